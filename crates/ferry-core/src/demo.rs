@@ -1,0 +1,1967 @@
+//! The demo database: a multi-tenant commerce application's SQLite file, built at any scale.
+//!
+//! [`build`] writes a realistic source for Ferry to migrate (the guide's walk-through, the
+//! CLI's `ferry demo`, the engine's tests and benchmarks). The data is stored the way SQLite
+//! applications really store it, so it exercises the inspector, the profiler and the mapper:
+//!
+//! - UUID keys as lowercase 36-character `TEXT`, declared `TEXT PRIMARY KEY` on most tables;
+//!   `price_events` has an `INTEGER PRIMARY KEY`, `audit_logs` an `AUTOINCREMENT` key (so
+//!   `sqlite_sequence` exists, its value above `max(id)`), `stock_levels` a composite key and
+//!   `metrics_preagg` a composite key `WITHOUT ROWID`;
+//! - instants as ISO-8601 text (`2024-03-05T14:22:01.123Z`) or as SQLite's own
+//!   `YYYY-MM-DD HH:MM:SS`, declared `TEXT`, `DATETIME` or `TIMESTAMP`; a `DATE` column;
+//! - JSON as text (declared `TEXT` or `JSON`), money as `REAL` with at most two decimals,
+//!   booleans as 0/1 (`INTEGER ... CHECK (x IN (0, 1))` or `BOOLEAN`), one `BLOB` column;
+//! - foreign keys (some `ON DELETE CASCADE`, one `ON DELETE SET NULL`), `UNIQUE` and `CHECK`
+//!   constraints, `DEFAULT` expressions, composite, partial, expression, descending and
+//!   unique indexes, a view and a trigger;
+//! - NULLs, empty strings, non-ASCII text (é, 日本, emoji), quotes, tabs and newlines.
+//!
+//! Every value comes from a seeded PRNG (splitmix64), so a given scale always gives the same
+//! rows. The total row count is `scale` (within a few rows; at least one row per table), and
+//! `order_items` and `stock_events` are the largest tables. The file is built beside `path`
+//! under a temporary name (one transaction, no journal, indexes after the data) and renamed
+//! into place at the end, so a half-built file never looks complete.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{params, Connection, ToSql};
+use serde_json::json;
+
+use crate::error::FerryError;
+
+/// The 16 tables of the demo database, in creation order (parents before children).
+pub const TABLES: &[&str] = &[
+    "tenants",
+    "products",
+    "customers",
+    "orders",
+    "order_items",
+    "stock_events",
+    "stock_levels",
+    "price_history",
+    "price_events",
+    "idempotency_keys",
+    "ingest_uploads",
+    "order_ingest_chunks",
+    "export_jobs",
+    "export_chunks",
+    "metrics_preagg",
+    "audit_logs",
+];
+
+/// What [`build`] made: each table (in [`TABLES`] order) with its row count, and the total.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DemoSummary {
+    pub tables: Vec<(String, u64)>,
+    pub total_rows: u64,
+}
+
+/// Builds the demo database at `path` with about `scale` rows in all (deterministic for a given scale).
+/// Refuses to overwrite an existing file unless `overwrite`.
+pub fn build(path: &Path, scale: u64, overwrite: bool) -> crate::Result<DemoSummary> {
+    if scale == 0 {
+        return Err(FerryError::Other(
+            "the demo database needs a scale of at least 1 row (e.g. 100000)".into(),
+        ));
+    }
+    check_destination(path, overwrite)?;
+    let tmp = temp_path(path)?;
+    if tmp.exists() {
+        // A build that died earlier (same process id) left it; it was never complete.
+        std::fs::remove_file(&tmp)
+            .map_err(|e| FerryError::Io(format!("cannot remove the stale {}: {e}", tmp.display())))?;
+    }
+    let summary = match build_at(&tmp, scale) {
+        Ok(summary) => summary,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    // Check again: another process may have created the file while this one was building.
+    if let Err(e) = check_destination(path, overwrite) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(FerryError::Io(format!(
+            "cannot move the demo database into place at {}: {e}. Check the folder's permissions",
+            path.display()
+        )));
+    }
+    Ok(summary)
+}
+
+fn check_destination(path: &Path, overwrite: bool) -> crate::Result<()> {
+    if path.is_dir() {
+        return Err(FerryError::Io(format!(
+            "{} is a folder. Give the path of the database file to create, e.g. {}",
+            path.display(),
+            path.join("demo.sqlite").display()
+        )));
+    }
+    if path.exists() && !overwrite {
+        return Err(FerryError::Io(format!(
+            "{} already exists. Choose another path, or allow overwriting it",
+            path.display()
+        )));
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(FerryError::Io(format!(
+            "the folder {} does not exist. Create it first, or choose another path",
+            parent.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `dir/.name.<pid>.building` beside `path`.
+fn temp_path(path: &Path) -> crate::Result<PathBuf> {
+    let name = path.file_name().ok_or_else(|| {
+        FerryError::Io(format!(
+            "{} does not name a file. Give the path of the database file to create",
+            path.display()
+        ))
+    })?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.building", std::process::id()));
+    Ok(path.with_file_name(tmp_name))
+}
+
+fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> FerryError + '_ {
+    move |e| {
+        use rusqlite::ErrorCode as C;
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    C::DiskFull | C::CannotOpen | C::ReadOnly | C::SystemIoFailure | C::PermissionDenied
+                ) =>
+            {
+                FerryError::Io(format!(
+                    "cannot write the demo database {}: {e}. Check the free space and the folder's permissions",
+                    path.display()
+                ))
+            }
+            _ => FerryError::Other(format!("building the demo database {} failed: {e}", path.display())),
+        }
+    }
+}
+
+fn build_at(tmp: &Path, scale: u64) -> crate::Result<DemoSummary> {
+    let err = db_err(tmp);
+    let mut conn = Connection::open(tmp).map_err(&err)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    // A brand-new file that is renamed into place only when complete: no journal, no syncs.
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF;
+         PRAGMA synchronous = OFF;
+         PRAGMA locking_mode = EXCLUSIVE;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -262144;
+         PRAGMA foreign_keys = OFF;",
+    )
+    .map_err(&err)?;
+    let counts = Counts::for_scale(scale);
+    {
+        let tx = conn.transaction().map_err(&err)?;
+        tx.execute_batch(SCHEMA).map_err(&err)?;
+        fill(&tx, &counts).map_err(&err)?;
+        tx.execute_batch(INDEXES_VIEWS_TRIGGERS).map_err(&err)?;
+        tx.commit().map_err(&err)?;
+    }
+    let mut tables = Vec::with_capacity(TABLES.len());
+    for t in TABLES {
+        let n: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0))
+            .map_err(&err)?;
+        tables.push((t.to_string(), n as u64));
+    }
+    conn.close().map_err(|(_, e)| err(e))?;
+    let total_rows = tables.iter().map(|(_, n)| n).sum();
+    Ok(DemoSummary { tables, total_rows })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+const SCHEMA: &str = r#"
+CREATE TABLE tenants (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    slug        VARCHAR(64) NOT NULL UNIQUE,
+    plan        TEXT NOT NULL DEFAULT 'free' CHECK (plan IN ('free', 'pro', 'enterprise')),
+    currency    TEXT NOT NULL DEFAULT 'USD' CHECK (currency IN ('USD','EUR','GBP')),
+    is_active   INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+    settings    TEXT DEFAULT '{}',
+    created_at  DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE TABLE products (
+    id           TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+    sku          VARCHAR(32) NOT NULL,
+    name         TEXT NOT NULL,
+    description  TEXT,
+    price        REAL NOT NULL CHECK (price > 0),
+    currency     TEXT NOT NULL DEFAULT 'USD' CHECK (currency IN ('USD','EUR','GBP')),
+    weight_grams INTEGER,
+    attributes   JSON NOT NULL DEFAULT '{}',
+    is_active    INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    updated_at   TEXT,
+    UNIQUE (tenant_id, sku)
+);
+
+CREATE TABLE customers (
+    id               TEXT PRIMARY KEY,
+    tenant_id        TEXT NOT NULL REFERENCES tenants(id),
+    email            VARCHAR(255) NOT NULL,
+    full_name        TEXT,
+    phone            TEXT,
+    country          CHAR(2),
+    marketing_opt_in BOOLEAN NOT NULL DEFAULT 0,
+    notes            TEXT,
+    created_at       DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    last_seen_at     TIMESTAMP
+);
+
+CREATE TABLE orders (
+    id           TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+    customer_id  TEXT NOT NULL REFERENCES customers(id),
+    order_number INTEGER NOT NULL,
+    status       TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending','paid','shipped','cancelled','refunded')),
+    currency     TEXT NOT NULL DEFAULT 'USD' CHECK (currency IN ('USD','EUR','GBP')),
+    subtotal     REAL NOT NULL DEFAULT 0,
+    tax          REAL,
+    total        REAL NOT NULL DEFAULT 0 CHECK (total >= 0),
+    metadata     TEXT DEFAULT '{}',
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    updated_at   DATETIME,
+    shipped_at   TIMESTAMP
+);
+
+CREATE TABLE order_items (
+    id          TEXT PRIMARY KEY,
+    order_id    TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+    product_id  TEXT NOT NULL REFERENCES products(id),
+    quantity    INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price  REAL NOT NULL CHECK (unit_price > 0),
+    discount    REAL NOT NULL DEFAULT 0,
+    line_total  REAL NOT NULL,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+
+CREATE TABLE stock_events (
+    id             TEXT PRIMARY KEY,
+    tenant_id      TEXT NOT NULL REFERENCES tenants(id),
+    product_id     TEXT NOT NULL REFERENCES products(id),
+    kind           TEXT NOT NULL CHECK (kind IN ('receive','sale','adjust','return')),
+    quantity_delta INTEGER NOT NULL CHECK (quantity_delta <> 0),
+    reference      TEXT,
+    created_at     TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+
+CREATE TABLE stock_levels (
+    tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+    product_id    TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    on_hand       INTEGER NOT NULL DEFAULT 0,
+    reserved      INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+    reorder_point INTEGER,
+    updated_at    DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (tenant_id, product_id)
+);
+
+CREATE TABLE price_history (
+    id          TEXT PRIMARY KEY,
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+    product_id  TEXT NOT NULL REFERENCES products(id) ON DELETE CASCADE,
+    price       REAL NOT NULL CHECK (price > 0),
+    currency    TEXT NOT NULL DEFAULT 'USD' CHECK (currency IN ('USD','EUR','GBP')),
+    valid_from  TEXT NOT NULL,
+    valid_to    TEXT
+);
+
+CREATE TABLE price_events (
+    id          INTEGER PRIMARY KEY,
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+    product_id  TEXT NOT NULL REFERENCES products(id),
+    old_price   REAL NOT NULL,
+    new_price   REAL NOT NULL CHECK (new_price > 0),
+    reason      TEXT,
+    changed_by  TEXT,
+    occurred_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
+CREATE TABLE idempotency_keys (
+    id              TEXT PRIMARY KEY,
+    tenant_id       TEXT NOT NULL REFERENCES tenants(id),
+    key             TEXT NOT NULL,
+    request_method  TEXT NOT NULL CHECK (request_method IN ('POST','PUT','PATCH','DELETE')),
+    request_path    TEXT NOT NULL,
+    request_hash    CHAR(64) NOT NULL,
+    response_status INTEGER,
+    response_body   JSON,
+    created_at      TIMESTAMP NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    expires_at      TIMESTAMP NOT NULL,
+    UNIQUE (tenant_id, key)
+);
+
+CREATE TABLE ingest_uploads (
+    id           TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL DEFAULT 'text/csv',
+    size_bytes   INTEGER NOT NULL CHECK (size_bytes >= 0),
+    sha256       CHAR(64) NOT NULL,
+    header       BLOB,
+    status       TEXT NOT NULL DEFAULT 'received' CHECK (status IN ('received','processing','done','failed')),
+    error        TEXT,
+    uploaded_at  DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    processed_at DATETIME
+);
+
+CREATE TABLE order_ingest_chunks (
+    id             TEXT PRIMARY KEY,
+    upload_id      TEXT NOT NULL REFERENCES ingest_uploads(id) ON DELETE CASCADE,
+    tenant_id      TEXT NOT NULL REFERENCES tenants(id),
+    chunk_index    INTEGER NOT NULL CHECK (chunk_index >= 0),
+    row_count      INTEGER NOT NULL DEFAULT 0,
+    first_order_id TEXT REFERENCES orders(id) ON DELETE SET NULL,
+    checksum       TEXT NOT NULL,
+    is_final       BOOLEAN NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    UNIQUE (upload_id, chunk_index)
+);
+
+CREATE TABLE export_jobs (
+    id           TEXT PRIMARY KEY,
+    tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+    requested_by TEXT NOT NULL,
+    format       TEXT NOT NULL DEFAULT 'csv' CHECK (format IN ('csv','jsonl','parquet')),
+    status       TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued','running','done','failed')),
+    filters      JSON NOT NULL DEFAULT '{}',
+    row_count    INTEGER,
+    error        TEXT,
+    created_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+    started_at   TIMESTAMP,
+    finished_at  TIMESTAMP
+);
+
+CREATE TABLE export_chunks (
+    id          TEXT PRIMARY KEY,
+    job_id      TEXT NOT NULL REFERENCES export_jobs(id) ON DELETE CASCADE,
+    chunk_no    INTEGER NOT NULL,
+    row_count   INTEGER NOT NULL DEFAULT 0,
+    byte_size   INTEGER NOT NULL DEFAULT 0,
+    storage_url TEXT NOT NULL,
+    checksum    TEXT,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+
+CREATE TABLE metrics_preagg (
+    tenant_id    TEXT NOT NULL REFERENCES tenants(id),
+    metric       TEXT NOT NULL CHECK (metric IN ('orders','revenue','new_customers','refunds')),
+    bucket_date  DATE NOT NULL,
+    value        REAL NOT NULL DEFAULT 0,
+    sample_count INTEGER NOT NULL DEFAULT 0,
+    updated_at   DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (tenant_id, metric, bucket_date)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_logs (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id   TEXT NOT NULL REFERENCES tenants(id),
+    actor       TEXT,
+    action      TEXT NOT NULL,
+    entity_type TEXT NOT NULL,
+    entity_id   TEXT,
+    payload     JSON NOT NULL DEFAULT '{}',
+    ip_address  TEXT,
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+);
+"#;
+
+/// Created after the data is in: building an index once is much faster than keeping it up.
+const INDEXES_VIEWS_TRIGGERS: &str = r#"
+CREATE INDEX idx_products_tenant_active ON products (tenant_id, is_active);
+CREATE INDEX idx_customers_tenant_created ON customers (tenant_id, created_at);
+CREATE INDEX idx_customers_email_lower ON customers (lower(email));
+CREATE INDEX idx_orders_tenant_created ON orders (tenant_id, created_at);
+CREATE INDEX idx_orders_customer ON orders (customer_id);
+CREATE INDEX idx_orders_pending ON orders (tenant_id, created_at) WHERE status = 'pending';
+CREATE UNIQUE INDEX ux_orders_tenant_number ON orders (tenant_id, order_number);
+CREATE INDEX idx_order_items_order ON order_items (order_id);
+CREATE INDEX idx_order_items_product ON order_items (product_id);
+CREATE INDEX idx_stock_events_tenant_product_created ON stock_events (tenant_id, product_id, created_at);
+CREATE INDEX idx_price_history_product_from ON price_history (product_id, valid_from DESC);
+CREATE INDEX idx_price_events_product_occurred ON price_events (product_id, occurred_at);
+CREATE INDEX idx_idempotency_keys_expires ON idempotency_keys (expires_at);
+CREATE INDEX idx_ingest_uploads_tenant_status ON ingest_uploads (tenant_id, status);
+CREATE INDEX idx_export_jobs_tenant_created ON export_jobs (tenant_id, created_at);
+CREATE INDEX idx_export_chunks_job ON export_chunks (job_id, chunk_no);
+CREATE INDEX idx_audit_logs_tenant_created ON audit_logs (tenant_id, created_at);
+CREATE INDEX idx_audit_logs_entity ON audit_logs (entity_type, entity_id);
+
+CREATE VIEW order_totals AS
+SELECT o.id AS order_id,
+       o.tenant_id,
+       o.customer_id,
+       o.status,
+       o.currency,
+       COUNT(i.id) AS item_count,
+       COALESCE(SUM(i.quantity), 0) AS units,
+       ROUND(COALESCE(SUM(i.line_total), 0), 2) AS items_total,
+       o.total
+FROM orders o
+LEFT JOIN order_items i ON i.order_id = o.id
+GROUP BY o.id;
+
+CREATE TRIGGER trg_products_updated_at
+AFTER UPDATE ON products
+FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
+BEGIN
+    UPDATE products SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = NEW.id;
+END;
+"#;
+
+// ---------------------------------------------------------------------------------------------
+// How many rows each table gets
+
+struct Counts {
+    scale: u64,
+    tenants: u64,
+    products: u64,
+    customers: u64,
+    orders: u64,
+    price_history: u64,
+    price_events: u64,
+    idempotency_keys: u64,
+    ingest_uploads: u64,
+    /// Uploads `0..uploads_with_chunks` have chunks (status done/processing); the rest none.
+    uploads_with_chunks: u64,
+    order_ingest_chunks: u64,
+    export_jobs: u64,
+    jobs_with_chunks: u64,
+    export_chunks: u64,
+    metrics: u64,
+    audit_logs: u64,
+    /// Audit rows inserted then deleted, so `sqlite_sequence.seq` > `max(id)`.
+    audit_deleted: u64,
+}
+
+impl Counts {
+    fn for_scale(scale: u64) -> Counts {
+        let per_mille = |m: u64| ((scale as u128 * m as u128) / 1000) as u64;
+        let tenants = (scale / 20_000).max(3);
+        let ingest_uploads = per_mille(5).max(1);
+        let export_jobs = per_mille(5).max(1);
+        let audit_logs = per_mille(60).max(1);
+        Counts {
+            scale,
+            tenants,
+            products: per_mille(30).max(tenants),
+            customers: per_mille(50).max(tenants),
+            orders: per_mille(100).max(tenants),
+            price_history: per_mille(50).max(1),
+            price_events: per_mille(40).max(1),
+            idempotency_keys: per_mille(30).max(1),
+            ingest_uploads,
+            uploads_with_chunks: (ingest_uploads * 3 / 4).max(1),
+            order_ingest_chunks: per_mille(20).max(1),
+            export_jobs,
+            jobs_with_chunks: (export_jobs * 3 / 4).max(1),
+            export_chunks: per_mille(30).max(1),
+            metrics: per_mille(40).max(1),
+            audit_logs,
+            audit_deleted: 3 + (audit_logs / 500).min(47),
+        }
+    }
+
+    /// Rows in every table but `order_items` and `stock_events`.
+    fn fixed_rows(&self) -> u64 {
+        self.tenants
+            + self.products // products
+            + self.products // stock_levels: one per product
+            + self.customers
+            + self.orders
+            + self.price_history
+            + self.price_events
+            + self.idempotency_keys
+            + self.ingest_uploads
+            + self.order_ingest_chunks
+            + self.export_jobs
+            + self.export_chunks
+            + self.metrics
+            + self.audit_logs
+    }
+}
+
+/// How many of `0..n` fall on `slot` when index `i` goes to slot `i % slots`.
+fn count_in_slot(n: u64, slots: u64, slot: u64) -> u64 {
+    if slot >= n {
+        0
+    } else {
+        (n - slot).div_ceil(slots)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness
+
+/// The splitmix64 finalizer: a bijection on u64 that scrambles well.
+const fn mix64(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// splitmix64.
+struct Rng(u64);
+
+impl Rng {
+    fn new(stream: u64) -> Rng {
+        Rng(mix64(0x00f3_7272_d3b0_5eed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+    }
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        mix64(self.0)
+    }
+    /// Uniform in `0..n` (`n > 0`).
+    fn below(&mut self, n: u64) -> u64 {
+        ((self.next() as u128 * n as u128) >> 64) as u64
+    }
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+        lo + self.below((hi - lo + 1) as u64) as i64
+    }
+    /// True with probability `pct`%.
+    fn chance(&mut self, pct: u64) -> bool {
+        self.below(100) < pct
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+    fn hex<const N: usize>(&mut self) -> Txt<N> {
+        let mut out = [0u8; N];
+        let mut bits = 0u64;
+        for (i, b) in out.iter_mut().enumerate() {
+            if i % 16 == 0 {
+                bits = self.next();
+            }
+            *b = HEX[(bits & 15) as usize];
+            bits >>= 4;
+        }
+        Txt(out)
+    }
+}
+
+// Streams (one per table) and identity kinds (one per entity), so tables don't disturb each other.
+const K_TENANT: u64 = 1;
+const K_PRODUCT: u64 = 2;
+const K_CUSTOMER: u64 = 3;
+const K_ORDER: u64 = 4;
+const K_ITEM: u64 = 5;
+const K_STOCK_EVENT: u64 = 6;
+const K_STOCK_LEVEL: u64 = 7;
+const K_PRICE_HISTORY: u64 = 8;
+const K_PRICE_EVENT: u64 = 9;
+const K_IDEMPOTENCY: u64 = 10;
+const K_UPLOAD: u64 = 11;
+const K_UPLOAD_CHUNK: u64 = 12;
+const K_EXPORT_JOB: u64 = 13;
+const K_EXPORT_CHUNK: u64 = 14;
+const K_METRIC: u64 = 15;
+const K_AUDIT: u64 = 16;
+
+/// A pure hash of (kind, index), for attributes other tables need to recompute.
+fn attr(kind: u64, salt: u64, i: u64) -> u64 {
+    mix64(mix64(kind.wrapping_mul(0x1000_0000_01b3) ^ salt) ^ i)
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Fixed-size ASCII text bound without allocating.
+#[derive(Clone, Copy)]
+struct Txt<const N: usize>([u8; N]);
+
+impl<const N: usize> Txt<N> {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("ASCII")
+    }
+}
+
+impl<const N: usize> ToSql for Txt<N> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(ValueRef::Text(&self.0)))
+    }
+}
+
+/// The UUID (version-4 shaped, lowercase, hyphenated) of entity `i` of `kind`.
+fn uuid(kind: u64, i: u64) -> Txt<36> {
+    let hi = mix64(kind.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ i);
+    let lo = mix64(hi ^ 0xd6e8_feb8_6659_fd93);
+    let hi = (hi & !0xf000) | 0x4000;
+    let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    let bytes = (((hi as u128) << 64) | lo as u128).to_be_bytes();
+    let mut out = [0u8; 36];
+    let mut p = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out[p] = b'-';
+            p += 1;
+        }
+        out[p] = HEX[(b >> 4) as usize];
+        out[p + 1] = HEX[(b & 15) as usize];
+        p += 2;
+    }
+    Txt(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time, as text
+
+const SECOND_MS: i64 = 1000;
+const HOUR_MS: i64 = 3600 * SECOND_MS;
+const DAY_MS: i64 = 24 * HOUR_MS;
+/// 2021-01-01T00:00:00Z: tenants sign up during 2021.
+const TENANTS_FROM_MS: i64 = 1_609_459_200_000;
+/// 2022-01-01T00:00:00Z: products and customers appear during 2022.
+const CATALOG_FROM_MS: i64 = 1_640_995_200_000;
+/// 2023-01-01T00:00:00Z: orders and everything after them, over two years.
+const ORDERS_FROM_MS: i64 = 1_672_531_200_000;
+const ORDERS_SPAN_MS: i64 = 730 * DAY_MS;
+
+/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = (if mp < 10 { mp + 3 } else { mp - 9 }) as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn put_digits(out: &mut [u8], mut v: u64) {
+    for b in out.iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` into the first 19 bytes.
+fn put_datetime(out: &mut [u8], ms: i64, sep: u8) {
+    let (y, m, d) = civil_from_days(ms.div_euclid(DAY_MS));
+    let in_day = ms.rem_euclid(DAY_MS) / SECOND_MS;
+    put_digits(&mut out[0..4], y as u64);
+    out[4] = b'-';
+    put_digits(&mut out[5..7], m as u64);
+    out[7] = b'-';
+    put_digits(&mut out[8..10], d as u64);
+    out[10] = sep;
+    put_digits(&mut out[11..13], (in_day / 3600) as u64);
+    out[13] = b':';
+    put_digits(&mut out[14..16], (in_day / 60 % 60) as u64);
+    out[16] = b':';
+    put_digits(&mut out[17..19], (in_day % 60) as u64);
+}
+
+/// `2024-03-05T14:22:01.123Z`, as `strftime('%Y-%m-%dT%H:%M:%fZ')` writes.
+fn iso(ms: i64) -> Txt<24> {
+    let mut out = [0u8; 24];
+    put_datetime(&mut out, ms, b'T');
+    out[19] = b'.';
+    put_digits(&mut out[20..23], ms.rem_euclid(SECOND_MS) as u64);
+    out[23] = b'Z';
+    Txt(out)
+}
+
+/// `2024-03-05 14:22:01`, as `CURRENT_TIMESTAMP` and `datetime('now')` write.
+fn sqlts(ms: i64) -> Txt<19> {
+    let mut out = [0u8; 19];
+    put_datetime(&mut out, ms, b' ');
+    Txt(out)
+}
+
+/// `2024-03-05`.
+fn date(days: i64) -> Txt<10> {
+    let mut out = [0u8; 19];
+    put_datetime(&mut out, days * DAY_MS, b' ');
+    let mut d = [0u8; 10];
+    d.copy_from_slice(&out[..10]);
+    Txt(d)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attributes other tables recompute
+
+fn tenant_currency(t: u64) -> &'static str {
+    match attr(K_TENANT, 1, t) % 6 {
+        0..=2 => "USD",
+        3 | 4 => "EUR",
+        _ => "GBP",
+    }
+}
+
+fn tenant_created_ms(t: u64) -> i64 {
+    TENANTS_FROM_MS + (attr(K_TENANT, 2, t) % (365 * DAY_MS) as u64) as i64
+}
+
+/// Tax in basis points by currency (US sales tax, EU/UK VAT).
+fn tax_bp(currency: &str) -> i64 {
+    match currency {
+        "USD" => 825,
+        _ => 2000,
+    }
+}
+
+fn product_created_ms(j: u64) -> i64 {
+    CATALOG_FROM_MS + (attr(K_PRODUCT, 1, j) % (365 * DAY_MS) as u64) as i64
+}
+
+/// The product's current price in cents: `x.99`, `x.49`, `x.95`, `x.50` or `x.00`.
+fn product_price_cents(j: u64) -> i64 {
+    let h = attr(K_PRODUCT, 2, j);
+    let mut dollars = 1 + (h % 120) as i64;
+    if (h >> 20) % 10 == 0 {
+        dollars *= 10;
+    }
+    let cents = [99, 49, 95, 50, 0][((h >> 40) % 5) as usize];
+    dollars * 100 + cents
+}
+
+fn money(cents: i64) -> f64 {
+    cents as f64 / 100.0
+}
+
+fn customer_email(j: u64) -> String {
+    let h = attr(K_CUSTOMER, 1, j);
+    let (_, first) = FIRST_NAMES[(h % FIRST_NAMES.len() as u64) as usize];
+    let (_, last) = LAST_NAMES[((h >> 16) % LAST_NAMES.len() as u64) as usize];
+    let domain = DOMAINS[((h >> 32) % DOMAINS.len() as u64) as usize];
+    if (h >> 48) % 7 == 0 {
+        // Mixed case, as people type it: lower(email) is what the expression index is for.
+        let mut cap = first.to_string();
+        cap[..1].make_ascii_uppercase();
+        format!("{cap}.{}{j}@{domain}", last.to_ascii_uppercase())
+    } else {
+        format!("{first}.{last}{j}@{domain}")
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words
+
+const TENANT_NAMES: &[(&str, &str)] = &[
+    ("Acme Outfitters", "acme-outfitters"),
+    ("Café Lumière", "cafe-lumiere"),
+    ("東京 Trading Co.", "tokyo-trading"),
+    ("O'Reilly & Sons", "oreilly-sons"),
+    ("Nordic Ødegaard AS", "nordic-odegaard"),
+    ("Blue Whale 🐋 Supply", "blue-whale-supply"),
+    ("Müller Haushaltswaren GmbH", "mueller-haushalt"),
+    ("The \"Good\" Grocer", "the-good-grocer"),
+    ("Lagos Leather Ltd", "lagos-leather"),
+    ("São Paulo Sabores", "sao-paulo-sabores"),
+];
+
+const ADJECTIVES: &[&str] = &[
+    "Classic", "Organic", "Vintage", "Handmade", "Deluxe", "Eco", "Artisan", "Crème", "Nordic",
+    "Everyday", "Compact", "Premium",
+];
+
+const NOUNS: &[&str] = &[
+    "Mug", "Tote Bag", "Tea Sampler", "T-Shirt", "Notebook", "Candle", "Socks", "Headphones",
+    "Backpack", "Espresso Beans", "Water Bottle", "Desk Lamp",
+];
+
+const SPECIAL_PRODUCTS: &[&str] = &[
+    "Café Crème Mug",
+    "日本茶 Sencha Tin",
+    "Emoji Socks 🧦",
+    "Ølbryggeri Pint Glass",
+    "The \"Best\" Mug",
+    "Kid's Rain Boots",
+    "Crêpe Pan — 28 cm",
+    "抹茶 Matcha Whisk (茶筅)",
+];
+
+const SKU_PREFIXES: &[&str] = &["MUG", "TEE", "TEA", "BAG", "NB", "CDL", "SCK", "AUD"];
+
+const DESCRIPTIONS: &[&str] = &[
+    "Hand-made in Kyoto 京都.\nDishwasher safe.",
+    "The \"classic\" fit, now in 3 colours.\r\nIt's back!",
+    "Crème brûlée flavour; contains milk 🥛.",
+    "Line one\nLine two\n\tIndented 'quoted' text",
+    "50% cotton, 50% polyester; sizes S/M/L/XL.",
+    "A backslash \\ and a semicolon; nothing to escape here.",
+    "",
+    "Ships in 2–3 days. Größe: 42. ¡Oferta!",
+    "Emoji test: 🚀✨🎉 and a zero-width joiner 👩‍💻.",
+    "Plain description.",
+];
+
+const FIRST_NAMES: &[(&str, &str)] = &[
+    ("José", "jose"),
+    ("Zoë", "zoe"),
+    ("Björn", "bjorn"),
+    ("François", "francois"),
+    ("Aiko", "aiko"),
+    ("Seán", "sean"),
+    ("Mary-Jane", "maryjane"),
+    ("Émilie", "emilie"),
+    ("Liam", "liam"),
+    ("Priya", "priya"),
+    ("Ngozi", "ngozi"),
+    ("Chen", "chen"),
+];
+
+const LAST_NAMES: &[(&str, &str)] = &[
+    ("Álvarez", "alvarez"),
+    ("O'Brien", "obrien"),
+    ("Müller", "muller"),
+    ("Ødegård", "odegard"),
+    ("Smith", "smith"),
+    ("Nakamura", "nakamura"),
+    ("D'Angelo", "dangelo"),
+    ("Kowalski", "kowalski"),
+    ("Nguyễn", "nguyen"),
+    ("Okafor", "okafor"),
+];
+
+const CJK_NAMES: &[&str] = &["山田 太郎", "佐藤 花子", "김 민준", "王 伟"];
+
+const DOMAINS: &[&str] = &["example.com", "Example.org", "mail.example.net", "EXAMPLE.co.uk", "beispiel.de"];
+
+const COUNTRIES: &[&str] = &["US", "FR", "DE", "GB", "JP", "NG", "IN", "BR", "NO", "CA"];
+
+const NOTES: &[&str] = &[
+    "Prefers delivery after 6pm.\nRing twice.",
+    "Said: \"don't leave it at the door\"",
+    "VIP — très important 🌟",
+    "日本語のメモ: 配達は午前中",
+    "Line 1\r\nLine 2\r\nLine 3",
+    "It's a gift; hide the price tag",
+    "Tab\tseparated\tnote, with, commas",
+    "",
+];
+
+const CHANNELS: &[&str] = &["web", "ios", "android", "pos", "api"];
+
+const UPLOAD_NAMES: &[&str] = &[
+    "orders-export.csv",
+    "commandes_été.csv",
+    "注文データ.csv",
+    "bulk \"final\" v2.csv",
+    "orders.jsonl",
+];
+
+// ---------------------------------------------------------------------------------------------
+// The data
+
+fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
+    let t_n = c.tenants;
+
+    // tenants
+    {
+        let mut rng = Rng::new(K_TENANT);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO tenants (id, name, slug, plan, currency, is_active, settings, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for t in 0..t_n {
+            let (base_name, base_slug) = TENANT_NAMES[(t % TENANT_NAMES.len() as u64) as usize];
+            let round = t / TENANT_NAMES.len() as u64;
+            let (name, slug) = if round == 0 {
+                (base_name.to_string(), base_slug.to_string())
+            } else {
+                (format!("{base_name} {}", round + 1), format!("{base_slug}-{}", round + 1))
+            };
+            let plan = *rng.pick(&["free", "free", "pro", "pro", "enterprise"]);
+            let is_active = i64::from(t == 0 || rng.chance(90));
+            let settings = if rng.chance(15) {
+                None
+            } else {
+                let tz = *rng.pick(&["UTC", "Europe/Paris", "Asia/Tokyo", "America/New_York"]);
+                let locale = *rng.pick(&["en-US", "fr-FR", "ja-JP", "de-DE"]);
+                Some(
+                    json!({
+                        "timezone": tz,
+                        "locale": locale,
+                        "features": {"exports": rng.chance(70), "ingest": rng.chance(50)},
+                        "max_users": rng.range(5, 500),
+                    })
+                    .to_string(),
+                )
+            };
+            st.execute(params![
+                uuid(K_TENANT, t),
+                name,
+                slug,
+                plan,
+                tenant_currency(t),
+                is_active,
+                settings,
+                sqlts(tenant_created_ms(t)),
+            ])?;
+        }
+    }
+
+    // products
+    {
+        let mut rng = Rng::new(K_PRODUCT);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO products (id, tenant_id, sku, name, description, price, currency,
+                                   weight_grams, attributes, is_active, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?;
+        for j in 0..c.products {
+            let t = j % t_n;
+            let k = j / t_n;
+            let prefix = *rng.pick(SKU_PREFIXES);
+            let sku = format!("{prefix}-{k:05}");
+            let name = if rng.chance(10) {
+                rng.pick(SPECIAL_PRODUCTS).to_string()
+            } else {
+                format!("{} {}", rng.pick(ADJECTIVES), rng.pick(NOUNS))
+            };
+            let description = if rng.chance(15) { None } else { Some(*rng.pick(DESCRIPTIONS)) };
+            let weight = if rng.chance(20) { None } else { Some(rng.range(20, 5000)) };
+            let attributes = match rng.below(4) {
+                0 => "{}".to_string(),
+                1 => json!({"color": *rng.pick(&["red", "blue", "noir", "グレー"]), "size": *rng.pick(&["S", "M", "L", "XL"])})
+                    .to_string(),
+                2 => json!({
+                    "material": *rng.pick(&["coton bio", "stoneware", "recycled PET"]),
+                    "tags": ["new", *rng.pick(&["sale", "gift", "limited"])],
+                    "dimensions": {"w_cm": rng.range(5, 60) as f64 / 2.0, "h_cm": rng.range(1, 40)},
+                })
+                .to_string(),
+                _ => json!({"origin": *rng.pick(&["JP", "FR", "PT", "VN"]), "organic": rng.chance(50), "rating": null})
+                    .to_string(),
+            };
+            let is_active = i64::from(rng.chance(92));
+            let created = product_created_ms(j);
+            let updated = if rng.chance(40) {
+                None
+            } else {
+                Some(iso(created + rng.range(HOUR_MS, 400 * DAY_MS)))
+            };
+            st.execute(params![
+                uuid(K_PRODUCT, j),
+                uuid(K_TENANT, t),
+                sku,
+                name,
+                description,
+                money(product_price_cents(j)),
+                tenant_currency(t),
+                weight,
+                attributes,
+                is_active,
+                iso(created),
+                updated,
+            ])?;
+        }
+    }
+
+    // customers
+    {
+        let mut rng = Rng::new(K_CUSTOMER);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO customers (id, tenant_id, email, full_name, phone, country,
+                                    marketing_opt_in, notes, created_at, last_seen_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for j in 0..c.customers {
+            let t = j % t_n;
+            let h = attr(K_CUSTOMER, 1, j);
+            let full_name = if rng.chance(3) {
+                None
+            } else if rng.chance(6) {
+                Some(rng.pick(CJK_NAMES).to_string())
+            } else {
+                let (first, _) = FIRST_NAMES[(h % FIRST_NAMES.len() as u64) as usize];
+                let (last, _) = LAST_NAMES[((h >> 16) % LAST_NAMES.len() as u64) as usize];
+                Some(format!("{first} {last}"))
+            };
+            let phone = match rng.below(10) {
+                0..=2 => None,
+                3..=5 => Some(format!("+1-555-{:04}", rng.below(10_000))),
+                6 | 7 => Some(format!("+33 6 {:02} {:02} {:02} {:02}", rng.below(100), rng.below(100), rng.below(100), rng.below(100))),
+                _ => Some(format!("+81 90-{:04}-{:04}", rng.below(10_000), rng.below(10_000))),
+            };
+            let country = if rng.chance(5) { None } else { Some(*rng.pick(COUNTRIES)) };
+            let opt_in = i64::from(rng.chance(35));
+            let notes = if rng.chance(80) { None } else { Some(*rng.pick(NOTES)) };
+            let created = CATALOG_FROM_MS + rng.range(0, 365 * DAY_MS - 1);
+            let last_seen = if rng.chance(25) {
+                None
+            } else {
+                Some(iso(ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1)))
+            };
+            st.execute(params![
+                uuid(K_CUSTOMER, j),
+                uuid(K_TENANT, t),
+                customer_email(j),
+                full_name,
+                phone,
+                country,
+                opt_in,
+                notes,
+                sqlts(created),
+                last_seen,
+            ])?;
+        }
+    }
+
+    // orders and their items
+    let mut item_rows = 0u64;
+    {
+        let mut rng = Rng::new(K_ORDER);
+        let mut orders = tx.prepare_cached(
+            "INSERT INTO orders (id, tenant_id, customer_id, order_number, status, currency, subtotal,
+                                 tax, total, metadata, created_at, updated_at, shipped_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        let mut items = tx.prepare_cached(
+            "INSERT INTO order_items (id, order_id, product_id, quantity, unit_price, discount,
+                                      line_total, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        // (product index, quantity, unit cents, discount cents, line cents)
+        let mut lines: Vec<(u64, i64, i64, i64, i64)> = Vec::with_capacity(4);
+        for i in 0..c.orders {
+            let t = i % t_n;
+            let order_id = uuid(K_ORDER, i);
+            let created = ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1);
+            let customer = t + t_n * rng.below(count_in_slot(c.customers, t_n, t));
+            let currency = tenant_currency(t);
+            let status = match rng.below(100) {
+                0..=9 => "pending",
+                10..=49 => "paid",
+                50..=84 => "shipped",
+                85..=94 => "cancelled",
+                _ => "refunded",
+            };
+            lines.clear();
+            let products_of_tenant = count_in_slot(c.products, t_n, t);
+            for _ in 0..rng.range(1, 4) {
+                let p = t + t_n * rng.below(products_of_tenant);
+                let qty = if rng.chance(70) { 1 } else { rng.range(2, 6) };
+                let unit = product_price_cents(p);
+                let discount = if rng.chance(15) { (unit * qty) / 10 } else { 0 };
+                lines.push((p, qty, unit, discount, unit * qty - discount));
+            }
+            let subtotal: i64 = lines.iter().map(|l| l.4).sum();
+            let tax = if rng.chance(10) {
+                None
+            } else {
+                Some((subtotal * tax_bp(currency) + 5_000) / 10_000)
+            };
+            let total = subtotal + tax.unwrap_or(0);
+            let metadata = match rng.below(20) {
+                0 => None,
+                1..=7 => Some("{}".to_string()),
+                8..=16 => Some(
+                    json!({"channel": *rng.pick(CHANNELS), "utm": {"source": *rng.pick(&["newsletter", "google", "instagram"]), "campaign": null}})
+                        .to_string(),
+                ),
+                _ => Some(
+                    json!({"channel": *rng.pick(CHANNELS), "gift": true,
+                           "gift_message": *rng.pick(&["Joyeux anniversaire ! 🎂", "お誕生日おめでとう", "Happy \"30th\"\nLove, M."]),
+                           "coupons": ["WELCOME10"]})
+                    .to_string(),
+                ),
+            };
+            let updated = if status == "pending" {
+                None
+            } else {
+                Some(sqlts(created + rng.range(10 * SECOND_MS, 3 * DAY_MS)))
+            };
+            let shipped = if matches!(status, "shipped" | "refunded") {
+                Some(iso(created + rng.range(HOUR_MS, 10 * DAY_MS)))
+            } else {
+                None
+            };
+            orders.execute(params![
+                order_id,
+                uuid(K_TENANT, t),
+                uuid(K_CUSTOMER, customer),
+                (1001 + i / t_n) as i64,
+                status,
+                currency,
+                money(subtotal),
+                tax.map(money),
+                money(total),
+                metadata,
+                iso(created),
+                updated,
+                shipped,
+            ])?;
+            let created_text = iso(created);
+            for &(p, qty, unit, discount, line) in &lines {
+                items.execute(params![
+                    uuid(K_ITEM, item_rows),
+                    order_id,
+                    uuid(K_PRODUCT, p),
+                    qty,
+                    money(unit),
+                    money(discount),
+                    money(line),
+                    created_text,
+                ])?;
+                item_rows += 1;
+            }
+        }
+    }
+
+    // stock events: whatever is left of the scale
+    let stock_event_rows = c
+        .scale
+        .saturating_sub(c.fixed_rows() + item_rows)
+        .max(1);
+    let mut on_hand_delta = vec![0i64; c.products as usize];
+    {
+        let mut rng = Rng::new(K_STOCK_EVENT);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO stock_events (id, tenant_id, product_id, kind, quantity_delta, reference, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for k in 0..stock_event_rows {
+            let p = rng.below(c.products);
+            let t = p % t_n;
+            let (kind, delta, reference) = match rng.below(100) {
+                0..=24 => ("receive", rng.range(10, 200), Some(format!("PO-{}-{:05}", 2023 + rng.below(2), rng.below(100_000)))),
+                25..=79 => ("sale", -rng.range(1, 5), None),
+                80..=89 => {
+                    let d = rng.range(1, 3);
+                    let reason = *rng.pick(&["cycle count", "damaged — water", "inventaire annuel"]);
+                    ("adjust", if rng.chance(50) { d } else { -d }, Some(reason.to_string()))
+                }
+                _ => ("return", rng.range(1, 2), Some(format!("RMA-{:06}", rng.below(1_000_000)))),
+            };
+            on_hand_delta[p as usize] += delta;
+            st.execute(params![
+                uuid(K_STOCK_EVENT, k),
+                uuid(K_TENANT, t),
+                uuid(K_PRODUCT, p),
+                kind,
+                delta,
+                reference,
+                iso(ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1)),
+            ])?;
+        }
+    }
+
+    // stock levels: one per product
+    {
+        let mut rng = Rng::new(K_STOCK_LEVEL);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO stock_levels (tenant_id, product_id, on_hand, reserved, reorder_point, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for p in 0..c.products {
+            let on_hand = (rng.range(0, 300) + on_hand_delta[p as usize]).max(0);
+            let reserved = if on_hand == 0 { 0 } else { rng.range(0, on_hand.min(10)) };
+            let reorder = if rng.chance(30) { None } else { Some(rng.range(5, 50)) };
+            st.execute(params![
+                uuid(K_TENANT, p % t_n),
+                uuid(K_PRODUCT, p),
+                on_hand,
+                reserved,
+                reorder,
+                sqlts(ORDERS_FROM_MS + ORDERS_SPAN_MS + rng.range(0, 30 * DAY_MS)),
+            ])?;
+        }
+    }
+
+    // price history: version v of product p is row v * products + p; the last version is current
+    {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO price_history (id, tenant_id, product_id, price, currency, valid_from, valid_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        let valid_from = |p: u64, v: u64| product_created_ms(p) + v as i64 * 45 * DAY_MS + (attr(K_PRICE_HISTORY, v, p) % DAY_MS as u64) as i64;
+        for k in 0..c.price_history {
+            let p = k % c.products;
+            let v = k / c.products;
+            let versions = count_in_slot(c.price_history, c.products, p);
+            let is_last = v + 1 == versions;
+            let current = product_price_cents(p);
+            // Older versions were dearer by 5% a step (a catalogue going on sale over time).
+            let price = current * (100 + 5 * (versions - 1 - v) as i64) / 100;
+            let t = p % t_n;
+            st.execute(params![
+                uuid(K_PRICE_HISTORY, k),
+                uuid(K_TENANT, t),
+                uuid(K_PRODUCT, p),
+                money(price.max(1)),
+                tenant_currency(t),
+                iso(valid_from(p, v)),
+                if is_last { None } else { Some(iso(valid_from(p, v + 1))) },
+            ])?;
+        }
+    }
+
+    // price events (INTEGER PRIMARY KEY)
+    {
+        let mut rng = Rng::new(K_PRICE_EVENT);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO price_events (id, tenant_id, product_id, old_price, new_price, reason, changed_by, occurred_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for k in 0..c.price_events {
+            let p = rng.below(c.products);
+            let t = p % t_n;
+            let new = product_price_cents(p);
+            let old = (new * rng.range(80, 125) / 100).max(1);
+            let reason = if rng.chance(30) {
+                None
+            } else {
+                Some(*rng.pick(&["promo", "supplier increase", "soldes d'été", "price match", "Black Friday 🛍️"]))
+            };
+            let by = if rng.chance(20) {
+                None
+            } else {
+                Some(customer_email(t + t_n * rng.below(count_in_slot(c.customers, t_n, t))))
+            };
+            st.execute(params![
+                (k + 1) as i64,
+                uuid(K_TENANT, t),
+                uuid(K_PRODUCT, p),
+                money(old),
+                money(new),
+                reason,
+                by,
+                sqlts(ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1)),
+            ])?;
+        }
+    }
+
+    // idempotency keys
+    {
+        let mut rng = Rng::new(K_IDEMPOTENCY);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO idempotency_keys (id, tenant_id, key, request_method, request_path, request_hash,
+                                           response_status, response_body, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for k in 0..c.idempotency_keys {
+            let t = k % t_n;
+            let key = format!("idem_{:016x}", attr(K_IDEMPOTENCY, 1, k));
+            let (method, path) = *rng.pick(&[
+                ("POST", "/v1/orders"),
+                ("POST", "/v1/payments"),
+                ("PUT", "/v1/products/{id}"),
+                ("PATCH", "/v1/customers/{id}"),
+                ("DELETE", "/v1/carts/{id}"),
+            ]);
+            let (status, body) = match rng.below(10) {
+                0 => (None, None), // still in flight
+                1 => (Some(409), Some(json!({"error": "conflict", "message": "order already exists"}).to_string())),
+                2 => (Some(422), Some(json!({"error": "invalid", "fields": {"email": "n'est pas valide"}}).to_string())),
+                _ => (
+                    Some(if method == "POST" { 201 } else { 200 }),
+                    Some(json!({"ok": true, "id": uuid(K_ORDER, rng.below(c.orders)).as_str()}).to_string()),
+                ),
+            };
+            let created = ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1);
+            st.execute(params![
+                uuid(K_IDEMPOTENCY, k),
+                uuid(K_TENANT, t),
+                key,
+                method,
+                path,
+                rng.hex::<64>(),
+                status,
+                body,
+                iso(created),
+                iso(created + DAY_MS),
+            ])?;
+        }
+    }
+
+    // ingest uploads and their chunks
+    {
+        let mut rng = Rng::new(K_UPLOAD);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO ingest_uploads (id, tenant_id, filename, content_type, size_bytes, sha256, header,
+                                         status, error, uploaded_at, processed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for u in 0..c.ingest_uploads {
+            let t = u % t_n;
+            let filename = *rng.pick(UPLOAD_NAMES);
+            let content_type = if filename.ends_with(".jsonl") { "application/x-ndjson" } else { "text/csv" };
+            let status = if u < c.uploads_with_chunks {
+                if rng.chance(85) { "done" } else { "processing" }
+            } else if rng.chance(60) {
+                "received"
+            } else {
+                "failed"
+            };
+            let error = (status == "failed").then(|| {
+                *rng.pick(&[
+                    "line 42: unexpected \"quote\" in field 3",
+                    "encoding: invalid UTF-8 at byte 1037",
+                    "header mismatch:\nexpected order_id,sku,qty",
+                ])
+            });
+            let header: Option<Vec<u8>> = match rng.below(4) {
+                0 => None,
+                1 => Some(b"\xef\xbb\xbforder_id,sku,qty".to_vec()), // UTF-8 byte-order mark
+                2 => Some(vec![0xff, 0xfe, b'o', 0, b'r', 0, b'd', 0]), // UTF-16, not text
+                _ => Some(b"order_id,sku,qty,price".to_vec()),
+            };
+            let uploaded = ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1);
+            let processed = matches!(status, "done" | "failed").then(|| sqlts(uploaded + rng.range(SECOND_MS, HOUR_MS)));
+            st.execute(params![
+                uuid(K_UPLOAD, u),
+                uuid(K_TENANT, t),
+                filename,
+                content_type,
+                rng.range(200, 50_000_000),
+                rng.hex::<64>(),
+                header,
+                status,
+                error,
+                sqlts(uploaded),
+                processed,
+            ])?;
+        }
+    }
+    {
+        let mut rng = Rng::new(K_UPLOAD_CHUNK);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO order_ingest_chunks (id, upload_id, tenant_id, chunk_index, row_count,
+                                              first_order_id, checksum, is_final, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?;
+        let active = c.uploads_with_chunks;
+        for k in 0..c.order_ingest_chunks {
+            let u = k % active;
+            let index = k / active;
+            let t = u % t_n;
+            let chunks = count_in_slot(c.order_ingest_chunks, active, u);
+            let first_order = if rng.chance(20) {
+                None
+            } else {
+                Some(uuid(K_ORDER, t + t_n * rng.below(count_in_slot(c.orders, t_n, t))))
+            };
+            st.execute(params![
+                uuid(K_UPLOAD_CHUNK, k),
+                uuid(K_UPLOAD, u),
+                uuid(K_TENANT, t),
+                index as i64,
+                rng.range(1, 500),
+                first_order,
+                rng.hex::<16>(),
+                i64::from(index + 1 == chunks),
+                iso(ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1)),
+            ])?;
+        }
+    }
+
+    // export jobs and their chunks
+    {
+        let mut rng = Rng::new(K_EXPORT_JOB);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO export_jobs (id, tenant_id, requested_by, format, status, filters, row_count,
+                                      error, created_at, started_at, finished_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )?;
+        for x in 0..c.export_jobs {
+            let t = x % t_n;
+            let status = if x < c.jobs_with_chunks {
+                if rng.chance(80) { "done" } else { "running" }
+            } else if rng.chance(50) {
+                "queued"
+            } else {
+                "failed"
+            };
+            let filters = match rng.below(3) {
+                0 => "{}".to_string(),
+                1 => json!({"from": "2024-01-01", "to": "2024-03-31", "status": ["paid", "shipped"]}).to_string(),
+                _ => json!({"table": "customers", "country": *rng.pick(COUNTRIES), "q": "o'brien"}).to_string(),
+            };
+            let created = ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1);
+            let started = (status != "queued").then(|| created + rng.range(SECOND_MS, 10 * 60 * SECOND_MS));
+            let finished = match (status, started) {
+                ("done" | "failed", Some(s)) => Some(iso(s + rng.range(SECOND_MS, HOUR_MS))),
+                _ => None,
+            };
+            let row_count = (status == "done").then(|| rng.range(0, 2_000_000));
+            let error = (status == "failed").then_some("worker lost: timeout after 3600 s");
+            let by = customer_email(t + t_n * rng.below(count_in_slot(c.customers, t_n, t)));
+            st.execute(params![
+                uuid(K_EXPORT_JOB, x),
+                uuid(K_TENANT, t),
+                by,
+                *rng.pick(&["csv", "csv", "jsonl", "parquet"]),
+                status,
+                filters,
+                row_count,
+                error,
+                iso(created),
+                started.map(iso),
+                finished,
+            ])?;
+        }
+    }
+    {
+        let mut rng = Rng::new(K_EXPORT_CHUNK);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO export_chunks (id, job_id, chunk_no, row_count, byte_size, storage_url, checksum, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        let active = c.jobs_with_chunks;
+        for k in 0..c.export_chunks {
+            let x = k % active;
+            let no = k / active;
+            let job = uuid(K_EXPORT_JOB, x);
+            let url = format!("s3://ferry-exports/{}/{}/part-{no:05}.csv.gz", uuid(K_TENANT, x % t_n).as_str(), job.as_str());
+            let checksum = if rng.chance(10) { None } else { Some(rng.hex::<32>()) };
+            st.execute(params![
+                uuid(K_EXPORT_CHUNK, k),
+                job,
+                no as i64,
+                rng.range(1, 50_000),
+                rng.range(1_000, 64_000_000),
+                url,
+                checksum,
+                iso(ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1)),
+            ])?;
+        }
+    }
+
+    // metrics: row r is (tenant r % T, metric (r / T) % 4, day r / 4T)
+    {
+        let mut rng = Rng::new(K_METRIC);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO metrics_preagg (tenant_id, metric, bucket_date, value, sample_count, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        const METRICS: [&str; 4] = ["orders", "revenue", "new_customers", "refunds"];
+        let first_day = ORDERS_FROM_MS / DAY_MS;
+        for r in 0..c.metrics {
+            let t = r % t_n;
+            let metric = METRICS[((r / t_n) % 4) as usize];
+            let day = first_day + (r / (t_n * 4)) as i64;
+            let samples = rng.range(0, 400);
+            let value = match metric {
+                "revenue" => money(samples * rng.range(500, 9_000)),
+                "refunds" => (samples / 20) as f64,
+                _ => samples as f64,
+            };
+            st.execute(params![
+                uuid(K_TENANT, t),
+                metric,
+                date(day),
+                value,
+                samples,
+                sqlts((day + 1) * DAY_MS + rng.range(0, 2 * HOUR_MS)),
+            ])?;
+        }
+    }
+
+    // audit logs (AUTOINCREMENT); the last few are deleted again
+    {
+        let mut rng = Rng::new(K_AUDIT);
+        let mut st = tx.prepare_cached(
+            "INSERT INTO audit_logs (tenant_id, actor, action, entity_type, entity_id, payload, ip_address, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for _ in 0..c.audit_logs + c.audit_deleted {
+            let (entity_type, kind, n) = *rng.pick(&[
+                ("order", K_ORDER, c.orders),
+                ("order", K_ORDER, c.orders),
+                ("product", K_PRODUCT, c.products),
+                ("customer", K_CUSTOMER, c.customers),
+                ("export_job", K_EXPORT_JOB, c.export_jobs),
+            ]);
+            let e = rng.below(n);
+            let t = e % t_n;
+            let (action, payload) = match entity_type {
+                "order" => {
+                    let to = *rng.pick(&["paid", "shipped", "cancelled", "refunded"]);
+                    (format!("order.{to}"), json!({"from": "pending", "to": to, "note": *rng.pick(&["", "Client a appelé — remboursement partiel", "auto"])}))
+                }
+                "product" => {
+                    let cents = product_price_cents(e);
+                    ("product.updated".to_string(), json!({"before": {"price": money(cents + 100)}, "after": {"price": money(cents)}, "by": "José Álvarez", "reason": "Prix réduit — été 🌞"}))
+                }
+                "customer" => (
+                    "customer.updated".to_string(),
+                    json!({"changed": ["email", "phone"], "gdpr": rng.chance(10), "comment": "asked to \"forget\" old address\nsee ticket #123"}),
+                ),
+                _ => ("export.requested".to_string(), json!({})),
+            };
+            let actor = if rng.chance(25) {
+                None // the system did it
+            } else {
+                Some(customer_email(t + t_n * rng.below(count_in_slot(c.customers, t_n, t))))
+            };
+            let ip = match rng.below(5) {
+                0 => None,
+                1 => Some(format!("2001:db8::{:x}", rng.below(65_536))),
+                _ => Some(format!("203.0.113.{}", rng.below(256))),
+            };
+            st.execute(params![
+                uuid(K_TENANT, t),
+                actor,
+                action,
+                entity_type,
+                uuid(kind, e),
+                payload.to_string(),
+                ip,
+                iso(ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1)),
+            ])?;
+        }
+        tx.execute("DELETE FROM audit_logs WHERE id > ?1", params![c.audit_logs as i64])?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    /// A unique path under the temp dir, removed (with any leftovers) on drop.
+    struct TempDb(PathBuf);
+
+    impl TempDb {
+        fn new(tag: &str) -> TempDb {
+            static N: AtomicU64 = AtomicU64::new(0);
+            let n = N.fetch_add(1, Ordering::Relaxed);
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0);
+            TempDb(std::env::temp_dir().join(format!(
+                "ferry-demo-test-{}-{tag}-{n}-{nanos}.sqlite",
+                std::process::id()
+            )))
+        }
+        fn build(tag: &str, scale: u64) -> (TempDb, DemoSummary) {
+            let db = TempDb::new(tag);
+            let summary = build(&db.0, scale, false).expect("build the demo database");
+            (db, summary)
+        }
+        fn open(&self) -> Connection {
+            Connection::open_with_flags(&self.0, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+            if let Ok(tmp) = temp_path(&self.0) {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+    }
+
+    fn strings(conn: &Connection, sql: &str) -> Vec<String> {
+        let mut st = conn.prepare(sql).unwrap();
+        let rows = st.query_map([], |r| r.get::<_, String>(0)).unwrap();
+        rows.map(|r| r.unwrap()).collect()
+    }
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// A hash of every table's rows in a total order (and of sqlite_sequence).
+    fn table_hashes(conn: &Connection) -> Vec<(String, [u8; 32])> {
+        let mut out = Vec::new();
+        for t in TABLES.iter().copied().chain(["sqlite_sequence"]) {
+            let n: usize = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap().column_count();
+            let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+            let mut st = conn.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {}", order.join(", "))).unwrap();
+            let mut rows = st.query([]).unwrap();
+            let mut h = Sha256::new();
+            while let Some(row) = rows.next().unwrap() {
+                for i in 0..n {
+                    match row.get_ref(i).unwrap() {
+                        ValueRef::Null => h.update([0]),
+                        ValueRef::Integer(v) => {
+                            h.update([1]);
+                            h.update(v.to_le_bytes());
+                        }
+                        ValueRef::Real(v) => {
+                            h.update([2]);
+                            h.update(v.to_bits().to_le_bytes());
+                        }
+                        ValueRef::Text(b) | ValueRef::Blob(b) => {
+                            h.update([3]);
+                            h.update((b.len() as u64).to_le_bytes());
+                            h.update(b);
+                        }
+                    }
+                }
+                h.update([0xff]);
+            }
+            out.push((t.to_string(), h.finalize().into()));
+        }
+        out
+    }
+
+    #[test]
+    fn builds_every_table_with_about_scale_rows() {
+        for scale in [1_000u64, 20_000] {
+            let (db, summary) = TempDb::build("scale", scale);
+            let conn = db.open();
+            let names: Vec<&str> = summary.tables.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(names, TABLES, "scale {scale}");
+            assert_eq!(TABLES.len(), 16);
+            let existing = strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'table'");
+            for (table, rows) in &summary.tables {
+                assert!(existing.contains(table), "{table} missing at scale {scale}");
+                assert_eq!(*rows as i64, count(&conn, &format!("SELECT count(*) FROM {table}")), "{table}");
+                assert!(*rows > 0, "{table} is empty at scale {scale}");
+            }
+            let total: u64 = summary.tables.iter().map(|(_, n)| n).sum();
+            assert_eq!(total, summary.total_rows);
+            let (lo, hi) = (scale * 95 / 100, scale * 105 / 100);
+            assert!((lo..=hi).contains(&total), "scale {scale}: {total} rows");
+            // order_items and stock_events are the two largest tables.
+            let mut by_size = summary.tables.clone();
+            by_size.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+            let top: Vec<&str> = by_size[..2].iter().map(|(n, _)| n.as_str()).collect();
+            assert!(top.contains(&"order_items") && top.contains(&"stock_events"), "{by_size:?}");
+            // Tenants: scale / 20000, at least 3.
+            assert_eq!(summary.tables[0].1, (scale / 20_000).max(3));
+        }
+    }
+
+    #[test]
+    fn same_scale_builds_the_same_rows() {
+        let (a, _) = TempDb::build("det-a", 3_000);
+        let (b, _) = TempDb::build("det-b", 3_000);
+        let (ha, hb) = (table_hashes(&a.open()), table_hashes(&b.open()));
+        assert_eq!(ha, hb);
+        let schema = "SELECT type || name || coalesce(sql, '') FROM sqlite_master ORDER BY name";
+        assert_eq!(strings(&a.open(), schema), strings(&b.open(), schema));
+        let (c, _) = TempDb::build("det-c", 3_100);
+        assert_ne!(ha, table_hashes(&c.open()));
+    }
+
+    #[test]
+    fn integrity_and_foreign_keys_hold() {
+        let (db, _) = TempDb::build("integrity", 5_000);
+        let conn = db.open();
+        assert_eq!(strings(&conn, "PRAGMA integrity_check"), vec!["ok".to_string()]);
+        let fk = count(&conn, "SELECT count(*) FROM pragma_foreign_key_check");
+        assert_eq!(fk, 0, "foreign key violations");
+        // Same-tenant consistency, which no FK enforces.
+        let cross = [
+            "SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.tenant_id <> o.tenant_id",
+            "SELECT count(*) FROM order_items i JOIN orders o ON o.id = i.order_id JOIN products p ON p.id = i.product_id WHERE p.tenant_id <> o.tenant_id",
+            "SELECT count(*) FROM stock_events e JOIN products p ON p.id = e.product_id WHERE p.tenant_id <> e.tenant_id",
+            "SELECT count(*) FROM order_ingest_chunks k JOIN ingest_uploads u ON u.id = k.upload_id WHERE u.tenant_id <> k.tenant_id",
+            "SELECT count(*) FROM order_totals WHERE abs(items_total - (SELECT subtotal FROM orders WHERE id = order_id)) > 0.001",
+            "SELECT count(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)",
+            "SELECT count(*) FROM price_history WHERE valid_to IS NOT NULL AND valid_to <= valid_from",
+        ];
+        for sql in cross {
+            assert_eq!(count(&conn, sql), 0, "{sql}");
+        }
+        // The constraints hold when checked: a violating row is refused.
+        let rw = Connection::open(&db.0).unwrap();
+        rw.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        let refused = [
+            "UPDATE products SET price = 0 WHERE rowid = 1",
+            "UPDATE orders SET status = 'lost' WHERE rowid = 1",
+            "UPDATE tenants SET currency = 'JPY' WHERE rowid = 1",
+            "UPDATE tenants SET is_active = 2 WHERE rowid = 1",
+            "UPDATE orders SET customer_id = 'nobody' WHERE rowid = 1",
+            "UPDATE products SET sku = (SELECT sku FROM products p2 WHERE p2.tenant_id = products.tenant_id AND p2.rowid <> products.rowid LIMIT 1) WHERE rowid = 1",
+        ];
+        for sql in refused {
+            assert!(rw.execute(sql, []).is_err(), "accepted: {sql}");
+        }
+    }
+
+    #[test]
+    fn refuses_to_overwrite_without_the_flag() {
+        let db = TempDb::new("overwrite");
+        std::fs::write(&db.0, b"keep me").unwrap();
+        let err = build(&db.0, 1_000, false).unwrap_err();
+        assert_eq!(err.kind(), "io");
+        assert!(err.to_string().contains("already exists"), "{err}");
+        assert_eq!(std::fs::read(&db.0).unwrap(), b"keep me");
+        let summary = build(&db.0, 1_000, true).unwrap();
+        assert!(summary.total_rows > 0);
+        assert!(std::fs::read(&db.0).unwrap().starts_with(b"SQLite format 3\0"));
+        assert!(!temp_path(&db.0).unwrap().exists(), "temporary file left behind");
+        assert_eq!(db.open().query_row("SELECT count(*) FROM tenants", [], |r| r.get::<_, i64>(0)).unwrap(), 3);
+    }
+
+    #[test]
+    fn bad_destinations_and_scales_are_refused() {
+        let dir = std::env::temp_dir();
+        let missing = dir.join(format!("ferry-demo-no-such-dir-{}", std::process::id())).join("demo.sqlite");
+        let cases: [(&Path, u64, &str); 3] = [
+            (&missing, 1_000, "does not exist"),
+            (&dir, 1_000, "is a folder"),
+            (Path::new("unused.sqlite"), 0, "at least 1"),
+        ];
+        for (path, scale, needle) in cases {
+            let err = build(path, scale, true).unwrap_err();
+            assert!(err.to_string().contains(needle), "{path:?}: {err}");
+        }
+        assert!(!Path::new("unused.sqlite").exists());
+    }
+
+    #[test]
+    fn checks_uniques_and_foreign_keys_are_declared() {
+        let (db, _) = TempDb::build("declared", 1_000);
+        let conn = db.open();
+        let sql_of = |t: &str| -> String {
+            conn.query_row("SELECT sql FROM sqlite_master WHERE name = ?1", [t], |r| r.get(0)).unwrap()
+        };
+        let declared: &[(&str, &str)] = &[
+            ("tenants", "id          TEXT PRIMARY KEY"),
+            ("tenants", "CHECK (currency IN ('USD','EUR','GBP'))"),
+            ("tenants", "is_active   INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))"),
+            ("tenants", "DEFAULT CURRENT_TIMESTAMP"),
+            ("products", "CHECK (price > 0)"),
+            ("products", "UNIQUE (tenant_id, sku)"),
+            ("products", "attributes   JSON NOT NULL DEFAULT '{}'"),
+            ("products", "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))"),
+            ("customers", "marketing_opt_in BOOLEAN"),
+            ("orders", "CHECK (status IN ('pending','paid','shipped','cancelled','refunded'))"),
+            ("orders", "DEFAULT 'pending'"),
+            ("orders", "total        REAL NOT NULL DEFAULT 0"),
+            ("orders", "metadata     TEXT DEFAULT '{}'"),
+            ("orders", "currency     TEXT NOT NULL DEFAULT 'USD'"),
+            ("idempotency_keys", "UNIQUE (tenant_id, key)"),
+            ("stock_levels", "PRIMARY KEY (tenant_id, product_id)"),
+            ("metrics_preagg", "PRIMARY KEY (tenant_id, metric, bucket_date)"),
+            ("metrics_preagg", "bucket_date  DATE NOT NULL"),
+            ("metrics_preagg", ") WITHOUT ROWID"),
+            ("audit_logs", "id          INTEGER PRIMARY KEY AUTOINCREMENT"),
+            ("audit_logs", "payload     JSON"),
+            ("price_events", "id          INTEGER PRIMARY KEY,"),
+            ("ingest_uploads", "header       BLOB"),
+        ];
+        for (table, needle) in declared {
+            assert!(sql_of(table).contains(needle), "{table} lacks {needle}");
+        }
+        // (table, column, parent, on_delete)
+        let fks: &[(&str, &str, &str, &str)] = &[
+            ("products", "tenant_id", "tenants", "NO ACTION"),
+            ("customers", "tenant_id", "tenants", "NO ACTION"),
+            ("orders", "customer_id", "customers", "NO ACTION"),
+            ("orders", "tenant_id", "tenants", "NO ACTION"),
+            ("order_items", "order_id", "orders", "CASCADE"),
+            ("order_items", "product_id", "products", "NO ACTION"),
+            ("stock_levels", "product_id", "products", "CASCADE"),
+            ("order_ingest_chunks", "upload_id", "ingest_uploads", "CASCADE"),
+            ("order_ingest_chunks", "first_order_id", "orders", "SET NULL"),
+            ("export_chunks", "job_id", "export_jobs", "CASCADE"),
+            ("metrics_preagg", "tenant_id", "tenants", "NO ACTION"),
+            ("audit_logs", "tenant_id", "tenants", "NO ACTION"),
+        ];
+        for (table, from, parent, on_delete) in fks {
+            let found: Vec<(String, String, String, String)> = {
+                let mut st = conn.prepare(&format!("PRAGMA foreign_key_list({table})")).unwrap();
+                let rows = st
+                    .query_map([], |r| Ok((r.get(2)?, r.get(3)?, r.get(4)?, r.get(6)?)))
+                    .unwrap();
+                rows.map(|r| r.unwrap()).collect()
+            };
+            let want = (parent.to_string(), from.to_string(), "id".to_string(), on_delete.to_string());
+            assert!(found.contains(&want), "{table}.{from}: {found:?}");
+        }
+        // Every table but tenants has a foreign key.
+        for t in &TABLES[1..] {
+            assert!(count(&conn, &format!("SELECT count(*) FROM pragma_foreign_key_list('{t}')")) > 0, "{t}");
+        }
+    }
+
+    #[test]
+    fn indexes_view_and_trigger_are_declared() {
+        let (db, _) = TempDb::build("indexes", 1_000);
+        let conn = db.open();
+        let index_sql = |name: &str| -> String {
+            conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [name], |r| r.get(0))
+                .unwrap_or_else(|_| panic!("no index {name}"))
+        };
+        let cases = [
+            ("idx_orders_tenant_created", "ON orders (tenant_id, created_at)"),
+            ("idx_order_items_order", "ON order_items (order_id)"),
+            ("idx_stock_events_tenant_product_created", "(tenant_id, product_id, created_at)"),
+            ("idx_orders_pending", "WHERE status = 'pending'"),
+            ("idx_customers_email_lower", "ON customers (lower(email))"),
+            ("ux_orders_tenant_number", "CREATE UNIQUE INDEX"),
+            ("idx_price_history_product_from", "valid_from DESC"),
+        ];
+        for (name, needle) in cases {
+            assert!(index_sql(name).contains(needle), "{name} lacks {needle}");
+        }
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM pragma_index_list('orders') WHERE name = 'ux_orders_tenant_number' AND \"unique\" = 1 AND origin = 'c'"),
+            1
+        );
+        assert_eq!(count(&conn, "SELECT count(*) FROM pragma_index_list('orders') WHERE partial = 1"), 1);
+        assert_eq!(strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'view'"), ["order_totals"]);
+        assert_eq!(strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'trigger'"), ["trg_products_updated_at"]);
+        assert_eq!(count(&conn, "SELECT count(*) FROM order_totals"), count(&conn, "SELECT count(*) FROM orders"));
+        // The trigger works.
+        let rw = Connection::open(&db.0).unwrap();
+        rw.execute("UPDATE products SET updated_at = NULL WHERE rowid = 1", []).unwrap();
+        rw.execute("UPDATE products SET name = 'renamed' WHERE rowid = 1", []).unwrap();
+        let stamped: Option<String> = rw.query_row("SELECT updated_at FROM products WHERE rowid = 1", [], |r| r.get(0)).unwrap();
+        assert!(stamped.is_some_and(|s| s.len() == 24 && s.ends_with('Z')));
+    }
+
+    #[test]
+    fn audit_sequence_is_above_max_id() {
+        for scale in [1_000u64, 20_000] {
+            let (db, _) = TempDb::build("seq", scale);
+            let conn = db.open();
+            let seq = count(&conn, "SELECT seq FROM sqlite_sequence WHERE name = 'audit_logs'");
+            let max = count(&conn, "SELECT max(id) FROM audit_logs");
+            let rows = count(&conn, "SELECT count(*) FROM audit_logs");
+            assert!(seq > max, "seq {seq} <= max {max}");
+            assert_eq!(max, rows, "ids 1..=n without gaps");
+        }
+    }
+
+    #[test]
+    fn values_have_the_documented_shapes() {
+        let (db, _) = TempDb::build("shapes", 5_000);
+        let conn = db.open();
+        let uuid_cols = [
+            ("tenants", "id"), ("products", "id"), ("customers", "id"), ("orders", "id"),
+            ("orders", "customer_id"), ("order_items", "id"), ("order_items", "product_id"),
+            ("stock_events", "id"), ("stock_levels", "product_id"), ("price_history", "id"),
+            ("idempotency_keys", "id"), ("ingest_uploads", "id"), ("order_ingest_chunks", "first_order_id"),
+            ("export_jobs", "id"), ("export_chunks", "job_id"), ("metrics_preagg", "tenant_id"), ("audit_logs", "entity_id"),
+        ];
+        let uuid_glob = "'[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-4[0-9a-f][0-9a-f][0-9a-f]-[89ab][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'";
+        for (t, c) in uuid_cols {
+            let bad = count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND NOT ({c} GLOB {uuid_glob} AND length({c}) = 36)"));
+            assert_eq!(bad, 0, "{t}.{c}");
+            for id in strings(&conn, &format!("SELECT {c} FROM {t} WHERE {c} IS NOT NULL LIMIT 5")) {
+                assert_eq!(uuid::Uuid::parse_str(&id).unwrap().hyphenated().to_string(), id);
+            }
+        }
+        let iso_glob = "'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'";
+        let sql_glob = "'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]'";
+        let date_glob = "'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'";
+        let time_cols = [
+            ("products", "created_at", iso_glob), ("products", "updated_at", iso_glob),
+            ("orders", "created_at", iso_glob), ("orders", "shipped_at", iso_glob), ("orders", "updated_at", sql_glob),
+            ("tenants", "created_at", sql_glob), ("customers", "created_at", sql_glob), ("customers", "last_seen_at", iso_glob),
+            ("stock_events", "created_at", iso_glob), ("price_events", "occurred_at", sql_glob),
+            ("idempotency_keys", "expires_at", iso_glob), ("ingest_uploads", "uploaded_at", sql_glob),
+            ("metrics_preagg", "bucket_date", date_glob), ("audit_logs", "created_at", iso_glob),
+        ];
+        for (t, c, glob) in time_cols {
+            let bad = count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND NOT ({c} GLOB {glob} AND julianday({c}) IS NOT NULL)"));
+            assert_eq!(bad, 0, "{t}.{c}");
+        }
+        let json_cols = [
+            ("tenants", "settings"), ("products", "attributes"), ("orders", "metadata"),
+            ("idempotency_keys", "response_body"), ("export_jobs", "filters"), ("audit_logs", "payload"),
+        ];
+        for (t, c) in json_cols {
+            assert_eq!(count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND NOT json_valid({c})")), 0, "{t}.{c}");
+        }
+        assert_eq!(count(&conn, "SELECT count(*) FROM products WHERE json_type(attributes) <> 'object'"), 0);
+        let money_cols = [
+            ("products", "price"), ("orders", "subtotal"), ("orders", "tax"), ("orders", "total"),
+            ("order_items", "unit_price"), ("order_items", "discount"), ("order_items", "line_total"),
+            ("price_history", "price"), ("price_events", "old_price"),
+        ];
+        for (t, c) in money_cols {
+            let bad = count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND (typeof({c}) <> 'real' OR {c} <> round({c}, 2))"));
+            assert_eq!(bad, 0, "{t}.{c}");
+        }
+        // Variety the profiler and the copier must meet.
+        let present = [
+            "SELECT count(*) FROM products WHERE description IS NULL",
+            "SELECT count(*) FROM products WHERE description = ''",
+            "SELECT count(*) FROM products WHERE description LIKE '%' || char(10) || '%'",
+            "SELECT count(*) FROM products WHERE description LIKE '%\"%'",
+            "SELECT count(*) FROM products WHERE name GLOB '*日本*' OR name LIKE '%🧦%'",
+            "SELECT count(*) FROM customers WHERE notes LIKE '%''%' OR notes LIKE '%' || char(10) || '%'",
+            "SELECT count(*) FROM customers WHERE full_name LIKE '%é%' OR full_name LIKE '%ö%'",
+            "SELECT count(*) FROM customers WHERE email <> lower(email)",
+            "SELECT count(*) FROM orders WHERE tax IS NULL",
+            "SELECT count(*) FROM orders WHERE status = 'pending'",
+            "SELECT count(*) FROM ingest_uploads WHERE typeof(header) = 'blob'",
+            "SELECT count(*) FROM tenants WHERE is_active = 1",
+            "SELECT count(*) FROM customers WHERE marketing_opt_in = 1",
+            "SELECT count(*) FROM customers WHERE marketing_opt_in = 0",
+        ];
+        for sql in present {
+            assert!(count(&conn, sql) > 0, "none: {sql}");
+        }
+        let booleans = [("tenants", "is_active"), ("products", "is_active"), ("customers", "marketing_opt_in"), ("order_ingest_chunks", "is_final")];
+        for (t, c) in booleans {
+            assert_eq!(count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} NOT IN (0, 1) OR typeof({c}) <> 'integer'")), 0, "{t}.{c}");
+        }
+        // Exactly one final chunk per upload that has chunks.
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM (SELECT upload_id FROM order_ingest_chunks GROUP BY upload_id HAVING sum(is_final) <> 1)"),
+            0
+        );
+    }
+
+    #[test]
+    fn time_text_matches_chrono() {
+        for ms in [0i64, 951_782_400_123, 1_709_648_521_123, 1_672_531_199_999, 4_102_444_800_000] {
+            let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap();
+            assert_eq!(iso(ms).as_str(), dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+            assert_eq!(sqlts(ms).as_str(), dt.format("%Y-%m-%d %H:%M:%S").to_string());
+            assert_eq!(date(ms.div_euclid(DAY_MS)).as_str(), dt.format("%Y-%m-%d").to_string());
+        }
+    }
+
+    #[test]
+    fn counts_track_the_scale() {
+        for scale in [1_000u64, 10_000, 100_000, 1_000_000, 10_000_000] {
+            let c = Counts::for_scale(scale);
+            // order_items average 2.5 per order; stock_events take the rest.
+            let items = c.orders * 5 / 2;
+            let left = scale as i64 - (c.fixed_rows() + items) as i64;
+            assert!(left > scale as i64 / 5, "scale {scale}: {left} stock events");
+            assert!(c.fixed_rows() + items < scale);
+        }
+    }
+
+    /// `cargo test --release -p ferry-core --lib demo::tests::time_one_million -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn time_one_million() {
+        let db = TempDb::new("million");
+        let start = std::time::Instant::now();
+        let summary = build(&db.0, 1_000_000, false).unwrap();
+        let elapsed = start.elapsed();
+        let size = std::fs::metadata(&db.0).unwrap().len();
+        eprintln!("1,000,000 rows: {} rows in {elapsed:.2?}, {} MB", summary.total_rows, size / 1_000_000);
+        for (t, n) in &summary.tables {
+            eprintln!("  {t:<20} {n:>9}");
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! What the engine tells its caller while it works, and how the caller stops it.
+//!
+//! One enum of events, pushed into a sink the caller owns (the CLI draws progress bars, the
+//! desktop app forwards them through a Tauri channel). The caller cancels through the same
+//! handle; the engine checks between batches and leaves the target in a state the report
+//! describes.
+
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Schema,
+    Data,
+    Indexes,
+    Constraints,
+    Sequences,
+    Views,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 6] = [Phase::Schema, Phase::Data, Phase::Indexes, Phase::Constraints, Phase::Sequences, Phase::Views];
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Schema => "schema",
+            Phase::Data => "data",
+            Phase::Indexes => "indexes",
+            Phase::Constraints => "constraints",
+            Phase::Sequences => "sequences",
+            Phase::Views => "views",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum Event {
+    PhaseStarted { phase: Phase },
+    PhaseDone { phase: Phase, seconds: f64 },
+    TableStarted { table: String, rows: u64 },
+    Progress { table: String, rows_done: u64, rows: u64 },
+    TableDone { table: String, rows_read: u64, rows_written: u64, rejected: u64, seconds: f64 },
+    Warning { table: Option<String>, object: String, reason: String },
+    Rejected { table: String, column: Option<String>, reason: String },
+}
+
+type SinkFn = dyn Fn(Event) + Send + Sync;
+
+/// The caller's side: where events go, and the cancel switch.
+#[derive(Clone)]
+pub struct Events {
+    sink: Arc<SinkFn>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        Events::new(|_| {})
+    }
+}
+
+impl Events {
+    pub fn new(sink: impl Fn(Event) + Send + Sync + 'static) -> Events {
+        Events { sink: Arc::new(sink), cancel: Arc::new(AtomicBool::new(false)) }
+    }
+    pub fn emit(&self, e: Event) {
+        (self.sink)(e)
+    }
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::SeqCst)
+    }
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}

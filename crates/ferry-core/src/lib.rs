@@ -1,0 +1,26 @@
+//! Ferry's engine: moves a SQLite database to PostgreSQL or MySQL/MariaDB — schema, data,
+//! indexes, constraints — and reports every value it could not carry exactly.
+//!
+//! Data flows one way: source → plan → target → report. This crate never depends on Tauri;
+//! the desktop shell and the `ferry` CLI are thin adapters over it.
+
+pub mod convert;
+pub mod copy;
+pub mod demo;
+pub mod error;
+pub mod events;
+pub mod mapping;
+pub mod plan;
+pub mod report;
+pub mod schema;
+pub mod source;
+pub mod sqlexpr;
+pub mod target;
+pub mod value;
+
+pub use error::{FerryError, Result};
+
+/// The engine's version, as the desktop app and the CLI show it.
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}

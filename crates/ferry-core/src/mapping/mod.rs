@@ -1,0 +1,315 @@
+//! Declared type + evidence → the logical type a column is carried as, with the reason.
+//!
+//! The declared type proposes (`declared`); the profile of every stored value decides whether
+//! the proposal holds. Within a family the plan widens (INTEGER holding fractions → numeric,
+//! varchar(20) holding longer text → text, smallint holding large values → bigint); values of
+//! another kind (text in an INTEGER column) are counted as rows the plan cannot carry and are
+//! rejected by name at load time. When most values are of another kind than declared, the
+//! values win. Nothing here truncates, clamps or rounds.
+
+pub mod declared;
+
+use crate::schema::{Column, ColumnProfile, LogicalType};
+use crate::target::Dialect;
+use declared::{parse_declared, Affinity};
+
+/// The proposal for one column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub logical: LogicalType,
+    pub reason: String,
+    /// How many non-null values the proposed type cannot hold (they will be rejected).
+    pub unfit: u64,
+}
+
+/// What the column is used for in the target that constrains its type (MySQL keys need
+/// bounded lengths).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Usage {
+    pub indexed: bool,
+}
+
+fn fmt_n(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Values of the profile that a logical type holds exactly.
+pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
+    let numeric_text = p.text_numeric;
+    match t {
+        LogicalType::Integer { bits } => {
+            let in_range = match (p.min_integer, p.max_integer) {
+                (Some(lo), Some(hi)) => {
+                    let (min, max) = int_range(*bits);
+                    lo >= min && hi <= max
+                }
+                _ => true,
+            };
+            if in_range { p.integers + (p.reals - p.non_integral_reals - p.infinite_reals) } else { 0 }
+        }
+        LogicalType::Decimal { .. } => p.integers + p.reals - if dialect == Dialect::Postgres { 0 } else { p.infinite_reals } + numeric_text,
+        LogicalType::Float => p.integers + p.reals - if dialect == Dialect::Postgres { 0 } else { p.infinite_reals },
+        LogicalType::Boolean => {
+            let ints01 = matches!((p.min_integer, p.max_integer), (Some(lo), Some(hi)) if lo >= 0 && hi <= 1);
+            (if ints01 || p.integers == 0 { p.integers } else { 0 }) + p.text_bool
+        }
+        LogicalType::Text { .. } => {
+            let bad_text = p.invalid_utf8 + if dialect == Dialect::Postgres { p.with_nul } else { 0 };
+            p.texts - bad_text.min(p.texts) + p.blob_utf8 + p.integers + p.reals
+        }
+        LogicalType::Bytes => p.texts + p.blobs,
+        LogicalType::Uuid => p.text_uuid,
+        LogicalType::Date => p.text_iso_date,
+        LogicalType::Timestamp { .. } => p.text_iso_timestamp + p.text_iso_date,
+        LogicalType::Json => p.text_json,
+        LogicalType::Unsupported { .. } => 0,
+    }
+}
+
+pub fn int_range(bits: u8) -> (i64, i64) {
+    match bits {
+        0..=16 => (i16::MIN as i64, i16::MAX as i64),
+        17..=32 => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+fn same_family(a: &LogicalType, b: &LogicalType) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+/// The type the values alone call for (no declared type, or most values not of the declared kind).
+fn from_evidence(p: &ColumnProfile, dialect: Dialect) -> (LogicalType, String) {
+    let nn = p.non_null();
+    let numbers = p.integers + p.reals;
+    if p.blobs > 0 && p.blob_utf8 < p.blobs {
+        return (LogicalType::Bytes, format!("{} of {} values are binary → bytes", fmt_n(p.blobs), fmt_n(nn)));
+    }
+    if p.texts + p.blobs > 0 {
+        if numbers > 0 {
+            return (LogicalType::Text { max: None }, format!("mixed values ({} text, {} numbers) → text; numbers carried as their text", fmt_n(p.texts), fmt_n(numbers)));
+        }
+        if let Some(t) = infer_text(p, dialect) {
+            return t;
+        }
+        return (LogicalType::Text { max: None }, format!("all {} values are text → text", fmt_n(nn)));
+    }
+    if p.reals == 0 {
+        return (LogicalType::Integer { bits: 64 }, format!("all {} values are integers → bigint", fmt_n(nn)));
+    }
+    if p.integers == 0 {
+        return (LogicalType::Float, format!("all {} values are reals → double precision", fmt_n(nn)));
+    }
+    (exact_decimal(p, dialect), format!("integers and reals mixed ({} and {}) → exact decimal", fmt_n(p.integers), fmt_n(p.reals)))
+}
+
+/// A decimal wide enough for every stored number. PostgreSQL: unconstrained `numeric`;
+/// MySQL needs a precision and scale, taken from the data.
+fn exact_decimal(p: &ColumnProfile, dialect: Dialect) -> LogicalType {
+    if dialect == Dialect::Postgres {
+        return LogicalType::Decimal { precision: None, scale: None };
+    }
+    let s = p.max_scale;
+    let prec = (p.max_int_digits + s).max(1);
+    if s <= 30 && prec <= 65 {
+        LogicalType::Decimal { precision: Some(prec), scale: Some(s) }
+    } else {
+        LogicalType::Float
+    }
+}
+
+/// TEXT whose every value is of one recognisable kind.
+fn infer_text(p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, String)> {
+    let nn = p.non_null();
+    if nn == 0 || p.texts != nn {
+        return None;
+    }
+    let all = |n: u64| n == nn;
+    if all(p.text_uuid) {
+        return Some((LogicalType::Uuid, format!("all {} values are UUIDs → uuid", fmt_n(nn))));
+    }
+    if all(p.text_json) {
+        return Some((LogicalType::Json, format!("all {} values are JSON objects or arrays → json", fmt_n(nn))));
+    }
+    if all(p.text_iso_timestamp) && p.sub_micro == 0 && timestamps_in_range(p, dialect) {
+        return Some((LogicalType::Timestamp { tz: true }, format!("all {} values are ISO-8601 timestamps → timestamp (read as UTC where no offset is given)", fmt_n(nn))));
+    }
+    if all(p.text_iso_date) && timestamps_in_range(p, dialect) {
+        return Some((LogicalType::Date, format!("all {} values are ISO-8601 dates → date", fmt_n(nn))));
+    }
+    None
+}
+
+/// MySQL's DATETIME/DATE hold years 1000–9999 only.
+fn timestamps_in_range(p: &ColumnProfile, dialect: Dialect) -> bool {
+    if dialect == Dialect::Postgres {
+        return true;
+    }
+    let ok = |s: &Option<String>| s.as_deref().is_none_or(|s| s.len() >= 4 && &s[..4] >= "1000");
+    ok(&p.min_text) && ok(&p.max_text)
+}
+
+/// Proposes the logical type of a column from its declared type and its profile.
+pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
+    let decl = parse_declared(&col.declared_type);
+    let empty = ColumnProfile::default();
+    let p = col.profile.as_ref().unwrap_or(&empty);
+    let nn = p.non_null();
+    let untyped = col.declared_type.trim().is_empty();
+    let (mut logical, mut reason) = if nn == 0 {
+        let t = if untyped { LogicalType::Text { max: None } } else { decl.logical.clone() };
+        (t, if untyped { "no declared type and no values → text".to_string() } else { format!("{} (no values to check)", decl.reason) })
+    } else if untyped {
+        let (t, r) = from_evidence(p, dialect);
+        (t, format!("no declared type; {r}"))
+    } else {
+        let f = fits(&decl.logical, p, dialect);
+        let widened = widen(&decl.logical, p, dialect);
+        let wf = widened.as_ref().map(|(t, _)| fits(t, p, dialect)).unwrap_or(0);
+        if f == nn {
+            match infer_for_declared(&decl.logical, decl.affinity, p, dialect) {
+                Some((t, r)) => (t, r),
+                None => (decl.logical.clone(), decl.reason.clone()),
+            }
+        } else if let Some((t, r)) = widened.filter(|_| wf * 2 >= nn && wf > f) {
+            (t, format!("{}; {r}", decl.reason))
+        } else if f * 2 >= nn {
+            (decl.logical.clone(), decl.reason.clone())
+        } else {
+            let (t, r) = from_evidence(p, dialect);
+            (t, format!("declared {:?} but only {} of {} values fit it; {r}", col.declared_type, fmt_n(f), fmt_n(nn)))
+        }
+    };
+    // MySQL keys need a bounded length: an indexed text column becomes varchar.
+    if dialect.is_mysql_family() && usage.indexed {
+        if let LogicalType::Text { max: None } = logical {
+            let longest = p.max_text_chars;
+            if longest <= 768 {
+                let n = longest.max(255) as u32;
+                logical = LogicalType::Text { max: Some(n) };
+                reason.push_str(&format!("; indexed in MySQL, so varchar({n}) (longest value {} characters)", fmt_n(longest)));
+            }
+        }
+    }
+    let unfit = nn - fits(&logical, p, dialect).min(nn);
+    if unfit > 0 {
+        reason.push_str(&format!("; {} value{} cannot be carried and will be rejected", fmt_n(unfit), if unfit == 1 { "" } else { "s" }));
+    }
+    Proposal { logical, reason, unfit }
+}
+
+/// TEXT-declared columns whose values are all UUIDs, JSON or timestamps get that type.
+fn infer_for_declared(t: &LogicalType, aff: Affinity, p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, String)> {
+    match (t, aff) {
+        (LogicalType::Text { .. }, _) => infer_text(p, dialect),
+        _ => None,
+    }
+}
+
+/// The widening within the declared type's family that holds more of the values.
+fn widen(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, String)> {
+    match t {
+        LogicalType::Integer { bits } => {
+            if p.non_integral_reals > 0 {
+                return Some((exact_decimal(p, dialect), format!("{} values have fractions → exact decimal", fmt_n(p.non_integral_reals))));
+            }
+            if *bits < 64 {
+                return Some((LogicalType::Integer { bits: 64 }, "values exceed its range → bigint".into()));
+            }
+            None
+        }
+        LogicalType::Decimal { precision: Some(prec), scale } => {
+            let s = scale.unwrap_or(0);
+            if p.max_scale > s || p.max_int_digits > prec.saturating_sub(s) {
+                return Some((exact_decimal(p, dialect), format!("values exceed ({prec},{s}) (up to {} digits before and {} after the point) → wider decimal", p.max_int_digits, p.max_scale)));
+            }
+            None
+        }
+        LogicalType::Boolean => {
+            if p.reals > 0 {
+                Some((exact_decimal(p, dialect), "values other than 0 and 1 → exact decimal".into()))
+            } else {
+                Some((LogicalType::Integer { bits: 64 }, "values other than 0 and 1 → bigint".into()))
+            }
+        }
+        LogicalType::Text { max: Some(n) } if p.max_text_chars > *n as u64 => {
+            Some((LogicalType::Text { max: None }, format!("values up to {} characters, longer than {n} → text", fmt_n(p.max_text_chars))))
+        }
+        LogicalType::Date if p.text_iso_timestamp > 0 => Some((LogicalType::Timestamp { tz: true }, format!("{} values have a time of day → timestamp", fmt_n(p.text_iso_timestamp)))),
+        _ => None,
+    }
+    .filter(|(w, _)| !same_family(w, t) || w != t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prof(f: impl FnOnce(&mut ColumnProfile)) -> ColumnProfile {
+        let mut p = ColumnProfile::default();
+        f(&mut p);
+        p
+    }
+
+    fn col(decl: &str, p: ColumnProfile) -> Column {
+        Column { name: "c".into(), declared_type: decl.into(), profile: Some(p), ..Default::default() }
+    }
+
+    #[test]
+    fn proposals_from_declared_type_and_evidence() {
+        use LogicalType::*;
+        let ints = |lo, hi, n| prof(|p| { p.rows = n; p.integers = n; p.min_integer = Some(lo); p.max_integer = Some(hi); p.max_int_digits = 5; });
+        let cases: Vec<(&str, ColumnProfile, Dialect, LogicalType, u64)> = vec![
+            ("INTEGER", ints(1, 100, 10), Dialect::Postgres, Integer { bits: 64 }, 0),
+            ("smallint", ints(1, 100_000, 10), Dialect::Postgres, Integer { bits: 64 }, 0),
+            ("BOOLEAN", ints(0, 1, 10), Dialect::Postgres, Boolean, 0),
+            ("BOOLEAN", ints(0, 2, 10), Dialect::Postgres, Integer { bits: 64 }, 0),
+            // text in an INTEGER column: the one value is rejected, the type holds
+            ("INTEGER", prof(|p| { p.rows = 10; p.integers = 9; p.texts = 1; p.min_integer = Some(1); p.max_integer = Some(9); }), Dialect::Postgres, Integer { bits: 64 }, 1),
+            // most values are text: the values win
+            ("INTEGER", prof(|p| { p.rows = 10; p.integers = 1; p.texts = 9; p.min_integer = Some(1); p.max_integer = Some(1); }), Dialect::Postgres, Text { max: None }, 0),
+            ("INTEGER", prof(|p| { p.rows = 4; p.integers = 2; p.reals = 2; p.non_integral_reals = 2; p.max_scale = 2; p.max_int_digits = 3; }), Dialect::Postgres, Decimal { precision: None, scale: None }, 0),
+            ("INTEGER", prof(|p| { p.rows = 4; p.integers = 2; p.reals = 2; p.non_integral_reals = 2; p.max_scale = 2; p.max_int_digits = 3; }), Dialect::MariaDb, Decimal { precision: Some(5), scale: Some(2) }, 0),
+            ("NUMERIC(10,2)", prof(|p| { p.rows = 3; p.reals = 3; p.non_integral_reals = 3; p.max_scale = 2; p.max_int_digits = 3; }), Dialect::Postgres, Decimal { precision: Some(10), scale: Some(2) }, 0),
+            ("NUMERIC(10,2)", prof(|p| { p.rows = 3; p.reals = 3; p.non_integral_reals = 3; p.max_scale = 17; p.max_int_digits = 1; }), Dialect::Postgres, Decimal { precision: None, scale: None }, 0),
+            ("varchar(5)", prof(|p| { p.rows = 2; p.texts = 2; p.max_text_chars = 9; }), Dialect::Postgres, Text { max: None }, 0),
+            ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_uuid = 2; p.max_text_chars = 36; }), Dialect::Postgres, Uuid, 0),
+            ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_json = 2; }), Dialect::Postgres, Json, 0),
+            ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_iso_timestamp = 2; p.min_text = Some("2020".into()); p.max_text = Some("2024".into()); }), Dialect::MySql, Timestamp { tz: true }, 0),
+            ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_iso_timestamp = 1; }), Dialect::Postgres, Text { max: None }, 0),
+            ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.invalid_utf8 = 1; }), Dialect::Postgres, Text { max: None }, 1),
+            ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.with_nul = 1; }), Dialect::Postgres, Text { max: None }, 1),
+            ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.with_nul = 1; }), Dialect::MariaDb, Text { max: None }, 0),
+            ("REAL", prof(|p| { p.rows = 2; p.reals = 2; p.infinite_reals = 1; }), Dialect::MariaDb, Float, 1),
+            ("REAL", prof(|p| { p.rows = 2; p.reals = 2; p.infinite_reals = 1; }), Dialect::Postgres, Float, 0),
+            ("", prof(|p| { p.rows = 2; p.integers = 1; p.texts = 1; }), Dialect::Postgres, Text { max: None }, 0),
+            ("", prof(|p| { p.rows = 2; p.blobs = 2; }), Dialect::Postgres, Bytes, 0),
+            ("", prof(|p| { p.rows = 2; p.nulls = 2; }), Dialect::Postgres, Text { max: None }, 0),
+            ("DATETIME", prof(|p| { p.rows = 3; p.texts = 3; p.text_iso_timestamp = 2; p.text_iso_date = 1; }), Dialect::Postgres, Timestamp { tz: true }, 0),
+            ("DATE", prof(|p| { p.rows = 3; p.texts = 3; p.text_iso_timestamp = 2; p.text_iso_date = 1; }), Dialect::Postgres, Timestamp { tz: true }, 0),
+        ];
+        for (i, (decl, p, d, want, unfit)) in cases.into_iter().enumerate() {
+            let got = propose(&col(decl, p), d, Usage::default());
+            assert_eq!(got.logical, want, "case {i} {decl}: {}", got.reason);
+            assert_eq!(got.unfit, unfit, "case {i} {decl}: {}", got.reason);
+            assert!(!got.reason.is_empty());
+        }
+    }
+
+    #[test]
+    fn mysql_keys_get_bounded_text() {
+        let p = prof(|p| { p.rows = 2; p.texts = 2; p.max_text_chars = 40; });
+        let got = propose(&col("TEXT", p.clone()), Dialect::MariaDb, Usage { indexed: true });
+        assert_eq!(got.logical, LogicalType::Text { max: Some(255) });
+        let got = propose(&col("TEXT", p), Dialect::Postgres, Usage { indexed: true });
+        assert_eq!(got.logical, LogicalType::Text { max: None });
+    }
+}

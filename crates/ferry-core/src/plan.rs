@@ -1,0 +1,255 @@
+//! The migration project: which tables go where, each column's target type and why.
+//!
+//! Saved as TOML (`ferry plan --out plan.toml`) and read back by `ferry migrate --plan`. A
+//! column's `type` is the target type as the dialect spells it; edit it to override the
+//! proposal. The plan holds no secrets. Loading a plan against a source that changed says
+//! what moved instead of guessing.
+
+use crate::error::{FerryError, Result};
+use crate::mapping::{self, Usage};
+use crate::schema::{IndexPart, LogicalType, Schema, Table};
+use crate::target::{self, Dialect};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Plan {
+    pub ferry_version: String,
+    pub source: String,
+    pub dialect: Dialect,
+    #[serde(default)]
+    pub options: Options,
+    pub tables: Vec<TablePlan>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Options {
+    /// Rows per COPY / INSERT batch.
+    pub batch_rows: usize,
+    /// Tables loaded at once.
+    pub jobs: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { batch_rows: 5000, jobs: 2 }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TablePlan {
+    pub source: String,
+    pub target: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub skip: bool,
+    pub columns: Vec<ColumnPlan>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ColumnPlan {
+    pub source: String,
+    pub target: String,
+    /// The target type as the dialect spells it (`numeric(12,2)`, `uuid`, `longtext`).
+    #[serde(rename = "type")]
+    pub target_type: String,
+    /// Why this type (the proposal's reason; "override" once edited).
+    pub reason: String,
+    /// Values the type cannot hold, found while planning (they are rejected by name at load).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unfit: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl ColumnPlan {
+    /// The logical type behind `target_type`, read with the dialect's parser.
+    pub fn logical(&self, dialect: Dialect) -> Result<LogicalType> {
+        target::parse_type(dialect, &self.target_type).ok_or_else(|| FerryError::PlanUnreadable {
+            path: String::new(),
+            detail: format!("column {:?}: type {:?} is not a {} type Ferry can load into", self.source, self.target_type, dialect.name()),
+        })
+    }
+}
+
+/// Columns that are part of a key or index (MySQL needs bounded lengths there).
+fn indexed_columns(t: &Table) -> HashSet<String> {
+    let mut s = HashSet::new();
+    if let Some(pk) = &t.primary_key {
+        s.extend(pk.columns.iter().cloned());
+    }
+    for u in &t.uniques {
+        s.extend(u.columns.iter().cloned());
+    }
+    for fk in &t.foreign_keys {
+        s.extend(fk.columns.iter().cloned());
+    }
+    for i in &t.indexes {
+        for p in &i.parts {
+            if let IndexPart::Column { name, .. } = p {
+                s.insert(name.clone());
+            }
+        }
+    }
+    s
+}
+
+/// Columns other tables' foreign keys point at.
+fn referenced_columns(schema: &Schema, table: &Table) -> HashSet<String> {
+    let mut s = HashSet::new();
+    for t in &schema.tables {
+        for fk in &t.foreign_keys {
+            if fk.ref_table.eq_ignore_ascii_case(&table.name) {
+                if fk.ref_columns.is_empty() {
+                    if let Some(pk) = &table.primary_key {
+                        s.extend(pk.columns.iter().cloned());
+                    }
+                } else {
+                    s.extend(fk.ref_columns.iter().cloned());
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Proposes a plan for every table of a profiled schema.
+pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
+    let mut tables = vec![];
+    let mut table_names = target::Names::new(dialect);
+    for t in &schema.tables {
+        let tname = table_names.take(&t.name);
+        let mut col_names = target::Names::new(dialect);
+        let mut indexed = indexed_columns(t);
+        indexed.extend(referenced_columns(schema, t));
+        let mut columns = vec![];
+        for c in &t.columns {
+            let usage = Usage { indexed: indexed.iter().any(|n| n.eq_ignore_ascii_case(&c.name)) };
+            let p = mapping::propose(c, dialect, usage);
+            columns.push(ColumnPlan {
+                source: c.name.clone(),
+                target: col_names.take(&c.name),
+                target_type: target::format_type(dialect, &p.logical),
+                reason: p.reason,
+                unfit: p.unfit,
+            });
+        }
+        tables.push(TablePlan { source: t.name.clone(), target: tname, skip: false, columns });
+    }
+    // A foreign key's column must have its parent's type; where they differ, the child
+    // follows the parent when the parent's type holds the child's values.
+    align_foreign_keys(schema, dialect, &mut tables);
+    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, options: Options::default(), tables }
+}
+
+fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan]) {
+    for t in &schema.tables {
+        for fk in &t.foreign_keys {
+            let Some(parent) = schema.table(&fk.ref_table) else { continue };
+            let ref_cols: Vec<String> = if fk.ref_columns.is_empty() {
+                parent.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default()
+            } else {
+                fk.ref_columns.clone()
+            };
+            for (cc, pc) in fk.columns.iter().zip(ref_cols.iter()) {
+                let parent_type = tables
+                    .iter()
+                    .find(|tp| tp.source == parent.name)
+                    .and_then(|tp| tp.columns.iter().find(|c| c.source.eq_ignore_ascii_case(pc)))
+                    .map(|c| c.target_type.clone());
+                let Some(parent_type) = parent_type else { continue };
+                let Some(child_col) = t.column(cc) else { continue };
+                let Some(tp) = tables.iter_mut().find(|tp| tp.source == t.name) else { continue };
+                let Some(cp) = tp.columns.iter_mut().find(|c| c.source == child_col.name) else { continue };
+                if cp.target_type == parent_type {
+                    continue;
+                }
+                let Some(pl) = target::parse_type(dialect, &parent_type) else { continue };
+                let empty = Default::default();
+                let prof = child_col.profile.as_ref().unwrap_or(&empty);
+                if mapping::fits(&pl, prof, dialect) == prof.non_null() {
+                    cp.reason = format!("{}; {parent_type} to match {}.{} it references", cp.reason, parent.name, pc);
+                    cp.target_type = parent_type;
+                }
+            }
+        }
+    }
+}
+
+impl Plan {
+    pub fn to_toml(&self) -> String {
+        let mut s = String::from(
+            "# Ferry migration plan. Edit a column's `type` to override the proposal;\n# set `skip = true` on a table to leave it out. No secrets are stored here.\n\n",
+        );
+        s.push_str(&toml::to_string_pretty(self).expect("plan serializes"));
+        s
+    }
+
+    pub fn from_toml(text: &str, path: &str) -> Result<Plan> {
+        toml::from_str(text).map_err(|e| FerryError::PlanUnreadable { path: path.into(), detail: e.to_string() })
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Plan> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| FerryError::PlanUnreadable { path: path.display().to_string(), detail: e.to_string() })?;
+        Plan::from_toml(&text, &path.display().to_string())
+    }
+
+    pub fn table(&self, source: &str) -> Option<&TablePlan> {
+        self.tables.iter().find(|t| t.source == source)
+    }
+
+    /// Checks the plan still describes this source: same tables, same columns, readable
+    /// types. Names every difference.
+    pub fn check_against(&self, schema: &Schema, path: &str) -> Result<()> {
+        let mut problems = vec![];
+        for tp in &self.tables {
+            match schema.tables.iter().find(|t| t.name == tp.source) {
+                None => problems.push(format!("table {:?} is in the plan but not in the source", tp.source)),
+                Some(t) => {
+                    for cp in &tp.columns {
+                        if t.column(&cp.source).is_none() {
+                            problems.push(format!("column {}.{} is in the plan but not in the source", tp.source, cp.source));
+                        }
+                        if target::parse_type(self.dialect, &cp.target_type).is_none() {
+                            problems.push(format!("column {}.{}: type {:?} is not a {} type Ferry can load into", tp.source, cp.source, cp.target_type, self.dialect.name()));
+                        }
+                    }
+                    for c in &t.columns {
+                        if !tp.columns.iter().any(|cp| cp.source == c.name) {
+                            problems.push(format!("column {}.{} is in the source but not in the plan", t.name, c.name));
+                        }
+                    }
+                }
+            }
+        }
+        for t in &schema.tables {
+            if self.table(&t.name).is_none() {
+                problems.push(format!("table {:?} is in the source but not in the plan", t.name));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(FerryError::PlanMismatch { path: path.into(), detail: problems.join("; ") })
+        }
+    }
+
+    /// The plan for another dialect: MySQL plans cannot be read as PostgreSQL ones.
+    pub fn check_dialect(&self, dialect: Dialect, path: &str) -> Result<()> {
+        let same = self.dialect == dialect || (self.dialect.is_mysql_family() && dialect.is_mysql_family());
+        if same {
+            Ok(())
+        } else {
+            Err(FerryError::PlanMismatch {
+                path: path.into(),
+                detail: format!("it was made for {} but the target is {}", self.dialect.name(), dialect.name()),
+            })
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The neutral schema model: what a SQLite database holds, in terms no dialect owns.
+//!
+//! `source::sqlite` fills it; `mapping` turns each column into a `LogicalType`; the target
+//! dialects format it. Expressions (defaults, CHECKs, partial-index predicates, view bodies)
+//! are kept as the SQLite text they were written in; `sqlexpr` translates them per dialect.
+
+use serde::{Deserialize, Serialize};
+
+/// The whole source database.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Schema {
+    pub tables: Vec<Table>,
+    pub views: Vec<View>,
+    pub triggers: Vec<Trigger>,
+    /// Virtual tables (FTS5, R-Tree, …) and their shadow tables: named in the report, not carried.
+    pub virtual_tables: Vec<VirtualTable>,
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+            .or_else(|| self.tables.iter().find(|t| t.name.eq_ignore_ascii_case(name)))
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    /// `WITHOUT ROWID`: no hidden rowid; the primary key is the storage key.
+    pub without_rowid: bool,
+    /// `STRICT` table (SQLite 3.37+): declared types are enforced.
+    pub strict: bool,
+    /// The column that aliases the rowid (`x INTEGER PRIMARY KEY`), if any.
+    pub rowid_alias: Option<String>,
+    /// `sqlite_sequence.seq` for an `AUTOINCREMENT` table.
+    pub sqlite_sequence: Option<i64>,
+    pub uniques: Vec<Unique>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<Check>,
+    /// Indexes made by `CREATE INDEX` (not the automatic ones behind PRIMARY KEY / UNIQUE).
+    pub indexes: Vec<Index>,
+    pub row_count: u64,
+    /// The `CREATE TABLE` statement as stored in `sqlite_master`.
+    pub sql: String,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+            .or_else(|| self.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)))
+    }
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+            .or_else(|| self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name)))
+    }
+    /// True when the table has a hidden rowid (every table but `WITHOUT ROWID` ones).
+    pub fn has_rowid(&self) -> bool {
+        !self.without_rowid
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Column {
+    pub name: String,
+    /// The declared type exactly as written (`""` when none).
+    pub declared_type: String,
+    pub not_null: bool,
+    /// The default expression as SQLite text (`'it''s'`, `CURRENT_TIMESTAMP`, `(datetime('now'))`).
+    pub default: Option<String>,
+    pub collation: Option<String>,
+    pub generated: Option<Generated>,
+    /// Storage and value statistics, filled by profiling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ColumnProfile>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Generated {
+    pub expr: String,
+    pub stored: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PrimaryKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub autoincrement: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Unique {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    SetNull,
+    SetDefault,
+    Cascade,
+}
+
+impl FkAction {
+    pub fn parse(s: &str) -> FkAction {
+        match s.to_ascii_uppercase().as_str() {
+            "RESTRICT" => FkAction::Restrict,
+            "SET NULL" => FkAction::SetNull,
+            "SET DEFAULT" => FkAction::SetDefault,
+            "CASCADE" => FkAction::Cascade,
+            _ => FkAction::NoAction,
+        }
+    }
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+            FkAction::Cascade => "CASCADE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ForeignKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    /// Empty in SQLite when the reference names only the table: its primary key is meant.
+    pub ref_columns: Vec<String>,
+    pub on_update: FkAction,
+    pub on_delete: FkAction,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Check {
+    pub name: Option<String>,
+    /// The expression inside `CHECK ( … )`, SQLite text.
+    pub expr: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IndexPart {
+    Column { name: String, desc: bool, collation: Option<String> },
+    Expr { expr: String, desc: bool },
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Index {
+    pub name: String,
+    pub unique: bool,
+    pub parts: Vec<IndexPart>,
+    /// The predicate of a partial index, SQLite text.
+    pub where_clause: Option<String>,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct View {
+    pub name: String,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Trigger {
+    pub name: String,
+    pub table: String,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct VirtualTable {
+    pub name: String,
+    pub module: String,
+    pub sql: String,
+    /// The shadow tables SQLite made for it (`docs_data`, `docs_idx`, …), skipped with it.
+    pub shadow_tables: Vec<String>,
+}
+
+/// What the values of one column hold (one streaming pass over every row).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ColumnProfile {
+    pub rows: u64,
+    pub nulls: u64,
+    pub integers: u64,
+    pub reals: u64,
+    pub texts: u64,
+    pub blobs: u64,
+    pub min_integer: Option<i64>,
+    pub max_integer: Option<i64>,
+    pub min_real: Option<f64>,
+    pub max_real: Option<f64>,
+    /// Longest text in characters (bytes when not UTF-8) and longest blob in bytes.
+    pub max_text_chars: u64,
+    pub max_blob_bytes: u64,
+    /// Reals whose shortest decimal form has a fraction, and the largest scale / integer digits seen.
+    pub max_scale: u32,
+    pub max_int_digits: u32,
+    pub non_integral_reals: u64,
+    pub infinite_reals: u64,
+    /// Texts that are not UTF-8, texts holding NUL.
+    pub invalid_utf8: u64,
+    pub with_nul: u64,
+    /// Counts of texts parsing as each candidate.
+    pub text_numeric: u64,
+    pub text_iso_timestamp: u64,
+    pub text_iso_date: u64,
+    pub text_uuid: u64,
+    pub text_json: u64,
+    pub text_bool: u64,
+    /// Blobs that are UTF-8 text without NUL (carried as text in a text column).
+    pub blob_utf8: u64,
+    /// Timestamps whose fraction is finer than microseconds.
+    pub sub_micro: u64,
+    pub min_text: Option<String>,
+    pub max_text: Option<String>,
+}
+
+impl ColumnProfile {
+    pub fn non_null(&self) -> u64 {
+        self.rows - self.nulls
+    }
+}
+
+/// The logical type a column is carried as: neutral, formatted per dialect by `target::*::types`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LogicalType {
+    Integer { bits: u8 },
+    /// `precision`/`scale` None: unconstrained (PostgreSQL `numeric`; MySQL needs both).
+    Decimal { precision: Option<u32>, scale: Option<u32> },
+    Float,
+    Boolean,
+    Text { max: Option<u32> },
+    Bytes,
+    Uuid,
+    Date,
+    Timestamp { tz: bool },
+    Json,
+    Unsupported { reason: String },
+}
+
+impl LogicalType {
+    pub fn label(&self) -> String {
+        match self {
+            LogicalType::Integer { bits } => format!("integer({bits})"),
+            LogicalType::Decimal { precision: Some(p), scale: Some(s) } => format!("decimal({p},{s})"),
+            LogicalType::Decimal { .. } => "decimal".into(),
+            LogicalType::Float => "float".into(),
+            LogicalType::Boolean => "boolean".into(),
+            LogicalType::Text { max: Some(n) } => format!("text({n})"),
+            LogicalType::Text { max: None } => "text".into(),
+            LogicalType::Bytes => "bytes".into(),
+            LogicalType::Uuid => "uuid".into(),
+            LogicalType::Date => "date".into(),
+            LogicalType::Timestamp { .. } => "timestamp".into(),
+            LogicalType::Json => "json".into(),
+            LogicalType::Unsupported { reason } => format!("unsupported({reason})"),
+        }
+    }
+}

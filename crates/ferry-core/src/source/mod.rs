@@ -1,0 +1,2 @@
+//! Where the data comes from. Only SQLite, today.
+pub mod sqlite;

@@ -1,0 +1,251 @@
+//! Where the data goes: one module per dialect, the same file names in each.
+
+use serde::{Deserialize, Serialize};
+
+/// The target's SQL dialect. MySQL and MariaDB share a module (`target::mysql`) and differ
+/// where `flavor` says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    Postgres,
+    MySql,
+    MariaDb,
+}
+
+impl Dialect {
+    pub fn is_mysql_family(self) -> bool {
+        matches!(self, Dialect::MySql | Dialect::MariaDb)
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "PostgreSQL",
+            Dialect::MySql => "MySQL",
+            Dialect::MariaDb => "MariaDB",
+        }
+    }
+}
+
+pub mod mysql;
+pub mod postgres;
+
+use crate::error::{FerryError, Result};
+use crate::schema::LogicalType;
+use std::collections::HashSet;
+
+pub fn format_type(dialect: Dialect, t: &LogicalType) -> String {
+    match dialect {
+        Dialect::Postgres => postgres::types::format_type(t),
+        _ => mysql::types::format_type(t),
+    }
+}
+
+pub fn parse_type(dialect: Dialect, s: &str) -> Option<LogicalType> {
+    match dialect {
+        Dialect::Postgres => postgres::types::parse_type(s),
+        _ => mysql::types::parse_type(s),
+    }
+}
+
+/// `NUMERIC(20, 6)` → ("numeric", [20, 6]); names lowercased, spaces collapsed.
+pub(crate) fn split_type(s: &str) -> (String, Vec<u32>) {
+    let s = s.trim().to_ascii_lowercase();
+    let (name, params) = match s.find('(') {
+        Some(i) => {
+            let close = s[i..].find(')').map(|j| i + j).unwrap_or(s.len());
+            let rest = format!("{} {}", &s[..i], s.get(close + 1..).unwrap_or(""));
+            (rest, s[i + 1..close].split(',').filter_map(|p| p.trim().parse().ok()).collect())
+        }
+        None => (s.clone(), vec![]),
+    };
+    (name.split_whitespace().collect::<Vec<_>>().join(" "), params)
+}
+
+/// The longest identifier the dialect takes: PostgreSQL 63 bytes, MySQL 64 characters.
+pub fn ident_fits(dialect: Dialect, name: &str) -> bool {
+    match dialect {
+        Dialect::Postgres => name.len() <= 63,
+        _ => name.chars().count() <= 64 && !name.ends_with(' '),
+    }
+}
+
+fn truncate_ident(dialect: Dialect, name: &str, room: usize) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let next_len = match dialect {
+            Dialect::Postgres => out.len() + c.len_utf8(),
+            _ => out.chars().count() + 1,
+        };
+        if next_len > room {
+            break;
+        }
+        out.push(c);
+    }
+    if dialect.is_mysql_family() {
+        out = out.trim_end_matches(' ').to_string();
+    }
+    out
+}
+
+/// Hands out target identifiers: the source name where it fits, else a shortened name made
+/// unique with a short hash of the original. Compared case-insensitively, as MySQL does.
+pub struct Names {
+    dialect: Dialect,
+    taken: HashSet<String>,
+}
+
+impl Names {
+    pub fn new(dialect: Dialect) -> Names {
+        Names { dialect, taken: HashSet::new() }
+    }
+
+    pub fn take(&mut self, name: &str) -> String {
+        let mut candidate = if ident_fits(self.dialect, name) { name.to_string() } else { self.shorten(name, 0) };
+        let mut n = 0;
+        while self.taken.contains(&candidate.to_lowercase()) {
+            n += 1;
+            candidate = self.shorten(name, n);
+        }
+        self.taken.insert(candidate.to_lowercase());
+        candidate
+    }
+
+    fn shorten(&self, name: &str, n: u32) -> String {
+        use sha2::Digest;
+        let h = sha2::Sha256::digest(format!("{name}\0{n}").as_bytes());
+        let tag = format!("_{}", &crate::value::hex(&h)[..8]);
+        let room = if self.dialect == Dialect::Postgres { 63 } else { 64 } - tag.len();
+        format!("{}{tag}", truncate_ident(self.dialect, name, room))
+    }
+}
+
+/// A name for an index or constraint built from parts, kept within the identifier limit.
+pub fn derived_name(dialect: Dialect, parts: &[&str], suffix: &str) -> String {
+    let full = format!("{}_{suffix}", parts.join("_"));
+    if ident_fits(dialect, &full) {
+        return full;
+    }
+    let names = Names::new(dialect);
+    names.shorten(&full, 0)
+}
+
+/// A parsed target URL: which server, and the same URL with the password hidden.
+#[derive(Debug, Clone)]
+pub struct TargetUrl {
+    pub dialect: Dialect,
+    /// The URL with the secret, for connecting only.
+    pub url: String,
+    pub redacted: String,
+    pub host: String,
+    pub user: String,
+    pub database: String,
+}
+
+impl TargetUrl {
+    pub fn parse(s: &str) -> Result<TargetUrl> {
+        let bad = |detail: &str| FerryError::BadUrl { url: redact(s), detail: detail.into() };
+        let mut u = url::Url::parse(s).map_err(|e| bad(&e.to_string()))?;
+        let dialect = match u.scheme() {
+            "postgres" | "postgresql" => Dialect::Postgres,
+            "mysql" => Dialect::MySql,
+            "mariadb" => Dialect::MariaDb,
+            other => return Err(bad(&format!("unknown scheme {other:?}"))),
+        };
+        if dialect == Dialect::MariaDb {
+            let rest = s.split_once(':').map(|x| x.1).unwrap_or("");
+            u = url::Url::parse(&format!("mysql:{rest}")).map_err(|e| bad(&e.to_string()))?;
+        }
+        let host = u.host_str().ok_or_else(|| bad("no host"))?.to_string();
+        let database = u.path().trim_start_matches('/').to_string();
+        if database.is_empty() {
+            return Err(bad("no database name after the host (…/database)"));
+        }
+        let user = if u.username().is_empty() {
+            if dialect == Dialect::Postgres { "postgres".into() } else { "root".into() }
+        } else {
+            percent_decode(u.username())
+        };
+        let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+        Ok(TargetUrl { dialect, redacted: redact(u.as_str()), url: u.to_string(), host: format!("{host}{port}"), user, database })
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_else(|| s.into())
+}
+
+/// The URL with any password replaced by `***`.
+pub fn redact(s: &str) -> String {
+    match url::Url::parse(s) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparsable URL>".into(),
+    }
+}
+
+/// Maps a connection error to one that names the server and says what to try.
+pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
+    let what = t.dialect.name().to_string();
+    match &e {
+        sqlx::Error::Io(io) => FerryError::Unreachable { what, host: t.host.clone(), detail: io.to_string() },
+        sqlx::Error::Tls(err) => FerryError::Unreachable { what, host: t.host.clone(), detail: format!("TLS failed: {err}") },
+        sqlx::Error::Database(db) => {
+            let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+            match code.as_str() {
+                "28P01" | "28000" | "1045" | "1698" => FerryError::AuthFailed { what, host: t.host.clone(), user: t.user.clone(), detail: db.message().into() },
+                "3D000" | "1049" => FerryError::NoDatabase {
+                    host: t.host.clone(),
+                    database: t.database.clone(),
+                    hint: if t.dialect == Dialect::Postgres {
+                        format!("createdb -h {} -U {} {}", t.host.split(':').next().unwrap_or(""), t.user, t.database)
+                    } else {
+                        format!("CREATE DATABASE `{}` CHARACTER SET utf8mb4", t.database)
+                    },
+                },
+                _ => FerryError::Target { object: format!("the connection to {}", t.host), detail: db.message().into() },
+            }
+        }
+        sqlx::Error::Configuration(c) => FerryError::BadUrl { url: t.redacted.clone(), detail: c.to_string() },
+        _ => FerryError::Unreachable { what, host: t.host.clone(), detail: e.to_string() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_parse_and_hide_passwords() {
+        let t = TargetUrl::parse("postgres://bob:s3cret@db.example:5433/shop?sslmode=require").unwrap();
+        assert_eq!((t.dialect, t.host.as_str(), t.user.as_str(), t.database.as_str()), (Dialect::Postgres, "db.example:5433", "bob", "shop"));
+        assert!(!t.redacted.contains("s3cret") && t.redacted.contains("sslmode=require"));
+        let t = TargetUrl::parse("mariadb://root@127.0.0.1/shop?ssl-mode=REQUIRED").unwrap();
+        assert_eq!(t.dialect, Dialect::MariaDb);
+        assert!(t.url.starts_with("mysql://"));
+        for bad in ["sqlite:///x.db", "postgres://host", "not a url"] {
+            assert!(matches!(TargetUrl::parse(bad), Err(FerryError::BadUrl { .. })), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_fit_and_stay_unique() {
+        let long_a = format!("{}_alpha", "x".repeat(70));
+        let long_b = format!("{}_beta", "x".repeat(70));
+        for d in [Dialect::Postgres, Dialect::MariaDb] {
+            let mut n = Names::new(d);
+            let a = n.take(&long_a);
+            let b = n.take(&long_b);
+            assert!(ident_fits(d, &a) && ident_fits(d, &b));
+            assert_ne!(a, b);
+            assert_eq!(n.take("user"), "user");
+            assert_ne!(n.take("USER"), "USER", "case-insensitive clash gets a new name");
+        }
+        let mut n = Names::new(Dialect::Postgres);
+        let e = "é".repeat(40); // 80 bytes
+        assert!(n.take(&e).len() <= 63);
+        assert_eq!(split_type("NUMERIC(20, 6)"), ("numeric".into(), vec![20, 6]));
+        assert_eq!(split_type("timestamp(3) with time zone"), ("timestamp with time zone".into(), vec![3]));
+    }
+}

@@ -1,0 +1,2 @@
+//! MySQL and MariaDB: types, DDL, batched INSERT loading, inspection.
+pub mod types;

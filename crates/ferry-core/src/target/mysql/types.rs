@@ -1,0 +1,74 @@
+//! MySQL/MariaDB types: format a logical type, and read one back from a plan's override.
+
+use crate::schema::LogicalType;
+
+pub fn format_type(t: &LogicalType) -> String {
+    match t {
+        LogicalType::Integer { bits } if *bits <= 16 => "smallint".into(),
+        LogicalType::Integer { bits } if *bits <= 32 => "int".into(),
+        LogicalType::Integer { .. } => "bigint".into(),
+        LogicalType::Decimal { precision: Some(p), scale } => format!("decimal({p},{})", scale.unwrap_or(0)),
+        // The plan gives MySQL decimals their precision from the data; this is the widest.
+        LogicalType::Decimal { .. } => "decimal(65,30)".into(),
+        LogicalType::Float => "double".into(),
+        LogicalType::Boolean => "tinyint(1)".into(),
+        LogicalType::Text { max: Some(n) } if *n <= 16383 => format!("varchar({n})"),
+        LogicalType::Text { .. } => "longtext".into(),
+        LogicalType::Bytes => "longblob".into(),
+        LogicalType::Uuid => "char(36)".into(),
+        LogicalType::Date => "date".into(),
+        LogicalType::Timestamp { .. } => "datetime(6)".into(),
+        LogicalType::Json => "json".into(),
+        LogicalType::Unsupported { .. } => "longtext".into(),
+    }
+}
+
+pub fn parse_type(s: &str) -> Option<LogicalType> {
+    let (name, params) = crate::target::split_type(s);
+    let p0 = params.first().copied();
+    Some(match name.as_str() {
+        "tinyint" if p0 == Some(1) => LogicalType::Boolean,
+        "bool" | "boolean" => LogicalType::Boolean,
+        "tinyint" | "smallint" => LogicalType::Integer { bits: 16 },
+        "mediumint" | "int" | "integer" => LogicalType::Integer { bits: 32 },
+        "bigint" => LogicalType::Integer { bits: 64 },
+        "decimal" | "numeric" => LogicalType::Decimal { precision: Some(p0.unwrap_or(10)), scale: Some(params.get(1).copied().unwrap_or(0)) },
+        "double" | "double precision" | "real" => LogicalType::Float,
+        "varchar" | "char" => LogicalType::Text { max: p0 },
+        "text" | "mediumtext" | "longtext" | "tinytext" => LogicalType::Text { max: None },
+        "blob" | "longblob" | "mediumblob" | "varbinary" | "binary" => LogicalType::Bytes,
+        "uuid" => LogicalType::Uuid,
+        "date" => LogicalType::Date,
+        "datetime" | "timestamp" => LogicalType::Timestamp { tz: true },
+        "json" => LogicalType::Json,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn format_and_parse_are_a_pair() {
+        let cases = [
+            (LogicalType::Integer { bits: 16 }, "smallint"),
+            (LogicalType::Integer { bits: 32 }, "int"),
+            (LogicalType::Integer { bits: 64 }, "bigint"),
+            (LogicalType::Decimal { precision: Some(12), scale: Some(2) }, "decimal(12,2)"),
+            (LogicalType::Float, "double"),
+            (LogicalType::Boolean, "tinyint(1)"),
+            (LogicalType::Text { max: Some(20) }, "varchar(20)"),
+            (LogicalType::Text { max: None }, "longtext"),
+            (LogicalType::Bytes, "longblob"),
+            (LogicalType::Date, "date"),
+            (LogicalType::Timestamp { tz: true }, "datetime(6)"),
+            (LogicalType::Json, "json"),
+        ];
+        for (t, s) in cases {
+            assert_eq!(format_type(&t), s);
+            assert_eq!(parse_type(s), Some(t.clone()), "{s}");
+        }
+        assert_eq!(parse_type("DECIMAL(20, 6)"), Some(LogicalType::Decimal { precision: Some(20), scale: Some(6) }));
+        assert_eq!(parse_type("float"), None, "single precision is never proposed");
+    }
+}

@@ -1,0 +1,2 @@
+//! PostgreSQL: types, DDL, COPY loading, inspection.
+pub mod types;

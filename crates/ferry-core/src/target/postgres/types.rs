@@ -1,0 +1,80 @@
+//! PostgreSQL types: format a logical type, and read one back from a plan's override.
+
+use crate::schema::LogicalType;
+
+pub fn format_type(t: &LogicalType) -> String {
+    match t {
+        LogicalType::Integer { bits } if *bits <= 16 => "smallint".into(),
+        LogicalType::Integer { bits } if *bits <= 32 => "integer".into(),
+        LogicalType::Integer { .. } => "bigint".into(),
+        LogicalType::Decimal { precision: Some(p), scale } => format!("numeric({p},{})", scale.unwrap_or(0)),
+        LogicalType::Decimal { .. } => "numeric".into(),
+        LogicalType::Float => "double precision".into(),
+        LogicalType::Boolean => "boolean".into(),
+        LogicalType::Text { max: Some(n) } => format!("varchar({n})"),
+        LogicalType::Text { max: None } => "text".into(),
+        LogicalType::Bytes => "bytea".into(),
+        LogicalType::Uuid => "uuid".into(),
+        LogicalType::Date => "date".into(),
+        LogicalType::Timestamp { tz: true } => "timestamptz".into(),
+        LogicalType::Timestamp { tz: false } => "timestamp".into(),
+        LogicalType::Json => "jsonb".into(),
+        LogicalType::Unsupported { .. } => "text".into(),
+    }
+}
+
+/// Reads a PostgreSQL type name as a user writes it in a plan (`numeric(12, 2)`, `int8`,
+/// `character varying(20)`, `timestamp with time zone`).
+pub fn parse_type(s: &str) -> Option<LogicalType> {
+    let (name, params) = crate::target::split_type(s);
+    let p0 = params.first().copied();
+    Some(match name.as_str() {
+        "smallint" | "int2" => LogicalType::Integer { bits: 16 },
+        "integer" | "int" | "int4" => LogicalType::Integer { bits: 32 },
+        "bigint" | "int8" => LogicalType::Integer { bits: 64 },
+        "numeric" | "decimal" => LogicalType::Decimal { precision: p0, scale: p0.map(|_| params.get(1).copied().unwrap_or(0)) },
+        "double precision" | "float8" | "float" => LogicalType::Float,
+        "boolean" | "bool" => LogicalType::Boolean,
+        "text" => LogicalType::Text { max: None },
+        "varchar" | "character varying" | "char" | "character" => LogicalType::Text { max: p0 },
+        "bytea" => LogicalType::Bytes,
+        "uuid" => LogicalType::Uuid,
+        "date" => LogicalType::Date,
+        "timestamptz" | "timestamp with time zone" => LogicalType::Timestamp { tz: true },
+        "timestamp" | "timestamp without time zone" => LogicalType::Timestamp { tz: false },
+        "jsonb" | "json" => LogicalType::Json,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn format_and_parse_are_a_pair() {
+        let cases = [
+            (LogicalType::Integer { bits: 16 }, "smallint"),
+            (LogicalType::Integer { bits: 32 }, "integer"),
+            (LogicalType::Integer { bits: 64 }, "bigint"),
+            (LogicalType::Decimal { precision: Some(12), scale: Some(2) }, "numeric(12,2)"),
+            (LogicalType::Decimal { precision: None, scale: None }, "numeric"),
+            (LogicalType::Float, "double precision"),
+            (LogicalType::Boolean, "boolean"),
+            (LogicalType::Text { max: Some(20) }, "varchar(20)"),
+            (LogicalType::Text { max: None }, "text"),
+            (LogicalType::Bytes, "bytea"),
+            (LogicalType::Uuid, "uuid"),
+            (LogicalType::Date, "date"),
+            (LogicalType::Timestamp { tz: true }, "timestamptz"),
+            (LogicalType::Json, "jsonb"),
+        ];
+        for (t, s) in cases {
+            assert_eq!(format_type(&t), s);
+            assert_eq!(parse_type(s), Some(t.clone()), "{s}");
+        }
+        assert_eq!(parse_type("NUMERIC(20, 6)"), Some(LogicalType::Decimal { precision: Some(20), scale: Some(6) }));
+        assert_eq!(parse_type("character varying(5)"), Some(LogicalType::Text { max: Some(5) }));
+        assert_eq!(parse_type("real"), None, "single precision is never proposed");
+        assert_eq!(parse_type("geometry"), None);
+    }
+}

@@ -1,0 +1,492 @@
+//! Values as SQLite stores them, and the exact parsers every other module shares.
+//!
+//! SQLite has five storage classes; a value keeps its class and its exact bytes here (text
+//! may not even be UTF-8). The parsers — integers, decimals, ISO-8601 timestamps, dates,
+//! UUIDs, booleans — never round or guess: they say whether a value is exactly of a kind.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use rusqlite::types::ValueRef;
+
+/// One stored SQLite value, owned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    /// Text as stored: usually UTF-8, but SQLite does not check.
+    Text(Vec<u8>),
+    Blob(Vec<u8>),
+}
+
+impl Value {
+    pub fn from_ref(v: ValueRef<'_>) -> Value {
+        match v {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(f) => Value::Real(f),
+            ValueRef::Text(t) => Value::Text(t.to_vec()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+}
+
+/// How a value is shown in a report: JSON, text as text, bytes that are not UTF-8 as hex.
+pub fn value_to_json(v: ValueRef<'_>) -> serde_json::Value {
+    match v {
+        ValueRef::Null => serde_json::Value::Null,
+        ValueRef::Integer(i) => serde_json::Value::from(i),
+        ValueRef::Real(f) => match serde_json::Number::from_f64(f) {
+            Some(n) => serde_json::Value::Number(n),
+            None => serde_json::Value::String(format!("{f}")),
+        },
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(s) => serde_json::Value::String(s.to_string()),
+            Err(_) => serde_json::Value::String(format!("x'{}'", hex(t))),
+        },
+        ValueRef::Blob(b) => serde_json::Value::String(format!("x'{}'", hex(b))),
+    }
+}
+
+pub fn hex(b: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
+    for &x in b {
+        s.push(D[(x >> 4) as usize] as char);
+        s.push(D[(x & 15) as usize] as char);
+    }
+    s
+}
+
+/// Shortest text that reads back as exactly the same double (`1e300`, `0.1`, `-0`).
+pub fn f64_text(f: f64) -> String {
+    if f == 0.0 && f.is_sign_negative() {
+        return "-0".into();
+    }
+    let s = format!("{f:e}");
+    // `{:e}` gives the shortest round-trip digits: "1.5e0", "1e300", "-2.5e-7".
+    s
+}
+
+/// A decimal number in text, split into sign, digits and exponent: value = ±digits × 10^exp.
+/// `digits` has no leading zeros (empty for zero).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decimal {
+    pub negative: bool,
+    pub digits: String,
+    pub exp: i32,
+}
+
+impl Decimal {
+    /// Parses `-12.50`, `1e-3`, `+7`, `.5`, `1.5E+10`. Not `inf`, not hex, no spaces.
+    pub fn parse(s: &str) -> Option<Decimal> {
+        let b = s.as_bytes();
+        let mut i = 0;
+        let mut negative = false;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            negative = b[i] == b'-';
+            i += 1;
+        }
+        let mut digits = String::new();
+        let mut exp: i32 = 0;
+        let mut seen_digit = false;
+        let mut seen_point = false;
+        while i < b.len() {
+            let c = b[i];
+            if c.is_ascii_digit() {
+                seen_digit = true;
+                digits.push(c as char);
+                if seen_point {
+                    exp -= 1;
+                }
+            } else if c == b'.' && !seen_point {
+                seen_point = true;
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if !seen_digit {
+            return None;
+        }
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            i += 1;
+            let start = i;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                i += 1;
+            }
+            let ds = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if ds == i {
+                return None;
+            }
+            let e: i32 = s[start..i].parse().ok()?;
+            exp = exp.checked_add(e)?;
+        }
+        if i != b.len() {
+            return None;
+        }
+        let trimmed = digits.trim_start_matches('0');
+        let mut digits = trimmed.to_string();
+        // Drop trailing zeros into the exponent: 12.50 → 125e-1.
+        while digits.ends_with('0') {
+            digits.pop();
+            exp += 1;
+        }
+        if digits.is_empty() {
+            exp = 0;
+            negative = false;
+        }
+        Some(Decimal { negative, digits, exp })
+    }
+
+    pub fn from_f64(f: f64) -> Option<Decimal> {
+        if !f.is_finite() {
+            return None;
+        }
+        Decimal::parse(&format!("{f:e}"))
+    }
+
+    pub fn from_i64(i: i64) -> Decimal {
+        Decimal::parse(&i.to_string()).expect("integer text parses")
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.digits.is_empty()
+    }
+
+    /// Digits after the decimal point.
+    pub fn scale(&self) -> u32 {
+        if self.exp < 0 { (-self.exp) as u32 } else { 0 }
+    }
+
+    /// Digits before the decimal point.
+    pub fn int_digits(&self) -> u32 {
+        let n = self.digits.len() as i64 + self.exp as i64;
+        n.max(0) as u32
+    }
+
+    /// Rounds half away from zero to `scale` digits after the point (as PostgreSQL and MySQL do).
+    pub fn round_to(&self, scale: u32) -> Decimal {
+        if self.scale() <= scale {
+            return self.clone();
+        }
+        let drop = (self.scale() - scale) as usize;
+        if drop > self.digits.len() {
+            return Decimal { negative: false, digits: String::new(), exp: 0 };
+        }
+        let keep_len = self.digits.len() - drop;
+        let first_dropped = self.digits.as_bytes()[keep_len];
+        let mut kept: Vec<u8> = self.digits.as_bytes()[..keep_len].to_vec();
+        if first_dropped >= b'5' {
+            // Add one at the last kept place, carrying.
+            let mut i = kept.len();
+            loop {
+                if i == 0 {
+                    kept.insert(0, b'1');
+                    break;
+                }
+                i -= 1;
+                if kept[i] == b'9' {
+                    kept[i] = b'0';
+                } else {
+                    kept[i] += 1;
+                    break;
+                }
+            }
+        }
+        let s = String::from_utf8(kept).unwrap();
+        let text = format!("{}{}e-{}", if self.negative { "-" } else { "" }, if s.is_empty() { "0" } else { &s }, scale);
+        Decimal::parse(&text).unwrap()
+    }
+
+    /// Plain text with no exponent: `-0.005`, `1200`, `0`.
+    pub fn to_plain(&self) -> String {
+        if self.digits.is_empty() {
+            return "0".into();
+        }
+        let mut out = String::new();
+        if self.negative {
+            out.push('-');
+        }
+        if self.exp >= 0 {
+            out.push_str(&self.digits);
+            for _ in 0..self.exp {
+                out.push('0');
+            }
+        } else {
+            let point = self.digits.len() as i64 + self.exp as i64;
+            if point <= 0 {
+                out.push_str("0.");
+                for _ in 0..(-point) {
+                    out.push('0');
+                }
+                out.push_str(&self.digits);
+            } else {
+                let p = point as usize;
+                out.push_str(&self.digits[..p]);
+                out.push('.');
+                out.push_str(&self.digits[p..]);
+            }
+        }
+        out
+    }
+}
+
+/// Text that is exactly an i64 in canonical form (`42`, `-7`; not `042`, `+1`, `1.0`).
+pub fn parse_canonical_i64(s: &str) -> Option<i64> {
+    let i: i64 = s.parse().ok()?;
+    if i.to_string() == s { Some(i) } else { None }
+}
+
+/// A lowercase or uppercase canonical UUID: 8-4-4-4-12 hex digits.
+pub fn is_uuid_text(s: &[u8]) -> bool {
+    if s.len() != 36 {
+        return false;
+    }
+    s.iter().enumerate().all(|(i, &c)| match i {
+        8 | 13 | 18 | 23 => c == b'-',
+        _ => c.is_ascii_hexdigit(),
+    })
+}
+
+/// Booleans as SQLite apps write them in text.
+pub fn parse_bool_text(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "t" | "true" | "y" | "yes" | "on" => Some(true),
+        "0" | "f" | "false" | "n" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// `YYYY-MM-DD`, a real calendar date.
+pub fn parse_iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: i32 = s[0..4].parse().ok()?;
+    let m: u32 = s[5..7].parse().ok()?;
+    let d: u32 = s[8..10].parse().ok()?;
+    if !s[0..4].bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// A parsed ISO-8601 timestamp: the instant in UTC, and the nanoseconds beyond microseconds
+/// that a microsecond target cannot hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Instant {
+    pub utc: NaiveDateTime,
+    /// True when the text named no offset (read as UTC, as SQLite's own functions write).
+    pub naive: bool,
+    pub sub_micro_nanos: u32,
+}
+
+/// `YYYY-MM-DD HH:MM[:SS[.f…]]` with ` ` or `T`, then optionally `Z`, `±HH:MM`, `±HHMM` or `±HH`.
+/// A date alone is not a timestamp (see `parse_iso_date`).
+pub fn parse_iso_timestamp(s: &str) -> Option<Instant> {
+    let s = s.trim_end();
+    let b = s.as_bytes();
+    if b.len() < 16 {
+        return None;
+    }
+    let date = parse_iso_date(&s[..10])?;
+    if b[10] != b' ' && b[10] != b'T' && b[10] != b't' {
+        return None;
+    }
+    let rest = &s[11..];
+    let rb = rest.as_bytes();
+    let two = |i: usize| -> Option<u32> {
+        if i + 2 <= rb.len() && rb[i].is_ascii_digit() && rb[i + 1].is_ascii_digit() {
+            Some(((rb[i] - b'0') * 10 + (rb[i + 1] - b'0')) as u32)
+        } else {
+            None
+        }
+    };
+    let h = two(0)?;
+    if rb.get(2) != Some(&b':') {
+        return None;
+    }
+    let mi = two(3)?;
+    let mut i = 5;
+    let mut sec = 0;
+    let mut nanos: u64 = 0;
+    let mut extra: u32 = 0;
+    if rb.get(i) == Some(&b':') {
+        sec = two(i + 1)?;
+        i += 3;
+        if rb.get(i) == Some(&b'.') || rb.get(i) == Some(&b',') {
+            i += 1;
+            let start = i;
+            let mut n = 0;
+            while i < rb.len() && rb[i].is_ascii_digit() {
+                if n < 9 {
+                    nanos = nanos * 10 + (rb[i] - b'0') as u64;
+                } else if rb[i] != b'0' {
+                    extra = 1; // finer than nanoseconds: still not representable
+                }
+                n += 1;
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            for _ in n.min(9)..9 {
+                nanos *= 10;
+            }
+        }
+    }
+    let time = NaiveTime::from_hms_nano_opt(h, mi, sec, nanos as u32)?;
+    let local = NaiveDateTime::new(date, time);
+    let tz = rest[i..].trim_start();
+    let (utc, naive) = if tz.is_empty() {
+        (local, true)
+    } else if tz == "Z" || tz == "z" {
+        (local, false)
+    } else {
+        let tb = tz.as_bytes();
+        let sign = match tb[0] {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let digits: String = tz[1..].chars().filter(|c| *c != ':').collect();
+        if !digits.bytes().all(|c| c.is_ascii_digit()) || !(digits.len() == 2 || digits.len() == 4) {
+            return None;
+        }
+        let oh: i32 = digits[0..2].parse().ok()?;
+        let om: i32 = if digits.len() == 4 { digits[2..4].parse().ok()? } else { 0 };
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        let off = FixedOffset::east_opt(sign * (oh * 3600 + om * 60))?;
+        let dt: DateTime<FixedOffset> = off.from_local_datetime(&local).single()?;
+        (dt.with_timezone(&Utc).naive_utc(), false)
+    };
+    let sub = (nanos % 1000) as u32 + extra;
+    Some(Instant { utc, naive, sub_micro_nanos: sub })
+}
+
+impl Instant {
+    /// The instant rounded to microseconds (half up), as both targets store it.
+    pub fn micros(&self) -> NaiveDateTime {
+        let n = self.utc.and_utc().timestamp_subsec_nanos() % 1000;
+        let base = self.utc - chrono::Duration::nanoseconds(n as i64);
+        if n >= 500 { base + chrono::Duration::microseconds(1) } else { base }
+    }
+
+    /// `2024-01-02 03:04:05.123456`, the instant in UTC at microsecond precision.
+    pub fn utc_text(&self) -> String {
+        let t = self.micros();
+        let us = t.and_utc().timestamp_subsec_micros();
+        if us == 0 {
+            t.format("%Y-%m-%d %H:%M:%S").to_string()
+        } else {
+            format!("{}.{:06}", t.format("%Y-%m-%d %H:%M:%S"), us)
+        }
+    }
+
+    pub fn year(&self) -> i32 {
+        self.utc.year()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_parse_and_print() {
+        let cases: &[(&str, bool, &str, i32, u32, u32, &str)] = &[
+            // text, negative, digits, exp, scale, int digits, plain
+            ("0", false, "", 0, 0, 0, "0"),
+            ("-0.0", false, "", 0, 0, 0, "0"),
+            ("12.50", false, "125", -1, 1, 2, "12.5"),
+            ("-0.005", true, "5", -3, 3, 0, "-0.005"),
+            ("1e3", false, "1", 3, 0, 4, "1000"),
+            ("1.5E-7", false, "15", -8, 8, 0, "0.00000015"),
+            ("+7", false, "7", 0, 0, 1, "7"),
+            (".5", false, "5", -1, 1, 0, "0.5"),
+            ("19.99", false, "1999", -2, 2, 2, "19.99"),
+        ];
+        for (t, neg, digits, exp, scale, ints, plain) in cases {
+            let d = Decimal::parse(t).unwrap_or_else(|| panic!("{t}"));
+            assert_eq!((d.negative, d.digits.as_str(), d.exp), (*neg, *digits, *exp), "{t}");
+            assert_eq!(d.scale(), *scale, "{t}");
+            assert_eq!(d.int_digits(), *ints, "{t}");
+            assert_eq!(d.to_plain(), *plain, "{t}");
+        }
+        for bad in ["", "-", ".", "1e", "abc", "1.2.3", "1 ", "0x10", "inf"] {
+            assert!(Decimal::parse(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn decimals_round_half_away_from_zero() {
+        let cases = [
+            ("1.005", 2, "1.01"),
+            ("-1.005", 2, "-1.01"),
+            ("1.004", 2, "1"),
+            ("9.995", 2, "10"),
+            ("0.004", 2, "0"),
+            ("0.3000000000000000444", 2, "0.3"),
+            ("123", 2, "123"),
+        ];
+        for (t, s, want) in cases {
+            assert_eq!(Decimal::parse(t).unwrap().round_to(s).to_plain(), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn doubles_print_shortest_round_trip() {
+        for f in [0.1, 19.99, 1e300, -2.5e-7, f64::MAX, f64::MIN_POSITIVE, 5e-324, 1.0 / 3.0, -0.0, 123456789012345680.0] {
+            let t = f64_text(f);
+            let back: f64 = t.parse().unwrap();
+            assert_eq!(back.to_bits(), f.to_bits(), "{t}");
+        }
+        assert_eq!(Decimal::from_f64(19.99).unwrap().to_plain(), "19.99");
+        assert_eq!(Decimal::from_f64(0.1 + 0.2).unwrap().to_plain(), "0.30000000000000004");
+    }
+
+    #[test]
+    fn timestamps_parse_to_the_same_instant() {
+        let cases: &[(&str, Option<&str>, bool)] = &[
+            ("2024-03-05 14:22:01", Some("2024-03-05 14:22:01"), true),
+            ("2024-03-05T14:22:01", Some("2024-03-05 14:22:01"), true),
+            ("2024-03-05T14:22:01.123Z", Some("2024-03-05 14:22:01.123000"), false),
+            ("2024-03-05 14:22", Some("2024-03-05 14:22:00"), true),
+            ("2024-03-05T14:22:01+02:00", Some("2024-03-05 12:22:01"), false),
+            ("2024-03-05T01:22:01-0330", Some("2024-03-05 04:52:01"), false),
+            ("2024-03-05 23:59:59.9999996", Some("2024-03-06 00:00:00"), true),
+            ("2024-02-30 00:00:00", None, true),
+            ("2024-03-05", None, true),
+            ("2024-03-05 25:00:00", None, true),
+            ("yesterday", None, true),
+            ("2024-03-05 14:22:01 +99", None, true),
+        ];
+        for (t, want, naive) in cases {
+            let got = parse_iso_timestamp(t);
+            assert_eq!(got.map(|i| i.utc_text()), want.map(|s| s.to_string()), "{t}");
+            if let Some(i) = got {
+                assert_eq!(i.naive, *naive, "{t}");
+            }
+        }
+        assert_eq!(parse_iso_timestamp("2024-03-05 14:22:01.1234567").unwrap().sub_micro_nanos, 700);
+    }
+
+    #[test]
+    fn small_parsers() {
+        assert!(is_uuid_text(b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10"));
+        assert!(!is_uuid_text(b"0b9e1d6c9f0a4c1e8d435a2b7e3f9c10"));
+        assert_eq!(parse_canonical_i64("-42"), Some(-42));
+        assert_eq!(parse_canonical_i64("042"), None);
+        assert_eq!(parse_bool_text("Yes"), Some(true));
+        assert_eq!(parse_bool_text("2"), None);
+        assert!(parse_iso_date("2023-02-29").is_none());
+        assert!(parse_iso_date("2024-02-29").is_some());
+        assert_eq!(hex(&[0, 255, 16]), "00ff10");
+    }
+}
