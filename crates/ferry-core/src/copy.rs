@@ -1,1 +1,893 @@
-//! (being written)
+//! The migration pipeline: source → plan → target → report.
+//!
+//! One reader thread per table streams bounded batches through a channel to that table's
+//! writer (back-pressure: memory stays flat whatever the size); `jobs` tables load at once.
+//! As soon as a table's rows are in, its keys, indexes, CHECKs and identity are built on
+//! the same connection while other tables still load. Foreign keys come last. A batch the
+//! server refuses is split until the refused rows are found; every refused or changed value
+//! lands in the report with its row's key, the column and the original value.
+
+use crate::convert::{self, CopyText, MySqlLiteral};
+use crate::error::{FerryError, Result};
+use crate::events::{Event, Events, Phase};
+use crate::plan::Plan;
+use crate::report::{Changed, Rejected, Report, TableReport, Warning};
+use crate::schema::Schema;
+use crate::source::sqlite::{inspect, profile};
+use crate::target::mysql::{self, flavor::Flavor, MySqlConnection};
+use crate::target::planned::{planned_tables, PlannedTable};
+use crate::target::postgres::{self, PgConnection};
+use crate::target::{Dialect, TargetUrl};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::{mpsc, Mutex};
+
+/// How a migration runs.
+#[derive(Debug, Clone)]
+pub struct MigrateOptions {
+    pub plan: Option<Plan>,
+    pub plan_path: Option<String>,
+    /// PostgreSQL schema to create the tables in (created when missing). Default `public`.
+    pub pg_schema: Option<String>,
+    pub jobs: usize,
+    /// Stop at the first value or row the target would not take.
+    pub strict: bool,
+    pub batch_rows: usize,
+}
+
+impl Default for MigrateOptions {
+    fn default() -> Self {
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 5000 }
+    }
+}
+
+/// Reads the schema and (when asked) profiles every column, tables in parallel threads.
+pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schema> {
+    let conn = inspect::open(path)?;
+    inspect::check_integrity(&conn, path)?;
+    let mut schema = inspect::inspect(&conn, path)?;
+    drop(conn);
+    if with_profile {
+        let tables = std::mem::take(&mut schema.tables);
+        let queue = std::sync::Mutex::new(tables.into_iter().enumerate().collect::<Vec<_>>());
+        let done = std::sync::Mutex::new(vec![]);
+        let err = std::sync::Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..jobs.max(1) {
+                s.spawn(|| {
+                    let conn = match inspect::open(path) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            *err.lock().unwrap() = Some(e);
+                            return;
+                        }
+                    };
+                    loop {
+                        let next = queue.lock().unwrap().pop();
+                        let Some((i, mut t)) = next else { break };
+                        if let Err(e) = profile::profile_table(&conn, path, &mut t) {
+                            *err.lock().unwrap() = Some(e);
+                            return;
+                        }
+                        done.lock().unwrap().push((i, t));
+                    }
+                });
+            }
+        });
+        if let Some(e) = err.into_inner().unwrap() {
+            return Err(e);
+        }
+        let mut done = done.into_inner().unwrap();
+        done.sort_by_key(|(i, _)| *i);
+        schema.tables = done.into_iter().map(|(_, t)| t).collect();
+    }
+    Ok(schema)
+}
+
+/// An open target session of either dialect.
+pub enum Conn {
+    Pg(PgConnection),
+    My(MySqlConnection),
+}
+
+/// The target, connected and identified.
+pub struct Target {
+    pub url: TargetUrl,
+    pub dialect: Dialect,
+    pub server: String,
+    pub pg_schema: String,
+    pub flavor: Option<Flavor>,
+}
+
+impl Target {
+    /// Connects once to learn what the server is; `connect` opens the working sessions.
+    pub async fn open(url: &str, pg_schema: Option<&str>) -> Result<(Target, Conn)> {
+        let url = TargetUrl::parse(url)?;
+        match url.dialect {
+            Dialect::Postgres => {
+                let mut c = postgres::connect(&url).await?;
+                let server = postgres::flavor::server_version(&mut c).await.map_err(|e| target_err("the server version", e))?;
+                let schema = pg_schema.unwrap_or("public").to_string();
+                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None }, Conn::Pg(c)))
+            }
+            _ => {
+                let mut c = mysql::connect(&url).await?;
+                let flavor = mysql::flavor::detect(&mut c).await.map_err(|e| target_err("the server version", e))?;
+                mysql::set_collation(&mut c, &flavor).await.map_err(|e| target_err("the session collation", e))?;
+                Ok((
+                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor) },
+                    Conn::My(c),
+                ))
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> Result<Conn> {
+        Ok(match self.dialect {
+            Dialect::Postgres => Conn::Pg(postgres::connect(&self.url).await?),
+            _ => {
+                let mut c = mysql::connect(&self.url).await?;
+                let flavor = self.flavor.as_ref().expect("mysql flavor");
+                mysql::set_collation(&mut c, flavor).await.map_err(|e| target_err("the session collation", e))?;
+                Conn::My(c)
+            }
+        })
+    }
+
+    /// The tables and views already there.
+    pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<String>> {
+        match conn {
+            Conn::Pg(c) => postgres::inspect::existing_objects(c, &self.pg_schema).await,
+            Conn::My(c) => mysql::inspect::existing_objects(c).await,
+        }
+        .map_err(|e| target_err("the list of existing tables", e))
+    }
+
+    fn table_sql_name(&self, name: &str) -> String {
+        match self.dialect {
+            Dialect::Postgres => postgres::ddl::qualified(&self.pg_schema, name),
+            _ => crate::sqlexpr::quote_ident(name, Dialect::MySql),
+        }
+    }
+}
+
+fn target_err(object: &str, e: sqlx::Error) -> FerryError {
+    let detail = match e.as_database_error() {
+        Some(db) => db.message().to_string(),
+        None => e.to_string(),
+    };
+    FerryError::Target { object: object.into(), detail }
+}
+
+async fn exec(conn: &mut Conn, sql: &str) -> std::result::Result<(), sqlx::Error> {
+    match conn {
+        Conn::Pg(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
+        Conn::My(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
+    }
+}
+
+fn db_message(e: &sqlx::Error) -> String {
+    match e.as_database_error() {
+        Some(db) => db.message().to_string(),
+        None => e.to_string(),
+    }
+}
+
+fn db_code(e: &sqlx::Error) -> String {
+    e.as_database_error().and_then(|d| d.code().map(|c| c.to_string())).unwrap_or_default()
+}
+
+/// One encoded batch: rows back to back, where each ends, and which source row each is.
+struct Batch {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+    keys: Vec<RowRef>,
+}
+
+#[derive(Clone)]
+enum RowRef {
+    Rowid(i64),
+    Key(serde_json::Value),
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch { data: Vec::with_capacity(1 << 20), ends: vec![], keys: vec![] }
+    }
+    fn row(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.data[start..self.ends[i]]
+    }
+}
+
+/// What a table's reader found: conversion refusals and changes.
+#[derive(Default)]
+struct ReadOutcome {
+    rows_read: u64,
+    rejected: Vec<Rejected>,
+    changed: Vec<Changed>,
+}
+
+/// Which expression names the row id, where no column shadows it.
+fn rowid_name(t: &crate::schema::Table) -> Option<&'static str> {
+    if t.without_rowid {
+        return None;
+    }
+    ["rowid", "_rowid_", "oid"].into_iter().find(|n| t.column(n).is_none())
+}
+
+fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'_>, offset: usize) -> serde_json::Value {
+    let pk = t.pk_columns();
+    if !pk.is_empty() {
+        let mut m = serde_json::Map::new();
+        for c in &pk {
+            if let Some(i) = t.source.column_index(c) {
+                m.insert(t.source.columns[i].name.clone(), row.get_ref(i + offset).map(crate::value::value_to_json).unwrap_or_default());
+            }
+        }
+        return serde_json::Value::Object(m);
+    }
+    serde_json::json!({ "rowid": rowid })
+}
+
+/// Reads one table, converts and encodes every row, and sends batches to the writer.
+fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows: usize, strict: bool, tx: mpsc::Sender<Batch>, events: Events) -> Result<ReadOutcome> {
+    let conn = inspect::open(&path)?;
+    let rowid = rowid_name(&t.source);
+    let loaded: Vec<&crate::target::planned::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
+    let mut select: Vec<String> = vec![];
+    if let Some(r) = rowid {
+        select.push(r.to_string());
+    }
+    // All source columns, so keys can be read by position.
+    select.extend(t.source.columns.iter().map(|c| inspect::quote(&c.name)));
+    let offset = usize::from(rowid.is_some());
+    let sql = format!("SELECT {} FROM {}", select.join(", "), inspect::quote(&t.source.name));
+    let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
+    let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
+    let mut out = ReadOutcome::default();
+    let mut batch = Batch::new();
+    let max_bytes = 4 << 20;
+    let pk_only_keys = t.source.without_rowid || rowid.is_none();
+    while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
+        out.rows_read += 1;
+        let rid = match rowid {
+            Some(_) => Some(row.get::<_, i64>(0).map_err(|e| inspect::map_err(&path, e))?),
+            None => None,
+        };
+        let start = batch.data.len();
+        let mut rejected: Option<(String, serde_json::Value, String)> = None;
+        let mut changes = vec![];
+        for (n, c) in loaded.iter().enumerate() {
+            let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(&path, e))?;
+            let r = match dialect {
+                Dialect::Postgres => {
+                    if n > 0 {
+                        batch.data.push(b'\t');
+                    }
+                    convert::convert(v, &c.logical, dialect, &mut CopyText { buf: &mut batch.data })
+                }
+                _ => {
+                    batch.data.push(if n == 0 { b'(' } else { b',' });
+                    convert::convert(v, &c.logical, dialect, &mut MySqlLiteral { buf: &mut batch.data })
+                }
+            };
+            match r {
+                Ok(None) => {}
+                Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch)),
+                Err(reason) => {
+                    rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason));
+                    break;
+                }
+            }
+        }
+        if let Some((column, value, reason)) = rejected {
+            batch.data.truncate(start);
+            let key = key_of(&t, rid, row, offset);
+            if strict {
+                return Err(FerryError::Strict(format!("table {} row {} column {column}: {reason} (value {value})", t.source.name, key)));
+            }
+            events.emit(Event::Rejected { table: t.source.name.clone(), column: Some(column.clone()), reason: reason.clone() });
+            out.rejected.push(Rejected { row: key, column: Some(column), value, reason });
+            continue;
+        }
+        for (column, from, ch) in changes {
+            if strict {
+                return Err(FerryError::Strict(format!("table {} column {column}: value {from} would be {}: {}", t.source.name, ch.to, ch.reason)));
+            }
+            out.changed.push(Changed { row: key_of(&t, rid, row, offset), column, from, to: serde_json::Value::String(ch.to), reason: ch.reason });
+        }
+        match dialect {
+            Dialect::Postgres => batch.data.push(b'\n'),
+            _ => batch.data.push(b')'),
+        }
+        batch.ends.push(batch.data.len());
+        batch.keys.push(match (pk_only_keys, rid) {
+            (false, Some(r)) => RowRef::Rowid(r),
+            _ => RowRef::Key(key_of(&t, rid, row, offset)),
+        });
+        if batch.ends.len() >= batch_rows || batch.data.len() >= max_bytes {
+            if events.cancelled() {
+                return Err(FerryError::Cancelled);
+            }
+            let full = std::mem::replace(&mut batch, Batch::new());
+            if tx.blocking_send(full).is_err() {
+                // The writer stopped; its error is the one to report.
+                return Ok(out);
+            }
+        }
+    }
+    if !batch.ends.is_empty() {
+        let _ = tx.blocking_send(batch);
+    }
+    Ok(out)
+}
+
+/// Looks a source row up again to report a value the server refused.
+fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Option<&str>) -> (serde_json::Value, serde_json::Value) {
+    let RowRef::Rowid(rid) = r else {
+        let RowRef::Key(k) = r else { unreachable!() };
+        return (k.clone(), serde_json::Value::Null);
+    };
+    let Ok(conn) = inspect::open(path) else { return (serde_json::json!({ "rowid": rid }), serde_json::Value::Null) };
+    let rowid = rowid_name(&t.source).unwrap_or("rowid");
+    let cols: Vec<String> = t.source.columns.iter().map(|c| inspect::quote(&c.name)).collect();
+    let sql = format!("SELECT {}, {rowid} FROM {} WHERE {rowid} = ?1", cols.join(", "), inspect::quote(&t.source.name));
+    let res = conn.query_row(&sql, [rid], |row| {
+        let key = key_of(t, Some(*rid), row, 0);
+        let value = column
+            .and_then(|c| t.source.columns.iter().position(|x| x.name.eq_ignore_ascii_case(c) || t.target_column(&x.name) == c))
+            .map(|i| row.get_ref(i).map(crate::value::value_to_json).unwrap_or_default())
+            .unwrap_or(serde_json::Value::Null);
+        Ok((key, value))
+    });
+    res.unwrap_or((serde_json::json!({ "rowid": rid }), serde_json::Value::Null))
+}
+
+/// Writes rows `[lo, hi)` of a batch; on refusal splits the range until the refused rows are
+/// found. Returns the rows written and the refusals (row index, error).
+async fn write_range(conn: &mut Conn, stmt: &str, batch: &Batch, lo: usize, hi: usize) -> (u64, Vec<(usize, sqlx::Error)>) {
+    let mut written = 0;
+    let mut refused = vec![];
+    let mut stack = vec![(lo, hi)];
+    while let Some((a, b)) = stack.pop() {
+        if a >= b {
+            continue;
+        }
+        let rows: Vec<&[u8]> = (a..b).map(|i| batch.row(i)).collect();
+        let r = match conn {
+            Conn::Pg(c) => postgres::write::copy_rows(c, stmt, &rows).await,
+            Conn::My(c) => mysql::write::insert_rows(c, stmt, &rows).await,
+        };
+        match r {
+            Ok(n) => written += n,
+            Err(e) if e.as_database_error().is_none() => {
+                // The connection itself failed: no point splitting.
+                refused.extend((a..b).map(|i| (i, sqlx::Error::Protocol(format!("connection lost: {e}")))).take(1));
+                return (written, refused);
+            }
+            Err(e) if b - a == 1 => refused.push((a, e)),
+            Err(_) => {
+                let mid = a + (b - a) / 2;
+                stack.push((mid, b));
+                stack.push((a, mid));
+            }
+        }
+    }
+    (written, refused)
+}
+
+struct Shared {
+    target: Target,
+    source: PathBuf,
+    dialect: Dialect,
+    opts: MigrateOptions,
+    events: Events,
+    report: Mutex<Report>,
+    phase_seconds: Mutex<BTreeMap<Phase, f64>>,
+}
+
+impl Shared {
+    async fn add_phase(&self, p: Phase, secs: f64) {
+        *self.phase_seconds.lock().await.entry(p).or_default() += secs;
+    }
+    async fn warn(&self, table: Option<&str>, object: String, reason: String) {
+        self.events.emit(Event::Warning { table: table.map(String::from), object: object.clone(), reason: reason.clone() });
+        self.report.lock().await.warnings.push(Warning { table: table.map(String::from), object, reason });
+    }
+}
+
+/// Loads one table and builds what belongs to it alone: keys, indexes, CHECKs, identity.
+async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
+    let started = Instant::now();
+    let name = t.source.name.clone();
+    sh.events.emit(Event::TableStarted { table: name.clone(), rows: t.source.row_count });
+    let mut conn = sh.target.connect().await?;
+    let stmt = match sh.dialect {
+        Dialect::Postgres => postgres::ddl::copy_statement(&t, &sh.target.pg_schema),
+        _ => mysql::ddl::insert_prefix(&t),
+    };
+    let (tx, mut rx) = mpsc::channel::<Batch>(2);
+    let reader = {
+        let (path, t, ev) = (sh.source.clone(), t.clone(), sh.events.clone());
+        let (d, br, strict) = (sh.dialect, sh.opts.batch_rows, sh.opts.strict);
+        tokio::task::spawn_blocking(move || read_table(path, t, d, br, strict, tx, ev))
+    };
+    let mut written = 0u64;
+    let mut refused_rows: Vec<Rejected> = vec![];
+    let mut failure: Option<FerryError> = None;
+    while let Some(batch) = rx.recv().await {
+        let (n, refused) = write_range(&mut conn, &stmt, &batch, 0, batch.ends.len()).await;
+        written += n;
+        for (i, e) in refused {
+            if e.as_database_error().is_none() {
+                failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
+                break;
+            }
+            let column = match sh.dialect {
+                Dialect::Postgres => postgres::write::error_column(&e),
+                _ => mysql::write::error_column(&e),
+            };
+            let source_col = column.as_ref().map(|c| t.columns.iter().find(|x| x.name == *c).map(|x| x.source.clone()).unwrap_or(c.clone()));
+            let (path, tt, key, sc) = (sh.source.clone(), t.clone(), batch.keys[i].clone(), source_col.clone());
+            let (row, value) = tokio::task::spawn_blocking(move || lookup_row(&path, &tt, &key, sc.as_deref())).await.unwrap_or_default();
+            let reason = format!("refused by the target: {}", db_message(&e));
+            if sh.opts.strict {
+                failure = Some(FerryError::Strict(format!("table {} row {row}: {reason}", t.source.name)));
+                break;
+            }
+            sh.events.emit(Event::Rejected { table: name.clone(), column: source_col.clone(), reason: reason.clone() });
+            refused_rows.push(Rejected { row, column: source_col, value, reason });
+        }
+        if failure.is_some() {
+            break;
+        }
+        sh.events.emit(Event::Progress { table: name.clone(), rows_done: written, rows: t.source.row_count });
+    }
+    drop(rx);
+    let read = reader.await.map_err(|e| FerryError::Other(format!("reader of {name} stopped: {e}")))?;
+    let read = match (read, failure) {
+        (_, Some(f)) => return Err(f),
+        (Err(e), None) => return Err(e),
+        (Ok(r), None) => r,
+    };
+    let data_secs = started.elapsed().as_secs_f64();
+    sh.add_phase(Phase::Data, data_secs).await;
+    {
+        let mut rep = sh.report.lock().await;
+        let tr = rep.tables.entry(name.clone()).or_default();
+        tr.target = t.name.clone();
+        tr.rows_read = read.rows_read;
+        tr.rows_written = written;
+        tr.rejected.extend(read.rejected);
+        tr.rejected.extend(refused_rows);
+        tr.changed.extend(read.changed);
+    }
+    finish_table(&sh, &t, &mut conn).await?;
+    let secs = started.elapsed().as_secs_f64();
+    let mut rep = sh.report.lock().await;
+    let tr = rep.tables.get_mut(&name).expect("table report");
+    tr.seconds = secs;
+    sh.events.emit(Event::TableDone { table: name, rows_read: tr.rows_read, rows_written: tr.rows_written, rejected: tr.rejected.len() as u64, seconds: secs });
+    Ok(())
+}
+
+/// Turns rows taken out by a constraint into report entries keyed by the source's names.
+fn removed_rows(t: &PlannedTable, rows: Vec<serde_json::Value>, columns: &[String], reason: &str) -> Vec<Rejected> {
+    let pk = t.pk_columns();
+    rows.into_iter()
+        .map(|r| {
+            let get = |src: &str| r.get(t.target_column(src)).cloned().unwrap_or_default();
+            let key = if pk.is_empty() {
+                let mut m = serde_json::Map::new();
+                for c in &t.columns {
+                    m.insert(c.source.clone(), get(&c.source));
+                }
+                serde_json::Value::Object(m)
+            } else {
+                serde_json::Value::Object(pk.iter().map(|c| (c.clone(), get(c))).collect())
+            };
+            let value = if columns.len() == 1 { get(&columns[0]) } else { serde_json::Value::Array(columns.iter().map(|c| get(c)).collect()) };
+            Rejected { row: key, column: Some(columns.join(", ")), value, reason: reason.to_string() }
+        })
+        .collect()
+}
+
+async fn reject_rows(sh: &Shared, t: &PlannedTable, rows: Vec<Rejected>) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if sh.opts.strict {
+        return Err(FerryError::Strict(format!("table {} row {}: {}", t.source.name, rows[0].row, rows[0].reason)));
+    }
+    let mut rep = sh.report.lock().await;
+    let tr = rep.tables.entry(t.source.name.clone()).or_default();
+    for r in rows {
+        sh.events.emit(Event::Rejected { table: t.source.name.clone(), column: r.column.clone(), reason: r.reason.clone() });
+        tr.rows_written = tr.rows_written.saturating_sub(1);
+        tr.rejected.push(r);
+    }
+    Ok(())
+}
+
+/// Runs a statement that adds a key; on a duplicate, removes the later rows (reported)
+/// and tries once more. PostgreSQL only: MySQL has its keys from the start.
+async fn add_key_pg(sh: &Shared, t: &PlannedTable, conn: &mut PgConnection, sql: &str, cols: &[String], src_cols: &[String], what: &str) -> Result<()> {
+    let first = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut *conn).await;
+    let e = match first {
+        Ok(_) => return Ok(()),
+        Err(e) => e,
+    };
+    if db_code(&e) != "23505" {
+        sh.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
+        return Ok(());
+    }
+    let table = postgres::ddl::qualified(&sh.target.pg_schema, &t.name);
+    let removed = postgres::constraints::delete_duplicates(conn, &table, cols).await.map_err(|e| target_err(what, e))?;
+    let reason = format!("duplicate {what}: another row has the same ({})", src_cols.join(", "));
+    reject_rows(sh, t, removed_rows(t, removed, src_cols, &reason)).await?;
+    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut *conn).await {
+        sh.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
+    }
+    Ok(())
+}
+
+async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
+    let schema = sh.target.pg_schema.clone();
+    // Keys and indexes.
+    let started = Instant::now();
+    match conn {
+        Conn::Pg(c) => {
+            if let Some(sql) = postgres::ddl::primary_key(t, &schema) {
+                let (_, cols) = t.primary_key.clone().unwrap();
+                add_key_pg(sh, t, c, &sql, &cols, &t.pk_columns(), "primary key").await?;
+            }
+            for (i, (name, cols)) in t.uniques.iter().enumerate() {
+                let sql = postgres::ddl::unique(t, &schema, name, cols);
+                add_key_pg(sh, t, c, &sql, cols, &t.source.uniques[i].columns, &format!("UNIQUE {name}")).await?;
+            }
+            for ix in &t.indexes {
+                let sql = postgres::ddl::index(t, &schema, ix);
+                if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *c).await {
+                    sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
+                }
+            }
+        }
+        Conn::My(c) => {
+            let flavor = sh.target.flavor.clone().expect("mysql flavor");
+            for ix in &t.indexes {
+                if ix.where_sql.is_some() {
+                    if ix.unique {
+                        sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {} has no partial indexes, and a full UNIQUE index would refuse rows the partial one allows", flavor.dialect.name())).await;
+                        continue;
+                    }
+                    sh.report.lock().await.notes.push(Warning { table: Some(t.source.name.clone()), object: format!("index {}", ix.name), reason: format!("{} has no partial indexes: created over all rows", flavor.dialect.name()) });
+                }
+                let mut notes = vec![];
+                let stmts = mysql::ddl::index(t, ix, &flavor, &mut notes);
+                sh.report.lock().await.notes.extend(notes);
+                for sql in stmts {
+                    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *c).await {
+                        sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    sh.add_phase(Phase::Indexes, started.elapsed().as_secs_f64()).await;
+    // CHECKs: rows that fail one are taken out and reported, then the CHECK is added.
+    let started = Instant::now();
+    let table_sql = sh.target.table_sql_name(&t.name);
+    let all_cols: Vec<(String, crate::schema::LogicalType)> = t.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect();
+    let collation = sh.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("");
+    for ck in &t.checks {
+        let removed = match conn {
+            Conn::Pg(c) => postgres::constraints::delete_check_failures(c, &table_sql, &ck.sql).await,
+            Conn::My(c) => mysql::constraints::delete_check_failures(c, &t.name, &all_cols, collation, &ck.sql).await,
+        };
+        match removed {
+            Ok(rows) => {
+                let reason = format!("fails CHECK ({}) in the target", ck.source_sql);
+                reject_rows(sh, t, removed_rows(t, rows, &[], &reason).into_iter().map(|mut r| { r.column = None; r }).collect()).await?;
+            }
+            Err(e) => {
+                sh.warn(Some(&t.source.name), format!("CHECK ({})", ck.source_sql), format!("not created: {}", db_message(&e))).await;
+                continue;
+            }
+        }
+        let sql = match conn {
+            Conn::Pg(_) => postgres::ddl::check(t, &schema, &ck.name, &ck.sql),
+            Conn::My(_) => mysql::ddl::check(t, &ck.name, &ck.sql),
+        };
+        if let Err(e) = exec(conn, &sql).await {
+            sh.warn(Some(&t.source.name), format!("CHECK ({})", ck.source_sql), format!("not created: {}", db_message(&e))).await;
+        }
+    }
+    sh.add_phase(Phase::Constraints, started.elapsed().as_secs_f64()).await;
+    // The rowid alias continues above both max(id) and sqlite_sequence.
+    let started = Instant::now();
+    if let Some((col, seq)) = &t.identity {
+        let max: Option<i64> = match conn {
+            Conn::Pg(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(postgres::ddl::max_of(t, &schema, col))).fetch_one(c).await,
+            Conn::My(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(mysql::ddl::max_of(t, col))).fetch_one(c).await,
+        }
+        .map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
+        let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
+        let sql = match conn {
+            Conn::Pg(_) => postgres::ddl::identity(t, &schema, col, next),
+            Conn::My(_) => mysql::ddl::auto_increment(t, next),
+        };
+        if let Err(e) = exec(conn, &sql).await {
+            sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not created: {}", db_message(&e))).await;
+        }
+    }
+    sh.add_phase(Phase::Sequences, started.elapsed().as_secs_f64()).await;
+    Ok(())
+}
+
+/// Foreign keys, once every table is in: orphans are taken out (reported) until none are
+/// left — removing one can orphan its own children — then each key is added.
+async fn foreign_keys(sh: &Shared, tables: &[Arc<PlannedTable>], conn: &mut Conn) -> Result<()> {
+    let by_name: BTreeMap<&str, &PlannedTable> = tables.iter().map(|t| (t.name.as_str(), t.as_ref())).collect();
+    let mut broken: std::collections::HashSet<(String, String)> = Default::default();
+    for _round in 0..20 {
+        let mut removed_any = false;
+        for t in tables {
+            for fk in &t.foreign_keys {
+                if broken.contains(&(t.name.clone(), fk.name.clone())) || !by_name.contains_key(fk.ref_table.as_str()) {
+                    continue;
+                }
+                let table_sql = sh.target.table_sql_name(&t.name);
+                let parent_sql = sh.target.table_sql_name(&fk.ref_table);
+                let all_cols: Vec<(String, crate::schema::LogicalType)> = t.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect();
+                let collation = sh.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("");
+                let res = match conn {
+                    Conn::Pg(c) => postgres::constraints::delete_orphans(c, &table_sql, &fk.target_columns, &parent_sql, &fk.ref_columns).await,
+                    Conn::My(c) => mysql::constraints::delete_orphans(c, &t.name, &all_cols, collation, &fk.target_columns, &fk.ref_table, &fk.ref_columns).await,
+                };
+                match res {
+                    Ok(rows) if !rows.is_empty() => {
+                        removed_any = true;
+                        let reason = format!("orphan: no {} row has ({}) equal to this row's ({})", fk.ref_source_table, fk.ref_columns.join(", "), fk.columns.join(", "));
+                        reject_rows(sh, t, removed_rows(t, rows, &fk.columns, &reason)).await?;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        broken.insert((t.name.clone(), fk.name.clone()));
+                        sh.warn(Some(&t.source.name), format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table), format!("not created: {}", db_message(&e))).await;
+                    }
+                }
+            }
+        }
+        if !removed_any {
+            break;
+        }
+    }
+    for t in tables {
+        for fk in &t.foreign_keys {
+            if broken.contains(&(t.name.clone(), fk.name.clone())) || !by_name.contains_key(fk.ref_table.as_str()) {
+                continue;
+            }
+            let sql = match conn {
+                Conn::Pg(_) => postgres::ddl::foreign_key(t, &sh.target.pg_schema, fk),
+                Conn::My(_) => mysql::ddl::foreign_key(t, fk),
+            };
+            let object = format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table);
+            if let Err(e) = exec(conn, &sql).await {
+                sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&e))).await;
+            } else if sh.dialect.is_mysql_family() && (fk.on_delete == crate::schema::FkAction::SetDefault || fk.on_update == crate::schema::FkAction::SetDefault) {
+                sh.warn(Some(&t.source.name), object, "InnoDB has no SET DEFAULT action: created with NO ACTION".into()).await;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Migrates `source` into the empty target at `url`. Errors before anything is written come
+/// back as `Err`; a run that stops midway comes back as a report with `completed = false`
+/// and its `error`.
+pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Events) -> Result<Report> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (target, mut admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
+    let jobs = opts.jobs.max(1);
+    let src = source.to_path_buf();
+    let schema = tokio::task::spawn_blocking(move || read_source(&src, true, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let dialect = target.dialect;
+    let plan = match &opts.plan {
+        Some(p) => {
+            let path = opts.plan_path.clone().unwrap_or_else(|| "plan".into());
+            p.check_dialect(dialect, &path)?;
+            p.check_against(&schema, &path)?;
+            p.clone()
+        }
+        None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
+    };
+    let planned = planned_tables(&schema, &plan, dialect)?;
+    // The target must be empty (a PostgreSQL schema is made when missing).
+    if let Conn::Pg(c) = &mut admin {
+        let exists = postgres::inspect::schema_exists(c, &target.pg_schema).await.map_err(|e| target_err("the schema list", e))?;
+        if !exists {
+            let sql = format!("CREATE SCHEMA {}", crate::sqlexpr::quote_ident(&target.pg_schema, Dialect::Postgres));
+            exec(&mut admin, &sql).await.map_err(|e| target_err(&format!("schema {}", target.pg_schema), e))?;
+        }
+    }
+    let existing = target.existing_objects(&mut admin).await?;
+    if !existing.is_empty() {
+        let where_ = match dialect {
+            Dialect::Postgres => format!("schema {:?} of database {:?}", target.pg_schema, target.url.database),
+            _ => format!("database {:?}", target.url.database),
+        };
+        let shown: Vec<String> = existing.iter().take(5).cloned().collect();
+        let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
+        return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
+    }
+    let mut report = Report {
+        ferry_version: crate::version().into(),
+        source: source.display().to_string(),
+        target: target.url.redacted.clone(),
+        target_server: target.server.clone(),
+        started_at,
+        completed: false,
+        ..Default::default()
+    };
+    for t in &planned {
+        report.tables.insert(t.source.name.clone(), TableReport { target: t.name.clone(), ..Default::default() });
+        if let Some(tp) = plan.table(&t.source.name) {
+            if tp.target != tp.source {
+                report.renames.push(crate::report::Rename { table: None, from: tp.source.clone(), to: tp.target.clone(), reason: rename_reason(dialect, &tp.source) });
+            }
+            for cp in &tp.columns {
+                if cp.target != cp.source {
+                    report.renames.push(crate::report::Rename { table: Some(tp.source.clone()), from: cp.source.clone(), to: cp.target.clone(), reason: rename_reason(dialect, &cp.source) });
+                }
+            }
+        }
+        report.warnings.extend(t.warnings.iter().cloned());
+    }
+    for tp in plan.tables.iter().filter(|t| t.skip) {
+        report.warnings.push(Warning { table: Some(tp.source.clone()), object: format!("table {}", tp.source), reason: "skipped by the plan".into() });
+    }
+    for tr in &schema.triggers {
+        report.warnings.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
+    }
+    for vt in &schema.virtual_tables {
+        report.warnings.push(Warning {
+            table: Some(vt.name.clone()),
+            object: format!("virtual table {} (USING {})", vt.name, vt.module),
+            reason: format!("not carried: {} virtual tables exist only in SQLite; use the target's own search or index features", vt.module),
+        });
+    }
+    let sh = Arc::new(Shared {
+        target,
+        source: source.to_path_buf(),
+        dialect,
+        opts: MigrateOptions { jobs, ..opts },
+        events: events.clone(),
+        report: Mutex::new(report),
+        phase_seconds: Mutex::new(BTreeMap::new()),
+    });
+    let result = run(&sh, &planned, &schema, &plan, &mut admin).await;
+    let phases = sh.phase_seconds.lock().await.clone();
+    let mut report = sh.report.lock().await.clone();
+    report.phases = phases.into_iter().map(|(p, s)| (p.name().to_string(), (s * 1000.0).round() / 1000.0)).collect();
+    report.seconds = started.elapsed().as_secs_f64();
+    match result {
+        Ok(()) => report.completed = true,
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    Ok(report)
+}
+
+fn rename_reason(dialect: Dialect, name: &str) -> String {
+    if crate::target::ident_fits(dialect, name) {
+        "clashes with another name once case is ignored".into()
+    } else {
+        match dialect {
+            Dialect::Postgres => "longer than PostgreSQL's 63-byte identifier limit".into(),
+            _ => format!("longer than {}'s 64-character identifier limit, or ends in a space", dialect.name()),
+        }
+    }
+}
+
+async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: &Plan, admin: &mut Conn) -> Result<()> {
+    // Schema: every table, with its columns, defaults and (MySQL) keys.
+    let t0 = Instant::now();
+    sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
+    for t in planned {
+        let sql = match sh.dialect {
+            Dialect::Postgres => postgres::ddl::create_table(t, &sh.target.pg_schema),
+            _ => mysql::ddl::create_table(t, sh.target.flavor.as_ref().expect("flavor")),
+        };
+        exec(admin, &sql).await.map_err(|e| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) })?;
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    sh.add_phase(Phase::Schema, secs).await;
+    sh.events.emit(Event::PhaseDone { phase: Phase::Schema, seconds: secs });
+    // Data, then each table's own keys and indexes, `jobs` tables at a time, largest first.
+    let t0 = Instant::now();
+    sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
+    let mut order: Vec<Arc<PlannedTable>> = planned.iter().cloned().map(Arc::new).collect();
+    order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
+    let queue = Arc::new(Mutex::new(order.clone()));
+    let mut workers = vec![];
+    for _ in 0..sh.opts.jobs {
+        let (sh, queue) = (sh.clone(), queue.clone());
+        workers.push(tokio::spawn(async move {
+            loop {
+                let next = queue.lock().await.pop_front_largest();
+                let Some(t) = next else { return Ok(()) };
+                if sh.events.cancelled() {
+                    return Err(FerryError::Cancelled);
+                }
+                run_table(sh.clone(), t).await?;
+            }
+        }));
+    }
+    let mut first_err = None;
+    for w in workers {
+        match w.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                sh.events.cancel();
+                first_err.get_or_insert(e);
+            }
+            Err(e) => {
+                first_err.get_or_insert(FerryError::Other(format!("a loader stopped: {e}")));
+            }
+        }
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    sh.events.emit(Event::PhaseDone { phase: Phase::Data, seconds: t0.elapsed().as_secs_f64() });
+    // Foreign keys.
+    let t0 = Instant::now();
+    sh.events.emit(Event::PhaseStarted { phase: Phase::Constraints });
+    foreign_keys(sh, &order, admin).await?;
+    let secs = t0.elapsed().as_secs_f64();
+    sh.add_phase(Phase::Constraints, secs).await;
+    sh.events.emit(Event::PhaseDone { phase: Phase::Constraints, seconds: secs });
+    // Views, translated where possible.
+    let t0 = Instant::now();
+    let table_map: std::collections::HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();
+    for v in &schema.views {
+        let object = format!("view {}", v.name);
+        let select = match crate::source::sqlite::parse::view_select(&v.sql) {
+            Ok(s) => s,
+            Err(e) => {
+                sh.warn(None, object, format!("not created: its definition could not be read: {e}")).await;
+                continue;
+            }
+        };
+        let sql = match crate::sqlexpr::translate_select(&select, sh.dialect, &table_map) {
+            Ok(s) => s,
+            Err(e) => {
+                sh.warn(None, object, format!("not created: {e}")).await;
+                continue;
+            }
+        };
+        let stmt = match sh.dialect {
+            Dialect::Postgres => postgres::ddl::create_view(&sh.target.pg_schema, &v.name, &sql),
+            _ => mysql::ddl::create_view(&v.name, &sql),
+        };
+        if let Err(e) = exec(admin, &stmt).await {
+            sh.warn(None, object, format!("not created: {}", db_message(&e))).await;
+        }
+    }
+    sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
+    Ok(())
+}
+
+trait PopLargest {
+    fn pop_front_largest(&mut self) -> Option<Arc<PlannedTable>>;
+}
+
+impl PopLargest for Vec<Arc<PlannedTable>> {
+    fn pop_front_largest(&mut self) -> Option<Arc<PlannedTable>> {
+        if self.is_empty() { None } else { Some(self.remove(0)) }
+    }
+}

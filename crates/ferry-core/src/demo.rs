@@ -69,9 +69,10 @@ pub fn build(path: &Path, scale: u64, overwrite: bool) -> crate::Result<DemoSumm
     check_destination(path, overwrite)?;
     let tmp = temp_path(path)?;
     if tmp.exists() {
-        // A build that died earlier (same process id) left it; it was never complete.
-        std::fs::remove_file(&tmp)
-            .map_err(|e| FerryError::Io(format!("cannot remove the stale {}: {e}", tmp.display())))?;
+        // Left by a build that died in an earlier process with the same id; never complete.
+        std::fs::remove_file(&tmp).map_err(|e| {
+            FerryError::Io(format!("cannot remove the stale {}: {e}", tmp.display()))
+        })?;
     }
     let summary = match build_at(&tmp, scale) {
         Ok(summary) => summary,
@@ -122,8 +123,10 @@ fn check_destination(path: &Path, overwrite: bool) -> crate::Result<()> {
     Ok(())
 }
 
-/// `dir/.name.<pid>.building` beside `path`.
+/// `dir/.name.<pid>-<n>.building` beside `path`: unique to this process and this build.
 fn temp_path(path: &Path) -> crate::Result<PathBuf> {
+    static BUILDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path.file_name().ok_or_else(|| {
         FerryError::Io(format!(
             "{} does not name a file. Give the path of the database file to create",
@@ -132,7 +135,7 @@ fn temp_path(path: &Path) -> crate::Result<PathBuf> {
     })?;
     let mut tmp_name = std::ffi::OsString::from(".");
     tmp_name.push(name);
-    tmp_name.push(format!(".{}.building", std::process::id()));
+    tmp_name.push(format!(".{}-{n}.building", std::process::id()));
     Ok(path.with_file_name(tmp_name))
 }
 
@@ -530,7 +533,9 @@ struct Rng(u64);
 
 impl Rng {
     fn new(stream: u64) -> Rng {
-        Rng(mix64(0x00f3_7272_d3b0_5eed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
+        Rng(mix64(
+            0x00f3_7272_d3b0_5eed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        ))
     }
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -736,7 +741,7 @@ fn product_created_ms(j: u64) -> i64 {
 fn product_price_cents(j: u64) -> i64 {
     let h = attr(K_PRODUCT, 2, j);
     let mut dollars = 1 + (h % 120) as i64;
-    if (h >> 20) % 10 == 0 {
+    if (h >> 20) % 10 == 9 {
         dollars *= 10;
     }
     let cents = [99, 49, 95, 50, 0][((h >> 40) % 5) as usize];
@@ -752,7 +757,7 @@ fn customer_email(j: u64) -> String {
     let (_, first) = FIRST_NAMES[(h % FIRST_NAMES.len() as u64) as usize];
     let (_, last) = LAST_NAMES[((h >> 16) % LAST_NAMES.len() as u64) as usize];
     let domain = DOMAINS[((h >> 32) % DOMAINS.len() as u64) as usize];
-    if (h >> 48) % 7 == 0 {
+    if (h >> 48) % 7 == 3 {
         // Mixed case, as people type it: lower(email) is what the expression index is for.
         let mut cap = first.to_string();
         cap[..1].make_ascii_uppercase();
@@ -784,8 +789,18 @@ const ADJECTIVES: &[&str] = &[
 ];
 
 const NOUNS: &[&str] = &[
-    "Mug", "Tote Bag", "Tea Sampler", "T-Shirt", "Notebook", "Candle", "Socks", "Headphones",
-    "Backpack", "Espresso Beans", "Water Bottle", "Desk Lamp",
+    "Mug",
+    "Tote Bag",
+    "Tea Sampler",
+    "T-Shirt",
+    "Notebook",
+    "Candle",
+    "Socks",
+    "Headphones",
+    "Backpack",
+    "Espresso Beans",
+    "Water Bottle",
+    "Desk Lamp",
 ];
 
 const SPECIAL_PRODUCTS: &[&str] = &[
@@ -844,7 +859,13 @@ const LAST_NAMES: &[(&str, &str)] = &[
 
 const CJK_NAMES: &[&str] = &["山田 太郎", "佐藤 花子", "김 민준", "王 伟"];
 
-const DOMAINS: &[&str] = &["example.com", "Example.org", "mail.example.net", "EXAMPLE.co.uk", "beispiel.de"];
+const DOMAINS: &[&str] = &[
+    "example.com",
+    "Example.org",
+    "mail.example.net",
+    "EXAMPLE.co.uk",
+    "beispiel.de",
+];
 
 const COUNTRIES: &[&str] = &["US", "FR", "DE", "GB", "JP", "NG", "IN", "BR", "NO", "CA"];
 
@@ -888,7 +909,10 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let (name, slug) = if round == 0 {
                 (base_name.to_string(), base_slug.to_string())
             } else {
-                (format!("{base_name} {}", round + 1), format!("{base_slug}-{}", round + 1))
+                (
+                    format!("{base_name} {}", round + 1),
+                    format!("{base_slug}-{}", round + 1),
+                )
             };
             let plan = *rng.pick(&["free", "free", "pro", "pro", "enterprise"]);
             let is_active = i64::from(t == 0 || rng.chance(90));
@@ -938,8 +962,16 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             } else {
                 format!("{} {}", rng.pick(ADJECTIVES), rng.pick(NOUNS))
             };
-            let description = if rng.chance(15) { None } else { Some(*rng.pick(DESCRIPTIONS)) };
-            let weight = if rng.chance(20) { None } else { Some(rng.range(20, 5000)) };
+            let description = if rng.chance(15) {
+                None
+            } else {
+                Some(*rng.pick(DESCRIPTIONS))
+            };
+            let weight = if rng.chance(20) {
+                None
+            } else {
+                Some(rng.range(20, 5000))
+            };
             let attributes = match rng.below(4) {
                 0 => "{}".to_string(),
                 1 => json!({"color": *rng.pick(&["red", "blue", "noir", "グレー"]), "size": *rng.pick(&["S", "M", "L", "XL"])})
@@ -1000,12 +1032,30 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let phone = match rng.below(10) {
                 0..=2 => None,
                 3..=5 => Some(format!("+1-555-{:04}", rng.below(10_000))),
-                6 | 7 => Some(format!("+33 6 {:02} {:02} {:02} {:02}", rng.below(100), rng.below(100), rng.below(100), rng.below(100))),
-                _ => Some(format!("+81 90-{:04}-{:04}", rng.below(10_000), rng.below(10_000))),
+                6 | 7 => Some(format!(
+                    "+33 6 {:02} {:02} {:02} {:02}",
+                    rng.below(100),
+                    rng.below(100),
+                    rng.below(100),
+                    rng.below(100)
+                )),
+                _ => Some(format!(
+                    "+81 90-{:04}-{:04}",
+                    rng.below(10_000),
+                    rng.below(10_000)
+                )),
             };
-            let country = if rng.chance(5) { None } else { Some(*rng.pick(COUNTRIES)) };
+            let country = if rng.chance(5) {
+                None
+            } else {
+                Some(*rng.pick(COUNTRIES))
+            };
             let opt_in = i64::from(rng.chance(35));
-            let notes = if rng.chance(80) { None } else { Some(*rng.pick(NOTES)) };
+            let notes = if rng.chance(80) {
+                None
+            } else {
+                Some(*rng.pick(NOTES))
+            };
             let created = CATALOG_FROM_MS + rng.range(0, 365 * DAY_MS - 1);
             let last_seen = if rng.chance(25) {
                 None
@@ -1129,10 +1179,7 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
     }
 
     // stock events: whatever is left of the scale
-    let stock_event_rows = c
-        .scale
-        .saturating_sub(c.fixed_rows() + item_rows)
-        .max(1);
+    let stock_event_rows = c.scale.saturating_sub(c.fixed_rows() + item_rows).max(1);
     let mut on_hand_delta = vec![0i64; c.products as usize];
     {
         let mut rng = Rng::new(K_STOCK_EVENT);
@@ -1144,14 +1191,31 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let p = rng.below(c.products);
             let t = p % t_n;
             let (kind, delta, reference) = match rng.below(100) {
-                0..=24 => ("receive", rng.range(10, 200), Some(format!("PO-{}-{:05}", 2023 + rng.below(2), rng.below(100_000)))),
+                0..=24 => (
+                    "receive",
+                    rng.range(10, 200),
+                    Some(format!(
+                        "PO-{}-{:05}",
+                        2023 + rng.below(2),
+                        rng.below(100_000)
+                    )),
+                ),
                 25..=79 => ("sale", -rng.range(1, 5), None),
                 80..=89 => {
                     let d = rng.range(1, 3);
-                    let reason = *rng.pick(&["cycle count", "damaged — water", "inventaire annuel"]);
-                    ("adjust", if rng.chance(50) { d } else { -d }, Some(reason.to_string()))
+                    let reason =
+                        *rng.pick(&["cycle count", "damaged — water", "inventaire annuel"]);
+                    (
+                        "adjust",
+                        if rng.chance(50) { d } else { -d },
+                        Some(reason.to_string()),
+                    )
                 }
-                _ => ("return", rng.range(1, 2), Some(format!("RMA-{:06}", rng.below(1_000_000)))),
+                _ => (
+                    "return",
+                    rng.range(1, 2),
+                    Some(format!("RMA-{:06}", rng.below(1_000_000))),
+                ),
             };
             on_hand_delta[p as usize] += delta;
             st.execute(params![
@@ -1175,8 +1239,16 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
         )?;
         for p in 0..c.products {
             let on_hand = (rng.range(0, 300) + on_hand_delta[p as usize]).max(0);
-            let reserved = if on_hand == 0 { 0 } else { rng.range(0, on_hand.min(10)) };
-            let reorder = if rng.chance(30) { None } else { Some(rng.range(5, 50)) };
+            let reserved = if on_hand == 0 {
+                0
+            } else {
+                rng.range(0, on_hand.min(10))
+            };
+            let reorder = if rng.chance(30) {
+                None
+            } else {
+                Some(rng.range(5, 50))
+            };
             st.execute(params![
                 uuid(K_TENANT, p % t_n),
                 uuid(K_PRODUCT, p),
@@ -1194,7 +1266,11 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             "INSERT INTO price_history (id, tenant_id, product_id, price, currency, valid_from, valid_to)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
-        let valid_from = |p: u64, v: u64| product_created_ms(p) + v as i64 * 45 * DAY_MS + (attr(K_PRICE_HISTORY, v, p) % DAY_MS as u64) as i64;
+        let valid_from = |p: u64, v: u64| {
+            product_created_ms(p)
+                + v as i64 * 45 * DAY_MS
+                + (attr(K_PRICE_HISTORY, v, p) % DAY_MS as u64) as i64
+        };
         for k in 0..c.price_history {
             let p = k % c.products;
             let v = k / c.products;
@@ -1211,7 +1287,11 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
                 money(price.max(1)),
                 tenant_currency(t),
                 iso(valid_from(p, v)),
-                if is_last { None } else { Some(iso(valid_from(p, v + 1))) },
+                if is_last {
+                    None
+                } else {
+                    Some(iso(valid_from(p, v + 1)))
+                },
             ])?;
         }
     }
@@ -1231,12 +1311,20 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let reason = if rng.chance(30) {
                 None
             } else {
-                Some(*rng.pick(&["promo", "supplier increase", "soldes d'été", "price match", "Black Friday 🛍️"]))
+                Some(*rng.pick(&[
+                    "promo",
+                    "supplier increase",
+                    "soldes d'été",
+                    "price match",
+                    "Black Friday 🛍️",
+                ]))
             };
             let by = if rng.chance(20) {
                 None
             } else {
-                Some(customer_email(t + t_n * rng.below(count_in_slot(c.customers, t_n, t))))
+                Some(customer_email(
+                    t + t_n * rng.below(count_in_slot(c.customers, t_n, t)),
+                ))
             };
             st.execute(params![
                 (k + 1) as i64,
@@ -1271,11 +1359,25 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             ]);
             let (status, body) = match rng.below(10) {
                 0 => (None, None), // still in flight
-                1 => (Some(409), Some(json!({"error": "conflict", "message": "order already exists"}).to_string())),
-                2 => (Some(422), Some(json!({"error": "invalid", "fields": {"email": "n'est pas valide"}}).to_string())),
+                1 => (
+                    Some(409),
+                    Some(
+                        json!({"error": "conflict", "message": "order already exists"}).to_string(),
+                    ),
+                ),
+                2 => (
+                    Some(422),
+                    Some(
+                        json!({"error": "invalid", "fields": {"email": "n'est pas valide"}})
+                            .to_string(),
+                    ),
+                ),
                 _ => (
                     Some(if method == "POST" { 201 } else { 200 }),
-                    Some(json!({"ok": true, "id": uuid(K_ORDER, rng.below(c.orders)).as_str()}).to_string()),
+                    Some(
+                        json!({"ok": true, "id": uuid(K_ORDER, rng.below(c.orders)).as_str()})
+                            .to_string(),
+                    ),
                 ),
             };
             let created = ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1);
@@ -1305,9 +1407,17 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
         for u in 0..c.ingest_uploads {
             let t = u % t_n;
             let filename = *rng.pick(UPLOAD_NAMES);
-            let content_type = if filename.ends_with(".jsonl") { "application/x-ndjson" } else { "text/csv" };
+            let content_type = if filename.ends_with(".jsonl") {
+                "application/x-ndjson"
+            } else {
+                "text/csv"
+            };
             let status = if u < c.uploads_with_chunks {
-                if rng.chance(85) { "done" } else { "processing" }
+                if rng.chance(85) {
+                    "done"
+                } else {
+                    "processing"
+                }
             } else if rng.chance(60) {
                 "received"
             } else {
@@ -1327,7 +1437,8 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
                 _ => Some(b"order_id,sku,qty,price".to_vec()),
             };
             let uploaded = ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1);
-            let processed = matches!(status, "done" | "failed").then(|| sqlts(uploaded + rng.range(SECOND_MS, HOUR_MS)));
+            let processed = matches!(status, "done" | "failed")
+                .then(|| sqlts(uploaded + rng.range(SECOND_MS, HOUR_MS)));
             st.execute(params![
                 uuid(K_UPLOAD, u),
                 uuid(K_TENANT, t),
@@ -1359,7 +1470,10 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let first_order = if rng.chance(20) {
                 None
             } else {
-                Some(uuid(K_ORDER, t + t_n * rng.below(count_in_slot(c.orders, t_n, t))))
+                Some(uuid(
+                    K_ORDER,
+                    t + t_n * rng.below(count_in_slot(c.orders, t_n, t)),
+                ))
             };
             st.execute(params![
                 uuid(K_UPLOAD_CHUNK, k),
@@ -1386,7 +1500,11 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
         for x in 0..c.export_jobs {
             let t = x % t_n;
             let status = if x < c.jobs_with_chunks {
-                if rng.chance(80) { "done" } else { "running" }
+                if rng.chance(80) {
+                    "done"
+                } else {
+                    "running"
+                }
             } else if rng.chance(50) {
                 "queued"
             } else {
@@ -1394,11 +1512,16 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             };
             let filters = match rng.below(3) {
                 0 => "{}".to_string(),
-                1 => json!({"from": "2024-01-01", "to": "2024-03-31", "status": ["paid", "shipped"]}).to_string(),
-                _ => json!({"table": "customers", "country": *rng.pick(COUNTRIES), "q": "o'brien"}).to_string(),
+                1 => {
+                    json!({"from": "2024-01-01", "to": "2024-03-31", "status": ["paid", "shipped"]})
+                        .to_string()
+                }
+                _ => json!({"table": "customers", "country": *rng.pick(COUNTRIES), "q": "o'brien"})
+                    .to_string(),
             };
             let created = ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1);
-            let started = (status != "queued").then(|| created + rng.range(SECOND_MS, 10 * 60 * SECOND_MS));
+            let started =
+                (status != "queued").then(|| created + rng.range(SECOND_MS, 10 * 60 * SECOND_MS));
             let finished = match (status, started) {
                 ("done" | "failed", Some(s)) => Some(iso(s + rng.range(SECOND_MS, HOUR_MS))),
                 _ => None,
@@ -1432,8 +1555,16 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let x = k % active;
             let no = k / active;
             let job = uuid(K_EXPORT_JOB, x);
-            let url = format!("s3://ferry-exports/{}/{}/part-{no:05}.csv.gz", uuid(K_TENANT, x % t_n).as_str(), job.as_str());
-            let checksum = if rng.chance(10) { None } else { Some(rng.hex::<32>()) };
+            let url = format!(
+                "s3://ferry-exports/{}/{}/part-{no:05}.csv.gz",
+                uuid(K_TENANT, x % t_n).as_str(),
+                job.as_str()
+            );
+            let checksum = if rng.chance(10) {
+                None
+            } else {
+                Some(rng.hex::<32>())
+            };
             st.execute(params![
                 uuid(K_EXPORT_CHUNK, k),
                 job,
@@ -1497,11 +1628,17 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let (action, payload) = match entity_type {
                 "order" => {
                     let to = *rng.pick(&["paid", "shipped", "cancelled", "refunded"]);
-                    (format!("order.{to}"), json!({"from": "pending", "to": to, "note": *rng.pick(&["", "Client a appelé — remboursement partiel", "auto"])}))
+                    (
+                        format!("order.{to}"),
+                        json!({"from": "pending", "to": to, "note": *rng.pick(&["", "Client a appelé — remboursement partiel", "auto"])}),
+                    )
                 }
                 "product" => {
                     let cents = product_price_cents(e);
-                    ("product.updated".to_string(), json!({"before": {"price": money(cents + 100)}, "after": {"price": money(cents)}, "by": "José Álvarez", "reason": "Prix réduit — été 🌞"}))
+                    (
+                        "product.updated".to_string(),
+                        json!({"before": {"price": money(cents + 100)}, "after": {"price": money(cents)}, "by": "José Álvarez", "reason": "Prix réduit — été 🌞"}),
+                    )
                 }
                 "customer" => (
                     "customer.updated".to_string(),
@@ -1512,7 +1649,9 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
             let actor = if rng.chance(25) {
                 None // the system did it
             } else {
-                Some(customer_email(t + t_n * rng.below(count_in_slot(c.customers, t_n, t))))
+                Some(customer_email(
+                    t + t_n * rng.below(count_in_slot(c.customers, t_n, t)),
+                ))
             };
             let ip = match rng.below(5) {
                 0 => None,
@@ -1530,7 +1669,10 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
                 iso(ORDERS_FROM_MS + rng.range(0, ORDERS_SPAN_MS - 1)),
             ])?;
         }
-        tx.execute("DELETE FROM audit_logs WHERE id > ?1", params![c.audit_logs as i64])?;
+        tx.execute(
+            "DELETE FROM audit_logs WHERE id > ?1",
+            params![c.audit_logs as i64],
+        )?;
     }
     Ok(())
 }
@@ -1565,17 +1707,33 @@ mod tests {
             (db, summary)
         }
         fn open(&self) -> Connection {
-            Connection::open_with_flags(&self.0, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
+            Connection::open_with_flags(&self.0, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap()
         }
     }
 
     impl Drop for TempDb {
         fn drop(&mut self) {
             let _ = std::fs::remove_file(&self.0);
-            if let Ok(tmp) = temp_path(&self.0) {
+            for tmp in leftovers(&self.0) {
                 let _ = std::fs::remove_file(tmp);
             }
         }
+    }
+
+    /// Temporary files of builds of `path` still beside it.
+    fn leftovers(path: &Path) -> Vec<PathBuf> {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let prefix = format!(".{name}.");
+        std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                n.starts_with(&prefix) && n.ends_with(".building")
+            })
+            .collect()
     }
 
     fn strings(conn: &Connection, sql: &str) -> Vec<String> {
@@ -1592,9 +1750,17 @@ mod tests {
     fn table_hashes(conn: &Connection) -> Vec<(String, [u8; 32])> {
         let mut out = Vec::new();
         for t in TABLES.iter().copied().chain(["sqlite_sequence"]) {
-            let n: usize = conn.prepare(&format!("SELECT * FROM \"{t}\"")).unwrap().column_count();
+            let n: usize = conn
+                .prepare(&format!("SELECT * FROM \"{t}\""))
+                .unwrap()
+                .column_count();
             let order: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
-            let mut st = conn.prepare(&format!("SELECT * FROM \"{t}\" ORDER BY {}", order.join(", "))).unwrap();
+            let mut st = conn
+                .prepare(&format!(
+                    "SELECT * FROM \"{t}\" ORDER BY {}",
+                    order.join(", ")
+                ))
+                .unwrap();
             let mut rows = st.query([]).unwrap();
             let mut h = Sha256::new();
             while let Some(row) = rows.next().unwrap() {
@@ -1634,7 +1800,11 @@ mod tests {
             let existing = strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'table'");
             for (table, rows) in &summary.tables {
                 assert!(existing.contains(table), "{table} missing at scale {scale}");
-                assert_eq!(*rows as i64, count(&conn, &format!("SELECT count(*) FROM {table}")), "{table}");
+                assert_eq!(
+                    *rows as i64,
+                    count(&conn, &format!("SELECT count(*) FROM {table}")),
+                    "{table}"
+                );
                 assert!(*rows > 0, "{table} is empty at scale {scale}");
             }
             let total: u64 = summary.tables.iter().map(|(_, n)| n).sum();
@@ -1645,7 +1815,10 @@ mod tests {
             let mut by_size = summary.tables.clone();
             by_size.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
             let top: Vec<&str> = by_size[..2].iter().map(|(n, _)| n.as_str()).collect();
-            assert!(top.contains(&"order_items") && top.contains(&"stock_events"), "{by_size:?}");
+            assert!(
+                top.contains(&"order_items") && top.contains(&"stock_events"),
+                "{by_size:?}"
+            );
             // Tenants: scale / 20000, at least 3.
             assert_eq!(summary.tables[0].1, (scale / 20_000).max(3));
         }
@@ -1667,7 +1840,10 @@ mod tests {
     fn integrity_and_foreign_keys_hold() {
         let (db, _) = TempDb::build("integrity", 5_000);
         let conn = db.open();
-        assert_eq!(strings(&conn, "PRAGMA integrity_check"), vec!["ok".to_string()]);
+        assert_eq!(
+            strings(&conn, "PRAGMA integrity_check"),
+            vec!["ok".to_string()]
+        );
         let fk = count(&conn, "SELECT count(*) FROM pragma_foreign_key_check");
         assert_eq!(fk, 0, "foreign key violations");
         // Same-tenant consistency, which no FK enforces.
@@ -1705,19 +1881,37 @@ mod tests {
         std::fs::write(&db.0, b"keep me").unwrap();
         let err = build(&db.0, 1_000, false).unwrap_err();
         assert_eq!(err.kind(), "io");
+        assert_eq!(
+            leftovers(&db.0),
+            Vec::<PathBuf>::new(),
+            "refused, yet a build started"
+        );
         assert!(err.to_string().contains("already exists"), "{err}");
         assert_eq!(std::fs::read(&db.0).unwrap(), b"keep me");
         let summary = build(&db.0, 1_000, true).unwrap();
         assert!(summary.total_rows > 0);
-        assert!(std::fs::read(&db.0).unwrap().starts_with(b"SQLite format 3\0"));
-        assert!(!temp_path(&db.0).unwrap().exists(), "temporary file left behind");
-        assert_eq!(db.open().query_row("SELECT count(*) FROM tenants", [], |r| r.get::<_, i64>(0)).unwrap(), 3);
+        assert!(std::fs::read(&db.0)
+            .unwrap()
+            .starts_with(b"SQLite format 3\0"));
+        assert_eq!(
+            leftovers(&db.0),
+            Vec::<PathBuf>::new(),
+            "temporary files left behind"
+        );
+        assert_eq!(
+            db.open()
+                .query_row("SELECT count(*) FROM tenants", [], |r| r.get::<_, i64>(0))
+                .unwrap(),
+            3
+        );
     }
 
     #[test]
     fn bad_destinations_and_scales_are_refused() {
         let dir = std::env::temp_dir();
-        let missing = dir.join(format!("ferry-demo-no-such-dir-{}", std::process::id())).join("demo.sqlite");
+        let missing = dir
+            .join(format!("ferry-demo-no-such-dir-{}", std::process::id()))
+            .join("demo.sqlite");
         let cases: [(&Path, u64, &str); 3] = [
             (&missing, 1_000, "does not exist"),
             (&dir, 1_000, "is a folder"),
@@ -1735,29 +1929,44 @@ mod tests {
         let (db, _) = TempDb::build("declared", 1_000);
         let conn = db.open();
         let sql_of = |t: &str| -> String {
-            conn.query_row("SELECT sql FROM sqlite_master WHERE name = ?1", [t], |r| r.get(0)).unwrap()
+            conn.query_row("SELECT sql FROM sqlite_master WHERE name = ?1", [t], |r| {
+                r.get(0)
+            })
+            .unwrap()
         };
         let declared: &[(&str, &str)] = &[
             ("tenants", "id          TEXT PRIMARY KEY"),
             ("tenants", "CHECK (currency IN ('USD','EUR','GBP'))"),
-            ("tenants", "is_active   INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))"),
+            (
+                "tenants",
+                "is_active   INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1))",
+            ),
             ("tenants", "DEFAULT CURRENT_TIMESTAMP"),
             ("products", "CHECK (price > 0)"),
             ("products", "UNIQUE (tenant_id, sku)"),
             ("products", "attributes   JSON NOT NULL DEFAULT '{}'"),
             ("products", "DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now'))"),
             ("customers", "marketing_opt_in BOOLEAN"),
-            ("orders", "CHECK (status IN ('pending','paid','shipped','cancelled','refunded'))"),
+            (
+                "orders",
+                "CHECK (status IN ('pending','paid','shipped','cancelled','refunded'))",
+            ),
             ("orders", "DEFAULT 'pending'"),
             ("orders", "total        REAL NOT NULL DEFAULT 0"),
             ("orders", "metadata     TEXT DEFAULT '{}'"),
             ("orders", "currency     TEXT NOT NULL DEFAULT 'USD'"),
             ("idempotency_keys", "UNIQUE (tenant_id, key)"),
             ("stock_levels", "PRIMARY KEY (tenant_id, product_id)"),
-            ("metrics_preagg", "PRIMARY KEY (tenant_id, metric, bucket_date)"),
+            (
+                "metrics_preagg",
+                "PRIMARY KEY (tenant_id, metric, bucket_date)",
+            ),
             ("metrics_preagg", "bucket_date  DATE NOT NULL"),
             ("metrics_preagg", ") WITHOUT ROWID"),
-            ("audit_logs", "id          INTEGER PRIMARY KEY AUTOINCREMENT"),
+            (
+                "audit_logs",
+                "id          INTEGER PRIMARY KEY AUTOINCREMENT",
+            ),
             ("audit_logs", "payload     JSON"),
             ("price_events", "id          INTEGER PRIMARY KEY,"),
             ("ingest_uploads", "header       BLOB"),
@@ -1774,26 +1983,49 @@ mod tests {
             ("order_items", "order_id", "orders", "CASCADE"),
             ("order_items", "product_id", "products", "NO ACTION"),
             ("stock_levels", "product_id", "products", "CASCADE"),
-            ("order_ingest_chunks", "upload_id", "ingest_uploads", "CASCADE"),
-            ("order_ingest_chunks", "first_order_id", "orders", "SET NULL"),
+            (
+                "order_ingest_chunks",
+                "upload_id",
+                "ingest_uploads",
+                "CASCADE",
+            ),
+            (
+                "order_ingest_chunks",
+                "first_order_id",
+                "orders",
+                "SET NULL",
+            ),
             ("export_chunks", "job_id", "export_jobs", "CASCADE"),
             ("metrics_preagg", "tenant_id", "tenants", "NO ACTION"),
             ("audit_logs", "tenant_id", "tenants", "NO ACTION"),
         ];
         for (table, from, parent, on_delete) in fks {
             let found: Vec<(String, String, String, String)> = {
-                let mut st = conn.prepare(&format!("PRAGMA foreign_key_list({table})")).unwrap();
+                let mut st = conn
+                    .prepare(&format!("PRAGMA foreign_key_list({table})"))
+                    .unwrap();
                 let rows = st
                     .query_map([], |r| Ok((r.get(2)?, r.get(3)?, r.get(4)?, r.get(6)?)))
                     .unwrap();
                 rows.map(|r| r.unwrap()).collect()
             };
-            let want = (parent.to_string(), from.to_string(), "id".to_string(), on_delete.to_string());
+            let want = (
+                parent.to_string(),
+                from.to_string(),
+                "id".to_string(),
+                on_delete.to_string(),
+            );
             assert!(found.contains(&want), "{table}.{from}: {found:?}");
         }
         // Every table but tenants has a foreign key.
         for t in &TABLES[1..] {
-            assert!(count(&conn, &format!("SELECT count(*) FROM pragma_foreign_key_list('{t}')")) > 0, "{t}");
+            assert!(
+                count(
+                    &conn,
+                    &format!("SELECT count(*) FROM pragma_foreign_key_list('{t}')")
+                ) > 0,
+                "{t}"
+            );
         }
     }
 
@@ -1802,13 +2034,23 @@ mod tests {
         let (db, _) = TempDb::build("indexes", 1_000);
         let conn = db.open();
         let index_sql = |name: &str| -> String {
-            conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [name], |r| r.get(0))
-                .unwrap_or_else(|_| panic!("no index {name}"))
+            conn.query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|_| panic!("no index {name}"))
         };
         let cases = [
-            ("idx_orders_tenant_created", "ON orders (tenant_id, created_at)"),
+            (
+                "idx_orders_tenant_created",
+                "ON orders (tenant_id, created_at)",
+            ),
             ("idx_order_items_order", "ON order_items (order_id)"),
-            ("idx_stock_events_tenant_product_created", "(tenant_id, product_id, created_at)"),
+            (
+                "idx_stock_events_tenant_product_created",
+                "(tenant_id, product_id, created_at)",
+            ),
             ("idx_orders_pending", "WHERE status = 'pending'"),
             ("idx_customers_email_lower", "ON customers (lower(email))"),
             ("ux_orders_tenant_number", "CREATE UNIQUE INDEX"),
@@ -1821,15 +2063,39 @@ mod tests {
             count(&conn, "SELECT count(*) FROM pragma_index_list('orders') WHERE name = 'ux_orders_tenant_number' AND \"unique\" = 1 AND origin = 'c'"),
             1
         );
-        assert_eq!(count(&conn, "SELECT count(*) FROM pragma_index_list('orders') WHERE partial = 1"), 1);
-        assert_eq!(strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'view'"), ["order_totals"]);
-        assert_eq!(strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'trigger'"), ["trg_products_updated_at"]);
-        assert_eq!(count(&conn, "SELECT count(*) FROM order_totals"), count(&conn, "SELECT count(*) FROM orders"));
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT count(*) FROM pragma_index_list('orders') WHERE partial = 1"
+            ),
+            1
+        );
+        assert_eq!(
+            strings(&conn, "SELECT name FROM sqlite_master WHERE type = 'view'"),
+            ["order_totals"]
+        );
+        assert_eq!(
+            strings(
+                &conn,
+                "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            ),
+            ["trg_products_updated_at"]
+        );
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM order_totals"),
+            count(&conn, "SELECT count(*) FROM orders")
+        );
         // The trigger works.
         let rw = Connection::open(&db.0).unwrap();
-        rw.execute("UPDATE products SET updated_at = NULL WHERE rowid = 1", []).unwrap();
-        rw.execute("UPDATE products SET name = 'renamed' WHERE rowid = 1", []).unwrap();
-        let stamped: Option<String> = rw.query_row("SELECT updated_at FROM products WHERE rowid = 1", [], |r| r.get(0)).unwrap();
+        rw.execute("UPDATE products SET updated_at = NULL WHERE rowid = 1", [])
+            .unwrap();
+        rw.execute("UPDATE products SET name = 'renamed' WHERE rowid = 1", [])
+            .unwrap();
+        let stamped: Option<String> = rw
+            .query_row("SELECT updated_at FROM products WHERE rowid = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
         assert!(stamped.is_some_and(|s| s.len() == 24 && s.ends_with('Z')));
     }
 
@@ -1838,7 +2104,10 @@ mod tests {
         for scale in [1_000u64, 20_000] {
             let (db, _) = TempDb::build("seq", scale);
             let conn = db.open();
-            let seq = count(&conn, "SELECT seq FROM sqlite_sequence WHERE name = 'audit_logs'");
+            let seq = count(
+                &conn,
+                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_logs'",
+            );
             let max = count(&conn, "SELECT max(id) FROM audit_logs");
             let rows = count(&conn, "SELECT count(*) FROM audit_logs");
             assert!(seq > max, "seq {seq} <= max {max}");
@@ -1851,47 +2120,99 @@ mod tests {
         let (db, _) = TempDb::build("shapes", 5_000);
         let conn = db.open();
         let uuid_cols = [
-            ("tenants", "id"), ("products", "id"), ("customers", "id"), ("orders", "id"),
-            ("orders", "customer_id"), ("order_items", "id"), ("order_items", "product_id"),
-            ("stock_events", "id"), ("stock_levels", "product_id"), ("price_history", "id"),
-            ("idempotency_keys", "id"), ("ingest_uploads", "id"), ("order_ingest_chunks", "first_order_id"),
-            ("export_jobs", "id"), ("export_chunks", "job_id"), ("metrics_preagg", "tenant_id"), ("audit_logs", "entity_id"),
+            ("tenants", "id"),
+            ("products", "id"),
+            ("customers", "id"),
+            ("orders", "id"),
+            ("orders", "customer_id"),
+            ("order_items", "id"),
+            ("order_items", "product_id"),
+            ("stock_events", "id"),
+            ("stock_levels", "product_id"),
+            ("price_history", "id"),
+            ("idempotency_keys", "id"),
+            ("ingest_uploads", "id"),
+            ("order_ingest_chunks", "first_order_id"),
+            ("export_jobs", "id"),
+            ("export_chunks", "job_id"),
+            ("metrics_preagg", "tenant_id"),
+            ("audit_logs", "entity_id"),
         ];
         let uuid_glob = "'[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f]-4[0-9a-f][0-9a-f][0-9a-f]-[89ab][0-9a-f][0-9a-f][0-9a-f]-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'";
         for (t, c) in uuid_cols {
             let bad = count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND NOT ({c} GLOB {uuid_glob} AND length({c}) = 36)"));
             assert_eq!(bad, 0, "{t}.{c}");
-            for id in strings(&conn, &format!("SELECT {c} FROM {t} WHERE {c} IS NOT NULL LIMIT 5")) {
-                assert_eq!(uuid::Uuid::parse_str(&id).unwrap().hyphenated().to_string(), id);
+            for id in strings(
+                &conn,
+                &format!("SELECT {c} FROM {t} WHERE {c} IS NOT NULL LIMIT 5"),
+            ) {
+                assert_eq!(
+                    uuid::Uuid::parse_str(&id).unwrap().hyphenated().to_string(),
+                    id
+                );
             }
         }
         let iso_glob = "'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9][0-9][0-9]Z'";
-        let sql_glob = "'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]'";
+        let sql_glob =
+            "'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]:[0-5][0-9]'";
         let date_glob = "'[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'";
         let time_cols = [
-            ("products", "created_at", iso_glob), ("products", "updated_at", iso_glob),
-            ("orders", "created_at", iso_glob), ("orders", "shipped_at", iso_glob), ("orders", "updated_at", sql_glob),
-            ("tenants", "created_at", sql_glob), ("customers", "created_at", sql_glob), ("customers", "last_seen_at", iso_glob),
-            ("stock_events", "created_at", iso_glob), ("price_events", "occurred_at", sql_glob),
-            ("idempotency_keys", "expires_at", iso_glob), ("ingest_uploads", "uploaded_at", sql_glob),
-            ("metrics_preagg", "bucket_date", date_glob), ("audit_logs", "created_at", iso_glob),
+            ("products", "created_at", iso_glob),
+            ("products", "updated_at", iso_glob),
+            ("orders", "created_at", iso_glob),
+            ("orders", "shipped_at", iso_glob),
+            ("orders", "updated_at", sql_glob),
+            ("tenants", "created_at", sql_glob),
+            ("customers", "created_at", sql_glob),
+            ("customers", "last_seen_at", iso_glob),
+            ("stock_events", "created_at", iso_glob),
+            ("price_events", "occurred_at", sql_glob),
+            ("idempotency_keys", "expires_at", iso_glob),
+            ("ingest_uploads", "uploaded_at", sql_glob),
+            ("metrics_preagg", "bucket_date", date_glob),
+            ("audit_logs", "created_at", iso_glob),
         ];
         for (t, c, glob) in time_cols {
             let bad = count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND NOT ({c} GLOB {glob} AND julianday({c}) IS NOT NULL)"));
             assert_eq!(bad, 0, "{t}.{c}");
         }
         let json_cols = [
-            ("tenants", "settings"), ("products", "attributes"), ("orders", "metadata"),
-            ("idempotency_keys", "response_body"), ("export_jobs", "filters"), ("audit_logs", "payload"),
+            ("tenants", "settings"),
+            ("products", "attributes"),
+            ("orders", "metadata"),
+            ("idempotency_keys", "response_body"),
+            ("export_jobs", "filters"),
+            ("audit_logs", "payload"),
         ];
         for (t, c) in json_cols {
-            assert_eq!(count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND NOT json_valid({c})")), 0, "{t}.{c}");
+            assert_eq!(
+                count(
+                    &conn,
+                    &format!(
+                        "SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND NOT json_valid({c})"
+                    )
+                ),
+                0,
+                "{t}.{c}"
+            );
         }
-        assert_eq!(count(&conn, "SELECT count(*) FROM products WHERE json_type(attributes) <> 'object'"), 0);
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT count(*) FROM products WHERE json_type(attributes) <> 'object'"
+            ),
+            0
+        );
         let money_cols = [
-            ("products", "price"), ("orders", "subtotal"), ("orders", "tax"), ("orders", "total"),
-            ("order_items", "unit_price"), ("order_items", "discount"), ("order_items", "line_total"),
-            ("price_history", "price"), ("price_events", "old_price"),
+            ("products", "price"),
+            ("orders", "subtotal"),
+            ("orders", "tax"),
+            ("orders", "total"),
+            ("order_items", "unit_price"),
+            ("order_items", "discount"),
+            ("order_items", "line_total"),
+            ("price_history", "price"),
+            ("price_events", "old_price"),
         ];
         for (t, c) in money_cols {
             let bad = count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} IS NOT NULL AND (typeof({c}) <> 'real' OR {c} <> round({c}, 2))"));
@@ -1917,7 +2238,12 @@ mod tests {
         for sql in present {
             assert!(count(&conn, sql) > 0, "none: {sql}");
         }
-        let booleans = [("tenants", "is_active"), ("products", "is_active"), ("customers", "marketing_opt_in"), ("order_ingest_chunks", "is_final")];
+        let booleans = [
+            ("tenants", "is_active"),
+            ("products", "is_active"),
+            ("customers", "marketing_opt_in"),
+            ("order_ingest_chunks", "is_final"),
+        ];
         for (t, c) in booleans {
             assert_eq!(count(&conn, &format!("SELECT count(*) FROM {t} WHERE {c} NOT IN (0, 1) OR typeof({c}) <> 'integer'")), 0, "{t}.{c}");
         }
@@ -1930,11 +2256,26 @@ mod tests {
 
     #[test]
     fn time_text_matches_chrono() {
-        for ms in [0i64, 951_782_400_123, 1_709_648_521_123, 1_672_531_199_999, 4_102_444_800_000] {
+        for ms in [
+            0i64,
+            951_782_400_123,
+            1_709_648_521_123,
+            1_672_531_199_999,
+            4_102_444_800_000,
+        ] {
             let dt = chrono::DateTime::from_timestamp_millis(ms).unwrap();
-            assert_eq!(iso(ms).as_str(), dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
-            assert_eq!(sqlts(ms).as_str(), dt.format("%Y-%m-%d %H:%M:%S").to_string());
-            assert_eq!(date(ms.div_euclid(DAY_MS)).as_str(), dt.format("%Y-%m-%d").to_string());
+            assert_eq!(
+                iso(ms).as_str(),
+                dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+            );
+            assert_eq!(
+                sqlts(ms).as_str(),
+                dt.format("%Y-%m-%d %H:%M:%S").to_string()
+            );
+            assert_eq!(
+                date(ms.div_euclid(DAY_MS)).as_str(),
+                dt.format("%Y-%m-%d").to_string()
+            );
         }
     }
 
@@ -1945,7 +2286,10 @@ mod tests {
             // order_items average 2.5 per order; stock_events take the rest.
             let items = c.orders * 5 / 2;
             let left = scale as i64 - (c.fixed_rows() + items) as i64;
-            assert!(left > scale as i64 / 5, "scale {scale}: {left} stock events");
+            assert!(
+                left > scale as i64 / 5,
+                "scale {scale}: {left} stock events"
+            );
             assert!(c.fixed_rows() + items < scale);
         }
     }
@@ -1959,7 +2303,11 @@ mod tests {
         let summary = build(&db.0, 1_000_000, false).unwrap();
         let elapsed = start.elapsed();
         let size = std::fs::metadata(&db.0).unwrap().len();
-        eprintln!("1,000,000 rows: {} rows in {elapsed:.2?}, {} MB", summary.total_rows, size / 1_000_000);
+        eprintln!(
+            "1,000,000 rows: {} rows in {elapsed:.2?}, {} MB",
+            summary.total_rows,
+            size / 1_000_000
+        );
         for (t, n) in &summary.tables {
             eprintln!("  {t:<20} {n:>9}");
         }

@@ -18,6 +18,10 @@ pub struct Report {
     pub seconds: f64,
     pub tables: BTreeMap<String, TableReport>,
     pub warnings: Vec<Warning>,
+    /// Adaptations that lose nothing (an expression index on MariaDB built over a virtual
+    /// column); shown, but they do not make the run inexact.
+    #[serde(default)]
+    pub notes: Vec<Warning>,
     /// Tables or columns whose names changed on the way (too long, clashing).
     pub renames: Vec<Rename>,
     pub phases: BTreeMap<String, f64>,

@@ -86,10 +86,16 @@ pub fn parse_create_table(sql: &str) -> Result<ParsedTable, String> {
         return Err("CREATE TABLE … AS SELECT has no column definitions".into());
     }
     if !p.is_punct(i, b'(') {
-        return Err(format!("expected `(` after the table name, found {}", p.describe(i)));
+        return Err(format!(
+            "expected `(` after the table name, found {}",
+            p.describe(i)
+        ));
     }
     let close = p.matching(i)?;
-    let mut t = ParsedTable { name, ..ParsedTable::default() };
+    let mut t = ParsedTable {
+        name,
+        ..ParsedTable::default()
+    };
     p.table_body(i + 1, close, &mut t)?;
 
     // Table options: WITHOUT ROWID, STRICT, separated by commas.
@@ -104,7 +110,10 @@ pub fn parse_create_table(sql: &str) -> Result<ParsedTable, String> {
             t.strict = true;
             j += 1;
         } else {
-            return Err(format!("unexpected {} after the table's columns", p.describe(j)));
+            return Err(format!(
+                "unexpected {} after the table's columns",
+                p.describe(j)
+            ));
         }
     }
     Ok(t)
@@ -125,7 +134,10 @@ pub fn parse_create_index(sql: &str) -> Result<ParsedIndex, String> {
     let (_, next) = p.qualified_name(i)?;
     i = next;
     if !p.is_punct(i, b'(') {
-        return Err(format!("expected `(` after the indexed table, found {}", p.describe(i)));
+        return Err(format!(
+            "expected `(` after the indexed table, found {}",
+            p.describe(i)
+        ));
     }
     let close = p.matching(i)?;
     let mut parts = Vec::new();
@@ -143,9 +155,15 @@ pub fn parse_create_index(sql: &str) -> Result<ParsedIndex, String> {
         }
         Some(p.span(close + 2, n).to_string())
     } else {
-        return Err(format!("unexpected {} after the index terms", p.describe(close + 1)));
+        return Err(format!(
+            "unexpected {} after the index terms",
+            p.describe(close + 1)
+        ));
     };
-    Ok(ParsedIndex { parts, where_clause })
+    Ok(ParsedIndex {
+        parts,
+        where_clause,
+    })
 }
 
 /// `CREATE [TEMP] VIEW [IF NOT EXISTS] [schema.]name [(cols)] AS select` → the SELECT text.
@@ -291,7 +309,11 @@ fn tokenize(sql: &str) -> Result<Vec<Tok>, String> {
                 Kind::Punct(c)
             }
         };
-        toks.push(Tok { kind, start, end: i });
+        toks.push(Tok {
+            kind,
+            start,
+            end: i,
+        });
     }
     // A trailing `;` is not part of the statement.
     while toks.last().is_some_and(|t| t.kind == Kind::Punct(b';')) {
@@ -389,7 +411,10 @@ const TABLE_CONSTRAINT_WORDS: &[&str] = &["CONSTRAINT", "PRIMARY", "UNIQUE", "CH
 
 impl<'a> Parser<'a> {
     fn new(sql: &'a str) -> Result<Self, String> {
-        Ok(Parser { sql, toks: tokenize(sql)? })
+        Ok(Parser {
+            sql,
+            toks: tokenize(sql)?,
+        })
     }
 
     fn kind(&self, i: usize) -> Option<Kind> {
@@ -503,7 +528,10 @@ impl<'a> Parser<'a> {
     /// `(` at `i` → (its inner text, index after its `)`).
     fn paren_expr(&self, i: usize, what: &str) -> Result<(&'a str, usize), String> {
         if !self.is_punct(i, b'(') {
-            return Err(format!("expected `(` after {what}, found {}", self.describe(i)));
+            return Err(format!(
+                "expected `(` after {what}, found {}",
+                self.describe(i)
+            ));
         }
         let close = self.matching(i)?;
         Ok((self.inner(i, close)?, close + 1))
@@ -565,7 +593,10 @@ impl<'a> Parser<'a> {
     /// One column definition in tokens `lo..hi`.
     fn column(&self, lo: usize, hi: usize, t: &mut ParsedTable) -> Result<(), String> {
         let name = self.ident(lo)?;
-        let mut col = ParsedColumn { name: name.clone(), ..ParsedColumn::default() };
+        let mut col = ParsedColumn {
+            name: name.clone(),
+            ..ParsedColumn::default()
+        };
 
         // The type: names up to a constraint keyword, then an optional `( … )`.
         let ty_start = lo + 1;
@@ -613,7 +644,10 @@ impl<'a> Parser<'a> {
                 j += 1;
             } else if self.is_kw(j, "CHECK") {
                 let (expr, next) = self.paren_expr(j + 1, "CHECK")?;
-                t.checks.push(Check { name: pending.take(), expr: expr.to_string() });
+                t.checks.push(Check {
+                    name: pending.take(),
+                    expr: expr.to_string(),
+                });
                 j = next;
             } else if self.is_kw(j, "DEFAULT") && !self.is_kw(j - 1, "SET") {
                 // DEFAULT [+|-] term, or DEFAULT ( expr ). (`ON DELETE SET DEFAULT` is not one.)
@@ -631,7 +665,9 @@ impl<'a> Parser<'a> {
                 pending = None;
                 j += 2;
             } else if self.is_kw(j, "AS")
-                || (self.is_kw(j, "GENERATED") && self.is_kw(j + 1, "ALWAYS") && self.is_kw(j + 2, "AS"))
+                || (self.is_kw(j, "GENERATED")
+                    && self.is_kw(j + 1, "ALWAYS")
+                    && self.is_kw(j + 2, "AS"))
             {
                 let open = if self.is_kw(j, "AS") { j + 1 } else { j + 3 };
                 let (expr, mut next) = self.paren_expr(open, "AS")?;
@@ -639,7 +675,10 @@ impl<'a> Parser<'a> {
                 if stored || self.is_kw(next, "VIRTUAL") {
                     next += 1;
                 }
-                col.generated = Some(Generated { expr: expr.to_string(), stored });
+                col.generated = Some(Generated {
+                    expr: expr.to_string(),
+                    stored,
+                });
                 pending = None;
                 j = next;
             } else {
@@ -654,7 +693,12 @@ impl<'a> Parser<'a> {
     }
 
     /// One table constraint starting at `i` (leading commas skipped); returns the index after it.
-    fn table_constraint(&self, mut i: usize, hi: usize, t: &mut ParsedTable) -> Result<usize, String> {
+    fn table_constraint(
+        &self,
+        mut i: usize,
+        hi: usize,
+        t: &mut ParsedTable,
+    ) -> Result<usize, String> {
         while i < hi && self.is_punct(i, b',') {
             i += 1;
         }
@@ -684,7 +728,10 @@ impl<'a> Parser<'a> {
             i = next;
         } else if self.is_kw(i, "CHECK") {
             let (expr, next) = self.paren_expr(i + 1, "CHECK")?;
-            t.checks.push(Check { name, expr: expr.to_string() });
+            t.checks.push(Check {
+                name,
+                expr: expr.to_string(),
+            });
             i = next;
         } else if self.is_kw(i, "FOREIGN") && self.is_kw(i + 1, "KEY") {
             let (cols, next) = self.key_columns(i + 2, "FOREIGN KEY", t)?;
@@ -693,7 +740,10 @@ impl<'a> Parser<'a> {
             }
             i = next;
         } else {
-            return Err(format!("expected a table constraint, found {}", self.describe(i)));
+            return Err(format!(
+                "expected a table constraint, found {}",
+                self.describe(i)
+            ));
         }
         // The rest: ON CONFLICT …, REFERENCES … ON DELETE … DEFERRABLE …
         while i < hi && !self.is_punct(i, b',') && !self.is_any_kw(i, TABLE_CONSTRAINT_WORDS) {
@@ -703,9 +753,17 @@ impl<'a> Parser<'a> {
     }
 
     /// `( col [COLLATE c] [ASC|DESC], … [AUTOINCREMENT] )` at `i` → (column names, index after).
-    fn key_columns(&self, i: usize, what: &str, t: &mut ParsedTable) -> Result<(Vec<String>, usize), String> {
+    fn key_columns(
+        &self,
+        i: usize,
+        what: &str,
+        t: &mut ParsedTable,
+    ) -> Result<(Vec<String>, usize), String> {
         if !self.is_punct(i, b'(') {
-            return Err(format!("expected `(` after {what}, found {}", self.describe(i)));
+            return Err(format!(
+                "expected `(` after {what}, found {}",
+                self.describe(i)
+            ));
         }
         let close = self.matching(i)?;
         let mut cols = Vec::new();
@@ -720,7 +778,11 @@ impl<'a> Parser<'a> {
             if b > a + 2 && self.is_kw(b - 2, "COLLATE") {
                 b -= 2;
             }
-            cols.push(if b == a + 1 { self.ident(a)? } else { self.span(a, b).to_string() });
+            cols.push(if b == a + 1 {
+                self.ident(a)?
+            } else {
+                self.span(a, b).to_string()
+            });
         }
         if cols.is_empty() {
             return Err(format!("{what} without columns"));
@@ -746,14 +808,25 @@ impl<'a> Parser<'a> {
         // A bare name, or a name in redundant parentheses, is a column.
         let name_at = if core == a + 1 && self.is_name(a) {
             Some(a)
-        } else if core == a + 3 && self.is_punct(a, b'(') && self.is_name(a + 1) && self.is_punct(a + 2, b')') {
+        } else if core == a + 3
+            && self.is_punct(a, b'(')
+            && self.is_name(a + 1)
+            && self.is_punct(a + 2, b')')
+        {
             Some(a + 1)
         } else {
             None
         };
         Ok(match name_at {
-            Some(k) => IndexPart::Column { name: self.ident(k)?, desc, collation },
-            None => IndexPart::Expr { expr: self.span(a, e).to_string(), desc },
+            Some(k) => IndexPart::Column {
+                name: self.ident(k)?,
+                desc,
+                collation,
+            },
+            None => IndexPart::Expr {
+                expr: self.span(a, e).to_string(),
+                desc,
+            },
         })
     }
 }
@@ -763,23 +836,43 @@ mod tests {
     use super::*;
 
     fn col(name: &str, ty: &str) -> ParsedColumn {
-        ParsedColumn { name: name.into(), declared_type: ty.into(), ..ParsedColumn::default() }
+        ParsedColumn {
+            name: name.into(),
+            declared_type: ty.into(),
+            ..ParsedColumn::default()
+        }
     }
 
     fn coll(name: &str, ty: &str, c: &str) -> ParsedColumn {
-        ParsedColumn { collation: Some(c.into()), ..col(name, ty) }
+        ParsedColumn {
+            collation: Some(c.into()),
+            ..col(name, ty)
+        }
     }
 
     fn gen(name: &str, ty: &str, expr: &str, stored: bool) -> ParsedColumn {
-        ParsedColumn { generated: Some(Generated { expr: expr.into(), stored }), ..col(name, ty) }
+        ParsedColumn {
+            generated: Some(Generated {
+                expr: expr.into(),
+                stored,
+            }),
+            ..col(name, ty)
+        }
     }
 
     fn check(name: Option<&str>, expr: &str) -> Check {
-        Check { name: name.map(Into::into), expr: expr.into() }
+        Check {
+            name: name.map(Into::into),
+            expr: expr.into(),
+        }
     }
 
     fn table(name: &str, columns: Vec<ParsedColumn>) -> ParsedTable {
-        ParsedTable { name: name.into(), columns, ..ParsedTable::default() }
+        ParsedTable {
+            name: name.into(),
+            columns,
+            ..ParsedTable::default()
+        }
     }
 
     fn names(v: &[&str]) -> Vec<String> {
@@ -877,7 +970,12 @@ mod tests {
                 table("My Table", vec![col("x", "int")]),
             ),
             ("CREATE TEMP TABLE [tmp](x)", table("tmp", vec![col("x", "")])),
-            ("CREATE TABLE if(x)", table("if", vec![col("x", "")])),
+            ("CREATE TABLE key(action, replace text, if int)", table("key", vec![col("action", ""), col("replace", "text"), col("if", "int")])),
+            // Reserved words as bare column names: SQLite refuses them, the parser still copes.
+            (
+                "CREATE TABLE bare_kw(order int, group text, user int)",
+                table("bare_kw", vec![col("order", "int"), col("group", "text"), col("user", "int")]),
+            ),
             // Comments anywhere.
             (
                 "CREATE TABLE /* c1 */ t -- c2\n( -- the id\n id /* c3 */ INTEGER /* c4 */ PRIMARY KEY, -- more\n v varchar /* inside */ (10) -- last\n) /* end */",
@@ -1031,7 +1129,7 @@ mod tests {
     }
 
     /// Cases SQLite itself refuses (or that need a parent schema), so only the parser sees them.
-    const NOT_FOR_SQLITE: &[&str] = &["CREATE TEMP TABLE"];
+    const NOT_FOR_SQLITE: &[&str] = &["CREATE TEMP TABLE", "CREATE TABLE bare_kw"];
 
     #[test]
     fn parse_table_cases() {
@@ -1069,15 +1167,68 @@ mod tests {
                 continue;
             }
             let db = rusqlite::Connection::open_in_memory().unwrap();
-            db.execute_batch(sql).unwrap_or_else(|e| panic!("SQLite refuses {sql}: {e}"));
+            db.execute_batch(sql)
+                .unwrap_or_else(|e| panic!("SQLite refuses {sql}: {e}"));
             let name: String = db
-                .query_row("SELECT name FROM sqlite_master WHERE type = 'table'", [], |r| r.get(0))
+                .query_row(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'",
+                    [],
+                    |r| r.get(0),
+                )
                 .unwrap();
             assert_eq!(name, want.name, "{sql}");
             compare_with_pragma(&db, &name, &want);
             ran += 1;
         }
         assert!(ran > 20);
+    }
+
+    /// More odd but valid statements, checked only against what SQLite itself records.
+    #[test]
+    fn parse_odd_tables_agree_with_sqlite() {
+        for sql in [
+            "CREATE TABLE t(a int CONSTRAINT c)",
+            "CREATE TABLE t(a timestamp with time zone, b character varying(255), c unsigned big int, d long varchar, e double precision not null)",
+            "CREATE TABLE t(a numeric(10,\n 2), b varchar ( 20 ) , c decimal(+10, -2))",
+            "CREATE TABLE t(a, b, PRIMARY KEY(a) ON CONFLICT IGNORE UNIQUE(b) CHECK(a<>b))",
+            "CREATE TABLE t(a INT DEFAULT(1)NOT NULL,b TEXT DEFAULT'x'COLLATE\"nocase\")",
+            "CREATE TABLE t(a INT/**/PRIMARY/**/KEY,b/**/)",
+            "CREATE TABLE t(a text default 'it''s, (ok)' check(a <> ')'), b)",
+            "CREATE TABLE \"x.y\"(a)",
+            "CREATE TABLE t(x, a AS (1) stored, b)",
+            "CREATE TABLE t(a int, b int as (a) VIRTUAL NOT NULL UNIQUE)",
+            "CREATE TABLE t(a xxxxxxxxxx always, b generated int)",
+            "CREATE TABLE t(rowid int, oid text, _rowid_ blob)",
+            "CREATE TABLE t(a integer primary key asc, b text unique on conflict replace, c references p on delete cascade deferrable initially deferred)",
+            "CREATE TABLE t(\"a\" [text], b '', c \"\", d ```q`` r`)",
+            "CREATE TABLE t(a int -- c, d\n, b -- (\n)",
+            "CREATE TABLE t(a int NOT NULL ON CONFLICT ABORT DEFAULT -5 CHECK(a<0) COLLATE BINARY REFERENCES p(x) MATCH SIMPLE)",
+            "CREATE TABLE t(a DEFAULT TRUE, b DEFAULT CURRENT_DATE, c DEFAULT 0x10, d DEFAULT .5)",
+            "CREATE TABLE t(a, b, FOREIGN KEY(a, b) REFERENCES p ON DELETE SET DEFAULT, CONSTRAINT k UNIQUE(a COLLATE nocase, b DESC))",
+            "CREATE TABLE t(a text PRIMARY KEY, b) WITHOUT ROWID",
+            "CREATE TABLE t(a INTEGER PRIMARY KEY, b INT, c REAL, d TEXT, e BLOB, f ANY) STRICT",
+        ] {
+            let parsed = parse_create_table(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let db = rusqlite::Connection::open_in_memory().unwrap();
+            db.execute_batch(sql).unwrap_or_else(|e| panic!("SQLite refuses {sql}: {e}"));
+            compare_with_pragma(&db, &parsed.name, &parsed);
+        }
+        // A few of the above in detail.
+        let t = parse_create_table("CREATE TABLE t(a int CONSTRAINT c)").unwrap();
+        assert_eq!(
+            (t.pk_name, t.unique_names.len(), t.checks.len()),
+            (None, 0, 0)
+        );
+        let t = parse_create_table(
+            "CREATE TABLE t(a, b, FOREIGN KEY(a, b) REFERENCES p ON DELETE SET DEFAULT, CONSTRAINT k UNIQUE(a COLLATE nocase, b DESC))",
+        )
+        .unwrap();
+        assert_eq!(t.unique_names, vec![(names(&["a", "b"]), "k".to_string())]);
+        let t = parse_create_table(
+            "CREATE TABLE t(a INT DEFAULT(1)NOT NULL,b TEXT DEFAULT'x'COLLATE\"nocase\")",
+        )
+        .unwrap();
+        assert_eq!(t.columns[1].collation.as_deref(), Some("nocase"));
     }
 
     #[derive(Debug)]
@@ -1088,11 +1239,19 @@ mod tests {
     }
 
     fn table_xinfo(db: &rusqlite::Connection, table: &str) -> Vec<XInfo> {
-        let mut st = db.prepare("SELECT name, type, hidden FROM pragma_table_xinfo(?1) ORDER BY cid").unwrap();
-        st.query_map([table], |r| Ok(XInfo { name: r.get(0)?, ty: r.get(1)?, hidden: r.get(2)? }))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        let mut st = db
+            .prepare("SELECT name, type, hidden FROM pragma_table_xinfo(?1) ORDER BY cid")
+            .unwrap();
+        st.query_map([table], |r| {
+            Ok(XInfo {
+                name: r.get(0)?,
+                ty: r.get(1)?,
+                hidden: r.get(2)?,
+            })
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     }
 
     /// Column names, declared types and generated kinds of `parsed` against `PRAGMA table_xinfo`.
@@ -1123,15 +1282,25 @@ mod tests {
     }
 
     fn cpart(name: &str, desc: bool, collation: Option<&str>) -> IndexPart {
-        IndexPart::Column { name: name.into(), desc, collation: collation.map(Into::into) }
+        IndexPart::Column {
+            name: name.into(),
+            desc,
+            collation: collation.map(Into::into),
+        }
     }
 
     fn epart(expr: &str, desc: bool) -> IndexPart {
-        IndexPart::Expr { expr: expr.into(), desc }
+        IndexPart::Expr {
+            expr: expr.into(),
+            desc,
+        }
     }
 
     fn index_cases() -> Vec<(&'static str, ParsedIndex)> {
-        let idx = |parts: Vec<IndexPart>, w: Option<&str>| ParsedIndex { parts, where_clause: w.map(Into::into) };
+        let idx = |parts: Vec<IndexPart>, w: Option<&str>| ParsedIndex {
+            parts,
+            where_clause: w.map(Into::into),
+        };
         vec![
             ("CREATE INDEX i ON t(a)", idx(vec![cpart("a", false, None)], None)),
             (
@@ -1209,7 +1378,8 @@ mod tests {
             // Give each index a fresh name so all fit in one database.
             let p = parse_create_index(sql).unwrap();
             let renamed = rename_index(sql, k);
-            db.execute_batch(&renamed).unwrap_or_else(|e| panic!("SQLite refuses {renamed}: {e}"));
+            db.execute_batch(&renamed)
+                .unwrap_or_else(|e| panic!("SQLite refuses {renamed}: {e}"));
             let name = format!("ix{k}");
             compare_index_with_pragma(&db, &name, &p);
         }
@@ -1223,7 +1393,11 @@ mod tests {
         }
         i = p.skip_if_not_exists(i + 1);
         let (_, next) = p.qualified_name(i).unwrap();
-        format!("{}ix{k}{}", &sql[..p.toks[i].start], &sql[p.toks[next - 1].end..])
+        format!(
+            "{}ix{k}{}",
+            &sql[..p.toks[i].start],
+            &sql[p.toks[next - 1].end..]
+        )
     }
 
     fn compare_index_with_pragma(db: &rusqlite::Connection, index: &str, parsed: &ParsedIndex) {
@@ -1231,19 +1405,28 @@ mod tests {
             .prepare("SELECT cid, name, desc, coll FROM pragma_index_xinfo(?1) WHERE key = 1 ORDER BY seqno")
             .unwrap();
         let rows: Vec<(i64, Option<String>, bool, Option<String>)> = st
-            .query_map([index], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_map([index], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(rows.len(), parsed.parts.len(), "terms of {index}");
         for (part, (cid, name, desc, coll)) in parsed.parts.iter().zip(rows) {
             match part {
-                IndexPart::Column { name: n, desc: d, collation } => {
+                IndexPart::Column {
+                    name: n,
+                    desc: d,
+                    collation,
+                } => {
                     assert!(cid >= 0, "{index}: {n} should be an expression");
                     assert_eq!(Some(n.as_str()), name.as_deref(), "{index}");
                     assert_eq!(*d, desc, "{index}.{n} desc");
                     if let Some(c) = collation {
-                        assert!(coll.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(c)), "{index}.{n} collation");
+                        assert!(
+                            coll.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(c)),
+                            "{index}.{n} collation"
+                        );
                     }
                 }
                 IndexPart::Expr { expr, desc: d } => {
@@ -1311,7 +1494,10 @@ mod tests {
     /// agrees with SQLite's PRAGMAs. The files are opened read-only.
     #[test]
     fn parse_corpus() {
-        let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus"));
+        let root = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpus"
+        ));
         if !root.is_dir() {
             println!("skipped: no corpus at {}", root.display());
             return;
@@ -1329,11 +1515,18 @@ mod tests {
             }
         }
         files.sort();
-        assert!(!files.is_empty(), "no SQLite files under {}", root.display());
+        assert!(
+            !files.is_empty(),
+            "no SQLite files under {}",
+            root.display()
+        );
         let (mut tables, mut indexes) = (0, 0);
         for path in &files {
-            let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let db = rusqlite::Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let mut st = db
                 .prepare("SELECT type, name, sql FROM sqlite_master WHERE type IN ('table', 'index') AND sql IS NOT NULL")
                 .unwrap();
@@ -1345,7 +1538,10 @@ mod tests {
             for (kind, name, sql) in rows {
                 let at = format!("{}: {kind} {name}", path.display());
                 if kind == "table" {
-                    if sql.get(..14).is_some_and(|s| s.eq_ignore_ascii_case("CREATE VIRTUAL")) {
+                    if sql
+                        .get(..14)
+                        .is_some_and(|s| s.eq_ignore_ascii_case("CREATE VIRTUAL"))
+                    {
                         continue;
                     }
                     let t = parse_create_table(&sql).unwrap_or_else(|e| panic!("{at}: {e}\n{sql}"));
@@ -1359,7 +1555,10 @@ mod tests {
                 }
             }
         }
-        println!("corpus: {} files, {tables} tables, {indexes} indexes parsed", files.len());
+        println!(
+            "corpus: {} files, {tables} tables, {indexes} indexes parsed",
+            files.len()
+        );
         assert!(tables > 0);
     }
 
@@ -1367,6 +1566,9 @@ mod tests {
     fn is_sqlite_file(path: &std::path::Path) -> bool {
         use std::io::Read;
         let mut head = [0u8; 16];
-        std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head)).is_ok() && &head == b"SQLite format 3\0"
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_exact(&mut head))
+            .is_ok()
+            && &head == b"SQLite format 3\0"
     }
 }

@@ -1,2 +1,44 @@
-//! MySQL and MariaDB: types, DDL, batched INSERT loading, inspection.
+//! MySQL and MariaDB: types, DDL, batched INSERT loading, constraint repair, inspection, and
+//! the flavor (which of the two, which version).
+//!
+//! Sessions run in strict SQL mode so the server refuses what it would otherwise clamp or
+//! truncate, with NO_BACKSLASH_ESCAPES (literals escape only quotes), NO_AUTO_VALUE_ON_ZERO
+//! (a stored id 0 stays 0), UTC, and utf8mb4.
+
+pub mod constraints;
+pub mod ddl;
+pub mod flavor;
+pub mod inspect;
 pub mod types;
+pub mod write;
+
+use crate::error::{FerryError, Result};
+use crate::target::{connect_error, TargetUrl};
+use sqlx::ConnectOptions;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::mysql::MySqlConnection;
+
+pub const SQL_MODE: &str = "STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO";
+
+pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
+    let opts = sqlx::mysql::MySqlConnectOptions::from_str(&t.url)
+        .map_err(|e| FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?
+        .charset("utf8mb4");
+    let mut conn = match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
+        Ok(r) => r.map_err(|e| connect_error(t, e))?,
+        Err(_) => {
+            return Err(FerryError::Unreachable { what: "MySQL".into(), host: t.host.clone(), detail: "no answer within 20 seconds".into() })
+        }
+    };
+    let setup = format!("SET SESSION sql_mode = '{SQL_MODE}', time_zone = '+00:00', foreign_key_checks = 0, NAMES utf8mb4");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(setup)).execute(&mut conn).await.map_err(|e| connect_error(t, e))?;
+    Ok(conn)
+}
+
+/// Literals in the session compare and combine with columns in the tables' own collation.
+pub async fn set_collation(conn: &mut MySqlConnection, flavor: &flavor::Flavor) -> Result<(), sqlx::Error> {
+    let sql = format!("SET NAMES utf8mb4 COLLATE {}", flavor.binary_collation());
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(conn).await.map(|_| ())
+}

@@ -1,2 +1,42 @@
-//! PostgreSQL: types, DDL, COPY loading, inspection.
+//! PostgreSQL: types, DDL, COPY loading, constraint repair, inspection, server flavor.
+//!
+//! Sessions run in UTC with `synchronous_commit = off` (a failed run is re-run, not
+//! recovered) and standard-conforming strings.
+
+pub mod constraints;
+pub mod ddl;
+pub mod flavor;
+pub mod inspect;
 pub mod types;
+pub mod write;
+
+use crate::error::Result;
+use crate::target::{connect_error, TargetUrl};
+use sqlx::{ConnectOptions, Connection};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sqlx::postgres::PgConnection;
+
+/// Opens one session, set up for loading.
+pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&t.url)
+        .map_err(|e| crate::error::FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?
+        .application_name("ferry");
+    let mut conn = match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
+        Ok(r) => r.map_err(|e| connect_error(t, e))?,
+        Err(_) => {
+            return Err(crate::error::FerryError::Unreachable {
+                what: "PostgreSQL".into(),
+                host: t.host.clone(),
+                detail: "no answer within 20 seconds".into(),
+            })
+        }
+    };
+    sqlx::raw_sql("SET TIME ZONE 'UTC'; SET synchronous_commit = off; SET standard_conforming_strings = on; SET client_encoding = 'UTF8'")
+        .execute(&mut conn)
+        .await
+        .map_err(|e| connect_error(t, e))?;
+    conn.ping().await.map_err(|e| connect_error(t, e))?;
+    Ok(conn)
+}

@@ -1,0 +1,387 @@
+//! `ferry`: the command line over ferry-core, for scripts and CI.
+//!
+//! Exit status: 0 when everything arrived exactly; 2 when the run completed but the report
+//! lists rejected or changed values or objects left behind; 1 for any failure, with one line
+//! on stderr saying what went wrong and what to do.
+
+use clap::{Parser, Subcommand};
+use ferry_core::events::{Event, Events, Phase};
+use ferry_core::report::Report;
+use ferry_core::schema::Schema;
+use ferry_core::target::TargetUrl;
+use ferry_core::FerryError;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+#[derive(Parser)]
+#[command(name = "ferry", version, about = "Move a SQLite database to PostgreSQL or MySQL/MariaDB — schema, data, indexes, constraints — with nothing lost silently.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the demo database (a multi-tenant commerce schema, stored as a SQLite app stores it).
+    Demo {
+        #[arg(long)]
+        out: PathBuf,
+        /// About this many rows in all.
+        #[arg(long, default_value_t = 100_000)]
+        scale: u64,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Show the whole SQLite schema and what each column's values hold.
+    Inspect {
+        source: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Propose each column's target type, with the reason.
+    Plan {
+        source: PathBuf,
+        /// postgres://… or mysql://… (mariadb://…); only the kind of server matters here.
+        #[arg(long = "to")]
+        to: String,
+        /// Write the plan (TOML) here; without it the plan goes to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Copy schema and data into an existing, empty database.
+    Migrate {
+        source: PathBuf,
+        #[arg(long = "to")]
+        to: String,
+        /// A plan made by `ferry plan` (edited or not).
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        /// Write the run's JSON report here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        /// Tables loaded at once.
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// PostgreSQL schema to create the tables in (made if missing).
+        #[arg(long)]
+        schema: Option<String>,
+        /// Stop at the first value or row the target would refuse or change.
+        #[arg(long)]
+        strict: bool,
+        /// Rows per COPY / INSERT batch.
+        #[arg(long, default_value_t = 5000)]
+        batch_rows: usize,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ferry: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
+    match cli.command {
+        Command::Demo { out, scale, force } => {
+            let t0 = std::time::Instant::now();
+            let s = ferry_core::demo::build(&out, scale, force)?;
+            println!("{}: {} rows in {} tables, built in {:.1} s", out.display(), group(s.total_rows), s.tables.len(), t0.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Inspect { source, json } => {
+            let schema = read(&source)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&schema).expect("schema serializes"));
+            } else {
+                print_schema(&schema);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan { source, to, out } => {
+            let dialect = TargetUrl::parse(&to)?.dialect;
+            let schema = read(&source)?;
+            let plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, plan.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
+                    print_plan(&plan);
+                    println!("\nplan written to {}", path.display());
+                }
+                None => print!("{}", plan.to_toml()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { source, to, plan, report, jobs, schema, strict, batch_rows } => {
+            let plan_loaded = match &plan {
+                Some(p) => Some(ferry_core::plan::Plan::load(p)?),
+                None => None,
+            };
+            if let Some(r) = &report {
+                check_writable(r)?;
+            }
+            let opts = ferry_core::copy::MigrateOptions {
+                plan: plan_loaded,
+                plan_path: plan.map(|p| p.display().to_string()),
+                pg_schema: schema,
+                jobs,
+                strict,
+                batch_rows,
+            };
+            let progress = Progress::new();
+            let events = progress.events();
+            let rep = ferry_core::copy::migrate(&source, &to, opts, events).await?;
+            progress.finish();
+            if let Some(r) = &report {
+                std::fs::write(r, rep.to_json()).map_err(|e| FerryError::Io(format!("cannot write the report {}: {e}", r.display())))?;
+            }
+            print_summary(&rep, report.as_deref());
+            if let Some(e) = &rep.error {
+                eprintln!("ferry: {e}");
+                return Ok(ExitCode::from(1));
+            }
+            Ok(if rep.is_exact() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+        }
+    }
+}
+
+fn read(source: &Path) -> Result<Schema, FerryError> {
+    ferry_core::copy::read_source(source, true, 2)
+}
+
+fn check_writable(path: &Path) -> Result<(), FerryError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(FerryError::Io(format!("cannot write the report {}: folder {} does not exist", path.display(), dir.display())));
+    }
+    Ok(())
+}
+
+/// 1234567 → "1,234,567".
+fn group(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Progress bars per table on a terminal; nothing otherwise.
+struct Progress {
+    multi: Option<MultiProgress>,
+    bars: Arc<Mutex<HashMap<String, ProgressBar>>>,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let multi = std::io::stderr().is_terminal().then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()));
+        Progress { multi, bars: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    fn events(&self) -> Events {
+        let multi = self.multi.clone();
+        let bars = self.bars.clone();
+        Events::new(move |e| {
+            let Some(multi) = &multi else { return };
+            let mut bars = bars.lock().unwrap();
+            match e {
+                Event::TableStarted { table, rows } => {
+                    let pb = multi.add(ProgressBar::new(rows));
+                    pb.set_style(
+                        ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos:>10}/{len:10} {per_sec:>12} {eta:>4}").unwrap().progress_chars("=> "),
+                    );
+                    pb.set_prefix(table.clone());
+                    bars.insert(table, pb);
+                }
+                Event::Progress { table, rows_done, .. } => {
+                    if let Some(pb) = bars.get(&table) {
+                        pb.set_position(rows_done);
+                    }
+                }
+                Event::TableDone { table, .. } => {
+                    if let Some(pb) = bars.get(&table) {
+                        pb.finish();
+                    }
+                }
+                Event::Warning { object, reason, .. } => {
+                    let _ = multi.println(format!("warning: {object}: {reason}"));
+                }
+                _ => {}
+            }
+        })
+    }
+
+    fn finish(&self) {
+        if let Some(m) = &self.multi {
+            let _ = m.clear();
+        }
+    }
+}
+
+fn print_summary(rep: &Report, report_path: Option<&Path>) {
+    println!("{:<32} {:>12} {:>12} {:>9} {:>9}", "table", "read", "written", "rejected", "seconds");
+    let (mut tr, mut tw, mut tj) = (0, 0, 0);
+    for (name, t) in &rep.tables {
+        let shown = if t.target != *name { format!("{name} → {}", t.target) } else { name.clone() };
+        println!("{:<32} {:>12} {:>12} {:>9} {:>9.2}", shown, group(t.rows_read), group(t.rows_written), group(t.rejected.len() as u64), t.seconds);
+        tr += t.rows_read;
+        tw += t.rows_written;
+        tj += t.rejected.len() as u64;
+    }
+    println!("{:<32} {:>12} {:>12} {:>9} {:>9.2}", "total", group(tr), group(tw), group(tj), rep.seconds);
+    println!();
+    println!("{:<32} {:>9}", "phase", "seconds");
+    for p in Phase::ALL {
+        println!("{:<32} {:>9.2}", p.name(), rep.phase_seconds(p));
+    }
+    println!("(data, indexes, constraints and sequences overlap across tables: their seconds are summed per table)");
+    let changed = rep.changed_count();
+    if changed > 0 {
+        println!("\n{changed} value(s) changed on the way (see the report)");
+    }
+    if !rep.warnings.is_empty() {
+        println!("\nleft behind or changed ({}):", rep.warnings.len());
+        for w in &rep.warnings {
+            println!("  - {}{}: {}", w.table.as_ref().map(|t| format!("{t}: ")).unwrap_or_default(), w.object, w.reason);
+        }
+    }
+    for r in &rep.renames {
+        println!("  renamed {}{} → {} ({})", r.table.as_ref().map(|t| format!("{t}.")).unwrap_or_default(), r.from, r.to, r.reason);
+    }
+    if tj > 0 {
+        println!("\n{tj} row(s) rejected{}", report_path.map(|p| format!(": each is listed in {}", p.display())).unwrap_or_else(|| " (use --report FILE to list them)".into()));
+    }
+    if rep.is_exact() {
+        println!("\nevery row arrived exactly ({} → {})", rep.source, rep.target_server);
+    }
+}
+
+fn print_plan(plan: &ferry_core::plan::Plan) {
+    for t in &plan.tables {
+        println!("{}{}", t.source, if t.target != t.source { format!(" → {}", t.target) } else { String::new() });
+        for c in &t.columns {
+            println!("  {:<28} {:<18} {}", c.source, c.target_type, c.reason);
+        }
+    }
+}
+
+fn print_schema(s: &Schema) {
+    for t in &s.tables {
+        let mut flags = vec![];
+        if t.without_rowid {
+            flags.push("WITHOUT ROWID".to_string());
+        }
+        if t.strict {
+            flags.push("STRICT".into());
+        }
+        if let Some(seq) = t.sqlite_sequence {
+            flags.push(format!("AUTOINCREMENT (sqlite_sequence {seq})"));
+        }
+        println!("table {} — {} rows{}", t.name, group(t.row_count), if flags.is_empty() { String::new() } else { format!(" — {}", flags.join(", ")) });
+        for c in &t.columns {
+            let mut attrs = vec![];
+            if t.primary_key.as_ref().is_some_and(|p| p.columns.contains(&c.name)) {
+                attrs.push("PK".to_string());
+            }
+            if c.not_null {
+                attrs.push("NOT NULL".into());
+            }
+            if let Some(d) = &c.default {
+                attrs.push(format!("DEFAULT {d}"));
+            }
+            if let Some(coll) = &c.collation {
+                attrs.push(format!("COLLATE {coll}"));
+            }
+            if let Some(g) = &c.generated {
+                attrs.push(format!("GENERATED AS ({}) {}", g.expr, if g.stored { "STORED" } else { "VIRTUAL" }));
+            }
+            let decl = if c.declared_type.is_empty() { "(no type)".to_string() } else { c.declared_type.clone() };
+            println!("  {:<28} {:<20} {}", c.name, decl, attrs.join(" "));
+            if let Some(p) = &c.profile {
+                let mut held = vec![];
+                for (n, what) in [(p.integers, "integer"), (p.reals, "real"), (p.texts, "text"), (p.blobs, "blob"), (p.nulls, "NULL")] {
+                    if n > 0 {
+                        held.push(format!("{} {what}", group(n)));
+                    }
+                }
+                let mut extra = vec![];
+                if let (Some(a), Some(b)) = (p.min_integer, p.max_integer) {
+                    extra.push(format!("integers {a}..{b}"));
+                }
+                if let (Some(a), Some(b)) = (p.min_real, p.max_real) {
+                    extra.push(format!("reals {a}..{b}"));
+                }
+                if p.texts > 0 {
+                    extra.push(format!("longest text {} chars", group(p.max_text_chars)));
+                }
+                if p.blobs > 0 {
+                    extra.push(format!("longest blob {} bytes", group(p.max_blob_bytes)));
+                }
+                if p.invalid_utf8 > 0 {
+                    extra.push(format!("{} not UTF-8", group(p.invalid_utf8)));
+                }
+                if p.with_nul > 0 {
+                    extra.push(format!("{} with NUL", group(p.with_nul)));
+                }
+                println!("  {:<28} holds: {}{}", "", if held.is_empty() { "nothing".into() } else { held.join(", ") }, if extra.is_empty() { String::new() } else { format!("; {}", extra.join("; ")) });
+            }
+        }
+        for u in &t.uniques {
+            println!("  UNIQUE ({}){}", u.columns.join(", "), u.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default());
+        }
+        for fk in &t.foreign_keys {
+            println!(
+                "  FOREIGN KEY ({}) → {}({}) ON UPDATE {} ON DELETE {}",
+                fk.columns.join(", "),
+                fk.ref_table,
+                fk.ref_columns.join(", "),
+                fk.on_update.sql(),
+                fk.on_delete.sql()
+            );
+        }
+        for c in &t.checks {
+            println!("  CHECK ({}){}", c.expr, c.name.as_ref().map(|n| format!(" [{n}]")).unwrap_or_default());
+        }
+        for i in &t.indexes {
+            let parts: Vec<String> = i
+                .parts
+                .iter()
+                .map(|p| match p {
+                    ferry_core::schema::IndexPart::Column { name, desc, .. } => format!("{name}{}", if *desc { " DESC" } else { "" }),
+                    ferry_core::schema::IndexPart::Expr { expr, desc } => format!("({expr}){}", if *desc { " DESC" } else { "" }),
+                })
+                .collect();
+            println!(
+                "  {}INDEX {} ({}){}",
+                if i.unique { "UNIQUE " } else { "" },
+                i.name,
+                parts.join(", "),
+                i.where_clause.as_ref().map(|w| format!(" WHERE {w}")).unwrap_or_default()
+            );
+        }
+        println!();
+    }
+    for v in &s.views {
+        println!("view {}", v.name);
+    }
+    for t in &s.triggers {
+        println!("trigger {} on {}", t.name, t.table);
+    }
+    for v in &s.virtual_tables {
+        println!("virtual table {} USING {} (shadow tables: {})", v.name, v.module, v.shadow_tables.join(", "));
+    }
+}

@@ -1,0 +1,94 @@
+//! Bad input gets one clear line that names the thing and the fix, a non-zero exit, and
+//! the source file byte-identical afterwards.
+
+use crate::common::*;
+use rusqlite::Connection;
+
+fn small_db(path: &std::path::Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO t SELECT i, printf('value %d', i) FROM n;").unwrap();
+}
+
+fn assert_fails(run: &Run, needles: &[&str]) {
+    assert_eq!(run.code, 1, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    let line = run.stderr.trim_end();
+    assert_eq!(line.lines().count(), 1, "one line on stderr: {line:?}");
+    for n in needles {
+        assert!(line.contains(n), "{line:?} should mention {n:?}");
+    }
+}
+
+#[tokio::test]
+async fn bad_sources_are_named_and_untouched() {
+    let dir = Scratch::new();
+    let db = TestDb::new(Kind::Pg, "bad").await;
+    // Not SQLite at all.
+    let text = dir.path("notes.txt");
+    std::fs::write(&text, "this is not a database\n".repeat(100)).unwrap();
+    let before = sha256(&text);
+    assert_fails(&ferry(&["migrate", text.to_str().unwrap(), "--to", &db.url]), &["notes.txt", "not a SQLite database"]);
+    assert_eq!(sha256(&text), before);
+    // Empty file.
+    let empty = dir.path("empty.db");
+    std::fs::write(&empty, b"").unwrap();
+    assert_fails(&ferry(&["inspect", empty.to_str().unwrap()]), &["empty.db", "not a SQLite database", "empty"]);
+    // Missing file.
+    let missing = dir.path("missing.sqlite");
+    assert_fails(&ferry(&["migrate", missing.to_str().unwrap(), "--to", &db.url]), &["missing.sqlite", "no such file"]);
+    // A folder.
+    assert_fails(&ferry(&["inspect", dir.0.to_str().unwrap()]), &["cannot be read"]);
+    // Truncated database.
+    let good = dir.path("good.sqlite");
+    small_db(&good);
+    let bytes = std::fs::read(&good).unwrap();
+    let cut = dir.path("truncated.sqlite");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let before = sha256(&cut);
+    assert_fails(&ferry(&["migrate", cut.to_str().unwrap(), "--to", &db.url]), &["truncated.sqlite", "damaged"]);
+    assert_eq!(sha256(&cut), before, "the source file is never written to");
+    // Nothing was created in the target by the failed runs.
+    assert!(db.texts("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'").await.is_empty());
+}
+
+#[tokio::test]
+async fn bad_targets_are_named() {
+    let dir = Scratch::new();
+    let src = dir.path("src.sqlite");
+    small_db(&src);
+    let before = sha256(&src);
+    let s = src.to_str().unwrap();
+    // Wrong password (MariaDB) and unknown role (PostgreSQL, trust auth here).
+    let my_bad = mysql_base().replace("root@", "root:wrong-password@") + "/mysql";
+    assert_fails(&ferry(&["migrate", s, "--to", &my_bad]), &["refused the login", "root", "password"]);
+    assert!(!ferry(&["migrate", s, "--to", &my_bad]).stderr.contains("wrong-password"), "the password is never echoed");
+    let pg_bad = pg_base().replace("postgres@", "nosuchuser@");
+    assert_fails(&ferry(&["migrate", s, "--to", &pg_bad]), &["refused the login", "nosuchuser"]);
+    // Unreachable hosts.
+    assert_fails(&ferry(&["migrate", s, "--to", "postgres://postgres@127.0.0.1:1/x"]), &["cannot reach", "127.0.0.1:1"]);
+    assert_fails(&ferry(&["migrate", s, "--to", "mysql://root@127.0.0.1:1/x"]), &["cannot reach", "127.0.0.1:1"]);
+    // A database that does not exist.
+    let mut u = url::Url::parse(&pg_base()).unwrap();
+    u.set_path("/ferry_missing_nope");
+    let pg_missing = u.to_string();
+    assert_fails(&ferry(&["migrate", s, "--to", &pg_missing]), &["does not exist", "Create it"]);
+    // Not a URL Ferry knows.
+    assert_fails(&ferry(&["migrate", s, "--to", "sqlserver://x/y"]), &["not valid", "postgres://"]);
+    // A target that is not empty.
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "notempty").await;
+        db.exec("CREATE TABLE existing (id int)").await.unwrap();
+        assert_fails(&ferry(&["migrate", s, "--to", &db.url]), &["not empty", "existing"]);
+    }
+    // A plan made for another source.
+    let other = dir.path("other.sqlite");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE other (id INTEGER PRIMARY KEY);").unwrap();
+    let plan = dir.path("other.toml");
+    let db = TestDb::new(Kind::Pg, "plan").await;
+    assert_eq!(ferry(&["plan", other.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]).code, 0);
+    assert_fails(&ferry(&["migrate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]), &["does not match the source", "other", "ferry plan"]);
+    // A MySQL plan used for PostgreSQL.
+    let myplan = dir.path("my.toml");
+    assert_eq!(ferry(&["plan", s, "--to", "mysql://root@127.0.0.1/x", "--out", myplan.to_str().unwrap()]).code, 0);
+    assert_fails(&ferry(&["migrate", s, "--to", &db.url, "--plan", myplan.to_str().unwrap()]), &["made for MySQL", "PostgreSQL"]);
+    assert_eq!(sha256(&src), before, "the source file is never written to");
+}

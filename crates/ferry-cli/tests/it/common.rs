@@ -1,0 +1,192 @@
+//! Shared test plumbing: a uniquely named database per test on the real servers, SQLite
+//! files built by test code, and the `ferry` binary run as a user runs it.
+
+use sqlx::{Connection, Row};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+pub fn pg_base() -> String {
+    std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+pub fn mysql_base() -> String {
+    std::env::var("FERRY_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+pub fn unique_name(prefix: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("ferry_{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
+/// URL with the path (database) replaced.
+fn with_db(base: &str, db: &str) -> String {
+    let mut u = url::Url::parse(base).expect("test URL");
+    u.set_path(&format!("/{db}"));
+    u.to_string()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    Pg,
+    My,
+}
+
+impl Kind {
+    pub fn all() -> [Kind; 2] {
+        [Kind::Pg, Kind::My]
+    }
+}
+
+/// A database created for one test and dropped at its end (also when it fails).
+pub struct TestDb {
+    pub kind: Kind,
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn new(kind: Kind, prefix: &str) -> TestDb {
+        let name = unique_name(prefix);
+        match kind {
+            Kind::Pg => {
+                let mut c = sqlx::PgConnection::connect(&pg_base()).await.expect("PostgreSQL is running (see README)");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&mut c).await.unwrap();
+                TestDb { kind, url: with_db(&pg_base(), &name), name }
+            }
+            Kind::My => {
+                let mut c = sqlx::MySqlConnection::connect(&mysql_base()).await.expect("MariaDB is running (see README)");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))).execute(&mut c).await.unwrap();
+                TestDb { kind, url: with_db(&mysql_base(), &name), name }
+            }
+        }
+    }
+
+    pub async fn pg(&self) -> sqlx::PgConnection {
+        let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+        sqlx::raw_sql("SET TIME ZONE 'UTC'").execute(&mut c).await.unwrap();
+        c
+    }
+
+    pub async fn my(&self) -> sqlx::MySqlConnection {
+        let mut c = sqlx::MySqlConnection::connect(&self.url).await.unwrap();
+        sqlx::raw_sql("SET time_zone = '+00:00'").execute(&mut c).await.unwrap();
+        c
+    }
+
+    /// Runs SQL and returns the first column of each row as text (NULL as None).
+    pub async fn texts(&self, sql: &str) -> Vec<Option<String>> {
+        match self.kind {
+            Kind::Pg => {
+                let mut c = self.pg().await;
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.iter().map(|r| r.try_get::<Option<String>, _>(0).unwrap()).collect()
+            }
+            Kind::My => {
+                let mut c = self.my().await;
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+                rows.iter()
+                    .map(|r| {
+                        r.try_get::<Option<String>, _>(0)
+                            .or_else(|_| r.try_get::<Option<Vec<u8>>, _>(0).map(|o| o.map(|b| String::from_utf8(b).unwrap())))
+                            .unwrap()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    pub async fn exec(&self, sql: &str) -> Result<(), String> {
+        match self.kind {
+            Kind::Pg => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut self.pg().await).await.map(|_| ()).map_err(|e| e.to_string()),
+            Kind::My => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut self.my().await).await.map(|_| ()).map_err(|e| e.to_string()),
+        }
+    }
+
+    /// An identifier quoted for this target.
+    pub fn q(&self, s: &str) -> String {
+        match self.kind {
+            Kind::Pg => format!("\"{}\"", s.replace('"', "\"\"")),
+            Kind::My => format!("`{}`", s.replace('`', "``")),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let (kind, name) = (self.kind, self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                match kind {
+                    Kind::Pg => {
+                        if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&mut c).await;
+                        }
+                    }
+                    Kind::My => {
+                        if let Ok(mut c) = sqlx::MySqlConnection::connect(&mysql_base()).await {
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{name}`"))).execute(&mut c).await;
+                        }
+                    }
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// A scratch folder removed at the end of the test.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        let p = std::env::temp_dir().join(unique_name("scratch"));
+        std::fs::create_dir_all(&p).unwrap();
+        Scratch(p)
+    }
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn ferry(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_ferry")).args(args).output().expect("ferry runs");
+    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+}
+
+/// `ferry migrate` with a report; returns the run and the parsed report.
+pub fn migrate(src: &Path, db: &TestDb, extra: &[&str]) -> (Run, serde_json::Value) {
+    let report = src.with_extension(format!("{}.report.json", db.name));
+    let mut args = vec!["migrate", src.to_str().unwrap(), "--to", &db.url, "--report", report.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let run = ferry(&args);
+    let rep = std::fs::read_to_string(&report).map(|s| serde_json::from_str(&s).expect("report is JSON")).unwrap_or(serde_json::Value::Null);
+    (run, rep)
+}
+
+pub fn sha256(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    format!("{:x}", sha2::Sha256::digest(&bytes))
+}
+
+/// The shared corpus, when this checkout sits beside it.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
+    p.is_dir().then_some(p)
+}

@@ -1,0 +1,338 @@
+//! Round trips of edge cases this test builds: every value read back from each target
+//! equals the source value, or sits in the report; each schema fact holds.
+
+use crate::common::*;
+use rusqlite::{params, Connection};
+use serde_json::Value as J;
+
+/// One column of the `edge` table: its declaration, the values stored, and how a target
+/// value reads back (as text) for each.
+struct Case {
+    column: &'static str,
+    decl: &'static str,
+    values: Vec<rusqlite::types::Value>,
+}
+
+fn big_text() -> String {
+    let unit = "héllo\t\"wörld\"\r\n\\ 🚀 it's ";
+    unit.repeat(1_000_000 / unit.len() + 1)
+}
+
+fn cases() -> Vec<Case> {
+    use rusqlite::types::Value::*;
+    vec![
+        Case { column: "i64", decl: "INTEGER", values: vec![Integer(i64::MIN), Integer(i64::MAX), Integer(0), Integer(-1), Null] },
+        Case {
+            column: "dbl",
+            decl: "REAL",
+            values: vec![Real(0.1), Real(1e300), Real(-2.5e-7), Real(5e-324), Real(f64::MAX), Real(1.0 / 3.0), Real(19.99)],
+        },
+        Case { column: "money", decl: "NUMERIC(10,2)", values: vec![Real(19.99), Real(0.01), Real(-12345678.99), Integer(7), Null] },
+        Case {
+            column: "txt",
+            decl: "TEXT",
+            values: vec![
+                Text("emoji 🚀 and 日本語".into()),
+                Text("tab\there\r\nCRLF and \\backslash\\ and 'quotes' \"double\"".into()),
+                Text(String::new()),
+                Text(big_text()),
+                Text("\\N".into()),
+                Null,
+            ],
+        },
+        Case {
+            column: "blb",
+            decl: "BLOB",
+            values: vec![Blob(vec![]), Blob((0..=255).collect()), Blob((0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect()), Null],
+        },
+        Case { column: "flag", decl: "BOOLEAN", values: vec![Integer(0), Integer(1), Null] },
+        Case {
+            column: "ts",
+            decl: "DATETIME",
+            values: vec![
+                Text("2024-03-05 14:22:01".into()),
+                Text("2024-03-05T14:22:01.123456".into()),
+                Text("2024-03-05T14:22:01+02:00".into()),
+                Text("1999-12-31 23:59:59.5Z".into()),
+            ],
+        },
+        Case { column: "js", decl: "JSON", values: vec![Text(r#"{"a": [1, 2, {"b": null}], "é": "x\ny"}"#.into()), Text("[]".into()), Text(r#"{"n": 1.5e10}"#.into())] },
+        Case { column: "day", decl: "DATE", values: vec![Text("2024-02-29".into()), Text("1970-01-01".into())] },
+        Case { column: "untyped", decl: "", values: vec![Integer(42), Integer(-42), Null] },
+    ]
+}
+
+const ROWS: usize = 7;
+
+fn value_at(c: &Case, row: usize) -> rusqlite::types::Value {
+    c.values[row % c.values.len()].clone()
+}
+
+fn build_source(path: &std::path::Path) {
+    let conn = Connection::open(path).unwrap();
+    let cs = cases();
+    let cols: Vec<String> = cs.iter().map(|c| format!("\"{}\" {}", c.column, c.decl)).collect();
+    conn.execute_batch(&format!("CREATE TABLE edge (id INTEGER PRIMARY KEY, {});", cols.join(", "))).unwrap();
+    let names: Vec<String> = cs.iter().map(|c| format!("\"{}\"", c.column)).collect();
+    let marks: Vec<String> = (0..=cs.len()).map(|i| format!("?{}", i + 1)).collect();
+    let sql = format!("INSERT INTO edge (id, {}) VALUES ({})", names.join(", "), marks.join(", "));
+    for row in 0..ROWS {
+        let mut vals: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(row as i64 + 1)];
+        vals.extend(cs.iter().map(|c| value_at(c, row)));
+        conn.execute(&sql, rusqlite::params_from_iter(vals)).unwrap();
+    }
+    // Values a target cannot hold, each in a column whose other values are fine.
+    conn.execute_batch(
+        "CREATE TABLE bad (id INTEGER PRIMARY KEY, n INTEGER NOT NULL, t TEXT, r REAL, d DATETIME, j JSON);
+         INSERT INTO bad VALUES (1, 1, 'ok', 1.5, '2024-01-01 00:00:00', '{}');
+         INSERT INTO bad VALUES (2, 2, 'ok', 2.5, '2024-01-02 00:00:00', '[]');
+         INSERT INTO bad VALUES (3, 3, 'ok', 3.5, '2024-01-03 00:00:00', '[1]');
+         INSERT INTO bad VALUES (4, 4, 'ok', 4.5, '2024-01-04 00:00:00', '{\"a\":1}');
+         INSERT INTO bad VALUES (5, 'lots-of-it', 'ok', 5.5, '2024-01-05 00:00:00', '{}');
+         INSERT INTO bad VALUES (6, 6, 'ok', 6.5, '2023-02-30 10:00:00', '{}');
+         INSERT INTO bad VALUES (7, 7, 'ok', 7.5, '2024-01-07 00:00:00', '{not json');
+         INSERT INTO bad VALUES (8, 8, 'ok', 1e999, '2024-01-08 00:00:00', '{}');",
+    )
+    .unwrap();
+    conn.execute("INSERT INTO bad VALUES (9, 9, ?1, 9.5, '2024-01-09 00:00:00', '{}')", params!["nul\0inside"]).unwrap();
+    conn.execute("INSERT INTO bad VALUES (10, 10, CAST(?1 AS TEXT), 10.5, '2024-01-10 00:00:00', '{}')", params![vec![0xffu8, 0xfe, b'x']]).unwrap();
+    // Schema facts.
+    conn.execute_batch(
+        "CREATE TABLE parent (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            code TEXT NOT NULL UNIQUE,
+            qty INTEGER NOT NULL DEFAULT 5 CHECK (qty >= 0),
+            note TEXT DEFAULT 'it''s',
+            quoted TEXT DEFAULT '\"0\"',
+            created TEXT DEFAULT CURRENT_TIMESTAMP
+         );
+         INSERT INTO parent (id, code, qty) VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3), (40, 'gone', 4);
+         DELETE FROM parent WHERE id = 40;
+         CREATE TABLE child (
+            id INTEGER PRIMARY KEY,
+            parent_id INTEGER REFERENCES parent(id) ON DELETE CASCADE,
+            name TEXT
+         );
+         INSERT INTO child VALUES (1, 1, 'x'), (2, 2, 'y'), (3, 999, 'orphan'), (4, NULL, 'no parent is fine');
+         CREATE TABLE \"order\" (\"select\" INTEGER PRIMARY KEY, \"Mixed Case\" TEXT, \"a_column_name_that_is_much_longer_than_sixty_four_characters_in_total_x\" TEXT, \"a_column_name_that_is_much_longer_than_sixty_four_characters_in_total_y\" TEXT);
+         INSERT INTO \"order\" VALUES (1, 'M', 'x', 'y');
+         CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE UNIQUE);
+         INSERT INTO names VALUES (1, 'Émile'), (2, 'émile'), (3, 'bob');
+         CREATE INDEX ix_child_name ON child (name) WHERE name IS NOT NULL;
+         CREATE INDEX ix_names_lower ON names (lower(name));",
+    )
+    .unwrap();
+}
+
+/// What a source value reads back as, in the text form `read_back` produces.
+fn expected(c: &Case, v: &rusqlite::types::Value) -> Option<String> {
+    use rusqlite::types::Value::*;
+    Some(match v {
+        Null => return None,
+        Integer(i) if c.decl == "BOOLEAN" => (if *i == 1 { "true" } else { "false" }).into(),
+        Integer(i) => i.to_string(),
+        Real(f) if c.decl == "REAL" => format!("{:016x}", f.to_bits()),
+        Real(f) => ferry_core::value::Decimal::from_f64(*f).unwrap().to_plain(),
+        Text(t) if c.decl == "DATETIME" => ferry_core::value::parse_iso_timestamp(t).unwrap().utc_text(),
+        Text(t) if c.decl == "JSON" => serde_json::from_str::<J>(t).unwrap().to_string(),
+        Text(t) => t.clone(),
+        Blob(b) => ferry_core::value::hex(b),
+    })
+}
+
+/// Reads a column back as text, in a form where equal means the same value.
+async fn read_back(db: &TestDb, c: &Case) -> Vec<Option<String>> {
+    let col = db.q(c.column);
+    match (db.kind, c.decl) {
+        (Kind::Pg, "REAL") => {
+            let mut conn = db.pg().await;
+            let rows: Vec<Option<f64>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {col} FROM edge ORDER BY id"))).fetch_all(&mut conn).await.unwrap();
+            rows.into_iter().map(|f| f.map(|f| format!("{:016x}", f.to_bits()))).collect()
+        }
+        (Kind::My, "REAL") => {
+            let mut conn = db.my().await;
+            let rows: Vec<Option<f64>> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT {col} FROM edge ORDER BY id"))).fetch_all(&mut conn).await.unwrap();
+            rows.into_iter().map(|f| f.map(|f| format!("{:016x}", f.to_bits()))).collect()
+        }
+        (Kind::Pg, "BLOB") => db.texts(&format!("SELECT encode({col}, 'hex') FROM edge ORDER BY id")).await,
+        (Kind::My, "BLOB") => db.texts(&format!("SELECT LOWER(HEX({col})) FROM edge ORDER BY id")).await.into_iter().map(|o| o.map(|s| s)).collect(),
+        (Kind::Pg, "BOOLEAN") => db.texts(&format!("SELECT CASE WHEN {col} THEN 'true' WHEN NOT {col} THEN 'false' END FROM edge ORDER BY id")).await,
+        (Kind::My, "BOOLEAN") => db.texts(&format!("SELECT CASE WHEN {col} = 1 THEN 'true' WHEN {col} = 0 THEN 'false' END FROM edge ORDER BY id")).await,
+        (Kind::Pg, "DATETIME") => db.texts(&format!("SELECT to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM edge ORDER BY id")).await,
+        (Kind::My, "DATETIME") => db.texts(&format!("SELECT DATE_FORMAT({col}, '%Y-%m-%d %H:%i:%s.%f') FROM edge ORDER BY id")).await,
+        (Kind::Pg, "JSON") => db.texts(&format!("SELECT {col}::text FROM edge ORDER BY id")).await,
+        (Kind::My, "JSON") => db.texts(&format!("SELECT CAST({col} AS CHAR) FROM edge ORDER BY id")).await,
+        (Kind::Pg, _) => db.texts(&format!("SELECT {col}::text FROM edge ORDER BY id")).await,
+        (Kind::My, _) => db.texts(&format!("SELECT CAST({col} AS CHAR) FROM edge ORDER BY id")).await,
+    }
+}
+
+fn normalize(c: &Case, s: Option<String>) -> Option<String> {
+    let s = s?;
+    Some(match c.decl {
+        // Both sides as the same instant at microseconds.
+        "DATETIME" => ferry_core::value::parse_iso_timestamp(&s).map(|i| i.utc_text()).unwrap_or(s),
+        // The same JSON document, whatever the spacing and key order.
+        "JSON" => serde_json::from_str::<J>(&s).map(|j| j.to_string()).unwrap_or(s),
+        "NUMERIC(10,2)" => ferry_core::value::Decimal::parse(&s).map(|d| d.to_plain()).unwrap_or(s),
+        _ => s,
+    })
+}
+
+async fn roundtrip(kind: Kind) {
+    let dir = Scratch::new();
+    let src = dir.path("edge.sqlite");
+    build_source(&src);
+    let before = sha256(&src);
+    let db = TestDb::new(kind, "rt").await;
+    let (run, rep) = migrate(&src, &db, &[]);
+    assert_eq!(sha256(&src), before, "the source file is never written to");
+    assert_eq!(run.code, 2, "rejections make exit status 2\nstdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert_eq!(rep["completed"], J::Bool(true), "{}", rep);
+
+    // Every value of `edge` arrives exactly.
+    for c in cases() {
+        let got: Vec<Option<String>> = read_back(&db, &c).await.into_iter().map(|s| normalize(&c, s)).collect();
+        let want: Vec<Option<String>> = (0..ROWS).map(|r| expected(&c, &value_at(&c, r))).collect();
+        assert_eq!(got.len(), want.len(), "{kind:?} {}", c.column);
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!(g == w, "{kind:?} column {} row {}: got {:?}, want {:?}", c.column, i + 1, g.as_ref().map(|s| &s[..s.len().min(80)]), w.as_ref().map(|s| &s[..s.len().min(80)]));
+        }
+    }
+    assert!(rep["tables"]["edge"]["rejected"].as_array().unwrap().is_empty(), "{}", rep["tables"]["edge"]);
+
+    // Every bad value is named in the report with its key, column and value; the good rows load.
+    let rejected = rep["tables"]["bad"]["rejected"].as_array().unwrap().clone();
+    let find = |id: i64| rejected.iter().find(|r| r["row"]["id"] == J::from(id)).cloned();
+    let expect_rejected: Vec<(i64, &str)> = match kind {
+        Kind::Pg => vec![(5, "n"), (6, "d"), (7, "j"), (9, "t"), (10, "t")],
+        Kind::My => vec![(5, "n"), (6, "d"), (7, "j"), (8, "r"), (10, "t")],
+    };
+    for (id, col) in &expect_rejected {
+        let r = find(*id).unwrap_or_else(|| panic!("{kind:?}: row {id} is not in the report: {rejected:?}"));
+        assert_eq!(r["column"], J::from(*col), "{r}");
+        assert!(!r["reason"].as_str().unwrap().is_empty());
+        assert!(!r["value"].is_null(), "{r}");
+    }
+    assert_eq!(rejected.len(), expect_rejected.len(), "{kind:?}: {rejected:?}");
+    let ids = db.texts(&format!("SELECT CAST(id AS {}) FROM bad ORDER BY id", if kind == Kind::Pg { "text" } else { "CHAR" })).await;
+    let loaded: Vec<i64> = ids.into_iter().map(|s| s.unwrap().parse().unwrap()).collect();
+    let want: Vec<i64> = (1..=10).filter(|i| !expect_rejected.iter().any(|(r, _)| r == i)).collect();
+    assert_eq!(loaded, want, "{kind:?}: the good rows of `bad` load");
+    if kind == Kind::Pg {
+        let inf = db.texts("SELECT r::text FROM bad WHERE id = 8").await;
+        assert_eq!(inf, vec![Some("Infinity".into())]);
+    } else {
+        let nul = db.texts("SELECT HEX(t) FROM bad WHERE id = 9").await;
+        assert_eq!(nul, vec![Some("6E756C00696E73696465".into())], "NUL arrives in MySQL text");
+    }
+
+    // The orphan is taken out and reported; the others stay.
+    let child_rej = rep["tables"]["child"]["rejected"].as_array().unwrap();
+    assert_eq!(child_rej.len(), 1, "{child_rej:?}");
+    assert_eq!(child_rej[0]["row"]["id"], J::from(3));
+    assert_eq!(child_rej[0]["value"], J::from(999));
+    assert!(child_rej[0]["reason"].as_str().unwrap().contains("orphan"));
+
+    // Schema facts.
+    let t = |s: &str| db.q(s);
+    assert!(db.exec("INSERT INTO parent (id, code) VALUES (1, 'dup-id')").await.is_err(), "primary key holds");
+    assert!(db.exec("INSERT INTO parent (code) VALUES ('a')").await.is_err(), "UNIQUE holds");
+    assert!(db.exec("INSERT INTO parent (code, qty) VALUES ('neg', -1)").await.is_err(), "CHECK refuses a bad row");
+    db.exec("INSERT INTO parent (code) VALUES ('new')").await.unwrap();
+    let row = db.texts(&format!("SELECT CAST(id AS {c}) FROM parent WHERE code = 'new'", c = if kind == Kind::Pg { "text" } else { "CHAR" })).await;
+    let new_id: i64 = row[0].clone().unwrap().parse().unwrap();
+    assert!(new_id > 40, "the next id lands above max(id) and sqlite_sequence (got {new_id})");
+    let defaults = db.texts(&format!("SELECT CONCAT(CAST(qty AS {c}), '|', note, '|', quoted, '|', {created}) FROM parent WHERE code = 'new'",
+        c = if kind == Kind::Pg { "text" } else { "CHAR" },
+        created = if kind == Kind::Pg { "CASE WHEN created ~ '^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d' THEN 'ts' ELSE created END" } else { "CASE WHEN created REGEXP '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}' THEN 'ts' ELSE created END" })).await;
+    assert_eq!(defaults, vec![Some("5|it's|\"0\"|ts".into())], "DEFAULTs fill a row inserted without them");
+    // ON DELETE CASCADE carried.
+    db.exec("DELETE FROM parent WHERE id = 1").await.unwrap();
+    let left = db.texts("SELECT name FROM child ORDER BY id").await;
+    assert_eq!(left, vec![Some("y".into()), Some("no parent is fine".into())]);
+    assert!(db.exec("INSERT INTO child (id, parent_id) VALUES (10, 12345)").await.is_err(), "foreign key holds");
+
+    // Reserved words, case and spaces quoted; the long names renamed and reported.
+    let o = db.texts(&format!("SELECT {} FROM {} WHERE {} = 1", t("Mixed Case"), t("order"), t("select"))).await;
+    assert_eq!(o, vec![Some("M".into())]);
+    let renames = rep["renames"].as_array().unwrap();
+    if kind == Kind::Pg {
+        assert_eq!(renames.len(), 2, "{renames:?}");
+        assert_ne!(renames[0]["to"], renames[1]["to"]);
+    } else {
+        assert_eq!(renames.len(), 2, "{renames:?}");
+    }
+    // NOCASE + UNIQUE: SQLite folds ASCII only, so 'Émile' and 'émile' are two values there;
+    // MariaDB's case-insensitive collation folds É too: one of them is reported, none vanish.
+    let names_rej = rep["tables"]["names"]["rejected"].as_array().unwrap();
+    match kind {
+        Kind::Pg => assert!(names_rej.is_empty(), "{names_rej:?}"),
+        Kind::My => {
+            assert_eq!(names_rej.len(), 1, "{names_rej:?}");
+            assert_eq!(names_rej[0]["row"]["id"], J::from(2));
+        }
+    }
+    // The partial index and the expression index exist (MariaDB: over a virtual column).
+    let idx_sql = match kind {
+        Kind::Pg => "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' AND indexname IN ('ix_child_name', 'ix_names_lower') ORDER BY 1",
+        Kind::My => "SELECT DISTINCT CAST(index_name AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name IN ('ix_child_name', 'ix_names_lower') ORDER BY 1",
+    };
+    assert_eq!(db.texts(idx_sql).await, vec![Some("ix_child_name".into()), Some("ix_names_lower".into())]);
+}
+
+#[tokio::test]
+async fn roundtrip_postgres() {
+    roundtrip(Kind::Pg).await;
+}
+
+#[tokio::test]
+async fn roundtrip_mariadb() {
+    roundtrip(Kind::My).await;
+}
+
+/// `--strict` stops at the first value the target would refuse.
+#[tokio::test]
+async fn strict_stops_at_the_first_refusal() {
+    let dir = Scratch::new();
+    let src = dir.path("strict.sqlite");
+    let conn = Connection::open(&src).unwrap();
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER); INSERT INTO t VALUES (1, 1), (2, 'two'), (3, 3);").unwrap();
+    drop(conn);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "strict").await;
+        let (run, _) = migrate(&src, &db, &["--strict"]);
+        assert_eq!(run.code, 1, "{kind:?}: {}", run.stderr);
+        assert!(run.stderr.contains("two") && run.stderr.lines().count() == 1, "{kind:?}: {}", run.stderr);
+    }
+}
+
+/// A plan's override wins, and a value it rounds is reported as changed.
+#[tokio::test]
+async fn plan_override_and_changed_values() {
+    let dir = Scratch::new();
+    let src = dir.path("items.sqlite");
+    let conn = Connection::open(&src).unwrap();
+    conn.execute_batch("CREATE TABLE items (id INTEGER PRIMARY KEY, price REAL); INSERT INTO items VALUES (1, 1.005), (2, 2.5);").unwrap();
+    drop(conn);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "plan").await;
+        let plan = dir.path(&format!("{}.toml", db.name));
+        let r = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let text = std::fs::read_to_string(&plan).unwrap();
+        let want = if kind == Kind::Pg { "double precision" } else { "double" };
+        assert!(text.contains(&format!("type = \"{want}\"")), "{text}");
+        let over = if kind == Kind::Pg { "numeric(12,2)" } else { "decimal(12,2)" };
+        std::fs::write(&plan, text.replace(&format!("type = \"{want}\""), &format!("type = \"{over}\""))).unwrap();
+        let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let changed = rep["tables"]["items"]["changed"].as_array().unwrap();
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!(changed[0]["row"]["id"], J::from(1));
+        assert_eq!(changed[0]["to"], J::from("1.01"));
+        assert_eq!(changed[0]["reason"], J::from("rounded to scale 2"));
+        let vals = db.texts(&format!("SELECT CAST(price AS {}) FROM items ORDER BY id", if kind == Kind::Pg { "text" } else { "CHAR" })).await;
+        assert_eq!(vals, vec![Some("1.01".into()), Some("2.50".into())]);
+    }
+}

@@ -1,0 +1,69 @@
+//! Rows a foreign key or CHECK refuses, found and taken out (each returned as JSON for the
+//! report) so the constraint can be created. Duplicate keys never get this far in MySQL:
+//! keys exist during the load and the duplicate row is refused then.
+
+use crate::schema::LogicalType;
+use sqlx::mysql::MySqlConnection;
+
+fn q(s: &str) -> String {
+    crate::sqlexpr::quote_ident(s, crate::target::Dialect::MySql)
+}
+
+/// The row as a JSON object. Every text-like value is brought to one collation first:
+/// JSON_OBJECT refuses to mix them (JSON columns are utf8mb4_bin, NOCASE ones are _ci).
+fn json_row(alias: &str, columns: &[(String, LogicalType)], collation: &str) -> String {
+    let pairs: Vec<String> = columns
+        .iter()
+        .map(|(c, t)| {
+            let col = format!("{alias}.{}", q(c));
+            let v = match t {
+                LogicalType::Integer { .. } | LogicalType::Float | LogicalType::Decimal { .. } | LogicalType::Boolean => col,
+                LogicalType::Bytes => format!("CONCAT('x''', LOWER(HEX({col})), '''') COLLATE {collation}"),
+                _ => format!("CONVERT({col} USING utf8mb4) COLLATE {collation}"),
+            };
+            format!("{}, {v}", crate::sqlexpr::quote_literal(c, crate::target::Dialect::MySql))
+        })
+        .collect();
+    format!("JSON_OBJECT({})", pairs.join(", "))
+}
+
+async fn select_json(conn: &mut MySqlConnection, sql: String) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r).ok()).collect())
+}
+
+/// Rows whose foreign key names no parent row.
+pub async fn delete_orphans(
+    conn: &mut MySqlConnection,
+    table: &str,
+    columns: &[(String, LogicalType)],
+    collation: &str,
+    cols: &[String],
+    parent: &str,
+    parent_cols: &[String],
+) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let not_null = cols.iter().map(|c| format!("t.{} IS NOT NULL", q(c))).collect::<Vec<_>>().join(" AND ");
+    let join = cols.iter().zip(parent_cols).map(|(c, p)| format!("p.{} = t.{}", q(p), q(c))).collect::<Vec<_>>().join(" AND ");
+    let first_parent = q(&parent_cols[0]);
+    let from = format!("{} t LEFT JOIN {} p ON {join} WHERE {not_null} AND p.{first_parent} IS NULL", q(table), q(parent));
+    let rows = select_json(conn, format!("SELECT CAST({} AS CHAR) FROM {from}", json_row("t", columns, collation))).await?;
+    if !rows.is_empty() {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DELETE t FROM {from}"))).execute(&mut *conn).await?;
+    }
+    Ok(rows)
+}
+
+/// Rows a CHECK refuses (NULL results pass).
+pub async fn delete_check_failures(
+    conn: &mut MySqlConnection,
+    table: &str,
+    columns: &[(String, LogicalType)],
+    collation: &str,
+    check_sql: &str,
+) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let rows = select_json(conn, format!("SELECT CAST({} AS CHAR) FROM {} t WHERE NOT ({check_sql})", json_row("t", columns, collation), q(table))).await?;
+    if !rows.is_empty() {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DELETE FROM {} WHERE NOT ({check_sql})", q(table)))).execute(&mut *conn).await?;
+    }
+    Ok(rows)
+}

@@ -1,0 +1,125 @@
+//! MySQL/MariaDB DDL text for a planned table. Keys and UNIQUE constraints are created with
+//! the table (InnoDB clusters rows on the primary key: adding it later rebuilds the table),
+//! so a duplicate is refused at load time and reported by row. Secondary indexes and
+//! foreign keys come after the data.
+
+use super::flavor::Flavor;
+use crate::report::Warning;
+use crate::schema::FkAction;
+use crate::sqlexpr::quote_ident;
+use crate::target::planned::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
+use crate::target::Dialect;
+
+fn q(s: &str) -> String {
+    quote_ident(s, Dialect::MySql)
+}
+
+fn cols(c: &[String]) -> String {
+    c.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
+}
+
+pub fn create_table(t: &PlannedTable, flavor: &Flavor) -> String {
+    let mut defs = vec![];
+    for c in &t.columns {
+        let mut d = format!("{} {}", q(&c.name), c.type_sql);
+        let is_text = matches!(c.logical, crate::schema::LogicalType::Text { .. });
+        if is_text {
+            let nocase = t.source.columns[c.source_index].collation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("NOCASE"));
+            if nocase {
+                d.push_str(&format!(" COLLATE {}", flavor.nocase_collation()));
+            }
+        }
+        if let Some((expr, stored)) = &c.generated_sql {
+            d.push_str(&format!(" AS ({expr}) {}", if *stored { "STORED" } else { "VIRTUAL" }));
+            defs.push(d);
+            continue;
+        }
+        if c.not_null {
+            d.push_str(" NOT NULL");
+        }
+        if let Some(dflt) = &c.default_sql {
+            d.push_str(&format!(" DEFAULT {dflt}"));
+        }
+        if t.identity.as_ref().is_some_and(|(n, _)| *n == c.name) {
+            d.push_str(" AUTO_INCREMENT");
+        }
+        defs.push(d);
+    }
+    if let Some((_, c)) = &t.primary_key {
+        defs.push(format!("PRIMARY KEY ({})", cols(c)));
+    }
+    for (name, c) in &t.uniques {
+        defs.push(format!("CONSTRAINT {} UNIQUE ({})", q(name), cols(c)));
+    }
+    format!(
+        "CREATE TABLE {} (\n  {}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE={}",
+        q(&t.name),
+        defs.join(",\n  "),
+        flavor.binary_collation()
+    )
+}
+
+/// Index parts, and for MariaDB (no functional indexes) the generated columns that stand in
+/// for expressions.
+pub fn index(t: &PlannedTable, ix: &PlannedIndex, flavor: &Flavor, notes: &mut Vec<Warning>) -> Vec<String> {
+    let mut stmts = vec![];
+    let mut parts = vec![];
+    for (i, p) in ix.parts.iter().enumerate() {
+        match p {
+            PlannedPart::Column { name, desc } => parts.push(format!("{}{}", q(name), if *desc { " DESC" } else { "" })),
+            PlannedPart::Expr { sql, desc } if flavor.functional_indexes() => parts.push(format!("(({sql})){}", if *desc { " DESC" } else { "" })),
+            PlannedPart::Expr { sql, desc } => {
+                let col = crate::target::derived_name(flavor.dialect, &["ferry", &ix.name, &i.to_string()], "expr");
+                stmts.push(format!("ALTER TABLE {} ADD COLUMN {} varchar(768) AS ({sql}) VIRTUAL", q(&t.name), q(&col)));
+                notes.push(Warning {
+                    table: Some(t.source.name.clone()),
+                    object: format!("index {}", ix.name),
+                    reason: format!("{} has no expression indexes: indexed the virtual column {col} = {sql}", flavor.dialect.name()),
+                });
+                parts.push(format!("{}{}", q(&col), if *desc { " DESC" } else { "" }));
+            }
+        }
+    }
+    stmts.push(format!("CREATE {}INDEX {} ON {} ({})", if ix.unique { "UNIQUE " } else { "" }, q(&ix.name), q(&t.name), parts.join(", ")));
+    stmts
+}
+
+/// InnoDB has no SET DEFAULT action: such keys are created with NO ACTION (and a warning).
+pub fn fk_action(a: FkAction) -> FkAction {
+    if a == FkAction::SetDefault { FkAction::NoAction } else { a }
+}
+
+pub fn foreign_key(t: &PlannedTable, fk: &PlannedForeignKey) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON UPDATE {} ON DELETE {}",
+        q(&t.name),
+        q(&fk.name),
+        cols(&fk.target_columns),
+        q(&fk.ref_table),
+        cols(&fk.ref_columns),
+        fk_action(fk.on_update).sql(),
+        fk_action(fk.on_delete).sql()
+    )
+}
+
+pub fn check(t: &PlannedTable, name: &str, sql: &str) -> String {
+    format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})", q(&t.name), q(name))
+}
+
+pub fn auto_increment(t: &PlannedTable, next: i64) -> String {
+    format!("ALTER TABLE {} AUTO_INCREMENT = {next}", q(&t.name))
+}
+
+pub fn max_of(t: &PlannedTable, column: &str) -> String {
+    format!("SELECT CAST(MAX({}) AS SIGNED) FROM {}", q(column), q(&t.name))
+}
+
+pub fn create_view(name: &str, select: &str) -> String {
+    format!("CREATE VIEW {} AS {select}", q(name))
+}
+
+/// `INSERT INTO t (cols) VALUES ` for the loaded (not generated) columns.
+pub fn insert_prefix(t: &PlannedTable) -> String {
+    let c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
+    format!("INSERT INTO {} ({}) VALUES ", q(&t.name), c.join(", "))
+}

@@ -1,0 +1,31 @@
+//! MySQL or MariaDB, and which version: they differ in collations, JSON, functional indexes.
+
+use crate::target::Dialect;
+use sqlx::mysql::MySqlConnection;
+
+#[derive(Debug, Clone)]
+pub struct Flavor {
+    pub dialect: Dialect,
+    pub version: String,
+}
+
+impl Flavor {
+    /// The binary, no-pad collation: compares as SQLite's default BINARY does (`a` ≠ `a `).
+    pub fn binary_collation(&self) -> &'static str {
+        if self.dialect == Dialect::MariaDb { "utf8mb4_nopad_bin" } else { "utf8mb4_0900_bin" }
+    }
+    /// For SQLite `COLLATE NOCASE` columns: case-insensitive, accent-sensitive, no-pad where offered.
+    pub fn nocase_collation(&self) -> &'static str {
+        if self.dialect == Dialect::MariaDb { "utf8mb4_general_nopad_ci" } else { "utf8mb4_0900_as_ci" }
+    }
+    pub fn functional_indexes(&self) -> bool {
+        self.dialect == Dialect::MySql
+    }
+}
+
+pub async fn detect(conn: &mut MySqlConnection) -> Result<Flavor, sqlx::Error> {
+    let v: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(conn).await?;
+    let dialect = if v.to_ascii_lowercase().contains("mariadb") { Dialect::MariaDb } else { Dialect::MySql };
+    let number = v.split('-').next().unwrap_or(&v).to_string();
+    Ok(Flavor { dialect, version: format!("{} {number}", dialect.name()) })
+}

@@ -1,0 +1,30 @@
+//! Bulk load through batched multi-row INSERT (MySQL has no COPY; sqlx has no LOAD DATA LOCAL).
+
+use sqlx::mysql::MySqlConnection;
+
+/// Sends one multi-row INSERT of encoded row tuples `(…)`; returns the rows the server took.
+pub async fn insert_rows(conn: &mut MySqlConnection, prefix: &str, rows: &[&[u8]]) -> Result<u64, sqlx::Error> {
+    let mut sql = Vec::with_capacity(prefix.len() + rows.iter().map(|r| r.len() + 1).sum::<usize>());
+    sql.extend_from_slice(prefix.as_bytes());
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            sql.push(b',');
+        }
+        sql.extend_from_slice(r);
+    }
+    let sql = String::from_utf8(sql).expect("encoded rows are UTF-8");
+    let r = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(conn).await?;
+    Ok(r.rows_affected())
+}
+
+/// The column an error names: `… for column 'qty' at row 1`, ``… for column `db`.`t`.`qty` ``.
+pub fn error_column(e: &sqlx::Error) -> Option<String> {
+    let msg = e.as_database_error()?.message().to_string();
+    if let Some(i) = msg.find("for column ") {
+        let rest = &msg[i + 11..];
+        let name = rest.split(" at row").next()?.trim();
+        let last = name.rsplit('.').next()?;
+        return Some(last.trim_matches(|c| c == '\'' || c == '`').to_string());
+    }
+    None
+}

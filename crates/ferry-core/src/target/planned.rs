@@ -1,0 +1,288 @@
+//! The schema as it will be created: source tables with the plan's names and types applied.
+//!
+//! Both dialects' DDL and the copy pipeline read this, so a name or a type is decided once.
+
+use crate::error::{FerryError, Result};
+use crate::plan::Plan;
+use crate::schema::{LogicalType, Schema, Table};
+use crate::report::Warning;
+use crate::schema::{FkAction, IndexPart};
+use crate::sqlexpr::{self, ExprContext};
+use crate::target::{derived_name, Names};
+use crate::target::Dialect;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct PlannedColumn {
+    pub source: String,
+    pub name: String,
+    pub logical: LogicalType,
+    pub type_sql: String,
+    pub not_null: bool,
+    /// Position of the column in the source table.
+    pub source_index: usize,
+    /// The DEFAULT translated for the target.
+    pub default_sql: Option<String>,
+    /// A generated column's expression translated for the target; such columns are not loaded.
+    pub generated_sql: Option<(String, bool)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedIndex {
+    pub name: String,
+    pub unique: bool,
+    /// Each part as target SQL: a quoted column (with DESC) or an expression in parentheses.
+    pub parts: Vec<PlannedPart>,
+    pub where_sql: Option<String>,
+    /// The SQLite definition, for messages.
+    pub source_sql: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum PlannedPart {
+    Column { name: String, desc: bool },
+    Expr { sql: String, desc: bool },
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedCheck {
+    pub name: String,
+    pub sql: String,
+    pub source_sql: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedForeignKey {
+    pub name: String,
+    /// Source names (for reports) and target names.
+    pub columns: Vec<String>,
+    pub target_columns: Vec<String>,
+    pub ref_source_table: String,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_update: FkAction,
+    pub on_delete: FkAction,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedTable {
+    pub source: Table,
+    pub name: String,
+    pub columns: Vec<PlannedColumn>,
+    /// Source column name → (target name, logical type), for expression translation.
+    pub column_map: HashMap<String, (String, LogicalType)>,
+    pub primary_key: Option<(String, Vec<String>)>,
+    /// UNIQUE constraints: (name, target columns).
+    pub uniques: Vec<(String, Vec<String>)>,
+    pub indexes: Vec<PlannedIndex>,
+    pub checks: Vec<PlannedCheck>,
+    pub foreign_keys: Vec<PlannedForeignKey>,
+    /// The rowid-alias column that continues as an identity / AUTO_INCREMENT, and where.
+    pub identity: Option<(String, i64)>,
+    /// What could not be carried as it was, found while planning.
+    pub warnings: Vec<Warning>,
+}
+
+impl PlannedTable {
+    pub fn column(&self, source: &str) -> Option<&PlannedColumn> {
+        self.columns.iter().find(|c| c.source == source).or_else(|| self.columns.iter().find(|c| c.source.eq_ignore_ascii_case(source)))
+    }
+
+    /// Target name of a source column (the source name when unknown).
+    pub fn target_column(&self, source: &str) -> String {
+        self.column(source).map(|c| c.name.clone()).unwrap_or_else(|| source.to_string())
+    }
+
+    pub fn expr_context(&self, dialect: Dialect) -> ExprContext<'_> {
+        ExprContext { dialect, columns: &self.column_map }
+    }
+
+    /// The primary key's source columns, with SQLite's implied rowid alias.
+    pub fn pk_columns(&self) -> Vec<String> {
+        self.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default()
+    }
+}
+
+/// Applies the plan to the schema: names, types, and every expression translated for the
+/// target. Skipped tables are left out; what cannot be translated becomes a warning.
+pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<Vec<PlannedTable>> {
+    let mut out = vec![];
+    let table_names: HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();
+    // Index and constraint names are unique per schema in PostgreSQL, per table in MySQL
+    // (foreign key names per database): one pool for all of them is right for both.
+    let mut object_names = Names::new(dialect);
+    for tp in plan.tables.iter().filter(|t| !t.skip) {
+        object_names.take(&tp.target);
+    }
+    for tp in &plan.tables {
+        if tp.skip {
+            continue;
+        }
+        let t = schema.tables.iter().find(|t| t.name == tp.source).ok_or_else(|| FerryError::PlanMismatch {
+            path: String::new(),
+            detail: format!("table {:?} is not in the source", tp.source),
+        })?;
+        let mut warnings = vec![];
+        let mut warn = |object: String, reason: String| warnings.push(Warning { table: Some(t.name.clone()), object, reason });
+        let mut columns = vec![];
+        let mut column_map = HashMap::new();
+        for cp in &tp.columns {
+            let idx = t.column_index(&cp.source).ok_or_else(|| FerryError::PlanMismatch {
+                path: String::new(),
+                detail: format!("column {}.{} is not in the source", t.name, cp.source),
+            })?;
+            let logical = cp.logical(dialect)?;
+            column_map.insert(t.columns[idx].name.clone(), (cp.target.clone(), logical.clone()));
+            columns.push((cp, idx, logical));
+        }
+        let ctx = ExprContext { dialect, columns: &column_map };
+        let mut planned_cols = vec![];
+        for (cp, idx, logical) in columns {
+            let src = &t.columns[idx];
+            let in_pk = t.primary_key.as_ref().is_some_and(|p| p.columns.iter().any(|c| c.eq_ignore_ascii_case(&src.name)));
+            let default_sql = match &src.default {
+                None => None,
+                Some(d) => match sqlexpr::translate_default(d, &logical, dialect) {
+                    Ok(x) => x,
+                    Err(reason) => {
+                        warn(format!("default of column {}", src.name), format!("DEFAULT {d} not carried: {reason}"));
+                        None
+                    }
+                },
+            };
+            let generated_sql = match &src.generated {
+                Some(g) if !g.expr.is_empty() => match sqlexpr::translate_expr(&g.expr, &ctx) {
+                    Ok(sql) => Some((sql, g.stored)),
+                    Err(reason) => {
+                        warn(format!("generated column {}", src.name), format!("created as a plain column holding the stored values: {reason}"));
+                        None
+                    }
+                },
+                Some(_) => {
+                    warn(format!("generated column {}", src.name), "its expression could not be read; created as a plain column holding the values".into());
+                    None
+                }
+                None => None,
+            };
+            planned_cols.push(PlannedColumn {
+                source: src.name.clone(),
+                name: cp.target.clone(),
+                type_sql: cp.target_type.clone(),
+                logical,
+                // Primary key columns are NOT NULL in both targets (SQLite lets some hold NULL).
+                not_null: src.not_null || in_pk,
+                source_index: idx,
+                default_sql,
+                generated_sql,
+            });
+        }
+        let tcol = |c: &str| column_map.get(c).map(|x| x.0.clone()).or_else(|| column_map.iter().find(|(k, _)| k.eq_ignore_ascii_case(c)).map(|(_, v)| v.0.clone())).unwrap_or_else(|| c.to_string());
+        let primary_key = t.primary_key.as_ref().map(|pk| {
+            let cols: Vec<String> = pk.columns.iter().map(|c| tcol(c)).collect();
+            let name = object_names.take(&pk.name.clone().unwrap_or_else(|| derived_name(dialect, &[&tp.target], "pkey")));
+            (name, cols)
+        });
+        let uniques = t
+            .uniques
+            .iter()
+            .map(|u| {
+                let cols: Vec<String> = u.columns.iter().map(|c| tcol(c)).collect();
+                let base = u.name.clone().unwrap_or_else(|| {
+                    let mut parts = vec![tp.target.as_str()];
+                    parts.extend(cols.iter().map(String::as_str));
+                    derived_name(dialect, &parts, "key")
+                });
+                (object_names.take(&base), cols)
+            })
+            .collect();
+        let mut indexes = vec![];
+        'idx: for ix in &t.indexes {
+            let mut parts = vec![];
+            for p in &ix.parts {
+                match p {
+                    IndexPart::Column { name, desc, .. } => parts.push(PlannedPart::Column { name: tcol(name), desc: *desc }),
+                    IndexPart::Expr { expr, desc } => match sqlexpr::translate_expr(expr, &ctx) {
+                        Ok(sql) => parts.push(PlannedPart::Expr { sql, desc: *desc }),
+                        Err(reason) => {
+                            warn(format!("index {}", ix.name), format!("not created: expression {expr} cannot be translated: {reason}"));
+                            continue 'idx;
+                        }
+                    },
+                }
+            }
+            let where_sql = match &ix.where_clause {
+                None => None,
+                Some(w) => match sqlexpr::translate_expr(w, &ctx) {
+                    Ok(sql) => Some(sql),
+                    Err(reason) => {
+                        warn(format!("index {}", ix.name), format!("not created: WHERE {w} cannot be translated: {reason}"));
+                        continue;
+                    }
+                },
+            };
+            indexes.push(PlannedIndex { name: object_names.take(&ix.name), unique: ix.unique, parts, where_sql, source_sql: ix.sql.clone() });
+        }
+        let mut checks = vec![];
+        for (i, c) in t.checks.iter().enumerate() {
+            match sqlexpr::translate_expr(&c.expr, &ctx) {
+                Ok(sql) => {
+                    let base = c.name.clone().unwrap_or_else(|| derived_name(dialect, &[&tp.target, &format!("check{}", i + 1)], "chk"));
+                    checks.push(PlannedCheck { name: object_names.take(&base), sql, source_sql: c.expr.clone() })
+                }
+                Err(reason) => warn(format!("CHECK ({})", c.expr), format!("not carried: {reason}")),
+            }
+        }
+        let mut foreign_keys = vec![];
+        for fk in &t.foreign_keys {
+            let Some(parent) = schema.table(&fk.ref_table) else {
+                warn(format!("foreign key ({}) → {}", fk.columns.join(", "), fk.ref_table), format!("not created: the source has no table {:?}", fk.ref_table));
+                continue;
+            };
+            let Some(ref_target) = table_names.get(&parent.name) else {
+                warn(format!("foreign key ({}) → {}", fk.columns.join(", "), fk.ref_table), "not created: the referenced table is skipped by the plan".into());
+                continue;
+            };
+            let ref_src_cols = if fk.ref_columns.is_empty() { parent.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default() } else { fk.ref_columns.clone() };
+            if ref_src_cols.len() != fk.columns.len() {
+                warn(format!("foreign key ({}) → {}", fk.columns.join(", "), fk.ref_table), "not created: it names a different number of columns than the parent key has".into());
+                continue;
+            }
+            let ptp = plan.table(&parent.name).expect("planned parent");
+            let pcol = |c: &str| ptp.columns.iter().find(|x| x.source.eq_ignore_ascii_case(c)).map(|x| x.target.clone()).unwrap_or_else(|| c.to_string());
+            let target_columns: Vec<String> = fk.columns.iter().map(|c| tcol(c)).collect();
+            let base = fk.name.clone().unwrap_or_else(|| {
+                let mut parts = vec![tp.target.as_str()];
+                parts.extend(target_columns.iter().map(String::as_str));
+                derived_name(dialect, &parts, "fkey")
+            });
+            foreign_keys.push(PlannedForeignKey {
+                name: object_names.take(&base),
+                columns: fk.columns.clone(),
+                target_columns,
+                ref_source_table: parent.name.clone(),
+                ref_table: ref_target.clone(),
+                ref_columns: ref_src_cols.iter().map(|c| pcol(c)).collect(),
+                on_update: fk.on_update,
+                on_delete: fk.on_delete,
+            });
+        }
+        let identity = t.rowid_alias.as_ref().and_then(|c| {
+            let pc = planned_cols.iter().find(|p| p.source == *c)?;
+            matches!(pc.logical, LogicalType::Integer { .. }).then(|| (pc.name.clone(), t.sqlite_sequence.unwrap_or(0)))
+        });
+        out.push(PlannedTable {
+            source: t.clone(),
+            name: tp.target.clone(),
+            columns: planned_cols,
+            column_map: column_map.clone(),
+            primary_key,
+            uniques,
+            indexes,
+            checks,
+            foreign_keys,
+            identity,
+            warnings,
+        });
+    }
+    Ok(out)
+}

@@ -1,0 +1,48 @@
+//! Rows a constraint refuses, found and taken out (each returned as JSON for the report)
+//! so the constraint can be created: duplicate keys, NULL keys, orphans, CHECK failures.
+
+use sqlx::postgres::PgConnection;
+
+fn q(s: &str) -> String {
+    crate::sqlexpr::quote_ident(s, crate::target::Dialect::Postgres)
+}
+
+async fn delete_returning(conn: &mut PgConnection, sql: String) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r).ok()).collect())
+}
+
+/// Rows whose key columns repeat an earlier row's (the first loaded stays).
+pub async fn delete_duplicates(conn: &mut PgConnection, table: &str, cols: &[String]) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let list = cols.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ");
+    let not_null = cols.iter().map(|c| format!("{} IS NOT NULL", q(c))).collect::<Vec<_>>().join(" AND ");
+    delete_returning(
+        conn,
+        format!(
+            "DELETE FROM {table} t USING (SELECT ctid AS c FROM (SELECT ctid, row_number() OVER (PARTITION BY {list} ORDER BY ctid) AS rn FROM {table} WHERE {not_null}) s WHERE rn > 1) d WHERE t.ctid = d.c RETURNING row_to_json(t)::text"
+        ),
+    )
+    .await
+}
+
+/// Rows with NULL in a primary key column.
+pub async fn delete_null_keys(conn: &mut PgConnection, table: &str, cols: &[String]) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let any_null = cols.iter().map(|c| format!("t.{} IS NULL", q(c))).collect::<Vec<_>>().join(" OR ");
+    delete_returning(conn, format!("DELETE FROM {table} t WHERE {any_null} RETURNING row_to_json(t)::text")).await
+}
+
+/// Rows whose foreign key names no parent row.
+pub async fn delete_orphans(conn: &mut PgConnection, table: &str, cols: &[String], parent: &str, parent_cols: &[String]) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let not_null = cols.iter().map(|c| format!("t.{} IS NOT NULL", q(c))).collect::<Vec<_>>().join(" AND ");
+    let join = cols.iter().zip(parent_cols).map(|(c, p)| format!("p.{} = t.{}", q(p), q(c))).collect::<Vec<_>>().join(" AND ");
+    delete_returning(
+        conn,
+        format!("DELETE FROM {table} t WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {join}) RETURNING row_to_json(t)::text"),
+    )
+    .await
+}
+
+/// Rows a CHECK refuses (NULL results pass, as in SQL).
+pub async fn delete_check_failures(conn: &mut PgConnection, table: &str, check_sql: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    delete_returning(conn, format!("DELETE FROM {table} t WHERE NOT ({check_sql}) RETURNING row_to_json(t)::text")).await
+}
