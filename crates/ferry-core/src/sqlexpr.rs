@@ -22,8 +22,9 @@
 //!   `timestamptz` (tz: true), and MySQL/MariaDB `DATETIME(n)` holding UTC wall-clock time —
 //!   SQLite text without an offset is UTC, as SQLite's own `CURRENT_TIMESTAMP` is;
 //! - `Boolean` is PostgreSQL `boolean`, MySQL/MariaDB `TINYINT(1)`/`BOOLEAN` (0/1);
-//! - text columns are `utf8mb4` on MySQL/MariaDB; sessions run with
-//!   `NO_BACKSLASH_ESCAPES` (MySQL) and `standard_conforming_strings` (PostgreSQL).
+//! - MySQL/MariaDB text columns are `utf8mb4` with the binary no-pad collation (NOCASE columns a
+//!   case-insensitive one), so comparisons there follow the column as SQLite's do; sessions run
+//!   with `NO_BACKSLASH_ESCAPES` (MySQL) and `standard_conforming_strings` (PostgreSQL).
 //!
 //! Known, documented limits: `lower`/`upper`/`LIKE` fold only ASCII letters in SQLite but all of
 //! Unicode in the targets (a pattern containing a non-ASCII letter is refused; a value containing
@@ -1026,6 +1027,8 @@ impl<'a> Tx<'a> {
                 .iter()
                 .filter(|p| !matches!(p, Piece::Fmt(f) if f.is_empty()))
                 .map(|p| match p {
+                    // Pure literal text needs no DATE_FORMAT.
+                    Piece::Fmt(f) if !f.replace("%%", "").contains('%') => self.ql(&f.replace("%%", "%")),
                     Piece::Fmt(f) => format!("DATE_FORMAT({w}, {})", self.ql(f)),
                     Piece::Millis => format!("LEFT(DATE_FORMAT({w}, '%f'), 3)"),
                 })
@@ -1408,18 +1411,16 @@ impl<'a> Tx<'a> {
         Ok((a, op, b))
     }
 
-    /// Text compared with text: SQLite compares bytes (BINARY collation). Pin the target's
-    /// comparison to the equivalent binary collation where its default would differ: always on
-    /// MySQL/MariaDB (their default collations ignore case and accents), for ordering on
-    /// PostgreSQL (equality is already exact there, ordering follows the locale).
+    /// Text compared with text: SQLite compares with the column's collation (BINARY unless
+    /// declared otherwise). MySQL/MariaDB tables are created with the binary no-pad collation
+    /// (NOCASE columns with a case-insensitive one), so the column's own collation already does
+    /// what SQLite does there. PostgreSQL's equality is exact, but its ordering follows the
+    /// database locale: pin ordering comparisons to "C" (byte order, as SQLite's memcmp).
     fn collate_for(&self, t: Tr, other: &Tr, op: Cmp) -> Tr {
-        if t.kind != Kind::Text || t.lit.is_some() || t.now.is_some() {
+        if !self.pg() || !op.ordering() || t.kind != Kind::Text || t.is_const() {
             return t;
         }
         if !matches!(other.kind, Kind::Text | Kind::Unknown) {
-            return t;
-        }
-        if self.pg() && !op.ordering() {
             return t;
         }
         Tr::new(format!("{} COLLATE {}", t.operand(), self.bin_collation()), Kind::Text, false)
@@ -1880,8 +1881,15 @@ impl<'a> Tx<'a> {
             return Ok(Tr::new(sql, Kind::Int, true));
         }
         if up.contains("CHAR") || up.contains("CLOB") || up.contains("TEXT") {
+            let before = t.sql.clone();
             let inner = self.as_text(t, "CAST AS TEXT")?;
-            let sql = if self.pg() { format!("CAST({} AS text)", inner.sql) } else { format!("CAST({} AS CHAR)", inner.sql) };
+            let sql = if inner.sql != before && inner.lit.is_none() {
+                inner.sql // already converted to text
+            } else if self.pg() {
+                format!("CAST({} AS text)", inner.sql)
+            } else {
+                format!("CAST({} AS CHAR)", inner.sql)
+            };
             return Ok(Tr::new(sql, Kind::Text, true));
         }
         if up.contains("REAL") || up.contains("FLOA") || up.contains("DOUB") {
@@ -2109,11 +2117,12 @@ impl<'a> Tx<'a> {
                         return Err(format!("scalar {name}() of {} values: SQLite orders mixed and text values its own way", t.kind.label()));
                     }
                 }
+                let nullable: Vec<bool> = ts.iter().map(|t| !matches!(&t.lit, Some(l) if *l != Lit::Null)).collect();
                 let (sqls, kind) = self.same_kind(ts)?;
                 let g = if name == "max" { "GREATEST" } else { "LEAST" };
                 let sql = if pg {
                     // SQLite's scalar max/min is NULL when any argument is; GREATEST/LEAST skip NULLs.
-                    let nulls = sqls.iter().map(|s| format!("{s} IS NULL")).collect::<Vec<_>>().join(" OR ");
+                    let nulls = sqls.iter().zip(&nullable).filter(|(_, n)| **n).map(|(s, _)| format!("{s} IS NULL")).collect::<Vec<_>>().join(" OR ");
                     format!("CASE WHEN {nulls} THEN NULL ELSE {g}({}) END", sqls.join(", "))
                 } else {
                     format!("{g}({})", sqls.join(", "))
@@ -2253,8 +2262,19 @@ impl<'a> Tx<'a> {
             out.push_str(&parts.join(", "));
             out.push(' ');
         }
+        // ORDER BY may qualify columns with the SELECT's table names: keep its scope open.
+        let own_scope = matches!(&*q.body, SetExpr::Select(_));
+        if own_scope {
+            self.scopes.push(Vec::new());
+        }
         let result = (|| -> R<String> {
-            let mut s = self.set_expr(&q.body)?;
+            let mut s = match &*q.body {
+                SetExpr::Select(sel) => {
+                    self.check_select(sel)?;
+                    self.select_inner(sel)?
+                }
+                other => self.set_expr(other)?,
+            };
             if let Some(ob) = &q.order_by {
                 let OrderByKind::Expressions(items) = &ob.kind else { return Err("ORDER BY ALL is not SQLite".into()) };
                 if ob.interpolate.is_some() {
@@ -2292,6 +2312,9 @@ impl<'a> Tx<'a> {
             }
             Ok(s)
         })();
+        if own_scope {
+            self.scopes.pop();
+        }
         if pushed_ctes {
             self.ctes.pop();
         }
@@ -2345,6 +2368,14 @@ impl<'a> Tx<'a> {
     }
 
     fn select(&mut self, s: &Select) -> R<String> {
+        self.check_select(s)?;
+        self.scopes.push(Vec::new());
+        let r = self.select_inner(s);
+        self.scopes.pop();
+        r
+    }
+
+    fn check_select(&self, s: &Select) -> R<()> {
         if s.top.is_some() || s.into.is_some() || !s.lateral_views.is_empty() || s.prewhere.is_some() || !s.connect_by.is_empty()
             || !s.cluster_by.is_empty() || !s.distribute_by.is_empty() || !s.sort_by.is_empty() || s.qualify.is_some()
             || s.value_table_mode.is_some() || s.exclude.is_some() || s.select_modifiers.is_some() || !s.optimizer_hints.is_empty()
@@ -2355,10 +2386,7 @@ impl<'a> Tx<'a> {
         if !s.named_window.is_empty() {
             return Err("WINDOW clauses are not supported".into());
         }
-        self.scopes.push(Vec::new());
-        let r = self.select_inner(s);
-        self.scopes.pop();
-        r
+        Ok(())
     }
 
     fn select_inner(&mut self, s: &Select) -> R<String> {

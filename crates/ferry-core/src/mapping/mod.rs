@@ -5,7 +5,8 @@
 //! varchar(20) holding longer text → text, smallint holding large values → bigint); values of
 //! another kind (text in an INTEGER column) are counted as rows the plan cannot carry and are
 //! rejected by name at load time. When most values are of another kind than declared, the
-//! values win. Nothing here truncates, clamps or rounds.
+//! values win (a tie goes to the values too: a type that would refuse half the rows is not
+//! kept). Nothing here truncates, clamps or rounds.
 
 pub mod declared;
 
@@ -179,9 +180,9 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
                 Some((t, r)) => (t, r),
                 None => (decl.logical.clone(), decl.reason.clone()),
             }
-        } else if let Some((t, r)) = widened.filter(|_| wf * 2 >= nn && wf > f) {
+        } else if let Some((t, r)) = widened.filter(|_| wf * 2 > nn && wf > f) {
             (t, format!("{}; {r}", decl.reason))
-        } else if f * 2 >= nn {
+        } else if f * 2 > nn {
             (decl.logical.clone(), decl.reason.clone())
         } else {
             let (t, r) = from_evidence(p, dialect);

@@ -97,9 +97,13 @@ impl PlannedTable {
         ExprContext { dialect, columns: &self.column_map }
     }
 
-    /// The primary key's source columns, with SQLite's implied rowid alias.
+    /// The source columns of the primary key the target gets (none when it cannot have one):
+    /// what names a row in the report.
     pub fn pk_columns(&self) -> Vec<String> {
-        self.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default()
+        match (&self.primary_key, &self.source.primary_key) {
+            (Some(_), Some(p)) => p.columns.clone(),
+            _ => vec![],
+        }
     }
 }
 
@@ -177,7 +181,28 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             });
         }
         let tcol = |c: &str| column_map.get(c).map(|x| x.0.clone()).or_else(|| column_map.iter().find(|(k, _)| k.eq_ignore_ascii_case(c)).map(|(_, v)| v.0.clone())).unwrap_or_else(|| c.to_string());
-        let primary_key = t.primary_key.as_ref().map(|pk| {
+        // SQLite lets a primary key that is not the rowid hold NULL; no target does. Keep
+        // the rows and say the key was not created.
+        let null_pk: Vec<&str> = t
+            .primary_key
+            .iter()
+            .flat_map(|pk| pk.columns.iter())
+            .filter(|c| t.column(c).and_then(|c| c.profile.as_ref()).is_some_and(|p| p.nulls > 0))
+            .map(String::as_str)
+            .collect();
+        if !null_pk.is_empty() {
+            let n: u64 = null_pk.iter().filter_map(|c| t.column(c)?.profile.as_ref().map(|p| p.nulls)).max().unwrap_or(0);
+            warn(
+                "primary key".into(),
+                format!("not created: column {} holds NULL in {n} row(s) (SQLite allows NULL in a primary key that is not INTEGER PRIMARY KEY); the rows are kept", null_pk.join(", ")),
+            );
+            for c in planned_cols.iter_mut() {
+                if null_pk.iter().any(|n| n.eq_ignore_ascii_case(&c.source)) {
+                    c.not_null = t.columns[c.source_index].not_null;
+                }
+            }
+        }
+        let primary_key = t.primary_key.as_ref().filter(|_| null_pk.is_empty()).map(|pk| {
             let cols: Vec<String> = pk.columns.iter().map(|c| tcol(c)).collect();
             let name = object_names.take(&pk.name.clone().unwrap_or_else(|| derived_name(dialect, &[&tp.target], "pkey")));
             (name, cols)
