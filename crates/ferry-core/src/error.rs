@@ -21,6 +21,8 @@ pub enum FerryError {
     BadUrl { url: String, detail: String },
     #[error("cannot reach the {what} server at {host}: {detail}. Check that the server is running and the host and port are right")]
     Unreachable { what: String, host: String, detail: String },
+    #[error("TLS with the {what} server at {host} failed: {detail}. With sslmode=verify-full / ssl-mode=VERIFY_IDENTITY the server's certificate must be trusted here (sslrootcert=… / ssl-ca=…); sslmode=require encrypts without checking it; a server without TLS needs sslmode=prefer or disable")]
+    Tls { what: String, host: String, detail: String },
     #[error("the {what} server at {host} refused the login for user {user:?}: {detail}. Check the user name and password")]
     AuthFailed { what: String, host: String, user: String, detail: String },
     #[error("the target database {database:?} does not exist on {host}. Create it first (e.g. `{hint}`)")]
@@ -55,6 +57,7 @@ impl FerryError {
             FerryError::BadUrl { .. } => "bad_url",
             FerryError::Unreachable { .. } => "unreachable",
             FerryError::AuthFailed { .. } => "auth_failed",
+            FerryError::Tls { .. } => "tls",
             FerryError::NoDatabase { .. } => "no_database",
             FerryError::TargetNotEmpty { .. } => "target_not_empty",
             FerryError::PlanMismatch { .. } => "plan_mismatch",

@@ -92,3 +92,29 @@ async fn bad_targets_are_named() {
     assert_fails(&ferry(&["migrate", s, "--to", &db.url, "--plan", myplan.to_str().unwrap()]), &["made for MySQL", "PostgreSQL"]);
     assert_eq!(sha256(&src), before, "the source file is never written to");
 }
+
+/// TLS modes in the URL are honoured: `sslmode=require` works against the local PostgreSQL
+/// (Debian's cluster has TLS on), `verify-full` refuses its self-signed certificate, and a
+/// MariaDB without TLS refuses `ssl-mode=REQUIRED`, each with a clear line.
+#[tokio::test]
+async fn tls_modes() {
+    let dir = Scratch::new();
+    let src = dir.path("src.sqlite");
+    small_db(&src);
+    let s = src.to_str().unwrap();
+    let db = TestDb::new(Kind::Pg, "tls").await;
+    let ssl_on = db.texts("SHOW ssl").await == vec![Some("on".to_string())];
+    if ssl_on {
+        let r = ferry(&["migrate", s, "--to", &format!("{}?sslmode=require", db.url)]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let db2 = TestDb::new(Kind::Pg, "tls").await;
+        assert_fails(&ferry(&["migrate", s, "--to", &format!("{}?sslmode=verify-full", db2.url)]), &["TLS"]);
+    } else {
+        println!("skipped the PostgreSQL TLS half: this server has ssl = off");
+    }
+    let my = TestDb::new(Kind::My, "tls").await;
+    let have_ssl = my.texts("SELECT CAST(@@have_ssl AS CHAR)").await;
+    if have_ssl != vec![Some("YES".to_string())] {
+        assert_fails(&ferry(&["migrate", s, "--to", &format!("{}?ssl-mode=REQUIRED", my.url)]), &["TLS"]);
+    }
+}

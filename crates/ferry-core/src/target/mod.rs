@@ -189,9 +189,14 @@ pub fn redact(s: &str) -> String {
 /// Maps a connection error to one that names the server and says what to try.
 pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
     let what = t.dialect.name().to_string();
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    let tls_words = lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl");
+    if matches!(e, sqlx::Error::Tls(_)) || (!matches!(e, sqlx::Error::Database(_)) && tls_words) {
+        return FerryError::Tls { what, host: t.host.clone(), detail: text };
+    }
     match &e {
         sqlx::Error::Io(io) => FerryError::Unreachable { what, host: t.host.clone(), detail: io.to_string() },
-        sqlx::Error::Tls(err) => FerryError::Unreachable { what, host: t.host.clone(), detail: format!("TLS failed: {err}") },
         sqlx::Error::Database(db) => {
             let code = db.code().map(|c| c.to_string()).unwrap_or_default();
             match code.as_str() {
