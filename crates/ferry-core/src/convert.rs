@@ -358,7 +358,7 @@ mod tests {
 
     #[test]
     fn exact_conversions() {
-        let dec = Decimal { precision: Some(10), scale: Some(2) };
+        let dec = LogicalType::Decimal { precision: Some(10), scale: Some(2) };
         let cases: Vec<(ValueRef, LogicalType, &str, &str)> = vec![
             (ValueRef::Null, Text { max: None }, "\\N", "NULL"),
             (ValueRef::Integer(i64::MIN), Integer { bits: 64 }, "-9223372036854775808", "-9223372036854775808"),
@@ -401,10 +401,10 @@ mod tests {
         assert!(pg(ValueRef::Text(b"[\"\\u0000\"]"), &Json).is_err());
         assert!(pg(ValueRef::Text(b"abc"), &Text { max: Some(2) }).is_err());
         assert!(pg(ValueRef::Integer(2), &Boolean).is_err());
-        let (s, c) = pg(ValueRef::Real(1.005), &Decimal { precision: Some(10), scale: Some(2) }).unwrap();
+        let (s, c) = pg(ValueRef::Real(1.005), &LogicalType::Decimal { precision: Some(10), scale: Some(2) }).unwrap();
         assert_eq!(s, "1.01", "1.005 as a double is 1.00499999…, but its shortest text 1.005 is what the user sees");
         assert_eq!(c.unwrap().reason, "rounded to scale 2");
-        assert!(pg(ValueRef::Real(123456.5), &Decimal { precision: Some(5), scale: Some(1) }).is_err());
+        assert!(pg(ValueRef::Real(123456.5), &LogicalType::Decimal { precision: Some(5), scale: Some(1) }).is_err());
         let (_, c) = pg(ValueRef::Integer((1 << 53) + 1), &Float).unwrap();
         assert!(c.is_some());
     }

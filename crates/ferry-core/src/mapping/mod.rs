@@ -56,12 +56,17 @@ pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
             };
             if in_range { p.integers + (p.reals - p.non_integral_reals - p.infinite_reals) } else { 0 }
         }
+        LogicalType::Decimal { precision: Some(prec), scale } if p.max_scale > scale.unwrap_or(0) || p.max_int_digits > prec.saturating_sub(scale.unwrap_or(0)) => {
+            // Some values need more digits than declared; the profile does not say how many.
+            0
+        }
         LogicalType::Decimal { .. } => p.integers + p.reals - if dialect == Dialect::Postgres { 0 } else { p.infinite_reals } + numeric_text,
         LogicalType::Float => p.integers + p.reals - if dialect == Dialect::Postgres { 0 } else { p.infinite_reals },
         LogicalType::Boolean => {
             let ints01 = matches!((p.min_integer, p.max_integer), (Some(lo), Some(hi)) if lo >= 0 && hi <= 1);
             (if ints01 || p.integers == 0 { p.integers } else { 0 }) + p.text_bool
         }
+        LogicalType::Text { max: Some(n) } if p.max_text_chars > *n as u64 => 0,
         LogicalType::Text { .. } => {
             let bad_text = p.invalid_utf8 + if dialect == Dialect::Postgres { p.with_nul } else { 0 };
             p.texts - bad_text.min(p.texts) + p.blob_utf8 + p.integers + p.reals
