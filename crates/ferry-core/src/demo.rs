@@ -423,7 +423,7 @@ SELECT o.id AS order_id,
        o.currency,
        COUNT(i.id) AS item_count,
        COALESCE(SUM(i.quantity), 0) AS units,
-       ROUND(COALESCE(SUM(i.line_total), 0), 2) AS items_total,
+       COALESCE(SUM(i.line_total), 0) AS items_total,
        o.total
 FROM orders o
 LEFT JOIN order_items i ON i.order_id = o.id
