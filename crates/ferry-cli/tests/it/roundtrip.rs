@@ -119,6 +119,12 @@ fn build_source(path: &std::path::Path) {
          INSERT INTO \"order\" VALUES (1, 'M', 'x', 'y');
          CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE UNIQUE);
          INSERT INTO names VALUES (1, 'Émile'), (2, 'émile'), (3, 'bob');
+         CREATE TABLE calc (id INTEGER PRIMARY KEY, qty INTEGER, doubled INTEGER GENERATED ALWAYS AS (qty * 2) VIRTUAL, \"it's \"\"odd\"\" `x`\" TEXT);
+         INSERT INTO calc (id, qty, \"it's \"\"odd\"\" `x`\") VALUES (1, 21, 'q');
+         CREATE VIEW v_child AS SELECT c.name, p.code FROM child c JOIN parent p ON p.id = c.parent_id;
+         CREATE TRIGGER trg_child AFTER INSERT ON child BEGIN UPDATE parent SET qty = qty + 1 WHERE id = NEW.parent_id; END;
+         CREATE VIRTUAL TABLE docs USING fts5(body);
+         INSERT INTO docs VALUES ('hello world');
          CREATE INDEX ix_child_name ON child (name) WHERE name IS NOT NULL;
          CREATE INDEX ix_names_lower ON names (lower(name));",
     )
@@ -274,6 +280,17 @@ async fn roundtrip(kind: Kind) {
             assert_eq!(names_rej[0]["row"]["id"], J::from(2));
         }
     }
+    // A generated column stays generated; an identifier with quotes of both kinds arrives.
+    let calc = db.texts(&format!("SELECT CONCAT(CAST(doubled AS {c}), {q}) FROM calc", c = if kind == Kind::Pg { "text" } else { "CHAR" }, q = t("it's \"odd\" `x`"))).await;
+    assert_eq!(calc, vec![Some("42q".into())]);
+    db.exec("UPDATE calc SET qty = 5").await.unwrap();
+    assert_eq!(db.texts(&format!("SELECT CAST(doubled AS {}) FROM calc", if kind == Kind::Pg { "text" } else { "CHAR" })).await, vec![Some("10".into())]);
+    // The view is translated; the trigger and the FTS5 table are named, not carried.
+    assert_eq!(db.texts("SELECT code FROM v_child ORDER BY code").await, vec![Some("b".into())]);
+    let warned: Vec<String> = rep["warnings"].as_array().unwrap().iter().map(|w| w["object"].as_str().unwrap().to_string()).collect();
+    assert!(warned.iter().any(|w| w == "trigger trg_child"), "{warned:?}");
+    assert!(warned.iter().any(|w| w.starts_with("virtual table docs") && w.contains("fts5")), "{warned:?}");
+    assert!(rep["tables"].as_object().unwrap().keys().all(|k| !k.starts_with("docs")), "FTS shadow tables are not copied");
     // The partial index and the expression index exist (MariaDB: over a virtual column).
     let idx_sql = match kind {
         Kind::Pg => "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public' AND indexname IN ('ix_child_name', 'ix_names_lower') ORDER BY 1",
