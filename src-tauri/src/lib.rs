@@ -1,0 +1,85 @@
+//! Ferry's desktop shell: a thin Tauri layer over ferry-core.
+//!
+//! It owns the window, the commands the web front end (`ui/`) calls and the state they share.
+//! It must not grow engine logic: a command converts its arguments, calls ferry-core and maps
+//! the result (see `commands`).
+
+pub mod commands;
+
+use tauri::{Builder, Runtime};
+
+/// Registers everything the app is made of on `builder`: commands, and later state and
+/// plugins. Generic over the runtime so tests can run it on `tauri::test::mock_builder()`.
+pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![commands::engine_version])
+}
+
+/// Starts the desktop app and blocks until its last window closes.
+pub fn run() {
+    setup(Builder::default())
+        .run(tauri::generate_context!())
+        .expect("Ferry could not start its window");
+}
+
+#[cfg(test)]
+mod tests {
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::WebviewWindowBuilder;
+
+    /// Where the app's own pages come from; IPC from anywhere else is refused.
+    const APP_ORIGIN: &str = if cfg!(windows) {
+        "http://tauri.localhost"
+    } else {
+        "tauri://localhost"
+    };
+
+    /// Calls `cmd` with no arguments from the app's own page in a mock window, through
+    /// Tauri's real IPC path.
+    fn invoke(cmd: &str) -> Result<tauri::ipc::InvokeResponseBody, serde_json::Value> {
+        invoke_from(APP_ORIGIN, cmd)
+    }
+
+    /// Calls `cmd` as a page loaded from `origin` would.
+    fn invoke_from(
+        origin: &str,
+        cmd: &str,
+    ) -> Result<tauri::ipc::InvokeResponseBody, serde_json::Value> {
+        let app = super::setup(mock_builder())
+            .build(mock_context(noop_assets()))
+            .expect("mock app builds");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("mock window opens");
+        get_ipc_response(
+            &window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: origin.parse().unwrap(),
+                body: InvokeBody::default(),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+    }
+
+    #[test]
+    fn engine_version_answers_through_ipc() {
+        let body = invoke("engine_version").expect("engine_version succeeds");
+        let version: String = body.deserialize().expect("a JSON string");
+        assert_eq!(version, ferry_core::version());
+    }
+
+    #[test]
+    fn unknown_command_is_refused() {
+        assert!(invoke("no_such_command").is_err());
+    }
+
+    #[test]
+    fn remote_pages_cannot_call_commands() {
+        assert!(invoke_from("https://example.com", "engine_version").is_err());
+    }
+}
