@@ -167,18 +167,7 @@ fn check_writable(path: &Path) -> Result<(), FerryError> {
     Ok(())
 }
 
-/// 1234567 → "1,234,567".
-fn group(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use ferry_core::value::group_thousands as group;
 
 /// Progress bars per table on a terminal; nothing otherwise.
 struct Progress {

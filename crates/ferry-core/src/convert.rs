@@ -119,8 +119,8 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             let b = match v {
                 ValueRef::Integer(0) => false,
                 ValueRef::Integer(1) => true,
-                ValueRef::Real(f) if f == 0.0 => false,
-                ValueRef::Real(f) if f == 1.0 => true,
+                ValueRef::Real(0.0) => false,
+                ValueRef::Real(1.0) => true,
                 ValueRef::Text(t) => match std::str::from_utf8(t).ok().and_then(parse_bool_text) {
                     Some(b) => b,
                     None => return Err("not a boolean".into()),

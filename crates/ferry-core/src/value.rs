@@ -47,6 +47,19 @@ pub fn value_to_json(v: ValueRef<'_>) -> serde_json::Value {
     }
 }
 
+/// 1234567 → "1,234,567", as reasons and summaries show counts.
+pub fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 pub fn hex(b: &[u8]) -> String {
     const D: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
@@ -488,5 +501,8 @@ mod tests {
         assert!(parse_iso_date("2023-02-29").is_none());
         assert!(parse_iso_date("2024-02-29").is_some());
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
+        for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (98311, "98,311"), (1234567, "1,234,567")] {
+            assert_eq!(group_thousands(n), want);
+        }
     }
 }

@@ -30,17 +30,7 @@ pub struct Usage {
     pub indexed: bool,
 }
 
-fn fmt_n(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::value::group_thousands as fmt_n;
 
 /// Values of the profile that a logical type holds exactly.
 pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
