@@ -175,9 +175,7 @@ fn db_message(e: &sqlx::Error) -> String {
     }
 }
 
-fn db_code(e: &sqlx::Error) -> String {
-    e.as_database_error().and_then(|d| d.code().map(|c| c.to_string())).unwrap_or_default()
-}
+use crate::target::error_code as db_code;
 
 /// One encoded batch: rows back to back, where each ends, and which source row each is.
 struct Batch {
@@ -387,6 +385,8 @@ struct Shared {
     events: Events,
     report: Mutex<Report>,
     phase_seconds: Mutex<BTreeMap<Phase, f64>>,
+    /// MySQL tables whose CHECKs were created with the table.
+    checks_inline: Mutex<std::collections::HashSet<String>>,
 }
 
 impl Shared {
@@ -418,6 +418,13 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
     let mut written = 0u64;
     let mut refused_rows: Vec<Rejected> = vec![];
     let mut failure: Option<FerryError> = None;
+    // MySQL: batches inside transactions, committed every few, so the redo log is flushed
+    // once per many batches rather than once per INSERT. A refused INSERT rolls back alone.
+    let in_tx = matches!(conn, Conn::My(_));
+    let mut since_commit = 0;
+    if in_tx {
+        exec(&mut conn, "START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+    }
     while let Some(batch) = rx.recv().await {
         let (n, refused) = write_range(&mut conn, &stmt, &batch, 0, batch.ends.len()).await;
         written += n;
@@ -444,7 +451,24 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
         if failure.is_some() {
             break;
         }
+        since_commit += 1;
+        if in_tx && since_commit >= 20 {
+            since_commit = 0;
+            let r = match exec(&mut conn, "COMMIT").await {
+                Ok(()) => exec(&mut conn, "START TRANSACTION").await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = r {
+                failure = Some(target_err(&format!("table {}", t.name), e));
+                break;
+            }
+        }
         sh.events.emit(Event::Progress { table: name.clone(), rows_done: written, rows: t.source.row_count });
+    }
+    if in_tx && failure.is_none() {
+        if let Err(e) = exec(&mut conn, "COMMIT").await {
+            failure = Some(target_err(&format!("table {}", t.name), e));
+        }
     }
     drop(rx);
     let read = reader.await.map_err(|e| FerryError::Other(format!("reader of {name} stopped: {e}")))?;
@@ -555,8 +579,9 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
                 }
             }
         }
-        Conn::My(c) => {
+        Conn::My(_) => {
             let flavor = sh.target.flavor.clone().expect("mysql flavor");
+            let mut clauses = vec![];
             for ix in &t.indexes {
                 if ix.where_sql.is_some() {
                     if ix.unique {
@@ -566,12 +591,18 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
                     sh.report.lock().await.notes.push(Warning { table: Some(t.source.name.clone()), object: format!("index {}", ix.name), reason: format!("{} has no partial indexes: created over all rows", flavor.dialect.name()) });
                 }
                 let mut notes = vec![];
-                let stmts = mysql::ddl::index(t, ix, &flavor, &mut notes);
+                let (columns, clause) = mysql::ddl::index_clause(t, ix, &flavor, &mut notes);
                 sh.report.lock().await.notes.extend(notes);
-                for sql in stmts {
-                    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *c).await {
+                clauses.push((ix, columns, clause));
+            }
+            // All of a table's indexes in one ALTER (one pass over the rows); when the server
+            // refuses it, one at a time so each failure is named.
+            let all: Vec<String> = clauses.iter().flat_map(|(_, cols, clause)| cols.iter().cloned().chain([clause.clone()])).collect();
+            if !all.is_empty() && exec(conn, &mysql::ddl::alter(t, &all)).await.is_err() {
+                for (ix, cols, clause) in &clauses {
+                    let one: Vec<String> = cols.iter().cloned().chain([clause.clone()]).collect();
+                    if let Err(e) = exec(conn, &mysql::ddl::alter(t, &one)).await {
                         sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
-                        break;
                     }
                 }
             }
@@ -583,7 +614,21 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
     let table_sql = sh.target.table_sql_name(&t.name);
     let all_cols: Vec<(String, crate::schema::LogicalType)> = t.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect();
     let collation = sh.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("");
-    for ck in &t.checks {
+    let inline = sh.checks_inline.lock().await.contains(&t.name);
+    for ck in t.checks.iter().filter(|_| !inline) {
+        let object = format!("CHECK ({})", ck.source_sql);
+        let sql = match conn {
+            Conn::Pg(_) => postgres::ddl::check(t, &schema, &ck.name, &ck.sql),
+            Conn::My(_) => mysql::ddl::check(t, &ck.name, &ck.sql),
+        };
+        // Adding the CHECK checks every row; only when some row fails is it worth finding them.
+        let Err(first) = exec(conn, &sql).await else { continue };
+        // PostgreSQL check_violation; MariaDB ER_CONSTRAINT_FAILED; MySQL 8 ER_CHECK_CONSTRAINT_VIOLATED.
+        let violated = matches!(db_code(&first).as_str(), "23514" | "4025" | "3819");
+        if !violated {
+            sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&first))).await;
+            continue;
+        }
         let removed = match conn {
             Conn::Pg(c) => postgres::constraints::delete_check_failures(c, &table_sql, &ck.sql).await,
             Conn::My(c) => mysql::constraints::delete_check_failures(c, &t.name, &all_cols, collation, &ck.sql).await,
@@ -594,16 +639,12 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
                 reject_rows(sh, t, removed_rows(t, rows, &[], &reason).into_iter().map(|mut r| { r.column = None; r }).collect()).await?;
             }
             Err(e) => {
-                sh.warn(Some(&t.source.name), format!("CHECK ({})", ck.source_sql), format!("not created: {}", db_message(&e))).await;
+                sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&e))).await;
                 continue;
             }
         }
-        let sql = match conn {
-            Conn::Pg(_) => postgres::ddl::check(t, &schema, &ck.name, &ck.sql),
-            Conn::My(_) => mysql::ddl::check(t, &ck.name, &ck.sql),
-        };
         if let Err(e) = exec(conn, &sql).await {
-            sh.warn(Some(&t.source.name), format!("CHECK ({})", ck.source_sql), format!("not created: {}", db_message(&e))).await;
+            sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&e))).await;
         }
     }
     sh.add_phase(Phase::Constraints, started.elapsed().as_secs_f64()).await;
@@ -769,6 +810,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         events: events.clone(),
         report: Mutex::new(report),
         phase_seconds: Mutex::new(BTreeMap::new()),
+        checks_inline: Mutex::new(Default::default()),
     });
     let result = run(&sh, &planned, &schema, &plan, &mut admin).await;
     let phases = sh.phase_seconds.lock().await.clone();
@@ -798,11 +840,19 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
     for t in planned {
-        let sql = match sh.dialect {
-            Dialect::Postgres => postgres::ddl::create_table(t, &sh.target.pg_schema),
-            _ => mysql::ddl::create_table(t, sh.target.flavor.as_ref().expect("flavor")),
-        };
-        exec(admin, &sql).await.map_err(|e| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) })?;
+        let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
+        match sh.dialect {
+            Dialect::Postgres => exec(admin, &postgres::ddl::create_table(t, &sh.target.pg_schema)).await.map_err(create_err)?,
+            _ => {
+                let flavor = sh.target.flavor.as_ref().expect("flavor");
+                // CHECKs go in with the table; one the server refuses sends them all to after the load.
+                if t.checks.is_empty() || exec(admin, &mysql::ddl::create_table(t, flavor, true)).await.is_err() {
+                    exec(admin, &mysql::ddl::create_table(t, flavor, false)).await.map_err(create_err)?;
+                } else {
+                    sh.checks_inline.lock().await.insert(t.name.clone());
+                }
+            }
+        }
     }
     let secs = t0.elapsed().as_secs_f64();
     sh.add_phase(Phase::Schema, secs).await;

@@ -25,7 +25,7 @@ pub enum FerryError {
     Tls { what: String, host: String, detail: String },
     #[error("the {what} server at {host} refused the login for user {user:?}: {detail}. Check the user name and password")]
     AuthFailed { what: String, host: String, user: String, detail: String },
-    #[error("the target database {database:?} does not exist on {host}. Create it first (e.g. `{hint}`)")]
+    #[error("the target database {database:?} does not exist on {host}. Create it first: {hint}")]
     NoDatabase { host: String, database: String, hint: String },
     #[error("the target {where_} is not empty: it already holds {objects}. Migrate into an empty database, choose another schema, or drop those tables first")]
     TargetNotEmpty { where_: String, objects: String },

@@ -70,7 +70,9 @@ async fn bad_targets_are_named() {
     let mut u = url::Url::parse(&pg_base()).unwrap();
     u.set_path("/ferry_missing_nope");
     let pg_missing = u.to_string();
-    assert_fails(&ferry(&["migrate", s, "--to", &pg_missing]), &["does not exist", "Create it"]);
+    assert_fails(&ferry(&["migrate", s, "--to", &pg_missing]), &["does not exist", "Create it", "createdb"]);
+    let my_missing = format!("{}/ferry_missing_nope", mysql_base());
+    assert_fails(&ferry(&["migrate", s, "--to", &my_missing]), &["does not exist", "Create it", "CREATE DATABASE"]);
     // Not a URL Ferry knows.
     assert_fails(&ferry(&["migrate", s, "--to", "sqlserver://x/y"]), &["not valid", "postgres://"]);
     // A target that is not empty.

@@ -186,6 +186,15 @@ pub fn redact(s: &str) -> String {
     }
 }
 
+/// The server's error code: PostgreSQL's SQLSTATE (`23505`), MySQL's error number (`1062`).
+pub fn error_code(e: &sqlx::Error) -> String {
+    let Some(db) = e.as_database_error() else { return String::new() };
+    if let Some(my) = db.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        return my.number().to_string();
+    }
+    db.code().map(|c| c.to_string()).unwrap_or_default()
+}
+
 /// Maps a connection error to one that names the server and says what to try.
 pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
     let what = t.dialect.name().to_string();
@@ -198,7 +207,7 @@ pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
     match &e {
         sqlx::Error::Io(io) => FerryError::Unreachable { what, host: t.host.clone(), detail: io.to_string() },
         sqlx::Error::Database(db) => {
-            let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+            let code = error_code(&e);
             match code.as_str() {
                 "28P01" | "28000" | "1045" | "1698" => FerryError::AuthFailed { what, host: t.host.clone(), user: t.user.clone(), detail: db.message().into() },
                 "3D000" | "1049" => FerryError::NoDatabase {

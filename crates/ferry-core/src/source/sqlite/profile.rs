@@ -79,12 +79,13 @@ pub fn observe(p: &mut ColumnProfile, v: ValueRef<'_>) {
                     let chars = if s.is_ascii() { s.len() } else { s.chars().count() } as u64;
                     p.max_text_chars = p.max_text_chars.max(chars);
                     classify_text(p, s);
-                    let sample: String = s.chars().take(SAMPLE_CHARS).collect();
-                    if p.min_text.as_deref().is_none_or(|m| sample.as_str() < m) {
-                        p.min_text = Some(sample.clone());
+                    // Compare the sample prefix in place; allocate only for a new min or max.
+                    let sample = prefix(s, SAMPLE_CHARS);
+                    if p.min_text.as_deref().is_none_or(|m| sample < m) {
+                        p.min_text = Some(sample.to_string());
                     }
-                    if p.max_text.as_deref().is_none_or(|m| sample.as_str() > m) {
-                        p.max_text = Some(sample);
+                    if p.max_text.as_deref().is_none_or(|m| sample > m) {
+                        p.max_text = Some(sample.to_string());
                     }
                 }
             }
@@ -92,13 +93,18 @@ pub fn observe(p: &mut ColumnProfile, v: ValueRef<'_>) {
         ValueRef::Blob(b) => {
             p.blobs += 1;
             p.max_blob_bytes = p.max_blob_bytes.max(b.len() as u64);
-            if let Ok(s) = std::str::from_utf8(b) {
-                if !b.contains(&0) {
-                    p.blob_utf8 += 1;
-                    let _ = s;
-                }
+            if !b.contains(&0) && std::str::from_utf8(b).is_ok() {
+                p.blob_utf8 += 1;
             }
         }
+    }
+}
+
+/// The first `n` characters of `s`.
+fn prefix(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
     }
 }
 

@@ -18,7 +18,10 @@ fn cols(c: &[String]) -> String {
     c.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")
 }
 
-pub fn create_table(t: &PlannedTable, flavor: &Flavor) -> String {
+/// `CREATE TABLE` with the keys and, when `with_checks`, the CHECKs: adding a CHECK to a
+/// loaded InnoDB table copies the whole table, so they belong here; a row that fails one is
+/// refused at load time and reported like any other.
+pub fn create_table(t: &PlannedTable, flavor: &Flavor, with_checks: bool) -> String {
     let mut defs = vec![];
     for c in &t.columns {
         let mut d = format!("{} {}", q(&c.name), c.type_sql);
@@ -51,6 +54,11 @@ pub fn create_table(t: &PlannedTable, flavor: &Flavor) -> String {
     for (name, c) in &t.uniques {
         defs.push(format!("CONSTRAINT {} UNIQUE ({})", q(name), cols(c)));
     }
+    if with_checks {
+        for ck in &t.checks {
+            defs.push(format!("CONSTRAINT {} CHECK ({})", q(&ck.name), ck.sql));
+        }
+    }
     format!(
         "CREATE TABLE {} (\n  {}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE={}",
         q(&t.name),
@@ -59,10 +67,10 @@ pub fn create_table(t: &PlannedTable, flavor: &Flavor) -> String {
     )
 }
 
-/// Index parts, and for MariaDB (no functional indexes) the generated columns that stand in
-/// for expressions.
-pub fn index(t: &PlannedTable, ix: &PlannedIndex, flavor: &Flavor, notes: &mut Vec<Warning>) -> Vec<String> {
-    let mut stmts = vec![];
+/// The index clause (`INDEX name (parts)`) for one ALTER TABLE, and for MariaDB (no
+/// functional indexes) the virtual columns that stand in for expressions.
+pub fn index_clause(t: &PlannedTable, ix: &PlannedIndex, flavor: &Flavor, notes: &mut Vec<Warning>) -> (Vec<String>, String) {
+    let mut columns = vec![];
     let mut parts = vec![];
     for (i, p) in ix.parts.iter().enumerate() {
         match p {
@@ -70,7 +78,7 @@ pub fn index(t: &PlannedTable, ix: &PlannedIndex, flavor: &Flavor, notes: &mut V
             PlannedPart::Expr { sql, desc } if flavor.functional_indexes() => parts.push(format!("(({sql})){}", if *desc { " DESC" } else { "" })),
             PlannedPart::Expr { sql, desc } => {
                 let col = crate::target::derived_name(flavor.dialect, &["ferry", &ix.name, &i.to_string()], "expr");
-                stmts.push(format!("ALTER TABLE {} ADD COLUMN {} varchar(768) AS ({sql}) VIRTUAL", q(&t.name), q(&col)));
+                columns.push(format!("ADD COLUMN {} varchar(768) AS ({sql}) VIRTUAL", q(&col)));
                 notes.push(Warning {
                     table: Some(t.source.name.clone()),
                     object: format!("index {}", ix.name),
@@ -80,8 +88,12 @@ pub fn index(t: &PlannedTable, ix: &PlannedIndex, flavor: &Flavor, notes: &mut V
             }
         }
     }
-    stmts.push(format!("CREATE {}INDEX {} ON {} ({})", if ix.unique { "UNIQUE " } else { "" }, q(&ix.name), q(&t.name), parts.join(", ")));
-    stmts
+    (columns, format!("ADD {}INDEX {} ({})", if ix.unique { "UNIQUE " } else { "" }, q(&ix.name), parts.join(", ")))
+}
+
+/// One ALTER TABLE for several clauses: InnoDB builds all the indexes in one pass.
+pub fn alter(t: &PlannedTable, clauses: &[String]) -> String {
+    format!("ALTER TABLE {} {}", q(&t.name), clauses.join(", "))
 }
 
 /// InnoDB has no SET DEFAULT action: such keys are created with NO ACTION (and a warning).

@@ -33,7 +33,7 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
             })
         }
     };
-    sqlx::raw_sql("SET TIME ZONE 'UTC'; SET synchronous_commit = off; SET standard_conforming_strings = on; SET client_encoding = 'UTF8'")
+    sqlx::raw_sql("SET TIME ZONE 'UTC'; SET synchronous_commit = off; SET standard_conforming_strings = on; SET maintenance_work_mem = '256MB'; SET client_encoding = 'UTF8'")
         .execute(&mut conn)
         .await
         .map_err(|e| connect_error(t, e))?;

@@ -1,0 +1,477 @@
+#!/usr/bin/env bash
+# Ferry's benchmark: migrates the demo database and prints Ferry's figures beside baselines
+# measured in the same run, on the same SQLite file, into the same servers. It is a
+# measurement, not a test: it passes or fails only on whether Ferry itself ran.
+#
+#   PostgreSQL (127.0.0.1:5432, user postgres):
+#     ferry      `ferry migrate --jobs N` into a fresh database.
+#     raw limit  Ferry's own result, re-created from `pg_dump --schema-only` (custom format):
+#                pre-data (tables, typed columns, CHECKs, identities), then every table's CSV
+#                loaded with psql `\copy ... (FORMAT csv, NULL '\N')`, N at a time, then
+#                post-data (primary keys, uniques, indexes, foreign keys) with
+#                `pg_restore --section=post-data -j N`. Timed: the loads + post-data; the
+#                sqlite3 -> CSV export is timed and printed separately.
+#     pgloader   `pgloader sqlite:///demo.sqlite postgresql://.../db`. If it fails as is, the
+#                reason is printed and it is run again with the workarounds it needs (said so).
+#   MariaDB/MySQL (127.0.0.1:3306, user root, no password):
+#     ferry      as above.
+#     raw limit  `mariadb-dump --no-data` of Ferry's result, split: tables with their columns,
+#                primary key and CHECKs first; `LOAD DATA LOCAL INFILE` of each CSV (N at a
+#                time, foreign_key_checks=0, unique_checks=0); then each table's UNIQUE and
+#                secondary keys in one ALTER TABLE (N tables at a time); then the foreign keys
+#                (foreign_key_checks=0, as Ferry adds them). Timed: loads + keys + foreign keys.
+#     sqlite3-to-mysql  (PyPI; installed into a venv in the work dir if missing). Slow, so it
+#                runs on a smaller demo (FERRY_BENCH_S2M_ROWS) and is compared with Ferry on
+#                that same smaller file.
+#   Optionally Ferry alone at a bigger scale (FERRY_BENCH_ROWS_BIG), into PostgreSQL: its time
+#   and peak memory.
+#
+# Columns: seconds (wall), rows/s, MB/s (SQLite file bytes / 10^6 / seconds), peak MB (maximum
+# resident set of the tool's own processes, from /usr/bin/time -v: for the raw limit that is the
+# largest psql/mariadb/pg_restore client; server memory is not counted for anyone), and
+# "ferry ÷" = Ferry's rows/s on the same file / the line's rows/s (above 1: Ferry is faster).
+# Every baseline's row count is checked against Ferry's.
+#
+# Environment:
+#   FERRY_BENCH_ROWS      demo size (default 1000000)
+#   FERRY_BENCH_DIR       work dir (default bench-out, git-ignored); logs, reports, schemas stay
+#   FERRY_BENCH_JOBS      Ferry's --jobs and the baselines' parallelism (default 2)
+#   FERRY_BENCH_S2M_ROWS  demo size for sqlite3-to-mysql (default 100000)
+#   FERRY_BENCH_SKIP_S2M=1       skip sqlite3-to-mysql
+#   FERRY_BENCH_ROWS_BIG  also measure Ferry (PostgreSQL) at this many rows, e.g. 10000000
+#   FERRY_BENCH_TIMEOUT   seconds any one baseline tool may run (default 3600)
+#   FERRY_BENCH_NO_BUILD=1       use the existing target/release/ferry
+#   FERRY_BENCH_KEEP=1           keep the databases and CSVs (to inspect them; drop them yourself)
+#
+# Every database it creates (ferry_bench_<pid>_*) is dropped on exit. Exit status: 0 when Ferry
+# ran (baselines that are missing or fail are reported, not fatal); 1 when Ferry failed or a
+# server could not be reached.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+export PGTZ=UTC # text instants without an offset are UTC, as Ferry reads them
+
+ROWS=${FERRY_BENCH_ROWS:-1000000}
+JOBS=${FERRY_BENCH_JOBS:-2}
+S2M_ROWS=${FERRY_BENCH_S2M_ROWS:-100000}
+SKIP_S2M=${FERRY_BENCH_SKIP_S2M:-0}
+BIG=${FERRY_BENCH_ROWS_BIG:-}
+LIMIT=${FERRY_BENCH_TIMEOUT:-3600}
+PGH=127.0.0.1 PGP=5432 PGU=postgres
+MYH=127.0.0.1 MYP=3306 MYU=root
+PG_URL=postgres://$PGU@$PGH:$PGP
+MY_URL=mysql://$MYU@$MYH:$MYP
+PREFIX=ferry_bench_$$
+BENCH=$ROOT/scripts/bench
+
+T_START=$(date +%s.%N)
+mkdir -p "${FERRY_BENCH_DIR:-bench-out}"
+W=$(cd "${FERRY_BENCH_DIR:-bench-out}" && pwd)
+rm -rf "$W/logs" "$W/pg" "$W/mysql" "$W/s2m" "$W/big" "$W/results-"*.tsv
+mkdir -p "$W/logs" "$W/pg" "$W/mysql" "$W/s2m" "$W/big"
+
+# ------------------------------------------------------------------------------------------
+# helpers
+
+say() { printf '%s\n' "$*"; }
+section() { printf '\n== %s\n' "$*"; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
+maxn() { awk -v a="${1:-0}" -v b="${2:-0}" 'BEGIN { print (a + 0 > b + 0) ? a : b }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
+have() { command -v "$1" >/dev/null 2>&1; }
+group() { printf '%s' "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'; }
+
+pg() { psql -X -q -v ON_ERROR_STOP=1 -h "$PGH" -p "$PGP" -U "$PGU" "$@"; }
+my() { mariadb -h "$MYH" -P "$MYP" -u "$MYU" "$@"; }
+
+PG_DBS=()
+MY_DBS=()
+new_pg_db() { pg -d postgres -c "CREATE DATABASE \"$1\"" && PG_DBS+=("$1"); }
+new_my_db() { my -e "CREATE DATABASE \`$1\` CHARACTER SET utf8mb4" && MY_DBS+=("$1"); }
+
+cleanup() {
+    local rc=$?
+    set +e
+    local d dropped=()
+    if [ "${FERRY_BENCH_KEEP:-0}" = 1 ]; then
+        say "FERRY_BENCH_KEEP=1: kept databases: ${PG_DBS[*]} ${MY_DBS[*]}; CSVs in $W/pg/csv, $W/mysql/csv"
+        exit "$rc"
+    fi
+    for d in "${PG_DBS[@]}"; do
+        if pg -d postgres -c "DROP DATABASE IF EXISTS \"$d\" WITH (FORCE)" >/dev/null 2>&1; then dropped+=("pg:$d"); else say "warning: could not drop PostgreSQL database $d"; fi
+    done
+    for d in "${MY_DBS[@]}"; do
+        if my -e "DROP DATABASE IF EXISTS \`$d\`" >/dev/null 2>&1; then dropped+=("mysql:$d"); else say "warning: could not drop MariaDB database $d"; fi
+    done
+    [ ${#dropped[@]} -eq 0 ] || say "dropped ${#dropped[@]} benchmark databases (${PREFIX}_*)"
+    rm -rf "$W/pg/csv" "$W/mysql/csv" "$W/big/demo.sqlite"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# measure NAME CMD...: runs CMD under /usr/bin/time -v, stdout+stderr to $W/logs/NAME.log.
+# Sets M_RC (exit status), M_SEC (wall seconds), M_KB (peak RSS in KiB of CMD and its children).
+measure() {
+    local name=$1 t0
+    shift
+    t0=$(now)
+    if /usr/bin/time -v -o "$W/logs/$name.time" "$@" >"$W/logs/$name.log" 2>&1; then M_RC=0; else M_RC=$?; fi
+    M_SEC=$(since "$t0")
+    M_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$W/logs/$name.time" 2>/dev/null || true)
+}
+
+# result FILE ROLE GROUP LABEL SECONDS ROWS PEAK_KB SQLITE_BYTES NOTE (SECONDS empty: did not run)
+result() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" >>"$1"; }
+
+first_error() { grep -m1 -E "$2" "$1" | cut -c1-240 || true; }
+
+# Exact row count over every base table of a database.
+pg_rows() {
+    pg -d "$1" -Atc "SELECT coalesce(sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint), 0)
+                     FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+}
+my_rows() {
+    local q
+    q=$(my -N -B -e "SELECT CONCAT('SELECT 0', GROUP_CONCAT(CONCAT(' + (SELECT COUNT(*) FROM \`', table_schema, '\`.\`', table_name, '\`)') SEPARATOR ''))
+                     FROM information_schema.tables WHERE table_schema = '$1' AND table_type = 'BASE TABLE'")
+    my -N -B -e "$q"
+}
+count_note() { # count_note ACTUAL EXPECTED
+    if [ "$1" = "$2" ]; then echo ""; else echo "ROW COUNT $1 != Ferry's $2; "; fi
+}
+
+# run_ferry NAME SOURCE URL REPORT: Ferry must succeed (exit 0, or 2 = completed with objects
+# left behind / values changed, listed in the report); anything else ends the benchmark.
+run_ferry() {
+    local name=$1 src=$2 url=$3 rep=$4
+    measure "$name" "$FERRY" migrate "$src" --to "$url" --report "$rep" --jobs "$JOBS"
+    case $M_RC in
+        0) ;;
+        2) say "  ferry exit 2 (completed; the report lists $(jq '.warnings | length' "$rep") object(s) left behind and $(jq '[.tables[] | (.rejected | length) + (.changed | length)] | add' "$rep") rejected/changed value(s))" ;;
+        *)
+            tail -20 "$W/logs/$name.log" | sed 's/^/  | /'
+            die "ferry migrate failed (exit $M_RC); log: $W/logs/$name.log"
+            ;;
+    esac
+    F_ROWS=$(jq '[.tables[].rows_written] | add' "$rep")
+    say "  ferry: $M_SEC s, $(group "$F_ROWS") rows, peak $((M_KB / 1024)) MB"
+}
+
+ferry_detail() { # ferry_detail REPORT: the phases and the slowest tables, from Ferry's report
+    say "  Ferry's report: $(jq -r '.seconds | . * 100 | round / 100' "$1") s; phases (seconds summed over tables where they overlap):"
+    jq -r '.phases | to_entries | sort_by(-.value)[] | "\(.key)\t\(.value)"' "$1" | awk -F'\t' '{ printf "    %-14s %8.2f\n", $1, $2 }'
+    say "  slowest tables (rows written, seconds, rows/s):"
+    jq -r '.tables | to_entries | sort_by(-.value.seconds)[:6][] | "\(.key)\t\(.value.rows_written)\t\(.value.seconds)"' "$1" |
+        awk -F'\t' '{ printf "    %-22s %10d %8.2f %10.0f\n", $1, $2, $3, ($3 > 0 ? $2 / $3 : 0) }'
+}
+
+# export_csv PLAN_DIR SQLITE: runs every table's export script; prints the seconds.
+export_csv() {
+    local t t0
+    t0=$(now)
+    while IFS= read -r t; do
+        sqlite3 -readonly -bail "$2" <"$1/$t.export" || die "CSV export of $t failed"
+    done <"$1/tables.txt"
+    since "$t0"
+}
+
+# ------------------------------------------------------------------------------------------
+# prerequisites and services
+
+section "setup"
+for t in sqlite3 psql pg_dump pg_restore pg_isready mariadb mariadb-dump python3 jq awk timeout; do
+    have "$t" || die "$t is missing (PostgreSQL and MariaDB clients, sqlite3, python3 and jq are needed)"
+done
+if [ ! -x /usr/bin/time ]; then
+    say "installing Debian's time package (for peak memory)"
+    { apt-get install -y -q time >"$W/logs/apt-time.log" 2>&1 || { apt-get update -q && apt-get install -y -q time; } >>"$W/logs/apt-time.log" 2>&1; } || die "/usr/bin/time is missing and apt-get install time failed"
+fi
+
+if ! pg_isready -q -h "$PGH" -p "$PGP"; then
+    say "PostgreSQL is not answering: starting cluster 15/main"
+    pg_ctlcluster --skip-systemctl-redirect 15 main start || true
+    for _ in $(seq 30); do pg_isready -q -h "$PGH" -p "$PGP" && break; sleep 1; done
+    pg_isready -q -h "$PGH" -p "$PGP" || die "PostgreSQL at $PGH:$PGP is not up"
+fi
+if ! mariadb-admin -h "$MYH" -P "$MYP" -u "$MYU" ping >/dev/null 2>&1; then
+    say "MariaDB is not answering: starting mariadbd"
+    mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
+    start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql || true
+    for _ in $(seq 60); do mariadb-admin -h "$MYH" -P "$MYP" -u "$MYU" ping >/dev/null 2>&1 && break; sleep 1; done
+    mariadb-admin -h "$MYH" -P "$MYP" -u "$MYU" ping >/dev/null 2>&1 || die "MariaDB at $MYH:$MYP is not up"
+fi
+PG_VERSION=$(pg -d postgres -Atc "SHOW server_version")
+MY_VERSION=$(my -N -B -e "SELECT VERSION()")
+
+if [ "${FERRY_BENCH_NO_BUILD:-0}" != 1 ]; then
+    say "building ferry (release)"
+    t0=$(now)
+    cargo build --release -q -p ferry-cli >"$W/logs/build.log" 2>&1 || { tail -30 "$W/logs/build.log"; die "cargo build failed"; }
+    say "  built in $(since "$t0") s"
+fi
+FERRY=${CARGO_TARGET_DIR:-$ROOT/target}/release/ferry
+[ -x "$FERRY" ] || die "no ferry binary at $FERRY"
+
+DEMO=$W/demo.sqlite
+say "building the demo: $(group "$ROWS") rows"
+"$FERRY" demo --out "$DEMO" --scale "$ROWS" --force | sed 's/^/  /'
+SIZE=$(stat -c %s "$DEMO")
+
+say "ferry $("$FERRY" --version | awk '{print $2}') ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- crates 2>/dev/null || echo ', with uncommitted changes')), PostgreSQL $PG_VERSION, MariaDB $MY_VERSION"
+say "$(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg); demo $(mb "$SIZE") MB; --jobs $JOBS; work dir $W"
+BUSY=$(ps -eo comm= | grep -cE '^(rustc|cargo|cc1|cc1plus|ld|node)$' || true)
+[ "$BUSY" -eq 0 ] || say "NOTE: $BUSY compiler/build processes are running beside the benchmark: figures may be noisy"
+
+PG_RES=$W/results-pg.tsv
+MY_RES=$W/results-mysql.tsv
+: >"$PG_RES"
+: >"$MY_RES"
+
+# ------------------------------------------------------------------------------------------
+# PostgreSQL
+
+section "PostgreSQL: ferry"
+DB_PF=${PREFIX}_pg_ferry
+new_pg_db "$DB_PF"
+run_ferry pg-ferry "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
+PG_FERRY_ROWS=$F_ROWS
+result "$PG_RES" ferry pg "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
+ferry_detail "$W/pg/report.json"
+
+section "PostgreSQL: raw limit (pg_dump sections of Ferry's result + psql \\copy CSV)"
+pg_dump -h "$PGH" -p "$PGP" -U "$PGU" -Fc --schema-only -f "$W/pg/schema.dump" "$DB_PF"
+pg_restore --section=pre-data -f "$W/pg/pre-data.sql" "$W/pg/schema.dump"
+pg_restore --section=post-data -f "$W/pg/post-data.sql" "$W/pg/schema.dump"
+pg -d "$DB_PF" -At -F $'\t' -c "SELECT table_name, column_name, data_type FROM information_schema.columns
+    WHERE table_schema = 'public' AND is_generated = 'NEVER' ORDER BY table_name, ordinal_position" >"$W/pg/columns.tsv"
+python3 "$BENCH/loadplan.py" pg "$W/pg/report.json" "$W/pg/columns.tsv" "$W/pg/csv" "$W/pg/plan"
+mkdir -p "$W/pg/csv"
+PG_EXPORT=$(export_csv "$W/pg/plan" "$DEMO")
+say "  CSV export (sqlite3 -csv, not part of the figure): $PG_EXPORT s, $(du -sm "$W/pg/csv" | cut -f1) MB of CSV"
+DB_PR=${PREFIX}_pg_raw
+new_pg_db "$DB_PR"
+pg_restore -h "$PGH" -p "$PGP" -U "$PGU" --section=pre-data --exit-on-error -d "$DB_PR" "$W/pg/schema.dump"
+measure pg-raw-load xargs -d '\n' -P "$JOBS" -I{} psql -X -q -v ON_ERROR_STOP=1 -h "$PGH" -p "$PGP" -U "$PGU" -d "$DB_PR" -f "$W/pg/plan/{}.load" <"$W/pg/plan/tables.txt"
+if [ "$M_RC" -ne 0 ]; then
+    say "  raw load failed: $(first_error "$W/logs/pg-raw-load.log" 'ERROR|error')"
+    result "$PG_RES" base pg "raw: \\copy + post-data" "" "" "" "" "load failed (exit $M_RC): see $W/logs/pg-raw-load.log"
+else
+    L_SEC=$M_SEC L_KB=$M_KB
+    measure pg-raw-post pg_restore -h "$PGH" -p "$PGP" -U "$PGU" --section=post-data -j "$JOBS" --exit-on-error -d "$DB_PR" "$W/pg/schema.dump"
+    if [ "$M_RC" -ne 0 ]; then
+        say "  post-data failed: $(first_error "$W/logs/pg-raw-post.log" 'error')"
+        result "$PG_RES" base pg "raw: \\copy + post-data" "" "" "" "" "post-data failed (exit $M_RC): see $W/logs/pg-raw-post.log"
+    else
+        N=$(pg_rows "$DB_PR")
+        say "  load $L_SEC s + post-data $M_SEC s"
+        result "$PG_RES" base pg "raw: \\copy + post-data" "$(add "$L_SEC" "$M_SEC")" "$N" "$(maxn "$L_KB" "$M_KB")" "$SIZE" \
+            "$(count_note "$N" "$PG_FERRY_ROWS")load ${L_SEC} s ($JOBS tables at a time) + post-data ${M_SEC} s (pg_restore -j $JOBS); CSV export ${PG_EXPORT} s not included"
+    fi
+fi
+
+section "PostgreSQL: pgloader"
+if ! have pgloader; then
+    say "  pgloader is missing: apt-get install pgloader"
+    { apt-get install -y -q pgloader || { apt-get update -q && apt-get install -y -q pgloader; }; } >"$W/logs/apt-pgloader.log" 2>&1 || true
+fi
+if ! have pgloader; then
+    say "  pgloader: not installed (apt-get install pgloader failed), skipped"
+    result "$PG_RES" base pg "pgloader" "" "" "" "" "not installed (apt-get install pgloader failed): skipped"
+else
+    PGL_VERSION=$(pgloader --version 2>/dev/null | head -1 | sed 's/.*version "\(.*\)".*/\1/')
+    DB_PL=${PREFIX}_pg_pgloader
+    new_pg_db "$DB_PL"
+    measure pg-pgloader timeout -k 10 "$LIMIT" pgloader "sqlite://$DEMO" "postgresql://$PGU@$PGH:$PGP/$DB_PL"
+    if [ "$M_RC" -eq 0 ] && ! grep -qE 'FATAL|KABOOM' "$W/logs/pg-pgloader.log"; then
+        N=$(pg_rows "$DB_PL")
+        result "$PG_RES" base pg "pgloader $PGL_VERSION" "$M_SEC" "$N" "$M_KB" "$SIZE" "$(count_note "$N" "$PG_FERRY_ROWS")"
+    else
+        ERR=$(first_error "$W/logs/pg-pgloader.log" 'FATAL|KABOOM|ERROR')
+        say "  pgloader as is: FAILED (exit $M_RC) after $M_SEC s: $ERR"
+        # What it trips on: SQLite strftime(...) defaults on TIMESTAMP/DATETIME columns (it
+        # copies them as timestamp literals) and expression indexes (it crashes). Retry with its
+        # own options, on a copy of the file without the expression indexes.
+        EXPR_IX=$(sqlite3 -readonly "$DEMO" "SELECT DISTINCT il.name FROM sqlite_master m, pragma_index_list(m.name) il, pragma_index_xinfo(il.name) x WHERE m.type = 'table' AND x.cid = -2 ORDER BY 1" | paste -sd, -)
+        cp "$DEMO" "$W/pg/pgloader-src.sqlite"
+        if [ -n "$EXPR_IX" ]; then
+            for ix in ${EXPR_IX//,/ }; do sqlite3 "$W/pg/pgloader-src.sqlite" "DROP INDEX \"$ix\""; done
+        fi
+        DB_PL2=${PREFIX}_pg_pgloader2
+        new_pg_db "$DB_PL2"
+        CASTS=(--cast "type timestamp to timestamptz drop default" --cast "type datetime to timestamptz drop default")
+        say "  retrying: pgloader ${CASTS[*]}, on a copy without the expression index(es) ${EXPR_IX:-none}"
+        measure pg-pgloader2 timeout -k 10 "$LIMIT" pgloader "${CASTS[@]}" "sqlite://$W/pg/pgloader-src.sqlite" "postgresql://$PGU@$PGH:$PGP/$DB_PL2"
+        rm -f "$W/pg/pgloader-src.sqlite"
+        if [ "$M_RC" -eq 0 ] && ! grep -qE 'FATAL|KABOOM' "$W/logs/pg-pgloader2.log"; then
+            N=$(pg_rows "$DB_PL2")
+            NERR=$(grep -cE ' ERROR ' "$W/logs/pg-pgloader2.log" || true)
+            result "$PG_RES" base pg "pgloader* $PGL_VERSION" "$M_SEC" "$N" "$M_KB" "$SIZE" \
+                "$(count_note "$N" "$PG_FERRY_ROWS")as is it fails ($ERR); figure is with ${CASTS[*]} and without the expression index(es) ${EXPR_IX:-none}, which crash it$([ "$NERR" -eq 0 ] || echo "; $NERR ERROR line(s) in its log")"
+        else
+            say "  pgloader retry: FAILED too (exit $M_RC): $(first_error "$W/logs/pg-pgloader2.log" 'FATAL|KABOOM|ERROR')"
+            result "$PG_RES" base pg "pgloader $PGL_VERSION" "" "" "" "" "fails on this database: $ERR (see $W/logs/pg-pgloader*.log)"
+        fi
+    fi
+fi
+
+# ------------------------------------------------------------------------------------------
+# MariaDB / MySQL
+
+section "MariaDB: ferry"
+DB_MF=${PREFIX}_my_ferry
+new_my_db "$DB_MF"
+run_ferry my-ferry "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
+MY_FERRY_ROWS=$F_ROWS
+result "$MY_RES" ferry my "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
+ferry_detail "$W/mysql/report.json"
+
+section "MariaDB: raw limit (mariadb-dump of Ferry's result, split + LOAD DATA LOCAL INFILE)"
+mariadb-dump -h "$MYH" -P "$MYP" -u "$MYU" --no-data --compact --skip-add-drop-table --skip-triggers "$DB_MF" >"$W/mysql/schema.sql"
+python3 "$BENCH/mysql_split.py" "$W/mysql/schema.sql" "$W/mysql/split"
+my -N -B -e "SELECT table_name, column_name, data_type FROM information_schema.columns
+    WHERE table_schema = '$DB_MF' AND is_generated = 'NEVER' ORDER BY table_name, ordinal_position" >"$W/mysql/columns.tsv"
+python3 "$BENCH/loadplan.py" mysql "$W/mysql/report.json" "$W/mysql/columns.tsv" "$W/mysql/csv" "$W/mysql/plan"
+mkdir -p "$W/mysql/csv"
+MY_EXPORT=$(export_csv "$W/mysql/plan" "$DEMO")
+say "  CSV export (sqlite3 -csv, not part of the figure): $MY_EXPORT s, $(du -sm "$W/mysql/csv" | cut -f1) MB of CSV"
+DB_MR=${PREFIX}_my_raw
+new_my_db "$DB_MR"
+my "$DB_MR" <"$W/mysql/split/pre.sql"
+MYCLI="mariadb -h $MYH -P $MYP -u $MYU"
+measure my-raw-load xargs -d '\n' -P "$JOBS" -I{} sh -c "$MYCLI --local-infile=1 \"\$1\" < \"\$2\"" sh "$DB_MR" "$W/mysql/plan/{}.load" <"$W/mysql/plan/tables.txt"
+if [ "$M_RC" -ne 0 ]; then
+    say "  raw load failed: $(first_error "$W/logs/my-raw-load.log" 'ERROR')"
+    result "$MY_RES" base my "raw: LOAD DATA + keys" "" "" "" "" "load failed (exit $M_RC): see $W/logs/my-raw-load.log"
+else
+    L_SEC=$M_SEC L_KB=$M_KB
+    LOAD_WARN=$(grep -c . "$W/logs/my-raw-load.log" || true)
+    [ "$LOAD_WARN" -eq 0 ] || say "  LOAD DATA warnings: $(head -3 "$W/logs/my-raw-load.log" | tr '\n' ' ')"
+    measure my-raw-keys sh -c "ls \"\$1\"/*.sql 2>/dev/null | xargs -d '\n' -P $JOBS -I{} sh -c '$MYCLI \"\$0\" < \"\$1\"' \"\$2\" {}" sh "$W/mysql/split/keys" "$DB_MR"
+    K_RC=$M_RC K_SEC=$M_SEC K_KB=$M_KB
+    measure my-raw-fks sh -c "$MYCLI \"\$1\" < \"\$2\"" sh "$DB_MR" "$W/mysql/split/fks.sql"
+    if [ "$K_RC" -ne 0 ] || [ "$M_RC" -ne 0 ]; then
+        say "  keys/foreign keys failed: $(first_error "$W/logs/my-raw-keys.log" 'ERROR') $(first_error "$W/logs/my-raw-fks.log" 'ERROR')"
+        result "$MY_RES" base my "raw: LOAD DATA + keys" "" "" "" "" "keys or foreign keys failed: see $W/logs/my-raw-keys.log, my-raw-fks.log"
+    else
+        N=$(my_rows "$DB_MR")
+        say "  load $L_SEC s + keys $K_SEC s + foreign keys $M_SEC s"
+        result "$MY_RES" base my "raw: LOAD DATA + keys" "$(add "$(add "$L_SEC" "$K_SEC")" "$M_SEC")" "$N" "$(maxn "$(maxn "$L_KB" "$K_KB")" "$M_KB")" "$SIZE" \
+            "$(count_note "$N" "$MY_FERRY_ROWS")load ${L_SEC} s ($JOBS tables at a time) + unique/secondary keys ${K_SEC} s (one ALTER per table, $JOBS at a time) + foreign keys ${M_SEC} s; PK and CHECKs created with the tables; $([ "$LOAD_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-raw-load.log"); CSV export ${MY_EXPORT} s not included"
+    fi
+fi
+
+section "MariaDB: sqlite3-to-mysql"
+if [ "$SKIP_S2M" = 1 ]; then
+    say "  skipped (FERRY_BENCH_SKIP_S2M=1)"
+    result "$MY_RES" base my "sqlite3-to-mysql" "" "" "" "" "skipped (FERRY_BENCH_SKIP_S2M=1)"
+else
+    S2M=$(command -v sqlite3mysql || true)
+    if [ -z "$S2M" ]; then
+        if [ ! -x "$W/venv-s2m/bin/sqlite3mysql" ]; then
+            say "  installing sqlite3-to-mysql (pip, into $W/venv-s2m)"
+            { python3 -m venv "$W/venv-s2m" && "$W/venv-s2m/bin/pip" install -q sqlite3-to-mysql; } >"$W/logs/pip-s2m.log" 2>&1 || true
+        fi
+        [ -x "$W/venv-s2m/bin/sqlite3mysql" ] && S2M=$W/venv-s2m/bin/sqlite3mysql
+    fi
+    if [ -z "$S2M" ]; then
+        say "  sqlite3-to-mysql: not installed (pip install sqlite3-to-mysql failed: $W/logs/pip-s2m.log), skipped"
+        result "$MY_RES" base my "sqlite3-to-mysql" "" "" "" "" "not installed (pip install sqlite3-to-mysql failed): skipped"
+    else
+        S2M_VERSION=$("$S2M" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
+        if [ "$S2M_ROWS" -lt "$ROWS" ]; then
+            S2M_DEMO=$W/s2m/demo.sqlite
+            say "  on a smaller demo: $(group "$S2M_ROWS") rows (FERRY_BENCH_S2M_ROWS), with Ferry run on that same file"
+            "$FERRY" demo --out "$S2M_DEMO" --scale "$S2M_ROWS" --force | sed 's/^/  /'
+            S2M_SIZE=$(stat -c %s "$S2M_DEMO")
+            DB_MF2=${PREFIX}_my_ferry_small
+            new_my_db "$DB_MF2"
+            run_ferry my-ferry-small "$S2M_DEMO" "$MY_URL/$DB_MF2" "$W/s2m/report.json"
+            S2M_FERRY_ROWS=$F_ROWS
+            S2M_GROUP=my-small
+            result "$MY_RES" ferry "$S2M_GROUP" "ferry ($(group "$S2M_ROWS")-row demo)" "$M_SEC" "$F_ROWS" "$M_KB" "$S2M_SIZE" ""
+        else
+            S2M_DEMO=$DEMO S2M_SIZE=$SIZE S2M_FERRY_ROWS=$MY_FERRY_ROWS S2M_GROUP=my
+        fi
+        S2M_LABEL="sqlite3-to-mysql $S2M_VERSION"
+        [ "$S2M_GROUP" = my ] || S2M_LABEL="$S2M_LABEL ($(group "$S2M_ROWS")-row demo)"
+        S2M_ARGS=(-f "$S2M_DEMO" -u "$MYU" -h "$MYH" -P "$MYP" -q)
+        "$S2M" --help 2>/dev/null | grep -q -- '--skip-ssl' && S2M_ARGS+=(-S)
+        DB_MS=${PREFIX}_my_s2m
+        new_my_db "$DB_MS"
+        measure my-s2m timeout -k 10 "$LIMIT" "$S2M" "${S2M_ARGS[@]}" -d "$DB_MS"
+        if [ "$M_RC" -eq 0 ]; then
+            N=$(my_rows "$DB_MS")
+            result "$MY_RES" base "$S2M_GROUP" "$S2M_LABEL" "$M_SEC" "$N" "$M_KB" "$S2M_SIZE" "$(count_note "$N" "$S2M_FERRY_ROWS")"
+        else
+            ERR=$(first_error "$W/logs/my-s2m.log" '[0-9]{4} \(|rror|failed')
+            say "  sqlite3-to-mysql as is: FAILED (exit $M_RC) after $M_SEC s: $ERR"
+            # Two things stop it on this database: TEXT keys become TEXT columns with a PRIMARY KEY
+            # (id(255)) prefix, which a foreign key cannot reference; and Python's sqlite3
+            # "timestamp" converter (it reads with detect_types) cannot parse ISO-8601 text
+            # (2024-03-05T14:22:01.123Z) in columns declared TIMESTAMP. Retry on a copy whose
+            # TIMESTAMP columns hold the same instants as 'YYYY-MM-DD HH:MM:SS.SSS', without FKs.
+            cp "$S2M_DEMO" "$W/s2m/s2m-src.sqlite"
+            TS_COLS=$(sqlite3 -readonly "$S2M_DEMO" "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND upper(p.type) LIKE 'TIMESTAMP%' ORDER BY 1" | paste -sd, -)
+            for tc in ${TS_COLS//,/ }; do
+                sqlite3 "$W/s2m/s2m-src.sqlite" "UPDATE \"${tc%%.*}\" SET \"${tc#*.}\" = strftime('%Y-%m-%d %H:%M:%f', \"${tc#*.}\") WHERE \"${tc#*.}\" IS NOT NULL"
+            done
+            S2M_ARGS[1]=$W/s2m/s2m-src.sqlite
+            DB_MS2=${PREFIX}_my_s2m2
+            new_my_db "$DB_MS2"
+            say "  retrying with --without-foreign-keys, on a copy with TIMESTAMP columns ($TS_COLS) as 'YYYY-MM-DD HH:MM:SS.SSS'"
+            measure my-s2m2 timeout -k 10 "$LIMIT" "$S2M" "${S2M_ARGS[@]}" --without-foreign-keys -d "$DB_MS2"
+            rm -f "$W/s2m/s2m-src.sqlite"
+            S2M_SKIPPED=$(grep -m3 -E '^Failed' "$W/logs/my-s2m2.log" | cut -c1-120 | paste -sd';' - || true)
+            if [ "$M_RC" -eq 0 ]; then
+                N=$(my_rows "$DB_MS2")
+                result "$MY_RES" base "$S2M_GROUP" "$S2M_LABEL*" "$M_SEC" "$N" "$M_KB" "$S2M_SIZE" \
+                    "$(count_note "$N" "$S2M_FERRY_ROWS")as is it fails ($ERR); figure is with --without-foreign-keys (no FKs created), on a copy whose TIMESTAMP columns were rewritten as 'YYYY-MM-DD HH:MM:SS.SSS' (its Python sqlite3 timestamp converter cannot read ISO 'T...Z' text)$([ -z "$S2M_SKIPPED" ] || echo "; it also logged: $S2M_SKIPPED")"
+            else
+                say "  retry: FAILED too (exit $M_RC): $(first_error "$W/logs/my-s2m2.log" 'rror|failed')"
+                result "$MY_RES" base "$S2M_GROUP" "$S2M_LABEL" "" "" "" "" "fails on this database: $ERR (see $W/logs/my-s2m*.log)"
+            fi
+        fi
+    fi
+fi
+
+# ------------------------------------------------------------------------------------------
+# Ferry at a bigger scale (optional)
+
+BIG_LINE=""
+if [ -n "$BIG" ]; then
+    section "Ferry at $(group "$BIG") rows (FERRY_BENCH_ROWS_BIG), PostgreSQL"
+    "$FERRY" demo --out "$W/big/demo.sqlite" --scale "$BIG" --force | sed 's/^/  /'
+    BIG_SIZE=$(stat -c %s "$W/big/demo.sqlite")
+    DB_PB=${PREFIX}_pg_big
+    new_pg_db "$DB_PB"
+    run_ferry pg-ferry-big "$W/big/demo.sqlite" "$PG_URL/$DB_PB" "$W/big/report.json"
+    ferry_detail "$W/big/report.json"
+    BIG_LINE=$(awk -v r="$F_ROWS" -v s="$M_SEC" -v b="$BIG_SIZE" -v k="$M_KB" \
+        'BEGIN { printf "ferry -> PostgreSQL at %d rows (%.0f MB SQLite): %.2f s, %.0f rows/s, %.1f MB/s, peak %.0f MB", r, b / 1e6, s, r / s, b / 1e6 / s, k / 1024 }')
+    pg -d postgres -c "DROP DATABASE \"$DB_PB\" WITH (FORCE)" && unset 'PG_DBS[-1]'
+    rm -f "$W/big/demo.sqlite"
+fi
+
+# ------------------------------------------------------------------------------------------
+# Results
+
+section "Results: $(group "$ROWS")-row demo ($(mb "$SIZE") MB SQLite), --jobs $JOBS, $(nproc) CPUs"
+say "MB/s = SQLite file bytes / 10^6 / s; peak MB = max RSS of the tool's own process(es); ferry ÷ = Ferry rows/s / that line's rows/s on the same file (>1: Ferry faster); * = needed a workaround (see notes)"
+say ""
+say "PostgreSQL $PG_VERSION"
+python3 "$BENCH/table.py" "$PG_RES"
+say ""
+say "MariaDB $MY_VERSION"
+python3 "$BENCH/table.py" "$MY_RES"
+if [ -n "$BIG_LINE" ]; then
+    say ""
+    say "$BIG_LINE"
+fi
+say ""
+say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); logs, reports and schemas in $W"
+say "benchmark took $(since "$T_START") s"
