@@ -669,42 +669,146 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
     Ok(())
 }
 
-/// Foreign keys, once every table is in: orphans are taken out (reported) until none are
-/// left — removing one can orphan its own children — then each key is added.
-async fn foreign_keys(sh: &Shared, tables: &[Arc<PlannedTable>], conn: &mut Conn) -> Result<()> {
+/// Tables ordered parents first; None when the foreign keys form a cycle (a table that
+/// references itself included).
+fn parents_first(tables: &[Arc<PlannedTable>]) -> Option<Vec<Arc<PlannedTable>>> {
+    let names: std::collections::HashSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    let mut done: std::collections::HashSet<String> = Default::default();
+    let mut out = vec![];
+    while out.len() < tables.len() {
+        let ready: Vec<&Arc<PlannedTable>> = tables
+            .iter()
+            .filter(|t| !done.contains(&t.name))
+            .filter(|t| t.foreign_keys.iter().all(|fk| fk.ref_table != t.name && (done.contains(&fk.ref_table) || !names.contains(fk.ref_table.as_str()))))
+            .collect();
+        if ready.is_empty() {
+            return None;
+        }
+        for t in ready {
+            done.insert(t.name.clone());
+            out.push(t.clone());
+        }
+    }
+    Some(out)
+}
+
+fn fk_object(fk: &crate::target::planned::PlannedForeignKey) -> String {
+    format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table)
+}
+
+fn orphan_reason(fk: &crate::target::planned::PlannedForeignKey) -> String {
+    format!("orphan: no {} row has ({}) equal to this row's ({})", fk.ref_source_table, fk.ref_columns.join(", "), fk.columns.join(", "))
+}
+
+/// `--strict` stopping inside `remove_orphans` (carried through its sqlx error).
+fn strict_stop(e: &sqlx::Error) -> Option<FerryError> {
+    match e {
+        sqlx::Error::Protocol(msg) => msg.strip_prefix("stopped: ").map(|m| FerryError::Strict(m.to_string())),
+        _ => None,
+    }
+}
+
+/// Takes a foreign key's orphans out of the target, reported.
+async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::target::planned::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, sqlx::Error> {
+    let table_sql = sh.target.table_sql_name(&t.name);
+    let parent_sql = sh.target.table_sql_name(&fk.ref_table);
+    let all_cols: Vec<(String, crate::schema::LogicalType)> = t.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect();
+    let collation = sh.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("");
+    let rows = match conn {
+        Conn::Pg(c) => postgres::constraints::delete_orphans(c, &table_sql, &fk.target_columns, &parent_sql, &fk.ref_columns).await?,
+        Conn::My(c) => mysql::constraints::delete_orphans(c, &t.name, &all_cols, collation, &fk.target_columns, &fk.ref_table, &fk.ref_columns).await?,
+    };
+    let n = rows.len();
+    if n > 0 {
+        reject_rows(sh, t, removed_rows(t, rows, &fk.columns, &orphan_reason(fk))).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    }
+    Ok(n)
+}
+
+/// Foreign keys, once every table is in.
+///
+/// PostgreSQL, no cycles: keys are added parents first, and adding one checks every row;
+/// only a key that fails for orphans has them taken out (reported) and is added again. As
+/// no key yet points at a table when its own orphans are removed, nothing cascades.
+/// Otherwise (MySQL adds keys without checking rows; cycles): orphans are taken out first,
+/// round after round until none are left — removing one can orphan its own children — the
+/// first round on `jobs` connections at once; then every key is added.
+async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut Conn) -> Result<()> {
     let by_name: BTreeMap<&str, &PlannedTable> = tables.iter().map(|t| (t.name.as_str(), t.as_ref())).collect();
+    if sh.dialect == Dialect::Postgres {
+        if let Some(order) = parents_first(tables) {
+            for t in &order {
+                for fk in t.foreign_keys.iter().filter(|fk| by_name.contains_key(fk.ref_table.as_str())) {
+                    let sql = postgres::ddl::foreign_key(t, &sh.target.pg_schema, fk);
+                    let Err(first) = exec(conn, &sql).await else { continue };
+                    let result = if db_code(&first) == "23503" {
+                        match remove_orphans(sh, t, fk, conn).await {
+                            Ok(_) => exec(conn, &sql).await,
+                            Err(e) => Err(e),
+                        }
+                    } else {
+                        Err(first)
+                    };
+                    if let Err(e) = result {
+                        if let Some(stop) = strict_stop(&e) {
+                            return Err(stop);
+                        }
+                        sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
     let mut broken: std::collections::HashSet<(String, String)> = Default::default();
+    // First round: every key's orphans, `jobs` at a time on their own connections.
+    let mut removed_any = false;
+    {
+        let sem = Arc::new(tokio::sync::Semaphore::new(sh.opts.jobs.max(1)));
+        let mut tasks = vec![];
+        for t in tables {
+            for fk in t.foreign_keys.iter().filter(|fk| by_name.contains_key(fk.ref_table.as_str())) {
+                let (sh, t, fk, sem) = (sh.clone(), t.clone(), fk.clone(), sem.clone());
+                tasks.push(tokio::spawn(async move {
+                    let _permit = sem.acquire().await.expect("semaphore");
+                    let mut c = sh.target.connect().await?;
+                    let r = remove_orphans(&sh, &t, &fk, &mut c).await;
+                    Ok::<_, FerryError>((t, fk, r))
+                }));
+            }
+        }
+        for task in tasks {
+            let (t, fk, r) = task.await.map_err(|e| FerryError::Other(format!("a foreign key check stopped: {e}")))??;
+            match r {
+                Ok(n) => removed_any |= n > 0,
+                Err(e) => {
+                    if let Some(stop) = strict_stop(&e) {
+                        return Err(stop);
+                    }
+                    broken.insert((t.name.clone(), fk.name.clone()));
+                    sh.warn(Some(&t.source.name), fk_object(&fk), format!("not created: {}", db_message(&e))).await;
+                }
+            }
+        }
+    }
     for _round in 0..20 {
-        let mut removed_any = false;
+        if !removed_any {
+            break;
+        }
+        removed_any = false;
         for t in tables {
             for fk in &t.foreign_keys {
                 if broken.contains(&(t.name.clone(), fk.name.clone())) || !by_name.contains_key(fk.ref_table.as_str()) {
                     continue;
                 }
-                let table_sql = sh.target.table_sql_name(&t.name);
-                let parent_sql = sh.target.table_sql_name(&fk.ref_table);
-                let all_cols: Vec<(String, crate::schema::LogicalType)> = t.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect();
-                let collation = sh.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("");
-                let res = match conn {
-                    Conn::Pg(c) => postgres::constraints::delete_orphans(c, &table_sql, &fk.target_columns, &parent_sql, &fk.ref_columns).await,
-                    Conn::My(c) => mysql::constraints::delete_orphans(c, &t.name, &all_cols, collation, &fk.target_columns, &fk.ref_table, &fk.ref_columns).await,
-                };
-                match res {
-                    Ok(rows) if !rows.is_empty() => {
-                        removed_any = true;
-                        let reason = format!("orphan: no {} row has ({}) equal to this row's ({})", fk.ref_source_table, fk.ref_columns.join(", "), fk.columns.join(", "));
-                        reject_rows(sh, t, removed_rows(t, rows, &fk.columns, &reason)).await?;
-                    }
-                    Ok(_) => {}
+                match remove_orphans(sh, t, fk, conn).await {
+                    Ok(n) => removed_any |= n > 0,
                     Err(e) => {
                         broken.insert((t.name.clone(), fk.name.clone()));
-                        sh.warn(Some(&t.source.name), format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table), format!("not created: {}", db_message(&e))).await;
+                        sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
                     }
                 }
             }
-        }
-        if !removed_any {
-            break;
         }
     }
     for t in tables {

@@ -125,6 +125,12 @@ fn build_source(path: &std::path::Path) {
          CREATE TRIGGER trg_child AFTER INSERT ON child BEGIN UPDATE parent SET qty = qty + 1 WHERE id = NEW.parent_id; END;
          CREATE VIRTUAL TABLE docs USING fts5(body);
          INSERT INTO docs VALUES ('hello world');
+         CREATE TABLE gp (id INTEGER PRIMARY KEY);
+         CREATE TABLE par (id INTEGER PRIMARY KEY, gp_id INTEGER REFERENCES gp(id));
+         CREATE TABLE kid (id INTEGER PRIMARY KEY, par_id INTEGER REFERENCES par(id));
+         INSERT INTO gp VALUES (1);
+         INSERT INTO par VALUES (1, 99), (2, 1);
+         INSERT INTO kid VALUES (1, 1), (2, 2);
          CREATE INDEX ix_child_name ON child (name) WHERE name IS NOT NULL;
          CREATE INDEX ix_names_lower ON names (lower(name));",
     )
@@ -240,6 +246,18 @@ async fn roundtrip(kind: Kind) {
     assert_eq!(child_rej[0]["row"]["id"], J::from(3));
     assert_eq!(child_rej[0]["value"], J::from(999));
     assert!(child_rej[0]["reason"].as_str().unwrap().contains("orphan"));
+
+    // Taking an orphan out orphans its own children: they are reported too, nothing vanishes.
+    assert_eq!(rep["tables"]["par"]["rejected"][0]["row"]["id"], 1, "{}", rep["tables"]["par"]);
+    assert_eq!(rep["tables"]["kid"]["rejected"][0]["row"]["id"], 1, "{}", rep["tables"]["kid"]);
+    assert!(rep["tables"]["kid"]["rejected"][0]["reason"].as_str().unwrap().contains("orphan"));
+    assert_eq!(db.texts("SELECT CONCAT(CAST(k.id AS CHAR), '/', CAST(p.id AS CHAR)) FROM kid k JOIN par p ON p.id = k.par_id").await, vec![Some("2/2".into())]);
+
+    // Taking an orphan out orphans its own children: they are reported too, nothing vanishes.
+    assert_eq!(rep["tables"]["par"]["rejected"][0]["row"]["id"], 1, "{}", rep["tables"]["par"]);
+    assert_eq!(rep["tables"]["kid"]["rejected"][0]["row"]["id"], 1, "{}", rep["tables"]["kid"]);
+    assert!(rep["tables"]["kid"]["rejected"][0]["reason"].as_str().unwrap().contains("orphan"));
+    assert_eq!(db.texts("SELECT CONCAT(CAST(k.id AS CHAR), '/', CAST(p.id AS CHAR)) FROM kid k JOIN par p ON p.id = k.par_id").await, vec![Some("2/2".into())]);
 
     // Schema facts.
     let t = |s: &str| db.q(s);
