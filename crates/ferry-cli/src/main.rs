@@ -74,7 +74,7 @@ enum Command {
         #[arg(long)]
         strict: bool,
         /// Rows per COPY / INSERT batch.
-        #[arg(long, default_value_t = 5000)]
+        #[arg(long, default_value_t = 20000)]
         batch_rows: usize,
     },
 }

@@ -39,7 +39,7 @@ pub struct MigrateOptions {
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 5000 }
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000 }
     }
 }
 
@@ -247,7 +247,7 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows:
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
     let mut out = ReadOutcome::default();
     let mut batch = Batch::new();
-    let max_bytes = 4 << 20;
+    let max_bytes = 8 << 20;
     let pk_only_keys = t.source.without_rowid || rowid.is_none();
     while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows_read += 1;

@@ -32,7 +32,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { batch_rows: 5000, jobs: 2 }
+        Options { batch_rows: 20000, jobs: 2 }
     }
 }
 
