@@ -191,7 +191,7 @@ impl Progress {
                 Event::TableStarted { table, rows } => {
                     let pb = multi.add(ProgressBar::new(rows));
                     pb.set_style(
-                        ProgressStyle::with_template("{prefix:>24} [{bar:30}] {pos:>10}/{len:10} {per_sec:>12} {eta:>4}").unwrap().progress_chars("=> "),
+                        ProgressStyle::with_template("{prefix:>24} [{bar:30}] {human_pos:>11}/{human_len:11} {msg:>14} eta {eta}").unwrap().progress_chars("=> "),
                     );
                     pb.set_prefix(table.clone());
                     bars.insert(table, pb);
@@ -199,6 +199,10 @@ impl Progress {
                 Event::Progress { table, rows_done, .. } => {
                     if let Some(pb) = bars.get(&table) {
                         pb.set_position(rows_done);
+                        let secs = pb.elapsed().as_secs_f64();
+                        if secs > 0.0 {
+                            pb.set_message(format!("{} rows/s", group((rows_done as f64 / secs) as u64)));
+                        }
                     }
                 }
                 Event::TableDone { table, .. } => {
