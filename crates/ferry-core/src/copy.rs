@@ -126,7 +126,11 @@ impl Target {
 
     pub async fn connect(&self) -> Result<Conn> {
         Ok(match self.dialect {
-            Dialect::Postgres => Conn::Pg(postgres::connect(&self.url).await?),
+            Dialect::Postgres => {
+                let mut c = postgres::connect(&self.url).await?;
+                postgres::set_search_path(&mut c, &self.pg_schema).await.map_err(|e| target_err("the search path", e))?;
+                Conn::Pg(c)
+            }
             _ => {
                 let mut c = mysql::connect(&self.url).await?;
                 let flavor = self.flavor.as_ref().expect("mysql flavor");
@@ -858,6 +862,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         if !exists {
             let sql = format!("CREATE SCHEMA {}", crate::sqlexpr::quote_ident(&target.pg_schema, Dialect::Postgres));
             exec(&mut admin, &sql).await.map_err(|e| target_err(&format!("schema {}", target.pg_schema), e))?;
+        }
+        if let Conn::Pg(c) = &mut admin {
+            postgres::set_search_path(c, &target.pg_schema).await.map_err(|e| target_err("the search path", e))?;
         }
     }
     let existing = target.existing_objects(&mut admin).await?;

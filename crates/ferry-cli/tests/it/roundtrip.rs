@@ -372,3 +372,30 @@ async fn plan_override_and_changed_values() {
         assert_eq!(vals, vec![Some("1.01".into()), Some("2.50".into())]);
     }
 }
+
+/// `--schema NAME` (PostgreSQL): the schema is made, and tables, keys, foreign keys and
+/// views land in it; `public` stays empty.
+#[tokio::test]
+async fn postgres_schema_option() {
+    let dir = Scratch::new();
+    let src = dir.path("schema.sqlite");
+    let conn = Connection::open(&src).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT);
+         CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES a(id));
+         INSERT INTO a VALUES (1, 'x'); INSERT INTO b VALUES (1, 1);
+         CREATE VIEW ab AS SELECT a.name, b.id FROM a JOIN b ON b.a_id = a.id;",
+    )
+    .unwrap();
+    drop(conn);
+    let db = TestDb::new(Kind::Pg, "schema").await;
+    let (run, _) = migrate(&src, &db, &["--schema", "Shop Data"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(db.texts("SELECT name FROM \"Shop Data\".ab").await, vec![Some("x".into())]);
+    assert!(db.exec("INSERT INTO \"Shop Data\".b VALUES (2, 99)").await.is_err(), "the foreign key holds");
+    assert!(db.texts("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'").await.is_empty());
+    // A second run into the same schema is refused: it is no longer empty.
+    let (again, _) = migrate(&src, &db, &["--schema", "Shop Data"]);
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("not empty") && again.stderr.contains("Shop Data"), "{}", again.stderr);
+}

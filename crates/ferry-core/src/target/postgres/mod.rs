@@ -40,3 +40,9 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
     conn.ping().await.map_err(|e| connect_error(t, e))?;
     Ok(conn)
 }
+
+/// Unqualified names (in views, CHECKs, defaults) resolve in the target schema first.
+pub async fn set_search_path(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
+    let sql = format!("SET search_path TO {}, public", crate::sqlexpr::quote_ident(schema, crate::target::Dialect::Postgres));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(conn).await.map(|_| ())
+}
