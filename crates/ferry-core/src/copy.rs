@@ -842,9 +842,25 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let (target, mut admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
+    // The target must be empty; say so before the source is read (that can take a while).
+    let existing = target.existing_objects(&mut admin).await?;
+    if !existing.is_empty() {
+        let where_ = match target.dialect {
+            Dialect::Postgres => format!("schema {:?} of database {:?}", target.pg_schema, target.url.database),
+            _ => format!("database {:?}", target.url.database),
+        };
+        let shown: Vec<String> = existing.iter().take(5).cloned().collect();
+        let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
+        return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
+    }
+
     let jobs = opts.jobs.max(1);
     let src = source.to_path_buf();
+    let read_started = Instant::now();
+    events.emit(Event::PhaseStarted { phase: Phase::Source });
     let schema = tokio::task::spawn_blocking(move || read_source(&src, true, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let read_secs = read_started.elapsed().as_secs_f64();
+    events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
     let dialect = target.dialect;
     let plan = match &opts.plan {
         Some(p) => {
@@ -856,7 +872,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
     };
     let planned = planned_tables(&schema, &plan, dialect)?;
-    // The target must be empty (a PostgreSQL schema is made when missing).
+    // A PostgreSQL schema is made when missing, once the source and the plan are known good.
     if let Conn::Pg(c) = &mut admin {
         let exists = postgres::inspect::schema_exists(c, &target.pg_schema).await.map_err(|e| target_err("the schema list", e))?;
         if !exists {
@@ -866,16 +882,6 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         if let Conn::Pg(c) = &mut admin {
             postgres::set_search_path(c, &target.pg_schema).await.map_err(|e| target_err("the search path", e))?;
         }
-    }
-    let existing = target.existing_objects(&mut admin).await?;
-    if !existing.is_empty() {
-        let where_ = match dialect {
-            Dialect::Postgres => format!("schema {:?} of database {:?}", target.pg_schema, target.url.database),
-            _ => format!("database {:?}", target.url.database),
-        };
-        let shown: Vec<String> = existing.iter().take(5).cloned().collect();
-        let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
-        return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
     }
     let mut report = Report {
         ferry_version: crate::version().into(),
@@ -920,7 +926,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         opts: MigrateOptions { jobs, ..opts },
         events: events.clone(),
         report: Mutex::new(report),
-        phase_seconds: Mutex::new(BTreeMap::new()),
+        phase_seconds: Mutex::new(BTreeMap::from([(Phase::Source, read_secs)])),
         checks_inline: Mutex::new(Default::default()),
     });
     let result = run(&sh, &planned, &schema, &plan, &mut admin).await;
@@ -973,13 +979,14 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
     sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
     let mut order: Vec<Arc<PlannedTable>> = planned.iter().cloned().map(Arc::new).collect();
     order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
-    let queue = Arc::new(Mutex::new(order.clone()));
+    // Smallest first in the queue, so `pop` hands out the largest table next.
+    let queue = Arc::new(Mutex::new(order.iter().rev().cloned().collect::<Vec<_>>()));
     let mut workers = vec![];
     for _ in 0..sh.opts.jobs {
         let (sh, queue) = (sh.clone(), queue.clone());
         workers.push(tokio::spawn(async move {
             loop {
-                let next = queue.lock().await.pop_front_largest();
+                let next = queue.lock().await.pop();
                 let Some(t) = next else { return Ok(()) };
                 if sh.events.cancelled() {
                     return Err(FerryError::Cancelled);
@@ -1041,14 +1048,4 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
     }
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
     Ok(())
-}
-
-trait PopLargest {
-    fn pop_front_largest(&mut self) -> Option<Arc<PlannedTable>>;
-}
-
-impl PopLargest for Vec<Arc<PlannedTable>> {
-    fn pop_front_largest(&mut self) -> Option<Arc<PlannedTable>> {
-        if self.is_empty() { None } else { Some(self.remove(0)) }
-    }
 }

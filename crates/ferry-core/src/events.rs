@@ -12,6 +12,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Reading the source's schema and profiling every column, before anything is written.
+    Source,
     Schema,
     Data,
     Indexes,
@@ -21,9 +23,10 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 6] = [Phase::Schema, Phase::Data, Phase::Indexes, Phase::Constraints, Phase::Sequences, Phase::Views];
+    pub const ALL: [Phase; 7] = [Phase::Source, Phase::Schema, Phase::Data, Phase::Indexes, Phase::Constraints, Phase::Sequences, Phase::Views];
     pub fn name(self) -> &'static str {
         match self {
+            Phase::Source => "source",
             Phase::Schema => "schema",
             Phase::Data => "data",
             Phase::Indexes => "indexes",
