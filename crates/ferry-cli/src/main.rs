@@ -140,6 +140,13 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             };
             let progress = Progress::new();
             let events = progress.events();
+            // Ctrl-C stops between batches; the report says how far the run got.
+            let on_signal = events.clone();
+            tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    on_signal.cancel();
+                }
+            });
             let rep = ferry_core::copy::migrate(&source, &to, opts, events).await?;
             progress.finish();
             if let Some(r) = &report {
