@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Ferry's whole test suite, as CI runs it (.ci/run): setup, the front end's type check, then
 # every Rust test of the workspace. That includes tests/gui.rs, which drives the real app
-# through tauri-driver and starts its own Xvfb when DISPLAY is unset. Exits non-zero on any
-# failure.
+# through tauri-driver and starts its own Xvfb when DISPLAY is unset, and the end-to-end tests
+# against the real PostgreSQL and MariaDB. Ends with one line adding up every test binary's
+# results; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -13,4 +14,16 @@ echo "== ui: svelte-check"
 npm --prefix ui run --silent check
 
 echo "== cargo test --workspace --no-fail-fast"
-cargo test --workspace --no-fail-fast
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+passed=$(grep -oE '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
+failed=$(grep -oE '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
+echo
+echo "tests: $passed passed, $failed failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
