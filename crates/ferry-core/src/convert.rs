@@ -10,7 +10,9 @@ use crate::target::Dialect;
 use crate::value::{f64_text, parse_bool_text, parse_canonical_i64, parse_iso_date, parse_iso_timestamp, Decimal};
 use rusqlite::types::ValueRef;
 
-/// Where converted values are written, escaped for the target.
+/// Where converted values are written, in the target's wire form. The text forms implement
+/// the five basic methods; the typed ones default to them, and PostgreSQL's binary COPY
+/// overrides them.
 pub trait Encoder {
     fn null(&mut self);
     /// A number, already in the target's literal syntax.
@@ -18,6 +20,36 @@ pub trait Encoder {
     fn text(&mut self, s: &str);
     fn bytes(&mut self, b: &[u8]);
     fn boolean(&mut self, b: bool);
+    fn int(&mut self, i: i64, _bits: u8) {
+        self.number(itoa_buf(i).as_str());
+    }
+    /// A finite double, or ±infinity where the target holds it.
+    fn float(&mut self, f: f64) {
+        if f.is_infinite() {
+            self.number(if f > 0.0 { "Infinity" } else { "-Infinity" });
+        } else {
+            self.number(&f64_text(f));
+        }
+    }
+    fn decimal(&mut self, d: &Decimal) {
+        self.number(&d.to_plain());
+    }
+    fn decimal_infinity(&mut self, negative: bool) {
+        self.number(if negative { "-Infinity" } else { "Infinity" });
+    }
+    fn uuid(&mut self, s: &str) {
+        self.text(s);
+    }
+    fn date(&mut self, _d: chrono::NaiveDate, s: &str) {
+        self.text(s);
+    }
+    /// `utc` at microseconds; `s` its text for the target.
+    fn timestamp(&mut self, _utc: chrono::NaiveDateTime, s: &str) {
+        self.text(s);
+    }
+    fn json(&mut self, s: &str) {
+        self.text(s);
+    }
 }
 
 /// A value that arrived, but not as it was.
@@ -51,27 +83,18 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             if i < lo || i > hi {
                 return Err(format!("{i} is out of range for a {bits}-bit integer"));
             }
-            let mut buf = itoa_buf(i);
-            out.number(buf.as_str());
-            buf.clear();
+            out.int(i, *bits);
             Ok(None)
         }
         LogicalType::Float => match v {
-            ValueRef::Real(f) if f.is_infinite() => {
-                if pg {
-                    out.number(if f > 0.0 { "Infinity" } else { "-Infinity" });
-                    Ok(None)
-                } else {
-                    Err(format!("{} cannot hold infinity", dialect.name()))
-                }
-            }
+            ValueRef::Real(f) if f.is_infinite() && !pg => Err(format!("{} cannot hold infinity", dialect.name())),
             ValueRef::Real(f) => {
-                out.number(&f64_text(f));
+                out.float(f);
                 Ok(None)
             }
             ValueRef::Integer(i) => {
                 let f = i as f64;
-                out.number(&f64_text(f));
+                out.float(f);
                 if f as i128 != i as i128 {
                     Ok(Some(Change { to: f64_text(f), reason: "integer beyond 2^53 stored as the nearest double".into() }))
                 } else {
@@ -86,7 +109,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
                 ValueRef::Integer(i) => Decimal::from_i64(i),
                 ValueRef::Real(f) if f.is_infinite() => {
                     if pg {
-                        out.number(if f > 0.0 { "Infinity" } else { "-Infinity" });
+                        out.decimal_infinity(f < 0.0);
                         return Ok(None);
                     }
                     return Err(format!("{} DECIMAL cannot hold infinity", dialect.name()));
@@ -112,7 +135,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
                     return Err(format!("{} does not fit numeric({p},{s})", d.to_plain()));
                 }
             }
-            out.number(&d.to_plain());
+            out.decimal(&d);
             Ok(change)
         }
         LogicalType::Boolean => {
@@ -160,7 +183,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
         },
         LogicalType::Uuid => match v {
             ValueRef::Text(t) if crate::value::is_uuid_text(t) && !t.iter().any(u8::is_ascii_uppercase) => {
-                out.text(std::str::from_utf8(t).expect("uuid text is ascii"));
+                out.uuid(std::str::from_utf8(t).expect("uuid text is ascii"));
                 Ok(None)
             }
             _ => Err("not a UUID".into()),
@@ -171,8 +194,8 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
                 Some(d) if !pg && !(1000..=9999).contains(&chrono::Datelike::year(&d)) => {
                     Err(format!("{} DATE holds years 1000 to 9999 only", dialect.name()))
                 }
-                Some(_) => {
-                    out.text(s);
+                Some(d) => {
+                    out.date(d, s);
                     Ok(None)
                 }
                 None => Err("not a date (YYYY-MM-DD)".into()),
@@ -194,7 +217,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             if pg && *tz {
                 text.push_str("+00");
             }
-            out.text(&text);
+            out.timestamp(inst.micros(), &text);
             if inst.sub_micro_nanos != 0 {
                 return Ok(Some(Change { to: inst.utc_text(), reason: "rounded to microseconds".into() }));
             }
@@ -208,7 +231,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             if pg && s.contains("\\u0000") {
                 return Err("PostgreSQL jsonb cannot hold \\u0000".into());
             }
-            out.text(s);
+            out.json(s);
             Ok(None)
         }
         LogicalType::Unsupported { reason } => Err(reason.clone()),
@@ -232,7 +255,6 @@ impl ItoaBuf {
     fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[self.start..]).expect("ascii digits")
     }
-    fn clear(&mut self) {}
 }
 
 fn itoa_buf(i: i64) -> ItoaBuf {
@@ -255,45 +277,135 @@ fn itoa_buf(i: i64) -> ItoaBuf {
     ItoaBuf { buf, start: pos }
 }
 
-/// PostgreSQL `COPY … FROM STDIN` text format: tab-separated, `\N` for NULL.
-pub struct CopyText<'a> {
+/// PostgreSQL `COPY … FROM STDIN (FORMAT binary)`: each field its length and its value in
+/// the type's binary form, so the server parses nothing (uuid, timestamptz, numeric, …).
+/// The column types must be exactly the ones `target::postgres::types` formats.
+pub struct CopyBinary<'a> {
     pub buf: &'a mut Vec<u8>,
 }
 
-impl Encoder for CopyText<'_> {
+/// Every binary COPY starts with this, and ends with `COPY_BINARY_TRAILER`.
+pub const COPY_BINARY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+pub const COPY_BINARY_TRAILER: &[u8] = &[0xff, 0xff];
+
+/// 2000-01-01, PostgreSQL's epoch for dates and timestamps.
+fn pg_epoch() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date")
+}
+
+impl CopyBinary<'_> {
+    fn field(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(&(b.len() as i32).to_be_bytes());
+        self.buf.extend_from_slice(b);
+    }
+    /// A row starts with its field count.
+    pub fn row_start(&mut self, fields: usize) {
+        self.buf.extend_from_slice(&(fields as i16).to_be_bytes());
+    }
+}
+
+/// PostgreSQL's binary numeric: base-10000 digits aligned at the decimal point.
+pub fn pg_numeric_binary(d: &Decimal, out: &mut Vec<u8>) {
+    let dscale = d.scale() as i16;
+    if d.is_zero() {
+        for v in [0i16, 0, 0, dscale] {
+            out.extend_from_slice(&v.to_be_bytes());
+        }
+        return;
+    }
+    // The digits with any zeros a positive exponent implies; `int_len` digits before the point.
+    let mut seq: Vec<u8> = d.digits.bytes().map(|c| c - b'0').collect();
+    let mut int_len = seq.len() as i64 + d.exp as i64;
+    if d.exp > 0 {
+        seq.extend(std::iter::repeat_n(0, d.exp as usize));
+        int_len = seq.len() as i64;
+    }
+    let lead = (4 - int_len.rem_euclid(4)) % 4;
+    let mut aligned: Vec<u8> = std::iter::repeat_n(0, lead as usize).chain(seq).collect();
+    while !aligned.len().is_multiple_of(4) {
+        aligned.push(0);
+    }
+    let mut weight = ((lead + int_len) / 4 - 1) as i16;
+    let mut groups: Vec<i16> = aligned.chunks(4).map(|c| c.iter().fold(0i16, |a, &x| a * 10 + x as i16)).collect();
+    while groups.first() == Some(&0) {
+        groups.remove(0);
+        weight -= 1;
+    }
+    while groups.last() == Some(&0) {
+        groups.pop();
+    }
+    let sign: u16 = if d.negative { 0x4000 } else { 0 };
+    out.extend_from_slice(&(groups.len() as i16).to_be_bytes());
+    out.extend_from_slice(&weight.to_be_bytes());
+    out.extend_from_slice(&sign.to_be_bytes());
+    out.extend_from_slice(&dscale.to_be_bytes());
+    for g in groups {
+        out.extend_from_slice(&g.to_be_bytes());
+    }
+}
+
+impl Encoder for CopyBinary<'_> {
     fn null(&mut self) {
-        self.buf.extend_from_slice(b"\\N");
+        self.buf.extend_from_slice(&(-1i32).to_be_bytes());
     }
     fn number(&mut self, s: &str) {
-        self.buf.extend_from_slice(s.as_bytes());
+        // Every number goes through a typed method below; text here would be misread.
+        debug_assert!(false, "binary COPY got an untyped number {s}");
+        self.text(s);
     }
     fn text(&mut self, s: &str) {
-        let b = s.as_bytes();
-        let mut last = 0;
-        for (i, &c) in b.iter().enumerate() {
-            let esc: &[u8] = match c {
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                _ => continue,
-            };
-            self.buf.extend_from_slice(&b[last..i]);
-            self.buf.extend_from_slice(esc);
-            last = i + 1;
-        }
-        self.buf.extend_from_slice(&b[last..]);
+        self.field(s.as_bytes());
     }
     fn bytes(&mut self, b: &[u8]) {
-        const D: &[u8; 16] = b"0123456789abcdef";
-        self.buf.extend_from_slice(b"\\\\x");
-        for &x in b {
-            self.buf.push(D[(x >> 4) as usize]);
-            self.buf.push(D[(x & 15) as usize]);
-        }
+        self.field(b);
     }
     fn boolean(&mut self, b: bool) {
-        self.buf.push(if b { b't' } else { b'f' });
+        self.field(&[u8::from(b)]);
+    }
+    fn int(&mut self, i: i64, bits: u8) {
+        match bits {
+            0..=16 => self.field(&(i as i16).to_be_bytes()),
+            17..=32 => self.field(&(i as i32).to_be_bytes()),
+            _ => self.field(&i.to_be_bytes()),
+        }
+    }
+    fn float(&mut self, f: f64) {
+        self.field(&f.to_bits().to_be_bytes());
+    }
+    fn decimal(&mut self, d: &Decimal) {
+        let mut v = Vec::with_capacity(16);
+        pg_numeric_binary(d, &mut v);
+        self.field(&v);
+    }
+    fn decimal_infinity(&mut self, negative: bool) {
+        let sign: u16 = if negative { 0xF000 } else { 0xD000 };
+        let mut v = vec![0, 0, 0, 0];
+        v.extend_from_slice(&sign.to_be_bytes());
+        v.extend_from_slice(&[0, 0]);
+        self.field(&v);
+    }
+    fn uuid(&mut self, s: &str) {
+        let hex: Vec<u8> = s.bytes().filter(|c| *c != b'-').collect();
+        let mut b = [0u8; 16];
+        for (i, pair) in hex.chunks(2).enumerate() {
+            let h = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+            b[i] = h(pair[0]) << 4 | h(pair[1]);
+        }
+        self.field(&b);
+    }
+    fn date(&mut self, d: chrono::NaiveDate, _s: &str) {
+        let days = (d - pg_epoch()).num_days() as i32;
+        self.field(&days.to_be_bytes());
+    }
+    fn timestamp(&mut self, utc: chrono::NaiveDateTime, _s: &str) {
+        let micros = (utc - pg_epoch().and_hms_opt(0, 0, 0).expect("midnight")).num_microseconds().unwrap_or(i64::MAX);
+        self.field(&micros.to_be_bytes());
+    }
+    fn json(&mut self, s: &str) {
+        // jsonb's binary form: version 1, then the text.
+        self.buf.extend_from_slice(&((s.len() + 1) as i32).to_be_bytes());
+        self.buf.push(1);
+        self.buf.extend_from_slice(s.as_bytes());
     }
 }
 
@@ -345,10 +457,54 @@ mod tests {
     use super::*;
     use LogicalType::*;
 
+    /// Shows what the typed defaults write, unescaped: the PostgreSQL value as text.
+    struct Shown(String);
+    impl Encoder for Shown {
+        fn null(&mut self) {
+            self.0 = "NULL".into();
+        }
+        fn number(&mut self, s: &str) {
+            self.0 = s.into();
+        }
+        fn text(&mut self, s: &str) {
+            self.0 = s.into();
+        }
+        fn bytes(&mut self, b: &[u8]) {
+            self.0 = format!("x{}", crate::value::hex(b));
+        }
+        fn boolean(&mut self, b: bool) {
+            self.0 = if b { "t" } else { "f" }.into();
+        }
+    }
+
     fn pg(v: ValueRef<'_>, t: &LogicalType) -> Result<(String, Option<Change>), String> {
+        let mut shown = Shown(String::new());
+        let c = convert(v, t, Dialect::Postgres, &mut shown)?;
+        Ok((shown.0, c))
+    }
+
+    fn binary(v: ValueRef<'_>, t: &LogicalType) -> Vec<u8> {
         let mut buf = vec![];
-        let c = convert(v, t, Dialect::Postgres, &mut CopyText { buf: &mut buf })?;
-        Ok((String::from_utf8(buf).unwrap(), c))
+        convert(v, t, Dialect::Postgres, &mut CopyBinary { buf: &mut buf }).unwrap();
+        buf
+    }
+
+    #[test]
+    fn binary_fields() {
+        let field = |b: &[u8]| [&(b.len() as i32).to_be_bytes()[..], b].concat();
+        assert_eq!(binary(ValueRef::Null, &Text { max: None }), (-1i32).to_be_bytes());
+        assert_eq!(binary(ValueRef::Integer(7), &Integer { bits: 64 }), field(&7i64.to_be_bytes()));
+        assert_eq!(binary(ValueRef::Integer(-2), &Integer { bits: 16 }), field(&(-2i16).to_be_bytes()));
+        assert_eq!(binary(ValueRef::Real(0.1), &Float), field(&0.1f64.to_bits().to_be_bytes()));
+        assert_eq!(binary(ValueRef::Integer(1), &Boolean), field(&[1]));
+        assert_eq!(binary(ValueRef::Text(b"2000-01-02"), &Date), field(&1i32.to_be_bytes()));
+        assert_eq!(binary(ValueRef::Text(b"2000-01-01T00:00:01.5+01:00"), &Timestamp { tz: true }), field(&(-3_598_500_000i64).to_be_bytes()));
+        assert_eq!(
+            binary(ValueRef::Text(b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10"), &Uuid),
+            field(&[0x0b, 0x9e, 0x1d, 0x6c, 0x9f, 0x0a, 0x4c, 0x1e, 0x8d, 0x43, 0x5a, 0x2b, 0x7e, 0x3f, 0x9c, 0x10])
+        );
+        assert_eq!(binary(ValueRef::Text(b"[1]"), &Json), field(b"\x01[1]"));
+        assert_eq!(binary(ValueRef::Text(b"a\tb"), &Text { max: None }), field(b"a\tb"));
     }
     fn my(v: ValueRef<'_>, t: &LogicalType) -> Result<(String, Option<Change>), String> {
         let mut buf = vec![];
@@ -360,7 +516,7 @@ mod tests {
     fn exact_conversions() {
         let dec = LogicalType::Decimal { precision: Some(10), scale: Some(2) };
         let cases: Vec<(ValueRef, LogicalType, &str, &str)> = vec![
-            (ValueRef::Null, Text { max: None }, "\\N", "NULL"),
+            (ValueRef::Null, Text { max: None }, "NULL", "NULL"),
             (ValueRef::Integer(i64::MIN), Integer { bits: 64 }, "-9223372036854775808", "-9223372036854775808"),
             (ValueRef::Integer(i64::MAX), Integer { bits: 64 }, "9223372036854775807", "9223372036854775807"),
             (ValueRef::Real(0.1), Float, "1e-1", "1e-1"),
@@ -368,9 +524,9 @@ mod tests {
             (ValueRef::Integer(7), dec.clone(), "7", "7"),
             (ValueRef::Integer(1), Boolean, "t", "1"),
             (ValueRef::Text(b"false"), Boolean, "f", "0"),
-            (ValueRef::Text(b"a\tb\nc\\d\re'f"), Text { max: None }, "a\\tb\\nc\\\\d\\re'f", "'a\tb\nc\\d\re''f'"),
-            (ValueRef::Blob(&[0, 255]), Bytes, "\\\\x00ff", "0x00FF"),
-            (ValueRef::Blob(&[]), Bytes, "\\\\x", "''"),
+            (ValueRef::Text(b"a\tb\nc\\d\re'f"), Text { max: None }, "a\tb\nc\\d\re'f", "'a\tb\nc\\d\re''f'"),
+            (ValueRef::Blob(&[0, 255]), Bytes, "x00ff", "0x00FF"),
+            (ValueRef::Blob(&[]), Bytes, "x", "''"),
             (ValueRef::Text(b"2024-03-05T14:22:01.5+01:00"), Timestamp { tz: true }, "2024-03-05 13:22:01.500000+00", "'2024-03-05 13:22:01.500000'"),
             (ValueRef::Text(b"2024-03-05"), Timestamp { tz: true }, "2024-03-05 00:00:00+00", "'2024-03-05 00:00:00'"),
             (ValueRef::Text(b"2024-03-05"), Date, "2024-03-05", "'2024-03-05'"),
@@ -386,6 +542,33 @@ mod tests {
     }
 
     #[test]
+    fn numeric_binary_form() {
+        // text → (ndigits, weight, sign, dscale, base-10000 digits)
+        type Case = (&'static str, i16, i16, u16, i16, &'static [i16]);
+        let cases: &[Case] = &[
+            ("0", 0, 0, 0, 0, &[]),
+            ("0.00", 0, 0, 0, 0, &[]),
+            ("19.99", 2, 0, 0, 2, &[19, 9900]),
+            ("0.005", 1, -1, 0, 3, &[50]),
+            ("0.0000005", 1, -2, 0, 7, &[50]),
+            ("1000", 1, 0, 0, 0, &[1000]),
+            ("1e8", 1, 2, 0, 0, &[1]),
+            ("-12345678.9", 3, 1, 0x4000, 1, &[1234, 5678, 9000]),
+            ("9223372036854775807", 5, 4, 0, 0, &[922, 3372, 368, 5477, 5807]),
+        ];
+        for (text, n, weight, sign, dscale, digits) in cases {
+            let mut out = vec![];
+            pg_numeric_binary(&crate::value::Decimal::parse(text).unwrap(), &mut out);
+            let words: Vec<i16> = out.chunks(2).map(|c| i16::from_be_bytes([c[0], c[1]])).collect();
+            assert_eq!(words[0], *n, "{text} ndigits");
+            assert_eq!(words[1], *weight, "{text} weight");
+            assert_eq!(words[2] as u16, *sign, "{text} sign");
+            assert_eq!(words[3], if *n == 0 { words[3] } else { *dscale }, "{text} dscale");
+            assert_eq!(&words[4..], *digits, "{text} digits");
+        }
+    }
+
+    #[test]
     fn refusals_and_changes() {
         assert!(pg(ValueRef::Text(b"lots-of-it"), &Integer { bits: 64 }).is_err());
         assert!(pg(ValueRef::Integer(70000), &Integer { bits: 16 }).is_err());
@@ -395,6 +578,7 @@ mod tests {
         assert!(my(ValueRef::Text(&[0xff, 0xfe]), &Text { max: None }).is_err());
         assert!(my(ValueRef::Real(f64::INFINITY), &Float).is_err());
         assert_eq!(pg(ValueRef::Real(f64::NEG_INFINITY), &Float).unwrap().0, "-Infinity");
+        assert_eq!(binary(ValueRef::Real(f64::NEG_INFINITY), &Float)[4..], f64::NEG_INFINITY.to_bits().to_be_bytes());
         assert!(pg(ValueRef::Text(b"2023-02-30 00:00:00"), &Timestamp { tz: true }).is_err());
         assert!(my(ValueRef::Text(b"0999-01-01 00:00:00"), &Timestamp { tz: true }).is_err());
         assert!(pg(ValueRef::Text(b"{bad"), &Json).is_err());

@@ -7,7 +7,7 @@
 //! server refuses is split until the refused rows are found; every refused or changed value
 //! lands in the report with its row's key, the column and the original value.
 
-use crate::convert::{self, CopyText, MySqlLiteral};
+use crate::convert::{self, CopyBinary, MySqlLiteral};
 use crate::error::{FerryError, Result};
 use crate::events::{Event, Events, Phase};
 use crate::plan::Plan;
@@ -262,15 +262,13 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows:
         let start = batch.data.len();
         let mut rejected: Option<(String, serde_json::Value, String)> = None;
         let mut changes = vec![];
+        if dialect == Dialect::Postgres {
+            CopyBinary { buf: &mut batch.data }.row_start(loaded.len());
+        }
         for (n, c) in loaded.iter().enumerate() {
             let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(&path, e))?;
             let r = match dialect {
-                Dialect::Postgres => {
-                    if n > 0 {
-                        batch.data.push(b'\t');
-                    }
-                    convert::convert(v, &c.logical, dialect, &mut CopyText { buf: &mut batch.data })
-                }
+                Dialect::Postgres => convert::convert(v, &c.logical, dialect, &mut CopyBinary { buf: &mut batch.data }),
                 _ => {
                     batch.data.push(if n == 0 { b'(' } else { b',' });
                     convert::convert(v, &c.logical, dialect, &mut MySqlLiteral { buf: &mut batch.data })
@@ -301,9 +299,8 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows:
             }
             out.changed.push(Changed { row: key_of(&t, rid, row, offset), column, from, to: serde_json::Value::String(ch.to), reason: ch.reason });
         }
-        match dialect {
-            Dialect::Postgres => batch.data.push(b'\n'),
-            _ => batch.data.push(b')'),
+        if dialect != Dialect::Postgres {
+            batch.data.push(b')');
         }
         batch.ends.push(batch.data.len());
         batch.keys.push(match (pk_only_keys, rid) {

@@ -171,7 +171,9 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             planned_cols.push(PlannedColumn {
                 source: src.name.clone(),
                 name: cp.target.clone(),
-                type_sql: cp.target_type.clone(),
+                // PostgreSQL's binary COPY sends each type's own wire form: the column must be
+                // exactly the type the logical type formats to (`int8` → bigint, `json` → jsonb).
+                type_sql: if dialect == Dialect::Postgres { crate::target::format_type(dialect, &logical) } else { cp.target_type.clone() },
                 logical,
                 // Primary key columns are NOT NULL in both targets (SQLite lets some hold NULL).
                 not_null: src.not_null || in_pk,

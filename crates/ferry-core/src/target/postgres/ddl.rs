@@ -100,8 +100,8 @@ pub fn create_view(schema: &str, name: &str, select: &str) -> String {
     format!("CREATE VIEW {} AS {select}", qualified(schema, name))
 }
 
-/// `COPY t (cols) FROM STDIN` for the loaded (not generated) columns.
+/// `COPY t (cols) FROM STDIN (FORMAT binary)` for the loaded (not generated) columns.
 pub fn copy_statement(t: &PlannedTable, schema: &str) -> String {
     let c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
-    format!("COPY {} ({}) FROM STDIN", qualified(schema, &t.name), c.join(", "))
+    format!("COPY {} ({}) FROM STDIN (FORMAT binary)", qualified(schema, &t.name), c.join(", "))
 }

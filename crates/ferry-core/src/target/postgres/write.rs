@@ -1,14 +1,18 @@
-//! Bulk load through `COPY … FROM STDIN` (text format); never row-by-row INSERT.
+//! Bulk load through `COPY … FROM STDIN (FORMAT binary)`; never row-by-row INSERT.
 
 use sqlx::postgres::PgConnection;
 
-/// Sends one batch of COPY text lines in one COPY; returns the rows the server took.
-pub async fn copy_rows(conn: &mut PgConnection, statement: &str, lines: &[&[u8]]) -> Result<u64, sqlx::Error> {
+/// Sends rows in COPY's binary form (`convert::CopyBinary`) as one COPY; returns the rows the
+/// server took.
+pub async fn copy_rows(conn: &mut PgConnection, statement: &str, rows: &[&[u8]]) -> Result<u64, sqlx::Error> {
+    use crate::convert::{COPY_BINARY_HEADER, COPY_BINARY_TRAILER};
     let mut copy = conn.copy_in_raw(statement).await?;
-    let mut buf = Vec::with_capacity(lines.iter().map(|l| l.len()).sum());
-    for l in lines {
-        buf.extend_from_slice(l);
+    let mut buf = Vec::with_capacity(COPY_BINARY_HEADER.len() + rows.iter().map(|l| l.len()).sum::<usize>() + 2);
+    buf.extend_from_slice(COPY_BINARY_HEADER);
+    for r in rows {
+        buf.extend_from_slice(r);
     }
+    buf.extend_from_slice(COPY_BINARY_TRAILER);
     copy.send(buf).await?;
     copy.finish().await
 }
