@@ -326,9 +326,9 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows:
 
 /// Looks a source row up again to report a value the server refused.
 fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Option<&str>) -> (serde_json::Value, serde_json::Value) {
-    let RowRef::Rowid(rid) = r else {
-        let RowRef::Key(k) = r else { unreachable!() };
-        return (k.clone(), serde_json::Value::Null);
+    let rid = match r {
+        RowRef::Rowid(rid) => rid,
+        RowRef::Key(k) => return (k.clone(), serde_json::Value::Null),
     };
     let Ok(conn) = inspect::open(path) else { return (serde_json::json!({ "rowid": rid }), serde_json::Value::Null) };
     let rowid = rowid_name(&t.source).unwrap_or("rowid");
@@ -345,12 +345,12 @@ fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Option<&str>) -
     res.unwrap_or((serde_json::json!({ "rowid": rid }), serde_json::Value::Null))
 }
 
-/// Writes rows `[lo, hi)` of a batch; on refusal splits the range until the refused rows are
+/// Writes a batch; on refusal splits it until the refused rows are
 /// found. Returns the rows written and the refusals (row index, error).
-async fn write_range(conn: &mut Conn, stmt: &str, batch: &Batch, lo: usize, hi: usize) -> (u64, Vec<(usize, sqlx::Error)>) {
+async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (u64, Vec<(usize, sqlx::Error)>) {
     let mut written = 0;
     let mut refused = vec![];
-    let mut stack = vec![(lo, hi)];
+    let mut stack = vec![(0, batch.ends.len())];
     while let Some((a, b)) = stack.pop() {
         if a >= b {
             continue;
@@ -427,7 +427,7 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
         exec(&mut conn, "START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     while let Some(batch) = rx.recv().await {
-        let (n, refused) = write_range(&mut conn, &stmt, &batch, 0, batch.ends.len()).await;
+        let (n, refused) = write_batch(&mut conn, &stmt, &batch).await;
         written += n;
         for (i, e) in refused {
             if e.as_database_error().is_none() {
