@@ -44,17 +44,28 @@ impl Default for MigrateOptions {
 }
 
 /// Reads the schema and (when asked) profiles every column, tables in parallel threads.
+///
+/// The file's structure is checked (`PRAGMA quick_check`) before this returns, so a damaged
+/// file is refused before anything is written anywhere; with profiling the check runs beside
+/// the profiling threads rather than before them.
 pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schema> {
     let conn = inspect::open(path)?;
-    inspect::check_integrity(&conn, path)?;
-    let mut schema = inspect::inspect(&conn, path)?;
-    drop(conn);
-    if with_profile {
+    let mut schema = match inspect::inspect(&conn, path) {
+        Ok(s) => s,
+        // A damaged file can fail here already; the integrity check words it best.
+        Err(e) => return Err(inspect::check_integrity(&conn, path).err().unwrap_or(e)),
+    };
+    if !with_profile {
+        inspect::check_integrity(&conn, path)?;
+        return Ok(schema);
+    }
+    {
         let tables = std::mem::take(&mut schema.tables);
         let queue = std::sync::Mutex::new(tables.into_iter().enumerate().collect::<Vec<_>>());
         let done = std::sync::Mutex::new(vec![]);
         let err = std::sync::Mutex::new(None);
-        std::thread::scope(|s| {
+        let integrity = std::thread::scope(|s| {
+            let check = s.spawn(move || inspect::check_integrity(&conn, path));
             for _ in 0..jobs.max(1) {
                 s.spawn(|| {
                     let conn = match inspect::open(path) {
@@ -75,7 +86,10 @@ pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schem
                     }
                 });
             }
+            check.join().expect("integrity check thread")
         });
+        // A damaged file: the integrity check's words, whatever profiling ran into.
+        integrity?;
         if let Some(e) = err.into_inner().unwrap() {
             return Err(e);
         }
