@@ -325,6 +325,9 @@ fn print_schema(s: &Schema) {
                 if let (Some(a), Some(b)) = (p.min_real, p.max_real) {
                     extra.push(format!("reals {a}..{b}"));
                 }
+                if let (Some(a), Some(b)) = (&p.min_text, &p.max_text) {
+                    extra.push(format!("texts {a:?}..{b:?}"));
+                }
                 if p.texts > 0 {
                     extra.push(format!("longest text {} chars", group(p.max_text_chars)));
                 }

@@ -12,7 +12,7 @@ pub mod declared;
 
 use crate::schema::{Column, ColumnProfile, LogicalType};
 use crate::target::Dialect;
-use declared::{parse_declared, Affinity};
+use declared::parse_declared;
 
 /// The proposal for one column.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,10 +76,6 @@ pub fn int_range(bits: u8) -> (i64, i64) {
         17..=32 => (i32::MIN as i64, i32::MAX as i64),
         _ => (i64::MIN, i64::MAX),
     }
-}
-
-fn same_family(a: &LogicalType, b: &LogicalType) -> bool {
-    std::mem::discriminant(a) == std::mem::discriminant(b)
 }
 
 /// The type the values alone call for (no declared type, or most values not of the declared kind).
@@ -171,10 +167,9 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
         let widened = widen(&decl.logical, p, dialect);
         let wf = widened.as_ref().map(|(t, _)| fits(t, p, dialect)).unwrap_or(0);
         if f == nn {
-            match infer_for_declared(&decl.logical, decl.affinity, p, dialect) {
-                Some((t, r)) => (t, r),
-                None => (decl.logical.clone(), decl.reason.clone()),
-            }
+            // TEXT whose every value is a UUID, JSON or a timestamp gets that type.
+            let inferred = if matches!(decl.logical, LogicalType::Text { .. }) { infer_text(p, dialect) } else { None };
+            inferred.unwrap_or_else(|| (decl.logical.clone(), decl.reason.clone()))
         } else if let Some((t, r)) = widened.filter(|_| wf * 2 > nn && wf > f) {
             (t, format!("{}; {r}", decl.reason))
         } else if f * 2 > nn {
@@ -200,14 +195,6 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
         reason.push_str(&format!("; {} value{} cannot be carried and will be rejected", fmt_n(unfit), if unfit == 1 { "" } else { "s" }));
     }
     Proposal { logical, reason, unfit }
-}
-
-/// TEXT-declared columns whose values are all UUIDs, JSON or timestamps get that type.
-fn infer_for_declared(t: &LogicalType, aff: Affinity, p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, String)> {
-    match (t, aff) {
-        (LogicalType::Text { .. }, _) => infer_text(p, dialect),
-        _ => None,
-    }
 }
 
 /// The widening within the declared type's family that holds more of the values.
@@ -242,7 +229,7 @@ fn widen(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> Option<(Logica
         LogicalType::Date if p.text_iso_timestamp > 0 => Some((LogicalType::Timestamp { tz: true }, format!("{} values have a time of day → timestamp", fmt_n(p.text_iso_timestamp)))),
         _ => None,
     }
-    .filter(|(w, _)| !same_family(w, t) || w != t)
+    .filter(|(w, _)| w != t)
 }
 
 #[cfg(test)]
