@@ -53,6 +53,18 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Find, without writing anything, every value and row the target would refuse or
+    /// change, grouped by cause (exit 0 when there is none, 2 when there are some).
+    Preflight {
+        source: PathBuf,
+        /// postgres://… or mysql://… (mariadb://…); nothing is sent to it.
+        #[arg(long = "to")]
+        to: String,
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy schema and data into an existing, empty database.
     Migrate {
         source: PathBuf,
@@ -121,6 +133,20 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 None => print!("{}", plan.to_toml()),
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Preflight { source, to, plan, json } => {
+            let dialect = TargetUrl::parse(&to)?.dialect;
+            let plan = match &plan {
+                Some(p) => Some(ferry_core::plan::Plan::load(p)?),
+                None => None,
+            };
+            let pf = ferry_core::preflight::preflight(&source, dialect, plan.as_ref(), 2)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&pf).expect("preflight serializes"));
+            } else {
+                print_preflight(&pf);
+            }
+            Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
         Command::Migrate { source, to, plan, report, jobs, schema, strict, batch_rows } => {
             let plan_loaded = match &plan {
@@ -267,6 +293,36 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
     }
     if rep.is_exact() {
         println!("\nevery row arrived exactly ({} → {})", rep.source, rep.target_server);
+    }
+}
+
+fn print_preflight(pf: &ferry_core::preflight::Preflight) {
+    println!("{} rows checked for {}", group(pf.rows_checked), pf.dialect.map(|d| d.name()).unwrap_or(""));
+    if pf.is_clean() {
+        println!("nothing would be refused or changed: ready to migrate");
+        return;
+    }
+    for g in &pf.groups {
+        println!(
+            "\n{}{}: {} row(s) {} — {}",
+            g.table,
+            g.column.as_ref().map(|c| format!(".{c}")).unwrap_or_default(),
+            group(g.count),
+            g.outcome,
+            g.cause
+        );
+        for e in &g.examples {
+            println!("    row {}  value {}", e.row, e.value);
+        }
+    }
+    if !pf.objects.is_empty() {
+        println!("\nnot carried as they are:");
+        for w in &pf.objects {
+            println!("  - {}{}: {}", w.table.as_ref().map(|t| format!("{t}: ")).unwrap_or_default(), w.object, w.reason);
+        }
+    }
+    for r in &pf.renames {
+        println!("  renamed {}{} → {}", r.table.as_ref().map(|t| format!("{t}.")).unwrap_or_default(), r.from, r.to);
     }
 }
 

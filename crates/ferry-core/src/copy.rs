@@ -227,14 +227,14 @@ struct ReadOutcome {
 }
 
 /// Which expression names the row id, where no column shadows it.
-fn rowid_name(t: &crate::schema::Table) -> Option<&'static str> {
+pub(crate) fn rowid_name(t: &crate::schema::Table) -> Option<&'static str> {
     if t.without_rowid {
         return None;
     }
     ["rowid", "_rowid_", "oid"].into_iter().find(|n| t.column(n).is_none())
 }
 
-fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'_>, offset: usize) -> serde_json::Value {
+pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'_>, offset: usize) -> serde_json::Value {
     let pk = t.pk_columns();
     if !pk.is_empty() {
         let mut m = serde_json::Map::new();

@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod mapping;
 pub mod plan;
+pub mod preflight;
 pub mod report;
 pub mod schema;
 pub mod source;

@@ -399,3 +399,38 @@ async fn postgres_schema_option() {
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains("not empty") && again.stderr.contains("Shop Data"), "{}", again.stderr);
 }
+
+/// `ferry preflight` finds, without writing or even connecting, what `migrate` rejects:
+/// every bad value with its key, and the orphans.
+#[test]
+fn preflight_finds_what_migrate_rejects() {
+    let dir = Scratch::new();
+    let src = dir.path("edge.sqlite");
+    build_source(&src);
+    let before = sha256(&src);
+    for (url, kind) in [("postgres://nobody@127.0.0.1:1/none", Kind::Pg), ("mysql://nobody@127.0.0.1:1/none", Kind::My)] {
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--json"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap();
+        let groups = pf["groups"].as_array().unwrap();
+        let mut bad: Vec<(i64, String)> = groups
+            .iter()
+            .filter(|g| g["table"] == "bad")
+            .flat_map(|g| g["examples"].as_array().unwrap().iter().map(move |e| (e["row"]["id"].as_i64().unwrap(), g["column"].as_str().unwrap().to_string())))
+            .collect();
+        bad.sort();
+        let want: Vec<(i64, String)> = match kind {
+            Kind::Pg => vec![(5, "n"), (6, "d"), (7, "j"), (9, "t"), (10, "t")],
+            Kind::My => vec![(5, "n"), (6, "d"), (7, "j"), (8, "r"), (10, "t")],
+        }
+        .into_iter()
+        .map(|(i, c)| (i, c.to_string()))
+        .collect();
+        assert_eq!(bad, want, "{kind:?}");
+        let orphan = |table: &str| groups.iter().find(|g| g["table"] == table && g["cause"].as_str().unwrap().starts_with("orphan")).map(|g| g["examples"][0]["row"]["id"].clone());
+        assert_eq!(orphan("child"), Some(J::from(3)));
+        assert_eq!(orphan("par"), Some(J::from(1)));
+        assert!(pf["objects"].as_array().unwrap().iter().any(|o| o["object"] == "trigger trg_child"));
+    }
+    assert_eq!(sha256(&src), before);
+}
