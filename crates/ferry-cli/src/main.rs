@@ -291,8 +291,9 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
     if tj > 0 {
         println!("\n{tj} row(s) rejected{}", report_path.map(|p| format!(": each is listed in {}", p.display())).unwrap_or_else(|| " (use --report FILE to list them)".into()));
     }
-    if rep.is_exact() {
-        println!("\nevery row arrived exactly ({} → {})", rep.source, rep.target_server);
+    if rep.completed && tj == 0 && changed == 0 {
+        let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} object(s) left behind, listed above", rep.warnings.len()) };
+        println!("\nevery row arrived exactly: {} rows, {} → {}{left}", group(tw), rep.source, rep.target_server);
     }
 }
 
