@@ -1060,3 +1060,57 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::planned::PlannedForeignKey;
+
+    fn table(name: &str, parents: &[&str]) -> Arc<PlannedTable> {
+        Arc::new(PlannedTable {
+            source: crate::schema::Table { name: name.into(), ..Default::default() },
+            name: name.into(),
+            columns: vec![],
+            column_map: Default::default(),
+            primary_key: None,
+            uniques: vec![],
+            indexes: vec![],
+            checks: vec![],
+            foreign_keys: parents
+                .iter()
+                .map(|p| PlannedForeignKey {
+                    name: format!("{name}_{p}_fkey"),
+                    columns: vec![],
+                    target_columns: vec![],
+                    ref_source_table: p.to_string(),
+                    ref_table: p.to_string(),
+                    ref_columns: vec![],
+                    on_update: Default::default(),
+                    on_delete: Default::default(),
+                })
+                .collect(),
+            identity: None,
+            warnings: vec![],
+        })
+    }
+
+    fn names(v: Option<Vec<Arc<PlannedTable>>>) -> Option<Vec<String>> {
+        v.map(|v| v.iter().map(|t| t.name.clone()).collect())
+    }
+
+    #[test]
+    fn parents_come_first_and_cycles_are_found() {
+        let cases: Vec<(Vec<Arc<PlannedTable>>, Option<Vec<&str>>)> = vec![
+            (vec![table("kid", &["par"]), table("par", &["gp"]), table("gp", &[])], Some(vec!["gp", "par", "kid"])),
+            // A parent that is not migrated (skipped) does not hold its children back.
+            (vec![table("a", &["skipped"]), table("b", &["a"])], Some(vec!["a", "b"])),
+            (vec![table("x", &["y"]), table("y", &["x"])], None),
+            (vec![table("self", &["self"])], None),
+            (vec![], Some(vec![])),
+        ];
+        for (tables, want) in cases {
+            let got = names(parents_first(&tables));
+            assert_eq!(got, want.map(|w| w.into_iter().map(String::from).collect::<Vec<_>>()));
+        }
+    }
+}
