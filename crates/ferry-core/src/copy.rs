@@ -1100,7 +1100,8 @@ mod tests {
 
     #[test]
     fn parents_come_first_and_cycles_are_found() {
-        let cases: Vec<(Vec<Arc<PlannedTable>>, Option<Vec<&str>>)> = vec![
+        type Case = (Vec<Arc<PlannedTable>>, Option<Vec<&'static str>>);
+        let cases: Vec<Case> = vec![
             (vec![table("kid", &["par"]), table("par", &["gp"]), table("gp", &[])], Some(vec!["gp", "par", "kid"])),
             // A parent that is not migrated (skipped) does not hold its children back.
             (vec![table("a", &["skipped"]), table("b", &["a"])], Some(vec!["a", "b"])),
