@@ -102,6 +102,9 @@ pub fn observe(p: &mut ColumnProfile, v: ValueRef<'_>) {
 
 /// The first `n` characters of `s`.
 fn prefix(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s; // fewer bytes than n: fewer characters too
+    }
     match s.char_indices().nth(n) {
         Some((i, _)) => &s[..i],
         None => s,
