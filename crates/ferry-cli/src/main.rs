@@ -88,6 +88,10 @@ enum Command {
         /// Rows per COPY / INSERT batch.
         #[arg(long, default_value_t = 20000)]
         batch_rows: usize,
+        /// Write every rejected or changed value here, one JSON object a line (default: beside
+        /// the report, `NAME.rejects.jsonl`; the report itself keeps the first 1,000 per table).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
     },
 }
 
@@ -148,7 +152,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
-        Command::Migrate { source, to, plan, report, jobs, schema, strict, batch_rows } => {
+        Command::Migrate { source, to, plan, report, jobs, schema, strict, batch_rows, rejects } => {
             let plan_loaded = match &plan {
                 Some(p) => Some(ferry_core::plan::Plan::load(p)?),
                 None => None,
@@ -163,6 +167,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 jobs,
                 strict,
                 batch_rows,
+                rejects: rejects.or_else(|| report.as_ref().map(|r| r.with_extension("rejects.jsonl"))),
             };
             let progress = Progress::new();
             let events = progress.events();
@@ -263,10 +268,11 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
     let (mut tr, mut tw, mut tj) = (0, 0, 0);
     for (name, t) in &rep.tables {
         let shown = if t.target != *name { format!("{name} → {}", t.target) } else { name.clone() };
-        println!("{:<32} {:>12} {:>12} {:>9} {:>9.2}", shown, group(t.rows_read), group(t.rows_written), group(t.rejected.len() as u64), t.seconds);
+        let rejected = t.rejected_total.max(t.rejected.len() as u64);
+        println!("{:<32} {:>12} {:>12} {:>9} {:>9.2}", shown, group(t.rows_read), group(t.rows_written), group(rejected), t.seconds);
         tr += t.rows_read;
         tw += t.rows_written;
-        tj += t.rejected.len() as u64;
+        tj += rejected;
     }
     println!("{:<32} {:>12} {:>12} {:>9} {:>9.2}", "total", group(tr), group(tw), group(tj), rep.seconds);
     println!();
@@ -276,9 +282,6 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
     }
     println!("(data, indexes, constraints and sequences overlap across tables: their seconds are summed per table)");
     let changed = rep.changed_count();
-    if changed > 0 {
-        println!("\n{changed} value(s) changed on the way (see the report)");
-    }
     if !rep.warnings.is_empty() {
         println!("\nleft behind or changed ({}):", rep.warnings.len());
         for w in &rep.warnings {
@@ -288,8 +291,13 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
     for r in &rep.renames {
         println!("  renamed {}{} → {} ({})", r.table.as_ref().map(|t| format!("{t}.")).unwrap_or_default(), r.from, r.to, r.reason);
     }
-    if tj > 0 {
-        println!("\n{tj} row(s) rejected{}", report_path.map(|p| format!(": each is listed in {}", p.display())).unwrap_or_else(|| " (use --report FILE to list them)".into()));
+    if tj > 0 || changed > 0 {
+        let listed = match (&rep.rejects_file, report_path) {
+            (Some(f), _) => format!(": each is listed in {f}"),
+            (None, Some(p)) => format!(": each is listed in {}", p.display()),
+            (None, None) => " (use --report FILE to list them)".into(),
+        };
+        println!("\n{} row(s) rejected, {changed} value(s) changed{listed}", group(tj));
     }
     if rep.completed && tj == 0 && changed == 0 {
         let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} object(s) left behind, listed above", rep.warnings.len()) };

@@ -11,7 +11,7 @@ use crate::convert::{self, CopyBinary, MySqlLiteral};
 use crate::error::{FerryError, Result};
 use crate::events::{Event, Events, Phase};
 use crate::plan::Plan;
-use crate::report::{Changed, Rejected, Report, TableReport, Warning};
+use crate::report::{Changed, RejectLog, Rejected, Report, TableReport, Warning};
 use crate::schema::Schema;
 use crate::source::sqlite::{inspect, profile};
 use crate::target::mysql::{self, flavor::Flavor, MySqlConnection};
@@ -35,11 +35,14 @@ pub struct MigrateOptions {
     /// Stop at the first value or row the target would not take.
     pub strict: bool,
     pub batch_rows: usize,
+    /// Where every rejected or changed value is written (JSON lines); the report keeps the
+    /// first `report::KEPT` of each table.
+    pub rejects: Option<PathBuf>,
 }
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000 }
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None }
     }
 }
 
@@ -218,12 +221,12 @@ impl Batch {
     }
 }
 
-/// What a table's reader found: conversion refusals and changes.
+/// What a table's reader found: conversion refusals and changes (the first `KEPT` of each,
+/// and their totals; all of them went to the rejects file).
 #[derive(Default)]
 struct ReadOutcome {
     rows_read: u64,
-    rejected: Vec<Rejected>,
-    changed: Vec<Changed>,
+    found: TableReport,
 }
 
 /// Which expression names the row id, where no column shadows it.
@@ -249,7 +252,8 @@ pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'
 }
 
 /// Reads one table, converts and encodes every row, and sends batches to the writer.
-fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows: usize, strict: bool, tx: mpsc::Sender<Batch>, events: Events) -> Result<ReadOutcome> {
+#[allow(clippy::too_many_arguments)]
+fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows: usize, strict: bool, tx: mpsc::Sender<Batch>, events: Events, log: RejectLog) -> Result<ReadOutcome> {
     let conn = inspect::open(&path)?;
     let rowid = rowid_name(&t.source);
     let loaded: Vec<&crate::target::planned::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
@@ -304,14 +308,14 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows:
                 return Err(FerryError::Strict(format!("table {} row {} column {column}: {reason} (value {value})", t.source.name, key)));
             }
             events.emit(Event::Rejected { table: t.source.name.clone(), column: Some(column.clone()), reason: reason.clone() });
-            out.rejected.push(Rejected { row: key, column: Some(column), value, reason });
+            out.found.add_rejected(&t.source.name, Rejected { row: key, column: Some(column), value, reason }, &log);
             continue;
         }
         for (column, from, ch) in changes {
             if strict {
                 return Err(FerryError::Strict(format!("table {} column {column}: value {from} would be {}: {}", t.source.name, ch.to, ch.reason)));
             }
-            out.changed.push(Changed { row: key_of(&t, rid, row, offset), column, from, to: serde_json::Value::String(ch.to), reason: ch.reason });
+            out.found.add_changed(&t.source.name, Changed { row: key_of(&t, rid, row, offset), column, from, to: serde_json::Value::String(ch.to), reason: ch.reason }, &log);
         }
         if dialect != Dialect::Postgres {
             batch.data.push(b')');
@@ -402,6 +406,7 @@ struct Shared {
     phase_seconds: Mutex<BTreeMap<Phase, f64>>,
     /// MySQL tables whose CHECKs were created with the table.
     checks_inline: Mutex<std::collections::HashSet<String>>,
+    log: RejectLog,
 }
 
 impl Shared {
@@ -427,11 +432,11 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     let reader = {
         let (path, t, ev) = (sh.source.clone(), t.clone(), sh.events.clone());
-        let (d, br, strict) = (sh.dialect, sh.opts.batch_rows, sh.opts.strict);
-        tokio::task::spawn_blocking(move || read_table(path, t, d, br, strict, tx, ev))
+        let (d, br, strict, log) = (sh.dialect, sh.opts.batch_rows, sh.opts.strict, sh.log.clone());
+        tokio::task::spawn_blocking(move || read_table(path, t, d, br, strict, tx, ev, log))
     };
     let mut written = 0u64;
-    let mut refused_rows: Vec<Rejected> = vec![];
+    let mut refused_rows = TableReport::default();
     let mut failure: Option<FerryError> = None;
     // MySQL: batches inside transactions, committed every few, so the redo log is flushed
     // once per many batches rather than once per INSERT. A refused INSERT rolls back alone.
@@ -461,7 +466,7 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
                 break;
             }
             sh.events.emit(Event::Rejected { table: name.clone(), column: source_col.clone(), reason: reason.clone() });
-            refused_rows.push(Rejected { row, column: source_col, value, reason });
+            refused_rows.add_rejected(&name, Rejected { row, column: source_col, value, reason }, &sh.log);
         }
         if failure.is_some() {
             break;
@@ -500,16 +505,21 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
         tr.target = t.name.clone();
         tr.rows_read = read.rows_read;
         tr.rows_written = written;
-        tr.rejected.extend(read.rejected);
-        tr.rejected.extend(refused_rows);
-        tr.changed.extend(read.changed);
+        for part in [read.found, refused_rows] {
+            tr.rejected.extend(part.rejected);
+            tr.rejected.truncate(crate::report::KEPT);
+            tr.rejected_total += part.rejected_total;
+            tr.changed.extend(part.changed);
+            tr.changed.truncate(crate::report::KEPT);
+            tr.changed_total += part.changed_total;
+        }
     }
     finish_table(&sh, &t, &mut conn).await?;
     let secs = started.elapsed().as_secs_f64();
     let mut rep = sh.report.lock().await;
     let tr = rep.tables.get_mut(&name).expect("table report");
     tr.seconds = secs;
-    sh.events.emit(Event::TableDone { table: name, rows_read: tr.rows_read, rows_written: tr.rows_written, rejected: tr.rejected.len() as u64, seconds: secs });
+    sh.events.emit(Event::TableDone { table: name, rows_read: tr.rows_read, rows_written: tr.rows_written, rejected: tr.rejected_total, seconds: secs });
     Ok(())
 }
 
@@ -546,7 +556,7 @@ async fn reject_rows(sh: &Shared, t: &PlannedTable, rows: Vec<Rejected>) -> Resu
     for r in rows {
         sh.events.emit(Event::Rejected { table: t.source.name.clone(), column: r.column.clone(), reason: r.reason.clone() });
         tr.rows_written = tr.rows_written.saturating_sub(1);
-        tr.rejected.push(r);
+        tr.add_rejected(&t.source.name, r, &sh.log);
     }
     Ok(())
 }
@@ -930,6 +940,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             reason: format!("not carried: {} virtual tables exist only in SQLite; use the target's own search or index features", vt.module),
         });
     }
+    let log = RejectLog::new(opts.rejects.clone());
     let sh = Arc::new(Shared {
         target,
         source: source.to_path_buf(),
@@ -939,6 +950,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         report: Mutex::new(report),
         phase_seconds: Mutex::new(BTreeMap::from([(Phase::Source, read_secs)])),
         checks_inline: Mutex::new(Default::default()),
+        log,
     });
     let result = run(&sh, &planned, &schema, &plan, &mut admin).await;
     let phases = sh.phase_seconds.lock().await.clone();
@@ -948,6 +960,13 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     match result {
         Ok(()) => report.completed = true,
         Err(e) => report.error = Some(e.to_string()),
+    }
+    match sh.log.finish() {
+        Ok(path) => report.rejects_file = path,
+        Err(e) => {
+            report.completed = false;
+            report.error.get_or_insert(format!("the rejects file: {e}"));
+        }
     }
     Ok(report)
 }

@@ -27,9 +27,15 @@ pub struct Report {
     pub phases: BTreeMap<String, f64>,
     /// False when the run stopped early (error, `--strict`, cancel); the tables show how far it got.
     pub completed: bool,
+    /// Where every rejected and changed value is listed, when there were any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejects_file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+
+/// Entries a table keeps in the report, per kind; every entry also goes to the rejects file.
+pub const KEPT: usize = 1000;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct TableReport {
@@ -37,8 +43,96 @@ pub struct TableReport {
     pub rows_read: u64,
     pub rows_written: u64,
     pub seconds: f64,
+    /// The first `KEPT` rejected rows; `rejected_total` counts them all (the rejects file
+    /// lists them all).
     pub rejected: Vec<Rejected>,
     pub changed: Vec<Changed>,
+    #[serde(default)]
+    pub rejected_total: u64,
+    #[serde(default)]
+    pub changed_total: u64,
+}
+
+impl TableReport {
+    pub fn add_rejected(&mut self, table: &str, r: Rejected, log: &RejectLog) {
+        self.rejected_total += 1;
+        log.write(table, "rejected", &r);
+        if self.rejected.len() < KEPT {
+            self.rejected.push(r);
+        }
+    }
+    pub fn add_changed(&mut self, table: &str, c: Changed, log: &RejectLog) {
+        self.changed_total += 1;
+        log.write(table, "changed", &c);
+        if self.changed.len() < KEPT {
+            self.changed.push(c);
+        }
+    }
+}
+
+/// Every rejected or changed value, one JSON object a line (`{"table", "kind", "row",
+/// "column", "value"|"from"/"to", "reason"}`), so a report stays readable however many there
+/// are. The file is made at the first entry.
+#[derive(Clone, Default)]
+pub struct RejectLog {
+    inner: Option<std::sync::Arc<std::sync::Mutex<RejectFile>>>,
+}
+
+struct RejectFile {
+    path: std::path::PathBuf,
+    out: Option<std::io::BufWriter<std::fs::File>>,
+    lines: u64,
+    error: Option<String>,
+}
+
+impl RejectLog {
+    pub fn new(path: Option<std::path::PathBuf>) -> RejectLog {
+        RejectLog { inner: path.map(|path| std::sync::Arc::new(std::sync::Mutex::new(RejectFile { path, out: None, lines: 0, error: None }))) }
+    }
+
+    pub fn write(&self, table: &str, kind: &str, entry: &impl Serialize) {
+        use std::io::Write;
+        let Some(inner) = &self.inner else { return };
+        let mut f = inner.lock().expect("reject log");
+        if f.error.is_some() {
+            return;
+        }
+        if f.out.is_none() {
+            match std::fs::File::create(&f.path) {
+                Ok(file) => f.out = Some(std::io::BufWriter::new(file)),
+                Err(e) => {
+                    f.error = Some(format!("cannot write {}: {e}", f.path.display()));
+                    return;
+                }
+            }
+        }
+        let mut line = serde_json::Map::new();
+        line.insert("table".into(), table.into());
+        line.insert("kind".into(), kind.into());
+        if let Ok(serde_json::Value::Object(m)) = serde_json::to_value(entry) {
+            line.extend(m);
+        }
+        let text = serde_json::Value::Object(line).to_string();
+        let r = writeln!(f.out.as_mut().expect("open"), "{text}");
+        match r {
+            Ok(()) => f.lines += 1,
+            Err(e) => f.error = Some(format!("cannot write {}: {e}", f.path.display())),
+        }
+    }
+
+    /// Flushes; the file's path when anything was written, or the error that stopped it.
+    pub fn finish(&self) -> Result<Option<String>, String> {
+        use std::io::Write;
+        let Some(inner) = &self.inner else { return Ok(None) };
+        let mut f = inner.lock().expect("reject log");
+        if let Some(e) = &f.error {
+            return Err(e.clone());
+        }
+        if let Some(out) = f.out.as_mut() {
+            out.flush().map_err(|e| e.to_string())?;
+        }
+        Ok((f.lines > 0).then(|| f.path.display().to_string()))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -75,11 +169,11 @@ pub struct Rename {
 }
 
 impl Report {
-    pub fn rejected_count(&self) -> usize {
-        self.tables.values().map(|t| t.rejected.len()).sum()
+    pub fn rejected_count(&self) -> u64 {
+        self.tables.values().map(|t| t.rejected_total.max(t.rejected.len() as u64)).sum()
     }
-    pub fn changed_count(&self) -> usize {
-        self.tables.values().map(|t| t.changed.len()).sum()
+    pub fn changed_count(&self) -> u64 {
+        self.tables.values().map(|t| t.changed_total.max(t.changed.len() as u64)).sum()
     }
     /// Everything arrived exactly: nothing rejected, changed, or left behind.
     pub fn is_exact(&self) -> bool {

@@ -434,3 +434,36 @@ fn preflight_finds_what_migrate_rejects() {
     }
     assert_eq!(sha256(&src), before);
 }
+
+/// Many refused rows: the report keeps the first 1,000 of a table and counts them all; the
+/// rejects file beside it lists every one with its key, column and value.
+#[tokio::test]
+async fn every_rejected_row_is_in_the_rejects_file() {
+    let dir = Scratch::new();
+    let src = dir.path("many.sqlite");
+    let conn = Connection::open(&src).unwrap();
+    conn.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT);").unwrap();
+    for i in 1..=6000i64 {
+        if i % 2 == 0 {
+            conn.execute("INSERT INTO t VALUES (?1, CAST(?2 AS TEXT))", params![i, vec![0xffu8, i as u8]]).unwrap();
+        } else {
+            conn.execute("INSERT INTO t VALUES (?1, 'fine')", params![i]).unwrap();
+        }
+    }
+    drop(conn);
+    let db = TestDb::new(Kind::Pg, "many").await;
+    let (run, rep) = migrate(&src, &db, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let t = &rep["tables"]["t"];
+    assert_eq!(t["rejected"].as_array().unwrap().len(), 1000);
+    assert_eq!(t["rejected_total"], 3000);
+    assert_eq!(t["rows_written"], 3000);
+    let file = rep["rejects_file"].as_str().expect("rejects file named in the report");
+    let lines: Vec<J> = std::fs::read_to_string(file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3000);
+    let mut ids: Vec<i64> = lines.iter().map(|l| l["row"]["id"].as_i64().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, (1..=3000).map(|i| i * 2).collect::<Vec<_>>());
+    assert!(lines.iter().all(|l| l["table"] == "t" && l["kind"] == "rejected" && l["column"] == "s" && l["value"].as_str().unwrap().starts_with("x'ff")));
+    assert!(run.stdout.contains("3,000 row(s) rejected"), "{}", run.stdout);
+}
