@@ -24,6 +24,25 @@ struct Cli {
     command: Command,
 }
 
+/// A source, a target and, optionally, the plan that joins them.
+#[derive(clap::Args)]
+struct Job {
+    /// The SQLite file (opened read-only, never written).
+    source: PathBuf,
+    /// postgres://… or mysql://… (mariadb://…).
+    #[arg(long = "to")]
+    to: String,
+    /// A plan made by `ferry plan` (edited or not); without it the proposal is used.
+    #[arg(long)]
+    plan: Option<PathBuf>,
+}
+
+impl Job {
+    fn load_plan(&self) -> Result<Option<ferry_core::plan::Plan>, FerryError> {
+        self.plan.as_deref().map(ferry_core::plan::Plan::load).transpose()
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the demo database (a multi-tenant commerce schema, stored as a SQLite app stores it).
@@ -56,23 +75,15 @@ enum Command {
     /// Find, without writing anything, every value and row the target would refuse or
     /// change, grouped by cause (exit 0 when there is none, 2 when there are some).
     Preflight {
-        source: PathBuf,
-        /// postgres://… or mysql://… (mariadb://…); nothing is sent to it.
-        #[arg(long = "to")]
-        to: String,
-        #[arg(long)]
-        plan: Option<PathBuf>,
+        #[command(flatten)]
+        job: Job,
         #[arg(long)]
         json: bool,
     },
     /// Copy schema and data into an existing, empty database.
     Migrate {
-        source: PathBuf,
-        #[arg(long = "to")]
-        to: String,
-        /// A plan made by `ferry plan` (edited or not).
-        #[arg(long)]
-        plan: Option<PathBuf>,
+        #[command(flatten)]
+        job: Job,
         /// Write the run's JSON report here.
         #[arg(long)]
         report: Option<PathBuf>,
@@ -138,13 +149,10 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Preflight { source, to, plan, json } => {
-            let dialect = TargetUrl::parse(&to)?.dialect;
-            let plan = match &plan {
-                Some(p) => Some(ferry_core::plan::Plan::load(p)?),
-                None => None,
-            };
-            let pf = ferry_core::preflight::preflight(&source, dialect, plan.as_ref(), 2)?;
+        Command::Preflight { job, json } => {
+            let dialect = TargetUrl::parse(&job.to)?.dialect;
+            let plan = job.load_plan()?;
+            let pf = ferry_core::preflight::preflight(&job.source, dialect, plan.as_ref(), 2)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&pf).expect("preflight serializes"));
             } else {
@@ -152,11 +160,9 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
-        Command::Migrate { source, to, plan, report, jobs, schema, strict, batch_rows, rejects } => {
-            let plan_loaded = match &plan {
-                Some(p) => Some(ferry_core::plan::Plan::load(p)?),
-                None => None,
-            };
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects } => {
+            let plan_loaded = job.load_plan()?;
+            let Job { source, to, plan } = job;
             if let Some(r) = &report {
                 check_writable(r)?;
             }
