@@ -56,6 +56,15 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Take a consistent snapshot of a SQLite file (safe while another program writes to it),
+    /// with its size, time and SHA-256 recorded beside it.
+    Backup {
+        /// The SQLite file (opened read-only).
+        source: PathBuf,
+        /// The folder the snapshot and its `.json` record go to (made when missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Show the whole SQLite schema and what each column's values hold.
     Inspect {
         source: PathBuf,
@@ -124,6 +133,11 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             let t0 = std::time::Instant::now();
             let s = ferry_core::demo::build(&out, scale, force)?;
             println!("{}: {} rows in {} tables, built in {:.1} s", out.display(), group(s.total_rows), s.tables.len(), t0.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { source, out } => {
+            let b = ferry_core::backup::backup_source(&source, &out, |_, _| {})?;
+            println!("{}: {} bytes in {:.2} s, sha256 {}", b.path, group(b.bytes), b.seconds, b.sha256);
             Ok(ExitCode::SUCCESS)
         }
         Command::Inspect { source, json } => {

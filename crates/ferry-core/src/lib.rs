@@ -4,6 +4,7 @@
 //! Data flows one way: source → plan → target → report. This crate never depends on Tauri;
 //! the desktop shell and the `ferry` CLI are thin adapters over it.
 
+pub mod backup;
 pub mod convert;
 pub mod copy;
 pub mod demo;
