@@ -80,6 +80,29 @@ pub fn f64_text(f: f64) -> String {
     s
 }
 
+/// The scale (digits after the point) and integer digits of a finite double's shortest
+/// round-trip decimal form — what `Decimal::from_f64` would say, without formatting text for
+/// the common case (money, measures: at most 6 decimals, below 1e15).
+pub fn f64_scale_and_int_digits(f: f64) -> (u32, u32) {
+    let a = f.abs();
+    if a < 1e15 {
+        let int_digits = if a < 1.0 { 0 } else { (a.trunc() as u64).ilog10() + 1 };
+        for k in 0..=6 {
+            let m = 10f64.powi(k);
+            let scaled = (a * m).round();
+            // `scaled / m` is the double nearest the k-decimal number scaled × 10^-k: when it is
+            // `a`, that number reads back as `a`, and the smallest such k is the shortest form's scale.
+            if scaled < 9.0e15 && scaled / m == a {
+                return (k as u32, int_digits);
+            }
+        }
+    }
+    match Decimal::from_f64(f) {
+        Some(d) => (d.scale(), d.int_digits()),
+        None => (0, 0),
+    }
+}
+
 /// A decimal number in text, split into sign, digits and exponent: value = ±digits × 10^exp.
 /// `digits` has no leading zeros (empty for zero).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -462,6 +485,31 @@ mod tests {
         }
         assert_eq!(Decimal::from_f64(19.99).unwrap().to_plain(), "19.99");
         assert_eq!(Decimal::from_f64(0.1 + 0.2).unwrap().to_plain(), "0.30000000000000004");
+    }
+
+    #[test]
+    fn scale_fast_path_agrees_with_the_shortest_form() {
+        let mut values = vec![0.0, -0.0, 19.99, 0.1, 0.05, 1.005, 0.1 + 0.2, 999.9999999999999, 0.9999999999999999, 1e14 + 0.5, 9.99e14, 123456.789012, 5e-324, 1e-7, 2.5e-7, 1e300, -42.0, 1.0 / 3.0];
+        // Deterministic pseudo-random doubles: money-like, measures, and arbitrary bits.
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        for i in 0..200_000u64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = match i % 4 {
+                0 => (x % 10_000_000) as f64 / 100.0,
+                1 => (x % 1_000_000_000) as f64 / 10f64.powi((x % 9) as i32),
+                2 => f64::from_bits(x >> 2),
+                _ => (x as f64) / 7.0,
+            };
+            if v.is_finite() {
+                values.push(v);
+            }
+        }
+        for v in values {
+            let d = Decimal::from_f64(v).unwrap();
+            assert_eq!(f64_scale_and_int_digits(v), (d.scale(), d.int_digits()), "{v:e}");
+        }
     }
 
     #[test]

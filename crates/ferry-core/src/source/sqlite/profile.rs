@@ -7,7 +7,7 @@
 use super::inspect::{map_err, quote};
 use crate::error::Result;
 use crate::schema::{ColumnProfile, Table};
-use crate::value::{is_uuid_text, parse_bool_text, parse_iso_date, parse_iso_timestamp, Decimal};
+use crate::value::{f64_scale_and_int_digits, is_uuid_text, parse_bool_text, parse_iso_date, parse_iso_timestamp, Decimal};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use std::path::Path;
@@ -60,10 +60,9 @@ pub fn observe(p: &mut ColumnProfile, v: ValueRef<'_>) {
             if f.fract() != 0.0 || f.abs() >= 9.2e18 {
                 p.non_integral_reals += 1;
             }
-            if let Some(d) = Decimal::from_f64(f) {
-                p.max_scale = p.max_scale.max(d.scale());
-                p.max_int_digits = p.max_int_digits.max(d.int_digits());
-            }
+            let (scale, int_digits) = f64_scale_and_int_digits(f);
+            p.max_scale = p.max_scale.max(scale);
+            p.max_int_digits = p.max_int_digits.max(int_digits);
         }
         ValueRef::Text(t) => {
             p.texts += 1;
