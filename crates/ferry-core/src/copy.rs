@@ -253,7 +253,9 @@ pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'
 
 /// Reads one table, converts and encodes every row, and sends batches to the writer.
 #[allow(clippy::too_many_arguments)]
-fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows: usize, strict: bool, tx: mpsc::Sender<Batch>, events: Events, log: RejectLog) -> Result<ReadOutcome> {
+fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (usize, usize), strict: bool, tx: mpsc::Sender<Batch>, events: Events, log: RejectLog) -> Result<ReadOutcome> {
+    // Rows per batch, and the bytes one statement may carry (MySQL: max_allowed_packet).
+    let (batch_rows, max_statement) = limits;
     let conn = inspect::open(&path)?;
     let rowid = rowid_name(&t.source);
     let loaded: Vec<&crate::target::planned::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
@@ -269,7 +271,9 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows:
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
     let mut out = ReadOutcome::default();
     let mut batch = Batch::new();
-    let max_bytes = 8 << 20;
+    let max_bytes = (8 << 20).min(max_statement / 2);
+    // A row the server cannot take in one statement, less room for the INSERT around it.
+    let max_row = max_statement.saturating_sub(64 << 10);
     let pk_only_keys = t.source.without_rowid || rowid.is_none();
     while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows_read += 1;
@@ -300,6 +304,19 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, batch_rows:
                     break;
                 }
             }
+        }
+        if rejected.is_none() && dialect != Dialect::Postgres && batch.data.len() - start > max_row {
+            // No single column is at fault: the whole row is too big for one statement.
+            let size = batch.data.len() - start;
+            batch.data.truncate(start);
+            let key = key_of(&t, rid, row, offset);
+            let reason = format!("the row ({size} bytes as SQL) is larger than the server's max_allowed_packet ({max_statement} bytes): raise max_allowed_packet on the server to carry it");
+            if strict {
+                return Err(FerryError::Strict(format!("table {} row {key}: {reason}", t.source.name)));
+            }
+            events.emit(Event::Rejected { table: t.source.name.clone(), column: None, reason: reason.clone() });
+            out.found.add_rejected(&t.source.name, Rejected { row: key, column: None, value: serde_json::Value::Null, reason }, &log);
+            continue;
         }
         if let Some((column, value, reason)) = rejected {
             batch.data.truncate(start);
@@ -432,8 +449,9 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     let reader = {
         let (path, t, ev) = (sh.source.clone(), t.clone(), sh.events.clone());
-        let (d, br, strict, log) = (sh.dialect, sh.opts.batch_rows, sh.opts.strict, sh.log.clone());
-        tokio::task::spawn_blocking(move || read_table(path, t, d, br, strict, tx, ev, log))
+        let max_statement = sh.target.flavor.as_ref().map(|f| f.max_packet as usize).unwrap_or(usize::MAX);
+        let (d, limits, strict, log) = (sh.dialect, (sh.opts.batch_rows, max_statement), sh.opts.strict, sh.log.clone());
+        tokio::task::spawn_blocking(move || read_table(path, t, d, limits, strict, tx, ev, log))
     };
     let mut written = 0u64;
     let mut refused_rows = TableReport::default();

@@ -467,3 +467,27 @@ async fn every_rejected_row_is_in_the_rejects_file() {
     assert!(lines.iter().all(|l| l["table"] == "t" && l["kind"] == "rejected" && l["column"] == "s" && l["value"].as_str().unwrap().starts_with("x'ff")));
     assert!(run.stdout.contains("3,000 row(s) rejected"), "{}", run.stdout);
 }
+
+/// A row bigger than MariaDB's max_allowed_packet is rejected by name instead of ending the
+/// run; the rows around it load.
+#[tokio::test]
+async fn a_row_over_max_allowed_packet_is_rejected_not_fatal() {
+    let dir = Scratch::new();
+    let src = dir.path("big.sqlite");
+    let db = TestDb::new(Kind::My, "packet").await;
+    let packet: u64 = db.texts("SELECT CAST(@@max_allowed_packet AS CHAR)").await[0].clone().unwrap().parse().unwrap();
+    let conn = Connection::open(&src).unwrap();
+    conn.execute_batch("CREATE TABLE b (id INTEGER PRIMARY KEY, data BLOB);").unwrap();
+    conn.execute("INSERT INTO b VALUES (1, ?1)", params![vec![7u8; 1000]]).unwrap();
+    // As hex in the INSERT it doubles: well over the limit.
+    conn.execute("INSERT INTO b VALUES (2, ?1)", params![vec![9u8; packet as usize / 2 + 4096]]).unwrap();
+    conn.execute("INSERT INTO b VALUES (3, ?1)", params![vec![8u8; 1000]]).unwrap();
+    drop(conn);
+    let (run, rep) = migrate(&src, &db, &[]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    let rej = rep["tables"]["b"]["rejected"].as_array().unwrap();
+    assert_eq!(rej.len(), 1, "{rej:?}");
+    assert_eq!(rej[0]["row"]["id"], 2);
+    assert!(rej[0]["reason"].as_str().unwrap().contains("max_allowed_packet"));
+    assert_eq!(db.texts("SELECT CAST(id AS CHAR) FROM b ORDER BY id").await, vec![Some("1".into()), Some("3".into())]);
+}

@@ -7,6 +7,8 @@ use sqlx::mysql::MySqlConnection;
 pub struct Flavor {
     pub dialect: Dialect,
     pub version: String,
+    /// The largest statement the server takes (`max_allowed_packet`).
+    pub max_packet: u64,
 }
 
 impl Flavor {
@@ -24,8 +26,9 @@ impl Flavor {
 }
 
 pub async fn detect(conn: &mut MySqlConnection) -> Result<Flavor, sqlx::Error> {
-    let v: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(conn).await?;
+    let v: String = sqlx::query_scalar("SELECT VERSION()").fetch_one(&mut *conn).await?;
     let dialect = if v.to_ascii_lowercase().contains("mariadb") { Dialect::MariaDb } else { Dialect::MySql };
     let number = v.split('-').next().unwrap_or(&v).to_string();
-    Ok(Flavor { dialect, version: format!("{} {number}", dialect.name()) })
+    let max_packet: u64 = sqlx::query_scalar("SELECT CAST(@@max_allowed_packet AS UNSIGNED)").fetch_one(&mut *conn).await?;
+    Ok(Flavor { dialect, version: format!("{} {number}", dialect.name()), max_packet })
 }
