@@ -17,23 +17,7 @@ pub struct Plan {
     pub ferry_version: String,
     pub source: String,
     pub dialect: Dialect,
-    #[serde(default)]
-    pub options: Options,
     pub tables: Vec<TablePlan>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Options {
-    /// Rows per COPY / INSERT batch.
-    pub batch_rows: usize,
-    /// Tables loaded at once.
-    pub jobs: usize,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { batch_rows: 20000, jobs: 2 }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -144,7 +128,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     // A foreign key's column must have its parent's type; where they differ, the child
     // follows the parent when the parent's type holds the child's values.
     align_foreign_keys(schema, dialect, &mut tables);
-    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, options: Options::default(), tables }
+    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables }
 }
 
 fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan]) {
