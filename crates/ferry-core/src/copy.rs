@@ -166,6 +166,11 @@ impl Target {
         .map_err(|e| target_err("the list of existing tables", e))
     }
 
+    /// MySQL's binary collation for this server (empty for PostgreSQL).
+    fn binary_collation(&self) -> &'static str {
+        self.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("")
+    }
+
     fn table_sql_name(&self, name: &str) -> String {
         match self.dialect {
             Dialect::Postgres => postgres::ddl::qualified(&self.pg_schema, name),
@@ -230,11 +235,33 @@ struct ReadOutcome {
 }
 
 /// Which expression names the row id, where no column shadows it.
-pub(crate) fn rowid_name(t: &crate::schema::Table) -> Option<&'static str> {
+fn rowid_name(t: &crate::schema::Table) -> Option<&'static str> {
     if t.without_rowid {
         return None;
     }
     ["rowid", "_rowid_", "oid"].into_iter().find(|n| t.column(n).is_none())
+}
+
+/// How a table's rows are read: the row id (where no column shadows it), then every source
+/// column, so keys and values are found by position (`offset` past the row id).
+pub(crate) struct RowSelect {
+    pub sql: String,
+    pub rowid: Option<&'static str>,
+    pub offset: usize,
+}
+
+impl RowSelect {
+    pub(crate) fn new(t: &crate::schema::Table) -> RowSelect {
+        let rowid = rowid_name(t);
+        let mut select: Vec<String> = rowid.iter().map(|r| r.to_string()).collect();
+        select.extend(t.columns.iter().map(|c| inspect::quote(&c.name)));
+        RowSelect { sql: format!("SELECT {} FROM {}", select.join(", "), inspect::quote(&t.name)), rowid, offset: usize::from(rowid.is_some()) }
+    }
+
+    /// The same, for the one row with a given row id (`?1`).
+    pub(crate) fn by_rowid(&self) -> Option<String> {
+        self.rowid.map(|r| format!("{} WHERE {r} = ?1", self.sql))
+    }
 }
 
 pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'_>, offset: usize) -> serde_json::Value {
@@ -257,16 +284,8 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
     // Rows per batch, and the bytes one statement may carry (MySQL: max_allowed_packet).
     let (batch_rows, max_statement) = limits;
     let conn = inspect::open(&path)?;
-    let rowid = rowid_name(&t.source);
     let loaded: Vec<&crate::target::planned::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
-    let mut select: Vec<String> = vec![];
-    if let Some(r) = rowid {
-        select.push(r.to_string());
-    }
-    // All source columns, so keys can be read by position.
-    select.extend(t.source.columns.iter().map(|c| inspect::quote(&c.name)));
-    let offset = usize::from(rowid.is_some());
-    let sql = format!("SELECT {} FROM {}", select.join(", "), inspect::quote(&t.source.name));
+    let RowSelect { sql, rowid, offset } = RowSelect::new(&t.source);
     let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
     let mut out = ReadOutcome::default();
@@ -365,19 +384,18 @@ fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Option<&str>) -
         RowRef::Rowid(rid) => rid,
         RowRef::Key(k) => return (k.clone(), serde_json::Value::Null),
     };
-    let Ok(conn) = inspect::open(path) else { return (serde_json::json!({ "rowid": rid }), serde_json::Value::Null) };
-    let rowid = rowid_name(&t.source).unwrap_or("rowid");
-    let cols: Vec<String> = t.source.columns.iter().map(|c| inspect::quote(&c.name)).collect();
-    let sql = format!("SELECT {}, {rowid} FROM {} WHERE {rowid} = ?1", cols.join(", "), inspect::quote(&t.source.name));
+    let fallback = (serde_json::json!({ "rowid": rid }), serde_json::Value::Null);
+    let select = RowSelect::new(&t.source);
+    let (Ok(conn), Some(sql)) = (inspect::open(path), select.by_rowid()) else { return fallback };
     let res = conn.query_row(&sql, [rid], |row| {
-        let key = key_of(t, Some(*rid), row, 0);
+        let key = key_of(t, Some(*rid), row, select.offset);
         let value = column
             .and_then(|c| t.source.columns.iter().position(|x| x.name.eq_ignore_ascii_case(c) || t.target_column(&x.name) == c))
-            .map(|i| row.get_ref(i).map(crate::value::value_to_json).unwrap_or_default())
+            .map(|i| row.get_ref(i + select.offset).map(crate::value::value_to_json).unwrap_or_default())
             .unwrap_or(serde_json::Value::Null);
         Ok((key, value))
     });
-    res.unwrap_or((serde_json::json!({ "rowid": rid }), serde_json::Value::Null))
+    res.unwrap_or(fallback)
 }
 
 /// Writes a batch; on refusal splits it until the refused rows are
@@ -655,8 +673,7 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
     // CHECKs: rows that fail one are taken out and reported, then the CHECK is added.
     let started = Instant::now();
     let table_sql = sh.target.table_sql_name(&t.name);
-    let all_cols: Vec<(String, crate::schema::LogicalType)> = t.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect();
-    let collation = sh.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("");
+    let (all_cols, collation) = (t.typed_columns(), sh.target.binary_collation());
     let inline = sh.checks_inline.lock().await.contains(&t.name);
     for ck in t.checks.iter().filter(|_| !inline) {
         let object = format!("CHECK ({})", ck.source_sql);
@@ -755,8 +772,7 @@ fn strict_stop(e: &sqlx::Error) -> Option<FerryError> {
 async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::target::planned::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, sqlx::Error> {
     let table_sql = sh.target.table_sql_name(&t.name);
     let parent_sql = sh.target.table_sql_name(&fk.ref_table);
-    let all_cols: Vec<(String, crate::schema::LogicalType)> = t.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect();
-    let collation = sh.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("");
+    let (all_cols, collation) = (t.typed_columns(), sh.target.binary_collation());
     let rows = match conn {
         Conn::Pg(c) => postgres::constraints::delete_orphans(c, &table_sql, &fk.target_columns, &parent_sql, &fk.ref_columns).await?,
         Conn::My(c) => mysql::constraints::delete_orphans(c, &t.name, &all_cols, collation, &fk.target_columns, &fk.ref_table, &fk.ref_columns).await?,

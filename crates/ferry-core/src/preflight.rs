@@ -7,7 +7,7 @@
 //! (reject the row and report it).
 
 use crate::convert::{convert, Encoder};
-use crate::copy::{key_of, read_source, rowid_name};
+use crate::copy::{key_of, read_source, RowSelect};
 use crate::error::Result;
 use crate::plan::Plan;
 use crate::report::{Rename, Warning};
@@ -112,12 +112,9 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
     let mut groups: BTreeMap<(String, Option<String>, String, String), Acc> = BTreeMap::new();
     for t in &planned {
         out.objects.extend(t.warnings.iter().cloned());
-        let rowid = rowid_name(&t.source);
-        let offset = usize::from(rowid.is_some());
-        let mut select: Vec<String> = rowid.iter().map(|r| r.to_string()).collect();
-        select.extend(t.source.columns.iter().map(|c| inspect::quote(&c.name)));
-        let sql = format!("SELECT {} FROM {}", select.join(", "), inspect::quote(&t.source.name));
-        let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(source, e))?;
+        let select = RowSelect::new(&t.source);
+        let (rowid, offset) = (select.rowid, select.offset);
+        let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
         let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
         let loaded: Vec<_> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
         while let Some(row) = rows.next().map_err(|e| inspect::map_err(source, e))? {
@@ -145,8 +142,8 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
         match check.and_then(|mut s| s.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?))).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())) {
             Ok(orphans) => {
                 for (rid, parent) in orphans {
-                    let row = match (rid, rowid) {
-                        (Some(r), Some(name)) => key_of_rowid(&conn, t, name, r),
+                    let row = match (rid, select.by_rowid()) {
+                        (Some(r), Some(sql)) => conn.query_row(&sql, [r], |row| Ok(key_of(t, Some(r), row, offset))).unwrap_or_else(|_| serde_json::json!({ "rowid": r })),
                         _ => serde_json::json!({ "rowid": rid }),
                     };
                     let key = (t.source.name.clone(), None, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"), "rejected".to_string());
@@ -175,13 +172,6 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
         .map(|((table, column, cause, outcome), acc)| Group { table, column, cause, outcome, count: acc.count, examples: acc.examples })
         .collect();
     Ok(out)
-}
-
-/// The report key of a row found by its rowid.
-fn key_of_rowid(conn: &rusqlite::Connection, t: &crate::target::planned::PlannedTable, rowid: &str, rid: i64) -> serde_json::Value {
-    let cols: Vec<String> = t.source.columns.iter().map(|c| inspect::quote(&c.name)).collect();
-    let sql = format!("SELECT {rowid}, {} FROM {} WHERE {rowid} = ?1", cols.join(", "), inspect::quote(&t.source.name));
-    conn.query_row(&sql, [rid], |row| Ok(key_of(t, Some(rid), row, 1))).unwrap_or_else(|_| serde_json::json!({ "rowid": rid }))
 }
 
 #[cfg(test)]

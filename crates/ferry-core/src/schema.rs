@@ -55,10 +55,6 @@ impl Table {
         self.columns.iter().position(|c| c.name == name)
             .or_else(|| self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name)))
     }
-    /// True when the table has a hidden rowid (every table but `WITHOUT ROWID` ones).
-    pub fn has_rowid(&self) -> bool {
-        !self.without_rowid
-    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

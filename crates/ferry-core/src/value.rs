@@ -1,34 +1,11 @@
 //! Values as SQLite stores them, and the exact parsers every other module shares.
 //!
-//! SQLite has five storage classes; a value keeps its class and its exact bytes here (text
-//! may not even be UTF-8). The parsers — integers, decimals, ISO-8601 timestamps, dates,
+//! SQLite has five storage classes; values are read as rusqlite's `ValueRef`, exact bytes and
+//! all (text may not even be UTF-8). The parsers — integers, decimals, ISO-8601 timestamps, dates,
 //! UUIDs, booleans — never round or guess: they say whether a value is exactly of a kind.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use rusqlite::types::ValueRef;
-
-/// One stored SQLite value, owned.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    Null,
-    Integer(i64),
-    Real(f64),
-    /// Text as stored: usually UTF-8, but SQLite does not check.
-    Text(Vec<u8>),
-    Blob(Vec<u8>),
-}
-
-impl Value {
-    pub fn from_ref(v: ValueRef<'_>) -> Value {
-        match v {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(i) => Value::Integer(i),
-            ValueRef::Real(f) => Value::Real(f),
-            ValueRef::Text(t) => Value::Text(t.to_vec()),
-            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-        }
-    }
-}
 
 /// How a value is shown in a report: JSON, text as text, bytes that are not UTF-8 as hex.
 pub fn value_to_json(v: ValueRef<'_>) -> serde_json::Value {

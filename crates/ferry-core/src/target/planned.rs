@@ -93,9 +93,11 @@ impl PlannedTable {
         self.column(source).map(|c| c.name.clone()).unwrap_or_else(|| source.to_string())
     }
 
-    pub fn expr_context(&self, dialect: Dialect) -> ExprContext<'_> {
-        ExprContext { dialect, columns: &self.column_map }
+    /// Every target column with its logical type.
+    pub fn typed_columns(&self) -> Vec<(String, LogicalType)> {
+        self.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect()
     }
+
 
     /// The source columns of the primary key the target gets (none when it cannot have one):
     /// what names a row in the report.
