@@ -65,6 +65,18 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Test a target: connect as a migration would, and say what is there (server and
+    /// version, whether the database is empty, whether the user may create tables).
+    Connect {
+        /// postgres://… or mysql://… (mariadb://…).
+        #[arg(long = "to")]
+        to: String,
+        /// PostgreSQL schema the tables would go to (default public).
+        #[arg(long)]
+        schema: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the whole SQLite schema and what each column's values hold.
     Inspect {
         source: PathBuf,
@@ -140,6 +152,15 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             println!("{}: {} bytes in {:.2} s, sha256 {}", b.path, group(b.bytes), b.seconds, b.sha256);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Connect { to, schema, json } => {
+            let info = ferry_core::target::probe::probe(&to, schema.as_deref()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&info).expect("server info serializes"));
+            } else {
+                print_server(&info);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Inspect { source, json } => {
             let schema = read(&source)?;
             if json {
@@ -210,6 +231,24 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(if rep.is_exact() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
+    }
+}
+
+fn print_server(info: &ferry_core::target::probe::ServerInfo) {
+    let place = match &info.schema {
+        Some(schema) => format!("database {:?}, schema {schema:?}", info.database),
+        None => format!("database {:?}", info.database),
+    };
+    println!("{} at {} as {} ({}), {place}", info.server, info.host, info.user, if info.tls { "TLS" } else { "no TLS" });
+    if info.is_empty() {
+        println!("empty: ready for a migration");
+    } else {
+        println!("not empty: {} table(s) or view(s) already there: {}", info.objects.len(), info.objects.join(", "));
+    }
+    if info.may_create {
+        println!("{} may create tables there", info.user);
+    } else {
+        println!("{} may NOT create tables there: grant CREATE, or connect as another user", info.user);
     }
 }
 

@@ -22,12 +22,14 @@ use std::path::Path;
 const EXAMPLES: usize = 5;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Example {
     pub row: serde_json::Value,
     pub value: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Group {
     pub table: String,
     pub column: Option<String>,
@@ -39,6 +41,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Preflight {
     pub source: String,
     pub dialect: Option<Dialect>,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Report {
     pub ferry_version: String,
     pub source: String,
@@ -38,6 +39,7 @@ pub struct Report {
 pub const KEPT: usize = 1000;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableReport {
     pub target: String,
     pub rows_read: u64,
@@ -136,6 +138,7 @@ impl RejectLog {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejected {
     /// The row's key in the source: its primary key columns, or `{"rowid": n}`.
     pub row: serde_json::Value,
@@ -145,6 +148,7 @@ pub struct Rejected {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Changed {
     pub row: serde_json::Value,
     pub column: String,
@@ -154,6 +158,7 @@ pub struct Changed {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Warning {
     pub table: Option<String>,
     pub object: String,
@@ -161,6 +166,7 @@ pub struct Warning {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rename {
     pub table: Option<String>,
     pub from: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The whole source database.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Schema {
     pub tables: Vec<Table>,
     pub views: Vec<View>,
@@ -24,6 +25,7 @@ impl Schema {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Table {
     pub name: String,
     pub columns: Vec<Column>,
@@ -58,6 +60,7 @@ impl Table {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Column {
     pub name: String,
     /// The declared type exactly as written (`""` when none).
@@ -73,12 +76,14 @@ pub struct Column {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Generated {
     pub expr: String,
     pub stored: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PrimaryKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -86,12 +91,14 @@ pub struct PrimaryKey {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Unique {
     pub name: Option<String>,
     pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FkAction {
     #[default]
@@ -124,6 +131,7 @@ impl FkAction {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ForeignKey {
     pub name: Option<String>,
     pub columns: Vec<String>,
@@ -135,6 +143,7 @@ pub struct ForeignKey {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Check {
     pub name: Option<String>,
     /// The expression inside `CHECK ( … )`, SQLite text.
@@ -142,6 +151,7 @@ pub struct Check {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IndexPart {
     Column { name: String, desc: bool, collation: Option<String> },
@@ -149,6 +159,7 @@ pub enum IndexPart {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Index {
     pub name: String,
     pub unique: bool,
@@ -159,12 +170,14 @@ pub struct Index {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct View {
     pub name: String,
     pub sql: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Trigger {
     pub name: String,
     pub table: String,
@@ -172,6 +185,7 @@ pub struct Trigger {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VirtualTable {
     pub name: String,
     pub module: String,
@@ -182,6 +196,7 @@ pub struct VirtualTable {
 
 /// What the values of one column hold (one streaming pass over every row).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ColumnProfile {
     pub rows: u64,
     pub nulls: u64,
@@ -227,6 +242,7 @@ impl ColumnProfile {
 
 /// The logical type a column is carried as: neutral, formatted per dialect by `target::*::types`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LogicalType {
     Integer { bits: u8 },

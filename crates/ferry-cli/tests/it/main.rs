@@ -5,6 +5,7 @@ mod backup;
 mod bad_input;
 mod common;
 mod compare;
+mod connect;
 mod corpus;
 mod demo;
 mod roundtrip;

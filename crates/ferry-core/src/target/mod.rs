@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The target's SQL dialect. MySQL and MariaDB share a module (`target::mysql`) and differ
 /// where `flavor` says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
     Postgres,
@@ -28,6 +29,7 @@ impl Dialect {
 pub mod mysql;
 pub mod planned;
 pub mod postgres;
+pub mod probe;
 
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;

@@ -32,3 +32,25 @@ pub async fn detect(conn: &mut MySqlConnection) -> Result<Flavor, sqlx::Error> {
     let max_packet: u64 = sqlx::query_scalar("SELECT CAST(@@max_allowed_packet AS UNSIGNED)").fetch_one(&mut *conn).await?;
     Ok(Flavor { dialect, version: format!("{} {number}", dialect.name()), max_packet })
 }
+
+/// Whether the session's user may create tables in the current database: a global CREATE
+/// privilege, or one on a schema pattern the database matches.
+pub async fn may_create(conn: &mut MySqlConnection) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM information_schema.USER_PRIVILEGES
+                  WHERE GRANTEE = @ferry_grantee AND PRIVILEGE_TYPE = 'CREATE')
+              + (SELECT COUNT(*) FROM information_schema.SCHEMA_PRIVILEGES
+                  WHERE GRANTEE = @ferry_grantee AND PRIVILEGE_TYPE = 'CREATE' AND DATABASE() LIKE TABLE_SCHEMA)
+         FROM (SELECT @ferry_grantee := CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''',
+                                               SUBSTRING_INDEX(CURRENT_USER(), '@', -1), '''')) AS g",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Whether this session is encrypted.
+pub async fn tls_in_use(conn: &mut MySqlConnection) -> Result<bool, sqlx::Error> {
+    let row: Option<(String, String)> = sqlx::query_as("SHOW SESSION STATUS LIKE 'Ssl_cipher'").fetch_optional(conn).await?;
+    Ok(row.is_some_and(|(_, cipher)| !cipher.is_empty()))
+}

@@ -1,0 +1,83 @@
+//! `ferry connect` (the app's "Test connection"): what it finds on each server, and what it
+//! says when it cannot get in.
+
+use crate::common::*;
+use rusqlite::Connection;
+use serde_json::Value;
+use sqlx::Connection as _;
+
+fn connect(url: &str, extra: &[&str]) -> (Run, Value) {
+    let mut args = vec!["connect", "--to", url, "--json"];
+    args.extend_from_slice(extra);
+    let run = ferry(&args);
+    let info = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run, info)
+}
+
+#[tokio::test]
+async fn says_what_it_found_on_both_servers() {
+    let dir = Scratch::new();
+    let src = dir.path("one.sqlite");
+    Connection::open(&src).unwrap().execute_batch("CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO things VALUES (1, 'a');").unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "connect").await;
+        let (run, info) = connect(&db.url, &[]);
+        assert_eq!(run.code, 0, "{kind:?}: {}", run.stderr);
+        let (server, dialect) = if kind == Kind::Pg { ("PostgreSQL 15", "postgres") } else { ("MariaDB 10", "mariadb") };
+        assert!(info["server"].as_str().unwrap().starts_with(server), "{kind:?}: {info}");
+        assert_eq!(info["dialect"], dialect);
+        assert_eq!(info["database"], db.name.as_str());
+        assert_eq!(info["objects"], serde_json::json!([]));
+        assert_eq!(info["may_create"], true, "{kind:?}: the test user is an administrator");
+        assert_eq!(info["schema"], if kind == Kind::Pg { Value::from("public") } else { Value::Null });
+
+        let (run, _) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let (_, info) = connect(&db.url, &[]);
+        assert_eq!(info["objects"], serde_json::json!(["things"]), "{kind:?}");
+        let text = ferry(&["connect", "--to", &db.url]);
+        assert!(text.stdout.contains("not empty: 1 table(s) or view(s) already there: things"), "{}", text.stdout);
+    }
+}
+
+/// A PostgreSQL user without CREATE on the schema is told before the run, not during it;
+/// `sslmode=require` is reported as encrypted.
+#[tokio::test]
+async fn postgres_privileges_and_tls() {
+    let db = TestDb::new(Kind::Pg, "connect_priv").await;
+    let role = unique_name("reader");
+    db.exec(&format!("CREATE ROLE \"{role}\" LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC")).await.unwrap();
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    let (run, info) = connect(&url, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(info["may_create"], false, "{info}");
+    assert!(ferry(&["connect", "--to", &url]).stdout.contains("may NOT create tables there"));
+    // A schema that does not exist yet: creating it needs CREATE on the database.
+    let (_, info) = connect(&url, &["--schema", "staging"]);
+    assert_eq!((info["schema"].as_str(), info["may_create"].as_bool()), (Some("staging"), Some(false)), "{info}");
+    let (_, info) = connect(&db.url, &["--schema", "staging"]);
+    assert_eq!(info["may_create"], true);
+
+    let ssl_on = db.texts("SHOW ssl").await[0].as_deref() == Some("on");
+    let (run, info) = connect(&format!("{}?sslmode=require", db.url), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(info["tls"], ssl_on, "{info}");
+    let (_, info) = connect(&format!("{}?sslmode=disable", db.url), &[]);
+    assert_eq!(info["tls"], false);
+    // Roles belong to the cluster, not the test's database: drop it here.
+    let mut admin = sqlx::PgConnection::connect(&pg_base()).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE \"{role}\""))).execute(&mut admin).await.unwrap();
+}
+
+#[tokio::test]
+async fn refusals_are_one_clear_line() {
+    let my_bad = mysql_base().replace("root@", "root:wrong-password@") + "/mysql";
+    let run = ferry(&["connect", "--to", &my_bad]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("refused the login") && !run.stderr.contains("wrong-password"), "{}", run.stderr);
+    let run = ferry(&["connect", "--to", "postgres://postgres@127.0.0.1:1/x"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot reach the PostgreSQL server at 127.0.0.1:1"), "{}", run.stderr);
+    let run = ferry(&["connect", "--to", &format!("{}/ferry_no_such_database", mysql_base())]);
+    assert!(run.stderr.contains("does not exist") && run.stderr.contains("CREATE DATABASE"), "{}", run.stderr);
+}

@@ -1,0 +1,73 @@
+//! "Test connection": what a target URL leads to, before anything is written there.
+//!
+//! Connects the way a migration would (same URL, same TLS mode, same session set-up) and
+//! reports the server and its version, MySQL or MariaDB, whether the database (or PostgreSQL
+//! schema) is empty, and whether the user may create tables in it. Failures are the same
+//! `FerryError`s a migration would meet, each saying what to try.
+
+use crate::error::Result;
+use crate::target::{mysql, postgres, Dialect, TargetUrl};
+use serde::{Deserialize, Serialize};
+
+/// What a successful connection found.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ServerInfo {
+    /// The server's kind as detected (a `mysql://` URL may well lead to MariaDB).
+    pub dialect: Dialect,
+    /// Name and version, e.g. `PostgreSQL 15.19`, `MariaDB 10.11.19`.
+    pub server: String,
+    /// `host:port` as connected to.
+    pub host: String,
+    pub user: String,
+    pub database: String,
+    /// The PostgreSQL schema the tables would go to; `None` for MySQL/MariaDB.
+    pub schema: Option<String>,
+    /// Tables and views already there (the migration needs none).
+    pub objects: Vec<String>,
+    /// The user may create tables there (for PostgreSQL, in the schema, or the schema itself).
+    pub may_create: bool,
+    /// The connection is encrypted.
+    pub tls: bool,
+}
+
+impl ServerInfo {
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+}
+
+/// Connects to `url` and reports what is there. `pg_schema` defaults to `public`.
+pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
+    let t = TargetUrl::parse(url)?;
+    let fail = |e: sqlx::Error| crate::target::connect_error(&t, e);
+    if t.dialect == Dialect::Postgres {
+        let schema = pg_schema.unwrap_or("public");
+        let mut conn = postgres::connect(&t).await?;
+        Ok(ServerInfo {
+            dialect: Dialect::Postgres,
+            server: postgres::flavor::server_version(&mut conn).await.map_err(fail)?,
+            host: t.host.clone(),
+            user: t.user.clone(),
+            database: t.database.clone(),
+            schema: Some(schema.to_string()),
+            objects: postgres::inspect::existing_objects(&mut conn, schema).await.map_err(fail)?,
+            may_create: postgres::flavor::may_create(&mut conn, schema).await.map_err(fail)?,
+            tls: postgres::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
+        })
+    } else {
+        let mut conn = mysql::connect(&t).await?;
+        let flavor = mysql::flavor::detect(&mut conn).await.map_err(fail)?;
+        Ok(ServerInfo {
+            dialect: flavor.dialect,
+            server: flavor.version.clone(),
+            host: t.host.clone(),
+            user: t.user.clone(),
+            database: t.database.clone(),
+            schema: None,
+            objects: mysql::inspect::existing_objects(&mut conn).await.map_err(fail)?,
+            may_create: mysql::flavor::may_create(&mut conn).await.map_err(fail)?,
+            tls: mysql::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
+        })
+    }
+}
