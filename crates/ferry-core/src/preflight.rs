@@ -177,6 +177,75 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
     Ok(out)
 }
 
+/// What one column's values would do under one target type: the answer to "will my
+/// override hold?", with the load's own conversion over every value.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ColumnCheck {
+    /// Values looked at (NULLs included; they always fit).
+    pub values: u64,
+    /// Values the target would refuse (their rows are rejected).
+    pub rejected: u64,
+    /// Values that would arrive changed (e.g. a NUL stripped).
+    pub changed: u64,
+    /// The first few refused (or else changed) values with their rows, and why.
+    pub examples: Vec<Example>,
+    /// The reason given for the first example.
+    pub reason: Option<String>,
+}
+
+/// Runs every value of `table.column` in `source` through the conversion to `ty`.
+pub fn check_column(source: &Path, table: &crate::schema::Table, column: &str, ty: &crate::schema::LogicalType, dialect: Dialect) -> Result<ColumnCheck> {
+    let index = table
+        .columns
+        .iter()
+        .position(|c| c.name == column)
+        .ok_or_else(|| crate::error::FerryError::Source(format!("table {} has no column {column:?}", table.name)))?;
+    let conn = inspect::open(source)?;
+    let select = RowSelect::new(table);
+    let offset = select.offset;
+    let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
+    let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
+    let mut out = ColumnCheck::default();
+    let mut changed_examples = vec![];
+    while let Some(row) = rows.next().map_err(|e| inspect::map_err(source, e))? {
+        out.values += 1;
+        let v = row.get_ref(index + offset).map_err(|e| inspect::map_err(source, e))?;
+        // The row is named by its primary key, else its row id, as the run's report names it.
+        let key = || match (&table.primary_key, select.rowid) {
+            (Some(pk), _) => serde_json::Value::Object(
+                pk.columns
+                    .iter()
+                    .filter_map(|c| table.column_index(c).map(|i| (table.columns[i].name.clone(), row.get_ref(i + offset).map(crate::value::value_to_json).unwrap_or_default())))
+                    .collect(),
+            ),
+            (None, Some(_)) => serde_json::json!({ "rowid": row.get::<_, i64>(0).unwrap_or_default() }),
+            (None, None) => serde_json::Value::Null,
+        };
+        match convert(v, ty, dialect, &mut Discard) {
+            Ok(None) => {}
+            Ok(Some(ch)) => {
+                out.changed += 1;
+                if changed_examples.len() < EXAMPLES {
+                    changed_examples.push((Example { row: key(), value: crate::value::value_to_json(v) }, ch.reason));
+                }
+            }
+            Err(reason) => {
+                out.rejected += 1;
+                if out.examples.len() < EXAMPLES {
+                    out.reason.get_or_insert(reason);
+                    out.examples.push(Example { row: key(), value: crate::value::value_to_json(v) });
+                }
+            }
+        }
+    }
+    if out.examples.is_empty() {
+        out.reason = changed_examples.first().map(|(_, r)| r.clone());
+        out.examples = changed_examples.into_iter().map(|(e, _)| e).collect();
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::cause_of;
@@ -192,5 +261,34 @@ mod tests {
         for (reason, want) in cases {
             assert_eq!(cause_of(reason), want);
         }
+    }
+
+    /// An override is judged on every value, by the load's own conversion.
+    #[test]
+    fn a_column_is_checked_against_a_type() {
+        use crate::schema::LogicalType;
+        use crate::target::Dialect;
+        let dir = std::env::temp_dir().join(format!("ferry-check-column-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.sqlite");
+        let _ = std::fs::remove_file(&path);
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER); INSERT INTO t VALUES (1, 'short', 1), (2, 'a name longer than ten', 70000), (3, NULL, 'x'), (4, 'bad' || char(0) || 'nul', 2);").unwrap();
+        drop(c);
+        let schema = crate::copy::read_source(&path, false, 1).unwrap();
+        let t = schema.tables.iter().find(|t| t.name == "t").unwrap();
+        let cases: [(&str, LogicalType, Dialect, u64, u64, serde_json::Value); 4] = [
+            ("name", LogicalType::Text { max: Some(10) }, Dialect::Postgres, 2, 0, serde_json::json!({"id": 2})),
+            ("name", LogicalType::Text { max: None }, Dialect::MariaDb, 0, 0, serde_json::Value::Null),
+            ("n", LogicalType::Integer { bits: 16 }, Dialect::Postgres, 2, 0, serde_json::json!({"id": 2})),
+            ("n", LogicalType::Integer { bits: 64 }, Dialect::MariaDb, 1, 0, serde_json::json!({"id": 3})),
+        ];
+        for (column, ty, dialect, rejected, changed, first) in cases {
+            let got = super::check_column(&path, t, column, &ty, dialect).unwrap();
+            assert_eq!((got.values, got.rejected, got.changed), (4, rejected, changed), "{column} as {ty:?}: {got:?}");
+            assert_eq!(got.examples.first().map(|e| e.row.clone()).unwrap_or_default(), first, "{column} as {ty:?}");
+            assert_eq!(got.reason.is_some(), rejected + changed > 0);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

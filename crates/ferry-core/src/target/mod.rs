@@ -29,6 +29,7 @@ impl Dialect {
 pub mod mysql;
 pub mod planned;
 pub mod postgres;
+pub mod preview;
 pub mod probe;
 
 use crate::error::{FerryError, Result};
