@@ -4,14 +4,51 @@
 //! It must not grow engine logic: a command converts its arguments, calls ferry-core and maps
 //! the result (see `commands`).
 
+#[cfg(test)]
+mod bindings;
 pub mod commands;
+pub mod error;
+pub mod state;
+pub mod throttle;
 
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
-/// Registers everything the app is made of on `builder`: commands, and later state and
-/// plugins. Generic over the runtime so tests can run it on `tauri::test::mock_builder()`.
+/// Registers everything the app is made of on `builder`: plugins, state and commands.
+/// Generic over the runtime so tests can run it on `tauri::test::mock_builder()`.
 pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::engine_version])
+    use commands::*;
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .setup(|app| {
+            let dir = match std::env::var_os("FERRY_DATA_DIR") {
+                Some(d) => std::path::PathBuf::from(d),
+                None => app.path().app_data_dir()?,
+            };
+            app.manage(state::AppState::new(dir));
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            engine_version,
+            source::open_source,
+            source::demo_source,
+            source::propose_plan,
+            source::check_type,
+            source::preview_tables,
+            source::save_plan,
+            source::open_plan,
+            target::test_connection,
+            connections::keyring_status,
+            connections::list_connections,
+            connections::save_connection,
+            connections::forget_connection,
+            connections::connection_password,
+            runs::start_run,
+            runs::cancel_run,
+            runs::list_runs,
+            runs::open_run,
+            runs::open_run_file,
+        ])
 }
 
 /// Starts the desktop app and blocks until its last window closes.

@@ -1,9 +1,156 @@
 // The front end's one door to Rust. Every call to a `#[tauri::command]` goes through a
-// function here, so views never name a command string and tests can replace the IPC
-// (`@tauri-apps/api/mocks`' `mockIPC`) in one place.
-import { invoke } from '@tauri-apps/api/core';
+// function here, so views never name a command string and tests replace the IPC
+// (`@tauri-apps/api/mocks`' `mockIPC`) in one place. The types come from the Rust types
+// (ts-rs, `src/lib/bindings/`, checked fresh by `cargo test`).
+import { Channel, invoke } from '@tauri-apps/api/core';
+import type { Dialect } from './bindings/Dialect';
+import type { ErrorKind } from './bindings/ErrorKind';
+import type { Event } from './bindings/Event';
+import type { IpcError } from './bindings/IpcError';
+import type { KeyringStatus } from './bindings/KeyringStatus';
+import type { Plan } from './bindings/Plan';
+import type { Report } from './bindings/Report';
+import type { RunFile } from './bindings/RunFile';
+import type { RunOptions } from './bindings/RunOptions';
+import type { RunOutcome } from './bindings/RunOutcome';
+import type { RunSummary } from './bindings/RunSummary';
+import type { SavedConnection } from './bindings/SavedConnection';
+import type { ServerInfo } from './bindings/ServerInfo';
+import type { SourceView } from './bindings/SourceView';
+import type { TablePreview } from './bindings/TablePreview';
+import type { TypeCheck } from './bindings/TypeCheck';
+
+export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
+
+/** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
+ * dropped connection to the core) is wrapped as kind "other". */
+export function asIpcError(e: unknown): IpcError {
+  if (e && typeof e === 'object' && 'kind' in e && 'message' in e) {
+    return e as IpcError;
+  }
+  return { kind: 'other', message: e instanceof Error ? e.message : String(e), detail: null };
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asIpcError(e);
+  }
+}
 
 /** The engine's version (`ferry_core::version()`), e.g. "0.1.0". */
 export function engineVersion(): Promise<string> {
-  return invoke<string>('engine_version');
+  return call<string>('engine_version');
+}
+
+// --- the SQLite file --------------------------------------------------------------------
+
+/** Opens a SQLite file read-only, reads its schema and profiles every column. */
+export function openSource(path: string): Promise<SourceView> {
+  return call('open_source', { path });
+}
+
+/** Builds the demo database once (in the app's data folder) and returns its path. */
+export function demoSource(): Promise<string> {
+  return call('demo_source');
+}
+
+export function proposePlan(dialect: Dialect): Promise<Plan> {
+  return call('propose_plan', { dialect });
+}
+
+/** Whether `typeSql` is a type of `dialect`, and what every value of the column does under it. */
+export function checkType(dialect: Dialect, table: string, column: string, typeSql: string): Promise<TypeCheck> {
+  return call('check_type', { dialect, table, column, typeSql });
+}
+
+export function previewTables(plan: Plan, pgSchema: string | null): Promise<TablePreview[]> {
+  return call('preview_tables', { plan, pgSchema });
+}
+
+export function savePlan(plan: Plan, path: string): Promise<void> {
+  return call('save_plan', { plan, path });
+}
+
+export function openPlan(path: string): Promise<Plan> {
+  return call('open_plan', { path });
+}
+
+// --- the target -------------------------------------------------------------------------
+
+export function testConnection(url: string, pgSchema: string | null): Promise<ServerInfo> {
+  return call('test_connection', { url, pgSchema });
+}
+
+export function keyringStatus(): Promise<KeyringStatus> {
+  return call('keyring_status');
+}
+
+export function listConnections(): Promise<SavedConnection[]> {
+  return call('list_connections');
+}
+
+export function saveConnection(connection: SavedConnection, password: string | null): Promise<SavedConnection> {
+  return call('save_connection', { connection, password });
+}
+
+export function forgetConnection(name: string): Promise<void> {
+  return call('forget_connection', { name });
+}
+
+export function connectionPassword(name: string): Promise<string | null> {
+  return call('connection_password', { name });
+}
+
+// --- runs -------------------------------------------------------------------------------
+
+/** Starts a migration; `onEvent` receives the engine's (thinned) events until it resolves. */
+export function startRun(source: string, url: string, plan: Plan, options: RunOptions, onEvent: (e: Event) => void): Promise<RunOutcome> {
+  const channel = new Channel<Event>();
+  channel.onmessage = onEvent;
+  return call('start_run', { source, url, plan, options, onEvent: channel });
+}
+
+export function cancelRun(): Promise<boolean> {
+  return call('cancel_run');
+}
+
+export function listRuns(): Promise<RunSummary[]> {
+  return call('list_runs');
+}
+
+export function openRun(id: string): Promise<Report> {
+  return call('open_run', { id });
+}
+
+export function openRunFile(id: string, file: RunFile): Promise<void> {
+  return call('open_run_file', { id, file });
+}
+
+// --- native dialogs ---------------------------------------------------------------------
+
+/** The native "open" dialog for a SQLite file; null when the user cancels. */
+export async function pickSqliteFile(): Promise<string | null> {
+  const { open } = await import('@tauri-apps/plugin-dialog');
+  const picked = await open({
+    multiple: false,
+    directory: false,
+    filters: [
+      { name: 'SQLite database', extensions: ['sqlite', 'sqlite3', 'db', 'db3', 's3db', 'sl3'] },
+      { name: 'Any file', extensions: ['*'] },
+    ],
+  });
+  return typeof picked === 'string' ? picked : null;
+}
+
+export async function pickPlanToOpen(): Promise<string | null> {
+  const { open } = await import('@tauri-apps/plugin-dialog');
+  const picked = await open({ multiple: false, directory: false, filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
+  return typeof picked === 'string' ? picked : null;
+}
+
+export async function pickPlanToSave(): Promise<string | null> {
+  const { save } = await import('@tauri-apps/plugin-dialog');
+  return save({ defaultPath: 'plan.toml', filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
 }

@@ -1,0 +1,222 @@
+//! Migrations: start one (its events stream through a channel), cancel it, and the past runs
+//! kept in the app's data folder — `runs/<id>/` holds `report.json`, `rejects.jsonl` when any
+//! value was refused or changed, the plan it ran with, and the source's snapshot.
+
+use crate::error::{ErrorKind, IpcError, IpcResult};
+use crate::state::AppState;
+use crate::throttle::Throttle;
+use ferry_core::events::{Event, Events};
+use ferry_core::plan::Plan;
+use ferry_core::report::Report;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tauri::ipc::Channel;
+use tauri::State;
+use ts_rs::TS;
+
+/// Progress updates per table at most every this long.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RunOptions {
+    /// Tables loaded at once.
+    pub jobs: usize,
+    /// Stop at the first value the target would refuse or change.
+    pub strict: bool,
+    /// PostgreSQL schema for the tables (made when missing).
+    pub pg_schema: Option<String>,
+    /// Take a snapshot of the SQLite file first (SQLite's online backup).
+    pub backup_source: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RunOutcome {
+    pub id: String,
+    pub dir: String,
+    pub report: Report,
+    /// The source's snapshot, when one was taken.
+    pub backup: Option<String>,
+}
+
+/// One line per past run, for the list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RunSummary {
+    pub id: String,
+    pub started_at: String,
+    pub source: String,
+    pub target: String,
+    pub target_server: String,
+    pub completed: bool,
+    pub exact: bool,
+    pub tables: usize,
+    pub rows_written: u64,
+    pub rejected: u64,
+    pub changed: u64,
+    pub seconds: f64,
+    pub error: Option<String>,
+}
+
+/// What a run's folder can open with the system's own apps.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RunFile {
+    /// The report as JSON.
+    Report,
+    /// Every rejected and changed value, one JSON object a line.
+    Rejects,
+    /// The run's folder.
+    Folder,
+}
+
+fn summary(id: &str, r: &Report) -> RunSummary {
+    RunSummary {
+        id: id.to_string(),
+        started_at: r.started_at.clone(),
+        source: r.source.clone(),
+        target: r.target.clone(),
+        target_server: r.target_server.clone(),
+        completed: r.completed,
+        exact: r.is_exact(),
+        tables: r.tables.len(),
+        rows_written: r.tables.values().map(|t| t.rows_written).sum(),
+        rejected: r.rejected_count(),
+        changed: r.changed_count(),
+        seconds: r.seconds,
+        error: r.error.clone(),
+    }
+}
+
+/// A run id that sorts by time and names a folder on every platform.
+fn new_id(runs: &Path) -> String {
+    let base = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
+    (0..)
+        .map(|n| if n == 0 { base.clone() } else { format!("{base}-{n}") })
+        .find(|id| !runs.join(id).exists())
+        .expect("a free run id")
+}
+
+fn run_dir(state: &AppState, id: &str) -> IpcResult<PathBuf> {
+    let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let dir = state.runs_dir().join(id);
+    if !ok || !dir.is_dir() {
+        return Err(IpcError::new(ErrorKind::NotFound, format!("no run {id:?}")));
+    }
+    Ok(dir)
+}
+
+/// Migrates `source` into `url` with `plan`, streaming the engine's events (thinned) to
+/// `on_event`. Resolves with the report when the run ends — finished, stopped by a refused
+/// value under `strict`, or cancelled; rejects only when nothing was started (bad URL,
+/// target not empty, …).
+#[tauri::command]
+pub async fn start_run(state: State<'_, AppState>, source: String, url: String, plan: Plan, options: RunOptions, on_event: Channel<Event>) -> IpcResult<RunOutcome> {
+    let throttle = Mutex::new(Throttle::new(PROGRESS_EVERY));
+    let events = Events::new(move |e| {
+        if throttle.lock().unwrap().pass(&e, Instant::now()) {
+            let _ = on_event.send(e);
+        }
+    });
+    {
+        let mut running = state.run.lock().unwrap();
+        if running.is_some() {
+            return Err(IpcError::new(ErrorKind::Busy, "a migration is already running: wait for it, or cancel it"));
+        }
+        *running = Some(events.clone());
+    }
+    let result = run(&state, source, url, plan, options, events).await;
+    *state.run.lock().unwrap() = None;
+    result
+}
+
+async fn run(state: &AppState, source: String, url: String, plan: Plan, options: RunOptions, events: Events) -> IpcResult<RunOutcome> {
+    let runs = state.runs_dir();
+    std::fs::create_dir_all(&runs)?;
+    let id = new_id(&runs);
+    let dir = runs.join(&id);
+    std::fs::create_dir_all(&dir)?;
+    let outcome = async {
+        let src = PathBuf::from(&source);
+        let backup = if options.backup_source {
+            let out = dir.join("source-backup");
+            let b = super::blocking(move || Ok(ferry_core::backup::backup_source(&src, &out, |_, _| {})?)).await?;
+            Some(b.path)
+        } else {
+            None
+        };
+        std::fs::write(dir.join("plan.toml"), plan.to_toml())?;
+        let opts = ferry_core::copy::MigrateOptions {
+            plan: Some(plan),
+            plan_path: None,
+            pg_schema: options.pg_schema,
+            jobs: options.jobs.max(1),
+            strict: options.strict,
+            rejects: Some(dir.join("rejects.jsonl")),
+            ..Default::default()
+        };
+        let report = ferry_core::copy::migrate(Path::new(&source), &url, opts, events).await?;
+        std::fs::write(dir.join("report.json"), report.to_json())?;
+        Ok(RunOutcome { id: id.clone(), dir: dir.display().to_string(), report, backup })
+    }
+    .await;
+    if outcome.is_err() {
+        // Nothing reached the target: no run to keep.
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    outcome
+}
+
+/// Stops the running migration between batches; its report says how far it got.
+#[tauri::command]
+pub fn cancel_run(state: State<'_, AppState>) -> bool {
+    match state.run.lock().unwrap().as_ref() {
+        Some(e) => {
+            e.cancel();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Past runs, newest first.
+#[tauri::command]
+pub fn list_runs(state: State<'_, AppState>) -> IpcResult<Vec<RunSummary>> {
+    let mut out = vec![];
+    let Ok(entries) = std::fs::read_dir(state.runs_dir()) else { return Ok(out) };
+    for e in entries.flatten() {
+        let id = e.file_name().to_string_lossy().to_string();
+        if let Ok(r) = read_report(&e.path()) {
+            out.push(summary(&id, &r));
+        }
+    }
+    out.sort_by(|a, b| b.id.cmp(&a.id));
+    Ok(out)
+}
+
+fn read_report(dir: &Path) -> IpcResult<Report> {
+    let text = std::fs::read_to_string(dir.join("report.json"))?;
+    serde_json::from_str(&text).map_err(|e| IpcError::new(ErrorKind::Io, format!("{}: the report cannot be read ({e})", dir.display())))
+}
+
+/// A past run's report.
+#[tauri::command]
+pub fn open_run(state: State<'_, AppState>, id: String) -> IpcResult<Report> {
+    read_report(&run_dir(&state, &id)?)
+}
+
+/// Opens one of a run's files with the system's own app.
+#[tauri::command]
+pub fn open_run_file<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, id: String, file: RunFile) -> IpcResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = run_dir(&state, &id)?;
+    let path = match file {
+        RunFile::Report => dir.join("report.json"),
+        RunFile::Rejects => dir.join("rejects.jsonl"),
+        RunFile::Folder => dir.clone(),
+    };
+    if !path.exists() {
+        return Err(IpcError::new(ErrorKind::NotFound, format!("{} is not there: this run refused and changed nothing", path.display())));
+    }
+    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))
+}
