@@ -67,6 +67,54 @@ if ! mariadb_up; then
   fi
 fi
 
+# --- statement statistics for `ferry monitor` (and its tests) --------------------------------
+# PostgreSQL needs pg_stat_statements preloaded, MariaDB needs performance_schema on; both only
+# take effect at server start. Each server is changed and restarted only when its setting is not
+# already active, then waited for until it answers again.
+for version in $(ls /etc/postgresql); do
+  port=$(pg_lsclusters -h "$version" main | awk '{print $3}')
+  pg() { runuser -u postgres -- psql -X -q -At -p "$port" -c "$1"; }
+  preload=$(pg 'SHOW shared_preload_libraries')
+  if [[ ",${preload// /}," != *,pg_stat_statements,* ]]; then
+    # Keep whatever the server already preloads.
+    quietly pg "ALTER SYSTEM SET shared_preload_libraries = '${preload:+$preload, }pg_stat_statements'"
+    quietly pg_ctlcluster --skip-systemctl-redirect "$version" main restart
+    for _ in $(seq 1 60); do
+      pg_isready -q -p "$port" && break
+      sleep 0.5
+    done
+    if ! pg_isready -q -p "$port"; then
+      echo "setup.sh: PostgreSQL $version did not answer within 30 s of restarting" >&2
+      exit 1
+    fi
+  fi
+done
+
+if [[ $(mariadb -N -B -e 'SELECT @@performance_schema') != 1 ]]; then
+  install -d /etc/mysql/mariadb.conf.d
+  printf '[mariadbd]\nperformance_schema=ON\n' >/etc/mysql/mariadb.conf.d/90-ferry.cnf
+  # A my.cnf that does not read mariadb.conf.d (Debian's does) is told to.
+  if ! grep -Eq '^\s*!includedir\s+/etc/mysql/mariadb.conf.d/?\s*$' /etc/mysql/my.cnf; then
+    printf '\n!includedir /etc/mysql/mariadb.conf.d/\n' >>/etc/mysql/my.cnf
+  fi
+  quietly mariadb-admin shutdown
+  for _ in $(seq 1 60); do
+    start-stop-daemon --status --exec /usr/sbin/mariadbd || break
+    sleep 0.5
+  done
+  install -d -o mysql -g mysql /run/mysqld
+  quietly start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd
+  for _ in $(seq 1 60); do
+    mariadb_up && break
+    sleep 0.5
+  done
+  if ! mariadb_up || [[ $(mariadb -N -B -e 'SELECT @@performance_schema') != 1 ]]; then
+    echo "setup.sh: MariaDB did not come back with performance_schema on within 30 s" >&2
+    tail -n 30 /var/log/mysql/error.log 2>/dev/null >&2 || true
+    exit 1
+  fi
+fi
+
 # --- tauri-driver (the WebDriver server the GUI test talks to) --------------------------------
 if ! command -v tauri-driver >/dev/null; then
   quietly cargo install tauri-driver --locked --version '^2'

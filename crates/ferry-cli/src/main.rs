@@ -4,6 +4,8 @@
 //! lists rejected or changed values or objects left behind; 1 for any failure, with one line
 //! on stderr saying what went wrong and what to do.
 
+mod monitor;
+
 use clap::{Parser, Subcommand};
 use ferry_core::events::{Event, Events, Phase};
 use ferry_core::report::Report;
@@ -125,6 +127,19 @@ enum Command {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
+    /// One snapshot of the target database's health: slowest and most frequent statements,
+    /// index use (and unused indexes), table and index sizes, cache hit ratio, connections.
+    Monitor {
+        /// postgres://… or mysql://… (mariadb://…).
+        #[arg(long = "to")]
+        to: String,
+        /// PostgreSQL: only this schema's tables and indexes; MySQL/MariaDB: this database
+        /// instead of the URL's.
+        #[arg(long)]
+        schema: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -231,6 +246,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(if rep.is_exact() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
+        Command::Monitor { to, schema, json } => monitor::run(&to, schema.as_deref(), json).await,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod mapping;
+pub mod monitor;
 pub mod plan;
 pub mod preflight;
 pub mod report;

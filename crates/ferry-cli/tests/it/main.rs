@@ -8,4 +8,5 @@ mod compare;
 mod connect;
 mod corpus;
 mod demo;
+mod monitor;
 mod roundtrip;

@@ -1,0 +1,394 @@
+//! How the new database is doing: one snapshot of its statements, indexes, tables, cache and
+//! connections, in a neutral shape the CLI prints and the desktop app keeps to plot over time.
+//!
+//! The queries live per dialect in `target::{postgres, mysql}::monitor` (the same function
+//! names in each); this module holds the model and puts a snapshot together. Only the
+//! connection is required: a figure the server does not offer (an extension not installed,
+//! `performance_schema` off, a privilege missing) becomes a note that says how to get it, and
+//! the rest of the snapshot is still taken.
+
+use crate::error::Result;
+use crate::target::{mysql, postgres, Dialect, TargetUrl};
+use serde::{Deserialize, Serialize};
+
+/// How many statements are kept by each ordering (slowest in total, most frequent).
+pub const TOP_STATEMENTS: usize = 20;
+
+/// One look at the target database's health.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// When it was taken, RFC 3339 in UTC.
+    pub taken_at: String,
+    pub dialect: Dialect,
+    /// The server and its version, e.g. `PostgreSQL 15.20` or `MariaDB 10.11.19`.
+    pub server: String,
+    pub database: String,
+    /// The PostgreSQL schema looked at; `None` for every user schema (and on MySQL/MariaDB).
+    pub schema: Option<String>,
+    /// The slowest (by total time) and the most frequent statements, each listed once.
+    pub statements: Vec<Statement>,
+    pub indexes: Vec<IndexStat>,
+    pub tables: Vec<TableStat>,
+    /// Share of block (PostgreSQL) or buffer-pool page (InnoDB) reads served from memory, 0..=1;
+    /// `None` when nothing was read yet or the server does not say.
+    pub cache_hit_ratio: Option<f64>,
+    /// The counts behind `cache_hit_ratio`.
+    pub cache: Option<Cache>,
+    pub connections: Option<Connections>,
+    /// What could not be measured, and how to turn it on.
+    pub notes: Vec<String>,
+}
+
+/// One normalized statement and what it cost since the statistics were last reset.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Statement {
+    /// The server's id for the normalized statement (PostgreSQL `queryid`, MySQL digest), so
+    /// snapshots taken at different times can be matched.
+    pub id: String,
+    /// The statement text, with literals replaced where the server does so.
+    pub query: String,
+    pub calls: u64,
+    pub total_ms: f64,
+    pub mean_ms: f64,
+    /// Rows returned or changed, summed over all calls.
+    pub rows: u64,
+}
+
+/// One index and how much it is used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexStat {
+    /// The PostgreSQL schema, or the MySQL database.
+    pub schema: String,
+    pub table: String,
+    pub name: String,
+    pub unique: bool,
+    pub primary: bool,
+    /// Times it was used since statistics began (PostgreSQL: index scans; MySQL/MariaDB with
+    /// performance_schema: I/O operations through it; MariaDB userstat: rows read through it);
+    /// `None` when the server does not say.
+    pub scans: Option<u64>,
+    pub size_bytes: Option<u64>,
+    /// Never used and neither unique nor the primary key: a candidate to drop.
+    pub unused: bool,
+}
+
+/// One table's size and upkeep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableStat {
+    pub schema: String,
+    pub name: String,
+    /// The server's estimate of live rows.
+    pub rows: Option<u64>,
+    /// The table's own data (PostgreSQL: with TOAST).
+    pub data_bytes: u64,
+    pub index_bytes: u64,
+    pub total_bytes: u64,
+    /// Dead row versions waiting for VACUUM (PostgreSQL only).
+    pub dead_rows: Option<u64>,
+}
+
+/// Reads served from memory (`hits`) and from disk (`reads`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cache {
+    pub hits: u64,
+    pub reads: u64,
+    /// PostgreSQL: the tables' heap blocks alone.
+    pub heap_hit_ratio: Option<f64>,
+    /// PostgreSQL: the index blocks alone.
+    pub index_hit_ratio: Option<f64>,
+}
+
+/// Server connections now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Connections {
+    /// Running a statement now.
+    pub active: u64,
+    /// Open client connections.
+    pub total: u64,
+    /// The server's limit (`max_connections`).
+    pub max: u64,
+}
+
+/// Takes one snapshot of the database the URL names. `schema` narrows PostgreSQL to one
+/// schema; on MySQL/MariaDB it names the database to look at (the URL's by default).
+pub async fn snapshot(url: &str, schema: Option<&str>) -> Result<Snapshot> {
+    let t = TargetUrl::parse(url)?;
+    let secret = url::Url::parse(&t.url).ok().and_then(|u| u.password().map(percent_decoded));
+    let taken_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut notes = vec![];
+    let mut snap = match t.dialect {
+        Dialect::Postgres => {
+            use postgres::monitor as m;
+            let mut conn = m::connect(&t).await?;
+            let server = m::server(&mut conn).await.map_err(|e| crate::target::connect_error(&t, e))?;
+            let statements = section(&mut notes, "statements", m::statements(&mut conn, schema, TOP_STATEMENTS).await);
+            let indexes = section(&mut notes, "index usage", m::indexes(&mut conn, schema).await);
+            let tables = section(&mut notes, "table sizes", m::tables(&mut conn, schema).await);
+            let cache = section(&mut notes, "cache hit ratio", m::cache(&mut conn, schema).await.map(|c| (Some(c), vec![])));
+            let connections = section(&mut notes, "connections", m::connections(&mut conn).await.map(|c| (Some(c), vec![])));
+            Snapshot {
+                taken_at,
+                dialect: t.dialect,
+                server,
+                database: t.database.clone(),
+                schema: schema.map(str::to_string),
+                statements,
+                indexes,
+                tables,
+                cache_hit_ratio: None,
+                cache,
+                connections,
+                notes: vec![],
+            }
+        }
+        Dialect::MySql | Dialect::MariaDb => {
+            use mysql::monitor as m;
+            let database = schema.unwrap_or(&t.database).to_string();
+            let mut conn = m::connect(&t).await?;
+            let (dialect, server) = m::server(&mut conn).await.map_err(|e| crate::target::connect_error(&t, e))?;
+            let statements = section(&mut notes, "statements", m::statements(&mut conn, &database, TOP_STATEMENTS).await);
+            let indexes = section(&mut notes, "index usage", m::indexes(&mut conn, &database).await);
+            let tables = section(&mut notes, "table sizes", m::tables(&mut conn, &database).await);
+            let cache = section(&mut notes, "buffer pool hit ratio", m::cache(&mut conn).await.map(|c| (Some(c), vec![])));
+            let connections = section(&mut notes, "connections", m::connections(&mut conn).await.map(|c| (Some(c), vec![])));
+            Snapshot {
+                taken_at,
+                dialect,
+                server,
+                database,
+                schema: None,
+                statements,
+                indexes,
+                tables,
+                cache_hit_ratio: None,
+                cache,
+                connections,
+                notes: vec![],
+            }
+        }
+    };
+    snap.cache_hit_ratio = snap.cache.as_ref().and_then(|c| hit_ratio(c.hits, c.reads));
+    if let Some(secret) = secret.filter(|s| !s.is_empty()) {
+        for s in &mut snap.statements {
+            s.query = hide(&s.query, &secret);
+        }
+        for n in &mut notes {
+            *n = hide(n, &secret);
+        }
+    }
+    snap.notes = notes;
+    Ok(snap)
+}
+
+/// A section's figures, or its default with a note saying why they are missing. Sections
+/// return their own notes (an extension to install) beside their figures.
+fn section<T: Default>(notes: &mut Vec<String>, what: &str, r: std::result::Result<(T, Vec<String>), sqlx::Error>) -> T {
+    match r {
+        Ok((v, mut n)) => {
+            notes.append(&mut n);
+            v
+        }
+        Err(e) => {
+            notes.push(format!("{what}: not measured: {}", one_line(&e.to_string())));
+            T::default()
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn percent_decoded(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_else(|| s.into())
+}
+
+/// The text with every occurrence of the secret replaced by `***`.
+pub fn hide(text: &str, secret: &str) -> String {
+    if secret.is_empty() {
+        return text.to_string();
+    }
+    text.replace(secret, "***")
+}
+
+/// Hits over all reads (`hits / (hits + reads)`); `None` when nothing was read.
+pub fn hit_ratio(hits: u64, reads: u64) -> Option<f64> {
+    let all = hits as f64 + reads as f64;
+    (all > 0.0).then(|| hits as f64 / all)
+}
+
+/// Splits InnoDB's counters into hits and disk reads: `requests` counts every logical read
+/// (`Innodb_buffer_pool_read_requests`), `misses` those that went to disk
+/// (`Innodb_buffer_pool_reads`). The counters are read one after the other, so `misses` can
+/// run ahead of `requests`; hits never go below zero.
+pub fn hits_from_requests(requests: u64, misses: u64) -> (u64, u64) {
+    (requests.saturating_sub(misses), misses)
+}
+
+/// Keeps the `n` statements slowest in total and the `n` most frequent, each once, slowest first.
+pub fn top_statements(mut all: Vec<Statement>, n: usize) -> Vec<Statement> {
+    all.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms).then(b.calls.cmp(&a.calls)));
+    let mut by_calls: Vec<usize> = (0..all.len()).collect();
+    by_calls.sort_by(|&a, &b| all[b].calls.cmp(&all[a].calls).then(all[b].total_ms.total_cmp(&all[a].total_ms)));
+    let mut keep = vec![false; all.len()];
+    for i in (0..all.len().min(n)).chain(by_calls.into_iter().take(n)) {
+        keep[i] = true;
+    }
+    all.into_iter().zip(keep).filter_map(|(s, k)| k.then_some(s)).collect()
+}
+
+/// A size in bytes for people: `0 B`, `8.0 kB`, `1.5 MB` (powers of 1024, one decimal).
+pub fn format_bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    // 1023.96 kB rounds to "1024.0 kB": show the next unit instead.
+    if format!("{v:.1}") == "1024.0" && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+/// Milliseconds for people: `0.042 ms`, `12.3 ms`, `4.56 s`, `2.0 min`, `1.5 h`.
+pub fn format_ms(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{ms:.3} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 60_000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else if ms < 3_600_000.0 {
+        format!("{:.1} min", ms / 60_000.0)
+    } else {
+        format!("{:.1} h", ms / 3_600_000.0)
+    }
+}
+
+/// A ratio as a percentage with one decimal, or `-` when there is none.
+pub fn format_ratio(r: Option<f64>) -> String {
+    match r {
+        Some(r) => format!("{:.1} %", r * 100.0),
+        None => "-".into(),
+    }
+}
+
+/// A statement on one line for a table: whitespace collapsed, cut to `max` characters with `…`.
+pub fn query_line(q: &str, max: usize) -> String {
+    let line = one_line(q);
+    if line.chars().count() <= max {
+        return line;
+    }
+    let mut out: String = line.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// `unused` as the model defines it: no scans, and neither unique nor the primary key.
+pub fn is_unused(scans: Option<u64>, unique: bool, primary: bool) -> bool {
+    scans == Some(0) && !unique && !primary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hit_ratios() {
+        let cases: [(u64, u64, Option<f64>); 5] = [(0, 0, None), (10, 0, Some(1.0)), (0, 10, Some(0.0)), (3, 1, Some(0.75)), (u64::MAX, u64::MAX, Some(0.5))];
+        for (hits, reads, want) in cases {
+            assert_eq!(hit_ratio(hits, reads), want, "{hits} {reads}");
+        }
+        let innodb: [(u64, u64, (u64, u64)); 4] = [(0, 0, (0, 0)), (100, 1, (99, 1)), (100, 100, (0, 100)), (5, 9, (0, 9))];
+        for (requests, misses, want) in innodb {
+            let got = hits_from_requests(requests, misses);
+            assert_eq!(got, want, "{requests} {misses}");
+            let r = hit_ratio(got.0, got.1);
+            assert!(r.is_none_or(|r| (0.0..=1.0).contains(&r)));
+        }
+    }
+
+    #[test]
+    fn sizes_and_times_read_well() {
+        let bytes = [
+            (0, "0 B"),
+            (1023, "1023 B"),
+            (1024, "1.0 kB"),
+            (8192, "8.0 kB"),
+            (1536 * 1024, "1.5 MB"),
+            (1024 * 1024 - 1, "1.0 MB"),
+            (5 * 1024_u64.pow(4), "5.0 TB"),
+        ];
+        for (n, want) in bytes {
+            assert_eq!(format_bytes(n), want, "{n}");
+        }
+        let times = [(0.0421, "0.042 ms"), (12.34, "12.3 ms"), (4560.0, "4.56 s"), (120_000.0, "2.0 min"), (5_400_000.0, "1.5 h")];
+        for (ms, want) in times {
+            assert_eq!(format_ms(ms), want, "{ms}");
+        }
+        for (r, want) in [(None, "-"), (Some(1.0), "100.0 %"), (Some(0.99949), "99.9 %"), (Some(0.0), "0.0 %")] {
+            assert_eq!(format_ratio(r), want);
+        }
+    }
+
+    #[test]
+    fn queries_fit_one_line() {
+        let cases = [
+            ("SELECT 1", 10, "SELECT 1"),
+            ("SELECT *\n  FROM t\n WHERE id = $1", 40, "SELECT * FROM t WHERE id = $1"),
+            ("SELECT abcdef", 8, "SELECT …"),
+            ("ééééé", 4, "ééé…"),
+            ("", 5, ""),
+        ];
+        for (q, max, want) in cases {
+            assert_eq!(query_line(q, max), want, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_hidden() {
+        let cases = [
+            ("ALTER ROLE app PASSWORD 's3cret'", "s3cret", "ALTER ROLE app PASSWORD '***'"),
+            ("SELECT 1", "s3cret", "SELECT 1"),
+            ("s3cret s3cret", "s3cret", "*** ***"),
+            ("SELECT 1", "", "SELECT 1"),
+        ];
+        for (text, secret, want) in cases {
+            assert_eq!(hide(text, secret), want);
+        }
+        assert_eq!(percent_decoded("p%40ss"), "p@ss");
+    }
+
+    #[test]
+    fn unused_means_never_scanned_and_droppable() {
+        let cases = [
+            (Some(0), false, false, true),
+            (Some(0), true, false, false),
+            (Some(0), true, true, false),
+            (Some(3), false, false, false),
+            (None, false, false, false),
+        ];
+        for (scans, unique, primary, want) in cases {
+            assert_eq!(is_unused(scans, unique, primary), want, "{scans:?} {unique} {primary}");
+        }
+    }
+
+    #[test]
+    fn top_statements_keep_slowest_and_most_frequent_once() {
+        let st =
+            |id: &str, calls: u64, total_ms: f64| Statement { id: id.into(), query: id.into(), calls, total_ms, mean_ms: total_ms / calls as f64, rows: 0 };
+        let all = vec![st("slow", 1, 900.0), st("busy", 1000, 50.0), st("both", 500, 800.0), st("quiet", 2, 1.0)];
+        let ids = |v: Vec<Statement>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
+        assert_eq!(ids(top_statements(all.clone(), 1)), ["slow", "busy"]);
+        assert_eq!(ids(top_statements(all.clone(), 2)), ["slow", "both", "busy"]);
+        assert_eq!(ids(top_statements(all.clone(), 10)), ["slow", "both", "busy", "quiet"]);
+        assert!(top_statements(vec![], 5).is_empty());
+    }
+}

@@ -1,0 +1,223 @@
+//! The monitoring queries: statements (`pg_stat_statements`), index usage, table and index
+//! sizes, cache hits, connections.
+//!
+//! Every query starts with the comment `/* ferry monitor */`, which `pg_stat_statements` keeps,
+//! so Ferry's own queries are left out of the statements it reports. The session is opened
+//! without Ferry's loading settings: nothing is written, and nothing but these queries runs.
+
+use crate::error::{FerryError, Result};
+use crate::monitor::{is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
+use crate::target::{connect_error, TargetUrl};
+use sqlx::postgres::PgConnection;
+use sqlx::{ConnectOptions, Row};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The marker every query here starts with.
+const MARK: &str = "/* ferry monitor */";
+
+/// How to load the extension into the server, for the notes.
+const PRELOAD: &str = "set shared_preload_libraries = 'pg_stat_statements' in postgresql.conf and restart the server";
+
+/// Opens a read-only session for monitoring.
+pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&t.url)
+        .map_err(|e| FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?
+        .application_name("ferry monitor")
+        .options([("default_transaction_read_only", "on"), ("statement_timeout", "60s")]);
+    match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
+        Ok(r) => r.map_err(|e| connect_error(t, e)),
+        Err(_) => Err(FerryError::Unreachable { what: "PostgreSQL".into(), host: t.host.clone(), detail: "no answer within 20 seconds".into() }),
+    }
+}
+
+/// `PostgreSQL 15.20`.
+pub async fn server(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
+    let v: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{MARK} SELECT version()"))).fetch_one(conn).await?;
+    Ok(v.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+}
+
+/// The slowest and most frequent statements run in this database, from `pg_stat_statements`;
+/// a note saying how to turn it on when the extension is not installed or not loaded.
+/// Statements are per database: `schema` does not narrow them.
+pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: usize) -> Result<(Vec<Statement>, Vec<String>), sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{MARK} SELECT current_database()::text, \
+                (SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'), \
+                current_setting('shared_preload_libraries'), \
+                current_setting('server_version_num')::int"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    let database: String = row.try_get(0)?;
+    let ext_schema: Option<String> = row.try_get(1)?;
+    let preloaded = preloads_statements(&row.try_get::<String, _>(2)?);
+    let version_num: i32 = row.try_get(3)?;
+    let Some(ext_schema) = ext_schema else {
+        let create = format!("run CREATE EXTENSION pg_stat_statements; in database \"{database}\"");
+        let how = if preloaded { create } else { format!("{PRELOAD}, then {create}") };
+        return Ok((vec![], vec![format!("statements: pg_stat_statements is not installed in database \"{database}\". To see them: {how}")]));
+    };
+    if !preloaded {
+        return Ok((
+            vec![],
+            vec![format!("statements: pg_stat_statements is installed in database \"{database}\" but the server does not load it. To see them: {PRELOAD}")],
+        ));
+    }
+    // PostgreSQL 13 split planning from execution time.
+    let time = if version_num >= 130000 { "total_exec_time" } else { "total_time" };
+    let sql = format!(
+        "{MARK} SELECT COALESCE(s.queryid::text, ''), min(s.query), sum(s.calls)::int8, sum(s.{time})::float8, sum(s.rows)::int8 \
+         FROM {}.pg_stat_statements s \
+         WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+           AND s.query NOT LIKE '/* ferry monitor */%' \
+         GROUP BY s.queryid",
+        crate::sqlexpr::quote_ident(&ext_schema, crate::target::Dialect::Postgres)
+    );
+    let rows = match sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
+        Ok(rows) => rows,
+        // 55000: installed, yet not loaded (the library was taken out of the preload list).
+        Err(e) if crate::target::error_code(&e) == "55000" => {
+            return Ok((vec![], vec![format!("statements: pg_stat_statements is not loaded by the server. To see them: {PRELOAD}")]));
+        }
+        Err(e) => return Err(e),
+    };
+    let mut all = Vec::with_capacity(rows.len());
+    let mut hidden = 0;
+    for r in rows {
+        let query: Option<String> = r.try_get(1)?;
+        let query = query.unwrap_or_default();
+        if query == "<insufficient privilege>" {
+            hidden += 1;
+        }
+        let calls = r.try_get::<i64, _>(2)?.max(0) as u64;
+        let total_ms: f64 = r.try_get(3)?;
+        all.push(Statement {
+            id: r.try_get(0)?,
+            query,
+            calls,
+            total_ms,
+            mean_ms: if calls > 0 { total_ms / calls as f64 } else { 0.0 },
+            rows: r.try_get::<i64, _>(4)?.max(0) as u64,
+        });
+    }
+    let mut notes = vec![];
+    if hidden > 0 {
+        notes.push(format!(
+            "statements: the text of {hidden} statement(s) run by other users is hidden from this user. To see it: GRANT pg_read_all_stats TO the user ferry connects as"
+        ));
+    }
+    Ok((top_statements(all, limit), notes))
+}
+
+/// Whether `shared_preload_libraries` (a comma-separated, maybe quoted list) holds the extension.
+fn preloads_statements(list: &str) -> bool {
+    list.split(',').any(|l| l.trim().trim_matches('"') == "pg_stat_statements")
+}
+
+/// Every index of the user's tables with its scans and size; unique and primary-key indexes
+/// are never called unused.
+pub async fn indexes(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Vec<IndexStat>, Vec<String>), sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{MARK} SELECT s.schemaname::text, s.relname::text, s.indexrelname::text, i.indisunique, i.indisprimary, s.idx_scan, pg_relation_size(s.indexrelid) \
+         FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid \
+         WHERE $1::text IS NULL OR s.schemaname = $1 \
+         ORDER BY 1, 2, 3"
+    )))
+    .bind(schema)
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (unique, primary): (bool, bool) = (r.try_get(3)?, r.try_get(4)?);
+        let scans = r.try_get::<Option<i64>, _>(5)?.map(|n| n.max(0) as u64);
+        out.push(IndexStat {
+            schema: r.try_get(0)?,
+            table: r.try_get(1)?,
+            name: r.try_get(2)?,
+            unique,
+            primary,
+            scans,
+            size_bytes: Some(r.try_get::<i64, _>(6)?.max(0) as u64),
+            unused: is_unused(scans, unique, primary),
+        });
+    }
+    Ok((out, vec![]))
+}
+
+/// Every user table's size (data with TOAST, indexes, total), live-row estimate and dead rows,
+/// largest first.
+pub async fn tables(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Vec<TableStat>, Vec<String>), sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{MARK} SELECT schemaname::text, relname::text, n_live_tup, n_dead_tup, pg_table_size(relid), pg_indexes_size(relid), pg_total_relation_size(relid) \
+         FROM pg_stat_user_tables \
+         WHERE $1::text IS NULL OR schemaname = $1 \
+         ORDER BY 7 DESC, 1, 2"
+    )))
+    .bind(schema)
+    .fetch_all(conn)
+    .await?;
+    let n = |r: &sqlx::postgres::PgRow, i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u64) };
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(TableStat {
+            schema: r.try_get(0)?,
+            name: r.try_get(1)?,
+            rows: Some(n(r, 2)?),
+            dead_rows: Some(n(r, 3)?),
+            data_bytes: n(r, 4)?,
+            index_bytes: n(r, 5)?,
+            total_bytes: n(r, 6)?,
+        });
+    }
+    Ok((out, vec![]))
+}
+
+/// Heap and index blocks found in shared buffers (hits) or read in (reads), over the user's tables.
+pub async fn cache(conn: &mut PgConnection, schema: Option<&str>) -> Result<Cache, sqlx::Error> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{MARK} SELECT COALESCE(sum(heap_blks_hit), 0)::int8, COALESCE(sum(heap_blks_read), 0)::int8, \
+                COALESCE(sum(idx_blks_hit), 0)::int8, COALESCE(sum(idx_blks_read), 0)::int8 \
+         FROM pg_statio_user_tables WHERE $1::text IS NULL OR schemaname = $1"
+    )))
+    .bind(schema)
+    .fetch_one(conn)
+    .await?;
+    let n = |i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<i64, _>(i)?.max(0) as u64) };
+    let (heap_hit, heap_read, idx_hit, idx_read) = (n(0)?, n(1)?, n(2)?, n(3)?);
+    Ok(Cache {
+        hits: heap_hit + idx_hit,
+        reads: heap_read + idx_read,
+        heap_hit_ratio: crate::monitor::hit_ratio(heap_hit, heap_read),
+        index_hit_ratio: crate::monitor::hit_ratio(idx_hit, idx_read),
+    })
+}
+
+/// Client connections to the whole server: running a statement, open, and the limit.
+pub async fn connections(conn: &mut PgConnection) -> Result<Connections, sqlx::Error> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{MARK} SELECT count(*) FILTER (WHERE state = 'active'), count(*), current_setting('max_connections')::int8 \
+         FROM pg_stat_activity WHERE backend_type = 'client backend'"
+    )))
+    .fetch_one(conn)
+    .await?;
+    let n = |i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<i64, _>(i)?.max(0) as u64) };
+    Ok(Connections { active: n(0)?, total: n(1)?, max: n(2)? })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn preload_lists() {
+        let cases = [
+            ("", false),
+            ("pg_stat_statements", true),
+            ("auto_explain, pg_stat_statements", true),
+            ("\"pg_stat_statements\",auto_explain", true),
+            ("pg_stat_statements_extra", false),
+        ];
+        for (list, want) in cases {
+            assert_eq!(super::preloads_statements(list), want, "{list}");
+        }
+    }
+}
