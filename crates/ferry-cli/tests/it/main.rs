@@ -7,4 +7,5 @@ mod common;
 mod compare;
 mod corpus;
 mod demo;
+mod diff;
 mod roundtrip;
