@@ -429,7 +429,28 @@ pub fn expr_skeleton(s: &str) -> String {
         }
         i += 1;
     }
+    // PostgreSQL prints `x IN (a, b)` as `x = ANY (ARRAY[a, b])`, `NOT IN` as `<> ALL`.
+    for (from, to) in [("=anyarray[", "in"), ("<>allarray[", "notin")] {
+        while let Some(at) = find_outside_literals(&out, from) {
+            let body = at + from.len();
+            let end = find_outside_literals(&out[body..], "]").map(|e| body + e).unwrap_or(out.len());
+            out = format!("{}{to}{}{}", &out[..at], &out[body..end], out.get(end + 1..).unwrap_or(""));
+        }
+    }
     out
+}
+
+/// Where `pat` starts in `s`, not counting text inside '…' literals.
+fn find_outside_literals(s: &str, pat: &str) -> Option<usize> {
+    let mut in_literal = false;
+    for (i, c) in s.char_indices() {
+        if c == '\'' {
+            in_literal = !in_literal;
+        } else if !in_literal && s[i..].starts_with(pat) {
+            return Some(i);
+        }
+    }
+    None
 }
 
 fn same_expr(a: &str, b: &str) -> bool {
@@ -965,11 +986,15 @@ mod tests {
             ("price >= 0", "price >= 0::numeric"),
             ("CURRENT_TIMESTAMP", "current_timestamp()"),
             ("lower(\"email\")", "lower(email::text)"),
+            ("\"plan\" IN ('free', 'pro')", "plan = ANY (ARRAY['free'::text, 'pro'::text])"),
+            ("\"flag\" IN (0, 1)", "flag = ANY (ARRAY[0::bigint, 1::bigint])"),
+            ("x NOT IN ('a')", "x <> ALL (ARRAY['a'::text])"),
+            ("note IN ('=anyarray[')", "note IN ('=anyarray[')"),
         ];
         for (a, b) in same {
             assert!(same_expr(a, b), "{a} ~ {b}: {} vs {}", expr_skeleton(a), expr_skeleton(b));
         }
-        let different = [("qty > 0", "qty >= 0"), ("'Abc'", "'abc'"), ("'a b'", "'ab'"), ("0", "1")];
+        let different = [("x IN ('a', 'b')", "x = ANY (ARRAY['a'::text])"), ("qty > 0", "qty >= 0"), ("'Abc'", "'abc'"), ("'a b'", "'ab'"), ("0", "1")];
         for (a, b) in different {
             assert!(!same_expr(a, b), "{a} ≁ {b}");
         }
