@@ -21,13 +21,14 @@ pub async fn run(source: &Path, to: &str, plan: Option<&Path>, schema: Option<&s
 }
 
 fn print(d: &SchemaDiff) {
-    println!("planned schema against {} ({})", d.target, d.place);
+    println!("planned schema against {} ({})\n", d.target, d.place);
     for t in &d.tables {
         let from = match &t.source {
             Some(s) if *s != t.name => format!(" (from {s})"),
             _ => String::new(),
         };
-        println!("\n{:<12} table {}{from}", t.status.label(), t.name);
+        let gap = if t.status == Status::Equal { "" } else { "\n" };
+        println!("{gap}{:<12} table {}{from}", t.status.label(), t.name);
         for i in t.items.iter().filter(|i| i.status != Status::Equal) {
             let side = match (&i.planned, &i.actual) {
                 (Some(p), Some(a)) => format!("target: {a}  |  planned: {p}"),

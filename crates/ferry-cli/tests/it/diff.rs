@@ -247,3 +247,26 @@ async fn demo_diff_is_equal_after_migrate() {
         assert_eq!(run.code, 0, "{kind:?}");
     }
 }
+
+#[tokio::test]
+async fn diff_reads_the_named_postgres_schema_and_says_when_it_cannot_connect() {
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    build_source(&src);
+    let db = TestDb::new(Kind::Pg, "diffschema").await;
+    let (run, _) = migrate(&src, &db, &["--schema", "sales"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let in_sales = ferry(&["diff", src.to_str().unwrap(), "--to", &db.url, "--schema", "sales", "--json"]);
+    assert_eq!(in_sales.code, 0, "{}", in_sales.stderr);
+    let d: J = serde_json::from_str(&in_sales.stdout).unwrap();
+    assert_eq!(not_equal(&d), Vec::<String>::new());
+    assert!(d["place"].as_str().unwrap().contains("sales"));
+    // public holds nothing of it.
+    let (run, d) = diff(&src, &db);
+    assert_eq!(run.code, 0);
+    assert!(d["tables"].as_array().unwrap().iter().all(|t| t["status"] == "create"), "{d:#}");
+    // A server that is not there: one line, what to check, no password.
+    let bad = ferry(&["diff", src.to_str().unwrap(), "--to", "postgres://bob:s3cret@127.0.0.1:1/x"]);
+    assert_eq!(bad.code, 1);
+    assert!(bad.stderr.contains("cannot reach") && !bad.stderr.contains("s3cret"), "{}", bad.stderr);
+}
