@@ -4,6 +4,7 @@
 //! lists rejected or changed values or objects left behind; 1 for any failure, with one line
 //! on stderr saying what went wrong and what to do.
 
+mod diff;
 mod monitor;
 
 use clap::{Parser, Subcommand};
@@ -103,6 +104,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare the planned schema with what the target already holds: create, equal,
+    /// different, extra, and (listed apart, never run) destructive steps. Writes nothing
+    /// (exit 0 when the target matches the plan or is empty, 2 when anything differs).
+    Diff {
+        #[command(flatten)]
+        job: Job,
+        /// PostgreSQL schema to compare with (default public).
+        #[arg(long)]
+        schema: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Copy schema and data into an existing, empty database.
     Migrate {
         #[command(flatten)]
@@ -126,6 +139,10 @@ enum Command {
         /// the report, `NAME.rejects.jsonl`; the report itself keeps the first 1,000 per table).
         #[arg(long)]
         rejects: Option<PathBuf>,
+        /// Load only the rows, into tables that already exist as the plan makes them and are
+        /// empty (checked with `ferry diff` first).
+        #[arg(long)]
+        data_only: bool,
     },
     /// One snapshot of the target database's health: slowest and most frequent statements,
     /// index use (and unused indexes), table and index sizes, cache hit ratio, connections.
@@ -210,7 +227,8 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
-        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects } => {
+        Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only } => {
             let plan_loaded = job.load_plan()?;
             let Job { source, to, plan } = job;
             if let Some(r) = &report {
@@ -224,6 +242,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 strict,
                 batch_rows,
                 rejects: rejects.or_else(|| report.as_ref().map(|r| r.with_extension("rejects.jsonl"))),
+                data_only,
             };
             let progress = Progress::new();
             let events = progress.events();

@@ -38,11 +38,15 @@ pub struct MigrateOptions {
     /// Where every rejected or changed value is written (JSON lines); the report keeps the
     /// first `report::KEPT` of each table.
     pub rejects: Option<PathBuf>,
+    /// Load the rows into tables that already exist as the plan makes them and are empty
+    /// (`diff::check_data_only`): no CREATE TABLE, keys, indexes, constraints or views;
+    /// identity / AUTO_INCREMENT sequences are still brought above the loaded maximum.
+    pub data_only: bool,
 }
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None }
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false }
     }
 }
 
@@ -478,6 +482,10 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
     // once per many batches rather than once per INSERT. A refused INSERT rolls back alone.
     let in_tx = matches!(conn, Conn::My(_));
     let mut since_commit = 0;
+    if in_tx && sh.opts.data_only {
+        // The target's foreign keys refuse orphans (reported by row) rather than take them unchecked.
+        exec(&mut conn, "SET foreign_key_checks = 1").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+    }
     if in_tx {
         exec(&mut conn, "START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
@@ -621,6 +629,9 @@ async fn add_key_pg(sh: &Shared, t: &PlannedTable, conn: &mut PgConnection, sql:
 
 async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
     let schema = sh.target.pg_schema.clone();
+    if sh.opts.data_only {
+        return continue_identity(sh, t, conn).await;
+    }
     // Keys and indexes.
     let started = Instant::now();
     match conn {
@@ -727,6 +738,62 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
     }
     sh.add_phase(Phase::Sequences, started.elapsed().as_secs_f64()).await;
     Ok(())
+}
+
+/// `--data-only`: the identity / AUTO_INCREMENT the table already has continues above the
+/// loaded maximum and sqlite_sequence.
+async fn continue_identity(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
+    let started = Instant::now();
+    if let Some((col, seq)) = &t.identity {
+        let schema = &sh.target.pg_schema;
+        let max: Option<i64> = match conn {
+            Conn::Pg(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(postgres::ddl::max_of(t, schema, col))).fetch_one(c).await,
+            Conn::My(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(mysql::ddl::max_of(t, col))).fetch_one(c).await,
+        }
+        .map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
+        let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
+        let r = match conn {
+            // Identity and serial columns both own a sequence; the next value is `next`.
+            Conn::Pg(c) => {
+                let table = postgres::ddl::qualified(schema, &t.name);
+                sqlx::query_scalar::<_, Option<i64>>("SELECT setval(pg_get_serial_sequence($1, $2), $3, false)")
+                    .bind(table)
+                    .bind(col)
+                    .bind(next)
+                    .fetch_one(c)
+                    .await
+                    .map(|_| ())
+            }
+            Conn::My(_) => exec(conn, &mysql::ddl::auto_increment(t, next)).await,
+        };
+        if let Err(e) = r {
+            sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not continued above {}: {}", next - 1, db_message(&e))).await;
+        }
+    }
+    sh.add_phase(Phase::Sequences, started.elapsed().as_secs_f64()).await;
+    Ok(())
+}
+
+/// Tables in waves: each only references tables of earlier waves (or itself, or tables not
+/// loaded); tables in a cycle come last, together.
+fn parent_waves(tables: &[Arc<PlannedTable>]) -> Vec<Vec<Arc<PlannedTable>>> {
+    let names: std::collections::HashSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+    let mut done: std::collections::HashSet<String> = Default::default();
+    let mut waves = vec![];
+    let mut left: Vec<Arc<PlannedTable>> = tables.to_vec();
+    while !left.is_empty() {
+        let (ready, rest): (Vec<_>, Vec<_>) = left
+            .into_iter()
+            .partition(|t| t.foreign_keys.iter().all(|fk| fk.ref_table == t.name || done.contains(&fk.ref_table) || !names.contains(fk.ref_table.as_str())));
+        if ready.is_empty() {
+            waves.push(rest);
+            break;
+        }
+        done.extend(ready.iter().map(|t| t.name.clone()));
+        waves.push(ready);
+        left = rest;
+    }
+    waves
 }
 
 /// Tables ordered parents first; None when the foreign keys form a cycle (a table that
@@ -899,7 +966,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let (target, mut admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
     // The target must be empty; say so before the source is read (that can take a while).
     let existing = target.existing_objects(&mut admin).await?;
-    if !existing.is_empty() {
+    if !existing.is_empty() && !opts.data_only {
         let where_ = match target.dialect {
             Dialect::Postgres => format!("schema {:?} of database {:?}", target.pg_schema, target.url.database),
             _ => format!("database {:?}", target.url.database),
@@ -927,6 +994,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
     };
     let planned = planned_tables(&schema, &plan, dialect)?;
+    if opts.data_only {
+        crate::diff::check_data_only(&target, &mut admin, &planned).await?;
+    }
     // A PostgreSQL schema is made when missing, once the source and the plan are known good.
     if let Conn::Pg(c) = &mut admin {
         let exists = postgres::inspect::schema_exists(c, &target.pg_schema).await.map_err(|e| target_err("the schema list", e))?;
@@ -1020,7 +1090,7 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
     // Schema: every table, with its columns, defaults and (MySQL) keys.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
-    for t in planned {
+    for t in planned.iter().filter(|_| !sh.opts.data_only) {
         let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
         match sh.dialect {
             Dialect::Postgres => exec(admin, &postgres::ddl::create_table(t, &sh.target.pg_schema)).await.map_err(create_err)?,
@@ -1043,39 +1113,46 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
     sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
     let mut order: Vec<Arc<PlannedTable>> = planned.iter().cloned().map(Arc::new).collect();
     order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
-    // Smallest first in the queue, so `pop` hands out the largest table next.
-    let queue = Arc::new(Mutex::new(order.iter().rev().cloned().collect::<Vec<_>>()));
-    let mut workers = vec![];
-    for _ in 0..sh.opts.jobs {
-        let (sh, queue) = (sh.clone(), queue.clone());
-        workers.push(tokio::spawn(async move {
-            loop {
-                let next = queue.lock().await.pop();
-                let Some(t) = next else { return Ok(()) };
-                if sh.events.cancelled() {
-                    return Err(FerryError::Cancelled);
+    // Into an existing schema the foreign keys are there already: parents load first.
+    let waves = if sh.opts.data_only { parent_waves(&order) } else { vec![order.clone()] };
+    for wave in waves {
+        // Smallest first in the queue, so `pop` hands out the largest table next.
+        let queue = Arc::new(Mutex::new(wave.iter().rev().cloned().collect::<Vec<_>>()));
+        let mut workers = vec![];
+        for _ in 0..sh.opts.jobs {
+            let (sh, queue) = (sh.clone(), queue.clone());
+            workers.push(tokio::spawn(async move {
+                loop {
+                    let next = queue.lock().await.pop();
+                    let Some(t) = next else { return Ok(()) };
+                    if sh.events.cancelled() {
+                        return Err(FerryError::Cancelled);
+                    }
+                    run_table(sh.clone(), t).await?;
                 }
-                run_table(sh.clone(), t).await?;
-            }
-        }));
-    }
-    let mut first_err = None;
-    for w in workers {
-        match w.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                sh.events.cancel();
-                first_err.get_or_insert(e);
-            }
-            Err(e) => {
-                first_err.get_or_insert(FerryError::Other(format!("a loader stopped: {e}")));
+            }));
+        }
+        let mut first_err = None;
+        for w in workers {
+            match w.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    sh.events.cancel();
+                    first_err.get_or_insert(e);
+                }
+                Err(e) => {
+                    first_err.get_or_insert(FerryError::Other(format!("a loader stopped: {e}")));
+                }
             }
         }
-    }
-    if let Some(e) = first_err {
-        return Err(e);
+        if let Some(e) = first_err {
+            return Err(e);
+        }
     }
     sh.events.emit(Event::PhaseDone { phase: Phase::Data, seconds: t0.elapsed().as_secs_f64() });
+    if sh.opts.data_only {
+        return Ok(());
+    }
     // Foreign keys.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Constraints });

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod convert;
 pub mod copy;
 pub mod demo;
+pub mod diff;
 pub mod error;
 pub mod events;
 pub mod mapping;

@@ -8,5 +8,6 @@ mod compare;
 mod connect;
 mod corpus;
 mod demo;
+mod diff;
 mod monitor;
 mod roundtrip;

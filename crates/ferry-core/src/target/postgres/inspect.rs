@@ -13,3 +13,144 @@ pub async fn existing_objects(conn: &mut PgConnection, schema: &str) -> Result<V
 pub async fn schema_exists(conn: &mut PgConnection, schema: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)").bind(schema).fetch_one(conn).await
 }
+
+use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};
+use crate::schema::FkAction;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// `pg_constraint`'s one-letter referential action.
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// Every ordinary table of the schema as the catalogs describe it: columns (type as
+/// `format_type` spells it, nullability, default, identity, generation), primary key, UNIQUE
+/// constraints, foreign keys, CHECKs, and the indexes that back no constraint.
+pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Vec<ExistingTable>, sqlx::Error> {
+    let mut tables: BTreeMap<String, ExistingTable> = BTreeMap::new();
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    for n in names {
+        tables.insert(n.clone(), ExistingTable { name: n, ..Default::default() });
+    }
+    let cols = sqlx::query(
+        "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text, co.collname::text
+         FROM pg_attribute a
+         JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 0
+         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY c.relname, a.attnum",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in cols {
+        let table: String = r.try_get(0)?;
+        let Some(t) = tables.get_mut(&table) else { continue };
+        let expr: Option<String> = r.try_get(4)?;
+        let identity: String = r.try_get(5)?;
+        let generated: String = r.try_get(6)?;
+        let is_generated = !generated.is_empty();
+        // A `serial` column's nextval() default is its identity.
+        let serial = expr.as_deref().is_some_and(|e| e.starts_with("nextval("));
+        t.columns.push(ExistingColumn {
+            name: r.try_get(1)?,
+            type_sql: r.try_get(2)?,
+            not_null: r.try_get(3)?,
+            default: if is_generated || serial { None } else { expr.clone() },
+            identity: !identity.is_empty() || serial,
+            generated: if is_generated { expr } else { None },
+            collation: r.try_get::<Option<String>, _>(7)?.filter(|c| c != "default"),
+        });
+    }
+    let cons = sqlx::query(
+        "SELECT c.relname::text, con.conname::text, con.contype::text,
+                ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
+                      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o),
+                f.relname::text,
+                ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o)
+                      JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o),
+                con.confupdtype::text, con.confdeltype::text, pg_get_expr(con.conbin, con.conrelid, true)
+         FROM pg_constraint con
+         JOIN pg_class c ON c.oid = con.conrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_class f ON f.oid = con.confrelid
+         WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f', 'c')
+         ORDER BY c.relname, con.conname",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in cons {
+        let table: String = r.try_get(0)?;
+        let Some(t) = tables.get_mut(&table) else { continue };
+        let name: String = r.try_get(1)?;
+        let kind: String = r.try_get(2)?;
+        let columns: Vec<String> = r.try_get(3)?;
+        match kind.as_str() {
+            "p" => t.primary_key = Some((name, columns)),
+            "u" => t.uniques.push((name, columns)),
+            "f" => t.foreign_keys.push(ExistingForeignKey {
+                name,
+                columns,
+                ref_table: r.try_get::<Option<String>, _>(4)?.unwrap_or_default(),
+                ref_columns: r.try_get(5)?,
+                on_update: fk_action(&r.try_get::<String, _>(6)?),
+                on_delete: fk_action(&r.try_get::<String, _>(7)?),
+            }),
+            _ => t.checks.push((name, r.try_get::<Option<String>, _>(8)?.unwrap_or_default())),
+        }
+    }
+    // Indexes that no PRIMARY KEY / UNIQUE / EXCLUDE constraint of the same table owns.
+    let idx = sqlx::query(
+        "SELECT t.relname::text, i.relname::text, x.indisunique,
+                ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
+                x.indoption::text, pg_get_expr(x.indpred, x.indrelid, true)
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+         WHERE n.nspname = $1 AND t.relkind IN ('r', 'p')
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x'))
+         ORDER BY t.relname, i.relname",
+    )
+    .bind(schema)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in idx {
+        let table: String = r.try_get(0)?;
+        let Some(t) = tables.get_mut(&table) else { continue };
+        let parts: Vec<String> = r.try_get(3)?;
+        let options: String = r.try_get(4)?;
+        // indoption bit 0: DESC.
+        let desc: Vec<bool> = options.split_whitespace().map(|o| o.parse::<i32>().unwrap_or(0) & 1 == 1).collect();
+        t.indexes.push(ExistingIndex {
+            name: r.try_get(1)?,
+            unique: r.try_get(2)?,
+            parts: parts.into_iter().enumerate().map(|(i, p)| (p, desc.get(i).copied().unwrap_or(false))).collect(),
+            where_sql: r.try_get(5)?,
+        });
+    }
+    Ok(tables.into_values().collect())
+}
+
+/// Whether the table holds at least one row.
+pub async fn has_rows(conn: &mut PgConnection, schema: &str, table: &str) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", super::ddl::qualified(schema, table));
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(conn).await
+}
