@@ -1,0 +1,41 @@
+// Numbers, sizes and durations as the views show them.
+
+/** 98311 → "98,311". */
+export function n(x: number): string {
+  return Math.round(x).toLocaleString('en-US');
+}
+
+/** 1536 → "1.5 KB". */
+export function bytes(b: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  let v = b;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${n(v)} bytes` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** Seconds → "0.4 s", "12 s", "3 min 05 s", "1 h 02 min". */
+export function duration(s: number): string {
+  if (!isFinite(s) || s < 0) return '—';
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(Math.round(s - m * 60)).padStart(2, '0')} s`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${String(m - h * 60).padStart(2, '0')} min`;
+}
+
+/** "1 row", "2 rows". */
+export function plural(x: number, one: string, many: string): string {
+  return `${n(x)} ${x === 1 ? one : many}`;
+}
+
+/** A JSON value from a report (a row key, a refused value) as one line of text. */
+export function jsonText(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'string') return v;
+  return JSON.stringify(v);
+}

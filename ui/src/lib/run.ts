@@ -1,0 +1,122 @@
+// The Run view's state, folded from the engine's event stream: per-table progress with
+// rows per second and time left, the current phase, and a log of warnings and refused rows.
+import type { Event } from './bindings/Event';
+import type { Phase } from './bindings/Phase';
+
+export type TableStatus = 'waiting' | 'loading' | 'done';
+
+export interface TableProgress {
+  table: string;
+  rows: number;
+  done: number;
+  rejected: number;
+  status: TableStatus;
+  /** When it started (ms, the clock `fold` is given). */
+  startedAt: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** Seconds left at the current rate; null until there is a rate. */
+  secondsLeft: number | null;
+}
+
+export interface LogEntry {
+  at: number;
+  level: 'warning' | 'rejected' | 'info';
+  table: string | null;
+  text: string;
+}
+
+export interface RunState {
+  phase: Phase | null;
+  phasesDone: Partial<Record<Phase, number>>;
+  tables: Record<string, TableProgress>;
+  /** Table names in the order they started. */
+  order: string[];
+  log: LogEntry[];
+  rejected: number;
+  warnings: number;
+}
+
+/** Log lines kept in memory (the report has them all). */
+export const LOG_LIMIT = 500;
+
+export function emptyRun(): RunState {
+  return { phase: null, phasesDone: {}, tables: {}, order: [], log: [], rejected: 0, warnings: 0 };
+}
+
+function pushLog(s: RunState, e: LogEntry): void {
+  s.log.push(e);
+  if (s.log.length > LOG_LIMIT) s.log.splice(0, s.log.length - LOG_LIMIT);
+}
+
+/** Applies one event (received at `now`, in ms) to the state, in place; returns it. */
+export function fold(s: RunState, e: Event, now: number): RunState {
+  switch (e.event) {
+    case 'phase_started':
+      s.phase = e.data.phase;
+      break;
+    case 'phase_done':
+      s.phasesDone[e.data.phase] = e.data.seconds;
+      break;
+    case 'table_started': {
+      const t = e.data.table;
+      if (!s.tables[t]) s.order.push(t);
+      s.tables[t] = { table: t, rows: e.data.rows, done: 0, rejected: 0, status: 'loading', startedAt: now, seconds: 0, rowsPerSecond: 0, secondsLeft: null };
+      break;
+    }
+    case 'progress': {
+      const p = s.tables[e.data.table];
+      if (!p) break;
+      p.done = e.data.rows_done;
+      p.rows = Math.max(e.data.rows, p.rows);
+      p.seconds = (now - p.startedAt) / 1000;
+      p.rowsPerSecond = p.seconds > 0 ? p.done / p.seconds : 0;
+      p.secondsLeft = p.rowsPerSecond > 0 ? Math.max(0, (p.rows - p.done) / p.rowsPerSecond) : null;
+      break;
+    }
+    case 'table_done': {
+      const p = s.tables[e.data.table] ?? { table: e.data.table, rows: e.data.rows_read, done: 0, rejected: 0, status: 'loading', startedAt: now, seconds: 0, rowsPerSecond: 0, secondsLeft: null };
+      if (!s.tables[e.data.table]) s.order.push(e.data.table);
+      p.status = 'done';
+      p.done = e.data.rows_read;
+      p.rows = Math.max(p.rows, e.data.rows_read);
+      p.rejected = e.data.rejected;
+      p.seconds = e.data.seconds;
+      p.rowsPerSecond = e.data.seconds > 0 ? e.data.rows_read / e.data.seconds : 0;
+      p.secondsLeft = 0;
+      s.tables[e.data.table] = p;
+      break;
+    }
+    case 'warning':
+      s.warnings++;
+      pushLog(s, { at: now, level: 'warning', table: e.data.table, text: `${e.data.object}: ${e.data.reason}` });
+      break;
+    case 'rejected':
+      s.rejected++;
+      if (s.tables[e.data.table]) s.tables[e.data.table].rejected++;
+      pushLog(s, { at: now, level: 'rejected', table: e.data.table, text: `${e.data.column ? e.data.column + ': ' : ''}${e.data.reason}` });
+      break;
+  }
+  return s;
+}
+
+/** Rows done over rows to do, across every table that has started. */
+export function overall(s: RunState): { done: number; rows: number } {
+  let done = 0;
+  let rows = 0;
+  for (const t of Object.values(s.tables)) {
+    done += t.done;
+    rows += t.rows;
+  }
+  return { done, rows };
+}
+
+export const PHASE_LABEL: Record<Phase, string> = {
+  source: 'Reading the source',
+  schema: 'Creating tables',
+  data: 'Copying rows',
+  indexes: 'Building indexes',
+  constraints: 'Adding constraints',
+  sequences: 'Setting sequences',
+  views: 'Creating views',
+};
