@@ -1,20 +1,27 @@
-//! The GUI smoke test: the real, built app (`target/debug/ferry-app`, with `ui/dist` embedded)
-//! in a real window, driven through WebDriver.
+//! The desktop app end to end: the real, built app (`target/debug/ferry-app`, with `ui/dist`
+//! embedded) in a real window, driven through WebDriver, against the real PostgreSQL and
+//! MariaDB.
+//!
+//! - `migrates_the_demo_through_the_app`: "Try with the demo database", test the connection,
+//!   change one column's type in Schema & mapping, run, read the report's verdict — once into
+//!   PostgreSQL and once into MariaDB — then check in each target that every table holds the
+//!   source's row count and that the changed column has the chosen type. Screenshots of every
+//!   view go to `docs/screenshots/` (the README shows them).
+//! - `a_wrong_password_is_shown_in_the_form`: the server's refusal, in words, in the form.
 //!
 //! How it runs: it uses `$DISPLAY` when set, else starts its own `Xvfb` on a free display;
 //! it starts `tauri-driver` (crates.io) on free ports with Debian's `WebKitWebDriver` as the
 //! native driver, opens a WebDriver session on the app with `fantoccini`, and kills the
-//! driver (with the app it launched) and Xvfb when done, pass or fail. It clicks "Show engine
-//! version", checks the answer against `ferry_core::version()`, and saves a WebDriver
-//! screenshot to `docs/screenshots/smoke.png`.
+//! driver (with the app it launched) and Xvfb when done, pass or fail. The app keeps its files
+//! in a fresh `$FERRY_DATA_DIR` per test.
 //!
 //! Needs what `scripts/setup.sh` installs: `tauri-driver` (on PATH or in `~/.cargo/bin`, or
 //! named by `$TAURI_DRIVER`), `WebKitWebDriver` (package webkit2gtk-driver, or
 //! `$WEBKIT_WEBDRIVER`), `Xvfb` (package xvfb), and a built `ui/dist`. GUI tests stay in this
 //! one binary (it makes itself the reaper of the processes they leave, see `adopt_orphans`)
-//! and run one at a time: when a second test comes, have them share one lock.
-//! The driver's and the app's output goes to `target/tmp/gui/*.log`, printed on failure,
-//! beside a screenshot of the window as the failure found it (`failure.png`).
+//! and run one at a time (`ONE_AT_A_TIME`). The driver's and the app's output goes to
+//! `target/tmp/gui/*.log`, printed on failure, beside a screenshot of the window as the
+//! failure found it (`<test>-failure.png`).
 
 use std::fs;
 use std::io::Read;
@@ -28,122 +35,316 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
+use sqlx::Connection as _;
 
 /// How long the app may take to show its first page (the first WebKit start is the slow one).
 const STARTUP: Duration = Duration::from_secs(60);
 /// How long a click may take to show its answer.
-const ANSWER: Duration = Duration::from_secs(15);
+const ANSWER: Duration = Duration::from_secs(30);
+/// How long a migration of the demo database may take in a debug build.
+const RUN: Duration = Duration::from_secs(240);
 /// A WebDriver async script that returns once the page has painted two more frames.
 const NEXT_FRAMES: &str = "const done = arguments[arguments.length - 1];
     requestAnimationFrame(() => requestAnimationFrame(() => done(null)));";
 
-#[tokio::test]
-async fn shows_the_engine_version() {
-    let logs = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui");
-    fs::create_dir_all(&logs).expect("create the log folder");
+/// WebKitWebDriver drives one session at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-    let (display, _xvfb) = display(&logs);
-    let driver = TauriDriver::start(&display, &logs);
-    let client = driver.connect(env!("CARGO_BIN_EXE_ferry-app")).await;
+fn pg_base() -> String {
+    std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+fn mysql_base() -> String {
+    std::env::var("FERRY_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into())
+}
 
-    let failure_shot = logs.join("failure.png");
-    let _ = fs::remove_file(&failure_shot);
-    let result = smoke(&client).await;
-    if result.is_err() {
-        if let Ok(png) = client.screenshot().await {
-            let _ = fs::write(&failure_shot, png);
+/// The app under test, its driver and display, and its own data folder.
+struct App {
+    client: Client,
+    name: &'static str,
+    data_dir: PathBuf,
+    logs: PathBuf,
+    _driver: TauriDriver,
+    _xvfb: Option<Spawned>,
+}
+
+impl App {
+    async fn start(name: &'static str) -> App {
+        let logs = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui");
+        fs::create_dir_all(&logs).expect("create the log folder");
+        let data_dir = logs.join(format!("{name}-data"));
+        let _ = fs::remove_dir_all(&data_dir);
+        fs::create_dir_all(&data_dir).unwrap();
+        let (display, xvfb) = display(&logs);
+        let driver = TauriDriver::start(&display, &logs, &data_dir);
+        let client = driver.connect(env!("CARGO_BIN_EXE_ferry-app")).await;
+        App { client, name, data_dir, logs, _driver: driver, _xvfb: xvfb }
+    }
+
+    /// Ends the session (and so the app) and judges: a failure shows the window as it was.
+    async fn finish(self, result: Result<(), String>) {
+        let shot = self.logs.join(format!("{}-failure.png", self.name));
+        let _ = fs::remove_file(&shot);
+        if result.is_err() {
+            if let Ok(png) = self.client.screenshot().await {
+                let _ = fs::write(&shot, png);
+            }
+        }
+        let _ = self.client.clone().close().await;
+        if let Err(message) = result {
+            panic!("{message}\n(the window at that moment: {})\n{}", shot.display(), self._driver.log_tail());
         }
     }
-    // End the session (and so the app) before judging, so a failure leaves nothing running.
-    let _ = client.close().await;
-    if let Err(message) = result {
-        panic!(
-            "{message}\n(the window at that moment: {})\n{}",
-            failure_shot.display(),
-            driver.log_tail()
-        );
+
+    async fn wait(&self, css: &str, within: Duration) -> Result<fantoccini::elements::Element, String> {
+        self.client.wait().at_most(within).for_element(Locator::Css(css)).await.map_err(|e| format!("{css} never appeared: {e}"))
+    }
+
+    async fn click(&self, css: &str) -> Result<(), String> {
+        let el = self.wait(css, ANSWER).await?;
+        el.click().await.map_err(|e| format!("click {css}: {e}"))
+    }
+
+    /// Sets an input's value as typing would (an `input` event, then `change`).
+    async fn fill(&self, css: &str, value: &str) -> Result<(), String> {
+        let el = self.wait(css, ANSWER).await?;
+        let script = "const [el, v] = arguments; el.focus(); el.value = v;
+            el.dispatchEvent(new Event('input', { bubbles: true })); el.dispatchEvent(new Event('change', { bubbles: true }));";
+        self.client
+            .execute(script, vec![serde_json::to_value(&el).unwrap(), json!(value)])
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("fill {css}: {e}"))
+    }
+
+    async fn text(&self, css: &str) -> Result<String, String> {
+        self.wait(css, ANSWER).await?.text().await.map_err(|e| format!("read {css}: {e}"))
+    }
+
+    /// Waits until the text of `css` contains `needle` (or one of the `fail` words, an error).
+    async fn text_with(&self, css: &str, needle: &str, within: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + within;
+        loop {
+            let shown = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if shown.contains(needle) {
+                return Ok(shown);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{css} should say {needle:?} but shows {shown:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Saves what the window shows as `docs/screenshots/<name>.png`.
+    async fn screenshot(&self, name: &str) -> Result<(), String> {
+        self.client.execute_async(NEXT_FRAMES, Vec::new()).await.map_err(|e| format!("wait for the page to paint: {e}"))?;
+        let png = self.client.screenshot().await.map_err(|e| format!("take a screenshot: {e}"))?;
+        if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return Err("the WebDriver screenshot is not a PNG".into());
+        }
+        let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/screenshots/{name}.png"));
+        fs::create_dir_all(shot.parent().unwrap()).map_err(|e| format!("create docs/screenshots: {e}"))?;
+        fs::write(&shot, png).map_err(|e| format!("write {}: {e}", shot.display()))
     }
 }
 
-/// The steps of the smoke test; an `Err` says which one failed.
-async fn smoke(client: &Client) -> Result<(), String> {
-    let button = client
-        .wait()
-        .at_most(STARTUP)
-        .for_element(Locator::Id("engine-version-button"))
-        .await
-        .map_err(|e| format!("the page never showed #engine-version-button: {e}"))?;
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    Pg,
+    My,
+}
 
-    let title = client
-        .title()
-        .await
-        .map_err(|e| format!("read the title: {e}"))?;
-    if title != "Ferry" {
-        return Err(format!("the page's title is {title:?}, not \"Ferry\""));
-    }
-    let heading = text(client, Locator::Css("h1")).await?;
-    if heading != "Ferry" {
-        return Err(format!("the page's heading is {heading:?}, not \"Ferry\""));
-    }
-    if !text(client, Locator::Id("engine-version"))
-        .await?
-        .is_empty()
-    {
-        return Err("#engine-version shows something before the click".into());
+/// A database made for the test on one of the servers, dropped at the end.
+struct TestDb {
+    target: Target,
+    name: String,
+}
+
+impl TestDb {
+    async fn new(target: Target) -> TestDb {
+        let name = format!("ferry_gui_{}_{}", std::process::id(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+        let sql = match target {
+            Target::Pg => format!("CREATE DATABASE \"{name}\""),
+            Target::My => format!("CREATE DATABASE `{name}` CHARACTER SET utf8mb4"),
+        };
+        exec(target, None, &sql).await;
+        TestDb { target, name }
     }
 
-    button
-        .click()
-        .await
-        .map_err(|e| format!("click the button: {e}"))?;
+    async fn drop_now(self) {
+        let sql = match self.target {
+            Target::Pg => format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name),
+            Target::My => format!("DROP DATABASE IF EXISTS `{}`", self.name),
+        };
+        exec(self.target, None, &sql).await;
+    }
 
-    let expected = ferry_core::version();
-    let deadline = Instant::now() + ANSWER;
-    let shown = loop {
-        let shown = text(client, Locator::Id("engine-version")).await?;
-        if !shown.is_empty() || Instant::now() > deadline {
-            break shown;
+    /// One value (as text) of a query in this database.
+    async fn scalar(&self, sql: &str) -> Option<String> {
+        match self.target {
+            Target::Pg => {
+                let mut c = sqlx::PgConnection::connect(&with_db(&pg_base(), &self.name)).await.unwrap();
+                sqlx::query_scalar::<_, Option<String>>(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut c).await.unwrap()
+            }
+            Target::My => {
+                let mut c = sqlx::MySqlConnection::connect(&with_db(&mysql_base(), &self.name)).await.unwrap();
+                sqlx::query_scalar::<_, Option<String>>(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(&mut c).await.unwrap()
+            }
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    if shown != expected {
-        let error = text(client, Locator::Id("engine-version-error"))
-            .await
-            .unwrap_or_default();
-        return Err(format!(
-            "#engine-version shows {shown:?}, expected {expected:?} (error shown: {error:?})"
-        ));
     }
+}
 
-    // The DOM holds the answer already; let WebKit paint it before the screenshot.
-    client
-        .execute_async(NEXT_FRAMES, Vec::new())
-        .await
-        .map_err(|e| format!("wait for the page to paint: {e}"))?;
-    let png = client
-        .screenshot()
-        .await
-        .map_err(|e| format!("take a screenshot: {e}"))?;
-    if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
-        return Err("the WebDriver screenshot is not a PNG".into());
+fn with_db(base: &str, db: &str) -> String {
+    let mut u = url::Url::parse(base).unwrap();
+    u.set_path(&format!("/{db}"));
+    u.to_string()
+}
+
+async fn exec(target: Target, db: Option<&str>, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    match target {
+        Target::Pg => {
+            let url = db.map(|d| with_db(&pg_base(), d)).unwrap_or_else(pg_base);
+            let mut c = sqlx::PgConnection::connect(&url).await.expect("PostgreSQL is running");
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        }
+        Target::My => {
+            let url = db.map(|d| with_db(&mysql_base(), d)).unwrap_or_else(mysql_base);
+            let mut c = sqlx::MySqlConnection::connect(&url).await.expect("MariaDB is running");
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        }
     }
-    let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots/smoke.png");
-    fs::create_dir_all(shot.parent().unwrap())
-        .map_err(|e| format!("create docs/screenshots: {e}"))?;
-    fs::write(&shot, png).map_err(|e| format!("write {}: {e}", shot.display()))?;
+}
+
+/// Fills the target form for `target` (database `db`, password `password`) and tests it.
+async fn connect_to(app: &App, target: Target, db: &str, password: &str) -> Result<(), String> {
+    let base = url::Url::parse(&if target == Target::Pg { pg_base() } else { mysql_base() }).unwrap();
+    app.click(if target == Target::Pg { "#kind-postgres" } else { "#kind-mysql" }).await?;
+    app.fill("#host", base.host_str().unwrap()).await?;
+    app.fill("#port", &base.port().unwrap().to_string()).await?;
+    app.fill("#database", db).await?;
+    app.fill("#user", base.username()).await?;
+    app.fill("#password", password).await?;
+    app.click("#test-connection").await
+}
+
+#[tokio::test]
+async fn migrates_the_demo_through_the_app() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("migrate").await;
+    let pg = TestDb::new(Target::Pg).await;
+    let my = TestDb::new(Target::My).await;
+    let result = async {
+        app.wait("#try-demo", STARTUP).await?;
+        let title = app.client.title().await.map_err(|e| format!("read the title: {e}"))?;
+        if title != "Ferry" {
+            return Err(format!("the window's title is {title:?}, not \"Ferry\""));
+        }
+        app.click("#try-demo").await?;
+        app.text_with("#source-summary", "16 tables", RUN).await?;
+        for (db, first) in [(&pg, true), (&my, false)] {
+            app.click("#nav-connections").await?;
+            connect_to(&app, db.target, &db.name, "").await?;
+            let found = app.text_with("#connection-result", "Empty", ANSWER).await?;
+            let server = if db.target == Target::Pg { "PostgreSQL" } else { "MariaDB" };
+            if !found.contains(server) {
+                return Err(format!("the connection result should name {server}: {found:?}"));
+            }
+            if first {
+                app.screenshot("connections").await?;
+            }
+            app.click("#to-mapping").await?;
+            change_type(&app, "tenants", "name", "varchar(200)").await?;
+            if first {
+                app.screenshot("mapping").await?;
+            }
+            app.click("#nav-run").await?;
+            app.click("#start-run").await?;
+            app.text_with("#run-result", "finished", RUN).await?;
+            if first {
+                app.screenshot("run").await?;
+            }
+            app.click("#to-report").await?;
+            let verdict = app.text_with("#report-verdict", "exactly", ANSWER).await?;
+            if first {
+                app.screenshot("report").await?;
+            }
+            check_target(&app, db).await.map_err(|e| format!("{e} (the report said {verdict:?})"))?;
+        }
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
+    my.drop_now().await;
+}
+
+/// Types a new target type for `table.column` in Schema & mapping and waits for its verdict.
+async fn change_type(app: &App, table: &str, column: &str, ty: &str) -> Result<(), String> {
+    app.click(&format!("[data-table=\"{table}\"]")).await?;
+    let input = format!("[data-override=\"{column}\"]");
+    app.fill(&input, ty).await?;
+    app.text_with(&format!("[data-column=\"{column}\"]"), "fit", ANSWER).await?;
     Ok(())
 }
 
-/// The visible text of the element `locator` finds.
-async fn text(client: &Client, locator: Locator<'_>) -> Result<String, String> {
-    let element = client
-        .find(locator)
-        .await
-        .map_err(|e| format!("find {locator:?}: {e}"))?;
-    element
-        .text()
-        .await
-        .map_err(|e| format!("read the text of {locator:?}: {e}"))
+/// Every table of the demo holds the source's row count, and tenants.name is varchar(200).
+async fn check_target(app: &App, db: &TestDb) -> Result<(), String> {
+    let demo = app.data_dir.join("demo/demo.sqlite");
+    let src = rusqlite::Connection::open_with_flags(&demo, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| format!("open {}: {e}", demo.display()))?;
+    let tables: Vec<String> = src
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for t in &tables {
+        let want: i64 = src.query_row(&format!("SELECT count(*) FROM \"{t}\""), [], |r| r.get(0)).unwrap();
+        let q = if db.target == Target::Pg { format!("SELECT count(*)::text FROM \"{t}\"") } else { format!("SELECT CAST(count(*) AS CHAR) FROM `{t}`") };
+        let got = db.scalar(&q).await;
+        if got.as_deref() != Some(&want.to_string()) {
+            return Err(format!("{:?}: table {t} holds {got:?} rows, the source {want}", db.target));
+        }
+    }
+    let q = if db.target == Target::Pg {
+        "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'tenants'::regclass AND attname = 'name'"
+    } else {
+        "SELECT CAST(COLUMN_TYPE AS CHAR) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'tenants' AND COLUMN_NAME = 'name'"
+    };
+    let ty = db.scalar(q).await;
+    let want = if db.target == Target::Pg { "character varying(200)" } else { "varchar(200)" };
+    if ty.as_deref() != Some(want) {
+        return Err(format!("{:?}: tenants.name is {ty:?}, not {want}", db.target));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_shown_in_the_form() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("password").await;
+    let result = async {
+        app.wait("#test-connection", STARTUP).await?;
+        // Validation first: no database named.
+        app.click("#kind-mysql").await?;
+        app.fill("#database", "").await?;
+        app.click("#test-connection").await?;
+        app.text_with("#database-error", "Enter the database", ANSWER).await?;
+        connect_to(&app, Target::My, "mysql", "wrong-password").await?;
+        let shown = app.text_with("#connection-error-text", "refused the login", ANSWER).await?;
+        if !shown.contains("root") || shown.contains("wrong-password") {
+            return Err(format!("the error should name the user and never the password: {shown:?}"));
+        }
+        app.screenshot("connections-error").await?;
+        let _ = app.text("#connection-error").await?;
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
 }
 
 /// A process this test started, killed with everything it started in turn when dropped.
@@ -266,7 +467,7 @@ struct TauriDriver {
 }
 
 impl TauriDriver {
-    fn start(display: &str, logs: &Path) -> Self {
+    fn start(display: &str, logs: &Path, data_dir: &Path) -> Self {
         let home_bin =
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver"));
         let driver = find_program("tauri-driver", Some("TAURI_DRIVER"), home_bin.as_slice())
@@ -297,6 +498,8 @@ impl TauriDriver {
                 .arg("--native-driver")
                 .arg(&native)
                 .env("DISPLAY", display)
+                // The app keeps saved connections, runs and the demo here, apart from the user's.
+                .env("FERRY_DATA_DIR", data_dir)
                 // No accessibility bus under Xvfb: keep GTK from looking for one.
                 .env("NO_AT_BRIDGE", "1")
                 .stdout(out.try_clone().unwrap())

@@ -2,9 +2,15 @@
 
 use sqlx::postgres::PgConnection;
 
-/// Tables and views already in the schema.
+/// Tables and views already in the schema — not those an extension owns (`pg_stat_statements`
+/// puts two views in `public`; they do not make a database "not empty").
 pub async fn existing_objects(conn: &mut PgConnection, schema: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1")
+    sqlx::query_scalar(
+        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+         ORDER BY 1",
+    )
         .bind(schema)
         .fetch_all(conn)
         .await
