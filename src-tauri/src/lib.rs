@@ -25,13 +25,16 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
                 Some(d) => std::path::PathBuf::from(d),
                 None => app.path().app_data_dir()?,
             };
-            app.manage(state::AppState::new(dir));
+            let mut state = state::AppState::new(dir);
+            state.initial = state::Initial::from_args(std::env::args().skip(1));
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             engine_version,
             source::open_source,
             source::demo_source,
+            source::initial_source,
             source::propose_plan,
             source::check_type,
             source::preview_tables,

@@ -19,11 +19,34 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub source: Mutex<Option<Loaded>>,
     pub run: Mutex<Option<Events>>,
+    /// What the command line asked to open at start: `ferry-app FILE` or `ferry-app --demo`.
+    pub initial: Option<Initial>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Initial {
+    Demo,
+    File(PathBuf),
+}
+
+impl Initial {
+    /// Reads the app's arguments (after the program's name): `--demo`, or a file's path.
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Option<Initial> {
+        let mut out = None;
+        for a in args {
+            if a == "--demo" {
+                out = Some(Initial::Demo);
+            } else if !a.starts_with('-') && out.is_none() {
+                out = Some(Initial::File(PathBuf::from(a)));
+            }
+        }
+        out
+    }
 }
 
 impl AppState {
     pub fn new(data_dir: PathBuf) -> AppState {
-        AppState { data_dir, source: Mutex::new(None), run: Mutex::new(None) }
+        AppState { data_dir, source: Mutex::new(None), run: Mutex::new(None), initial: None }
     }
 
     pub fn runs_dir(&self) -> PathBuf {
@@ -32,5 +55,24 @@ impl AppState {
 
     pub fn loaded(&self) -> crate::error::IpcResult<Loaded> {
         self.source.lock().unwrap().clone().ok_or_else(|| crate::error::IpcError::new(crate::error::ErrorKind::NoSource, "open a SQLite file first"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Initial;
+
+    #[test]
+    fn arguments_name_what_to_open() {
+        let cases: [(&[&str], Option<Initial>); 5] = [
+            (&[], None),
+            (&["--demo"], Some(Initial::Demo)),
+            (&["shop.sqlite"], Some(Initial::File("shop.sqlite".into()))),
+            (&["shop.sqlite", "--demo"], Some(Initial::Demo)),
+            (&["--some-webview-flag"], None),
+        ];
+        for (args, want) in cases {
+            assert_eq!(Initial::from_args(args.iter().map(|s| s.to_string())), want, "{args:?}");
+        }
     }
 }

@@ -48,7 +48,20 @@ pub async fn open_source(state: State<'_, AppState>, path: String) -> IpcResult<
 /// returns its path.
 #[tauri::command]
 pub async fn demo_source(state: State<'_, AppState>) -> IpcResult<String> {
-    let dir = state.data_dir.join("demo");
+    build_demo(state.data_dir.join("demo")).await
+}
+
+/// What to open at start, as the command line said (`--demo` or a file), or nothing.
+#[tauri::command]
+pub async fn initial_source(state: State<'_, AppState>) -> IpcResult<Option<String>> {
+    match state.initial.clone() {
+        None => Ok(None),
+        Some(crate::state::Initial::File(p)) => Ok(Some(p.display().to_string())),
+        Some(crate::state::Initial::Demo) => build_demo(state.data_dir.join("demo")).await.map(Some),
+    }
+}
+
+async fn build_demo(dir: PathBuf) -> IpcResult<String> {
     super::blocking(move || {
         std::fs::create_dir_all(&dir)?;
         let path = dir.join("demo.sqlite");

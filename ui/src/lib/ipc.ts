@@ -154,3 +154,8 @@ export async function pickPlanToSave(): Promise<string | null> {
   const { save } = await import('@tauri-apps/plugin-dialog');
   return save({ defaultPath: 'plan.toml', filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
 }
+
+/** The file the app was started with (`ferry-app FILE`, or the demo with `--demo`), if any. */
+export function initialSource(): Promise<string | null> {
+  return call('initial_source');
+}

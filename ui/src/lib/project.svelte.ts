@@ -9,6 +9,8 @@ export type View = 'connections' | 'mapping' | 'run' | 'report';
 export class Project {
   view: View = $state('connections');
   source: SourceView | null = $state(null);
+  /** A file to open as soon as the Connections view can (the app's start argument). */
+  pendingOpen: string | null = $state(null);
   fields: TargetFields = $state(defaultFields());
   password = $state('');
   /** What "Test connection" found for the fields as they were then. */
