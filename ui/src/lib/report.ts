@@ -41,11 +41,11 @@ export function verdict(r: Report): Verdict {
   }
   if (rejected > 0 || changed > 0) {
     const rest = rejected > 0 ? 'Every other row arrived. The rejects file lists each refused row with its key, column, value and the target’s reason.' : 'Every row arrived; the changed values are listed with what they were and what they became.';
-    const warned = r.warnings.length > 0 ? ` ${plural(r.warnings.length, 'object was', 'objects were')} not carried as they are.` : '';
+    const warned = r.warnings.length > 0 ? ` ${plural(r.warnings.length, 'object was', 'objects were')} not carried as is.` : '';
     return { tone: rejected > 0 ? 'error' : 'warn', title: `${problems} — listed below`, detail: rest + warned };
   }
   if (r.warnings.length > 0) {
-    return { tone: 'warn', title: `Every row arrived; ${plural(r.warnings.length, 'object was', 'objects were')} not carried as they are — listed below`, detail: '' };
+    return { tone: 'warn', title: `Every row arrived; ${plural(r.warnings.length, 'object was', 'objects were')} not carried as is — listed below`, detail: '' };
   }
   return { tone: 'ok', title: 'Every row arrived exactly', detail: `${plural(totalWritten(r), 'row', 'rows')} in ${plural(Object.keys(r.tables).length, 'table', 'tables')}, nothing refused or changed.` };
 }
