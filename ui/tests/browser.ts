@@ -1,0 +1,65 @@
+// Shared by the specs: the built UI served once, Chromium launched once, a fresh page per
+// test with the IPC mock installed, the shared project state reachable, screenshots saved.
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { preview, type PreviewServer } from 'vite';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { installIpcMock, type MockSpec } from './mock-ipc';
+
+export const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SCREENSHOTS = path.resolve(UI, '..', 'docs', 'screenshots');
+const PORT = Number(process.env.FERRY_E2E_PORT ?? 4173);
+export const BASE = `http://127.0.0.1:${PORT}/`;
+
+let server: PreviewServer | null = null;
+let browser: Browser | null = null;
+
+export async function start(): Promise<void> {
+  server = await preview({ root: UI, configFile: path.join(UI, 'vite.config.ts'), logLevel: 'warn', preview: { port: PORT, strictPort: true, host: '127.0.0.1' } });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+}
+
+export async function stop(): Promise<void> {
+  await browser?.close();
+  await new Promise<void>((resolve) => (server ? server.httpServer.close(() => resolve()) : resolve()));
+}
+
+export interface Opened {
+  page: Page;
+  calls: () => Promise<{ cmd: string; args: any }[]>;
+  /** Errors the page threw or logged; a test fails on any. */
+  errors: string[];
+}
+
+/** A page at 1024×700 with the mock installed and the app loaded. */
+export async function open<D>(spec: MockSpec<D>): Promise<Opened> {
+  if (!browser) throw new Error('start() first');
+  const page = await browser.newPage({ viewport: { width: 1024, height: 700 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !r.url().endsWith('/favicon.ico')) errors.push(`${r.status()} ${r.url()}`);
+  });
+  // Alerts would mean injected markup ran.
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.addInitScript({ content: 'window.__FERRY_EXPOSE_PROJECT__ = true;' });
+  const { calls } = await installIpcMock(page, spec);
+  await page.goto(BASE);
+  await page.waitForSelector('#nav-mapping');
+  return { page, calls, errors };
+}
+
+/** Sets fields of the shared project state (`project.source = …`) in the page. */
+export async function setProject(page: Page, values: Record<string, unknown>): Promise<void> {
+  await page.evaluate((v) => Object.assign((window as any).__FERRY_PROJECT__, v), values);
+}
+
+export async function getProject<T = any>(page: Page, expr: (p: any) => T): Promise<T> {
+  return page.evaluate(`(${expr.toString()})(window.__FERRY_PROJECT__)`) as Promise<T>;
+}
