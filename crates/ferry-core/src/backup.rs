@@ -384,6 +384,9 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
         if !exists {
             return Err(FerryError::Other(format!("schema {place:?} does not exist in database {:?}: nothing to back up", target.url.database)));
         }
+        // With nothing on the search path the catalogs print every name schema-qualified,
+        // so the statements mean the same whatever the restoring session's search path.
+        sqlx::raw_sql("SET search_path = pg_catalog").execute(&mut *c).await.map_err(|e| db_err("the search path", e))?;
     }
     let (dump_names, _) = native_tools(target.dialect);
     let tool = find_tool(dump_names);
