@@ -526,7 +526,7 @@ async fn run_native_dump(t: &TargetUrl, schema: Option<&str>, tool: &Path, parti
     if status.success() {
         return std::fs::File::open(partial).and_then(|f| f.sync_all()).map_err(|e| if is_disk_full(&e) { disk_full(out_dir, state.bytes, state.size_estimate) } else { FerryError::Io(e.to_string()) });
     }
-    if err_text.contains("No space left on device") || err_text.contains("Errcode: 28") {
+    if ["No space left on device", "Errcode: 28", "errno 28"].iter().any(|s| err_text.contains(s)) {
         return Err(disk_full(out_dir, state.bytes, state.size_estimate));
     }
     let first = err_text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("no message").to_string();

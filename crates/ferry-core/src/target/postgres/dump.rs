@@ -102,10 +102,9 @@ pub async fn table_sql(conn: &mut PgConnection, schema: &str, table: &str) -> Re
                     out.pre.push(format!("CREATE SEQUENCE IF NOT EXISTS {seq}"));
                     out.post.push(format!("ALTER SEQUENCE {seq} OWNED BY {qt}.{}", q(&name)));
                 }
-                let last: Option<i64> = sqlx::query_scalar("SELECT pg_sequence_last_value($1::regclass)").bind(seq).fetch_one(&mut *conn).await?;
-                if let Some(v) = last {
-                    out.after_data.push(format!("SELECT setval(pg_get_serial_sequence({}, {}), {v}, true)", lit(&qt), lit(&name)));
-                }
+                // Where it stands, `is_called` included (a RESTART leaves it false).
+                let (last, called): (i64, bool) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT last_value, is_called FROM {seq}"))).fetch_one(&mut *conn).await?;
+                out.after_data.push(format!("SELECT setval(pg_get_serial_sequence({}, {}), {last}, {called})", lit(&qt), lit(&name)));
             }
         }
         if r.try_get::<bool, _>(2)? {
