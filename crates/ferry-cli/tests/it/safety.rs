@@ -373,3 +373,28 @@ async fn a_full_disk_stops_the_backup_and_leaves_nothing() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_data_only_run_rolls_back_to_empty_tables() {
+    let dir = Scratch::new();
+    let log = dir.path("audit.jsonl");
+    let src = dir.path("shop.sqlite");
+    build_source(&src);
+    let db = TestDb::new(Kind::Pg, "safety_rb_data").await;
+    let r = ferry_logged(&log, &["migrate", src.to_str().unwrap(), "--to", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    db.exec("DELETE FROM orders; DELETE FROM customers").await.unwrap();
+    let before = all_objects(&db).await;
+    let report = dir.path("data.json");
+    let r = ferry_logged(&log, &["migrate", src.to_str().unwrap(), "--to", &db.url, "--data-only", "--report", report.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let rep: J = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let kinds: Vec<&str> = rep["created"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["rows", "rows"], "a data-only run creates nothing, it records the tables it loaded");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM orders").await, 120);
+    let r = ferry_logged(&log, &["rollback", report.to_str().unwrap(), "--to", &db.url]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("emptied table orders") && r.stdout.contains("emptied table customers"), "{}", r.stdout);
+    assert_eq!(all_objects(&db).await, before, "the tables stay");
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM orders").await + scalar(&db, "SELECT COUNT(*) FROM customers").await, 0);
+}
