@@ -4,8 +4,12 @@
 //! lists rejected or changed values or objects left behind; 1 for any failure, with one line
 //! on stderr saying what went wrong and what to do.
 
+mod audit;
+mod backup_target;
 mod diff;
 mod monitor;
+mod restore;
+mod rollback;
 
 use clap::{Parser, Subcommand};
 use ferry_core::events::{Event, Events, Phase};
@@ -25,6 +29,10 @@ use std::sync::{Arc, Mutex};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The audit log migrate, backup, restore and rollback append to (default
+    /// $FERRY_AUDIT_LOG, else ferry/audit.jsonl in the platform's data folder).
+    #[arg(long, global = true)]
+    audit_log: Option<PathBuf>,
 }
 
 /// A source, a target and, optionally, the plan that joins them.
@@ -60,13 +68,61 @@ enum Command {
         force: bool,
     },
     /// Take a consistent snapshot of a SQLite file (safe while another program writes to it),
-    /// with its size, time and SHA-256 recorded beside it.
+    /// or with --to back up the target database before a run; size, time and SHA-256 are
+    /// recorded beside it.
     Backup {
         /// The SQLite file (opened read-only).
-        source: PathBuf,
+        #[arg(required_unless_present = "to", conflicts_with = "to")]
+        source: Option<PathBuf>,
         /// The folder the snapshot and its `.json` record go to (made when missing).
         #[arg(long)]
         out: PathBuf,
+        /// Back up this target database instead: postgres://… or mysql://… (mariadb://…).
+        #[arg(long = "to")]
+        to: Option<String>,
+        /// PostgreSQL schema to back up (default public).
+        #[arg(long, requires = "to")]
+        schema: Option<String>,
+        /// native (pg_dump / mariadb-dump; the default when installed) or ferry (Ferry's own dump).
+        #[arg(long, requires = "to")]
+        engine: Option<String>,
+    },
+    /// Restore a target backup (`ferry backup --to`) into a database: an empty one, or with
+    /// --replace one whose objects of the same names are dropped first.
+    Restore {
+        /// The backup's `.json` record.
+        backup: PathBuf,
+        /// postgres://… or mysql://… (mariadb://…).
+        #[arg(long = "to")]
+        to: String,
+        /// Drop the objects the backup holds that are already in the target first.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Remove exactly what one run made in the target (from its --report), or with --backup
+    /// put the target's backup back instead.
+    Rollback {
+        /// The run's JSON report (`ferry migrate --report`).
+        #[arg(required_unless_present = "backup")]
+        report: Option<PathBuf>,
+        /// postgres://… or mysql://… (mariadb://…): the database that run wrote to.
+        #[arg(long = "to")]
+        to: String,
+        /// Restore this target backup (its `.json` record) instead, replacing what it holds.
+        #[arg(long, conflicts_with = "report")]
+        backup: Option<PathBuf>,
+        /// Drop the run's tables even when they hold other rows than the run wrote.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the audit log: every migrate, backup, restore and rollback, with its outcome.
+    Audit {
+        /// As CSV (RFC 4180), for a spreadsheet.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+        /// As JSON lines.
+        #[arg(long)]
+        json: bool,
     },
     /// Test a target: connect as a migration would, and say what is there (server and
     /// version, whether the database is empty, whether the user may create tables).
@@ -162,7 +218,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match rt.block_on(run(cli)) {
+    let audit_rec = audit::start(&cli);
+    let result = rt.block_on(run(cli));
+    audit::finish(audit_rec, &result);
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("ferry: {e}");
@@ -172,6 +231,7 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
+    let audit_path = audit::log_path(&cli);
     match cli.command {
         Command::Demo { out, scale, force } => {
             let t0 = std::time::Instant::now();
@@ -179,7 +239,12 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             println!("{}: {} rows in {} tables, built in {:.1} s", out.display(), group(s.total_rows), s.tables.len(), t0.elapsed().as_secs_f64());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Backup { source, out } => {
+        Command::Backup { source, out, to: Some(to), schema, engine } => {
+            let _ = source;
+            backup_target::run(&to, &out, schema.as_deref(), engine.as_deref()).await
+        }
+        Command::Backup { source, out, .. } => {
+            let source = source.expect("clap requires SOURCE without --to");
             let b = ferry_core::backup::backup_source(&source, &out, |_, _| {})?;
             println!("{}: {} bytes in {:.2} s, sha256 {}", b.path, group(b.bytes), b.seconds, b.sha256);
             Ok(ExitCode::SUCCESS)
@@ -260,12 +325,16 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             print_summary(&rep, report.as_deref());
             if let Some(e) = &rep.error {
+                audit::note_failure(e);
                 eprintln!("ferry: {e}");
                 return Ok(ExitCode::from(1));
             }
             Ok(if rep.is_exact() { ExitCode::SUCCESS } else { ExitCode::from(2) })
         }
         Command::Monitor { to, schema, json } => monitor::run(&to, schema.as_deref(), json).await,
+        Command::Restore { backup, to, replace } => restore::run(&backup, &to, replace).await,
+        Command::Rollback { report, to, backup, force } => rollback::run(report.as_deref(), &to, backup.as_deref(), force).await,
+        Command::Audit { csv, json } => audit::run(&audit_path, csv, json),
     }
 }
 

@@ -11,7 +11,7 @@ use crate::convert::{self, CopyBinary, MySqlLiteral};
 use crate::error::{FerryError, Result};
 use crate::events::{Event, Events, Phase};
 use crate::plan::Plan;
-use crate::report::{Changed, RejectLog, Rejected, Report, TableReport, Warning};
+use crate::report::{Changed, CreatedKind, CreatedObject, RejectLog, Rejected, Report, TableReport, Warning};
 use crate::schema::Schema;
 use crate::source::sqlite::{inspect, profile};
 use crate::target::mysql::{self, flavor::Flavor, MySqlConnection};
@@ -451,6 +451,11 @@ struct Shared {
 impl Shared {
     async fn add_phase(&self, p: Phase, secs: f64) {
         *self.phase_seconds.lock().await.entry(p).or_default() += secs;
+    }
+    /// An object this run made, for the report's `created` list.
+    fn created(&self, kind: CreatedKind, name: &str) -> CreatedObject {
+        let schema = (self.dialect == Dialect::Postgres).then(|| self.target.pg_schema.clone());
+        CreatedObject { kind, schema, name: name.into() }
     }
     async fn warn(&self, table: Option<&str>, object: String, reason: String) {
         self.events.emit(Event::Warning { table: table.map(String::from), object: object.clone(), reason: reason.clone() });
@@ -998,11 +1003,13 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         crate::diff::check_data_only(&target, &mut admin, &planned).await?;
     }
     // A PostgreSQL schema is made when missing, once the source and the plan are known good.
+    let mut made_schema = false;
     if let Conn::Pg(c) = &mut admin {
         let exists = postgres::inspect::schema_exists(c, &target.pg_schema).await.map_err(|e| target_err("the schema list", e))?;
         if !exists {
             let sql = format!("CREATE SCHEMA {}", crate::sqlexpr::quote_ident(&target.pg_schema, Dialect::Postgres));
             exec(&mut admin, &sql).await.map_err(|e| target_err(&format!("schema {}", target.pg_schema), e))?;
+            made_schema = true;
         }
         if let Conn::Pg(c) = &mut admin {
             postgres::set_search_path(c, &target.pg_schema).await.map_err(|e| target_err("the search path", e))?;
@@ -1017,6 +1024,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         completed: false,
         ..Default::default()
     };
+    if made_schema {
+        report.created.push(CreatedObject { kind: CreatedKind::Schema, schema: None, name: target.pg_schema.clone() });
+    }
     for t in &planned {
         report.tables.insert(t.source.name.clone(), TableReport { target: t.name.clone(), ..Default::default() });
         if let Some(tp) = plan.table(&t.source.name) {
@@ -1090,6 +1100,13 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
     // Schema: every table, with its columns, defaults and (MySQL) keys.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
+    if sh.opts.data_only {
+        // Each table was checked empty before the run: rolling back removes all its rows.
+        let mut report = sh.report.lock().await;
+        for t in planned {
+            report.created.push(sh.created(CreatedKind::Rows, &t.name));
+        }
+    }
     for t in planned.iter().filter(|_| !sh.opts.data_only) {
         let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
         match sh.dialect {
@@ -1104,6 +1121,7 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
                 }
             }
         }
+        sh.report.lock().await.created.push(sh.created(CreatedKind::Table, &t.name));
     }
     let secs = t0.elapsed().as_secs_f64();
     sh.add_phase(Phase::Schema, secs).await;
@@ -1183,8 +1201,9 @@ async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: 
             Dialect::Postgres => postgres::ddl::create_view(&sh.target.pg_schema, &v.name, &sql),
             _ => mysql::ddl::create_view(&v.name, &sql),
         };
-        if let Err(e) = exec(admin, &stmt).await {
-            sh.warn(None, object, format!("not created: {}", db_message(&e))).await;
+        match exec(admin, &stmt).await {
+            Err(e) => sh.warn(None, object, format!("not created: {}", db_message(&e))).await,
+            Ok(()) => sh.report.lock().await.created.push(sh.created(CreatedKind::View, &v.name)),
         }
     }
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;

@@ -4,6 +4,7 @@
 //! Data flows one way: source → plan → target → report. This crate never depends on Tauri;
 //! the desktop shell and the `ferry` CLI are thin adapters over it.
 
+pub mod audit;
 pub mod backup;
 pub mod convert;
 pub mod copy;
@@ -16,6 +17,8 @@ pub mod monitor;
 pub mod plan;
 pub mod preflight;
 pub mod report;
+pub mod restore;
+pub mod rollback;
 pub mod schema;
 pub mod source;
 pub mod sqlexpr;

@@ -33,6 +33,34 @@ pub struct Report {
     pub rejects_file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the run made in the target, in the order it made it (`ferry rollback` removes
+    /// exactly these); for `--data-only`, the tables it loaded, empty before the run.
+    #[serde(default)]
+    pub created: Vec<CreatedObject>,
+}
+
+/// One thing a run made in the target.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CreatedObject {
+    pub kind: CreatedKind,
+    /// The PostgreSQL schema it is in (None on MySQL/MariaDB, and for a schema itself).
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+/// What kind of object a run made.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum CreatedKind {
+    /// A PostgreSQL schema that was not there before (`--schema`).
+    Schema,
+    Table,
+    View,
+    /// Rows loaded into a table that existed and was empty (`--data-only`): the table
+    /// stays, its rows go.
+    Rows,
 }
 
 /// Entries a table keeps in the report, per kind; every entry also goes to the rejects file.

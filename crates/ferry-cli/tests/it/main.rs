@@ -11,3 +11,4 @@ mod demo;
 mod diff;
 mod monitor;
 mod roundtrip;
+mod safety;

@@ -7,6 +7,7 @@
 
 pub mod constraints;
 pub mod ddl;
+pub mod dump;
 pub mod flavor;
 pub mod inspect;
 pub mod monitor;

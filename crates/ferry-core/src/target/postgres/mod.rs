@@ -5,6 +5,7 @@
 
 pub mod constraints;
 pub mod ddl;
+pub mod dump;
 pub mod flavor;
 pub mod inspect;
 pub mod monitor;

@@ -1,0 +1,125 @@
+//! The audit log from the command line: each migrate, backup, restore and rollback appends
+//! one entry (`--audit-log PATH`, else `$FERRY_AUDIT_LOG`, else the platform's data folder);
+//! `ferry audit [--csv]` prints the log.
+
+use crate::{Cli, Command};
+use ferry_core::audit::{AuditEntry, Recorder};
+use ferry_core::FerryError;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+/// A failure the command reported itself (printed, exit 1) rather than returned.
+static FAILURE: Mutex<Option<String>> = Mutex::new(None);
+
+/// Notes why a command that returns an exit code rather than an error failed.
+pub fn note_failure(message: &str) {
+    *FAILURE.lock().expect("audit note") = Some(message.to_string());
+}
+
+/// The log's path: `--audit-log`, else `$FERRY_AUDIT_LOG`, else the platform's data folder.
+pub fn log_path(cli: &Cli) -> PathBuf {
+    cli.audit_log.clone().unwrap_or_else(ferry_core::audit::default_path)
+}
+
+/// Starts the entry for a command that changes something; None for the ones that only read.
+pub fn start(cli: &Cli) -> Option<Recorder> {
+    let path = log_path(cli);
+    let rec = match &cli.command {
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only } => {
+            let mut r = Recorder::start(path, "migrate");
+            r.source(&job.source);
+            r.target(&job.to);
+            r.option("plan", job.plan.as_ref().map(|p| p.display().to_string()));
+            r.option("report", report.as_ref().map(|p| p.display().to_string()));
+            r.option("schema", schema.clone());
+            r.option("jobs", *jobs);
+            r.option("strict", *strict);
+            r.option("batch_rows", *batch_rows);
+            r.option("rejects", rejects.as_ref().map(|p| p.display().to_string()));
+            r.option("data_only", *data_only);
+            r
+        }
+        Command::Backup { source, out, to, schema, engine } => {
+            let mut r = Recorder::start(path, "backup");
+            if let Some(s) = source {
+                r.source(s);
+            }
+            if let Some(t) = to {
+                r.target(t);
+            }
+            r.option("out", out.display().to_string());
+            r.option("schema", schema.clone());
+            r.option("engine", engine.clone());
+            r
+        }
+        Command::Restore { backup, to, replace } => {
+            let mut r = Recorder::start(path, "restore");
+            r.target(to);
+            r.option("backup", backup.display().to_string());
+            r.option("replace", *replace);
+            r
+        }
+        Command::Rollback { report, to, backup, force } => {
+            let mut r = Recorder::start(path, "rollback");
+            r.target(to);
+            r.option("report", report.as_ref().map(|p| p.display().to_string()));
+            r.option("backup", backup.as_ref().map(|p| p.display().to_string()));
+            r.option("force", *force);
+            r
+        }
+        _ => return None,
+    };
+    Some(rec)
+}
+
+/// Writes the entry with the command's outcome; a log that cannot be written is a warning.
+pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
+    let Some(rec) = rec else { return };
+    let noted = FAILURE.lock().expect("audit note").take();
+    let outcome = match result {
+        Err(e) => Err(e.to_string()),
+        Ok(code) if *code == ExitCode::SUCCESS => Ok(None),
+        Ok(code) if *code == ExitCode::from(2) => Ok(Some("completed; rejected or changed values, or objects left behind, are listed in the report".into())),
+        Ok(_) => Err(noted.unwrap_or_else(|| "failed".into())),
+    };
+    if let Err(e) = rec.finish(outcome) {
+        eprintln!("ferry: warning: {e}");
+    }
+}
+
+/// `ferry audit`: the log as a table, as CSV, or as JSON lines.
+pub fn run(path: &Path, csv: bool, json: bool) -> Result<ExitCode, FerryError> {
+    let entries = ferry_core::audit::read(path)?;
+    if csv {
+        print!("{}", ferry_core::audit::to_csv(&entries));
+    } else if json {
+        for e in &entries {
+            println!("{}", serde_json::to_string(e).expect("entry serializes"));
+        }
+    } else {
+        print(path, &entries);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print(path: &Path, entries: &[AuditEntry]) {
+    if entries.is_empty() {
+        println!("{}: no entries yet", path.display());
+        return;
+    }
+    println!("{:<24} {:<9} {:<7} {:>9}  what", "when", "action", "outcome", "seconds");
+    for e in entries {
+        let what = match (&e.source, &e.target) {
+            (Some(s), Some(t)) => format!("{s} → {t}"),
+            (Some(s), None) => s.clone(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => String::new(),
+        };
+        println!("{:<24} {:<9} {:<7} {:>9.2}  {what}", e.at, e.action, e.outcome, e.seconds);
+        if let Some(m) = &e.message {
+            println!("{:<24} {m}", "");
+        }
+    }
+    println!("\n{} entries in {}", entries.len(), path.display());
+}

@@ -1,0 +1,276 @@
+//! Undoes one run: removes exactly what its report's `created` list says the run made —
+//! views first, then tables (children before the tables they reference), then a PostgreSQL
+//! schema the run made, when nothing else is left in it. For a `--data-only` run the tables
+//! stay and the rows it loaded are removed (the run checked those tables were empty before).
+//!
+//! Safety first: the report must be of a run into this database; a table that holds another
+//! number of rows than the run wrote (someone wrote to it since) stops the rollback unless
+//! forced; a table outside the run with a foreign key to one of the run's tables stops it.
+//! Objects already gone are reported, not fatal. On PostgreSQL everything happens in one
+//! transaction.
+
+use crate::backup::db_err;
+use crate::copy::{Conn, Target};
+use crate::diff::ExistingTable;
+use crate::error::{FerryError, Result};
+use crate::report::{CreatedKind, Report};
+use crate::restore::{exec, objects};
+use crate::sqlexpr::quote_ident;
+use crate::target::{mysql, postgres, Dialect, TargetUrl};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::time::Instant;
+
+/// What a rollback did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct RollbackOutcome {
+    /// The target without its password.
+    pub target: String,
+    /// Objects dropped (`view x`, `table y`, `schema z`), in the order they went.
+    pub dropped: Vec<String>,
+    /// Tables of a `--data-only` run whose rows were removed.
+    pub emptied: Vec<String>,
+    /// Objects the run made that were already gone.
+    pub missing: Vec<String>,
+    /// Objects the run made that were kept, with the reason (a schema that holds other things).
+    pub kept: Vec<String>,
+    pub seconds: f64,
+}
+
+/// Reads a run's JSON report (`ferry migrate --report`).
+pub fn load_report(path: &Path) -> Result<Report> {
+    let text = std::fs::read_to_string(path).map_err(|e| FerryError::Io(format!("cannot read the run's report {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| FerryError::Other(format!("{} is not a run's report ({e}): give the JSON file `ferry migrate --report` wrote", path.display())))
+}
+
+/// Removes what the run of `report_path` made in the database at `url`. `force` drops tables
+/// even when they hold another number of rows than the run wrote.
+pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: impl FnMut(&str) + Send) -> Result<RollbackOutcome> {
+    let started = Instant::now();
+    let report = load_report(report_path)?;
+    if report.created.is_empty() {
+        return Err(FerryError::Other(format!(
+            "the report {} lists nothing the run created (it stopped before creating anything, or an older Ferry wrote it): nothing to roll back; restore a backup with `ferry restore` instead",
+            report_path.display()
+        )));
+    }
+    let parsed = TargetUrl::parse(url)?;
+    if let Ok(ran) = TargetUrl::parse(&report.target) {
+        let same_family = (ran.dialect == Dialect::Postgres) == (parsed.dialect == Dialect::Postgres);
+        if !same_family || ran.database != parsed.database || ran.host != parsed.host {
+            return Err(FerryError::Other(format!(
+                "the report {} is of a run into {}, not {}: give the URL of the database that run wrote to",
+                report_path.display(),
+                report.target,
+                parsed.redacted
+            )));
+        }
+    }
+    let schema = report.created.iter().find_map(|c| if c.kind == CreatedKind::Schema { Some(c.name.clone()) } else { c.schema.clone() });
+    let (target, mut conn) = Target::open(url, schema.as_deref()).await?;
+    let present = objects(&mut conn, &target.pg_schema).await?;
+    let mut out = RollbackOutcome { target: target.url.redacted.clone(), ..Default::default() };
+    let of = |k: CreatedKind| report.created.iter().filter(move |c| c.kind == k).map(|c| c.name.clone());
+    let views: Vec<String> = of(CreatedKind::View).filter(|v| present.views.contains(v)).collect();
+    let tables: Vec<String> = of(CreatedKind::Table).filter(|t| present.tables.contains(t)).collect();
+    let emptied: Vec<String> = of(CreatedKind::Rows).filter(|t| present.tables.contains(t)).collect();
+    for c in &report.created {
+        let there = match c.kind {
+            CreatedKind::View => present.views.contains(&c.name),
+            CreatedKind::Table | CreatedKind::Rows => present.tables.contains(&c.name),
+            CreatedKind::Schema => true,
+        };
+        if !there {
+            out.missing.push(format!("{} {}", kind_word(c.kind), c.name));
+        }
+    }
+    // Rows written by the run, by target table name.
+    let written: BTreeMap<&str, u64> = report.tables.values().map(|t| (t.target.as_str(), t.rows_written)).collect();
+    let mut changed = vec![];
+    for t in tables.iter().chain(&emptied) {
+        let n = count_rows(&mut conn, &target, t).await?;
+        if let Some(w) = written.get(t.as_str()) {
+            if n != *w {
+                changed.push(format!("{t} holds {n} rows, the run wrote {w}"));
+            }
+        }
+    }
+    if !changed.is_empty() && !force {
+        return Err(FerryError::Other(format!(
+            "the target changed since the run: {}. Someone wrote to these tables; rolling back would drop their rows too. Look first, restore a backup, or add --force to roll back anyway",
+            changed.join("; ")
+        )));
+    }
+    let existing = existing_tables(&mut conn, &target).await?;
+    let ours: BTreeSet<&str> = tables.iter().chain(&emptied).map(String::as_str).collect();
+    for t in existing.iter().filter(|t| !ours.contains(t.name.as_str())) {
+        for fk in t.foreign_keys.iter().filter(|fk| ours.contains(fk.ref_table.as_str())) {
+            let holds = emptied.contains(&fk.ref_table) && !tables.contains(&fk.ref_table);
+            if holds && !has_rows(&mut conn, &target, &t.name).await? {
+                continue;
+            }
+            return Err(FerryError::Other(format!(
+                "table {} was not made by this run but has a foreign key {} to {}, which the rollback {}: drop that key (or that table) first",
+                t.name,
+                fk.name,
+                fk.ref_table,
+                if holds { "empties" } else { "drops" }
+            )));
+        }
+    }
+    let edges: Vec<(String, String)> = existing.iter().flat_map(|t| t.foreign_keys.iter().map(move |fk| (t.name.clone(), fk.ref_table.clone()))).collect();
+    let tables = children_first(&tables, &edges);
+    let emptied = children_first(&emptied, &edges);
+    let name = |n: &str| match target.dialect {
+        Dialect::Postgres => postgres::ddl::qualified(&target.pg_schema, n),
+        _ => quote_ident(n, Dialect::MySql),
+    };
+    let pg = target.dialect == Dialect::Postgres;
+    let step = |sql: &str, e: sqlx::Error| FerryError::Target { object: sql.to_string(), detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) };
+    if pg {
+        exec(&mut conn, "BEGIN").await.map_err(|e| step("BEGIN", e))?;
+    }
+    let result = async {
+        if !views.is_empty() {
+            let sql = format!("DROP VIEW {}", views.iter().map(|v| name(v)).collect::<Vec<_>>().join(", "));
+            progress(&sql);
+            exec(&mut conn, &sql).await.map_err(|e| step(&sql, e))?;
+            out.dropped.extend(views.iter().map(|v| format!("view {v}")));
+        }
+        if !tables.is_empty() {
+            // One statement: the keys between the run's own tables go with them.
+            let sql = format!("DROP TABLE {}", tables.iter().map(|t| name(t)).collect::<Vec<_>>().join(", "));
+            progress(&sql);
+            exec(&mut conn, &sql).await.map_err(|e| step(&sql, e))?;
+            out.dropped.extend(tables.iter().map(|t| format!("table {t}")));
+        }
+        if !emptied.is_empty() {
+            let stmts: Vec<String> = if pg {
+                vec![format!("TRUNCATE {}", emptied.iter().map(|t| name(t)).collect::<Vec<_>>().join(", "))]
+            } else {
+                emptied.iter().map(|t| format!("DELETE FROM {}", name(t))).collect()
+            };
+            for sql in stmts {
+                progress(&sql);
+                exec(&mut conn, &sql).await.map_err(|e| step(&sql, e))?;
+            }
+            out.emptied = emptied.clone();
+        }
+        if pg {
+            if let Some(s) = report.created.iter().find(|c| c.kind == CreatedKind::Schema) {
+                let sql = format!("DROP SCHEMA {}", quote_ident(&s.name, Dialect::Postgres));
+                exec(&mut conn, "SAVEPOINT ferry_schema").await.map_err(|e| step("SAVEPOINT", e))?;
+                match exec(&mut conn, &sql).await {
+                    Ok(()) => out.dropped.push(format!("schema {}", s.name)),
+                    Err(e) => {
+                        exec(&mut conn, "ROLLBACK TO SAVEPOINT ferry_schema").await.map_err(|e| step("ROLLBACK TO SAVEPOINT", e))?;
+                        let why = e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string());
+                        out.kept.push(format!("schema {}: it holds objects the run did not make ({why})", s.name));
+                    }
+                }
+            }
+        }
+        Ok::<(), FerryError>(())
+    }
+    .await;
+    if pg {
+        let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let closed = exec(&mut conn, end).await;
+        if result.is_ok() {
+            closed.map_err(|e| step(end, e))?;
+        }
+    }
+    result?;
+    out.seconds = started.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+fn kind_word(k: CreatedKind) -> &'static str {
+    match k {
+        CreatedKind::Schema => "schema",
+        CreatedKind::Table => "table",
+        CreatedKind::View => "view",
+        CreatedKind::Rows => "rows of table",
+    }
+}
+
+async fn count_rows(conn: &mut Conn, target: &Target, table: &str) -> Result<u64> {
+    let n: i64 = match conn {
+        Conn::Pg(c) => {
+            let sql = format!("SELECT count(*) FROM {}", postgres::ddl::qualified(&target.pg_schema, table));
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(c).await
+        }
+        Conn::My(c) => {
+            let sql = format!("SELECT COUNT(*) FROM {}", quote_ident(table, Dialect::MySql));
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(c).await
+        }
+    }
+    .map_err(|e| db_err(&format!("table {table}"), e))?;
+    Ok(n.max(0) as u64)
+}
+
+async fn has_rows(conn: &mut Conn, target: &Target, table: &str) -> Result<bool> {
+    match conn {
+        Conn::Pg(c) => postgres::inspect::has_rows(c, &target.pg_schema, table).await,
+        Conn::My(c) => mysql::inspect::has_rows(c, table).await,
+    }
+    .map_err(|e| db_err(&format!("table {table}"), e))
+}
+
+async fn existing_tables(conn: &mut Conn, target: &Target) -> Result<Vec<ExistingTable>> {
+    match conn {
+        Conn::Pg(c) => postgres::inspect::existing_tables(c, &target.pg_schema).await,
+        Conn::My(c) => mysql::inspect::existing_tables(c, target.dialect).await,
+    }
+    .map_err(|e| db_err("the tables' foreign keys", e))
+}
+
+/// `names` ordered so that a table comes before every table it references (`edges` are
+/// (child, parent)); tables in a cycle keep their order, at the end.
+pub fn children_first(names: &[String], edges: &[(String, String)]) -> Vec<String> {
+    let set: BTreeSet<&str> = names.iter().map(String::as_str).collect();
+    // A table can go once no table still waiting references it.
+    let mut waiting: Vec<&String> = names.iter().collect();
+    let mut out = vec![];
+    loop {
+        let ready: Vec<&String> = waiting
+            .iter()
+            .copied()
+            .filter(|t| !edges.iter().any(|(child, parent)| parent == *t && child != *t && set.contains(child.as_str()) && waiting.contains(&child)))
+            .collect();
+        if ready.is_empty() {
+            break;
+        }
+        waiting.retain(|w| !ready.contains(w));
+        out.extend(ready.into_iter().cloned());
+    }
+    out.extend(waiting.into_iter().cloned());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn children_go_before_their_parents() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let e = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+        type Case = (Vec<String>, Vec<(String, String)>, Vec<String>);
+        let cases: Vec<Case> = vec![
+            (s(&["gp", "par", "kid"]), e(&[("kid", "par"), ("par", "gp")]), s(&["kid", "par", "gp"])),
+            (s(&["a", "b"]), e(&[]), s(&["a", "b"])),
+            // A self-reference does not hold a table back.
+            (s(&["tree"]), e(&[("tree", "tree")]), s(&["tree"])),
+            // A child outside the list does not matter here.
+            (s(&["p"]), e(&[("outside", "p")]), s(&["p"])),
+            // A cycle keeps its order, after what could go.
+            (s(&["x", "y", "z"]), e(&[("x", "y"), ("y", "x"), ("z", "x")]), s(&["z", "x", "y"])),
+            (vec![], e(&[]), vec![]),
+        ];
+        for (names, edges, want) in cases {
+            assert_eq!(children_first(&names, &edges), want, "{names:?} {edges:?}");
+        }
+    }
+}
