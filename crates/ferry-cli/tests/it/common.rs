@@ -165,7 +165,9 @@ pub struct Run {
 }
 
 pub fn ferry(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_ferry")).args(args).output().expect("ferry runs");
+    // Tests keep their audit entries to themselves, not in the user's data folder.
+    let audit = std::env::temp_dir().join(format!("ferry-test-audit-{}.jsonl", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_ferry")).args(args).env_remove("FERRY_AUDIT_LOG").env("FERRY_AUDIT_LOG", audit).output().expect("ferry runs");
     Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
 }
 
