@@ -119,6 +119,7 @@ describe('Schema & mapping', () => {
     await page.click('#plan-message .dismiss');
     await page.evaluate(() => window.scrollTo(0, (document.querySelector('.layout') as HTMLElement).offsetTop - 12));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'mapping.png') });
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'mapping-full.png'), fullPage: true });
 
     expect(errors).toEqual([]);
     await page.close();
@@ -210,6 +211,7 @@ describe('Report', () => {
 
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'report.png') });
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'report-full.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { bytes, duration, jsonText, n, plural } from './format';
+
+describe('format', () => {
+  it.each([
+    [0, '0'],
+    [98311, '98,311'],
+    [1234567.6, '1,234,568'],
+    [-1234, '-1,234'],
+  ])('n(%s) = %s', (x, want) => expect(n(x)).toBe(want));
+
+  it.each([
+    [0, '0 bytes'],
+    [1023, '1,023 bytes'],
+    [1536, '1.5 KB'],
+    [10 * 1024, '10 KB'],
+    [1.5 * 1024 * 1024, '1.5 MB'],
+    [3 * 1024 ** 3, '3.0 GB'],
+    [2 * 1024 ** 5, '2048 TB'], // no thousands separator above KB
+  ])('bytes(%s) = %s', (b, want) => expect(bytes(b)).toBe(want));
+
+  it.each([
+    [0, '0.0 s'],
+    [0.4, '0.4 s'],
+    [12, '12 s'],
+    [185, '3 min 05 s'],
+    [3720, '1 h 02 min'],
+    [-1, '—'],
+    [Infinity, '—'],
+    [NaN, '—'],
+  ])('duration(%s) = %s', (s, want) => expect(duration(s)).toBe(want));
+
+  // Found by these tests, in the lead's format.ts (not edited here): the seconds are rounded
+  // after the minutes are taken, so 119.6 s reads "1 min 60 s" (and 59.6 s reads "60 s").
+  // `it.fails` keeps the suite green and turns red once it is fixed: then make these `it`.
+  it.fails('duration(119.6) carries the rounded seconds into the minutes', () => expect(duration(119.6)).toBe('2 min 00 s'));
+  it.fails('duration(59.6) reads as a minute', () => expect(duration(59.6)).toBe('1 min 00 s'));
+
+  it.each([
+    [1, 'row', 'rows', '1 row'],
+    [0, 'row', 'rows', '0 rows'],
+    [2, 'row', 'rows', '2 rows'],
+    [12000, 'value', 'values', '12,000 values'],
+  ])('plural(%s, %s, %s) = %s', (x, one, many, want) => expect(plural(x, one, many)).toBe(want));
+
+  it.each([
+    [null, 'NULL'],
+    [undefined, 'NULL'],
+    ['text <b>as is</b>', 'text <b>as is</b>'],
+    [42, '42'],
+    [1.5, '1.5'],
+    [true, 'true'],
+    [{ id: 7 }, '{"id":7}'],
+    [{ order_id: 1, line: 2 }, '{"order_id":1,"line":2}'],
+    [[1, 'a'], '[1,"a"]'],
+  ])('jsonText(%j) = %s', (v, want) => expect(jsonText(v)).toBe(want));
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { Event } from './bindings/Event';
+import { LOG_LIMIT, emptyRun, fold, overall, type RunState } from './run';
+
+/** Folds a scripted stream: [ms, event] pairs. */
+function play(script: [number, Event][], s: RunState = emptyRun()): RunState {
+  for (const [at, e] of script) fold(s, e, at);
+  return s;
+}
+
+describe('fold', () => {
+  it('follows a table from start to done: rate, time left, phases', () => {
+    const s = play([
+      [0, { event: 'phase_started', data: { phase: 'schema' } }],
+      [200, { event: 'phase_done', data: { phase: 'schema', seconds: 0.2 } }],
+      [200, { event: 'phase_started', data: { phase: 'data' } }],
+      [1000, { event: 'table_started', data: { table: 'orders', rows: 1000 } }],
+      [1000, { event: 'progress', data: { table: 'orders', rows_done: 0, rows: 1000 } }],
+    ]);
+    expect(s.phase).toBe('data');
+    expect(s.phasesDone).toEqual({ schema: 0.2 });
+    expect(s.order).toEqual(['orders']);
+    expect(s.tables.orders).toMatchObject({ status: 'loading', done: 0, rows: 1000, rowsPerSecond: 0, secondsLeft: null });
+
+    fold(s, { event: 'progress', data: { table: 'orders', rows_done: 250, rows: 1000 } }, 1500);
+    expect(s.tables.orders.seconds).toBeCloseTo(0.5);
+    expect(s.tables.orders.rowsPerSecond).toBeCloseTo(500);
+    expect(s.tables.orders.secondsLeft).toBeCloseTo(1.5);
+
+    // A row count that grew while loading is taken.
+    fold(s, { event: 'progress', data: { table: 'orders', rows_done: 900, rows: 1200 } }, 2800);
+    expect(s.tables.orders.rows).toBe(1200);
+    expect(s.tables.orders.secondsLeft).toBeCloseTo(((1200 - 900) / 900) * 1.8);
+
+    fold(s, { event: 'table_done', data: { table: 'orders', rows_read: 1200, rows_written: 1198, rejected: 2, seconds: 2 } }, 3000);
+    expect(s.tables.orders).toMatchObject({ status: 'done', done: 1200, rows: 1200, rejected: 2, seconds: 2, rowsPerSecond: 600, secondsLeft: 0 });
+    expect(overall(s)).toEqual({ done: 1200, rows: 1200 });
+  });
+
+  it('keeps tables in the order they started, and counts over all of them', () => {
+    const s = play([
+      [0, { event: 'table_started', data: { table: 'b', rows: 10 } }],
+      [0, { event: 'table_started', data: { table: 'a', rows: 30 } }],
+      [1000, { event: 'progress', data: { table: 'a', rows_done: 15, rows: 30 } }],
+      [1000, { event: 'progress', data: { table: 'b', rows_done: 5, rows: 10 } }],
+    ]);
+    expect(s.order).toEqual(['b', 'a']);
+    expect(overall(s)).toEqual({ done: 20, rows: 40 });
+  });
+
+  it('ignores progress of a table it was not told about, and takes a done one it missed', () => {
+    const s = play([
+      [0, { event: 'progress', data: { table: 'ghost', rows_done: 5, rows: 10 } }],
+      [500, { event: 'table_done', data: { table: 'late', rows_read: 40, rows_written: 40, rejected: 0, seconds: 0.5 } }],
+    ]);
+    expect(s.tables.ghost).toBeUndefined();
+    expect(s.order).toEqual(['late']);
+    expect(s.tables.late).toMatchObject({ status: 'done', done: 40, rows: 40, rowsPerSecond: 80 });
+  });
+
+  it('counts warnings and refused rows and logs them', () => {
+    const s = play([
+      [0, { event: 'table_started', data: { table: 't', rows: 3 } }],
+      [10, { event: 'warning', data: { table: 't', object: 'index t_expr', reason: 'no translation' } }],
+      [20, { event: 'rejected', data: { table: 't', column: 'd', reason: 'not a date' } }],
+      [30, { event: 'rejected', data: { table: 'other', column: null, reason: 'row too large' } }],
+      [40, { event: 'warning', data: { table: null, object: 'view v', reason: 'not carried' } }],
+    ]);
+    expect(s.warnings).toBe(2);
+    expect(s.rejected).toBe(2);
+    expect(s.tables.t.rejected).toBe(1);
+    expect(s.log.map((l) => [l.level, l.table, l.text])).toEqual([
+      ['warning', 't', 'index t_expr: no translation'],
+      ['rejected', 't', 'd: not a date'],
+      ['rejected', 'other', 'row too large'],
+      ['warning', null, 'view v: not carried'],
+    ]);
+  });
+
+  it(`keeps the last ${LOG_LIMIT} log lines, but counts them all`, () => {
+    const s = emptyRun();
+    for (let i = 0; i < LOG_LIMIT + 120; i++) fold(s, { event: 'warning', data: { table: null, object: `o${i}`, reason: 'r' } }, i);
+    expect(s.warnings).toBe(LOG_LIMIT + 120);
+    expect(s.log.length).toBe(LOG_LIMIT);
+    expect(s.log[0].text).toBe('o120: r');
+    expect(s.log[LOG_LIMIT - 1].text).toBe(`o${LOG_LIMIT + 119}: r`);
+  });
+
+  it('returns the state it was given (folds in place)', () => {
+    const s = emptyRun();
+    expect(fold(s, { event: 'phase_started', data: { phase: 'indexes' } }, 0)).toBe(s);
+  });
+});
