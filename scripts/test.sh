@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ferry's whole test suite, as CI runs it (.ci/run): setup, the front end's type check, then
+# Ferry's whole test suite, as CI runs it (.ci/run): setup, the front end's type check, its
+# unit tests and its views in headless Chromium with the IPC mocked, then
 # every Rust test of the workspace. That includes tests/gui.rs, which drives the real app
 # through tauri-driver and starts its own Xvfb when DISPLAY is unset, and the end-to-end tests
 # against the real PostgreSQL and MariaDB. Ends with one line adding up every test binary's
@@ -12,6 +13,10 @@ bash scripts/setup.sh
 
 echo "== ui: svelte-check"
 npm --prefix ui run --silent check
+echo "== ui: unit tests (vitest)"
+npm --prefix ui run --silent test
+echo "== ui: the built views in headless Chromium, IPC mocked (vitest + playwright-core)"
+npm --prefix ui run --silent test:e2e
 
 echo "== cargo test --workspace --no-fail-fast"
 log=$(mktemp)

@@ -179,6 +179,7 @@ export const exactReport: Report = {
   tables: Object.fromEntries(Object.entries(report.tables).map(([k, t]) => [k, { ...t, rows_written: t.rows_read, rejected: [], changed: [], rejected_total: 0, changed_total: 0 }])),
   warnings: [],
   renames: [],
+  created: [],
   rejects_file: null,
 };
 

@@ -30,11 +30,10 @@ describe('format', () => {
     [NaN, '—'],
   ])('duration(%s) = %s', (s, want) => expect(duration(s)).toBe(want));
 
-  // Found by these tests, in the lead's format.ts (not edited here): the seconds are rounded
-  // after the minutes are taken, so 119.6 s reads "1 min 60 s" (and 59.6 s reads "60 s").
-  // `it.fails` keeps the suite green and turns red once it is fixed: then make these `it`.
-  it.fails('duration(119.6) carries the rounded seconds into the minutes', () => expect(duration(119.6)).toBe('2 min 00 s'));
-  it.fails('duration(59.6) reads as a minute', () => expect(duration(59.6)).toBe('1 min 00 s'));
+  // Found by these tests: the seconds were rounded after the minutes were taken, so 119.6 s
+  // read "1 min 60 s" (and 59.6 s read "60 s").
+  it('duration(119.6) carries the rounded seconds into the minutes', () => expect(duration(119.6)).toBe('2 min 00 s'));
+  it('duration(59.6) reads as a minute', () => expect(duration(59.6)).toBe('1 min 00 s'));
 
   it.each([
     [1, 'row', 'rows', '1 row'],

@@ -21,9 +21,10 @@ export function bytes(b: number): string {
 export function duration(s: number): string {
   if (!isFinite(s) || s < 0) return '—';
   if (s < 10) return `${s.toFixed(1)} s`;
-  if (s < 60) return `${Math.round(s)} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${String(Math.round(s - m * 60)).padStart(2, '0')} s`;
+  const whole = Math.round(s);
+  if (whole < 60) return `${whole} s`;
+  const m = Math.floor(whole / 60);
+  if (m < 60) return `${m} min ${String(whole - m * 60).padStart(2, '0')} s`;
   const h = Math.floor(m / 60);
   return `${h} h ${String(m - h * 60).padStart(2, '0')} min`;
 }

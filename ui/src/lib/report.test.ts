@@ -11,7 +11,7 @@ const chg = (i: number) => ({ row: { id: i }, column: 'p', from: 'a\u0000', to: 
 function report(r: Partial<Report> = {}): Report {
   return {
     ferry_version: '0.1.0', source: '/data/shop.sqlite', target: 'postgres://u@h/db', target_server: 'PostgreSQL 16.4', started_at: '2026-05-04T09:41:07Z', seconds: 3,
-    tables: { a: table({ target: 'a' }), b: table({ target: 'b', rows_read: 5, rows_written: 5 }) }, warnings: [], notes: [], renames: [], phases: {}, completed: true, ...r,
+    tables: { a: table({ target: 'a' }), b: table({ target: 'b', rows_read: 5, rows_written: 5 }) }, warnings: [], notes: [], renames: [], phases: {}, completed: true, created: [], ...r,
   };
 }
 
