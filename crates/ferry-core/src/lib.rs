@@ -10,6 +10,7 @@ pub mod copy;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod html;
 pub mod mapping;
 pub mod plan;
 pub mod preflight;
@@ -18,6 +19,7 @@ pub mod schema;
 pub mod source;
 pub mod sqlexpr;
 pub mod target;
+pub mod validate;
 pub mod value;
 
 pub use error::{FerryError, Result};

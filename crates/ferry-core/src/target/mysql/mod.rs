@@ -9,6 +9,7 @@ pub mod constraints;
 pub mod ddl;
 pub mod flavor;
 pub mod inspect;
+pub mod read;
 pub mod types;
 pub mod write;
 
