@@ -56,6 +56,7 @@ code, .v { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-siz
 .badge.warn { background: var(--warn-bg); color: var(--warn); }
 .diff { background: var(--bad-bg); }
 .pair div + div { color: var(--muted); }
+td.n .pair div { white-space: nowrap; }
 .pair .diff { color: var(--bad); }
 .note { color: var(--muted); font-size: 13px; margin: 4px 0; }
 .more { color: var(--muted); font-size: 12px; }
@@ -82,9 +83,10 @@ fn value(v: Option<&str>) -> String {
     }
 }
 
+/// A row's key as `id = 7, name = "x"`.
 fn json_cell(v: &serde_json::Value) -> String {
     let text = match v {
-        serde_json::Value::Object(m) if m.len() == 1 => m.values().next().map(|x| x.to_string()).unwrap_or_default(),
+        serde_json::Value::Object(m) => m.iter().map(|(k, x)| format!("{k} = {x}")).collect::<Vec<_>>().join(", "),
         other => other.to_string(),
     };
     format!("<span class=\"v\">{}</span>", escape(&text))

@@ -91,9 +91,10 @@ pub struct TableValidation {
 }
 
 impl TableValidation {
-    /// Aggregates that differ, when no expected row explains them.
+    /// Aggregates that differ when no row does (a mismatched, missing or expected row
+    /// explains them).
     pub fn unexplained_aggregates(&self) -> usize {
-        if self.expected_total > 0 {
+        if self.expected_total > 0 || self.mismatches_total > 0 {
             return 0;
         }
         self.columns.iter().filter(|c| !c.equal).count()

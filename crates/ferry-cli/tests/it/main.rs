@@ -8,3 +8,4 @@ mod compare;
 mod corpus;
 mod demo;
 mod roundtrip;
+mod validate;
