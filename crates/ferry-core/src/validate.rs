@@ -35,7 +35,7 @@ use tokio::sync::mpsc;
 pub const KEPT: usize = 1000;
 /// Longest value shown in a mismatch; longer ones are cut and their length given.
 const SHOWN_CHARS: usize = 300;
-const BATCH_ROWS: usize = 2000;
+const BATCH_ROWS: usize = 1000;
 
 /// The validation's result: what was compared and every difference found.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -212,7 +212,7 @@ struct Row {
 
 impl Row {
     fn with_columns(n: usize) -> Row {
-        Row { buf: String::new(), spans: Vec::with_capacity(n), hash: [0; 16] }
+        Row { buf: String::with_capacity(32 * n), spans: Vec::with_capacity(n), hash: [0; 16] }
     }
     fn get(&self, i: usize) -> Option<&str> {
         self.spans[i].map(|(a, b)| &self.buf[a as usize..b as usize])
@@ -265,7 +265,7 @@ impl Encoder for Canon<'_> {
         self.0.push(Some(if b { "true" } else { "false" }));
     }
     fn float(&mut self, f: f64) {
-        self.0.push(Some(&f64_text(f)));
+        self.0.push_with(|buf| push_float_bits(buf, f));
     }
     fn decimal(&mut self, d: &Decimal) {
         self.0.push(Some(&d.to_plain()));
@@ -296,15 +296,64 @@ fn push_hex(buf: &mut String, b: &[u8]) {
     }
 }
 
+/// A double's canonical text: its 8 bytes in hex (PostgreSQL's `float8send`), so equal
+/// means the same bits; shown as its shortest text (`float_text`).
+fn push_float_bits(buf: &mut String, f: f64) {
+    push_hex(buf, &f.to_bits().to_be_bytes());
+}
+
+fn float_of(bits: &str) -> Option<f64> {
+    u64::from_str_radix(bits, 16).ok().map(f64::from_bits)
+}
+
+/// A canonical double as a person reads it (`1e-1`); other text unchanged.
+fn float_text(bits: &str) -> String {
+    match float_of(bits) {
+        Some(f) if bits.len() == 16 => f64_text(f),
+        _ => bits.to_string(),
+    }
+}
+
+/// `n` in decimal, at least `width` digits.
+fn push_num(buf: &mut String, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let (mut i, mut n) = (10, n);
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(10 - width.min(10));
+    buf.push_str(std::str::from_utf8(&digits[start..]).expect("ascii digits"));
+}
+
 fn push_date(buf: &mut String, d: chrono::NaiveDate) {
     use chrono::Datelike;
-    let _ = write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&d.year()) {
+        let _ = write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+        return;
+    }
+    push_num(buf, d.year() as u32, 4);
+    buf.push('-');
+    push_num(buf, d.month(), 2);
+    buf.push('-');
+    push_num(buf, d.day(), 2);
 }
 
 fn push_timestamp(buf: &mut String, t: chrono::NaiveDateTime) {
     use chrono::Timelike;
     push_date(buf, t.date());
-    let _ = write!(buf, " {:02}:{:02}:{:02}.{:06}", t.hour(), t.minute(), t.second(), t.nanosecond() / 1000);
+    buf.push(' ');
+    push_num(buf, t.hour(), 2);
+    buf.push(':');
+    push_num(buf, t.minute(), 2);
+    buf.push(':');
+    push_num(buf, t.second(), 2);
+    buf.push('.');
+    push_num(buf, (t.nanosecond() / 1000).min(999_999), 6);
 }
 
 /// A JSON document in one canonical text: keys sorted, no spaces, numbers as plain decimals
@@ -442,6 +491,7 @@ impl Spec {
             let v = match (r.get(i), t) {
                 (None, _) => J::Null,
                 (Some(s), LogicalType::Integer { .. }) => s.parse::<i64>().map(J::from).unwrap_or_else(|_| J::String(s.into())),
+                (Some(s), LogicalType::Float) => J::String(float_text(s)),
                 (Some(s), _) => J::String(shown(Some(s)).unwrap_or_default()),
             };
             m.insert(name.clone(), v);
@@ -464,7 +514,11 @@ fn cmp_values(t: &LogicalType, a: Option<&str>, b: Option<&str>) -> Ordering {
             (Ok(x), Ok(y)) => x.cmp(&y),
             _ => a.as_bytes().cmp(b.as_bytes()),
         },
-        LogicalType::Decimal { .. } | LogicalType::Float => match (a.parse::<f64>(), b.parse::<f64>()) {
+        LogicalType::Float => match (float_of(a), float_of(b)) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+            _ => a.as_bytes().cmp(b.as_bytes()),
+        },
+        LogicalType::Decimal { .. } => match (a.parse::<f64>(), b.parse::<f64>()) {
             (Ok(x), Ok(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
             _ => a.as_bytes().cmp(b.as_bytes()),
         },
@@ -555,7 +609,7 @@ impl Agg {
         match t {
             LogicalType::Integer { .. } => self.int_sum += s.parse::<i64>().unwrap_or(0) as i128,
             LogicalType::Decimal { .. } => self.dec.add(s),
-            LogicalType::Float => self.float_sum += s.parse::<f64>().unwrap_or(0.0),
+            LogicalType::Float => self.float_sum += float_of(s).unwrap_or(0.0),
             LogicalType::Boolean => self.trues += u64::from(s == "true"),
             LogicalType::Text { .. } => self.length += s.chars().count() as u64,
             LogicalType::Bytes => self.length += s.len() as u64 / 2,
@@ -572,7 +626,11 @@ impl Agg {
             LogicalType::Text { .. } | LogicalType::Bytes => (None, Some(self.length)),
             _ => (None, None),
         };
-        let (min, max) = if matches!(t, LogicalType::Bytes | LogicalType::Json) { (None, None) } else { (shown(self.min.as_deref()), shown(self.max.as_deref())) };
+        let (min, max) = match t {
+            LogicalType::Bytes | LogicalType::Json => (None, None),
+            LogicalType::Float => (self.min.as_deref().map(float_text), self.max.as_deref().map(float_text)),
+            _ => (shown(self.min.as_deref()), shown(self.max.as_deref())),
+        };
         Aggregates { nulls: self.nulls, min, max, sum, length }
     }
 }
@@ -606,11 +664,16 @@ struct SourceOutcome {
 /// they are expected to be absent.
 fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, ordered: bool, tx: mpsc::Sender<Vec<Row>>) -> Result<SourceOutcome> {
     let conn = inspect::open(&path)?;
-    let _ = conn.execute_batch("PRAGMA cache_size = -131072");
+    // The sorter of a key-ordered read works in this much memory, then in temporary files.
+    let _ = conn.execute_batch("PRAGMA cache_size = -16384");
     let select = RowSelect::new(&t.source);
     let mut sql = select.sql.clone();
     if ordered && !spec.key.is_empty() {
-        let order: Vec<String> = spec.key.iter().map(|&i| format!("{} COLLATE BINARY", inspect::quote(&spec.cols[i].0))).collect();
+        // The rowid alias is the table's own order. Any other key: SQLite's sorter over one
+        // sequential scan (`+` keeps it off the key's index, whose order costs a table seek a row).
+        let rowid_key = spec.key.len() == 1 && t.source.rowid_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&spec.cols[spec.key[0]].0));
+        let plus = if rowid_key { "" } else { "+" };
+        let order: Vec<String> = spec.key.iter().map(|&i| format!("{plus}{} COLLATE BINARY", inspect::quote(&spec.cols[i].0))).collect();
         sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
     }
     let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
@@ -657,7 +720,7 @@ fn target_row(spec: &Spec, dialect: Dialect, fields: &[Option<&str>]) -> Row {
                     _ => mysql::read::decode_float(s),
                 };
                 match f {
-                    Some(f) => r.push(Some(&f64_text(f))),
+                    Some(f) => r.push_with(|buf| push_float_bits(buf, f)),
                     None => r.push(Some(s)),
                 }
             }
@@ -859,7 +922,8 @@ async fn compare_keyed(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>) 
                     let key = spec.key_json(x);
                     for (i, c) in spec.cols.iter().enumerate() {
                         if x.get(i) != y.get(i) {
-                            f.mismatch(Mismatch { kind: MismatchKind::Value, row: key.clone(), column: Some(c.0.clone()), source: shown(x.get(i)), target: shown(y.get(i)), count: 1 });
+                            let show = |v: Option<&str>| if c.2 == LogicalType::Float { v.map(float_text) } else { shown(v) };
+                            f.mismatch(Mismatch { kind: MismatchKind::Value, row: key.clone(), column: Some(c.0.clone()), source: show(x.get(i)), target: show(y.get(i)), count: 1 });
                         }
                     }
                 }
@@ -1135,7 +1199,8 @@ mod tests {
             (ValueRef::Integer(-7), Integer { bits: 64 }, Some("-7")),
             (ValueRef::Real(19.999), Decimal { precision: Some(10), scale: Some(2) }, Some("20")),
             (ValueRef::Real(19.5), Decimal { precision: Some(10), scale: Some(2) }, Some("19.5")),
-            (ValueRef::Real(0.1), Float, Some("1e-1")),
+            (ValueRef::Real(0.1), Float, Some("3fb999999999999a")),
+            (ValueRef::Real(-0.0), Float, Some("8000000000000000")),
             (ValueRef::Text(b"yes"), Boolean, Some("true")),
             (ValueRef::Blob(&[0, 171]), Bytes, Some("00ab")),
             (ValueRef::Text(b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10"), Uuid, Some("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10")),
@@ -1148,6 +1213,18 @@ mod tests {
         for (v, t, want) in cases {
             assert_eq!(canon(v, &t).as_deref(), want, "{v:?} as {t:?}");
         }
+    }
+
+    #[test]
+    fn doubles_compare_by_bits_and_show_their_shortest_text() {
+        assert_eq!(float_text("3fb999999999999a"), "1e-1");
+        assert_eq!(float_text("7ff0000000000000"), "inf");
+        assert_eq!(cmp_values(&LogicalType::Float, Some("c000000000000000"), Some("3ff0000000000000")), Ordering::Less, "-2 < 1");
+        let mut s = String::new();
+        push_num(&mut s, 7, 4);
+        push_num(&mut s, 123456, 6);
+        push_num(&mut s, 0, 2);
+        assert_eq!(s, "000712345600");
     }
 
     #[test]
