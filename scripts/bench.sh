@@ -4,7 +4,8 @@
 # measurement, not a test: it passes or fails only on whether Ferry itself ran.
 #
 #   PostgreSQL (127.0.0.1:5432, user postgres):
-#     ferry      `ferry migrate --jobs N` into a fresh database.
+#     ferry      `ferry migrate --jobs N` into a fresh database, then `ferry validate` of it
+#                (timed beside the migration; it must find every row equal).
 #     raw limit  Ferry's own result, re-created from `pg_dump --schema-only` (custom format):
 #                pre-data (tables, typed columns, CHECKs, identities), then every table's CSV
 #                loaded with psql `\copy ... (FORMAT csv, NULL '\N')`, N at a time, then
@@ -162,6 +163,16 @@ run_ferry() {
     say "  ferry: $M_SEC s, $(group "$F_ROWS") rows, peak $((M_KB / 1024)) MB"
 }
 
+# run_validate NAME SOURCE URL RUN_REPORT: `ferry validate` of what run_ferry just loaded, timed
+# beside the migration (it must find everything equal: exit 0).
+run_validate() {
+    local name=$1 src=$2 url=$3 rep=$4 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC
+    measure "$name" "$FERRY" validate "$src" --to "$url" --run-report "$rep" --report "${rep%.json}.validation.json" --jobs "$JOBS"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry validate did not find the target equal (exit $M_RC); log: $W/logs/$name.log"; }
+    say "  ferry validate: $M_SEC s (the migration took $migrate_sec s), $(jq .rows_compared "${rep%.json}.validation.json") rows compared, peak $((M_KB / 1024)) MB"
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
 ferry_detail() { # ferry_detail REPORT: the phases and the slowest tables, from Ferry's report
     say "  Ferry's report: $(jq -r '.seconds | . * 100 | round / 100' "$1") s; phases (seconds summed over tables where they overlap):"
     jq -r '.phases | to_entries | sort_by(-.value)[] | "\(.key)\t\(.value)"' "$1" | awk -F'\t' '{ printf "    %-14s %8.2f\n", $1, $2 }'
@@ -242,6 +253,7 @@ run_ferry pg-ferry "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 PG_FERRY_ROWS=$F_ROWS
 result "$PG_RES" ferry pg "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
 ferry_detail "$W/pg/report.json"
+run_validate pg-validate "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 
 section "PostgreSQL: raw limit (pg_dump sections of Ferry's result + psql \\copy CSV)"
 pg_dump -h "$PGH" -p "$PGP" -U "$PGU" -Fc --schema-only -f "$W/pg/schema.dump" "$DB_PF"
@@ -329,6 +341,7 @@ run_ferry my-ferry "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 MY_FERRY_ROWS=$F_ROWS
 result "$MY_RES" ferry my "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
 ferry_detail "$W/mysql/report.json"
+run_validate my-validate "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 
 section "MariaDB: raw limit (mariadb-dump of Ferry's result, split + LOAD DATA LOCAL INFILE)"
 mariadb-dump -h "$MYH" -P "$MYP" -u "$MYU" --no-data --compact --skip-add-drop-table --skip-triggers "$DB_MF" >"$W/mysql/schema.sql"

@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+mod validate;
+
 #[derive(Parser)]
 #[command(name = "ferry", version, about = "Move a SQLite database to PostgreSQL or MySQL/MariaDB — schema, data, indexes, constraints — with nothing lost silently.")]
 struct Cli {
@@ -176,7 +178,7 @@ enum Command {
     Migrate {
         #[command(flatten)]
         job: Job,
-        /// Write the run's JSON report here.
+        /// Write the run's JSON report here; `x.html` writes the page and the JSON as `x.json`.
         #[arg(long)]
         report: Option<PathBuf>,
         /// Tables loaded at once.
@@ -213,6 +215,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare the target a migration filled with the source, row by row: counts, per-column
+    /// aggregates and a hash of every row (exit 0 when everything matches, 2 when not).
+    Validate(validate::Args),
 }
 
 fn main() -> ExitCode {
@@ -321,7 +326,13 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             let rep = ferry_core::copy::migrate(&source, &to, opts, events).await?;
             progress.finish();
             if let Some(r) = &report {
-                std::fs::write(r, rep.to_json()).map_err(|e| FerryError::Io(format!("cannot write the report {}: {e}", r.display())))?;
+                // `x.html`: the page, and the JSON beside it as `x.json`.
+                let is_html = r.extension().is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+                let json_path = if is_html { r.with_extension("json") } else { r.clone() };
+                std::fs::write(&json_path, rep.to_json()).map_err(|e| FerryError::Io(format!("cannot write the report {}: {e}", json_path.display())))?;
+                if is_html {
+                    std::fs::write(r, ferry_core::html::run_report(&rep)).map_err(|e| FerryError::Io(format!("cannot write the report {}: {e}", r.display())))?;
+                }
             }
             print_summary(&rep, report.as_deref());
             if let Some(e) = &rep.error {
@@ -335,6 +346,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         Command::Restore { backup, to, replace } => restore::run(&backup, &to, replace).await,
         Command::Rollback { report, to, backup, force } => rollback::run(report.as_deref(), &to, backup.as_deref(), force).await,
         Command::Audit { csv, json } => audit::run(&audit_path, csv, json),
+        Command::Validate(args) => validate::run(args).await,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod diff;
 pub mod error;
 pub mod events;
+pub mod html;
 pub mod mapping;
 pub mod monitor;
 pub mod plan;
@@ -23,6 +24,7 @@ pub mod schema;
 pub mod source;
 pub mod sqlexpr;
 pub mod target;
+pub mod validate;
 pub mod value;
 
 pub use error::{FerryError, Result};

@@ -12,3 +12,4 @@ mod diff;
 mod monitor;
 mod roundtrip;
 mod safety;
+mod validate;

@@ -9,6 +9,7 @@ pub mod dump;
 pub mod flavor;
 pub mod inspect;
 pub mod monitor;
+pub mod read;
 pub mod types;
 pub mod write;
 

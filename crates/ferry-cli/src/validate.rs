@@ -1,0 +1,124 @@
+//! `ferry validate`: compares the source with the target a migration filled, row by row, and
+//! says whether what arrived is what left (exit 0), or lists every difference (exit 2).
+
+use ferry_core::validate::{MismatchKind, ValidateOptions, ValidationReport};
+use ferry_core::value::group_thousands as group;
+use ferry_core::FerryError;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `ferry validate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The SQLite file that was migrated (opened read-only).
+    source: PathBuf,
+    /// The target that `ferry migrate` filled: postgres://… or mysql://… (mariadb://…).
+    #[arg(long = "to")]
+    to: String,
+    /// The plan the migration used, if it used one (without it the proposal is used, as migrate does).
+    #[arg(long)]
+    plan: Option<PathBuf>,
+    /// PostgreSQL schema the tables are in (default public).
+    #[arg(long)]
+    schema: Option<String>,
+    /// Write the validation report here: `.html` a self-contained page, otherwise JSON.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// The migration's JSON report: the rows it rejected count as expected, not as mismatches.
+    #[arg(long)]
+    run_report: Option<PathBuf>,
+    /// Print the report as JSON instead of the summary.
+    #[arg(long)]
+    json: bool,
+    /// Tables compared at once.
+    #[arg(long, default_value_t = 2)]
+    jobs: usize,
+}
+
+fn is_html(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
+}
+
+/// Runs `ferry validate`.
+pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
+    let plan = a.plan.as_deref().map(ferry_core::plan::Plan::load).transpose()?;
+    let run_report = match &a.run_report {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| FerryError::Io(format!("cannot read the run report {}: {e}", p.display())))?;
+            let rep: ferry_core::report::Report = serde_json::from_str(&text)
+                .map_err(|e| FerryError::Io(format!("{} is not a report written by `ferry migrate --report` ({e})", p.display())))?;
+            Some(rep)
+        }
+        None => None,
+    };
+    if let Some(r) = &a.report {
+        crate::check_writable(r)?;
+    }
+    let opts = ValidateOptions {
+        plan,
+        plan_path: a.plan.as_ref().map(|p| p.display().to_string()),
+        pg_schema: a.schema,
+        jobs: a.jobs,
+        run_report,
+        run_report_path: a.run_report.as_ref().map(|p| p.display().to_string()),
+    };
+    let rep = ferry_core::validate::validate(&a.source, &a.to, opts).await?;
+    if let Some(path) = &a.report {
+        let body = if is_html(path) { ferry_core::html::validation(&rep) } else { rep.to_json() };
+        std::fs::write(path, body).map_err(|e| FerryError::Io(format!("cannot write the report {}: {e}", path.display())))?;
+    }
+    if a.json {
+        println!("{}", rep.to_json());
+    } else {
+        print_summary(&rep, a.report.as_deref());
+    }
+    Ok(if rep.clean { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
+    println!("{:<28} {:>9} {:>12} {:>12} {:>12} {:>10} {:>9}", "table", "by", "source rows", "target rows", "matched", "mismatches", "expected");
+    for t in &rep.tables {
+        let by = if t.method == "key" { "key" } else { "multiset" };
+        println!(
+            "{:<28} {:>9} {:>12} {:>12} {:>12} {:>10} {:>9}",
+            t.table,
+            by,
+            group(t.rows_source),
+            group(t.rows_target),
+            group(t.rows_matched),
+            group(t.mismatches_total),
+            group(t.expected_total)
+        );
+    }
+    for t in &rep.tables {
+        if let Some(e) = &t.error {
+            println!("\n{}: not compared: {e}", t.table);
+        }
+        for c in t.columns.iter().filter(|c| !c.equal) {
+            println!("\n{}.{}: aggregates differ: source {:?}, target {:?}", t.table, c.column, c.source, c.target);
+        }
+        if !t.mismatches.is_empty() {
+            println!("\n{} ({} mismatch(es)):", t.table, group(t.mismatches_total));
+            for m in t.mismatches.iter().take(10) {
+                let show = |v: &Option<String>| v.as_deref().map(|s| format!("{s:?}")).unwrap_or_else(|| "NULL".into());
+                match m.kind {
+                    MismatchKind::Value => println!("  row {} column {}: source {} ≠ target {}", m.row, m.column.as_deref().unwrap_or(""), show(&m.source), show(&m.target)),
+                    k => println!("  row {}: {}{}", m.row, k.label(), if m.count > 1 { format!(" ({} times)", m.count) } else { String::new() }),
+                }
+            }
+            if t.mismatches_total > 10 {
+                println!("  … {} more{}", group(t.mismatches_total - 10), path.map(|p| format!(", listed in {}", p.display())).unwrap_or_else(|| " (use --report FILE to list them)".into()));
+            }
+        }
+    }
+    for n in &rep.notes {
+        println!("\nnote: {n}");
+    }
+    println!();
+    if rep.clean {
+        let exp = if rep.expected > 0 { format!(" ({} row(s) absent on purpose, as expected)", group(rep.expected)) } else { String::new() };
+        println!("valid: every row matches — {} rows in {} tables, {} → {}{exp}", group(rep.rows_compared), rep.tables.len(), rep.source, rep.target_server);
+    } else {
+        println!("NOT valid: {} mismatch(es) in {} of {} tables", group(rep.mismatches), rep.tables.iter().filter(|t| !t.is_clean()).count(), rep.tables.len());
+    }
+}

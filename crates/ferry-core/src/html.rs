@@ -1,0 +1,449 @@
+//! Reports as one self-contained HTML page each: the validation's (`validation`) and the
+//! migration run's (`run_report`). Inline CSS, no scripts, nothing fetched from anywhere;
+//! they print well. Every name and value from a database goes through `escape`.
+
+use crate::report::Report;
+use crate::validate::{Aggregates, MismatchKind, TableValidation, ValidationReport};
+use crate::value::group_thousands as group;
+use std::fmt::Write as _;
+
+/// Text made safe for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+:root { --ink: #1f2933; --muted: #616e7c; --line: #d9dee4; --soft: #f5f7f9; --ok: #1e7a4c; --ok-bg: #e6f4ec; --bad: #b42318; --bad-bg: #fdecea; --warn: #8a5a00; --warn-bg: #fff6e0; }
+* { box-sizing: border-box; }
+body { margin: 0; padding: 32px 40px 48px; font: 14px/1.5 -apple-system, "Segoe UI", "Noto Sans", "DejaVu Sans", Helvetica, Arial, sans-serif; color: var(--ink); background: #fff; }
+main { max-width: 1100px; margin: 0 auto; }
+h1 { font-size: 22px; margin: 0 0 4px; font-weight: 600; }
+h2 { font-size: 17px; margin: 36px 0 8px; font-weight: 600; border-bottom: 1px solid var(--line); padding-bottom: 6px; }
+h3 { font-size: 14px; margin: 20px 0 6px; font-weight: 600; }
+.sub { color: var(--muted); margin: 0 0 20px; }
+.verdict { border-radius: 8px; padding: 16px 20px; margin: 0 0 20px; font-size: 18px; font-weight: 600; border: 1px solid; }
+.verdict small { display: block; font-size: 13px; font-weight: 400; margin-top: 2px; }
+.verdict.ok { background: var(--ok-bg); color: var(--ok); border-color: #b7dfc8; }
+.verdict.bad { background: var(--bad-bg); color: var(--bad); border-color: #f4c7c3; }
+.verdict.warn { background: var(--warn-bg); color: var(--warn); border-color: #f0d9a8; }
+.cards { display: flex; gap: 12px; margin: 0 0 20px; flex-wrap: wrap; }
+.card { flex: 1 1 150px; border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; background: var(--soft); }
+.card b { display: block; font-size: 20px; font-weight: 600; }
+.card span { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+dl.facts { display: grid; grid-template-columns: 150px 1fr; gap: 2px 16px; margin: 0 0 8px; font-size: 13px; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
+th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; color: var(--muted); font-size: 12px; background: var(--soft); }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+code, .v { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
+.null { color: var(--muted); font-style: italic; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; white-space: nowrap; }
+.badge.ok { background: var(--ok-bg); color: var(--ok); }
+.badge.bad { background: var(--bad-bg); color: var(--bad); }
+.badge.warn { background: var(--warn-bg); color: var(--warn); }
+.diff { background: var(--bad-bg); }
+.pair div + div { color: var(--muted); }
+td.n .pair div { white-space: nowrap; }
+.pair .diff { color: var(--bad); }
+.note { color: var(--muted); font-size: 13px; margin: 4px 0; }
+.more { color: var(--muted); font-size: 12px; }
+footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
+@media print {
+  body { padding: 0; font-size: 11px; }
+  h2 { break-after: avoid; }
+  tr, .card, .verdict { break-inside: avoid; }
+  .verdict, .badge, th, .card, .diff { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"#;
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head>\n<body><main>\n{body}\n</main></body></html>\n",
+        escape(title)
+    )
+}
+
+fn value(v: Option<&str>) -> String {
+    match v {
+        None => "<span class=\"null\">NULL</span>".into(),
+        Some(s) => format!("<span class=\"v\">{}</span>", escape(s)),
+    }
+}
+
+/// A row's key as `id = 7, name = "x"`.
+fn json_cell(v: &serde_json::Value) -> String {
+    let text = match v {
+        serde_json::Value::Object(m) => m.iter().map(|(k, x)| format!("{k} = {x}")).collect::<Vec<_>>().join(", "),
+        other => other.to_string(),
+    };
+    format!("<span class=\"v\">{}</span>", escape(&text))
+}
+
+fn facts(rows: &[(&str, String)]) -> String {
+    let mut out = String::from("<dl class=\"facts\">");
+    for (k, v) in rows.iter().filter(|(_, v)| !v.is_empty()) {
+        let _ = write!(out, "<dt>{}</dt><dd>{}</dd>", escape(k), v);
+    }
+    out.push_str("</dl>");
+    out
+}
+
+fn card(label: &str, n: u64) -> String {
+    format!("<div class=\"card\"><b>{}</b><span>{}</span></div>", group(n), escape(label))
+}
+
+fn footer() -> String {
+    format!("<footer>Made by Ferry {}.</footer>", escape(crate::version()))
+}
+
+/// One aggregate on both sides: once when equal, both (the differing one marked) when not.
+fn pair(a: Option<String>, b: Option<String>) -> String {
+    if a == b {
+        return match a {
+            Some(s) => format!("<span class=\"v\">{}</span>", escape(&s)),
+            None => String::new(),
+        };
+    }
+    let side = |label: &str, v: Option<String>| format!("<div class=\"diff\">{label}: {}</div>", v.map(|s| format!("<span class=\"v\">{}</span>", escape(&s))).unwrap_or_else(|| "—".into()));
+    format!("<div class=\"pair\">{}{}</div>", side("source", a), side("target", b))
+}
+
+fn aggregate_rows(t: &TableValidation) -> String {
+    let mut out = String::from("<table><tr><th>Column</th><th>Type</th><th class=\"n\">NULLs</th><th>Min</th><th>Max</th><th>Sum / length</th><th></th></tr>");
+    for c in &t.columns {
+        let sum = |a: &Aggregates| a.sum.clone().or(a.length.map(|l| format!("{} long", group(l))));
+        let name = if c.column == c.target_column { escape(&c.column) } else { format!("{} → {}", escape(&c.column), escape(&c.target_column)) };
+        let _ = write!(
+            out,
+            "<tr><td><code>{name}</code></td><td>{}</td><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&c.logical),
+            pair(Some(group(c.source.nulls)), Some(group(c.target.nulls))),
+            pair(c.source.min.clone(), c.target.min.clone()),
+            pair(c.source.max.clone(), c.target.max.clone()),
+            pair(sum(&c.source), sum(&c.target)),
+            if c.equal { "<span class=\"badge ok\">equal</span>" } else { "<span class=\"badge bad\">differ</span>" }
+        );
+    }
+    out.push_str("</table>");
+    out
+}
+
+fn status(t: &TableValidation) -> &'static str {
+    if t.error.is_some() {
+        "<span class=\"badge bad\">not compared</span>"
+    } else if !t.is_clean() {
+        "<span class=\"badge bad\">mismatch</span>"
+    } else if t.expected_total > 0 {
+        "<span class=\"badge warn\">matches, rows expected absent</span>"
+    } else {
+        "<span class=\"badge ok\">matches</span>"
+    }
+}
+
+/// The validation report as one page: the verdict and summary first, then each table's
+/// counts and aggregates side by side, then the mismatches with their keys and both values.
+pub fn validation(r: &ValidationReport) -> String {
+    let mut b = String::new();
+    let bad_tables = r.tables.iter().filter(|t| !t.is_clean()).count();
+    let _ = write!(b, "<h1>Validation report</h1><p class=\"sub\">{} → {}</p>", escape(&r.source), escape(&r.target));
+    if r.clean {
+        let exp = if r.expected > 0 { format!(" {} row(s) are absent on purpose (refused or reported by the run), as expected.", group(r.expected)) } else { String::new() };
+        let _ = write!(
+            b,
+            "<div class=\"verdict ok\">Valid: what arrived is what left<small>{} rows in {} tables compared value by value; no differences.{}</small></div>",
+            group(r.rows_compared),
+            r.tables.len(),
+            escape(&exp)
+        );
+    } else {
+        let _ = write!(
+            b,
+            "<div class=\"verdict bad\">Not valid: {} mismatch(es)<small>in {} of {} tables; each is listed below by its key and column, with both values.</small></div>",
+            group(r.mismatches),
+            bad_tables,
+            r.tables.len()
+        );
+    }
+    b.push_str("<div class=\"cards\">");
+    b.push_str(&card("tables validated", r.tables.len() as u64));
+    b.push_str(&card("rows compared", r.rows_compared));
+    b.push_str(&card("mismatches", r.mismatches));
+    b.push_str(&card("expected absent", r.expected));
+    b.push_str("</div>");
+    b.push_str(&facts(&[
+        ("Source", format!("<code>{}</code>", escape(&r.source))),
+        ("Source SHA-256", format!("<code>{}</code>", escape(&r.source_sha256))),
+        ("Target", format!("<code>{}</code>", escape(&r.target))),
+        ("Target server", escape(&r.target_server)),
+        ("Plan", r.plan.as_deref().map(escape).unwrap_or_else(|| "the proposal (no plan file)".into())),
+        ("Run report", r.run_report.as_deref().map(escape).unwrap_or_default()),
+        ("Ferry", escape(&r.ferry_version)),
+        ("Started", escape(&r.started_at)),
+        ("Took", format!("{:.2} s", r.seconds)),
+    ]));
+    for n in &r.notes {
+        let _ = write!(b, "<p class=\"note\">Note: {}</p>", escape(n));
+    }
+    b.push_str("<h2>Tables</h2><table><tr><th>Table</th><th>Compared by</th><th class=\"n\">Source rows</th><th class=\"n\">Target rows</th><th class=\"n\">Matched</th><th class=\"n\">Mismatches</th><th class=\"n\">Expected</th><th></th></tr>");
+    for t in &r.tables {
+        let by = if t.method == "key" { format!("key ({})", escape(&t.key.join(", "))) } else { "multiset of row hashes".into() };
+        let _ = write!(
+            b,
+            "<tr><td><code>{}</code></td><td>{by}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            escape(&t.table),
+            group(t.rows_source),
+            group(t.rows_target),
+            group(t.rows_matched),
+            group(t.mismatches_total),
+            group(t.expected_total),
+            status(t)
+        );
+    }
+    b.push_str("</table>");
+    for t in &r.tables {
+        let renamed = if t.target != t.table { format!(" → <code>{}</code>", escape(&t.target)) } else { String::new() };
+        let _ = write!(b, "<h2><code>{}</code>{renamed} {}</h2>", escape(&t.table), status(t));
+        if let Some(e) = &t.error {
+            let _ = write!(b, "<p class=\"note\">Not compared: {}</p>", escape(e));
+        }
+        for n in &t.notes {
+            let _ = write!(b, "<p class=\"note\">{}</p>", escape(n));
+        }
+        let _ = write!(
+            b,
+            "<p>{} rows in the source, {} in the target; {} matched. Took {:.2} s.</p>",
+            group(t.rows_source),
+            group(t.rows_target),
+            group(t.rows_matched),
+            t.seconds
+        );
+        if !t.columns.is_empty() {
+            b.push_str(&aggregate_rows(t));
+        }
+        if !t.mismatches.is_empty() {
+            let _ = write!(b, "<h3>Mismatches ({})</h3>", group(t.mismatches_total));
+            b.push_str("<table><tr><th>Row</th><th>What</th><th>Column</th><th>Source</th><th>Target</th></tr>");
+            for m in &t.mismatches {
+                let what = match m.kind {
+                    MismatchKind::Value => "value differs".to_string(),
+                    k if m.count > 1 => format!("{} ({}×)", k.label(), m.count),
+                    k => k.label().to_string(),
+                };
+                let (s, g) = match m.kind {
+                    MismatchKind::Value => (value(m.source.as_deref()), value(m.target.as_deref())),
+                    MismatchKind::MissingInTarget => ("present".into(), "<span class=\"null\">absent</span>".into()),
+                    MismatchKind::ExtraInTarget => ("<span class=\"null\">absent</span>".into(), "present".into()),
+                };
+                let _ = write!(
+                    b,
+                    "<tr class=\"diff\"><td>{}</td><td>{}</td><td><code>{}</code></td><td>{s}</td><td>{g}</td></tr>",
+                    json_cell(&m.row),
+                    escape(&what),
+                    escape(m.column.as_deref().unwrap_or(""))
+                );
+            }
+            b.push_str("</table>");
+            if t.mismatches_total > t.mismatches.len() as u64 {
+                let _ = write!(b, "<p class=\"more\">The first {} are shown; {} in all.</p>", group(t.mismatches.len() as u64), group(t.mismatches_total));
+            }
+        }
+        if !t.expected.is_empty() {
+            let _ = write!(b, "<h3>Expected absent ({})</h3><table><tr><th>Row</th><th>Why</th></tr>", group(t.expected_total));
+            for e in &t.expected {
+                let _ = write!(b, "<tr><td>{}</td><td>{}</td></tr>", json_cell(&e.row), escape(&e.reason));
+            }
+            b.push_str("</table>");
+        }
+    }
+    b.push_str(&footer());
+    page(&format!("Validation report — {}", r.source), &b)
+}
+
+/// The migration run's report as one page: the outcome first, then each table's counts,
+/// what was left behind or renamed, and every rejected and changed value kept.
+pub fn run_report(r: &Report) -> String {
+    let mut b = String::new();
+    let (rejected, changed) = (r.rejected_count(), r.changed_count());
+    let _ = write!(b, "<h1>Migration report</h1><p class=\"sub\">{} → {}</p>", escape(&r.source), escape(&r.target));
+    let written: u64 = r.tables.values().map(|t| t.rows_written).sum();
+    if let Some(e) = &r.error {
+        let _ = write!(b, "<div class=\"verdict bad\">Stopped before the end<small>{}</small></div>", escape(e));
+    } else if r.is_exact() {
+        let _ = write!(b, "<div class=\"verdict ok\">Every row arrived exactly<small>{} rows in {} tables; nothing rejected, changed or left behind.</small></div>", group(written), r.tables.len());
+    } else {
+        let _ = write!(
+            b,
+            "<div class=\"verdict warn\">Completed, with differences<small>{} row(s) rejected, {} value(s) changed, {} object(s) left behind — each is listed below.</small></div>",
+            group(rejected),
+            group(changed),
+            r.warnings.len()
+        );
+    }
+    b.push_str("<div class=\"cards\">");
+    b.push_str(&card("tables", r.tables.len() as u64));
+    b.push_str(&card("rows written", written));
+    b.push_str(&card("rows rejected", rejected));
+    b.push_str(&card("values changed", changed));
+    b.push_str("</div>");
+    b.push_str(&facts(&[
+        ("Source", format!("<code>{}</code>", escape(&r.source))),
+        ("Target", format!("<code>{}</code>", escape(&r.target))),
+        ("Target server", escape(&r.target_server)),
+        ("Ferry", escape(&r.ferry_version)),
+        ("Started", escape(&r.started_at)),
+        ("Took", format!("{:.2} s", r.seconds)),
+        ("Rejects file", r.rejects_file.as_deref().map(|f| format!("<code>{}</code>", escape(f))).unwrap_or_default()),
+    ]));
+    b.push_str("<h2>Tables</h2><table><tr><th>Table</th><th>Target</th><th class=\"n\">Read</th><th class=\"n\">Written</th><th class=\"n\">Rejected</th><th class=\"n\">Changed</th><th class=\"n\">Seconds</th></tr>");
+    for (name, t) in &r.tables {
+        let _ = write!(
+            b,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td></tr>",
+            escape(name),
+            escape(&t.target),
+            group(t.rows_read),
+            group(t.rows_written),
+            group(t.rejected_total.max(t.rejected.len() as u64)),
+            group(t.changed_total.max(t.changed.len() as u64)),
+            t.seconds
+        );
+    }
+    b.push_str("</table>");
+    if !r.phases.is_empty() {
+        b.push_str("<h3>Phases</h3><table><tr><th>Phase</th><th class=\"n\">Seconds</th></tr>");
+        for (p, s) in &r.phases {
+            let _ = write!(b, "<tr><td>{}</td><td class=\"n\">{s:.2}</td></tr>", escape(p));
+        }
+        b.push_str("</table><p class=\"note\">Data, indexes, constraints and sequences overlap across tables: their seconds are summed per table.</p>");
+    }
+    let warn_table = |title: &str, list: &[crate::report::Warning]| {
+        let mut out = format!("<h2>{}</h2><table><tr><th>Table</th><th>Object</th><th>Why</th></tr>", escape(title));
+        for w in list {
+            let _ = write!(out, "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", escape(w.table.as_deref().unwrap_or("")), escape(&w.object), escape(&w.reason));
+        }
+        out.push_str("</table>");
+        out
+    };
+    if !r.warnings.is_empty() {
+        b.push_str(&warn_table("Left behind or changed", &r.warnings));
+    }
+    if !r.notes.is_empty() {
+        b.push_str(&warn_table("Adapted, nothing lost", &r.notes));
+    }
+    if !r.renames.is_empty() {
+        b.push_str("<h2>Renamed</h2><table><tr><th>Table</th><th>From</th><th>To</th><th>Why</th></tr>");
+        for n in &r.renames {
+            let _ = write!(
+                b,
+                "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                escape(n.table.as_deref().unwrap_or("")),
+                escape(&n.from),
+                escape(&n.to),
+                escape(&n.reason)
+            );
+        }
+        b.push_str("</table>");
+    }
+    for (name, t) in r.tables.iter().filter(|(_, t)| !t.rejected.is_empty() || !t.changed.is_empty()) {
+        let _ = write!(b, "<h2><code>{}</code></h2>", escape(name));
+        if !t.rejected.is_empty() {
+            let total = t.rejected_total.max(t.rejected.len() as u64);
+            let _ = write!(b, "<h3>Rejected rows ({})</h3><table><tr><th>Row</th><th>Column</th><th>Value</th><th>Why</th></tr>", group(total));
+            for x in &t.rejected {
+                let _ = write!(
+                    b,
+                    "<tr><td>{}</td><td><code>{}</code></td><td><span class=\"v\">{}</span></td><td>{}</td></tr>",
+                    json_cell(&x.row),
+                    escape(x.column.as_deref().unwrap_or("")),
+                    escape(&x.value.to_string()),
+                    escape(&x.reason)
+                );
+            }
+            b.push_str("</table>");
+            if total > t.rejected.len() as u64 {
+                let _ = write!(b, "<p class=\"more\">The first {} are shown; the rejects file lists all {}.</p>", group(t.rejected.len() as u64), group(total));
+            }
+        }
+        if !t.changed.is_empty() {
+            let total = t.changed_total.max(t.changed.len() as u64);
+            let _ = write!(b, "<h3>Changed values ({})</h3><table><tr><th>Row</th><th>Column</th><th>From</th><th>To</th><th>Why</th></tr>", group(total));
+            for x in &t.changed {
+                let _ = write!(
+                    b,
+                    "<tr><td>{}</td><td><code>{}</code></td><td><span class=\"v\">{}</span></td><td><span class=\"v\">{}</span></td><td>{}</td></tr>",
+                    json_cell(&x.row),
+                    escape(&x.column),
+                    escape(&x.from.to_string()),
+                    escape(&x.to.to_string()),
+                    escape(&x.reason)
+                );
+            }
+            b.push_str("</table>");
+            if total > t.changed.len() as u64 {
+                let _ = write!(b, "<p class=\"more\">The first {} are shown; the rejects file lists all {}.</p>", group(t.changed.len() as u64), group(total));
+            }
+        }
+    }
+    b.push_str(&footer());
+    page(&format!("Migration report — {}", r.source), &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_cases() {
+        let cases = [
+            ("plain", "plain"),
+            ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+            ("a & b", "a &amp; b"),
+            ("\"quoted\" 'single'", "&quot;quoted&quot; &#39;single&#39;"),
+            ("</style><script>", "&lt;/style&gt;&lt;script&gt;"),
+            ("&amp;", "&amp;amp;"),
+            ("日本 🚀", "日本 🚀"),
+            ("", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(escape(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn database_names_and_values_are_text() {
+        let evil = "<img src=x onerror=alert(1)>";
+        let mut r = ValidationReport { source: evil.into(), target: "postgres://u:***@h/db".into(), ..Default::default() };
+        r.tables.push(TableValidation {
+            table: evil.into(),
+            target: evil.into(),
+            method: "key".into(),
+            key: vec![evil.into()],
+            columns: vec![crate::validate::ColumnCheck { column: evil.into(), target_column: evil.into(), logical: "text".into(), equal: false, source: Aggregates { min: Some(evil.into()), ..Default::default() }, target: Aggregates::default() }],
+            mismatches: vec![crate::validate::Mismatch { kind: MismatchKind::Value, row: serde_json::json!({ evil: evil }), column: Some(evil.into()), source: Some(evil.into()), target: None, count: 1 }],
+            mismatches_total: 1,
+            ..Default::default()
+        });
+        let html = validation(&r);
+        assert!(!html.contains("<img"), "a database name or value became markup");
+        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "self-contained, no scripts");
+        let mut run = Report { source: evil.into(), ..Default::default() };
+        run.tables.insert(evil.into(), crate::report::TableReport { target: evil.into(), ..Default::default() });
+        run.warnings.push(crate::report::Warning { table: Some(evil.into()), object: evil.into(), reason: evil.into() });
+        let html = run_report(&run);
+        assert!(!html.contains("<img") && html.contains("&lt;img"));
+    }
+}
