@@ -600,11 +600,18 @@ impl Agg {
             self.nulls += 1;
             return;
         };
-        if self.min.as_deref().is_none_or(|m| cmp_values(t, Some(s), Some(m)) == Ordering::Less) {
-            self.min = Some(s.to_string());
-        }
-        if self.max.as_deref().is_none_or(|m| cmp_values(t, Some(s), Some(m)) == Ordering::Greater) {
-            self.max = Some(s.to_string());
+        match (&self.min, &self.max) {
+            (Some(lo), Some(hi)) => {
+                if cmp_values(t, Some(s), Some(lo)) == Ordering::Less {
+                    self.min = Some(s.to_string());
+                } else if cmp_values(t, Some(s), Some(hi)) == Ordering::Greater {
+                    self.max = Some(s.to_string());
+                }
+            }
+            _ => {
+                self.min = Some(s.to_string());
+                self.max = Some(s.to_string());
+            }
         }
         match t {
             LogicalType::Integer { .. } => self.int_sum += s.parse::<i64>().unwrap_or(0) as i128,
@@ -709,10 +716,10 @@ fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialec
 
 /// Turns one target row (canonical text per column) into a canonical `Row`: doubles to their
 /// shortest text, JSON normalised.
-fn target_row(spec: &Spec, dialect: Dialect, fields: &[Option<&str>]) -> Row {
+fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize, usize)>]) -> Row {
     let mut r = Row::with_columns(spec.cols.len());
     for (i, (_, _, t, _)) in spec.cols.iter().enumerate() {
-        let v = fields.get(i).copied().flatten();
+        let v = fields.get(i).copied().flatten().map(|(a, b)| text.get(a..b).unwrap_or(""));
         match (v, t) {
             (Some(s), LogicalType::Float) => {
                 let f = match dialect {
@@ -742,8 +749,8 @@ async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, 
     let key: &[usize] = if ordered { &spec.key } else { &[] };
     let dialect = ctx.target.dialect;
     let mut batch = Vec::with_capacity(BATCH_ROWS);
-    let mut make = |fields: &[Option<&str>]| {
-        batch.push(target_row(&spec, dialect, fields));
+    let mut make = |text: &str, fields: &[Option<(usize, usize)>]| {
+        batch.push(target_row(&spec, dialect, text, fields));
         (batch.len() >= BATCH_ROWS).then(|| std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))
     };
     let what = format!("table {}", t.name);
