@@ -75,6 +75,20 @@ pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
     Ok(if rep.clean { ExitCode::SUCCESS } else { ExitCode::from(2) })
 }
 
+fn aggregates(a: &ferry_core::validate::Aggregates) -> String {
+    let mut parts = vec![format!("{} NULL", group(a.nulls))];
+    if let (Some(lo), Some(hi)) = (&a.min, &a.max) {
+        parts.push(format!("min {lo:?}, max {hi:?}"));
+    }
+    if let Some(s) = &a.sum {
+        parts.push(format!("sum {s}"));
+    }
+    if let Some(l) = a.length {
+        parts.push(format!("length {}", group(l)));
+    }
+    parts.join(", ")
+}
+
 fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
     println!("{:<28} {:>9} {:>12} {:>12} {:>12} {:>10} {:>9}", "table", "by", "source rows", "target rows", "matched", "mismatches", "expected");
     for t in &rep.tables {
@@ -94,8 +108,14 @@ fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
         if let Some(e) = &t.error {
             println!("\n{}: not compared: {e}", t.table);
         }
-        for c in t.columns.iter().filter(|c| !c.equal) {
-            println!("\n{}.{}: aggregates differ: source {:?}, target {:?}", t.table, c.column, c.source, c.target);
+        let differ: Vec<_> = t.columns.iter().filter(|c| !c.equal).collect();
+        if t.unexplained_aggregates() > 0 {
+            for c in &differ {
+                println!("\n{}.{}: aggregates differ with every row matching: source {}; target {}", t.table, c.column, aggregates(&c.source), aggregates(&c.target));
+            }
+        } else if !differ.is_empty() {
+            let names: Vec<&str> = differ.iter().map(|c| c.column.as_str()).collect();
+            println!("\n{}: the aggregates of {} differ, as the rows below explain", t.table, names.join(", "));
         }
         if !t.mismatches.is_empty() {
             println!("\n{} ({} mismatch(es)):", t.table, group(t.mismatches_total));

@@ -306,11 +306,22 @@ fn float_of(bits: &str) -> Option<f64> {
     u64::from_str_radix(bits, 16).ok().map(f64::from_bits)
 }
 
-/// A canonical double as a person reads it (`1e-1`); other text unchanged.
+/// A canonical double as a person reads it (`0.1`, `1e300`); other text unchanged.
 fn float_text(bits: &str) -> String {
     match float_of(bits) {
-        Some(f) if bits.len() == 16 => f64_text(f),
+        Some(f) if bits.len() == 16 => float_shown(f),
         _ => bits.to_string(),
+    }
+}
+
+/// The shortest text that reads back as `f`: plain digits in the usual range, else with an
+/// exponent.
+fn float_shown(f: f64) -> String {
+    let a = f.abs();
+    if f.is_finite() && (a == 0.0 || (1e-6..1e15).contains(&a)) {
+        if f == 0.0 && f.is_sign_negative() { "-0".into() } else { format!("{f}") }
+    } else {
+        f64_text(f)
     }
 }
 
@@ -600,11 +611,18 @@ impl Agg {
             self.nulls += 1;
             return;
         };
-        if self.min.as_deref().is_none_or(|m| cmp_values(t, Some(s), Some(m)) == Ordering::Less) {
-            self.min = Some(s.to_string());
-        }
-        if self.max.as_deref().is_none_or(|m| cmp_values(t, Some(s), Some(m)) == Ordering::Greater) {
-            self.max = Some(s.to_string());
+        match (&self.min, &self.max) {
+            (Some(lo), Some(hi)) => {
+                if cmp_values(t, Some(s), Some(lo)) == Ordering::Less {
+                    self.min = Some(s.to_string());
+                } else if cmp_values(t, Some(s), Some(hi)) == Ordering::Greater {
+                    self.max = Some(s.to_string());
+                }
+            }
+            _ => {
+                self.min = Some(s.to_string());
+                self.max = Some(s.to_string());
+            }
         }
         match t {
             LogicalType::Integer { .. } => self.int_sum += s.parse::<i64>().unwrap_or(0) as i128,
@@ -621,7 +639,7 @@ impl Agg {
         let (sum, length) = match t {
             LogicalType::Integer { .. } => (Some(self.int_sum.to_string()), None),
             LogicalType::Decimal { .. } => (Some(self.dec.text()), None),
-            LogicalType::Float => (Some(f64_text(self.float_sum)), None),
+            LogicalType::Float => (Some(float_shown(self.float_sum)), None),
             LogicalType::Boolean => (Some(self.trues.to_string()), None),
             LogicalType::Text { .. } | LogicalType::Bytes => (None, Some(self.length)),
             _ => (None, None),
@@ -709,10 +727,10 @@ fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialec
 
 /// Turns one target row (canonical text per column) into a canonical `Row`: doubles to their
 /// shortest text, JSON normalised.
-fn target_row(spec: &Spec, dialect: Dialect, fields: &[Option<&str>]) -> Row {
+fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize, usize)>]) -> Row {
     let mut r = Row::with_columns(spec.cols.len());
     for (i, (_, _, t, _)) in spec.cols.iter().enumerate() {
-        let v = fields.get(i).copied().flatten();
+        let v = fields.get(i).copied().flatten().map(|(a, b)| text.get(a..b).unwrap_or(""));
         match (v, t) {
             (Some(s), LogicalType::Float) => {
                 let f = match dialect {
@@ -742,8 +760,8 @@ async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, 
     let key: &[usize] = if ordered { &spec.key } else { &[] };
     let dialect = ctx.target.dialect;
     let mut batch = Vec::with_capacity(BATCH_ROWS);
-    let mut make = |fields: &[Option<&str>]| {
-        batch.push(target_row(&spec, dialect, fields));
+    let mut make = |text: &str, fields: &[Option<(usize, usize)>]| {
+        batch.push(target_row(&spec, dialect, text, fields));
         (batch.len() >= BATCH_ROWS).then(|| std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))
     };
     let what = format!("table {}", t.name);
@@ -1217,7 +1235,10 @@ mod tests {
 
     #[test]
     fn doubles_compare_by_bits_and_show_their_shortest_text() {
-        assert_eq!(float_text("3fb999999999999a"), "1e-1");
+        assert_eq!(float_text("3fb999999999999a"), "0.1");
+        assert_eq!(float_text(&crate::value::hex(&1e300f64.to_bits().to_be_bytes())), "1e300");
+        assert_eq!(float_text(&crate::value::hex(&(-2.5e-7f64).to_bits().to_be_bytes())), "-2.5e-7");
+        assert_eq!(float_text(&crate::value::hex(&1130.95f64.to_bits().to_be_bytes())), "1130.95");
         assert_eq!(float_text("7ff0000000000000"), "inf");
         assert_eq!(cmp_values(&LogicalType::Float, Some("c000000000000000"), Some("3ff0000000000000")), Ordering::Less, "-2 < 1");
         let mut s = String::new();

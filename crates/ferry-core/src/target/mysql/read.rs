@@ -56,25 +56,30 @@ pub fn decode_float(raw: &str) -> Option<f64> {
     raw.parse().ok()
 }
 
-/// Streams the rows of `select` to `f`, each as its fields' text; whenever `f` hands back a
-/// batch it is sent on `tx` (back-pressure: the stream waits for the reader). Stops quietly
-/// when the receiver is gone. Returns the rows read.
+/// Streams the rows of `select` to `f`, each as one text and its fields' spans in it (`None`:
+/// NULL); whenever `f` hands back a batch it is sent on `tx` (back-pressure: the stream waits
+/// for the reader). Stops quietly when the receiver is gone. Returns the rows read.
 pub async fn for_each_row<T, F>(conn: &mut MySqlConnection, select: &str, tx: &mpsc::Sender<T>, mut f: F) -> Result<u64, sqlx::Error>
 where
-    F: FnMut(&[Option<&str>]) -> Option<T>,
+    F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
 {
     let mut stream = sqlx::query(sqlx::AssertSqlSafe(select.to_string())).fetch(conn);
     let mut rows = 0u64;
+    let (mut text, mut spans) = (String::new(), vec![]);
     while let Some(row) = stream.next().await {
         let row = row?;
         rows += 1;
-        let mut owned: Vec<Option<std::borrow::Cow<str>>> = Vec::with_capacity(row.len());
+        text.clear();
+        spans.clear();
         for i in 0..row.len() {
             let b: Option<&[u8]> = row.try_get_unchecked(i)?;
-            owned.push(b.map(String::from_utf8_lossy));
+            spans.push(b.map(|b| {
+                let start = text.len();
+                text.push_str(&String::from_utf8_lossy(b));
+                (start, text.len())
+            }));
         }
-        let fields: Vec<Option<&str>> = owned.iter().map(|o| o.as_deref()).collect();
-        if let Some(batch) = f(&fields) {
+        if let Some(batch) = f(&text, &spans) {
             if tx.send(batch).await.is_err() {
                 return Ok(rows);
             }

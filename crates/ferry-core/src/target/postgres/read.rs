@@ -56,6 +56,10 @@ pub fn decode_float(raw: &str) -> Option<f64> {
 
 /// Undoes COPY's text escaping of one field (`\\`, `\t`, `\n`, `\r`, `\b`, `\f`, `\v`, octal).
 fn unescape(field: &[u8], out: &mut Vec<u8>) {
+    if !field.contains(&b'\\') {
+        out.extend_from_slice(field);
+        return;
+    }
     let mut i = 0;
     while i < field.len() {
         let c = field[i];
@@ -103,12 +107,12 @@ fn split_line(line: &[u8], buf: &mut Vec<u8>, spans: &mut Vec<Option<(usize, usi
     }
 }
 
-/// Streams the rows of `select` to `f`, each as its fields' text; whenever `f` hands back a
-/// batch it is sent on `tx` (back-pressure: the stream waits for the reader). Stops quietly
-/// when the receiver is gone. Returns the rows read.
+/// Streams the rows of `select` to `f`, each as one text and its fields' spans in it (`None`:
+/// NULL); whenever `f` hands back a batch it is sent on `tx` (back-pressure: the stream waits
+/// for the reader). Stops quietly when the receiver is gone. Returns the rows read.
 pub async fn for_each_row<T, F>(conn: &mut PgConnection, select: &str, tx: &mpsc::Sender<T>, mut f: F) -> Result<u64, sqlx::Error>
 where
-    F: FnMut(&[Option<&str>]) -> Option<T>,
+    F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
 {
     let mut stream = conn.copy_out_raw(&format!("COPY ({select}) TO STDOUT")).await?;
     let mut carry: Vec<u8> = vec![];
@@ -130,8 +134,7 @@ where
                     &lossy
                 }
             };
-            let fields: Vec<Option<&str>> = spans.iter().map(|s| s.map(|(a, b)| text.get(a..b).unwrap_or(""))).collect();
-            if let Some(batch) = f(&fields) {
+            if let Some(batch) = f(text, &spans) {
                 if tx.send(batch).await.is_err() {
                     return Ok(rows);
                 }
