@@ -1,0 +1,178 @@
+// The Connections and Run views, built, in headless Chromium at 1024×700, the IPC mocked:
+// the form validates and reads pasted URLs, "Test connection" shows what was found or the
+// server's refusal, saved connections keep no password in the saved record, and the Run view
+// follows a scripted stream of engine events to the end — and to a cancel.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { open, getProject, setProject, start, stop } from './browser';
+import * as demo from './demo-data';
+import type { Event } from '../src/lib/bindings/Event';
+import type { ServerInfo } from '../src/lib/bindings/ServerInfo';
+
+beforeAll(start);
+afterAll(stop);
+
+const server: ServerInfo = { dialect: 'postgres', server: 'PostgreSQL 16.4', host: 'db.internal:5432', user: 'ferry', database: 'shop', schema: 'public', objects: [], may_create: true, tls: true };
+
+const connectSpec = {
+  data: { source: demo.source, plan: demo.plan, server },
+  handlers: {
+    engine_version: '0.1.0',
+    initial_source: null,
+    list_runs: [],
+    list_connections: [],
+    keyring_status: { available: false, detail: 'no keyring service answers (no D-Bus session)' },
+    demo_source: '/home/ada/.local/share/dev.ferry.desktop/demo/demo.sqlite',
+    open_source: (_args: any, mock: any) => mock.data.source,
+    propose_plan: (_args: any, mock: any) => mock.data.plan,
+    save_connection: (args: any) => ({ ...args.connection, password_saved: false }),
+    test_connection: (args: any, mock: any) => {
+      if (args.url.includes(':wrong@')) {
+        throw { kind: 'auth_failed', message: 'the PostgreSQL server at db.internal:5432 refused the login for user "ferry": password authentication failed. Check the user name and password', detail: 'password authentication failed' };
+      }
+      return mock.data.server;
+    },
+  },
+};
+
+describe('Connections', () => {
+  it('opens the demo, validates, reads a pasted URL, tests the connection, saves without the password', async () => {
+    const { page, calls, errors } = await open(connectSpec);
+    await page.click('#try-demo');
+    const summary = await page.locator('#source-summary').textContent();
+    expect(summary).toContain(`${demo.source.schema.tables.length} tables`);
+
+    // Validation before any call: no database named.
+    await page.fill('#database', '');
+    await page.click('#test-connection');
+    expect(await page.locator('#database-error').textContent()).toContain('Enter the database');
+    expect((await calls()).filter((c) => c.cmd === 'test_connection')).toEqual([]);
+
+    // A pasted URL fills the form (and its password, decoded).
+    await page.click('details.paste summary');
+    await page.fill('#paste-url', 'postgres://ferry:wrong@db.internal:5432/shop?sslmode=require');
+    await page.click('details.paste button[type=submit]');
+    expect(await page.inputValue('#host')).toBe('db.internal');
+    expect(await page.inputValue('#database')).toBe('shop');
+    expect(await page.inputValue('#tls')).toBe('require');
+
+    // The server's refusal, in words, in the form.
+    await page.click('#test-connection');
+    expect(await page.locator('#connection-error-text').textContent()).toContain('refused the login for user "ferry"');
+
+    // The right password: what was found.
+    await page.fill('#password', 'right');
+    await page.click('#test-connection');
+    const found = await page.locator('#connection-result').textContent();
+    expect(found).toContain('Connected: PostgreSQL 16.4');
+    expect(found).toContain('Empty — ready for the migration.');
+    expect(found).toContain('encrypted (TLS)');
+    const tested = (await calls()).filter((c) => c.cmd === 'test_connection').map((c) => c.args.url);
+    expect(tested.at(-1)).toBe('postgres://ferry:right@db.internal:5432/shop?sslmode=require');
+
+    // No keyring here: said plainly; the saved record never holds the password.
+    expect(await page.locator('#keyring-unavailable').textContent()).toContain('asks for them each time');
+    await page.fill('#save-name', 'shop on db.internal');
+    await page.click('#save-connection');
+    await page.getByText('without its password').waitFor();
+    const saved = (await calls()).find((c) => c.cmd === 'save_connection')!;
+    expect(saved.args.password).toBe('right');
+    expect(JSON.stringify(saved.args.connection)).not.toContain('right');
+
+    await page.click('#to-mapping');
+    expect(await page.getAttribute('#nav-mapping', 'aria-current')).toBe('page');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+/** A load of two tables: a few progress steps each, a refused row, a warning. */
+const events: Event[] = [
+  { event: 'phase_started', data: { phase: 'schema' } },
+  { event: 'phase_done', data: { phase: 'schema', seconds: 0.2 } },
+  { event: 'phase_started', data: { phase: 'data' } },
+  { event: 'table_started', data: { table: 'orders', rows: 8000 } },
+  { event: 'table_started', data: { table: 'customers', rows: 2000 } },
+  { event: 'progress', data: { table: 'orders', rows_done: 2000, rows: 8000 } },
+  { event: 'progress', data: { table: 'customers', rows_done: 1000, rows: 2000 } },
+  { event: 'rejected', data: { table: 'orders', column: 'placed_at', reason: 'not a timestamp PostgreSQL accepts' } },
+  { event: 'progress', data: { table: 'orders', rows_done: 4000, rows: 8000 } },
+  // — a cancel, when the test asks for one, comes here —
+  { event: 'table_done', data: { table: 'customers', rows_read: 2000, rows_written: 2000, rejected: 0, seconds: 0.6 } },
+  { event: 'progress', data: { table: 'orders', rows_done: 8000, rows: 8000 } },
+  { event: 'table_done', data: { table: 'orders', rows_read: 8000, rows_written: 7999, rejected: 1, seconds: 3.2 } },
+  { event: 'phase_done', data: { phase: 'data', seconds: 3.4 } },
+  { event: 'warning', data: { table: 'orders', object: 'trigger orders_touch', reason: 'not carried: a trigger is SQLite code; rewrite it for the target' } },
+];
+
+function runSpec(cancelAfter: number | null) {
+  return {
+    data: { events, cancelAfter, done: { id: '20260504-094107', dir: '/runs/20260504-094107', report: demo.report, backup: '/runs/20260504-094107/source-backup/demo.sqlite' }, stopped: { id: '20260502-112000', dir: '/runs/20260502-112000', report: demo.stoppedReport, backup: null } },
+    handlers: {
+      engine_version: '0.1.0',
+      initial_source: null,
+      list_runs: [],
+      list_connections: [],
+      keyring_status: { available: true, detail: null },
+      cancel_run: true,
+      start_run: async (args: any, mock: any) => {
+        for (const [i, e] of mock.data.events.entries()) {
+          if (i === mock.data.cancelAfter) {
+            // Wait for the user's Cancel, then stop as the engine does: between batches.
+            for (let t = 0; t < 200 && !mock.calls.some((c: any) => c.cmd === 'cancel_run'); t++) await mock.sleep(25);
+            return mock.data.stopped;
+          }
+          mock.send(args.onEvent, e);
+          await mock.sleep(60);
+        }
+        return mock.data.done;
+      },
+    },
+  };
+}
+
+async function readyToRun(page: any): Promise<void> {
+  await setProject(page, { source: demo.source, plan: demo.plan, server, fields: { kind: 'postgres', host: 'db.internal', port: 5432, database: 'shop', user: 'ferry', tls: 'require', schema: '' }, password: 's3cret' });
+  await page.click('#nav-run');
+}
+
+describe('Run', () => {
+  it('follows the engine’s events to the end and leads to the report', async () => {
+    const { page, calls, errors } = await open(runSpec(null));
+    await readyToRun(page);
+    // The target is shown without its password.
+    expect(await page.locator('#run-target').textContent()).toContain('postgres://ferry:***@db.internal:5432/shop');
+    await page.click('#start-run');
+    await page.locator('#cancel-run').waitFor();
+    // Mid-run: a table row with its progress; the log names the refused row's column.
+    await page.locator('tr[data-run-table="orders"]').waitFor();
+    await page.locator('#run-log').getByText('placed_at: not a timestamp').waitFor();
+    await page.locator('#run-result').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#run-overall').textContent()).toContain('10,000 of 10,000 rows');
+    expect(await page.locator('tr[data-run-table="customers"]').textContent()).toContain('done');
+    expect(await page.locator('#run-log').textContent()).toContain('trigger orders_touch');
+    const start = (await calls()).find((c) => c.cmd === 'start_run')!;
+    expect(start.args.options).toEqual({ jobs: 2, strict: false, pg_schema: null, backup_source: true });
+    expect(start.args.url).toBe('postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require');
+    await page.click('#to-report');
+    expect(await page.locator('#report-verdict').textContent()).toContain('12 values refused');
+    expect(await getProject(page, (p) => p.reportId)).toBe('20260504-094107');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('cancels between batches and says the run stopped', async () => {
+    const { page, calls, errors } = await open(runSpec(9));
+    await readyToRun(page);
+    await page.click('#start-run');
+    await page.locator('#run-log').getByText('placed_at').waitFor();
+    await page.click('#cancel-run');
+    await page.locator('#run-result').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#run-result').textContent()).toContain('stopped early');
+    expect(await page.locator('#progress-h').textContent()).toContain('Stopped');
+    expect((await calls()).some((c) => c.cmd === 'cancel_run')).toBe(true);
+    // Nothing is running any more: a new run can start.
+    expect(await page.isEnabled('#start-run')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
