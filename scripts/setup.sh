@@ -32,6 +32,7 @@ packages=(
   webkit2gtk-driver xvfb xauth imagemagick
   sqlite3 pgloader postgresql postgresql-contrib mariadb-server
   chromium
+  gnome-keyring dbus-daemon
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -86,6 +86,22 @@ pub fn list_connections(state: State<'_, AppState>) -> IpcResult<Vec<SavedConnec
 /// only. Returns the connection as saved: `password_saved` says whether the keyring took it.
 #[tauri::command]
 pub fn save_connection(state: State<'_, AppState>, connection: SavedConnection, password: Option<String>) -> IpcResult<SavedConnection> {
+    save(&state.data_dir, connection, password)
+}
+
+/// Forgets a connection and its keyring entry.
+#[tauri::command]
+pub fn forget_connection(state: State<'_, AppState>, name: String) -> IpcResult<()> {
+    forget(&state.data_dir, &name)
+}
+
+/// The saved password of a connection, or `None` when there is none (or no keyring).
+#[tauri::command]
+pub fn connection_password(name: String) -> IpcResult<Option<String>> {
+    password(&name)
+}
+
+pub fn save(dir: &Path, connection: SavedConnection, password: Option<String>) -> IpcResult<SavedConnection> {
     let mut c = connection;
     c.password_saved = false;
     if let Some(pw) = password.filter(|p| !p.is_empty()) {
@@ -94,40 +110,113 @@ pub fn save_connection(state: State<'_, AppState>, connection: SavedConnection, 
             c.password_saved = true;
         }
     }
-    let mut all = read_all(&state.data_dir)?;
+    let mut all = read_all(dir)?;
     all.retain(|x| x.name != c.name);
     all.push(c.clone());
     all.sort_by(|a, b| a.name.cmp(&b.name));
-    write_all(&state.data_dir, &all)?;
+    write_all(dir, &all)?;
     Ok(c)
 }
 
-/// Forgets a connection and its keyring entry.
-#[tauri::command]
-pub fn forget_connection(state: State<'_, AppState>, name: String) -> IpcResult<()> {
-    let mut all = read_all(&state.data_dir)?;
+pub fn forget(dir: &Path, name: &str) -> IpcResult<()> {
+    let mut all = read_all(dir)?;
     let before = all.len();
     all.retain(|x| x.name != name);
     if all.len() == before {
         return Err(IpcError::new(ErrorKind::NotFound, format!("no saved connection {name:?}")));
     }
     if keyring::Entry::store_status().is_ok() {
-        if let Ok(e) = entry(&name) {
+        if let Ok(e) = entry(name) {
             let _ = e.delete_credential();
         }
     }
-    write_all(&state.data_dir, &all)
+    write_all(dir, &all)
 }
 
-/// The saved password of a connection, or `None` when there is none (or no keyring).
-#[tauri::command]
-pub fn connection_password(name: String) -> IpcResult<Option<String>> {
+pub fn password(name: &str) -> IpcResult<Option<String>> {
     if keyring::Entry::store_status().is_err() {
         return Ok(None);
     }
-    match entry(&name)?.get_password() {
+    match entry(name)?.get_password() {
         Ok(p) => Ok(Some(p)),
         Err(keyring::Error::NoEntry) => Ok(None),
         Err(e) => Err(keyring_error(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn shop(name: &str) -> SavedConnection {
+        SavedConnection { name: name.into(), kind: "postgres".into(), host: "db.internal".into(), port: 5432, database: "shop".into(), user: "ferry".into(), tls: "require".into(), schema: None, password_saved: false }
+    }
+
+    fn scratch(tag: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("ferry-connections-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    /// The round trip inside a session with a real Secret Service (see the test below).
+    fn round_trip_with_a_keyring() {
+        assert!(keyring::Entry::store_status().is_ok(), "the Secret Service should answer: {:?}", keyring::Entry::store_status());
+        let dir = scratch("keyring");
+        let name = format!("shop {}", std::process::id());
+        let saved = save(&dir, shop(&name), Some("s3cret-pw".into())).unwrap();
+        assert!(saved.password_saved);
+        let file = std::fs::read_to_string(dir.join("connections.json")).unwrap();
+        assert!(file.contains(&name) && !file.contains("s3cret-pw"), "never in the file: {file}");
+        assert_eq!(password(&name).unwrap().as_deref(), Some("s3cret-pw"));
+        forget(&dir, &name).unwrap();
+        assert_eq!(password(&name).unwrap(), None, "forgetting removes the keyring entry");
+        assert!(list_is_empty(&dir));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn list_is_empty(dir: &Path) -> bool {
+        read_all(dir).unwrap().is_empty()
+    }
+
+    /// Passwords go to a real Secret Service (GNOME Keyring in its own D-Bus session, with a
+    /// throw-away home), never to the file; forgetting removes them. Runs this test binary
+    /// again inside `dbus-run-session` with the keyring unlocked.
+    #[test]
+    fn passwords_live_in_the_system_keyring() {
+        if std::env::var_os("FERRY_IN_KEYRING_SESSION").is_some() {
+            return round_trip_with_a_keyring();
+        }
+        let home = scratch("home");
+        let me = std::env::current_exe().unwrap();
+        let out = Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", "printf 'test-keyring-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" --exact commands::connections::tests::passwords_live_in_the_system_keyring --test-threads=1"])
+            .arg(&me)
+            .env("FERRY_IN_KEYRING_SESSION", "1")
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .output()
+            .expect("dbus-run-session runs (package dbus-daemon; gnome-keyring: scripts/setup.sh installs it)");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success() && text.contains("1 passed"), "the round trip in a keyring session failed:\n{text}");
+        std::fs::remove_dir_all(&home).unwrap();
+    }
+
+    /// Without any Secret Service the password is not stored anywhere, and the record says so.
+    #[test]
+    fn without_a_keyring_nothing_secret_is_stored() {
+        if keyring::Entry::store_status().is_ok() {
+            return; // this process has a keyring; the test above covers that case
+        }
+        let dir = scratch("nokeyring");
+        let saved = save(&dir, shop("plain"), Some("s3cret-pw".into())).unwrap();
+        assert!(!saved.password_saved);
+        assert!(!std::fs::read_to_string(dir.join("connections.json")).unwrap().contains("s3cret-pw"));
+        assert_eq!(password("plain").unwrap(), None);
+        forget(&dir, "plain").unwrap();
+        assert!(matches!(forget(&dir, "plain"), Err(IpcError { kind: ErrorKind::NotFound, .. })));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
