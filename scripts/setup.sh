@@ -26,7 +26,8 @@ quietly() {
 # --- system packages -------------------------------------------------------------------------
 # Tauri's build (webkit2gtk, ssl, appindicator, rsvg), the GUI test (webkit2gtk-driver gives
 # WebKitWebDriver; xvfb, xauth), icons and screenshots (imagemagick), the databases and their
-# tools, and chromium for front-end tests.
+# tools, chromium for front-end tests, and GNOME Keyring (a real Secret Service for the test
+# of saved passwords, run in its own D-Bus session).
 packages=(
   build-essential libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth imagemagick
