@@ -3,7 +3,7 @@
 # PostgreSQL database `ferry_demo` (dropped and made anew: it is Ferry's own; with
 # FERRY_DEMO_TARGET=mysql the local MariaDB's instead), then:
 #  - with a display: starts the desktop app on the demo database (`cargo run -- --demo`) with
-#    the target filled in — press "Test connection", review the types, run, read the report;
+#    the target filled in (`--to URL`) — press "Test connection", review the types, run, read the report;
 #  - without one (a server, CI) or with FERRY_DEMO_CLI=1: the same migration through the
 #    `ferry` command (100,000 rows by default, FERRY_DEMO_ROWS to change), printing the summary
 #    and writing demo-out/report.json.
@@ -24,7 +24,7 @@ esac
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${FERRY_DEMO_CLI:-}" ]; then
   echo "== starting the desktop app on the demo database (target: $url)"
-  exec cargo run -q -- --demo
+  exec cargo run -q -- --demo --to "$url"
 fi
 
 rows="${FERRY_DEMO_ROWS:-100000}"

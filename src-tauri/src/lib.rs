@@ -27,6 +27,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             };
             let mut state = state::AppState::new(dir);
             state.initial = state::Initial::from_args(std::env::args().skip(1));
+            state.initial_target = state::target_from_args(std::env::args().skip(1));
             app.manage(state);
             Ok(())
         })
@@ -35,6 +36,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             source::open_source,
             source::demo_source,
             source::initial_source,
+            target::initial_target,
             source::propose_plan,
             source::check_type,
             source::preview_tables,

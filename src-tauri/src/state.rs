@@ -21,6 +21,8 @@ pub struct AppState {
     pub run: Mutex<Option<Events>>,
     /// What the command line asked to open at start: `ferry-app FILE` or `ferry-app --demo`.
     pub initial: Option<Initial>,
+    /// The target the command line named (`--to URL`), to fill the connection form with.
+    pub initial_target: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,11 +32,15 @@ pub enum Initial {
 }
 
 impl Initial {
-    /// Reads the app's arguments (after the program's name): `--demo`, or a file's path.
+    /// Reads the app's arguments (after the program's name): `--demo`, or a file's path
+    /// (`--to URL` and its value are not a file).
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Option<Initial> {
         let mut out = None;
-        for a in args {
-            if a == "--demo" {
+        let mut args = args.into_iter();
+        while let Some(a) = args.next() {
+            if a == "--to" {
+                args.next();
+            } else if a == "--demo" {
                 out = Some(Initial::Demo);
             } else if !a.starts_with('-') && out.is_none() {
                 out = Some(Initial::File(PathBuf::from(a)));
@@ -44,9 +50,23 @@ impl Initial {
     }
 }
 
+/// The value of `--to URL` among the app's arguments.
+pub fn target_from_args(args: impl IntoIterator<Item = String>) -> Option<String> {
+    let mut args = args.into_iter();
+    while let Some(a) = args.next() {
+        if a == "--to" {
+            return args.next();
+        }
+        if let Some(v) = a.strip_prefix("--to=") {
+            return Some(v.to_string());
+        }
+    }
+    None
+}
+
 impl AppState {
     pub fn new(data_dir: PathBuf) -> AppState {
-        AppState { data_dir, source: Mutex::new(None), run: Mutex::new(None), initial: None }
+        AppState { data_dir, source: Mutex::new(None), run: Mutex::new(None), initial: None, initial_target: None }
     }
 
     pub fn runs_dir(&self) -> PathBuf {
@@ -60,19 +80,24 @@ impl AppState {
 
 #[cfg(test)]
 mod tests {
-    use super::Initial;
+    use super::{target_from_args, Initial};
 
     #[test]
     fn arguments_name_what_to_open() {
-        let cases: [(&[&str], Option<Initial>); 5] = [
+        let cases: [(&[&str], Option<Initial>); 6] = [
             (&[], None),
             (&["--demo"], Some(Initial::Demo)),
             (&["shop.sqlite"], Some(Initial::File("shop.sqlite".into()))),
             (&["shop.sqlite", "--demo"], Some(Initial::Demo)),
             (&["--some-webview-flag"], None),
+            (&["--to", "mysql://root@127.0.0.1/x", "--demo"], Some(Initial::Demo)),
         ];
         for (args, want) in cases {
             assert_eq!(Initial::from_args(args.iter().map(|s| s.to_string())), want, "{args:?}");
         }
+        let target = |args: &[&str]| target_from_args(args.iter().map(|s| s.to_string()));
+        assert_eq!(target(&["--demo", "--to", "mysql://root@h/db"]).as_deref(), Some("mysql://root@h/db"));
+        assert_eq!(target(&["--to=postgres://u@h/db"]).as_deref(), Some("postgres://u@h/db"));
+        assert_eq!(target(&["--demo"]), None);
     }
 }

@@ -1,6 +1,8 @@
 //! The target side: "Test connection".
 
 use crate::error::IpcResult;
+use crate::state::AppState;
+use tauri::State;
 use ferry_core::target::probe::ServerInfo;
 
 /// Connects as a migration would and says what is there (server, version, empty or not,
@@ -8,4 +10,11 @@ use ferry_core::target::probe::ServerInfo;
 #[tauri::command]
 pub async fn test_connection(url: String, pg_schema: Option<String>) -> IpcResult<ServerInfo> {
     Ok(ferry_core::target::probe::probe(&url, pg_schema.as_deref()).await?)
+}
+
+/// The target the app was started with (`--to URL`), to fill the connection form; no secret is
+/// kept beyond this answer.
+#[tauri::command]
+pub fn initial_target(state: State<'_, AppState>) -> Option<String> {
+    state.initial_target.clone()
 }

@@ -159,3 +159,8 @@ export async function pickPlanToSave(): Promise<string | null> {
 export function initialSource(): Promise<string | null> {
   return call('initial_source');
 }
+
+/** The target URL the app was started with (`--to URL`), if any. */
+export function initialTarget(): Promise<string | null> {
+  return call('initial_target');
+}

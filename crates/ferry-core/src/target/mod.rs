@@ -145,6 +145,15 @@ pub struct TargetUrl {
 }
 
 impl TargetUrl {
+    /// The server as a person would name it before connecting: a `mysql://` URL may lead to
+    /// MySQL or MariaDB, so it is "MySQL/MariaDB" until the server says which.
+    pub fn server_name(&self) -> &'static str {
+        match self.dialect {
+            Dialect::MySql => "MySQL/MariaDB",
+            d => d.name(),
+        }
+    }
+
     pub fn parse(s: &str) -> Result<TargetUrl> {
         let bad = |detail: &str| FerryError::BadUrl { url: redact(s), detail: detail.into() };
         let mut u = url::Url::parse(s).map_err(|e| bad(&e.to_string()))?;
@@ -200,7 +209,7 @@ pub fn error_code(e: &sqlx::Error) -> String {
 
 /// Maps a connection error to one that names the server and says what to try.
 pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
-    let what = t.dialect.name().to_string();
+    let what = t.server_name().to_string();
     let text = e.to_string();
     let lower = text.to_ascii_lowercase();
     let tls_words = lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl");

@@ -32,7 +32,7 @@ pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
     let mut conn = match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
         Ok(r) => r.map_err(|e| connect_error(t, e))?,
         Err(_) => {
-            return Err(FerryError::Unreachable { what: "MySQL".into(), host: t.host.clone(), detail: "no answer within 20 seconds".into() })
+            return Err(FerryError::Unreachable { what: t.server_name().into(), host: t.host.clone(), detail: "no answer within 20 seconds".into() })
         }
     };
     let setup = format!("SET SESSION sql_mode = '{SQL_MODE}', time_zone = '+00:00', foreign_key_checks = 0, NAMES utf8mb4");
