@@ -159,3 +159,15 @@ export async function pickPlanToSave(): Promise<string | null> {
 export function initialSource(): Promise<string | null> {
   return call('initial_source');
 }
+
+// --- checks before a migration -----------------------------------------------------------
+
+/** Every value of the open file through the load's conversion under `plan`; reads only. */
+export function runPreflight(plan: Plan): Promise<import('./bindings/Preflight').Preflight> {
+  return call('run_preflight', { plan });
+}
+
+/** The schema `plan` makes against what the target at `url` holds; reads only. */
+export function schemaDiff(url: string, plan: Plan, pgSchema: string | null): Promise<import('./bindings/SchemaDiff').SchemaDiff> {
+  return call('schema_diff', { url, plan, pgSchema });
+}
