@@ -68,6 +68,7 @@ describe('Pre-flight', () => {
     const note = page.locator('[data-group="events.note"]');
     expect(await note.locator('.tag').textContent()).toBe('values changed');
     expect(await note.locator('tbody tr').nth(1).locator('td').allTextContents()).toEqual(['id = 230', '<b>not bold</b>']);
+    expect(await note.locator('tbody tr').first().locator('td.value').textContent()).toBe('a\u2400b');
     expect(await page.locator('main b').count()).toBe(0);
     expect(await page.locator('[data-group="orders.placed_at"] tbody tr').nth(2).locator('td.value').textContent()).toBe('20240101');
 

@@ -59,6 +59,8 @@ describe('groups', () => {
     expect(exampleValue(groups[1], null)).toBe('—');
     expect(exampleValue(groups[0], null)).toBe('NULL');
     expect(exampleValue(groups[0], 123456789.5)).toBe('123456789.5');
+    expect(exampleValue(groups[2], 'a\u0000b\u001b[0m\u007f')).toBe('a\u2400b\u241b[0m\u2421');
+    expect(exampleValue(groups[2], 'two\nlines\tand a tab')).toBe('two\nlines\tand a tab');
   });
 });
 

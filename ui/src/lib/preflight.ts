@@ -37,10 +37,11 @@ export function rowKey(row: unknown): string {
   return jsonText(row);
 }
 
-/** An example's value as text, "—" when the cause is about the row (an orphan). */
+/** An example's value as text, "—" when the cause is about the row (an orphan). Control
+ * characters (a NUL, an escape) show as their symbols (␀, ␛), or they would be invisible. */
 export function exampleValue(g: Group, value: unknown): string {
   if (g.column === null && (value === null || value === undefined)) return '—';
-  return jsonText(value);
+  return jsonText(value).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
 }
 
 export interface TableGroups {
