@@ -28,6 +28,7 @@ fn export_all(dir: &Path) {
         ferry_core::target::probe::ServerInfo,
         ferry_core::target::preview::TablePreview,
         ferry_core::preflight::Preflight,
+        ferry_core::diff::SchemaDiff,
     );
 }
 

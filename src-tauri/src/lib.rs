@@ -53,6 +53,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             runs::list_runs,
             runs::open_run,
             runs::open_run_file,
+            check::run_preflight,
+            check::schema_diff,
         ])
 }
 

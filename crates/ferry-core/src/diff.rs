@@ -80,6 +80,7 @@ pub struct ExistingIndex {
 
 /// One label per change, as the Diff view shows it.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Planned, not in the target: migrate would create it.
@@ -109,6 +110,7 @@ impl Status {
 
 /// What kind of object an item is.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
     Column,
@@ -135,6 +137,7 @@ impl ObjectKind {
 
 /// One object of a table, side by side: as planned and as the target has it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ItemDiff {
     pub kind: ObjectKind,
     pub name: String,
@@ -149,6 +152,7 @@ pub struct ItemDiff {
 
 /// One table, side by side.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableDiff {
     /// The name in the target.
     pub name: String,
@@ -160,6 +164,7 @@ pub struct TableDiff {
 
 /// A step that would destroy data, listed for a person to decide on; never run.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DestructiveStep {
     pub table: String,
     /// `drop table`, `drop column`, `change type`.
@@ -170,6 +175,7 @@ pub struct DestructiveStep {
 
 /// The planned schema against the target.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SchemaDiff {
     pub dialect: Dialect,
     /// The target URL, password hidden.

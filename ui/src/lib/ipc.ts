@@ -164,3 +164,15 @@ export function initialSource(): Promise<string | null> {
 export function initialTarget(): Promise<string | null> {
   return call('initial_target');
 }
+
+// --- checks before a migration -----------------------------------------------------------
+
+/** Every value of the open file through the load's conversion under `plan`; reads only. */
+export function runPreflight(plan: Plan): Promise<import('./bindings/Preflight').Preflight> {
+  return call('run_preflight', { plan });
+}
+
+/** The schema `plan` makes against what the target at `url` holds; reads only. */
+export function schemaDiff(url: string, plan: Plan, pgSchema: string | null): Promise<import('./bindings/SchemaDiff').SchemaDiff> {
+  return call('schema_diff', { url, plan, pgSchema });
+}

@@ -1,0 +1,191 @@
+//! The checks before a migration: the pre-flight (every value through the load's conversion,
+//! every foreign key in the source) and the diff (the planned schema against the target).
+//! Both only read.
+
+use crate::error::IpcResult;
+use crate::state::AppState;
+use ferry_core::copy::Target;
+use ferry_core::diff::SchemaDiff;
+use ferry_core::plan::Plan;
+use ferry_core::preflight::Preflight;
+use ferry_core::target::planned::planned_tables;
+use tauri::State;
+
+/// Tables read at once by the pre-flight: the app leaves the machine usable meanwhile.
+const JOBS: usize = 2;
+
+/// What the target would refuse or change under `plan`, grouped by cause, for the open
+/// SQLite file; and the objects that will not be carried, and the renames.
+#[tauri::command]
+pub async fn run_preflight(state: State<'_, AppState>, plan: Plan) -> IpcResult<Preflight> {
+    let l = state.loaded()?;
+    super::blocking(move || Ok(ferry_core::preflight::preflight(&l.path, plan.dialect, Some(&plan), JOBS)?)).await
+}
+
+/// The schema `plan` makes from the open SQLite file against what the target at `url`
+/// holds, side by side. Reads the target's catalogs; writes nothing.
+#[tauri::command]
+pub async fn schema_diff(state: State<'_, AppState>, url: String, plan: Plan, pg_schema: Option<String>) -> IpcResult<SchemaDiff> {
+    let l = state.loaded()?;
+    let (target, mut conn) = Target::open(&url, pg_schema.as_deref().filter(|s| !s.is_empty())).await?;
+    plan.check_dialect(target.dialect, "the plan")?;
+    plan.check_against(&l.schema, "the plan")?;
+    let planned = planned_tables(&l.schema, &plan, target.dialect)?;
+    Ok(ferry_core::diff::diff_planned(&target, &mut conn, &planned).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use sqlx::Connection;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+
+    fn pg_url() -> String {
+        std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    }
+
+    /// The app on Tauri's mock runtime (its data in `dir`), with one window to call commands from.
+    fn app(dir: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+        let app = crate::setup(mock_builder()).build(mock_context(noop_assets())).expect("mock app builds");
+        // The setup hook runs with the event loop, which the mock runtime does not start.
+        app.manage(crate::state::AppState::new(dir.join("data")));
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window opens");
+        (app, window)
+    }
+
+    /// Calls `cmd` with `args` through Tauri's real IPC path, from the app's own page.
+    fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+        let origin = if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" };
+        get_ipc_response(
+            window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: origin.parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize().expect("a JSON answer"))
+    }
+
+    /// A shop with an order whose customer is missing (foreign keys are not enforced in
+    /// SQLite) and a trigger, which no target gets.
+    fn shop(dir: &std::path::Path) -> std::path::PathBuf {
+        let path = dir.join("shop.sqlite");
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE customers (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
+             CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total NUMERIC(10,2));
+             CREATE TRIGGER orders_touch AFTER INSERT ON orders BEGIN SELECT 1; END;
+             INSERT INTO customers VALUES (1, 'a@example.com'), (2, 'b@example.com');
+             INSERT INTO orders VALUES (1, 1, 9.5), (2, 2, 12.25), (3, 99, 3.0);",
+        )
+        .unwrap();
+        path
+    }
+
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("ferry-app-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn preflight_needs_an_open_file_then_finds_orphans_and_triggers() {
+        let dir = temp_dir("preflight");
+        let path = shop(&dir);
+        let (_app, w) = app(&dir);
+        let schema = ferry_core::copy::read_source(&path, true, 1).unwrap();
+        let made_elsewhere = serde_json::to_value(ferry_core::plan::propose(&schema, "shop.sqlite", ferry_core::target::Dialect::Postgres)).unwrap();
+        let err = call(&w, "run_preflight", json!({ "plan": made_elsewhere })).unwrap_err();
+        assert_eq!(err["kind"], "no_source", "{err}");
+
+        call(&w, "open_source", json!({ "path": path })).expect("opens");
+        let plan = call(&w, "propose_plan", json!({ "dialect": "postgres" })).expect("a plan");
+        let p = call(&w, "run_preflight", json!({ "plan": plan })).expect("pre-flight runs");
+        assert_eq!(p["rows_checked"], 5, "{p}");
+        let groups = p["groups"].as_array().unwrap();
+        assert_eq!(groups.len(), 1, "{p}");
+        assert_eq!(groups[0]["table"], "orders");
+        assert_eq!(groups[0]["outcome"], "rejected");
+        assert_eq!(groups[0]["count"], 1);
+        assert!(groups[0]["cause"].as_str().unwrap().starts_with("orphan: no matching row in customers"), "{p}");
+        assert_eq!(groups[0]["examples"][0]["row"]["id"], 3, "{p}");
+        assert!(p["objects"].as_array().unwrap().iter().any(|o| o["object"] == "trigger orders_touch"), "{p}");
+
+        // A plan made for another file is refused by kind, with the engine's message.
+        let mut other = plan.clone();
+        other["tables"][0]["columns"][0]["source"] = json!("no_such_column");
+        let err = call(&w, "run_preflight", json!({ "plan": other })).unwrap_err();
+        assert_eq!(err["kind"], "plan_mismatch", "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn schema_diff_reads_the_real_target() {
+        let dir = temp_dir("diff");
+        let path = shop(&dir);
+        let admin = pg_url();
+        let db = format!("ferry_app_diff_{}", std::process::id());
+        let url = {
+            let mut u = url::Url::parse(&admin).unwrap();
+            u.set_path(&db);
+            u.to_string()
+        };
+        let sql = |stmts: Vec<String>, at: String| {
+            tauri::async_runtime::block_on(async move {
+                let mut c = sqlx::PgConnection::connect(&at).await.expect("PostgreSQL is running (FERRY_TEST_PG_URL)");
+                for s in stmts {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(s)).execute(&mut c).await.unwrap();
+                }
+                c.close().await.unwrap();
+            })
+        };
+        sql(vec![format!("DROP DATABASE IF EXISTS {db}"), format!("CREATE DATABASE {db}")], admin.clone());
+
+        let (_app, w) = app(&dir);
+        call(&w, "open_source", json!({ "path": path })).expect("opens");
+        let plan = call(&w, "propose_plan", json!({ "dialect": "postgres" })).expect("a plan");
+
+        // An empty target: everything would be created, nothing is destructive.
+        let d = call(&w, "schema_diff", json!({ "url": url, "plan": plan, "pgSchema": null })).expect("diff runs");
+        let statuses: Vec<&str> = d["tables"].as_array().unwrap().iter().map(|t| t["status"].as_str().unwrap()).collect();
+        assert_eq!(statuses, ["create", "create"], "{d}");
+        assert_eq!(d["destructive"], json!([]));
+        assert_eq!(d["dialect"], "postgres");
+
+        // A column that cannot hold every planned value as it is, and an extra table: different, destructive and extra, both listed apart.
+        sql(vec!["CREATE TABLE customers (id bigint PRIMARY KEY, email bytea NOT NULL)".into(), "CREATE TABLE legacy (x int)".into()], url.clone());
+        let d = call(&w, "schema_diff", json!({ "url": url, "plan": plan, "pgSchema": "" })).expect("diff runs");
+        let table = |name: &str| d["tables"].as_array().unwrap().iter().find(|t| t["name"] == name).cloned().unwrap_or_else(|| panic!("no {name} in {d}"));
+        assert_eq!(table("orders")["status"], "create");
+        assert_eq!(table("legacy")["status"], "extra");
+        let email = table("customers")["items"].as_array().unwrap().iter().find(|i| i["name"] == "email").cloned().unwrap();
+        assert_eq!(email["status"], "destructive", "{d}");
+        let actions: Vec<&str> = d["destructive"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"drop table") && actions.contains(&"change type"), "{d}");
+
+        // A plan for another kind of server is refused by kind.
+        let mut mysql_plan = plan.clone();
+        mysql_plan["dialect"] = json!("mysql");
+        let err = call(&w, "schema_diff", json!({ "url": url, "plan": mysql_plan, "pgSchema": null })).unwrap_err();
+        assert_eq!(err["kind"], "plan_mismatch", "{err}");
+
+        // A database that is not there: its own kind, and the password never in the message.
+        let missing = url.replace(&db, "ferry_no_such_db").replacen("postgres://postgres@", "postgres://postgres:s3cret@", 1);
+        let err = call(&w, "schema_diff", json!({ "url": missing, "plan": plan, "pgSchema": null })).unwrap_err();
+        assert_eq!(err["kind"], "no_database", "{err}");
+        assert!(!err.to_string().contains("s3cret"), "{err}");
+
+        sql(vec![format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")], admin);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { Group } from './bindings/Group';
+import type { Preflight } from './bindings/Preflight';
+import { byTable, defaultAction, exampleValue, filterGroups, objectsByTable, outcomeTag, planKey, renameText, rowKey, verdict } from './preflight';
+
+const g = (table: string, column: string | null, cause: string, outcome: string, count: number): Group => ({ table, column, cause, outcome, count, examples: [] });
+
+const groups: Group[] = [
+  g('orders', 'total', 'value is out of range for numeric(10,2)', 'rejected', 3),
+  g('orders', null, 'orphan: no matching row in customers (the foreign key is not enforced in SQLite)', 'rejected', 12),
+  g('events', 'note', 'NUL removed', 'changed', 40),
+  g('customers', 'email', 'longer than 20 characters', 'rejected', 1),
+];
+
+const pf = (p: Partial<Preflight>): Preflight => ({ source: 'shop.sqlite', dialect: 'postgres', rows_checked: 10400, groups: [], objects: [], renames: [], ...p });
+
+describe('groups', () => {
+  it('gather by table, tables by name, rows rejected and values changed counted apart', () => {
+    const t = byTable(groups);
+    expect(t.map((x) => x.table)).toEqual(['customers', 'events', 'orders']);
+    expect(t[2]).toMatchObject({ rejected: 15, changed: 0 });
+    expect(t[2].groups.map((x) => x.column)).toEqual(['total', null]);
+    expect(t[1]).toMatchObject({ rejected: 0, changed: 40 });
+    expect(byTable([])).toEqual([]);
+  });
+
+  it('filter by table and by words in the column or cause', () => {
+    const cases: [string, string, (string | null)[]][] = [
+      ['', '', ['total', null, 'note', 'email']],
+      ['orders', '', ['total', null]],
+      ['', 'ORPHAN', [null]],
+      ['', 'nul', ['note']],
+      ['orders', 'range numeric', ['total']],
+      ['events', 'range', []],
+      ['', 'customers', [null, 'email']],
+    ];
+    for (const [table, text, want] of cases) {
+      expect(filterGroups(groups, { table, text }).map((x) => x.column), `${table}/${text}`).toEqual(want);
+    }
+  });
+
+  it('say what migrate does by default, in words and a tone', () => {
+    expect(defaultAction(groups[0])).toMatch(/^Rows rejected: not loaded, written to the rejects file/);
+    expect(defaultAction(groups[2])).toMatch(/^Values arrive changed/);
+    expect(outcomeTag(groups[0])).toEqual({ text: 'rows rejected', tone: 'error' });
+    expect(outcomeTag(groups[2])).toEqual({ text: 'values changed', tone: 'warn' });
+  });
+
+  it('show row keys and values as text', () => {
+    const cases: [unknown, string][] = [
+      [{ id: 3 }, 'id = 3'],
+      [{ a: 1, b: 'x' }, 'a = 1, b = x'],
+      [{ rowid: null }, 'rowid = NULL'],
+      [{}, '{}'],
+      [7, '7'],
+      ['<b>k</b>', '<b>k</b>'],
+    ];
+    for (const [row, want] of cases) expect(rowKey(row)).toBe(want);
+    expect(exampleValue(groups[1], null)).toBe('—');
+    expect(exampleValue(groups[0], null)).toBe('NULL');
+    expect(exampleValue(groups[0], 123456789.5)).toBe('123456789.5');
+    expect(exampleValue(groups[2], 'a\u0000b\u001b[0m\u007f')).toBe('a\u2400b\u241b[0m\u2421');
+    expect(exampleValue(groups[2], 'two\nlines\tand a tab')).toBe('two\nlines\tand a tab');
+  });
+});
+
+describe('verdict', () => {
+  it('is ready when no row or value needs a decision, noting objects and renames', () => {
+    const v = verdict(pf({ objects: [{ table: 'orders', object: 'trigger t', reason: 'not carried' }], renames: [{ table: null, from: 'a', to: 'b', reason: 'clash' }] }));
+    expect(v.ready).toBe(true);
+    expect(v.headline).toBe('Ready to migrate: every value of the 10,400 rows checked fits the target as planned');
+    expect(v.unresolved).toEqual([]);
+    expect(v.notes).toEqual(['1 object is not carried as it is', '1 name changes in the target']);
+    expect(verdict(pf({})).notes).toEqual([]);
+  });
+
+  it('lists what is unresolved, most rows first', () => {
+    const v = verdict(pf({ groups }));
+    expect(v.ready).toBe(false);
+    expect(v.headline).toBe('16 rows would be rejected and 40 values would arrive changed (of 10,400 rows checked)');
+    expect(v.unresolved).toEqual([
+      'events.note: 40 values changed — NUL removed',
+      'orders: 12 rows rejected — orphan: no matching row in customers (the foreign key is not enforced in SQLite)',
+      'orders.total: 3 rows rejected — value is out of range for numeric(10,2)',
+      'customers.email: 1 row rejected — longer than 20 characters',
+    ]);
+    expect(verdict(pf({ groups: [groups[2]] })).headline).toBe('40 values would arrive changed (of 10,400 rows checked)');
+  });
+});
+
+describe('the rest', () => {
+  it('orders objects by table, the ones about no table last', () => {
+    const o = objectsByTable([
+      { table: null, object: 'x', reason: 'r' },
+      { table: 'orders', object: 'trigger a', reason: 'r' },
+      { table: 'events', object: 'index e', reason: 'r' },
+      { table: 'orders', object: 'trigger b', reason: 'r' },
+    ]);
+    expect(o.map((x) => [x.table, x.objects.map((w) => w.object)])).toEqual([
+      ['events', ['index e']],
+      ['orders', ['trigger a', 'trigger b']],
+      [null, ['x']],
+    ]);
+  });
+
+  it('names renames, and tells a changed plan from the same one', () => {
+    expect(renameText({ table: null, from: 'user', to: 'user_', reason: '' })).toBe('table user → user_');
+    expect(renameText({ table: 't', from: 'a', to: 'a_1', reason: '' })).toBe('column t.a → t.a_1');
+    const plan = { tables: [{ source: 'a', skip: false }] };
+    expect(planKey(plan)).toBe(planKey(structuredClone(plan)));
+    expect(planKey(plan)).not.toBe(planKey({ tables: [{ source: 'a', skip: true }] }));
+    expect(planKey(null)).toBe('null');
+  });
+});

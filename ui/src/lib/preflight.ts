@@ -1,0 +1,136 @@
+// The Pre-flight view's logic: groups by table, filtering, what migrate does with each group
+// by default, and the verdict (ready, or the list of what is unresolved). Values from the
+// database stay text; the view never renders them as markup.
+import type { Group } from './bindings/Group';
+import type { Preflight } from './bindings/Preflight';
+import type { Rename } from './bindings/Rename';
+import type { Warning } from './bindings/Warning';
+import { jsonText, plural } from './format';
+
+export type { Group, Preflight, Rename, Warning };
+
+/** What `ferry migrate` does with a group's rows when nobody chooses otherwise. */
+export function defaultAction(g: Group): string {
+  if (g.outcome === 'rejected') return 'Rows rejected: not loaded, written to the rejects file and listed in the report';
+  if (g.outcome === 'changed') return 'Values arrive changed: loaded, each change listed in the report';
+  return `${g.outcome} (listed in the report)`;
+}
+
+/** The short tag for a group's default outcome. */
+export function outcomeTag(g: Group): { text: string; tone: 'error' | 'warn' | 'info' } {
+  if (g.outcome === 'rejected') return { text: 'rows rejected', tone: 'error' };
+  if (g.outcome === 'changed') return { text: 'values changed', tone: 'warn' };
+  return { text: g.outcome, tone: 'info' };
+}
+
+/** "orders.customer_id", or the table alone for a row-level cause (an orphan). */
+export function place(g: Group): string {
+  return g.column === null ? g.table : `${g.table}.${g.column}`;
+}
+
+/** One example's row key as text: `id = 3`, `a = 1, b = x`; anything else as JSON. */
+export function rowKey(row: unknown): string {
+  if (row && typeof row === 'object' && !Array.isArray(row)) {
+    const parts = Object.entries(row as Record<string, unknown>).map(([k, v]) => `${k} = ${jsonText(v)}`);
+    if (parts.length) return parts.join(', ');
+  }
+  return jsonText(row);
+}
+
+/** An example's value as text, "—" when the cause is about the row (an orphan). Control
+ * characters (a NUL, an escape) show as their symbols (␀, ␛), or they would be invisible. */
+export function exampleValue(g: Group, value: unknown): string {
+  if (g.column === null && (value === null || value === undefined)) return '—';
+  return jsonText(value).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => String.fromCharCode(c === '\u007f' ? 0x2421 : 0x2400 + c.charCodeAt(0)));
+}
+
+export interface TableGroups {
+  table: string;
+  groups: Group[];
+  /** Rows rejected (each row is refused once, for its first bad value). */
+  rejected: number;
+  /** Values that arrive changed. */
+  changed: number;
+}
+
+/** The groups by table, tables by name, groups in the engine's order within each. */
+export function byTable(groups: Group[]): TableGroups[] {
+  const out = new Map<string, TableGroups>();
+  for (const g of groups) {
+    let t = out.get(g.table);
+    if (!t) {
+      t = { table: g.table, groups: [], rejected: 0, changed: 0 };
+      out.set(g.table, t);
+    }
+    t.groups.push(g);
+    if (g.outcome === 'rejected') t.rejected += g.count;
+    else t.changed += g.count;
+  }
+  return [...out.values()].sort((a, b) => a.table.localeCompare(b.table));
+}
+
+export interface Filter {
+  /** One table's name, or '' for all. */
+  table: string;
+  /** Words to find in the table, column or cause (case-insensitive), or ''. */
+  text: string;
+}
+
+/** The groups the filter keeps. */
+export function filterGroups(groups: Group[], f: Filter): Group[] {
+  const words = f.text.toLowerCase().split(/\s+/).filter(Boolean);
+  return groups.filter((g) => {
+    if (f.table && g.table !== f.table) return false;
+    const hay = `${g.table} ${g.column ?? ''} ${g.cause}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+/** Warnings (objects not carried) by table, the ones about no table last. */
+export function objectsByTable(objects: Warning[]): { table: string | null; objects: Warning[] }[] {
+  const out = new Map<string | null, Warning[]>();
+  for (const o of objects) out.set(o.table, [...(out.get(o.table) ?? []), o]);
+  return [...out.entries()]
+    .sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)))
+    .map(([table, objects]) => ({ table, objects }));
+}
+
+/** "customers → customers_" or "orders.id → orders.id_". */
+export function renameText(r: Rename): string {
+  return r.table === null ? `table ${r.from} → ${r.to}` : `column ${r.table}.${r.from} → ${r.table}.${r.to}`;
+}
+
+export interface Verdict {
+  /** Nothing the user must decide: every value fits as planned. */
+  ready: boolean;
+  headline: string;
+  /** One line per unresolved group, most rows first. */
+  unresolved: string[];
+  /** Things Ferry reports but cannot carry (objects), and renames: to know, not to resolve. */
+  notes: string[];
+}
+
+/** The verdict: ready when no rows would be rejected or changed; else what is unresolved. */
+export function verdict(p: Preflight): Verdict {
+  const rejected = p.groups.filter((g) => g.outcome === 'rejected').reduce((s, g) => s + g.count, 0);
+  const changed = p.groups.filter((g) => g.outcome !== 'rejected').reduce((s, g) => s + g.count, 0);
+  const unresolved = [...p.groups]
+    .sort((a, b) => b.count - a.count || place(a).localeCompare(place(b)))
+    .map((g) => `${place(g)}: ${plural(g.count, g.outcome === 'rejected' ? 'row rejected' : 'value changed', g.outcome === 'rejected' ? 'rows rejected' : 'values changed')} — ${g.cause}`);
+  const notes: string[] = [];
+  if (p.objects.length) notes.push(plural(p.objects.length, 'object is not carried as it is', 'objects are not carried as they are'));
+  if (p.renames.length) notes.push(`${plural(p.renames.length, 'name changes', 'names change')} in the target`);
+  const checked = plural(p.rows_checked, 'row', 'rows');
+  if (!p.groups.length) {
+    return { ready: true, headline: `Ready to migrate: every value of the ${checked} checked fits the target as planned`, unresolved, notes };
+  }
+  const parts: string[] = [];
+  if (rejected) parts.push(plural(rejected, 'row would be rejected', 'rows would be rejected'));
+  if (changed) parts.push(plural(changed, 'value would arrive changed', 'values would arrive changed'));
+  return { ready: false, headline: `${parts.join(' and ')} (of ${checked} checked)`, unresolved, notes };
+}
+
+/** The plan as a key: a result is stale once the plan it ran with differs from this one. */
+export function planKey(plan: unknown): string {
+  return JSON.stringify(plan ?? null);
+}

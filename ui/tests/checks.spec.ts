@@ -1,0 +1,261 @@
+// The Pre-flight and Diff views, built, in headless Chromium at 1024×700, the IPC answered
+// from canned data (check-data.ts). Screenshots go to docs/screenshots/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { open, getProject, SCREENSHOTS, setProject, start, stop } from './browser';
+import * as demo from './demo-data';
+import * as data from './check-data';
+
+beforeAll(start);
+afterAll(stop);
+
+const preflightSpec = {
+  data: { results: [data.preflight, data.cleanPreflight], next: 0 },
+  handlers: {
+    engine_version: '0.1.0',
+    list_runs: [],
+    // The first run finds problems, the next ones (after the "fix") none; each takes a while.
+    run_preflight: async (_args: any, mock: any) => {
+      await mock.sleep(400);
+      const r = mock.data.results[Math.min(mock.data.next, mock.data.results.length - 1)];
+      mock.data.next += 1;
+      return r;
+    },
+  },
+};
+
+describe('Pre-flight', () => {
+  it('points to Connections while no file is open', async () => {
+    const { page, errors } = await open(preflightSpec);
+    await page.click('#nav-preflight');
+    await page.getByText('Nothing to check yet').waitFor();
+    await page.click('#preflight-go');
+    expect(await page.getAttribute('#nav-connections', 'aria-current')).toBe('page');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('runs with progress, lists what is unresolved by table, re-runs after a plan change, then is ready', async () => {
+    const { page, calls, errors } = await open(preflightSpec);
+    await setProject(page, { source: demo.source, plan: demo.plan });
+    await page.click('#nav-preflight');
+    // The step sits between Schema & mapping and Run.
+    const steps = await page.locator('nav ol button').evaluateAll((bs) => bs.map((b) => b.id));
+    expect(steps).toEqual(['nav-connections', 'nav-mapping', 'nav-preflight', 'nav-diff', 'nav-run', 'nav-report']);
+
+    await page.click('#run-preflight');
+    // While it runs: the button says so and cannot be pressed twice.
+    await page.locator('#run-preflight', { hasText: 'Checking…' }).waitFor();
+    expect(await page.isDisabled('#run-preflight')).toBe(true);
+    await page.waitForSelector('#preflight-verdict');
+    expect(await page.isDisabled('#run-preflight')).toBe(false);
+
+    // Unresolved: the headline, then one line per group, most rows first.
+    expect(await page.getAttribute('#preflight-verdict', 'data-ready')).toBe('false');
+    expect(await page.textContent('#preflight-verdict')).toContain('15 rows would be rejected and 40 values would arrive changed (of 20,400 rows checked)');
+    expect(await page.locator('#unresolved-list li').allTextContents()).toEqual([
+      'events.note: 40 values changed — NUL removed (PostgreSQL text cannot hold it)',
+      'orders: 12 rows rejected — orphan: no matching row in customers (the foreign key is not enforced in SQLite)',
+      'orders.placed_at: 3 rows rejected — not a date or timestamp',
+    ]);
+
+    // Groups by table, each with its default outcome and examples (key and value, as text).
+    expect(await page.locator('[data-preflight-table]').evaluateAll((d) => d.map((x) => (x as HTMLElement).dataset.preflightTable))).toEqual(['events', 'orders']);
+    const orphans = page.locator('[data-group="orders."]');
+    expect(await orphans.textContent()).toContain('Rows rejected: not loaded, written to the rejects file and listed in the report');
+    expect(await orphans.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['id = 7001', '—']);
+    expect(await orphans.textContent()).toContain('and 7 more');
+    const note = page.locator('[data-group="events.note"]');
+    expect(await note.locator('.tag').textContent()).toBe('values changed');
+    expect(await note.locator('tbody tr').nth(1).locator('td').allTextContents()).toEqual(['id = 230', '<b>not bold</b>']);
+    expect(await note.locator('tbody tr').first().locator('td.value').textContent()).toBe('a\u2400b');
+    expect(await page.locator('main b').count()).toBe(0);
+    expect(await page.locator('[data-group="orders.placed_at"] tbody tr').nth(2).locator('td.value').textContent()).toBe('20240101');
+
+    // Filter by table, then by words.
+    await page.selectOption('#preflight-table', 'orders');
+    expect(await page.locator('[data-group]').count()).toBe(2);
+    await page.fill('#preflight-filter', 'orphan');
+    expect(await page.locator('[data-group]').count()).toBe(1);
+    await page.fill('#preflight-filter', 'no such cause');
+    await page.getByText('Nothing matches the filter.').waitFor();
+    await page.fill('#preflight-filter', '');
+    await page.selectOption('#preflight-table', '');
+    expect(await page.locator('[data-group]').count()).toBe(3);
+
+    // Objects not carried and renames; an odd name stays text.
+    expect(await page.textContent('#preflight-objects')).toContain('trigger orders_touch');
+    expect(await page.textContent('#preflight-objects')).toContain('virtual table search (USING fts5)');
+    expect(await page.textContent('#preflight-renames')).toContain(`table ${demo.HOSTILE} → img_src_x_onerror_alert_1`);
+    expect(await page.locator('main img').count()).toBe(0);
+
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'preflight.png') });
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'preflight-full.png'), fullPage: true });
+
+    // The plan changes (an override in Schema & mapping): the result is marked stale.
+    expect(await page.locator('#preflight-stale').count()).toBe(0);
+    await page.evaluate(() => {
+      const p = (window as any).__FERRY_PROJECT__;
+      p.plan.tables.find((t: any) => t.source === 'orders').columns.find((c: any) => c.source === 'placed_at').type = 'text';
+    });
+    await page.waitForSelector('#preflight-stale');
+
+    // Run again (the rows are fixed by now): ready, nothing unresolved, the stale note gone.
+    await page.click('#run-preflight');
+    await page.waitForSelector('#preflight-verdict[data-ready="true"]');
+    expect(await page.textContent('#preflight-verdict')).toContain('Ready to migrate: every value of the 20,400 rows checked fits the target as planned');
+    expect(await page.locator('#unresolved-list').count()).toBe(0);
+    expect(await page.textContent('#preflight-verdict')).toContain('1 object is not carried as it is');
+    expect(await page.locator('#preflight-stale').count()).toBe(0);
+    expect(await page.textContent('#nav-preflight')).toContain('Ready to migrate');
+    const runs = (await calls()).filter((c) => c.cmd === 'run_preflight');
+    expect(runs.length).toBe(2);
+    expect(runs[1].args.plan.tables.find((t: any) => t.source === 'orders').columns.find((c: any) => c.source === 'placed_at').type).toBe('text');
+
+    // Kept while moving between views.
+    await page.click('#nav-run');
+    await page.click('#nav-preflight');
+    expect(await page.getAttribute('#preflight-verdict', 'data-ready')).toBe('true');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says why it could not run', async () => {
+    const { page, errors } = await open({
+      handlers: {
+        engine_version: '0.1.0',
+        run_preflight: () => {
+          throw { kind: 'plan_mismatch', message: 'the plan was made for another file: table "orders" has no column "placed_at"', detail: null };
+        },
+      },
+    });
+    await setProject(page, { source: demo.source, plan: demo.plan });
+    await page.click('#nav-preflight');
+    await page.click('#run-preflight');
+    await page.waitForSelector('#preflight-error');
+    expect(await page.textContent('#preflight-error')).toContain('has no column "placed_at"');
+    expect(await page.locator('#preflight-verdict').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+const diffSpec = {
+  data: { results: [data.emptyDiff, data.mixedDiff], next: 0 },
+  handlers: {
+    engine_version: '0.1.0',
+    list_runs: [],
+    schema_diff: async (_args: any, mock: any) => {
+      await mock.sleep(200);
+      const r = mock.data.results[Math.min(mock.data.next, mock.data.results.length - 1)];
+      mock.data.next += 1;
+      return r;
+    },
+  },
+};
+
+describe('Diff', () => {
+  it('points to Schema & mapping while there is no plan', async () => {
+    const { page, errors } = await open(diffSpec);
+    await setProject(page, { source: demo.source });
+    await page.click('#nav-diff');
+    await page.getByText('Nothing to compare yet').waitFor();
+    await page.click('#diff-go');
+    expect(await page.getAttribute('#nav-mapping', 'aria-current')).toBe('page');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows an empty target as all "create", then a used one side by side; destructive steps need a confirming click', async () => {
+    const { page, calls, errors } = await open(diffSpec);
+    await setProject(page, { source: demo.source, plan: demo.plan, fields: { kind: 'postgres', host: '127.0.0.1', port: 5432, database: 'shop', user: 'postgres', tls: 'prefer', schema: 'sales' }, password: 's3cret' });
+    await page.click('#nav-diff');
+    expect(await page.textContent('#diff-status')).not.toContain('s3cret');
+
+    // An empty target: everything is "create", nothing destructive.
+    await page.click('#run-diff');
+    await page.locator('#run-diff', { hasText: 'Comparing…' }).waitFor();
+    await page.waitForSelector('#diff-headline');
+    expect(await page.textContent('#diff-headline')).toBe('The target holds none of it: migrate creates everything');
+    const statuses = await page.locator('[data-diff-table]').evaluateAll((d) => d.map((x) => (x as HTMLElement).dataset.status));
+    expect(statuses).toEqual(['create', 'create', 'create', 'create']);
+    expect(await page.locator('[data-diff-table="orders"] tbody td').allTextContents()).toEqual(['table', 'table orders', '—', 'create']);
+    expect(await page.locator('#diff-destructive').count()).toBe(0);
+    expect(await page.textContent('[data-count="create"]')).toBe('create 4');
+    const sent = (await calls()).filter((c) => c.cmd === 'schema_diff');
+    expect(sent[0].args.pgSchema).toBe('sales');
+    expect(sent[0].args.url).toContain('postgres://postgres:s3cret@127.0.0.1:5432/shop');
+    expect(sent[0].args.plan.tables.length).toBe(demo.plan.tables.length);
+
+    // A target holding an older copy.
+    await page.click('#run-diff');
+    await page.waitForFunction(() => document.querySelector('#diff-headline')?.textContent?.includes('differs'));
+    expect(await page.textContent('#diff-headline')).toBe('The target differs from the plan: 4 objects to look at');
+    const counts = await page.locator('#diff-counts li').allTextContents();
+    expect(counts.map((s) => s.replace(/\s+/g, ' ').trim())).toEqual(['create 1', 'equal 5', 'different 1', 'extra 2', 'destructive 1']);
+    // Side by side, each change with its label in words.
+    const loyalty = page.locator('[data-diff-table="customers"] [data-item="column:loyalty"] td');
+    expect((await loyalty.allTextContents()).slice(0, 3)).toEqual(['column loyalty', 'text', 'bytea']);
+    expect(await loyalty.nth(3).textContent()).toBe('destructive');
+    expect(await page.textContent('[data-diff-table="customers"] [data-differences="column:loyalty"]')).toContain('type: bytea in the target, text planned (narrower: values could be lost)');
+    expect((await page.locator('[data-diff-table="customers"] [data-item="index:customers_old_idx"] td').allTextContents()).map((x) => x.trim())).toEqual(['index customers_old_idx', '—', 'INDEX (name)', 'extra']);
+    expect(await page.locator(`[data-diff-table="${demo.HOSTILE}"] th`).first().textContent()).toBe(demo.HOSTILE);
+    expect(await page.locator('main img').count()).toBe(0);
+
+    // Destructive steps, apart: Ferry never runs them; acknowledging takes a confirming click.
+    const box = page.locator('#diff-destructive');
+    expect(await box.textContent()).toContain('Ferry never runs them');
+    expect(await box.locator('li').count()).toBe(2);
+    expect(await box.getAttribute('data-acknowledged')).toBe('false');
+    await page.click('#acknowledge-destructive');
+    expect(await box.getAttribute('data-acknowledged')).toBe('false');
+    await page.click('#cancel-destructive');
+    expect(await page.locator('#confirm-destructive').count()).toBe(0);
+    expect(await box.getAttribute('data-acknowledged')).toBe('false');
+    await page.click('#acknowledge-destructive');
+    await page.click('#confirm-destructive');
+    await page.waitForSelector('#destructive-acknowledged');
+    expect(await box.getAttribute('data-acknowledged')).toBe('true');
+
+    // Only differences: equal tables and items leave.
+    await page.check('#only-differences');
+    expect(await page.locator('[data-diff-table="products"]').count()).toBe(0);
+    expect(await page.locator('[data-diff-table="customers"] [data-item]').evaluateAll((r) => r.map((x) => (x as HTMLElement).dataset.item))).toEqual(['column:loyalty', 'column:created_at', 'index:customers_old_idx']);
+    await page.uncheck('#only-differences');
+    expect(await page.locator('[data-diff-table="products"]').count()).toBe(1);
+
+    // A change of target makes the comparison stale.
+    await page.check('#only-differences');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.evaluate(() => window.scrollTo(0, (document.querySelector('.summary') as HTMLElement).offsetTop - 12));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'diff.png') });
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'diff-full.png'), fullPage: true });
+    await setProject(page, { password: 'other' });
+    expect(await page.locator('#diff-stale').count()).toBe(0);
+    await page.evaluate(() => ((window as any).__FERRY_PROJECT__.fields.database = 'shop2'));
+    await page.waitForSelector('#diff-stale');
+    expect(await getProject(page, (p) => p.view)).toBe('diff');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says why it could not compare', async () => {
+    const { page, errors } = await open({
+      handlers: {
+        engine_version: '0.1.0',
+        schema_diff: () => {
+          throw { kind: 'no_database', message: 'database "shop" does not exist on 127.0.0.1:5432: create it (CREATE DATABASE shop) or choose another', detail: null };
+        },
+      },
+    });
+    await setProject(page, { source: demo.source, plan: demo.plan });
+    await page.click('#nav-diff');
+    await page.click('#run-diff');
+    await page.waitForSelector('#diff-error');
+    expect(await page.textContent('#diff-error')).toContain('database "shop" does not exist');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
