@@ -198,7 +198,8 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
     // Evidence worth a line: how wide the integers really are; timestamps with and without offsets.
     if let LogicalType::Integer { bits } = logical {
         if p.integers > 0 && p.integers == nn && p.int_bits() < bits {
-            reason.push_str(&format!("; values {} to {} fit {} bits", p.min_integer.unwrap_or(0), p.max_integer.unwrap_or(0), p.int_bits()));
+            let n = |i: Option<i64>| suggest::fmt_n_i(i.unwrap_or(0));
+            reason.push_str(&format!("; values {} to {} fit {} bits", n(p.min_integer), n(p.max_integer), p.int_bits()));
         }
     }
     if matches!(logical, LogicalType::Timestamp { .. }) && p.text_ts_offset > 0 && p.text_ts_offset < p.text_iso_timestamp {

@@ -175,7 +175,9 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
         return None;
     }
     let name = col.name.as_str();
-    let numbers_only = p.integers + p.reals == nn;
+    // Most values (all but one in twenty) of one kind: the rest are counted as `unfit`.
+    let mostly = |n: u64| n > 0 && n * 20 >= nn * 19;
+    let of = |n: u64| if n == nn { format!("all {}", fmt_n(nn)) } else { format!("{} of {}", fmt_n(n), fmt_n(nn)) };
     let make = |logical: LogicalType, transform: Option<Transform>, kind: SuggestionKind, confidence: Confidence, reason: String, values: Vec<String>| {
         let unfit = nn - fits_with(&logical, transform, p, dialect).min(nn);
         Suggestion { target_type: target::format_type(dialect, &logical), reason, transform, kind, confidence, values, unfit }
@@ -185,7 +187,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
     let is = |t: &LogicalType| std::mem::discriminant(safe) == std::mem::discriminant(t);
 
     // Whole numbers only.
-    if numbers_only && p.integers == nn {
+    if mostly(p.integers) && p.reals == 0 {
         let (lo, hi) = (p.min_integer?, p.max_integer?);
         if lo >= 0 && hi <= 1 && !is(&LogicalType::Boolean) {
             let hinted = named_like(name, BOOL_WORDS);
@@ -196,7 +198,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     Some(Transform::Bool01),
                     SuggestionKind::Boolean,
                     if hinted { Confidence::High } else { Confidence::Medium },
-                    format!("integers, values {values} ({} values) → boolean?", fmt_n(nn)),
+                    format!("{} values are integers, {values} → boolean?", of(p.integers)),
                     vec![],
                 ));
             }
@@ -210,7 +212,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     Some(tr),
                     SuggestionKind::Timestamp,
                     if named_like(name, TIME_WORDS) { Confidence::High } else { Confidence::Medium },
-                    format!("all {} values are integers between {} and {} ({} to {} UTC as {unit}) → {unit}? {ts_name}", fmt_n(nn), fmt_n_i(lo), fmt_n_i(hi), day(a), day(b)),
+                    format!("{} values are integers between {} and {} ({} to {} UTC as {unit}) → {unit}? {ts_name}", of(p.integers), fmt_n_i(lo), fmt_n_i(hi), day(a), day(b)),
                     vec![],
                 ));
             }
@@ -218,7 +220,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
         return None;
     }
     // Numbers with fractions.
-    if numbers_only && p.reals > 0 && p.infinite_reals == 0 {
+    if mostly(p.integers + p.reals) && p.reals > 0 && p.infinite_reals == 0 {
         let (lo, hi) = number_range(p);
         let (lo, hi) = (lo?, hi?);
         if lo >= JULIAN.0 && hi <= JULIAN.1 && !is(&ts) {
@@ -228,7 +230,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 Some(Transform::JulianDay),
                 SuggestionKind::Timestamp,
                 if named_like(name, TIME_WORDS) { Confidence::High } else { Confidence::Medium },
-                format!("all {} values are numbers between {lo} and {hi} ({} to {} UTC as Julian days) → Julian day? {ts_name}", fmt_n(nn), day(a), day(b)),
+                format!("{} values are numbers between {lo} and {hi} ({} to {} UTC as Julian days) → Julian day? {ts_name}", of(p.integers + p.reals), day(a), day(b)),
                 vec![],
             ));
         }
@@ -255,31 +257,31 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
         return None;
     }
     // Text only, all of it readable.
-    if p.texts == nn && p.invalid_utf8 == 0 {
-        if p.text_uuid_any_case == nn && !is(&LogicalType::Uuid) {
-            let upper = nn - p.text_uuid;
+    if mostly(p.texts) && p.invalid_utf8 == 0 {
+        if mostly(p.text_uuid_any_case) && !is(&LogicalType::Uuid) {
+            let upper = p.text_uuid_any_case - p.text_uuid.min(p.text_uuid_any_case);
             return Some(make(
                 LogicalType::Uuid,
                 Some(Transform::UuidText),
                 SuggestionKind::Uuid,
                 Confidence::High,
-                format!("all {} values are UUIDs, {} of them in uppercase → uuid (stored in lowercase)", fmt_n(nn), fmt_n(upper)),
+                format!("{} values are UUIDs, {} of them in uppercase → uuid (stored in lowercase)", of(p.text_uuid_any_case), fmt_n(upper)),
                 vec![],
             ));
         }
-        if p.text_bool == nn && !is(&LogicalType::Boolean) {
+        if mostly(p.text_bool) && !is(&LogicalType::Boolean) {
             let shown = if p.many_texts { String::new() } else { format!(" ({})", quoted(&p.distinct_texts)) };
             return Some(make(
                 LogicalType::Boolean,
                 Some(Transform::BoolText),
                 SuggestionKind::Boolean,
                 if named_like(name, BOOL_WORDS) || !p.many_texts && p.distinct_texts.len() <= 2 { Confidence::High } else { Confidence::Medium },
-                format!("all {} values are boolean words{shown} → boolean?", fmt_n(nn)),
+                format!("{} values are boolean words{shown} → boolean?", of(p.text_bool)),
                 vec![],
             ));
         }
         let distinct = p.distinct_texts.len() as u64;
-        if !p.many_texts && distinct >= 2 && distinct * 4 <= nn && p.with_nul == 0 && matches!(safe, LogicalType::Text { .. }) {
+        if p.texts == nn && !p.many_texts && distinct >= 2 && distinct * 4 <= nn && p.with_nul == 0 && matches!(safe, LogicalType::Text { .. }) {
             return Some(make(
                 safe.clone(),
                 None,
@@ -298,13 +300,13 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
         return None;
     }
     // Blobs only.
-    if p.blobs == nn && p.blob_uuid == nn && !is(&LogicalType::Uuid) {
+    if mostly(p.blob_uuid) && !is(&LogicalType::Uuid) {
         return Some(make(
             LogicalType::Uuid,
             Some(Transform::UuidBlob),
             SuggestionKind::Uuid,
             if nn >= 8 || named_like(name, ID_WORDS) { Confidence::High } else { Confidence::Medium },
-            format!("all {} values are 16-byte blobs with a UUID's version and variant bits → uuid?", fmt_n(nn)),
+            format!("{} values are 16-byte blobs with a UUID's version and variant bits → uuid?", of(p.blob_uuid)),
             vec![],
         ));
     }
@@ -320,7 +322,8 @@ fn quoted(values: &[String]) -> String {
     s.join(", ")
 }
 
-fn fmt_n_i(i: i64) -> String {
+/// An integer with its thousands grouped, negative too.
+pub(crate) fn fmt_n_i(i: i64) -> String {
     if i < 0 { format!("-{}", fmt_n(i.unsigned_abs())) } else { fmt_n(i as u64) }
 }
 
@@ -409,6 +412,29 @@ mod tests {
         }
     }
 
+    /// All but one in twenty of a kind still suggests, and the plan says how many would not fit.
+    #[test]
+    fn mostly_of_a_kind_counts_the_rest_as_unfit() {
+        use Value::*;
+        let mut ms: Vec<Value> = (0..19).map(|i| Integer(1_700_000_000_000 + i)).collect();
+        ms.push(Text("soon".into()));
+        let mut words = texts(&["yes", "no"], 10);
+        words[3] = Text("maybe".into());
+        let mut too_many = ms.clone();
+        too_many.push(Text("later".into()));
+        // values, suggested transform, unfit
+        let cases: Vec<(Vec<Value>, Option<Transform>, u64)> = vec![(ms, Some(Transform::EpochMs), 1), (words, Some(Transform::BoolText), 1), (too_many, None, 0)];
+        for (values, want, unfit) in cases {
+            let col = Column { name: "c".into(), declared_type: "".into(), profile: Some(profile(&values)), ..Default::default() };
+            let got = super::super::propose(&col, Dialect::Postgres, super::super::Usage::default());
+            assert_eq!(got.suggestion.as_ref().and_then(|s| s.transform), want, "{values:?}: {got:?}");
+            if let Some(s) = got.suggestion {
+                assert_eq!(s.unfit, unfit, "{s:?}");
+                assert!(s.reason.starts_with("19 of 20 values"), "{}", s.reason);
+            }
+        }
+    }
+
     #[test]
     fn enum_candidates_list_their_values() {
         let vals = texts(&["paid", "new", "cancelled", "new"], 3);
@@ -437,5 +463,29 @@ mod tests {
         let dec = |s| LogicalType::Decimal { precision: Some(12), scale: Some(s) };
         assert_eq!(fits_with(&dec(2), Some(Transform::DecimalExact), &money, Dialect::Postgres), 0);
         assert_eq!(fits_with(&dec(3), Some(Transform::DecimalExact), &money, Dialect::Postgres), 2);
+    }
+
+    /// A suggestion rides in the plan file beside the safe type, reads back, and accepting
+    /// it moves its type and transform into the column; a transform of the wrong type is named.
+    #[test]
+    fn suggestions_in_the_plan_file() {
+        use crate::plan::Plan;
+        use crate::schema::{Schema, Table};
+        let col = Column { name: "created_ms".into(), declared_type: "INTEGER".into(), profile: Some(profile(&[Value::Integer(1_700_000_000_123)])), ..Default::default() };
+        let schema = Schema { tables: vec![Table { name: "t".into(), columns: vec![col], ..Default::default() }], ..Default::default() };
+        let plan = crate::plan::propose(&schema, "s.sqlite", Dialect::Postgres);
+        let text = plan.to_toml();
+        assert!(text.contains("[tables.columns.suggestion]") && text.contains("transform = \"epoch_ms\""), "{text}");
+        let mut back = Plan::from_toml(&text, "plan.toml").unwrap();
+        assert_eq!(back, plan);
+        let c = &mut back.tables[0].columns[0];
+        assert_eq!((c.target_type.as_str(), c.transform), ("bigint", None), "the safe type stays");
+        assert!(c.accept_suggestion());
+        assert_eq!((c.target_type.as_str(), c.transform, c.suggestion.is_none()), ("timestamptz", Some(Transform::EpochMs), true));
+        back.check_against(&schema, "plan.toml").unwrap();
+        // A hand-written transform that does not make the type is refused by name.
+        let bad = text.replace("type = \"bigint\"", "type = \"bigint\"\ntransform = \"bool_01\"");
+        let err = Plan::from_toml(&bad, "plan.toml").unwrap().check_against(&schema, "plan.toml").unwrap_err().to_string();
+        assert!(err.contains("transform bool_01 needs a boolean type"), "{err}");
     }
 }
