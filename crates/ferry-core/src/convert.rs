@@ -287,7 +287,8 @@ impl Transform {
         match self {
             Transform::EpochS | Transform::EpochMs | Transform::JulianDay => matches!(ty, LogicalType::Timestamp { .. }),
             Transform::Bool01 | Transform::BoolText => matches!(ty, LogicalType::Boolean),
-            Transform::UuidText | Transform::UuidBlob => matches!(ty, LogicalType::Uuid),
+            // MySQL has no uuid type: its plans spell one `char(36)`, read back as text.
+            Transform::UuidText | Transform::UuidBlob => matches!(ty, LogicalType::Uuid | LogicalType::Text { max: None } | LogicalType::Text { max: Some(36..) }),
             Transform::DecimalExact => matches!(ty, LogicalType::Decimal { .. }),
         }
     }
@@ -297,7 +298,7 @@ impl Transform {
         match self {
             Transform::EpochS | Transform::EpochMs | Transform::JulianDay => "a timestamp type",
             Transform::Bool01 | Transform::BoolText => "a boolean type",
-            Transform::UuidText | Transform::UuidBlob => "a uuid type",
+            Transform::UuidText | Transform::UuidBlob => "a uuid type (MySQL: char(36))",
             Transform::DecimalExact => "a decimal type",
         }
     }
@@ -401,7 +402,11 @@ pub fn convert_with(v: ValueRef<'_>, ty: &LogicalType, transform: Option<Transfo
                 _ if tr == Transform::UuidBlob => return Err("not a 16-byte UUID (uuid_blob)".into()),
                 _ => return Err("not a UUID (uuid_text)".into()),
             };
-            out.uuid(&text);
+            if matches!(ty, LogicalType::Uuid) {
+                out.uuid(&text);
+            } else {
+                out.text(&text);
+            }
             Ok(None)
         }
         Transform::DecimalExact => {
@@ -827,6 +832,9 @@ mod tests {
             (ValueRef::Blob(&uuid_bytes), Uuid, UuidBlob, Some(("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10", "'0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10'"))),
             (ValueRef::Blob(&uuid_bytes[..15]), Uuid, UuidBlob, None),
             (ValueRef::Blob(&uuid_bytes), Uuid, UuidText, None),
+            // MySQL's char(36) is text: the UUID arrives as its lowercase text
+            (ValueRef::Blob(&uuid_bytes), Text { max: Some(36) }, UuidBlob, Some(("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10", "'0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10'"))),
+            (ValueRef::Text(b"0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F9C10"), Text { max: Some(10) }, UuidText, None),
             (ValueRef::Real(19.99), money.clone(), DecimalExact, Some(("19.99", "19.99"))),
             (ValueRef::Real(0.1), money.clone(), DecimalExact, Some(("0.1", "0.1"))),
             (ValueRef::Integer(7), money.clone(), DecimalExact, Some(("7", "7"))),
