@@ -58,8 +58,8 @@ fn build_source(path: &std::path::Path) {
         )
         .unwrap();
     }
-    // One value in twenty is not of the kind: the suggestion stands and counts it as unfit.
-    // Nineteen other values fill the table so the twentieth is the one.
+    // Rows 13 to 20 repeat rows 1 to 8, except that row 13's created_ms is the word 'soon':
+    // 19 of 20 values are epoch milliseconds, so the suggestion stands and counts one unfit.
     for i in GOOD + 1..=20 {
         conn.execute(
             "INSERT INTO events (id, up_uuid, blob_uuid, created_s, created_ms, jd, flag, answer, price, status, happened)
