@@ -514,7 +514,13 @@ fn print_plan(plan: &ferry_core::plan::Plan) {
     for t in &plan.tables {
         println!("{}{}", t.source, if t.target != t.source { format!(" → {}", t.target) } else { String::new() });
         for c in &t.columns {
-            println!("  {:<28} {:<18} {}", c.source, c.target_type, c.reason);
+            let transform = c.transform.map(|t| format!(" (transform {})", t.name())).unwrap_or_default();
+            println!("  {:<28} {:<18} {}{transform}", c.source, c.target_type, c.reason);
+            if let Some(s) = &c.suggestion {
+                let how = s.transform.map(|t| format!(" with transform {}", t.name())).unwrap_or_default();
+                let unfit = if s.unfit > 0 { format!("; {} values would not fit", group(s.unfit)) } else { String::new() };
+                println!("  {:<28} ↳ suggested {}{how} ({} confidence, not applied): {}{unfit}", "", s.target_type, s.confidence.label(), s.reason);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ use crate::schema::LogicalType;
 use crate::target::Dialect;
 use crate::value::{f64_text, parse_bool_text, parse_canonical_i64, parse_iso_date, parse_iso_timestamp, Decimal};
 use rusqlite::types::ValueRef;
+use serde::{Deserialize, Serialize};
 
 /// Where converted values are written, in the target's wire form. The text forms implement
 /// the five basic methods; the typed ones default to them, and PostgreSQL's binary COPY
@@ -235,6 +236,199 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             Ok(None)
         }
         LogicalType::Unsupported { reason } => Err(reason.clone()),
+    }
+}
+
+/// How a column's stored values are read before they take the planned type, when their
+/// meaning is not their SQLite form: integers counting seconds since 1970, 0/1 flags, UUIDs
+/// in 16-byte blobs, … Part of the plan (`transform = "epoch_ms"` beside a column's `type`),
+/// honoured by the load, pre-flight and validation alike. A value the transform cannot read
+/// is refused by name, never guessed.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// INTEGER seconds since 1970-01-01 UTC → timestamp.
+    EpochS,
+    /// INTEGER milliseconds since 1970-01-01 UTC → timestamp.
+    EpochMs,
+    /// REAL Julian day number (SQLite's `julianday()`) → timestamp, at SQLite's millisecond.
+    JulianDay,
+    /// INTEGER 0 or 1 → boolean.
+    #[serde(rename = "bool_01")]
+    Bool01,
+    /// Text `true`/`false`, `t`/`f`, `yes`/`no`, `y`/`n`, `on`/`off`, `1`/`0` (any case) → boolean.
+    BoolText,
+    /// A UUID in text of any case → uuid (lowercase).
+    UuidText,
+    /// A UUID in a 16-byte blob (or text of any case) → uuid.
+    UuidBlob,
+    /// A REAL (or integer) → decimal, only when its shortest decimal form fits the scale:
+    /// 19.99 stays 19.99, 0.125 into scale 2 is refused, never rounded.
+    DecimalExact,
+}
+
+impl Transform {
+    pub fn name(self) -> &'static str {
+        match self {
+            Transform::EpochS => "epoch_s",
+            Transform::EpochMs => "epoch_ms",
+            Transform::JulianDay => "julian_day",
+            Transform::Bool01 => "bool_01",
+            Transform::BoolText => "bool_text",
+            Transform::UuidText => "uuid_text",
+            Transform::UuidBlob => "uuid_blob",
+            Transform::DecimalExact => "decimal_exact",
+        }
+    }
+
+    /// Whether the transform produces values of this logical type.
+    pub fn applies_to(self, ty: &LogicalType) -> bool {
+        match self {
+            Transform::EpochS | Transform::EpochMs | Transform::JulianDay => matches!(ty, LogicalType::Timestamp { .. }),
+            Transform::Bool01 | Transform::BoolText => matches!(ty, LogicalType::Boolean),
+            // MySQL has no uuid type: its plans spell one `char(36)`, read back as text.
+            Transform::UuidText | Transform::UuidBlob => matches!(ty, LogicalType::Uuid | LogicalType::Text { max: None } | LogicalType::Text { max: Some(36..) }),
+            Transform::DecimalExact => matches!(ty, LogicalType::Decimal { .. }),
+        }
+    }
+
+    /// What it needs, for messages: "a timestamp type".
+    pub fn wants(self) -> &'static str {
+        match self {
+            Transform::EpochS | Transform::EpochMs | Transform::JulianDay => "a timestamp type",
+            Transform::Bool01 | Transform::BoolText => "a boolean type",
+            Transform::UuidText | Transform::UuidBlob => "a uuid type (MySQL: char(36))",
+            Transform::DecimalExact => "a decimal type",
+        }
+    }
+}
+
+/// SQLite's Julian day of 1970-01-01 00:00 UTC, in milliseconds (2440587.5 days).
+const UNIX_EPOCH_JD_MS: i64 = 210_866_760_000_000;
+
+/// The UTC instant `ms` milliseconds after 1970 (`None` beyond chrono's range).
+pub fn epoch_ms_instant(ms: i64) -> Option<chrono::NaiveDateTime> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|d| d.naive_utc())
+}
+
+/// A Julian day number as SQLite's date functions read it: rounded to the millisecond.
+pub fn julian_day_instant(jd: f64) -> Option<chrono::NaiveDateTime> {
+    if !jd.is_finite() || !(0.0..=5_373_484.0).contains(&jd) {
+        return None; // SQLite's own range: 4713 BC to 9999 AD
+    }
+    let ms = (jd * 86_400_000.0 + 0.5) as i64;
+    epoch_ms_instant(ms - UNIX_EPOCH_JD_MS)
+}
+
+/// A 16-byte blob with a UUID's variant bits (RFC 9562: `10xx`) and a version 1–8.
+pub fn is_uuid_blob(b: &[u8]) -> bool {
+    b.len() == 16 && (1..=8).contains(&(b[6] >> 4)) && b[8] & 0xC0 == 0x80
+}
+
+/// The canonical lowercase text of a 16-byte UUID.
+pub fn uuid_blob_text(b: &[u8]) -> String {
+    let h = crate::value::hex(b).to_ascii_lowercase();
+    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}
+
+/// Converts one value read through a transform (`None`: as `convert`).
+pub fn convert_with(v: ValueRef<'_>, ty: &LogicalType, transform: Option<Transform>, dialect: Dialect, out: &mut impl Encoder) -> Result<Option<Change>, String> {
+    let Some(tr) = transform else { return convert(v, ty, dialect, out) };
+    if let ValueRef::Null = v {
+        out.null();
+        return Ok(None);
+    }
+    if !tr.applies_to(ty) {
+        return Err(format!("transform {} needs {}, not {}", tr.name(), tr.wants(), ty.label()));
+    }
+    let pg = dialect == Dialect::Postgres;
+    let whole = |v: ValueRef<'_>| match v {
+        ValueRef::Integer(i) => Some(i),
+        ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
+        _ => None,
+    };
+    match tr {
+        Transform::EpochS | Transform::EpochMs | Transform::JulianDay => {
+            let utc = match tr {
+                Transform::EpochS => {
+                    let Some(s) = whole(v) else { return Err("not a whole number of seconds since 1970 (epoch_s)".into()) };
+                    s.checked_mul(1000).and_then(epoch_ms_instant)
+                }
+                Transform::EpochMs => {
+                    let Some(ms) = whole(v) else { return Err("not a whole number of milliseconds since 1970 (epoch_ms)".into()) };
+                    epoch_ms_instant(ms)
+                }
+                _ => match v {
+                    ValueRef::Real(f) => julian_day_instant(f),
+                    ValueRef::Integer(i) => julian_day_instant(i as f64),
+                    _ => return Err("not a Julian day number (julian_day)".into()),
+                },
+            };
+            let Some(utc) = utc else { return Err(format!("{} is beyond the dates {} reads", crate::value::value_to_json(v), tr.name())) };
+            let inst = crate::value::Instant { utc, naive: false, sub_micro_nanos: 0 };
+            if !pg && !(1000..=9999).contains(&inst.year()) {
+                return Err(format!("{} falls outside the years 1000 to 9999 that {} DATETIME holds", crate::value::value_to_json(v), dialect.name()));
+            }
+            let mut text = inst.utc_text();
+            if pg && matches!(ty, LogicalType::Timestamp { tz: true }) {
+                text.push_str("+00");
+            }
+            out.timestamp(inst.micros(), &text);
+            Ok(None)
+        }
+        Transform::Bool01 => match whole(v) {
+            Some(0) => {
+                out.boolean(false);
+                Ok(None)
+            }
+            Some(1) => {
+                out.boolean(true);
+                Ok(None)
+            }
+            _ => Err("not 0 or 1 (bool_01)".into()),
+        },
+        Transform::BoolText => match as_str(v).and_then(parse_bool_text) {
+            Some(b) => {
+                out.boolean(b);
+                Ok(None)
+            }
+            None => Err("not a boolean word such as true/false, t/f or yes/no (bool_text)".into()),
+        },
+        Transform::UuidText | Transform::UuidBlob => {
+            let text = match v {
+                ValueRef::Text(t) if crate::value::is_uuid_text(t) => std::str::from_utf8(t).expect("uuid text is ascii").to_ascii_lowercase(),
+                ValueRef::Blob(b) if tr == Transform::UuidBlob && b.len() == 16 => uuid_blob_text(b),
+                _ if tr == Transform::UuidBlob => return Err("not a 16-byte UUID (uuid_blob)".into()),
+                _ => return Err("not a UUID (uuid_text)".into()),
+            };
+            if matches!(ty, LogicalType::Uuid) {
+                out.uuid(&text);
+            } else {
+                out.text(&text);
+            }
+            Ok(None)
+        }
+        Transform::DecimalExact => {
+            let LogicalType::Decimal { precision, scale } = ty else { unreachable!("checked by applies_to") };
+            let d = match v {
+                ValueRef::Integer(i) => Decimal::from_i64(i),
+                ValueRef::Real(f) if f.is_finite() => Decimal::from_f64(f).expect("finite"),
+                ValueRef::Real(_) => return Err("infinity is not a decimal (decimal_exact)".into()),
+                _ => return Err("not a number (decimal_exact)".into()),
+            };
+            let s = scale.unwrap_or(0);
+            if scale.is_some() && d.scale() > s {
+                return Err(format!("{} has {} decimals, more than the scale {s}: not rounded (decimal_exact)", d.to_plain(), d.scale()));
+            }
+            if let Some(p) = precision {
+                if d.int_digits() > p.saturating_sub(s) {
+                    return Err(format!("{} does not fit numeric({p},{s})", d.to_plain()));
+                }
+            }
+            out.decimal(&d);
+            Ok(None)
+        }
     }
 }
 
@@ -591,5 +785,85 @@ mod tests {
         assert!(pg(ValueRef::Real(123456.5), &LogicalType::Decimal { precision: Some(5), scale: Some(1) }).is_err());
         let (_, c) = pg(ValueRef::Integer((1 << 53) + 1), &Float).unwrap();
         assert!(c.is_some());
+    }
+
+    fn pg_with(v: ValueRef<'_>, t: &LogicalType, tr: Transform) -> Result<String, String> {
+        let mut shown = Shown(String::new());
+        assert_eq!(convert_with(v, t, Some(tr), Dialect::Postgres, &mut shown)?, None, "a transform converts exactly or refuses");
+        Ok(shown.0)
+    }
+
+    fn my_with(v: ValueRef<'_>, t: &LogicalType, tr: Transform) -> Result<String, String> {
+        let mut buf = vec![];
+        convert_with(v, t, Some(tr), Dialect::MariaDb, &mut MySqlLiteral { buf: &mut buf })?;
+        Ok(String::from_utf8(buf).unwrap())
+    }
+
+    /// Each transform: value → PostgreSQL text and MariaDB literal, or refused (`None`).
+    #[test]
+    fn transforms_convert_or_refuse() {
+        use Transform::*;
+        let ts = Timestamp { tz: true };
+        let money = LogicalType::Decimal { precision: Some(12), scale: Some(2) };
+        let uuid_bytes = [0x0b, 0x9e, 0x1d, 0x6c, 0x9f, 0x0a, 0x4c, 0x1e, 0x8d, 0x43, 0x5a, 0x2b, 0x7e, 0x3f, 0x9c, 0x10];
+        type Case<'a> = (ValueRef<'a>, LogicalType, Transform, Option<(&'a str, &'a str)>);
+        let cases: Vec<Case> = vec![
+            (ValueRef::Integer(1_700_000_000_123), ts.clone(), EpochMs, Some(("2023-11-14 22:13:20.123000+00", "'2023-11-14 22:13:20.123000'"))),
+            (ValueRef::Integer(1_700_000_000), ts.clone(), EpochS, Some(("2023-11-14 22:13:20+00", "'2023-11-14 22:13:20'"))),
+            (ValueRef::Integer(0), ts.clone(), EpochS, Some(("1970-01-01 00:00:00+00", "'1970-01-01 00:00:00'"))),
+            (ValueRef::Real(1_700_000_000.0), ts.clone(), EpochS, Some(("2023-11-14 22:13:20+00", "'2023-11-14 22:13:20'"))),
+            (ValueRef::Real(1.5), ts.clone(), EpochS, None),
+            (ValueRef::Text(b"soon"), ts.clone(), EpochMs, None),
+            (ValueRef::Integer(i64::MAX), ts.clone(), EpochS, None),
+            // SQLite: julianday('2023-11-14 22:13:20.123') = 2460263.425927350…; datetime() of it gives .123
+            (ValueRef::Real(2_460_263.425_927_35), ts.clone(), JulianDay, Some(("2023-11-14 22:13:20.123000+00", "'2023-11-14 22:13:20.123000'"))),
+            (ValueRef::Real(2_440_587.5), ts.clone(), JulianDay, Some(("1970-01-01 00:00:00+00", "'1970-01-01 00:00:00'"))),
+            (ValueRef::Real(-1.0), ts.clone(), JulianDay, None),
+            (ValueRef::Integer(1), Boolean, Bool01, Some(("t", "1"))),
+            (ValueRef::Integer(0), Boolean, Bool01, Some(("f", "0"))),
+            (ValueRef::Integer(2), Boolean, Bool01, None),
+            (ValueRef::Text(b"1"), Boolean, Bool01, None),
+            (ValueRef::Text(b"Yes"), Boolean, BoolText, Some(("t", "1"))),
+            (ValueRef::Text(b"f"), Boolean, BoolText, Some(("f", "0"))),
+            (ValueRef::Text(b"maybe"), Boolean, BoolText, None),
+            (ValueRef::Integer(1), Boolean, BoolText, None),
+            (ValueRef::Text(b"0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F9C10"), Uuid, UuidText, Some(("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10", "'0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10'"))),
+            (ValueRef::Text(b"not-a-uuid"), Uuid, UuidText, None),
+            (ValueRef::Blob(&uuid_bytes), Uuid, UuidBlob, Some(("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10", "'0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10'"))),
+            (ValueRef::Blob(&uuid_bytes[..15]), Uuid, UuidBlob, None),
+            (ValueRef::Blob(&uuid_bytes), Uuid, UuidText, None),
+            // MySQL's char(36) is text: the UUID arrives as its lowercase text
+            (ValueRef::Blob(&uuid_bytes), Text { max: Some(36) }, UuidBlob, Some(("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10", "'0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10'"))),
+            (ValueRef::Text(b"0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F9C10"), Text { max: Some(10) }, UuidText, None),
+            (ValueRef::Real(19.99), money.clone(), DecimalExact, Some(("19.99", "19.99"))),
+            (ValueRef::Real(0.1), money.clone(), DecimalExact, Some(("0.1", "0.1"))),
+            (ValueRef::Integer(7), money.clone(), DecimalExact, Some(("7", "7"))),
+            (ValueRef::Real(1.005), money.clone(), DecimalExact, None),
+            (ValueRef::Real(1e11), money.clone(), DecimalExact, None),
+            (ValueRef::Real(f64::INFINITY), money.clone(), DecimalExact, None),
+            // a transform for another type is refused, not guessed
+            (ValueRef::Integer(1), Integer { bits: 64 }, EpochMs, None),
+        ];
+        for (v, t, tr, want) in cases {
+            let got = pg_with(v, &t, tr).ok().zip(my_with(v, &t, tr).ok());
+            assert_eq!(got.as_ref().map(|(a, b)| (a.as_str(), b.as_str())), want, "{v:?} as {t:?} through {tr:?}: {:?}", pg_with(v, &t, tr));
+        }
+        // NULL is NULL whatever the transform.
+        assert_eq!(pg_with(ValueRef::Null, &ts, EpochMs).unwrap(), "NULL");
+        // MariaDB's DATETIME years.
+        assert!(my_with(ValueRef::Integer(-62_000_000_000_000), &ts, EpochMs).unwrap_err().contains("years 1000 to 9999"));
+        assert!(pg_with(ValueRef::Integer(-62_000_000_000_000), &ts, EpochMs).is_ok());
+        // Without a transform, a declared scale rounds and says so; with decimal_exact it refuses.
+        assert!(pg(ValueRef::Real(1.005), &money).unwrap().1.is_some());
+        assert!(pg_with(ValueRef::Real(1.005), &money, DecimalExact).unwrap_err().contains("not rounded"));
+    }
+
+    #[test]
+    fn transforms_read_and_write_by_name() {
+        for tr in [Transform::EpochS, Transform::EpochMs, Transform::JulianDay, Transform::Bool01, Transform::BoolText, Transform::UuidText, Transform::UuidBlob, Transform::DecimalExact] {
+            let json = serde_json::to_string(&tr).unwrap();
+            assert_eq!(json, format!("\"{}\"", tr.name()));
+            assert_eq!(serde_json::from_str::<Transform>(&json).unwrap(), tr);
+        }
     }
 }

@@ -313,10 +313,10 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
         for (n, c) in loaded.iter().enumerate() {
             let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(&path, e))?;
             let r = match dialect {
-                Dialect::Postgres => convert::convert(v, &c.logical, dialect, &mut CopyBinary { buf: &mut batch.data }),
+                Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf: &mut batch.data }),
                 _ => {
                     batch.data.push(if n == 0 { b'(' } else { b',' });
-                    convert::convert(v, &c.logical, dialect, &mut MySqlLiteral { buf: &mut batch.data })
+                    convert::convert_with(v, &c.logical, c.transform, dialect, &mut MySqlLiteral { buf: &mut batch.data })
                 }
             };
             match r {

@@ -6,7 +6,8 @@
 //! what moved instead of guessing.
 
 use crate::error::{FerryError, Result};
-use crate::mapping::{self, Usage};
+use crate::convert::Transform;
+use crate::mapping::{self, Suggestion, Usage};
 use crate::schema::{IndexPart, LogicalType, Schema, Table};
 use crate::target::{self, Dialect};
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,12 @@ pub struct ColumnPlan {
     /// Values the type cannot hold, found while planning (they are rejected by name at load).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unfit: u64,
+    /// How the stored values are read into `type` (`epoch_ms`, `bool_01`, …); none: as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transform: Option<Transform>,
+    /// A type the values point at, not applied: accepting it puts its `type` and `transform` here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<Suggestion>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -61,6 +68,17 @@ impl ColumnPlan {
             path: String::new(),
             detail: format!("column {:?}: type {:?} is not a {} type Ferry can load into", self.source, self.target_type, dialect.name()),
         })
+    }
+
+    /// Takes the suggestion: its type and transform become the column's; its reason and
+    /// count of values it cannot hold come along. False when there is none.
+    pub fn accept_suggestion(&mut self) -> bool {
+        let Some(s) = self.suggestion.take() else { return false };
+        self.target_type = s.target_type;
+        self.transform = s.transform;
+        self.reason = format!("suggestion accepted: {}", s.reason);
+        self.unfit = s.unfit;
+        true
     }
 }
 
@@ -124,6 +142,8 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
                 target_type: target::format_type(dialect, &p.logical),
                 reason: p.reason,
                 unfit: p.unfit,
+                transform: None,
+                suggestion: p.suggestion,
             });
         }
         tables.push(TablePlan { source: t.name.clone(), target: tname, skip: false, columns });
@@ -203,8 +223,10 @@ impl Plan {
                         if t.column(&cp.source).is_none() {
                             problems.push(format!("column {}.{} is in the plan but not in the source", tp.source, cp.source));
                         }
-                        if target::parse_type(self.dialect, &cp.target_type).is_none() {
-                            problems.push(format!("column {}.{}: type {:?} is not a {} type Ferry can load into", tp.source, cp.source, cp.target_type, self.dialect.name()));
+                        match (target::parse_type(self.dialect, &cp.target_type), cp.transform) {
+                            (None, _) => problems.push(format!("column {}.{}: type {:?} is not a {} type Ferry can load into", tp.source, cp.source, cp.target_type, self.dialect.name())),
+                            (Some(ty), Some(tr)) if !tr.applies_to(&ty) => problems.push(format!("column {}.{}: transform {} needs {}, not {:?}", tp.source, cp.source, tr.name(), tr.wants(), cp.target_type)),
+                            _ => {}
                         }
                     }
                     for c in &t.columns {

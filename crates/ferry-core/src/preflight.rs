@@ -6,7 +6,7 @@
 //! (set NULL, convert, widen, drop the constraint) is still the plan's and the load's default
 //! (reject the row and report it).
 
-use crate::convert::{convert, Encoder};
+use crate::convert::{convert, convert_with, Encoder};
 use crate::copy::{key_of, read_source, RowSelect};
 use crate::error::Result;
 use crate::plan::Plan;
@@ -128,7 +128,7 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
             };
             for c in &loaded {
                 let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
-                let (cause, outcome) = match convert(v, &c.logical, dialect, &mut Discard) {
+                let (cause, outcome) = match convert_with(v, &c.logical, c.transform, dialect, &mut Discard) {
                     Ok(None) => continue,
                     Ok(Some(ch)) => (ch.reason, "changed"),
                     Err(reason) => (cause_of(&reason), "rejected"),

@@ -232,11 +232,42 @@ pub struct ColumnProfile {
     pub sub_micro: u64,
     pub min_text: Option<String>,
     pub max_text: Option<String>,
+    /// Texts that are a UUID in any case (`text_uuid` counts the lowercase ones only).
+    #[serde(default)]
+    pub text_uuid_any_case: u64,
+    /// ISO timestamps in text that name their offset (`Z`, `+02:00`); the others read as UTC.
+    #[serde(default)]
+    pub text_ts_offset: u64,
+    /// 16-byte blobs with a UUID's version and variant bits.
+    #[serde(default)]
+    pub blob_uuid: u64,
+    /// The distinct texts, sorted, while there are at most `DISTINCT_TEXTS` of them and none
+    /// is longer than `DISTINCT_TEXT_CHARS` bytes; empty once `many_texts`.
+    #[serde(default)]
+    pub distinct_texts: Vec<String>,
+    /// More distinct texts than that (or a longer one): too many to list.
+    #[serde(default)]
+    pub many_texts: bool,
 }
+
+/// Distinct texts a profile counts exactly before it says "many".
+pub const DISTINCT_TEXTS: usize = 64;
+/// Texts longer than this (in bytes) are not enum-like: the profile stops listing.
+pub const DISTINCT_TEXT_CHARS: usize = 64;
 
 impl ColumnProfile {
     pub fn non_null(&self) -> u64 {
         self.rows - self.nulls
+    }
+
+    /// The narrowest integer width (16, 32 or 64 bits) holding every integer seen.
+    pub fn int_bits(&self) -> u8 {
+        match (self.min_integer, self.max_integer) {
+            (Some(lo), Some(hi)) if lo >= i16::MIN as i64 && hi <= i16::MAX as i64 => 16,
+            (Some(lo), Some(hi)) if lo >= i32::MIN as i64 && hi <= i32::MAX as i64 => 32,
+            (Some(_), Some(_)) => 64,
+            _ => 16,
+        }
     }
 }
 

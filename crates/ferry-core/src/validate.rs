@@ -11,7 +11,7 @@
 //! of row hashes. Rows the load refuses (the conversion says so) or the run reported as
 //! rejected (`--run-report`) are "expected", not mismatches.
 
-use crate::convert::{convert, Encoder};
+use crate::convert::{convert_with, Encoder};
 use crate::copy::{key_of, read_source, Conn, RowSelect, Target};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
@@ -437,6 +437,8 @@ fn shown(v: Option<&str>) -> Option<String> {
 struct Spec {
     /// (source name, target name, logical type, source position)
     cols: Vec<(String, String, LogicalType, usize)>,
+    /// The plan's transform of each column in `cols`, as the load applied it.
+    transforms: Vec<Option<crate::convert::Transform>>,
     key: Vec<usize>,
     key_what: String,
 }
@@ -472,7 +474,8 @@ impl Spec {
                 }
             }
         }
-        Spec { cols, key, key_what }
+        let transforms = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| c.transform).collect();
+        Spec { cols, transforms, key, key_what }
     }
 
     fn typed(&self) -> Vec<(String, LogicalType)> {
@@ -702,9 +705,9 @@ fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialec
     'rows: while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows += 1;
         let mut r = Row::with_columns(spec.cols.len());
-        for (src, _, ty, idx) in &spec.cols {
+        for ((src, _, ty, idx), tr) in spec.cols.iter().zip(&spec.transforms) {
             let v = row.get_ref(idx + offset).map_err(|e| inspect::map_err(&path, e))?;
-            if let Err(reason) = convert(v, ty, dialect, &mut Canon(&mut r)) {
+            if let Err(reason) = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r)) {
                 out.refused_total += 1;
                 if out.refused.len() < KEPT {
                     let rid = if select.rowid.is_some() { row.get::<_, i64>(0).ok() } else { None };
@@ -1201,6 +1204,7 @@ impl ValidationReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::convert;
     use rusqlite::types::ValueRef;
 
     fn canon(v: ValueRef<'_>, t: &LogicalType) -> Option<String> {

@@ -9,6 +9,7 @@ mod connect;
 mod corpus;
 mod demo;
 mod diff;
+mod infer;
 mod monitor;
 mod roundtrip;
 mod safety;

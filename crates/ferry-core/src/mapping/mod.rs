@@ -9,10 +9,12 @@
 //! kept). Nothing here truncates, clamps or rounds.
 
 pub mod declared;
+pub mod suggest;
 
 use crate::schema::{Column, ColumnProfile, LogicalType};
 use crate::target::Dialect;
 use declared::parse_declared;
+pub use suggest::{fits_with, Confidence, Suggestion, SuggestionKind};
 
 /// The proposal for one column.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,9 @@ pub struct Proposal {
     pub reason: String,
     /// How many non-null values the proposed type cannot hold (they will be rejected).
     pub unfit: u64,
+    /// A type the values point at that is not taken without the user's word (epoch
+    /// milliseconds → timestamp, 0/1 → boolean, money in REAL → numeric, …).
+    pub suggestion: Option<Suggestion>,
 }
 
 /// What the column is used for in the target that constrains its type (MySQL keys need
@@ -190,11 +195,22 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
             }
         }
     }
+    // Evidence worth a line: how wide the integers really are; timestamps with and without offsets.
+    if let LogicalType::Integer { bits } = logical {
+        if p.integers > 0 && p.integers == nn && p.int_bits() < bits {
+            let n = |i: Option<i64>| suggest::fmt_n_i(i.unwrap_or(0));
+            reason.push_str(&format!("; values {} to {} fit {} bits", n(p.min_integer), n(p.max_integer), p.int_bits()));
+        }
+    }
+    if matches!(logical, LogicalType::Timestamp { .. }) && p.text_ts_offset > 0 && p.text_ts_offset < p.text_iso_timestamp {
+        reason.push_str(&format!("; {} name an offset, {} without one are read as UTC", fmt_n(p.text_ts_offset), fmt_n(p.text_iso_timestamp - p.text_ts_offset + p.text_iso_date)));
+    }
     let unfit = nn - fits(&logical, p, dialect).min(nn);
     if unfit > 0 {
         reason.push_str(&format!("; {} value{} cannot be carried and will be rejected", fmt_n(unfit), if unfit == 1 { "" } else { "s" }));
     }
-    Proposal { logical, reason, unfit }
+    let suggestion = suggest::suggest(col, p, dialect, &logical);
+    Proposal { logical, reason, unfit, suggestion }
 }
 
 /// The widening within the declared type's family that holds more of the values.

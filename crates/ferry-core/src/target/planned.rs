@@ -17,6 +17,8 @@ pub struct PlannedColumn {
     pub source: String,
     pub name: String,
     pub logical: LogicalType,
+    /// How the source values are read into `logical` (the plan's `transform`).
+    pub transform: Option<crate::convert::Transform>,
     pub type_sql: String,
     pub not_null: bool,
     /// Position of the column in the source table.
@@ -177,6 +179,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 // exactly the type the logical type formats to (`int8` → bigint, `json` → jsonb).
                 type_sql: if dialect == Dialect::Postgres { crate::target::format_type(dialect, &logical) } else { cp.target_type.clone() },
                 logical,
+                transform: cp.transform,
                 // Primary key columns are NOT NULL in both targets (SQLite lets some hold NULL).
                 not_null: src.not_null || in_pk,
                 source_index: idx,

@@ -6,7 +6,8 @@
 
 use super::inspect::{map_err, quote};
 use crate::error::Result;
-use crate::schema::{ColumnProfile, Table};
+use crate::convert::is_uuid_blob;
+use crate::schema::{ColumnProfile, Table, DISTINCT_TEXTS, DISTINCT_TEXT_CHARS};
 use crate::value::{f64_scale_and_int_digits, is_uuid_text, parse_bool_text, parse_iso_date, parse_iso_timestamp, Decimal};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
@@ -31,7 +32,8 @@ pub fn profile_table(conn: &Connection, path: &Path, table: &mut Table) -> Resul
             observe(p, v);
         }
     }
-    for (c, p) in table.columns.iter_mut().zip(profiles) {
+    for (c, mut p) in table.columns.iter_mut().zip(profiles) {
+        p.distinct_texts.sort_unstable();
         c.profile = Some(p);
     }
     Ok(())
@@ -78,6 +80,7 @@ pub fn observe(p: &mut ColumnProfile, v: ValueRef<'_>) {
                     let chars = if s.is_ascii() { s.len() } else { s.chars().count() } as u64;
                     p.max_text_chars = p.max_text_chars.max(chars);
                     classify_text(p, s);
+                    count_distinct(p, s);
                     // Compare the sample prefix in place; allocate only for a new min or max.
                     let sample = prefix(s, SAMPLE_CHARS);
                     if p.min_text.as_deref().is_none_or(|m| sample < m) {
@@ -92,11 +95,36 @@ pub fn observe(p: &mut ColumnProfile, v: ValueRef<'_>) {
         ValueRef::Blob(b) => {
             p.blobs += 1;
             p.max_blob_bytes = p.max_blob_bytes.max(b.len() as u64);
+            if is_uuid_blob(b) {
+                p.blob_uuid += 1;
+            }
             if !b.contains(&0) && std::str::from_utf8(b).is_ok() {
                 p.blob_utf8 += 1;
             }
         }
     }
+}
+
+/// Lists the distinct short texts while there are few (an enum candidate); past
+/// `DISTINCT_TEXTS` of them, or on a long one, the column has "many" and stops counting.
+fn count_distinct(p: &mut ColumnProfile, s: &str) {
+    if p.many_texts {
+        return;
+    }
+    if s.len() > DISTINCT_TEXT_CHARS {
+        p.many_texts = true;
+        p.distinct_texts = vec![];
+        return;
+    }
+    if p.distinct_texts.iter().any(|d| d == s) {
+        return;
+    }
+    if p.distinct_texts.len() == DISTINCT_TEXTS {
+        p.many_texts = true;
+        p.distinct_texts = vec![];
+        return;
+    }
+    p.distinct_texts.push(s.to_string());
 }
 
 /// The first `n` characters of `s`.
@@ -119,14 +147,20 @@ fn classify_text(p: &mut ColumnProfile, s: &str) {
         } else if b.len() >= 16 {
             if let Some(i) = parse_iso_timestamp(s) {
                 p.text_iso_timestamp += 1;
+                if !i.naive {
+                    p.text_ts_offset += 1;
+                }
                 if i.sub_micro_nanos != 0 {
                     p.sub_micro += 1;
                 }
             }
         }
     }
-    if b.len() == 36 && is_uuid_text(b) && !b.iter().any(u8::is_ascii_uppercase) {
-        p.text_uuid += 1;
+    if b.len() == 36 && is_uuid_text(b) {
+        p.text_uuid_any_case += 1;
+        if !b.iter().any(u8::is_ascii_uppercase) {
+            p.text_uuid += 1;
+        }
     }
     if (first == b'{' || first == b'[') && serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() {
         p.text_json += 1;
@@ -136,5 +170,85 @@ fn classify_text(p: &mut ColumnProfile, s: &str) {
     }
     if (first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') && Decimal::parse(s).is_some() {
         p.text_numeric += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::types::Value;
+
+    fn profile(values: &[Value]) -> ColumnProfile {
+        let mut p = ColumnProfile::default();
+        for v in values {
+            observe(&mut p, v.into());
+        }
+        p
+    }
+
+    /// One value → what each candidate counter says about it.
+    #[test]
+    fn candidates_of_one_value() {
+        use Value::*;
+        let uuid_blob = Blob(vec![0x0b, 0x9e, 0x1d, 0x6c, 0x9f, 0x0a, 0x4c, 0x1e, 0x8d, 0x43, 0x5a, 0x2b, 0x7e, 0x3f, 0x9c, 0x10]);
+        // value, (uuid lowercase, uuid any case, blob uuid, timestamp, with offset, date, bool text, numeric text, json)
+        type Case = (Value, (u64, u64, u64, u64, u64, u64, u64, u64, u64));
+        let cases: Vec<Case> = vec![
+            (Text("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10".into()), (1, 1, 0, 0, 0, 0, 0, 0, 0)),
+            (Text("0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F9C10".into()), (0, 1, 0, 0, 0, 0, 0, 0, 0)),
+            (Text("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1".into()), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            (uuid_blob.clone(), (0, 0, 1, 0, 0, 0, 0, 0, 0)),
+            (Blob(vec![0; 16]), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            (Text("2024-03-05 14:22:01".into()), (0, 0, 0, 1, 0, 0, 0, 0, 0)),
+            (Text("2024-03-05T14:22:01.123456".into()), (0, 0, 0, 1, 0, 0, 0, 0, 0)),
+            (Text("2024-03-05T14:22:01+02:00".into()), (0, 0, 0, 1, 1, 0, 0, 0, 0)),
+            (Text("2024-03-05T14:22:01.5Z".into()), (0, 0, 0, 1, 1, 0, 0, 0, 0)),
+            (Text("2024-03-05".into()), (0, 0, 0, 0, 0, 1, 0, 0, 0)),
+            (Text("2024-02-30".into()), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            (Text("yes".into()), (0, 0, 0, 0, 0, 0, 1, 0, 0)),
+            (Text("F".into()), (0, 0, 0, 0, 0, 0, 1, 0, 0)),
+            (Text("1".into()), (0, 0, 0, 0, 0, 0, 1, 1, 0)),
+            (Text("19.99".into()), (0, 0, 0, 0, 0, 0, 0, 1, 0)),
+            (Text("[1, 2]".into()), (0, 0, 0, 0, 0, 0, 0, 0, 1)),
+            (Integer(1_700_000_000_123), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
+        ];
+        for (v, want) in cases {
+            let p = profile(std::slice::from_ref(&v));
+            let got = (p.text_uuid, p.text_uuid_any_case, p.blob_uuid, p.text_iso_timestamp, p.text_ts_offset, p.text_iso_date, p.text_bool, p.text_numeric, p.text_json);
+            assert_eq!(got, want, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_give_ranges_scales_and_widths() {
+        use Value::*;
+        // values → (max scale, max integer digits, integer width in bits)
+        let cases: Vec<(Vec<Value>, u32, u32, u8)> = vec![
+            (vec![Real(19.99), Real(0.5), Real(100.0)], 2, 3, 16),
+            (vec![Real(1.0 / 3.0)], 16, 0, 16),
+            (vec![Integer(0), Integer(1)], 0, 1, 16),
+            (vec![Integer(-40_000), Integer(5)], 0, 5, 32),
+            (vec![Integer(1_700_000_000_123)], 0, 13, 64),
+            (vec![Integer(i32::MAX as i64)], 0, 10, 32),
+        ];
+        for (values, scale, digits, bits) in cases {
+            let p = profile(&values);
+            assert_eq!((p.max_scale, p.max_int_digits, p.int_bits()), (scale, digits, bits), "{values:?}");
+        }
+    }
+
+    #[test]
+    fn distinct_texts_exact_then_many() {
+        let few: Vec<Value> = ["paid", "new", "paid", "shipped", "new"].iter().map(|s| Value::Text(s.to_string())).collect();
+        let mut p = profile(&few);
+        p.distinct_texts.sort_unstable();
+        assert_eq!((p.distinct_texts.as_slice(), p.many_texts), (&["new".to_string(), "paid".into(), "shipped".into()][..], false));
+        let many: Vec<Value> = (0..=DISTINCT_TEXTS).map(|i| Value::Text(format!("v{i}"))).collect();
+        let p = profile(&many);
+        assert!(p.many_texts && p.distinct_texts.is_empty(), "{} distinct", DISTINCT_TEXTS + 1);
+        let p = profile(&many[..DISTINCT_TEXTS]);
+        assert!(!p.many_texts && p.distinct_texts.len() == DISTINCT_TEXTS);
+        let p = profile(&[Value::Text("a".into()), Value::Text("x".repeat(DISTINCT_TEXT_CHARS + 1))]);
+        assert!(p.many_texts, "a long text is not enum-like");
     }
 }
