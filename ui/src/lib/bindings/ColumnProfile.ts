@@ -27,4 +27,25 @@ blob_utf8: number,
 /**
  * Timestamps whose fraction is finer than microseconds.
  */
-sub_micro: number, min_text: string | null, max_text: string | null, };
+sub_micro: number, min_text: string | null, max_text: string | null, 
+/**
+ * Texts that are a UUID in any case (`text_uuid` counts the lowercase ones only).
+ */
+text_uuid_any_case: number, 
+/**
+ * ISO timestamps in text that name their offset (`Z`, `+02:00`); the others read as UTC.
+ */
+text_ts_offset: number, 
+/**
+ * 16-byte blobs with a UUID's version and variant bits.
+ */
+blob_uuid: number, 
+/**
+ * The distinct texts, sorted, while there are at most `DISTINCT_TEXTS` of them and none
+ * is longer than `DISTINCT_TEXT_CHARS` bytes; empty once `many_texts`.
+ */
+distinct_texts: Array<string>, 
+/**
+ * More distinct texts than that (or a longer one): too many to list.
+ */
+many_texts: boolean, };
