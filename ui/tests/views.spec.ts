@@ -75,7 +75,7 @@ describe('Schema & mapping', () => {
     expect(await page.locator('tr[data-verdict-row="note"] table.examples').textContent()).toContain('<b>not bold</b>');
     await page.click('[data-accept="note"]');
     const col = () => getProject(page, (p) => ({ c: p.plan.tables.find((t: any) => t.source === 'events').columns.find((c: any) => c.source === 'note'), o: p.overridden['events.note'] ?? false }));
-    expect(await col()).toEqual({ c: { source: 'note', target: 'note', type: 'varchar(20)', reason: 'override', unfit: 12 }, o: true });
+    expect(await col()).toEqual({ c: { source: 'note', target: 'note', type: 'varchar(20)', reason: 'override', unfit: 12, transform: null }, o: true });
     expect(await page.locator('tr[data-column="note"] .tag.error').textContent()).toContain('override refuses 12');
 
     // An unknown type cannot be accepted.

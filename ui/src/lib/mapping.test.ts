@@ -4,6 +4,8 @@ import type { ColumnProfile } from './bindings/ColumnProfile';
 import type { Plan } from './bindings/Plan';
 import type { TablePlan } from './bindings/TablePlan';
 import type { TypeCheck } from './bindings/TypeCheck';
+import { acceptSuggestion as takeSuggestion, suggestionNeedsLook } from './mapping';
+import type { Suggestion } from './bindings/Suggestion';
 import {
   applyOverride, canAccept, checkTone, columnAttention, columnKey, describeForeignKey, describeIndex, filterTables, isSuggestion, needsAttention,
   normalizeType, nullSummary, rangeSummary, resetColumn, setSkip, storageSummary, tableAttention, textShapes, typeOptions, valueHazards,
@@ -172,7 +174,7 @@ describe('overrides on a plan', () => {
     const before = JSON.stringify(plan);
     const after = applyOverride(plan, 'events', 'note', 'varchar(20)', refuses);
     expect(JSON.stringify(plan)).toBe(before);
-    expect(after.tables[0].columns[1]).toEqual({ source: 'note', target: 'note', type: 'varchar(20)', reason: 'override', unfit: 12 });
+    expect(after.tables[0].columns[1]).toEqual({ source: 'note', target: 'note', type: 'varchar(20)', reason: 'override', unfit: 12, transform: null });
     expect(after.tables[0].columns[0]).toBe(plan.tables[0].columns[0]);
     expect(after.tables[1]).toBe(plan.tables[1]);
     expect(applyOverride(plan, 'events', 'note', 'text', fits).tables[0].columns[1].unfit).toBe(0);
@@ -181,7 +183,7 @@ describe('overrides on a plan', () => {
   it('resets to the proposal', () => {
     const proposal = plan.tables[0].columns[1];
     const after = resetColumn(applyOverride(plan, 'events', 'note', 'varchar(20)', refuses), 'events', 'note', proposal);
-    expect(after.tables[0].columns[1]).toEqual({ ...proposal, unfit: 0 });
+    expect(after.tables[0].columns[1]).toEqual({ ...proposal, unfit: 0, transform: null, suggestion: null });
   });
 
   it('skips a table and carries it again', () => {
@@ -212,5 +214,41 @@ describe('source definitions in words', () => {
     expect(describeIndex({ name: 'i', unique: true, where_clause: 'deleted IS NULL', sql: '', parts: [{ kind: 'column', name: 'a', desc: false, collation: null }, { kind: 'expr', expr: 'lower(b)', desc: true }] })).toBe(
       'unique (a, (lower(b)) desc) where deleted IS NULL',
     );
+  });
+});
+
+describe('suggestions', () => {
+  const sg = (p: Partial<Suggestion>): Suggestion => ({ type: 'timestamptz', reason: 'all values are epoch milliseconds', transform: 'epoch_ms', kind: 'timestamp', confidence: 'high', values: [], unfit: 2, ...p });
+  const withSuggestion = (s: Suggestion | null): Plan => ({
+    ferry_version: '0.1.0', source: 's', dialect: 'postgres',
+    tables: [{ source: 't', target: 't', columns: [{ source: 'c', target: 'c', type: 'bigint', reason: 'declared INTEGER', unfit: 0, transform: null, suggestion: s }] }],
+  });
+  const col = (p: Plan) => p.tables[0].columns[0];
+
+  it('needs a look unless it only lists values or is a long shot', () => {
+    const cases: [Partial<Suggestion>, boolean][] = [
+      [{}, true],
+      [{ confidence: 'medium' }, true],
+      [{ confidence: 'low' }, false],
+      [{ kind: 'enum', type: 'text', transform: null, values: ['paid', 'shipped'] }, false],
+    ];
+    for (const [p, want] of cases) expect(suggestionNeedsLook(sg(p)), JSON.stringify(p)).toBe(want);
+    expect(columnAttention(col(withSuggestion(sg({}))), false)).toMatchObject({ kind: 'suggestion', label: 'suggested: timestamptz (read as epoch milliseconds)' });
+    expect(columnAttention(col(withSuggestion(sg({}))), true)).toBeNull();
+    expect(columnAttention(col(withSuggestion(sg({ confidence: 'low' }))), false)).toBeNull();
+  });
+
+  it('taking one moves its type, transform and unfit into the column; reset brings it back', () => {
+    const before = withSuggestion(sg({}));
+    const taken = takeSuggestion(before, 't', 'c');
+    expect(col(taken)).toEqual({ source: 'c', target: 'c', type: 'timestamptz', reason: 'override', unfit: 2, transform: 'epoch_ms', suggestion: null });
+    expect(col(before).type).toBe('bigint'); // the old plan is untouched
+    const back = resetColumn(taken, 't', 'c', col(before));
+    expect(col(back)).toEqual(col(before));
+    // A typed-in override drops the transform: the values go in as they are.
+    const typed = applyOverride(taken, 't', 'c', 'text', { known: true, message: '', check: null });
+    expect(col(typed).transform).toBeNull();
+    // Nothing to take: unchanged.
+    expect(takeSuggestion(withSuggestion(null), 't', 'c')).toEqual(withSuggestion(null));
   });
 });

@@ -14,6 +14,8 @@ import type { Table } from './bindings/Table';
 import type { TablePlan } from './bindings/TablePlan';
 import type { TablePreview } from './bindings/TablePreview';
 import type { TypeCheck } from './bindings/TypeCheck';
+import type { Suggestion } from './bindings/Suggestion';
+import type { Transform } from './bindings/Transform';
 import { bytes, n, plural } from './format';
 
 /** The key of a column in `project.overridden` and the view's own records. */
@@ -146,6 +148,10 @@ export function columnAttention(c: ColumnPlan, accepted: boolean): Attention | n
     return unfit > 0 ? { kind: 'override-rejects', label: `override refuses ${n(unfit)}`, tone: 'error' } : null;
   }
   if (accepted) return null;
+  const sg = c.suggestion;
+  if (sg && suggestionNeedsLook(sg)) {
+    return { kind: 'suggestion', label: `suggested: ${sg.type}${sg.transform ? ` (${TRANSFORM_LABEL[sg.transform]})` : ''}`, tone: 'warn' };
+  }
   if (unfit > 0 || WILL_NOT_FIT.some((r) => r.test(c.reason))) {
     return { kind: 'unfit', label: unfit > 0 ? `${n(unfit)} will be rejected` : 'values will be rejected', tone: 'error' };
   }
@@ -180,15 +186,51 @@ function mapColumn(plan: Plan, table: string, column: string, f: (c: ColumnPlan)
   };
 }
 
-/** The plan with a column's type overridden; `check` is what `checkType` said about it. */
+/** The plan with a column's type overridden; `check` is what `checkType` said about it. A
+ * typed-in type carries no transform (the values go in as they are). */
 export function applyOverride(plan: Plan, table: string, column: string, type: string, check: TypeCheck): Plan {
   const rejected = check.check?.rejected ?? 0;
-  return mapColumn(plan, table, column, (c) => ({ ...c, type, reason: 'override', unfit: rejected }));
+  return mapColumn(plan, table, column, (c) => ({ ...c, type, reason: 'override', unfit: rejected, transform: null }));
 }
 
-/** The plan with a column back as proposed. */
+/** The plan with a column's suggestion taken: its type and transform, and the values it
+ * cannot hold (rejected by name at load), as `ColumnPlan::accept_suggestion` does in Rust. */
+export function acceptSuggestion(plan: Plan, table: string, column: string): Plan {
+  return mapColumn(plan, table, column, (c) => {
+    const s = c.suggestion;
+    if (!s) return c;
+    return { ...c, type: s.type, transform: s.transform ?? null, unfit: s.unfit ?? 0, reason: 'override', suggestion: null };
+  });
+}
+
+/** The plan with a column back as proposed (its suggestion and transform too). */
 export function resetColumn(plan: Plan, table: string, column: string, proposed: ColumnPlan): Plan {
-  return mapColumn(plan, table, column, (c) => ({ ...c, type: proposed.type, reason: proposed.reason, unfit: proposed.unfit ?? 0 }));
+  return mapColumn(plan, table, column, (c) => ({
+    ...c,
+    type: proposed.type,
+    reason: proposed.reason,
+    unfit: proposed.unfit ?? 0,
+    transform: proposed.transform ?? null,
+    suggestion: proposed.suggestion ?? null,
+  }));
+}
+
+/** What each conversion does, in words. */
+export const TRANSFORM_LABEL: Record<Transform, string> = {
+  epoch_s: 'read as epoch seconds',
+  epoch_ms: 'read as epoch milliseconds',
+  julian_day: 'read as Julian day',
+  bool_01: '0/1 as false/true',
+  bool_text: 'words as true/false',
+  uuid_text: 'UUID text in any case',
+  uuid_blob: '16-byte UUIDs',
+  decimal_exact: 'each value checked exactly',
+};
+
+/** A suggestion worth the user's look: one that would change the type (an enum candidate only
+ * lists values) and is not a long shot. */
+export function suggestionNeedsLook(s: Suggestion): boolean {
+  return s.kind !== 'enum' && s.confidence !== 'low';
 }
 
 /** The plan with a table skipped (or carried again). */
