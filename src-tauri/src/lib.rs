@@ -51,6 +51,19 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             runs::list_runs,
             runs::open_run,
             runs::open_run_file,
+            monitor::monitor_snapshot,
+            monitor::monitor_history,
+            safety::backup_target,
+            safety::list_backups,
+            safety::restore_backup,
+            safety::rollback_run,
+            safety::validate_run,
+            safety::run_validation,
+            safety::open_validation_html,
+            audit::list_audit,
+            audit::export_audit_csv,
+            audit::checklist_state,
+            audit::set_checklist_tick,
         ])
 }
 

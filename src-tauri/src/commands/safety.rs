@@ -1,0 +1,259 @@
+//! Safety around a run: target backups before it (`<data_dir>/backups/`), the list of every
+//! backup (the source snapshots runs took and the target backups), restoring a target backup,
+//! rolling a past run back, and validating a run against its source. Each appends to the
+//! audit log. Adapters only: the engine (`ferry_core::{backup, restore, rollback, validate}`)
+//! does the work.
+
+use super::audit;
+use crate::error::{ErrorKind, IpcError, IpcResult};
+use crate::state::AppState;
+use ferry_core::backup::{SourceBackup, TargetBackup};
+use ferry_core::plan::Plan;
+use ferry_core::report::Report;
+use ferry_core::restore::RestoreOutcome;
+use ferry_core::rollback::RollbackOutcome;
+use ferry_core::validate::{ValidateOptions, ValidationReport};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use tauri::ipc::Channel;
+use tauri::State;
+use ts_rs::TS;
+
+/// How often progress is sent at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// How far a target backup has got.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupStep {
+    pub bytes: u64,
+    /// Ferry's own dump: tables written and how many there are (0 for a native dump).
+    pub tables_done: usize,
+    pub tables_total: usize,
+    /// The server's figure for the data's size on disk: a rough guide to the dump's size.
+    pub size_estimate: u64,
+}
+
+/// Which side a backup is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupKind {
+    /// A snapshot of the SQLite file, taken by a run before it started.
+    Source,
+    /// A dump of the target database (`Back up the target`).
+    Target,
+}
+
+/// One backup in the list: its record, and the record's path (what `restore_backup` takes).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupItem {
+    pub kind: BackupKind,
+    pub record: String,
+    /// The run that took a source snapshot.
+    pub run_id: Option<String>,
+    pub taken_at: String,
+    pub source_backup: Option<SourceBackup>,
+    pub target_backup: Option<TargetBackup>,
+}
+
+/// Runs an engine future that is not `Send` (the dump tools' streams) on a blocking thread of
+/// the same runtime, so the command's own future stays `Send`.
+async fn off_thread<T: Send + 'static, F: std::future::Future<Output = ferry_core::error::Result<T>>>(make: impl FnOnce() -> F + Send + 'static) -> IpcResult<T> {
+    let handle = tokio::runtime::Handle::current();
+    let joined = tokio::task::spawn_blocking(move || handle.block_on(make())).await;
+    joined.map_err(|e| IpcError::new(ErrorKind::Other, format!("the task stopped: {e}")))?.map_err(IpcError::from)
+}
+
+pub(crate) fn backups_dir(state: &AppState) -> PathBuf {
+    state.data_dir.join("backups")
+}
+
+/// Backs up the target at `url` (PostgreSQL: `pg_schema`, `public` by default) into the app's
+/// backups folder, with `pg_dump` / `mariadb-dump` when installed, else Ferry's own dump.
+#[tauri::command]
+pub async fn backup_target(state: State<'_, AppState>, url: String, pg_schema: Option<String>, on_progress: Channel<BackupStep>) -> IpcResult<TargetBackup> {
+    let mut rec = audit::start(&state, "backup");
+    rec.target(&url);
+    rec.option("schema", pg_schema.clone());
+    let out = backups_dir(&state);
+    rec.option("out", out.display().to_string());
+    let result = off_thread(move || async move {
+        let mut last: Option<Instant> = None;
+        ferry_core::backup::backup_target(&url, &out, pg_schema.as_deref(), None, move |p| {
+            let now = Instant::now();
+            if last.is_none_or(|t| now.duration_since(t) >= PROGRESS_EVERY) {
+                last = Some(now);
+                let _ = on_progress.send(BackupStep { bytes: p.bytes, tables_done: p.tables_done, tables_total: p.tables_total, size_estimate: p.size_estimate });
+            }
+        })
+        .await
+    })
+    .await;
+    audit::finish(rec, &result, |b| Some(format!("{} ({} bytes, sha256 {})", b.path, b.bytes, b.sha256)));
+    result
+}
+
+/// Every backup the app holds, newest first: the target backups in `backups/` and the source
+/// snapshots in each run's folder. Records that cannot be read are left out.
+#[tauri::command]
+pub fn list_backups(state: State<'_, AppState>) -> IpcResult<Vec<BackupItem>> {
+    let mut out = vec![];
+    for record in json_files(&backups_dir(&state)) {
+        if let Some(b) = read_json::<TargetBackup>(&record).filter(|b| b.kind == "target") {
+            out.push(BackupItem { kind: BackupKind::Target, record: record.display().to_string(), run_id: None, taken_at: b.taken_at.clone(), source_backup: None, target_backup: Some(b) });
+        }
+    }
+    for run in std::fs::read_dir(state.runs_dir()).into_iter().flatten().flatten() {
+        let id = run.file_name().to_string_lossy().to_string();
+        for record in json_files(&run.path().join("source-backup")) {
+            if let Some(b) = read_json::<SourceBackup>(&record) {
+                out.push(BackupItem { kind: BackupKind::Source, record: record.display().to_string(), run_id: Some(id.clone()), taken_at: b.taken_at.clone(), source_backup: Some(b), target_backup: None });
+            }
+        }
+    }
+    out.sort_by(|a, b| b.taken_at.cmp(&a.taken_at));
+    Ok(out)
+}
+
+fn json_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return vec![] };
+    entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect()
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+/// Restores the target backup whose record is `record` (one the app lists) into `url`,
+/// replacing the objects the backup holds; anything else there is left and named.
+#[tauri::command]
+pub async fn restore_backup(state: State<'_, AppState>, record: String, url: String, on_progress: Channel<String>) -> IpcResult<RestoreOutcome> {
+    let record = PathBuf::from(record);
+    let inside = record.parent().is_some_and(|d| d == backups_dir(&state));
+    if !inside {
+        return Err(IpcError::new(ErrorKind::NotFound, format!("{} is not one of the app's target backups", record.display())));
+    }
+    let mut rec = audit::start(&state, "restore");
+    rec.target(&url);
+    rec.option("backup", record.display().to_string());
+    rec.option("replace", true);
+    let result = off_thread(move || async move {
+        ferry_core::restore::restore(&record, &url, true, |m| {
+            let _ = on_progress.send(m.to_string());
+        })
+        .await
+    })
+    .await;
+    audit::finish(rec, &result, |o| Some(format!("{} table(s), {} view(s) restored; {} replaced", o.tables.len(), o.views.len(), o.dropped.len())));
+    result
+}
+
+fn run_dir(state: &AppState, id: &str) -> IpcResult<PathBuf> {
+    let ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let dir = state.runs_dir().join(id);
+    if !ok || !dir.join("report.json").is_file() {
+        return Err(IpcError::new(ErrorKind::NotFound, format!("no run {id:?}")));
+    }
+    Ok(dir)
+}
+
+/// Removes exactly what the past run `id` created in the target at `url` (the database it
+/// wrote to). Refuses when someone wrote to those tables since, unless `force`.
+#[tauri::command]
+pub async fn rollback_run(state: State<'_, AppState>, id: String, url: String, force: bool, on_progress: Channel<String>) -> IpcResult<RollbackOutcome> {
+    let report = run_dir(&state, &id)?.join("report.json");
+    let mut rec = audit::start(&state, "rollback");
+    rec.target(&url);
+    rec.option("run", id.clone());
+    rec.option("report", report.display().to_string());
+    rec.option("force", force);
+    let result = ferry_core::rollback::rollback(&report, &url, force, |m| {
+        let _ = on_progress.send(m.to_string());
+    })
+    .await
+    .map_err(IpcError::from);
+    audit::finish(rec, &result, |o| Some(format!("dropped {}; emptied {}", list_or_none(&o.dropped), list_or_none(&o.emptied))));
+    result
+}
+
+fn list_or_none(v: &[String]) -> String {
+    if v.is_empty() {
+        "nothing".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// The PostgreSQL schema a run wrote to, as its report's `created` list says.
+fn run_schema(r: &Report) -> Option<String> {
+    use ferry_core::report::CreatedKind;
+    r.created.iter().find_map(|c| if c.kind == CreatedKind::Schema { Some(c.name.clone()) } else { c.schema.clone() })
+}
+
+/// Validates the past run `id`: its source against the target at `url`, with the plan it ran
+/// with and its report (so refused rows count as expected). Keeps the result as
+/// `validation.json` in the run's folder.
+#[tauri::command]
+pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, pg_schema: Option<String>) -> IpcResult<ValidationReport> {
+    let dir = run_dir(&state, &id)?;
+    let report_path = dir.join("report.json");
+    let run: Report = ferry_core::rollback::load_report(&report_path)?;
+    let mut rec = audit::start(&state, "validate");
+    rec.source(Path::new(&run.source));
+    rec.target(&url);
+    rec.option("run", id.clone());
+    let result = async {
+        let plan_path = dir.join("plan.toml");
+        let plan = if plan_path.is_file() { Some(Plan::load(&plan_path)?) } else { None };
+        let opts = ValidateOptions {
+            plan,
+            plan_path: plan_path.is_file().then(|| plan_path.display().to_string()),
+            pg_schema: pg_schema.or_else(|| run_schema(&run)),
+            jobs: 2,
+            run_report: Some(run.clone()),
+            run_report_path: Some(report_path.display().to_string()),
+        };
+        let v = ferry_core::validate::validate(Path::new(&run.source), &url, opts).await?;
+        std::fs::write(dir.join("validation.json"), v.to_json())?;
+        Ok::<_, IpcError>(v)
+    }
+    .await;
+    if let Ok(v) = &result {
+        rec.option("clean", v.clean);
+        rec.option("mismatches", v.mismatches);
+    }
+    audit::finish(rec, &result, |v| {
+        Some(if v.clean { format!("clean: {} rows compared in {} tables", v.rows_compared, v.tables.len()) } else { format!("{} mismatch(es) in {} rows compared", v.mismatches, v.rows_compared) })
+    });
+    result
+}
+
+/// The last validation kept for the past run `id`, if it was validated.
+#[tauri::command]
+pub fn run_validation(state: State<'_, AppState>, id: String) -> IpcResult<Option<ValidationReport>> {
+    let path = run_dir(&state, &id)?.join("validation.json");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)?;
+    serde_json::from_str(&text).map(Some).map_err(|e| IpcError::new(ErrorKind::Io, format!("{}: the validation cannot be read ({e}); validate again", path.display())))
+}
+
+/// Writes the last validation of run `id` as one HTML page (`validation.html` in its folder)
+/// and opens it with the system's browser.
+#[tauri::command]
+pub fn open_validation_html<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, id: String) -> IpcResult<()> {
+    let dir = run_dir(&state, &id)?;
+    let Some(v) = run_validation(state, id.clone())? else {
+        return Err(IpcError::new(ErrorKind::NotFound, format!("run {id} was not validated yet: validate it first")));
+    };
+    let path = dir.join("validation.html");
+    std::fs::write(&path, ferry_core::html::validation(&v))?;
+    open_path(&app, &path)
+}
+
+/// Opens a file with the system's own app.
+pub(crate) fn open_path<R: tauri::Runtime>(app: &tauri::AppHandle<R>, path: &Path) -> IpcResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))
+}
