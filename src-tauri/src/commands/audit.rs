@@ -60,7 +60,7 @@ pub struct ManualTick {
 /// The checklist's stored state for one project.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ChecklistState {
-    /// The target as the audit log names it (without its password).
+    /// The target without its password (the audit log shows `***` where one was given).
     pub target: String,
     /// Items ticked by hand, by item id.
     pub ticks: BTreeMap<String, ManualTick>,
@@ -72,9 +72,14 @@ fn checklist_path(state: &AppState) -> PathBuf {
     state.data_dir.join("checklist.json")
 }
 
+/// The target without its password, the same whether one was typed or not.
+pub(crate) fn without_secret(url: &str) -> String {
+    ferry_core::target::redact(url).replacen(":***@", "@", 1)
+}
+
 /// A project's key: the source's path and the target without secrets.
 pub(crate) fn project_key(source: &str, url: &str) -> String {
-    format!("{source}\n{}", ferry_core::target::redact(url))
+    format!("{source}\n{}", without_secret(url))
 }
 
 fn read_ticks(path: &Path) -> IpcResult<Ticks> {
@@ -89,7 +94,7 @@ fn read_ticks(path: &Path) -> IpcResult<Ticks> {
 #[tauri::command]
 pub fn checklist_state(state: State<'_, AppState>, source: String, url: String) -> IpcResult<ChecklistState> {
     let all = read_ticks(&checklist_path(&state))?;
-    Ok(ChecklistState { target: ferry_core::target::redact(&url), ticks: all.get(&project_key(&source, &url)).cloned().unwrap_or_default() })
+    Ok(ChecklistState { target: without_secret(&url), ticks: all.get(&project_key(&source, &url)).cloned().unwrap_or_default() })
 }
 
 /// Ticks (or unticks) one item by hand for the project; returns the project's state.
@@ -109,7 +114,7 @@ pub fn set_checklist_tick(state: State<'_, AppState>, source: String, url: Strin
     }
     std::fs::create_dir_all(&state.data_dir)?;
     std::fs::write(&path, serde_json::to_string_pretty(&all).expect("ticks serialize"))?;
-    Ok(ChecklistState { target: ferry_core::target::redact(&url), ticks: all.get(&key).cloned().unwrap_or_default() })
+    Ok(ChecklistState { target: without_secret(&url), ticks: all.get(&key).cloned().unwrap_or_default() })
 }
 
 #[cfg(test)]
@@ -121,6 +126,7 @@ mod tests {
         let k = project_key("/data/shop.sqlite", "postgres://bob:s3cret@db/shop");
         assert!(!k.contains("s3cret"), "{k}");
         assert_eq!(k, project_key("/data/shop.sqlite", "postgres://bob:other@db/shop"));
+        assert_eq!(k, project_key("/data/shop.sqlite", "postgres://bob@db/shop"));
         assert_ne!(k, project_key("/data/other.sqlite", "postgres://bob:s3cret@db/shop"));
     }
 }

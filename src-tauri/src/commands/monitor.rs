@@ -17,7 +17,7 @@ pub(crate) fn history_path(state: &AppState, url: &str, pg_schema: Option<&str>)
 
 /// A stable, file-safe key for a target: FNV-1a (64 bits) of its redacted URL and schema.
 pub(crate) fn target_key(url: &str, pg_schema: Option<&str>) -> String {
-    let text = format!("{}\n{}", ferry_core::target::redact(url), pg_schema.unwrap_or(""));
+    let text = format!("{}\n{}", super::audit::without_secret(url), pg_schema.unwrap_or(""));
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
@@ -69,6 +69,7 @@ mod tests {
     fn target_keys_ignore_the_password_and_tell_targets_apart() {
         let a = target_key("postgres://bob:one@db:5432/shop", None);
         assert_eq!(a, target_key("postgres://bob:two@db:5432/shop", None), "the password is not part of the key");
+        assert_eq!(a, target_key("postgres://bob@db:5432/shop", None), "nor whether one was typed");
         assert_ne!(a, target_key("postgres://bob:one@db:5432/shop", Some("sales")));
         assert_ne!(a, target_key("postgres://bob:one@db:5432/shop2", None));
         assert_eq!(a.len(), 16);

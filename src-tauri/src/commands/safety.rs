@@ -107,7 +107,14 @@ pub fn list_backups(state: State<'_, AppState>) -> IpcResult<Vec<BackupItem>> {
         let id = run.file_name().to_string_lossy().to_string();
         for record in json_files(&run.path().join("source-backup")) {
             if let Some(b) = read_json::<SourceBackup>(&record) {
-                out.push(BackupItem { kind: BackupKind::Source, record: record.display().to_string(), run_id: Some(id.clone()), taken_at: b.taken_at.clone(), source_backup: Some(b), target_backup: None });
+                out.push(BackupItem {
+                    kind: BackupKind::Source,
+                    record: record.display().to_string(),
+                    run_id: Some(id.clone()),
+                    taken_at: b.taken_at.clone(),
+                    source_backup: Some(b),
+                    target_backup: None,
+                });
             }
         }
     }
@@ -256,4 +263,221 @@ pub fn open_validation_html<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: 
 pub(crate) fn open_path<R: tauri::Runtime>(app: &tauri::AppHandle<R>, path: &Path) -> IpcResult<()> {
     use tauri_plugin_opener::OpenerExt;
     app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))
+}
+
+/// The commands end to end through Tauri's real IPC (mock runtime, no window), against the
+/// real PostgreSQL at `$FERRY_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
+/// each test in a database of its own.
+#[cfg(test)]
+mod tests {
+    use crate::state::AppState;
+    use serde_json::{json, Value};
+    use sqlx::Connection as _;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+
+    fn pg_admin() -> String {
+        std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    }
+
+    /// A PostgreSQL database of the test's own, dropped when it ends.
+    struct Db {
+        name: String,
+        url: String,
+        rt: tokio::runtime::Runtime,
+    }
+
+    impl Db {
+        fn new(tag: &str) -> Db {
+            let name = format!("ferry_app_{tag}_{}", std::process::id());
+            let rt = tokio::runtime::Runtime::new().unwrap();
+            let admin = pg_admin();
+            rt.block_on(async {
+                let mut c = sqlx::PgConnection::connect(&admin).await.expect("the test PostgreSQL is running");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await.unwrap();
+            });
+            let mut u = url::Url::parse(&admin).unwrap();
+            u.set_path(&name);
+            Db { name, url: u.to_string(), rt }
+        }
+
+        fn exec(&self, sql: &str) {
+            self.rt.block_on(async {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut c).await.unwrap();
+            });
+        }
+
+        fn query(&self, sql: &str) -> Vec<String> {
+            self.rt.block_on(async {
+                let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
+                sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(&mut c).await.unwrap()
+            })
+        }
+    }
+
+    impl Drop for Db {
+        fn drop(&mut self) {
+            let admin = pg_admin();
+            let name = self.name.clone();
+            self.rt.block_on(async {
+                if let Ok(mut c) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut c).await;
+                }
+            });
+        }
+    }
+
+    /// The app as `setup` builds it, its data in `data_dir`.
+    fn app(data_dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+        let app = crate::setup(mock_builder()).build(mock_context(noop_assets())).expect("mock app builds");
+        // The mock runtime never runs `setup`'s hook (no event loop): the state is the test's.
+        app.manage(AppState::new(data_dir.to_path_buf()));
+        assert_eq!(app.state::<AppState>().data_dir, data_dir, "the app uses the test's data folder");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window opens");
+        (app, window)
+    }
+
+    fn call(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            w,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("ferry-app-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn run_validate_back_up_roll_back_restore_and_audit_against_postgres() {
+        let db = Db::new("safety");
+        let dir = temp_dir("safety");
+        let data = dir.join("data");
+        let source = dir.join("shop.sqlite");
+        {
+            let c = rusqlite::Connection::open(&source).unwrap();
+            c.execute_batch(
+                "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+                 CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total NUMERIC(10,2));
+                 INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace');
+                 INSERT INTO orders VALUES (1, 1, 10.50), (2, 2, 7.25), (3, 1, 1.00);",
+            )
+            .unwrap();
+        }
+        let (_app, w) = app(&data);
+        let url = db.url.clone();
+        let src = source.display().to_string();
+
+        // A run, as the Run view starts it.
+        call(&w, "open_source", json!({ "path": src })).expect("the source opens");
+        let plan = call(&w, "propose_plan", json!({ "dialect": "postgres" })).unwrap();
+        let opts = json!({ "jobs": 1, "strict": false, "pg_schema": null, "backup_source": true });
+        let outcome = call(&w, "start_run", json!({ "source": src, "url": url, "plan": plan, "options": opts, "onEvent": "__CHANNEL__:7" })).expect("the run succeeds");
+        let id = outcome["id"].as_str().unwrap().to_string();
+        assert_eq!(db.query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"), ["customers", "orders"]);
+
+        // The HTML run report is written next to report.json (opening it fails without a desktop: fine).
+        let _ = call(&w, "open_run_file", json!({ "id": id, "file": "html" }));
+        let html = std::fs::read_to_string(data.join("runs").join(&id).join("report.html")).expect("report.html written");
+        assert!(html.contains("customers") && !html.contains("<script"), "a self-contained page");
+
+        // Validation: clean, kept in the run's folder.
+        let v = call(&w, "validate_run", json!({ "id": id, "url": url, "pgSchema": null })).expect("validation runs");
+        assert_eq!(v["clean"], true, "{v}");
+        assert_eq!(v["rows_compared"], 5);
+        let kept = call(&w, "run_validation", json!({ "id": id })).unwrap();
+        assert_eq!(kept["clean"], true);
+
+        // A target backup, listed beside the run's source snapshot.
+        let b = call(&w, "backup_target", json!({ "url": url, "pgSchema": null, "onProgress": "__CHANNEL__:8" })).expect("the backup succeeds");
+        assert_eq!(b["tables"], json!(["customers", "orders"]));
+        let list = call(&w, "list_backups", json!({})).unwrap();
+        let kinds: Vec<&str> = list.as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+        assert_eq!(kinds.iter().filter(|k| **k == "target").count(), 1, "{list}");
+        assert_eq!(kinds.iter().filter(|k| **k == "source").count(), 1, "{list}");
+        let record = list.as_array().unwrap().iter().find(|i| i["kind"] == "target").unwrap()["record"].as_str().unwrap().to_string();
+
+        // Roll the run back: exactly its two tables go.
+        let rb = call(&w, "rollback_run", json!({ "id": id, "url": url, "force": false, "onProgress": "__CHANNEL__:9" })).expect("the rollback succeeds");
+        let mut dropped: Vec<String> = serde_json::from_value(rb["dropped"].clone()).unwrap();
+        dropped.sort();
+        assert_eq!(dropped, ["table customers", "table orders"]);
+        assert!(db.query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'").is_empty());
+
+        // Restore the backup: the rows are back.
+        call(&w, "restore_backup", json!({ "record": record, "url": url, "onProgress": "__CHANNEL__:10" })).expect("the restore succeeds");
+        assert_eq!(db.query("SELECT count(*)::text FROM orders"), ["3"]);
+        // A record outside the app's backups folder is refused.
+        let e = call(&w, "restore_backup", json!({ "record": dir.join("x.json").display().to_string(), "url": url, "onProgress": "__CHANNEL__:11" })).unwrap_err();
+        assert_eq!(e["kind"], "not_found");
+
+        // A rollback aimed at another server is refused with the engine's message, and audited.
+        let bad = url.replace("127.0.0.1:5432", "127.0.0.1:1");
+        let e = call(&w, "rollback_run", json!({ "id": id, "url": bad, "force": false, "onProgress": "__CHANNEL__:12" })).unwrap_err();
+        assert!(e["message"].as_str().unwrap().contains("give the URL of the database that run wrote to"), "{e}");
+
+        // The audit log: every action, newest first, with outcomes, and no password anywhere.
+        let log = call(&w, "list_audit", json!({})).unwrap();
+        let actions: Vec<(String, String)> = log.as_array().unwrap().iter().map(|e| (e["action"].as_str().unwrap().into(), e["outcome"].as_str().unwrap().into())).collect();
+        let want: Vec<(String, String)> =
+            [("rollback", "failed"), ("restore", "ok"), ("rollback", "ok"), ("backup", "ok"), ("validate", "ok"), ("migrate", "ok")].iter().map(|(a, o)| (a.to_string(), o.to_string())).collect();
+        assert_eq!(actions, want);
+        assert_eq!(log[4]["options"]["clean"], true);
+        assert_eq!(log[5]["source_sha256"].as_str().unwrap().len(), 64);
+        let csv = dir.join("audit.csv");
+        assert_eq!(call(&w, "export_audit_csv", json!({ "path": csv.display().to_string() })).unwrap(), 6);
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert!(text.starts_with("at,action,outcome"));
+        assert_eq!(text.lines().count(), 7);
+
+        // Hand ticks are kept per project, under a key without the password.
+        let with_pw = url.replace("postgres@", "postgres:s3cret@");
+        call(&w, "set_checklist_tick", json!({ "source": src, "url": with_pw, "item": "smoke", "ticked": true })).unwrap();
+        let st = call(&w, "checklist_state", json!({ "source": src, "url": url })).unwrap();
+        assert!(st["ticks"]["smoke"]["at"].is_string(), "{st}");
+        assert!(call(&w, "checklist_state", json!({ "source": "/other.sqlite", "url": url })).unwrap()["ticks"].as_object().unwrap().is_empty());
+        for f in ["audit.jsonl", "checklist.json"] {
+            assert!(!std::fs::read_to_string(data.join(f)).unwrap().contains("s3cret"), "{f}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn monitor_snapshots_are_kept_per_target() {
+        let db = Db::new("monitor");
+        let dir = temp_dir("monitor");
+        db.exec("CREATE TABLE t (id int PRIMARY KEY, v text); CREATE INDEX t_v ON t (v)");
+        let (_app, w) = app(&dir);
+        let url = db.url.clone();
+        assert_eq!(call(&w, "monitor_history", json!({ "url": url, "pgSchema": null })).unwrap(), json!([]));
+        let s = call(&w, "monitor_snapshot", json!({ "url": url, "pgSchema": null })).expect("a snapshot");
+        assert!(s["server"].as_str().unwrap().starts_with("PostgreSQL"));
+        let names: Vec<&str> = s["tables"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["t"]);
+        call(&w, "monitor_snapshot", json!({ "url": url, "pgSchema": null })).unwrap();
+        let h = call(&w, "monitor_history", json!({ "url": url, "pgSchema": null })).unwrap();
+        assert_eq!(h.as_array().unwrap().len(), 2);
+        // Another schema is another history.
+        assert_eq!(call(&w, "monitor_history", json!({ "url": url, "pgSchema": "sales" })).unwrap(), json!([]));
+        // A wrong database: the engine's kind and message.
+        let e = call(&w, "monitor_snapshot", json!({ "url": format!("{url}_nope"), "pgSchema": null })).unwrap_err();
+        assert_eq!(e["kind"], "no_database", "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -6,7 +6,7 @@ import type { ManualTick } from "./ManualTick";
  */
 export type ChecklistState = { 
 /**
- * The target as the audit log names it (without its password).
+ * The target without its password (the audit log shows `***` where one was given).
  */
 target: string, 
 /**
