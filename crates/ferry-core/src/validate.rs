@@ -109,7 +109,7 @@ impl TableValidation {
 
 /// One column's aggregates on both sides.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ValidatedColumn"))]
 pub struct ColumnCheck {
     pub column: String,
     pub target_column: String,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BackupItem } from './bindings/BackupItem';
 import type { ValidationReport } from './bindings/ValidationReport';
 import type { TableValidation } from './bindings/TableValidation';
-import { backupLine, backupProgress, names, restoreWarning, rollbackWarning, validationVerdict } from './safety';
+import { backupLine, backupProgress, errorTitle, names, restoreWarning, rollbackWarning, validationVerdict } from './safety';
 
 const target: BackupItem = {
   kind: 'target', record: '/d/backups/shop-1.json', run_id: null, taken_at: '2026-05-04T09:30:00.000Z', source_backup: null,
@@ -62,4 +62,13 @@ describe('validationVerdict', () => {
     expect([got.tone, got.title]).toEqual([tone, title]);
     expect(got.detail).toContain(detail);
   });
+});
+
+describe('errorTitle', () => {
+  it.each([
+    ['unreachable', 'The server cannot be reached'],
+    ['auth_failed', 'The server refused the login'],
+    ['other', 'That did not work'],
+    ['something_new', 'That did not work'],
+  ])('%s → %s', (kind, want) => expect(errorTitle(kind)).toBe(want));
 });

@@ -82,3 +82,21 @@ export function validationVerdict(v: ValidationReport): { tone: Tone; title: str
   if (failed > 0) parts.push(`${plural(failed, 'table', 'tables')} not compared`);
   return { tone: 'error', title: `${parts.join(', ') || 'Differences'} — listed below`, detail: 'Each table shows its counts on both sides and the first rows that differ.' };
 }
+
+/** The heading an error gets, by its kind (the engine's message follows it). */
+export function errorTitle(kind: string): string {
+  const titles: Record<string, string> = {
+    unreachable: 'The server cannot be reached',
+    auth_failed: 'The server refused the login',
+    no_database: 'That database does not exist',
+    tls: 'The secure connection failed',
+    bad_url: 'The target is not a valid connection',
+    target: 'The target refused',
+    not_found: 'Not there any more',
+    io: 'A file could not be read or written',
+    source_missing: 'The SQLite file is not there',
+    plan_mismatch: 'The plan does not match the file',
+    busy: 'Busy',
+  };
+  return titles[kind] ?? 'That did not work';
+}
