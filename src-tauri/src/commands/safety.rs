@@ -89,7 +89,7 @@ pub async fn backup_target(state: State<'_, AppState>, url: String, pg_schema: O
         .await
     })
     .await;
-    audit::finish(rec, &result, |b| Some(format!("{} ({} bytes, sha256 {})", b.path, b.bytes, b.sha256)));
+    audit::finish(rec, &result, |b| Some(format!("{}: {} table(s), {}", file_name(&b.path), b.tables.len(), ferry_core::backup::human_bytes(b.bytes))));
     result
 }
 
@@ -181,6 +181,10 @@ pub async fn rollback_run(state: State<'_, AppState>, id: String, url: String, f
     .map_err(IpcError::from);
     audit::finish(rec, &result, |o| Some(format!("dropped {}; emptied {}", list_or_none(&o.dropped), list_or_none(&o.emptied))));
     result
+}
+
+fn file_name(path: &str) -> String {
+    Path::new(path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.to_string())
 }
 
 fn list_or_none(v: &[String]) -> String {

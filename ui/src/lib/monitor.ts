@@ -37,7 +37,7 @@ export function seriesOf(snaps: Snapshot[]): Series[] {
     { id: 'connections', label: 'Open connections', unit: 'count', points: of((s) => s.connections?.total) },
     { id: 'active', label: 'Active connections', unit: 'count', points: of((s) => s.connections?.active) },
     { id: 'size', label: 'Total size (tables and indexes)', unit: 'bytes', points: of((s) => (s.tables.length ? totalBytes(s) : null)) },
-    { id: 'calls', label: 'Statement calls (top statements, since reset)', unit: 'count', points: of((s) => (s.statements.length ? s.statements.reduce((t, st) => t + st.calls, 0) : null)) },
+    { id: 'calls', label: 'Statement calls (since reset)', unit: 'count', points: of((s) => (s.statements.length ? s.statements.reduce((t, st) => t + st.calls, 0) : null)) },
   ];
 }
 
@@ -47,7 +47,7 @@ export function totalBytes(s: Snapshot): number {
 
 /** A figure as the axis and the tables show it. */
 export function formatValue(unit: Unit, v: number): string {
-  if (unit === 'ratio') return `${(v * 100).toFixed(v >= 0.999 || v === 0 ? 0 : 1)} %`;
+  if (unit === 'ratio') return `${+(v * 100).toFixed(1)} %`;
   if (unit === 'bytes') return bytes(v);
   return Math.abs(v) >= 10_000 ? compact(v) : n(v);
 }
