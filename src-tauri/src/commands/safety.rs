@@ -484,4 +484,40 @@ mod tests {
         assert_eq!(e["kind"], "no_database", "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
+
+    #[test]
+    fn mariadb_target_backup_and_snapshot_through_ipc() {
+        let admin = std::env::var("FERRY_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+        let name = format!("ferry_app_my_{}", std::process::id());
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let exec = |sql: String, url: String| {
+            rt.block_on(async {
+                let mut c = sqlx::MySqlConnection::connect(&url).await.expect("the test MariaDB is running");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+            })
+        };
+        exec(format!("DROP DATABASE IF EXISTS {name}"), admin.clone());
+        exec(format!("CREATE DATABASE {name}"), admin.clone());
+        let url = format!("{}/{name}", admin.trim_end_matches('/'));
+        exec("CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(20)); INSERT INTO t VALUES (1, 'a'), (2, 'b')".into(), url.clone());
+        let dir = temp_dir("mariadb");
+        let (_app, w) = app(&dir);
+
+        let s = call(&w, "monitor_snapshot", json!({ "url": url, "pgSchema": null })).expect("a snapshot");
+        assert_eq!(s["database"], name.as_str());
+        assert_eq!(s["tables"][0]["name"], "t");
+        let b = call(&w, "backup_target", json!({ "url": url, "pgSchema": null, "onProgress": "__CHANNEL__:1" })).expect("the backup succeeds");
+        assert_eq!(b["tables"], json!(["t"]));
+        let list = call(&w, "list_backups", json!({})).unwrap();
+        assert_eq!(list[0]["target_backup"]["sha256"], b["sha256"]);
+        // A PostgreSQL schema on MariaDB: the engine's one line, audited as failed.
+        let e = call(&w, "backup_target", json!({ "url": url, "pgSchema": "sales", "onProgress": "__CHANNEL__:2" })).unwrap_err();
+        assert!(e["message"].as_str().unwrap().contains("--schema is for PostgreSQL"), "{e}");
+        let log = call(&w, "list_audit", json!({})).unwrap();
+        assert_eq!((log[0]["action"].as_str(), log[0]["outcome"].as_str()), (Some("backup"), Some("failed")));
+        assert_eq!((log[1]["action"].as_str(), log[1]["outcome"].as_str()), (Some("backup"), Some("ok")));
+
+        exec(format!("DROP DATABASE IF EXISTS {name}"), admin);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
