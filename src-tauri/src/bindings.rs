@@ -29,6 +29,15 @@ fn export_all(dir: &Path) {
         ferry_core::target::preview::TablePreview,
         ferry_core::preflight::Preflight,
         ferry_core::diff::SchemaDiff,
+        crate::commands::safety::BackupStep,
+        crate::commands::safety::BackupItem,
+        crate::commands::audit::ChecklistState,
+        ferry_core::monitor::Snapshot,
+        ferry_core::backup::TargetBackup,
+        ferry_core::restore::RestoreOutcome,
+        ferry_core::rollback::RollbackOutcome,
+        ferry_core::validate::ValidationReport,
+        ferry_core::audit::AuditEntry,
     );
 }
 

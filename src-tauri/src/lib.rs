@@ -55,6 +55,19 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             runs::open_run_file,
             check::run_preflight,
             check::schema_diff,
+            monitor::monitor_snapshot,
+            monitor::monitor_history,
+            safety::backup_target,
+            safety::list_backups,
+            safety::restore_backup,
+            safety::rollback_run,
+            safety::validate_run,
+            safety::run_validation,
+            safety::open_validation_html,
+            audit::list_audit,
+            audit::export_audit_csv,
+            audit::checklist_state,
+            audit::set_checklist_tick,
         ])
 }
 

@@ -216,3 +216,347 @@ describe('Report', () => {
     await page.close();
   });
 });
+
+// --- After the run: Validation, Monitor, Backups & rollback, Checklist, Audit log ----------
+
+import * as after from './after-data';
+
+/** The project as Connections leaves it: the demo file open, the target entered with a password. */
+const withTarget = { source: demo.source, fields: after.fields, password: after.PASSWORD };
+
+describe('Monitor', () => {
+  const spec = {
+    data: { history: after.history, fresh: after.fresh },
+    handlers: {
+      engine_version: '0.1.0',
+      monitor_history: (_a: any, mock: any) => mock.data.history,
+      monitor_snapshot: async (_a: any, mock: any) => {
+        await mock.sleep(30);
+        return mock.data.fresh;
+      },
+    },
+  };
+
+  it('asks for a target first', async () => {
+    const { page, errors } = await open(spec);
+    await page.click('#nav-monitor');
+    await page.locator('#monitor-no-target').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the kept snapshots over time, takes one on demand and every N seconds, marks unused indexes', async () => {
+    const { page, calls, errors } = await open(spec);
+    await page.clock.install();
+    await setProject(page, withTarget);
+    await page.click('#nav-monitor');
+    await page.waitForSelector('[data-chart="cache"] path.line');
+    expect(await page.locator('figure[data-chart]').count()).toBe(4);
+    expect(await page.locator('[data-chart="cache"] circle').count()).toBe(9);
+    expect(await page.textContent('#monitor-target')).toContain('9 snapshots kept');
+    // The password goes to the engine, never on screen.
+    expect(await page.textContent('#monitor-target')).not.toContain(after.PASSWORD);
+    const first = (await calls()).find((c) => c.cmd === 'monitor_history')!;
+    expect(first.args).toEqual({ url: 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require', pgSchema: null });
+
+    // Unused indexes are marked in words, not only colour; values are text, never markup.
+    expect(await page.locator('[data-index="events_by_session"] .tag.warn').textContent()).toContain('unused');
+    expect(await page.locator('[data-index="customers_email_key"] .tag').textContent()).toBe('unique');
+    expect(await page.locator('#monitor-slowest tbody tr').first().textContent()).toContain('SELECT count(*) FROM events');
+    expect(await page.locator('#monitor-slowest').textContent()).toContain(demo.HOSTILE);
+    expect(await page.locator('main img').count()).toBe(0);
+
+    // On demand: the new snapshot's note (how to enable pg_stat_statements) is shown.
+    await page.click('#monitor-take');
+    await page.locator('[data-note="0"]').waitFor();
+    expect(await page.textContent('[data-note="0"]')).toContain('CREATE EXTENSION pg_stat_statements');
+    expect(await page.textContent('#monitor-target')).toContain('10 snapshots kept');
+    expect(await page.locator('[data-chart="cache"] circle').count()).toBe(10);
+
+    // Every 10 seconds while on; nothing once off.
+    await page.selectOption('#monitor-period', '10');
+    await page.check('#monitor-auto');
+    await page.clock.runFor(21_000);
+    await page.waitForFunction(() => (window as any).__FERRY_MOCK__.calls.filter((c: any) => c.cmd === 'monitor_snapshot').length === 3);
+    await page.uncheck('#monitor-auto');
+    await page.clock.runFor(30_000);
+    expect((await calls()).filter((c) => c.cmd === 'monitor_snapshot').length).toBe(3);
+
+    // For the screenshot: the history as it was kept (nine snapshots), notes and charts.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'monitor.png') });
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'monitor-full.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows the engine’s error by kind', async () => {
+    const { page, errors } = await open({
+      handlers: {
+        engine_version: '0.1.0',
+        monitor_history: [],
+        monitor_snapshot: () => {
+          throw { kind: 'auth_failed', message: 'PostgreSQL at db.internal:5432 refused the login for user "ferry": check the user name and password', detail: 'password authentication failed' };
+        },
+      },
+    });
+    await setProject(page, withTarget);
+    await page.click('#nav-monitor');
+    await page.click('#monitor-take');
+    await page.locator('#monitor-error').waitFor();
+    expect(await page.getAttribute('#monitor-error', 'data-kind')).toBe('auth_failed');
+    expect(await page.textContent('#monitor-error')).toContain('The server refused the login');
+    expect(await page.textContent('#monitor-error')).toContain('check the user name and password');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('Backups & rollback', () => {
+  const spec = {
+    data: { backups: after.backups, backup: after.targetBackup, report: after.createdReport, reports: demo.reports },
+    handlers: {
+      engine_version: '0.1.0',
+      list_runs: demo.runs,
+      list_backups: (_a: any, mock: any) => mock.data.backups,
+      open_run: (a: any, mock: any) => (a.id === '20260504-094107' ? mock.data.report : mock.data.reports[a.id]),
+      backup_target: async (a: any, mock: any) => {
+        mock.send(a.onProgress, { bytes: 524_288, tables_done: 0, tables_total: 5, size_estimate: 5_160_000 });
+        await mock.sleep(400);
+        return mock.data.backup;
+      },
+      restore_backup: async (a: any, mock: any) => {
+        mock.send(a.onProgress, 'restoring customers');
+        await mock.sleep(50);
+        return { backup: mock.data.backup.path, target: 'postgres://ferry:***@db.internal:5432/shop?sslmode=require', engine: 'native', tables: mock.data.backup.tables, views: [], rows: null, dropped: ['customers', 'orders'], left: ['audit_trail'], seconds: 1.2 };
+      },
+      rollback_run: async (a: any) => {
+        if (a.id === '20260502-112000') throw { kind: 'unreachable', message: 'the server 127.0.0.1:3306 cannot be reached: Connection refused. Is MariaDB running there, and is the port right?', detail: 'os error 111' };
+        return { target: 'postgres://ferry:***@db.internal:5432/shop?sslmode=require', dropped: ['table events', 'table orders', 'table customers'], emptied: [], missing: ['table products'], kept: [], seconds: 0.3 };
+      },
+    },
+  };
+
+  it('backs up the target with progress, restores and rolls back after a confirming click', async () => {
+    const { page, calls, errors } = await open(spec);
+    await setProject(page, withTarget);
+    await page.click('#nav-backups');
+    await page.waitForSelector('#backups-list tbody tr[data-backup]');
+    expect(await page.locator('#backups-list tr[data-backup]').count()).toBe(3);
+    expect(await page.textContent('#backups-list')).toContain('1.8 MB');
+
+    // One click, progress, then the record.
+    await page.click('#backup-take');
+    await page.locator('#backup-progress').getByText('512 KB written').waitFor();
+    await page.locator('#backup-record').waitFor();
+    expect(await page.textContent('#backup-record')).toContain(after.targetBackup.sha256);
+    expect(await page.textContent('#backup-target')).not.toContain(after.PASSWORD);
+
+    // Restore: nothing happens until confirmed; the confirmation says what it replaces.
+    await page.click(`[data-restore="${after.backups[0].record}"]`);
+    expect(await page.textContent('#restore-confirm')).toContain('This replaces 5 objects in postgres://ferry:***@db.internal:5432/shop?sslmode=require');
+    expect((await calls()).some((c) => c.cmd === 'restore_backup')).toBe(false);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'backups.png') });
+    await page.click('#restore-go');
+    await page.locator('#restore-outcome').waitFor();
+    expect(await page.textContent('#restore-outcome')).toContain('Replaced: customers and orders. Left as they were: audit_trail.');
+    const restore = (await calls()).find((c) => c.cmd === 'restore_backup')!;
+    expect(restore.args.record).toBe(after.backups[0].record);
+    expect(restore.args.url).toContain(':s3cret@');
+
+    // Roll back: the confirmation lists exactly what the run created; Cancel does nothing.
+    await page.click('[data-rollback="20260504-094107"]');
+    await page.locator('#rollback-confirm').waitFor();
+    expect(await page.textContent('#rollback-confirm')).toContain('This drops table customers, table orders, table products, table events and table img_src_x_onerror_alert_1 in postgres://ferry:***@db.internal:5432/shop?sslmode=require — exactly what the run created');
+    await page.click('#rollback-confirm button:not(.danger)');
+    expect(await page.locator('#rollback-confirm').count()).toBe(0);
+    await page.click('[data-rollback="20260504-094107"]');
+    await page.click('#rollback-go');
+    await page.locator('#rollback-outcome').waitFor();
+    expect(await page.textContent('#rollback-outcome')).toContain('Removed: table events, table orders and table customers. Already gone: table products.');
+    expect((await calls()).filter((c) => c.cmd === 'rollback_run').map((c) => [c.args.id, c.args.force])).toEqual([['20260504-094107', false]]);
+
+    // A run with nothing recorded cannot be rolled back; an engine error shows by kind.
+    await page.click('[data-rollback="20260502-112000"]');
+    expect(await page.textContent('#rollback-confirm')).toContain('nothing to roll back');
+    expect(await page.isDisabled('#rollback-go')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says why a rollback failed', async () => {
+    const reports = { ...demo.reports, '20260502-112000': { ...demo.stoppedReport, created: [{ kind: 'table', schema: null, name: 'customers' }] } };
+    const { page, errors } = await open({ ...spec, data: { ...spec.data, reports } });
+    await setProject(page, withTarget);
+    await page.click('#nav-backups');
+    await page.click('[data-rollback="20260502-112000"]');
+    await page.click('#rollback-go');
+    await page.locator('#backups-error').waitFor();
+    expect(await page.getAttribute('#backups-error', 'data-kind')).toBe('unreachable');
+    expect(await page.textContent('#backups-error')).toContain('The server cannot be reached');
+    expect(await page.textContent('#backups-error')).toContain('Is MariaDB running there');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('Validation', () => {
+  const spec = {
+    data: { validation: after.validation },
+    handlers: {
+      engine_version: '0.1.0',
+      list_runs: demo.runs,
+      run_validation: null,
+      validate_run: async (a: any, mock: any) => {
+        await mock.sleep(50);
+        if (a.id === '20260502-112000') throw { kind: 'auth_failed', message: 'MariaDB at 127.0.0.1:3306 refused the login for user "root"', detail: null };
+        return mock.data.validation;
+      },
+      open_validation_html: () => null,
+      open_run: (a: any) => ({ id: a.id }),
+    },
+  };
+
+  it('validates the run, shows the verdict, tables and differences, opens the HTML report', async () => {
+    const { page, calls, errors } = await open(spec);
+    await setProject(page, { ...withTarget, reportId: '20260504-094107' });
+    await page.click('#nav-validation');
+    await page.locator('#validation-none').waitFor();
+    expect(await page.inputValue('#validation-run')).toBe('20260504-094107');
+    await page.click('#validation-go');
+    await page.locator('#validation-verdict').waitFor();
+    expect(await page.textContent('#validation-verdict')).toContain('2 differences — listed below');
+    expect(await page.locator('[data-vtable="orders"] .tag').textContent()).toBe('differs');
+    expect(await page.locator('[data-vtable="customers"] .tag').textContent()).toBe('matches');
+    expect(await page.locator(`[data-vtable="${demo.HOSTILE}"] th .tname`).textContent()).toBe(demo.HOSTILE);
+    expect(await page.textContent('[data-vmismatches="orders"]')).toContain('18.50');
+    expect(await page.textContent('[data-vmismatches="orders"]')).toContain('missing in target');
+    await page.click('#validation-html');
+    const v = (await calls()).filter((c) => c.cmd === 'validate_run' || c.cmd === 'open_validation_html').map((c) => [c.cmd, c.args.id]);
+    expect(v).toEqual([['validate_run', '20260504-094107'], ['open_validation_html', '20260504-094107']]);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'validation.png') });
+
+    // Another run, and the engine's error by kind.
+    await page.selectOption('#validation-run', '20260502-112000');
+    await page.click('#validation-go');
+    await page.locator('#validation-error').waitFor();
+    expect(await page.textContent('#validation-error')).toContain('The server refused the login');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('is reached from the Report view', async () => {
+    const { page, errors } = await open({ ...reportSpec, handlers: { ...reportSpec.handlers, run_validation: null } });
+    await page.click('#nav-report');
+    await page.click('[data-run="20260503-160244"]');
+    await page.click('#report-validate');
+    expect(await page.getAttribute('#nav-validation', 'aria-current')).toBe('page');
+    await page.locator('#validation-none').waitFor();
+    expect(await page.inputValue('#validation-run')).toBe('20260503-160244');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('Checklist', () => {
+  const spec = {
+    data: { audit: after.audit, history: after.history, report: after.createdReport, ticks: {} as Record<string, { at: string }> },
+    handlers: {
+      engine_version: '0.1.0',
+      list_audit: (_a: any, mock: any) => mock.data.audit,
+      list_runs: demo.runs,
+      open_run: (_a: any, mock: any) => mock.data.report,
+      monitor_history: (_a: any, mock: any) => mock.data.history,
+      checklist_state: (_a: any, mock: any) => ({ target: 'postgres://ferry@db.internal:5432/shop?sslmode=require', ticks: mock.data.ticks }),
+      set_checklist_tick: (a: any, mock: any) => {
+        if (a.ticked) mock.data.ticks[a.item] = { at: '2026-05-04T11:02:00Z' };
+        else delete mock.data.ticks[a.item];
+        return { target: 'postgres://ferry@db.internal:5432/shop?sslmode=require', ticks: mock.data.ticks };
+      },
+    },
+  };
+
+  it('asks for a project first', async () => {
+    const { page, errors } = await open(spec);
+    await page.click('#nav-checklist');
+    await page.locator('#checklist-no-project').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('ticks what Ferry saw, with the evidence, and keeps hand ticks', async () => {
+    const { page, calls, errors } = await open(spec);
+    await setProject(page, withTarget);
+    await page.click('#nav-checklist');
+    await page.waitForSelector('li[data-item="backup"]');
+    const by = () => page.locator('li[data-item]').evaluateAll((ls) => Object.fromEntries(ls.map((l) => [(l as HTMLElement).dataset.item, (l as HTMLElement).dataset.by])));
+    expect(await by()).toEqual({ backup: 'auto', preflight: 'open', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'open', indexes: 'auto', validation: 'auto', smoke: 'open', monitoring: 'auto' });
+    expect(await page.textContent('li[data-item="backup"] .evidence')).toBe('Target backup taken 2026-05-04 09:35 UTC.');
+    expect(await page.textContent('li[data-item="dry_run"] .evidence')).toContain('shop_scratch');
+    expect(await page.textContent('li[data-item="data"] .evidence')).toBe('The last run refused 12 values: see its report.');
+    expect(await page.textContent('#checklist-progress')).toBe('7 of 10 done');
+    // Items Ferry ticked cannot be unticked by hand.
+    expect(await page.locator('li[data-item="backup"] input').count()).toBe(0);
+
+    await page.check('[data-tick="smoke"]');
+    await page.waitForSelector('li[data-item="smoke"][data-by="hand"]');
+    expect(await page.textContent('li[data-item="smoke"] .evidence')).toBe('Ticked by hand 2026-05-04 11:02 UTC.');
+    expect(await page.textContent('#checklist-progress')).toBe('8 of 10 done');
+    const tick = (await calls()).find((c) => c.cmd === 'set_checklist_tick')!;
+    expect([tick.args.source, tick.args.item, tick.args.ticked]).toEqual([demo.source.path, 'smoke', true]);
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'checklist.png') });
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'checklist-full.png'), fullPage: true });
+    await page.uncheck('[data-tick="smoke"]');
+    await page.waitForSelector('li[data-item="smoke"][data-by="open"]');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('Audit log', () => {
+  const spec = {
+    data: { audit: after.audit },
+    handlers: {
+      engine_version: '0.1.0',
+      list_audit: (_a: any, mock: any) => mock.data.audit,
+      'plugin:dialog|save': '/home/ada/audit-export',
+      export_audit_csv: (_a: any, mock: any) => mock.data.audit.length,
+    },
+  };
+
+  it('lists every action with its outcome, filters, and exports CSV', async () => {
+    const { page, calls, errors } = await open(spec);
+    await page.click('#nav-audit');
+    await page.waitForSelector('#audit-list tr[data-audit]');
+    expect(await page.locator('#audit-list tr[data-audit]').count()).toBe(6);
+    const first = page.locator('#audit-list tr[data-audit="0"]');
+    expect(await first.locator('td').first().textContent()).toBe('2026-05-04 10:46 UTC');
+    expect(await first.textContent()).toContain('Validation');
+    expect(await first.textContent()).toContain('sha256 a71e0c3d9b8f');
+    expect(await page.textContent('#audit-list')).not.toContain(after.PASSWORD);
+    const failed = page.locator('#audit-list tr[data-action="restore"] .tag');
+    expect(await failed.textContent()).toBe('✕ failed');
+
+    await page.check('#audit-failed');
+    expect(await page.locator('#audit-list tr[data-audit]').count()).toBe(1);
+    await page.uncheck('#audit-failed');
+    await page.selectOption('#audit-action', 'migrate');
+    expect(await page.locator('#audit-list tr[data-audit]').count()).toBe(2);
+    await page.selectOption('#audit-action', '');
+
+    await page.click('#audit-export');
+    await page.locator('#audit-exported').waitFor();
+    expect(await page.textContent('#audit-exported')).toContain('6 entries written to /home/ada/audit-export.csv');
+    const save = (await calls()).find((c) => c.cmd === 'plugin:dialog|save')!;
+    expect(save.args.options.defaultPath).toMatch(/^ferry-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+    expect((await calls()).find((c) => c.cmd === 'export_audit_csv')!.args).toEqual({ path: '/home/ada/audit-export.csv' });
+
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'audit.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

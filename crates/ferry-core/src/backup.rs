@@ -19,6 +19,7 @@ use std::time::Instant;
 
 /// What a snapshot is; also written beside it as `NAME.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SourceBackup {
     pub source: String,
     pub path: String,
@@ -172,6 +173,7 @@ impl From<std::io::Error> for DumpError {
 
 /// How a target backup is taken.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Engine {
     /// The server's own tool: `pg_dump` (custom format) or `mariadb-dump` / `mysqldump`.
@@ -193,6 +195,7 @@ impl Engine {
 
 /// What a target backup is; also written beside it as `NAME.json`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TargetBackup {
     /// Always `target`, so a record says which kind it is.
     pub kind: String,

@@ -16,6 +16,7 @@ pub const TOP_STATEMENTS: usize = 20;
 
 /// One look at the target database's health.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Snapshot {
     /// When it was taken, RFC 3339 in UTC.
     pub taken_at: String,
@@ -41,6 +42,7 @@ pub struct Snapshot {
 
 /// One normalized statement and what it cost since the statistics were last reset.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Statement {
     /// The server's id for the normalized statement (PostgreSQL `queryid`, MySQL digest), so
     /// snapshots taken at different times can be matched.
@@ -56,6 +58,7 @@ pub struct Statement {
 
 /// One index and how much it is used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct IndexStat {
     /// The PostgreSQL schema, or the MySQL database.
     pub schema: String,
@@ -74,6 +77,7 @@ pub struct IndexStat {
 
 /// One table's size and upkeep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableStat {
     pub schema: String,
     pub name: String,
@@ -89,6 +93,7 @@ pub struct TableStat {
 
 /// Reads served from memory (`hits`) and from disk (`reads`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Cache {
     pub hits: u64,
     pub reads: u64,
@@ -100,6 +105,7 @@ pub struct Cache {
 
 /// Server connections now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Connections {
     /// Running a statement now.
     pub active: u64,

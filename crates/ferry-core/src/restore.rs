@@ -19,6 +19,7 @@ use std::time::Instant;
 
 /// What a restore did.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RestoreOutcome {
     pub backup: String,
     /// The target without its password.

@@ -24,6 +24,7 @@ use std::time::Instant;
 
 /// What a rollback did.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RollbackOutcome {
     /// The target without its password.
     pub target: String,

@@ -39,6 +39,7 @@ const BATCH_ROWS: usize = 1000;
 
 /// The validation's result: what was compared and every difference found.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ValidationReport {
     pub ferry_version: String,
     pub source: String,
@@ -66,6 +67,7 @@ pub struct ValidationReport {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableValidation {
     /// The source table, and its name in the target.
     pub table: String,
@@ -107,6 +109,7 @@ impl TableValidation {
 
 /// One column's aggregates on both sides.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "ValidatedColumn"))]
 pub struct ColumnCheck {
     pub column: String,
     pub target_column: String,
@@ -119,6 +122,7 @@ pub struct ColumnCheck {
 
 /// Aggregates of one column on one side, over canonical values.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Aggregates {
     pub nulls: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +138,7 @@ pub struct Aggregates {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MismatchKind {
     /// The row is in both, a column's value differs.
@@ -153,6 +158,7 @@ impl MismatchKind {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Mismatch {
     pub kind: MismatchKind,
     /// The row's key (`{"id": 7}`); for a multiset, the whole row.
@@ -179,6 +185,7 @@ fn is_one(n: &u64) -> bool {
 
 /// A row absent from the target on purpose.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Expected {
     pub row: J,
     pub reason: String,

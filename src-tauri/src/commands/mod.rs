@@ -3,9 +3,12 @@
 //! Each is an adapter: convert the arguments, call ferry-core, map the result. No SQL and no
 //! migration logic here; that all lives in the engine.
 
+pub mod audit;
 pub mod check;
 pub mod connections;
+pub mod monitor;
 pub mod runs;
+pub mod safety;
 pub mod source;
 pub mod target;
 

@@ -68,6 +68,8 @@ pub enum RunFile {
     Rejects,
     /// The run's folder.
     Folder,
+    /// The report as one self-contained HTML page (written next to report.json).
+    Html,
 }
 
 fn summary(id: &str, r: &Report) -> RunSummary {
@@ -125,8 +127,18 @@ pub async fn start_run(state: State<'_, AppState>, source: String, url: String, 
         }
         *running = Some(events.clone());
     }
+    let mut rec = super::audit::start(&state, "migrate");
+    rec.source(Path::new(&source));
+    rec.target(&url);
+    rec.option("schema", options.pg_schema.clone());
+    rec.option("jobs", options.jobs);
+    rec.option("strict", options.strict);
+    rec.option("backup_source", options.backup_source);
     let result = run(&state, source, url, plan, options, events).await;
     *state.run.lock().unwrap() = None;
+    super::audit::finish(rec, &result, |o| {
+        o.report.error.clone().map(|e| format!("stopped early: {e}")).or_else(|| Some(format!("run {}: {} table(s), {} refused, {} changed", o.id, o.report.tables.len(), o.report.rejected_count(), o.report.changed_count())))
+    });
     result
 }
 
@@ -214,6 +226,11 @@ pub fn open_run_file<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'
         RunFile::Report => dir.join("report.json"),
         RunFile::Rejects => dir.join("rejects.jsonl"),
         RunFile::Folder => dir.clone(),
+        RunFile::Html => {
+            let path = dir.join("report.html");
+            std::fs::write(&path, ferry_core::html::run_report(&read_report(&dir)?))?;
+            path
+        }
     };
     if !path.exists() {
         return Err(IpcError::new(ErrorKind::NotFound, format!("{} is not there: this run refused and changed nothing", path.display())));

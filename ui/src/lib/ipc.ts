@@ -19,7 +19,17 @@ import type { ServerInfo } from './bindings/ServerInfo';
 import type { SourceView } from './bindings/SourceView';
 import type { TablePreview } from './bindings/TablePreview';
 import type { TypeCheck } from './bindings/TypeCheck';
+import type { AuditEntry } from './bindings/AuditEntry';
+import type { BackupItem } from './bindings/BackupItem';
+import type { BackupStep } from './bindings/BackupStep';
+import type { ChecklistState } from './bindings/ChecklistState';
+import type { RestoreOutcome } from './bindings/RestoreOutcome';
+import type { RollbackOutcome } from './bindings/RollbackOutcome';
+import type { Snapshot } from './bindings/Snapshot';
+import type { TargetBackup } from './bindings/TargetBackup';
+import type { ValidationReport } from './bindings/ValidationReport';
 
+export type { AuditEntry, BackupItem, BackupStep, ChecklistState, RestoreOutcome, RollbackOutcome, Snapshot, TargetBackup, ValidationReport };
 export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
 
 /** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
@@ -128,6 +138,76 @@ export function openRunFile(id: string, file: RunFile): Promise<void> {
   return call('open_run_file', { id, file });
 }
 
+// --- after the run: monitor, backups, rollback, validation, audit, checklist --------------
+
+/** One snapshot of the target's health, kept with the target's earlier ones. */
+export function monitorSnapshot(url: string, pgSchema: string | null): Promise<Snapshot> {
+  return call('monitor_snapshot', { url, pgSchema });
+}
+
+/** The snapshots kept for the target, oldest first. */
+export function monitorHistory(url: string, pgSchema: string | null): Promise<Snapshot[]> {
+  return call('monitor_history', { url, pgSchema });
+}
+
+/** Backs up the target into the app's backups folder; `onProgress` hears how far it got. */
+export function backupTarget(url: string, pgSchema: string | null, onProgress: (p: BackupStep) => void): Promise<TargetBackup> {
+  const channel = new Channel<BackupStep>();
+  channel.onmessage = onProgress;
+  return call('backup_target', { url, pgSchema, onProgress: channel });
+}
+
+export function listBackups(): Promise<BackupItem[]> {
+  return call('list_backups');
+}
+
+/** Restores a target backup (its record's path) into `url`, replacing the objects it holds. */
+export function restoreBackup(record: string, url: string, onProgress: (m: string) => void): Promise<RestoreOutcome> {
+  const channel = new Channel<string>();
+  channel.onmessage = onProgress;
+  return call('restore_backup', { record, url, onProgress: channel });
+}
+
+/** Removes exactly what run `id` created in `url`. */
+export function rollbackRun(id: string, url: string, force: boolean, onProgress: (m: string) => void): Promise<RollbackOutcome> {
+  const channel = new Channel<string>();
+  channel.onmessage = onProgress;
+  return call('rollback_run', { id, url, force, onProgress: channel });
+}
+
+/** Validates run `id` against the target at `url` (the plan and report it ran with). */
+export function validateRun(id: string, url: string, pgSchema: string | null): Promise<ValidationReport> {
+  return call('validate_run', { id, url, pgSchema });
+}
+
+/** The last validation kept for run `id`, or null. */
+export function runValidation(id: string): Promise<ValidationReport | null> {
+  return call('run_validation', { id });
+}
+
+/** Writes the run's last validation as HTML into its folder and opens it. */
+export function openValidationHtml(id: string): Promise<void> {
+  return call('open_validation_html', { id });
+}
+
+/** The audit log, newest first. */
+export function listAudit(): Promise<AuditEntry[]> {
+  return call('list_audit');
+}
+
+/** Writes the audit log as CSV to `path`; resolves with the number of entries. */
+export function exportAuditCsv(path: string): Promise<number> {
+  return call('export_audit_csv', { path });
+}
+
+export function checklistState(source: string, url: string): Promise<ChecklistState> {
+  return call('checklist_state', { source, url });
+}
+
+export function setChecklistTick(source: string, url: string, item: string, ticked: boolean): Promise<ChecklistState> {
+  return call('set_checklist_tick', { source, url, item, ticked });
+}
+
 // --- native dialogs ---------------------------------------------------------------------
 
 /** The native "open" dialog for a SQLite file; null when the user cancels. */
@@ -153,6 +233,12 @@ export async function pickPlanToOpen(): Promise<string | null> {
 export async function pickPlanToSave(): Promise<string | null> {
   const { save } = await import('@tauri-apps/plugin-dialog');
   return save({ defaultPath: 'plan.toml', filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
+}
+
+/** The native "save" dialog for the audit log's CSV; null when the user cancels. */
+export async function pickCsvToSave(defaultPath: string): Promise<string | null> {
+  const { save } = await import('@tauri-apps/plugin-dialog');
+  return save({ defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
 }
 
 /** The file the app was started with (`ferry-app FILE`, or the demo with `--demo`), if any. */

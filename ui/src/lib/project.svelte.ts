@@ -4,7 +4,7 @@ import type { Dialect, Plan, Report, RunOutcome, ServerInfo, SourceView } from '
 import { defaultFields, type TargetFields } from './url';
 import { emptyRun, type RunState } from './run';
 
-export type View = 'connections' | 'mapping' | 'preflight' | 'diff' | 'run' | 'report';
+export type View = 'connections' | 'mapping' | 'preflight' | 'diff' | 'run' | 'report' | 'validation' | 'monitor' | 'backups' | 'checklist' | 'audit';
 
 export class Project {
   view: View = $state('connections');

@@ -75,15 +75,16 @@ describe('per-table rows', () => {
 
 describe('files to offer', () => {
   it.each([
-    ['exact: report and folder', report(), ['report', 'folder']],
-    ['refused rows: rejects first', report({ tables: { a: table({ rejected: [rej(1)], rejected_total: 1 }) } }), ['rejects', 'report', 'folder']],
-    ['changed values are in the rejects file too', report({ tables: { a: table({ changed: [chg(1)], changed_total: 1 }) } }), ['rejects', 'report', 'folder']],
-    ['a rejects file named', report({ rejects_file: '/runs/x/rejects.jsonl' }), ['rejects', 'report', 'folder']],
+    ['exact: HTML, report and folder', report(), ['html', 'report', 'folder']],
+    ['refused rows: rejects first', report({ tables: { a: table({ rejected: [rej(1)], rejected_total: 1 }) } }), ['rejects', 'html', 'report', 'folder']],
+    ['changed values are in the rejects file too', report({ tables: { a: table({ changed: [chg(1)], changed_total: 1 }) } }), ['rejects', 'html', 'report', 'folder']],
+    ['a rejects file named', report({ rejects_file: '/runs/x/rejects.jsonl' }), ['rejects', 'html', 'report', 'folder']],
   ])('%s', (_name, r, want) => expect(filesToOffer(r).map((o) => o.file)).toEqual(want));
 
   it('gives each a stable id and a label', () => {
     expect(filesToOffer(report({ rejects_file: 'x' }))).toEqual([
       { file: 'rejects', id: 'open-rejects', label: 'Open the rejected rows' },
+      { file: 'html', id: 'open-report-html', label: 'Open the HTML report' },
       { file: 'report', id: 'open-report-file', label: 'Open the report file' },
       { file: 'folder', id: 'open-run-folder', label: 'Open the run’s folder' },
     ]);

@@ -95,12 +95,12 @@ export interface FileOffer {
 }
 
 /**
- * The run's files the view offers to open, in this order. The one place to add a file:
- * when the HTML report comes (`RunFile` "html"), add its line here.
+ * The run's files the view offers to open, in this order. The one place to add a file.
  */
 export function filesToOffer(r: Report): FileOffer[] {
   const offers: (FileOffer & { when: boolean })[] = [
     { file: 'rejects', id: 'open-rejects', label: 'Open the rejected rows', when: rejectedCount(r) + changedCount(r) > 0 || !!r.rejects_file },
+    { file: 'html', id: 'open-report-html', label: 'Open the HTML report', when: true },
     { file: 'report', id: 'open-report-file', label: 'Open the report file', when: true },
     { file: 'folder', id: 'open-run-folder', label: 'Open the run’s folder', when: true },
   ];

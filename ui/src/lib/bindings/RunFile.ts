@@ -3,4 +3,4 @@
 /**
  * What a run's folder can open with the system's own apps.
  */
-export type RunFile = "report" | "rejects" | "folder";
+export type RunFile = "report" | "rejects" | "folder" | "html";

@@ -1,0 +1,78 @@
+//! Monitor: one snapshot of the target's health on demand (`ferry_core::monitor`), kept per
+//! target in `<data_dir>/monitor/<target-key>.jsonl` (one snapshot a line) so the view can
+//! plot them over time.
+
+use crate::error::{ErrorKind, IpcError, IpcResult};
+use crate::state::AppState;
+use ferry_core::monitor::Snapshot;
+use std::io::Write;
+use std::path::PathBuf;
+use tauri::State;
+
+/// The file a target's snapshots are kept in: named by a hash of the target without its
+/// password (and the PostgreSQL schema looked at), so no secret reaches a file name.
+pub(crate) fn history_path(state: &AppState, url: &str, pg_schema: Option<&str>) -> PathBuf {
+    state.data_dir.join("monitor").join(format!("{}.jsonl", target_key(url, pg_schema)))
+}
+
+/// A stable, file-safe key for a target: FNV-1a (64 bits) of its redacted URL and schema.
+pub(crate) fn target_key(url: &str, pg_schema: Option<&str>) -> String {
+    let text = format!("{}\n{}", super::audit::without_secret(url), pg_schema.unwrap_or(""));
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Takes one snapshot of the target at `url` and keeps it with that target's earlier ones.
+#[tauri::command]
+pub async fn monitor_snapshot(state: State<'_, AppState>, url: String, pg_schema: Option<String>) -> IpcResult<Snapshot> {
+    let snap = ferry_core::monitor::snapshot(&url, pg_schema.as_deref()).await?;
+    let path = history_path(&state, &url, pg_schema.as_deref());
+    append(&path, &snap)?;
+    Ok(snap)
+}
+
+fn append(path: &std::path::Path, snap: &Snapshot) -> IpcResult<()> {
+    let fail = |e: std::io::Error| IpcError::new(ErrorKind::Io, format!("cannot keep the snapshot in {}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let mut line = serde_json::to_string(snap).expect("a snapshot serializes");
+    line.push('\n');
+    std::fs::OpenOptions::new().create(true).append(true).open(path).and_then(|mut f| f.write_all(line.as_bytes())).map_err(fail)
+}
+
+/// The snapshots kept for the target at `url`, oldest first (empty when none was taken). A
+/// line that is not a snapshot (a cut-off write) is skipped.
+#[tauri::command]
+pub fn monitor_history(state: State<'_, AppState>, url: String, pg_schema: Option<String>) -> IpcResult<Vec<Snapshot>> {
+    read_history(&history_path(&state, &url, pg_schema.as_deref()))
+}
+
+pub(crate) fn read_history(path: &std::path::Path) -> IpcResult<Vec<Snapshot>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) => return Err(IpcError::new(ErrorKind::Io, format!("cannot read the snapshots in {}: {e}", path.display()))),
+    };
+    Ok(text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_keys_ignore_the_password_and_tell_targets_apart() {
+        let a = target_key("postgres://bob:one@db:5432/shop", None);
+        assert_eq!(a, target_key("postgres://bob:two@db:5432/shop", None), "the password is not part of the key");
+        assert_eq!(a, target_key("postgres://bob@db:5432/shop", None), "nor whether one was typed");
+        assert_ne!(a, target_key("postgres://bob:one@db:5432/shop", Some("sales")));
+        assert_ne!(a, target_key("postgres://bob:one@db:5432/shop2", None));
+        assert_eq!(a.len(), 16);
+        assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+}

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditEntry } from './bindings/AuditEntry';
+import type { Report } from './bindings/Report';
+import type { RunSummary } from './bindings/RunSummary';
+import type { Snapshot } from './bindings/Snapshot';
+import { evaluate, latestRun, progress, type Facts } from './checklist';
+
+const SRC = '/data/shop.sqlite';
+const TGT = 'postgres://app:pw@db:5432/shop?sslmode=prefer';
+const AS_LOGGED = 'postgres://app:***@db:5432/shop?sslmode=prefer';
+const SCRATCH = 'postgres://app:***@db:5432/scratch';
+
+const entry = (e: Partial<AuditEntry>): AuditEntry => ({ at: '2026-05-04T10:00:00.000Z', action: 'migrate', options: {}, outcome: 'ok', seconds: 1, ...e });
+const table = { target: 't', rows_read: 10, rows_written: 10, seconds: 1, rejected: [], changed: [], rejected_total: 0, changed_total: 0 };
+
+function report(r: Partial<Report> = {}): Report {
+  return {
+    ferry_version: '0.1.0', source: SRC, target: AS_LOGGED, target_server: 'PostgreSQL 15', started_at: '2026-05-04T11:00:00Z', seconds: 3, tables: { t: table }, warnings: [], notes: [], renames: [],
+    phases: { schema: 0.1, data: 1, indexes: 0.2 }, completed: true, created: [{ kind: 'table', schema: 'public', name: 't' }], ...r,
+  };
+}
+
+function snap(at: string): Snapshot {
+  return { taken_at: at, dialect: 'postgres', server: 'PostgreSQL 15', database: 'shop', schema: null, statements: [], indexes: [], tables: [], cache_hit_ratio: 0.995, cache: null, connections: { active: 1, total: 3, max: 100 }, notes: [] };
+}
+
+function facts(f: Partial<Facts> = {}): Facts {
+  return { source: SRC, target: TGT, audit: [], runs: [], lastRun: null, snapshots: [], ticks: {}, ...f };
+}
+
+const state = (f: Facts) => Object.fromEntries(evaluate(f).map((i) => [i.id, i.by ?? '-']));
+
+describe('checklist rules', () => {
+  it('starts with nothing done', () => {
+    const items = evaluate(facts());
+    expect(items.every((i) => !i.done && i.by === null)).toBe(true);
+    expect(progress(items)).toBe('0 of 10 done');
+  });
+
+  it('ticks itself from what happened to this source and target', () => {
+    const audit = [
+      entry({ action: 'backup', target: AS_LOGGED, at: '2026-05-04T10:30:00.000Z' }),
+      entry({ action: 'migrate', source: SRC, target: SCRATCH, at: '2026-05-04T09:00:00.000Z' }),
+      entry({ action: 'rollback', target: SCRATCH, at: '2026-05-04T09:10:00.000Z' }),
+      entry({ action: 'migrate', source: SRC, target: AS_LOGGED, at: '2026-05-04T11:00:00.000Z' }),
+      entry({ action: 'validate', source: SRC, target: AS_LOGGED, at: '2026-05-04T11:05:00.000Z', options: { clean: true, mismatches: 0 }, message: 'clean: 10 rows compared in 1 tables' }),
+    ];
+    const items = evaluate(facts({ audit, lastRun: report(), snapshots: [snap('2026-05-04T12:00:00Z')] }));
+    expect(Object.fromEntries(items.map((i) => [i.id, i.by ?? '-']))).toEqual({
+      backup: 'auto', preflight: '-', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'auto', indexes: 'auto', validation: 'auto', smoke: '-', monitoring: 'auto',
+    });
+    const ev = Object.fromEntries(items.map((i) => [i.id, i.evidence]));
+    expect(ev.backup).toBe('Target backup taken 2026-05-04 10:30 UTC.');
+    expect(ev.dry_run).toBe(`Run into ${SCRATCH} 2026-05-04 09:00 UTC.`);
+    expect(ev.data).toBe('10 rows copied, nothing refused (run of 2026-05-04 11:00 UTC).');
+    expect(ev.validation).toBe('Clean 2026-05-04 11:05 UTC: 10 rows compared in 1 tables.');
+    expect(ev.monitoring).toBe('Snapshot 2026-05-04 12:00 UTC, cache hit ratio 99.5 %, 3 connections.');
+  });
+
+  it.each([
+    ['a failed backup is no backup', { audit: [entry({ action: 'backup', target: AS_LOGGED, outcome: 'failed' })] }, 'backup', '-'],
+    ['a backup of another target is not this one’s', { audit: [entry({ action: 'backup', target: SCRATCH })] }, 'backup', '-'],
+    ['a run into the same target is not a dry run', { audit: [entry({ action: 'migrate', source: SRC, target: AS_LOGGED })] }, 'dry_run', '-'],
+    ['a dry run of another file does not count', { audit: [entry({ action: 'migrate', source: '/other.sqlite', target: SCRATCH })] }, 'dry_run', '-'],
+    ['a stopped run copied not every row', { lastRun: report({ completed: false, error: 'cancelled by the user' }) }, 'data', '-'],
+    ['refused values leave data open', { lastRun: report({ tables: { t: { ...table, rejected_total: 2 } } }) }, 'data', '-'],
+    ['a stopped run built no indexes', { lastRun: report({ completed: false }) }, 'indexes', '-'],
+    ['mismatches leave validation open', { audit: [entry({ action: 'validate', source: SRC, target: AS_LOGGED, options: { clean: false, mismatches: 3 } })] }, 'validation', '-'],
+    ['the newest validation counts', { audit: [entry({ action: 'validate', source: SRC, target: AS_LOGGED, options: { clean: true }, at: '2026-05-04T10:00:00Z' }), entry({ action: 'validate', source: SRC, target: AS_LOGGED, options: { clean: false, mismatches: 1 }, at: '2026-05-04T12:00:00Z' })] }, 'validation', '-'],
+    ['a snapshot before the run is not after it', { lastRun: report(), snapshots: [snap('2026-05-04T10:00:00Z')] }, 'monitoring', '-'],
+    ['a hand tick counts where Ferry cannot see', { ticks: { smoke: { at: '2026-05-04T13:00:00Z' } } }, 'smoke', 'hand'],
+    ['a hand tick stands in for an automatic item', { ticks: { backup: { at: '2026-05-04T13:00:00Z' } } }, 'backup', 'hand'],
+  ] as [string, Partial<Facts>, string, string][])('%s', (_name, f, id, want) => {
+    expect(state(facts(f))[id]).toBe(want);
+  });
+
+  it('says why an item is open', () => {
+    const items = evaluate(facts({ audit: [entry({ action: 'validate', source: SRC, target: AS_LOGGED, options: { clean: false, mismatches: 3 } })] }));
+    expect(items.find((i) => i.id === 'validation')!.evidence).toBe('The last validation (2026-05-04 10:00 UTC) found 3 mismatches.');
+    const hand = evaluate(facts({ ticks: { data: { at: '2026-05-04T13:00:00Z' } }, lastRun: report({ completed: false, error: 'lost' }) })).find((i) => i.id === 'data')!;
+    expect(hand.evidence).toBe('Ticked by hand 2026-05-04 13:00 UTC. Ferry saw: The last run stopped early: lost.');
+  });
+
+  it('needs a project: no source or target, nothing automatic', () => {
+    const items = evaluate(facts({ source: null, audit: [entry({ action: 'backup', target: AS_LOGGED })] }));
+    expect(items.find((i) => i.id === 'backup')!.done).toBe(false);
+  });
+});
+
+describe('latestRun', () => {
+  const run = (id: string, source: string, target: string): RunSummary => ({ id, started_at: id, source, target, target_server: '', completed: true, exact: true, tables: 1, rows_written: 1, rejected: 0, changed: 0, seconds: 1, error: null });
+  it('picks the newest run of this file into this target', () => {
+    const runs = [run('2026-05-01', SRC, AS_LOGGED), run('2026-05-03', SRC, SCRATCH), run('2026-05-02', SRC, 'postgres://app@db/shop'), run('2026-05-04', '/other', AS_LOGGED)];
+    expect(latestRun(runs, SRC, TGT)?.id).toBe('2026-05-02');
+    expect(latestRun(runs, '/none', TGT)).toBeNull();
+  });
+});

@@ -1,0 +1,138 @@
+// The migration checklist (the guide's, as a view): what to have done before the day, on the
+// day, and after. Items Ferry can see tick themselves from what happened to this project's
+// source and target (the audit log, the runs, the kept validation and monitor snapshots),
+// saying what they saw; the rest are ticked by hand and remembered per project. Pure, tested.
+import type { AuditEntry } from './bindings/AuditEntry';
+import type { ManualTick } from './bindings/ManualTick';
+import type { Report } from './bindings/Report';
+import type { RunSummary } from './bindings/RunSummary';
+import type { Snapshot } from './bindings/Snapshot';
+import { sameTarget } from './audit';
+import { n, plural } from './format';
+import { baseName, totalWritten, when } from './report';
+
+export type Phase = 'before' | 'day' | 'after';
+
+export const PHASE_LABEL: Record<Phase, string> = { before: 'Before the day', day: 'On the day', after: 'After the run' };
+
+export interface ItemDef {
+  id: string;
+  phase: Phase;
+  label: string;
+  /** What to do, and where in the app. */
+  hint: string;
+  /** Ferry can tell on its own when it is done. */
+  auto: boolean;
+}
+
+export const ITEMS: ItemDef[] = [
+  { id: 'backup', phase: 'before', label: 'A backup of the target is taken', hint: 'Backups → “Back up the target”, just before the run.', auto: true },
+  { id: 'preflight', phase: 'before', label: 'Pre-flight is clean', hint: 'Run the pre-flight checks and clear every blocker (privileges, extensions, names, sizes).', auto: false },
+  { id: 'dry_run', phase: 'before', label: 'A dry run went into a scratch database', hint: 'Migrate the same file into a throw-away database first, and read its report.', auto: true },
+  { id: 'rollback', phase: 'before', label: 'The way back is ready', hint: 'Know how to undo: rehearse “Roll back this run” or a restore on the scratch database.', auto: true },
+  { id: 'schema', phase: 'day', label: 'Schema created', hint: 'The run creates the tables first (Run).', auto: true },
+  { id: 'data', phase: 'day', label: 'Every row copied', hint: 'The run copies the rows; its report lists anything refused or changed.', auto: true },
+  { id: 'indexes', phase: 'day', label: 'Indexes and constraints built', hint: 'The run builds them after the data.', auto: true },
+  { id: 'validation', phase: 'day', label: 'Validation is clean', hint: 'Validation → “Validate” compares every row with the source.', auto: true },
+  { id: 'smoke', phase: 'day', label: 'A smoke query from the application works', hint: 'Point the application (or a test copy) at the new database and run a real query.', auto: false },
+  { id: 'monitoring', phase: 'after', label: 'A monitoring snapshot after the run', hint: 'Monitor → “Take a snapshot” once the application uses the new database.', auto: true },
+];
+
+export interface Facts {
+  /** The project's SQLite file (its path) and target (any URL form; compared without password). */
+  source: string | null;
+  target: string | null;
+  audit: AuditEntry[];
+  runs: RunSummary[];
+  /** The report of the latest run of this source into this target, when there is one. */
+  lastRun: Report | null;
+  snapshots: Snapshot[];
+  ticks: Record<string, ManualTick>;
+}
+
+export interface ItemState extends ItemDef {
+  done: boolean;
+  /** How it was ticked: by Ferry from what it saw, by hand, or not yet. */
+  by: 'auto' | 'hand' | null;
+  /** What Ferry saw (also when it is not done: why not). */
+  evidence: string;
+}
+
+const ok = (e: AuditEntry) => e.outcome === 'ok';
+const newestFirst = (a: { at: string }, b: { at: string }) => b.at.localeCompare(a.at);
+
+/** The latest run of `source` into `target`, from the list of past runs. */
+export function latestRun(runs: RunSummary[], source: string | null, target: string | null): RunSummary | null {
+  return runs.filter((r) => r.source === source && sameTarget(r.target, target)).sort((a, b) => b.started_at.localeCompare(a.started_at) || b.id.localeCompare(a.id))[0] ?? null;
+}
+
+/** What Ferry can tell for one item: done with its evidence, or why not (evidence may be ""). */
+export function autoCheck(id: string, f: Facts): { done: boolean; evidence: string } {
+  const forTarget = f.audit.filter((e) => sameTarget(e.target, f.target)).sort(newestFirst);
+  const no = (evidence = '') => ({ done: false, evidence });
+  const r = f.lastRun;
+  switch (id) {
+    case 'backup': {
+      const b = forTarget.find((e) => e.action === 'backup' && ok(e));
+      return b ? { done: true, evidence: `Target backup taken ${when(b.at)}.` } : no();
+    }
+    case 'dry_run': {
+      const d = f.audit.filter((e) => e.action === 'migrate' && ok(e) && e.source === f.source && e.target && !sameTarget(e.target, f.target)).sort(newestFirst)[0];
+      return d ? { done: true, evidence: `Run into ${d.target} ${when(d.at)}.` } : no();
+    }
+    case 'rollback': {
+      const rb = f.audit.filter((e) => (e.action === 'rollback' || e.action === 'restore') && ok(e)).sort(newestFirst)[0];
+      return rb ? { done: true, evidence: `${rb.action === 'rollback' ? 'Rollback' : 'Restore'} done ${when(rb.at)}${rb.target ? ` on ${rb.target}` : ''}.` } : no();
+    }
+    case 'schema':
+      if (!r) return no();
+      return 'schema' in r.phases || r.created.length > 0 ? { done: true, evidence: `${plural(Object.keys(r.tables).length, 'table', 'tables')} created by the run of ${when(r.started_at)}.` } : no('The last run stopped before creating the tables.');
+    case 'data': {
+      if (!r) return no();
+      const refused = Object.values(r.tables).reduce((s, t) => s + Math.max(t.rejected_total, t.rejected.length), 0);
+      if (!r.completed) return no(`The last run stopped early${r.error ? `: ${r.error}` : ''}.`);
+      if (refused > 0) return no(`The last run refused ${plural(refused, 'value', 'values')}: see its report.`);
+      return { done: true, evidence: `${plural(totalWritten(r), 'row', 'rows')} copied, nothing refused (run of ${when(r.started_at)}).` };
+    }
+    case 'indexes':
+      if (!r) return no();
+      return r.completed && ('indexes' in r.phases || 'constraints' in r.phases) ? { done: true, evidence: `Built by the run of ${when(r.started_at)}.` } : no(r.completed ? '' : 'The last run stopped before building them.');
+    case 'validation': {
+      const v = forTarget.find((e) => e.action === 'validate' && e.source === f.source);
+      if (!v) return no();
+      if (!ok(v)) return no(`The last validation failed: ${v.message ?? 'see the audit log'}.`);
+      if (v.options.clean === true) return { done: true, evidence: `Clean ${when(v.at)}${v.message ? `: ${v.message.replace(/^clean: /, '')}` : ''}.` };
+      const m = typeof v.options.mismatches === 'number' ? v.options.mismatches : null;
+      return no(`The last validation (${when(v.at)}) found ${m === null ? 'differences' : plural(m, 'mismatch', 'mismatches')}.`);
+    }
+    case 'monitoring': {
+      const after = r ? Date.parse(r.started_at) : -Infinity;
+      const s = f.snapshots.filter((x) => Date.parse(x.taken_at) >= after).sort((a, b) => b.taken_at.localeCompare(a.taken_at))[0];
+      if (s) return { done: true, evidence: `Snapshot ${when(s.taken_at)}${s.cache_hit_ratio !== null ? `, cache hit ratio ${(s.cache_hit_ratio * 100).toFixed(1)} %` : ''}${s.connections ? `, ${n(s.connections.total)} connections` : ''}.` };
+      return no(f.snapshots.length ? 'The snapshots kept are older than the last run.' : '');
+    }
+    default:
+      return no();
+  }
+}
+
+/** Every item with its state: ticked by Ferry when it can see it done, else by hand when ticked so. */
+export function evaluate(f: Facts): ItemState[] {
+  return ITEMS.map((def) => {
+    const seen = def.auto && f.source && f.target ? autoCheck(def.id, f) : { done: false, evidence: '' };
+    if (seen.done) return { ...def, done: true, by: 'auto', evidence: seen.evidence };
+    const hand = f.ticks[def.id];
+    if (hand) return { ...def, done: true, by: 'hand', evidence: `Ticked by hand ${when(hand.at)}.${seen.evidence ? ` Ferry saw: ${seen.evidence}` : ''}` };
+    return { ...def, done: false, by: null, evidence: seen.evidence };
+  });
+}
+
+/** "3 of 10 done". */
+export function progress(items: ItemState[]): string {
+  return `${items.filter((i) => i.done).length} of ${items.length} done`;
+}
+
+/** The project's name as the view heads it: "shop.sqlite → postgres://…/shop". */
+export function projectLabel(source: string | null, target: string | null): string {
+  return `${source ? baseName(source) : 'no file'} → ${target ?? 'no target'}`;
+}

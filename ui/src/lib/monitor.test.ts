@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { Snapshot } from './bindings/Snapshot';
+import { cacheTone, formatValue, indexesByConcern, mostFrequent, ms, oneLine, seriesOf, slowest } from './monitor';
+
+const st = (id: string, calls: number, total_ms: number) => ({ id, query: id, calls, total_ms, mean_ms: total_ms / calls, rows: 0 });
+const idx = (name: string, unused: boolean, size: number | null) => ({ schema: 'public', table: 't', name, unique: false, primary: false, scans: unused ? 0 : 5, size_bytes: size, unused });
+
+function snap(at: string, s: Partial<Snapshot> = {}): Snapshot {
+  return {
+    taken_at: at, dialect: 'postgres', server: 'PostgreSQL 15.2', database: 'shop', schema: null, statements: [], indexes: [], tables: [],
+    cache_hit_ratio: null, cache: null, connections: null, notes: [], ...s,
+  };
+}
+
+describe('seriesOf', () => {
+  it('orders by time, leaves gaps where a figure is missing', () => {
+    const snaps = [
+      snap('2026-05-04T10:10:00Z', { cache_hit_ratio: 0.99, connections: { active: 1, total: 4, max: 100 }, statements: [st('a', 10, 5), st('b', 5, 1)] }),
+      snap('2026-05-04T10:00:00Z', { cache_hit_ratio: 0.5, tables: [{ schema: 'p', name: 't', rows: 1, data_bytes: 8192, index_bytes: 8192, total_bytes: 16384, dead_rows: 0 }] }),
+      snap('not a time', { cache_hit_ratio: 1 }),
+    ];
+    const s = Object.fromEntries(seriesOf(snaps).map((x) => [x.id, x.points.map((p) => [new Date(p.t).toISOString().slice(11, 16), p.v])]));
+    expect(s.cache).toEqual([['10:00', 0.5], ['10:10', 0.99]]);
+    expect(s.connections).toEqual([['10:10', 4]]);
+    expect(s.active).toEqual([['10:10', 1]]);
+    expect(s.size).toEqual([['10:00', 16384]]);
+    expect(s.calls).toEqual([['10:10', 15]]);
+  });
+
+  it('has every series even with no snapshot', () => {
+    expect(seriesOf([]).map((s) => [s.id, s.points.length])).toEqual([['cache', 0], ['connections', 0], ['active', 0], ['size', 0], ['calls', 0]]);
+  });
+});
+
+describe('statements and indexes', () => {
+  const s = snap('2026-05-04T10:00:00Z', { statements: [st('slow', 1, 900), st('busy', 1000, 50), st('both', 500, 800)], indexes: [idx('big', false, 900), idx('dead', true, 10), idx('small', false, 5)] });
+  it('lists slowest and most frequent', () => {
+    expect(slowest(s, 2).map((x) => x.id)).toEqual(['slow', 'both']);
+    expect(mostFrequent(s, 2).map((x) => x.id)).toEqual(['busy', 'both']);
+  });
+  it('puts unused indexes first', () => {
+    expect(indexesByConcern(s).map((i) => i.name)).toEqual(['dead', 'big', 'small']);
+  });
+});
+
+describe('formatting', () => {
+  it.each([
+    ['ratio', 0.9876, '98.8 %'],
+    ['ratio', 1, '100 %'],
+    ['ratio', 0, '0 %'],
+    ['ratio', 0.95, '95 %'],
+    ['bytes', 1536, '1.5 KB'],
+    ['count', 42, '42'],
+    ['count', 12_500, '12.5k'],
+    ['count', 3_000_000, '3M'],
+  ] as const)('%s %d → %s', (unit, v, want) => {
+    expect(formatValue(unit, v)).toBe(want);
+  });
+  it.each([
+    [0.0421, '0.042 ms'],
+    [12.34, '12.3 ms'],
+    [4560, '4.56 s'],
+    [120_000, '2.0 min'],
+  ])('%d ms → %s', (x, want) => expect(ms(x)).toBe(want));
+  it('fits a statement on one line', () => {
+    expect(oneLine('SELECT *\n  FROM t\n WHERE id = $1')).toBe('SELECT * FROM t WHERE id = $1');
+    expect(oneLine('SELECT abcdef', 8)).toBe('SELECT …');
+  });
+  it.each([
+    [null, 'info'],
+    [0.995, 'ok'],
+    [0.95, 'warn'],
+    [0.5, 'error'],
+  ] as const)('cache %s → %s', (r, tone) => expect(cacheTone(r).tone).toBe(tone));
+});
