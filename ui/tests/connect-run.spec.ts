@@ -176,3 +176,49 @@ describe('Run', () => {
     await page.close();
   });
 });
+
+describe('Closing the window', () => {
+  /** The window's close button, as Tauri reports it to the page's listener. */
+  async function requestClose(page: any): Promise<void> {
+    await page.evaluate(() => {
+      const w = window as any;
+      const l = (w.__listeners ?? []).find((x: any) => x.event === 'tauri://close-requested');
+      if (!l) throw new Error('no close-requested listener');
+      w.__TAURI_INTERNALS__.runCallback(l.handler, { event: 'tauri://close-requested', id: 7, payload: null });
+    });
+  }
+
+  it('asks first during a run, and not otherwise', async () => {
+    const spec = runSpec(9);
+    const { page, calls, errors } = await open({
+      ...spec,
+      handlers: {
+        ...spec.handlers,
+        'plugin:event|listen': (args: any) => {
+          const w = window as any;
+          w.__listeners = [...(w.__listeners ?? []), { event: args.event, handler: args.handler }];
+          return w.__listeners.length;
+        },
+        'plugin:event|unlisten': null,
+        'plugin:window|destroy': null,
+      },
+    });
+    await readyToRun(page);
+    await page.click('#start-run');
+    await page.locator('#run-log').getByText('placed_at').waitFor();
+    // During the run: a question (the test's dialog handler answers "no"), and the window stays.
+    await requestClose(page);
+    await page.waitForTimeout(200);
+    expect(errors).toEqual([expect.stringContaining('dialog: A migration is running. Close Ferry and stop it?')]);
+    expect((await calls()).some((c) => c.cmd === 'plugin:window|destroy')).toBe(false);
+    errors.length = 0;
+    // After it: closes at once.
+    await page.click('#cancel-run');
+    await page.locator('#run-result').waitFor({ timeout: 10_000 });
+    await requestClose(page);
+    await page.waitForTimeout(200);
+    expect((await calls()).some((c) => c.cmd === 'plugin:window|destroy')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
