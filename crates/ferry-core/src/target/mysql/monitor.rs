@@ -113,6 +113,14 @@ pub async fn statements(conn: &mut MySqlConnection, database: &str, limit: usize
             rows: r.try_get(4)?,
         });
     }
+    // A full digest table counts nothing new, for any database: say so, or the list is
+    // silently empty.
+    let lost: Option<(String, String)> = sqlx::query_as("SHOW GLOBAL STATUS LIKE 'Performance_schema_digest_lost'").fetch_optional(&mut *conn).await?;
+    if let Some(n) = lost.and_then(|(_, v)| v.parse::<u64>().ok()).filter(|n| *n > 0) {
+        notes.push(format!(
+            "statements: performance_schema's digest table is full ({n} statements went uncounted since it filled), so newer statements may be missing. To count again: TRUNCATE TABLE performance_schema.events_statements_summary_by_digest (or raise performance_schema_digests_size and restart)"
+        ));
+    }
     if server(conn).await?.0 == Dialect::MariaDb {
         // MariaDB gives statements run through the binary protocol (COM_STMT_EXECUTE) no digest,
         // and its prepared_statements_instances does not count their executions either.
