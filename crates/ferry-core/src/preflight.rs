@@ -331,7 +331,7 @@ fn choices_for(kind: Kind, column: Option<&crate::target::planned::PlannedColumn
 
 /// The plan's choices, checked against the planned tables: each names a table and column
 /// that exist and a choice its kind can take there. Keyed by (table, column, kind).
-fn plan_choices(plan: &Plan, planned: &[PlannedTable]) -> Result<HashMap<(String, Option<String>, Kind), Choice>> {
+fn plan_choices(plan: &Plan, planned: &[PlannedTable]) -> Result<HashMap<GroupId, Choice>> {
     let mut out = HashMap::new();
     let mut problems = vec![];
     for pc in &plan.choices {
@@ -541,6 +541,9 @@ fn key_checks(t: &PlannedTable, dialect: Dialect) -> Vec<KeyCheck> {
 }
 
 type GroupKey = (String, Option<String>, Kind, String);
+
+/// A group as the plan names it: table, column(s), kind.
+type GroupId = (String, Option<String>, Kind);
 
 /// Runs the pre-flight of `source` for `dialect` with `plan` (or the proposed one).
 pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usize) -> Result<Preflight> {
@@ -784,7 +787,96 @@ pub fn check_column(source: &Path, table: &crate::schema::Table, column: &str, t
 
 #[cfg(test)]
 mod tests {
-    use super::cause_of;
+    use super::{cause_of, kind_of, Choice, Kind};
+
+    /// Every reason the conversion gives lands in the kind the issue names.
+    #[test]
+    fn reasons_have_kinds() {
+        let cases = [
+            ("PostgreSQL text cannot hold the NUL character (\\0)", Kind::NulInText),
+            ("bytes that are not UTF-8 text", Kind::InvalidUtf8),
+            ("70000 is out of range for a 16-bit integer", Kind::OutOfRange),
+            ("123.45 does not fit numeric(4,2)", Kind::OutOfRange),
+            ("MariaDB cannot hold infinity", Kind::OutOfRange),
+            ("MariaDB DATE holds years 1000 to 9999 only", Kind::OutOfRange),
+            ("longer than 5 characters", Kind::TooLong),
+            ("not a date (YYYY-MM-DD)", Kind::ImpossibleDate),
+            ("not an ISO-8601 timestamp", Kind::ImpossibleDate),
+            ("not a timestamp", Kind::ImpossibleDate),
+            ("not valid JSON", Kind::InvalidJson),
+            ("PostgreSQL jsonb cannot hold \\u0000", Kind::InvalidJson),
+            ("not an integer", Kind::WrongType),
+            ("1.5 is not an integer", Kind::WrongType),
+            ("not a UUID", Kind::WrongType),
+            ("a number in a binary column", Kind::WrongType),
+        ];
+        for (reason, want) in cases {
+            assert_eq!(kind_of(reason, true), want, "{reason}");
+        }
+        assert_eq!(kind_of("rounded to scale 2", false), Kind::Rounded);
+    }
+
+    /// Names round-trip, and every kind offers its default first.
+    #[test]
+    fn kinds_and_choices_by_name() {
+        for k in super::ALL_KINDS {
+            assert_eq!(Kind::parse(k.name()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
+            assert!(!k.choices().is_empty());
+        }
+        for c in [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::Keep] {
+            assert_eq!(Choice::parse(c.name()), Some(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.name()));
+        }
+    }
+
+    #[test]
+    fn choices_parse_from_the_command_line() {
+        use crate::plan::PlanChoice;
+        let ok = [
+            ("users.email:duplicate_unique=drop_constraint", "users", Some("email"), Kind::DuplicateUnique, Choice::DropConstraint),
+            ("t.a.b:too_long=widen_type", "t", Some("a.b"), Kind::TooLong, Choice::WidenType),
+            ("orders.customer_id, shop_id:orphan=reject_rows", "orders", Some("customer_id, shop_id"), Kind::Orphan, Choice::RejectRows),
+            ("long_table:identifier_too_long=keep", "long_table", None, Kind::IdentifierTooLong, Choice::Keep),
+        ];
+        for (s, table, column, kind, choice) in ok {
+            assert_eq!(PlanChoice::parse(s), Ok(PlanChoice { table: table.into(), column: column.map(String::from), kind, choice }), "{s}");
+        }
+        for bad in ["t.c", "t.c:orphan", "t.c:nope=keep", "t.c:orphan=nope", ":orphan=keep"] {
+            assert!(PlanChoice::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Old plans (no `[[choices]]`) still load; choices survive the TOML round trip.
+    #[test]
+    fn choices_in_the_plan_toml() {
+        use crate::plan::{Plan, PlanChoice};
+        let old = "ferry_version = \"0.1.0\"\nsource = \"x.sqlite\"\ndialect = \"postgres\"\n\n[[tables]]\nsource = \"t\"\ntarget = \"t\"\n\n[[tables.columns]]\nsource = \"id\"\ntarget = \"id\"\ntype = \"bigint\"\nreason = \"r\"\n";
+        let mut plan = Plan::from_toml(old, "old.toml").unwrap();
+        assert!(plan.choices.is_empty());
+        assert!(!plan.to_toml().contains("choices"));
+        plan.set_choice(PlanChoice::parse("t.id:out_of_range=widen_type").unwrap());
+        plan.set_choice(PlanChoice::parse("t.id:out_of_range=set_null").unwrap());
+        plan.set_choice(PlanChoice::parse("t.id:wrong_type=reject_rows").unwrap());
+        assert_eq!(plan.choices.len(), 2, "one choice per group: the later replaces the earlier");
+        let text = plan.to_toml();
+        assert!(text.contains("[[choices]]\ntable = \"t\"\ncolumn = \"id\"\nkind = \"out_of_range\"\nchoice = \"set_null\""), "{text}");
+        assert_eq!(Plan::from_toml(&text, "p.toml").unwrap(), plan);
+    }
+
+    /// The fold equates what MariaDB's general_ci does (checked against the server in
+    /// tests/it/preflight.rs), and nothing PostgreSQL-binary would.
+    #[test]
+    fn general_ci_fold_cases() {
+        let same = [("Bob", "bob"), ("bob", "BÖB"), ("straße", "STRASE"), ("😀", "😁"), ("ǅ", "ǆ"), ("é", "E")];
+        let apart = [("a", "a "), ("straße", "strasse"), ("æ", "ae"), ("ł", "l"), ("ﬁ", "fi")];
+        for (a, b) in same {
+            assert_eq!(super::general_ci_fold(a), super::general_ci_fold(b), "{a} = {b}");
+        }
+        for (a, b) in apart {
+            assert_ne!(super::general_ci_fold(a), super::general_ci_fold(b), "{a} ≠ {b}");
+        }
+    }
 
     #[test]
     fn causes_group_without_their_values() {

@@ -10,6 +10,7 @@ mod corpus;
 mod demo;
 mod diff;
 mod monitor;
+mod preflight;
 mod roundtrip;
 mod safety;
 mod validate;
