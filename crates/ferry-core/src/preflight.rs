@@ -566,121 +566,167 @@ pub fn preflight_choosing(source: &Path, dialect: Dialect, plan: Option<&Plan>, 
     for c in choices {
         plan.set_choice(c.clone());
     }
-    let mut pf = run(source, &schema, &plan, dialect)?;
+    let mut pf = run(source, &schema, &plan, dialect, jobs)?;
     pf.seconds = started.elapsed().as_secs_f64();
     Ok((pf, plan))
 }
 
-fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<Preflight> {
+/// What one table's scan found.
+#[derive(Default)]
+struct Found {
+    rows_checked: u64,
+    groups: BTreeMap<GroupKey, Acc>,
+    /// The planned column (name, index) a group is about, when it is one column's values.
+    columns: HashMap<GroupKey, Option<(String, usize)>>,
+    objects: Vec<Warning>,
+}
+
+/// Scans one table: every value converted, the keys the target compares differently, and the
+/// foreign keys' orphans.
+fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dialect: Dialect, chosen: &HashMap<GroupId, Choice>) -> Result<Found> {
+    let mut found = Found::default();
+    found.objects.extend(t.warnings.iter().cloned());
+    let select = RowSelect::new(&t.source);
+    let (rowid, offset) = (select.rowid, select.offset);
+    let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
+    let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
+    let loaded: Vec<(usize, &crate::target::planned::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
+    let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
+    let mut keys = key_checks(t, dialect);
+    let mut key_buf = vec![];
+    while let Some(row) = rows.next().map_err(|e| inspect::map_err(source, e))? {
+        found.rows_checked += 1;
+        let rid = match rowid {
+            Some(_) => Some(row.get::<_, i64>(0).map_err(|e| inspect::map_err(source, e))?),
+            None => None,
+        };
+        let mut rejected = false;
+        for &(i, c) in &loaded {
+            let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
+            if matches!(v, rusqlite::types::ValueRef::Null) && t.primary_key.is_none() && pk.iter().any(|p| p.eq_ignore_ascii_case(&c.source)) && !t.source.without_rowid {
+                let key = (
+                    t.source.name.clone(),
+                    Some(c.source.clone()),
+                    Kind::NullInNotNull,
+                    "NULL in a primary key column: the target's primary key cannot hold it, so the key is not created".to_string(),
+                );
+                found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
+                found.groups.entry(key).or_default().add(serde_json::json!({ "rowid": rid }), serde_json::Value::Null);
+                continue;
+            }
+            let (cause, kind) = match convert(v, &c.logical, dialect, &mut Discard) {
+                Ok(None) => continue,
+                Ok(Some(ch)) => (ch.reason.clone(), kind_of(&ch.reason, false)),
+                Err(reason) => (cause_of(&reason), kind_of(&reason, true)),
+            };
+            let key = (t.source.name.clone(), Some(c.source.clone()), kind, cause);
+            found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
+            found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), crate::value::value_to_json(v));
+            if chosen.get(&(t.source.name.clone(), Some(c.source.clone()), kind)).copied().unwrap_or(kind.choices()[0]) == Choice::RejectRows {
+                rejected = true;
+                break; // the row is refused once, for its first bad value, as the load does
+            }
+        }
+        if rejected {
+            continue;
+        }
+        // Keys the target compares differently: a loaded row whose key it has seen collides.
+        'keys: for k in &mut keys {
+            key_buf.clear();
+            for &(i, ci) in &k.columns {
+                let c = &t.columns[i];
+                let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
+                if matches!(v, rusqlite::types::ValueRef::Null) {
+                    continue 'keys; // NULLs never collide under UNIQUE
+                }
+                let mut cap = Capture::default();
+                if convert(v, &c.logical, dialect, &mut cap).is_err() {
+                    continue 'keys;
+                }
+                if ci {
+                    let folded = general_ci_fold(&String::from_utf8_lossy(&cap.0));
+                    cap.0 = folded.into_bytes();
+                }
+                key_buf.extend_from_slice(&(cap.0.len() as u64).to_le_bytes());
+                key_buf.extend_from_slice(&cap.0);
+            }
+            if !k.seen.insert(key_buf.clone()) {
+                let values: Vec<serde_json::Value> = k.columns.iter().map(|&(i, _)| row.get_ref(t.columns[i].source_index + offset).map(crate::value::value_to_json).unwrap_or_default()).collect();
+                let value = if values.len() == 1 { values.into_iter().next().unwrap() } else { serde_json::Value::Array(values) };
+                let how = if k.columns.iter().any(|c| c.1) { "once case and accents are ignored, as the target's case-insensitive collation compares" } else { "once converted to the target's type" };
+                let cause = format!("duplicate under the key ({}): another row has the same value {how}", k.name);
+                let key = (t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique, cause);
+                found.columns.entry(key.clone()).or_insert(None);
+                found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), value);
+            }
+        }
+    }
+    // Orphans: SQLite leaves foreign keys unenforced unless asked.
+    let check = conn.prepare(&format!("SELECT rowid, \"parent\", fkid FROM pragma_foreign_key_check({})", inspect::quote(&t.source.name)));
+    match check.and_then(|mut s| s.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())) {
+        Ok(orphans) => {
+            let mut fk_columns: HashMap<i64, String> = HashMap::new();
+            for (rid, parent, fkid) in orphans {
+                let cols = fk_columns.entry(fkid).or_insert_with(|| {
+                    let sql = format!("SELECT \"from\" FROM pragma_foreign_key_list({}) WHERE id = ?1 ORDER BY seq", inspect::quote(&t.source.name));
+                    conn.prepare(&sql).and_then(|mut s| s.query_map([fkid], |r| r.get::<_, String>(0)).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())).map(|v| v.join(", ")).unwrap_or_default()
+                });
+                let row = match (rid, select.by_rowid()) {
+                    (Some(r), Some(sql)) => conn.query_row(&sql, [r], |row| Ok(key_of(t, Some(r), row, offset))).unwrap_or_else(|_| serde_json::json!({ "rowid": r })),
+                    _ => serde_json::json!({ "rowid": rid }),
+                };
+                let key = (t.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"));
+                found.columns.entry(key.clone()).or_insert(None);
+                found.groups.entry(key).or_default().add(row, serde_json::Value::Null);
+            }
+        }
+        Err(e) => found.objects.push(Warning { table: Some(t.source.name.clone()), object: "foreign keys".into(), reason: format!("could not be checked in the source: {e}") }),
+    }
+    Ok(found)
+}
+
+fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usize) -> Result<Preflight> {
     let planned = planned_tables(schema, plan, dialect)?;
     let chosen = plan_choices(plan, &planned)?;
     let choice_of = |table: &str, column: Option<&str>, kind: Kind| chosen.get(&(table.to_string(), column.map(String::from), kind)).copied();
     let mut out = Preflight { source: source.display().to_string(), dialect: Some(dialect), ..Default::default() };
-    let conn = inspect::open(source)?;
+    // Tables are scanned `jobs` at a time, largest first, each on its own connection.
+    let queue = std::sync::Mutex::new({
+        let mut q: Vec<usize> = (0..planned.len()).collect();
+        q.sort_by_key(|i| planned[*i].source.row_count);
+        q
+    });
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| {
+                let conn = match inspect::open(source) {
+                    Ok(c) => c,
+                    Err(e) => return results.lock().unwrap().push((usize::MAX, Err(e))),
+                };
+                loop {
+                    let next = queue.lock().unwrap().pop();
+                    let Some(i) = next else { break };
+                    let r = scan_table(source, &conn, &planned[i], dialect, &chosen);
+                    let failed = r.is_err();
+                    results.lock().unwrap().push((i, r));
+                    if failed {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
     let mut groups: BTreeMap<GroupKey, Acc> = BTreeMap::new();
     let mut group_column: HashMap<GroupKey, Option<(String, usize)>> = HashMap::new();
-    for t in &planned {
-        out.objects.extend(t.warnings.iter().cloned());
-        let select = RowSelect::new(&t.source);
-        let (rowid, offset) = (select.rowid, select.offset);
-        let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
-        let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
-        let loaded: Vec<(usize, &crate::target::planned::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
-        let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
-        let mut keys = key_checks(t, dialect);
-        let mut key_buf = vec![];
-        while let Some(row) = rows.next().map_err(|e| inspect::map_err(source, e))? {
-            out.rows_checked += 1;
-            let rid = match rowid {
-                Some(_) => Some(row.get::<_, i64>(0).map_err(|e| inspect::map_err(source, e))?),
-                None => None,
-            };
-            let mut rejected = false;
-            for &(i, c) in &loaded {
-                let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
-                if matches!(v, rusqlite::types::ValueRef::Null) && t.primary_key.is_none() && pk.iter().any(|p| p.eq_ignore_ascii_case(&c.source)) && !t.source.without_rowid {
-                    let key = (
-                        t.source.name.clone(),
-                        Some(c.source.clone()),
-                        Kind::NullInNotNull,
-                        "NULL in a primary key column: the target's primary key cannot hold it, so the key is not created".to_string(),
-                    );
-                    group_column.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
-                    groups.entry(key).or_default().add(serde_json::json!({ "rowid": rid }), serde_json::Value::Null);
-                    continue;
-                }
-                let (cause, kind) = match convert(v, &c.logical, dialect, &mut Discard) {
-                    Ok(None) => continue,
-                    Ok(Some(ch)) => (ch.reason.clone(), kind_of(&ch.reason, false)),
-                    Err(reason) => (cause_of(&reason), kind_of(&reason, true)),
-                };
-                let key = (t.source.name.clone(), Some(c.source.clone()), kind, cause);
-                group_column.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
-                groups.entry(key).or_default().add(key_of(t, rid, row, offset), crate::value::value_to_json(v));
-                if choice_of(&t.source.name, Some(&c.source), kind).unwrap_or(kind.choices()[0]) == Choice::RejectRows {
-                    rejected = true;
-                    break; // the row is refused once, for its first bad value, as the load does
-                }
-            }
-            if rejected {
-                continue;
-            }
-            // Keys the target compares differently: a loaded row whose key it has seen collides.
-            'keys: for k in &mut keys {
-                key_buf.clear();
-                for &(i, ci) in &k.columns {
-                    let c = &t.columns[i];
-                    let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
-                    if matches!(v, rusqlite::types::ValueRef::Null) {
-                        continue 'keys; // NULLs never collide under UNIQUE
-                    }
-                    let mut cap = Capture::default();
-                    if convert(v, &c.logical, dialect, &mut cap).is_err() {
-                        continue 'keys;
-                    }
-                    if ci {
-                        let folded = general_ci_fold(&String::from_utf8_lossy(&cap.0));
-                        cap.0 = folded.into_bytes();
-                    }
-                    key_buf.extend_from_slice(&(cap.0.len() as u64).to_le_bytes());
-                    key_buf.extend_from_slice(&cap.0);
-                }
-                if !k.seen.insert(key_buf.clone()) {
-                    let values: Vec<serde_json::Value> = k.columns.iter().map(|&(i, _)| row.get_ref(t.columns[i].source_index + offset).map(crate::value::value_to_json).unwrap_or_default()).collect();
-                    let value = if values.len() == 1 { values.into_iter().next().unwrap() } else { serde_json::Value::Array(values) };
-                    let how =
-                        if k.columns.iter().any(|c| c.1) { "once case and accents are ignored, as the target's case-insensitive collation compares" } else { "once converted to the target's type" };
-                    let cause = format!("duplicate under the key ({}): another row has the same value {how}", k.name);
-                    let key = (t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique, cause);
-                    group_column.entry(key.clone()).or_insert(None);
-                    groups.entry(key).or_default().add(key_of(t, rid, row, offset), value);
-                }
-            }
-        }
-        // Orphans: SQLite leaves foreign keys unenforced unless asked.
-        let check = conn.prepare(&format!("SELECT rowid, \"parent\", fkid FROM pragma_foreign_key_check({})", inspect::quote(&t.source.name)));
-        match check.and_then(|mut s| s.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())) {
-            Ok(orphans) => {
-                let mut fk_columns: HashMap<i64, String> = HashMap::new();
-                for (rid, parent, fkid) in orphans {
-                    let cols = fk_columns.entry(fkid).or_insert_with(|| {
-                        let sql = format!("SELECT \"from\" FROM pragma_foreign_key_list({}) WHERE id = ?1 ORDER BY seq", inspect::quote(&t.source.name));
-                        conn.prepare(&sql)
-                            .and_then(|mut s| s.query_map([fkid], |r| r.get::<_, String>(0)).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>()))
-                            .map(|v| v.join(", "))
-                            .unwrap_or_default()
-                    });
-                    let row = match (rid, select.by_rowid()) {
-                        (Some(r), Some(sql)) => conn.query_row(&sql, [r], |row| Ok(key_of(t, Some(r), row, offset))).unwrap_or_else(|_| serde_json::json!({ "rowid": r })),
-                        _ => serde_json::json!({ "rowid": rid }),
-                    };
-                    let key = (t.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"));
-                    group_column.entry(key.clone()).or_insert(None);
-                    groups.entry(key).or_default().add(row, serde_json::Value::Null);
-                }
-            }
-            Err(e) => out.objects.push(Warning { table: Some(t.source.name.clone()), object: "foreign keys".into(), reason: format!("could not be checked in the source: {e}") }),
-        }
+    for (_, r) in results {
+        let found = r?;
+        out.rows_checked += found.rows_checked;
+        groups.extend(found.groups);
+        group_column.extend(found.columns);
+        out.objects.extend(found.objects);
     }
     for tr in &schema.triggers {
         out.objects.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
