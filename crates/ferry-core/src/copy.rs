@@ -320,16 +320,16 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
                 }
             };
             // A refused value the plan chose to set NULL or strip of its NULs: written so, reported changed.
-            let r = match r {
+            let (r, chosen) = match r {
                 Err(reason) if !choices.is_empty() => match fix_value(v, c, dialect, &mut batch.data, choices.get(&c.source), &reason) {
-                    Some(ch) => Ok(Some(ch)),
-                    None => Err(reason),
+                    Some(ch) => (Ok(Some(ch)), true),
+                    None => (Err(reason), false),
                 },
-                r => r,
+                r => (r, false),
             };
             match r {
                 Ok(None) => {}
-                Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch)),
+                Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch, chosen)),
                 Err(reason) => {
                     rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason));
                     break;
@@ -359,8 +359,9 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
             out.found.add_rejected(&t.source.name, Rejected { row: key, column: Some(column), value, reason }, &log);
             continue;
         }
-        for (column, from, ch) in changes {
-            if strict {
+        for (column, from, ch, chosen) in changes {
+            // A change the plan chose is a decision, not a surprise: --strict lets it through.
+            if strict && !chosen {
                 return Err(FerryError::Strict(format!("table {} column {column}: value {from} would be {}: {}", t.source.name, ch.to, ch.reason)));
             }
             let to = if ch.to == SET_NULL { serde_json::Value::Null } else { serde_json::Value::String(ch.to) };

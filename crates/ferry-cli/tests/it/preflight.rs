@@ -378,3 +378,28 @@ async fn corpus_problems_are_all_found_before_any_write() {
         }
     }
 }
+
+/// `--strict` stops at what no one decided, not at what the plan chose: a NUL the plan strips
+/// loads under `--strict`, and without the choice the run stops at it.
+#[tokio::test]
+async fn strict_lets_chosen_changes_through() {
+    let dir = Scratch::new();
+    let src = dir.path("s.sqlite");
+    let c = Connection::open(&src).unwrap();
+    c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, s TEXT); INSERT INTO t VALUES (1, 'fine');").unwrap();
+    c.execute("INSERT INTO t VALUES (2, ?1)", params!["a\0b"]).unwrap();
+    drop(c);
+    let db = TestDb::new(Kind::Pg, "pfstrict").await;
+    let (run, _) = migrate(&src, &db, &["--strict"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stderr.contains("NUL"), "{}", run.stderr);
+    drop(db);
+    let p = dir.path("p.toml");
+    let (run, _) = preflight(&src, Kind::Pg, &["--choose", "t.s:nul_in_text=strip_nul", "--out", p.to_str().unwrap()]);
+    assert_eq!(run.code, 0);
+    let db = TestDb::new(Kind::Pg, "pfstrict").await;
+    let (run, rep) = migrate(&src, &db, &["--strict", "--plan", p.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "completed, with a changed value listed: {}\n{}", run.stdout, run.stderr);
+    assert_eq!(rep["tables"]["t"]["changed"][0]["to"], "ab");
+    assert_eq!(db.texts("SELECT s FROM t ORDER BY id").await, vec![Some("fine".to_string()), Some("ab".to_string())]);
+}
