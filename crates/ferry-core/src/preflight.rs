@@ -579,6 +579,8 @@ struct Found {
     /// The planned column (name, index) a group is about, when it is one column's values.
     columns: HashMap<GroupKey, Option<(String, usize)>>,
     objects: Vec<Warning>,
+    /// Row ids of the rows migrate will not load (a refused value, an orphan left to reject_rows).
+    rejected: Vec<i64>,
 }
 
 /// Scans one table: every value converted, the keys the target compares differently, and the
@@ -624,6 +626,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
             found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), crate::value::value_to_json(v));
             if chosen.get(&(t.source.name.clone(), Some(c.source.clone()), kind)).copied().unwrap_or(kind.choices()[0]) == Choice::RejectRows {
                 rejected = true;
+                found.rejected.extend(rid);
                 break; // the row is refused once, for its first bad value, as the load does
             }
         }
@@ -655,6 +658,9 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
                 let value = if values.len() == 1 { values.into_iter().next().unwrap() } else { serde_json::Value::Array(values) };
                 let how = if k.columns.iter().any(|c| c.1) { "once case and accents are ignored, as the target's case-insensitive collation compares" } else { "once converted to the target's type" };
                 let cause = format!("duplicate under the key ({}): another row has the same value {how}", k.name);
+                if chosen.get(&(t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique)) != Some(&Choice::DropConstraint) {
+                    found.rejected.extend(rid);
+                }
                 let key = (t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique, cause);
                 found.columns.entry(key.clone()).or_insert(None);
                 found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), value);
@@ -676,6 +682,9 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
                     _ => serde_json::json!({ "rowid": rid }),
                 };
                 let key = (t.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"));
+                if chosen.get(&(t.source.name.clone(), Some(cols.clone()), Kind::Orphan)) != Some(&Choice::DropConstraint) {
+                    found.rejected.extend(rid);
+                }
                 found.columns.entry(key.clone()).or_insert(None);
                 found.groups.entry(key).or_default().add(row, serde_json::Value::Null);
             }
@@ -683,6 +692,89 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
         Err(e) => found.objects.push(Warning { table: Some(t.source.name.clone()), object: "foreign keys".into(), reason: format!("could not be checked in the source: {e}") }),
     }
     Ok(found)
+}
+
+/// A row's values in `columns` (positions in the select), as one comparable key; None when
+/// one is NULL (a NULL foreign key has no parent to miss).
+fn tuple_key(row: &rusqlite::Row<'_>, columns: &[usize]) -> Option<String> {
+    let mut k = String::new();
+    for &i in columns {
+        let v = row.get_ref(i).ok()?;
+        if matches!(v, rusqlite::types::ValueRef::Null) {
+            return None;
+        }
+        k.push_str(&crate::value::value_to_json(v).to_string());
+        k.push('\u{1}');
+    }
+    Some(k)
+}
+
+/// Rows whose parent row will not load are orphans in the target (migrate takes them out as it
+/// adds the foreign key, and their own children after them): found by following the rejected
+/// rows down every foreign key not dropped by the plan.
+fn cascade(
+    source: &Path,
+    planned: &[PlannedTable],
+    chosen: &HashMap<GroupId, Choice>,
+    mut rejected: HashMap<String, HashSet<i64>>,
+    groups: &mut BTreeMap<GroupKey, Acc>,
+    columns: &mut HashMap<GroupKey, Option<(String, usize)>>,
+) -> Result<()> {
+    let mut frontier: Vec<(String, Vec<i64>)> = rejected.iter().filter(|(_, r)| !r.is_empty()).map(|(t, r)| (t.clone(), r.iter().copied().collect())).collect();
+    if frontier.is_empty() {
+        return Ok(());
+    }
+    let conn = inspect::open(source)?;
+    let err = |e| inspect::map_err(source, e);
+    while let Some((parent_name, rids)) = frontier.pop() {
+        let Some(parent) = planned.iter().find(|t| t.source.name == parent_name) else { continue };
+        let Some(parent_rowid) = RowSelect::new(&parent.source).rowid else { continue };
+        for child in planned {
+            for fk in child.foreign_keys.iter().filter(|fk| fk.ref_source_table == parent_name) {
+                let cols = fk.columns.join(", ");
+                if chosen.get(&(child.source.name.clone(), Some(cols.clone()), Kind::Orphan)) == Some(&Choice::DropConstraint) {
+                    continue;
+                }
+                // The parent's key values of the rows that will not load.
+                let pcols: Vec<String> = fk.ref_columns.iter().map(|n| parent.columns.iter().find(|c| c.name == *n).map(|c| c.source.clone()).unwrap_or_else(|| n.clone())).collect();
+                let sql = format!("SELECT {} FROM {} WHERE {parent_rowid} = ?1", pcols.iter().map(|c| inspect::quote(c)).collect::<Vec<_>>().join(", "), inspect::quote(&parent.source.name));
+                let mut stmt = conn.prepare(&sql).map_err(err)?;
+                let positions: Vec<usize> = (0..pcols.len()).collect();
+                let mut gone = HashSet::new();
+                for r in &rids {
+                    if let Some(k) = stmt.query_row([r], |row| Ok(tuple_key(row, &positions))).map_err(err)? {
+                        gone.insert(k);
+                    }
+                }
+                if gone.is_empty() {
+                    continue;
+                }
+                // The child rows that point at them.
+                let select = RowSelect::new(&child.source);
+                let Some(_) = select.rowid else { continue };
+                let Some(idx) = fk.columns.iter().map(|c| child.source.column_index(c).map(|i| i + select.offset)).collect::<Option<Vec<_>>>() else { continue };
+                let mut stmt = conn.prepare(&select.sql).map_err(err)?;
+                let mut rows = stmt.query([]).map_err(err)?;
+                let done = rejected.entry(child.source.name.clone()).or_default();
+                let mut new = vec![];
+                while let Some(row) = rows.next().map_err(err)? {
+                    let rid: i64 = row.get(0).map_err(err)?;
+                    if done.contains(&rid) || !tuple_key(row, &idx).is_some_and(|k| gone.contains(&k)) {
+                        continue;
+                    }
+                    done.insert(rid);
+                    new.push(rid);
+                    let key = (child.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan once its parent row in {parent_name} is rejected (see that table's groups)"));
+                    columns.entry(key.clone()).or_insert(None);
+                    groups.entry(key).or_default().add(key_of(child, Some(rid), row, select.offset), serde_json::Value::Null);
+                }
+                if !new.is_empty() {
+                    frontier.push((child.source.name.clone(), new));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usize) -> Result<Preflight> {
@@ -721,13 +813,16 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
     results.sort_by_key(|(i, _)| *i);
     let mut groups: BTreeMap<GroupKey, Acc> = BTreeMap::new();
     let mut group_column: HashMap<GroupKey, Option<(String, usize)>> = HashMap::new();
-    for (_, r) in results {
+    let mut rejected: HashMap<String, HashSet<i64>> = HashMap::new();
+    for (i, r) in results {
         let found = r?;
         out.rows_checked += found.rows_checked;
         groups.extend(found.groups);
         group_column.extend(found.columns);
         out.objects.extend(found.objects);
+        rejected.entry(planned[i].source.name.clone()).or_default().extend(found.rejected);
     }
+    cascade(source, &planned, &chosen, rejected, &mut groups, &mut group_column)?;
     for tr in &schema.triggers {
         out.objects.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
     }

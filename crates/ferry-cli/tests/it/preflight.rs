@@ -22,7 +22,11 @@ fn build(path: &Path) {
             ts DATETIME UNIQUE, nn TEXT NOT NULL);
          CREATE TABLE np (a INTEGER, b TEXT, PRIMARY KEY (a, b));
          INSERT INTO np VALUES (1, 'x'), (2, NULL);
-         CREATE TABLE a_table_name_far_longer_than_what_either_target_allows_for_an_identifier (id INTEGER PRIMARY KEY);",
+         CREATE TABLE a_table_name_far_longer_than_what_either_target_allows_for_an_identifier (id INTEGER PRIMARY KEY);
+         CREATE TABLE kid (id INTEGER PRIMARY KEY, t_id INTEGER REFERENCES t(id));
+         INSERT INTO kid VALUES (1, 1), (2, 9), (3, 2), (4, NULL), (5, 15), (6, 13);
+         CREATE TABLE grandkid (id INTEGER PRIMARY KEY, kid_id INTEGER REFERENCES kid(id));
+         INSERT INTO grandkid VALUES (1, 2), (2, 1);",
     )
     .unwrap();
     for i in 1..=20i64 {
@@ -131,6 +135,9 @@ fn every_group_is_found_with_count_examples_and_choices() {
         assert_eq!(got("t", "par_id", "orphan"), (1, ids(&[11]), "reject_rows".into(), rej(&["reject_rows", "drop_constraint"])));
         // '2024-01-01 00:00:01' and '2024-01-01T00:00:01Z' differ in SQLite, not as timestamps.
         assert_eq!(got("t", "ts", "duplicate_unique"), (1, ids(&[15]), "reject_rows".into(), rej(&["reject_rows", "drop_constraint"])));
+        // Rows whose parent will not load are orphans in the target, down the generations.
+        assert_eq!(got("kid", "t_id", "orphan").0, 3);
+        assert_eq!(got("grandkid", "kid_id", "orphan").1, ids(&[1]));
         assert_eq!(got("np", "b", "null_in_not_null").0, 1);
         assert_eq!(got("np", "b", "null_in_not_null").2, "drop_constraint");
         let long = "a_table_name_far_longer_than_what_either_target_allows_for_an_identifier";
@@ -215,6 +222,9 @@ async fn each_choice_does_what_it_says_in_both_targets() {
             "t.k:wrong_type=reject_rows",
             "t.par_id:orphan=drop_constraint",
             "t.ts:duplicate_unique=drop_constraint",
+            // The child of the rejected row 9, and its own child.
+            "kid.t_id:orphan=reject_rows",
+            "grandkid.kid_id:orphan=reject_rows",
         ];
         match kind {
             Kind::Pg => choose.extend(["t.s:nul_in_text=strip_nul", "t.nn:nul_in_text=store_as_bytes"]),
