@@ -8,6 +8,7 @@ mod audit;
 mod backup_target;
 mod diff;
 mod monitor;
+mod preflight;
 mod restore;
 mod rollback;
 
@@ -155,12 +156,19 @@ enum Command {
         out: Option<PathBuf>,
     },
     /// Find, without writing anything, every value and row the target would refuse or
-    /// change, grouped by cause (exit 0 when there is none, 2 when there are some).
+    /// change, grouped by cause, with the choices for each (exit 0 when ready to migrate:
+    /// no group left to a default that rejects rows; 2 when some group needs a choice).
     Preflight {
         #[command(flatten)]
         job: Job,
         #[arg(long)]
         json: bool,
+        /// Choose for a group: TABLE.COLUMN:KIND=CHOICE (repeat it); saved with --out.
+        #[arg(long)]
+        choose: Vec<String>,
+        /// Write the plan, with the choices, here.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Compare the planned schema with what the target already holds: create, equal,
     /// different, extra, and (listed apart, never run) destructive steps. Writes nothing
@@ -286,17 +294,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Preflight { job, json } => {
-            let dialect = TargetUrl::parse(&job.to)?.dialect;
-            let plan = job.load_plan()?;
-            let pf = ferry_core::preflight::preflight(&job.source, dialect, plan.as_ref(), 2)?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&pf).expect("preflight serializes"));
-            } else {
-                print_preflight(&pf);
-            }
-            Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
-        }
+        Command::Preflight { job, json, choose, out } => preflight::run(&job.source, &job.to, job.plan.as_deref(), json, &choose, out.as_deref()),
         Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
         Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only } => {
             let plan_loaded = job.load_plan()?;
@@ -477,36 +475,6 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
     if rep.completed && tj == 0 && changed == 0 {
         let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} object(s) left behind, listed above", rep.warnings.len()) };
         println!("\nevery row arrived exactly: {} rows, {} → {}{left}", group(tw), rep.source, rep.target_server);
-    }
-}
-
-fn print_preflight(pf: &ferry_core::preflight::Preflight) {
-    println!("{} rows checked for {}", group(pf.rows_checked), pf.dialect.map(|d| d.name()).unwrap_or(""));
-    if pf.is_clean() {
-        println!("nothing would be refused or changed: ready to migrate");
-        return;
-    }
-    for g in &pf.groups {
-        println!(
-            "\n{}{}: {} row(s) {} — {}",
-            g.table,
-            g.column.as_ref().map(|c| format!(".{c}")).unwrap_or_default(),
-            group(g.count),
-            g.outcome,
-            g.cause
-        );
-        for e in &g.examples {
-            println!("    row {}  value {}", e.row, e.value);
-        }
-    }
-    if !pf.objects.is_empty() {
-        println!("\nnot carried as they are:");
-        for w in &pf.objects {
-            println!("  - {}{}: {}", w.table.as_ref().map(|t| format!("{t}: ")).unwrap_or_default(), w.object, w.reason);
-        }
-    }
-    for r in &pf.renames {
-        println!("  renamed {}{} → {}", r.table.as_ref().map(|t| format!("{t}.")).unwrap_or_default(), r.from, r.to);
     }
 }
 

@@ -284,7 +284,7 @@ pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'
 
 /// Reads one table, converts and encodes every row, and sends batches to the writer.
 #[allow(clippy::too_many_arguments)]
-fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (usize, usize), strict: bool, tx: mpsc::Sender<Batch>, events: Events, log: RejectLog) -> Result<ReadOutcome> {
+fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (usize, usize), strict: bool, tx: mpsc::Sender<Batch>, events: Events, log: RejectLog, choices: crate::preflight::ValueChoices) -> Result<ReadOutcome> {
     // Rows per batch, and the bytes one statement may carry (MySQL: max_allowed_packet).
     let (batch_rows, max_statement) = limits;
     let conn = inspect::open(&path)?;
@@ -319,9 +319,17 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
                     convert::convert_with(v, &c.logical, c.transform, dialect, &mut MySqlLiteral { buf: &mut batch.data })
                 }
             };
+            // A refused value the plan chose to set NULL or strip of its NULs: written so, reported changed.
+            let (r, chosen) = match r {
+                Err(reason) if !choices.is_empty() => match fix_value(v, c, dialect, &mut batch.data, choices.get(&c.source), &reason) {
+                    Some(ch) => (Ok(Some(ch)), true),
+                    None => (Err(reason), false),
+                },
+                r => (r, false),
+            };
             match r {
                 Ok(None) => {}
-                Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch)),
+                Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch, chosen)),
                 Err(reason) => {
                     rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason));
                     break;
@@ -351,11 +359,13 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
             out.found.add_rejected(&t.source.name, Rejected { row: key, column: Some(column), value, reason }, &log);
             continue;
         }
-        for (column, from, ch) in changes {
-            if strict {
+        for (column, from, ch, chosen) in changes {
+            // A change the plan chose is a decision, not a surprise: --strict lets it through.
+            if strict && !chosen {
                 return Err(FerryError::Strict(format!("table {} column {column}: value {from} would be {}: {}", t.source.name, ch.to, ch.reason)));
             }
-            out.found.add_changed(&t.source.name, Changed { row: key_of(&t, rid, row, offset), column, from, to: serde_json::Value::String(ch.to), reason: ch.reason }, &log);
+            let to = if ch.to == SET_NULL { serde_json::Value::Null } else { serde_json::Value::String(ch.to) };
+            out.found.add_changed(&t.source.name, Changed { row: key_of(&t, rid, row, offset), column, from, to, reason: ch.reason }, &log);
         }
         if dialect != Dialect::Postgres {
             batch.data.push(b')');
@@ -380,6 +390,37 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
         let _ = tx.blocking_send(batch);
     }
     Ok(out)
+}
+
+/// `Change::to` of a value set NULL by the plan's choice (reported as JSON null).
+const SET_NULL: &str = "\u{0}NULL";
+
+/// Applies the plan's `set_null` / `strip_nul` to a value the conversion refused with
+/// `reason`, writing the result; None when no such choice covers it (the row is rejected).
+fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::target::planned::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::preflight::Kind, crate::preflight::Choice)>>, reason: &str) -> Option<convert::Change> {
+    use crate::preflight::Choice;
+    let mut write = |v: rusqlite::types::ValueRef<'_>| match dialect {
+        Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf }),
+        _ => convert::convert_with(v, &c.logical, c.transform, dialect, &mut MySqlLiteral { buf }),
+    };
+    match crate::preflight::value_choice(choices, reason)? {
+        Choice::SetNull => {
+            write(rusqlite::types::ValueRef::Null).ok()?;
+            Some(convert::Change { to: SET_NULL.into(), reason: format!("set NULL by the plan's choice: {reason}") })
+        }
+        Choice::StripNul => {
+            let bytes = match v {
+                rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => b,
+                _ => return None,
+            };
+            let stripped: Vec<u8> = bytes.iter().copied().filter(|b| *b != 0).collect();
+            // Whatever else is wrong with the value still refuses the row.
+            let ch = write(rusqlite::types::ValueRef::Text(&stripped)).ok()?;
+            let to = ch.map(|c| c.to).unwrap_or_else(|| String::from_utf8_lossy(&stripped).into_owned());
+            Some(convert::Change { to, reason: "NUL characters removed by the plan's choice".into() })
+        }
+        _ => None,
+    }
 }
 
 /// Looks a source row up again to report a value the server refused.
@@ -446,6 +487,8 @@ struct Shared {
     /// MySQL tables whose CHECKs were created with the table.
     checks_inline: Mutex<std::collections::HashSet<String>>,
     log: RejectLog,
+    /// The plan's `set_null` / `strip_nul` choices, per table.
+    value_choices: std::collections::HashMap<String, crate::preflight::ValueChoices>,
 }
 
 impl Shared {
@@ -478,7 +521,8 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
         let (path, t, ev) = (sh.source.clone(), t.clone(), sh.events.clone());
         let max_statement = sh.target.flavor.as_ref().map(|f| f.max_packet as usize).unwrap_or(usize::MAX);
         let (d, limits, strict, log) = (sh.dialect, (sh.opts.batch_rows, max_statement), sh.opts.strict, sh.log.clone());
-        tokio::task::spawn_blocking(move || read_table(path, t, d, limits, strict, tx, ev, log))
+        let choices = sh.value_choices.get(&name).cloned().unwrap_or_default();
+        tokio::task::spawn_blocking(move || read_table(path, t, d, limits, strict, tx, ev, log, choices))
     };
     let mut written = 0u64;
     let mut refused_rows = TableReport::default();
@@ -998,7 +1042,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         }
         None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
     };
-    let planned = planned_tables(&schema, &plan, dialect)?;
+    let mut planned = planned_tables(&schema, &plan, dialect)?;
+    // The plan's pre-flight choices: types widened, constraints dropped, values to fix at load.
+    let (value_choices, dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
     if opts.data_only {
         crate::diff::check_data_only(&target, &mut admin, &planned).await?;
     }
@@ -1041,6 +1087,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         }
         report.warnings.extend(t.warnings.iter().cloned());
     }
+    report.warnings.extend(dropped);
     for tp in plan.tables.iter().filter(|t| t.skip) {
         report.warnings.push(Warning { table: Some(tp.source.clone()), object: format!("table {}", tp.source), reason: "skipped by the plan".into() });
     }
@@ -1065,6 +1112,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         phase_seconds: Mutex::new(BTreeMap::from([(Phase::Source, read_secs)])),
         checks_inline: Mutex::new(Default::default()),
         log,
+        value_choices,
     });
     let result = run(&sh, &planned, &schema, &plan, &mut admin).await;
     let phases = sh.phase_seconds.lock().await.clone();

@@ -20,6 +20,42 @@ pub struct Plan {
     pub source: String,
     pub dialect: Dialect,
     pub tables: Vec<TablePlan>,
+    /// What to do with each pre-flight group (`ferry preflight`); plans without any still load.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<PlanChoice>,
+}
+
+/// One pre-flight group's choice: `[[choices]]` with `table`, `column` (the column, or a key's
+/// or foreign key's columns joined by ", "; absent for the table itself), `kind` and `choice`,
+/// by the names `ferry preflight --json` prints.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PlanChoice {
+    pub table: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    pub kind: crate::preflight::Kind,
+    pub choice: crate::preflight::Choice,
+}
+
+impl PlanChoice {
+    /// Reads `TABLE.COLUMN:KIND=CHOICE` (or `TABLE:KIND=CHOICE` for the table itself); the
+    /// table is split at the first dot, so a column may hold dots, a table may not.
+    pub fn parse(s: &str) -> std::result::Result<PlanChoice, String> {
+        let usage = || format!("{s:?}: expected TABLE.COLUMN:KIND=CHOICE (e.g. users.email:duplicate_unique=drop_constraint)");
+        let (target, rest) = s.rsplit_once(':').ok_or_else(usage)?;
+        let (kind, choice) = rest.split_once('=').ok_or_else(usage)?;
+        let kind = crate::preflight::Kind::parse(kind.trim()).ok_or_else(|| format!("{s:?}: {kind:?} is not a pre-flight kind (ferry preflight --json names them)"))?;
+        let choice = crate::preflight::Choice::parse(choice.trim()).ok_or_else(|| format!("{s:?}: {choice:?} is not a choice (reject_rows, set_null, strip_nul, store_as_bytes, widen_type, drop_constraint, keep)"))?;
+        let (table, column) = match target.split_once('.') {
+            Some((t, c)) => (t.to_string(), Some(c.to_string())),
+            None => (target.to_string(), None),
+        };
+        if table.is_empty() {
+            return Err(usage());
+        }
+        Ok(PlanChoice { table, column, kind, choice })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -151,7 +187,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     // A foreign key's column must have its parent's type; where they differ, the child
     // follows the parent when the parent's type holds the child's values.
     align_foreign_keys(schema, dialect, &mut tables);
-    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables }
+    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![] }
 }
 
 fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan]) {
@@ -205,6 +241,12 @@ impl Plan {
         let text = std::fs::read_to_string(path)
             .map_err(|e| FerryError::PlanUnreadable { path: path.display().to_string(), detail: e.to_string() })?;
         Plan::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Sets the choice for one group, replacing any the plan had for it.
+    pub fn set_choice(&mut self, choice: PlanChoice) {
+        self.choices.retain(|c| !(c.table == choice.table && c.column == choice.column && c.kind == choice.kind));
+        self.choices.push(choice);
     }
 
     pub fn table(&self, source: &str) -> Option<&TablePlan> {

@@ -1,22 +1,33 @@
-//! Pre-flight: every value through the same conversion the load uses, and every foreign key
-//! checked in the source, without writing anything anywhere; what the target would refuse or
-//! change, grouped by cause, with a count and example rows for each group.
+//! Pre-flight: every value through the same conversion the load uses, every foreign key and
+//! every key checked in the source, without writing anything anywhere; what the target would
+//! refuse or change, grouped by cause, with a count, example rows and the choices that apply.
 //!
-//! This is the first slice of the pre-flight issue: it finds; choosing what to do per group
-//! (set NULL, convert, widen, drop the constraint) is still the plan's and the load's default
-//! (reject the row and report it).
+//! Each group has a machine-readable [`Kind`] and the [`Choice`]s open to it, the default
+//! marked. Choices are saved in the plan (`[[choices]]`, see [`PlanChoice`]) and `migrate`
+//! honours them ([`apply_choices`], [`value_choice`]). A group whose choice in force loses
+//! rows and was not made explicitly is *unresolved*: the source is ready to migrate when no
+//! group is ([`Preflight::is_clean`]).
+//!
+//! Identifiers are always quoted, so a reserved word is carried as it is and never makes a
+//! group; names too long for the target, or clashing once case is ignored, are renamed by the
+//! plan and show as `identifier_too_long` / `identifier_renamed` (edit the plan's `target` to
+//! pick another name).
 
 use crate::convert::{convert, convert_with, Encoder};
 use crate::copy::{key_of, read_source, RowSelect};
-use crate::error::Result;
+use crate::error::{FerryError, Result};
 use crate::plan::Plan;
+pub use crate::plan::PlanChoice;
 use crate::report::{Rename, Warning};
+use crate::schema::{LogicalType, Schema};
 use crate::source::sqlite::inspect;
-use crate::target::planned::planned_tables;
+use crate::target::planned::{planned_tables, PlannedTable};
 use crate::target::Dialect;
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+
+mod general_ci;
 
 /// Examples kept per group.
 const EXAMPLES: usize = 5;
@@ -28,16 +39,170 @@ pub struct Example {
     pub value: serde_json::Value,
 }
 
+/// What kind of problem a group is; stable names for scripts and the plan's `[[choices]]`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Text holding the NUL character (PostgreSQL text cannot).
+    NulInText,
+    /// Bytes that are not UTF-8 in a text column.
+    InvalidUtf8,
+    /// A number or date outside the target type's range (or infinity where it has none).
+    OutOfRange,
+    /// Text longer than the column's declared length.
+    TooLong,
+    /// A value of another kind than the column's type (text in an integer column, …).
+    WrongType,
+    /// Text that is not a real date or timestamp (`2023-02-30`, `yesterday`).
+    ImpossibleDate,
+    /// Text that is not valid JSON (or JSON PostgreSQL cannot hold) in a JSON column.
+    InvalidJson,
+    /// Values that arrive rounded (a decimal's scale, microseconds, a big integer as a double).
+    Rounded,
+    /// Rows whose foreign key has no parent row (SQLite does not enforce foreign keys by default).
+    Orphan,
+    /// Rows that collide under a PRIMARY KEY or UNIQUE in the target's comparison (its
+    /// collation, its types), though not in SQLite's.
+    DuplicateUnique,
+    /// NULL in a column the target makes NOT NULL (a primary key SQLite let hold NULL).
+    NullInNotNull,
+    /// A name longer than the target allows: the plan renames it.
+    IdentifierTooLong,
+    /// A name that clashes with another once case is ignored: the plan renames it.
+    IdentifierRenamed,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::NulInText => "nul_in_text",
+            Kind::InvalidUtf8 => "invalid_utf8",
+            Kind::OutOfRange => "out_of_range",
+            Kind::TooLong => "too_long",
+            Kind::WrongType => "wrong_type",
+            Kind::ImpossibleDate => "impossible_date",
+            Kind::InvalidJson => "invalid_json",
+            Kind::Rounded => "rounded",
+            Kind::Orphan => "orphan",
+            Kind::DuplicateUnique => "duplicate_unique",
+            Kind::NullInNotNull => "null_in_not_null",
+            Kind::IdentifierTooLong => "identifier_too_long",
+            Kind::IdentifierRenamed => "identifier_renamed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        ALL_KINDS.into_iter().find(|k| k.name() == s)
+    }
+    /// The choices this kind of group can take (the column may narrow them: no `set_null` for
+    /// a NOT NULL column), the default first.
+    pub fn choices(self) -> &'static [Choice] {
+        use Choice::*;
+        match self {
+            Kind::NulInText => &[RejectRows, SetNull, StripNul, StoreAsBytes],
+            Kind::InvalidUtf8 => &[RejectRows, SetNull, StoreAsBytes],
+            Kind::OutOfRange | Kind::TooLong | Kind::WrongType | Kind::ImpossibleDate | Kind::InvalidJson => &[RejectRows, SetNull, WidenType],
+            Kind::Rounded => &[Keep],
+            Kind::Orphan | Kind::DuplicateUnique => &[RejectRows, DropConstraint],
+            Kind::NullInNotNull => &[DropConstraint],
+            Kind::IdentifierTooLong | Kind::IdentifierRenamed => &[Keep],
+        }
+    }
+}
+
+const ALL_KINDS: [Kind; 13] = [
+    Kind::NulInText,
+    Kind::InvalidUtf8,
+    Kind::OutOfRange,
+    Kind::TooLong,
+    Kind::WrongType,
+    Kind::ImpossibleDate,
+    Kind::InvalidJson,
+    Kind::Rounded,
+    Kind::Orphan,
+    Kind::DuplicateUnique,
+    Kind::NullInNotNull,
+    Kind::IdentifierTooLong,
+    Kind::IdentifierRenamed,
+];
+
+/// What `migrate` does with a group's rows or values.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    /// The row is not loaded; the report lists it (the default wherever a value is refused).
+    RejectRows,
+    /// The value becomes NULL; the report lists it as changed.
+    SetNull,
+    /// The NUL characters are removed; the report lists the value as changed.
+    StripNul,
+    /// The column becomes binary (bytea / longblob) and holds the bytes as they are.
+    StoreAsBytes,
+    /// The column's type widens to one that holds every value (a 64-bit integer, or text).
+    WidenType,
+    /// The key or foreign key is not created (the report says so); every row loads.
+    DropConstraint,
+    /// Nothing to choose: the value or name arrives as the group says.
+    Keep,
+}
+
+impl Choice {
+    pub fn name(self) -> &'static str {
+        match self {
+            Choice::RejectRows => "reject_rows",
+            Choice::SetNull => "set_null",
+            Choice::StripNul => "strip_nul",
+            Choice::StoreAsBytes => "store_as_bytes",
+            Choice::WidenType => "widen_type",
+            Choice::DropConstraint => "drop_constraint",
+            Choice::Keep => "keep",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Choice> {
+        [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::Keep].into_iter().find(|c| c.name() == s)
+    }
+    /// What happens to the group's rows under this choice, in a word or two.
+    fn outcome(self) -> &'static str {
+        match self {
+            Choice::RejectRows => "rejected",
+            Choice::SetNull | Choice::StripNul => "changed",
+            Choice::StoreAsBytes | Choice::WidenType => "kept (type changed)",
+            Choice::DropConstraint => "kept (constraint not created)",
+            Choice::Keep => "kept",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Group {
     pub table: String,
+    /// The column, or a key's or foreign key's columns joined by ", " (None: the table itself).
     pub column: Option<String>,
+    pub kind: Kind,
     pub cause: String,
-    /// What `migrate` does with these rows by default: "rejected" or "changed".
+    /// What `migrate` does with these rows under the choice in force: "rejected", "changed",
+    /// "kept (type changed)", "kept (constraint not created)" or "kept".
     pub outcome: String,
     pub count: u64,
     pub examples: Vec<Example>,
+    /// The choices open to this group, the default first.
+    pub choices: Vec<Choice>,
+    pub default: Choice,
+    /// The plan's choice for this group, when it has one.
+    pub chosen: Option<Choice>,
+}
+
+impl Group {
+    /// The plan's choice, else the default.
+    pub fn in_force(&self) -> Choice {
+        self.chosen.unwrap_or(self.default)
+    }
+    /// Rows would be lost by a default nobody confirmed.
+    pub fn is_unresolved(&self) -> bool {
+        self.chosen.is_none() && self.default == Choice::RejectRows
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -50,11 +215,20 @@ pub struct Preflight {
     /// Objects that will not be carried as they are (a DEFAULT, CHECK, index, trigger, …).
     pub objects: Vec<Warning>,
     pub renames: Vec<Rename>,
+    /// Seconds the pre-flight took (reading the source's profile included).
+    pub seconds: f64,
 }
 
 impl Preflight {
+    /// Groups whose rows would be rejected by a default no one chose (`reject_rows` must be
+    /// chosen explicitly, like any other choice, to count as decided).
+    pub fn unresolved(&self) -> Vec<&Group> {
+        self.groups.iter().filter(|g| g.is_unresolved()).collect()
+    }
+    /// Ready to migrate: no group is unresolved. Objects not carried and renames are listed,
+    /// but there is nothing to choose for them in the plan.
     pub fn is_clean(&self) -> bool {
-        self.groups.is_empty() && self.objects.is_empty() && self.renames.is_empty()
+        self.unresolved().is_empty()
     }
 }
 
@@ -69,6 +243,34 @@ impl Encoder for Discard {
     fn boolean(&mut self, _: bool) {}
 }
 
+/// Keeps the value as the target will compare it: its canonical text (numbers without
+/// trailing fractional zeros, dates and instants normalised), tagged by form.
+#[derive(Default)]
+struct Capture(Vec<u8>);
+
+impl Encoder for Capture {
+    fn null(&mut self) {}
+    fn number(&mut self, s: &str) {
+        let s = if s.contains('.') && !s.contains(['e', 'E']) { s.trim_end_matches('0').trim_end_matches('.') } else { s };
+        self.0.push(b'n');
+        self.0.extend_from_slice(if s == "-0" { b"0" } else { s.as_bytes() });
+    }
+    fn text(&mut self, s: &str) {
+        self.0.push(b't');
+        self.0.extend_from_slice(s.as_bytes());
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        self.0.push(b'b');
+        self.0.extend_from_slice(b);
+    }
+    fn boolean(&mut self, b: bool) {
+        self.0.extend_from_slice(if b { b"B1" } else { b"B0" });
+    }
+    fn date(&mut self, d: chrono::NaiveDate, _: &str) {
+        self.text(&d.to_string());
+    }
+}
+
 /// A reason without the value it may start with, so equal causes group together
 /// (`70000 is out of range …` → `value is out of range …`).
 fn cause_of(reason: &str) -> String {
@@ -76,6 +278,207 @@ fn cause_of(reason: &str) -> String {
         Some((first, rest)) if crate::value::Decimal::parse(first).is_some() || first.parse::<f64>().is_ok() => format!("value {rest}"),
         _ => reason.to_string(),
     }
+}
+
+/// The kind of a refusal (`Err`) or change (`Ok`) the conversion gave, from its reason.
+pub fn kind_of(reason: &str, refused: bool) -> Kind {
+    if !refused {
+        return Kind::Rounded;
+    }
+    let r = reason;
+    if r.contains("NUL character") {
+        Kind::NulInText
+    } else if r.contains("not UTF-8") {
+        Kind::InvalidUtf8
+    } else if r.contains("out of range") || r.contains("does not fit") || r.contains("infinity") || r.contains("holds years") {
+        Kind::OutOfRange
+    } else if r.starts_with("longer than") {
+        Kind::TooLong
+    } else if r.starts_with("not a date") || r.contains("timestamp") {
+        Kind::ImpossibleDate
+    } else if r.contains("JSON") || r.contains("jsonb") {
+        Kind::InvalidJson
+    } else {
+        Kind::WrongType
+    }
+}
+
+/// The wider type `widen_type` gives a column: 64-bit for a narrower integer out of range,
+/// else unbounded text (which holds any value's text); None when it is that already.
+pub fn widened(kind: Kind, ty: &LogicalType) -> Option<LogicalType> {
+    match (kind, ty) {
+        (Kind::OutOfRange, LogicalType::Integer { bits }) if *bits < 64 => Some(LogicalType::Integer { bits: 64 }),
+        (_, LogicalType::Text { max: None }) => None,
+        _ => Some(LogicalType::Text { max: None }),
+    }
+}
+
+/// The choices open to a group on this column.
+fn choices_for(kind: Kind, column: Option<&crate::target::planned::PlannedColumn>) -> Vec<Choice> {
+    kind.choices()
+        .iter()
+        .copied()
+        .filter(|c| match (c, column) {
+            (Choice::SetNull, Some(col)) => !col.not_null,
+            (Choice::SetNull, None) => false,
+            (Choice::StoreAsBytes, Some(col)) => matches!(col.logical, LogicalType::Text { .. }),
+            (Choice::WidenType, Some(col)) => widened(kind, &col.logical).is_some(),
+            (Choice::StoreAsBytes | Choice::WidenType, None) => false,
+            _ => true,
+        })
+        .collect()
+}
+
+/// The plan's choices, checked against the planned tables: each names a table and column
+/// that exist and a choice its kind can take there. Keyed by (table, column, kind).
+fn plan_choices(plan: &Plan, planned: &[PlannedTable]) -> Result<HashMap<GroupId, Choice>> {
+    let mut out = HashMap::new();
+    let mut problems = vec![];
+    for pc in &plan.choices {
+        let what = format!("choice {}{}:{}={}", pc.table, pc.column.as_ref().map(|c| format!(".{c}")).unwrap_or_default(), pc.kind.name(), pc.choice.name());
+        let Some(t) = planned.iter().find(|t| t.source.name == pc.table) else {
+            problems.push(format!("{what}: table {:?} is not migrated by the plan", pc.table));
+            continue;
+        };
+        let value_level = !matches!(pc.kind, Kind::Orphan | Kind::DuplicateUnique | Kind::NullInNotNull | Kind::IdentifierTooLong | Kind::IdentifierRenamed);
+        let col = match (&pc.column, value_level) {
+            (Some(c), true) => match t.columns.iter().find(|x| x.source == *c) {
+                Some(x) => Some(x),
+                None => {
+                    problems.push(format!("{what}: table {} has no column {c:?}", pc.table));
+                    continue;
+                }
+            },
+            (None, true) => {
+                problems.push(format!("{what}: a {} choice names its column (TABLE.COLUMN)", pc.kind.name()));
+                continue;
+            }
+            (_, false) => None,
+        };
+        let open = if value_level { choices_for(pc.kind, col) } else { pc.kind.choices().to_vec() };
+        if !open.contains(&pc.choice) {
+            let names: Vec<&str> = open.iter().map(|c| c.name()).collect();
+            problems.push(format!("{what}: {} is not open here (choose one of {})", pc.choice.name(), names.join(", ")));
+            continue;
+        }
+        out.insert((pc.table.clone(), pc.column.clone(), pc.kind), pc.choice);
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(FerryError::PlanUnreadable { path: "choices".into(), detail: problems.join("; ") })
+    }
+}
+
+/// Value-level choices for one table: source column → (kind → choice), for `set_null` and
+/// `strip_nul` (the load applies them as it converts; see [`value_choice`]).
+pub type ValueChoices = HashMap<String, Vec<(Kind, Choice)>>;
+
+/// What the plan chose for a value the conversion refused with `reason`, when it is
+/// `set_null` or `strip_nul` (anything else: the row is rejected, or the type already holds it).
+pub fn value_choice(choices: Option<&Vec<(Kind, Choice)>>, reason: &str) -> Option<Choice> {
+    let kind = kind_of(reason, true);
+    choices?.iter().find(|(k, c)| *k == kind && matches!(c, Choice::SetNull | Choice::StripNul)).map(|(_, c)| *c)
+}
+
+/// Applies the plan's choices to the planned tables, for `migrate`: `store_as_bytes` and
+/// `widen_type` change column types; `drop_constraint` removes the key or foreign key (the
+/// returned warnings say so); `set_null` and `strip_nul` come back per table for the load.
+pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect) -> Result<(HashMap<String, ValueChoices>, Vec<Warning>)> {
+    let chosen = plan_choices(plan, planned)?;
+    let mut values: HashMap<String, ValueChoices> = HashMap::new();
+    let mut warnings = vec![];
+    let mut sorted: Vec<_> = chosen.into_iter().collect();
+    sorted.sort_by(|a, b| (&a.0 .0, &a.0 .1, a.0 .2).cmp(&(&b.0 .0, &b.0 .1, b.0 .2)));
+    for ((table, column, kind), choice) in sorted {
+        let t = planned.iter_mut().find(|t| t.source.name == table).expect("checked by plan_choices");
+        let because = format!("the plan chooses {} for its {} rows", choice.name(), kind.name());
+        match choice {
+            Choice::SetNull | Choice::StripNul => {
+                values.entry(table).or_default().entry(column.expect("value-level")).or_default().push((kind, choice));
+            }
+            Choice::StoreAsBytes | Choice::WidenType => {
+                let c = t.columns.iter_mut().find(|c| Some(&c.source) == column.as_ref()).expect("checked by plan_choices");
+                let ty = if choice == Choice::StoreAsBytes { LogicalType::Bytes } else { widened(kind, &c.logical).expect("checked by plan_choices") };
+                c.type_sql = crate::target::format_type(dialect, &ty);
+                c.logical = ty;
+            }
+            Choice::DropConstraint => {
+                let cols = column.clone().unwrap_or_default();
+                match kind {
+                    Kind::Orphan => {
+                        let before = t.foreign_keys.len();
+                        t.foreign_keys.retain(|fk| fk.columns.join(", ") != cols);
+                        if t.foreign_keys.len() != before {
+                            warnings.push(Warning { table: Some(table.clone()), object: format!("foreign key ({cols})"), reason: format!("not created: {because}") });
+                        }
+                    }
+                    Kind::DuplicateUnique => {
+                        if t.pk_columns().join(", ") == cols {
+                            t.primary_key = None;
+                            // MySQL's AUTO_INCREMENT needs a key.
+                            if dialect.is_mysql_family() {
+                                t.identity = None;
+                            }
+                            warnings.push(Warning { table: Some(table.clone()), object: format!("primary key ({cols})"), reason: format!("not created: {because}") });
+                        }
+                        while let Some(i) = t.source.uniques.iter().position(|u| u.columns.join(", ") == cols) {
+                            t.source.uniques.remove(i);
+                            let (name, _) = t.uniques.remove(i);
+                            warnings.push(Warning { table: Some(table.clone()), object: format!("UNIQUE {name} ({cols})"), reason: format!("not created: {because}") });
+                        }
+                        let mut kept = vec![];
+                        for ix in std::mem::take(&mut t.indexes) {
+                            if ix.unique && ix.where_sql.is_none() && unique_index_columns(&ix).is_some_and(|c| c.join(", ") == cols) {
+                                warnings.push(Warning { table: Some(table.clone()), object: format!("index {}", ix.name), reason: format!("not created: {because}") });
+                            } else {
+                                kept.push(ix);
+                            }
+                        }
+                        t.indexes = kept;
+                    }
+                    _ => {}
+                }
+            }
+            Choice::RejectRows | Choice::Keep => {}
+        }
+    }
+    Ok((values, warnings))
+}
+
+/// A unique index's source columns, when it is over plain columns only.
+fn unique_index_columns(ix: &crate::target::planned::PlannedIndex) -> Option<Vec<String>> {
+    let cols: Vec<String> = ix
+        .parts
+        .iter()
+        .filter_map(|p| match p {
+            crate::target::planned::PlannedPart::Column { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    (cols.len() == ix.parts.len()).then_some(cols)
+}
+
+/// Folds text as MariaDB's `utf8mb4_general_nopad_ci` compares it: two strings are equal
+/// there exactly when their folds are equal (`Bob` = `bob` = `BÖB`, `ß` = `s`, and every
+/// character above U+FFFF equals every other).
+pub fn general_ci_fold(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let n = c as u32;
+            if n > 0xFFFF {
+                return '\u{FFFD}';
+            }
+            if let Ok(i) = general_ci::EXCEPTIONS.binary_search_by_key(&(n as u16), |(k, _)| *k) {
+                return char::from_u32(general_ci::EXCEPTIONS[i].1 as u32).unwrap_or(c);
+            }
+            let mut up = c.to_uppercase();
+            match (up.next(), up.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -93,69 +496,333 @@ impl Acc {
     }
 }
 
+/// One PRIMARY KEY or UNIQUE the target enforces whose comparison may differ from SQLite's.
+struct KeyCheck {
+    /// Source columns joined by ", ", as the group names them.
+    name: String,
+    /// (index into the planned columns, folded case-insensitively).
+    columns: Vec<(usize, bool)>,
+    seen: HashSet<Vec<u8>>,
+}
+
+/// The keys of `t` worth checking for values SQLite keeps apart but the target would not:
+/// a MySQL column compared case-insensitively, a type whose conversion normalises (decimal,
+/// float, date, timestamp, boolean, JSON), or a column holding more than one storage class.
+fn key_checks(t: &PlannedTable, dialect: Dialect) -> Vec<KeyCheck> {
+    let mut keys: Vec<Vec<String>> = vec![];
+    if t.primary_key.is_some() {
+        keys.push(t.pk_columns());
+    }
+    keys.extend(t.source.uniques.iter().map(|u| u.columns.clone()));
+    keys.extend(t.indexes.iter().filter(|ix| ix.unique && ix.where_sql.is_none()).filter_map(|ix| {
+        let target = unique_index_columns(ix)?;
+        target.iter().map(|n| t.columns.iter().find(|c| c.name == *n).map(|c| c.source.clone())).collect()
+    }));
+    let mut out: Vec<KeyCheck> = vec![];
+    for key in keys {
+        let mut columns = vec![];
+        let mut worth = false;
+        for k in &key {
+            let Some(i) = t.columns.iter().position(|c| c.source.eq_ignore_ascii_case(k)) else { break };
+            let c = &t.columns[i];
+            let src = &t.source.columns[c.source_index];
+            let ci = dialect.is_mysql_family() && matches!(c.logical, LogicalType::Text { .. }) && src.collation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("NOCASE"));
+            let normalises = matches!(c.logical, LogicalType::Decimal { .. } | LogicalType::Float | LogicalType::Date | LogicalType::Timestamp { .. } | LogicalType::Boolean | LogicalType::Json);
+            let mixed = src.profile.as_ref().is_some_and(|p| [p.integers, p.reals, p.texts, p.blobs].iter().filter(|n| **n > 0).count() > 1);
+            worth |= ci || normalises || mixed;
+            columns.push((i, ci));
+        }
+        let name = key.join(", ");
+        if worth && columns.len() == key.len() && !out.iter().any(|k| k.name == name) {
+            out.push(KeyCheck { name, columns, seen: HashSet::new() });
+        }
+    }
+    out
+}
+
+type GroupKey = (String, Option<String>, Kind, String);
+
+/// A group as the plan names it: table, column(s), kind.
+type GroupId = (String, Option<String>, Kind);
+
 /// Runs the pre-flight of `source` for `dialect` with `plan` (or the proposed one).
 pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usize) -> Result<Preflight> {
+    preflight_choosing(source, dialect, plan, &[], jobs).map(|(pf, _)| pf)
+}
+
+/// The same, with `choices` added to the plan (replacing its choice for the same group);
+/// returns the plan used, to be saved (`ferry preflight --choose … --out plan.toml`).
+pub fn preflight_choosing(source: &Path, dialect: Dialect, plan: Option<&Plan>, choices: &[PlanChoice], jobs: usize) -> Result<(Preflight, Plan)> {
+    let started = std::time::Instant::now();
     let schema = read_source(source, true, jobs)?;
-    let proposed;
-    let plan = match plan {
+    let mut plan = match plan {
         Some(p) => {
             p.check_dialect(dialect, "plan")?;
             p.check_against(&schema, "plan")?;
-            p
+            p.clone()
         }
-        None => {
-            proposed = crate::plan::propose(&schema, &source.display().to_string(), dialect);
-            &proposed
-        }
+        None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
     };
-    let planned = planned_tables(&schema, plan, dialect)?;
-    let mut out = Preflight { source: source.display().to_string(), dialect: Some(dialect), ..Default::default() };
-    let conn = inspect::open(source)?;
-    // (table, column, cause, outcome) → count and examples.
-    let mut groups: BTreeMap<(String, Option<String>, String, String), Acc> = BTreeMap::new();
-    for t in &planned {
-        out.objects.extend(t.warnings.iter().cloned());
-        let select = RowSelect::new(&t.source);
-        let (rowid, offset) = (select.rowid, select.offset);
-        let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
-        let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
-        let loaded: Vec<_> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
-        while let Some(row) = rows.next().map_err(|e| inspect::map_err(source, e))? {
-            out.rows_checked += 1;
-            let rid = match rowid {
-                Some(_) => Some(row.get::<_, i64>(0).map_err(|e| inspect::map_err(source, e))?),
-                None => None,
+    for c in choices {
+        plan.set_choice(c.clone());
+    }
+    let mut pf = run(source, &schema, &plan, dialect, jobs)?;
+    pf.seconds = started.elapsed().as_secs_f64();
+    Ok((pf, plan))
+}
+
+/// What one table's scan found.
+#[derive(Default)]
+struct Found {
+    rows_checked: u64,
+    groups: BTreeMap<GroupKey, Acc>,
+    /// The planned column (name, index) a group is about, when it is one column's values.
+    columns: HashMap<GroupKey, Option<(String, usize)>>,
+    objects: Vec<Warning>,
+    /// Row ids of the rows migrate will not load (a refused value, an orphan left to reject_rows).
+    rejected: Vec<i64>,
+}
+
+/// Scans one table: every value converted, the keys the target compares differently, and the
+/// foreign keys' orphans.
+fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dialect: Dialect, chosen: &HashMap<GroupId, Choice>) -> Result<Found> {
+    let mut found = Found::default();
+    found.objects.extend(t.warnings.iter().cloned());
+    let select = RowSelect::new(&t.source);
+    let (rowid, offset) = (select.rowid, select.offset);
+    let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
+    let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
+    let loaded: Vec<(usize, &crate::target::planned::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
+    let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
+    let mut keys = key_checks(t, dialect);
+    let mut key_buf = vec![];
+    while let Some(row) = rows.next().map_err(|e| inspect::map_err(source, e))? {
+        found.rows_checked += 1;
+        let rid = match rowid {
+            Some(_) => Some(row.get::<_, i64>(0).map_err(|e| inspect::map_err(source, e))?),
+            None => None,
+        };
+        let mut rejected = false;
+        for &(i, c) in &loaded {
+            let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
+            if matches!(v, rusqlite::types::ValueRef::Null) && t.primary_key.is_none() && pk.iter().any(|p| p.eq_ignore_ascii_case(&c.source)) && !t.source.without_rowid {
+                let key = (
+                    t.source.name.clone(),
+                    Some(c.source.clone()),
+                    Kind::NullInNotNull,
+                    "NULL in a primary key column: the target's primary key cannot hold it, so the key is not created".to_string(),
+                );
+                found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
+                found.groups.entry(key).or_default().add(serde_json::json!({ "rowid": rid }), serde_json::Value::Null);
+                continue;
+            }
+            let (cause, kind) = match convert_with(v, &c.logical, c.transform, dialect, &mut Discard) {
+                Ok(None) => continue,
+                Ok(Some(ch)) => (ch.reason.clone(), kind_of(&ch.reason, false)),
+                Err(reason) => (cause_of(&reason), kind_of(&reason, true)),
             };
-            for c in &loaded {
-                let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
-                let (cause, outcome) = match convert_with(v, &c.logical, c.transform, dialect, &mut Discard) {
-                    Ok(None) => continue,
-                    Ok(Some(ch)) => (ch.reason, "changed"),
-                    Err(reason) => (cause_of(&reason), "rejected"),
-                };
-                let key = (t.source.name.clone(), Some(c.source.clone()), cause, outcome.to_string());
-                groups.entry(key).or_default().add(key_of(t, rid, row, offset), crate::value::value_to_json(v));
-                if outcome == "rejected" {
-                    break; // the row is refused once, for its first bad value, as the load does
-                }
+            let key = (t.source.name.clone(), Some(c.source.clone()), kind, cause);
+            found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
+            found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), crate::value::value_to_json(v));
+            if chosen.get(&(t.source.name.clone(), Some(c.source.clone()), kind)).copied().unwrap_or(kind.choices()[0]) == Choice::RejectRows {
+                rejected = true;
+                found.rejected.extend(rid);
+                break; // the row is refused once, for its first bad value, as the load does
             }
         }
-        // Orphans: SQLite leaves foreign keys unenforced unless asked.
-        let check = conn.prepare(&format!("SELECT rowid, \"parent\", fkid FROM pragma_foreign_key_check({})", inspect::quote(&t.source.name)));
-        match check.and_then(|mut s| s.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?))).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())) {
-            Ok(orphans) => {
-                for (rid, parent) in orphans {
-                    let row = match (rid, select.by_rowid()) {
-                        (Some(r), Some(sql)) => conn.query_row(&sql, [r], |row| Ok(key_of(t, Some(r), row, offset))).unwrap_or_else(|_| serde_json::json!({ "rowid": r })),
-                        _ => serde_json::json!({ "rowid": rid }),
-                    };
-                    let key = (t.source.name.clone(), None, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"), "rejected".to_string());
-                    groups.entry(key).or_default().add(row, serde_json::Value::Null);
+        if rejected {
+            continue;
+        }
+        // Keys the target compares differently: a loaded row whose key it has seen collides.
+        'keys: for k in &mut keys {
+            key_buf.clear();
+            for &(i, ci) in &k.columns {
+                let c = &t.columns[i];
+                let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
+                if matches!(v, rusqlite::types::ValueRef::Null) {
+                    continue 'keys; // NULLs never collide under UNIQUE
                 }
+                let mut cap = Capture::default();
+                if convert_with(v, &c.logical, c.transform, dialect, &mut cap).is_err() {
+                    continue 'keys;
+                }
+                if ci {
+                    let folded = general_ci_fold(&String::from_utf8_lossy(&cap.0));
+                    cap.0 = folded.into_bytes();
+                }
+                key_buf.extend_from_slice(&(cap.0.len() as u64).to_le_bytes());
+                key_buf.extend_from_slice(&cap.0);
             }
-            Err(e) => out.objects.push(Warning { table: Some(t.source.name.clone()), object: "foreign keys".into(), reason: format!("could not be checked in the source: {e}") }),
+            if !k.seen.insert(key_buf.clone()) {
+                let values: Vec<serde_json::Value> = k.columns.iter().map(|&(i, _)| row.get_ref(t.columns[i].source_index + offset).map(crate::value::value_to_json).unwrap_or_default()).collect();
+                let value = if values.len() == 1 { values.into_iter().next().unwrap() } else { serde_json::Value::Array(values) };
+                let how = if k.columns.iter().any(|c| c.1) { "once case and accents are ignored, as the target's case-insensitive collation compares" } else { "once converted to the target's type" };
+                let cause = format!("duplicate under the key ({}): another row has the same value {how}", k.name);
+                if chosen.get(&(t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique)) != Some(&Choice::DropConstraint) {
+                    found.rejected.extend(rid);
+                }
+                let key = (t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique, cause);
+                found.columns.entry(key.clone()).or_insert(None);
+                found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), value);
+            }
         }
     }
+    // Orphans: SQLite leaves foreign keys unenforced unless asked.
+    let check = conn.prepare(&format!("SELECT rowid, \"parent\", fkid FROM pragma_foreign_key_check({})", inspect::quote(&t.source.name)));
+    match check.and_then(|mut s| s.query_map([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())) {
+        Ok(orphans) => {
+            let mut fk_columns: HashMap<i64, String> = HashMap::new();
+            for (rid, parent, fkid) in orphans {
+                let cols = fk_columns.entry(fkid).or_insert_with(|| {
+                    let sql = format!("SELECT \"from\" FROM pragma_foreign_key_list({}) WHERE id = ?1 ORDER BY seq", inspect::quote(&t.source.name));
+                    conn.prepare(&sql).and_then(|mut s| s.query_map([fkid], |r| r.get::<_, String>(0)).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())).map(|v| v.join(", ")).unwrap_or_default()
+                });
+                let row = match (rid, select.by_rowid()) {
+                    (Some(r), Some(sql)) => conn.query_row(&sql, [r], |row| Ok(key_of(t, Some(r), row, offset))).unwrap_or_else(|_| serde_json::json!({ "rowid": r })),
+                    _ => serde_json::json!({ "rowid": rid }),
+                };
+                let key = (t.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"));
+                if chosen.get(&(t.source.name.clone(), Some(cols.clone()), Kind::Orphan)) != Some(&Choice::DropConstraint) {
+                    found.rejected.extend(rid);
+                }
+                found.columns.entry(key.clone()).or_insert(None);
+                found.groups.entry(key).or_default().add(row, serde_json::Value::Null);
+            }
+        }
+        Err(e) => found.objects.push(Warning { table: Some(t.source.name.clone()), object: "foreign keys".into(), reason: format!("could not be checked in the source: {e}") }),
+    }
+    Ok(found)
+}
+
+/// A row's values in `columns` (positions in the select), as one comparable key; None when
+/// one is NULL (a NULL foreign key has no parent to miss).
+fn tuple_key(row: &rusqlite::Row<'_>, columns: &[usize]) -> Option<String> {
+    let mut k = String::new();
+    for &i in columns {
+        let v = row.get_ref(i).ok()?;
+        if matches!(v, rusqlite::types::ValueRef::Null) {
+            return None;
+        }
+        k.push_str(&crate::value::value_to_json(v).to_string());
+        k.push('\u{1}');
+    }
+    Some(k)
+}
+
+/// Rows whose parent row will not load are orphans in the target (migrate takes them out as it
+/// adds the foreign key, and their own children after them): found by following the rejected
+/// rows down every foreign key not dropped by the plan.
+fn cascade(
+    source: &Path,
+    planned: &[PlannedTable],
+    chosen: &HashMap<GroupId, Choice>,
+    mut rejected: HashMap<String, HashSet<i64>>,
+    groups: &mut BTreeMap<GroupKey, Acc>,
+    columns: &mut HashMap<GroupKey, Option<(String, usize)>>,
+) -> Result<()> {
+    let mut frontier: Vec<(String, Vec<i64>)> = rejected.iter().filter(|(_, r)| !r.is_empty()).map(|(t, r)| (t.clone(), r.iter().copied().collect())).collect();
+    if frontier.is_empty() {
+        return Ok(());
+    }
+    let conn = inspect::open(source)?;
+    let err = |e| inspect::map_err(source, e);
+    while let Some((parent_name, rids)) = frontier.pop() {
+        let Some(parent) = planned.iter().find(|t| t.source.name == parent_name) else { continue };
+        let Some(parent_rowid) = RowSelect::new(&parent.source).rowid else { continue };
+        for child in planned {
+            for fk in child.foreign_keys.iter().filter(|fk| fk.ref_source_table == parent_name) {
+                let cols = fk.columns.join(", ");
+                if chosen.get(&(child.source.name.clone(), Some(cols.clone()), Kind::Orphan)) == Some(&Choice::DropConstraint) {
+                    continue;
+                }
+                // The parent's key values of the rows that will not load.
+                let pcols: Vec<String> = fk.ref_columns.iter().map(|n| parent.columns.iter().find(|c| c.name == *n).map(|c| c.source.clone()).unwrap_or_else(|| n.clone())).collect();
+                let sql = format!("SELECT {} FROM {} WHERE {parent_rowid} = ?1", pcols.iter().map(|c| inspect::quote(c)).collect::<Vec<_>>().join(", "), inspect::quote(&parent.source.name));
+                let mut stmt = conn.prepare(&sql).map_err(err)?;
+                let positions: Vec<usize> = (0..pcols.len()).collect();
+                let mut gone = HashSet::new();
+                for r in &rids {
+                    if let Some(k) = stmt.query_row([r], |row| Ok(tuple_key(row, &positions))).map_err(err)? {
+                        gone.insert(k);
+                    }
+                }
+                if gone.is_empty() {
+                    continue;
+                }
+                // The child rows that point at them.
+                let select = RowSelect::new(&child.source);
+                let Some(_) = select.rowid else { continue };
+                let Some(idx) = fk.columns.iter().map(|c| child.source.column_index(c).map(|i| i + select.offset)).collect::<Option<Vec<_>>>() else { continue };
+                let mut stmt = conn.prepare(&select.sql).map_err(err)?;
+                let mut rows = stmt.query([]).map_err(err)?;
+                let done = rejected.entry(child.source.name.clone()).or_default();
+                let mut new = vec![];
+                while let Some(row) = rows.next().map_err(err)? {
+                    let rid: i64 = row.get(0).map_err(err)?;
+                    if done.contains(&rid) || !tuple_key(row, &idx).is_some_and(|k| gone.contains(&k)) {
+                        continue;
+                    }
+                    done.insert(rid);
+                    new.push(rid);
+                    let key = (child.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan once its parent row in {parent_name} is rejected (see that table's groups)"));
+                    columns.entry(key.clone()).or_insert(None);
+                    groups.entry(key).or_default().add(key_of(child, Some(rid), row, select.offset), serde_json::Value::Null);
+                }
+                if !new.is_empty() {
+                    frontier.push((child.source.name.clone(), new));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usize) -> Result<Preflight> {
+    let planned = planned_tables(schema, plan, dialect)?;
+    let chosen = plan_choices(plan, &planned)?;
+    let choice_of = |table: &str, column: Option<&str>, kind: Kind| chosen.get(&(table.to_string(), column.map(String::from), kind)).copied();
+    let mut out = Preflight { source: source.display().to_string(), dialect: Some(dialect), ..Default::default() };
+    // Tables are scanned `jobs` at a time, largest first, each on its own connection.
+    let queue = std::sync::Mutex::new({
+        let mut q: Vec<usize> = (0..planned.len()).collect();
+        q.sort_by_key(|i| planned[*i].source.row_count);
+        q
+    });
+    let results = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| {
+                let conn = match inspect::open(source) {
+                    Ok(c) => c,
+                    Err(e) => return results.lock().unwrap().push((usize::MAX, Err(e))),
+                };
+                loop {
+                    let next = queue.lock().unwrap().pop();
+                    let Some(i) = next else { break };
+                    let r = scan_table(source, &conn, &planned[i], dialect, &chosen);
+                    let failed = r.is_err();
+                    results.lock().unwrap().push((i, r));
+                    if failed {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|(i, _)| *i);
+    let mut groups: BTreeMap<GroupKey, Acc> = BTreeMap::new();
+    let mut group_column: HashMap<GroupKey, Option<(String, usize)>> = HashMap::new();
+    let mut rejected: HashMap<String, HashSet<i64>> = HashMap::new();
+    for (i, r) in results {
+        let found = r?;
+        out.rows_checked += found.rows_checked;
+        groups.extend(found.groups);
+        group_column.extend(found.columns);
+        out.objects.extend(found.objects);
+        rejected.entry(planned[i].source.name.clone()).or_default().extend(found.rejected);
+    }
+    cascade(source, &planned, &chosen, rejected, &mut groups, &mut group_column)?;
     for tr in &schema.triggers {
         out.objects.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
     }
@@ -163,16 +830,33 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
         out.objects.push(Warning { table: Some(vt.name.clone()), object: format!("virtual table {} (USING {})", vt.name, vt.module), reason: "not carried: it exists only in SQLite".into() });
     }
     for tp in plan.tables.iter().filter(|t| !t.skip) {
+        let mut renamed = |table: Option<&str>, from: &str, to: &str| {
+            let fits = crate::target::ident_fits(dialect, from);
+            let reason = if fits { "clashes with another name once case is ignored".to_string() } else { format!("longer than {}'s identifier limit", dialect.name()) };
+            out.renames.push(Rename { table: table.map(String::from), from: from.into(), to: to.into(), reason: reason.clone() });
+            let kind = if fits { Kind::IdentifierRenamed } else { Kind::IdentifierTooLong };
+            let key = (table.unwrap_or(from).to_string(), table.map(|_| from.to_string()), kind, format!("renamed to {to}: {reason}"));
+            group_column.entry(key.clone()).or_insert(None);
+            groups.entry(key).or_default().add(serde_json::Value::Null, serde_json::json!({ "from": from, "to": to }));
+        };
         if tp.target != tp.source {
-            out.renames.push(Rename { table: None, from: tp.source.clone(), to: tp.target.clone(), reason: "identifier limit or clash".into() });
+            renamed(None, &tp.source, &tp.target);
         }
         for cp in tp.columns.iter().filter(|c| c.target != c.source) {
-            out.renames.push(Rename { table: Some(tp.source.clone()), from: cp.source.clone(), to: cp.target.clone(), reason: "identifier limit or clash".into() });
+            renamed(Some(&tp.source), &cp.source, &cp.target);
         }
     }
     out.groups = groups
         .into_iter()
-        .map(|((table, column, cause, outcome), acc)| Group { table, column, cause, outcome, count: acc.count, examples: acc.examples })
+        .map(|(key, acc)| {
+            let (table, column, kind, cause) = key.clone();
+            let col = group_column.get(&key).cloned().flatten().and_then(|(_, i)| planned.iter().find(|t| t.source.name == table).map(|t| &t.columns[i]));
+            let choices = if col.is_some() { choices_for(kind, col) } else { kind.choices().to_vec() };
+            let default = choices[0];
+            let chosen = choice_of(&table, column.as_deref(), kind);
+            let outcome = chosen.unwrap_or(default).outcome().to_string();
+            Group { table, column, kind, cause, outcome, count: acc.count, examples: acc.examples, choices, default, chosen }
+        })
         .collect();
     Ok(out)
 }
@@ -196,11 +880,7 @@ pub struct ColumnCheck {
 
 /// Runs every value of `table.column` in `source` through the conversion to `ty`.
 pub fn check_column(source: &Path, table: &crate::schema::Table, column: &str, ty: &crate::schema::LogicalType, dialect: Dialect) -> Result<ColumnCheck> {
-    let index = table
-        .columns
-        .iter()
-        .position(|c| c.name == column)
-        .ok_or_else(|| crate::error::FerryError::Source(format!("table {} has no column {column:?}", table.name)))?;
+    let index = table.columns.iter().position(|c| c.name == column).ok_or_else(|| crate::error::FerryError::Source(format!("table {} has no column {column:?}", table.name)))?;
     let conn = inspect::open(source)?;
     let select = RowSelect::new(table);
     let offset = select.offset;
@@ -248,7 +928,96 @@ pub fn check_column(source: &Path, table: &crate::schema::Table, column: &str, t
 
 #[cfg(test)]
 mod tests {
-    use super::cause_of;
+    use super::{cause_of, kind_of, Choice, Kind};
+
+    /// Every reason the conversion gives lands in the kind the issue names.
+    #[test]
+    fn reasons_have_kinds() {
+        let cases = [
+            ("PostgreSQL text cannot hold the NUL character (\\0)", Kind::NulInText),
+            ("bytes that are not UTF-8 text", Kind::InvalidUtf8),
+            ("70000 is out of range for a 16-bit integer", Kind::OutOfRange),
+            ("123.45 does not fit numeric(4,2)", Kind::OutOfRange),
+            ("MariaDB cannot hold infinity", Kind::OutOfRange),
+            ("MariaDB DATE holds years 1000 to 9999 only", Kind::OutOfRange),
+            ("longer than 5 characters", Kind::TooLong),
+            ("not a date (YYYY-MM-DD)", Kind::ImpossibleDate),
+            ("not an ISO-8601 timestamp", Kind::ImpossibleDate),
+            ("not a timestamp", Kind::ImpossibleDate),
+            ("not valid JSON", Kind::InvalidJson),
+            ("PostgreSQL jsonb cannot hold \\u0000", Kind::InvalidJson),
+            ("not an integer", Kind::WrongType),
+            ("1.5 is not an integer", Kind::WrongType),
+            ("not a UUID", Kind::WrongType),
+            ("a number in a binary column", Kind::WrongType),
+        ];
+        for (reason, want) in cases {
+            assert_eq!(kind_of(reason, true), want, "{reason}");
+        }
+        assert_eq!(kind_of("rounded to scale 2", false), Kind::Rounded);
+    }
+
+    /// Names round-trip, and every kind offers its default first.
+    #[test]
+    fn kinds_and_choices_by_name() {
+        for k in super::ALL_KINDS {
+            assert_eq!(Kind::parse(k.name()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
+            assert!(!k.choices().is_empty());
+        }
+        for c in [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::Keep] {
+            assert_eq!(Choice::parse(c.name()), Some(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.name()));
+        }
+    }
+
+    #[test]
+    fn choices_parse_from_the_command_line() {
+        use crate::plan::PlanChoice;
+        let ok = [
+            ("users.email:duplicate_unique=drop_constraint", "users", Some("email"), Kind::DuplicateUnique, Choice::DropConstraint),
+            ("t.a.b:too_long=widen_type", "t", Some("a.b"), Kind::TooLong, Choice::WidenType),
+            ("orders.customer_id, shop_id:orphan=reject_rows", "orders", Some("customer_id, shop_id"), Kind::Orphan, Choice::RejectRows),
+            ("long_table:identifier_too_long=keep", "long_table", None, Kind::IdentifierTooLong, Choice::Keep),
+        ];
+        for (s, table, column, kind, choice) in ok {
+            assert_eq!(PlanChoice::parse(s), Ok(PlanChoice { table: table.into(), column: column.map(String::from), kind, choice }), "{s}");
+        }
+        for bad in ["t.c", "t.c:orphan", "t.c:nope=keep", "t.c:orphan=nope", ":orphan=keep"] {
+            assert!(PlanChoice::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Old plans (no `[[choices]]`) still load; choices survive the TOML round trip.
+    #[test]
+    fn choices_in_the_plan_toml() {
+        use crate::plan::{Plan, PlanChoice};
+        let old = "ferry_version = \"0.1.0\"\nsource = \"x.sqlite\"\ndialect = \"postgres\"\n\n[[tables]]\nsource = \"t\"\ntarget = \"t\"\n\n[[tables.columns]]\nsource = \"id\"\ntarget = \"id\"\ntype = \"bigint\"\nreason = \"r\"\n";
+        let mut plan = Plan::from_toml(old, "old.toml").unwrap();
+        assert!(plan.choices.is_empty());
+        assert!(!plan.to_toml().contains("choices"));
+        plan.set_choice(PlanChoice::parse("t.id:out_of_range=widen_type").unwrap());
+        plan.set_choice(PlanChoice::parse("t.id:out_of_range=set_null").unwrap());
+        plan.set_choice(PlanChoice::parse("t.id:wrong_type=reject_rows").unwrap());
+        assert_eq!(plan.choices.len(), 2, "one choice per group: the later replaces the earlier");
+        let text = plan.to_toml();
+        assert!(text.contains("[[choices]]\ntable = \"t\"\ncolumn = \"id\"\nkind = \"out_of_range\"\nchoice = \"set_null\""), "{text}");
+        assert_eq!(Plan::from_toml(&text, "p.toml").unwrap(), plan);
+    }
+
+    /// The fold equates what MariaDB's general_ci does (checked against the server in
+    /// tests/it/preflight.rs), and nothing PostgreSQL-binary would.
+    #[test]
+    fn general_ci_fold_cases() {
+        let same = [("Bob", "bob"), ("bob", "BÖB"), ("straße", "STRASE"), ("😀", "😁"), ("ǅ", "ǆ"), ("é", "E")];
+        let apart = [("a", "a "), ("straße", "strasse"), ("æ", "ae"), ("ł", "l"), ("ﬁ", "fi")];
+        for (a, b) in same {
+            assert_eq!(super::general_ci_fold(a), super::general_ci_fold(b), "{a} = {b}");
+        }
+        for (a, b) in apart {
+            assert_ne!(super::general_ci_fold(a), super::general_ci_fold(b), "{a} ≠ {b}");
+        }
+    }
 
     #[test]
     fn causes_group_without_their_values() {

@@ -11,6 +11,7 @@ mod demo;
 mod diff;
 mod infer;
 mod monitor;
+mod preflight;
 mod roundtrip;
 mod safety;
 mod validate;

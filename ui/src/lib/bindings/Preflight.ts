@@ -8,4 +8,8 @@ export type Preflight = { source: string, dialect: Dialect | null, rows_checked:
 /**
  * Objects that will not be carried as they are (a DEFAULT, CHECK, index, trigger, …).
  */
-objects: Array<Warning>, renames: Array<Rename>, };
+objects: Array<Warning>, renames: Array<Rename>, 
+/**
+ * Seconds the pre-flight took (reading the source's profile included).
+ */
+seconds: number, };

@@ -1,0 +1,80 @@
+//! `ferry preflight`: every group of values, rows and names the target would refuse or
+//! change, with its count, examples and choices; `--choose` records choices in a plan.
+
+use ferry_core::plan::PlanChoice;
+use ferry_core::preflight::{Choice, Preflight};
+use ferry_core::target::TargetUrl;
+use ferry_core::value::group_thousands as group;
+use ferry_core::FerryError;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs the pre-flight; with `choose`, adds those choices to the plan (loaded or proposed) and
+/// writes it to `out`. Exit 0 when ready to migrate (no group left on a default that rejects
+/// rows), 2 when some group still needs a choice.
+pub fn run(source: &Path, to: &str, plan: Option<&Path>, json: bool, choose: &[String], out: Option<&Path>) -> Result<ExitCode, FerryError> {
+    let dialect = TargetUrl::parse(to)?.dialect;
+    let loaded = plan.map(ferry_core::plan::Plan::load).transpose()?;
+    let choices = choose.iter().map(|c| PlanChoice::parse(c).map_err(|e| FerryError::Other(format!("--choose {e}")))).collect::<Result<Vec<_>, _>>()?;
+    if !choices.is_empty() && out.is_none() {
+        return Err(FerryError::Other("--choose needs --out FILE: the choices are saved in that plan (give --plan the same file to update it)".into()));
+    }
+    let (pf, used) = ferry_core::preflight::preflight_choosing(source, dialect, loaded.as_ref(), &choices, 2)?;
+    if let Some(path) = out {
+        std::fs::write(path, used.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&pf).expect("preflight serializes"));
+    } else {
+        print(&pf);
+        if let Some(path) = out {
+            println!("\nplan with {} choice(s) written to {}", used.choices.len(), path.display());
+        }
+    }
+    Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+fn print(pf: &Preflight) {
+    println!("{} rows checked for {} in {:.1} s", group(pf.rows_checked), pf.dialect.map(|d| d.name()).unwrap_or(""), pf.seconds);
+    for g in &pf.groups {
+        let choices: Vec<String> = g
+            .choices
+            .iter()
+            .map(|c| {
+                let mut s = c.name().to_string();
+                if *c == g.default {
+                    s.push_str(" (default)");
+                }
+                if Some(*c) == g.chosen {
+                    s = format!("[{s}]");
+                }
+                s
+            })
+            .collect();
+        let column = g.column.as_ref().map(|c| format!(".{c}")).unwrap_or_default();
+        println!("\n{}{column}  {}: {} — {} {}", g.table, g.kind.name(), g.cause, group(g.count), g.outcome);
+        for e in &g.examples {
+            println!("    row {}  value {}", e.row, e.value);
+        }
+        let state = match g.chosen {
+            Some(c) => format!("chosen in the plan: {}", c.name()),
+            None if g.is_unresolved() => format!("UNRESOLVED: choose with --choose '{}{column}:{}=CHOICE'", g.table, g.kind.name()),
+            None => format!("default: {}", g.default.name()),
+        };
+        if g.choices != [Choice::Keep] {
+            println!("    choices: {}  — {state}", choices.join(", "));
+        }
+    }
+    if !pf.objects.is_empty() {
+        println!("\nnot carried as they are:");
+        for w in &pf.objects {
+            println!("  - {}{}: {}", w.table.as_ref().map(|t| format!("{t}: ")).unwrap_or_default(), w.object, w.reason);
+        }
+    }
+    let open = pf.unresolved().len();
+    if open == 0 {
+        println!("\nready to migrate: every group has a choice that keeps its rows, or one made in the plan");
+    } else {
+        println!("\n{open} group(s) would reject rows by default: choose for each (reject_rows too) to be ready to migrate");
+    }
+}
