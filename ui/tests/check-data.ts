@@ -12,18 +12,18 @@ export const preflight: Preflight = {
   dialect: 'postgres',
   rows_checked: 20_400,
   groups: [
-    { table: 'events', column: 'note', cause: 'NUL removed (PostgreSQL text cannot hold it)', outcome: 'changed', count: 40, examples: [
+    { table: 'events', column: 'note', cause: 'NUL removed (PostgreSQL text cannot hold it)', outcome: 'changed', count: 40, kind: 'nul_in_text', choices: ['strip_nul', 'reject_rows', 'store_as_bytes', 'set_null'], default: 'strip_nul', chosen: null, examples: [
       { row: { id: 17 }, value: 'a\u0000b' },
       { row: { id: 230 }, value: '<b>not bold</b>' },
     ] },
-    { table: 'orders', column: null, cause: orphan, outcome: 'rejected', count: 12, examples: [
+    { table: 'orders', column: null, cause: orphan, outcome: 'rejected', count: 12, kind: 'orphan', choices: ['reject_rows', 'drop_constraint'], default: 'reject_rows', chosen: null, examples: [
       { row: { id: 7001 }, value: null },
       { row: { id: 7002 }, value: null },
       { row: { id: 7010 }, value: null },
       { row: { id: 7011 }, value: null },
       { row: { id: 7020 }, value: null },
     ] },
-    { table: 'orders', column: 'placed_at', cause: 'not a date or timestamp', outcome: 'rejected', count: 3, examples: [
+    { table: 'orders', column: 'placed_at', cause: 'not a date or timestamp', outcome: 'rejected', count: 3, kind: 'wrong_type', choices: ['reject_rows', 'set_null', 'widen_type'], default: 'reject_rows', chosen: null, examples: [
       { row: { id: 12 }, value: 'yesterday' },
       { row: { id: 13 }, value: '31/02/2024' },
       { row: { id: 88 }, value: 20240101 },

@@ -54,7 +54,6 @@ describe('Pre-flight', () => {
     expect(await page.getAttribute('#preflight-verdict', 'data-ready')).toBe('false');
     expect(await page.textContent('#preflight-verdict')).toContain('15 rows would be rejected and 40 values would arrive changed (of 20,400 rows checked)');
     expect(await page.locator('#unresolved-list li').allTextContents()).toEqual([
-      'events.note: 40 values changed — NUL removed (PostgreSQL text cannot hold it)',
       'orders: 12 rows rejected — orphan: no matching row in customers (the foreign key is not enforced in SQLite)',
       'orders.placed_at: 3 rows rejected — not a date or timestamp',
     ]);
@@ -62,11 +61,11 @@ describe('Pre-flight', () => {
     // Groups by table, each with its default outcome and examples (key and value, as text).
     expect(await page.locator('[data-preflight-table]').evaluateAll((d) => d.map((x) => (x as HTMLElement).dataset.preflightTable))).toEqual(['events', 'orders']);
     const orphans = page.locator('[data-group="orders."]');
-    expect(await orphans.textContent()).toContain('Rows rejected: not loaded, written to the rejects file and listed in the report');
+    expect(await orphans.textContent()).toContain('Reject the rows (listed in the report and the rejects file) — default');
     expect(await orphans.locator('tbody tr').first().locator('td').allTextContents()).toEqual(['id = 7001', '—']);
     expect(await orphans.textContent()).toContain('and 7 more');
     const note = page.locator('[data-group="events.note"]');
-    expect(await note.locator('.tag').textContent()).toBe('values changed');
+    expect(await note.locator('.tag').first().textContent()).toBe('values changed');
     expect(await note.locator('tbody tr').nth(1).locator('td').allTextContents()).toEqual(['id = 230', '<b>not bold</b>']);
     expect(await note.locator('tbody tr').first().locator('td.value').textContent()).toBe('a\u2400b');
     expect(await page.locator('main b').count()).toBe(0);
@@ -118,6 +117,32 @@ describe('Pre-flight', () => {
     await page.click('#nav-run');
     await page.click('#nav-preflight');
     expect(await page.getAttribute('#preflight-verdict', 'data-ready')).toBe('true');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('records a choice per group in the plan, and is ready once every group that loses rows has one', async () => {
+    const { page, errors } = await open(preflightSpec);
+    await setProject(page, { source: demo.source, plan: demo.plan });
+    await page.click('#nav-preflight');
+    await page.click('#run-preflight');
+    await page.waitForSelector('#preflight-verdict[data-ready="false"]');
+    expect(await page.locator('[data-group="orders."] .tag.error', { hasText: 'needs a choice' }).count()).toBe(1);
+    // The default is offered first and marked; a choice is kept in the plan.
+    const orphanChoice = page.locator('[data-choice="orders.:orphan"]');
+    expect(await orphanChoice.locator('option').allTextContents()).toEqual(['Reject the rows (listed in the report and the rejects file) — default', 'Do not create the constraint (listed in the report)']);
+    await orphanChoice.selectOption('reject_rows');
+    await page.locator('[data-choice="orders.placed_at:wrong_type"]').selectOption('set_null');
+    const choices = await getProject(page, (p) => p.plan.choices);
+    expect(choices).toEqual([
+      { table: 'orders', column: null, kind: 'orphan', choice: 'reject_rows' },
+      { table: 'orders', column: 'placed_at', kind: 'wrong_type', choice: 'set_null' },
+    ]);
+    // Nothing left to a default that loses rows: ready, as chosen; the counts want a new run.
+    await page.waitForSelector('#preflight-verdict[data-ready="true"]');
+    expect(await page.textContent('#preflight-verdict')).toContain('Ready to migrate as chosen');
+    await page.waitForSelector('#preflight-stale');
+    expect(await page.locator('[data-group="orders.placed_at"] .tag.ok').textContent()).toContain('chosen');
     expect(errors).toEqual([]);
     await page.close();
   });

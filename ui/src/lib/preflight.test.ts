@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Group } from './bindings/Group';
 import type { Preflight } from './bindings/Preflight';
+import { CHOICE_LABEL, inForce, isUnresolved, withChoice } from './preflight';
+import type { Plan } from './bindings/Plan';
 import { byTable, defaultAction, exampleValue, filterGroups, objectsByTable, outcomeTag, planKey, renameText, rowKey, verdict } from './preflight';
 
-const g = (table: string, column: string | null, cause: string, outcome: string, count: number): Group => ({ table, column, cause, outcome, count, examples: [] });
+const g = (table: string, column: string | null, cause: string, outcome: string, count: number, more: Partial<Group> = {}): Group => ({
+  table, column, cause, outcome, count, examples: [], kind: column === null ? 'orphan' : 'out_of_range',
+  choices: outcome === 'rejected' ? ['reject_rows', 'set_null'] : ['strip_nul', 'reject_rows'], default: outcome === 'rejected' ? 'reject_rows' : 'strip_nul', chosen: null, ...more,
+});
 
 const groups: Group[] = [
   g('orders', 'total', 'value is out of range for numeric(10,2)', 'rejected', 3),
@@ -12,7 +17,7 @@ const groups: Group[] = [
   g('customers', 'email', 'longer than 20 characters', 'rejected', 1),
 ];
 
-const pf = (p: Partial<Preflight>): Preflight => ({ source: 'shop.sqlite', dialect: 'postgres', rows_checked: 10400, groups: [], objects: [], renames: [], ...p });
+const pf = (p: Partial<Preflight>): Preflight => ({ source: 'shop.sqlite', dialect: 'postgres', rows_checked: 10400, groups: [], objects: [], renames: [], seconds: 0.4, ...p });
 
 describe('groups', () => {
   it('gather by table, tables by name, rows rejected and values changed counted apart', () => {
@@ -79,12 +84,11 @@ describe('verdict', () => {
     expect(v.ready).toBe(false);
     expect(v.headline).toBe('16 rows would be rejected and 40 values would arrive changed (of 10,400 rows checked)');
     expect(v.unresolved).toEqual([
-      'events.note: 40 values changed — NUL removed',
       'orders: 12 rows rejected — orphan: no matching row in customers (the foreign key is not enforced in SQLite)',
       'orders.total: 3 rows rejected — value is out of range for numeric(10,2)',
       'customers.email: 1 row rejected — longer than 20 characters',
     ]);
-    expect(verdict(pf({ groups: [groups[2]] })).headline).toBe('40 values would arrive changed (of 10,400 rows checked)');
+    expect(verdict(pf({ groups: [groups[2]] }))).toMatchObject({ ready: true, headline: 'Ready to migrate — 40 values would arrive changed (of 10,400 rows checked)' });
   });
 });
 
@@ -110,5 +114,44 @@ describe('the rest', () => {
     expect(planKey(plan)).toBe(planKey(structuredClone(plan)));
     expect(planKey(plan)).not.toBe(planKey({ tables: [{ source: 'a', skip: true }] }));
     expect(planKey(null)).toBe('null');
+  });
+});
+
+describe('choices', () => {
+  it('a group is unresolved while its default loses rows and nobody chose', () => {
+    const cases: [Partial<Group>, string, boolean, string][] = [
+      [{}, 'rejected', true, 'reject_rows'],
+      [{ chosen: 'reject_rows' }, 'rejected', false, 'reject_rows'],
+      [{ chosen: 'set_null' }, 'changed', false, 'set_null'],
+      [{}, 'changed', false, 'strip_nul'],
+    ];
+    for (const [more, outcome, unresolved, force] of cases) {
+      const x = g('t', 'c', 'cause', outcome, 1, more);
+      expect(isUnresolved(x), JSON.stringify(more)).toBe(unresolved);
+      expect(inForce(x)).toBe(force);
+    }
+    for (const c of ['reject_rows', 'set_null', 'strip_nul', 'store_as_bytes', 'widen_type', 'drop_constraint', 'keep'] as const) expect(CHOICE_LABEL[c].length).toBeGreaterThan(5);
+  });
+
+  it('a choice goes into the plan once per group, replacing an earlier one', () => {
+    const plan: Plan = { ferry_version: '0.1.0', source: 's', dialect: 'postgres', tables: [] };
+    const orphans = g('orders', null, 'orphan', 'rejected', 12);
+    const total = g('orders', 'total', 'out of range', 'rejected', 3);
+    let p = withChoice(plan, orphans, 'reject_rows');
+    p = withChoice(p, total, 'set_null');
+    p = withChoice(p, total, 'reject_rows');
+    expect(p.choices).toEqual([
+      { table: 'orders', column: null, kind: 'orphan', choice: 'reject_rows' },
+      { table: 'orders', column: 'total', kind: 'out_of_range', choice: 'reject_rows' },
+    ]);
+    expect(plan.choices).toBeUndefined();
+  });
+
+  it('is ready once every group that loses rows has a choice', () => {
+    const chosen = [g('orders', null, 'orphan', 'rejected', 12, { chosen: 'reject_rows' }), g('events', 'note', 'NUL', 'changed', 40)];
+    const v = verdict(pf({ groups: chosen }));
+    expect(v.ready).toBe(true);
+    expect(v.headline).toBe('Ready to migrate as chosen — 12 rows would be rejected and 40 values would arrive changed (of 10,400 rows checked)');
+    expect(v.unresolved).toEqual([]);
   });
 });

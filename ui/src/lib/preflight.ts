@@ -1,13 +1,45 @@
 // The Pre-flight view's logic: groups by table, filtering, what migrate does with each group
 // by default, and the verdict (ready, or the list of what is unresolved). Values from the
 // database stay text; the view never renders them as markup.
+import type { Choice } from './bindings/Choice';
 import type { Group } from './bindings/Group';
+import type { Plan } from './bindings/Plan';
 import type { Preflight } from './bindings/Preflight';
 import type { Rename } from './bindings/Rename';
 import type { Warning } from './bindings/Warning';
 import { jsonText, plural } from './format';
 
 export type { Group, Preflight, Rename, Warning };
+
+/** Each choice in words, as the Pre-flight view offers it. */
+export const CHOICE_LABEL: Record<Choice, string> = {
+  reject_rows: 'Reject the rows (listed in the report and the rejects file)',
+  set_null: 'Load the rows with NULL here (each one reported as changed)',
+  strip_nul: 'Remove the NUL characters (each value reported as changed)',
+  store_as_bytes: 'Store the column as bytes (bytea / longblob), values untouched',
+  widen_type: 'Widen the column’s type so every value fits',
+  drop_constraint: 'Do not create the constraint (listed in the report)',
+  keep: 'Keep as listed',
+};
+
+/** The choice in force for a group: the plan's, else the default. */
+export function inForce(g: Group): Choice {
+  return g.chosen ?? g.default;
+}
+
+/** A group is unresolved while nobody chose for it and its default loses rows — as the
+ * engine's `Preflight::unresolved()` says. */
+export function isUnresolved(g: Group): boolean {
+  return g.chosen === null && g.default === 'reject_rows';
+}
+
+/** The plan with `choice` recorded for the group (replacing an earlier one for it); the plan
+ * file keeps it as `[[choices]]`, and `migrate` honours it. */
+export function withChoice(plan: Plan, g: Group, choice: Choice): Plan {
+  const same = (c: { table: string; column?: string | null; kind: string }) => c.table === g.table && (c.column ?? null) === g.column && c.kind === g.kind;
+  const rest = (plan.choices ?? []).filter((c) => !same(c));
+  return { ...plan, choices: [...rest, { table: g.table, column: g.column, kind: g.kind, choice }] };
+}
 
 /** What `ferry migrate` does with a group's rows when nobody chooses otherwise. */
 export function defaultAction(g: Group): string {
@@ -110,11 +142,13 @@ export interface Verdict {
   notes: string[];
 }
 
-/** The verdict: ready when no rows would be rejected or changed; else what is unresolved. */
+/** The verdict: ready when no group is left to a default that loses rows; what is
+ * unresolved otherwise (most rows first). */
 export function verdict(p: Preflight): Verdict {
   const rejected = p.groups.filter((g) => g.outcome === 'rejected').reduce((s, g) => s + g.count, 0);
-  const changed = p.groups.filter((g) => g.outcome !== 'rejected').reduce((s, g) => s + g.count, 0);
-  const unresolved = [...p.groups]
+  const changed = p.groups.filter((g) => g.outcome === 'changed').reduce((s, g) => s + g.count, 0);
+  const unresolved = p.groups
+    .filter(isUnresolved)
     .sort((a, b) => b.count - a.count || place(a).localeCompare(place(b)))
     .map((g) => `${place(g)}: ${plural(g.count, g.outcome === 'rejected' ? 'row rejected' : 'value changed', g.outcome === 'rejected' ? 'rows rejected' : 'values changed')} — ${g.cause}`);
   const notes: string[] = [];
@@ -127,7 +161,11 @@ export function verdict(p: Preflight): Verdict {
   const parts: string[] = [];
   if (rejected) parts.push(plural(rejected, 'row would be rejected', 'rows would be rejected'));
   if (changed) parts.push(plural(changed, 'value would arrive changed', 'values would arrive changed'));
-  return { ready: false, headline: `${parts.join(' and ')} (of ${checked} checked)`, unresolved, notes };
+  const what = parts.length ? parts.join(' and ') : 'every value loads as chosen';
+  if (!unresolved.length) {
+    return { ready: true, headline: `Ready to migrate${rejected ? ' as chosen' : ''} — ${what} (of ${checked} checked)`, unresolved, notes };
+  }
+  return { ready: false, headline: `${what} (of ${checked} checked)`, unresolved, notes };
 }
 
 /** The plan as a key: a result is stale once the plan it ran with differs from this one. */
