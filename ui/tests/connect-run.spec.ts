@@ -114,6 +114,13 @@ function runSpec(cancelAfter: number | null) {
       list_connections: [],
       keyring_status: { available: true, detail: null },
       cancel_run: true,
+      backup_target: async (args: any, mock: any) => {
+        mock.send(args.onProgress, { bytes: 0, tables_done: 0, tables_total: 0, size_estimate: 8192 });
+        await mock.sleep(50);
+        mock.send(args.onProgress, { bytes: 2048, tables_done: 0, tables_total: 0, size_estimate: 8192 });
+        await mock.sleep(50);
+        return { kind: 'target', engine: 'native', format: 'pg_dump custom', dialect: 'postgres', target: 'postgres://ferry:***@db.internal:5432/shop', database: 'shop', schema: 'public', server: 'PostgreSQL 16.4', tables: [], views: [], path: '/backups/shop.dump', bytes: 2048, seconds: 0.1, sha256: 'ab'.repeat(32), taken_at: '2026-05-04T09:40:00Z' };
+      },
       start_run: async (args: any, mock: any) => {
         for (const [i, e] of mock.data.events.entries()) {
           if (i === mock.data.cancelAfter) {
@@ -141,6 +148,11 @@ describe('Run', () => {
     await readyToRun(page);
     // The target is shown without its password.
     expect(await page.locator('#run-target').textContent()).toContain('postgres://ferry:***@db.internal:5432/shop');
+    // One click backs up the target first, with its progress.
+    await page.click('#backup-target');
+    await page.locator('#backup-done').waitFor();
+    expect(await page.locator('.backup').textContent()).toContain('0 tables, 2.0 KB');
+    expect((await calls()).find((c) => c.cmd === 'backup_target')!.args.url).toBe('postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require');
     await page.click('#start-run');
     await page.locator('#cancel-run').waitFor();
     // Mid-run: a table row with its progress; the log names the refused row's column.
