@@ -1,4 +1,4 @@
-//! The audit log from the command line: each migrate, backup, restore and rollback appends
+//! The audit log from the command line: each migrate, backup, restore, rollback and validate appends
 //! one entry (`--audit-log PATH`, else `$FERRY_AUDIT_LOG`, else the platform's data folder);
 //! `ferry audit [--csv]` prints the log.
 
@@ -68,6 +68,16 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("force", *force);
             r
         }
+        Command::Validate(a) => {
+            let mut r = Recorder::start(path, "validate");
+            r.source(&a.source);
+            r.target(&a.to);
+            r.option("plan", a.plan.as_ref().map(|p| p.display().to_string()));
+            r.option("schema", a.schema.clone());
+            r.option("report", a.report.as_ref().map(|p| p.display().to_string()));
+            r.option("run_report", a.run_report.as_ref().map(|p| p.display().to_string()));
+            r
+        }
         _ => return None,
     };
     Some(rec)
@@ -80,6 +90,7 @@ pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
     let outcome = match result {
         Err(e) => Err(e.to_string()),
         Ok(code) if *code == ExitCode::SUCCESS => Ok(None),
+        Ok(code) if *code == ExitCode::from(2) && rec.entry.action == "validate" => Ok(Some("completed; the target differs from the source, the mismatches are listed in the report".into())),
         Ok(code) if *code == ExitCode::from(2) => Ok(Some("completed; rejected or changed values, or objects left behind, are listed in the report".into())),
         Ok(_) => Err(noted.unwrap_or_else(|| "failed".into())),
     };

@@ -32,7 +32,7 @@ mod validate;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// The audit log migrate, backup, restore and rollback append to (default
+    /// The audit log migrate, backup, restore, rollback and validate append to (default
     /// $FERRY_AUDIT_LOG, else ferry/audit.jsonl in the platform's data folder).
     #[arg(long, global = true)]
     audit_log: Option<PathBuf>,
@@ -118,7 +118,7 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the audit log: every migrate, backup, restore and rollback, with its outcome.
+    /// Print the audit log: every migrate, backup, restore, rollback and validate, with its outcome.
     Audit {
         /// As CSV (RFC 4180), for a spreadsheet.
         #[arg(long, conflicts_with = "json")]

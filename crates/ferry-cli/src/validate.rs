@@ -11,28 +11,28 @@ use std::process::ExitCode;
 #[derive(clap::Args)]
 pub struct Args {
     /// The SQLite file that was migrated (opened read-only).
-    source: PathBuf,
+    pub(crate) source: PathBuf,
     /// The target that `ferry migrate` filled: postgres://… or mysql://… (mariadb://…).
     #[arg(long = "to")]
-    to: String,
+    pub(crate) to: String,
     /// The plan the migration used, if it used one (without it the proposal is used, as migrate does).
     #[arg(long)]
-    plan: Option<PathBuf>,
+    pub(crate) plan: Option<PathBuf>,
     /// PostgreSQL schema the tables are in (default public).
     #[arg(long)]
-    schema: Option<String>,
+    pub(crate) schema: Option<String>,
     /// Write the validation report here: `.html` a self-contained page, otherwise JSON.
     #[arg(long)]
-    report: Option<PathBuf>,
+    pub(crate) report: Option<PathBuf>,
     /// The migration's JSON report: the rows it rejected count as expected, not as mismatches.
     #[arg(long)]
-    run_report: Option<PathBuf>,
+    pub(crate) run_report: Option<PathBuf>,
     /// Print the report as JSON instead of the summary.
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
     /// Tables compared at once.
     #[arg(long, default_value_t = 2)]
-    jobs: usize,
+    pub(crate) jobs: usize,
 }
 
 fn is_html(p: &Path) -> bool {
