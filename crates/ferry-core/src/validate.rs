@@ -446,6 +446,9 @@ struct Spec {
     cols: Vec<(String, String, LogicalType, usize)>,
     /// The plan's transform of each column in `cols`, as the load applied it.
     transforms: Vec<Option<crate::convert::Transform>>,
+    /// The plan's pre-flight choices for refused values (set NULL, strip NULs), by source
+    /// column, as the load applied them.
+    choices: crate::preflight::ValueChoices,
     key: Vec<usize>,
     key_what: String,
 }
@@ -482,7 +485,7 @@ impl Spec {
             }
         }
         let transforms = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| c.transform).collect();
-        Spec { cols, transforms, key, key_what }
+        Spec { choices: Default::default(), cols, transforms, key, key_what }
     }
 
     fn typed(&self) -> Vec<(String, LogicalType)> {
@@ -714,7 +717,22 @@ fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialec
         let mut r = Row::with_columns(spec.cols.len());
         for ((src, _, ty, idx), tr) in spec.cols.iter().zip(&spec.transforms) {
             let v = row.get_ref(idx + offset).map_err(|e| inspect::map_err(&path, e))?;
-            if let Err(reason) = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r)) {
+            let mut done = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r));
+            if let Err(reason) = &done {
+                // A value the plan chose to set NULL or strip of its NULs arrived so: compare that.
+                done = match crate::preflight::value_choice(spec.choices.get(src), reason) {
+                    Some(crate::preflight::Choice::SetNull) => convert_with(rusqlite::types::ValueRef::Null, ty, *tr, dialect, &mut Canon(&mut r)),
+                    Some(crate::preflight::Choice::StripNul) => match v {
+                        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                            let stripped: Vec<u8> = b.iter().copied().filter(|c| *c != 0).collect();
+                            convert_with(rusqlite::types::ValueRef::Text(&stripped), ty, *tr, dialect, &mut Canon(&mut r))
+                        }
+                        _ => done,
+                    },
+                    _ => done,
+                };
+            }
+            if let Err(reason) = done {
                 out.refused_total += 1;
                 if out.refused.len() < KEPT {
                     let rid = if select.rowid.is_some() { row.get::<_, i64>(0).ok() } else { None };
@@ -824,6 +842,8 @@ struct Ctx {
     reported: HashMap<String, HashMap<String, String>>,
     /// Per source table: rejected rows the run counted (the report keeps 1,000 of them).
     reported_total: HashMap<String, u64>,
+    /// Per source table: the plan's choices for refused values.
+    value_choices: HashMap<String, crate::preflight::ValueChoices>,
 }
 
 /// What a comparison found, before it is written into the table's entry.
@@ -1059,7 +1079,9 @@ async fn compare_multiset(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec
 
 async fn validate_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> TableValidation {
     let started = std::time::Instant::now();
-    let spec = Arc::new(Spec::new(&t));
+    let mut spec = Spec::new(&t);
+    spec.choices = ctx.value_choices.get(&t.source.name).cloned().unwrap_or_default();
+    let spec = Arc::new(spec);
     let mut tv = TableValidation { table: t.source.name.clone(), target: t.name.clone(), ..Default::default() };
     let generated: Vec<&str> = t.columns.iter().filter(|c| c.generated_sql.is_some()).map(|c| c.source.as_str()).collect();
     if !generated.is_empty() {
@@ -1155,7 +1177,9 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
         }
         None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
     };
-    let planned = planned_tables(&schema, &plan, dialect)?;
+    let mut planned = planned_tables(&schema, &plan, dialect)?;
+    // The plan's pre-flight choices, as the load applied them: types widened, values fixed.
+    let (value_choices, _dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
     let (reported, reported_total) = opts.run_report.as_ref().map(reported_rows).unwrap_or_default();
     let mut report = ValidationReport {
         ferry_version: crate::version().into(),
@@ -1171,7 +1195,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     if opts.run_report.is_none() {
         report.notes.push("no run report given (--run-report): rows the migration removed for a constraint (duplicates, orphans, CHECK failures) show as missing in target; rows the conversion refuses are recognised either way".into());
     }
-    let ctx = Arc::new(Ctx { target, source: source.to_path_buf(), reported, reported_total });
+    let ctx = Arc::new(Ctx { target, source: source.to_path_buf(), reported, reported_total, value_choices });
     // Largest first, `jobs` at a time.
     let mut order: Vec<(usize, Arc<PlannedTable>)> = planned.into_iter().map(Arc::new).enumerate().collect();
     order.sort_by_key(|(_, t)| t.source.row_count);

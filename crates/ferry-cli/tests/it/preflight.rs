@@ -249,6 +249,11 @@ async fn each_choice_does_what_it_says_in_both_targets() {
         let (run, rep) = migrate(&src, &db, &["--plan", chosen.to_str().unwrap()]);
         assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
         assert_preflight_matches(&again, &rep, &format!("{kind:?} chosen"));
+        // Validation applies the same choices: values set NULL, stripped or in a widened type
+        // compare equal, and the rows the run rejected are expected.
+        let run_report = src.with_extension(format!("{}.report.json", db.name));
+        let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url, "--plan", chosen.to_str().unwrap(), "--run-report", run_report.to_str().unwrap()]);
+        assert_eq!(v.code, 0, "{kind:?}: validation with the choices applied\n{}\n{}", v.stdout, v.stderr);
         let t = &rep["tables"]["t"];
         // reject_rows: today's behaviour.
         let rejected: Vec<i64> = t["rejected"].as_array().unwrap().iter().map(|r| r["row"]["id"].as_i64().unwrap()).collect();
