@@ -1068,6 +1068,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         target_server: target.server.clone(),
         started_at,
         completed: false,
+        plan: Some(plan.clone()),
         ..Default::default()
     };
     if made_schema {

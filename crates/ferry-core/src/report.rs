@@ -37,6 +37,11 @@ pub struct Report {
     /// exactly these); for `--data-only`, the tables it loaded, empty before the run.
     #[serde(default)]
     pub created: Vec<CreatedObject>,
+    /// The plan the run carried out (the proposal when none was given, with the plan's
+    /// choices): `ferry validate --run-report` compares by exactly this, without profiling the
+    /// source again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<crate::plan::Plan>,
 }
 
 /// One thing a run made in the target.

@@ -1165,14 +1165,20 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
         let src = src.clone();
         tokio::task::spawn_blocking(move || crate::backup::sha256_file(&src))
     };
-    let schema = tokio::task::spawn_blocking(move || read_source(&src, true, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    // The plan decides every type: given one (or the run's report records the one it ran
+    // with), the source needs no profiling, only its schema; without, the proposal does.
+    let given = opts.plan.clone().map(|p| (p, opts.plan_path.clone().unwrap_or_else(|| "plan".into()))).or_else(|| {
+        let p = opts.run_report.as_ref()?.plan.clone()?;
+        Some((p, format!("the plan recorded in {}", opts.run_report_path.as_deref().unwrap_or("the run report"))))
+    });
+    let profile = given.is_none();
+    let schema = tokio::task::spawn_blocking(move || read_source(&src, profile, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
     let sha = sha.await.map_err(|e| FerryError::Other(e.to_string()))?.map_err(|e| FerryError::SourceUnreadable { path: source.to_path_buf(), detail: e.to_string() })?;
     let dialect = target.dialect;
-    let plan = match &opts.plan {
-        Some(p) => {
-            let path = opts.plan_path.clone().unwrap_or_else(|| "plan".into());
-            p.check_dialect(dialect, &path)?;
-            p.check_against(&schema, &path)?;
+    let plan = match &given {
+        Some((p, path)) => {
+            p.check_dialect(dialect, path)?;
+            p.check_against(&schema, path)?;
             p.clone()
         }
         None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
@@ -1188,7 +1194,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
         target: target.url.redacted.clone(),
         target_server: target.server.clone(),
         started_at,
-        plan: opts.plan_path.clone(),
+        plan: given.as_ref().map(|(_, path)| path.clone()),
         run_report: opts.run_report_path.clone(),
         ..Default::default()
     };

@@ -254,6 +254,12 @@ async fn each_choice_does_what_it_says_in_both_targets() {
         let run_report = src.with_extension(format!("{}.report.json", db.name));
         let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url, "--plan", chosen.to_str().unwrap(), "--run-report", run_report.to_str().unwrap()]);
         assert_eq!(v.code, 0, "{kind:?}: validation with the choices applied\n{}\n{}", v.stdout, v.stderr);
+        // The run's report records the plan it ran with: validation needs nothing else (and no
+        // profiling of the source); the proposal alone, without the choices, would not match.
+        let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url, "--run-report", run_report.to_str().unwrap(), "--json"]);
+        assert_eq!(v.code, 0, "{kind:?}: validation by the recorded plan\n{}\n{}", v.stdout, v.stderr);
+        let vr: J = serde_json::from_str(&v.stdout).unwrap();
+        assert!(vr["plan"].as_str().unwrap().starts_with("the plan recorded in"), "{}", vr["plan"]);
         let t = &rep["tables"]["t"];
         // reject_rows: today's behaviour.
         let rejected: Vec<i64> = t["rejected"].as_array().unwrap().iter().map(|r| r["row"]["id"].as_i64().unwrap()).collect();
