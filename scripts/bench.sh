@@ -7,7 +7,8 @@
 #     ferry      `ferry migrate --jobs N` into a fresh database, then `ferry validate` of it
 #                (timed beside the migration; it must find every row equal), then `ferry
 #                preflight` of the same file for the same target (timed beside the migration:
-#                it reads the source's profile and checks every value, key and foreign key).
+#                it reads the source's profile and checks every value, key and foreign key), then
+#                `ferry plan` (the profile of every column and the proposal) timed likewise.
 #     raw limit  Ferry's own result, re-created from `pg_dump --schema-only` (custom format):
 #                pre-data (tables, typed columns, CHECKs, identities), then every table's CSV
 #                loaded with psql `\copy ... (FORMAT csv, NULL '\N')`, N at a time, then
@@ -192,6 +193,19 @@ run_preflight() {
     M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
 }
 
+# run_profile NAME SOURCE URL: `ferry plan` of the same file for the same target — the schema
+# read and every column profiled, the proposal made — timed beside the migration run_ferry just
+# made (a migration without a plan does the same work first: its "source" phase).
+run_profile() {
+    local name=$1 src=$2 url=$3 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC
+    measure "$name" "$FERRY" plan "$src" --to "$url" --out "$W/$name.plan.toml"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry plan failed (exit $M_RC); log: $W/logs/$name.log"; }
+    local ratio
+    ratio=$(awk -v p="$M_SEC" -v m="$migrate_sec" 'BEGIN { printf "%.2f", (m > 0 ? p / m : 0) }')
+    say "  ferry plan (profile every column + propose): $M_SEC s (the migration took $migrate_sec s: ${ratio}x), peak $((M_KB / 1024)) MB"
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
 ferry_detail() { # ferry_detail REPORT: the phases and the slowest tables, from Ferry's report
     say "  Ferry's report: $(jq -r '.seconds | . * 100 | round / 100' "$1") s; phases (seconds summed over tables where they overlap):"
     jq -r '.phases | to_entries | sort_by(-.value)[] | "\(.key)\t\(.value)"' "$1" | awk -F'\t' '{ printf "    %-14s %8.2f\n", $1, $2 }'
@@ -274,6 +288,7 @@ result "$PG_RES" ferry pg "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
 ferry_detail "$W/pg/report.json"
 run_validate pg-validate "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 run_preflight pg-preflight "$DEMO" "$PG_URL/$DB_PF"
+run_profile pg-profile "$DEMO" "$PG_URL/$DB_PF"
 
 section "PostgreSQL: raw limit (pg_dump sections of Ferry's result + psql \\copy CSV)"
 pg_dump -h "$PGH" -p "$PGP" -U "$PGU" -Fc --schema-only -f "$W/pg/schema.dump" "$DB_PF"
@@ -363,6 +378,7 @@ result "$MY_RES" ferry my "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
 ferry_detail "$W/mysql/report.json"
 run_validate my-validate "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 run_preflight my-preflight "$DEMO" "$MY_URL/$DB_MF"
+run_profile my-profile "$DEMO" "$MY_URL/$DB_MF"
 
 section "MariaDB: raw limit (mariadb-dump of Ferry's result, split + LOAD DATA LOCAL INFILE)"
 mariadb-dump -h "$MYH" -P "$MYP" -u "$MYU" --no-data --compact --skip-add-drop-table --skip-triggers "$DB_MF" >"$W/mysql/schema.sql"
