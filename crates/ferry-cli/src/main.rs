@@ -144,6 +144,10 @@ enum Command {
         source: PathBuf,
         #[arg(long)]
         json: bool,
+        /// A quick look: profile each table's values on about this many rows spread over it,
+        /// not every row (plans and migrations always read every row).
+        #[arg(long, value_name = "ROWS")]
+        sample: Option<u64>,
     },
     /// Propose each column's target type, with the reason.
     Plan {
@@ -271,8 +275,8 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Inspect { source, json } => {
-            let schema = read(&source)?;
+        Command::Inspect { source, json, sample } => {
+            let schema = ferry_core::copy::read_source_sampled(&source, true, 2, sample)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&schema).expect("schema serializes"));
             } else {
@@ -506,6 +510,9 @@ fn print_schema(s: &Schema) {
             flags.push(format!("AUTOINCREMENT (sqlite_sequence {seq})"));
         }
         println!("table {} — {} rows{}", t.name, group(t.row_count), if flags.is_empty() { String::new() } else { format!(" — {}", flags.join(", ")) });
+        if let Some(n) = t.profile_sample {
+            println!("  (values below profiled on a sample of {} of its {} rows — a quick look; plans read every row)", group(n), group(t.row_count));
+        }
         for c in &t.columns {
             let mut attrs = vec![];
             if t.primary_key.as_ref().is_some_and(|p| p.columns.contains(&c.name)) {

@@ -56,6 +56,12 @@ impl Default for MigrateOptions {
 /// file is refused before anything is written anywhere; with profiling the check runs beside
 /// the profiling threads rather than before them.
 pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schema> {
+    read_source_sampled(path, with_profile, jobs, None)
+}
+
+/// As `read_source`; with `sample`, each table's profile rests on about that many rows spread
+/// over it — a quick look (`ferry inspect --sample`), never what a plan or a load uses.
+pub fn read_source_sampled(path: &Path, with_profile: bool, jobs: usize, sample: Option<u64>) -> Result<Schema> {
     let conn = inspect::open(path)?;
     let mut schema = match inspect::inspect(&conn, path) {
         Ok(s) => s,
@@ -85,7 +91,7 @@ pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schem
                     loop {
                         let next = queue.lock().unwrap().pop();
                         let Some((i, mut t)) = next else { break };
-                        if let Err(e) = profile::profile_table(&conn, path, &mut t) {
+                        if let Err(e) = profile::profile_table_sampled(&conn, path, &mut t, sample) {
                             *err.lock().unwrap() = Some(e);
                             return;
                         }

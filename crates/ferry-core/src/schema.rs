@@ -46,6 +46,10 @@ pub struct Table {
     pub row_count: u64,
     /// The `CREATE TABLE` statement as stored in `sqlite_master`.
     pub sql: String,
+    /// Set when the columns' profiles rest on a sample of this many rows (a quick look, asked
+    /// for with `ferry inspect --sample`), not on every row; plans never rest on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_sample: Option<u64>,
 }
 
 impl Table {

@@ -17,11 +17,38 @@ use std::path::Path;
 const SAMPLE_CHARS: usize = 80;
 
 pub fn profile_table(conn: &Connection, path: &Path, table: &mut Table) -> Result<()> {
+    profile_table_sampled(conn, path, table, None)
+}
+
+/// The query that reads a table's values for its profile: every row, or — for a quick look —
+/// about `sample` rows spread over the whole table (every k-th row id; the first rows of a
+/// table without row ids).
+fn profile_sql(table: &Table, cols: &[String], sample: Option<u64>) -> (String, Option<u64>) {
+    let all = format!("SELECT {} FROM {}", cols.join(", "), quote(&table.name));
+    match sample {
+        Some(n) if n > 0 && table.row_count > n => {
+            // The row id under a name no column takes (a column may be called `rowid`).
+            let free = ["_rowid_", "rowid", "oid"].into_iter().find(|r| !table.columns.iter().any(|c| c.name.eq_ignore_ascii_case(r)));
+            match free {
+                Some(rowid) if !table.without_rowid => {
+                    let k = table.row_count.div_ceil(n);
+                    (format!("{all} WHERE {rowid} % {k} = 0 LIMIT {n}"), Some(n))
+                }
+                _ => (format!("{all} LIMIT {n}"), Some(n)),
+            }
+        }
+        _ => (all, None),
+    }
+}
+
+/// As `profile_table`, on a sample of about `sample` rows when given (the table records it in
+/// `profile_sample`).
+pub fn profile_table_sampled(conn: &Connection, path: &Path, table: &mut Table, sample: Option<u64>) -> Result<()> {
     let cols: Vec<String> = table.columns.iter().map(|c| quote(&c.name)).collect();
     if cols.is_empty() {
         return Ok(());
     }
-    let sql = format!("SELECT {} FROM {}", cols.join(", "), quote(&table.name));
+    let (sql, sampled) = profile_sql(table, &cols, sample);
     let mut stmt = conn.prepare(&sql).map_err(|e| map_err(path, e))?;
     let n = cols.len();
     let mut profiles = vec![ColumnProfile::default(); n];
@@ -32,6 +59,7 @@ pub fn profile_table(conn: &Connection, path: &Path, table: &mut Table) -> Resul
             observe(p, v);
         }
     }
+    table.profile_sample = sampled.map(|_| profiles.first().map(|p| p.rows).unwrap_or(0));
     for (c, mut p) in table.columns.iter_mut().zip(profiles) {
         p.distinct_texts.sort_unstable();
         c.profile = Some(p);
@@ -175,6 +203,47 @@ fn classify_text(p: &mut ColumnProfile, s: &str) {
 
 #[cfg(test)]
 mod tests {
+    /// A quick look reads about `sample` rows spread over the table, and says so; no sample
+    /// (or a table no bigger than it) reads every row.
+    #[test]
+    fn samples_spread_over_the_table() {
+        use crate::schema::{Column, Table};
+        let t = |rows: u64, without_rowid: bool, col: &str| Table {
+            name: "t".into(),
+            columns: vec![Column { name: col.into(), ..Default::default() }],
+            row_count: rows,
+            without_rowid,
+            ..Default::default()
+        };
+        let cols = vec!["\"v\"".to_string()];
+        let cases: [(Table, Option<u64>, &str, Option<u64>); 5] = [
+            (t(10_000, false, "v"), None, "SELECT \"v\" FROM \"t\"", None),
+            (t(10_000, false, "v"), Some(100), "SELECT \"v\" FROM \"t\" WHERE _rowid_ % 100 = 0 LIMIT 100", Some(100)),
+            (t(50, false, "v"), Some(100), "SELECT \"v\" FROM \"t\"", None),
+            (t(10_000, true, "v"), Some(100), "SELECT \"v\" FROM \"t\" LIMIT 100", Some(100)),
+            (t(1_001, false, "_rowid_"), Some(100), "SELECT \"v\" FROM \"t\" WHERE rowid % 11 = 0 LIMIT 100", Some(100)),
+        ];
+        for (table, sample, sql, sampled) in cases {
+            assert_eq!(super::profile_sql(&table, &cols, sample), (sql.to_string(), sampled));
+        }
+
+        let dir = std::env::temp_dir().join(format!("ferry-sample-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.sqlite");
+        let _ = std::fs::remove_file(&path);
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER); WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10000) INSERT INTO n SELECT i, i FROM k;").unwrap();
+        drop(c);
+        let quick = crate::copy::read_source_sampled(&path, true, 1, Some(100)).unwrap();
+        let n = &quick.tables[0];
+        let p = n.columns[1].profile.as_ref().unwrap();
+        assert_eq!((n.profile_sample, p.rows), (Some(100), 100));
+        assert!(p.max_integer.unwrap() > 9_000, "spread over the table, not its first rows: {:?}", p.max_integer);
+        let full = crate::copy::read_source(&path, true, 1).unwrap();
+        assert_eq!((full.tables[0].profile_sample, full.tables[0].columns[1].profile.as_ref().unwrap().rows), (None, 10_000));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     use super::*;
     use rusqlite::types::Value;
 
