@@ -30,4 +30,9 @@ indexes: Array<Index>, row_count: number,
 /**
  * The `CREATE TABLE` statement as stored in `sqlite_master`.
  */
-sql: string, };
+sql: string, 
+/**
+ * Set when the columns' profiles rest on a sample of this many rows (a quick look, asked
+ * for with `ferry inspect --sample`), not on every row; plans never rest on one.
+ */
+profile_sample?: number | null, };
