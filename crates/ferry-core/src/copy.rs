@@ -1039,15 +1039,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let read_secs = read_started.elapsed().as_secs_f64();
     events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
     let dialect = target.dialect;
-    let plan = match &opts.plan {
-        Some(p) => {
-            let path = opts.plan_path.clone().unwrap_or_else(|| "plan".into());
-            p.check_dialect(dialect, &path)?;
-            p.check_against(&schema, &path)?;
-            p.clone()
-        }
-        None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
-    };
+    let plan = Plan::resolve(opts.plan.as_ref(), opts.plan_path.as_deref().unwrap_or("plan"), &schema, source, dialect)?;
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     // The plan's pre-flight choices: types widened, constraints dropped, values to fix at load.
     let (value_choices, dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;

@@ -813,19 +813,8 @@ pub async fn diff(source: &Path, url: &str, plan: Option<&Plan>, plan_path: Opti
     let (target, mut conn) = Target::open(url, pg_schema).await?;
     let src = source.to_path_buf();
     let schema = tokio::task::spawn_blocking(move || crate::copy::read_source(&src, true, 2)).await.map_err(|e| FerryError::Other(e.to_string()))??;
-    let proposed;
-    let plan = match plan {
-        Some(p) => {
-            let path = plan_path.unwrap_or("plan");
-            p.check_dialect(target.dialect, path)?;
-            p.check_against(&schema, path)?;
-            p
-        }
-        None => {
-            proposed = crate::plan::propose(&schema, &source.display().to_string(), target.dialect);
-            &proposed
-        }
-    };
+    let resolved = crate::plan::Plan::resolve(plan, plan_path.unwrap_or("plan"), &schema, source, target.dialect)?;
+    let plan = &resolved;
     let planned = planned_tables(&schema, plan, target.dialect)?;
     diff_planned(&target, &mut conn, &planned).await
 }

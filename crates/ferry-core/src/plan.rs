@@ -291,6 +291,20 @@ impl Plan {
         }
     }
 
+    /// The plan a command works by: `given` (named `path` in messages), checked against the
+    /// dialect and the source's schema, or else the proposal for `source`. migrate, preflight,
+    /// diff and validate all start here, so they agree on what a plan means.
+    pub fn resolve(given: Option<&Plan>, path: &str, schema: &Schema, source: &std::path::Path, dialect: Dialect) -> Result<Plan> {
+        match given {
+            Some(p) => {
+                p.check_dialect(dialect, path)?;
+                p.check_against(schema, path)?;
+                Ok(p.clone())
+            }
+            None => Ok(propose(schema, &source.display().to_string(), dialect)),
+        }
+    }
+
     /// The plan for another dialect: MySQL plans cannot be read as PostgreSQL ones.
     pub fn check_dialect(&self, dialect: Dialect, path: &str) -> Result<()> {
         let same = self.dialect == dialect || (self.dialect.is_mysql_family() && dialect.is_mysql_family());

@@ -555,14 +555,7 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
 pub fn preflight_choosing(source: &Path, dialect: Dialect, plan: Option<&Plan>, choices: &[PlanChoice], jobs: usize) -> Result<(Preflight, Plan)> {
     let started = std::time::Instant::now();
     let schema = read_source(source, true, jobs)?;
-    let mut plan = match plan {
-        Some(p) => {
-            p.check_dialect(dialect, "plan")?;
-            p.check_against(&schema, "plan")?;
-            p.clone()
-        }
-        None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
-    };
+    let mut plan = Plan::resolve(plan, "plan", &schema, source, dialect)?;
     for c in choices {
         plan.set_choice(c.clone());
     }

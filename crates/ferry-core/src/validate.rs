@@ -1175,14 +1175,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     let schema = tokio::task::spawn_blocking(move || read_source(&src, profile, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
     let sha = sha.await.map_err(|e| FerryError::Other(e.to_string()))?.map_err(|e| FerryError::SourceUnreadable { path: source.to_path_buf(), detail: e.to_string() })?;
     let dialect = target.dialect;
-    let plan = match &given {
-        Some((p, path)) => {
-            p.check_dialect(dialect, path)?;
-            p.check_against(&schema, path)?;
-            p.clone()
-        }
-        None => crate::plan::propose(&schema, &source.display().to_string(), dialect),
-    };
+    let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     // The plan's pre-flight choices, as the load applied them: types widened, values fixed.
     let (value_choices, _dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
