@@ -1,4 +1,4 @@
-//! The audit log from the command line: each migrate, backup, restore, rollback and validate appends
+//! The audit log from the command line: each migrate, preflight, backup, restore, rollback and validate appends
 //! one entry (`--audit-log PATH`, else `$FERRY_AUDIT_LOG`, else the platform's data folder);
 //! `ferry audit [--csv]` prints the log.
 
@@ -68,6 +68,15 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("force", *force);
             r
         }
+        Command::Preflight { job, choose, out, .. } => {
+            let mut r = Recorder::start(path, "preflight");
+            r.source(&job.source);
+            r.target(&job.to);
+            r.option("plan", job.plan.as_ref().map(|p| p.display().to_string()));
+            r.option("choose", choose.clone());
+            r.option("out", out.as_ref().map(|p| p.display().to_string()));
+            r
+        }
         Command::Validate(a) => {
             let mut r = Recorder::start(path, "validate");
             r.source(&a.source);
@@ -85,11 +94,17 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
 
 /// Writes the entry with the command's outcome; a log that cannot be written is a warning.
 pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
-    let Some(rec) = rec else { return };
+    let Some(mut rec) = rec else { return };
+    if rec.entry.action == "preflight" {
+        if let Ok(code) = result {
+            rec.option("ready", *code == ExitCode::SUCCESS);
+        }
+    }
     let noted = FAILURE.lock().expect("audit note").take();
     let outcome = match result {
         Err(e) => Err(e.to_string()),
         Ok(code) if *code == ExitCode::SUCCESS => Ok(None),
+        Ok(code) if *code == ExitCode::from(2) && rec.entry.action == "preflight" => Ok(Some("groups left to a default that rejects rows: choose for them (--choose) or accept it".into())),
         Ok(code) if *code == ExitCode::from(2) && rec.entry.action == "validate" => Ok(Some("completed; the target differs from the source, the mismatches are listed in the report".into())),
         Ok(code) if *code == ExitCode::from(2) => Ok(Some("completed; rejected or changed values, or objects left behind, are listed in the report".into())),
         Ok(_) => Err(noted.unwrap_or_else(|| "failed".into())),

@@ -19,7 +19,19 @@ const JOBS: usize = 2;
 #[tauri::command]
 pub async fn run_preflight(state: State<'_, AppState>, plan: Plan) -> IpcResult<Preflight> {
     let l = state.loaded()?;
-    super::blocking(move || Ok(ferry_core::preflight::preflight(&l.path, plan.dialect, Some(&plan), JOBS)?)).await
+    // In the audit log too: the checklist ticks "pre-flight is clean" from it.
+    let mut rec = super::audit::start(&state, "preflight");
+    rec.source(&l.path);
+    rec.option("dialect", plan.dialect.name());
+    let path = l.path.clone();
+    let result = super::blocking(move || Ok(ferry_core::preflight::preflight(&path, plan.dialect, Some(&plan), JOBS)?)).await;
+    if let Ok(pf) = &result {
+        rec.option("ready", pf.is_clean());
+        rec.option("unresolved", pf.unresolved().len() as u64);
+        rec.option("rows_checked", pf.rows_checked);
+    }
+    super::audit::finish(rec, &result, |pf| Some(if pf.is_clean() { "ready to migrate".into() } else { format!("{} group(s) unresolved", pf.unresolved().len()) }));
+    result
 }
 
 /// The schema `plan` makes from the open SQLite file against what the target at `url`

@@ -68,6 +68,10 @@ describe('checklist rules', () => {
     ['mismatches leave validation open', { audit: [entry({ action: 'validate', source: SRC, target: AS_LOGGED, options: { clean: false, mismatches: 3 } })] }, 'validation', '-'],
     ['the newest validation counts', { audit: [entry({ action: 'validate', source: SRC, target: AS_LOGGED, options: { clean: true }, at: '2026-05-04T10:00:00Z' }), entry({ action: 'validate', source: SRC, target: AS_LOGGED, options: { clean: false, mismatches: 1 }, at: '2026-05-04T12:00:00Z' })] }, 'validation', '-'],
     ['a snapshot before the run is not after it', { lastRun: report(), snapshots: [snap('2026-05-04T10:00:00Z')] }, 'monitoring', '-'],
+    ['a ready pre-flight of this file ticks it', { audit: [entry({ action: 'preflight', source: SRC, options: { ready: true, unresolved: 0, rows_checked: 10 } })] }, 'preflight', 'auto'],
+    ['a pre-flight with groups left open does not', { audit: [entry({ action: 'preflight', source: SRC, options: { ready: false, unresolved: 2 } })] }, 'preflight', '-'],
+    ['the newest pre-flight counts', { audit: [entry({ action: 'preflight', source: SRC, options: { ready: true }, at: '2026-05-04T09:00:00Z' }), entry({ action: 'preflight', source: SRC, options: { ready: false, unresolved: 1 }, at: '2026-05-04T12:00:00Z' })] }, 'preflight', '-'],
+    ['a pre-flight of another file does not count', { audit: [entry({ action: 'preflight', source: '/other.sqlite', options: { ready: true } })] }, 'preflight', '-'],
     ['a hand tick counts where Ferry cannot see', { ticks: { smoke: { at: '2026-05-04T13:00:00Z' } } }, 'smoke', 'hand'],
     ['a hand tick stands in for an automatic item', { ticks: { backup: { at: '2026-05-04T13:00:00Z' } } }, 'backup', 'hand'],
   ] as [string, Partial<Facts>, string, string][])('%s', (_name, f, id, want) => {

@@ -27,7 +27,7 @@ export interface ItemDef {
 
 export const ITEMS: ItemDef[] = [
   { id: 'backup', phase: 'before', label: 'A backup of the target is taken', hint: 'Backups → “Back up the target”, just before the run.', auto: true },
-  { id: 'preflight', phase: 'before', label: 'Pre-flight is clean', hint: 'Run the pre-flight checks and clear every blocker (privileges, extensions, names, sizes).', auto: false },
+  { id: 'preflight', phase: 'before', label: 'Pre-flight is clean', hint: 'Pre-flight → “Run pre-flight”, and choose for every group that would lose rows.', auto: true },
   { id: 'dry_run', phase: 'before', label: 'A dry run went into a scratch database', hint: 'Migrate the same file into a throw-away database first, and read its report.', auto: true },
   { id: 'rollback', phase: 'before', label: 'The way back is ready', hint: 'Know how to undo: rehearse “Roll back this run” or a restore on the scratch database.', auto: true },
   { id: 'schema', phase: 'day', label: 'Schema created', hint: 'The run creates the tables first (Run).', auto: true },
@@ -75,6 +75,14 @@ export function autoCheck(id: string, f: Facts): { done: boolean; evidence: stri
     case 'backup': {
       const b = forTarget.find((e) => e.action === 'backup' && ok(e));
       return b ? { done: true, evidence: `Target backup taken ${when(b.at)}.` } : no();
+    }
+    case 'preflight': {
+      // The latest pre-flight of this file (it reads only the file: any target of the same kind).
+      const p = f.audit.filter((e) => e.action === 'preflight' && e.source === f.source).sort(newestFirst)[0];
+      if (!p) return no();
+      if (!ok(p)) return no(`The last pre-flight failed: ${p.message ?? 'see the audit log'}.`);
+      if (p.options.ready === true) return { done: true, evidence: `Ready to migrate ${when(p.at)}${typeof p.options.rows_checked === 'number' ? ` (${plural(p.options.rows_checked, 'row', 'rows')} checked)` : ''}.` };
+      return no(`The last pre-flight (${when(p.at)}) left ${typeof p.options.unresolved === 'number' ? plural(p.options.unresolved, 'group', 'groups') : 'groups'} to choose for.`);
     }
     case 'dry_run': {
       const d = f.audit.filter((e) => e.action === 'migrate' && ok(e) && e.source === f.source && e.target && !sameTarget(e.target, f.target)).sort(newestFirst)[0];

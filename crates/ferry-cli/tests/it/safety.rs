@@ -261,9 +261,11 @@ async fn postgres_rollback_leaves_the_target_as_before() {
     let created: Vec<String> = rep["created"].as_array().unwrap().iter().map(|c| format!("{} {}", c["kind"].as_str().unwrap(), c["name"].as_str().unwrap())).collect();
     assert_eq!(created, ["schema staging", "table customers", "table orders", "view big_orders"]);
     assert!(all_objects(&db).await.contains(&"staging.orders".to_string()));
-    // Validation is an action of its own in the log.
+    // Validation is an action of its own in the log, and so is a pre-flight (with its verdict).
     let r = ferry_logged(&log, &["validate", src.to_str().unwrap(), "--to", &db.url, "--schema", "staging"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let pf = ferry_logged(&log, &["preflight", src.to_str().unwrap(), "--to", &db.url]);
+    assert!(pf.code == 0 || pf.code == 2, "{}", pf.stderr);
 
     // Someone writes to a table the run made: refused unless forced.
     db.exec("INSERT INTO staging.customers (email) VALUES ('late@example.com')").await.unwrap();
@@ -286,11 +288,12 @@ async fn postgres_rollback_leaves_the_target_as_before() {
 
     let entries: Vec<J> = std::fs::read_to_string(&log).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let got: Vec<(&str, &str)> = entries.iter().map(|e| (e["action"].as_str().unwrap(), e["outcome"].as_str().unwrap())).collect();
-    assert_eq!(got, [("migrate", "ok"), ("validate", "ok"), ("rollback", "failed"), ("rollback", "ok")]);
+    assert_eq!(got, [("migrate", "ok"), ("validate", "ok"), ("preflight", "ok"), ("rollback", "failed"), ("rollback", "ok")]);
+    assert_eq!(entries[2]["options"]["ready"], pf.code == 0, "{}", entries[2]);
     assert_eq!(entries[0]["options"]["schema"], "staging");
     assert_eq!(entries[1]["options"]["schema"], "staging");
     assert!(entries[1]["source_sha256"].as_str().is_some_and(|h| h.len() == 64), "{}", entries[1]);
-    assert_eq!(entries[3]["options"]["force"], true);
+    assert_eq!(entries[4]["options"]["force"], true);
 }
 
 #[tokio::test]
