@@ -145,19 +145,24 @@ pub struct Recorder {
     started: std::time::Instant,
     /// The entry written at the end; fill in `source`, `target` and `options` as they are known.
     pub entry: AuditEntry,
+    /// The source's SHA-256, computed beside the action (not before it: a big file's hash
+    /// would delay every migration); joined into the entry when it is written.
+    source_hash: Option<std::thread::JoinHandle<Option<String>>>,
 }
 
 impl Recorder {
     /// Starts timing `action`, to be written to `path`.
     pub fn start(path: PathBuf, action: &str) -> Recorder {
         let entry = AuditEntry { at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true), action: action.into(), ..Default::default() };
-        Recorder { path, started: std::time::Instant::now(), entry }
+        Recorder { path, started: std::time::Instant::now(), entry, source_hash: None }
     }
 
-    /// Names the source file and its SHA-256 (left out when the file cannot be read).
+    /// Names the source file; its SHA-256 (left out when the file cannot be read) is computed
+    /// on a thread of its own while the action runs.
     pub fn source(&mut self, path: &Path) {
         self.entry.source = Some(path.display().to_string());
-        self.entry.source_sha256 = crate::backup::sha256_file(path).ok();
+        let path = path.to_path_buf();
+        self.source_hash = Some(std::thread::spawn(move || crate::backup::sha256_file(&path).ok()));
     }
 
     /// Names the target; any password in `url` is hidden.
@@ -178,6 +183,9 @@ impl Recorder {
     /// `failed` with the message.
     pub fn finish(mut self, outcome: std::result::Result<Option<String>, String>) -> Result<AuditEntry> {
         self.entry.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+        if let Some(h) = self.source_hash.take() {
+            self.entry.source_sha256 = h.join().ok().flatten();
+        }
         match outcome {
             Ok(note) => {
                 self.entry.outcome = "ok".into();
