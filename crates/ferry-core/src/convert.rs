@@ -44,9 +44,14 @@ pub trait Encoder {
     fn date(&mut self, _d: chrono::NaiveDate, s: &str) {
         self.text(s);
     }
-    /// `utc` at microseconds; `s` its text for the target.
-    fn timestamp(&mut self, _utc: chrono::NaiveDateTime, s: &str) {
-        self.text(s);
+    /// `utc` at microseconds; `offset`: the target's text names the offset (`+00`, PostgreSQL
+    /// timestamptz). Encoders that write text make it only here, where it is needed.
+    fn timestamp(&mut self, utc: chrono::NaiveDateTime, offset: bool) {
+        let mut s = crate::value::timestamp_text(utc);
+        if offset {
+            s.push_str("+00");
+        }
+        self.text(&s);
     }
     fn json(&mut self, s: &str) {
         self.text(s);
@@ -214,11 +219,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             if !pg && !(1000..=9999).contains(&inst.year()) {
                 return Err(format!("{} DATETIME holds years 1000 to 9999 only", dialect.name()));
             }
-            let mut text = inst.utc_text();
-            if pg && *tz {
-                text.push_str("+00");
-            }
-            out.timestamp(inst.micros(), &text);
+            out.timestamp(inst.micros(), pg && *tz);
             if inst.sub_micro_nanos != 0 {
                 return Ok(Some(Change { to: inst.utc_text(), reason: "rounded to microseconds".into() }));
             }
@@ -370,11 +371,7 @@ pub fn convert_with(v: ValueRef<'_>, ty: &LogicalType, transform: Option<Transfo
             if !pg && !(1000..=9999).contains(&inst.year()) {
                 return Err(format!("{} falls outside the years 1000 to 9999 that {} DATETIME holds", crate::value::value_to_json(v), dialect.name()));
             }
-            let mut text = inst.utc_text();
-            if pg && matches!(ty, LogicalType::Timestamp { tz: true }) {
-                text.push_str("+00");
-            }
-            out.timestamp(inst.micros(), &text);
+            out.timestamp(inst.micros(), pg && matches!(ty, LogicalType::Timestamp { tz: true }));
             Ok(None)
         }
         Transform::Bool01 => match whole(v) {
@@ -579,11 +576,13 @@ impl Encoder for CopyBinary<'_> {
         self.field(&v);
     }
     fn uuid(&mut self, s: &str) {
-        let hex: Vec<u8> = s.bytes().filter(|c| *c != b'-').collect();
+        // The 32 hex digits, dashes skipped (the text was checked to be a UUID).
+        let h = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
         let mut b = [0u8; 16];
-        for (i, pair) in hex.chunks(2).enumerate() {
-            let h = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
-            b[i] = h(pair[0]) << 4 | h(pair[1]);
+        let mut digits = s.bytes().filter(|c| *c != b'-');
+        for byte in b.iter_mut() {
+            let (hi, lo) = (digits.next().unwrap_or(b'0'), digits.next().unwrap_or(b'0'));
+            *byte = h(hi) << 4 | h(lo);
         }
         self.field(&b);
     }
@@ -591,7 +590,7 @@ impl Encoder for CopyBinary<'_> {
         let days = (d - pg_epoch()).num_days() as i32;
         self.field(&days.to_be_bytes());
     }
-    fn timestamp(&mut self, utc: chrono::NaiveDateTime, _s: &str) {
+    fn timestamp(&mut self, utc: chrono::NaiveDateTime, _offset: bool) {
         let micros = (utc - pg_epoch().and_hms_opt(0, 0, 0).expect("midnight")).num_microseconds().unwrap_or(i64::MAX);
         self.field(&micros.to_be_bytes());
     }

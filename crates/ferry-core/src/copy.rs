@@ -230,9 +230,26 @@ impl Batch {
     fn new() -> Batch {
         Batch { data: Vec::with_capacity(1 << 20), ends: vec![], keys: vec![] }
     }
+    /// A batch the writer is done with, emptied for the next rows (its buffers kept: no
+    /// allocating, growing and page-faulting megabytes per batch), else a new one.
+    fn reuse(spent: &std::sync::mpsc::Receiver<Batch>) -> Batch {
+        match spent.try_recv() {
+            Ok(mut b) => {
+                b.data.clear();
+                b.ends.clear();
+                b.keys.clear();
+                b
+            }
+            Err(_) => Batch::new(),
+        }
+    }
     fn row(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.data[start..self.ends[i]]
+        self.rows(i, i + 1)
+    }
+    /// Rows `a..b`, back to back.
+    fn rows(&self, a: usize, b: usize) -> &[u8] {
+        let start = if a == 0 { 0 } else { self.ends[a - 1] };
+        &self.data[start..self.ends[b - 1]]
     }
 }
 
@@ -290,7 +307,7 @@ pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'
 
 /// Reads one table, converts and encodes every row, and sends batches to the writer.
 #[allow(clippy::too_many_arguments)]
-fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (usize, usize), strict: bool, tx: mpsc::Sender<Batch>, events: Events, log: RejectLog, choices: crate::preflight::ValueChoices) -> Result<ReadOutcome> {
+fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (usize, usize), strict: bool, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::Receiver<Batch>), events: Events, log: RejectLog, choices: crate::preflight::ValueChoices) -> Result<ReadOutcome> {
     // Rows per batch, and the bytes one statement may carry (MySQL: max_allowed_packet).
     let (batch_rows, max_statement) = limits;
     let conn = inspect::open(&path)?;
@@ -385,7 +402,7 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
             if events.cancelled() {
                 return Err(FerryError::Cancelled);
             }
-            let full = std::mem::replace(&mut batch, Batch::new());
+            let full = std::mem::replace(&mut batch, Batch::reuse(&spent));
             if tx.blocking_send(full).is_err() {
                 // The writer stopped; its error is the one to report.
                 return Ok(out);
@@ -459,10 +476,9 @@ async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (u64, Vec<(u
         if a >= b {
             continue;
         }
-        let rows: Vec<&[u8]> = (a..b).map(|i| batch.row(i)).collect();
         let r = match conn {
-            Conn::Pg(c) => postgres::write::copy_rows(c, stmt, &rows).await,
-            Conn::My(c) => mysql::write::insert_rows(c, stmt, &rows).await,
+            Conn::Pg(c) => postgres::write::copy_rows(c, stmt, batch.rows(a, b)).await,
+            Conn::My(c) => mysql::write::insert_rows(c, stmt, &(a..b).map(|i| batch.row(i)).collect::<Vec<_>>()).await,
         };
         match r {
             Ok(n) => written += n,
@@ -523,12 +539,14 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
         _ => mysql::ddl::insert_prefix(&t),
     };
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
+    // Written batches go back to the reader to be filled again.
+    let (give_back, spent) = std::sync::mpsc::channel::<Batch>();
     let reader = {
         let (path, t, ev) = (sh.source.clone(), t.clone(), sh.events.clone());
         let max_statement = sh.target.flavor.as_ref().map(|f| f.max_packet as usize).unwrap_or(usize::MAX);
         let (d, limits, strict, log) = (sh.dialect, (sh.opts.batch_rows, max_statement), sh.opts.strict, sh.log.clone());
         let choices = sh.value_choices.get(&name).cloned().unwrap_or_default();
-        tokio::task::spawn_blocking(move || read_table(path, t, d, limits, strict, tx, ev, log, choices))
+        tokio::task::spawn_blocking(move || read_table(path, t, d, limits, strict, (tx, spent), ev, log, choices))
     };
     let mut written = 0u64;
     let mut refused_rows = TableReport::default();
@@ -583,6 +601,7 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
             }
         }
         sh.events.emit(Event::Progress { table: name.clone(), rows_done: written, rows: t.source.row_count });
+        let _ = give_back.send(batch);
     }
     if in_tx && failure.is_none() {
         if let Err(e) = exec(&mut conn, "COMMIT").await {

@@ -283,7 +283,7 @@ impl Encoder for Canon<'_> {
     fn date(&mut self, d: chrono::NaiveDate, _s: &str) {
         self.0.push_with(|buf| push_date(buf, d));
     }
-    fn timestamp(&mut self, utc: chrono::NaiveDateTime, _s: &str) {
+    fn timestamp(&mut self, utc: chrono::NaiveDateTime, _offset: bool) {
         self.0.push_with(|buf| push_timestamp(buf, utc));
     }
     fn json(&mut self, s: &str) {

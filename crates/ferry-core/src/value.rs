@@ -383,6 +383,49 @@ pub fn parse_iso_timestamp(s: &str) -> Option<Instant> {
     Some(Instant { utc, naive, sub_micro_nanos: sub })
 }
 
+/// `2024-01-02 03:04:05` or `2024-01-02 03:04:05.123456`: an instant already at microseconds,
+/// fractions only where there are any. Written by hand for the years 0–9999 (one value per
+/// row of every timestamp column passes here); other years as chrono prints them.
+pub fn timestamp_text(t: NaiveDateTime) -> String {
+    let mut s = String::with_capacity(26);
+    push_timestamp_text(&mut s, t);
+    s
+}
+
+/// As `timestamp_text`, appended to `out`.
+pub fn push_timestamp_text(out: &mut String, t: NaiveDateTime) {
+    use chrono::Timelike;
+    let us = t.and_utc().timestamp_subsec_micros();
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&t.format("%Y-%m-%d %H:%M:%S").to_string());
+    } else {
+        let mut b = *b"0000-00-00 00:00:00";
+        let mut put = |at: usize, width: usize, mut n: u32| {
+            for i in (0..width).rev() {
+                b[at + i] = b'0' + (n % 10) as u8;
+                n /= 10;
+            }
+        };
+        put(0, 4, year as u32);
+        put(5, 2, t.month());
+        put(8, 2, t.day());
+        put(11, 2, t.hour());
+        put(14, 2, t.minute());
+        put(17, 2, t.second());
+        out.push_str(std::str::from_utf8(&b).expect("ascii digits"));
+    }
+    if us != 0 {
+        let mut f = *b".000000";
+        let mut n = us;
+        for i in (1..7).rev() {
+            f[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        out.push_str(std::str::from_utf8(&f).expect("ascii digits"));
+    }
+}
+
 impl Instant {
     /// The instant rounded to microseconds (half up), as both targets store it.
     pub fn micros(&self) -> NaiveDateTime {
@@ -393,13 +436,7 @@ impl Instant {
 
     /// `2024-01-02 03:04:05.123456`, the instant in UTC at microsecond precision.
     pub fn utc_text(&self) -> String {
-        let t = self.micros();
-        let us = t.and_utc().timestamp_subsec_micros();
-        if us == 0 {
-            t.format("%Y-%m-%d %H:%M:%S").to_string()
-        } else {
-            format!("{}.{:06}", t.format("%Y-%m-%d %H:%M:%S"), us)
-        }
+        timestamp_text(self.micros())
     }
 
     pub fn year(&self) -> i32 {
@@ -410,6 +447,17 @@ impl Instant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written instant text is chrono's, for every year chrono prints.
+    #[test]
+    fn timestamp_text_is_chronos() {
+        let cases = [(2024, 3, 5, 14, 22, 1, 0), (2024, 3, 5, 14, 22, 1, 123_456), (1, 1, 1, 0, 0, 0, 1), (0, 12, 31, 23, 59, 59, 999_999), (9999, 12, 31, 23, 59, 59, 0), (10_000, 1, 1, 0, 0, 0, 5), (-1, 6, 15, 12, 0, 0, 0)];
+        for (y, mo, d, h, mi, s, us) in cases {
+            let t = NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_micro_opt(h, mi, s, us).unwrap();
+            let want = if us == 0 { t.format("%Y-%m-%d %H:%M:%S").to_string() } else { format!("{}.{us:06}", t.format("%Y-%m-%d %H:%M:%S")) };
+            assert_eq!(timestamp_text(t), want, "{t:?}");
+        }
+    }
 
     #[test]
     fn decimals_parse_and_print() {
