@@ -511,6 +511,8 @@ struct Shared {
     log: RejectLog,
     /// The plan's `set_null` / `strip_nul` choices, per table.
     value_choices: std::collections::HashMap<String, crate::preflight::ValueChoices>,
+    /// Target names of the tables this run loads (foreign keys to others are not made).
+    tables: std::collections::HashSet<String>,
 }
 
 impl Shared {
@@ -741,15 +743,21 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
                 sh.report.lock().await.notes.extend(notes);
                 clauses.push((ix, columns, clause));
             }
+            // The indexes InnoDB would make under this table's foreign keys when they are added.
+            let fk_indexes: Vec<String> = t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)).filter_map(|fk| mysql::ddl::foreign_key_index(t, fk)).collect();
             // All of a table's indexes in one ALTER (one pass over the rows); when the server
             // refuses it, one at a time so each failure is named.
-            let all: Vec<String> = clauses.iter().flat_map(|(_, cols, clause)| cols.iter().cloned().chain([clause.clone()])).collect();
+            let all: Vec<String> = clauses.iter().flat_map(|(_, cols, clause)| cols.iter().cloned().chain([clause.clone()])).chain(fk_indexes.iter().cloned()).collect();
             if !all.is_empty() && exec(conn, &mysql::ddl::alter(t, &all)).await.is_err() {
                 for (ix, cols, clause) in &clauses {
                     let one: Vec<String> = cols.iter().cloned().chain([clause.clone()]).collect();
                     if let Err(e) = exec(conn, &mysql::ddl::alter(t, &one)).await {
                         sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
                     }
+                }
+                // Not an object of the source: where it fails, InnoDB makes it with the key.
+                for clause in &fk_indexes {
+                    let _ = exec(conn, &mysql::ddl::alter(t, std::slice::from_ref(clause))).await;
                 }
             }
         }
@@ -1131,6 +1139,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         checks_inline: Mutex::new(Default::default()),
         log,
         value_choices,
+        tables: planned.iter().map(|t| t.name.clone()).collect(),
     });
     let result = run(&sh, &planned, &schema, &plan, &mut admin).await;
     let phases = sh.phase_seconds.lock().await.clone();

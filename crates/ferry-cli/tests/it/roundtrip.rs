@@ -315,6 +315,13 @@ async fn roundtrip(kind: Kind) {
         Kind::My => "SELECT DISTINCT CAST(index_name AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name IN ('ix_child_name', 'ix_names_lower') ORDER BY 1",
     };
     assert_eq!(db.texts(idx_sql).await, vec![Some("ix_child_name".into()), Some("ix_names_lower".into())]);
+    if kind == Kind::My {
+        // The index under the foreign key (made with the table's other indexes) is the one
+        // InnoDB would make: named as the key, and the only index on its column.
+        let fk = db.texts("SELECT CAST(constraint_name AS CHAR) FROM information_schema.referential_constraints WHERE constraint_schema = DATABASE() AND table_name = 'child'").await;
+        let on_parent_id = db.texts("SELECT CAST(index_name AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'child' AND column_name = 'parent_id'").await;
+        assert_eq!((fk.len(), on_parent_id), (1, fk.clone()), "one index under the foreign key, named as it");
+    }
 }
 
 #[tokio::test]

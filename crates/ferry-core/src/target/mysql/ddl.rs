@@ -96,6 +96,31 @@ pub fn alter(t: &PlannedTable, clauses: &[String]) -> String {
     format!("ALTER TABLE {} {}", q(&t.name), clauses.join(", "))
 }
 
+/// The index InnoDB needs under a foreign key, when none of the table's keys and indexes
+/// begins with its columns: `ADD INDEX` named as InnoDB would name the one it makes itself
+/// when the key is added. Built with the table's other indexes (one pass over the rows, while
+/// other tables still load) instead of alone in the foreign key phase.
+pub fn foreign_key_index(t: &PlannedTable, fk: &PlannedForeignKey) -> Option<String> {
+    let starts_with = |cols: &[&str]| cols.len() >= fk.target_columns.len() && fk.target_columns.iter().zip(cols).all(|(a, b)| a.eq_ignore_ascii_case(b));
+    fn as_strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let mut keys: Vec<Vec<&str>> = vec![];
+    if let Some((_, pk)) = &t.primary_key {
+        keys.push(as_strs(pk));
+    }
+    keys.extend(t.uniques.iter().map(|(_, c)| as_strs(c)));
+    // A partial UNIQUE index is not made in MySQL (see copy::finish_table).
+    for ix in t.indexes.iter().filter(|ix| !(ix.unique && ix.where_sql.is_some())) {
+        // Leading plain columns only: an expression part ends what a foreign key can use.
+        keys.push(ix.parts.iter().map_while(|p| if let PlannedPart::Column { name, .. } = p { Some(name.as_str()) } else { None }).collect());
+    }
+    if fk.target_columns.is_empty() || keys.iter().any(|k| starts_with(k)) {
+        return None;
+    }
+    Some(format!("ADD INDEX {} ({})", q(&fk.name), cols(&fk.target_columns)))
+}
+
 /// InnoDB has no SET DEFAULT action: such keys are created with NO ACTION (and a warning).
 pub fn fk_action(a: FkAction) -> FkAction {
     if a == FkAction::SetDefault { FkAction::NoAction } else { a }
@@ -134,4 +159,76 @@ pub fn create_view(name: &str, select: &str) -> String {
 pub fn insert_prefix(t: &PlannedTable) -> String {
     let c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
     format!("INSERT INTO {} ({}) VALUES ", q(&t.name), c.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(pk: &[&str], uniques: &[&[&str]], indexes: Vec<PlannedIndex>) -> PlannedTable {
+        let v = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        PlannedTable {
+            source: Default::default(),
+            name: "items".into(),
+            columns: vec![],
+            column_map: Default::default(),
+            primary_key: (!pk.is_empty()).then(|| ("items_pkey".to_string(), v(pk))),
+            uniques: uniques.iter().map(|u| ("u".to_string(), v(u))).collect(),
+            indexes,
+            checks: vec![],
+            foreign_keys: vec![],
+            identity: None,
+            warnings: vec![],
+        }
+    }
+
+    fn index(parts: &[&str], unique: bool, partial: bool) -> PlannedIndex {
+        PlannedIndex {
+            name: "ix".into(),
+            unique,
+            // `(…)` stands for an expression part.
+            parts: parts
+                .iter()
+                .map(|p| if p.starts_with('(') { PlannedPart::Expr { sql: p.to_string(), desc: false } } else { PlannedPart::Column { name: p.to_string(), desc: false } })
+                .collect(),
+            where_sql: partial.then(|| "x > 0".into()),
+            source_sql: String::new(),
+        }
+    }
+
+    fn fk(cols: &[&str]) -> PlannedForeignKey {
+        PlannedForeignKey {
+            name: "items_fk".into(),
+            columns: cols.iter().map(|s| s.to_string()).collect(),
+            target_columns: cols.iter().map(|s| s.to_string()).collect(),
+            ref_source_table: "p".into(),
+            ref_table: "p".into(),
+            ref_columns: vec!["id".into()],
+            on_update: FkAction::NoAction,
+            on_delete: FkAction::NoAction,
+        }
+    }
+
+    /// The index under a foreign key is made only where no key or index begins with its
+    /// columns, in their order (as InnoDB decides whether it must make one).
+    #[test]
+    fn foreign_key_index_only_where_innodb_would_make_one() {
+        let made = Some("ADD INDEX `items_fk` (`a`, `b`)".to_string());
+        let cases: Vec<(PlannedTable, Vec<&str>, Option<String>)> = vec![
+            (table(&[], &[], vec![]), vec!["a", "b"], made.clone()),
+            (table(&["a", "b", "c"], &[], vec![]), vec!["a", "b"], None),
+            (table(&["b", "a"], &[], vec![]), vec!["a", "b"], made.clone()),
+            (table(&["id"], &[&["A", "B"]], vec![]), vec!["a", "b"], None),
+            (table(&["id"], &[], vec![index(&["a", "b", "x"], false, false)]), vec!["a", "b"], None),
+            (table(&["id"], &[], vec![index(&["a"], false, false)]), vec!["a", "b"], made.clone()),
+            (table(&["id"], &[], vec![index(&["a", "(lower(b))"], false, false)]), vec!["a", "b"], made.clone()),
+            // A partial index is made over all rows; a partial UNIQUE one is not made at all.
+            (table(&["id"], &[], vec![index(&["a", "b"], false, true)]), vec!["a", "b"], None),
+            (table(&["id"], &[], vec![index(&["a", "b"], true, true)]), vec!["a", "b"], made.clone()),
+            (table(&["id"], &[], vec![]), vec![], None),
+        ];
+        for (t, cols, want) in cases {
+            assert_eq!(foreign_key_index(&t, &fk(&cols)), want, "pk {:?} uniques {:?} fk {cols:?}", t.primary_key, t.uniques);
+        }
+    }
 }
