@@ -254,11 +254,34 @@ impl Batch {
 }
 
 /// What a table's reader found: conversion refusals and changes (the first `KEPT` of each,
-/// and their totals; all of them went to the rejects file).
+/// and their totals; all of them went to the rejects file). A speculative read also brings
+/// the profile of every row, and whether it stopped loading.
 #[derive(Default)]
 struct ReadOutcome {
     rows_read: u64,
     found: TableReport,
+    profiles: Option<Vec<crate::schema::ColumnProfile>>,
+    abandoned: bool,
+}
+
+/// One table's reader: what it reads, how it encodes, where batches go.
+struct ReadJob {
+    path: PathBuf,
+    t: Arc<PlannedTable>,
+    dialect: Dialect,
+    /// Rows per batch, and the bytes one statement may carry (MySQL: max_allowed_packet).
+    batch_rows: usize,
+    max_statement: usize,
+    strict: bool,
+    events: Events,
+    log: RejectLog,
+    choices: crate::preflight::ValueChoices,
+    /// Set for a speculative load (types planned from a sample of the rows): every value is
+    /// also profiled, and the first value that would not arrive exactly — or a row the server
+    /// refuses, which the writer signals here — ends the loading, unreported: the table is
+    /// loaded again once the plan rests on every row. The reading goes on to the end for the
+    /// profile.
+    abandon: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Which expression names the row id, where no column shadows it.
@@ -306,16 +329,18 @@ pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'
 }
 
 /// Reads one table, converts and encodes every row, and sends batches to the writer.
-#[allow(clippy::too_many_arguments)]
-fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (usize, usize), strict: bool, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::Receiver<Batch>), events: Events, log: RejectLog, choices: crate::preflight::ValueChoices) -> Result<ReadOutcome> {
-    // Rows per batch, and the bytes one statement may carry (MySQL: max_allowed_packet).
-    let (batch_rows, max_statement) = limits;
+fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::Receiver<Batch>)) -> Result<ReadOutcome> {
+    use std::sync::atomic::Ordering;
+    let ReadJob { path, t, dialect, batch_rows, max_statement, strict, events, log, choices, abandon } = job;
     let conn = inspect::open(&path)?;
     let loaded: Vec<&crate::target::planned::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
     let RowSelect { sql, rowid, offset } = RowSelect::new(&t.source);
     let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
     let mut out = ReadOutcome::default();
+    let mut profiles = abandon.as_ref().map(|_| vec![crate::schema::ColumnProfile::default(); t.source.columns.len()]);
+    // False once a speculative load has stopped: the rows are still read for their profile.
+    let mut loading = true;
     let mut batch = Batch::new();
     let max_bytes = (8 << 20).min(max_statement / 2);
     // A row the server cannot take in one statement, less room for the INSERT around it.
@@ -323,6 +348,20 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
     let pk_only_keys = t.source.without_rowid || rowid.is_none();
     while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows_read += 1;
+        if let Some(p) = profiles.as_mut() {
+            for (i, p) in p.iter_mut().enumerate() {
+                profile::observe(p, row.get_ref(i + offset).map_err(|e| inspect::map_err(&path, e))?);
+            }
+            if loading && abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed)) {
+                loading = false;
+            }
+            if !loading {
+                if out.rows_read % 65_536 == 0 && events.cancelled() {
+                    return Err(FerryError::Cancelled);
+                }
+                continue;
+            }
+        }
         let rid = match rowid {
             Some(_) => Some(row.get::<_, i64>(0).map_err(|e| inspect::map_err(&path, e))?),
             None => None,
@@ -359,7 +398,14 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
                 }
             }
         }
-        if rejected.is_none() && dialect != Dialect::Postgres && batch.data.len() - start > max_row {
+        let too_big = dialect != Dialect::Postgres && batch.data.len() - start > max_row;
+        if profiles.is_some() && (rejected.is_some() || !changes.is_empty() || too_big) {
+            // Not exact under the sampled plan: whether it is under the plan of every row is
+            // known at the end. Stop loading; nothing is reported from this pass.
+            loading = false;
+            continue;
+        }
+        if rejected.is_none() && too_big {
             // No single column is at fault: the whole row is too big for one statement.
             let size = batch.data.len() - start;
             batch.data.truncate(start);
@@ -409,9 +455,16 @@ fn read_table(path: PathBuf, t: Arc<PlannedTable>, dialect: Dialect, limits: (us
             }
         }
     }
-    if !batch.ends.is_empty() {
+    if loading && !batch.ends.is_empty() {
         let _ = tx.blocking_send(batch);
     }
+    if let Some(mut p) = profiles {
+        for c in p.iter_mut() {
+            c.distinct_texts.sort_unstable();
+        }
+        out.profiles = Some(p);
+    }
+    out.abandoned = !loading;
     Ok(out)
 }
 
@@ -530,25 +583,45 @@ impl Shared {
     }
 }
 
-/// Loads one table and builds what belongs to it alone: keys, indexes, CHECKs, identity.
-async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
+/// What loading one table's rows came to.
+struct Loaded {
+    read: ReadOutcome,
+    written: u64,
+    /// Rows the server refused, looked up again in the source.
+    refused: TableReport,
+    seconds: f64,
+}
+
+/// Loads one table's rows on `conn`. Speculative (`speculative`: its types rest on a sample)
+/// the load stops unreported at the first value or row that does not arrive exactly (see
+/// `ReadJob::abandon`) and the outcome says so; otherwise every refusal is reported.
+async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, speculative: bool) -> Result<Loaded> {
+    use std::sync::atomic::{AtomicBool, Ordering};
     let started = Instant::now();
     let name = t.source.name.clone();
     sh.events.emit(Event::TableStarted { table: name.clone(), rows: t.source.row_count });
-    let mut conn = sh.target.connect().await?;
     let stmt = match sh.dialect {
-        Dialect::Postgres => postgres::ddl::copy_statement(&t, &sh.target.pg_schema),
-        _ => mysql::ddl::insert_prefix(&t),
+        Dialect::Postgres => postgres::ddl::copy_statement(t, &sh.target.pg_schema),
+        _ => mysql::ddl::insert_prefix(t),
     };
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     // Written batches go back to the reader to be filled again.
     let (give_back, spent) = std::sync::mpsc::channel::<Batch>();
+    let abandon = speculative.then(|| Arc::new(AtomicBool::new(false)));
     let reader = {
-        let (path, t, ev) = (sh.source.clone(), t.clone(), sh.events.clone());
-        let max_statement = sh.target.flavor.as_ref().map(|f| f.max_packet as usize).unwrap_or(usize::MAX);
-        let (d, limits, strict, log) = (sh.dialect, (sh.opts.batch_rows, max_statement), sh.opts.strict, sh.log.clone());
-        let choices = sh.value_choices.get(&name).cloned().unwrap_or_default();
-        tokio::task::spawn_blocking(move || read_table(path, t, d, limits, strict, (tx, spent), ev, log, choices))
+        let job = ReadJob {
+            path: sh.source.clone(),
+            t: t.clone(),
+            dialect: sh.dialect,
+            batch_rows: sh.opts.batch_rows,
+            max_statement: sh.target.flavor.as_ref().map(|f| f.max_packet as usize).unwrap_or(usize::MAX),
+            strict: sh.opts.strict,
+            events: sh.events.clone(),
+            log: sh.log.clone(),
+            choices: sh.value_choices.get(&name).cloned().unwrap_or_default(),
+            abandon: abandon.clone(),
+        };
+        tokio::task::spawn_blocking(move || read_table(job, (tx, spent)))
     };
     let mut written = 0u64;
     let mut refused_rows = TableReport::default();
@@ -559,42 +632,64 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
     let mut since_commit = 0;
     if in_tx && sh.opts.data_only {
         // The target's foreign keys refuse orphans (reported by row) rather than take them unchecked.
-        exec(&mut conn, "SET foreign_key_checks = 1").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+        exec(conn, "SET foreign_key_checks = 1").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     if in_tx {
-        exec(&mut conn, "START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+        exec(conn, "START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     while let Some(batch) = rx.recv().await {
-        let (n, refused) = write_batch(&mut conn, &stmt, &batch).await;
-        written += n;
-        for (i, e) in refused {
-            if e.as_database_error().is_none() {
-                failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
-                break;
+        if let Some(stop) = &abandon {
+            if stop.load(Ordering::Relaxed) {
+                continue; // the table is loaded again; the reader finishes its profile
             }
-            let column = match sh.dialect {
-                Dialect::Postgres => postgres::write::error_column(&e),
-                _ => mysql::write::error_column(&e),
+            // Speculative: one attempt; a refusal stops the load, unreported.
+            let r = match conn {
+                Conn::Pg(c) => postgres::write::copy_rows(c, &stmt, batch.rows(0, batch.ends.len())).await,
+                Conn::My(c) => mysql::write::insert_rows(c, &stmt, &(0..batch.ends.len()).map(|i| batch.row(i)).collect::<Vec<_>>()).await,
             };
-            let source_col = column.as_ref().map(|c| t.columns.iter().find(|x| x.name == *c).map(|x| x.source.clone()).unwrap_or(c.clone()));
-            let (path, tt, key, sc) = (sh.source.clone(), t.clone(), batch.keys[i].clone(), source_col.clone());
-            let (row, value) = tokio::task::spawn_blocking(move || lookup_row(&path, &tt, &key, sc.as_deref())).await.unwrap_or_default();
-            let reason = format!("refused by the target: {}", db_message(&e));
-            if sh.opts.strict {
-                failure = Some(FerryError::Strict(format!("table {} row {row}: {reason}", t.source.name)));
+            match r {
+                Ok(n) => written += n,
+                Err(e) if e.as_database_error().is_some() => {
+                    stop.store(true, Ordering::Relaxed);
+                    continue;
+                }
+                Err(e) => {
+                    failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
+                    break;
+                }
+            }
+        } else {
+            let (n, refused) = write_batch(conn, &stmt, &batch).await;
+            written += n;
+            for (i, e) in refused {
+                if e.as_database_error().is_none() {
+                    failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
+                    break;
+                }
+                let column = match sh.dialect {
+                    Dialect::Postgres => postgres::write::error_column(&e),
+                    _ => mysql::write::error_column(&e),
+                };
+                let source_col = column.as_ref().map(|c| t.columns.iter().find(|x| x.name == *c).map(|x| x.source.clone()).unwrap_or(c.clone()));
+                let (path, tt, key, sc) = (sh.source.clone(), t.clone(), batch.keys[i].clone(), source_col.clone());
+                let (row, value) = tokio::task::spawn_blocking(move || lookup_row(&path, &tt, &key, sc.as_deref())).await.unwrap_or_default();
+                let reason = format!("refused by the target: {}", db_message(&e));
+                if sh.opts.strict {
+                    failure = Some(FerryError::Strict(format!("table {} row {row}: {reason}", t.source.name)));
+                    break;
+                }
+                sh.events.emit(Event::Rejected { table: name.clone(), column: source_col.clone(), reason: reason.clone() });
+                refused_rows.add_rejected(&name, Rejected { row, column: source_col, value, reason }, &sh.log);
+            }
+            if failure.is_some() {
                 break;
             }
-            sh.events.emit(Event::Rejected { table: name.clone(), column: source_col.clone(), reason: reason.clone() });
-            refused_rows.add_rejected(&name, Rejected { row, column: source_col, value, reason }, &sh.log);
-        }
-        if failure.is_some() {
-            break;
         }
         since_commit += 1;
         if in_tx && since_commit >= 20 {
             since_commit = 0;
-            let r = match exec(&mut conn, "COMMIT").await {
-                Ok(()) => exec(&mut conn, "START TRANSACTION").await,
+            let r = match exec(conn, "COMMIT").await {
+                Ok(()) => exec(conn, "START TRANSACTION").await,
                 Err(e) => Err(e),
             };
             if let Err(e) = r {
@@ -606,40 +701,49 @@ async fn run_table(sh: Arc<Shared>, t: Arc<PlannedTable>) -> Result<()> {
         let _ = give_back.send(batch);
     }
     if in_tx && failure.is_none() {
-        if let Err(e) = exec(&mut conn, "COMMIT").await {
+        if let Err(e) = exec(conn, "COMMIT").await {
             failure = Some(target_err(&format!("table {}", t.name), e));
         }
     }
     drop(rx);
     let read = reader.await.map_err(|e| FerryError::Other(format!("reader of {name} stopped: {e}")))?;
-    let read = match (read, failure) {
+    let mut read = match (read, failure) {
         (_, Some(f)) => return Err(f),
         (Err(e), None) => return Err(e),
         (Ok(r), None) => r,
     };
-    let data_secs = started.elapsed().as_secs_f64();
-    sh.add_phase(Phase::Data, data_secs).await;
-    {
-        let mut rep = sh.report.lock().await;
-        let tr = rep.tables.entry(name.clone()).or_default();
-        tr.target = t.name.clone();
-        tr.rows_read = read.rows_read;
-        tr.rows_written = written;
-        for part in [read.found, refused_rows] {
-            tr.rejected.extend(part.rejected);
-            tr.rejected.truncate(crate::report::KEPT);
-            tr.rejected_total += part.rejected_total;
-            tr.changed.extend(part.changed);
-            tr.changed.truncate(crate::report::KEPT);
-            tr.changed_total += part.changed_total;
-        }
-    }
-    finish_table(&sh, &t, &mut conn).await?;
-    let secs = started.elapsed().as_secs_f64();
+    read.abandoned |= abandon.is_some_and(|a| a.load(Ordering::Relaxed));
+    let seconds = started.elapsed().as_secs_f64();
+    sh.add_phase(Phase::Data, seconds).await;
+    Ok(Loaded { read, written, refused: refused_rows, seconds })
+}
+
+/// Puts a table's load into the report.
+async fn record_load(sh: &Shared, t: &PlannedTable, loaded: Loaded) {
     let mut rep = sh.report.lock().await;
-    let tr = rep.tables.get_mut(&name).expect("table report");
-    tr.seconds = secs;
-    sh.events.emit(Event::TableDone { table: name, rows_read: tr.rows_read, rows_written: tr.rows_written, rejected: tr.rejected_total, seconds: secs });
+    let tr = rep.tables.entry(t.source.name.clone()).or_default();
+    tr.target = t.name.clone();
+    tr.rows_read = loaded.read.rows_read;
+    tr.rows_written = loaded.written;
+    tr.seconds = loaded.seconds;
+    for part in [loaded.read.found, loaded.refused] {
+        tr.rejected.extend(part.rejected);
+        tr.rejected.truncate(crate::report::KEPT);
+        tr.rejected_total += part.rejected_total;
+        tr.changed.extend(part.changed);
+        tr.changed.truncate(crate::report::KEPT);
+        tr.changed_total += part.changed_total;
+    }
+}
+
+/// Builds a loaded table's keys, indexes, CHECKs and identity, and says the table is done.
+async fn finish_and_report(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
+    let started = Instant::now();
+    finish_table(sh, t, conn).await?;
+    let mut rep = sh.report.lock().await;
+    let tr = rep.tables.get_mut(&t.source.name).expect("table report");
+    tr.seconds += started.elapsed().as_secs_f64();
+    sh.events.emit(Event::TableDone { table: t.source.name.clone(), rows_read: tr.rows_read, rows_written: tr.rows_written, rejected: tr.rejected_total, seconds: tr.seconds });
     Ok(())
 }
 
@@ -1062,11 +1166,25 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let src = source.to_path_buf();
     let read_started = Instant::now();
     events.emit(Event::PhaseStarted { phase: Phase::Source });
-    let schema = tokio::task::spawn_blocking(move || read_source(&src, true, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    // Into new tables the load starts at once, on a plan from a spread sample of each table,
+    // and checks it against the profile of every row it reads (`run`); into existing tables
+    // (`--data-only`) every row is profiled first.
+    let speculative = !opts.data_only;
+    let (schema, integrity) = tokio::task::spawn_blocking(move || -> Result<(Schema, Option<Integrity>)> {
+        if speculative {
+            let (schema, check) = read_source_spread(&src, SPREAD_SAMPLE_ROWS)?;
+            Ok((schema, Some(check)))
+        } else {
+            Ok((read_source(&src, true, jobs)?, None))
+        }
+    })
+    .await
+    .map_err(|e| FerryError::Other(e.to_string()))??;
     let read_secs = read_started.elapsed().as_secs_f64();
     events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
     let dialect = target.dialect;
-    let plan = Plan::resolve(opts.plan.as_ref(), opts.plan_path.as_deref().unwrap_or("plan"), &schema, source, dialect)?;
+    let plan_path = opts.plan_path.clone().unwrap_or_else(|| "plan".into());
+    let plan = Plan::resolve(opts.plan.as_ref(), &plan_path, &schema, source, dialect)?;
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     // The plan's pre-flight choices: types widened, constraints dropped, values to fix at load.
     let (value_choices, dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
@@ -1111,9 +1229,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
                 }
             }
         }
-        report.warnings.extend(t.warnings.iter().cloned());
     }
-    report.warnings.extend(dropped);
     for tp in plan.tables.iter().filter(|t| t.skip) {
         report.warnings.push(Warning { table: Some(tp.source.clone()), object: format!("table {}", tp.source), reason: "skipped by the plan".into() });
     }
@@ -1141,7 +1257,12 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         value_choices,
         tables: planned.iter().map(|t| t.name.clone()).collect(),
     });
-    let result = run(&sh, &planned, &schema, &plan, &mut admin).await;
+    let sure = if speculative { None } else { Some((plan, dropped)) };
+    let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
+    if let Err(e @ FerryError::SourceCorrupt { .. }) = result {
+        // A damaged file is refused as before anything was written: what was made is gone.
+        return Err(e);
+    }
     let phases = sh.phase_seconds.lock().await.clone();
     let mut report = sh.report.lock().await.clone();
     report.phases = phases.into_iter().map(|(p, s)| (p.name().to_string(), (s * 1000.0).round() / 1000.0)).collect();
@@ -1171,81 +1292,259 @@ fn rename_reason(dialect: Dialect, name: &str) -> String {
     }
 }
 
-async fn run(sh: &Arc<Shared>, planned: &[PlannedTable], schema: &Schema, plan: &Plan, admin: &mut Conn) -> Result<()> {
+/// Creates one table (MySQL: with its keys, and its CHECKs where the server takes them).
+async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable) -> Result<()> {
+    let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
+    match sh.dialect {
+        Dialect::Postgres => exec(conn, &postgres::ddl::create_table(t, &sh.target.pg_schema)).await.map_err(create_err)?,
+        _ => {
+            let flavor = sh.target.flavor.as_ref().expect("flavor");
+            // CHECKs go in with the table; one the server refuses sends them all to after the load.
+            if t.checks.is_empty() || exec(conn, &mysql::ddl::create_table(t, flavor, true)).await.is_err() {
+                exec(conn, &mysql::ddl::create_table(t, flavor, false)).await.map_err(create_err)?;
+                sh.checks_inline.lock().await.remove(&t.name);
+            } else {
+                sh.checks_inline.lock().await.insert(t.name.clone());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `work` on each table, `jobs` at a time, each worker on its own connection, in the
+/// order given; the first error stops the rest.
+async fn each_table<F, Fut>(sh: &Arc<Shared>, tables: Vec<Arc<PlannedTable>>, work: F) -> Result<()>
+where
+    F: Fn(Arc<Shared>, Conn, Arc<PlannedTable>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = (Conn, Result<()>)> + Send + 'static,
+{
+    let work = Arc::new(work);
+    // Reversed, so `pop` hands them out in order.
+    let queue = Arc::new(Mutex::new(tables.into_iter().rev().collect::<Vec<_>>()));
+    let mut workers = vec![];
+    for _ in 0..sh.opts.jobs.min(queue.lock().await.len()).max(1) {
+        let (sh, queue, work) = (sh.clone(), queue.clone(), work.clone());
+        workers.push(tokio::spawn(async move {
+            let mut conn = sh.target.connect().await?;
+            loop {
+                let next = queue.lock().await.pop();
+                let Some(t) = next else { return Ok(()) };
+                if sh.events.cancelled() {
+                    return Err(FerryError::Cancelled);
+                }
+                let (c, r) = work(sh.clone(), conn, t).await;
+                conn = c;
+                r?;
+            }
+        }));
+    }
+    let mut first_err = None;
+    for w in workers {
+        match w.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                sh.events.cancel();
+                first_err.get_or_insert(e);
+            }
+            Err(e) => {
+                first_err.get_or_insert(FerryError::Other(format!("a loader stopped: {e}")));
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The file's structure check, running beside a speculative load.
+type Integrity = std::thread::JoinHandle<Result<()>>;
+
+/// Rows of each table a speculative plan is made from (`profile_table_spread`).
+const SPREAD_SAMPLE_ROWS: u64 = 4096;
+
+/// The schema with a spread sample of each table's values (`profile_table_spread`), for a
+/// plan made before the rows are read; the file's structure check (`PRAGMA quick_check`)
+/// runs on its own thread meanwhile, and must pass before the run can succeed.
+pub fn read_source_spread(path: &Path, rows: u64) -> Result<(Schema, Integrity)> {
+    let p = path.to_path_buf();
+    let conn = inspect::open(path)?;
+    let check = std::thread::spawn(move || inspect::check_integrity(&inspect::open(&p)?, &p));
+    let read = || -> Result<Schema> {
+        let mut schema = inspect::inspect(&conn, path)?;
+        for t in schema.tables.iter_mut() {
+            profile::profile_table_spread(&conn, path, t, rows)?;
+        }
+        Ok(schema)
+    };
+    match read() {
+        Ok(schema) => Ok((schema, check)),
+        // A damaged file can fail here already; the integrity check words it best.
+        Err(e) => Err(check.join().expect("integrity check thread").err().unwrap_or(e)),
+    }
+}
+
+/// Drops the tables this run made (and the PostgreSQL schema, when it made that too): a
+/// damaged source found after the load began leaves the target as it was.
+async fn drop_created(sh: &Shared, admin: &mut Conn) {
+    let created = sh.report.lock().await.created.clone();
+    for c in created.iter().rev() {
+        let sql = match c.kind {
+            CreatedKind::Table => format!("DROP TABLE IF EXISTS {}", sh.target.table_sql_name(&c.name)),
+            CreatedKind::Schema => format!("DROP SCHEMA IF EXISTS {}", crate::sqlexpr::quote_ident(&c.name, Dialect::Postgres)),
+            _ => continue,
+        };
+        if exec(admin, &sql).await.is_ok() {
+            sh.report.lock().await.created.retain(|x| x != c);
+        }
+    }
+}
+
+/// Schema, rows, keys and indexes, foreign keys, views.
+///
+/// `sure`: the plan (and what its choices dropped) when it rests on every row already
+/// (`--data-only`). Otherwise the tables are made and loaded on the plan of a spread sample
+/// (`speculative`) while every row is profiled; then the plan is made again from every row —
+/// exactly the plan a full profile first would have made — and a table whose load it would
+/// have made differently, or that met a value the sampled plan could not carry exactly, is
+/// made and loaded again. Only then are keys, indexes and constraints built, and rows
+/// reported.
+async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, sure: Option<(Plan, Vec<Warning>)>, integrity: Option<Integrity>, admin: &mut Conn) -> Result<()> {
+    let speculative = sure.is_none();
     // Schema: every table, with its columns, defaults and (MySQL) keys.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
     if sh.opts.data_only {
         // Each table was checked empty before the run: rolling back removes all its rows.
         let mut report = sh.report.lock().await;
-        for t in planned {
+        for t in &planned {
             report.created.push(sh.created(CreatedKind::Rows, &t.name));
         }
     }
     for t in planned.iter().filter(|_| !sh.opts.data_only) {
-        let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
-        match sh.dialect {
-            Dialect::Postgres => exec(admin, &postgres::ddl::create_table(t, &sh.target.pg_schema)).await.map_err(create_err)?,
-            _ => {
-                let flavor = sh.target.flavor.as_ref().expect("flavor");
-                // CHECKs go in with the table; one the server refuses sends them all to after the load.
-                if t.checks.is_empty() || exec(admin, &mysql::ddl::create_table(t, flavor, true)).await.is_err() {
-                    exec(admin, &mysql::ddl::create_table(t, flavor, false)).await.map_err(create_err)?;
-                } else {
-                    sh.checks_inline.lock().await.insert(t.name.clone());
-                }
-            }
-        }
+        create_table(sh, admin, t).await?;
         sh.report.lock().await.created.push(sh.created(CreatedKind::Table, &t.name));
     }
     let secs = t0.elapsed().as_secs_f64();
     sh.add_phase(Phase::Schema, secs).await;
     sh.events.emit(Event::PhaseDone { phase: Phase::Schema, seconds: secs });
-    // Data, then each table's own keys and indexes, `jobs` tables at a time, largest first.
+
+    // Data, `jobs` tables at a time, largest first.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
-    let mut order: Vec<Arc<PlannedTable>> = planned.iter().cloned().map(Arc::new).collect();
+    let mut order: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
     order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
     // Into an existing schema the foreign keys are there already: parents load first.
     let waves = if sh.opts.data_only { parent_waves(&order) } else { vec![order.clone()] };
+    let loads: Arc<Mutex<BTreeMap<String, Loaded>>> = Default::default();
+    let mut loaded = Ok(());
     for wave in waves {
-        // Smallest first in the queue, so `pop` hands out the largest table next.
-        let queue = Arc::new(Mutex::new(wave.iter().rev().cloned().collect::<Vec<_>>()));
-        let mut workers = vec![];
-        for _ in 0..sh.opts.jobs {
-            let (sh, queue) = (sh.clone(), queue.clone());
-            workers.push(tokio::spawn(async move {
-                loop {
-                    let next = queue.lock().await.pop();
-                    let Some(t) = next else { return Ok(()) };
-                    if sh.events.cancelled() {
-                        return Err(FerryError::Cancelled);
+        let loads = loads.clone();
+        loaded = each_table(sh, wave, move |sh, mut conn, t| {
+            let loads = loads.clone();
+            async move {
+                let r = load_table(&sh, &mut conn, &t, speculative).await.map(|l| {
+                    let name = t.source.name.clone();
+                    (name, l)
+                });
+                match r {
+                    Ok((name, l)) => {
+                        loads.lock().await.insert(name, l);
+                        (conn, Ok(()))
                     }
-                    run_table(sh.clone(), t).await?;
-                }
-            }));
-        }
-        let mut first_err = None;
-        for w in workers {
-            match w.await {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => {
-                    sh.events.cancel();
-                    first_err.get_or_insert(e);
-                }
-                Err(e) => {
-                    first_err.get_or_insert(FerryError::Other(format!("a loader stopped: {e}")));
+                    Err(e) => (conn, Err(e)),
                 }
             }
+        })
+        .await;
+        if loaded.is_err() {
+            break;
         }
-        if let Some(e) = first_err {
+    }
+    // A damaged file stops the run whatever else happened, and takes back what was made.
+    if let Some(check) = integrity {
+        let checked = tokio::task::spawn_blocking(move || check.join().expect("integrity check thread")).await.map_err(|e| FerryError::Other(e.to_string()))?;
+        if let Err(e) = checked {
+            drop_created(sh, admin).await;
             return Err(e);
         }
     }
+    if let Err(e) = loaded {
+        if matches!(e, FerryError::SourceCorrupt { .. }) && !sh.opts.data_only {
+            drop_created(sh, admin).await;
+        }
+        return Err(e);
+    }
+    let mut loads = std::mem::take(&mut *loads.lock().await);
+
+    // The plan of every row; the tables it would have loaded otherwise, loaded again.
+    let (plan, final_planned, dropped) = match sure {
+        Some((plan, dropped)) => (plan, order.iter().map(|t| t.as_ref().clone()).collect::<Vec<_>>(), dropped),
+        None => {
+            for t in schema.tables.iter_mut() {
+                let Some(profiles) = loads.get_mut(&t.name).and_then(|l| l.read.profiles.take()) else { continue };
+                for (c, p) in t.columns.iter_mut().zip(profiles) {
+                    c.profile = Some(p);
+                }
+                t.profile_sample = None;
+            }
+            let plan = Plan::resolve(sh.opts.plan.as_ref(), sh.opts.plan_path.as_deref().unwrap_or("plan"), &schema, &sh.source, sh.dialect)?;
+            let mut planned = planned_tables(&schema, &plan, sh.dialect)?;
+            let (_, dropped) = crate::preflight::apply_choices(&mut planned, &plan, sh.dialect)?;
+            (plan, planned, dropped)
+        }
+    };
+    {
+        let mut report = sh.report.lock().await;
+        report.plan = Some(plan.clone());
+        // What planning found, first among the warnings.
+        let mut found: Vec<Warning> = final_planned.iter().flat_map(|t| t.warnings.iter().cloned()).collect();
+        found.extend(dropped);
+        report.warnings.splice(0..0, found);
+    }
+    let by_name: BTreeMap<String, Arc<PlannedTable>> = final_planned.into_iter().map(|t| (t.source.name.clone(), Arc::new(t))).collect();
+    let mut again = std::collections::HashSet::new();
+    for t in &order {
+        let sure_of = by_name.get(&t.source.name).expect("the same tables");
+        let l = loads.get(&t.source.name).expect("every table loaded");
+        if l.read.abandoned || !t.same_shape(sure_of) {
+            again.insert(t.source.name.clone());
+            let why = if l.read.abandoned { "a value its sampled plan could not carry exactly" } else { "the plan of every row differs from the plan of its sample" };
+            sh.report.lock().await.notes.push(Warning { table: Some(t.source.name.clone()), object: format!("table {}", t.source.name), reason: format!("loaded twice: {why}") });
+        }
+    }
+    // Loads again first (they take longest), then the largest tables' keys and indexes.
+    let mut finish: Vec<Arc<PlannedTable>> = order.iter().map(|t| by_name[&t.source.name].clone()).collect();
+    finish.sort_by_key(|t| (!again.contains(&t.source.name), std::cmp::Reverse(t.source.row_count)));
+    let loads = Arc::new(Mutex::new(loads));
+    let again = Arc::new(again);
+    each_table(sh, finish, move |sh, mut conn, t| {
+        let (loads, again) = (loads.clone(), again.clone());
+        async move {
+            let r = async {
+                let first = loads.lock().await.remove(&t.source.name).expect("loaded once");
+                let l = if again.contains(&t.source.name) {
+                    exec(&mut conn, &format!("DROP TABLE {}", sh.target.table_sql_name(&t.name))).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+                    create_table(&sh, &mut conn, &t).await?;
+                    let mut l = load_table(&sh, &mut conn, &t, false).await?;
+                    l.seconds += first.seconds;
+                    l
+                } else {
+                    first
+                };
+                record_load(&sh, &t, l).await;
+                finish_and_report(&sh, &t, &mut conn).await
+            }
+            .await;
+            (conn, r)
+        }
+    })
+    .await?;
     sh.events.emit(Event::PhaseDone { phase: Phase::Data, seconds: t0.elapsed().as_secs_f64() });
     if sh.opts.data_only {
         return Ok(());
     }
+    let order: Vec<Arc<PlannedTable>> = order.iter().map(|t| by_name[&t.source.name].clone()).collect();
     // Foreign keys.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Constraints });

@@ -50,6 +50,46 @@ async fn bad_sources_are_named_and_untouched() {
     assert!(db.texts("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'").await.is_empty());
 }
 
+/// A file whose rows all read but whose structure check fails (its header counts seven free
+/// pages more than its free list holds). The load starts before the check ends; the damage
+/// still stops the run with one line, and what the run made is gone again.
+#[tokio::test]
+async fn damage_found_while_loading_leaves_the_target_as_it_was() {
+    let dir = Scratch::new();
+    let src = dir.path("freelist.sqlite");
+    {
+        let c = Connection::open(&src).unwrap();
+        c.execute_batch(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE junk (x);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO t SELECT i, printf('value %d', i) FROM n;
+             INSERT INTO junk SELECT randomblob(1000) FROM t LIMIT 500; DELETE FROM junk;",
+        )
+        .unwrap();
+    }
+    let mut bytes = std::fs::read(&src).unwrap();
+    let free = u32::from_be_bytes(bytes[36..40].try_into().unwrap());
+    assert!(free > 0, "the deleted rows left free pages");
+    bytes[36..40].copy_from_slice(&(free + 7).to_be_bytes());
+    std::fs::write(&src, &bytes).unwrap();
+    let before = sha256(&src);
+    assert_eq!(ferry(&["inspect", src.to_str().unwrap()]).code, 1, "the structure check refuses it");
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "damaged").await;
+        assert_fails(&ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url]), &["freelist.sqlite", "damaged"]);
+        let tables = match kind {
+            Kind::Pg => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'",
+            Kind::My => "SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE()",
+        };
+        assert!(db.texts(tables).await.is_empty(), "{kind:?}: nothing left in the target");
+        // Into a schema the run makes itself: that goes too.
+        if kind == Kind::Pg {
+            assert_fails(&ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--schema", "fresh"]), &["damaged"]);
+            assert!(db.texts("SELECT nspname::text FROM pg_namespace WHERE nspname = 'fresh'").await.is_empty());
+        }
+    }
+    assert_eq!(sha256(&src), before, "the source file is never written to");
+}
+
 #[tokio::test]
 async fn bad_targets_are_named() {
     let dir = Scratch::new();

@@ -14,4 +14,5 @@ mod monitor;
 mod preflight;
 mod roundtrip;
 mod safety;
+mod sampled_plan;
 mod validate;

@@ -12,7 +12,7 @@ use crate::target::{derived_name, Names};
 use crate::target::Dialect;
 use std::collections::HashMap;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlannedColumn {
     pub source: String,
     pub name: String,
@@ -29,7 +29,7 @@ pub struct PlannedColumn {
     pub generated_sql: Option<(String, bool)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlannedIndex {
     pub name: String,
     pub unique: bool,
@@ -40,20 +40,20 @@ pub struct PlannedIndex {
     pub source_sql: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PlannedPart {
     Column { name: String, desc: bool },
     Expr { sql: String, desc: bool },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlannedCheck {
     pub name: String,
     pub sql: String,
     pub source_sql: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlannedForeignKey {
     pub name: String,
     /// Source names (for reports) and target names.
@@ -86,6 +86,21 @@ pub struct PlannedTable {
 }
 
 impl PlannedTable {
+    /// Whether loading and finishing the table as `other` plans it does exactly what this plan
+    /// does: the same target names, column types, transforms, defaults, keys, indexes,
+    /// constraints and identity. The source's profile and the planning notes are not compared.
+    pub fn same_shape(&self, other: &PlannedTable) -> bool {
+        self.name == other.name
+            && self.columns == other.columns
+            && self.column_map == other.column_map
+            && self.primary_key == other.primary_key
+            && self.uniques == other.uniques
+            && self.indexes == other.indexes
+            && self.checks == other.checks
+            && self.foreign_keys == other.foreign_keys
+            && self.identity == other.identity
+    }
+
     pub fn column(&self, source: &str) -> Option<&PlannedColumn> {
         self.columns.iter().find(|c| c.source == source).or_else(|| self.columns.iter().find(|c| c.source.eq_ignore_ascii_case(source)))
     }

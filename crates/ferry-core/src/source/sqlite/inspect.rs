@@ -69,7 +69,9 @@ pub fn check_integrity(conn: &Connection, path: &Path) -> Result<()> {
     if rows.len() == 1 && rows[0] == "ok" {
         Ok(())
     } else {
-        Err(FerryError::SourceCorrupt { path: path.to_path_buf(), detail: rows.into_iter().take(3).collect::<Vec<_>>().join("; ") })
+        // One line: SQLite heads its findings with "*** in database main ***" and a newline.
+        let one_line = |r: String| r.replace("*** in database main ***", " ").split_whitespace().collect::<Vec<_>>().join(" ");
+        Err(FerryError::SourceCorrupt { path: path.to_path_buf(), detail: rows.into_iter().take(3).map(one_line).collect::<Vec<_>>().join("; ") })
     }
 }
 
