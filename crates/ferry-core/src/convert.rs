@@ -576,13 +576,20 @@ impl Encoder for CopyBinary<'_> {
         self.field(&v);
     }
     fn uuid(&mut self, s: &str) {
-        // The 32 hex digits, dashes skipped (the text was checked to be a UUID).
-        let h = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+        // The 32 hex digits at their fixed places (the text was checked to be a UUID).
+        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+        let h = |c: u8| match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            b'A'..=b'F' => c - b'A' + 10,
+            _ => 0,
+        };
+        let t = s.as_bytes();
         let mut b = [0u8; 16];
-        let mut digits = s.bytes().filter(|c| *c != b'-');
-        for byte in b.iter_mut() {
-            let (hi, lo) = (digits.next().unwrap_or(b'0'), digits.next().unwrap_or(b'0'));
-            *byte = h(hi) << 4 | h(lo);
+        if t.len() == 36 {
+            for (byte, at) in b.iter_mut().zip(AT) {
+                *byte = h(t[at]) << 4 | h(t[at + 1]);
+            }
         }
         self.field(&b);
     }

@@ -601,9 +601,18 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
     let name = t.source.name.clone();
     sh.events.emit(Event::TableStarted { table: name.clone(), rows: t.source.row_count });
     let stmt = match sh.dialect {
-        Dialect::Postgres => postgres::ddl::copy_statement(t, &sh.target.pg_schema),
+        Dialect::Postgres => postgres::ddl::copy_statement(t, &sh.target.pg_schema, speculative),
         _ => mysql::ddl::insert_prefix(t),
     };
+    // PostgreSQL, speculative: the whole table in one transaction that first empties it, so
+    // the rows go in frozen; the first refusal rolls it back (the table is loaded again).
+    let pg_tx = speculative && matches!(conn, Conn::Pg(_));
+    if pg_tx {
+        let table_sql = sh.target.table_sql_name(&t.name);
+        for sql in ["BEGIN".to_string(), format!("TRUNCATE {table_sql}")] {
+            exec(conn, &sql).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+        }
+    }
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     // Written batches go back to the reader to be filled again.
     let (give_back, spent) = std::sync::mpsc::channel::<Batch>();
@@ -651,6 +660,9 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
                 Ok(n) => written += n,
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
+                    if pg_tx {
+                        let _ = exec(conn, "ROLLBACK").await;
+                    }
                     continue;
                 }
                 Err(e) => {
@@ -700,7 +712,8 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
         sh.events.emit(Event::Progress { table: name.clone(), rows_done: written, rows: t.source.row_count });
         let _ = give_back.send(batch);
     }
-    if in_tx && failure.is_none() {
+    let refused = abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed));
+    if (in_tx || (pg_tx && !refused)) && failure.is_none() {
         if let Err(e) = exec(conn, "COMMIT").await {
             failure = Some(target_err(&format!("table {}", t.name), e));
         }
@@ -1172,7 +1185,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let speculative = !opts.data_only;
     let (schema, integrity) = tokio::task::spawn_blocking(move || -> Result<(Schema, Option<Integrity>)> {
         if speculative {
-            let (schema, check) = read_source_spread(&src, SPREAD_SAMPLE_ROWS)?;
+            let (schema, check) = read_source_spread(&src, SPREAD_SAMPLE_ROWS, jobs)?;
             Ok((schema, Some(check)))
         } else {
             Ok((read_source(&src, true, jobs)?, None))
@@ -1366,16 +1379,34 @@ const SPREAD_SAMPLE_ROWS: u64 = 4096;
 /// The schema with a spread sample of each table's values (`profile_table_spread`), for a
 /// plan made before the rows are read; the file's structure check (`PRAGMA quick_check`)
 /// runs on its own thread meanwhile, and must pass before the run can succeed.
-pub fn read_source_spread(path: &Path, rows: u64) -> Result<(Schema, Integrity)> {
+pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema, Integrity)> {
     let p = path.to_path_buf();
     let conn = inspect::open(path)?;
     let check = std::thread::spawn(move || inspect::check_integrity(&inspect::open(&p)?, &p));
     let read = || -> Result<Schema> {
         let mut schema = inspect::inspect(&conn, path)?;
-        for t in schema.tables.iter_mut() {
-            profile::profile_table_spread(&conn, path, t, rows)?;
+        // The samples, `jobs` tables at a time.
+        let queue = std::sync::Mutex::new(schema.tables.iter_mut().collect::<Vec<_>>());
+        let err = std::sync::Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..jobs.max(1) {
+                s.spawn(|| {
+                    let c = match inspect::open(path) {
+                        Ok(c) => c,
+                        Err(e) => return *err.lock().unwrap() = Some(e),
+                    };
+                    while let Some(t) = queue.lock().unwrap().pop() {
+                        if let Err(e) = profile::profile_table_spread(&c, path, t, rows) {
+                            return *err.lock().unwrap() = Some(e);
+                        }
+                    }
+                });
+            }
+        });
+        match err.into_inner().unwrap() {
+            Some(e) => Err(e),
+            None => Ok(schema),
         }
-        Ok(schema)
     };
     match read() {
         Ok(schema) => Ok((schema, check)),

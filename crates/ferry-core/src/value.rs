@@ -90,6 +90,12 @@ pub struct Decimal {
 }
 
 impl Decimal {
+    /// Whether `parse` could take the text at all: only its characters (signs, digits, the
+    /// point and the exponent's `e`). A quick refusal before the parse, which builds a string.
+    pub fn may_parse(s: &str) -> bool {
+        !s.is_empty() && s.bytes().all(|c| matches!(c, b'0'..=b'9' | b'+' | b'-' | b'.' | b'e' | b'E'))
+    }
+
     /// Parses `-12.50`, `1e-3`, `+7`, `.5`, `1.5E+10`. Not `inf`, not hex, no spaces.
     pub fn parse(s: &str) -> Option<Decimal> {
         let b = s.as_bytes();
@@ -255,21 +261,27 @@ pub fn parse_canonical_i64(s: &str) -> Option<i64> {
 
 /// A lowercase or uppercase canonical UUID: 8-4-4-4-12 hex digits.
 pub fn is_uuid_text(s: &[u8]) -> bool {
-    if s.len() != 36 {
+    // The dashes first: most text that is not a UUID fails there at once.
+    if s.len() != 36 || s[8] != b'-' || s[13] != b'-' || s[18] != b'-' || s[23] != b'-' {
         return false;
     }
-    s.iter().enumerate().all(|(i, &c)| match i {
-        8 | 13 | 18 | 23 => c == b'-',
-        _ => c.is_ascii_hexdigit(),
-    })
+    [&s[0..8], &s[9..13], &s[14..18], &s[19..23], &s[24..36]].iter().all(|part| part.iter().all(u8::is_ascii_hexdigit))
 }
 
 /// Booleans as SQLite apps write them in text.
 pub fn parse_bool_text(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "1" | "t" | "true" | "y" | "yes" | "on" => Some(true),
-        "0" | "f" | "false" | "n" | "no" | "off" => Some(false),
-        _ => None,
+    const TRUE: [&str; 6] = ["1", "t", "true", "y", "yes", "on"];
+    const FALSE: [&str; 6] = ["0", "f", "false", "n", "no", "off"];
+    if s.len() > 5 {
+        return None;
+    }
+    let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(s));
+    if is(&TRUE) {
+        Some(true)
+    } else if is(&FALSE) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -306,7 +318,8 @@ pub fn parse_iso_timestamp(s: &str) -> Option<Instant> {
     if b.len() < 16 {
         return None;
     }
-    let date = parse_iso_date(&s[..10])?;
+    // `get`: byte 10 can fall inside a character ("2024年03月05日 14:22").
+    let date = parse_iso_date(s.get(..10)?)?;
     if b[10] != b' ' && b[10] != b'T' && b[10] != b't' {
         return None;
     }
@@ -447,6 +460,15 @@ impl Instant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Text that is not a timestamp is refused, whatever characters it holds (a character
+    /// across byte 10 once stopped the profiling with a panic).
+    #[test]
+    fn not_timestamps_are_refused_without_panicking() {
+        for s in ["2024年03月05日 14:22:01", "123456789é0123456", "2024-03-05é14:22:01", "2024-03-05 14:22:0é", "0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10"] {
+            assert_eq!(parse_iso_timestamp(s), None, "{s}");
+        }
+    }
 
     /// The hand-written instant text is chrono's, for every year chrono prints.
     #[test]

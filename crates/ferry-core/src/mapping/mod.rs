@@ -150,7 +150,7 @@ fn timestamps_in_range(p: &ColumnProfile, dialect: Dialect) -> bool {
     if dialect == Dialect::Postgres {
         return true;
     }
-    let ok = |s: &Option<String>| s.as_deref().is_none_or(|s| s.len() >= 4 && &s[..4] >= "1000");
+    let ok = |s: &Option<String>| s.as_deref().is_none_or(|s| s.get(..4).is_some_and(|year| year >= "1000"));
     ok(&p.min_text) && ok(&p.max_text)
 }
 

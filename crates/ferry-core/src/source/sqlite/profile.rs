@@ -97,8 +97,13 @@ pub fn profile_table_spread(conn: &Connection, path: &Path, table: &mut Table, r
     match rowid {
         None => read(&format!("{all} LIMIT ?1"), &[rows as i64])?,
         Some(r) => {
-            let (lo, hi): (Option<i64>, Option<i64>) = conn.query_row(&format!("SELECT min({r}), max({r}) FROM {}", quote(&table.name)), [], |x| Ok((x.get(0)?, x.get(1)?))).map_err(|e| map_err(path, e))?;
-            let (lo, hi) = (lo.unwrap_or(0), hi.unwrap_or(0));
+            // Two queries: SQLite answers a lone min() or max() of the row id from the ends of
+            // the table, but scans for both in one.
+            let end = |f: &str| -> Result<i64> {
+                let v: Option<i64> = conn.query_row(&format!("SELECT {f}({r}) FROM {}", quote(&table.name)), [], |x| x.get(0)).map_err(|e| map_err(path, e))?;
+                Ok(v.unwrap_or(0))
+            };
+            let (lo, hi) = (end("min")?, end("max")?);
             let each = (rows / 2 / SPOTS).max(1) as i64;
             read(&format!("{all} ORDER BY {r} LIMIT ?1"), &[(rows / 2) as i64])?;
             let sql = format!("{all} WHERE {r} >= ?1 ORDER BY {r} LIMIT ?2");
@@ -218,7 +223,8 @@ fn prefix(s: &str, n: usize) -> &str {
 fn classify_text(p: &mut ColumnProfile, s: &str) {
     let b = s.as_bytes();
     let Some(&first) = b.first() else { return };
-    if first.is_ascii_digit() {
+    // Dates and timestamps begin `YYYY-`.
+    if first.is_ascii_digit() && b.get(4) == Some(&b'-') {
         if b.len() == 10 && parse_iso_date(s).is_some() {
             p.text_iso_date += 1;
         } else if b.len() >= 16 {
@@ -245,7 +251,7 @@ fn classify_text(p: &mut ColumnProfile, s: &str) {
     if b.len() <= 5 && parse_bool_text(s).is_some() {
         p.text_bool += 1;
     }
-    if (first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') && Decimal::parse(s).is_some() {
+    if (first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') && Decimal::may_parse(s) && Decimal::parse(s).is_some() {
         p.text_numeric += 1;
     }
 }
@@ -368,5 +374,37 @@ mod tests {
         assert!(!p.many_texts && p.distinct_texts.len() == DISTINCT_TEXTS);
         let p = profile(&[Value::Text("a".into()), Value::Text("x".repeat(DISTINCT_TEXT_CHARS + 1))]);
         assert!(p.many_texts, "a long text is not enum-like");
+    }
+}
+
+#[cfg(test)]
+mod speed {
+    use super::*;
+    use rusqlite::types::Value;
+
+    /// Not a test: prints what one value of each kind costs `observe` (run with --release
+    /// --ignored --nocapture).
+    #[test]
+    #[ignore]
+    fn observe_cost() {
+        let kinds: Vec<(&str, Value)> = vec![
+            ("uuid digit", Value::Text("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10".into())),
+            ("uuid letter", Value::Text("fb9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10".into())),
+            ("timestamp", Value::Text("2024-03-05T14:22:01.123Z".into())),
+            ("enum", Value::Text("shipped".into())),
+            ("json", Value::Text(r#"{"a": 1, "b": [1, 2, 3], "c": "some text here", "d": {"e": null}}"#.into())),
+            ("name", Value::Text("Some Person Name 123".into())),
+            ("int", Value::Integer(123456)),
+            ("real", Value::Real(19.99)),
+        ];
+        for (name, v) in kinds {
+            let mut p = ColumnProfile::default();
+            let n = 1_000_000;
+            let t = std::time::Instant::now();
+            for _ in 0..n {
+                observe(&mut p, (&v).into());
+            }
+            println!("{name:12} {:6.1} ns", t.elapsed().as_nanos() as f64 / n as f64);
+        }
     }
 }

@@ -101,7 +101,11 @@ pub fn create_view(schema: &str, name: &str, select: &str) -> String {
 }
 
 /// `COPY t (cols) FROM STDIN (FORMAT binary)` for the loaded (not generated) columns.
-pub fn copy_statement(t: &PlannedTable, schema: &str) -> String {
+/// `freeze`: the rows go in already frozen (`COPY … FREEZE`), which PostgreSQL allows only
+/// into a table created or truncated in the same transaction. The first scan of the table
+/// (its index builds, its foreign key checks) then need not look up and stamp each row's
+/// visibility.
+pub fn copy_statement(t: &PlannedTable, schema: &str, freeze: bool) -> String {
     let c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
-    format!("COPY {} ({}) FROM STDIN (FORMAT binary)", qualified(schema, &t.name), c.join(", "))
+    format!("COPY {} ({}) FROM STDIN (FORMAT binary{})", qualified(schema, &t.name), c.join(", "), if freeze { ", FREEZE" } else { "" })
 }
