@@ -1370,6 +1370,138 @@ where
     }
 }
 
+/// One unit of the finishing work: a table's load settled and its keys and indexes built, or
+/// (PostgreSQL) its foreign keys.
+#[derive(Clone)]
+enum Finish {
+    Table(Arc<PlannedTable>),
+    ForeignKeys(Arc<PlannedTable>),
+}
+
+/// PostgreSQL, foreign keys without cycles: every table's finishing (`finish_one`) and every
+/// table's foreign keys, `jobs` at a time. A table's foreign keys wait for its own finishing
+/// and for each table it references to be finished with its foreign keys in place — the
+/// order in which taking out orphans never cascades (`foreign_keys`) — so they run beside
+/// other tables' index builds instead of alone at the end.
+async fn finish_interleaved<F, Fut>(sh: &Arc<Shared>, tables: Vec<Arc<PlannedTable>>, finish_one: F) -> Result<()>
+where
+    F: Fn(Arc<Shared>, Conn, Arc<PlannedTable>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = (Conn, Result<()>)> + Send + 'static,
+{
+    struct State {
+        todo: Vec<Finish>,
+        finished: std::collections::HashSet<String>,
+        keyed: std::collections::HashSet<String>,
+        stop: bool,
+    }
+    let parents = |t: &PlannedTable| -> Vec<String> { t.foreign_keys.iter().filter(|fk| fk.ref_table != t.name && sh.tables.contains(&fk.ref_table)).map(|fk| fk.ref_table.clone()).collect() };
+    let parents: Arc<BTreeMap<String, Vec<String>>> = Arc::new(tables.iter().map(|t| (t.name.clone(), parents(t))).collect());
+    // Foreign keys first whenever one is ready (they let others start), then tables in order.
+    let mut todo: Vec<Finish> = tables.iter().filter(|t| t.foreign_keys.iter().any(|fk| sh.tables.contains(&fk.ref_table))).map(|t| Finish::ForeignKeys(t.clone())).collect();
+    todo.extend(tables.iter().map(|t| Finish::Table(t.clone())));
+    let state = Arc::new(std::sync::Mutex::new(State { todo, finished: Default::default(), keyed: Default::default(), stop: false }));
+    let finish_one = Arc::new(finish_one);
+    let mut workers = vec![];
+    for _ in 0..sh.opts.jobs.max(1) {
+        let (sh, state, parents, finish_one) = (sh.clone(), state.clone(), parents.clone(), finish_one.clone());
+        workers.push(tokio::spawn(async move {
+            let mut conn = sh.target.connect().await?;
+            loop {
+                let next = {
+                    let mut st = state.lock().expect("finish state");
+                    if st.stop {
+                        return Ok(());
+                    }
+                    let ready = |f: &Finish| match f {
+                        Finish::Table(_) => true,
+                        Finish::ForeignKeys(t) => st.finished.contains(&t.name) && parents[&t.name].iter().all(|p| st.finished.contains(p) && (st.keyed.contains(p) || !parents.contains_key(p) || parents[p].is_empty())),
+                    };
+                    match st.todo.iter().position(ready) {
+                        Some(i) => Some(st.todo.remove(i)),
+                        None if st.todo.is_empty() => return Ok(()),
+                        None => None,
+                    }
+                };
+                let Some(task) = next else {
+                    // Something still running will make a task ready.
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    continue;
+                };
+                if sh.events.cancelled() {
+                    state.lock().expect("finish state").stop = true;
+                    return Err(FerryError::Cancelled);
+                }
+                let r = match &task {
+                    Finish::Table(t) => {
+                        let (c, r) = finish_one(sh.clone(), conn, t.clone()).await;
+                        conn = c;
+                        r
+                    }
+                    Finish::ForeignKeys(t) => table_foreign_keys(&sh, t, &mut conn).await,
+                };
+                let mut st = state.lock().expect("finish state");
+                if r.is_err() {
+                    st.stop = true;
+                }
+                r?;
+                match task {
+                    Finish::Table(t) => st.finished.insert(t.name.clone()),
+                    Finish::ForeignKeys(t) => st.keyed.insert(t.name.clone()),
+                };
+            }
+        }));
+    }
+    let mut first_err = None;
+    for w in workers {
+        match w.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                first_err.get_or_insert(e);
+            }
+            Err(e) => {
+                first_err.get_or_insert(FerryError::Other(format!("a loader stopped: {e}")));
+            }
+        }
+    }
+    match first_err {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// One table's foreign keys (PostgreSQL): each made NOT VALID, then validated; where rows
+/// fail it, they are taken out (reported) and it is validated again. A key that still cannot
+/// be made is dropped and named.
+async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
+    let started = Instant::now();
+    let schema = sh.target.pg_schema.clone();
+    for fk in t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)) {
+        if let Err(e) = exec(conn, &postgres::ddl::foreign_key_not_valid(t, &schema, fk)).await {
+            sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
+            continue;
+        }
+        let validate = postgres::ddl::validate_constraint(t, &schema, &fk.name);
+        let Err(first) = exec(conn, &validate).await else { continue };
+        let result = if db_code(&first) == "23503" {
+            match remove_orphans(sh, t, fk, conn).await {
+                Ok(_) => exec(conn, &validate).await,
+                Err(e) => Err(e),
+            }
+        } else {
+            Err(first)
+        };
+        if let Err(e) = result {
+            let _ = exec(conn, &postgres::ddl::drop_constraint(t, &schema, &fk.name)).await;
+            if let Some(stop) = strict_stop(&e) {
+                return Err(stop);
+            }
+            sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
+        }
+    }
+    sh.add_phase(Phase::Constraints, started.elapsed().as_secs_f64()).await;
+    Ok(())
+}
+
 /// The file's structure check, running beside a speculative load.
 type Integrity = std::thread::JoinHandle<Result<()>>;
 
@@ -1549,7 +1681,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
     finish.sort_by_key(|t| (!again.contains(&t.source.name), std::cmp::Reverse(t.source.row_count)));
     let loads = Arc::new(Mutex::new(loads));
     let again = Arc::new(again);
-    each_table(sh, finish, move |sh, mut conn, t| {
+    let finish_one = move |sh: Arc<Shared>, mut conn: Conn, t: Arc<PlannedTable>| {
         let (loads, again) = (loads.clone(), again.clone());
         async move {
             let r = async {
@@ -1569,20 +1701,28 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
             .await;
             (conn, r)
         }
-    })
-    .await?;
+    };
+    let order: Vec<Arc<PlannedTable>> = order.iter().map(|t| by_name[&t.source.name].clone()).collect();
+    // PostgreSQL, no cycles: foreign keys interleave with the other tables' keys and indexes.
+    let interleaved = sh.dialect == Dialect::Postgres && !sh.opts.data_only && parents_first(&order).is_some();
+    if interleaved {
+        finish_interleaved(sh, finish, finish_one).await?;
+    } else {
+        each_table(sh, finish, finish_one).await?;
+    }
     sh.events.emit(Event::PhaseDone { phase: Phase::Data, seconds: t0.elapsed().as_secs_f64() });
     if sh.opts.data_only {
         return Ok(());
     }
-    let order: Vec<Arc<PlannedTable>> = order.iter().map(|t| by_name[&t.source.name].clone()).collect();
     // Foreign keys.
-    let t0 = Instant::now();
-    sh.events.emit(Event::PhaseStarted { phase: Phase::Constraints });
-    foreign_keys(sh, &order, admin).await?;
-    let secs = t0.elapsed().as_secs_f64();
-    sh.add_phase(Phase::Constraints, secs).await;
-    sh.events.emit(Event::PhaseDone { phase: Phase::Constraints, seconds: secs });
+    if !interleaved {
+        let t0 = Instant::now();
+        sh.events.emit(Event::PhaseStarted { phase: Phase::Constraints });
+        foreign_keys(sh, &order, admin).await?;
+        let secs = t0.elapsed().as_secs_f64();
+        sh.add_phase(Phase::Constraints, secs).await;
+        sh.events.emit(Event::PhaseDone { phase: Phase::Constraints, seconds: secs });
+    }
     // Views, translated where possible.
     let t0 = Instant::now();
     let table_map: std::collections::HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();

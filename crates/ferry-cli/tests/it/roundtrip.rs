@@ -277,6 +277,12 @@ async fn roundtrip(kind: Kind) {
     let left = db.texts("SELECT name FROM child ORDER BY id").await;
     assert_eq!(left, vec![Some("y".into()), Some("no parent is fine".into())]);
     assert!(db.exec("INSERT INTO child (id, parent_id) VALUES (10, 12345)").await.is_err(), "foreign key holds");
+    if kind == Kind::Pg {
+        // Made NOT VALID and then validated: every key ends validated (a NOT VALID key would
+        // refuse the row above too, yet vouch for nothing already there).
+        let keys = db.texts("SELECT count(*)::text || ' ' || bool_and(convalidated)::text FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace").await;
+        assert_eq!(keys, vec![Some("3 true".into())]);
+    }
 
     // Reserved words, case and spaces quoted; the long names renamed and reported.
     let o = db.texts(&format!("SELECT {} FROM {} WHERE {} = 1", t("Mixed Case"), t("order"), t("select"))).await;

@@ -79,6 +79,21 @@ pub fn foreign_key(t: &PlannedTable, schema: &str, fk: &PlannedForeignKey) -> St
     )
 }
 
+/// `ADD CONSTRAINT … NOT VALID`: the key is made without reading the rows (a moment's
+/// lock on both tables); `validate_constraint` then checks them holding locks under which
+/// other keys of the same parent can be checked at once.
+pub fn foreign_key_not_valid(t: &PlannedTable, schema: &str, fk: &PlannedForeignKey) -> String {
+    format!("{} NOT VALID", foreign_key(t, schema, fk))
+}
+
+pub fn validate_constraint(t: &PlannedTable, schema: &str, name: &str) -> String {
+    format!("ALTER TABLE {} VALIDATE CONSTRAINT {}", qualified(schema, &t.name), q(name))
+}
+
+pub fn drop_constraint(t: &PlannedTable, schema: &str, name: &str) -> String {
+    format!("ALTER TABLE {} DROP CONSTRAINT IF EXISTS {}", qualified(schema, &t.name), q(name))
+}
+
 pub fn check(t: &PlannedTable, schema: &str, name: &str, sql: &str) -> String {
     format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})", qualified(schema, &t.name), q(name))
 }
