@@ -559,16 +559,30 @@ struct Shared {
     events: Events,
     report: Mutex<Report>,
     phase_seconds: Mutex<BTreeMap<Phase, f64>>,
-    /// MySQL tables whose CHECKs were created with the table.
+    /// Tables whose CHECKs were created with the table.
     checks_inline: Mutex<std::collections::HashSet<String>>,
     log: RejectLog,
     /// The plan's `set_null` / `strip_nul` choices, per table.
     value_choices: std::collections::HashMap<String, crate::preflight::ValueChoices>,
     /// Target names of the tables this run loads (foreign keys to others are not made).
     tables: std::collections::HashSet<String>,
+    /// Open sessions for the loaders, kept from one phase to the next.
+    sessions: std::sync::Mutex<Vec<Conn>>,
 }
 
 impl Shared {
+    /// A session for a loader: one kept from earlier work, else a new one.
+    async fn session(&self) -> Result<Conn> {
+        let kept = self.sessions.lock().expect("sessions").pop();
+        match kept {
+            Some(c) => Ok(c),
+            None => self.target.connect().await,
+        }
+    }
+    /// Keeps a session whose work ended well, for the next phase.
+    fn keep(&self, conn: Conn) {
+        self.sessions.lock().expect("sessions").push(conn);
+    }
     async fn add_phase(&self, p: Phase, secs: f64) {
         *self.phase_seconds.lock().await.entry(p).or_default() += secs;
     }
@@ -1162,8 +1176,24 @@ async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut
 pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Events) -> Result<Report> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let jobs = opts.jobs.max(1);
+    // The source's schema (with a spread sample of each table's values, or — into existing
+    // tables, `--data-only` — the profile of every row) is read while the target is opened
+    // and checked; the target's problems are said first. Into new tables the load then starts
+    // at once, and checks the sampled plan against the profile of every row it reads (`run`).
+    let speculative = !opts.data_only;
+    let src = source.to_path_buf();
+    let read_started = Instant::now();
+    events.emit(Event::PhaseStarted { phase: Phase::Source });
+    let reading = tokio::task::spawn_blocking(move || -> Result<(Schema, Option<Integrity>)> {
+        if speculative {
+            let (schema, check) = read_source_spread(&src, SPREAD_SAMPLE_ROWS, jobs)?;
+            Ok((schema, Some(check)))
+        } else {
+            Ok((read_source(&src, true, jobs)?, None))
+        }
+    });
     let (target, mut admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
-    // The target must be empty; say so before the source is read (that can take a while).
     let existing = target.existing_objects(&mut admin).await?;
     if !existing.is_empty() && !opts.data_only {
         let where_ = match target.dialect {
@@ -1174,25 +1204,11 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
         return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
     }
-
-    let jobs = opts.jobs.max(1);
-    let src = source.to_path_buf();
-    let read_started = Instant::now();
-    events.emit(Event::PhaseStarted { phase: Phase::Source });
-    // Into new tables the load starts at once, on a plan from a spread sample of each table,
-    // and checks it against the profile of every row it reads (`run`); into existing tables
-    // (`--data-only`) every row is profiled first.
-    let speculative = !opts.data_only;
-    let (schema, integrity) = tokio::task::spawn_blocking(move || -> Result<(Schema, Option<Integrity>)> {
-        if speculative {
-            let (schema, check) = read_source_spread(&src, SPREAD_SAMPLE_ROWS, jobs)?;
-            Ok((schema, Some(check)))
-        } else {
-            Ok((read_source(&src, true, jobs)?, None))
-        }
-    })
-    .await
-    .map_err(|e| FerryError::Other(e.to_string()))??;
+    // The loaders' sessions open while the source is still being read (each one a TLS
+    // handshake, where the server offers TLS).
+    let (read, sessions) = tokio::join!(reading, futures_util::future::join_all((0..jobs).map(|_| target.connect())));
+    let (schema, integrity) = read.map_err(|e| FerryError::Other(e.to_string()))??;
+    let sessions = sessions.into_iter().collect::<Result<Vec<Conn>>>()?;
     let read_secs = read_started.elapsed().as_secs_f64();
     events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
     let dialect = target.dialect;
@@ -1269,6 +1285,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         log,
         value_choices,
         tables: planned.iter().map(|t| t.name.clone()).collect(),
+        sessions: std::sync::Mutex::new(sessions),
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
     let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
@@ -1306,10 +1323,22 @@ fn rename_reason(dialect: Dialect, name: &str) -> String {
 }
 
 /// Creates one table (MySQL: with its keys, and its CHECKs where the server takes them).
-async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable) -> Result<()> {
+///
+/// PostgreSQL, `speculative` (the load stops at a refused row and is made again): CHECKs go in
+/// with the table too, where the server takes them; made again, a table gets its CHECKs after
+/// the load, which finds and reports each row that fails one.
+async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable, speculative: bool) -> Result<()> {
     let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
     match sh.dialect {
-        Dialect::Postgres => exec(conn, &postgres::ddl::create_table(t, &sh.target.pg_schema)).await.map_err(create_err)?,
+        Dialect::Postgres => {
+            let schema = &sh.target.pg_schema;
+            if !speculative || t.checks.is_empty() || exec(conn, &postgres::ddl::create_table_with(t, schema, true)).await.is_err() {
+                exec(conn, &postgres::ddl::create_table(t, schema)).await.map_err(create_err)?;
+                sh.checks_inline.lock().await.remove(&t.name);
+            } else {
+                sh.checks_inline.lock().await.insert(t.name.clone());
+            }
+        }
         _ => {
             let flavor = sh.target.flavor.as_ref().expect("flavor");
             // CHECKs go in with the table; one the server refuses sends them all to after the load.
@@ -1338,10 +1367,13 @@ where
     for _ in 0..sh.opts.jobs.min(queue.lock().await.len()).max(1) {
         let (sh, queue, work) = (sh.clone(), queue.clone(), work.clone());
         workers.push(tokio::spawn(async move {
-            let mut conn = sh.target.connect().await?;
+            let mut conn = sh.session().await?;
             loop {
                 let next = queue.lock().await.pop();
-                let Some(t) = next else { return Ok(()) };
+                let Some(t) = next else {
+                    sh.keep(conn);
+                    return Ok(());
+                };
                 if sh.events.cancelled() {
                     return Err(FerryError::Cancelled);
                 }
@@ -1405,7 +1437,7 @@ where
     for _ in 0..sh.opts.jobs.max(1) {
         let (sh, state, parents, finish_one) = (sh.clone(), state.clone(), parents.clone(), finish_one.clone());
         workers.push(tokio::spawn(async move {
-            let mut conn = sh.target.connect().await?;
+            let mut conn = sh.session().await?;
             loop {
                 let next = {
                     let mut st = state.lock().expect("finish state");
@@ -1418,7 +1450,11 @@ where
                     };
                     match st.todo.iter().position(ready) {
                         Some(i) => Some(st.todo.remove(i)),
-                        None if st.todo.is_empty() => return Ok(()),
+                        None if st.todo.is_empty() => {
+                            drop(st);
+                            sh.keep(conn);
+                            return Ok(());
+                        }
                         None => None,
                     }
                 };
@@ -1585,7 +1621,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
         }
     }
     for t in planned.iter().filter(|_| !sh.opts.data_only) {
-        create_table(sh, admin, t).await?;
+        create_table(sh, admin, t, speculative).await?;
         sh.report.lock().await.created.push(sh.created(CreatedKind::Table, &t.name));
     }
     let secs = t0.elapsed().as_secs_f64();
@@ -1678,7 +1714,11 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
     }
     // Loads again first (they take longest), then the largest tables' keys and indexes.
     let mut finish: Vec<Arc<PlannedTable>> = order.iter().map(|t| by_name[&t.source.name].clone()).collect();
-    finish.sort_by_key(|t| (!again.contains(&t.source.name), std::cmp::Reverse(t.source.row_count)));
+    // Small tables that others reference go first (their keys let those others' foreign keys
+    // start early), then the largest first.
+    let referenced: std::collections::HashSet<&str> = order.iter().flat_map(|t| t.foreign_keys.iter().filter(|fk| fk.ref_table != t.name).map(|fk| fk.ref_table.as_str())).collect();
+    let small = order.iter().map(|t| t.source.row_count).sum::<u64>() / 20;
+    finish.sort_by_key(|t| (!again.contains(&t.source.name), !(referenced.contains(t.name.as_str()) && t.source.row_count <= small), std::cmp::Reverse(t.source.row_count)));
     let loads = Arc::new(Mutex::new(loads));
     let again = Arc::new(again);
     let finish_one = move |sh: Arc<Shared>, mut conn: Conn, t: Arc<PlannedTable>| {
@@ -1688,7 +1728,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
                 let first = loads.lock().await.remove(&t.source.name).expect("loaded once");
                 let l = if again.contains(&t.source.name) {
                     exec(&mut conn, &format!("DROP TABLE {}", sh.target.table_sql_name(&t.name))).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
-                    create_table(&sh, &mut conn, &t).await?;
+                    create_table(&sh, &mut conn, &t, false).await?;
                     let mut l = load_table(&sh, &mut conn, &t, false).await?;
                     l.seconds += first.seconds;
                     l
@@ -1752,6 +1792,11 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
         }
     }
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
+    // PostgreSQL sessions commit without waiting for the disk (`postgres::connect`): one last
+    // commit that waits makes everything before it durable before the run says it is done.
+    if let Conn::Pg(c) = admin {
+        postgres::flush_wal(c).await.map_err(|e| target_err("the final commit", e))?;
+    }
     Ok(())
 }
 

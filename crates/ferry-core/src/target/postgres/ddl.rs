@@ -18,6 +18,12 @@ fn cols(c: &[String]) -> String {
 }
 
 pub fn create_table(t: &PlannedTable, schema: &str) -> String {
+    create_table_with(t, schema, false)
+}
+
+/// `checks`: the table's CHECKs in its definition, so the rows are checked as they are
+/// copied in rather than by a scan of the table for each CHECK afterwards.
+pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String {
     let mut defs = vec![];
     for c in &t.columns {
         let mut d = format!("{} {}", q(&c.name), c.type_sql);
@@ -31,6 +37,9 @@ pub fn create_table(t: &PlannedTable, schema: &str) -> String {
             d.push_str(" NOT NULL");
         }
         defs.push(d);
+    }
+    for ck in t.checks.iter().filter(|_| checks) {
+        defs.push(format!("CONSTRAINT {} CHECK ({})", q(&ck.name), ck.sql));
     }
     format!("CREATE TABLE {} (\n  {}\n)", qualified(schema, &t.name), defs.join(",\n  "))
 }

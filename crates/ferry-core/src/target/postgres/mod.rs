@@ -44,6 +44,16 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
     Ok(conn)
 }
 
+/// Waits until everything this server has committed is on disk: a commit with
+/// `synchronous_commit` on (of a transaction given an id, so it has a commit record) flushes
+/// the log up to itself, and so every asynchronous commit before it.
+pub async fn flush_wal(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    // Two messages: in one, both statements would share a transaction that began with the
+    // setting off.
+    sqlx::raw_sql("SET synchronous_commit = on").execute(&mut *conn).await?;
+    sqlx::raw_sql("SELECT txid_current()").execute(conn).await.map(|_| ())
+}
+
 /// Unqualified names (in views, CHECKs, defaults) resolve in the target schema first.
 pub async fn set_search_path(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
     let sql = format!("SET search_path TO {}, public", crate::sqlexpr::quote_ident(schema, crate::target::Dialect::Postgres));
