@@ -30,6 +30,9 @@
 #   Optionally Ferry alone at a bigger scale (FERRY_BENCH_ROWS_BIG), into PostgreSQL: its time
 #   and peak memory.
 #
+# Before each tool's first timed step the machine settles (`sync`, a PostgreSQL CHECKPOINT):
+# no tool pays for what the one before it left to flush.
+#
 # Columns: seconds (wall), rows/s, MB/s (SQLite file bytes / 10^6 / seconds), peak MB (maximum
 # resident set of the tool's own processes, from /usr/bin/time -v: for the raw limit that is the
 # largest psql/mariadb/pg_restore client; server memory is not counted for anyone), and
@@ -129,6 +132,16 @@ measure() {
     M_KB=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$W/logs/$name.time" 2>/dev/null || true)
 }
 
+# settle: every tool starts from the same quiet machine — the page cache's dirty pages (the
+# demo just written, the last tool's files) on disk, and a PostgreSQL checkpoint taken (the
+# last tool's WAL would otherwise be checkpointed during the next one's run). Called before
+# each tool's first timed step, never between the steps of one figure.
+settle() {
+    sync
+    pg -d postgres -c CHECKPOINT >/dev/null 2>&1 || true
+    sleep 1
+}
+
 # result FILE ROLE GROUP LABEL SECONDS ROWS PEAK_KB SQLITE_BYTES NOTE (SECONDS empty: did not run)
 result() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" >>"$1"; }
 
@@ -153,6 +166,7 @@ count_note() { # count_note ACTUAL EXPECTED
 # left behind / values changed, listed in the report); anything else ends the benchmark.
 run_ferry() {
     local name=$1 src=$2 url=$3 rep=$4
+    settle
     measure "$name" "$FERRY" migrate "$src" --to "$url" --report "$rep" --jobs "$JOBS"
     case $M_RC in
         0) ;;
@@ -170,6 +184,7 @@ run_ferry() {
 # beside the migration (it must find everything equal: exit 0).
 run_validate() {
     local name=$1 src=$2 url=$3 rep=$4 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC
+    settle
     measure "$name" "$FERRY" validate "$src" --to "$url" --run-report "$rep" --report "${rep%.json}.validation.json" --jobs "$JOBS"
     [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry validate did not find the target equal (exit $M_RC); log: $W/logs/$name.log"; }
     say "  ferry validate: $M_SEC s (the migration took $migrate_sec s), $(jq .rows_compared "${rep%.json}.validation.json") rows compared, peak $((M_KB / 1024)) MB"
@@ -181,6 +196,7 @@ run_validate() {
 # Exit 0 (ready) or 2 (groups to choose for) both count as having run; its JSON stays in the log.
 run_preflight() {
     local name=$1 src=$2 url=$3 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC
+    settle
     measure "$name" "$FERRY" preflight "$src" --to "$url" --json
     case $M_RC in
         0 | 2) ;;
@@ -198,6 +214,7 @@ run_preflight() {
 # made (a migration without a plan does the same work first: its "source" phase).
 run_profile() {
     local name=$1 src=$2 url=$3 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC
+    settle
     measure "$name" "$FERRY" plan "$src" --to "$url" --out "$W/$name.plan.toml"
     [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry plan failed (exit $M_RC); log: $W/logs/$name.log"; }
     local ratio
@@ -303,6 +320,7 @@ say "  CSV export (sqlite3 -csv, not part of the figure): $PG_EXPORT s, $(du -sm
 DB_PR=${PREFIX}_pg_raw
 new_pg_db "$DB_PR"
 pg_restore -h "$PGH" -p "$PGP" -U "$PGU" --section=pre-data --exit-on-error -d "$DB_PR" "$W/pg/schema.dump"
+settle
 measure pg-raw-load xargs -d '\n' -P "$JOBS" -I{} psql -X -q -v ON_ERROR_STOP=1 -h "$PGH" -p "$PGP" -U "$PGU" -d "$DB_PR" -f "$W/pg/plan/{}.load" <"$W/pg/plan/tables.txt"
 if [ "$M_RC" -ne 0 ]; then
     say "  raw load failed: $(first_error "$W/logs/pg-raw-load.log" 'ERROR|error')"
@@ -333,6 +351,7 @@ else
     PGL_VERSION=$(pgloader --version 2>/dev/null | head -1 | sed 's/.*version "\(.*\)".*/\1/')
     DB_PL=${PREFIX}_pg_pgloader
     new_pg_db "$DB_PL"
+    settle
     measure pg-pgloader timeout -k 10 "$LIMIT" pgloader "sqlite://$DEMO" "postgresql://$PGU@$PGH:$PGP/$DB_PL"
     if [ "$M_RC" -eq 0 ] && ! grep -qE 'FATAL|KABOOM' "$W/logs/pg-pgloader.log"; then
         N=$(pg_rows "$DB_PL")
@@ -352,6 +371,7 @@ else
         new_pg_db "$DB_PL2"
         CASTS=(--cast "type timestamp to timestamptz drop default" --cast "type datetime to timestamptz drop default")
         say "  retrying: pgloader ${CASTS[*]}, on a copy without the expression index(es) ${EXPR_IX:-none}"
+        settle
         measure pg-pgloader2 timeout -k 10 "$LIMIT" pgloader "${CASTS[@]}" "sqlite://$W/pg/pgloader-src.sqlite" "postgresql://$PGU@$PGH:$PGP/$DB_PL2"
         rm -f "$W/pg/pgloader-src.sqlite"
         if [ "$M_RC" -eq 0 ] && ! grep -qE 'FATAL|KABOOM' "$W/logs/pg-pgloader2.log"; then
@@ -393,6 +413,7 @@ DB_MR=${PREFIX}_my_raw
 new_my_db "$DB_MR"
 my "$DB_MR" <"$W/mysql/split/pre.sql"
 MYCLI="mariadb -h $MYH -P $MYP -u $MYU"
+settle
 measure my-raw-load xargs -d '\n' -P "$JOBS" -I{} sh -c "$MYCLI --local-infile=1 \"\$1\" < \"\$2\"" sh "$DB_MR" "$W/mysql/plan/{}.load" <"$W/mysql/plan/tables.txt"
 if [ "$M_RC" -ne 0 ]; then
     say "  raw load failed: $(first_error "$W/logs/my-raw-load.log" 'ERROR')"
@@ -453,6 +474,7 @@ else
         "$S2M" --help 2>/dev/null | grep -q -- '--skip-ssl' && S2M_ARGS+=(-S)
         DB_MS=${PREFIX}_my_s2m
         new_my_db "$DB_MS"
+        settle
         measure my-s2m timeout -k 10 "$LIMIT" "$S2M" "${S2M_ARGS[@]}" -d "$DB_MS"
         if [ "$M_RC" -eq 0 ]; then
             N=$(my_rows "$DB_MS")
@@ -474,6 +496,7 @@ else
             DB_MS2=${PREFIX}_my_s2m2
             new_my_db "$DB_MS2"
             say "  retrying with --without-foreign-keys, on a copy with TIMESTAMP columns ($TS_COLS) as 'YYYY-MM-DD HH:MM:SS.SSS'"
+            settle
             measure my-s2m2 timeout -k 10 "$LIMIT" "$S2M" "${S2M_ARGS[@]}" --without-foreign-keys -d "$DB_MS2"
             rm -f "$W/s2m/s2m-src.sqlite"
             S2M_SKIPPED=$(grep -m3 -E '^Failed' "$W/logs/my-s2m2.log" | cut -c1-120 | paste -sd';' - || true)

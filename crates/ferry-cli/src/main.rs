@@ -404,6 +404,12 @@ impl Progress {
             let mut bars = bars.lock().unwrap();
             match e {
                 Event::TableStarted { table, rows } => {
+                    // A table loaded again (its plan changed once every row was seen) starts over on its bar.
+                    if let Some(pb) = bars.get(&table) {
+                        pb.reset();
+                        pb.set_length(rows);
+                        return;
+                    }
                     let pb = multi.add(ProgressBar::new(rows));
                     pb.set_style(
                         ProgressStyle::with_template("{prefix:>24} [{bar:30}] {human_pos:>11}/{human_len:11} {msg:>14} eta {eta}").unwrap().progress_chars("=> "),

@@ -987,28 +987,6 @@ async fn continue_identity(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Re
     Ok(())
 }
 
-/// Tables in waves: each only references tables of earlier waves (or itself, or tables not
-/// loaded); tables in a cycle come last, together.
-fn parent_waves(tables: &[Arc<PlannedTable>]) -> Vec<Vec<Arc<PlannedTable>>> {
-    let names: std::collections::HashSet<&str> = tables.iter().map(|t| t.name.as_str()).collect();
-    let mut done: std::collections::HashSet<String> = Default::default();
-    let mut waves = vec![];
-    let mut left: Vec<Arc<PlannedTable>> = tables.to_vec();
-    while !left.is_empty() {
-        let (ready, rest): (Vec<_>, Vec<_>) = left
-            .into_iter()
-            .partition(|t| t.foreign_keys.iter().all(|fk| fk.ref_table == t.name || done.contains(&fk.ref_table) || !names.contains(fk.ref_table.as_str())));
-        if ready.is_empty() {
-            waves.push(rest);
-            break;
-        }
-        done.extend(ready.iter().map(|t| t.name.clone()));
-        waves.push(ready);
-        left = rest;
-    }
-    waves
-}
-
 /// Tables ordered parents first; None when the foreign keys form a cycle (a table that
 /// references itself included).
 fn parents_first(tables: &[Arc<PlannedTable>]) -> Option<Vec<Arc<PlannedTable>>> {
@@ -1353,33 +1331,184 @@ async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable, speculativ
     Ok(())
 }
 
-/// Runs `work` on each table, `jobs` at a time, each worker on its own connection, in the
-/// order given; the first error stops the rest.
-async fn each_table<F, Fut>(sh: &Arc<Shared>, tables: Vec<Arc<PlannedTable>>, work: F) -> Result<()>
-where
-    F: Fn(Arc<Shared>, Conn, Arc<PlannedTable>) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = (Conn, Result<()>)> + Send + 'static,
-{
-    let work = Arc::new(work);
-    // Reversed, so `pop` hands them out in order.
-    let queue = Arc::new(Mutex::new(tables.into_iter().rev().collect::<Vec<_>>()));
+/// One unit of a run's table work.
+enum Task {
+    /// Load the rows (on the sampled plan, when speculative).
+    Load(Arc<PlannedTable>),
+    /// Settle the table's plan on every row, load it again where that plan differs, and build
+    /// its keys, indexes, CHECKs and identity. By source name.
+    Finish(String),
+    /// PostgreSQL: the table's foreign keys. By source name.
+    Keys(String),
+}
+
+/// What the tasks share.
+struct Board {
+    todo: Vec<Task>,
+    /// Source name → the plan the table was made and loaded on.
+    spec: BTreeMap<String, Arc<PlannedTable>>,
+    loads: BTreeMap<String, Loaded>,
+    /// Source names whose rows are loaded (and, speculative, profiled).
+    loaded: std::collections::HashSet<String>,
+    /// Source names finished, and with their foreign keys made.
+    finished: std::collections::HashSet<String>,
+    keyed: std::collections::HashSet<String>,
+    /// The source's schema, each table's profile replaced by that of every row once loaded.
+    schema: Schema,
+    integrity: Option<Integrity>,
+    stop: bool,
+}
+
+/// Source name → the loaded tables it references (itself left out).
+fn parents_by_source(tables: &[Arc<PlannedTable>]) -> BTreeMap<String, Vec<String>> {
+    let names: std::collections::HashSet<&str> = tables.iter().map(|t| t.source.name.as_str()).collect();
+    tables
+        .iter()
+        .map(|t| {
+            let mut p: Vec<String> = t.foreign_keys.iter().map(|fk| fk.ref_source_table.clone()).filter(|r| *r != t.source.name && names.contains(r.as_str())).collect();
+            p.sort();
+            p.dedup();
+            (t.source.name.clone(), p)
+        })
+        .collect()
+}
+
+/// Every table a table references, directly or through others.
+fn ancestors(parents: &BTreeMap<String, Vec<String>>, table: &str) -> Vec<String> {
+    let mut seen: Vec<String> = vec![];
+    let mut stack = parents.get(table).cloned().unwrap_or_default();
+    while let Some(p) = stack.pop() {
+        if seen.contains(&p) {
+            continue;
+        }
+        stack.extend(parents.get(&p).cloned().unwrap_or_default());
+        seen.push(p);
+    }
+    seen
+}
+
+/// The plan of the rows profiled so far, with the planned table of `table` (by source name).
+/// A table's plan rests only on its own rows and on the tables it references (a foreign key's
+/// column follows its parent's type), so once those are all profiled it is final.
+fn plan_now(sh: &Shared, schema: &Schema, table: Option<&str>) -> Result<(Plan, Vec<PlannedTable>, Vec<Warning>)> {
+    let plan = Plan::resolve(sh.opts.plan.as_ref(), sh.opts.plan_path.as_deref().unwrap_or("plan"), schema, &sh.source, sh.dialect)?;
+    let mut planned = planned_tables(schema, &plan, sh.dialect)?;
+    let (_, dropped) = crate::preflight::apply_choices(&mut planned, &plan, sh.dialect)?;
+    if let Some(name) = table {
+        planned.retain(|t| t.source.name == name);
+    }
+    Ok((plan, planned, dropped))
+}
+
+/// Runs every table's tasks, `jobs` at a time, each as soon as what it needs is done:
+/// a table is finished once it and every table it references are loaded (their profiles
+/// complete); its foreign keys (`interleaved`) once it and the tables it references are
+/// finished and those have their own foreign keys. Returns the plan of every row, the tables
+/// as finally planned, and what the plan's choices dropped.
+async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, schema: Schema, sure: Option<(Plan, Vec<Warning>)>, integrity: Option<Integrity>, interleaved: bool) -> Result<(Plan, Vec<PlannedTable>, Vec<Warning>)> {
+    let speculative = sure.is_none();
+    let parents = Arc::new(parents_by_source(&spec));
+    let ancestry: Arc<BTreeMap<String, Vec<String>>> = Arc::new(spec.iter().map(|t| (t.source.name.clone(), ancestors(&parents, &t.source.name))).collect());
+    // Loads: small tables that others reference first (what depends on them can then be
+    // finished as soon as it is loaded), then the largest first.
+    let referenced: std::collections::HashSet<&str> = parents.values().flatten().map(String::as_str).collect();
+    let small = spec.iter().map(|t| t.source.row_count).sum::<u64>() / 20;
+    let mut loads: Vec<Arc<PlannedTable>> = spec.clone();
+    loads.sort_by_key(|t| (!(referenced.contains(t.source.name.as_str()) && t.source.row_count <= small), std::cmp::Reverse(t.source.row_count)));
+    let mut todo: Vec<Task> = vec![];
+    if interleaved {
+        todo.extend(spec.iter().filter(|t| !parents[&t.source.name].is_empty()).map(|t| Task::Keys(t.source.name.clone())));
+    }
+    let mut by_size = spec.clone();
+    by_size.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
+    todo.extend(by_size.iter().map(|t| Task::Finish(t.source.name.clone())));
+    todo.extend(loads.into_iter().map(Task::Load));
+    let board = Arc::new(std::sync::Mutex::new(Board {
+        todo,
+        spec: spec.iter().map(|t| (t.source.name.clone(), t.clone())).collect(),
+        loads: BTreeMap::new(),
+        loaded: Default::default(),
+        finished: Default::default(),
+        keyed: Default::default(),
+        schema,
+        integrity,
+        stop: false,
+    }));
+    let sure = Arc::new(sure);
     let mut workers = vec![];
-    for _ in 0..sh.opts.jobs.min(queue.lock().await.len()).max(1) {
-        let (sh, queue, work) = (sh.clone(), queue.clone(), work.clone());
+    for _ in 0..sh.opts.jobs.max(1) {
+        let (sh, board, parents, ancestry, sure) = (sh.clone(), board.clone(), parents.clone(), ancestry.clone(), sure.clone());
         workers.push(tokio::spawn(async move {
             let mut conn = sh.session().await?;
             loop {
-                let next = queue.lock().await.pop();
-                let Some(t) = next else {
-                    sh.keep(conn);
-                    return Ok(());
+                let next = {
+                    let mut b = board.lock().expect("board");
+                    if b.stop {
+                        return Ok(());
+                    }
+                    let ready = |t: &Task| match t {
+                        // Into existing tables (their foreign keys in place) parents load first.
+                        Task::Load(t) => !sh.opts.data_only || parents[&t.source.name].iter().all(|p| b.loaded.contains(p)),
+                        Task::Finish(n) => b.loaded.contains(n) && ancestry[n].iter().all(|a| b.loaded.contains(a)),
+                        Task::Keys(n) => b.finished.contains(n) && parents[n].iter().all(|p| b.finished.contains(p) && (b.keyed.contains(p) || parents[p].is_empty())),
+                    };
+                    match b.todo.iter().position(ready) {
+                        Some(i) => Some(b.todo.remove(i)),
+                        None if b.todo.is_empty() => {
+                            drop(b);
+                            sh.keep(conn);
+                            return Ok(());
+                        }
+                        None => None,
+                    }
+                };
+                let Some(task) = next else {
+                    // Work still running will make a task ready.
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    continue;
                 };
                 if sh.events.cancelled() {
+                    board.lock().expect("board").stop = true;
                     return Err(FerryError::Cancelled);
                 }
-                let (c, r) = work(sh.clone(), conn, t).await;
-                conn = c;
-                r?;
+                let r = match task {
+                    Task::Load(t) => match load_table(&sh, &mut conn, &t, speculative).await {
+                        Ok(mut l) => {
+                            let check = {
+                                let mut b = board.lock().expect("board");
+                                if let Some(profiles) = l.read.profiles.take() {
+                                    if let Some(st) = b.schema.tables.iter_mut().find(|x| x.name == t.source.name) {
+                                        for (c, p) in st.columns.iter_mut().zip(profiles) {
+                                            c.profile = Some(p);
+                                        }
+                                        st.profile_sample = None;
+                                    }
+                                }
+                                b.loads.insert(t.source.name.clone(), l);
+                                b.loaded.insert(t.source.name.clone());
+                                // Every row read: the file's structure check must have passed.
+                                let all = b.spec.keys().all(|n| b.loaded.contains(n));
+                                if all { b.integrity.take() } else { None }
+                            };
+                            match check {
+                                Some(h) => tokio::task::spawn_blocking(move || h.join().expect("integrity check thread")).await.map_err(|e| FerryError::Other(e.to_string())).and_then(|r| r),
+                                None => Ok(()),
+                            }
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Task::Finish(name) => finish_task(&sh, &board, &sure, &mut conn, &name).await,
+                    Task::Keys(name) => {
+                        let t = board.lock().expect("board").spec[&name].clone();
+                        table_foreign_keys(&sh, &t, &mut conn).await.map(|()| {
+                            board.lock().expect("board").keyed.insert(name);
+                        })
+                    }
+                };
+                if let Err(e) = r {
+                    board.lock().expect("board").stop = true;
+                    return Err(e);
+                }
             }
         }));
     }
@@ -1396,113 +1525,60 @@ where
             }
         }
     }
-    match first_err {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
-}
-
-/// One unit of the finishing work: a table's load settled and its keys and indexes built, or
-/// (PostgreSQL) its foreign keys.
-#[derive(Clone)]
-enum Finish {
-    Table(Arc<PlannedTable>),
-    ForeignKeys(Arc<PlannedTable>),
-}
-
-/// PostgreSQL, foreign keys without cycles: every table's finishing (`finish_one`) and every
-/// table's foreign keys, `jobs` at a time. A table's foreign keys wait for its own finishing
-/// and for each table it references to be finished with its foreign keys in place — the
-/// order in which taking out orphans never cascades (`foreign_keys`) — so they run beside
-/// other tables' index builds instead of alone at the end.
-async fn finish_interleaved<F, Fut>(sh: &Arc<Shared>, tables: Vec<Arc<PlannedTable>>, finish_one: F) -> Result<()>
-where
-    F: Fn(Arc<Shared>, Conn, Arc<PlannedTable>) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = (Conn, Result<()>)> + Send + 'static,
-{
-    struct State {
-        todo: Vec<Finish>,
-        finished: std::collections::HashSet<String>,
-        keyed: std::collections::HashSet<String>,
-        stop: bool,
-    }
-    let parents = |t: &PlannedTable| -> Vec<String> { t.foreign_keys.iter().filter(|fk| fk.ref_table != t.name && sh.tables.contains(&fk.ref_table)).map(|fk| fk.ref_table.clone()).collect() };
-    let parents: Arc<BTreeMap<String, Vec<String>>> = Arc::new(tables.iter().map(|t| (t.name.clone(), parents(t))).collect());
-    // Foreign keys first whenever one is ready (they let others start), then tables in order.
-    let mut todo: Vec<Finish> = tables.iter().filter(|t| t.foreign_keys.iter().any(|fk| sh.tables.contains(&fk.ref_table))).map(|t| Finish::ForeignKeys(t.clone())).collect();
-    todo.extend(tables.iter().map(|t| Finish::Table(t.clone())));
-    let state = Arc::new(std::sync::Mutex::new(State { todo, finished: Default::default(), keyed: Default::default(), stop: false }));
-    let finish_one = Arc::new(finish_one);
-    let mut workers = vec![];
-    for _ in 0..sh.opts.jobs.max(1) {
-        let (sh, state, parents, finish_one) = (sh.clone(), state.clone(), parents.clone(), finish_one.clone());
-        workers.push(tokio::spawn(async move {
-            let mut conn = sh.session().await?;
-            loop {
-                let next = {
-                    let mut st = state.lock().expect("finish state");
-                    if st.stop {
-                        return Ok(());
-                    }
-                    let ready = |f: &Finish| match f {
-                        Finish::Table(_) => true,
-                        Finish::ForeignKeys(t) => st.finished.contains(&t.name) && parents[&t.name].iter().all(|p| st.finished.contains(p) && (st.keyed.contains(p) || !parents.contains_key(p) || parents[p].is_empty())),
-                    };
-                    match st.todo.iter().position(ready) {
-                        Some(i) => Some(st.todo.remove(i)),
-                        None if st.todo.is_empty() => {
-                            drop(st);
-                            sh.keep(conn);
-                            return Ok(());
-                        }
-                        None => None,
-                    }
-                };
-                let Some(task) = next else {
-                    // Something still running will make a task ready.
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                    continue;
-                };
-                if sh.events.cancelled() {
-                    state.lock().expect("finish state").stop = true;
-                    return Err(FerryError::Cancelled);
-                }
-                let r = match &task {
-                    Finish::Table(t) => {
-                        let (c, r) = finish_one(sh.clone(), conn, t.clone()).await;
-                        conn = c;
-                        r
-                    }
-                    Finish::ForeignKeys(t) => table_foreign_keys(&sh, t, &mut conn).await,
-                };
-                let mut st = state.lock().expect("finish state");
-                if r.is_err() {
-                    st.stop = true;
-                }
-                r?;
-                match task {
-                    Finish::Table(t) => st.finished.insert(t.name.clone()),
-                    Finish::ForeignKeys(t) => st.keyed.insert(t.name.clone()),
-                };
-            }
-        }));
-    }
-    let mut first_err = None;
-    for w in workers {
-        match w.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                first_err.get_or_insert(e);
-            }
-            Err(e) => {
-                first_err.get_or_insert(FerryError::Other(format!("a loader stopped: {e}")));
+    if let Some(e) = first_err {
+        // A damaged file is the cause to name, whatever else went wrong meanwhile.
+        let check = board.lock().expect("board").integrity.take();
+        if let Some(h) = check {
+            if let Ok(Err(damage)) = tokio::task::spawn_blocking(move || h.join().expect("integrity check thread")).await {
+                return Err(damage);
             }
         }
+        return Err(e);
     }
-    match first_err {
-        Some(e) => Err(e),
-        None => Ok(()),
+    let b = Arc::try_unwrap(board).ok().expect("workers done").into_inner().expect("board");
+    match Arc::try_unwrap(sure).expect("workers done") {
+        Some((plan, dropped)) => Ok((plan, b.spec.into_values().map(|t| t.as_ref().clone()).collect(), dropped)),
+        None => {
+            let (plan, planned, dropped) = plan_now(sh, &b.schema, None)?;
+            // Each table was finished on the plan of the rows it depends on: the same.
+            debug_assert!(planned.iter().all(|t| b.spec[&t.source.name].same_shape(t)), "a table finished on another plan than the plan of every row");
+            Ok((plan, planned, dropped))
+        }
     }
+}
+
+/// `Task::Finish`: the table's plan on every row it depends on; loaded again where that plan
+/// differs from the one it was loaded on (or the load met a value it could not carry
+/// exactly); then its keys, indexes, CHECKs and identity.
+async fn finish_task(sh: &Arc<Shared>, board: &Arc<std::sync::Mutex<Board>>, sure: &Option<(Plan, Vec<Warning>)>, conn: &mut Conn, name: &str) -> Result<()> {
+    let (spec, first, planned) = {
+        let mut b = board.lock().expect("board");
+        let spec = b.spec[name].clone();
+        let first = b.loads.remove(name).expect("loaded");
+        let planned = match sure {
+            Some(_) => spec.clone(),
+            None => Arc::new(plan_now(sh, &b.schema, Some(name))?.1.pop().expect("the table is planned")),
+        };
+        (spec, first, planned)
+    };
+    let l = if first.read.abandoned || !spec.same_shape(&planned) {
+        let why = if first.read.abandoned { "a value its sampled plan could not carry exactly" } else { "the plan of every row differs from the plan of its sample" };
+        sh.report.lock().await.notes.push(Warning { table: Some(name.to_string()), object: format!("table {name}"), reason: format!("loaded twice: {why}") });
+        exec(conn, &format!("DROP TABLE {}", sh.target.table_sql_name(&planned.name))).await.map_err(|e| target_err(&format!("table {}", planned.name), e))?;
+        create_table(sh, conn, &planned, false).await?;
+        let mut l = load_table(sh, conn, &planned, false).await?;
+        l.seconds += first.seconds;
+        l
+    } else {
+        first
+    };
+    record_load(sh, &planned, l).await;
+    finish_and_report(sh, &planned, conn).await?;
+    let mut b = board.lock().expect("board");
+    // Its foreign keys are made as finally planned.
+    b.spec.insert(name.to_string(), planned);
+    b.finished.insert(name.to_string());
+    Ok(())
 }
 
 /// One table's foreign keys (PostgreSQL): each made NOT VALID, then validated; where rows
@@ -1589,6 +1665,8 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
     let created = sh.report.lock().await.created.clone();
     for c in created.iter().rev() {
         let sql = match c.kind {
+            // PostgreSQL: with the foreign keys other tables of the run may already have to it.
+            CreatedKind::Table if sh.dialect == Dialect::Postgres => format!("DROP TABLE IF EXISTS {} CASCADE", sh.target.table_sql_name(&c.name)),
             CreatedKind::Table => format!("DROP TABLE IF EXISTS {}", sh.target.table_sql_name(&c.name)),
             CreatedKind::Schema => format!("DROP SCHEMA IF EXISTS {}", crate::sqlexpr::quote_ident(&c.name, Dialect::Postgres)),
             _ => continue,
@@ -1608,7 +1686,7 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
 /// have made differently, or that met a value the sampled plan could not carry exactly, is
 /// made and loaded again. Only then are keys, indexes and constraints built, and rows
 /// reported.
-async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, sure: Option<(Plan, Vec<Warning>)>, integrity: Option<Integrity>, admin: &mut Conn) -> Result<()> {
+async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure: Option<(Plan, Vec<Warning>)>, integrity: Option<Integrity>, admin: &mut Conn) -> Result<()> {
     let speculative = sure.is_none();
     // Schema: every table, with its columns, defaults and (MySQL) keys.
     let t0 = Instant::now();
@@ -1628,69 +1706,23 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
     sh.add_phase(Phase::Schema, secs).await;
     sh.events.emit(Event::PhaseDone { phase: Phase::Schema, seconds: secs });
 
-    // Data, `jobs` tables at a time, largest first.
+    // Data: each table loaded, then — once the plan of every row it depends on is known — made
+    // again where that plan differs, and finished (keys, indexes, CHECKs, identity); on
+    // PostgreSQL without cycles its foreign keys follow as soon as their tables are ready. All of
+    // it `jobs` at a time, so index builds run beside other tables' loads.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
-    let mut order: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
-    order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
-    // Into an existing schema the foreign keys are there already: parents load first.
-    let waves = if sh.opts.data_only { parent_waves(&order) } else { vec![order.clone()] };
-    let loads: Arc<Mutex<BTreeMap<String, Loaded>>> = Default::default();
-    let mut loaded = Ok(());
-    for wave in waves {
-        let loads = loads.clone();
-        loaded = each_table(sh, wave, move |sh, mut conn, t| {
-            let loads = loads.clone();
-            async move {
-                let r = load_table(&sh, &mut conn, &t, speculative).await.map(|l| {
-                    let name = t.source.name.clone();
-                    (name, l)
-                });
-                match r {
-                    Ok((name, l)) => {
-                        loads.lock().await.insert(name, l);
-                        (conn, Ok(()))
-                    }
-                    Err(e) => (conn, Err(e)),
-                }
+    let spec: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
+    let interleaved = sh.dialect == Dialect::Postgres && !sh.opts.data_only && parents_first(&spec).is_some();
+    let views = schema.views.clone();
+    let (plan, final_planned, dropped) = match schedule(sh, spec, schema, sure, integrity, interleaved).await {
+        Ok(done) => done,
+        Err(e) => {
+            // A damaged file stops the run whatever else happened, and takes back what was made.
+            if matches!(e, FerryError::SourceCorrupt { .. }) && !sh.opts.data_only {
+                drop_created(sh, admin).await;
             }
-        })
-        .await;
-        if loaded.is_err() {
-            break;
-        }
-    }
-    // A damaged file stops the run whatever else happened, and takes back what was made.
-    if let Some(check) = integrity {
-        let checked = tokio::task::spawn_blocking(move || check.join().expect("integrity check thread")).await.map_err(|e| FerryError::Other(e.to_string()))?;
-        if let Err(e) = checked {
-            drop_created(sh, admin).await;
             return Err(e);
-        }
-    }
-    if let Err(e) = loaded {
-        if matches!(e, FerryError::SourceCorrupt { .. }) && !sh.opts.data_only {
-            drop_created(sh, admin).await;
-        }
-        return Err(e);
-    }
-    let mut loads = std::mem::take(&mut *loads.lock().await);
-
-    // The plan of every row; the tables it would have loaded otherwise, loaded again.
-    let (plan, final_planned, dropped) = match sure {
-        Some((plan, dropped)) => (plan, order.iter().map(|t| t.as_ref().clone()).collect::<Vec<_>>(), dropped),
-        None => {
-            for t in schema.tables.iter_mut() {
-                let Some(profiles) = loads.get_mut(&t.name).and_then(|l| l.read.profiles.take()) else { continue };
-                for (c, p) in t.columns.iter_mut().zip(profiles) {
-                    c.profile = Some(p);
-                }
-                t.profile_sample = None;
-            }
-            let plan = Plan::resolve(sh.opts.plan.as_ref(), sh.opts.plan_path.as_deref().unwrap_or("plan"), &schema, &sh.source, sh.dialect)?;
-            let mut planned = planned_tables(&schema, &plan, sh.dialect)?;
-            let (_, dropped) = crate::preflight::apply_choices(&mut planned, &plan, sh.dialect)?;
-            (plan, planned, dropped)
         }
     };
     {
@@ -1701,55 +1733,8 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
         found.extend(dropped);
         report.warnings.splice(0..0, found);
     }
-    let by_name: BTreeMap<String, Arc<PlannedTable>> = final_planned.into_iter().map(|t| (t.source.name.clone(), Arc::new(t))).collect();
-    let mut again = std::collections::HashSet::new();
-    for t in &order {
-        let sure_of = by_name.get(&t.source.name).expect("the same tables");
-        let l = loads.get(&t.source.name).expect("every table loaded");
-        if l.read.abandoned || !t.same_shape(sure_of) {
-            again.insert(t.source.name.clone());
-            let why = if l.read.abandoned { "a value its sampled plan could not carry exactly" } else { "the plan of every row differs from the plan of its sample" };
-            sh.report.lock().await.notes.push(Warning { table: Some(t.source.name.clone()), object: format!("table {}", t.source.name), reason: format!("loaded twice: {why}") });
-        }
-    }
-    // Loads again first (they take longest), then the largest tables' keys and indexes.
-    let mut finish: Vec<Arc<PlannedTable>> = order.iter().map(|t| by_name[&t.source.name].clone()).collect();
-    // Small tables that others reference go first (their keys let those others' foreign keys
-    // start early), then the largest first.
-    let referenced: std::collections::HashSet<&str> = order.iter().flat_map(|t| t.foreign_keys.iter().filter(|fk| fk.ref_table != t.name).map(|fk| fk.ref_table.as_str())).collect();
-    let small = order.iter().map(|t| t.source.row_count).sum::<u64>() / 20;
-    finish.sort_by_key(|t| (!again.contains(&t.source.name), !(referenced.contains(t.name.as_str()) && t.source.row_count <= small), std::cmp::Reverse(t.source.row_count)));
-    let loads = Arc::new(Mutex::new(loads));
-    let again = Arc::new(again);
-    let finish_one = move |sh: Arc<Shared>, mut conn: Conn, t: Arc<PlannedTable>| {
-        let (loads, again) = (loads.clone(), again.clone());
-        async move {
-            let r = async {
-                let first = loads.lock().await.remove(&t.source.name).expect("loaded once");
-                let l = if again.contains(&t.source.name) {
-                    exec(&mut conn, &format!("DROP TABLE {}", sh.target.table_sql_name(&t.name))).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
-                    create_table(&sh, &mut conn, &t, false).await?;
-                    let mut l = load_table(&sh, &mut conn, &t, false).await?;
-                    l.seconds += first.seconds;
-                    l
-                } else {
-                    first
-                };
-                record_load(&sh, &t, l).await;
-                finish_and_report(&sh, &t, &mut conn).await
-            }
-            .await;
-            (conn, r)
-        }
-    };
-    let order: Vec<Arc<PlannedTable>> = order.iter().map(|t| by_name[&t.source.name].clone()).collect();
-    // PostgreSQL, no cycles: foreign keys interleave with the other tables' keys and indexes.
-    let interleaved = sh.dialect == Dialect::Postgres && !sh.opts.data_only && parents_first(&order).is_some();
-    if interleaved {
-        finish_interleaved(sh, finish, finish_one).await?;
-    } else {
-        each_table(sh, finish, finish_one).await?;
-    }
+    let mut order: Vec<Arc<PlannedTable>> = final_planned.into_iter().map(Arc::new).collect();
+    order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
     sh.events.emit(Event::PhaseDone { phase: Phase::Data, seconds: t0.elapsed().as_secs_f64() });
     if sh.opts.data_only {
         return Ok(());
@@ -1766,7 +1751,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, mut schema: Schema, s
     // Views, translated where possible.
     let t0 = Instant::now();
     let table_map: std::collections::HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();
-    for v in &schema.views {
+    for v in &views {
         let object = format!("view {}", v.name);
         let select = match crate::source::sqlite::parse::view_select(&v.sql) {
             Ok(s) => s,
