@@ -346,11 +346,14 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
     // A row the server cannot take in one statement, less room for the INSERT around it.
     let max_row = max_statement.saturating_sub(64 << 10);
     let pk_only_keys = t.source.without_rowid || rowid.is_none();
+    let ncols = t.source.columns.len();
     while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows_read += 1;
+        // Each value fetched once, for the profile and the conversion alike.
+        let vals = (0..ncols).map(|i| row.get_ref(i + offset)).collect::<std::result::Result<Vec<_>, _>>().map_err(|e| inspect::map_err(&path, e))?;
         if let Some(p) = profiles.as_mut() {
-            for (i, p) in p.iter_mut().enumerate() {
-                profile::observe(p, row.get_ref(i + offset).map_err(|e| inspect::map_err(&path, e))?);
+            for (p, v) in p.iter_mut().zip(&vals) {
+                profile::observe(p, *v);
             }
             if loading && abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed)) {
                 loading = false;
@@ -373,7 +376,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
             CopyBinary { buf: &mut batch.data }.row_start(loaded.len());
         }
         for (n, c) in loaded.iter().enumerate() {
-            let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(&path, e))?;
+            let v = vals[c.source_index];
             let r = match dialect {
                 Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf: &mut batch.data }),
                 _ => {
