@@ -152,14 +152,26 @@ impl Target {
     }
 
     pub async fn connect(&self) -> Result<Conn> {
-        Ok(match self.dialect {
-            Dialect::Postgres => {
-                let mut c = postgres::connect(&self.url).await?;
+        self.prepare(Target::connect_bare(&self.url).await?).await
+    }
+
+    /// A session as the URL gives it, before the server is known (`prepare` finishes it).
+    pub async fn connect_bare(url: &TargetUrl) -> Result<Conn> {
+        Ok(match url.dialect {
+            Dialect::Postgres => Conn::Pg(postgres::connect(url).await?),
+            _ => Conn::My(mysql::connect(url).await?),
+        })
+    }
+
+    /// Sets a bare session up for this server: the PostgreSQL schema first on the search
+    /// path, the MySQL session's collation.
+    pub async fn prepare(&self, conn: Conn) -> Result<Conn> {
+        Ok(match conn {
+            Conn::Pg(mut c) => {
                 postgres::set_search_path(&mut c, &self.pg_schema).await.map_err(|e| target_err("the search path", e))?;
                 Conn::Pg(c)
             }
-            _ => {
-                let mut c = mysql::connect(&self.url).await?;
+            Conn::My(mut c) => {
                 let flavor = self.flavor.as_ref().expect("mysql flavor");
                 mysql::set_collation(&mut c, flavor).await.map_err(|e| target_err("the session collation", e))?;
                 Conn::My(c)
@@ -1174,7 +1186,11 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             Ok((read_source(&src, true, jobs)?, None))
         }
     });
-    let (target, mut admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
+    // The loaders' sessions open beside the first one (each a TLS handshake, where the server
+    // offers TLS); they are set up for the server once it is known.
+    let parsed = TargetUrl::parse(url)?;
+    let (opened, bare) = tokio::join!(Target::open(url, opts.pg_schema.as_deref()), futures_util::future::join_all((0..jobs).map(|_| Target::connect_bare(&parsed))));
+    let (target, mut admin) = opened?;
     let existing = target.existing_objects(&mut admin).await?;
     if !existing.is_empty() && !opts.data_only {
         let where_ = match target.dialect {
@@ -1185,11 +1201,15 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
         return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
     }
-    // The loaders' sessions open while the source is still being read (each one a TLS
-    // handshake, where the server offers TLS).
-    let (read, sessions) = tokio::join!(reading, futures_util::future::join_all((0..jobs).map(|_| target.connect())));
+    let (read, sessions) = tokio::join!(reading, async {
+        let mut ready = vec![];
+        for c in bare {
+            ready.push(target.prepare(c?).await?);
+        }
+        Ok::<_, FerryError>(ready)
+    });
     let (schema, integrity) = read.map_err(|e| FerryError::Other(e.to_string()))??;
-    let sessions = sessions.into_iter().collect::<Result<Vec<Conn>>>()?;
+    let sessions = sessions?;
     let read_secs = read_started.elapsed().as_secs_f64();
     events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
     let dialect = target.dialect;
@@ -1631,8 +1651,8 @@ pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema
     let conn = inspect::open(path)?;
     let check = std::thread::spawn(move || inspect::check_integrity(&inspect::open(&p)?, &p));
     let read = || -> Result<Schema> {
-        let mut schema = inspect::inspect(&conn, path)?;
-        // The samples, `jobs` tables at a time.
+        let mut schema = inspect::inspect_with(&conn, path, false)?;
+        // The counts and samples, `jobs` tables at a time.
         let queue = std::sync::Mutex::new(schema.tables.iter_mut().collect::<Vec<_>>());
         let err = std::sync::Mutex::new(None);
         std::thread::scope(|s| {
@@ -1643,7 +1663,7 @@ pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema
                         Err(e) => return *err.lock().unwrap() = Some(e),
                     };
                     while let Some(t) = queue.lock().unwrap().pop() {
-                        if let Err(e) = profile::profile_table_spread(&c, path, t, rows) {
+                        if let Err(e) = inspect::count_rows(&c, path, t).and_then(|()| profile::profile_table_spread(&c, path, t, rows)) {
                             return *err.lock().unwrap() = Some(e);
                         }
                     }
@@ -1701,8 +1721,21 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
             report.created.push(sh.created(CreatedKind::Rows, &t.name));
         }
     }
+    // PostgreSQL: every table in one round trip (one transaction: all or none); where the
+    // server refuses any, one by one, each with the fallbacks `create_table` has.
+    let mut made = false;
+    if sh.dialect == Dialect::Postgres && speculative && !sh.opts.data_only {
+        let all: Vec<String> = planned.iter().map(|t| postgres::ddl::create_table_with(t, &sh.target.pg_schema, true)).collect();
+        if !all.is_empty() && exec(admin, &all.join(";\n")).await.is_ok() {
+            let mut inline = sh.checks_inline.lock().await;
+            inline.extend(planned.iter().filter(|t| !t.checks.is_empty()).map(|t| t.name.clone()));
+            made = true;
+        }
+    }
     for t in planned.iter().filter(|_| !sh.opts.data_only) {
-        create_table(sh, admin, t, speculative).await?;
+        if !made {
+            create_table(sh, admin, t, speculative).await?;
+        }
         sh.report.lock().await.created.push(sh.created(CreatedKind::Table, &t.name));
     }
     let secs = t0.elapsed().as_secs_f64();

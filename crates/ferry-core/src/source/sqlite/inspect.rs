@@ -84,6 +84,12 @@ struct MasterRow {
 
 /// The whole schema. Row counts are filled; profiles are not (see `profile`).
 pub fn inspect(conn: &Connection, path: &Path) -> Result<Schema> {
+    inspect_with(conn, path, true)
+}
+
+/// As `inspect`; without `count`, each table's `row_count` is left at 0 for the caller to
+/// fill (`count_rows`), e.g. on several threads.
+pub fn inspect_with(conn: &Connection, path: &Path, count: bool) -> Result<Schema> {
     let e = |err| map_err(path, err);
     let master: Vec<MasterRow> = {
         let mut stmt = conn
@@ -127,7 +133,7 @@ pub fn inspect(conn: &Connection, path: &Path) -> Result<Schema> {
                 if kind == "shadow" {
                     continue;
                 }
-                let mut t = read_table(conn, &m.name, &sql).map_err(e)?;
+                let mut t = read_table(conn, &m.name, &sql, count).map_err(e)?;
                 t.sqlite_sequence = sequences.iter().find(|(n, _)| n == &t.name).map(|(_, s)| *s);
                 schema.tables.push(t);
             }
@@ -206,7 +212,13 @@ fn index_columns(conn: &Connection, index: &str) -> rusqlite::Result<Vec<IndexPa
     Ok(parts)
 }
 
-fn read_table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Table> {
+/// A table's rows, counted.
+pub fn count_rows(conn: &Connection, path: &Path, t: &mut Table) -> Result<()> {
+    t.row_count = conn.query_row(&format!("SELECT count(*) FROM {}", quote(&t.name)), [], |r| r.get::<_, i64>(0)).map_err(|e| map_err(path, e))? as u64;
+    Ok(())
+}
+
+fn read_table(conn: &Connection, name: &str, sql: &str, count: bool) -> rusqlite::Result<Table> {
     let parsed = parse::parse_create_table(sql).ok();
     let mut t = Table { name: name.to_string(), sql: sql.to_string(), ..Default::default() };
     let mut pk: Vec<(i64, String)> = vec![];
@@ -331,7 +343,9 @@ fn read_table(conn: &Connection, name: &str, sql: &str) -> rusqlite::Result<Tabl
             }
         }
     }
-    t.row_count = conn.query_row(&format!("SELECT count(*) FROM {}", quote(name)), [], |r| r.get::<_, i64>(0))? as u64;
+    if count {
+        t.row_count = conn.query_row(&format!("SELECT count(*) FROM {}", quote(name)), [], |r| r.get::<_, i64>(0))? as u64;
+    }
     Ok(t)
 }
 
