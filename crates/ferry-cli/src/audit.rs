@@ -12,6 +12,14 @@ use std::sync::Mutex;
 /// A failure the command reported itself (printed, exit 1) rather than returned.
 static FAILURE: Mutex<Option<String>> = Mutex::new(None);
 
+/// The source's SHA-256 a command computed itself (validation), for its entry.
+static SOURCE_SHA256: Mutex<Option<String>> = Mutex::new(None);
+
+/// Notes the source's SHA-256 the command computed, so the entry need not hash the file again.
+pub fn note_source_sha256(sha: &str) {
+    *SOURCE_SHA256.lock().expect("audit note") = Some(sha.to_string());
+}
+
 /// Notes why a command that returns an exit code rather than an error failed.
 pub fn note_failure(message: &str) {
     *FAILURE.lock().expect("audit note") = Some(message.to_string());
@@ -79,7 +87,8 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
         }
         Command::Validate(a) => {
             let mut r = Recorder::start(path, "validate");
-            r.source(&a.source);
+            // Its report has the source's SHA-256 (`note_source_sha256`).
+            r.source_hashed_by_action(&a.source);
             r.target(&a.to);
             r.option("plan", a.plan.as_ref().map(|p| p.display().to_string()));
             r.option("schema", a.schema.clone());
@@ -99,6 +108,9 @@ pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
         if let Ok(code) = result {
             rec.option("ready", *code == ExitCode::SUCCESS);
         }
+    }
+    if let Some(sha) = SOURCE_SHA256.lock().expect("audit note").take() {
+        rec.source_sha256(sha);
     }
     let noted = FAILURE.lock().expect("audit note").take();
     let outcome = match result {

@@ -63,6 +63,7 @@ pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
         run_report_path: a.run_report.as_ref().map(|p| p.display().to_string()),
     };
     let rep = ferry_core::validate::validate(&a.source, &a.to, opts).await?;
+    crate::audit::note_source_sha256(&rep.source_sha256);
     if let Some(path) = &a.report {
         let body = if is_html(path) { ferry_core::html::validation(&rep) } else { rep.to_json() };
         std::fs::write(path, body).map_err(|e| FerryError::Io(format!("cannot write the report {}: {e}", path.display())))?;

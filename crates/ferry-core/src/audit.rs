@@ -170,6 +170,18 @@ impl Recorder {
         }));
     }
 
+    /// Names the source file of an action that hashes it itself (validation records the
+    /// source's SHA-256 in its report): the hash comes from there (`source_sha256`), not from
+    /// reading the file a second time. Without it the entry hashes the file at the end.
+    pub fn source_hashed_by_action(&mut self, path: &Path) {
+        self.entry.source = Some(path.display().to_string());
+    }
+
+    /// The source's SHA-256 as the action computed it.
+    pub fn source_sha256(&mut self, sha: String) {
+        self.entry.source_sha256 = Some(sha);
+    }
+
     /// Names the target; any password in `url` is hidden.
     pub fn target(&mut self, url: &str) {
         self.entry.target = Some(crate::target::redact(url));
@@ -190,6 +202,9 @@ impl Recorder {
         self.entry.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         if let Some(h) = self.source_hash.take() {
             self.entry.source_sha256 = h.join().ok().flatten();
+        } else if let (None, Some(src)) = (&self.entry.source_sha256, &self.entry.source) {
+            // The action ended before it hashed the file.
+            self.entry.source_sha256 = crate::backup::sha256_file(Path::new(src)).ok();
         }
         match outcome {
             Ok(note) => {
