@@ -1057,41 +1057,13 @@ async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::target::plann
     Ok(n)
 }
 
-/// Foreign keys, once every table is in.
-///
-/// PostgreSQL, no cycles: keys are added parents first, and adding one checks every row;
-/// only a key that fails for orphans has them taken out (reported) and is added again. As
-/// no key yet points at a table when its own orphans are removed, nothing cascades.
-/// Otherwise (MySQL adds keys without checking rows; cycles): orphans are taken out first,
-/// round after round until none are left — removing one can orphan its own children — the
-/// first round on `jobs` connections at once; then every key is added.
+/// Foreign keys, once every table is in, where they are not made table by table as their
+/// tables are ready (`schedule`, PostgreSQL without cycles): MySQL adds keys without checking
+/// rows, and keys in a cycle cannot wait for each other. Orphans are taken out first, round
+/// after round until none are left — removing one can orphan its own children — the first
+/// round on `jobs` connections at once; then every key is added.
 async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut Conn) -> Result<()> {
     let by_name: BTreeMap<&str, &PlannedTable> = tables.iter().map(|t| (t.name.as_str(), t.as_ref())).collect();
-    if sh.dialect == Dialect::Postgres {
-        if let Some(order) = parents_first(tables) {
-            for t in &order {
-                for fk in t.foreign_keys.iter().filter(|fk| by_name.contains_key(fk.ref_table.as_str())) {
-                    let sql = postgres::ddl::foreign_key(t, &sh.target.pg_schema, fk);
-                    let Err(first) = exec(conn, &sql).await else { continue };
-                    let result = if db_code(&first) == "23503" {
-                        match remove_orphans(sh, t, fk, conn).await {
-                            Ok(_) => exec(conn, &sql).await,
-                            Err(e) => Err(e),
-                        }
-                    } else {
-                        Err(first)
-                    };
-                    if let Err(e) = result {
-                        if let Some(stop) = strict_stop(&e) {
-                            return Err(stop);
-                        }
-                        sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
-                    }
-                }
-            }
-            return Ok(());
-        }
-    }
     let mut broken: std::collections::HashSet<(String, String)> = Default::default();
     // First round: every key's orphans, `jobs` at a time on their own connections.
     let mut removed_any = false;
