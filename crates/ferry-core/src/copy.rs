@@ -1368,6 +1368,28 @@ fn parents_by_source(tables: &[Arc<PlannedTable>]) -> BTreeMap<String, Vec<Strin
         .collect()
 }
 
+/// Into existing tables (their foreign keys in place) tables load in waves: each wave only
+/// references tables of earlier waves (or itself, or tables not loaded); tables in a cycle
+/// come last, together. Source name → its wave.
+fn load_waves(parents: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, usize> {
+    let mut wave = BTreeMap::new();
+    let mut left: Vec<&String> = parents.keys().collect();
+    let mut n = 0;
+    while !left.is_empty() {
+        let (ready, rest): (Vec<&String>, Vec<&String>) = left.into_iter().partition(|t| parents[*t].iter().all(|p| wave.contains_key(p)));
+        let last = ready.is_empty();
+        for t in if last { &rest } else { &ready } {
+            wave.insert((*t).clone(), n);
+        }
+        if last {
+            break;
+        }
+        left = rest;
+        n += 1;
+    }
+    wave
+}
+
 /// Every table a table references, directly or through others.
 fn ancestors(parents: &BTreeMap<String, Vec<String>>, table: &str) -> Vec<String> {
     let mut seen: Vec<String> = vec![];
@@ -1429,10 +1451,11 @@ async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, schema: Schema
         integrity,
         stop: false,
     }));
+    let waves = Arc::new(load_waves(&parents));
     let sure = Arc::new(sure);
     let mut workers = vec![];
     for _ in 0..sh.opts.jobs.max(1) {
-        let (sh, board, parents, ancestry, sure) = (sh.clone(), board.clone(), parents.clone(), ancestry.clone(), sure.clone());
+        let (sh, board, parents, ancestry, sure, waves) = (sh.clone(), board.clone(), parents.clone(), ancestry.clone(), sure.clone(), waves.clone());
         workers.push(tokio::spawn(async move {
             let mut conn = sh.session().await?;
             loop {
@@ -1443,7 +1466,7 @@ async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, schema: Schema
                     }
                     let ready = |t: &Task| match t {
                         // Into existing tables (their foreign keys in place) parents load first.
-                        Task::Load(t) => !sh.opts.data_only || parents[&t.source.name].iter().all(|p| b.loaded.contains(p)),
+                        Task::Load(t) => !sh.opts.data_only || waves.iter().all(|(n, w)| *w >= waves[&t.source.name] || b.loaded.contains(n)),
                         Task::Finish(n) => b.loaded.contains(n) && ancestry[n].iter().all(|a| b.loaded.contains(a)),
                         Task::Keys(n) => b.finished.contains(n) && parents[n].iter().all(|p| b.finished.contains(p) && (b.keyed.contains(p) || parents[p].is_empty())),
                     };
@@ -1828,6 +1851,24 @@ mod tests {
 
     fn names(v: Option<Vec<Arc<PlannedTable>>>) -> Option<Vec<String>> {
         v.map(|v| v.iter().map(|t| t.name.clone()).collect())
+    }
+
+    /// Waves for loading into existing tables: parents before children, a cycle last and
+    /// together (it must not wait for itself), tables not loaded ignored.
+    #[test]
+    fn load_waves_put_parents_first_and_cycles_last() {
+        let p = |edges: &[(&str, &[&str])]| -> BTreeMap<String, Vec<String>> { edges.iter().map(|(t, ps)| (t.to_string(), ps.iter().map(|s| s.to_string()).collect())).collect() };
+        type Case = (BTreeMap<String, Vec<String>>, Vec<(&'static str, usize)>);
+        let cases: Vec<Case> = vec![
+            (p(&[("kid", &["par"]), ("par", &["gp"]), ("gp", &[])]), vec![("gp", 0), ("kid", 2), ("par", 1)]),
+            (p(&[("a", &["b"]), ("b", &["a"]), ("c", &[])]), vec![("a", 1), ("b", 1), ("c", 0)]),
+            (p(&[("x", &["y"]), ("y", &["x"]), ("z", &["x"])]), vec![("x", 0), ("y", 0), ("z", 0)]),
+            (p(&[]), vec![]),
+        ];
+        for (parents, want) in cases {
+            let got = load_waves(&parents);
+            assert_eq!(got.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), want, "{parents:?}");
+        }
     }
 
     #[test]
