@@ -72,45 +72,43 @@ pub fn read_source_sampled(path: &Path, with_profile: bool, jobs: usize, sample:
         inspect::check_integrity(&conn, path)?;
         return Ok(schema);
     }
-    {
-        let tables = std::mem::take(&mut schema.tables);
-        let queue = std::sync::Mutex::new(tables.into_iter().enumerate().collect::<Vec<_>>());
-        let done = std::sync::Mutex::new(vec![]);
-        let err = std::sync::Mutex::new(None);
-        let integrity = std::thread::scope(|s| {
-            let check = s.spawn(move || inspect::check_integrity(&conn, path));
-            for _ in 0..jobs.max(1) {
-                s.spawn(|| {
-                    let conn = match inspect::open(path) {
-                        Ok(c) => c,
-                        Err(e) => {
-                            *err.lock().unwrap() = Some(e);
-                            return;
-                        }
-                    };
-                    loop {
-                        let next = queue.lock().unwrap().pop();
-                        let Some((i, mut t)) = next else { break };
-                        if let Err(e) = profile::profile_table_sampled(&conn, path, &mut t, sample) {
-                            *err.lock().unwrap() = Some(e);
-                            return;
-                        }
-                        done.lock().unwrap().push((i, t));
-                    }
-                });
-            }
-            check.join().expect("integrity check thread")
-        });
-        // A damaged file: the integrity check's words, whatever profiling ran into.
-        integrity?;
-        if let Some(e) = err.into_inner().unwrap() {
-            return Err(e);
-        }
-        let mut done = done.into_inner().unwrap();
-        done.sort_by_key(|(i, _)| *i);
-        schema.tables = done.into_iter().map(|(_, t)| t).collect();
-    }
+    let (integrity, profiled) = std::thread::scope(|s| {
+        let check = s.spawn(move || inspect::check_integrity(&conn, path));
+        let profiled = each_table_on_threads(path, jobs, &mut schema.tables, |c, t| profile::profile_table_sampled(c, path, t, sample));
+        (check.join().expect("integrity check thread"), profiled)
+    });
+    // A damaged file: the integrity check's words, whatever profiling ran into.
+    integrity?;
+    profiled?;
     Ok(schema)
+}
+
+/// Runs `work` on each table, `jobs` tables at a time, each thread on a read connection of its
+/// own; the first error is returned.
+fn each_table_on_threads(path: &Path, jobs: usize, tables: &mut [crate::schema::Table], work: impl Fn(&rusqlite::Connection, &mut crate::schema::Table) -> Result<()> + Sync) -> Result<()> {
+    let queue = std::sync::Mutex::new(tables.iter_mut().collect::<Vec<_>>());
+    let err = std::sync::Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            s.spawn(|| {
+                let conn = match inspect::open(path) {
+                    Ok(c) => c,
+                    Err(e) => return *err.lock().unwrap() = Some(e),
+                };
+                loop {
+                    let next = queue.lock().unwrap().pop();
+                    let Some(t) = next else { return };
+                    if let Err(e) = work(&conn, t) {
+                        return *err.lock().unwrap() = Some(e);
+                    }
+                }
+            });
+        }
+    });
+    match err.into_inner().unwrap() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// An open target session of either dialect.
@@ -473,12 +471,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
     if loading && !batch.ends.is_empty() {
         let _ = tx.blocking_send(batch);
     }
-    if let Some(mut p) = profiles {
-        for c in p.iter_mut() {
-            c.distinct_texts.sort_unstable();
-        }
-        out.profiles = Some(p);
-    }
+    out.profiles = profiles;
     out.abandoned = !loading;
     Ok(out)
 }
@@ -534,6 +527,14 @@ fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Option<&str>) -
     res.unwrap_or(fallback)
 }
 
+/// Sends rows `a..b` of a batch as one COPY (PostgreSQL) or one multi-row INSERT (MySQL).
+async fn send_rows(conn: &mut Conn, stmt: &str, batch: &Batch, a: usize, b: usize) -> std::result::Result<u64, sqlx::Error> {
+    match conn {
+        Conn::Pg(c) => postgres::write::copy_rows(c, stmt, batch.rows(a, b)).await,
+        Conn::My(c) => mysql::write::insert_rows(c, stmt, &(a..b).map(|i| batch.row(i)).collect::<Vec<_>>()).await,
+    }
+}
+
 /// Writes a batch; on refusal splits it until the refused rows are
 /// found. Returns the rows written and the refusals (row index, error).
 async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (u64, Vec<(usize, sqlx::Error)>) {
@@ -544,11 +545,7 @@ async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (u64, Vec<(u
         if a >= b {
             continue;
         }
-        let r = match conn {
-            Conn::Pg(c) => postgres::write::copy_rows(c, stmt, batch.rows(a, b)).await,
-            Conn::My(c) => mysql::write::insert_rows(c, stmt, &(a..b).map(|i| batch.row(i)).collect::<Vec<_>>()).await,
-        };
-        match r {
+        match send_rows(conn, stmt, batch, a, b).await {
             Ok(n) => written += n,
             Err(e) if e.as_database_error().is_none() => {
                 // The connection itself failed: no point splitting.
@@ -578,7 +575,7 @@ struct Shared {
     checks_inline: Mutex<std::collections::HashSet<String>>,
     log: RejectLog,
     /// The plan's `set_null` / `strip_nul` choices, per table.
-    value_choices: std::collections::HashMap<String, crate::preflight::ValueChoices>,
+    value_choices: ValueChoicesByTable,
     /// Target names of the tables this run loads (foreign keys to others are not made).
     tables: std::collections::HashSet<String>,
     /// Open sessions for the loaders, kept from one phase to the next.
@@ -681,11 +678,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
                 continue; // the table is loaded again; the reader finishes its profile
             }
             // Speculative: one attempt; a refusal stops the load, unreported.
-            let r = match conn {
-                Conn::Pg(c) => postgres::write::copy_rows(c, &stmt, batch.rows(0, batch.ends.len())).await,
-                Conn::My(c) => mysql::write::insert_rows(c, &stmt, &(0..batch.ends.len()).map(|i| batch.row(i)).collect::<Vec<_>>()).await,
-            };
-            match r {
+            match send_rows(conn, &stmt, &batch, 0, batch.ends.len()).await {
                 Ok(n) => written += n,
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
@@ -754,7 +747,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
         (Err(e), None) => return Err(e),
         (Ok(r), None) => r,
     };
-    read.abandoned |= abandon.is_some_and(|a| a.load(Ordering::Relaxed));
+    read.abandoned |= refused;
     let seconds = started.elapsed().as_secs_f64();
     sh.add_phase(Phase::Data, seconds).await;
     Ok(Loaded { read, written, refused: refused_rows, seconds })
@@ -1185,11 +1178,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let read_secs = read_started.elapsed().as_secs_f64();
     events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
     let dialect = target.dialect;
-    let plan_path = opts.plan_path.clone().unwrap_or_else(|| "plan".into());
-    let plan = Plan::resolve(opts.plan.as_ref(), &plan_path, &schema, source, dialect)?;
-    let mut planned = planned_tables(&schema, &plan, dialect)?;
-    // The plan's pre-flight choices: types widened, constraints dropped, values to fix at load.
-    let (value_choices, dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
+    let (plan, planned, value_choices, dropped) = plan_tables(&opts, source, &schema, dialect)?;
     if opts.data_only {
         crate::diff::check_data_only(&target, &mut admin, &planned).await?;
     }
@@ -1404,13 +1393,24 @@ fn ancestors(parents: &BTreeMap<String, Vec<String>>, table: &str) -> Vec<String
     seen
 }
 
+/// The plan's `set_null` / `strip_nul` choices, per source table.
+type ValueChoicesByTable = std::collections::HashMap<String, crate::preflight::ValueChoices>;
+
+/// The plan (the one given, else the one the schema's profiles call for), its tables, and
+/// what its pre-flight choices do: types widened and constraints dropped (warnings), values to
+/// set NULL or strip at load (per table).
+fn plan_tables(opts: &MigrateOptions, source: &Path, schema: &Schema, dialect: Dialect) -> Result<(Plan, Vec<PlannedTable>, ValueChoicesByTable, Vec<Warning>)> {
+    let plan = Plan::resolve(opts.plan.as_ref(), opts.plan_path.as_deref().unwrap_or("plan"), schema, source, dialect)?;
+    let mut planned = planned_tables(schema, &plan, dialect)?;
+    let (value_choices, dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
+    Ok((plan, planned, value_choices, dropped))
+}
+
 /// The plan of the rows profiled so far, with the planned table of `table` (by source name).
 /// A table's plan rests only on its own rows and on the tables it references (a foreign key's
 /// column follows its parent's type), so once those are all profiled it is final.
 fn plan_now(sh: &Shared, schema: &Schema, table: Option<&str>) -> Result<(Plan, Vec<PlannedTable>, Vec<Warning>)> {
-    let plan = Plan::resolve(sh.opts.plan.as_ref(), sh.opts.plan_path.as_deref().unwrap_or("plan"), schema, &sh.source, sh.dialect)?;
-    let mut planned = planned_tables(schema, &plan, sh.dialect)?;
-    let (_, dropped) = crate::preflight::apply_choices(&mut planned, &plan, sh.dialect)?;
+    let (plan, mut planned, _, dropped) = plan_tables(&sh.opts, &sh.source, schema, sh.dialect)?;
     if let Some(name) = table {
         planned.retain(|t| t.source.name == name);
     }
@@ -1496,10 +1496,7 @@ async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, schema: Schema
                                 let mut b = board.lock().expect("board");
                                 if let Some(profiles) = l.read.profiles.take() {
                                     if let Some(st) = b.schema.tables.iter_mut().find(|x| x.name == t.source.name) {
-                                        for (c, p) in st.columns.iter_mut().zip(profiles) {
-                                            c.profile = Some(p);
-                                        }
-                                        st.profile_sample = None;
+                                        profile::keep_profiles(st, profiles, false);
                                     }
                                 }
                                 b.loads.insert(t.source.name.clone(), l);
@@ -1648,27 +1645,8 @@ pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema
     let read = || -> Result<Schema> {
         let mut schema = inspect::inspect_with(&conn, path, false)?;
         // The counts and samples, `jobs` tables at a time.
-        let queue = std::sync::Mutex::new(schema.tables.iter_mut().collect::<Vec<_>>());
-        let err = std::sync::Mutex::new(None);
-        std::thread::scope(|s| {
-            for _ in 0..jobs.max(1) {
-                s.spawn(|| {
-                    let c = match inspect::open(path) {
-                        Ok(c) => c,
-                        Err(e) => return *err.lock().unwrap() = Some(e),
-                    };
-                    while let Some(t) = queue.lock().unwrap().pop() {
-                        if let Err(e) = inspect::count_rows(&c, path, t).and_then(|()| profile::profile_table_spread(&c, path, t, rows)) {
-                            return *err.lock().unwrap() = Some(e);
-                        }
-                    }
-                });
-            }
-        });
-        match err.into_inner().unwrap() {
-            Some(e) => Err(e),
-            None => Ok(schema),
-        }
+        each_table_on_threads(path, jobs, &mut schema.tables, |c, t| inspect::count_rows(c, path, t).and_then(|()| profile::profile_table_spread(c, path, t, rows)))?;
+        Ok(schema)
     };
     match read() {
         Ok(schema) => Ok((schema, check)),

@@ -214,11 +214,15 @@ fn index_columns(conn: &Connection, index: &str) -> rusqlite::Result<Vec<IndexPa
 
 /// A table's rows, counted.
 pub fn count_rows(conn: &Connection, path: &Path, t: &mut Table) -> Result<()> {
-    t.row_count = conn.query_row(&format!("SELECT count(*) FROM {}", quote(&t.name)), [], |r| r.get::<_, i64>(0)).map_err(|e| map_err(path, e))? as u64;
+    t.row_count = count(conn, &t.name).map_err(|e| map_err(path, e))?;
     Ok(())
 }
 
-fn read_table(conn: &Connection, name: &str, sql: &str, count: bool) -> rusqlite::Result<Table> {
+fn count(conn: &Connection, table: &str) -> rusqlite::Result<u64> {
+    Ok(conn.query_row(&format!("SELECT count(*) FROM {}", quote(table)), [], |r| r.get::<_, i64>(0))? as u64)
+}
+
+fn read_table(conn: &Connection, name: &str, sql: &str, count_them: bool) -> rusqlite::Result<Table> {
     let parsed = parse::parse_create_table(sql).ok();
     let mut t = Table { name: name.to_string(), sql: sql.to_string(), ..Default::default() };
     let mut pk: Vec<(i64, String)> = vec![];
@@ -343,8 +347,8 @@ fn read_table(conn: &Connection, name: &str, sql: &str, count: bool) -> rusqlite
             }
         }
     }
-    if count {
-        t.row_count = conn.query_row(&format!("SELECT count(*) FROM {}", quote(name)), [], |r| r.get::<_, i64>(0))? as u64;
+    if count_them {
+        t.row_count = count(conn, name)?;
     }
     Ok(t)
 }

@@ -20,6 +20,33 @@ pub fn profile_table(conn: &Connection, path: &Path, table: &mut Table) -> Resul
     profile_table_sampled(conn, path, table, None)
 }
 
+/// The row id under a name no column takes (a column may be called `rowid`).
+fn free_rowid(table: &Table) -> Option<&'static str> {
+    ["_rowid_", "rowid", "oid"].into_iter().find(|r| !table.columns.iter().any(|c| c.name.eq_ignore_ascii_case(r)))
+}
+
+/// Adds every row `sql` (with `params`) returns to the column profiles, column by column.
+fn observe_query(conn: &Connection, path: &Path, sql: &str, params: &[i64], profiles: &mut [ColumnProfile]) -> Result<()> {
+    let mut stmt = conn.prepare(sql).map_err(|e| map_err(path, e))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(|e| map_err(path, e))?;
+    while let Some(row) = rows.next().map_err(|e| map_err(path, e))? {
+        for (i, p) in profiles.iter_mut().enumerate() {
+            observe(p, row.get_ref(i).map_err(|e| map_err(path, e))?);
+        }
+    }
+    Ok(())
+}
+
+/// Gives each column its profile (distinct texts sorted); `sampled`: they rest on some of the
+/// rows only, and the table records how many (`profile_sample`).
+pub fn keep_profiles(table: &mut Table, profiles: Vec<ColumnProfile>, sampled: bool) {
+    table.profile_sample = sampled.then(|| profiles.first().map(|p| p.rows).unwrap_or(0));
+    for (c, mut p) in table.columns.iter_mut().zip(profiles) {
+        p.distinct_texts.sort_unstable();
+        c.profile = Some(p);
+    }
+}
+
 /// The query that reads a table's values for its profile: every row, or — for a quick look —
 /// about `sample` rows spread over the whole table (every k-th row id; the first rows of a
 /// table without row ids).
@@ -27,9 +54,7 @@ fn profile_sql(table: &Table, cols: &[String], sample: Option<u64>) -> (String, 
     let all = format!("SELECT {} FROM {}", cols.join(", "), quote(&table.name));
     match sample {
         Some(n) if n > 0 && table.row_count > n => {
-            // The row id under a name no column takes (a column may be called `rowid`).
-            let free = ["_rowid_", "rowid", "oid"].into_iter().find(|r| !table.columns.iter().any(|c| c.name.eq_ignore_ascii_case(r)));
-            match free {
+            match free_rowid(table) {
                 Some(rowid) if !table.without_rowid => {
                     let k = table.row_count.div_ceil(n);
                     (format!("{all} WHERE {rowid} % {k} = 0 LIMIT {n}"), Some(n))
@@ -49,21 +74,9 @@ pub fn profile_table_sampled(conn: &Connection, path: &Path, table: &mut Table, 
         return Ok(());
     }
     let (sql, sampled) = profile_sql(table, &cols, sample);
-    let mut stmt = conn.prepare(&sql).map_err(|e| map_err(path, e))?;
-    let n = cols.len();
-    let mut profiles = vec![ColumnProfile::default(); n];
-    let mut rows = stmt.query([]).map_err(|e| map_err(path, e))?;
-    while let Some(row) = rows.next().map_err(|e| map_err(path, e))? {
-        for (i, p) in profiles.iter_mut().enumerate() {
-            let v = row.get_ref(i).map_err(|e| map_err(path, e))?;
-            observe(p, v);
-        }
-    }
-    table.profile_sample = sampled.map(|_| profiles.first().map(|p| p.rows).unwrap_or(0));
-    for (c, mut p) in table.columns.iter_mut().zip(profiles) {
-        p.distinct_texts.sort_unstable();
-        c.profile = Some(p);
-    }
+    let mut profiles = vec![ColumnProfile::default(); cols.len()];
+    observe_query(conn, path, &sql, &[], &mut profiles)?;
+    keep_profiles(table, profiles, sampled.is_some());
     Ok(())
 }
 
@@ -82,18 +95,9 @@ pub fn profile_table_spread(conn: &Connection, path: &Path, table: &mut Table, r
         return Ok(());
     }
     let all = format!("SELECT {} FROM {}", cols.join(", "), quote(&table.name));
-    let rowid = ["_rowid_", "rowid", "oid"].into_iter().find(|r| !table.columns.iter().any(|c| c.name.eq_ignore_ascii_case(r))).filter(|_| !table.without_rowid);
+    let rowid = free_rowid(table).filter(|_| !table.without_rowid);
     let mut profiles = vec![ColumnProfile::default(); cols.len()];
-    let mut read = |sql: &str, params: &[i64]| -> Result<()> {
-        let mut stmt = conn.prepare(sql).map_err(|e| map_err(path, e))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params)).map_err(|e| map_err(path, e))?;
-        while let Some(row) = rows.next().map_err(|e| map_err(path, e))? {
-            for (i, p) in profiles.iter_mut().enumerate() {
-                observe(p, row.get_ref(i).map_err(|e| map_err(path, e))?);
-            }
-        }
-        Ok(())
-    };
+    let mut read = |sql: &str, params: &[i64]| observe_query(conn, path, sql, params, &mut profiles);
     match rowid {
         None => read(&format!("{all} LIMIT ?1"), &[rows as i64])?,
         Some(r) => {
@@ -113,11 +117,7 @@ pub fn profile_table_spread(conn: &Connection, path: &Path, table: &mut Table, r
             }
         }
     }
-    table.profile_sample = Some(profiles.first().map(|p| p.rows).unwrap_or(0));
-    for (c, mut p) in table.columns.iter_mut().zip(profiles) {
-        p.distinct_texts.sort_unstable();
-        c.profile = Some(p);
-    }
+    keep_profiles(table, profiles, true);
     Ok(())
 }
 
