@@ -20,13 +20,12 @@ use crate::schema::LogicalType;
 use crate::source::sqlite::inspect;
 use crate::target::planned::{planned_tables, PlannedTable};
 use crate::target::{mysql, postgres, Dialect};
-use crate::value::{f64_text, Decimal};
+use crate::value::{f64_text, push_date, push_num, Decimal};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 use sha2::Digest;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -333,34 +332,6 @@ fn float_shown(f: f64) -> String {
 }
 
 /// `n` in decimal, at least `width` digits.
-fn push_num(buf: &mut String, n: u32, width: usize) {
-    let mut digits = [b'0'; 10];
-    let (mut i, mut n) = (10, n);
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let start = i.min(10 - width.min(10));
-    buf.push_str(std::str::from_utf8(&digits[start..]).expect("ascii digits"));
-}
-
-fn push_date(buf: &mut String, d: chrono::NaiveDate) {
-    use chrono::Datelike;
-    if !(0..=9999).contains(&d.year()) {
-        let _ = write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
-        return;
-    }
-    push_num(buf, d.year() as u32, 4);
-    buf.push('-');
-    push_num(buf, d.month(), 2);
-    buf.push('-');
-    push_num(buf, d.day(), 2);
-}
-
 fn push_timestamp(buf: &mut String, t: chrono::NaiveDateTime) {
     use chrono::Timelike;
     push_date(buf, t.date());

@@ -408,35 +408,52 @@ pub fn timestamp_text(t: NaiveDateTime) -> String {
 /// As `timestamp_text`, appended to `out`.
 pub fn push_timestamp_text(out: &mut String, t: NaiveDateTime) {
     use chrono::Timelike;
-    let us = t.and_utc().timestamp_subsec_micros();
-    let year = t.year();
-    if !(0..=9999).contains(&year) {
+    if !(0..=9999).contains(&t.year()) {
         out.push_str(&t.format("%Y-%m-%d %H:%M:%S").to_string());
     } else {
-        let mut b = *b"0000-00-00 00:00:00";
-        let mut put = |at: usize, width: usize, mut n: u32| {
-            for i in (0..width).rev() {
-                b[at + i] = b'0' + (n % 10) as u8;
-                n /= 10;
-            }
-        };
-        put(0, 4, year as u32);
-        put(5, 2, t.month());
-        put(8, 2, t.day());
-        put(11, 2, t.hour());
-        put(14, 2, t.minute());
-        put(17, 2, t.second());
-        out.push_str(std::str::from_utf8(&b).expect("ascii digits"));
+        push_date(out, t.date());
+        out.push(' ');
+        push_num(out, t.hour(), 2);
+        out.push(':');
+        push_num(out, t.minute(), 2);
+        out.push(':');
+        push_num(out, t.second(), 2);
     }
+    let us = t.and_utc().timestamp_subsec_micros();
     if us != 0 {
-        let mut f = *b".000000";
-        let mut n = us;
-        for i in (1..7).rev() {
-            f[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        out.push_str(std::str::from_utf8(&f).expect("ascii digits"));
+        out.push('.');
+        push_num(out, us, 6);
     }
+}
+
+/// `n` in decimal, zero-padded to `width` digits.
+pub(crate) fn push_num(buf: &mut String, n: u32, width: usize) {
+    let mut digits = [b'0'; 10];
+    let (mut i, mut n) = (10, n);
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(10 - width.min(10));
+    buf.push_str(std::str::from_utf8(&digits[start..]).expect("ascii digits"));
+}
+
+/// `YYYY-MM-DD` (other years as Rust prints them).
+pub(crate) fn push_date(buf: &mut String, d: chrono::NaiveDate) {
+    if !(0..=9999).contains(&d.year()) {
+        use std::fmt::Write;
+        let _ = write!(buf, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
+        return;
+    }
+    push_num(buf, d.year() as u32, 4);
+    buf.push('-');
+    push_num(buf, d.month(), 2);
+    buf.push('-');
+    push_num(buf, d.day(), 2);
 }
 
 impl Instant {
