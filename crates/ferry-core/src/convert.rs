@@ -38,7 +38,8 @@ pub trait Encoder {
     fn decimal_infinity(&mut self, negative: bool) {
         self.number(if negative { "-Infinity" } else { "Infinity" });
     }
-    fn uuid(&mut self, s: &str) {
+    /// A UUID: `s` its lowercase text, `bytes` its 16 bytes.
+    fn uuid(&mut self, s: &str, _bytes: &[u8; 16]) {
         self.text(s);
     }
     fn date(&mut self, _d: chrono::NaiveDate, s: &str) {
@@ -188,10 +189,13 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             _ => Err("a number in a binary column".into()),
         },
         LogicalType::Uuid => match v {
-            ValueRef::Text(t) if crate::value::is_uuid_text(t) && !t.iter().any(u8::is_ascii_uppercase) => {
-                out.uuid(std::str::from_utf8(t).expect("uuid text is ascii"));
-                Ok(None)
-            }
+            ValueRef::Text(t) => match crate::value::parse_uuid_text(t) {
+                Some(u) if !u.uppercase => {
+                    out.uuid(std::str::from_utf8(t).expect("uuid text is ascii"), &u.bytes);
+                    Ok(None)
+                }
+                _ => Err("not a UUID".into()),
+            },
             _ => Err("not a UUID".into()),
         },
         LogicalType::Date => {
@@ -400,7 +404,8 @@ pub fn convert_with(v: ValueRef<'_>, ty: &LogicalType, transform: Option<Transfo
                 _ => return Err("not a UUID (uuid_text)".into()),
             };
             if matches!(ty, LogicalType::Uuid) {
-                out.uuid(&text);
+                let u = crate::value::parse_uuid_text(text.as_bytes()).expect("the canonical text of a UUID");
+                out.uuid(&text, &u.bytes);
             } else {
                 out.text(&text);
             }
@@ -575,23 +580,8 @@ impl Encoder for CopyBinary<'_> {
         v.extend_from_slice(&[0, 0]);
         self.field(&v);
     }
-    fn uuid(&mut self, s: &str) {
-        // The 32 hex digits at their fixed places (the text was checked to be a UUID).
-        const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
-        let h = |c: u8| match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            b'A'..=b'F' => c - b'A' + 10,
-            _ => 0,
-        };
-        let t = s.as_bytes();
-        let mut b = [0u8; 16];
-        if t.len() == 36 {
-            for (byte, at) in b.iter_mut().zip(AT) {
-                *byte = h(t[at]) << 4 | h(t[at + 1]);
-            }
-        }
-        self.field(&b);
+    fn uuid(&mut self, _s: &str, bytes: &[u8; 16]) {
+        self.field(bytes);
     }
     fn date(&mut self, d: chrono::NaiveDate, _s: &str) {
         let days = (d - pg_epoch()).num_days() as i32;

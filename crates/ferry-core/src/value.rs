@@ -261,11 +261,56 @@ pub fn parse_canonical_i64(s: &str) -> Option<i64> {
 
 /// A lowercase or uppercase canonical UUID: 8-4-4-4-12 hex digits.
 pub fn is_uuid_text(s: &[u8]) -> bool {
+    parse_uuid_text(s).is_some()
+}
+
+/// A UUID's text read: its 16 bytes, and whether any hex digit was uppercase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UuidText {
+    pub bytes: [u8; 16],
+    pub uppercase: bool,
+}
+
+/// Each byte's hex value, `UPPER` added for `A`–`F`, `BAD` for a byte that is not a hex digit.
+const HEX_BAD: u8 = 0x80;
+const HEX_UPPER: u8 = 0x40;
+const HEX: [u8; 256] = {
+    let mut t = [HEX_BAD; 256];
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = c as u8;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 6 {
+        t[b'a' as usize + c] = 10 + c as u8;
+        t[b'A' as usize + c] = (10 + c as u8) | HEX_UPPER;
+        c += 1;
+    }
+    t
+};
+
+/// Reads a canonical UUID's text (8-4-4-4-12 hex digits, either case). One pass, without a
+/// branch per digit: random hex digits made a per-digit branch guess wrong about every other
+/// digit, and a UUID column holds little else.
+pub fn parse_uuid_text(s: &[u8]) -> Option<UuidText> {
     // The dashes first: most text that is not a UUID fails there at once.
     if s.len() != 36 || s[8] != b'-' || s[13] != b'-' || s[18] != b'-' || s[23] != b'-' {
-        return false;
+        return None;
     }
-    [&s[0..8], &s[9..13], &s[14..18], &s[19..23], &s[24..36]].iter().all(|part| part.iter().all(u8::is_ascii_hexdigit))
+    // Where each byte's two digits are.
+    const AT: [usize; 16] = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+    let mut bytes = [0u8; 16];
+    let mut seen = 0u8;
+    for (byte, at) in bytes.iter_mut().zip(AT) {
+        let (hi, lo) = (HEX[s[at] as usize], HEX[s[at + 1] as usize]);
+        seen |= hi | lo;
+        *byte = (hi & 0x0f) << 4 | (lo & 0x0f);
+    }
+    if seen & HEX_BAD != 0 {
+        return None;
+    }
+    Some(UuidText { bytes, uppercase: seen & HEX_UPPER != 0 })
 }
 
 /// Booleans as SQLite apps write them in text.
@@ -606,6 +651,7 @@ mod tests {
     fn small_parsers() {
         assert!(is_uuid_text(b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10"));
         assert!(!is_uuid_text(b"0b9e1d6c9f0a4c1e8d435a2b7e3f9c10"));
+        uuid_text_cases();
         assert_eq!(parse_canonical_i64("-42"), Some(-42));
         assert_eq!(parse_canonical_i64("042"), None);
         assert_eq!(parse_bool_text("Yes"), Some(true));
@@ -615,6 +661,47 @@ mod tests {
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
         for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (98311, "98,311"), (1234567, "1,234,567")] {
             assert_eq!(group_thousands(n), want);
+        }
+    }
+
+    fn uuid_text_cases() {
+        let u = parse_uuid_text(b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10").unwrap();
+        assert_eq!(u.bytes, [0x0b, 0x9e, 0x1d, 0x6c, 0x9f, 0x0a, 0x4c, 0x1e, 0x8d, 0x43, 0x5a, 0x2b, 0x7e, 0x3f, 0x9c, 0x10]);
+        assert!(!u.uppercase);
+        let cases: &[(&[u8], Option<bool>)] = &[
+            (b"00000000-0000-0000-0000-000000000000", Some(false)),
+            (b"ffffffff-ffff-ffff-ffff-ffffffffffff", Some(false)),
+            (b"FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF", Some(true)),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9C10", Some(true)),
+            // One byte that is not a hex digit, at every place a digit goes.
+            (b"gb9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1G", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d4:-5a2b7e3f9c10", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1/", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1@", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1`", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1\xff", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1 ", None),
+            (b"0b9e1d6c+9f0a-4c1e-8d43-5a2b7e3f9c10", None),
+            (b"{b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10}", None),
+            (b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1", None),
+            (b"", None),
+        ];
+        for (text, upper) in cases {
+            assert_eq!(parse_uuid_text(text).map(|u| u.uppercase), *upper, "{}", String::from_utf8_lossy(text));
+        }
+        // Every byte value in every digit place: a hex digit passes, anything else fails.
+        let good = *b"0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c10";
+        for at in (0..36).filter(|i| ![8, 13, 18, 23].contains(i)) {
+            for c in 0..=255u8 {
+                let mut t = good;
+                t[at] = c;
+                assert_eq!(parse_uuid_text(&t).is_some(), c.is_ascii_hexdigit(), "byte {c:#x} at {at}");
+                if let Some(u) = parse_uuid_text(&t) {
+                    let text = format!("{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{}", u.bytes[0], u.bytes[1], u.bytes[2], u.bytes[3], u.bytes[4], u.bytes[5], u.bytes[6], u.bytes[7], u.bytes[8], u.bytes[9], hex(&u.bytes[10..]));
+                    assert_eq!(text, String::from_utf8_lossy(&t).to_ascii_lowercase());
+                }
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use super::inspect::{map_err, quote};
 use crate::error::Result;
 use crate::convert::is_uuid_blob;
 use crate::schema::{ColumnProfile, Table, DISTINCT_TEXTS, DISTINCT_TEXT_CHARS};
-use crate::value::{f64_scale_and_int_digits, is_uuid_text, parse_bool_text, parse_iso_date, parse_iso_timestamp, Decimal};
+use crate::value::{f64_scale_and_int_digits, parse_uuid_text, parse_bool_text, parse_iso_date, parse_iso_timestamp, Decimal};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use std::path::Path;
@@ -239,9 +239,9 @@ fn classify_text(p: &mut ColumnProfile, s: &str) {
             }
         }
     }
-    if b.len() == 36 && is_uuid_text(b) {
+    if let Some(u) = parse_uuid_text(b) {
         p.text_uuid_any_case += 1;
-        if !b.iter().any(u8::is_ascii_uppercase) {
+        if !u.uppercase {
             p.text_uuid += 1;
         }
     }
