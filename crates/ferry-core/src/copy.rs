@@ -63,7 +63,7 @@ pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schem
 /// over it — a quick look (`ferry inspect --sample`), never what a plan or a load uses.
 pub fn read_source_sampled(path: &Path, with_profile: bool, jobs: usize, sample: Option<u64>) -> Result<Schema> {
     let conn = inspect::open(path)?;
-    let mut schema = match inspect::inspect(&conn, path) {
+    let schema = match inspect::inspect(&conn, path) {
         Ok(s) => s,
         // A damaged file can fail here already; the integrity check words it best.
         Err(e) => return Err(inspect::check_integrity(&conn, path).err().unwrap_or(e)),
@@ -72,6 +72,23 @@ pub fn read_source_sampled(path: &Path, with_profile: bool, jobs: usize, sample:
         inspect::check_integrity(&conn, path)?;
         return Ok(schema);
     }
+    profile_beside_check(conn, path, jobs, sample, schema)
+}
+
+/// The schema, with the file's structure check still running on a thread of its own: what
+/// is read from the file may be trusted once the check's handle has joined `Ok`. For work
+/// that reads the rows anyway and can say "damaged" at its end (validation).
+pub fn read_schema_check_beside(path: &Path) -> Result<(Schema, std::thread::JoinHandle<Result<()>>)> {
+    let conn = inspect::open(path)?;
+    let schema = match inspect::inspect(&conn, path) {
+        Ok(s) => s,
+        Err(e) => return Err(inspect::check_integrity(&conn, path).err().unwrap_or(e)),
+    };
+    let p = path.to_path_buf();
+    Ok((schema, std::thread::spawn(move || inspect::check_integrity(&conn, &p))))
+}
+
+fn profile_beside_check(conn: rusqlite::Connection, path: &Path, jobs: usize, sample: Option<u64>, mut schema: Schema) -> Result<Schema> {
     let (integrity, profiled) = std::thread::scope(|s| {
         let check = s.spawn(move || inspect::check_integrity(&conn, path));
         let profiled = each_table_on_threads(path, jobs, &mut schema.tables, |c, t| profile::profile_table_sampled(c, path, t, sample));

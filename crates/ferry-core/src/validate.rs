@@ -208,17 +208,16 @@ pub struct ValidateOptions {
 // ---------------------------------------------------------------------------------------
 // Canonical rows
 
-/// One row's canonical values back to back, and its hash.
+/// One row's canonical values back to back.
 #[derive(Clone, Default)]
 struct Row {
     buf: String,
     spans: Vec<Option<(u32, u32)>>,
-    hash: [u8; 16],
 }
 
 impl Row {
     fn with_columns(n: usize) -> Row {
-        Row { buf: String::with_capacity(32 * n), spans: Vec::with_capacity(n), hash: [0; 16] }
+        Row { buf: String::with_capacity(32 * n), spans: Vec::with_capacity(n) }
     }
     fn get(&self, i: usize) -> Option<&str> {
         self.spans[i].map(|(a, b)| &self.buf[a as usize..b as usize])
@@ -234,8 +233,35 @@ impl Row {
         f(&mut self.buf);
         self.spans.push(Some((start, self.buf.len() as u32)));
     }
-    /// The hash of the canonical values: each NULL or length-prefixed text, in column order.
-    fn seal(&mut self) {
+    /// Every value the same, NULLs in the same places: compared whole, not by a hash.
+    fn same(&self, other: &Row) -> bool {
+        self.spans == other.spans && self.buf == other.buf
+    }
+    /// The key's values as one string of bytes, equal exactly when the keys are equal (each
+    /// NULL or length-prefixed canonical text).
+    fn key_bytes(&self, key: &[usize]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(40 * key.len());
+        for &i in key {
+            match self.get(i) {
+                None => out.push(0),
+                Some(s) => {
+                    out.push(1);
+                    out.extend_from_slice(&(s.len() as u32).to_le_bytes());
+                    out.extend_from_slice(s.as_bytes());
+                }
+            }
+        }
+        out
+    }
+    fn keys_equal(&self, other: &Row, key: &[usize]) -> bool {
+        key.iter().all(|&i| self.get(i) == other.get(i))
+    }
+    fn bytes(&self) -> usize {
+        self.buf.len() + 8 * self.spans.len() + 64
+    }
+    /// The hash of the canonical values (each NULL or length-prefixed text, in column order),
+    /// by which tables without a key are compared as multisets.
+    fn hash(&self) -> [u8; 16] {
         let mut h = sha2::Sha256::new();
         for i in 0..self.spans.len() {
             match self.get(i) {
@@ -247,7 +273,9 @@ impl Row {
                 }
             }
         }
-        self.hash.copy_from_slice(&h.finalize()[..16]);
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&h.finalize()[..16]);
+        out
     }
 }
 
@@ -286,10 +314,11 @@ impl Encoder for Canon<'_> {
         self.0.push_with(|buf| push_timestamp(buf, utc));
     }
     fn json(&mut self, s: &str) {
-        match canonical_json(s) {
-            Some(c) => self.0.push(Some(&c)),
-            None => self.0.push(Some(s)),
-        }
+        self.0.push_with(|buf| {
+            if !push_canonical_json(buf, s) {
+                buf.push_str(s);
+            }
+        });
     }
 }
 
@@ -349,10 +378,19 @@ fn push_timestamp(buf: &mut String, t: chrono::NaiveDateTime) {
 /// (`1.5e10` and `15000000000` are the same number), the last of duplicate keys kept (as
 /// PostgreSQL's jsonb keeps it). None when it is not JSON.
 pub fn canonical_json(s: &str) -> Option<String> {
-    let v: J = serde_json::from_str(s).ok()?;
     let mut out = String::with_capacity(s.len());
-    write_json(&v, &mut out);
-    Some(out)
+    push_canonical_json(&mut out, s).then_some(out)
+}
+
+/// `canonical_json` written at the end of `out`; false (and `out` as it was) when `s` is not JSON.
+fn push_canonical_json(out: &mut String, s: &str) -> bool {
+    match serde_json::from_str::<J>(s) {
+        Ok(v) => {
+            write_json(&v, out);
+            true
+        }
+        Err(_) => false,
+    }
 }
 
 fn write_json(v: &J, out: &mut String) {
@@ -366,7 +404,7 @@ fn write_json(v: &J, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&J::String(k.clone()).to_string());
+                push_json_string(out, k);
                 out.push(':');
                 write_json(x, out);
             }
@@ -383,14 +421,53 @@ fn write_json(v: &J, out: &mut String) {
             out.push(']');
         }
         J::Number(n) => {
-            let t = n.to_string();
-            match Decimal::parse(&t) {
-                Some(d) => out.push_str(&d.to_plain()),
-                None => out.push_str(&t),
+            use std::fmt::Write;
+            if let Some(i) = n.as_i64() {
+                let _ = write!(out, "{i}");
+            } else if let Some(u) = n.as_u64() {
+                let _ = write!(out, "{u}");
+            } else {
+                let t = n.to_string();
+                match Decimal::parse(&t) {
+                    Some(d) => out.push_str(&d.to_plain()),
+                    None => out.push_str(&t),
+                }
             }
         }
-        other => out.push_str(&other.to_string()),
+        J::String(s) => push_json_string(out, s),
+        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        J::Null => out.push_str("null"),
     }
+}
+
+/// A JSON string literal as serde_json writes one (`"`, `\\` and control characters escaped).
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut plain = 0;
+    for (i, c) in s.bytes().enumerate() {
+        let esc = match c {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        plain = i + 1;
+        if esc.is_empty() {
+            out.push_str("\\u00");
+            out.push(char::from(b"0123456789abcdef"[(c >> 4) as usize]));
+            out.push(char::from(b"0123456789abcdef"[(c & 15) as usize]));
+        } else {
+            out.push_str(esc);
+        }
+    }
+    out.push_str(&s[plain..]);
+    out.push('"');
 }
 
 /// A value as a report shows it: cut after `SHOWN_CHARS` characters, with the full length.
@@ -582,6 +659,10 @@ struct Agg {
     nulls: u64,
     min: Option<String>,
     max: Option<String>,
+    /// An integer column's min and max as numbers, while every value has parsed as one.
+    int_range: Option<(i64, i64)>,
+    /// An integer column met a value that is not one: min and max are compared as text.
+    int_odd: bool,
     int_sum: i128,
     dec: DecSum,
     float_sum: f64,
@@ -595,6 +676,25 @@ impl Agg {
             self.nulls += 1;
             return;
         };
+        if let (LogicalType::Integer { .. }, false) = (t, self.int_odd) {
+            // Parsed once, compared as a number (cmp_values would parse min and max again).
+            match s.parse::<i64>() {
+                Ok(i) => {
+                    self.int_sum += i as i128;
+                    let (lo, hi) = self.int_range.get_or_insert((i, i));
+                    if self.min.is_none() || i < *lo {
+                        *lo = i;
+                        self.min = Some(s.to_string());
+                    }
+                    if self.max.is_none() || i > *hi {
+                        *hi = i;
+                        self.max = Some(s.to_string());
+                    }
+                    return;
+                }
+                Err(_) => self.int_odd = true,
+            }
+        }
         match (&self.min, &self.max) {
             (Some(lo), Some(hi)) => {
                 if cmp_values(t, Some(s), Some(lo)) == Ordering::Less {
@@ -664,7 +764,7 @@ struct SourceOutcome {
 /// Reads a table from SQLite (in key order when it has one), converts every value as the
 /// load did, and sends canonical rows in batches. Rows the conversion refuses are not sent:
 /// they are expected to be absent.
-fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, ordered: bool, tx: mpsc::Sender<Vec<Row>>) -> Result<SourceOutcome> {
+fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<SourceOutcome> {
     let conn = inspect::open(&path)?;
     // The sorter of a key-ordered read works in this much memory, then in temporary files.
     let _ = conn.execute_batch("PRAGMA cache_size = -16384");
@@ -685,7 +785,7 @@ fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialec
     let offset = select.offset;
     'rows: while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows += 1;
-        let mut r = Row::with_columns(spec.cols.len());
+        let mut r = pool.row();
         for ((src, _, ty, idx), tr) in spec.cols.iter().zip(&spec.transforms) {
             let v = row.get_ref(idx + offset).map_err(|e| inspect::map_err(&path, e))?;
             let mut done = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r));
@@ -712,7 +812,6 @@ fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialec
                 continue 'rows;
             }
         }
-        r.seal();
         batch.push(r);
         if batch.len() >= BATCH_ROWS && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))).is_err() {
             return Ok(out);
@@ -726,8 +825,7 @@ fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialec
 
 /// Turns one target row (canonical text per column) into a canonical `Row`: doubles to their
 /// shortest text, JSON normalised.
-fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize, usize)>]) -> Row {
-    let mut r = Row::with_columns(spec.cols.len());
+fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize, usize)>], mut r: Row) -> Row {
     for (i, (_, _, t, _)) in spec.cols.iter().enumerate() {
         let v = fields.get(i).copied().flatten().map(|(a, b)| text.get(a..b).unwrap_or(""));
         match (v, t) {
@@ -741,32 +839,37 @@ fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize
                     None => r.push(Some(s)),
                 }
             }
-            (Some(s), LogicalType::Json) => match canonical_json(s) {
-                Some(c) => r.push(Some(&c)),
-                None => r.push(Some(s)),
-            },
+            (Some(s), LogicalType::Json) => r.push_with(|buf| {
+                if !push_canonical_json(buf, s) {
+                    buf.push_str(s);
+                }
+            }),
             _ => r.push(v),
         }
     }
-    r.seal();
     r
 }
 
 /// Streams the target table's canonical rows in batches.
-async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, ordered: bool, tx: mpsc::Sender<Vec<Row>>) -> Result<u64> {
-    let mut conn = ctx.target.connect().await?;
+async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<u64> {
+    let kept = ctx.sessions.lock().expect("sessions").pop();
+    let mut conn = match kept {
+        Some(c) => c,
+        None => ctx.target.connect().await?,
+    };
     let cols = spec.typed();
     let key: &[usize] = if ordered { &spec.key } else { &[] };
     let dialect = ctx.target.dialect;
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     let mut make = |text: &str, fields: &[Option<(usize, usize)>]| {
-        batch.push(target_row(&spec, dialect, text, fields));
+        batch.push(target_row(&spec, dialect, text, fields, pool.row()));
         (batch.len() >= BATCH_ROWS).then(|| std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))
     };
     let what = format!("table {}", t.name);
-    let n = match &mut conn {
+    let (n, to_the_end) = match &mut conn {
         Conn::Pg(c) => {
-            let _ = sqlx::raw_sql("SET work_mem = '64MB'").execute(&mut *c).await;
+            // An unsorted read starts at the table's first page, not where another scan is.
+            let _ = sqlx::raw_sql("SET work_mem = '64MB'; SET synchronize_seqscans = off").execute(&mut *c).await;
             let sql = postgres::read::select_rows(&postgres::ddl::qualified(&ctx.target.pg_schema, &t.name), &cols, key);
             postgres::read::for_each_row(c, &sql, &tx, &mut make).await
         }
@@ -780,18 +883,33 @@ async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, 
     if !batch.is_empty() {
         let _ = tx.send(batch).await;
     }
+    // A session whose reader was stopped part way may still be streaming: not kept.
+    if to_the_end {
+        ctx.sessions.lock().expect("sessions").push(conn);
+    }
     Ok(n)
 }
 
-/// One side's rows, one at a time, from its batches.
+/// One side's rows, one at a time, from its batches; the rows compared go back to the
+/// reader (`done`) to be filled again.
 struct Side {
     rx: mpsc::Receiver<Vec<Row>>,
     cur: std::vec::IntoIter<Row>,
+    back: std::sync::mpsc::SyncSender<Vec<Row>>,
+    spent: Vec<Row>,
 }
 
 impl Side {
-    fn new(rx: mpsc::Receiver<Vec<Row>>) -> Side {
-        Side { rx, cur: Vec::new().into_iter() }
+    fn new(rx: mpsc::Receiver<Vec<Row>>, back: std::sync::mpsc::SyncSender<Vec<Row>>) -> Side {
+        Side { rx, cur: Vec::new().into_iter(), back, spent: vec![] }
+    }
+    /// A row the comparison is done with.
+    fn done(&mut self, r: Row) {
+        self.spent.push(r);
+        if self.spent.len() >= BATCH_ROWS {
+            // A reader that has rows enough to spare (or has stopped) lets them go.
+            let _ = self.back.try_send(std::mem::take(&mut self.spent));
+        }
     }
     async fn next(&mut self) -> Option<Row> {
         loop {
@@ -803,11 +921,41 @@ impl Side {
     }
 }
 
+/// A reader's rows to fill: those the comparison handed back, else new ones.
+struct Pool {
+    back: std::sync::mpsc::Receiver<Vec<Row>>,
+    free: Vec<Row>,
+    columns: usize,
+}
+
+impl Pool {
+    fn new(back: std::sync::mpsc::Receiver<Vec<Row>>, columns: usize) -> Pool {
+        Pool { back, free: vec![], columns }
+    }
+    fn row(&mut self) -> Row {
+        if self.free.is_empty() {
+            if let Ok(rows) = self.back.try_recv() {
+                self.free = rows;
+            }
+        }
+        match self.free.pop() {
+            Some(mut r) => {
+                r.buf.clear();
+                r.spans.clear();
+                r
+            }
+            None => Row::with_columns(self.columns),
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Comparing
 
 struct Ctx {
     target: Target,
+    /// Target sessions between tables: a new one costs a handshake (TLS, authentication).
+    sessions: std::sync::Mutex<Vec<Conn>>,
     source: PathBuf,
     /// Per source table: run-report keys (JSON text) → the run's reason.
     reported: HashMap<String, HashMap<String, String>>,
@@ -848,6 +996,40 @@ impl Found {
             self.expected.push(e);
         }
     }
+    /// A source row and the target row of the same key: matched, or each differing value named.
+    fn pair(&mut self, spec: &Spec, x: &Row, y: &Row) {
+        if x.same(y) {
+            self.matched += 1;
+            return;
+        }
+        let key = spec.key_json(x);
+        for (i, c) in spec.cols.iter().enumerate() {
+            if x.get(i) != y.get(i) {
+                let show = |v: Option<&str>| if c.2 == LogicalType::Float { v.map(float_text) } else { shown(v) };
+                self.mismatch(Mismatch { kind: MismatchKind::Value, row: key.clone(), column: Some(c.0.clone()), source: show(x.get(i)), target: show(y.get(i)), count: 1 });
+            }
+        }
+    }
+    /// A source row the target does not have: expected when the run reported it.
+    fn missing(&mut self, ctx: &Ctx, table: &str, spec: &Spec, x: &Row) {
+        let key = spec.key_json(x);
+        match reported_reason(ctx, table, &key) {
+            Some(reason) => self.expected(Expected { row: key, reason }),
+            None => self.mismatch(Mismatch { kind: MismatchKind::MissingInTarget, row: key, column: None, source: None, target: None, count: 1 }),
+        }
+    }
+    fn extra(&mut self, spec: &Spec, y: &Row) {
+        self.mismatch(Mismatch { kind: MismatchKind::ExtraInTarget, row: spec.key_json(y), column: None, source: None, target: None, count: 1 });
+    }
+    /// The rows the source's reader refused (expected absent), and the rows it read in all.
+    fn source_outcome(&mut self, out: SourceOutcome) {
+        self.rows_source = out.rows;
+        let refused = out.refused.len() as u64;
+        for e in out.refused {
+            self.expected(e);
+        }
+        self.expected_total += out.refused_total.saturating_sub(refused);
+    }
     fn add_source(&mut self, spec: &Spec, r: &Row) {
         for (i, c) in spec.cols.iter().enumerate() {
             self.src_aggs[i].add(&c.2, r.get(i));
@@ -867,12 +1049,15 @@ struct OrderBroken(String);
 fn start_pass(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>, ordered: bool) -> (Side, Side, tokio::task::JoinHandle<Result<SourceOutcome>>, tokio::task::JoinHandle<Result<u64>>) {
     let (stx, srx) = mpsc::channel(4);
     let (ttx, trx) = mpsc::channel(4);
+    let (s_back, s_spent) = std::sync::mpsc::sync_channel(2);
+    let (t_back, t_spent) = std::sync::mpsc::sync_channel(2);
+    let n = spec.cols.len();
     let src = {
         let (path, t, spec, d) = (ctx.source.clone(), t.clone(), spec.clone(), ctx.target.dialect);
-        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, ordered, stx))
+        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, ordered, stx, Pool::new(s_spent, n)))
     };
-    let tgt = tokio::spawn(read_target_rows(ctx.clone(), t.clone(), spec.clone(), ordered, ttx));
-    (Side::new(srx), Side::new(trx), src, tgt)
+    let tgt = tokio::spawn(read_target_rows(ctx.clone(), t.clone(), spec.clone(), ordered, ttx, Pool::new(t_spent, n)));
+    (Side::new(srx, s_back), Side::new(trx, t_back), src, tgt)
 }
 
 async fn finish_pass(src: tokio::task::JoinHandle<Result<SourceOutcome>>, tgt: tokio::task::JoinHandle<Result<u64>>) -> Result<(SourceOutcome, u64)> {
@@ -887,6 +1072,114 @@ async fn finish_pass(src: tokio::task::JoinHandle<Result<SourceOutcome>>, tgt: t
 fn reported_reason(ctx: &Ctx, table: &str, key: &J) -> Option<String> {
     let m = ctx.reported.get(table)?;
     m.get(&key.to_string()).map(|r| format!("reported by the run: {r}"))
+}
+
+/// Rows held unpaired in `compare_in_load_order` before it gives up on the two orders agreeing.
+const UNPAIRED_BYTES: usize = 32 << 20;
+
+/// Pairs rows of the same key offered from both sides in any order. A row whose partner has
+/// not come yet waits in a map; what still waits at the end is missing (source) or extra
+/// (target). Memory grows with how far the two orders disagree, up to a budget.
+struct Pairer {
+    key: Vec<usize>,
+    source: HashMap<Vec<u8>, Row>,
+    target: HashMap<Vec<u8>, Row>,
+    bytes: usize,
+    budget: usize,
+    /// A key came twice from one side: rows cannot be paired by it.
+    repeated: bool,
+}
+
+impl Pairer {
+    fn new(key: Vec<usize>, budget: usize) -> Pairer {
+        Pairer { key, source: HashMap::new(), target: HashMap::new(), bytes: 0, budget, repeated: false }
+    }
+
+    /// Offers a source row (`from_source`) or a target row: the pair (source, target) when its
+    /// partner was waiting, else it waits.
+    fn offer(&mut self, from_source: bool, r: Row) -> Option<(Row, Row)> {
+        let k = r.key_bytes(&self.key);
+        let (mine, theirs) = if from_source { (&mut self.source, &mut self.target) } else { (&mut self.target, &mut self.source) };
+        match theirs.remove(&k) {
+            Some(other) => {
+                self.bytes -= other.bytes();
+                Some(if from_source { (r, other) } else { (other, r) })
+            }
+            None => {
+                self.bytes += r.bytes();
+                self.repeated |= mine.insert(k, r).is_some();
+                None
+            }
+        }
+    }
+
+    /// Pairing by this key cannot go on: a key repeated, or the rows waiting outgrew the budget.
+    fn stuck(&self) -> bool {
+        self.repeated || self.bytes > self.budget
+    }
+
+    /// The rows that never met their partner, each side in key order: (source, target).
+    fn unpaired(self, spec: &Spec) -> (Vec<Row>, Vec<Row>) {
+        let sorted = |m: HashMap<Vec<u8>, Row>| {
+            let mut v: Vec<Row> = m.into_values().collect();
+            v.sort_by(|x, y| spec.cmp_keys(x, y));
+            v
+        };
+        (sorted(self.source), sorted(self.target))
+    }
+}
+
+/// Pairs rows by key as both sides return them unsorted: the source in its table order, the
+/// target in its storage order. A table Ferry loaded into PostgreSQL is stored in the order
+/// it was read, so nearly every row meets its partner at once, and neither database sorts.
+/// `None`: the orders disagree more than `UNPAIRED_BYTES` holds, or a key repeats on one
+/// side; the caller compares again in key order.
+async fn compare_in_load_order(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>) -> Result<Option<Found>> {
+    let (mut s, mut g, sh, th) = start_pass(ctx, t, spec, false);
+    let mut f = Found::new(spec.cols.len());
+    let mut pairer = Pairer::new(spec.key.clone(), UNPAIRED_BYTES);
+    loop {
+        let (a, b) = (s.next().await, g.next().await);
+        if a.is_none() && b.is_none() {
+            break;
+        }
+        if let Some(x) = &a {
+            f.rows_source += 1;
+            f.add_source(spec, x);
+        }
+        if let Some(y) = &b {
+            f.rows_target += 1;
+            f.add_target(spec, y);
+        }
+        // Most often the two rows are partners already.
+        let pairs = match (a, b) {
+            (Some(x), Some(y)) if x.keys_equal(&y, &spec.key) => [Some((x, y)), None],
+            (a, b) => [a.and_then(|x| pairer.offer(true, x)), b.and_then(|y| pairer.offer(false, y))],
+        };
+        for (x, y) in pairs.into_iter().flatten() {
+            f.pair(spec, &x, &y);
+            s.done(x);
+            g.done(y);
+        }
+        if pairer.stuck() {
+            break;
+        }
+    }
+    drop((s, g));
+    let (out, _) = finish_pass(sh, th).await?;
+    if pairer.stuck() {
+        return Ok(None);
+    }
+    let (missing, extra) = pairer.unpaired(spec);
+    let table = t.source.name.as_str();
+    for x in &missing {
+        f.missing(ctx, table, spec, x);
+    }
+    for y in &extra {
+        f.extra(spec, y);
+    }
+    f.source_outcome(out);
+    Ok(Some(f))
 }
 
 /// The streaming merge in key order.
@@ -921,42 +1214,26 @@ async fn compare_keyed(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>) 
             f.add_target(spec, y);
         }
         match step {
-            Ordering::Less => {
-                let x = a.as_ref().expect("source row");
-                let key = spec.key_json(x);
-                match reported_reason(ctx, &table, &key) {
-                    Some(reason) => f.expected(Expected { row: key, reason }),
-                    None => f.mismatch(Mismatch { kind: MismatchKind::MissingInTarget, row: key, column: None, source: None, target: None, count: 1 }),
-                }
-            }
-            Ordering::Greater => {
-                let y = b.as_ref().expect("target row");
-                f.mismatch(Mismatch { kind: MismatchKind::ExtraInTarget, row: spec.key_json(y), column: None, source: None, target: None, count: 1 });
-            }
+            Ordering::Less => f.missing(ctx, &table, spec, a.as_ref().expect("source row")),
+            Ordering::Greater => f.extra(spec, b.as_ref().expect("target row")),
             Ordering::Equal => {
                 let (x, y) = (a.as_ref().expect("source row"), b.as_ref().expect("target row"));
-                if x.hash == y.hash {
-                    f.matched += 1;
-                } else {
-                    let key = spec.key_json(x);
-                    for (i, c) in spec.cols.iter().enumerate() {
-                        if x.get(i) != y.get(i) {
-                            let show = |v: Option<&str>| if c.2 == LogicalType::Float { v.map(float_text) } else { shown(v) };
-                            f.mismatch(Mismatch { kind: MismatchKind::Value, row: key.clone(), column: Some(c.0.clone()), source: show(x.get(i)), target: show(y.get(i)), count: 1 });
-                        }
-                    }
-                }
+                f.pair(spec, x, y);
             }
         }
         if matches!(step, Ordering::Less | Ordering::Equal) {
             let next = s.next().await;
             broken = broken.or_else(|| check(&a, &next, "source"));
-            a = next;
+            if let Some(x) = std::mem::replace(&mut a, next) {
+                s.done(x);
+            }
         }
         if matches!(step, Ordering::Greater | Ordering::Equal) {
             let next = g.next().await;
             broken = broken.or_else(|| check(&b, &next, "target"));
-            b = next;
+            if let Some(y) = std::mem::replace(&mut b, next) {
+                g.done(y);
+            }
         }
         if broken.is_some() {
             break;
@@ -967,11 +1244,7 @@ async fn compare_keyed(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>) 
     if let Some(why) = broken {
         return Ok(Err(OrderBroken(why)));
     }
-    f.rows_source = out.rows;
-    for e in out.refused {
-        f.expected(e);
-    }
-    f.expected_total += out.refused_total.saturating_sub(out.refused_total.min(KEPT as u64));
+    f.source_outcome(out);
     Ok(Ok(f))
 }
 
@@ -985,11 +1258,11 @@ async fn compare_multiset(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec
     while !(s_done && g_done) {
         tokio::select! {
             r = s.next(), if !s_done => match r {
-                Some(r) => { f.rows_source += 1; f.add_source(spec, &r); *counts.entry(r.hash).or_default() += 1; }
+                Some(r) => { f.rows_source += 1; f.add_source(spec, &r); *counts.entry(r.hash()).or_default() += 1; s.done(r); }
                 None => s_done = true,
             },
             r = g.next(), if !g_done => match r {
-                Some(r) => { f.rows_target += 1; f.add_target(spec, &r); *counts.entry(r.hash).or_default() -= 1; }
+                Some(r) => { f.rows_target += 1; f.add_target(spec, &r); *counts.entry(r.hash()).or_default() -= 1; g.done(r); }
                 None => g_done = true,
             },
         }
@@ -999,11 +1272,7 @@ async fn compare_multiset(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec
     let surplus: i64 = counts.values().filter(|n| **n > 0).sum();
     f.matched = f.rows_source.saturating_sub(surplus as u64);
     let differing: u64 = counts.values().map(|n| n.unsigned_abs()).sum();
-    f.rows_source = out.rows;
-    for e in out.refused {
-        f.expected(e);
-    }
-    f.expected_total += out.refused_total.saturating_sub(out.refused_total.min(KEPT as u64));
+    f.source_outcome(out);
     if counts.is_empty() {
         return Ok(f);
     }
@@ -1012,14 +1281,16 @@ async fn compare_multiset(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec
     let (mut s, mut g, sh, th) = start_pass(ctx, t, spec, false);
     let mut found: Vec<(Row, i64)> = vec![];
     while let Some(r) = s.next().await {
-        if wanted.get(&r.hash).is_some_and(|n| *n > 0) {
-            let n = wanted.remove(&r.hash).unwrap_or(0);
+        let h = r.hash();
+        if wanted.get(&h).is_some_and(|n| *n > 0) {
+            let n = wanted.remove(&h).unwrap_or(0);
             found.push((r, n));
         }
     }
     while let Some(r) = g.next().await {
-        if wanted.get(&r.hash).is_some_and(|n| *n < 0) {
-            let n = wanted.remove(&r.hash).unwrap_or(0);
+        let h = r.hash();
+        if wanted.get(&h).is_some_and(|n| *n < 0) {
+            let n = wanted.remove(&h).unwrap_or(0);
             found.push((r, n));
         }
     }
@@ -1065,7 +1336,18 @@ async fn validate_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> TableValidation 
     } else {
         tv.method = "key".into();
         tv.key = spec.key_names();
-        match compare_keyed(&ctx, &t, &spec).await {
+        // PostgreSQL keeps a table Ferry loaded in the order it was read: pair the rows as
+        // they come. InnoDB returns them in primary key order: both sides sorted by the key.
+        let unsorted = match ctx.target.dialect {
+            Dialect::Postgres => compare_in_load_order(&ctx, &t, &spec).await,
+            _ => Ok(None),
+        };
+        let keyed = match unsorted {
+            Ok(Some(f)) => Ok(Ok(f)),
+            Ok(None) => compare_keyed(&ctx, &t, &spec).await,
+            Err(e) => Err(e),
+        };
+        match keyed {
             Ok(Ok(f)) => Ok(f),
             Ok(Err(OrderBroken(why))) => {
                 tv.method = "multiset".into();
@@ -1142,8 +1424,18 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
         let p = opts.run_report.as_ref()?.plan.clone()?;
         Some((p, format!("the plan recorded in {}", opts.run_report_path.as_deref().unwrap_or("the run report"))))
     });
-    let profile = given.is_none();
-    let schema = tokio::task::spawn_blocking(move || read_source(&src, profile, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let given_plan = given.is_some();
+    // Given the plan, only the schema is read first; the file's structure check runs beside
+    // the comparisons, and a damaged file fails the validation when they are done.
+    let read = tokio::task::spawn_blocking(move || match given_plan {
+        true => crate::copy::read_schema_check_beside(&src).map(|(s, c)| (s, Some(c))),
+        false => read_source(&src, true, jobs).map(|s| (s, None)),
+    });
+    // The sessions the comparisons read through, opened while the source is read.
+    let sessions = futures_util::future::join_all((0..jobs).map(|_| target.connect()));
+    let (read, sessions) = tokio::join!(read, sessions);
+    let (schema, check) = read.map_err(|e| FerryError::Other(e.to_string()))??;
+    let sessions = sessions.into_iter().collect::<Result<Vec<Conn>>>()?;
     let sha = sha.await.map_err(|e| FerryError::Other(e.to_string()))?.map_err(|e| FerryError::SourceUnreadable { path: source.to_path_buf(), detail: e.to_string() })?;
     let dialect = target.dialect;
     let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
@@ -1165,7 +1457,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     if opts.run_report.is_none() {
         report.notes.push("no run report given (--run-report): rows the migration removed for a constraint (duplicates, orphans, CHECK failures) show as missing in target; rows the conversion refuses are recognised either way".into());
     }
-    let ctx = Arc::new(Ctx { target, source: source.to_path_buf(), reported, reported_total, value_choices });
+    let ctx = Arc::new(Ctx { target, sessions: std::sync::Mutex::new(sessions), source: source.to_path_buf(), reported, reported_total, value_choices });
     // Largest first, `jobs` at a time.
     let mut order: Vec<(usize, Arc<PlannedTable>)> = planned.into_iter().map(Arc::new).enumerate().collect();
     order.sort_by_key(|(_, t)| t.source.row_count);
@@ -1185,6 +1477,9 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     let mut tables = vec![];
     for w in workers {
         tables.extend(w.await.map_err(|e| FerryError::Other(format!("a validator stopped: {e}")))?);
+    }
+    if let Some(check) = check {
+        tokio::task::spawn_blocking(move || check.join().map_err(|_| FerryError::Other("the source's structure check stopped".into()))?).await.map_err(|e| FerryError::Other(e.to_string()))??;
     }
     tables.sort_by_key(|(i, _)| *i);
     report.tables = tables.into_iter().map(|(_, t)| t).collect();
@@ -1299,10 +1594,99 @@ mod tests {
         a.add(&text, Some("日本"));
         a.add(&text, Some("abc"));
         assert_eq!(a.finish(&text).length, Some(5));
+        // Integers order as numbers (not as text: "9" > "10"), sum exactly beyond i64, and an
+        // odd value in the column (text the load let through) still gets a min and max.
+        let int = LogicalType::Integer { bits: 64 };
+        let cases: &[(&[Option<&str>], (Option<&str>, Option<&str>, &str))] = &[
+            (&[Some("9"), Some("10"), Some("-3")], (Some("-3"), Some("10"), "16")),
+            (&[None, Some("7")], (Some("7"), Some("7"), "7")),
+            (&[Some("9223372036854775807"), Some("9223372036854775807")], (Some("9223372036854775807"), Some("9223372036854775807"), "18446744073709551614")),
+            (&[Some("5"), Some("x"), Some("12")], (Some("5"), Some("x"), "17")),
+        ];
+        for (values, (min, max, sum)) in cases {
+            let mut a = Agg::default();
+            for v in *values {
+                a.add(&int, *v);
+            }
+            let got = a.finish(&int);
+            assert_eq!((got.min.as_deref(), got.max.as_deref(), got.sum.as_deref()), (*min, *max, Some(*sum)), "{values:?}");
+        }
         let mut big = DecSum::default();
         big.add(&"9".repeat(38));
         big.add(&"9".repeat(38));
         assert!(big.text().starts_with('≈'), "{}", big.text());
+    }
+
+    /// A one-column-key row: (key, value); `None` key for a NULL.
+    fn row(key: Option<&str>, value: &str) -> Row {
+        let mut r = Row::with_columns(2);
+        r.push(key);
+        r.push(Some(value));
+        r
+    }
+
+    #[test]
+    fn rows_pair_by_key_whatever_order_they_come_in() {
+        let spec = Spec { cols: vec![("k".into(), "k".into(), LogicalType::Integer { bits: 64 }, 0), ("v".into(), "v".into(), LogicalType::Text { max: None }, 1)], transforms: vec![None, None], choices: Default::default(), key: vec![0], key_what: "primary key".into() };
+        // (source keys in order, target keys in order, pairs made, missing, extra, stuck)
+        type Case = (&'static [Option<&'static str>], &'static [Option<&'static str>], usize, &'static [&'static str], &'static [&'static str], bool);
+        let cases: &[Case] = &[
+            (&[Some("1"), Some("2"), Some("3")], &[Some("3"), Some("1"), Some("2")], 3, &[], &[], false),
+            (&[Some("1"), Some("2"), Some("3")], &[Some("2"), Some("4")], 1, &["1", "3"], &["4"], false),
+            (&[Some("10"), Some("9"), Some("100")], &[], 0, &["9", "10", "100"], &[], false),
+            (&[], &[Some("5")], 0, &[], &["5"], false),
+            // A key twice from one side: pairing by it stops (the caller compares otherwise).
+            (&[Some("1"), Some("1")], &[Some("2")], 0, &["1"], &["2"], true),
+            (&[None, None], &[], 0, &[], &[], true),
+            // One NULL key pairs with the other side's NULL key.
+            (&[None], &[None], 1, &[], &[], false),
+        ];
+        for (src, tgt, pairs, missing, extra, stuck) in cases {
+            let mut p = Pairer::new(vec![0], 1 << 20);
+            let mut made = 0;
+            for (i, k) in src.iter().enumerate() {
+                if let Some((x, y)) = p.offer(true, row(*k, &format!("s{i}"))) {
+                    assert_eq!((x.get(1).unwrap().as_bytes()[0], y.get(1).unwrap().as_bytes()[0]), (b's', b't'));
+                    assert_eq!(x.get(0), y.get(0));
+                    made += 1;
+                }
+            }
+            for (i, k) in tgt.iter().enumerate() {
+                if let Some((x, y)) = p.offer(false, row(*k, &format!("t{i}"))) {
+                    assert_eq!((x.get(1).unwrap().as_bytes()[0], y.get(1).unwrap().as_bytes()[0]), (b's', b't'));
+                    made += 1;
+                }
+            }
+            assert_eq!((made, p.stuck()), (*pairs, *stuck), "{src:?} / {tgt:?}");
+            if !stuck {
+                let (m, e) = p.unpaired(&spec);
+                let keys = |v: &[Row]| v.iter().map(|r| r.get(0).unwrap().to_string()).collect::<Vec<_>>();
+                assert_eq!((keys(&m), keys(&e)), (missing.iter().map(|s| s.to_string()).collect::<Vec<_>>(), extra.iter().map(|s| s.to_string()).collect::<Vec<_>>()), "{src:?} / {tgt:?}");
+            }
+        }
+        // Past the budget, pairing stops; a pair made frees what its partner held.
+        let mut p = Pairer::new(vec![0], 3 * row(Some("1"), "s").bytes());
+        for k in ["1", "2", "3"] {
+            assert!(p.offer(true, row(Some(k), "s")).is_none());
+        }
+        assert!(!p.stuck());
+        assert!(p.offer(false, row(Some("2"), "t")).is_some());
+        assert!(p.offer(true, row(Some("4"), "s")).is_none());
+        assert!(!p.stuck());
+        assert!(p.offer(true, row(Some("5"), "s")).is_none());
+        assert!(p.stuck());
+    }
+
+    #[test]
+    fn json_strings_are_written_as_serde_json_writes_them() {
+        for s in ["", "plain", "quote \" and \\ back", "tab\tnl\ncr\r", "\u{8}\u{c}\u{0}\u{1f}\u{7f}", "日本 ✓ 🦀", "\\u0041"] {
+            let mut out = String::new();
+            push_json_string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+        for (doc, canon) in [("{\"b\": 1, \"a\": [true, null, -7, 18446744073709551615, 1.5e3]}", "{\"a\":[true,null,-7,18446744073709551615,1500],\"b\":1}"), ("\"x\\u0000y\"", "\"x\\u0000y\"")] {
+            assert_eq!(canonical_json(doc).as_deref(), Some(canon), "{doc}");
+        }
     }
 
     #[test]

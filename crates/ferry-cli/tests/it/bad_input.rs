@@ -52,7 +52,8 @@ async fn bad_sources_are_named_and_untouched() {
 
 /// A file whose rows all read but whose structure check fails (its header counts seven free
 /// pages more than its free list holds). The load starts before the check ends; the damage
-/// still stops the run with one line, and what the run made is gone again.
+/// still stops the run with one line, and what the run made is gone again. A validation,
+/// whose comparisons likewise start before the check ends, fails the same way.
 #[tokio::test]
 async fn damage_found_while_loading_leaves_the_target_as_it_was() {
     let dir = Scratch::new();
@@ -66,6 +67,12 @@ async fn damage_found_while_loading_leaves_the_target_as_it_was() {
         )
         .unwrap();
     }
+    // A plan made while the file was whole: validation given a plan reads the rows while the
+    // structure check runs beside it.
+    let plan = dir.path("plan.toml");
+    let pg = TestDb::new(Kind::Pg, "damagedplan").await;
+    let made = ferry(&["plan", src.to_str().unwrap(), "--to", &pg.url, "--out", plan.to_str().unwrap()]);
+    assert_eq!(made.code, 0, "{}", made.stderr);
     let mut bytes = std::fs::read(&src).unwrap();
     let free = u32::from_be_bytes(bytes[36..40].try_into().unwrap());
     assert!(free > 0, "the deleted rows left free pages");
@@ -73,6 +80,7 @@ async fn damage_found_while_loading_leaves_the_target_as_it_was() {
     std::fs::write(&src, &bytes).unwrap();
     let before = sha256(&src);
     assert_eq!(ferry(&["inspect", src.to_str().unwrap()]).code, 1, "the structure check refuses it");
+    assert_fails(&ferry(&["validate", src.to_str().unwrap(), "--to", &pg.url, "--plan", plan.to_str().unwrap()]), &["freelist.sqlite", "damaged"]);
     for kind in Kind::all() {
         let db = TestDb::new(kind, "damaged").await;
         assert_fails(&ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url]), &["freelist.sqlite", "damaged"]);

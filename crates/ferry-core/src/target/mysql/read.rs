@@ -58,8 +58,9 @@ pub fn decode_float(raw: &str) -> Option<f64> {
 
 /// Streams the rows of `select` to `f`, each as one text and its fields' spans in it (`None`:
 /// NULL); whenever `f` hands back a batch it is sent on `tx` (back-pressure: the stream waits
-/// for the reader). Stops quietly when the receiver is gone. Returns the rows read.
-pub async fn for_each_row<T, F>(conn: &mut MySqlConnection, select: &str, tx: &mpsc::Sender<T>, mut f: F) -> Result<u64, sqlx::Error>
+/// for the reader). Stops quietly when the receiver is gone. Returns the rows read, and
+/// whether they were read to the end (the session is idle again; else it may still be streaming).
+pub async fn for_each_row<T, F>(conn: &mut MySqlConnection, select: &str, tx: &mpsc::Sender<T>, mut f: F) -> Result<(u64, bool), sqlx::Error>
 where
     F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
 {
@@ -81,11 +82,11 @@ where
         }
         if let Some(batch) = f(&text, &spans) {
             if tx.send(batch).await.is_err() {
-                return Ok(rows);
+                return Ok((rows, false));
             }
         }
     }
-    Ok(rows)
+    Ok((rows, true))
 }
 
 #[cfg(test)]

@@ -109,8 +109,9 @@ fn split_line(line: &[u8], buf: &mut Vec<u8>, spans: &mut Vec<Option<(usize, usi
 
 /// Streams the rows of `select` to `f`, each as one text and its fields' spans in it (`None`:
 /// NULL); whenever `f` hands back a batch it is sent on `tx` (back-pressure: the stream waits
-/// for the reader). Stops quietly when the receiver is gone. Returns the rows read.
-pub async fn for_each_row<T, F>(conn: &mut PgConnection, select: &str, tx: &mpsc::Sender<T>, mut f: F) -> Result<u64, sqlx::Error>
+/// for the reader). Stops quietly when the receiver is gone. Returns the rows read, and
+/// whether they were read to the end (the session is idle again; else it may still be streaming).
+pub async fn for_each_row<T, F>(conn: &mut PgConnection, select: &str, tx: &mpsc::Sender<T>, mut f: F) -> Result<(u64, bool), sqlx::Error>
 where
     F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
 {
@@ -136,13 +137,13 @@ where
             };
             if let Some(batch) = f(text, &spans) {
                 if tx.send(batch).await.is_err() {
-                    return Ok(rows);
+                    return Ok((rows, false));
                 }
             }
         }
         carry.drain(..start);
     }
-    Ok(rows)
+    Ok((rows, true))
 }
 
 #[cfg(test)]
