@@ -31,7 +31,9 @@
 #   and peak memory.
 #
 # Before each tool's first timed step the machine settles (`sync`, a PostgreSQL CHECKPOINT):
-# no tool pays for what the one before it left to flush.
+# no tool pays for what the one before it left to flush. A shared 2-core machine varies by
+# ±10% from one minute to the next, so Ferry and the raw limit each run FERRY_BENCH_REPEAT
+# times, in turn, and the figures are medians.
 #
 # Columns: seconds (wall), rows/s, MB/s (SQLite file bytes / 10^6 / seconds), peak MB (maximum
 # resident set of the tool's own processes, from /usr/bin/time -v: for the raw limit that is the
@@ -43,6 +45,9 @@
 #   FERRY_BENCH_ROWS      demo size (default 1000000)
 #   FERRY_BENCH_DIR       work dir (default bench-out, git-ignored); logs, reports, schemas stay
 #   FERRY_BENCH_JOBS      Ferry's --jobs and the baselines' parallelism (default 2)
+#   FERRY_BENCH_REPEAT    runs of Ferry and of the raw limit per target, taken in turn (Ferry, raw,
+#                         Ferry, raw, ...); each figure is the median, every run's seconds listed
+#                         in the notes (default 3; 1 = one run each)
 #   FERRY_BENCH_S2M_ROWS  demo size for sqlite3-to-mysql (default 100000)
 #   FERRY_BENCH_SKIP_S2M=1       skip sqlite3-to-mysql
 #   FERRY_BENCH_ROWS_BIG  also measure Ferry (PostgreSQL) at this many rows, e.g. 10000000
@@ -61,6 +66,7 @@ export PGTZ=UTC # text instants without an offset are UTC, as Ferry reads them
 
 ROWS=${FERRY_BENCH_ROWS:-1000000}
 JOBS=${FERRY_BENCH_JOBS:-2}
+REPEAT=${FERRY_BENCH_REPEAT:-3}
 S2M_ROWS=${FERRY_BENCH_S2M_ROWS:-100000}
 SKIP_S2M=${FERRY_BENCH_SKIP_S2M:-0}
 BIG=${FERRY_BENCH_ROWS_BIG:-}
@@ -146,6 +152,25 @@ settle() {
 result() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$2" "$3" "$4" "$5" "$6" "$7" "$8" "$9" >>"$1"; }
 
 first_error() { grep -m1 -E "$2" "$1" | cut -c1-240 || true; }
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+# runs_note SECONDS...: "3 runs: 3.41, 3.52, 3.38 s (median 3.41 s)" when there was more than one.
+runs_note() { [ $# -gt 1 ] && printf '%s runs: %s s (median %s s); ' "$#" "$(printf '%s, ' "$@" | sed 's/, $//')" "$(median "$@")"; }
+
+# again_ferry NAME URL_BASE DB NEWDB DROPDB: one more `ferry migrate` into a fresh database, for the
+# median; appends to FERRY_SECS, raises FERRY_KB.
+again_ferry() {
+    local name=$1 url=$2 db=$3
+    "$4" "$db"
+    settle
+    measure "$name" "$FERRY" migrate "$DEMO" --to "$url/$db" --report "$W/logs/$name.report.json" --jobs "$JOBS"
+    case $M_RC in 0 | 2) ;; *) tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry migrate failed (exit $M_RC); log: $W/logs/$name.log" ;; esac
+    FERRY_SECS+=("$M_SEC")
+    FERRY_KB=$(maxn "$FERRY_KB" "$M_KB")
+    "$5" "$db"
+}
+drop_pg_db() { pg -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
+drop_my_db() { my -e "DROP DATABASE IF EXISTS \`$1\`"; }
 
 # Exact row count over every base table of a database.
 pg_rows() {
@@ -301,7 +326,7 @@ DB_PF=${PREFIX}_pg_ferry
 new_pg_db "$DB_PF"
 run_ferry pg-ferry "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 PG_FERRY_ROWS=$F_ROWS
-result "$PG_RES" ferry pg "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
+FERRY_SECS=("$M_SEC") FERRY_KB=$M_KB
 ferry_detail "$W/pg/report.json"
 run_validate pg-validate "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 run_preflight pg-preflight "$DEMO" "$PG_URL/$DB_PF"
@@ -317,26 +342,50 @@ python3 "$BENCH/loadplan.py" pg "$W/pg/report.json" "$W/pg/columns.tsv" "$W/pg/c
 mkdir -p "$W/pg/csv"
 PG_EXPORT=$(export_csv "$W/pg/plan" "$DEMO")
 say "  CSV export (sqlite3 -csv, not part of the figure): $PG_EXPORT s, $(du -sm "$W/pg/csv" | cut -f1) MB of CSV"
-DB_PR=${PREFIX}_pg_raw
-new_pg_db "$DB_PR"
-pg_restore -h "$PGH" -p "$PGP" -U "$PGU" --section=pre-data --exit-on-error -d "$DB_PR" "$W/pg/schema.dump"
-settle
-measure pg-raw-load xargs -d '\n' -P "$JOBS" -I{} psql -X -q -v ON_ERROR_STOP=1 -h "$PGH" -p "$PGP" -U "$PGU" -d "$DB_PR" -f "$W/pg/plan/{}.load" <"$W/pg/plan/tables.txt"
-if [ "$M_RC" -ne 0 ]; then
-    say "  raw load failed: $(first_error "$W/logs/pg-raw-load.log" 'ERROR|error')"
-    result "$PG_RES" base pg "raw: \\copy + post-data" "" "" "" "" "load failed (exit $M_RC): see $W/logs/pg-raw-load.log"
-else
-    L_SEC=$M_SEC L_KB=$M_KB
-    measure pg-raw-post pg_restore -h "$PGH" -p "$PGP" -U "$PGU" --section=post-data -j "$JOBS" --exit-on-error -d "$DB_PR" "$W/pg/schema.dump"
+# pg_raw NAME DB: the raw limit once into a new database DB: its pre-data, then (timed) every
+# CSV loaded and the post-data. Sets RAW_OK (1 when both steps ran), RAW_SEC, RAW_KB, RAW_ERR,
+# RAW_LOAD, RAW_POST.
+pg_raw() {
+    local name=$1 db=$2
+    RAW_OK=0 RAW_ERR=""
+    new_pg_db "$db"
+    pg_restore -h "$PGH" -p "$PGP" -U "$PGU" --section=pre-data --exit-on-error -d "$db" "$W/pg/schema.dump"
+    settle
+    measure "$name-load" xargs -d '\n' -P "$JOBS" -I{} psql -X -q -v ON_ERROR_STOP=1 -h "$PGH" -p "$PGP" -U "$PGU" -d "$db" -f "$W/pg/plan/{}.load" <"$W/pg/plan/tables.txt"
     if [ "$M_RC" -ne 0 ]; then
-        say "  post-data failed: $(first_error "$W/logs/pg-raw-post.log" 'error')"
-        result "$PG_RES" base pg "raw: \\copy + post-data" "" "" "" "" "post-data failed (exit $M_RC): see $W/logs/pg-raw-post.log"
-    else
-        N=$(pg_rows "$DB_PR")
-        say "  load $L_SEC s + post-data $M_SEC s"
-        result "$PG_RES" base pg "raw: \\copy + post-data" "$(add "$L_SEC" "$M_SEC")" "$N" "$(maxn "$L_KB" "$M_KB")" "$SIZE" \
-            "$(count_note "$N" "$PG_FERRY_ROWS")load ${L_SEC} s ($JOBS tables at a time) + post-data ${M_SEC} s (pg_restore -j $JOBS); CSV export ${PG_EXPORT} s not included"
+        RAW_ERR="load failed (exit $M_RC): $(first_error "$W/logs/$name-load.log" 'ERROR|error'); see $W/logs/$name-load.log"
+        return
     fi
+    RAW_LOAD=$M_SEC RAW_KB=$M_KB
+    measure "$name-post" pg_restore -h "$PGH" -p "$PGP" -U "$PGU" --section=post-data -j "$JOBS" --exit-on-error -d "$db" "$W/pg/schema.dump"
+    if [ "$M_RC" -ne 0 ]; then
+        RAW_ERR="post-data failed (exit $M_RC): $(first_error "$W/logs/$name-post.log" 'error'); see $W/logs/$name-post.log"
+        return
+    fi
+    RAW_POST=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB") RAW_SEC=$(add "$RAW_LOAD" "$M_SEC") RAW_OK=1
+}
+
+DB_PR=${PREFIX}_pg_raw
+pg_raw pg-raw "$DB_PR"
+if [ "$RAW_OK" != 1 ]; then
+    say "  raw: $RAW_ERR"
+    result "$PG_RES" ferry pg "ferry" "$(median "${FERRY_SECS[@]}")" "$PG_FERRY_ROWS" "$FERRY_KB" "$SIZE" ""
+    result "$PG_RES" base pg "raw: \\copy + post-data" "" "" "" "" "$RAW_ERR"
+else
+    N=$(pg_rows "$DB_PR")
+    say "  load $RAW_LOAD s + post-data $RAW_POST s"
+    RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST_LOAD=$RAW_LOAD FIRST_POST=$RAW_POST
+    for i in $(seq 2 "$REPEAT"); do
+        again_ferry "pg-ferry-$i" "$PG_URL" "${PREFIX}_pg_ferry_$i" new_pg_db drop_pg_db
+        pg_raw "pg-raw-$i" "${PREFIX}_pg_raw_$i"
+        [ "$RAW_OK" = 1 ] || die "raw limit run $i failed: $RAW_ERR"
+        drop_pg_db "${PREFIX}_pg_raw_$i"
+        RAW_SECS+=("$RAW_SEC") RAW_PEAK=$(maxn "$RAW_PEAK" "$RAW_KB")
+        say "  run $i: ferry ${FERRY_SECS[-1]} s, raw $RAW_SEC s (load $RAW_LOAD s + post-data $RAW_POST s)"
+    done
+    result "$PG_RES" ferry pg "ferry" "$(median "${FERRY_SECS[@]}")" "$PG_FERRY_ROWS" "$FERRY_KB" "$SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
+    result "$PG_RES" base pg "raw: \\copy + post-data" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
+        "$(count_note "$N" "$PG_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: load $FIRST_LOAD s ($JOBS tables at a time) + post-data $FIRST_POST s (pg_restore -j $JOBS); CSV export ${PG_EXPORT} s not included"
 fi
 
 section "PostgreSQL: pgloader"
@@ -394,7 +443,7 @@ DB_MF=${PREFIX}_my_ferry
 new_my_db "$DB_MF"
 run_ferry my-ferry "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 MY_FERRY_ROWS=$F_ROWS
-result "$MY_RES" ferry my "ferry" "$M_SEC" "$F_ROWS" "$M_KB" "$SIZE" ""
+FERRY_SECS=("$M_SEC") FERRY_KB=$M_KB
 ferry_detail "$W/mysql/report.json"
 run_validate my-validate "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 run_preflight my-preflight "$DEMO" "$MY_URL/$DB_MF"
@@ -409,31 +458,57 @@ python3 "$BENCH/loadplan.py" mysql "$W/mysql/report.json" "$W/mysql/columns.tsv"
 mkdir -p "$W/mysql/csv"
 MY_EXPORT=$(export_csv "$W/mysql/plan" "$DEMO")
 say "  CSV export (sqlite3 -csv, not part of the figure): $MY_EXPORT s, $(du -sm "$W/mysql/csv" | cut -f1) MB of CSV"
-DB_MR=${PREFIX}_my_raw
-new_my_db "$DB_MR"
-my "$DB_MR" <"$W/mysql/split/pre.sql"
 MYCLI="mariadb -h $MYH -P $MYP -u $MYU"
-settle
-measure my-raw-load xargs -d '\n' -P "$JOBS" -I{} sh -c "$MYCLI --local-infile=1 \"\$1\" < \"\$2\"" sh "$DB_MR" "$W/mysql/plan/{}.load" <"$W/mysql/plan/tables.txt"
-if [ "$M_RC" -ne 0 ]; then
-    say "  raw load failed: $(first_error "$W/logs/my-raw-load.log" 'ERROR')"
-    result "$MY_RES" base my "raw: LOAD DATA + keys" "" "" "" "" "load failed (exit $M_RC): see $W/logs/my-raw-load.log"
-else
-    L_SEC=$M_SEC L_KB=$M_KB
-    LOAD_WARN=$(grep -c . "$W/logs/my-raw-load.log" || true)
-    [ "$LOAD_WARN" -eq 0 ] || say "  LOAD DATA warnings: $(head -3 "$W/logs/my-raw-load.log" | tr '\n' ' ')"
-    measure my-raw-keys sh -c "ls \"\$1\"/*.sql 2>/dev/null | xargs -d '\n' -P $JOBS -I{} sh -c '$MYCLI \"\$0\" < \"\$1\"' \"\$2\" {}" sh "$W/mysql/split/keys" "$DB_MR"
-    K_RC=$M_RC K_SEC=$M_SEC K_KB=$M_KB
-    measure my-raw-fks sh -c "$MYCLI \"\$1\" < \"\$2\"" sh "$DB_MR" "$W/mysql/split/fks.sql"
-    if [ "$K_RC" -ne 0 ] || [ "$M_RC" -ne 0 ]; then
-        say "  keys/foreign keys failed: $(first_error "$W/logs/my-raw-keys.log" 'ERROR') $(first_error "$W/logs/my-raw-fks.log" 'ERROR')"
-        result "$MY_RES" base my "raw: LOAD DATA + keys" "" "" "" "" "keys or foreign keys failed: see $W/logs/my-raw-keys.log, my-raw-fks.log"
-    else
-        N=$(my_rows "$DB_MR")
-        say "  load $L_SEC s + keys $K_SEC s + foreign keys $M_SEC s"
-        result "$MY_RES" base my "raw: LOAD DATA + keys" "$(add "$(add "$L_SEC" "$K_SEC")" "$M_SEC")" "$N" "$(maxn "$(maxn "$L_KB" "$K_KB")" "$M_KB")" "$SIZE" \
-            "$(count_note "$N" "$MY_FERRY_ROWS")load ${L_SEC} s ($JOBS tables at a time) + unique/secondary keys ${K_SEC} s (one ALTER per table, $JOBS at a time) + foreign keys ${M_SEC} s; PK and CHECKs created with the tables; $([ "$LOAD_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-raw-load.log"); CSV export ${MY_EXPORT} s not included"
+# my_raw NAME DB: the raw limit once into a new database DB: tables with their primary keys and
+# CHECKs, then (timed) every CSV by LOAD DATA, the unique/secondary keys, the foreign keys. Sets
+# RAW_OK, RAW_SEC, RAW_KB, RAW_ERR, RAW_LOAD, RAW_KEYS, RAW_FKS, RAW_WARN (LOAD DATA's warnings).
+my_raw() {
+    local name=$1 db=$2
+    RAW_OK=0 RAW_ERR=""
+    new_my_db "$db"
+    my "$db" <"$W/mysql/split/pre.sql"
+    settle
+    measure "$name-load" xargs -d '\n' -P "$JOBS" -I{} sh -c "$MYCLI --local-infile=1 \"\$1\" < \"\$2\"" sh "$db" "$W/mysql/plan/{}.load" <"$W/mysql/plan/tables.txt"
+    if [ "$M_RC" -ne 0 ]; then
+        RAW_ERR="load failed (exit $M_RC): $(first_error "$W/logs/$name-load.log" 'ERROR'); see $W/logs/$name-load.log"
+        return
     fi
+    RAW_LOAD=$M_SEC RAW_KB=$M_KB
+    RAW_WARN=$(grep -c . "$W/logs/$name-load.log" || true)
+    measure "$name-keys" sh -c "ls \"\$1\"/*.sql 2>/dev/null | xargs -d '\n' -P $JOBS -I{} sh -c '$MYCLI \"\$0\" < \"\$1\"' \"\$2\" {}" sh "$W/mysql/split/keys" "$db"
+    local k_rc=$M_RC
+    RAW_KEYS=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB")
+    measure "$name-fks" sh -c "$MYCLI \"\$1\" < \"\$2\"" sh "$db" "$W/mysql/split/fks.sql"
+    if [ "$k_rc" -ne 0 ] || [ "$M_RC" -ne 0 ]; then
+        RAW_ERR="keys or foreign keys failed: $(first_error "$W/logs/$name-keys.log" 'ERROR') $(first_error "$W/logs/$name-fks.log" 'ERROR'); see $W/logs/$name-keys.log, $name-fks.log"
+        return
+    fi
+    RAW_FKS=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB") RAW_SEC=$(add "$(add "$RAW_LOAD" "$RAW_KEYS")" "$M_SEC") RAW_OK=1
+}
+
+DB_MR=${PREFIX}_my_raw
+my_raw my-raw "$DB_MR"
+if [ "$RAW_OK" != 1 ]; then
+    say "  raw: $RAW_ERR"
+    result "$MY_RES" ferry my "ferry" "$(median "${FERRY_SECS[@]}")" "$MY_FERRY_ROWS" "$FERRY_KB" "$SIZE" ""
+    result "$MY_RES" base my "raw: LOAD DATA + keys" "" "" "" "" "$RAW_ERR"
+else
+    [ "$RAW_WARN" -eq 0 ] || say "  LOAD DATA warnings: $(head -3 "$W/logs/my-raw-load.log" | tr '\n' ' ')"
+    N=$(my_rows "$DB_MR")
+    say "  load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s"
+    RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST="load $RAW_LOAD s ($JOBS tables at a time) + unique/secondary keys $RAW_KEYS s (one ALTER per table, $JOBS at a time) + foreign keys $RAW_FKS s"
+    FIRST_WARN=$RAW_WARN
+    for i in $(seq 2 "$REPEAT"); do
+        again_ferry "my-ferry-$i" "$MY_URL" "${PREFIX}_my_ferry_$i" new_my_db drop_my_db
+        my_raw "my-raw-$i" "${PREFIX}_my_raw_$i"
+        [ "$RAW_OK" = 1 ] || die "raw limit run $i failed: $RAW_ERR"
+        drop_my_db "${PREFIX}_my_raw_$i"
+        RAW_SECS+=("$RAW_SEC") RAW_PEAK=$(maxn "$RAW_PEAK" "$RAW_KB")
+        say "  run $i: ferry ${FERRY_SECS[-1]} s, raw $RAW_SEC s (load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s)"
+    done
+    result "$MY_RES" ferry my "ferry" "$(median "${FERRY_SECS[@]}")" "$MY_FERRY_ROWS" "$FERRY_KB" "$SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
+    result "$MY_RES" base my "raw: LOAD DATA + keys" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
+        "$(count_note "$N" "$MY_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: $FIRST; PK and CHECKs created with the tables; $([ "$FIRST_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-raw-load.log"); CSV export ${MY_EXPORT} s not included"
 fi
 
 section "MariaDB: sqlite3-to-mysql"
