@@ -374,23 +374,25 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
     let max_row = max_statement.saturating_sub(64 << 10);
     let pk_only_keys = t.source.without_rowid || rowid.is_none();
     let ncols = t.source.columns.len();
+    let mut known = vec![profile::Known::Nothing; ncols];
     while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows_read += 1;
         // Each value fetched once, for the profile and the conversion alike.
         let vals = (0..ncols).map(|i| row.get_ref(i + offset)).collect::<std::result::Result<Vec<_>, _>>().map_err(|e| inspect::map_err(&path, e))?;
         if let Some(p) = profiles.as_mut() {
-            for (p, v) in p.iter_mut().zip(&vals) {
-                profile::observe(p, *v);
-            }
             if loading && abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed)) {
                 loading = false;
             }
             if !loading {
+                for (p, v) in p.iter_mut().zip(&vals) {
+                    profile::observe(p, *v);
+                }
                 if out.rows_read % 65_536 == 0 && events.cancelled() {
                     return Err(FerryError::Cancelled);
                 }
                 continue;
             }
+            known.fill(profile::Known::Nothing);
         }
         let rid = match rowid {
             Some(_) => Some(row.get::<_, i64>(0).map_err(|e| inspect::map_err(&path, e))?),
@@ -419,6 +421,14 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
                 },
                 r => (r, false),
             };
+            // What the conversion proved, the profile need not prove again.
+            if let (Ok(None), None, rusqlite::types::ValueRef::Text(_)) = (&r, c.transform, v) {
+                known[c.source_index] = match c.logical {
+                    crate::schema::LogicalType::Uuid => profile::Known::LowercaseUuid,
+                    crate::schema::LogicalType::Json => profile::Known::Json,
+                    _ => profile::Known::Nothing,
+                };
+            }
             match r {
                 Ok(None) => {}
                 Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch, chosen)),
@@ -426,6 +436,11 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
                     rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason));
                     break;
                 }
+            }
+        }
+        if let Some(p) = profiles.as_mut() {
+            for ((p, v), k) in p.iter_mut().zip(&vals).zip(&known) {
+                profile::observe_known(p, *v, *k);
             }
         }
         let too_big = dialect != Dialect::Postgres && batch.data.len() - start > max_row;
