@@ -165,7 +165,7 @@ impl Recorder {
         self.source_hash = Some(std::thread::spawn(move || {
             // Beside a migration it should take only what the work leaves idle; the entry
             // waits for it at the end.
-            lowest_priority();
+            crate::lowest_priority();
             crate::backup::sha256_file(&path).ok()
         }));
     }
@@ -218,17 +218,6 @@ impl Recorder {
         }
         append(&self.path, &self.entry)?;
         Ok(self.entry)
-    }
-}
-
-/// Lowers the calling thread to the lowest scheduling priority (Linux: nice 19 for this
-/// thread alone); elsewhere it does nothing.
-pub fn lowest_priority() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: setpriority on the calling thread's own id; no memory is passed.
-    unsafe {
-        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
-        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
     }
 }
 

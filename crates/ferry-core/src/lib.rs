@@ -33,3 +33,17 @@ pub use error::{FerryError, Result};
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")
 }
+
+/// Lowers the calling thread to the lowest scheduling priority (Linux: nice 19 for this
+/// thread alone); elsewhere it does nothing. For work beside a run that must be done by its
+/// end but need not be done sooner (the audit's hash of the source, the file's structure
+/// check): it takes the CPU the run leaves, and the run's readers and the server do not wait
+/// behind it.
+pub fn lowest_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread's own id; no memory is passed.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, tid, 19);
+    }
+}
