@@ -169,6 +169,20 @@ again_ferry() {
     FERRY_KB=$(maxn "$FERRY_KB" "$M_KB")
     "$5" "$db"
 }
+# more_pairs TAG URL RAW NEWDB DROPDB DETAIL: runs 2 to FERRY_BENCH_REPEAT, each Ferry then the raw
+# limit (function RAW); appends to FERRY_SECS and RAW_SECS, raises FERRY_KB and RAW_PEAK; DETAIL
+# prints the raw run's steps.
+more_pairs() {
+    local tag=$1 url=$2 raw=$3 newdb=$4 dropdb=$5 detail=$6 i
+    for i in $(seq 2 "$REPEAT"); do
+        again_ferry "$tag-ferry-$i" "$url" "${PREFIX}_${tag}_ferry_$i" "$newdb" "$dropdb"
+        "$raw" "$tag-raw-$i" "${PREFIX}_${tag}_raw_$i"
+        [ "$RAW_OK" = 1 ] || die "raw limit run $i failed: $RAW_ERR"
+        "$dropdb" "${PREFIX}_${tag}_raw_$i"
+        RAW_SECS+=("$RAW_SEC") RAW_PEAK=$(maxn "$RAW_PEAK" "$RAW_KB")
+        say "  run $i: ferry ${FERRY_SECS[-1]} s, raw $RAW_SEC s ($("$detail"))"
+    done
+}
 drop_pg_db() { pg -d postgres -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null; }
 drop_my_db() { my -e "DROP DATABASE IF EXISTS \`$1\`"; }
 
@@ -365,6 +379,8 @@ pg_raw() {
     RAW_POST=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB") RAW_SEC=$(add "$RAW_LOAD" "$M_SEC") RAW_OK=1
 }
 
+pg_raw_detail() { echo "load $RAW_LOAD s + post-data $RAW_POST s"; }
+
 DB_PR=${PREFIX}_pg_raw
 pg_raw pg-raw "$DB_PR"
 if [ "$RAW_OK" != 1 ]; then
@@ -373,16 +389,9 @@ if [ "$RAW_OK" != 1 ]; then
     result "$PG_RES" base pg "raw: \\copy + post-data" "" "" "" "" "$RAW_ERR"
 else
     N=$(pg_rows "$DB_PR")
-    say "  load $RAW_LOAD s + post-data $RAW_POST s"
+    say "  $(pg_raw_detail)"
     RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST_LOAD=$RAW_LOAD FIRST_POST=$RAW_POST
-    for i in $(seq 2 "$REPEAT"); do
-        again_ferry "pg-ferry-$i" "$PG_URL" "${PREFIX}_pg_ferry_$i" new_pg_db drop_pg_db
-        pg_raw "pg-raw-$i" "${PREFIX}_pg_raw_$i"
-        [ "$RAW_OK" = 1 ] || die "raw limit run $i failed: $RAW_ERR"
-        drop_pg_db "${PREFIX}_pg_raw_$i"
-        RAW_SECS+=("$RAW_SEC") RAW_PEAK=$(maxn "$RAW_PEAK" "$RAW_KB")
-        say "  run $i: ferry ${FERRY_SECS[-1]} s, raw $RAW_SEC s (load $RAW_LOAD s + post-data $RAW_POST s)"
-    done
+    more_pairs pg "$PG_URL" pg_raw new_pg_db drop_pg_db pg_raw_detail
     result "$PG_RES" ferry pg "ferry" "$(median "${FERRY_SECS[@]}")" "$PG_FERRY_ROWS" "$FERRY_KB" "$SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
     result "$PG_RES" base pg "raw: \\copy + post-data" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
         "$(count_note "$N" "$PG_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: load $FIRST_LOAD s ($JOBS tables at a time) + post-data $FIRST_POST s (pg_restore -j $JOBS); CSV export ${PG_EXPORT} s not included"
@@ -486,6 +495,8 @@ my_raw() {
     RAW_FKS=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB") RAW_SEC=$(add "$(add "$RAW_LOAD" "$RAW_KEYS")" "$M_SEC") RAW_OK=1
 }
 
+my_raw_detail() { echo "load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s"; }
+
 DB_MR=${PREFIX}_my_raw
 my_raw my-raw "$DB_MR"
 if [ "$RAW_OK" != 1 ]; then
@@ -495,17 +506,10 @@ if [ "$RAW_OK" != 1 ]; then
 else
     [ "$RAW_WARN" -eq 0 ] || say "  LOAD DATA warnings: $(head -3 "$W/logs/my-raw-load.log" | tr '\n' ' ')"
     N=$(my_rows "$DB_MR")
-    say "  load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s"
+    say "  $(my_raw_detail)"
     RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST="load $RAW_LOAD s ($JOBS tables at a time) + unique/secondary keys $RAW_KEYS s (one ALTER per table, $JOBS at a time) + foreign keys $RAW_FKS s"
     FIRST_WARN=$RAW_WARN
-    for i in $(seq 2 "$REPEAT"); do
-        again_ferry "my-ferry-$i" "$MY_URL" "${PREFIX}_my_ferry_$i" new_my_db drop_my_db
-        my_raw "my-raw-$i" "${PREFIX}_my_raw_$i"
-        [ "$RAW_OK" = 1 ] || die "raw limit run $i failed: $RAW_ERR"
-        drop_my_db "${PREFIX}_my_raw_$i"
-        RAW_SECS+=("$RAW_SEC") RAW_PEAK=$(maxn "$RAW_PEAK" "$RAW_KB")
-        say "  run $i: ferry ${FERRY_SECS[-1]} s, raw $RAW_SEC s (load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s)"
-    done
+    more_pairs my "$MY_URL" my_raw new_my_db drop_my_db my_raw_detail
     result "$MY_RES" ferry my "ferry" "$(median "${FERRY_SECS[@]}")" "$MY_FERRY_ROWS" "$FERRY_KB" "$SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
     result "$MY_RES" base my "raw: LOAD DATA + keys" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
         "$(count_note "$N" "$MY_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: $FIRST; PK and CHECKs created with the tables; $([ "$FIRST_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-raw-load.log"); CSV export ${MY_EXPORT} s not included"
