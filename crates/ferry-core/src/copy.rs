@@ -63,11 +63,7 @@ pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schem
 /// over it — a quick look (`ferry inspect --sample`), never what a plan or a load uses.
 pub fn read_source_sampled(path: &Path, with_profile: bool, jobs: usize, sample: Option<u64>) -> Result<Schema> {
     let conn = inspect::open(path)?;
-    let schema = match inspect::inspect(&conn, path) {
-        Ok(s) => s,
-        // A damaged file can fail here already; the integrity check words it best.
-        Err(e) => return Err(inspect::check_integrity(&conn, path).err().unwrap_or(e)),
-    };
+    let schema = inspect_or_damaged(&conn, path)?;
     if !with_profile {
         inspect::check_integrity(&conn, path)?;
         return Ok(schema);
@@ -80,12 +76,14 @@ pub fn read_source_sampled(path: &Path, with_profile: bool, jobs: usize, sample:
 /// that reads the rows anyway and can say "damaged" at its end (validation).
 pub fn read_schema_check_beside(path: &Path) -> Result<(Schema, std::thread::JoinHandle<Result<()>>)> {
     let conn = inspect::open(path)?;
-    let schema = match inspect::inspect(&conn, path) {
-        Ok(s) => s,
-        Err(e) => return Err(inspect::check_integrity(&conn, path).err().unwrap_or(e)),
-    };
+    let schema = inspect_or_damaged(&conn, path)?;
     let p = path.to_path_buf();
     Ok((schema, std::thread::spawn(move || inspect::check_integrity(&conn, &p))))
+}
+
+/// The schema; a damaged file can fail here already, and the structure check words it best.
+fn inspect_or_damaged(conn: &rusqlite::Connection, path: &Path) -> Result<Schema> {
+    inspect::inspect(conn, path).map_err(|e| inspect::check_integrity(conn, path).err().unwrap_or(e))
 }
 
 fn profile_beside_check(conn: rusqlite::Connection, path: &Path, jobs: usize, sample: Option<u64>, mut schema: Schema) -> Result<Schema> {
