@@ -21,11 +21,13 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            let dir = match std::env::var_os("FERRY_DATA_DIR") {
-                Some(d) => std::path::PathBuf::from(d),
+            let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
+            let dir = match env("FERRY_DATA_DIR") {
+                Some(d) => d,
                 None => app.path().app_data_dir()?,
             };
             let mut state = state::AppState::new(dir);
+            state.audit_log = state::audit_log_path(env("FERRY_AUDIT_LOG"), env("FERRY_DATA_DIR"), ferry_core::audit::default_path);
             state.initial = state::Initial::from_args(std::env::args().skip(1));
             state.initial_target = state::target_from_args(std::env::args().skip(1));
             app.manage(state);

@@ -17,6 +17,9 @@ pub struct AppState {
     /// Saved connections, past runs, the demo database. `$FERRY_DATA_DIR` when set (tests use
     /// their own), else the platform's app data folder.
     pub data_dir: PathBuf,
+    /// The audit log the app appends to (`audit_log_path`): the `ferry` command's, so that
+    /// `ferry audit` and the app's Audit view list the same actions.
+    pub audit_log: PathBuf,
     pub source: Mutex<Option<Loaded>>,
     pub run: Mutex<Option<Events>>,
     /// What the command line asked to open at start: `ferry-app FILE` or `ferry-app --demo`.
@@ -64,9 +67,22 @@ pub fn target_from_args(args: impl IntoIterator<Item = String>) -> Option<String
     None
 }
 
+/// Where the app's audit log is: `$FERRY_AUDIT_LOG` when set (as for the `ferry` command);
+/// else, with `$FERRY_DATA_DIR` set (a test's, or a second installation's, own folder),
+/// `audit.jsonl` in it; else the `ferry` command's default (`ferry_core::audit::default_path`).
+pub fn audit_log_path(audit_env: Option<PathBuf>, data_dir_env: Option<PathBuf>, default: impl FnOnce() -> PathBuf) -> PathBuf {
+    match (audit_env, data_dir_env) {
+        (Some(log), _) => log,
+        (None, Some(dir)) => dir.join("audit.jsonl"),
+        (None, None) => default(),
+    }
+}
+
 impl AppState {
+    /// State over `data_dir`, its audit log inside it (tests; the app's setup names the log).
     pub fn new(data_dir: PathBuf) -> AppState {
-        AppState { data_dir, source: Mutex::new(None), run: Mutex::new(None), initial: None, initial_target: None }
+        let audit_log = data_dir.join("audit.jsonl");
+        AppState { data_dir, audit_log, source: Mutex::new(None), run: Mutex::new(None), initial: None, initial_target: None }
     }
 
     pub fn runs_dir(&self) -> PathBuf {
@@ -80,7 +96,8 @@ impl AppState {
 
 #[cfg(test)]
 mod tests {
-    use super::{target_from_args, Initial};
+    use super::{audit_log_path, target_from_args, Initial};
+    use std::path::PathBuf;
 
     #[test]
     fn arguments_name_what_to_open() {
@@ -99,5 +116,20 @@ mod tests {
         assert_eq!(target(&["--demo", "--to", "mysql://root@h/db"]).as_deref(), Some("mysql://root@h/db"));
         assert_eq!(target(&["--to=postgres://u@h/db"]).as_deref(), Some("postgres://u@h/db"));
         assert_eq!(target(&["--demo"]), None);
+    }
+
+    #[test]
+    fn the_audit_log_is_the_commands_unless_told_otherwise() {
+        let default = || PathBuf::from("/home/u/.local/share/ferry/audit.jsonl");
+        let p = |s: &str| Some(PathBuf::from(s));
+        let cases = [
+            (None, None, "/home/u/.local/share/ferry/audit.jsonl"),
+            (p("/logs/a.jsonl"), None, "/logs/a.jsonl"),
+            (p("/logs/a.jsonl"), p("/tmp/t"), "/logs/a.jsonl"),
+            (None, p("/tmp/t"), "/tmp/t/audit.jsonl"),
+        ];
+        for (audit, data, want) in cases {
+            assert_eq!(audit_log_path(audit.clone(), data.clone(), default), PathBuf::from(want), "{audit:?} {data:?}");
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! The audit log (`<data_dir>/audit.jsonl`, `ferry_core::audit`): every run, backup, restore,
-//! rollback and validation the app does is appended to it; the view lists it and exports it
-//! as CSV. Also the migration checklist's hand-ticked items, kept per project in
+//! The audit log (`ferry_core::audit`, the one the `ferry` command writes: `AppState::audit_log`):
+//! every run, backup, restore, rollback and validation the app does is appended to it; the
+//! view lists it (the command's entries too) and exports it as CSV. Also the migration checklist's hand-ticked items, kept per project in
 //! `<data_dir>/checklist.json` (keyed by the source's path and the target without secrets).
 
 use crate::error::{ErrorKind, IpcError, IpcResult};
@@ -14,7 +14,7 @@ use ts_rs::TS;
 
 /// The app's audit log.
 pub(crate) fn log_path(state: &AppState) -> PathBuf {
-    state.data_dir.join("audit.jsonl")
+    state.audit_log.clone()
 }
 
 /// Starts an entry for `action` in the app's log (write it with `finish`).
