@@ -1,7 +1,8 @@
 //! The audit log (`ferry_core::audit`, the one the `ferry` command writes: `AppState::audit_log`):
 //! every run, backup, restore, rollback and validation the app does is appended to it; the
-//! view lists it (the command's entries too) and exports it as CSV. Also the migration checklist's hand-ticked items, kept per project in
-//! `<data_dir>/checklist.json` (keyed by the source's path and the target without secrets).
+//! view lists it (the command's entries too) and exports it as CSV. Also the migration
+//! checklist's hand-ticked items, kept per project in `<data_dir>/checklist.json` (keyed by
+//! the source's path and the target without secrets).
 
 use crate::error::{ErrorKind, IpcError, IpcResult};
 use crate::state::AppState;
