@@ -20,7 +20,7 @@ use crate::schema::LogicalType;
 use crate::source::sqlite::inspect;
 use crate::target::planned::{planned_tables, PlannedTable};
 use crate::target::{mysql, postgres, Dialect};
-use crate::value::{f64_text, push_date, push_num, Decimal};
+use crate::value::{f64_text, push_date, push_date_time, push_num, Decimal};
 use serde::{Deserialize, Serialize};
 use serde_json::Value as J;
 use sha2::Digest;
@@ -360,16 +360,10 @@ fn float_shown(f: f64) -> String {
     }
 }
 
-/// `n` in decimal, at least `width` digits.
+/// An instant as the target's read-back gives it: `YYYY-MM-DD HH:MM:SS.ffffff`.
 fn push_timestamp(buf: &mut String, t: chrono::NaiveDateTime) {
     use chrono::Timelike;
-    push_date(buf, t.date());
-    buf.push(' ');
-    push_num(buf, t.hour(), 2);
-    buf.push(':');
-    push_num(buf, t.minute(), 2);
-    buf.push(':');
-    push_num(buf, t.second(), 2);
+    push_date_time(buf, t);
     buf.push('.');
     push_num(buf, (t.nanosecond() / 1000).min(999_999), 6);
 }

@@ -452,23 +452,28 @@ pub fn timestamp_text(t: NaiveDateTime) -> String {
 
 /// As `timestamp_text`, appended to `out`.
 pub fn push_timestamp_text(out: &mut String, t: NaiveDateTime) {
-    use chrono::Timelike;
     if !(0..=9999).contains(&t.year()) {
         out.push_str(&t.format("%Y-%m-%d %H:%M:%S").to_string());
     } else {
-        push_date(out, t.date());
-        out.push(' ');
-        push_num(out, t.hour(), 2);
-        out.push(':');
-        push_num(out, t.minute(), 2);
-        out.push(':');
-        push_num(out, t.second(), 2);
+        push_date_time(out, t);
     }
     let us = t.and_utc().timestamp_subsec_micros();
     if us != 0 {
         out.push('.');
         push_num(out, us, 6);
     }
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, to the second.
+pub(crate) fn push_date_time(out: &mut String, t: NaiveDateTime) {
+    use chrono::Timelike;
+    push_date(out, t.date());
+    out.push(' ');
+    push_num(out, t.hour(), 2);
+    out.push(':');
+    push_num(out, t.minute(), 2);
+    out.push(':');
+    push_num(out, t.second(), 2);
 }
 
 /// `n` in decimal, zero-padded to `width` digits.
