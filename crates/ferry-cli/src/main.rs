@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand};
 use ferry_core::events::{Event, Events, Phase};
 use ferry_core::report::Report;
 use ferry_core::schema::Schema;
-use ferry_core::target::TargetUrl;
+use ferry_core::dialect::TargetUrl;
 use ferry_core::FerryError;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::HashMap;
@@ -267,7 +267,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Connect { to, schema, json } => {
-            let info = ferry_core::target::probe::probe(&to, schema.as_deref()).await?;
+            let info = ferry_core::dialect::probe::probe(&to, schema.as_deref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&info).expect("server info serializes"));
             } else {
@@ -352,7 +352,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
     }
 }
 
-fn print_server(info: &ferry_core::target::probe::ServerInfo) {
+fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {
     let place = match &info.schema {
         Some(schema) => format!("database {:?}, schema {schema:?}", info.database),
         None => format!("database {:?}", info.database),

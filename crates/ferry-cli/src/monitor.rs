@@ -121,7 +121,7 @@ fn print_statements(list: &[&Statement]) {
 
 /// `schema.table` on PostgreSQL (the schema tells tables apart there); the bare name on MySQL.
 fn qualified(s: &Snapshot, schema: &str, name: &str) -> String {
-    if s.dialect == ferry_core::target::Dialect::Postgres {
+    if s.dialect == ferry_core::dialect::Dialect::Postgres {
         format!("{schema}.{name}")
     } else {
         name.to_string()

@@ -3,7 +3,7 @@
 
 use ferry_core::plan::PlanChoice;
 use ferry_core::preflight::{Choice, Preflight};
-use ferry_core::target::TargetUrl;
+use ferry_core::dialect::TargetUrl;
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;
 use std::path::Path;

@@ -184,7 +184,7 @@ impl Recorder {
 
     /// Names the target; any password in `url` is hidden.
     pub fn target(&mut self, url: &str) {
-        self.entry.target = Some(crate::target::redact(url));
+        self.entry.target = Some(crate::dialect::redact(url));
     }
 
     /// Adds one option (skipped when it is null, false or empty).

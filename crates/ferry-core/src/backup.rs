@@ -119,7 +119,7 @@ pub fn backup_source(source: &Path, out_dir: &Path, mut progress: impl FnMut(u64
 // ---------------------------------------------------------------------------------------
 // Target backups.
 
-use crate::target::{Dialect, TargetUrl};
+use crate::dialect::{Dialect, TargetUrl};
 use std::io::Write;
 
 /// The tables and views a dump holds.
@@ -373,17 +373,17 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
     let schema_name = (target.dialect == Dialect::Postgres).then(|| target.pg_schema.clone());
     let place = schema_name.as_deref().unwrap_or("");
     let objects = match &mut conn {
-        crate::copy::Conn::Pg(c) => crate::target::postgres::dump::objects(c, place).await,
-        crate::copy::Conn::My(c) => crate::target::mysql::dump::objects(c, place).await,
+        crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::objects(c, place).await,
+        crate::copy::Conn::My(c) => crate::dialect::mysql::dump::objects(c, place).await,
     }
     .map_err(|e| db_err("the list of tables", e))?;
     let estimate = match &mut conn {
-        crate::copy::Conn::Pg(c) => crate::target::postgres::dump::size(c, place).await,
-        crate::copy::Conn::My(c) => crate::target::mysql::dump::size(c, place).await,
+        crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::size(c, place).await,
+        crate::copy::Conn::My(c) => crate::dialect::mysql::dump::size(c, place).await,
     }
     .unwrap_or(0);
     if let crate::copy::Conn::Pg(c) = &mut conn {
-        let exists = crate::target::postgres::inspect::schema_exists(c, place).await.map_err(|e| db_err("the schema list", e))?;
+        let exists = crate::dialect::postgres::inspect::schema_exists(c, place).await.map_err(|e| db_err("the schema list", e))?;
         if !exists {
             return Err(FerryError::Other(format!("schema {place:?} does not exist in database {:?}: nothing to back up", target.url.database)));
         }
@@ -558,8 +558,8 @@ async fn write_ferry_dump(conn: &mut crate::copy::Conn, schema: &str, header: Du
             DumpError::Format(m) => FerryError::Other(m),
         };
         let sql = match conn {
-            crate::copy::Conn::Pg(c) => crate::target::postgres::dump::table_sql(c, schema, table).await,
-            crate::copy::Conn::My(c) => crate::target::mysql::dump::table_sql(c, schema, table).await,
+            crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::table_sql(c, schema, table).await,
+            crate::copy::Conn::My(c) => crate::dialect::mysql::dump::table_sql(c, schema, table).await,
         }
         .map_err(|e| db_err(&format!("the definition of table {table}"), e))?;
         record(&mut out, &DumpRecord::Table { name: table.clone(), sql: sql.clone() }).map_err(|e| io_err(e, out.bytes))?;
@@ -576,8 +576,8 @@ async fn write_ferry_dump(conn: &mut crate::copy::Conn, schema: &str, header: Du
                 Ok(())
             };
             match conn {
-                crate::copy::Conn::Pg(c) => crate::target::postgres::dump::write_rows(c, schema, table, &sql.columns, &mut sink).await,
-                crate::copy::Conn::My(c) => crate::target::mysql::dump::write_rows(c, schema, table, &sql, &mut sink).await,
+                crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::write_rows(c, schema, table, &sql.columns, &mut sink).await,
+                crate::copy::Conn::My(c) => crate::dialect::mysql::dump::write_rows(c, schema, table, &sql, &mut sink).await,
             }
         }
         .map_err(|e| dump_err(e, out.bytes))?;
@@ -589,8 +589,8 @@ async fn write_ferry_dump(conn: &mut crate::copy::Conn, schema: &str, header: Du
     }
     for view in &objects.views {
         let sql = match conn {
-            crate::copy::Conn::Pg(c) => crate::target::postgres::dump::view_sql(c, schema, view).await,
-            crate::copy::Conn::My(c) => crate::target::mysql::dump::view_sql(c, schema, view).await,
+            crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::view_sql(c, schema, view).await,
+            crate::copy::Conn::My(c) => crate::dialect::mysql::dump::view_sql(c, schema, view).await,
         }
         .map_err(|e| db_err(&format!("the definition of view {view}"), e))?;
         record(&mut out, &DumpRecord::View { name: view.clone(), sql }).map_err(|e| io_err(e, out.bytes))?;

@@ -6,7 +6,7 @@
 //! shows next to the row's key, the column and the original value.
 
 use crate::schema::LogicalType;
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 use crate::value::{f64_text, parse_bool_text, parse_canonical_i64, parse_iso_date, parse_iso_timestamp, Decimal};
 use rusqlite::types::ValueRef;
 use serde::{Deserialize, Serialize};
@@ -475,7 +475,7 @@ fn itoa_buf(i: i64) -> ItoaBuf {
 
 /// PostgreSQL `COPY … FROM STDIN (FORMAT binary)`: each field its length and its value in
 /// the type's binary form, so the server parses nothing (uuid, timestamptz, numeric, …).
-/// The column types must be exactly the ones `target::postgres::types` formats.
+/// The column types must be exactly the ones `dialect::postgres::types` formats.
 pub struct CopyBinary<'a> {
     pub buf: &'a mut Vec<u8>,
 }

@@ -13,13 +13,13 @@ use crate::copy::{Conn, Target};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::schema::{FkAction, LogicalType};
-use crate::target::planned::{planned_tables, PlannedPart, PlannedTable};
-use crate::target::{derived_name, mysql, postgres, Dialect};
+use crate::dialect::planned::{planned_tables, PlannedPart, PlannedTable};
+use crate::dialect::{derived_name, mysql, postgres, Dialect};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------
-// What the target holds (read by `target::{postgres, mysql}::inspect::existing_tables`)
+// What the target holds (read by `dialect::{postgres, mysql}::inspect::existing_tables`)
 // ---------------------------------------------------------------------------------------------
 
 /// A table as the target's catalogs describe it.
@@ -237,7 +237,7 @@ impl SchemaDiff {
 /// boolean and stays), defaults made explicit (`decimal` → `decimal(10,0)`, `datetime(0)`
 /// → `datetime`).
 pub fn canonical_type(dialect: Dialect, s: &str) -> String {
-    let (name, params) = crate::target::split_type(s);
+    let (name, params) = crate::dialect::split_type(s);
     let join = |base: &str, p: &[u32]| if p.is_empty() { base.to_string() } else { format!("{base}({})", p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")) };
     if dialect == Dialect::Postgres {
         let (base, array) = match name.strip_suffix("[]") {
@@ -316,7 +316,7 @@ enum Family {
 }
 
 fn family(dialect: Dialect, canonical: &str) -> Family {
-    let (name, params) = crate::target::split_type(canonical);
+    let (name, params) = crate::dialect::split_type(canonical);
     let p = |i: usize| params.get(i).copied();
     let unsigned = name.ends_with(" unsigned");
     let base = name.trim_end_matches(" unsigned");

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod convert;
 pub mod copy;
 pub mod demo;
+pub mod dialect;
 pub mod diff;
 pub mod error;
 pub mod events;
@@ -23,7 +24,6 @@ pub mod rollback;
 pub mod schema;
 pub mod source;
 pub mod sqlexpr;
-pub mod target;
 pub mod validate;
 pub mod value;
 

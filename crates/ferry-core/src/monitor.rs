@@ -1,14 +1,14 @@
 //! How the new database is doing: one snapshot of its statements, indexes, tables, cache and
 //! connections, in a neutral shape the CLI prints and the desktop app keeps to plot over time.
 //!
-//! The queries live per dialect in `target::{postgres, mysql}::monitor` (the same function
+//! The queries live per dialect in `dialect::{postgres, mysql}::monitor` (the same function
 //! names in each); this module holds the model and puts a snapshot together. Only the
 //! connection is required: a figure the server does not offer (an extension not installed,
 //! `performance_schema` off, a privilege missing) becomes a note that says how to get it, and
 //! the rest of the snapshot is still taken.
 
 use crate::error::Result;
-use crate::target::{mysql, postgres, Dialect, TargetUrl};
+use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
 use serde::{Deserialize, Serialize};
 
 /// How many statements are kept by each ordering (slowest in total, most frequent).
@@ -126,7 +126,7 @@ pub async fn snapshot(url: &str, schema: Option<&str>) -> Result<Snapshot> {
         Dialect::Postgres => {
             use postgres::monitor as m;
             let mut conn = m::connect(&t).await?;
-            let server = m::server(&mut conn).await.map_err(|e| crate::target::connect_error(&t, e))?;
+            let server = m::server(&mut conn).await.map_err(|e| crate::dialect::connect_error(&t, e))?;
             let statements = section(&mut notes, "statements", m::statements(&mut conn, schema, TOP_STATEMENTS).await);
             let indexes = section(&mut notes, "index usage", m::indexes(&mut conn, schema).await);
             let tables = section(&mut notes, "table sizes", m::tables(&mut conn, schema).await);
@@ -151,7 +151,7 @@ pub async fn snapshot(url: &str, schema: Option<&str>) -> Result<Snapshot> {
             use mysql::monitor as m;
             let database = schema.unwrap_or(&t.database).to_string();
             let mut conn = m::connect(&t).await?;
-            let (dialect, server) = m::server(&mut conn).await.map_err(|e| crate::target::connect_error(&t, e))?;
+            let (dialect, server) = m::server(&mut conn).await.map_err(|e| crate::dialect::connect_error(&t, e))?;
             let statements = section(&mut notes, "statements", m::statements(&mut conn, &database, TOP_STATEMENTS).await);
             let indexes = section(&mut notes, "index usage", m::indexes(&mut conn, &database).await);
             let tables = section(&mut notes, "table sizes", m::tables(&mut conn, &database).await);

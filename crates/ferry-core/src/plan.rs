@@ -9,7 +9,7 @@ use crate::error::{FerryError, Result};
 use crate::convert::Transform;
 use crate::mapping::{self, Suggestion, Usage};
 use crate::schema::{IndexPart, LogicalType, Schema, Table};
-use crate::target::{self, Dialect};
+use crate::dialect::{self, Dialect};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -100,7 +100,7 @@ fn is_zero(n: &u64) -> bool {
 impl ColumnPlan {
     /// The logical type behind `target_type`, read with the dialect's parser.
     pub fn logical(&self, dialect: Dialect) -> Result<LogicalType> {
-        target::parse_type(dialect, &self.target_type).ok_or_else(|| FerryError::PlanUnreadable {
+        dialect::parse_type(dialect, &self.target_type).ok_or_else(|| FerryError::PlanUnreadable {
             path: String::new(),
             detail: format!("column {:?}: type {:?} is not a {} type Ferry can load into", self.source, self.target_type, dialect.name()),
         })
@@ -162,10 +162,10 @@ fn referenced_columns(schema: &Schema, table: &Table) -> HashSet<String> {
 /// Proposes a plan for every table of a profiled schema.
 pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     let mut tables = vec![];
-    let mut table_names = target::Names::new(dialect);
+    let mut table_names = dialect::Names::new(dialect);
     for t in &schema.tables {
         let tname = table_names.take(&t.name);
-        let mut col_names = target::Names::new(dialect);
+        let mut col_names = dialect::Names::new(dialect);
         let mut indexed = indexed_columns(t);
         indexed.extend(referenced_columns(schema, t));
         let mut columns = vec![];
@@ -175,7 +175,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
             columns.push(ColumnPlan {
                 source: c.name.clone(),
                 target: col_names.take(&c.name),
-                target_type: target::format_type(dialect, &p.logical),
+                target_type: dialect::format_type(dialect, &p.logical),
                 reason: p.reason,
                 unfit: p.unfit,
                 transform: None,
@@ -212,7 +212,7 @@ fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan
                 if cp.target_type == parent_type {
                     continue;
                 }
-                let Some(pl) = target::parse_type(dialect, &parent_type) else { continue };
+                let Some(pl) = dialect::parse_type(dialect, &parent_type) else { continue };
                 let empty = Default::default();
                 let prof = child_col.profile.as_ref().unwrap_or(&empty);
                 if mapping::fits(&pl, prof, dialect) == prof.non_null() {
@@ -265,7 +265,7 @@ impl Plan {
                         if t.column(&cp.source).is_none() {
                             problems.push(format!("column {}.{} is in the plan but not in the source", tp.source, cp.source));
                         }
-                        match (target::parse_type(self.dialect, &cp.target_type), cp.transform) {
+                        match (dialect::parse_type(self.dialect, &cp.target_type), cp.transform) {
                             (None, _) => problems.push(format!("column {}.{}: type {:?} is not a {} type Ferry can load into", tp.source, cp.source, cp.target_type, self.dialect.name())),
                             (Some(ty), Some(tr)) if !tr.applies_to(&ty) => problems.push(format!("column {}.{}: transform {} needs {}, not {:?}", tp.source, cp.source, tr.name(), tr.wants(), cp.target_type)),
                             _ => {}

@@ -21,8 +21,8 @@ pub use crate::plan::PlanChoice;
 use crate::report::{Rename, Warning};
 use crate::schema::{LogicalType, Schema};
 use crate::source::sqlite::inspect;
-use crate::target::planned::{planned_tables, PlannedTable};
-use crate::target::Dialect;
+use crate::dialect::planned::{planned_tables, PlannedTable};
+use crate::dialect::Dialect;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -314,7 +314,7 @@ pub fn widened(kind: Kind, ty: &LogicalType) -> Option<LogicalType> {
 }
 
 /// The choices open to a group on this column.
-fn choices_for(kind: Kind, column: Option<&crate::target::planned::PlannedColumn>) -> Vec<Choice> {
+fn choices_for(kind: Kind, column: Option<&crate::dialect::planned::PlannedColumn>) -> Vec<Choice> {
     kind.choices()
         .iter()
         .copied()
@@ -400,7 +400,7 @@ pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect
             Choice::StoreAsBytes | Choice::WidenType => {
                 let c = t.columns.iter_mut().find(|c| Some(&c.source) == column.as_ref()).expect("checked by plan_choices");
                 let ty = if choice == Choice::StoreAsBytes { LogicalType::Bytes } else { widened(kind, &c.logical).expect("checked by plan_choices") };
-                c.type_sql = crate::target::format_type(dialect, &ty);
+                c.type_sql = crate::dialect::format_type(dialect, &ty);
                 c.logical = ty;
             }
             Choice::DropConstraint => {
@@ -447,12 +447,12 @@ pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect
 }
 
 /// A unique index's source columns, when it is over plain columns only.
-fn unique_index_columns(ix: &crate::target::planned::PlannedIndex) -> Option<Vec<String>> {
+fn unique_index_columns(ix: &crate::dialect::planned::PlannedIndex) -> Option<Vec<String>> {
     let cols: Vec<String> = ix
         .parts
         .iter()
         .filter_map(|p| match p {
-            crate::target::planned::PlannedPart::Column { name, .. } => Some(name.clone()),
+            crate::dialect::planned::PlannedPart::Column { name, .. } => Some(name.clone()),
             _ => None,
         })
         .collect();
@@ -585,7 +585,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
     let (rowid, offset) = (select.rowid, select.offset);
     let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
-    let loaded: Vec<(usize, &crate::target::planned::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
+    let loaded: Vec<(usize, &crate::dialect::planned::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
     let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
     let mut keys = key_checks(t, dialect);
     let mut key_buf = vec![];
@@ -824,7 +824,7 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
     }
     for tp in plan.tables.iter().filter(|t| !t.skip) {
         let mut renamed = |table: Option<&str>, from: &str, to: &str| {
-            let fits = crate::target::ident_fits(dialect, from);
+            let fits = crate::dialect::ident_fits(dialect, from);
             let reason = if fits { "clashes with another name once case is ignored".to_string() } else { format!("longer than {}'s identifier limit", dialect.name()) };
             out.renames.push(Rename { table: table.map(String::from), from: from.into(), to: to.into(), reason: reason.clone() });
             let kind = if fits { Kind::IdentifierRenamed } else { Kind::IdentifierTooLong };
@@ -1029,7 +1029,7 @@ mod tests {
     #[test]
     fn a_column_is_checked_against_a_type() {
         use crate::schema::LogicalType;
-        use crate::target::Dialect;
+        use crate::dialect::Dialect;
         let dir = std::env::temp_dir().join(format!("ferry-check-column-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("c.sqlite");

@@ -11,7 +11,7 @@ use crate::backup::{db_err, load_target_backup, DumpError, DumpObjects, DumpReco
 use crate::copy::{Conn, Target};
 use crate::error::{FerryError, Result};
 use crate::sqlexpr::quote_ident;
-use crate::target::{mysql, postgres, Dialect, TargetUrl};
+use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
 use serde::Serialize;
 use std::io::BufRead;
 use std::path::Path;

@@ -16,7 +16,7 @@ use crate::error::{FerryError, Result};
 use crate::report::{CreatedKind, Report};
 use crate::restore::{exec, objects};
 use crate::sqlexpr::quote_ident;
-use crate::target::{mysql, postgres, Dialect, TargetUrl};
+use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

@@ -275,7 +275,7 @@ impl ColumnProfile {
     }
 }
 
-/// The logical type a column is carried as: neutral, formatted per dialect by `target::*::types`.
+/// The logical type a column is carried as: neutral, formatted per dialect by `dialect::*::types`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]

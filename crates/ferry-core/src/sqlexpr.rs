@@ -17,7 +17,7 @@
 //! function with other NULL rules); it never touches a database, never reads the schema itself,
 //! and never renames anything on its own — names come from the caller's maps.
 //!
-//! Conventions this module relies on (owned by `target::*::types` / the copy):
+//! Conventions this module relies on (owned by `dialect::*::types` / the copy):
 //! - a `Timestamp` column is PostgreSQL `timestamp` (tz: false) holding UTC wall-clock time or
 //!   `timestamptz` (tz: true), and MySQL/MariaDB `DATETIME(n)` holding UTC wall-clock time —
 //!   SQLite text without an offset is UTC, as SQLite's own `CURRENT_TIMESTAMP` is;
@@ -56,7 +56,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token};
 
 use crate::schema::LogicalType;
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 
 type R<T> = Result<T, String>;
 
@@ -3217,7 +3217,7 @@ mod live {
         Col { name, ty, sqlite_default: Some(dflt), want: Some(want) }
     }
 
-    /// The target type, as `target::{postgres,mysql}::types` format it.
+    /// The target type, as `dialect::{postgres,mysql}::types` format it.
     fn type_sql(d: Dialect, t: &L) -> String {
         let pg = d == Dialect::Postgres;
         match t {

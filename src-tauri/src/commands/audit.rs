@@ -75,7 +75,7 @@ fn checklist_path(state: &AppState) -> PathBuf {
 
 /// The target without its password, the same whether one was typed or not.
 pub(crate) fn without_secret(url: &str) -> String {
-    ferry_core::target::redact(url).replacen(":***@", "@", 1)
+    ferry_core::dialect::redact(url).replacen(":***@", "@", 1)
 }
 
 /// A project's key: the source's path and the target without secrets.

@@ -8,7 +8,7 @@ use ferry_core::copy::Target;
 use ferry_core::diff::SchemaDiff;
 use ferry_core::plan::Plan;
 use ferry_core::preflight::Preflight;
-use ferry_core::target::planned::planned_tables;
+use ferry_core::dialect::planned::planned_tables;
 use tauri::State;
 
 /// Tables read at once by the pre-flight: the app leaves the machine usable meanwhile.
@@ -116,7 +116,7 @@ mod tests {
         let path = shop(&dir);
         let (_app, w) = app(&dir);
         let schema = ferry_core::copy::read_source(&path, true, 1).unwrap();
-        let made_elsewhere = serde_json::to_value(ferry_core::plan::propose(&schema, "shop.sqlite", ferry_core::target::Dialect::Postgres)).unwrap();
+        let made_elsewhere = serde_json::to_value(ferry_core::plan::propose(&schema, "shop.sqlite", ferry_core::dialect::Dialect::Postgres)).unwrap();
         let err = call(&w, "run_preflight", json!({ "plan": made_elsewhere })).unwrap_err();
         assert_eq!(err["kind"], "no_source", "{err}");
 

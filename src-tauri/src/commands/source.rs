@@ -6,8 +6,8 @@ use crate::state::{AppState, Loaded};
 use ferry_core::plan::Plan;
 use ferry_core::preflight::ColumnCheck;
 use ferry_core::schema::Schema;
-use ferry_core::target::preview::TablePreview;
-use ferry_core::target::Dialect;
+use ferry_core::dialect::preview::TablePreview;
+use ferry_core::dialect::Dialect;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -86,7 +86,7 @@ pub fn propose_plan(state: State<'_, AppState>, dialect: Dialect) -> IpcResult<P
 #[tauri::command]
 pub async fn check_type(state: State<'_, AppState>, dialect: Dialect, table: String, column: String, type_sql: String) -> IpcResult<TypeCheck> {
     let l = state.loaded()?;
-    let Some(logical) = ferry_core::target::parse_type(dialect, &type_sql) else {
+    let Some(logical) = ferry_core::dialect::parse_type(dialect, &type_sql) else {
         return Ok(TypeCheck { known: false, message: format!("{type_sql:?} is not a {} type Ferry can load into", dialect.name()), check: None });
     };
     let t = l.schema.tables.iter().find(|t| t.name == table).cloned().ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("no table {table:?}")))?;
@@ -114,7 +114,7 @@ fn verdict(c: &ColumnCheck, type_sql: &str) -> String {
 #[tauri::command]
 pub fn preview_tables(state: State<'_, AppState>, plan: Plan, pg_schema: Option<String>) -> IpcResult<Vec<TablePreview>> {
     let l = state.loaded()?;
-    Ok(ferry_core::target::preview::preview(&l.schema, &plan, plan.dialect, pg_schema.as_deref())?)
+    Ok(ferry_core::dialect::preview::preview(&l.schema, &plan, plan.dialect, pg_schema.as_deref())?)
 }
 
 /// Writes the plan as the project file `ferry migrate --plan` reads.

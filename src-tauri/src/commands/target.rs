@@ -3,13 +3,13 @@
 use crate::error::IpcResult;
 use crate::state::AppState;
 use tauri::State;
-use ferry_core::target::probe::ServerInfo;
+use ferry_core::dialect::probe::ServerInfo;
 
 /// Connects as a migration would and says what is there (server, version, empty or not,
 /// whether the user may create tables), or exactly what failed.
 #[tauri::command]
 pub async fn test_connection(url: String, pg_schema: Option<String>) -> IpcResult<ServerInfo> {
-    Ok(ferry_core::target::probe::probe(&url, pg_schema.as_deref()).await?)
+    Ok(ferry_core::dialect::probe::probe(&url, pg_schema.as_deref()).await?)
 }
 
 /// The target the app was started with (`--to URL`), to fill the connection form; no secret is

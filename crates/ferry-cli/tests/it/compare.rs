@@ -6,7 +6,7 @@
 use crate::common::{Kind, TestDb};
 use ferry_core::convert::{convert, Encoder};
 use ferry_core::schema::LogicalType;
-use ferry_core::target::Dialect;
+use ferry_core::dialect::Dialect;
 use rusqlite::types::ValueRef;
 use serde_json::Value as J;
 use std::path::Path;
@@ -91,7 +91,7 @@ pub async fn assert_same_rows(src: &Path, db: &TestDb, report: &J) {
         let tr = &report["tables"][&tp.source];
         assert!(!tr.is_null(), "table {} is in the report", tp.source);
         let rejected: Vec<J> = tr["rejected"].as_array().cloned().unwrap_or_default().into_iter().map(|r| r["row"].clone()).collect();
-        let types: Vec<LogicalType> = tp.columns.iter().map(|c| ferry_core::target::parse_type(dialect, &c.target_type).unwrap()).collect();
+        let types: Vec<LogicalType> = tp.columns.iter().map(|c| ferry_core::dialect::parse_type(dialect, &c.target_type).unwrap()).collect();
         let generated: Vec<bool> = tp.columns.iter().map(|c| table.column(&c.source).unwrap().generated.is_some()).collect();
         // Source rows.
         // Rows are keyed as the report keys them: by the primary key the target got, else by rowid.

@@ -12,7 +12,7 @@ pub mod declared;
 pub mod suggest;
 
 use crate::schema::{Column, ColumnProfile, LogicalType};
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 use declared::parse_declared;
 pub use suggest::{fits_with, Confidence, Suggestion, SuggestionKind};
 

@@ -8,7 +8,7 @@
 
 use crate::schema::LogicalType;
 use crate::sqlexpr::quote_ident;
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 use futures_util::StreamExt;
 use sqlx::mysql::MySqlConnection;
 use sqlx::Row;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The target's SQL dialect. MySQL and MariaDB share a module (`target::mysql`) and differ
+/// The target's SQL dialect. MySQL and MariaDB share a module (`dialect::mysql`) and differ
 /// where `flavor` says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

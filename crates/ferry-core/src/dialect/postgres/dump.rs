@@ -4,7 +4,7 @@
 
 use crate::backup::{DumpObjects, TableSql};
 use crate::sqlexpr::{quote_ident, quote_literal};
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 use futures_util::StreamExt;
 use sqlx::postgres::PgConnection;
 use sqlx::Row;

@@ -16,7 +16,7 @@ pub mod types;
 pub mod write;
 
 use crate::error::{FerryError, Result};
-use crate::target::{connect_error, TargetUrl};
+use crate::dialect::{connect_error, TargetUrl};
 use sqlx::ConnectOptions;
 use std::str::FromStr;
 use std::time::Duration;

@@ -7,8 +7,8 @@ use super::flavor::Flavor;
 use crate::report::Warning;
 use crate::schema::FkAction;
 use crate::sqlexpr::quote_ident;
-use crate::target::planned::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
-use crate::target::Dialect;
+use crate::dialect::planned::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
+use crate::dialect::Dialect;
 
 fn q(s: &str) -> String {
     quote_ident(s, Dialect::MySql)
@@ -77,7 +77,7 @@ pub fn index_clause(t: &PlannedTable, ix: &PlannedIndex, flavor: &Flavor, notes:
             PlannedPart::Column { name, desc } => parts.push(format!("{}{}", q(name), if *desc { " DESC" } else { "" })),
             PlannedPart::Expr { sql, desc } if flavor.functional_indexes() => parts.push(format!("(({sql})){}", if *desc { " DESC" } else { "" })),
             PlannedPart::Expr { sql, desc } => {
-                let col = crate::target::derived_name(flavor.dialect, &["ferry", &ix.name, &i.to_string()], "expr");
+                let col = crate::dialect::derived_name(flavor.dialect, &["ferry", &ix.name, &i.to_string()], "expr");
                 columns.push(format!("ADD COLUMN {} varchar(768) AS ({sql}) VIRTUAL", q(&col)));
                 notes.push(Warning {
                     table: Some(t.source.name.clone()),

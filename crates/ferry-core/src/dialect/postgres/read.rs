@@ -9,7 +9,7 @@
 
 use crate::schema::LogicalType;
 use crate::sqlexpr::quote_ident;
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 use futures_util::StreamExt;
 use sqlx::postgres::PgConnection;
 use tokio::sync::mpsc;

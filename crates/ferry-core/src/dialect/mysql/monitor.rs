@@ -9,7 +9,7 @@
 
 use crate::error::{FerryError, Result};
 use crate::monitor::{hits_from_requests, is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
-use crate::target::{connect_error, Dialect, TargetUrl};
+use crate::dialect::{connect_error, Dialect, TargetUrl};
 use sqlx::mysql::MySqlConnection;
 use sqlx::{ConnectOptions, Row};
 use std::collections::HashMap;

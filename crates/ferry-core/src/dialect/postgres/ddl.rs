@@ -2,8 +2,8 @@
 //! identity. Only formats; `copy` decides when each runs.
 
 use crate::sqlexpr::quote_ident;
-use crate::target::planned::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
-use crate::target::Dialect;
+use crate::dialect::planned::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
+use crate::dialect::Dialect;
 
 fn q(s: &str) -> String {
     quote_ident(s, Dialect::Postgres)

@@ -11,7 +11,7 @@ pub async fn existing_objects(conn: &mut MySqlConnection) -> Result<Vec<String>,
 
 use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};
 use crate::schema::FkAction;
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 use sqlx::Row;
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@
 use sqlx::postgres::PgConnection;
 
 fn q(s: &str) -> String {
-    crate::sqlexpr::quote_ident(s, crate::target::Dialect::Postgres)
+    crate::sqlexpr::quote_ident(s, crate::dialect::Dialect::Postgres)
 }
 
 async fn delete_returning(conn: &mut PgConnection, sql: String) -> Result<Vec<serde_json::Value>, sqlx::Error> {

@@ -6,7 +6,7 @@
 //! `FerryError`s a migration would meet, each saying what to try.
 
 use crate::error::Result;
-use crate::target::{mysql, postgres, Dialect, TargetUrl};
+use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
 use serde::{Deserialize, Serialize};
 
 /// What a successful connection found.
@@ -40,7 +40,7 @@ impl ServerInfo {
 /// Connects to `url` and reports what is there. `pg_schema` defaults to `public`.
 pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
     let t = TargetUrl::parse(url)?;
-    let fail = |e: sqlx::Error| crate::target::connect_error(&t, e);
+    let fail = |e: sqlx::Error| crate::dialect::connect_error(&t, e);
     if t.dialect == Dialect::Postgres {
         let schema = pg_schema.unwrap_or("public");
         let mut conn = postgres::connect(&t).await?;

@@ -7,7 +7,7 @@
 
 use crate::error::{FerryError, Result};
 use crate::monitor::{is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
-use crate::target::{connect_error, TargetUrl};
+use crate::dialect::{connect_error, TargetUrl};
 use sqlx::postgres::PgConnection;
 use sqlx::{ConnectOptions, Row};
 use std::str::FromStr;
@@ -72,12 +72,12 @@ pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: u
          WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) \
            AND s.query NOT LIKE '/* ferry monitor */%' \
          GROUP BY s.queryid",
-        crate::sqlexpr::quote_ident(&ext_schema, crate::target::Dialect::Postgres)
+        crate::sqlexpr::quote_ident(&ext_schema, crate::dialect::Dialect::Postgres)
     );
     let rows = match sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
         Ok(rows) => rows,
         // 55000: installed, yet not loaded (the library was taken out of the preload list).
-        Err(e) if crate::target::error_code(&e) == "55000" => {
+        Err(e) if crate::dialect::error_code(&e) == "55000" => {
             return Ok((vec![], vec![format!("statements: pg_stat_statements is not loaded by the server. To see them: {PRELOAD}")]));
         }
         Err(e) => return Err(e),

@@ -8,8 +8,8 @@ use crate::schema::{LogicalType, Schema, Table};
 use crate::report::Warning;
 use crate::schema::{FkAction, IndexPart};
 use crate::sqlexpr::{self, ExprContext};
-use crate::target::{derived_name, Names};
-use crate::target::Dialect;
+use crate::dialect::{derived_name, Names};
+use crate::dialect::Dialect;
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,7 +192,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 name: cp.target.clone(),
                 // PostgreSQL's binary COPY sends each type's own wire form: the column must be
                 // exactly the type the logical type formats to (`int8` → bigint, `json` → jsonb).
-                type_sql: if dialect == Dialect::Postgres { crate::target::format_type(dialect, &logical) } else { cp.target_type.clone() },
+                type_sql: if dialect == Dialect::Postgres { crate::dialect::format_type(dialect, &logical) } else { cp.target_type.clone() },
                 logical,
                 transform: cp.transform,
                 // Primary key columns are NOT NULL in both targets (SQLite lets some hold NULL).

@@ -6,7 +6,7 @@ use crate::schema::LogicalType;
 use sqlx::mysql::MySqlConnection;
 
 fn q(s: &str) -> String {
-    crate::sqlexpr::quote_ident(s, crate::target::Dialect::MySql)
+    crate::sqlexpr::quote_ident(s, crate::dialect::Dialect::MySql)
 }
 
 /// The row as a JSON object. Every text-like value is brought to one collation first:
@@ -21,7 +21,7 @@ fn json_row(alias: &str, columns: &[(String, LogicalType)], collation: &str) -> 
                 LogicalType::Bytes => format!("CONCAT('x''', LOWER(HEX({col})), '''') COLLATE {collation}"),
                 _ => format!("CONVERT({col} USING utf8mb4) COLLATE {collation}"),
             };
-            format!("{}, {v}", crate::sqlexpr::quote_literal(c, crate::target::Dialect::MySql))
+            format!("{}, {v}", crate::sqlexpr::quote_literal(c, crate::dialect::Dialect::MySql))
         })
         .collect();
     format!("JSON_OBJECT({})", pairs.join(", "))

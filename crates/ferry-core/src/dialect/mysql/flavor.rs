@@ -1,6 +1,6 @@
 //! MySQL or MariaDB, and which version: they differ in collations, JSON, functional indexes.
 
-use crate::target::Dialect;
+use crate::dialect::Dialect;
 use sqlx::mysql::MySqlConnection;
 
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ pub mod types;
 pub mod write;
 
 use crate::error::Result;
-use crate::target::{connect_error, TargetUrl};
+use crate::dialect::{connect_error, TargetUrl};
 use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
 use std::time::Duration;
@@ -56,6 +56,6 @@ pub async fn flush_wal(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 
 /// Unqualified names (in views, CHECKs, defaults) resolve in the target schema first.
 pub async fn set_search_path(conn: &mut PgConnection, schema: &str) -> Result<(), sqlx::Error> {
-    let sql = format!("SET search_path TO {}, public", crate::sqlexpr::quote_ident(schema, crate::target::Dialect::Postgres));
+    let sql = format!("SET search_path TO {}, public", crate::sqlexpr::quote_ident(schema, crate::dialect::Dialect::Postgres));
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(conn).await.map(|_| ())
 }

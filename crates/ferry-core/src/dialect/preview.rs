@@ -6,8 +6,8 @@ use crate::error::Result;
 use crate::plan::Plan;
 use crate::report::Warning;
 use crate::schema::Schema;
-use crate::target::planned::planned_tables;
-use crate::target::{mysql, postgres, Dialect};
+use crate::dialect::planned::planned_tables;
+use crate::dialect::{mysql, postgres, Dialect};
 use serde::Serialize;
 
 /// One table's target DDL, in the order a migration runs it.
