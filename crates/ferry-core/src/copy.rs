@@ -979,11 +979,11 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
         }
         .map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
         let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
-        let sql = match conn {
-            Conn::Pg(_) => postgres::ddl::identity(t, &schema, col, next),
-            Conn::My(_) => mysql::ddl::auto_increment(t, next),
+        let r = match conn {
+            Conn::Pg(_) => exec(conn, &postgres::ddl::identity(t, &schema, col, next)).await,
+            Conn::My(c) => mysql::constraints::continue_auto_increment(c, &t.name, next).await,
         };
-        if let Err(e) = exec(conn, &sql).await {
+        if let Err(e) = r {
             sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not created: {}", db_message(&e))).await;
         }
     }
@@ -1015,7 +1015,7 @@ async fn continue_identity(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Re
                     .await
                     .map(|_| ())
             }
-            Conn::My(_) => exec(conn, &mysql::ddl::auto_increment(t, next)).await,
+            Conn::My(c) => mysql::constraints::continue_auto_increment(c, &t.name, next).await,
         };
         if let Err(e) = r {
             sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not continued above {}: {}", next - 1, db_message(&e))).await;

@@ -119,7 +119,9 @@ impl Drop for TestDb {
         let (kind, name) = (self.kind, self.name.clone());
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
+            // Bounded: a server wedged by the test's own failure leaves the database behind
+            // (named ferry_*) instead of hanging the suite.
+            let drop = async move {
                 match kind {
                     Kind::Pg => {
                         if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
@@ -128,11 +130,12 @@ impl Drop for TestDb {
                     }
                     Kind::My => {
                         if let Ok(mut c) = sqlx::MySqlConnection::connect(&mysql_base()).await {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{name}`"))).execute(&mut c).await;
+                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET SESSION lock_wait_timeout = 30; DROP DATABASE IF EXISTS `{name}`"))).execute(&mut c).await;
                         }
                     }
                 }
-            })
+            };
+            rt.block_on(async move { tokio::time::timeout(std::time::Duration::from_secs(40), drop).await })
         })
         .join();
     }

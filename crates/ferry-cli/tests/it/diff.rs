@@ -271,6 +271,35 @@ async fn diff_reads_the_named_postgres_schema_and_says_when_it_cannot_connect() 
     assert!(bad.stderr.contains("cannot reach") && !bad.stderr.contains("s3cret"), "{}", bad.stderr);
 }
 
+/// MariaDB deadlocks for good when ALTER TABLEs on two tables that reference each other commit
+/// at once, so Ferry's AUTO_INCREMENT changes take turns: twenty rounds of two at once, on two
+/// connections, each round bounded (a regression fails here instead of hanging the suite).
+#[tokio::test]
+async fn auto_increment_changes_on_a_foreign_key_cycle_take_turns() {
+    let db = TestDb::new(Kind::My, "ai_turns").await;
+    db.exec(
+        "SET foreign_key_checks = 0;
+         CREATE TABLE a (id BIGINT PRIMARY KEY AUTO_INCREMENT, b_id BIGINT, FOREIGN KEY (b_id) REFERENCES b (id)) ENGINE = InnoDB;
+         CREATE TABLE b (id BIGINT PRIMARY KEY AUTO_INCREMENT, a_id BIGINT, FOREIGN KEY (a_id) REFERENCES a (id)) ENGINE = InnoDB",
+    )
+    .await
+    .unwrap();
+    let (mut ca, mut cb) = (db.my().await, db.my().await);
+    for round in 0..20i64 {
+        let both = async {
+            let (ra, rb) = tokio::join!(
+                ferry_core::dialect::mysql::constraints::continue_auto_increment(&mut ca, "a", 10 + round),
+                ferry_core::dialect::mysql::constraints::continue_auto_increment(&mut cb, "b", 10 + round),
+            );
+            ra.and(rb)
+        };
+        let done = tokio::time::timeout(std::time::Duration::from_secs(20), both).await;
+        assert!(matches!(done, Ok(Ok(()))), "round {round}: {done:?}");
+    }
+    let next = db.texts("SELECT CAST(AUTO_INCREMENT AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME").await;
+    assert_eq!(next, vec![Some("29".to_string()), Some("29".to_string())]);
+}
+
 /// Tables whose foreign keys form a cycle, loaded into existing tables: they load together
 /// (neither waits for the other) and every row is accounted for, written or reported.
 #[tokio::test]

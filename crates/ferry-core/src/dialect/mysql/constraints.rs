@@ -73,3 +73,19 @@ pub async fn delete_check_failures(
     }
     Ok(rows)
 }
+
+/// One `ALTER TABLE … AUTO_INCREMENT` at a time, in this process. MariaDB 10.11 deadlocks for
+/// good — the two sessions stay in "Committing alter table to storage engine", KILL does not end
+/// them, and every later information_schema read waits behind them until the server is killed —
+/// when two ALTER TABLEs commit at once on tables whose foreign keys reference each other
+/// (reproduced with two `mariadb` clients: the third pair of concurrent `ALTER TABLE a
+/// AUTO_INCREMENT` / `ALTER TABLE b AUTO_INCREMENT` hung). A data-only load finishes its
+/// tables side by side into tables that already have their foreign keys, so these ALTERs take
+/// turns; each is a change of the table's metadata only, so the turns cost milliseconds.
+static AUTO_INCREMENT_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Sets the table's next AUTO_INCREMENT value, taking its turn with every other such change.
+pub async fn continue_auto_increment(conn: &mut MySqlConnection, table: &str, next: i64) -> Result<(), sqlx::Error> {
+    let _turn = AUTO_INCREMENT_TURN.lock().await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER TABLE {} AUTO_INCREMENT = {next}", q(table)))).execute(conn).await.map(|_| ())
+}

@@ -143,10 +143,6 @@ pub fn check(t: &PlannedTable, name: &str, sql: &str) -> String {
     format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})", q(&t.name), q(name))
 }
 
-pub fn auto_increment(t: &PlannedTable, next: i64) -> String {
-    format!("ALTER TABLE {} AUTO_INCREMENT = {next}", q(&t.name))
-}
-
 pub fn max_of(t: &PlannedTable, column: &str) -> String {
     format!("SELECT CAST(MAX({}) AS SIGNED) FROM {}", q(column), q(&t.name))
 }
