@@ -1,6 +1,7 @@
 // The front end's one door to Rust. Every call to a `#[tauri::command]` goes through a
 // function here, so views never name a command string and tests replace the IPC
-// (`@tauri-apps/api/mocks`' `mockIPC`) in one place. The types come from the Rust types
+// (`@tauri-apps/api/mocks`' `mockIPC`) in one place. Tauri's own APIs (dialogs, the
+// window, dropped files) are behind the sibling `shell.ts`. The types come from the Rust types
 // (ts-rs, `src/lib/bindings/`, checked fresh by `cargo test`).
 import { Channel, invoke } from '@tauri-apps/api/core';
 import type { Dialect } from './bindings/Dialect';
@@ -208,38 +209,7 @@ export function setChecklistTick(source: string, url: string, item: string, tick
   return call('set_checklist_tick', { source, url, item, ticked });
 }
 
-// --- native dialogs ---------------------------------------------------------------------
-
-/** The native "open" dialog for a SQLite file; null when the user cancels. */
-export async function pickSqliteFile(): Promise<string | null> {
-  const { open } = await import('@tauri-apps/plugin-dialog');
-  const picked = await open({
-    multiple: false,
-    directory: false,
-    filters: [
-      { name: 'SQLite database', extensions: ['sqlite', 'sqlite3', 'db', 'db3', 's3db', 'sl3'] },
-      { name: 'Any file', extensions: ['*'] },
-    ],
-  });
-  return typeof picked === 'string' ? picked : null;
-}
-
-export async function pickPlanToOpen(): Promise<string | null> {
-  const { open } = await import('@tauri-apps/plugin-dialog');
-  const picked = await open({ multiple: false, directory: false, filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
-  return typeof picked === 'string' ? picked : null;
-}
-
-export async function pickPlanToSave(): Promise<string | null> {
-  const { save } = await import('@tauri-apps/plugin-dialog');
-  return save({ defaultPath: 'plan.toml', filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
-}
-
-/** The native "save" dialog for the audit log's CSV; null when the user cancels. */
-export async function pickCsvToSave(defaultPath: string): Promise<string | null> {
-  const { save } = await import('@tauri-apps/plugin-dialog');
-  return save({ defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
-}
+// --- how the app was started -----------------------------------------------------------
 
 /** The file the app was started with (`ferry-app FILE`, or the demo with `--demo`), if any. */
 export function initialSource(): Promise<string | null> {
