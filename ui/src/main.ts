@@ -1,16 +1,20 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
-import { project } from './lib/project.svelte';
+import { nav } from './lib/state/nav.svelte';
+import { source } from './lib/state/source.svelte';
+import { target } from './lib/state/target.svelte';
+import { plan } from './lib/state/plan.svelte';
+import { run } from './lib/state/run.svelte';
 import './app.css';
 
-const target = document.getElementById('app');
-if (!target) {
+const root = document.getElementById('app');
+if (!root) {
   throw new Error('index.html has no #app element');
 }
 
 // The tests of the built UI (ui/tests/) set the shared state directly: they raise this flag
 // in an init script. Nothing in the app sets it.
-const w = window as unknown as { __FERRY_EXPOSE_PROJECT__?: boolean; __FERRY_PROJECT__?: unknown };
-if (w.__FERRY_EXPOSE_PROJECT__) w.__FERRY_PROJECT__ = project;
+const w = window as unknown as { __FERRY_EXPOSE_STATE__?: boolean; __FERRY_STATE__?: unknown };
+if (w.__FERRY_EXPOSE_STATE__) w.__FERRY_STATE__ = { nav, source, target, plan, run };
 
-export default mount(App, { target });
+export default mount(App, { target: root });

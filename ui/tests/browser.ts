@@ -1,5 +1,5 @@
 // Shared by the specs: the built UI served once, Chromium launched once, a fresh page per
-// test with the IPC mock installed, the shared project state reachable, screenshots saved.
+// test with the IPC mock installed, the shared state reachable, screenshots saved.
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { fileURLToPath } from 'node:url';
@@ -48,18 +48,31 @@ export async function open<D>(spec: MockSpec<D>): Promise<Opened> {
     errors.push(`dialog: ${d.message()}`);
     void d.dismiss();
   });
-  await page.addInitScript({ content: 'window.__FERRY_EXPOSE_PROJECT__ = true;' });
+  await page.addInitScript({ content: 'window.__FERRY_EXPOSE_STATE__ = true;' });
   const { calls } = await installIpcMock(page, spec);
   await page.goto(BASE);
   await page.waitForSelector('#nav-mapping');
   return { page, calls, errors };
 }
 
-/** Sets fields of the shared project state (`project.source = …`) in the page. */
-export async function setProject(page: Page, values: Record<string, unknown>): Promise<void> {
-  await page.evaluate((v) => Object.assign((window as any).__FERRY_PROJECT__, v), values);
+/** The shared state as the tests reach it: the stores of ui/src/lib/state/, by name. */
+export interface State {
+  nav: any;
+  source: any;
+  target: any;
+  plan: any;
+  run: any;
 }
 
-export async function getProject<T = any>(page: Page, expr: (p: any) => T): Promise<T> {
-  return page.evaluate(`(${expr.toString()})(window.__FERRY_PROJECT__)`) as Promise<T>;
+/** Sets fields of the shared state in the page, per store: `{ plan: { current: … } }`
+ * does `plan.current = …`. */
+export async function setState(page: Page, values: { [K in keyof State]?: Record<string, unknown> }): Promise<void> {
+  await page.evaluate((v) => {
+    const state = (window as any).__FERRY_STATE__;
+    for (const [store, fields] of Object.entries(v)) Object.assign(state[store], fields);
+  }, values);
+}
+
+export async function getState<T = any>(page: Page, expr: (s: State) => T): Promise<T> {
+  return page.evaluate(`(${expr.toString()})(window.__FERRY_STATE__)`) as Promise<T>;
 }

@@ -2,7 +2,7 @@
 // from canned data (check-data.ts). Screenshots go to docs/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { open, getProject, SCREENSHOTS, setProject, start, stop } from './browser';
+import { open, getState, SCREENSHOTS, setState, start, stop } from './browser';
 import * as demo from './demo-data';
 import * as data from './check-data';
 
@@ -37,7 +37,7 @@ describe('Pre-flight', () => {
 
   it('runs with progress, lists what is unresolved by table, re-runs after a plan change, then is ready', async () => {
     const { page, calls, errors } = await open(preflightSpec);
-    await setProject(page, { source: demo.source, plan: demo.plan });
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
     await page.click('#nav-preflight');
     // The step sits between Schema & mapping and Run.
     const steps = await page.locator('nav ol button').evaluateAll((bs) => bs.map((b) => b.id));
@@ -96,8 +96,8 @@ describe('Pre-flight', () => {
     // The plan changes (an override in Schema & mapping): the result is marked stale.
     expect(await page.locator('#preflight-stale').count()).toBe(0);
     await page.evaluate(() => {
-      const p = (window as any).__FERRY_PROJECT__;
-      p.plan.tables.find((t: any) => t.source === 'orders').columns.find((c: any) => c.source === 'placed_at').type = 'text';
+      const s = (window as any).__FERRY_STATE__;
+      s.plan.current.tables.find((t: any) => t.source === 'orders').columns.find((c: any) => c.source === 'placed_at').type = 'text';
     });
     await page.waitForSelector('#preflight-stale');
 
@@ -123,7 +123,7 @@ describe('Pre-flight', () => {
 
   it('records a choice per group in the plan, and is ready once every group that loses rows has one', async () => {
     const { page, errors } = await open(preflightSpec);
-    await setProject(page, { source: demo.source, plan: demo.plan });
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
     await page.click('#nav-preflight');
     await page.click('#run-preflight');
     await page.waitForSelector('#preflight-verdict[data-ready="false"]');
@@ -133,7 +133,7 @@ describe('Pre-flight', () => {
     expect(await orphanChoice.locator('option').allTextContents()).toEqual(['Reject the rows (listed in the report and the rejects file) — default', 'Do not create the constraint (listed in the report)']);
     await orphanChoice.selectOption('reject_rows');
     await page.locator('[data-choice="orders.placed_at:wrong_type"]').selectOption('set_null');
-    const choices = await getProject(page, (p) => p.plan.choices);
+    const choices = await getState(page, (s) => s.plan.current.choices);
     expect(choices).toEqual([
       { table: 'orders', column: null, kind: 'orphan', choice: 'reject_rows' },
       { table: 'orders', column: 'placed_at', kind: 'wrong_type', choice: 'set_null' },
@@ -156,7 +156,7 @@ describe('Pre-flight', () => {
         },
       },
     });
-    await setProject(page, { source: demo.source, plan: demo.plan });
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
     await page.click('#nav-preflight');
     await page.click('#run-preflight');
     await page.waitForSelector('#preflight-error');
@@ -184,7 +184,7 @@ const diffSpec = {
 describe('Diff', () => {
   it('points to Schema & mapping while there is no plan', async () => {
     const { page, errors } = await open(diffSpec);
-    await setProject(page, { source: demo.source });
+    await setState(page, { source: { file: demo.source } });
     await page.click('#nav-diff');
     await page.getByText('Nothing to compare yet').waitFor();
     await page.click('#diff-go');
@@ -195,7 +195,11 @@ describe('Diff', () => {
 
   it('shows an empty target as all "create", then a used one side by side; destructive steps need a confirming click', async () => {
     const { page, calls, errors } = await open(diffSpec);
-    await setProject(page, { source: demo.source, plan: demo.plan, fields: { kind: 'postgres', host: '127.0.0.1', port: 5432, database: 'shop', user: 'postgres', tls: 'prefer', schema: 'sales' }, password: 's3cret' });
+    await setState(page, {
+      source: { file: demo.source },
+      plan: { current: demo.plan },
+      target: { fields: { kind: 'postgres', host: '127.0.0.1', port: 5432, database: 'shop', user: 'postgres', tls: 'prefer', schema: 'sales' }, password: 's3cret' },
+    });
     await page.click('#nav-diff');
     expect(await page.textContent('#diff-status')).not.toContain('s3cret');
 
@@ -257,11 +261,11 @@ describe('Diff', () => {
     await page.evaluate(() => window.scrollTo(0, (document.querySelector('.summary') as HTMLElement).offsetTop - 12));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'diff.png') });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'diff-full.png'), fullPage: true });
-    await setProject(page, { password: 'other' });
+    await setState(page, { target: { password: 'other' } });
     expect(await page.locator('#diff-stale').count()).toBe(0);
-    await page.evaluate(() => ((window as any).__FERRY_PROJECT__.fields.database = 'shop2'));
+    await page.evaluate(() => ((window as any).__FERRY_STATE__.target.fields.database = 'shop2'));
     await page.waitForSelector('#diff-stale');
-    expect(await getProject(page, (p) => p.view)).toBe('diff');
+    expect(await getState(page, (s) => s.nav.view)).toBe('diff');
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -275,7 +279,7 @@ describe('Diff', () => {
         },
       },
     });
-    await setProject(page, { source: demo.source, plan: demo.plan });
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
     await page.click('#nav-diff');
     await page.click('#run-diff');
     await page.waitForSelector('#diff-error');

@@ -3,7 +3,7 @@
 // server's refusal, saved connections keep no password in the saved record, and the Run view
 // follows a scripted stream of engine events to the end — and to a cancel.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open, getProject, setProject, start, stop } from './browser';
+import { open, getState, setState, start, stop } from './browser';
 import * as demo from './demo-data';
 import type { Event } from '../src/lib/bindings/Event';
 import type { ServerInfo } from '../src/lib/bindings/ServerInfo';
@@ -138,7 +138,11 @@ function runSpec(cancelAfter: number | null) {
 }
 
 async function readyToRun(page: any): Promise<void> {
-  await setProject(page, { source: demo.source, plan: demo.plan, server, fields: { kind: 'postgres', host: 'db.internal', port: 5432, database: 'shop', user: 'ferry', tls: 'require', schema: '' }, password: 's3cret' });
+  await setState(page, {
+    source: { file: demo.source },
+    plan: { current: demo.plan },
+    target: { server, fields: { kind: 'postgres', host: 'db.internal', port: 5432, database: 'shop', user: 'ferry', tls: 'require', schema: '' }, password: 's3cret' },
+  });
   await page.click('#nav-run');
 }
 
@@ -167,7 +171,7 @@ describe('Run', () => {
     expect(start.args.url).toBe('postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require');
     await page.click('#to-report');
     expect(await page.locator('#report-verdict').textContent()).toContain('12 values refused');
-    expect(await getProject(page, (p) => p.reportId)).toBe('20260504-094107');
+    expect(await getState(page, (s) => s.run.reportId)).toBe('20260504-094107');
     expect(errors).toEqual([]);
     await page.close();
   });

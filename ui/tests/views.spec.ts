@@ -2,7 +2,7 @@
 // answered from demo-like data. Screenshots go to docs/screenshots/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { open, getProject, SCREENSHOTS, setProject, start, stop } from './browser';
+import { open, getState, SCREENSHOTS, setState, start, stop } from './browser';
 import * as demo from './demo-data';
 
 beforeAll(start);
@@ -40,7 +40,7 @@ describe('Schema & mapping', () => {
 
   it('lists tables, filters, overrides with a checked verdict, resets, skips, saves', async () => {
     const { page, calls, errors } = await open(mappingSpec);
-    await setProject(page, { source: demo.source, plan: demo.plan });
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
     await page.click('#nav-mapping');
     await page.waitForSelector('[data-table="orders"]');
 
@@ -74,7 +74,7 @@ describe('Schema & mapping', () => {
     await page.click('[data-examples="note"]');
     expect(await page.locator('tr[data-verdict-row="note"] table.examples').textContent()).toContain('<b>not bold</b>');
     await page.click('[data-accept="note"]');
-    const col = () => getProject(page, (p) => ({ c: p.plan.tables.find((t: any) => t.source === 'events').columns.find((c: any) => c.source === 'note'), o: p.overridden['events.note'] ?? false }));
+    const col = () => getState(page, (s) => ({ c: s.plan.current.tables.find((t: any) => t.source === 'events').columns.find((c: any) => c.source === 'note'), o: s.plan.overridden['events.note'] ?? false }));
     expect(await col()).toEqual({ c: { source: 'note', target: 'note', type: 'varchar(20)', reason: 'override', unfit: 12, transform: null }, o: true });
     expect(await page.locator('tr[data-column="note"] .tag.error').textContent()).toContain('override refuses 12');
 
@@ -86,7 +86,7 @@ describe('Schema & mapping', () => {
 
     // Reset to the proposal.
     await page.click('[data-reset="note"]');
-    await page.waitForFunction(() => (window as any).__FERRY_PROJECT__.plan.tables.find((t: any) => t.source === 'events').columns.find((c: any) => c.source === 'note').reason !== 'override');
+    await page.waitForFunction(() => (window as any).__FERRY_STATE__.plan.current.tables.find((t: any) => t.source === 'events').columns.find((c: any) => c.source === 'note').reason !== 'override');
     expect((await col()).c.type).toBe('text');
     expect((await col()).o).toBe(false);
 
@@ -97,7 +97,7 @@ describe('Schema & mapping', () => {
 
     // Skip a table.
     await page.check('#skip-table');
-    expect(await getProject(page, (p) => p.plan.tables.find((t: any) => t.source === 'customers').skip)).toBe(true);
+    expect(await getState(page, (s) => s.plan.current.tables.find((t: any) => t.source === 'customers').skip)).toBe(true);
     await page.uncheck('#skip-table');
 
     // Save by path; open a plan that does not match: the error by kind, with its message.
@@ -127,7 +127,7 @@ describe('Schema & mapping', () => {
 
   it('stays quick with hundreds of tables', async () => {
     const { page, errors } = await open(mappingSpec);
-    await setProject(page, { source: demo.source, plan: demo.plan });
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
     await page.click('#nav-mapping');
     await page.waitForSelector('[data-table="archive_240"]');
     const t0 = Date.now();
@@ -207,7 +207,7 @@ describe('Report', () => {
       ['20260504-094107', 'report'],
       ['20260504-094107', 'folder'],
     ]);
-    expect(await getProject(page, (p) => p.reportId)).toBe('20260504-094107');
+    expect(await getState(page, (s) => s.run.reportId)).toBe('20260504-094107');
 
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'report.png') });
@@ -222,7 +222,7 @@ describe('Report', () => {
 import * as after from './after-data';
 
 /** The project as Connections leaves it: the demo file open, the target entered with a password. */
-const withTarget = { source: demo.source, fields: after.fields, password: after.PASSWORD };
+const withTarget = { source: { file: demo.source }, target: { fields: after.fields, password: after.PASSWORD } };
 
 describe('Monitor', () => {
   const spec = {
@@ -248,7 +248,7 @@ describe('Monitor', () => {
   it('shows the kept snapshots over time, takes one on demand and every N seconds, marks unused indexes', async () => {
     const { page, calls, errors } = await open(spec);
     await page.clock.install();
-    await setProject(page, withTarget);
+    await setState(page, withTarget);
     await page.click('#nav-monitor');
     await page.waitForSelector('[data-chart="cache"] path.line');
     expect(await page.locator('figure[data-chart]').count()).toBe(4);
@@ -300,7 +300,7 @@ describe('Monitor', () => {
         },
       },
     });
-    await setProject(page, withTarget);
+    await setState(page, withTarget);
     await page.click('#nav-monitor');
     await page.click('#monitor-take');
     await page.locator('#monitor-error').waitFor();
@@ -339,7 +339,7 @@ describe('Backups & rollback', () => {
 
   it('backs up the target with progress, restores and rolls back after a confirming click', async () => {
     const { page, calls, errors } = await open(spec);
-    await setProject(page, withTarget);
+    await setState(page, withTarget);
     await page.click('#nav-backups');
     await page.waitForSelector('#backups-list tbody tr[data-backup]');
     expect(await page.locator('#backups-list tr[data-backup]').count()).toBe(3);
@@ -387,7 +387,7 @@ describe('Backups & rollback', () => {
   it('says why a rollback failed', async () => {
     const reports = { ...demo.reports, '20260502-112000': { ...demo.stoppedReport, created: [{ kind: 'table', schema: null, name: 'customers' }] } };
     const { page, errors } = await open({ ...spec, data: { ...spec.data, reports } });
-    await setProject(page, withTarget);
+    await setState(page, withTarget);
     await page.click('#nav-backups');
     await page.click('[data-rollback="20260502-112000"]');
     await page.click('#rollback-go');
@@ -419,7 +419,7 @@ describe('Validation', () => {
 
   it('validates the run, shows the verdict, tables and differences, opens the HTML report', async () => {
     const { page, calls, errors } = await open(spec);
-    await setProject(page, { ...withTarget, reportId: '20260504-094107' });
+    await setState(page, { ...withTarget, run: { reportId: '20260504-094107' } });
     await page.click('#nav-validation');
     await page.locator('#validation-none').waitFor();
     expect(await page.inputValue('#validation-run')).toBe('20260504-094107');
@@ -487,7 +487,7 @@ describe('Checklist', () => {
 
   it('ticks what Ferry saw, with the evidence, and keeps hand ticks', async () => {
     const { page, calls, errors } = await open(spec);
-    await setProject(page, withTarget);
+    await setState(page, withTarget);
     await page.click('#nav-checklist');
     await page.waitForSelector('li[data-item="backup"]');
     const by = () => page.locator('li[data-item]').evaluateAll((ls) => Object.fromEntries(ls.map((l) => [(l as HTMLElement).dataset.item, (l as HTMLElement).dataset.by])));

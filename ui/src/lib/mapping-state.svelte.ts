@@ -1,6 +1,6 @@
 // What the Schema & mapping view remembers while the user goes to other views and back:
 // the chosen table, the suggestions accepted, the proposals behind overrides, the plan file
-// path. Not part of the plan (the project store holds that).
+// path. Not part of the plan (state/plan.svelte.ts holds that).
 import type { ColumnPlan } from './bindings/ColumnPlan';
 
 export class MappingState {

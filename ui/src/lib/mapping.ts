@@ -18,7 +18,7 @@ import type { Suggestion } from './bindings/Suggestion';
 import type { Transform } from './bindings/Transform';
 import { bytes, n, plural } from './format';
 
-/** The key of a column in `project.overridden` and the view's own records. */
+/** The key of a column in `plan.overridden` (state/plan.svelte.ts) and the view's own records. */
 export function columnKey(table: string, column: string): string {
   return `${table}.${column}`;
 }
