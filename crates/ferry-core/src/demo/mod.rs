@@ -25,15 +25,16 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{params, Connection, ToSql};
+use rusqlite::{params, Connection};
 use serde_json::json;
 
 use crate::error::FerryError;
 
 mod counts;
+mod random;
 
 use counts::{count_in_slot, Counts};
+use random::*;
 
 /// The 16 tables of the demo database, in creation order (parents before children).
 pub const TABLES: &[&str] = &[
@@ -204,120 +205,6 @@ const SCHEMA: &str = include_str!("schema.sql");
 
 /// Created after the data is in: building an index once is much faster than keeping it up.
 const INDEXES_VIEWS_TRIGGERS: &str = include_str!("indexes.sql");
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness
-
-/// The splitmix64 finalizer: a bijection on u64 that scrambles well.
-const fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// splitmix64.
-struct Rng(u64);
-
-impl Rng {
-    fn new(stream: u64) -> Rng {
-        Rng(mix64(
-            0x00f3_7272_d3b0_5eed ^ stream.wrapping_mul(0x9e37_79b9_7f4a_7c15),
-        ))
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        mix64(self.0)
-    }
-    /// Uniform in `0..n` (`n > 0`).
-    fn below(&mut self, n: u64) -> u64 {
-        ((self.next() as u128 * n as u128) >> 64) as u64
-    }
-    /// Uniform in `lo..=hi`.
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-    /// True with probability `pct`%.
-    fn chance(&mut self, pct: u64) -> bool {
-        self.below(100) < pct
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-    fn hex<const N: usize>(&mut self) -> Txt<N> {
-        let mut out = [0u8; N];
-        let mut bits = 0u64;
-        for (i, b) in out.iter_mut().enumerate() {
-            if i % 16 == 0 {
-                bits = self.next();
-            }
-            *b = HEX[(bits & 15) as usize];
-            bits >>= 4;
-        }
-        Txt(out)
-    }
-}
-
-// Streams (one per table) and identity kinds (one per entity), so tables don't disturb each other.
-const K_TENANT: u64 = 1;
-const K_PRODUCT: u64 = 2;
-const K_CUSTOMER: u64 = 3;
-const K_ORDER: u64 = 4;
-const K_ITEM: u64 = 5;
-const K_STOCK_EVENT: u64 = 6;
-const K_STOCK_LEVEL: u64 = 7;
-const K_PRICE_HISTORY: u64 = 8;
-const K_PRICE_EVENT: u64 = 9;
-const K_IDEMPOTENCY: u64 = 10;
-const K_UPLOAD: u64 = 11;
-const K_UPLOAD_CHUNK: u64 = 12;
-const K_EXPORT_JOB: u64 = 13;
-const K_EXPORT_CHUNK: u64 = 14;
-const K_METRIC: u64 = 15;
-const K_AUDIT: u64 = 16;
-
-/// A pure hash of (kind, index), for attributes other tables need to recompute.
-fn attr(kind: u64, salt: u64, i: u64) -> u64 {
-    mix64(mix64(kind.wrapping_mul(0x1000_0000_01b3) ^ salt) ^ i)
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Fixed-size ASCII text bound without allocating.
-#[derive(Clone, Copy)]
-struct Txt<const N: usize>([u8; N]);
-
-impl<const N: usize> Txt<N> {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).expect("ASCII")
-    }
-}
-
-impl<const N: usize> ToSql for Txt<N> {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(ToSqlOutput::Borrowed(ValueRef::Text(&self.0)))
-    }
-}
-
-/// The UUID (version-4 shaped, lowercase, hyphenated) of entity `i` of `kind`.
-fn uuid(kind: u64, i: u64) -> Txt<36> {
-    let hi = mix64(kind.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ i);
-    let lo = mix64(hi ^ 0xd6e8_feb8_6659_fd93);
-    let hi = (hi & !0xf000) | 0x4000;
-    let lo = (lo & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    let bytes = (((hi as u128) << 64) | lo as u128).to_be_bytes();
-    let mut out = [0u8; 36];
-    let mut p = 0;
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out[p] = b'-';
-            p += 1;
-        }
-        out[p] = HEX[(b >> 4) as usize];
-        out[p + 1] = HEX[(b & 15) as usize];
-        p += 2;
-    }
-    Txt(out)
-}
 
 // ---------------------------------------------------------------------------------------------
 // Time, as text
@@ -1369,6 +1256,7 @@ fn fill(tx: &Connection, c: &Counts) -> rusqlite::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::types::ValueRef;
     use sha2::{Digest, Sha256};
     use std::sync::atomic::{AtomicU64, Ordering};
 
