@@ -1,0 +1,215 @@
+//! Reading both sides: the source through the load's conversion, the target cast to canonical
+//! text, in batches.
+
+use crate::convert::convert_with;
+use crate::copy::{key_of, Conn, RowSelect};
+use crate::dialect::planned::PlannedTable;
+use crate::dialect::{mysql, postgres, Dialect};
+use crate::error::{FerryError, Result};
+use crate::schema::LogicalType;
+use crate::source::sqlite::inspect;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+use super::{BATCH_ROWS, KEPT};
+use super::canonical::{push_canonical_json, push_float_bits, Canon, Row};
+use super::compare::Ctx;
+use super::report::Expected;
+use super::spec::Spec;
+
+/// What the source reader found besides the rows it sent.
+#[derive(Default)]
+pub(super) struct SourceOutcome {
+    pub(super) rows: u64,
+    pub(super) refused: Vec<Expected>,
+    pub(super) refused_total: u64,
+}
+
+/// Reads a table from SQLite (in key order when it has one), converts every value as the
+/// load did, and sends canonical rows in batches. Rows the conversion refuses are not sent:
+/// they are expected to be absent.
+pub(super) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<SourceOutcome> {
+    let conn = inspect::open(&path)?;
+    // The sorter of a key-ordered read works in this much memory, then in temporary files.
+    let _ = conn.execute_batch("PRAGMA cache_size = -16384");
+    let select = RowSelect::new(&t.source);
+    let mut sql = select.sql.clone();
+    if ordered && !spec.key.is_empty() {
+        // The rowid alias is the table's own order. Any other key: SQLite's sorter over one
+        // sequential scan (`+` keeps it off the key's index, whose order costs a table seek a row).
+        let rowid_key = spec.key.len() == 1 && t.source.rowid_alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(&spec.cols[spec.key[0]].0));
+        let plus = if rowid_key { "" } else { "+" };
+        let order: Vec<String> = spec.key.iter().map(|&i| format!("{plus}{} COLLATE BINARY", inspect::quote(&spec.cols[i].0))).collect();
+        sql.push_str(&format!(" ORDER BY {}", order.join(", ")));
+    }
+    let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
+    let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
+    let mut out = SourceOutcome::default();
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let offset = select.offset;
+    'rows: while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
+        out.rows += 1;
+        let mut r = pool.row();
+        for ((src, _, ty, idx), tr) in spec.cols.iter().zip(&spec.transforms) {
+            let v = row.get_ref(idx + offset).map_err(|e| inspect::map_err(&path, e))?;
+            let mut done = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r));
+            if let Err(reason) = &done {
+                // A value the plan chose to set NULL or strip of its NULs arrived so: compare that.
+                done = match crate::preflight::value_choice(spec.choices.get(src), reason) {
+                    Some(crate::preflight::Choice::SetNull) => convert_with(rusqlite::types::ValueRef::Null, ty, *tr, dialect, &mut Canon(&mut r)),
+                    Some(crate::preflight::Choice::StripNul) => match v {
+                        rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
+                            let stripped: Vec<u8> = b.iter().copied().filter(|c| *c != 0).collect();
+                            convert_with(rusqlite::types::ValueRef::Text(&stripped), ty, *tr, dialect, &mut Canon(&mut r))
+                        }
+                        _ => done,
+                    },
+                    _ => done,
+                };
+            }
+            if let Err(reason) = done {
+                out.refused_total += 1;
+                if out.refused.len() < KEPT {
+                    let rid = if select.rowid.is_some() { row.get::<_, i64>(0).ok() } else { None };
+                    out.refused.push(Expected { row: key_of(&t, rid, row, offset), reason: format!("refused by the conversion, column {src}: {reason}") });
+                }
+                continue 'rows;
+            }
+        }
+        batch.push(r);
+        if batch.len() >= BATCH_ROWS && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))).is_err() {
+            return Ok(out);
+        }
+    }
+    if !batch.is_empty() {
+        let _ = tx.blocking_send(batch);
+    }
+    Ok(out)
+}
+
+/// Turns one target row (canonical text per column) into a canonical `Row`: doubles to their
+/// shortest text, JSON normalised.
+fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize, usize)>], mut r: Row) -> Row {
+    for (i, (_, _, t, _)) in spec.cols.iter().enumerate() {
+        let v = fields.get(i).copied().flatten().map(|(a, b)| text.get(a..b).unwrap_or(""));
+        match (v, t) {
+            (Some(s), LogicalType::Float) => {
+                let f = match dialect {
+                    Dialect::Postgres => postgres::read::decode_float(s),
+                    _ => mysql::read::decode_float(s),
+                };
+                match f {
+                    Some(f) => r.push_with(|buf| push_float_bits(buf, f)),
+                    None => r.push(Some(s)),
+                }
+            }
+            (Some(s), LogicalType::Json) => r.push_with(|buf| {
+                if !push_canonical_json(buf, s) {
+                    buf.push_str(s);
+                }
+            }),
+            _ => r.push(v),
+        }
+    }
+    r
+}
+
+/// Streams the target table's canonical rows in batches.
+pub(super) async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<u64> {
+    let kept = ctx.sessions.lock().expect("sessions").pop();
+    let mut conn = match kept {
+        Some(c) => c,
+        None => ctx.target.connect().await?,
+    };
+    let cols = spec.typed();
+    let key: &[usize] = if ordered { &spec.key } else { &[] };
+    let dialect = ctx.target.dialect;
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut make = |text: &str, fields: &[Option<(usize, usize)>]| {
+        batch.push(target_row(&spec, dialect, text, fields, pool.row()));
+        (batch.len() >= BATCH_ROWS).then(|| std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))
+    };
+    let what = format!("table {}", t.name);
+    let (n, to_the_end) = match &mut conn {
+        Conn::Pg(c) => {
+            // An unsorted read starts at the table's first page, not where another scan is.
+            let _ = sqlx::raw_sql("SET work_mem = '64MB'; SET synchronize_seqscans = off").execute(&mut *c).await;
+            let sql = postgres::read::select_rows(&postgres::ddl::qualified(&ctx.target.pg_schema, &t.name), &cols, key);
+            postgres::read::for_each_row(c, &sql, &tx, &mut make).await
+        }
+        Conn::My(c) => {
+            let collation = ctx.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("utf8mb4_bin");
+            let sql = mysql::read::select_rows(&crate::sqlexpr::quote_ident(&t.name, Dialect::MySql), &cols, key, collation);
+            mysql::read::for_each_row(c, &sql, &tx, &mut make).await
+        }
+    }
+    .map_err(|e| FerryError::Target { object: what, detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) })?;
+    if !batch.is_empty() {
+        let _ = tx.send(batch).await;
+    }
+    // A session whose reader was stopped part way may still be streaming: not kept.
+    if to_the_end {
+        ctx.sessions.lock().expect("sessions").push(conn);
+    }
+    Ok(n)
+}
+
+/// One side's rows, one at a time, from its batches; the rows compared go back to the
+/// reader (`done`) to be filled again.
+pub(super) struct Side {
+    rx: mpsc::Receiver<Vec<Row>>,
+    cur: std::vec::IntoIter<Row>,
+    back: std::sync::mpsc::SyncSender<Vec<Row>>,
+    spent: Vec<Row>,
+}
+
+impl Side {
+    pub(super) fn new(rx: mpsc::Receiver<Vec<Row>>, back: std::sync::mpsc::SyncSender<Vec<Row>>) -> Side {
+        Side { rx, cur: Vec::new().into_iter(), back, spent: vec![] }
+    }
+    /// A row the comparison is done with.
+    pub(super) fn done(&mut self, r: Row) {
+        self.spent.push(r);
+        if self.spent.len() >= BATCH_ROWS {
+            // A reader that has rows enough to spare (or has stopped) lets them go.
+            let _ = self.back.try_send(std::mem::take(&mut self.spent));
+        }
+    }
+    pub(super) async fn next(&mut self) -> Option<Row> {
+        loop {
+            if let Some(r) = self.cur.next() {
+                return Some(r);
+            }
+            self.cur = self.rx.recv().await?.into_iter();
+        }
+    }
+}
+
+/// A reader's rows to fill: those the comparison handed back, else new ones.
+pub(super) struct Pool {
+    back: std::sync::mpsc::Receiver<Vec<Row>>,
+    free: Vec<Row>,
+    columns: usize,
+}
+
+impl Pool {
+    pub(super) fn new(back: std::sync::mpsc::Receiver<Vec<Row>>, columns: usize) -> Pool {
+        Pool { back, free: vec![], columns }
+    }
+    fn row(&mut self) -> Row {
+        if self.free.is_empty() {
+            if let Ok(rows) = self.back.try_recv() {
+                self.free = rows;
+            }
+        }
+        match self.free.pop() {
+            Some(mut r) => {
+                r.buf.clear();
+                r.spans.clear();
+                r
+            }
+            None => Row::with_columns(self.columns),
+        }
+    }
+}
