@@ -2664,6 +2664,9 @@ fn typeof_arg(e: &Expr) -> Option<&Expr> {
 }
 
 #[cfg(test)]
+mod golden;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use LogicalType as L;
