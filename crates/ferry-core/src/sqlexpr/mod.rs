@@ -61,8 +61,10 @@ use crate::dialect::Dialect;
 type R<T> = Result<T, String>;
 
 mod parse;
+mod values;
 
 use parse::*;
+use values::*;
 
 /// What the expression's identifiers mean in the target: source column name → (target column name, logical type).
 pub struct ExprContext<'a> {
@@ -132,113 +134,6 @@ pub fn translate_select(select: &str, dialect: Dialect, tables: &HashMap<String,
     let mut tx = Tx::new(dialect, select);
     tx.tables = Some(tables);
     tx.query(&query)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Values and kinds
-// ---------------------------------------------------------------------------------------------
-
-/// What the translator knows about a value's type in the target.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Kind {
-    Bool,
-    Int,
-    Dec,
-    Float,
-    Text,
-    Bytes,
-    Date,
-    Ts(bool),
-    Json,
-    Uuid,
-    Null,
-    Unknown,
-}
-
-impl Kind {
-    fn from_logical(t: &LogicalType) -> R<Kind> {
-        Ok(match t {
-            LogicalType::Integer { .. } => Kind::Int,
-            LogicalType::Decimal { .. } => Kind::Dec,
-            LogicalType::Float => Kind::Float,
-            LogicalType::Boolean => Kind::Bool,
-            LogicalType::Text { .. } => Kind::Text,
-            LogicalType::Bytes => Kind::Bytes,
-            LogicalType::Uuid => Kind::Uuid,
-            LogicalType::Date => Kind::Date,
-            LogicalType::Timestamp { tz } => Kind::Ts(*tz),
-            LogicalType::Json => Kind::Json,
-            LogicalType::Unsupported { reason } => return Err(format!("the column is not carried ({reason})")),
-        })
-    }
-    fn label(self) -> &'static str {
-        match self {
-            Kind::Bool => "boolean",
-            Kind::Int => "integer",
-            Kind::Dec => "decimal",
-            Kind::Float => "float",
-            Kind::Text => "text",
-            Kind::Bytes => "bytes",
-            Kind::Date => "date",
-            Kind::Ts(_) => "timestamp",
-            Kind::Json => "JSON",
-            Kind::Uuid => "UUID",
-            Kind::Null => "NULL",
-            Kind::Unknown => "untyped",
-        }
-    }
-    fn numeric(self) -> bool {
-        matches!(self, Kind::Int | Kind::Dec | Kind::Float)
-    }
-    /// SQLite's `typeof()` of a non-NULL value of a column carried as this kind.
-    fn sqlite_typeof(self) -> Option<&'static str> {
-        match self {
-            Kind::Int | Kind::Bool => Some("integer"),
-            Kind::Float => Some("real"),
-            Kind::Text | Kind::Date | Kind::Ts(_) | Kind::Json | Kind::Uuid => Some("text"),
-            Kind::Bytes => Some("blob"),
-            _ => None,
-        }
-    }
-}
-
-/// A literal as SQLite sees it.
-#[derive(Clone, Debug, PartialEq)]
-enum Lit {
-    Int(i64),
-    /// The literal's text (sign included) and its value.
-    Real(String, f64),
-    Str(String),
-    Blob(Vec<u8>),
-    Null,
-}
-
-/// A translated expression.
-#[derive(Clone, Debug)]
-struct Tr {
-    sql: String,
-    kind: Kind,
-    /// Set when the expression is a literal (the SQLite value).
-    lit: Option<Lit>,
-    /// Set when the expression is SQLite's current time (`datetime('now', …)` and friends).
-    now: Option<NowSpec>,
-    /// True when `sql` can be used as an operand without parentheses.
-    atom: bool,
-}
-
-impl Tr {
-    fn new(sql: String, kind: Kind, atom: bool) -> Tr {
-        Tr { sql, kind, lit: None, now: None, atom }
-    }
-    fn boolean(sql: String) -> Tr {
-        Tr::new(sql, Kind::Bool, false)
-    }
-    fn operand(&self) -> String {
-        if self.atom { self.sql.clone() } else { format!("({})", self.sql) }
-    }
-    fn is_const(&self) -> bool {
-        self.lit.is_some() || self.now.is_some()
-    }
 }
 
 /// `sqlite3`'s text for a REAL ("%!.15g"), when it is certain: ≤ 15 significant digits and

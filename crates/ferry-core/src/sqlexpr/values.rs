@@ -1,0 +1,107 @@
+//! What the translator knows about a value: its kind in the target (`Kind`), a literal as SQLite
+//! sees it (`Lit`), and a translated expression (`Tr`).
+
+use super::*;
+
+/// What the translator knows about a value's type in the target.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Kind {
+    Bool,
+    Int,
+    Dec,
+    Float,
+    Text,
+    Bytes,
+    Date,
+    Ts(bool),
+    Json,
+    Uuid,
+    Null,
+    Unknown,
+}
+
+impl Kind {
+    pub(super) fn from_logical(t: &LogicalType) -> R<Kind> {
+        Ok(match t {
+            LogicalType::Integer { .. } => Kind::Int,
+            LogicalType::Decimal { .. } => Kind::Dec,
+            LogicalType::Float => Kind::Float,
+            LogicalType::Boolean => Kind::Bool,
+            LogicalType::Text { .. } => Kind::Text,
+            LogicalType::Bytes => Kind::Bytes,
+            LogicalType::Uuid => Kind::Uuid,
+            LogicalType::Date => Kind::Date,
+            LogicalType::Timestamp { tz } => Kind::Ts(*tz),
+            LogicalType::Json => Kind::Json,
+            LogicalType::Unsupported { reason } => return Err(format!("the column is not carried ({reason})")),
+        })
+    }
+    pub(super) fn label(self) -> &'static str {
+        match self {
+            Kind::Bool => "boolean",
+            Kind::Int => "integer",
+            Kind::Dec => "decimal",
+            Kind::Float => "float",
+            Kind::Text => "text",
+            Kind::Bytes => "bytes",
+            Kind::Date => "date",
+            Kind::Ts(_) => "timestamp",
+            Kind::Json => "JSON",
+            Kind::Uuid => "UUID",
+            Kind::Null => "NULL",
+            Kind::Unknown => "untyped",
+        }
+    }
+    pub(super) fn numeric(self) -> bool {
+        matches!(self, Kind::Int | Kind::Dec | Kind::Float)
+    }
+    /// SQLite's `typeof()` of a non-NULL value of a column carried as this kind.
+    pub(super) fn sqlite_typeof(self) -> Option<&'static str> {
+        match self {
+            Kind::Int | Kind::Bool => Some("integer"),
+            Kind::Float => Some("real"),
+            Kind::Text | Kind::Date | Kind::Ts(_) | Kind::Json | Kind::Uuid => Some("text"),
+            Kind::Bytes => Some("blob"),
+            _ => None,
+        }
+    }
+}
+
+/// A literal as SQLite sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) enum Lit {
+    Int(i64),
+    /// The literal's text (sign included) and its value.
+    Real(String, f64),
+    Str(String),
+    Blob(Vec<u8>),
+    Null,
+}
+
+/// A translated expression.
+#[derive(Clone, Debug)]
+pub(super) struct Tr {
+    pub(super) sql: String,
+    pub(super) kind: Kind,
+    /// Set when the expression is a literal (the SQLite value).
+    pub(super) lit: Option<Lit>,
+    /// Set when the expression is SQLite's current time (`datetime('now', …)` and friends).
+    pub(super) now: Option<NowSpec>,
+    /// True when `sql` can be used as an operand without parentheses.
+    pub(super) atom: bool,
+}
+
+impl Tr {
+    pub(super) fn new(sql: String, kind: Kind, atom: bool) -> Tr {
+        Tr { sql, kind, lit: None, now: None, atom }
+    }
+    pub(super) fn boolean(sql: String) -> Tr {
+        Tr::new(sql, Kind::Bool, false)
+    }
+    pub(super) fn operand(&self) -> String {
+        if self.atom { self.sql.clone() } else { format!("({})", self.sql) }
+    }
+    pub(super) fn is_const(&self) -> bool {
+        self.lit.is_some() || self.now.is_some()
+    }
+}
