@@ -60,6 +60,7 @@ use crate::dialect::Dialect;
 
 type R<T> = Result<T, String>;
 
+mod defaults;
 mod literals;
 mod parse;
 mod time;
@@ -188,13 +189,6 @@ impl Cmp {
 /// target's qualifier SQL).
 type Scope = Vec<(String, String)>;
 
-/// One default value as SQLite sees it.
-enum DefaultValue {
-    Null,
-    Lit(Lit),
-    Now(NowSpec),
-}
-
 struct Tx<'a> {
     d: Dialect,
     src: &'a str,
@@ -233,139 +227,6 @@ impl<'a> Tx<'a> {
 
     fn view_mode(&self) -> bool {
         self.tables.is_some()
-    }
-
-    // --- defaults -----------------------------------------------------------------------------
-
-    fn default_value(&self, e: &Expr) -> R<DefaultValue> {
-        match e {
-            Expr::Value(v) => Ok(match self.value_lit(v)? {
-                Lit::Null => DefaultValue::Null,
-                l => DefaultValue::Lit(l),
-            }),
-            Expr::UnaryOp { op, expr } => match self.signed_lit(op, strip_nested(expr))? {
-                Some(l) => Ok(DefaultValue::Lit(l)),
-                None => Err("only a literal, NULL or the current time can be carried as a default".into()),
-            },
-            // SQLite reads a double-quoted or bare word in a DEFAULT as a string.
-            Expr::Identifier(id) => Ok(DefaultValue::Lit(Lit::Str(id.value.clone()))),
-            Expr::Function(f) => match self.now_function(f)? {
-                Some(spec) => Ok(DefaultValue::Now(spec)),
-                None => Err(format!("`{}` cannot be carried faithfully: {}", e, self.why_not_function(f))),
-            },
-            _ => Err(format!("`{e}` is an expression; only a literal, NULL or the current time can be carried as a default")),
-        }
-    }
-
-    fn why_not_function(&self, f: &Function) -> String {
-        let name = f.name.to_string().to_ascii_lowercase();
-        match name.as_str() {
-            "random" | "randomblob" => format!("{name}() draws SQLite's own random numbers; the target's generator yields other values and types"),
-            "julianday" | "unixepoch" => format!("{name}() returns a number SQLite computes from its own calendar; there is no exact equivalent"),
-            _ => format!("{name}() has no faithful equivalent as a default"),
-        }
-    }
-
-    fn render_default(&self, v: DefaultValue, ty: &LogicalType) -> R<Option<String>> {
-        let kind = Kind::from_logical(ty)?;
-        let lit = match v {
-            DefaultValue::Null => return Ok(None),
-            DefaultValue::Now(spec) => {
-                let t = self.now_as(kind, &spec)?;
-                return Ok(Some(format!("({})", t.sql)));
-            }
-            DefaultValue::Lit(l) => l,
-        };
-        let mysql8 = self.d == Dialect::MySql;
-        // MySQL 8 accepts literals on TEXT/BLOB/JSON columns only as expressions `(…)`;
-        // MariaDB and PostgreSQL take the literal.
-        let wrap = |s: String| if mysql8 { format!("({s})") } else { s };
-        let out = match kind {
-            Kind::Int => match lit {
-                Lit::Int(n) => n.to_string(),
-                Lit::Real(_, f) if f.fract() == 0.0 && f.abs() < 9.2e18 => (f as i64).to_string(),
-                Lit::Real(s, _) => return Err(format!("SQLite keeps {s} as a real in an integer column")),
-                Lit::Str(s) => match numeric_text(&s) {
-                    Some(Lit::Int(n)) => n.to_string(),
-                    _ => return Err(format!("SQLite keeps the text {} in an integer column", self.ql(&s))),
-                },
-                Lit::Blob(_) => return Err("a blob cannot be an integer".into()),
-                Lit::Null => return Ok(None),
-            },
-            Kind::Dec | Kind::Float => match lit {
-                Lit::Int(n) => n.to_string(),
-                Lit::Real(s, _) => s,
-                Lit::Str(s) => match numeric_text(&s) {
-                    Some(Lit::Int(n)) => n.to_string(),
-                    Some(Lit::Real(t, _)) => t,
-                    _ => return Err(format!("the text {} is not a number", self.ql(&s))),
-                },
-                Lit::Blob(_) => return Err("a blob cannot be a number".into()),
-                Lit::Null => return Ok(None),
-            },
-            Kind::Bool => {
-                let b = match &lit {
-                    Lit::Int(0) => false,
-                    Lit::Int(1) => true,
-                    Lit::Real(_, f) if *f == 0.0 => false,
-                    Lit::Real(_, f) if *f == 1.0 => true,
-                    Lit::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
-                        "0" | "f" | "false" => false,
-                        "1" | "t" | "true" => true,
-                        _ => return Err(format!("{} is not a boolean", self.ql(s))),
-                    },
-                    _ => return Err(format!("{} is not a boolean", self.render_lit(&lit).0)),
-                };
-                if self.pg() { b.to_string() } else { (b as i64).to_string() }
-            }
-            Kind::Text => {
-                let s = match lit {
-                    Lit::Str(s) => s,
-                    Lit::Int(n) => n.to_string(),
-                    Lit::Real(s, f) => sqlite_real_text(f)
-                        .ok_or_else(|| format!("SQLite would store {s} as text in its own float format"))?,
-                    Lit::Blob(_) => return Err("SQLite keeps a blob in this text column".into()),
-                    Lit::Null => return Ok(None),
-                };
-                wrap(self.ql(&s))
-            }
-            Kind::Bytes => {
-                let b = match lit {
-                    Lit::Blob(b) => b,
-                    // SQLite keeps the text; the copy carries text in a bytes column as its UTF-8.
-                    Lit::Str(s) => s.into_bytes(),
-                    _ => return Err("a number cannot be carried into a bytes column".into()),
-                };
-                if self.pg() { format!("'\\x{}'::bytea", hex_encode(&b)) } else { wrap(format!("X'{}'", hex_encode(&b))) }
-            }
-            Kind::Uuid => match lit {
-                Lit::Str(s) if canonical_uuid(&s) => self.ql(&s),
-                _ => return Err("only a UUID in its 36-character text form can be a UUID default".into()),
-            },
-            Kind::Date => match lit {
-                Lit::Str(s) if valid_date_text(&s) => self.ql(&s),
-                _ => return Err("only a YYYY-MM-DD text can be a date default".into()),
-            },
-            Kind::Ts(tz) => match lit {
-                Lit::Str(s) => {
-                    let (norm, _) = parse_timestamp_text(&s).ok_or_else(|| format!("{} is not a timestamp SQLite's date functions read", self.ql(&s)))?;
-                    self.ts_literal(&norm, tz)
-                }
-                _ => return Err("a number is not a timestamp (is it seconds, days, milliseconds?)".into()),
-            },
-            Kind::Json => {
-                let s = match lit {
-                    Lit::Str(s) => s,
-                    Lit::Int(n) => n.to_string(),
-                    Lit::Real(s, f) => sqlite_real_text(f).ok_or_else(|| format!("{s} cannot be kept exactly as JSON text"))?,
-                    _ => return Err("a blob is not JSON".into()),
-                };
-                serde_json::from_str::<serde_json::Value>(&s).map_err(|e| format!("{} is not valid JSON ({e})", self.ql(&s)))?;
-                wrap(self.ql(&s))
-            }
-            Kind::Null | Kind::Unknown => unreachable!(),
-        };
-        Ok(Some(out))
     }
 
     // --- expressions ---------------------------------------------------------------------------
