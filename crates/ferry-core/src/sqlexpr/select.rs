@@ -1,0 +1,376 @@
+//! Views: a SELECT (WITH, set operations, FROM and joins, WHERE, GROUP BY, HAVING, ORDER BY,
+//! LIMIT) with the table names mapped to the target's; the expressions in it go through the same
+//! translator with untyped columns.
+
+use super::*;
+
+/// A name visible to qualified column references in a view: (lower-case source name, the
+/// target's qualifier SQL).
+pub(super) type Scope = Vec<(String, String)>;
+
+pub(super) fn plain_wildcard(o: &WildcardAdditionalOptions) -> R<()> {
+    if o.opt_ilike.is_some() || o.opt_exclude.is_some() || o.opt_except.is_some() || o.opt_replace.is_some() || o.opt_rename.is_some() || o.opt_alias.is_some() {
+        return Err("`* EXCEPT/REPLACE/…` is not SQLite".into());
+    }
+    Ok(())
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn query(&mut self, q: &Query) -> R<String> {
+        if q.fetch.is_some() || !q.locks.is_empty() || q.for_clause.is_some() || q.settings.is_some() || q.format_clause.is_some() || !q.pipe_operators.is_empty() {
+            return Err(format!("`{q}` uses clauses SQLite does not have"));
+        }
+        let mut out = String::new();
+        let pushed_ctes = q.with.is_some();
+        if let Some(with) = &q.with {
+            self.ctes.push(with.cte_tables.iter().map(|c| c.alias.name.value.to_ascii_lowercase()).collect());
+            out.push_str(if with.recursive { "WITH RECURSIVE " } else { "WITH " });
+            let mut parts = Vec::new();
+            for cte in &with.cte_tables {
+                if cte.materialized.is_some() || cte.from.is_some() {
+                    return Err("MATERIALIZED hints on a CTE are not supported".into());
+                }
+                let cols = self.alias_columns(&cte.alias)?;
+                let body = self.query(&cte.query)?;
+                parts.push(format!("{}{cols} AS ({body})", self.qi(&cte.alias.name.value)));
+            }
+            out.push_str(&parts.join(", "));
+            out.push(' ');
+        }
+        // ORDER BY may qualify columns with the SELECT's table names: keep its scope open.
+        let own_scope = matches!(&*q.body, SetExpr::Select(_));
+        if own_scope {
+            self.scopes.push(Vec::new());
+        }
+        let result = (|| -> R<String> {
+            let mut s = match &*q.body {
+                SetExpr::Select(sel) => {
+                    self.check_select(sel)?;
+                    self.select_inner(sel)?
+                }
+                other => self.set_expr(other)?,
+            };
+            if let Some(ob) = &q.order_by {
+                let OrderByKind::Expressions(items) = &ob.kind else { return Err("ORDER BY ALL is not SQLite".into()) };
+                if ob.interpolate.is_some() {
+                    return Err("ORDER BY … INTERPOLATE is not SQLite".into());
+                }
+                // ORDER BY may name output columns: keep the body's scope visible.
+                let keys = self.order_by(items)?;
+                s.push_str(&format!(" ORDER BY {keys}"));
+            }
+            if let Some(lc) = &q.limit_clause {
+                let (limit, offset) = match lc {
+                    LimitClause::LimitOffset { limit, offset, limit_by } => {
+                        if !limit_by.is_empty() {
+                            return Err("LIMIT BY is not SQLite".into());
+                        }
+                        (limit.as_ref(), offset.as_ref().map(|o| &o.value))
+                    }
+                    LimitClause::OffsetCommaLimit { offset, limit } => (Some(limit), Some(offset)),
+                };
+                let num = |e: &Expr, this: &Self| -> R<i64> {
+                    match strip_nested(e) {
+                        Expr::Value(v) => match this.value_lit(v)? {
+                            Lit::Int(n) if n >= 0 => Ok(n),
+                            _ => Err("LIMIT/OFFSET must be a non-negative integer here".into()),
+                        },
+                        _ => Err("LIMIT/OFFSET must be a non-negative integer here".into()),
+                    }
+                };
+                match (limit, offset) {
+                    (Some(l), Some(o)) => s.push_str(&format!(" LIMIT {} OFFSET {}", num(l, self)?, num(o, self)?)),
+                    (Some(l), None) => s.push_str(&format!(" LIMIT {}", num(l, self)?)),
+                    (None, Some(_)) => return Err("OFFSET without LIMIT is not SQLite".into()),
+                    (None, None) => {}
+                }
+            }
+            Ok(s)
+        })();
+        if own_scope {
+            self.scopes.pop();
+        }
+        if pushed_ctes {
+            self.ctes.pop();
+        }
+        out.push_str(&result?);
+        Ok(out)
+    }
+
+    pub(super) fn alias_columns(&self, alias: &TableAlias) -> R<String> {
+        if alias.columns.is_empty() {
+            return Ok(String::new());
+        }
+        let cols: Vec<String> = alias.columns.iter().map(|c| {
+            if c.data_type.is_some() { Err("typed alias columns are not SQLite".to_string()) } else { Ok(self.qi(&c.name.value)) }
+        }).collect::<R<_>>()?;
+        Ok(format!("({})", cols.join(", ")))
+    }
+
+    pub(super) fn set_expr(&mut self, s: &SetExpr) -> R<String> {
+        match s {
+            SetExpr::Select(sel) => self.select(sel),
+            SetExpr::Query(q) => Ok(format!("({})", self.query(q)?)),
+            SetExpr::SetOperation { left, op, set_quantifier, right } => {
+                let o = match op {
+                    SetOperator::Union => "UNION",
+                    SetOperator::Except => "EXCEPT",
+                    SetOperator::Intersect => "INTERSECT",
+                    SetOperator::Minus => return Err("MINUS is not SQLite".into()),
+                };
+                let q = match set_quantifier {
+                    SetQuantifier::All => " ALL",
+                    SetQuantifier::None | SetQuantifier::Distinct => "",
+                    _ => return Err("UNION BY NAME is not SQLite".into()),
+                };
+                let l = self.set_expr(left)?;
+                let r = self.set_expr(right)?;
+                Ok(format!("{l} {o}{q} {r}"))
+            }
+            SetExpr::Values(v) => {
+                if !self.pg() {
+                    return Err("VALUES as a query: MySQL/MariaDB name its columns differently from SQLite".into());
+                }
+                let mut rows = Vec::new();
+                for row in &v.rows {
+                    let items = row.iter().map(|e| self.expr(e).map(|t| t.sql)).collect::<R<Vec<_>>>()?;
+                    rows.push(format!("({})", items.join(", ")));
+                }
+                Ok(format!("VALUES {}", rows.join(", ")))
+            }
+            other => Err(format!("`{other}` is not a SELECT")),
+        }
+    }
+
+    pub(super) fn select(&mut self, s: &Select) -> R<String> {
+        self.check_select(s)?;
+        self.scopes.push(Vec::new());
+        let r = self.select_inner(s);
+        self.scopes.pop();
+        r
+    }
+
+    pub(super) fn check_select(&self, s: &Select) -> R<()> {
+        if s.top.is_some() || s.into.is_some() || !s.lateral_views.is_empty() || s.prewhere.is_some() || !s.connect_by.is_empty()
+            || !s.cluster_by.is_empty() || !s.distribute_by.is_empty() || !s.sort_by.is_empty() || s.qualify.is_some()
+            || s.value_table_mode.is_some() || s.exclude.is_some() || s.select_modifiers.is_some() || !s.optimizer_hints.is_empty()
+            || s.flavor != SelectFlavor::Standard
+        {
+            return Err("the SELECT uses clauses SQLite does not have".into());
+        }
+        if !s.named_window.is_empty() {
+            return Err("WINDOW clauses are not supported".into());
+        }
+        Ok(())
+    }
+
+    pub(super) fn select_inner(&mut self, s: &Select) -> R<String> {
+        // FROM first: it defines the names the rest refers to.
+        let from = if s.from.is_empty() {
+            String::new()
+        } else {
+            let multi_with_joins = s.from.len() > 1 && s.from.iter().any(|t| !t.joins.is_empty());
+            let mut parts = Vec::new();
+            for twj in &s.from {
+                parts.push(self.table_with_joins(twj)?);
+            }
+            // A comma binds looser than JOIN in the targets but not in SQLite.
+            let sep = if multi_with_joins { " CROSS JOIN " } else { ", " };
+            format!(" FROM {}", parts.join(sep))
+        };
+        let mut out = String::from("SELECT ");
+        match &s.distinct {
+            None | Some(Distinct::All) => {}
+            Some(Distinct::Distinct) => out.push_str("DISTINCT "),
+            Some(Distinct::On(_)) => return Err("DISTINCT ON is not SQLite".into()),
+        }
+        let mut items = Vec::new();
+        for item in &s.projection {
+            items.push(match item {
+                SelectItem::UnnamedExpr(e) => self.expr(e)?.sql,
+                SelectItem::ExprWithAlias { expr, alias } => format!("{} AS {}", self.expr(expr)?.sql, self.qi(&alias.value)),
+                SelectItem::Wildcard(opts) => {
+                    plain_wildcard(opts)?;
+                    "*".into()
+                }
+                SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), opts) => {
+                    plain_wildcard(opts)?;
+                    let q = match name.0.as_slice() {
+                        [ObjectNamePart::Identifier(t)] => t,
+                        [ObjectNamePart::Identifier(sch), ObjectNamePart::Identifier(t)] if sch.value.eq_ignore_ascii_case("main") => t,
+                        _ => return Err(format!("`{name}.*` is not supported")),
+                    };
+                    format!("{}.*", self.resolve_qualifier(&q.value)?)
+                }
+                other => return Err(format!("`{other}` is not supported")),
+            });
+        }
+        out.push_str(&items.join(", "));
+        out.push_str(&from);
+        if let Some(w) = &s.selection {
+            out.push_str(&format!(" WHERE {}", self.pred(w)?.sql));
+        }
+        match &s.group_by {
+            GroupByExpr::Expressions(exprs, mods) => {
+                if !mods.is_empty() {
+                    return Err("GROUP BY … WITH ROLLUP/CUBE is not SQLite".into());
+                }
+                if !exprs.is_empty() {
+                    let g = exprs.iter().map(|e| self.expr(e).map(|t| t.sql)).collect::<R<Vec<_>>>()?;
+                    out.push_str(&format!(" GROUP BY {}", g.join(", ")));
+                }
+            }
+            GroupByExpr::All(_) => return Err("GROUP BY ALL is not SQLite".into()),
+        }
+        if let Some(h) = &s.having {
+            out.push_str(&format!(" HAVING {}", self.pred(h)?.sql));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn table_with_joins(&mut self, twj: &TableWithJoins) -> R<String> {
+        let mut out = self.table_factor(&twj.relation)?;
+        for j in &twj.joins {
+            out.push(' ');
+            out.push_str(&self.join(j)?);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn join(&mut self, j: &Join) -> R<String> {
+        if j.global {
+            return Err("GLOBAL JOIN is not SQLite".into());
+        }
+        let (kw, c) = match &j.join_operator {
+            JoinOperator::Join(c) | JoinOperator::Inner(c) => ("JOIN", c),
+            JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => ("LEFT JOIN", c),
+            JoinOperator::Right(c) | JoinOperator::RightOuter(c) => ("RIGHT JOIN", c),
+            JoinOperator::FullOuter(c) => {
+                if !self.pg() {
+                    return Err("FULL OUTER JOIN: MySQL/MariaDB have none".into());
+                }
+                ("FULL JOIN", c)
+            }
+            JoinOperator::CrossJoin(c) => ("CROSS JOIN", c),
+            other => return Err(format!("join `{other:?}` is not SQLite")),
+        };
+        let rel = self.table_factor(&j.relation)?;
+        Ok(match c {
+            JoinConstraint::None if kw == "JOIN" => format!("CROSS JOIN {rel}"),
+            JoinConstraint::None => {
+                if kw != "CROSS JOIN" {
+                    return Err(format!("{kw} without ON or USING"));
+                }
+                format!("{kw} {rel}")
+            }
+            JoinConstraint::Natural => format!("NATURAL {kw} {rel}"),
+            JoinConstraint::On(e) => format!("{kw} {rel} ON {}", self.pred(e)?.sql),
+            JoinConstraint::Using(cols) => {
+                let cs = cols.iter().map(|c| match one_part(c) {
+                    Some(id) => Ok(self.qi(&id.value)),
+                    None => Err(format!("USING ({c})")),
+                }).collect::<R<Vec<_>>>()?;
+                format!("{kw} {rel} USING ({})", cs.join(", "))
+            }
+            JoinConstraint::UsingAlias(..) => return Err("USING … AS is not SQLite".into()),
+        })
+    }
+
+    pub(super) fn table_factor(&mut self, t: &TableFactor) -> R<String> {
+        match t {
+            TableFactor::Table { name, alias, args, version, with_ordinality, partitions, json_path, sample, inheritance, .. } => {
+                if args.is_some() {
+                    return Err(format!("table-valued function `{name}` (…) has no equivalent"));
+                }
+                if version.is_some() || *with_ordinality || !partitions.is_empty() || json_path.is_some() || sample.is_some() || inheritance.is_some() {
+                    return Err(format!("`{t}` uses clauses SQLite does not have"));
+                }
+                let id = match name.0.as_slice() {
+                    [ObjectNamePart::Identifier(t)] => t,
+                    [ObjectNamePart::Identifier(s), ObjectNamePart::Identifier(t)] if s.value.eq_ignore_ascii_case("main") => t,
+                    _ => return Err(format!("`{name}` is not a table of the main database")),
+                };
+                let lower = id.value.to_ascii_lowercase();
+                let is_cte = self.ctes.iter().any(|c| c.contains(&lower));
+                let target = if is_cte {
+                    self.qi(&id.value)
+                } else {
+                    let tables = self.tables.expect("view mode");
+                    let found = tables.get(&id.value).or_else(|| tables.iter().find(|(k, _)| k.eq_ignore_ascii_case(&id.value)).map(|(_, v)| v));
+                    match found {
+                        Some(t) => self.qi(t),
+                        None => return Err(format!("the view reads `{}`, which is not among the migrated tables", id.value)),
+                    }
+                };
+                match alias {
+                    Some(a) => {
+                        let cols = self.alias_columns(a)?;
+                        let q = self.qi(&a.name.value);
+                        self.scopes.last_mut().expect("scope").push((a.name.value.to_ascii_lowercase(), q.clone()));
+                        Ok(format!("{target} AS {q}{cols}"))
+                    }
+                    None => {
+                        self.scopes.last_mut().expect("scope").push((lower, target.clone()));
+                        Ok(target)
+                    }
+                }
+            }
+            TableFactor::Derived { lateral, subquery, alias, .. } => {
+                if *lateral {
+                    return Err("LATERAL is not SQLite".into());
+                }
+                let q = self.query(subquery)?;
+                // PostgreSQL 15 and MySQL need a name for a subquery in FROM; SQLite does not.
+                let (name, cols) = match alias {
+                    Some(a) => (a.name.value.clone(), self.alias_columns(a)?),
+                    None => {
+                        self.derived += 1;
+                        (format!("ferry_subquery_{}", self.derived), String::new())
+                    }
+                };
+                let qn = self.qi(&name);
+                self.scopes.last_mut().expect("scope").push((name.to_ascii_lowercase(), qn.clone()));
+                Ok(format!("({q}) AS {qn}{cols}"))
+            }
+            TableFactor::NestedJoin { table_with_joins, alias } => {
+                if alias.is_some() {
+                    return Err("an alias on a parenthesised join is not supported".into());
+                }
+                Ok(format!("({})", self.table_with_joins(table_with_joins)?))
+            }
+            other => Err(format!("`{other}` is not supported in a view")),
+        }
+    }
+
+    pub(super) fn order_by(&mut self, items: &[OrderByExpr]) -> R<String> {
+        let mut keys = Vec::new();
+        for it in items {
+            if it.with_fill.is_some() {
+                return Err("WITH FILL is not SQLite".into());
+            }
+            let desc = match it.options.sort {
+                None | Some(OrderBySort::Asc) => false,
+                Some(OrderBySort::Desc) => true,
+                Some(_) => return Err("ORDER BY USING is not SQLite".into()),
+            };
+            let t = self.expr(&it.expr)?;
+            let dir = if desc { " DESC" } else { "" };
+            // SQLite sorts NULLs first ascending and last descending, as MySQL does;
+            // PostgreSQL does the opposite unless told.
+            let nulls_first = it.options.nulls_first.unwrap_or(!desc);
+            if self.pg() {
+                let n = if nulls_first { "NULLS FIRST" } else { "NULLS LAST" };
+                keys.push(format!("{}{dir} {n}", t.sql));
+            } else if nulls_first != desc {
+                keys.push(format!("{}{dir}", t.sql));
+            } else {
+                if matches!(t.lit, Some(Lit::Int(_))) {
+                    return Err("ORDER BY a column number with NULLS FIRST/LAST on MySQL/MariaDB".into());
+                }
+                let nd = if nulls_first { " DESC" } else { "" };
+                keys.push(format!("{} IS NULL{nd}, {}{dir}", t.operand(), t.sql));
+            }
+        }
+        Ok(keys.join(", "))
+    }
+}
