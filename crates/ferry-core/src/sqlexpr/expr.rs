@@ -1,0 +1,215 @@
+//! The expression walk: each sqlparser node to its construct's translation, column references
+//! (renamed and typed from the caller's map, or untyped in a view), and the conversions SQLite
+//! makes implicitly (a number as a truth value, a boolean as a number).
+
+use super::*;
+
+impl<'a> Tx<'a> {
+    pub(super) fn expr(&mut self, e: &Expr) -> R<Tr> {
+        match e {
+            Expr::Identifier(id) => self.column(std::slice::from_ref(id)),
+            Expr::CompoundIdentifier(ids) => self.column(ids),
+            Expr::Nested(inner) => {
+                let t = self.expr(inner)?;
+                Ok(Tr { sql: format!("({})", t.sql), atom: true, ..t })
+            }
+            Expr::Value(v) => Ok(self.lit_tr(self.value_lit(v)?)),
+            Expr::UnaryOp { op, expr } => {
+                if let Some(l) = self.signed_lit(op, strip_nested(expr))? {
+                    return Ok(self.lit_tr(l));
+                }
+                match op {
+                    UnaryOperator::Not => {
+                        let t = self.expr(expr)?;
+                        let t = self.to_pred(t)?;
+                        Ok(Tr::boolean(format!("NOT {}", t.operand())))
+                    }
+                    UnaryOperator::Minus | UnaryOperator::Plus => {
+                        let t = self.expr(expr)?;
+                        let t = self.to_num(t, "a sign")?;
+                        let s = if *op == UnaryOperator::Minus { "-" } else { "+" };
+                        Ok(Tr::new(format!("{s}{}", t.operand()), t.kind, false))
+                    }
+                    UnaryOperator::BitwiseNot if self.pg() => {
+                        let t = self.expr(expr)?;
+                        self.int_only(&t, "~")?;
+                        Ok(Tr::new(format!("~{}", t.operand()), Kind::Int, false))
+                    }
+                    UnaryOperator::BitwiseNot => Err("MySQL/MariaDB's ~ works on unsigned 64-bit integers, SQLite's on signed ones".into()),
+                    _ => Err(format!("operator `{op}` is not SQLite")),
+                }
+            }
+            Expr::BinaryOp { left, op, right } => self.binary(left, op, right),
+            Expr::IsNull(x) | Expr::IsNotNull(x) => {
+                let t = self.expr(x)?;
+                let not = if matches!(e, Expr::IsNotNull(_)) { " NOT" } else { "" };
+                Ok(Tr::boolean(format!("{} IS{not} NULL", t.operand())))
+            }
+            Expr::IsTrue(x) | Expr::IsFalse(x) | Expr::IsNotTrue(x) | Expr::IsNotFalse(x) => {
+                let t = self.expr(x)?;
+                let t = self.to_pred(t)?;
+                let what = match e {
+                    Expr::IsTrue(_) => "IS TRUE",
+                    Expr::IsFalse(_) => "IS FALSE",
+                    Expr::IsNotTrue(_) => "IS NOT TRUE",
+                    _ => "IS NOT FALSE",
+                };
+                Ok(Tr::boolean(format!("{} {what}", t.operand())))
+            }
+            Expr::IsDistinctFrom(l, r) => self.compare(l, Cmp::IsNot, r),
+            Expr::IsNotDistinctFrom(l, r) => self.compare(l, Cmp::Is, r),
+            Expr::In { expr, target, negated, .. } => self.in_expr(expr, target, *negated),
+            Expr::Between { expr, negated, low, high } => self.between(expr, *negated, low, high),
+            Expr::Like { negated, any: false, expr, pattern, escape_char } => {
+                self.like(expr, pattern, escape_char.as_deref(), *negated)
+            }
+            Expr::Case { operand, conditions, else_result, .. } => {
+                self.case(operand.as_deref(), conditions, else_result.as_deref())
+            }
+            Expr::Cast { kind: CastKind::Cast, expr, data_type, format: None } => self.cast(expr, &data_type.to_string()),
+            Expr::Function(f) => self.function(f),
+            Expr::Substring { expr, substring_from, substring_for, .. } => {
+                self.substr(expr, substring_from.as_deref(), substring_for.as_deref())
+            }
+            Expr::Trim { trim_where: None, trim_what: None, expr, trim_characters } => {
+                let chars = match trim_characters.as_deref() {
+                    None => None,
+                    Some([c]) => Some(c),
+                    Some(_) => return Err("trim() takes one set of characters".into()),
+                };
+                self.trim("trim", expr, chars)
+            }
+            Expr::Ceil { expr, field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) }
+            | Expr::Floor { expr, field: CeilFloorKind::DateTimeField(DateTimeField::NoDateTime) } => {
+                let t = self.expr(expr)?;
+                let t = self.to_num(t, "ceil/floor")?;
+                let f = if matches!(e, Expr::Ceil { .. }) { "ceil" } else { "floor" };
+                let f = if self.pg() { f.to_string() } else { f.to_uppercase() };
+                Ok(Tr::new(format!("{f}({})", t.sql), t.kind, true))
+            }
+            Expr::Collate { expr, collation } => {
+                let c = collation.to_string();
+                if c.eq_ignore_ascii_case("binary") {
+                    // SQLite's default; the comparisons below already compare like BINARY.
+                    self.expr(expr)
+                } else {
+                    Err(format!("COLLATE {c} has no faithful equivalent in {} (SQLite's NOCASE folds only ASCII, RTRIM ignores trailing spaces)", self.d.name()))
+                }
+            }
+            Expr::Exists { subquery, negated } => {
+                self.need_view("a subquery")?;
+                let q = self.query(subquery)?;
+                let not = if *negated { "NOT " } else { "" };
+                Ok(Tr::boolean(format!("{not}EXISTS ({q})")))
+            }
+            Expr::Subquery(q) => {
+                self.need_view("a subquery")?;
+                let q = self.query(q)?;
+                Ok(Tr::new(format!("({q})"), Kind::Unknown, true))
+            }
+            _ => Err(format!("`{e}` has no faithful translation")),
+        }
+    }
+
+    pub(super) fn need_view(&self, what: &str) -> R<()> {
+        if self.view_mode() { Ok(()) } else { Err(format!("{what} cannot appear here")) }
+    }
+
+    /// A column reference.
+    pub(super) fn column(&mut self, parts: &[Ident]) -> R<Tr> {
+        if let Some(cols) = self.cols {
+            let name = &parts.last().expect("identifier").value;
+            if parts.len() > 3 {
+                return Err(format!("`{}` is not a column", parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join(".")));
+            }
+            let found = cols.get(name).or_else(|| {
+                cols.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v)
+            });
+            return match found {
+                Some((target, ty)) => {
+                    let kind = Kind::from_logical(ty).map_err(|e| format!("column {name}: {e}"))?;
+                    Ok(Tr::new(self.qi(target), kind, true))
+                }
+                // SQLite reads a double-quoted word that names no column as a string literal.
+                None if parts.len() == 1 && parts[0].quote_style == Some('"') => Ok(self.lit_tr(Lit::Str(name.clone()))),
+                None if ["rowid", "oid", "_rowid_"].contains(&name.to_ascii_lowercase().as_str()) => {
+                    Err(format!("`{name}` is SQLite's hidden row id, which the target does not have"))
+                }
+                None => Err(format!("`{name}` is not a column of the table")),
+            };
+        }
+        // A view: column names are carried unchanged; qualifiers follow the FROM clauses.
+        let parts: Vec<&Ident> = match parts {
+            [schema, rest @ ..] if parts.len() == 3 && schema.value.eq_ignore_ascii_case("main") => rest.iter().collect(),
+            _ => parts.iter().collect(),
+        };
+        match parts.as_slice() {
+            [col] => {
+                if col.quote_style.is_none() && ["rowid", "oid", "_rowid_"].contains(&col.value.to_ascii_lowercase().as_str()) {
+                    return Err(format!("`{}` is SQLite's hidden row id, which the target does not have", col.value));
+                }
+                Ok(Tr::new(self.qi(&col.value), Kind::Unknown, true))
+            }
+            [q, col] => {
+                let qual = self.resolve_qualifier(&q.value)?;
+                Ok(Tr::new(format!("{qual}.{}", self.qi(&col.value)), Kind::Unknown, true))
+            }
+            _ => Err(format!("`{}` is not a column reference the target can resolve", parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join("."))),
+        }
+    }
+
+    pub(super) fn resolve_qualifier(&self, q: &str) -> R<String> {
+        let l = q.to_ascii_lowercase();
+        for scope in self.scopes.iter().rev() {
+            if let Some((_, t)) = scope.iter().rev().find(|(n, _)| *n == l) {
+                return Ok(t.clone());
+            }
+        }
+        Err(format!("`{q}` names no table in the query"))
+    }
+
+    /// As a truth value (PostgreSQL needs booleans where SQLite takes any number).
+    pub(super) fn to_pred(&self, t: Tr) -> R<Tr> {
+        if !self.pg() {
+            return Ok(t);
+        }
+        match t.kind {
+            Kind::Bool | Kind::Null | Kind::Unknown => Ok(t),
+            Kind::Int | Kind::Dec | Kind::Float => match &t.lit {
+                Some(Lit::Int(n)) => Ok(Tr::new((*n != 0).to_string(), Kind::Bool, true)),
+                Some(Lit::Real(_, f)) => Ok(Tr::new((*f != 0.0).to_string(), Kind::Bool, true)),
+                _ => Ok(Tr::boolean(format!("{} <> 0", t.operand()))),
+            },
+            k => Err(format!("SQLite tests the truth of a {} value by converting it to a number; there is no faithful equivalent", k.label())),
+        }
+    }
+
+    pub(super) fn pred(&mut self, e: &Expr) -> R<Tr> {
+        let t = self.expr(e)?;
+        self.to_pred(t)
+    }
+
+    /// As a number (PostgreSQL booleans become 0/1).
+    pub(super) fn to_num(&self, t: Tr, what: &str) -> R<Tr> {
+        match t.kind {
+            Kind::Bool if self.pg() => Ok(Tr::new(format!("CAST({} AS integer)", t.sql), Kind::Int, true)),
+            Kind::Bool => Ok(Tr { kind: Kind::Int, ..t }),
+            Kind::Int | Kind::Dec | Kind::Float | Kind::Null | Kind::Unknown => Ok(t),
+            Kind::Text => match &t.lit {
+                Some(Lit::Str(s)) => match numeric_text(s) {
+                    Some(l) => Ok(self.lit_tr(l)),
+                    None => Err(format!("{what} on the text {}: SQLite converts it to a number first", t.sql)),
+                },
+                _ => Err(format!("{what} on a text value: SQLite converts it to a number first, the target does not do it the same way")),
+            },
+            k => Err(format!("{what} on a {} value has no faithful equivalent", k.label())),
+        }
+    }
+
+    pub(super) fn int_only(&self, t: &Tr, what: &str) -> R<()> {
+        match t.kind {
+            Kind::Int | Kind::Null => Ok(()),
+            k => Err(format!("`{what}` on a {} value: SQLite first converts it to an integer", k.label())),
+        }
+    }
+}
