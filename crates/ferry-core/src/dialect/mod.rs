@@ -26,6 +26,7 @@ impl Dialect {
     }
 }
 
+pub mod expr;
 pub mod mysql;
 pub mod planned;
 pub mod postgres;

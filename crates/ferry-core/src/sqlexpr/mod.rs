@@ -56,6 +56,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Token};
 
 use crate::schema::LogicalType;
+use crate::dialect::expr::Spelling;
 use crate::dialect::Dialect;
 
 type R<T> = Result<T, String>;
@@ -91,16 +92,13 @@ pub struct ExprContext<'a> {
 /// Quote an identifier for the dialect ("x" with "" doubling for PostgreSQL, `x` with `` doubling
 /// for MySQL/MariaDB).
 pub fn quote_ident(name: &str, dialect: Dialect) -> String {
-    match dialect {
-        Dialect::Postgres => format!("\"{}\"", name.replace('"', "\"\"")),
-        Dialect::MySql | Dialect::MariaDb => format!("`{}`", name.replace('`', "``")),
-    }
+    dialect.spelling().quote_ident(name)
 }
 
 /// A string literal for the dialect. PostgreSQL runs with standard_conforming_strings on and
 /// MySQL/MariaDB sessions with NO_BACKSLASH_ESCAPES, so both need only `''` doubling.
-pub fn quote_literal(s: &str, _dialect: Dialect) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+pub fn quote_literal(s: &str, dialect: Dialect) -> String {
+    dialect.spelling().quote_literal(s)
 }
 
 /// A column DEFAULT (the text of PRAGMA table_info's dflt_value) for a column of logical type
@@ -154,6 +152,8 @@ pub fn translate_select(select: &str, dialect: Dialect, tables: &HashMap<String,
 
 struct Tx<'a> {
     d: Dialect,
+    /// How the target spells what the translation decides.
+    sp: &'static dyn Spelling,
     src: &'a str,
     cols: Option<&'a HashMap<String, (String, LogicalType)>>,
     tables: Option<&'a HashMap<String, String>>,
@@ -164,7 +164,7 @@ struct Tx<'a> {
 
 impl<'a> Tx<'a> {
     fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { d, src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0 }
+        Tx { d, sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0 }
     }
 
     fn pg(&self) -> bool {
@@ -172,20 +172,16 @@ impl<'a> Tx<'a> {
     }
 
     fn qi(&self, name: &str) -> String {
-        quote_ident(name, self.d)
+        self.sp.quote_ident(name)
     }
 
     fn ql(&self, s: &str) -> String {
-        quote_literal(s, self.d)
+        self.sp.quote_literal(s)
     }
 
     /// The collation that compares like SQLite's BINARY (memcmp of UTF-8, no pad).
     fn bin_collation(&self) -> &'static str {
-        match self.d {
-            Dialect::Postgres => "\"C\"",
-            Dialect::MySql => "utf8mb4_0900_bin",
-            Dialect::MariaDb => "utf8mb4_nopad_bin",
-        }
+        self.sp.binary_collation()
     }
 
     fn view_mode(&self) -> bool {

@@ -8,6 +8,7 @@
 pub mod constraints;
 pub mod ddl;
 pub mod dump;
+pub mod expr;
 pub mod flavor;
 pub mod inspect;
 pub mod monitor;

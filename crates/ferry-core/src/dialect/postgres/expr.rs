@@ -1,0 +1,251 @@
+//! PostgreSQL's spellings of translated SQLite expressions (see `dialect::expr`).
+
+use crate::dialect::expr::{Spelling, TimeShape};
+
+type R<T> = Result<T, String>;
+
+pub struct Postgres;
+
+pub static POSTGRES: Postgres = Postgres;
+
+impl Spelling for Postgres {
+    fn name(&self) -> &'static str {
+        "PostgreSQL"
+    }
+    fn quote_ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+    fn binary_collation(&self) -> &'static str {
+        "\"C\""
+    }
+
+    fn has_boolean_type(&self) -> bool {
+        true
+    }
+    fn bool_literal(&self, b: bool) -> String {
+        b.to_string()
+    }
+    fn bool_as_int(&self, sql: &str) -> Option<String> {
+        Some(format!("CAST({sql} AS integer)"))
+    }
+    fn double_literal(&self, text: &str) -> Option<String> {
+        Some(format!("CAST({text} AS double precision)"))
+    }
+    fn int_divide(&self) -> &'static str {
+        "/"
+    }
+    fn signed_bitwise(&self) -> bool {
+        true
+    }
+    fn function_name(&self, lower: &str) -> String {
+        lower.to_string()
+    }
+
+    fn blob_literal(&self, hex: &str) -> (String, bool) {
+        (format!("'\\x{hex}'::bytea"), false)
+    }
+    fn timestamp_literal(&self, utc: &str, tz: bool) -> String {
+        // timestamptz gets an explicit +00 so the session's time zone cannot shift it.
+        if tz { format!("'{utc}+00'") } else { format!("'{utc}'") }
+    }
+    fn text_default(&self, literal: String) -> String {
+        literal
+    }
+    fn blob_default(&self, hex: &str) -> String {
+        format!("'\\x{hex}'::bytea")
+    }
+
+    fn now_wall(&self, local: bool, _millis: bool) -> String {
+        if local { "LOCALTIMESTAMP".into() } else { "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')".into() }
+    }
+    fn to_local(&self, wall: &str) -> R<String> {
+        Ok(format!("CAST({wall} AT TIME ZONE 'UTC' AS timestamp)"))
+    }
+    fn add_interval(&self, wall: &str, n: i64, unit: &str) -> String {
+        format!("({wall} + INTERVAL '{n} {unit}')")
+    }
+    fn start_of(&self, wall: &str, unit: &str) -> String {
+        format!("date_trunc('{unit}', {wall})")
+    }
+    fn format_time(&self, w: &str, format: &str) -> String {
+        let mut out = String::new();
+        let mut lit = String::new();
+        let flush = |lit: &mut String, out: &mut String| {
+            if lit.is_empty() {
+                return;
+            }
+            if lit.chars().any(|c| c.is_ascii_alphanumeric() || c == '"' || c == '\\') {
+                out.push('"');
+                out.push_str(&lit.replace('\\', "\\\\").replace('"', "\\\""));
+                out.push('"');
+            } else {
+                out.push_str(lit);
+            }
+            lit.clear();
+        };
+        let mut chars = format.chars();
+        while let Some(c) = chars.next() {
+            if c != '%' {
+                lit.push(c);
+                continue;
+            }
+            let code = chars.next().unwrap_or('%');
+            if code == '%' {
+                lit.push('%');
+                continue;
+            }
+            flush(&mut lit, &mut out);
+            out.push_str(match code {
+                'Y' => "YYYY",
+                'm' => "MM",
+                'd' => "DD",
+                'H' => "HH24",
+                'M' => "MI",
+                'S' => "SS",
+                'f' => "SS.MS",
+                'j' => "DDD",
+                _ => unreachable!(),
+            });
+        }
+        flush(&mut lit, &mut out);
+        // to_char's argument is the wall-clock timestamp; drop the outer parentheses.
+        let w = w.strip_prefix('(').and_then(|x| x.strip_suffix(')')).filter(|_| w.starts_with("(CURRENT_TIMESTAMP AT")).unwrap_or(w);
+        format!("to_char({w}, {})", self.quote_literal(&out))
+    }
+    fn now_timestamp(&self, wall: &dyn Fn(bool) -> R<String>, shape: TimeShape, tz: bool, unmodified: bool) -> R<String> {
+        let unit = match shape {
+            TimeShape::Day => "day",
+            TimeShape::Minute => "minute",
+            TimeShape::Second => "second",
+            TimeShape::Milli => "milliseconds",
+        };
+        Ok(if tz && unmodified && matches!(shape, TimeShape::Second | TimeShape::Milli) {
+            format!("date_trunc('{unit}', CURRENT_TIMESTAMP)")
+        } else {
+            let w = wall(true)?;
+            let t = format!("date_trunc('{unit}', {w})");
+            // SQLite's text carries no zone; the copy reads such text as UTC.
+            if tz { format!("{t} AT TIME ZONE 'UTC'") } else { t }
+        })
+    }
+    fn now_date(&self, wall: &dyn Fn(bool) -> R<String>, _unmodified: bool, only_local: bool) -> R<String> {
+        Ok(if only_local { "CURRENT_DATE".into() } else { format!("CAST({} AS date)", wall(false)?) })
+    }
+    fn date_of(&self, sql: &str, operand: &str, tz: bool) -> String {
+        if tz { format!("CAST({operand} AT TIME ZONE 'UTC' AS date)") } else { format!("CAST({sql} AS date)") }
+    }
+
+    fn null_safe_equal(&self, a: &str, b: &str, negated: bool) -> String {
+        if negated { format!("{a} IS DISTINCT FROM {b}") } else { format!("{a} IS NOT DISTINCT FROM {b}") }
+    }
+    fn utc_zoned(&self, operand: &str) -> Option<String> {
+        // timestamp vs timestamptz: PostgreSQL would convert through the session's zone; both
+        // hold UTC, so read the zoneless one as UTC.
+        Some(format!("{operand} AT TIME ZONE 'UTC'"))
+    }
+    fn locale_ordering(&self) -> bool {
+        true
+    }
+
+    fn concat(&self, _sqls: &[String], operands: &[String]) -> (String, bool) {
+        (operands.join(" || "), false)
+    }
+    fn int_as_text(&self, sql: &str) -> Option<String> {
+        Some(format!("CAST({sql} AS text)"))
+    }
+    fn bool_as_text(&self, sql: &str) -> Option<String> {
+        Some(format!("CAST(CAST({sql} AS integer) AS text)"))
+    }
+    fn like_on_integers(&self) -> bool {
+        true
+    }
+    fn like(&self, _sql: &str, operand: &str, pattern: &str, escape: Option<&str>, negated: bool) -> R<String> {
+        let not = if negated { "NOT " } else { "" };
+        // PostgreSQL's LIKE escapes with a backslash unless told otherwise; SQLite does not.
+        let esc_sql = match escape {
+            Some(e) => format!(" ESCAPE {}", self.quote_literal(e)),
+            None if pattern.contains('\\') => " ESCAPE ''".to_string(),
+            None => String::new(),
+        };
+        Ok(format!("{operand} {not}ILIKE {}{esc_sql}", self.quote_literal(pattern)))
+    }
+    fn glob(&self, operand: &str, like_pattern: &str) -> String {
+        format!("{operand} LIKE {} ESCAPE '!'", self.quote_literal(like_pattern))
+    }
+    fn substring_function(&self) -> &'static str {
+        "substr"
+    }
+    fn trims_character_sets(&self) -> bool {
+        true
+    }
+    fn trim(&self, which: &str, sql: &str, chars: Option<&str>) -> String {
+        match chars {
+            None => format!("{which}({sql})"),
+            Some(c) => {
+                let f = if which == "trim" { "btrim" } else { which };
+                format!("{f}({sql}, {c})")
+            }
+        }
+    }
+    fn trim_one(&self, which: &str, sql: &str, c: &str) -> String {
+        self.trim(which, sql, Some(&self.quote_literal(c)))
+    }
+    fn length(&self, sql: &str, _bytes: bool) -> String {
+        format!("length({sql})")
+    }
+    fn instr(&self, a: &str, _a_operand: &str, b: &str) -> String {
+        format!("strpos({a}, {b})")
+    }
+    fn greatest_least(&self, function: &str, sqls: &[String], nullable: &[bool]) -> String {
+        // SQLite's scalar max/min is NULL when any argument is; GREATEST/LEAST skip NULLs.
+        let nulls = sqls.iter().zip(nullable).filter(|(_, n)| **n).map(|(s, _)| format!("{s} IS NULL")).collect::<Vec<_>>().join(" OR ");
+        format!("CASE WHEN {nulls} THEN NULL ELSE {function}({}) END", sqls.join(", "))
+    }
+
+    fn cast_integer(&self, sql: &str, from_bool: bool, truncate: bool) -> String {
+        if from_bool {
+            format!("CAST({sql} AS integer)")
+        } else if truncate {
+            // SQLite truncates toward zero; the targets round.
+            format!("CAST(trunc({sql}) AS bigint)")
+        } else {
+            format!("CAST({sql} AS bigint)")
+        }
+    }
+    fn cast_text(&self, sql: &str) -> String {
+        format!("CAST({sql} AS text)")
+    }
+    fn cast_double(&self, sql: &str) -> String {
+        format!("CAST({sql} AS double precision)")
+    }
+
+    fn avg_double(&self, distinct: &str, sql: &str) -> String {
+        format!("avg({distinct}CAST({sql} AS double precision))")
+    }
+    fn string_agg(&self, distinct: &str, sql: &str, separator: &str) -> R<String> {
+        Ok(format!("string_agg({distinct}{sql}, {separator})"))
+    }
+    fn string_agg_refused(&self) -> Option<&'static str> {
+        None
+    }
+    fn json_valid(&self, _sql: &str, operand: &str, json: bool, _text: bool, label: &str) -> R<(String, bool)> {
+        if json {
+            // A json/jsonb column holds only valid JSON; keep NULL → NULL.
+            Ok((format!("{operand} IS NOT NULL OR NULL"), true))
+        } else {
+            Err(format!("json_valid() of a {label} value: PostgreSQL 15 has no test that returns false for invalid JSON"))
+        }
+    }
+
+    fn values_query(&self) -> bool {
+        true
+    }
+    fn full_join(&self) -> bool {
+        true
+    }
+    fn order_key(&self, sql: &str, _operand: &str, desc: bool, nulls_first: bool, _column_number: bool) -> R<String> {
+        let dir = if desc { " DESC" } else { "" };
+        let n = if nulls_first { "NULLS FIRST" } else { "NULLS LAST" };
+        Ok(format!("{sql}{dir} {n}"))
+    }
+}
