@@ -50,10 +50,8 @@ impl<'a> Tx<'a> {
             }
             DefaultValue::Lit(l) => l,
         };
-        let mysql8 = self.d == Dialect::MySql;
-        // MySQL 8 accepts literals on TEXT/BLOB/JSON columns only as expressions `(…)`;
-        // MariaDB and PostgreSQL take the literal.
-        let wrap = |s: String| if mysql8 { format!("({s})") } else { s };
+        // MySQL 8 accepts literals on TEXT/BLOB/JSON columns only as expressions `(…)`.
+        let wrap = |s: String| self.sp.text_default(s);
         let out = match kind {
             Kind::Int => match lit {
                 Lit::Int(n) => n.to_string(),
@@ -90,7 +88,7 @@ impl<'a> Tx<'a> {
                     },
                     _ => return Err(format!("{} is not a boolean", self.render_lit(&lit).0)),
                 };
-                if self.pg() { b.to_string() } else { (b as i64).to_string() }
+                self.sp.bool_literal(b)
             }
             Kind::Text => {
                 let s = match lit {
@@ -110,7 +108,7 @@ impl<'a> Tx<'a> {
                     Lit::Str(s) => s.into_bytes(),
                     _ => return Err("a number cannot be carried into a bytes column".into()),
                 };
-                if self.pg() { format!("'\\x{}'::bytea", hex_encode(&b)) } else { wrap(format!("X'{}'", hex_encode(&b))) }
+                self.sp.blob_default(&hex_encode(&b))
             }
             Kind::Uuid => match lit {
                 Lit::Str(s) if canonical_uuid(&s) => self.ql(&s),

@@ -175,13 +175,7 @@ impl<'a> Tx<'a> {
             Lit::Int(n) => (n.to_string(), *n >= 0),
             Lit::Real(s, _) => (s.clone(), !s.starts_with('-')),
             Lit::Str(s) => (self.ql(s), true),
-            Lit::Blob(b) => {
-                if self.pg() {
-                    (format!("'\\x{}'::bytea", hex_encode(b)), false)
-                } else {
-                    (format!("X'{}'", hex_encode(b)), true)
-                }
-            }
+            Lit::Blob(b) => self.sp.blob_literal(&hex_encode(b)),
             Lit::Null => ("NULL".into(), true),
         }
     }
@@ -218,14 +212,9 @@ impl<'a> Tx<'a> {
         }
     }
 
-    /// A UTC timestamp literal (normalised text) for the target: PostgreSQL `timestamptz` gets an
-    /// explicit `+00` so the session's time zone cannot shift it; `timestamp` and MySQL
-    /// `DATETIME` are never shifted by a session.
+    /// A UTC timestamp literal (normalised text) for the target, which no session time zone can
+    /// shift.
     pub(super) fn ts_literal(&self, norm: &str, tz: bool) -> String {
-        if self.pg() && tz {
-            format!("'{norm}+00'")
-        } else {
-            format!("'{norm}'")
-        }
+        self.sp.timestamp_literal(norm, tz)
     }
 }

@@ -14,7 +14,7 @@ pub(super) enum Unit {
 }
 
 impl Unit {
-    pub(super) fn pg(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Unit::Second => "second",
             Unit::Minute => "minute",
@@ -22,16 +22,6 @@ impl Unit {
             Unit::Day => "day",
             Unit::Month => "month",
             Unit::Year => "year",
-        }
-    }
-    pub(super) fn my(self) -> &'static str {
-        match self {
-            Unit::Second => "SECOND",
-            Unit::Minute => "MINUTE",
-            Unit::Hour => "HOUR",
-            Unit::Day => "DAY",
-            Unit::Month => "MONTH",
-            Unit::Year => "YEAR",
         }
     }
 }
@@ -53,13 +43,7 @@ pub(super) struct NowSpec {
 }
 
 /// How fine a time format is, when it is a timestamp or a date SQLite's text could stand for.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) enum Shape {
-    Day,
-    Minute,
-    Second,
-    Milli,
-}
+pub(super) use crate::dialect::expr::TimeShape as Shape;
 
 impl NowSpec {
     pub(super) fn parse_mod(m: &str) -> R<Mod> {
@@ -196,29 +180,16 @@ impl<'a> Tx<'a> {
     /// milliseconds (MySQL's clock functions take the precision).
     pub(super) fn now_wall(&self, spec: &NowSpec, millis: bool) -> R<String> {
         let mut mods = spec.mods.as_slice();
-        let mut w = if mods.first() == Some(&Mod::Local) {
+        let local = mods.first() == Some(&Mod::Local);
+        if local {
             mods = &mods[1..];
-            // MariaDB reads a DEFAULT of NOW() / NOW(0) as CURRENT_TIMESTAMP at the column's
-            // precision (microseconds on DATETIME(6)): the CAST keeps whole seconds.
-            if self.pg() { "LOCALTIMESTAMP".to_string() } else if millis { "NOW(3)".into() } else { "CAST(NOW() AS DATETIME)".into() }
-        } else if self.pg() {
-            "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')".into()
-        } else if millis {
-            "UTC_TIMESTAMP(3)".into()
-        } else {
-            "UTC_TIMESTAMP()".into()
-        };
+        }
+        let mut w = self.sp.now_wall(local, millis);
         for m in mods {
-            w = match (m, self.pg()) {
-                (Mod::Local, true) => format!("CAST({w} AT TIME ZONE 'UTC' AS timestamp)"),
-                (Mod::Local, false) => return Err("'localtime' after other modifiers is not supported for MySQL/MariaDB".into()),
-                (Mod::Add(n, u), true) => format!("({w} + INTERVAL '{n} {}')", u.pg()),
-                (Mod::Add(n, u), false) => format!("({w} + INTERVAL {n} {})", u.my()),
-                (Mod::Start(u), true) => format!("date_trunc('{}', {w})", u.pg()),
-                (Mod::Start(Unit::Day), false) => format!("CAST(CAST({w} AS DATE) AS DATETIME)"),
-                (Mod::Start(Unit::Month), false) => format!("CAST(DATE_FORMAT({w}, '%Y-%m-01') AS DATETIME)"),
-                (Mod::Start(Unit::Year), false) => format!("CAST(DATE_FORMAT({w}, '%Y-01-01') AS DATETIME)"),
-                (Mod::Start(_), false) => unreachable!(),
+            w = match m {
+                Mod::Local => self.sp.to_local(&w)?,
+                Mod::Add(n, u) => self.sp.add_interval(&w, *n, u.name()),
+                Mod::Start(u) => self.sp.start_of(&w, u.name()),
             };
         }
         Ok(w)
@@ -227,98 +198,7 @@ impl<'a> Tx<'a> {
     /// The text SQLite would produce.
     pub(super) fn now_text(&self, spec: &NowSpec) -> R<String> {
         let w = self.now_wall(spec, spec.needs_millis())?;
-        if self.pg() {
-            let mut out = String::new();
-            let mut lit = String::new();
-            let flush = |lit: &mut String, out: &mut String| {
-                if lit.is_empty() {
-                    return;
-                }
-                if lit.chars().any(|c| c.is_ascii_alphanumeric() || c == '"' || c == '\\') {
-                    out.push('"');
-                    out.push_str(&lit.replace('\\', "\\\\").replace('"', "\\\""));
-                    out.push('"');
-                } else {
-                    out.push_str(lit);
-                }
-                lit.clear();
-            };
-            let mut chars = spec.fmt.chars();
-            while let Some(c) = chars.next() {
-                if c != '%' {
-                    lit.push(c);
-                    continue;
-                }
-                let code = chars.next().unwrap_or('%');
-                if code == '%' {
-                    lit.push('%');
-                    continue;
-                }
-                flush(&mut lit, &mut out);
-                out.push_str(match code {
-                    'Y' => "YYYY",
-                    'm' => "MM",
-                    'd' => "DD",
-                    'H' => "HH24",
-                    'M' => "MI",
-                    'S' => "SS",
-                    'f' => "SS.MS",
-                    'j' => "DDD",
-                    _ => unreachable!(),
-                });
-            }
-            flush(&mut lit, &mut out);
-            // to_char's argument is the wall-clock timestamp; drop the outer parentheses.
-            let w = w.strip_prefix('(').and_then(|x| x.strip_suffix(')')).filter(|_| w.starts_with("(CURRENT_TIMESTAMP AT")).map(str::to_string).unwrap_or(w);
-            Ok(format!("to_char({w}, {})", self.ql(&out)))
-        } else {
-            enum Piece {
-                Fmt(String),
-                Millis,
-            }
-            let mut pieces = vec![Piece::Fmt(String::new())];
-            let push = |pieces: &mut Vec<Piece>, s: &str| match pieces.last_mut() {
-                Some(Piece::Fmt(f)) => f.push_str(s),
-                _ => pieces.push(Piece::Fmt(s.to_string())),
-            };
-            let mut chars = spec.fmt.chars();
-            while let Some(c) = chars.next() {
-                if c != '%' {
-                    push(&mut pieces, &c.to_string());
-                    continue;
-                }
-                match chars.next().unwrap_or('%') {
-                    'Y' => push(&mut pieces, "%Y"),
-                    'm' => push(&mut pieces, "%m"),
-                    'd' => push(&mut pieces, "%d"),
-                    'H' => push(&mut pieces, "%H"),
-                    'M' => push(&mut pieces, "%i"),
-                    'S' => push(&mut pieces, "%s"),
-                    'j' => push(&mut pieces, "%j"),
-                    '%' => push(&mut pieces, "%%"),
-                    'f' => {
-                        push(&mut pieces, "%s.");
-                        pieces.push(Piece::Millis);
-                    }
-                    _ => unreachable!(),
-                }
-            }
-            let parts: Vec<String> = pieces
-                .iter()
-                .filter(|p| !matches!(p, Piece::Fmt(f) if f.is_empty()))
-                .map(|p| match p {
-                    // Pure literal text needs no DATE_FORMAT.
-                    Piece::Fmt(f) if !f.replace("%%", "").contains('%') => self.ql(&f.replace("%%", "%")),
-                    Piece::Fmt(f) => format!("DATE_FORMAT({w}, {})", self.ql(f)),
-                    Piece::Millis => format!("LEFT(DATE_FORMAT({w}, '%f'), 3)"),
-                })
-                .collect();
-            Ok(match parts.len() {
-                0 => "''".into(),
-                1 => parts.into_iter().next().unwrap(),
-                _ => format!("CONCAT({})", parts.join(", ")),
-            })
-        }
+        Ok(self.sp.format_time(&w, &spec.fmt))
     }
 
     /// The current time as a value of a column of `kind`.
@@ -329,41 +209,13 @@ impl<'a> Tx<'a> {
             Kind::Text | Kind::Unknown | Kind::Null => self.now_text(spec)?,
             Kind::Ts(tz) => {
                 let shape = shape.ok_or_else(|| format!("the text '{}' makes is not a timestamp", spec.fmt))?;
-                if self.pg() {
-                    let unit = match shape {
-                        Shape::Day => "day",
-                        Shape::Minute => "minute",
-                        Shape::Second => "second",
-                        Shape::Milli => "milliseconds",
-                    };
-                    if tz && spec.mods.is_empty() && matches!(shape, Shape::Second | Shape::Milli) {
-                        format!("date_trunc('{unit}', CURRENT_TIMESTAMP)")
-                    } else {
-                        let w = self.now_wall(spec, true)?;
-                        let t = format!("date_trunc('{unit}', {w})");
-                        // SQLite's text carries no zone; the copy reads such text as UTC.
-                        if tz { format!("{t} AT TIME ZONE 'UTC'") } else { t }
-                    }
-                } else {
-                    let w = self.now_wall(spec, shape == Shape::Milli)?;
-                    match shape {
-                        Shape::Second | Shape::Milli => w,
-                        Shape::Minute => format!("CAST(DATE_FORMAT({w}, '%Y-%m-%d %H:%i:00') AS DATETIME)"),
-                        Shape::Day => format!("CAST(CAST({w} AS DATE) AS DATETIME)"),
-                    }
-                }
+                self.sp.now_timestamp(&|millis| self.now_wall(spec, millis), shape, tz, spec.mods.is_empty())?
             }
             Kind::Date => {
                 if shape != Some(Shape::Day) {
                     return Err(format!("SQLite would store the text '{}' makes (not a bare date) in a date column", spec.fmt));
                 }
-                match (self.pg(), spec.mods.is_empty(), only_local) {
-                    (true, _, true) => "CURRENT_DATE".into(),
-                    (true, _, _) => format!("CAST({} AS date)", self.now_wall(spec, false)?),
-                    (false, true, _) => "UTC_DATE()".into(),
-                    (false, _, true) => "CURDATE()".into(),
-                    (false, _, _) => format!("CAST({} AS DATE)", self.now_wall(spec, false)?),
-                }
+                self.sp.now_date(&|millis| self.now_wall(spec, millis), spec.mods.is_empty(), only_local)?
             }
             other => return Err(format!("the current time cannot be a {} value", other.label())),
         };
