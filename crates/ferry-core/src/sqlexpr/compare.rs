@@ -60,10 +60,7 @@ impl<'a> Tx<'a> {
     pub(super) fn compare_tr(&self, a: Tr, op: Cmp, b: Tr) -> R<Tr> {
         let (a, op, b) = self.align(a, op, b)?;
         let sql = match op {
-            Cmp::Is if self.pg() => format!("{} IS NOT DISTINCT FROM {}", a.operand(), b.operand()),
-            Cmp::IsNot if self.pg() => format!("{} IS DISTINCT FROM {}", a.operand(), b.operand()),
-            Cmp::Is => format!("{} <=> {}", a.operand(), b.operand()),
-            Cmp::IsNot => format!("NOT ({} <=> {})", a.operand(), b.operand()),
+            Cmp::Is | Cmp::IsNot => self.sp.null_safe_equal(&a.operand(), &b.operand(), op == Cmp::IsNot),
             _ => format!("{} {} {}", a.operand(), op.sym(), b.operand()),
         };
         Ok(Tr::boolean(sql))
@@ -88,17 +85,19 @@ impl<'a> Tx<'a> {
         // Two non-literal values.
         use Kind as K;
         let (a, b) = match (a.kind, b.kind) {
-            (K::Bool, K::Int | K::Dec | K::Float) if self.pg() => (self.to_num(a, "a comparison")?, b),
-            (K::Int | K::Dec | K::Float, K::Bool) if self.pg() => {
+            (K::Bool, K::Int | K::Dec | K::Float) if self.sp.has_boolean_type() => (self.to_num(a, "a comparison")?, b),
+            (K::Int | K::Dec | K::Float, K::Bool) if self.sp.has_boolean_type() => {
                 let b = self.to_num(b, "a comparison")?;
                 (a, b)
             }
-            // timestamp vs timestamptz: PostgreSQL would convert through the session's zone;
-            // both hold UTC, so read the zoneless one as UTC.
-            (K::Ts(x), K::Ts(y)) if x != y && self.pg() => {
-                let fix = |t: Tr| Tr::new(format!("{} AT TIME ZONE 'UTC'", t.operand()), K::Ts(true), false);
-                if x { (a, fix(b)) } else { (fix(a), b) }
-            }
+            // A timestamp with zone and one without: both hold UTC.
+            (K::Ts(x), K::Ts(y)) if x != y => match self.sp.utc_zoned(&if x { &b } else { &a }.operand()) {
+                Some(sql) => {
+                    let fixed = Tr::new(sql, K::Ts(true), false);
+                    if x { (a, fixed) } else { (fixed, b) }
+                }
+                None => (a, b),
+            },
             (K::Ts(_), K::Ts(_)) => (a, b),
             (x, y) if x == y => (a, b),
             (x, y) if x.numeric() && y.numeric() => (a, b),
@@ -127,7 +126,7 @@ impl<'a> Tx<'a> {
     /// what SQLite does there. PostgreSQL's equality is exact, but its ordering follows the
     /// database locale: pin ordering comparisons to "C" (byte order, as SQLite's memcmp).
     pub(super) fn collate_for(&self, t: Tr, other: &Tr, op: Cmp) -> Tr {
-        if !self.pg() || !op.ordering() || t.kind != Kind::Text || t.is_const() {
+        if !self.sp.locale_ordering() || !op.ordering() || t.kind != Kind::Text || t.is_const() {
             return t;
         }
         if !matches!(other.kind, Kind::Text | Kind::Unknown) {
@@ -163,9 +162,9 @@ impl<'a> Tx<'a> {
                     _ => None,
                 };
                 match v {
-                    Some(n @ (0 | 1)) if self.pg() => Ok((Tr::new((n == 1).to_string(), Kind::Bool, true), op)),
+                    Some(n @ (0 | 1)) if self.sp.has_boolean_type() => Ok((Tr::new(self.sp.bool_literal(n == 1), Kind::Bool, true), op)),
                     Some(n @ (0 | 1)) => Ok((self.lit_tr(Lit::Int(n)), op)),
-                    Some(n) if !self.pg() => Ok((self.lit_tr(Lit::Int(n)), op)),
+                    Some(n) if !self.sp.has_boolean_type() => Ok((self.lit_tr(Lit::Int(n)), op)),
                     _ => bad("a boolean column holds only 0 and 1"),
                 }
             }
@@ -255,7 +254,7 @@ impl<'a> Tx<'a> {
         Ok(match (bool_lit, negated) {
             (Some(b), neg) => {
                 let v = b != neg;
-                Tr::new(if self.pg() { v.to_string() } else { (v as i64).to_string() }, Kind::Bool, true)
+                Tr::new(self.sp.bool_literal(v), Kind::Bool, true)
             }
             (None, false) => Tr::boolean(sql),
             (None, true) => Tr::boolean(format!("NOT ({sql})")),

@@ -24,7 +24,7 @@ impl<'a> Tx<'a> {
             B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => self.arith(l, op, r),
             B::StringConcat => self.concat(l, r),
             B::Glob => self.glob(l, r),
-            B::BitwiseAnd | B::BitwiseOr if self.pg() => {
+            B::BitwiseAnd | B::BitwiseOr if self.sp.signed_bitwise() => {
                 let a = self.expr(l)?;
                 let a = self.to_num(a, "a bitwise operator")?;
                 let b = self.expr(r)?;
@@ -71,7 +71,7 @@ impl<'a> Tx<'a> {
                 if float {
                     format!("{sa} / {}", divisor(&b, sb))
                 } else if kind == Kind::Int {
-                    let o = if self.pg() { "/" } else { "DIV" };
+                    let o = self.sp.int_divide();
                     format!("{sa} {o} {}", divisor(&b, sb))
                 } else {
                     return Err("division: SQLite divides integers as integers and reals as reals, value by value; with these operand types the target cannot do the same".into());
@@ -93,8 +93,7 @@ impl<'a> Tx<'a> {
     /// `1.5` as an exact decimal).
     pub(super) fn arith_operand(&self, t: &Tr) -> String {
         match &t.lit {
-            Some(Lit::Real(s, _)) if self.pg() => format!("CAST({s} AS double precision)"),
-            Some(Lit::Real(s, _)) if !s.contains(['e', 'E']) => format!("{s}E0"),
+            Some(Lit::Real(s, _)) => self.sp.double_literal(s).unwrap_or_else(|| t.operand()),
             _ => t.operand(),
         }
     }
@@ -118,11 +117,10 @@ impl<'a> Tx<'a> {
             let t = self.expr(p)?;
             out.push(self.as_text(t, "||")?);
         }
-        if self.pg() {
-            Ok(Tr::new(out.iter().map(|t| t.operand()).collect::<Vec<_>>().join(" || "), Kind::Text, false))
-        } else {
-            Ok(Tr::new(format!("CONCAT({})", out.iter().map(|t| t.sql.clone()).collect::<Vec<_>>().join(", ")), Kind::Text, true))
-        }
+        let sqls: Vec<String> = out.iter().map(|t| t.sql.clone()).collect();
+        let operands: Vec<String> = out.iter().map(|t| t.operand()).collect();
+        let (sql, atom) = self.sp.concat(&sqls, &operands);
+        Ok(Tr::new(sql, Kind::Text, atom))
     }
 
     /// A value as SQLite's text of it.
@@ -135,10 +133,14 @@ impl<'a> Tx<'a> {
             },
             (Some(Lit::Blob(_)), _) => Err(format!("{what} on a blob")),
             (_, Kind::Text | Kind::Unknown | Kind::Null) => Ok(t),
-            (_, Kind::Int) if self.pg() => Ok(Tr::new(format!("CAST({} AS text)", t.sql), Kind::Text, true)),
-            (_, Kind::Int) => Ok(t),
-            (_, Kind::Bool) if self.pg() => Ok(Tr::new(format!("CAST(CAST({} AS integer) AS text)", t.sql), Kind::Text, true)),
-            (_, Kind::Bool) => Ok(t),
+            (_, Kind::Int) => Ok(match self.sp.int_as_text(&t.sql) {
+                Some(sql) => Tr::new(sql, Kind::Text, true),
+                None => t,
+            }),
+            (_, Kind::Bool) => Ok(match self.sp.bool_as_text(&t.sql) {
+                Some(sql) => Tr::new(sql, Kind::Text, true),
+                None => t,
+            }),
             (_, k) => Err(format!("{what} on a {} value: SQLite's text for it differs from the target's", k.label())),
         }
     }
@@ -147,7 +149,7 @@ impl<'a> Tx<'a> {
         let xt = self.expr(x)?;
         let xt = match xt.kind {
             Kind::Text | Kind::Unknown | Kind::Null => xt,
-            Kind::Int if self.pg() => self.as_text(xt, "LIKE")?,
+            Kind::Int if self.sp.like_on_integers() => self.as_text(xt, "LIKE")?,
             k => return Err(format!("LIKE on a {} value: SQLite matches its text form", k.label())),
         };
         let Expr::Value(ValueWithSpan { value: Value::SingleQuotedString(p), .. }) = strip_nested(pattern) else {
@@ -161,39 +163,7 @@ impl<'a> Tx<'a> {
             Some(Expr::Value(ValueWithSpan { value: Value::SingleQuotedString(e), .. })) if e.chars().count() == 1 => Some(e.clone()),
             Some(_) => return Err("LIKE … ESCAPE needs a single-character literal".into()),
         };
-        let not = if negated { "NOT " } else { "" };
-        if self.pg() {
-            // PostgreSQL's LIKE escapes with a backslash unless told otherwise; SQLite does not.
-            let esc_sql = match &esc {
-                Some(e) => format!(" ESCAPE {}", self.ql(e)),
-                None if p.contains('\\') => " ESCAPE ''".to_string(),
-                None => String::new(),
-            };
-            Ok(Tr::boolean(format!("{} {not}ILIKE {}{esc_sql}", xt.operand(), self.ql(p))))
-        } else {
-            // ASCII-only case folding and exact comparison of everything else: lower-case the
-            // value and the pattern and match under a binary collation (the default collations
-            // also ignore accents). MySQL/MariaDB escape with a backslash even under
-            // NO_BACKSLASH_ESCAPES, and refuse ESCAPE '': pick a character the pattern lacks.
-            let lp = p.to_ascii_lowercase();
-            let esc_sql = match &esc {
-                Some(e) => format!(" ESCAPE {}", self.ql(&e.to_ascii_lowercase())),
-                None if p.contains('\\') => {
-                    let c = ['!', '#', '~', '^', '|', '&', '@', '$', '`', ';']
-                        .into_iter()
-                        .find(|c| !p.contains(*c))
-                        .ok_or("LIKE pattern uses every candidate escape character")?;
-                    format!(" ESCAPE '{c}'")
-                }
-                None => String::new(),
-            };
-            Ok(Tr::boolean(format!(
-                "LOWER({}) COLLATE {} {not}LIKE {}{esc_sql}",
-                xt.sql,
-                self.bin_collation(),
-                self.ql(&lp)
-            )))
-        }
+        Ok(Tr::boolean(self.sp.like(&xt.sql, &xt.operand(), p, esc.as_deref(), negated)?))
     }
 
     pub(super) fn glob(&mut self, x: &Expr, pattern: &Expr) -> R<Tr> {
@@ -220,11 +190,7 @@ impl<'a> Tx<'a> {
                 c => lp.push(c),
             }
         }
-        if self.pg() {
-            Ok(Tr::boolean(format!("{} LIKE {} ESCAPE '!'", xt.operand(), self.ql(&lp))))
-        } else {
-            Ok(Tr::boolean(format!("{} COLLATE {} LIKE {} ESCAPE '!'", xt.operand(), self.bin_collation(), self.ql(&lp))))
-        }
+        Ok(Tr::boolean(self.sp.glob(&xt.operand(), &lp)))
     }
 
     pub(super) fn case(&mut self, operand: Option<&Expr>, conds: &[sqlparser::ast::CaseWhen], els: Option<&Expr>) -> R<Tr> {
@@ -296,15 +262,12 @@ impl<'a> Tx<'a> {
         let up = type_name.to_ascii_uppercase();
         // SQLite's type affinity rules, in order.
         if up.contains("INT") {
-            let sql = match (t.kind, self.pg()) {
-                (Kind::Bool, true) => format!("CAST({} AS integer)", t.sql),
-                (Kind::Bool | Kind::Int, false) => format!("CAST({} AS SIGNED)", t.sql),
+            let sql = match t.kind {
+                Kind::Bool => self.sp.cast_integer(&t.sql, true, false),
                 // SQLite truncates toward zero; the targets round.
-                (Kind::Float | Kind::Dec, true) => format!("CAST(trunc({}) AS bigint)", t.sql),
-                (Kind::Float | Kind::Dec, false) => format!("CAST(TRUNCATE({}, 0) AS SIGNED)", t.sql),
-                (Kind::Int | Kind::Text | Kind::Unknown | Kind::Null, true) => format!("CAST({} AS bigint)", t.sql),
-                (Kind::Text | Kind::Unknown | Kind::Null, false) => format!("CAST({} AS SIGNED)", t.sql),
-                (k, _) => return Err(format!("CAST of a {} value to INTEGER has no faithful equivalent", k.label())),
+                Kind::Float | Kind::Dec => self.sp.cast_integer(&t.sql, false, true),
+                Kind::Int | Kind::Text | Kind::Unknown | Kind::Null => self.sp.cast_integer(&t.sql, false, false),
+                k => return Err(format!("CAST of a {} value to INTEGER has no faithful equivalent", k.label())),
             };
             return Ok(Tr::new(sql, Kind::Int, true));
         }
@@ -313,16 +276,14 @@ impl<'a> Tx<'a> {
             let inner = self.as_text(t, "CAST AS TEXT")?;
             let sql = if inner.sql != before && inner.lit.is_none() {
                 inner.sql // already converted to text
-            } else if self.pg() {
-                format!("CAST({} AS text)", inner.sql)
             } else {
-                format!("CAST({} AS CHAR)", inner.sql)
+                self.sp.cast_text(&inner.sql)
             };
             return Ok(Tr::new(sql, Kind::Text, true));
         }
         if up.contains("REAL") || up.contains("FLOA") || up.contains("DOUB") {
             let t = self.to_num(t, "CAST AS REAL")?;
-            let sql = if self.pg() { format!("CAST({} AS double precision)", t.sql) } else { format!("CAST({} AS DOUBLE)", t.sql) };
+            let sql = self.sp.cast_double(&t.sql);
             return Ok(Tr::new(sql, Kind::Float, true));
         }
         Err(format!("CAST(… AS {type_name}): SQLite's conversion has no faithful equivalent"))
