@@ -30,7 +30,7 @@ impl<'a> Tx<'a> {
                         let s = if *op == UnaryOperator::Minus { "-" } else { "+" };
                         Ok(Tr::new(format!("{s}{}", t.operand()), t.kind, false))
                     }
-                    UnaryOperator::BitwiseNot if self.pg() => {
+                    UnaryOperator::BitwiseNot if self.sp.signed_bitwise() => {
                         let t = self.expr(expr)?;
                         self.int_only(&t, "~")?;
                         Ok(Tr::new(format!("~{}", t.operand()), Kind::Int, false))
@@ -84,7 +84,7 @@ impl<'a> Tx<'a> {
                 let t = self.expr(expr)?;
                 let t = self.to_num(t, "ceil/floor")?;
                 let f = if matches!(e, Expr::Ceil { .. }) { "ceil" } else { "floor" };
-                let f = if self.pg() { f.to_string() } else { f.to_uppercase() };
+                let f = self.sp.function_name(f);
                 Ok(Tr::new(format!("{f}({})", t.sql), t.kind, true))
             }
             Expr::Collate { expr, collation } => {
@@ -93,7 +93,7 @@ impl<'a> Tx<'a> {
                     // SQLite's default; the comparisons below already compare like BINARY.
                     self.expr(expr)
                 } else {
-                    Err(format!("COLLATE {c} has no faithful equivalent in {} (SQLite's NOCASE folds only ASCII, RTRIM ignores trailing spaces)", self.d.name()))
+                    Err(format!("COLLATE {c} has no faithful equivalent in {} (SQLite's NOCASE folds only ASCII, RTRIM ignores trailing spaces)", self.sp.name()))
                 }
             }
             Expr::Exists { subquery, negated } => {
@@ -168,16 +168,17 @@ impl<'a> Tx<'a> {
         Err(format!("`{q}` names no table in the query"))
     }
 
-    /// As a truth value (PostgreSQL needs booleans where SQLite takes any number).
+    /// As a truth value (a target with a boolean type needs booleans where SQLite takes any
+    /// number).
     pub(super) fn to_pred(&self, t: Tr) -> R<Tr> {
-        if !self.pg() {
+        if !self.sp.has_boolean_type() {
             return Ok(t);
         }
         match t.kind {
             Kind::Bool | Kind::Null | Kind::Unknown => Ok(t),
             Kind::Int | Kind::Dec | Kind::Float => match &t.lit {
-                Some(Lit::Int(n)) => Ok(Tr::new((*n != 0).to_string(), Kind::Bool, true)),
-                Some(Lit::Real(_, f)) => Ok(Tr::new((*f != 0.0).to_string(), Kind::Bool, true)),
+                Some(Lit::Int(n)) => Ok(Tr::new(self.sp.bool_literal(*n != 0), Kind::Bool, true)),
+                Some(Lit::Real(_, f)) => Ok(Tr::new(self.sp.bool_literal(*f != 0.0), Kind::Bool, true)),
                 _ => Ok(Tr::boolean(format!("{} <> 0", t.operand()))),
             },
             k => Err(format!("SQLite tests the truth of a {} value by converting it to a number; there is no faithful equivalent", k.label())),
@@ -189,11 +190,13 @@ impl<'a> Tx<'a> {
         self.to_pred(t)
     }
 
-    /// As a number (PostgreSQL booleans become 0/1).
+    /// As a number (booleans become 0/1).
     pub(super) fn to_num(&self, t: Tr, what: &str) -> R<Tr> {
         match t.kind {
-            Kind::Bool if self.pg() => Ok(Tr::new(format!("CAST({} AS integer)", t.sql), Kind::Int, true)),
-            Kind::Bool => Ok(Tr { kind: Kind::Int, ..t }),
+            Kind::Bool => Ok(match self.sp.bool_as_int(&t.sql) {
+                Some(sql) => Tr::new(sql, Kind::Int, true),
+                None => Tr { kind: Kind::Int, ..t },
+            }),
             Kind::Int | Kind::Dec | Kind::Float | Kind::Null | Kind::Unknown => Ok(t),
             Kind::Text => match &t.lit {
                 Some(Lit::Str(s)) => match numeric_text(s) {

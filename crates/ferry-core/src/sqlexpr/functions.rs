@@ -34,7 +34,7 @@ impl<'a> Tx<'a> {
         if matches!(n, Some(n) if n < 0) {
             return Err("substr() with a negative length: SQLite takes the characters before the start".into());
         }
-        let f = if self.pg() { "substr" } else { "SUBSTRING" };
+        let f = self.sp.substring_function();
         let sql = match n {
             Some(n) => format!("{f}({}, {start}, {n})", xt.sql),
             None => format!("{f}({}, {start})", xt.sql),
@@ -47,28 +47,22 @@ impl<'a> Tx<'a> {
         if !matches!(xt.kind, Kind::Text | Kind::Unknown | Kind::Null) {
             return Err(format!("{which}() of a {} value", xt.kind.label()));
         }
-        let sql = match (chars, self.pg()) {
-            (None, true) => format!("{which}({})", xt.sql),
-            (None, false) => format!("{}({})", which.to_uppercase(), xt.sql),
-            (Some(c), true) => {
+        let sql = match chars {
+            None => self.sp.trim(which, &xt.sql, None),
+            Some(c) if self.sp.trims_character_sets() => {
                 let ct = self.expr(c)?;
-                let f = if which == "trim" { "btrim" } else { which };
-                format!("{f}({}, {})", xt.sql, ct.sql)
+                self.sp.trim(which, &xt.sql, Some(&ct.sql))
             }
-            (Some(c), false) => {
-                // MySQL's TRIM removes a string, SQLite's a set of characters: the same only for one.
+            Some(c) => {
+                // The target's TRIM removes a string, SQLite's a set of characters: the same only
+                // for one.
                 let Expr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) = strip_nested(c) else {
                     return Err(format!("{which}() with computed characters"));
                 };
                 if s.chars().count() != 1 {
                     return Err(format!("{which}(x, {}): MySQL/MariaDB trim a whole string, SQLite each of the characters", self.ql(s)));
                 }
-                let side = match which {
-                    "ltrim" => "LEADING",
-                    "rtrim" => "TRAILING",
-                    _ => "BOTH",
-                };
-                format!("TRIM({side} {} FROM {})", self.ql(s), xt.sql)
+                self.sp.trim_one(which, &xt.sql, s)
             }
         };
         Ok(Tr::new(sql, Kind::Text, true))
@@ -109,7 +103,6 @@ impl<'a> Tx<'a> {
             }
             FunctionArguments::Subquery(_) => return Err(format!("{name}(SELECT …) is not supported")),
         };
-        let pg = self.pg();
         let n = args.len();
         let arity = |ok: bool| if ok { Ok(()) } else { Err(format!("{name}() with {n} arguments")) };
         if star && name != "count" {
@@ -119,7 +112,6 @@ impl<'a> Tx<'a> {
             return Err(format!("{name}(DISTINCT …) is not supported"));
         }
         let dist = if distinct { "DISTINCT " } else { "" };
-        let fname = |pgname: &str, myname: &str| if pg { pgname.to_string() } else { myname.to_string() };
         match name.as_str() {
             "lower" | "upper" => {
                 arity(n == 1)?;
@@ -127,21 +119,19 @@ impl<'a> Tx<'a> {
                 if !matches!(t.kind, Kind::Text | Kind::Unknown | Kind::Null) {
                     return Err(format!("{name}() of a {} value", t.kind.label()));
                 }
-                Ok(Tr::new(format!("{}({})", fname(&name, &name.to_uppercase()), t.sql), Kind::Text, true))
+                Ok(Tr::new(format!("{}({})", self.sp.function_name(&name), t.sql), Kind::Text, true))
             }
             "length" => {
                 arity(n == 1)?;
                 let t = self.expr(args[0])?;
-                let sql = match (t.kind, pg) {
-                    (Kind::Bytes, true) => format!("length({})", t.sql),
-                    (Kind::Bytes, false) => format!("LENGTH({})", t.sql),
-                    (Kind::Text | Kind::Unknown | Kind::Null, true) => format!("length({})", t.sql),
-                    (Kind::Text | Kind::Unknown | Kind::Null, false) => format!("CHAR_LENGTH({})", t.sql),
-                    (Kind::Int | Kind::Bool, _) => {
+                let sql = match t.kind {
+                    Kind::Bytes => self.sp.length(&t.sql, true),
+                    Kind::Text | Kind::Unknown | Kind::Null => self.sp.length(&t.sql, false),
+                    Kind::Int | Kind::Bool => {
                         let tt = self.as_text(t, "length()")?;
-                        if pg { format!("length({})", tt.sql) } else { format!("CHAR_LENGTH({})", tt.sql) }
+                        self.sp.length(&tt.sql, false)
                     }
-                    (k, _) => return Err(format!("length() of a {} value: SQLite measures its text form", k.label())),
+                    k => return Err(format!("length() of a {} value: SQLite measures its text form", k.label())),
                 };
                 Ok(Tr::new(sql, Kind::Int, true))
             }
@@ -149,13 +139,13 @@ impl<'a> Tx<'a> {
                 arity(n == 1)?;
                 let t = self.expr(args[0])?;
                 let t = self.to_num(t, "abs()")?;
-                Ok(Tr::new(format!("{}({})", fname("abs", "ABS"), t.sql), t.kind, true))
+                Ok(Tr::new(format!("{}({})", self.sp.function_name("abs"), t.sql), t.kind, true))
             }
             "coalesce" | "ifnull" => {
                 arity(if name == "ifnull" { n == 2 } else { n >= 2 })?;
                 let ts = args.iter().map(|a| self.expr(a)).collect::<R<Vec<_>>>()?;
                 let (sqls, kind) = self.same_kind(ts)?;
-                Ok(Tr::new(format!("{}({})", fname("COALESCE", "COALESCE"), sqls.join(", ")), kind, true))
+                Ok(Tr::new(format!("COALESCE({})", sqls.join(", ")), kind, true))
             }
             "nullif" => {
                 arity(n == 2)?;
@@ -197,7 +187,7 @@ impl<'a> Tx<'a> {
                     }
                 }
                 // MySQL's REPLACE matches case-sensitively, like SQLite's.
-                Ok(Tr::new(format!("{}({}, {}, {})", fname("replace", "REPLACE"), ts[0].sql, ts[1].sql, ts[2].sql), Kind::Text, true))
+                Ok(Tr::new(format!("{}({}, {}, {})", self.sp.function_name("replace"), ts[0].sql, ts[1].sql, ts[2].sql), Kind::Text, true))
             }
             "instr" => {
                 arity(n == 2)?;
@@ -208,11 +198,7 @@ impl<'a> Tx<'a> {
                         return Err(format!("instr() on a {} value", t.kind.label()));
                     }
                 }
-                let sql = if pg {
-                    format!("strpos({}, {})", a.sql, b.sql)
-                } else {
-                    format!("INSTR({} COLLATE {}, {})", a.operand(), self.bin_collation(), b.sql)
-                };
+                let sql = self.sp.instr(&a.sql, &a.operand(), &b.sql);
                 Ok(Tr::new(sql, Kind::Int, true))
             }
             "max" | "min" if n >= 2 => {
@@ -225,23 +211,17 @@ impl<'a> Tx<'a> {
                 let nullable: Vec<bool> = ts.iter().map(|t| !matches!(&t.lit, Some(l) if *l != Lit::Null)).collect();
                 let (sqls, kind) = self.same_kind(ts)?;
                 let g = if name == "max" { "GREATEST" } else { "LEAST" };
-                let sql = if pg {
-                    // SQLite's scalar max/min is NULL when any argument is; GREATEST/LEAST skip NULLs.
-                    let nulls = sqls.iter().zip(&nullable).filter(|(_, n)| **n).map(|(s, _)| format!("{s} IS NULL")).collect::<Vec<_>>().join(" OR ");
-                    format!("CASE WHEN {nulls} THEN NULL ELSE {g}({}) END", sqls.join(", "))
-                } else {
-                    format!("{g}({})", sqls.join(", "))
-                };
+                let sql = self.sp.greatest_least(g, &sqls, &nullable);
                 Ok(Tr::new(sql, kind, true))
             }
             "count" => {
                 self.need_view("an aggregate")?;
                 if star {
-                    return Ok(Tr::new(fname("count(*)", "COUNT(*)"), Kind::Int, true));
+                    return Ok(Tr::new(format!("{}(*)", self.sp.function_name("count")), Kind::Int, true));
                 }
                 arity(n == 1)?;
                 let t = self.expr(args[0])?;
-                Ok(Tr::new(format!("{}({dist}{})", fname("count", "COUNT"), t.sql), Kind::Int, true))
+                Ok(Tr::new(format!("{}({dist}{})", self.sp.function_name("count"), t.sql), Kind::Int, true))
             }
             "sum" | "max" | "min" => {
                 self.need_view("an aggregate")?;
@@ -255,18 +235,14 @@ impl<'a> Tx<'a> {
                 let t = self.expr(args[0])?;
                 let t = self.to_num(t, "avg()")?;
                 // SQLite's avg is a double; the targets' avg of integers is a decimal.
-                let sql = if pg {
-                    format!("avg({dist}CAST({} AS double precision))", t.sql)
-                } else {
-                    format!("AVG({dist}CAST({} AS DOUBLE))", t.sql)
-                };
+                let sql = self.sp.avg_double(dist, &t.sql);
                 Ok(Tr::new(sql, Kind::Float, true))
             }
             "group_concat" | "string_agg" => {
                 self.need_view("an aggregate")?;
                 arity(n == 1 || n == 2)?;
-                if !pg {
-                    return Err("group_concat() on MySQL/MariaDB silently truncates at group_concat_max_len".into());
+                if let Some(why) = self.sp.string_agg_refused() {
+                    return Err(why.into());
                 }
                 let t = self.expr(args[0])?;
                 let t = self.as_text(t, "group_concat()")?;
@@ -275,15 +251,13 @@ impl<'a> Tx<'a> {
                     None if name == "string_agg" => return Err("string_agg() needs a separator".into()),
                     None => "','".to_string(),
                 };
-                Ok(Tr::new(format!("string_agg({dist}{}, {sep})", t.sql), Kind::Text, true))
+                Ok(Tr::new(self.sp.string_agg(dist, &t.sql, &sep)?, Kind::Text, true))
             }
             "date" if n == 1 => {
                 let t = self.expr(args[0])?;
-                let sql = match (t.kind, pg) {
-                    (Kind::Ts(false), true) => format!("CAST({} AS date)", t.sql),
-                    (Kind::Ts(true), true) => format!("CAST({} AT TIME ZONE 'UTC' AS date)", t.operand()),
-                    (Kind::Ts(_), false) => format!("CAST({} AS DATE)", t.sql),
-                    (Kind::Date, _) => t.sql.clone(),
+                let sql = match t.kind {
+                    Kind::Ts(tz) => self.sp.date_of(&t.sql, &t.operand(), tz),
+                    Kind::Date => t.sql.clone(),
                     _ => return Err("date() of a value that is not a timestamp column: SQLite parses its text".into()),
                 };
                 Ok(Tr::new(sql, Kind::Date, true))
@@ -291,12 +265,10 @@ impl<'a> Tx<'a> {
             "json_valid" => {
                 arity(n == 1)?;
                 let t = self.expr(args[0])?;
-                match (t.kind, pg) {
-                    // A json/jsonb column holds only valid JSON; keep NULL → NULL.
-                    (Kind::Json, true) => Ok(Tr::boolean(format!("{} IS NOT NULL OR NULL", t.operand()))),
-                    (Kind::Json | Kind::Text | Kind::Unknown, false) => Ok(Tr::new(format!("JSON_VALID({})", t.sql), Kind::Int, true)),
-                    (k, true) => Err(format!("json_valid() of a {} value: PostgreSQL 15 has no test that returns false for invalid JSON", k.label())),
-                    (k, false) => Err(format!("json_valid() of a {} value", k.label())),
+                let (json, text) = (t.kind == Kind::Json, matches!(t.kind, Kind::Text | Kind::Unknown));
+                match self.sp.json_valid(&t.sql, &t.operand(), json, text, t.kind.label())? {
+                    (sql, true) => Ok(Tr::boolean(sql)),
+                    (sql, false) => Ok(Tr::new(sql, Kind::Int, true)),
                 }
             }
             "typeof" => Err("typeof() can only be compared with type names (typeof(x) = 'integer') on a column".into()),
@@ -312,12 +284,12 @@ impl<'a> Tx<'a> {
             }
             "printf" | "format" | "quote" | "hex" | "unhex" | "char" | "unicode" | "soundex" | "zeroblob"
             | "total" | "last_insert_rowid" | "changes" | "total_changes" | "sqlite_version" => {
-                Err(format!("{name}() has no faithful equivalent in {}", self.d.name()))
+                Err(format!("{name}() has no faithful equivalent in {}", self.sp.name()))
             }
             n if n.starts_with("json") || n.starts_with("jsonb") => {
                 Err(format!("{n}() returns SQLite values (text, numbers, SQL NULL for JSON null) that the target's JSON functions do not"))
             }
-            _ => Err(format!("function {name}() has no known equivalent in {}", self.d.name())),
+            _ => Err(format!("function {name}() has no known equivalent in {}", self.sp.name())),
         }
     }
 

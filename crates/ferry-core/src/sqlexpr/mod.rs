@@ -151,7 +151,6 @@ pub fn translate_select(select: &str, dialect: Dialect, tables: &HashMap<String,
 // ---------------------------------------------------------------------------------------------
 
 struct Tx<'a> {
-    d: Dialect,
     /// How the target spells what the translation decides.
     sp: &'static dyn Spelling,
     src: &'a str,
@@ -164,11 +163,7 @@ struct Tx<'a> {
 
 impl<'a> Tx<'a> {
     fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { d, sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0 }
-    }
-
-    fn pg(&self) -> bool {
-        self.d == Dialect::Postgres
+        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0 }
     }
 
     fn qi(&self, name: &str) -> String {

@@ -128,7 +128,7 @@ impl<'a> Tx<'a> {
                 Ok(format!("{l} {o}{q} {r}"))
             }
             SetExpr::Values(v) => {
-                if !self.pg() {
+                if !self.sp.values_query() {
                     return Err("VALUES as a query: MySQL/MariaDB name its columns differently from SQLite".into());
                 }
                 let mut rows = Vec::new();
@@ -246,7 +246,7 @@ impl<'a> Tx<'a> {
             JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => ("LEFT JOIN", c),
             JoinOperator::Right(c) | JoinOperator::RightOuter(c) => ("RIGHT JOIN", c),
             JoinOperator::FullOuter(c) => {
-                if !self.pg() {
+                if !self.sp.full_join() {
                     return Err("FULL OUTER JOIN: MySQL/MariaDB have none".into());
                 }
                 ("FULL JOIN", c)
@@ -354,22 +354,10 @@ impl<'a> Tx<'a> {
                 Some(_) => return Err("ORDER BY USING is not SQLite".into()),
             };
             let t = self.expr(&it.expr)?;
-            let dir = if desc { " DESC" } else { "" };
-            // SQLite sorts NULLs first ascending and last descending, as MySQL does;
-            // PostgreSQL does the opposite unless told.
+            // SQLite sorts NULLs first ascending and last descending.
             let nulls_first = it.options.nulls_first.unwrap_or(!desc);
-            if self.pg() {
-                let n = if nulls_first { "NULLS FIRST" } else { "NULLS LAST" };
-                keys.push(format!("{}{dir} {n}", t.sql));
-            } else if nulls_first != desc {
-                keys.push(format!("{}{dir}", t.sql));
-            } else {
-                if matches!(t.lit, Some(Lit::Int(_))) {
-                    return Err("ORDER BY a column number with NULLS FIRST/LAST on MySQL/MariaDB".into());
-                }
-                let nd = if nulls_first { " DESC" } else { "" };
-                keys.push(format!("{} IS NULL{nd}, {}{dir}", t.operand(), t.sql));
-            }
+            let column_number = matches!(t.lit, Some(Lit::Int(_)));
+            keys.push(self.sp.order_key(&t.sql, &t.operand(), desc, nulls_first, column_number)?);
         }
         Ok(keys.join(", "))
     }
