@@ -2,7 +2,8 @@
 //! change, with its count, examples and choices; `--choose` records choices in a plan.
 
 use ferry_core::plan::PlanChoice;
-use ferry_core::preflight::{Choice, Preflight};
+use ferry_core::plan::choices::Choice;
+use ferry_core::preflight::Preflight;
 use ferry_core::dialect::TargetUrl;
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;

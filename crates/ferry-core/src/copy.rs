@@ -300,7 +300,7 @@ struct ReadJob {
     strict: bool,
     events: Events,
     log: RejectLog,
-    choices: crate::preflight::ValueChoices,
+    choices: crate::plan::choices::ValueChoices,
     /// Set for a speculative load (types planned from a sample of the rows): every value is
     /// also profiled, and the first value that would not arrive exactly — or a row the server
     /// refuses, which the writer signals here — ends the loading, unreported: the table is
@@ -511,13 +511,13 @@ const SET_NULL: &str = "\u{0}NULL";
 
 /// Applies the plan's `set_null` / `strip_nul` to a value the conversion refused with
 /// `reason`, writing the result; None when no such choice covers it (the row is rejected).
-fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::dialect::planned::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::preflight::Kind, crate::preflight::Choice)>>, reason: &str) -> Option<convert::Change> {
-    use crate::preflight::Choice;
+fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::dialect::planned::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::plan::choices::Kind, crate::plan::choices::Choice)>>, reason: &str) -> Option<convert::Change> {
+    use crate::plan::choices::Choice;
     let mut write = |v: rusqlite::types::ValueRef<'_>| match dialect {
         Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf }),
         _ => convert::convert_with(v, &c.logical, c.transform, dialect, &mut MySqlLiteral { buf }),
     };
-    match crate::preflight::value_choice(choices, reason)? {
+    match crate::plan::choices::value_choice(choices, reason)? {
         Choice::SetNull => {
             write(rusqlite::types::ValueRef::Null).ok()?;
             Some(convert::Change { to: SET_NULL.into(), reason: format!("set NULL by the plan's choice: {reason}") })
@@ -1424,7 +1424,7 @@ fn ancestors(parents: &BTreeMap<String, Vec<String>>, table: &str) -> Vec<String
 }
 
 /// The plan's `set_null` / `strip_nul` choices, per source table.
-type ValueChoicesByTable = std::collections::HashMap<String, crate::preflight::ValueChoices>;
+type ValueChoicesByTable = std::collections::HashMap<String, crate::plan::choices::ValueChoices>;
 
 /// The plan (the one given, else the one the schema's profiles call for), its tables, and
 /// what its pre-flight choices do: types widened and constraints dropped (warnings), values to
@@ -1432,7 +1432,7 @@ type ValueChoicesByTable = std::collections::HashMap<String, crate::preflight::V
 fn plan_tables(opts: &MigrateOptions, source: &Path, schema: &Schema, dialect: Dialect) -> Result<(Plan, Vec<PlannedTable>, ValueChoicesByTable, Vec<Warning>)> {
     let plan = Plan::resolve(opts.plan.as_ref(), opts.plan_path.as_deref().unwrap_or("plan"), schema, source, dialect)?;
     let mut planned = planned_tables(schema, &plan, dialect)?;
-    let (value_choices, dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
+    let (value_choices, dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
     Ok((plan, planned, value_choices, dropped))
 }
 

@@ -5,12 +5,15 @@
 //! proposal. The plan holds no secrets. Loading a plan against a source that changed says
 //! what moved instead of guessing.
 
+pub mod choices;
+
 use crate::error::{FerryError, Result};
 use crate::convert::Transform;
 use crate::mapping::{self, Suggestion, Usage};
 use crate::schema::{IndexPart, LogicalType, Schema, Table};
 use crate::dialect::{self, Dialect};
 use serde::{Deserialize, Serialize};
+use choices::{Choice, Kind};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -34,8 +37,8 @@ pub struct PlanChoice {
     pub table: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
-    pub kind: crate::preflight::Kind,
-    pub choice: crate::preflight::Choice,
+    pub kind: Kind,
+    pub choice: Choice,
 }
 
 impl PlanChoice {
@@ -45,8 +48,8 @@ impl PlanChoice {
         let usage = || format!("{s:?}: expected TABLE.COLUMN:KIND=CHOICE (e.g. users.email:duplicate_unique=drop_constraint)");
         let (target, rest) = s.rsplit_once(':').ok_or_else(usage)?;
         let (kind, choice) = rest.split_once('=').ok_or_else(usage)?;
-        let kind = crate::preflight::Kind::parse(kind.trim()).ok_or_else(|| format!("{s:?}: {kind:?} is not a pre-flight kind (ferry preflight --json names them)"))?;
-        let choice = crate::preflight::Choice::parse(choice.trim()).ok_or_else(|| format!("{s:?}: {choice:?} is not a choice (reject_rows, set_null, strip_nul, store_as_bytes, widen_type, drop_constraint, keep)"))?;
+        let kind = Kind::parse(kind.trim()).ok_or_else(|| format!("{s:?}: {kind:?} is not a pre-flight kind (ferry preflight --json names them)"))?;
+        let choice = Choice::parse(choice.trim()).ok_or_else(|| format!("{s:?}: {choice:?} is not a choice (reject_rows, set_null, strip_nul, store_as_bytes, widen_type, drop_constraint, keep)"))?;
         let (table, column) = match target.split_once('.') {
             Some((t, c)) => (t.to_string(), Some(c.to_string())),
             None => (target.to_string(), None),

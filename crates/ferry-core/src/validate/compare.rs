@@ -31,7 +31,7 @@ pub(super) struct Ctx {
     /// Per source table: rejected rows the run counted (the report keeps 1,000 of them).
     pub(super) reported_total: HashMap<String, u64>,
     /// Per source table: the plan's choices for refused values.
-    pub(super) value_choices: HashMap<String, crate::preflight::ValueChoices>,
+    pub(super) value_choices: HashMap<String, crate::plan::choices::ValueChoices>,
 }
 
 /// What a comparison found, before it is written into the table's entry.

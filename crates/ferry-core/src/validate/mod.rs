@@ -101,7 +101,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     // The plan's pre-flight choices, as the load applied them: types widened, values fixed.
-    let (value_choices, _dropped) = crate::preflight::apply_choices(&mut planned, &plan, dialect)?;
+    let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
     let (reported, reported_total) = opts.run_report.as_ref().map(reported_rows).unwrap_or_default();
     let mut report = ValidationReport {
         ferry_version: crate::version().into(),

@@ -56,9 +56,9 @@ pub(super) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
             let mut done = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r));
             if let Err(reason) = &done {
                 // A value the plan chose to set NULL or strip of its NULs arrived so: compare that.
-                done = match crate::preflight::value_choice(spec.choices.get(src), reason) {
-                    Some(crate::preflight::Choice::SetNull) => convert_with(rusqlite::types::ValueRef::Null, ty, *tr, dialect, &mut Canon(&mut r)),
-                    Some(crate::preflight::Choice::StripNul) => match v {
+                done = match crate::plan::choices::value_choice(spec.choices.get(src), reason) {
+                    Some(crate::plan::choices::Choice::SetNull) => convert_with(rusqlite::types::ValueRef::Null, ty, *tr, dialect, &mut Canon(&mut r)),
+                    Some(crate::plan::choices::Choice::StripNul) => match v {
                         rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
                             let stripped: Vec<u8> = b.iter().copied().filter(|c| *c != 0).collect();
                             convert_with(rusqlite::types::ValueRef::Text(&stripped), ty, *tr, dialect, &mut Canon(&mut r))

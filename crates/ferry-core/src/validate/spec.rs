@@ -17,7 +17,7 @@ pub(super) struct Spec {
     pub(super) transforms: Vec<Option<crate::convert::Transform>>,
     /// The plan's pre-flight choices for refused values (set NULL, strip NULs), by source
     /// column, as the load applied them.
-    pub(super) choices: crate::preflight::ValueChoices,
+    pub(super) choices: crate::plan::choices::ValueChoices,
     pub(super) key: Vec<usize>,
     pub(super) key_what: String,
 }
