@@ -15,7 +15,7 @@ use crate::report::{Changed, CreatedKind, CreatedObject, RejectLog, Rejected, Re
 use crate::schema::Schema;
 use crate::source::sqlite::{inspect, profile};
 use crate::dialect::mysql::{self, flavor::Flavor, MySqlConnection};
-use crate::dialect::planned::{planned_tables, PlannedTable};
+use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::dialect::postgres::{self, PgConnection};
 use crate::dialect::{Dialect, TargetUrl};
 use std::collections::BTreeMap;
@@ -358,7 +358,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
     use std::sync::atomic::Ordering;
     let ReadJob { path, t, dialect, batch_rows, max_statement, strict, events, log, choices, abandon } = job;
     let conn = inspect::open(&path)?;
-    let loaded: Vec<&crate::dialect::planned::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
+    let loaded: Vec<&crate::plan::resolve::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
     let RowSelect { sql, rowid, offset } = RowSelect::new(&t.source);
     let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
@@ -511,7 +511,7 @@ const SET_NULL: &str = "\u{0}NULL";
 
 /// Applies the plan's `set_null` / `strip_nul` to a value the conversion refused with
 /// `reason`, writing the result; None when no such choice covers it (the row is rejected).
-fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::dialect::planned::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::plan::choices::Kind, crate::plan::choices::Choice)>>, reason: &str) -> Option<convert::Change> {
+fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::plan::resolve::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::plan::choices::Kind, crate::plan::choices::Choice)>>, reason: &str) -> Option<convert::Change> {
     use crate::plan::choices::Choice;
     let mut write = |v: rusqlite::types::ValueRef<'_>| match dialect {
         Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf }),
@@ -1048,11 +1048,11 @@ fn parents_first(tables: &[Arc<PlannedTable>]) -> Option<Vec<Arc<PlannedTable>>>
     Some(out)
 }
 
-fn fk_object(fk: &crate::dialect::planned::PlannedForeignKey) -> String {
+fn fk_object(fk: &crate::plan::resolve::PlannedForeignKey) -> String {
     format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table)
 }
 
-fn orphan_reason(fk: &crate::dialect::planned::PlannedForeignKey) -> String {
+fn orphan_reason(fk: &crate::plan::resolve::PlannedForeignKey) -> String {
     format!("orphan: no {} row has ({}) equal to this row's ({})", fk.ref_source_table, fk.ref_columns.join(", "), fk.columns.join(", "))
 }
 
@@ -1065,7 +1065,7 @@ fn strict_stop(e: &sqlx::Error) -> Option<FerryError> {
 }
 
 /// Takes a foreign key's orphans out of the target, reported.
-async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::dialect::planned::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, sqlx::Error> {
+async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::plan::resolve::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, sqlx::Error> {
     let table_sql = sh.target.table_sql_name(&t.name);
     let parent_sql = sh.target.table_sql_name(&fk.ref_table);
     let (all_cols, collation) = (t.typed_columns(), sh.target.binary_collation());
@@ -1832,7 +1832,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dialect::planned::PlannedForeignKey;
+    use crate::plan::resolve::PlannedForeignKey;
 
     fn table(name: &str, parents: &[&str]) -> Arc<PlannedTable> {
         Arc::new(PlannedTable {

@@ -13,7 +13,7 @@ use crate::copy::{Conn, Target};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::schema::{FkAction, LogicalType};
-use crate::dialect::planned::{planned_tables, PlannedPart, PlannedTable};
+use crate::plan::resolve::{planned_tables, PlannedPart, PlannedTable};
 use crate::dialect::{derived_name, mysql, postgres, Dialect};
 use serde::{Deserialize, Serialize};
 use std::path::Path;

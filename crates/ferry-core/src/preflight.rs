@@ -22,7 +22,7 @@ pub use crate::plan::PlanChoice;
 use crate::report::{Rename, Warning};
 use crate::schema::{LogicalType, Schema};
 use crate::source::sqlite::inspect;
-use crate::dialect::planned::{planned_tables, PlannedTable};
+use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::dialect::Dialect;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -294,7 +294,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
     let (rowid, offset) = (select.rowid, select.offset);
     let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
-    let loaded: Vec<(usize, &crate::dialect::planned::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
+    let loaded: Vec<(usize, &crate::plan::resolve::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
     let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
     let mut keys = key_checks(t, dialect);
     let mut key_buf = vec![];

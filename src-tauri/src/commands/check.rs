@@ -8,7 +8,7 @@ use ferry_core::copy::Target;
 use ferry_core::diff::SchemaDiff;
 use ferry_core::plan::Plan;
 use ferry_core::preflight::Preflight;
-use ferry_core::dialect::planned::planned_tables;
+use ferry_core::plan::resolve::planned_tables;
 use tauri::State;
 
 /// Tables read at once by the pre-flight: the app leaves the machine usable meanwhile.

@@ -28,7 +28,6 @@ impl Dialect {
 
 pub mod expr;
 pub mod mysql;
-pub mod planned;
 pub mod postgres;
 pub mod preview;
 pub mod probe;

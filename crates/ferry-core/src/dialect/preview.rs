@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::plan::Plan;
 use crate::report::Warning;
 use crate::schema::Schema;
-use crate::dialect::planned::planned_tables;
+use crate::plan::resolve::planned_tables;
 use crate::dialect::{mysql, postgres, Dialect};
 use serde::Serialize;
 

@@ -6,7 +6,7 @@ use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::report::Warning;
 use crate::schema::LogicalType;
-use crate::dialect::planned::PlannedTable;
+use crate::plan::resolve::PlannedTable;
 use crate::dialect::Dialect;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -160,7 +160,7 @@ pub fn widened(kind: Kind, ty: &LogicalType) -> Option<LogicalType> {
 }
 
 /// The choices open to a group on this column.
-pub(crate) fn choices_for(kind: Kind, column: Option<&crate::dialect::planned::PlannedColumn>) -> Vec<Choice> {
+pub(crate) fn choices_for(kind: Kind, column: Option<&crate::plan::resolve::PlannedColumn>) -> Vec<Choice> {
     kind.choices()
         .iter()
         .copied()
@@ -293,12 +293,12 @@ pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect
 }
 
 /// A unique index's source columns, when it is over plain columns only.
-pub(crate) fn unique_index_columns(ix: &crate::dialect::planned::PlannedIndex) -> Option<Vec<String>> {
+pub(crate) fn unique_index_columns(ix: &crate::plan::resolve::PlannedIndex) -> Option<Vec<String>> {
     let cols: Vec<String> = ix
         .parts
         .iter()
         .filter_map(|p| match p {
-            crate::dialect::planned::PlannedPart::Column { name, .. } => Some(name.clone()),
+            crate::plan::resolve::PlannedPart::Column { name, .. } => Some(name.clone()),
             _ => None,
         })
         .collect();

@@ -3,7 +3,7 @@
 
 use crate::copy::{Conn, Target};
 use crate::dialect::Dialect;
-use crate::dialect::planned::PlannedTable;
+use crate::plan::resolve::PlannedTable;
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;
 use serde_json::Value as J;

@@ -12,7 +12,7 @@
 //! rejected (`--run-report`) are "expected", not mismatches.
 
 use crate::copy::{read_source, Conn, Target};
-use crate::dialect::planned::{planned_tables, PlannedTable};
+use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::report::Report;

@@ -3,7 +3,7 @@
 
 use crate::convert::convert_with;
 use crate::copy::{key_of, Conn, RowSelect};
-use crate::dialect::planned::PlannedTable;
+use crate::plan::resolve::PlannedTable;
 use crate::dialect::{mysql, postgres, Dialect};
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;

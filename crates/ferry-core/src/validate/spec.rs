@@ -1,7 +1,7 @@
 //! What is compared: a table's loaded columns, their transforms and its key, and how keys
 //! order.
 
-use crate::dialect::planned::PlannedTable;
+use crate::plan::resolve::PlannedTable;
 use crate::schema::LogicalType;
 use serde_json::Value as J;
 use std::cmp::Ordering;

@@ -7,7 +7,7 @@ use super::flavor::Flavor;
 use crate::report::Warning;
 use crate::schema::FkAction;
 use crate::sqlexpr::quote_ident;
-use crate::dialect::planned::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
+use crate::plan::resolve::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
 use crate::dialect::Dialect;
 
 fn q(s: &str) -> String {

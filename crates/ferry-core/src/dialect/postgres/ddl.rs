@@ -2,7 +2,7 @@
 //! identity. Only formats; `copy` decides when each runs.
 
 use crate::sqlexpr::quote_ident;
-use crate::dialect::planned::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
+use crate::plan::resolve::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
 use crate::dialect::Dialect;
 
 fn q(s: &str) -> String {
