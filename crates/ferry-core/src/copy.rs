@@ -9,9 +9,9 @@
 
 use crate::convert::{self, CopyBinary, MySqlLiteral};
 use crate::error::{FerryError, Result};
-use crate::events::{Event, Events, Phase};
+use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::Plan;
-use crate::report::{Changed, CreatedKind, CreatedObject, RejectLog, Rejected, Report, TableReport, Warning};
+use crate::report::{Changed, CreatedKind, CreatedObject, RejectLog, Rejected, Report, TableReport};
 use crate::schema::Schema;
 use crate::source::sqlite::{inspect, profile};
 use crate::dialect::mysql::{self, flavor::Flavor, MySqlConnection};
@@ -1242,11 +1242,11 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         report.tables.insert(t.source.name.clone(), TableReport { target: t.name.clone(), ..Default::default() });
         if let Some(tp) = plan.table(&t.source.name) {
             if tp.target != tp.source {
-                report.renames.push(crate::report::Rename { table: None, from: tp.source.clone(), to: tp.target.clone(), reason: rename_reason(dialect, &tp.source) });
+                report.renames.push(crate::events::Rename { table: None, from: tp.source.clone(), to: tp.target.clone(), reason: rename_reason(dialect, &tp.source) });
             }
             for cp in &tp.columns {
                 if cp.target != cp.source {
-                    report.renames.push(crate::report::Rename { table: Some(tp.source.clone()), from: cp.source.clone(), to: cp.target.clone(), reason: rename_reason(dialect, &cp.source) });
+                    report.renames.push(crate::events::Rename { table: Some(tp.source.clone()), from: cp.source.clone(), to: cp.target.clone(), reason: rename_reason(dialect, &cp.source) });
                 }
             }
         }

@@ -51,6 +51,23 @@ pub enum Event {
     Rejected { table: String, column: Option<String>, reason: String },
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Warning {
+    pub table: Option<String>,
+    pub object: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Rename {
+    pub table: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+}
+
 type SinkFn = dyn Fn(Event) + Send + Sync;
 
 /// The caller's side: where events go, and the cancel switch.

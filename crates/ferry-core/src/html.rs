@@ -329,7 +329,7 @@ pub fn run_report(r: &Report) -> String {
         }
         b.push_str("</table><p class=\"note\">Data, indexes, constraints and sequences overlap across tables: their seconds are summed per table.</p>");
     }
-    let warn_table = |title: &str, list: &[crate::report::Warning]| {
+    let warn_table = |title: &str, list: &[crate::events::Warning]| {
         let mut out = format!("<h2>{}</h2><table><tr><th>Table</th><th>Object</th><th>Why</th></tr>", escape(title));
         for w in list {
             let _ = write!(out, "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", escape(w.table.as_deref().unwrap_or("")), escape(&w.object), escape(&w.reason));
@@ -442,7 +442,7 @@ mod tests {
         assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "self-contained, no scripts");
         let mut run = Report { source: evil.into(), ..Default::default() };
         run.tables.insert(evil.into(), crate::report::TableReport { target: evil.into(), ..Default::default() });
-        run.warnings.push(crate::report::Warning { table: Some(evil.into()), object: evil.into(), reason: evil.into() });
+        run.warnings.push(crate::events::Warning { table: Some(evil.into()), object: evil.into(), reason: evil.into() });
         let html = run_report(&run);
         assert!(!html.contains("<img") && html.contains("&lt;img"));
     }

@@ -19,7 +19,7 @@ use crate::error::Result;
 use crate::plan::choices::{choices_for, plan_choices, unique_index_columns, Choice, GroupId, Kind};
 use crate::plan::Plan;
 pub use crate::plan::PlanChoice;
-use crate::report::{Rename, Warning};
+use crate::events::{Rename, Warning};
 use crate::schema::{LogicalType, Schema};
 use crate::source::sqlite::inspect;
 use crate::plan::resolve::{planned_tables, PlannedTable};

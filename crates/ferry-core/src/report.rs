@@ -3,7 +3,7 @@
 //! Serialized as the JSON the CLI writes with `--report` (the shape the engine issue fixes:
 //! `tables.<name>.{target, rows_read, rows_written, rejected[], changed[]}` and `warnings[]`).
 
-use crate::events::Phase;
+use crate::events::{Phase, Rename, Warning};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -187,23 +187,6 @@ pub struct Changed {
     pub column: String,
     pub from: serde_json::Value,
     pub to: serde_json::Value,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Warning {
-    pub table: Option<String>,
-    pub object: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Rename {
-    pub table: Option<String>,
-    pub from: String,
-    pub to: String,
     pub reason: String,
 }
 

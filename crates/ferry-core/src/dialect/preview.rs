@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::plan::Plan;
-use crate::report::Warning;
+use crate::events::Warning;
 use crate::schema::Schema;
 use crate::plan::resolve::planned_tables;
 use crate::dialect::{mysql, postgres, Dialect};

@@ -4,7 +4,7 @@
 
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
-use crate::report::Warning;
+use crate::events::Warning;
 use crate::schema::LogicalType;
 use crate::plan::resolve::PlannedTable;
 use crate::dialect::Dialect;

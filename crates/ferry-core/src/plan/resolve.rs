@@ -5,7 +5,7 @@
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::schema::{LogicalType, Schema, Table};
-use crate::report::Warning;
+use crate::events::Warning;
 use crate::schema::{FkAction, IndexPart};
 use crate::sqlexpr::{self, ExprContext};
 use crate::dialect::{derived_name, Names};

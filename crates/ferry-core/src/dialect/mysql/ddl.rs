@@ -4,7 +4,7 @@
 //! foreign keys come after the data.
 
 use super::flavor::Flavor;
-use crate::report::Warning;
+use crate::events::Warning;
 use crate::schema::FkAction;
 use crate::sqlexpr::quote_ident;
 use crate::plan::resolve::{PlannedForeignKey, PlannedIndex, PlannedPart, PlannedTable};
