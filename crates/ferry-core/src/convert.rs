@@ -854,6 +854,93 @@ mod tests {
         assert!(pg_with(ValueRef::Real(1.005), &money, DecimalExact).unwrap_err().contains("not rounded"));
     }
 
+    /// Every refusal and change the conversion makes, with the kind of problem it is: the
+    /// kind pre-flight groups it under and the plan's choices are made for.
+    #[test]
+    fn each_refusal_and_change_has_its_kind() {
+        use crate::plan::choices::Kind::{self, *};
+        use Transform::*;
+        let (p, m) = (Dialect::Postgres, Dialect::MariaDb);
+        let dec = LogicalType::Decimal { precision: Some(4), scale: Some(2) };
+        let ts = Timestamp { tz: true };
+        type Case<'a> = (ValueRef<'a>, LogicalType, Option<Transform>, Dialect, Kind);
+        let cases: Vec<Case> = vec![
+            // integer
+            (ValueRef::Real(1.5), Integer { bits: 64 }, None, p, WrongType),
+            (ValueRef::Text(b"lots"), Integer { bits: 64 }, None, p, WrongType),
+            (ValueRef::Blob(b"x"), Integer { bits: 64 }, None, p, WrongType),
+            (ValueRef::Integer(70000), Integer { bits: 16 }, None, p, OutOfRange),
+            // float
+            (ValueRef::Real(f64::INFINITY), Float, None, m, OutOfRange),
+            (ValueRef::Integer((1 << 53) + 1), Float, None, p, Rounded),
+            (ValueRef::Text(b"1"), Float, None, p, WrongType),
+            (ValueRef::Blob(b"1"), Float, None, p, WrongType),
+            // decimal
+            (ValueRef::Real(f64::INFINITY), dec.clone(), None, m, OutOfRange),
+            (ValueRef::Text(b"abc"), dec.clone(), None, p, WrongType),
+            (ValueRef::Blob(b"1"), dec.clone(), None, p, WrongType),
+            (ValueRef::Real(1.005), dec.clone(), None, p, Rounded),
+            (ValueRef::Integer(123), dec.clone(), None, p, OutOfRange),
+            // boolean
+            (ValueRef::Text(b"maybe"), Boolean, None, p, WrongType),
+            (ValueRef::Integer(2), Boolean, None, p, WrongType),
+            // text
+            (ValueRef::Text(&[0xff, 0xfe]), Text { max: None }, None, m, InvalidUtf8),
+            (ValueRef::Text(b"a\0b"), Text { max: None }, None, p, NulInText),
+            (ValueRef::Text(b"abc"), Text { max: Some(2) }, None, p, TooLong),
+            // bytes, uuid
+            (ValueRef::Integer(1), Bytes, None, p, WrongType),
+            (ValueRef::Text(b"0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F9C10"), Uuid, None, p, WrongType),
+            (ValueRef::Integer(1), Uuid, None, p, WrongType),
+            // date
+            (ValueRef::Integer(1), Date, None, p, ImpossibleDate),
+            (ValueRef::Text(b"0999-01-01"), Date, None, m, OutOfRange),
+            (ValueRef::Text(b"2023-02-30"), Date, None, p, ImpossibleDate),
+            // timestamp
+            (ValueRef::Integer(1), ts.clone(), None, p, ImpossibleDate),
+            (ValueRef::Text(b"yesterday"), ts.clone(), None, p, ImpossibleDate),
+            (ValueRef::Text(b"0999-01-01 00:00:00"), ts.clone(), None, m, OutOfRange),
+            (ValueRef::Text(b"2024-03-05 14:22:01.1234567"), ts.clone(), None, p, Rounded),
+            // json
+            (ValueRef::Integer(1), Json, None, p, InvalidJson),
+            (ValueRef::Text(b"{bad"), Json, None, p, InvalidJson),
+            (ValueRef::Text(b"[\"\\u0000\"]"), Json, None, p, InvalidJson),
+            // a transform for another type (a choice can change the column's type under it)
+            (ValueRef::Integer(1), Integer { bits: 64 }, Some(EpochMs), p, ImpossibleDate),
+            (ValueRef::Integer(1), ts.clone(), Some(Bool01), p, ImpossibleDate),
+            (ValueRef::Integer(1), Integer { bits: 64 }, Some(Bool01), p, WrongType),
+            (ValueRef::Integer(1), Json, Some(Bool01), p, WrongType),
+            (ValueRef::Integer(1), Date, Some(DecimalExact), p, WrongType),
+            (ValueRef::Text(b"x"), Bytes, Some(UuidText), p, WrongType),
+            // epoch_s, epoch_ms, julian_day
+            (ValueRef::Real(1.5), ts.clone(), Some(EpochS), p, WrongType),
+            (ValueRef::Text(b"soon"), ts.clone(), Some(EpochMs), p, WrongType),
+            (ValueRef::Text(b"soon"), ts.clone(), Some(JulianDay), p, WrongType),
+            (ValueRef::Integer(i64::MAX), ts.clone(), Some(EpochS), p, WrongType),
+            (ValueRef::Real(f64::INFINITY), ts.clone(), Some(JulianDay), p, WrongType),
+            (ValueRef::Integer(-62_000_000_000_000), ts.clone(), Some(EpochMs), m, WrongType),
+            // bool_01, bool_text, uuid_text, uuid_blob
+            (ValueRef::Integer(2), Boolean, Some(Bool01), p, WrongType),
+            (ValueRef::Text(b"maybe"), Boolean, Some(BoolText), p, WrongType),
+            (ValueRef::Text(b"not-a-uuid"), Uuid, Some(UuidText), p, WrongType),
+            (ValueRef::Blob(b"short"), Uuid, Some(UuidBlob), p, WrongType),
+            // decimal_exact
+            (ValueRef::Real(f64::INFINITY), dec.clone(), Some(DecimalExact), p, OutOfRange),
+            (ValueRef::Text(b"1"), dec.clone(), Some(DecimalExact), p, WrongType),
+            (ValueRef::Real(1.005), dec.clone(), Some(DecimalExact), p, WrongType),
+            (ValueRef::Integer(123), dec.clone(), Some(DecimalExact), p, OutOfRange),
+        ];
+        for (v, ty, tr, dialect, want) in cases {
+            let mut sink = Shown(String::new());
+            let (reason, refused) = match convert_with(v, &ty, tr, dialect, &mut sink) {
+                Ok(None) => panic!("{v:?} as {ty:?} through {tr:?} converts exactly"),
+                Ok(Some(ch)) => (ch.reason, false),
+                Err(reason) => (reason, true),
+            };
+            assert_eq!(crate::preflight::kind_of(&reason, refused), want, "{v:?} as {ty:?} through {tr:?}: {reason}");
+        }
+    }
+
     #[test]
     fn transforms_read_and_write_by_name() {
         for tr in [Transform::EpochS, Transform::EpochMs, Transform::JulianDay, Transform::Bool01, Transform::BoolText, Transform::UuidText, Transform::UuidBlob, Transform::DecimalExact] {
