@@ -431,7 +431,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
                 Ok(None) => {}
                 Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch, chosen)),
                 Err(reason) => {
-                    rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason));
+                    rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason.reason));
                     break;
                 }
             }
@@ -510,17 +510,17 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
 const SET_NULL: &str = "\u{0}NULL";
 
 /// Applies the plan's `set_null` / `strip_nul` to a value the conversion refused with
-/// `reason`, writing the result; None when no such choice covers it (the row is rejected).
-fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::plan::resolve::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::plan::choices::Kind, crate::plan::choices::Choice)>>, reason: &str) -> Option<convert::Change> {
+/// `refusal`, writing the result; None when no such choice covers it (the row is rejected).
+fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::plan::resolve::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::plan::choices::Kind, crate::plan::choices::Choice)>>, refusal: &convert::Refusal) -> Option<convert::Change> {
     use crate::plan::choices::Choice;
     let mut write = |v: rusqlite::types::ValueRef<'_>| match dialect {
         Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf }),
         _ => convert::convert_with(v, &c.logical, c.transform, dialect, &mut MySqlLiteral { buf }),
     };
-    match crate::plan::choices::value_choice(choices, reason)? {
+    match crate::plan::choices::value_choice(choices, refusal.kind)? {
         Choice::SetNull => {
             write(rusqlite::types::ValueRef::Null).ok()?;
-            Some(convert::Change { to: SET_NULL.into(), reason: format!("set NULL by the plan's choice: {reason}") })
+            Some(convert::Change { to: SET_NULL.into(), reason: format!("set NULL by the plan's choice: {refusal}"), kind: refusal.kind })
         }
         Choice::StripNul => {
             let bytes = match v {
@@ -531,7 +531,7 @@ fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::plan::resolve::Planned
             // Whatever else is wrong with the value still refuses the row.
             let ch = write(rusqlite::types::ValueRef::Text(&stripped)).ok()?;
             let to = ch.map(|c| c.to).unwrap_or_else(|| String::from_utf8_lossy(&stripped).into_owned());
-            Some(convert::Change { to, reason: "NUL characters removed by the plan's choice".into() })
+            Some(convert::Change { to, reason: "NUL characters removed by the plan's choice".into(), kind: refusal.kind })
         }
         _ => None,
     }

@@ -146,30 +146,6 @@ fn cause_of(reason: &str) -> String {
     }
 }
 
-/// The kind of a refusal (`Err`) or change (`Ok`) the conversion gave, from its reason.
-pub fn kind_of(reason: &str, refused: bool) -> Kind {
-    if !refused {
-        return Kind::Rounded;
-    }
-    let r = reason;
-    if r.contains("NUL character") {
-        Kind::NulInText
-    } else if r.contains("not UTF-8") {
-        Kind::InvalidUtf8
-    } else if r.contains("out of range") || r.contains("does not fit") || r.contains("infinity") || r.contains("holds years") {
-        Kind::OutOfRange
-    } else if r.starts_with("longer than") {
-        Kind::TooLong
-    } else if r.starts_with("not a date") || r.contains("timestamp") {
-        Kind::ImpossibleDate
-    } else if r.contains("JSON") || r.contains("jsonb") {
-        Kind::InvalidJson
-    } else {
-        Kind::WrongType
-    }
-}
-
-
 /// Folds text as MariaDB's `utf8mb4_general_nopad_ci` compares it: two strings are equal
 /// there exactly when their folds are equal (`Bob` = `bob` = `BÖB`, `ß` = `s`, and every
 /// character above U+FFFF equals every other).
@@ -320,8 +296,8 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
             }
             let (cause, kind) = match convert_with(v, &c.logical, c.transform, dialect, &mut Discard) {
                 Ok(None) => continue,
-                Ok(Some(ch)) => (ch.reason.clone(), kind_of(&ch.reason, false)),
-                Err(reason) => (cause_of(&reason), kind_of(&reason, true)),
+                Ok(Some(ch)) => (ch.reason, ch.kind),
+                Err(refusal) => (cause_of(&refusal.reason), refusal.kind),
             };
             let key = (t.source.name.clone(), Some(c.source.clone()), kind, cause);
             found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
@@ -615,7 +591,7 @@ pub fn check_column(source: &Path, table: &crate::schema::Table, column: &str, t
             Err(reason) => {
                 out.rejected += 1;
                 if out.examples.len() < EXAMPLES {
-                    out.reason.get_or_insert(reason);
+                    out.reason.get_or_insert(reason.reason);
                     out.examples.push(Example { row: key(), value: crate::value::value_to_json(v) });
                 }
             }
@@ -630,34 +606,7 @@ pub fn check_column(source: &Path, table: &crate::schema::Table, column: &str, t
 
 #[cfg(test)]
 mod tests {
-    use super::{cause_of, kind_of, Kind};
-
-    /// Every reason the conversion gives lands in the kind the issue names.
-    #[test]
-    fn reasons_have_kinds() {
-        let cases = [
-            ("PostgreSQL text cannot hold the NUL character (\\0)", Kind::NulInText),
-            ("bytes that are not UTF-8 text", Kind::InvalidUtf8),
-            ("70000 is out of range for a 16-bit integer", Kind::OutOfRange),
-            ("123.45 does not fit numeric(4,2)", Kind::OutOfRange),
-            ("MariaDB cannot hold infinity", Kind::OutOfRange),
-            ("MariaDB DATE holds years 1000 to 9999 only", Kind::OutOfRange),
-            ("longer than 5 characters", Kind::TooLong),
-            ("not a date (YYYY-MM-DD)", Kind::ImpossibleDate),
-            ("not an ISO-8601 timestamp", Kind::ImpossibleDate),
-            ("not a timestamp", Kind::ImpossibleDate),
-            ("not valid JSON", Kind::InvalidJson),
-            ("PostgreSQL jsonb cannot hold \\u0000", Kind::InvalidJson),
-            ("not an integer", Kind::WrongType),
-            ("1.5 is not an integer", Kind::WrongType),
-            ("not a UUID", Kind::WrongType),
-            ("a number in a binary column", Kind::WrongType),
-        ];
-        for (reason, want) in cases {
-            assert_eq!(kind_of(reason, true), want, "{reason}");
-        }
-        assert_eq!(kind_of("rounded to scale 2", false), Kind::Rounded);
-    }
+    use super::cause_of;
 
     /// The fold equates what MariaDB's general_ci does (checked against the server in
     /// tests/it/preflight.rs), and nothing PostgreSQL-binary would.

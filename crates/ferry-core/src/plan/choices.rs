@@ -220,10 +220,9 @@ pub(crate) fn plan_choices(plan: &Plan, planned: &[PlannedTable]) -> Result<Hash
 /// `strip_nul` (the load applies them as it converts; see [`value_choice`]).
 pub type ValueChoices = HashMap<String, Vec<(Kind, Choice)>>;
 
-/// What the plan chose for a value the conversion refused with `reason`, when it is
+/// What the plan chose for a value the conversion refused as `kind`, when it is
 /// `set_null` or `strip_nul` (anything else: the row is rejected, or the type already holds it).
-pub fn value_choice(choices: Option<&Vec<(Kind, Choice)>>, reason: &str) -> Option<Choice> {
-    let kind = crate::preflight::kind_of(reason, true);
+pub fn value_choice(choices: Option<&Vec<(Kind, Choice)>>, kind: Kind) -> Option<Choice> {
     choices?.iter().find(|(k, c)| *k == kind && matches!(c, Choice::SetNull | Choice::StripNul)).map(|(_, c)| *c)
 }
 

@@ -56,7 +56,7 @@ pub(super) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
             let mut done = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r));
             if let Err(reason) = &done {
                 // A value the plan chose to set NULL or strip of its NULs arrived so: compare that.
-                done = match crate::plan::choices::value_choice(spec.choices.get(src), reason) {
+                done = match crate::plan::choices::value_choice(spec.choices.get(src), reason.kind) {
                     Some(crate::plan::choices::Choice::SetNull) => convert_with(rusqlite::types::ValueRef::Null, ty, *tr, dialect, &mut Canon(&mut r)),
                     Some(crate::plan::choices::Choice::StripNul) => match v {
                         rusqlite::types::ValueRef::Text(b) | rusqlite::types::ValueRef::Blob(b) => {
