@@ -1056,16 +1056,22 @@ fn orphan_reason(fk: &crate::plan::resolve::PlannedForeignKey) -> String {
     format!("orphan: no {} row has ({}) equal to this row's ({})", fk.ref_source_table, fk.ref_columns.join(", "), fk.columns.join(", "))
 }
 
-/// `--strict` stopping inside `remove_orphans` (carried through its sqlx error).
-fn strict_stop(e: &sqlx::Error) -> Option<FerryError> {
-    match e {
-        sqlx::Error::Protocol(msg) => msg.strip_prefix("stopped: ").map(|m| FerryError::Strict(m.to_string())),
-        _ => None,
+/// Why a foreign key's orphans were not taken out.
+enum OrphansFailed {
+    /// The server refused: the foreign key is not created, and the run goes on.
+    Server(sqlx::Error),
+    /// `--strict` stops the run at the first orphan (`FerryError::Strict`).
+    Stopped(FerryError),
+}
+
+impl From<sqlx::Error> for OrphansFailed {
+    fn from(e: sqlx::Error) -> Self {
+        OrphansFailed::Server(e)
     }
 }
 
 /// Takes a foreign key's orphans out of the target, reported.
-async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::plan::resolve::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, sqlx::Error> {
+async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::plan::resolve::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, OrphansFailed> {
     let table_sql = sh.target.table_sql_name(&t.name);
     let parent_sql = sh.target.table_sql_name(&fk.ref_table);
     let (all_cols, collation) = (t.typed_columns(), sh.target.binary_collation());
@@ -1075,7 +1081,7 @@ async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::plan::resolve
     };
     let n = rows.len();
     if n > 0 {
-        reject_rows(sh, t, removed_rows(t, rows, &fk.columns, &orphan_reason(fk))).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        reject_rows(sh, t, removed_rows(t, rows, &fk.columns, &orphan_reason(fk))).await.map_err(OrphansFailed::Stopped)?;
     }
     Ok(n)
 }
@@ -1108,10 +1114,8 @@ async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut
             let (t, fk, r) = task.await.map_err(|e| FerryError::Other(format!("a foreign key check stopped: {e}")))??;
             match r {
                 Ok(n) => removed_any |= n > 0,
-                Err(e) => {
-                    if let Some(stop) = strict_stop(&e) {
-                        return Err(stop);
-                    }
+                Err(OrphansFailed::Stopped(stop)) => return Err(stop),
+                Err(OrphansFailed::Server(e)) => {
                     broken.insert((t.name.clone(), fk.name.clone()));
                     sh.warn(Some(&t.source.name), fk_object(&fk), format!("not created: {}", db_message(&e))).await;
                 }
@@ -1130,7 +1134,8 @@ async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut
                 }
                 match remove_orphans(sh, t, fk, conn).await {
                     Ok(n) => removed_any |= n > 0,
-                    Err(e) => {
+                    Err(OrphansFailed::Stopped(stop)) => return Err(stop),
+                    Err(OrphansFailed::Server(e)) => {
                         broken.insert((t.name.clone(), fk.name.clone()));
                         sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
                     }
@@ -1641,17 +1646,18 @@ async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn)
         let Err(first) = exec(conn, &validate).await else { continue };
         let result = if db_code(&first) == "23503" {
             match remove_orphans(sh, t, fk, conn).await {
-                Ok(_) => exec(conn, &validate).await,
+                Ok(_) => exec(conn, &validate).await.map_err(OrphansFailed::Server),
                 Err(e) => Err(e),
             }
         } else {
-            Err(first)
+            Err(OrphansFailed::Server(first))
         };
-        if let Err(e) = result {
+        if let Err(failed) = result {
             let _ = exec(conn, &postgres::ddl::drop_constraint(t, &schema, &fk.name)).await;
-            if let Some(stop) = strict_stop(&e) {
-                return Err(stop);
-            }
+            let e = match failed {
+                OrphansFailed::Stopped(stop) => return Err(stop),
+                OrphansFailed::Server(e) => e,
+            };
             sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
         }
     }
