@@ -276,7 +276,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Inspect { source, json, sample } => {
-            let schema = ferry_core::copy::read_source_sampled(&source, true, 2, sample)?;
+            let schema = ferry_core::source::sqlite::read_source_sampled(&source, true, 2, sample)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&schema).expect("schema serializes"));
             } else {
@@ -371,7 +371,7 @@ fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {
 }
 
 fn read(source: &Path) -> Result<Schema, FerryError> {
-    ferry_core::copy::read_source(source, true, 2)
+    ferry_core::source::sqlite::read_source(source, true, 2)
 }
 
 fn check_writable(path: &Path) -> Result<(), FerryError> {

@@ -13,7 +13,7 @@ use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::Plan;
 use crate::report::{Changed, CreatedKind, CreatedObject, RejectLog, Rejected, Report, TableReport};
 use crate::schema::Schema;
-use crate::source::sqlite::{inspect, profile};
+use crate::source::sqlite::{inspect, profile, read_source, read_source_spread, Integrity};
 use crate::dialect::mysql::{self, flavor::Flavor, MySqlConnection};
 use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::dialect::postgres::{self, PgConnection};
@@ -47,82 +47,6 @@ pub struct MigrateOptions {
 impl Default for MigrateOptions {
     fn default() -> Self {
         MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false }
-    }
-}
-
-/// Reads the schema and (when asked) profiles every column, tables in parallel threads.
-///
-/// The file's structure is checked (`PRAGMA quick_check`) before this returns, so a damaged
-/// file is refused before anything is written anywhere; with profiling the check runs beside
-/// the profiling threads rather than before them.
-pub fn read_source(path: &Path, with_profile: bool, jobs: usize) -> Result<Schema> {
-    read_source_sampled(path, with_profile, jobs, None)
-}
-
-/// As `read_source`; with `sample`, each table's profile rests on about that many rows spread
-/// over it — a quick look (`ferry inspect --sample`), never what a plan or a load uses.
-pub fn read_source_sampled(path: &Path, with_profile: bool, jobs: usize, sample: Option<u64>) -> Result<Schema> {
-    let conn = inspect::open(path)?;
-    let schema = inspect_or_damaged(&conn, path)?;
-    if !with_profile {
-        inspect::check_integrity(&conn, path)?;
-        return Ok(schema);
-    }
-    profile_beside_check(conn, path, jobs, sample, schema)
-}
-
-/// The schema, with the file's structure check still running on a thread of its own: what
-/// is read from the file may be trusted once the check's handle has joined `Ok`. For work
-/// that reads the rows anyway and can say "damaged" at its end (validation).
-pub fn read_schema_check_beside(path: &Path) -> Result<(Schema, std::thread::JoinHandle<Result<()>>)> {
-    let conn = inspect::open(path)?;
-    let schema = inspect_or_damaged(&conn, path)?;
-    let p = path.to_path_buf();
-    Ok((schema, std::thread::spawn(move || inspect::check_integrity(&conn, &p))))
-}
-
-/// The schema; a damaged file can fail here already, and the structure check words it best.
-fn inspect_or_damaged(conn: &rusqlite::Connection, path: &Path) -> Result<Schema> {
-    inspect::inspect(conn, path).map_err(|e| inspect::check_integrity(conn, path).err().unwrap_or(e))
-}
-
-fn profile_beside_check(conn: rusqlite::Connection, path: &Path, jobs: usize, sample: Option<u64>, mut schema: Schema) -> Result<Schema> {
-    let (integrity, profiled) = std::thread::scope(|s| {
-        let check = s.spawn(move || inspect::check_integrity(&conn, path));
-        let profiled = each_table_on_threads(path, jobs, &mut schema.tables, |c, t| profile::profile_table_sampled(c, path, t, sample));
-        (check.join().expect("integrity check thread"), profiled)
-    });
-    // A damaged file: the integrity check's words, whatever profiling ran into.
-    integrity?;
-    profiled?;
-    Ok(schema)
-}
-
-/// Runs `work` on each table, `jobs` tables at a time, each thread on a read connection of its
-/// own; the first error is returned.
-fn each_table_on_threads(path: &Path, jobs: usize, tables: &mut [crate::schema::Table], work: impl Fn(&rusqlite::Connection, &mut crate::schema::Table) -> Result<()> + Sync) -> Result<()> {
-    let queue = std::sync::Mutex::new(tables.iter_mut().collect::<Vec<_>>());
-    let err = std::sync::Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..jobs.max(1) {
-            s.spawn(|| {
-                let conn = match inspect::open(path) {
-                    Ok(c) => c,
-                    Err(e) => return *err.lock().unwrap() = Some(e),
-                };
-                loop {
-                    let next = queue.lock().unwrap().pop();
-                    let Some(t) = next else { return };
-                    if let Err(e) = work(&conn, t) {
-                        return *err.lock().unwrap() = Some(e);
-                    }
-                }
-            });
-        }
-    });
-    match err.into_inner().unwrap() {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
 }
 
@@ -1665,36 +1589,8 @@ async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn)
     Ok(())
 }
 
-/// The file's structure check, running beside a speculative load.
-type Integrity = std::thread::JoinHandle<Result<()>>;
-
 /// Rows of each table a speculative plan is made from (`profile_table_spread`).
 const SPREAD_SAMPLE_ROWS: u64 = 4096;
-
-/// The schema with a spread sample of each table's values (`profile_table_spread`), for a
-/// plan made before the rows are read; the file's structure check (`PRAGMA quick_check`)
-/// runs on its own thread meanwhile, and must pass before the run can succeed.
-pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema, Integrity)> {
-    let p = path.to_path_buf();
-    let conn = inspect::open(path)?;
-    let check = std::thread::spawn(move || {
-        // Measured: at normal priority the check slowed the load it runs beside (~0.15 s of
-        // 3.5 s on the 1M demo); the load waits for it only once every row is in.
-        crate::lowest_priority();
-        inspect::check_integrity(&inspect::open(&p)?, &p)
-    });
-    let read = || -> Result<Schema> {
-        let mut schema = inspect::inspect_with(&conn, path, false)?;
-        // The counts and samples, `jobs` tables at a time.
-        each_table_on_threads(path, jobs, &mut schema.tables, |c, t| inspect::count_rows(c, path, t).and_then(|()| profile::profile_table_spread(c, path, t, rows)))?;
-        Ok(schema)
-    };
-    match read() {
-        Ok(schema) => Ok((schema, check)),
-        // A damaged file can fail here already; the integrity check words it best.
-        Err(e) => Err(check.join().expect("integrity check thread").err().unwrap_or(e)),
-    }
-}
 
 /// Drops the tables this run made (and the PostgreSQL schema, when it made that too): a
 /// damaged source found after the load began leaves the target as it was.

@@ -812,7 +812,7 @@ pub async fn diff_planned(target: &Target, conn: &mut Conn, planned: &[PlannedTa
 pub async fn diff(source: &Path, url: &str, plan: Option<&Plan>, plan_path: Option<&str>, pg_schema: Option<&str>) -> Result<SchemaDiff> {
     let (target, mut conn) = Target::open(url, pg_schema).await?;
     let src = source.to_path_buf();
-    let schema = tokio::task::spawn_blocking(move || crate::copy::read_source(&src, true, 2)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let schema = tokio::task::spawn_blocking(move || crate::source::sqlite::read_source(&src, true, 2)).await.map_err(|e| FerryError::Other(e.to_string()))??;
     let resolved = crate::plan::Plan::resolve(plan, plan_path.unwrap_or("plan"), &schema, source, target.dialect)?;
     let plan = &resolved;
     let planned = planned_tables(&schema, plan, target.dialect)?;

@@ -14,14 +14,14 @@
 //! pick another name).
 
 use crate::convert::{convert, convert_with, Encoder};
-use crate::copy::{key_of, read_source, RowSelect};
+use crate::copy::{key_of, RowSelect};
 use crate::error::Result;
 use crate::plan::choices::{choices_for, plan_choices, unique_index_columns, Choice, GroupId, Kind};
 use crate::plan::Plan;
 pub use crate::plan::PlanChoice;
 use crate::events::{Rename, Warning};
 use crate::schema::{LogicalType, Schema};
-use crate::source::sqlite::inspect;
+use crate::source::sqlite::{inspect, read_source};
 use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::dialect::Dialect;
 use serde::Serialize;
@@ -647,7 +647,7 @@ mod tests {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER); INSERT INTO t VALUES (1, 'short', 1), (2, 'a name longer than ten', 70000), (3, NULL, 'x'), (4, 'bad' || char(0) || 'nul', 2);").unwrap();
         drop(c);
-        let schema = crate::copy::read_source(&path, false, 1).unwrap();
+        let schema = crate::source::sqlite::read_source(&path, false, 1).unwrap();
         let t = schema.tables.iter().find(|t| t.name == "t").unwrap();
         let cases: [(&str, LogicalType, Dialect, u64, u64, serde_json::Value); 4] = [
             ("name", LogicalType::Text { max: Some(10) }, Dialect::Postgres, 2, 0, serde_json::json!({"id": 2})),

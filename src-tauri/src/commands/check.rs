@@ -115,7 +115,7 @@ mod tests {
         let dir = temp_dir("preflight");
         let path = shop(&dir);
         let (_app, w) = app(&dir);
-        let schema = ferry_core::copy::read_source(&path, true, 1).unwrap();
+        let schema = ferry_core::source::sqlite::read_source(&path, true, 1).unwrap();
         let made_elsewhere = serde_json::to_value(ferry_core::plan::propose(&schema, "shop.sqlite", ferry_core::dialect::Dialect::Postgres)).unwrap();
         let err = call(&w, "run_preflight", json!({ "plan": made_elsewhere })).unwrap_err();
         assert_eq!(err["kind"], "no_source", "{err}");

@@ -38,7 +38,7 @@ pub struct TypeCheck {
 #[tauri::command]
 pub async fn open_source(state: State<'_, AppState>, path: String) -> IpcResult<SourceView> {
     let p = PathBuf::from(&path);
-    let schema = super::blocking(move || Ok(ferry_core::copy::read_source(&p, true, 2)?)).await?;
+    let schema = super::blocking(move || Ok(ferry_core::source::sqlite::read_source(&p, true, 2)?)).await?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     *state.source.lock().unwrap() = Some(Loaded { path: PathBuf::from(&path), schema: Arc::new(schema.clone()) });
     Ok(SourceView { path, bytes, schema })

@@ -83,7 +83,7 @@ fn pg_float_bits(s: Option<String>) -> Option<String> {
 
 pub async fn assert_same_rows(src: &Path, db: &TestDb, report: &J) {
     let dialect = if db.kind == Kind::Pg { Dialect::Postgres } else { Dialect::MariaDb };
-    let schema = ferry_core::copy::read_source(src, true, 2).unwrap();
+    let schema = ferry_core::source::sqlite::read_source(src, true, 2).unwrap();
     let plan = ferry_core::plan::propose(&schema, "", dialect);
     let conn = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     for tp in &plan.tables {

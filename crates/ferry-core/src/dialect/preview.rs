@@ -64,7 +64,7 @@ pub fn preview(schema: &Schema, plan: &Plan, dialect: Dialect, pg_schema: Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::copy::read_source;
+    use crate::source::sqlite::read_source;
 
     /// The demo schema's previews name what the guide asks for, in each dialect's words.
     #[test]

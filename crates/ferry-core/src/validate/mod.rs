@@ -11,7 +11,8 @@
 //! of row hashes. Rows the load refuses (the conversion says so) or the run reported as
 //! rejected (`--run-report`) are "expected", not mismatches.
 
-use crate::copy::{read_source, Conn, Target};
+use crate::copy::{Conn, Target};
+use crate::source::sqlite::read_source;
 use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
@@ -88,7 +89,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     // Given the plan, only the schema is read first; the file's structure check runs beside
     // the comparisons, and a damaged file fails the validation when they are done.
     let read = tokio::task::spawn_blocking(move || match given_plan {
-        true => crate::copy::read_schema_check_beside(&src).map(|(s, c)| (s, Some(c))),
+        true => crate::source::sqlite::read_schema_check_beside(&src).map(|(s, c)| (s, Some(c))),
         false => read_source(&src, true, jobs).map(|s| (s, None)),
     });
     // The sessions the comparisons read through, opened while the source is read.

@@ -2,3 +2,6 @@
 pub mod inspect;
 pub mod parse;
 pub mod profile;
+pub mod read;
+
+pub use read::{read_schema_check_beside, read_source, read_source_sampled, read_source_spread, Integrity};

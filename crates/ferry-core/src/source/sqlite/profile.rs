@@ -323,12 +323,12 @@ mod tests {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.execute_batch("CREATE TABLE n (id INTEGER PRIMARY KEY, v INTEGER); WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 10000) INSERT INTO n SELECT i, i FROM k;").unwrap();
         drop(c);
-        let quick = crate::copy::read_source_sampled(&path, true, 1, Some(100)).unwrap();
+        let quick = crate::source::sqlite::read_source_sampled(&path, true, 1, Some(100)).unwrap();
         let n = &quick.tables[0];
         let p = n.columns[1].profile.as_ref().unwrap();
         assert_eq!((n.profile_sample, p.rows), (Some(100), 100));
         assert!(p.max_integer.unwrap() > 9_000, "spread over the table, not its first rows: {:?}", p.max_integer);
-        let full = crate::copy::read_source(&path, true, 1).unwrap();
+        let full = crate::source::sqlite::read_source(&path, true, 1).unwrap();
         assert_eq!((full.tables[0].profile_sample, full.tables[0].columns[1].profile.as_ref().unwrap().rows), (None, 10_000));
         std::fs::remove_dir_all(&dir).unwrap();
     }
