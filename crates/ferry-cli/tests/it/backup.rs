@@ -22,8 +22,11 @@ fn snapshot_while_another_connection_writes() {
         std::thread::spawn(move || {
             let c = Connection::open(&src).unwrap();
             c.busy_timeout(std::time::Duration::from_secs(5)).unwrap();
+            // Bounded in commits and seconds: a slow backup must not let the file grow
+            // without end (an unbounded writer once filled the disk).
+            let started = std::time::Instant::now();
             let mut n = 0u64;
-            while !stop.load(Ordering::Relaxed) {
+            while !stop.load(Ordering::Relaxed) && n < 1_000 && started.elapsed() < std::time::Duration::from_secs(30) {
                 c.execute_batch("BEGIN; INSERT INTO t (v) SELECT 'more ' || id FROM t ORDER BY id DESC LIMIT 200; COMMIT;").unwrap();
                 n += 1;
             }
