@@ -369,20 +369,20 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
     if schema.is_some() && parsed.dialect != Dialect::Postgres {
         return Err(FerryError::Other("--schema is for PostgreSQL; on MySQL/MariaDB name the database in the URL".into()));
     }
-    let (target, mut conn) = crate::copy::Target::open(url, schema).await?;
+    let (target, mut conn) = crate::dialect::session::Target::open(url, schema).await?;
     let schema_name = (target.dialect == Dialect::Postgres).then(|| target.pg_schema.clone());
     let place = schema_name.as_deref().unwrap_or("");
     let objects = match &mut conn {
-        crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::objects(c, place).await,
-        crate::copy::Conn::My(c) => crate::dialect::mysql::dump::objects(c, place).await,
+        crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::objects(c, place).await,
+        crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::objects(c, place).await,
     }
     .map_err(|e| db_err("the list of tables", e))?;
     let estimate = match &mut conn {
-        crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::size(c, place).await,
-        crate::copy::Conn::My(c) => crate::dialect::mysql::dump::size(c, place).await,
+        crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::size(c, place).await,
+        crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::size(c, place).await,
     }
     .unwrap_or(0);
-    if let crate::copy::Conn::Pg(c) = &mut conn {
+    if let crate::dialect::session::Conn::Pg(c) = &mut conn {
         let exists = crate::dialect::postgres::inspect::schema_exists(c, place).await.map_err(|e| db_err("the schema list", e))?;
         if !exists {
             return Err(FerryError::Other(format!("schema {place:?} does not exist in database {:?}: nothing to back up", target.url.database)));
@@ -539,7 +539,7 @@ async fn run_native_dump(t: &TargetUrl, schema: Option<&str>, tool: &Path, parti
 
 /// Writes Ferry's own dump: the header, every table's DDL, its rows, the views, an end record.
 #[allow(clippy::too_many_arguments)]
-async fn write_ferry_dump(conn: &mut crate::copy::Conn, schema: &str, header: DumpRecord, objects: &DumpObjects, partial: &Path, out_dir: &Path, state: &mut BackupProgress, progress: &mut (impl FnMut(&BackupProgress) + Send)) -> Result<()> {
+async fn write_ferry_dump(conn: &mut crate::dialect::session::Conn, schema: &str, header: DumpRecord, objects: &DumpObjects, partial: &Path, out_dir: &Path, state: &mut BackupProgress, progress: &mut (impl FnMut(&BackupProgress) + Send)) -> Result<()> {
     let estimate = state.size_estimate;
     let io_err = |e: std::io::Error, written: u64| if is_disk_full(&e) { disk_full(out_dir, written, estimate) } else { FerryError::Io(format!("cannot write {}: {e}", partial.display())) };
     let file = std::fs::File::create(partial).map_err(|e| io_err(e, 0))?;
@@ -558,8 +558,8 @@ async fn write_ferry_dump(conn: &mut crate::copy::Conn, schema: &str, header: Du
             DumpError::Format(m) => FerryError::Other(m),
         };
         let sql = match conn {
-            crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::table_sql(c, schema, table).await,
-            crate::copy::Conn::My(c) => crate::dialect::mysql::dump::table_sql(c, schema, table).await,
+            crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::table_sql(c, schema, table).await,
+            crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::table_sql(c, schema, table).await,
         }
         .map_err(|e| db_err(&format!("the definition of table {table}"), e))?;
         record(&mut out, &DumpRecord::Table { name: table.clone(), sql: sql.clone() }).map_err(|e| io_err(e, out.bytes))?;
@@ -576,8 +576,8 @@ async fn write_ferry_dump(conn: &mut crate::copy::Conn, schema: &str, header: Du
                 Ok(())
             };
             match conn {
-                crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::write_rows(c, schema, table, &sql.columns, &mut sink).await,
-                crate::copy::Conn::My(c) => crate::dialect::mysql::dump::write_rows(c, schema, table, &sql, &mut sink).await,
+                crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::write_rows(c, schema, table, &sql.columns, &mut sink).await,
+                crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::write_rows(c, schema, table, &sql, &mut sink).await,
             }
         }
         .map_err(|e| dump_err(e, out.bytes))?;
@@ -589,8 +589,8 @@ async fn write_ferry_dump(conn: &mut crate::copy::Conn, schema: &str, header: Du
     }
     for view in &objects.views {
         let sql = match conn {
-            crate::copy::Conn::Pg(c) => crate::dialect::postgres::dump::view_sql(c, schema, view).await,
-            crate::copy::Conn::My(c) => crate::dialect::mysql::dump::view_sql(c, schema, view).await,
+            crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::view_sql(c, schema, view).await,
+            crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::view_sql(c, schema, view).await,
         }
         .map_err(|e| db_err(&format!("the definition of view {view}"), e))?;
         record(&mut out, &DumpRecord::View { name: view.clone(), sql }).map_err(|e| io_err(e, out.bytes))?;

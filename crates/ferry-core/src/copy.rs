@@ -13,10 +13,12 @@ use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::Plan;
 use crate::report::{Changed, CreatedKind, CreatedObject, RejectLog, Rejected, Report, TableReport};
 use crate::schema::Schema;
+use crate::source::sqlite::rows::RowSelect;
 use crate::source::sqlite::{inspect, profile, read_source, read_source_spread, Integrity};
-use crate::dialect::mysql::{self, flavor::Flavor, MySqlConnection};
+use crate::dialect::mysql;
 use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::dialect::postgres::{self, PgConnection};
+use crate::dialect::session::{db_message, target_err, Conn, Target};
 use crate::dialect::{Dialect, TargetUrl};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,116 +49,6 @@ pub struct MigrateOptions {
 impl Default for MigrateOptions {
     fn default() -> Self {
         MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false }
-    }
-}
-
-/// An open target session of either dialect.
-pub enum Conn {
-    Pg(PgConnection),
-    My(MySqlConnection),
-}
-
-/// The target, connected and identified.
-pub struct Target {
-    pub url: TargetUrl,
-    pub dialect: Dialect,
-    pub server: String,
-    pub pg_schema: String,
-    pub flavor: Option<Flavor>,
-}
-
-impl Target {
-    /// Connects once to learn what the server is; `connect` opens the working sessions.
-    pub async fn open(url: &str, pg_schema: Option<&str>) -> Result<(Target, Conn)> {
-        let url = TargetUrl::parse(url)?;
-        match url.dialect {
-            Dialect::Postgres => {
-                let mut c = postgres::connect(&url).await?;
-                let server = postgres::flavor::server_version(&mut c).await.map_err(|e| target_err("the server version", e))?;
-                let schema = pg_schema.unwrap_or("public").to_string();
-                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None }, Conn::Pg(c)))
-            }
-            _ => {
-                let mut c = mysql::connect(&url).await?;
-                let flavor = mysql::flavor::detect(&mut c).await.map_err(|e| target_err("the server version", e))?;
-                mysql::set_collation(&mut c, &flavor).await.map_err(|e| target_err("the session collation", e))?;
-                Ok((
-                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor) },
-                    Conn::My(c),
-                ))
-            }
-        }
-    }
-
-    pub async fn connect(&self) -> Result<Conn> {
-        self.prepare(Target::connect_bare(&self.url).await?).await
-    }
-
-    /// A session as the URL gives it, before the server is known (`prepare` finishes it).
-    pub async fn connect_bare(url: &TargetUrl) -> Result<Conn> {
-        Ok(match url.dialect {
-            Dialect::Postgres => Conn::Pg(postgres::connect(url).await?),
-            _ => Conn::My(mysql::connect(url).await?),
-        })
-    }
-
-    /// Sets a bare session up for this server: the PostgreSQL schema first on the search
-    /// path, the MySQL session's collation.
-    pub async fn prepare(&self, conn: Conn) -> Result<Conn> {
-        Ok(match conn {
-            Conn::Pg(mut c) => {
-                postgres::set_search_path(&mut c, &self.pg_schema).await.map_err(|e| target_err("the search path", e))?;
-                Conn::Pg(c)
-            }
-            Conn::My(mut c) => {
-                let flavor = self.flavor.as_ref().expect("mysql flavor");
-                mysql::set_collation(&mut c, flavor).await.map_err(|e| target_err("the session collation", e))?;
-                Conn::My(c)
-            }
-        })
-    }
-
-    /// The tables and views already there.
-    pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<String>> {
-        match conn {
-            Conn::Pg(c) => postgres::inspect::existing_objects(c, &self.pg_schema).await,
-            Conn::My(c) => mysql::inspect::existing_objects(c).await,
-        }
-        .map_err(|e| target_err("the list of existing tables", e))
-    }
-
-    /// MySQL's binary collation for this server (empty for PostgreSQL).
-    fn binary_collation(&self) -> &'static str {
-        self.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("")
-    }
-
-    fn table_sql_name(&self, name: &str) -> String {
-        match self.dialect {
-            Dialect::Postgres => postgres::ddl::qualified(&self.pg_schema, name),
-            _ => crate::sqlexpr::quote_ident(name, Dialect::MySql),
-        }
-    }
-}
-
-fn target_err(object: &str, e: sqlx::Error) -> FerryError {
-    let detail = match e.as_database_error() {
-        Some(db) => db.message().to_string(),
-        None => e.to_string(),
-    };
-    FerryError::Target { object: object.into(), detail }
-}
-
-async fn exec(conn: &mut Conn, sql: &str) -> std::result::Result<(), sqlx::Error> {
-    match conn {
-        Conn::Pg(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
-        Conn::My(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
-    }
-}
-
-fn db_message(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
-        Some(db) => db.message().to_string(),
-        None => e.to_string(),
     }
 }
 
@@ -231,50 +123,6 @@ struct ReadJob {
     /// loaded again once the plan rests on every row. The reading goes on to the end for the
     /// profile.
     abandon: Option<Arc<std::sync::atomic::AtomicBool>>,
-}
-
-/// Which expression names the row id, where no column shadows it.
-fn rowid_name(t: &crate::schema::Table) -> Option<&'static str> {
-    if t.without_rowid {
-        return None;
-    }
-    ["rowid", "_rowid_", "oid"].into_iter().find(|n| t.column(n).is_none())
-}
-
-/// How a table's rows are read: the row id (where no column shadows it), then every source
-/// column, so keys and values are found by position (`offset` past the row id).
-pub(crate) struct RowSelect {
-    pub sql: String,
-    pub rowid: Option<&'static str>,
-    pub offset: usize,
-}
-
-impl RowSelect {
-    pub(crate) fn new(t: &crate::schema::Table) -> RowSelect {
-        let rowid = rowid_name(t);
-        let mut select: Vec<String> = rowid.iter().map(|r| r.to_string()).collect();
-        select.extend(t.columns.iter().map(|c| inspect::quote(&c.name)));
-        RowSelect { sql: format!("SELECT {} FROM {}", select.join(", "), inspect::quote(&t.name)), rowid, offset: usize::from(rowid.is_some()) }
-    }
-
-    /// The same, for the one row with a given row id (`?1`).
-    pub(crate) fn by_rowid(&self) -> Option<String> {
-        self.rowid.map(|r| format!("{} WHERE {r} = ?1", self.sql))
-    }
-}
-
-pub(crate) fn key_of(t: &PlannedTable, rowid: Option<i64>, row: &rusqlite::Row<'_>, offset: usize) -> serde_json::Value {
-    let pk = t.pk_columns();
-    if !pk.is_empty() {
-        let mut m = serde_json::Map::new();
-        for c in &pk {
-            if let Some(i) = t.source.column_index(c) {
-                m.insert(t.source.columns[i].name.clone(), row.get_ref(i + offset).map(crate::value::value_to_json).unwrap_or_default());
-            }
-        }
-        return serde_json::Value::Object(m);
-    }
-    serde_json::json!({ "rowid": rowid })
 }
 
 /// Reads one table, converts and encodes every row, and sends batches to the writer.
@@ -376,7 +224,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
             // No single column is at fault: the whole row is too big for one statement.
             let size = batch.data.len() - start;
             batch.data.truncate(start);
-            let key = key_of(&t, rid, row, offset);
+            let key = t.row_key(rid, row, offset);
             let reason = format!("the row ({size} bytes as SQL) is larger than the server's max_allowed_packet ({max_statement} bytes): raise max_allowed_packet on the server to carry it");
             if strict {
                 return Err(FerryError::Strict(format!("table {} row {key}: {reason}", t.source.name)));
@@ -387,7 +235,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
         }
         if let Some((column, value, reason)) = rejected {
             batch.data.truncate(start);
-            let key = key_of(&t, rid, row, offset);
+            let key = t.row_key(rid, row, offset);
             if strict {
                 return Err(FerryError::Strict(format!("table {} row {} column {column}: {reason} (value {value})", t.source.name, key)));
             }
@@ -401,7 +249,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
                 return Err(FerryError::Strict(format!("table {} column {column}: value {from} would be {}: {}", t.source.name, ch.to, ch.reason)));
             }
             let to = if ch.to == SET_NULL { serde_json::Value::Null } else { serde_json::Value::String(ch.to) };
-            out.found.add_changed(&t.source.name, Changed { row: key_of(&t, rid, row, offset), column, from, to, reason: ch.reason }, &log);
+            out.found.add_changed(&t.source.name, Changed { row: t.row_key(rid, row, offset), column, from, to, reason: ch.reason }, &log);
         }
         if dialect != Dialect::Postgres {
             batch.data.push(b')');
@@ -409,7 +257,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
         batch.ends.push(batch.data.len());
         batch.keys.push(match (pk_only_keys, rid) {
             (false, Some(r)) => RowRef::Rowid(r),
-            _ => RowRef::Key(key_of(&t, rid, row, offset)),
+            _ => RowRef::Key(t.row_key(rid, row, offset)),
         });
         if batch.ends.len() >= batch_rows || batch.data.len() >= max_bytes {
             if events.cancelled() {
@@ -471,7 +319,7 @@ fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Option<&str>) -
     let select = RowSelect::new(&t.source);
     let (Ok(conn), Some(sql)) = (inspect::open(path), select.by_rowid()) else { return fallback };
     let res = conn.query_row(&sql, [rid], |row| {
-        let key = key_of(t, Some(*rid), row, select.offset);
+        let key = t.row_key(Some(*rid), row, select.offset);
         let value = column
             .and_then(|c| t.source.columns.iter().position(|x| x.name.eq_ignore_ascii_case(c) || t.target_column(&x.name) == c))
             .map(|i| row.get_ref(i + select.offset).map(crate::value::value_to_json).unwrap_or_default())
@@ -590,7 +438,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
     if pg_tx {
         let table_sql = sh.target.table_sql_name(&t.name);
         for sql in ["BEGIN".to_string(), format!("TRUNCATE {table_sql}")] {
-            exec(conn, &sql).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+            conn.execute(&sql).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
         }
     }
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
@@ -621,10 +469,10 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
     let mut since_commit = 0;
     if in_tx && sh.opts.data_only {
         // The target's foreign keys refuse orphans (reported by row) rather than take them unchecked.
-        exec(conn, "SET foreign_key_checks = 1").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+        conn.execute("SET foreign_key_checks = 1").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     if in_tx {
-        exec(conn, "START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+        conn.execute("START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     while let Some(batch) = rx.recv().await {
         if let Some(stop) = &abandon {
@@ -637,7 +485,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
                     if pg_tx {
-                        let _ = exec(conn, "ROLLBACK").await;
+                        let _ = conn.execute("ROLLBACK").await;
                     }
                     continue;
                 }
@@ -676,8 +524,8 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
         since_commit += 1;
         if in_tx && since_commit >= 20 {
             since_commit = 0;
-            let r = match exec(conn, "COMMIT").await {
-                Ok(()) => exec(conn, "START TRANSACTION").await,
+            let r = match conn.execute("COMMIT").await {
+                Ok(()) => conn.execute("START TRANSACTION").await,
                 Err(e) => Err(e),
             };
             if let Err(e) = r {
@@ -690,7 +538,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
     }
     let refused = abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed));
     if (in_tx || (pg_tx && !refused)) && failure.is_none() {
-        if let Err(e) = exec(conn, "COMMIT").await {
+        if let Err(e) = conn.execute("COMMIT").await {
             failure = Some(target_err(&format!("table {}", t.name), e));
         }
     }
@@ -841,16 +689,16 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
             // All of a table's indexes in one ALTER (one pass over the rows); when the server
             // refuses it, one at a time so each failure is named.
             let all: Vec<String> = clauses.iter().flat_map(|(_, cols, clause)| cols.iter().cloned().chain([clause.clone()])).chain(fk_indexes.iter().cloned()).collect();
-            if !all.is_empty() && exec(conn, &mysql::ddl::alter(t, &all)).await.is_err() {
+            if !all.is_empty() && conn.execute(&mysql::ddl::alter(t, &all)).await.is_err() {
                 for (ix, cols, clause) in &clauses {
                     let one: Vec<String> = cols.iter().cloned().chain([clause.clone()]).collect();
-                    if let Err(e) = exec(conn, &mysql::ddl::alter(t, &one)).await {
+                    if let Err(e) = conn.execute(&mysql::ddl::alter(t, &one)).await {
                         sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
                     }
                 }
                 // Not an object of the source: where it fails, InnoDB makes it with the key.
                 for clause in &fk_indexes {
-                    let _ = exec(conn, &mysql::ddl::alter(t, std::slice::from_ref(clause))).await;
+                    let _ = conn.execute(&mysql::ddl::alter(t, std::slice::from_ref(clause))).await;
                 }
             }
         }
@@ -868,7 +716,7 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
             Conn::My(_) => mysql::ddl::check(t, &ck.name, &ck.sql),
         };
         // Adding the CHECK checks every row; only when some row fails is it worth finding them.
-        let Err(first) = exec(conn, &sql).await else { continue };
+        let Err(first) = conn.execute(&sql).await else { continue };
         // PostgreSQL check_violation; MariaDB ER_CONSTRAINT_FAILED; MySQL 8 ER_CHECK_CONSTRAINT_VIOLATED.
         let violated = matches!(db_code(&first).as_str(), "23514" | "4025" | "3819");
         if !violated {
@@ -889,7 +737,7 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
                 continue;
             }
         }
-        if let Err(e) = exec(conn, &sql).await {
+        if let Err(e) = conn.execute(&sql).await {
             sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&e))).await;
         }
     }
@@ -904,7 +752,7 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
         .map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
         let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
         let r = match conn {
-            Conn::Pg(_) => exec(conn, &postgres::ddl::identity(t, &schema, col, next)).await,
+            Conn::Pg(_) => conn.execute(&postgres::ddl::identity(t, &schema, col, next)).await,
             Conn::My(c) => mysql::constraints::continue_auto_increment(c, &t.name, next).await,
         };
         if let Err(e) = r {
@@ -1077,7 +925,7 @@ async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut
                 Conn::My(_) => mysql::ddl::foreign_key(t, fk),
             };
             let object = format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table);
-            if let Err(e) = exec(conn, &sql).await {
+            if let Err(e) = conn.execute(&sql).await {
                 sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&e))).await;
             } else if sh.dialect.is_mysql_family() && (fk.on_delete == crate::schema::FkAction::SetDefault || fk.on_update == crate::schema::FkAction::SetDefault) {
                 sh.warn(Some(&t.source.name), object, "InnoDB has no SET DEFAULT action: created with NO ACTION".into()).await;
@@ -1147,7 +995,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         let exists = postgres::inspect::schema_exists(c, &target.pg_schema).await.map_err(|e| target_err("the schema list", e))?;
         if !exists {
             let sql = format!("CREATE SCHEMA {}", crate::sqlexpr::quote_ident(&target.pg_schema, Dialect::Postgres));
-            exec(&mut admin, &sql).await.map_err(|e| target_err(&format!("schema {}", target.pg_schema), e))?;
+            admin.execute(&sql).await.map_err(|e| target_err(&format!("schema {}", target.pg_schema), e))?;
             made_schema = true;
         }
         if let Conn::Pg(c) = &mut admin {
@@ -1253,8 +1101,8 @@ async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable, speculativ
     match sh.dialect {
         Dialect::Postgres => {
             let schema = &sh.target.pg_schema;
-            if !speculative || t.checks.is_empty() || exec(conn, &postgres::ddl::create_table_with(t, schema, true)).await.is_err() {
-                exec(conn, &postgres::ddl::create_table(t, schema)).await.map_err(create_err)?;
+            if !speculative || t.checks.is_empty() || conn.execute(&postgres::ddl::create_table_with(t, schema, true)).await.is_err() {
+                conn.execute(&postgres::ddl::create_table(t, schema)).await.map_err(create_err)?;
                 sh.checks_inline.lock().await.remove(&t.name);
             } else {
                 sh.checks_inline.lock().await.insert(t.name.clone());
@@ -1263,8 +1111,8 @@ async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable, speculativ
         _ => {
             let flavor = sh.target.flavor.as_ref().expect("flavor");
             // CHECKs go in with the table; one the server refuses sends them all to after the load.
-            if t.checks.is_empty() || exec(conn, &mysql::ddl::create_table(t, flavor, true)).await.is_err() {
-                exec(conn, &mysql::ddl::create_table(t, flavor, false)).await.map_err(create_err)?;
+            if t.checks.is_empty() || conn.execute(&mysql::ddl::create_table(t, flavor, true)).await.is_err() {
+                conn.execute(&mysql::ddl::create_table(t, flavor, false)).await.map_err(create_err)?;
                 sh.checks_inline.lock().await.remove(&t.name);
             } else {
                 sh.checks_inline.lock().await.insert(t.name.clone());
@@ -1538,7 +1386,7 @@ async fn finish_task(sh: &Arc<Shared>, board: &Arc<std::sync::Mutex<Board>>, sur
     let l = if first.read.abandoned || !spec.same_shape(&planned) {
         let why = if first.read.abandoned { "a value its sampled plan could not carry exactly" } else { "the plan of every row differs from the plan of its sample" };
         sh.report.lock().await.notes.push(Warning { table: Some(name.to_string()), object: format!("table {name}"), reason: format!("loaded twice: {why}") });
-        exec(conn, &format!("DROP TABLE {}", sh.target.table_sql_name(&planned.name))).await.map_err(|e| target_err(&format!("table {}", planned.name), e))?;
+        conn.execute(&format!("DROP TABLE {}", sh.target.table_sql_name(&planned.name))).await.map_err(|e| target_err(&format!("table {}", planned.name), e))?;
         create_table(sh, conn, &planned, false).await?;
         let mut l = load_table(sh, conn, &planned, false).await?;
         l.seconds += first.seconds;
@@ -1562,22 +1410,22 @@ async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn)
     let started = Instant::now();
     let schema = sh.target.pg_schema.clone();
     for fk in t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)) {
-        if let Err(e) = exec(conn, &postgres::ddl::foreign_key_not_valid(t, &schema, fk)).await {
+        if let Err(e) = conn.execute(&postgres::ddl::foreign_key_not_valid(t, &schema, fk)).await {
             sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
             continue;
         }
         let validate = postgres::ddl::validate_constraint(t, &schema, &fk.name);
-        let Err(first) = exec(conn, &validate).await else { continue };
+        let Err(first) = conn.execute(&validate).await else { continue };
         let result = if db_code(&first) == "23503" {
             match remove_orphans(sh, t, fk, conn).await {
-                Ok(_) => exec(conn, &validate).await.map_err(OrphansFailed::Server),
+                Ok(_) => conn.execute(&validate).await.map_err(OrphansFailed::Server),
                 Err(e) => Err(e),
             }
         } else {
             Err(OrphansFailed::Server(first))
         };
         if let Err(failed) = result {
-            let _ = exec(conn, &postgres::ddl::drop_constraint(t, &schema, &fk.name)).await;
+            let _ = conn.execute(&postgres::ddl::drop_constraint(t, &schema, &fk.name)).await;
             let e = match failed {
                 OrphansFailed::Stopped(stop) => return Err(stop),
                 OrphansFailed::Server(e) => e,
@@ -1604,7 +1452,7 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
             CreatedKind::Schema => format!("DROP SCHEMA IF EXISTS {}", crate::sqlexpr::quote_ident(&c.name, Dialect::Postgres)),
             _ => continue,
         };
-        if exec(admin, &sql).await.is_ok() {
+        if admin.execute(&sql).await.is_ok() {
             sh.report.lock().await.created.retain(|x| x != c);
         }
     }
@@ -1636,7 +1484,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
     let mut made = false;
     if sh.dialect == Dialect::Postgres && speculative && !sh.opts.data_only {
         let all: Vec<String> = planned.iter().map(|t| postgres::ddl::create_table_with(t, &sh.target.pg_schema, true)).collect();
-        if !all.is_empty() && exec(admin, &all.join(";\n")).await.is_ok() {
+        if !all.is_empty() && admin.execute(&all.join(";\n")).await.is_ok() {
             let mut inline = sh.checks_inline.lock().await;
             inline.extend(planned.iter().filter(|t| !t.checks.is_empty()).map(|t| t.name.clone()));
             made = true;
@@ -1717,7 +1565,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
             Dialect::Postgres => postgres::ddl::create_view(&sh.target.pg_schema, &v.name, &sql),
             _ => mysql::ddl::create_view(&v.name, &sql),
         };
-        match exec(admin, &stmt).await {
+        match admin.execute(&stmt).await {
             Err(e) => sh.warn(None, object, format!("not created: {}", db_message(&e))).await,
             Ok(()) => sh.report.lock().await.created.push(sh.created(CreatedKind::View, &v.name)),
         }

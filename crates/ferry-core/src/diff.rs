@@ -9,7 +9,7 @@
 //! Types compare by meaning (`int8` = `bigint`, `int(11)` = `int`), defaults, CHECKs and
 //! index expressions by their text with quotes, casts, parentheses and spacing set aside.
 
-use crate::copy::{Conn, Target};
+use crate::dialect::session::{Conn, Target};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::schema::{FkAction, LogicalType};

@@ -14,7 +14,7 @@
 //! pick another name).
 
 use crate::convert::{convert, convert_with, Encoder};
-use crate::copy::{key_of, RowSelect};
+use crate::source::sqlite::rows::RowSelect;
 use crate::error::Result;
 use crate::plan::choices::{choices_for, plan_choices, unique_index_columns, Choice, GroupId, Kind};
 use crate::plan::Plan;
@@ -301,7 +301,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
             };
             let key = (t.source.name.clone(), Some(c.source.clone()), kind, cause);
             found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
-            found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), crate::value::value_to_json(v));
+            found.groups.entry(key).or_default().add(t.row_key(rid, row, offset), crate::value::value_to_json(v));
             if chosen.get(&(t.source.name.clone(), Some(c.source.clone()), kind)).copied().unwrap_or(kind.choices()[0]) == Choice::RejectRows {
                 rejected = true;
                 found.rejected.extend(rid);
@@ -341,7 +341,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
                 }
                 let key = (t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique, cause);
                 found.columns.entry(key.clone()).or_insert(None);
-                found.groups.entry(key).or_default().add(key_of(t, rid, row, offset), value);
+                found.groups.entry(key).or_default().add(t.row_key(rid, row, offset), value);
             }
         }
     }
@@ -356,7 +356,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
                     conn.prepare(&sql).and_then(|mut s| s.query_map([fkid], |r| r.get::<_, String>(0)).and_then(|m| m.collect::<rusqlite::Result<Vec<_>>>())).map(|v| v.join(", ")).unwrap_or_default()
                 });
                 let row = match (rid, select.by_rowid()) {
-                    (Some(r), Some(sql)) => conn.query_row(&sql, [r], |row| Ok(key_of(t, Some(r), row, offset))).unwrap_or_else(|_| serde_json::json!({ "rowid": r })),
+                    (Some(r), Some(sql)) => conn.query_row(&sql, [r], |row| Ok(t.row_key(Some(r), row, offset))).unwrap_or_else(|_| serde_json::json!({ "rowid": r })),
                     _ => serde_json::json!({ "rowid": rid }),
                 };
                 let key = (t.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"));
@@ -444,7 +444,7 @@ fn cascade(
                     new.push(rid);
                     let key = (child.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan once its parent row in {parent_name} is rejected (see that table's groups)"));
                     columns.entry(key.clone()).or_insert(None);
-                    groups.entry(key).or_default().add(key_of(child, Some(rid), row, select.offset), serde_json::Value::Null);
+                    groups.entry(key).or_default().add(child.row_key(Some(rid), row, select.offset), serde_json::Value::Null);
                 }
                 if !new.is_empty() {
                     frontier.push((child.source.name.clone(), new));

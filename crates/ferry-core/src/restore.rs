@@ -8,7 +8,7 @@
 //! touched.
 
 use crate::backup::{db_err, load_target_backup, DumpError, DumpObjects, DumpRecord, Engine, TargetBackup, END_OF_ROWS};
-use crate::copy::{Conn, Target};
+use crate::dialect::session::{Conn, Target};
 use crate::error::{FerryError, Result};
 use crate::sqlexpr::quote_ident;
 use crate::dialect::{mysql, postgres, Dialect, TargetUrl};

@@ -10,7 +10,7 @@
 //! transaction.
 
 use crate::backup::db_err;
-use crate::copy::{Conn, Target};
+use crate::dialect::session::{Conn, Target};
 use crate::diff::ExistingTable;
 use crate::error::{FerryError, Result};
 use crate::report::{CreatedKind, Report};

@@ -4,7 +4,7 @@
 
 use crate::error::IpcResult;
 use crate::state::AppState;
-use ferry_core::copy::Target;
+use ferry_core::dialect::session::Target;
 use ferry_core::diff::SchemaDiff;
 use ferry_core::plan::Plan;
 use ferry_core::preflight::Preflight;

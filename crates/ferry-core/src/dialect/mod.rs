@@ -31,6 +31,7 @@ pub mod mysql;
 pub mod postgres;
 pub mod preview;
 pub mod probe;
+pub mod session;
 
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;

@@ -124,6 +124,22 @@ impl PlannedTable {
             _ => vec![],
         }
     }
+
+    /// A source row's key for the report: its primary key's values where the plan keeps the
+        /// key, else its row id. `offset`: the columns before the source's (`RowSelect`).
+    pub(crate) fn row_key(&self, rowid: Option<i64>, row: &rusqlite::Row<'_>, offset: usize) -> serde_json::Value {
+        let pk = self.pk_columns();
+        if !pk.is_empty() {
+            let mut m = serde_json::Map::new();
+            for c in &pk {
+                if let Some(i) = self.source.column_index(c) {
+                    m.insert(self.source.columns[i].name.clone(), row.get_ref(i + offset).map(crate::value::value_to_json).unwrap_or_default());
+                }
+            }
+            return serde_json::Value::Object(m);
+        }
+        serde_json::json!({ "rowid": rowid })
+    }
 }
 
 /// Applies the plan to the schema: names, types, and every expression translated for the

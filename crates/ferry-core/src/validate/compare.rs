@@ -1,7 +1,7 @@
 //! Comparing: a table's rows paired by key (as loaded, else a merge in key order) or as
 //! multisets of hashes.
 
-use crate::copy::{Conn, Target};
+use crate::dialect::session::{Conn, Target};
 use crate::dialect::Dialect;
 use crate::plan::resolve::PlannedTable;
 use crate::error::{FerryError, Result};

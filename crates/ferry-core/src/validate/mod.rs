@@ -11,7 +11,7 @@
 //! of row hashes. Rows the load refuses (the conversion says so) or the run reported as
 //! rejected (`--run-report`) are "expected", not mismatches.
 
-use crate::copy::{Conn, Target};
+use crate::dialect::session::{Conn, Target};
 use crate::source::sqlite::read_source;
 use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::error::{FerryError, Result};

@@ -2,7 +2,8 @@
 //! text, in batches.
 
 use crate::convert::convert_with;
-use crate::copy::{key_of, Conn, RowSelect};
+use crate::dialect::session::Conn;
+use crate::source::sqlite::rows::RowSelect;
 use crate::plan::resolve::PlannedTable;
 use crate::dialect::{mysql, postgres, Dialect};
 use crate::error::{FerryError, Result};
@@ -72,7 +73,7 @@ pub(super) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
                 out.refused_total += 1;
                 if out.refused.len() < KEPT {
                     let rid = if select.rowid.is_some() { row.get::<_, i64>(0).ok() } else { None };
-                    out.refused.push(Expected { row: key_of(&t, rid, row, offset), reason: format!("refused by the conversion, column {src}: {reason}") });
+                    out.refused.push(Expected { row: t.row_key(rid, row, offset), reason: format!("refused by the conversion, column {src}: {reason}") });
                 }
                 continue 'rows;
             }

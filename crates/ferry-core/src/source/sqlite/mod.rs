@@ -3,5 +3,6 @@ pub mod inspect;
 pub mod parse;
 pub mod profile;
 pub mod read;
+pub mod rows;
 
 pub use read::{read_schema_check_beside, read_source, read_source_sampled, read_source_spread, Integrity};
