@@ -103,13 +103,38 @@ pub fn target_err(object: &str, e: sqlx::Error) -> FerryError {
     FerryError::Target { object: object.into(), detail }
 }
 
-impl Conn {
-    /// Runs statements whose results are not wanted.
-    pub async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error> {
-        match self {
-            Conn::Pg(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
-            Conn::My(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
+/// Runs `$body` with `$c` bound to the session's own connection (`PgConnection` or
+/// `MySqlConnection`): the one place a session's dialect is matched. Each concern's trait
+/// (`Session` here, the others beside it in `dialect/`) is implemented for both connections
+/// in the dialect's folder, so `$body` is the same call for each, and a dialect that lacks
+/// an operation does not build.
+macro_rules! each {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::dialect::session::Conn::Pg($c) => $body,
+            $crate::dialect::session::Conn::My($c) => $body,
         }
+    };
+}
+#[allow(unused_imports)] // used by the door files beside this one
+pub(crate) use each;
+
+/// What the pipeline asks of a target session. Implemented in `dialect/postgres/session.rs`
+/// and `dialect/mysql/session.rs`; the engine calls it through `Conn`.
+#[allow(async_fn_in_trait)]
+pub trait Session {
+    /// Runs statements whose results are not wanted.
+    async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error>;
+    /// The one integer (or NULL) a query returns.
+    async fn query_i64(&mut self, sql: &str) -> std::result::Result<Option<i64>, sqlx::Error>;
+}
+
+impl Conn {
+    pub async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error> {
+        each!(self, c => c.execute(sql).await)
+    }
+    pub async fn query_i64(&mut self, sql: &str) -> std::result::Result<Option<i64>, sqlx::Error> {
+        each!(self, c => c.query_i64(sql).await)
     }
 }
 
