@@ -15,10 +15,10 @@ use crate::report::{Changed, CreatedKind, CreatedObject, RejectLog, Rejected, Re
 use crate::schema::Schema;
 use crate::source::sqlite::rows::RowSelect;
 use crate::source::sqlite::{inspect, profile, read_source, read_source_spread, Integrity};
-use crate::dialect::mysql;
 use crate::plan::resolve::{planned_tables, PlannedTable};
-use crate::dialect::postgres::{self, PgConnection};
-use crate::dialect::session::{db_message, target_err, Conn, Target};
+use crate::dialect::ddl::LoadTx;
+use crate::dialect::errors::{error_column, violation, Violation};
+use crate::dialect::session::{db_message, target_err, Conn, Findings, Rows, Target};
 use crate::dialect::{Dialect, TargetUrl};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,7 +52,6 @@ impl Default for MigrateOptions {
     }
 }
 
-use crate::dialect::error_code as db_code;
 
 /// One encoded batch: rows back to back, where each ends, and which source row each is.
 struct Batch {
@@ -84,13 +83,10 @@ impl Batch {
             Err(_) => Batch::new(),
         }
     }
-    fn row(&self, i: usize) -> &[u8] {
-        self.rows(i, i + 1)
-    }
     /// Rows `a..b`, back to back.
-    fn rows(&self, a: usize, b: usize) -> &[u8] {
+    fn rows(&self, a: usize, b: usize) -> Rows<'_> {
         let start = if a == 0 { 0 } else { self.ends[a - 1] };
-        &self.data[start..self.ends[b - 1]]
+        Rows { data: &self.data[start..self.ends[b - 1]], ends: &self.ends[a..b], base: start }
     }
 }
 
@@ -329,14 +325,6 @@ fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Option<&str>) -
     res.unwrap_or(fallback)
 }
 
-/// Sends rows `a..b` of a batch as one COPY (PostgreSQL) or one multi-row INSERT (MySQL).
-async fn send_rows(conn: &mut Conn, stmt: &str, batch: &Batch, a: usize, b: usize) -> std::result::Result<u64, sqlx::Error> {
-    match conn {
-        Conn::Pg(c) => postgres::write::copy_rows(c, stmt, batch.rows(a, b)).await,
-        Conn::My(c) => mysql::write::insert_rows(c, stmt, &(a..b).map(|i| batch.row(i)).collect::<Vec<_>>()).await,
-    }
-}
-
 /// Writes a batch; on refusal splits it until the refused rows are
 /// found. Returns the rows written and the refusals (row index, error).
 async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (u64, Vec<(usize, sqlx::Error)>) {
@@ -347,7 +335,7 @@ async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (u64, Vec<(u
         if a >= b {
             continue;
         }
-        match send_rows(conn, stmt, batch, a, b).await {
+        match conn.send_rows(stmt, batch.rows(a, b)).await {
             Ok(n) => written += n,
             Err(e) if e.as_database_error().is_none() => {
                 // The connection itself failed: no point splitting.
@@ -402,8 +390,7 @@ impl Shared {
     }
     /// An object this run made, for the report's `created` list.
     fn created(&self, kind: CreatedKind, name: &str) -> CreatedObject {
-        let schema = (self.dialect == Dialect::Postgres).then(|| self.target.pg_schema.clone());
-        CreatedObject { kind, schema, name: name.into() }
+        CreatedObject { kind, schema: self.target.ddl().schema().map(String::from), name: name.into() }
     }
     async fn warn(&self, table: Option<&str>, object: String, reason: String) {
         self.events.emit(Event::Warning { table: table.map(String::from), object: object.clone(), reason: reason.clone() });
@@ -428,13 +415,11 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
     let started = Instant::now();
     let name = t.source.name.clone();
     sh.events.emit(Event::TableStarted { table: name.clone(), rows: t.source.row_count });
-    let stmt = match sh.dialect {
-        Dialect::Postgres => postgres::ddl::copy_statement(t, &sh.target.pg_schema, speculative),
-        _ => mysql::ddl::insert_prefix(t),
-    };
-    // PostgreSQL, speculative: the whole table in one transaction that first empties it, so
-    // the rows go in frozen; the first refusal rolls it back (the table is loaded again).
-    let pg_tx = speculative && matches!(conn, Conn::Pg(_));
+    let stmt = sh.target.ddl().load_statement(t, speculative);
+    // `LoadTx::WholeTable` (speculative): the first refusal rolls it back and the table is
+    // loaded again.
+    let load_tx = sh.target.ddl().load_tx(speculative);
+    let pg_tx = load_tx == LoadTx::WholeTable;
     if pg_tx {
         let table_sql = sh.target.table_sql_name(&t.name);
         for sql in ["BEGIN".to_string(), format!("TRUNCATE {table_sql}")] {
@@ -463,13 +448,10 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
     let mut written = 0u64;
     let mut refused_rows = TableReport::default();
     let mut failure: Option<FerryError> = None;
-    // MySQL: batches inside transactions, committed every few, so the redo log is flushed
-    // once per many batches rather than once per INSERT. A refused INSERT rolls back alone.
-    let in_tx = matches!(conn, Conn::My(_));
+    let in_tx = load_tx == LoadTx::Chunked;
     let mut since_commit = 0;
-    if in_tx && sh.opts.data_only {
-        // The target's foreign keys refuse orphans (reported by row) rather than take them unchecked.
-        conn.execute("SET foreign_key_checks = 1").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+    if sh.opts.data_only {
+        conn.check_foreign_keys_while_loading().await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     if in_tx {
         conn.execute("START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
@@ -480,7 +462,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
                 continue; // the table is loaded again; the reader finishes its profile
             }
             // Speculative: one attempt; a refusal stops the load, unreported.
-            match send_rows(conn, &stmt, &batch, 0, batch.ends.len()).await {
+            match conn.send_rows(&stmt, batch.rows(0, batch.ends.len())).await {
                 Ok(n) => written += n,
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
@@ -502,10 +484,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
                     failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
                     break;
                 }
-                let column = match sh.dialect {
-                    Dialect::Postgres => postgres::write::error_column(&e),
-                    _ => mysql::write::error_column(&e),
-                };
+                let column = error_column(&e);
                 let source_col = column.as_ref().map(|c| t.columns.iter().find(|x| x.name == *c).map(|x| x.source.clone()).unwrap_or(c.clone()));
                 let (path, tt, key, sc) = (sh.source.clone(), t.clone(), batch.keys[i].clone(), source_col.clone());
                 let (row, value) = tokio::task::spawn_blocking(move || lookup_row(&path, &tt, &key, sc.as_deref())).await.unwrap_or_default();
@@ -622,112 +601,39 @@ async fn reject_rows(sh: &Shared, t: &PlannedTable, rows: Vec<Rejected>) -> Resu
     Ok(())
 }
 
-/// Runs a statement that adds a key; on a duplicate, removes the later rows (reported)
-/// and tries once more. PostgreSQL only: MySQL has its keys from the start.
-async fn add_key_pg(sh: &Shared, t: &PlannedTable, conn: &mut PgConnection, sql: &str, cols: &[String], src_cols: &[String], what: &str) -> Result<()> {
-    let first = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut *conn).await;
-    let e = match first {
-        Ok(_) => return Ok(()),
-        Err(e) => e,
-    };
-    if db_code(&e) != "23505" {
-        sh.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
-        return Ok(());
+impl Findings for Shared {
+    async fn warn(&self, table: Option<&str>, object: String, reason: String) {
+        Shared::warn(self, table, object, reason).await
     }
-    let table = postgres::ddl::qualified(&sh.target.pg_schema, &t.name);
-    let removed = postgres::constraints::delete_duplicates(conn, &table, cols).await.map_err(|e| target_err(what, e))?;
-    let reason = format!("duplicate {what}: another row has the same ({})", src_cols.join(", "));
-    reject_rows(sh, t, removed_rows(t, removed, src_cols, &reason)).await?;
-    if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&mut *conn).await {
-        sh.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
+    async fn note(&self, note: Warning) {
+        self.report.lock().await.notes.push(note);
     }
-    Ok(())
+    async fn removed(&self, t: &PlannedTable, rows: Vec<serde_json::Value>, columns: &[String], reason: &str) -> Result<()> {
+        reject_rows(self, t, removed_rows(t, rows, columns, reason)).await
+    }
 }
 
 async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
-    let schema = sh.target.pg_schema.clone();
     if sh.opts.data_only {
         return continue_identity(sh, t, conn).await;
     }
     // Keys and indexes.
     let started = Instant::now();
-    match conn {
-        Conn::Pg(c) => {
-            if let Some(sql) = postgres::ddl::primary_key(t, &schema) {
-                let (_, cols) = t.primary_key.clone().unwrap();
-                add_key_pg(sh, t, c, &sql, &cols, &t.pk_columns(), "primary key").await?;
-            }
-            for (i, (name, cols)) in t.uniques.iter().enumerate() {
-                let sql = postgres::ddl::unique(t, &schema, name, cols);
-                add_key_pg(sh, t, c, &sql, cols, &t.source.uniques[i].columns, &format!("UNIQUE {name}")).await?;
-            }
-            for ix in &t.indexes {
-                let sql = postgres::ddl::index(t, &schema, ix);
-                if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *c).await {
-                    sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
-                }
-            }
-        }
-        Conn::My(_) => {
-            let flavor = sh.target.flavor.clone().expect("mysql flavor");
-            let mut clauses = vec![];
-            for ix in &t.indexes {
-                if ix.where_sql.is_some() {
-                    if ix.unique {
-                        sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {} has no partial indexes, and a full UNIQUE index would refuse rows the partial one allows", flavor.dialect.name())).await;
-                        continue;
-                    }
-                    sh.report.lock().await.notes.push(Warning { table: Some(t.source.name.clone()), object: format!("index {}", ix.name), reason: format!("{} has no partial indexes: created over all rows", flavor.dialect.name()) });
-                }
-                let mut notes = vec![];
-                let (columns, clause) = mysql::ddl::index_clause(t, ix, &flavor, &mut notes);
-                sh.report.lock().await.notes.extend(notes);
-                clauses.push((ix, columns, clause));
-            }
-            // The indexes InnoDB would make under this table's foreign keys when they are added.
-            let fk_indexes: Vec<String> = t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)).filter_map(|fk| mysql::ddl::foreign_key_index(t, fk)).collect();
-            // All of a table's indexes in one ALTER (one pass over the rows); when the server
-            // refuses it, one at a time so each failure is named.
-            let all: Vec<String> = clauses.iter().flat_map(|(_, cols, clause)| cols.iter().cloned().chain([clause.clone()])).chain(fk_indexes.iter().cloned()).collect();
-            if !all.is_empty() && conn.execute(&mysql::ddl::alter(t, &all)).await.is_err() {
-                for (ix, cols, clause) in &clauses {
-                    let one: Vec<String> = cols.iter().cloned().chain([clause.clone()]).collect();
-                    if let Err(e) = conn.execute(&mysql::ddl::alter(t, &one)).await {
-                        sh.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
-                    }
-                }
-                // Not an object of the source: where it fails, InnoDB makes it with the key.
-                for clause in &fk_indexes {
-                    let _ = conn.execute(&mysql::ddl::alter(t, std::slice::from_ref(clause))).await;
-                }
-            }
-        }
-    }
+    conn.keys_and_indexes(&sh.target, t, &sh.tables, sh).await?;
     sh.add_phase(Phase::Indexes, started.elapsed().as_secs_f64()).await;
     // CHECKs: rows that fail one are taken out and reported, then the CHECK is added.
     let started = Instant::now();
-    let table_sql = sh.target.table_sql_name(&t.name);
-    let (all_cols, collation) = (t.typed_columns(), sh.target.binary_collation());
     let inline = sh.checks_inline.lock().await.contains(&t.name);
     for ck in t.checks.iter().filter(|_| !inline) {
         let object = format!("CHECK ({})", ck.source_sql);
-        let sql = match conn {
-            Conn::Pg(_) => postgres::ddl::check(t, &schema, &ck.name, &ck.sql),
-            Conn::My(_) => mysql::ddl::check(t, &ck.name, &ck.sql),
-        };
+        let sql = sh.target.ddl().check(t, &ck.name, &ck.sql);
         // Adding the CHECK checks every row; only when some row fails is it worth finding them.
         let Err(first) = conn.execute(&sql).await else { continue };
-        // PostgreSQL check_violation; MariaDB ER_CONSTRAINT_FAILED; MySQL 8 ER_CHECK_CONSTRAINT_VIOLATED.
-        let violated = matches!(db_code(&first).as_str(), "23514" | "4025" | "3819");
-        if !violated {
+        if violation(&first) != Some(Violation::Check) {
             sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&first))).await;
             continue;
         }
-        let removed = match conn {
-            Conn::Pg(c) => postgres::constraints::delete_check_failures(c, &table_sql, &ck.sql).await,
-            Conn::My(c) => mysql::constraints::delete_check_failures(c, &t.name, &all_cols, collation, &ck.sql).await,
-        };
-        match removed {
+        match conn.delete_check_failures(&sh.target, t, &ck.sql).await {
             Ok(rows) => {
                 let reason = format!("fails CHECK ({}) in the target", ck.source_sql);
                 reject_rows(sh, t, removed_rows(t, rows, &[], &reason).into_iter().map(|mut r| { r.column = None; r }).collect()).await?;
@@ -745,16 +651,9 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
     // The rowid alias continues above both max(id) and sqlite_sequence.
     let started = Instant::now();
     if let Some((col, seq)) = &t.identity {
-        let max: Option<i64> = match conn {
-            Conn::Pg(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(postgres::ddl::max_of(t, &schema, col))).fetch_one(c).await,
-            Conn::My(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(mysql::ddl::max_of(t, col))).fetch_one(c).await,
-        }
-        .map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
+        let max = conn.query_i64(&sh.target.ddl().max_of(t, col)).await.map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
         let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
-        let r = match conn {
-            Conn::Pg(_) => conn.execute(&postgres::ddl::identity(t, &schema, col, next)).await,
-            Conn::My(c) => mysql::constraints::continue_auto_increment(c, &t.name, next).await,
-        };
+        let r = conn.restart_identity(&sh.target, t, col, next).await;
         if let Err(e) = r {
             sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not created: {}", db_message(&e))).await;
         }
@@ -768,27 +667,9 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
 async fn continue_identity(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
     let started = Instant::now();
     if let Some((col, seq)) = &t.identity {
-        let schema = &sh.target.pg_schema;
-        let max: Option<i64> = match conn {
-            Conn::Pg(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(postgres::ddl::max_of(t, schema, col))).fetch_one(c).await,
-            Conn::My(c) => sqlx::query_scalar(sqlx::AssertSqlSafe(mysql::ddl::max_of(t, col))).fetch_one(c).await,
-        }
-        .map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
+        let max = conn.query_i64(&sh.target.ddl().max_of(t, col)).await.map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
         let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
-        let r = match conn {
-            // Identity and serial columns both own a sequence; the next value is `next`.
-            Conn::Pg(c) => {
-                let table = postgres::ddl::qualified(schema, &t.name);
-                sqlx::query_scalar::<_, Option<i64>>("SELECT setval(pg_get_serial_sequence($1, $2), $3, false)")
-                    .bind(table)
-                    .bind(col)
-                    .bind(next)
-                    .fetch_one(c)
-                    .await
-                    .map(|_| ())
-            }
-            Conn::My(c) => mysql::constraints::continue_auto_increment(c, &t.name, next).await,
-        };
+        let r = conn.continue_identity(&sh.target, t, col, next).await;
         if let Err(e) = r {
             sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not continued above {}: {}", next - 1, db_message(&e))).await;
         }
@@ -844,13 +725,7 @@ impl From<sqlx::Error> for OrphansFailed {
 
 /// Takes a foreign key's orphans out of the target, reported.
 async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::plan::resolve::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, OrphansFailed> {
-    let table_sql = sh.target.table_sql_name(&t.name);
-    let parent_sql = sh.target.table_sql_name(&fk.ref_table);
-    let (all_cols, collation) = (t.typed_columns(), sh.target.binary_collation());
-    let rows = match conn {
-        Conn::Pg(c) => postgres::constraints::delete_orphans(c, &table_sql, &fk.target_columns, &parent_sql, &fk.ref_columns).await?,
-        Conn::My(c) => mysql::constraints::delete_orphans(c, &t.name, &all_cols, collation, &fk.target_columns, &fk.ref_table, &fk.ref_columns).await?,
-    };
+    let rows = conn.delete_orphans(&sh.target, t, fk).await?;
     let n = rows.len();
     if n > 0 {
         reject_rows(sh, t, removed_rows(t, rows, &fk.columns, &orphan_reason(fk))).await.map_err(OrphansFailed::Stopped)?;
@@ -920,15 +795,12 @@ async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut
             if broken.contains(&(t.name.clone(), fk.name.clone())) || !by_name.contains_key(fk.ref_table.as_str()) {
                 continue;
             }
-            let sql = match conn {
-                Conn::Pg(_) => postgres::ddl::foreign_key(t, &sh.target.pg_schema, fk),
-                Conn::My(_) => mysql::ddl::foreign_key(t, fk),
-            };
+            let sql = sh.target.ddl().foreign_key(t, fk);
             let object = format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table);
             if let Err(e) = conn.execute(&sql).await {
                 sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&e))).await;
-            } else if sh.dialect.is_mysql_family() && (fk.on_delete == crate::schema::FkAction::SetDefault || fk.on_update == crate::schema::FkAction::SetDefault) {
-                sh.warn(Some(&t.source.name), object, "InnoDB has no SET DEFAULT action: created with NO ACTION".into()).await;
+            } else if let Some(note) = sh.target.ddl().foreign_key_note(fk) {
+                sh.warn(Some(&t.source.name), object, note).await;
             }
         }
     }
@@ -965,10 +837,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let (target, mut admin) = opened?;
     let existing = target.existing_objects(&mut admin).await?;
     if !existing.is_empty() && !opts.data_only {
-        let where_ = match target.dialect {
-            Dialect::Postgres => format!("schema {:?} of database {:?}", target.pg_schema, target.url.database),
-            _ => format!("database {:?}", target.url.database),
-        };
+        let where_ = target.ddl().place(&target.url.database);
         let shown: Vec<String> = existing.iter().take(5).cloned().collect();
         let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
         return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
@@ -990,18 +859,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         crate::diff::check_data_only(&target, &mut admin, &planned).await?;
     }
     // A PostgreSQL schema is made when missing, once the source and the plan are known good.
-    let mut made_schema = false;
-    if let Conn::Pg(c) = &mut admin {
-        let exists = postgres::inspect::schema_exists(c, &target.pg_schema).await.map_err(|e| target_err("the schema list", e))?;
-        if !exists {
-            let sql = format!("CREATE SCHEMA {}", crate::sqlexpr::quote_ident(&target.pg_schema, Dialect::Postgres));
-            admin.execute(&sql).await.map_err(|e| target_err(&format!("schema {}", target.pg_schema), e))?;
-            made_schema = true;
-        }
-        if let Conn::Pg(c) = &mut admin {
-            postgres::set_search_path(c, &target.pg_schema).await.map_err(|e| target_err("the search path", e))?;
-        }
-    }
+    let made_schema = admin.ensure_place(&target).await?;
     let mut report = Report {
         ferry_version: crate::version().into(),
         source: source.display().to_string(),
@@ -1084,10 +942,7 @@ fn rename_reason(dialect: Dialect, name: &str) -> String {
     if crate::dialect::ident_fits(dialect, name) {
         "clashes with another name once case is ignored".into()
     } else {
-        match dialect {
-            Dialect::Postgres => "longer than PostgreSQL's 63-byte identifier limit".into(),
-            _ => format!("longer than {}'s 64-character identifier limit, or ends in a space", dialect.name()),
-        }
+        format!("longer than {}", dialect.identifier_limit())
     }
 }
 
@@ -1098,26 +953,14 @@ fn rename_reason(dialect: Dialect, name: &str) -> String {
 /// the load, which finds and reports each row that fails one.
 async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable, speculative: bool) -> Result<()> {
     let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
-    match sh.dialect {
-        Dialect::Postgres => {
-            let schema = &sh.target.pg_schema;
-            if !speculative || t.checks.is_empty() || conn.execute(&postgres::ddl::create_table_with(t, schema, true)).await.is_err() {
-                conn.execute(&postgres::ddl::create_table(t, schema)).await.map_err(create_err)?;
-                sh.checks_inline.lock().await.remove(&t.name);
-            } else {
-                sh.checks_inline.lock().await.insert(t.name.clone());
-            }
-        }
-        _ => {
-            let flavor = sh.target.flavor.as_ref().expect("flavor");
-            // CHECKs go in with the table; one the server refuses sends them all to after the load.
-            if t.checks.is_empty() || conn.execute(&mysql::ddl::create_table(t, flavor, true)).await.is_err() {
-                conn.execute(&mysql::ddl::create_table(t, flavor, false)).await.map_err(create_err)?;
-                sh.checks_inline.lock().await.remove(&t.name);
-            } else {
-                sh.checks_inline.lock().await.insert(t.name.clone());
-            }
-        }
+    let ddl = sh.target.ddl();
+    // CHECKs go in with the table first where the dialect says so; one the server refuses
+    // sends them all to after the load.
+    if !ddl.checks_at_create(speculative) || t.checks.is_empty() || conn.execute(&ddl.create_table(t, true)).await.is_err() {
+        conn.execute(&ddl.create_table(t, false)).await.map_err(create_err)?;
+        sh.checks_inline.lock().await.remove(&t.name);
+    } else {
+        sh.checks_inline.lock().await.insert(t.name.clone());
     }
     Ok(())
 }
@@ -1403,29 +1246,29 @@ async fn finish_task(sh: &Arc<Shared>, board: &Arc<std::sync::Mutex<Board>>, sur
     Ok(())
 }
 
-/// One table's foreign keys (PostgreSQL): each made NOT VALID, then validated; where rows
-/// fail it, they are taken out (reported) and it is validated again. A key that still cannot
-/// be made is dropped and named.
+/// One table's foreign keys, where the dialect makes them in two steps
+/// (`Ddl::foreign_keys_per_table`): each added unchecked, then validated; where rows fail it,
+/// they are taken out (reported) and it is validated again. A key that still cannot be made
+/// is dropped and named.
 async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
     let started = Instant::now();
-    let schema = sh.target.pg_schema.clone();
     for fk in t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)) {
-        if let Err(e) = conn.execute(&postgres::ddl::foreign_key_not_valid(t, &schema, fk)).await {
+        let step = sh.target.ddl().two_step_foreign_key(t, fk).expect("a dialect that makes foreign keys per table");
+        if let Err(e) = conn.execute(&step.add).await {
             sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
             continue;
         }
-        let validate = postgres::ddl::validate_constraint(t, &schema, &fk.name);
-        let Err(first) = conn.execute(&validate).await else { continue };
-        let result = if db_code(&first) == "23503" {
+        let Err(first) = conn.execute(&step.validate).await else { continue };
+        let result = if violation(&first) == Some(Violation::ForeignKey) {
             match remove_orphans(sh, t, fk, conn).await {
-                Ok(_) => conn.execute(&validate).await.map_err(OrphansFailed::Server),
+                Ok(_) => conn.execute(&step.validate).await.map_err(OrphansFailed::Server),
                 Err(e) => Err(e),
             }
         } else {
             Err(OrphansFailed::Server(first))
         };
         if let Err(failed) = result {
-            let _ = conn.execute(&postgres::ddl::drop_constraint(t, &schema, &fk.name)).await;
+            let _ = conn.execute(&step.drop).await;
             let e = match failed {
                 OrphansFailed::Stopped(stop) => return Err(stop),
                 OrphansFailed::Server(e) => e,
@@ -1446,10 +1289,11 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
     let created = sh.report.lock().await.created.clone();
     for c in created.iter().rev() {
         let sql = match c.kind {
-            // PostgreSQL: with the foreign keys other tables of the run may already have to it.
-            CreatedKind::Table if sh.dialect == Dialect::Postgres => format!("DROP TABLE IF EXISTS {} CASCADE", sh.target.table_sql_name(&c.name)),
-            CreatedKind::Table => format!("DROP TABLE IF EXISTS {}", sh.target.table_sql_name(&c.name)),
-            CreatedKind::Schema => format!("DROP SCHEMA IF EXISTS {}", crate::sqlexpr::quote_ident(&c.name, Dialect::Postgres)),
+            CreatedKind::Table => sh.target.ddl().drop_table(&c.name),
+            CreatedKind::Schema => match sh.target.ddl().drop_schema(&c.name) {
+                Some(sql) => sql,
+                None => continue,
+            },
             _ => continue,
         };
         if admin.execute(&sql).await.is_ok() {
@@ -1479,11 +1323,12 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
             report.created.push(sh.created(CreatedKind::Rows, &t.name));
         }
     }
-    // PostgreSQL: every table in one round trip (one transaction: all or none); where the
-    // server refuses any, one by one, each with the fallbacks `create_table` has.
+    // Where the dialect can: every table in one round trip (one transaction: all or none);
+    // where the server refuses any, one by one, each with the fallbacks `create_table` has.
     let mut made = false;
-    if sh.dialect == Dialect::Postgres && speculative && !sh.opts.data_only {
-        let all: Vec<String> = planned.iter().map(|t| postgres::ddl::create_table_with(t, &sh.target.pg_schema, true)).collect();
+    let ddl = sh.target.ddl();
+    if ddl.creates_tables_together() && ddl.checks_at_create(speculative) && !sh.opts.data_only {
+        let all: Vec<String> = planned.iter().map(|t| ddl.create_table(t, true)).collect();
         if !all.is_empty() && admin.execute(&all.join(";\n")).await.is_ok() {
             let mut inline = sh.checks_inline.lock().await;
             inline.extend(planned.iter().filter(|t| !t.checks.is_empty()).map(|t| t.name.clone()));
@@ -1507,7 +1352,7 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
     let spec: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
-    let interleaved = sh.dialect == Dialect::Postgres && !sh.opts.data_only && parents_first(&spec).is_some();
+    let interleaved = sh.target.ddl().foreign_keys_per_table() && !sh.opts.data_only && parents_first(&spec).is_some();
     let views = schema.views.clone();
     let (plan, final_planned, dropped) = match schedule(sh, spec, schema, sure, integrity, interleaved).await {
         Ok(done) => done,
@@ -1561,21 +1406,15 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
                 continue;
             }
         };
-        let stmt = match sh.dialect {
-            Dialect::Postgres => postgres::ddl::create_view(&sh.target.pg_schema, &v.name, &sql),
-            _ => mysql::ddl::create_view(&v.name, &sql),
-        };
+        let stmt = sh.target.ddl().create_view(&v.name, &sql);
         match admin.execute(&stmt).await {
             Err(e) => sh.warn(None, object, format!("not created: {}", db_message(&e))).await,
             Ok(()) => sh.report.lock().await.created.push(sh.created(CreatedKind::View, &v.name)),
         }
     }
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
-    // PostgreSQL sessions commit without waiting for the disk (`postgres::connect`): one last
-    // commit that waits makes everything before it durable before the run says it is done.
-    if let Conn::Pg(c) = admin {
-        postgres::flush_wal(c).await.map_err(|e| target_err("the final commit", e))?;
-    }
+    // Everything durable before the run says it is done.
+    admin.make_durable().await?;
     Ok(())
 }
 

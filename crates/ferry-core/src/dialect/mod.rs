@@ -17,6 +17,14 @@ impl Dialect {
     pub fn is_mysql_family(self) -> bool {
         matches!(self, Dialect::MySql | Dialect::MariaDb)
     }
+    /// The identifier limit a name broke, for a rename's reason (`longer than …`).
+    pub fn identifier_limit(self) -> String {
+        match self {
+            Dialect::Postgres => "PostgreSQL's 63-byte identifier limit".into(),
+            _ => format!("{}'s 64-character identifier limit, or ends in a space", self.name()),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Postgres => "PostgreSQL",
@@ -26,6 +34,8 @@ impl Dialect {
     }
 }
 
+pub mod ddl;
+pub mod errors;
 pub mod expr;
 pub mod mysql;
 pub mod postgres;

@@ -5,7 +5,27 @@
 use crate::dialect::mysql::{self, flavor::Flavor, MySqlConnection};
 use crate::dialect::postgres::{self, PgConnection};
 use crate::dialect::{Dialect, TargetUrl};
+use crate::dialect::ddl::Ddl;
 use crate::error::{FerryError, Result};
+use crate::events::Warning;
+use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
+use std::collections::HashSet;
+
+/// Runs `$body` with `$c` bound to the session's own connection (`PgConnection` or
+/// `MySqlConnection`): the one place a session's dialect is matched. Each concern's trait
+/// (`Session` here, the others beside it in `dialect/`) is implemented for both connections
+/// in the dialect's folder, so `$body` is the same call for each, and a dialect that lacks
+/// an operation does not build.
+macro_rules! each {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::dialect::session::Conn::Pg($c) => $body,
+            $crate::dialect::session::Conn::My($c) => $body,
+        }
+    };
+}
+#[allow(unused_imports)] // for the door files beside this one
+pub(crate) use each;
 
 /// An open target session of either dialect.
 pub enum Conn {
@@ -20,6 +40,7 @@ pub struct Target {
     pub server: String,
     pub pg_schema: String,
     pub flavor: Option<Flavor>,
+    ddl: Box<dyn Ddl>,
 }
 
 impl Target {
@@ -31,14 +52,15 @@ impl Target {
                 let mut c = postgres::connect(&url).await?;
                 let server = postgres::flavor::server_version(&mut c).await.map_err(|e| target_err("the server version", e))?;
                 let schema = pg_schema.unwrap_or("public").to_string();
-                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None }, Conn::Pg(c)))
+                let ddl = Box::new(postgres::ddl::PgDdl { schema: schema.clone() });
+                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, ddl }, Conn::Pg(c)))
             }
             _ => {
                 let mut c = mysql::connect(&url).await?;
                 let flavor = mysql::flavor::detect(&mut c).await.map_err(|e| target_err("the server version", e))?;
                 mysql::set_collation(&mut c, &flavor).await.map_err(|e| target_err("the session collation", e))?;
                 Ok((
-                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor) },
+                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }) },
                     Conn::My(c),
                 ))
             }
@@ -59,27 +81,19 @@ impl Target {
 
     /// Sets a bare session up for this server: the PostgreSQL schema first on the search
     /// path, the MySQL session's collation.
-    pub async fn prepare(&self, conn: Conn) -> Result<Conn> {
-        Ok(match conn {
-            Conn::Pg(mut c) => {
-                postgres::set_search_path(&mut c, &self.pg_schema).await.map_err(|e| target_err("the search path", e))?;
-                Conn::Pg(c)
-            }
-            Conn::My(mut c) => {
-                let flavor = self.flavor.as_ref().expect("mysql flavor");
-                mysql::set_collation(&mut c, flavor).await.map_err(|e| target_err("the session collation", e))?;
-                Conn::My(c)
-            }
-        })
+    pub async fn prepare(&self, mut conn: Conn) -> Result<Conn> {
+        each!(&mut conn, c => c.prepare(self).await)?;
+        Ok(conn)
     }
 
     /// The tables and views already there.
     pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<String>> {
-        match conn {
-            Conn::Pg(c) => postgres::inspect::existing_objects(c, &self.pg_schema).await,
-            Conn::My(c) => mysql::inspect::existing_objects(c).await,
-        }
-        .map_err(|e| target_err("the list of existing tables", e))
+        each!(conn, c => c.existing_objects(self).await).map_err(|e| target_err("the list of existing tables", e))
+    }
+
+    /// The DDL this target's dialect writes, for its schema or server.
+    pub fn ddl(&self) -> &dyn Ddl {
+        self.ddl.as_ref()
     }
 
     /// MySQL's binary collation for this server (empty for PostgreSQL).
@@ -88,10 +102,7 @@ impl Target {
     }
 
     pub fn table_sql_name(&self, name: &str) -> String {
-        match self.dialect {
-            Dialect::Postgres => postgres::ddl::qualified(&self.pg_schema, name),
-            _ => crate::sqlexpr::quote_ident(name, Dialect::MySql),
-        }
+        self.ddl.table(name)
     }
 }
 
@@ -103,21 +114,38 @@ pub fn target_err(object: &str, e: sqlx::Error) -> FerryError {
     FerryError::Target { object: object.into(), detail }
 }
 
-/// Runs `$body` with `$c` bound to the session's own connection (`PgConnection` or
-/// `MySqlConnection`): the one place a session's dialect is matched. Each concern's trait
-/// (`Session` here, the others beside it in `dialect/`) is implemented for both connections
-/// in the dialect's folder, so `$body` is the same call for each, and a dialect that lacks
-/// an operation does not build.
-macro_rules! each {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            $crate::dialect::session::Conn::Pg($c) => $body,
-            $crate::dialect::session::Conn::My($c) => $body,
-        }
-    };
+
+/// Encoded rows back to back (`data`), and where each ends (`ends`, offsets past `base`).
+pub struct Rows<'a> {
+    pub data: &'a [u8],
+    pub ends: &'a [usize],
+    pub base: usize,
 }
-#[allow(unused_imports)] // used by the door files beside this one
-pub(crate) use each;
+
+impl<'a> Rows<'a> {
+    /// Each row's bytes.
+    pub fn each(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
+        let mut start = 0;
+        self.ends.iter().map(move |&e| {
+            let row = &self.data[start..e - self.base];
+            start = e - self.base;
+            row
+        })
+    }
+}
+
+/// Where a session says what it found while it builds: objects not made, things made
+/// differently from the source, and rows it had to take out (the pipeline reports them).
+#[allow(async_fn_in_trait)]
+pub trait Findings {
+    /// An object not made as planned, and why.
+    async fn warn(&self, table: Option<&str>, object: String, reason: String);
+    /// Something made differently from the source, for the report's notes.
+    async fn note(&self, note: Warning);
+    /// Rows a constraint refused, taken out of the target, with the columns it names
+    /// (none for a CHECK). Errs where the run stops at the first (`--strict`).
+    async fn removed(&self, t: &PlannedTable, rows: Vec<serde_json::Value>, columns: &[String], reason: &str) -> Result<()>;
+}
 
 /// What the pipeline asks of a target session. Implemented in `dialect/postgres/session.rs`
 /// and `dialect/mysql/session.rs`; the engine calls it through `Conn`.
@@ -127,6 +155,30 @@ pub trait Session {
     async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error>;
     /// The one integer (or NULL) a query returns.
     async fn query_i64(&mut self, sql: &str) -> std::result::Result<Option<i64>, sqlx::Error>;
+    /// Sets a new session up for the target (search path, collation).
+    async fn prepare(&mut self, target: &Target) -> Result<()>;
+    /// The tables and views already where the run's tables go.
+    async fn existing_objects(&mut self, target: &Target) -> std::result::Result<Vec<String>, sqlx::Error>;
+    /// Makes the place the run's tables go where the dialect has one apart from the
+    /// database (a PostgreSQL schema); true when it was made.
+    async fn ensure_place(&mut self, target: &Target) -> Result<bool>;
+    /// Sends rows with the statement `Ddl::load_statement` gave; returns the rows taken.
+    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> std::result::Result<u64, sqlx::Error>;
+    /// Loading into tables that exist (`--data-only`): the target's foreign keys refuse
+    /// orphans, reported by row, rather than take them unchecked.
+    async fn check_foreign_keys_while_loading(&mut self) -> std::result::Result<(), sqlx::Error>;
+    /// A loaded table's keys and indexes; `in_run`: the target names of the run's tables.
+    async fn keys_and_indexes(&mut self, target: &Target, t: &PlannedTable, in_run: &HashSet<String>, found: &impl Findings) -> Result<()>;
+    /// Takes out the rows that fail a CHECK, returned for the report.
+    async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error>;
+    /// Takes out a foreign key's orphans, returned for the report.
+    async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error>;
+    /// The identity / AUTO_INCREMENT of a table this run made starts at `next`.
+    async fn restart_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> std::result::Result<(), sqlx::Error>;
+    /// The identity / AUTO_INCREMENT a table already had continues at `next`.
+    async fn continue_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> std::result::Result<(), sqlx::Error>;
+    /// Waits until everything committed on this session is on disk.
+    async fn make_durable(&mut self) -> Result<()>;
 }
 
 impl Conn {
@@ -135,6 +187,33 @@ impl Conn {
     }
     pub async fn query_i64(&mut self, sql: &str) -> std::result::Result<Option<i64>, sqlx::Error> {
         each!(self, c => c.query_i64(sql).await)
+    }
+    pub async fn ensure_place(&mut self, target: &Target) -> Result<bool> {
+        each!(self, c => c.ensure_place(target).await)
+    }
+    pub async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> std::result::Result<u64, sqlx::Error> {
+        each!(self, c => c.send_rows(statement, rows).await)
+    }
+    pub async fn check_foreign_keys_while_loading(&mut self) -> std::result::Result<(), sqlx::Error> {
+        each!(self, c => c.check_foreign_keys_while_loading().await)
+    }
+    pub async fn keys_and_indexes(&mut self, target: &Target, t: &PlannedTable, in_run: &HashSet<String>, found: &impl Findings) -> Result<()> {
+        each!(self, c => c.keys_and_indexes(target, t, in_run, found).await)
+    }
+    pub async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error> {
+        each!(self, c => c.delete_check_failures(target, t, check_sql).await)
+    }
+    pub async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error> {
+        each!(self, c => c.delete_orphans(target, t, fk).await)
+    }
+    pub async fn restart_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> std::result::Result<(), sqlx::Error> {
+        each!(self, c => c.restart_identity(target, t, column, next).await)
+    }
+    pub async fn continue_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> std::result::Result<(), sqlx::Error> {
+        each!(self, c => c.continue_identity(target, t, column, next).await)
+    }
+    pub async fn make_durable(&mut self) -> Result<()> {
+        each!(self, c => c.make_durable().await)
     }
 }
 

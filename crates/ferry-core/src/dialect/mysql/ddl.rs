@@ -157,6 +157,51 @@ pub fn insert_prefix(t: &PlannedTable) -> String {
     format!("INSERT INTO {} ({}) VALUES ", q(&t.name), c.join(", "))
 }
 
+/// MySQL's or MariaDB's DDL for tables in the connection's database.
+pub struct MyDdl {
+    pub flavor: Flavor,
+}
+
+impl crate::dialect::ddl::Ddl for MyDdl {
+    fn table(&self, name: &str) -> String {
+        q(name)
+    }
+    fn place(&self, database: &str) -> String {
+        format!("database {database:?}")
+    }
+    fn create_table(&self, t: &PlannedTable, checks: bool) -> String {
+        create_table(t, &self.flavor, checks)
+    }
+    /// Always: adding a CHECK to a loaded InnoDB table copies the whole table.
+    fn checks_at_create(&self, _speculative: bool) -> bool {
+        true
+    }
+    fn load_statement(&self, t: &PlannedTable, _speculative: bool) -> String {
+        insert_prefix(t)
+    }
+    fn load_tx(&self, _speculative: bool) -> crate::dialect::ddl::LoadTx {
+        crate::dialect::ddl::LoadTx::Chunked
+    }
+    fn check(&self, t: &PlannedTable, name: &str, sql: &str) -> String {
+        check(t, name, sql)
+    }
+    fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
+        foreign_key(t, fk)
+    }
+    fn foreign_key_note(&self, fk: &PlannedForeignKey) -> Option<String> {
+        (fk.on_delete == FkAction::SetDefault || fk.on_update == FkAction::SetDefault).then(|| "InnoDB has no SET DEFAULT action: created with NO ACTION".to_string())
+    }
+    fn max_of(&self, t: &PlannedTable, column: &str) -> String {
+        max_of(t, column)
+    }
+    fn create_view(&self, name: &str, select: &str) -> String {
+        create_view(name, select)
+    }
+    fn drop_table(&self, name: &str) -> String {
+        format!("DROP TABLE IF EXISTS {}", q(name))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 pub mod constraints;
 pub mod ddl;
 pub mod dump;
+pub mod errors;
 pub mod expr;
 pub mod flavor;
 pub mod inspect;

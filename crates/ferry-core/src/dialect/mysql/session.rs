@@ -1,7 +1,11 @@
 //! What the pipeline asks of a MySQL / MariaDB session (`dialect::session::Session`).
 
-use super::MySqlConnection;
-use crate::dialect::session::Session;
+use super::{constraints, ddl, inspect, MySqlConnection};
+use crate::dialect::session::{db_message, target_err, Findings, Rows, Session, Target};
+use crate::error::Result;
+use crate::events::Warning;
+use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
+use std::collections::HashSet;
 
 impl Session for MySqlConnection {
     async fn execute(&mut self, sql: &str) -> Result<(), sqlx::Error> {
@@ -10,5 +14,87 @@ impl Session for MySqlConnection {
 
     async fn query_i64(&mut self, sql: &str) -> Result<Option<i64>, sqlx::Error> {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(self).await
+    }
+
+    async fn prepare(&mut self, target: &Target) -> Result<()> {
+        let flavor = target.flavor.as_ref().expect("mysql flavor");
+        super::set_collation(self, flavor).await.map_err(|e| target_err("the session collation", e))
+    }
+
+    async fn existing_objects(&mut self, _target: &Target) -> Result<Vec<String>, sqlx::Error> {
+        inspect::existing_objects(self).await
+    }
+
+    /// The tables go in the connection's database, which is there.
+    async fn ensure_place(&mut self, _target: &Target) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// One multi-row INSERT.
+    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> Result<u64, sqlx::Error> {
+        super::write::insert_rows(self, statement, &rows.each().collect::<Vec<_>>()).await
+    }
+
+    async fn check_foreign_keys_while_loading(&mut self) -> Result<(), sqlx::Error> {
+        self.execute("SET foreign_key_checks = 1").await
+    }
+
+    /// The keys came with the table; here the secondary indexes, all in one ALTER (one pass
+    /// over the rows) with the indexes InnoDB would make under the table's foreign keys when
+    /// they are added. Where the server refuses it, one at a time so each failure is named.
+    async fn keys_and_indexes(&mut self, target: &Target, t: &PlannedTable, in_run: &HashSet<String>, found: &impl Findings) -> Result<()> {
+        let flavor = target.flavor.clone().expect("mysql flavor");
+        let mut clauses = vec![];
+        for ix in &t.indexes {
+            if ix.where_sql.is_some() {
+                if ix.unique {
+                    found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {} has no partial indexes, and a full UNIQUE index would refuse rows the partial one allows", flavor.dialect.name())).await;
+                    continue;
+                }
+                found.note(Warning { table: Some(t.source.name.clone()), object: format!("index {}", ix.name), reason: format!("{} has no partial indexes: created over all rows", flavor.dialect.name()) }).await;
+            }
+            let mut notes = vec![];
+            let (columns, clause) = ddl::index_clause(t, ix, &flavor, &mut notes);
+            for n in notes {
+                found.note(n).await;
+            }
+            clauses.push((ix, columns, clause));
+        }
+        let fk_indexes: Vec<String> = t.foreign_keys.iter().filter(|fk| in_run.contains(&fk.ref_table)).filter_map(|fk| ddl::foreign_key_index(t, fk)).collect();
+        let all: Vec<String> = clauses.iter().flat_map(|(_, cols, clause)| cols.iter().cloned().chain([clause.clone()])).chain(fk_indexes.iter().cloned()).collect();
+        if !all.is_empty() && self.execute(&ddl::alter(t, &all)).await.is_err() {
+            for (ix, cols, clause) in &clauses {
+                let one: Vec<String> = cols.iter().cloned().chain([clause.clone()]).collect();
+                if let Err(e) = self.execute(&ddl::alter(t, &one)).await {
+                    found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
+                }
+            }
+            // Not an object of the source: where it fails, InnoDB makes it with the key.
+            for clause in &fk_indexes {
+                let _ = self.execute(&ddl::alter(t, std::slice::from_ref(clause))).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+        constraints::delete_check_failures(self, &t.name, &t.typed_columns(), target.binary_collation(), check_sql).await
+    }
+
+    async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+        constraints::delete_orphans(self, &t.name, &t.typed_columns(), target.binary_collation(), &fk.target_columns, &fk.ref_table, &fk.ref_columns).await
+    }
+
+    async fn restart_identity(&mut self, _target: &Target, t: &PlannedTable, _column: &str, next: i64) -> Result<(), sqlx::Error> {
+        constraints::continue_auto_increment(self, &t.name, next).await
+    }
+
+    async fn continue_identity(&mut self, _target: &Target, t: &PlannedTable, _column: &str, next: i64) -> Result<(), sqlx::Error> {
+        constraints::continue_auto_increment(self, &t.name, next).await
+    }
+
+    /// InnoDB's commits are durable when they return.
+    async fn make_durable(&mut self) -> Result<()> {
+        Ok(())
     }
 }

@@ -16,15 +16,3 @@ pub async fn insert_rows(conn: &mut MySqlConnection, prefix: &str, rows: &[&[u8]
     let r = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(conn).await?;
     Ok(r.rows_affected())
 }
-
-/// The column an error names: `… for column 'qty' at row 1`, ``… for column `db`.`t`.`qty` ``.
-pub fn error_column(e: &sqlx::Error) -> Option<String> {
-    let msg = e.as_database_error()?.message().to_string();
-    if let Some(i) = msg.find("for column ") {
-        let rest = &msg[i + 11..];
-        let name = rest.split(" at row").next()?.trim();
-        let last = name.rsplit('.').next()?;
-        return Some(last.trim_matches(|c| c == '\'' || c == '`').to_string());
-    }
-    None
-}

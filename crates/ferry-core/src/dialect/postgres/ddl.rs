@@ -133,3 +133,66 @@ pub fn copy_statement(t: &PlannedTable, schema: &str, freeze: bool) -> String {
     let c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
     format!("COPY {} ({}) FROM STDIN (FORMAT binary{})", qualified(schema, &t.name), c.join(", "), if freeze { ", FREEZE" } else { "" })
 }
+/// PostgreSQL's DDL for tables in one schema.
+pub struct PgDdl {
+    pub schema: String,
+}
+
+impl crate::dialect::ddl::Ddl for PgDdl {
+    fn table(&self, name: &str) -> String {
+        qualified(&self.schema, name)
+    }
+    fn schema(&self) -> Option<&str> {
+        Some(&self.schema)
+    }
+    fn place(&self, database: &str) -> String {
+        format!("schema {:?} of database {:?}", self.schema, database)
+    }
+    fn create_table(&self, t: &PlannedTable, checks: bool) -> String {
+        create_table_with(t, &self.schema, checks)
+    }
+    /// Only for a speculative load (stopped at a refused row and made again): made again, a
+    /// table gets its CHECKs after the load, which finds and reports each row that fails one.
+    fn checks_at_create(&self, speculative: bool) -> bool {
+        speculative
+    }
+    fn creates_tables_together(&self) -> bool {
+        true
+    }
+    fn load_statement(&self, t: &PlannedTable, speculative: bool) -> String {
+        copy_statement(t, &self.schema, speculative)
+    }
+    fn load_tx(&self, speculative: bool) -> crate::dialect::ddl::LoadTx {
+        if speculative { crate::dialect::ddl::LoadTx::WholeTable } else { crate::dialect::ddl::LoadTx::None }
+    }
+    fn check(&self, t: &PlannedTable, name: &str, sql: &str) -> String {
+        check(t, &self.schema, name, sql)
+    }
+    fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
+        foreign_key(t, &self.schema, fk)
+    }
+    fn foreign_keys_per_table(&self) -> bool {
+        true
+    }
+    fn two_step_foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> Option<crate::dialect::ddl::TwoStepForeignKey> {
+        Some(crate::dialect::ddl::TwoStepForeignKey {
+            add: foreign_key_not_valid(t, &self.schema, fk),
+            validate: validate_constraint(t, &self.schema, &fk.name),
+            drop: drop_constraint(t, &self.schema, &fk.name),
+        })
+    }
+    fn max_of(&self, t: &PlannedTable, column: &str) -> String {
+        max_of(t, &self.schema, column)
+    }
+    fn create_view(&self, name: &str, select: &str) -> String {
+        create_view(&self.schema, name, select)
+    }
+    /// With the foreign keys other tables of the run may already have to it.
+    fn drop_table(&self, name: &str) -> String {
+        format!("DROP TABLE IF EXISTS {} CASCADE", qualified(&self.schema, name))
+    }
+    fn drop_schema(&self, name: &str) -> Option<String> {
+        Some(format!("DROP SCHEMA IF EXISTS {}", q(name)))
+    }
+}
+

@@ -1,7 +1,12 @@
 //! What the pipeline asks of a PostgreSQL session (`dialect::session::Session`).
 
-use super::PgConnection;
-use crate::dialect::session::Session;
+use super::{constraints, ddl, inspect, PgConnection};
+use crate::dialect::errors::{violation, Violation};
+use crate::dialect::session::{db_message, target_err, Findings, Rows, Session, Target};
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
+use std::collections::HashSet;
 
 impl Session for PgConnection {
     async fn execute(&mut self, sql: &str) -> Result<(), sqlx::Error> {
@@ -11,4 +16,102 @@ impl Session for PgConnection {
     async fn query_i64(&mut self, sql: &str) -> Result<Option<i64>, sqlx::Error> {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(self).await
     }
+
+    async fn prepare(&mut self, target: &Target) -> Result<()> {
+        super::set_search_path(self, &target.pg_schema).await.map_err(|e| target_err("the search path", e))
+    }
+
+    async fn existing_objects(&mut self, target: &Target) -> Result<Vec<String>, sqlx::Error> {
+        inspect::existing_objects(self, &target.pg_schema).await
+    }
+
+    /// The schema is made when missing, then put first on the search path.
+    async fn ensure_place(&mut self, target: &Target) -> Result<bool> {
+        let schema = &target.pg_schema;
+        let exists = inspect::schema_exists(self, schema).await.map_err(|e| target_err("the schema list", e))?;
+        if !exists {
+            let sql = format!("CREATE SCHEMA {}", crate::sqlexpr::quote_ident(schema, Dialect::Postgres));
+            self.execute(&sql).await.map_err(|e| target_err(&format!("schema {schema}"), e))?;
+        }
+        super::set_search_path(self, schema).await.map_err(|e| target_err("the search path", e))?;
+        Ok(!exists)
+    }
+
+    /// One COPY of the rows as they are.
+    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> Result<u64, sqlx::Error> {
+        super::write::copy_rows(self, statement, rows.data).await
+    }
+
+    /// PostgreSQL checks foreign keys as rows go in already.
+    async fn check_foreign_keys_while_loading(&mut self) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+
+    /// The primary key and UNIQUE constraints after the data (a duplicate's later rows are
+    /// taken out, reported, and the key made), then the indexes.
+    async fn keys_and_indexes(&mut self, target: &Target, t: &PlannedTable, _in_run: &HashSet<String>, found: &impl Findings) -> Result<()> {
+        let schema = &target.pg_schema;
+        if let Some(sql) = ddl::primary_key(t, schema) {
+            let (_, cols) = t.primary_key.clone().expect("a primary key");
+            add_key(self, target, t, &sql, &cols, &t.pk_columns(), "primary key", found).await?;
+        }
+        for (i, (name, cols)) in t.uniques.iter().enumerate() {
+            let sql = ddl::unique(t, schema, name, cols);
+            add_key(self, target, t, &sql, cols, &t.source.uniques[i].columns, &format!("UNIQUE {name}"), found).await?;
+        }
+        for ix in &t.indexes {
+            if let Err(e) = self.execute(&ddl::index(t, schema, ix)).await {
+                found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+        constraints::delete_check_failures(self, &target.table_sql_name(&t.name), check_sql).await
+    }
+
+    async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+        let (table, parent) = (target.table_sql_name(&t.name), target.table_sql_name(&fk.ref_table));
+        constraints::delete_orphans(self, &table, &fk.target_columns, &parent, &fk.ref_columns).await
+    }
+
+    async fn restart_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> Result<(), sqlx::Error> {
+        self.execute(&ddl::identity(t, &target.pg_schema, column, next)).await
+    }
+
+    /// Identity and serial columns both own a sequence; the next value is `next`.
+    async fn continue_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> Result<(), sqlx::Error> {
+        sqlx::query_scalar::<_, Option<i64>>("SELECT setval(pg_get_serial_sequence($1, $2), $3, false)")
+            .bind(target.table_sql_name(&t.name))
+            .bind(column)
+            .bind(next)
+            .fetch_one(self)
+            .await
+            .map(|_| ())
+    }
+
+    /// Sessions commit without waiting for the disk (`postgres::connect`): one commit that
+    /// waits makes everything before it durable.
+    async fn make_durable(&mut self) -> Result<()> {
+        super::flush_wal(self).await.map_err(|e| target_err("the final commit", e))
+    }
+}
+
+/// Runs a statement that adds a key; on a duplicate, takes the later rows out (reported) and
+/// tries once more.
+#[allow(clippy::too_many_arguments)]
+async fn add_key(conn: &mut PgConnection, target: &Target, t: &PlannedTable, sql: &str, cols: &[String], src_cols: &[String], what: &str, found: &impl Findings) -> Result<()> {
+    let Err(e) = conn.execute(sql).await else { return Ok(()) };
+    if violation(&e) != Some(Violation::Unique) {
+        found.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
+        return Ok(());
+    }
+    let removed = constraints::delete_duplicates(conn, &target.table_sql_name(&t.name), cols).await.map_err(|e| target_err(what, e))?;
+    let reason = format!("duplicate {what}: another row has the same ({})", src_cols.join(", "));
+    found.removed(t, removed, src_cols, &reason).await?;
+    if let Err(e) = conn.execute(sql).await {
+        found.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
+    }
+    Ok(())
 }

@@ -13,16 +13,3 @@ pub async fn copy_rows(conn: &mut PgConnection, statement: &str, rows: &[u8]) ->
     copy.send(COPY_BINARY_TRAILER).await?;
     copy.finish().await
 }
-
-/// The column a COPY error names (`COPY t, line 1, column qty: "abc"`).
-pub fn error_column(e: &sqlx::Error) -> Option<String> {
-    let db = e.as_database_error()?;
-    let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
-    if let Some(c) = pg.column() {
-        return Some(c.to_string());
-    }
-    let w = pg.r#where()?;
-    let i = w.find(", column ")?;
-    let rest = &w[i + 9..];
-    Some(rest.split(':').next()?.trim().to_string())
-}

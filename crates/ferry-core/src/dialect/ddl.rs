@@ -1,0 +1,74 @@
+//! The DDL a dialect writes for a run, and how its run is shaped: what the pipeline asks of
+//! a target that needs no connection. `Target::ddl` gives the target's own; implemented in
+//! `dialect/postgres/ddl.rs` and `dialect/mysql/ddl.rs`.
+
+use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
+
+/// How a table's rows go in with respect to transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadTx {
+    /// One transaction for the whole table that first empties it (`BEGIN; TRUNCATE`), so
+    /// the rows go in frozen; the first refusal rolls it back.
+    WholeTable,
+    /// Batches inside transactions committed every few (the redo log is flushed once per
+    /// many batches, not once per statement); a refused statement rolls back alone.
+    Chunked,
+    /// Each statement commits by itself.
+    None,
+}
+
+/// A foreign key made in two steps, as its table is ready: added without checking the rows,
+/// then validated; dropped again when rows still fail it.
+pub struct TwoStepForeignKey {
+    pub add: String,
+    pub validate: String,
+    pub drop: String,
+}
+
+pub trait Ddl: Send + Sync {
+    /// A table's name as SQL, qualified where the dialect has schemas.
+    fn table(&self, name: &str) -> String;
+    /// The schema the run's tables go in, where the dialect has schemas apart from databases.
+    fn schema(&self) -> Option<&str> {
+        None
+    }
+    /// Where the run's tables go, for a message: `schema "s" of database "d"`.
+    fn place(&self, database: &str) -> String;
+    /// `CREATE TABLE`, with the table's CHECKs in it when `checks`.
+    fn create_table(&self, t: &PlannedTable, checks: bool) -> String;
+    /// Whether a table's CHECKs first go in its `CREATE TABLE` (a table that refuses them is
+    /// made without, and gets them after the load, which finds each failing row).
+    fn checks_at_create(&self, speculative: bool) -> bool;
+    /// Whether every table may be made in one round trip (one transaction: all or none).
+    fn creates_tables_together(&self) -> bool {
+        false
+    }
+    /// The statement rows are sent with (`Session::send_rows`).
+    fn load_statement(&self, t: &PlannedTable, speculative: bool) -> String;
+    fn load_tx(&self, speculative: bool) -> LoadTx;
+    fn check(&self, t: &PlannedTable, name: &str, sql: &str) -> String;
+    fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String;
+    /// What the server makes of a foreign key differently from the source, said once it is made.
+    fn foreign_key_note(&self, _fk: &PlannedForeignKey) -> Option<String> {
+        None
+    }
+    /// Whether foreign keys are made table by table as their tables are ready
+    /// (`two_step_foreign_key`), rather than all once every table is in.
+    fn foreign_keys_per_table(&self) -> bool {
+        false
+    }
+    /// Where the dialect can add a foreign key without checking rows and validate it after:
+    /// then keys are made table by table as their tables are ready.
+    fn two_step_foreign_key(&self, _t: &PlannedTable, _fk: &PlannedForeignKey) -> Option<TwoStepForeignKey> {
+        None
+    }
+    /// `SELECT` of a column's maximum as a BIGINT.
+    fn max_of(&self, t: &PlannedTable, column: &str) -> String;
+    fn create_view(&self, name: &str, select: &str) -> String;
+    /// Drops a table this run made, with whatever else the run already hung on it.
+    fn drop_table(&self, name: &str) -> String;
+    /// Drops a schema this run made, where the dialect has schemas apart from databases.
+    fn drop_schema(&self, _name: &str) -> Option<String> {
+        None
+    }
+}
