@@ -97,7 +97,6 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
         out.null();
         return Ok(None);
     }
-    let pg = dialect == Dialect::Postgres;
     match ty {
         LogicalType::Integer { bits } => {
             let i = match v {
@@ -118,7 +117,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             Ok(None)
         }
         LogicalType::Float => match v {
-            ValueRef::Real(f) if f.is_infinite() && !pg => Err(Refusal::new(OutOfRange, format!("{} cannot hold infinity", dialect.name()))),
+            ValueRef::Real(f) if f.is_infinite() && !dialect.holds_infinity() => Err(Refusal::new(OutOfRange, format!("{} cannot hold infinity", dialect.name()))),
             ValueRef::Real(f) => {
                 out.float(f);
                 Ok(None)
@@ -139,7 +138,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             let d = match v {
                 ValueRef::Integer(i) => Decimal::from_i64(i),
                 ValueRef::Real(f) if f.is_infinite() => {
-                    if pg {
+                    if dialect.holds_infinity() {
                         out.decimal_infinity(f < 0.0);
                         return Ok(None);
                     }
@@ -194,7 +193,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
                 ValueRef::Real(f) => f64_text(f).into(),
                 ValueRef::Null => unreachable!(),
             };
-            if pg && s.contains('\0') {
+            if !dialect.holds_nul_in_text() && s.contains('\0') {
                 return Err(Refusal::new(NulInText, "PostgreSQL text cannot hold the NUL character (\\0)"));
             }
             if let Some(n) = max {
@@ -225,7 +224,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
         LogicalType::Date => {
             let Some(s) = as_str(v) else { return Err(Refusal::new(ImpossibleDate, "not a date")) };
             match parse_iso_date(s) {
-                Some(d) if !pg && !(1000..=9999).contains(&chrono::Datelike::year(&d)) => {
+                Some(d) if !dialect.holds_year(chrono::Datelike::year(&d)) => {
                     Err(Refusal::new(OutOfRange, format!("{} DATE holds years 1000 to 9999 only", dialect.name())))
                 }
                 Some(d) => {
@@ -244,10 +243,10 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
                     None => return Err(Refusal::new(ImpossibleDate, "not an ISO-8601 timestamp")),
                 },
             };
-            if !pg && !(1000..=9999).contains(&inst.year()) {
+            if !dialect.holds_year(inst.year()) {
                 return Err(Refusal::new(OutOfRange, format!("{} DATETIME holds years 1000 to 9999 only", dialect.name())));
             }
-            out.timestamp(inst.micros(), pg && *tz);
+            out.timestamp(inst.micros(), dialect.has_zoned_timestamps() && *tz);
             if inst.sub_micro_nanos != 0 {
                 return Ok(Some(Change { to: inst.utc_text(), reason: "rounded to microseconds".into(), kind: Rounded }));
             }
@@ -258,7 +257,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             if serde_json::from_str::<serde::de::IgnoredAny>(s).is_err() {
                 return Err(Refusal::new(InvalidJson, "not valid JSON"));
             }
-            if pg && s.contains("\\u0000") {
+            if !dialect.holds_nul_in_text() && s.contains("\\u0000") {
                 return Err(Refusal::new(InvalidJson, "PostgreSQL jsonb cannot hold \\u0000"));
             }
             out.json(s);
@@ -373,7 +372,6 @@ pub fn convert_with(v: ValueRef<'_>, ty: &LogicalType, transform: Option<Transfo
         let kind = if matches!(tr, Transform::EpochS | Transform::EpochMs | Transform::JulianDay) || matches!(ty, LogicalType::Timestamp { .. }) { ImpossibleDate } else { WrongType };
         return Err(Refusal::new(kind, format!("transform {} needs {}, not {}", tr.name(), tr.wants(), ty.label())));
     }
-    let pg = dialect == Dialect::Postgres;
     let whole = |v: ValueRef<'_>| match v {
         ValueRef::Integer(i) => Some(i),
         ValueRef::Real(f) if f.fract() == 0.0 && f.abs() < 9.2e18 => Some(f as i64),
@@ -398,10 +396,10 @@ pub fn convert_with(v: ValueRef<'_>, ty: &LogicalType, transform: Option<Transfo
             };
             let Some(utc) = utc else { return Err(Refusal::new(WrongType, format!("{} is beyond the dates {} reads", crate::value::value_to_json(v), tr.name()))) };
             let inst = crate::value::Instant { utc, naive: false, sub_micro_nanos: 0 };
-            if !pg && !(1000..=9999).contains(&inst.year()) {
+            if !dialect.holds_year(inst.year()) {
                 return Err(Refusal::new(WrongType, format!("{} falls outside the years 1000 to 9999 that {} DATETIME holds", crate::value::value_to_json(v), dialect.name())));
             }
-            out.timestamp(inst.micros(), pg && matches!(ty, LogicalType::Timestamp { tz: true }));
+            out.timestamp(inst.micros(), dialect.has_zoned_timestamps() && matches!(ty, LogicalType::Timestamp { tz: true }));
             Ok(None)
         }
         Transform::Bool01 => match whole(v) {

@@ -213,7 +213,7 @@ fn key_checks(t: &PlannedTable, dialect: Dialect) -> Vec<KeyCheck> {
             let Some(i) = t.columns.iter().position(|c| c.source.eq_ignore_ascii_case(k)) else { break };
             let c = &t.columns[i];
             let src = &t.source.columns[c.source_index];
-            let ci = dialect.is_mysql_family() && matches!(c.logical, LogicalType::Text { .. }) && src.collation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("NOCASE"));
+            let ci = dialect.keeps_nocase() && matches!(c.logical, LogicalType::Text { .. }) && src.collation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("NOCASE"));
             let normalises = matches!(c.logical, LogicalType::Decimal { .. } | LogicalType::Float | LogicalType::Date | LogicalType::Timestamp { .. } | LogicalType::Boolean | LogicalType::Json);
             let mixed = src.profile.as_ref().is_some_and(|p| [p.integers, p.reals, p.texts, p.blobs].iter().filter(|n| **n > 0).count() > 1);
             worth |= ci || normalises || mixed;

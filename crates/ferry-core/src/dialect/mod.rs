@@ -37,6 +37,7 @@ impl Dialect {
 pub mod ddl;
 pub mod errors;
 pub mod expr;
+mod limits;
 pub mod mysql;
 pub mod postgres;
 pub mod preview;

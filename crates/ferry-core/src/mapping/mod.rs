@@ -55,15 +55,15 @@ pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
             // Some values need more digits than declared; the profile does not say how many.
             0
         }
-        LogicalType::Decimal { .. } => p.integers + p.reals - if dialect == Dialect::Postgres { 0 } else { p.infinite_reals } + numeric_text,
-        LogicalType::Float => p.integers + p.reals - if dialect == Dialect::Postgres { 0 } else { p.infinite_reals },
+        LogicalType::Decimal { .. } => p.integers + p.reals - if dialect.holds_infinity() { 0 } else { p.infinite_reals } + numeric_text,
+        LogicalType::Float => p.integers + p.reals - if dialect.holds_infinity() { 0 } else { p.infinite_reals },
         LogicalType::Boolean => {
             let ints01 = matches!((p.min_integer, p.max_integer), (Some(lo), Some(hi)) if lo >= 0 && hi <= 1);
             (if ints01 || p.integers == 0 { p.integers } else { 0 }) + p.text_bool
         }
         LogicalType::Text { max: Some(n) } if p.max_text_chars > *n as u64 => 0,
         LogicalType::Text { .. } => {
-            let bad_text = p.invalid_utf8 + if dialect == Dialect::Postgres { p.with_nul } else { 0 };
+            let bad_text = p.invalid_utf8 + if dialect.holds_nul_in_text() { 0 } else { p.with_nul };
             p.texts - bad_text.min(p.texts) + p.blob_utf8 + p.integers + p.reals
         }
         LogicalType::Bytes => p.texts + p.blobs,
@@ -111,7 +111,7 @@ fn from_evidence(p: &ColumnProfile, dialect: Dialect) -> (LogicalType, String) {
 /// A decimal wide enough for every stored number. PostgreSQL: unconstrained `numeric`;
 /// MySQL needs a precision and scale, taken from the data.
 fn exact_decimal(p: &ColumnProfile, dialect: Dialect) -> LogicalType {
-    if dialect == Dialect::Postgres {
+    if dialect.has_open_decimal() {
         return LogicalType::Decimal { precision: None, scale: None };
     }
     let s = p.max_scale;
@@ -147,7 +147,8 @@ fn infer_text(p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, Strin
 
 /// MySQL's DATETIME/DATE hold years 1000–9999 only.
 fn timestamps_in_range(p: &ColumnProfile, dialect: Dialect) -> bool {
-    if dialect == Dialect::Postgres {
+    // A dialect whose dates hold any year the source can write.
+    if dialect.holds_year(0) && dialect.holds_year(10000) {
         return true;
     }
     let ok = |s: &Option<String>| s.as_deref().is_none_or(|s| s.get(..4).is_some_and(|year| year >= "1000"));
@@ -185,7 +186,7 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
         }
     };
     // MySQL keys need a bounded length: an indexed text column becomes varchar.
-    if dialect.is_mysql_family() && usage.indexed {
+    if dialect.bounds_indexed_text() && usage.indexed {
         if let LogicalType::Text { max: None } = logical {
             let longest = p.max_text_chars;
             if longest <= 768 {

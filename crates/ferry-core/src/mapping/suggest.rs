@@ -120,7 +120,7 @@ pub fn fits_with(t: &LogicalType, transform: Option<Transform>, p: &ColumnProfil
     let whole_reals = p.reals - p.non_integral_reals - p.infinite_reals;
     let years_ok = |ms_lo: i64, ms_hi: i64| {
         [ms_lo, ms_hi].iter().all(|&ms| match epoch_ms_instant(ms) {
-            Some(d) => dialect == Dialect::Postgres || (1000..=9999).contains(&chrono::Datelike::year(&d)),
+            Some(d) => dialect.holds_year(chrono::Datelike::year(&d)),
             None => false,
         })
     };

@@ -261,8 +261,7 @@ pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect
                     Kind::DuplicateUnique => {
                         if t.pk_columns().join(", ") == cols {
                             t.primary_key = None;
-                            // MySQL's AUTO_INCREMENT needs a key.
-                            if dialect.is_mysql_family() {
+                            if dialect.identity_needs_key() {
                                 t.identity = None;
                             }
                             warnings.push(Warning { table: Some(table.clone()), object: format!("primary key ({cols})"), reason: format!("not created: {because}") });

@@ -311,8 +311,7 @@ impl Plan {
 
     /// The plan for another dialect: MySQL plans cannot be read as PostgreSQL ones.
     pub fn check_dialect(&self, dialect: Dialect, path: &str) -> Result<()> {
-        let same = self.dialect == dialect || (self.dialect.is_mysql_family() && dialect.is_mysql_family());
-        if same {
+        if dialect.reads_plans_of(self.dialect) {
             Ok(())
         } else {
             Err(FerryError::PlanMismatch {

@@ -206,9 +206,9 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             planned_cols.push(PlannedColumn {
                 source: src.name.clone(),
                 name: cp.target.clone(),
-                // PostgreSQL's binary COPY sends each type's own wire form: the column must be
-                // exactly the type the logical type formats to (`int8` → bigint, `json` → jsonb).
-                type_sql: if dialect == Dialect::Postgres { crate::dialect::format_type(dialect, &logical) } else { cp.target_type.clone() },
+                // A dialect that loads each type's own wire form (PostgreSQL's binary COPY) needs
+                // the column exactly the type the logical type formats to (`int8` → bigint).
+                type_sql: if dialect.loads_formatted_types() { crate::dialect::format_type(dialect, &logical) } else { cp.target_type.clone() },
                 logical,
                 transform: cp.transform,
                 // Primary key columns are NOT NULL in both targets (SQLite lets some hold NULL).
