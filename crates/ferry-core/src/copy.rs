@@ -7,7 +7,8 @@
 //! server refuses is split until the refused rows are found; every refused or changed value
 //! lands in the report with its row's key, the column and the original value.
 
-use crate::convert::{self, CopyBinary, MySqlLiteral};
+use crate::convert;
+use crate::dialect::write::{with_row_format, RowFormat, WithRowFormat};
 use crate::error::{FerryError, Result};
 use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::Plan;
@@ -121,8 +122,19 @@ struct ReadJob {
     abandon: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
-/// Reads one table, converts and encodes every row, and sends batches to the writer.
-fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::Receiver<Batch>)) -> Result<ReadOutcome> {
+/// A table's reader with the channels to its writer.
+struct Reader(ReadJob, (mpsc::Sender<Batch>, std::sync::mpsc::Receiver<Batch>));
+
+impl WithRowFormat for Reader {
+    type Output = Result<ReadOutcome>;
+    fn run<F: RowFormat>(self) -> Result<ReadOutcome> {
+        read_table::<F>(self.0, self.1)
+    }
+}
+
+/// Reads one table, converts and encodes every row in the target's row format `F`, and
+/// sends batches to the writer.
+fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::Receiver<Batch>)) -> Result<ReadOutcome> {
     use std::sync::atomic::Ordering;
     let ReadJob { path, t, dialect, batch_rows, max_statement, strict, events, log, choices, abandon } = job;
     let conn = inspect::open(&path)?;
@@ -167,21 +179,14 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
         let start = batch.data.len();
         let mut rejected: Option<(String, serde_json::Value, String)> = None;
         let mut changes = vec![];
-        if dialect == Dialect::Postgres {
-            CopyBinary { buf: &mut batch.data }.row_start(loaded.len());
-        }
+        F::row_start(&mut batch.data, loaded.len());
         for (n, c) in loaded.iter().enumerate() {
             let v = vals[c.source_index];
-            let r = match dialect {
-                Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf: &mut batch.data }),
-                _ => {
-                    batch.data.push(if n == 0 { b'(' } else { b',' });
-                    convert::convert_with(v, &c.logical, c.transform, dialect, &mut MySqlLiteral { buf: &mut batch.data })
-                }
-            };
+            F::value_start(&mut batch.data, n);
+            let r = F::write(v, &c.logical, c.transform, dialect, &mut batch.data);
             // A refused value the plan chose to set NULL or strip of its NULs: written so, reported changed.
             let (r, chosen) = match r {
-                Err(reason) if !choices.is_empty() => match fix_value(v, c, dialect, &mut batch.data, choices.get(&c.source), &reason) {
+                Err(reason) if !choices.is_empty() => match fix_value::<F>(v, c, dialect, &mut batch.data, choices.get(&c.source), &reason) {
                     Some(ch) => (Ok(Some(ch)), true),
                     None => (Err(reason), false),
                 },
@@ -209,7 +214,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
                 profile::observe_known(p, *v, *k);
             }
         }
-        let too_big = dialect != Dialect::Postgres && batch.data.len() - start > max_row;
+        let too_big = F::BOUNDED_BY_STATEMENT && batch.data.len() - start > max_row;
         if profiles.is_some() && (rejected.is_some() || !changes.is_empty() || too_big) {
             // Not exact under the sampled plan: whether it is under the plan of every row is
             // known at the end. Stop loading; nothing is reported from this pass.
@@ -247,9 +252,7 @@ fn read_table(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::
             let to = if ch.to == SET_NULL { serde_json::Value::Null } else { serde_json::Value::String(ch.to) };
             out.found.add_changed(&t.source.name, Changed { row: t.row_key(rid, row, offset), column, from, to, reason: ch.reason }, &log);
         }
-        if dialect != Dialect::Postgres {
-            batch.data.push(b')');
-        }
+        F::row_end(&mut batch.data);
         batch.ends.push(batch.data.len());
         batch.keys.push(match (pk_only_keys, rid) {
             (false, Some(r)) => RowRef::Rowid(r),
@@ -279,12 +282,9 @@ const SET_NULL: &str = "\u{0}NULL";
 
 /// Applies the plan's `set_null` / `strip_nul` to a value the conversion refused with
 /// `refusal`, writing the result; None when no such choice covers it (the row is rejected).
-fn fix_value(v: rusqlite::types::ValueRef<'_>, c: &crate::plan::resolve::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::plan::choices::Kind, crate::plan::choices::Choice)>>, refusal: &convert::Refusal) -> Option<convert::Change> {
+fn fix_value<F: RowFormat>(v: rusqlite::types::ValueRef<'_>, c: &crate::plan::resolve::PlannedColumn, dialect: Dialect, buf: &mut Vec<u8>, choices: Option<&Vec<(crate::plan::choices::Kind, crate::plan::choices::Choice)>>, refusal: &convert::Refusal) -> Option<convert::Change> {
     use crate::plan::choices::Choice;
-    let mut write = |v: rusqlite::types::ValueRef<'_>| match dialect {
-        Dialect::Postgres => convert::convert_with(v, &c.logical, c.transform, dialect, &mut CopyBinary { buf }),
-        _ => convert::convert_with(v, &c.logical, c.transform, dialect, &mut MySqlLiteral { buf }),
-    };
+    let mut write = |v: rusqlite::types::ValueRef<'_>| F::write(v, &c.logical, c.transform, dialect, buf);
     match crate::plan::choices::value_choice(choices, refusal.kind)? {
         Choice::SetNull => {
             write(rusqlite::types::ValueRef::Null).ok()?;
@@ -443,7 +443,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
             choices: sh.value_choices.get(&name).cloned().unwrap_or_default(),
             abandon: abandon.clone(),
         };
-        tokio::task::spawn_blocking(move || read_table(job, (tx, spent)))
+        tokio::task::spawn_blocking(move || with_row_format(job.dialect, Reader(job, (tx, spent))))
     };
     let mut written = 0u64;
     let mut refused_rows = TableReport::default();

@@ -43,6 +43,7 @@ pub mod postgres;
 pub mod preview;
 pub mod probe;
 pub mod session;
+pub mod write;
 
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;

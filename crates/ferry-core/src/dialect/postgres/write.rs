@@ -13,3 +13,18 @@ pub async fn copy_rows(conn: &mut PgConnection, statement: &str, rows: &[u8]) ->
     copy.send(COPY_BINARY_TRAILER).await?;
     copy.finish().await
 }
+
+/// Rows in COPY's binary form: a field count, then each value's length and bytes.
+pub struct CopyRows;
+
+impl crate::dialect::write::RowFormat for CopyRows {
+    const BOUNDED_BY_STATEMENT: bool = false;
+    fn row_start(buf: &mut Vec<u8>, columns: usize) {
+        crate::convert::CopyBinary { buf }.row_start(columns);
+    }
+    fn value_start(_buf: &mut Vec<u8>, _n: usize) {}
+    fn row_end(_buf: &mut Vec<u8>) {}
+    fn write(v: rusqlite::types::ValueRef<'_>, ty: &crate::schema::LogicalType, transform: Option<crate::convert::Transform>, dialect: crate::dialect::Dialect, buf: &mut Vec<u8>) -> Result<Option<crate::convert::Change>, crate::convert::Refusal> {
+        crate::convert::convert_with(v, ty, transform, dialect, &mut crate::convert::CopyBinary { buf })
+    }
+}

@@ -1,0 +1,35 @@
+//! How a dialect's bulk load wants its rows encoded (`RowFormat`), chosen once per table
+//! (`with_row_format`) so that every value is then encoded without a dynamic call.
+
+use super::{mysql, postgres, Dialect};
+use crate::convert::{Change, Refusal, Transform};
+use crate::schema::LogicalType;
+use rusqlite::types::ValueRef;
+
+/// One dialect's row encoding for `Session::send_rows`.
+pub trait RowFormat {
+    /// Whether one row must fit in one statement (MySQL's `max_allowed_packet`).
+    const BOUNDED_BY_STATEMENT: bool;
+    /// Before a row's first value.
+    fn row_start(buf: &mut Vec<u8>, columns: usize);
+    /// Before the value in position `n`.
+    fn value_start(buf: &mut Vec<u8>, n: usize);
+    /// After a row's last value.
+    fn row_end(buf: &mut Vec<u8>);
+    /// Converts one value for a column and writes it.
+    fn write(v: ValueRef<'_>, ty: &LogicalType, transform: Option<Transform>, dialect: Dialect, buf: &mut Vec<u8>) -> Result<Option<Change>, Refusal>;
+}
+
+/// Work done with the target's row format, whichever it is (a generic closure).
+pub trait WithRowFormat {
+    type Output;
+    fn run<F: RowFormat>(self) -> Self::Output;
+}
+
+/// Runs `work` with the dialect's row format.
+pub fn with_row_format<W: WithRowFormat>(dialect: Dialect, work: W) -> W::Output {
+    match dialect {
+        Dialect::Postgres => work.run::<postgres::write::CopyRows>(),
+        Dialect::MySql | Dialect::MariaDb => work.run::<mysql::write::ValuesRows>(),
+    }
+}
