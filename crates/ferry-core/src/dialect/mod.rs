@@ -42,6 +42,7 @@ pub mod mysql;
 pub mod postgres;
 pub mod preview;
 pub mod probe;
+pub mod read;
 pub mod session;
 pub mod write;
 

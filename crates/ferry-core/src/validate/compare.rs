@@ -2,7 +2,6 @@
 //! multisets of hashes.
 
 use crate::dialect::session::{Conn, Target};
-use crate::dialect::Dialect;
 use crate::plan::resolve::PlannedTable;
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;
@@ -352,10 +351,7 @@ pub(super) async fn validate_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Table
         tv.key = spec.key_names();
         // PostgreSQL keeps a table Ferry loaded in the order it was read: pair the rows as
         // they come. InnoDB returns them in primary key order: both sides sorted by the key.
-        let unsorted = match ctx.target.dialect {
-            Dialect::Postgres => compare_in_load_order(&ctx, &t, &spec).await,
-            _ => Ok(None),
-        };
+        let unsorted = if ctx.target.dialect.keeps_load_order() { compare_in_load_order(&ctx, &t, &spec).await } else { Ok(None) };
         let keyed = match unsorted {
             Ok(Some(f)) => Ok(Ok(f)),
             Ok(None) => compare_keyed(&ctx, &t, &spec).await,

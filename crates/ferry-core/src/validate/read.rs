@@ -2,10 +2,9 @@
 //! text, in batches.
 
 use crate::convert::convert_with;
-use crate::dialect::session::Conn;
 use crate::source::sqlite::rows::RowSelect;
 use crate::plan::resolve::PlannedTable;
-use crate::dialect::{mysql, postgres, Dialect};
+use crate::dialect::Dialect;
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;
 use crate::source::sqlite::inspect;
@@ -96,11 +95,7 @@ fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize
         let v = fields.get(i).copied().flatten().map(|(a, b)| text.get(a..b).unwrap_or(""));
         match (v, t) {
             (Some(s), LogicalType::Float) => {
-                let f = match dialect {
-                    Dialect::Postgres => postgres::read::decode_float(s),
-                    _ => mysql::read::decode_float(s),
-                };
-                match f {
+                match dialect.decode_float(s) {
                     Some(f) => r.push_with(|buf| push_float_bits(buf, f)),
                     None => r.push(Some(s)),
                 }
@@ -132,20 +127,7 @@ pub(super) async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: 
         (batch.len() >= BATCH_ROWS).then(|| std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))
     };
     let what = format!("table {}", t.name);
-    let (n, to_the_end) = match &mut conn {
-        Conn::Pg(c) => {
-            // An unsorted read starts at the table's first page, not where another scan is.
-            let _ = sqlx::raw_sql("SET work_mem = '64MB'; SET synchronize_seqscans = off").execute(&mut *c).await;
-            let sql = postgres::read::select_rows(&postgres::ddl::qualified(&ctx.target.pg_schema, &t.name), &cols, key);
-            postgres::read::for_each_row(c, &sql, &tx, &mut make).await
-        }
-        Conn::My(c) => {
-            let collation = ctx.target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("utf8mb4_bin");
-            let sql = mysql::read::select_rows(&crate::sqlexpr::quote_ident(&t.name, Dialect::MySql), &cols, key, collation);
-            mysql::read::for_each_row(c, &sql, &tx, &mut make).await
-        }
-    }
-    .map_err(|e| FerryError::Target { object: what, detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) })?;
+    let (n, to_the_end) = conn.read_rows(&ctx.target, &t.name, &cols, key, &tx, &mut make).await.map_err(|e| FerryError::Target { object: what, detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) })?;
     if !batch.is_empty() {
         let _ = tx.send(batch).await;
     }

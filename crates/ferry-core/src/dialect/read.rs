@@ -1,0 +1,66 @@
+//! Reading a target table back for validation, whichever the dialect: each streams the rows
+//! as canonical text (`dialect/*/read.rs`), parsed into the same form the source's rows take.
+
+use super::session::{each, Conn, Target};
+use super::{mysql, postgres, Dialect};
+use crate::schema::LogicalType;
+use tokio::sync::mpsc;
+
+/// A target session that reads a table back.
+#[allow(async_fn_in_trait)]
+pub trait Read {
+    /// Streams `table`'s `columns` as one canonical text per row (and each field's span in
+    /// it, `None` for NULL) to `f`, sorted by the columns at `key` when given; what `f`
+    /// returns goes to `tx`. Returns the rows read and whether the stream ran to its end.
+    async fn read_rows<T, F>(&mut self, target: &Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
+    where
+        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>;
+}
+
+impl Read for postgres::PgConnection {
+    async fn read_rows<T, F>(&mut self, target: &Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
+    where
+        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
+    {
+        // An unsorted read starts at the table's first page, not where another scan is.
+        let _ = sqlx::raw_sql("SET work_mem = '64MB'; SET synchronize_seqscans = off").execute(&mut *self).await;
+        let sql = postgres::read::select_rows(&target.table_sql_name(table), columns, key);
+        postgres::read::for_each_row(self, &sql, tx, f).await
+    }
+}
+
+impl Read for mysql::MySqlConnection {
+    async fn read_rows<T, F>(&mut self, target: &Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
+    where
+        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
+    {
+        let collation = target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("utf8mb4_bin");
+        let sql = mysql::read::select_rows(&target.table_sql_name(table), columns, key, collation);
+        mysql::read::for_each_row(self, &sql, tx, f).await
+    }
+}
+
+impl Conn {
+    pub async fn read_rows<T, F>(&mut self, target: &Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
+    where
+        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
+    {
+        each!(self, c => c.read_rows(target, table, columns, key, tx, f).await)
+    }
+}
+
+impl Dialect {
+    /// A float read back as the dialect's canonical text (`select_rows`).
+    pub fn decode_float(self, raw: &str) -> Option<f64> {
+        match self {
+            Dialect::Postgres => postgres::read::decode_float(raw),
+            Dialect::MySql | Dialect::MariaDb => mysql::read::decode_float(raw),
+        }
+    }
+
+    /// Whether a table Ferry loaded reads back in the order it was loaded (PostgreSQL's
+    /// heap), so rows pair as they come; InnoDB returns them in primary key order.
+    pub fn keeps_load_order(self) -> bool {
+        self == Dialect::Postgres
+    }
+}
