@@ -8,7 +8,7 @@
 //! lands in the report with its row's key, the column and the original value.
 
 use crate::convert;
-use crate::dialect::write::{with_row_format, RowFormat, WithRowFormat};
+use crate::dialect::write::{RowFormat, WithRowFormat};
 use crate::error::{FerryError, Result};
 use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::Plan;
@@ -18,7 +18,7 @@ use crate::source::sqlite::rows::RowSelect;
 use crate::source::sqlite::{inspect, profile, read_source, read_source_spread, Integrity};
 use crate::plan::resolve::{planned_tables, PlannedTable};
 use crate::dialect::ddl::LoadTx;
-use crate::dialect::errors::{error_column, violation, Violation};
+use crate::dialect::errors::Violation;
 use crate::dialect::session::{db_message, target_err, Conn, Findings, Rows, Target};
 use crate::dialect::{Dialect, TargetUrl};
 use std::collections::BTreeMap;
@@ -443,7 +443,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
             choices: sh.value_choices.get(&name).cloned().unwrap_or_default(),
             abandon: abandon.clone(),
         };
-        tokio::task::spawn_blocking(move || with_row_format(job.dialect, Reader(job, (tx, spent))))
+        tokio::task::spawn_blocking(move || job.dialect.with_row_format(Reader(job, (tx, spent))))
     };
     let mut written = 0u64;
     let mut refused_rows = TableReport::default();
@@ -484,7 +484,7 @@ async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, sp
                     failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
                     break;
                 }
-                let column = error_column(&e);
+                let column = Violation::column_of(&e);
                 let source_col = column.as_ref().map(|c| t.columns.iter().find(|x| x.name == *c).map(|x| x.source.clone()).unwrap_or(c.clone()));
                 let (path, tt, key, sc) = (sh.source.clone(), t.clone(), batch.keys[i].clone(), source_col.clone());
                 let (row, value) = tokio::task::spawn_blocking(move || lookup_row(&path, &tt, &key, sc.as_deref())).await.unwrap_or_default();
@@ -629,7 +629,7 @@ async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<
         let sql = sh.target.ddl().check(t, &ck.name, &ck.sql);
         // Adding the CHECK checks every row; only when some row fails is it worth finding them.
         let Err(first) = conn.execute(&sql).await else { continue };
-        if violation(&first) != Some(Violation::Check) {
+        if Violation::of(&first) != Some(Violation::Check) {
             sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&first))).await;
             continue;
         }
@@ -1259,7 +1259,7 @@ async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn)
             continue;
         }
         let Err(first) = conn.execute(&step.validate).await else { continue };
-        let result = if violation(&first) == Some(Violation::ForeignKey) {
+        let result = if Violation::of(&first) == Some(Violation::ForeignKey) {
             match remove_orphans(sh, t, fk, conn).await {
                 Ok(_) => conn.execute(&step.validate).await.map_err(OrphansFailed::Server),
                 Err(e) => Err(e),

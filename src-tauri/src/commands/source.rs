@@ -86,7 +86,7 @@ pub fn propose_plan(state: State<'_, AppState>, dialect: Dialect) -> IpcResult<P
 #[tauri::command]
 pub async fn check_type(state: State<'_, AppState>, dialect: Dialect, table: String, column: String, type_sql: String) -> IpcResult<TypeCheck> {
     let l = state.loaded()?;
-    let Some(logical) = ferry_core::dialect::parse_type(dialect, &type_sql) else {
+    let Some(logical) = dialect.parse_type(&type_sql) else {
         return Ok(TypeCheck { known: false, message: format!("{type_sql:?} is not a {} type Ferry can load into", dialect.name()), check: None });
     };
     let t = l.schema.tables.iter().find(|t| t.name == table).cloned().ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("no table {table:?}")))?;

@@ -91,7 +91,7 @@ pub async fn assert_same_rows(src: &Path, db: &TestDb, report: &J) {
         let tr = &report["tables"][&tp.source];
         assert!(!tr.is_null(), "table {} is in the report", tp.source);
         let rejected: Vec<J> = tr["rejected"].as_array().cloned().unwrap_or_default().into_iter().map(|r| r["row"].clone()).collect();
-        let types: Vec<LogicalType> = tp.columns.iter().map(|c| ferry_core::dialect::parse_type(dialect, &c.target_type).unwrap()).collect();
+        let types: Vec<LogicalType> = tp.columns.iter().map(|c| dialect.parse_type(&c.target_type).unwrap()).collect();
         let generated: Vec<bool> = tp.columns.iter().map(|c| table.column(&c.source).unwrap().generated.is_some()).collect();
         // Source rows.
         // Rows are keyed as the report keys them: by the primary key the target got, else by rowid.

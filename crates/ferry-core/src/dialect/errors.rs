@@ -1,7 +1,6 @@
 //! What a server's refusal means, whichever server refused: each dialect reads its own codes
-//! (`dialect/*/errors.rs`) and the engine sees a `Violation`, never a code.
-
-use super::{mysql, postgres};
+//! (`dialect/*/errors.rs`, a `ServerError` on the server's own error type) and the engine sees
+//! a `Violation` (`Violation::of`, `dialect/choose.rs`), never a code.
 
 /// A constraint the server says a row breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,16 +10,10 @@ pub enum Violation {
     ForeignKey,
 }
 
-/// The constraint a refusal names, if it is a constraint violation.
-pub fn violation(e: &sqlx::Error) -> Option<Violation> {
-    postgres::errors::violation(e).or_else(|| mysql::errors::violation(e))
-}
-
-/// The column a refusal of a loaded row names, where it names one.
-pub fn error_column(e: &sqlx::Error) -> Option<String> {
-    if postgres::errors::is_postgres(e) {
-        postgres::errors::error_column(e)
-    } else {
-        mysql::errors::error_column(e)
-    }
+/// One server's error, read.
+pub trait ServerError {
+    /// The constraint it names, if it is a constraint violation.
+    fn violation(&self) -> Option<Violation>;
+    /// The column a refusal of a loaded row names, where it names one.
+    fn column(&self) -> Option<String>;
 }

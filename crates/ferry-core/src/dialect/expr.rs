@@ -5,9 +5,9 @@
 //! the target writes it: quoting, literals, casts, concatenation, LIKE and GLOB, the clock
 //! functions, and the few capabilities that change what can be carried (a real boolean type,
 //! signed bitwise operators, FULL JOIN, …). One implementation per dialect folder:
-//! `postgres::expr::POSTGRES`, `mysql::expr::{MYSQL, MARIADB}`.
+//! `postgres::expr::POSTGRES`, `mysql::expr::{MYSQL, MARIADB}`, chosen by
+//! `Dialect::spelling` (`dialect/choose.rs`).
 
-use super::Dialect;
 
 type R<T> = Result<T, String>;
 
@@ -153,13 +153,3 @@ pub trait Spelling: Sync {
     fn order_key(&self, sql: &str, operand: &str, desc: bool, nulls_first: bool, column_number: bool) -> R<String>;
 }
 
-impl Dialect {
-    /// How this dialect spells translated expressions.
-    pub fn spelling(self) -> &'static dyn Spelling {
-        match self {
-            Dialect::Postgres => &super::postgres::expr::POSTGRES,
-            Dialect::MySql => &super::mysql::expr::MYSQL,
-            Dialect::MariaDb => &super::mysql::expr::MARIADB,
-        }
-    }
-}

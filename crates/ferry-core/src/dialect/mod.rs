@@ -35,6 +35,7 @@ impl Dialect {
 }
 
 pub mod ddl;
+mod choose;
 pub mod errors;
 pub mod expr;
 mod limits;
@@ -47,24 +48,8 @@ pub mod session;
 pub mod write;
 
 use crate::error::{FerryError, Result};
-use crate::schema::LogicalType;
 use std::collections::HashSet;
 
-pub fn format_type(dialect: Dialect, t: &LogicalType) -> String {
-    match dialect {
-        Dialect::Postgres => postgres::types::format_type(t),
-        _ => mysql::types::format_type(t),
-    }
-}
-
-pub fn parse_type(dialect: Dialect, s: &str) -> Option<LogicalType> {
-    match dialect {
-        Dialect::Postgres => postgres::types::parse_type(s),
-        _ => mysql::types::parse_type(s),
-    }
-}
-
-/// `NUMERIC(20, 6)` → ("numeric", [20, 6]); names lowercased, spaces collapsed.
 pub(crate) fn split_type(s: &str) -> (String, Vec<u32>) {
     let s = s.trim().to_ascii_lowercase();
     let (name, params) = match s.find('(') {

@@ -50,14 +50,6 @@ impl Conn {
 }
 
 impl Dialect {
-    /// A float read back as the dialect's canonical text (`select_rows`).
-    pub fn decode_float(self, raw: &str) -> Option<f64> {
-        match self {
-            Dialect::Postgres => postgres::read::decode_float(raw),
-            Dialect::MySql | Dialect::MariaDb => mysql::read::decode_float(raw),
-        }
-    }
-
     /// Whether a table Ferry loaded reads back in the order it was loaded (PostgreSQL's
     /// heap), so rows pair as they come; InnoDB returns them in primary key order.
     pub fn keeps_load_order(self) -> bool {

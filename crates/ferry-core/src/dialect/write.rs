@@ -1,7 +1,7 @@
 //! How a dialect's bulk load wants its rows encoded (`RowFormat`), chosen once per table
-//! (`with_row_format`) so that every value is then encoded without a dynamic call.
+//! (`Dialect::with_row_format`, `dialect/choose.rs`) so that every value is then encoded without a dynamic call.
 
-use super::{mysql, postgres, Dialect};
+use super::Dialect;
 use crate::convert::{Change, Refusal, Transform};
 use crate::schema::LogicalType;
 use rusqlite::types::ValueRef;
@@ -24,12 +24,4 @@ pub trait RowFormat {
 pub trait WithRowFormat {
     type Output;
     fn run<F: RowFormat>(self) -> Self::Output;
-}
-
-/// Runs `work` with the dialect's row format.
-pub fn with_row_format<W: WithRowFormat>(dialect: Dialect, work: W) -> W::Output {
-    match dialect {
-        Dialect::Postgres => work.run::<postgres::write::CopyRows>(),
-        Dialect::MySql | Dialect::MariaDb => work.run::<mysql::write::ValuesRows>(),
-    }
 }

@@ -7,7 +7,7 @@
 use super::fmt_n;
 use crate::convert::{epoch_ms_instant, julian_day_instant, Transform};
 use crate::schema::{Column, ColumnProfile, LogicalType};
-use crate::dialect::{self, Dialect};
+use crate::dialect::Dialect;
 use serde::{Deserialize, Serialize};
 
 /// A type the values suggest for a column, kept beside the plan's safe `type`.
@@ -180,10 +180,10 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
     let of = |n: u64| if n == nn { format!("all {}", fmt_n(nn)) } else { format!("{} of {}", fmt_n(n), fmt_n(nn)) };
     let make = |logical: LogicalType, transform: Option<Transform>, kind: SuggestionKind, confidence: Confidence, reason: String, values: Vec<String>| {
         let unfit = nn - fits_with(&logical, transform, p, dialect).min(nn);
-        Suggestion { target_type: dialect::format_type(dialect, &logical), reason, transform, kind, confidence, values, unfit }
+        Suggestion { target_type: dialect.format_type(&logical), reason, transform, kind, confidence, values, unfit }
     };
     let ts = LogicalType::Timestamp { tz: true };
-    let ts_name = dialect::format_type(dialect, &ts);
+    let ts_name = dialect.format_type(&ts);
     let is = |t: &LogicalType| std::mem::discriminant(safe) == std::mem::discriminant(t);
 
     // Whole numbers only.
@@ -240,7 +240,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
             let precision = (p.max_int_digits + scale).max(12);
             let money = named_like(name, MONEY_WORDS);
             let logical = LogicalType::Decimal { precision: Some(precision), scale: Some(scale) };
-            let tname = dialect::format_type(dialect, &logical);
+            let tname = dialect.format_type(&logical);
             return Some(make(
                 logical,
                 Some(Transform::DecimalExact),
@@ -292,7 +292,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     distinct,
                     fmt_n(nn),
                     quoted(&p.distinct_texts),
-                    dialect::format_type(dialect, safe)
+                    dialect.format_type(safe)
                 ),
                 p.distinct_texts.clone(),
             ));
@@ -407,7 +407,7 @@ mod tests {
                 assert_eq!(s.unfit, 0, "case {i}: {s:?}");
                 assert!(!s.reason.is_empty());
                 // An enum candidate keeps the type and lists the values; every other suggestion changes the type.
-                assert_eq!(dialect::format_type(Dialect::Postgres, &got.logical) == s.target_type, s.kind == SuggestionKind::Enum, "case {i}: {s:?}");
+                assert_eq!(Dialect::Postgres.format_type(&got.logical) == s.target_type, s.kind == SuggestionKind::Enum, "case {i}: {s:?}");
             }
         }
     }

@@ -245,7 +245,7 @@ pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect
             Choice::StoreAsBytes | Choice::WidenType => {
                 let c = t.columns.iter_mut().find(|c| Some(&c.source) == column.as_ref()).expect("checked by plan_choices");
                 let ty = if choice == Choice::StoreAsBytes { LogicalType::Bytes } else { widened(kind, &c.logical).expect("checked by plan_choices") };
-                c.type_sql = crate::dialect::format_type(dialect, &ty);
+                c.type_sql = dialect.format_type(&ty);
                 c.logical = ty;
             }
             Choice::DropConstraint => {

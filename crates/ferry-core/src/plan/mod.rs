@@ -104,7 +104,7 @@ fn is_zero(n: &u64) -> bool {
 impl ColumnPlan {
     /// The logical type behind `target_type`, read with the dialect's parser.
     pub fn logical(&self, dialect: Dialect) -> Result<LogicalType> {
-        dialect::parse_type(dialect, &self.target_type).ok_or_else(|| FerryError::PlanUnreadable {
+        dialect.parse_type(&self.target_type).ok_or_else(|| FerryError::PlanUnreadable {
             path: String::new(),
             detail: format!("column {:?}: type {:?} is not a {} type Ferry can load into", self.source, self.target_type, dialect.name()),
         })
@@ -179,7 +179,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
             columns.push(ColumnPlan {
                 source: c.name.clone(),
                 target: col_names.take(&c.name),
-                target_type: dialect::format_type(dialect, &p.logical),
+                target_type: dialect.format_type(&p.logical),
                 reason: p.reason,
                 unfit: p.unfit,
                 transform: None,
@@ -216,7 +216,7 @@ fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan
                 if cp.target_type == parent_type {
                     continue;
                 }
-                let Some(pl) = dialect::parse_type(dialect, &parent_type) else { continue };
+                let Some(pl) = dialect.parse_type(&parent_type) else { continue };
                 let empty = Default::default();
                 let prof = child_col.profile.as_ref().unwrap_or(&empty);
                 if mapping::fits(&pl, prof, dialect) == prof.non_null() {
@@ -269,7 +269,7 @@ impl Plan {
                         if t.column(&cp.source).is_none() {
                             problems.push(format!("column {}.{} is in the plan but not in the source", tp.source, cp.source));
                         }
-                        match (dialect::parse_type(self.dialect, &cp.target_type), cp.transform) {
+                        match (self.dialect.parse_type(&cp.target_type), cp.transform) {
                             (None, _) => problems.push(format!("column {}.{}: type {:?} is not a {} type Ferry can load into", tp.source, cp.source, cp.target_type, self.dialect.name())),
                             (Some(ty), Some(tr)) if !tr.applies_to(&ty) => problems.push(format!("column {}.{}: transform {} needs {}, not {:?}", tp.source, cp.source, tr.name(), tr.wants(), cp.target_type)),
                             _ => {}

@@ -1,22 +1,27 @@
 //! MySQL's and MariaDB's refusals: error numbers and the column a message names.
 
-use crate::dialect::errors::Violation;
+use crate::dialect::errors::{ServerError, Violation};
+use sqlx::mysql::MySqlDatabaseError;
 
-/// ER_DUP_ENTRY 1062; MariaDB's ER_CONSTRAINT_FAILED 4025 and MySQL 8's
-/// ER_CHECK_CONSTRAINT_VIOLATED 3819; ER_NO_REFERENCED_ROW_2 1452.
-pub fn violation(e: &sqlx::Error) -> Option<Violation> {
-    let my = e.as_database_error()?.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>()?;
-    match my.number() {
-        1062 => Some(Violation::Unique),
-        4025 | 3819 => Some(Violation::Check),
-        1452 => Some(Violation::ForeignKey),
-        _ => None,
+impl ServerError for MySqlDatabaseError {
+    /// ER_DUP_ENTRY 1062; MariaDB's ER_CONSTRAINT_FAILED 4025 and MySQL 8's
+    /// ER_CHECK_CONSTRAINT_VIOLATED 3819; ER_NO_REFERENCED_ROW_2 1452.
+    fn violation(&self) -> Option<Violation> {
+        match self.number() {
+            1062 => Some(Violation::Unique),
+            4025 | 3819 => Some(Violation::Check),
+            1452 => Some(Violation::ForeignKey),
+            _ => None,
+        }
+    }
+
+    fn column(&self) -> Option<String> {
+        error_column(self.message())
     }
 }
 
 /// The column an error names: `… for column 'qty' at row 1`, ``… for column `db`.`t`.`qty` ``.
-pub fn error_column(e: &sqlx::Error) -> Option<String> {
-    let msg = e.as_database_error()?.message().to_string();
+fn error_column(msg: &str) -> Option<String> {
     if let Some(i) = msg.find("for column ") {
         let rest = &msg[i + 11..];
         let name = rest.split(" at row").next()?.trim();

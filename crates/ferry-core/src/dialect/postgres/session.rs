@@ -1,7 +1,7 @@
 //! What the pipeline asks of a PostgreSQL session (`dialect::session::Session`).
 
 use super::{constraints, ddl, inspect, PgConnection};
-use crate::dialect::errors::{violation, Violation};
+use crate::dialect::errors::Violation;
 use crate::dialect::session::{db_message, target_err, Findings, Rows, Session, Target};
 use crate::dialect::Dialect;
 use crate::error::Result;
@@ -103,7 +103,7 @@ impl Session for PgConnection {
 #[allow(clippy::too_many_arguments)]
 async fn add_key(conn: &mut PgConnection, target: &Target, t: &PlannedTable, sql: &str, cols: &[String], src_cols: &[String], what: &str, found: &impl Findings) -> Result<()> {
     let Err(e) = conn.execute(sql).await else { return Ok(()) };
-    if violation(&e) != Some(Violation::Unique) {
+    if Violation::of(&e) != Some(Violation::Unique) {
         found.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
         return Ok(());
     }
