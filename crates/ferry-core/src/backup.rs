@@ -244,59 +244,6 @@ pub fn find_tool(names: &[&str]) -> Option<PathBuf> {
     None
 }
 
-/// The dump tool and the client that restores its output, for a dialect.
-pub(crate) fn native_tools(dialect: Dialect) -> (&'static [&'static str], &'static [&'static str]) {
-    match dialect {
-        Dialect::Postgres => (&["pg_dump"], &["pg_restore"]),
-        _ => (&["mariadb-dump", "mysqldump"], &["mariadb", "mysql"]),
-    }
-}
-
-/// Connection settings for the server's own tools: host, port, user and database on the
-/// command line's environment, the password in `PGPASSWORD` / `MYSQL_PWD` (never as an argument).
-pub(crate) fn tool_env(t: &TargetUrl) -> Vec<(String, String)> {
-    let u = url::Url::parse(&t.url).expect("a parsed target URL");
-    let host = u.host_str().unwrap_or("localhost").trim_matches(['[', ']']).to_string();
-    let password = u.password().map(|p| url::form_urlencoded::parse(format!("x={p}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default());
-    let query: std::collections::HashMap<String, String> = u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-    let mut env = vec![];
-    match t.dialect {
-        Dialect::Postgres => {
-            env.push(("PGHOST".into(), host));
-            env.push(("PGPORT".into(), u.port().unwrap_or(5432).to_string()));
-            env.push(("PGUSER".into(), t.user.clone()));
-            env.push(("PGDATABASE".into(), t.database.clone()));
-            env.push(("PGAPPNAME".into(), "ferry".into()));
-            if let Some(m) = query.get("sslmode") {
-                env.push(("PGSSLMODE".into(), m.clone()));
-            }
-            if let Some(p) = password {
-                env.push(("PGPASSWORD".into(), p));
-            }
-        }
-        _ => {
-            env.push(("MYSQL_HOST".into(), host));
-            env.push(("MYSQL_TCP_PORT".into(), u.port().unwrap_or(3306).to_string()));
-            if let Some(p) = password {
-                env.push(("MYSQL_PWD".into(), p));
-            }
-        }
-    }
-    env
-}
-
-/// MySQL/MariaDB client arguments: host, port, user (never the password).
-pub(crate) fn mysql_args(t: &TargetUrl) -> Vec<String> {
-    let u = url::Url::parse(&t.url).expect("a parsed target URL");
-    vec![
-        format!("--host={}", u.host_str().unwrap_or("localhost").trim_matches(['[', ']'])),
-        format!("--port={}", u.port().unwrap_or(3306)),
-        "--protocol=TCP".into(),
-        format!("--user={}", t.user),
-        "--default-character-set=utf8mb4".into(),
-    ]
-}
-
 /// Whether an I/O error means the disk is full.
 pub fn is_disk_full(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
@@ -366,39 +313,27 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
     let started = Instant::now();
     let taken_at = chrono::Utc::now();
     let parsed = TargetUrl::parse(url)?;
-    if schema.is_some() && parsed.dialect != Dialect::Postgres {
+    if schema.is_some() && !parsed.dialect.has_schemas() {
         return Err(FerryError::Other("--schema is for PostgreSQL; on MySQL/MariaDB name the database in the URL".into()));
     }
     let (target, mut conn) = crate::dialect::session::Target::open(url, schema).await?;
-    let schema_name = (target.dialect == Dialect::Postgres).then(|| target.pg_schema.clone());
+    let schema_name = target.dialect.has_schemas().then(|| target.pg_schema.clone());
     let place = schema_name.as_deref().unwrap_or("");
-    let objects = match &mut conn {
-        crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::objects(c, place).await,
-        crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::objects(c, place).await,
+    let objects = conn.dump_objects(place).await.map_err(|e| db_err("the list of tables", e))?;
+    let estimate = conn.dump_size(place).await.unwrap_or(0);
+    let exists = conn.schema_exists(place).await.map_err(|e| db_err("the schema list", e))?;
+    if !exists {
+        return Err(FerryError::Other(format!("schema {place:?} does not exist in database {:?}: nothing to back up", target.url.database)));
     }
-    .map_err(|e| db_err("the list of tables", e))?;
-    let estimate = match &mut conn {
-        crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::size(c, place).await,
-        crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::size(c, place).await,
-    }
-    .unwrap_or(0);
-    if let crate::dialect::session::Conn::Pg(c) = &mut conn {
-        let exists = crate::dialect::postgres::inspect::schema_exists(c, place).await.map_err(|e| db_err("the schema list", e))?;
-        if !exists {
-            return Err(FerryError::Other(format!("schema {place:?} does not exist in database {:?}: nothing to back up", target.url.database)));
-        }
-        // With nothing on the search path the catalogs print every name schema-qualified,
-        // so the statements mean the same whatever the restoring session's search path.
-        sqlx::raw_sql("SET search_path = pg_catalog").execute(&mut *c).await.map_err(|e| db_err("the search path", e))?;
-    }
-    let (dump_names, _) = native_tools(target.dialect);
+    conn.dump_begin().await.map_err(|e| db_err("the search path", e))?;
+    let dump_names = target.dialect.dump_tools();
     let tool = find_tool(dump_names);
     let engine = match (engine, &tool) {
         (Some(Engine::Native), None) => {
             return Err(FerryError::Other(format!(
                 "{} is not installed here: install it ({}) or use --engine ferry for Ferry's own dump",
                 dump_names[0],
-                if target.dialect == Dialect::Postgres { "postgresql-client" } else { "mariadb-client" }
+                target.dialect.client_package()
             )))
         }
         (Some(e), _) => e,
@@ -406,10 +341,9 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
         (None, None) => Engine::Ferry,
     };
     std::fs::create_dir_all(out_dir).map_err(|e| FerryError::Io(format!("cannot make the backup folder {}: {e}", out_dir.display())))?;
-    let ext = match (engine, target.dialect) {
-        (Engine::Ferry, _) => "ferry",
-        (Engine::Native, Dialect::Postgres) => "dump",
-        (Engine::Native, _) => "sql",
+    let ext = match engine {
+        Engine::Ferry => "ferry",
+        Engine::Native => target.dialect.native_extension(),
     };
     let stem = match &schema_name {
         Some(s) if s != "public" => format!("{}-{s}", target.url.database),
@@ -430,7 +364,7 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
                 return Err(e);
             }
             let tool_name = tool.file_name().and_then(|n| n.to_str()).unwrap_or("dump").to_string();
-            if target.dialect == Dialect::Postgres { format!("{tool_name} custom") } else { format!("{tool_name} sql") }
+            format!("{tool_name} {}", target.dialect.native_format())
         }
         Engine::Ferry => {
             let header = DumpRecord::Header { ferry_dump: 1, dialect: target.dialect, database: target.url.database.clone(), schema: schema_name.clone(), server: target.server.clone(), objects: objects.clone() };
@@ -491,21 +425,8 @@ pub(crate) fn db_err(object: &str, e: sqlx::Error) -> FerryError {
 /// Runs `pg_dump` / `mariadb-dump` into `partial`, reporting the file's size as it grows.
 async fn run_native_dump(t: &TargetUrl, schema: Option<&str>, tool: &Path, partial: &Path, out_dir: &Path, state: &mut BackupProgress, progress: &mut (impl FnMut(&BackupProgress) + Send)) -> Result<()> {
     let mut cmd = std::process::Command::new(tool);
-    cmd.envs(tool_env(t));
-    match t.dialect {
-        Dialect::Postgres => {
-            cmd.args(["--format=custom", "--no-password", "--file"]).arg(partial);
-            if let Some(s) = schema {
-                cmd.arg(format!("--schema={}", crate::sqlexpr::quote_ident(s, Dialect::Postgres)));
-            }
-        }
-        _ => {
-            cmd.args(mysql_args(t));
-            cmd.args(["--single-transaction", "--routines", "--triggers", "--hex-blob", "--skip-add-drop-table", "--no-tablespaces"]);
-            cmd.arg(format!("--result-file={}", partial.display()));
-            cmd.arg("--").arg(&t.database);
-        }
-    }
+    cmd.envs(t.tool_env());
+    cmd.args(t.dump_args(schema, partial));
     cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
     let tool_name = tool.file_name().and_then(|n| n.to_str()).unwrap_or("the dump tool").to_string();
     let mut child = cmd.spawn().map_err(|e| FerryError::Io(format!("cannot run {}: {e}", tool.display())))?;
@@ -557,11 +478,7 @@ async fn write_ferry_dump(conn: &mut crate::dialect::session::Conn, schema: &str
             DumpError::Db(e) => db_err(&format!("table {table}"), e),
             DumpError::Format(m) => FerryError::Other(m),
         };
-        let sql = match conn {
-            crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::table_sql(c, schema, table).await,
-            crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::table_sql(c, schema, table).await,
-        }
-        .map_err(|e| db_err(&format!("the definition of table {table}"), e))?;
+        let sql = conn.dump_table(schema, table).await.map_err(|e| db_err(&format!("the definition of table {table}"), e))?;
         record(&mut out, &DumpRecord::Table { name: table.clone(), sql: sql.clone() }).map_err(|e| io_err(e, out.bytes))?;
         record(&mut out, &DumpRecord::Rows { table: table.clone() }).map_err(|e| io_err(e, out.bytes))?;
         let mut last_report = Instant::now();
@@ -575,10 +492,7 @@ async fn write_ferry_dump(conn: &mut crate::dialect::session::Conn, schema: &str
                 }
                 Ok(())
             };
-            match conn {
-                crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::write_rows(c, schema, table, &sql.columns, &mut sink).await,
-                crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::write_rows(c, schema, table, &sql, &mut sink).await,
-            }
+            conn.dump_rows(schema, table, &sql, &mut sink).await
         }
         .map_err(|e| dump_err(e, out.bytes))?;
         total_rows += rows;
@@ -588,11 +502,7 @@ async fn write_ferry_dump(conn: &mut crate::dialect::session::Conn, schema: &str
         progress(state);
     }
     for view in &objects.views {
-        let sql = match conn {
-            crate::dialect::session::Conn::Pg(c) => crate::dialect::postgres::dump::view_sql(c, schema, view).await,
-            crate::dialect::session::Conn::My(c) => crate::dialect::mysql::dump::view_sql(c, schema, view).await,
-        }
-        .map_err(|e| db_err(&format!("the definition of view {view}"), e))?;
+        let sql = conn.dump_view(schema, view).await.map_err(|e| db_err(&format!("the definition of view {view}"), e))?;
         record(&mut out, &DumpRecord::View { name: view.clone(), sql }).map_err(|e| io_err(e, out.bytes))?;
     }
     record(&mut out, &DumpRecord::End { tables: objects.tables.len(), rows: total_rows }).map_err(|e| io_err(e, out.bytes))?;
@@ -632,18 +542,6 @@ pub fn load_target_backup(record: &Path) -> Result<(TargetBackup, PathBuf)> {
 #[cfg(test)]
 mod target_tests {
     use super::*;
-
-    #[test]
-    fn tool_settings_keep_the_password_off_the_command_line() {
-        let t = TargetUrl::parse("postgres://bob:p%40ss@db.example:5433/shop?sslmode=require").unwrap();
-        let env = tool_env(&t);
-        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        assert_eq!((get("PGHOST"), get("PGPORT"), get("PGUSER"), get("PGDATABASE"), get("PGSSLMODE"), get("PGPASSWORD")), (Some("db.example"), Some("5433"), Some("bob"), Some("shop"), Some("require"), Some("p@ss")));
-        let t = TargetUrl::parse("mariadb://root:s3cret@127.0.0.1/shop").unwrap();
-        assert_eq!(tool_env(&t).iter().find(|(n, _)| n == "MYSQL_PWD").map(|(_, v)| v.as_str()), Some("s3cret"));
-        assert!(mysql_args(&t).iter().all(|a| !a.contains("s3cret")));
-        assert!(mysql_args(&t).contains(&"--port=3306".to_string()));
-    }
 
     #[test]
     fn sizes_read_as_people_say_them() {

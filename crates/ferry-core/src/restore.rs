@@ -307,12 +307,12 @@ fn first_line(sql: &str) -> String {
 /// `pg_restore` (one transaction, stopping at the first error; the schema's own entry left
 /// out when the schema is there already) or the `mariadb` / `mysql` client fed the SQL file.
 async fn restore_native(t: &TargetUrl, b: &TargetBackup, dump: &Path, schema_exists: bool) -> Result<()> {
-    let (_, clients) = crate::backup::native_tools(t.dialect);
+    let clients = t.dialect.restore_tools();
     let tool = crate::backup::find_tool(clients).ok_or_else(|| {
         FerryError::Other(format!("{} is not installed here: the backup was taken with {}; install {} to restore it", clients[0], b.format, if t.dialect == Dialect::Postgres { "postgresql-client" } else { "mariadb-client" }))
     })?;
     let tool_name = tool.file_name().and_then(|n| n.to_str()).unwrap_or("the client").to_string();
-    let env = crate::backup::tool_env(t);
+    let env = t.tool_env();
     let (t, dump, b) = (t.clone(), dump.to_path_buf(), b.clone());
     tokio::task::spawn_blocking(move || -> Result<()> {
         let mut cmd = std::process::Command::new(&tool);
@@ -337,7 +337,7 @@ async fn restore_native(t: &TargetUrl, b: &TargetBackup, dump: &Path, schema_exi
             cmd.arg(&dump);
             cmd.stdin(std::process::Stdio::null());
         } else {
-            cmd.args(crate::backup::mysql_args(&t));
+            cmd.args(t.mysql_args());
             cmd.arg(format!("--database={}", t.database));
             let f = std::fs::File::open(&dump).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", dump.display())))?;
             cmd.stdin(f);

@@ -34,10 +34,12 @@ impl Dialect {
     }
 }
 
-pub mod ddl;
 mod choose;
+pub mod ddl;
+pub mod dump;
 pub mod errors;
 pub mod expr;
+pub mod inspect;
 mod limits;
 pub mod mysql;
 pub mod postgres;

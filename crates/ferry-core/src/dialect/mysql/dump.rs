@@ -2,7 +2,8 @@
 //! `SHOW CREATE TABLE` prints it, its rows as JSON arrays of text (binary columns as hex),
 //! and its restore through batched INSERTs.
 
-use crate::backup::{DumpObjects, TableSql};
+use crate::backup::{DumpError, DumpObjects, TableSql};
+use crate::dialect::dump::Dump;
 use crate::sqlexpr::{quote_ident, quote_literal};
 use crate::dialect::Dialect;
 use futures_util::TryStreamExt;
@@ -11,6 +12,30 @@ use sqlx::Row;
 
 fn q(s: &str) -> String {
     quote_ident(s, Dialect::MySql)
+}
+
+impl Dump for MySqlConnection {
+    async fn dump_objects(&mut self, schema: &str) -> Result<DumpObjects, sqlx::Error> {
+        objects(self, schema).await
+    }
+    async fn dump_size(&mut self, schema: &str) -> Result<u64, sqlx::Error> {
+        size(self, schema).await
+    }
+    async fn dump_begin(&mut self) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+    async fn dump_table(&mut self, schema: &str, table: &str) -> Result<TableSql, sqlx::Error> {
+        table_sql(self, schema, table).await
+    }
+    async fn dump_view(&mut self, schema: &str, view: &str) -> Result<String, sqlx::Error> {
+        view_sql(self, schema, view).await
+    }
+    async fn dump_rows(&mut self, schema: &str, table: &str, t: &TableSql, sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> Result<u64, DumpError> {
+        write_rows(self, schema, table, t, sink).await
+    }
+    async fn restore_rows(&mut self, _schema: &str, table: &str, t: &TableSql, max_statement: usize, lines: &mut dyn Iterator<Item = std::io::Result<Vec<u8>>>) -> Result<u64, DumpError> {
+        read_rows(self, table, t, max_statement, lines).await
+    }
 }
 
 /// The database's tables and views.

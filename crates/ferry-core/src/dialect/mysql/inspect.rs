@@ -1,5 +1,6 @@
 //! What the target already holds.
 
+use crate::dialect::inspect::Inspect;
 use sqlx::mysql::MySqlConnection;
 
 /// Tables and views already in the current database.
@@ -7,6 +8,12 @@ pub async fn existing_objects(conn: &mut MySqlConnection) -> Result<Vec<String>,
     sqlx::query_scalar("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1")
         .fetch_all(conn)
         .await
+}
+
+impl Inspect for MySqlConnection {
+    async fn schema_exists(&mut self, _schema: &str) -> Result<bool, sqlx::Error> {
+        Ok(true)
+    }
 }
 
 use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};

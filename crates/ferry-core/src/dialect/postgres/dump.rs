@@ -2,7 +2,8 @@
 //! catalogs (`format_type`, `pg_get_constraintdef`, `pg_get_indexdef`, `pg_get_viewdef`),
 //! its rows as `COPY … TO STDOUT` text, and its restore through `COPY … FROM STDIN`.
 
-use crate::backup::{DumpObjects, TableSql};
+use crate::backup::{DumpError, DumpObjects, TableSql};
+use crate::dialect::dump::Dump;
 use crate::sqlexpr::{quote_ident, quote_literal};
 use crate::dialect::Dialect;
 use futures_util::StreamExt;
@@ -15,6 +16,32 @@ fn q(s: &str) -> String {
 
 fn lit(s: &str) -> String {
     quote_literal(s, Dialect::Postgres)
+}
+
+impl Dump for PgConnection {
+    async fn dump_objects(&mut self, schema: &str) -> Result<DumpObjects, sqlx::Error> {
+        objects(self, schema).await
+    }
+    async fn dump_size(&mut self, schema: &str) -> Result<u64, sqlx::Error> {
+        size(self, schema).await
+    }
+    async fn dump_begin(&mut self) -> Result<(), sqlx::Error> {
+        // With nothing on the search path the catalogs print every name schema-qualified,
+        // so the statements mean the same whatever the restoring session's search path.
+        sqlx::raw_sql("SET search_path = pg_catalog").execute(&mut *self).await.map(|_| ())
+    }
+    async fn dump_table(&mut self, schema: &str, table: &str) -> Result<TableSql, sqlx::Error> {
+        table_sql(self, schema, table).await
+    }
+    async fn dump_view(&mut self, schema: &str, view: &str) -> Result<String, sqlx::Error> {
+        view_sql(self, schema, view).await
+    }
+    async fn dump_rows(&mut self, schema: &str, table: &str, t: &TableSql, sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> Result<u64, DumpError> {
+        write_rows(self, schema, table, &t.columns, sink).await
+    }
+    async fn restore_rows(&mut self, schema: &str, table: &str, t: &TableSql, _max_statement: usize, lines: &mut dyn Iterator<Item = std::io::Result<Vec<u8>>>) -> Result<u64, DumpError> {
+        read_rows(self, schema, table, &t.columns, lines).await
+    }
 }
 
 /// The schema's tables and views, in the order they were made.

@@ -1,5 +1,6 @@
 //! What the target already holds.
 
+use crate::dialect::inspect::Inspect;
 use sqlx::postgres::PgConnection;
 
 /// Tables and views already in the schema — not those an extension owns (`pg_stat_statements`
@@ -18,6 +19,12 @@ pub async fn existing_objects(conn: &mut PgConnection, schema: &str) -> Result<V
 
 pub async fn schema_exists(conn: &mut PgConnection, schema: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)").bind(schema).fetch_one(conn).await
+}
+
+impl Inspect for PgConnection {
+    async fn schema_exists(&mut self, schema: &str) -> Result<bool, sqlx::Error> {
+        schema_exists(self, schema).await
+    }
 }
 
 use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};
