@@ -10,8 +10,7 @@
 use crate::backup::{db_err, load_target_backup, DumpError, DumpObjects, DumpRecord, Engine, TargetBackup, END_OF_ROWS};
 use crate::dialect::session::{Conn, Target};
 use crate::error::{FerryError, Result};
-use crate::sqlexpr::quote_ident;
-use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
+use crate::dialect::TargetUrl;
 use serde::Serialize;
 use std::io::BufRead;
 use std::path::Path;
@@ -41,14 +40,11 @@ pub async fn restore(record: &Path, url: &str, replace: bool, mut progress: impl
     let started = Instant::now();
     let (b, dump) = load_target_backup(record)?;
     let parsed = TargetUrl::parse(url)?;
-    if (parsed.dialect == Dialect::Postgres) != (b.dialect == Dialect::Postgres) {
+    if !parsed.dialect.same_family(b.dialect) {
         return Err(FerryError::Other(format!("the backup is of a {} database and cannot be restored into {}: choose a {} target", b.dialect.name(), parsed.dialect.name(), b.dialect.name())));
     }
     let (target, mut conn) = Target::open(url, b.schema.as_deref()).await?;
-    let place = match target.dialect {
-        Dialect::Postgres => format!("schema {:?} of database {:?}", target.pg_schema, target.url.database),
-        _ => format!("database {:?}", target.url.database),
-    };
+    let place = target.place();
     let present = objects(&mut conn, &target.pg_schema).await?;
     let held = |n: &String| b.tables.contains(n) || b.views.contains(n);
     let clashing: Vec<String> = present.tables.iter().chain(&present.views).filter(|n| held(n)).cloned().collect();
@@ -63,7 +59,7 @@ pub async fn restore(record: &Path, url: &str, replace: bool, mut progress: impl
         };
         return Err(FerryError::Other(format!("the target {place} is not empty: it holds {} table(s)/view(s): {}. Restore into an empty database, or {what}", all.len(), shorten(&all))));
     }
-    let drops = drop_statements(target.dialect, &target.pg_schema, &present, &b);
+    let drops = drop_statements(&target, &present, &b);
     let outcome = |rows: Option<u64>| RestoreOutcome {
         backup: dump.display().to_string(),
         target: target.url.redacted.clone(),
@@ -83,12 +79,9 @@ pub async fn restore(record: &Path, url: &str, replace: bool, mut progress: impl
         Engine::Native => {
             for sql in &drops {
                 progress(sql);
-                exec(&mut conn, sql).await.map_err(|e| drop_error(sql, e))?;
+                conn.execute(sql).await.map_err(|e| drop_error(sql, e))?;
             }
-            let schema_exists = match &mut conn {
-                Conn::Pg(c) => postgres::inspect::schema_exists(c, &target.pg_schema).await.map_err(|e| db_err("the schema list", e))?,
-                Conn::My(_) => true,
-            };
+            let schema_exists = conn.schema_exists(&target.pg_schema).await.map_err(|e| db_err("the schema list", e))?;
             drop(conn);
             progress(&format!("restoring {} with the server's own client", dump.display()));
             restore_native(&target.url, &b, &dump, schema_exists).await?;
@@ -104,18 +97,7 @@ fn shorten(names: &[String]) -> String {
 }
 
 pub(crate) async fn objects(conn: &mut Conn, pg_schema: &str) -> Result<DumpObjects> {
-    match conn {
-        Conn::Pg(c) => postgres::dump::objects(c, pg_schema).await,
-        Conn::My(c) => mysql::dump::objects(c, pg_schema).await,
-    }
-    .map_err(|e| db_err("the list of tables", e))
-}
-
-pub(crate) async fn exec(conn: &mut Conn, sql: &str) -> std::result::Result<(), sqlx::Error> {
-    match conn {
-        Conn::Pg(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
-        Conn::My(c) => sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(c).await.map(|_| ()),
-    }
+    conn.dump_objects(pg_schema).await.map_err(|e| db_err("the list of tables", e))
 }
 
 fn drop_error(sql: &str, e: sqlx::Error) -> FerryError {
@@ -126,11 +108,8 @@ fn drop_error(sql: &str, e: sqlx::Error) -> FerryError {
 /// DROP statements for the backup's objects that are present: views, then tables in one
 /// statement (PostgreSQL drops the keys between them; MySQL sessions run without
 /// foreign-key checks). No CASCADE: an object outside the backup that depends on one stops it.
-fn drop_statements(dialect: Dialect, schema: &str, present: &DumpObjects, b: &TargetBackup) -> Vec<String> {
-    let name = |n: &str| match dialect {
-        Dialect::Postgres => postgres::ddl::qualified(schema, n),
-        _ => quote_ident(n, Dialect::MySql),
-    };
+fn drop_statements(target: &Target, present: &DumpObjects, b: &TargetBackup) -> Vec<String> {
+    let name = |n: &str| target.table_sql_name(n);
     let views: Vec<String> = present.views.iter().filter(|v| b.views.contains(v) || b.tables.contains(v)).map(|v| name(v)).collect();
     let tables: Vec<String> = present.tables.iter().filter(|t| b.tables.contains(t) || b.views.contains(t)).map(|t| name(t)).collect();
     let mut out = vec![];
@@ -203,19 +182,18 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
         Some(DumpRecord::Header { ferry_dump: 1, .. }) => {}
         _ => return Err(FerryError::Other(format!("{} is not a Ferry dump (version 1)", dump.display()))),
     }
-    let pg = target.dialect == Dialect::Postgres;
+    let pg = target.dialect.transactional_ddl();
     let step = |sql: &str, e: sqlx::Error| FerryError::Target { object: first_line(sql), detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) };
     if pg {
-        exec(conn, "BEGIN").await.map_err(|e| step("BEGIN", e))?;
+        conn.execute("BEGIN").await.map_err(|e| step("BEGIN", e))?;
     }
     let result = async {
         for sql in drops {
             progress(sql);
-            exec(conn, sql).await.map_err(|e| drop_error(sql, e))?;
+            conn.execute(sql).await.map_err(|e| drop_error(sql, e))?;
         }
-        if pg {
-            let sql = format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(&target.pg_schema, Dialect::Postgres));
-            exec(conn, &sql).await.map_err(|e| step(&sql, e))?;
+        if let Some(sql) = target.dialect.create_schema_sql(&target.pg_schema) {
+            conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
         }
         let max_statement = target.flavor.as_ref().map(|f| f.max_packet as usize).unwrap_or(usize::MAX);
         let (mut fks, mut after, mut views) = (vec![], vec![], vec![]);
@@ -227,7 +205,7 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
                 DumpRecord::Header { .. } => return Err(FerryError::Other(format!("{} is damaged: a second header", dump.display()))),
                 DumpRecord::Table { name, sql } => {
                     for s in sql.pre.iter().chain(std::iter::once(&sql.create)) {
-                        exec(conn, s).await.map_err(|e| step(s, e))?;
+                        conn.execute(s).await.map_err(|e| step(s, e))?;
                     }
                     current = Some((name, sql));
                 }
@@ -236,11 +214,7 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
                         return Err(FerryError::Other(format!("{} is damaged: rows of {table} before its definition", dump.display())));
                     };
                     let mut lines = r.rows();
-                    let n = match conn {
-                        Conn::Pg(c) => postgres::dump::read_rows(c, &target.pg_schema, &name, &sql.columns, &mut lines).await,
-                        Conn::My(c) => mysql::dump::read_rows(c, &name, &sql, max_statement, &mut lines).await,
-                    }
-                    .map_err(|e| match e {
+                    let n = conn.restore_rows(&target.pg_schema, &name, &sql, max_statement, &mut lines).await.map_err(|e| match e {
                         DumpError::Db(e) => db_err(&format!("the rows of table {name}"), e),
                         DumpError::Io(e) => FerryError::Io(format!("{}: {e}", dump.display())),
                         DumpError::Format(m) => FerryError::Other(format!("{}: {m}", dump.display())),
@@ -248,7 +222,7 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
                     rows_total += n;
                     progress(&format!("table {name}: {n} rows"));
                     for s in &sql.post {
-                        exec(conn, s).await.map_err(|e| step(s, e))?;
+                        conn.execute(s).await.map_err(|e| step(s, e))?;
                     }
                     fks.extend(sql.foreign_keys);
                     after.extend(sql.after_data);
@@ -264,7 +238,7 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
             return Err(FerryError::Other(format!("{} is incomplete: it has no end record (the backup did not finish)", dump.display())));
         }
         for s in fks.iter().chain(&after) {
-            exec(conn, s).await.map_err(|e| step(s, e))?;
+            conn.execute(s).await.map_err(|e| step(s, e))?;
         }
         // Views in the order they were made; MySQL lists them by name, so one that reads
         // another is tried again once the others are in.
@@ -273,7 +247,7 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
             let before = pending.len();
             let (mut failed, mut last_err) = (vec![], None);
             for (name, sql) in std::mem::take(&mut pending) {
-                if let Err(e) = exec(conn, &sql).await {
+                if let Err(e) = conn.execute(&sql).await {
                     if pg {
                         return Err(step(&sql, e));
                     }
@@ -291,7 +265,7 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
     .await;
     if pg {
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let closed = exec(conn, end).await;
+        let closed = conn.execute(end).await;
         if result.is_ok() {
             closed.map_err(|e| step(end, e))?;
         }
@@ -304,44 +278,18 @@ fn first_line(sql: &str) -> String {
     if l.chars().count() > 120 { format!("{}…", l.chars().take(120).collect::<String>()) } else { l.to_string() }
 }
 
-/// `pg_restore` (one transaction, stopping at the first error; the schema's own entry left
-/// out when the schema is there already) or the `mariadb` / `mysql` client fed the SQL file.
+/// `pg_restore` or the `mariadb` / `mysql` client, as `TargetUrl::restore_command` sets it up.
 async fn restore_native(t: &TargetUrl, b: &TargetBackup, dump: &Path, schema_exists: bool) -> Result<()> {
     let clients = t.dialect.restore_tools();
     let tool = crate::backup::find_tool(clients).ok_or_else(|| {
-        FerryError::Other(format!("{} is not installed here: the backup was taken with {}; install {} to restore it", clients[0], b.format, if t.dialect == Dialect::Postgres { "postgresql-client" } else { "mariadb-client" }))
+        FerryError::Other(format!("{} is not installed here: the backup was taken with {}; install {} to restore it", clients[0], b.format, t.dialect.client_package()))
     })?;
     let tool_name = tool.file_name().and_then(|n| n.to_str()).unwrap_or("the client").to_string();
     let env = t.tool_env();
     let (t, dump, b) = (t.clone(), dump.to_path_buf(), b.clone());
     tokio::task::spawn_blocking(move || -> Result<()> {
-        let mut cmd = std::process::Command::new(&tool);
+        let (mut cmd, list_file) = t.restore_command(&tool, b.schema.as_deref(), &dump, schema_exists)?;
         cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let mut list_file = None;
-        if t.dialect == Dialect::Postgres {
-            cmd.args(["--no-owner", "--exit-on-error", "--single-transaction", "--no-password"]);
-            cmd.arg(format!("--dbname={}", t.database));
-            if let (true, Some(schema)) = (schema_exists, &b.schema) {
-                // The dump makes the schema; it is there already.
-                let listed = std::process::Command::new(&tool).arg("--list").arg(&dump).output().map_err(|e| FerryError::Io(format!("cannot run {tool_name}: {e}")))?;
-                if !listed.status.success() {
-                    return Err(FerryError::Other(format!("{tool_name} --list {} failed: {}", dump.display(), String::from_utf8_lossy(&listed.stderr).trim())));
-                }
-                let text = String::from_utf8_lossy(&listed.stdout);
-                let kept: Vec<&str> = text.lines().filter(|l| !is_schema_entry(l, schema)).collect();
-                let path = std::env::temp_dir().join(format!("ferry-restore-{}-{}.list", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)));
-                std::fs::write(&path, kept.join("\n")).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
-                cmd.arg(format!("--use-list={}", path.display()));
-                list_file = Some(path);
-            }
-            cmd.arg(&dump);
-            cmd.stdin(std::process::Stdio::null());
-        } else {
-            cmd.args(t.mysql_args());
-            cmd.arg(format!("--database={}", t.database));
-            let f = std::fs::File::open(&dump).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", dump.display())))?;
-            cmd.stdin(f);
-        }
         let out = cmd.output().map_err(|e| FerryError::Io(format!("cannot run {}: {e}", tool.display())));
         if let Some(p) = list_file {
             let _ = std::fs::remove_file(p);
@@ -358,35 +306,10 @@ async fn restore_native(t: &TargetUrl, b: &TargetBackup, dump: &Path, schema_exi
     .map_err(|e| FerryError::Other(e.to_string()))?
 }
 
-/// A `pg_restore --list` line for the schema itself or its comment.
-fn is_schema_entry(line: &str, schema: &str) -> bool {
-    if line.starts_with(';') {
-        return false;
-    }
-    let rest = line.split_once(' ').map(|x| x.1).unwrap_or("");
-    let words: Vec<&str> = rest.split_whitespace().collect();
-    // "<id>; <catalog> <oid> SCHEMA - <name> <owner>" and "<id>; 0 0 COMMENT - SCHEMA <name> <owner>".
-    matches!(words.as_slice(), [_, _, "SCHEMA", "-", n, ..] if *n == schema) || matches!(words.as_slice(), [_, _, "COMMENT", "-", "SCHEMA", n, ..] if *n == schema)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_schema_entries_are_found_in_a_restore_list() {
-        let cases = [
-            ("4; 2615 2200 SCHEMA - public pg_database_owner", "public", true),
-            ("3353; 0 0 COMMENT - SCHEMA public pg_database_owner", "public", true),
-            ("216; 1259 23373 TABLE public t postgres", "public", false),
-            ("6; 2615 23378 SCHEMA - s2 postgres", "public", false),
-            ("6; 2615 23378 SCHEMA - s2 postgres", "s2", true),
-            ("; Archive created at 2025-01-01", "public", false),
-        ];
-        for (line, schema, want) in cases {
-            assert_eq!(is_schema_entry(line, schema), want, "{line}");
-        }
-    }
+    use crate::dialect::Dialect;
 
     #[test]
     fn drops_name_only_what_the_backup_holds() {
@@ -407,9 +330,10 @@ mod tests {
             sha256: String::new(),
             taken_at: String::new(),
         };
+        let (pg, maria) = (Target::offline("postgres://h/d", "s"), Target::offline("mariadb://h/d", ""));
         let present = DumpObjects { tables: vec!["a".into(), "other".into()], views: vec!["v".into(), "w".into()] };
-        assert_eq!(drop_statements(Dialect::Postgres, "s", &present, &b), vec!["DROP VIEW \"s\".\"v\"".to_string(), "DROP TABLE \"s\".\"a\"".to_string()]);
-        assert_eq!(drop_statements(Dialect::MariaDb, "", &DumpObjects { tables: vec!["b".into()], views: vec![] }, &b), vec!["DROP TABLE `b`".to_string()]);
-        assert!(drop_statements(Dialect::Postgres, "s", &DumpObjects::default(), &b).is_empty());
+        assert_eq!(drop_statements(&pg, &present, &b), vec!["DROP VIEW \"s\".\"v\"".to_string(), "DROP TABLE \"s\".\"a\"".to_string()]);
+        assert_eq!(drop_statements(&maria, &DumpObjects { tables: vec!["b".into()], views: vec![] }, &b), vec!["DROP TABLE `b`".to_string()]);
+        assert!(drop_statements(&pg, &DumpObjects::default(), &b).is_empty());
     }
 }

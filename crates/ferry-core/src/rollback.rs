@@ -14,9 +14,8 @@ use crate::dialect::session::{Conn, Target};
 use crate::diff::ExistingTable;
 use crate::error::{FerryError, Result};
 use crate::report::{CreatedKind, Report};
-use crate::restore::{exec, objects};
-use crate::sqlexpr::quote_ident;
-use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
+use crate::restore::objects;
+use crate::dialect::TargetUrl;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -58,8 +57,7 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: 
     }
     let parsed = TargetUrl::parse(url)?;
     if let Ok(ran) = TargetUrl::parse(&report.target) {
-        let same_family = (ran.dialect == Dialect::Postgres) == (parsed.dialect == Dialect::Postgres);
-        if !same_family || ran.database != parsed.database || ran.host != parsed.host {
+        if !ran.dialect.same_family(parsed.dialect) || ran.database != parsed.database || ran.host != parsed.host {
             return Err(FerryError::Other(format!(
                 "the report {} is of a run into {}, not {}: give the URL of the database that run wrote to",
                 report_path.display(),
@@ -123,49 +121,41 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: 
     let edges: Vec<(String, String)> = existing.iter().flat_map(|t| t.foreign_keys.iter().map(move |fk| (t.name.clone(), fk.ref_table.clone()))).collect();
     let tables = children_first(&tables, &edges);
     let emptied = children_first(&emptied, &edges);
-    let name = |n: &str| match target.dialect {
-        Dialect::Postgres => postgres::ddl::qualified(&target.pg_schema, n),
-        _ => quote_ident(n, Dialect::MySql),
-    };
-    let pg = target.dialect == Dialect::Postgres;
+    let name = |n: &str| target.table_sql_name(n);
+    let pg = target.dialect.transactional_ddl();
     let step = |sql: &str, e: sqlx::Error| FerryError::Target { object: sql.to_string(), detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) };
     if pg {
-        exec(&mut conn, "BEGIN").await.map_err(|e| step("BEGIN", e))?;
+        conn.execute("BEGIN").await.map_err(|e| step("BEGIN", e))?;
     }
     let result = async {
         if !views.is_empty() {
             let sql = format!("DROP VIEW {}", views.iter().map(|v| name(v)).collect::<Vec<_>>().join(", "));
             progress(&sql);
-            exec(&mut conn, &sql).await.map_err(|e| step(&sql, e))?;
+            conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
             out.dropped.extend(views.iter().map(|v| format!("view {v}")));
         }
         if !tables.is_empty() {
             // One statement: the keys between the run's own tables go with them.
             let sql = format!("DROP TABLE {}", tables.iter().map(|t| name(t)).collect::<Vec<_>>().join(", "));
             progress(&sql);
-            exec(&mut conn, &sql).await.map_err(|e| step(&sql, e))?;
+            conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
             out.dropped.extend(tables.iter().map(|t| format!("table {t}")));
         }
         if !emptied.is_empty() {
-            let stmts: Vec<String> = if pg {
-                vec![format!("TRUNCATE {}", emptied.iter().map(|t| name(t)).collect::<Vec<_>>().join(", "))]
-            } else {
-                emptied.iter().map(|t| format!("DELETE FROM {}", name(t))).collect()
-            };
+            let stmts = target.dialect.empty_tables_sql(&emptied.iter().map(|t| name(t)).collect::<Vec<_>>());
             for sql in stmts {
                 progress(&sql);
-                exec(&mut conn, &sql).await.map_err(|e| step(&sql, e))?;
+                conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
             }
             out.emptied = emptied.clone();
         }
-        if pg {
-            if let Some(s) = report.created.iter().find(|c| c.kind == CreatedKind::Schema) {
-                let sql = format!("DROP SCHEMA {}", quote_ident(&s.name, Dialect::Postgres));
-                exec(&mut conn, "SAVEPOINT ferry_schema").await.map_err(|e| step("SAVEPOINT", e))?;
-                match exec(&mut conn, &sql).await {
+        if let Some(s) = report.created.iter().find(|c| c.kind == CreatedKind::Schema) {
+            if let Some(sql) = target.dialect.drop_schema_sql(&s.name) {
+                conn.execute("SAVEPOINT ferry_schema").await.map_err(|e| step("SAVEPOINT", e))?;
+                match conn.execute(&sql).await {
                     Ok(()) => out.dropped.push(format!("schema {}", s.name)),
                     Err(e) => {
-                        exec(&mut conn, "ROLLBACK TO SAVEPOINT ferry_schema").await.map_err(|e| step("ROLLBACK TO SAVEPOINT", e))?;
+                        conn.execute("ROLLBACK TO SAVEPOINT ferry_schema").await.map_err(|e| step("ROLLBACK TO SAVEPOINT", e))?;
                         let why = e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string());
                         out.kept.push(format!("schema {}: it holds objects the run did not make ({why})", s.name));
                     }
@@ -177,7 +167,7 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: 
     .await;
     if pg {
         let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        let closed = exec(&mut conn, end).await;
+        let closed = conn.execute(end).await;
         if result.is_ok() {
             closed.map_err(|e| step(end, e))?;
         }
@@ -197,34 +187,16 @@ fn kind_word(k: CreatedKind) -> &'static str {
 }
 
 async fn count_rows(conn: &mut Conn, target: &Target, table: &str) -> Result<u64> {
-    let n: i64 = match conn {
-        Conn::Pg(c) => {
-            let sql = format!("SELECT count(*) FROM {}", postgres::ddl::qualified(&target.pg_schema, table));
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(c).await
-        }
-        Conn::My(c) => {
-            let sql = format!("SELECT COUNT(*) FROM {}", quote_ident(table, Dialect::MySql));
-            sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(c).await
-        }
-    }
-    .map_err(|e| db_err(&format!("table {table}"), e))?;
+    let n = conn.count_rows(&target.pg_schema, table).await.map_err(|e| db_err(&format!("table {table}"), e))?;
     Ok(n.max(0) as u64)
 }
 
 async fn has_rows(conn: &mut Conn, target: &Target, table: &str) -> Result<bool> {
-    match conn {
-        Conn::Pg(c) => postgres::inspect::has_rows(c, &target.pg_schema, table).await,
-        Conn::My(c) => mysql::inspect::has_rows(c, table).await,
-    }
-    .map_err(|e| db_err(&format!("table {table}"), e))
+    conn.has_rows(&target.pg_schema, table).await.map_err(|e| db_err(&format!("table {table}"), e))
 }
 
 async fn existing_tables(conn: &mut Conn, target: &Target) -> Result<Vec<ExistingTable>> {
-    match conn {
-        Conn::Pg(c) => postgres::inspect::existing_tables(c, &target.pg_schema).await,
-        Conn::My(c) => mysql::inspect::existing_tables(c, target.dialect).await,
-    }
-    .map_err(|e| db_err("the tables' foreign keys", e))
+    conn.existing_tables(&target.pg_schema, target.dialect).await.map_err(|e| db_err("the tables' foreign keys", e))
 }
 
 /// `names` ordered so that a table comes before every table it references (`edges` are

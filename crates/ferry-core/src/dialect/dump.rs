@@ -1,13 +1,15 @@
 //! Backups of the target, whichever the dialect: Ferry's own dump through the `Dump` trait
 //! (implemented in `dialect/postgres/dump.rs` and `dialect/mysql/dump.rs`, reached through
 //! `Conn`), and what the server's own tools need — which programs, which settings — as
-//! methods on `Dialect` and `TargetUrl`.
+//! methods on `Dialect` and `TargetUrl`; with them what a restore or a rollback needs to
+//! know of the dialect (transactions, schemas, emptying tables).
 
 use crate::backup::{DumpError, DumpObjects, TableSql};
-use crate::dialect::session::{each, Conn};
-use crate::dialect::{Dialect, TargetUrl};
+use crate::dialect::session::{each, Conn, Target};
+use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
+use crate::sqlexpr::quote_ident;
 use std::ffi::OsString;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Ferry's own logical dump of a session's schema (PostgreSQL) or database (MySQL/MariaDB),
 /// and its way back in. `schema` is the PostgreSQL schema; a MySQL session dumps its own
@@ -104,6 +106,55 @@ impl Dialect {
     pub fn has_schemas(self) -> bool {
         self == Dialect::Postgres
     }
+
+    /// Whether what was made on one dialect can be restored or rolled back on the other:
+    /// MySQL and MariaDB are one family, PostgreSQL another.
+    pub fn same_family(self, other: Dialect) -> bool {
+        (self == Dialect::Postgres) == (other == Dialect::Postgres)
+    }
+
+    /// Whether DDL runs inside a transaction (PostgreSQL): a restore or a rollback then
+    /// happens in one, all or nothing, and a failed statement ends it.
+    pub fn transactional_ddl(self) -> bool {
+        self == Dialect::Postgres
+    }
+
+    /// The statement that makes the schema when it is missing (PostgreSQL; none for MySQL,
+    /// whose database is the schema).
+    pub fn create_schema_sql(self, schema: &str) -> Option<String> {
+        match self {
+            Dialect::Postgres => Some(format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema, Dialect::Postgres))),
+            _ => None,
+        }
+    }
+
+    /// The statement that drops an empty schema (PostgreSQL; none for MySQL).
+    pub fn drop_schema_sql(self, schema: &str) -> Option<String> {
+        match self {
+            Dialect::Postgres => Some(format!("DROP SCHEMA {}", quote_ident(schema, Dialect::Postgres))),
+            _ => None,
+        }
+    }
+
+    /// The statements that remove every row of `tables` (names as `Target::table_sql_name`
+    /// gives them): one TRUNCATE on PostgreSQL, a DELETE for each table on MySQL.
+    pub fn empty_tables_sql(self, tables: &[String]) -> Vec<String> {
+        match self {
+            Dialect::Postgres => vec![format!("TRUNCATE {}", tables.join(", "))],
+            _ => tables.iter().map(|t| format!("DELETE FROM {t}")).collect(),
+        }
+    }
+}
+
+impl Target {
+    /// Where the target's tables are, for messages: a schema of the database (PostgreSQL) or
+    /// the database (MySQL/MariaDB).
+    pub fn place(&self) -> String {
+        match self.dialect {
+            Dialect::Postgres => format!("schema {:?} of database {:?}", self.pg_schema, self.url.database),
+            _ => format!("database {:?}", self.url.database),
+        }
+    }
 }
 
 impl TargetUrl {
@@ -173,6 +224,17 @@ impl TargetUrl {
             }
         }
         args
+    }
+
+    /// The command (beside `tool_env`) that restores the native dump `dump`: `pg_restore`
+    /// in one transaction, or the `mariadb` / `mysql` client reading the SQL file. With it,
+    /// a file to remove once the command has run. Runs `tool` itself when it needs to look
+    /// into the dump first, so call it off the async runtime.
+    pub fn restore_command(&self, tool: &Path, schema: Option<&str>, dump: &Path, schema_exists: bool) -> crate::error::Result<(std::process::Command, Option<PathBuf>)> {
+        match self.dialect {
+            Dialect::Postgres => postgres::dump::restore_command(self, tool, schema, dump, schema_exists),
+            _ => mysql::dump::restore_command(self, tool, dump),
+        }
     }
 }
 

@@ -67,6 +67,20 @@ impl Target {
         }
     }
 
+    /// A target known without connecting (tests of the SQL it writes): MySQL's flavor is
+    /// taken as the URL's dialect with a 64 MiB packet.
+    #[cfg(test)]
+    pub(crate) fn offline(url: &str, pg_schema: &str) -> Target {
+        let url = TargetUrl::parse(url).expect("a target URL");
+        match url.dialect {
+            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }) },
+            dialect => {
+                let flavor = Flavor { dialect, version: String::new(), max_packet: 64 << 20 };
+                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }) }
+            }
+        }
+    }
+
     pub async fn connect(&self) -> Result<Conn> {
         self.prepare(Target::connect_bare(&self.url).await?).await
     }

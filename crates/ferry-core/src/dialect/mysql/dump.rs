@@ -163,6 +163,16 @@ pub async fn read_rows(conn: &mut MySqlConnection, table: &str, t: &TableSql, ma
     Ok(n)
 }
 
+/// The `mariadb` / `mysql` client fed the SQL file on its standard input.
+pub fn restore_command(t: &crate::dialect::TargetUrl, tool: &std::path::Path, dump: &std::path::Path) -> crate::error::Result<(std::process::Command, Option<std::path::PathBuf>)> {
+    let mut cmd = std::process::Command::new(tool);
+    cmd.args(t.mysql_args());
+    cmd.arg(format!("--database={}", t.database));
+    let f = std::fs::File::open(dump).map_err(|e| crate::error::FerryError::Io(format!("cannot read {}: {e}", dump.display())))?;
+    cmd.stdin(f);
+    Ok((cmd, None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

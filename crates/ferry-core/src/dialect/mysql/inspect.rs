@@ -14,6 +14,16 @@ impl Inspect for MySqlConnection {
     async fn schema_exists(&mut self, _schema: &str) -> Result<bool, sqlx::Error> {
         Ok(true)
     }
+    async fn existing_tables(&mut self, _schema: &str, dialect: Dialect) -> Result<Vec<ExistingTable>, sqlx::Error> {
+        existing_tables(self, dialect).await
+    }
+    async fn has_rows(&mut self, _schema: &str, table: &str) -> Result<bool, sqlx::Error> {
+        has_rows(self, table).await
+    }
+    async fn count_rows(&mut self, _schema: &str, table: &str) -> Result<i64, sqlx::Error> {
+        let sql = format!("SELECT COUNT(*) FROM {}", crate::sqlexpr::quote_ident(table, Dialect::MySql));
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(self).await
+    }
 }
 
 use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};

@@ -183,6 +183,44 @@ pub async fn write_rows(conn: &mut PgConnection, schema: &str, table: &str, colu
     Ok(rows)
 }
 
+/// `pg_restore` into the database in one transaction, stopping at the first error; the
+/// schema's own entry left out when the schema is there already.
+pub fn restore_command(t: &crate::dialect::TargetUrl, tool: &std::path::Path, schema: Option<&str>, dump: &std::path::Path, schema_exists: bool) -> crate::error::Result<(std::process::Command, Option<std::path::PathBuf>)> {
+    use crate::error::FerryError;
+    let tool_name = tool.file_name().and_then(|n| n.to_str()).unwrap_or("the client").to_string();
+    let mut cmd = std::process::Command::new(tool);
+    let mut list_file = None;
+    cmd.args(["--no-owner", "--exit-on-error", "--single-transaction", "--no-password"]);
+    cmd.arg(format!("--dbname={}", t.database));
+    if let (true, Some(schema)) = (schema_exists, schema) {
+        // The dump makes the schema; it is there already.
+        let listed = std::process::Command::new(tool).arg("--list").arg(dump).output().map_err(|e| FerryError::Io(format!("cannot run {tool_name}: {e}")))?;
+        if !listed.status.success() {
+            return Err(FerryError::Other(format!("{tool_name} --list {} failed: {}", dump.display(), String::from_utf8_lossy(&listed.stderr).trim())));
+        }
+        let text = String::from_utf8_lossy(&listed.stdout);
+        let kept: Vec<&str> = text.lines().filter(|l| !is_schema_entry(l, schema)).collect();
+        let path = std::env::temp_dir().join(format!("ferry-restore-{}-{}.list", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)));
+        std::fs::write(&path, kept.join("\n")).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
+        cmd.arg(format!("--use-list={}", path.display()));
+        list_file = Some(path);
+    }
+    cmd.arg(dump);
+    cmd.stdin(std::process::Stdio::null());
+    Ok((cmd, list_file))
+}
+
+/// A `pg_restore --list` line for the schema itself or its comment.
+fn is_schema_entry(line: &str, schema: &str) -> bool {
+    if line.starts_with(';') {
+        return false;
+    }
+    let rest = line.split_once(' ').map(|x| x.1).unwrap_or("");
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    // "<id>; <catalog> <oid> SCHEMA - <name> <owner>" and "<id>; 0 0 COMMENT - SCHEMA <name> <owner>".
+    matches!(words.as_slice(), [_, _, "SCHEMA", "-", n, ..] if *n == schema) || matches!(words.as_slice(), [_, _, "COMMENT", "-", "SCHEMA", n, ..] if *n == schema)
+}
+
 /// Loads COPY text lines (as `write_rows` wrote them) into the table.
 pub async fn read_rows(conn: &mut PgConnection, schema: &str, table: &str, columns: &[String], lines: &mut dyn Iterator<Item = std::io::Result<Vec<u8>>>) -> Result<u64, crate::backup::DumpError> {
     let cols: Vec<String> = columns.iter().map(|c| q(c)).collect();
@@ -212,4 +250,24 @@ pub async fn read_rows(conn: &mut PgConnection, schema: &str, table: &str, colum
         copy.send(buf).await?;
     }
     Ok(copy.finish().await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_entries_are_found_in_a_restore_list() {
+        let cases = [
+            ("4; 2615 2200 SCHEMA - public pg_database_owner", "public", true),
+            ("3353; 0 0 COMMENT - SCHEMA public pg_database_owner", "public", true),
+            ("216; 1259 23373 TABLE public t postgres", "public", false),
+            ("6; 2615 23378 SCHEMA - s2 postgres", "public", false),
+            ("6; 2615 23378 SCHEMA - s2 postgres", "s2", true),
+            ("; Archive created at 2025-01-01", "public", false),
+        ];
+        for (line, schema, want) in cases {
+            assert_eq!(is_schema_entry(line, schema), want, "{line}");
+        }
+    }
 }

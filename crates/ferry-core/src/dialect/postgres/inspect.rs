@@ -25,6 +25,16 @@ impl Inspect for PgConnection {
     async fn schema_exists(&mut self, schema: &str) -> Result<bool, sqlx::Error> {
         schema_exists(self, schema).await
     }
+    async fn existing_tables(&mut self, schema: &str, _dialect: crate::dialect::Dialect) -> Result<Vec<ExistingTable>, sqlx::Error> {
+        existing_tables(self, schema).await
+    }
+    async fn has_rows(&mut self, schema: &str, table: &str) -> Result<bool, sqlx::Error> {
+        has_rows(self, schema, table).await
+    }
+    async fn count_rows(&mut self, schema: &str, table: &str) -> Result<i64, sqlx::Error> {
+        let sql = format!("SELECT count(*) FROM {}", super::ddl::qualified(schema, table));
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(self).await
+    }
 }
 
 use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};
