@@ -9,17 +9,17 @@
 //! Types compare by meaning (`int8` = `bigint`, `int(11)` = `int`), defaults, CHECKs and
 //! index expressions by their text with quotes, casts, parentheses and spacing set aside.
 
-use crate::dialect::session::{Conn, Target};
+use crate::dialect::session::{db_message, Conn, Target};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::schema::{FkAction, LogicalType};
 use crate::plan::resolve::{planned_tables, PlannedPart, PlannedTable};
-use crate::dialect::{derived_name, mysql, postgres, Dialect};
+use crate::dialect::{derived_name, Dialect};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 // ---------------------------------------------------------------------------------------------
-// What the target holds (read by `dialect::{postgres, mysql}::inspect::existing_tables`)
+// What the target holds (read by `dialect::inspect::Inspect::existing_tables`)
 // ---------------------------------------------------------------------------------------------
 
 /// A table as the target's catalogs describe it.
@@ -231,146 +231,9 @@ impl SchemaDiff {
 // Types by meaning
 // ---------------------------------------------------------------------------------------------
 
-/// A type's canonical spelling in the dialect: aliases resolved (`int8` → `bigint`,
-/// `character varying(20)` → `varchar(20)`, `timestamp with time zone` → `timestamptz`),
-/// MySQL's integer display widths dropped (`int(11)` → `int`, but `tinyint(1)` is the
-/// boolean and stays), defaults made explicit (`decimal` → `decimal(10,0)`, `datetime(0)`
-/// → `datetime`).
-pub fn canonical_type(dialect: Dialect, s: &str) -> String {
-    let (name, params) = crate::dialect::split_type(s);
-    let join = |base: &str, p: &[u32]| if p.is_empty() { base.to_string() } else { format!("{base}({})", p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")) };
-    if dialect == Dialect::Postgres {
-        let (base, array) = match name.strip_suffix("[]") {
-            Some(b) => (b.trim().to_string(), "[]"),
-            None => (name.clone(), ""),
-        };
-        let out = match base.as_str() {
-            "int2" | "smallint" => "smallint".into(),
-            "int" | "int4" | "integer" => "integer".into(),
-            "int8" | "bigint" => "bigint".into(),
-            "float8" | "double precision" => "double precision".into(),
-            "float4" | "real" => "real".into(),
-            "float" => if params.first().is_some_and(|p| *p <= 24) { "real".into() } else { "double precision".into() },
-            "bool" | "boolean" => "boolean".into(),
-            "varchar" | "character varying" => join("varchar", &params),
-            "char" | "character" | "bpchar" => join("char", if params.is_empty() { &[1] } else { &params }),
-            "numeric" | "decimal" => match params.as_slice() {
-                [] => "numeric".into(),
-                [p] => format!("numeric({p},0)"),
-                p => join("numeric", p),
-            },
-            "timestamptz" | "timestamp with time zone" => join("timestamptz", if params == [6] { &[] } else { &params }),
-            "timestamp" | "timestamp without time zone" => join("timestamp", if params == [6] { &[] } else { &params }),
-            "timetz" | "time with time zone" => join("timetz", if params == [6] { &[] } else { &params }),
-            "time" | "time without time zone" => join("time", if params == [6] { &[] } else { &params }),
-            other => join(other, &params),
-        };
-        return format!("{out}{array}");
-    }
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let unsigned = words.contains(&"unsigned");
-    let base: String = words.iter().filter(|w| !matches!(**w, "unsigned" | "signed" | "zerofill")).copied().collect::<Vec<_>>().join(" ");
-    let fsp = |b: &str| if params.first().copied().unwrap_or(0) == 0 { b.to_string() } else { join(b, &params[..1]) };
-    let out = match base.as_str() {
-        "bool" | "boolean" => "tinyint(1)".into(),
-        "tinyint" if params == [1] && !unsigned => "tinyint(1)".into(),
-        "tinyint" | "smallint" | "mediumint" | "bigint" => base.clone(),
-        "int" | "integer" => "int".into(),
-        "decimal" | "numeric" | "dec" | "fixed" => format!("decimal({},{})", params.first().copied().unwrap_or(10), params.get(1).copied().unwrap_or(0)),
-        "double" | "double precision" | "real" => "double".into(),
-        "float" => if params.first().is_some_and(|p| *p > 24) { "double".into() } else { "float".into() },
-        "varchar" | "character varying" => join("varchar", &params),
-        "char" | "character" => join("char", if params.is_empty() { &[1] } else { &params }),
-        "binary" => join("binary", if params.is_empty() { &[1] } else { &params }),
-        "datetime" | "timestamp" | "time" => fsp(&base),
-        "year" => "year".into(),
-        _ => join(&base, &params),
-    };
-    if unsigned && out != "tinyint(1)" {
-        format!("{out} unsigned")
-    } else {
-        out
-    }
-}
-
-/// Whether two spellings name the same type in the dialect.
+/// Whether two spellings name the same type in the dialect (`Dialect::canonical_type`).
 pub fn same_type(dialect: Dialect, a: &str, b: &str) -> bool {
-    canonical_type(dialect, a) == canonical_type(dialect, b)
-}
-
-/// A type reduced to what decides whether a value survives a change.
-#[derive(Debug, PartialEq)]
-enum Family {
-    /// Value bits (a sign bit not counted) and whether negative values fit.
-    Int(u32, bool),
-    /// Digits before and after the point; None when unbounded.
-    Dec(Option<(u32, u32)>),
-    /// Mantissa bits.
-    Float(u32),
-    /// Longest text; None when unbounded.
-    Text(Option<u64>),
-    Date,
-    /// (with time zone, fractional digits).
-    Timestamp(bool, u32),
-    Other(String),
-}
-
-fn family(dialect: Dialect, canonical: &str) -> Family {
-    let (name, params) = crate::dialect::split_type(canonical);
-    let p = |i: usize| params.get(i).copied();
-    let unsigned = name.ends_with(" unsigned");
-    let base = name.trim_end_matches(" unsigned");
-    let int = |bits: u32| if unsigned { Family::Int(bits, false) } else { Family::Int(bits - 1, true) };
-    match base {
-        "tinyint" if p(0) == Some(1) => Family::Other("boolean".into()),
-        "tinyint" => int(8),
-        "smallint" => int(16),
-        "mediumint" => int(24),
-        "int" | "integer" => int(32),
-        "bigint" => int(64),
-        "numeric" | "decimal" => Family::Dec(p(0).map(|a| (a - p(1).unwrap_or(0).min(a), p(1).unwrap_or(0)))),
-        "real" | "float" => Family::Float(24),
-        "double precision" | "double" => Family::Float(53),
-        "varchar" | "char" => Family::Text(p(0).map(u64::from)),
-        "text" if dialect == Dialect::Postgres => Family::Text(None),
-        "tinytext" => Family::Text(Some(255)),
-        "text" => Family::Text(Some(65_535)),
-        "mediumtext" => Family::Text(Some(16_777_215)),
-        "longtext" => Family::Text(None),
-        "date" => Family::Date,
-        "timestamptz" => Family::Timestamp(true, p(0).unwrap_or(6)),
-        "timestamp" if dialect == Dialect::Postgres => Family::Timestamp(false, p(0).unwrap_or(6)),
-        "datetime" | "timestamp" => Family::Timestamp(false, p(0).unwrap_or(0)),
-        other => Family::Other(other.to_string()),
-    }
-}
-
-/// Whether every value of type `from` survives a change to type `to` (a widening or the
-/// same type). A change that can lose or alter values is destructive.
-pub fn lossless_change(dialect: Dialect, from: &str, to: &str) -> bool {
-    let (a, b) = (canonical_type(dialect, from), canonical_type(dialect, to));
-    if a == b {
-        return true;
-    }
-    let digits = |bits: u32| (bits as f64 * std::f64::consts::LOG10_2).ceil() as u32;
-    match (family(dialect, &a), family(dialect, &b)) {
-        (Family::Int(x, sx), Family::Int(y, sy)) => x <= y && (!sx || sy),
-        (Family::Int(x, _), Family::Dec(d)) => d.is_none_or(|(i, _)| i >= digits(x)),
-        (Family::Int(x, _), Family::Float(m)) => x <= m,
-        (Family::Dec(Some((i1, s1))), Family::Dec(Some((i2, s2)))) => i1 <= i2 && s1 <= s2,
-        (Family::Dec(_), Family::Dec(None)) => true,
-        (Family::Float(x), Family::Float(y)) => x <= y,
-        (Family::Text(x), Family::Text(y)) => match (x, y) {
-            (_, None) => true,
-            (Some(x), Some(y)) => x <= y,
-            (None, Some(_)) => false,
-        },
-        // Numbers, dates and instants keep their values as text.
-        (Family::Int(..) | Family::Dec(_) | Family::Float(_) | Family::Date | Family::Timestamp(..), Family::Text(None)) => true,
-        (Family::Date, Family::Timestamp(..)) => true,
-        (Family::Timestamp(z1, p1), Family::Timestamp(z2, p2)) => z1 == z2 && p1 <= p2,
-        _ => false,
-    }
+    dialect.canonical_type(a) == dialect.canonical_type(b)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,13 +330,8 @@ fn same_expr(a: &str, b: &str) -> bool {
 // Comparing
 // ---------------------------------------------------------------------------------------------
 
-/// Names compare exactly in PostgreSQL and ignoring ASCII case in MySQL/MariaDB.
-fn same_name(dialect: Dialect, a: &str, b: &str) -> bool {
-    if dialect == Dialect::Postgres { a == b } else { a.eq_ignore_ascii_case(b) }
-}
-
 fn same_names(dialect: Dialect, a: &[String], b: &[String]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_name(dialect, x, y))
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| dialect.same_name(x, y))
 }
 
 /// A column as the engine creates it.
@@ -523,7 +381,7 @@ fn expected_columns(t: &PlannedTable, dialect: Dialect, collations: Option<(&str
                 name: c.name.clone(),
                 type_sql: c.type_sql.clone(),
                 // MySQL: generated columns get no NOT NULL; PostgreSQL keeps it.
-                not_null: c.not_null && !(dialect.is_mysql_family() && generated.is_some()),
+                not_null: c.not_null && (generated.is_none() || dialect.generated_keeps_not_null()),
                 default: if generated.is_some() { None } else { c.default_sql.clone() },
                 identity: t.identity.as_ref().is_some_and(|(n, _)| *n == c.name),
                 generated,
@@ -537,7 +395,7 @@ fn compare_column(dialect: Dialect, e: &Expected, a: &crate::diff::ExistingColum
     let mut differences = vec![];
     let mut destructive = false;
     if !same_type(dialect, &e.type_sql, &a.type_sql) {
-        let lossless = lossless_change(dialect, &a.type_sql, &e.type_sql);
+        let lossless = dialect.lossless_change(&a.type_sql, &e.type_sql);
         destructive |= !lossless;
         differences.push(format!("type: {} in the target, {} planned{}", a.type_sql, e.type_sql, if lossless { "" } else { " (narrower: values could be lost)" }));
     }
@@ -597,25 +455,13 @@ fn index_text(unique: bool, parts: &[(String, bool)], where_sql: Option<&str>) -
     format!("{}({}){}", if unique { "UNIQUE " } else { "" }, p.join(", "), where_sql.map(|w| format!(" WHERE {w}")).unwrap_or_default())
 }
 
-/// The InnoDB reading of a foreign key action: SET DEFAULT is created as NO ACTION, and
-/// NO ACTION is RESTRICT.
-fn fk_equiv(dialect: Dialect, a: FkAction) -> FkAction {
-    if !dialect.is_mysql_family() {
-        return a;
-    }
-    match mysql::ddl::fk_action(a) {
-        FkAction::NoAction => FkAction::Restrict,
-        x => x,
-    }
-}
-
 /// Compares the planned tables with what the target holds. `collations` is MySQL's
 /// (binary, NOCASE) pair for text columns.
 pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Dialect, collations: Option<(&str, &str)>) -> (Vec<TableDiff>, Vec<DestructiveStep>) {
     let mut tables = vec![];
     let mut destructive = vec![];
     for t in planned {
-        let Some(x) = existing.iter().find(|x| same_name(dialect, &x.name, &t.name)) else {
+        let Some(x) = existing.iter().find(|x| dialect.same_name(&x.name, &t.name)) else {
             tables.push(TableDiff { name: t.name.clone(), source: Some(t.source.name.clone()), status: Status::Create, items: vec![] });
             continue;
         };
@@ -623,21 +469,21 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         // Columns the engine adds on MariaDB to index an expression.
         let mut engine_columns: Vec<String> = vec![];
         for e in expected_columns(t, dialect, collations) {
-            match x.columns.iter().find(|c| same_name(dialect, &c.name, &e.name)) {
+            match x.columns.iter().find(|c| dialect.same_name(&c.name, &e.name)) {
                 Some(a) => items.push(compare_column(dialect, &e, a)),
                 None => items.push(item(ObjectKind::Column, &e.name, Some(describe_column(&e.type_sql, e.not_null, e.default.as_deref(), e.identity, e.generated.as_deref(), e.collation.as_deref())), None, vec![])),
             }
         }
         // Primary key: MySQL's is always named PRIMARY.
         if let Some((name, cols)) = &t.primary_key {
-            let shown = if dialect.is_mysql_family() { "PRIMARY" } else { name.as_str() };
+            let shown = dialect.primary_key_name().unwrap_or(name.as_str());
             let actual = x.primary_key.as_ref();
             let mut diffs = vec![];
             if let Some((an, ac)) = actual {
                 if !same_names(dialect, cols, ac) {
                     diffs.push(format!("columns: {} in the target, {} planned", cols_text(ac), cols_text(cols)));
                 }
-                if dialect == Dialect::Postgres && an != name {
+                if dialect.primary_key_name().is_none() && an != name {
                     diffs.push(format!("name: {an} in the target"));
                 }
             }
@@ -647,7 +493,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         }
         // UNIQUE constraints.
         for (name, cols) in &t.uniques {
-            let actual = x.uniques.iter().find(|(n, _)| same_name(dialect, n, name));
+            let actual = x.uniques.iter().find(|(n, _)| dialect.same_name(n, name));
             let diffs = match actual {
                 Some((_, ac)) if !same_names(dialect, cols, ac) => vec![format!("columns: {} in the target, {} planned", cols_text(ac), cols_text(cols))],
                 _ => vec![],
@@ -657,7 +503,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         // Indexes, as the engine builds them in this dialect.
         let mut planned_index_names = vec![];
         for ix in &t.indexes {
-            if dialect.is_mysql_family() && ix.where_sql.is_some() && ix.unique {
+            if !dialect.partial_indexes() && ix.where_sql.is_some() && ix.unique {
                 continue; // never created there (the migrate report says so)
             }
             planned_index_names.push(ix.name.clone());
@@ -667,7 +513,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
                 .enumerate()
                 .map(|(i, p)| match p {
                     PlannedPart::Column { name, desc } => (name.clone(), *desc),
-                    PlannedPart::Expr { sql, desc } if dialect == Dialect::MariaDb => {
+                    PlannedPart::Expr { sql, desc } if dialect.indexes_expressions_by_column() => {
                         let col = derived_name(dialect, &["ferry", &ix.name, &i.to_string()], "expr");
                         engine_columns.push(col.clone());
                         let _ = sql;
@@ -676,8 +522,8 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
                     PlannedPart::Expr { sql, desc } => (format!("({sql})"), *desc),
                 })
                 .collect();
-            let where_sql = if dialect.is_mysql_family() { None } else { ix.where_sql.clone() };
-            let actual = x.indexes.iter().find(|i| same_name(dialect, &i.name, &ix.name));
+            let where_sql = if dialect.partial_indexes() { ix.where_sql.clone() } else { None };
+            let actual = x.indexes.iter().find(|i| dialect.same_name(&i.name, &ix.name));
             let mut diffs = vec![];
             if let Some(a) = actual {
                 if a.unique != ix.unique {
@@ -700,7 +546,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         }
         // CHECKs.
         for ck in &t.checks {
-            let actual = x.checks.iter().find(|(n, _)| same_name(dialect, n, &ck.name));
+            let actual = x.checks.iter().find(|(n, _)| dialect.same_name(n, &ck.name));
             let diffs = match actual {
                 Some((_, sql)) if !same_expr(sql, &ck.sql) => vec![format!("expression: {sql} in the target, {} planned", ck.sql)],
                 _ => vec![],
@@ -709,23 +555,23 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         }
         // Foreign keys.
         for fk in &t.foreign_keys {
-            let actual = x.foreign_keys.iter().find(|f| same_name(dialect, &f.name, &fk.name));
-            let planned_text = fk_text(&fk.target_columns, &fk.ref_table, &fk.ref_columns, fk_equiv(dialect, fk.on_update), fk_equiv(dialect, fk.on_delete));
+            let actual = x.foreign_keys.iter().find(|f| dialect.same_name(&f.name, &fk.name));
+            let planned_text = fk_text(&fk.target_columns, &fk.ref_table, &fk.ref_columns, dialect.fk_action_as_kept(fk.on_update), dialect.fk_action_as_kept(fk.on_delete));
             let mut diffs = vec![];
             if let Some(a) = actual {
-                if !same_names(dialect, &a.columns, &fk.target_columns) || !same_name(dialect, &a.ref_table, &fk.ref_table) || !same_names(dialect, &a.ref_columns, &fk.ref_columns) {
+                if !same_names(dialect, &a.columns, &fk.target_columns) || !dialect.same_name(&a.ref_table, &fk.ref_table) || !same_names(dialect, &a.ref_columns, &fk.ref_columns) {
                     diffs.push("columns or referenced table differ".into());
                 }
-                if fk_equiv(dialect, a.on_update) != fk_equiv(dialect, fk.on_update) || fk_equiv(dialect, a.on_delete) != fk_equiv(dialect, fk.on_delete) {
+                if dialect.fk_action_as_kept(a.on_update) != dialect.fk_action_as_kept(fk.on_update) || dialect.fk_action_as_kept(a.on_delete) != dialect.fk_action_as_kept(fk.on_delete) {
                     diffs.push("ON UPDATE / ON DELETE actions differ".into());
                 }
             }
-            let actual_text = actual.map(|a| fk_text(&a.columns, &a.ref_table, &a.ref_columns, fk_equiv(dialect, a.on_update), fk_equiv(dialect, a.on_delete)));
+            let actual_text = actual.map(|a| fk_text(&a.columns, &a.ref_table, &a.ref_columns, dialect.fk_action_as_kept(a.on_update), dialect.fk_action_as_kept(a.on_delete)));
             items.push(item(ObjectKind::ForeignKey, &fk.name, Some(planned_text), actual_text, diffs));
         }
         // What the target has beyond the plan.
         for c in &x.columns {
-            let planned_col = t.columns.iter().any(|p| same_name(dialect, &p.name, &c.name)) || engine_columns.iter().any(|n| same_name(dialect, n, &c.name));
+            let planned_col = t.columns.iter().any(|p| dialect.same_name(&p.name, &c.name)) || engine_columns.iter().any(|n| dialect.same_name(n, &c.name));
             if !planned_col {
                 items.push(item(ObjectKind::Column, &c.name, None, Some(describe_column(&c.type_sql, c.not_null, c.default.as_deref(), c.identity, c.generated.as_deref(), c.collation.as_deref())), vec![]));
                 destructive.push(DestructiveStep { table: t.name.clone(), action: "drop column".into(), object: c.name.clone(), detail: format!("column {}.{} ({}) is not in the plan; dropping it deletes its values", t.name, c.name, c.type_sql) });
@@ -733,25 +579,25 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         }
         let fk_names: Vec<&str> = x.foreign_keys.iter().map(|f| f.name.as_str()).collect();
         for (name, cols) in &x.uniques {
-            let known = t.uniques.iter().any(|(n, _)| same_name(dialect, n, name)) || planned_index_names.iter().any(|n| same_name(dialect, n, name));
+            let known = t.uniques.iter().any(|(n, _)| dialect.same_name(n, name)) || planned_index_names.iter().any(|n| dialect.same_name(n, name));
             if !known {
                 items.push(item(ObjectKind::Unique, name, None, Some(cols_text(cols)), vec![]));
             }
         }
         for ix in &x.indexes {
             // MySQL lists UNIQUE constraints' indexes and the ones InnoDB adds for foreign keys.
-            let owned = dialect.is_mysql_family() && (x.uniques.iter().any(|(n, _)| n == &ix.name) || fk_names.contains(&ix.name.as_str()));
-            if !owned && !planned_index_names.iter().any(|n| same_name(dialect, n, &ix.name)) {
+            let owned = dialect.lists_constraint_indexes() && (x.uniques.iter().any(|(n, _)| n == &ix.name) || fk_names.contains(&ix.name.as_str()));
+            if !owned && !planned_index_names.iter().any(|n| dialect.same_name(n, &ix.name)) {
                 items.push(item(ObjectKind::Index, &ix.name, None, Some(index_text(ix.unique, &ix.parts, ix.where_sql.as_deref())), vec![]));
             }
         }
         for (name, sql) in &x.checks {
-            if !t.checks.iter().any(|c| same_name(dialect, &c.name, name)) {
+            if !t.checks.iter().any(|c| dialect.same_name(&c.name, name)) {
                 items.push(item(ObjectKind::Check, name, None, Some(sql.clone()), vec![]));
             }
         }
         for f in &x.foreign_keys {
-            if !t.foreign_keys.iter().any(|p| same_name(dialect, &p.name, &f.name)) {
+            if !t.foreign_keys.iter().any(|p| dialect.same_name(&p.name, &f.name)) {
                 items.push(item(ObjectKind::ForeignKey, &f.name, None, Some(fk_text(&f.columns, &f.ref_table, &f.ref_columns, f.on_update, f.on_delete)), vec![]));
             }
         }
@@ -768,7 +614,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         tables.push(TableDiff { name: t.name.clone(), source: Some(t.source.name.clone()), status, items });
     }
     for x in existing {
-        if !planned.iter().any(|t| same_name(dialect, &t.name, &x.name)) {
+        if !planned.iter().any(|t| dialect.same_name(&t.name, &x.name)) {
             tables.push(TableDiff { name: x.name.clone(), source: None, status: Status::Extra, items: vec![] });
             destructive.push(DestructiveStep { table: x.name.clone(), action: "drop table".into(), object: x.name.clone(), detail: format!("table {} is not in the plan; dropping it deletes its rows", x.name) });
         }
@@ -778,25 +624,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
 
 /// Reads the tables the target holds (in its PostgreSQL schema or MySQL database).
 pub async fn existing_tables(target: &Target, conn: &mut Conn) -> Result<Vec<ExistingTable>> {
-    match conn {
-        Conn::Pg(c) => postgres::inspect::existing_tables(c, &target.pg_schema).await,
-        Conn::My(c) => mysql::inspect::existing_tables(c, target.dialect).await,
-    }
-    .map_err(|e| FerryError::Target { object: "the catalog of existing tables".into(), detail: db_message(&e) })
-}
-
-fn db_message(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
-        Some(db) => db.message().to_string(),
-        None => e.to_string(),
-    }
-}
-
-fn place(target: &Target) -> String {
-    match target.dialect {
-        Dialect::Postgres => format!("schema {:?} of database {:?}", target.pg_schema, target.url.database),
-        _ => format!("database {:?}", target.url.database),
-    }
+    conn.existing_tables(&target.pg_schema, target.dialect).await.map_err(|e| FerryError::Target { object: "the catalog of existing tables".into(), detail: db_message(&e) })
 }
 
 /// The planned tables against what the target's open session sees.
@@ -804,7 +632,7 @@ pub async fn diff_planned(target: &Target, conn: &mut Conn, planned: &[PlannedTa
     let existing = existing_tables(target, conn).await?;
     let collations = target.flavor.as_ref().map(|f| (f.binary_collation(), f.nocase_collation()));
     let (tables, destructive) = compare(planned, &existing, target.dialect, collations);
-    Ok(SchemaDiff { dialect: target.dialect, target: target.url.redacted.clone(), place: place(target), tables, destructive })
+    Ok(SchemaDiff { dialect: target.dialect, target: target.url.redacted.clone(), place: target.place(), tables, destructive })
 }
 
 /// `ferry diff`: reads the source (and profiles it, as the proposal needs), applies the plan
@@ -836,11 +664,7 @@ pub async fn check_data_only(target: &Target, conn: &mut Conn, planned: &[Planne
     }
     let mut holding = vec![];
     for t in planned {
-        let has = match conn {
-            Conn::Pg(c) => postgres::inspect::has_rows(c, &target.pg_schema, &t.name).await,
-            Conn::My(c) => mysql::inspect::has_rows(c, &t.name).await,
-        }
-        .map_err(|e| FerryError::Target { object: format!("table {}", t.name), detail: db_message(&e) })?;
+        let has = conn.has_rows(&target.pg_schema, &t.name).await.map_err(|e| FerryError::Target { object: format!("table {}", t.name), detail: db_message(&e) })?;
         if has {
             holding.push(t.name.clone());
         }
@@ -966,7 +790,7 @@ mod tests {
             (Dialect::MariaDb, "double", "float", false),
         ];
         for (d, from, to, want) in cases {
-            assert_eq!(lossless_change(d, from, to), want, "{d:?} {from} → {to}");
+            assert_eq!(d.lossless_change(from, to), want, "{d:?} {from} → {to}");
         }
     }
 

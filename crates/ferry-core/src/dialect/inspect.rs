@@ -1,9 +1,12 @@
 //! What the target already holds, whichever the dialect: the `Inspect` trait, implemented in
-//! `dialect/postgres/inspect.rs` and `dialect/mysql/inspect.rs`, reached through `Conn`.
+//! `dialect/postgres/inspect.rs` and `dialect/mysql/inspect.rs`, reached through `Conn`; and
+//! how what the engine creates reads back in each dialect's catalogs (type spellings, name
+//! case, keys and indexes), as methods on `Dialect` for `diff` to compare with.
 
 use crate::diff::ExistingTable;
 use crate::dialect::session::{each, Conn};
-use crate::dialect::Dialect;
+use crate::dialect::{mysql, postgres, Dialect};
+use crate::schema::FkAction;
 
 /// What the engine asks about the target's contents.
 #[allow(async_fn_in_trait)]
@@ -32,5 +35,153 @@ impl Conn {
     }
     pub async fn count_rows(&mut self, schema: &str, table: &str) -> Result<i64, sqlx::Error> {
         each!(self, c => c.count_rows(schema, table).await)
+    }
+}
+
+/// A type reduced to what decides whether a value survives a change.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Family {
+    /// Value bits (a sign bit not counted) and whether negative values fit.
+    Int(u32, bool),
+    /// Digits before and after the point; None when unbounded.
+    Dec(Option<(u32, u32)>),
+    /// Mantissa bits.
+    Float(u32),
+    /// Longest text; None when unbounded.
+    Text(Option<u64>),
+    Date,
+    /// (with time zone, fractional digits).
+    Timestamp(bool, u32),
+    Other(String),
+}
+
+impl Family {
+    /// The family of a canonical type; `own` reads the dialect's types whose meaning differs
+    /// from the shared reading here (it gets the base name and the parameters).
+    fn of(canonical: &str, own: fn(&str, &[u32]) -> Option<Family>) -> Family {
+        let (name, params) = crate::dialect::split_type(canonical);
+        let p = |i: usize| params.get(i).copied();
+        let unsigned = name.ends_with(" unsigned");
+        let base = name.trim_end_matches(" unsigned");
+        if let Some(f) = own(base, &params) {
+            return f;
+        }
+        let int = |bits: u32| if unsigned { Family::Int(bits, false) } else { Family::Int(bits - 1, true) };
+        match base {
+            "tinyint" if p(0) == Some(1) => Family::Other("boolean".into()),
+            "tinyint" => int(8),
+            "smallint" => int(16),
+            "mediumint" => int(24),
+            "int" | "integer" => int(32),
+            "bigint" => int(64),
+            "numeric" | "decimal" => Family::Dec(p(0).map(|a| (a - p(1).unwrap_or(0).min(a), p(1).unwrap_or(0)))),
+            "real" | "float" => Family::Float(24),
+            "double precision" | "double" => Family::Float(53),
+            "varchar" | "char" => Family::Text(p(0).map(u64::from)),
+            "tinytext" => Family::Text(Some(255)),
+            "text" => Family::Text(Some(65_535)),
+            "mediumtext" => Family::Text(Some(16_777_215)),
+            "longtext" => Family::Text(None),
+            "date" => Family::Date,
+            "timestamptz" => Family::Timestamp(true, p(0).unwrap_or(6)),
+            "datetime" | "timestamp" => Family::Timestamp(false, p(0).unwrap_or(0)),
+            other => Family::Other(other.to_string()),
+        }
+    }
+}
+
+impl Dialect {
+    /// A type's canonical spelling in the dialect: aliases resolved (`int8` → `bigint`,
+    /// `character varying(20)` → `varchar(20)`, `timestamp with time zone` → `timestamptz`),
+    /// MySQL's integer display widths dropped (`int(11)` → `int`, but `tinyint(1)` is the
+    /// boolean and stays), defaults made explicit (`decimal` → `decimal(10,0)`, `datetime(0)`
+    /// → `datetime`).
+    pub fn canonical_type(self, s: &str) -> String {
+        match self {
+            Dialect::Postgres => postgres::types::canonical_type(s),
+            _ => mysql::types::canonical_type(s),
+        }
+    }
+
+    fn type_family(self, canonical: &str) -> Family {
+        match self {
+            Dialect::Postgres => Family::of(canonical, postgres::types::family),
+            _ => Family::of(canonical, |_, _| None),
+        }
+    }
+
+    /// Whether every value of type `from` survives a change to type `to` (a widening or the
+    /// same type). A change that can lose or alter values is destructive.
+    pub fn lossless_change(self, from: &str, to: &str) -> bool {
+        let (a, b) = (self.canonical_type(from), self.canonical_type(to));
+        if a == b {
+            return true;
+        }
+        let digits = |bits: u32| (bits as f64 * std::f64::consts::LOG10_2).ceil() as u32;
+        match (self.type_family(&a), self.type_family(&b)) {
+            (Family::Int(x, sx), Family::Int(y, sy)) => x <= y && (!sx || sy),
+            (Family::Int(x, _), Family::Dec(d)) => d.is_none_or(|(i, _)| i >= digits(x)),
+            (Family::Int(x, _), Family::Float(m)) => x <= m,
+            (Family::Dec(Some((i1, s1))), Family::Dec(Some((i2, s2)))) => i1 <= i2 && s1 <= s2,
+            (Family::Dec(_), Family::Dec(None)) => true,
+            (Family::Float(x), Family::Float(y)) => x <= y,
+            (Family::Text(x), Family::Text(y)) => match (x, y) {
+                (_, None) => true,
+                (Some(x), Some(y)) => x <= y,
+                (None, Some(_)) => false,
+            },
+            // Numbers, dates and instants keep their values as text.
+            (Family::Int(..) | Family::Dec(_) | Family::Float(_) | Family::Date | Family::Timestamp(..), Family::Text(None)) => true,
+            (Family::Date, Family::Timestamp(..)) => true,
+            (Family::Timestamp(z1, p1), Family::Timestamp(z2, p2)) => z1 == z2 && p1 <= p2,
+            _ => false,
+        }
+    }
+
+    /// Names compare exactly in PostgreSQL and ignoring ASCII case in MySQL/MariaDB.
+    pub fn same_name(self, a: &str, b: &str) -> bool {
+        if self == Dialect::Postgres { a == b } else { a.eq_ignore_ascii_case(b) }
+    }
+
+    /// A foreign key action as the server keeps it. PostgreSQL keeps it as written; the
+    /// InnoDB reading: SET DEFAULT is created as NO ACTION, and NO ACTION is RESTRICT.
+    pub fn fk_action_as_kept(self, a: FkAction) -> FkAction {
+        if !self.is_mysql_family() {
+            return a;
+        }
+        match mysql::ddl::fk_action(a) {
+            FkAction::NoAction => FkAction::Restrict,
+            x => x,
+        }
+    }
+
+    /// Whether a generated column keeps its NOT NULL (PostgreSQL); MySQL's generated columns
+    /// get none.
+    pub fn generated_keeps_not_null(self) -> bool {
+        !self.is_mysql_family()
+    }
+
+    /// The one name the server gives every primary key (MySQL's `PRIMARY`), or None where a
+    /// key keeps the name it was made with (PostgreSQL).
+    pub fn primary_key_name(self) -> Option<&'static str> {
+        if self.is_mysql_family() { Some("PRIMARY") } else { None }
+    }
+
+    /// Whether an index can have a WHERE (PostgreSQL). On MySQL/MariaDB a partial index is
+    /// created over all rows, and a partial UNIQUE one not at all.
+    pub fn partial_indexes(self) -> bool {
+        !self.is_mysql_family()
+    }
+
+    /// Whether an index on an expression is built on a virtual column the engine adds
+    /// (MariaDB) rather than on the expression itself (PostgreSQL, MySQL 8).
+    pub fn indexes_expressions_by_column(self) -> bool {
+        self == Dialect::MariaDb
+    }
+
+    /// Whether the catalogs list, among the indexes, those of UNIQUE constraints and those
+    /// InnoDB adds for foreign keys (MySQL/MariaDB).
+    pub fn lists_constraint_indexes(self) -> bool {
+        self.is_mysql_family()
     }
 }

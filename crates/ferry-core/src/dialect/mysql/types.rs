@@ -45,6 +45,42 @@ pub fn parse_type(s: &str) -> Option<LogicalType> {
     })
 }
 
+/// `base(1,2)`, or `base` when there are no parameters.
+fn join(base: &str, p: &[u32]) -> String {
+    if p.is_empty() { base.to_string() } else { format!("{base}({})", p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")) }
+}
+
+/// A MySQL/MariaDB type's canonical spelling (`Dialect::canonical_type`): aliases resolved,
+/// integer display widths dropped (`int(11)` → `int`, but `tinyint(1)` is the boolean and
+/// stays), defaults made explicit (`decimal` → `decimal(10,0)`, `datetime(0)` → `datetime`).
+pub fn canonical_type(s: &str) -> String {
+    let (name, params) = crate::dialect::split_type(s);
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let unsigned = words.contains(&"unsigned");
+    let base: String = words.iter().filter(|w| !matches!(**w, "unsigned" | "signed" | "zerofill")).copied().collect::<Vec<_>>().join(" ");
+    let fsp = |b: &str| if params.first().copied().unwrap_or(0) == 0 { b.to_string() } else { join(b, &params[..1]) };
+    let out = match base.as_str() {
+        "bool" | "boolean" => "tinyint(1)".into(),
+        "tinyint" if params == [1] && !unsigned => "tinyint(1)".into(),
+        "tinyint" | "smallint" | "mediumint" | "bigint" => base.clone(),
+        "int" | "integer" => "int".into(),
+        "decimal" | "numeric" | "dec" | "fixed" => format!("decimal({},{})", params.first().copied().unwrap_or(10), params.get(1).copied().unwrap_or(0)),
+        "double" | "double precision" | "real" => "double".into(),
+        "float" => if params.first().is_some_and(|p| *p > 24) { "double".into() } else { "float".into() },
+        "varchar" | "character varying" => join("varchar", &params),
+        "char" | "character" => join("char", if params.is_empty() { &[1] } else { &params }),
+        "binary" => join("binary", if params.is_empty() { &[1] } else { &params }),
+        "datetime" | "timestamp" | "time" => fsp(&base),
+        "year" => "year".into(),
+        _ => join(&base, &params),
+    };
+    if unsigned && out != "tinyint(1)" {
+        format!("{out} unsigned")
+    } else {
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

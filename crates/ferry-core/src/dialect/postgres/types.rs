@@ -1,5 +1,6 @@
 //! PostgreSQL types: format a logical type, and read one back from a plan's override.
 
+use crate::dialect::inspect::Family;
 use crate::schema::LogicalType;
 
 pub fn format_type(t: &LogicalType) -> String {
@@ -45,6 +46,54 @@ pub fn parse_type(s: &str) -> Option<LogicalType> {
         "jsonb" | "json" => LogicalType::Json,
         _ => return None,
     })
+}
+
+/// `base(1,2)`, or `base` when there are no parameters.
+fn join(base: &str, p: &[u32]) -> String {
+    if p.is_empty() { base.to_string() } else { format!("{base}({})", p.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")) }
+}
+
+/// A PostgreSQL type's canonical spelling (`Dialect::canonical_type`): aliases resolved
+/// (`int8` → `bigint`, `character varying(20)` → `varchar(20)`, `timestamp with time zone`
+/// → `timestamptz`), defaults made explicit (`char` → `char(1)`, `timestamp(6)` → `timestamp`).
+pub fn canonical_type(s: &str) -> String {
+    let (name, params) = crate::dialect::split_type(s);
+    let (base, array) = match name.strip_suffix("[]") {
+        Some(b) => (b.trim().to_string(), "[]"),
+        None => (name.clone(), ""),
+    };
+    let out = match base.as_str() {
+        "int2" | "smallint" => "smallint".into(),
+        "int" | "int4" | "integer" => "integer".into(),
+        "int8" | "bigint" => "bigint".into(),
+        "float8" | "double precision" => "double precision".into(),
+        "float4" | "real" => "real".into(),
+        "float" => if params.first().is_some_and(|p| *p <= 24) { "real".into() } else { "double precision".into() },
+        "bool" | "boolean" => "boolean".into(),
+        "varchar" | "character varying" => join("varchar", &params),
+        "char" | "character" | "bpchar" => join("char", if params.is_empty() { &[1] } else { &params }),
+        "numeric" | "decimal" => match params.as_slice() {
+            [] => "numeric".into(),
+            [p] => format!("numeric({p},0)"),
+            p => join("numeric", p),
+        },
+        "timestamptz" | "timestamp with time zone" => join("timestamptz", if params == [6] { &[] } else { &params }),
+        "timestamp" | "timestamp without time zone" => join("timestamp", if params == [6] { &[] } else { &params }),
+        "timetz" | "time with time zone" => join("timetz", if params == [6] { &[] } else { &params }),
+        "time" | "time without time zone" => join("time", if params == [6] { &[] } else { &params }),
+        other => join(other, &params),
+    };
+    format!("{out}{array}")
+}
+
+/// What PostgreSQL's own types mean for `Dialect::lossless_change`, where they differ from
+/// MySQL's: `text` is unbounded, and `timestamp` keeps microseconds unless told otherwise.
+pub(crate) fn family(base: &str, params: &[u32]) -> Option<Family> {
+    match base {
+        "text" => Some(Family::Text(None)),
+        "timestamp" => Some(Family::Timestamp(false, params.first().copied().unwrap_or(6))),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
