@@ -1,12 +1,15 @@
 //! Where a dialect is chosen: the one file that names each dialect's implementations of the
-//! doors beside it (`expr::Spelling`, `write::RowFormat`, `errors::ServerError`, the read-back
-//! decoding). The implementations import the doors; only this file imports the
+//! doors beside it (`expr::Spelling`, `write::RowFormat`, `errors::ServerError`, types and
+//! their canonical reading, the read-back decoding, the native restore command). The implementations import the doors; only this file imports the
 //! implementations, so the dependencies run one way.
 
 use super::errors::{ServerError, Violation};
 use super::expr::Spelling;
 use super::write::WithRowFormat;
-use super::{mysql, postgres, Dialect};
+use super::inspect::Family;
+use super::{mysql, postgres, Dialect, TargetUrl};
+use crate::schema::FkAction;
+use std::path::{Path, PathBuf};
 use crate::schema::LogicalType;
 
 impl Dialect {
@@ -24,6 +27,37 @@ impl Dialect {
         match self {
             Dialect::Postgres => postgres::types::parse_type(s),
             Dialect::MySql | Dialect::MariaDb => mysql::types::parse_type(s),
+        }
+    }
+
+    /// A type's canonical spelling in the dialect: aliases resolved (`int8` → `bigint`,
+    /// `character varying(20)` → `varchar(20)`, `timestamp with time zone` → `timestamptz`),
+    /// MySQL's integer display widths dropped (`int(11)` → `int`, but `tinyint(1)` is the
+    /// boolean and stays), defaults made explicit (`decimal` → `decimal(10,0)`, `datetime(0)`
+    /// → `datetime`).
+    pub fn canonical_type(self, s: &str) -> String {
+        match self {
+            Dialect::Postgres => postgres::types::canonical_type(s),
+            Dialect::MySql | Dialect::MariaDb => mysql::types::canonical_type(s),
+        }
+    }
+
+    pub(super) fn type_family(self, canonical: &str) -> Family {
+        match self {
+            Dialect::Postgres => Family::of(canonical, postgres::types::family),
+            Dialect::MySql | Dialect::MariaDb => Family::of(canonical, |_, _| None),
+        }
+    }
+
+    /// A foreign key action as the server keeps it. PostgreSQL keeps it as written; the
+    /// InnoDB reading: SET DEFAULT is created as NO ACTION, and NO ACTION is RESTRICT.
+    pub fn fk_action_as_kept(self, a: FkAction) -> FkAction {
+        if !self.is_mysql_family() {
+            return a;
+        }
+        match mysql::ddl::fk_action(a) {
+            FkAction::NoAction => FkAction::Restrict,
+            x => x,
         }
     }
 
@@ -71,5 +105,18 @@ impl Violation {
     /// The column a refusal of a loaded row names, where it names one.
     pub fn column_of(e: &sqlx::Error) -> Option<String> {
         server_error(e)?.column()
+    }
+}
+
+impl TargetUrl {
+    /// The command (beside `tool_env`) that restores the native dump `dump`: `pg_restore`
+    /// in one transaction, or the `mariadb` / `mysql` client reading the SQL file. With it,
+    /// a file to remove once the command has run. Runs `tool` itself when it needs to look
+    /// into the dump first, so call it off the async runtime.
+    pub fn restore_command(&self, tool: &Path, schema: Option<&str>, dump: &Path, schema_exists: bool) -> crate::error::Result<(std::process::Command, Option<PathBuf>)> {
+        match self.dialect {
+            Dialect::Postgres => postgres::dump::restore_command(self, tool, schema, dump, schema_exists),
+            Dialect::MySql | Dialect::MariaDb => mysql::dump::restore_command(self, tool, dump),
+        }
     }
 }

@@ -6,10 +6,10 @@
 
 use crate::backup::{DumpError, DumpObjects, TableSql};
 use crate::dialect::session::{each, Conn, Target};
-use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
+use crate::dialect::{Dialect, TargetUrl};
 use crate::sqlexpr::quote_ident;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Ferry's own logical dump of a session's schema (PostgreSQL) or database (MySQL/MariaDB),
 /// and its way back in. `schema` is the PostgreSQL schema; a MySQL session dumps its own
@@ -224,17 +224,6 @@ impl TargetUrl {
             }
         }
         args
-    }
-
-    /// The command (beside `tool_env`) that restores the native dump `dump`: `pg_restore`
-    /// in one transaction, or the `mariadb` / `mysql` client reading the SQL file. With it,
-    /// a file to remove once the command has run. Runs `tool` itself when it needs to look
-    /// into the dump first, so call it off the async runtime.
-    pub fn restore_command(&self, tool: &Path, schema: Option<&str>, dump: &Path, schema_exists: bool) -> crate::error::Result<(std::process::Command, Option<PathBuf>)> {
-        match self.dialect {
-            Dialect::Postgres => postgres::dump::restore_command(self, tool, schema, dump, schema_exists),
-            _ => mysql::dump::restore_command(self, tool, dump),
-        }
     }
 }
 

@@ -5,8 +5,7 @@
 
 use crate::diff::ExistingTable;
 use crate::dialect::session::{each, Conn};
-use crate::dialect::{mysql, postgres, Dialect};
-use crate::schema::FkAction;
+use crate::dialect::Dialect;
 
 /// What the engine asks about the target's contents.
 #[allow(async_fn_in_trait)]
@@ -58,7 +57,7 @@ pub(crate) enum Family {
 impl Family {
     /// The family of a canonical type; `own` reads the dialect's types whose meaning differs
     /// from the shared reading here (it gets the base name and the parameters).
-    fn of(canonical: &str, own: fn(&str, &[u32]) -> Option<Family>) -> Family {
+    pub(super) fn of(canonical: &str, own: fn(&str, &[u32]) -> Option<Family>) -> Family {
         let (name, params) = crate::dialect::split_type(canonical);
         let p = |i: usize| params.get(i).copied();
         let unsigned = name.ends_with(" unsigned");
@@ -91,25 +90,6 @@ impl Family {
 }
 
 impl Dialect {
-    /// A type's canonical spelling in the dialect: aliases resolved (`int8` → `bigint`,
-    /// `character varying(20)` → `varchar(20)`, `timestamp with time zone` → `timestamptz`),
-    /// MySQL's integer display widths dropped (`int(11)` → `int`, but `tinyint(1)` is the
-    /// boolean and stays), defaults made explicit (`decimal` → `decimal(10,0)`, `datetime(0)`
-    /// → `datetime`).
-    pub fn canonical_type(self, s: &str) -> String {
-        match self {
-            Dialect::Postgres => postgres::types::canonical_type(s),
-            _ => mysql::types::canonical_type(s),
-        }
-    }
-
-    fn type_family(self, canonical: &str) -> Family {
-        match self {
-            Dialect::Postgres => Family::of(canonical, postgres::types::family),
-            _ => Family::of(canonical, |_, _| None),
-        }
-    }
-
     /// Whether every value of type `from` survives a change to type `to` (a widening or the
     /// same type). A change that can lose or alter values is destructive.
     pub fn lossless_change(self, from: &str, to: &str) -> bool {
@@ -141,18 +121,6 @@ impl Dialect {
     /// Names compare exactly in PostgreSQL and ignoring ASCII case in MySQL/MariaDB.
     pub fn same_name(self, a: &str, b: &str) -> bool {
         if self == Dialect::Postgres { a == b } else { a.eq_ignore_ascii_case(b) }
-    }
-
-    /// A foreign key action as the server keeps it. PostgreSQL keeps it as written; the
-    /// InnoDB reading: SET DEFAULT is created as NO ACTION, and NO ACTION is RESTRICT.
-    pub fn fk_action_as_kept(self, a: FkAction) -> FkAction {
-        if !self.is_mysql_family() {
-            return a;
-        }
-        match mysql::ddl::fk_action(a) {
-            FkAction::NoAction => FkAction::Restrict,
-            x => x,
-        }
     }
 
     /// Whether a generated column keeps its NOT NULL (PostgreSQL); MySQL's generated columns
