@@ -8,7 +8,7 @@
 //! the rest of the snapshot is still taken.
 
 use crate::error::Result;
-use crate::dialect::{mysql, postgres, Dialect, TargetUrl};
+use crate::dialect::{Dialect, TargetUrl};
 use serde::{Deserialize, Serialize};
 
 /// How many statements are kept by each ordering (slowest in total, most frequent).
@@ -122,57 +122,7 @@ pub async fn snapshot(url: &str, schema: Option<&str>) -> Result<Snapshot> {
     let secret = url::Url::parse(&t.url).ok().and_then(|u| u.password().map(percent_decoded));
     let taken_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut notes = vec![];
-    let mut snap = match t.dialect {
-        Dialect::Postgres => {
-            use postgres::monitor as m;
-            let mut conn = m::connect(&t).await?;
-            let server = m::server(&mut conn).await.map_err(|e| crate::dialect::connect_error(&t, e))?;
-            let statements = section(&mut notes, "statements", m::statements(&mut conn, schema, TOP_STATEMENTS).await);
-            let indexes = section(&mut notes, "index usage", m::indexes(&mut conn, schema).await);
-            let tables = section(&mut notes, "table sizes", m::tables(&mut conn, schema).await);
-            let cache = section(&mut notes, "cache hit ratio", m::cache(&mut conn, schema).await.map(|c| (Some(c), vec![])));
-            let connections = section(&mut notes, "connections", m::connections(&mut conn).await.map(|c| (Some(c), vec![])));
-            Snapshot {
-                taken_at,
-                dialect: t.dialect,
-                server,
-                database: t.database.clone(),
-                schema: schema.map(str::to_string),
-                statements,
-                indexes,
-                tables,
-                cache_hit_ratio: None,
-                cache,
-                connections,
-                notes: vec![],
-            }
-        }
-        Dialect::MySql | Dialect::MariaDb => {
-            use mysql::monitor as m;
-            let database = schema.unwrap_or(&t.database).to_string();
-            let mut conn = m::connect(&t).await?;
-            let (dialect, server) = m::server(&mut conn).await.map_err(|e| crate::dialect::connect_error(&t, e))?;
-            let statements = section(&mut notes, "statements", m::statements(&mut conn, &database, TOP_STATEMENTS).await);
-            let indexes = section(&mut notes, "index usage", m::indexes(&mut conn, &database).await);
-            let tables = section(&mut notes, "table sizes", m::tables(&mut conn, &database).await);
-            let cache = section(&mut notes, "buffer pool hit ratio", m::cache(&mut conn).await.map(|c| (Some(c), vec![])));
-            let connections = section(&mut notes, "connections", m::connections(&mut conn).await.map(|c| (Some(c), vec![])));
-            Snapshot {
-                taken_at,
-                dialect,
-                server,
-                database,
-                schema: None,
-                statements,
-                indexes,
-                tables,
-                cache_hit_ratio: None,
-                cache,
-                connections,
-                notes: vec![],
-            }
-        }
-    };
+    let mut snap = t.monitor_snapshot(schema, taken_at, &mut notes).await?;
     snap.cache_hit_ratio = snap.cache.as_ref().and_then(|c| hit_ratio(c.hits, c.reads));
     if let Some(secret) = secret.filter(|s| !s.is_empty()) {
         for s in &mut snap.statements {
@@ -188,7 +138,7 @@ pub async fn snapshot(url: &str, schema: Option<&str>) -> Result<Snapshot> {
 
 /// A section's figures, or its default with a note saying why they are missing. Sections
 /// return their own notes (an extension to install) beside their figures.
-fn section<T: Default>(notes: &mut Vec<String>, what: &str, r: std::result::Result<(T, Vec<String>), sqlx::Error>) -> T {
+pub(crate) fn section<T: Default>(notes: &mut Vec<String>, what: &str, r: std::result::Result<(T, Vec<String>), sqlx::Error>) -> T {
     match r {
         Ok((v, mut n)) => {
             notes.append(&mut n);

@@ -120,3 +120,14 @@ impl TargetUrl {
         }
     }
 }
+
+impl TargetUrl {
+    /// One look at the database's health, through the dialect's own views
+    /// (`dialect/*/monitor.rs`); a figure the server does not offer becomes a note.
+    pub async fn monitor_snapshot(&self, schema: Option<&str>, taken_at: String, notes: &mut Vec<String>) -> crate::error::Result<crate::monitor::Snapshot> {
+        match self.dialect {
+            Dialect::Postgres => postgres::monitor::snapshot(self, schema, taken_at, notes).await,
+            Dialect::MySql | Dialect::MariaDb => mysql::monitor::snapshot(self, schema, taken_at, notes).await,
+        }
+    }
+}

@@ -8,7 +8,7 @@
 //! not the application's.
 
 use crate::error::{FerryError, Result};
-use crate::monitor::{hits_from_requests, is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
+use crate::monitor::{section, Snapshot, TOP_STATEMENTS, hits_from_requests, is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
 use crate::dialect::{connect_error, Dialect, TargetUrl};
 use sqlx::mysql::MySqlConnection;
 use sqlx::{ConnectOptions, Row};
@@ -235,6 +235,32 @@ pub async fn connections(conn: &mut MySqlConnection) -> Result<Connections, sqlx
     let s = show(conn, "STATUS", &["Threads_connected", "Threads_running"]).await?;
     let v = show(conn, "VARIABLES", &["max_connections"]).await?;
     Ok(Connections { active: number(&s, "threads_running"), total: number(&s, "threads_connected"), max: number(&v, "max_connections") })
+}
+
+/// One snapshot (`monitor::snapshot`) of the database `schema` names, the URL's by default.
+pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, notes: &mut Vec<String>) -> Result<Snapshot> {
+    let database = schema.unwrap_or(&t.database).to_string();
+    let mut conn = connect(t).await?;
+    let (dialect, server) = server(&mut conn).await.map_err(|e| crate::dialect::connect_error(t, e))?;
+    let statements = section(notes, "statements", statements(&mut conn, &database, TOP_STATEMENTS).await);
+    let indexes = section(notes, "index usage", indexes(&mut conn, &database).await);
+    let tables = section(notes, "table sizes", tables(&mut conn, &database).await);
+    let cache = section(notes, "buffer pool hit ratio", cache(&mut conn).await.map(|c| (Some(c), vec![])));
+    let connections = section(notes, "connections", connections(&mut conn).await.map(|c| (Some(c), vec![])));
+    Ok(Snapshot {
+        taken_at,
+        dialect,
+        server,
+        database,
+        schema: None,
+        statements,
+        indexes,
+        tables,
+        cache_hit_ratio: None,
+        cache,
+        connections,
+        notes: vec![],
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! without Ferry's loading settings: nothing is written, and nothing but these queries runs.
 
 use crate::error::{FerryError, Result};
-use crate::monitor::{is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
+use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
 use crate::dialect::{connect_error, TargetUrl};
 use sqlx::postgres::PgConnection;
 use sqlx::{ConnectOptions, Row};
@@ -203,6 +203,31 @@ pub async fn connections(conn: &mut PgConnection) -> Result<Connections, sqlx::E
     .await?;
     let n = |i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<i64, _>(i)?.max(0) as u64) };
     Ok(Connections { active: n(0)?, total: n(1)?, max: n(2)? })
+}
+
+/// One snapshot (`monitor::snapshot`); `schema` narrows it to one schema.
+pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, notes: &mut Vec<String>) -> Result<Snapshot> {
+    let mut conn = connect(t).await?;
+    let server = server(&mut conn).await.map_err(|e| crate::dialect::connect_error(t, e))?;
+    let statements = section(notes, "statements", statements(&mut conn, schema, TOP_STATEMENTS).await);
+    let indexes = section(notes, "index usage", indexes(&mut conn, schema).await);
+    let tables = section(notes, "table sizes", tables(&mut conn, schema).await);
+    let cache = section(notes, "cache hit ratio", cache(&mut conn, schema).await.map(|c| (Some(c), vec![])));
+    let connections = section(notes, "connections", connections(&mut conn).await.map(|c| (Some(c), vec![])));
+    Ok(Snapshot {
+        taken_at,
+        dialect: t.dialect,
+        server,
+        database: t.database.clone(),
+        schema: schema.map(str::to_string),
+        statements,
+        indexes,
+        tables,
+        cache_hit_ratio: None,
+        cache,
+        connections,
+        notes: vec![],
+    })
 }
 
 #[cfg(test)]
