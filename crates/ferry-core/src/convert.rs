@@ -5,7 +5,7 @@
 //! named change (rounded to the column's scale), or is refused with a reason the report
 //! shows next to the row's key, the column and the original value.
 
-use crate::plan::choices::Kind::{self, *};
+use crate::plan::kinds::Kind::{self, *};
 use crate::schema::LogicalType;
 use crate::dialect::Dialect;
 use crate::value::{f64_text, parse_bool_text, parse_canonical_i64, parse_iso_date, parse_iso_timestamp, Decimal};
@@ -109,7 +109,7 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
                 },
                 _ => return Err(Refusal::new(WrongType, "a blob is not an integer")),
             };
-            let (lo, hi) = crate::mapping::int_range(*bits);
+            let (lo, hi) = crate::schema::int_range(*bits);
             if i < lo || i > hi {
                 return Err(Refusal::new(OutOfRange, format!("{i} is out of range for a {bits}-bit integer")));
             }
@@ -882,7 +882,7 @@ mod tests {
     /// kind pre-flight groups it under and the plan's choices are made for.
     #[test]
     fn each_refusal_and_change_has_its_kind() {
-        use crate::plan::choices::Kind::{self, *};
+        use crate::plan::kinds::Kind::{self, *};
         use Transform::*;
         let (p, m) = (Dialect::Postgres, Dialect::MariaDb);
         let dec = LogicalType::Decimal { precision: Some(4), scale: Some(2) };

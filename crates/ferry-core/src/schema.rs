@@ -313,3 +313,13 @@ impl LogicalType {
         }
     }
 }
+
+/// The values an integer of `bits` holds in either target: 16 and 32 bits as SMALLINT and
+/// INTEGER, wider as BIGINT.
+pub fn int_range(bits: u8) -> (i64, i64) {
+    match bits {
+        0..=16 => (i16::MIN as i64, i16::MAX as i64),
+        17..=32 => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    }
+}

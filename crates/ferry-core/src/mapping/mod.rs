@@ -44,7 +44,7 @@ pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
         LogicalType::Integer { bits } => {
             let in_range = match (p.min_integer, p.max_integer) {
                 (Some(lo), Some(hi)) => {
-                    let (min, max) = int_range(*bits);
+                    let (min, max) = crate::schema::int_range(*bits);
                     lo >= min && hi <= max
                 }
                 _ => true,
@@ -72,14 +72,6 @@ pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
         LogicalType::Timestamp { .. } => p.text_iso_timestamp + p.text_iso_date,
         LogicalType::Json => p.text_json,
         LogicalType::Unsupported { .. } => 0,
-    }
-}
-
-pub fn int_range(bits: u8) -> (i64, i64) {
-    match bits {
-        0..=16 => (i16::MIN as i64, i16::MAX as i64),
-        17..=32 => (i32::MIN as i64, i32::MAX as i64),
-        _ => (i64::MIN, i64::MAX),
     }
 }
 

@@ -6,6 +6,7 @@
 //! what moved instead of guessing.
 
 pub mod choices;
+pub mod kinds;
 pub mod resolve;
 
 use crate::error::{FerryError, Result};
