@@ -1,0 +1,311 @@
+//! The migration pipeline: source → plan → target → report.
+//!
+//! One reader thread per table streams bounded batches through a channel to that table's
+//! writer (back-pressure: memory stays flat whatever the size); `jobs` tables load at once.
+//! As soon as a table's rows are in, its keys, indexes, CHECKs and identity are built on
+//! the same connection while other tables still load. Foreign keys come last. A batch the
+//! server refuses is split until the refused rows are found; every refused or changed value
+//! lands in the report with its row's key, the column and the original value.
+
+mod finish;
+mod load;
+mod schedule;
+mod shared;
+
+pub use shared::MigrateOptions;
+use finish::*;
+use load::*;
+use schedule::*;
+use shared::*;
+use crate::error::{FerryError, Result};
+use crate::events::{Event, Events, Phase, Warning};
+use crate::plan::Plan;
+use crate::report::{CreatedKind, CreatedObject, RejectLog, Report, TableReport};
+use crate::schema::Schema;
+use crate::source::sqlite::{read_source, read_source_spread, Integrity};
+use crate::plan::resolve::PlannedTable;
+use crate::dialect::session::{db_message, Conn, Target};
+use crate::dialect::{Dialect, TargetUrl};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::Mutex;
+
+/// Migrates `source` into the empty target at `url`. Errors before anything is written come
+/// back as `Err`; a run that stops midway comes back as a report with `completed = false`
+/// and its `error`.
+pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Events) -> Result<Report> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let jobs = opts.jobs.max(1);
+    // The source's schema (with a spread sample of each table's values, or — into existing
+    // tables, `--data-only` — the profile of every row) is read while the target is opened
+    // and checked; the target's problems are said first. Into new tables the load then starts
+    // at once, and checks the sampled plan against the profile of every row it reads (`run`).
+    let speculative = !opts.data_only;
+    let src = source.to_path_buf();
+    let read_started = Instant::now();
+    events.emit(Event::PhaseStarted { phase: Phase::Source });
+    let reading = tokio::task::spawn_blocking(move || -> Result<(Schema, Option<Integrity>)> {
+        if speculative {
+            let (schema, check) = read_source_spread(&src, SPREAD_SAMPLE_ROWS, jobs)?;
+            Ok((schema, Some(check)))
+        } else {
+            Ok((read_source(&src, true, jobs)?, None))
+        }
+    });
+    // The loaders' sessions open beside the first one (each a TLS handshake, where the server
+    // offers TLS); they are set up for the server once it is known.
+    let parsed = TargetUrl::parse(url)?;
+    let (opened, bare) = tokio::join!(Target::open(url, opts.pg_schema.as_deref()), futures_util::future::join_all((0..jobs).map(|_| Target::connect_bare(&parsed))));
+    let (target, mut admin) = opened?;
+    let existing = target.existing_objects(&mut admin).await?;
+    if !existing.is_empty() && !opts.data_only {
+        let where_ = target.ddl().place(&target.url.database);
+        let shown: Vec<String> = existing.iter().take(5).cloned().collect();
+        let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
+        return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
+    }
+    let (read, sessions) = tokio::join!(reading, async {
+        let mut ready = vec![];
+        for c in bare {
+            ready.push(target.prepare(c?).await?);
+        }
+        Ok::<_, FerryError>(ready)
+    });
+    let (schema, integrity) = read.map_err(|e| FerryError::Other(e.to_string()))??;
+    let sessions = sessions?;
+    let read_secs = read_started.elapsed().as_secs_f64();
+    events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
+    let dialect = target.dialect;
+    let (plan, planned, value_choices, dropped) = plan_tables(&opts, source, &schema, dialect)?;
+    if opts.data_only {
+        crate::diff::check_data_only(&target, &mut admin, &planned).await?;
+    }
+    // A PostgreSQL schema is made when missing, once the source and the plan are known good.
+    let made_schema = admin.ensure_place(&target).await?;
+    let mut report = Report {
+        ferry_version: crate::version().into(),
+        source: source.display().to_string(),
+        target: target.url.redacted.clone(),
+        target_server: target.server.clone(),
+        started_at,
+        completed: false,
+        plan: Some(plan.clone()),
+        ..Default::default()
+    };
+    if made_schema {
+        report.created.push(CreatedObject { kind: CreatedKind::Schema, schema: None, name: target.pg_schema.clone() });
+    }
+    for t in &planned {
+        report.tables.insert(t.source.name.clone(), TableReport { target: t.name.clone(), ..Default::default() });
+        if let Some(tp) = plan.table(&t.source.name) {
+            if tp.target != tp.source {
+                report.renames.push(crate::events::Rename { table: None, from: tp.source.clone(), to: tp.target.clone(), reason: rename_reason(dialect, &tp.source) });
+            }
+            for cp in &tp.columns {
+                if cp.target != cp.source {
+                    report.renames.push(crate::events::Rename { table: Some(tp.source.clone()), from: cp.source.clone(), to: cp.target.clone(), reason: rename_reason(dialect, &cp.source) });
+                }
+            }
+        }
+    }
+    for tp in plan.tables.iter().filter(|t| t.skip) {
+        report.warnings.push(Warning { table: Some(tp.source.clone()), object: format!("table {}", tp.source), reason: "skipped by the plan".into() });
+    }
+    for tr in &schema.triggers {
+        report.warnings.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
+    }
+    for vt in &schema.virtual_tables {
+        report.warnings.push(Warning {
+            table: Some(vt.name.clone()),
+            object: format!("virtual table {} (USING {})", vt.name, vt.module),
+            reason: format!("not carried: {} virtual tables exist only in SQLite; use the target's own search or index features", vt.module),
+        });
+    }
+    let log = RejectLog::new(opts.rejects.clone());
+    let sh = Arc::new(Shared {
+        target,
+        source: source.to_path_buf(),
+        dialect,
+        opts: MigrateOptions { jobs, ..opts },
+        events: events.clone(),
+        report: Mutex::new(report),
+        phase_seconds: Mutex::new(BTreeMap::from([(Phase::Source, read_secs)])),
+        checks_inline: Mutex::new(Default::default()),
+        log,
+        value_choices,
+        tables: planned.iter().map(|t| t.name.clone()).collect(),
+        sessions: std::sync::Mutex::new(sessions),
+    });
+    let sure = if speculative { None } else { Some((plan, dropped)) };
+    let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
+    if let Err(e @ FerryError::SourceCorrupt { .. }) = result {
+        // A damaged file is refused as before anything was written: what was made is gone.
+        return Err(e);
+    }
+    let phases = sh.phase_seconds.lock().await.clone();
+    let mut report = sh.report.lock().await.clone();
+    report.phases = phases.into_iter().map(|(p, s)| (p.name().to_string(), (s * 1000.0).round() / 1000.0)).collect();
+    report.seconds = started.elapsed().as_secs_f64();
+    match result {
+        Ok(()) => report.completed = true,
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    match sh.log.finish() {
+        Ok(path) => report.rejects_file = path,
+        Err(e) => {
+            report.completed = false;
+            report.error.get_or_insert(format!("the rejects file: {e}"));
+        }
+    }
+    Ok(report)
+}
+
+fn rename_reason(dialect: Dialect, name: &str) -> String {
+    if crate::dialect::ident_fits(dialect, name) {
+        "clashes with another name once case is ignored".into()
+    } else {
+        format!("longer than {}", dialect.identifier_limit())
+    }
+}
+
+
+/// Rows of each table a speculative plan is made from (`profile_table_spread`).
+const SPREAD_SAMPLE_ROWS: u64 = 4096;
+
+/// Drops the tables this run made (and the PostgreSQL schema, when it made that too): a
+/// damaged source found after the load began leaves the target as it was.
+async fn drop_created(sh: &Shared, admin: &mut Conn) {
+    let created = sh.report.lock().await.created.clone();
+    for c in created.iter().rev() {
+        let sql = match c.kind {
+            CreatedKind::Table => sh.target.ddl().drop_table(&c.name),
+            CreatedKind::Schema => match sh.target.ddl().drop_schema(&c.name) {
+                Some(sql) => sql,
+                None => continue,
+            },
+            _ => continue,
+        };
+        if admin.execute(&sql).await.is_ok() {
+            sh.report.lock().await.created.retain(|x| x != c);
+        }
+    }
+}
+
+/// Schema, rows, keys and indexes, foreign keys, views.
+///
+/// `sure`: the plan (and what its choices dropped) when it rests on every row already
+/// (`--data-only`). Otherwise the tables are made and loaded on the plan of a spread sample
+/// (`speculative`) while every row is profiled; then the plan is made again from every row —
+/// exactly the plan a full profile first would have made — and a table whose load it would
+/// have made differently, or that met a value the sampled plan could not carry exactly, is
+/// made and loaded again. Only then are keys, indexes and constraints built, and rows
+/// reported.
+async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure: Option<(Plan, Vec<Warning>)>, integrity: Option<Integrity>, admin: &mut Conn) -> Result<()> {
+    let speculative = sure.is_none();
+    // Schema: every table, with its columns, defaults and (MySQL) keys.
+    let t0 = Instant::now();
+    sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
+    if sh.opts.data_only {
+        // Each table was checked empty before the run: rolling back removes all its rows.
+        let mut report = sh.report.lock().await;
+        for t in &planned {
+            report.created.push(sh.created(CreatedKind::Rows, &t.name));
+        }
+    }
+    // Where the dialect can: every table in one round trip (one transaction: all or none);
+    // where the server refuses any, one by one, each with the fallbacks `create_table` has.
+    let mut made = false;
+    let ddl = sh.target.ddl();
+    if ddl.creates_tables_together() && ddl.checks_at_create(speculative) && !sh.opts.data_only {
+        let all: Vec<String> = planned.iter().map(|t| ddl.create_table(t, true)).collect();
+        if !all.is_empty() && admin.execute(&all.join(";\n")).await.is_ok() {
+            let mut inline = sh.checks_inline.lock().await;
+            inline.extend(planned.iter().filter(|t| !t.checks.is_empty()).map(|t| t.name.clone()));
+            made = true;
+        }
+    }
+    for t in planned.iter().filter(|_| !sh.opts.data_only) {
+        if !made {
+            create_table(sh, admin, t, speculative).await?;
+        }
+        sh.report.lock().await.created.push(sh.created(CreatedKind::Table, &t.name));
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    sh.add_phase(Phase::Schema, secs).await;
+    sh.events.emit(Event::PhaseDone { phase: Phase::Schema, seconds: secs });
+
+    // Data: each table loaded, then — once the plan of every row it depends on is known — made
+    // again where that plan differs, and finished (keys, indexes, CHECKs, identity); on
+    // PostgreSQL without cycles its foreign keys follow as soon as their tables are ready. All of
+    // it `jobs` at a time, so index builds run beside other tables' loads.
+    let t0 = Instant::now();
+    sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
+    let spec: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
+    let interleaved = sh.target.ddl().foreign_keys_per_table() && !sh.opts.data_only && parents_first(&spec).is_some();
+    let views = schema.views.clone();
+    let (plan, final_planned, dropped) = match schedule(sh, spec, schema, sure, integrity, interleaved).await {
+        Ok(done) => done,
+        Err(e) => {
+            // A damaged file stops the run whatever else happened, and takes back what was made.
+            if matches!(e, FerryError::SourceCorrupt { .. }) && !sh.opts.data_only {
+                drop_created(sh, admin).await;
+            }
+            return Err(e);
+        }
+    };
+    {
+        let mut report = sh.report.lock().await;
+        report.plan = Some(plan.clone());
+        // What planning found, first among the warnings.
+        let mut found: Vec<Warning> = final_planned.iter().flat_map(|t| t.warnings.iter().cloned()).collect();
+        found.extend(dropped);
+        report.warnings.splice(0..0, found);
+    }
+    let mut order: Vec<Arc<PlannedTable>> = final_planned.into_iter().map(Arc::new).collect();
+    order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
+    sh.events.emit(Event::PhaseDone { phase: Phase::Data, seconds: t0.elapsed().as_secs_f64() });
+    if sh.opts.data_only {
+        return Ok(());
+    }
+    // Foreign keys.
+    if !interleaved {
+        let t0 = Instant::now();
+        sh.events.emit(Event::PhaseStarted { phase: Phase::Constraints });
+        foreign_keys(sh, &order, admin).await?;
+        let secs = t0.elapsed().as_secs_f64();
+        sh.add_phase(Phase::Constraints, secs).await;
+        sh.events.emit(Event::PhaseDone { phase: Phase::Constraints, seconds: secs });
+    }
+    // Views, translated where possible.
+    let t0 = Instant::now();
+    let table_map: std::collections::HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();
+    for v in &views {
+        let object = format!("view {}", v.name);
+        let select = match crate::source::sqlite::parse::view_select(&v.sql) {
+            Ok(s) => s,
+            Err(e) => {
+                sh.warn(None, object, format!("not created: its definition could not be read: {e}")).await;
+                continue;
+            }
+        };
+        let sql = match crate::sqlexpr::translate_select(&select, sh.dialect, &table_map) {
+            Ok(s) => s,
+            Err(e) => {
+                sh.warn(None, object, format!("not created: {e}")).await;
+                continue;
+            }
+        };
+        let stmt = sh.target.ddl().create_view(&v.name, &sql);
+        match admin.execute(&stmt).await {
+            Err(e) => sh.warn(None, object, format!("not created: {}", db_message(&e))).await,
+            Ok(()) => sh.report.lock().await.created.push(sh.created(CreatedKind::View, &v.name)),
+        }
+    }
+    sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
+    // Everything durable before the run says it is done.
+    admin.make_durable().await?;
+    Ok(())
+}
