@@ -1,5 +1,6 @@
 //! Which table work runs next: loads, finishes and foreign keys as tasks on a board that
-//! `jobs` workers take from, each task ready once what it depends on is done.
+//! `jobs` workers take from, each task ready once what it depends on is done; a worker with
+//! nothing ready waits to be woken by the one that finishes something.
 
 use crate::dialect::session::{target_err, Conn};
 use crate::error::{FerryError, Result};
@@ -162,12 +163,19 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
     }));
     let waves = Arc::new(load_waves(&parents));
     let sure = Arc::new(sure);
+    // Rung by a worker whenever the board changes (a task done, or the run stopping): a
+    // worker with nothing ready waits for it rather than polling.
+    let changed = Arc::new(tokio::sync::Notify::new());
     let mut workers = vec![];
     for _ in 0..sh.opts.jobs.max(1) {
-        let (sh, board, parents, ancestry, sure, waves) = (sh.clone(), board.clone(), parents.clone(), ancestry.clone(), sure.clone(), waves.clone());
+        let (sh, board, parents, ancestry, sure, waves, changed) = (sh.clone(), board.clone(), parents.clone(), ancestry.clone(), sure.clone(), waves.clone(), changed.clone());
         workers.push(tokio::spawn(async move {
             let mut conn = sh.session().await?;
             loop {
+                // Listening before the board is read: a change made after the read still wakes it.
+                let woken = changed.notified();
+                tokio::pin!(woken);
+                woken.as_mut().enable();
                 let next = {
                     let mut b = board.lock().expect("board");
                     if b.stop {
@@ -190,12 +198,13 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
                     }
                 };
                 let Some(task) = next else {
-                    // Work still running will make a task ready.
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                    // Work still running will make a task ready, and say so.
+                    woken.await;
                     continue;
                 };
                 if sh.events.cancelled() {
                     board.lock().expect("board").stop = true;
+                    changed.notify_waiters();
                     return Err(FerryError::Cancelled);
                 }
                 let r = match task {
@@ -231,8 +240,10 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
                 };
                 if let Err(e) = r {
                     board.lock().expect("board").stop = true;
+                    changed.notify_waiters();
                     return Err(e);
                 }
+                changed.notify_waiters();
             }
         }));
     }
