@@ -15,7 +15,6 @@ const KNOWN_CIRCLES: &[&[&str]] = &[
     &["mapping", "mapping::suggest"],
     &["plan", "plan::choices", "plan::resolve"],
     &["sqlexpr", "sqlexpr::compare", "sqlexpr::literals", "sqlexpr::parse", "sqlexpr::select", "sqlexpr::time", "sqlexpr::values"],
-    &["validate", "validate::aggregates", "validate::canonical", "validate::compare", "validate::pairer", "validate::read", "validate::spec"],
 ];
 
 /// Every `.rs` file under `src`, as its module path (`dialect::postgres::ddl`) → its text

@@ -6,7 +6,8 @@ use crate::value::{f64_text, push_date, push_date_time, push_num, Decimal};
 use serde_json::Value as J;
 use sha2::Digest;
 
-use super::SHOWN_CHARS;
+/// Longest value shown in a mismatch; longer ones are cut and their length given.
+const SHOWN_CHARS: usize = 300;
 
 /// One row's canonical values back to back.
 #[derive(Clone, Default)]

@@ -1,37 +1,22 @@
 //! Comparing: a table's rows paired by key (as loaded, else a merge in key order) or as
 //! multisets of hashes.
 
-use crate::dialect::session::{Conn, Target};
 use crate::plan::resolve::PlannedTable;
 use crate::error::{FerryError, Result};
 use crate::schema::LogicalType;
 use serde_json::Value as J;
 use std::cmp::Ordering;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-use super::KEPT;
 use super::aggregates::{aggregates_equal, Agg};
 use super::canonical::{float_text, shown, Row};
+use super::ctx::{Ctx, KEPT};
 use super::pairer::{Pairer, UNPAIRED_BYTES};
 use super::read::{read_source_rows, read_target_rows, Pool, Side, SourceOutcome};
 use super::report::{ColumnCheck, Expected, Mismatch, MismatchKind, TableValidation};
 use super::spec::Spec;
-
-pub(super) struct Ctx {
-    pub(super) target: Target,
-    /// Target sessions between tables: a new one costs a handshake (TLS, authentication).
-    pub(super) sessions: std::sync::Mutex<Vec<Conn>>,
-    pub(super) source: PathBuf,
-    /// Per source table: run-report keys (JSON text) → the run's reason.
-    pub(super) reported: HashMap<String, HashMap<String, String>>,
-    /// Per source table: rejected rows the run counted (the report keeps 1,000 of them).
-    pub(super) reported_total: HashMap<String, u64>,
-    /// Per source table: the plan's choices for refused values.
-    pub(super) value_choices: HashMap<String, crate::plan::choices::ValueChoices>,
-}
 
 /// What a comparison found, before it is written into the table's entry.
 #[derive(Default)]

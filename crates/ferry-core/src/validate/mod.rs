@@ -25,6 +25,7 @@ use std::sync::Arc;
 mod aggregates;
 mod canonical;
 mod compare;
+mod ctx;
 mod pairer;
 mod read;
 mod report;
@@ -33,13 +34,10 @@ mod spec;
 pub use canonical::canonical_json;
 pub use report::{Aggregates, ColumnCheck, Expected, Mismatch, MismatchKind, TableValidation, ValidateOptions, ValidationReport};
 
-use compare::{validate_table, Ctx};
+pub use ctx::KEPT;
 
-/// Mismatches (and expected rows) a table keeps in the report; the totals count them all.
-pub const KEPT: usize = 1000;
-/// Longest value shown in a mismatch; longer ones are cut and their length given.
-const SHOWN_CHARS: usize = 300;
-const BATCH_ROWS: usize = 1000;
+use compare::validate_table;
+use ctx::Ctx;
 
 /// The run report's rejected rows per table, keyed by the row as the run named it; those in
 /// the rejects file too, when it is still there (the report keeps the first 1,000 per table).

@@ -12,11 +12,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-use super::{BATCH_ROWS, KEPT};
 use super::canonical::{push_canonical_json, push_float_bits, Canon, Row};
-use super::compare::Ctx;
+use super::ctx::{Ctx, KEPT};
 use super::report::Expected;
 use super::spec::Spec;
+
+const BATCH_ROWS: usize = 1000;
 
 /// What the source reader found besides the rows it sent.
 #[derive(Default)]
