@@ -14,7 +14,6 @@ const KNOWN_CIRCLES: &[&[&str]] = &[
     // Each folder's mod.rs holds the types its files share and also calls those files.
     &["mapping", "mapping::suggest"],
     &["plan", "plan::choices", "plan::resolve"],
-    &["sqlexpr", "sqlexpr::compare", "sqlexpr::literals", "sqlexpr::parse", "sqlexpr::select", "sqlexpr::time", "sqlexpr::values"],
 ];
 
 /// Every `.rs` file under `src`, as its module path (`dialect::postgres::ddl`) → its text

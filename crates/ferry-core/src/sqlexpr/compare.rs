@@ -1,7 +1,12 @@
 //! Comparisons: =, <>, <, IS, IN, BETWEEN and typeof() tests, made to compare as SQLite compares
 //! (its affinity rules for literals, BINARY text order, timestamps as text).
 
-use super::*;
+use sqlparser::ast::{Expr, InTarget, Value, ValueWithSpan};
+
+use super::literals::{canonical_uuid, numeric_text, parse_timestamp_text, sqlite_real_text, valid_date_text};
+use super::parse::{strip_nested, typeof_arg};
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit, Tr};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Cmp {

@@ -1,7 +1,15 @@
 //! Column DEFAULTs: what SQLite's dflt_value means (NULL, a literal, the current time) and how a
 //! column of each logical type on the target takes it.
 
-use super::*;
+use sqlparser::ast::{Expr, Function};
+
+use crate::schema::LogicalType;
+
+use super::literals::{canonical_uuid, hex_encode, numeric_text, parse_timestamp_text, sqlite_real_text, valid_date_text};
+use super::now::NowSpec;
+use super::parse::strip_nested;
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit};
 
 /// One default value as SQLite sees it.
 pub(super) enum DefaultValue {

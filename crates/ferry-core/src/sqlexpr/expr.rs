@@ -2,7 +2,13 @@
 //! (renamed and typed from the caller's map, or untyped in a view), and the conversions SQLite
 //! makes implicitly (a number as a truth value, a boolean as a number).
 
-use super::*;
+use sqlparser::ast::{CastKind, CeilFloorKind, DateTimeField, Expr, Ident, UnaryOperator};
+
+use super::compare::Cmp;
+use super::literals::numeric_text;
+use super::parse::strip_nested;
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit, Tr};
 
 impl<'a> Tx<'a> {
     pub(super) fn expr(&mut self, e: &Expr) -> R<Tr> {

@@ -2,7 +2,12 @@
 //! max/min, …) and, in views, its aggregates; the ones without a faithful equivalent are refused
 //! with the reason.
 
-use super::*;
+use sqlparser::ast::{Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value, ValueWithSpan};
+
+use super::compare::Cmp;
+use super::parse::{one_part, strip_nested};
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit, Tr};
 
 impl<'a> Tx<'a> {
     pub(super) fn substr(&mut self, x: &Expr, from: Option<&Expr>, len: Option<&Expr>) -> R<Tr> {

@@ -1,7 +1,11 @@
 //! Literals: SQLite's numbers, strings, blobs and time strings, as SQLite reads them, and as the
 //! target spells them.
 
-use super::*;
+use sqlparser::ast::{Expr, UnaryOperator, Value, ValueWithSpan};
+
+use super::parse::text_at;
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit, Tr};
 
 /// `sqlite3`'s text for a REAL ("%!.15g"), when it is certain: ≤ 15 significant digits and
 /// printed without an exponent.

@@ -6,6 +6,7 @@
 //! makes its own database and drops it at the end, also when a check fails.
 
 use super::*;
+use super::literals::hex_encode;
 use sqlx::{AssertSqlSafe, Connection, Row};
 use LogicalType as L;
 

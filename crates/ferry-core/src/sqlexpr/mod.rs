@@ -42,42 +42,28 @@
 
 use std::collections::HashMap;
 
-use sqlparser::ast::{
-    BinaryOperator, CastKind, CeilFloorKind, DateTimeField, Distinct, Expr, Function,
-    FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, InTarget, Join,
-    JoinConstraint, JoinOperator, LimitClause, ObjectName, ObjectNamePart, OrderByExpr,
-    OrderByKind, OrderBySort, Query, Select, SelectFlavor, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, Statement,
-    TableAlias, TableFactor, TableWithJoins, UnaryOperator, Value, ValueWithSpan,
-    WildcardAdditionalOptions,
-};
+use sqlparser::ast::Statement;
 use sqlparser::dialect::SQLiteDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Location, Token};
 
 use crate::schema::LogicalType;
-use crate::dialect::expr::Spelling;
 use crate::dialect::Dialect;
-
-type R<T> = Result<T, String>;
 
 mod compare;
 mod defaults;
 mod expr;
 mod functions;
 mod literals;
+mod now;
 mod operators;
 mod parse;
 mod select;
 mod time;
+mod tx;
 mod values;
 
-use compare::*;
-use literals::*;
-use parse::*;
-use select::*;
-use time::*;
-use values::*;
+use parse::{parse_expr, strip_nested};
+use tx::Tx;
 
 /// What the expression's identifiers mean in the target: source column name → (target column name, logical type).
 pub struct ExprContext<'a> {
@@ -144,44 +130,6 @@ pub fn translate_select(select: &str, dialect: Dialect, tables: &HashMap<String,
     let mut tx = Tx::new(dialect, select);
     tx.tables = Some(tables);
     tx.query(&query)
-}
-
-// ---------------------------------------------------------------------------------------------
-// The translator: one walk over the parsed text, by construct in this folder's files
-// ---------------------------------------------------------------------------------------------
-
-struct Tx<'a> {
-    /// How the target spells what the translation decides.
-    sp: &'static dyn Spelling,
-    src: &'a str,
-    cols: Option<&'a HashMap<String, (String, LogicalType)>>,
-    tables: Option<&'a HashMap<String, String>>,
-    scopes: Vec<Scope>,
-    ctes: Vec<Vec<String>>,
-    derived: usize,
-}
-
-impl<'a> Tx<'a> {
-    fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0 }
-    }
-
-    fn qi(&self, name: &str) -> String {
-        self.sp.quote_ident(name)
-    }
-
-    fn ql(&self, s: &str) -> String {
-        self.sp.quote_literal(s)
-    }
-
-    /// The collation that compares like SQLite's BINARY (memcmp of UTF-8, no pad).
-    fn bin_collation(&self) -> &'static str {
-        self.sp.binary_collation()
-    }
-
-    fn view_mode(&self) -> bool {
-        self.tables.is_some()
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,13 @@
 //! Operators: AND/OR and the other binary operators, arithmetic with SQLite's integer division and
 //! NULL on division by zero, ||, LIKE and GLOB with SQLite's case rules, CASE and CAST.
 
-use super::*;
+use sqlparser::ast::{BinaryOperator, Expr, Value, ValueWithSpan};
+
+use super::compare::Cmp;
+use super::literals::sqlite_real_text;
+use super::parse::strip_nested;
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit, Tr};
 
 impl<'a> Tx<'a> {
     pub(super) fn binary(&mut self, l: &Expr, op: &BinaryOperator, r: &Expr) -> R<Tr> {

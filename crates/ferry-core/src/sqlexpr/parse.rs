@@ -1,6 +1,11 @@
 //! Parsing SQLite text with sqlparser, and small helpers over its tree.
 
-use super::*;
+use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, ObjectNamePart};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Location, Token};
+
+use super::tx::R;
 
 pub(super) fn parse_expr(text: &str) -> R<Expr> {
     let d = SQLiteDialect {};

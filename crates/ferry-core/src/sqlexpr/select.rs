@@ -2,11 +2,16 @@
 //! LIMIT) with the table names mapped to the target's; the expressions in it go through the same
 //! translator with untyped columns.
 
-use super::*;
+use sqlparser::ast::{
+    Distinct, Expr, GroupByExpr, Join, JoinConstraint, JoinOperator, LimitClause, ObjectNamePart,
+    OrderByExpr, OrderByKind, OrderBySort, Query, Select, SelectFlavor, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, SetQuantifier, TableAlias, TableFactor,
+    TableWithJoins, WildcardAdditionalOptions,
+};
 
-/// A name visible to qualified column references in a view: (lower-case source name, the
-/// target's qualifier SQL).
-pub(super) type Scope = Vec<(String, String)>;
+use super::parse::{one_part, strip_nested};
+use super::tx::{Tx, R};
+use super::values::Lit;
 
 pub(super) fn plain_wildcard(o: &WildcardAdditionalOptions) -> R<()> {
     if o.opt_ilike.is_some() || o.opt_exclude.is_some() || o.opt_except.is_some() || o.opt_replace.is_some() || o.opt_rename.is_some() || o.opt_alias.is_some() {

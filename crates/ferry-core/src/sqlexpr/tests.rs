@@ -1,6 +1,8 @@
 //! Unit tests: quoting, defaults by type, expressions and views, for each dialect.
 
 use super::*;
+use super::literals::{numeric_text, parse_timestamp_text, sqlite_real_text};
+use super::values::Lit;
 use LogicalType as L;
 
 const PG: Dialect = Dialect::Postgres;

@@ -1,7 +1,10 @@
 //! What the translator knows about a value: its kind in the target (`Kind`), a literal as SQLite
 //! sees it (`Lit`), and a translated expression (`Tr`).
 
-use super::*;
+use crate::schema::LogicalType;
+
+use super::now::NowSpec;
+use super::tx::R;
 
 /// What the translator knows about a value's type in the target.
 #[derive(Clone, Copy, Debug, PartialEq)]

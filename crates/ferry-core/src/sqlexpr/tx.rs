@@ -1,0 +1,49 @@
+//! The translator (`Tx`): one walk over the parsed text, by construct in this folder's files,
+//! each adding its own `impl Tx`. Its state and `R` sit here, below all of those files: mod.rs
+//! calls them, so they cannot take what they share from mod.rs without an import circle.
+
+use std::collections::HashMap;
+
+use crate::dialect::expr::Spelling;
+use crate::dialect::Dialect;
+use crate::schema::LogicalType;
+
+pub(super) type R<T> = Result<T, String>;
+
+/// A name visible to qualified column references in a view: (lower-case source name, the
+/// target's qualifier SQL).
+pub(super) type Scope = Vec<(String, String)>;
+
+pub(super) struct Tx<'a> {
+    /// How the target spells what the translation decides.
+    pub(super) sp: &'static dyn Spelling,
+    pub(super) src: &'a str,
+    pub(super) cols: Option<&'a HashMap<String, (String, LogicalType)>>,
+    pub(super) tables: Option<&'a HashMap<String, String>>,
+    pub(super) scopes: Vec<Scope>,
+    pub(super) ctes: Vec<Vec<String>>,
+    pub(super) derived: usize,
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn new(d: Dialect, src: &'a str) -> Tx<'a> {
+        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0 }
+    }
+
+    pub(super) fn qi(&self, name: &str) -> String {
+        self.sp.quote_ident(name)
+    }
+
+    pub(super) fn ql(&self, s: &str) -> String {
+        self.sp.quote_literal(s)
+    }
+
+    /// The collation that compares like SQLite's BINARY (memcmp of UTF-8, no pad).
+    pub(super) fn bin_collation(&self) -> &'static str {
+        self.sp.binary_collation()
+    }
+
+    pub(super) fn view_mode(&self) -> bool {
+        self.tables.is_some()
+    }
+}
