@@ -9,11 +9,13 @@
 //! kept). Nothing here truncates, clamps or rounds.
 
 pub mod declared;
+mod fit;
 pub mod suggest;
 
 use crate::schema::{Column, ColumnProfile, LogicalType};
 use crate::dialect::Dialect;
 use declared::parse_declared;
+pub use fit::fits;
 pub use suggest::{fits_with, Confidence, Suggestion, SuggestionKind};
 
 /// The proposal for one column.
@@ -36,44 +38,6 @@ pub struct Usage {
 }
 
 use crate::value::group_thousands as fmt_n;
-
-/// Values of the profile that a logical type holds exactly.
-pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
-    let numeric_text = p.text_numeric;
-    match t {
-        LogicalType::Integer { bits } => {
-            let in_range = match (p.min_integer, p.max_integer) {
-                (Some(lo), Some(hi)) => {
-                    let (min, max) = crate::schema::int_range(*bits);
-                    lo >= min && hi <= max
-                }
-                _ => true,
-            };
-            if in_range { p.integers + (p.reals - p.non_integral_reals - p.infinite_reals) } else { 0 }
-        }
-        LogicalType::Decimal { precision: Some(prec), scale } if p.max_scale > scale.unwrap_or(0) || p.max_int_digits > prec.saturating_sub(scale.unwrap_or(0)) => {
-            // Some values need more digits than declared; the profile does not say how many.
-            0
-        }
-        LogicalType::Decimal { .. } => p.integers + p.reals - if dialect.holds_infinity() { 0 } else { p.infinite_reals } + numeric_text,
-        LogicalType::Float => p.integers + p.reals - if dialect.holds_infinity() { 0 } else { p.infinite_reals },
-        LogicalType::Boolean => {
-            let ints01 = matches!((p.min_integer, p.max_integer), (Some(lo), Some(hi)) if lo >= 0 && hi <= 1);
-            (if ints01 || p.integers == 0 { p.integers } else { 0 }) + p.text_bool
-        }
-        LogicalType::Text { max: Some(n) } if p.max_text_chars > *n as u64 => 0,
-        LogicalType::Text { .. } => {
-            let bad_text = p.invalid_utf8 + if dialect.holds_nul_in_text() { 0 } else { p.with_nul };
-            p.texts - bad_text.min(p.texts) + p.blob_utf8 + p.integers + p.reals
-        }
-        LogicalType::Bytes => p.texts + p.blobs,
-        LogicalType::Uuid => p.text_uuid,
-        LogicalType::Date => p.text_iso_date,
-        LogicalType::Timestamp { .. } => p.text_iso_timestamp + p.text_iso_date,
-        LogicalType::Json => p.text_json,
-        LogicalType::Unsupported { .. } => 0,
-    }
-}
 
 /// The type the values alone call for (no declared type, or most values not of the declared kind).
 fn from_evidence(p: &ColumnProfile, dialect: Dialect) -> (LogicalType, String) {

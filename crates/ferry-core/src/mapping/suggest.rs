@@ -4,10 +4,11 @@
 //! its evidence and the transform that reads the values, and the user accepts it (by putting
 //! it into the plan's `type` and `transform`), never applied silently.
 
-use super::fmt_n;
+use super::fit::fits;
 use crate::convert::{epoch_ms_instant, julian_day_instant, Transform};
 use crate::schema::{Column, ColumnProfile, LogicalType};
 use crate::dialect::Dialect;
+use crate::value::group_thousands as fmt_n;
 use serde::{Deserialize, Serialize};
 
 /// A type the values suggest for a column, kept beside the plan's safe `type`.
@@ -113,7 +114,7 @@ const ID_WORDS: &[&str] = &["id", "uid", "uuid", "guid", "key", "ref"];
 
 /// Values of `p` that `t` holds when read through `transform` (as `fits` without one).
 pub fn fits_with(t: &LogicalType, transform: Option<Transform>, p: &ColumnProfile, dialect: Dialect) -> u64 {
-    let Some(tr) = transform else { return super::fits(t, p, dialect) };
+    let Some(tr) = transform else { return fits(t, p, dialect) };
     if !tr.applies_to(t) {
         return 0;
     }
