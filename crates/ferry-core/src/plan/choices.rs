@@ -3,7 +3,7 @@
 //! checked against the planned tables and applied to them ([`apply_choices`], [`value_choice`]).
 
 use crate::error::{FerryError, Result};
-use crate::plan::Plan;
+use crate::plan::model::Plan;
 use crate::events::Warning;
 use crate::schema::LogicalType;
 use crate::plan::resolve::PlannedTable;

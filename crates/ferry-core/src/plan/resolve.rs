@@ -3,7 +3,7 @@
 //! Both dialects' DDL and the copy pipeline read this, so a name or a type is decided once.
 
 use crate::error::{FerryError, Result};
-use crate::plan::Plan;
+use crate::plan::model::Plan;
 use crate::schema::{LogicalType, Schema, Table};
 use crate::events::Warning;
 use crate::schema::{FkAction, IndexPart};
