@@ -119,9 +119,9 @@ fn print_statements(list: &[&Statement]) {
     }
 }
 
-/// `schema.table` on PostgreSQL (the schema tells tables apart there); the bare name on MySQL.
+/// `schema.table` where the dialect has schemas (they tell tables apart there); else the bare name.
 fn qualified(s: &Snapshot, schema: &str, name: &str) -> String {
-    if s.dialect == ferry_core::dialect::Dialect::Postgres {
+    if s.dialect.has_schemas() {
         format!("{schema}.{name}")
     } else {
         name.to_string()
