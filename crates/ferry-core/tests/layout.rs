@@ -348,6 +348,24 @@ fn only_dialect_names_a_dialect() {
     assert!(found.is_empty(), "outside dialect/, code names a dialect; ask the dialect door instead:\n{}", found.join("\n"));
 }
 
+#[test]
+fn only_dialect_reaches_a_dialects_folder() {
+    let mods = modules();
+    let mut found = vec![];
+    for (m, to) in edges(&mods) {
+        if m == "dialect" || m.starts_with("dialect::") {
+            continue;
+        }
+        for t in to.iter().filter(|t| t.starts_with("dialect::postgres") || t.starts_with("dialect::mysql")) {
+            found.push(format!("{m} → {t}"));
+        }
+        if mods[&m].contains("each!(") {
+            found.push(format!("{m} uses each!"));
+        }
+    }
+    assert!(found.is_empty(), "outside dialect/, code goes into a dialect's folder; go through its door (dialect/*.rs):\n{}", found.join("\n"));
+}
+
 /// The checks above read what they are meant to read.
 #[test]
 fn the_readers_see_what_they_should() {
