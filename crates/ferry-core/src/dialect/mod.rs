@@ -189,14 +189,17 @@ fn percent_decode(s: &str) -> String {
 
 /// The URL with any password replaced by `***`.
 pub fn redact(s: &str) -> String {
-    match url::Url::parse(s) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => "<unparsable URL>".into(),
+    let Ok(mut u) = url::Url::parse(s) else { return "<unparsable URL>".into() };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
     }
+    // libpq and sqlx also read a password from the query (`?password=…`, `sslpassword`).
+    let secret = |k: &str| k.eq_ignore_ascii_case("password") || k.eq_ignore_ascii_case("sslpassword");
+    if u.query_pairs().any(|(k, _)| secret(&k)) {
+        let pairs: Vec<(String, String)> = u.query_pairs().map(|(k, v)| (k.to_string(), if secret(&k) { "***".to_string() } else { v.to_string() })).collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
 }
 
 /// The server's error code: PostgreSQL's SQLSTATE (`23505`), MySQL's error number (`1062`).
@@ -242,6 +245,23 @@ pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn redact_hides_every_password_a_url_can_carry() {
+        let cases = [
+            ("postgres://u:s3cret@h/d", "postgres://u:***@h/d"),
+            ("postgres://u@h/d?password=s3cret&sslmode=require", "postgres://u@h/d?password=***&sslmode=require"),
+            ("mysql://u@h/d?PassWord=s3cret", "mysql://u@h/d?PassWord=***"),
+            ("postgres://u:a@h/d?sslpassword=s3cret", "postgres://u:***@h/d?sslpassword=***"),
+            ("postgres://u@h/d?sslmode=require", "postgres://u@h/d?sslmode=require"),
+            ("not a url", "<unparsable URL>"),
+        ];
+        for (url, want) in cases {
+            let got = super::redact(url);
+            assert_eq!(got, want, "{url}");
+            assert!(!got.contains("s3cret"), "{url}");
+        }
+    }
+
     use super::*;
 
     #[test]
