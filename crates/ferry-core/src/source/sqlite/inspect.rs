@@ -37,8 +37,10 @@ pub fn open(path: &Path) -> Result<Connection> {
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| map_err(path, e))?;
-    // Reading must never change the file: refuse writes for the whole connection too.
-    conn.execute_batch("PRAGMA query_only = ON;").map_err(|e| map_err(path, e))?;
+    // Reading must never change the file: refuse writes for the whole connection too. And a
+    // file is not trusted: functions its views, triggers, CHECKs and defaults call run only
+    // where SQLite knows them harmless (`trusted_schema`).
+    conn.execute_batch("PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;").map_err(|e| map_err(path, e))?;
     Ok(conn)
 }
 
@@ -356,4 +358,22 @@ fn read_table(conn: &Connection, name: &str, sql: &str, count_them: bool) -> rus
 /// A SQLite identifier in double quotes.
 pub fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_source_is_opened_read_only_and_untrusted() {
+        let dir = std::env::temp_dir().join(format!("ferry-open-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.sqlite");
+        rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (a); INSERT INTO t VALUES (1);").unwrap();
+        let conn = super::open(&path).unwrap();
+        let trusted: i64 = conn.query_row("PRAGMA trusted_schema", [], |r| r.get(0)).unwrap();
+        let query_only: i64 = conn.query_row("PRAGMA query_only", [], |r| r.get(0)).unwrap();
+        assert_eq!((trusted, query_only), (0, 1));
+        assert!(conn.execute("INSERT INTO t VALUES (2)", []).is_err(), "a write is refused");
+        drop(conn);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
