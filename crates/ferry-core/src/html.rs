@@ -69,9 +69,14 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 }
 "#;
 
+/// What a report page may load or run: nothing but its own inline style. A report shows
+/// names and values from anyone's database; were one ever to slip through as markup, the
+/// browser would still run no script, load nothing and send no form.
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
 fn page(title: &str, body: &str) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head>\n<body><main>\n{body}\n</main></body></html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head>\n<body><main>\n{body}\n</main></body></html>\n",
         escape(title)
     )
 }
@@ -445,5 +450,10 @@ mod tests {
         run.warnings.push(crate::events::Warning { table: Some(evil.into()), object: evil.into(), reason: evil.into() });
         let html = run_report(&run);
         assert!(!html.contains("<img") && html.contains("&lt;img"));
+        // Before anything the page shows: a policy that runs and loads nothing.
+        for html in [html, validation(&r)] {
+            let csp = html.find("http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline';").expect("a Content-Security-Policy");
+            assert!(csp < html.find("<title>").unwrap() && csp < html.find("<body>").unwrap());
+        }
     }
 }
