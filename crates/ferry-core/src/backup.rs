@@ -62,6 +62,8 @@ pub fn backup_source(source: &Path, out_dir: &Path, mut progress: impl FnMut(u64
     let final_path = out_dir.join(&name);
     let partial: PathBuf = out_dir.join(format!(".{name}.partial"));
     let result = (|| -> Result<()> {
+        // Made the owner's alone before SQLite writes a page into it.
+        crate::private::create(&partial).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", partial.display())))?;
         let mut dst = rusqlite::Connection::open(&partial).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", partial.display())))?;
         let map = |e: rusqlite::Error| {
             if full_disk(&e) {
@@ -111,7 +113,7 @@ pub fn backup_source(source: &Path, out_dir: &Path, mut progress: impl FnMut(u64
         taken_at: taken_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     };
     let manifest = final_path.with_extension("json");
-    std::fs::write(&manifest, serde_json::to_string_pretty(&backup).expect("backup serializes"))
+    crate::private::write(&manifest, serde_json::to_string_pretty(&backup).expect("backup serializes"))
         .map_err(|e| FerryError::Io(format!("cannot write {}: {e}", manifest.display())))?;
     Ok(backup)
 }
@@ -358,6 +360,10 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
         Engine::Native => {
             let tool = tool.expect("checked above");
             drop(conn);
+            // The tool writes into a file that is already the owner's alone (it keeps the mode).
+            if let Err(e) = crate::private::create(&partial) {
+                return Err(FerryError::Io(format!("cannot write {}: {e}", partial.display())));
+            }
             let r = run_native_dump(&target.url, schema_name.as_deref(), &tool, &partial, out_dir, &mut state, &mut progress).await;
             if let Err(e) = r {
                 let _ = std::fs::remove_file(&partial);
@@ -399,7 +405,7 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
         taken_at: taken_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     };
     let manifest = final_path.with_extension("json");
-    let written = std::fs::write(&manifest, serde_json::to_string_pretty(&backup).expect("backup serializes"));
+    let written = crate::private::write(&manifest, serde_json::to_string_pretty(&backup).expect("backup serializes"));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&manifest);
         if is_disk_full(&e) {
@@ -463,7 +469,7 @@ async fn run_native_dump(t: &TargetUrl, schema: Option<&str>, tool: &Path, parti
 async fn write_ferry_dump(conn: &mut crate::dialect::session::Conn, schema: &str, header: DumpRecord, objects: &DumpObjects, partial: &Path, out_dir: &Path, state: &mut BackupProgress, progress: &mut (impl FnMut(&BackupProgress) + Send)) -> Result<()> {
     let estimate = state.size_estimate;
     let io_err = |e: std::io::Error, written: u64| if is_disk_full(&e) { disk_full(out_dir, written, estimate) } else { FerryError::Io(format!("cannot write {}: {e}", partial.display())) };
-    let file = std::fs::File::create(partial).map_err(|e| io_err(e, 0))?;
+    let file = crate::private::create(partial).map_err(|e| io_err(e, 0))?;
     let mut out = Counting { inner: std::io::BufWriter::with_capacity(1 << 20, file), bytes: 0 };
     let record = |out: &mut Counting<_>, r: &DumpRecord| -> std::io::Result<()> {
         let mut line = serde_json::to_vec(r).expect("dump record serializes");

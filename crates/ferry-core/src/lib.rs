@@ -18,6 +18,7 @@ pub mod mapping;
 pub mod monitor;
 pub mod plan;
 pub mod preflight;
+pub mod private;
 pub mod report;
 pub mod restore;
 pub mod rollback;

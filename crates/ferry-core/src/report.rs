@@ -133,7 +133,7 @@ impl RejectLog {
             return;
         }
         if f.out.is_none() {
-            match std::fs::File::create(&f.path) {
+            match crate::private::create(&f.path) {
                 Ok(file) => f.out = Some(std::io::BufWriter::new(file)),
                 Err(e) => {
                     f.error = Some(format!("cannot write {}: {e}", f.path.display()));

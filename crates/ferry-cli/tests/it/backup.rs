@@ -56,6 +56,8 @@ fn snapshot_while_another_connection_writes() {
         let record: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(std::path::Path::new(snap).with_extension("json")).unwrap()).unwrap();
         assert_eq!(record["sha256"], sha256(std::path::Path::new(snap)));
         assert_eq!(record["bytes"], std::fs::metadata(snap).unwrap().len());
+        let snap = std::path::Path::new(snap);
+        assert_eq!((mode(snap), mode(&snap.with_extension("json"))), (0o600, 0o600), "a snapshot and its record are the owner's alone");
     }
     let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".partial")).collect();
     assert!(leftovers.is_empty(), "no half-written file is left");

@@ -195,3 +195,9 @@ pub fn corpus_dir() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
     p.is_dir().then_some(p)
 }
+
+/// A file's permission bits (`0o600`: its owner's alone).
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
+}

@@ -474,6 +474,7 @@ async fn every_rejected_row_is_in_the_rejects_file() {
     let file = rep["rejects_file"].as_str().expect("rejects file named in the report");
     let lines: Vec<J> = std::fs::read_to_string(file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 3000);
+    assert_eq!(mode(std::path::Path::new(file)), 0o600, "the rejected rows are the owner's alone");
     let mut ids: Vec<i64> = lines.iter().map(|l| l["row"]["id"].as_i64().unwrap()).collect();
     ids.sort();
     assert_eq!(ids, (1..=3000).map(|i| i * 2).collect::<Vec<_>>());

@@ -171,6 +171,7 @@ async fn backup_change_restore(kind: Kind) {
         let dump = PathBuf::from(record["path"].as_str().unwrap());
         assert_eq!(record["engine"], engine);
         assert_eq!(record["sha256"], sha256(&dump), "{engine}");
+        assert_eq!((mode(&dump), mode(&rec)), (0o600, 0o600), "{engine}: a backup and its record are the owner's alone");
         assert_eq!(record["bytes"], std::fs::metadata(&dump).unwrap().len());
         assert_eq!(record["tables"], serde_json::json!(["customers", "orders"]), "{engine}: {record}");
         assert_eq!(record["views"], serde_json::json!(["big_orders"]), "{engine}");

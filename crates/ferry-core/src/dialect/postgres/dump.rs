@@ -201,7 +201,7 @@ pub fn restore_command(t: &crate::dialect::TargetUrl, tool: &std::path::Path, sc
         let text = String::from_utf8_lossy(&listed.stdout);
         let kept: Vec<&str> = text.lines().filter(|l| !is_schema_entry(l, schema)).collect();
         let path = std::env::temp_dir().join(format!("ferry-restore-{}-{}.list", std::process::id(), chrono::Utc::now().timestamp_nanos_opt().unwrap_or(0)));
-        std::fs::write(&path, kept.join("\n")).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
+        crate::private::write(&path, kept.join("\n")).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
         cmd.arg(format!("--use-list={}", path.display()));
         list_file = Some(path);
     }
