@@ -131,7 +131,14 @@ fn csv_line(out: &mut String, fields: impl IntoIterator<Item = String>) {
 }
 
 /// One CSV field, quoted when it must be.
+///
+/// A field a spreadsheet would run as a formula (it starts with `=`, `+`, `-`, `@`, a tab or
+/// a CR: a message or a file name can) is written with a leading `'`, which spreadsheets
+/// read as "this is text" and do not show.
 pub fn csv_field(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        return csv_field(&format!("'{s}"));
+    }
     if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -263,6 +270,13 @@ mod tests {
             (" padded", "\" padded\""),
             ("{\"a\":1,\"b\":\"x\"}", "\"{\"\"a\"\":1,\"\"b\"\":\"\"x\"\"}\""),
             ("é, ü", "\"é, ü\""),
+            // Formulas stay text.
+            ("=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+            ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("a=b", "a=b"),
         ];
         for (input, want) in cases {
             assert_eq!(csv_field(input), want, "{input:?}");
