@@ -7,11 +7,23 @@ use sqlparser::ast::{CastKind, CeilFloorKind, DateTimeField, Expr, Ident, UnaryO
 use super::compare::Cmp;
 use super::literals::numeric_text;
 use super::parse::strip_nested;
-use super::tx::{Tx, R};
+use super::tx::{Tx, MAX_DEPTH, R};
 use super::values::{Kind, Lit, Tr};
 
 impl<'a> Tx<'a> {
+    /// One expression node, translated; refused past `MAX_DEPTH` levels rather than
+    /// overflowing the stack.
     pub(super) fn expr(&mut self, e: &Expr) -> R<Tr> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("nested deeper than {MAX_DEPTH} levels: not translated"));
+        }
+        self.depth += 1;
+        let r = self.expr_node(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_node(&mut self, e: &Expr) -> R<Tr> {
         match e {
             Expr::Identifier(id) => self.column(std::slice::from_ref(id)),
             Expr::CompoundIdentifier(ids) => self.column(ids),

@@ -91,6 +91,10 @@ pub fn quote_literal(s: &str, dialect: Dialect) -> String {
 /// `ty`. `Ok(None)` when the default is NULL (no DEFAULT clause needed); `Err(reason)` when it
 /// cannot be carried. The result is what follows the `DEFAULT` keyword.
 pub fn translate_default(dflt: &str, ty: &LogicalType, dialect: Dialect) -> Result<Option<String>, String> {
+    on_deep_stack(dflt, || translate_default_here(dflt, ty, dialect))
+}
+
+fn translate_default_here(dflt: &str, ty: &LogicalType, dialect: Dialect) -> Result<Option<String>, String> {
     let expr = parse_expr(dflt)?;
     let tx = Tx::new(dialect, dflt);
     let value = tx.default_value(strip_nested(&expr))
@@ -102,6 +106,10 @@ pub fn translate_default(dflt: &str, ty: &LogicalType, dialect: Dialect) -> Resu
 /// `ctx.columns` (exactly, then ignoring ASCII case, as SQLite does); a double-quoted word that
 /// names no column is a string, as in SQLite.
 pub fn translate_expr(expr: &str, ctx: &ExprContext) -> Result<String, String> {
+    on_deep_stack(expr, || translate_expr_here(expr, ctx))
+}
+
+fn translate_expr_here(expr: &str, ctx: &ExprContext) -> Result<String, String> {
     let parsed = parse_expr(expr)?;
     let mut tx = Tx::new(ctx.dialect, expr);
     tx.cols = Some(ctx.columns);
@@ -112,6 +120,29 @@ pub fn translate_expr(expr: &str, ctx: &ExprContext) -> Result<String, String> {
 /// A view's SELECT (or its whole `CREATE VIEW … AS SELECT …`); `tables` maps source table (and
 /// view) names to target names; column names are carried unchanged. Returns the SELECT only.
 pub fn translate_select(select: &str, dialect: Dialect, tables: &HashMap<String, String>) -> Result<String, String> {
+    on_deep_stack(select, || translate_select_here(select, dialect, tables))
+}
+
+/// Runs a translation of `text`: where the text is long enough to nest deeply, on a thread
+/// whose stack holds `MAX_DEPTH` levels of the walk (each level is a few frames; a
+/// 900-term `a+a+…` CHECK overflowed an 8 MiB stack), so no input can abort the process.
+fn on_deep_stack<T: Send>(text: &str, f: impl FnOnce() -> Result<T, String> + Send) -> Result<T, String> {
+    // Every level takes at least two characters of text.
+    if text.len() < 100 {
+        return f();
+    }
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("ferry-translate".into())
+            .stack_size(256 << 20)
+            .spawn_scoped(s, f)
+            .map_err(|e| format!("cannot start the translation: {e}"))?
+            .join()
+            .unwrap_or_else(|_| Err("the translation stopped".into()))
+    })
+}
+
+fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String, String>) -> Result<String, String> {
     let d = SQLiteDialect {};
     let stmts = Parser::parse_sql(&d, select).map_err(|e| format!("cannot parse the view: {e}"))?;
     if stmts.len() != 1 {

@@ -399,3 +399,31 @@ fn helpers() {
     assert_eq!(parse_timestamp_text("2020-13-01 10:00:00"), None);
     assert_eq!(parse_timestamp_text("2020-01-01 10:00:00.1234567"), None);
 }
+
+/// No expression aborts the process: SQLite stores CHECKs up to 1,000 levels deep, and those
+/// translate on a thread as small as a tokio worker's (2 MiB); deeper ones are refused.
+#[test]
+fn deep_expressions_translate_or_are_refused_never_abort() {
+    let cols: HashMap<String, (String, LogicalType)> = [("a".to_string(), ("a".to_string(), LogicalType::Integer { bits: 64 }))].into_iter().collect();
+    let chain = |n: usize| format!("{} >= 0", vec!["a"; n].join(" + "));
+    let nested = |n: usize| format!("{}a{} > 0", "(".repeat(n), ")".repeat(n));
+    let run = move |src: String, dialect: Dialect| {
+        let cols = cols.clone();
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || translate_expr(&src, &ExprContext { dialect, columns: &cols }))
+            .unwrap()
+            .join()
+            .expect("the translation does not overflow a 2 MiB stack")
+    };
+    for dialect in [PG, MA] {
+        let ok = run(chain(999), dialect).unwrap();
+        assert_eq!(ok.matches('+').count(), 998, "{dialect:?}");
+        // Parentheses: SQLite's own parser stops near 100 levels; past sqlparser's limit the
+        // text is refused as unparsable.
+        assert!(run(nested(40), dialect).is_ok(), "{dialect:?}");
+        assert!(run(nested(900), dialect).is_err(), "{dialect:?}");
+        let refused = run(chain(2500), dialect).unwrap_err();
+        assert!(refused.contains("nested deeper than"), "{dialect:?}: {refused}");
+    }
+}

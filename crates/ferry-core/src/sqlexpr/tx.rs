@@ -23,11 +23,18 @@ pub(super) struct Tx<'a> {
     pub(super) scopes: Vec<Scope>,
     pub(super) ctes: Vec<Vec<String>>,
     pub(super) derived: usize,
+    /// How deep the expression walk is (`Tx::expr`), held under `MAX_DEPTH`.
+    pub(super) depth: usize,
 }
+
+/// The deepest expression translated. SQLite itself stores none deeper than 1,000 levels
+/// (`SQLITE_MAX_EXPR_DEPTH`); the walk recurses once per level, on a stack made for this
+/// depth (`sqlexpr::on_deep_stack`).
+pub(super) const MAX_DEPTH: usize = 1200;
 
 impl<'a> Tx<'a> {
     pub(super) fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0 }
+        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0 }
     }
 
     pub(super) fn qi(&self, name: &str) -> String {
