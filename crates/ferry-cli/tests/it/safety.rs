@@ -407,3 +407,32 @@ async fn a_data_only_run_rolls_back_to_empty_tables() {
     assert_eq!(all_objects(&db).await, before, "the tables stay");
     assert_eq!(scalar(&db, "SELECT COUNT(*) FROM orders").await + scalar(&db, "SELECT COUNT(*) FROM customers").await, 0);
 }
+
+/// A MariaDB dump is SQL the client runs: a `\! command` planted in it (with its record's
+/// checksum made to match) must not run on the machine that restores it.
+#[tokio::test]
+async fn a_command_planted_in_a_dump_does_not_run() {
+    let dir = Scratch::new();
+    let db = TestDb::new(Kind::My, "planted").await;
+    db.exec(&format!("CREATE TABLE {} (id INT PRIMARY KEY)", db.q("t"))).await.unwrap();
+    let out = dir.path("backups");
+    let r = ferry(&["backup", "--to", &db.url, "--out", out.to_str().unwrap(), "--engine", "native"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rec = record_of(&r);
+    let mut record: J = serde_json::from_str(&std::fs::read_to_string(&rec).unwrap()).unwrap();
+    let dump = PathBuf::from(record["path"].as_str().unwrap());
+    let marker = dir.path("ran");
+    // mariadb-dump starts its dumps with a line that turns the client's sandbox on; one who
+    // plants a command takes that line out.
+    let sql = std::fs::read_to_string(&dump).unwrap();
+    let mut sql: String = sql.lines().filter(|l| !l.contains("sandbox")).map(|l| format!("{l}\n")).collect();
+    sql.push_str(&format!("\\! touch {}\n", marker.display()));
+    std::fs::write(&dump, &sql).unwrap();
+    record["sha256"] = sha256(&dump).into();
+    record["bytes"] = std::fs::metadata(&dump).unwrap().len().into();
+    std::fs::write(&rec, record.to_string()).unwrap();
+    let fresh = TestDb::new(Kind::My, "planted_restore").await;
+    let r = ferry(&["restore", rec.to_str().unwrap(), "--to", &fresh.url]);
+    assert!(!marker.exists(), "the planted command ran: {}{}", r.stdout, r.stderr);
+    assert_ne!(r.code, 0, "a dump the client refuses is a failed restore: {}", r.stdout);
+}

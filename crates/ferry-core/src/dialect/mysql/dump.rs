@@ -166,6 +166,9 @@ pub async fn read_rows(conn: &mut MySqlConnection, table: &str, t: &TableSql, ma
 /// The `mariadb` / `mysql` client fed the SQL file on its standard input.
 pub fn restore_command(t: &crate::dialect::TargetUrl, tool: &std::path::Path, dump: &std::path::Path) -> crate::error::Result<(std::process::Command, Option<std::path::PathBuf>)> {
     let mut cmd = std::process::Command::new(tool);
+    // A dump is SQL the client runs; its own commands (`\! …` runs a shell command, `\.`
+    // reads another file) must not run from one.
+    cmd.arg(no_client_commands(tool)?);
     cmd.args(t.mysql_args());
     cmd.arg(format!("--database={}", t.database));
     let f = std::fs::File::open(dump).map_err(|e| crate::error::FerryError::Io(format!("cannot read {}: {e}", dump.display())))?;
@@ -173,9 +176,45 @@ pub fn restore_command(t: &crate::dialect::TargetUrl, tool: &std::path::Path, du
     Ok((cmd, None))
 }
 
+/// The client's switch that stops it running commands of its own found in the SQL it reads:
+/// MariaDB's `--sandbox`, MySQL's `--skip-system-command` (8.0.40, 8.4.3). A client with
+/// neither is refused: the restore says which client to use instead.
+fn no_client_commands(tool: &std::path::Path) -> crate::error::Result<&'static str> {
+    let help = std::process::Command::new(tool).arg("--help").output().map_err(|e| crate::error::FerryError::Other(format!("cannot run {}: {e}", tool.display())))?;
+    let help = String::from_utf8_lossy(&help.stdout);
+    pick_no_client_commands(&help).ok_or_else(|| {
+        crate::error::FerryError::Other(format!(
+            "{} cannot be told not to run commands found in a dump (it has neither --sandbox nor --skip-system-command): install MariaDB's client 10.5.25 or later, or MySQL's 8.0.40 or later, or restore a backup taken with --engine ferry",
+            tool.display()
+        ))
+    })
+}
+
+fn pick_no_client_commands(help: &str) -> Option<&'static str> {
+    if help.contains("--sandbox") {
+        Some("--sandbox")
+    } else if help.contains("--system-command") {
+        Some("--skip-system-command")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_told_not_to_run_a_dumps_commands() {
+        let cases = [
+            ("  --sandbox           Disallow commands that access the file system", Some("--sandbox")),
+            ("  --system-command    Enable or disable (by default) system command", Some("--skip-system-command")),
+            ("  --batch             Don't use history file.", None),
+        ];
+        for (help, want) in cases {
+            assert_eq!(pick_no_client_commands(help), want, "{help}");
+        }
+    }
 
     #[test]
     fn inserts_quote_text_and_write_bytes_as_hex() {
