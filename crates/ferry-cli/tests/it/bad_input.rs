@@ -188,3 +188,38 @@ async fn a_deep_check_is_carried_or_named_never_aborts() {
         assert!(run.code == 0 || named, "{kind:?}: a CHECK left off is named: {rep}");
     }
 }
+
+/// A plan's type is read with a strict grammar and written from what was read: a type that
+/// smuggles SQL into the DDL (MariaDB runs the whole batch) is refused, naming the column,
+/// and nothing runs.
+#[tokio::test]
+async fn a_plan_type_cannot_carry_sql() {
+    let dir = Scratch::new();
+    let src = dir.path("t.sqlite");
+    Connection::open(&src).unwrap().execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO t VALUES (1, 'a');").unwrap();
+    let db = TestDb::new(Kind::My, "typeinj").await;
+    let bystander = TestDb::new(Kind::My, "typeinj_other").await;
+    bystander.exec("CREATE TABLE keep (x INT)").await.unwrap();
+    let plan = dir.path("plan.toml");
+    assert_eq!(ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]).code, 0);
+    let proposed = std::fs::read_to_string(&plan).unwrap();
+    // The first was read as varchar and written into the DDL as it stood.
+    for evil in ["varchar(10 /*".to_string(), format!("varchar(10, x INT) ; DROP TABLE `{}`.`keep`; --", bystander.name)] {
+        let mut replaced = false;
+        let text: String = proposed
+            .lines()
+            .map(|l| if !replaced && l.trim_start().starts_with("type = ") && l.contains("text") { replaced = true; format!("type = {}", toml_string(&evil)) } else { l.to_string() })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(replaced, "the plan names a text column's type:\n{text}");
+        std::fs::write(&plan, text).unwrap();
+        let r = ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_fails(&r, &["column t.name", "not a MySQL type", "such as"]);
+        assert!(db.exec("SELECT 1 FROM t").await.is_err(), "{evil}: nothing was made");
+        assert!(bystander.exec("SELECT x FROM keep").await.is_ok(), "{evil}: the other database's table is still there");
+    }
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}

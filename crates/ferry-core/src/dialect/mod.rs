@@ -65,6 +65,56 @@ pub(crate) fn split_type(s: &str) -> (String, Vec<u32>) {
     (name.split_whitespace().collect::<Vec<_>>().join(" "), params)
 }
 
+/// A type as a plan or an override may name it, read strictly: words (letters, digits, `_`),
+/// at most one list of whole numbers in parentheses, and words after it (`unsigned`, `with
+/// time zone`) — nothing else, so no text of a plan reaches DDL but what this reads. Returns
+/// the words and the numbers; `None` for anything else (`varchar(10 /*`, `int; DROP …`).
+pub(crate) fn split_type_strict(s: &str) -> Option<(String, Vec<u32>)> {
+    let s = s.trim();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ' ';
+    let (head, rest) = match s.find('(') {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    if head.trim().is_empty() || !head.chars().all(word) || !head.trim_start().starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut words = head.to_string();
+    let mut params = vec![];
+    if let Some(rest) = rest {
+        let close = rest.find(')')?;
+        for p in rest[..close].split(',') {
+            let p = p.trim();
+            if p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            params.push(p.parse().ok()?);
+        }
+        let tail = &rest[close + 1..];
+        if !tail.chars().all(word) {
+            return None;
+        }
+        words = format!("{words} {tail}");
+    }
+    Some((words.to_ascii_lowercase().split_whitespace().collect::<Vec<_>>().join(" "), params))
+}
+
+/// A type a plan names, written again from what `split_type_strict` read of it: the words,
+/// then the numbers. Words that follow the numbers in SQL (`unsigned`) stay after them.
+pub(crate) fn clean_type(s: &str) -> Option<String> {
+    let (_, params) = split_type_strict(s)?;
+    let lower = s.trim().to_ascii_lowercase();
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some(match lower.find('(') {
+        None => words(&lower),
+        Some(i) => {
+            let tail = words(&lower[lower.find(')')? + 1..]);
+            let nums = params.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
+            if tail.is_empty() { format!("{}({nums})", words(&lower[..i])) } else { format!("{}({nums}) {tail}", words(&lower[..i])) }
+        }
+    })
+}
+
 /// The longest identifier the dialect takes: PostgreSQL 63 bytes, MySQL 64 characters.
 pub fn ident_fits(dialect: Dialect, name: &str) -> bool {
     match dialect {
@@ -245,6 +295,33 @@ pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn plan_types_are_read_strictly_and_written_from_what_was_read() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("bigint", Some("bigint")),
+            ("VARCHAR(255)", Some("varchar(255)")),
+            ("decimal( 20 , 6 )", Some("decimal(20,6)")),
+            ("double precision", Some("double precision")),
+            ("timestamp(3) with time zone", Some("timestamp(3) with time zone")),
+            ("int(10) unsigned", Some("int(10) unsigned")),
+            ("varchar(10 /*", None),
+            ("varchar(10) /* x */", None),
+            ("int; DROP TABLE t", None),
+            ("text) ; DROP DATABASE d; -- (", None),
+            ("varchar('x')", None),
+            ("enum('a','b')", None),
+            ("decimal(20,-1)", None),
+            ("(10)", None),
+            ("", None),
+            ("9int", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(super::clean_type(input).as_deref(), *want, "{input:?}");
+            assert_eq!(super::split_type_strict(input).is_some(), want.is_some(), "{input:?}");
+        }
+        assert!(Dialect::MariaDb.parse_type("varchar(10 /*").is_none() && Dialect::Postgres.parse_type("int; DROP TABLE t").is_none());
+    }
+
     #[test]
     fn redact_hides_every_password_a_url_can_carry() {
         let cases = [

@@ -100,7 +100,12 @@ impl ColumnPlan {
     pub fn logical(&self, dialect: Dialect) -> Result<LogicalType> {
         dialect.parse_type(&self.target_type).ok_or_else(|| FerryError::PlanUnreadable {
             path: String::new(),
-            detail: format!("column {:?}: type {:?} is not a {} type Ferry can load into", self.source, self.target_type, dialect.name()),
+            detail: format!(
+                "column {:?}: type {:?} is not a {} type Ferry can load into; write a type name with at most one list of whole numbers in parentheses, such as bigint, varchar(255), decimal(20,6) or text",
+                self.source,
+                self.target_type,
+                dialect.name()
+            ),
         })
     }
 

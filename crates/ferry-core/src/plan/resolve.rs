@@ -208,7 +208,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 name: cp.target.clone(),
                 // A dialect that loads each type's own wire form (PostgreSQL's binary COPY) needs
                 // the column exactly the type the logical type formats to (`int8` → bigint).
-                type_sql: if dialect.loads_formatted_types() { dialect.format_type(&logical) } else { cp.target_type.clone() },
+                type_sql: if dialect.loads_formatted_types() { dialect.format_type(&logical) } else { crate::dialect::clean_type(&cp.target_type).unwrap_or_else(|| dialect.format_type(&logical)) },
                 logical,
                 transform: cp.transform,
                 // Primary key columns are NOT NULL in both targets (SQLite lets some hold NULL).

@@ -24,7 +24,7 @@ pub fn format_type(t: &LogicalType) -> String {
 }
 
 pub fn parse_type(s: &str) -> Option<LogicalType> {
-    let (name, params) = crate::dialect::split_type(s);
+    let (name, params) = crate::dialect::split_type_strict(s)?;
     let p0 = params.first().copied();
     Some(match name.as_str() {
         "tinyint" if p0 == Some(1) => LogicalType::Boolean,

@@ -27,7 +27,7 @@ pub fn format_type(t: &LogicalType) -> String {
 /// Reads a PostgreSQL type name as a user writes it in a plan (`numeric(12, 2)`, `int8`,
 /// `character varying(20)`, `timestamp with time zone`).
 pub fn parse_type(s: &str) -> Option<LogicalType> {
-    let (name, params) = crate::dialect::split_type(s);
+    let (name, params) = crate::dialect::split_type_strict(s)?;
     let p0 = params.first().copied();
     Some(match name.as_str() {
         "smallint" | "int2" => LogicalType::Integer { bits: 16 },
