@@ -36,6 +36,42 @@ struct Cli {
     /// $FERRY_AUDIT_LOG, else ferry/audit.jsonl in the platform's data folder).
     #[arg(long, global = true)]
     audit_log: Option<PathBuf>,
+    /// Read the target's password from standard input (its first line) rather than from the
+    /// URL, so it stays out of the command line, the shell's history and `ps`.
+    #[arg(long, global = true)]
+    password_stdin: bool,
+}
+
+impl Command {
+    /// The target URL the command takes, if it takes one.
+    fn target_url(&mut self) -> Option<&mut String> {
+        match self {
+            Command::Backup { to, .. } => to.as_mut(),
+            Command::Restore { to, .. } | Command::Rollback { to, .. } | Command::Connect { to, .. } | Command::Plan { to, .. } | Command::Monitor { to, .. } => Some(to),
+            Command::Preflight { job, .. } | Command::Diff { job, .. } | Command::Migrate { job, .. } => Some(&mut job.to),
+            Command::Validate(args) => Some(&mut args.to),
+            Command::Demo { .. } | Command::Audit { .. } | Command::Inspect { .. } => None,
+        }
+    }
+}
+
+/// `--password-stdin`: the first line of standard input becomes the password of the
+/// command's target URL.
+fn password_from_stdin(cli: &mut Cli) -> Result<(), FerryError> {
+    if !cli.password_stdin {
+        return Ok(());
+    }
+    let Some(url) = cli.command.target_url() else {
+        return Err(FerryError::Other("--password-stdin is for a command that takes a target (--to)".into()));
+    };
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| FerryError::Other(format!("cannot read the password from standard input: {e}")))?;
+    let password = line.trim_end_matches(['\n', '\r']);
+    if password.is_empty() {
+        return Err(FerryError::Other("--password-stdin: standard input's first line is empty; give the password on it".into()));
+    }
+    *url = ferry_core::dialect::with_password(url, password)?;
+    Ok(())
 }
 
 /// A source, a target and, optionally, the plan that joins them.
@@ -233,7 +269,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    if let Err(e) = password_from_stdin(&mut cli) {
+        eprintln!("ferry: {e}");
+        return ExitCode::from(1);
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let audit_rec = audit::start(&cli);
     let result = rt.block_on(run(cli));

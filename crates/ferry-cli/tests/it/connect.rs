@@ -87,3 +87,46 @@ async fn refusals_are_one_clear_line() {
     let run = ferry(&["connect", "--to", &format!("{}/ferry_no_such_database", mysql_base())]);
     assert!(run.stderr.contains("does not exist") && run.stderr.contains("CREATE DATABASE"), "{}", run.stderr);
 }
+
+/// `ferry … --password-stdin`: its standard input's first line.
+fn with_stdin(args: &[&str], input: &str, audit: &std::path::Path) -> Run {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .env("FERRY_AUDIT_LOG", audit)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ferry runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+}
+
+/// A password given on standard input goes into the target URL and is written nowhere: not in
+/// the output, the report or the audit log (which shows that there was one).
+#[tokio::test]
+async fn a_password_on_standard_input_goes_in_the_url_and_is_never_written() {
+    let dir = Scratch::new();
+    let src = dir.path("s.sqlite");
+    Connection::open(&src).unwrap().execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY); INSERT INTO t VALUES (1);").unwrap();
+    let audit = dir.path("audit.jsonl");
+    let report = dir.path("report.json");
+    let db = TestDb::new(Kind::Pg, "pwstdin").await;
+    let secret = "s3cret-p@ss:word/x";
+    let r = with_stdin(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--report", report.to_str().unwrap(), "--password-stdin"], &format!("{secret}\n"), &audit);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let logged = std::fs::read_to_string(&audit).unwrap();
+    let written = std::fs::read_to_string(&report).unwrap();
+    for (what, text) in [("stdout", &r.stdout), ("stderr", &r.stderr), ("audit log", &logged), ("report", &written)] {
+        assert!(!text.contains("s3cret"), "{what} holds the password: {text}");
+    }
+    assert!(logged.contains(":***@"), "the audit log shows a password was given: {logged}");
+    // Empty input, or a command without a target: one clear line, exit 1.
+    for (args, needle) in [(vec!["connect", "--to", db.url.as_str(), "--password-stdin"], "empty"), (vec!["inspect", src.to_str().unwrap(), "--password-stdin"], "--to")] {
+        let r = with_stdin(&args, "", &audit);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.trim_end().lines().count() == 1 && r.stderr.contains(needle), "{args:?}: {}", r.stderr);
+    }
+}

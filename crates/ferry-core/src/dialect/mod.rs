@@ -65,6 +65,15 @@ pub(crate) fn split_type(s: &str) -> (String, Vec<u32>) {
     (name.split_whitespace().collect::<Vec<_>>().join(" "), params)
 }
 
+/// `url` with `password` as its password (percent-encoded as a URL needs), for a password
+/// given apart from the URL (`ferry --password-stdin`).
+pub fn with_password(url: &str, password: &str) -> Result<String> {
+    let bad = |detail: &str| FerryError::BadUrl { url: redact(url), detail: detail.into() };
+    let mut u = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    u.set_password(Some(password)).map_err(|_| bad("it cannot carry a password"))?;
+    Ok(u.to_string())
+}
+
 /// A type as a plan or an override may name it, read strictly: words (letters, digits, `_`),
 /// at most one list of whole numbers in parentheses, and words after it (`unsigned`, `with
 /// time zone`) — nothing else, so no text of a plan reaches DDL but what this reads. Returns
