@@ -480,15 +480,39 @@ pub(super) async fn record_load(sh: &Shared, t: &PlannedTable, loaded: Loaded) {
 /// with the table too, where the server takes them; made again, a table gets its CHECKs after
 /// the load, which finds and reports each row that fails one.
 pub(super) async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable, speculative: bool) -> Result<()> {
-    let create_err = |e: sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(&e) };
     let ddl = sh.target.ddl();
     // CHECKs go in with the table first where the dialect says so; one the server refuses
     // sends them all to after the load.
     if !ddl.checks_at_create(speculative) || t.checks.is_empty() || conn.execute(&ddl.create_table(t, true)).await.is_err() {
-        conn.execute(&ddl.create_table(t, false)).await.map_err(create_err)?;
+        if let Err(e) = conn.execute(&ddl.create_table(t, false)).await {
+            create_without_defaults(sh, conn, t, e).await?;
+        }
         sh.checks_inline.lock().await.remove(&t.name);
     } else {
         sh.checks_inline.lock().await.insert(t.name.clone());
+    }
+    Ok(())
+}
+
+/// A table the server refused to make: where it has DEFAULTs, made without them and then
+/// given each one alone, so a DEFAULT the server refuses (PostgreSQL has no year 0) is left
+/// off and named, and the table and its rows still arrive. Otherwise the refusal stands.
+async fn create_without_defaults(sh: &Shared, conn: &mut Conn, t: &PlannedTable, refused: sqlx::Error) -> Result<()> {
+    let create_err = |e: &sqlx::Error| FerryError::Target { object: format!("CREATE TABLE {}", t.name), detail: db_message(e) };
+    if t.columns.iter().all(|c| c.default_sql.is_none()) {
+        return Err(create_err(&refused));
+    }
+    let mut bare = t.clone();
+    for c in &mut bare.columns {
+        c.default_sql = None;
+    }
+    let ddl = sh.target.ddl();
+    conn.execute(&ddl.create_table(&bare, false)).await.map_err(|_| create_err(&refused))?;
+    for c in t.columns.iter().filter(|c| c.default_sql.is_some() && c.generated_sql.is_none()) {
+        let dflt = c.default_sql.as_deref().unwrap_or_default();
+        if let Err(e) = conn.execute(&ddl.set_default(t, &c.name, dflt)).await {
+            sh.warn(Some(&t.source.name), format!("DEFAULT {dflt} of column {}", c.source), format!("not created: {}", db_message(&e))).await;
+        }
     }
     Ok(())
 }

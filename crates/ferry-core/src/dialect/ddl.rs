@@ -47,6 +47,8 @@ pub trait Ddl: Send + Sync {
     fn load_statement(&self, t: &PlannedTable, speculative: bool) -> String;
     fn load_tx(&self, speculative: bool) -> LoadTx;
     fn check(&self, t: &PlannedTable, name: &str, sql: &str) -> String;
+    /// Gives a column of a made table its DEFAULT (`default_sql`, as `create_table` writes it).
+    fn set_default(&self, t: &PlannedTable, column: &str, default_sql: &str) -> String;
     fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String;
     /// What the server makes of a foreign key differently from the source, said once it is made.
     fn foreign_key_note(&self, _fk: &PlannedForeignKey) -> Option<String> {

@@ -188,6 +188,9 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
         foreign_key(t, fk)
     }
+    fn set_default(&self, t: &PlannedTable, column: &str, default_sql: &str) -> String {
+        format!("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default_sql}", q(&t.name), q(column))
+    }
     fn foreign_key_note(&self, fk: &PlannedForeignKey) -> Option<String> {
         (fk.on_delete == FkAction::SetDefault || fk.on_update == FkAction::SetDefault).then(|| "InnoDB has no SET DEFAULT action: created with NO ACTION".to_string())
     }

@@ -171,6 +171,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
         foreign_key(t, &self.schema, fk)
     }
+    fn set_default(&self, t: &PlannedTable, column: &str, default_sql: &str) -> String {
+        format!("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default_sql}", qualified(&self.schema, &t.name), q(column))
+    }
     fn foreign_keys_per_table(&self) -> bool {
         true
     }
