@@ -61,8 +61,7 @@ pub(super) async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn)
     // The rowid alias continues above both max(id) and sqlite_sequence.
     let started = Instant::now();
     if let Some((col, seq)) = &t.identity {
-        let max = conn.query_i64(&sh.target.ddl().max_of(t, col)).await.map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
-        let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
+        let next = next_identity(sh, t, conn, col, *seq).await?;
         let r = conn.restart_identity(&sh.target, t, col, next).await;
         if let Err(e) = r {
             sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not created: {}", db_message(&e))).await;
@@ -72,13 +71,19 @@ pub(super) async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn)
     Ok(())
 }
 
+/// The value a table's identity continues at: above both the loaded max(`col`) and
+/// sqlite_sequence's `seq`, and at least 1.
+async fn next_identity(sh: &Shared, t: &PlannedTable, conn: &mut Conn, col: &str, seq: i64) -> Result<i64> {
+    let max = conn.query_i64(&sh.target.ddl().max_of(t, col)).await.map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
+    Ok(max.unwrap_or(0).max(seq).saturating_add(1).max(1))
+}
+
 /// `--data-only`: the identity / AUTO_INCREMENT the table already has continues above the
 /// loaded maximum and sqlite_sequence.
 pub(super) async fn continue_identity(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
     let started = Instant::now();
     if let Some((col, seq)) = &t.identity {
-        let max = conn.query_i64(&sh.target.ddl().max_of(t, col)).await.map_err(|e| target_err(&format!("max({col}) of {}", t.name), e))?;
-        let next = max.unwrap_or(0).max(*seq).saturating_add(1).max(1);
+        let next = next_identity(sh, t, conn, col, *seq).await?;
         let r = conn.continue_identity(&sh.target, t, col, next).await;
         if let Err(e) = r {
             sh.warn(Some(&t.source.name), format!("identity of {col}"), format!("not continued above {}: {}", next - 1, db_message(&e))).await;
