@@ -341,8 +341,8 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
     // `LoadTx::WholeTable` (speculative): the first refusal rolls it back and the table is
     // loaded again.
     let load_tx = sh.target.ddl().load_tx(speculative);
-    let pg_tx = load_tx == LoadTx::WholeTable;
-    if pg_tx {
+    let whole_table_tx = load_tx == LoadTx::WholeTable;
+    if whole_table_tx {
         let table_sql = sh.target.table_sql_name(&t.name);
         for sql in ["BEGIN".to_string(), format!("TRUNCATE {table_sql}")] {
             conn.execute(&sql).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
@@ -388,7 +388,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                 Ok(n) => written += n,
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
-                    if pg_tx {
+                    if whole_table_tx {
                         let _ = conn.execute("ROLLBACK").await;
                     }
                     continue;
@@ -438,7 +438,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
         let _ = give_back.send(batch);
     }
     let refused = abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed));
-    if (in_tx || (pg_tx && !refused)) && failure.is_none() {
+    if (in_tx || (whole_table_tx && !refused)) && failure.is_none() {
         if let Err(e) = conn.execute("COMMIT").await {
             failure = Some(target_err(&format!("table {}", t.name), e));
         }
