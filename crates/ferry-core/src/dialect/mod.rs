@@ -79,17 +79,31 @@ pub fn with_password(url: &str, password: &str) -> Result<String> {
 /// time zone`) — nothing else, so no text of a plan reaches DDL but what this reads. Returns
 /// the words and the numbers; `None` for anything else (`varchar(10 /*`, `int; DROP …`).
 pub(crate) fn split_type_strict(s: &str) -> Option<(String, Vec<u32>)> {
-    let s = s.trim();
+    let t = read_type_strictly(s)?;
+    Some((format!("{} {}", t.head, t.tail).split_whitespace().collect::<Vec<_>>().join(" "), t.params))
+}
+
+/// A type read by `split_type_strict`'s grammar: its words before the numbers (lower case,
+/// single-spaced), the numbers, and the words after them.
+struct StrictType {
+    head: String,
+    params: Vec<u32>,
+    tail: String,
+}
+
+fn read_type_strictly(s: &str) -> Option<StrictType> {
+    let s = s.trim().to_ascii_lowercase();
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ' ';
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
     let (head, rest) = match s.find('(') {
         Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
+        None => (s.as_str(), None),
     };
-    if head.trim().is_empty() || !head.chars().all(word) || !head.trim_start().starts_with(|c: char| c.is_ascii_alphabetic()) {
+    if !head.chars().all(word) || !head.trim_start().starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None;
     }
-    let mut words = head.to_string();
     let mut params = vec![];
+    let mut tail = "";
     if let Some(rest) = rest {
         let close = rest.find(')')?;
         for p in rest[..close].split(',') {
@@ -99,29 +113,27 @@ pub(crate) fn split_type_strict(s: &str) -> Option<(String, Vec<u32>)> {
             }
             params.push(p.parse().ok()?);
         }
-        let tail = &rest[close + 1..];
+        tail = &rest[close + 1..];
         if !tail.chars().all(word) {
             return None;
         }
-        words = format!("{words} {tail}");
     }
-    Some((words.to_ascii_lowercase().split_whitespace().collect::<Vec<_>>().join(" "), params))
+    Some(StrictType { head: words(head), params, tail: words(tail) })
 }
 
 /// A type a plan names, written again from what `split_type_strict` read of it: the words,
 /// then the numbers. Words that follow the numbers in SQL (`unsigned`) stay after them.
 pub(crate) fn clean_type(s: &str) -> Option<String> {
-    let (_, params) = split_type_strict(s)?;
-    let lower = s.trim().to_ascii_lowercase();
-    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
-    Some(match lower.find('(') {
-        None => words(&lower),
-        Some(i) => {
-            let tail = words(&lower[lower.find(')')? + 1..]);
-            let nums = params.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",");
-            if tail.is_empty() { format!("{}({nums})", words(&lower[..i])) } else { format!("{}({nums}) {tail}", words(&lower[..i])) }
-        }
-    })
+    let t = read_type_strictly(s)?;
+    let mut out = t.head;
+    if s.contains('(') {
+        out.push_str(&format!("({})", t.params.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(",")));
+    }
+    if !t.tail.is_empty() {
+        out.push(' ');
+        out.push_str(&t.tail);
+    }
+    Some(out)
 }
 
 /// The longest identifier the dialect takes: PostgreSQL 63 bytes, MySQL 64 characters.
