@@ -1,8 +1,9 @@
 //! Reading a target table back for validation, whichever the dialect: each streams the rows
-//! as canonical text (`dialect/*/read.rs`), parsed into the same form the source's rows take.
+//! as canonical text (`Read`, implemented in `dialect/*/read.rs`), parsed into the same form
+//! the source's rows take.
 
 use super::session::{each, Conn, Target};
-use super::{mysql, postgres, Dialect};
+use super::Dialect;
 use crate::schema::LogicalType;
 use tokio::sync::mpsc;
 
@@ -15,29 +16,6 @@ pub trait Read {
     async fn read_rows<T, F>(&mut self, target: &Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
     where
         F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>;
-}
-
-impl Read for postgres::PgConnection {
-    async fn read_rows<T, F>(&mut self, target: &Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
-    where
-        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
-    {
-        // An unsorted read starts at the table's first page, not where another scan is.
-        let _ = sqlx::raw_sql("SET work_mem = '64MB'; SET synchronize_seqscans = off").execute(&mut *self).await;
-        let sql = postgres::read::select_rows(&target.table_sql_name(table), columns, key);
-        postgres::read::for_each_row(self, &sql, tx, f).await
-    }
-}
-
-impl Read for mysql::MySqlConnection {
-    async fn read_rows<T, F>(&mut self, target: &Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
-    where
-        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
-    {
-        let collation = target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("utf8mb4_bin");
-        let sql = mysql::read::select_rows(&target.table_sql_name(table), columns, key, collation);
-        mysql::read::for_each_row(self, &sql, tx, f).await
-    }
 }
 
 impl Conn {

@@ -89,6 +89,17 @@ where
     Ok((rows, true))
 }
 
+impl crate::dialect::read::Read for MySqlConnection {
+    async fn read_rows<T, F>(&mut self, target: &crate::dialect::session::Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
+    where
+        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
+    {
+        let collation = target.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("utf8mb4_bin");
+        let sql = select_rows(&target.table_sql_name(table), columns, key, collation);
+        for_each_row(self, &sql, tx, f).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

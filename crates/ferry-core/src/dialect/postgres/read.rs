@@ -146,6 +146,18 @@ where
     Ok((rows, true))
 }
 
+impl crate::dialect::read::Read for PgConnection {
+    async fn read_rows<T, F>(&mut self, target: &crate::dialect::session::Target, table: &str, columns: &[(String, LogicalType)], key: &[usize], tx: &mpsc::Sender<T>, f: F) -> Result<(u64, bool), sqlx::Error>
+    where
+        F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
+    {
+        // An unsorted read starts at the table's first page, not where another scan is.
+        let _ = sqlx::raw_sql("SET work_mem = '64MB'; SET synchronize_seqscans = off").execute(&mut *self).await;
+        let sql = select_rows(&target.table_sql_name(table), columns, key);
+        for_each_row(self, &sql, tx, f).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
