@@ -11,6 +11,7 @@ use crate::dialect::Dialect;
 pub use super::kinds::{widened, Choice, Kind};
 use std::collections::HashMap;
 
+/// A group as the plan names it: table, column(s), kind.
 pub(crate) type GroupId = (String, Option<String>, Kind);
 
 /// The choices open to a group on this column.

@@ -140,8 +140,6 @@ impl Choice {
     }
 }
 
-/// A group as the plan names it: table, column(s), kind.
-
 /// The wider type `widen_type` gives a column: 64-bit for a narrower integer out of range,
 /// else unbounded text (which holds any value's text); None when it is that already.
 pub fn widened(kind: Kind, ty: &LogicalType) -> Option<LogicalType> {
