@@ -68,7 +68,8 @@ mod tests {
     #[test]
     fn limits_by_dialect() {
         // (dialect, infinity, NUL, open decimal, year 999, year 10000, zoned, bounded index text)
-        let cases: &[(Dialect, bool, bool, bool, bool, bool, bool, bool)] = &[
+        type Case = (Dialect, bool, bool, bool, bool, bool, bool, bool);
+        let cases: &[Case] = &[
             (Postgres, true, false, true, true, true, true, false),
             (MySql, false, true, false, false, false, false, true),
             (MariaDb, false, true, false, false, false, false, true),
