@@ -15,4 +15,5 @@ mod preflight;
 mod roundtrip;
 mod safety;
 mod sampled_plan;
+mod source_folder;
 mod validate;

@@ -7,12 +7,13 @@
 use super::parse;
 use crate::error::{FerryError, Result};
 use crate::schema::*;
-use rusqlite::{Connection, OpenFlags};
+use super::open::SourceConn;
+use rusqlite::Connection;
 use std::path::Path;
 
-/// Opens the file read-only. Missing, unreadable, not-SQLite and damaged files each get
-/// their own error.
-pub fn open(path: &Path) -> Result<Connection> {
+/// Opens the file read-only, leaving its folder as it was (see `open`). Missing, unreadable,
+/// not-SQLite and damaged files each get their own error.
+pub fn open(path: &Path) -> Result<SourceConn> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(FerryError::SourceMissing { path: path.to_path_buf() })
@@ -24,19 +25,28 @@ pub fn open(path: &Path) -> Result<Connection> {
         Ok(_) => {}
     }
     // Check the header ourselves: SQLite would treat an empty file as an empty database.
-    let mut head = [0u8; 16];
-    {
+    // Its bytes 18 and 19 say whether the file is in WAL mode.
+    let mut head = [0u8; 100];
+    let n = {
         use std::io::Read;
         let mut f = std::fs::File::open(path)
             .map_err(|e| FerryError::SourceUnreadable { path: path.to_path_buf(), detail: e.to_string() })?;
-        let n = f.read(&mut head).map_err(|e| FerryError::SourceUnreadable { path: path.to_path_buf(), detail: e.to_string() })?;
-        if n < 16 || &head != b"SQLite format 3\0" {
-            let detail = if n == 0 { "the file is empty".to_string() } else { "its header is not \"SQLite format 3\"".to_string() };
-            return Err(FerryError::NotSqlite { path: path.to_path_buf(), detail });
+        let mut n = 0;
+        while n < head.len() {
+            match f.read(&mut head[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(FerryError::SourceUnreadable { path: path.to_path_buf(), detail: e.to_string() }),
+            }
         }
+        n
+    };
+    if n < 16 || &head[..16] != b"SQLite format 3\0" {
+        let detail = if n == 0 { "the file is empty".to_string() } else { "its header is not \"SQLite format 3\"".to_string() };
+        return Err(FerryError::NotSqlite { path: path.to_path_buf(), detail });
     }
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| map_err(path, e))?;
+    let conn = super::open::open_source(path, &head[..n])?;
     // Reading must never change the file: refuse writes for the whole connection too. And a
     // file is not trusted: functions its views, triggers, CHECKs and defaults call run only
     // where SQLite knows them harmless (`trusted_schema`).
@@ -53,6 +63,11 @@ pub fn map_err(path: &Path, e: rusqlite::Error) -> FerryError {
             NotADatabase => FerryError::NotSqlite { path: path.to_path_buf(), detail },
             DatabaseCorrupt => FerryError::SourceCorrupt { path: path.to_path_buf(), detail },
             CannotOpen | PermissionDenied => FerryError::SourceUnreadable { path: path.to_path_buf(), detail },
+            DatabaseBusy | DatabaseLocked => FerryError::Source(format!(
+                "{} is locked by another program that is writing to it (waited {} s): close that program or wait until it is idle, then try again",
+                path.display(),
+                super::open::LOCK_WAIT.as_secs()
+            )),
             _ => FerryError::Source(format!("{}: {detail}", path.display())),
         };
     }

@@ -43,7 +43,7 @@ fn inspect_or_damaged(conn: &rusqlite::Connection, path: &Path) -> Result<Schema
     inspect::inspect(conn, path).map_err(|e| inspect::check_integrity(conn, path).err().unwrap_or(e))
 }
 
-fn profile_beside_check(conn: rusqlite::Connection, path: &Path, jobs: usize, sample: Option<u64>, mut schema: Schema) -> Result<Schema> {
+fn profile_beside_check(conn: super::open::SourceConn, path: &Path, jobs: usize, sample: Option<u64>, mut schema: Schema) -> Result<Schema> {
     let (integrity, profiled) = std::thread::scope(|s| {
         let check = s.spawn(move || inspect::check_integrity(&conn, path));
         let profiled = each_table_on_threads(path, jobs, &mut schema.tables, |c, t| profile::profile_table_sampled(c, path, t, sample));
@@ -96,7 +96,7 @@ pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema
         // Measured: at normal priority the check slowed the load it runs beside (~0.15 s of
         // 3.5 s on the 1M demo); the load waits for it only once every row is in.
         crate::lowest_priority();
-        inspect::check_integrity(&inspect::open(&p)?, &p)
+        inspect::check_integrity(&*inspect::open(&p)?, &p)
     });
     let read = || -> Result<Schema> {
         let mut schema = inspect::inspect_with(&conn, path, false)?;
