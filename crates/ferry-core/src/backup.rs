@@ -1,5 +1,7 @@
-//! Snapshots of the source: SQLite's online backup API, consistent even while another
-//! program writes to the file (WAL included), with size, time and SHA-256 recorded.
+//! Snapshots of the source: SQLite's online backup API stepped once over every page inside
+//! one read transaction, so it is consistent and finishes however busy another program's
+//! writes to the file are (WAL included), with size, time and SHA-256 recorded. A write lock
+//! held past a bounded wait is named, not waited on.
 //!
 //! The snapshot is written beside its final name and renamed only once it is complete and
 //! passes `PRAGMA integrity_check`, so a half-written file never looks like a backup. The
@@ -72,22 +74,21 @@ pub fn backup_source(source: &Path, out_dir: &Path, mut progress: impl FnMut(u64
                 inspect::map_err(source, e)
             }
         };
+        // One read transaction for the whole copy: the file as it stood at one commit, however
+        // busy its writers (a WAL reader does not block them; a rollback-journal writer waits
+        // for the copy's end to commit). The backup API, stepped once over every page inside
+        // it, never sees the source change, so it never starts again.
+        begin_snapshot(&src, source, lock_wait())?;
         {
             let backup = rusqlite::backup::Backup::new(&src, &mut dst).map_err(map)?;
-            // One step copies every page inside one read transaction: a consistent snapshot
-            // even while another connection writes (a WAL reader does not block writers).
-            loop {
-                let r = backup.step(-1).map_err(map)?;
-                let p = backup.progress();
-                progress((p.pagecount - p.remaining).max(0) as u64, p.pagecount.max(0) as u64);
-                match r {
-                    rusqlite::backup::StepResult::Done => break,
-                    rusqlite::backup::StepResult::More => continue,
-                    // Busy or locked: try again shortly.
-                    _ => std::thread::sleep(std::time::Duration::from_millis(50)),
-                }
+            let r = backup.step(-1).map_err(map)?;
+            let p = backup.progress();
+            progress((p.pagecount - p.remaining).max(0) as u64, p.pagecount.max(0) as u64);
+            if r != rusqlite::backup::StepResult::Done {
+                return Err(FerryError::Source(format!("{}: the copy stopped part way ({r:?}) although it held the file still; try again", source.display())));
             }
         }
+        let _ = src.execute_batch("COMMIT");
         // A self-contained file: no -wal beside it.
         dst.execute_batch("PRAGMA journal_mode = DELETE;").map_err(map)?;
         let check: String = dst.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(map)?;
@@ -116,6 +117,47 @@ pub fn backup_source(source: &Path, out_dir: &Path, mut progress: impl FnMut(u64
     crate::private::write(&manifest, serde_json::to_string_pretty(&backup).expect("backup serializes"))
         .map_err(|e| FerryError::Io(format!("cannot write {}: {e}", manifest.display())))?;
     Ok(backup)
+}
+
+/// How long a backup waits for a moment when no other program is committing to the source:
+/// 30 s, or `FERRY_LOCK_WAIT_SECONDS`.
+fn lock_wait() -> std::time::Duration {
+    let secs = std::env::var("FERRY_LOCK_WAIT_SECONDS").ok().and_then(|s| s.trim().parse::<u64>().ok()).unwrap_or(30);
+    std::time::Duration::from_secs(secs)
+}
+
+/// Opens a read transaction on `src` and reads in it, so every later read sees the file as
+/// it stood then. Another program's write lock is waited on for `wait` at most, then named.
+fn begin_snapshot(src: &rusqlite::Connection, source: &Path, wait: std::time::Duration) -> Result<()> {
+    let started = Instant::now();
+    let _ = src.busy_timeout(std::time::Duration::from_millis(100).min(wait));
+    let result = loop {
+        let r = src.execute_batch("BEGIN DEFERRED").and_then(|()| src.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)));
+        match r {
+            Ok(_) => break Ok(()),
+            Err(e) if is_busy(&e) => {
+                let _ = src.execute_batch("ROLLBACK");
+                if started.elapsed() >= wait {
+                    break Err(FerryError::Source(format!(
+                        "{} stayed locked by another program writing to it for {} s, so no consistent copy could be taken: close that program or back up when it is idle",
+                        source.display(),
+                        wait.as_secs()
+                    )));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => {
+                let _ = src.execute_batch("ROLLBACK");
+                break Err(inspect::map_err(source, e));
+            }
+        }
+    };
+    let _ = src.busy_timeout(crate::source::sqlite::open::LOCK_WAIT);
+    result
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
 }
 
 // ---------------------------------------------------------------------------------------

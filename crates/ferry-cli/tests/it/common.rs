@@ -174,6 +174,50 @@ pub fn ferry(args: &[&str]) -> Run {
     Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
 }
 
+/// `ferry` with `env` added, killed when it runs past `limit` (a hang fails the test rather
+/// than stalling it: code -1, "killed after …" on stderr). Also returns how long it ran.
+pub fn ferry_within(args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> (Run, std::time::Duration) {
+    use std::io::Read;
+    let audit = std::env::temp_dir().join(format!("ferry-test-audit-{}.jsonl", std::process::id()));
+    let started = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .env("FERRY_AUDIT_LOG", audit)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ferry runs");
+    let read = |mut r: Box<dyn Read + Send>| std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = r.read_to_string(&mut s);
+        s
+    });
+    let (out, err) = (read(Box::new(child.stdout.take().unwrap())), read(Box::new(child.stderr.take().unwrap())));
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break Some(st);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let took = started.elapsed();
+    let (stdout, mut stderr) = (out.join().unwrap(), err.join().unwrap());
+    let code = match status {
+        Some(st) => st.code().unwrap_or(-1),
+        None => {
+            stderr = format!("killed after {limit:?}: {stderr}");
+            -1
+        }
+    };
+    (Run { code, stdout, stderr }, took)
+}
+
 /// `ferry migrate` with a report; returns the run and the parsed report.
 pub fn migrate(src: &Path, db: &TestDb, extra: &[&str]) -> (Run, serde_json::Value) {
     let report = src.with_extension(format!("{}.report.json", db.name));
