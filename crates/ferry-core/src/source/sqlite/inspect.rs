@@ -54,6 +54,13 @@ pub fn open(path: &Path) -> Result<SourceConn> {
     Ok(conn)
 }
 
+const LOCKED: &str = "is locked by another program that is writing to it";
+
+/// Whether `e` says another program holds the source locked.
+pub fn is_locked(e: &FerryError) -> bool {
+    matches!(e, FerryError::Source(m) if m.contains(LOCKED))
+}
+
 /// Translates a rusqlite error on the source into one that names the file and the fix.
 pub fn map_err(path: &Path, e: rusqlite::Error) -> FerryError {
     use rusqlite::ErrorCode::*;
@@ -64,7 +71,7 @@ pub fn map_err(path: &Path, e: rusqlite::Error) -> FerryError {
             DatabaseCorrupt => FerryError::SourceCorrupt { path: path.to_path_buf(), detail },
             CannotOpen | PermissionDenied => FerryError::SourceUnreadable { path: path.to_path_buf(), detail },
             DatabaseBusy | DatabaseLocked => FerryError::Source(format!(
-                "{} is locked by another program that is writing to it (waited {} s): close that program or wait until it is idle, then try again",
+                "{} {LOCKED} (waited {} s): close that program or wait until it is idle, then try again",
                 path.display(),
                 super::open::LOCK_WAIT.as_secs()
             )),

@@ -38,9 +38,10 @@ pub fn read_schema_check_beside(path: &Path) -> Result<(Schema, std::thread::Joi
     Ok((schema, std::thread::spawn(move || inspect::check_integrity(&conn, &p))))
 }
 
-/// The schema; a damaged file can fail here already, and the structure check words it best.
+/// The schema; a damaged file can fail here already, and the structure check words it best
+/// (a file another program holds locked is said at once: the check would wait as long again).
 fn inspect_or_damaged(conn: &rusqlite::Connection, path: &Path) -> Result<Schema> {
-    inspect::inspect(conn, path).map_err(|e| inspect::check_integrity(conn, path).err().unwrap_or(e))
+    inspect::inspect(conn, path).map_err(|e| if inspect::is_locked(&e) { e } else { inspect::check_integrity(conn, path).err().unwrap_or(e) })
 }
 
 fn profile_beside_check(conn: super::open::SourceConn, path: &Path, jobs: usize, sample: Option<u64>, mut schema: Schema) -> Result<Schema> {
