@@ -7,79 +7,10 @@
 use super::parse;
 use crate::error::{FerryError, Result};
 use crate::schema::*;
-use super::open::SourceConn;
 use rusqlite::Connection;
 use std::path::Path;
 
-/// Opens the file read-only, leaving its folder as it was (see `open`). Missing, unreadable,
-/// not-SQLite and damaged files each get their own error.
-pub fn open(path: &Path) -> Result<SourceConn> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(FerryError::SourceMissing { path: path.to_path_buf() })
-        }
-        Err(e) => return Err(FerryError::SourceUnreadable { path: path.to_path_buf(), detail: e.to_string() }),
-        Ok(m) if m.is_dir() => {
-            return Err(FerryError::SourceUnreadable { path: path.to_path_buf(), detail: "it is a directory".into() })
-        }
-        Ok(_) => {}
-    }
-    // Check the header ourselves: SQLite would treat an empty file as an empty database.
-    // Its bytes 18 and 19 say whether the file is in WAL mode.
-    let mut head = [0u8; 100];
-    let n = {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path)
-            .map_err(|e| FerryError::SourceUnreadable { path: path.to_path_buf(), detail: e.to_string() })?;
-        let mut n = 0;
-        while n < head.len() {
-            match f.read(&mut head[n..]) {
-                Ok(0) => break,
-                Ok(k) => n += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(FerryError::SourceUnreadable { path: path.to_path_buf(), detail: e.to_string() }),
-            }
-        }
-        n
-    };
-    if n < 16 || &head[..16] != b"SQLite format 3\0" {
-        let detail = if n == 0 { "the file is empty".to_string() } else { "its header is not \"SQLite format 3\"".to_string() };
-        return Err(FerryError::NotSqlite { path: path.to_path_buf(), detail });
-    }
-    let conn = super::open::open_source(path, &head[..n])?;
-    // Reading must never change the file: refuse writes for the whole connection too. And a
-    // file is not trusted: functions its views, triggers, CHECKs and defaults call run only
-    // where SQLite knows them harmless (`trusted_schema`).
-    conn.execute_batch("PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;").map_err(|e| map_err(path, e))?;
-    Ok(conn)
-}
-
-const LOCKED: &str = "is locked by another program that is writing to it";
-
-/// Whether `e` says another program holds the source locked.
-pub fn is_locked(e: &FerryError) -> bool {
-    matches!(e, FerryError::Source(m) if m.contains(LOCKED))
-}
-
-/// Translates a rusqlite error on the source into one that names the file and the fix.
-pub fn map_err(path: &Path, e: rusqlite::Error) -> FerryError {
-    use rusqlite::ErrorCode::*;
-    if let rusqlite::Error::SqliteFailure(f, ref msg) = e {
-        let detail = msg.clone().unwrap_or_else(|| f.to_string());
-        return match f.code {
-            NotADatabase => FerryError::NotSqlite { path: path.to_path_buf(), detail },
-            DatabaseCorrupt => FerryError::SourceCorrupt { path: path.to_path_buf(), detail },
-            CannotOpen | PermissionDenied => FerryError::SourceUnreadable { path: path.to_path_buf(), detail },
-            DatabaseBusy | DatabaseLocked => FerryError::Source(format!(
-                "{} {LOCKED} (waited {} s): close that program or wait until it is idle, then try again",
-                path.display(),
-                super::open::LOCK_WAIT.as_secs()
-            )),
-            _ => FerryError::Source(format!("{}: {detail}", path.display())),
-        };
-    }
-    FerryError::Source(format!("{}: {e}", path.display()))
-}
+pub use super::open::{is_locked, map_err, open};
 
 /// Checks the file's structure (`PRAGMA quick_check`) so a damaged file is refused before
 /// anything is written to the target.
