@@ -13,13 +13,14 @@
 //!   made, and a read-only connection never checkpoints into the main file;
 //! - a `-wal` with frames and no `-shm` (a copied or crashed file): no program has it open,
 //!   so the main file and its `-wal` are copied into a private temporary folder and the copy
-//!   is read; it goes when the last connection on it closes.
+//!   is read; the phases of a run share it, and it goes a minute after its last use once no
+//!   connection is on it, or when the process exits.
 
 use crate::error::{FerryError, Result};
 use rusqlite::{Connection, OpenFlags};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 /// Opens the file read-only, leaving its folder as it was (see above). Missing, unreadable,
 /// not-SQLite and damaged files each get their own error.
@@ -218,7 +219,7 @@ fn uri_of(abs: &Path) -> String {
     out
 }
 
-/// A private copy of a source and its `-wal`, removed when the last connection on it closes.
+/// A private copy of a source and its `-wal`, removed when the last handle on it goes.
 pub struct Snapshot {
     dir: PathBuf,
     name: std::ffi::OsString,
@@ -250,18 +251,44 @@ fn state(path: &Path) -> (u64, Option<std::time::SystemTime>, u64, Option<std::t
     (m.as_ref().map_or(0, |m| m.len()), m.and_then(|m| m.modified().ok()), w.as_ref().map_or(0, |m| m.len()), w.and_then(|m| m.modified().ok()))
 }
 
-/// Copies shared while they are open, so the threads of one run copy a file once.
-static SNAPSHOTS: Mutex<Option<HashMap<PathBuf, Weak<Snapshot>>>> = Mutex::new(None);
+/// A copy and when it was last handed out.
+struct Kept {
+    snap: Arc<Snapshot>,
+    used: std::time::Instant,
+}
+
+/// Copies are kept this long after they were last handed out, so the phases of one run (each
+/// opening the source anew) copy a file once; a connection still on one keeps it longer.
+const KEEP: std::time::Duration = std::time::Duration::from_secs(60);
+
+static SNAPSHOTS: Mutex<Option<HashMap<PathBuf, Kept>>> = Mutex::new(None);
+
+/// Removes the kept copies (those no connection holds) when the process exits.
+#[cfg(unix)]
+extern "C" fn forget_copies() {
+    // try_lock: a thread copying at exit must not hang it (that copy is left in TMPDIR).
+    if let Ok(mut all) = SNAPSHOTS.try_lock() {
+        *all = None;
+    }
+}
 
 fn private_copy(path: &Path) -> Result<Arc<Snapshot>> {
     let key = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let mut all = SNAPSHOTS.lock().unwrap_or_else(|p| p.into_inner());
-    let all = all.get_or_insert_with(HashMap::new);
-    all.retain(|_, w| w.strong_count() > 0);
+    let all = all.get_or_insert_with(|| {
+        // SAFETY: registers a function with no arguments that only takes a lock and drops values.
+        #[cfg(unix)]
+        unsafe {
+            libc::atexit(forget_copies);
+        }
+        HashMap::new()
+    });
+    all.retain(|_, k| k.used.elapsed() < KEEP);
     let now = state(path);
-    if let Some(s) = all.get(&key).and_then(Weak::upgrade) {
-        if s.from == now {
-            return Ok(s);
+    if let Some(k) = all.get_mut(&key) {
+        if k.snap.from == now {
+            k.used = std::time::Instant::now();
+            return Ok(k.snap.clone());
         }
     }
     static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
@@ -282,7 +309,7 @@ fn private_copy(path: &Path) -> Result<Arc<Snapshot>> {
     wal_copy.push("-wal");
     std::fs::copy(wal_path(path), PathBuf::from(wal_copy)).map_err(failed)?;
     let snap = Arc::new(snap);
-    all.insert(key, Arc::downgrade(&snap));
+    all.insert(key, Kept { snap: snap.clone(), used: std::time::Instant::now() });
     Ok(snap)
 }
 
@@ -312,6 +339,33 @@ mod tests {
         ] {
             assert_eq!(way(beside), want, "{case}");
         }
+    }
+
+    /// A -wal without its -shm is read through one private copy, shared by opens that follow
+    /// one another (the phases of a run), and nothing is made beside the source.
+    #[test]
+    fn one_copy_serves_the_opens_of_a_run() {
+        let dir = std::env::temp_dir().join(format!("ferry-open-copy-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        let (live, src) = (dir.join("live.sqlite"), dir.join("src").join("s.sqlite"));
+        let w = Connection::open(&live).unwrap();
+        w.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; CREATE TABLE t (a); INSERT INTO t VALUES (1), (2);").unwrap();
+        std::fs::copy(&live, &src).unwrap();
+        std::fs::copy(dir.join("live.sqlite-wal"), dir.join("src").join("s.sqlite-wal")).unwrap();
+        drop(w);
+        let first = open(&src).unwrap();
+        assert_eq!(first.way(), Way::Copy);
+        let n: i64 = first.query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
+        let copy = first.copy_path().unwrap();
+        drop(first);
+        let second = open(&src).unwrap();
+        assert_eq!((n, second.copy_path().unwrap()), (2, copy), "the rows in the -wal are read, from one copy");
+        drop(second);
+        let mut names: Vec<_> = std::fs::read_dir(dir.join("src")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        names.sort();
+        assert_eq!(names, ["s.sqlite", "s.sqlite-wal"]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[cfg(unix)]
