@@ -380,7 +380,10 @@ pub async fn backup_target(url: &str, out_dir: &Path, schema: Option<&str>, engi
                 target.dialect.client_package()
             )))
         }
+        (Some(Engine::Native), Some(_)) if target.url.native_refusal().is_some() => return Err(FerryError::Other(target.url.native_refusal().unwrap_or_default())),
         (Some(e), _) => e,
+        // A URL whose settings the tools cannot keep (TLS) is backed up by Ferry's own dump.
+        (None, Some(_)) if target.url.native_refusal().is_some() => Engine::Ferry,
         (None, Some(_)) => Engine::Native,
         (None, None) => Engine::Ferry,
     };

@@ -77,6 +77,10 @@ pub async fn restore(record: &Path, url: &str, replace: bool, mut progress: impl
             Ok(outcome(Some(rows)))
         }
         Engine::Native => {
+            // Before anything is dropped: a URL whose TLS settings the client cannot keep.
+            if let Some(why) = target.url.native_refusal() {
+                return Err(FerryError::Other(format!("{} was taken with {}, and {why}", dump.display(), b.format)));
+            }
             for sql in &drops {
                 progress(sql);
                 conn.execute(sql).await.map_err(|e| drop_error(sql, e))?;

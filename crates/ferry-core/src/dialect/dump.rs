@@ -158,49 +158,120 @@ impl Target {
 }
 
 impl TargetUrl {
+    /// The URL's query settings, in order (a later one wins, as sqlx reads them).
+    fn query(&self) -> Vec<(String, String)> {
+        let u = url::Url::parse(&self.url).expect("a parsed target URL");
+        u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    }
+
+    /// The last value the URL gives any of `keys` (sqlx's spellings of one setting).
+    fn setting(&self, keys: &[&str]) -> Option<String> {
+        self.query().into_iter().filter(|(k, _)| keys.contains(&k.as_str())).map(|(_, v)| v).next_back()
+    }
+
+    /// Why the server's own tools cannot connect as this URL says, if they cannot: a TLS
+    /// setting of a MySQL/MariaDB URL that MariaDB's client has no option for. Ferry's own
+    /// engine is used instead when none was chosen; `--engine native` is refused with this.
+    pub fn native_refusal(&self) -> Option<String> {
+        if self.dialect == Dialect::Postgres {
+            return None;
+        }
+        let mode = self.setting(&["ssl-mode", "sslmode"])?.to_ascii_uppercase();
+        let why = match mode.as_str() {
+            "REQUIRED" => "ssl-mode=REQUIRED (TLS without checking the certificate): MariaDB's mariadb-dump and mariadb fall back to an unencrypted connection when TLS is refused, so they cannot be held to it",
+            "VERIFY_CA" => "ssl-mode=VERIFY_CA (check the CA but not the host name): MariaDB's mariadb-dump and mariadb check both or neither",
+            _ => return None,
+        };
+        Some(format!("the server's own tools cannot keep {why}; use ssl-mode=VERIFY_IDENTITY (with ssl-ca=…) or --engine ferry"))
+    }
+
     /// Connection settings for the server's own tools: host, port, user and database on the
-    /// command line's environment, the password in `PGPASSWORD` / `MYSQL_PWD` (never as an argument).
+    /// command line's environment, the password in `PGPASSWORD` / `MYSQL_PWD` (never as an
+    /// argument), and for PostgreSQL every setting of the URL's query libpq has a variable
+    /// for (`sslmode`, `sslrootcert`, `sslcert`, `sslkey` as `PGSSLMODE`, `PGSSLROOTCERT`, …),
+    /// under each of the names sqlx reads.
     pub fn tool_env(&self) -> Vec<(String, String)> {
         let u = url::Url::parse(&self.url).expect("a parsed target URL");
         let host = u.host_str().unwrap_or("localhost").trim_matches(['[', ']']).to_string();
         let password = u.password().map(|p| url::form_urlencoded::parse(format!("x={p}").as_bytes()).next().map(|(_, v)| v.into_owned()).unwrap_or_default());
-        let query: std::collections::HashMap<String, String> = u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
-        let mut env = vec![];
+        let mut env: Vec<(String, String)> = vec![];
+        let mut set = |k: &str, v: String| {
+            env.retain(|(n, _)| n != k);
+            env.push((k.to_string(), v));
+        };
         match self.dialect {
             Dialect::Postgres => {
-                env.push(("PGHOST".into(), host));
-                env.push(("PGPORT".into(), u.port().unwrap_or(5432).to_string()));
-                env.push(("PGUSER".into(), self.user.clone()));
-                env.push(("PGDATABASE".into(), self.database.clone()));
-                env.push(("PGAPPNAME".into(), "ferry".into()));
-                if let Some(m) = query.get("sslmode") {
-                    env.push(("PGSSLMODE".into(), m.clone()));
-                }
+                set("PGHOST", host);
+                set("PGPORT", u.port().unwrap_or(5432).to_string());
+                set("PGUSER", self.user.clone());
+                set("PGDATABASE", self.database.clone());
+                set("PGAPPNAME", "ferry".into());
                 if let Some(p) = password {
-                    env.push(("PGPASSWORD".into(), p));
+                    set("PGPASSWORD", p);
+                }
+                let mut options: Vec<String> = vec![];
+                for (k, v) in self.query() {
+                    match k.as_str() {
+                        "sslmode" | "ssl-mode" => set("PGSSLMODE", v.to_ascii_lowercase()),
+                        "sslrootcert" | "ssl-root-cert" | "ssl-ca" => set("PGSSLROOTCERT", v),
+                        "sslcert" | "ssl-cert" => set("PGSSLCERT", v),
+                        "sslkey" | "ssl-key" => set("PGSSLKEY", v),
+                        "host" => set("PGHOST", v),
+                        "hostaddr" => set("PGHOSTADDR", v),
+                        "port" => set("PGPORT", v),
+                        "dbname" => set("PGDATABASE", v),
+                        "user" => set("PGUSER", v),
+                        "password" => set("PGPASSWORD", v),
+                        "options" => options.push(v),
+                        k if k.starts_with("options[") && k.ends_with(']') => {
+                            // As sqlx writes them: `-c key=value`, spaces and backslashes escaped.
+                            let esc = |s: &str| s.replace('\\', "\\\\").replace(' ', "\\ ");
+                            options.push(format!("-c {}={}", esc(&k[8..k.len() - 1]), esc(&v)));
+                        }
+                        _ => {}
+                    }
+                }
+                if !options.is_empty() {
+                    set("PGOPTIONS", options.join(" "));
                 }
             }
             _ => {
-                env.push(("MYSQL_HOST".into(), host));
-                env.push(("MYSQL_TCP_PORT".into(), u.port().unwrap_or(3306).to_string()));
+                set("MYSQL_HOST", host);
+                set("MYSQL_TCP_PORT", u.port().unwrap_or(3306).to_string());
                 if let Some(p) = password {
-                    env.push(("MYSQL_PWD".into(), p));
+                    set("MYSQL_PWD", p);
                 }
             }
         }
         env
     }
 
-    /// MySQL/MariaDB client arguments: host, port, user (never the password).
+    /// MySQL/MariaDB client arguments: host, port (or the URL's `socket`), user (never the
+    /// password), and the URL's TLS settings as MariaDB's client spells them: `ssl-mode`
+    /// DISABLED → `--skip-ssl`, PREFERRED → `--ssl`, VERIFY_IDENTITY → `--ssl
+    /// --ssl-verify-server-cert`; `ssl-ca`, `ssl-cert`, `ssl-key` → `--ssl-ca=…` and so on.
+    /// (REQUIRED and VERIFY_CA have no such option: see `native_refusal`.)
     pub fn mysql_args(&self) -> Vec<String> {
         let u = url::Url::parse(&self.url).expect("a parsed target URL");
-        vec![
-            format!("--host={}", u.host_str().unwrap_or("localhost").trim_matches(['[', ']'])),
-            format!("--port={}", u.port().unwrap_or(3306)),
-            "--protocol=TCP".into(),
-            format!("--user={}", self.user),
-            "--default-character-set=utf8mb4".into(),
-        ]
+        let mut args = match self.setting(&["socket"]) {
+            Some(socket) => vec![format!("--socket={socket}"), "--protocol=SOCKET".into()],
+            None => vec![format!("--host={}", u.host_str().unwrap_or("localhost").trim_matches(['[', ']'])), format!("--port={}", u.port().unwrap_or(3306)), "--protocol=TCP".into()],
+        };
+        args.push(format!("--user={}", self.user));
+        args.push("--default-character-set=utf8mb4".into());
+        match self.setting(&["ssl-mode", "sslmode"]).map(|m| m.to_ascii_uppercase()).as_deref() {
+            // Alone: each of `--ssl-ca`, `--ssl-cert`, `--ssl-key` would turn TLS back on.
+            Some("DISABLED") => return [args, vec!["--skip-ssl".into()]].concat(),
+            Some("VERIFY_IDENTITY") => args.extend(["--ssl".into(), "--ssl-verify-server-cert".into()]),
+            Some(_) => args.push("--ssl".into()),
+            None => {}
+        }
+        for (keys, flag) in [(&["ssl-ca", "sslca"], "--ssl-ca"), (&["ssl-cert", "sslcert"], "--ssl-cert"), (&["ssl-key", "sslkey"], "--ssl-key")] {
+            if let Some(v) = self.setting(keys) {
+                args.push(format!("{flag}={v}"));
+            }
+        }
+        args
     }
 
     /// The dump tool's arguments (beside `tool_env`): `pg_dump`'s custom archive of one
@@ -230,6 +301,63 @@ impl TargetUrl {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn postgres_tools_get_every_setting_of_the_url_as_libpq_variables() {
+        let env = |url: &str| TargetUrl::parse(url).unwrap().tool_env().into_iter().collect::<std::collections::BTreeMap<_, _>>();
+        // (URL, variables it sets, variables it leaves unset)
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a [&'a str]);
+        let cases: &[Case] = &[
+            ("postgres://u@h/d", &[("PGHOST", "h"), ("PGPORT", "5432"), ("PGUSER", "u"), ("PGDATABASE", "d")], &["PGSSLMODE", "PGSSLROOTCERT", "PGPASSWORD", "PGOPTIONS"]),
+            (
+                "postgres://u@h/d?sslmode=verify-full&sslrootcert=/ca.pem&sslcert=/c.pem&sslkey=/k.pem",
+                &[("PGSSLMODE", "verify-full"), ("PGSSLROOTCERT", "/ca.pem"), ("PGSSLCERT", "/c.pem"), ("PGSSLKEY", "/k.pem")],
+                &["PGPASSWORD"],
+            ),
+            // sqlx's other spellings, and its case-insensitive mode
+            ("postgres://u@h/d?ssl-mode=VERIFY-CA&ssl-root-cert=/a.pem&ssl-cert=/c.pem&ssl-key=/k.pem", &[("PGSSLMODE", "verify-ca"), ("PGSSLROOTCERT", "/a.pem"), ("PGSSLCERT", "/c.pem"), ("PGSSLKEY", "/k.pem")], &[]),
+            ("postgres://u@h/d?ssl-ca=/first.pem&sslrootcert=/last.pem", &[("PGSSLROOTCERT", "/last.pem")], &[]),
+            ("postgres://u@h/d?sslmode=require", &[("PGSSLMODE", "require")], &["PGSSLROOTCERT"]),
+            ("postgres://u@h/d?password=p%20w&user=v&port=6543&dbname=e", &[("PGPASSWORD", "p w"), ("PGUSER", "v"), ("PGPORT", "6543"), ("PGDATABASE", "e")], &[]),
+            ("postgres://u@h/d?options=-c%20a%3D1&options%5Bsearch_path%5D=x%20y", &[("PGOPTIONS", "-c a=1 -c search_path=x\\ y")], &[]),
+        ];
+        for (url, want, absent) in cases {
+            let got = env(url);
+            for (k, v) in *want {
+                assert_eq!(got.get(*k).map(String::as_str), Some(*v), "{url}: {k}");
+            }
+            for k in *absent {
+                assert!(!got.contains_key(*k), "{url}: {k} should not be set");
+            }
+            assert_eq!(TargetUrl::parse(url).unwrap().native_refusal(), None, "{url}");
+        }
+    }
+
+    #[test]
+    fn mysql_tools_get_the_urls_tls_settings_or_are_refused() {
+        let base = ["--host=h", "--port=3306", "--protocol=TCP", "--user=u", "--default-character-set=utf8mb4"];
+        let cases: &[(&str, &[&str], bool)] = &[
+            ("mysql://u@h/d", &[], false),
+            ("mysql://u@h/d?ssl-mode=DISABLED&ssl-ca=/ca.pem", &["--skip-ssl"], false),
+            ("mysql://u@h/d?ssl-mode=preferred", &["--ssl"], false),
+            ("mariadb://u@h/d?ssl-mode=VERIFY_IDENTITY&ssl-ca=/ca.pem", &["--ssl", "--ssl-verify-server-cert", "--ssl-ca=/ca.pem"], false),
+            ("mysql://u@h/d?sslmode=verify_identity&sslca=/ca.pem&sslcert=/c.pem&sslkey=/k.pem", &["--ssl", "--ssl-verify-server-cert", "--ssl-ca=/ca.pem", "--ssl-cert=/c.pem", "--ssl-key=/k.pem"], false),
+            ("mysql://u@h/d?ssl-mode=REQUIRED", &["--ssl"], true),
+            ("mysql://u@h/d?ssl-mode=VERIFY_CA&ssl-ca=/ca.pem", &["--ssl", "--ssl-ca=/ca.pem"], true),
+        ];
+        for (url, tls, refused) in cases {
+            let t = TargetUrl::parse(url).unwrap();
+            let want: Vec<String> = base.iter().chain(tls.iter()).map(|s| s.to_string()).collect();
+            assert_eq!(t.mysql_args(), want, "{url}");
+            let refusal = t.native_refusal();
+            assert_eq!(refusal.is_some(), *refused, "{url}: {refusal:?}");
+            if let Some(r) = refusal {
+                assert!(r.contains("--engine ferry") && r.contains("ssl-mode="), "{r}");
+            }
+        }
+        let t = TargetUrl::parse("mysql://u@h/d?socket=/run/mysqld/mysqld.sock").unwrap();
+        assert_eq!(t.mysql_args()[..2], ["--socket=/run/mysqld/mysqld.sock".to_string(), "--protocol=SOCKET".to_string()]);
+    }
 
     #[test]
     fn tool_settings_keep_the_password_off_the_command_line() {
