@@ -282,6 +282,22 @@ pub fn error_code(e: &sqlx::Error) -> String {
     db.code().map(|c| c.to_string()).unwrap_or_default()
 }
 
+/// What a failed certificate check means, in words, for the TLS library's text (OpenSSL's
+/// `certificate verify failed: … (hostname mismatch)`); other texts are kept as they are.
+fn tls_detail(text: &str, host: &str) -> String {
+    let name = host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host);
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("hostname mismatch") || lower.contains("notvalidforname") {
+        format!("the server's certificate is not for the name {name} (verify-full checks the name; connect by a name the certificate has)")
+    } else if ["unable to get local issuer", "self-signed certificate", "self signed certificate", "unknownissuer", "unable to verify the first certificate"].iter().any(|w| lower.contains(w)) {
+        "the server's certificate is not signed by a CA trusted here (give the CA that signed it with sslrootcert=… / ssl-ca=…)".into()
+    } else if lower.contains("certificate has expired") {
+        "the server's certificate has expired".into()
+    } else {
+        text.to_string()
+    }
+}
+
 /// Maps a connection error to one that names the server and says what to try.
 pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
     let what = t.server_name().to_string();
@@ -289,7 +305,7 @@ pub fn connect_error(t: &TargetUrl, e: sqlx::Error) -> FerryError {
     let lower = text.to_ascii_lowercase();
     let tls_words = lower.contains("certificate") || lower.contains("tls") || lower.contains("ssl");
     if matches!(e, sqlx::Error::Tls(_)) || (!matches!(e, sqlx::Error::Database(_)) && tls_words) {
-        return FerryError::Tls { what, host: t.host.clone(), detail: text };
+        return FerryError::Tls { what, host: t.host.clone(), detail: tls_detail(&text, &t.host) };
     }
     match &e {
         sqlx::Error::Io(io) => FerryError::Unreachable { what, host: t.host.clone(), detail: io.to_string() },
@@ -341,6 +357,21 @@ mod tests {
             assert_eq!(super::split_type_strict(input).is_some(), want.is_some(), "{input:?}");
         }
         assert!(Dialect::MariaDb.parse_type("varchar(10 /*").is_none() && Dialect::Postgres.parse_type("int; DROP TABLE t").is_none());
+    }
+
+    #[test]
+    fn a_failed_certificate_check_is_said_in_words() {
+        let openssl = "error occurred while attempting to establish a TLS connection: error:0A000086:SSL routines:tls_post_process_server_certificate:certificate verify failed:../ssl/statem/statem_clnt.c:1889: ";
+        let cases = [
+            (format!("{openssl}(hostname mismatch)"), "not for the name db.example"),
+            (format!("{openssl}(unable to get local issuer certificate)"), "not signed by a CA trusted here"),
+            (format!("{openssl}(self-signed certificate)"), "not signed by a CA trusted here"),
+            (format!("{openssl}(certificate has expired)"), "has expired"),
+            ("server does not support TLS".to_string(), "server does not support TLS"),
+        ];
+        for (text, want) in cases {
+            assert!(super::tls_detail(&text, "db.example:5432").contains(want), "{text}");
+        }
     }
 
     #[test]
