@@ -74,6 +74,28 @@ fn password_from_stdin(cli: &mut Cli) -> Result<(), FerryError> {
     Ok(())
 }
 
+/// The terminal's password prompt: when the target URL names no password, standard input
+/// is a terminal, no `--password-stdin` was given and the server refuses the login (no
+/// password from `PGPASSWORD`, `~/.pgpass` or `MYSQL_PWD` either, or a wrong one), asks
+/// `Password for USER@HOST:` without echo and goes on with the answer, once. A command that
+/// does not connect (`plan`) is left alone.
+async fn password_from_prompt(cli: &mut Cli) -> Result<(), FerryError> {
+    if cli.password_stdin || !std::io::stdin().is_terminal() || matches!(cli.command, Command::Plan { .. }) {
+        return Ok(());
+    }
+    let Some(url) = cli.command.target_url() else { return Ok(()) };
+    if !ferry_core::dialect::asks_for_password(url).await {
+        return Ok(());
+    }
+    let t = TargetUrl::parse(url)?;
+    let password = rpassword::prompt_password(format!("Password for {}@{}: ", t.user, t.host)).map_err(|e| FerryError::Other(format!("cannot read the password from the terminal: {e}")))?;
+    if password.is_empty() {
+        return Err(FerryError::Other("no password given: type it at the prompt, or use --password-stdin".into()));
+    }
+    *url = ferry_core::dialect::with_password(url, &password)?;
+    Ok(())
+}
+
 /// A source, a target and, optionally, the plan that joins them.
 #[derive(clap::Args)]
 struct Job {
@@ -275,6 +297,10 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    if let Err(e) = rt.block_on(password_from_prompt(&mut cli)) {
+        eprintln!("ferry: {e}");
+        return ExitCode::from(1);
+    }
     let audit_rec = audit::start(&cli);
     let result = rt.block_on(run(cli));
     audit::finish(audit_rec, &result);

@@ -29,9 +29,7 @@ pub use sqlx::mysql::MySqlConnection;
 pub const SQL_MODE: &str = "STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO";
 
 pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
-    let opts = sqlx::mysql::MySqlConnectOptions::from_str(&t.url)
-        .map_err(|e| FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?
-        .charset("utf8mb4");
+    let opts = options(t)?.charset("utf8mb4");
     let mut conn = match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
         Ok(r) => r.map_err(|e| connect_error(t, e))?,
         Err(_) => {
@@ -43,8 +41,41 @@ pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
     Ok(conn)
 }
 
+/// The URL as sqlx's options, with the password from `MYSQL_PWD` when the URL has none, as
+/// MySQL's and MariaDB's own clients take it (sqlx does not read it).
+pub(crate) fn options(t: &TargetUrl) -> Result<sqlx::mysql::MySqlConnectOptions> {
+    let opts = sqlx::mysql::MySqlConnectOptions::from_str(&t.url).map_err(|e| FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?;
+    Ok(match env_password(&t.url, std::env::var("MYSQL_PWD").ok()) {
+        Some(p) => opts.password(&p),
+        None => opts,
+    })
+}
+
+/// `MYSQL_PWD`'s value where the URL has no password of its own (an empty one is none).
+fn env_password(url: &str, mysql_pwd: Option<String>) -> Option<String> {
+    let has_own = url::Url::parse(url).map(|u| u.password().is_some_and(|p| !p.is_empty())).unwrap_or(false);
+    mysql_pwd.filter(|p| !has_own && !p.is_empty())
+}
+
 /// Literals in the session compare and combine with columns in the tables' own collation.
 pub async fn set_collation(conn: &mut MySqlConnection, flavor: &flavor::Flavor) -> Result<(), sqlx::Error> {
     let sql = format!("SET NAMES utf8mb4 COLLATE {}", flavor.binary_collation());
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(conn).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod password_tests {
+    #[test]
+    fn mysql_pwd_is_used_only_where_the_url_has_no_password() {
+        let cases = [
+            ("mysql://u@h/d", Some("env"), Some("env")),
+            ("mysql://u:@h/d", Some("env"), Some("env")),
+            ("mysql://u:own@h/d", Some("env"), None),
+            ("mysql://u@h/d", None, None),
+            ("mysql://u@h/d", Some(""), None),
+        ];
+        for (url, env, want) in cases {
+            assert_eq!(super::env_password(url, env.map(String::from)).as_deref(), want, "{url} {env:?}");
+        }
+    }
 }

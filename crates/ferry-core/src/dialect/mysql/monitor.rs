@@ -13,7 +13,6 @@ use crate::dialect::{connect_error, Dialect, TargetUrl};
 use sqlx::mysql::MySqlConnection;
 use sqlx::{ConnectOptions, Row};
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::time::Duration;
 
 /// How to turn performance_schema on, for the notes.
@@ -21,8 +20,7 @@ const ENABLE_PS: &str = "set performance_schema=ON in the server's configuration
 
 /// Opens a session for monitoring: no session settings, so nothing but the queries here runs.
 pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
-    let opts = sqlx::mysql::MySqlConnectOptions::from_str(&t.url)
-        .map_err(|e| FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?
+    let opts = super::options(t)?
         .pipes_as_concat(false)
         .no_engine_substitution(false)
         .timezone(None)
