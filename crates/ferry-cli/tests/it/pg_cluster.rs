@@ -10,7 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const BIN: &str = "/usr/lib/postgresql/15/bin";
+/// The server's programs: Debian's newest `/usr/lib/postgresql/N/bin` (15 on Debian 12).
+fn bin() -> String {
+    let mut found: Vec<(u32, String)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.flatten().filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, format!("{}/bin", e.path().display())))).collect())
+        .unwrap_or_default();
+    found.retain(|(_, b)| Path::new(b).join("initdb").exists());
+    found.sort();
+    found.pop().map(|(_, b)| b).expect("PostgreSQL's server programs in /usr/lib/postgresql/N/bin (scripts/setup.sh installs them)")
+}
 /// The password `postgres` has in every test cluster.
 pub const PASSWORD: &str = "cluster-s3cret";
 
@@ -124,7 +132,7 @@ impl PgCluster {
         let pw = cluster.root.join("pw");
         std::fs::write(&pw, PASSWORD).unwrap();
         run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&cluster.root), 30);
-        cluster.as_postgres(&[&format!("{BIN}/initdb"), "-D", cluster.data.to_str().unwrap(), "-U", "postgres", "--pwfile", pw.to_str().unwrap(), "-A", "scram-sha-256", "--no-sync"], 120);
+        cluster.as_postgres(&[&format!("{}/initdb", bin()), "-D", cluster.data.to_str().unwrap(), "-U", "postgres", "--pwfile", pw.to_str().unwrap(), "-A", "scram-sha-256", "--no-sync"], 120);
 
         let mut conf = format!(
             "\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\nfsync = off\nmax_connections = 20\nshared_buffers = 16MB\npassword_encryption = 'scram-sha-256'\n",
@@ -155,7 +163,7 @@ impl PgCluster {
             let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
             let log = cluster.root.join(format!("log{attempt}"));
             let ok = Command::new("runuser")
-                .args(["-u", "postgres", "--", &format!("{BIN}/pg_ctl"), "-D", cluster.data.to_str().unwrap(), "-l", log.to_str().unwrap(), "-w", "-t", "60", "-o", &format!("-p {port}"), "start"])
+                .args(["-u", "postgres", "--", &format!("{}/pg_ctl", bin()), "-D", cluster.data.to_str().unwrap(), "-l", log.to_str().unwrap(), "-w", "-t", "60", "-o", &format!("-p {port}"), "start"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -178,7 +186,7 @@ impl PgCluster {
 
     /// SQL run as `postgres` over the cluster's own socket (trusted), for setting it up.
     pub fn psql(&self, sql: &str) -> String {
-        self.as_postgres(&[&format!("{BIN}/psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", self.root.to_str().unwrap(), "-p", &self.port.to_string(), "-d", "postgres", "-c", sql], 60)
+        self.as_postgres(&[&format!("{}/psql", bin()), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", self.root.to_str().unwrap(), "-p", &self.port.to_string(), "-d", "postgres", "-c", sql], 60)
     }
 
     /// A URL of this cluster: `user[:password]@host:port/postgres` and `query`.
@@ -192,7 +200,7 @@ impl Drop for PgCluster {
     fn drop(&mut self) {
         if self.port != 0 {
             let _ = Command::new("runuser")
-                .args(["-u", "postgres", "--", &format!("{BIN}/pg_ctl"), "-D", self.data.to_str().unwrap(), "-m", "immediate", "-w", "-t", "30", "stop"])
+                .args(["-u", "postgres", "--", &format!("{}/pg_ctl", bin()), "-D", self.data.to_str().unwrap(), "-m", "immediate", "-w", "-t", "30", "stop"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
