@@ -13,6 +13,7 @@ mod diff;
 mod infer;
 mod pg_cluster;
 mod monitor;
+mod my_server;
 mod passwords;
 mod preflight;
 mod roundtrip;

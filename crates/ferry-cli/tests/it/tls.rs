@@ -109,3 +109,51 @@ fn native_backup_and_restore_keep_the_urls_certificates() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(pg.psql("SELECT count(*) || ' ' || max(name) FROM kept").trim(), "25 row 9");
 }
+
+fn record_of(r: &Run) -> String {
+    r.stdout.lines().find_map(|l| l.strip_prefix("record: ")).unwrap_or_else(|| panic!("no record line in {}{}", r.stdout, r.stderr)).trim().to_string()
+}
+
+/// MariaDB's own tools get the URL's TLS settings: through a server of the test's own whose
+/// user must show a client certificate from the test's CA (`REQUIRE X509`), over
+/// VERIFY_IDENTITY, `mariadb-dump` and `mariadb` get in only with `--ssl-cert`/`--ssl-key`
+/// and, checking the server, `--ssl-ca`. `ssl-mode=REQUIRED`, which MariaDB's client cannot
+/// insist on, backs up with Ferry's own dump, and refuses `--engine native` and a native
+/// restore.
+#[test]
+fn mariadb_native_backup_and_restore_keep_the_urls_tls_or_are_refused() {
+    if !["mariadb-dump", "mariadb"].iter().all(|t| std::process::Command::new(t).arg("--version").output().is_ok_and(|o| o.status.success())) {
+        panic!("mariadb-dump and mariadb are needed (mariadb-client; scripts/setup.sh installs them)");
+    }
+    let dir = Scratch::new();
+    let certs = Certs::new(&dir.path("certs"));
+    let ca = certs.ca("ferry-test-ca");
+    let server = certs.server("server", &ca, "DNS:localhost,IP:127.0.0.1");
+    let client = certs.server("client", &ca, "DNS:client");
+    let my = crate::my_server::MyServer::start(&server, &ca);
+    my.sql("CREATE DATABASE shop; CREATE TABLE shop.kept (id INT PRIMARY KEY, name TEXT); INSERT INTO shop.kept VALUES (1, 'a'), (2, 'b'); CREATE DATABASE shop2; CREATE DATABASE shop3; CREATE USER 'certy'@'%' REQUIRE X509; GRANT ALL ON *.* TO 'certy'@'%'").unwrap();
+    let certs_q = format!("ssl-ca={}&ssl-cert={}&ssl-key={}", ca.cert.display(), client.cert.display(), client.key.display());
+    let url = |db: &str, mode: &str| format!("mysql://certy@localhost:{}/{db}?ssl-mode={mode}&{certs_q}", my.port);
+
+    let (run, info) = connect(&url("shop", "VERIFY_IDENTITY"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(info["tls"], true, "{info}");
+    let out = dir.path("backups");
+    let r = ferry(&["backup", "--to", &url("shop", "VERIFY_IDENTITY"), "--out", out.to_str().unwrap(), "--engine", "native"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let native = record_of(&r);
+    let r = ferry(&["restore", &native, "--to", &url("shop2", "VERIFY_IDENTITY")]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(my.sql("SELECT COUNT(*), MAX(name) FROM shop2.kept").unwrap().trim(), "2\tb");
+
+    // REQUIRED: Ferry's own dump when no engine is chosen; native refused, in one line.
+    let r = ferry(&["backup", "--to", &url("shop", "REQUIRED"), "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(record_of(&r)).unwrap()).unwrap();
+    assert_eq!(record["engine"], "ferry", "{record}");
+    let r = ferry(&["backup", "--to", &url("shop", "REQUIRED"), "--out", out.to_str().unwrap(), "--engine", "native"]);
+    refused(&r, &["ssl-mode=REQUIRED", "--engine ferry"]);
+    let r = ferry(&["restore", &native, "--to", &url("shop3", "REQUIRED")]);
+    refused(&r, &["ssl-mode=REQUIRED", "--engine ferry"]);
+    assert_eq!(my.sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'shop3'").unwrap().trim(), "0");
+}
