@@ -49,7 +49,12 @@ fn verify_full_checks_the_ca_and_the_host_name() {
     // No CA given: the test's CA is in no store here.
     let (run, _) = connect(&pg.url(&who, "127.0.0.1", "sslmode=verify-full"));
     refused(&run, &["TLS with the PostgreSQL server", "not signed by a CA trusted here"]);
-    // `require` and `prefer` encrypt without checking, as libpq does.
+    // `require` with a root certificate checks against it, as libpq does (verify-ca).
+    let (run, _) = connect(&pg.url(&who, "localhost", &format!("sslmode=require&{}", root(&other_ca))));
+    refused(&run, &["TLS with the PostgreSQL server", "not signed by a CA trusted here"]);
+    let (run, _) = connect(&pg.url(&who, "localhost", &format!("sslmode=require&{}", root(&ca))));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // `require` and `prefer` without one encrypt without checking, as libpq does.
     for mode in ["require", "prefer"] {
         let (run, info) = connect(&pg.url(&who, "localhost", &format!("sslmode={mode}")));
         assert_eq!(run.code, 0, "{mode}: {}", run.stderr);

@@ -26,9 +26,7 @@ pub use sqlx::postgres::PgConnection;
 
 /// Opens one session, set up for loading.
 pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
-    let opts = sqlx::postgres::PgConnectOptions::from_str(&t.url)
-        .map_err(|e| crate::error::FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?
-        .application_name("ferry");
+    let opts = options(t)?.application_name("ferry");
     let mut conn = match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
         Ok(r) => r.map_err(|e| connect_error(t, e))?,
         Err(_) => {
@@ -45,6 +43,19 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
         .map_err(|e| connect_error(t, e))?;
     conn.ping().await.map_err(|e| connect_error(t, e))?;
     Ok(conn)
+}
+
+/// The URL as sqlx's options (which also read `PGPASSWORD`, the pgpass file and `PGSSL*`),
+/// with libpq's rule that sqlx lacks: `sslmode=require` with a root certificate given
+/// (`sslrootcert=` or `PGSSLROOTCERT`) checks the server's certificate against it, as
+/// `verify-ca` does, so Ferry and `pg_dump` agree on what gets in.
+pub(crate) fn options(t: &TargetUrl) -> Result<sqlx::postgres::PgConnectOptions> {
+    let opts = sqlx::postgres::PgConnectOptions::from_str(&t.url).map_err(|e| crate::error::FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?;
+    let root_given = url::Url::parse(&t.url).map(|u| u.query_pairs().any(|(k, _)| matches!(&*k, "sslrootcert" | "ssl-root-cert" | "ssl-ca"))).unwrap_or(false) || std::env::var_os("PGSSLROOTCERT").is_some();
+    Ok(match opts.get_ssl_mode() {
+        sqlx::postgres::PgSslMode::Require if root_given => opts.ssl_mode(sqlx::postgres::PgSslMode::VerifyCa),
+        _ => opts,
+    })
 }
 
 /// Waits until everything this server has committed is on disk: a commit with

@@ -10,7 +10,6 @@ use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statement
 use crate::dialect::{connect_error, TargetUrl};
 use sqlx::postgres::PgConnection;
 use sqlx::{ConnectOptions, Row};
-use std::str::FromStr;
 use std::time::Duration;
 
 /// The marker every query here starts with.
@@ -21,8 +20,7 @@ const PRELOAD: &str = "set shared_preload_libraries = 'pg_stat_statements' in po
 
 /// Opens a read-only session for monitoring.
 pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
-    let opts = sqlx::postgres::PgConnectOptions::from_str(&t.url)
-        .map_err(|e| FerryError::BadUrl { url: t.redacted.clone(), detail: e.to_string() })?
+    let opts = super::options(t)?
         .application_name("ferry monitor")
         .options([("default_transaction_read_only", "on"), ("statement_timeout", "60s")]);
     match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
