@@ -84,7 +84,7 @@ async fn password_from_prompt(cli: &mut Cli) -> Result<(), FerryError> {
         return Ok(());
     }
     let Some(url) = cli.command.target_url() else { return Ok(()) };
-    if !ferry_core::dialect::asks_for_password(url).await {
+    if !ferry_core::dialect::probe::asks_for_password(url).await {
         return Ok(());
     }
     let t = TargetUrl::parse(url)?;

@@ -74,19 +74,6 @@ pub fn with_password(url: &str, password: &str) -> Result<String> {
     Ok(u.to_string())
 }
 
-/// Whether a prompt for the password could help: the URL carries none (`user:password@` or
-/// `?password=`) and the server refuses the login as it is (no password from `PGPASSWORD`,
-/// `~/.pgpass` / `PGPASSFILE` or `MYSQL_PWD`, or a wrong one). Other failures are left for
-/// the command to report.
-pub async fn asks_for_password(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else { return false };
-    if u.password().is_some_and(|p| !p.is_empty()) || u.query_pairs().any(|(k, _)| k == "password") {
-        return false;
-    }
-    let Ok(t) = TargetUrl::parse(url) else { return false };
-    matches!(session::Target::connect_bare(&t).await, Err(FerryError::AuthFailed { .. }))
-}
-
 /// A type as a plan or an override may name it, read strictly: words (letters, digits, `_`),
 /// at most one list of whole numbers in parentheses, and words after it (`unsigned`, `with
 /// time zone`) — nothing else, so no text of a plan reaches DDL but what this reads. Returns
