@@ -78,13 +78,14 @@ fn password_from_stdin(cli: &mut Cli) -> Result<(), FerryError> {
 /// is a terminal, no `--password-stdin` was given and the server refuses the login (no
 /// password from `PGPASSWORD`, `~/.pgpass` or `MYSQL_PWD` either, or a wrong one), asks
 /// `Password for USER@HOST:` without echo and goes on with the answer, once. A command that
-/// does not connect (`plan`) is left alone.
+/// does not connect (`plan`) is left alone; a server that does not answer ends the command
+/// here (recorded in the audit log as its failure).
 async fn password_from_prompt(cli: &mut Cli) -> Result<(), FerryError> {
     if cli.password_stdin || !std::io::stdin().is_terminal() || matches!(cli.command, Command::Plan { .. }) {
         return Ok(());
     }
     let Some(url) = cli.command.target_url() else { return Ok(()) };
-    if !ferry_core::dialect::probe::asks_for_password(url).await {
+    if !ferry_core::dialect::probe::asks_for_password(url).await? {
         return Ok(());
     }
     let t = TargetUrl::parse(url)?;
@@ -297,12 +298,11 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    if let Err(e) = rt.block_on(password_from_prompt(&mut cli)) {
-        eprintln!("ferry: {e}");
-        return ExitCode::from(1);
-    }
     let audit_rec = audit::start(&cli);
-    let result = rt.block_on(run(cli));
+    let result = match rt.block_on(password_from_prompt(&mut cli)) {
+        Ok(()) => rt.block_on(run(cli)),
+        Err(e) => Err(e),
+    };
     audit::finish(audit_rec, &result);
     match result {
         Ok(code) => code,

@@ -175,6 +175,11 @@ fn a_terminal_is_asked_for_the_password_once() {
     assert_eq!(shown.matches("Password for ").count(), 1, "{shown}");
     assert!(shown.contains("refused the login for user \"postgres\""), "{shown}");
 
+    // A server that does not answer: said once, no prompt.
+    let (code, shown) = on_a_terminal(&["connect", "--to", "postgres://postgres@127.0.0.1:1/postgres"], "unused");
+    assert_eq!(code, 1, "{shown}");
+    assert!(shown.matches("cannot reach the PostgreSQL server").count() == 1 && !shown.contains("Password for "), "{shown}");
+
     // With the password in the URL, no prompt.
     let (code, shown) = on_a_terminal(&["connect", "--to", &pg.url(&format!("postgres:{PASSWORD}"), "127.0.0.1", "")], "unused");
     assert_eq!(code, 0, "{shown}");

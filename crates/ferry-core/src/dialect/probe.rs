@@ -75,12 +75,17 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
 /// Whether a prompt for the password could help: the URL carries none (`user:password@` or
 /// `?password=`) and the server refuses the login as it is (no password from `PGPASSWORD`,
 /// `~/.pgpass` / `PGPASSFILE` or `MYSQL_PWD`, or a wrong one). Other failures are left for
-/// the command to report.
-pub async fn asks_for_password(url: &str) -> bool {
-    let Ok(u) = url::Url::parse(url) else { return false };
+/// the command to report, but an unreachable server: that is returned, so the command does
+/// not wait for it a second time.
+pub async fn asks_for_password(url: &str) -> Result<bool> {
+    let Ok(u) = url::Url::parse(url) else { return Ok(false) };
     if u.password().is_some_and(|p| !p.is_empty()) || u.query_pairs().any(|(k, _)| k == "password") {
-        return false;
+        return Ok(false);
     }
-    let Ok(t) = TargetUrl::parse(url) else { return false };
-    matches!(crate::dialect::session::Target::connect_bare(&t).await, Err(crate::error::FerryError::AuthFailed { .. }))
+    let Ok(t) = TargetUrl::parse(url) else { return Ok(false) };
+    match crate::dialect::session::Target::connect_bare(&t).await {
+        Err(crate::error::FerryError::AuthFailed { .. }) => Ok(true),
+        Err(e @ crate::error::FerryError::Unreachable { .. }) => Err(e),
+        _ => Ok(false),
+    }
 }
