@@ -39,6 +39,8 @@ pub enum ErrorKind {
     NotFound,
     /// An argument the UI should have validated (an unknown table or column).
     Invalid,
+    /// A path the user did not choose in this session (`paths`): the UI offers the dialog.
+    NotChosen,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

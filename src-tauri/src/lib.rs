@@ -8,6 +8,7 @@
 mod bindings;
 pub mod commands;
 pub mod error;
+pub mod paths;
 pub mod state;
 pub mod throttle;
 
@@ -30,8 +31,24 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             state.audit_log = state::audit_log_path(env("FERRY_AUDIT_LOG"), env("FERRY_DATA_DIR"), ferry_core::audit::default_path);
             state.initial = state::Initial::from_args(std::env::args().skip(1));
             state.initial_target = state::target_from_args(std::env::args().skip(1));
+            grant_command_line(&mut state);
+            // Tests cannot click in a native dialog: a debug build answers the next dialogs
+            // with these paths (`:`-separated), recorded as chosen exactly as a click would be.
+            // Release builds leave this out, so nothing in a user's environment grants a path.
+            #[cfg(debug_assertions)]
+            if let Some(answers) = std::env::var_os("FERRY_TEST_PICKS") {
+                state.grants.answers.lock().unwrap().extend(std::env::split_paths(&answers));
+            }
             app.manage(state);
             Ok(())
+        })
+        // Files dropped on the window were chosen by the user.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if let Some(state) = window.try_state::<state::AppState>() {
+                    state.grants.grant_dropped(paths);
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             engine_version,
@@ -44,6 +61,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             source::preview_tables,
             source::save_plan,
             source::open_plan,
+            pick::pick_path,
             target::test_connection,
             connections::keyring_status,
             connections::list_connections,
@@ -71,6 +89,22 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             audit::checklist_state,
             audit::set_checklist_tick,
         ])
+}
+
+/// What the command line named was chosen by the user: the file to open (made absolute, so
+/// the page opens the very file the shell recorded) and the files the `--to` URL names.
+fn grant_command_line(state: &mut state::AppState) {
+    if let Some(state::Initial::File(p)) = &state.initial {
+        if let Ok(abs) = std::path::absolute(p) {
+            let _ = state.grants.grant_file(&abs);
+            state.initial = Some(state::Initial::File(abs));
+        }
+    }
+    for f in state.initial_target.as_deref().map(paths::url_files).unwrap_or_default() {
+        if let Ok(abs) = std::path::absolute(&f) {
+            let _ = state.grants.grant_file(&abs);
+        }
+    }
 }
 
 /// Starts the desktop app and blocks until its last window closes.

@@ -26,6 +26,9 @@ pub struct AppState {
     pub initial: Option<Initial>,
     /// The target the command line named (`--to URL`), to fill the connection form with.
     pub initial_target: Option<String>,
+    /// The files and folders the user chose in this session: the only paths commands take
+    /// from the page besides Ferry's own folders (`paths`).
+    pub grants: crate::paths::Grants,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +85,18 @@ impl AppState {
     /// State over `data_dir`, its audit log inside it (tests; the app's setup names the log).
     pub fn new(data_dir: PathBuf) -> AppState {
         let audit_log = data_dir.join("audit.jsonl");
-        AppState { data_dir, audit_log, source: Mutex::new(None), run: Mutex::new(None), initial: None, initial_target: None }
+        AppState { data_dir, audit_log, source: Mutex::new(None), run: Mutex::new(None), initial: None, initial_target: None, grants: Default::default() }
+    }
+
+    /// Ferry's own folders, which a path from the page may name to be read: the demo
+    /// database, past runs (reports, plans, snapshots) and target backups.
+    pub fn own_folders(&self) -> [PathBuf; 3] {
+        [self.data_dir.join("demo"), self.runs_dir(), self.data_dir.join("backups")]
+    }
+
+    /// `path` from the page, if the user chose it (or it is in Ferry's folders, to read).
+    pub fn chosen(&self, path: &str, access: crate::paths::Access) -> crate::error::IpcResult<PathBuf> {
+        self.grants.check(path, access, &self.own_folders())
     }
 
     pub fn runs_dir(&self) -> PathBuf {

@@ -85,6 +85,42 @@ describe('Connections', () => {
   });
 });
 
+describe('Connections: chosen files', () => {
+  // The shell takes only paths the user chose in its dialogs: open_source refuses others
+  // (not_chosen) until pick_path, the dialog, returns them.
+  const spec = {
+    ...connectSpec,
+    data: { ...connectSpec.data, chosen: [] as string[] },
+    handlers: {
+      ...connectSpec.handlers,
+      pick_path: (args: any, mock: any) => {
+        mock.data.chosen.push(args.suggested);
+        return args.suggested;
+      },
+      open_source: (args: any, mock: any) => {
+        if (!mock.data.chosen.includes(args.path)) throw { kind: 'not_chosen', message: `${args.path} was not chosen`, detail: null };
+        return mock.data.source;
+      },
+    },
+  };
+
+  it('confirms a typed path in the dialog before opening it', async () => {
+    const { page, calls, errors } = await open(spec);
+    await page.fill('#source-path', '/home/ada/shop.sqlite');
+    await page.click('#open-source');
+    await page.locator('#source-summary').waitFor();
+    const picks = (await calls()).filter((c) => c.cmd === 'pick_path');
+    expect(picks.map((c) => c.args)).toEqual([{ kind: 'sqlite', suggested: '/home/ada/shop.sqlite' }]);
+    expect((await calls()).filter((c) => c.cmd === 'open_source').map((c) => c.args.path)).toEqual(['/home/ada/shop.sqlite', '/home/ada/shop.sqlite']);
+    // Chosen once, it opens again without a dialog.
+    await page.click('#open-source');
+    await expect.poll(async () => (await calls()).filter((c) => c.cmd === 'open_source').length).toBe(3);
+    expect((await calls()).filter((c) => c.cmd === 'pick_path').length).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 /** A load of two tables: a few progress steps each, a refused row, a warning. */
 const events: Event[] = [
   { event: 'phase_started', data: { phase: 'schema' } },

@@ -522,7 +522,8 @@ describe('Audit log', () => {
     handlers: {
       engine_version: '0.1.0',
       list_audit: (_a: any, mock: any) => mock.data.audit,
-      'plugin:dialog|save': '/home/ada/audit-export',
+      // The shell's save dialog adds the ending (src-tauri commands/pick.rs).
+      pick_path: '/home/ada/audit-export.csv',
       export_audit_csv: (_a: any, mock: any) => mock.data.audit.length,
     },
   };
@@ -550,8 +551,9 @@ describe('Audit log', () => {
     await page.click('#audit-export');
     await page.locator('#audit-exported').waitFor();
     expect(await page.textContent('#audit-exported')).toContain('6 entries written to /home/ada/audit-export.csv');
-    const save = (await calls()).find((c) => c.cmd === 'plugin:dialog|save')!;
-    expect(save.args.options.defaultPath).toMatch(/^ferry-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+    const save = (await calls()).find((c) => c.cmd === 'pick_path')!;
+    expect(save.args.kind).toBe('csv_save');
+    expect(save.args.suggested).toMatch(/^ferry-audit-\d{4}-\d{2}-\d{2}\.csv$/);
     expect((await calls()).find((c) => c.cmd === 'export_audit_csv')!.args).toEqual({ path: '/home/ada/audit-export.csv' });
 
     await page.evaluate(() => window.scrollTo(0, 0));

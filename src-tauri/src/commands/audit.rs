@@ -46,6 +46,7 @@ pub fn list_audit(state: State<'_, AppState>) -> IpcResult<Vec<AuditEntry>> {
 /// Writes the whole log as CSV (RFC 4180) to `path`; returns how many entries it holds.
 #[tauri::command]
 pub fn export_audit_csv(state: State<'_, AppState>, path: String) -> IpcResult<usize> {
+    state.chosen(&path, crate::paths::Access::Write)?;
     let entries = ferry_core::audit::read(&log_path(&state))?;
     let path = PathBuf::from(path);
     std::fs::write(&path, ferry_core::audit::to_csv(&entries)).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {}: {e}. Choose another place", path.display())))?;

@@ -38,6 +38,7 @@ pub async fn run_preflight(state: State<'_, AppState>, plan: Plan) -> IpcResult<
 /// holds, side by side. Reads the target's catalogs; writes nothing.
 #[tauri::command]
 pub async fn schema_diff(state: State<'_, AppState>, url: String, plan: Plan, pg_schema: Option<String>) -> IpcResult<SchemaDiff> {
+    state.grants.check_url(&url)?;
     let l = state.loaded()?;
     let (target, mut conn) = Target::open(&url, pg_schema.as_deref().filter(|s| !s.is_empty())).await?;
     plan.check_dialect(target.dialect, "the plan")?;
@@ -64,6 +65,8 @@ mod tests {
         let app = crate::setup(mock_builder()).build(mock_context(noop_assets())).expect("mock app builds");
         // The setup hook runs with the event loop, which the mock runtime does not start.
         app.manage(crate::state::AppState::new(dir.join("data")));
+        // The test's folder, as if dropped on the window: its files were chosen by the user.
+        app.state::<crate::state::AppState>().grants.grant_dropped(&[dir.to_path_buf()]);
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window opens");
         (app, window)
     }

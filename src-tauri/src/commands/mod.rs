@@ -7,6 +7,7 @@ pub mod audit;
 pub mod check;
 pub mod connections;
 pub mod monitor;
+pub mod pick;
 pub mod runs;
 pub mod safety;
 pub mod source;

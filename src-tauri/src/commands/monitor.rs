@@ -29,6 +29,7 @@ pub(crate) fn target_key(url: &str, pg_schema: Option<&str>) -> String {
 /// Takes one snapshot of the target at `url` and keeps it with that target's earlier ones.
 #[tauri::command]
 pub async fn monitor_snapshot(state: State<'_, AppState>, url: String, pg_schema: Option<String>) -> IpcResult<Snapshot> {
+    state.grants.check_url(&url)?;
     let snap = ferry_core::monitor::snapshot(&url, pg_schema.as_deref()).await?;
     let path = history_path(&state, &url, pg_schema.as_deref());
     append(&path, &snap)?;

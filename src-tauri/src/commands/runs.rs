@@ -114,6 +114,8 @@ fn run_dir(state: &AppState, id: &str) -> IpcResult<PathBuf> {
 /// target not empty, …).
 #[tauri::command]
 pub async fn start_run(state: State<'_, AppState>, source: String, url: String, plan: Plan, options: RunOptions, on_event: Channel<Event>) -> IpcResult<RunOutcome> {
+    state.chosen(&source, crate::paths::Access::Read)?;
+    state.grants.check_url(&url)?;
     let throttle = Mutex::new(Throttle::new(PROGRESS_EVERY));
     let events = Events::new(move |e| {
         if throttle.lock().unwrap().pass(&e, Instant::now()) {

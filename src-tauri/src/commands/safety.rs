@@ -72,6 +72,7 @@ pub(crate) fn backups_dir(state: &AppState) -> PathBuf {
 /// backups folder, with `pg_dump` / `mariadb-dump` when installed, else Ferry's own dump.
 #[tauri::command]
 pub async fn backup_target(state: State<'_, AppState>, url: String, pg_schema: Option<String>, on_progress: Channel<BackupStep>) -> IpcResult<TargetBackup> {
+    state.grants.check_url(&url)?;
     let mut rec = audit::start(&state, "backup");
     rec.target(&url);
     rec.option("schema", pg_schema.clone());
@@ -135,8 +136,11 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Option<T> {
 /// replacing the objects the backup holds; anything else there is left and named.
 #[tauri::command]
 pub async fn restore_backup(state: State<'_, AppState>, record: String, url: String, on_progress: Channel<String>) -> IpcResult<RestoreOutcome> {
+    state.grants.check_url(&url)?;
     let record = PathBuf::from(record);
-    let inside = record.parent().is_some_and(|d| d == backups_dir(&state));
+    // Compared resolved (`..` and links), so only a record in the backups folder itself passes.
+    let resolved = crate::paths::resolve(&record).ok();
+    let inside = resolved.zip(std::fs::canonicalize(backups_dir(&state)).ok()).is_some_and(|(r, d)| r.parent() == Some(d.as_path()));
     if !inside {
         return Err(IpcError::new(ErrorKind::NotFound, format!("{} is not one of the app's target backups", record.display())));
     }
@@ -168,6 +172,7 @@ fn run_dir(state: &AppState, id: &str) -> IpcResult<PathBuf> {
 /// wrote to). Refuses when someone wrote to those tables since, unless `force`.
 #[tauri::command]
 pub async fn rollback_run(state: State<'_, AppState>, id: String, url: String, force: bool, on_progress: Channel<String>) -> IpcResult<RollbackOutcome> {
+    state.grants.check_url(&url)?;
     let report = run_dir(&state, &id)?.join("report.json");
     let mut rec = audit::start(&state, "rollback");
     rec.target(&url);
@@ -206,6 +211,7 @@ fn run_schema(r: &Report) -> Option<String> {
 /// `validation.json` in the run's folder.
 #[tauri::command]
 pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, pg_schema: Option<String>) -> IpcResult<ValidationReport> {
+    state.grants.check_url(&url)?;
     let dir = run_dir(&state, &id)?;
     let report_path = dir.join("report.json");
     let run: Report = ferry_core::rollback::load_report(&report_path)?;
@@ -384,7 +390,9 @@ mod tests {
             )
             .unwrap();
         }
-        let (_app, w) = app(&data);
+        let (app_, w) = app(&data);
+        // The test's folder, as if dropped on the window: its files were chosen by the user.
+        app_.state::<AppState>().grants.grant_dropped(std::slice::from_ref(&dir));
         let url = db.url.clone();
         let src = source.display().to_string();
 

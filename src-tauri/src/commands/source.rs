@@ -2,6 +2,7 @@
 //! checking an override, the target DDL preview, plans saved and opened as project files.
 
 use crate::error::{ErrorKind, IpcError, IpcResult};
+use crate::paths::Access;
 use crate::state::{AppState, Loaded};
 use ferry_core::plan::Plan;
 use ferry_core::preflight::ColumnCheck;
@@ -37,6 +38,7 @@ pub struct TypeCheck {
 /// Opens a SQLite file (read-only), reads its schema and profiles every column.
 #[tauri::command]
 pub async fn open_source(state: State<'_, AppState>, path: String) -> IpcResult<SourceView> {
+    state.chosen(&path, Access::Read)?;
     let p = PathBuf::from(&path);
     let schema = super::blocking(move || Ok(ferry_core::source::sqlite::read_source(&p, true, 2)?)).await?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
@@ -119,13 +121,15 @@ pub fn preview_tables(state: State<'_, AppState>, plan: Plan, pg_schema: Option<
 
 /// Writes the plan as the project file `ferry migrate --plan` reads.
 #[tauri::command]
-pub fn save_plan(plan: Plan, path: String) -> IpcResult<()> {
+pub fn save_plan(state: State<'_, AppState>, plan: Plan, path: String) -> IpcResult<()> {
+    state.chosen(&path, Access::Write)?;
     std::fs::write(&path, plan.to_toml()).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot write {path}: {e}")))
 }
 
 /// Reads a plan file and checks it against the open SQLite file.
 #[tauri::command]
 pub fn open_plan(state: State<'_, AppState>, path: String) -> IpcResult<Plan> {
+    state.chosen(&path, Access::Read)?;
     let l = state.loaded()?;
     let plan = Plan::load(std::path::Path::new(&path))?;
     plan.check_against(&l.schema, &path)?;

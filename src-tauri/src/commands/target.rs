@@ -8,7 +8,8 @@ use ferry_core::dialect::probe::ServerInfo;
 /// Connects as a migration would and says what is there (server, version, empty or not,
 /// whether the user may create tables), or exactly what failed.
 #[tauri::command]
-pub async fn test_connection(url: String, pg_schema: Option<String>) -> IpcResult<ServerInfo> {
+pub async fn test_connection(state: State<'_, AppState>, url: String, pg_schema: Option<String>) -> IpcResult<ServerInfo> {
+    state.grants.check_url(&url)?;
     Ok(ferry_core::dialect::probe::probe(&url, pg_schema.as_deref()).await?)
 }
 

@@ -9,6 +9,7 @@ import type { ErrorKind } from './bindings/ErrorKind';
 import type { Event } from './bindings/Event';
 import type { IpcError } from './bindings/IpcError';
 import type { KeyringStatus } from './bindings/KeyringStatus';
+import type { PickKind } from './bindings/PickKind';
 import type { Plan } from './bindings/Plan';
 import type { Report } from './bindings/Report';
 import type { RunFile } from './bindings/RunFile';
@@ -31,7 +32,7 @@ import type { TargetBackup } from './bindings/TargetBackup';
 import type { ValidationReport } from './bindings/ValidationReport';
 
 export type { AuditEntry, BackupItem, BackupStep, ChecklistState, RestoreOutcome, RollbackOutcome, Snapshot, TargetBackup, ValidationReport };
-export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
+export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
 
 /** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
  * dropped connection to the core) is wrapped as kind "other". */
@@ -53,6 +54,29 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 /** The engine's version (`ferry_core::version()`), e.g. "0.1.0". */
 export function engineVersion(): Promise<string> {
   return call<string>('engine_version');
+}
+
+// --- files the user chooses --------------------------------------------------------------
+
+/** The native dialog for `kind`, shown by the shell, which records the answer: the other
+ * commands take a path only when the user chose it (in a dialog, by dropping it on the
+ * window, on the command line) or it is in Ferry's own folders. `suggested` opens the dialog
+ * at a file name or a typed path. Null when the user cancels. */
+export function pickPath(kind: PickKind, suggested: string | null = null): Promise<string | null> {
+  return call('pick_path', { kind, suggested });
+}
+
+/** Runs `use` on a path the user typed; when the shell refuses it as not chosen in this
+ * session, shows the dialog at that path for the user to confirm, and runs `use` on what they
+ * chose. Resolves with the path used and the result, or null when they cancel. */
+export async function withChosenPath<T>(path: string, kind: PickKind, use: (path: string) => Promise<T>): Promise<{ path: string; value: T } | null> {
+  try {
+    return { path, value: await use(path) };
+  } catch (e) {
+    if (asIpcError(e).kind !== 'not_chosen') throw e;
+  }
+  const chosen = await pickPath(kind, path);
+  return chosen === null ? null : { path: chosen, value: await use(chosen) };
 }
 
 // --- the SQLite file --------------------------------------------------------------------

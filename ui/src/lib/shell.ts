@@ -1,42 +1,10 @@
-// The front end's door to the window it runs in: native dialogs, the window's close
-// button, files dropped on the webview. `ipc.ts` is the door to Ferry's commands; this is
-// the door to Tauri's own APIs (`@tauri-apps/api/window`, `/webview`, `plugin-dialog`), so
-// views and stores name no Tauri module. Each is imported when first used, and outside
-// Tauri (the front end alone in a browser) the listeners do nothing. The e2e tests mock
+// The front end's door to the window it runs in: the window's close button, files dropped
+// on the webview. `ipc.ts` is the door to Ferry's commands (the file dialogs too: the shell
+// shows them, to record what the user chose); this is the door to Tauri's own APIs
+// (`@tauri-apps/api/window`, `/webview`), so views and stores name no Tauri module. Each is
+// imported when first used, and outside Tauri (the front end alone in a browser) the
+// listeners do nothing. The e2e tests mock
 // all of it below these modules, at `window.__TAURI_INTERNALS__` (tests/mock-ipc.ts).
-
-// --- native dialogs ---------------------------------------------------------------------
-
-/** The native "open" dialog for a SQLite file; null when the user cancels. */
-export async function pickSqliteFile(): Promise<string | null> {
-  const { open } = await import('@tauri-apps/plugin-dialog');
-  const picked = await open({
-    multiple: false,
-    directory: false,
-    filters: [
-      { name: 'SQLite database', extensions: ['sqlite', 'sqlite3', 'db', 'db3', 's3db', 'sl3'] },
-      { name: 'Any file', extensions: ['*'] },
-    ],
-  });
-  return typeof picked === 'string' ? picked : null;
-}
-
-export async function pickPlanToOpen(): Promise<string | null> {
-  const { open } = await import('@tauri-apps/plugin-dialog');
-  const picked = await open({ multiple: false, directory: false, filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
-  return typeof picked === 'string' ? picked : null;
-}
-
-export async function pickPlanToSave(): Promise<string | null> {
-  const { save } = await import('@tauri-apps/plugin-dialog');
-  return save({ defaultPath: 'plan.toml', filters: [{ name: 'Ferry plan', extensions: ['toml'] }] });
-}
-
-/** The native "save" dialog for the audit log's CSV; null when the user cancels. */
-export async function pickCsvToSave(defaultPath: string): Promise<string | null> {
-  const { save } = await import('@tauri-apps/plugin-dialog');
-  return save({ defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
-}
 
 // --- listeners --------------------------------------------------------------------------
 
