@@ -85,7 +85,7 @@ describe('Connections', () => {
   });
 });
 
-describe('Connections: chosen files', () => {
+describe('Connections: chosen files and TLS', () => {
   // The shell takes only paths the user chose in its dialogs: open_source refuses others
   // (not_chosen) until pick_path, the dialog, returns them.
   const spec = {
@@ -116,6 +116,46 @@ describe('Connections: chosen files', () => {
     await page.click('#open-source');
     await expect.poll(async () => (await calls()).filter((c) => c.cmd === 'open_source').length).toBe(3);
     expect((await calls()).filter((c) => c.cmd === 'pick_path').length).toBe(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says what each TLS mode checks, in one line under the select', async () => {
+    const { page, errors } = await open(spec);
+
+    // One line under the select, changing with the mode.
+    const hints: Record<string, string> = {};
+    for (const mode of ['disable', 'prefer', 'require', 'verify-ca', 'verify-full']) {
+      await page.selectOption('#tls', mode);
+      hints[mode] = (await page.textContent('#tls-hint')) ?? '';
+    }
+    expect(hints.require).toBe('Encrypted, but the server’s certificate is not checked; use verify-full with the CA file to be sure of the server.');
+    expect(hints.disable).toContain('Not encrypted');
+    expect(hints['verify-ca']).toContain('host name in it is not checked');
+    expect(new Set(Object.values(hints)).size).toBe(5);
+
+    // Nothing cut off at the smallest window (1024×700): every option label fits the select,
+    // the hint fits the card.
+    await page.selectOption('#tls', 'verify-full');
+    const fit = await page.evaluate(() => {
+      const sel = document.querySelector('#tls') as HTMLSelectElement;
+      const ctx = document.createElement('canvas').getContext('2d')!;
+      const cs = getComputedStyle(sel);
+      ctx.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const widest = Math.max(...Array.from(sel.options).map((o) => ctx.measureText(o.text).width));
+      const card = sel.closest('section')!.getBoundingClientRect();
+      const inside = (css: string) => {
+        const r = document.querySelector(css)!.getBoundingClientRect();
+        return r.left >= card.left && r.right <= card.right + 0.5;
+      };
+      const hint = document.querySelector('#tls-hint') as HTMLElement;
+      // The select's box minus its padding and arrow (about 24px) must hold the widest label.
+      return { room: sel.clientWidth - 24 - widest, hint: inside('#tls-hint') && hint.scrollWidth <= hint.clientWidth };
+    });
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: `${process.env.FERRY_E2E_FULL}/connections-tls-fit.png` });
+    expect(fit.room).toBeGreaterThanOrEqual(0);
+    expect(fit.hint).toBe(true);
+
     expect(errors).toEqual([]);
     await page.close();
   });

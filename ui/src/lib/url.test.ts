@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildUrl, defaultFields, parseUrl, redactUrl, validateFields, type ParsedUrl, type TargetFields } from './url';
+import { buildUrl, defaultFields, parseUrl, redactUrl, tlsHint, validateFields, type ParsedUrl, type TargetFields } from './url';
 
 const pg = (over: Partial<TargetFields> = {}): TargetFields => ({ ...defaultFields('postgres'), database: 'shop', ...over });
 const my = (over: Partial<TargetFields> = {}): TargetFields => ({ ...defaultFields('mysql'), database: 'shop', ...over });
@@ -23,6 +23,7 @@ describe('buildUrl', () => {
     [pg({ host: '::1' }), '', 'postgres://postgres@[::1]:5432/shop?sslmode=prefer'],
     [pg({ host: '[fe80::1]' }), '', 'postgres://postgres@[fe80::1]:5432/shop?sslmode=prefer'],
     [pg({ user: 'a@b', database: 'my db' }), 'p@ss:w/rd#?%', 'postgres://a%40b:p%40ss%3Aw%2Frd%23%3F%25@127.0.0.1:5432/my%20db?sslmode=prefer'],
+    [my({ tls: 'verify-ca' }), 'pw', 'mysql://root:pw@127.0.0.1:3306/shop?ssl-mode=VERIFY_CA'],
   ])('%j + %j', (f, pw, want) => expect(buildUrl(f, pw)).toBe(want));
 });
 
@@ -33,7 +34,8 @@ describe('parseUrl', () => {
     ['mariadb://u:pw@h/db', { kind: 'mysql', port: 3306, user: 'u' }, 'pw'],
     ['  mysql://h/db  ', { kind: 'mysql', host: 'h', user: 'root' }, ''],
     ['postgres://u@[2001:db8::7]:5432/db', { host: '2001:db8::7', port: 5432 }, ''],
-    ['postgres://u@h/db?sslmode=verify-ca', { tls: 'verify-full' }, ''],
+    ['postgres://u@h/db?sslmode=verify-ca', { tls: 'verify-ca' }, ''],
+    ['mysql://u@h/db?ssl-mode=VERIFY_CA', { tls: 'verify-ca' }, ''],
     ['postgres://u@h/db?sslmode=allow', { tls: 'prefer' }, ''],
     ['postgres://u@h/db?sslmode=disable&schema=sales', { tls: 'disable', schema: 'sales' }, ''],
     ['mysql://u@h/db?ssl-mode=REQUIRED', { tls: 'require' }, ''],
@@ -72,6 +74,8 @@ describe('round trips', () => {
     my({ tls: 'require', host: 'mariadb.internal', user: 'app' }),
     my({ tls: 'verify-full', host: 'fe80::1' }),
     my({ tls: 'disable' }),
+    pg({ tls: 'verify-ca' }),
+    my({ tls: 'verify-ca' }),
   ];
   for (const f of fields) {
     for (const pw of passwords) {
@@ -94,6 +98,21 @@ describe('round trips', () => {
   // leaves it out; parseUrl reads ?schema= when a pasted URL has it.
   it('leaves the schema out of the URL', () => {
     expect(parsed(buildUrl(pg({ schema: 'sales' }), '')).fields.schema).toBe('');
+  });
+});
+
+describe('tlsHint', () => {
+  it.each([
+    ['disable', 'Not encrypted'],
+    ['prefer', 'certificate is not checked'],
+    ['require', 'Encrypted, but the server’s certificate is not checked; use verify-full with the CA file'],
+    ['verify-ca', 'host name in it is not checked'],
+    ['verify-full', 'name this host'],
+  ] as const)('%s', (mode, says) => expect(tlsHint(mode)).toContain(says));
+
+  it('says something different for each mode', () => {
+    const modes = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full'] as const;
+    expect(new Set(modes.map(tlsHint)).size).toBe(modes.length);
   });
 });
 

@@ -2,7 +2,7 @@
 // The password is kept apart from the fields (it is never saved in a file).
 
 export type Kind = 'postgres' | 'mysql';
-export type TlsMode = 'disable' | 'prefer' | 'require' | 'verify-full';
+export type TlsMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
 export interface TargetFields {
   kind: Kind;
@@ -21,10 +21,22 @@ export function defaultFields(kind: Kind = 'postgres'): TargetFields {
   return { kind, host: '127.0.0.1', port: DEFAULT_PORT[kind], database: '', user: kind === 'postgres' ? 'postgres' : 'root', tls: 'prefer', schema: '' };
 }
 
+/** One line under the TLS choice saying what it protects against, and what it does not. */
+export function tlsHint(tls: TlsMode): string {
+  const hints: Record<TlsMode, string> = {
+    disable: 'Not encrypted: the password and the data cross the network in clear.',
+    prefer: 'Encrypted only if the server offers it, and the server’s certificate is not checked.',
+    require: 'Encrypted, but the server’s certificate is not checked; use verify-full with the CA file to be sure of the server.',
+    'verify-ca': 'Encrypted; the certificate must be signed by a CA this system trusts, but the host name in it is not checked.',
+    'verify-full': 'Encrypted; the certificate must be signed by a CA this system trusts and name this host.',
+  };
+  return hints[tls];
+}
+
 /** The TLS query parameter each server's URL understands. */
 function tlsParam(kind: Kind, tls: TlsMode): string {
   if (kind === 'postgres') return `sslmode=${tls}`;
-  const my: Record<TlsMode, string> = { disable: 'DISABLED', prefer: 'PREFERRED', require: 'REQUIRED', 'verify-full': 'VERIFY_IDENTITY' };
+  const my: Record<TlsMode, string> = { disable: 'DISABLED', prefer: 'PREFERRED', require: 'REQUIRED', 'verify-ca': 'VERIFY_CA', 'verify-full': 'VERIFY_IDENTITY' };
   return `ssl-mode=${my[tls]}`;
 }
 
@@ -73,7 +85,7 @@ export function parseUrl(text: string): ParsedUrl | string {
   const mode = (q.get('sslmode') ?? q.get('ssl-mode') ?? q.get('ssl_mode') ?? '').toLowerCase();
   const fromMode: Record<string, TlsMode> = {
     disable: 'disable', disabled: 'disable', allow: 'prefer', prefer: 'prefer', preferred: 'prefer',
-    require: 'require', required: 'require', 'verify-ca': 'verify-full', verify_ca: 'verify-full', 'verify-full': 'verify-full', verify_identity: 'verify-full',
+    require: 'require', required: 'require', 'verify-ca': 'verify-ca', verify_ca: 'verify-ca', 'verify-full': 'verify-full', verify_identity: 'verify-full',
   };
   if (mode) f.tls = fromMode[mode] ?? f.tls;
   f.schema = q.get('schema') ?? '';
