@@ -94,8 +94,9 @@ describe('Connections: chosen files and TLS', () => {
     handlers: {
       ...connectSpec.handlers,
       pick_path: (args: any, mock: any) => {
-        mock.data.chosen.push(args.suggested);
-        return args.suggested;
+        const answer = args.kind === 'ca_file' ? '/home/ada/certs/db ca.pem' : args.suggested;
+        mock.data.chosen.push(answer);
+        return answer;
       },
       open_source: (args: any, mock: any) => {
         if (!mock.data.chosen.includes(args.path)) throw { kind: 'not_chosen', message: `${args.path} was not chosen`, detail: null };
@@ -120,14 +121,15 @@ describe('Connections: chosen files and TLS', () => {
     await page.close();
   });
 
-  it('says what each TLS mode checks, in one line under the select', async () => {
-    const { page, errors } = await open(spec);
+  it('says what each TLS mode checks, and asks for the CA file when verifying', async () => {
+    const { page, calls, errors } = await open(spec);
 
-    // One line under the select, changing with the mode.
+    // One line under the select, changing with the mode; no CA field until a mode verifies.
     const hints: Record<string, string> = {};
     for (const mode of ['disable', 'prefer', 'require', 'verify-ca', 'verify-full']) {
       await page.selectOption('#tls', mode);
       hints[mode] = (await page.textContent('#tls-hint')) ?? '';
+      expect(await page.locator('#ca-file').count()).toBe(mode.startsWith('verify') ? 1 : 0);
     }
     expect(hints.require).toBe('Encrypted, but the server’s certificate is not checked; use verify-full with the CA file to be sure of the server.');
     expect(hints.disable).toContain('Not encrypted');
@@ -135,7 +137,7 @@ describe('Connections: chosen files and TLS', () => {
     expect(new Set(Object.values(hints)).size).toBe(5);
 
     // Nothing cut off at the smallest window (1024×700): every option label fits the select,
-    // the hint fits the card.
+    // the hint and the CA row fit the card.
     await page.selectOption('#tls', 'verify-full');
     const fit = await page.evaluate(() => {
       const sel = document.querySelector('#tls') as HTMLSelectElement;
@@ -150,12 +152,44 @@ describe('Connections: chosen files and TLS', () => {
       };
       const hint = document.querySelector('#tls-hint') as HTMLElement;
       // The select's box minus its padding and arrow (about 24px) must hold the widest label.
-      return { room: sel.clientWidth - 24 - widest, hint: inside('#tls-hint') && hint.scrollWidth <= hint.clientWidth };
+      return { room: sel.clientWidth - 24 - widest, hint: inside('#tls-hint') && hint.scrollWidth <= hint.clientWidth, ca: inside('#ca-browse') && inside('#ca-file') };
     });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: `${process.env.FERRY_E2E_FULL}/connections-tls-fit.png` });
     expect(fit.room).toBeGreaterThanOrEqual(0);
     expect(fit.hint).toBe(true);
+    expect(fit.ca).toBe(true);
 
+    // Browse fills the CA field; the URL carries it as sslrootcert, then as ssl-ca for MySQL.
+    await page.click('#ca-browse');
+    await expect.poll(() => page.inputValue('#ca-file')).toBe('/home/ada/certs/db ca.pem');
+    expect((await calls()).filter((c) => c.cmd === 'pick_path').at(-1)!.args).toEqual({ kind: 'ca_file', suggested: null });
+    await page.fill('#host', 'db.internal');
+    await page.fill('#database', 'shop');
+    await page.fill('#user', 'ferry');
+    await page.fill('#password', 'right');
+    await page.click('#test-connection');
+    await page.locator('#connection-result').waitFor();
+    const url = () => calls().then((cs) => cs.filter((c) => c.cmd === 'test_connection').at(-1)!.args.url);
+    expect(await url()).toBe('postgres://ferry:right@db.internal:5432/shop?sslmode=verify-full&sslrootcert=%2Fhome%2Fada%2Fcerts%2Fdb%20ca.pem');
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: `${process.env.FERRY_E2E_FULL}/connections-tls.png` });
+
+    // Saved connections remember the CA file (the password goes to the keyring only).
+    await page.fill('#save-name', 'shop verified');
+    await page.click('#save-connection');
+    await page.getByText('without its password').waitFor();
+    const saved = (await calls()).find((c) => c.cmd === 'save_connection')!;
+    expect(saved.args.connection.ca_file).toBe('/home/ada/certs/db ca.pem');
+    expect(saved.args.connection.tls).toBe('verify-full');
+    expect(JSON.stringify(saved.args.connection)).not.toContain('right');
+
+    await page.click('#kind-mysql');
+    await page.selectOption('#tls', 'verify-ca');
+    await page.click('#test-connection');
+    await expect.poll(url).toBe('mysql://ferry:right@db.internal:3306/shop?ssl-mode=VERIFY_CA&ssl-ca=%2Fhome%2Fada%2Fcerts%2Fdb%20ca.pem');
+    // A mode that does not verify leaves the file out of the URL.
+    await page.selectOption('#tls', 'require');
+    await page.click('#test-connection');
+    await expect.poll(url).toBe('mysql://ferry:right@db.internal:3306/shop?ssl-mode=REQUIRED');
     expect(errors).toEqual([]);
     await page.close();
   });

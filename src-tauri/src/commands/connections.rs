@@ -21,8 +21,12 @@ pub struct SavedConnection {
     pub port: u16,
     pub database: String,
     pub user: String,
-    /// `disable`, `prefer`, `require` or `verify-full`.
+    /// `disable`, `prefer`, `require`, `verify-ca` or `verify-full`.
     pub tls: String,
+    /// The CA certificate (PEM) that verify-ca / verify-full check the server's against; the
+    /// form puts it in the URL as `sslrootcert=` (PostgreSQL) or `ssl-ca=` (MySQL/MariaDB).
+    #[serde(default)]
+    pub ca_file: Option<String>,
     /// PostgreSQL schema for the tables.
     pub schema: Option<String>,
     /// Whether a password was put in the keyring for it.
@@ -79,13 +83,22 @@ pub fn keyring_status() -> KeyringStatus {
 
 #[tauri::command]
 pub fn list_connections(state: State<'_, AppState>) -> IpcResult<Vec<SavedConnection>> {
-    read_all(&state.data_dir)
+    let all = read_all(&state.data_dir)?;
+    // Each CA file was chosen when its connection was saved (`save_connection` checks it).
+    for ca in all.iter().filter_map(|c| c.ca_file.as_deref()) {
+        let _ = state.grants.grant_file(Path::new(ca));
+    }
+    Ok(all)
 }
 
 /// Saves (or replaces, by name) a connection; the password, when given, goes to the keyring
 /// only. Returns the connection as saved: `password_saved` says whether the keyring took it.
 #[tauri::command]
-pub fn save_connection(state: State<'_, AppState>, connection: SavedConnection, password: Option<String>) -> IpcResult<SavedConnection> {
+pub fn save_connection(state: State<'_, AppState>, mut connection: SavedConnection, password: Option<String>) -> IpcResult<SavedConnection> {
+    connection.ca_file = connection.ca_file.filter(|f| !f.trim().is_empty());
+    if let Some(ca) = &connection.ca_file {
+        state.chosen(ca, crate::paths::Access::Read)?;
+    }
     save(&state.data_dir, connection, password)
 }
 
@@ -150,7 +163,7 @@ mod tests {
     use std::process::Command;
 
     fn shop(name: &str) -> SavedConnection {
-        SavedConnection { name: name.into(), kind: "postgres".into(), host: "db.internal".into(), port: 5432, database: "shop".into(), user: "ferry".into(), tls: "require".into(), schema: None, password_saved: false }
+        SavedConnection { name: name.into(), kind: "postgres".into(), host: "db.internal".into(), port: 5432, database: "shop".into(), user: "ferry".into(), tls: "require".into(), ca_file: None, schema: None, password_saved: false }
     }
 
     fn scratch(tag: &str) -> std::path::PathBuf {

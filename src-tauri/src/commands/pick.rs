@@ -142,7 +142,8 @@ mod tests {
     }
 
     /// Through the real IPC: files the page names are refused until the user chose them in a
-    /// dialog; a CA file in a URL too; nothing chosen lasts past the session.
+    /// dialog; a CA file in a URL too; a saved connection's CA file must have been chosen, and
+    /// is chosen again when the list is read in a new session.
     #[test]
     fn commands_take_only_chosen_paths() {
         let dir = std::env::temp_dir().join(format!("ferry-app-pick-{}", std::process::id()));
@@ -184,15 +185,21 @@ mod tests {
         let url = format!("postgres://postgres@127.0.0.1:1/x?sslmode=verify-full&sslrootcert={}", s(&ca));
         let m = refused(call(&w, "test_connection", json!({ "url": url, "pgSchema": null })));
         assert!(m.contains("ca.pem was not chosen"), "{m}");
+        let conn = json!({ "name": "shop", "kind": "postgres", "host": "127.0.0.1", "port": 1, "database": "x", "user": "postgres", "tls": "verify-full", "ca_file": s(&ca), "schema": null, "password_saved": false });
+        refused(call(&w, "save_connection", json!({ "connection": conn, "password": null })));
         answer(&app, &ca);
         call(&w, "pick_path", json!({ "kind": "ca_file", "suggested": null })).unwrap();
         let e = call(&w, "test_connection", json!({ "url": url, "pgSchema": null })).unwrap_err();
         assert_ne!(e["kind"], "not_chosen", "a chosen CA file passes on to the engine: {e}");
+        assert_eq!(call(&w, "save_connection", json!({ "connection": conn, "password": null })).unwrap()["ca_file"], json!(s(&ca)));
 
-        // A new session: what was chosen in the last one is not.
+        // A new session: the saved connection's CA file is usable once the list is read.
         drop((app, w));
         let (_app, w) = mock_app(&data);
         refused(call(&w, "test_connection", json!({ "url": url, "pgSchema": null })));
+        assert_eq!(call(&w, "list_connections", json!({})).unwrap()[0]["ca_file"], json!(s(&ca)));
+        assert_ne!(call(&w, "test_connection", json!({ "url": url, "pgSchema": null })).unwrap_err()["kind"], "not_chosen");
+        // …but the SQLite file chosen in the last session is not.
         refused(call(&w, "open_source", json!({ "path": s(&shop) })));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -23,7 +23,13 @@ describe('buildUrl', () => {
     [pg({ host: '::1' }), '', 'postgres://postgres@[::1]:5432/shop?sslmode=prefer'],
     [pg({ host: '[fe80::1]' }), '', 'postgres://postgres@[fe80::1]:5432/shop?sslmode=prefer'],
     [pg({ user: 'a@b', database: 'my db' }), 'p@ss:w/rd#?%', 'postgres://a%40b:p%40ss%3Aw%2Frd%23%3F%25@127.0.0.1:5432/my%20db?sslmode=prefer'],
-    [my({ tls: 'verify-ca' }), 'pw', 'mysql://root:pw@127.0.0.1:3306/shop?ssl-mode=VERIFY_CA'],
+    // The CA file goes with the verifying modes only, as each server's client spells it.
+    [pg({ tls: 'verify-full', caFile: '/etc/ferry/ca.pem' }), '', 'postgres://postgres@127.0.0.1:5432/shop?sslmode=verify-full&sslrootcert=%2Fetc%2Fferry%2Fca.pem'],
+    [pg({ tls: 'verify-ca', caFile: '/home/ada/ca & co #1.pem' }), '', 'postgres://postgres@127.0.0.1:5432/shop?sslmode=verify-ca&sslrootcert=%2Fhome%2Fada%2Fca%20%26%20co%20%231.pem'],
+    [my({ tls: 'verify-ca', caFile: '/etc/ca.pem' }), '', 'mysql://root@127.0.0.1:3306/shop?ssl-mode=VERIFY_CA&ssl-ca=%2Fetc%2Fca.pem'],
+    [my({ tls: 'verify-full', caFile: ' /etc/ca.pem ' }), '', 'mysql://root@127.0.0.1:3306/shop?ssl-mode=VERIFY_IDENTITY&ssl-ca=%2Fetc%2Fca.pem'],
+    [pg({ tls: 'require', caFile: '/etc/ca.pem' }), '', 'postgres://postgres@127.0.0.1:5432/shop?sslmode=require'],
+    [my({ tls: 'verify-full', caFile: '  ' }), '', 'mysql://root@127.0.0.1:3306/shop?ssl-mode=VERIFY_IDENTITY'],
   ])('%j + %j', (f, pw, want) => expect(buildUrl(f, pw)).toBe(want));
 });
 
@@ -34,8 +40,10 @@ describe('parseUrl', () => {
     ['mariadb://u:pw@h/db', { kind: 'mysql', port: 3306, user: 'u' }, 'pw'],
     ['  mysql://h/db  ', { kind: 'mysql', host: 'h', user: 'root' }, ''],
     ['postgres://u@[2001:db8::7]:5432/db', { host: '2001:db8::7', port: 5432 }, ''],
-    ['postgres://u@h/db?sslmode=verify-ca', { tls: 'verify-ca' }, ''],
-    ['mysql://u@h/db?ssl-mode=VERIFY_CA', { tls: 'verify-ca' }, ''],
+    ['postgres://u@h/db?sslmode=verify-ca', { tls: 'verify-ca', caFile: '' }, ''],
+    ['postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem', { tls: 'verify-full', caFile: '/etc/ca.pem' }, ''],
+    ['mysql://u@h/db?ssl-mode=VERIFY_CA&ssl-ca=/etc/ca.pem', { tls: 'verify-ca', caFile: '/etc/ca.pem' }, ''],
+    ['mysql://u@h/db?ssl-mode=VERIFY_IDENTITY&sslca=/etc/ca.pem', { tls: 'verify-full', caFile: '/etc/ca.pem' }, ''],
     ['postgres://u@h/db?sslmode=allow', { tls: 'prefer' }, ''],
     ['postgres://u@h/db?sslmode=disable&schema=sales', { tls: 'disable', schema: 'sales' }, ''],
     ['mysql://u@h/db?ssl-mode=REQUIRED', { tls: 'require' }, ''],
@@ -74,8 +82,10 @@ describe('round trips', () => {
     my({ tls: 'require', host: 'mariadb.internal', user: 'app' }),
     my({ tls: 'verify-full', host: 'fe80::1' }),
     my({ tls: 'disable' }),
-    pg({ tls: 'verify-ca' }),
-    my({ tls: 'verify-ca' }),
+    pg({ tls: 'verify-full', caFile: '/home/ada/certs/ca & co #1.pem' }),
+    pg({ tls: 'verify-ca', caFile: 'C:\\certs\\ca.pem' }),
+    my({ tls: 'verify-ca', caFile: '/etc/ssl/ca+chain.pem' }),
+    my({ tls: 'verify-full', caFile: '/tmp/päth/ca.pem' }),
   ];
   for (const f of fields) {
     for (const pw of passwords) {

@@ -4,6 +4,9 @@
 export type Kind = 'postgres' | 'mysql';
 export type TlsMode = 'disable' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
+/** The modes that check the server's certificate against a CA: the form asks for its file. */
+export const VERIFYING: readonly TlsMode[] = ['verify-ca', 'verify-full'];
+
 export interface TargetFields {
   kind: Kind;
   host: string;
@@ -13,12 +16,14 @@ export interface TargetFields {
   tls: TlsMode;
   /** PostgreSQL schema for the tables; empty means public. */
   schema: string;
+  /** The CA certificate (PEM) verify-ca / verify-full check against; empty: the system's CAs. */
+  caFile?: string;
 }
 
 export const DEFAULT_PORT: Record<Kind, number> = { postgres: 5432, mysql: 3306 };
 
 export function defaultFields(kind: Kind = 'postgres'): TargetFields {
-  return { kind, host: '127.0.0.1', port: DEFAULT_PORT[kind], database: '', user: kind === 'postgres' ? 'postgres' : 'root', tls: 'prefer', schema: '' };
+  return { kind, host: '127.0.0.1', port: DEFAULT_PORT[kind], database: '', user: kind === 'postgres' ? 'postgres' : 'root', tls: 'prefer', schema: '', caFile: '' };
 }
 
 /** One line under the TLS choice saying what it protects against, and what it does not. */
@@ -27,8 +32,8 @@ export function tlsHint(tls: TlsMode): string {
     disable: 'Not encrypted: the password and the data cross the network in clear.',
     prefer: 'Encrypted only if the server offers it, and the server’s certificate is not checked.',
     require: 'Encrypted, but the server’s certificate is not checked; use verify-full with the CA file to be sure of the server.',
-    'verify-ca': 'Encrypted; the certificate must be signed by a CA this system trusts, but the host name in it is not checked.',
-    'verify-full': 'Encrypted; the certificate must be signed by a CA this system trusts and name this host.',
+    'verify-ca': 'Encrypted; the certificate must be signed by the CA file, but the host name in it is not checked.',
+    'verify-full': 'Encrypted; the certificate must be signed by the CA file (or a CA this system trusts) and name this host.',
   };
   return hints[tls];
 }
@@ -40,11 +45,18 @@ function tlsParam(kind: Kind, tls: TlsMode): string {
   return `ssl-mode=${my[tls]}`;
 }
 
+/** The CA file's query parameter, when the mode verifies and a file is named. */
+function caParam(f: TargetFields): string {
+  const file = f.caFile?.trim() ?? '';
+  if (!file || !VERIFYING.includes(f.tls)) return '';
+  return `&${f.kind === 'postgres' ? 'sslrootcert' : 'ssl-ca'}=${encodeURIComponent(file)}`;
+}
+
 /** The engine's URL for the fields and password. */
 export function buildUrl(f: TargetFields, password: string): string {
   const auth = encodeURIComponent(f.user) + (password ? ':' + encodeURIComponent(password) : '');
   const host = f.host.includes(':') && !f.host.startsWith('[') ? `[${f.host}]` : f.host;
-  return `${f.kind}://${auth}@${host}:${f.port}/${encodeURIComponent(f.database)}?${tlsParam(f.kind, f.tls)}`;
+  return `${f.kind}://${auth}@${host}:${f.port}/${encodeURIComponent(f.database)}?${tlsParam(f.kind, f.tls)}${caParam(f)}`;
 }
 
 /** What is wrong with the fields, by field name; empty when they can be used. */
@@ -89,6 +101,7 @@ export function parseUrl(text: string): ParsedUrl | string {
   };
   if (mode) f.tls = fromMode[mode] ?? f.tls;
   f.schema = q.get('schema') ?? '';
+  f.caFile = q.get('sslrootcert') ?? q.get('ssl-root-cert') ?? q.get('ssl-ca') ?? q.get('sslca') ?? q.get('ssl_ca') ?? '';
   return { fields: f, password: decodeURIComponent(u.password) };
 }
 

@@ -6,9 +6,14 @@ export type SavedConnection = { name: string,
  */
 kind: string, host: string, port: number, database: string, user: string, 
 /**
- * `disable`, `prefer`, `require` or `verify-full`.
+ * `disable`, `prefer`, `require`, `verify-ca` or `verify-full`.
  */
 tls: string, 
+/**
+ * The CA certificate (PEM) that verify-ca / verify-full check the server's against; the
+ * form puts it in the URL as `sslrootcert=` (PostgreSQL) or `ssl-ca=` (MySQL/MariaDB).
+ */
+ca_file: string | null, 
 /**
  * PostgreSQL schema for the tables.
  */
