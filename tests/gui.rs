@@ -9,6 +9,9 @@
 //!   source's row count and that the changed column has the chosen type. Screenshots of every
 //!   view go to `docs/screenshots/` (the README shows them).
 //! - `a_wrong_password_is_shown_in_the_form`: the server's refusal, in words, in the form.
+//! - `the_tls_choice_says_what_it_checks_and_takes_a_chosen_ca_file`: at 1024×700, the hint
+//!   under TLS, the CA file chosen with Browse (the shell's dialog, answered through
+//!   `$FERRY_TEST_PICKS`) reaching the engine, a typed one refused by the shell.
 //!
 //! How it runs: it uses `$DISPLAY` when set, else starts its own `Xvfb` on a free display;
 //! it starts `tauri-driver` (crates.io) on free ports with Debian's `WebKitWebDriver` as the
@@ -70,13 +73,19 @@ struct App {
 
 impl App {
     async fn start(name: &'static str) -> App {
+        App::start_picking(name, &[]).await
+    }
+
+    /// The app, its native file dialogs answered with `picks` in turn (`$FERRY_TEST_PICKS`,
+    /// which only a debug build honours: WebDriver cannot click in a GTK dialog).
+    async fn start_picking(name: &'static str, picks: &[PathBuf]) -> App {
         let logs = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui");
         fs::create_dir_all(&logs).expect("create the log folder");
         let data_dir = logs.join(format!("{name}-data"));
         let _ = fs::remove_dir_all(&data_dir);
         fs::create_dir_all(&data_dir).unwrap();
         let (display, xvfb) = display(&logs);
-        let driver = TauriDriver::start(&display, &logs, &data_dir);
+        let driver = TauriDriver::start(&display, &logs, &data_dir, picks);
         let client = driver.connect(env!("CARGO_BIN_EXE_ferry-app")).await;
         App { client, name, data_dir, logs, _driver: driver, _xvfb: xvfb }
     }
@@ -356,6 +365,108 @@ async fn a_wrong_password_is_shown_in_the_form() {
     app.finish(result).await;
 }
 
+/// At the smallest window: the hint under TLS says what each mode checks; a verifying mode
+/// asks for the CA file, whose Browse button is the shell's own dialog (answered here through
+/// `$FERRY_TEST_PICKS`), and the chosen file reaches the engine in the URL; a CA path typed
+/// by hand, never chosen, is refused by the shell before any connection.
+#[tokio::test]
+async fn the_tls_choice_says_what_it_checks_and_takes_a_chosen_ca_file() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui/tls-files");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    // A real PEM certificate, but not one that signed the server's: the handshake must fail.
+    let ca = dir.join("other ca.pem");
+    fs::write(&ca, OTHER_CA).unwrap();
+    let app = App::start_picking("tls", std::slice::from_ref(&ca)).await;
+    let result = async {
+        app.wait("#test-connection", STARTUP).await?;
+        app.client.set_window_size(1024, 700).await.map_err(|e| format!("set the window to 1024×700: {e}"))?;
+        let select = app.wait("#tls", ANSWER).await?;
+        select.select_by_value("require").await.map_err(|e| format!("choose require: {e}"))?;
+        app.text_with("#tls-hint", "Encrypted, but the server’s certificate is not checked; use verify-full with the CA file", ANSWER).await?;
+        if app.client.find(Locator::Css("#ca-file")).await.is_ok() {
+            return Err("the CA field shows although require checks no certificate".into());
+        }
+        select.select_by_value("verify-full").await.map_err(|e| format!("choose verify-full: {e}"))?;
+        app.text_with("#tls-hint", "name this host", ANSWER).await?;
+        app.click("#ca-browse").await?;
+        let deadline = Instant::now() + ANSWER;
+        let shown = loop {
+            let v = app.wait("#ca-file", ANSWER).await?.prop("value").await.map_err(|e| format!("read #ca-file: {e}"))?.unwrap_or_default();
+            if !v.is_empty() || Instant::now() > deadline {
+                break v;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
+        if shown != ca.display().to_string() {
+            return Err(format!("Browse should fill in the chosen CA file {}, the field shows {shown:?}", ca.display()));
+        }
+        // Nothing cut off at the smallest window: the select holds its widest label.
+        let room: f64 = app
+            .client
+            .execute(
+                "const s = document.querySelector('#tls'); const c = document.createElement('canvas').getContext('2d');
+                 const cs = getComputedStyle(s); c.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+                 return s.clientWidth - 24 - Math.max(...Array.from(s.options).map((o) => c.measureText(o.text).width));",
+                vec![],
+            )
+            .await
+            .map_err(|e| format!("measure the TLS select: {e}"))?
+            .as_f64()
+            .unwrap_or(-1.0);
+        if room < 0.0 {
+            return Err(format!("the TLS select is {} px too narrow for its labels at 1024×700", -room));
+        }
+        let shot = app.logs.join("connections-tls-1024x700.png");
+        fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+
+        // The chosen file reaches the engine: the server's certificate is not signed by it.
+        connect_to(&app, Target::Pg, "postgres", "").await?;
+        let refused = app.text_with("#connection-error-text", "TLS", ANSWER).await?;
+        if refused.contains("not chosen") {
+            return Err(format!("the chosen CA file was refused by the shell: {refused:?}"));
+        }
+        // The page cannot show a dialog of its own (whose answer the shell would not record).
+        let denied = app
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 window.__TAURI_INTERNALS__.invoke('plugin:dialog|open', { options: {} }).then(() => done('opened'), (e) => done(String(e)));",
+                vec![],
+            )
+            .await
+            .map_err(|e| format!("call the dialog plugin from the page: {e}"))?;
+        if !denied.as_str().is_some_and(|t| t.contains("not allowed")) {
+            return Err(format!("the page reached the dialog plugin: {denied}"));
+        }
+        // A path typed by hand was never chosen: the shell refuses it, naming it.
+        app.fill("#ca-file", "/etc/ssl/certs/ca-certificates.crt").await?;
+        app.click("#test-connection").await?;
+        app.text_with("#connection-error-text", "/etc/ssl/certs/ca-certificates.crt was not chosen", ANSWER).await?;
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+}
+
+/// A CA certificate (self-signed, made once with `openssl req -x509 -newkey ec -nodes -keyout /dev/null
+/// -subj "/CN=Ferry test CA that signed nothing" -days 36500`) that signed
+/// nothing the test servers hold.
+const OTHER_CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBrzCCAVWgAwIBAgIUa1eQujT/DItaM0LQNE9pgcwiVeQwCgYIKoZIzj0EAwIw
+LDEqMCgGA1UEAwwhRmVycnkgdGVzdCBDQSB0aGF0IHNpZ25lZCBub3RoaW5nMCAX
+DTI2MTIwNTIzNTIxN1oYDzIxMjYxMTExMjM1MjE3WjAsMSowKAYDVQQDDCFGZXJy
+eSB0ZXN0IENBIHRoYXQgc2lnbmVkIG5vdGhpbmcwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAATeEsdbQ7oXAy8kp5XgrjBuvYvaAtYukRe0CwpMdOCgpPN+nVWai292
+fDjcWG0/uGS3F5DeXxgLyVR1WpNw3bIoo1MwUTAdBgNVHQ4EFgQU2CQuaKTAbqpO
+PuQEUY2x4y0J5d0wHwYDVR0jBBgwFoAU2CQuaKTAbqpOPuQEUY2x4y0J5d0wDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNIADBFAiA80mFY6e+FPTQtq//AKaGR
+BpTPBqj+zG9zaQgS/i5TZQIhAOLE2Mr/p5AAdl0JdMJxI/B5mTl8xe5t32S69icn
+68Bc
+-----END CERTIFICATE-----
+";
+
 /// A process this test started, killed with everything it started in turn when dropped.
 struct Spawned {
     child: Child,
@@ -476,7 +587,7 @@ struct TauriDriver {
 }
 
 impl TauriDriver {
-    fn start(display: &str, logs: &Path, data_dir: &Path) -> Self {
+    fn start(display: &str, logs: &Path, data_dir: &Path, picks: &[PathBuf]) -> Self {
         let home_bin =
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver"));
         let driver = find_program("tauri-driver", Some("TAURI_DRIVER"), home_bin.as_slice())
@@ -509,6 +620,7 @@ impl TauriDriver {
                 .env("DISPLAY", display)
                 // The app keeps saved connections, runs and the demo here, apart from the user's.
                 .env("FERRY_DATA_DIR", data_dir)
+                .env("FERRY_TEST_PICKS", std::env::join_paths(picks).expect("paths without ':'"))
                 // No accessibility bus under Xvfb: keep GTK from looking for one.
                 .env("NO_AT_BRIDGE", "1")
                 .stdout(out.try_clone().unwrap())
