@@ -162,6 +162,8 @@ describe('Connections: chosen files and TLS', () => {
     // Browse fills the CA field; the URL carries it as sslrootcert, then as ssl-ca for MySQL.
     await page.click('#ca-browse');
     await expect.poll(() => page.inputValue('#ca-file')).toBe('/home/ada/certs/db ca.pem');
+    // A long path scrolls in the field; its title shows it whole.
+    expect(await page.getAttribute('#ca-file', 'title')).toBe('/home/ada/certs/db ca.pem');
     expect((await calls()).filter((c) => c.cmd === 'pick_path').at(-1)!.args).toEqual({ kind: 'ca_file', suggested: null });
     await page.fill('#host', 'db.internal');
     await page.fill('#database', 'shop');
