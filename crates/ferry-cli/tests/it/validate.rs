@@ -279,3 +279,36 @@ async fn validate_says_what_is_wrong_with_bad_input() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("is not a report"), "{}", r.stderr);
 }
+
+/// Year 0 (ISO 8601's 1 BC) in a TIMESTAMP column and its DEFAULT: PostgreSQL holds it (its
+/// DEFAULT written as `0001 … BC`, read back as year 0000 by validate); MariaDB's DATETIME
+/// starts at year 1000, so the column is carried as text. Every row arrives, nothing is left
+/// behind, and validate compares clean.
+#[tokio::test]
+async fn year_zero_arrives_with_its_default_and_validates_clean() {
+    let dir = Scratch::new();
+    let src = dir.path("year0.db");
+    Connection::open(&src)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE stamps (id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL DEFAULT '0000-01-01T00:00:00.000Z');
+             INSERT INTO stamps (id) VALUES (1);
+             INSERT INTO stamps VALUES (2, '2024-05-06T07:08:09.123Z'), (3, '0000-12-31T23:59:59Z');",
+        )
+        .unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "year0").await;
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains("left behind"), "{kind:?}: {}", run.stdout);
+        assert_eq!(rep["tables"]["stamps"]["rows_written"], 3, "{kind:?}: {rep}");
+        let (v, rep) = validate(&src, &db, &[]);
+        assert_eq!((rep["clean"].as_bool(), rep["mismatches"].as_u64()), (Some(true), Some(0)), "{kind:?}: {}{}", v.stdout, v.stderr);
+        if kind == Kind::Pg {
+            // The DEFAULT is there and means year 0.
+            db.exec("INSERT INTO stamps (id) VALUES (4)").await.unwrap();
+            let got = db.texts("SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS BC') FROM stamps WHERE id IN (1, 4) ORDER BY id").await;
+            assert_eq!(got, [Some("0001-01-01 00:00:00 BC".to_string()), Some("0001-01-01 00:00:00 BC".to_string())]);
+        }
+    }
+}

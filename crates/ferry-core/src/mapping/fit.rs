@@ -36,9 +36,22 @@ pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
         }
         LogicalType::Bytes => p.texts + p.blobs,
         LogicalType::Uuid => p.text_uuid,
+        // Past the target's years the profile does not say how many values are: none is counted.
+        LogicalType::Date | LogicalType::Timestamp { .. } if !timestamps_in_range(p, dialect) => 0,
         LogicalType::Date => p.text_iso_date,
         LogicalType::Timestamp { .. } => p.text_iso_timestamp + p.text_iso_date,
         LogicalType::Json => p.text_json,
         LogicalType::Unsupported { .. } => 0,
     }
+}
+
+/// Whether the target's dates hold the years of the column's text, by its smallest and largest
+/// value (MySQL's DATETIME/DATE hold years 1000–9999 only).
+pub(super) fn timestamps_in_range(p: &ColumnProfile, dialect: Dialect) -> bool {
+    // A dialect whose dates hold any year the source can write.
+    if dialect.holds_year(0) && dialect.holds_year(10000) {
+        return true;
+    }
+    let ok = |s: &Option<String>| s.as_deref().is_none_or(|s| s.get(..4).is_some_and(|year| year >= "1000"));
+    ok(&p.min_text) && ok(&p.max_text)
 }

@@ -45,8 +45,10 @@ impl Spelling for Postgres {
         (format!("'\\x{hex}'::bytea"), false)
     }
     fn timestamp_literal(&self, utc: &str, tz: bool) -> String {
+        // PostgreSQL counts years as people do, with no year 0: ISO's year 0 is 1 BC.
+        let (utc, era) = bc_year(utc);
         // timestamptz gets an explicit +00 so the session's time zone cannot shift it.
-        if tz { format!("'{utc}+00'") } else { format!("'{utc}'") }
+        if tz { format!("'{utc}+00{era}'") } else { format!("'{utc}{era}'") }
     }
     fn text_default(&self, literal: String) -> String {
         literal
@@ -247,5 +249,35 @@ impl Spelling for Postgres {
         let dir = if desc { " DESC" } else { "" };
         let n = if nulls_first { "NULLS FIRST" } else { "NULLS LAST" };
         Ok(format!("{sql}{dir} {n}"))
+    }
+}
+
+/// An ISO 8601 (astronomical) year at the start of `iso` as PostgreSQL reads it: year `0000`
+/// is `0001 … BC`, `-0001` is `0002 … BC`; later years as they are.
+fn bc_year(iso: &str) -> (String, &'static str) {
+    let (neg, rest) = match iso.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, iso),
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    match rest[..digits].parse::<i64>() {
+        Ok(y) if neg || y == 0 => (format!("{:04}{}", if neg { y + 1 } else { 1 }, &rest[digits..]), " BC"),
+        _ => (iso.to_string(), ""),
+    }
+}
+
+#[cfg(test)]
+mod bc_tests {
+    #[test]
+    fn iso_years_before_1_are_bc() {
+        for (iso, want) in [
+            ("0000-01-01 00:00:00.000", ("0001-01-01 00:00:00.000", " BC")),
+            ("-0001-03-04 05:06:07", ("0002-03-04 05:06:07", " BC")),
+            ("0001-01-01 00:00:00", ("0001-01-01 00:00:00", "")),
+            ("2024-02-29 12:00:00", ("2024-02-29 12:00:00", "")),
+        ] {
+            let got = super::bc_year(iso);
+            assert_eq!((got.0.as_str(), got.1), want, "{iso}");
+        }
     }
 }

@@ -22,11 +22,20 @@ pub fn canonical_expr(column: &str, t: &LogicalType) -> String {
         LogicalType::Float => format!("encode(float8send({c}), 'hex')"),
         LogicalType::Boolean => format!("CASE {c} WHEN true THEN 'true' WHEN false THEN 'false' END"),
         LogicalType::Bytes => format!("encode({c}, 'hex')"),
-        LogicalType::Date => format!("to_char({c}, 'YYYY-MM-DD')"),
-        LogicalType::Timestamp { tz: true } => format!("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"),
-        LogicalType::Timestamp { tz: false } => format!("to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US')"),
+        LogicalType::Date => astronomical(&c, "-MM-DD"),
+        LogicalType::Timestamp { tz: true } => astronomical(&format!("({c} AT TIME ZONE 'UTC')"), "-MM-DD HH24:MI:SS.US"),
+        LogicalType::Timestamp { tz: false } => astronomical(&c, "-MM-DD HH24:MI:SS.US"),
         _ => format!("{c}::text"),
     }
+}
+
+/// `x` as `to_char` writes it with `rest` after the year, the year counted as ISO 8601 and the
+/// source count it (astronomically): PostgreSQL's `0001 BC` is year `0000`, `0002 BC` is `-0001`.
+/// `to_char`'s `YYYY` alone would read 1 BC as year 1 and a year-0 value would not compare.
+fn astronomical(x: &str, rest: &str) -> String {
+    format!(
+        "CASE WHEN to_char({x}, 'BC') = 'BC' THEN (CASE WHEN extract(year FROM {x}) < -1 THEN '-' || lpad((-1 - extract(year FROM {x})::int)::text, 4, '0') ELSE '0000' END) || to_char({x}, '{rest}') ELSE to_char({x}, 'YYYY{rest}') END"
+    )
 }
 
 /// Every column's canonical text, ordered by the `key` columns (indexes into `columns`) in
