@@ -16,6 +16,7 @@ use crate::schema::{Column, ColumnProfile, LogicalType};
 use crate::dialect::Dialect;
 use declared::parse_declared;
 pub use fit::fits;
+use fit::timestamps_in_range;
 pub use suggest::{fits_with, Confidence, Suggestion, SuggestionKind};
 
 /// The proposal for one column.
@@ -101,15 +102,6 @@ fn infer_text(p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, Strin
     None
 }
 
-/// MySQL's DATETIME/DATE hold years 1000–9999 only.
-fn timestamps_in_range(p: &ColumnProfile, dialect: Dialect) -> bool {
-    // A dialect whose dates hold any year the source can write.
-    if dialect.holds_year(0) && dialect.holds_year(10000) {
-        return true;
-    }
-    let ok = |s: &Option<String>| s.as_deref().is_none_or(|s| s.get(..4).is_some_and(|year| year >= "1000"));
-    ok(&p.min_text) && ok(&p.max_text)
-}
 
 /// Proposes the logical type of a column from its declared type and its profile.
 pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
@@ -246,6 +238,11 @@ mod tests {
             ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.with_nul = 1; }), Dialect::MariaDb, Text { max: None }, 0),
             ("REAL", prof(|p| { p.rows = 2; p.reals = 2; p.infinite_reals = 1; }), Dialect::MariaDb, Float, 1),
             ("REAL", prof(|p| { p.rows = 2; p.reals = 2; p.infinite_reals = 1; }), Dialect::Postgres, Float, 0),
+            // year 0 in a TIMESTAMP column: MariaDB's DATETIME starts at year 1000, PostgreSQL's holds it
+            ("TIMESTAMP", prof(|p| { p.rows = 1; p.texts = 1; p.text_iso_timestamp = 1; p.min_text = Some("0000-01-01T00:00:00.000Z".into()); p.max_text = p.min_text.clone(); }), Dialect::MariaDb, Text { max: None }, 0),
+            ("TIMESTAMP", prof(|p| { p.rows = 1; p.texts = 1; p.text_iso_timestamp = 1; p.min_text = Some("0000-01-01T00:00:00.000Z".into()); p.max_text = p.min_text.clone(); }), Dialect::Postgres, Timestamp { tz: true }, 0),
+            // most values past MariaDB's years: they are counted as unfit, not taken as fitting
+            ("DATETIME", prof(|p| { p.rows = 3; p.texts = 3; p.text_iso_timestamp = 3; p.min_text = Some("0999-01-01 00:00:00".into()); p.max_text = Some("2024-01-01 00:00:00".into()); }), Dialect::MariaDb, Text { max: None }, 0),
             ("", prof(|p| { p.rows = 2; p.integers = 1; p.texts = 1; }), Dialect::Postgres, Text { max: None }, 0),
             ("", prof(|p| { p.rows = 2; p.blobs = 2; }), Dialect::Postgres, Bytes, 0),
             ("", prof(|p| { p.rows = 2; p.nulls = 2; }), Dialect::Postgres, Text { max: None }, 0),
