@@ -217,6 +217,10 @@ enum Command {
         /// Write the plan (TOML) here; without it the plan goes to stdout.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Take each column's narrowest type even where some values do not fit it: those rows
+        /// are rejected (pre-flight lists them, with choices). By default every row arrives.
+        #[arg(long)]
+        narrow: bool,
     },
     /// Find, without writing anything, every value and row the target would refuse or
     /// change, grouped by cause, with the choices for each (exit 0 when ready to migrate:
@@ -350,10 +354,14 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Plan { source, to, out } => {
+        Command::Plan { source, to, out, narrow } => {
             let dialect = TargetUrl::parse(&to)?.dialect;
             let schema = read(&source)?;
-            let plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
+            let mut plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
+            if narrow {
+                let n = plan.narrow();
+                eprintln!("narrowed: {n} value(s) will be rejected (ferry preflight lists them)");
+            }
             match out {
                 Some(path) => {
                     std::fs::write(&path, plan.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;

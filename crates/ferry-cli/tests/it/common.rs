@@ -245,3 +245,11 @@ pub fn mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).permissions().mode() & 0o777
 }
+
+/// `ferry plan --narrow` written to `out`: each column in its narrowest type even where some
+/// values do not fit (they are rejected), for tests of what happens to refused values.
+pub fn narrow_plan(src: &Path, url: &str, out: &Path) -> PathBuf {
+    let run = ferry(&["plan", src.to_str().unwrap(), "--to", url, "--narrow", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "ferry plan --narrow: {}{}", run.stdout, run.stderr);
+    out.to_path_buf()
+}

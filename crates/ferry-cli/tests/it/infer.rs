@@ -111,12 +111,12 @@ fn plan_suggests_without_applying() {
     for (url, safe, suggested) in [
         (
             "postgres://u@h/db",
-            ["text", "bytea", "bigint", "bigint", "double precision", "bigint", "text", "double precision", "text", "timestamptz"],
+            ["text", "bytea", "bigint", "text", "double precision", "bigint", "text", "double precision", "text", "timestamptz"],
             ["uuid", "uuid", "timestamptz", "timestamptz", "timestamptz", "boolean", "boolean", "numeric(12,2)", "text", ""],
         ),
         (
             "mariadb://u@h/db",
-            ["longtext", "longblob", "bigint", "bigint", "double", "bigint", "longtext", "double", "longtext", "datetime(6)"],
+            ["longtext", "longblob", "bigint", "longtext", "double", "bigint", "longtext", "double", "longtext", "datetime(6)"],
             ["char(36)", "char(36)", "datetime(6)", "datetime(6)", "datetime(6)", "tinyint(1)", "tinyint(1)", "decimal(12,2)", "longtext", ""],
         ),
     ] {

@@ -11,6 +11,7 @@ mod corpus;
 mod demo;
 mod diff;
 mod infer;
+mod lossless;
 mod pg_cluster;
 mod monitor;
 mod my_server;

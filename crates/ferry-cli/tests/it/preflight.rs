@@ -57,8 +57,7 @@ fn plan(src: &Path, kind: Kind, out: &Path) {
         Kind::Pg => "postgres://x@127.0.0.1:1/x",
         Kind::My => "mysql://x@127.0.0.1:1/x",
     };
-    let run = ferry(&["plan", src.to_str().unwrap(), "--to", url, "--out", out.to_str().unwrap()]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    narrow_plan(src, url, out);
     let mut text = std::fs::read_to_string(out).unwrap();
     let narrow = match kind {
         Kind::Pg => [("n", "smallint"), ("v", "varchar(5)"), ("m", "numeric(6,2)")],
@@ -73,6 +72,11 @@ fn plan(src: &Path, kind: Kind, out: &Path) {
     std::fs::write(out, text).unwrap();
 }
 
+/// `ferry plan --narrow` of `src` for `kind`, beside it.
+fn narrowed(src: &Path, kind: Kind) -> std::path::PathBuf {
+    narrow_plan(src, url_of(kind), &src.with_extension(format!("{kind:?}.narrow.toml")))
+}
+
 fn url_of(kind: Kind) -> &'static str {
     match kind {
         Kind::Pg => "postgres://nobody@127.0.0.1:1/none",
@@ -80,8 +84,14 @@ fn url_of(kind: Kind) -> &'static str {
     }
 }
 
+/// Pre-flight with `extra`; without a `--plan` in it, with the narrowed plan (`narrowed`), so
+/// that the values the narrowest types refuse are found.
 fn preflight(src: &Path, kind: Kind, extra: &[&str]) -> (Run, J) {
     let mut args = vec!["preflight", src.to_str().unwrap(), "--to", url_of(kind), "--json"];
+    let narrow = narrowed(src, kind);
+    if !extra.contains(&"--plan") {
+        args.extend(["--plan", narrow.to_str().unwrap()]);
+    }
     args.extend_from_slice(extra);
     let run = ferry(&args);
     assert!(run.code == 0 || run.code == 2, "{}", run.stderr);
@@ -327,7 +337,8 @@ fn a_choice_that_does_not_apply_is_refused() {
         ("t.s", "expected TABLE.COLUMN:KIND=CHOICE"),
     ];
     for (choice, says) in cases {
-        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url_of(Kind::Pg), "--choose", choice, "--out", out.to_str().unwrap()]);
+        let narrow = narrowed(&src, Kind::Pg);
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url_of(Kind::Pg), "--plan", narrow.to_str().unwrap(), "--choose", choice, "--out", out.to_str().unwrap()]);
         assert_eq!(run.code, 1, "{choice}: {}", run.stdout);
         assert!(run.stderr.contains(says), "{choice}: {}", run.stderr);
     }
@@ -392,7 +403,8 @@ async fn corpus_problems_are_all_found_before_any_write() {
         for kind in Kind::all() {
             let (_, pf) = preflight(&src, kind, &[]);
             let db = TestDb::new(kind, "pfcorpus").await;
-            let (run, rep) = migrate(&src, &db, &[]);
+            let narrow = narrowed(&src, kind);
+            let (run, rep) = migrate(&src, &db, &["--plan", narrow.to_str().unwrap()]);
             assert!(run.code == 0 || run.code == 2, "{kind:?} {}: {}", f.display(), run.stderr);
             assert_preflight_matches(&pf, &rep, &format!("{kind:?} {}", f.display()));
             println!("{kind:?} {}: {} group(s), ok", f.display(), pf["groups"].as_array().unwrap().len());
@@ -411,7 +423,8 @@ async fn strict_lets_chosen_changes_through() {
     c.execute("INSERT INTO t VALUES (2, ?1)", params!["a\0b"]).unwrap();
     drop(c);
     let db = TestDb::new(Kind::Pg, "pfstrict").await;
-    let (run, _) = migrate(&src, &db, &["--strict"]);
+    let narrow = narrowed(&src, Kind::Pg);
+    let (run, _) = migrate(&src, &db, &["--strict", "--plan", narrow.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(run.stderr.contains("NUL"), "{}", run.stderr);
     drop(db);

@@ -198,7 +198,9 @@ async fn roundtrip(kind: Kind) {
     build_source(&src);
     let before = sha256(&src);
     let db = TestDb::new(kind, "rt").await;
-    let (run, rep) = migrate(&src, &db, &[]);
+    // The narrowest types, so the values they refuse are rejected and reported.
+    let plan = narrow_plan(&src, &db.url, &dir.path("narrow.toml"));
+    let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
     assert_eq!(sha256(&src), before, "the source file is never written to");
     assert_eq!(run.code, 2, "rejections make exit status 2\nstdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     assert_eq!(rep["completed"], J::Bool(true), "{}", rep);
@@ -350,7 +352,8 @@ async fn strict_stops_at_the_first_refusal() {
     drop(conn);
     for kind in Kind::all() {
         let db = TestDb::new(kind, "strict").await;
-        let (run, _) = migrate(&src, &db, &["--strict"]);
+        let plan = narrow_plan(&src, &db.url, &dir.path("narrow.toml"));
+        let (run, _) = migrate(&src, &db, &["--strict", "--plan", plan.to_str().unwrap()]);
         assert_eq!(run.code, 1, "{kind:?}: {}", run.stderr);
         assert!(run.stderr.contains("two") && run.stderr.lines().count() == 1, "{kind:?}: {}", run.stderr);
     }
@@ -422,7 +425,8 @@ fn preflight_finds_what_migrate_rejects() {
     build_source(&src);
     let before = sha256(&src);
     for (url, kind) in [("postgres://nobody@127.0.0.1:1/none", Kind::Pg), ("mysql://nobody@127.0.0.1:1/none", Kind::My)] {
-        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--json"]);
+        let plan = narrow_plan(&src, url, &dir.path("narrow.toml"));
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--plan", plan.to_str().unwrap(), "--json"]);
         assert_eq!(run.code, 2, "{}", run.stderr);
         let pf: J = serde_json::from_str(&run.stdout).unwrap();
         let groups = pf["groups"].as_array().unwrap();
@@ -465,7 +469,8 @@ async fn every_rejected_row_is_in_the_rejects_file() {
     }
     drop(conn);
     let db = TestDb::new(Kind::Pg, "many").await;
-    let (run, rep) = migrate(&src, &db, &[]);
+    let plan = narrow_plan(&src, &db.url, &dir.path("narrow.toml"));
+    let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     let t = &rep["tables"]["t"];
     assert_eq!(t["rejected"].as_array().unwrap().len(), 1000);

@@ -65,7 +65,10 @@ async fn validate_finds_what_changed_behind_ferrys_back() {
     for kind in Kind::all() {
         let db = TestDb::new(kind, "validate").await;
         let run_report = dir.path(&format!("{kind:?}.run.json"));
-        let run = ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--report", run_report.to_str().unwrap()]);
+        // The narrowest types, so the text in an INTEGER column is refused and reported.
+        let plan = narrow_plan(&src, &db.url, &dir.path(&format!("{kind:?}.narrow.toml")));
+        let np = plan.to_str().unwrap();
+        let run = ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--plan", np, "--report", run_report.to_str().unwrap()]);
         assert_eq!(run.code, 2, "{kind:?}: the orphan and the refused value are reported: {}\n{}", run.stdout, run.stderr);
         let rr: J = serde_json::from_str(&std::fs::read_to_string(&run_report).unwrap()).unwrap();
         let rejected: Vec<J> = rr["tables"]["ref_child"]["rejected"].as_array().unwrap().iter().map(|r| r["row"].clone()).collect();
@@ -73,7 +76,7 @@ async fn validate_finds_what_changed_behind_ferrys_back() {
 
         // Without the run's report: the orphan the run took out is missing; the refused value
         // is recognised from the conversion itself.
-        let (v, rep) = validate(&src, &db, &[]);
+        let (v, rep) = validate(&src, &db, &["--plan", np]);
         assert_eq!(v.code, 2, "{kind:?}: {}\n{}", v.stdout, v.stderr);
         let child = table(&rep, "ref_child");
         assert_eq!(child["mismatches"], json!([{"kind": "missing_in_target", "row": {"id": 2}, "source": null, "target": null}]), "{kind:?}");
@@ -84,7 +87,7 @@ async fn validate_finds_what_changed_behind_ferrys_back() {
         }
 
         // With it: clean, both rows expected.
-        let (v, rep) = validate(&src, &db, &["--run-report", run_report.to_str().unwrap()]);
+        let (v, rep) = validate(&src, &db, &["--plan", np, "--run-report", run_report.to_str().unwrap()]);
         assert_eq!(v.code, 0, "{kind:?}: {}\n{}", v.stdout, v.stderr);
         assert_eq!(rep["clean"], true);
         assert_eq!(rep["expected"], 2, "{kind:?}");
@@ -140,7 +143,7 @@ async fn validate_finds_what_changed_behind_ferrys_back() {
         db.exec(&format!("UPDATE {} SET n = 3 WHERE a = 'c'", q("loose"))).await.unwrap();
 
         let html = dir.path(&format!("{kind:?}.validation.html"));
-        let (v, rep) = validate(&src, &db, &["--run-report", run_report.to_str().unwrap(), "--report", html.to_str().unwrap()]);
+        let (v, rep) = validate(&src, &db, &["--plan", np, "--run-report", run_report.to_str().unwrap(), "--report", html.to_str().unwrap()]);
         assert_eq!(v.code, 2, "{kind:?}: {}\n{}", v.stdout, v.stderr);
         assert_eq!(rep["clean"], false);
         let got = mismatches(&rep, "fam");

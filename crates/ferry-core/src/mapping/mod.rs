@@ -154,12 +154,66 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
     if matches!(logical, LogicalType::Timestamp { .. }) && p.text_ts_offset > 0 && p.text_ts_offset < p.text_iso_timestamp {
         reason.push_str(&format!("; {} name an offset, {} without one are read as UTC", fmt_n(p.text_ts_offset), fmt_n(p.text_iso_timestamp - p.text_ts_offset + p.text_iso_date)));
     }
-    let unfit = nn - fits(&logical, p, dialect).min(nn);
+    let mut unfit = nn - fits(&logical, p, dialect).min(nn);
+    let mut narrower = None;
     if unfit > 0 {
-        reason.push_str(&format!("; {} value{} cannot be carried and will be rejected", fmt_n(unfit), if unfit == 1 { "" } else { "s" }));
+        let values = |n: u64| format!("{} value{}", fmt_n(n), if n == 1 { "" } else { "s" });
+        let spelled = dialect.format_type(&logical);
+        match lossless(&logical, p, dialect, usage) {
+            Some((wide, why)) => {
+                reason.push_str(&format!("; {} of {} do not fit {spelled}, so it is carried as {} ({why}) and every row arrives", values(unfit), fmt_n(nn), dialect.format_type(&wide)));
+                // What the values point at, judged against the narrower type; else that type.
+                narrower = suggest::suggest(col, p, dialect, &logical).or(Some(Suggestion {
+                    target_type: spelled.clone(),
+                    reason: format!("{spelled} holds {} of {} values; taking it rejects the other {} (pre-flight names their rows)", fmt_n(nn - unfit), fmt_n(nn), values(unfit)),
+                    transform: None,
+                    kind: SuggestionKind::Narrower,
+                    confidence: Confidence::Low,
+                    values: vec![],
+                    unfit,
+                }));
+                if narrower.as_ref().is_some_and(|s| s.kind == SuggestionKind::Narrower) {
+                    reason.push_str(&format!("; {spelled} is offered as a suggestion"));
+                }
+                logical = wide;
+                unfit = 0;
+            }
+            None => reason.push_str(&format!("; {} cannot be carried by any one type and will be rejected", values(unfit))),
+        }
     }
-    let suggestion = suggest::suggest(col, p, dialect, &logical);
+    let suggestion = narrower.or_else(|| suggest::suggest(col, p, dialect, &logical));
     Proposal { logical, reason, unfit, suggestion }
+}
+
+/// The narrowest type that holds every stored value of the column, when `t` does not: the
+/// widening within `t`'s family, an exact decimal for numbers, text, or bytes for text that is
+/// not UTF-8 or holds NUL where the target's text cannot. `None` when no one type holds them
+/// all (numbers beside bytes that are not text): those values are rejected and named.
+fn lossless(t: &LogicalType, p: &ColumnProfile, dialect: Dialect, usage: Usage) -> Option<(LogicalType, &'static str)> {
+    let nn = p.non_null();
+    let holds = |c: &LogicalType| fits(c, p, dialect) >= nn;
+    if let Some((w, _)) = widen(t, p, dialect).filter(|(w, _)| holds(w)) {
+        return Some((w, "a wider type of the same kind"));
+    }
+    if p.texts + p.blobs == 0 {
+        let d = exact_decimal(p, dialect);
+        if holds(&d) {
+            return Some((d, "an exact decimal holds every number"));
+        }
+    }
+    let longest = p.max_text_chars;
+    let text = if dialect.bounds_indexed_text() && usage.indexed && longest <= 768 {
+        LogicalType::Text { max: Some(longest.max(255) as u32) }
+    } else {
+        LogicalType::Text { max: None }
+    };
+    if holds(&text) {
+        return Some((text, "text holds every value as written"));
+    }
+    if holds(&LogicalType::Bytes) {
+        return Some((LogicalType::Bytes, "bytes: some values are not text the target's text type holds"));
+    }
+    None
 }
 
 /// The widening within the declared type's family that holds more of the values.
@@ -220,8 +274,8 @@ mod tests {
             ("smallint", ints(1, 100_000, 10), Dialect::Postgres, Integer { bits: 64 }, 0),
             ("BOOLEAN", ints(0, 1, 10), Dialect::Postgres, Boolean, 0),
             ("BOOLEAN", ints(0, 2, 10), Dialect::Postgres, Integer { bits: 64 }, 0),
-            // text in an INTEGER column: the one value is rejected, the type holds
-            ("INTEGER", prof(|p| { p.rows = 10; p.integers = 9; p.texts = 1; p.min_integer = Some(1); p.max_integer = Some(9); }), Dialect::Postgres, Integer { bits: 64 }, 1),
+            // text in an INTEGER column: the column is text so the row arrives; bigint is suggested
+            ("INTEGER", prof(|p| { p.rows = 10; p.integers = 9; p.texts = 1; p.min_integer = Some(1); p.max_integer = Some(9); }), Dialect::Postgres, Text { max: None }, 0),
             // most values are text: the values win
             ("INTEGER", prof(|p| { p.rows = 10; p.integers = 1; p.texts = 9; p.min_integer = Some(1); p.max_integer = Some(1); }), Dialect::Postgres, Text { max: None }, 0),
             ("INTEGER", prof(|p| { p.rows = 4; p.integers = 2; p.reals = 2; p.non_integral_reals = 2; p.max_scale = 2; p.max_int_digits = 3; }), Dialect::Postgres, Decimal { precision: None, scale: None }, 0),
@@ -233,10 +287,19 @@ mod tests {
             ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_json = 2; }), Dialect::Postgres, Json, 0),
             ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_iso_timestamp = 2; p.min_text = Some("2020".into()); p.max_text = Some("2024".into()); }), Dialect::MySql, Timestamp { tz: true }, 0),
             ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_iso_timestamp = 1; }), Dialect::Postgres, Text { max: None }, 0),
-            ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.invalid_utf8 = 1; }), Dialect::Postgres, Text { max: None }, 1),
-            ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.with_nul = 1; }), Dialect::Postgres, Text { max: None }, 1),
+            ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.invalid_utf8 = 1; }), Dialect::Postgres, Bytes, 0),
+            ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.with_nul = 1; }), Dialect::Postgres, Bytes, 0),
             ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.with_nul = 1; }), Dialect::MariaDb, Text { max: None }, 0),
-            ("REAL", prof(|p| { p.rows = 2; p.reals = 2; p.infinite_reals = 1; }), Dialect::MariaDb, Float, 1),
+            ("REAL", prof(|p| { p.rows = 2; p.reals = 2; p.infinite_reals = 1; }), Dialect::MariaDb, Text { max: None }, 0),
+            // 'maybe' in a BOOLEAN column, an impossible date, text in NUMERIC(20,6): text
+            ("BOOLEAN", prof(|p| { p.rows = 4; p.integers = 3; p.texts = 1; p.min_integer = Some(0); p.max_integer = Some(1); }), Dialect::Postgres, Text { max: None }, 0),
+            ("DATE", prof(|p| { p.rows = 3; p.texts = 3; p.text_iso_date = 2; }), Dialect::MariaDb, Text { max: None }, 0),
+            ("NUMERIC(20,6)", prof(|p| { p.rows = 3; p.reals = 2; p.texts = 1; p.non_integral_reals = 2; p.max_scale = 2; p.max_int_digits = 1; }), Dialect::Postgres, Text { max: None }, 0),
+            // year 0 in a TIMESTAMP column: MariaDB's DATETIME starts at year 1000, PostgreSQL's holds it
+            ("TIMESTAMP", prof(|p| { p.rows = 1; p.texts = 1; p.text_iso_timestamp = 1; p.min_text = Some("0000-01-01T00:00:00.000Z".into()); p.max_text = p.min_text.clone(); }), Dialect::MariaDb, Text { max: None }, 0),
+            ("TIMESTAMP", prof(|p| { p.rows = 1; p.texts = 1; p.text_iso_timestamp = 1; p.min_text = Some("0000-01-01T00:00:00.000Z".into()); p.max_text = p.min_text.clone(); }), Dialect::Postgres, Timestamp { tz: true }, 0),
+            // numbers beside bytes that are not UTF-8: no one type holds both, the bytes are rejected
+            ("TEXT", prof(|p| { p.rows = 3; p.texts = 2; p.integers = 1; p.invalid_utf8 = 1; p.min_integer = Some(1); p.max_integer = Some(1); }), Dialect::Postgres, Text { max: None }, 1),
             ("REAL", prof(|p| { p.rows = 2; p.reals = 2; p.infinite_reals = 1; }), Dialect::Postgres, Float, 0),
             // year 0 in a TIMESTAMP column: MariaDB's DATETIME starts at year 1000, PostgreSQL's holds it
             ("TIMESTAMP", prof(|p| { p.rows = 1; p.texts = 1; p.text_iso_timestamp = 1; p.min_text = Some("0000-01-01T00:00:00.000Z".into()); p.max_text = p.min_text.clone(); }), Dialect::MariaDb, Text { max: None }, 0),
@@ -255,6 +318,22 @@ mod tests {
             assert_eq!(got.unfit, unfit, "case {i} {decl}: {}", got.reason);
             assert!(!got.reason.is_empty());
         }
+    }
+
+    /// A column carried wider than its best type offers that type back, with the count it rejects.
+    #[test]
+    fn the_narrower_type_is_a_suggestion_with_its_cost() {
+        let p = prof(|p| { p.rows = 4; p.integers = 3; p.texts = 1; p.min_integer = Some(0); p.max_integer = Some(1); });
+        for (d, want) in [(Dialect::Postgres, "boolean"), (Dialect::MariaDb, "tinyint(1)")] {
+            let got = propose(&col("BOOLEAN", p.clone()), d, Usage::default());
+            let s = got.suggestion.expect("a suggestion");
+            assert_eq!((s.kind, s.unfit, s.target_type.as_str()), (SuggestionKind::Narrower, 1, want), "{s:?}");
+            assert!(got.reason.contains("1 value of 4 do not fit") && got.reason.contains("every row arrives"), "{}", got.reason);
+        }
+        // Indexed in MySQL: the text that holds every value is still bounded for the key.
+        let p = prof(|p| { p.rows = 2; p.integers = 1; p.texts = 1; p.max_text_chars = 40; p.min_integer = Some(1); p.max_integer = Some(1); });
+        let got = propose(&col("INTEGER", p), Dialect::MariaDb, Usage { indexed: true });
+        assert_eq!(got.logical, LogicalType::Text { max: Some(255) });
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub enum SuggestionKind {
     Decimal,
     /// Few distinct texts: listed in `values`; the type stays text (no enum type is made).
     Enum,
+    /// The narrower type some values do not fit: the plan carries a wider one so every row
+    /// arrives; taking this one rejects `unfit` values.
+    Narrower,
 }
 
 /// How strongly the values (and the column's name) point at the suggestion.

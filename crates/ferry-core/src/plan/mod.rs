@@ -90,6 +90,23 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![] }
 }
 
+impl Plan {
+    /// Takes back, for every column carried wider than its best type so that every row
+    /// arrives, that narrower type: the values it cannot hold will be rejected (pre-flight
+    /// lists them and their choices). Returns how many values that rejects in all.
+    pub fn narrow(&mut self) -> u64 {
+        let mut rejected = 0;
+        for c in self.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
+            let Some(s) = c.suggestion.take_if(|s| s.kind == mapping::SuggestionKind::Narrower) else { continue };
+            c.reason.push_str(&format!("; narrowed on request to {}: {} value{} will be rejected", s.target_type, crate::value::group_thousands(s.unfit), if s.unfit == 1 { "" } else { "s" }));
+            c.target_type = s.target_type;
+            c.unfit = s.unfit;
+            rejected += s.unfit;
+        }
+        rejected
+    }
+}
+
 fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan]) {
     for t in &schema.tables {
         for fk in &t.foreign_keys {

@@ -3,4 +3,4 @@
 /**
  * What a suggestion is about, for the app to branch on.
  */
-export type SuggestionKind = "uuid" | "timestamp" | "boolean" | "decimal" | "enum";
+export type SuggestionKind = "uuid" | "timestamp" | "boolean" | "decimal" | "enum" | "narrower";

@@ -1,0 +1,95 @@
+//! Every row arrives by default (#13): values the best type of their column cannot hold make
+//! the plan carry the column in the narrowest type that holds them all, the best type is
+//! offered back as a suggestion with how many values it would reject, and validate compares
+//! the run clean — into both targets.
+
+use crate::common::*;
+use rusqlite::{params, Connection};
+use ferry_core::mapping::SuggestionKind;
+use serde_json::Value as J;
+use std::path::Path;
+
+/// The values the issue names, one table each: `'maybe'` in a BOOLEAN column, an impossible
+/// date, text in NUMERIC(20,6), a NUL byte and bytes that are not UTF-8 in TEXT, text in an
+/// INTEGER column, and year 0 in a TIMESTAMP (MariaDB's DATETIME starts at year 1000).
+fn build(path: &Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE flags (id INTEGER PRIMARY KEY, b BOOLEAN);
+         INSERT INTO flags (b) VALUES (0), (1), (1), ('maybe');
+         CREATE TABLE days (id INTEGER PRIMARY KEY, d DATE);
+         INSERT INTO days (d) VALUES ('2024-01-01'), ('2024-03-01'), ('2024-02-30');
+         CREATE TABLE money (id INTEGER PRIMARY KEY, n NUMERIC(20,6));
+         INSERT INTO money (n) VALUES (1.5), (2.25), ('abc');
+         CREATE TABLE counts (id INTEGER PRIMARY KEY, k INTEGER);
+         INSERT INTO counts (k) VALUES (1), (2), ('lots');
+         CREATE TABLE stamps (id INTEGER PRIMARY KEY, at TIMESTAMP NOT NULL DEFAULT '0000-01-01T00:00:00.000Z');
+         INSERT INTO stamps (id) VALUES (1);
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, s TEXT, raw TEXT);
+         INSERT INTO notes VALUES (1, 'a', 'x'), (2, 'b', 'y');",
+    )
+    .unwrap();
+    c.execute("INSERT INTO notes VALUES (3, ?1, CAST(?2 AS TEXT))", params!["nul\0inside", vec![0xffu8, 0xfe, b'z']]).unwrap();
+}
+
+/// Each table's column the test is about, and the type the plan must carry it as in each target.
+const COLUMNS: &[(&str, &str, &str, &str, &str)] = &[
+    // table, column, PostgreSQL type, MariaDB type, the narrower type offered back (either of `a|b`)
+    ("flags", "b", "text", "longtext", "boolean|tinyint(1)"),
+    ("days", "d", "text", "longtext", "date"),
+    ("money", "n", "text", "longtext", "(20,6)"),
+    ("counts", "k", "text", "longtext", "int"),
+    ("notes", "s", "bytea", "longtext", "text"),
+    ("notes", "raw", "bytea", "longblob", "text"),
+    ("stamps", "at", "timestamp", "longtext", "datetime"),
+];
+
+#[tokio::test]
+async fn values_the_best_type_refuses_arrive_and_validate_clean() {
+    let dir = Scratch::new();
+    let src = dir.path("refused.db");
+    build(&src);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "lossless").await;
+        // The plan: each column widened, the best type a suggestion that counts what it rejects.
+        let plan_path = dir.path(&format!("{}.toml", db.name));
+        let plan = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan_path.to_str().unwrap()]);
+        assert_eq!(plan.code, 0, "{kind:?}: {}", plan.stderr);
+        let plan = ferry_core::plan::Plan::load(&plan_path).unwrap();
+        for (table, column, pg, my, narrower) in COLUMNS {
+            let col = plan.tables.iter().find(|t| t.source == *table).and_then(|t| t.columns.iter().find(|c| c.source == *column)).unwrap_or_else(|| panic!("{table}.{column} in the plan"));
+            let want = if kind == Kind::Pg { pg } else { my };
+            assert!(col.target_type.to_lowercase().starts_with(want), "{kind:?} {table}.{column}: {}, want {want} ({})", col.target_type, col.reason);
+            // Where the best type holds every value (a NUL in MariaDB's text, year 0 in
+            // PostgreSQL's timestamp) nothing is widened and nothing is offered back.
+            if (kind == Kind::My && *column == "s") || (kind == Kind::Pg && *column == "at") {
+                assert_eq!(col.unfit, 0, "{kind:?} {table}.{column}: {}", col.reason);
+                continue;
+            }
+            // No value fits the declared type (year 0 in MariaDB's DATETIME): the values decide
+            // and the reason says so; a type that holds none is not offered back.
+            if kind == Kind::My && *column == "at" {
+                assert!(col.reason.contains("only 0 of 1 values fit") && col.suggestion.is_none(), "{kind:?} {table}.{column}: {}", col.reason);
+                continue;
+            }
+            let s = col.suggestion.as_ref().unwrap_or_else(|| panic!("{kind:?} {table}.{column}: no suggestion ({})", col.reason));
+            assert_eq!((s.kind, s.unfit), (SuggestionKind::Narrower, 1), "{kind:?} {table}.{column}: {s:?}");
+            assert!(narrower.split('|').any(|n| s.target_type.to_lowercase().contains(n)), "{kind:?} {table}.{column}: {s:?}");
+            assert!(col.reason.contains("every row arrives"), "{kind:?} {table}.{column}: {}", col.reason);
+        }
+        // The default run: every row written, none rejected; validate compares clean.
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains("left behind or changed"), "{kind:?}: {}", run.stdout);
+        for (name, t) in rep["tables"].as_object().unwrap() {
+            assert_eq!(t["rows_written"], t["rows_read"], "{kind:?} {name}: {t}");
+            assert_eq!(t["rejected_total"], 0, "{kind:?} {name}: {t}");
+        }
+        let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        let v: J = serde_json::from_str(&v.stdout).unwrap_or_else(|e| panic!("{kind:?}: validate --json: {e}: {}", v.stderr));
+        assert_eq!((v["clean"].as_bool(), v["mismatches"].as_u64()), (Some(true), Some(0)), "{kind:?}: {v}");
+        // The values themselves, as written.
+        assert_eq!(db.texts(&format!("SELECT b FROM {} WHERE id = 4", db.q("flags"))).await, [Some("maybe".to_string())], "{kind:?}");
+        assert_eq!(db.texts(&format!("SELECT d FROM {} WHERE id = 3", db.q("days"))).await, [Some("2024-02-30".to_string())], "{kind:?}");
+    }
+}
