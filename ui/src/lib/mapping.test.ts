@@ -4,7 +4,7 @@ import type { ColumnProfile } from './bindings/ColumnProfile';
 import type { Plan } from './bindings/Plan';
 import type { TablePlan } from './bindings/TablePlan';
 import type { TypeCheck } from './bindings/TypeCheck';
-import { acceptSuggestion as takeSuggestion, suggestionNeedsLook } from './mapping';
+import { acceptSuggestion as takeSuggestion, suggestionNeedsLook, suggestionTag } from './mapping';
 import type { Suggestion } from './bindings/Suggestion';
 import {
   applyOverride, canAccept, checkTone, columnAttention, columnKey, describeForeignKey, describeIndex, filterTables, isSuggestion, needsAttention,
@@ -224,6 +224,17 @@ describe('suggestions', () => {
     tables: [{ source: 't', target: 't', columns: [{ source: 'c', target: 'c', type: 'bigint', reason: 'declared INTEGER', unfit: 0, transform: null, suggestion: s }] }],
   });
   const col = (p: Plan) => p.tables[0].columns[0];
+
+  it('tags each kind of suggestion, the narrower type with what it rejects', () => {
+    const cases: [Partial<Suggestion>, string][] = [
+      [{}, 'suggested · high confidence'],
+      [{ confidence: 'low' }, 'suggested · low confidence'],
+      [{ kind: 'enum', type: 'text', transform: null, values: ['paid', 'shipped'] }, 'few distinct values'],
+      [{ kind: 'narrower', type: 'boolean', transform: null, confidence: 'low', unfit: 1 }, 'narrower type · rejects 1 value'],
+      [{ kind: 'narrower', type: 'date', transform: null, confidence: 'low', unfit: 1200 }, 'narrower type · rejects 1,200 values'],
+    ];
+    for (const [p, want] of cases) expect(suggestionTag(sg(p)), JSON.stringify(p)).toBe(want);
+  });
 
   it('needs a look unless it only lists values or is a long shot', () => {
     const cases: [Partial<Suggestion>, boolean][] = [

@@ -229,6 +229,13 @@ export const TRANSFORM_LABEL: Record<Transform, string> = {
 
 /** A suggestion worth the user's look: one that would change the type (an enum candidate only
  * lists values) and is not a long shot. */
+/** The tag beside a suggestion: what kind of hint it is, and for the narrower type its cost. */
+export function suggestionTag(s: Suggestion): string {
+  if (s.kind === 'enum') return 'few distinct values';
+  if (s.kind === 'narrower') return `narrower type · rejects ${plural(s.unfit ?? 0, 'value', 'values')}`;
+  return `suggested · ${s.confidence} confidence`;
+}
+
 export function suggestionNeedsLook(s: Suggestion): boolean {
   return s.kind !== 'enum' && s.confidence !== 'low';
 }
