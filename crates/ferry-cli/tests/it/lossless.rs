@@ -93,3 +93,28 @@ async fn values_the_best_type_refuses_arrive_and_validate_clean() {
         assert_eq!(db.texts(&format!("SELECT d FROM {} WHERE id = 3", db.q("days"))).await, [Some("2024-02-30".to_string())], "{kind:?}");
     }
 }
+
+/// A foreign-key column is not widened away from its parent's type: text in an INTEGER
+/// column that references an INTEGER key matches no parent row, so it is rejected as an
+/// orphan, and the foreign key is made (widening it to text would leave the key off).
+#[tokio::test]
+async fn a_foreign_key_column_keeps_its_parents_type() {
+    let dir = Scratch::new();
+    let src = dir.path("fk.db");
+    Connection::open(&src)
+        .unwrap()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF; CREATE TABLE p (id INTEGER PRIMARY KEY); INSERT INTO p VALUES (1), (2);
+             CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p(id)); INSERT INTO c VALUES (1, 1), (2, 2), (3, 'abc');",
+        )
+        .unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "fkwide").await;
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 2, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains("foreign key c_p_id_fkey"), "{kind:?}: the foreign key is made: {}", run.stdout);
+        let c = &rep["tables"]["c"];
+        assert_eq!((c["rows_written"].as_u64(), c["rejected_total"].as_u64()), (Some(2), Some(1)), "{kind:?}: {c}");
+        assert_eq!(c["rejected"][0]["row"]["id"], 3, "{kind:?}: {c}");
+    }
+}

@@ -135,6 +135,13 @@ fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan
                 if mapping::fits(&pl, prof, dialect) == prof.non_null() {
                     cp.reason = format!("{}; {parent_type} to match {}.{} it references", cp.reason, parent.name, pc);
                     cp.target_type = parent_type;
+                } else if let Some(s) = cp.suggestion.take_if(|s| s.kind == mapping::SuggestionKind::Narrower && s.target_type == parent_type) {
+                    // Widened so every row arrives, but a foreign key needs one type on both
+                    // sides: the values the parent's type cannot hold match no parent row
+                    // (orphans), and are rejected by name as orphans are.
+                    cp.reason = format!("{}; kept {parent_type} to match {}.{} it references: its {} value(s) of another kind match no parent row and will be rejected", cp.reason, parent.name, pc, s.unfit);
+                    cp.target_type = parent_type;
+                    cp.unfit = s.unfit;
                 }
             }
         }
