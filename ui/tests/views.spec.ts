@@ -197,6 +197,10 @@ describe('Report', () => {
     expect(await page.locator('[data-problems="events"]').textContent()).toContain('NUL removed');
     expect(await page.textContent('#report-warnings')).toContain('index events_recent');
     expect(await page.textContent('#report-renames')).toContain('img_src_x_onerror_alert_1');
+    // Orphans kept under a foreign key left NOT VALID: each row with its key value.
+    const orphans = page.locator('[data-orphans="orders"]');
+    expect(await orphans.textContent()).toContain('The key is left NOT VALID and refuses new rows without a customers row; 2 rows were in the source without one.');
+    expect(await orphans.locator('tbody tr').allTextContents()).toEqual(['{"id":4100}99001', '{"id":4101}99002']);
 
     await page.click('#open-rejects');
     await page.click('#open-report-file');

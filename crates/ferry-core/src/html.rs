@@ -291,7 +291,7 @@ pub fn run_report(r: &Report) -> String {
     } else {
         let _ = write!(
             b,
-            "<div class=\"verdict warn\">Completed, with differences<small>{} row(s) rejected, {} value(s) changed, {} object(s) left behind — each is listed below.</small></div>",
+            "<div class=\"verdict warn\">Completed, with differences<small>{} row(s) rejected, {} value(s) changed, {} object(s) not carried exactly — each is listed below.</small></div>",
             group(rejected),
             group(changed),
             r.warnings.len()
@@ -362,8 +362,25 @@ pub fn run_report(r: &Report) -> String {
         }
         b.push_str("</table>");
     }
-    for (name, t) in r.tables.iter().filter(|(_, t)| !t.rejected.is_empty() || !t.changed.is_empty()) {
+    for (name, t) in r.tables.iter().filter(|(_, t)| !t.rejected.is_empty() || !t.changed.is_empty() || !t.unchecked_keys.is_empty()) {
         let _ = write!(b, "<h2><code>{}</code></h2>", escape(name));
+        for k in &t.unchecked_keys {
+            let _ = write!(
+                b,
+                "<h3>Orphans kept under {} ({})</h3><p class=\"note\">Every row arrived. The key is {} and refuses new rows without a {} row; these rows were in the source without one.</p><table><tr><th>Row</th><th>Foreign key value</th></tr>",
+                escape(&k.object),
+                group(k.orphans),
+                escape(&k.state),
+                escape(&k.parent)
+            );
+            for x in &k.rows {
+                let _ = write!(b, "<tr><td>{}</td><td><span class=\"v\">{}</span></td></tr>", json_cell(&x.row), escape(&x.value.to_string()));
+            }
+            b.push_str("</table>");
+            if k.orphans > k.rows.len() as u64 {
+                let _ = write!(b, "<p class=\"more\">The first {} are shown; the rejects file lists all {}.</p>", group(k.rows.len() as u64), group(k.orphans));
+            }
+        }
         if !t.rejected.is_empty() {
             let total = t.rejected_total.max(t.rejected.len() as u64);
             let _ = write!(b, "<h3>Rejected rows ({})</h3><table><tr><th>Row</th><th>Column</th><th>Value</th><th>Why</th></tr>", group(total));

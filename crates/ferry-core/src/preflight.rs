@@ -360,7 +360,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
                     _ => serde_json::json!({ "rowid": rid }),
                 };
                 let key = (t.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan: no matching row in {parent} (the foreign key is not enforced in SQLite)"));
-                if chosen.get(&(t.source.name.clone(), Some(cols.clone()), Kind::Orphan)) != Some(&Choice::DropConstraint) {
+                if chosen.get(&(t.source.name.clone(), Some(cols.clone()), Kind::Orphan)) == Some(&Choice::RejectRows) {
                     found.rejected.extend(rid);
                 }
                 found.columns.entry(key.clone()).or_insert(None);
@@ -387,9 +387,10 @@ fn tuple_key(row: &rusqlite::Row<'_>, columns: &[usize]) -> Option<String> {
     Some(k)
 }
 
-/// Rows whose parent row will not load are orphans in the target (migrate takes them out as it
-/// adds the foreign key, and their own children after them): found by following the rejected
-/// rows down every foreign key not dropped by the plan.
+/// Rows whose parent row will not load are orphans in the target (migrate keeps them under an
+/// unchecked key, or, where the plan chose `reject_rows`, takes them out as it adds the key and
+/// their own children after them): found by following the rejected rows down every foreign key
+/// not dropped by the plan.
 fn cascade(
     source: &Path,
     planned: &[PlannedTable],
@@ -410,9 +411,12 @@ fn cascade(
         for child in planned {
             for fk in child.foreign_keys.iter().filter(|fk| fk.ref_source_table == parent_name) {
                 let cols = fk.columns.join(", ");
-                if chosen.get(&(child.source.name.clone(), Some(cols.clone()), Kind::Orphan)) == Some(&Choice::DropConstraint) {
+                let choice = chosen.get(&(child.source.name.clone(), Some(cols.clone()), Kind::Orphan));
+                if choice == Some(&Choice::DropConstraint) {
                     continue;
                 }
+                // Kept orphans stay, and so do their own children: only rejected ones go on.
+                let rejects = choice == Some(&Choice::RejectRows);
                 // The parent's key values of the rows that will not load.
                 let pcols: Vec<String> = fk.ref_columns.iter().map(|n| parent.columns.iter().find(|c| c.name == *n).map(|c| c.source.clone()).unwrap_or_else(|| n.clone())).collect();
                 let sql = format!("SELECT {} FROM {} WHERE {parent_rowid} = ?1", pcols.iter().map(|c| inspect::quote(c)).collect::<Vec<_>>().join(", "), inspect::quote(&parent.source.name));
@@ -440,8 +444,10 @@ fn cascade(
                     if done.contains(&rid) || !tuple_key(row, &idx).is_some_and(|k| gone.contains(&k)) {
                         continue;
                     }
-                    done.insert(rid);
-                    new.push(rid);
+                    if rejects {
+                        done.insert(rid);
+                        new.push(rid);
+                    }
                     let key = (child.source.name.clone(), Some(cols.clone()), Kind::Orphan, format!("orphan once its parent row in {parent_name} is rejected (see that table's groups)"));
                     columns.entry(key.clone()).or_insert(None);
                     groups.entry(key).or_default().add(child.row_key(Some(rid), row, select.offset), serde_json::Value::Null);

@@ -86,6 +86,37 @@ pub struct TableReport {
     pub rejected_total: u64,
     #[serde(default)]
     pub changed_total: u64,
+    /// Foreign keys made to guard new writes though some loaded rows have no parent row
+    /// (PostgreSQL `NOT VALID`; MySQL/MariaDB made with checks off), each with its orphans.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchecked_keys: Vec<UncheckedKey>,
+}
+
+/// A foreign key the rows already in the table do not all satisfy: every row arrived, and the
+/// key refuses new orphans. `ALTER TABLE … VALIDATE CONSTRAINT` (PostgreSQL) succeeds once the
+/// orphans are given parents or removed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UncheckedKey {
+    /// The key as the report names it: `foreign key NAME (cols) → parent`.
+    pub object: String,
+    /// The key's name in the target.
+    pub name: String,
+    /// The source's parent table.
+    pub parent: String,
+    /// How the target holds it: "left NOT VALID" or "created with foreign_key_checks off".
+    pub state: String,
+    /// Rows with no parent row (the first `KEPT` are listed in `rows`; the rejects file has all).
+    pub orphans: u64,
+    /// Each orphan's key in the source and its foreign key value(s).
+    pub rows: Vec<OrphanRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct OrphanRow {
+    pub row: serde_json::Value,
+    pub value: serde_json::Value,
 }
 
 impl TableReport {
@@ -105,7 +136,8 @@ impl TableReport {
     }
 }
 
-/// Every rejected or changed value, one JSON object a line (`{"table", "kind", "row",
+/// Every rejected or changed value, and every orphan loaded under an unchecked foreign key,
+/// one JSON object a line (`{"table", "kind": "rejected"|"changed"|"orphan_kept", "row",
 /// "column", "value"|"from"/"to", "reason"}`), so a report stays readable however many there
 /// are. The file is made at the first entry.
 #[derive(Clone, Default)]

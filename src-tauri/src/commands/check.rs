@@ -130,7 +130,7 @@ mod tests {
         let groups = p["groups"].as_array().unwrap();
         assert_eq!(groups.len(), 1, "{p}");
         assert_eq!(groups[0]["table"], "orders");
-        assert_eq!(groups[0]["outcome"], "rejected");
+        assert_eq!(groups[0]["outcome"], "kept (foreign key not validated)");
         assert_eq!(groups[0]["count"], 1);
         assert!(groups[0]["cause"].as_str().unwrap().starts_with("orphan: no matching row in customers"), "{p}");
         assert_eq!(groups[0]["examples"][0]["row"]["id"], 3, "{p}");

@@ -19,6 +19,7 @@ export const CHOICE_LABEL: Record<Choice, string> = {
   store_as_bytes: 'Store the column as bytes (bytea / longblob), values untouched',
   widen_type: 'Widen the column’s type so every value fits',
   drop_constraint: 'Do not create the constraint (listed in the report)',
+  keep_unchecked: 'Load the rows; the foreign key guards new rows but is not checked against these (PostgreSQL NOT VALID) — listed in the report',
   keep: 'Keep as listed',
 };
 

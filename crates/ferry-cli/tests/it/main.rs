@@ -14,6 +14,7 @@ mod infer;
 mod lossless;
 mod pg_cluster;
 mod monitor;
+mod orphans;
 mod my_server;
 mod passwords;
 mod preflight;

@@ -142,12 +142,15 @@ fn every_group_is_found_with_count_examples_and_choices() {
         assert_eq!(got("t", "k", "wrong_type").1, ids(&[9]));
         // Rounding loses nothing the column can hold: kept, and nothing to decide.
         assert_eq!(got("t", "m", "rounded"), (1, ids(&[10]), "keep".into(), rej(&["keep"])));
-        assert_eq!(got("t", "par_id", "orphan"), (1, ids(&[11]), "reject_rows".into(), rej(&["reject_rows", "drop_constraint"])));
+        // Orphans load by default, under a key left unchecked: nothing to decide.
+        assert_eq!(got("t", "par_id", "orphan"), (1, ids(&[11]), "keep_unchecked".into(), rej(&["keep_unchecked", "reject_rows", "drop_constraint"])));
         // '2024-01-01 00:00:01' and '2024-01-01T00:00:01Z' differ in SQLite, not as timestamps.
         assert_eq!(got("t", "ts", "duplicate_unique"), (1, ids(&[15]), "reject_rows".into(), rej(&["reject_rows", "drop_constraint"])));
-        // Rows whose parent will not load are orphans in the target, down the generations.
+        // Rows whose parent will not load are orphans in the target; kept, their own children
+        // keep their parents (`each_choice_…` follows rejected orphans down the generations).
         assert_eq!(got("kid", "t_id", "orphan").0, 3);
-        assert_eq!(got("grandkid", "kid_id", "orphan").1, ids(&[1]));
+        assert_eq!(got("kid", "t_id", "orphan").2, "keep_unchecked");
+        assert!(!g.contains_key(&("grandkid".into(), "kid_id".into(), "orphan".into())), "{kind:?}: {g:#?}");
         assert_eq!(got("np", "b", "null_in_not_null").0, 1);
         assert_eq!(got("np", "b", "null_in_not_null").2, "drop_constraint");
         let long = "a_table_name_far_longer_than_what_either_target_allows_for_an_identifier";
@@ -171,7 +174,9 @@ fn every_group_is_found_with_count_examples_and_choices() {
         let text = ferry(&["preflight", src.to_str().unwrap(), "--to", url_of(kind), "--plan", p.to_str().unwrap()]);
         assert_eq!(text.code, 2);
         assert!(text.stdout.contains("t.n  out_of_range") && text.stdout.contains("reject_rows (default), set_null, widen_type"), "{}", text.stdout);
-        assert!(text.stdout.contains("--choose 't.par_id:orphan=CHOICE'"), "{}", text.stdout);
+        assert!(text.stdout.contains("--choose 't.n:out_of_range=CHOICE'"), "{}", text.stdout);
+        assert!(text.stdout.contains("t.par_id  orphan") && text.stdout.contains("kept (foreign key not validated)"), "{}", text.stdout);
+        assert!(!text.stdout.contains("--choose 't.par_id:orphan=CHOICE'"), "{}", text.stdout);
     }
     assert_eq!(sha256(&src), before);
 }

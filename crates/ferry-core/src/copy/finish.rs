@@ -1,13 +1,15 @@
 //! After a table's rows are in: its keys, indexes, CHECKs and identity on the same session;
 //! and the foreign keys, each table's as its parents are finished where the dialect adds them
-//! in two steps, else all once every table is in, orphans taken out (reported) first.
+//! in two steps, else all once every table is in. Orphans load with the rest under a key left
+//! unchecked (listed in the report), or are taken out (reported) where the plan says so.
 
 use crate::dialect::errors::Violation;
 use crate::dialect::session::{db_message, target_err, Conn};
 use crate::error::{FerryError, Result};
 use crate::events::{Event, Phase};
-use crate::plan::resolve::PlannedTable;
-use std::collections::BTreeMap;
+use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
+use crate::report::{OrphanRow, UncheckedKey};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 use super::shared::*;
@@ -93,15 +95,15 @@ pub(super) async fn continue_identity(sh: &Shared, t: &PlannedTable, conn: &mut 
     Ok(())
 }
 
-pub(super) fn fk_object(fk: &crate::plan::resolve::PlannedForeignKey) -> String {
+pub(super) fn fk_object(fk: &PlannedForeignKey) -> String {
     format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table)
 }
 
-pub(super) fn orphan_reason(fk: &crate::plan::resolve::PlannedForeignKey) -> String {
+pub(super) fn orphan_reason(fk: &PlannedForeignKey) -> String {
     format!("orphan: no {} row has ({}) equal to this row's ({})", fk.ref_source_table, fk.ref_columns.join(", "), fk.columns.join(", "))
 }
 
-/// Why a foreign key's orphans were not taken out.
+/// Why a foreign key's orphans were not dealt with.
 pub(super) enum OrphansFailed {
     /// The server refused: the foreign key is not created, and the run goes on.
     Server(sqlx::Error),
@@ -115,24 +117,59 @@ impl From<sqlx::Error> for OrphansFailed {
     }
 }
 
-/// Takes a foreign key's orphans out of the target, reported.
-pub(super) async fn remove_orphans(sh: &Shared, t: &PlannedTable, fk: &crate::plan::resolve::PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, OrphansFailed> {
-    let rows = conn.delete_orphans(&sh.target, t, fk).await?;
+/// Deals with a foreign key's orphans as the plan chose: taken out of the target, reported
+/// as rejected (`reject_rows`), or left in place and listed under the key (the default).
+/// Returns how many there were.
+pub(super) async fn handle_orphans(sh: &Shared, t: &PlannedTable, fk: &PlannedForeignKey, conn: &mut Conn) -> std::result::Result<usize, OrphansFailed> {
+    let remove = fk.rejects_orphans();
+    let rows = conn.orphans(&sh.target, t, fk, remove).await?;
     let n = rows.len();
     if n > 0 {
-        reject_rows(sh, t, removed_rows(t, rows, &fk.columns, &orphan_reason(fk))).await.map_err(OrphansFailed::Stopped)?;
+        let found = removed_rows(t, rows, &fk.columns, &orphan_reason(fk));
+        let r = if remove { reject_rows(sh, t, found).await } else { keep_orphans(sh, t, fk, found).await };
+        r.map_err(OrphansFailed::Stopped)?;
     }
     Ok(n)
 }
 
+/// Orphans that stay: each listed under its key in the report (the first `KEPT`) and in the
+/// rejects file, and the key named among the warnings. `--strict` stops at the first unless
+/// the plan chose to keep them.
+async fn keep_orphans(sh: &Shared, t: &PlannedTable, fk: &PlannedForeignKey, found: Vec<crate::report::Rejected>) -> Result<()> {
+    let Some(first) = found.first() else { return Ok(()) };
+    if sh.opts.strict && fk.orphans.is_none() {
+        return Err(FerryError::Strict(format!("table {} row {}: {}", t.source.name, first.row, first.reason)));
+    }
+    let state = sh.target.ddl().unchecked_foreign_key();
+    let n = found.len() as u64;
+    {
+        let mut rep = sh.report.lock().await;
+        let tr = rep.tables.entry(t.source.name.clone()).or_default();
+        let mut key = UncheckedKey { object: fk_object(fk), name: fk.name.clone(), parent: fk.ref_source_table.clone(), state: state.into(), orphans: n, rows: vec![] };
+        for r in found {
+            sh.log.write(&t.source.name, "orphan_kept", &r);
+            if key.rows.len() < crate::report::KEPT {
+                key.rows.push(OrphanRow { row: r.row, value: r.value });
+            }
+        }
+        tr.unchecked_keys.push(key);
+    }
+    let rows = if n == 1 { "1 row has".to_string() } else { format!("{} rows have", crate::value::group_thousands(n)) };
+    let reason = format!("{state}: {rows} no {} row; every row arrived, and the key refuses new orphans (the report lists them)", fk.ref_source_table);
+    sh.warn(Some(&t.source.name), fk_object(fk), reason).await;
+    Ok(())
+}
+
 /// Foreign keys, once every table is in, where they are not made table by table as their
 /// tables are ready (`schedule`, PostgreSQL without cycles): MySQL adds keys without checking
-/// rows, and keys in a cycle cannot wait for each other. Orphans are taken out first, round
-/// after round until none are left — removing one can orphan its own children — the first
-/// round on `jobs` connections at once; then every key is added.
+/// rows, and keys in a cycle cannot wait for each other. Orphans are dealt with first
+/// (`handle_orphans`); where they are taken out, round after round until none are left —
+/// removing one can orphan its own children — the first round on `jobs` connections at once;
+/// then every key is added (PostgreSQL: unchecked, then validated where no orphan stayed).
 pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>], conn: &mut Conn) -> Result<()> {
     let by_name: BTreeMap<&str, &PlannedTable> = tables.iter().map(|t| (t.name.as_str(), t.as_ref())).collect();
-    let mut broken: std::collections::HashSet<(String, String)> = Default::default();
+    let mut broken: HashSet<(String, String)> = Default::default();
+    let mut kept: HashSet<(String, String)> = Default::default();
     // First round: every key's orphans, `jobs` at a time on their own connections.
     let mut removed_any = false;
     {
@@ -144,7 +181,7 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
                 tasks.push(tokio::spawn(async move {
                     let _permit = sem.acquire().await.expect("semaphore");
                     let mut c = sh.target.connect().await?;
-                    let r = remove_orphans(&sh, &t, &fk, &mut c).await;
+                    let r = handle_orphans(&sh, &t, &fk, &mut c).await;
                     Ok::<_, FerryError>((t, fk, r))
                 }));
             }
@@ -152,7 +189,12 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
         for task in tasks {
             let (t, fk, r) = task.await.map_err(|e| FerryError::Other(format!("a foreign key check stopped: {e}")))??;
             match r {
-                Ok(n) => removed_any |= n > 0,
+                Ok(n) if fk.rejects_orphans() => removed_any |= n > 0,
+                Ok(n) => {
+                    if n > 0 {
+                        kept.insert((t.name.clone(), fk.name.clone()));
+                    }
+                }
                 Err(OrphansFailed::Stopped(stop)) => return Err(stop),
                 Err(OrphansFailed::Server(e)) => {
                     broken.insert((t.name.clone(), fk.name.clone()));
@@ -167,11 +209,11 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
         }
         removed_any = false;
         for t in tables {
-            for fk in &t.foreign_keys {
+            for fk in t.foreign_keys.iter().filter(|fk| fk.rejects_orphans()) {
                 if broken.contains(&(t.name.clone(), fk.name.clone())) || !by_name.contains_key(fk.ref_table.as_str()) {
                     continue;
                 }
-                match remove_orphans(sh, t, fk, conn).await {
+                match handle_orphans(sh, t, fk, conn).await {
                     Ok(n) => removed_any |= n > 0,
                     Err(OrphansFailed::Stopped(stop)) => return Err(stop),
                     Err(OrphansFailed::Server(e)) => {
@@ -184,15 +226,19 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
     }
     for t in tables {
         for fk in &t.foreign_keys {
-            if broken.contains(&(t.name.clone(), fk.name.clone())) || !by_name.contains_key(fk.ref_table.as_str()) {
+            let id = (t.name.clone(), fk.name.clone());
+            if broken.contains(&id) || !by_name.contains_key(fk.ref_table.as_str()) {
                 continue;
             }
-            let sql = sh.target.ddl().foreign_key(t, fk);
-            let object = format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table);
-            if let Err(e) = conn.execute(&sql).await {
-                sh.warn(Some(&t.source.name), object, format!("not created: {}", db_message(&e))).await;
+            let made = match sh.target.ddl().two_step_foreign_key(t, fk) {
+                // Orphans stayed: the key is added unchecked and left so.
+                Some(step) if kept.contains(&id) => conn.execute(&step.add).await,
+                _ => conn.execute(&sh.target.ddl().foreign_key(t, fk)).await,
+            };
+            if let Err(e) = made {
+                sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
             } else if let Some(note) = sh.target.ddl().foreign_key_note(fk) {
-                sh.warn(Some(&t.source.name), object, note).await;
+                sh.warn(Some(&t.source.name), fk_object(fk), note).await;
             }
         }
     }
@@ -200,9 +246,10 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
 }
 
 /// One table's foreign keys, where the dialect makes them in two steps
-/// (`Ddl::foreign_keys_per_table`): each added unchecked, then validated; where rows fail it,
-/// they are taken out (reported) and it is validated again. A key that still cannot be made
-/// is dropped and named.
+/// (`Ddl::foreign_keys_per_table`): each added unchecked, then validated. Where rows fail it,
+/// the orphans are dealt with as the plan chose (`handle_orphans`): kept, the key left
+/// unchecked; or taken out (reported) and the key validated again. A key that still cannot be
+/// made is dropped and named.
 pub(super) async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
     let started = Instant::now();
     for fk in t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)) {
@@ -212,13 +259,16 @@ pub(super) async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn:
             continue;
         }
         let Err(first) = conn.execute(&step.validate).await else { continue };
-        let result = if Violation::of(&first) == Some(Violation::ForeignKey) {
-            match remove_orphans(sh, t, fk, conn).await {
-                Ok(_) => conn.execute(&step.validate).await.map_err(OrphansFailed::Server),
+        let result = match Violation::of(&first) {
+            Some(Violation::ForeignKey) => match handle_orphans(sh, t, fk, conn).await {
+                Ok(_) if fk.rejects_orphans() => conn.execute(&step.validate).await.map_err(OrphansFailed::Server),
+                // Kept: the key stays NOT VALID (`handle_orphans` listed them); none found
+                // means they went between the two statements, and validating again says so.
+                Ok(0) => conn.execute(&step.validate).await.map_err(OrphansFailed::Server),
+                Ok(_) => Ok(()),
                 Err(e) => Err(e),
-            }
-        } else {
-            Err(OrphansFailed::Server(first))
+            },
+            _ => Err(OrphansFailed::Server(first)),
         };
         if let Err(failed) = result {
             let _ = conn.execute(&step.drop).await;

@@ -342,6 +342,7 @@ mod tests {
                     ref_columns: vec![],
                     on_update: Default::default(),
                     on_delete: Default::default(),
+                    orphans: None,
                 })
                 .collect(),
             identity: None,

@@ -54,6 +54,9 @@ pub trait Ddl: Send + Sync {
     fn foreign_key_note(&self, _fk: &PlannedForeignKey) -> Option<String> {
         None
     }
+    /// How a foreign key made over rows it does not all accept is held, for the report
+    /// ("NOT VALID"): it refuses new orphans, and the ones loaded stay.
+    fn unchecked_foreign_key(&self) -> &'static str;
     /// Whether foreign keys are made table by table as their tables are ready
     /// (`two_step_foreign_key`), rather than all once every table is in.
     fn foreign_keys_per_table(&self) -> bool {

@@ -185,8 +185,9 @@ pub trait Session {
     async fn keys_and_indexes(&mut self, target: &Target, t: &PlannedTable, in_run: &HashSet<String>, found: &impl Findings) -> Result<()>;
     /// Takes out the rows that fail a CHECK, returned for the report.
     async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error>;
-    /// Takes out a foreign key's orphans, returned for the report.
-    async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error>;
+    /// A foreign key's orphans (rows whose key names no parent row), returned for the report;
+    /// taken out of the table when `remove`.
+    async fn orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey, remove: bool) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error>;
     /// The identity / AUTO_INCREMENT of a table this run made starts at `next`.
     async fn restart_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> std::result::Result<(), sqlx::Error>;
     /// The identity / AUTO_INCREMENT a table already had continues at `next`.
@@ -217,8 +218,8 @@ impl Conn {
     pub async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error> {
         each!(self, c => c.delete_check_failures(target, t, check_sql).await)
     }
-    pub async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error> {
-        each!(self, c => c.delete_orphans(target, t, fk).await)
+    pub async fn orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey, remove: bool) -> std::result::Result<Vec<serde_json::Value>, sqlx::Error> {
+        each!(self, c => c.orphans(target, t, fk, remove).await)
     }
     pub async fn restart_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> std::result::Result<(), sqlx::Error> {
         each!(self, c => c.restart_identity(target, t, column, next).await)

@@ -139,7 +139,13 @@ pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect
                     _ => {}
                 }
             }
-            Choice::RejectRows | Choice::Keep => {}
+            Choice::RejectRows | Choice::KeepUnchecked if kind == Kind::Orphan => {
+                let cols = column.clone().unwrap_or_default();
+                for fk in t.foreign_keys.iter_mut().filter(|fk| fk.columns.join(", ") == cols) {
+                    fk.orphans = Some(choice);
+                }
+            }
+            Choice::RejectRows | Choice::KeepUnchecked | Choice::Keep => {}
         }
     }
     Ok((values, warnings))
@@ -170,7 +176,7 @@ mod tests {
             assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
             assert!(!k.choices().is_empty());
         }
-        for c in [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::Keep] {
+        for c in [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::KeepUnchecked, Choice::Keep] {
             assert_eq!(Choice::parse(c.name()), Some(c));
             assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.name()));
         }

@@ -69,7 +69,8 @@ impl Kind {
             Kind::InvalidUtf8 => &[RejectRows, SetNull, StoreAsBytes],
             Kind::OutOfRange | Kind::TooLong | Kind::WrongType | Kind::ImpossibleDate | Kind::InvalidJson => &[RejectRows, SetNull, WidenType],
             Kind::Rounded => &[Keep],
-            Kind::Orphan | Kind::DuplicateUnique => &[RejectRows, DropConstraint],
+            Kind::Orphan => &[KeepUnchecked, RejectRows, DropConstraint],
+            Kind::DuplicateUnique => &[RejectRows, DropConstraint],
             Kind::NullInNotNull => &[DropConstraint],
             Kind::IdentifierTooLong | Kind::IdentifierRenamed => &[Keep],
         }
@@ -109,6 +110,10 @@ pub enum Choice {
     WidenType,
     /// The key or foreign key is not created (the report says so); every row loads.
     DropConstraint,
+    /// Orphans load with the rest under a foreign key that guards new writes but is not
+    /// checked against the rows already there: PostgreSQL `NOT VALID`, MySQL/MariaDB made with
+    /// checks off. The report gives each key's orphan count and rows (the default).
+    KeepUnchecked,
     /// Nothing to choose: the value or name arrives as the group says.
     Keep,
 }
@@ -122,11 +127,12 @@ impl Choice {
             Choice::StoreAsBytes => "store_as_bytes",
             Choice::WidenType => "widen_type",
             Choice::DropConstraint => "drop_constraint",
+            Choice::KeepUnchecked => "keep_unchecked",
             Choice::Keep => "keep",
         }
     }
     pub fn parse(s: &str) -> Option<Choice> {
-        [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::Keep].into_iter().find(|c| c.name() == s)
+        [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::KeepUnchecked, Choice::Keep].into_iter().find(|c| c.name() == s)
     }
     /// What happens to the group's rows under this choice, in a word or two.
     pub(crate) fn outcome(self) -> &'static str {
@@ -135,6 +141,7 @@ impl Choice {
             Choice::SetNull | Choice::StripNul => "changed",
             Choice::StoreAsBytes | Choice::WidenType => "kept (type changed)",
             Choice::DropConstraint => "kept (constraint not created)",
+            Choice::KeepUnchecked => "kept (foreign key not validated)",
             Choice::Keep => "kept",
         }
     }

@@ -64,6 +64,18 @@ pub struct PlannedForeignKey {
     pub ref_columns: Vec<String>,
     pub on_update: FkAction,
     pub on_delete: FkAction,
+    /// The plan's choice for this key's orphans. `reject_rows`: they are taken out (reported),
+    /// with their own children, and the key is validated. Otherwise (`keep_unchecked`, the
+    /// default) they load and the key is left unchecked against them; `--strict` stops at
+    /// them unless the plan chose so.
+    pub orphans: Option<crate::plan::choices::Choice>,
+}
+
+impl PlannedForeignKey {
+    /// Orphans are taken out (the plan chose `reject_rows`), not loaded unchecked.
+    pub fn rejects_orphans(&self) -> bool {
+        self.orphans == Some(crate::plan::choices::Choice::RejectRows)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -327,6 +339,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 ref_columns: ref_src_cols.iter().map(|c| pcol(c)).collect(),
                 on_update: fk.on_update,
                 on_delete: fk.on_delete,
+                orphans: None,
             });
         }
         let identity = t.rowid_alias.as_ref().and_then(|c| {

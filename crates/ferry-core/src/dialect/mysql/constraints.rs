@@ -32,16 +32,23 @@ async fn select_json(conn: &mut MySqlConnection, sql: String) -> Result<Vec<serd
     Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r).ok()).collect())
 }
 
-/// Rows whose foreign key names no parent row.
-pub async fn delete_orphans(
+/// A foreign key's columns and the parent's they name.
+pub struct ForeignKeyCols<'a> {
+    pub cols: &'a [String],
+    pub parent: &'a str,
+    pub parent_cols: &'a [String],
+}
+
+/// Rows whose foreign key names no parent row; taken out when `remove`.
+pub async fn orphans(
     conn: &mut MySqlConnection,
     table: &str,
     columns: &[(String, LogicalType)],
     collation: &str,
-    cols: &[String],
-    parent: &str,
-    parent_cols: &[String],
+    fk: ForeignKeyCols<'_>,
+    remove: bool,
 ) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    let ForeignKeyCols { cols, parent, parent_cols } = fk;
     let not_null = cols.iter().map(|c| format!("t.{} IS NOT NULL", q(c))).collect::<Vec<_>>().join(" AND ");
     let join = cols.iter().zip(parent_cols).map(|(c, p)| format!("p.{} = t.{}", q(p), q(c))).collect::<Vec<_>>().join(" AND ");
     let first_parent = q(&parent_cols[0]);
@@ -53,7 +60,7 @@ pub async fn delete_orphans(
         return Ok(vec![]);
     }
     let rows = select_json(conn, format!("SELECT CAST({} AS CHAR) FROM {from}", json_row("t", columns, collation))).await?;
-    if !rows.is_empty() {
+    if remove && !rows.is_empty() {
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DELETE t FROM {from}"))).execute(&mut *conn).await?;
     }
     Ok(rows)

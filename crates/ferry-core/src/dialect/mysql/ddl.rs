@@ -191,6 +191,9 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     fn set_default(&self, t: &PlannedTable, column: &str, default_sql: &str) -> String {
         format!("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default_sql}", q(&t.name), q(column))
     }
+    fn unchecked_foreign_key(&self) -> &'static str {
+        "created with foreign_key_checks off"
+    }
     fn foreign_key_note(&self, fk: &PlannedForeignKey) -> Option<String> {
         (fk.on_delete == FkAction::SetDefault || fk.on_update == FkAction::SetDefault).then(|| "InnoDB has no SET DEFAULT action: created with NO ACTION".to_string())
     }
@@ -250,6 +253,7 @@ mod tests {
             ref_columns: vec!["id".into()],
             on_update: FkAction::NoAction,
             on_delete: FkAction::NoAction,
+            orphans: None,
         }
     }
 

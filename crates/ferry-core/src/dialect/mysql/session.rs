@@ -81,8 +81,9 @@ impl Session for MySqlConnection {
         constraints::delete_check_failures(self, &t.name, &t.typed_columns(), target.binary_collation(), check_sql).await
     }
 
-    async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> Result<Vec<serde_json::Value>, sqlx::Error> {
-        constraints::delete_orphans(self, &t.name, &t.typed_columns(), target.binary_collation(), &fk.target_columns, &fk.ref_table, &fk.ref_columns).await
+    async fn orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey, remove: bool) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+        let keys = constraints::ForeignKeyCols { cols: &fk.target_columns, parent: &fk.ref_table, parent_cols: &fk.ref_columns };
+        constraints::orphans(self, &t.name, &t.typed_columns(), target.binary_collation(), keys, remove).await
     }
 
     async fn restart_identity(&mut self, _target: &Target, t: &PlannedTable, _column: &str, next: i64) -> Result<(), sqlx::Error> {

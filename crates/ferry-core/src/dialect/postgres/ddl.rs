@@ -177,6 +177,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn foreign_keys_per_table(&self) -> bool {
         true
     }
+    fn unchecked_foreign_key(&self) -> &'static str {
+        "left NOT VALID"
+    }
     fn two_step_foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> Option<crate::dialect::ddl::TwoStepForeignKey> {
         Some(crate::dialect::ddl::TwoStepForeignKey {
             add: foreign_key_not_valid(t, &self.schema, fk),

@@ -71,9 +71,9 @@ impl Session for PgConnection {
         constraints::delete_check_failures(self, &target.table_sql_name(&t.name), check_sql).await
     }
 
-    async fn delete_orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey) -> Result<Vec<serde_json::Value>, sqlx::Error> {
+    async fn orphans(&mut self, target: &Target, t: &PlannedTable, fk: &PlannedForeignKey, remove: bool) -> Result<Vec<serde_json::Value>, sqlx::Error> {
         let (table, parent) = (target.table_sql_name(&t.name), target.table_sql_name(&fk.ref_table));
-        constraints::delete_orphans(self, &table, &fk.target_columns, &parent, &fk.ref_columns).await
+        constraints::orphans(self, &table, &fk.target_columns, &parent, &fk.ref_columns, remove).await
     }
 
     async fn restart_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> Result<(), sqlx::Error> {
