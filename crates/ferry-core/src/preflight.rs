@@ -244,9 +244,32 @@ pub fn preflight_choosing(source: &Path, dialect: Dialect, plan: Option<&Plan>, 
     for c in choices {
         plan.set_choice(c.clone());
     }
+    plan.take_chosen_narrowings()?;
     let mut pf = run(source, &schema, &plan, dialect, jobs)?;
     pf.seconds = started.elapsed().as_secs_f64();
     Ok((pf, plan))
+}
+
+/// A column the plan carries wider than its best type so that every row arrives: the best
+/// type (the `narrower` suggestion) with its transform, and the group's cause.
+struct Narrower {
+    ty: LogicalType,
+    transform: Option<crate::convert::Transform>,
+    cause: String,
+}
+
+/// The plan's columns with a narrower type to offer, by (table, column) source names.
+fn narrower_types(plan: &Plan, dialect: Dialect) -> HashMap<(String, String), Narrower> {
+    let mut out = HashMap::new();
+    for t in plan.tables.iter().filter(|t| !t.skip) {
+        for c in &t.columns {
+            let Some(s) = c.suggestion.as_ref().filter(|s| s.kind == crate::mapping::SuggestionKind::Narrower) else { continue };
+            let Some(ty) = dialect.parse_type(&s.target_type) else { continue };
+            let cause = format!("{} cannot hold these values: the column is carried as {} so their rows arrive", s.target_type, c.target_type);
+            out.insert((t.source.clone(), c.source.clone()), Narrower { ty, transform: s.transform, cause });
+        }
+    }
+    out
 }
 
 /// What one table's scan found.
@@ -263,7 +286,7 @@ struct Found {
 
 /// Scans one table: every value converted, the keys the target compares differently, and the
 /// foreign keys' orphans.
-fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dialect: Dialect, chosen: &HashMap<GroupId, Choice>) -> Result<Found> {
+fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dialect: Dialect, chosen: &HashMap<GroupId, Choice>, narrower: &HashMap<(String, String), Narrower>) -> Result<Found> {
     let mut found = Found::default();
     found.objects.extend(t.warnings.iter().cloned());
     let select = RowSelect::new(&t.source);
@@ -271,6 +294,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
     let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
     let loaded: Vec<(usize, &crate::plan::resolve::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
+    let narrow: Vec<Option<&Narrower>> = loaded.iter().map(|(_, c)| narrower.get(&(t.source.name.clone(), c.source.clone()))).collect();
     let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
     let mut keys = key_checks(t, dialect);
     let mut key_buf = vec![];
@@ -281,8 +305,16 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
             None => None,
         };
         let mut rejected = false;
-        for &(i, c) in &loaded {
+        for (&(i, c), narrow) in loaded.iter().zip(&narrow) {
             let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
+            // A value the best type would refuse: what keeps the column wider.
+            if let Some(n) = narrow {
+                if convert_with(v, &n.ty, n.transform, dialect, &mut Discard).is_err() {
+                    let key = (t.source.name.clone(), Some(c.source.clone()), Kind::NarrowerType, n.cause.clone());
+                    found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
+                    found.groups.entry(key).or_default().add(t.row_key(rid, row, offset), crate::value::value_to_json(v));
+                }
+            }
             if matches!(v, rusqlite::types::ValueRef::Null) && t.primary_key.is_none() && pk.iter().any(|p| p.eq_ignore_ascii_case(&c.source)) && !t.source.without_rowid {
                 let key = (
                     t.source.name.clone(),
@@ -465,6 +497,7 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
     let planned = planned_tables(schema, plan, dialect)?;
     let chosen = plan_choices(plan, &planned)?;
     let choice_of = |table: &str, column: Option<&str>, kind: Kind| chosen.get(&(table.to_string(), column.map(String::from), kind)).copied();
+    let narrower = narrower_types(plan, dialect);
     let mut out = Preflight { source: source.display().to_string(), dialect: Some(dialect), ..Default::default() };
     // Tables are scanned `jobs` at a time, largest first, each on its own connection.
     let queue = std::sync::Mutex::new({
@@ -483,7 +516,7 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
                 loop {
                     let next = queue.lock().unwrap().pop();
                     let Some(i) = next else { break };
-                    let r = scan_table(source, &conn, &planned[i], dialect, &chosen);
+                    let r = scan_table(source, &conn, &planned[i], dialect, &chosen, &narrower);
                     let failed = r.is_err();
                     results.lock().unwrap().push((i, r));
                     if failed {
@@ -538,7 +571,10 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
             let choices = if col.is_some() { choices_for(kind, col) } else { kind.choices().to_vec() };
             let default = choices[0];
             let chosen = choice_of(&table, column.as_deref(), kind);
-            let outcome = chosen.unwrap_or(default).outcome().to_string();
+            let outcome = match (kind, chosen.unwrap_or(default)) {
+                (Kind::NarrowerType, Choice::Keep) => "kept (wider type)".to_string(),
+                (_, c) => c.outcome().to_string(),
+            };
             Group { table, column, kind, cause, outcome, count: acc.count, examples: acc.examples, choices, default, chosen }
         })
         .collect();

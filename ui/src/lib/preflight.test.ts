@@ -147,6 +147,18 @@ describe('choices', () => {
     expect(plan.choices).toBeUndefined();
   });
 
+  it('takes the narrower type into the column itself, not into the choices', () => {
+    const col = { source: 'b', target: 'b', type: 'text', reason: 'carried as text', unfit: 0, suggestion: { type: 'boolean', reason: '3 of 4 fit', kind: 'narrower' as const, confidence: 'high' as const, unfit: 1 } };
+    const plan: Plan = { ferry_version: '0.1.0', source: 's', dialect: 'postgres', tables: [{ source: 'flags', target: 'flags', columns: [col] }] };
+    const narrower = g('flags', 'b', 'boolean cannot hold these values', 'kept (wider type)', 1, { kind: 'narrower_type', choices: ['keep', 'narrow_type'], default: 'keep' });
+    const p = withChoice(plan, narrower, 'narrow_type');
+    expect(p.tables[0].columns[0]).toMatchObject({ type: 'boolean', unfit: 1, suggestion: null });
+    expect(p.choices ?? []).toEqual([]);
+    expect(plan.tables[0].columns[0].type).toBe('text');
+    // Keeping the wider type is an ordinary choice.
+    expect(withChoice(plan, narrower, 'keep').choices).toEqual([{ table: 'flags', column: 'b', kind: 'narrower_type', choice: 'keep' }]);
+  });
+
   it('is ready once every group that loses rows has a choice', () => {
     const chosen = [g('orders', null, 'orphan', 'rejected', 12, { chosen: 'reject_rows' }), g('events', 'note', 'NUL', 'changed', 40)];
     const v = verdict(pf({ groups: chosen }));

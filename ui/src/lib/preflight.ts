@@ -8,6 +8,7 @@ import type { Preflight } from './bindings/Preflight';
 import type { Rename } from './bindings/Rename';
 import type { Warning } from './bindings/Warning';
 import { jsonText, plural } from './format';
+import { acceptSuggestion } from './mapping';
 
 export type { Group, Preflight, Rename, Warning };
 
@@ -19,6 +20,7 @@ export const CHOICE_LABEL: Record<Choice, string> = {
   store_as_bytes: 'Store the column as bytes (bytea / longblob), values untouched',
   widen_type: 'Widen the column’s type so every value fits',
   drop_constraint: 'Do not create the constraint (listed in the report)',
+  narrow_type: 'Take the best type: the values it cannot hold become groups of their own, to choose for (their rows are rejected unless you choose otherwise)',
   keep_unchecked: 'Load the rows; the foreign key guards new rows but is not checked against these (PostgreSQL NOT VALID) — listed in the report',
   keep: 'Keep as listed',
 };
@@ -37,6 +39,9 @@ export function isUnresolved(g: Group): boolean {
 /** The plan with `choice` recorded for the group (replacing an earlier one for it); the plan
  * file keeps it as `[[choices]]`, and `migrate` honours it. */
 export function withChoice(plan: Plan, g: Group, choice: Choice): Plan {
+  // Taking the narrower type changes the column itself, as the mapping view's "accept" does;
+  // the next pre-flight shows the values it cannot hold as groups of their own.
+  if (choice === 'narrow_type' && g.column !== null) return acceptSuggestion(plan, g.table, g.column);
   const same = (c: { table: string; column?: string | null; kind: string }) => c.table === g.table && (c.column ?? null) === g.column && c.kind === g.kind;
   const rest = (plan.choices ?? []).filter((c) => !same(c));
   return { ...plan, choices: [...rest, { table: g.table, column: g.column, kind: g.kind, choice }] };

@@ -118,3 +118,56 @@ async fn a_foreign_key_column_keeps_its_parents_type() {
         assert_eq!(c["rejected"][0]["row"]["id"], 3, "{kind:?}: {c}");
     }
 }
+
+/// Pre-flight offers each narrower type back as a group: the rows that keep the column wider,
+/// kept by default; `narrow_type` takes the best type, and the values it cannot hold are then
+/// groups of their own, counted before the run, rejected unless chosen otherwise.
+#[tokio::test]
+async fn preflight_offers_the_narrower_type_with_the_rows_it_would_refuse() {
+    let dir = Scratch::new();
+    let src = dir.path("refused.db");
+    build(&src);
+    for (kind, url) in [(Kind::Pg, "postgres://nobody@127.0.0.1:1/none"), (Kind::My, "mysql://nobody@127.0.0.1:1/none")] {
+        let pf = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--json"]);
+        assert_eq!(pf.code, 0, "{kind:?}: every row arrives by default: {}", pf.stderr);
+        let pf: J = serde_json::from_str(&pf.stdout).unwrap();
+        let group = |pf: &J, table: &str, column: &str, kind_name: &str| pf["groups"].as_array().unwrap().iter().find(|g| g["table"] == table && g["column"] == column && g["kind"] == kind_name).cloned();
+        let g = group(&pf, "flags", "b", "narrower_type").unwrap_or_else(|| panic!("{kind:?}: no narrower_type group for flags.b: {}", pf["groups"]));
+        assert_eq!((g["count"].as_u64(), g["default"].as_str(), g["outcome"].as_str()), (Some(1), Some("keep"), Some("kept (wider type)")), "{kind:?}: {g}");
+        assert_eq!(g["choices"], serde_json::json!(["keep", "narrow_type"]));
+        assert_eq!((g["examples"][0]["row"]["id"].as_i64(), g["examples"][0]["value"].as_str()), (Some(4), Some("maybe")), "{kind:?}: {g}");
+        assert!(g["cause"].as_str().unwrap().contains("cannot hold these values"), "{g}");
+        let d = group(&pf, "days", "d", "narrower_type").expect("days.d");
+        assert_eq!(d["examples"][0]["value"], "2024-02-30");
+
+        // Take the narrower type for two columns: they change in the plan, and the values they
+        // cannot hold are counted, each row named, before anything runs.
+        let plan = dir.path(&format!("{kind:?}.toml"));
+        let args = ["preflight", src.to_str().unwrap(), "--to", url, "--json", "--choose", "flags.b:narrower_type=narrow_type", "--choose", "days.d:narrower_type=narrow_type", "--out", plan.to_str().unwrap()];
+        let run = ferry(&args);
+        assert_eq!(run.code, 2, "{kind:?}: the rows the narrower types refuse need a choice: {}", run.stderr);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap();
+        assert!(group(&pf, "flags", "b", "narrower_type").is_none(), "{kind:?}: taken");
+        let refused: Vec<&J> = pf["groups"].as_array().unwrap().iter().filter(|g| (g["table"] == "flags" || g["table"] == "days") && g["default"] == "reject_rows").collect();
+        assert_eq!(refused.len(), 2, "{kind:?}: {refused:?}");
+        assert!(refused.iter().all(|g| g["count"] == 1 && g["outcome"] == "rejected"), "{kind:?}: {refused:?}");
+        let saved = ferry_core::plan::Plan::load(&plan).unwrap();
+        let col = |t: &str, c: &str| saved.tables.iter().find(|x| x.source == t).unwrap().columns.iter().find(|x| x.source == c).unwrap().clone();
+        assert!(col("flags", "b").target_type.contains("bool") || col("flags", "b").target_type.contains("tinyint"), "{kind:?}: {:?}", col("flags", "b"));
+        assert_eq!((col("days", "d").target_type.as_str(), col("days", "d").unfit), ("date", 1), "{kind:?}");
+        assert!(saved.choices.is_empty(), "{kind:?}: done, the choice leaves the plan: {:?}", saved.choices);
+        // Asked again of a column already in its best type: said plainly.
+        let again = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--plan", plan.to_str().unwrap(), "--choose", "days.d:narrower_type=narrow_type", "--out", dir.path("x.toml").to_str().unwrap()]);
+        assert_eq!(again.code, 1, "{kind:?}: {}", again.stdout);
+        assert!(again.stderr.contains("already in its best type (date)"), "{kind:?}: {}", again.stderr);
+    }
+    // The run with the narrowed plan rejects exactly the rows pre-flight named.
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "narrowed").await;
+        let plan = dir.path(&format!("{kind:?}.toml"));
+        let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{kind:?}: {}", run.stderr);
+        assert_eq!((rep["tables"]["flags"]["rejected_total"].as_u64(), rep["tables"]["flags"]["rejected"][0]["row"]["id"].as_i64()), (Some(1), Some(4)), "{kind:?}");
+        assert_eq!((rep["tables"]["days"]["rejected_total"].as_u64(), rep["tables"]["days"]["rejected"][0]["row"]["id"].as_i64()), (Some(1), Some(3)), "{kind:?}");
+    }
+}

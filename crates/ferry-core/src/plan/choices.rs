@@ -145,7 +145,8 @@ pub fn apply_choices(planned: &mut [PlannedTable], plan: &Plan, dialect: Dialect
                     fk.orphans = Some(choice);
                 }
             }
-            Choice::RejectRows | Choice::KeepUnchecked | Choice::Keep => {}
+            // Carried out on the plan itself (`Plan::take_chosen_narrowings`).
+            Choice::RejectRows | Choice::KeepUnchecked | Choice::NarrowType | Choice::Keep => {}
         }
     }
     Ok((values, warnings))
@@ -176,7 +177,7 @@ mod tests {
             assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(k.name()));
             assert!(!k.choices().is_empty());
         }
-        for c in [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::KeepUnchecked, Choice::Keep] {
+        for c in [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::KeepUnchecked, Choice::NarrowType, Choice::Keep] {
             assert_eq!(Choice::parse(c.name()), Some(c));
             assert_eq!(serde_json::to_value(c).unwrap(), serde_json::json!(c.name()));
         }

@@ -37,6 +37,9 @@ pub enum Kind {
     IdentifierTooLong,
     /// A name that clashes with another once case is ignored: the plan renames it.
     IdentifierRenamed,
+    /// Values that keep a column from its best type: the plan carries it wider (text, bytes,
+    /// a wider number) so they arrive; `narrow_type` takes the best type back.
+    NarrowerType,
 }
 
 impl Kind {
@@ -55,6 +58,7 @@ impl Kind {
             Kind::NullInNotNull => "null_in_not_null",
             Kind::IdentifierTooLong => "identifier_too_long",
             Kind::IdentifierRenamed => "identifier_renamed",
+            Kind::NarrowerType => "narrower_type",
         }
     }
     pub fn parse(s: &str) -> Option<Kind> {
@@ -73,11 +77,12 @@ impl Kind {
             Kind::DuplicateUnique => &[RejectRows, DropConstraint],
             Kind::NullInNotNull => &[DropConstraint],
             Kind::IdentifierTooLong | Kind::IdentifierRenamed => &[Keep],
+            Kind::NarrowerType => &[Keep, NarrowType],
         }
     }
 }
 
-pub(crate) const ALL_KINDS: [Kind; 13] = [
+pub(crate) const ALL_KINDS: [Kind; 14] = [
     Kind::NulInText,
     Kind::InvalidUtf8,
     Kind::OutOfRange,
@@ -91,6 +96,7 @@ pub(crate) const ALL_KINDS: [Kind; 13] = [
     Kind::NullInNotNull,
     Kind::IdentifierTooLong,
     Kind::IdentifierRenamed,
+    Kind::NarrowerType,
 ];
 
 /// What `migrate` does with a group's rows or values.
@@ -114,6 +120,9 @@ pub enum Choice {
     /// checked against the rows already there: PostgreSQL `NOT VALID`, MySQL/MariaDB made with
     /// checks off. The report gives each key's orphan count and rows (the default).
     KeepUnchecked,
+    /// The column takes the best type its values pointed at (the plan's `narrower`
+    /// suggestion); the values it cannot hold become groups of their own, to be chosen for.
+    NarrowType,
     /// Nothing to choose: the value or name arrives as the group says.
     Keep,
 }
@@ -128,11 +137,12 @@ impl Choice {
             Choice::WidenType => "widen_type",
             Choice::DropConstraint => "drop_constraint",
             Choice::KeepUnchecked => "keep_unchecked",
+            Choice::NarrowType => "narrow_type",
             Choice::Keep => "keep",
         }
     }
     pub fn parse(s: &str) -> Option<Choice> {
-        [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::KeepUnchecked, Choice::Keep].into_iter().find(|c| c.name() == s)
+        [Choice::RejectRows, Choice::SetNull, Choice::StripNul, Choice::StoreAsBytes, Choice::WidenType, Choice::DropConstraint, Choice::KeepUnchecked, Choice::NarrowType, Choice::Keep].into_iter().find(|c| c.name() == s)
     }
     /// What happens to the group's rows under this choice, in a word or two.
     pub(crate) fn outcome(self) -> &'static str {
@@ -142,6 +152,7 @@ impl Choice {
             Choice::StoreAsBytes | Choice::WidenType => "kept (type changed)",
             Choice::DropConstraint => "kept (constraint not created)",
             Choice::KeepUnchecked => "kept (foreign key not validated)",
+            Choice::NarrowType => "type narrowed (its refused values are groups of their own)",
             Choice::Keep => "kept",
         }
     }

@@ -95,16 +95,39 @@ impl Plan {
     /// arrives, that narrower type: the values it cannot hold will be rejected (pre-flight
     /// lists them and their choices). Returns how many values that rejects in all.
     pub fn narrow(&mut self) -> u64 {
-        let mut rejected = 0;
-        for c in self.tables.iter_mut().flat_map(|t| t.columns.iter_mut()) {
-            let Some(s) = c.suggestion.take_if(|s| s.kind == mapping::SuggestionKind::Narrower) else { continue };
-            c.reason.push_str(&format!("; narrowed on request to {}: {} value{} will be rejected", s.target_type, crate::value::group_thousands(s.unfit), if s.unfit == 1 { "" } else { "s" }));
-            c.target_type = s.target_type;
-            c.unfit = s.unfit;
-            rejected += s.unfit;
-        }
-        rejected
+        self.tables.iter_mut().flat_map(|t| t.columns.iter_mut()).filter_map(|c| c.take_narrower(narrowed_on_request)).sum()
     }
+
+    /// Carries out the choices `narrow_type` (pre-flight's group `narrower_type`): each such
+    /// column takes its narrower type, and the choice, done, leaves the plan — the values
+    /// that type cannot hold are then groups of their own, with their own choices.
+    pub fn take_chosen_narrowings(&mut self) -> Result<()> {
+        let is_narrowing = |c: &PlanChoice| c.kind == choices::Kind::NarrowerType && c.choice == choices::Choice::NarrowType;
+        let chosen: Vec<(String, Option<String>)> = self.choices.iter().filter(|c| is_narrowing(c)).map(|c| (c.table.clone(), c.column.clone())).collect();
+        let mut problems = vec![];
+        for (table, column) in &chosen {
+            let col = self.tables.iter_mut().filter(|t| t.source == *table).flat_map(|t| t.columns.iter_mut()).find(|c| Some(&c.source) == column.as_ref());
+            let what = format!("choice {table}.{}:narrower_type=narrow_type", column.as_deref().unwrap_or(""));
+            match col {
+                None => problems.push(format!("{what}: the plan has no such column (name it TABLE.COLUMN)")),
+                Some(c) => {
+                    if c.take_narrower(narrowed_on_request).is_none() {
+                        problems.push(format!("{what}: the column is already in its best type ({}); there is no narrower type to take", c.target_type));
+                    }
+                }
+            }
+        }
+        self.choices.retain(|c| !is_narrowing(c));
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(FerryError::PlanUnreadable { path: "choices".into(), detail: problems.join("; ") })
+        }
+    }
+}
+
+fn narrowed_on_request(s: &mapping::Suggestion) -> String {
+    format!("narrowed on request to {}: {} value{} will be rejected", s.target_type, crate::value::group_thousands(s.unfit), if s.unfit == 1 { "" } else { "s" })
 }
 
 fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan]) {
@@ -135,13 +158,11 @@ fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan
                 if mapping::fits(&pl, prof, dialect) == prof.non_null() {
                     cp.reason = format!("{}; {parent_type} to match {}.{} it references", cp.reason, parent.name, pc);
                     cp.target_type = parent_type;
-                } else if let Some(s) = cp.suggestion.take_if(|s| s.kind == mapping::SuggestionKind::Narrower && s.target_type == parent_type) {
+                } else if cp.suggestion.as_ref().is_some_and(|s| s.target_type == parent_type) {
                     // Widened so every row arrives, but a foreign key needs one type on both
                     // sides: the values the parent's type cannot hold match no parent row
-                    // (orphans), and are rejected by name as orphans are.
-                    cp.reason = format!("{}; kept {parent_type} to match {}.{} it references: its {} value(s) of another kind match no parent row and will be rejected", cp.reason, parent.name, pc, s.unfit);
-                    cp.target_type = parent_type;
-                    cp.unfit = s.unfit;
+                    // (orphans), and are rejected by name.
+                    cp.take_narrower(|s| format!("kept {parent_type} to match {}.{} it references: its {} value(s) of another kind match no parent row and will be rejected", parent.name, pc, s.unfit));
                 }
             }
         }
@@ -223,7 +244,9 @@ impl Plan {
             Some(p) => {
                 p.check_dialect(dialect, path)?;
                 p.check_against(schema, path)?;
-                Ok(p.clone())
+                let mut p = p.clone();
+                p.take_chosen_narrowings()?;
+                Ok(p)
             }
             None => Ok(propose(schema, &source.display().to_string(), dialect)),
         }

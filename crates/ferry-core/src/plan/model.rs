@@ -96,6 +96,18 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl ColumnPlan {
+    /// Takes back the narrower type the column was widened from so that every row arrives
+    /// (its `narrower` suggestion), transform and all; `why` gives the words added to the
+    /// reason. Returns how many values that type rejects, or None where there is none.
+    pub fn take_narrower(&mut self, why: impl FnOnce(&crate::mapping::Suggestion) -> String) -> Option<u64> {
+        let s = self.suggestion.take_if(|s| s.kind == crate::mapping::SuggestionKind::Narrower)?;
+        self.reason = format!("{}; {}", self.reason, why(&s));
+        self.target_type = s.target_type;
+        self.transform = s.transform;
+        self.unfit = s.unfit;
+        Some(s.unfit)
+    }
+
     /// The logical type behind `target_type`, read with the dialect's parser.
     pub fn logical(&self, dialect: Dialect) -> Result<LogicalType> {
         dialect.parse_type(&self.target_type).ok_or_else(|| FerryError::PlanUnreadable {

@@ -3,4 +3,4 @@
 /**
  * What `migrate` does with a group's rows or values.
  */
-export type Choice = "reject_rows" | "set_null" | "strip_nul" | "store_as_bytes" | "widen_type" | "drop_constraint" | "keep_unchecked" | "keep";
+export type Choice = "reject_rows" | "set_null" | "strip_nul" | "store_as_bytes" | "widen_type" | "drop_constraint" | "keep_unchecked" | "narrow_type" | "keep";

@@ -3,4 +3,4 @@
 /**
  * What kind of problem a group is; stable names for scripts and the plan's `[[choices]]`.
  */
-export type Kind = "nul_in_text" | "invalid_utf8" | "out_of_range" | "too_long" | "wrong_type" | "impossible_date" | "invalid_json" | "rounded" | "orphan" | "duplicate_unique" | "null_in_not_null" | "identifier_too_long" | "identifier_renamed";
+export type Kind = "nul_in_text" | "invalid_utf8" | "out_of_range" | "too_long" | "wrong_type" | "impossible_date" | "invalid_json" | "rounded" | "orphan" | "duplicate_unique" | "null_in_not_null" | "identifier_too_long" | "identifier_renamed" | "narrower_type";
