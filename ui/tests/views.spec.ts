@@ -197,6 +197,8 @@ describe('Report', () => {
     expect(await page.locator('[data-problems="events"]').textContent()).toContain('NUL removed');
     expect(await page.textContent('#report-warnings')).toContain('index events_recent');
     expect(await page.textContent('#report-renames')).toContain('img_src_x_onerror_alert_1');
+    // A value that keeps its column wider than its best type: listed with why.
+    expect(await page.locator('[data-widened="products"] tbody tr').allTextContents()).toEqual(['{"id":17}in_stockmaybeboolean cannot hold it (not a boolean): carried as text']);
     // Orphans kept under a foreign key left NOT VALID: each row with its key value.
     const orphans = page.locator('[data-orphans="orders"]');
     expect(await orphans.textContent()).toContain('The key is left NOT VALID and refuses new rows without a customers row; 2 rows were in the source without one.');

@@ -560,6 +560,19 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
         let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} object(s) left behind, listed above", rep.warnings.len()) };
         println!("\nevery row arrived exactly: {} rows, {} → {}{left}", group(tw), rep.source, rep.target_server);
     }
+    let wider: Vec<String> = rep
+        .tables
+        .iter()
+        .flat_map(|(name, t)| {
+            let mut cols: Vec<&str> = t.widened.iter().filter_map(|w| w.column.as_deref()).collect();
+            cols.dedup();
+            cols.into_iter().map(move |c| format!("{name}.{c}"))
+        })
+        .collect();
+    if !wider.is_empty() {
+        let n: u64 = rep.tables.values().map(|t| t.widened_total).sum();
+        println!("{} value(s) keep {} wider than its best type so their rows arrive (listed in the report; `ferry preflight` offers the narrower type)", group(n), wider.join(", "));
+    }
 }
 
 fn print_plan(plan: &ferry_core::plan::Plan) {

@@ -15,6 +15,17 @@ use serde::{Deserialize, Serialize};
 /// Where converted values are written, in the target's wire form. The text forms implement
 /// the five basic methods; the typed ones default to them, and PostgreSQL's binary COPY
 /// overrides them.
+/// An encoder that keeps nothing: for asking whether a value converts.
+pub(crate) struct Discard;
+
+impl Encoder for Discard {
+    fn null(&mut self) {}
+    fn number(&mut self, _: &str) {}
+    fn text(&mut self, _: &str) {}
+    fn bytes(&mut self, _: &[u8]) {}
+    fn boolean(&mut self, _: bool) {}
+}
+
 pub trait Encoder {
     fn null(&mut self);
     /// A number, already in the target's literal syntax.

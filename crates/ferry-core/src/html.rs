@@ -362,8 +362,30 @@ pub fn run_report(r: &Report) -> String {
         }
         b.push_str("</table>");
     }
-    for (name, t) in r.tables.iter().filter(|(_, t)| !t.rejected.is_empty() || !t.changed.is_empty() || !t.unchecked_keys.is_empty()) {
+    for (name, t) in r.tables.iter().filter(|(_, t)| !t.rejected.is_empty() || !t.changed.is_empty() || !t.unchecked_keys.is_empty() || !t.widened.is_empty()) {
         let _ = write!(b, "<h2><code>{}</code></h2>", escape(name));
+        if !t.widened.is_empty() {
+            let total = t.widened_total.max(t.widened.len() as u64);
+            let _ = write!(
+                b,
+                "<h3>Values that keep a column wider than its best type ({})</h3><p class=\"note\">Each arrived exactly; the column's best type cannot hold it. Pre-flight offers that type back (<code>narrow_type</code>), which would reject these rows.</p><table><tr><th>Row</th><th>Column</th><th>Value</th><th>Why</th></tr>",
+                group(total)
+            );
+            for x in &t.widened {
+                let _ = write!(
+                    b,
+                    "<tr><td>{}</td><td><code>{}</code></td><td><span class=\"v\">{}</span></td><td>{}</td></tr>",
+                    json_cell(&x.row),
+                    escape(x.column.as_deref().unwrap_or("")),
+                    escape(&x.value.to_string()),
+                    escape(&x.reason)
+                );
+            }
+            b.push_str("</table>");
+            if total > t.widened.len() as u64 {
+                let _ = write!(b, "<p class=\"more\">The first {} are shown; the rejects file lists all {}.</p>", group(t.widened.len() as u64), group(total));
+            }
+        }
         for k in &t.unchecked_keys {
             let _ = write!(
                 b,

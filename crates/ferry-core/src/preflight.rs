@@ -13,7 +13,7 @@
 //! plan and show as `identifier_too_long` / `identifier_renamed` (edit the plan's `target` to
 //! pick another name).
 
-use crate::convert::{convert, convert_with, Encoder};
+use crate::convert::{convert, convert_with, Discard, Encoder};
 use crate::source::sqlite::rows::RowSelect;
 use crate::error::Result;
 use crate::plan::choices::{choices_for, plan_choices, unique_index_columns, Choice, GroupId, Kind};
@@ -99,15 +99,6 @@ impl Preflight {
 }
 
 /// Discards what it is given: only the conversion's verdict matters here.
-struct Discard;
-
-impl Encoder for Discard {
-    fn null(&mut self) {}
-    fn number(&mut self, _: &str) {}
-    fn text(&mut self, _: &str) {}
-    fn bytes(&mut self, _: &[u8]) {}
-    fn boolean(&mut self, _: bool) {}
-}
 
 /// Keeps the value as the target will compare it: its canonical text (numbers without
 /// trailing fractional zeros, dates and instants normalised), tagged by form.
@@ -250,28 +241,6 @@ pub fn preflight_choosing(source: &Path, dialect: Dialect, plan: Option<&Plan>, 
     Ok((pf, plan))
 }
 
-/// A column the plan carries wider than its best type so that every row arrives: the best
-/// type (the `narrower` suggestion) with its transform, and the group's cause.
-struct Narrower {
-    ty: LogicalType,
-    transform: Option<crate::convert::Transform>,
-    cause: String,
-}
-
-/// The plan's columns with a narrower type to offer, by (table, column) source names.
-fn narrower_types(plan: &Plan, dialect: Dialect) -> HashMap<(String, String), Narrower> {
-    let mut out = HashMap::new();
-    for t in plan.tables.iter().filter(|t| !t.skip) {
-        for c in &t.columns {
-            let Some(s) = c.suggestion.as_ref().filter(|s| s.kind == crate::mapping::SuggestionKind::Narrower) else { continue };
-            let Some(ty) = dialect.parse_type(&s.target_type) else { continue };
-            let cause = format!("{} cannot hold these values: the column is carried as {} so their rows arrive", s.target_type, c.target_type);
-            out.insert((t.source.clone(), c.source.clone()), Narrower { ty, transform: s.transform, cause });
-        }
-    }
-    out
-}
-
 /// What one table's scan found.
 #[derive(Default)]
 struct Found {
@@ -286,7 +255,7 @@ struct Found {
 
 /// Scans one table: every value converted, the keys the target compares differently, and the
 /// foreign keys' orphans.
-fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dialect: Dialect, chosen: &HashMap<GroupId, Choice>, narrower: &HashMap<(String, String), Narrower>) -> Result<Found> {
+fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dialect: Dialect, chosen: &HashMap<GroupId, Choice>) -> Result<Found> {
     let mut found = Found::default();
     found.objects.extend(t.warnings.iter().cloned());
     let select = RowSelect::new(&t.source);
@@ -294,7 +263,6 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
     let mut stmt = conn.prepare(&select.sql).map_err(|e| inspect::map_err(source, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
     let loaded: Vec<(usize, &crate::plan::resolve::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
-    let narrow: Vec<Option<&Narrower>> = loaded.iter().map(|(_, c)| narrower.get(&(t.source.name.clone(), c.source.clone()))).collect();
     let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
     let mut keys = key_checks(t, dialect);
     let mut key_buf = vec![];
@@ -305,12 +273,13 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
             None => None,
         };
         let mut rejected = false;
-        for (&(i, c), narrow) in loaded.iter().zip(&narrow) {
+        for &(i, c) in &loaded {
             let v = row.get_ref(c.source_index + offset).map_err(|e| inspect::map_err(source, e))?;
             // A value the best type would refuse: what keeps the column wider.
-            if let Some(n) = narrow {
-                if convert_with(v, &n.ty, n.transform, dialect, &mut Discard).is_err() {
-                    let key = (t.source.name.clone(), Some(c.source.clone()), Kind::NarrowerType, n.cause.clone());
+            if let Some(n) = &c.narrower {
+                if convert_with(v, &n.logical, n.transform, dialect, &mut Discard).is_err() {
+                    let cause = format!("{} cannot hold these values: the column is carried as {} so their rows arrive", n.type_sql, c.type_sql);
+                    let key = (t.source.name.clone(), Some(c.source.clone()), Kind::NarrowerType, cause);
                     found.columns.entry(key.clone()).or_insert(Some((c.source.clone(), i)));
                     found.groups.entry(key).or_default().add(t.row_key(rid, row, offset), crate::value::value_to_json(v));
                 }
@@ -497,7 +466,6 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
     let planned = planned_tables(schema, plan, dialect)?;
     let chosen = plan_choices(plan, &planned)?;
     let choice_of = |table: &str, column: Option<&str>, kind: Kind| chosen.get(&(table.to_string(), column.map(String::from), kind)).copied();
-    let narrower = narrower_types(plan, dialect);
     let mut out = Preflight { source: source.display().to_string(), dialect: Some(dialect), ..Default::default() };
     // Tables are scanned `jobs` at a time, largest first, each on its own connection.
     let queue = std::sync::Mutex::new({
@@ -516,7 +484,7 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
                 loop {
                     let next = queue.lock().unwrap().pop();
                     let Some(i) = next else { break };
-                    let r = scan_table(source, &conn, &planned[i], dialect, &chosen, &narrower);
+                    let r = scan_table(source, &conn, &planned[i], dialect, &chosen);
                     let failed = r.is_err();
                     results.lock().unwrap().push((i, r));
                     if failed {

@@ -90,6 +90,17 @@ pub struct TableReport {
     /// (PostgreSQL `NOT VALID`; MySQL/MariaDB made with checks off), each with its orphans.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unchecked_keys: Vec<UncheckedKey>,
+    /// Values that arrived exactly but keep their column in a type wider than its best one
+    /// (the plan's `narrower` suggestion): the first `KEPT`, with why the best type refuses
+    /// each; `widened_total` counts them all (the rejects file lists them as "kept_wider").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub widened: Vec<Rejected>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub widened_total: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A foreign key the rows already in the table do not all satisfy: every row arrived, and the
@@ -127,6 +138,14 @@ impl TableReport {
             self.rejected.push(r);
         }
     }
+    /// A value its column's best type cannot hold, which arrived in the wider type.
+    pub fn add_widened(&mut self, table: &str, w: Rejected, log: &RejectLog) {
+        self.widened_total += 1;
+        log.write(table, "kept_wider", &w);
+        if self.widened.len() < KEPT {
+            self.widened.push(w);
+        }
+    }
     pub fn add_changed(&mut self, table: &str, c: Changed, log: &RejectLog) {
         self.changed_total += 1;
         log.write(table, "changed", &c);
@@ -137,7 +156,8 @@ impl TableReport {
 }
 
 /// Every rejected or changed value, and every orphan loaded under an unchecked foreign key,
-/// one JSON object a line (`{"table", "kind": "rejected"|"changed"|"orphan_kept", "row",
+/// and every value that keeps its column wider than its best type, one JSON object a line
+/// (`{"table", "kind": "rejected"|"changed"|"orphan_kept"|"kept_wider", "row",
 /// "column", "value"|"from"/"to", "reason"}`), so a report stays readable however many there
 /// are. The file is made at the first entry.
 #[derive(Clone, Default)]

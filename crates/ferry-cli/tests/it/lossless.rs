@@ -85,6 +85,15 @@ async fn values_the_best_type_refuses_arrive_and_validate_clean() {
             assert_eq!(t["rows_written"], t["rows_read"], "{kind:?} {name}: {t}");
             assert_eq!(t["rejected_total"], 0, "{kind:?} {name}: {t}");
         }
+        // The report lists each value that keeps its column wider, with why.
+        let widened = |table: &str| rep["tables"][table]["widened"].as_array().cloned().unwrap_or_default();
+        let w = widened("flags");
+        assert_eq!(w.len(), 1, "{kind:?}: {w:?}");
+        assert_eq!((w[0]["row"]["id"].as_i64(), w[0]["column"].as_str(), w[0]["value"].as_str()), (Some(4), Some("b"), Some("maybe")), "{kind:?}");
+        assert!(w[0]["reason"].as_str().unwrap().contains("cannot hold it"), "{kind:?}: {}", w[0]);
+        assert_eq!(widened("days")[0]["value"], "2024-02-30", "{kind:?}");
+        assert_eq!(widened("counts")[0]["value"], "lots", "{kind:?}");
+        assert!(run.stdout.contains("value(s) keep") && run.stdout.contains("flags.b"), "{kind:?}: {}", run.stdout);
         let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url, "--json"]);
         let v: J = serde_json::from_str(&v.stdout).unwrap_or_else(|e| panic!("{kind:?}: validate --json: {e}: {}", v.stderr));
         assert_eq!((v["clean"].as_bool(), v["mismatches"].as_u64()), (Some(true), Some(0)), "{kind:?}: {v}");
@@ -94,11 +103,13 @@ async fn values_the_best_type_refuses_arrive_and_validate_clean() {
     }
 }
 
-/// A foreign-key column is not widened away from its parent's type: text in an INTEGER
-/// column that references an INTEGER key matches no parent row, so it is rejected as an
-/// orphan, and the foreign key is made (widening it to text would leave the key off).
+/// A foreign-key column holding a value of another kind (text in an INTEGER column that
+/// references an INTEGER key): by default the row arrives — the column is carried as text —
+/// and the key, which the target cannot make between text and integers, is left off and
+/// named with how to keep it; pre-flight says so first. Choosing the narrower type keeps the
+/// key and rejects that row, by name.
 #[tokio::test]
-async fn a_foreign_key_column_keeps_its_parents_type() {
+async fn a_widened_foreign_key_column_keeps_its_rows_and_names_the_key() {
     let dir = Scratch::new();
     let src = dir.path("fk.db");
     Connection::open(&src)
@@ -109,13 +120,31 @@ async fn a_foreign_key_column_keeps_its_parents_type() {
         )
         .unwrap();
     for kind in Kind::all() {
+        let url = if kind == Kind::Pg { "postgres://nobody@127.0.0.1:1/none" } else { "mysql://nobody@127.0.0.1:1/none" };
+        let pf = ferry(&["preflight", src.to_str().unwrap(), "--to", url]);
+        assert_eq!(pf.code, 0, "{kind:?}: {}", pf.stderr);
+        assert!(pf.stdout.contains("foreign key (p_id) → p: not created: column p_id is carried as") && pf.stdout.contains("choose narrow_type for c.p_id"), "{kind:?}: {}", pf.stdout);
+
         let db = TestDb::new(kind, "fkwide").await;
         let (run, rep) = migrate(&src, &db, &[]);
-        assert_eq!(run.code, 2, "{kind:?}: {}{}", run.stdout, run.stderr);
-        assert!(!run.stdout.contains("foreign key c_p_id_fkey"), "{kind:?}: the foreign key is made: {}", run.stdout);
+        assert_eq!(run.code, 2, "{kind:?}: the key left off is reported: {}{}", run.stdout, run.stderr);
         let c = &rep["tables"]["c"];
-        assert_eq!((c["rows_written"].as_u64(), c["rejected_total"].as_u64()), (Some(2), Some(1)), "{kind:?}: {c}");
-        assert_eq!(c["rejected"][0]["row"]["id"], 3, "{kind:?}: {c}");
+        assert_eq!((c["rows_written"].as_u64(), c["rejected_total"].as_u64()), (Some(3), Some(0)), "{kind:?}: {c}");
+        assert_eq!(db.texts("SELECT p_id FROM c WHERE id = 3").await, vec![Some("abc".into())], "{kind:?}");
+        assert!(rep["warnings"].to_string().contains("the target cannot compare that with p.id"), "{kind:?}: {}", rep["warnings"]);
+        drop(db);
+
+        // narrow_type: the key is made and the row it cannot hold is rejected by name.
+        let plan = dir.path(&format!("{kind:?}.toml"));
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--choose", "c.p_id:narrower_type=narrow_type", "--out", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{kind:?}: the row the narrower type refuses needs a choice: {}", run.stdout);
+        let db = TestDb::new(kind, "fknarrow").await;
+        let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 2, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert!(!run.stdout.contains("foreign key (p_id)"), "{kind:?}: the foreign key is made: {}", run.stdout);
+        let c = &rep["tables"]["c"];
+        assert_eq!((c["rows_written"].as_u64(), c["rejected_total"].as_u64(), c["rejected"][0]["row"]["id"].as_i64()), (Some(2), Some(1), Some(3)), "{kind:?}: {c}");
+        assert!(db.exec("INSERT INTO c (id, p_id) VALUES (9, 99)").await.is_err(), "{kind:?}: the key holds");
     }
 }
 

@@ -211,6 +211,16 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
             out.found.add_rejected(&t.source.name, Rejected { row: key, column: Some(column), value, reason }, &log);
             continue;
         }
+        // Values the column's best type cannot hold: they arrived, and they are why the column
+        // is wider; each is listed.
+        for c in loaded.iter().filter(|c| c.narrower.is_some()) {
+            let n = c.narrower.as_ref().expect("filtered");
+            let v = vals[c.source_index];
+            if let Err(refusal) = convert::convert_with(v, &n.logical, n.transform, dialect, &mut convert::Discard) {
+                let reason = format!("{} cannot hold it ({}): carried as {}", n.type_sql, refusal.reason, c.type_sql);
+                out.found.add_widened(&t.source.name, Rejected { row: t.row_key(rid, row, offset), column: Some(c.source.clone()), value: crate::value::value_to_json(v), reason }, &log);
+            }
+        }
         for (column, from, ch, chosen) in changes {
             // A change the plan chose is a decision, not a surprise: --strict lets it through.
             if strict && !chosen {
@@ -471,6 +481,9 @@ pub(super) async fn record_load(sh: &Shared, t: &PlannedTable, loaded: Loaded) {
         tr.changed.extend(part.changed);
         tr.changed.truncate(crate::report::KEPT);
         tr.changed_total += part.changed_total;
+        tr.widened.extend(part.widened);
+        tr.widened.truncate(crate::report::KEPT);
+        tr.widened_total += part.widened_total;
     }
 }
 

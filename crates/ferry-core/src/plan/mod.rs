@@ -158,12 +158,9 @@ fn align_foreign_keys(schema: &Schema, dialect: Dialect, tables: &mut [TablePlan
                 if mapping::fits(&pl, prof, dialect) == prof.non_null() {
                     cp.reason = format!("{}; {parent_type} to match {}.{} it references", cp.reason, parent.name, pc);
                     cp.target_type = parent_type;
-                } else if cp.suggestion.as_ref().is_some_and(|s| s.target_type == parent_type) {
-                    // Widened so every row arrives, but a foreign key needs one type on both
-                    // sides: the values the parent's type cannot hold match no parent row
-                    // (orphans), and are rejected by name.
-                    cp.take_narrower(|s| format!("kept {parent_type} to match {}.{} it references: its {} value(s) of another kind match no parent row and will be rejected", parent.name, pc, s.unfit));
                 }
+                // Widened so that every row arrives, it stays so: the key cannot be made over
+                // it (`resolve::widened_away_from_parent` says so and how to keep it).
             }
         }
     }

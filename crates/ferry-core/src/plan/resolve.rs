@@ -27,6 +27,18 @@ pub struct PlannedColumn {
     pub default_sql: Option<String>,
     /// A generated column's expression translated for the target; such columns are not loaded.
     pub generated_sql: Option<(String, bool)>,
+    /// The best type, where the plan carries the column wider so that every row arrives (its
+    /// `narrower` suggestion): the values it cannot hold are listed in pre-flight and the report.
+    pub narrower: Option<Narrower>,
+}
+
+/// A column's best type, narrower than the type it is carried in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Narrower {
+    pub logical: LogicalType,
+    pub transform: Option<crate::convert::Transform>,
+    /// As the plan spells it.
+    pub type_sql: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +88,27 @@ impl PlannedForeignKey {
     pub fn rejects_orphans(&self) -> bool {
         self.orphans == Some(crate::plan::choices::Choice::RejectRows)
     }
+}
+
+/// Why a foreign key cannot be made, when one of its columns is carried wider than the
+/// parent's type so that values of another kind arrive (text in an INTEGER column that
+/// references an INTEGER key): the target compares neither text with integers nor bytes
+/// with text. Taking the narrower type back (`narrow_type`) keeps the key and rejects those rows.
+fn widened_away_from_parent(child: &crate::plan::TablePlan, parent: &crate::plan::TablePlan, cols: &[String], parent_cols: &[String]) -> Option<String> {
+    for (c, p) in cols.iter().zip(parent_cols) {
+        let cp = child.columns.iter().find(|x| x.source.eq_ignore_ascii_case(c))?;
+        let pp = parent.columns.iter().find(|x| x.source.eq_ignore_ascii_case(p))?;
+        let Some(s) = cp.suggestion.as_ref().filter(|s| s.kind == crate::mapping::SuggestionKind::Narrower && cp.target_type != pp.target_type) else { continue };
+        return Some(format!(
+            "not created: column {c} is carried as {} so that its {} value(s) of another kind arrive, and the target cannot compare that with {}.{p} ({}); choose narrow_type for {}.{c} in pre-flight (or `ferry plan --narrow`) to keep the key, which rejects those rows",
+            cp.target_type,
+            crate::value::group_thousands(s.unfit),
+            parent.source,
+            pp.target_type,
+            child.source
+        ));
+    }
+    None
 }
 
 #[derive(Debug, Clone)]
@@ -228,6 +261,9 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 source_index: idx,
                 default_sql,
                 generated_sql,
+                narrower: cp.suggestion.as_ref().filter(|s| s.kind == crate::mapping::SuggestionKind::Narrower).and_then(|s| {
+                    Some(Narrower { logical: dialect.parse_type(&s.target_type)?, transform: s.transform, type_sql: s.target_type.clone() })
+                }),
             });
         }
         let tcol = |c: &str| column_map.get(c).map(|x| x.0.clone()).or_else(|| column_map.iter().find(|(k, _)| k.eq_ignore_ascii_case(c)).map(|(_, v)| v.0.clone())).unwrap_or_else(|| c.to_string());
@@ -324,6 +360,10 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             }
             let ptp = plan.table(&parent.name).expect("planned parent");
             let pcol = |c: &str| ptp.columns.iter().find(|x| x.source.eq_ignore_ascii_case(c)).map(|x| x.target.clone()).unwrap_or_else(|| c.to_string());
+            if let Some(why) = widened_away_from_parent(tp, ptp, &fk.columns, &ref_src_cols) {
+                warn(format!("foreign key ({}) → {}", fk.columns.join(", "), fk.ref_table), why);
+                continue;
+            }
             let target_columns: Vec<String> = fk.columns.iter().map(|c| tcol(c)).collect();
             let base = fk.name.clone().unwrap_or_else(|| {
                 let mut parts = vec![tp.target.as_str()];

@@ -13,4 +13,10 @@ rejected: Array<Rejected>, changed: Array<Changed>, rejected_total: number, chan
  * Foreign keys made to guard new writes though some loaded rows have no parent row
  * (PostgreSQL `NOT VALID`; MySQL/MariaDB made with checks off), each with its orphans.
  */
-unchecked_keys?: Array<UncheckedKey>, };
+unchecked_keys?: Array<UncheckedKey>, 
+/**
+ * Values that arrived exactly but keep their column in a type wider than its best one
+ * (the plan's `narrower` suggestion): the first `KEPT`, with why the best type refuses
+ * each; `widened_total` counts them all (the rejects file lists them as "kept_wider").
+ */
+widened?: Array<Rejected>, widened_total?: number, };
