@@ -6,6 +6,7 @@
 //! what moved instead of guessing.
 
 pub mod choices;
+pub mod default_fit;
 pub mod kinds;
 mod model;
 pub mod resolve;

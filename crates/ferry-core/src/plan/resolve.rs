@@ -4,6 +4,7 @@
 
 use crate::error::{FerryError, Result};
 use crate::plan::model::Plan;
+use crate::plan::default_fit::default_refusal;
 use crate::schema::{LogicalType, Schema, Table};
 use crate::events::Warning;
 use crate::schema::{FkAction, IndexPart};
@@ -229,7 +230,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 Some(d) => match sqlexpr::translate_default(d, &logical, dialect) {
                     Ok(x) => x,
                     Err(reason) => {
-                        warn(format!("default of column {}", src.name), format!("DEFAULT {d} not carried: {reason}"));
+                        warn(format!("DEFAULT {d} of column {}", src.name), format!("not carried: {reason}"));
                         None
                     }
                 },
@@ -248,12 +249,25 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 }
                 None => None,
             };
+            // A dialect that loads each type's own wire form (PostgreSQL's binary COPY) needs
+            // the column exactly the type the logical type formats to (`int8` → bigint).
+            let type_sql = if dialect.loads_formatted_types() { dialect.format_type(&logical) } else { crate::dialect::clean_type(&cp.target_type).unwrap_or_else(|| dialect.format_type(&logical)) };
+            // A literal the column's type cannot hold: PostgreSQL would take it at CREATE and
+            // refuse the first INSERT that leaves the column out.
+            let default_sql = match (&src.default, default_sql) {
+                (Some(d), Some(sql)) if src.generated.is_none() => match default_refusal(d, &src.declared_type, &logical, cp.transform, &type_sql, dialect) {
+                    Some(reason) => {
+                        warn(format!("DEFAULT {d} of column {}", src.name), format!("not carried: {reason}; the column and its rows arrive without it"));
+                        None
+                    }
+                    None => Some(sql),
+                },
+                (_, sql) => sql,
+            };
             planned_cols.push(PlannedColumn {
                 source: src.name.clone(),
                 name: cp.target.clone(),
-                // A dialect that loads each type's own wire form (PostgreSQL's binary COPY) needs
-                // the column exactly the type the logical type formats to (`int8` → bigint).
-                type_sql: if dialect.loads_formatted_types() { dialect.format_type(&logical) } else { crate::dialect::clean_type(&cp.target_type).unwrap_or_else(|| dialect.format_type(&logical)) },
+                type_sql,
                 logical,
                 transform: cp.transform,
                 // Primary key columns are NOT NULL in both targets (SQLite lets some hold NULL).

@@ -148,3 +148,38 @@ impl<'a> Tx<'a> {
         Ok(Some(out))
     }
 }
+
+/// What SQLite stores for a literal DEFAULT in a column of `affinity`: the literal with the
+/// column's affinity applied, as it does to any value written there. None where the stored
+/// form is not certain (a REAL in a TEXT column whose `%!.15g` text is not known exactly).
+pub(super) fn stored_literal(lit: Lit, affinity: crate::mapping::declared::Affinity) -> Option<rusqlite::types::Value> {
+    use crate::mapping::declared::Affinity as A;
+    use rusqlite::types::Value as V;
+    let numeric = |l: Lit| match l {
+        Lit::Int(n) => Some(V::Integer(n)),
+        Lit::Real(_, f) => Some(V::Real(f)),
+        _ => None,
+    };
+    Some(match (affinity, lit) {
+        (_, Lit::Null) => V::Null,
+        (_, Lit::Blob(b)) => V::Blob(b),
+        (A::Blob, Lit::Int(n)) => V::Integer(n),
+        (A::Blob, Lit::Real(_, f)) => V::Real(f),
+        (A::Blob, Lit::Str(s)) => V::Text(s),
+        (A::Text, Lit::Int(n)) => V::Text(n.to_string()),
+        (A::Text, Lit::Real(_, f)) => V::Text(sqlite_real_text(f)?),
+        (A::Text, Lit::Str(s)) => V::Text(s),
+        // INTEGER and NUMERIC: a text that reads as a number becomes one, a whole REAL an
+        // integer (`numeric_text` does both); REAL keeps every number a real.
+        (A::Integer | A::Numeric, Lit::Real(_, f)) if f.fract() == 0.0 && f.abs() < 9.2e18 => V::Integer(f as i64),
+        (A::Integer | A::Numeric, Lit::Str(s)) => numeric_text(&s).and_then(numeric).unwrap_or(V::Text(s)),
+        (A::Integer | A::Numeric, l) => numeric(l)?,
+        (A::Real, Lit::Int(n)) => V::Real(n as f64),
+        (A::Real, Lit::Real(_, f)) => V::Real(f),
+        (A::Real, Lit::Str(s)) => match numeric_text(&s) {
+            Some(Lit::Int(n)) => V::Real(n as f64),
+            Some(Lit::Real(_, f)) => V::Real(f),
+            _ => V::Text(s),
+        },
+    })
+}

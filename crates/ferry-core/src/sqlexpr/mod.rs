@@ -102,6 +102,18 @@ fn translate_default_here(dflt: &str, ty: &LogicalType, dialect: Dialect) -> Res
     tx.render_default(value, ty).map_err(|e| format!("DEFAULT {} on a {} column: {e}", dflt.trim(), ty.label()))
 }
 
+/// A literal DEFAULT (a number, a string or a blob, possibly signed) as SQLite stores it in a
+/// column declared `declared`, the column's affinity applied. None for NULL, the current time,
+/// an expression, or a value whose stored form is not certain.
+pub fn default_literal_value(dflt: &str, declared: &str, dialect: Dialect) -> Option<rusqlite::types::Value> {
+    let expr = parse_expr(dflt).ok()?;
+    let tx = Tx::new(dialect, dflt);
+    match tx.default_value(strip_nested(&expr)).ok()? {
+        defaults::DefaultValue::Lit(l) => defaults::stored_literal(l, crate::mapping::declared::affinity(declared)),
+        _ => None,
+    }
+}
+
 /// CHECK bodies, WHERE predicates, index and generated expressions. Identifiers are looked up in
 /// `ctx.columns` (exactly, then ignoring ASCII case, as SQLite does); a double-quoted word that
 /// names no column is a string, as in SQLite.
