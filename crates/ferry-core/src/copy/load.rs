@@ -498,13 +498,71 @@ pub(super) async fn create_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable,
     // sends them all to after the load.
     if !ddl.checks_at_create(speculative) || t.checks.is_empty() || conn.execute(&ddl.create_table(t, true)).await.is_err() {
         if let Err(e) = conn.execute(&ddl.create_table(t, false)).await {
-            create_without_defaults(sh, conn, t, e).await?;
+            create_refused(sh, conn, t, e).await?;
         }
         sh.checks_inline.lock().await.remove(&t.name);
     } else {
         sh.checks_inline.lock().await.insert(t.name.clone());
     }
     Ok(())
+}
+
+/// A table the server refused to make. Where a generated column is what it refused, that
+/// column is made a plain one holding the values SQLite computed (`Shared::plain_generated`:
+/// the load reads them like any other column), named with the expression and the server's
+/// reason; then the DEFAULTs are tried as `create_without_defaults` does.
+async fn create_refused(sh: &Shared, conn: &mut Conn, t: &PlannedTable, refused: sqlx::Error) -> Result<()> {
+    let Some((made, plain)) = without_refused_generated(sh, conn, t).await else {
+        return create_without_defaults(sh, conn, t, refused).await;
+    };
+    for (c, reason) in plain {
+        let (expr, sql) = (t.source.columns[c.source_index].generated.as_ref().map(|g| g.expr.clone()).unwrap_or_default(), c.generated_sql.as_ref().map(|g| g.0.clone()).unwrap_or_default());
+        sh.warn(Some(&t.source.name), format!("generated column {}", c.source), format!("created as a plain column holding the values SQLite computed: the server refused GENERATED ALWAYS AS ({sql}) (SQLite: {expr}): {reason}")).await;
+        sh.plain_generated.lock().expect("plain_generated").insert((t.source.name.clone(), c.source.clone()));
+    }
+    match conn.execute(&sh.target.ddl().create_table(&made, false)).await {
+        Ok(()) => Ok(()),
+        Err(e) => create_without_defaults(sh, conn, &made, e).await,
+    }
+}
+
+/// When the table can be made with its generated columns as plain ones (DEFAULTs left off,
+/// so only the generated columns are tried): the table with each generated column the server
+/// refuses made plain, each one tried alone beside those it took, and the refused ones with
+/// the server's reason. None when the refusal is not theirs. Each trial table is dropped.
+async fn without_refused_generated(sh: &Shared, conn: &mut Conn, t: &PlannedTable) -> Option<(PlannedTable, Vec<(crate::plan::resolve::PlannedColumn, String)>)> {
+    let ddl = sh.target.ddl();
+    let generated: Vec<usize> = (0..t.columns.len()).filter(|&i| t.columns[i].generated_sql.is_some()).collect();
+    if generated.is_empty() {
+        return None;
+    }
+    let mut made = t.clone();
+    for &i in &generated {
+        made.columns[i].generated_sql = None;
+    }
+    let bare = |x: &PlannedTable| {
+        let mut b = x.clone();
+        for c in &mut b.columns {
+            c.default_sql = None;
+        }
+        b
+    };
+    conn.execute(&ddl.create_table(&bare(&made), false)).await.ok()?;
+    conn.execute(&ddl.drop_table(&t.name)).await.ok()?;
+    let mut plain = vec![];
+    for &i in &generated {
+        made.columns[i].generated_sql = t.columns[i].generated_sql.clone();
+        match conn.execute(&ddl.create_table(&bare(&made), false)).await {
+            Ok(()) => {
+                conn.execute(&ddl.drop_table(&t.name)).await.ok()?;
+            }
+            Err(e) => {
+                made.columns[i].generated_sql = None;
+                plain.push((t.columns[i].clone(), db_message(&e)));
+            }
+        }
+    }
+    Some((made, plain))
 }
 
 /// A table the server refused to make: where it has DEFAULTs, made without them and then

@@ -138,6 +138,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         value_choices,
         tables: planned.iter().map(|t| t.name.clone()).collect(),
         sessions: std::sync::Mutex::new(sessions),
+        plain_generated: Default::default(),
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
     let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
@@ -203,7 +204,7 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
 /// have made differently, or that met a value the sampled plan could not carry exactly, is
 /// made and loaded again. Only then are keys, indexes and constraints built, and rows
 /// reported.
-async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure: Option<(Plan, Vec<Warning>)>, integrity: Option<Integrity>, admin: &mut Conn) -> Result<()> {
+async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, sure: Option<(Plan, Vec<Warning>)>, integrity: Option<Integrity>, admin: &mut Conn) -> Result<()> {
     let speculative = sure.is_none();
     // Schema: every table, with its columns, defaults and (MySQL) keys.
     let t0 = Instant::now();
@@ -232,6 +233,9 @@ async fn run(sh: &Arc<Shared>, planned: Vec<PlannedTable>, schema: Schema, sure:
             create_table(sh, admin, t, speculative).await?;
         }
         sh.report.lock().await.created.push(sh.created(CreatedKind::Table, &t.name));
+    }
+    for t in &mut planned {
+        sh.as_made(t);
     }
     let secs = t0.elapsed().as_secs_f64();
     sh.add_phase(Phase::Schema, secs).await;

@@ -124,6 +124,9 @@ pub(super) fn plan_now(sh: &Shared, schema: &Schema, table: Option<&str>) -> Res
     if let Some(name) = table {
         planned.retain(|t| t.source.name == name);
     }
+    for t in &mut planned {
+        sh.as_made(t);
+    }
     Ok((plan, planned, dropped))
 }
 

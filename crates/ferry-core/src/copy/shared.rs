@@ -57,6 +57,9 @@ pub(super) struct Shared {
     pub(super) tables: std::collections::HashSet<String>,
     /// Open sessions for the loaders, kept from one phase to the next.
     pub(super) sessions: std::sync::Mutex<Vec<Conn>>,
+    /// Generated columns (source table, source column) the server refused: made plain
+    /// columns, loaded with the values SQLite computed.
+    pub(super) plain_generated: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 impl Shared {
@@ -78,6 +81,15 @@ impl Shared {
     /// An object this run made, for the report's `created` list.
     pub(super) fn created(&self, kind: CreatedKind, name: &str) -> CreatedObject {
         CreatedObject { kind, schema: self.target.ddl().schema().map(String::from), name: name.into() }
+    }
+    /// The table as made: each generated column the server refused is a plain, loaded one.
+    pub(super) fn as_made(&self, t: &mut PlannedTable) {
+        let plain = self.plain_generated.lock().expect("plain_generated");
+        for c in &mut t.columns {
+            if plain.contains(&(t.source.name.clone(), c.source.clone())) {
+                c.generated_sql = None;
+            }
+        }
     }
     pub(super) async fn warn(&self, table: Option<&str>, object: String, reason: String) {
         self.events.emit(Event::Warning { table: table.map(String::from), object: object.clone(), reason: reason.clone() });

@@ -64,13 +64,31 @@ fn reported_rows(rep: &Report) -> (HashMap<String, HashMap<String, String>>, Has
     (rows, totals)
 }
 
+/// Each generated column the target holds as a plain one (the server refused its expression,
+/// and `migrate` loaded the values SQLite computed) is compared like any loaded column. When
+/// the catalog cannot be read, generated columns stay uncompared, as the target computes them.
+async fn as_made(target: &Target, admin: &mut Conn, planned: &mut [PlannedTable]) {
+    if !planned.iter().any(|t| t.columns.iter().any(|c| c.generated_sql.is_some())) {
+        return;
+    }
+    let Ok(existing) = crate::diff::existing_tables(target, admin).await else { return };
+    for t in planned.iter_mut() {
+        let Some(et) = existing.iter().find(|e| e.name == t.name).or_else(|| existing.iter().find(|e| e.name.eq_ignore_ascii_case(&t.name))) else { continue };
+        for c in t.columns.iter_mut().filter(|c| c.generated_sql.is_some()) {
+            if et.columns.iter().any(|e| e.name.eq_ignore_ascii_case(&c.name) && e.generated.is_none()) {
+                c.generated_sql = None;
+            }
+        }
+    }
+}
+
 /// Validates the target at `url` against `source`, as `migrate` carried it (the same plan,
 /// or the same proposal). Errors before anything is compared (the source, the connection,
 /// the plan) come back as `Err`; a table that cannot be read is named in its entry.
 pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result<ValidationReport> {
     let started = std::time::Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let (target, _admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
+    let (target, mut admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
     let jobs = opts.jobs.max(1);
     let src = source.to_path_buf();
     let sha = {
@@ -101,6 +119,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     // The plan's pre-flight choices, as the load applied them: types widened, values fixed.
     let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
+    as_made(&target, &mut admin, &mut planned).await;
     let (reported, reported_total) = opts.run_report.as_ref().map(reported_rows).unwrap_or_default();
     let mut report = ValidationReport {
         ferry_version: crate::version().into(),
