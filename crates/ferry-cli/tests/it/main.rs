@@ -18,6 +18,7 @@ mod orphans;
 mod my_server;
 mod passwords;
 mod preflight;
+mod refused_objects;
 mod roundtrip;
 mod safety;
 mod sampled_plan;
