@@ -16,6 +16,12 @@ use crate::schema::LogicalType;
 /// when it fits, or when it is not a literal (NULL, the current time, an expression).
 pub fn default_refusal(dflt: &str, declared: &str, ty: &LogicalType, transform: Option<Transform>, type_sql: &str, dialect: Dialect) -> Option<String> {
     let v = crate::sqlexpr::default_literal_value(dflt, declared, dialect)?;
+    // The load refuses an uppercase UUID, whose text the target would change; as a DEFAULT
+    // the target takes it (PostgreSQL lowercases it, as it does every uuid).
+    let transform = match (ty, transform) {
+        (LogicalType::Uuid, None) => Some(Transform::UuidText),
+        (_, t) => t,
+    };
     match convert_with((&v).into(), ty, transform, dialect, &mut Discard) {
         Ok(_) => None,
         Err(r) => Some(format!("{} ({type_sql})", r.reason)),
@@ -79,6 +85,8 @@ mod tests {
         ("'{\"a\": 1'", "JSON", || L::Json, None, PG, Some("not valid JSON")),
         ("'{\"a\": 1}'", "JSON", || L::Json, None, PG, None),
         ("'not-a-uuid'", "UUID", || L::Uuid, None, PG, Some("not a UUID")),
+        ("'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'", "UUID", || L::Uuid, None, PG, None),
+        ("'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'", "UUID", || L::Uuid, None, MY, None),
         // Through the column's transform, as its values are read.
         ("2", "INTEGER", || L::Boolean, Some(Transform::Bool01), PG, Some("not 0 or 1")),
         ("1", "INTEGER", || L::Boolean, Some(Transform::Bool01), PG, None),
