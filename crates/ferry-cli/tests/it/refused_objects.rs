@@ -181,3 +181,32 @@ async fn a_generated_column_the_server_refuses_arrives_as_a_plain_column() {
         assert!(notes.contains("total"), "{kind:?}: {notes}");
     }
 }
+
+/// A DEFAULT only the server knows it refuses is still left off at CREATE and named, and the
+/// table and its rows arrive: a plan that makes a column MariaDB's `tinyint` (-128 to 127; the
+/// plan reads it as a 16-bit integer) with `DEFAULT 200`.
+#[tokio::test]
+async fn a_default_the_server_refuses_at_create_is_left_off_and_named() {
+    let dir = Scratch::new();
+    let src = dir.path("tiny.sqlite");
+    Connection::open(&src).unwrap().execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, level INTEGER DEFAULT 200, n INTEGER DEFAULT 5); INSERT INTO t (id, level) VALUES (1, 1), (2, 100);").unwrap();
+    let db = TestDb::new(Kind::My, "dflt_create").await;
+    let plan = dir.path("plan.toml");
+    let made = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]);
+    assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
+    // The `type` line after `source = "level"` becomes tinyint.
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let at = lines.iter().position(|l| l.trim() == "source = \"level\"").expect("the column is planned");
+    let ty = (at..lines.len()).find(|&i| lines[i].trim_start().starts_with("type = ")).unwrap();
+    lines[ty] = "type = \"tinyint\"".into();
+    std::fs::write(&plan, lines.join("\n")).unwrap();
+    let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert_eq!(rep["tables"]["t"]["rows_written"], 2, "{rep}");
+    let named = warnings_about(&rep["warnings"], "of column level");
+    assert!(named.len() == 1 && named[0]["object"] == "DEFAULT 200 of column level" && named[0]["reason"].as_str().unwrap().starts_with("not created: "), "{}", rep["warnings"]);
+    db.exec("INSERT INTO t (id) VALUES (3)").await.unwrap();
+    assert_eq!(db.texts("SELECT CONCAT(COALESCE(level, 'NULL'), ',', n) FROM t WHERE id = 3").await, [Some("NULL,5".to_string())]);
+    assert_eq!(db.texts("SELECT TRIM(CAST(column_type AS CHAR(20))) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 't' AND column_name = 'level'").await, [Some("tinyint(4)".to_string())]);
+}
