@@ -20,11 +20,14 @@ pub enum Phase {
     Indexes,
     Constraints,
     Sequences,
+    /// Each table's planner statistics gathered as soon as it is finished (ANALYZE), so the
+    /// first queries after the move are planned with them.
+    Statistics,
     Views,
 }
 
 impl Phase {
-    pub const ALL: [Phase; 7] = [Phase::Source, Phase::Schema, Phase::Data, Phase::Indexes, Phase::Constraints, Phase::Sequences, Phase::Views];
+    pub const ALL: [Phase; 8] = [Phase::Source, Phase::Schema, Phase::Data, Phase::Indexes, Phase::Constraints, Phase::Sequences, Phase::Statistics, Phase::Views];
     pub fn name(self) -> &'static str {
         match self {
             Phase::Source => "source",
@@ -33,6 +36,7 @@ impl Phase {
             Phase::Indexes => "indexes",
             Phase::Constraints => "constraints",
             Phase::Sequences => "sequences",
+            Phase::Statistics => "statistics",
             Phase::Views => "views",
         }
     }

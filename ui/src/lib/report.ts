@@ -76,7 +76,7 @@ export function tableRows(r: Report): TableRow[] {
   });
 }
 
-const PHASE_ORDER: Phase[] = ['source', 'schema', 'data', 'indexes', 'constraints', 'sequences', 'views'];
+const PHASE_ORDER: Phase[] = ['source', 'schema', 'data', 'indexes', 'constraints', 'sequences', 'statistics', 'views'];
 
 /** Each phase's time in run order, labelled; phases the report names but this UI does not know come last, as named. */
 export function phaseRows(r: Report): { phase: string; label: string; seconds: number }[] {

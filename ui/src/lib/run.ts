@@ -118,5 +118,6 @@ export const PHASE_LABEL: Record<Phase, string> = {
   indexes: 'Building indexes',
   constraints: 'Adding constraints',
   sequences: 'Setting sequences',
+  statistics: 'Gathering statistics',
   views: 'Creating views',
 };

@@ -23,5 +23,6 @@ mod roundtrip;
 mod safety;
 mod sampled_plan;
 mod source_folder;
+mod statistics;
 mod tls;
 mod validate;

@@ -27,7 +27,8 @@ pub(super) async fn finish_and_report(sh: &Shared, t: &PlannedTable, conn: &mut 
 
 pub(super) async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
     if sh.opts.data_only {
-        return continue_identity(sh, t, conn).await;
+        continue_identity(sh, t, conn).await?;
+        return analyze(sh, t, conn).await;
     }
     // Keys and indexes.
     let started = Instant::now();
@@ -70,6 +71,18 @@ pub(super) async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn)
         }
     }
     sh.add_phase(Phase::Sequences, started.elapsed().as_secs_f64()).await;
+    analyze(sh, t, conn).await
+}
+
+/// Gathers the table's planner statistics, beside the other tables' loads: without them the
+/// first queries after the move are planned blind (autovacuum gets there later, or never on a
+/// table that is not written to again). One the server refuses is said, and the run goes on.
+async fn analyze(sh: &Shared, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
+    let started = Instant::now();
+    if let Err(e) = conn.execute(&sh.target.ddl().analyze(t)).await {
+        sh.warn(Some(&t.source.name), "statistics".into(), format!("not gathered: {}; run ANALYZE on the table", db_message(&e))).await;
+    }
+    sh.add_phase(Phase::Statistics, started.elapsed().as_secs_f64()).await;
     Ok(())
 }
 

@@ -69,6 +69,8 @@ pub trait Ddl: Send + Sync {
     }
     /// `SELECT` of a column's maximum as a BIGINT.
     fn max_of(&self, t: &PlannedTable, column: &str) -> String;
+    /// Gathers a loaded table's planner statistics.
+    fn analyze(&self, t: &PlannedTable) -> String;
     fn create_view(&self, name: &str, select: &str) -> String;
     /// Drops a table this run made, with whatever else the run already hung on it.
     fn drop_table(&self, name: &str) -> String;

@@ -200,6 +200,11 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     fn max_of(&self, t: &PlannedTable, column: &str) -> String {
         max_of(t, column)
     }
+    /// InnoDB's statistics and, on MariaDB, the engine-independent ones it keeps in
+    /// mysql.table_stats (use_stat_tables, on by default).
+    fn analyze(&self, t: &PlannedTable) -> String {
+        format!("ANALYZE TABLE {}", q(&t.name))
+    }
     fn create_view(&self, name: &str, select: &str) -> String {
         create_view(name, select)
     }

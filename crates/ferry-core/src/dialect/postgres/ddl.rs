@@ -190,6 +190,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn max_of(&self, t: &PlannedTable, column: &str) -> String {
         max_of(t, &self.schema, column)
     }
+    fn analyze(&self, t: &PlannedTable) -> String {
+        format!("ANALYZE {}", qualified(&self.schema, &t.name))
+    }
     fn create_view(&self, name: &str, select: &str) -> String {
         create_view(&self.schema, name, select)
     }
