@@ -76,11 +76,12 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("force", *force);
             r
         }
-        Command::Preflight { job, choose, out, .. } => {
+        Command::Preflight { job, schema, choose, out, .. } => {
             let mut r = Recorder::start(path, "preflight");
             r.source(&job.source);
             r.target(&job.to);
             r.option("plan", job.plan.as_ref().map(|p| p.display().to_string()));
+            r.option("schema", schema.clone());
             r.option("choose", choose.clone());
             r.option("out", out.as_ref().map(|p| p.display().to_string()));
             r

@@ -225,9 +225,14 @@ enum Command {
     /// Find, without writing anything, every value and row the target would refuse or
     /// change, grouped by cause, with the choices for each (exit 0 when ready to migrate:
     /// no group left to a default that rejects rows; 2 when some group needs a choice).
+    /// When the target can be reached, the schema is rehearsed on it in a scratch schema or
+    /// database, taken away after, to find the DEFAULTs, CHECKs, indexes and views it refuses.
     Preflight {
         #[command(flatten)]
         job: Job,
+        /// PostgreSQL schema the tables would go in (default public), for the SQL shown.
+        #[arg(long)]
+        schema: Option<String>,
         #[arg(long)]
         json: bool,
         /// Choose for a group: TABLE.COLUMN:KIND=CHOICE (repeat it); saved with --out.
@@ -372,7 +377,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Preflight { job, json, choose, out } => preflight::run(&job.source, &job.to, job.plan.as_deref(), json, &choose, out.as_deref()),
+        Command::Preflight { job, schema, json, choose, out } => preflight::run(&job.source, &job.to, schema.as_deref(), job.plan.as_deref(), json, &choose, out.as_deref()).await,
         Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
         Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only } => {
             let plan_loaded = job.load_plan()?;

@@ -12,15 +12,17 @@ use std::process::ExitCode;
 
 /// Runs the pre-flight; with `choose`, adds those choices to the plan (loaded or proposed) and
 /// writes it to `out`. Exit 0 when ready to migrate (no group left on a default that rejects
-/// rows), 2 when some group still needs a choice.
-pub fn run(source: &Path, to: &str, plan: Option<&Path>, json: bool, choose: &[String], out: Option<&Path>) -> Result<ExitCode, FerryError> {
-    let dialect = TargetUrl::parse(to)?.dialect;
+/// rows), 2 when some group still needs a choice. Where the target can be reached, its schema
+/// is rehearsed there too (`ferry_core::preflight::preflight_against`); where it cannot, one
+/// line says so and the exit code is the same.
+pub async fn run(source: &Path, to: &str, schema: Option<&str>, plan: Option<&Path>, json: bool, choose: &[String], out: Option<&Path>) -> Result<ExitCode, FerryError> {
+    TargetUrl::parse(to)?;
     let loaded = plan.map(ferry_core::plan::Plan::load).transpose()?;
     let choices = choose.iter().map(|c| PlanChoice::parse(c).map_err(|e| FerryError::Other(format!("--choose {e}")))).collect::<Result<Vec<_>, _>>()?;
     if !choices.is_empty() && out.is_none() {
         return Err(FerryError::Other("--choose needs --out FILE: the choices are saved in that plan (give --plan the same file to update it)".into()));
     }
-    let (pf, used) = ferry_core::preflight::preflight_choosing(source, dialect, loaded.as_ref(), &choices, 2)?;
+    let (pf, used) = ferry_core::preflight::preflight_against(source, to, schema, loaded.as_ref(), &choices, 2).await?;
     if let Some(path) = out {
         std::fs::write(path, used.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -71,6 +73,9 @@ fn print(pf: &Preflight) {
         for w in &pf.objects {
             println!("  - {}{}: {}", w.table.as_ref().map(|t| format!("{t}: ")).unwrap_or_default(), w.object, w.reason);
         }
+    }
+    if let Some(line) = &pf.rehearsal {
+        println!("\n{line}");
     }
     let open = pf.unresolved().len();
     if open == 0 {

@@ -29,6 +29,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 mod general_ci;
+pub mod rehearse;
 
 /// Examples kept per group.
 const EXAMPLES: usize = 5;
@@ -83,6 +84,11 @@ pub struct Preflight {
     pub renames: Vec<Rename>,
     /// Seconds the pre-flight took (reading the source's profile included).
     pub seconds: f64,
+    /// With a target (`preflight_against`): whether the schema was rehearsed on it and how
+    /// that went, or why not, in one line. The objects it refused are among `objects`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub rehearsal: Option<String>,
 }
 
 impl Preflight {
@@ -230,15 +236,53 @@ pub fn preflight(source: &Path, dialect: Dialect, plan: Option<&Plan>, jobs: usi
 /// returns the plan used, to be saved (`ferry preflight --choose … --out plan.toml`).
 pub fn preflight_choosing(source: &Path, dialect: Dialect, plan: Option<&Plan>, choices: &[PlanChoice], jobs: usize) -> Result<(Preflight, Plan)> {
     let started = std::time::Instant::now();
+    let (mut pf, plan, _) = scan(source, dialect, plan, choices, jobs)?;
+    pf.seconds = started.elapsed().as_secs_f64();
+    Ok((pf, plan))
+}
+
+/// The pre-flight of `source` for the target at `url`, which is asked too when it can be
+/// reached: its dialect is the server's (MySQL or MariaDB, whatever the URL says), and the
+/// schema is rehearsed on it (`rehearse`), so the DEFAULTs, CHECKs, indexes, keys, foreign
+/// keys and views it refuses are among `objects`. An unreachable target is no error: the
+/// pre-flight is the source's alone, and `rehearsal` says why.
+pub async fn preflight_against(source: &Path, url: &str, pg_schema: Option<&str>, plan: Option<&Plan>, choices: &[PlanChoice], jobs: usize) -> Result<(Preflight, Plan)> {
+    let started = std::time::Instant::now();
+    let given = crate::dialect::TargetUrl::parse(url)?;
+    let opened = crate::dialect::session::Target::open(url, pg_schema).await;
+    let dialect = opened.as_ref().map(|(t, _)| t.dialect).unwrap_or(given.dialect);
+    let (path, plan, choices) = (source.to_path_buf(), plan.cloned(), choices.to_vec());
+    let (mut pf, plan, schema) = tokio::task::spawn_blocking(move || scan(&path, dialect, plan.as_ref(), &choices, jobs))
+        .await
+        .map_err(|e| crate::error::FerryError::Other(format!("the pre-flight stopped: {e}")))??;
+    pf.rehearsal = Some(match opened {
+        Err(e) => format!("schema not rehearsed: {e}"),
+        Ok((target, mut conn)) => {
+            let mut planned = planned_tables(&schema, &plan, dialect)?;
+            crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
+            match rehearse::rehearse(&target, &mut conn, &planned, &schema.views, &plan).await {
+                Ok(r) => {
+                    pf.objects.extend(r.refused);
+                    r.note
+                }
+                Err(why) => format!("schema not rehearsed: {why}"),
+            }
+        }
+    });
+    pf.seconds = started.elapsed().as_secs_f64();
+    Ok((pf, plan))
+}
+
+/// The pre-flight's reading and scan, with the schema it read (for a rehearsal).
+fn scan(source: &Path, dialect: Dialect, plan: Option<&Plan>, choices: &[PlanChoice], jobs: usize) -> Result<(Preflight, Plan, Schema)> {
     let schema = read_source(source, true, jobs)?;
     let mut plan = Plan::resolve(plan, "plan", &schema, source, dialect)?;
     for c in choices {
         plan.set_choice(c.clone());
     }
     plan.take_chosen_narrowings()?;
-    let mut pf = run(source, &schema, &plan, dialect, jobs)?;
-    pf.seconds = started.elapsed().as_secs_f64();
-    Ok((pf, plan))
+    let pf = run(source, &schema, &plan, dialect, jobs)?;
+    Ok((pf, plan, schema))
 }
 
 /// What one table's scan found.

@@ -19,6 +19,7 @@ mod my_server;
 mod passwords;
 mod preflight;
 mod refused_objects;
+mod rehearse;
 mod roundtrip;
 mod safety;
 mod sampled_plan;

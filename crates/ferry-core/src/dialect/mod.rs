@@ -46,6 +46,7 @@ pub mod postgres;
 pub mod preview;
 pub mod probe;
 pub mod read;
+pub mod rehearse;
 pub mod session;
 pub mod write;
 

@@ -81,6 +81,17 @@ impl Target {
         }
     }
 
+    /// The same server with the run's tables going to the scratch place `name` instead (a
+    /// pre-flight rehearsal): on PostgreSQL the schema `name`; MySQL's tables are named
+    /// without their database, so they go wherever the session is (`USE name`).
+    pub fn scratch(&self, name: &str) -> Target {
+        let (pg_schema, ddl): (String, Box<dyn Ddl>) = match &self.flavor {
+            None => (name.to_string(), Box::new(postgres::ddl::PgDdl { schema: name.to_string() })),
+            Some(flavor) => (String::new(), Box::new(mysql::ddl::MyDdl { flavor: flavor.clone() })),
+        };
+        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), ddl }
+    }
+
     pub async fn connect(&self) -> Result<Conn> {
         self.prepare(Target::connect_bare(&self.url).await?).await
     }

@@ -12,4 +12,9 @@ objects: Array<Warning>, renames: Array<Rename>,
 /**
  * Seconds the pre-flight took (reading the source's profile included).
  */
-seconds: number, };
+seconds: number, 
+/**
+ * With a target (`preflight_against`): whether the schema was rehearsed on it and how
+ * that went, or why not, in one line. The objects it refused are among `objects`.
+ */
+rehearsal?: string, };

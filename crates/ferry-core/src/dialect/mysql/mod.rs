@@ -14,6 +14,7 @@ pub mod flavor;
 pub mod inspect;
 pub mod monitor;
 pub mod read;
+pub mod rehearse;
 pub mod session;
 pub mod types;
 pub mod write;

@@ -1,0 +1,150 @@
+//! Pre-flight's schema rehearsal (issue #13): with a reachable target, every DEFAULT, CHECK,
+//! index and view the server refuses is listed with its reason and SQL before anything is
+//! written; the target is left as it was; `migrate` then leaves exactly those off and still
+//! loads every row.
+
+use crate::common::*;
+use rusqlite::Connection;
+use serde_json::Value as J;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A shop's file with objects each server refuses (found by running `migrate` on them):
+/// PostgreSQL refuses a CASE mixing text and integers in a CHECK, a column listed twice in a
+/// view and a bare column in a GROUP BY; MariaDB refuses `date('now')` in a CHECK, an index
+/// on two expressions (two 768-character virtual columns are past its 3072-byte key limit)
+/// and the view listing a column twice. Both refuse an index on `date('now')`. The `ev`
+/// table has no rows: SQLite itself refuses a row under a CHECK with `date('now')`.
+fn shop(path: &Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL, city TEXT, qty INTEGER, price REAL,
+           CONSTRAINT ck_stock CHECK (CASE WHEN qty > 0 THEN 'in stock' ELSE 0 END IS NOT NULL),
+           CONSTRAINT ck_price CHECK (price > 0));
+         CREATE INDEX ix_name_city ON item (lower(name), lower(city));
+         CREATE INDEX ix_name ON item (name);
+         CREATE TABLE ev (id INTEGER PRIMARY KEY, item_id INTEGER REFERENCES item(id), d DATE,
+           CONSTRAINT ck_past CHECK (d <= date('now')));
+         CREATE INDEX ix_today ON ev (d, date('now'));
+         CREATE VIEW v_pairs AS SELECT a.id, b.id FROM item a JOIN ev b ON b.item_id = a.id;
+         CREATE VIEW v_by_qty AS SELECT name, qty, count(*) AS n FROM item GROUP BY qty;
+         CREATE VIEW v_names AS SELECT name FROM item;
+         INSERT INTO item VALUES (1, 'Anvil', 'Oslo', 3, 10.5), (2, 'Rope', 'Bergen', 0, 2.25), (3, 'Lamp', NULL, 7, 30);",
+    )
+    .unwrap();
+}
+
+/// (table, object, a piece of the server's message, a piece of the SQL) each server refuses.
+fn refused_by(kind: Kind) -> Vec<(Option<&'static str>, &'static str, &'static str, &'static str)> {
+    match kind {
+        Kind::Pg => vec![
+            (Some("item"), "CHECK (CASE WHEN qty > 0 THEN 'in stock' ELSE 0 END IS NOT NULL)", "invalid input syntax for type", "ADD CONSTRAINT \"ck_stock\" CHECK"),
+            (Some("ev"), "index ix_today", "must be marked IMMUTABLE", "CREATE INDEX \"ix_today\" ON \"public\".\"ev\""),
+            (None, "view v_pairs", "specified more than once", "CREATE VIEW \"public\".\"v_pairs\""),
+            (None, "view v_by_qty", "must appear in the GROUP BY clause", "CREATE VIEW \"public\".\"v_by_qty\""),
+        ],
+        Kind::My => vec![
+            (Some("item"), "index ix_name_city", "key was too long", "ADD INDEX `ix_name_city`"),
+            (Some("ev"), "CHECK (d <= date('now'))", "cannot be used in the CHECK clause", "ADD CONSTRAINT `ck_past` CHECK"),
+            (Some("ev"), "index ix_today", "key was too long", "ADD INDEX `ix_today`"),
+            (None, "view v_pairs", "Duplicate column name", "CREATE VIEW `v_pairs`"),
+        ],
+    }
+}
+
+/// What the test database holds that a rehearsal must not leave: its tables and views, and
+/// on PostgreSQL its schemas.
+async fn contents(db: &TestDb) -> Vec<Option<String>> {
+    match db.kind {
+        Kind::Pg => db.texts("SELECT nspname::text FROM pg_namespace UNION ALL SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1").await,
+        Kind::My => db.texts("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1").await,
+    }
+}
+
+/// The server's message inside a rehearsal's reason.
+fn message(reason: &str) -> &str {
+    let rest = reason.strip_prefix("the target refuses it: ").unwrap_or_else(|| panic!("a refusal: {reason}"));
+    rest.split_once("; migrate leaves it off").unwrap_or_else(|| panic!("says what migrate does: {reason}")).0
+}
+
+#[tokio::test]
+async fn preflight_rehearses_the_schema_and_migrate_leaves_off_the_same_objects() {
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "rehearse").await;
+        let dir = Scratch::new();
+        let src = dir.path("shop.sqlite");
+        shop(&src);
+        let before = contents(&db).await;
+
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+        let note = pf["rehearsal"].as_str().unwrap_or_else(|| panic!("{kind:?}: a rehearsal note in {pf}"));
+        assert!(note.starts_with("schema rehearsed on ") && note.contains("taken away after: 4 object(s) refused"), "{kind:?}: {note}");
+
+        // Each refusal, with the server's reason and the SQL migrate would send; nothing else.
+        let refusals: BTreeMap<(Option<String>, String), String> = pf["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["reason"].as_str().unwrap().starts_with("the target refuses it: "))
+            .map(|o| ((o["table"].as_str().map(String::from), o["object"].as_str().unwrap().to_string()), o["reason"].as_str().unwrap().to_string()))
+            .collect();
+        let want = refused_by(kind);
+        assert_eq!(refusals.len(), want.len(), "{kind:?}: {refusals:#?}");
+        for (table, object, said, sql) in &want {
+            let reason = refusals.get(&(table.map(String::from), object.to_string())).unwrap_or_else(|| panic!("{kind:?}: {object} refused, in {refusals:#?}"));
+            assert!(message(reason).contains(said), "{kind:?} {object}: {reason}");
+            assert!(reason.split_once("; migrate leaves it off. SQL: ").is_some_and(|(_, s)| s.contains(sql)), "{kind:?} {object}: {reason}");
+        }
+
+        // The target as it was: no tables, no scratch schema or database left.
+        assert_eq!(contents(&db).await, before, "{kind:?}: the target is left as it was");
+        let scratch = note.split_whitespace().find(|w| w.starts_with("ferry_rehearsal_")).unwrap_or_else(|| panic!("the scratch place is named: {note}"));
+        let left = match kind {
+            Kind::Pg => db.texts(&format!("SELECT nspname::text FROM pg_namespace WHERE nspname = '{scratch}'")).await,
+            Kind::My => db.texts(&format!("SELECT schema_name FROM information_schema.schemata WHERE schema_name = '{scratch}'")).await,
+        };
+        assert!(left.is_empty(), "{kind:?}: {scratch} left behind");
+
+        // migrate: every row, and the same objects left off for the same reasons.
+        let (run, rep) = migrate(&src, &db, &[]);
+        // 2: not exact, for the objects left off; every row is in.
+        assert_eq!(run.code, 2, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(rep["completed"], true, "{kind:?}: {}", run.stdout);
+        assert_eq!(rep["tables"]["item"]["rows_written"], 3, "{kind:?}: {}", rep["tables"]);
+        let not_created: BTreeMap<(Option<String>, String), String> = rep["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| Some(((w["table"].as_str().map(String::from), w["object"].as_str()?.to_string()), w["reason"].as_str()?.strip_prefix("not created: ")?.to_string())))
+            .collect();
+        for ((table, object), reason) in &refusals {
+            let got = not_created.get(&(table.clone(), object.clone())).unwrap_or_else(|| panic!("{kind:?}: migrate names {object}: {not_created:#?}"));
+            assert_eq!(got, message(reason), "{kind:?}: {object}");
+        }
+        assert_eq!(not_created.len(), refusals.len(), "{kind:?}: nothing else left off: {not_created:#?}");
+    }
+}
+
+/// An unreachable target: one line says the schema was not rehearsed and why; the rest of
+/// the pre-flight is there and the exit code is what it would be.
+#[test]
+fn an_unreachable_target_is_said_in_one_line() {
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    shop(&src);
+    for url in ["postgres://nobody@127.0.0.1:1/none", "mysql://nobody@127.0.0.1:1/none"] {
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url]);
+        assert_eq!(run.code, 0, "{url}: {}{}", run.stdout, run.stderr);
+        let lines: Vec<&str> = run.stdout.lines().filter(|l| l.contains("rehearsed")).collect();
+        assert_eq!(lines.len(), 1, "{url}: {}", run.stdout);
+        assert!(lines[0].starts_with("schema not rehearsed: cannot reach") && lines[0].contains("127.0.0.1:1"), "{url}: {}", lines[0]);
+        assert!(run.stdout.starts_with("3 rows checked for "), "{url}: {}", run.stdout);
+        assert!(run.stdout.contains("ready to migrate"), "{url}: {}", run.stdout);
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--json"]);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap();
+        assert!(pf["rehearsal"].as_str().unwrap().starts_with("schema not rehearsed: "), "{url}: {}", pf["rehearsal"]);
+        assert_eq!(pf["rows_checked"], 3);
+    }
+}

@@ -1,0 +1,55 @@
+//! A schema rehearsal on PostgreSQL (`dialect::rehearse::Rehearse`): DDL is transactional, so
+//! everything is made in a scratch schema inside one transaction that is rolled back; each
+//! statement under its own savepoint, so one refusal does not end the rest.
+
+use super::{ddl, PgConnection};
+use crate::dialect::rehearse::{Rehearse, Step};
+use crate::dialect::session::{Session, Target};
+use crate::dialect::Dialect;
+use crate::plan::resolve::PlannedTable;
+use crate::sqlexpr::quote_ident;
+
+impl Rehearse for PgConnection {
+    async fn enter_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
+        self.execute("BEGIN").await?;
+        self.execute(&format!("CREATE SCHEMA {}", quote_ident(name, Dialect::Postgres))).await?;
+        // Undone with the transaction, as the schema is.
+        super::set_search_path(self, name).await
+    }
+
+    async fn attempt(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        self.execute("SAVEPOINT ferry_rehearsal").await?;
+        match self.execute(sql).await {
+            Ok(()) => self.execute("RELEASE SAVEPOINT ferry_rehearsal").await,
+            Err(refused) => {
+                self.execute("ROLLBACK TO SAVEPOINT ferry_rehearsal").await?;
+                Err(refused)
+            }
+        }
+    }
+
+    /// The rollback takes the schema and all in it; outside a transaction it does nothing.
+    async fn leave_scratch(&mut self, _name: &str) -> Result<(), sqlx::Error> {
+        self.execute("ROLLBACK").await
+    }
+
+    /// The primary key and UNIQUE constraints, the indexes and the identity, as `migrate`
+    /// adds them after the load.
+    fn key_steps(&self, target: &Target, t: &PlannedTable) -> Vec<Step> {
+        let schema = &target.pg_schema;
+        let mut steps = vec![];
+        if let Some(sql) = ddl::primary_key(t, schema) {
+            steps.push(Step { object: "primary key".into(), sql });
+        }
+        for (name, cols) in &t.uniques {
+            steps.push(Step { object: format!("UNIQUE {name}"), sql: ddl::unique(t, schema, name, cols) });
+        }
+        for ix in &t.indexes {
+            steps.push(Step { object: format!("index {}", ix.name), sql: ddl::index(t, schema, ix) });
+        }
+        if let Some((col, _)) = &t.identity {
+            steps.push(Step { object: format!("identity of {col}"), sql: ddl::identity(t, schema, col, 1) });
+        }
+        steps
+    }
+}

@@ -1,0 +1,174 @@
+//! Pre-flight's rehearsal of the schema on the target: every table, DEFAULT, CHECK, key,
+//! index, foreign key and view `migrate` would make, made in a scratch place on the server
+//! (`dialect::rehearse`) and taken away again, to learn which the server refuses before any
+//! data moves. No rows go in, so only definitions are judged: a CHECK that rows fail is a
+//! pre-flight group already.
+
+use crate::dialect::rehearse::Step;
+use crate::dialect::session::{db_message, Conn, Target};
+use crate::events::Warning;
+use crate::plan::resolve::PlannedTable;
+use crate::plan::Plan;
+use crate::schema::View;
+use std::collections::{HashMap, HashSet};
+
+/// What a rehearsal found: the objects the server refused, and how it went, in one line.
+pub struct Rehearsal {
+    pub refused: Vec<Warning>,
+    pub note: String,
+}
+
+/// A scratch name no one else uses: `ferry_rehearsal_` and 12 hex digits of time and process.
+pub fn scratch_name() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    let mixed = (nanos as u64) ^ ((std::process::id() as u64) << 40);
+    format!("ferry_rehearsal_{:012x}", mixed & 0xffff_ffff_ffff)
+}
+
+/// The reason given for an object the server refused: its message, what `migrate` does, and
+/// the SQL as `migrate` would send it.
+fn refused_reason(message: &str, sql: &str, consequence: &str) -> String {
+    format!("the target refuses it: {message}; {consequence}. SQL: {sql}")
+}
+
+/// Rehearses `planned` (with `views`) on `target` through `conn`. Errs, saying why, where no
+/// scratch place could be made or the session was lost; the scratch place is gone either way
+/// (or the note says it could not be taken away, and its name).
+pub async fn rehearse(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], plan: &Plan) -> Result<Rehearsal, String> {
+    let name = scratch_name();
+    let place = if target.flavor.is_some() { "database" } else { "schema" };
+    if let Err(e) = conn.enter_scratch(&name).await {
+        let _ = conn.leave_scratch(&name).await;
+        return Err(format!("could not make the scratch {place} {name} to rehearse in: {}", db_message(&e)));
+    }
+    let scratch = target.scratch(&name);
+    let mut run = Run { conn, real: target, scratch: &scratch, refused: vec![] };
+    let outcome = run.all(planned, views, plan).await;
+    let refused = std::mem::take(&mut run.refused);
+    let mut left = conn.leave_scratch(&name).await;
+    if left.is_err() {
+        // The session itself may be gone: a new one takes the scratch place away.
+        left = match target.connect().await {
+            Ok(mut fresh) => fresh.leave_scratch(&name).await,
+            Err(e) => Err(sqlx::Error::Protocol(e.to_string())),
+        };
+    }
+    let left_note = match &left {
+        Ok(()) => String::new(),
+        Err(e) => format!("; the scratch {place} {name} could not be dropped ({}): drop it by hand", db_message(e)),
+    };
+    if let Err(e) = outcome {
+        return Err(format!("the rehearsal stopped: {}{left_note}", db_message(&e)));
+    }
+    let gone = if left.is_ok() { ", taken away after" } else { "" };
+    let note = format!("schema rehearsed on {} in the scratch {place} {name}{gone}: {} object(s) refused{left_note}", target.server, refused.len());
+    Ok(Rehearsal { refused, note })
+}
+
+struct Run<'a> {
+    conn: &'a mut Conn,
+    /// The target as `migrate` sees it: the SQL reported is written for it.
+    real: &'a Target,
+    /// The same server with the tables in the scratch place: the SQL run is written for it.
+    scratch: &'a Target,
+    refused: Vec<Warning>,
+}
+
+impl Run<'_> {
+    /// Tables (each with its DEFAULTs, CHECKs, keys and indexes), then foreign keys, then
+    /// views, in `migrate`'s order. Errs only where the session is lost.
+    async fn all(&mut self, planned: &[PlannedTable], views: &[View], plan: &Plan) -> Result<(), sqlx::Error> {
+        let mut made = HashSet::new();
+        for t in planned {
+            if self.table(t).await? {
+                made.insert(t.name.clone());
+            }
+        }
+        for t in planned.iter().filter(|t| made.contains(&t.name)) {
+            for fk in t.foreign_keys.iter().filter(|fk| made.contains(&fk.ref_table)) {
+                let object = format!("foreign key {} ({}) → {}", fk.name, fk.columns.join(", "), fk.ref_source_table);
+                let step = |tg: &Target| tg.ddl().foreign_key(t, fk);
+                self.step(Some(&t.source.name), object, &step(self.scratch), &step(self.real)).await?;
+            }
+        }
+        let table_map: HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();
+        for v in views {
+            let object = format!("view {}", v.name);
+            let translated = crate::source::sqlite::parse::view_select(&v.sql)
+                .map_err(|e| format!("its definition could not be read: {e}"))
+                .and_then(|select| crate::sqlexpr::translate_select(&select, self.real.dialect, &table_map));
+            match translated {
+                Ok(select) => {
+                    let (sql, shown) = (self.scratch.ddl().create_view(&v.name, &select), self.real.ddl().create_view(&v.name, &select));
+                    self.step(None, object, &sql, &shown).await?;
+                }
+                Err(e) => self.refused.push(Warning { table: None, object, reason: format!("not created: {e}") }),
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes one table as `migrate` does: where the server refuses it with its DEFAULTs,
+    /// without them and then each DEFAULT alone; then its CHECKs, keys and indexes one by
+    /// one. False when the table itself is refused (`migrate` stops there).
+    async fn table(&mut self, t: &PlannedTable) -> Result<bool, sqlx::Error> {
+        let create = |tg: &Target, t: &PlannedTable| tg.ddl().create_table(t, false);
+        if let Err(e) = self.attempt(&create(self.scratch, t)).await? {
+            let defaults: Vec<_> = t.columns.iter().filter(|c| c.default_sql.is_some() && c.generated_sql.is_none()).collect();
+            let mut bare = t.clone();
+            for c in &mut bare.columns {
+                c.default_sql = None;
+            }
+            let without = if defaults.is_empty() { None } else { Some(self.attempt(&create(self.scratch, &bare)).await?) };
+            if !matches!(without, Some(Ok(()))) {
+                let reason = refused_reason(&db_message(&e), &create(self.real, t), "migrate cannot make the table and stops");
+                self.refused.push(Warning { table: Some(t.source.name.clone()), object: format!("table {}", t.source.name), reason });
+                return Ok(false);
+            }
+            for c in defaults {
+                let dflt = c.default_sql.as_deref().unwrap_or_default();
+                let object = format!("DEFAULT {dflt} of column {}", c.source);
+                let step = |tg: &Target| tg.ddl().set_default(t, &c.name, dflt);
+                self.step(Some(&t.source.name), object, &step(self.scratch), &step(self.real)).await?;
+            }
+        }
+        for ck in &t.checks {
+            let step = |tg: &Target| tg.ddl().check(t, &ck.name, &ck.sql);
+            self.step(Some(&t.source.name), format!("CHECK ({})", ck.source_sql), &step(self.scratch), &step(self.real)).await?;
+        }
+        let (steps, shown) = (self.conn.key_steps(self.scratch, t), self.conn.key_steps(self.real, t));
+        for (Step { object, sql }, shown) in steps.into_iter().zip(shown) {
+            self.step(Some(&t.source.name), object, &sql, &shown.sql).await?;
+        }
+        Ok(true)
+    }
+
+    /// Runs `sql`: the server's refusal inside, a lost session outside.
+    async fn attempt(&mut self, sql: &str) -> Result<Result<(), sqlx::Error>, sqlx::Error> {
+        match self.conn.attempt(sql).await {
+            Err(e) if e.as_database_error().is_none() => Err(e),
+            r => Ok(r),
+        }
+    }
+
+    /// Runs `sql` for `object`; a refusal is recorded with `shown`, the SQL `migrate` sends.
+    async fn step(&mut self, table: Option<&str>, object: String, sql: &str, shown: &str) -> Result<(), sqlx::Error> {
+        if let Err(e) = self.attempt(sql).await? {
+            let reason = refused_reason(&db_message(&e), shown, "migrate leaves it off");
+            self.refused.push(Warning { table: table.map(String::from), object, reason });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scratch_names_are_identifiers_that_fit_every_target() {
+        let a = super::scratch_name();
+        assert!(a.starts_with("ferry_rehearsal_") && a.len() == 28, "{a}");
+        assert!(a.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'), "{a}");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert_ne!(a, super::scratch_name());
+    }
+}
