@@ -148,3 +148,77 @@ fn an_unreachable_target_is_said_in_one_line() {
         assert_eq!(pf["rows_checked"], 3);
     }
 }
+
+/// A login made for one test, dropped at its end (also when it fails).
+struct Login {
+    kind: Kind,
+    name: String,
+}
+
+impl Login {
+    /// A user who may work in `db` but make nothing beside it (no CREATE SCHEMA on
+    /// PostgreSQL, no CREATE DATABASE on MariaDB), and the URL that logs in as it.
+    async fn confined_to(db: &TestDb) -> (Login, String) {
+        let name = unique_name("rh_user").chars().take(60).collect::<String>();
+        let sql = match db.kind {
+            Kind::Pg => format!("CREATE ROLE \"{name}\" LOGIN"),
+            Kind::My => format!("CREATE USER '{name}'@'%'; GRANT ALL ON `{}`.* TO '{name}'@'%'", db.name),
+        };
+        db.exec(&sql).await.unwrap();
+        let mut u = url::Url::parse(&db.url).unwrap();
+        u.set_username(&name).unwrap();
+        u.set_password(None).unwrap();
+        (Login { kind: db.kind, name }, u.to_string())
+    }
+}
+
+impl Drop for Login {
+    fn drop(&mut self) {
+        let (kind, name) = (self.kind, self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                use sqlx::Connection;
+                let drop = async {
+                    match kind {
+                        Kind::Pg => {
+                            if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
+                                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS \"{name}\""))).execute(&mut c).await;
+                            }
+                        }
+                        Kind::My => {
+                            if let Ok(mut c) = sqlx::MySqlConnection::connect(&mysql_base()).await {
+                                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP USER IF EXISTS '{name}'@'%'"))).execute(&mut c).await;
+                            }
+                        }
+                    }
+                };
+                tokio::time::timeout(std::time::Duration::from_secs(30), drop).await
+            })
+        })
+        .join();
+    }
+}
+
+/// A user who may not make the scratch schema or database: pre-flight says it could not
+/// rehearse and why, and is otherwise whole.
+#[tokio::test]
+async fn no_right_to_a_scratch_place_is_said_not_fatal() {
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    shop(&src);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "rehearse_priv").await;
+        let (_login, url) = Login::confined_to(&db).await;
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", &url, "--json"]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+        let note = pf["rehearsal"].as_str().unwrap_or_default();
+        let place = if kind == Kind::Pg { "schema" } else { "database" };
+        assert!(note.starts_with(&format!("schema not rehearsed: could not make the scratch {place} ferry_rehearsal_")), "{kind:?}: {note}");
+        assert!(note.contains("denied"), "{kind:?}: the server's reason: {note}");
+        assert_eq!(pf["rows_checked"], 3, "{kind:?}");
+        assert!(!pf["objects"].as_array().unwrap().iter().any(|o| o["reason"].as_str().unwrap().starts_with("the target refuses it")), "{kind:?}: {pf}");
+        assert!(contents(&db).await.iter().all(|n| !n.as_deref().unwrap_or_default().contains("ferry_rehearsal_")), "{kind:?}");
+    }
+}

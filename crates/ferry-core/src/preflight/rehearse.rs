@@ -38,7 +38,6 @@ pub async fn rehearse(target: &Target, conn: &mut Conn, planned: &[PlannedTable]
     let name = scratch_name();
     let place = if target.flavor.is_some() { "database" } else { "schema" };
     if let Err(e) = conn.enter_scratch(&name).await {
-        let _ = conn.leave_scratch(&name).await;
         return Err(format!("could not make the scratch {place} {name} to rehearse in: {}", db_message(&e)));
     }
     let scratch = target.scratch(&name);

@@ -9,11 +9,16 @@ use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_ident;
 
 impl Rehearse for MySqlConnection {
-    /// Needs the CREATE privilege on the server, not only on the target database.
+    /// Needs the CREATE privilege on the server, not only on the target database. Where it
+    /// fails, nothing is left, and nothing is dropped that this did not make.
     async fn enter_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
         let q = quote_ident(name, Dialect::MySql);
         self.execute(&format!("CREATE DATABASE {q} CHARACTER SET utf8mb4")).await?;
-        self.execute(&format!("USE {q}")).await
+        let used = self.execute(&format!("USE {q}")).await;
+        if used.is_err() {
+            let _ = self.leave_scratch(name).await;
+        }
+        used
     }
 
     async fn attempt(&mut self, sql: &str) -> Result<(), sqlx::Error> {

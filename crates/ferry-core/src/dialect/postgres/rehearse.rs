@@ -10,11 +10,18 @@ use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_ident;
 
 impl Rehearse for PgConnection {
+    /// Needs the CREATE privilege on the database. Where it fails, nothing is left open.
     async fn enter_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
         self.execute("BEGIN").await?;
-        self.execute(&format!("CREATE SCHEMA {}", quote_ident(name, Dialect::Postgres))).await?;
-        // Undone with the transaction, as the schema is.
-        super::set_search_path(self, name).await
+        let made = match self.execute(&format!("CREATE SCHEMA {}", quote_ident(name, Dialect::Postgres))).await {
+            // Undone with the transaction, as the schema is.
+            Ok(()) => super::set_search_path(self, name).await,
+            Err(e) => Err(e),
+        };
+        if made.is_err() {
+            let _ = self.execute("ROLLBACK").await;
+        }
+        made
     }
 
     async fn attempt(&mut self, sql: &str) -> Result<(), sqlx::Error> {
