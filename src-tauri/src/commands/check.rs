@@ -15,16 +15,30 @@ use tauri::State;
 const JOBS: usize = 2;
 
 /// What the target would refuse or change under `plan`, grouped by cause, for the open
-/// SQLite file; and the objects that will not be carried, and the renames.
+/// SQLite file; and the objects that will not be carried, and the renames. With the target's
+/// `url`, the schema is rehearsed there too when it can be reached (in a scratch schema or
+/// database, taken away after), so the objects the server refuses are listed; the result's
+/// `rehearsal` says how that went, or why not.
 #[tauri::command]
-pub async fn run_preflight(state: State<'_, AppState>, plan: Plan) -> IpcResult<Preflight> {
+pub async fn run_preflight(state: State<'_, AppState>, plan: Plan, url: Option<String>, pg_schema: Option<String>) -> IpcResult<Preflight> {
     let l = state.loaded()?;
+    let url = url.filter(|u| !u.is_empty());
+    if let Some(u) = &url {
+        state.grants.check_url(u)?;
+    }
     // In the audit log too: the checklist ticks "pre-flight is clean" from it.
     let mut rec = super::audit::start(&state, "preflight");
     rec.source(&l.path);
     rec.option("dialect", plan.dialect.name());
     let path = l.path.clone();
-    let result = super::blocking(move || Ok(ferry_core::preflight::preflight(&path, plan.dialect, Some(&plan), JOBS)?)).await;
+    let result = match url {
+        None => super::blocking(move || Ok(ferry_core::preflight::preflight(&path, plan.dialect, Some(&plan), JOBS)?)).await,
+        Some(url) => {
+            rec.target(&url);
+            let schema = pg_schema.as_deref().filter(|s| !s.is_empty());
+            ferry_core::preflight::preflight_against(&path, &url, schema, Some(&plan), &[], JOBS).await.map(|(pf, _)| pf).map_err(Into::into)
+        }
+    };
     if let Ok(pf) = &result {
         rec.option("ready", pf.is_clean());
         rec.option("unresolved", pf.unresolved().len() as u64);
@@ -135,6 +149,14 @@ mod tests {
         assert!(groups[0]["cause"].as_str().unwrap().starts_with("orphan: no matching row in customers"), "{p}");
         assert_eq!(groups[0]["examples"][0]["row"]["id"], 3, "{p}");
         assert!(p["objects"].as_array().unwrap().iter().any(|o| o["object"] == "trigger orders_touch"), "{p}");
+        assert_eq!(p.get("rehearsal"), None, "no target, no rehearsal: {p}");
+
+        // With the target: the schema rehearsed there (nothing of this file is refused), and
+        // the rest as before.
+        let with = call(&w, "run_preflight", json!({ "plan": plan, "url": pg_url() })).expect("pre-flight runs");
+        let note = with["rehearsal"].as_str().unwrap_or_else(|| panic!("a rehearsal: {with}"));
+        assert!(note.starts_with("schema rehearsed on PostgreSQL") && note.ends_with(": 0 object(s) refused"), "{note}");
+        assert_eq!((&with["groups"], &with["objects"]), (&p["groups"], &p["objects"]));
 
         // A plan made for another file is refused by kind, with the engine's message.
         let mut other = plan.clone();

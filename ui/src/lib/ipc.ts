@@ -247,9 +247,11 @@ export function initialTarget(): Promise<string | null> {
 
 // --- checks before a migration -----------------------------------------------------------
 
-/** Every value of the open file through the load's conversion under `plan`; reads only. */
-export function runPreflight(plan: Plan): Promise<import('./bindings/Preflight').Preflight> {
-  return call('run_preflight', { plan });
+/** Every value of the open file through the load's conversion under `plan`; reads only. With
+ * the target's `url`, its schema is also rehearsed there (in a scratch schema or database,
+ * taken away after) to find the objects the server refuses. */
+export function runPreflight(plan: Plan, url: string | null = null, pgSchema: string | null = null): Promise<import('./bindings/Preflight').Preflight> {
+  return call('run_preflight', { plan, url, pgSchema });
 }
 
 /** The schema `plan` makes against what the target at `url` holds; reads only. */
