@@ -222,3 +222,39 @@ async fn no_right_to_a_scratch_place_is_said_not_fatal() {
         assert!(contents(&db).await.iter().all(|n| !n.as_deref().unwrap_or_default().contains("ferry_rehearsal_")), "{kind:?}");
     }
 }
+
+/// A DEFAULT the server refuses (MariaDB: `SMALLINT DEFAULT 70000`, past its range) is found
+/// by the rehearsal — the table made without its DEFAULTs, then each alone — and is exactly
+/// what `migrate` then leaves off; on PostgreSQL, which holds them, neither names one.
+#[tokio::test]
+async fn a_refused_default_is_found_before_migrate_leaves_it_off() {
+    let dir = Scratch::new();
+    let src = dir.path("dflt.sqlite");
+    Connection::open(&src)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, s SMALLINT NOT NULL DEFAULT 70000, n INTEGER DEFAULT 5); INSERT INTO t (id, s) VALUES (1, 1), (2, 2);")
+        .unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "rehearse_dflt").await;
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+        let defaults = |list: &J, prefix: &str| -> BTreeMap<String, String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .filter(|w| w["object"].as_str().is_some_and(|o| o.starts_with("DEFAULT ")))
+                .filter_map(|w| Some((w["object"].as_str()?.to_string(), w["reason"].as_str()?.strip_prefix(prefix)?.to_string())))
+                .collect()
+        };
+        let found = defaults(&pf["objects"], "the target refuses it: ");
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(rep["tables"]["t"]["rows_written"], 2, "{kind:?}: {}{}", run.stdout, run.stderr);
+        let left_off = defaults(&rep["warnings"], "not created: ");
+        let want: &[&str] = if kind == Kind::My { &["DEFAULT 70000 of column s"] } else { &[] };
+        assert_eq!(found.keys().collect::<Vec<_>>(), want, "{kind:?}: {found:#?}");
+        assert_eq!(left_off.keys().collect::<Vec<_>>(), want, "{kind:?}: {left_off:#?}");
+        for (object, said) in &left_off {
+            assert!(found[object].starts_with(&format!("{said}; migrate leaves it off. SQL: ALTER TABLE `t` ALTER COLUMN `s` SET DEFAULT 70000")), "{kind:?}: {}", found[object]);
+        }
+    }
+}
