@@ -14,8 +14,12 @@ impl Rehearse for PgConnection {
     async fn enter_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
         self.execute("BEGIN").await?;
         let made = match self.execute(&format!("CREATE SCHEMA {}", quote_ident(name, Dialect::Postgres))).await {
-            // Undone with the transaction, as the schema is.
-            Ok(()) => super::set_search_path(self, name).await,
+            // Undone with the transaction, as the schema is; no statement waits long for a
+            // lock (only a view naming a table outside the schema takes one there).
+            Ok(()) => match super::set_search_path(self, name).await {
+                Ok(()) => self.execute("SET LOCAL lock_timeout = '10s'").await,
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         if made.is_err() {
