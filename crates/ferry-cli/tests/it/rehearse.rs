@@ -258,3 +258,47 @@ async fn a_refused_default_is_found_before_migrate_leaves_it_off() {
         }
     }
 }
+
+/// A foreign key to a column no key covers: SQLite takes the definition (and only complains
+/// when it checks a row); both servers refuse it. The rehearsal makes every table first, then
+/// the foreign keys, as `migrate` does, and names the same refusal `migrate` then reports.
+#[tokio::test]
+async fn a_foreign_key_to_an_unkeyed_column_is_found_before_migrate() {
+    let dir = Scratch::new();
+    let src = dir.path("fk.sqlite");
+    Connection::open(&src)
+        .unwrap()
+        .execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT);
+             CREATE TABLE child (id INTEGER PRIMARY KEY, pcode TEXT REFERENCES parent(code), pid INTEGER REFERENCES parent(id));
+             INSERT INTO parent VALUES (1, 'a'), (2, 'b'); INSERT INTO child VALUES (1, 'a', 1), (2, 'b', 2);",
+        )
+        .unwrap();
+    for (kind, said) in [(Kind::Pg, "no unique constraint matching given keys"), (Kind::My, "Missing index for constraint")] {
+        let db = TestDb::new(kind, "rehearse_fk").await;
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+        let keys = |list: &J, prefix: &str| -> BTreeMap<String, String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .filter(|w| w["object"].as_str().is_some_and(|o| o.starts_with("foreign key ")))
+                .filter_map(|w| Some((w["object"].as_str()?.to_string(), w["reason"].as_str()?.strip_prefix(prefix)?.to_string())))
+                .collect()
+        };
+        let found: BTreeMap<_, _> = keys(&pf["objects"], "").into_iter().filter(|(_, r)| r.starts_with("the target refuses it: ")).collect();
+        assert_eq!(found.keys().collect::<Vec<_>>(), ["foreign key child_pcode_fkey (pcode) → parent"], "{kind:?}: only the unkeyed one: {found:#?}");
+        let reason = found.values().next().unwrap();
+        assert!(message(reason).contains(said) && reason.contains("FOREIGN KEY"), "{kind:?}: {reason}");
+        assert!(contents(&db).await.iter().all(|n| !n.as_deref().unwrap_or_default().contains("parent")), "{kind:?}: nothing left");
+
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!((&rep["tables"]["parent"]["rows_written"], &rep["tables"]["child"]["rows_written"]), (&J::from(2), &J::from(2)), "{kind:?}: {}{}", run.stdout, run.stderr);
+        let left_off = keys(&rep["warnings"], "not created: ");
+        assert_eq!(left_off.len(), 1, "{kind:?}: {left_off:#?}");
+        for (object, said) in &left_off {
+            assert_eq!(message(&found[object]), said, "{kind:?}: {object}");
+        }
+    }
+}
