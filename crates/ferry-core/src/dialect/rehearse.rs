@@ -23,9 +23,16 @@ pub trait Rehearse {
     async fn attempt(&mut self, sql: &str) -> Result<(), sqlx::Error>;
     /// Takes the scratch place away with everything made in it.
     async fn leave_scratch(&mut self, name: &str) -> Result<(), sqlx::Error>;
-    /// The statements that make a table's keys and indexes once it exists, one object each,
-    /// as `migrate` makes them (none for what the dialect makes with the table).
-    fn key_steps(&self, target: &Target, t: &PlannedTable) -> Vec<Step>;
+}
+
+/// The statements that make a table's keys and indexes once it exists, one object each, as
+/// `migrate` makes them for `target` (none for what the dialect makes with the table). Needs
+/// no session: written from the target's schema or flavor.
+pub fn key_steps(target: &Target, t: &PlannedTable) -> Vec<Step> {
+    match &target.flavor {
+        None => crate::dialect::postgres::rehearse::key_steps(&target.pg_schema, t),
+        Some(flavor) => crate::dialect::mysql::rehearse::key_steps(flavor, t),
+    }
 }
 
 impl Conn {
@@ -37,8 +44,5 @@ impl Conn {
     }
     pub async fn leave_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
         each!(self, c => c.leave_scratch(name).await)
-    }
-    pub fn key_steps(&self, target: &Target, t: &PlannedTable) -> Vec<Step> {
-        each!(self, c => c.key_steps(target, t))
     }
 }

@@ -3,7 +3,8 @@
 
 use super::{ddl, MySqlConnection};
 use crate::dialect::rehearse::{Rehearse, Step};
-use crate::dialect::session::{Session, Target};
+use super::flavor::Flavor;
+use crate::dialect::session::Session;
 use crate::dialect::Dialect;
 use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_ident;
@@ -28,20 +29,19 @@ impl Rehearse for MySqlConnection {
     async fn leave_scratch(&mut self, name: &str) -> Result<(), sqlx::Error> {
         self.execute(&format!("DROP DATABASE IF EXISTS {}", quote_ident(name, Dialect::MySql))).await
     }
+}
 
-    /// The keys came with the table; the secondary indexes one ALTER each, as `migrate`
-    /// makes them where the server refuses them all in one. A partial UNIQUE index is left
-    /// off by `migrate` without asking the server (it says why), so it is not tried.
-    fn key_steps(&self, target: &Target, t: &PlannedTable) -> Vec<Step> {
-        let Some(flavor) = &target.flavor else { return vec![] };
-        t.indexes
-            .iter()
-            .filter(|ix| !(ix.unique && ix.where_sql.is_some()))
-            .map(|ix| {
-                let (columns, clause) = ddl::index_clause(t, ix, flavor, &mut vec![]);
-                let all: Vec<String> = columns.into_iter().chain([clause]).collect();
-                Step { object: format!("index {}", ix.name), sql: ddl::alter(t, &all) }
-            })
-            .collect()
-    }
+/// The keys came with the table; the secondary indexes one ALTER each, as `migrate`
+/// makes them where the server refuses them all in one. A partial UNIQUE index is left
+/// off by `migrate` without asking the server (it says why), so it is not tried.
+pub fn key_steps(flavor: &Flavor, t: &PlannedTable) -> Vec<Step> {
+    t.indexes
+        .iter()
+        .filter(|ix| !(ix.unique && ix.where_sql.is_some()))
+        .map(|ix| {
+            let (columns, clause) = ddl::index_clause(t, ix, flavor, &mut vec![]);
+            let all: Vec<String> = columns.into_iter().chain([clause]).collect();
+            Step { object: format!("index {}", ix.name), sql: ddl::alter(t, &all) }
+        })
+        .collect()
 }

@@ -4,7 +4,7 @@
 
 use super::{ddl, PgConnection};
 use crate::dialect::rehearse::{Rehearse, Step};
-use crate::dialect::session::{Session, Target};
+use crate::dialect::session::Session;
 use crate::dialect::Dialect;
 use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_ident;
@@ -43,24 +43,23 @@ impl Rehearse for PgConnection {
     async fn leave_scratch(&mut self, _name: &str) -> Result<(), sqlx::Error> {
         self.execute("ROLLBACK").await
     }
+}
 
-    /// The primary key and UNIQUE constraints, the indexes and the identity, as `migrate`
-    /// adds them after the load.
-    fn key_steps(&self, target: &Target, t: &PlannedTable) -> Vec<Step> {
-        let schema = &target.pg_schema;
-        let mut steps = vec![];
-        if let Some(sql) = ddl::primary_key(t, schema) {
-            steps.push(Step { object: "primary key".into(), sql });
-        }
-        for (name, cols) in &t.uniques {
-            steps.push(Step { object: format!("UNIQUE {name}"), sql: ddl::unique(t, schema, name, cols) });
-        }
-        for ix in &t.indexes {
-            steps.push(Step { object: format!("index {}", ix.name), sql: ddl::index(t, schema, ix) });
-        }
-        if let Some((col, _)) = &t.identity {
-            steps.push(Step { object: format!("identity of {col}"), sql: ddl::identity(t, schema, col, 1) });
-        }
-        steps
+/// The primary key and UNIQUE constraints, the indexes and the identity, as `migrate`
+/// adds them after the load.
+pub fn key_steps(schema: &str, t: &PlannedTable) -> Vec<Step> {
+    let mut steps = vec![];
+    if let Some(sql) = ddl::primary_key(t, schema) {
+        steps.push(Step { object: "primary key".into(), sql });
     }
+    for (name, cols) in &t.uniques {
+        steps.push(Step { object: format!("UNIQUE {name}"), sql: ddl::unique(t, schema, name, cols) });
+    }
+    for ix in &t.indexes {
+        steps.push(Step { object: format!("index {}", ix.name), sql: ddl::index(t, schema, ix) });
+    }
+    if let Some((col, _)) = &t.identity {
+        steps.push(Step { object: format!("identity of {col}"), sql: ddl::identity(t, schema, col, 1) });
+    }
+    steps
 }
