@@ -147,6 +147,43 @@ describe('Pre-flight', () => {
     await page.close();
   });
 
+  it('rehearses the schema on the target once one is set, and lists what the server refuses', async () => {
+    const refused = {
+      table: 'events',
+      object: 'index ix_day',
+      reason: 'the target refuses it: functions in index expression must be marked IMMUTABLE; migrate leaves it off. SQL: CREATE INDEX "ix_day" ON "sales"."events" ((to_char(now(), \'YYYY\')))',
+    };
+    const rehearsed = {
+      ...data.cleanPreflight,
+      objects: [...data.cleanPreflight.objects, refused],
+      rehearsal: 'schema rehearsed on PostgreSQL 16.2 in the scratch schema ferry_rehearsal_0a1b2c3d4e5f, taken away after: 1 object(s) refused',
+    };
+    // The handler runs in the page: what it answers comes with it as data.
+    const { page, calls, errors } = await open({
+      data: { rehearsed, clean: data.cleanPreflight },
+      handlers: { engine_version: '0.1.0', list_runs: [], run_preflight: (args: any, mock: any) => (args.url ? mock.data.rehearsed : mock.data.clean) },
+    });
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
+    await page.click('#nav-preflight');
+    // No target yet: the source alone, and nothing said about a rehearsal.
+    await page.click('#run-preflight');
+    await page.waitForSelector('#preflight-verdict');
+    expect(await page.locator('#preflight-rehearsal').count()).toBe(0);
+    // A target of the plan's kind: its URL and schema go with the run.
+    await setState(page, {
+      target: { fields: { kind: 'postgres', host: '127.0.0.1', port: 5432, database: 'shop', user: 'postgres', tls: 'prefer', schema: 'sales', caFile: '' }, password: 's3cret' },
+    });
+    await page.click('#run-preflight');
+    await page.waitForSelector('#preflight-rehearsal');
+    const runs = (await calls()).filter((c) => c.cmd === 'run_preflight');
+    expect(runs.map((r) => [r.args.url === null, r.args.pgSchema])).toEqual([[true, null], [false, 'sales']]);
+    expect(runs[1].args.url).toContain('postgres://postgres:s3cret@127.0.0.1:5432/shop');
+    expect(await page.textContent('#preflight-rehearsal')).toBe(rehearsed.rehearsal);
+    expect(await page.textContent('#preflight-objects')).toContain('the target refuses it: functions in index expression must be marked IMMUTABLE');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('says why it could not run', async () => {
     const { page, errors } = await open({
       handlers: {
