@@ -7,7 +7,10 @@ use ferry_core::preflight::Preflight;
 use ferry_core::dialect::TargetUrl;
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;
+use ferry_core::events::{Event, Events, Phase};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::process::ExitCode;
 
 /// Runs the pre-flight; with `choose`, adds those choices to the plan (loaded or proposed) and
@@ -22,7 +25,7 @@ pub async fn run(source: &Path, to: &str, schema: Option<&str>, plan: Option<&Pa
     if !choices.is_empty() && out.is_none() {
         return Err(FerryError::Other("--choose needs --out FILE: the choices are saved in that plan (give --plan the same file to update it)".into()));
     }
-    let (pf, used) = ferry_core::preflight::preflight_against(source, to, schema, loaded.as_ref(), &choices, 2).await?;
+    let (pf, used) = ferry_core::preflight::preflight_against(source, to, schema, loaded.as_ref(), &choices, 2, &interruptible()).await?;
     if let Some(path) = out {
         std::fs::write(path, used.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
     }
@@ -35,6 +38,31 @@ pub async fn run(source: &Path, to: &str, schema: Option<&str>, plan: Option<&Pa
         }
     }
     Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+}
+
+/// Ctrl-C stops the process at once, as it always did, except while the schema is rehearsed
+/// on the target: then it cancels the rehearsal, which takes its scratch schema or database
+/// away before the pre-flight ends ("schema not rehearsed: … interrupted"); a second Ctrl-C
+/// stops at once.
+fn interruptible() -> Events {
+    let rehearsing = Arc::new(AtomicBool::new(false));
+    let flag = rehearsing.clone();
+    let events = Events::new(move |e| match e {
+        Event::PhaseStarted { phase: Phase::Schema } => flag.store(true, Ordering::SeqCst),
+        Event::PhaseDone { phase: Phase::Schema, .. } => flag.store(false, Ordering::SeqCst),
+        _ => {}
+    });
+    let on_signal = events.clone();
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            if !rehearsing.load(Ordering::SeqCst) || on_signal.cancelled() {
+                std::process::exit(130);
+            }
+            eprintln!("ferry: interrupted: taking the rehearsal's scratch schema or database away…");
+            on_signal.cancel();
+        }
+    });
+    events
 }
 
 fn print(pf: &Preflight) {

@@ -245,8 +245,9 @@ pub fn preflight_choosing(source: &Path, dialect: Dialect, plan: Option<&Plan>, 
 /// reached: its dialect is the server's (MySQL or MariaDB, whatever the URL says), and the
 /// schema is rehearsed on it (`rehearse`), so the DEFAULTs, CHECKs, indexes, keys, foreign
 /// keys and views it refuses are among `objects`. An unreachable target is no error: the
-/// pre-flight is the source's alone, and `rehearsal` says why.
-pub async fn preflight_against(source: &Path, url: &str, pg_schema: Option<&str>, plan: Option<&Plan>, choices: &[PlanChoice], jobs: usize) -> Result<(Preflight, Plan)> {
+/// pre-flight is the source's alone, and `rehearsal` says why. `events` hears the
+/// rehearsal's phase and may cancel it (`rehearse::rehearse`).
+pub async fn preflight_against(source: &Path, url: &str, pg_schema: Option<&str>, plan: Option<&Plan>, choices: &[PlanChoice], jobs: usize, events: &crate::events::Events) -> Result<(Preflight, Plan)> {
     let started = std::time::Instant::now();
     let given = crate::dialect::TargetUrl::parse(url)?;
     let opened = crate::dialect::session::Target::open(url, pg_schema).await;
@@ -260,7 +261,7 @@ pub async fn preflight_against(source: &Path, url: &str, pg_schema: Option<&str>
         Ok((target, mut conn)) => {
             let mut planned = planned_tables(&schema, &plan, dialect)?;
             crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
-            match rehearse::rehearse(&target, &mut conn, &planned, &schema.views, &plan).await {
+            match rehearse::rehearse(&target, &mut conn, &planned, &schema.views, &plan, events).await {
                 Ok(r) => {
                     pf.objects.extend(r.refused);
                     r.note

@@ -36,7 +36,7 @@ pub async fn run_preflight(state: State<'_, AppState>, plan: Plan, url: Option<S
         Some(url) => {
             rec.target(&url);
             let schema = pg_schema.as_deref().filter(|s| !s.is_empty());
-            ferry_core::preflight::preflight_against(&path, &url, schema, Some(&plan), &[], JOBS).await.map(|(pf, _)| pf).map_err(Into::into)
+            ferry_core::preflight::preflight_against(&path, &url, schema, Some(&plan), &[], JOBS, &Default::default()).await.map(|(pf, _)| pf).map_err(Into::into)
         }
     };
     if let Ok(pf) = &result {

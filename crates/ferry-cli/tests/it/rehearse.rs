@@ -302,3 +302,66 @@ async fn a_foreign_key_to_an_unkeyed_column_is_found_before_migrate() {
         }
     }
 }
+
+/// Ctrl-C while the schema is rehearsed on MariaDB (whose scratch place is a database, not a
+/// transaction): the rehearsal stops before its next statement, the scratch database is
+/// dropped, and the rest of the pre-flight is printed with the line saying why the schema
+/// was not rehearsed.
+#[tokio::test]
+async fn ctrl_c_during_a_rehearsal_takes_the_scratch_database_away() {
+    use std::io::Read;
+    use std::time::{Duration, Instant};
+    let db = TestDb::new(Kind::My, "rehearse_int").await;
+    let dir = Scratch::new();
+    let src = dir.path("many.sqlite");
+    // Enough tables (each with a CHECK and an index) that the rehearsal takes seconds.
+    let first = format!("rh_int_{}_t000", std::process::id());
+    let mut sql = String::new();
+    for i in 0..300 {
+        let t = format!("rh_int_{}_t{i:03}", std::process::id());
+        sql.push_str(&format!("CREATE TABLE {t} (id INTEGER PRIMARY KEY, n INTEGER CHECK (n > 0), s TEXT); CREATE INDEX {t}_s ON {t} (s);"));
+    }
+    Connection::open(&src).unwrap().execute_batch(&sql).unwrap();
+    let audit = std::env::temp_dir().join(format!("ferry-test-audit-{}.jsonl", std::process::id()));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["preflight", src.to_str().unwrap(), "--to", &db.url])
+        .env("FERRY_AUDIT_LOG", audit)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The scratch database holding the first table, once it is made (at most 60 s).
+    let started = Instant::now();
+    let scratch = loop {
+        let found = db.texts(&format!("SELECT table_schema FROM information_schema.tables WHERE table_name = '{first}'")).await;
+        if let Some(Some(s)) = found.into_iter().next() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(60) || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("no scratch database with {first} seen while the rehearsal ran");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(scratch.starts_with("ferry_rehearsal_"), "{scratch}");
+    std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            break st;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("ferry did not end after Ctrl-C");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let (mut out, mut err) = (String::new(), String::new());
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert_eq!(status.code(), Some(0), "{out}{err}");
+    assert!(err.contains("interrupted: taking the rehearsal's scratch"), "{err}");
+    assert!(out.contains("schema not rehearsed: the rehearsal stopped: interrupted"), "{out}");
+    assert!(out.starts_with("0 rows checked for MariaDB"), "{out}");
+    let left = db.texts(&format!("SELECT schema_name FROM information_schema.schemata WHERE schema_name = '{scratch}'")).await;
+    assert!(left.is_empty(), "{scratch} is left behind");
+}

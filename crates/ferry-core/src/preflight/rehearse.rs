@@ -6,7 +6,7 @@
 
 use crate::dialect::rehearse::{key_steps, Step};
 use crate::dialect::session::{db_message, Conn, Target};
-use crate::events::Warning;
+use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::resolve::PlannedTable;
 use crate::plan::Plan;
 use crate::schema::View;
@@ -32,16 +32,27 @@ fn refused_reason(message: &str, sql: &str, consequence: &str) -> String {
 }
 
 /// Rehearses `planned` (with `views`) on `target` through `conn`. Errs, saying why, where no
-/// scratch place could be made or the session was lost; the scratch place is gone either way
-/// (or the note says it could not be taken away, and its name).
-pub async fn rehearse(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], plan: &Plan) -> Result<Rehearsal, String> {
+/// scratch place could be made, the session was lost or `events` was cancelled (checked
+/// before each statement); the scratch place is gone either way (or the note says it could
+/// not be taken away, and its name). While the scratch place exists, `events` hears
+/// `PhaseStarted`/`PhaseDone` of `Phase::Schema`: a caller that stops on Ctrl-C cancels
+/// instead, meanwhile, so that the place is taken away.
+pub async fn rehearse(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], plan: &Plan, events: &Events) -> Result<Rehearsal, String> {
+    let started = std::time::Instant::now();
+    events.emit(Event::PhaseStarted { phase: Phase::Schema });
+    let r = rehearse_in_scratch(target, conn, planned, views, plan, events).await;
+    events.emit(Event::PhaseDone { phase: Phase::Schema, seconds: started.elapsed().as_secs_f64() });
+    r
+}
+
+async fn rehearse_in_scratch(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], plan: &Plan, events: &Events) -> Result<Rehearsal, String> {
     let name = scratch_name();
     let place = if target.flavor.is_some() { "database" } else { "schema" };
     if let Err(e) = conn.enter_scratch(&name).await {
         return Err(format!("could not make the scratch {place} {name} to rehearse in: {}", db_message(&e)));
     }
     let scratch = target.scratch(&name);
-    let mut run = Run { conn, real: target, scratch: &scratch, refused: vec![] };
+    let mut run = Run { conn, real: target, scratch: &scratch, events, refused: vec![] };
     let outcome = run.all(planned, views, plan).await;
     let refused = std::mem::take(&mut run.refused);
     let mut left = conn.leave_scratch(&name).await;
@@ -56,12 +67,22 @@ pub async fn rehearse(target: &Target, conn: &mut Conn, planned: &[PlannedTable]
         Ok(()) => String::new(),
         Err(e) => format!("; the scratch {place} {name} could not be dropped ({}): drop it by hand", db_message(e)),
     };
-    if let Err(e) = outcome {
-        return Err(format!("the rehearsal stopped: {}{left_note}", db_message(&e)));
+    match outcome {
+        Err(Stopped::Interrupted) => return Err(format!("the rehearsal stopped: interrupted{left_note}")),
+        Err(Stopped::Lost(e)) => return Err(format!("the rehearsal stopped: the session was lost: {}{left_note}", db_message(&e))),
+        Ok(()) => {}
     }
     let gone = if left.is_ok() { ", taken away after" } else { "" };
     let note = format!("schema rehearsed on {} in the scratch {place} {name}{gone}: {} object(s) refused{left_note}", target.server, refused.len());
     Ok(Rehearsal { refused, note })
+}
+
+/// Why a rehearsal stopped before its end.
+enum Stopped {
+    /// The session failed (not a refusal: no server message for a statement).
+    Lost(sqlx::Error),
+    /// The caller cancelled it (Ctrl-C).
+    Interrupted,
 }
 
 struct Run<'a> {
@@ -70,13 +91,15 @@ struct Run<'a> {
     real: &'a Target,
     /// The same server with the tables in the scratch place: the SQL run is written for it.
     scratch: &'a Target,
+    /// Cancelled: the rehearsal stops before its next statement.
+    events: &'a Events,
     refused: Vec<Warning>,
 }
 
 impl Run<'_> {
     /// Tables (each with its DEFAULTs, CHECKs, keys and indexes), then foreign keys, then
     /// views, in `migrate`'s order. Errs only where the session is lost.
-    async fn all(&mut self, planned: &[PlannedTable], views: &[View], plan: &Plan) -> Result<(), sqlx::Error> {
+    async fn all(&mut self, planned: &[PlannedTable], views: &[View], plan: &Plan) -> Result<(), Stopped> {
         let mut made = HashSet::new();
         for t in planned {
             if self.table(t).await? {
@@ -110,7 +133,7 @@ impl Run<'_> {
     /// Makes one table as `migrate` does: where the server refuses it with its DEFAULTs,
     /// without them and then each DEFAULT alone; then its CHECKs, keys and indexes one by
     /// one. False when the table itself is refused (`migrate` stops there).
-    async fn table(&mut self, t: &PlannedTable) -> Result<bool, sqlx::Error> {
+    async fn table(&mut self, t: &PlannedTable) -> Result<bool, Stopped> {
         let create = |tg: &Target, t: &PlannedTable| tg.ddl().create_table(t, false);
         if let Err(e) = self.attempt(&create(self.scratch, t)).await? {
             let defaults: Vec<_> = t.columns.iter().filter(|c| c.default_sql.is_some() && c.generated_sql.is_none()).collect();
@@ -142,16 +165,20 @@ impl Run<'_> {
         Ok(true)
     }
 
-    /// Runs `sql`: the server's refusal inside, a lost session outside.
-    async fn attempt(&mut self, sql: &str) -> Result<Result<(), sqlx::Error>, sqlx::Error> {
+    /// Runs `sql`: the server's refusal inside, a lost session (or a cancelled rehearsal)
+    /// outside.
+    async fn attempt(&mut self, sql: &str) -> Result<Result<(), sqlx::Error>, Stopped> {
+        if self.events.cancelled() {
+            return Err(Stopped::Interrupted);
+        }
         match self.conn.attempt(sql).await {
-            Err(e) if e.as_database_error().is_none() => Err(e),
+            Err(e) if e.as_database_error().is_none() => Err(Stopped::Lost(e)),
             r => Ok(r),
         }
     }
 
     /// Runs `sql` for `object`; a refusal is recorded with `shown`, the SQL `migrate` sends.
-    async fn step(&mut self, table: Option<&str>, object: String, sql: &str, shown: &str) -> Result<(), sqlx::Error> {
+    async fn step(&mut self, table: Option<&str>, object: String, sql: &str, shown: &str) -> Result<(), Stopped> {
         if let Err(e) = self.attempt(sql).await? {
             let reason = refused_reason(&db_message(&e), shown, "migrate leaves it off");
             self.refused.push(Warning { table: table.map(String::from), object, reason });
