@@ -223,38 +223,62 @@ async fn no_right_to_a_scratch_place_is_said_not_fatal() {
     }
 }
 
-/// A DEFAULT the server refuses (MariaDB: `SMALLINT DEFAULT 70000`, past its range) is found
-/// by the rehearsal — the table made without its DEFAULTs, then each alone — and is exactly
-/// what `migrate` then leaves off; on PostgreSQL, which holds them, neither names one.
+/// A DEFAULT the planned type cannot hold (`SMALLINT DEFAULT 70000`) is named by the plan
+/// itself on both targets, in pre-flight and by `migrate`, and not again by the rehearsal. One
+/// only the server knows it refuses — a plan that makes a column MariaDB's `tinyint` (-128 to
+/// 127; the plan reads it as a 16-bit integer) with `DEFAULT 200` — is found by the rehearsal
+/// (the table made without its DEFAULTs, then each alone) and is exactly what `migrate` then
+/// leaves off.
 #[tokio::test]
 async fn a_refused_default_is_found_before_migrate_leaves_it_off() {
     let dir = Scratch::new();
     let src = dir.path("dflt.sqlite");
     Connection::open(&src)
         .unwrap()
-        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, s SMALLINT NOT NULL DEFAULT 70000, n INTEGER DEFAULT 5); INSERT INTO t (id, s) VALUES (1, 1), (2, 2);")
+        .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, s SMALLINT NOT NULL DEFAULT 70000, level INTEGER DEFAULT 200, n INTEGER DEFAULT 5); INSERT INTO t (id, s, level) VALUES (1, 1, 1), (2, 2, 100);")
         .unwrap();
+    let defaults = |list: &J| -> BTreeMap<String, String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["object"].as_str().is_some_and(|o| o.starts_with("DEFAULT ")))
+            .filter_map(|w| Some((w["object"].as_str()?.to_string(), w["reason"].as_str()?.to_string())))
+            .collect()
+    };
     for kind in Kind::all() {
         let db = TestDb::new(kind, "rehearse_dflt").await;
-        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        let mut extra: Vec<String> = vec![];
+        if kind == Kind::My {
+            // The `type` line after `source = "level"` becomes tinyint.
+            let plan = dir.path("tiny.toml");
+            let made = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]);
+            assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
+            let text = std::fs::read_to_string(&plan).unwrap();
+            let mut lines: Vec<String> = text.lines().map(String::from).collect();
+            let at = lines.iter().position(|l| l.trim() == "source = \"level\"").expect("the column is planned");
+            let ty = (at..lines.len()).find(|&i| lines[i].trim_start().starts_with("type = ")).unwrap();
+            lines[ty] = "type = \"tinyint\"".into();
+            std::fs::write(&plan, lines.join("\n")).unwrap();
+            extra = vec!["--plan".into(), plan.to_str().unwrap().into()];
+        }
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let mut args = vec!["preflight", src.to_str().unwrap(), "--to", &db.url, "--json"];
+        args.extend(&extra);
+        let run = ferry(&args);
         let pf: J = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
-        let defaults = |list: &J, prefix: &str| -> BTreeMap<String, String> {
-            list.as_array()
-                .unwrap()
-                .iter()
-                .filter(|w| w["object"].as_str().is_some_and(|o| o.starts_with("DEFAULT ")))
-                .filter_map(|w| Some((w["object"].as_str()?.to_string(), w["reason"].as_str()?.strip_prefix(prefix)?.to_string())))
-                .collect()
-        };
-        let found = defaults(&pf["objects"], "the target refuses it: ");
-        let (run, rep) = migrate(&src, &db, &[]);
+        let found = defaults(&pf["objects"]);
+        let (run, rep) = migrate(&src, &db, &extra);
         assert_eq!(rep["tables"]["t"]["rows_written"], 2, "{kind:?}: {}{}", run.stdout, run.stderr);
-        let left_off = defaults(&rep["warnings"], "not created: ");
-        let want: &[&str] = if kind == Kind::My { &["DEFAULT 70000 of column s"] } else { &[] };
+        let left_off = defaults(&rep["warnings"]);
+        let want: &[&str] = if kind == Kind::My { &["DEFAULT 200 of column level", "DEFAULT 70000 of column s"] } else { &["DEFAULT 70000 of column s"] };
         assert_eq!(found.keys().collect::<Vec<_>>(), want, "{kind:?}: {found:#?}");
         assert_eq!(left_off.keys().collect::<Vec<_>>(), want, "{kind:?}: {left_off:#?}");
-        for (object, said) in &left_off {
-            assert!(found[object].starts_with(&format!("{said}; migrate leaves it off. SQL: ALTER TABLE `t` ALTER COLUMN `s` SET DEFAULT 70000")), "{kind:?}: {}", found[object]);
+        // The plan's own finding, the same words in both.
+        assert!(found["DEFAULT 70000 of column s"].starts_with("not carried: ") && found["DEFAULT 70000 of column s"] == left_off["DEFAULT 70000 of column s"], "{kind:?}: {found:#?}");
+        if kind == Kind::My {
+            let said = left_off["DEFAULT 200 of column level"].strip_prefix("not created: ").expect("migrate's words");
+            let rehearsed = found["DEFAULT 200 of column level"].strip_prefix("the target refuses it: ").expect("the rehearsal's words");
+            assert!(rehearsed.starts_with(&format!("{said}; migrate leaves it off. SQL: ALTER TABLE `t` ALTER COLUMN `level` SET DEFAULT 200")), "{rehearsed}");
         }
     }
 }
