@@ -104,8 +104,8 @@ impl Target {
         })
     }
 
-    /// Sets a bare session up for this server: the PostgreSQL schema first on the search
-    /// path, the MySQL session's collation.
+    /// Sets a bare session up for this server: the MySQL session's collation (a PostgreSQL
+    /// session needs nothing: every name is schema-qualified).
     pub async fn prepare(&self, mut conn: Conn) -> Result<Conn> {
         each!(&mut conn, c => c.prepare(self).await)?;
         Ok(conn)
@@ -180,7 +180,8 @@ pub trait Session {
     async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error>;
     /// The one integer (or NULL) a query returns.
     async fn query_i64(&mut self, sql: &str) -> std::result::Result<Option<i64>, sqlx::Error>;
-    /// Sets a new session up for the target (search path, collation).
+    /// Sets a new session up for the target (MySQL: its collation; PostgreSQL: nothing, every
+    /// name being schema-qualified).
     async fn prepare(&mut self, target: &Target) -> Result<()>;
     /// The tables and views already where the run's tables go.
     async fn existing_objects(&mut self, target: &Target) -> std::result::Result<Vec<String>, sqlx::Error>;

@@ -9,7 +9,7 @@ fn q(s: &str) -> String {
 
 /// The rows a query (a SELECT, or a DELETE … RETURNING) gives as JSON text, parsed.
 async fn json_rows(conn: &mut PgConnection, sql: String) -> Result<Vec<serde_json::Value>, sqlx::Error> {
-    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    let rows: Vec<String> = super::simple::scalars(conn, &sql).await?;
     Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r).ok()).collect())
 }
 

@@ -120,8 +120,10 @@ pub fn max_of(t: &PlannedTable, schema: &str, column: &str) -> String {
     format!("SELECT max({})::bigint FROM {}", q(column), qualified(schema, &t.name))
 }
 
+/// The view's body names its tables as the source did, unqualified: they resolve in the
+/// target schema by the search path the statement carries (`search_path_for`).
 pub fn create_view(schema: &str, name: &str, select: &str) -> String {
-    format!("CREATE VIEW {} AS {select}", qualified(schema, name))
+    format!("{}CREATE VIEW {} AS {select}", super::search_path_for(schema), qualified(schema, name))
 }
 
 /// `COPY t (cols) FROM STDIN (FORMAT binary)` for the loaded (not generated) columns.

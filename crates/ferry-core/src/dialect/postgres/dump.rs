@@ -7,8 +7,16 @@ use crate::dialect::dump::Dump;
 use crate::sqlexpr::{quote_ident, quote_literal};
 use crate::dialect::Dialect;
 use futures_util::StreamExt;
+use super::simple;
 use sqlx::postgres::PgConnection;
 use sqlx::Row;
+
+/// Put before each query that prints names (`format_type`, `pg_get_*def`, `pg_get_expr`): with
+/// nothing on the search path the catalogs print every name schema-qualified, so the
+/// statements mean the same whatever the restoring session's search path. Carried by each
+/// query (one message, one transaction) so that it holds through a transaction pooler and
+/// is not left on a server connection another client gets next.
+const CATALOG_PATH: &str = "SET LOCAL search_path = pg_catalog; ";
 
 fn q(s: &str) -> String {
     quote_ident(s, Dialect::Postgres)
@@ -25,10 +33,9 @@ impl Dump for PgConnection {
     async fn dump_size(&mut self, schema: &str) -> Result<u64, sqlx::Error> {
         size(self, schema).await
     }
+    /// Nothing to set for the session: each query carries its search path (`CATALOG_PATH`).
     async fn dump_begin(&mut self) -> Result<(), sqlx::Error> {
-        // With nothing on the search path the catalogs print every name schema-qualified,
-        // so the statements mean the same whatever the restoring session's search path.
-        sqlx::raw_sql("SET search_path = pg_catalog").execute(&mut *self).await.map(|_| ())
+        Ok(())
     }
     async fn dump_table(&mut self, schema: &str, table: &str) -> Result<TableSql, sqlx::Error> {
         table_sql(self, schema, table).await
@@ -46,13 +53,12 @@ impl Dump for PgConnection {
 
 /// The schema's tables and views, in the order they were made.
 pub async fn objects(conn: &mut PgConnection, schema: &str) -> Result<DumpObjects, sqlx::Error> {
-    let rows = sqlx::query(
+    let sql = format!(
         "SELECT c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v') ORDER BY c.oid",
-    )
-    .bind(schema)
-    .fetch_all(conn)
-    .await?;
+         WHERE n.nspname = {} AND c.relkind IN ('r', 'p', 'v') ORDER BY c.oid",
+        simple::lit(schema)
+    );
+    let rows = simple::rows(conn, &sql).await?;
     let mut out = DumpObjects::default();
     for r in rows {
         let (name, kind): (String, String) = (r.try_get(0)?, r.try_get(1)?);
@@ -63,13 +69,12 @@ pub async fn objects(conn: &mut PgConnection, schema: &str) -> Result<DumpObject
 
 /// The schema's size on disk (tables, their indexes and TOAST), for progress and messages.
 pub async fn size(conn: &mut PgConnection, schema: &str) -> Result<u64, sqlx::Error> {
-    let n: i64 = sqlx::query_scalar(
+    let sql = format!(
         "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')",
-    )
-    .bind(schema)
-    .fetch_one(conn)
-    .await?;
+         WHERE n.nspname = {} AND c.relkind IN ('r', 'p')",
+        simple::lit(schema)
+    );
+    let n: i64 = simple::scalar(conn, &sql).await?;
     Ok(n.max(0) as u64)
 }
 
@@ -79,25 +84,20 @@ pub async fn size(conn: &mut PgConnection, schema: &str) -> Result<u64, sqlx::Er
 /// where its sequences stood.
 pub async fn table_sql(conn: &mut PgConnection, schema: &str, table: &str) -> Result<TableSql, sqlx::Error> {
     let qt = format!("{}.{}", q(schema), q(table));
-    let oid: i64 = sqlx::query_scalar("SELECT c.oid::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2")
-        .bind(schema)
-        .bind(table)
-        .fetch_one(&mut *conn)
-        .await?;
-    let cols = sqlx::query(
-        "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
+    let sql = format!("SELECT c.oid::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = {} AND c.relname = {}", simple::lit(schema), simple::lit(table));
+    let oid: i64 = simple::scalar(&mut *conn, &sql).await?;
+    let sql = format!(
+        "{CATALOG_PATH}SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid),
                 a.attidentity::text, a.attgenerated::text, co.collname::text, cn.nspname::text,
-                pg_get_serial_sequence($2, a.attname)
+                pg_get_serial_sequence({}, a.attname)
          FROM pg_attribute a
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 0 AND a.attcollation <> (SELECT typcollation FROM pg_type WHERE oid = a.atttypid)
          LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
-         WHERE a.attrelid = $1::bigint::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-    )
-    .bind(oid)
-    .bind(&qt)
-    .fetch_all(&mut *conn)
-    .await?;
+         WHERE a.attrelid = {oid}::bigint::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        simple::lit(&qt)
+    );
+    let cols = simple::rows(&mut *conn, &sql).await?;
     let mut out = TableSql::default();
     let mut defs = vec![];
     for r in cols {
@@ -130,7 +130,8 @@ pub async fn table_sql(conn: &mut PgConnection, schema: &str, table: &str) -> Re
                     out.post.push(format!("ALTER SEQUENCE {seq} OWNED BY {qt}.{}", q(&name)));
                 }
                 // Where it stands, `is_called` included (a RESTART leaves it false).
-                let (last, called): (i64, bool) = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT last_value, is_called FROM {seq}"))).fetch_one(&mut *conn).await?;
+                let r = simple::one(&mut *conn, &format!("SELECT last_value, is_called FROM {seq}")).await?;
+                let (last, called): (i64, bool) = (r.try_get(0)?, r.try_get(1)?);
                 out.after_data.push(format!("SELECT setval(pg_get_serial_sequence({}, {}), {last}, {called})", lit(&qt), lit(&name)));
             }
         }
@@ -140,23 +141,19 @@ pub async fn table_sql(conn: &mut PgConnection, schema: &str, table: &str) -> Re
         defs.push(d);
     }
     out.create = format!("CREATE TABLE {qt} (\n  {}\n)", defs.join(",\n  "));
-    let cons = sqlx::query("SELECT conname::text, contype::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::bigint::oid AND contype IN ('p', 'u', 'c', 'x', 'f') ORDER BY contype = 'f', contype <> 'p', conname")
-        .bind(oid)
-        .fetch_all(&mut *conn)
-        .await?;
+    let sql = format!("{CATALOG_PATH}SELECT conname::text, contype::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = {oid}::bigint::oid AND contype IN ('p', 'u', 'c', 'x', 'f') ORDER BY contype = 'f', contype <> 'p', conname");
+    let cons = simple::rows(&mut *conn, &sql).await?;
     for r in cons {
         let (name, kind, def): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
         let sql = format!("ALTER TABLE {qt} ADD CONSTRAINT {} {def}", q(&name));
         if kind == "f" { out.foreign_keys.push(sql) } else { out.post.push(sql) }
     }
-    let idx: Vec<String> = sqlx::query_scalar(
-        "SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-         WHERE x.indrelid = $1::bigint::oid AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid)
-         ORDER BY i.relname",
-    )
-    .bind(oid)
-    .fetch_all(&mut *conn)
-    .await?;
+    let sql = format!(
+        "{CATALOG_PATH}SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+         WHERE x.indrelid = {oid}::bigint::oid AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid)
+         ORDER BY i.relname"
+    );
+    let idx: Vec<String> = simple::scalars(&mut *conn, &sql).await?;
     out.post.extend(idx);
     Ok(out)
 }
@@ -164,7 +161,7 @@ pub async fn table_sql(conn: &mut PgConnection, schema: &str, table: &str) -> Re
 /// `CREATE VIEW` for one view, as the server prints its definition.
 pub async fn view_sql(conn: &mut PgConnection, schema: &str, view: &str) -> Result<String, sqlx::Error> {
     let qv = format!("{}.{}", q(schema), q(view));
-    let def: String = sqlx::query_scalar("SELECT pg_get_viewdef($1::regclass, true)").bind(&qv).fetch_one(conn).await?;
+    let def: String = simple::scalar(conn, &format!("{CATALOG_PATH}SELECT pg_get_viewdef({}::regclass, true)", simple::lit(&qv))).await?;
     Ok(format!("CREATE VIEW {qv} AS\n{}", def.trim_end().trim_end_matches(';')))
 }
 
@@ -173,7 +170,21 @@ pub async fn view_sql(conn: &mut PgConnection, schema: &str, view: &str) -> Resu
 pub async fn write_rows(conn: &mut PgConnection, schema: &str, table: &str, columns: &[String], sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> Result<u64, crate::backup::DumpError> {
     let cols: Vec<String> = columns.iter().map(|c| q(c)).collect();
     let sql = format!("COPY {}.{} ({}) TO STDOUT", q(schema), q(table), cols.join(", "));
-    let mut stream = conn.copy_out_raw(&sql).await?;
+    // Floats printed exactly (the default from PostgreSQL 12 on; set here for older servers,
+    // as pg_dump does), for the COPY's own transaction: a session setting would not last
+    // through a transaction pooler.
+    sqlx::raw_sql("BEGIN READ ONLY; SET LOCAL extra_float_digits = 3").execute(&mut *conn).await?;
+    let rows = copy_out(conn, &sql, sink).await;
+    let end = if rows.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = sqlx::raw_sql(end).execute(&mut *conn).await;
+    let rows = rows?;
+    ended?;
+    Ok(rows)
+}
+
+/// Streams one `COPY … TO STDOUT` to `sink`; returns the rows (lines).
+async fn copy_out(conn: &mut PgConnection, sql: &str, sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> Result<u64, crate::backup::DumpError> {
+    let mut stream = conn.copy_out_raw(sql).await?;
     let mut rows = 0u64;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;

@@ -1,24 +1,24 @@
 //! What the target already holds.
 
 use crate::dialect::inspect::Inspect;
+use super::simple;
 use sqlx::postgres::PgConnection;
 
 /// Tables and views already in the schema — not those an extension owns (`pg_stat_statements`
 /// puts two views in `public`; they do not make a database "not empty").
 pub async fn existing_objects(conn: &mut PgConnection, schema: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
+    simple::scalars(conn, &format!(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+         WHERE n.nspname = {s} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
          ORDER BY 1",
-    )
-        .bind(schema)
-        .fetch_all(conn)
-        .await
+        s = simple::lit(schema)
+    ))
+    .await
 }
 
 pub async fn schema_exists(conn: &mut PgConnection, schema: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)").bind(schema).fetch_one(conn).await
+    simple::scalar(conn, &format!("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = {})", simple::lit(schema))).await
 }
 
 impl Inspect for PgConnection {
@@ -33,7 +33,7 @@ impl Inspect for PgConnection {
     }
     async fn count_rows(&mut self, schema: &str, table: &str) -> Result<i64, sqlx::Error> {
         let sql = format!("SELECT count(*) FROM {}", super::ddl::qualified(schema, table));
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(self).await
+        simple::scalar(self, &sql).await
     }
 }
 
@@ -58,17 +58,16 @@ fn fk_action(code: &str) -> FkAction {
 /// constraints, foreign keys, CHECKs, and the indexes that back no constraint.
 pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Vec<ExistingTable>, sqlx::Error> {
     let mut tables: BTreeMap<String, ExistingTable> = BTreeMap::new();
-    let names: Vec<String> = sqlx::query_scalar(
+    let names: Vec<String> = simple::scalars(&mut *conn, &format!(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY 1",
-    )
-    .bind(schema)
-    .fetch_all(&mut *conn)
+         WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') ORDER BY 1",
+        s = simple::lit(schema)
+    ))
     .await?;
     for n in names {
         tables.insert(n.clone(), ExistingTable { name: n, ..Default::default() });
     }
-    let cols = sqlx::query(
+    let cols = simple::rows(&mut *conn, &format!(
         "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text, co.collname::text
          FROM pg_attribute a
@@ -76,11 +75,10 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
          LEFT JOIN pg_collation co ON co.oid = a.attcollation AND a.attcollation <> 0
-         WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+         WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY c.relname, a.attnum",
-    )
-    .bind(schema)
-    .fetch_all(&mut *conn)
+        s = simple::lit(schema)
+    ))
     .await?;
     for r in cols {
         let table: String = r.try_get(0)?;
@@ -101,7 +99,7 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
             collation: r.try_get::<Option<String>, _>(7)?.filter(|c| c != "default"),
         });
     }
-    let cons = sqlx::query(
+    let cons = simple::rows(&mut *conn, &format!(
         "SELECT c.relname::text, con.conname::text, con.contype::text,
                 ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o)
                       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o),
@@ -113,11 +111,10 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
          JOIN pg_class c ON c.oid = con.conrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
          LEFT JOIN pg_class f ON f.oid = con.confrelid
-         WHERE n.nspname = $1 AND con.contype IN ('p', 'u', 'f', 'c')
+         WHERE n.nspname = {s} AND con.contype IN ('p', 'u', 'f', 'c')
          ORDER BY c.relname, con.conname",
-    )
-    .bind(schema)
-    .fetch_all(&mut *conn)
+        s = simple::lit(schema)
+    ))
     .await?;
     for r in cons {
         let table: String = r.try_get(0)?;
@@ -140,7 +137,7 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
         }
     }
     // Indexes that no PRIMARY KEY / UNIQUE / EXCLUDE constraint of the same table owns.
-    let idx = sqlx::query(
+    let idx = simple::rows(&mut *conn, &format!(
         "SELECT t.relname::text, i.relname::text, x.indisunique,
                 ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
                 x.indoption::text, pg_get_expr(x.indpred, x.indrelid, true)
@@ -148,12 +145,11 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
          JOIN pg_class i ON i.oid = x.indexrelid
          JOIN pg_class t ON t.oid = x.indrelid
          JOIN pg_namespace n ON n.oid = t.relnamespace
-         WHERE n.nspname = $1 AND t.relkind IN ('r', 'p')
+         WHERE n.nspname = {s} AND t.relkind IN ('r', 'p')
            AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid AND con.contype IN ('p', 'u', 'x'))
          ORDER BY t.relname, i.relname",
-    )
-    .bind(schema)
-    .fetch_all(&mut *conn)
+        s = simple::lit(schema)
+    ))
     .await?;
     for r in idx {
         let table: String = r.try_get(0)?;
@@ -175,5 +171,5 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
 /// Whether the table holds at least one row.
 pub async fn has_rows(conn: &mut PgConnection, schema: &str, table: &str) -> Result<bool, sqlx::Error> {
     let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", super::ddl::qualified(schema, table));
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(conn).await
+    simple::scalar(conn, &sql).await
 }

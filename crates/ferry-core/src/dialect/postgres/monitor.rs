@@ -4,10 +4,14 @@
 //! Every query starts with the comment `/* ferry monitor */`, which `pg_stat_statements` keeps,
 //! so Ferry's own queries are left out of the statements it reports. The session is opened
 //! without Ferry's loading settings: nothing is written, and nothing but these queries runs.
+//! Each query goes in one message with its own guard (`GUARD`: read-only, a 60 s limit) as
+//! one transaction — not as settings of the session, which a transaction pooler neither keeps
+//! nor accepts at connection (PgBouncer refuses the `options` startup parameter).
 
 use crate::error::{FerryError, Result};
 use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
 use crate::dialect::{connect_error, TargetUrl};
+use super::simple;
 use sqlx::postgres::PgConnection;
 use sqlx::{ConnectOptions, Row};
 use std::time::Duration;
@@ -15,14 +19,21 @@ use std::time::Duration;
 /// The marker every query here starts with.
 const MARK: &str = "/* ferry monitor */";
 
+/// Before each query, in the same message: the transaction it runs in reads only, and stops
+/// after 60 seconds. Each statement starts with the marker, which `pg_stat_statements` keeps.
+const GUARD: &str = "/* ferry monitor */ SET TRANSACTION READ ONLY; /* ferry monitor */ SET LOCAL statement_timeout = '60s'; ";
+
+/// A query behind the guard, in the simple protocol (`simple`).
+fn guarded(sql: &str) -> String {
+    format!("{GUARD}{sql}")
+}
+
 /// How to load the extension into the server, for the notes.
 const PRELOAD: &str = "set shared_preload_libraries = 'pg_stat_statements' in postgresql.conf and restart the server";
 
 /// Opens a read-only session for monitoring.
 pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
-    let opts = super::options(t)?
-        .application_name("ferry monitor")
-        .options([("default_transaction_read_only", "on"), ("statement_timeout", "60s")]);
+    let opts = super::options(t)?.application_name("ferry monitor");
     match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {
         Ok(r) => r.map_err(|e| connect_error(t, e)),
         Err(_) => Err(FerryError::Unreachable { what: "PostgreSQL".into(), host: t.host.clone(), detail: "no answer within 20 seconds".into() }),
@@ -31,7 +42,7 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
 
 /// `PostgreSQL 15.20`.
 pub async fn server(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
-    let v: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("{MARK} SELECT version()"))).fetch_one(conn).await?;
+    let v: String = simple::scalar(conn, &guarded(&format!("{MARK} SELECT version()"))).await?;
     Ok(v.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
 }
 
@@ -39,13 +50,11 @@ pub async fn server(conn: &mut PgConnection) -> Result<String, sqlx::Error> {
 /// a note saying how to turn it on when the extension is not installed or not loaded.
 /// Statements are per database: `schema` does not narrow them.
 pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: usize) -> Result<(Vec<Statement>, Vec<String>), sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let row = simple::one(&mut *conn, &guarded(&format!(
         "{MARK} SELECT current_database()::text, \
                 (SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_stat_statements'), \
                 current_setting('shared_preload_libraries'), \
-                current_setting('server_version_num')::int"
-    )))
-    .fetch_one(&mut *conn)
+                current_setting('server_version_num')::int")))
     .await?;
     let database: String = row.try_get(0)?;
     let ext_schema: Option<String> = row.try_get(1)?;
@@ -72,7 +81,7 @@ pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: u
          GROUP BY s.queryid",
         crate::sqlexpr::quote_ident(&ext_schema, crate::dialect::Dialect::Postgres)
     );
-    let rows = match sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *conn).await {
+    let rows = match simple::rows(&mut *conn, &guarded(&sql)).await {
         Ok(rows) => rows,
         // 55000: installed, yet not loaded (the library was taken out of the preload list).
         Err(e) if crate::dialect::error_code(&e) == "55000" => {
@@ -116,14 +125,11 @@ fn preloads_statements(list: &str) -> bool {
 /// Every index of the user's tables with its scans and size; unique and primary-key indexes
 /// are never called unused.
 pub async fn indexes(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Vec<IndexStat>, Vec<String>), sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = simple::rows(conn, &guarded(&format!(
         "{MARK} SELECT s.schemaname::text, s.relname::text, s.indexrelname::text, i.indisunique, i.indisprimary, s.idx_scan, pg_relation_size(s.indexrelid) \
          FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid \
-         WHERE $1::text IS NULL OR s.schemaname = $1 \
-         ORDER BY 1, 2, 3"
-    )))
-    .bind(schema)
-    .fetch_all(conn)
+         WHERE {s}::text IS NULL OR s.schemaname = {s} \
+         ORDER BY 1, 2, 3", s = simple::lit_opt(schema))))
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -146,14 +152,11 @@ pub async fn indexes(conn: &mut PgConnection, schema: Option<&str>) -> Result<(V
 /// Every user table's size (data with TOAST, indexes, total), live-row estimate and dead rows,
 /// largest first.
 pub async fn tables(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Vec<TableStat>, Vec<String>), sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let rows = simple::rows(conn, &guarded(&format!(
         "{MARK} SELECT schemaname::text, relname::text, n_live_tup, n_dead_tup, pg_table_size(relid), pg_indexes_size(relid), pg_total_relation_size(relid) \
          FROM pg_stat_user_tables \
-         WHERE $1::text IS NULL OR schemaname = $1 \
-         ORDER BY 7 DESC, 1, 2"
-    )))
-    .bind(schema)
-    .fetch_all(conn)
+         WHERE {s}::text IS NULL OR schemaname = {s} \
+         ORDER BY 7 DESC, 1, 2", s = simple::lit_opt(schema))))
     .await?;
     let n = |r: &sqlx::postgres::PgRow, i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<Option<i64>, _>(i)?.unwrap_or(0).max(0) as u64) };
     let mut out = Vec::with_capacity(rows.len());
@@ -173,13 +176,10 @@ pub async fn tables(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Ve
 
 /// Heap and index blocks found in shared buffers (hits) or read in (reads), over the user's tables.
 pub async fn cache(conn: &mut PgConnection, schema: Option<&str>) -> Result<Cache, sqlx::Error> {
-    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let r = simple::one(conn, &guarded(&format!(
         "{MARK} SELECT COALESCE(sum(heap_blks_hit), 0)::int8, COALESCE(sum(heap_blks_read), 0)::int8, \
                 COALESCE(sum(idx_blks_hit), 0)::int8, COALESCE(sum(idx_blks_read), 0)::int8 \
-         FROM pg_statio_user_tables WHERE $1::text IS NULL OR schemaname = $1"
-    )))
-    .bind(schema)
-    .fetch_one(conn)
+         FROM pg_statio_user_tables WHERE {s}::text IS NULL OR schemaname = {s}", s = simple::lit_opt(schema))))
     .await?;
     let n = |i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<i64, _>(i)?.max(0) as u64) };
     let (heap_hit, heap_read, idx_hit, idx_read) = (n(0)?, n(1)?, n(2)?, n(3)?);
@@ -193,11 +193,9 @@ pub async fn cache(conn: &mut PgConnection, schema: Option<&str>) -> Result<Cach
 
 /// Client connections to the whole server: running a statement, open, and the limit.
 pub async fn connections(conn: &mut PgConnection) -> Result<Connections, sqlx::Error> {
-    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let r = simple::one(conn, &guarded(&format!(
         "{MARK} SELECT count(*) FILTER (WHERE state = 'active'), count(*), current_setting('max_connections')::int8 \
-         FROM pg_stat_activity WHERE backend_type = 'client backend'"
-    )))
-    .fetch_one(conn)
+         FROM pg_stat_activity WHERE backend_type = 'client backend'")))
     .await?;
     let n = |i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<i64, _>(i)?.max(0) as u64) };
     Ok(Connections { active: n(0)?, total: n(1)?, max: n(2)? })

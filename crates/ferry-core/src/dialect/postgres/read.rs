@@ -160,10 +160,18 @@ impl crate::dialect::read::Read for PgConnection {
     where
         F: FnMut(&str, &[Option<(usize, usize)>]) -> Option<T>,
     {
-        // An unsorted read starts at the table's first page, not where another scan is.
-        let _ = sqlx::raw_sql("SET work_mem = '64MB'; SET synchronize_seqscans = off").execute(&mut *self).await;
+        // An unsorted read starts at the table's first page, not where another scan is. The
+        // settings hold for the read's own transaction, so that through a transaction pooler
+        // the COPY runs on the server connection they were made on, and none is left there
+        // for the next client. Stopped part way, the session is not used again (the caller
+        // drops it), and its transaction with it.
+        sqlx::raw_sql("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'; SET LOCAL synchronize_seqscans = off").execute(&mut *self).await?;
         let sql = select_rows(&target.table_sql_name(table), columns, key);
-        for_each_row(self, &sql, tx, f).await
+        let (rows, to_the_end) = for_each_row(self, &sql, tx, f).await?;
+        if to_the_end {
+            sqlx::raw_sql("COMMIT").execute(&mut *self).await?;
+        }
+        Ok((rows, to_the_end))
     }
 }
 

@@ -14,18 +14,21 @@ impl Session for PgConnection {
     }
 
     async fn query_i64(&mut self, sql: &str) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(self).await
+        super::simple::scalar(self, sql).await
     }
 
-    async fn prepare(&mut self, target: &Target) -> Result<()> {
-        super::set_search_path(self, &target.pg_schema).await.map_err(|e| target_err("the search path", e))
+    /// Nothing to set: every name Ferry writes is schema-qualified, and a view's body carries
+    /// its search path (`ddl::create_view`). A session's search path would not last through a
+    /// transaction pooler, and would be left for the next client of the server connection.
+    async fn prepare(&mut self, _target: &Target) -> Result<()> {
+        Ok(())
     }
 
     async fn existing_objects(&mut self, target: &Target) -> Result<Vec<String>, sqlx::Error> {
         inspect::existing_objects(self, &target.pg_schema).await
     }
 
-    /// The schema is made when missing, then put first on the search path.
+    /// The schema is made when missing.
     async fn ensure_place(&mut self, target: &Target) -> Result<bool> {
         let schema = &target.pg_schema;
         let exists = inspect::schema_exists(self, schema).await.map_err(|e| target_err("the schema list", e))?;
@@ -33,7 +36,6 @@ impl Session for PgConnection {
             let sql = format!("CREATE SCHEMA {}", crate::sqlexpr::quote_ident(schema, Dialect::Postgres));
             self.execute(&sql).await.map_err(|e| target_err(&format!("schema {schema}"), e))?;
         }
-        super::set_search_path(self, schema).await.map_err(|e| target_err("the search path", e))?;
         Ok(!exists)
     }
 
@@ -60,7 +62,7 @@ impl Session for PgConnection {
             add_key(self, target, t, &sql, cols, &t.source.uniques[i].columns, &format!("UNIQUE {name}"), found).await?;
         }
         for ix in &t.indexes {
-            if let Err(e) = self.execute(&ddl::index(t, schema, ix)).await {
+            if let Err(e) = self.execute(&with_build_memory(&ddl::index(t, schema, ix))).await {
                 found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
             }
         }
@@ -82,13 +84,9 @@ impl Session for PgConnection {
 
     /// Identity and serial columns both own a sequence; the next value is `next`.
     async fn continue_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> Result<(), sqlx::Error> {
-        sqlx::query_scalar::<_, Option<i64>>("SELECT setval(pg_get_serial_sequence($1, $2), $3, false)")
-            .bind(target.table_sql_name(&t.name))
-            .bind(column)
-            .bind(next)
-            .fetch_one(self)
-            .await
-            .map(|_| ())
+        use super::simple::lit;
+        let sql = format!("SELECT setval(pg_get_serial_sequence({}, {}), {next}, false)", lit(&target.table_sql_name(&t.name)), lit(column));
+        super::simple::scalar::<Option<i64>>(self, &sql).await.map(|_| ())
     }
 
     /// Sessions commit without waiting for the disk (`postgres::connect`): one commit that
@@ -102,6 +100,7 @@ impl Session for PgConnection {
 /// tries once more.
 #[allow(clippy::too_many_arguments)]
 async fn add_key(conn: &mut PgConnection, target: &Target, t: &PlannedTable, sql: &str, cols: &[String], src_cols: &[String], what: &str, found: &impl Findings) -> Result<()> {
+    let sql = &with_build_memory(sql);
     let Err(e) = conn.execute(sql).await else { return Ok(()) };
     if Violation::of(&e) != Some(Violation::Unique) {
         found.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
@@ -114,4 +113,10 @@ async fn add_key(conn: &mut PgConnection, target: &Target, t: &PlannedTable, sql
         found.warn(Some(&t.source.name), what.to_string(), format!("not created: {}", db_message(&e))).await;
     }
     Ok(())
+}
+
+/// An index build (a key's, or an index's) with room to sort in memory, set for its own
+/// transaction: sent in one message, the two statements run as one.
+fn with_build_memory(sql: &str) -> String {
+    format!("SET LOCAL maintenance_work_mem = '256MB'; {sql}")
 }
