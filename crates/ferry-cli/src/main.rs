@@ -447,6 +447,9 @@ fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {
     } else {
         println!("{} may NOT create tables there: grant CREATE, or connect as another user", info.user);
     }
+    if let Some(pooler) = &info.pooler {
+        println!("{pooler}");
+    }
 }
 
 fn read(source: &Path) -> Result<Schema, FerryError> {

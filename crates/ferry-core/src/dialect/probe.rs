@@ -29,6 +29,9 @@ pub struct ServerInfo {
     pub may_create: bool,
     /// The connection is encrypted.
     pub tls: bool,
+    /// PostgreSQL: a connection pooler seems to sit in front of the server, and what that
+    /// means for a migration (a sentence); `None` when nothing says so.
+    pub pooler: Option<String>,
 }
 
 impl ServerInfo {
@@ -54,6 +57,7 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
             objects: postgres::inspect::existing_objects(&mut conn, schema).await.map_err(fail)?,
             may_create: postgres::flavor::may_create(&mut conn, schema).await.map_err(fail)?,
             tls: postgres::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
+            pooler: postgres::flavor::pooler_sign(&mut conn, &t).await.map_err(fail)?.map(|s| s.explain()),
         })
     } else {
         let mut conn = mysql::connect(&t).await?;
@@ -68,6 +72,7 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
             objects: mysql::inspect::existing_objects(&mut conn).await.map_err(fail)?,
             may_create: mysql::flavor::may_create(&mut conn).await.map_err(fail)?,
             tls: mysql::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
+            pooler: None,
         })
     }
 }

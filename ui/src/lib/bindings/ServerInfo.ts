@@ -32,4 +32,9 @@ may_create: boolean,
 /**
  * The connection is encrypted.
  */
-tls: boolean, };
+tls: boolean, 
+/**
+ * PostgreSQL: a connection pooler seems to sit in front of the server, and what that
+ * means for a migration (a sentence); `None` when nothing says so.
+ */
+pooler: string | null, };

@@ -26,3 +26,119 @@ pub async fn tls_in_use(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
     let ssl: Option<bool> = simple::scalar_opt(conn, "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").await?;
     Ok(ssl.unwrap_or(false))
 }
+
+/// What a pooler between Ferry and the server looks like from here.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PoolerSign {
+    /// One session's transactions ran on different server connections, or two sessions'
+    /// on the same one: a pooler in transaction (or statement) mode.
+    SharedConnections,
+    /// The server listens on another port than the URL's: something sits in front (a pooler
+    /// in session mode, or a proxy).
+    OtherPort,
+    /// The host or port is one providers and PgBouncer use for their poolers.
+    KnownName,
+}
+
+/// How many transactions each of the two sessions of `pooler_sign` looks in.
+const PID_LOOKS: usize = 3;
+
+/// Whether a connection pooler sits between this session and the server, and which sign
+/// says so (the strongest first). `conn` and a second session of the same URL each ask
+/// `pg_backend_pid()` in transactions of their own, in turn: without a pooler in
+/// transaction mode, each session keeps its own server process throughout, and two live
+/// sessions never share one.
+pub async fn pooler_sign(conn: &mut PgConnection, t: &crate::dialect::TargetUrl) -> Result<Option<PoolerSign>, sqlx::Error> {
+    use sqlx::ConnectOptions;
+    let opts = super::options(t).map_err(|e| sqlx::Error::Configuration(e.to_string().into()))?;
+    // A second session refused (a host's connection limit) leaves this one's own pids.
+    let mut other = opts.clone().application_name("ferry").connect().await.ok();
+    let (mut mine, mut theirs) = (Vec::with_capacity(PID_LOOKS), Vec::with_capacity(PID_LOOKS));
+    for _ in 0..PID_LOOKS {
+        mine.push(backend_pid(conn).await?);
+        if let Some(o) = other.as_mut() {
+            theirs.push(backend_pid(o).await?);
+        }
+    }
+    if let Some(o) = other {
+        let _ = sqlx::Connection::close(o).await;
+    }
+    if shares_connections(&mine, &theirs) {
+        return Ok(Some(PoolerSign::SharedConnections));
+    }
+    // NULL over a Unix socket.
+    let server_port: Option<i32> = simple::scalar(conn, "SELECT inet_server_port()").await?;
+    if server_port.is_some_and(|p| p != i32::from(opts.get_port())) {
+        return Ok(Some(PoolerSign::OtherPort));
+    }
+    Ok(known_pooler_name(opts.get_host(), opts.get_port()).then_some(PoolerSign::KnownName))
+}
+
+async fn backend_pid(conn: &mut PgConnection) -> Result<i32, sqlx::Error> {
+    simple::scalar(conn, "SELECT pg_backend_pid()").await
+}
+
+/// Two sessions' server processes, transaction by transaction: one session's changed, or
+/// the two met on one.
+fn shares_connections(mine: &[i32], theirs: &[i32]) -> bool {
+    let varies = |p: &[i32]| p.iter().any(|x| *x != p[0]);
+    varies(mine) || (!theirs.is_empty() && varies(theirs)) || mine.iter().any(|p| theirs.contains(p))
+}
+
+/// PgBouncer's port, Supabase's transaction pooler's, and the host names providers give
+/// their pooled endpoints (Supabase `*.pooler.supabase.com`, Neon `*-pooler.*`).
+fn known_pooler_name(host: &str, port: u16) -> bool {
+    let host = host.to_ascii_lowercase();
+    matches!(port, 6432 | 6543) || host.contains("pooler") || host.contains("pgbouncer") || host.contains("supavisor")
+}
+
+impl PoolerSign {
+    /// What it means for a migration, in a sentence or two.
+    pub fn explain(self) -> String {
+        let what = match self {
+            PoolerSign::SharedConnections => "through a connection pooler in transaction mode (server connections change hands between transactions)",
+            PoolerSign::OtherPort => "through a connection pooler or proxy (the server listens on another port than the URL's)",
+            PoolerSign::KnownName => "likely through a connection pooler (the host or port is one poolers use)",
+        };
+        format!(
+            "{what}: the migration works through it; a long index build may meet the pooler's query_timeout; \
+             a session-mode or direct URL is faster where the host offers one"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_server_connections() {
+        let cases: [(&[i32], &[i32], bool); 6] = [
+            (&[10, 10, 10], &[11, 11, 11], false),
+            (&[10, 11, 10], &[12, 12, 12], true),
+            (&[10, 10, 10], &[10, 10, 10], true),
+            (&[10, 10, 10], &[11, 11, 10], true),
+            (&[7], &[8], false),
+            (&[7, 7, 7], &[], false),
+        ];
+        for (mine, theirs, want) in cases {
+            assert_eq!(shares_connections(mine, theirs), want, "{mine:?} {theirs:?}");
+        }
+    }
+
+    #[test]
+    fn pooler_names() {
+        let cases = [
+            ("aws-0-eu-central-1.pooler.supabase.com", 6543, true),
+            ("db.abcdefgh.supabase.co", 5432, false),
+            ("ep-cool-name-123456-pooler.eu-central-1.aws.neon.tech", 5432, true),
+            ("ep-cool-name-123456.eu-central-1.aws.neon.tech", 5432, false),
+            ("127.0.0.1", 6432, true),
+            ("pgbouncer.internal", 5432, true),
+            ("localhost", 5432, false),
+        ];
+        for (host, port, want) in cases {
+            assert_eq!(known_pooler_name(host, port), want, "{host}:{port}");
+        }
+    }
+}
