@@ -29,11 +29,12 @@ quietly() {
 # tools, chromium for front-end tests, and GNOME Keyring (a real Secret Service for the test
 # of saved passwords, run in its own D-Bus session). sqlx's TLS is OpenSSL (libssl-dev,
 # pkg-config); the TLS tests make their certificates with `openssl`, start their own clusters
-# with `runuser` (util-linux) and type a password into `ferry` under `script` (bsdutils).
+# with `runuser` (util-linux) and type a password into `ferry` under `script` (bsdutils); the
+# pooler tests run their own `pgbouncer` (a host's "pooled" URL, in transaction mode).
 packages=(
   build-essential libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth imagemagick
-  sqlite3 pgloader postgresql postgresql-contrib mariadb-server
+  sqlite3 pgloader postgresql postgresql-contrib mariadb-server pgbouncer
   pkg-config openssl bsdutils util-linux
   chromium
   gnome-keyring dbus-daemon

@@ -13,6 +13,7 @@ mod diff;
 mod infer;
 mod lossless;
 mod pg_cluster;
+mod pooler;
 mod monitor;
 mod orphans;
 mod my_server;
