@@ -27,15 +27,17 @@ pub struct Pooler {
 }
 
 impl Pooler {
-    /// PgBouncer in `mode` (`transaction` or `session`) in front of the shared PostgreSQL.
-    pub fn start(mode: &str) -> Pooler {
+    /// PgBouncer in `mode` (`transaction` or `session`) in front of the shared PostgreSQL,
+    /// for `postgres` and `users` (trusted, as the server trusts them).
+    pub fn start(mode: &str, users: &[&str]) -> Pooler {
         let root = std::env::temp_dir().join(unique_name("pgbouncer"));
         std::fs::create_dir_all(&root).unwrap();
         // Dropped from here on, so a failure below still removes the folder.
         let mut pooler = Pooler { root, port: 0 };
         let server = url::Url::parse(&pg_base()).expect("FERRY_TEST_PG_URL");
         let (host, server_port) = (server.host_str().unwrap_or("127.0.0.1").to_string(), server.port().unwrap_or(5432));
-        std::fs::write(pooler.root.join("users.txt"), "\"postgres\" \"\"\n").unwrap();
+        let list: String = std::iter::once("postgres").chain(users.iter().copied()).map(|u| format!("\"{u}\" \"\"\n")).collect();
+        std::fs::write(pooler.root.join("users.txt"), list).unwrap();
         run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&pooler.root), 30);
         // A free port, taken again by PgBouncer a moment later; another test may take it in
         // between, so a failed start tries the next one (at most five).
@@ -88,9 +90,14 @@ impl Pooler {
         false
     }
 
-    /// A URL of database `db` through the pooler.
+    /// A URL of database `db` through the pooler, as `user`.
+    pub fn url_as(&self, user: &str, db: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// A URL of database `db` through the pooler, as `postgres`.
     pub fn url(&self, db: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
+        self.url_as("postgres", db)
     }
 }
 
@@ -121,7 +128,7 @@ async fn demo_through(mode: &str) {
     let r = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", "20000"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let db = TestDb::new(Kind::Pg, "pooler").await;
-    let pooler = Pooler::start(mode);
+    let pooler = Pooler::start(mode, &[]);
     let url = pooler.url(&db.name);
     let (src_s, report, backups) = (src.to_str().unwrap(), dir.path("run.json"), dir.path("backups"));
     let steps: Vec<(&str, Vec<&str>)> = vec![
@@ -184,4 +191,65 @@ async fn the_demo_through_pgbouncer_in_transaction_mode() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_through_pgbouncer_in_session_mode() {
     demo_through("session").await;
+}
+
+/// A login role of the test's own, dropped at the end (declared before the database it
+/// owns, so dropped after it).
+struct Role(String);
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        let name = self.0.clone();
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                use sqlx::Connection;
+                let drop = async {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS \"{name}\""))).execute(&mut c).await;
+                    }
+                };
+                tokio::time::timeout(Duration::from_secs(30), drop).await
+            })
+        })
+        .join();
+    }
+}
+
+/// As a host gives it: a role that is no superuser, owns its database, and has a
+/// `statement_timeout` of 2 s, through PgBouncer in transaction mode. The demo at 100,000
+/// rows migrates into a schema of its own and validates clean.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_as_a_database_owner_with_a_statement_timeout_through_pgbouncer() {
+    let dir = Scratch::new();
+    let src = dir.path("demo.sqlite");
+    let r = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", "100000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let role = Role(unique_name("owner"));
+    let db = TestDb::new(Kind::Pg, "hosted").await;
+    {
+        use sqlx::Connection;
+        let mut admin = sqlx::PgConnection::connect(&pg_base()).await.unwrap();
+        let (r, d) = (&role.0, &db.name);
+        for sql in [
+            format!("CREATE ROLE \"{r}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"),
+            format!("ALTER ROLE \"{r}\" SET statement_timeout = '2s'"),
+            format!("ALTER DATABASE \"{d}\" OWNER TO \"{r}\""),
+        ] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
+        }
+    }
+    let pooler = Pooler::start("transaction", &[&role.0]);
+    let url = pooler.url_as(&role.0, &db.name);
+    let (src_s, report) = (src.to_str().unwrap(), dir.path("run.json"));
+    let (r, took) = ferry_within(&["migrate", src_s, "--to", &url, "--schema", "shop", "--report", report.to_str().unwrap()], &[], Duration::from_secs(300));
+    assert!(r.code == 0 || r.code == 2, "migrate as the owner failed (exit {}) after {took:?}:\n{}\n{}", r.code, r.stdout, r.stderr);
+    assert!(r.stdout.contains("every row arrived exactly: 100,000 rows"), "{}", r.stdout);
+    let (r, took) = ferry_within(&["validate", src_s, "--to", &url, "--schema", "shop", "--run-report", report.to_str().unwrap()], &[], Duration::from_secs(300));
+    assert_eq!(r.code, 0, "validate as the owner failed after {took:?}:\n{}\n{}", r.stdout, r.stderr);
+    let owner = db.texts("SELECT DISTINCT tableowner::text FROM pg_tables WHERE schemaname = 'shop'").await;
+    assert_eq!(owner, vec![Some(role.0.clone())], "the tables are the role's");
+    let timeout = db.texts(&format!("SELECT setconfig::text FROM pg_db_role_setting WHERE setrole = (SELECT oid FROM pg_roles WHERE rolname = '{}')", role.0)).await;
+    assert_eq!(timeout, vec![Some("{statement_timeout=2s}".to_string())], "the role's limit was in force");
+    drop(pooler);
 }
