@@ -55,7 +55,12 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
     // - standard_conforming_strings: on by default since PostgreSQL 9.1, and reported, so
     //   kept by the pooler like the two above; `simple::lit` does not rest on it.
     // - synchronous_commit off: harmless if lost — a commit then waits for the disk, which is
-    //   only slower; `flush_wal` makes everything durable at the end either way.
+    //   only slower; `flush_wal` makes everything durable at the end either way. Through a
+    //   transaction pooler it stays on the server connections it reached until the pooler
+    //   closes them, for the next clients of the same database and user (during a migration
+    //   into an empty database, mostly Ferry itself): their commits too may then be lost in
+    //   a crash, never corrupted. Kept for its speed (1,000,000 demo rows, release build,
+    //   median of 6 on a busy machine: 4.5 s with it, 5.2 s without).
     // Index builds carry their own `maintenance_work_mem` (`session::keys_and_indexes`).
     sqlx::raw_sql("SET TIME ZONE 'UTC'; SET synchronous_commit = off; SET standard_conforming_strings = on; SET client_encoding = 'UTF8'")
         .execute(&mut conn)
