@@ -16,10 +16,9 @@ impl Rehearse for PgConnection {
         let made = match self.execute(&format!("CREATE SCHEMA {}", quote_ident(name, Dialect::Postgres))).await {
             // Undone with the transaction, as the schema is; no statement waits long for a
             // lock (only a view naming a table outside the schema takes one there).
-            Ok(()) => match super::set_search_path(self, name).await {
-                Ok(()) => self.execute("SET LOCAL lock_timeout = '10s'").await,
-                Err(e) => Err(e),
-            },
+            // Both settings end with the transaction (SET LOCAL): nothing outlives it on a
+            // pooled connection.
+            Ok(()) => self.execute(&format!("SET LOCAL search_path TO {}; SET LOCAL lock_timeout = '10s'", quote_ident(name, Dialect::Postgres))).await,
             Err(e) => Err(e),
         };
         if made.is_err() {
