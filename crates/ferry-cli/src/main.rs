@@ -565,7 +565,7 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
         println!("\n{} row(s) rejected, {changed} value(s) changed{listed}", group(tj));
     }
     if rep.completed && tj == 0 && changed == 0 {
-        let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} object(s) left behind, listed above", rep.warnings.len()) };
+        let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} object(s) not carried exactly, listed above", rep.warnings.len()) };
         println!("\nevery row arrived exactly: {} rows, {} → {}{left}", group(tw), rep.source, rep.target_server);
     }
     let wider: Vec<String> = rep
