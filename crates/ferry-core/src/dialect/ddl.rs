@@ -4,6 +4,13 @@
 
 use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
 
+/// One statement that makes one object, named as `migrate` names it (a rehearsal's step).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub object: String,
+    pub sql: String,
+}
+
 /// How a table's rows go in with respect to transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadTx {
@@ -69,6 +76,9 @@ pub trait Ddl: Send + Sync {
     }
     /// `SELECT` of a column's maximum as a BIGINT.
     fn max_of(&self, t: &PlannedTable, column: &str) -> String;
+    /// The statements that make a loaded table's keys and indexes, one object each, as
+    /// `migrate` makes them (none for what the dialect makes with the table).
+    fn key_steps(&self, t: &PlannedTable) -> Vec<Step>;
     /// Gathers a loaded table's planner statistics.
     fn analyze(&self, t: &PlannedTable) -> String;
     fn create_view(&self, name: &str, select: &str) -> String;

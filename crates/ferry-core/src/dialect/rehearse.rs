@@ -6,12 +6,7 @@
 use crate::dialect::session::{each, Conn, Target};
 use crate::plan::resolve::PlannedTable;
 
-/// One statement of a rehearsal: what it makes, named as `migrate` names it, and its SQL.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Step {
-    pub object: String,
-    pub sql: String,
-}
+pub use crate::dialect::ddl::Step;
 
 /// What a rehearsal asks of a target session.
 #[allow(async_fn_in_trait)]
@@ -29,10 +24,7 @@ pub trait Rehearse {
 /// `migrate` makes them for `target` (none for what the dialect makes with the table). Needs
 /// no session: written from the target's schema or flavor.
 pub fn key_steps(target: &Target, t: &PlannedTable) -> Vec<Step> {
-    match &target.flavor {
-        None => crate::dialect::postgres::rehearse::key_steps(&target.pg_schema, t),
-        Some(flavor) => crate::dialect::mysql::rehearse::key_steps(flavor, t),
-    }
+    target.ddl().key_steps(t)
 }
 
 impl Conn {

@@ -103,7 +103,7 @@ impl Plan {
     /// column takes its narrower type, and the choice, done, leaves the plan — the values
     /// that type cannot hold are then groups of their own, with their own choices.
     pub fn take_chosen_narrowings(&mut self) -> Result<()> {
-        let is_narrowing = |c: &PlanChoice| c.kind == choices::Kind::NarrowerType && c.choice == choices::Choice::NarrowType;
+        let is_narrowing = |c: &PlanChoice| c.kind == kinds::Kind::NarrowerType && c.choice == kinds::Choice::NarrowType;
         let chosen: Vec<(String, Option<String>)> = self.choices.iter().filter(|c| is_narrowing(c)).map(|c| (c.table.clone(), c.column.clone())).collect();
         let mut problems = vec![];
         for (table, column) in &chosen {

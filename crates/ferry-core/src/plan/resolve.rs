@@ -81,13 +81,13 @@ pub struct PlannedForeignKey {
     /// with their own children, and the key is validated. Otherwise (`keep_unchecked`, the
     /// default) they load and the key is left unchecked against them; `--strict` stops at
     /// them unless the plan chose so.
-    pub orphans: Option<crate::plan::choices::Choice>,
+    pub orphans: Option<crate::plan::kinds::Choice>,
 }
 
 impl PlannedForeignKey {
     /// Orphans are taken out (the plan chose `reject_rows`), not loaded unchecked.
     pub fn rejects_orphans(&self) -> bool {
-        self.orphans == Some(crate::plan::choices::Choice::RejectRows)
+        self.orphans == Some(crate::plan::kinds::Choice::RejectRows)
     }
 }
 

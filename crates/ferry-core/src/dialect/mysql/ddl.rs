@@ -158,6 +158,21 @@ pub fn insert_prefix(t: &PlannedTable) -> String {
 }
 
 /// MySQL's or MariaDB's DDL for tables in the connection's database.
+/// The keys came with the table; the secondary indexes one ALTER each, as `migrate`
+/// makes them where the server refuses them all in one. A partial UNIQUE index is left
+/// off by `migrate` without asking the server (it says why), so it is not tried.
+pub fn key_steps(flavor: &Flavor, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
+    t.indexes
+        .iter()
+        .filter(|ix| !(ix.unique && ix.where_sql.is_some()))
+        .map(|ix| {
+            let (columns, clause) = index_clause(t, ix, flavor, &mut vec![]);
+            let all: Vec<String> = columns.into_iter().chain([clause]).collect();
+            crate::dialect::ddl::Step { object: format!("index {}", ix.name), sql: alter(t, &all) }
+        })
+        .collect()
+}
+
 pub struct MyDdl {
     pub flavor: Flavor,
 }
@@ -204,6 +219,9 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     /// mysql.table_stats (use_stat_tables, on by default).
     fn analyze(&self, t: &PlannedTable) -> String {
         format!("ANALYZE TABLE {}", q(&t.name))
+    }
+    fn key_steps(&self, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
+        key_steps(&self.flavor, t)
     }
     fn create_view(&self, name: &str, select: &str) -> String {
         create_view(name, select)

@@ -1,12 +1,10 @@
 //! A schema rehearsal on MySQL / MariaDB (`dialect::rehearse::Rehearse`): DDL commits as it
 //! goes, so everything is made in a scratch database, dropped at the end.
 
-use super::{ddl, MySqlConnection};
-use crate::dialect::rehearse::{Rehearse, Step};
-use super::flavor::Flavor;
+use super::MySqlConnection;
+use crate::dialect::rehearse::Rehearse;
 use crate::dialect::session::Session;
 use crate::dialect::Dialect;
-use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_ident;
 
 impl Rehearse for MySqlConnection {
@@ -31,17 +29,3 @@ impl Rehearse for MySqlConnection {
     }
 }
 
-/// The keys came with the table; the secondary indexes one ALTER each, as `migrate`
-/// makes them where the server refuses them all in one. A partial UNIQUE index is left
-/// off by `migrate` without asking the server (it says why), so it is not tried.
-pub fn key_steps(flavor: &Flavor, t: &PlannedTable) -> Vec<Step> {
-    t.indexes
-        .iter()
-        .filter(|ix| !(ix.unique && ix.where_sql.is_some()))
-        .map(|ix| {
-            let (columns, clause) = ddl::index_clause(t, ix, flavor, &mut vec![]);
-            let all: Vec<String> = columns.into_iter().chain([clause]).collect();
-            Step { object: format!("index {}", ix.name), sql: ddl::alter(t, &all) }
-        })
-        .collect()
-}

@@ -136,6 +136,25 @@ pub fn copy_statement(t: &PlannedTable, schema: &str, freeze: bool) -> String {
     format!("COPY {} ({}) FROM STDIN (FORMAT binary{})", qualified(schema, &t.name), c.join(", "), if freeze { ", FREEZE" } else { "" })
 }
 /// PostgreSQL's DDL for tables in one schema.
+/// The primary key and UNIQUE constraints, the indexes and the identity, as `migrate`
+/// adds them after the load.
+pub fn key_steps(schema: &str, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
+    let mut steps = vec![];
+    if let Some(sql) = primary_key(t, schema) {
+        steps.push(crate::dialect::ddl::Step { object: "primary key".into(), sql });
+    }
+    for (name, cols) in &t.uniques {
+        steps.push(crate::dialect::ddl::Step { object: format!("UNIQUE {name}"), sql: unique(t, schema, name, cols) });
+    }
+    for ix in &t.indexes {
+        steps.push(crate::dialect::ddl::Step { object: format!("index {}", ix.name), sql: index(t, schema, ix) });
+    }
+    if let Some((col, _)) = &t.identity {
+        steps.push(crate::dialect::ddl::Step { object: format!("identity of {col}"), sql: identity(t, schema, col, 1) });
+    }
+    steps
+}
+
 pub struct PgDdl {
     pub schema: String,
 }
@@ -194,6 +213,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     }
     fn analyze(&self, t: &PlannedTable) -> String {
         format!("ANALYZE {}", qualified(&self.schema, &t.name))
+    }
+    fn key_steps(&self, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
+        key_steps(&self.schema, t)
     }
     fn create_view(&self, name: &str, select: &str) -> String {
         create_view(&self.schema, name, select)

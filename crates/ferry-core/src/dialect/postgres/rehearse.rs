@@ -2,11 +2,10 @@
 //! everything is made in a scratch schema inside one transaction that is rolled back; each
 //! statement under its own savepoint, so one refusal does not end the rest.
 
-use super::{ddl, PgConnection};
-use crate::dialect::rehearse::{Rehearse, Step};
+use super::PgConnection;
+use crate::dialect::rehearse::Rehearse;
 use crate::dialect::session::Session;
 use crate::dialect::Dialect;
-use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_ident;
 
 impl Rehearse for PgConnection {
@@ -44,21 +43,3 @@ impl Rehearse for PgConnection {
     }
 }
 
-/// The primary key and UNIQUE constraints, the indexes and the identity, as `migrate`
-/// adds them after the load.
-pub fn key_steps(schema: &str, t: &PlannedTable) -> Vec<Step> {
-    let mut steps = vec![];
-    if let Some(sql) = ddl::primary_key(t, schema) {
-        steps.push(Step { object: "primary key".into(), sql });
-    }
-    for (name, cols) in &t.uniques {
-        steps.push(Step { object: format!("UNIQUE {name}"), sql: ddl::unique(t, schema, name, cols) });
-    }
-    for ix in &t.indexes {
-        steps.push(Step { object: format!("index {}", ix.name), sql: ddl::index(t, schema, ix) });
-    }
-    if let Some((col, _)) = &t.identity {
-        steps.push(Step { object: format!("identity of {col}"), sql: ddl::identity(t, schema, col, 1) });
-    }
-    steps
-}
