@@ -277,6 +277,27 @@ pub fn validation(r: &ValidationReport) -> String {
     page(&format!("Validation report — {}", r.source), &b)
 }
 
+/// One table of values, each with its row, column and why (the first `KEPT`, of `total`).
+fn value_rows(title: &str, note: &str, rows: &[crate::report::Rejected], total: u64) -> String {
+    let total = total.max(rows.len() as u64);
+    let mut b = format!("<h3>{} ({})</h3>{note}<table><tr><th>Row</th><th>Column</th><th>Value</th><th>Why</th></tr>", escape(title), group(total));
+    for x in rows {
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td><code>{}</code></td><td><span class=\"v\">{}</span></td><td>{}</td></tr>",
+            json_cell(&x.row),
+            escape(x.column.as_deref().unwrap_or("")),
+            escape(&x.value.to_string()),
+            escape(&x.reason)
+        );
+    }
+    b.push_str("</table>");
+    if total > rows.len() as u64 {
+        let _ = write!(b, "<p class=\"more\">The first {} are shown; the rejects file lists all {}.</p>", group(rows.len() as u64), group(total));
+    }
+    b
+}
+
 /// The migration run's report as one page: the outcome first, then each table's counts,
 /// what was left behind or renamed, and every rejected and changed value kept.
 pub fn run_report(r: &Report) -> String {
@@ -365,26 +386,8 @@ pub fn run_report(r: &Report) -> String {
     for (name, t) in r.tables.iter().filter(|(_, t)| !t.rejected.is_empty() || !t.changed.is_empty() || !t.unchecked_keys.is_empty() || !t.widened.is_empty()) {
         let _ = write!(b, "<h2><code>{}</code></h2>", escape(name));
         if !t.widened.is_empty() {
-            let total = t.widened_total.max(t.widened.len() as u64);
-            let _ = write!(
-                b,
-                "<h3>Values that keep a column wider than its best type ({})</h3><p class=\"note\">Each arrived exactly; the column's best type cannot hold it. Pre-flight offers that type back (<code>narrow_type</code>), which would reject these rows.</p><table><tr><th>Row</th><th>Column</th><th>Value</th><th>Why</th></tr>",
-                group(total)
-            );
-            for x in &t.widened {
-                let _ = write!(
-                    b,
-                    "<tr><td>{}</td><td><code>{}</code></td><td><span class=\"v\">{}</span></td><td>{}</td></tr>",
-                    json_cell(&x.row),
-                    escape(x.column.as_deref().unwrap_or("")),
-                    escape(&x.value.to_string()),
-                    escape(&x.reason)
-                );
-            }
-            b.push_str("</table>");
-            if total > t.widened.len() as u64 {
-                let _ = write!(b, "<p class=\"more\">The first {} are shown; the rejects file lists all {}.</p>", group(t.widened.len() as u64), group(total));
-            }
+            let note = "<p class=\"note\">Each arrived exactly; the column's best type cannot hold it. Pre-flight offers that type back (<code>narrow_type</code>), which would reject these rows.</p>";
+            b.push_str(&value_rows("Values that keep a column wider than its best type", note, &t.widened, t.widened_total));
         }
         for k in &t.unchecked_keys {
             let _ = write!(
@@ -404,22 +407,7 @@ pub fn run_report(r: &Report) -> String {
             }
         }
         if !t.rejected.is_empty() {
-            let total = t.rejected_total.max(t.rejected.len() as u64);
-            let _ = write!(b, "<h3>Rejected rows ({})</h3><table><tr><th>Row</th><th>Column</th><th>Value</th><th>Why</th></tr>", group(total));
-            for x in &t.rejected {
-                let _ = write!(
-                    b,
-                    "<tr><td>{}</td><td><code>{}</code></td><td><span class=\"v\">{}</span></td><td>{}</td></tr>",
-                    json_cell(&x.row),
-                    escape(x.column.as_deref().unwrap_or("")),
-                    escape(&x.value.to_string()),
-                    escape(&x.reason)
-                );
-            }
-            b.push_str("</table>");
-            if total > t.rejected.len() as u64 {
-                let _ = write!(b, "<p class=\"more\">The first {} are shown; the rejects file lists all {}.</p>", group(t.rejected.len() as u64), group(total));
-            }
+            b.push_str(&value_rows("Rejected rows", "", &t.rejected, t.rejected_total));
         }
         if !t.changed.is_empty() {
             let total = t.changed_total.max(t.changed.len() as u64);

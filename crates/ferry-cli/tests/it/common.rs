@@ -253,3 +253,17 @@ pub fn narrow_plan(src: &Path, url: &str, out: &Path) -> PathBuf {
     assert_eq!(run.code, 0, "ferry plan --narrow: {}{}", run.stdout, run.stderr);
     out.to_path_buf()
 }
+
+/// `ferry plan` written to `out`, with the `type` of the column named `column` (the first
+/// one of that source name) set to `ty`, as a user edits the file.
+pub fn plan_with_type(src: &Path, url: &str, column: &str, ty: &str, out: &Path) -> PathBuf {
+    let made = ferry(&["plan", src.to_str().unwrap(), "--to", url, "--out", out.to_str().unwrap()]);
+    assert_eq!(made.code, 0, "ferry plan: {}{}", made.stdout, made.stderr);
+    let text = std::fs::read_to_string(out).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let at = lines.iter().position(|l| l.trim() == format!("source = \"{column}\"")).expect("the column is planned");
+    let line = (at..lines.len()).find(|&i| lines[i].trim_start().starts_with("type = ")).unwrap();
+    lines[line] = format!("type = \"{ty}\"");
+    std::fs::write(out, lines.join("\n")).unwrap();
+    out.to_path_buf()
+}

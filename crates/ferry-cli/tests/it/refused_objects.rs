@@ -191,16 +191,7 @@ async fn a_default_the_server_refuses_at_create_is_left_off_and_named() {
     let src = dir.path("tiny.sqlite");
     Connection::open(&src).unwrap().execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, level INTEGER DEFAULT 200, n INTEGER DEFAULT 5); INSERT INTO t (id, level) VALUES (1, 1), (2, 100);").unwrap();
     let db = TestDb::new(Kind::My, "dflt_create").await;
-    let plan = dir.path("plan.toml");
-    let made = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]);
-    assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
-    // The `type` line after `source = "level"` becomes tinyint.
-    let text = std::fs::read_to_string(&plan).unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let at = lines.iter().position(|l| l.trim() == "source = \"level\"").expect("the column is planned");
-    let ty = (at..lines.len()).find(|&i| lines[i].trim_start().starts_with("type = ")).unwrap();
-    lines[ty] = "type = \"tinyint\"".into();
-    std::fs::write(&plan, lines.join("\n")).unwrap();
+    let plan = plan_with_type(&src, &db.url, "level", "tinyint", &dir.path("plan.toml"));
     let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert_eq!(rep["tables"]["t"]["rows_written"], 2, "{rep}");

@@ -249,16 +249,7 @@ async fn a_refused_default_is_found_before_migrate_leaves_it_off() {
         let db = TestDb::new(kind, "rehearse_dflt").await;
         let mut extra: Vec<String> = vec![];
         if kind == Kind::My {
-            // The `type` line after `source = "level"` becomes tinyint.
-            let plan = dir.path("tiny.toml");
-            let made = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]);
-            assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
-            let text = std::fs::read_to_string(&plan).unwrap();
-            let mut lines: Vec<String> = text.lines().map(String::from).collect();
-            let at = lines.iter().position(|l| l.trim() == "source = \"level\"").expect("the column is planned");
-            let ty = (at..lines.len()).find(|&i| lines[i].trim_start().starts_with("type = ")).unwrap();
-            lines[ty] = "type = \"tinyint\"".into();
-            std::fs::write(&plan, lines.join("\n")).unwrap();
+            let plan = plan_with_type(&src, &db.url, "level", "tinyint", &dir.path("tiny.toml"));
             extra = vec!["--plan".into(), plan.to_str().unwrap().into()];
         }
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();

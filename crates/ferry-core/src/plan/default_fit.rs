@@ -6,7 +6,7 @@
 //! SQLite stores it in the column (its affinity applied), through the conversion the load
 //! uses ([`convert_with`]). One it refuses is left off the plan and named.
 
-use crate::convert::{convert_with, Encoder, Transform};
+use crate::convert::{convert_with, Discard, Transform};
 use crate::dialect::Dialect;
 use crate::schema::LogicalType;
 
@@ -28,16 +28,6 @@ pub fn default_refusal(dflt: &str, declared: &str, ty: &LogicalType, transform: 
     }
 }
 
-/// Only the conversion's verdict matters.
-struct Discard;
-
-impl Encoder for Discard {
-    fn null(&mut self) {}
-    fn number(&mut self, _: &str) {}
-    fn text(&mut self, _: &str) {}
-    fn bytes(&mut self, _: &[u8]) {}
-    fn boolean(&mut self, _: bool) {}
-}
 
 #[cfg(test)]
 mod tests {
