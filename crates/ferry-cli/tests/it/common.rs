@@ -116,29 +116,38 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let (kind, name) = (self.kind, self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            // Bounded: a server wedged by the test's own failure leaves the database behind
-            // (named ferry_*) instead of hanging the suite.
-            let drop = async move {
-                match kind {
-                    Kind::Pg => {
-                        if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))).execute(&mut c).await;
-                        }
-                    }
-                    Kind::My => {
-                        if let Ok(mut c) = sqlx::MySqlConnection::connect(&mysql_base()).await {
-                            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SET SESSION lock_wait_timeout = 30; DROP DATABASE IF EXISTS `{name}`"))).execute(&mut c).await;
-                        }
+        let name = &self.name;
+        let sql = match self.kind {
+            Kind::Pg => format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+            Kind::My => format!("SET SESSION lock_wait_timeout = 30; DROP DATABASE IF EXISTS `{name}`"),
+        };
+        cleanup(self.kind, sql, 40);
+    }
+}
+
+/// Runs `sql` on the server of `kind` as its administrator, from a `Drop` (on a thread of its
+/// own, whatever runtime the test is in), giving up after `secs`: a server wedged by the
+/// test's own failure leaves the object behind (named ferry_*) instead of hanging the suite.
+pub fn cleanup(kind: Kind, sql: String, secs: u64) {
+    let _ = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let run = async move {
+            match kind {
+                Kind::Pg => {
+                    if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
                     }
                 }
-            };
-            rt.block_on(async move { tokio::time::timeout(std::time::Duration::from_secs(40), drop).await })
-        })
-        .join();
-    }
+                Kind::My => {
+                    if let Ok(mut c) = sqlx::MySqlConnection::connect(&mysql_base()).await {
+                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await;
+                    }
+                }
+            }
+        };
+        rt.block_on(async move { tokio::time::timeout(std::time::Duration::from_secs(secs), run).await })
+    })
+    .join();
 }
 
 /// A scratch folder removed at the end of the test.

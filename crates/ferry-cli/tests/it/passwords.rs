@@ -4,7 +4,6 @@
 
 use crate::common::*;
 use crate::pg_cluster::{PgCluster, Setup, PASSWORD};
-use sqlx::Connection as _;
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -61,19 +60,8 @@ struct MyUser(String);
 
 impl Drop for MyUser {
     fn drop(&mut self) {
-        let name = self.0.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
-                let drop = async {
-                    if let Ok(mut c) = sqlx::MySqlConnection::connect(&mysql_base()).await {
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP USER IF EXISTS '{name}'@'%', '{name}'@'localhost'"))).execute(&mut c).await;
-                    }
-                };
-                tokio::time::timeout(Duration::from_secs(30), drop).await
-            })
-        })
-        .join();
+        let name = &self.0;
+        cleanup(Kind::My, format!("DROP USER IF EXISTS '{name}'@'%', '{name}'@'localhost'"), 30);
     }
 }
 

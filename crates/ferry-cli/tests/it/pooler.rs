@@ -11,7 +11,7 @@
 //! Each test makes and drops its own database directly on the server, not through the
 //! pooler. Every wait is bounded.
 
-use crate::common::{ferry, ferry_within, pg_base, unique_name, Kind, Scratch, TestDb};
+use crate::common::{cleanup, ferry, ferry_within, pg_base, unique_name, Kind, Scratch, TestDb};
 use crate::pg_cluster::run;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -199,20 +199,7 @@ struct Role(String);
 
 impl Drop for Role {
     fn drop(&mut self) {
-        let name = self.0.clone();
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
-                use sqlx::Connection;
-                let drop = async {
-                    if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
-                        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS \"{name}\""))).execute(&mut c).await;
-                    }
-                };
-                tokio::time::timeout(Duration::from_secs(30), drop).await
-            })
-        })
-        .join();
+        cleanup(Kind::Pg, format!("DROP ROLE IF EXISTS \"{}\"", self.0), 30);
     }
 }
 

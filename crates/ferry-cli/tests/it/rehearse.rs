@@ -174,29 +174,12 @@ impl Login {
 
 impl Drop for Login {
     fn drop(&mut self) {
-        let (kind, name) = (self.kind, self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async move {
-                use sqlx::Connection;
-                let drop = async {
-                    match kind {
-                        Kind::Pg => {
-                            if let Ok(mut c) = sqlx::PgConnection::connect(&pg_base()).await {
-                                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS \"{name}\""))).execute(&mut c).await;
-                            }
-                        }
-                        Kind::My => {
-                            if let Ok(mut c) = sqlx::MySqlConnection::connect(&mysql_base()).await {
-                                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP USER IF EXISTS '{name}'@'%'"))).execute(&mut c).await;
-                            }
-                        }
-                    }
-                };
-                tokio::time::timeout(std::time::Duration::from_secs(30), drop).await
-            })
-        })
-        .join();
+        let name = &self.name;
+        let sql = match self.kind {
+            Kind::Pg => format!("DROP ROLE IF EXISTS \"{name}\""),
+            Kind::My => format!("DROP USER IF EXISTS '{name}'@'%'"),
+        };
+        cleanup(self.kind, sql, 30);
     }
 }
 
