@@ -106,6 +106,8 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
     let ReadJob { path, t, dialect, batch_rows, max_statement, strict, events, log, choices, abandon } = job;
     let conn = inspect::open(&path)?;
     let loaded: Vec<&crate::plan::resolve::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
+    // The columns carried wider than their best type, with that type (usually none).
+    let widened: Vec<(&crate::plan::resolve::PlannedColumn, &crate::plan::resolve::Narrower)> = loaded.iter().filter_map(|c| Some((*c, c.narrower.as_ref()?))).collect();
     let RowSelect { sql, rowid, offset } = RowSelect::new(&t.source);
     let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
@@ -213,8 +215,7 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
         }
         // Values the column's best type cannot hold: they arrived, and they are why the column
         // is wider; each is listed.
-        for c in loaded.iter().filter(|c| c.narrower.is_some()) {
-            let n = c.narrower.as_ref().expect("filtered");
+        for &(c, n) in &widened {
             let v = vals[c.source_index];
             if let Err(refusal) = convert::convert_with(v, &n.logical, n.transform, dialect, &mut convert::Discard) {
                 let reason = format!("{} cannot hold it ({}): carried as {}", n.type_sql, refusal.reason, c.type_sql);
