@@ -26,5 +26,6 @@ mod safety;
 mod sampled_plan;
 mod source_folder;
 mod statistics;
+mod time_limits;
 mod tls;
 mod validate;

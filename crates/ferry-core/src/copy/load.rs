@@ -5,7 +5,7 @@
 
 use crate::convert;
 use crate::dialect::ddl::LoadTx;
-use crate::dialect::errors::Violation;
+use crate::dialect::errors::{Limit, Violation};
 use crate::dialect::session::{db_message, target_err, Conn, Rows};
 use crate::dialect::write::{RowFormat, WithRowFormat};
 use crate::dialect::Dialect;
@@ -304,8 +304,9 @@ pub(super) fn lookup_row(path: &Path, t: &PlannedTable, r: &RowRef, column: Opti
 }
 
 /// Writes a batch; on refusal splits it until the refused rows are
-/// found. Returns the rows written and the refusals (row index, error).
-pub(super) async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (u64, Vec<(usize, sqlx::Error)>) {
+/// found. Returns the rows written and the refusals (row index, error). `alone`: no
+/// transaction is open around it (`Session::send_rows`).
+pub(super) async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch, alone: bool) -> (u64, Vec<(usize, sqlx::Error)>) {
     let mut written = 0;
     let mut refused = vec![];
     let mut stack = vec![(0, batch.ends.len())];
@@ -313,11 +314,16 @@ pub(super) async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch) -> (
         if a >= b {
             continue;
         }
-        match conn.send_rows(stmt, batch.rows(a, b)).await {
+        match conn.send_rows(stmt, batch.rows(a, b), alone).await {
             Ok(n) => written += n,
             Err(e) if e.as_database_error().is_none() => {
                 // The connection itself failed: no point splitting.
                 refused.extend((a..b).map(|i| (i, sqlx::Error::Protocol(format!("connection lost: {e}")))).take(1));
+                return (written, refused);
+            }
+            Err(e) if Limit::of(&e).is_some() => {
+                // A time limit, not a refusal of these rows: smaller batches would only hide it.
+                refused.push((a, e));
                 return (written, refused);
             }
             Err(e) if b - a == 1 => refused.push((a, e)),
@@ -395,7 +401,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                 continue; // the table is loaded again; the reader finishes its profile
             }
             // Speculative: one attempt; a refusal stops the load, unreported.
-            match conn.send_rows(&stmt, batch.rows(0, batch.ends.len())).await {
+            match conn.send_rows(&stmt, batch.rows(0, batch.ends.len()), !in_tx && !whole_table_tx).await {
                 Ok(n) => written += n,
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
@@ -410,11 +416,15 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                 }
             }
         } else {
-            let (n, refused) = write_batch(conn, &stmt, &batch).await;
+            let (n, refused) = write_batch(conn, &stmt, &batch, !in_tx && !whole_table_tx).await;
             written += n;
             for (i, e) in refused {
                 if e.as_database_error().is_none() {
                     failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
+                    break;
+                }
+                if Limit::of(&e).is_some() {
+                    failure = Some(target_err(&format!("table {}", t.name), e));
                     break;
                 }
                 let column = Violation::column_of(&e);

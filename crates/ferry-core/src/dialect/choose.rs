@@ -108,6 +108,13 @@ impl Violation {
     }
 }
 
+impl crate::dialect::errors::Limit {
+    /// The time limit that stopped a statement, if one did.
+    pub fn of(e: &sqlx::Error) -> Option<Self> {
+        server_error(e)?.limit()
+    }
+}
+
 impl TargetUrl {
     /// The command (beside `tool_env`) that restores the native dump `dump`: `pg_restore`
     /// in one transaction, or the `mariadb` / `mysql` client reading the SQL file. With it,

@@ -132,11 +132,7 @@ impl Target {
 }
 
 pub fn target_err(object: &str, e: sqlx::Error) -> FerryError {
-    let detail = match e.as_database_error() {
-        Some(db) => db.message().to_string(),
-        None => e.to_string(),
-    };
-    FerryError::Target { object: object.into(), detail }
+    FerryError::Target { object: object.into(), detail: db_message(&e) }
 }
 
 
@@ -189,7 +185,8 @@ pub trait Session {
     /// database (a PostgreSQL schema); true when it was made.
     async fn ensure_place(&mut self, target: &Target) -> Result<bool>;
     /// Sends rows with the statement `Ddl::load_statement` gave; returns the rows taken.
-    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> std::result::Result<u64, sqlx::Error>;
+    /// `alone`: no transaction is open around it (the dialect may give it one of its own).
+    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>, alone: bool) -> std::result::Result<u64, sqlx::Error>;
     /// Loading into tables that exist (`--data-only`): the target's foreign keys refuse
     /// orphans, reported by row, rather than take them unchecked.
     async fn check_foreign_keys_while_loading(&mut self) -> std::result::Result<(), sqlx::Error>;
@@ -218,8 +215,8 @@ impl Conn {
     pub async fn ensure_place(&mut self, target: &Target) -> Result<bool> {
         each!(self, c => c.ensure_place(target).await)
     }
-    pub async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> std::result::Result<u64, sqlx::Error> {
-        each!(self, c => c.send_rows(statement, rows).await)
+    pub async fn send_rows(&mut self, statement: &str, rows: Rows<'_>, alone: bool) -> std::result::Result<u64, sqlx::Error> {
+        each!(self, c => c.send_rows(statement, rows, alone).await)
     }
     pub async fn check_foreign_keys_while_loading(&mut self) -> std::result::Result<(), sqlx::Error> {
         each!(self, c => c.check_foreign_keys_while_loading().await)
@@ -245,8 +242,12 @@ impl Conn {
 }
 
 pub fn db_message(e: &sqlx::Error) -> String {
-    match e.as_database_error() {
+    let message = match e.as_database_error() {
         Some(db) => db.message().to_string(),
         None => e.to_string(),
+    };
+    match crate::dialect::errors::Limit::of(e) {
+        Some(limit) => format!("{message} — {}", limit.advice()),
+        None => message,
     }
 }

@@ -1,6 +1,6 @@
 //! MySQL's and MariaDB's refusals: error numbers and the column a message names.
 
-use crate::dialect::errors::{ServerError, Violation};
+use crate::dialect::errors::{Limit, ServerError, Violation};
 use sqlx::mysql::MySqlDatabaseError;
 
 impl ServerError for MySqlDatabaseError {
@@ -17,6 +17,20 @@ impl ServerError for MySqlDatabaseError {
 
     fn column(&self) -> Option<String> {
         error_column(self.message())
+    }
+
+    fn limit(&self) -> Option<Limit> {
+        limit(self.number())
+    }
+}
+
+/// MariaDB's ER_STATEMENT_TIMEOUT 1969 (`max_statement_time`), MySQL's
+/// ER_QUERY_TIMEOUT 3024 (`max_execution_time`), ER_LOCK_WAIT_TIMEOUT 1205.
+fn limit(number: u16) -> Option<Limit> {
+    match number {
+        1969 | 3024 => Some(Limit::Statement),
+        1205 => Some(Limit::Lock),
+        _ => None,
     }
 }
 

@@ -31,7 +31,7 @@ impl Session for MySqlConnection {
     }
 
     /// One multi-row INSERT.
-    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> Result<u64, sqlx::Error> {
+    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>, _alone: bool) -> Result<u64, sqlx::Error> {
         super::write::insert_rows(self, statement, &rows.each().collect::<Vec<_>>()).await
     }
 

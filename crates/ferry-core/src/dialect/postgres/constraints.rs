@@ -7,9 +7,10 @@ fn q(s: &str) -> String {
     crate::sqlexpr::quote_ident(s, crate::dialect::Dialect::Postgres)
 }
 
-/// The rows a query (a SELECT, or a DELETE … RETURNING) gives as JSON text, parsed.
+/// The rows a query (a SELECT, or a DELETE … RETURNING) gives as JSON text, parsed. A scan
+/// of a whole table: with Ferry's own limits (`with_own_limits`).
 async fn json_rows(conn: &mut PgConnection, sql: String) -> Result<Vec<serde_json::Value>, sqlx::Error> {
-    let rows: Vec<String> = super::simple::scalars(conn, &sql).await?;
+    let rows: Vec<String> = super::simple::scalars(conn, &super::with_own_limits(&sql)).await?;
     Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r).ok()).collect())
 }
 

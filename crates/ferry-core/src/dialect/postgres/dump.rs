@@ -173,7 +173,7 @@ pub async fn write_rows(conn: &mut PgConnection, schema: &str, table: &str, colu
     // Floats printed exactly (the default from PostgreSQL 12 on; set here for older servers,
     // as pg_dump does), for the COPY's own transaction: a session setting would not last
     // through a transaction pooler.
-    sqlx::raw_sql("BEGIN READ ONLY; SET LOCAL extra_float_digits = 3").execute(&mut *conn).await?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(super::with_own_limits("BEGIN READ ONLY; SET LOCAL extra_float_digits = 3"))).execute(&mut *conn).await?;
     let rows = copy_out(conn, &sql, sink).await;
     let end = if rows.is_ok() { "COMMIT" } else { "ROLLBACK" };
     let ended = sqlx::raw_sql(end).execute(&mut *conn).await;

@@ -32,8 +32,9 @@ impl Inspect for PgConnection {
         has_rows(self, schema, table).await
     }
     async fn count_rows(&mut self, schema: &str, table: &str) -> Result<i64, sqlx::Error> {
+        // A scan of the whole table: with Ferry's own limits (no statement timeout).
         let sql = format!("SELECT count(*) FROM {}", super::ddl::qualified(schema, table));
-        simple::scalar(self, &sql).await
+        simple::scalar(self, &super::with_own_limits(&sql)).await
     }
 }
 

@@ -1,7 +1,8 @@
 //! PostgreSQL: types, DDL, COPY loading, constraint repair, inspection, server flavor.
 //!
-//! Sessions run in UTC with `synchronous_commit = off` (a failed run is re-run, not
-//! recovered) and standard-conforming strings.
+//! Sessions run in UTC with standard-conforming strings; each transaction of Ferry's work
+//! carries its own limits (`OWN_LIMITS`: no statement timeout, commits that do not wait for
+//! the disk — a failed run is re-run, not recovered).
 //!
 //! Correct through a transaction pooler (PgBouncer in transaction mode, a host's "pooled"
 //! URL), where each transaction may run on another server connection and nothing set for
@@ -54,20 +55,40 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
     //   anyway (COPY is binary on the way in; timestamps are dumped with their offset).
     // - standard_conforming_strings: on by default since PostgreSQL 9.1, and reported, so
     //   kept by the pooler like the two above; `simple::lit` does not rest on it.
-    // - synchronous_commit off: harmless if lost — a commit then waits for the disk, which is
-    //   only slower; `flush_wal` makes everything durable at the end either way. Through a
-    //   transaction pooler it stays on the server connections it reached until the pooler
-    //   closes them, for the next clients of the same database and user (during a migration
-    //   into an empty database, mostly Ferry itself): their commits too may then be lost in
-    //   a crash, never corrupted. Kept for its speed (1,000,000 demo rows, release build,
-    //   median of 6 on a busy machine: 4.5 s with it, 5.2 s without).
-    // Index builds carry their own `maintenance_work_mem` (`session::keys_and_indexes`).
-    sqlx::raw_sql("SET TIME ZONE 'UTC'; SET synchronous_commit = off; SET standard_conforming_strings = on; SET client_encoding = 'UTF8'")
+    // What Ferry's own work needs (no statement timeout, commits that do not wait for the
+    // disk) is set per transaction instead (`OWN_LIMITS`), so nothing is left on a server
+    // connection a pooler lends to the next client.
+    sqlx::raw_sql("SET TIME ZONE 'UTC'; SET standard_conforming_strings = on; SET client_encoding = 'UTF8'")
         .execute(&mut conn)
         .await
         .map_err(|e| connect_error(t, e))?;
     conn.ping().await.map_err(|e| connect_error(t, e))?;
     Ok(conn)
+}
+
+/// Ferry's own settings for a transaction of its work, set inside it (`SET LOCAL`) so they
+/// end with it and hold on whichever server connection a pooler lends it:
+/// - no `statement_timeout` and no `idle_in_transaction_session_timeout`: a host's limit on
+///   the role or database (2 s is common) would stop an index build, a key check or a COPY
+///   of a slow link part way; Ferry's long statements are its own to cancel. A pooler's
+///   `query_timeout` still applies: it is not the server's (`limits::hint` says so).
+/// - `synchronous_commit` off: a commit does not wait for the disk (1,000,000 demo rows:
+///   4.5 s against 5.2 s); `flush_wal` makes everything durable at the end. Set per
+///   transaction, it is not left behind on pooled server connections, whose next clients'
+///   commits would otherwise not wait either.
+pub(crate) const OWN_LIMITS: &str = "SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL synchronous_commit = off";
+
+/// `sql` with `OWN_LIMITS` for the transaction it runs in, in the same message: after a
+/// `BEGIN` / `START TRANSACTION`, for the transaction it opens; before any other statement,
+/// for the one-message transaction the two make; nothing around `COMMIT`, `ROLLBACK` and
+/// savepoints, which open none.
+pub(crate) fn with_own_limits(sql: &str) -> String {
+    let head = sql.trim_start().split(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_uppercase();
+    match head.as_str() {
+        "BEGIN" | "START" => format!("{sql}; {OWN_LIMITS}"),
+        "COMMIT" | "ROLLBACK" | "END" | "ABORT" | "SAVEPOINT" | "RELEASE" => sql.to_string(),
+        _ => format!("{OWN_LIMITS}; {sql}"),
+    }
 }
 
 /// The URL as sqlx's options (which also read `PGPASSWORD`, the pgpass file and `PGSSL*`),
@@ -104,4 +125,35 @@ pub async fn flush_wal(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
 /// target schema first; in the same message, so it holds for that statement alone.
 pub fn search_path_for(schema: &str) -> String {
     format!("SET LOCAL search_path TO {}, public; ", crate::sqlexpr::quote_ident(schema, crate::dialect::Dialect::Postgres))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_limits_go_where_they_hold_for_the_statement() {
+        let after = |s: &str| format!("{s}; {OWN_LIMITS}");
+        let before = |s: &str| format!("{OWN_LIMITS}; {s}");
+        let cases: Vec<(&str, String)> = vec![
+            ("BEGIN", after("BEGIN")),
+            ("begin read only", after("begin read only")),
+            ("START TRANSACTION", after("START TRANSACTION")),
+            ("  CREATE INDEX i ON t (a)", before("  CREATE INDEX i ON t (a)")),
+            ("ANALYZE \"s\".\"t\"", before("ANALYZE \"s\".\"t\"")),
+            ("SET LOCAL maintenance_work_mem = '256MB'; CREATE INDEX i ON t (a)", before("SET LOCAL maintenance_work_mem = '256MB'; CREATE INDEX i ON t (a)")),
+            ("TRUNCATE t", before("TRUNCATE t")),
+            ("COMMIT", "COMMIT".to_string()),
+            ("ROLLBACK", "ROLLBACK".to_string()),
+            ("ROLLBACK TO SAVEPOINT s", "ROLLBACK TO SAVEPOINT s".to_string()),
+            ("SAVEPOINT s", "SAVEPOINT s".to_string()),
+            ("RELEASE SAVEPOINT s", "RELEASE SAVEPOINT s".to_string()),
+            ("END", "END".to_string()),
+            // A name that starts like a keyword is not one.
+            ("BEGINNING", before("BEGINNING")),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(with_own_limits(sql), want, "{sql}");
+        }
+    }
 }

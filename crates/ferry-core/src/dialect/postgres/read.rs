@@ -165,7 +165,8 @@ impl crate::dialect::read::Read for PgConnection {
         // the COPY runs on the server connection they were made on, and none is left there
         // for the next client. Stopped part way, the session is not used again (the caller
         // drops it), and its transaction with it.
-        sqlx::raw_sql("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'; SET LOCAL synchronize_seqscans = off").execute(&mut *self).await?;
+        // A whole table read in one COPY: with Ferry's own limits (no statement timeout).
+        sqlx::raw_sql(sqlx::AssertSqlSafe(super::with_own_limits("BEGIN READ ONLY; SET LOCAL work_mem = '64MB'; SET LOCAL synchronize_seqscans = off"))).execute(&mut *self).await?;
         let sql = select_rows(&target.table_sql_name(table), columns, key);
         let (rows, to_the_end) = for_each_row(self, &sql, tx, f).await?;
         if to_the_end {

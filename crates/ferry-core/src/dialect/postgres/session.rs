@@ -9,12 +9,14 @@ use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
 use std::collections::HashSet;
 
 impl Session for PgConnection {
+    /// With Ferry's own limits for the statement's transaction (`with_own_limits`).
     async fn execute(&mut self, sql: &str) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(self).await.map(|_| ())
+        sqlx::raw_sql(sqlx::AssertSqlSafe(super::with_own_limits(sql))).execute(self).await.map(|_| ())
     }
 
+    /// A maximum or a count over a whole table: with Ferry's own limits.
     async fn query_i64(&mut self, sql: &str) -> Result<Option<i64>, sqlx::Error> {
-        super::simple::scalar(self, sql).await
+        super::simple::scalar(self, &super::with_own_limits(sql)).await
     }
 
     /// Nothing to set: every name Ferry writes is schema-qualified, and a view's body carries
@@ -39,9 +41,19 @@ impl Session for PgConnection {
         Ok(!exists)
     }
 
-    /// One COPY of the rows as they are.
-    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>) -> Result<u64, sqlx::Error> {
-        super::write::copy_rows(self, statement, rows.data).await
+    /// One COPY of the rows as they are; `alone`, in a transaction of its own that carries
+    /// Ferry's limits (a COPY cannot share a message with a `SET LOCAL`).
+    async fn send_rows(&mut self, statement: &str, rows: Rows<'_>, alone: bool) -> Result<u64, sqlx::Error> {
+        if !alone {
+            return super::write::copy_rows(self, statement, rows.data).await;
+        }
+        self.execute("BEGIN").await?;
+        let copied = super::write::copy_rows(self, statement, rows.data).await;
+        let end = if copied.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        match (copied, self.execute(end).await) {
+            (Ok(n), Ok(())) => Ok(n),
+            (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+        }
     }
 
     /// PostgreSQL checks foreign keys as rows go in already.
