@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { open, getState, setState, start, stop } from './browser';
 import * as demo from './demo-data';
+import * as checkData from './check-data';
 import type { Event } from '../src/lib/bindings/Event';
 import type { ServerInfo } from '../src/lib/bindings/ServerInfo';
 
@@ -218,7 +219,7 @@ const events: Event[] = [
 
 function runSpec(cancelAfter: number | null) {
   return {
-    data: { events, cancelAfter, done: { id: '20260504-094107', dir: '/runs/20260504-094107', report: demo.report, backup: '/runs/20260504-094107/source-backup/demo.sqlite' }, stopped: { id: '20260502-112000', dir: '/runs/20260502-112000', report: demo.stoppedReport, backup: null } },
+    data: { events, cancelAfter, done: { id: '20260504-094107', dir: '/runs/20260504-094107', report: demo.report, backup: '/runs/20260504-094107/source-backup/demo.sqlite' }, stopped: { id: '20260502-112000', dir: '/runs/20260502-112000', report: { ...demo.stoppedReport, created: [{ kind: 'table', schema: null, name: 'orders' }, { kind: 'table', schema: null, name: 'customers' }] }, backup: null } },
     handlers: {
       engine_version: '0.1.0',
       initial_source: null,
@@ -226,6 +227,11 @@ function runSpec(cancelAfter: number | null) {
       list_connections: [],
       keyring_status: { available: true, detail: null },
       cancel_run: true,
+      rollback_run: async (args: any, mock: any) => {
+        mock.send(args.onProgress, 'dropping table customers');
+        await mock.sleep(50);
+        return { target: 'postgres://ferry:***@db.internal:5432/shop?sslmode=require', dropped: ['table customers', 'table orders'], emptied: [], missing: [], kept: [], seconds: 0.2 };
+      },
       backup_target: async (args: any, mock: any) => {
         mock.send(args.onProgress, { bytes: 0, tables_done: 0, tables_total: 0, size_estimate: 8192 });
         await mock.sleep(50);
@@ -274,6 +280,7 @@ describe('Run', () => {
     // Mid-run: a table row with its progress; the log names the refused row's column.
     await page.locator('tr[data-run-table="orders"]').waitFor();
     await page.locator('#run-log').getByText('placed_at: not a timestamp').waitFor();
+    
     await page.locator('#run-result').waitFor({ timeout: 10_000 });
     expect(await page.locator('#run-overall').textContent()).toContain('10,000 of 10,000 rows');
     expect(await page.locator('tr[data-run-table="customers"]').textContent()).toContain('done');
@@ -288,18 +295,88 @@ describe('Run', () => {
     await page.close();
   });
 
-  it('cancels between batches and says the run stopped', async () => {
+  it('cancels between batches: the status in words, the results kept, Undo offered right there', async () => {
     const { page, calls, errors } = await open(runSpec(9));
     await readyToRun(page);
     await page.click('#start-run');
     await page.locator('#run-log').getByText('placed_at').waitFor();
+    // Nothing in the setup card to click while it runs; Cancel sits with the progress.
+    expect(await page.locator('#start-run').count()).toBe(0);
+    const box = (await page.locator('#cancel-run').boundingBox())!;
     await page.click('#cancel-run');
     await page.locator('#run-result').waitFor({ timeout: 10_000 });
-    expect(await page.locator('#run-result').textContent()).toContain('stopped early');
-    expect(await page.locator('#progress-h').textContent()).toContain('Stopped');
-    expect((await calls()).some((c) => c.cmd === 'cancel_run')).toBe(true);
-    // Nothing is running any more: a new run can start.
+    expect(await page.locator('#run-result').textContent()).toContain('The migration was cancelled after 3.1 s');
+    expect(await page.locator('#progress-h').textContent()).toContain('Cancelled');
+    expect(await page.locator('#run-status').textContent()).toBe('cancelled');
+    expect(await page.textContent('#nav-run')).toContain('Cancelled');
+    // Where Cancel was there is no button now: a second click there starts nothing.
+    expect(await page.evaluate(([x, y]) => document.elementFromPoint(x, y)?.closest('button')?.id ?? null, [box.x + box.width / 2, box.y + box.height / 2])).toBeNull();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect((await calls()).filter((c) => c.cmd === 'start_run').length).toBe(1);
+    expect(await page.locator('#start-run').count()).toBe(0);
+    // The results stay: the tables it got to.
+    expect(await page.locator('tr[data-run-table="orders"]').textContent()).toContain('stopped');
+
+    // Undo: says what it removes, waits for the confirming click, then runs this run's rollback.
+    await page.click('#undo-run');
+    expect(await page.textContent('#undo-confirm')).toContain('This drops table orders and table customers in postgres://ferry:***@db.internal:5432/shop?sslmode=require — exactly what the run created');
+    expect((await calls()).some((c) => c.cmd === 'rollback_run')).toBe(false);
+    await page.click('#undo-keep');
+    expect(await page.locator('#undo-confirm').count()).toBe(0);
+    await page.click('#undo-run');
+    await page.click('#undo-go');
+    await page.locator('#undo-outcome').waitFor();
+    expect(await page.textContent('#undo-outcome')).toContain('Removed: table customers and table orders.');
+    const rb = (await calls()).filter((c) => c.cmd === 'rollback_run');
+    expect(rb.map((c) => [c.args.id, c.args.url, c.args.force])).toEqual([['20260502-112000', 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require', false]]);
+    expect(await page.locator('#progress-h').textContent()).toContain('Rolled back');
+    expect(await page.textContent('#nav-run')).toContain('Rolled back');
+    expect(await page.locator('#undo-run').count()).toBe(0);
+
+    // A new run is a deliberate step, up in the setup card; then Start is back.
+    await page.click('#new-run');
+    expect(await page.locator('#run-result').count()).toBe(0);
     expect(await page.isEnabled('#start-run')).toBe(true);
+    expect(await page.textContent('#nav-run')).toContain('Not started');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a finished run stays until the user leaves it; opening another file resets every status that depended on the last', async () => {
+    const spec = runSpec(null);
+    const { page, calls, errors } = await open({
+      ...spec,
+      data: { ...spec.data, preflight: checkData.cleanPreflight, diff: checkData.emptyDiff },
+      handlers: { ...spec.handlers, run_preflight: (_a: any, mock: any) => mock.data.preflight, schema_diff: (_a: any, mock: any) => mock.data.diff },
+    });
+    await readyToRun(page);
+    // A pre-flight (its renames are no unresolved rows) and a diff, made on this file and target.
+    await page.click('#nav-preflight');
+    await page.click('#run-preflight');
+    await page.waitForSelector('#preflight-verdict[data-ready="true"]');
+    await page.click('#nav-diff');
+    await page.click('#run-diff');
+    await page.waitForSelector('#diff-headline');
+    await page.click('#nav-run');
+    await page.click('#start-run');
+    const box = (await page.locator('#cancel-run').boundingBox())!;
+    await page.locator('#run-result').waitFor({ timeout: 10_000 });
+    // A click meant for Cancel, landing just after the end: nothing starts, nothing is wiped.
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect((await calls()).filter((c) => c.cmd === 'start_run').length).toBe(1);
+    expect(await page.locator('#run-result').textContent()).toContain('The migration finished');
+    expect(await page.locator('#run-status').textContent()).toBe('finished');
+    const nav = async () => Promise.all(['#nav-preflight', '#nav-diff', '#nav-run'].map((id) => page.locator(`${id} small`).textContent()));
+    expect(await nav()).toEqual(['Ready to migrate', 'Target is empty', 'Finished']);
+
+    // Another file opens: nothing made for the last one is shown for it.
+    await setState(page, { source: { file: { ...demo.source, path: '/home/ada/other.sqlite' } } });
+    expect(await nav()).toEqual(['Check every value', 'Planned vs the target', 'Not started']);
+    expect(await page.locator('#run-result').count()).toBe(0);
+    expect(await page.locator('tr[data-run-table]').count()).toBe(0);
+    expect(await page.isEnabled('#start-run')).toBe(true);
+    await page.click('#nav-preflight');
+    expect(await page.locator('#preflight-verdict').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -178,6 +178,7 @@ export const report: Report = {
   phases: { source: 0.3, schema: 0.2, data: 11.9, indexes: 1.4, constraints: 0.6, sequences: 0.1, views: 0.1 },
   rejects_file: '/home/ada/.local/share/ferry/runs/20260504-094107/rejects.jsonl',
   error: null,
+  created: [],
 };
 
 export const exactReport: Report = {

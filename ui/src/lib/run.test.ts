@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from './bindings/Event';
-import { LOG_LIMIT, emptyRun, fold, overall, type RunState } from './run';
+import { LOG_LIMIT, emptyRun, fold, offersUndo, overall, runStatus, STATUS_LABEL, type Ended, type RunState, type RunStatus } from './run';
 
 /** Folds a scripted stream: [ms, event] pairs. */
 function play(script: [number, Event][], s: RunState = emptyRun()): RunState {
@@ -89,5 +89,39 @@ describe('fold', () => {
   it('returns the state it was given (folds in place)', () => {
     const s = emptyRun();
     expect(fold(s, { event: 'phase_started', data: { phase: 'indexes' } }, 0)).toBe(s);
+  });
+});
+
+describe('runStatus', () => {
+  const done = { completed: true, error: null };
+  it.each([
+    ['nothing run', false, null, false, 'idle'],
+    ['running', true, null, false, 'running'],
+    ['running again after a run', true, done, false, 'running'],
+    ['finished', false, done, false, 'finished'],
+    ['finished with refused rows is still finished', false, { completed: true }, false, 'finished'],
+    ['cancelled by the user', false, { completed: false, error: 'cancelled by the user' }, false, 'cancelled'],
+    ['stopped by an error', false, { completed: false, error: 'relation "orders" already exists' }, false, 'failed'],
+    ['stopped under strict', false, { completed: false, error: 'orders.placed_at: not a timestamp' }, false, 'failed'],
+    ['an error with completed set is no success', false, { completed: true, error: 'lost' }, false, 'failed'],
+    ['cancelled, then undone', false, { completed: false, error: 'cancelled by the user' }, true, 'rolled_back'],
+  ] as [string, boolean, Ended | null, boolean, RunStatus][])('%s', (_what, running, report, rolledBack, want) => {
+    expect(runStatus(running, report, rolledBack)).toBe(want);
+  });
+
+  it.each([
+    ['cancelled', 3, true],
+    ['failed', 1, true],
+    ['cancelled before making anything', 0, false],
+    ['finished', 3, false],
+    ['rolled_back', 3, false],
+    ['running', 3, false],
+    ['idle', 0, false],
+  ] as [RunStatus, number, boolean][])('offers undo: %s, %i made', (status, made, want) => {
+    expect(offersUndo(status, made)).toBe(want);
+  });
+
+  it('says each status in words', () => {
+    expect(STATUS_LABEL).toEqual({ idle: 'Not started', running: 'Running…', finished: 'Finished', cancelled: 'Cancelled', failed: 'Failed', rolled_back: 'Rolled back' });
   });
 });

@@ -121,3 +121,40 @@ export const PHASE_LABEL: Record<Phase, string> = {
   statistics: 'Gathering statistics',
   views: 'Creating views',
 };
+
+/** Where a run stands, as the Run view and the nav say it. */
+export type RunStatus = 'idle' | 'running' | 'finished' | 'cancelled' | 'failed' | 'rolled_back';
+
+export const STATUS_LABEL: Record<RunStatus, string> = {
+  idle: 'Not started',
+  running: 'Running…',
+  finished: 'Finished',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  rolled_back: 'Rolled back',
+};
+
+/** The engine's words for a run stopped by Cancel (`FerryError::Cancelled`). */
+export const CANCELLED = 'cancelled by the user';
+
+/** What a run's report says about how it ended. */
+export interface Ended {
+  completed: boolean;
+  error?: string | null;
+}
+
+/** The run's status: running; else rolled back once undone; else as its report says —
+ * finished, cancelled by the user, or failed (stopped by an error or a refused value under
+ * "stop at the first value"). No report and not running: nothing started. */
+export function runStatus(running: boolean, report: Ended | null, rolledBack: boolean): RunStatus {
+  if (running) return 'running';
+  if (!report) return 'idle';
+  if (rolledBack) return 'rolled_back';
+  if (report.completed && !report.error) return 'finished';
+  return report.error?.trim() === CANCELLED ? 'cancelled' : 'failed';
+}
+
+/** A run that ended early can be undone from the Run view, when it made anything. */
+export function offersUndo(status: RunStatus, created: number): boolean {
+  return (status === 'cancelled' || status === 'failed') && created > 0;
+}
