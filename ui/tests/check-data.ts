@@ -28,17 +28,28 @@ export const preflight: Preflight = {
       { row: { id: 13 }, value: '31/02/2024' },
       { row: { id: 88 }, value: 20240101 },
     ] },
+    // Renames, as the engine lists them among the groups too (row NULL, value {from, to}).
+    { table: HOSTILE, column: null, cause: 'renamed to img_src_x_onerror_alert_1: longer than PostgreSQL’s identifier limit', outcome: 'kept', count: 1, kind: 'identifier_too_long', choices: ['keep'], default: 'keep', chosen: null, examples: [
+      { row: null, value: { from: HOSTILE, to: 'img_src_x_onerror_alert_1' } },
+    ] },
+    { table: 'customers', column: 'Email', cause: 'renamed to Email_2: clashes with another name once case is ignored', outcome: 'kept', count: 1, kind: 'identifier_renamed', choices: ['keep'], default: 'keep', chosen: null, examples: [
+      { row: null, value: { from: 'Email', to: 'Email_2' } },
+    ] },
   ],
   objects: [
     { table: 'orders', object: 'trigger orders_touch', reason: 'not carried: a trigger is SQLite code; rewrite it for the target' },
     { table: 'search', object: 'virtual table search (USING fts5)', reason: 'not carried: it exists only in SQLite' },
     { table: 'events', object: 'CHECK events_kind', reason: 'has no PostgreSQL translation (uses glob); not carried' },
   ],
-  renames: [{ table: null, from: HOSTILE, to: 'img_src_x_onerror_alert_1', reason: 'identifier limit or clash' }],
+  renames: [
+    { table: null, from: HOSTILE, to: 'img_src_x_onerror_alert_1', reason: 'longer than PostgreSQL’s identifier limit' },
+    { table: 'customers', from: 'Email', to: 'Email_2', reason: 'clashes with another name once case is ignored' },
+  ],
 };
 
-/** The same file once the orphans and bad dates are fixed: nothing left to decide. */
-export const cleanPreflight: Preflight = { ...preflight, groups: [], objects: [preflight.objects[0]], renames: [] };
+/** The same file once the orphans and bad dates are fixed: nothing left to decide (the
+ * renames stay: they are names, not values). */
+export const cleanPreflight: Preflight = { ...preflight, groups: preflight.groups.filter((g) => g.kind.startsWith('identifier_')), objects: [preflight.objects[0]] };
 
 const names = ['customers', 'orders', 'products', 'events'];
 

@@ -85,7 +85,15 @@ describe('Pre-flight', () => {
     // Objects not carried and renames; an odd name stays text.
     expect(await page.textContent('#preflight-objects')).toContain('trigger orders_touch');
     expect(await page.textContent('#preflight-objects')).toContain('virtual table search (USING fts5)');
-    expect(await page.textContent('#preflight-renames')).toContain(`table ${demo.HOSTILE} → img_src_x_onerror_alert_1`);
+    // Renames are said with the renames, in words — never as rows with a NULL key and JSON.
+    expect(await page.locator('#preflight-renames li').allTextContents()).toEqual([
+      `Table ${demo.HOSTILE} will be named img_src_x_onerror_alert_1 because it is longer than PostgreSQL’s identifier limit.`,
+      'Column Email of table customers will be named Email_2 because it clashes with another name once case is ignored.',
+    ]);
+    const groupsText = await page.textContent('section.groups');
+    expect(groupsText).not.toContain('renamed to');
+    expect(groupsText).not.toContain('{"from"');
+    expect(await page.textContent('#nav-preflight')).toContain('Unresolved rows');
     expect(await page.locator('main img').count()).toBe(0);
 
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());

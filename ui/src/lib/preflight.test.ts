@@ -3,7 +3,7 @@ import type { Group } from './bindings/Group';
 import type { Preflight } from './bindings/Preflight';
 import { CHOICE_LABEL, inForce, isUnresolved, withChoice } from './preflight';
 import type { Plan } from './bindings/Plan';
-import { byTable, defaultAction, exampleValue, filterGroups, objectsByTable, outcomeTag, planKey, renameText, rowKey, verdict } from './preflight';
+import { byTable, defaultAction, exampleValue, filterGroups, objectsByTable, outcomeTag, planKey, renameText, renameWords, rowKey, valueGroups, verdict } from './preflight';
 
 const g = (table: string, column: string | null, cause: string, outcome: string, count: number, more: Partial<Group> = {}): Group => ({
   table, column, cause, outcome, count, examples: [], kind: column === null ? 'orphan' : 'out_of_range',
@@ -165,5 +165,35 @@ describe('choices', () => {
     expect(v.ready).toBe(true);
     expect(v.headline).toBe('Ready to migrate as chosen — 12 rows would be rejected and 40 values would arrive changed (of 10,400 rows checked)');
     expect(v.unresolved).toEqual([]);
+  });
+});
+
+describe('renames', () => {
+  // As the engine lists them among the groups: row NULL, value {from, to}, outcome "kept".
+  const renameGroup = (kind: 'identifier_renamed' | 'identifier_too_long', table: string, column: string | null): Group =>
+    g(table, column, `renamed to x: why`, 'kept', 1, { kind, choices: ['keep'], default: 'keep', examples: [{ row: null, value: { from: 'a', to: 'b' } }] });
+  const renames = [renameGroup('identifier_renamed', 'users', 'Email'), renameGroup('identifier_too_long', 'a_very_long_table_name', null)];
+
+  it('are not among the rows and values', () => {
+    expect(valueGroups([...groups, ...renames])).toEqual(groups);
+    expect(valueGroups(renames)).toEqual([]);
+  });
+
+  it('do not keep the verdict from "ready", and do not count as values', () => {
+    const only = verdict(pf({ groups: renames, renames: [{ table: 'users', from: 'Email', to: 'Email_2', reason: 'clashes with another name once case is ignored' }] }));
+    expect(only.ready).toBe(true);
+    expect(only.headline).toBe('Ready to migrate: every value of the 10,400 rows checked fits the target as planned');
+    expect(only.notes).toEqual(['1 name changes in the target']);
+    const mixed = verdict(pf({ groups: [...groups, ...renames] }));
+    expect(mixed).toEqual(verdict(pf({ groups })));
+  });
+
+  it.each([
+    [{ table: 'users', from: 'Email', to: 'Email_2', reason: 'clashes with another name once case is ignored' }, { what: 'Column', from: 'Email', table: 'users', to: 'Email_2', because: 'because it clashes with another name once case is ignored' }],
+    [{ table: null, from: 'a'.repeat(70), to: 'a'.repeat(63), reason: 'longer than PostgreSQL’s identifier limit' }, { what: 'Table', from: 'a'.repeat(70), table: null, to: 'a'.repeat(63), because: 'because it is longer than PostgreSQL’s identifier limit' }],
+    [{ table: 't', from: 'x', to: 'y', reason: '' }, { what: 'Column', from: 'x', table: 't', to: 'y', because: '' }],
+    [{ table: 't', from: 'x', to: 'y', reason: 'too long for MariaDB.' }, { what: 'Column', from: 'x', table: 't', to: 'y', because: 'because it is too long for MariaDB' }],
+  ])('in words: %o', (r, want) => {
+    expect(renameWords(r)).toEqual(want);
   });
 });

@@ -133,6 +133,34 @@ export function objectsByTable(objects: Warning[]): { table: string | null; obje
     .map(([table, objects]) => ({ table, objects }));
 }
 
+/** Group kinds that are renames, not values: the engine lists them among the groups (for
+ * scripts), the view says them with the renames, in words. */
+export const RENAME_KINDS: readonly string[] = ['identifier_renamed', 'identifier_too_long'];
+
+/** The groups about rows and values: every group but the renames. */
+export function valueGroups(groups: Group[]): Group[] {
+  return groups.filter((g) => !RENAME_KINDS.includes(g.kind));
+}
+
+/** One rename as a sentence, in parts for the view to set the names in code:
+ * "column `x` of table `t` will be named `y` because it is longer than …". */
+export interface RenameWords {
+  /** "Column" or "Table". */
+  what: string;
+  from: string;
+  /** The table a column is in, else null. */
+  table: string | null;
+  to: string;
+  /** "because it is longer than PostgreSQL's identifier limit". */
+  because: string;
+}
+
+export function renameWords(r: Rename): RenameWords {
+  const reason = r.reason.trim().replace(/\.$/, '');
+  const because = reason ? `because it ${/^(longer|shorter|too|not|a |an |the )/i.test(reason) ? 'is ' : ''}${reason}` : '';
+  return { what: r.table === null ? 'Table' : 'Column', from: r.from, table: r.table, to: r.to, because };
+}
+
 /** "customers → customers_" or "orders.id → orders.id_". */
 export function renameText(r: Rename): string {
   return r.table === null ? `table ${r.from} → ${r.to}` : `column ${r.table}.${r.from} → ${r.table}.${r.to}`;
@@ -151,9 +179,10 @@ export interface Verdict {
 /** The verdict: ready when no group is left to a default that loses rows; what is
  * unresolved otherwise (most rows first). */
 export function verdict(p: Preflight): Verdict {
-  const rejected = p.groups.filter((g) => g.outcome === 'rejected').reduce((s, g) => s + g.count, 0);
-  const changed = p.groups.filter((g) => g.outcome === 'changed').reduce((s, g) => s + g.count, 0);
-  const unresolved = p.groups
+  const groups = valueGroups(p.groups);
+  const rejected = groups.filter((g) => g.outcome === 'rejected').reduce((s, g) => s + g.count, 0);
+  const changed = groups.filter((g) => g.outcome === 'changed').reduce((s, g) => s + g.count, 0);
+  const unresolved = groups
     .filter(isUnresolved)
     .sort((a, b) => b.count - a.count || place(a).localeCompare(place(b)))
     .map((g) => `${place(g)}: ${plural(g.count, g.outcome === 'rejected' ? 'row rejected' : 'value changed', g.outcome === 'rejected' ? 'rows rejected' : 'values changed')} — ${g.cause}`);
@@ -161,7 +190,7 @@ export function verdict(p: Preflight): Verdict {
   if (p.objects.length) notes.push(plural(p.objects.length, 'object is not carried as it is', 'objects are not carried as they are'));
   if (p.renames.length) notes.push(`${plural(p.renames.length, 'name changes', 'names change')} in the target`);
   const checked = plural(p.rows_checked, 'row', 'rows');
-  if (!p.groups.length) {
+  if (!groups.length) {
     return { ready: true, headline: `Ready to migrate: every value of the ${checked} checked fits the target as planned`, unresolved, notes };
   }
   const parts: string[] = [];
