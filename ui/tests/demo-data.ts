@@ -195,9 +195,9 @@ export const exactReport: Report = {
 export const stoppedReport: Report = { ...exactReport, started_at: '2026-05-02T11:20:00Z', completed: false, error: 'cancelled by the user', seconds: 3.1 };
 
 export const runs: RunSummary[] = [
-  { id: '20260504-094107', started_at: report.started_at, source: source.path, target: report.target, target_server: 'PostgreSQL 16.4', completed: true, exact: false, tables: 5, rows_written: 19991, rejected: 12, changed: 3, seconds: 14.6, error: null },
-  { id: '20260503-160244', started_at: exactReport.started_at, source: source.path, target: report.target, target_server: 'PostgreSQL 16.4', completed: true, exact: true, tables: 5, rows_written: 20003, rejected: 0, changed: 0, seconds: 9.8, error: null },
-  { id: '20260502-112000', started_at: stoppedReport.started_at, source: source.path, target: 'mysql://root@127.0.0.1:3306/shop', target_server: 'MariaDB 10.11.6', completed: false, exact: false, tables: 5, rows_written: 4100, rejected: 0, changed: 0, seconds: 3.1, error: 'cancelled by the user' },
+  { id: '20260504-094107', started_at: report.started_at, source: source.path, target: report.target, target_server: 'PostgreSQL 16.4', completed: true, exact: false, tables: 5, rows_written: 19991, rejected: 12, changed: 3, seconds: 14.6, error: null, rolled_back: null },
+  { id: '20260503-160244', started_at: exactReport.started_at, source: source.path, target: report.target, target_server: 'PostgreSQL 16.4', completed: true, exact: true, tables: 5, rows_written: 20003, rejected: 0, changed: 0, seconds: 9.8, error: null, rolled_back: null },
+  { id: '20260502-112000', started_at: stoppedReport.started_at, source: source.path, target: 'mysql://root@127.0.0.1:3306/shop', target_server: 'MariaDB 10.11.6', completed: false, exact: false, tables: 5, rows_written: 4100, rejected: 0, changed: 0, seconds: 3.1, error: 'cancelled by the user', rolled_back: null },
 ];
 
 export const reports: Record<string, Report> = { [runs[0].id]: report, [runs[1].id]: exactReport, [runs[2].id]: stoppedReport };

@@ -320,10 +320,13 @@ describe('Monitor', () => {
 
 describe('Backups & rollback', () => {
   const spec = {
-    data: { backups: after.backups, backup: after.targetBackup, report: after.createdReport, reports: demo.reports },
+    data: { backups: after.backups, backup: after.targetBackup, report: after.createdReport, reports: demo.reports, runs: demo.runs },
     handlers: {
       engine_version: '0.1.0',
-      list_runs: demo.runs,
+      // As the shell does from the audit log: a run rolled back (here: a rollback that
+      // succeeded) is marked.
+      list_runs: (_a: any, mock: any) =>
+        mock.data.runs.map((r: any) => (r.id !== '20260502-112000' && mock.calls.some((c: any) => c.cmd === 'rollback_run' && c.args.id === r.id) ? { ...r, rolled_back: '2026-05-04T12:00:00Z' } : r)),
       list_backups: (_a: any, mock: any) => mock.data.backups,
       open_run: (a: any, mock: any) => (a.id === '20260504-094107' ? mock.data.report : mock.data.reports[a.id]),
       backup_target: async (a: any, mock: any) => {
@@ -381,6 +384,11 @@ describe('Backups & rollback', () => {
     await page.locator('#rollback-outcome').waitFor();
     expect(await page.textContent('#rollback-outcome')).toContain('Removed: table events, table orders and table customers. Already gone: table products.');
     expect((await calls()).filter((c) => c.cmd === 'rollback_run').map((c) => [c.args.id, c.args.force])).toEqual([['20260504-094107', false]]);
+    // The run is marked rolled back and offers no second rollback.
+    await page.locator('[data-rolled-back="20260504-094107"]').waitFor();
+    expect(await page.textContent('[data-rolled-back="20260504-094107"]')).toBe('rolled back 2026-05-04 12:00 UTC');
+    expect(await page.locator('[data-rollback="20260504-094107"]').count()).toBe(0);
+    expect(await page.locator('[data-rollback="20260503-160244"]').count()).toBe(1);
 
     // A run with nothing recorded cannot be rolled back; an engine error shows by kind.
     await page.click('[data-rollback="20260502-112000"]');

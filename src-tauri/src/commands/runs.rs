@@ -5,6 +5,7 @@
 use crate::error::{ErrorKind, IpcError, IpcResult};
 use crate::state::AppState;
 use crate::throttle::Throttle;
+use ferry_core::audit::AuditEntry;
 use ferry_core::events::{Event, Events};
 use ferry_core::plan::Plan;
 use ferry_core::report::Report;
@@ -56,6 +57,9 @@ pub struct RunSummary {
     pub changed: u64,
     pub seconds: f64,
     pub error: Option<String>,
+    /// When the run was rolled back (RFC 3339), as the audit log records it; what it made
+    /// is then gone from the target.
+    pub rolled_back: Option<String>,
 }
 
 /// What a run's folder can open with the system's own apps.
@@ -87,7 +91,22 @@ fn summary(id: &str, r: &Report) -> RunSummary {
         changed: r.changed_count(),
         seconds: r.seconds,
         error: r.error.clone(),
+        rolled_back: None,
     }
+}
+
+/// When the run `id` (its report at `report`) was rolled back, as the audit log says: the
+/// first rollback that succeeded naming it — by its id (the app's) or its report's path (the
+/// `ferry rollback --report` command's).
+fn rolled_back_at(log: &[AuditEntry], id: &str, report: &Path) -> Option<String> {
+    let report = report.display().to_string();
+    log.iter()
+        .filter(|e| e.action == "rollback" && e.outcome == "ok")
+        .find(|e| {
+            let opt = |k: &str| e.options.get(k).and_then(|v| v.as_str());
+            opt("run") == Some(id) || opt("report") == Some(report.as_str())
+        })
+        .map(|e| e.at.clone())
 }
 
 /// A run id that sorts by time and names a folder on every platform.
@@ -193,15 +212,19 @@ pub fn cancel_run(state: State<'_, AppState>) -> bool {
     }
 }
 
-/// Past runs, newest first.
+/// Past runs, newest first, each marked when the audit log says it was rolled back.
 #[tauri::command]
 pub fn list_runs(state: State<'_, AppState>) -> IpcResult<Vec<RunSummary>> {
     let mut out = vec![];
     let Ok(entries) = std::fs::read_dir(state.runs_dir()) else { return Ok(out) };
+    // A log that cannot be read marks nothing: the runs are still listed.
+    let log = ferry_core::audit::read(&super::audit::log_path(&state)).unwrap_or_default();
     for e in entries.flatten() {
         let id = e.file_name().to_string_lossy().to_string();
         if let Ok(r) = read_report(&e.path()) {
-            out.push(summary(&id, &r));
+            let mut s = summary(&id, &r);
+            s.rolled_back = rolled_back_at(&log, &id, &e.path().join("report.json"));
+            out.push(s);
         }
     }
     out.sort_by(|a, b| b.id.cmp(&a.id));
@@ -238,4 +261,39 @@ pub fn open_run_file<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'
         return Err(IpcError::new(ErrorKind::NotFound, format!("{} is not there: this run refused and changed nothing", path.display())));
     }
     app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rolled_back_at;
+    use ferry_core::audit::AuditEntry;
+    use serde_json::json;
+    use std::path::Path;
+
+    fn entry(at: &str, action: &str, outcome: &str, options: serde_json::Value) -> AuditEntry {
+        AuditEntry { at: at.into(), action: action.into(), outcome: outcome.into(), options: options.as_object().unwrap().clone(), ..Default::default() }
+    }
+
+    #[test]
+    fn a_run_is_rolled_back_when_the_log_says_a_rollback_of_it_succeeded() {
+        let report = Path::new("/data/runs/20260504-094107/report.json");
+        let id = "20260504-094107";
+        let cases: &[(&str, Vec<AuditEntry>, Option<&str>)] = &[
+            ("nothing logged", vec![], None),
+            ("the app's rollback, by id", vec![entry("t1", "rollback", "ok", json!({ "run": id }))], Some("t1")),
+            ("the command's rollback, by report", vec![entry("t2", "rollback", "ok", json!({ "report": report.display().to_string() }))], Some("t2")),
+            ("a failed rollback does not count", vec![entry("t1", "rollback", "failed", json!({ "run": id }))], None),
+            ("another run's rollback", vec![entry("t1", "rollback", "ok", json!({ "run": "20260504-094108" }))], None),
+            ("another run's report", vec![entry("t1", "rollback", "ok", json!({ "report": "/data/runs/other/report.json" }))], None),
+            ("a migrate naming the run is no rollback", vec![entry("t1", "migrate", "ok", json!({ "run": id }))], None),
+            (
+                "a failed try, then one that worked",
+                vec![entry("t1", "rollback", "failed", json!({ "run": id })), entry("t2", "rollback", "ok", json!({ "run": id }))],
+                Some("t2"),
+            ),
+        ];
+        for (what, log, want) in cases {
+            assert_eq!(rolled_back_at(log, id, report).as_deref(), *want, "{what}");
+        }
+    }
 }

@@ -425,8 +425,11 @@ mod tests {
         assert_eq!(kinds.iter().filter(|k| **k == "source").count(), 1, "{list}");
         let record = list.as_array().unwrap().iter().find(|i| i["kind"] == "target").unwrap()["record"].as_str().unwrap().to_string();
 
-        // Roll the run back: exactly its two tables go.
+        // Roll the run back: exactly its two tables go, and the run list says so.
+        let marked = |w: &WebviewWindow<MockRuntime>| call(w, "list_runs", json!({})).unwrap()[0]["rolled_back"].clone();
+        assert_eq!(marked(&w), Value::Null, "not rolled back yet");
         let rb = call(&w, "rollback_run", json!({ "id": id, "url": url, "force": false, "onProgress": "__CHANNEL__:9" })).expect("the rollback succeeds");
+        assert!(marked(&w).as_str().is_some_and(|at| at.starts_with("20")), "the run is marked rolled back: {}", marked(&w));
         let mut dropped: Vec<String> = serde_json::from_value(rb["dropped"].clone()).unwrap();
         dropped.sort();
         assert_eq!(dropped, ["table customers", "table orders"]);

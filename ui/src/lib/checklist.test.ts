@@ -85,6 +85,28 @@ describe('checklist rules', () => {
     expect(hand.evidence).toBe('Ticked by hand 2026-05-04 13:00 UTC. Ferry saw: The last run stopped early: lost.');
   });
 
+  it('a rolled-back run unticks what it did, as the audit log says (through the run list)', () => {
+    const summary = (rolled_back: string | null): RunSummary => ({ id: 'r1', started_at: '2026-05-04T11:00:00Z', source: SRC, target: AS_LOGGED, target_server: '', completed: true, exact: true, tables: 1, rows_written: 10, rejected: 0, changed: 0, seconds: 3, error: null, rolled_back });
+    const audit = [entry({ action: 'validate', source: SRC, target: AS_LOGGED, at: '2026-05-04T11:05:00.000Z', options: { clean: true, mismatches: 0 } })];
+    const cases: [string | null, Record<string, string>][] = [
+      [null, { schema: 'auto', data: 'auto', indexes: 'auto', validation: 'auto' }],
+      ['2026-05-04T11:30:00Z', { schema: '-', data: '-', indexes: '-', validation: '-' }],
+    ];
+    for (const [rolled, want] of cases) {
+      const got = state(facts({ audit, runs: [summary(rolled)], lastRun: report() }));
+      expect({ schema: got.schema, data: got.data, indexes: got.indexes, validation: got.validation }).toEqual(want);
+    }
+    const ev = Object.fromEntries(evaluate(facts({ audit, runs: [summary('2026-05-04T11:30:00Z')], lastRun: report() })).map((i) => [i.id, i.evidence]));
+    expect(ev.data).toBe('The run of 2026-05-04 11:00 UTC was rolled back 2026-05-04 11:30 UTC: what it made is gone.');
+    expect(ev.validation).toBe('The run it validated was rolled back 2026-05-04 11:30 UTC: nothing left to validate.');
+  });
+
+  it('a validation older than the last run is not the last run’s', () => {
+    const audit = [entry({ action: 'validate', source: SRC, target: AS_LOGGED, at: '2026-05-04T10:00:00.000Z', options: { clean: true } })];
+    const item = evaluate(facts({ audit, lastRun: report() })).find((i) => i.id === 'validation')!;
+    expect([item.done, item.evidence]).toEqual([false, 'The last validation (2026-05-04 10:00 UTC) is older than the last run: validate again.']);
+  });
+
   it('needs a project: no source or target, nothing automatic', () => {
     const items = evaluate(facts({ source: null, audit: [entry({ action: 'backup', target: AS_LOGGED })] }));
     expect(items.find((i) => i.id === 'backup')!.done).toBe(false);
@@ -92,7 +114,7 @@ describe('checklist rules', () => {
 });
 
 describe('latestRun', () => {
-  const run = (id: string, source: string, target: string): RunSummary => ({ id, started_at: id, source, target, target_server: '', completed: true, exact: true, tables: 1, rows_written: 1, rejected: 0, changed: 0, seconds: 1, error: null });
+  const run = (id: string, source: string, target: string): RunSummary => ({ id, started_at: id, source, target, target_server: '', completed: true, exact: true, tables: 1, rows_written: 1, rejected: 0, changed: 0, seconds: 1, error: null, rolled_back: null });
   it('picks the newest run of this file into this target', () => {
     const runs = [run('2026-05-01', SRC, AS_LOGGED), run('2026-05-03', SRC, SCRATCH), run('2026-05-02', SRC, 'postgres://app@db/shop'), run('2026-05-04', '/other', AS_LOGGED)];
     expect(latestRun(runs, SRC, TGT)?.id).toBe('2026-05-02');

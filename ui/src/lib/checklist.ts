@@ -71,6 +71,9 @@ export function autoCheck(id: string, f: Facts): { done: boolean; evidence: stri
   const forTarget = f.audit.filter((e) => sameTarget(e.target, f.target)).sort(newestFirst);
   const no = (evidence = '') => ({ done: false, evidence });
   const r = f.lastRun;
+  // A run rolled back (the audit log says so, through the run list) made nothing that stays.
+  const rolledBack = r ? (latestRun(f.runs, f.source, f.target)?.rolled_back ?? null) : null;
+  const gone = () => no(`The run of ${when(r!.started_at)} was rolled back ${when(rolledBack!)}: what it made is gone.`);
   switch (id) {
     case 'backup': {
       const b = forTarget.find((e) => e.action === 'backup' && ok(e));
@@ -94,9 +97,11 @@ export function autoCheck(id: string, f: Facts): { done: boolean; evidence: stri
     }
     case 'schema':
       if (!r) return no();
+      if (rolledBack) return gone();
       return 'schema' in r.phases || r.created.length > 0 ? { done: true, evidence: `${plural(Object.keys(r.tables).length, 'table', 'tables')} created by the run of ${when(r.started_at)}.` } : no('The last run stopped before creating the tables.');
     case 'data': {
       if (!r) return no();
+      if (rolledBack) return gone();
       const refused = Object.values(r.tables).reduce((s, t) => s + Math.max(t.rejected_total, t.rejected.length), 0);
       if (!r.completed) return no(`The last run stopped early${r.error ? `: ${r.error}` : ''}.`);
       if (refused > 0) return no(`The last run refused ${plural(refused, 'value', 'values')}: see its report.`);
@@ -104,10 +109,13 @@ export function autoCheck(id: string, f: Facts): { done: boolean; evidence: stri
     }
     case 'indexes':
       if (!r) return no();
+      if (rolledBack) return gone();
       return r.completed && ('indexes' in r.phases || 'constraints' in r.phases) ? { done: true, evidence: `Built by the run of ${when(r.started_at)}.` } : no(r.completed ? '' : 'The last run stopped before building them.');
     case 'validation': {
       const v = forTarget.find((e) => e.action === 'validate' && e.source === f.source);
       if (!v) return no();
+      if (rolledBack) return no(`The run it validated was rolled back ${when(rolledBack)}: nothing left to validate.`);
+      if (r && Date.parse(v.at) < Date.parse(r.started_at)) return no(`The last validation (${when(v.at)}) is older than the last run: validate again.`);
       if (!ok(v)) return no(`The last validation failed: ${v.message ?? 'see the audit log'}.`);
       if (v.options.clean === true) return { done: true, evidence: `Clean ${when(v.at)}${v.message ? `: ${v.message.replace(/^clean: /, '')}` : ''}.` };
       const m = typeof v.options.mismatches === 'number' ? v.options.mismatches : null;

@@ -92,7 +92,7 @@ describe('files to offer', () => {
 });
 
 describe('past runs', () => {
-  const s = (x: Partial<RunSummary>): RunSummary => ({ id: '1', started_at: '', source: '', target: '', target_server: '', completed: true, exact: true, tables: 1, rows_written: 1, rejected: 0, changed: 0, seconds: 1, error: null, ...x });
+  const s = (x: Partial<RunSummary>): RunSummary => ({ id: '1', started_at: '', source: '', target: '', target_server: '', completed: true, exact: true, tables: 1, rows_written: 1, rejected: 0, changed: 0, seconds: 1, error: null, rolled_back: null, ...x });
   it.each([
     [s({}), 'ok', 'exact'],
     [s({ exact: false, rejected: 1200, changed: 3 }), 'error', '1,200 refused'],

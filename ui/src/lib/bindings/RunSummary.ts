@@ -3,4 +3,9 @@
 /**
  * One line per past run, for the list.
  */
-export type RunSummary = { id: string, started_at: string, source: string, target: string, target_server: string, completed: boolean, exact: boolean, tables: number, rows_written: number, rejected: number, changed: number, seconds: number, error: string | null, };
+export type RunSummary = { id: string, started_at: string, source: string, target: string, target_server: string, completed: boolean, exact: boolean, tables: number, rows_written: number, rejected: number, changed: number, seconds: number, error: string | null, 
+/**
+ * When the run was rolled back (RFC 3339), as the audit log records it; what it made
+ * is then gone from the target.
+ */
+rolled_back: string | null, };
