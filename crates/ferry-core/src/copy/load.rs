@@ -385,6 +385,10 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
         tokio::task::spawn_blocking(move || job.dialect.with_row_format(Reader(job, (tx, spent))))
     };
     let mut written = 0u64;
+    // Rows the target keeps whatever happens next (committed, or written outside a
+    // transaction): what the report says this table got when the load stops on an error or a
+    // cancel, so that rolling the run back finds the count it expects.
+    let mut committed = 0u64;
     let mut refused_rows = TableReport::default();
     let mut failure: Option<FerryError> = None;
     let in_tx = load_tx == LoadTx::Chunked;
@@ -443,11 +447,17 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                 break;
             }
         }
+        if !in_tx && !whole_table_tx {
+            committed = written;
+        }
         since_commit += 1;
         if in_tx && since_commit >= 20 {
             since_commit = 0;
             let r = match conn.execute("COMMIT").await {
-                Ok(()) => conn.execute("START TRANSACTION").await,
+                Ok(()) => {
+                    committed = written;
+                    conn.execute("START TRANSACTION").await
+                }
                 Err(e) => Err(e),
             };
             if let Err(e) = r {
@@ -460,21 +470,37 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
     }
     let refused = abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed));
     if (in_tx || (whole_table_tx && !refused)) && failure.is_none() {
-        if let Err(e) = conn.execute("COMMIT").await {
-            failure = Some(target_err(&format!("table {}", t.name), e));
+        match conn.execute("COMMIT").await {
+            Ok(()) => committed = written,
+            Err(e) => failure = Some(target_err(&format!("table {}", t.name), e)),
         }
     }
     drop(rx);
     let read = reader.await.map_err(|e| FerryError::Other(format!("reader of {name} stopped: {e}")))?;
     let mut read = match (read, failure) {
-        (_, Some(f)) => return Err(f),
-        (Err(e), None) => return Err(e),
+        (_, Some(f)) => {
+            record_kept(sh, t, committed).await;
+            return Err(f);
+        }
+        (Err(e), None) => {
+            record_kept(sh, t, committed).await;
+            return Err(e);
+        }
         (Ok(r), None) => r,
     };
     read.abandoned |= refused;
     let seconds = started.elapsed().as_secs_f64();
     sh.add_phase(Phase::Data, seconds).await;
     Ok(Loaded { read, written, refused: refused_rows, seconds })
+}
+
+/// Puts the rows a stopped load left in the table into the report (a cancel or an error
+/// between batches: the batches before it stay).
+pub(super) async fn record_kept(sh: &Shared, t: &PlannedTable, rows: u64) {
+    let mut rep = sh.report.lock().await;
+    let tr = rep.tables.entry(t.source.name.clone()).or_default();
+    tr.target = t.name.clone();
+    tr.rows_written = rows;
 }
 
 /// Puts a table's load into the report.

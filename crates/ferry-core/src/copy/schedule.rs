@@ -264,6 +264,17 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
         }
     }
     if let Some(e) = first_err {
+        // Tables loaded but not finished when the run stopped (a cancel, an error elsewhere)
+        // keep their rows: the report says so, or rolling the run back would find more rows
+        // than it expects and refuse.
+        let left: Vec<(Arc<PlannedTable>, u64)> = {
+            let mut b = board.lock().expect("board");
+            let loads = std::mem::take(&mut b.loads);
+            loads.into_iter().filter_map(|(name, l)| b.spec.get(&name).map(|t| (t.clone(), if l.read.abandoned { 0 } else { l.written }))).collect()
+        };
+        for (t, rows) in left {
+            record_kept(sh, &t, rows).await;
+        }
         // A damaged file is the cause to name, whatever else went wrong meanwhile.
         let check = board.lock().expect("board").integrity.take();
         if let Some(h) = check {
