@@ -505,6 +505,216 @@ impl Drop for Spawned {
     }
 }
 
+// --- state ---
+
+/// Opens the demo, pre-flights and diffs it, migrates it into PostgreSQL, rolls the run back
+/// from Backups — then Backups and the Checklist say it is rolled back — and opens another
+/// file: every status that depended on the demo, its target or its run resets.
+#[tokio::test]
+async fn statuses_follow_the_file_and_a_rolled_back_run() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let other = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui").join("state-other.sqlite");
+    fs::create_dir_all(other.parent().unwrap()).unwrap();
+    let _ = fs::remove_file(&other);
+    {
+        let c = rusqlite::Connection::open(&other).unwrap();
+        c.execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT); INSERT INTO notes (body) VALUES ('a'), ('b'), ('c');").unwrap();
+    }
+    let app = App::start_picking("state-file", std::slice::from_ref(&other)).await;
+    let pg = TestDb::new(Target::Pg).await;
+    let result = async {
+        app.wait("#try-demo", STARTUP).await?;
+        app.click("#try-demo").await?;
+        app.text_with("#source-summary", "16 tables", RUN).await?;
+        connect_to(&app, Target::Pg, &pg.name, "").await?;
+        app.text_with("#connection-result", "Empty", ANSWER).await?;
+
+        // Pre-flight: the sidebar says what the page says.
+        app.click("#nav-preflight").await?;
+        app.click("#run-preflight").await?;
+        let verdict = app.wait("#preflight-verdict", RUN).await?;
+        let ready = verdict.attr("data-ready").await.map_err(|e| format!("read data-ready: {e}"))?;
+        let want = if ready.as_deref() == Some("true") { "Ready to migrate" } else { "Unresolved rows" };
+        expect_hint(&app, "preflight", want).await?;
+        app.click("#nav-diff").await?;
+        app.click("#run-diff").await?;
+        app.wait("#diff-headline", RUN).await?;
+        expect_hint(&app, "diff", "Target is empty").await?;
+
+        app.click("#nav-run").await?;
+        app.click("#start-run").await?;
+        app.text_with("#run-result", "finished", RUN).await?;
+        expect_hint(&app, "run", "Finished").await?;
+        if pg_tables(&pg).await == 0 {
+            return Err("the run left no table in the target".into());
+        }
+
+        // Roll it back from Backups: the run is marked, with no second "Roll back".
+        app.click("#nav-backups").await?;
+        app.click("[data-rollback]").await?;
+        app.click("#rollback-go").await?;
+        app.wait("#rollback-outcome", RUN).await?;
+        app.wait("[data-rolled-back]", ANSWER).await?;
+        expect_hint(&app, "run", "Rolled back").await?;
+        if count(&app, "[data-rollback]").await? != 0 {
+            return Err("Backups still offers to roll back the run already rolled back".into());
+        }
+        if pg_tables(&pg).await != 0 {
+            return Err("the rollback left tables in the target".into());
+        }
+        // The Checklist: what the run did is not ticked any more, and it says why.
+        app.click("#nav-checklist").await?;
+        for item in ["schema", "data", "indexes"] {
+            let li = app.wait(&format!("li[data-item=\"{item}\"]"), ANSWER).await?;
+            let by = li.attr("data-by").await.map_err(|e| format!("read data-by: {e}"))?;
+            let text = li.text().await.map_err(|e| format!("read {item}: {e}"))?;
+            if by.as_deref() == Some("auto") || !text.contains("was rolled back") {
+                return Err(format!("Checklist {item} after the rollback: by {by:?}, says {text:?}"));
+            }
+        }
+        let shot = app.logs.join("state-checklist-after-rollback.png");
+        fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+
+        // Another file: nothing made for the demo is shown for it.
+        app.click("#nav-connections").await?;
+        app.click("#choose-file").await?;
+        app.text_with("#source-summary", "state-other.sqlite", ANSWER).await?;
+        expect_hint(&app, "preflight", "Check every value").await?;
+        expect_hint(&app, "diff", "Planned vs the target").await?;
+        expect_hint(&app, "run", "Not started").await?;
+        app.click("#nav-run").await?;
+        app.wait("#start-run", ANSWER).await?;
+        if count(&app, "#run-result, tr[data-run-table]").await? != 0 {
+            return Err("the Run view still shows the demo's run".into());
+        }
+        app.click("#nav-preflight").await?;
+        app.wait("#run-preflight", ANSWER).await?;
+        if count(&app, "#preflight-verdict").await? != 0 {
+            return Err("Pre-flight still shows the demo's result".into());
+        }
+        let shot = app.logs.join("state-other-file.png");
+        fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
+}
+
+/// A bigger demo, so that a cancel lands mid-run: cancelled, the Run view says so (sidebar
+/// too) with nothing clickable where Cancel was, offers Undo; Undo leaves the target empty;
+/// a new run then succeeds; Backups marks the undone run.
+#[tokio::test]
+async fn a_cancelled_run_is_undone_from_the_run_view() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("state-cancel").await;
+    let pg = TestDb::new(Target::Pg).await;
+    let result = async {
+        // Where "Try with the demo database" looks: it builds its own only when none is there.
+        let demo = app.data_dir.join("demo/demo.sqlite");
+        fs::create_dir_all(demo.parent().unwrap()).unwrap();
+        ferry_core::demo::build(&demo, BIG_DEMO_ROWS, true).map_err(|e| format!("build the demo: {e}"))?;
+        app.wait("#try-demo", STARTUP).await?;
+        app.click("#try-demo").await?;
+        app.text_with("#source-summary", "16 tables", RUN).await?;
+        connect_to(&app, Target::Pg, &pg.name, "").await?;
+        app.text_with("#connection-result", "Empty", ANSWER).await?;
+        app.click("#nav-run").await?;
+        app.click("#start-run").await?;
+        // Cancel once rows are being copied.
+        app.wait("tr[data-run-table]", RUN).await?;
+        let cancel = app.wait("#cancel-run", ANSWER).await?;
+        // Where Cancel is in the window (viewport coordinates, as elementFromPoint takes them).
+        let at = app
+            .client
+            .execute(
+                "const el = arguments[0]; el.scrollIntoView({ block: 'center' }); const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];",
+                vec![serde_json::to_value(&cancel).unwrap()],
+            )
+            .await
+            .map_err(|e| format!("where is Cancel: {e}"))?;
+        cancel.click().await.map_err(|e| format!("click Cancel: {e}"))?;
+        app.text_with("#run-status", "cancelled", RUN).await?;
+        expect_hint(&app, "run", "Cancelled").await?;
+        let under = app
+            .client
+            .execute("return document.elementFromPoint(arguments[0], arguments[1])?.closest('button')?.id ?? null;", vec![at[0].clone(), at[1].clone()])
+            .await
+            .map_err(|e| format!("what is where Cancel was: {e}"))?;
+        if !under.is_null() {
+            return Err(format!("where Cancel was there is now the button {under}"));
+        }
+        let made = pg_tables(&pg).await;
+        if made == 0 {
+            return Err("the cancel landed before any table was made: nothing to undo (make the demo bigger)".into());
+        }
+        let shot = app.logs.join("state-cancelled.png");
+        fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+
+        // Undo, after its confirmation: the target is empty again.
+        app.click("#undo-run").await?;
+        app.text_with("#undo-confirm", "exactly what the run created", ANSWER).await?;
+        app.click("#undo-go").await?;
+        app.wait("#undo-outcome", RUN).await?;
+        expect_hint(&app, "run", "Rolled back").await?;
+        let left = pg_tables(&pg).await;
+        if left != 0 {
+            return Err(format!("Undo left {left} of the {made} tables in the target"));
+        }
+
+        // A new run, set up deliberately, succeeds on the emptied target.
+        app.click("#new-run").await?;
+        app.click("#start-run").await?;
+        app.text_with("#run-result", "finished", RUN).await?;
+        expect_hint(&app, "run", "Finished").await?;
+        let shot = app.logs.join("state-run-again.png");
+        fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+
+        // Backups: the undone run is marked; only the new one can be rolled back.
+        app.click("#nav-backups").await?;
+        app.wait("[data-rolled-back]", ANSWER).await?;
+        let (marked, offered) = (count(&app, "[data-rolled-back]").await?, count(&app, "[data-rollback]").await?);
+        if (marked, offered) != (1, 1) {
+            return Err(format!("Backups marks {marked} run(s) rolled back and offers {offered} rollback(s); want 1 and 1"));
+        }
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
+}
+
+/// Rows of the demo for the cancel test: enough that copying takes a few seconds.
+const BIG_DEMO_ROWS: u64 = 200_000;
+
+/// Waits until the sidebar line under step `view` says `want`.
+async fn expect_hint(app: &App, view: &str, want: &str) -> Result<(), String> {
+    // Its text through the DOM: WebKitWebDriver reads this <small> as "".
+    let script = format!("return document.querySelector('#nav-{view} small')?.textContent ?? '';");
+    let deadline = Instant::now() + ANSWER;
+    loop {
+        let shown = app.client.execute(&script, vec![]).await.map_err(|e| format!("read the sidebar under {view}: {e}"))?;
+        let shown = shown.as_str().unwrap_or_default().trim().to_string();
+        if shown == want {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the sidebar under {view} says {shown:?}, not {want:?}"));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// How many elements match `css` now.
+async fn count(app: &App, css: &str) -> Result<usize, String> {
+    app.client.find_all(Locator::Css(css)).await.map(|v| v.len()).map_err(|e| format!("find {css}: {e}"))
+}
+
+/// Tables in the test database's public schema.
+async fn pg_tables(db: &TestDb) -> i64 {
+    db.scalar("SELECT count(*)::text FROM information_schema.tables WHERE table_schema = 'public'").await.and_then(|n| n.parse().ok()).unwrap_or(-1)
+}
+
 /// Makes this test process adopt the processes its children leave behind (WebKitWebDriver
 /// does not wait for the app, tauri-driver does not wait for WebKitWebDriver), so that it can
 /// reap them instead of leaving zombies to an init that may not. Only GUI tests live in this
