@@ -133,7 +133,7 @@ export function typeCheck(type: string): TypeCheck {
   if (/^(text|varchar\(\d+\)|bigint|integer|jsonb|json|uuid|timestamptz|date|bytea|numeric.*|double precision|boolean|smallint)$/i.test(type)) {
     return { known: true, message: `all 9,600 values fit ${type}`, check: { values: 9600, rejected: 0, changed: 0, reason: null, examples: [] } };
   }
-  return { known: false, message: `"${type}" is not a PostgreSQL type Ferry can load into`, check: null };
+  return { known: false, message: `type "${type}" is not a PostgreSQL type Ferry accepts: it is not a type name with at most one list of whole numbers in parentheses (no comments, quotes, semicolons or text after it). Accepted: smallint, integer, bigint, numeric(p,s), double precision, boolean, text, varchar(n), bytea, uuid, date, timestamp, timestamptz, jsonb`, check: null };
 }
 
 const started = '2026-05-04T09:41:07Z';

@@ -88,8 +88,9 @@ pub fn propose_plan(state: State<'_, AppState>, dialect: Dialect) -> IpcResult<P
 #[tauri::command]
 pub async fn check_type(state: State<'_, AppState>, dialect: Dialect, table: String, column: String, type_sql: String) -> IpcResult<TypeCheck> {
     let l = state.loaded()?;
-    let Some(logical) = dialect.parse_type(&type_sql) else {
-        return Ok(TypeCheck { known: false, message: format!("{type_sql:?} is not a {} type Ferry can load into", dialect.name()), check: None });
+    let logical = match dialect.read_plan_type(&type_sql) {
+        Ok(t) => t,
+        Err(message) => return Ok(TypeCheck { known: false, message, check: None }),
     };
     let t = l.schema.tables.iter().find(|t| t.name == table).cloned().ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("no table {table:?}")))?;
     let check = super::blocking(move || Ok(ferry_core::preflight::check_column(&l.path, &t, &column, &logical, dialect)?)).await?;

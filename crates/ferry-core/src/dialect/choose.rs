@@ -30,6 +30,28 @@ impl Dialect {
         }
     }
 
+    /// The type forms a plan may name in this dialect, as a refusal lists them.
+    pub fn accepted_types(self) -> &'static str {
+        match self {
+            Dialect::Postgres => postgres::types::ACCEPTED,
+            Dialect::MySql | Dialect::MariaDb => mysql::types::ACCEPTED,
+        }
+    }
+
+    /// A plan's (or an override's) type read as `parse_type` reads it, or the refusal in
+    /// words: what is wrong with it and which forms are accepted.
+    pub fn read_plan_type(self, s: &str) -> std::result::Result<LogicalType, String> {
+        if let Some(t) = self.parse_type(s) {
+            return Ok(t);
+        }
+        let why = match super::split_type_strict(s) {
+            None => "it is not a type name with at most one list of whole numbers in parentheses (no comments, quotes, semicolons or text after it)".to_string(),
+            Some((name, _)) if self.parse_type(&name).is_some() || self.parse_type(&format!("{name}(1)")).is_some() => format!("{name} does not take those numbers here"),
+            Some((name, _)) => format!("Ferry does not create {name} columns"),
+        };
+        Err(format!("type {s:?} is not a {} type Ferry accepts: {why}. Accepted: {}", self.name(), self.accepted_types()))
+    }
+
     /// A type's canonical spelling in the dialect: aliases resolved (`int8` → `bigint`,
     /// `character varying(20)` → `varchar(20)`, `timestamp with time zone` → `timestamptz`),
     /// MySQL's integer display widths dropped (`int(11)` → `int`, but `tinyint(1)` is the

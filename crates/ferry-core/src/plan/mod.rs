@@ -208,9 +208,9 @@ impl Plan {
                         if t.column(&cp.source).is_none() {
                             problems.push(format!("column {}.{} is in the plan but not in the source", tp.source, cp.source));
                         }
-                        match (self.dialect.parse_type(&cp.target_type), cp.transform) {
-                            (None, _) => problems.push(format!("column {}.{}: type {:?} is not a {} type Ferry can load into (write a type name with at most one list of whole numbers in parentheses, such as bigint, varchar(255), decimal(20,6) or text)", tp.source, cp.source, cp.target_type, self.dialect.name())),
-                            (Some(ty), Some(tr)) if !tr.applies_to(&ty) => problems.push(format!("column {}.{}: transform {} needs {}, not {:?}", tp.source, cp.source, tr.name(), tr.wants(), cp.target_type)),
+                        match (self.dialect.read_plan_type(&cp.target_type), cp.transform) {
+                            (Err(why), _) => problems.push(format!("column {}.{}: {why}", tp.source, cp.source)),
+                            (Ok(ty), Some(tr)) if !tr.applies_to(&ty) => problems.push(format!("column {}.{}: transform {} needs {}, not {:?}", tp.source, cp.source, tr.name(), tr.wants(), cp.target_type)),
                             _ => {}
                         }
                     }

@@ -110,15 +110,7 @@ impl ColumnPlan {
 
     /// The logical type behind `target_type`, read with the dialect's parser.
     pub fn logical(&self, dialect: Dialect) -> Result<LogicalType> {
-        dialect.parse_type(&self.target_type).ok_or_else(|| FerryError::PlanUnreadable {
-            path: String::new(),
-            detail: format!(
-                "column {:?}: type {:?} is not a {} type Ferry can load into; write a type name with at most one list of whole numbers in parentheses, such as bigint, varchar(255), decimal(20,6) or text",
-                self.source,
-                self.target_type,
-                dialect.name()
-            ),
-        })
+        dialect.read_plan_type(&self.target_type).map_err(|why| FerryError::PlanUnreadable { path: String::new(), detail: format!("column {:?}: {why}", self.source) })
     }
 
     /// Takes the suggestion: its type and transform become the column's; its reason and

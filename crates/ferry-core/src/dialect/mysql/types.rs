@@ -23,24 +23,43 @@ pub fn format_type(t: &LogicalType) -> String {
     }
 }
 
+/// The forms `parse_type` accepts, as a refusal lists them.
+pub const ACCEPTED: &str = "tinyint, smallint, mediumint, int, bigint (a display width such as int(11) allowed), decimal(p,s) (p up to 65, s up to 30), double, tinyint(1) or boolean, varchar(n), char(n), text, mediumtext, longtext, blob, mediumblob, longblob, varbinary(n), binary(n), uuid (MariaDB), date, datetime(6), json (and the aliases integer, numeric, double precision, real, bool, tinytext)";
+
+/// Reads a MySQL/MariaDB type name as a user writes it in a plan. Only the forms Ferry
+/// creates exactly as read: numbers a type does not take (`text(10)`, `date(3)`,
+/// `varchar(10,2)`, `decimal(70)`) are refused, never created as something else.
 pub fn parse_type(s: &str) -> Option<LogicalType> {
     let (name, params) = crate::dialect::split_type_strict(s)?;
     let p0 = params.first().copied();
+    let n = params.len();
+    let width_ok = n == 0 || (n == 1 && p0.is_some_and(|w| (1..=255).contains(&w)));
+    let length_ok = n == 1 && p0.is_some_and(|l| (1..=65_535).contains(&l));
+    let decimal_ok = match params.as_slice() {
+        [] => true,
+        [p] => (1..=65).contains(p),
+        [p, s] => (1..=65).contains(p) && *s <= 30 && s <= p,
+        _ => false,
+    };
     Some(match name.as_str() {
-        "tinyint" if p0 == Some(1) => LogicalType::Boolean,
-        "bool" | "boolean" => LogicalType::Boolean,
-        "tinyint" | "smallint" => LogicalType::Integer { bits: 16 },
-        "mediumint" | "int" | "integer" => LogicalType::Integer { bits: 32 },
-        "bigint" => LogicalType::Integer { bits: 64 },
-        "decimal" | "numeric" => LogicalType::Decimal { precision: Some(p0.unwrap_or(10)), scale: Some(params.get(1).copied().unwrap_or(0)) },
-        "double" | "double precision" | "real" => LogicalType::Float,
-        "varchar" | "char" => LogicalType::Text { max: p0 },
-        "text" | "mediumtext" | "longtext" | "tinytext" => LogicalType::Text { max: None },
-        "blob" | "longblob" | "mediumblob" | "varbinary" | "binary" => LogicalType::Bytes,
-        "uuid" => LogicalType::Uuid,
-        "date" => LogicalType::Date,
-        "datetime" | "timestamp" => LogicalType::Timestamp { tz: true },
-        "json" => LogicalType::Json,
+        "tinyint" if p0 == Some(1) && n == 1 => LogicalType::Boolean,
+        "bool" | "boolean" if n == 0 => LogicalType::Boolean,
+        "tinyint" | "smallint" if width_ok => LogicalType::Integer { bits: 16 },
+        "mediumint" | "int" | "integer" if width_ok => LogicalType::Integer { bits: 32 },
+        "bigint" if width_ok => LogicalType::Integer { bits: 64 },
+        "decimal" | "numeric" if decimal_ok => LogicalType::Decimal { precision: Some(p0.unwrap_or(10)), scale: Some(params.get(1).copied().unwrap_or(0)) },
+        "double" | "double precision" | "real" if n == 0 => LogicalType::Float,
+        "varchar" if length_ok => LogicalType::Text { max: p0 },
+        "char" if n == 0 || (length_ok && p0.is_some_and(|l| l <= 255)) => LogicalType::Text { max: Some(p0.unwrap_or(1)) },
+        "text" | "mediumtext" | "longtext" | "tinytext" if n == 0 => LogicalType::Text { max: None },
+        "blob" | "longblob" | "mediumblob" if n == 0 => LogicalType::Bytes,
+        "varbinary" | "binary" if length_ok => LogicalType::Bytes,
+        "uuid" if n == 0 => LogicalType::Uuid,
+        "date" if n == 0 => LogicalType::Date,
+        // Only datetime(6): a timestamp holds microseconds, and `datetime`, `datetime(3)` would
+        // cut them (TIMESTAMP also holds only the years 1970–2038).
+        "datetime" if params == [6] => LogicalType::Timestamp { tz: true },
+        "json" if n == 0 => LogicalType::Json,
         _ => return None,
     })
 }
@@ -106,5 +125,41 @@ mod tests {
         }
         assert_eq!(parse_type("DECIMAL(20, 6)"), Some(LogicalType::Decimal { precision: Some(20), scale: Some(6) }));
         assert_eq!(parse_type("float"), None, "single precision is never proposed");
+    }
+
+    #[test]
+    fn only_the_forms_created_as_read_are_accepted() {
+        let cases: &[(&str, Option<LogicalType>)] = &[
+            ("int(11)", Some(LogicalType::Integer { bits: 32 })),
+            ("bigint(20)", Some(LogicalType::Integer { bits: 64 })),
+            ("char", Some(LogicalType::Text { max: Some(1) })),
+            ("char(36)", Some(LogicalType::Text { max: Some(36) })),
+            ("decimal", Some(LogicalType::Decimal { precision: Some(10), scale: Some(0) })),
+            ("DATETIME( 6 )", Some(LogicalType::Timestamp { tz: true })),
+            ("datetime(3)", None),
+            ("datetime", None),
+            ("timestamp", None),
+            ("varchar(10 /*", None),
+            ("varchar(10) /* x */", None),
+            ("int; DROP TABLE t", None),
+            ("varchar(10))", None),
+            ("varchar(10) x", None),
+            ("varchar", None),
+            ("varchar(0)", None),
+            ("varchar(10,2)", None),
+            ("text(10)", None),
+            ("date(3)", None),
+            ("datetime(7)", None),
+            ("decimal(70)", None),
+            ("decimal(10,31)", None),
+            ("decimal(2,5)", None),
+            ("int(0)", None),
+            ("char(300)", None),
+            ("varbinary", None),
+            ("set", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&parse_type(input), want, "{input:?}");
+        }
     }
 }

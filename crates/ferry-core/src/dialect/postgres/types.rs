@@ -24,26 +24,42 @@ pub fn format_type(t: &LogicalType) -> String {
     }
 }
 
+/// The forms `parse_type` accepts, as a refusal lists them.
+pub const ACCEPTED: &str = "smallint, integer, bigint, numeric, numeric(p) or numeric(p,s), double precision, boolean, text, varchar(n), bytea, uuid, date, timestamp, timestamptz, jsonb (and the aliases int2, int4, int, int8, decimal, float8, float, bool, character varying(n), timestamp with time zone, timestamp without time zone)";
+
 /// Reads a PostgreSQL type name as a user writes it in a plan (`numeric(12, 2)`, `int8`,
-/// `character varying(20)`, `timestamp with time zone`).
+/// `character varying(20)`, `timestamp with time zone`). Only the forms Ferry creates exactly
+/// as read: a type whose numbers Ferry would not carry into the column (`timestamp(3)`,
+/// `integer(5)`, `varchar(10,2)`) is refused, never created as something else.
 pub fn parse_type(s: &str) -> Option<LogicalType> {
     let (name, params) = crate::dialect::split_type_strict(s)?;
     let p0 = params.first().copied();
+    let n = params.len();
+    let length_ok = p0.is_none_or(|l| (1..=10_485_760).contains(&l));
+    let numeric_ok = match params.as_slice() {
+        [] => true,
+        [p] => (1..=1000).contains(p),
+        [p, s] => (1..=1000).contains(p) && s <= p,
+        _ => false,
+    };
     Some(match name.as_str() {
-        "smallint" | "int2" => LogicalType::Integer { bits: 16 },
-        "integer" | "int" | "int4" => LogicalType::Integer { bits: 32 },
-        "bigint" | "int8" => LogicalType::Integer { bits: 64 },
-        "numeric" | "decimal" => LogicalType::Decimal { precision: p0, scale: p0.map(|_| params.get(1).copied().unwrap_or(0)) },
-        "double precision" | "float8" | "float" => LogicalType::Float,
-        "boolean" | "bool" => LogicalType::Boolean,
-        "text" => LogicalType::Text { max: None },
-        "varchar" | "character varying" | "char" | "character" => LogicalType::Text { max: p0 },
-        "bytea" => LogicalType::Bytes,
-        "uuid" => LogicalType::Uuid,
-        "date" => LogicalType::Date,
-        "timestamptz" | "timestamp with time zone" => LogicalType::Timestamp { tz: true },
-        "timestamp" | "timestamp without time zone" => LogicalType::Timestamp { tz: false },
-        "jsonb" | "json" => LogicalType::Json,
+        "smallint" | "int2" if n == 0 => LogicalType::Integer { bits: 16 },
+        "integer" | "int" | "int4" if n == 0 => LogicalType::Integer { bits: 32 },
+        "bigint" | "int8" if n == 0 => LogicalType::Integer { bits: 64 },
+        "numeric" | "decimal" if numeric_ok => LogicalType::Decimal { precision: p0, scale: p0.map(|_| params.get(1).copied().unwrap_or(0)) },
+        "double precision" | "float8" if n == 0 => LogicalType::Float,
+        "float" if params.is_empty() || params.iter().all(|p| (25..=53).contains(p)) && n == 1 => LogicalType::Float,
+        "boolean" | "bool" if n == 0 => LogicalType::Boolean,
+        "text" if n == 0 => LogicalType::Text { max: None },
+        // Not `varchar` alone, nor `char(n)`: Ferry would create text and varchar(n).
+        "varchar" | "character varying" if n == 1 && length_ok => LogicalType::Text { max: p0 },
+        "bytea" if n == 0 => LogicalType::Bytes,
+        "uuid" if n == 0 => LogicalType::Uuid,
+        "date" if n == 0 => LogicalType::Date,
+        "timestamptz" | "timestamp with time zone" if n == 0 => LogicalType::Timestamp { tz: true },
+        "timestamp" | "timestamp without time zone" if n == 0 => LogicalType::Timestamp { tz: false },
+        // Not `json`: Ferry creates jsonb.
+        "jsonb" if n == 0 => LogicalType::Json,
         _ => return None,
     })
 }
@@ -125,5 +141,50 @@ mod tests {
         assert_eq!(parse_type("character varying(5)"), Some(LogicalType::Text { max: Some(5) }));
         assert_eq!(parse_type("real"), None, "single precision is never proposed");
         assert_eq!(parse_type("geometry"), None);
+    }
+
+    #[test]
+    fn only_the_forms_created_as_read_are_accepted() {
+        let cases: &[(&str, Option<LogicalType>)] = &[
+            ("int4", Some(LogicalType::Integer { bits: 32 })),
+            ("int", Some(LogicalType::Integer { bits: 32 })),
+            ("int2", Some(LogicalType::Integer { bits: 16 })),
+            ("int8", Some(LogicalType::Integer { bits: 64 })),
+            ("decimal", Some(LogicalType::Decimal { precision: None, scale: None })),
+            ("decimal(12, 2)", Some(LogicalType::Decimal { precision: Some(12), scale: Some(2) })),
+            ("float8", Some(LogicalType::Float)),
+            ("float", Some(LogicalType::Float)),
+            ("bool", Some(LogicalType::Boolean)),
+            ("timestamp without time zone", Some(LogicalType::Timestamp { tz: false })),
+            ("character varying(3)", Some(LogicalType::Text { max: Some(3) })),
+            ("numeric(5)", Some(LogicalType::Decimal { precision: Some(5), scale: Some(0) })),
+            ("float(53)", Some(LogicalType::Float)),
+            ("timestamp with time zone", Some(LogicalType::Timestamp { tz: true })),
+            ("varchar(10 /*", None),
+            ("varchar(10) /* x */", None),
+            ("text; DROP TABLE t", None),
+            ("varchar(10))", None),
+            ("varchar(10) x", None),
+            ("timestamp(3)", None),
+            ("integer(5)", None),
+            ("text(10)", None),
+            ("varchar(10,2)", None),
+            ("varchar(0)", None),
+            ("numeric(2,5)", None),
+            ("numeric(1,2,3)", None),
+            ("float(10)", None),
+            ("serial", None),
+            ("char(3)", None),
+            ("varchar", None),
+            ("json", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(&parse_type(input), want, "{input:?}");
+        }
+        // PostgreSQL creates the type the logical type formats to (binary COPY needs it): every
+        // accepted form must be that very type, so the plan and the server never differ.
+        for (input, t) in cases.iter().filter_map(|(i, t)| Some((i, t.as_ref()?))) {
+            assert_eq!(canonical_type(input), canonical_type(&format_type(t)), "{input:?} is created as {}", format_type(t));
+        }
     }
 }
