@@ -322,6 +322,29 @@ fn find_outside_literals(s: &str, pat: &str) -> Option<usize> {
     None
 }
 
+/// A time's zero fraction of a second left out (`00:00:00.000+00` → `00:00:00+00`), as
+/// PostgreSQL prints a timestamp default back.
+fn drop_zero_fractions(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < c.len() {
+        if c[i] == '.' && i > 0 && c[i - 1].is_ascii_digit() && c.get(i + 1) == Some(&'0') {
+            let mut j = i + 1;
+            while c.get(j) == Some(&'0') {
+                j += 1;
+            }
+            if !c.get(j).is_some_and(|x| x.is_ascii_digit()) {
+                i = j;
+                continue;
+            }
+        }
+        out.push(c[i]);
+        i += 1;
+    }
+    out
+}
+
 fn same_expr(a: &str, b: &str) -> bool {
     expr_skeleton(a) == expr_skeleton(b)
 }
@@ -404,7 +427,7 @@ fn compare_column(dialect: Dialect, e: &Expected, a: &crate::diff::ExistingColum
     }
     let same_default = match (&e.default, &a.default) {
         (None, None) => true,
-        (Some(x), Some(y)) => same_expr(x, y),
+        (Some(x), Some(y)) => same_expr(x, y) || drop_zero_fractions(&expr_skeleton(x)) == drop_zero_fractions(&expr_skeleton(y)),
         // PostgreSQL prints DEFAULT NULL as no default.
         (Some(x), None) | (None, Some(x)) => x.trim().eq_ignore_ascii_case("null"),
     };
@@ -642,9 +665,17 @@ pub async fn diff(source: &Path, url: &str, plan: Option<&Plan>, plan_path: Opti
     let src = source.to_path_buf();
     let schema = tokio::task::spawn_blocking(move || crate::source::sqlite::read_source(&src, true, 2)).await.map_err(|e| FerryError::Other(e.to_string()))??;
     let resolved = crate::plan::Plan::resolve(plan, plan_path.unwrap_or("plan"), &schema, source, target.dialect)?;
-    let plan = &resolved;
-    let planned = planned_tables(&schema, plan, target.dialect)?;
+    let planned = built_tables(&schema, &resolved, target.dialect)?;
     diff_planned(&target, &mut conn, &planned).await
+}
+
+/// The tables `migrate` builds from `plan`: planned, with the plan's pre-flight choices
+/// applied (types widened, constraints dropped), as the run applies them. `diff` and
+/// `validate` compare the target with these, so after a run they name the same differences.
+pub fn built_tables(schema: &crate::schema::Schema, plan: &Plan, dialect: Dialect) -> Result<Vec<PlannedTable>> {
+    let mut planned = planned_tables(schema, plan, dialect)?;
+    crate::plan::choices::apply_choices(&mut planned, plan, dialect)?;
+    Ok(planned)
 }
 
 /// What `migrate --data-only` needs before it loads: every planned table in the target as
@@ -791,6 +822,14 @@ mod tests {
         ];
         for (d, from, to, want) in cases {
             assert_eq!(d.lossless_change(from, to), want, "{d:?} {from} → {to}");
+        }
+    }
+
+    #[test]
+    fn zero_fractions_of_a_second_are_dropped() {
+        let cases = [("'0001-01-0100:00:00.000+00bc'", "'0001-01-0100:00:00+00bc'"), ("'12:00:00.0'", "'12:00:00'"), ("1.05", "1.05"), ("1.500", "1.500"), ("x.0y", "x.0y"), ("3.00", "3")];
+        for (a, want) in cases {
+            assert_eq!(drop_zero_fractions(a), want, "{a}");
         }
     }
 

@@ -8,7 +8,6 @@ use ferry_core::dialect::session::Target;
 use ferry_core::diff::SchemaDiff;
 use ferry_core::plan::Plan;
 use ferry_core::preflight::Preflight;
-use ferry_core::plan::resolve::planned_tables;
 use tauri::State;
 
 /// Tables read at once by the pre-flight: the app leaves the machine usable meanwhile.
@@ -57,7 +56,7 @@ pub async fn schema_diff(state: State<'_, AppState>, url: String, plan: Plan, pg
     let (target, mut conn) = Target::open(&url, pg_schema.as_deref().filter(|s| !s.is_empty())).await?;
     plan.check_dialect(target.dialect, "the plan")?;
     plan.check_against(&l.schema, "the plan")?;
-    let planned = planned_tables(&l.schema, &plan, target.dialect)?;
+    let planned = ferry_core::diff::built_tables(&l.schema, &plan, target.dialect)?;
     Ok(ferry_core::diff::diff_planned(&target, &mut conn, &planned).await?)
 }
 
@@ -164,6 +163,40 @@ mod tests {
         let err = call(&w, "run_preflight", json!({ "plan": other })).unwrap_err();
         assert_eq!(err["kind"], "plan_mismatch", "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_type_field_refuses_what_is_not_an_accepted_form_and_says_which_are() {
+        let dir = temp_dir("typecheck");
+        let (_app, w) = app(&dir);
+        let path = shop(&dir);
+        call(&w, "open_source", json!({ "path": path })).expect("opens");
+        // (dialect, type typed, accepted)
+        let cases = [
+            ("postgres", "varchar(10 /*", false),
+            ("postgres", "varchar(10) /* x */", false),
+            ("postgres", "text; DROP TABLE customers", false),
+            ("postgres", "timestamp(3)", false),
+            ("postgres", "varchar(10,2)", false),
+            ("postgres", "varchar(40)", true),
+            ("postgres", "numeric(12, 2)", true),
+            ("mariadb", "varchar(10 /*", false),
+            ("mariadb", "int) ; DROP DATABASE d; -- (", false),
+            ("mariadb", "text(10)", false),
+            ("mariadb", "varchar(40)", true),
+            ("mariadb", "int(11)", true),
+        ];
+        for (dialect, ty, ok) in cases {
+            let c = call(&w, "check_type", json!({ "dialect": dialect, "table": "customers", "column": "email", "typeSql": ty })).expect("checks");
+            assert_eq!(c["known"], ok, "{dialect} {ty:?}: {c}");
+            let msg = c["message"].as_str().unwrap();
+            if ok {
+                assert!(msg.contains("fit") && c["check"].is_object(), "{dialect} {ty:?}: {msg}");
+            } else {
+                assert!(msg.contains("Ferry accepts") && msg.contains("Accepted: ") && msg.contains("varchar(n)") && c["check"].is_null(), "{dialect} {ty:?}: {msg}");
+                assert!(!msg.contains(" fit"), "{dialect} {ty:?}: never answered as fitting: {msg}");
+            }
+        }
     }
 
     #[test]
