@@ -1,5 +1,6 @@
 //! `ferry validate`: compares the source with the target a migration filled, row by row, and
-//! says whether what arrived is what left (exit 0), or lists every difference (exit 2).
+//! its schema with the plan, and says whether what arrived is what left and what was planned
+//! (exit 0), or lists every difference (exit 2).
 
 use ferry_core::validate::{MismatchKind, ValidateOptions, ValidationReport};
 use ferry_core::value::group_thousands as group;
@@ -132,6 +133,12 @@ fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
             }
         }
     }
+    if !rep.schema.is_empty() {
+        println!("\nthe schema differs from the plan ({} difference(s)):", rep.schema.len());
+        for d in &rep.schema {
+            println!("  {}", d.line());
+        }
+    }
     for n in &rep.notes {
         println!("\nnote: {n}");
     }
@@ -140,6 +147,7 @@ fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
         let exp = if rep.expected > 0 { format!(" ({} row(s) absent on purpose, as expected)", group(rep.expected)) } else { String::new() };
         println!("valid: every row matches — {} rows in {} tables, {} → {}{exp}", group(rep.rows_compared), rep.tables.len(), rep.source, rep.target_server);
     } else {
-        println!("NOT valid: {} mismatch(es) in {} of {} tables", group(rep.mismatches), rep.tables.iter().filter(|t| !t.is_clean()).count(), rep.tables.len());
+        let schema = if rep.schema.is_empty() { String::new() } else { format!("; the schema differs from the plan in {} place(s)", rep.schema.len()) };
+        println!("NOT valid: {} mismatch(es) in {} of {} tables{schema}", group(rep.mismatches), rep.tables.iter().filter(|t| !t.is_clean()).count(), rep.tables.len());
     }
 }

@@ -173,13 +173,21 @@ pub fn validation(r: &ValidationReport) -> String {
             r.tables.len(),
             escape(&exp)
         );
-    } else {
+    } else if r.mismatches == 0 && bad_tables == 0 {
         let _ = write!(
             b,
-            "<div class=\"verdict bad\">Not valid: {} mismatch(es)<small>in {} of {} tables; each is listed below by its key and column, with both values.</small></div>",
+            "<div class=\"verdict bad\">Not valid: the schema differs from the plan<small>{} difference(s) between what was planned and what the target holds, listed below; every row matches.</small></div>",
+            group(r.schema.len() as u64)
+        );
+    } else {
+        let schema = if r.schema.is_empty() { String::new() } else { format!(" The schema differs from the plan in {} place(s), listed below.", group(r.schema.len() as u64)) };
+        let _ = write!(
+            b,
+            "<div class=\"verdict bad\">Not valid: {} mismatch(es)<small>in {} of {} tables; each is listed below by its key and column, with both values.{}</small></div>",
             group(r.mismatches),
             bad_tables,
-            r.tables.len()
+            r.tables.len(),
+            escape(&schema)
         );
     }
     b.push_str("<div class=\"cards\">");
@@ -201,6 +209,28 @@ pub fn validation(r: &ValidationReport) -> String {
     ]));
     for n in &r.notes {
         let _ = write!(b, "<p class=\"note\">Note: {}</p>", escape(n));
+    }
+    if !r.schema.is_empty() {
+        let _ = write!(b, "<h2>Schema differs from the plan ({})</h2><table><tr><th>Table</th><th>Object</th><th>Planned</th><th>Found in the target</th><th>What differs</th></tr>", group(r.schema.len() as u64));
+        for d in &r.schema {
+            let what = match d.status {
+                crate::diff::Status::Create => "missing in the target".to_string(),
+                crate::diff::Status::Extra => "not in the plan".to_string(),
+                _ => d.differences.join("; "),
+            };
+            let absent = "<span class=\"null\">absent</span>".to_string();
+            let _ = write!(
+                b,
+                "<tr class=\"diff\"><td><code>{}</code></td><td>{} <code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(&d.table),
+                escape(d.kind.label()),
+                escape(&d.name),
+                d.planned.as_deref().map(|p| format!("<code>{}</code>", escape(p))).unwrap_or_else(|| absent.clone()),
+                d.found.as_deref().map(|p| format!("<code>{}</code>", escape(p))).unwrap_or(absent),
+                escape(&what)
+            );
+        }
+        b.push_str("</table>");
     }
     b.push_str("<h2>Tables</h2><table><tr><th>Table</th><th>Compared by</th><th class=\"n\">Source rows</th><th class=\"n\">Target rows</th><th class=\"n\">Matched</th><th class=\"n\">Mismatches</th><th class=\"n\">Expected</th><th></th></tr>");
     for t in &r.tables {
@@ -468,7 +498,9 @@ mod tests {
             mismatches_total: 1,
             ..Default::default()
         });
+        r.schema.push(crate::validate::SchemaDifference { table: evil.into(), kind: crate::diff::ObjectKind::Column, name: evil.into(), status: crate::diff::Status::Different, planned: Some(evil.into()), found: Some(evil.into()), differences: vec![evil.into()] });
         let html = validation(&r);
+        assert!(html.contains("Schema differs from the plan (1)"), "schema differences are listed");
         assert!(!html.contains("<img"), "a database name or value became markup");
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
         assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"), "self-contained, no scripts");

@@ -32,7 +32,7 @@ mod report;
 mod spec;
 
 pub use canonical::canonical_json;
-pub use report::{Aggregates, ColumnCheck, Expected, Mismatch, MismatchKind, TableValidation, ValidateOptions, ValidationReport};
+pub use report::{Aggregates, ColumnCheck, Expected, Mismatch, MismatchKind, SchemaDifference, TableValidation, ValidateOptions, ValidationReport};
 
 pub use ctx::KEPT;
 
@@ -82,6 +82,47 @@ async fn as_made(target: &Target, admin: &mut Conn, planned: &mut [PlannedTable]
     }
 }
 
+/// Every object of the planned tables the target does not hold as planned: the same
+/// comparison `ferry diff` makes (`diff::compare`), over the tables the run created. Tables
+/// beyond the plan are not the run's and are left out.
+async fn schema_as_planned(target: &Target, admin: &mut Conn, planned: &[PlannedTable]) -> Result<Vec<SchemaDifference>> {
+    let d = crate::diff::diff_planned(target, admin, planned).await?;
+    Ok(schema_differences(&d))
+}
+
+/// Whether the run said it would leave `d` out ("not created", in its report's warnings): a
+/// key, constraint or index it did not create, and the NOT NULL of the columns of a primary
+/// key it did not create (SQLite let them hold NULL). Those differ from the plan on purpose.
+fn announced(d: &SchemaDifference, warnings: &[crate::events::Warning], planned: &[PlannedTable]) -> bool {
+    use crate::diff::{ObjectKind, Status};
+    let Some(t) = planned.iter().find(|t| t.name == d.table) else { return false };
+    warnings.iter().filter(|w| w.table.as_deref() == Some(t.source.name.as_str()) && w.reason.starts_with("not created")).any(|w| {
+        let pk_dropped = w.object == "primary key" || w.object.starts_with("primary key (");
+        match d.kind {
+            ObjectKind::PrimaryKey => pk_dropped && d.status == Status::Create,
+            ObjectKind::Column => {
+                pk_dropped
+                    && t.primary_key.as_ref().is_some_and(|(_, cols)| cols.contains(&d.name))
+                    && d.differences.iter().all(|x| x.starts_with("nullability: NULL allowed in the target"))
+            }
+            _ => d.status == Status::Create && w.object.split_whitespace().any(|word| word == d.name),
+        }
+    })
+}
+
+/// The differences of a diff as validation lists them (extra tables left out).
+fn schema_differences(d: &crate::diff::SchemaDiff) -> Vec<SchemaDifference> {
+    use crate::diff::Status;
+    let mut out = vec![];
+    for t in d.tables.iter().filter(|t| t.source.is_some()) {
+        // A planned table missing altogether is the table's own error (not compared).
+        for i in t.items.iter().filter(|i| i.status != Status::Equal) {
+            out.push(SchemaDifference { table: t.name.clone(), kind: i.kind, name: i.name.clone(), status: i.status, planned: i.planned.clone(), found: i.actual.clone(), differences: i.differences.clone() });
+        }
+    }
+    out
+}
+
 /// Validates the target at `url` against `source`, as `migrate` carried it (the same plan,
 /// or the same proposal). Errors before anything is compared (the source, the connection,
 /// the plan) come back as `Err`; a table that cannot be read is named in its entry.
@@ -120,6 +161,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     // The plan's pre-flight choices, as the load applied them: types widened, values fixed.
     let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
     as_made(&target, &mut admin, &mut planned).await;
+    let schema_differences = schema_as_planned(&target, &mut admin, &planned).await;
     let (reported, reported_total) = opts.run_report.as_ref().map(reported_rows).unwrap_or_default();
     let mut report = ValidationReport {
         ferry_version: crate::version().into(),
@@ -132,6 +174,15 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
         run_report: opts.run_report_path.clone(),
         ..Default::default()
     };
+    match schema_differences {
+        Ok(mut d) => {
+            if let Some(rep) = &opts.run_report {
+                d.retain(|x| !announced(x, &rep.warnings, &planned));
+            }
+            report.schema = d;
+        }
+        Err(e) => report.notes.push(format!("the target's schema could not be compared with the plan: {e}")),
+    }
     if opts.run_report.is_none() {
         report.notes.push("no run report given (--run-report): rows the migration removed for a constraint (duplicates, orphans, CHECK failures) show as missing in target; rows the conversion refuses are recognised either way".into());
     }
@@ -164,7 +215,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     report.rows_compared = report.tables.iter().map(|t| t.rows_source.max(t.rows_target)).sum();
     report.mismatches = report.tables.iter().map(|t| t.mismatches_total + t.unexplained_aggregates() as u64 + u64::from(t.error.is_some())).sum();
     report.expected = report.tables.iter().map(|t| t.expected_total).sum();
-    report.clean = report.tables.iter().all(TableValidation::is_clean);
+    report.clean = report.tables.iter().all(TableValidation::is_clean) && report.schema.is_empty();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }

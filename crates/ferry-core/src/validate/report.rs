@@ -25,14 +25,50 @@ pub struct ValidationReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_report: Option<String>,
     pub tables: Vec<TableValidation>,
+    /// Every way the schema the target holds differs from the plan: column types, lengths,
+    /// nullability, defaults, keys, foreign keys, indexes, CHECKs (`diff::compare`).
+    #[serde(default)]
+    pub schema: Vec<SchemaDifference>,
     pub rows_compared: u64,
     /// Differences nobody announced: changed values, missing and extra rows.
     pub mismatches: u64,
     /// Rows absent from the target on purpose: refused by the conversion or reported by the run.
     pub expected: u64,
-    /// True when every table matched (expected rows aside).
+    /// True when every table matched (expected rows aside) and the schema is as planned.
     pub clean: bool,
     pub notes: Vec<String>,
+}
+
+/// One object of a planned table that the target does not hold as planned.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SchemaDifference {
+    /// The table in the target.
+    pub table: String,
+    pub kind: crate::diff::ObjectKind,
+    /// The column, key, index or constraint.
+    pub name: String,
+    /// `create` (planned, missing), `extra` (there, not planned), `different`, `destructive`.
+    pub status: crate::diff::Status,
+    /// The planned object in one line (none when not planned).
+    pub planned: Option<String>,
+    /// The object as the target holds it (none when missing).
+    pub found: Option<String>,
+    /// What differs, one entry per property (`type: text in the target, varchar(10) planned`).
+    pub differences: Vec<String>,
+}
+
+impl SchemaDifference {
+    /// One line naming table, object, planned and found: `posts.slug: column differs: type:
+    /// text in the target, varchar(10) planned`.
+    pub fn line(&self) -> String {
+        let what = match self.status {
+            crate::diff::Status::Create => format!("planned ({}), missing in the target", self.planned.as_deref().unwrap_or("")),
+            crate::diff::Status::Extra => format!("in the target ({}), not planned", self.found.as_deref().unwrap_or("")),
+            _ => format!("differs: {}", self.differences.join("; ")),
+        };
+        format!("{}.{}: {} {what}", self.table, self.name, self.kind.label())
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
