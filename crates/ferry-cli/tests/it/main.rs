@@ -16,6 +16,7 @@ mod pg_cluster;
 mod pooler;
 mod monitor;
 mod orphans;
+mod plan_match;
 mod my_server;
 mod passwords;
 mod preflight;
