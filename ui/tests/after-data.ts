@@ -99,5 +99,9 @@ export const validation: ValidationReport = {
     { table: 'products', target: 'products', method: 'key', key: ['id'], rows_source: 400, rows_target: 400, rows_matched: 400, columns: [], mismatches: [], mismatches_total: 0, expected: [], expected_total: 0, notes: [], seconds: 0.3 },
     { table: HOSTILE, target: 'img_src_x_onerror_alert_1', method: 'multiset', key: [], rows_source: 3, rows_target: 3, rows_matched: 3, columns: [], mismatches: [], mismatches_total: 0, expected: [], expected_total: 0, notes: [], seconds: 0.1 },
   ],
+  schema: [
+    { table: 'orders', kind: 'column', name: 'status', status: 'different', planned: 'varchar(20) NOT NULL', found: 'text', differences: ['type: text in the target, varchar(20) planned', 'nullability: NULL allowed in the target, NOT NULL planned'] },
+    { table: 'orders', kind: 'index', name: 'orders_customer_id_idx', status: 'create', planned: '(customer_id)', found: null, differences: [] },
+  ],
   rows_compared: 10403, mismatches: 2, expected: 12, clean: false, notes: [],
 };

@@ -439,12 +439,14 @@ describe('Validation', () => {
     expect(await page.inputValue('#validation-run')).toBe('20260504-094107');
     await page.click('#validation-go');
     await page.locator('#validation-verdict').waitFor();
-    expect(await page.textContent('#validation-verdict')).toContain('2 differences — listed below');
+    expect(await page.textContent('#validation-verdict')).toContain('2 differences, the schema differs from the plan in 2 places — listed below');
     expect(await page.locator('[data-vtable="orders"] .tag').textContent()).toBe('differs');
     expect(await page.locator('[data-vtable="customers"] .tag').textContent()).toBe('matches');
     expect(await page.locator(`[data-vtable="${demo.HOSTILE}"] th .tname`).textContent()).toBe(demo.HOSTILE);
     expect(await page.textContent('[data-vmismatches="orders"]')).toContain('18.50');
     expect(await page.textContent('[data-vmismatches="orders"]')).toContain('missing in target');
+    expect(await page.textContent('[data-vschema="orders.status"]')).toContain('type: text in the target, varchar(20) planned');
+    expect(await page.textContent('[data-vschema="orders.orders_customer_id_idx"]')).toContain('missing in the target');
     await page.click('#validation-html');
     const v = (await calls()).filter((c) => c.cmd === 'validate_run' || c.cmd === 'open_validation_html').map((c) => [c.cmd, c.args.id]);
     expect(v).toEqual([['validate_run', '20260504-094107'], ['open_validation_html', '20260504-094107']]);

@@ -49,13 +49,14 @@ describe('backup lines', () => {
 });
 
 const tv = (t: Partial<TableValidation> = {}): TableValidation => ({ table: 't', target: 't', method: 'key', key: ['id'], rows_source: 5, rows_target: 5, rows_matched: 5, columns: [], mismatches: [], mismatches_total: 0, expected: [], expected_total: 0, notes: [], seconds: 0.1, ...t });
-const vr = (v: Partial<ValidationReport> = {}): ValidationReport => ({ ferry_version: '0.1.0', source: 's', source_sha256: 'x', target: 't', target_server: 'PG', started_at: '2026-05-04T10:00:00Z', seconds: 1, tables: [tv(), tv()], rows_compared: 10, mismatches: 0, expected: 0, clean: true, notes: [], ...v });
+const vr = (v: Partial<ValidationReport> = {}): ValidationReport => ({ ferry_version: '0.1.0', source: 's', source_sha256: 'x', target: 't', target_server: 'PG', started_at: '2026-05-04T10:00:00Z', seconds: 1, tables: [tv(), tv()], rows_compared: 10, mismatches: 0, expected: 0, clean: true, notes: [], schema: [], ...v });
 
 describe('validationVerdict', () => {
   it.each([
     ['clean', vr(), 'ok', 'The target matches the source', '10 rows compared in 2 tables.'],
     ['clean with expected rows', vr({ expected: 2 }), 'warn', 'The target matches the source', '2 rows are absent on purpose'],
     ['mismatches', vr({ clean: false, mismatches: 3 }), 'error', '3 differences — listed below', ''],
+    ['schema only', vr({ clean: false, schema: [{ table: 'users', kind: 'column', name: 'slug', status: 'different', planned: 'varchar(10)', found: 'text', differences: ['type: text in the target, varchar(10) planned'] }] }), 'error', 'the schema differs from the plan in 1 place — listed below', 'planned against found'],
     ['a table not compared', vr({ clean: false, mismatches: 1, tables: [tv({ error: 'missing in the target' })] }), 'error', '1 difference, 1 table not compared — listed below', ''],
   ] as const)('%s', (_n, v, tone, title, detail) => {
     const got = validationVerdict(v);

@@ -80,7 +80,9 @@ export function validationVerdict(v: ValidationReport): { tone: Tone; title: str
   const parts = [];
   if (v.mismatches > 0) parts.push(plural(v.mismatches, 'difference', 'differences'));
   if (failed > 0) parts.push(`${plural(failed, 'table', 'tables')} not compared`);
-  return { tone: 'error', title: `${parts.join(', ') || 'Differences'} — listed below`, detail: 'Each table shows its counts on both sides and the first rows that differ.' };
+  const schema = v.schema?.length ?? 0;
+  if (schema > 0) parts.push(`the schema differs from the plan in ${plural(schema, 'place', 'places')}`);
+  return { tone: 'error', title: `${parts.join(', ') || 'Differences'} — listed below`, detail: schema > 0 ? 'Each way the target’s schema differs from the plan is named, planned against found; each table shows its counts on both sides and the first rows that differ.' : 'Each table shows its counts on both sides and the first rows that differ.' };
 }
 
 /** The heading an error gets, by its kind (the engine's message follows it). */
