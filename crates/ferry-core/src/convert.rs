@@ -634,7 +634,10 @@ impl Encoder for CopyBinary<'_> {
     }
 }
 
-/// MySQL/MariaDB literals for a multi-row INSERT; the session runs with NO_BACKSLASH_ESCAPES.
+/// MySQL/MariaDB literals for a multi-row INSERT, read the same whatever the server
+/// connection's `sql_mode` (a proxy may hand the statement to a connection that never saw
+/// Ferry's NO_BACKSLASH_ESCAPES): text holding a backslash goes as a hex string introduced as
+/// utf8mb4, the rest quoted with `''` doubling (the same in either mode).
 pub struct MySqlLiteral<'a> {
     pub buf: &'a mut Vec<u8>,
 }
@@ -647,6 +650,11 @@ impl Encoder for MySqlLiteral<'_> {
         self.buf.extend_from_slice(s.as_bytes());
     }
     fn text(&mut self, s: &str) {
+        if s.contains('\\') {
+            self.buf.extend_from_slice(b"_utf8mb4 ");
+            self.bytes(s.as_bytes());
+            return;
+        }
         self.buf.push(b'\'');
         let b = s.as_bytes();
         let mut last = 0;
@@ -749,7 +757,9 @@ mod tests {
             (ValueRef::Integer(7), dec.clone(), "7", "7"),
             (ValueRef::Integer(1), Boolean, "t", "1"),
             (ValueRef::Text(b"false"), Boolean, "f", "0"),
-            (ValueRef::Text(b"a\tb\nc\\d\re'f"), Text { max: None }, "a\tb\nc\\d\re'f", "'a\tb\nc\\d\re''f'"),
+            (ValueRef::Text(b"a\tb\nc\re'f"), Text { max: None }, "a\tb\nc\re'f", "'a\tb\nc\re''f'"),
+            // Read the same whether or not the server connection has NO_BACKSLASH_ESCAPES.
+            (ValueRef::Text(b"c\\d'\xc3\xa9"), Text { max: None }, "c\\d'\u{e9}", "_utf8mb4 0x635C6427C3A9"),
             (ValueRef::Blob(&[0, 255]), Bytes, "x00ff", "0x00FF"),
             (ValueRef::Blob(&[]), Bytes, "x", "''"),
             (ValueRef::Text(b"2024-03-05T14:22:01.5+01:00"), Timestamp { tz: true }, "2024-03-05 13:22:01.500000+00", "'2024-03-05 13:22:01.500000'"),

@@ -151,10 +151,19 @@ pub fn create_view(name: &str, select: &str) -> String {
     format!("CREATE VIEW {} AS {select}", q(name))
 }
 
-/// `INSERT INTO t (cols) VALUES ` for the loaded (not generated) columns.
-pub fn insert_prefix(t: &PlannedTable) -> String {
+/// `INSERT INTO t (cols) VALUES ` for the loaded (not generated) columns, carrying Ferry's
+/// strict `sql_mode` itself (MariaDB's `SET STATEMENT … FOR`, MySQL's `SET_VAR` hint): a proxy
+/// may send it on a server connection that never saw the session's, and a lenient one would
+/// clip a value that does not fit instead of refusing it. (The mode cannot change how the
+/// statement itself is read: the literals are written to read the same in any mode.)
+pub fn insert_prefix(t: &PlannedTable, flavor: &Flavor) -> String {
     let c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
-    format!("INSERT INTO {} ({}) VALUES ", q(&t.name), c.join(", "))
+    let mode = super::SQL_MODE;
+    let (before, hint) = match flavor.dialect {
+        Dialect::MariaDb => (format!("SET STATEMENT sql_mode = '{mode}' FOR "), String::new()),
+        _ => (String::new(), format!("/*+ SET_VAR(sql_mode = '{mode}') */ ")),
+    };
+    format!("{before}INSERT {hint}INTO {} ({}) VALUES ", q(&t.name), c.join(", "))
 }
 
 /// MySQL's or MariaDB's DDL for tables in the connection's database.
@@ -192,7 +201,7 @@ impl crate::dialect::ddl::Ddl for MyDdl {
         true
     }
     fn load_statement(&self, t: &PlannedTable, _speculative: bool) -> String {
-        insert_prefix(t)
+        insert_prefix(t, &self.flavor)
     }
     fn load_tx(&self, _speculative: bool) -> crate::dialect::ddl::LoadTx {
         crate::dialect::ddl::LoadTx::Chunked

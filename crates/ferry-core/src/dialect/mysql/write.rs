@@ -33,3 +33,64 @@ impl crate::dialect::write::RowFormat for ValuesRows {
         crate::convert::convert_with(v, ty, transform, dialect, &mut crate::convert::MySqlLiteral { buf })
     }
 }
+
+#[cfg(test)]
+mod lenient_connection_tests {
+    use super::super::{ddl, flavor};
+    use crate::plan::resolve::{PlannedColumn, PlannedTable};
+    use crate::schema::LogicalType;
+    use sqlx::{Connection, Row};
+
+    fn column(name: &str, i: usize, logical: LogicalType, type_sql: &str) -> PlannedColumn {
+        PlannedColumn { source: name.into(), name: name.into(), logical, transform: None, type_sql: type_sql.into(), not_null: false, source_index: i, default_sql: None, generated_sql: None, narrower: None }
+    }
+
+    fn encode(id: i64, s: &str, t: &PlannedTable) -> Vec<u8> {
+        use crate::dialect::write::RowFormat;
+        use rusqlite::types::ValueRef;
+        let mut buf = vec![];
+        for (n, (v, c)) in [(ValueRef::Integer(id), &t.columns[0]), (ValueRef::Text(s.as_bytes()), &t.columns[1])].into_iter().enumerate() {
+            super::ValuesRows::value_start(&mut buf, n);
+            super::ValuesRows::write(v, &c.logical, None, crate::dialect::Dialect::MariaDb, &mut buf).expect("encodes");
+        }
+        super::ValuesRows::row_end(&mut buf);
+        buf
+    }
+
+    /// A proxy in front of the server (ProxySQL, MaxScale, a provider's) may send a statement
+    /// on a server connection that never saw Ferry's session settings. Here the session is made
+    /// as lenient as a server's default can be (`sql_mode = ''`: backslashes escape, values
+    /// too long are clipped with a warning): the rows must still arrive exactly, and a value
+    /// that does not fit (one Ferry's own checks let by: planned as unbounded text) must still
+    /// be refused by the server, not clipped.
+    #[tokio::test]
+    async fn rows_arrive_exactly_on_a_server_connection_without_ferrys_sql_mode() {
+        let base = std::env::var("FERRY_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+        let db = format!("ferry_lenient_{}", std::process::id());
+        let mut admin = sqlx::MySqlConnection::connect(&base).await.unwrap_or_else(|e| panic!("MariaDB at {base}: {e}"));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE `{db}` CHARACTER SET utf8mb4"))).execute(&mut admin).await.expect("create the test database");
+        let outcome = async {
+            let mut c = sqlx::MySqlConnection::connect(&format!("{}/{db}", base.trim_end_matches('/'))).await.map_err(|e| e.to_string())?;
+            sqlx::raw_sql("SET SESSION sql_mode = ''; SET NAMES utf8mb4; CREATE TABLE t (id int PRIMARY KEY, s varchar(8))").execute(&mut c).await.map_err(|e| e.to_string())?;
+            let flavor = flavor::detect(&mut c).await.map_err(|e| e.to_string())?;
+            let cols = vec![column("id", 0, LogicalType::Integer { bits: 32 }, "int"), column("s", 1, LogicalType::Text { max: None }, "varchar(8)")];
+            let t = PlannedTable { source: Default::default(), name: "t".into(), columns: cols, column_map: Default::default(), primary_key: None, uniques: vec![], indexes: vec![], checks: vec![], foreign_keys: vec![], identity: None, warnings: vec![] };
+            let prefix = ddl::insert_prefix(&t, &flavor);
+            let values = ["a\\nb\\'", "C:\\x\\", "it's", "\\\\ é"];
+            let rows: Vec<Vec<u8>> = values.iter().enumerate().map(|(i, s)| encode(i as i64, s, &t)).collect();
+            let took = super::insert_rows(&mut c, &prefix, &rows.iter().map(|r| r.as_slice()).collect::<Vec<_>>()).await.map_err(|e| e.to_string())?;
+            let back: Vec<String> = sqlx::query("SELECT s FROM t ORDER BY id").fetch_all(&mut c).await.map_err(|e| e.to_string())?.iter().map(|r| r.get::<String, _>(0)).collect();
+            let too_long = super::insert_rows(&mut c, &prefix, &[&encode(9, "nine chars", &t)]).await;
+            let mode: String = sqlx::query_scalar("SELECT @@SESSION.sql_mode").fetch_one(&mut c).await.map_err(|e| e.to_string())?;
+            Ok::<_, String>((took, back, too_long.map_err(|e| e.to_string()), mode, values))
+        }
+        .await;
+        let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS `{db}`"))).execute(&mut admin).await;
+        let (took, back, too_long, mode, values) = outcome.expect("the test ran");
+        assert_eq!(mode, "", "the session stayed lenient: the statement carried its own mode");
+        assert_eq!(took, 4);
+        assert_eq!(back, values, "every value as it was");
+        let err = too_long.expect_err("a value too long is refused, not clipped");
+        assert!(err.contains("too long"), "{err}");
+    }
+}
