@@ -151,7 +151,7 @@ impl App {
     /// Saves what the window shows as `docs/screenshots/<name>.png`.
     async fn screenshot(&self, name: &str) -> Result<(), String> {
         // From the top of the page, as a person arriving at the view sees it.
-        self.client.execute("window.scrollTo(0, 0); document.querySelector('main')?.scrollTo?.(0, 0);", vec![]).await.map_err(|e| format!("scroll to the top: {e}"))?;
+        self.client.execute("window.scrollTo(0, 0); document.getElementById('view')?.scrollTo(0, 0);", vec![]).await.map_err(|e| format!("scroll to the top: {e}"))?;
         self.client.execute_async(NEXT_FRAMES, Vec::new()).await.map_err(|e| format!("wait for the page to paint: {e}"))?;
         let png = self.client.screenshot().await.map_err(|e| format!("take a screenshot: {e}"))?;
         if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
@@ -268,7 +268,7 @@ async fn migrates_the_demo_through_the_app() {
             if first {
                 app.screenshot("connections").await?;
             }
-            app.click("#to-mapping").await?;
+            app.click("#step-next").await?;
             change_type(&app, "tenants", "name", "varchar(200)").await?;
             if first {
                 app.screenshot("mapping").await?;

@@ -97,7 +97,7 @@ describe('Pre-flight', () => {
     expect(await page.locator('main img').count()).toBe(0);
 
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'preflight.png') });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'preflight-full.png'), fullPage: true });
 
@@ -303,7 +303,7 @@ describe('Diff', () => {
     // A change of target makes the comparison stale.
     await page.check('#only-differences');
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    await page.evaluate(() => window.scrollTo(0, (document.querySelector('.summary') as HTMLElement).offsetTop - 12));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, (document.querySelector('.summary') as HTMLElement).offsetTop - 12));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'diff.png') });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'diff-full.png'), fullPage: true });
     await setState(page, { target: { password: 'other' } });

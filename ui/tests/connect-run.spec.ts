@@ -79,7 +79,10 @@ describe('Connections', () => {
     expect(saved.args.password).toBe('right');
     expect(JSON.stringify(saved.args.connection)).not.toContain('right');
 
-    await page.click('#to-mapping');
+    // File and target ready: Next is the thing to press, and says so.
+    expect(await page.textContent('#step-todo')).toContain('Next: review the schema');
+    expect(await page.getAttribute('#step-next', 'class')).toContain('primary');
+    await page.click('#step-next');
     expect(await page.getAttribute('#nav-mapping', 'aria-current')).toBe('page');
     expect(errors).toEqual([]);
     await page.close();

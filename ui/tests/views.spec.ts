@@ -117,7 +117,7 @@ describe('Schema & mapping', () => {
     await page.locator('[data-verdict="note"]').waitFor();
     await page.click('[data-examples="note"]');
     await page.click('#plan-message .dismiss');
-    await page.evaluate(() => window.scrollTo(0, (document.querySelector('.layout') as HTMLElement).offsetTop - 12));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, (document.querySelector('.layout') as HTMLElement).offsetTop - 12));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'mapping.png') });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'mapping-full.png'), fullPage: true });
 
@@ -215,7 +215,7 @@ describe('Report', () => {
     ]);
     expect(await getState(page, (s) => s.run.reportId)).toBe('20260504-094107');
 
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'report.png') });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'report-full.png'), fullPage: true });
     expect(errors).toEqual([]);
@@ -289,7 +289,7 @@ describe('Monitor', () => {
     expect((await calls()).filter((c) => c.cmd === 'monitor_snapshot').length).toBe(3);
 
     // For the screenshot: the history as it was kept (nine snapshots), notes and charts.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'monitor.png') });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'monitor-full.png'), fullPage: true });
     expect(errors).toEqual([]);
@@ -450,7 +450,7 @@ describe('Validation', () => {
     await page.click('#validation-html');
     const v = (await calls()).filter((c) => c.cmd === 'validate_run' || c.cmd === 'open_validation_html').map((c) => [c.cmd, c.args.id]);
     expect(v).toEqual([['validate_run', '20260504-094107'], ['open_validation_html', '20260504-094107']]);
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'validation.png') });
 
     // Another run, and the engine's error by kind.
@@ -522,7 +522,7 @@ describe('Checklist', () => {
     const tick = (await calls()).find((c) => c.cmd === 'set_checklist_tick')!;
     expect([tick.args.source, tick.args.item, tick.args.ticked]).toEqual([demo.source.path, 'smoke', true]);
 
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'checklist.png') });
     if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'checklist-full.png'), fullPage: true });
     await page.uncheck('[data-tick="smoke"]');
@@ -572,7 +572,7 @@ describe('Audit log', () => {
     expect(save.args.suggested).toMatch(/^ferry-audit-\d{4}-\d{2}-\d{2}\.csv$/);
     expect((await calls()).find((c) => c.cmd === 'export_audit_csv')!.args).toEqual({ path: '/home/ada/audit-export.csv' });
 
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => document.getElementById('view')!.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'audit.png') });
     expect(errors).toEqual([]);
     await page.close();
