@@ -5,3 +5,10 @@
 export function viewToTop(): void {
   document.getElementById('view')?.scrollTo({ top: 0 });
 }
+
+/** A Svelte action: the element, as it appears (a confirmation), is scrolled into sight —
+ * the least scroll that shows it, so what the user was reading stays where it can. */
+export function inSight(el: HTMLElement): void {
+  // After the frame that lays it out.
+  requestAnimationFrame(() => el.scrollIntoView({ block: 'nearest' }));
+}
