@@ -276,7 +276,7 @@ describe('Run', () => {
     // One click backs up the target first, with its progress.
     await page.click('#backup-target');
     await page.locator('#backup-done').waitFor();
-    expect(await page.locator('.backup').textContent()).toContain('0 tables, 2.0 KB');
+    expect(await page.locator('.backup').textContent()).toContain('0 tables, 2.0 KiB');
     expect((await calls()).find((c) => c.cmd === 'backup_target')!.args.url).toBe('postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require');
     await page.click('#start-run');
     await page.locator('#cancel-run').waitFor();

@@ -352,11 +352,11 @@ describe('Backups & rollback', () => {
     await page.click('#nav-backups');
     await page.waitForSelector('#backups-list tbody tr[data-backup]');
     expect(await page.locator('#backups-list tr[data-backup]').count()).toBe(3);
-    expect(await page.textContent('#backups-list')).toContain('1.8 MB');
+    expect(await page.textContent('#backups-list')).toContain('1.8 MiB');
 
     // One click, progress, then the record.
     await page.click('#backup-take');
-    await page.locator('#backup-progress').getByText('512 KB written').waitFor();
+    await page.locator('#backup-progress').getByText('512 KiB written').waitFor();
     await page.locator('#backup-record').waitFor();
     expect(await page.textContent('#backup-record')).toContain(after.targetBackup.sha256);
     expect(await page.textContent('#backup-target')).not.toContain(after.PASSWORD);

@@ -124,7 +124,7 @@ export function autoCheck(id: string, f: Facts): { done: boolean; evidence: stri
     case 'monitoring': {
       const after = r ? Date.parse(r.started_at) : -Infinity;
       const s = f.snapshots.filter((x) => Date.parse(x.taken_at) >= after).sort((a, b) => b.taken_at.localeCompare(a.taken_at))[0];
-      if (s) return { done: true, evidence: `Snapshot ${when(s.taken_at)}${s.cache_hit_ratio !== null ? `, cache hit ratio ${(s.cache_hit_ratio * 100).toFixed(1)} %` : ''}${s.connections ? `, ${n(s.connections.total)} connections` : ''}.` };
+      if (s) return { done: true, evidence: `Snapshot ${when(s.taken_at)}${s.cache_hit_ratio !== null ? `, cache hit ratio ${(s.cache_hit_ratio * 100).toFixed(1)} %` : ''}${s.connections ? `, ${plural(s.connections.total, 'connection')}` : ''}.` };
       return no(f.snapshots.length ? 'The snapshots kept are older than the last run.' : '');
     }
     default:
@@ -145,7 +145,7 @@ export function evaluate(f: Facts): ItemState[] {
 
 /** "3 of 10 done". */
 export function progress(items: ItemState[]): string {
-  return `${items.filter((i) => i.done).length} of ${items.length} done`;
+  return `${n(items.filter((i) => i.done).length)} of ${n(items.length)} done`;
 }
 
 /** The project's name as the view heads it: "shop.sqlite → postgres://…/shop". */

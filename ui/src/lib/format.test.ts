@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, duration, jsonText, n, plural } from './format';
+import { bytes, dialectName, duration, jsonText, n, plural, pluralOf } from './format';
 
 describe('format', () => {
   it.each([
@@ -12,11 +12,11 @@ describe('format', () => {
   it.each([
     [0, '0 bytes'],
     [1023, '1,023 bytes'],
-    [1536, '1.5 KB'],
-    [10 * 1024, '10 KB'],
-    [1.5 * 1024 * 1024, '1.5 MB'],
-    [3 * 1024 ** 3, '3.0 GB'],
-    [2 * 1024 ** 5, '2048 TB'], // no thousands separator above KB
+    [1536, '1.5 KiB'],
+    [10 * 1024, '10 KiB'],
+    [1.5 * 1024 * 1024, '1.5 MiB'],
+    [3 * 1024 ** 3, '3.0 GiB'],
+    [2 * 1024 ** 5, '2048 TiB'], // no thousands separator above KiB
   ])('bytes(%s) = %s', (b, want) => expect(bytes(b)).toBe(want));
 
   it.each([
@@ -41,6 +41,36 @@ describe('format', () => {
     [2, 'row', 'rows', '2 rows'],
     [12000, 'value', 'values', '12,000 values'],
   ])('plural(%s, %s, %s) = %s', (x, one, many, want) => expect(plural(x, one, many)).toBe(want));
+
+  // The cases: "1 views · 1 triggers", "1 connections", "16 table(s)".
+  it.each([
+    [1, 'view', '1 view'],
+    [1, 'trigger', '1 trigger'],
+    [2, 'trigger', '2 triggers'],
+    [1, 'connection', '1 connection'],
+    [16, 'table', '16 tables'],
+    [0, 'table', '0 tables'],
+    [20000, 'row', '20,000 rows'],
+    [14, 'index', '14 indexes'],
+    [2, 'entry', '2 entries'],
+    [2, 'day', '2 days'],
+    [3, 'match', '3 matches'],
+  ])('plural(%s, %s) = %s', (x, one, want) => expect(plural(x, one)).toBe(want));
+
+  it.each([
+    ['row', 'rows'],
+    ['index', 'indexes'],
+    ['entry', 'entries'],
+    ['key', 'keys'],
+    ['class', 'classes'],
+  ])('pluralOf(%s) = %s', (one, want) => expect(pluralOf(one)).toBe(want));
+
+  it.each([
+    ['postgres', 'PostgreSQL'],
+    ['mysql', 'MySQL'],
+    ['mariadb', 'MariaDB'],
+    [null, ''],
+  ])('dialectName(%s) = %s', (d, want) => expect(dialectName(d)).toBe(want));
 
   it.each([
     [null, 'NULL'],

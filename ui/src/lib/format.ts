@@ -5,9 +5,9 @@ export function n(x: number): string {
   return Math.round(x).toLocaleString('en-US');
 }
 
-/** 1536 → "1.5 KB". */
+/** 1536 → "1.5 KiB": powers of 1024, named as such (KiB, MiB, GiB), as the engine's report does. */
 export function bytes(b: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = b;
   let i = 0;
   while (v >= 1024 && i < units.length - 1) {
@@ -29,9 +29,25 @@ export function duration(s: number): string {
   return `${h} h ${String(m - h * 60).padStart(2, '0')} min`;
 }
 
-/** "1 row", "2 rows". */
-export function plural(x: number, one: string, many: string): string {
-  return `${n(x)} ${x === 1 ? one : many}`;
+/** A noun's plural by the English rule: index → indexes, entry → entries, row → rows. */
+export function pluralOf(one: string): string {
+  if (/(s|x|z|ch|sh)$/.test(one)) return `${one}es`;
+  if (/[^aeiou]y$/.test(one)) return `${one.slice(0, -1)}ies`;
+  return `${one}s`;
+}
+
+/**
+ * A count with its noun: plural(1, 'row') = "1 row", plural(20000, 'row') = "20,000 rows".
+ * `many` when the plural is not the rule's ("row was" / "rows were", "child" / "children").
+ */
+export function plural(x: number, one: string, many?: string): string {
+  return `${n(x)} ${x === 1 ? one : (many ?? pluralOf(one))}`;
+}
+
+/** A target dialect as people name it: postgres → "PostgreSQL", mariadb → "MariaDB". */
+export function dialectName(d: string | null | undefined): string {
+  const names: Record<string, string> = { postgres: 'PostgreSQL', mysql: 'MySQL', mariadb: 'MariaDB' };
+  return d ? (names[d] ?? d) : '';
 }
 
 /** A JSON value from a report (a row key, a refused value) as one line of text. */

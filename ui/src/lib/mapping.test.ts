@@ -47,7 +47,7 @@ describe('what the values hold', () => {
     [prof({ integers: 3, min_integer: 7, max_integer: 7 }), ['integer 7']],
     [prof({ reals: 2, min_real: 0.5, max_real: 18250.75 }), ['reals 0.5 … 18250.75']],
     [prof({ texts: 4, max_text_chars: 1 }), ['longest text 1 character']],
-    [prof({ texts: 4, max_text_chars: 1840, blobs: 1, max_blob_bytes: 1536 }), ['longest text 1,840 characters', 'largest blob 1.5 KB']],
+    [prof({ texts: 4, max_text_chars: 1840, blobs: 1, max_blob_bytes: 1536 }), ['longest text 1,840 characters', 'largest blob 1.5 KiB']],
   ])('rangeSummary %#', (p, want) => expect(rangeSummary(p)).toEqual(want));
 
   it.each([

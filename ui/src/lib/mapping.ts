@@ -46,7 +46,7 @@ export function nullSummary(p: ColumnProfile | null | undefined): string {
   return plural(p.nulls, 'NULL', 'NULLs');
 }
 
-/** The range of the values: "1 … 98,311", "longest 42 characters", "largest blob 1.5 KB". */
+/** The range of the values: "1 … 98,311", "longest 42 characters", "largest blob 1.5 KiB". */
 export function rangeSummary(p: ColumnProfile | null | undefined): string[] {
   if (!p) return [];
   const out: string[] = [];

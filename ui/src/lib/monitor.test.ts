@@ -49,7 +49,7 @@ describe('formatting', () => {
     ['ratio', 1, '100 %'],
     ['ratio', 0, '0 %'],
     ['ratio', 0.95, '95 %'],
-    ['bytes', 1536, '1.5 KB'],
+    ['bytes', 1536, '1.5 KiB'],
     ['count', 42, '42'],
     ['count', 12_500, '12.5k'],
     ['count', 3_000_000, '3M'],

@@ -43,8 +43,8 @@ describe('backup lines', () => {
   });
   it('progress', () => {
     expect(backupProgress(null)).toBe('Connecting…');
-    expect(backupProgress({ bytes: 1536, tables_done: 2, tables_total: 5, size_estimate: 0 })).toBe('1.5 KB written, 2 of 5 tables');
-    expect(backupProgress({ bytes: 0, tables_done: 0, tables_total: 0, size_estimate: 8192 })).toBe('0 bytes written (the data takes about 8.0 KB on the server)');
+    expect(backupProgress({ bytes: 1536, tables_done: 2, tables_total: 5, size_estimate: 0 })).toBe('1.5 KiB written, 2 of 5 tables');
+    expect(backupProgress({ bytes: 0, tables_done: 0, tables_total: 0, size_estimate: 8192 })).toBe('0 bytes written (the data takes about 8.0 KiB on the server)');
   });
 });
 

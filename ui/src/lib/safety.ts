@@ -65,7 +65,7 @@ export function backupLine(b: BackupItem): BackupLine {
 /** The progress line while a target backup runs. */
 export function backupProgress(p: BackupStep | null): string {
   if (!p) return 'Connecting…';
-  const tables = p.tables_total > 0 && p.tables_done > 0 ? `, ${p.tables_done} of ${p.tables_total} tables` : '';
+  const tables = p.tables_total > 0 && p.tables_done > 0 ? `, ${n(p.tables_done)} of ${plural(p.tables_total, 'table')}` : '';
   const est = p.size_estimate > 0 ? ` (the data takes about ${bytes(p.size_estimate)} on the server)` : '';
   return `${bytes(p.bytes)} written${tables}${est}`;
 }
