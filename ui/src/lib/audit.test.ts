@@ -23,9 +23,22 @@ describe('targets', () => {
 const entry = (e: Partial<AuditEntry>): AuditEntry => ({ at: '2026-05-04T10:00:00.000Z', action: 'migrate', options: {}, outcome: 'ok', seconds: 1, ...e });
 
 describe('entries', () => {
-  it('reads options', () => {
-    expect(optionsText(entry({ options: { jobs: 2, strict: true, out: '/home/me/.local/share/ferry/backups', schema: 'sales' } }))).toBe('jobs: 2, strict, out: backups, schema: sales');
-    expect(optionsText(entry({}))).toBe('');
+  // The cases: "jobs: 2, backup_source", "rows_checked: 20000" read as sentences.
+  it.each([
+    [{ jobs: 2, backup_source: true }, 'migrate', '2 tables at a time; backed up the source first.'],
+    [{ backup_source: true, jobs: 1 }, 'migrate', 'Backed up the source first; 1 table at a time.'],
+    [{ jobs: 2, strict: true, out: '/home/me/.local/share/ferry/backups', schema: 'sales' }, 'migrate', '2 tables at a time; stopped at the first refused value (strict); into backups; schema sales.'],
+    [{ dialect: 'postgres', ready: true, rows_checked: 20000 }, 'preflight', 'Ready to migrate; checked 20,000 rows for PostgreSQL.'],
+    [{ dialect: 'mariadb', unresolved: 3, rows_checked: 1 }, 'preflight', '3 groups of refused values left to decide; checked 1 row for MariaDB.'],
+    [{ run: '20260504-094107', clean: true }, 'validate', 'Run 20260504-094107; the target matches the source.'],
+    [{ run: '20260504-094107', mismatches: 12 }, 'validate', 'Run 20260504-094107; 12 differences found.'],
+    [{ backup: '/b/shop.dump', replace: true }, 'restore', 'From shop.dump; replacing what was there.'],
+    [{ run: 'r1', report: '/runs/r1/report.json', force: true }, 'rollback', 'Run r1; report report.json; forced, though rows were written since the run.'],
+    [{ batch_rows: 5000, data_only: true }, 'migrate', '5,000 rows per batch; rows only, into tables already there.'],
+    [{ some_new_flag: true, level: 3, path: 'C:\\x\\y.txt' }, 'migrate', 'Some new flag; level: 3; path: y.txt.'],
+    [{}, 'migrate', ''],
+  ])('options %j of %s read %s', (options, action, want) => {
+    expect(optionsText(entry({ action, options }))).toBe(want);
   });
   it('shortens hashes', () => {
     expect(shortHash('0123456789abcdef0123')).toBe('0123456789ab');
