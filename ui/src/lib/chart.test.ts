@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linePath, niceStep, place, timeLabel, timeRange, valueAxis } from './chart';
+import { integerStep, linePath, niceStep, place, timeLabel, timeRange, valueAxis } from './chart';
 
 describe('niceStep', () => {
   it.each([
@@ -30,6 +30,29 @@ describe('valueAxis', () => {
     expect(a.ticks).toEqual(ticks);
     for (const v of values as number[]) expect(v >= a.min && v <= a.max).toBe(true);
   });
+
+  // Found in Monitor: Open connections 0 or 1 drew ticks 0, 0.25 … 1, shown as "0, 0, 1, 1".
+  it.each([
+    ['one connection', [1, 1, 0], [0, 1]],
+    ['all zero', [0, 0], [0, 1]],
+    ['a few', [3, 7, 9], [0, 5, 10]],
+    ['five', [5], [0, 2, 4, 6]],
+    ['calls', [120, 1900], [0, 1000, 2000]],
+    ['thousands', [25_000], [0, 10_000, 20_000, 30_000]],
+  ])('whole numbers get whole ticks: %s', (_name, values, ticks) => {
+    const a = valueAxis(values, 3, undefined, true);
+    expect(a.ticks).toEqual(ticks);
+    for (const t of a.ticks) expect(Number.isInteger(t)).toBe(true);
+    for (const v of values) expect(v >= a.min && v <= a.max).toBe(true);
+  });
+
+  it.each([
+    [0.25, 1],
+    [1, 1],
+    [2.5, 2],
+    [25, 25],
+    [5, 5],
+  ])('integerStep(%s) = %s', (s, want) => expect(integerStep(s)).toBe(want));
 
   it('ignores values that are not numbers', () => {
     expect(valueAxis([NaN, 2, Infinity], 4).max).toBe(2);

@@ -23,12 +23,19 @@ export function niceStep(range: number, count: number): number {
   return m * p;
 }
 
+/** A step for whole numbers: at least 1, and 2 where the round step would be 2.5. */
+export function integerStep(step: number): number {
+  if (step < 1) return 1;
+  return Number.isInteger(step) ? step : Math.floor(step);
+}
+
 /**
  * The value axis for `values`: from 0 (or below, for negatives) to a round number at or
  * above the largest, about `count` ticks. `fixed` pins it (a ratio: [0, 1]). One value, or
- * all equal, still gets a range around it.
+ * all equal, still gets a range around it. `integers`: the series only holds whole numbers
+ * (connections, calls), so every tick is one — no "0, 0.5, 1" read as "0, 1, 1".
  */
-export function valueAxis(values: number[], count = 4, fixed?: [number, number]): Axis {
+export function valueAxis(values: number[], count = 4, fixed?: [number, number], integers = false): Axis {
   let lo: number;
   let hi: number;
   if (fixed) {
@@ -39,7 +46,7 @@ export function valueAxis(values: number[], count = 4, fixed?: [number, number])
     hi = Math.max(0, ...finite);
     if (hi === lo) hi = lo + 1;
   }
-  const step = niceStep(hi - lo, count);
+  const step = integers && !fixed ? integerStep(niceStep(hi - lo, count)) : niceStep(hi - lo, count);
   const min = fixed ? lo : Math.floor(lo / step) * step;
   const max = fixed ? hi : Math.ceil(hi / step - 1e-9) * step;
   const ticks: number[] = [];
