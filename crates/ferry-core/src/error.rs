@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub enum FerryError {
     #[error("{path}: no such file. Check the path, or build the demo database with `ferry demo --out {path}`")]
     SourceMissing { path: PathBuf },
-    #[error("{path}: cannot be read ({detail}). Check the file's permissions")]
+    #[error("{path}: cannot be read ({}). Check the file's permissions", in_words(.detail))]
     SourceUnreadable { path: PathBuf, detail: String },
     #[error("{path} is not a SQLite database ({detail}). Choose a SQLite file (it starts with \"SQLite format 3\")")]
     NotSqlite { path: PathBuf, detail: String },
@@ -19,7 +19,7 @@ pub enum FerryError {
     Source(String),
     #[error("target URL {url:?} is not valid: {detail}. Use postgres://user:password@host:5432/database or mysql://user:password@host:3306/database")]
     BadUrl { url: String, detail: String },
-    #[error("cannot reach the {what} server at {host}: {detail}. Check that the server is running and the host and port are right")]
+    #[error("cannot reach the {what} server at {host}: {}. Check that the server is running and the host and port are right", in_words(.detail))]
     Unreachable { what: String, host: String, detail: String },
     #[error("TLS with the {what} server at {host} failed: {detail}. With sslmode=verify-full / ssl-mode=VERIFY_IDENTITY the server's certificate must be trusted here (sslrootcert=… / ssl-ca=…); sslmode=require encrypts without checking it; a server without TLS needs sslmode=prefer or disable")]
     Tls { what: String, host: String, detail: String },
@@ -39,7 +39,7 @@ pub enum FerryError {
     Strict(String),
     #[error("cancelled by the user")]
     Cancelled,
-    #[error("{0}")]
+    #[error("{}", in_words(.0))]
     Io(String),
     #[error("{0}")]
     Other(String),
@@ -71,6 +71,84 @@ impl FerryError {
     }
 }
 
+impl FerryError {
+    /// The raw text the error carries from the system, the driver or the server (`Connection
+    /// refused (os error 111)`, a server's own message), for a "Details" toggle; the message
+    /// (`Display`) says it in words.
+    pub fn raw(&self) -> Option<&str> {
+        match self {
+            FerryError::SourceUnreadable { detail, .. }
+            | FerryError::NotSqlite { detail, .. }
+            | FerryError::SourceCorrupt { detail, .. }
+            | FerryError::BadUrl { detail, .. }
+            | FerryError::Unreachable { detail, .. }
+            | FerryError::Tls { detail, .. }
+            | FerryError::AuthFailed { detail, .. }
+            | FerryError::PlanMismatch { detail, .. }
+            | FerryError::PlanUnreadable { detail, .. }
+            | FerryError::Target { detail, .. } => Some(detail),
+            FerryError::Io(text) if text.contains("(os error ") => Some(text),
+            _ => None,
+        }
+    }
+}
+
+/// The operating system's and the drivers' raw texts Ferry knows, each with what it means.
+/// Matched in lower case, anywhere in the text; the first that matches wins.
+const RAW_WORDS: &[(&[&str], &str)] = &[
+    (&["connection refused", "(os error 111)", "(os error 61)", "(os error 10061)"], "nothing is listening at that address and port"),
+    (
+        &["failed to lookup address", "name or service not known", "no address associated with hostname", "nodename nor servname", "temporary failure in name resolution", "(os error 11001)"],
+        "no computer of that name is known (the name did not resolve)",
+    ),
+    (&["no route to host", "(os error 113)", "(os error 65)"], "there is no network route to that host"),
+    (&["network is unreachable", "(os error 101)", "(os error 51)"], "the network is unreachable from here"),
+    (&["connection timed out", "operation timed out", "(os error 110)", "(os error 60)", "(os error 10060)"], "no answer in time (a firewall may be dropping the connection)"),
+    (&["connection reset", "(os error 104)", "(os error 54)", "broken pipe", "(os error 32)", "unexpected end of file", "unexpected eof"], "the server closed the connection at once"),
+    (&["permission denied", "(os error 13)", "access is denied"], "permission denied"),
+    (&["no space left on device", "(os error 28)"], "the disk is full"),
+    (&["read-only file system", "(os error 30)"], "the disk is read-only"),
+    (&["no such file or directory", "(os error 2)"], "no such file or folder"),
+    (&["is a directory", "(os error 21)"], "it is a folder, not a file"),
+    (&["too many open files", "(os error 24)"], "too many files are open"),
+];
+
+/// What a raw system or driver text means, when Ferry knows it.
+pub fn raw_words(raw: &str) -> Option<&'static str> {
+    let lower = raw.to_ascii_lowercase();
+    RAW_WORDS.iter().find(|(keys, _)| keys.iter().any(|k| lower.contains(k))).map(|(_, w)| *w)
+}
+
+/// A message with the system's raw texts said in words: each `Description (os error N)`
+/// becomes what it means (or, when unknown, the description without its code); a whole
+/// detail Ferry knows (`failed to lookup address information: …`) becomes its words.
+pub fn in_words(text: &str) -> String {
+    if !text.contains("(os error ") {
+        return raw_words(text).map(str::to_string).filter(|_| is_raw_only(text)).unwrap_or_else(|| text.to_string());
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("(os error ") {
+        let Some(close) = rest[at..].find(')').map(|c| at + c + 1) else { break };
+        // The description runs back to the previous ": " (or the start).
+        let start = rest[..at].rfind(": ").map(|i| i + 2).unwrap_or(0);
+        out.push_str(&rest[..start]);
+        let raw = &rest[start..close];
+        match raw_words(raw) {
+            Some(w) => out.push_str(w),
+            None => out.push_str(rest[start..at].trim_end()),
+        }
+        rest = &rest[close..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether the text is the raw detail alone (a driver's line), not a sentence around one.
+fn is_raw_only(text: &str) -> bool {
+    !text.contains(". ")
+}
+
 impl From<std::io::Error> for FerryError {
     fn from(e: std::io::Error) -> Self {
         FerryError::Io(e.to_string())
@@ -78,3 +156,48 @@ impl From<std::io::Error> for FerryError {
 }
 
 pub type Result<T, E = FerryError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_texts_read_in_words() {
+        let cases = [
+            ("Connection refused (os error 111)", "nothing is listening at that address and port"),
+            ("error communicating with database: Connection refused (os error 111)", "error communicating with database: nothing is listening at that address and port"),
+            ("failed to lookup address information: Name or service not known", "no computer of that name is known (the name did not resolve)"),
+            ("No route to host (os error 113)", "there is no network route to that host"),
+            ("Connection timed out (os error 110)", "no answer in time (a firewall may be dropping the connection)"),
+            ("Connection reset by peer (os error 104)", "the server closed the connection at once"),
+            ("cannot write /r/report.json: Permission denied (os error 13)", "cannot write /r/report.json: permission denied"),
+            ("cannot write /r/x: No space left on device (os error 28)", "cannot write /r/x: the disk is full"),
+            ("cannot open /x: No such file or directory (os error 2)", "cannot open /x: no such file or folder"),
+            // A code Ferry does not know loses its number, keeps its words.
+            ("cannot lock /x: Resource deadlock avoided (os error 35)", "cannot lock /x: Resource deadlock avoided"),
+            // Two in one message.
+            ("a: Permission denied (os error 13); b: Connection refused (os error 111)", "a: permission denied; b: nothing is listening at that address and port"),
+            // Words stay words.
+            ("no answer within 20 seconds", "no answer within 20 seconds"),
+            ("cannot write the report: folder /x does not exist", "cannot write the report: folder /x does not exist"),
+            // A sentence that only mentions a known phrase is left alone.
+            ("the file was locked. Permission denied by policy", "the file was locked. Permission denied by policy"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(in_words(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn errors_say_it_in_words_and_keep_the_raw_text() {
+        let refused = FerryError::Unreachable { what: "PostgreSQL".into(), host: "127.0.0.1:5499".into(), detail: "Connection refused (os error 111)".into() };
+        let text = refused.to_string();
+        assert!(text.contains("cannot reach the PostgreSQL server at 127.0.0.1:5499: nothing is listening at that address and port"), "{text}");
+        assert!(!text.contains("os error"), "{text}");
+        assert_eq!(refused.raw(), Some("Connection refused (os error 111)"));
+        let io = FerryError::Io("cannot write /r: Permission denied (os error 13)".into());
+        assert_eq!(io.to_string(), "cannot write /r: permission denied");
+        assert_eq!(io.raw(), Some("cannot write /r: Permission denied (os error 13)"));
+        assert_eq!(FerryError::Cancelled.raw(), None);
+    }
+}
