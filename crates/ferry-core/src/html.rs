@@ -106,6 +106,29 @@ fn facts(rows: &[(&str, String)]) -> String {
     out
 }
 
+/// A count with its noun: "1 row", "20,000 rows".
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group(n), if n == 1 { one } else { many })
+}
+
+/// Seconds as the app shows them: "0.4 s", "12 s", "3 min 05 s".
+fn secs(s: f64) -> String {
+    if !s.is_finite() || s < 0.0 {
+        return "—".into();
+    }
+    if s < 10.0 {
+        return format!("{s:.1} s");
+    }
+    let whole = s.round() as u64;
+    if whole < 60 {
+        format!("{whole} s")
+    } else if whole < 3600 {
+        format!("{} min {:02} s", whole / 60, whole % 60)
+    } else {
+        format!("{} h {:02} min", whole / 3600, whole / 60 % 60)
+    }
+}
+
 fn card(label: &str, n: u64) -> String {
     format!("<div class=\"card\"><b>{}</b><span>{}</span></div>", group(n), escape(label))
 }
@@ -165,28 +188,28 @@ pub fn validation(r: &ValidationReport) -> String {
     let bad_tables = r.tables.iter().filter(|t| !t.is_clean()).count();
     let _ = write!(b, "<h1>Validation report</h1><p class=\"sub\">{} → {}</p>", escape(&r.source), escape(&r.target));
     if r.clean {
-        let exp = if r.expected > 0 { format!(" {} row(s) are absent on purpose (refused or reported by the run), as expected.", group(r.expected)) } else { String::new() };
+        let exp = if r.expected > 0 { format!(" {} absent on purpose (refused or reported by the run), as expected.", plural(r.expected, "row is", "rows are")) } else { String::new() };
         let _ = write!(
             b,
-            "<div class=\"verdict ok\">Valid: what arrived is what left<small>{} rows in {} tables compared value by value; no differences.{}</small></div>",
-            group(r.rows_compared),
-            r.tables.len(),
+            "<div class=\"verdict ok\">Valid: what arrived is what left<small>{} in {} compared value by value; no differences.{}</small></div>",
+            plural(r.rows_compared, "row", "rows"),
+            plural(r.tables.len() as u64, "table", "tables"),
             escape(&exp)
         );
     } else if r.mismatches == 0 && bad_tables == 0 {
         let _ = write!(
             b,
-            "<div class=\"verdict bad\">Not valid: the schema differs from the plan<small>{} difference(s) between what was planned and what the target holds, listed below; every row matches.</small></div>",
-            group(r.schema.len() as u64)
+            "<div class=\"verdict bad\">Not valid: the schema differs from the plan<small>{} between what was planned and what the target holds, listed below; every row matches.</small></div>",
+            plural(r.schema.len() as u64, "difference", "differences")
         );
     } else {
-        let schema = if r.schema.is_empty() { String::new() } else { format!(" The schema differs from the plan in {} place(s), listed below.", group(r.schema.len() as u64)) };
+        let schema = if r.schema.is_empty() { String::new() } else { format!(" The schema differs from the plan in {}, listed below.", plural(r.schema.len() as u64, "place", "places")) };
         let _ = write!(
             b,
-            "<div class=\"verdict bad\">Not valid: {} mismatch(es)<small>in {} of {} tables; each is listed below by its key and column, with both values.{}</small></div>",
-            group(r.mismatches),
-            bad_tables,
-            r.tables.len(),
+            "<div class=\"verdict bad\">Not valid: {}<small>in {} of {}; each is listed below by its key and column, with both values.{}</small></div>",
+            plural(r.mismatches, "mismatch", "mismatches"),
+            group(bad_tables as u64),
+            plural(r.tables.len() as u64, "table", "tables"),
             escape(&schema)
         );
     }
@@ -205,7 +228,7 @@ pub fn validation(r: &ValidationReport) -> String {
         ("Run report", r.run_report.as_deref().map(escape).unwrap_or_default()),
         ("Ferry", escape(&r.ferry_version)),
         ("Started", escape(&r.started_at)),
-        ("Took", format!("{:.2} s", r.seconds)),
+        ("Total time", secs(r.seconds)),
     ]));
     for n in &r.notes {
         let _ = write!(b, "<p class=\"note\">Note: {}</p>", escape(n));
@@ -259,11 +282,11 @@ pub fn validation(r: &ValidationReport) -> String {
         }
         let _ = write!(
             b,
-            "<p>{} rows in the source, {} in the target; {} matched. Took {:.2} s.</p>",
-            group(t.rows_source),
+            "<p>{} in the source, {} in the target; {} matched, in {}.</p>",
+            plural(t.rows_source, "row", "rows"),
             group(t.rows_target),
             group(t.rows_matched),
-            t.seconds
+            secs(t.seconds)
         );
         if !t.columns.is_empty() {
             b.push_str(&aggregate_rows(t));
@@ -328,6 +351,42 @@ fn value_rows(title: &str, note: &str, rows: &[crate::report::Rejected], total: 
     b
 }
 
+/// The phases in the order a run goes through them, each with its time summed over the
+/// tables; when they add up to more than the run took (tables go side by side), it says so.
+fn phases(r: &Report) -> String {
+    let mut out = String::from("<h3>Phases</h3><table><tr><th>Phase</th><th class=\"n\">Time (summed over tables)</th></tr>");
+    let known = crate::events::Phase::ALL.iter().map(|p| p.name());
+    let order: Vec<&str> = known.clone().filter(|p| r.phases.contains_key(*p)).chain(r.phases.keys().map(String::as_str).filter(|p| !known.clone().any(|k| k == *p))).collect();
+    for p in order {
+        let _ = write!(out, "<tr><td>{}</td><td class=\"n\">{}</td></tr>", escape(phase_label(p)), secs(r.phases[p]));
+    }
+    out.push_str("</table>");
+    if r.phases_overlap() {
+        let _ = write!(
+            out,
+            "<p class=\"note\" id=\"phases-overlap\">Phases overlap: tables are copied, indexed and checked side by side, so these times add up to {} — more than the total time of {}.</p>",
+            secs(r.phases.values().sum()),
+            secs(r.seconds)
+        );
+    }
+    out
+}
+
+/// A phase as people say it (the app's words).
+fn phase_label(p: &str) -> &str {
+    match p {
+        "source" => "Reading the source",
+        "schema" => "Creating tables",
+        "data" => "Copying rows",
+        "indexes" => "Building indexes",
+        "constraints" => "Adding constraints",
+        "sequences" => "Setting sequences",
+        "statistics" => "Gathering statistics",
+        "views" => "Creating views",
+        other => other,
+    }
+}
+
 /// The migration run's report as one page: the outcome first, then each table's counts,
 /// what was left behind or renamed, and every rejected and changed value kept.
 pub fn run_report(r: &Report) -> String {
@@ -338,14 +397,14 @@ pub fn run_report(r: &Report) -> String {
     if let Some(e) = &r.error {
         let _ = write!(b, "<div class=\"verdict bad\">Stopped before the end<small>{}</small></div>", escape(e));
     } else if r.is_exact() {
-        let _ = write!(b, "<div class=\"verdict ok\">Every row arrived exactly<small>{} rows in {} tables; nothing rejected, changed or left behind.</small></div>", group(written), r.tables.len());
+        let _ = write!(b, "<div class=\"verdict ok\">Every row arrived exactly<small>{} in {}; nothing rejected, changed or left behind.</small></div>", plural(written, "row", "rows"), plural(r.tables.len() as u64, "table", "tables"));
     } else {
         let _ = write!(
             b,
-            "<div class=\"verdict warn\">Completed, with differences<small>{} row(s) rejected, {} value(s) changed, {} object(s) not carried exactly — each is listed below.</small></div>",
-            group(rejected),
-            group(changed),
-            r.warnings.len()
+            "<div class=\"verdict warn\">Completed, with differences<small>{} rejected, {} changed, {} not carried exactly — each is listed below.</small></div>",
+            plural(rejected, "row", "rows"),
+            plural(changed, "value", "values"),
+            plural(r.warnings.len() as u64, "object", "objects")
         );
     }
     b.push_str("<div class=\"cards\">");
@@ -360,7 +419,7 @@ pub fn run_report(r: &Report) -> String {
         ("Target server", escape(&r.target_server)),
         ("Ferry", escape(&r.ferry_version)),
         ("Started", escape(&r.started_at)),
-        ("Took", format!("{:.2} s", r.seconds)),
+        ("Total time", secs(r.seconds)),
         ("Rejects file", r.rejects_file.as_deref().map(|f| format!("<code>{}</code>", escape(f))).unwrap_or_default()),
     ]));
     b.push_str("<h2>Tables</h2><table><tr><th>Table</th><th>Target</th><th class=\"n\">Read</th><th class=\"n\">Written</th><th class=\"n\">Rejected</th><th class=\"n\">Changed</th><th class=\"n\">Seconds</th></tr>");
@@ -379,11 +438,7 @@ pub fn run_report(r: &Report) -> String {
     }
     b.push_str("</table>");
     if !r.phases.is_empty() {
-        b.push_str("<h3>Phases</h3><table><tr><th>Phase</th><th class=\"n\">Seconds</th></tr>");
-        for (p, s) in &r.phases {
-            let _ = write!(b, "<tr><td>{}</td><td class=\"n\">{s:.2}</td></tr>", escape(p));
-        }
-        b.push_str("</table><p class=\"note\">Data, indexes, constraints and sequences overlap across tables: their seconds are summed per table.</p>");
+        b.push_str(&phases(r));
     }
     let warn_table = |title: &str, list: &[crate::events::Warning]| {
         let mut out = format!("<h2>{}</h2><table><tr><th>Table</th><th>Object</th><th>Why</th></tr>", escape(title));
@@ -514,5 +569,43 @@ mod tests {
             let csp = html.find("http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline';").expect("a Content-Security-Policy");
             assert!(csp < html.find("<title>").unwrap() && csp < html.find("<body>").unwrap());
         }
+    }
+
+    /// The issue's case: "Copying rows 1.2 s" inside a "Total time 1.0 s", unexplained.
+    #[test]
+    fn phases_that_overlap_say_so() {
+        let run = |total: f64, phases: &[(&str, f64)]| Report { seconds: total, phases: phases.iter().map(|(p, s)| (p.to_string(), *s)).collect(), completed: true, ..Default::default() };
+        let cases = [
+            (run(1.0, &[("source", 0.1), ("data", 1.2), ("indexes", 0.3)]), true, "add up to 1.6 s — more than the total time of 1.0 s"),
+            (run(2.0, &[("source", 0.1), ("data", 1.2), ("indexes", 0.3)]), false, ""),
+            (run(1.0, &[]), false, ""),
+        ];
+        for (r, overlap, words) in cases {
+            assert_eq!(r.phases_overlap(), overlap, "{:?}", r.phases);
+            let html = run_report(&r);
+            assert_eq!(html.contains("id=\"phases-overlap\""), overlap, "{html}");
+            assert!(html.contains(words), "{words}");
+            assert!(html.contains("<dt>Total time</dt>"));
+        }
+        let html = run_report(&run(1.0, &[("data", 1.2), ("source", 0.1)]));
+        assert!(html.find("Reading the source").unwrap() < html.find("Copying rows").unwrap(), "phases in the run's order, in words");
+    }
+
+    #[test]
+    fn counts_read_as_words() {
+        let mut r = Report { seconds: 125.0, completed: true, ..Default::default() };
+        r.tables.insert("t".into(), crate::report::TableReport { target: "t".into(), rows_read: 1, rows_written: 1, ..Default::default() });
+        let html = run_report(&r);
+        assert!(html.contains("1 row in 1 table;"), "{html}");
+        assert!(html.contains("2 min 05 s"));
+        for t in 0..3 {
+            r.tables.insert(format!("u{t}"), crate::report::TableReport { rows_written: 10_000, ..Default::default() });
+        }
+        let html = run_report(&r);
+        assert!(html.contains("30,001 rows in 4 tables;"), "{html}");
+        assert!(!html.contains("(s)"), "no \"row(s)\" anywhere");
+        let v = ValidationReport { clean: true, rows_compared: 20_000, expected: 1, tables: vec![TableValidation::default()], ..Default::default() };
+        let html = validation(&v);
+        assert!(html.contains("20,000 rows in 1 table compared") && html.contains("1 row is absent on purpose"), "{html}");
     }
 }

@@ -256,6 +256,12 @@ impl Report {
     pub fn phase_seconds(&self, p: Phase) -> f64 {
         self.phases.get(p.name()).copied().unwrap_or(0.0)
     }
+    /// Whether the phases' times add up to more than the run's total: each phase's time is
+    /// summed over the tables, and tables load, index and check side by side (`jobs`), so a
+    /// phase can take "longer" than the whole run. A report says so beside them.
+    pub fn phases_overlap(&self) -> bool {
+        self.phases.values().sum::<f64>() > self.seconds + 0.05
+    }
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("report serializes")
     }
