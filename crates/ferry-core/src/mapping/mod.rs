@@ -88,7 +88,7 @@ fn infer_text(p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, Strin
     }
     let all = |n: u64| n == nn;
     if all(p.text_uuid) {
-        return Some((LogicalType::Uuid, format!("all {} values are UUIDs → uuid", fmt_n(nn))));
+        return Some((LogicalType::Uuid, format!("all {} values are UUIDs → {}", fmt_n(nn), suggest::uuid_words(dialect))));
     }
     if all(p.text_json) {
         return Some((LogicalType::Json, format!("all {} values are JSON objects or arrays → json", fmt_n(nn))));

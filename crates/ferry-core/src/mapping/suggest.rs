@@ -80,6 +80,31 @@ const EPOCH_MS: (i64, i64) = (1_000_000_000_000, 4_000_000_000_000);
 const JULIAN: (f64, f64) = (2_000_000.0, 2_800_000.0);
 /// REALs with at most this many decimals may be money.
 const MONEY_SCALE: u32 = 4;
+/// Non-null values a suggestion must rest on before it is called high confidence: on fewer,
+/// a name and a handful of values that happen to fit are chance as often as evidence (five
+/// REALs 1.5 … 7.5 in `amount` are not proof of money). A small table stays at medium.
+pub const HIGH_EVIDENCE: u64 = 100;
+
+/// The confidence a suggestion is given: `hinted` (the column's name and the values agree) is
+/// high only on at least [`HIGH_EVIDENCE`] values; the words say why when it is held back.
+fn judged(hinted: bool, nn: u64) -> (Confidence, String) {
+    match (hinted, nn >= HIGH_EVIDENCE) {
+        (true, true) => (Confidence::High, String::new()),
+        (true, false) => (Confidence::Medium, format!("; medium confidence: {} value{} too few to be sure (high takes {HIGH_EVIDENCE})", fmt_n(nn), if nn == 1 { " is" } else { "s are" })),
+        (false, _) => (Confidence::Medium, String::new()),
+    }
+}
+
+/// How a dialect spells the uuid type in a reason: `uuid`, or `char(36)` with why.
+pub(crate) fn uuid_words(dialect: Dialect) -> String {
+    let spelled = dialect.format_type(&LogicalType::Uuid);
+    if spelled == "uuid" {
+        spelled
+    } else {
+        // The same words for MySQL and MariaDB: a plan made for one is read by the other.
+        format!("{spelled} (the UUID kept as its 36 characters of text: MySQL has no uuid type and MariaDB's needs 10.7 or later)")
+    }
+}
 
 /// The column's name split into lowercase words (`createdAtMs`, `created_at_ms` → created, at, ms).
 fn words(name: &str) -> Vec<String> {
@@ -182,9 +207,11 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
     // Most values (all but one in twenty) of one kind: the rest are counted as `unfit`.
     let mostly = |n: u64| n > 0 && n * 20 >= nn * 19;
     let of = |n: u64| if n == nn { format!("all {}", fmt_n(nn)) } else { format!("{} of {}", fmt_n(n), fmt_n(nn)) };
-    let make = |logical: LogicalType, transform: Option<Transform>, kind: SuggestionKind, confidence: Confidence, reason: String, values: Vec<String>| {
+    // `hinted`: the name and the values agree; high confidence also takes enough values.
+    let make = |logical: LogicalType, transform: Option<Transform>, kind: SuggestionKind, hinted: bool, reason: String, values: Vec<String>| {
         let unfit = nn - fits_with(&logical, transform, p, dialect).min(nn);
-        Suggestion { target_type: dialect.format_type(&logical), reason, transform, kind, confidence, values, unfit }
+        let (confidence, why) = judged(hinted, nn);
+        Suggestion { target_type: dialect.format_type(&logical), reason: reason + &why, transform, kind, confidence, values, unfit }
     };
     let ts = LogicalType::Timestamp { tz: true };
     let ts_name = dialect.format_type(&ts);
@@ -201,7 +228,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     LogicalType::Boolean,
                     Some(Transform::Bool01),
                     SuggestionKind::Boolean,
-                    if hinted { Confidence::High } else { Confidence::Medium },
+                    hinted,
                     format!("{} values are integers, {values} → boolean?", of(p.integers)),
                     vec![],
                 ));
@@ -215,7 +242,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     ts.clone(),
                     Some(tr),
                     SuggestionKind::Timestamp,
-                    if named_like(name, TIME_WORDS) { Confidence::High } else { Confidence::Medium },
+                    named_like(name, TIME_WORDS),
                     format!("{} values are integers between {} and {} ({} to {} UTC as {unit}) → {unit}? {ts_name}", of(p.integers), fmt_n_i(lo), fmt_n_i(hi), day(a), day(b)),
                     vec![],
                 ));
@@ -233,7 +260,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 ts,
                 Some(Transform::JulianDay),
                 SuggestionKind::Timestamp,
-                if named_like(name, TIME_WORDS) { Confidence::High } else { Confidence::Medium },
+                named_like(name, TIME_WORDS),
                 format!("{} values are numbers between {lo} and {hi} ({} to {} UTC as Julian days) → Julian day? {ts_name}", of(p.integers + p.reals), day(a), day(b)),
                 vec![],
             ));
@@ -242,18 +269,25 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
         if (1..=MONEY_SCALE).contains(&s) && p.non_integral_reals > 0 && p.max_int_digits <= 15 && !matches!(safe, LogicalType::Decimal { precision: Some(_), .. }) {
             let scale = s.max(2);
             let precision = (p.max_int_digits + scale).max(12);
+            // Money takes more than a name: cents (two decimals) in the values too.
             let money = named_like(name, MONEY_WORDS);
+            let cents = s == 2;
             let logical = LogicalType::Decimal { precision: Some(precision), scale: Some(scale) };
             let tname = dialect.format_type(&logical);
+            let used = match (money, cents) {
+                (true, true) => ", used as money (named so, with cents)",
+                (true, false) => ", named as money but without cents",
+                _ => "",
+            };
             return Some(make(
                 logical,
                 Some(Transform::DecimalExact),
                 SuggestionKind::Decimal,
-                if money { Confidence::High } else { Confidence::Medium },
+                money && cents,
                 format!(
-                    "REAL, at most {s} decimal{}{} → {tname} (each value checked: one needing more decimals is refused, never rounded)",
+                    "{} values are numbers with at most {s} decimal{}{used} → {tname} (each value checked: one needing more decimals is refused, never rounded)",
+                    of(p.integers + p.reals),
                     if s == 1 { "" } else { "s" },
-                    if money { ", used as money" } else { "" }
                 ),
                 vec![],
             ));
@@ -268,8 +302,8 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 LogicalType::Uuid,
                 Some(Transform::UuidText),
                 SuggestionKind::Uuid,
-                Confidence::High,
-                format!("{} values are UUIDs, {} of them in uppercase → uuid (stored in lowercase)", of(p.text_uuid_any_case), fmt_n(upper)),
+                true,
+                format!("{} values are UUIDs, {} of them in uppercase → {} (stored in lowercase)", of(p.text_uuid_any_case), fmt_n(upper), uuid_words(dialect)),
                 vec![],
             ));
         }
@@ -279,18 +313,18 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 LogicalType::Boolean,
                 Some(Transform::BoolText),
                 SuggestionKind::Boolean,
-                if named_like(name, BOOL_WORDS) || !p.many_texts && p.distinct_texts.len() <= 2 { Confidence::High } else { Confidence::Medium },
+                named_like(name, BOOL_WORDS) || !p.many_texts && p.distinct_texts.len() <= 2,
                 format!("{} values are boolean words{shown} → boolean?", of(p.text_bool)),
                 vec![],
             ));
         }
         let distinct = p.distinct_texts.len() as u64;
         if p.texts == nn && !p.many_texts && distinct >= 2 && distinct * 4 <= nn && p.with_nul == 0 && matches!(safe, LogicalType::Text { .. }) {
-            return Some(make(
+            let mut s = make(
                 safe.clone(),
                 None,
                 SuggestionKind::Enum,
-                Confidence::Low,
+                false,
                 format!(
                     "only {} distinct values in {} ({}) → an enum candidate; kept as {} (add a CHECK or an enum type in the target if the list is closed)",
                     distinct,
@@ -299,7 +333,9 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     dialect.format_type(safe)
                 ),
                 p.distinct_texts.clone(),
-            ));
+            );
+            s.confidence = Confidence::Low;
+            return Some(s);
         }
         return None;
     }
@@ -309,8 +345,8 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
             LogicalType::Uuid,
             Some(Transform::UuidBlob),
             SuggestionKind::Uuid,
-            if nn >= 8 || named_like(name, ID_WORDS) { Confidence::High } else { Confidence::Medium },
-            format!("{} values are 16-byte blobs with a UUID's version and variant bits → uuid?", of(p.blob_uuid)),
+            nn >= 8 || named_like(name, ID_WORDS),
+            format!("{} values are 16-byte blobs with a UUID's version and variant bits → {}?", of(p.blob_uuid), uuid_words(dialect)),
             vec![],
         ));
     }
@@ -369,28 +405,28 @@ mod tests {
         type Case = (&'static str, &'static str, Vec<Value>, Option<(&'static str, Option<Transform>, SuggestionKind, Confidence)>);
         let cases: Vec<Case> = vec![
             ("x", "INTEGER", vec![Integer(0), Integer(1), Integer(1), Null], Some(("boolean", Some(Transform::Bool01), SuggestionKind::Boolean, Confidence::Medium))),
-            ("is_paid", "INTEGER", vec![Integer(1), Integer(1)], Some(("boolean", Some(Transform::Bool01), SuggestionKind::Boolean, Confidence::High))),
+            ("is_paid", "INTEGER", vec![Integer(1), Integer(1)], Some(("boolean", Some(Transform::Bool01), SuggestionKind::Boolean, Confidence::Medium))),
             ("n", "INTEGER", vec![Integer(1), Integer(1)], None),
             ("n", "INTEGER", vec![Integer(0), Integer(2)], None),
             ("b", "BOOLEAN", vec![Integer(0), Integer(1)], None),
             ("v", "INTEGER", vec![Integer(1_700_000_000), Integer(1_600_000_000)], Some(("timestamptz", Some(Transform::EpochS), SuggestionKind::Timestamp, Confidence::Medium))),
-            ("created_at", "INTEGER", vec![Integer(1_700_000_000_123)], Some(("timestamptz", Some(Transform::EpochMs), SuggestionKind::Timestamp, Confidence::High))),
+            ("created_at", "INTEGER", vec![Integer(1_700_000_000_123)], Some(("timestamptz", Some(Transform::EpochMs), SuggestionKind::Timestamp, Confidence::Medium))),
             ("n", "INTEGER", vec![Integer(1_700_000_000_123), Integer(12)], None),
-            ("jd", "REAL", vec![Real(2_460_263.5), Real(2_460_264.25)], Some(("timestamptz", Some(Transform::JulianDay), SuggestionKind::Timestamp, Confidence::High))),
-            ("price", "REAL", vec![Real(19.99), Real(5.0), Real(0.5)], Some(("numeric(12,2)", Some(Transform::DecimalExact), SuggestionKind::Decimal, Confidence::High))),
+            ("jd", "REAL", vec![Real(2_460_263.5), Real(2_460_264.25)], Some(("timestamptz", Some(Transform::JulianDay), SuggestionKind::Timestamp, Confidence::Medium))),
+            ("price", "REAL", vec![Real(19.99), Real(5.0), Real(0.5)], Some(("numeric(12,2)", Some(Transform::DecimalExact), SuggestionKind::Decimal, Confidence::Medium))),
             ("weight", "REAL", vec![Real(1.125), Real(2.5)], Some(("numeric(12,3)", Some(Transform::DecimalExact), SuggestionKind::Decimal, Confidence::Medium))),
             ("ratio", "REAL", vec![Real(1.0 / 3.0), Real(0.5)], None),
             ("price", "REAL", vec![Real(19.99), Real(f64::INFINITY)], None),
             ("m", "NUMERIC(10,2)", vec![Real(19.99)], None),
-            ("id", "TEXT", vec![Text("0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F9C10".into()), Text("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c11".into())], Some(("uuid", Some(Transform::UuidText), SuggestionKind::Uuid, Confidence::High))),
+            ("id", "TEXT", vec![Text("0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F9C10".into()), Text("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c11".into())], Some(("uuid", Some(Transform::UuidText), SuggestionKind::Uuid, Confidence::Medium))),
             // lowercase UUIDs are applied already: nothing to suggest
             ("id", "TEXT", vec![Text("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c11".into())], None),
             ("answer", "TEXT", vec![Text("yes".into()), Text("no".into()), Text("YES".into())], Some(("boolean", Some(Transform::BoolText), SuggestionKind::Boolean, Confidence::Medium))),
-            ("ok", "TEXT", vec![Text("t".into()), Text("f".into())], Some(("boolean", Some(Transform::BoolText), SuggestionKind::Boolean, Confidence::High))),
+            ("ok", "TEXT", vec![Text("t".into()), Text("f".into())], Some(("boolean", Some(Transform::BoolText), SuggestionKind::Boolean, Confidence::Medium))),
             ("status", "TEXT", texts(&["new", "paid", "shipped"], 4), Some(("text", None, SuggestionKind::Enum, Confidence::Low))),
             // too few rows per value to call it an enum
             ("name", "TEXT", vec![Text("ann".into()), Text("bob".into()), Text("ann".into())], None),
-            ("uid", "BLOB", vec![uuid_blob(1), uuid_blob(2)], Some(("uuid", Some(Transform::UuidBlob), SuggestionKind::Uuid, Confidence::High))),
+            ("uid", "BLOB", vec![uuid_blob(1), uuid_blob(2)], Some(("uuid", Some(Transform::UuidBlob), SuggestionKind::Uuid, Confidence::Medium))),
             ("digest", "BLOB", vec![Blob(vec![0xff; 16])], None),
             ("mixed", "", vec![Integer(1), Text("a".into())], None),
         ];
@@ -413,6 +449,67 @@ mod tests {
                 // An enum candidate keeps the type and lists the values; every other suggestion changes the type.
                 assert_eq!(Dialect::Postgres.format_type(&got.logical) == s.target_type, s.kind == SuggestionKind::Enum, "case {i}: {s:?}");
             }
+        }
+    }
+
+    /// High confidence takes a name that agrees with the values, enough values (money: cents
+    /// too); every reason says how many values it rests on. Name, values → kind, confidence,
+    /// words the reason holds.
+    #[test]
+    fn high_confidence_rests_on_enough_values() {
+        use Value::*;
+        let reals = |n: usize, f: fn(usize) -> f64| (0..n).map(|i| Real(f(i))).collect::<Vec<_>>();
+        let upper = |n: usize| (0..n).map(|i| Text(format!("0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F{i:04X}"))).collect::<Vec<_>>();
+        type Case = (&'static str, Vec<Value>, SuggestionKind, Confidence, &'static [&'static str]);
+        let cases: Vec<Case> = vec![
+            // five REALs 1.5 … 7.5 named `amount`: a guess, not proof
+            ("amount", reals(5, |i| 1.5 + 1.5 * i as f64), SuggestionKind::Decimal, Confidence::Medium, &["all 5 values", "without cents"]),
+            ("amount", reals(5, |i| 1.25 + i as f64), SuggestionKind::Decimal, Confidence::Medium, &["all 5 values", "used as money", "5 values are too few to be sure (high takes 100)"]),
+            ("amount", reals(120, |i| i as f64 + 0.25), SuggestionKind::Decimal, Confidence::High, &["all 120 values", "used as money"]),
+            ("amount", reals(120, |i| i as f64 + 0.5), SuggestionKind::Decimal, Confidence::Medium, &["all 120 values", "without cents"]),
+            ("amount", reals(99, |i| i as f64 + 0.25), SuggestionKind::Decimal, Confidence::Medium, &["all 99 values", "99 values are too few"]),
+            ("weight", reals(120, |i| i as f64 + 0.25), SuggestionKind::Decimal, Confidence::Medium, &["all 120 values"]),
+            ("is_paid", (0..120).map(|i| Integer(i % 2)).collect(), SuggestionKind::Boolean, Confidence::High, &["all 120 values"]),
+            ("is_paid", vec![Integer(0), Integer(1)], SuggestionKind::Boolean, Confidence::Medium, &["all 2 values", "2 values are too few"]),
+            ("flags", (0..120).map(|i| Integer(i % 2)).collect(), SuggestionKind::Boolean, Confidence::Medium, &["all 120 values"]),
+            ("created_at", (0..150).map(|i| Integer(1_700_000_000_000 + i)).collect(), SuggestionKind::Timestamp, Confidence::High, &["all 150 values"]),
+            ("created_at", vec![Integer(1_700_000_000_000)], SuggestionKind::Timestamp, Confidence::Medium, &["1 value is too few"]),
+            ("id", upper(100), SuggestionKind::Uuid, Confidence::High, &["all 100 values", "100 of them in uppercase"]),
+            ("id", upper(2), SuggestionKind::Uuid, Confidence::Medium, &["all 2 values"]),
+        ];
+        for (i, (name, values, kind, confidence, words)) in cases.into_iter().enumerate() {
+            let decl = match values[0] { Real(_) => "REAL", Integer(_) => "INTEGER", _ => "TEXT" };
+            let col = Column { name: name.into(), declared_type: decl.into(), profile: Some(profile(&values)), ..Default::default() };
+            let s = super::super::propose(&col, Dialect::Postgres, super::super::Usage::default()).suggestion.unwrap_or_else(|| panic!("case {i} {name}: no suggestion"));
+            assert_eq!((s.kind, s.confidence), (kind, confidence), "case {i} {name}: {}", s.reason);
+            for w in words {
+                assert!(s.reason.contains(w), "case {i} {name}: {w:?} not in {:?}", s.reason);
+            }
+        }
+    }
+
+    /// MariaDB and MySQL get char(36) for a UUID: the reason names that type, not uuid.
+    #[test]
+    fn uuid_reasons_name_the_type_the_target_gets() {
+        let lower: Vec<Value> = (0..3).map(|i| Value::Text(format!("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f{i:04x}"))).collect();
+        let upper: Vec<Value> = (0..3).map(|i| Value::Text(format!("0B9E1D6C-9F0A-4C1E-8D43-5A2B7E3F{i:04X}"))).collect();
+        // dialect, values, the type, words the reason (proposal's or suggestion's) holds
+        let cases = [
+            (Dialect::MariaDb, &lower, "char(36)", "all 3 values are UUIDs → char(36) (the UUID kept as its 36 characters of text: MySQL has no uuid type and MariaDB's needs 10.7 or later)"),
+            (Dialect::MySql, &lower, "char(36)", "all 3 values are UUIDs → char(36) (the UUID kept as its 36 characters of text: MySQL has no uuid type and MariaDB's needs 10.7 or later)"),
+            (Dialect::Postgres, &lower, "uuid", "all 3 values are UUIDs → uuid"),
+            (Dialect::MariaDb, &upper, "char(36)", "in uppercase → char(36) (the UUID kept as its 36 characters"),
+        ];
+        for (d, values, ty, words) in cases {
+            let col = Column { name: "ref".into(), declared_type: "TEXT".into(), profile: Some(profile(values)), ..Default::default() };
+            let got = super::super::propose(&col, d, super::super::Usage::default());
+            let (got_type, reason) = match &got.suggestion {
+                Some(s) => (s.target_type.clone(), s.reason.clone()),
+                None => (d.format_type(&got.logical), got.reason.clone()),
+            };
+            assert_eq!(got_type, ty, "{d:?}: {reason}");
+            assert!(reason.contains(words), "{d:?}: {words:?} not in {reason:?}");
+            assert!(!reason.contains("→ uuid") || ty == "uuid", "{d:?}: {reason}");
         }
     }
 
