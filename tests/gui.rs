@@ -79,13 +79,18 @@ impl App {
     /// The app, its native file dialogs answered with `picks` in turn (`$FERRY_TEST_PICKS`,
     /// which only a debug build honours: WebDriver cannot click in a GTK dialog).
     async fn start_picking(name: &'static str, picks: &[PathBuf]) -> App {
+        App::start_with(name, picks, &[]).await
+    }
+
+    /// The app with `env` set for it too (e.g. a PATH of its own).
+    async fn start_with(name: &'static str, picks: &[PathBuf], env: &[(&str, std::ffi::OsString)]) -> App {
         let logs = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui");
         fs::create_dir_all(&logs).expect("create the log folder");
         let data_dir = logs.join(format!("{name}-data"));
         let _ = fs::remove_dir_all(&data_dir);
         fs::create_dir_all(&data_dir).unwrap();
         let (display, xvfb) = display(&logs);
-        let driver = TauriDriver::start(&display, &logs, &data_dir, picks);
+        let driver = TauriDriver::start(&display, &logs, &data_dir, picks, env);
         let client = driver.connect(env!("CARGO_BIN_EXE_ferry-app")).await;
         App { client, name, data_dir, logs, _driver: driver, _xvfb: xvfb }
     }
@@ -797,7 +802,7 @@ struct TauriDriver {
 }
 
 impl TauriDriver {
-    fn start(display: &str, logs: &Path, data_dir: &Path, picks: &[PathBuf]) -> Self {
+    fn start(display: &str, logs: &Path, data_dir: &Path, picks: &[PathBuf], env: &[(&str, std::ffi::OsString)]) -> Self {
         let home_bin =
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tauri-driver"));
         let driver = find_program("tauri-driver", Some("TAURI_DRIVER"), home_bin.as_slice())
@@ -833,6 +838,7 @@ impl TauriDriver {
                 .env("FERRY_TEST_PICKS", std::env::join_paths(picks).expect("paths without ':'"))
                 // No accessibility bus under Xvfb: keep GTK from looking for one.
                 .env("NO_AT_BRIDGE", "1")
+                .envs(env.iter().map(|(k, v)| (k, v)))
                 .stdout(out.try_clone().unwrap())
                 .stderr(out),
             "tauri-driver",
@@ -927,4 +933,52 @@ fn tail(log: &Path) -> String {
         log.display(),
         lines[start..].join("\n")
     )
+}
+
+// --- a file no browser can show ---
+
+/// The app started where every launcher fails (`xdg-open` and `gio` on its PATH exit 3, as
+/// they do when no browser is installed): after a run, "Open the HTML report" says that no
+/// browser started and where the report is, and "Copy path" copies it.
+#[tokio::test]
+async fn a_report_no_browser_can_show_says_where_it_is() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let stubs = Path::new(env!("CARGO_TARGET_TMPDIR")).join("gui/no-browser-bin");
+    let _ = fs::remove_dir_all(&stubs);
+    fs::create_dir_all(&stubs).unwrap();
+    for program in ["xdg-open", "gio"] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = stubs.join(program);
+        fs::write(&file, "#!/bin/sh\necho \"no method available for opening $*\" >&2\nexit 3\n").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = std::env::join_paths(std::iter::once(stubs.clone()).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()))).unwrap();
+    let app = App::start_with("flow-no-browser", &[], &[("PATH", path)]).await;
+    let pg = TestDb::new(Target::Pg).await;
+    let result = async {
+        app.wait("#try-demo", STARTUP).await?;
+        app.click("#try-demo").await?;
+        app.text_with("#source-summary", "16 tables", RUN).await?;
+        connect_to(&app, Target::Pg, &pg.name, "").await?;
+        app.text_with("#connection-result", "Empty", ANSWER).await?;
+        app.click("#nav-run").await?;
+        app.click("#start-run").await?;
+        app.text_with("#run-result", "finished", RUN).await?;
+        app.click("#step-next").await?;
+        app.click("#open-report-html").await?;
+        let said = app.text_with("#not-opened-text", "Ferry could not open the report: no browser started. It is at ", ANSWER).await?;
+        let shown = said.rsplit("It is at ").next().unwrap_or_default().trim().to_string();
+        let report = app.data_dir.join("runs");
+        if !shown.starts_with(&report.display().to_string()) || !shown.ends_with("/report.html") || !Path::new(&shown).is_file() {
+            return Err(format!("the path shown is not the run's report.html under {}: {said:?}", report.display()));
+        }
+        app.click("#copy-path").await?;
+        app.text_with("#not-opened", "Copied.", ANSWER).await?;
+        let shot = app.logs.join("flow-no-browser.png");
+        fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
 }

@@ -41,6 +41,8 @@ pub enum ErrorKind {
     Invalid,
     /// A path the user did not choose in this session (`paths`): the UI offers the dialog.
     NotChosen,
+    /// No browser or other app could open a file (`commands::launch`); `detail` is its path.
+    NotOpened,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

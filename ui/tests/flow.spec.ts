@@ -111,3 +111,32 @@ describe('A confirmation', () => {
     await page.close();
   });
 });
+
+describe('A report no browser can show', () => {
+  it('says where it is, with a button that copies the path', async () => {
+    const path = '/home/ada/.local/share/ferry/runs/20260504-094107/report.html';
+    const { page, calls, errors } = await open({
+      data: { reports: demo.reports, path },
+      handlers: {
+        engine_version: '0.1.0',
+        list_runs: demo.runs,
+        open_run: (a: any, mock: any) => mock.data.reports[a.id],
+        open_run_file: (_a: any, mock: any) => {
+          throw { kind: 'not_opened', message: `Ferry could not open report.html: no browser or other app started (xdg-open: exit status 3; gio: exit status 2). The file is at ${mock.data.path}`, detail: mock.data.path };
+        },
+      },
+    });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.click('#nav-report');
+    await page.click('[data-run="20260504-094107"]');
+    await page.click('#open-report-html');
+    await page.locator('#not-opened').waitFor();
+    expect(await page.textContent('#not-opened-text')).toBe(`Ferry could not open the report: no browser started. It is at ${path}`);
+    await page.click('#copy-path');
+    await page.locator('#path-copied').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(path);
+    expect((await calls()).filter((c) => c.cmd === 'open_run_file').map((c) => c.args.file)).toEqual(['html']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

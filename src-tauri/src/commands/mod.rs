@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod check;
 pub mod connections;
+pub(crate) mod launch;
 pub mod monitor;
 pub mod pick;
 pub mod runs;

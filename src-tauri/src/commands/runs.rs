@@ -245,7 +245,6 @@ pub fn open_run(state: State<'_, AppState>, id: String) -> IpcResult<Report> {
 /// Opens one of a run's files with the system's own app.
 #[tauri::command]
 pub fn open_run_file<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, id: String, file: RunFile) -> IpcResult<()> {
-    use tauri_plugin_opener::OpenerExt;
     let dir = run_dir(&state, &id)?;
     let path = match file {
         RunFile::Report => dir.join("report.json"),
@@ -260,7 +259,7 @@ pub fn open_run_file<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'
     if !path.exists() {
         return Err(IpcError::new(ErrorKind::NotFound, format!("{} is not there: this run refused and changed nothing", path.display())));
     }
-    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))
+    super::launch::open_path(&app, &path)
 }
 
 #[cfg(test)]

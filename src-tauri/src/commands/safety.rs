@@ -266,13 +266,7 @@ pub fn open_validation_html<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: 
     };
     let path = dir.join("validation.html");
     std::fs::write(&path, ferry_core::html::validation(&v))?;
-    open_path(&app, &path)
-}
-
-/// Opens a file with the system's own app.
-pub(crate) fn open_path<R: tauri::Runtime>(app: &tauri::AppHandle<R>, path: &Path) -> IpcResult<()> {
-    use tauri_plugin_opener::OpenerExt;
-    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| IpcError::new(ErrorKind::Io, format!("cannot open {}: {e}", path.display())))
+    super::launch::open_path(&app, &path)
 }
 
 /// The commands end to end through Tauri's real IPC (mock runtime, no window), against the
