@@ -935,6 +935,145 @@ fn tail(log: &Path) -> String {
     )
 }
 
+// --- the guided flow, nothing clipped ---
+
+/// The steps as the sidebar lists them, in the order Back and Next follow (ui/src/lib/steps.ts).
+const STEPS: [&str; 11] = ["connections", "mapping", "preflight", "diff", "run", "report", "validation", "monitor", "backups", "checklist", "audit"];
+
+/// Where the app is: the step shown, the view's scroll, and whether Next and Back lie inside
+/// the window.
+async fn step_at(app: &App) -> Result<(String, f64, bool, bool), String> {
+    let got = app
+        .client
+        .execute(
+            "const inside = (id) => { const r = document.getElementById(id).getBoundingClientRect();
+               return r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth; };
+             return [document.querySelector('nav [aria-current=\"page\"]')?.id.replace('nav-', '') ?? '',
+                     document.getElementById('view').scrollTop, inside('step-next'), inside('step-back')];",
+            vec![],
+        )
+        .await
+        .map_err(|e| format!("read where the app is: {e}"))?;
+    let a = got.as_array().cloned().unwrap_or_default();
+    let text = |i: usize| a.get(i).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+    let flag = |i: usize| a.get(i).and_then(|v| v.as_bool()).unwrap_or(false);
+    Ok((text(0), a.get(1).and_then(|v| v.as_f64()).unwrap_or(-1.0), flag(2), flag(3)))
+}
+
+/// Scrolls the view to its end, as a person who read it all leaves it.
+async fn scroll_view_down(app: &App) -> Result<(), String> {
+    app.client.execute("document.getElementById('view').scrollTo(0, 1e6);", vec![]).await.map(|_| ()).map_err(|e| format!("scroll the view: {e}"))
+}
+
+/// At the smallest window, with the demo and an empty target: Next leads through every step
+/// to the last and Back all the way again; each step opens at its top (though the one before
+/// was left scrolled down) with Next and Back in the window.
+#[tokio::test]
+async fn back_and_next_lead_through_every_step_each_at_its_top() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("flow-steps").await;
+    let pg = TestDb::new(Target::Pg).await;
+    let result = async {
+        app.wait("#try-demo", STARTUP).await?;
+        app.client.set_window_size(1024, 700).await.map_err(|e| format!("set the window to 1024×700: {e}"))?;
+        app.click("#try-demo").await?;
+        app.text_with("#source-summary", "16 tables", RUN).await?;
+        connect_to(&app, Target::Pg, &pg.name, "").await?;
+        app.text_with("#connection-result", "Empty", ANSWER).await?;
+        app.text_with("#step-todo", "Next: review the schema", ANSWER).await?;
+        let mut walk: Vec<&str> = STEPS.to_vec();
+        walk.extend(STEPS.iter().rev().skip(1));
+        for (i, want) in walk.iter().enumerate() {
+            let (step, top, next, back) = step_at(&app).await?;
+            // The walk starts where the connection's answer was scrolled into sight; every
+            // step after it is arrived at.
+            let top = if i == 0 { 0.0 } else { top };
+            if step != *want || top != 0.0 || !next || !back {
+                return Err(format!("step {i} of the walk: want {want} at its top with Next and Back in the window; got {step}, scrollTop {top}, Next inside {next}, Back inside {back}"));
+            }
+            if i == STEPS.len() - 1 {
+                let shot = app.logs.join("flow-last-step.png");
+                fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+            }
+            scroll_view_down(&app).await?;
+            if i + 1 < walk.len() {
+                app.click(if i + 1 < STEPS.len() { "#step-next" } else { "#step-back" }).await?;
+            }
+        }
+        let disabled = app.wait("#step-back", ANSWER).await?.attr("disabled").await.map_err(|e| format!("read Back: {e}"))?;
+        if disabled.is_none() {
+            return Err("Back is not disabled on the first step".into());
+        }
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
+}
+
+/// The form's fields a not-empty message must leave in the window.
+const FORM_FIELDS: [&str; 3] = ["#port", "#user", "#tls"];
+
+/// A target holding a table with a 63-character name (PostgreSQL's longest): tested at the
+/// smallest window, the not-empty message names it, in sight, and Port, User and TLS stay
+/// inside the window's width (the name wraps instead of widening the form).
+#[tokio::test]
+async fn a_long_table_name_in_the_target_keeps_the_form_in_the_window() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("flow-long-name").await;
+    let pg = TestDb::new(Target::Pg).await;
+    let long = "customer_loyalty_programme_membership_tier_history_by_region_an";
+    assert_eq!(long.len(), 63);
+    exec(Target::Pg, Some(&pg.name), &format!("CREATE TABLE \"{long}\" (id int)")).await;
+    let result = async {
+        app.wait("#test-connection", STARTUP).await?;
+        app.client.set_window_size(1024, 700).await.map_err(|e| format!("set the window to 1024×700: {e}"))?;
+        connect_to(&app, Target::Pg, &pg.name, "").await?;
+        app.text_with("#connection-result", long, ANSWER).await?;
+        // The answer is where the user looks: scrolled into the view, not below its fold.
+        let deadline = Instant::now() + ANSWER;
+        loop {
+            let seen = app
+                .client
+                .execute(
+                    "const r = document.getElementById('connection-result').getBoundingClientRect(); const v = document.getElementById('view').getBoundingClientRect();
+                     return r.top >= v.top && r.bottom <= v.bottom;",
+                    vec![],
+                )
+                .await
+                .map_err(|e| format!("where is the connection result: {e}"))?;
+            if seen.as_bool() == Some(true) {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err("the connection result stays out of sight below the fold".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for css in FORM_FIELDS {
+            let r = app
+                .client
+                .execute(
+                    "const r = document.querySelector(arguments[0]).getBoundingClientRect();
+                     return [r.left, r.right, window.innerWidth, document.documentElement.scrollWidth];",
+                    vec![json!(css)],
+                )
+                .await
+                .map_err(|e| format!("measure {css}: {e}"))?;
+            let v: Vec<f64> = r.as_array().map(|a| a.iter().map(|x| x.as_f64().unwrap_or(-1.0)).collect()).unwrap_or_default();
+            if v.len() != 4 || v[0] < 0.0 || v[1] > v[2] || v[3] > v[2] {
+                return Err(format!("{css} is not inside the window (left, right, window width, page width: {v:?})"));
+            }
+        }
+        let shot = app.logs.join("flow-long-name-1024x700.png");
+        fs::write(&shot, app.client.screenshot().await.map_err(|e| format!("screenshot: {e}"))?).map_err(|e| format!("write {}: {e}", shot.display()))?;
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
+}
+
 // --- a file no browser can show ---
 
 /// The app started where every launcher fails (`xdg-open` and `gio` on its PATH exit 3, as

@@ -7,8 +7,10 @@ export function viewToTop(): void {
 }
 
 /** A Svelte action: the element, as it appears (a confirmation), is scrolled into sight —
- * the least scroll that shows it, so what the user was reading stays where it can. */
-export function inSight(el: HTMLElement): void {
+ * the least scroll that shows it, so what the user was reading stays where it can. With
+ * `answer` false it stays put: shown again as a view opens, it is not news (the view opens
+ * at its top). */
+export function inSight(el: HTMLElement, answer: boolean = true): void {
   // After the frame that lays it out.
-  requestAnimationFrame(() => el.scrollIntoView({ block: 'nearest' }));
+  if (answer) requestAnimationFrame(() => el.scrollIntoView({ block: 'nearest' }));
 }
