@@ -48,6 +48,10 @@ impl Phase {
 pub enum Event {
     PhaseStarted { phase: Phase },
     PhaseDone { phase: Phase, seconds: f64 },
+    /// What the data phase will copy, sent before its first batch: the tables and the rows
+    /// (from the source's counts), so a caller's total is fixed from the start rather than
+    /// growing as tables start.
+    Planned { tables: u64, rows: u64 },
     TableStarted { table: String, rows: u64 },
     Progress { table: String, rows_done: u64, rows: u64 },
     TableDone { table: String, rows_read: u64, rows_written: u64, rejected: u64, seconds: f64 },

@@ -48,6 +48,27 @@ describe('fold', () => {
     expect(overall(s)).toEqual({ done: 20, rows: 40 });
   });
 
+  // Found in the app: the total grew from 17,000 to 20,000 rows as tables started two at a
+  // time. The engine's plan, sent before the first batch, fixes it from the start.
+  it('keeps the total the engine planned while tables start', () => {
+    const s = play([
+      [0, { event: 'phase_started', data: { phase: 'data' } }],
+      [0, { event: 'planned', data: { tables: 3, rows: 20000 } }],
+    ]);
+    const totals = [overall(s).rows];
+    for (const [at, e] of [
+      [10, { event: 'table_started', data: { table: 'orders', rows: 12000 } }],
+      [20, { event: 'table_started', data: { table: 'items', rows: 5000 } }],
+      [500, { event: 'table_done', data: { table: 'items', rows_read: 5000, rows_written: 5000, rejected: 0, seconds: 0.5 } }],
+      [510, { event: 'table_started', data: { table: 'customers', rows: 3000 } }],
+    ] as [number, Event][]) {
+      fold(s, e, at);
+      totals.push(overall(s).rows);
+    }
+    expect(totals).toEqual([20000, 20000, 20000, 20000, 20000]);
+    expect(overall(emptyRun()).rows).toBe(0);
+  });
+
   it('ignores progress of a table it was not told about, and takes a done one it missed', () => {
     const s = play([
       [0, { event: 'progress', data: { table: 'ghost', rows_done: 5, rows: 10 } }],

@@ -35,13 +35,15 @@ export interface RunState {
   log: LogEntry[];
   rejected: number;
   warnings: number;
+  /** What the run will copy, from the engine before its first batch; null until then. */
+  planned: { tables: number; rows: number } | null;
 }
 
 /** Log lines kept in memory (the report has them all). */
 export const LOG_LIMIT = 500;
 
 export function emptyRun(): RunState {
-  return { phase: null, phasesDone: {}, tables: {}, order: [], log: [], rejected: 0, warnings: 0 };
+  return { phase: null, phasesDone: {}, tables: {}, order: [], log: [], rejected: 0, warnings: 0, planned: null };
 }
 
 function pushLog(s: RunState, e: LogEntry): void {
@@ -57,6 +59,9 @@ export function fold(s: RunState, e: Event, now: number): RunState {
       break;
     case 'phase_done':
       s.phasesDone[e.data.phase] = e.data.seconds;
+      break;
+    case 'planned':
+      s.planned = { tables: e.data.tables, rows: e.data.rows };
       break;
     case 'table_started': {
       const t = e.data.table;
@@ -100,7 +105,11 @@ export function fold(s: RunState, e: Event, now: number): RunState {
   return s;
 }
 
-/** Rows done over rows to do, across every table that has started. */
+/**
+ * Rows done over rows to do. The total is the engine's plan, sent before the first batch, so
+ * it stays put while tables start; before that (or should tables hold more than the source
+ * counted), the sum over the tables that have started.
+ */
 export function overall(s: RunState): { done: number; rows: number } {
   let done = 0;
   let rows = 0;
@@ -108,7 +117,7 @@ export function overall(s: RunState): { done: number; rows: number } {
     done += t.done;
     rows += t.rows;
   }
-  return { done, rows };
+  return { done, rows: Math.max(rows, s.planned?.rows ?? 0) };
 }
 
 export const PHASE_LABEL: Record<Phase, string> = {

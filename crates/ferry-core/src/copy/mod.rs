@@ -164,6 +164,11 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     Ok(report)
 }
 
+/// What the data phase will copy: every planned table and the rows the source holds in them.
+fn planned_event(tables: &[Arc<PlannedTable>]) -> Event {
+    Event::Planned { tables: tables.len() as u64, rows: tables.iter().map(|t| t.source.row_count).sum() }
+}
+
 fn rename_reason(dialect: Dialect, name: &str) -> String {
     if crate::dialect::ident_fits(dialect, name) {
         "clashes with another name once case is ignored".into()
@@ -248,6 +253,7 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Data });
     let spec: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
+    sh.events.emit(planned_event(&spec));
     let interleaved = sh.target.ddl().foreign_keys_per_table() && !sh.opts.data_only && parents_first(&spec).is_some();
     let views = schema.views.clone();
     let (plan, final_planned, dropped) = match schedule(sh, spec, schema, sure, integrity, interleaved).await {
@@ -312,4 +318,50 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     // Everything durable before the run says it is done.
     admin.make_durable().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg_admin_url() -> String {
+        std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    }
+
+    /// A run's total is known before its first batch: the `Planned` event comes before any
+    /// table starts and counts every row the run reads (the app's total grew from 17,000 to
+    /// 20,000 as tables started, two at a time).
+    #[tokio::test]
+    async fn the_total_is_sent_before_the_first_batch() {
+        use sqlx::Connection;
+        let dir = std::env::temp_dir().join(format!("ferry-planned-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("demo.sqlite");
+        let demo = crate::demo::build(&src, 5_000, true).unwrap();
+        let db = format!("ferry_planned_{}", std::process::id());
+        let admin_url = pg_admin_url();
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("PostgreSQL for tests");
+        for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
+        }
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&format!("/{db}"));
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<Event>::new()));
+        let sink = seen.clone();
+        let events = Events::new(move |e| sink.lock().unwrap().push(e));
+        let report = tokio::time::timeout(std::time::Duration::from_secs(120), migrate(&src, url.as_str(), MigrateOptions { jobs: 2, ..Default::default() }, events)).await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).execute(&mut admin).await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let report = report.expect("the run ends within 120 s").expect("the run");
+        assert!(report.completed, "{:?}", report.error);
+        let seen = seen.lock().unwrap();
+        let planned: Vec<(usize, u64, u64)> = seen.iter().enumerate().filter_map(|(i, e)| if let Event::Planned { tables, rows } = e { Some((i, *tables, *rows)) } else { None }).collect();
+        assert_eq!(planned.len(), 1, "one Planned event");
+        let (at, tables, rows) = planned[0];
+        let first_table = seen.iter().position(|e| matches!(e, Event::TableStarted { .. })).expect("tables start");
+        assert!(at < first_table, "Planned ({at}) before the first table ({first_table})");
+        assert_eq!(rows, demo.total_rows, "the total is every row of the source");
+        assert_eq!(rows, report.tables.values().map(|t| t.rows_read).sum::<u64>(), "the total is what the run read");
+        assert_eq!(tables, report.tables.len() as u64);
+    }
 }
