@@ -1,8 +1,9 @@
 //! Errors as they cross to the front end: `{ kind, message, detail }`.
 //!
 //! `kind` is a closed set the UI branches on (never the text); `message` is the engine's one
-//! line saying what failed and what to do; `detail` adds what a person may want to copy into
-//! a bug report.
+//! line saying, in words, what failed and what to do; `detail` is the raw text behind it (the
+//! system's, the driver's or the server's own), shown behind a "Details" toggle and worth
+//! copying into a bug report.
 
 use ferry_core::FerryError;
 use serde::Serialize;
@@ -49,6 +50,7 @@ pub enum ErrorKind {
 pub struct IpcError {
     pub kind: ErrorKind,
     pub message: String,
+    /// The raw text the message was said from (`Connection refused (os error 111)`).
     pub detail: Option<String>,
 }
 
@@ -80,23 +82,44 @@ impl From<FerryError> for IpcError {
             FerryError::Io(_) => ErrorKind::Io,
             FerryError::Other(_) => ErrorKind::Other,
         };
-        let detail = match &e {
-            FerryError::Unreachable { detail, .. }
-            | FerryError::Tls { detail, .. }
-            | FerryError::AuthFailed { detail, .. }
-            | FerryError::Target { detail, .. }
-            | FerryError::SourceCorrupt { detail, .. }
-            | FerryError::NotSqlite { detail, .. } => Some(detail.clone()),
-            _ => None,
-        };
+        let detail = e.raw().map(str::to_string);
         IpcError { kind, message: e.to_string(), detail }
     }
 }
 
 impl From<std::io::Error> for IpcError {
     fn from(e: std::io::Error) -> IpcError {
-        IpcError::new(ErrorKind::Io, e.to_string())
+        let raw = e.to_string();
+        IpcError { kind: ErrorKind::Io, message: ferry_core::error::in_words(&raw), detail: Some(raw) }
     }
+}
+
+/// The keyring's raw errors (the Secret Service over D-Bus on Linux), each with what it means
+/// for the user; matched in lower case, the first that matches wins.
+const KEYRING_WORDS: &[(&[&str], &str)] = &[
+    (
+        &["failed to connect to address", "dbus_session_bus_address", "unable to autolaunch", "cannot autolaunch", "no such file or directory"],
+        "The system keyring is not available (no D-Bus session), so the password will not be remembered: Ferry asks for it each time.",
+    ),
+    (
+        &["org.freedesktop.secrets", "serviceunknown", "was not provided by any"],
+        "No keyring service (GNOME Keyring or KWallet) is running, so the password will not be remembered: Ferry asks for it each time.",
+    ),
+    (
+        &["locked", "dismissed", "prompt", "couldn't access platform storage", "access denied", "not authorized"],
+        "The system keyring is locked or refused access, so the password was not saved: unlock it (or log in again) to keep passwords, or type it each time.",
+    ),
+    (&["no default store", "no default credential store"], "No system keyring is set up here, so the password will not be remembered: Ferry asks for it each time."),
+];
+
+/// What a keyring error means, in words (its raw text goes behind "Details").
+pub fn keyring_words(raw: &str) -> &'static str {
+    let lower = raw.to_ascii_lowercase();
+    KEYRING_WORDS
+        .iter()
+        .find(|(keys, _)| keys.iter().any(|k| lower.contains(k)))
+        .map(|(_, w)| *w)
+        .unwrap_or("The system keyring did not answer, so the password will not be remembered: Ferry asks for it each time.")
 }
 
 pub type IpcResult<T> = Result<T, IpcError>;
@@ -120,6 +143,44 @@ mod tests {
             let ipc = IpcError::from(e);
             assert_eq!(serde_json::to_string(&ipc.kind).unwrap(), kind);
             assert!(ipc.message.contains(text), "{}", ipc.message);
+        }
+    }
+
+    /// The cases: "(os error 111)" in the message; the raw text goes to `detail`.
+    #[test]
+    fn raw_errors_are_said_in_words_with_the_raw_text_as_detail() {
+        let cases = [
+            (
+                IpcError::from(FerryError::Unreachable { what: "PostgreSQL".into(), host: "127.0.0.1:5499".into(), detail: "Connection refused (os error 111)".into() }),
+                "nothing is listening at that address and port",
+                "Connection refused (os error 111)",
+            ),
+            (
+                IpcError::from(FerryError::Unreachable { what: "MariaDB".into(), host: "db.invalid:3306".into(), detail: "failed to lookup address information: Name or service not known".into() }),
+                "no computer of that name is known",
+                "Name or service not known",
+            ),
+            (IpcError::from(std::io::Error::from_raw_os_error(13)), "permission denied", "(os error 13)"),
+            (IpcError::from(std::io::Error::from_raw_os_error(28)), "the disk is full", "(os error 28)"),
+        ];
+        for (ipc, words, raw) in cases {
+            assert!(ipc.message.contains(words) && !ipc.message.contains("os error"), "{}", ipc.message);
+            assert!(ipc.detail.as_deref().is_some_and(|d| d.contains(raw)), "{:?}", ipc.detail);
+        }
+    }
+
+    #[test]
+    fn keyring_errors_read_in_words() {
+        let cases = [
+            ("Platform failure: zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file or directory (os error 2)", "no D-Bus session"),
+            ("Platform failure: zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files", "No keyring service"),
+            ("Couldn't access platform storage: the collection is locked", "locked or refused access"),
+            ("Platform failure: Prompt dismissed", "locked or refused access"),
+            ("No default store has been set", "No system keyring is set up"),
+            ("something new", "did not answer"),
+        ];
+        for (raw, want) in cases {
+            assert!(keyring_words(raw).contains(want), "{raw} → {}", keyring_words(raw));
         }
     }
 }

@@ -21,7 +21,11 @@ const connectSpec = {
     initial_source: null,
     list_runs: [],
     list_connections: [],
-    keyring_status: { available: false, detail: 'no keyring service answers (no D-Bus session)' },
+    keyring_status: {
+      available: false,
+      detail: 'The system keyring is not available (no D-Bus session), so the password will not be remembered: Ferry asks for it each time.',
+      raw: 'Platform failure: zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file or directory (os error 2)',
+    },
     demo_source: '/home/ada/.local/share/dev.ferry.desktop/demo/demo.sqlite',
     open_source: (_args: any, mock: any) => mock.data.source,
     propose_plan: (_args: any, mock: any) => mock.data.plan,
@@ -71,7 +75,12 @@ describe('Connections', () => {
     expect(tested.at(-1)).toBe('postgres://ferry:right@db.internal:5432/shop?sslmode=require');
 
     // No keyring here: said plainly; the saved record never holds the password.
-    expect(await page.locator('#keyring-unavailable').textContent()).toContain('asks for them each time');
+    // The raw error is behind "Details", not in the sentence (it read "Platform failure: zbus error: …").
+    const keyringNote = page.locator('#keyring-unavailable');
+    expect(await keyringNote.textContent()).toContain('asks for it each time');
+    expect(await keyringNote.locator('details').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await keyringNote.locator('summary').textContent()).toBe('Details');
+    expect(await keyringNote.locator('details code').textContent()).toContain('zbus error');
     await page.fill('#save-name', 'shop on db.internal');
     await page.click('#save-connection');
     await page.getByText('without its password').waitFor();
@@ -228,7 +237,7 @@ function runSpec(cancelAfter: number | null) {
       initial_source: null,
       list_runs: [],
       list_connections: [],
-      keyring_status: { available: true, detail: null },
+      keyring_status: { available: true, detail: null, raw: null },
       cancel_run: true,
       rollback_run: async (args: any, mock: any) => {
         mock.send(args.onProgress, 'dropping table customers');

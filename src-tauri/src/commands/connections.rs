@@ -39,6 +39,8 @@ pub struct KeyringStatus {
     pub available: bool,
     /// Why not, in words, when it is not.
     pub detail: Option<String>,
+    /// The keyring's own error text, for the "Details" toggle.
+    pub raw: Option<String>,
 }
 
 fn file(dir: &Path) -> std::path::PathBuf {
@@ -62,7 +64,8 @@ fn write_all(dir: &Path, all: &[SavedConnection]) -> IpcResult<()> {
 }
 
 fn keyring_error(e: keyring::Error) -> IpcError {
-    IpcError { kind: ErrorKind::Keyring, message: "the system keyring did not answer: the password is not saved, Ferry will ask for it each time".into(), detail: Some(e.to_string()) }
+    let raw = e.to_string();
+    IpcError { kind: ErrorKind::Keyring, message: crate::error::keyring_words(&raw).into(), detail: Some(raw) }
 }
 
 fn entry(name: &str) -> IpcResult<keyring::Entry> {
@@ -73,11 +76,11 @@ fn entry(name: &str) -> IpcResult<keyring::Entry> {
 #[tauri::command]
 pub fn keyring_status() -> KeyringStatus {
     match keyring::Entry::store_status() {
-        Ok(()) => KeyringStatus { available: true, detail: None },
-        Err(e) => KeyringStatus {
-            available: false,
-            detail: Some(format!("no keyring service answers ({e}); on Linux that is the Secret Service of GNOME Keyring or KWallet")),
-        },
+        Ok(()) => KeyringStatus { available: true, detail: None, raw: None },
+        Err(e) => {
+            let raw = e.to_string();
+            KeyringStatus { available: false, detail: Some(crate::error::keyring_words(&raw).into()), raw: Some(raw) }
+        }
     }
 }
 

@@ -4,4 +4,8 @@ export type KeyringStatus = { available: boolean,
 /**
  * Why not, in words, when it is not.
  */
-detail: string | null, };
+detail: string | null, 
+/**
+ * The keyring's own error text, for the "Details" toggle.
+ */
+raw: string | null, };
