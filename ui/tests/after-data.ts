@@ -79,11 +79,11 @@ export const createdReport = { ...report, created: [
 
 const SHA = 'a71e0c3d9b8f2e4a6c1d0b9e8f7a6c5d4b3e2f1a0c9d8e7f6a5b4c3d2e1f0a9b';
 export const audit: AuditEntry[] = [
-  { at: '2026-05-04T10:46:12.200Z', action: 'validate', source: source.path, source_sha256: SHA, target: TARGET, options: { run: runs[0].id, clean: true, mismatches: 0 }, outcome: 'ok', message: 'clean: 19991 rows compared in 5 tables', seconds: 6.2 },
-  { at: '2026-05-04T09:41:07.100Z', action: 'migrate', source: source.path, source_sha256: SHA, target: TARGET, options: { jobs: 2, backup_source: true }, outcome: 'ok', message: `run ${runs[0].id}: 5 table(s), 12 refused, 3 changed`, seconds: 14.6 },
-  { at: '2026-05-04T09:35:00.123Z', action: 'backup', target: TARGET, options: { out: '/home/ada/.local/share/ferry/backups' }, outcome: 'ok', message: 'shop-20260504T093500123Z.dump: 5 table(s), 1.8 MB', seconds: 1.9 },
-  { at: '2026-05-03T16:20:00.000Z', action: 'rollback', target: SCRATCH, options: { run: '20260503-161000', force: false }, outcome: 'ok', message: 'dropped view recent, table orders, table customers; emptied nothing', seconds: 0.4 },
-  { at: '2026-05-03T16:10:00.000Z', action: 'migrate', source: source.path, source_sha256: SHA, target: SCRATCH, options: { jobs: 2, backup_source: true }, outcome: 'ok', message: 'run 20260503-161000: 5 table(s), 0 refused, 0 changed', seconds: 9.1 },
+  { at: '2026-05-04T10:46:12.200Z', action: 'validate', source: source.path, source_sha256: SHA, target: TARGET, options: { run: runs[0].id, clean: true, mismatches: 0 }, outcome: 'ok', message: 'The target matches: 19,991 rows in 5 tables compared.', seconds: 6.2 },
+  { at: '2026-05-04T09:41:07.100Z', action: 'migrate', source: source.path, source_sha256: SHA, target: TARGET, options: { jobs: 2, backup_source: true }, outcome: 'ok', message: `Run ${runs[0].id}: 5 tables, 20,000 rows; 12 rows refused, 3 values changed.`, seconds: 14.6 },
+  { at: '2026-05-04T09:35:00.123Z', action: 'backup', target: TARGET, options: { out: '/home/ada/.local/share/ferry/backups' }, outcome: 'ok', message: 'shop-20260504T093500123Z.dump: 5 tables, 1.8 MiB.', seconds: 1.9 },
+  { at: '2026-05-03T16:20:00.000Z', action: 'rollback', target: SCRATCH, options: { run: '20260503-161000', force: false }, outcome: 'ok', message: 'Dropped view recent, table orders, table customers.', seconds: 0.4 },
+  { at: '2026-05-03T16:10:00.000Z', action: 'migrate', source: source.path, source_sha256: SHA, target: SCRATCH, options: { jobs: 2, backup_source: true }, outcome: 'ok', message: 'Run 20260503-161000: 5 tables, 20,000 rows; nothing refused or changed.', seconds: 9.1 },
   { at: '2026-05-03T15:58:31.000Z', action: 'restore', target: 'mysql://root@127.0.0.1:3306/shop', options: { backup: '/home/ada/.local/share/ferry/backups/shop-20260502.json', replace: true }, outcome: 'failed', message: 'the server 127.0.0.1:3306 cannot be reached: Connection refused. Is MariaDB running there, and is the port right?', seconds: 0.1 },
 ];
 

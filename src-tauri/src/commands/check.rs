@@ -43,7 +43,7 @@ pub async fn run_preflight(state: State<'_, AppState>, plan: Plan, url: Option<S
         rec.option("unresolved", pf.unresolved().len() as u64);
         rec.option("rows_checked", pf.rows_checked);
     }
-    super::audit::finish(rec, &result, |pf| Some(if pf.is_clean() { "ready to migrate".into() } else { format!("{} group(s) unresolved", pf.unresolved().len()) }));
+    super::audit::finish(rec, &result, |pf| Some(if pf.is_clean() { "ready to migrate".into() } else { format!("{} of refused values left to decide", super::source::plural(pf.unresolved().len() as u64, "group", "groups")) }));
     result
 }
 

@@ -158,9 +158,24 @@ pub async fn start_run(state: State<'_, AppState>, source: String, url: String, 
     let result = run(&state, source, url, plan, options, events).await;
     *state.run.lock().unwrap() = None;
     super::audit::finish(rec, &result, |o| {
-        o.report.error.clone().map(|e| format!("stopped early: {e}")).or_else(|| Some(format!("run {}: {} table(s), {} refused, {} changed", o.id, o.report.tables.len(), o.report.rejected_count(), o.report.changed_count())))
+        o.report.error.clone().map(|e| format!("Stopped early: {e}")).or_else(|| Some(run_note(&o.id, &o.report)))
     });
     result
+}
+
+/// How a finished run reads in the audit log: "Run 20260504-094107: 5 tables, 20,000 rows;
+/// 12 rows refused, 3 values changed."
+fn run_note(id: &str, r: &ferry_core::report::Report) -> String {
+    use super::source::plural;
+    let rows: u64 = r.tables.values().map(|t| t.rows_written).sum();
+    let (refused, changed) = (r.rejected_count(), r.changed_count());
+    let what = match (refused, changed) {
+        (0, 0) => "nothing refused or changed".to_string(),
+        (r, 0) => format!("{} refused", plural(r, "row", "rows")),
+        (0, c) => format!("{} changed", plural(c, "value", "values")),
+        (r, c) => format!("{} refused, {} changed", plural(r, "row", "rows"), plural(c, "value", "values")),
+    };
+    format!("Run {id}: {}, {}; {what}.", plural(r.tables.len() as u64, "table", "tables"), plural(rows, "row", "rows"))
 }
 
 async fn run(state: &AppState, source: String, url: String, plan: Plan, options: RunOptions, events: Events) -> IpcResult<RunOutcome> {

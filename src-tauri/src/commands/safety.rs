@@ -5,6 +5,7 @@
 //! does the work.
 
 use super::audit;
+use super::source::plural;
 use crate::error::{ErrorKind, IpcError, IpcResult};
 use crate::state::AppState;
 use ferry_core::backup::{SourceBackup, TargetBackup};
@@ -90,7 +91,7 @@ pub async fn backup_target(state: State<'_, AppState>, url: String, pg_schema: O
         .await
     })
     .await;
-    audit::finish(rec, &result, |b| Some(format!("{}: {} table(s), {}", file_name(&b.path), b.tables.len(), ferry_core::backup::human_bytes(b.bytes))));
+    audit::finish(rec, &result, |b| Some(format!("{}: {}, {}.", file_name(&b.path), plural(b.tables.len() as u64, "table", "tables"), ferry_core::backup::human_bytes(b.bytes))));
     result
 }
 
@@ -155,7 +156,10 @@ pub async fn restore_backup(state: State<'_, AppState>, record: String, url: Str
         .await
     })
     .await;
-    audit::finish(rec, &result, |o| Some(format!("{} table(s), {} view(s) restored; {} replaced", o.tables.len(), o.views.len(), o.dropped.len())));
+    audit::finish(rec, &result, |o| {
+        let replaced = if o.dropped.is_empty() { String::new() } else { format!("; {} replaced", plural(o.dropped.len() as u64, "object", "objects")) };
+        Some(format!("Restored {} and {}{replaced}.", plural(o.tables.len() as u64, "table", "tables"), plural(o.views.len() as u64, "view", "views")))
+    });
     result
 }
 
@@ -184,7 +188,7 @@ pub async fn rollback_run(state: State<'_, AppState>, id: String, url: String, f
     })
     .await
     .map_err(IpcError::from);
-    audit::finish(rec, &result, |o| Some(format!("dropped {}; emptied {}", list_or_none(&o.dropped), list_or_none(&o.emptied))));
+    audit::finish(rec, &result, |o| Some(rollback_note(&o.dropped, &o.emptied)));
     result
 }
 
@@ -192,12 +196,21 @@ fn file_name(path: &str) -> String {
     Path::new(path).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| path.to_string())
 }
 
-fn list_or_none(v: &[String]) -> String {
-    if v.is_empty() {
-        "nothing".into()
-    } else {
-        v.join(", ")
+/// What a rollback did, in words: "Dropped table orders, table customers; emptied table
+/// items (the rows the run loaded)." — never "emptied nothing".
+fn rollback_note(dropped: &[String], emptied: &[String]) -> String {
+    let parts: Vec<String> = [
+        (!dropped.is_empty()).then(|| format!("dropped {}", dropped.join(", "))),
+        (!emptied.is_empty()).then(|| format!("emptied {} (the rows the run loaded)", emptied.join(", "))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        return "Nothing was left to undo: what the run made was already gone.".into();
     }
+    let text = parts.join("; ");
+    format!("{}{}.", text[..1].to_uppercase(), &text[1..])
 }
 
 /// The PostgreSQL schema a run wrote to, as its report's `created` list says.
@@ -240,7 +253,11 @@ pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, p
         rec.option("mismatches", v.mismatches);
     }
     audit::finish(rec, &result, |v| {
-        Some(if v.clean { format!("clean: {} rows compared in {} tables", v.rows_compared, v.tables.len()) } else { format!("{} mismatch(es) in {} rows compared", v.mismatches, v.rows_compared) })
+        Some(if v.clean {
+            format!("The target matches: {} in {} compared.", plural(v.rows_compared, "row", "rows"), plural(v.tables.len() as u64, "table", "tables"))
+        } else {
+            format!("{} in {} compared.", plural(v.mismatches, "difference", "differences"), plural(v.rows_compared, "row", "rows"))
+        })
     });
     result
 }
@@ -524,5 +541,20 @@ mod tests {
 
         exec(format!("DROP DATABASE IF EXISTS {name}"), admin);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The audit log said "dropped …; emptied nothing".
+    #[test]
+    fn rollback_notes_read_as_sentences() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        let cases = [
+            (s(&["table orders", "table customers"]), s(&[]), "Dropped table orders, table customers."),
+            (s(&[]), s(&["table items"]), "Emptied table items (the rows the run loaded)."),
+            (s(&["view recent"]), s(&["table items"]), "Dropped view recent; emptied table items (the rows the run loaded)."),
+            (s(&[]), s(&[]), "Nothing was left to undo: what the run made was already gone."),
+        ];
+        for (dropped, emptied, want) in cases {
+            assert_eq!(super::rollback_note(&dropped, &emptied), want);
+        }
     }
 }

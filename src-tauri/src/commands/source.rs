@@ -98,7 +98,8 @@ pub async fn check_type(state: State<'_, AppState>, dialect: Dialect, table: Str
     Ok(TypeCheck { known: true, message, check: Some(check) })
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
+/// A count with its noun: "1 row", "20,000 rows".
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", ferry_core::value::group_thousands(n), if n == 1 { one } else { many })
 }
 
