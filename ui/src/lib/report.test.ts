@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from './bindings/Report';
 import type { RunSummary } from './bindings/RunSummary';
 import type { TableReport } from './bindings/TableReport';
-import { baseName, changedCount, filesToOffer, phaseRows, rejectedCount, summaryTag, tableRows, verdict, when } from './report';
+import { baseName, changedCount, filesToOffer, phaseRows, phasesOverlap, rejectedCount, summaryTag, tableRows, verdict, when } from './report';
 
 const table = (t: Partial<TableReport> = {}): TableReport => ({ target: 't', rows_read: 10, rows_written: 10, seconds: 0.5, rejected: [], changed: [], rejected_total: 0, changed_total: 0, ...t });
 const rej = (i: number) => ({ row: { id: i }, column: 'd', value: 'x', reason: 'not a date' });
@@ -71,6 +71,16 @@ describe('per-table rows', () => {
       { phase: 'later_phase', label: 'later_phase', seconds: 1 },
     ]);
   });
+});
+
+// The case: "Copying rows 1.2 s" inside "Total time 1.0 s", unexplained.
+describe('phases that overlap', () => {
+  it.each([
+    [1.0, { source: 0.1, data: 1.2 }, true],
+    [2.0, { source: 0.1, data: 1.2 }, false],
+    [1.0, { data: 1.02 }, false],
+    [1.0, {}, false],
+  ])('total %s, phases %j → %s', (seconds, phases, want) => expect(phasesOverlap(report({ seconds, phases }))).toBe(want));
 });
 
 describe('files to offer', () => {
