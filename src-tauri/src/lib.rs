@@ -77,6 +77,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             check::schema_diff,
             monitor::monitor_snapshot,
             monitor::monitor_history,
+            monitor::enable_statements,
             safety::backup_target,
             safety::list_backups,
             safety::restore_backup,

@@ -38,6 +38,96 @@ pub struct Snapshot {
     pub connections: Option<Connections>,
     /// What could not be measured, and how to turn it on.
     pub notes: Vec<String>,
+    /// How long and over how much work the statistics were gathered; `None` when the server
+    /// does not say (and in snapshots kept before Ferry asked).
+    #[serde(default)]
+    pub stats: Option<StatsAge>,
+    /// What it takes to see the statements, when they cannot be seen yet (PostgreSQL's
+    /// `pg_stat_statements`): a statement Ferry can run, or a server restart.
+    #[serde(default)]
+    pub statements_setup: Option<StatementsSetup>,
+}
+
+/// Statistics gathered for less than this say little (a cache still cold, indexes not yet
+/// needed): the views hold their verdicts ("low", "unused") until then.
+pub const JUDGE_AFTER_SECONDS: u64 = 3600;
+/// … and until the database has served this many transactions.
+pub const JUDGE_AFTER_TRANSACTIONS: u64 = 1000;
+
+/// How long the statistics behind a snapshot have been gathered, and over how much work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StatsAge {
+    /// Seconds since the statistics began.
+    pub seconds: u64,
+    /// Since when, in words: `the statistics were reset` or `the server started`.
+    pub since: String,
+    /// Transactions since then: PostgreSQL, this database's commits and rollbacks
+    /// (`pg_stat_database`); MySQL/MariaDB, the server's storage-engine commits and rollbacks
+    /// (`Handler_commit` + `Handler_rollback`).
+    pub transactions: u64,
+    /// Long and busy enough to judge by (`JUDGE_AFTER_SECONDS` and `JUDGE_AFTER_TRANSACTIONS`).
+    pub enough: bool,
+}
+
+impl StatsAge {
+    pub fn new(seconds: u64, since: &str, transactions: u64) -> StatsAge {
+        StatsAge { seconds, since: since.into(), transactions, enough: seconds >= JUDGE_AFTER_SECONDS && transactions >= JUDGE_AFTER_TRANSACTIONS }
+    }
+
+    /// `too early to judge: statistics gathered for 3 min over 12 transactions`, or `None`
+    /// once they are enough.
+    pub fn too_early(&self) -> Option<String> {
+        (!self.enough).then(|| {
+            let n = crate::value::group_thousands(self.transactions);
+            let noun = if self.transactions == 1 { "transaction" } else { "transactions" };
+            format!("too early to judge: statistics gathered for {} over {n} {noun}", format_age(self.seconds))
+        })
+    }
+}
+
+/// A span for people: `45 s`, `3 min`, `2 h 05 min`, `3 days`.
+pub fn format_age(seconds: u64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 2 * 86_400 => format!("{} h {:02} min", s / 3600, s / 60 % 60),
+        s => format!("{} days", s / 86_400),
+    }
+}
+
+/// What it takes to see the statements.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StatementsSetup {
+    /// The statement that turns them on in this database, when that is all it takes
+    /// (`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); Ferry runs it on request.
+    pub sql: Option<String>,
+    /// The server must load the library first: a configuration change and a restart, which
+    /// Ferry does not do.
+    pub restart: bool,
+    /// What to do, in words.
+    pub how: String,
+}
+
+/// What `enable_statements` did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EnableOutcome {
+    /// The statement run, when one was.
+    pub ran: Option<String>,
+    /// Statements are counted from now on.
+    pub enabled: bool,
+    /// What happened, or what is still needed (a restart), in words.
+    pub message: String,
+}
+
+/// Turns on the statements' statistics in the database the URL names, when a statement can
+/// (PostgreSQL: `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`, the library being loaded
+/// by the server); says what is needed instead when it cannot (a server restart).
+pub async fn enable_statements(url: &str) -> Result<EnableOutcome> {
+    let t = TargetUrl::parse(url)?;
+    t.enable_statements().await
 }
 
 /// One normalized statement and what it cost since the statistics were last reset.
@@ -193,9 +283,10 @@ pub fn top_statements(mut all: Vec<Statement>, n: usize) -> Vec<Statement> {
     all.into_iter().zip(keep).filter_map(|(s, k)| k.then_some(s)).collect()
 }
 
-/// A size in bytes for people: `0 B`, `8.0 kB`, `1.5 MB` (powers of 1024, one decimal).
+/// A size in bytes for people: `0 B`, `8.0 KiB`, `1.5 MiB` (powers of 1024, named so, one
+/// decimal), the units of the app and the backups.
 pub fn format_bytes(n: u64) -> String {
-    const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     if n < 1024 {
         return format!("{n} B");
     }
@@ -205,7 +296,7 @@ pub fn format_bytes(n: u64) -> String {
         v /= 1024.0;
         unit += 1;
     }
-    // 1023.96 kB rounds to "1024.0 kB": show the next unit instead.
+    // 1023.96 KiB rounds to "1024.0 KiB": show the next unit instead.
     if format!("{v:.1}") == "1024.0" && unit < UNITS.len() - 1 {
         v /= 1024.0;
         unit += 1;
@@ -276,11 +367,11 @@ mod tests {
         let bytes = [
             (0, "0 B"),
             (1023, "1023 B"),
-            (1024, "1.0 kB"),
-            (8192, "8.0 kB"),
-            (1536 * 1024, "1.5 MB"),
-            (1024 * 1024 - 1, "1.0 MB"),
-            (5 * 1024_u64.pow(4), "5.0 TB"),
+            (1024, "1.0 KiB"),
+            (8192, "8.0 KiB"),
+            (1536 * 1024, "1.5 MiB"),
+            (1024 * 1024 - 1, "1.0 MiB"),
+            (5 * 1024_u64.pow(4), "5.0 TiB"),
         ];
         for (n, want) in bytes {
             assert_eq!(format_bytes(n), want, "{n}");
@@ -346,5 +437,116 @@ mod tests {
         assert_eq!(ids(top_statements(all.clone(), 2)), ["slow", "both", "busy"]);
         assert_eq!(ids(top_statements(all.clone(), 10)), ["slow", "both", "busy", "quiet"]);
         assert!(top_statements(vec![], 5).is_empty());
+    }
+
+    /// The issue's case: a database that had served no query was "82.1 % low" with "14 unused
+    /// indexes — worth a look". Judgement waits for an hour and 1,000 transactions.
+    #[test]
+    fn judgement_waits_for_time_and_work() {
+        let cases = [
+            (180, 12, Some("too early to judge: statistics gathered for 3 min over 12 transactions")),
+            (30, 1, Some("too early to judge: statistics gathered for 30 s over 1 transaction")),
+            (7200, 999, Some("too early to judge: statistics gathered for 2 h 00 min over 999 transactions")),
+            (3599, 50_000, Some("too early to judge: statistics gathered for 59 min over 50,000 transactions")),
+            (3600, 1000, None),
+            (5 * 86_400, 2_000_000, None),
+        ];
+        for (seconds, transactions, want) in cases {
+            let age = StatsAge::new(seconds, "the server started", transactions);
+            assert_eq!(age.too_early().as_deref(), want, "{seconds} s, {transactions}");
+            assert_eq!(age.enough, want.is_none());
+        }
+    }
+
+    fn admin(kind: &str) -> String {
+        match kind {
+            "pg" => std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
+            _ => std::env::var("FERRY_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into()),
+        }
+    }
+
+    /// Makes database `db` on the server, runs `body` with its URL, drops it.
+    async fn in_db<F, Fut>(kind: &str, db: &str, body: F)
+    where
+        F: FnOnce(String) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        use futures_util::FutureExt;
+        use sqlx::Connection;
+        let admin_url = admin(kind);
+        let (drop, create) = if kind == "pg" {
+            (format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}"))
+        } else {
+            (format!("DROP DATABASE IF EXISTS {db}"), format!("CREATE DATABASE {db}"))
+        };
+        let exec = |sql: String| {
+            let admin_url = admin_url.clone();
+            async move {
+                if kind == "pg" {
+                    let mut c = sqlx::PgConnection::connect(&admin_url).await.expect("the test PostgreSQL");
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+                } else {
+                    let mut c = sqlx::MySqlConnection::connect(&admin_url).await.expect("the test MariaDB");
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+                }
+            }
+        };
+        exec(drop.clone()).await;
+        exec(create).await;
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&format!("/{db}"));
+        let result = std::panic::AssertUnwindSafe(tokio::time::timeout(std::time::Duration::from_secs(60), body(url.to_string()))).catch_unwind().await;
+        exec(drop).await;
+        match result {
+            Ok(r) => r.expect("within 60 s"),
+            Err(p) => std::panic::resume_unwind(p),
+        }
+    }
+
+    /// A new database: its statistics are young, so the snapshot says to wait; the statements
+    /// are turned on by the one statement the snapshot offers (the server loads the library),
+    /// or it says a restart is needed and runs nothing.
+    #[tokio::test]
+    async fn postgres_young_statistics_and_statements_on_request() {
+        let db = format!("ferry_monitor_age_{}", std::process::id());
+        in_db("pg", &db, |url| async move {
+            let snap = snapshot(&url, None).await.unwrap();
+            let age = snap.stats.clone().expect("PostgreSQL says how old its statistics are");
+            assert!(age.transactions < JUDGE_AFTER_TRANSACTIONS && !age.enough, "{age:?}");
+            assert!(age.too_early().unwrap().starts_with("too early to judge: statistics gathered for "), "{age:?}");
+            let setup = snap.statements_setup.clone().expect("a new database has no pg_stat_statements");
+            let outcome = enable_statements(&url).await.unwrap();
+            if setup.restart {
+                assert_eq!((outcome.ran, outcome.enabled), (None, false), "nothing is run when a restart is needed");
+                assert!(outcome.message.contains("restart"), "{}", outcome.message);
+            } else {
+                assert_eq!(setup.sql.as_deref(), Some("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"));
+                assert_eq!(outcome.ran.as_deref(), Some("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"));
+                assert!(outcome.enabled);
+                let after = snapshot(&url, None).await.unwrap();
+                assert_eq!(after.statements_setup, None, "nothing left to set up");
+                assert!(!after.notes.iter().any(|n| n.contains("not installed")), "{:?}", after.notes);
+                let again = enable_statements(&url).await.unwrap();
+                assert!(again.enabled && again.ran.is_none(), "already on: {again:?}");
+            }
+        })
+        .await;
+    }
+
+    /// MariaDB says how long its counters have run (Uptime) and over how many commits;
+    /// statements need the server's configuration, which Ferry says instead of running anything.
+    #[tokio::test]
+    async fn mariadb_statistics_age_and_no_statement_to_run() {
+        let db = format!("ferry_monitor_age_{}", std::process::id());
+        in_db("my", &db, |url| async move {
+            let snap = snapshot(&url, None).await.unwrap();
+            let age = snap.stats.clone().expect("MariaDB says how long its counters have run");
+            assert!(age.seconds > 0, "{age:?}");
+            assert_eq!(age.enough, age.seconds >= JUDGE_AFTER_SECONDS && age.transactions >= JUDGE_AFTER_TRANSACTIONS);
+            assert_eq!(snap.statements_setup, None);
+            let e = enable_statements(&url).await.unwrap_err().to_string();
+            assert!(e.contains("performance_schema") && e.contains("restart"), "{e}");
+        })
+        .await;
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{ErrorKind, IpcError, IpcResult};
 use crate::state::AppState;
-use ferry_core::monitor::Snapshot;
+use ferry_core::monitor::{EnableOutcome, Snapshot};
 use std::io::Write;
 use std::path::PathBuf;
 use tauri::State;
@@ -34,6 +34,24 @@ pub async fn monitor_snapshot(state: State<'_, AppState>, url: String, pg_schema
     let path = history_path(&state, &url, pg_schema.as_deref());
     append(&path, &snap)?;
     Ok(snap)
+}
+
+/// Turns on the statements' statistics in the target's database when one statement can
+/// (PostgreSQL: `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`, which the view shows
+/// before a confirming click), or says that a server restart is needed instead. Written to
+/// the audit log either way.
+#[tauri::command]
+pub async fn enable_statements(state: State<'_, AppState>, url: String) -> IpcResult<EnableOutcome> {
+    state.grants.check_url(&url)?;
+    let mut rec = super::audit::start(&state, "extension");
+    rec.target(&url);
+    rec.option("extension", "pg_stat_statements");
+    let result = ferry_core::monitor::enable_statements(&url).await.map_err(IpcError::from);
+    if let Ok(o) = &result {
+        rec.option("ran", o.ran.clone());
+    }
+    super::audit::finish(rec, &result, |o| Some(o.message.clone()));
+    result
 }
 
 fn append(path: &std::path::Path, snap: &Snapshot) -> IpcResult<()> {

@@ -543,6 +543,35 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// Monitor's "turn on pg_stat_statements": through real IPC against PostgreSQL, the
+    /// statement the snapshot offered is run (or a restart is said to be needed), the next
+    /// snapshot has nothing left to set up, and the audit log has the entry.
+    #[test]
+    fn statements_are_turned_on_on_request_and_audited() {
+        let db = Db::new("pgss");
+        let dir = temp_dir("pgss");
+        let (app_, w) = app(&dir.join("data"));
+        let url = db.url.clone();
+        let snap = call(&w, "monitor_snapshot", json!({ "url": url, "pgSchema": null })).expect("a snapshot");
+        let setup = snap["statements_setup"].clone();
+        assert!(setup.is_object(), "a new database has no pg_stat_statements: {snap}");
+        assert!(snap["stats"]["enough"] == json!(false), "a new database's statistics are young: {}", snap["stats"]);
+        let outcome = call(&w, "enable_statements", json!({ "url": url })).expect("the command answers");
+        if setup["restart"] == json!(true) {
+            assert_eq!(outcome["enabled"], json!(false));
+        } else {
+            assert_eq!(outcome["ran"], json!("CREATE EXTENSION IF NOT EXISTS pg_stat_statements"));
+            assert_eq!(db.query("SELECT extname::text FROM pg_extension WHERE extname = 'pg_stat_statements'"), ["pg_stat_statements"]);
+            let after = call(&w, "monitor_snapshot", json!({ "url": url, "pgSchema": null })).unwrap();
+            assert_eq!(after["statements_setup"], Value::Null);
+        }
+        let log = ferry_core::audit::read(&app_.state::<AppState>().audit_log).unwrap();
+        let e = log.iter().find(|e| e.action == "extension").expect("the audit log has the entry");
+        assert_eq!((e.outcome.as_str(), e.options.get("extension")), ("ok", Some(&json!("pg_stat_statements"))));
+        assert!(e.message.as_deref().is_some_and(|m| m.contains("pg_stat_statements")), "{:?}", e.message);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// The audit log said "dropped …; emptied nothing".
     #[test]
     fn rollback_notes_read_as_sentences() {

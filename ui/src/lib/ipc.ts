@@ -28,10 +28,11 @@ import type { ChecklistState } from './bindings/ChecklistState';
 import type { RestoreOutcome } from './bindings/RestoreOutcome';
 import type { RollbackOutcome } from './bindings/RollbackOutcome';
 import type { Snapshot } from './bindings/Snapshot';
+import type { EnableOutcome } from './bindings/EnableOutcome';
 import type { TargetBackup } from './bindings/TargetBackup';
 import type { ValidationReport } from './bindings/ValidationReport';
 
-export type { AuditEntry, BackupItem, BackupStep, ChecklistState, RestoreOutcome, RollbackOutcome, Snapshot, TargetBackup, ValidationReport };
+export type { AuditEntry, BackupItem, BackupStep, ChecklistState, EnableOutcome, RestoreOutcome, RollbackOutcome, Snapshot, TargetBackup, ValidationReport };
 export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
 
 /** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
@@ -173,6 +174,14 @@ export function monitorSnapshot(url: string, pgSchema: string | null): Promise<S
 /** The snapshots kept for the target, oldest first. */
 export function monitorHistory(url: string, pgSchema: string | null): Promise<Snapshot[]> {
   return call('monitor_history', { url, pgSchema });
+}
+
+/**
+ * Turns on the statements' statistics in the target's database (PostgreSQL: runs
+ * `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`), or says a restart is needed. Audited.
+ */
+export function enableStatements(url: string): Promise<EnableOutcome> {
+  return call('enable_statements', { url });
 }
 
 /** Backs up the target into the app's backups folder; `onProgress` hears how far it got. */

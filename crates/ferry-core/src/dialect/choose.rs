@@ -159,4 +159,12 @@ impl TargetUrl {
             Dialect::MySql | Dialect::MariaDb => mysql::monitor::snapshot(self, schema, taken_at, notes).await,
         }
     }
+
+    /// Turns on the statements' statistics where a statement can (`monitor::enable_statements`).
+    pub async fn enable_statements(&self) -> crate::error::Result<crate::monitor::EnableOutcome> {
+        match self.dialect {
+            Dialect::Postgres => postgres::monitor::enable_statements(self).await,
+            Dialect::MySql | Dialect::MariaDb => Err(mysql::monitor::enable_statements(self)),
+        }
+    }
 }

@@ -4,6 +4,8 @@ import type { Connections } from "./Connections";
 import type { Dialect } from "./Dialect";
 import type { IndexStat } from "./IndexStat";
 import type { Statement } from "./Statement";
+import type { StatementsSetup } from "./StatementsSetup";
+import type { StatsAge } from "./StatsAge";
 import type { TableStat } from "./TableStat";
 
 /**
@@ -38,4 +40,14 @@ cache: Cache | null, connections: Connections | null,
 /**
  * What could not be measured, and how to turn it on.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * How long and over how much work the statistics were gathered; `None` when the server
+ * does not say (and in snapshots kept before Ferry asked).
+ */
+stats: StatsAge | null, 
+/**
+ * What it takes to see the statements, when they cannot be seen yet (PostgreSQL's
+ * `pg_stat_statements`): a statement Ferry can run, or a server restart.
+ */
+statements_setup: StatementsSetup | null, };

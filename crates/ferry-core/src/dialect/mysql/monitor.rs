@@ -8,7 +8,7 @@
 //! not the application's.
 
 use crate::error::{FerryError, Result};
-use crate::monitor::{section, Snapshot, TOP_STATEMENTS, hits_from_requests, is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
+use crate::monitor::{section, Snapshot, TOP_STATEMENTS, hits_from_requests, is_unused, top_statements, Cache, Connections, IndexStat, Statement, StatsAge, TableStat};
 use crate::dialect::{connect_error, Dialect, TargetUrl};
 use sqlx::mysql::MySqlConnection;
 use sqlx::{ConnectOptions, Row};
@@ -235,6 +235,22 @@ pub async fn connections(conn: &mut MySqlConnection) -> Result<Connections, sqlx
     Ok(Connections { active: number(&s, "threads_running"), total: number(&s, "threads_connected"), max: number(&v, "max_connections") })
 }
 
+/// How long the server's status counters have been gathered (`Uptime_since_flush_status`:
+/// since `FLUSH STATUS` or the start) and over how many storage-engine commits and rollbacks.
+pub async fn stats_age(conn: &mut MySqlConnection) -> Result<StatsAge, sqlx::Error> {
+    let s = show(conn, "STATUS", &["Uptime", "Uptime_since_flush_status", "Handler_commit", "Handler_rollback"]).await?;
+    let uptime = number(&s, "uptime");
+    let since_flush = s.get("uptime_since_flush_status").and_then(|v| v.trim().parse().ok()).unwrap_or(uptime);
+    let since = if since_flush + 5 < uptime { "the statistics were reset" } else { "the server started" };
+    Ok(StatsAge::new(since_flush, since, number(&s, "handler_commit") + number(&s, "handler_rollback")))
+}
+
+/// Statements are counted by performance_schema, which only the server's configuration and
+/// a restart turn on: nothing for Ferry to run.
+pub fn enable_statements(t: &TargetUrl) -> FerryError {
+    FerryError::Other(format!("{} counts statements in performance_schema, which is turned on in the server's configuration and needs a restart: {ENABLE_PS}", t.server_name()))
+}
+
 /// One snapshot (`monitor::snapshot`) of the database `schema` names, the URL's by default.
 pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, notes: &mut Vec<String>) -> Result<Snapshot> {
     let database = schema.unwrap_or(&t.database).to_string();
@@ -245,6 +261,7 @@ pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, not
     let tables = section(notes, "table sizes", tables(&mut conn, &database).await);
     let cache = section(notes, "buffer pool hit ratio", cache(&mut conn).await.map(|c| (Some(c), vec![])));
     let connections = section(notes, "connections", connections(&mut conn).await.map(|c| (Some(c), vec![])));
+    let stats = section(notes, "statistics' age", stats_age(&mut conn).await.map(|s| (Some(s), vec![])));
     Ok(Snapshot {
         taken_at,
         dialect,
@@ -258,6 +275,8 @@ pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, not
         cache,
         connections,
         notes: vec![],
+        stats,
+        statements_setup: None,
     })
 }
 

@@ -9,7 +9,7 @@
 //! nor accepts at connection (PgBouncer refuses the `options` startup parameter).
 
 use crate::error::{FerryError, Result};
-use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Connections, IndexStat, Statement, TableStat};
+use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Connections, EnableOutcome, IndexStat, Statement, StatementsSetup, StatsAge, TableStat};
 use crate::dialect::{connect_error, TargetUrl};
 use super::simple;
 use sqlx::postgres::PgConnection;
@@ -201,6 +201,71 @@ pub async fn connections(conn: &mut PgConnection) -> Result<Connections, sqlx::E
     Ok(Connections { active: n(0)?, total: n(1)?, max: n(2)? })
 }
 
+/// How long this database's statistics have been gathered (since `stats_reset`, else the
+/// server's start) and over how many transactions.
+pub async fn stats_age(conn: &mut PgConnection) -> Result<StatsAge, sqlx::Error> {
+    let r = simple::one(conn, &guarded(&format!(
+        "{MARK} SELECT (xact_commit + xact_rollback)::int8, \
+                GREATEST(0, extract(epoch FROM now() - COALESCE(stats_reset, pg_postmaster_start_time())))::int8, \
+                stats_reset IS NOT NULL \
+         FROM pg_stat_database WHERE datname = current_database()")))
+    .await?;
+    let reset: bool = r.try_get(2)?;
+    Ok(StatsAge::new(r.try_get::<i64, _>(1)?.max(0) as u64, if reset { "the statistics were reset" } else { "the server started" }, r.try_get::<i64, _>(0)?.max(0) as u64))
+}
+
+/// The statement that turns on `pg_stat_statements` in a database.
+pub const CREATE_STATEMENTS: &str = "CREATE EXTENSION IF NOT EXISTS pg_stat_statements";
+
+/// What it takes to see the statements here: nothing (`None`), the extension made in this
+/// database (a statement Ferry can run), or the library loaded by the server (a restart).
+pub async fn statements_setup(conn: &mut PgConnection) -> Result<Option<StatementsSetup>, sqlx::Error> {
+    let row = simple::one(&mut *conn, &guarded(&format!(
+        "{MARK} SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'), \
+                EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements'), \
+                current_setting('shared_preload_libraries')")))
+    .await?;
+    let (installed, available): (bool, bool) = (row.try_get(0)?, row.try_get(1)?);
+    Ok(setup_for(installed, available, preloads_statements(&row.try_get::<String, _>(2)?)))
+}
+
+/// The setup for what the server has: the extension made here, offered by the server, and its
+/// library loaded at start.
+fn setup_for(installed: bool, available: bool, preloaded: bool) -> Option<StatementsSetup> {
+    match (installed, available, preloaded) {
+        (true, _, true) => None,
+        (_, false, _) => Some(StatementsSetup {
+            sql: None,
+            restart: true,
+            how: "The server does not have pg_stat_statements: install PostgreSQL's contrib package on the server (postgresql-contrib), add pg_stat_statements to shared_preload_libraries in postgresql.conf and restart the server.".into(),
+        }),
+        (_, true, false) => Some(StatementsSetup {
+            sql: None,
+            restart: true,
+            how: format!("The server does not load pg_stat_statements: {PRELOAD}. A restart is needed, which Ferry does not do; then Ferry can run {CREATE_STATEMENTS} here."),
+        }),
+        (false, true, true) => Some(StatementsSetup { sql: Some(CREATE_STATEMENTS.into()), restart: false, how: format!("The server loads pg_stat_statements; this database only needs {CREATE_STATEMENTS}.") }),
+    }
+}
+
+/// Runs `CREATE EXTENSION IF NOT EXISTS pg_stat_statements` in the URL's database when the
+/// server loads the library; says that a restart is needed instead when it does not.
+pub async fn enable_statements(t: &TargetUrl) -> Result<EnableOutcome> {
+    let mut conn = connect(t).await?;
+    let setup = statements_setup(&mut conn).await.map_err(|e| crate::dialect::connect_error(t, e))?;
+    let Some(setup) = setup else {
+        return Ok(EnableOutcome { ran: None, enabled: true, message: format!("pg_stat_statements is already on in database \"{}\".", t.database) });
+    };
+    let Some(sql) = setup.sql else {
+        return Ok(EnableOutcome { ran: None, enabled: false, message: setup.how });
+    };
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("{MARK} {sql}"))).execute(&mut conn).await.map_err(|e| crate::error::FerryError::Target {
+        object: format!("{sql} in database \"{}\"", t.database),
+        detail: crate::dialect::session::db_message(&e),
+    })?;
+    Ok(EnableOutcome { ran: Some(sql), enabled: true, message: format!("pg_stat_statements is on in database \"{}\": statements are counted from now on.", t.database) })
+}
+
 /// One snapshot (`monitor::snapshot`); `schema` narrows it to one schema.
 pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, notes: &mut Vec<String>) -> Result<Snapshot> {
     let mut conn = connect(t).await?;
@@ -210,6 +275,8 @@ pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, not
     let tables = section(notes, "table sizes", tables(&mut conn, schema).await);
     let cache = section(notes, "cache hit ratio", cache(&mut conn, schema).await.map(|c| (Some(c), vec![])));
     let connections = section(notes, "connections", connections(&mut conn).await.map(|c| (Some(c), vec![])));
+    let stats = section(notes, "statistics' age", stats_age(&mut conn).await.map(|s| (Some(s), vec![])));
+    let statements_setup = section(notes, "statements", statements_setup(&mut conn).await.map(|s| (s, vec![])));
     Ok(Snapshot {
         taken_at,
         dialect: t.dialect,
@@ -223,11 +290,29 @@ pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, not
         cache,
         connections,
         notes: vec![],
+        stats,
+        statements_setup,
     })
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn setups_follow_what_the_server_has() {
+        // (installed here, offered by the server, loaded at start) → (a statement, a restart)
+        let cases = [
+            ((true, true, true), None),
+            ((false, true, true), Some((true, false))),
+            ((false, true, false), Some((false, true))),
+            ((true, true, false), Some((false, true))),
+            ((false, false, false), Some((false, true))),
+        ];
+        for (have, want) in cases {
+            let got = super::setup_for(have.0, have.1, have.2).map(|s| (s.sql.is_some(), s.restart));
+            assert_eq!(got, want, "{have:?}");
+        }
+    }
+
     #[test]
     fn preload_lists() {
         let cases = [
