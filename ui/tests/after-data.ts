@@ -45,11 +45,22 @@ export function snapshot(i: number): Snapshot {
     cache: null,
     connections: { active: [1, 2, 4, 3, 5, 2, 3, 6, 4, 3][i], total: [4, 6, 9, 8, 11, 9, 10, 12, 11, 10][i], max: 100 },
     notes: [],
+    stats: { seconds: 3 * 86_400 + i * 300, since: 'the server started', transactions: 180_000 + i * 5000, enough: true },
+    statements_setup: null,
   };
 }
 
 export const history: Snapshot[] = Array.from({ length: 9 }, (_, i) => snapshot(i));
 export const fresh: Snapshot = { ...snapshot(9), statements: [], notes: ['statements: not measured: pg_stat_statements is not installed — add it to shared_preload_libraries, restart, then CREATE EXTENSION pg_stat_statements'] };
+
+/** A database that has served next to nothing yet: 3 min, 12 transactions, no pg_stat_statements. */
+export const young: Snapshot = {
+  ...snapshot(0),
+  statements: [],
+  cache_hit_ratio: 0.821,
+  stats: { seconds: 180, since: 'the server started', transactions: 12, enough: false },
+  statements_setup: { sql: 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements', restart: false, how: 'The server loads pg_stat_statements; this database only needs CREATE EXTENSION IF NOT EXISTS pg_stat_statements.' },
+};
 
 export const targetBackup: TargetBackup = {
   kind: 'target', engine: 'native', format: 'pg_dump custom', dialect: 'postgres', target: TARGET, database: 'shop', schema: 'public', server: 'PostgreSQL 16.4',

@@ -296,6 +296,65 @@ describe('Monitor', () => {
     await page.close();
   });
 
+  // The case: a database that had served no query was "82.1 % low" with unused
+  // indexes "worth a look", and the note said to run CREATE EXTENSION by hand.
+  it('holds judgement on young statistics, and turns on pg_stat_statements after showing the SQL', async () => {
+    const { page, calls, errors } = await open({
+      data: { young: after.young, turnedOn: { ...after.young, statements_setup: null } },
+      handlers: {
+        monitor_history: [],
+        monitor_snapshot: (_a: any, mock: any) => (mock.calls.some((c: any) => c.cmd === 'enable_statements') ? mock.data.turnedOn : mock.data.young),
+        enable_statements: { ran: 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements', enabled: true, message: 'pg_stat_statements is on in database "shop": statements are counted from now on.' },
+      },
+    });
+    await setState(page, withTarget);
+    await page.click('#nav-monitor');
+    await page.click('#monitor-take');
+    await page.locator('#monitor-too-early').waitFor();
+    expect(await page.textContent('#monitor-too-early')).toContain('Too early to judge: statistics gathered for 3 min over 12 transactions');
+    expect(await page.textContent('#monitor-taken')).toContain('Statistics gathered for 3 min over 12 transactions, since the server started.');
+    const facts = await page.textContent('#monitor-facts');
+    expect(facts).toContain('82.1 %');
+    expect(facts).not.toContain('low');
+    expect(facts).not.toContain('worth a look');
+    expect(await page.locator('[data-index="events_by_session"] .tag').first().textContent()).toBe('not used yet');
+    expect(await page.locator('#monitor-indexes').textContent()).not.toContain('candidate to drop');
+
+    // One click shows the exact statement; nothing runs until the second.
+    await page.click('#monitor-enable');
+    expect(await page.textContent('#monitor-enable-sql')).toBe('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    if (process.env.FERRY_E2E_FULL) await page.screenshot({ path: path.join(process.env.FERRY_E2E_FULL, 'monitor-young.png'), fullPage: true });
+    expect((await calls()).some((c) => c.cmd === 'enable_statements')).toBe(false);
+    await page.click('#monitor-enable-cancel');
+    expect(await page.locator('#monitor-enable-sql').count()).toBe(0);
+    await page.click('#monitor-enable');
+    await page.click('#monitor-enable-run');
+    await page.locator('#monitor-enabled').waitFor();
+    expect(await page.textContent('#monitor-enabled')).toContain('statements are counted from now on');
+    expect((await calls()).find((c) => c.cmd === 'enable_statements')!.args).toEqual({ url: 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require' });
+    // A new snapshot follows, with nothing left to set up.
+    await page.waitForFunction(() => (window as any).__FERRY_MOCK__.calls.filter((c: any) => c.cmd === 'monitor_snapshot').length === 2);
+    await page.locator('#monitor-statements-setup').waitFor({ state: 'detached' });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says when a server restart is needed instead, and offers nothing to run', async () => {
+    const { page, errors } = await open({
+      data: { snap: { ...after.young, statements_setup: { sql: null, restart: true, how: 'The server does not load pg_stat_statements: set shared_preload_libraries = \'pg_stat_statements\' in postgresql.conf and restart the server.' } } },
+      handlers: { monitor_history: [], monitor_snapshot: (_a: any, mock: any) => mock.data.snap },
+    });
+    await setState(page, withTarget);
+    await page.click('#nav-monitor');
+    await page.click('#monitor-take');
+    await page.locator('#monitor-statements-setup').waitFor();
+    expect(await page.getAttribute('#monitor-statements-setup', 'data-restart')).toBe('true');
+    expect(await page.textContent('#monitor-statements-setup')).toContain('restart the server');
+    expect(await page.locator('#monitor-enable').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows the engine’s error by kind', async () => {
     const { page, errors } = await open({
       handlers: {

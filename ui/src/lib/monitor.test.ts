@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from './bindings/Snapshot';
-import { cacheTone, formatValue, indexesByConcern, mostFrequent, ms, oneLine, seriesOf, slowest } from './monitor';
+import { age, cacheTone, formatValue, indexesByConcern, judged, mostFrequent, ms, oneLine, seriesOf, slowest, statsText, tooEarly } from './monitor';
 
 const st = (id: string, calls: number, total_ms: number) => ({ id, query: id, calls, total_ms, mean_ms: total_ms / calls, rows: 0 });
 const idx = (name: string, unused: boolean, size: number | null) => ({ schema: 'public', table: 't', name, unique: false, primary: false, scans: unused ? 0 : 5, size_bytes: size, unused });
@@ -8,7 +8,7 @@ const idx = (name: string, unused: boolean, size: number | null) => ({ schema: '
 function snap(at: string, s: Partial<Snapshot> = {}): Snapshot {
   return {
     taken_at: at, dialect: 'postgres', server: 'PostgreSQL 15.2', database: 'shop', schema: null, statements: [], indexes: [], tables: [],
-    cache_hit_ratio: null, cache: null, connections: null, notes: [], ...s,
+    cache_hit_ratio: null, cache: null, connections: null, notes: [], stats: null, statements_setup: null, ...s,
   };
 }
 
@@ -72,4 +72,31 @@ describe('formatting', () => {
     [0.95, 'warn'],
     [0.5, 'error'],
   ] as const)('cache %s → %s', (r, tone) => expect(cacheTone(r).tone).toBe(tone));
+});
+
+// The issue's case: a database that had served no query was "82.1 % low" with "14 unused
+// indexes — worth a look". No verdict before an hour and 1,000 transactions.
+describe('judgement waits for the statistics', () => {
+  const young = { seconds: 180, since: 'the server started', transactions: 12, enough: false };
+  const old = { seconds: 2 * 3600, since: 'the statistics were reset', transactions: 50_000, enough: true };
+  it.each([
+    ['young', young, false, 'too early to judge: statistics gathered for 3 min over 12 transactions', 'Statistics gathered for 3 min over 12 transactions, since the server started.'],
+    ['old', old, true, null, 'Statistics gathered for 2 h 00 min over 50,000 transactions, since the statistics were reset.'],
+    ['kept before the age was asked', null, true, null, null],
+  ] as const)('%s', (_name, stats, want, early, text) => {
+    const s = snap('2026-05-04T10:00:00Z', { cache_hit_ratio: 0.821, stats, indexes: [idx('a', true, 1)] });
+    expect(judged(s)).toBe(want);
+    expect(tooEarly(s)).toBe(early);
+    expect(statsText(stats)).toBe(text);
+    expect(cacheTone(s.cache_hit_ratio, judged(s))).toEqual(want ? { tone: 'error', label: 'low' } : { tone: 'info', label: 'too early to judge' });
+  });
+
+  it.each([
+    [0, '0 s'],
+    [59, '59 s'],
+    [180, '3 min'],
+    [3600, '1 h 00 min'],
+    [7500, '2 h 05 min'],
+    [3 * 86_400, '3 days'],
+  ])('age(%s) = %s', (s, want) => expect(age(s)).toBe(want));
 });

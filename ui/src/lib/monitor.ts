@@ -4,7 +4,8 @@ import type { IndexStat } from './bindings/IndexStat';
 import type { Snapshot } from './bindings/Snapshot';
 import type { Statement } from './bindings/Statement';
 import type { Point } from './chart';
-import { bytes, n } from './format';
+import type { StatsAge } from './bindings/StatsAge';
+import { bytes, n, plural } from './format';
 
 export type Unit = 'ratio' | 'count' | 'bytes';
 
@@ -92,9 +93,42 @@ export function oneLine(q: string, max = 90): string {
   return chars.length <= max ? line : chars.slice(0, max - 1).join('') + '…';
 }
 
-/** How the cache reads: ≥ 99 % good, ≥ 90 % fair, else low (a tag tone and a word). */
-export function cacheTone(r: number | null): { tone: 'ok' | 'warn' | 'error' | 'info'; label: string } {
+/** A span for people, as the engine says it: "45 s", "3 min", "2 h 05 min", "3 days". */
+export function age(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
+  if (s < 2 * 86_400) return `${Math.floor(s / 3600)} h ${String(Math.floor(s / 60) % 60).padStart(2, '0')} min`;
+  return `${Math.floor(s / 86_400)} days`;
+}
+
+/** "Statistics gathered for 3 min over 12 transactions, since the server started." */
+export function statsText(s: StatsAge | null | undefined): string | null {
+  if (!s) return null;
+  return `Statistics gathered for ${age(s.seconds)} over ${plural(s.transactions, 'transaction')}, since ${s.since}.`;
+}
+
+/**
+ * Whether the figures mean something yet: not before an hour and 1,000 transactions (the
+ * engine's `enough`). A snapshot without the age (kept before Ferry asked) is judged as before.
+ */
+export function judged(snap: Snapshot): boolean {
+  return snap.stats ? snap.stats.enough : true;
+}
+
+/** "too early to judge: statistics gathered for 3 min over 12 transactions", or null. */
+export function tooEarly(snap: Snapshot): string | null {
+  if (judged(snap) || !snap.stats) return null;
+  return `too early to judge: statistics gathered for ${age(snap.stats.seconds)} over ${plural(snap.stats.transactions, 'transaction')}`;
+}
+
+/**
+ * How the cache reads: ≥ 99 % good, ≥ 90 % fair, else low (a tag tone and a word) — once
+ * the statistics are old and busy enough to judge by (`judge`); before, no verdict.
+ */
+export function cacheTone(r: number | null, judge = true): { tone: 'ok' | 'warn' | 'error' | 'info'; label: string } {
   if (r === null) return { tone: 'info', label: 'not measured yet' };
+  if (!judge) return { tone: 'info', label: 'too early to judge' };
   if (r >= 0.99) return { tone: 'ok', label: 'good' };
   if (r >= 0.9) return { tone: 'warn', label: 'fair' };
   return { tone: 'error', label: 'low' };
