@@ -164,7 +164,7 @@ describe('Pre-flight', () => {
     const rehearsed = {
       ...data.cleanPreflight,
       objects: [...data.cleanPreflight.objects, refused],
-      rehearsal: 'schema rehearsed on PostgreSQL 16.2 in the scratch schema ferry_rehearsal_0a1b2c3d4e5f, taken away after: 1 object(s) refused',
+      rehearsal: 'schema rehearsed on PostgreSQL 16.2 in the scratch schema ferry_rehearsal_0a1b2c3d4e5f, taken away after: 1 object refused',
     };
     // The handler runs in the page: what it answers comes with it as data.
     const { page, calls, errors } = await open({

@@ -4,7 +4,7 @@
 
 use crate::report::Report;
 use crate::validate::{Aggregates, MismatchKind, TableValidation, ValidationReport};
-use crate::value::group_thousands as group;
+use crate::value::{group_thousands as group, plural};
 use std::fmt::Write as _;
 
 /// Text made safe for HTML content and attribute values.
@@ -104,11 +104,6 @@ fn facts(rows: &[(&str, String)]) -> String {
     }
     out.push_str("</dl>");
     out
-}
-
-/// A count with its noun: "1 row", "20,000 rows".
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", group(n), if n == 1 { one } else { many })
 }
 
 /// Seconds as the app shows them: "0.4 s", "12 s", "3 min 05 s".

@@ -37,6 +37,11 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
+/// A count with its noun, grouped: `plural(1, "row", "rows")` = "1 row", 20000 → "20,000 rows".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", group_thousands(n), if n == 1 { one } else { many })
+}
+
 pub fn hex(b: &[u8]) -> String {
     const D: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(b.len() * 2);
@@ -666,6 +671,9 @@ mod tests {
         assert_eq!(hex(&[0, 255, 16]), "00ff10");
         for (n, want) in [(0, "0"), (999, "999"), (1000, "1,000"), (98311, "98,311"), (1234567, "1,234,567")] {
             assert_eq!(group_thousands(n), want);
+        }
+        for (n, want) in [(0, "0 rows"), (1, "1 row"), (2, "2 rows"), (20_000, "20,000 rows")] {
+            assert_eq!(plural(n, "row", "rows"), want);
         }
     }
 

@@ -154,7 +154,7 @@ mod tests {
         // the rest as before.
         let with = call(&w, "run_preflight", json!({ "plan": plan, "url": pg_url() })).expect("pre-flight runs");
         let note = with["rehearsal"].as_str().unwrap_or_else(|| panic!("a rehearsal: {with}"));
-        assert!(note.starts_with("schema rehearsed on PostgreSQL") && note.ends_with(": 0 object(s) refused"), "{note}");
+        assert!(note.starts_with("schema rehearsed on PostgreSQL") && note.ends_with(": 0 objects refused"), "{note}");
         assert_eq!((&with["groups"], &with["objects"]), (&p["groups"], &p["objects"]));
 
         // A plan made for another file is refused by kind, with the engine's message.

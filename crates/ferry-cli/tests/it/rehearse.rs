@@ -80,7 +80,7 @@ async fn preflight_rehearses_the_schema_and_migrate_leaves_off_the_same_objects(
         assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
         let pf: J = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
         let note = pf["rehearsal"].as_str().unwrap_or_else(|| panic!("{kind:?}: a rehearsal note in {pf}"));
-        assert!(note.starts_with("schema rehearsed on ") && note.contains("taken away after: 4 object(s) refused"), "{kind:?}: {note}");
+        assert!(note.starts_with("schema rehearsed on ") && note.contains("taken away after: 4 objects refused"), "{kind:?}: {note}");
 
         // Each refusal, with the server's reason and the SQL migrate would send; nothing else.
         let refusals: BTreeMap<(Option<String>, String), String> = pf["objects"]

@@ -101,9 +101,9 @@ fn widened_away_from_parent(child: &crate::plan::TablePlan, parent: &crate::plan
         let pp = parent.columns.iter().find(|x| x.source.eq_ignore_ascii_case(p))?;
         let Some(s) = cp.suggestion.as_ref().filter(|s| s.kind == crate::mapping::SuggestionKind::Narrower && cp.target_type != pp.target_type) else { continue };
         return Some(format!(
-            "not created: column {c} is carried as {} so that its {} value(s) of another kind arrive, and the target cannot compare that with {}.{p} ({}); choose narrow_type for {}.{c} in pre-flight (or `ferry plan --narrow`) to keep the key, which rejects those rows",
+            "not created: column {c} is carried as {} so that its {} of another kind can arrive, and the target cannot compare that with {}.{p} ({}); choose narrow_type for {}.{c} in pre-flight (or `ferry plan --narrow`) to keep the key, which rejects those rows",
             cp.target_type,
-            crate::value::group_thousands(s.unfit),
+            crate::value::plural(s.unfit, "value", "values"),
             parent.source,
             pp.target_type,
             child.source
@@ -294,7 +294,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             let n: u64 = null_pk.iter().filter_map(|c| t.column(c)?.profile.as_ref().map(|p| p.nulls)).max().unwrap_or(0);
             warn(
                 "primary key".into(),
-                format!("not created: column {} holds NULL in {n} row(s) (SQLite allows NULL in a primary key that is not INTEGER PRIMARY KEY); the rows are kept", null_pk.join(", ")),
+                format!("not created: column {} holds NULL in {} (SQLite allows NULL in a primary key that is not INTEGER PRIMARY KEY); the rows are kept", null_pk.join(", "), crate::value::plural(n, "row", "rows")),
             );
             for c in planned_cols.iter_mut() {
                 if null_pk.iter().any(|n| n.eq_ignore_ascii_case(&c.source)) {

@@ -73,7 +73,7 @@ async fn rehearse_in_scratch(target: &Target, conn: &mut Conn, planned: &[Planne
         Ok(()) => {}
     }
     let gone = if left.is_ok() { ", taken away after" } else { "" };
-    let note = format!("schema rehearsed on {} in the scratch {place} {name}{gone}: {} object(s) refused{left_note}", target.server, refused.len());
+    let note = format!("schema rehearsed on {} in the scratch {place} {name}{gone}: {} refused{left_note}", target.server, crate::value::plural(refused.len() as u64, "object", "objects"));
     Ok(Rehearsal { refused, note })
 }
 

@@ -111,7 +111,8 @@ pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: u
     let mut notes = vec![];
     if hidden > 0 {
         notes.push(format!(
-            "statements: the text of {hidden} statement(s) run by other users is hidden from this user. To see it: GRANT pg_read_all_stats TO the user ferry connects as"
+            "statements: the text of {} run by other users is hidden from this user. To see it: GRANT pg_read_all_stats TO the user ferry connects as",
+            crate::value::plural(hidden, "statement", "statements")
         ));
     }
     Ok((top_statements(all, limit), notes))
