@@ -370,6 +370,62 @@ async fn a_wrong_password_is_shown_in_the_form() {
     app.finish(result).await;
 }
 
+/// Raw errors in words (issue 21): a port where nothing listens reads "nothing is listening",
+/// not "Connection refused (os error 111)", which waits behind "Details"; without a D-Bus
+/// session the keyring notice says what that means, not "Platform failure: zbus error: …".
+#[tokio::test]
+async fn raw_errors_are_said_in_words_with_the_raw_text_behind_details() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("words").await;
+    let result = async {
+        app.wait("#test-connection", STARTUP).await?;
+        let port = free_port();
+        app.click("#kind-postgres").await?;
+        app.fill("#host", "127.0.0.1").await?;
+        app.fill("#port", &port.to_string()).await?;
+        app.fill("#database", "shop").await?;
+        app.fill("#user", "postgres").await?;
+        app.click("#test-connection").await?;
+        let shown = app.text_with("#connection-error-text", "nothing is listening", ANSWER).await?;
+        if shown.contains("os error") || !shown.contains(&format!("127.0.0.1:{port}")) {
+            return Err(format!("the error should say it in words and name the address: {shown:?}"));
+        }
+        let raw = behind_details(&app, "#connection-error details code").await?;
+        if raw[0].as_str().is_none_or(|t| !t.contains("os error 111")) || raw[1] != json!(false) {
+            return Err(format!("the raw text should wait behind a closed Details toggle: {raw}"));
+        }
+        // This process has no D-Bus session (none is started for the app): the keyring notice.
+        if app.client.find(Locator::Css("#keyring-unavailable")).await.is_ok() {
+            // What shows: the notice without its closed Details (WebDriver's text has both).
+            let note = app
+                .client
+                .execute("const n = document.querySelector('#keyring-unavailable').cloneNode(true); n.querySelectorAll('details').forEach((d) => d.remove()); return n.textContent;", vec![])
+                .await
+                .map_err(|e| format!("read the keyring notice: {e}"))?;
+            let note = note.as_str().unwrap_or_default().to_string();
+            if note.contains("zbus") || note.contains("Platform failure") || !note.contains("Ferry asks for it each time") {
+                return Err(format!("the keyring notice should say it in words: {note:?}"));
+            }
+            let raw = behind_details(&app, "#keyring-unavailable details code").await?;
+            if raw[0].as_str().is_none_or(str::is_empty) || raw[1] != json!(false) {
+                return Err(format!("the keyring's raw error should wait behind Details: {raw}"));
+            }
+        }
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+}
+
+/// The text of an element inside a `<details>` (which WebDriver does not read while it is
+/// closed), and whether that `<details>` is open: `[text, open]`.
+async fn behind_details(app: &App, css: &str) -> Result<serde_json::Value, String> {
+    app.client
+        .execute("const el = document.querySelector(arguments[0]); return el ? [el.textContent, !!el.closest('details')?.open] : [null, null];", vec![json!(css)])
+        .await
+        .map_err(|e| format!("read {css}: {e}"))
+}
+
 /// At the smallest window: the hint under TLS says what each mode checks; a verifying mode
 /// asks for the CA file, whose Browse button is the shell's own dialog (answered here through
 /// `$FERRY_TEST_PICKS`), and the chosen file reaches the engine in the URL; a CA path typed
