@@ -417,6 +417,53 @@ async fn raw_errors_are_said_in_words_with_the_raw_text_behind_details() {
     app.finish(result).await;
 }
 
+/// Monitor on a database that has served next to nothing (issue 21: "82.1 % low", "unused
+/// indexes — worth a look"): it says how long the statistics were gathered and holds its
+/// verdicts; "Turn on statement statistics…" shows the exact SQL and runs it on a second
+/// click, and the extension is then in the database.
+#[tokio::test]
+async fn monitor_holds_judgement_and_turns_on_statements_on_request() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("monitor").await;
+    let pg = TestDb::new(Target::Pg).await;
+    exec(Target::Pg, Some(&pg.name), "CREATE TABLE t (id int PRIMARY KEY, k int); CREATE INDEX t_k ON t (k)").await;
+    let result = async {
+        app.wait("#test-connection", STARTUP).await?;
+        connect_to(&app, Target::Pg, &pg.name, "").await?;
+        app.wait("#connection-result", ANSWER).await?;
+        app.click("#nav-monitor").await?;
+        app.click("#monitor-take").await?;
+        app.text_with("#monitor-too-early", "Too early to judge: statistics gathered for", ANSWER).await?;
+        app.text_with("#monitor-taken", "transactions, since", ANSWER).await?;
+        let facts = app.text("#monitor-facts").await?;
+        if facts.contains("low") || facts.contains("worth a look") {
+            return Err(format!("no verdict on young statistics: {facts:?}"));
+        }
+        let index = app.text("[data-index=\"t_k\"]").await?;
+        if !index.contains("not used yet") || index.contains("candidate to drop") {
+            return Err(format!("an index not yet needed is not a candidate to drop: {index:?}"));
+        }
+        // pg_stat_statements: loaded by this server, so one statement turns it on here.
+        app.click("#monitor-enable").await?;
+        let sql = app.text("#monitor-enable-sql").await?;
+        if sql != "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" {
+            return Err(format!("the exact SQL is shown before it runs: {sql:?}"));
+        }
+        if pg.scalar("SELECT (SELECT extname::text FROM pg_extension WHERE extname = 'pg_stat_statements')").await.is_some() {
+            return Err("nothing runs before the confirming click".into());
+        }
+        app.click("#monitor-enable-run").await?;
+        app.text_with("#monitor-enabled", "statements are counted from now on", ANSWER).await?;
+        if pg.scalar("SELECT (SELECT extname::text FROM pg_extension WHERE extname = 'pg_stat_statements')").await.is_none() {
+            return Err("the extension should be in the database".into());
+        }
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
+}
+
 /// The text of an element inside a `<details>` (which WebDriver does not read while it is
 /// closed), and whether that `<details>` is open: `[text, open]`.
 async fn behind_details(app: &App, css: &str) -> Result<serde_json::Value, String> {
