@@ -283,7 +283,14 @@ async fn migrates_the_demo_through_the_app() {
             app.click("#backup-target").await?;
             app.wait("#backup-done", RUN).await?;
             app.click("#start-run").await?;
+            let totals = totals_while_running(&app).await?;
             app.text_with("#run-result", "finished", RUN).await?;
+            // The run's total was the source's from the first count on (it grew from 17,000 to
+            // 20,000 while tables started).
+            let rows = app.text("#run-overall").await?;
+            if totals.iter().any(|t| !rows.contains(&format!(" of {t} rows"))) {
+                return Err(format!("the total changed while the run went: {totals:?}, at the end {rows:?}"));
+            }
             if first {
                 app.screenshot("run").await?;
             }
@@ -300,6 +307,27 @@ async fn migrates_the_demo_through_the_app() {
     app.finish(result).await;
     pg.drop_now().await;
     my.drop_now().await;
+}
+
+/// The distinct totals "#run-overall" showed ("… of 20,000 rows") until the run ended, in
+/// order, read every 50 ms for at most `RUN`.
+async fn totals_while_running(app: &App) -> Result<Vec<String>, String> {
+    let deadline = Instant::now() + RUN;
+    let mut seen: Vec<String> = vec![];
+    while Instant::now() < deadline {
+        if app.client.find(Locator::Css("#run-result")).await.is_ok() {
+            return Ok(seen);
+        }
+        if let Ok(el) = app.client.find(Locator::Css("#run-overall")).await {
+            let text = el.text().await.unwrap_or_default();
+            let total = text.split(" of ").nth(1).and_then(|t| t.split(" row").next()).unwrap_or("").to_string();
+            if !total.is_empty() && total != "0" && seen.last() != Some(&total) {
+                seen.push(total);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(format!("the run did not end within {RUN:?}; totals seen: {seen:?}"))
 }
 
 /// Types a new target type for `table.column` in Schema & mapping and waits for its verdict.
