@@ -6,6 +6,7 @@ use crate::{Cli, Command};
 use ferry_core::audit::{AuditEntry, Recorder};
 use ferry_core::FerryError;
 use std::path::{Path, PathBuf};
+use crate::status;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -107,7 +108,7 @@ pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
     let Some(mut rec) = rec else { return };
     if rec.entry.action == "preflight" {
         if let Ok(code) = result {
-            rec.option("ready", *code == ExitCode::SUCCESS);
+            rec.option("ready", *code == status::exit(status::OK));
         }
     }
     if let Some(sha) = SOURCE_SHA256.lock().expect("audit note").take() {
@@ -116,10 +117,10 @@ pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
     let noted = FAILURE.lock().expect("audit note").take();
     let outcome = match result {
         Err(e) => Err(e.to_string()),
-        Ok(code) if *code == ExitCode::SUCCESS => Ok(None),
-        Ok(code) if *code == ExitCode::from(2) && rec.entry.action == "preflight" => Ok(Some("groups left to a default that rejects rows: choose for them (--choose) or accept it".into())),
-        Ok(code) if *code == ExitCode::from(2) && rec.entry.action == "validate" => Ok(Some("completed; the target differs from the source, the mismatches are listed in the report".into())),
-        Ok(code) if *code == ExitCode::from(2) => Ok(Some("completed; rejected or changed values, or objects left behind, are listed in the report".into())),
+        Ok(code) if *code == status::exit(status::OK) => Ok(None),
+        Ok(code) if *code == status::exit(status::LISTED) && rec.entry.action == "preflight" => Ok(Some("groups left to a default that rejects rows: choose for them (--choose) or accept it".into())),
+        Ok(code) if *code == status::exit(status::LISTED) && rec.entry.action == "validate" => Ok(Some("completed; the target differs from the source, the mismatches are listed in the report".into())),
+        Ok(code) if *code == status::exit(status::LISTED) => Ok(Some("completed; rejected or changed values, or objects left behind, are listed in the report".into())),
         Ok(_) => Err(noted.unwrap_or_else(|| "failed".into())),
     };
     if let Err(e) = rec.finish(outcome) {
@@ -139,7 +140,7 @@ pub fn run(path: &Path, csv: bool, json: bool) -> Result<ExitCode, FerryError> {
     } else {
         print(path, &entries);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(status::exit(status::OK))
 }
 
 fn print(path: &Path, entries: &[AuditEntry]) {

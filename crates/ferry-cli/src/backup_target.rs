@@ -6,6 +6,7 @@ use ferry_core::FerryError;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::Path;
+use crate::status;
 use std::process::ExitCode;
 
 /// Takes the backup and prints where it went; exit 0, or the error for `main` to print.
@@ -45,5 +46,5 @@ pub async fn run(to: &str, out: &Path, schema: Option<&str>, engine: Option<&str
         b.sha256
     );
     println!("record: {}", Path::new(&b.path).with_extension("json").display());
-    Ok(ExitCode::SUCCESS)
+    Ok(status::exit(status::OK))
 }

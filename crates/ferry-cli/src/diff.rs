@@ -4,6 +4,7 @@
 use ferry_core::diff::{SchemaDiff, Status};
 use ferry_core::FerryError;
 use std::path::Path;
+use crate::status;
 use std::process::ExitCode;
 
 /// Runs the diff; exit 0 when the target matches the plan or holds nothing of it, 2 when
@@ -17,7 +18,7 @@ pub async fn run(source: &Path, to: &str, plan: Option<&Path>, schema: Option<&s
     } else {
         print(&d);
     }
-    Ok(if d.matches() || d.target_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if d.matches() || d.target_empty() { status::exit(status::OK) } else { status::exit(status::LISTED) })
 }
 
 fn print(d: &SchemaDiff) {

@@ -1,8 +1,7 @@
 //! `ferry`: the command line over ferry-core, for scripts and CI.
 //!
-//! Exit status: 0 when everything arrived exactly; 2 when the run completed but the report
-//! lists rejected or changed values or objects left behind; 1 for any failure, with one line
-//! on stderr saying what went wrong and what to do.
+//! Exit statuses: see `status` (0 done, 2 done with something listed, 1 failed, 64 a wrong
+//! command line, 130 Ctrl-C); each command's `--help` lists its own.
 
 mod audit;
 mod backup_target;
@@ -11,6 +10,7 @@ mod monitor;
 mod preflight;
 mod restore;
 mod rollback;
+mod status;
 
 use clap::{Parser, Subcommand};
 use ferry_core::events::{Event, Events, Phase};
@@ -28,7 +28,7 @@ use std::sync::{Arc, Mutex};
 mod validate;
 
 #[derive(Parser)]
-#[command(name = "ferry", version, about = "Move a SQLite database to PostgreSQL or MySQL/MariaDB — schema, data, indexes, constraints — with nothing lost silently.")]
+#[command(name = "ferry", version, about = "Move a SQLite database to PostgreSQL or MySQL/MariaDB — schema, data, indexes, constraints — with nothing lost silently.", after_help = status::help_all())]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,6 +53,16 @@ impl Command {
             Command::Demo { .. } | Command::Audit { .. } | Command::Inspect { .. } => None,
         }
     }
+}
+
+/// The command line, or the status to end with: `--help` and `--version` print and end with
+/// 0; an unknown flag, a missing argument or a bad value prints clap's message and ends
+/// with `status::USAGE`, never with a status a run could end with.
+fn parse() -> Result<Cli, ExitCode> {
+    Cli::try_parse().map_err(|e| {
+        let _ = e.print();
+        status::exit(if e.use_stderr() { status::USAGE } else { status::OK })
+    })
 }
 
 /// `--password-stdin`: the first line of standard input becomes the password of the
@@ -110,6 +120,12 @@ struct Job {
     plan: Option<PathBuf>,
 }
 
+/// `--choose`: a choice as written (`TABLE.COLUMN:KIND=CHOICE`), refused with the command
+/// line's status when it does not read as one (whether it applies is for the pre-flight).
+fn choice_arg(s: &str) -> Result<String, String> {
+    ferry_core::plan::PlanChoice::parse(s).map(|_| s.to_string())
+}
+
 impl Job {
     fn load_plan(&self) -> Result<Option<ferry_core::plan::Plan>, FerryError> {
         self.plan.as_deref().map(ferry_core::plan::Plan::load).transpose()
@@ -119,6 +135,7 @@ impl Job {
 #[derive(Subcommand)]
 enum Command {
     /// Build the demo database (a multi-tenant commerce schema, stored as a SQLite app stores it).
+    #[command(after_help = status::help("demo"))]
     Demo {
         #[arg(long)]
         out: PathBuf,
@@ -132,6 +149,7 @@ enum Command {
     /// Take a consistent snapshot of a SQLite file (safe while another program writes to it),
     /// or with --to back up the target database before a run; size, time and SHA-256 are
     /// recorded beside it.
+    #[command(after_help = status::help("backup"))]
     Backup {
         /// The SQLite file (opened read-only).
         #[arg(required_unless_present = "to", conflicts_with = "to")]
@@ -146,11 +164,12 @@ enum Command {
         #[arg(long, requires = "to")]
         schema: Option<String>,
         /// native (pg_dump / mariadb-dump; the default when installed) or ferry (Ferry's own dump).
-        #[arg(long, requires = "to")]
+        #[arg(long, requires = "to", value_parser = ["native", "ferry"])]
         engine: Option<String>,
     },
     /// Restore a target backup (`ferry backup --to`) into a database: an empty one, or with
     /// --replace one whose objects of the same names are dropped first.
+    #[command(after_help = status::help("restore"))]
     Restore {
         /// The backup's `.json` record.
         backup: PathBuf,
@@ -163,6 +182,7 @@ enum Command {
     },
     /// Remove exactly what one run made in the target (from its --report), or with --backup
     /// put the target's backup back instead.
+    #[command(after_help = status::help("rollback"))]
     Rollback {
         /// The run's JSON report (`ferry migrate --report`).
         #[arg(required_unless_present = "backup")]
@@ -178,6 +198,7 @@ enum Command {
         force: bool,
     },
     /// Print the audit log: every migrate, backup, restore, rollback and validate, with its outcome.
+    #[command(after_help = status::help("audit"))]
     Audit {
         /// As CSV (RFC 4180), for a spreadsheet.
         #[arg(long, conflicts_with = "json")]
@@ -188,6 +209,7 @@ enum Command {
     },
     /// Test a target: connect as a migration would, and say what is there (server and
     /// version, whether the database is empty, whether the user may create tables).
+    #[command(after_help = status::help("connect"))]
     Connect {
         /// postgres://… or mysql://… (mariadb://…).
         #[arg(long = "to")]
@@ -199,6 +221,7 @@ enum Command {
         json: bool,
     },
     /// Show the whole SQLite schema and what each column's values hold.
+    #[command(after_help = status::help("inspect"))]
     Inspect {
         source: PathBuf,
         #[arg(long)]
@@ -209,6 +232,7 @@ enum Command {
         sample: Option<u64>,
     },
     /// Propose each column's target type, with the reason.
+    #[command(after_help = status::help("plan"))]
     Plan {
         source: PathBuf,
         /// postgres://… or mysql://… (mariadb://…); only the kind of server matters here.
@@ -227,6 +251,7 @@ enum Command {
     /// no group left to a default that rejects rows; 2 when some group needs a choice).
     /// When the target can be reached, the schema is rehearsed on it in a scratch schema or
     /// database, taken away after, to find the DEFAULTs, CHECKs, indexes and views it refuses.
+    #[command(after_help = status::help("preflight"))]
     Preflight {
         #[command(flatten)]
         job: Job,
@@ -236,7 +261,7 @@ enum Command {
         #[arg(long)]
         json: bool,
         /// Choose for a group: TABLE.COLUMN:KIND=CHOICE (repeat it); saved with --out.
-        #[arg(long)]
+        #[arg(long, requires = "out", value_parser = choice_arg)]
         choose: Vec<String>,
         /// Write the plan, with the choices, here.
         #[arg(long)]
@@ -245,6 +270,7 @@ enum Command {
     /// Compare the planned schema with what the target already holds: create, equal,
     /// different, extra, and (listed apart, never run) destructive steps. Writes nothing
     /// (exit 0 when the target matches the plan or is empty, 2 when anything differs).
+    #[command(after_help = status::help("diff"))]
     Diff {
         #[command(flatten)]
         job: Job,
@@ -255,6 +281,7 @@ enum Command {
         json: bool,
     },
     /// Copy schema and data into an existing, empty database.
+    #[command(after_help = status::help("migrate"))]
     Migrate {
         #[command(flatten)]
         job: Job,
@@ -284,6 +311,7 @@ enum Command {
     },
     /// One snapshot of the target database's health: slowest and most frequent statements,
     /// index use (and unused indexes), table and index sizes, cache hit ratio, connections.
+    #[command(after_help = status::help("monitor"))]
     Monitor {
         /// postgres://… or mysql://… (mariadb://…).
         #[arg(long = "to")]
@@ -297,14 +325,22 @@ enum Command {
     },
     /// Compare the target a migration filled with the source, row by row: counts, per-column
     /// aggregates and a hash of every row (exit 0 when everything matches, 2 when not).
+    #[command(after_help = status::help("validate"))]
     Validate(validate::Args),
 }
 
 fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let mut cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    if cli.password_stdin && cli.command.target_url().is_none() {
+        eprintln!("ferry: --password-stdin is for a command that takes a target (--to)");
+        return status::exit(status::USAGE);
+    }
     if let Err(e) = password_from_stdin(&mut cli) {
         eprintln!("ferry: {e}");
-        return ExitCode::from(1);
+        return status::exit(status::FAILED);
     }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let audit_rec = audit::start(&cli);
@@ -317,7 +353,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("ferry: {e}");
-            ExitCode::from(1)
+            status::exit(if matches!(e, FerryError::Cancelled) { status::INTERRUPTED } else { status::FAILED })
         }
     }
 }
@@ -329,7 +365,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             let t0 = std::time::Instant::now();
             let s = ferry_core::demo::build(&out, scale, force)?;
             println!("{}: {} rows in {} tables, built in {:.1} s", out.display(), group(s.total_rows), s.tables.len(), t0.elapsed().as_secs_f64());
-            Ok(ExitCode::SUCCESS)
+            Ok(status::exit(status::OK))
         }
         Command::Backup { source, out, to: Some(to), schema, engine } => {
             let _ = source;
@@ -339,7 +375,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             let source = source.expect("clap requires SOURCE without --to");
             let b = ferry_core::backup::backup_source(&source, &out, |_, _| {})?;
             println!("{}: {} bytes in {:.2} s, sha256 {}", b.path, group(b.bytes), b.seconds, b.sha256);
-            Ok(ExitCode::SUCCESS)
+            Ok(status::exit(status::OK))
         }
         Command::Connect { to, schema, json } => {
             let info = ferry_core::dialect::probe::probe(&to, schema.as_deref()).await?;
@@ -348,7 +384,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             } else {
                 print_server(&info);
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(status::exit(status::OK))
         }
         Command::Inspect { source, json, sample } => {
             let schema = ferry_core::source::sqlite::read_source_sampled(&source, true, 2, sample)?;
@@ -357,7 +393,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             } else {
                 print_schema(&schema);
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(status::exit(status::OK))
         }
         Command::Plan { source, to, out, narrow } => {
             let dialect = TargetUrl::parse(&to)?.dialect;
@@ -375,7 +411,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 }
                 None => print!("{}", plan.to_toml()),
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(status::exit(status::OK))
         }
         Command::Preflight { job, schema, json, choose, out } => preflight::run(&job.source, &job.to, schema.as_deref(), job.plan.as_deref(), json, &choose, out.as_deref()).await,
         Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
@@ -399,6 +435,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             let events = progress.events();
             // Ctrl-C stops between batches; the report says how far the run got.
             let on_signal = events.clone();
+            let interrupted = events.clone();
             tokio::spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
                     on_signal.cancel();
@@ -419,9 +456,9 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             if let Some(e) = &rep.error {
                 audit::note_failure(e);
                 eprintln!("ferry: {e}");
-                return Ok(ExitCode::from(1));
+                return Ok(status::exit(if interrupted.cancelled() { status::INTERRUPTED } else { status::FAILED }));
             }
-            Ok(if rep.is_exact() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+            Ok(if rep.is_exact() { status::exit(status::OK) } else { status::exit(status::LISTED) })
         }
         Command::Monitor { to, schema, json } => monitor::run(&to, schema.as_deref(), json).await,
         Command::Restore { backup, to, replace } => restore::run(&backup, &to, replace).await,

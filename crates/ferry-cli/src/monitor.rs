@@ -3,6 +3,7 @@
 use ferry_core::monitor::{format_bytes, format_ms, format_ratio, query_line, Snapshot, Statement};
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;
+use crate::status;
 use std::process::ExitCode;
 
 /// How many statements each list shows on a terminal (`--json` has them all).
@@ -18,7 +19,7 @@ pub async fn run(to: &str, schema: Option<&str>, json: bool) -> Result<ExitCode,
     } else {
         print(&snap);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(status::exit(status::OK))
 }
 
 fn print(s: &Snapshot) {

@@ -11,6 +11,7 @@ use ferry_core::events::{Event, Events, Phase};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use crate::status;
 use std::process::ExitCode;
 
 /// Runs the pre-flight; with `choose`, adds those choices to the plan (loaded or proposed) and
@@ -37,7 +38,7 @@ pub async fn run(source: &Path, to: &str, schema: Option<&str>, plan: Option<&Pa
             println!("\nplan with {} choice(s) written to {}", used.choices.len(), path.display());
         }
     }
-    Ok(if pf.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if pf.is_clean() { status::exit(status::OK) } else { status::exit(status::LISTED) })
 }
 
 /// Ctrl-C stops the process at once, as it always did, except while the schema is rehearsed
@@ -56,7 +57,7 @@ fn interruptible() -> Events {
     tokio::spawn(async move {
         while tokio::signal::ctrl_c().await.is_ok() {
             if !rehearsing.load(Ordering::SeqCst) || on_signal.cancelled() {
-                std::process::exit(130);
+                std::process::exit(status::INTERRUPTED.into());
             }
             eprintln!("ferry: interrupted: taking the rehearsal's scratch schema or database away…");
             on_signal.cancel();

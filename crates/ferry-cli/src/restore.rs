@@ -2,6 +2,7 @@
 
 use ferry_core::FerryError;
 use std::path::Path;
+use crate::status;
 use std::process::ExitCode;
 
 /// Restores and says what is there now, what was replaced and what was left alone.
@@ -21,5 +22,5 @@ pub async fn run(backup: &Path, to: &str, replace: bool) -> Result<ExitCode, Fer
     if !r.left.is_empty() {
         println!("left as they were (not in the backup): {}", r.left.join(", "));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(status::exit(status::OK))
 }

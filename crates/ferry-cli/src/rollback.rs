@@ -3,6 +3,7 @@
 
 use ferry_core::FerryError;
 use std::path::Path;
+use crate::status;
 use std::process::ExitCode;
 
 /// Rolls back and lists what went, what was already gone and what was kept.
@@ -28,5 +29,5 @@ pub async fn run(report: Option<&Path>, to: &str, backup: Option<&Path>, force: 
         println!("kept {k}");
     }
     println!("rolled back {} in {}: {} object(s) dropped, {} table(s) emptied, {} already gone, in {:.2} s", report.display(), r.target, r.dropped.len(), r.emptied.len(), r.missing.len(), r.seconds);
-    Ok(ExitCode::SUCCESS)
+    Ok(status::exit(status::OK))
 }

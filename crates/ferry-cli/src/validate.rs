@@ -6,6 +6,7 @@ use ferry_core::validate::{MismatchKind, ValidateOptions, ValidationReport};
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;
 use std::path::{Path, PathBuf};
+use crate::status;
 use std::process::ExitCode;
 
 /// Arguments of `ferry validate`.
@@ -74,7 +75,7 @@ pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
     } else {
         print_summary(&rep, a.report.as_deref());
     }
-    Ok(if rep.clean { ExitCode::SUCCESS } else { ExitCode::from(2) })
+    Ok(if rep.clean { status::exit(status::OK) } else { status::exit(status::LISTED) })
 }
 
 fn aggregates(a: &ferry_core::validate::Aggregates) -> String {

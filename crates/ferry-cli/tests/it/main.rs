@@ -10,6 +10,7 @@ mod connect;
 mod corpus;
 mod demo;
 mod diff;
+mod exit_status;
 mod infer;
 mod lossless;
 mod pg_cluster;

@@ -328,27 +328,28 @@ async fn each_choice_does_what_it_says_in_both_targets() {
     }
 }
 
-/// A choice that does not apply is refused with a message that says what would.
+/// A choice that does not apply is refused with a message that says what would; one that
+/// does not read as a choice, or has no --out to go to, is a wrong command line (status 64).
 #[test]
 fn a_choice_that_does_not_apply_is_refused() {
     let dir = Scratch::new();
     let src = dir.path("g.sqlite");
     build(&src);
     let out = dir.path("p.toml");
-    let cases: [(&str, &str); 4] = [
-        ("t.nn:nul_in_text=set_null", "choose one of reject_rows, strip_nul, store_as_bytes"),
-        ("t.nope:too_long=widen_type", "no column \"nope\""),
-        ("t.s:nul_in_txt=strip_nul", "not a pre-flight kind"),
-        ("t.s", "expected TABLE.COLUMN:KIND=CHOICE"),
+    let cases: [(&str, i32, &str); 4] = [
+        ("t.nn:nul_in_text=set_null", 1, "choose one of reject_rows, strip_nul, store_as_bytes"),
+        ("t.nope:too_long=widen_type", 1, "no column \"nope\""),
+        ("t.s:nul_in_txt=strip_nul", 64, "not a pre-flight kind"),
+        ("t.s", 64, "expected TABLE.COLUMN:KIND=CHOICE"),
     ];
-    for (choice, says) in cases {
+    for (choice, code, says) in cases {
         let narrow = narrowed(&src, Kind::Pg);
         let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url_of(Kind::Pg), "--plan", narrow.to_str().unwrap(), "--choose", choice, "--out", out.to_str().unwrap()]);
-        assert_eq!(run.code, 1, "{choice}: {}", run.stdout);
+        assert_eq!(run.code, code, "{choice}: {}", run.stdout);
         assert!(run.stderr.contains(says), "{choice}: {}", run.stderr);
     }
     let run = ferry(&["preflight", src.to_str().unwrap(), "--to", url_of(Kind::Pg), "--choose", "t.s:nul_in_text=strip_nul"]);
-    assert!(run.code == 1 && run.stderr.contains("--out"), "{}", run.stderr);
+    assert!(run.code == 64 && run.stderr.contains("--out"), "{}", run.stderr);
 }
 
 /// The fold preflight uses for MariaDB's utf8mb4_general_nopad_ci equates exactly what the
