@@ -477,7 +477,8 @@ fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {
     if info.is_empty() {
         println!("empty: ready for a migration");
     } else {
-        println!("not empty: {} table(s) or view(s) already there: {}", info.objects.len(), info.objects.join(", "));
+        let n = info.objects.len() as u64;
+        println!("not empty: {} already there: {}", plural(n, "table or view", "tables or views"), info.objects.join(", "));
     }
     if info.may_create {
         println!("{} may create tables there", info.user);
@@ -501,7 +502,7 @@ fn check_writable(path: &Path) -> Result<(), FerryError> {
     Ok(())
 }
 
-use ferry_core::value::group_thousands as group;
+use ferry_core::value::{group_thousands as group, plural};
 
 /// Progress bars per table on a terminal; nothing otherwise.
 struct Progress {

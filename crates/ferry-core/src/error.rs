@@ -27,8 +27,8 @@ pub enum FerryError {
     AuthFailed { what: String, host: String, user: String, detail: String },
     #[error("the target database {database:?} does not exist on {host}. Create it first: {hint}")]
     NoDatabase { host: String, database: String, hint: String },
-    #[error("the target {where_} is not empty: it already holds {objects}. Migrate into an empty database, choose another schema, or drop those tables first")]
-    TargetNotEmpty { where_: String, objects: String },
+    #[error("the target {where_} is not empty: it already holds {objects} — drop them or choose another {another}")]
+    TargetNotEmpty { where_: String, objects: String, another: String },
     #[error("the plan {path} does not match the source: {detail}. Make a new plan with `ferry plan`, or fix the plan by hand")]
     PlanMismatch { path: String, detail: String },
     #[error("cannot read the plan {path}: {detail}")]

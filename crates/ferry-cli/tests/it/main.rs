@@ -19,6 +19,7 @@ mod monitor;
 mod orphans;
 mod plan_match;
 mod my_server;
+mod not_empty;
 mod passwords;
 mod preflight;
 mod refused_objects;

@@ -63,9 +63,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let existing = target.existing_objects(&mut admin).await?;
     if !existing.is_empty() && !opts.data_only {
         let where_ = target.ddl().place(&target.url.database);
-        let shown: Vec<String> = existing.iter().take(5).cloned().collect();
-        let more = if existing.len() > 5 { format!(" and {} more", existing.len() - 5) } else { String::new() };
-        return Err(FerryError::TargetNotEmpty { where_, objects: format!("{} table(s): {}{more}", existing.len(), shown.join(", ")) });
+        // MySQL/MariaDB have no schemas: there, another place is another database.
+        let another = if target.dialect.has_schemas() { "schema" } else { "database" };
+        return Err(FerryError::TargetNotEmpty { where_, objects: crate::dialect::inspect::describe(&existing, 5), another: another.into() });
     }
     let (read, sessions) = tokio::join!(reading, async {
         let mut ready = vec![];

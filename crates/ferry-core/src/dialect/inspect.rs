@@ -7,6 +7,52 @@ use crate::diff::ExistingTable;
 use crate::dialect::session::{each, Conn};
 use crate::dialect::Dialect;
 
+/// A table, view, … already where a run's tables would go.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Existing {
+    pub name: String,
+    /// What it is, as a person says it: "table", "view", "materialized view", "foreign
+    /// table" or "sequence" (the kinds `KINDS` names, in its order).
+    pub kind: &'static str,
+}
+
+/// The kinds an `Existing` is, each with its plural, in the order they are counted.
+pub const KINDS: [(&str, &str); 5] = [("table", "tables"), ("view", "views"), ("materialized view", "materialized views"), ("foreign table", "foreign tables"), ("sequence", "sequences")];
+
+impl Existing {
+    /// `kind` as a dialect's catalog names it (PostgreSQL's `relkind`, MySQL's `TABLE_TYPE`);
+    /// anything else is a table.
+    pub fn new(name: String, kind: &str) -> Existing {
+        let kind = match kind {
+            "v" | "VIEW" => "view",
+            "m" => "materialized view",
+            "f" => "foreign table",
+            "S" | "SEQUENCE" => "sequence",
+            _ => "table",
+        };
+        Existing { name, kind }
+    }
+}
+
+/// What is there, each named as what it is, with the first `shown` names: "16 tables and 1
+/// view: a, b, c, d, e and 12 more".
+pub fn describe(objects: &[Existing], shown: usize) -> String {
+    let counts: Vec<String> = KINDS
+        .iter()
+        .filter_map(|(one, many)| {
+            let n = objects.iter().filter(|o| o.kind == *one).count() as u64;
+            (n > 0).then(|| crate::value::plural(n, one, many))
+        })
+        .collect();
+    let counted = match counts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => counts.concat(),
+    };
+    let names: Vec<&str> = objects.iter().take(shown).map(|o| o.name.as_str()).collect();
+    let more = if objects.len() > shown { format!(" and {} more", crate::value::group_thousands((objects.len() - shown) as u64)) } else { String::new() };
+    format!("{counted}: {}{more}", names.join(", "))
+}
+
 /// What the engine asks about the target's contents.
 #[allow(async_fn_in_trait)]
 pub trait Inspect {
@@ -151,5 +197,28 @@ impl Dialect {
     /// InnoDB adds for foreign keys (MySQL/MariaDB).
     pub fn lists_constraint_indexes(self) -> bool {
         self.is_mysql_family()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_there_is_named_as_what_it_is() {
+        let of = |list: &[(&str, &str)]| list.iter().map(|(n, k)| Existing::new(n.to_string(), k)).collect::<Vec<_>>();
+        let sixteen: Vec<(String, &str)> = (1..=16).map(|i| (format!("t{i:02}"), "r")).chain([("v_sales".to_string(), "v")]).collect();
+        let sixteen: Vec<(&str, &str)> = sixteen.iter().map(|(n, k)| (n.as_str(), *k)).collect();
+        let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+            (vec![("things", "BASE TABLE")], "1 table: things"),
+            (vec![("v", "VIEW")], "1 view: v"),
+            (vec![("a", "r"), ("b", "p")], "2 tables: a, b"),
+            (sixteen, "16 tables and 1 view: t01, t02, t03, t04, t05 and 12 more"),
+            (vec![("a", "r"), ("m", "m"), ("s", "S"), ("v", "v"), ("w", "v")], "1 table, 2 views, 1 materialized view and 1 sequence: a, m, s, v, w"),
+            (vec![("f", "f"), ("s", "SEQUENCE"), ("x", "SYSTEM VERSIONED")], "1 table, 1 foreign table and 1 sequence: f, s, x"),
+        ];
+        for (list, want) in cases {
+            assert_eq!(describe(&of(&list), 5), want);
+        }
     }
 }

@@ -112,7 +112,7 @@ impl Target {
     }
 
     /// The tables and views already there.
-    pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<String>> {
+    pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<crate::dialect::inspect::Existing>> {
         each!(conn, c => c.existing_objects(self).await).map_err(|e| target_err("the list of existing tables", e))
     }
 
@@ -180,7 +180,7 @@ pub trait Session {
     /// name being schema-qualified).
     async fn prepare(&mut self, target: &Target) -> Result<()>;
     /// The tables and views already where the run's tables go.
-    async fn existing_objects(&mut self, target: &Target) -> std::result::Result<Vec<String>, sqlx::Error>;
+    async fn existing_objects(&mut self, target: &Target) -> std::result::Result<Vec<crate::dialect::inspect::Existing>, sqlx::Error>;
     /// Makes the place the run's tables go where the dialect has one apart from the
     /// database (a PostgreSQL schema); true when it was made.
     async fn ensure_place(&mut self, target: &Target) -> Result<bool>;

@@ -1,13 +1,14 @@
 //! What the target already holds.
 
-use crate::dialect::inspect::Inspect;
+use crate::dialect::inspect::{Existing, Inspect};
 use sqlx::mysql::MySqlConnection;
 
-/// Tables and views already in the current database.
-pub async fn existing_objects(conn: &mut MySqlConnection) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1")
+/// Tables, views and sequences (MariaDB) already in the current database.
+pub async fn existing_objects(conn: &mut MySqlConnection) -> Result<Vec<Existing>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT CAST(table_name AS CHAR), CAST(table_type AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY 1")
         .fetch_all(conn)
-        .await
+        .await?;
+    Ok(rows.into_iter().map(|(name, kind)| Existing::new(name, &kind)).collect())
 }
 
 impl Inspect for MySqlConnection {

@@ -1,20 +1,22 @@
 //! What the target already holds.
 
-use crate::dialect::inspect::Inspect;
+use crate::dialect::inspect::{Existing, Inspect};
 use super::simple;
 use sqlx::postgres::PgConnection;
 
-/// Tables and views already in the schema — not those an extension owns (`pg_stat_statements`
-/// puts two views in `public`; they do not make a database "not empty").
-pub async fn existing_objects(conn: &mut PgConnection, schema: &str) -> Result<Vec<String>, sqlx::Error> {
-    simple::scalars(conn, &format!(
-        "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+/// Tables, views, materialized views and foreign tables already in the schema — not those an
+/// extension owns (`pg_stat_statements` puts two views in `public`; they do not make a
+/// database "not empty").
+pub async fn existing_objects(conn: &mut PgConnection, schema: &str) -> Result<Vec<Existing>, sqlx::Error> {
+    let rows = simple::rows(conn, &format!(
+        "SELECT c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = {s} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
          ORDER BY 1",
         s = simple::lit(schema)
     ))
-    .await
+    .await?;
+    rows.iter().map(|r| Ok(Existing::new(r.try_get(0)?, &r.try_get::<String, _>(1)?))).collect()
 }
 
 pub async fn schema_exists(conn: &mut PgConnection, schema: &str) -> Result<bool, sqlx::Error> {

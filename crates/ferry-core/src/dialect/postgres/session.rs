@@ -26,7 +26,7 @@ impl Session for PgConnection {
         Ok(())
     }
 
-    async fn existing_objects(&mut self, target: &Target) -> Result<Vec<String>, sqlx::Error> {
+    async fn existing_objects(&mut self, target: &Target) -> Result<Vec<crate::dialect::inspect::Existing>, sqlx::Error> {
         inspect::existing_objects(self, &target.pg_schema).await
     }
 
