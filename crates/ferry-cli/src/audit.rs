@@ -161,5 +161,5 @@ fn print(path: &Path, entries: &[AuditEntry]) {
             println!("{:<24} {m}", "");
         }
     }
-    println!("\n{} entries in {}", entries.len(), path.display());
+    println!("\n{} in {}", crate::words::count(entries.len() as u64, "entry", "entries"), path.display());
 }

@@ -1,7 +1,8 @@
 //! `ferry backup --to URL --out DIR`: the target database before a run, with `pg_dump` /
 //! `mariadb-dump` or Ferry's own dump, a progress line while it runs and its record beside it.
 
-use ferry_core::backup::{human_bytes, BackupProgress, Engine};
+use crate::words::{count, size};
+use ferry_core::backup::{BackupProgress, Engine};
 use ferry_core::FerryError;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -20,8 +21,8 @@ pub async fn run(to: &str, out: &Path, schema: Option<&str>, engine: Option<&str
     let shown = bar.clone();
     let b = ferry_core::backup::backup_target(to, out, schema, engine, move |p: &BackupProgress| {
         if let Some(pb) = &shown {
-            let tables = if p.tables_total > 0 && p.tables_done > 0 { format!(", {}/{} tables", p.tables_done, p.tables_total) } else { String::new() };
-            pb.set_message(format!("{} written{tables} (the data takes about {} on the server)", human_bytes(p.bytes), human_bytes(p.size_estimate)));
+            let tables = if p.tables_total > 0 && p.tables_done > 0 { format!(", {} of {}", p.tables_done, count(p.tables_total as u64, "table", "tables")) } else { String::new() };
+            pb.set_message(format!("{} written{tables} (the data takes about {} on the server)", size(p.bytes), size(p.size_estimate)));
             pb.tick();
         }
     })
@@ -36,12 +37,12 @@ pub async fn run(to: &str, out: &Path, schema: Option<&str>, engine: Option<&str
     };
     let place = b.schema.as_ref().map(|s| format!(" schema {s}")).unwrap_or_default();
     println!(
-        "{}: {}{place}, {} table(s) and {} view(s), {} in {:.2} s with {engine}, sha256 {}",
+        "{}: {}{place}, {} and {}, {} in {:.2} s with {engine}, sha256 {}",
         b.path,
         b.target,
-        b.tables.len(),
-        b.views.len(),
-        human_bytes(b.bytes),
+        count(b.tables.len() as u64, "table", "tables"),
+        count(b.views.len() as u64, "view", "views"),
+        size(b.bytes),
         b.seconds,
         b.sha256
     );

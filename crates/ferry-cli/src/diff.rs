@@ -44,7 +44,7 @@ fn print(d: &SchemaDiff) {
         }
         let equal = t.items.iter().filter(|i| i.status == Status::Equal).count();
         if equal > 0 && t.status != Status::Equal {
-            println!("  {:<12} {equal} other object(s)", "equal");
+            println!("  {:<12} {}", "equal", crate::words::count(equal as u64, "other object", "other objects"));
         }
     }
     if !d.destructive.is_empty() {

@@ -11,6 +11,7 @@ mod preflight;
 mod restore;
 mod rollback;
 mod status;
+mod words;
 
 use clap::{Parser, Subcommand};
 use ferry_core::events::{Event, Events, Phase};
@@ -364,7 +365,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         Command::Demo { out, scale, force } => {
             let t0 = std::time::Instant::now();
             let s = ferry_core::demo::build(&out, scale, force)?;
-            println!("{}: {} rows in {} tables, built in {:.1} s", out.display(), group(s.total_rows), s.tables.len(), t0.elapsed().as_secs_f64());
+            println!("{}: {} in {}, built in {:.1} s", out.display(), count(s.total_rows, "row", "rows"), count(s.tables.len() as u64, "table", "tables"), t0.elapsed().as_secs_f64());
             Ok(status::exit(status::OK))
         }
         Command::Backup { source, out, to: Some(to), schema, engine } => {
@@ -374,7 +375,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         Command::Backup { source, out, .. } => {
             let source = source.expect("clap requires SOURCE without --to");
             let b = ferry_core::backup::backup_source(&source, &out, |_, _| {})?;
-            println!("{}: {} bytes in {:.2} s, sha256 {}", b.path, group(b.bytes), b.seconds, b.sha256);
+            println!("{}: {} in {:.2} s, sha256 {}", b.path, size(b.bytes), b.seconds, b.sha256);
             Ok(status::exit(status::OK))
         }
         Command::Connect { to, schema, json } => {
@@ -401,7 +402,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             let mut plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
             if narrow {
                 let n = plan.narrow();
-                eprintln!("narrowed: {n} value(s) will be rejected (ferry preflight lists them)");
+                eprintln!("narrowed: {} will be rejected (ferry preflight lists them)", count(n as u64, "value", "values"));
             }
             match out {
                 Some(path) => {
@@ -478,7 +479,7 @@ fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {
         println!("empty: ready for a migration");
     } else {
         let n = info.objects.len() as u64;
-        println!("not empty: {} already there: {}", plural(n, "table or view", "tables or views"), info.objects.join(", "));
+        println!("not empty: {} already there: {}", count(n, "table or view", "tables or views"), info.objects.join(", "));
     }
     if info.may_create {
         println!("{} may create tables there", info.user);
@@ -502,7 +503,7 @@ fn check_writable(path: &Path) -> Result<(), FerryError> {
     Ok(())
 }
 
-use ferry_core::value::{group_thousands as group, plural};
+use words::{and_list, count, group, size};
 
 /// Progress bars per table on a terminal; nothing otherwise.
 struct Progress {
@@ -577,16 +578,15 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
         tw += t.rows_written;
         tj += rejected;
     }
-    println!("{:<32} {:>12} {:>12} {:>9} {:>9.2}", "total", group(tr), group(tw), group(tj), rep.seconds);
+    println!("{:<32} {:>12} {:>12} {:>9} {:>9.2}", "total (wall clock)", group(tr), group(tw), group(tj), rep.seconds);
     println!();
-    println!("{:<32} {:>9}", "phase", "seconds");
-    for p in Phase::ALL {
-        println!("{:<32} {:>9.2}", p.name(), rep.phase_seconds(p));
+    let phases: Vec<(&str, f64)> = Phase::ALL.iter().map(|p| (p.name(), rep.phase_seconds(*p))).collect();
+    for line in words::phase_lines(&phases, rep.seconds) {
+        println!("{line}");
     }
-    println!("(data, indexes, constraints and sequences overlap across tables: their seconds are summed per table)");
     let changed = rep.changed_count();
     if !rep.warnings.is_empty() {
-        println!("\nleft behind or changed ({}):", rep.warnings.len());
+        println!("\nleft behind or changed ({}):", group(rep.warnings.len() as u64));
         for w in &rep.warnings {
             println!("  - {}{}: {}", w.table.as_ref().map(|t| format!("{t}: ")).unwrap_or_default(), w.object, w.reason);
         }
@@ -600,11 +600,11 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
             (None, Some(p)) => format!(": each is listed in {}", p.display()),
             (None, None) => " (use --report FILE to list them)".into(),
         };
-        println!("\n{} row(s) rejected, {changed} value(s) changed{listed}", group(tj));
+        println!("\n{} rejected, {} changed{listed}", count(tj, "row", "rows"), count(changed as u64, "value", "values"));
     }
     if rep.completed && tj == 0 && changed == 0 {
-        let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} object(s) not carried exactly, listed above", rep.warnings.len()) };
-        println!("\nevery row arrived exactly: {} rows, {} → {}{left}", group(tw), rep.source, rep.target_server);
+        let left = if rep.warnings.is_empty() { String::new() } else { format!("; {} not carried exactly, listed above", count(rep.warnings.len() as u64, "object", "objects")) };
+        println!("\nevery row arrived exactly: {}, {} → {}{left}", count(tw, "row", "rows"), rep.source, rep.target_server);
     }
     let wider: Vec<String> = rep
         .tables
@@ -617,7 +617,8 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
         .collect();
     if !wider.is_empty() {
         let n: u64 = rep.tables.values().map(|t| t.widened_total).sum();
-        println!("{} value(s) keep {} wider than its best type so their rows arrive (listed in the report; `ferry preflight` offers the narrower type)", group(n), wider.join(", "));
+        let (keep, its) = if n == 1 { ("value keeps", "its") } else { ("values keep", "their") };
+        println!("{} {keep} {} wider than {its} best type so their rows arrive (listed in the report; `ferry preflight` offers the narrower type)", group(n), and_list(&wider));
     }
 }
 
@@ -629,7 +630,7 @@ fn print_plan(plan: &ferry_core::plan::Plan) {
             println!("  {:<28} {:<18} {}{transform}", c.source, c.target_type, c.reason);
             if let Some(s) = &c.suggestion {
                 let how = s.transform.map(|t| format!(" with transform {}", t.name())).unwrap_or_default();
-                let unfit = if s.unfit > 0 { format!("; {} values would not fit", group(s.unfit)) } else { String::new() };
+                let unfit = if s.unfit > 0 { format!("; {} would not fit", count(s.unfit, "value", "values")) } else { String::new() };
                 println!("  {:<28} ↳ suggested {}{how} ({} confidence, not applied): {}{unfit}", "", s.target_type, s.confidence.label(), s.reason);
             }
         }
@@ -648,7 +649,7 @@ fn print_schema(s: &Schema) {
         if let Some(seq) = t.sqlite_sequence {
             flags.push(format!("AUTOINCREMENT (sqlite_sequence {seq})"));
         }
-        println!("table {} — {} rows{}", t.name, group(t.row_count), if flags.is_empty() { String::new() } else { format!(" — {}", flags.join(", ")) });
+        println!("table {} — {}{}", t.name, count(t.row_count, "row", "rows"), if flags.is_empty() { String::new() } else { format!(" — {}", flags.join(", ")) });
         if let Some(n) = t.profile_sample {
             println!("  (values below profiled on a sample of {} of its {} rows — a quick look; plans read every row)", group(n), group(t.row_count));
         }
@@ -689,10 +690,10 @@ fn print_schema(s: &Schema) {
                     extra.push(format!("texts {a:?}..{b:?}"));
                 }
                 if p.texts > 0 {
-                    extra.push(format!("longest text {} chars", group(p.max_text_chars)));
+                    extra.push(format!("longest text {}", count(p.max_text_chars, "character", "characters")));
                 }
                 if p.blobs > 0 {
-                    extra.push(format!("longest blob {} bytes", group(p.max_blob_bytes)));
+                    extra.push(format!("longest blob {}", size(p.max_blob_bytes)));
                 }
                 if p.invalid_utf8 > 0 {
                     extra.push(format!("{} not UTF-8", group(p.invalid_utf8)));

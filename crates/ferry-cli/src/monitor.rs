@@ -1,6 +1,7 @@
 //! `ferry monitor`: one snapshot of the target database's health, as tables or as JSON.
 
-use ferry_core::monitor::{format_bytes, format_ms, format_ratio, query_line, Snapshot, Statement};
+use crate::words::size as format_bytes;
+use ferry_core::monitor::{format_ms, format_ratio, query_line, Snapshot, Statement};
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;
 use crate::status;

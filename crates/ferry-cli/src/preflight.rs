@@ -5,7 +5,7 @@ use ferry_core::plan::PlanChoice;
 use ferry_core::plan::choices::Choice;
 use ferry_core::preflight::Preflight;
 use ferry_core::dialect::TargetUrl;
-use ferry_core::value::group_thousands as group;
+use crate::words::{count, group};
 use ferry_core::FerryError;
 use ferry_core::events::{Event, Events, Phase};
 use std::path::Path;
@@ -35,7 +35,7 @@ pub async fn run(source: &Path, to: &str, schema: Option<&str>, plan: Option<&Pa
     } else {
         print(&pf);
         if let Some(path) = out {
-            println!("\nplan with {} choice(s) written to {}", used.choices.len(), path.display());
+            println!("\nplan with {} written to {}", count(used.choices.len() as u64, "choice", "choices"), path.display());
         }
     }
     Ok(if pf.is_clean() { status::exit(status::OK) } else { status::exit(status::LISTED) })
@@ -67,7 +67,7 @@ fn interruptible() -> Events {
 }
 
 fn print(pf: &Preflight) {
-    println!("{} rows checked for {} in {:.1} s", group(pf.rows_checked), pf.dialect.map(|d| d.name()).unwrap_or(""), pf.seconds);
+    println!("{} checked for {} in {:.1} s", count(pf.rows_checked, "row", "rows"), pf.dialect.map(|d| d.name()).unwrap_or("the target"), pf.seconds);
     for g in &pf.groups {
         let choices: Vec<String> = g
             .choices
@@ -110,6 +110,8 @@ fn print(pf: &Preflight) {
     if open == 0 {
         println!("\nready to migrate: every group has a choice that keeps its rows, or one made in the plan");
     } else {
-        println!("\n{open} group(s) would reject rows by default: choose for each (reject_rows too) to be ready to migrate");
+        let (groups, each) = if open == 1 { ("1 group would", "choose for it") } else { ("groups would", "choose for each") };
+        let groups = if open == 1 { groups.to_string() } else { format!("{} {groups}", group(open as u64)) };
+        println!("\n{groups} reject rows by default: {each} (reject_rows too) to be ready to migrate");
     }
 }

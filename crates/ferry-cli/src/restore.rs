@@ -3,6 +3,7 @@
 use ferry_core::FerryError;
 use std::path::Path;
 use crate::status;
+use crate::words::count;
 use std::process::ExitCode;
 
 /// Restores and says what is there now, what was replaced and what was left alone.
@@ -17,8 +18,8 @@ pub async fn run(backup: &Path, to: &str, replace: bool) -> Result<ExitCode, Fer
     if !r.dropped.is_empty() {
         println!("replaced (dropped first): {}", r.dropped.join(", "));
     }
-    let rows = r.rows.map(|n| format!(", {} rows", ferry_core::value::group_thousands(n))).unwrap_or_default();
-    println!("restored {} into {}: {} table(s), {} view(s){rows} in {:.2} s", r.backup, r.target, r.tables.len(), r.views.len(), r.seconds);
+    let rows = r.rows.map(|n| format!(", {}", count(n, "row", "rows"))).unwrap_or_default();
+    println!("restored {} into {}: {}, {}{rows} in {:.2} s", r.backup, r.target, count(r.tables.len() as u64, "table", "tables"), count(r.views.len() as u64, "view", "views"), r.seconds);
     if !r.left.is_empty() {
         println!("left as they were (not in the backup): {}", r.left.join(", "));
     }

@@ -4,6 +4,7 @@
 use ferry_core::FerryError;
 use std::path::Path;
 use crate::status;
+use crate::words::count;
 use std::process::ExitCode;
 
 /// Rolls back and lists what went, what was already gone and what was kept.
@@ -28,6 +29,7 @@ pub async fn run(report: Option<&Path>, to: &str, backup: Option<&Path>, force: 
     for k in &r.kept {
         println!("kept {k}");
     }
-    println!("rolled back {} in {}: {} object(s) dropped, {} table(s) emptied, {} already gone, in {:.2} s", report.display(), r.target, r.dropped.len(), r.emptied.len(), r.missing.len(), r.seconds);
+    let n = |v: &[String], one, many| count(v.len() as u64, one, many);
+    println!("rolled back {} in {}: {} dropped, {} emptied, {} already gone, in {:.2} s", report.display(), r.target, n(&r.dropped, "object", "objects"), n(&r.emptied, "table", "tables"), n(&r.missing, "object", "objects"), r.seconds);
     Ok(status::exit(status::OK))
 }

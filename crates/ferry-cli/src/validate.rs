@@ -3,7 +3,7 @@
 //! (exit 0), or lists every difference (exit 2).
 
 use ferry_core::validate::{MismatchKind, ValidateOptions, ValidationReport};
-use ferry_core::value::group_thousands as group;
+use crate::words::{count, group};
 use ferry_core::FerryError;
 use std::path::{Path, PathBuf};
 use crate::status;
@@ -121,12 +121,12 @@ fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
             println!("\n{}: the aggregates of {} differ, as the rows below explain", t.table, names.join(", "));
         }
         if !t.mismatches.is_empty() {
-            println!("\n{} ({} mismatch(es)):", t.table, group(t.mismatches_total));
+            println!("\n{} ({}):", t.table, count(t.mismatches_total, "mismatch", "mismatches"));
             for m in t.mismatches.iter().take(10) {
                 let show = |v: &Option<String>| v.as_deref().map(|s| format!("{s:?}")).unwrap_or_else(|| "NULL".into());
                 match m.kind {
                     MismatchKind::Value => println!("  row {} column {}: source {} ≠ target {}", m.row, m.column.as_deref().unwrap_or(""), show(&m.source), show(&m.target)),
-                    k => println!("  row {}: {}{}", m.row, k.label(), if m.count > 1 { format!(" ({} times)", m.count) } else { String::new() }),
+                    k => println!("  row {}: {}{}", m.row, k.label(), if m.count > 1 { format!(" ({} times)", group(m.count)) } else { String::new() }),
                 }
             }
             if t.mismatches_total > 10 {
@@ -135,7 +135,7 @@ fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
         }
     }
     if !rep.schema.is_empty() {
-        println!("\nthe schema differs from the plan ({} difference(s)):", rep.schema.len());
+        println!("\nthe schema differs from the plan ({}):", count(rep.schema.len() as u64, "difference", "differences"));
         for d in &rep.schema {
             println!("  {}", d.line());
         }
@@ -145,10 +145,10 @@ fn print_summary(rep: &ValidationReport, path: Option<&Path>) {
     }
     println!();
     if rep.clean {
-        let exp = if rep.expected > 0 { format!(" ({} row(s) absent on purpose, as expected)", group(rep.expected)) } else { String::new() };
-        println!("valid: every row matches — {} rows in {} tables, {} → {}{exp}", group(rep.rows_compared), rep.tables.len(), rep.source, rep.target_server);
+        let exp = if rep.expected > 0 { format!(" ({} absent on purpose, as expected)", count(rep.expected, "row", "rows")) } else { String::new() };
+        println!("valid: every row matches — {} in {}, {} → {}{exp}", count(rep.rows_compared, "row", "rows"), count(rep.tables.len() as u64, "table", "tables"), rep.source, rep.target_server);
     } else {
-        let schema = if rep.schema.is_empty() { String::new() } else { format!("; the schema differs from the plan in {} place(s)", rep.schema.len()) };
-        println!("NOT valid: {} mismatch(es) in {} of {} tables{schema}", group(rep.mismatches), rep.tables.iter().filter(|t| !t.is_clean()).count(), rep.tables.len());
+        let schema = if rep.schema.is_empty() { String::new() } else { format!("; the schema differs from the plan in {}", count(rep.schema.len() as u64, "place", "places")) };
+        println!("NOT valid: {} in {} of {}{schema}", count(rep.mismatches, "mismatch", "mismatches"), group(rep.tables.iter().filter(|t| !t.is_clean()).count() as u64), count(rep.tables.len() as u64, "table", "tables"));
     }
 }

@@ -495,7 +495,7 @@ async fn every_rejected_row_is_in_the_rejects_file() {
     ids.sort();
     assert_eq!(ids, (1..=3000).map(|i| i * 2).collect::<Vec<_>>());
     assert!(lines.iter().all(|l| l["table"] == "t" && l["kind"] == "rejected" && l["column"] == "s" && l["value"].as_str().unwrap().starts_with("x'ff")));
-    assert!(run.stdout.contains("3,000 row(s) rejected"), "{}", run.stdout);
+    assert!(run.stdout.contains("3,000 rows rejected"), "{}", run.stdout);
 }
 
 /// A row bigger than MariaDB's max_allowed_packet is rejected by name instead of ending the
