@@ -5,6 +5,7 @@
 //! proposal. The plan holds no secrets. Loading a plan against a source that changed says
 //! what moved instead of guessing.
 
+pub mod bulk;
 pub mod choices;
 pub mod default_fit;
 pub mod kinds;

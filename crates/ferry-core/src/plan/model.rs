@@ -123,4 +123,12 @@ impl ColumnPlan {
         self.unfit = s.unfit;
         true
     }
+
+    /// Keeps the proposed type over the suggestion: the suggestion leaves the column and the
+    /// reason says it was not taken. False when there is none.
+    pub fn keep_proposal(&mut self) -> bool {
+        let Some(s) = self.suggestion.take() else { return false };
+        self.reason = format!("{}; kept over the suggested {}", self.reason, s.target_type);
+        true
+    }
 }
