@@ -35,6 +35,7 @@ mod data;
 mod random;
 mod time;
 mod words;
+pub mod wide;
 
 use counts::Counts;
 use data::fill;
