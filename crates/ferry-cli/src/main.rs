@@ -246,6 +246,14 @@ enum Command {
         /// are rejected (pre-flight lists them, with choices). By default every row arrives.
         #[arg(long)]
         narrow: bool,
+        /// Take suggestions at once, as if each were taken alone: `high` (every high-confidence
+        /// one), `all`, or `kind:<kind>` (decimal, bool_01, bool_words, timestamp, uuid,
+        /// narrower). Prints how many columns in how many tables change.
+        #[arg(long, value_name = "WHICH", value_parser = parse_take)]
+        take: Option<String>,
+        /// With --take: only these tables (comma-separated source names).
+        #[arg(long, value_delimiter = ',', requires = "take")]
+        tables: Option<Vec<String>>,
     },
     /// Find, without writing anything, every value and row the target would refuse or
     /// change, grouped by cause, with the choices for each (exit 0 when ready to migrate:
@@ -396,13 +404,16 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(status::exit(status::OK))
         }
-        Command::Plan { source, to, out, narrow } => {
+        Command::Plan { source, to, out, narrow, take, tables } => {
             let dialect = TargetUrl::parse(&to)?.dialect;
             let schema = read(&source)?;
             let mut plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
             if narrow {
                 let n = plan.narrow();
                 eprintln!("narrowed: {} will be rejected (ferry preflight lists them)", count(n as u64, "value", "values"));
+            }
+            if let Some(which) = take {
+                take_suggestions(&mut plan, &which, tables)?;
             }
             match out {
                 Some(path) => {
@@ -620,6 +631,24 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
         let (keep, its) = if n == 1 { ("value keeps", "its") } else { ("values keep", "their") };
         println!("{} {keep} {} wider than {its} best type so their rows arrive (listed in the report; `ferry preflight` offers the narrower type)", group(n), and_list(&wider));
     }
+}
+
+/// `--take`'s value, checked as clap reads it (a wrong one is a usage error).
+fn parse_take(s: &str) -> Result<String, String> {
+    ferry_core::plan::bulk::BulkDecision::parse(ferry_core::plan::bulk::Verb::Take, s, None).map(|_| s.to_string())
+}
+
+/// `--take`: says what changes (to stderr: stdout may be the plan), then takes it.
+fn take_suggestions(plan: &mut ferry_core::plan::Plan, which: &str, tables: Option<Vec<String>>) -> Result<(), FerryError> {
+    use ferry_core::plan::bulk;
+    let d = bulk::BulkDecision::parse(bulk::Verb::Take, which, tables).map_err(FerryError::Other)?;
+    let pv = bulk::preview(plan, &d);
+    eprintln!("--take {which}: {}", pv.summary());
+    for c in &pv.changes {
+        eprintln!("  {}.{}: {} → {} ({}, {} confidence)", c.table, c.column, c.from, c.to, c.kind.label(), c.confidence.label());
+    }
+    bulk::apply(plan, &d);
+    Ok(())
 }
 
 fn print_plan(plan: &ferry_core::plan::Plan) {

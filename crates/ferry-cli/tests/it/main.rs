@@ -3,6 +3,7 @@
 
 mod backup;
 mod bad_input;
+mod bulk;
 mod busy_inputs;
 mod common;
 mod compare;
