@@ -26,6 +26,8 @@ fn export_all(dir: &Path) {
         crate::commands::runs::RunFile,
         ferry_core::events::Event,
         ferry_core::plan::Plan,
+        crate::commands::bulk::BulkApplied,
+        ferry_core::plan::bulk::BulkDecision,
         ferry_core::dialect::probe::ServerInfo,
         ferry_core::dialect::preview::TablePreview,
         ferry_core::preflight::Preflight,

@@ -4,6 +4,7 @@
 //! migration logic here; that all lives in the engine.
 
 pub mod audit;
+pub mod bulk;
 pub mod check;
 pub mod connections;
 pub(crate) mod launch;

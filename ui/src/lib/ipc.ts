@@ -11,6 +11,10 @@ import type { IpcError } from './bindings/IpcError';
 import type { KeyringStatus } from './bindings/KeyringStatus';
 import type { PickKind } from './bindings/PickKind';
 import type { Plan } from './bindings/Plan';
+import type { BulkApplied } from './bindings/BulkApplied';
+import type { BulkDecision } from './bindings/BulkDecision';
+import type { BulkPreview } from './bindings/BulkPreview';
+import type { BulkUndo } from './bindings/BulkUndo';
 import type { Report } from './bindings/Report';
 import type { RunFile } from './bindings/RunFile';
 import type { RunOptions } from './bindings/RunOptions';
@@ -33,6 +37,7 @@ import type { TargetBackup } from './bindings/TargetBackup';
 import type { ValidationReport } from './bindings/ValidationReport';
 
 export type { AuditEntry, BackupItem, BackupStep, ChecklistState, EnableOutcome, RestoreOutcome, RollbackOutcome, Snapshot, TargetBackup, ValidationReport };
+export type { BulkApplied, BulkDecision, BulkPreview, BulkUndo };
 export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
 
 /** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
@@ -103,6 +108,20 @@ export function checkType(dialect: Dialect, table: string, column: string, typeS
 
 export function previewTables(plan: Plan, pgSchema: string | null): Promise<TablePreview[]> {
   return call('preview_tables', { plan, pgSchema });
+}
+
+/** What deciding once for many columns would change; nothing changes. */
+export function bulkPreview(plan: Plan, decision: BulkDecision): Promise<BulkPreview> {
+  return call('bulk_preview', { plan, decision });
+}
+
+/** The decision carried out on `plan`: the new plan, what changed, and what undoes it. */
+export function bulkApply(plan: Plan, decision: BulkDecision): Promise<BulkApplied> {
+  return call('bulk_apply', { plan, decision });
+}
+
+export function bulkUndo(plan: Plan, undo: BulkUndo): Promise<Plan> {
+  return call('bulk_undo', { plan, undo });
 }
 
 export function savePlan(plan: Plan, path: string): Promise<void> {

@@ -1,6 +1,7 @@
 // What the Schema & mapping view remembers while the user goes to other views and back:
 // the chosen table, the suggestions accepted, the proposals behind overrides, the plan file
 // path. Not part of the plan (state/plan.svelte.ts holds that).
+import type { BulkUndo } from './bindings/BulkUndo';
 import type { ColumnPlan } from './bindings/ColumnPlan';
 
 export class MappingState {
@@ -13,6 +14,8 @@ export class MappingState {
   /** A column as proposed, kept when it is first overridden, for "reset to proposal". */
   proposals: Record<string, ColumnPlan> = $state({});
   planPath = $state('');
+  /** The last decision for many columns: what it did, and what undoes it (null once undone). */
+  lastBulk: { text: string; undo: BulkUndo | null; verb: 'take' | 'keep' } | null = $state(null);
 }
 
 export const mappingState = new MappingState();

@@ -4,7 +4,7 @@ import type { ColumnProfile } from './bindings/ColumnProfile';
 import type { Plan } from './bindings/Plan';
 import type { TablePlan } from './bindings/TablePlan';
 import type { TypeCheck } from './bindings/TypeCheck';
-import { acceptSuggestion as takeSuggestion, suggestionNeedsLook, suggestionTag } from './mapping';
+import { acceptSuggestion as takeSuggestion, keepProposal, suggestionNeedsLook, suggestionTag } from './mapping';
 import type { Suggestion } from './bindings/Suggestion';
 import {
   applyOverride, canAccept, checkTone, columnAttention, columnKey, describeForeignKey, describeIndex, filterTables, isSuggestion, needsAttention,
@@ -252,7 +252,12 @@ describe('suggestions', () => {
   it('taking one moves its type, transform and unfit into the column; reset brings it back', () => {
     const before = withSuggestion(sg({}));
     const taken = takeSuggestion(before, 't', 'c');
-    expect(col(taken)).toEqual({ source: 'c', target: 'c', type: 'timestamptz', reason: 'override', unfit: 2, transform: 'epoch_ms', suggestion: null });
+    expect(col(taken)).toEqual({ source: 'c', target: 'c', type: 'timestamptz', reason: 'suggestion accepted: all values are epoch milliseconds', unfit: 2, transform: 'epoch_ms', suggestion: null });
+    expect(columnAttention(col(taken), false)).toMatchObject({ kind: 'override-rejects', label: 'suggestion taken refuses 2' });
+    // Keeping the proposal: the suggestion leaves, the reason says so, nothing else moves.
+    const kept = keepProposal(before, 't', 'c');
+    expect(col(kept)).toEqual({ ...col(before), reason: `${col(before).reason}; kept over the suggested timestamptz`, suggestion: null });
+    expect(columnAttention(col(kept), false)).toBeNull();
     expect(col(before).type).toBe('bigint'); // the old plan is untouched
     const back = resetColumn(taken, 't', 'c', col(before));
     expect(col(back)).toEqual(col(before));

@@ -131,9 +131,17 @@ export interface Attention {
   tone: 'error' | 'warn';
 }
 
+/** The reason a taken suggestion leaves (as `ColumnPlan::accept_suggestion` writes it). */
+const TAKEN = 'suggestion accepted: ';
+
+/** Whether the column's type is the user's choice: typed over, or a suggestion taken. */
+export function isChosen(c: { reason: string }): boolean {
+  return c.reason === 'override' || c.reason.startsWith(TAKEN);
+}
+
 /** Whether the reason reads as a suggestion drawn from the values (not the declared type). */
 export function isSuggestion(reason: string): boolean {
-  return reason !== 'override' && VALUES_DECIDE.some((r) => r.test(reason));
+  return !isChosen({ reason }) && VALUES_DECIDE.some((r) => r.test(reason));
 }
 
 /**
@@ -144,8 +152,8 @@ export function isSuggestion(reason: string): boolean {
  */
 export function columnAttention(c: ColumnPlan, accepted: boolean): Attention | null {
   const unfit = c.unfit ?? 0;
-  if (c.reason === 'override') {
-    return unfit > 0 ? { kind: 'override-rejects', label: `override refuses ${n(unfit)}`, tone: 'error' } : null;
+  if (isChosen(c)) {
+    return unfit > 0 ? { kind: 'override-rejects', label: `${c.reason === 'override' ? 'override' : 'suggestion taken'} refuses ${n(unfit)}`, tone: 'error' } : null;
   }
   if (accepted) return null;
   const sg = c.suggestion;
@@ -194,12 +202,23 @@ export function applyOverride(plan: Plan, table: string, column: string, type: s
 }
 
 /** The plan with a column's suggestion taken: its type and transform, and the values it
- * cannot hold (rejected by name at load), as `ColumnPlan::accept_suggestion` does in Rust. */
+ * cannot hold (rejected by name at load), as `ColumnPlan::accept_suggestion` does in Rust
+ * (so one click per column and one for many leave the same plan file). */
 export function acceptSuggestion(plan: Plan, table: string, column: string): Plan {
   return mapColumn(plan, table, column, (c) => {
     const s = c.suggestion;
     if (!s) return c;
-    return { ...c, type: s.type, transform: s.transform ?? null, unfit: s.unfit ?? 0, reason: 'override', suggestion: null };
+    return { ...c, type: s.type, transform: s.transform ?? null, unfit: s.unfit ?? 0, reason: `${TAKEN}${s.reason}`, suggestion: null };
+  });
+}
+
+/** The plan with the proposal kept over a column's suggestion: the suggestion leaves and the
+ * reason says so, as `ColumnPlan::keep_proposal` does in Rust. */
+export function keepProposal(plan: Plan, table: string, column: string): Plan {
+  return mapColumn(plan, table, column, (c) => {
+    const s = c.suggestion;
+    if (!s) return c;
+    return { ...c, reason: `${c.reason}; kept over the suggested ${s.type}`, suggestion: null };
   });
 }
 
