@@ -8,6 +8,7 @@
 mod bindings;
 pub mod commands;
 pub mod error;
+pub mod idle;
 pub mod paths;
 pub mod state;
 pub mod throttle;
@@ -40,6 +41,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
                 state.grants.answers.lock().unwrap().extend(std::env::split_paths(&answers));
             }
             app.manage(state);
+            idle::quiet();
             Ok(())
         })
         // Files dropped on the window were chosen by the user.
