@@ -153,6 +153,10 @@ describe('Decide for many', () => {
     expect(await page.locator('.lead').textContent()).toContain('none needs a look');
     const reasons = await getState(page, (s) => s.plan.current.tables[0].columns.map((c: any) => [c.type, c.reason, c.suggestion]));
     expect(reasons).toEqual([['bigint', 'declared', null], ['bigint', 'declared; kept over the suggested boolean', null]]);
+    // Another file's plan: the last decision is not offered to undo over it.
+    await setState(page, { plan: { current: { ...w.plan, source: '/home/ada/other.sqlite' } } });
+    await page.waitForSelector('#bulk-done', { state: 'detached' });
+    expect(await page.locator('#bulk-undo').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

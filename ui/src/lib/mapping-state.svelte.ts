@@ -14,8 +14,9 @@ export class MappingState {
   /** A column as proposed, kept when it is first overridden, for "reset to proposal". */
   proposals: Record<string, ColumnPlan> = $state({});
   planPath = $state('');
-  /** The last decision for many columns: what it did, and what undoes it (null once undone). */
-  lastBulk: { text: string; undo: BulkUndo | null; verb: 'take' | 'keep' } | null = $state(null);
+  /** The last decision for many columns: what it did, what undoes it (null once undone), and
+   * the file its plan was of (another file's plan is never "undone" by it). */
+  lastBulk: { text: string; undo: BulkUndo | null; verb: 'take' | 'keep'; source: string } | null = $state(null);
 }
 
 export const mappingState = new MappingState();
