@@ -54,13 +54,13 @@ fn from_evidence(p: &ColumnProfile, dialect: Dialect) -> (LogicalType, String) {
         if let Some(t) = infer_text(p, dialect) {
             return t;
         }
-        return (LogicalType::Text { max: None }, format!("all {} values are text → text", fmt_n(nn)));
+        return (LogicalType::Text { max: None }, format!("{} → text", suggest::values_are(nn, nn, "text", "text")));
     }
     if p.reals == 0 {
-        return (LogicalType::Integer { bits: 64 }, format!("all {} values are integers → bigint", fmt_n(nn)));
+        return (LogicalType::Integer { bits: 64 }, format!("{} → bigint", suggest::values_are(nn, nn, "integers", "an integer")));
     }
     if p.integers == 0 {
-        return (LogicalType::Float, format!("all {} values are reals → double precision", fmt_n(nn)));
+        return (LogicalType::Float, format!("{} → double precision", suggest::values_are(nn, nn, "reals", "a real")));
     }
     (exact_decimal(p, dialect), format!("integers and reals mixed ({} and {}) → exact decimal", fmt_n(p.integers), fmt_n(p.reals)))
 }
@@ -88,16 +88,16 @@ fn infer_text(p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, Strin
     }
     let all = |n: u64| n == nn;
     if all(p.text_uuid) {
-        return Some((LogicalType::Uuid, format!("all {} values are UUIDs → {}", fmt_n(nn), suggest::uuid_words(dialect))));
+        return Some((LogicalType::Uuid, format!("{} → {}", suggest::values_are(nn, nn, "UUIDs", "a UUID"), suggest::uuid_words(dialect))));
     }
     if all(p.text_json) {
-        return Some((LogicalType::Json, format!("all {} values are JSON objects or arrays → json", fmt_n(nn))));
+        return Some((LogicalType::Json, format!("{} → json", suggest::values_are(nn, nn, "JSON objects or arrays", "a JSON object or array"))));
     }
     if all(p.text_iso_timestamp) && p.sub_micro == 0 && timestamps_in_range(p, dialect) {
-        return Some((LogicalType::Timestamp { tz: true }, format!("all {} values are ISO-8601 timestamps → timestamp (read as UTC where no offset is given)", fmt_n(nn))));
+        return Some((LogicalType::Timestamp { tz: true }, format!("{} → timestamp (read as UTC where no offset is given)", suggest::values_are(nn, nn, "ISO-8601 timestamps", "an ISO-8601 timestamp"))));
     }
     if all(p.text_iso_date) && timestamps_in_range(p, dialect) {
-        return Some((LogicalType::Date, format!("all {} values are ISO-8601 dates → date", fmt_n(nn))));
+        return Some((LogicalType::Date, format!("{} → date", suggest::values_are(nn, nn, "ISO-8601 dates", "an ISO-8601 date"))));
     }
     None
 }

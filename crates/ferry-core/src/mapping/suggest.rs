@@ -95,6 +95,16 @@ fn judged(hinted: bool, nn: u64) -> (Confidence, String) {
     }
 }
 
+/// The subject of a reason: "all 5 values are integers", "19 of 20 values are integers", or
+/// for a column of one value "its one value is an integer" (never "all 1 values are").
+pub(crate) fn values_are(n: u64, nn: u64, many: &str, one: &str) -> String {
+    match (n, nn) {
+        (1, 1) => format!("its one value is {one}"),
+        _ if n == nn => format!("all {} values are {many}", fmt_n(nn)),
+        _ => format!("{} of {} values are {many}", fmt_n(n), fmt_n(nn)),
+    }
+}
+
 /// How a dialect spells the uuid type in a reason: `uuid`, or `char(36)` with why.
 pub(crate) fn uuid_words(dialect: Dialect) -> String {
     let spelled = dialect.format_type(&LogicalType::Uuid);
@@ -206,7 +216,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
     let name = col.name.as_str();
     // Most values (all but one in twenty) of one kind: the rest are counted as `unfit`.
     let mostly = |n: u64| n > 0 && n * 20 >= nn * 19;
-    let of = |n: u64| if n == nn { format!("all {}", fmt_n(nn)) } else { format!("{} of {}", fmt_n(n), fmt_n(nn)) };
+    let are = |n: u64, many: &str, one: &str| values_are(n, nn, many, one);
     // `hinted`: the name and the values agree; high confidence also takes enough values.
     let make = |logical: LogicalType, transform: Option<Transform>, kind: SuggestionKind, hinted: bool, reason: String, values: Vec<String>| {
         let unfit = nn - fits_with(&logical, transform, p, dialect).min(nn);
@@ -229,7 +239,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     Some(Transform::Bool01),
                     SuggestionKind::Boolean,
                     hinted,
-                    format!("{} values are integers, {values} → boolean?", of(p.integers)),
+                    format!("{}, {values} → boolean?", are(p.integers, "integers", "an integer")),
                     vec![],
                 ));
             }
@@ -243,7 +253,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                     Some(tr),
                     SuggestionKind::Timestamp,
                     named_like(name, TIME_WORDS),
-                    format!("{} values are integers between {} and {} ({} to {} UTC as {unit}) → {unit}? {ts_name}", of(p.integers), fmt_n_i(lo), fmt_n_i(hi), day(a), day(b)),
+                    format!("{} between {} and {} ({} to {} UTC as {unit}) → {unit}? {ts_name}", are(p.integers, "integers", "an integer"), fmt_n_i(lo), fmt_n_i(hi), day(a), day(b)),
                     vec![],
                 ));
             }
@@ -261,7 +271,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 Some(Transform::JulianDay),
                 SuggestionKind::Timestamp,
                 named_like(name, TIME_WORDS),
-                format!("{} values are numbers between {lo} and {hi} ({} to {} UTC as Julian days) → Julian day? {ts_name}", of(p.integers + p.reals), day(a), day(b)),
+                format!("{} between {lo} and {hi} ({} to {} UTC as Julian days) → Julian day? {ts_name}", are(p.integers + p.reals, "numbers", "a number"), day(a), day(b)),
                 vec![],
             ));
         }
@@ -285,8 +295,8 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 SuggestionKind::Decimal,
                 money && cents,
                 format!(
-                    "{} values are numbers with at most {s} decimal{}{used} → {tname} (each value checked: one needing more decimals is refused, never rounded)",
-                    of(p.integers + p.reals),
+                    "{} with at most {s} decimal{}{used} → {tname} (each value checked: one needing more decimals is refused, never rounded)",
+                    are(p.integers + p.reals, "numbers", "a number"),
                     if s == 1 { "" } else { "s" },
                 ),
                 vec![],
@@ -303,7 +313,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 Some(Transform::UuidText),
                 SuggestionKind::Uuid,
                 true,
-                format!("{} values are UUIDs, {} of them in uppercase → {} (stored in lowercase)", of(p.text_uuid_any_case), fmt_n(upper), uuid_words(dialect)),
+                format!("{}, {} of them in uppercase → {} (stored in lowercase)", are(p.text_uuid_any_case, "UUIDs", "a UUID"), fmt_n(upper), uuid_words(dialect)),
                 vec![],
             ));
         }
@@ -314,7 +324,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
                 Some(Transform::BoolText),
                 SuggestionKind::Boolean,
                 named_like(name, BOOL_WORDS) || !p.many_texts && p.distinct_texts.len() <= 2,
-                format!("{} values are boolean words{shown} → boolean?", of(p.text_bool)),
+                format!("{}{shown} → boolean?", are(p.text_bool, "boolean words", "a boolean word")),
                 vec![],
             ));
         }
@@ -346,7 +356,7 @@ pub fn suggest(col: &Column, p: &ColumnProfile, dialect: Dialect, safe: &Logical
             Some(Transform::UuidBlob),
             SuggestionKind::Uuid,
             nn >= 8 || named_like(name, ID_WORDS),
-            format!("{} values are 16-byte blobs with a UUID's version and variant bits → {}?", of(p.blob_uuid), uuid_words(dialect)),
+            format!("{} with a UUID's version and variant bits → {}?", are(p.blob_uuid, "16-byte blobs", "a 16-byte blob"), uuid_words(dialect)),
             vec![],
         ));
     }
@@ -544,6 +554,20 @@ mod tests {
         assert_eq!(s.values, ["cancelled", "new", "paid"]);
         assert!(s.reason.contains("only 3 distinct values in 12 ('cancelled', 'new', 'paid')"), "{}", s.reason);
         assert_eq!(s.target_type, "longtext");
+    }
+
+    /// The subject of a reason agrees with its count.
+    #[test]
+    fn reasons_count_in_words() {
+        let cases = [(1, 1, "its one value is an integer"), (5, 5, "all 5 values are integers"), (19, 20, "19 of 20 values are integers"), (1_200, 1_200, "all 1,200 values are integers")];
+        for (n, nn, want) in cases {
+            assert_eq!(values_are(n, nn, "integers", "an integer"), want);
+        }
+        let one = profile(&[Value::Integer(1_700_000_000_123)]);
+        let col = Column { name: "t".into(), declared_type: "".into(), profile: Some(one), ..Default::default() };
+        let got = super::super::propose(&col, Dialect::Postgres, super::super::Usage::default());
+        assert!(got.reason.contains("its one value is an integer → bigint"), "{}", got.reason);
+        assert!(got.suggestion.unwrap().reason.starts_with("its one value is an integer between"));
     }
 
     #[test]
