@@ -19,7 +19,7 @@ pub enum FerryError {
     Source(String),
     #[error("target URL {url:?} is not valid: {detail}. Use postgres://user:password@host:5432/database or mysql://user:password@host:3306/database")]
     BadUrl { url: String, detail: String },
-    #[error("cannot reach the {what} server at {host}: {}. Check that the server is running and the host and port are right", in_words(.detail))]
+    #[error("cannot reach the {what} server at {host}: {}. Check that the server is running and the host and port are right", reason_in_words(.detail))]
     Unreachable { what: String, host: String, detail: String },
     #[error("TLS with the {what} server at {host} failed: {detail}. With sslmode=verify-full / ssl-mode=VERIFY_IDENTITY the server's certificate must be trusted here (sslrootcert=… / ssl-ca=…); sslmode=require encrypts without checking it; a server without TLS needs sslmode=prefer or disable")]
     Tls { what: String, host: String, detail: String },
@@ -119,13 +119,20 @@ pub fn raw_words(raw: &str) -> Option<&'static str> {
     RAW_WORDS.iter().find(|(keys, _)| keys.iter().any(|k| lower.contains(k))).map(|(_, w)| *w)
 }
 
-/// A message with the system's raw texts said in words: each `Description (os error N)`
-/// becomes what it means (or, when unknown, the description without its code); a whole
-/// detail Ferry knows (`failed to lookup address information: …`) becomes its words.
-pub fn in_words(text: &str) -> String {
-    if !text.contains("(os error ") {
-        return raw_words(text).map(str::to_string).filter(|_| is_raw_only(text)).unwrap_or_else(|| text.to_string());
+/// A connection's failure as the driver gave it, in words: a whole line Ferry knows
+/// (`failed to lookup address information: Name or service not known`) becomes what it means;
+/// otherwise as `in_words`.
+pub fn reason_in_words(detail: &str) -> String {
+    match raw_words(detail) {
+        Some(w) => w.to_string(),
+        None => in_words(detail),
     }
+}
+
+/// A message with the system's raw texts said in words: each `Description (os error N)`
+/// becomes what it means (or, when unknown, the description without its code). The rest of
+/// the message (a path, a table's name) is kept as it is.
+pub fn in_words(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find("(os error ") {
@@ -142,11 +149,6 @@ pub fn in_words(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// Whether the text is the raw detail alone (a driver's line), not a sentence around one.
-fn is_raw_only(text: &str) -> bool {
-    !text.contains(". ")
 }
 
 impl From<std::io::Error> for FerryError {
@@ -166,7 +168,9 @@ mod tests {
         let cases = [
             ("Connection refused (os error 111)", "nothing is listening at that address and port"),
             ("error communicating with database: Connection refused (os error 111)", "error communicating with database: nothing is listening at that address and port"),
-            ("failed to lookup address information: Name or service not known", "no computer of that name is known (the name did not resolve)"),
+            // Without an OS code, a message keeps its words: a path, a table's name.
+            ("cannot open /x/shop.sqlite: no such file or directory", "cannot open /x/shop.sqlite: no such file or directory"),
+            ("permission denied for table orders", "permission denied for table orders"),
             ("No route to host (os error 113)", "there is no network route to that host"),
             ("Connection timed out (os error 110)", "no answer in time (a firewall may be dropping the connection)"),
             ("Connection reset by peer (os error 104)", "the server closed the connection at once"),
@@ -180,11 +184,19 @@ mod tests {
             // Words stay words.
             ("no answer within 20 seconds", "no answer within 20 seconds"),
             ("cannot write the report: folder /x does not exist", "cannot write the report: folder /x does not exist"),
-            // A sentence that only mentions a known phrase is left alone.
-            ("the file was locked. Permission denied by policy", "the file was locked. Permission denied by policy"),
         ];
         for (raw, want) in cases {
             assert_eq!(in_words(raw), want, "{raw}");
+        }
+        // A connection's reason, the driver's whole line.
+        let reasons = [
+            ("failed to lookup address information: Name or service not known", "no computer of that name is known (the name did not resolve)"),
+            ("Connection refused (os error 111)", "nothing is listening at that address and port"),
+            ("no answer within 20 seconds", "no answer within 20 seconds"),
+            ("pool timed out while waiting for an open connection", "pool timed out while waiting for an open connection"),
+        ];
+        for (raw, want) in reasons {
+            assert_eq!(reason_in_words(raw), want, "{raw}");
         }
     }
 
