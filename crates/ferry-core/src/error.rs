@@ -33,7 +33,7 @@ pub enum FerryError {
     PlanMismatch { path: String, detail: String },
     #[error("cannot read the plan {path}: {detail}")]
     PlanUnreadable { path: String, detail: String },
-    #[error("the target refused {object}: {detail}")]
+    #[error("the target refused {object}: {}", in_words(.detail))]
     Target { object: String, detail: String },
     #[error("stopped: {0}")]
     Strict(String),
@@ -211,5 +211,9 @@ mod tests {
         assert_eq!(io.to_string(), "cannot write /r: permission denied");
         assert_eq!(io.raw(), Some("cannot write /r: Permission denied (os error 13)"));
         assert_eq!(FerryError::Cancelled.raw(), None);
+        let lost = FerryError::Target { object: "COPY orders".into(), detail: "error communicating with database: Connection reset by peer (os error 104)".into() };
+        assert_eq!(lost.to_string(), "the target refused COPY orders: error communicating with database: the server closed the connection at once");
+        let refused = FerryError::Target { object: "CREATE TABLE t".into(), detail: "permission denied for schema public".into() };
+        assert_eq!(refused.to_string(), "the target refused CREATE TABLE t: permission denied for schema public");
     }
 }
