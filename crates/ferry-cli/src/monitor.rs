@@ -1,7 +1,7 @@
 //! `ferry monitor`: one snapshot of the target database's health, as tables or as JSON.
 
 use crate::words::size as format_bytes;
-use ferry_core::monitor::{format_ms, format_ratio, query_line, Snapshot, Statement};
+use ferry_core::monitor::{format_age, format_ms, format_ratio, query_line, Snapshot, Statement};
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;
 use crate::status;
@@ -26,6 +26,14 @@ pub async fn run(to: &str, schema: Option<&str>, json: bool) -> Result<ExitCode,
 fn print(s: &Snapshot) {
     let scope = s.schema.as_ref().map(|x| format!(", schema {x}")).unwrap_or_default();
     println!("{} — database {}{scope} — {}", s.server, s.database, s.taken_at);
+    // Young statistics say little: no index is called unused until they are enough.
+    let early = s.stats.as_ref().and_then(|a| a.too_early());
+    if let Some(a) = &s.stats {
+        println!("statistics: gathered for {} (since {}) over {} transactions", format_age(a.seconds), a.since, group(a.transactions));
+    }
+    if let Some(e) = &early {
+        println!("{e}: no index is called unused yet");
+    }
     match &s.connections {
         Some(c) => println!("connections: {} active / {} open / {} max", group(c.active), group(c.total), group(c.max)),
         None => println!("connections: -"),
@@ -76,8 +84,10 @@ fn print(s: &Snapshot) {
                 "primary key"
             } else if i.unique {
                 "unique"
-            } else if i.unused {
+            } else if i.unused && early.is_none() {
                 "UNUSED"
+            } else if i.unused {
+                "no scans yet"
             } else {
                 ""
             };
@@ -91,7 +101,7 @@ fn print(s: &Snapshot) {
             println!("{}", line.trim_end());
         }
         let unused: Vec<_> = s.indexes.iter().filter(|i| i.unused).collect();
-        if !unused.is_empty() {
+        if !unused.is_empty() && early.is_none() {
             println!("\nunused indexes (never used since statistics began; neither unique nor a primary key):");
             for i in unused {
                 println!("  - {}.{}{}", qualified(s, &i.schema, &i.table), i.name, i.size_bytes.map(|b| format!(" ({})", format_bytes(b))).unwrap_or_default());

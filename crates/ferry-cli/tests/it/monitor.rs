@@ -150,9 +150,13 @@ async fn snapshot_shows_statements_sizes_unused_indexes_cache_and_connections() 
         // The same snapshot as tables for people.
         let run = ferry(&["monitor", "--to", &db.url]);
         assert_eq!(run.code, 0, "{}", run.stderr);
-        for needle in ["connections:", "cache hit ratio:", "slowest statements", "most frequent statements", "monitor_probe", "unused indexes", "items_note"] {
+        for needle in ["connections:", "cache hit ratio:", "slowest statements", "most frequent statements", "monitor_probe", "items_note", "statistics: gathered for "] {
             assert!(run.stdout.contains(needle), "{kind:?}: {needle:?} in\n{}", run.stdout);
         }
+        // An index is called unused only once the statistics are old and busy enough to say so.
+        let enough = snap["stats"]["enough"].as_bool().unwrap_or_else(|| panic!("{kind:?}: how old the statistics are: {:#}", snap["stats"]));
+        let (said, unsaid) = if enough { ("unused indexes", "too early to judge") } else { ("no scans yet", "UNUSED") };
+        assert!(run.stdout.contains(said) && !run.stdout.contains(unsaid), "{kind:?} (enough: {enough}): {said:?}, not {unsaid:?}, in\n{}", run.stdout);
     }
 }
 
