@@ -15,6 +15,12 @@
 //! - `bulk_decisions_on_a_500_table_file`: the wide demo's 500 tables in Schema & mapping:
 //!   how many need a look, every high-confidence suggestion taken in one click after the
 //!   engine's count, undone; then idle with a text field focused, the CPU it costs.
+//! - `back_and_next_lead_through_every_step_each_at_its_top`, at 1024×700: Next through every
+//!   step and Back again, each opening at its top with Next in the window.
+//! - `a_long_table_name_in_the_target_keeps_the_form_in_the_window`: a 63-character table name
+//!   in the not-empty message leaves Port, User and TLS inside the window.
+//! - `a_report_no_browser_can_show_says_where_it_is`: `xdg-open` and `gio` failing (stubs on
+//!   the app's PATH), "Open the HTML report" shows the report's path and copies it.
 //!
 //! How it runs: it uses `$DISPLAY` when set, else starts its own `Xvfb` on a free display;
 //! it starts `tauri-driver` (crates.io) on free ports with Debian's `WebKitWebDriver` as the
