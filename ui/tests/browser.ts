@@ -8,14 +8,18 @@ import { installIpcMock, type MockSpec } from './mock-ipc';
 
 export const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SCREENSHOTS = path.resolve(UI, '..', 'docs', 'screenshots');
-const PORT = Number(process.env.FERRY_E2E_PORT ?? 4173);
-export const BASE = `http://127.0.0.1:${PORT}/`;
+// A free port unless one is asked for: a fixed one clashes with any other run on the machine.
+const PORT = Number(process.env.FERRY_E2E_PORT ?? 0);
+let base = '';
 
 let server: PreviewServer | null = null;
 let browser: Browser | null = null;
 
 export async function start(): Promise<void> {
-  server = await preview({ root: UI, configFile: path.join(UI, 'vite.config.ts'), logLevel: 'warn', preview: { port: PORT, strictPort: true, host: '127.0.0.1' } });
+  server = await preview({ root: UI, configFile: path.join(UI, 'vite.config.ts'), logLevel: 'warn', preview: { port: PORT, strictPort: PORT !== 0, host: '127.0.0.1' } });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error(`the preview server has no port: ${address}`);
+  base = `http://127.0.0.1:${address.port}/`;
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 }
 
@@ -50,7 +54,7 @@ export async function open<D>(spec: MockSpec<D>): Promise<Opened> {
   });
   await page.addInitScript({ content: 'window.__FERRY_EXPOSE_STATE__ = true;' });
   const { calls } = await installIpcMock(page, spec);
-  await page.goto(BASE);
+  await page.goto(base);
   await page.waitForSelector('#nav-mapping');
   return { page, calls, errors };
 }
