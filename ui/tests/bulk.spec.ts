@@ -105,9 +105,11 @@ describe('Decide for many', () => {
     await page.click('#bulk-take-high');
     expect(await page.locator('#bulk-count').textContent()).toBe('10 columns in 10 tables will change');
     expect(await types(page)).toEqual(before);
-    await page.click('#bulk-confirm');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('bulk-confirm');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('#bulk-undo');
     expect(await page.locator('#bulk-done-text').textContent()).toBe('Took 10 suggestions in 10 tables.');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('bulk-undo');
     const after = await types(page);
     expect(after.filter((x: string, i: number) => x !== before[i])).toEqual(Array.from({ length: 10 }, (_, i) => `${i === 9 ? 'one' : `t${String(3 * (i + 1)).padStart(2, '0')}_${(3 * (i + 1)) % 2 ? 'orders' : 'events'}`}.is_active:boolean`));
     // A taken column is the user's choice, with the proposal to reset to.
