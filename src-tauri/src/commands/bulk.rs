@@ -33,3 +33,48 @@ pub fn bulk_undo(mut plan: Plan, undo: BulkUndo) -> Plan {
     bulk::undo(&mut plan, &undo);
     plan
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::WebviewWindowBuilder;
+
+    /// Calls `cmd` with `args` through Tauri's real IPC, as the page does (ipc.ts).
+    fn call(cmd: &str, args: Value) -> Value {
+        let app = crate::setup(mock_builder()).build(mock_context(noop_assets())).expect("mock app builds");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window opens");
+        let origin = if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" };
+        let req = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: origin.parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&window, req).unwrap_or_else(|e| panic!("{cmd}: {e}")).deserialize().unwrap()
+    }
+
+    /// Preview, apply and undo, with the arguments as the page sends them.
+    #[test]
+    fn bulk_commands_through_ipc() {
+        let suggestion = json!({ "type": "boolean", "reason": "all 120 values are integers, 0 and 1 only → boolean?", "transform": "bool_01", "kind": "boolean", "confidence": "high" });
+        let plan = json!({ "ferry_version": "0.1.0", "source": "s.sqlite", "dialect": "postgres", "tables": [
+            { "source": "t", "target": "t", "columns": [{ "source": "is_paid", "target": "is_paid", "type": "bigint", "reason": "declared INTEGER", "suggestion": suggestion }] }
+        ] });
+        let decision = json!({ "verb": "take", "which": "high", "tables": null });
+        let preview = call("bulk_preview", json!({ "plan": plan, "decision": decision }));
+        assert_eq!((preview["changes"].as_array().unwrap().len(), preview["tables"].as_u64()), (1, Some(1)), "{preview}");
+        let done = call("bulk_apply", json!({ "plan": plan, "decision": decision }));
+        let col = &done["plan"]["tables"][0]["columns"][0];
+        assert_eq!((col["type"].as_str(), col["transform"].as_str()), (Some("boolean"), Some("bool_01")), "{col}");
+        assert!(col["reason"].as_str().unwrap().starts_with("suggestion accepted: all 120 values"), "{col}");
+        let back = call("bulk_undo", json!({ "plan": done["plan"], "undo": done["undo"] }));
+        let want: ferry_core::plan::Plan = serde_json::from_value(plan).unwrap();
+        assert_eq!(serde_json::from_value::<ferry_core::plan::Plan>(back).unwrap(), want);
+    }
+}

@@ -321,6 +321,7 @@ mod tests {
         }
         let pv = preview(&plan(), &d(Verb::Take, Which::High, None));
         assert_eq!(pv.summary(), "2 columns in 2 tables will change");
+        assert_eq!(preview(&plan(), &d(Verb::Take, Which::High, Some(&["b"]))).summary(), "1 column in 1 table will change");
         assert_eq!((pv.changes[0].from.as_str(), pv.changes[0].to.as_str()), ("bigint", "boolean"));
     }
 
