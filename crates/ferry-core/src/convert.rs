@@ -685,6 +685,54 @@ impl Encoder for MySqlLiteral<'_> {
     }
 }
 
+/// Values as MySQL's `LOAD DATA` reads a field with `ESCAPED BY '\\'` (fields split by tab,
+/// lines by newline): NULL is `\N`; in text the backslash, tab, newline, carriage return and
+/// NUL are escaped, so the text `\N` arrives as itself; numbers and booleans as `MySqlLiteral`
+/// writes them; bytes as hex digits, which the statement turns back with `UNHEX` (raw bytes
+/// would be read in the statement's character set, and a byte that starts a UTF-8 sequence
+/// would swallow the tab after it).
+pub struct MySqlLoadData<'a> {
+    pub buf: &'a mut Vec<u8>,
+}
+
+impl Encoder for MySqlLoadData<'_> {
+    fn null(&mut self) {
+        self.buf.extend_from_slice(b"\\N");
+    }
+    fn number(&mut self, s: &str) {
+        self.buf.extend_from_slice(s.as_bytes());
+    }
+    fn text(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let mut last = 0;
+        for (i, &c) in b.iter().enumerate() {
+            let esc = match c {
+                b'\\' => b'\\',
+                b'\t' => b't',
+                b'\n' => b'n',
+                b'\r' => b'r',
+                0 => b'0',
+                _ => continue,
+            };
+            self.buf.extend_from_slice(&b[last..i]);
+            self.buf.push(b'\\');
+            self.buf.push(esc);
+            last = i + 1;
+        }
+        self.buf.extend_from_slice(&b[last..]);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        const D: &[u8; 16] = b"0123456789ABCDEF";
+        for &x in b {
+            self.buf.push(D[(x >> 4) as usize]);
+            self.buf.push(D[(x & 15) as usize]);
+        }
+    }
+    fn boolean(&mut self, b: bool) {
+        self.buf.push(if b { b'1' } else { b'0' });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

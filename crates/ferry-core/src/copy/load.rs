@@ -6,7 +6,7 @@
 use crate::convert;
 use crate::dialect::ddl::LoadTx;
 use crate::dialect::errors::{Limit, Violation};
-use crate::dialect::session::{db_message, target_err, Conn, Rows};
+use crate::dialect::session::{db_message, target_err, Bulk, Conn, Rows, Sent};
 use crate::dialect::write::{RowFormat, WithRowFormat};
 use crate::dialect::Dialect;
 use crate::error::{FerryError, Result};
@@ -337,6 +337,14 @@ pub(super) async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch, alon
     (written, refused)
 }
 
+/// A batch the bulk path did not take, encoded as `send_rows` takes it (its keys stay with
+/// the batch it came from).
+fn by_insert(b: &Bulk, batch: &Batch) -> Batch {
+    let mut again = Batch { data: Vec::with_capacity(batch.data.len() * 5 / 4), ends: Vec::with_capacity(batch.ends.len()), keys: vec![] };
+    b.insert_rows(batch.rows(0, batch.ends.len()), &mut again.data, &mut again.ends);
+    again
+}
+
 /// What loading one table's rows came to.
 pub(super) struct Loaded {
     pub(super) read: ReadOutcome,
@@ -365,6 +373,10 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
             conn.execute(&sql).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
         }
     }
+    // The dialect's bulk path where it has one (MySQL: LOAD DATA LOCAL INFILE); a batch it
+    // does not take goes through `send_rows` as without it.
+    let mut bulk = if whole_table_tx { None } else { sh.target.bulk(conn, t, sh.opts.data_only).await };
+    let bulk_format = bulk.as_ref().map(|b| b.format());
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     // Written batches go back to the reader to be filled again.
     let (give_back, spent) = std::sync::mpsc::channel::<Batch>();
@@ -382,7 +394,10 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
             choices: sh.value_choices.get(&name).cloned().unwrap_or_default(),
             abandon: abandon.clone(),
         };
-        tokio::task::spawn_blocking(move || job.dialect.with_row_format(Reader(job, (tx, spent))))
+        tokio::task::spawn_blocking(move || match bulk_format {
+            Some(f) => f.with_row_format(Reader(job, (tx, spent))),
+            None => job.dialect.with_row_format(Reader(job, (tx, spent))),
+        })
     };
     let mut written = 0u64;
     // Rows the target keeps whatever happens next (committed, or written outside a
@@ -391,7 +406,9 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
     let mut committed = 0u64;
     let mut refused_rows = TableReport::default();
     let mut failure: Option<FerryError> = None;
-    let in_tx = load_tx == LoadTx::Chunked;
+    // The bulk path commits each batch it takes; the batches it does not take go by INSERT,
+    // each statement committed, so that no row lock is held against the next batch's load.
+    let in_tx = load_tx == LoadTx::Chunked && bulk.is_none();
     let mut since_commit = 0;
     if sh.opts.data_only {
         conn.check_foreign_keys_while_loading().await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
@@ -400,12 +417,30 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
         conn.execute("START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     while let Some(batch) = rx.recv().await {
+        if abandon.as_ref().is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+            continue; // the table is loaded again; the reader finishes its profile
+        }
+        let again = match bulk.as_mut() {
+            None => None,
+            Some(b) => match b.send(batch.rows(0, batch.ends.len())).await {
+                Sent::Taken(n) => {
+                    written += n;
+                    committed = written;
+                    sh.events.emit(Event::Progress { table: name.clone(), rows_done: written, rows: t.source.row_count });
+                    let _ = give_back.send(batch);
+                    continue;
+                }
+                Sent::Again => Some(by_insert(b, &batch)),
+                Sent::Off(reason) => {
+                    sh.warn(None, "LOAD DATA LOCAL INFILE".into(), reason).await;
+                    Some(by_insert(b, &batch))
+                }
+            },
+        };
+        let sent = again.as_ref().unwrap_or(&batch);
         if let Some(stop) = &abandon {
-            if stop.load(Ordering::Relaxed) {
-                continue; // the table is loaded again; the reader finishes its profile
-            }
             // Speculative: one attempt; a refusal stops the load, unreported.
-            match conn.send_rows(&stmt, batch.rows(0, batch.ends.len()), !in_tx && !whole_table_tx).await {
+            match conn.send_rows(&stmt, sent.rows(0, sent.ends.len()), !in_tx && !whole_table_tx).await {
                 Ok(n) => written += n,
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
@@ -420,7 +455,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                 }
             }
         } else {
-            let (n, refused) = write_batch(conn, &stmt, &batch, !in_tx && !whole_table_tx).await;
+            let (n, refused) = write_batch(conn, &stmt, sent, !in_tx && !whole_table_tx).await;
             written += n;
             for (i, e) in refused {
                 if e.as_database_error().is_none() {
@@ -467,6 +502,9 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
         }
         sh.events.emit(Event::Progress { table: name.clone(), rows_done: written, rows: t.source.row_count });
         let _ = give_back.send(batch);
+    }
+    if let Some(b) = bulk {
+        b.done();
     }
     let refused = abandon.as_ref().is_some_and(|a| a.load(Ordering::Relaxed));
     if (in_tx || (whole_table_tx && !refused)) && failure.is_none() {

@@ -41,6 +41,33 @@ pub struct Target {
     pub pg_schema: String,
     pub flavor: Option<Flavor>,
     ddl: Box<dyn Ddl>,
+    /// MySQL's bulk path (LOAD DATA LOCAL INFILE), shared by the run's sessions.
+    infile: Option<std::sync::Arc<mysql::infile::Infile>>,
+}
+
+pub use crate::dialect::mysql::infile::Sent;
+
+/// A table's bulk path beside its session (`Target::bulk`).
+pub struct Bulk(mysql::infile::Loader);
+
+impl Bulk {
+    /// The row format the table's reader encodes in.
+    pub fn format(&self) -> mysql::infile::LoadDataFormat {
+        self.0.format()
+    }
+    /// Sends rows; what the bulk path does not take goes through `send_rows`.
+    pub async fn send(&mut self, rows: Rows<'_>) -> Sent {
+        let each: Vec<&[u8]> = rows.each().collect();
+        self.0.send(rows.data, &each).await
+    }
+    /// Rows as `Session::send_rows` takes them, appended to `data`, with where each ends.
+    pub fn insert_rows(&self, rows: Rows<'_>, data: &mut Vec<u8>, ends: &mut Vec<usize>) {
+        self.0.insert_rows(&rows.each().collect::<Vec<_>>(), data, ends)
+    }
+    /// The table is loaded.
+    pub fn done(self) {
+        self.0.done()
+    }
 }
 
 impl Target {
@@ -53,14 +80,15 @@ impl Target {
                 let server = postgres::flavor::server_version(&mut c).await.map_err(|e| target_err("the server version", e))?;
                 let schema = pg_schema.unwrap_or("public").to_string();
                 let ddl = Box::new(postgres::ddl::PgDdl { schema: schema.clone() });
-                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, ddl }, Conn::Pg(c)))
+                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, ddl, infile: None }, Conn::Pg(c)))
             }
             _ => {
                 let mut c = mysql::connect(&url).await?;
                 let flavor = mysql::flavor::detect(&mut c).await.map_err(|e| target_err("the server version", e))?;
                 mysql::set_collation(&mut c, &flavor).await.map_err(|e| target_err("the session collation", e))?;
+                let infile = Some(std::sync::Arc::new(mysql::infile::Infile::new(&url, &mut c, &flavor).await));
                 Ok((
-                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }) },
+                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile },
                     Conn::My(c),
                 ))
             }
@@ -73,10 +101,10 @@ impl Target {
     pub(crate) fn offline(url: &str, pg_schema: &str) -> Target {
         let url = TargetUrl::parse(url).expect("a target URL");
         match url.dialect {
-            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }) },
+            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }), infile: None },
             dialect => {
                 let flavor = Flavor { dialect, version: String::new(), max_packet: 64 << 20 };
-                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }) }
+                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None }
             }
         }
     }
@@ -89,7 +117,7 @@ impl Target {
             None => (name.to_string(), Box::new(postgres::ddl::PgDdl { schema: name.to_string() })),
             Some(flavor) => (String::new(), Box::new(mysql::ddl::MyDdl { flavor: flavor.clone() })),
         };
-        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), ddl }
+        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), ddl, infile: self.infile.clone() }
     }
 
     pub async fn connect(&self) -> Result<Conn> {
@@ -114,6 +142,16 @@ impl Target {
     /// The tables and views already there.
     pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<crate::dialect::inspect::Existing>> {
         each!(conn, c => c.existing_objects(self).await).map_err(|e| target_err("the list of existing tables", e))
+    }
+
+    /// The bulk path for loading table `t` on `conn` (MySQL: LOAD DATA LOCAL INFILE on a
+    /// connection of its own, into the database `conn` is in); None where the dialect has none
+    /// or it is off. `check_fks`: foreign keys are checked while loading (`--data-only`).
+    pub async fn bulk(&self, conn: &mut Conn, t: &PlannedTable, check_fks: bool) -> Option<Bulk> {
+        match (conn, &self.infile) {
+            (Conn::My(c), Some(infile)) => infile.loader(c, t, check_fks).await.map(Bulk),
+            _ => None,
+        }
     }
 
     /// The DDL this target's dialect writes, for its schema or server.

@@ -11,6 +11,7 @@ pub mod dump;
 pub mod errors;
 pub mod expr;
 pub mod flavor;
+pub mod infile;
 pub mod inspect;
 pub mod monitor;
 pub mod read;
