@@ -13,6 +13,7 @@ mod demo;
 mod diff;
 mod exit_status;
 mod infer;
+mod load_data;
 mod lossless;
 mod pg_cluster;
 mod pooler;
