@@ -446,10 +446,14 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             let progress = Progress::new();
             let events = progress.events();
             // Ctrl-C stops between batches; the report says how far the run got.
+            // (The engine also stops a strict run through the same flag: only the signal
+            // makes the status "interrupted".)
             let on_signal = events.clone();
-            let interrupted = events.clone();
+            let interrupted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let signalled = interrupted.clone();
             tokio::spawn(async move {
                 if tokio::signal::ctrl_c().await.is_ok() {
+                    signalled.store(true, std::sync::atomic::Ordering::SeqCst);
                     on_signal.cancel();
                 }
             });
@@ -468,7 +472,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             if let Some(e) = &rep.error {
                 audit::note_failure(e);
                 eprintln!("ferry: {e}");
-                return Ok(status::exit(if interrupted.cancelled() { status::INTERRUPTED } else { status::FAILED }));
+                return Ok(status::exit(if interrupted.load(std::sync::atomic::Ordering::SeqCst) { status::INTERRUPTED } else { status::FAILED }));
             }
             Ok(if rep.is_exact() { status::exit(status::OK) } else { status::exit(status::LISTED) })
         }
