@@ -123,10 +123,10 @@ async fn a_password_on_standard_input_goes_in_the_url_and_is_never_written() {
         assert!(!text.contains("s3cret"), "{what} holds the password: {text}");
     }
     assert!(logged.contains(":***@"), "the audit log shows a password was given: {logged}");
-    // Empty input, or a command without a target: one clear line, exit 1.
-    for (args, needle) in [(vec!["connect", "--to", db.url.as_str(), "--password-stdin"], "empty"), (vec!["inspect", src.to_str().unwrap(), "--password-stdin"], "--to")] {
+    // Empty input (exit 1), or a command without a target (a usage error, 64): one clear line.
+    for (args, needle, code) in [(vec!["connect", "--to", db.url.as_str(), "--password-stdin"], "empty", 1), (vec!["inspect", src.to_str().unwrap(), "--password-stdin"], "--to", 64)] {
         let r = with_stdin(&args, "", &audit);
-        assert_eq!(r.code, 1, "{args:?}: {}", r.stderr);
+        assert_eq!(r.code, code, "{args:?}: {}", r.stderr);
         assert!(r.stderr.trim_end().lines().count() == 1 && r.stderr.contains(needle), "{args:?}: {}", r.stderr);
     }
 }
