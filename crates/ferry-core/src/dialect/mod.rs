@@ -38,6 +38,7 @@ mod choose;
 pub mod ddl;
 pub mod dump;
 pub mod errors;
+pub mod existing;
 pub mod expr;
 pub mod inspect;
 mod limits;

@@ -140,7 +140,7 @@ impl Target {
     }
 
     /// The tables and views already there.
-    pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<crate::dialect::inspect::Existing>> {
+    pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<crate::dialect::existing::Existing>> {
         each!(conn, c => c.existing_objects(self).await).map_err(|e| target_err("the list of existing tables", e))
     }
 
@@ -218,7 +218,7 @@ pub trait Session {
     /// name being schema-qualified).
     async fn prepare(&mut self, target: &Target) -> Result<()>;
     /// The tables and views already where the run's tables go.
-    async fn existing_objects(&mut self, target: &Target) -> std::result::Result<Vec<crate::dialect::inspect::Existing>, sqlx::Error>;
+    async fn existing_objects(&mut self, target: &Target) -> std::result::Result<Vec<crate::dialect::existing::Existing>, sqlx::Error>;
     /// Makes the place the run's tables go where the dialect has one apart from the
     /// database (a PostgreSQL schema); true when it was made.
     async fn ensure_place(&mut self, target: &Target) -> Result<bool>;

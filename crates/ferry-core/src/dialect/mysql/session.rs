@@ -21,7 +21,7 @@ impl Session for MySqlConnection {
         super::set_collation(self, flavor).await.map_err(|e| target_err("the session collation", e))
     }
 
-    async fn existing_objects(&mut self, _target: &Target) -> Result<Vec<crate::dialect::inspect::Existing>, sqlx::Error> {
+    async fn existing_objects(&mut self, _target: &Target) -> Result<Vec<crate::dialect::existing::Existing>, sqlx::Error> {
         inspect::existing_objects(self).await
     }
 

@@ -26,7 +26,7 @@ impl Session for PgConnection {
         Ok(())
     }
 
-    async fn existing_objects(&mut self, target: &Target) -> Result<Vec<crate::dialect::inspect::Existing>, sqlx::Error> {
+    async fn existing_objects(&mut self, target: &Target) -> Result<Vec<crate::dialect::existing::Existing>, sqlx::Error> {
         inspect::existing_objects(self, &target.pg_schema).await
     }
 
