@@ -162,4 +162,40 @@ describe('Decide for many', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+  it('starts afresh when another file opens: no Undo, no filter, no table kept from before', async () => {
+    const { page, errors } = await open(spec);
+    const w = wide();
+    await setState(page, { source: { file: w.source }, plan: { current: w.plan } });
+    await page.click('#nav-mapping');
+    await page.fill('#table-filter', 'events');
+    await page.check('#needs-attention');
+    await page.click('[data-table="t04_events"]');
+    await page.click('#bulk-take-high');
+    await page.click('#bulk-confirm');
+    await page.waitForSelector('#bulk-undo');
+    await page.fill('#plan-path', '/home/ada/plan.toml');
+
+    // Another file opens (from Connections), the same path as before: a new proposal.
+    await page.click('#nav-connections');
+    await setState(page, { source: { file: wide().source }, plan: { current: wide().plan, overridden: {} } });
+    await page.click('#nav-mapping');
+    await page.waitForSelector('#bulk-bar');
+    const seen = await page.evaluate(() => ({
+      filter: (document.querySelector('#table-filter') as HTMLInputElement).value,
+      attention: (document.querySelector('#needs-attention') as HTMLInputElement).checked,
+      planPath: (document.querySelector('#plan-path') as HTMLInputElement).value,
+      undo: document.querySelector('#bulk-undo') !== null,
+      done: document.querySelector('#bulk-done') !== null,
+      current: document.querySelector('button[data-table].current')?.getAttribute('data-table'),
+    }));
+    expect(seen).toEqual({ filter: '', attention: false, planPath: '', undo: false, done: false, current: 't01_orders' });
+    expect(await page.locator('.lead strong').textContent()).toBe('30 need a look');
+
+    // While the view is open, testing another kind of server proposes the plan again.
+    await page.fill('#table-filter', 'orders');
+    await setState(page, { plan: { current: { ...wide().plan, dialect: 'mysql' } } });
+    await page.waitForFunction(() => (document.querySelector('#table-filter') as HTMLInputElement).value === '');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
