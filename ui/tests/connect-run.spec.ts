@@ -287,6 +287,14 @@ describe('Run', () => {
     await page.locator('#backup-done').waitFor();
     expect(await page.locator('.backup').textContent()).toContain('0 tables, 2.0 KiB');
     expect((await calls()).find((c) => c.cmd === 'backup_target')!.args.url).toBe('postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require');
+    // Every line of totals the run shows, as it changes.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as any).__overall = []);
+      new MutationObserver(() => {
+        const t = document.querySelector('#run-overall')?.textContent;
+        if (t && seen[seen.length - 1] !== t) seen.push(t);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.click('#start-run');
     await page.locator('#cancel-run').waitFor();
     // Mid-run: a table row with its progress; the log names the refused row's column.
@@ -295,6 +303,10 @@ describe('Run', () => {
     
     await page.locator('#run-result').waitFor({ timeout: 10_000 });
     expect(await page.locator('#run-overall').textContent()).toContain('10,000 of 10,000 rows');
+    // Before the data phase counts the rows: the phase in words, never "0 of 0 rows".
+    const overall: string[] = await page.evaluate(() => (window as any).__overall);
+    expect(overall[0]).toMatch(/^Creating tables · \d+ tables to copy$/);
+    expect(overall.filter((t) => t.includes(' of 0 rows'))).toEqual([]);
     expect(await page.locator('tr[data-run-table="customers"]').textContent()).toContain('done');
     expect(await page.locator('#run-log').textContent()).toContain('trigger orders_touch');
     const start = (await calls()).find((c) => c.cmd === 'start_run')!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Event } from './bindings/Event';
-import { LOG_LIMIT, emptyRun, fold, offersUndo, overall, runStatus, STATUS_LABEL, type Ended, type RunState, type RunStatus } from './run';
+import { LOG_LIMIT, emptyRun, fold, offersUndo, overall, overallText, runStatus, STATUS_LABEL, type Ended, type RunState, type RunStatus } from './run';
 
 /** Folds a scripted stream: [ms, event] pairs. */
 function play(script: [number, Event][], s: RunState = emptyRun()): RunState {
@@ -145,4 +145,26 @@ describe('runStatus', () => {
   it('says each status in words', () => {
     expect(STATUS_LABEL).toEqual({ idle: 'Not started', running: 'Running…', finished: 'Finished', cancelled: 'Cancelled', failed: 'Failed', rolled_back: 'Rolled back' });
   });
+});
+
+// Found in the app: "0 of 0 rows" while the tables were being created.
+describe('overallText', () => {
+  const started = (phase: 'source' | 'schema') => play([[0, { event: 'phase_started', data: { phase } }]]);
+  const copying = () =>
+    play([
+      [0, { event: 'planned', data: { tables: 3, rows: 20000 } }],
+      [10, { event: 'table_started', data: { table: 'items', rows: 5000 } }],
+      [500, { event: 'table_done', data: { table: 'items', rows_read: 5000, rows_written: 5000, rejected: 0, seconds: 0.5 } }],
+      [510, { event: 'rejected', data: { table: 'items', column: 'n', reason: 'too big' } }],
+    ]);
+  it.each([
+    ['nothing yet', () => emptyRun(), true, 'Starting · 3 tables to copy'],
+    ['reading the source', () => started('source'), true, 'Reading the source · 3 tables to copy'],
+    ['creating tables', () => started('schema'), true, 'Creating tables · 3 tables to copy'],
+    ['cancelled before copying', () => started('schema'), false, 'No rows copied · 3 tables to copy'],
+    ['copying', copying, true, '5,000 of 20,000 rows · 1 of 3 tables done · 1 row refused'],
+  ])('%s', (_what, state, running, text) => {
+    expect(overallText(state(), running, 3)).toBe(text);
+  });
+  it('says one table', () => expect(overallText(emptyRun(), true, 1)).toBe('Starting · 1 table to copy'));
 });

@@ -2,6 +2,7 @@
 // rows per second and time left, the current phase, and a log of warnings and refused rows.
 import type { Event } from './bindings/Event';
 import type { Phase } from './bindings/Phase';
+import { n, plural } from './format';
 
 export type TableStatus = 'waiting' | 'loading' | 'done';
 
@@ -130,6 +131,22 @@ export const PHASE_LABEL: Record<Phase, string> = {
   statistics: 'Gathering statistics',
   views: 'Creating views',
 };
+
+/**
+ * The Run view's line of totals: rows done over rows to do, tables done, rows refused. Before
+ * the engine has counted what it will copy (it does so as the data phase starts), the phase it
+ * is in, not "0 of 0 rows".
+ */
+export function overallText(s: RunState, running: boolean, tables: number): string {
+  const refused = s.rejected ? ` · ${plural(s.rejected, 'row refused', 'rows refused')}` : '';
+  if (s.planned === null && s.order.length === 0) {
+    const before = running ? (s.phase ? PHASE_LABEL[s.phase] : 'Starting') : 'No rows copied';
+    return `${before} · ${plural(tables, 'table')} to copy${refused}`;
+  }
+  const total = overall(s);
+  const done = Object.values(s.tables).filter((t) => t.status === 'done').length;
+  return `${n(total.done)} of ${plural(total.rows, 'row')} · ${n(done)} of ${plural(tables, 'table')} done${refused}`;
+}
 
 /** Where a run stands, as the Run view and the nav say it. */
 export type RunStatus = 'idle' | 'running' | 'finished' | 'cancelled' | 'failed' | 'rolled_back';
