@@ -112,6 +112,25 @@ async function clipped(page: Page): Promise<string[]> {
         // The arrow and the padding take about 20 px.
         if (el.clientWidth - 20 < shown) out.push(`${name(el)} cuts its choice by ${Math.round(shown - el.clientWidth + 20)} px`);
       }
+      // A placeholder says what to type whole ("/path/to/plan.toml", not "— empty: c").
+      if (el instanceof HTMLInputElement && el.placeholder && !el.value) {
+        const c = document.createElement('canvas').getContext('2d')!;
+        c.font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+        const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        const shown = c.measureText(el.placeholder).width;
+        if (shown > room + 1) out.push(`${name(el)} cuts its placeholder “${el.placeholder}” by ${Math.round(shown - room)} px`);
+      }
+    }
+    // A short name is never broken inside ("produc / ts"): a text of one word of up to 16
+    // characters stays on one line.
+    const walker = document.createTreeWalker(document.getElementById('view')!, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const word = (t.textContent ?? '').trim();
+      if (!word || word.length > 16 || /\s/.test(word)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(t);
+      const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      if (lines.size > 1) out.push(`“${word}” is broken over ${lines.size} lines in ${name(t.parentElement!)}`);
     }
     return out;
   });

@@ -56,3 +56,12 @@ export function jsonText(v: unknown): string {
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }
+
+/** One example's row key as text: `id = 3`, `a = 1, b = x`; anything else as JSON. */
+export function rowKey(row: unknown): string {
+  if (row && typeof row === 'object' && !Array.isArray(row)) {
+    const parts = Object.entries(row as Record<string, unknown>).map(([k, v]) => `${k} = ${jsonText(v)}`);
+    if (parts.length) return parts.join(', ');
+  }
+  return jsonText(row);
+}

@@ -66,14 +66,7 @@ export function place(g: Group): string {
   return g.column === null ? g.table : `${g.table}.${g.column}`;
 }
 
-/** One example's row key as text: `id = 3`, `a = 1, b = x`; anything else as JSON. */
-export function rowKey(row: unknown): string {
-  if (row && typeof row === 'object' && !Array.isArray(row)) {
-    const parts = Object.entries(row as Record<string, unknown>).map(([k, v]) => `${k} = ${jsonText(v)}`);
-    if (parts.length) return parts.join(', ');
-  }
-  return jsonText(row);
-}
+export { rowKey } from './format';
 
 /** An example's value as text, "—" when the cause is about the row (an orphan). Control
  * characters (a NUL, an escape) show as their symbols (␀, ␛), or they would be invisible. */
