@@ -30,7 +30,8 @@ quietly() {
 # of saved passwords, run in its own D-Bus session). sqlx's TLS is OpenSSL (libssl-dev,
 # pkg-config); the TLS tests make their certificates with `openssl`, start their own clusters
 # with `runuser` (util-linux) and type a password into `ferry` under `script` (bsdutils); the
-# pooler tests run their own `pgbouncer` (a host's "pooled" URL, in transaction mode).
+# pooler tests run their own `pgbouncer` (a host's "pooled" URL, in transaction mode); the
+# package's test (scripts/test-deb.sh) installs the .deb on a clean Debian made by `debootstrap`.
 packages=(
   build-essential libwebkit2gtk-4.1-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   webkit2gtk-driver xvfb xauth imagemagick
@@ -38,6 +39,7 @@ packages=(
   pkg-config openssl bsdutils util-linux
   chromium
   gnome-keyring dbus-daemon
+  debootstrap
 )
 missing=()
 for package in "${packages[@]}"; do

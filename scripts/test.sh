@@ -3,7 +3,8 @@
 # unit tests and its views in headless Chromium with the IPC mocked, then
 # every Rust test of the workspace. That includes tests/gui.rs, which drives the real app
 # through tauri-driver and starts its own Xvfb when DISPLAY is unset, and the end-to-end tests
-# against the real PostgreSQL and MariaDB. Ends with one line adding up every test binary's
+# against the real PostgreSQL and MariaDB; then the .deb, installed on a clean Debian 12
+# (scripts/test-deb.sh). Ends with one line adding up every test binary's
 # results; exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +26,20 @@ set +e
 cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+# The package: built, installed with apt on a clean Debian 12, its app and `ferry` run there.
+# FERRY_SKIP_DEB=1 leaves it out.
+deb_status=0
+if [[ -z ${FERRY_SKIP_DEB:-} ]]; then
+  echo "== the .deb on a clean Debian 12 (scripts/test-deb.sh)"
+  bash scripts/test-deb.sh || deb_status=$?
+fi
 passed=$(grep -oE '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s += $4} END {print s + 0}')
 failed=$(grep -oE '[0-9]+ failed;' "$log" | awk '{s += $1} END {print s + 0}')
 echo
 echo "tests: $passed passed, $failed failed"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+if [ "$deb_status" -ne 0 ]; then
+  echo "the .deb test failed (exit $deb_status)"
+fi
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$deb_status" -ne 0 ]; then
   exit 1
 fi
