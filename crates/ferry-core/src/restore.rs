@@ -57,7 +57,9 @@ pub async fn restore(record: &Path, url: &str, replace: bool, mut progress: impl
         } else {
             format!("--replace drops the {} the backup holds ({}) first{}", clashing.len(), shorten(&clashing), if left.is_empty() { String::new() } else { format!(" and leaves the other {} as they are", left.len()) })
         };
-        return Err(FerryError::Other(format!("the target {place} is not empty: it holds {}: {}. Restore into an empty database, or {what}", crate::value::plural(all.len() as u64, "table or view", "tables and views"), shorten(&all))));
+        let held = [crate::value::plural(present.tables.len() as u64, "table", "tables"), crate::value::plural(present.views.len() as u64, "view", "views")];
+        let held = if present.views.is_empty() { held[0].clone() } else if present.tables.is_empty() { held[1].clone() } else { held.join(" and ") };
+        return Err(FerryError::Other(format!("the target {place} is not empty: it holds {held}: {}. Restore into an empty database, or {what}", shorten(&all))));
     }
     let drops = drop_statements(&target, &present, &b);
     let outcome = |rows: Option<u64>| RestoreOutcome {

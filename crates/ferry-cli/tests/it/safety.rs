@@ -208,6 +208,7 @@ async fn backup_change_restore(kind: Kind) {
     let r = ferry_logged(&log, &["restore", rec.to_str().unwrap(), "--to", &db.url]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("is not empty") && r.stderr.contains("--replace") && r.stderr.trim_end().lines().count() == 1, "{}", r.stderr);
+    assert!(r.stderr.contains("it holds 2 tables: ") && !r.stderr.contains("(s)"), "what is there, in words: {}", r.stderr);
     let r = ferry_logged(&log, &["restore", rec.to_str().unwrap(), "--to", &db.url, "--replace"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("left as they were (not in the backup): added"), "{}", r.stdout);
