@@ -43,9 +43,14 @@ const events = [
   { event: 'phase_done', data: { phase: 'data', seconds: 1235 } },
 ];
 const report = longer(after.createdReport);
+/** Names of up to 20 characters, as the demo has: each shown whole, never broken inside. */
+const preflight = longer(checks.preflight);
+preflight.objects.push({ table: 'products', object: 'trigger trg_products_updated_at', reason: 'not carried: a trigger is SQLite code; rewrite it for the target' });
+const diff = longer(checks.mixedDiff);
+diff.tables.push({ name: 'order_ingest_chunks', source: 'order_ingest_chunks', status: 'create', items: [{ kind: 'table', name: 'order_ingest_chunks', status: 'create', planned: 'table order_ingest_chunks', actual: null, differences: [] }] });
 
 const spec = {
-  data: { events, report, runs: longer(demo.runs), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), previews: longer(demo.previews), preflight: longer(checks.preflight), diff: longer(checks.mixedDiff) },
+  data: { events, report, runs: longer(demo.runs), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), previews: longer(demo.previews), preflight, diff },
   handlers: {
     engine_version: '0.1.0',
     initial_source: null,
@@ -121,12 +126,12 @@ async function clipped(page: Page): Promise<string[]> {
         if (shown > room + 1) out.push(`${name(el)} cuts its placeholder “${el.placeholder}” by ${Math.round(shown - room)} px`);
       }
     }
-    // A short name is never broken inside ("produc / ts"): a text of one word of up to 16
-    // characters stays on one line.
+    // A short name is never broken inside ("produc / ts"): a text of one word of up to 20
+    // characters ("order_ingest_chunks") stays on one line.
     const walker = document.createTreeWalker(document.getElementById('view')!, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       const word = (t.textContent ?? '').trim();
-      if (!word || word.length > 16 || /\s/.test(word)) continue;
+      if (!word || word.length > 20 || /\s/.test(word)) continue;
       const range = document.createRange();
       range.selectNodeContents(t);
       const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
