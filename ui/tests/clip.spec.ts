@@ -40,6 +40,11 @@ const events = [
   { event: 'rejected', data: { table: LONG, column: 'placed_at', reason: `not a timestamp PostgreSQL accepts: ${LONG}` } },
   { event: 'table_done', data: { table: LONG, rows_read: BIG, rows_written: BIG - 1, rejected: 1, seconds: 1234.5 } },
   { event: 'table_done', data: { table: 'customers', rows_read: 2000, rows_written: 2000, rejected: 0, seconds: 0.6 } },
+  // The demo's longest names, beside the millions: whole, not "order_inge / st_chunks".
+  ...['order_ingest_chunks', 'idempotency_keys', 'price_history'].flatMap((table) => [
+    { event: 'table_started', data: { table, rows: BIG } },
+    { event: 'table_done', data: { table, rows_read: BIG, rows_written: BIG, rejected: 0, seconds: 12.5 } },
+  ]),
   { event: 'phase_done', data: { phase: 'data', seconds: 1235 } },
 ];
 const report = longer(after.createdReport);
