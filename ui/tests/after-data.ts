@@ -59,6 +59,7 @@ export const young: Snapshot = {
   statements: [],
   cache_hit_ratio: 0.821,
   stats: { seconds: 180, since: 'the server started', transactions: 12, enough: false },
+  notes: ['statements: pg_stat_statements is not installed in database "shop". To see them: run CREATE EXTENSION pg_stat_statements; in database "shop"'],
   statements_setup: { sql: 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements', restart: false, how: 'The server loads pg_stat_statements; this database only needs CREATE EXTENSION IF NOT EXISTS pg_stat_statements.' },
 };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from './bindings/Snapshot';
-import { age, cacheTone, formatValue, indexesByConcern, judged, mostFrequent, ms, oneLine, seriesOf, slowest, statsText, tooEarly } from './monitor';
+import { age, cacheTone, formatValue, indexesByConcern, judged, mostFrequent, ms, notesShown, oneLine, seriesOf, slowest, statsText, tooEarly } from './monitor';
 
 const st = (id: string, calls: number, total_ms: number) => ({ id, query: id, calls, total_ms, mean_ms: total_ms / calls, rows: 0 });
 const idx = (name: string, unused: boolean, size: number | null) => ({ schema: 'public', table: 't', name, unique: false, primary: false, scans: unused ? 0 : 5, size_bytes: size, unused });
@@ -99,4 +99,19 @@ describe('judgement waits for the statistics', () => {
     [7500, '2 h 05 min'],
     [3 * 86_400, '3 days'],
   ])('age(%s) = %s', (s, want) => expect(age(s)).toBe(want));
+});
+
+// Found in the app: "Not measured — statements: pg_stat_statements is not installed … run
+// CREATE EXTENSION" above the box that offers to run it.
+describe('notesShown', () => {
+  const setup = { sql: 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements', restart: false, how: 'only needs CREATE EXTENSION' };
+  it.each([
+    ['the section as the title', ['statements: pg_stat_statements is not installed'], null, [{ title: 'Statements not measured', text: 'pg_stat_statements is not installed' }]],
+    ['an error, without "not measured" twice', ['connections: not measured: permission denied'], null, [{ title: 'Connections not measured', text: 'permission denied' }]],
+    ['a section of two words', ['index_use: not measured: timeout'], null, [{ title: 'Index use not measured', text: 'timeout' }]],
+    ['no section', ['Something else'], null, [{ title: 'Not measured', text: 'Something else' }]],
+    ['the statements\' note left to the box that turns them on', ['statements: not installed', 'cache: denied'], setup, [{ title: 'Cache not measured', text: 'denied' }]],
+  ])('%s', (_what, notes, statements_setup, want) => {
+    expect(notesShown(snap('2026-05-04T09:00:00Z', { notes, statements_setup }))).toEqual(want);
+  });
 });

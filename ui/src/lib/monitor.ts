@@ -136,3 +136,18 @@ export function cacheTone(r: number | null, judge = true): { tone: 'ok' | 'warn'
 
 /** Allowed auto-refresh periods in seconds. */
 export const PERIODS = [10, 30, 60, 300];
+
+/** The snapshot's notes on what was not measured, as the Monitor shows them: the section in
+ * words as the title ("statements: …" → "Statements not measured"), and the statements' note
+ * left out when the box offering to turn them on says it already. */
+export function notesShown(snap: Snapshot): { title: string; text: string }[] {
+  return snap.notes
+    .map((note) => {
+      const m = /^([a-z_ ]+): (?:not measured: )?(.*)$/s.exec(note);
+      if (!m) return { section: '', title: 'Not measured', text: note };
+      const section = m[1].replaceAll('_', ' ');
+      return { section: m[1], title: `${section[0].toUpperCase()}${section.slice(1)} not measured`, text: m[2] };
+    })
+    .filter((x) => !(snap.statements_setup && x.section === 'statements'))
+    .map(({ title, text }) => ({ title, text }));
+}
