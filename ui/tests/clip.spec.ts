@@ -48,6 +48,8 @@ const events = [
   { event: 'phase_done', data: { phase: 'data', seconds: 1235 } },
 ];
 const report = longer(after.createdReport);
+/** A target as the GUI test's makes it: one long word to a browser. */
+const URL_AS_TESTED = 'postgres://postgres@127.0.0.1:5432/ferry_gui_10772_484555700?sslmode=prefer';
 /** Names of up to 20 characters, as the demo has: each shown whole, never broken inside. */
 const preflight = longer(checks.preflight);
 preflight.objects.push({ table: 'products', object: 'trigger trg_products_updated_at', reason: 'not carried: a trigger is SQLite code; rewrite it for the target' });
@@ -55,7 +57,7 @@ const diff = longer(checks.mixedDiff);
 diff.tables.push({ name: 'order_ingest_chunks', source: 'order_ingest_chunks', status: 'create', items: [{ kind: 'table', name: 'order_ingest_chunks', status: 'create', planned: 'table order_ingest_chunks', actual: null, differences: [] }] });
 
 const spec = {
-  data: { events, report, runs: longer(demo.runs), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), previews: longer(demo.previews), preflight, diff },
+  data: { events, report, runs: longer(demo.runs).map((r: any) => ({ ...r, target: URL_AS_TESTED })), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), previews: longer(demo.previews), preflight, diff },
   handlers: {
     engine_version: '0.1.0',
     initial_source: null,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from './bindings/Report';
 import type { RunSummary } from './bindings/RunSummary';
 import type { TableReport } from './bindings/TableReport';
-import { baseName, changedCount, filesToOffer, phaseRows, phasesOverlap, rejectedCount, summaryTag, tableRows, verdict, when } from './report';
+import { baseName, changedCount, filesToOffer, phaseRows, phasesOverlap, rejectedCount, summaryTag, tableRows, verdict, when, databaseOf } from './report';
 
 const table = (t: Partial<TableReport> = {}): TableReport => ({ target: 't', rows_read: 10, rows_written: 10, seconds: 0.5, rejected: [], changed: [], rejected_total: 0, changed_total: 0, ...t });
 const rej = (i: number) => ({ row: { id: i }, column: 'd', value: 'x', reason: 'not a date' });
@@ -126,4 +126,14 @@ describe('past runs', () => {
     ['shop.db', 'shop.db'],
     ['/trailing/', '/trailing/'],
   ])('baseName(%s)', (p, want) => expect(baseName(p)).toBe(want));
+});
+
+// Found in the app: the Validation's run choice cut at "…ferry_gui_107" by the whole URL.
+describe('databaseOf', () => {
+  it.each([
+    ['postgres://postgres@127.0.0.1:5432/ferry_gui_10772_484555700?sslmode=prefer', 'ferry_gui_10772_484555700'],
+    ['mysql://ferry:***@db.internal:3306/shop', 'shop'],
+    ['postgres://h/my%20db', 'my db'],
+    ['not a url', 'not a url'],
+  ])('%s', (url, db) => expect(databaseOf(url)).toBe(db));
 });

@@ -132,6 +132,13 @@ export function when(iso: string): string {
   return `${m[1]} ${m[2]}${m[3] === 'Z' || m[3] === '+00:00' ? ' UTC' : m[3] ? ` ${m[3]}` : ''}`;
 }
 
+/** The database a target URL names ("shop" of postgres://u@h:5432/shop?sslmode=require),
+ * else the URL as it is. */
+export function databaseOf(url: string): string {
+  const m = /^[a-z]+:\/\/[^/]*\/([^/?#]+)/i.exec(url);
+  return m ? decodeURIComponent(m[1]) : url;
+}
+
 /** The last part of a path, either slash. */
 export function baseName(p: string): string {
   return p.split(/[\\/]/).pop() || p;
