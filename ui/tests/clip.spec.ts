@@ -212,6 +212,11 @@ describe('Nothing clipped', () => {
         for (const f of await clipped(page)) if (!found.includes(`${view}: ${f}`)) found.push(`${view}: ${f}`);
         if (process.env.FERRY_CLIP_SHOTS) await page.screenshot({ path: `${process.env.FERRY_CLIP_SHOTS}/${view}-${width}x${height}-end.png` });
       }
+      // The plan changed after the checks: the sidebar says so whole, not "Changed: compare ag…".
+      await setState(page, { plan: { current: { ...plan, tables: plan.tables.slice(1) } } });
+      await page.waitForFunction(() => document.querySelector('#nav-diff')?.textContent?.includes('again'));
+      const cut = await page.evaluate(() => [...document.querySelectorAll('nav[aria-label="Steps"] small')].filter((s) => s.scrollWidth > s.clientWidth + 1).map((s) => s.textContent));
+      for (const c of cut) found.push(`sidebar: “${c}” is cut`);
       expect(found).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();

@@ -109,7 +109,7 @@ export function preflightHint(): string {
   if (checks.preflightRunning) return 'Checking…';
   const p = checks.preflight;
   if (!p) return 'Check every value';
-  if (checks.preflightStale) return 'Plan changed: run again';
+  if (checks.preflightStale) return 'Check again';
   return verdict(p).ready ? 'Ready to migrate' : 'Unresolved rows';
 }
 
@@ -118,7 +118,7 @@ export function diffHint(): string {
   if (checks.diffRunning) return 'Comparing…';
   const d = checks.diff;
   if (!d) return 'Planned vs the target';
-  if (checks.diffStale) return 'Changed: compare again';
+  if (checks.diffStale) return 'Compare again';
   if (d.destructive.length) return 'Destructive steps';
   if (d.tables.every((t) => t.status === 'create')) return 'Target is empty';
   return d.tables.every((t) => t.status === 'equal') ? 'Target matches' : 'Target differs';

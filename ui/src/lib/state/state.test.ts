@@ -57,7 +57,7 @@ describe('what depends on the file and the target', () => {
     expect({ preflight: checks.preflight !== null, diff: checks.diffStale ? 'stale' : checks.diff !== null, run: run.shown }).toEqual(keeps);
     if (!keeps.preflight) expect(preflightHint()).toBe('Check every value');
     if (!keeps.diff) expect(diffHint()).toBe('Planned vs the target');
-    if (keeps.diff === 'stale') expect(diffHint()).toBe('Changed: compare again');
+    if (keeps.diff === 'stale') expect(diffHint()).toBe('Compare again');
     if (!keeps.run) expect([run.status, runHint()]).toEqual(['idle', 'Not started']);
   });
 
