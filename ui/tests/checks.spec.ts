@@ -328,7 +328,7 @@ describe('Diff', () => {
     await page.click('#nav-diff');
     await page.click('#run-diff');
     await page.waitForSelector('#diff-error');
-    expect(await page.textContent('#diff-error')).toContain('database "shop" does not exist');
+    expect(await page.textContent('#diff-error')).toContain('Database "shop" does not exist');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytes, dialectName, duration, jsonText, n, plural, pluralOf } from './format';
+import { bytes, dialectName, duration, jsonText, n, plural, pluralOf, sentence } from './format';
 
 describe('format', () => {
   it.each([
@@ -83,4 +83,17 @@ describe('format', () => {
     [{ order_id: 1, line: 2 }, '{"order_id":1,"line":2}'],
     [[1, 'a'], '[1,"a"]'],
   ])('jsonText(%j) = %s', (v, want) => expect(jsonText(v)).toBe(want));
+});
+
+// Found in the app: "Could not connect — the MySQL/MariaDB server … Check the user name and password".
+describe('sentence', () => {
+  it.each([
+    ['the server refused the login. Check the user name and password', 'The server refused the login. Check the user name and password.'],
+    ['nothing is listening on 127.0.0.1:1', 'Nothing is listening on 127.0.0.1:1.'],
+    ['pg_dump failed: exit 1', 'pg_dump failed: exit 1.'],
+    ['/tmp/x.sqlite is not a SQLite file', '/tmp/x.sqlite is not a SQLite file.'],
+    ['Already a sentence.', 'Already a sentence.'],
+    ['ends with a quote "shop"', 'Ends with a quote "shop"'],
+    ['', ''],
+  ])('%s', (message, want) => expect(sentence(message)).toBe(want));
 });

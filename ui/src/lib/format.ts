@@ -65,3 +65,13 @@ export function rowKey(row: unknown): string {
   }
   return jsonText(row);
 }
+
+/** An engine's message as a sentence: "the MySQL/MariaDB server … Check the user name and
+ * password" → "The MySQL/MariaDB server … Check the user name and password." A first word
+ * that is a name (pg_dump, sqlite3, a path) keeps its case. */
+export function sentence(message: string): string {
+  let s = message.trim();
+  if (/^[a-z]+[\s,]/.test(s)) s = s[0].toUpperCase() + s.slice(1);
+  if (/[\p{L}\p{N}]$/u.test(s)) s += '.';
+  return s;
+}

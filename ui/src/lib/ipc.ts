@@ -8,6 +8,7 @@ import type { Dialect } from './bindings/Dialect';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { Event } from './bindings/Event';
 import type { IpcError } from './bindings/IpcError';
+import { sentence } from './format';
 import type { KeyringStatus } from './bindings/KeyringStatus';
 import type { PickKind } from './bindings/PickKind';
 import type { Plan } from './bindings/Plan';
@@ -43,10 +44,12 @@ export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan
 /** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
  * dropped connection to the core) is wrapped as kind "other". */
 export function asIpcError(e: unknown): IpcError {
+  // The engine's one line, said as a sentence (capital, full stop) wherever a view shows it.
   if (e && typeof e === 'object' && 'kind' in e && 'message' in e) {
-    return e as IpcError;
+    const err = e as IpcError;
+    return { ...err, message: sentence(String(err.message)) };
   }
-  return { kind: 'other', message: e instanceof Error ? e.message : String(e), detail: null };
+  return { kind: 'other', message: sentence(e instanceof Error ? e.message : String(e)), detail: null };
 }
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
