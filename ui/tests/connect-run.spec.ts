@@ -351,6 +351,8 @@ describe('Run', () => {
     await page.click('#undo-go');
     await page.locator('#undo-outcome').waitFor();
     expect(await page.textContent('#undo-outcome')).toContain('Removed: table customers and table orders.');
+    // In words, not the engine's raw "cancelled by the user" beside the heading.
+    expect(await page.locator('#run-result').textContent()).toMatch(/^\s*The migration was cancelled, then undone\s*Read the report/);
     const rb = (await calls()).filter((c) => c.cmd === 'rollback_run');
     expect(rb.map((c) => [c.args.id, c.args.url, c.args.force])).toEqual([['20260502-112000', 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require', false]]);
     expect(await page.locator('#progress-h').textContent()).toContain('Rolled back');
