@@ -47,6 +47,10 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("batch_rows", *batch_rows);
             r.option("rejects", rejects.as_ref().map(|p| p.display().to_string()));
             r.option("data_only", *data_only);
+            // Written now, so a run killed before it ends still shows ("did not finish").
+            if let Err(e) = r.announce() {
+                eprintln!("ferry: warning: {e}");
+            }
             r
         }
         Command::Backup { source, out, to, schema, engine } => {
@@ -115,6 +119,17 @@ pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
         rec.source_sha256(sha);
     }
     let noted = FAILURE.lock().expect("audit note").take();
+    let cancelled = match result {
+        Err(e @ FerryError::Cancelled) => Some(e.to_string()),
+        Ok(code) if *code == status::exit(status::INTERRUPTED) => Some(noted.clone().unwrap_or_else(|| "cancelled".into())),
+        _ => None,
+    };
+    if let Some(m) = cancelled {
+        if let Err(e) = rec.cancelled(m) {
+            eprintln!("ferry: warning: {e}");
+        }
+        return;
+    }
     let outcome = match result {
         Err(e) => Err(e.to_string()),
         Ok(code) if *code == status::exit(status::OK) => Ok(None),

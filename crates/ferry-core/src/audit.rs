@@ -29,11 +29,16 @@ pub struct AuditEntry {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
     pub options: serde_json::Map<String, serde_json::Value>,
-    /// `ok` or `failed`.
+    /// `ok`, `failed` or `cancelled`; `started` for an action that wrote its start and
+    /// never its end (`read` says "did not finish — killed or crashed?").
     pub outcome: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     pub seconds: f64,
+    /// Pairs the line written when an action started (`Recorder::announce`) with its end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub id: Option<String>,
 }
 
 /// Where the log lives: `$FERRY_AUDIT_LOG`, else the platform's data folder
@@ -77,9 +82,48 @@ pub fn append(path: &Path, entry: &AuditEntry) -> Result<()> {
     f.write_all(line.as_bytes()).map_err(fail)
 }
 
+/// The outcome of an entry written when an action starts (`Recorder::announce`).
+pub const STARTED: &str = "started";
+
+/// What `read` says of an action that wrote its start and never its end.
+pub const UNFINISHED: &str = "did not finish — killed or crashed?";
+
 /// Every entry of the log, oldest first; a missing file is an empty log. A line that is not
-/// an entry (a hand edit, a cut-off write) is an error naming the line.
+/// an entry (a hand edit, a cut-off write) is an error naming the line. An action that wrote
+/// its start (`Recorder::announce`) is one entry: its end where it has one, else the start
+/// with the message `UNFINISHED`.
 pub fn read(path: &Path) -> Result<Vec<AuditEntry>> {
+    Ok(pair_starts(read_lines(path)?))
+}
+
+/// Each start line replaced by its end (same action, start time, source and target), in the
+/// place of the start; a start with no end says so.
+fn pair_starts(lines: Vec<AuditEntry>) -> Vec<AuditEntry> {
+    let key = |e: &AuditEntry| (e.id.clone(), e.action.clone(), e.at.clone());
+    let mut ends: std::collections::HashMap<_, AuditEntry> = Default::default();
+    for e in lines.iter().filter(|e| e.outcome != STARTED) {
+        ends.insert(key(e), e.clone());
+    }
+    let started: std::collections::HashSet<_> = lines.iter().filter(|e| e.outcome == STARTED).map(key).collect();
+    let mut out = vec![];
+    for e in lines {
+        let k = key(&e);
+        if e.id.is_none() {
+            out.push(e);
+        } else if e.outcome != STARTED {
+            if !started.contains(&k) {
+                out.push(e);
+            }
+        } else if let Some(end) = ends.remove(&k) {
+            out.push(end);
+        } else {
+            out.push(AuditEntry { message: Some(UNFINISHED.into()), ..e });
+        }
+    }
+    out
+}
+
+fn read_lines(path: &Path) -> Result<Vec<AuditEntry>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
@@ -203,9 +247,30 @@ impl Recorder {
         }
     }
 
+    /// Writes the entry as started (outcome `started`, no hash yet): an action killed before
+    /// it ends still shows in the log. Its end (`finish`) is paired with it by `read`.
+    pub fn announce(&mut self) -> Result<()> {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.entry.id = Some(format!("{}-{}-{n}", self.entry.at, std::process::id()));
+        append(&self.path, &AuditEntry { outcome: STARTED.into(), ..self.entry.clone() })
+    }
+
+    /// Writes the entry as `cancelled` (stopped by the user), with the message.
+    pub fn cancelled(self, message: String) -> Result<AuditEntry> {
+        self.end("cancelled", Some(message))
+    }
+
     /// Writes the entry with its outcome: `Ok(note)` is `ok` (with an optional note), `Err` is
     /// `failed` with the message.
-    pub fn finish(mut self, outcome: std::result::Result<Option<String>, String>) -> Result<AuditEntry> {
+    pub fn finish(self, outcome: std::result::Result<Option<String>, String>) -> Result<AuditEntry> {
+        match outcome {
+            Ok(note) => self.end("ok", note),
+            Err(m) => self.end("failed", Some(m)),
+        }
+    }
+
+    fn end(mut self, outcome: &str, message: Option<String>) -> Result<AuditEntry> {
         self.entry.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         if let Some(h) = self.source_hash.take() {
             self.entry.source_sha256 = h.join().ok().flatten();
@@ -213,16 +278,8 @@ impl Recorder {
             // The action ended before it hashed the file.
             self.entry.source_sha256 = crate::backup::sha256_file(Path::new(src)).ok();
         }
-        match outcome {
-            Ok(note) => {
-                self.entry.outcome = "ok".into();
-                self.entry.message = note;
-            }
-            Err(m) => {
-                self.entry.outcome = "failed".into();
-                self.entry.message = Some(m);
-            }
-        }
+        self.entry.outcome = outcome.into();
+        self.entry.message = message;
         append(&self.path, &self.entry)?;
         Ok(self.entry)
     }
@@ -327,6 +384,18 @@ mod tests {
         assert!(!std::fs::read_to_string(&path).unwrap().contains("s3cret"));
         assert_eq!(got[0].options.keys().collect::<Vec<_>>(), vec!["replace"]);
         assert_eq!((got[1].outcome.as_str(), got[1].message.as_deref()), ("failed", Some("the target refused DROP TABLE t")));
+        // Started and ended: one entry; started only: says it did not finish; cancelled.
+        let mut a = Recorder::start(path.clone(), "migrate");
+        a.announce().unwrap();
+        let mut b = Recorder::start(path.clone(), "migrate");
+        b.announce().unwrap();
+        a.finish(Ok(None)).unwrap();
+        let mut c = Recorder::start(path.clone(), "migrate");
+        c.announce().unwrap();
+        c.cancelled("interrupted".into()).unwrap();
+        let got = read(&path).unwrap();
+        let runs: Vec<(&str, Option<&str>)> = got[2..].iter().map(|e| (e.outcome.as_str(), e.message.as_deref())).collect();
+        assert_eq!(runs, vec![("ok", None), (STARTED, Some(UNFINISHED)), ("cancelled", Some("interrupted"))]);
         std::fs::write(&path, "{not json\n").unwrap();
         assert!(read(&path).unwrap_err().to_string().contains("line 1"));
         let _ = std::fs::remove_dir_all(&dir);

@@ -25,6 +25,7 @@ mod not_empty;
 mod passwords;
 mod preflight;
 mod refused_objects;
+mod resume;
 mod rehearse;
 mod roundtrip;
 mod safety;

@@ -1,0 +1,83 @@
+//! A run that is killed: the audit log shows it started and never ended; the target keeps
+//! a journal of how far it got, and `ferry migrate --resume` continues it.
+
+use crate::common::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// A demo of `rows` rows in the scratch folder.
+fn demo(dir: &Scratch, rows: u64) -> std::path::PathBuf {
+    let src = dir.path("demo.sqlite");
+    let built = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", &rows.to_string()]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    src
+}
+
+/// Whether any base table of the target (Ferry's journal aside) holds a row.
+async fn some_table_has_rows(db: &TestDb) -> bool {
+    let list = match db.kind {
+        Kind::Pg => "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        Kind::My => "SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
+    };
+    for t in db.texts(list).await.into_iter().flatten().filter(|t| !t.starts_with("ferry_")) {
+        let sql = format!("SELECT CAST(count(*) AS CHAR(20)) FROM (SELECT 1 AS one FROM {} LIMIT 1) x", db.q(&t));
+        let sql = if db.kind == Kind::Pg { sql.replace("CHAR(20)", "text") } else { sql };
+        if db.texts(&sql).await.first().cloned().flatten().is_some_and(|n| n != "0") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Starts `ferry migrate SRC --to URL` (audit log `audit`), kills it with -9 once a table of
+/// the target has rows (polled for at most 60 s); returns whether it was still running then.
+async fn migrate_and_kill(src: &Path, db: &TestDb, audit: &Path, extra: &[&str]) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["migrate", src.to_str().unwrap(), "--to", &db.url, "--jobs", "2"])
+        .args(extra)
+        .env("FERRY_AUDIT_LOG", audit)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) && child.try_wait().unwrap().is_none() {
+        if some_table_has_rows(db).await {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let running = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    running
+}
+
+fn audit_entries(audit: &Path) -> Vec<serde_json::Value> {
+    let run = ferry_within(&["audit", "--json"], &[("FERRY_AUDIT_LOG", audit.to_str().unwrap())], Duration::from_secs(30)).0;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout.lines().map(|l| serde_json::from_str(l).expect("an entry a line")).collect()
+}
+
+/// A migration killed with -9 mid-load shows in the audit log as started and never ended;
+/// one that ends shows once, with how it ended.
+#[tokio::test]
+async fn a_killed_run_shows_in_the_audit_log() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let audit = dir.path("audit.jsonl");
+    let db = TestDb::new(Kind::Pg, "rs_audit").await;
+    assert!(migrate_and_kill(&src, &db, &audit, &[]).await, "the run was still loading when killed");
+    let got = audit_entries(&audit);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0]["action"].as_str(), got[0]["outcome"].as_str()), (Some("migrate"), Some("started")), "{got:?}");
+    assert_eq!(got[0]["message"], "did not finish — killed or crashed?");
+    let text = ferry_within(&["audit"], &[("FERRY_AUDIT_LOG", audit.to_str().unwrap())], Duration::from_secs(30)).0;
+    assert!(text.stdout.contains("did not finish — killed or crashed?"), "{}", text.stdout);
+    // A run that ends (here refused: the target is not empty) is one entry with its end.
+    let again = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url], &[("FERRY_AUDIT_LOG", audit.to_str().unwrap())], Duration::from_secs(60)).0;
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    let got = audit_entries(&audit);
+    assert_eq!(got.iter().map(|e| e["outcome"].as_str().unwrap()).collect::<Vec<_>>(), vec!["started", "failed"], "{got:?}");
+}
