@@ -645,9 +645,11 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
     (tables, destructive)
 }
 
-/// Reads the tables the target holds (in its PostgreSQL schema or MySQL database).
+/// Reads the tables the target holds (in its PostgreSQL schema or MySQL database), Ferry's
+/// run journal aside.
 pub async fn existing_tables(target: &Target, conn: &mut Conn) -> Result<Vec<ExistingTable>> {
-    conn.existing_tables(&target.pg_schema, target.dialect).await.map_err(|e| FerryError::Target { object: "the catalog of existing tables".into(), detail: db_message(&e) })
+    let all = conn.existing_tables(&target.pg_schema, target.dialect).await.map_err(|e| FerryError::Target { object: "the catalog of existing tables".into(), detail: db_message(&e) })?;
+    Ok(all.into_iter().filter(|t| !crate::dialect::session::is_journal(&t.name)).collect())
 }
 
 /// The planned tables against what the target's open session sees.

@@ -81,3 +81,50 @@ async fn a_killed_run_shows_in_the_audit_log() {
     let got = audit_entries(&audit);
     assert_eq!(got.iter().map(|e| e["outcome"].as_str().unwrap()).collect::<Vec<_>>(), vec!["started", "failed"], "{got:?}");
 }
+
+/// The journal's rows: (table, state), by table.
+async fn journal(db: &TestDb) -> Vec<(String, i64)> {
+    let rows = db.texts("SELECT CONCAT(table_name, '|', CAST(state AS CHAR(4))) FROM ferry_run_journal ORDER BY table_name").await;
+    let mut got: Vec<(String, i64)> = rows.into_iter().flatten().map(|r| {
+        let (t, s) = r.rsplit_once('|').unwrap();
+        (t.to_string(), s.trim().parse().unwrap())
+    }).collect();
+    got.sort();
+    got
+}
+
+async fn has_journal(db: &TestDb) -> bool {
+    let sql = match db.kind {
+        Kind::Pg => "SELECT count(*)::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'ferry_run_journal'",
+        Kind::My => "SELECT CAST(count(*) AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'ferry_run_journal'",
+    };
+    db.texts(sql).await[0].as_deref() != Some("0")
+}
+
+/// A killed run leaves its journal in the target: every table of the run with how far it
+/// got, the source's size and SHA-256; a run that completes leaves none.
+#[tokio::test]
+async fn a_killed_run_leaves_its_journal_and_a_finished_one_none() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let audit = dir.path("audit.jsonl");
+    for kind in Kind::all() {
+        let done = TestDb::new(kind, "rs_jdone").await;
+        let (run, rep) = migrate(&src, &done, &[]);
+        assert!(run.code == 0 || run.code == 2, "{kind:?}: {}", run.stderr);
+        assert!(!has_journal(&done).await, "{kind:?}: a completed run drops its journal");
+        let mut tables: Vec<String> = rep["tables"].as_object().unwrap().keys().cloned().collect();
+        tables.sort();
+
+        let db = TestDb::new(kind, "rs_journal").await;
+        assert!(migrate_and_kill(&src, &db, &audit, &[]).await, "{kind:?}: still loading when killed");
+        assert!(has_journal(&db).await, "{kind:?}: the killed run's journal");
+        let got = journal(&db).await;
+        assert_eq!(got.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>(), tables, "{kind:?}: a row per table");
+        assert!(got.iter().all(|(_, s)| (0..=5).contains(s)), "{kind:?}: {got:?}");
+        assert!(got.iter().any(|(_, s)| *s >= 2), "{kind:?}: some table was loading: {got:?}");
+        let fp = db.texts("SELECT CONCAT(max(source_size), ' ', max(source_sha256)) FROM ferry_run_journal").await;
+        let want = format!("{} {}", std::fs::metadata(&src).unwrap().len(), sha256(&src));
+        assert_eq!(fp[0].as_deref(), Some(want.as_str()), "{kind:?}");
+    }
+}

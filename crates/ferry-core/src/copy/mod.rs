@@ -8,6 +8,7 @@
 //! lands in the report with its row's key, the column and the original value.
 
 mod finish;
+mod journal;
 mod load;
 mod schedule;
 mod shared;
@@ -38,6 +39,7 @@ use tokio::sync::Mutex;
 pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Events) -> Result<Report> {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let started_unix = chrono::Utc::now().timestamp();
     let jobs = opts.jobs.max(1);
     // The source's schema (with a spread sample of each table's values, or — into existing
     // tables, `--data-only` — the profile of every row) is read while the target is opened
@@ -46,6 +48,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let speculative = !opts.data_only;
     let src = source.to_path_buf();
     let read_started = Instant::now();
+    // The source's fingerprint for the run's journal, hashed beside the reading.
+    let fp_src = source.to_path_buf();
+    let hashing = tokio::task::spawn_blocking(move || journal::fingerprint(&fp_src));
     events.emit(Event::PhaseStarted { phase: Phase::Source });
     let reading = tokio::task::spawn_blocking(move || -> Result<(Schema, Option<Integrity>)> {
         if speculative {
@@ -85,6 +90,15 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     }
     // A PostgreSQL schema is made when missing, once the source and the plan are known good.
     let made_schema = admin.ensure_place(&target).await?;
+    let fp = hashing.await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let journal = if opts.data_only {
+        None
+    } else {
+        let j = journal::Journal::new(&target);
+        let names: Vec<String> = planned.iter().map(|t| t.source.name.clone()).collect();
+        j.begin(&mut admin, started_unix, &fp, &journal::plan_hash(&opts, dialect), &names).await?;
+        Some(j)
+    };
     let mut report = Report {
         ferry_version: crate::version().into(),
         source: source.display().to_string(),
@@ -139,6 +153,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         tables: planned.iter().map(|t| t.name.clone()).collect(),
         sessions: std::sync::Mutex::new(sessions),
         plain_generated: Default::default(),
+        journal,
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
     let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
@@ -242,6 +257,9 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     for t in &mut planned {
         sh.as_made(t);
     }
+    if let Some(j) = &sh.journal {
+        j.mark_all(admin, journal::State::Created).await?;
+    }
     let secs = t0.elapsed().as_secs_f64();
     sh.add_phase(Phase::Schema, secs).await;
     sh.events.emit(Event::PhaseDone { phase: Phase::Schema, seconds: secs });
@@ -285,6 +303,9 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
         let t0 = Instant::now();
         sh.events.emit(Event::PhaseStarted { phase: Phase::Constraints });
         foreign_keys(sh, &order, admin).await?;
+        if let Some(j) = &sh.journal {
+            j.mark_all(admin, journal::State::Keyed).await?;
+        }
         let secs = t0.elapsed().as_secs_f64();
         sh.add_phase(Phase::Constraints, secs).await;
         sh.events.emit(Event::PhaseDone { phase: Phase::Constraints, seconds: secs });
@@ -315,6 +336,10 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
         }
     }
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
+    // The run is complete: its journal goes.
+    if let Some(j) = &sh.journal {
+        j.remove(admin).await?;
+    }
     // Everything durable before the run says it is done.
     admin.make_durable().await?;
     Ok(())

@@ -12,6 +12,7 @@ use crate::source::sqlite::{profile, Integrity};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use super::finish::*;
+use super::journal::{self, State};
 use super::load::*;
 use super::shared::*;
 
@@ -211,7 +212,7 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
                     return Err(FerryError::Cancelled);
                 }
                 let r = match task {
-                    Task::Load(t) => match load_table(&sh, &mut conn, &t, speculative).await {
+                    Task::Load(t) => match loading(&sh, &mut conn, &t, speculative).await {
                         Ok(mut l) => {
                             let check = {
                                 let mut b = board.lock().expect("board");
@@ -236,9 +237,12 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
                     Task::Finish(name) => finish_task(&sh, &board, &sure, &mut conn, &name).await,
                     Task::Keys(name) => {
                         let t = board.lock().expect("board").spec[&name].clone();
-                        table_foreign_keys(&sh, &t, &mut conn).await.map(|()| {
-                            board.lock().expect("board").keyed.insert(name);
-                        })
+                        match table_foreign_keys(&sh, &t, &mut conn).await {
+                            Ok(()) => journal::mark(&sh, &mut conn, &name, State::Keyed).await.map(|()| {
+                                board.lock().expect("board").keyed.insert(name);
+                            }),
+                            Err(e) => Err(e),
+                        }
                     }
                 };
                 if let Err(e) = r {
@@ -296,6 +300,14 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
     }
 }
 
+/// `Task::Load`: the rows, the journal saying the table is loading, then loaded.
+async fn loading(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, speculative: bool) -> Result<Loaded> {
+    journal::mark(sh, conn, &t.source.name, State::Loading).await?;
+    let l = load_table(sh, conn, t, speculative).await?;
+    journal::mark(sh, conn, &t.source.name, State::Loaded).await?;
+    Ok(l)
+}
+
 /// `Task::Finish`: the table's plan on every row it depends on; loaded again where that plan
 /// differs from the one it was loaded on (or the load met a value it could not carry
 /// exactly); then its keys, indexes, CHECKs and identity.
@@ -323,6 +335,7 @@ pub(super) async fn finish_task(sh: &Arc<Shared>, board: &Arc<std::sync::Mutex<B
     };
     record_load(sh, &planned, l).await;
     finish_and_report(sh, &planned, conn).await?;
+    journal::mark(sh, conn, name, State::Finished).await?;
     let mut b = board.lock().expect("board");
     // Its foreign keys are made as finally planned.
     b.spec.insert(name.to_string(), planned);

@@ -60,6 +60,8 @@ pub(super) struct Shared {
     /// Generated columns (source table, source column) the server refused: made plain
     /// columns, loaded with the values SQLite computed.
     pub(super) plain_generated: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
+    /// The run's journal in the target (`journal`); None into existing tables (`data_only`).
+    pub(super) journal: Option<super::journal::Journal>,
 }
 
 impl Shared {

@@ -27,6 +27,15 @@ macro_rules! each {
 #[allow(unused_imports)] // for the door files beside this one
 pub(crate) use each;
 
+/// The table a run keeps in the target while it runs (`copy::journal`): how far it got, for
+/// `ferry migrate --resume`. Never counted as the user's (not-empty check, diff, validate).
+pub const JOURNAL_TABLE: &str = "ferry_run_journal";
+
+/// Whether a target table is Ferry's run journal.
+pub fn is_journal(name: &str) -> bool {
+    name.eq_ignore_ascii_case(JOURNAL_TABLE)
+}
+
 /// An open target session of either dialect.
 pub enum Conn {
     Pg(PgConnection),
@@ -139,9 +148,10 @@ impl Target {
         Ok(conn)
     }
 
-    /// The tables and views already there.
+    /// The tables and views already there (Ferry's run journal, `JOURNAL_TABLE`, aside).
     pub async fn existing_objects(&self, conn: &mut Conn) -> Result<Vec<crate::dialect::existing::Existing>> {
-        each!(conn, c => c.existing_objects(self).await).map_err(|e| target_err("the list of existing tables", e))
+        let all = each!(conn, c => c.existing_objects(self).await).map_err(|e| target_err("the list of existing tables", e))?;
+        Ok(all.into_iter().filter(|o| !is_journal(&o.name)).collect())
     }
 
     /// The bulk path for loading table `t` on `conn` (MySQL: LOAD DATA LOCAL INFILE on a

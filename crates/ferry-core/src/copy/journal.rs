@@ -1,0 +1,165 @@
+//! The run journal: a small table Ferry keeps in the target while a migration runs
+//! (`JOURNAL_TABLE`), saying which source it copies (size and SHA-256), on which plan (a hash
+//! of the plan as given and the options that shape it) and how far each table got. Each step
+//! is its own small statement (autocommit), written as the table moves on; the table is
+//! dropped when the run completes. A run that stops — killed, crashed, cancelled, failed —
+//! leaves it, so the next `ferry migrate` can say so and `--resume` can continue.
+//!
+//! Only numbers and equality are read back (`Conn::query_i64`): the journal needs no
+//! dialect code of its own.
+
+use super::shared::{MigrateOptions, Shared};
+use crate::dialect::session::{target_err, Conn, Target, JOURNAL_TABLE};
+use crate::dialect::Dialect;
+use crate::error::{FerryError, Result};
+use crate::sqlexpr::quote_literal;
+use std::path::Path;
+
+/// How far a table got, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum State {
+    /// In the plan; its table may not be made yet.
+    Planned = 0,
+    Created = 1,
+    /// Its rows were being loaded.
+    Loading = 2,
+    /// Every row in; keys, indexes and CHECKs not yet built.
+    Loaded = 3,
+    /// Keys, indexes, CHECKs and identity built.
+    Finished = 4,
+    /// Its foreign keys made too.
+    Keyed = 5,
+}
+
+impl State {
+    fn from_i64(n: i64) -> State {
+        [State::Planned, State::Created, State::Loading, State::Loaded, State::Finished, State::Keyed].get(n.clamp(0, 5) as usize).copied().unwrap_or(State::Planned)
+    }
+}
+
+/// What identifies the source file: its size and SHA-256.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Fingerprint {
+    pub(super) size: u64,
+    pub(super) sha256: String,
+}
+
+/// The source's fingerprint (reads the whole file once).
+pub(super) fn fingerprint(path: &Path) -> Result<Fingerprint> {
+    let size = std::fs::metadata(path).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", path.display())))?.len();
+    let sha256 = crate::backup::sha256_file(path).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", path.display())))?;
+    Ok(Fingerprint { size, sha256 })
+}
+
+/// A hash of what the plan is resolved from besides the source: the plan as given (none: the
+/// one the source's rows call for), the dialect, the schema and `--strict`.
+pub(super) fn plan_hash(opts: &MigrateOptions, dialect: Dialect) -> String {
+    use sha2::Digest;
+    let given = opts.plan.as_ref().map(|p| p.to_toml()).unwrap_or_default();
+    let text = format!("{}\n{}\n{}\n{given}", dialect.name(), opts.pg_schema.as_deref().unwrap_or(""), opts.strict);
+    format!("{:x}", sha2::Sha256::digest(text.as_bytes()))
+}
+
+/// The journal of one target.
+pub(super) struct Journal {
+    table: String,
+    dialect: Dialect,
+    exists_sql: String,
+}
+
+/// An unfinished run's journal, as found.
+#[derive(Debug)]
+pub(super) struct Unfinished {
+    pub(super) started_unix: i64,
+    pub(super) tables: i64,
+    pub(super) loaded: i64,
+    pub(super) source_size: i64,
+    pub(super) same_source: bool,
+    pub(super) same_plan: bool,
+}
+
+impl Unfinished {
+    /// When the run started, as a person reads it.
+    pub(super) fn started(&self) -> String {
+        chrono::DateTime::from_timestamp(self.started_unix, 0).map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_else(|| "at an unknown time".into())
+    }
+}
+
+impl Journal {
+    pub(super) fn new(target: &Target) -> Journal {
+        let place = if target.dialect.has_schemas() { quote_literal(&target.pg_schema, target.dialect) } else { "DATABASE()".into() };
+        let exists_sql = format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = {place} AND table_name = '{JOURNAL_TABLE}'");
+        Journal { table: target.table_sql_name(JOURNAL_TABLE), dialect: target.dialect, exists_sql }
+    }
+
+    fn lit(&self, s: &str) -> String {
+        quote_literal(s, self.dialect)
+    }
+
+    /// Makes the journal with every table `Planned`.
+    pub(super) async fn begin(&self, conn: &mut Conn, started_unix: i64, fp: &Fingerprint, plan_hash: &str, tables: &[String]) -> Result<()> {
+        let create = format!(
+            "CREATE TABLE {} (source_size BIGINT NOT NULL, source_sha256 VARCHAR(64) NOT NULL, plan_hash VARCHAR(64) NOT NULL, started_unix BIGINT NOT NULL, table_name VARCHAR(1000) NOT NULL, state BIGINT NOT NULL)",
+            self.table
+        );
+        conn.execute(&create).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?;
+        if tables.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> = tables.iter().map(|t| format!("({}, {}, {}, {started_unix}, {}, 0)", fp.size, self.lit(&fp.sha256), self.lit(plan_hash), self.lit(t))).collect();
+        let insert = format!("INSERT INTO {} (source_size, source_sha256, plan_hash, started_unix, table_name, state) VALUES {}", self.table, rows.join(", "));
+        conn.execute(&insert).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
+    }
+
+    /// Moves one table (by source name) on to `state`.
+    pub(super) async fn mark(&self, conn: &mut Conn, table: &str, state: State) -> Result<()> {
+        let sql = format!("UPDATE {} SET state = {} WHERE table_name = {}", self.table, state as i64, self.lit(table));
+        conn.execute(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
+    }
+
+    /// Moves every table below `state` on to it.
+    pub(super) async fn mark_all(&self, conn: &mut Conn, state: State) -> Result<()> {
+        let sql = format!("UPDATE {} SET state = {} WHERE state < {}", self.table, state as i64, state as i64);
+        conn.execute(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
+    }
+
+    /// Drops the journal: the run completed.
+    pub(super) async fn remove(&self, conn: &mut Conn) -> Result<()> {
+        conn.execute(&format!("DROP TABLE IF EXISTS {}", self.table)).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
+    }
+
+    async fn number(&self, conn: &mut Conn, sql: &str) -> Result<i64> {
+        Ok(conn.query_i64(sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?.unwrap_or(0))
+    }
+
+    /// The unfinished run the target holds, if any, compared with this run's source and plan.
+    pub(super) async fn find(&self, conn: &mut Conn, fp: &Fingerprint, plan_hash: &str) -> Result<Option<Unfinished>> {
+        if self.number(conn, &self.exists_sql).await? == 0 {
+            return Ok(None);
+        }
+        let t = &self.table;
+        let q = |what: &str| format!("SELECT {what} FROM {t}");
+        Ok(Some(Unfinished {
+            started_unix: self.number(conn, &q("max(started_unix)")).await?,
+            tables: self.number(conn, &q("count(*)")).await?,
+            loaded: self.number(conn, &format!("{} WHERE state >= {}", q("count(*)"), State::Loaded as i64)).await?,
+            source_size: self.number(conn, &q("max(source_size)")).await?,
+            same_source: self.number(conn, &format!("{} WHERE source_sha256 <> {} OR source_size <> {}", q("count(*)"), self.lit(&fp.sha256), fp.size)).await? == 0,
+            same_plan: self.number(conn, &format!("{} WHERE plan_hash <> {}", q("count(*)"), self.lit(plan_hash))).await? == 0,
+        }))
+    }
+
+    /// How far a table (by source name) got; `Planned` when the journal does not name it.
+    pub(super) async fn state(&self, conn: &mut Conn, table: &str) -> Result<State> {
+        let n = self.number(conn, &format!("SELECT max(state) FROM {} WHERE table_name = {}", self.table, self.lit(table))).await?;
+        Ok(State::from_i64(n))
+    }
+}
+
+/// Moves a table on in the run's journal, where the run keeps one.
+pub(super) async fn mark(sh: &Shared, conn: &mut Conn, table: &str, state: State) -> Result<()> {
+    match &sh.journal {
+        Some(j) => j.mark(conn, table, state).await,
+        None => Ok(()),
+    }
+}
