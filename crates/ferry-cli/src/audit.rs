@@ -35,7 +35,7 @@ pub fn log_path(cli: &Cli) -> PathBuf {
 pub fn start(cli: &Cli) -> Option<Recorder> {
     let path = log_path(cli);
     let rec = match &cli.command {
-        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only } => {
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume } => {
             let mut r = Recorder::start(path, "migrate");
             r.source(&job.source);
             r.target(&job.to);
@@ -47,6 +47,7 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("batch_rows", *batch_rows);
             r.option("rejects", rejects.as_ref().map(|p| p.display().to_string()));
             r.option("data_only", *data_only);
+            r.option("resume", *resume);
             // Written now, so a run killed before it ends still shows ("did not finish").
             if let Err(e) = r.announce() {
                 eprintln!("ferry: warning: {e}");

@@ -317,6 +317,10 @@ enum Command {
         /// empty (checked with `ferry diff` first).
         #[arg(long)]
         data_only: bool,
+        /// Continue the unfinished run the target holds (killed, failed or cancelled): tables
+        /// it finished are kept, the others loaded again, then keys, indexes and constraints.
+        #[arg(long)]
+        resume: bool,
     },
     /// One snapshot of the target database's health: slowest and most frequent statements,
     /// index use (and unused indexes), table and index sizes, cache hit ratio, connections.
@@ -427,7 +431,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         }
         Command::Preflight { job, schema, json, choose, out } => preflight::run(&job.source, &job.to, schema.as_deref(), job.plan.as_deref(), json, &choose, out.as_deref()).await,
         Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
-        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only } => {
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume } => {
             let plan_loaded = job.load_plan()?;
             let Job { source, to, plan } = job;
             if let Some(r) = &report {
@@ -442,6 +446,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 batch_rows,
                 rejects: rejects.or_else(|| report.as_ref().map(|r| r.with_extension("rejects.jsonl"))),
                 data_only,
+                resume,
             };
             let progress = Progress::new();
             let events = progress.events();

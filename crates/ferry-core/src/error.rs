@@ -29,6 +29,10 @@ pub enum FerryError {
     NoDatabase { host: String, database: String, hint: String },
     #[error("the target {where_} is not empty: it already holds {objects} — drop them or choose another {another}")]
     TargetNotEmpty { where_: String, objects: String, another: String },
+    #[error("the target holds an unfinished Ferry run (started {started}, {loaded} of {tables} tables loaded): continue it with `ferry migrate {src} --to {to} --resume`, or roll it back with `ferry rollback`")]
+    UnfinishedRun { started: String, loaded: i64, tables: i64, src: String, to: String },
+    #[error("cannot resume the run started {started}: {what} since. Roll it back with `ferry rollback` and migrate again (a catch-up sync is not there yet)")]
+    ResumeMismatch { started: String, what: String },
     #[error("the plan {path} does not match the source: {detail}. Make a new plan with `ferry plan`, or fix the plan by hand")]
     PlanMismatch { path: String, detail: String },
     #[error("cannot read the plan {path}: {detail}")]
@@ -60,6 +64,8 @@ impl FerryError {
             FerryError::Tls { .. } => "tls",
             FerryError::NoDatabase { .. } => "no_database",
             FerryError::TargetNotEmpty { .. } => "target_not_empty",
+            FerryError::UnfinishedRun { .. } => "unfinished_run",
+            FerryError::ResumeMismatch { .. } => "resume_mismatch",
             FerryError::PlanMismatch { .. } => "plan_mismatch",
             FerryError::PlanUnreadable { .. } => "plan_unreadable",
             FerryError::Target { .. } => "target",

@@ -128,3 +128,23 @@ async fn a_killed_run_leaves_its_journal_and_a_finished_one_none() {
         assert_eq!(fp[0].as_deref(), Some(want.as_str()), "{kind:?}");
     }
 }
+
+/// A source that changed since the interrupted run is not resumed: one line says what
+/// changed and what to do.
+#[tokio::test]
+async fn a_changed_source_is_not_resumed() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let audit = dir.path("audit.jsonl");
+    let db = TestDb::new(Kind::Pg, "rs_changed").await;
+    assert!(migrate_and_kill(&src, &db, &audit, &[]).await, "still loading when killed");
+    let c = rusqlite::Connection::open(&src).unwrap();
+    c.execute_batch("UPDATE tenants SET name = name || 'x' WHERE rowid = (SELECT min(rowid) FROM tenants)").unwrap();
+    drop(c);
+    let run = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume"], &[("FERRY_AUDIT_LOG", audit.to_str().unwrap())], Duration::from_secs(120)).0;
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let line = run.stderr.trim_end();
+    assert_eq!(line.lines().count(), 1, "one line: {line}");
+    assert!(line.contains("cannot resume the run started ") && line.contains("the source changed") && line.contains("Roll it back with `ferry rollback` and migrate again"), "{line}");
+    assert!(has_journal(&db).await, "the journal stays");
+}

@@ -12,6 +12,8 @@ use super::shared::{MigrateOptions, Shared};
 use crate::dialect::session::{target_err, Conn, Target, JOURNAL_TABLE};
 use crate::dialect::Dialect;
 use crate::error::{FerryError, Result};
+use crate::events::Warning;
+use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_literal;
 use std::path::Path;
 
@@ -74,8 +76,6 @@ pub(super) struct Unfinished {
     pub(super) tables: i64,
     pub(super) loaded: i64,
     pub(super) source_size: i64,
-    pub(super) same_source: bool,
-    pub(super) same_plan: bool,
 }
 
 impl Unfinished {
@@ -113,6 +113,11 @@ impl Journal {
 
     /// Moves one table (by source name) on to `state`.
     pub(super) async fn mark(&self, conn: &mut Conn, table: &str, state: State) -> Result<()> {
+        self.set(conn, table, state).await
+    }
+
+    /// Sets one table's state (back, too).
+    pub(super) async fn set(&self, conn: &mut Conn, table: &str, state: State) -> Result<()> {
         let sql = format!("UPDATE {} SET state = {} WHERE table_name = {}", self.table, state as i64, self.lit(table));
         conn.execute(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
     }
@@ -132,8 +137,8 @@ impl Journal {
         Ok(conn.query_i64(sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?.unwrap_or(0))
     }
 
-    /// The unfinished run the target holds, if any, compared with this run's source and plan.
-    pub(super) async fn find(&self, conn: &mut Conn, fp: &Fingerprint, plan_hash: &str) -> Result<Option<Unfinished>> {
+    /// The unfinished run the target holds, if any.
+    pub(super) async fn find(&self, conn: &mut Conn) -> Result<Option<Unfinished>> {
         if self.number(conn, &self.exists_sql).await? == 0 {
             return Ok(None);
         }
@@ -144,9 +149,23 @@ impl Journal {
             tables: self.number(conn, &q("count(*)")).await?,
             loaded: self.number(conn, &format!("{} WHERE state >= {}", q("count(*)"), State::Loaded as i64)).await?,
             source_size: self.number(conn, &q("max(source_size)")).await?,
-            same_source: self.number(conn, &format!("{} WHERE source_sha256 <> {} OR source_size <> {}", q("count(*)"), self.lit(&fp.sha256), fp.size)).await? == 0,
-            same_plan: self.number(conn, &format!("{} WHERE plan_hash <> {}", q("count(*)"), self.lit(plan_hash))).await? == 0,
         }))
+    }
+
+    /// What changed since the unfinished run `u` (its source, its plan), in words; None when
+    /// nothing did and it can be continued.
+    pub(super) async fn changed(&self, conn: &mut Conn, u: &Unfinished, fp: &Fingerprint, plan_hash: &str) -> Result<Option<String>> {
+        let t = &self.table;
+        if u.source_size != fp.size as i64 {
+            return Ok(Some(format!("the source changed (its size went from {} to {} bytes)", u.source_size, fp.size)));
+        }
+        if self.number(conn, &format!("SELECT count(*) FROM {t} WHERE source_sha256 <> {}", self.lit(&fp.sha256))).await? > 0 {
+            return Ok(Some("the source changed (same size, another SHA-256)".into()));
+        }
+        if self.number(conn, &format!("SELECT count(*) FROM {t} WHERE plan_hash <> {}", self.lit(plan_hash))).await? > 0 {
+            return Ok(Some("the plan or the options that shape it (--plan, --schema, --strict) changed".into()));
+        }
+        Ok(None)
     }
 
     /// How far a table (by source name) got; `Planned` when the journal does not name it.
@@ -162,4 +181,38 @@ pub(super) async fn mark(sh: &Shared, conn: &mut Conn, table: &str, state: State
         Some(j) => j.mark(conn, table, state).await,
         None => Ok(()),
     }
+}
+
+/// Resuming: a table the interrupted run finished is kept (its rows counted for the report);
+/// any other is made again, empty, and loaded whole — the journal does not say which of its
+/// batches were in, nor that it was made on the final plan.
+pub(super) async fn resume_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable) -> Result<()> {
+    let name = &t.source.name;
+    let state = sh.resumed.get(name).copied().unwrap_or(State::Planned);
+    let sql_name = sh.target.table_sql_name(&t.name);
+    if state >= State::Finished {
+        let rows = conn.query_i64(&format!("SELECT count(*) FROM {sql_name}")).await.map_err(|e| target_err(&format!("table {}", t.name), e))?.unwrap_or(0).max(0) as u64;
+        let mut rep = sh.report.lock().await;
+        let tr = rep.tables.entry(name.clone()).or_default();
+        tr.target = t.name.clone();
+        tr.rows_read = t.source.row_count;
+        tr.rows_written = rows;
+        rep.notes.push(Warning { table: Some(name.clone()), object: format!("table {name}"), reason: "kept: the interrupted run had finished it".into() });
+        return Ok(());
+    }
+    conn.execute(&format!("DROP TABLE IF EXISTS {sql_name}")).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
+    super::load::create_table(sh, conn, t, false).await?;
+    if state >= State::Loading {
+        let why = if state == State::Loading { "it was loading when the run stopped" } else { "its rows were in, but not its keys and indexes, when the run stopped" };
+        sh.report.lock().await.notes.push(Warning { table: Some(name.clone()), object: format!("table {name}"), reason: format!("reloaded whole: {why}") });
+    }
+    if let Some(j) = &sh.journal {
+        j.set(conn, name, State::Created).await?;
+    }
+    Ok(())
+}
+
+/// Resuming: whether the interrupted run got the table (by source name) to `state`.
+pub(super) fn kept(sh: &Shared, table: &str, state: State) -> bool {
+    sh.resumed.get(table).is_some_and(|s| *s >= state)
 }

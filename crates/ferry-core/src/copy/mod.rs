@@ -45,7 +45,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     // tables, `--data-only` — the profile of every row) is read while the target is opened
     // and checked; the target's problems are said first. Into new tables the load then starts
     // at once, and checks the sampled plan against the profile of every row it reads (`run`).
-    let speculative = !opts.data_only;
+    // Resuming, the plan must be the one the interrupted run finished its tables on: the plan
+    // of every row, so every row is profiled first.
+    let speculative = !opts.data_only && !opts.resume;
     let src = source.to_path_buf();
     let read_started = Instant::now();
     // The source's fingerprint for the run's journal, hashed beside the reading.
@@ -65,8 +67,13 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let parsed = TargetUrl::parse(url)?;
     let (opened, bare) = tokio::join!(Target::open(url, opts.pg_schema.as_deref()), futures_util::future::join_all((0..jobs).map(|_| Target::connect_bare(&parsed))));
     let (target, mut admin) = opened?;
+    let jr = journal::Journal::new(&target);
+    let unfinished = if opts.data_only { None } else { jr.find(&mut admin).await? };
+    if let (Some(u), false) = (&unfinished, opts.resume) {
+        return Err(FerryError::UnfinishedRun { started: u.started(), loaded: u.loaded, tables: u.tables, src: source.display().to_string(), to: target.url.redacted.clone() });
+    }
     let existing = target.existing_objects(&mut admin).await?;
-    if !existing.is_empty() && !opts.data_only {
+    if !existing.is_empty() && !opts.data_only && unfinished.is_none() {
         let where_ = target.ddl().place(&target.url.database);
         // MySQL/MariaDB have no schemas: there, another place is another database.
         let another = if target.dialect.has_schemas() { "schema" } else { "database" };
@@ -91,13 +98,27 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     // A PostgreSQL schema is made when missing, once the source and the plan are known good.
     let made_schema = admin.ensure_place(&target).await?;
     let fp = hashing.await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let plan_hash = journal::plan_hash(&opts, dialect);
+    let mut resumed = std::collections::HashMap::new();
     let journal = if opts.data_only {
         None
     } else {
-        let j = journal::Journal::new(&target);
-        let names: Vec<String> = planned.iter().map(|t| t.source.name.clone()).collect();
-        j.begin(&mut admin, started_unix, &fp, &journal::plan_hash(&opts, dialect), &names).await?;
-        Some(j)
+        match &unfinished {
+            // Continued only on the same source and plan: anything else would load a mix.
+            Some(u) => {
+                if let Some(what) = jr.changed(&mut admin, u, &fp, &plan_hash).await? {
+                    return Err(FerryError::ResumeMismatch { started: u.started(), what });
+                }
+                for t in &planned {
+                    resumed.insert(t.source.name.clone(), jr.state(&mut admin, &t.source.name).await?);
+                }
+            }
+            None => {
+                let names: Vec<String> = planned.iter().map(|t| t.source.name.clone()).collect();
+                jr.begin(&mut admin, started_unix, &fp, &plan_hash, &names).await?;
+            }
+        }
+        Some(jr)
     };
     let mut report = Report {
         ferry_version: crate::version().into(),
@@ -154,6 +175,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         sessions: std::sync::Mutex::new(sessions),
         plain_generated: Default::default(),
         journal,
+        resumed,
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
     let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
@@ -240,7 +262,7 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     // where the server refuses any, one by one, each with the fallbacks `create_table` has.
     let mut made = false;
     let ddl = sh.target.ddl();
-    if ddl.creates_tables_together() && ddl.checks_at_create(speculative) && !sh.opts.data_only {
+    if ddl.creates_tables_together() && ddl.checks_at_create(speculative) && !sh.opts.data_only && sh.resumed.is_empty() {
         let all: Vec<String> = planned.iter().map(|t| ddl.create_table(t, true)).collect();
         if !all.is_empty() && admin.execute(&all.join(";\n")).await.is_ok() {
             let mut inline = sh.checks_inline.lock().await;
@@ -249,7 +271,9 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
         }
     }
     for t in planned.iter().filter(|_| !sh.opts.data_only) {
-        if !made {
+        if !sh.resumed.is_empty() {
+            journal::resume_table(sh, admin, t).await?;
+        } else if !made {
             create_table(sh, admin, t, speculative).await?;
         }
         sh.report.lock().await.created.push(sh.created(CreatedKind::Table, &t.name));

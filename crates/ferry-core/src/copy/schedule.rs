@@ -147,20 +147,23 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
     let mut loads: Vec<Arc<PlannedTable>> = spec.clone();
     loads.sort_by_key(|t| (!(referenced.contains(t.source.name.as_str()) && t.source.row_count <= small), std::cmp::Reverse(t.source.row_count)));
     let mut todo: Vec<Task> = vec![];
+    // Resuming, what the interrupted run did is not done again (`journal::kept`).
+    let kept = |t: &PlannedTable, s: State| journal::kept(sh, &t.source.name, s);
     if interleaved {
-        todo.extend(spec.iter().filter(|t| !parents[&t.source.name].is_empty()).map(|t| Task::Keys(t.source.name.clone())));
+        todo.extend(spec.iter().filter(|t| !parents[&t.source.name].is_empty() && !kept(t, State::Keyed)).map(|t| Task::Keys(t.source.name.clone())));
     }
     let mut by_size = spec.clone();
     by_size.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));
-    todo.extend(by_size.iter().map(|t| Task::Finish(t.source.name.clone())));
-    todo.extend(loads.into_iter().map(Task::Load));
+    todo.extend(by_size.iter().filter(|t| !kept(t, State::Finished)).map(|t| Task::Finish(t.source.name.clone())));
+    todo.extend(loads.into_iter().filter(|t| !kept(t, State::Finished)).map(Task::Load));
+    let done = |s: State| -> std::collections::HashSet<String> { spec.iter().filter(|t| kept(t, s)).map(|t| t.source.name.clone()).collect() };
     let board = Arc::new(std::sync::Mutex::new(Board {
         todo,
         spec: spec.iter().map(|t| (t.source.name.clone(), t.clone())).collect(),
         loads: BTreeMap::new(),
-        loaded: Default::default(),
-        finished: Default::default(),
-        keyed: Default::default(),
+        loaded: done(State::Finished),
+        finished: done(State::Finished),
+        keyed: done(State::Keyed),
         schema,
         integrity,
         stop: false,

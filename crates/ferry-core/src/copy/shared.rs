@@ -32,11 +32,14 @@ pub struct MigrateOptions {
     /// (`diff::check_data_only`): no CREATE TABLE, keys, indexes, constraints or views;
     /// identity / AUTO_INCREMENT sequences are still brought above the loaded maximum.
     pub data_only: bool,
+    /// Continue the unfinished run whose journal the target holds (`copy::journal`): tables
+    /// it finished are kept, the others made and loaded again, then the remaining phases.
+    pub resume: bool,
 }
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false }
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false, resume: false }
     }
 }
 
@@ -62,6 +65,8 @@ pub(super) struct Shared {
     pub(super) plain_generated: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
     /// The run's journal in the target (`journal`); None into existing tables (`data_only`).
     pub(super) journal: Option<super::journal::Journal>,
+    /// Resuming: how far each table (by source name) got in the interrupted run.
+    pub(super) resumed: std::collections::HashMap<String, super::journal::State>,
 }
 
 impl Shared {
