@@ -129,6 +129,77 @@ async fn a_killed_run_leaves_its_journal_and_a_finished_one_none() {
     }
 }
 
+/// Rows per table of the SQLite file (views and SQLite's own tables aside).
+fn source_counts(src: &Path) -> Vec<(String, i64)> {
+    let c = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    names.into_iter().map(|n| {
+        let k: i64 = c.query_row(&format!("SELECT count(*) FROM \"{n}\""), [], |r| r.get(0)).unwrap();
+        (n, k)
+    }).collect()
+}
+
+async fn target_counts(db: &TestDb, tables: &[(String, i64)]) -> Vec<(String, i64)> {
+    let mut out = vec![];
+    for (t, _) in tables {
+        let n = db.texts(&format!("SELECT CONCAT(count(*), '') FROM {}", db.q(t))).await;
+        out.push((t.clone(), n[0].as_deref().unwrap().parse().unwrap()));
+    }
+    out
+}
+
+/// kill -9 mid-load, then `--resume`: the run completes, `ferry validate` finds the target
+/// clean with every row of the source, once; without `--resume` the target's unfinished run
+/// is named in one line; the source is byte-identical throughout.
+#[tokio::test]
+async fn a_run_killed_mid_load_resumes_to_a_clean_target() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let before = sha256(&src);
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+    let limit = Duration::from_secs(300);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "rs_resume").await;
+        assert!(migrate_and_kill(&src, &db, &audit, &[]).await, "{kind:?}: still loading when killed");
+        let states = journal(&db).await;
+        assert!(states.iter().any(|(_, s)| *s < 4), "{kind:?}: some table left to do: {states:?}");
+        let again = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
+        assert_eq!(again.code, 1, "{kind:?}: {}", again.stderr);
+        let line = again.stderr.trim_end();
+        assert_eq!(line.lines().count(), 1, "{kind:?}: one line: {line}");
+        let loaded = states.iter().filter(|(_, s)| *s >= 3).count();
+        let says = format!("the target holds an unfinished Ferry run (started ");
+        let counted = format!("{loaded} of {} tables loaded): continue it with `ferry migrate {} --to ", states.len(), src.display());
+        assert!(line.contains(&says) && line.contains(&counted) && line.ends_with("--resume`, or roll it back with `ferry rollback`"), "{kind:?}: {line}");
+
+        let report = dir.path(&format!("{kind:?}.json"));
+        let (resumed, took) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume", "--report", report.to_str().unwrap()], &env, limit);
+        assert!(resumed.code == 0 || resumed.code == 2, "{kind:?} (after {took:?}): {}{}", resumed.stdout, resumed.stderr);
+        assert!(!has_journal(&db).await, "{kind:?}: the completed run drops its journal");
+        let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(rep["completed"], true, "{kind:?}: {}", rep["error"]);
+        let notes = rep["notes"].to_string();
+        let finished_before = states.iter().filter(|(_, s)| *s >= 4).count();
+        assert_eq!(notes.matches("kept: the interrupted run had finished it").count(), finished_before, "{kind:?}: {notes}");
+        assert!(states.iter().filter(|(_, s)| *s == 2).all(|(t, _)| notes.contains(&format!("\"table {t}\",\"reason\":\"reloaded whole: it was loading when the run stopped\""))), "{kind:?}: {states:?} {notes}");
+        for (t, n) in &counts {
+            assert_eq!(rep["tables"][t]["rows_written"].as_i64(), Some(*n), "{kind:?}: the report covers {t}");
+        }
+        assert_eq!(target_counts(&db, &counts).await, counts, "{kind:?}: every row once");
+        let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
+        assert_eq!(valid.code, 0, "{kind:?}: {}{}", valid.stdout, valid.stderr);
+        assert_eq!(sha256(&src), before, "{kind:?}: the source is byte-identical");
+    }
+}
+
 /// A source that changed since the interrupted run is not resumed: one line says what
 /// changed and what to do.
 #[tokio::test]
