@@ -140,6 +140,10 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: 
             progress(&sql);
             conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
             out.dropped.extend(tables.iter().map(|t| format!("table {t}")));
+            // The run's journal (a run that stopped leaves it) goes with its tables: else the
+            // next migration would take the target for one holding an unfinished run.
+            let sql = format!("DROP TABLE IF EXISTS {}", name(crate::dialect::session::JOURNAL_TABLE));
+            conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
         }
         if !emptied.is_empty() {
             let stmts = target.dialect.empty_tables_sql(&emptied.iter().map(|t| name(t)).collect::<Vec<_>>());

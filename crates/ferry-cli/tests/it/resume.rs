@@ -32,6 +32,12 @@ async fn some_table_has_rows(db: &TestDb) -> bool {
 /// Starts `ferry migrate SRC --to URL` (audit log `audit`), kills it with -9 once a table of
 /// the target has rows (polled for at most 60 s); returns whether it was still running then.
 async fn migrate_and_kill(src: &Path, db: &TestDb, audit: &Path, extra: &[&str]) -> bool {
+    migrate_and_signal(src, db, audit, extra, "KILL").await
+}
+
+/// `migrate_and_kill` with the signal `signal` (`KILL`, `INT`); waits at most 60 s for the
+/// run to end after it.
+async fn migrate_and_signal(src: &Path, db: &TestDb, audit: &Path, extra: &[&str], signal: &str) -> bool {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
         .args(["migrate", src.to_str().unwrap(), "--to", &db.url, "--jobs", "2"])
         .args(extra)
@@ -49,8 +55,16 @@ async fn migrate_and_kill(src: &Path, db: &TestDb, audit: &Path, extra: &[&str])
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
     let running = child.try_wait().unwrap().is_none();
-    let _ = child.kill();
-    let _ = child.wait();
+    let sent = std::process::Command::new("kill").args(["-s", signal, &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the run did not end within 60 s of SIG{signal}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     running
 }
 
@@ -218,4 +232,33 @@ async fn a_changed_source_is_not_resumed() {
     assert_eq!(line.lines().count(), 1, "one line: {line}");
     assert!(line.contains("cannot resume the run started ") && line.contains("the source changed") && line.contains("Roll it back with `ferry rollback` and migrate again"), "{line}");
     assert!(has_journal(&db).await, "the journal stays");
+}
+
+/// Ctrl-C mid-load leaves a run that `--resume` continues; `ferry rollback` of its report
+/// takes its journal too, so the target takes a new migration.
+#[tokio::test]
+async fn a_cancelled_run_resumes_or_rolls_back() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let audit = dir.path("audit.jsonl");
+    let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+    let limit = Duration::from_secs(300);
+    let db = TestDb::new(Kind::Pg, "rs_int").await;
+    let report = dir.path("stopped.json");
+    assert!(migrate_and_signal(&src, &db, &audit, &["--report", report.to_str().unwrap()], "INT").await, "still loading at Ctrl-C");
+    assert!(has_journal(&db).await, "a cancelled run leaves its journal");
+    let got = audit_entries(&audit);
+    assert_eq!(got.last().unwrap()["outcome"], "cancelled", "{got:?}");
+    let rolled = ferry_within(&["rollback", report.to_str().unwrap(), "--to", &db.url], &env, limit).0;
+    assert_eq!(rolled.code, 0, "{}{}", rolled.stdout, rolled.stderr);
+    assert!(!has_journal(&db).await, "rolled back with its tables");
+    let again = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
+    assert!(again.code == 0 || again.code == 2, "{}{}", again.stdout, again.stderr);
+
+    let db = TestDb::new(Kind::Pg, "rs_int_resume").await;
+    assert!(migrate_and_signal(&src, &db, &audit, &[], "INT").await, "still loading at Ctrl-C");
+    let resumed = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume"], &env, limit).0;
+    assert!(resumed.code == 0 || resumed.code == 2, "{}{}", resumed.stdout, resumed.stderr);
+    let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
+    assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
 }
