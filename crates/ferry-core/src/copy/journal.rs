@@ -8,12 +8,9 @@
 //! Only numbers and equality are read back (`Conn::query_i64`): the journal needs no
 //! dialect code of its own.
 
-use super::shared::{MigrateOptions, Shared};
 use crate::dialect::session::{target_err, Conn, Target, JOURNAL_TABLE};
 use crate::dialect::Dialect;
 use crate::error::{FerryError, Result};
-use crate::events::Warning;
-use crate::plan::resolve::PlannedTable;
 use crate::sqlexpr::quote_literal;
 use std::path::Path;
 
@@ -55,10 +52,10 @@ pub(super) fn fingerprint(path: &Path) -> Result<Fingerprint> {
 
 /// A hash of what the plan is resolved from besides the source: the plan as given (none: the
 /// one the source's rows call for), the dialect, the schema and `--strict`.
-pub(super) fn plan_hash(opts: &MigrateOptions, dialect: Dialect) -> String {
+pub(super) fn plan_hash(plan: Option<&crate::plan::Plan>, pg_schema: Option<&str>, strict: bool, dialect: Dialect) -> String {
     use sha2::Digest;
-    let given = opts.plan.as_ref().map(|p| p.to_toml()).unwrap_or_default();
-    let text = format!("{}\n{}\n{}\n{given}", dialect.name(), opts.pg_schema.as_deref().unwrap_or(""), opts.strict);
+    let given = plan.map(|p| p.to_toml()).unwrap_or_default();
+    let text = format!("{}\n{}\n{strict}\n{given}", dialect.name(), pg_schema.unwrap_or(""));
     format!("{:x}", sha2::Sha256::digest(text.as_bytes()))
 }
 
@@ -173,46 +170,4 @@ impl Journal {
         let n = self.number(conn, &format!("SELECT max(state) FROM {} WHERE table_name = {}", self.table, self.lit(table))).await?;
         Ok(State::from_i64(n))
     }
-}
-
-/// Moves a table on in the run's journal, where the run keeps one.
-pub(super) async fn mark(sh: &Shared, conn: &mut Conn, table: &str, state: State) -> Result<()> {
-    match &sh.journal {
-        Some(j) => j.mark(conn, table, state).await,
-        None => Ok(()),
-    }
-}
-
-/// Resuming: a table the interrupted run finished is kept (its rows counted for the report);
-/// any other is made again, empty, and loaded whole — the journal does not say which of its
-/// batches were in, nor that it was made on the final plan.
-pub(super) async fn resume_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable) -> Result<()> {
-    let name = &t.source.name;
-    let state = sh.resumed.get(name).copied().unwrap_or(State::Planned);
-    let sql_name = sh.target.table_sql_name(&t.name);
-    if state >= State::Finished {
-        let rows = conn.query_i64(&format!("SELECT count(*) FROM {sql_name}")).await.map_err(|e| target_err(&format!("table {}", t.name), e))?.unwrap_or(0).max(0) as u64;
-        let mut rep = sh.report.lock().await;
-        let tr = rep.tables.entry(name.clone()).or_default();
-        tr.target = t.name.clone();
-        tr.rows_read = t.source.row_count;
-        tr.rows_written = rows;
-        rep.notes.push(Warning { table: Some(name.clone()), object: format!("table {name}"), reason: "kept: the interrupted run had finished it".into() });
-        return Ok(());
-    }
-    conn.execute(&format!("DROP TABLE IF EXISTS {sql_name}")).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
-    super::load::create_table(sh, conn, t, false).await?;
-    if state >= State::Loading {
-        let why = if state == State::Loading { "it was loading when the run stopped" } else { "its rows were in, but not its keys and indexes, when the run stopped" };
-        sh.report.lock().await.notes.push(Warning { table: Some(name.clone()), object: format!("table {name}"), reason: format!("reloaded whole: {why}") });
-    }
-    if let Some(j) = &sh.journal {
-        j.set(conn, name, State::Created).await?;
-    }
-    Ok(())
-}
-
-/// Resuming: whether the interrupted run got the table (by source name) to `state`.
-pub(super) fn kept(sh: &Shared, table: &str, state: State) -> bool {
-    sh.resumed.get(table).is_some_and(|s| *s >= state)
 }

@@ -10,6 +10,7 @@
 mod finish;
 mod journal;
 mod load;
+mod resume;
 mod schedule;
 mod shared;
 
@@ -98,7 +99,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     // A PostgreSQL schema is made when missing, once the source and the plan are known good.
     let made_schema = admin.ensure_place(&target).await?;
     let fp = hashing.await.map_err(|e| FerryError::Other(e.to_string()))??;
-    let plan_hash = journal::plan_hash(&opts, dialect);
+    let plan_hash = journal::plan_hash(opts.plan.as_ref(), opts.pg_schema.as_deref(), opts.strict, dialect);
     let mut resumed = std::collections::HashMap::new();
     let journal = if opts.data_only {
         None
@@ -272,7 +273,7 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     }
     for t in planned.iter().filter(|_| !sh.opts.data_only) {
         if !sh.resumed.is_empty() {
-            journal::resume_table(sh, admin, t).await?;
+            resume::resume_table(sh, admin, t).await?;
         } else if !made {
             create_table(sh, admin, t, speculative).await?;
         }

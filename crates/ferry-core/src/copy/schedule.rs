@@ -12,7 +12,8 @@ use crate::source::sqlite::{profile, Integrity};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use super::finish::*;
-use super::journal::{self, State};
+use super::journal::State;
+use super::resume;
 use super::load::*;
 use super::shared::*;
 
@@ -147,8 +148,8 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
     let mut loads: Vec<Arc<PlannedTable>> = spec.clone();
     loads.sort_by_key(|t| (!(referenced.contains(t.source.name.as_str()) && t.source.row_count <= small), std::cmp::Reverse(t.source.row_count)));
     let mut todo: Vec<Task> = vec![];
-    // Resuming, what the interrupted run did is not done again (`journal::kept`).
-    let kept = |t: &PlannedTable, s: State| journal::kept(sh, &t.source.name, s);
+    // Resuming, what the interrupted run did is not done again (`resume::kept`).
+    let kept = |t: &PlannedTable, s: State| resume::kept(sh, &t.source.name, s);
     if interleaved {
         todo.extend(spec.iter().filter(|t| !parents[&t.source.name].is_empty() && !kept(t, State::Keyed)).map(|t| Task::Keys(t.source.name.clone())));
     }
@@ -241,7 +242,7 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
                     Task::Keys(name) => {
                         let t = board.lock().expect("board").spec[&name].clone();
                         match table_foreign_keys(&sh, &t, &mut conn).await {
-                            Ok(()) => journal::mark(&sh, &mut conn, &name, State::Keyed).await.map(|()| {
+                            Ok(()) => resume::mark(&sh, &mut conn, &name, State::Keyed).await.map(|()| {
                                 board.lock().expect("board").keyed.insert(name);
                             }),
                             Err(e) => Err(e),
@@ -305,9 +306,9 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
 
 /// `Task::Load`: the rows, the journal saying the table is loading, then loaded.
 async fn loading(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<PlannedTable>, speculative: bool) -> Result<Loaded> {
-    journal::mark(sh, conn, &t.source.name, State::Loading).await?;
+    resume::mark(sh, conn, &t.source.name, State::Loading).await?;
     let l = load_table(sh, conn, t, speculative).await?;
-    journal::mark(sh, conn, &t.source.name, State::Loaded).await?;
+    resume::mark(sh, conn, &t.source.name, State::Loaded).await?;
     Ok(l)
 }
 
@@ -338,7 +339,7 @@ pub(super) async fn finish_task(sh: &Arc<Shared>, board: &Arc<std::sync::Mutex<B
     };
     record_load(sh, &planned, l).await;
     finish_and_report(sh, &planned, conn).await?;
-    journal::mark(sh, conn, name, State::Finished).await?;
+    resume::mark(sh, conn, name, State::Finished).await?;
     let mut b = board.lock().expect("board");
     // Its foreign keys are made as finally planned.
     b.spec.insert(name.to_string(), planned);
