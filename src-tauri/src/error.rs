@@ -74,6 +74,9 @@ impl From<FerryError> for IpcError {
             FerryError::AuthFailed { .. } => ErrorKind::AuthFailed,
             FerryError::NoDatabase { .. } => ErrorKind::NoDatabase,
             FerryError::TargetNotEmpty { .. } => ErrorKind::TargetNotEmpty,
+            // The target holds a run that stopped: not empty, and not the user's to drop by hand.
+            FerryError::UnfinishedRun { .. } => ErrorKind::TargetNotEmpty,
+            FerryError::ResumeMismatch { .. } => ErrorKind::Other,
             FerryError::PlanMismatch { .. } => ErrorKind::PlanMismatch,
             FerryError::PlanUnreadable { .. } => ErrorKind::PlanUnreadable,
             FerryError::Target { .. } => ErrorKind::Target,
