@@ -290,12 +290,14 @@ async fn postgres_rollback_leaves_the_target_as_before() {
 
     let entries: Vec<J> = std::fs::read_to_string(&log).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let got: Vec<(&str, &str)> = entries.iter().map(|e| (e["action"].as_str().unwrap(), e["outcome"].as_str().unwrap())).collect();
-    assert_eq!(got, [("migrate", "ok"), ("validate", "ok"), ("preflight", "ok"), ("rollback", "failed"), ("rollback", "ok")]);
-    assert_eq!(entries[2]["options"]["ready"], pf.code == 0, "{}", entries[2]);
-    assert_eq!(entries[0]["options"]["schema"], "staging");
+    // A migration is written when it starts too (`ferry audit` pairs the two lines).
+    assert_eq!(got, [("migrate", "started"), ("migrate", "ok"), ("validate", "ok"), ("preflight", "ok"), ("rollback", "failed"), ("rollback", "ok")]);
+    assert_eq!(entries[0]["id"], entries[1]["id"]);
+    assert_eq!(entries[3]["options"]["ready"], pf.code == 0, "{}", entries[3]);
     assert_eq!(entries[1]["options"]["schema"], "staging");
-    assert!(entries[1]["source_sha256"].as_str().is_some_and(|h| h.len() == 64), "{}", entries[1]);
-    assert_eq!(entries[4]["options"]["force"], true);
+    assert_eq!(entries[2]["options"]["schema"], "staging");
+    assert!(entries[2]["source_sha256"].as_str().is_some_and(|h| h.len() == 64), "{}", entries[2]);
+    assert_eq!(entries[5]["options"]["force"], true);
 }
 
 #[tokio::test]
