@@ -155,6 +155,10 @@ pub async fn start_run(state: State<'_, AppState>, source: String, url: String, 
     rec.option("jobs", options.jobs);
     rec.option("strict", options.strict);
     rec.option("backup_source", options.backup_source);
+    // Written now, so a run the app did not live to end still shows ("did not finish").
+    if let Err(e) = rec.announce() {
+        eprintln!("ferry: warning: {e}");
+    }
     let result = run(&state, source, url, plan, options, events).await;
     *state.run.lock().unwrap() = None;
     super::audit::finish(rec, &result, |o| {
