@@ -183,8 +183,8 @@ describe('Report', () => {
 
     // The stopped run.
     await page.click('[data-run="20260502-112000"]');
-    await page.waitForFunction(() => document.querySelector('#report-verdict')?.textContent?.includes('Stopped early'));
-    expect(await page.textContent('#report-verdict')).toContain('Stopped early: cancelled by the user');
+    await page.waitForFunction(() => document.querySelector('#report-verdict')?.textContent?.includes('Cancelled'));
+    expect(await page.textContent('#report-verdict')).toContain('! look Cancelled before the end');
 
     // The run with refused and changed values.
     await page.click('[data-run="20260504-094107"]');

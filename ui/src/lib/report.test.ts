@@ -25,6 +25,7 @@ describe('verdict', () => {
     ['changed and warnings', report({ tables: { a: table({ changed: [chg(1), chg(2)], changed_total: 2 }) }, warnings: [{ table: 'a', object: 'check c', reason: 'r' }] }), 'warn', '2 values changed — listed below', '1 object was not carried as is.'],
     ['only warnings', report({ warnings: [{ table: 'a', object: 'check c', reason: 'r' }, { table: null, object: 'view v', reason: 'r' }] }), 'warn', 'Every row arrived; 2 objects were not carried as is — listed below', ''],
     ['stopped with an error', report({ completed: false, error: 'the connection was lost' }), 'error', 'Stopped early: the connection was lost', 'The tables below show how far it got.'],
+    ['cancelled by the user', report({ completed: false, error: 'cancelled by the user' }), 'warn', 'Cancelled before the end', 'The tables below show how far it got.'],
     ['stopped, no error text', report({ completed: false, error: null }), 'error', 'Stopped early: the run was cancelled or stopped before the end', ''],
     ['stopped after refusing', report({ completed: false, error: 'strict: a value was refused', tables: { a: table({ rejected: [rej(1)], rejected_total: 1 }) } }), 'error', 'Stopped early: strict: a value was refused', '1 value refused before it stopped'],
     // Totals are what counts; a report older than *_total counts its lists.

@@ -7,7 +7,7 @@ import type { RunFile } from './bindings/RunFile';
 import type { RunSummary } from './bindings/RunSummary';
 import type { TableReport } from './bindings/TableReport';
 import { n, plural } from './format';
-import { PHASE_LABEL } from './run';
+import { CANCELLED, PHASE_LABEL } from './run';
 
 export type Tone = 'ok' | 'warn' | 'error';
 
@@ -36,8 +36,11 @@ export function verdict(r: Report): Verdict {
   if (changed > 0) parts.push(rejected > 0 ? `${n(changed)} changed` : `${plural(changed, 'value', 'values')} changed`);
   const problems = parts.join(', ');
   if (!r.completed) {
+    const detail = `The tables below show how far it got${problems ? `; ${problems} before it stopped` : ''}.`;
+    // The user's own Cancel is no failure: said as what happened, not as problems.
+    if (r.error?.trim() === CANCELLED) return { tone: 'warn', title: 'Cancelled before the end', detail };
     const why = r.error?.trim() || 'the run was cancelled or stopped before the end';
-    return { tone: 'error', title: `Stopped early: ${why}`, detail: `The tables below show how far it got${problems ? `; ${problems} before it stopped` : ''}.` };
+    return { tone: 'error', title: `Stopped early: ${why}`, detail };
   }
   if (rejected > 0 || changed > 0) {
     const rest = rejected > 0 ? 'Every other row arrived. The rejects file lists each refused row with its key, column, value and the target’s reason.' : 'Every row arrived; the changed values are listed with what they were and what they became.';
