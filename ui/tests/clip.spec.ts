@@ -138,7 +138,9 @@ async function clipped(page: Page): Promise<string[]> {
     const walker = document.createTreeWalker(document.getElementById('view')!, NodeFilter.SHOW_TEXT);
     for (let t = walker.nextNode(); t; t = walker.nextNode()) {
       const word = (t.textContent ?? '').trim();
-      if (!word || word.length > 20 || /\s/.test(word)) continue;
+      // A size with its unit is one word too ("1.8 MiB", not "1.8 / MiB").
+      const sized = /^[\d.,]+ (bytes|KiB|MiB|GiB|TiB)$/.test(word);
+      if (!word || word.length > 20 || (/\s/.test(word) && !sized)) continue;
       const range = document.createRange();
       range.selectNodeContents(t);
       const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
