@@ -508,6 +508,13 @@ describe('Validation', () => {
     expect(await page.textContent('[data-vmismatches="orders"]')).toContain('missing in target');
     expect(await page.textContent('[data-vschema="orders.status"]')).toContain('type: text in the target, varchar(20) planned');
     expect(await page.textContent('[data-vschema="orders.orders_customer_id_idx"]')).toContain('missing in the target');
+    // The table's name whole, not "order / s" (seen in the screenshot at 1024×700).
+    const lines = await page.evaluate(() => {
+      const range = document.createRange();
+      range.selectNodeContents(document.querySelector('[data-vschema="orders.status"] .tname')!);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(lines).toBe(1);
     await page.click('#validation-html');
     const v = (await calls()).filter((c) => c.cmd === 'validate_run' || c.cmd === 'open_validation_html').map((c) => [c.cmd, c.args.id]);
     expect(v).toEqual([['validate_run', '20260504-094107'], ['open_validation_html', '20260504-094107']]);
