@@ -21,6 +21,7 @@ target?: string | null,
  */
 options: Record<string, unknown>, 
 /**
- * `ok` or `failed`.
+ * `ok`, `failed` or `cancelled`; `started` for an action that wrote its start and
+ * never its end (`read` says "did not finish — killed or crashed?").
  */
 outcome: string, message?: string | null, seconds: number, };
