@@ -37,26 +37,14 @@ pub fn bulk_undo(mut plan: Plan, undo: BulkUndo) -> Plan {
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
+    use tauri::test::{mock_builder, mock_context, noop_assets};
     use tauri::WebviewWindowBuilder;
 
     /// Calls `cmd` with `args` through Tauri's real IPC, as the page does (ipc.ts).
     fn call(cmd: &str, args: Value) -> Value {
         let app = crate::setup(mock_builder()).build(mock_context(noop_assets())).expect("mock app builds");
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("mock window opens");
-        let origin = if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" };
-        let req = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: origin.parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&window, req).unwrap_or_else(|e| panic!("{cmd}: {e}")).deserialize().unwrap()
+        crate::commands::ipc_call(&window, cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
     }
 
     /// Preview, apply and undo, with the arguments as the page sends them.

@@ -64,9 +64,7 @@ pub async fn schema_diff(state: State<'_, AppState>, url: String, plan: Plan, pg
 mod tests {
     use serde_json::{json, Value};
     use sqlx::Connection;
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
+    use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
     use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
     fn pg_url() -> String {
@@ -86,20 +84,7 @@ mod tests {
 
     /// Calls `cmd` with `args` through Tauri's real IPC path, from the app's own page.
     fn call(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-        let origin = if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" };
-        get_ipc_response(
-            window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: origin.parse().unwrap(),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize().expect("a JSON answer"))
+        crate::commands::ipc_call(window, cmd, args)
     }
 
     /// A shop with an order whose customer is missing (foreign keys are not enforced in

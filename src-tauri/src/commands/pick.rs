@@ -111,9 +111,7 @@ async fn ask<R: Runtime>(app: &AppHandle<R>, state: &AppState, spec: &Spec, sugg
 mod tests {
     use super::*;
     use serde_json::{json, Value};
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
+    use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
     use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
     fn mock_app(data: &std::path::Path) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
@@ -124,16 +122,7 @@ mod tests {
     }
 
     fn call(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-        let req = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(w, req).map(|b| b.deserialize::<Value>().unwrap())
+        crate::commands::ipc_call(w, cmd, args)
     }
 
     /// The user's answer to the next dialog, as `$FERRY_TEST_PICKS` gives it in a debug build.

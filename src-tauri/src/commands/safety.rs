@@ -294,9 +294,7 @@ mod tests {
     use crate::state::AppState;
     use serde_json::{json, Value};
     use sqlx::Connection as _;
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
+    use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
     use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
     fn pg_admin() -> String {
@@ -363,19 +361,7 @@ mod tests {
     }
 
     fn call(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            w,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<Value>().unwrap())
+        crate::commands::ipc_call(w, cmd, args)
     }
 
     fn temp_dir(tag: &str) -> std::path::PathBuf {
