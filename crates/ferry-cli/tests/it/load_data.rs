@@ -62,13 +62,11 @@ async fn edge_values_arrive_exactly_through_load_data() {
     for (name, t) in rep["tables"].as_object().unwrap() {
         assert_eq!((t["rows_written"].clone(), t["rejected_total"].clone(), t["changed_total"].clone()), (t["rows_read"].clone(), J::from(0), J::from(0)), "{name}: {t}");
     }
-    let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+    // Validated against the plan the run used: every value equal, the schema as planned.
+    let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap(), "--json"]);
     let v: J = serde_json::from_str(&v.stdout).unwrap_or_else(|e| panic!("validate --json: {e}: {}", v.stderr));
-    // Every value equal. (validate --plan still names the overridden column's type as a schema
-    // difference - longtext planned - though migrate made it as the plan says.)
     assert_eq!((v["mismatches"].as_u64(), v["rows_compared"].as_u64()), (Some(0), Some(403)), "{v}");
-    let schema: Vec<&str> = v["schema"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
-    assert_eq!(schema, ["d"], "{v}");
+    assert_eq!(v["schema"].as_array().map(|a| a.len()), Some(0), "{v}");
     // The values themselves, byte for byte.
     let n = TEXTS.len() + 1;
     let got = db.texts(&format!("SELECT HEX(s) FROM edge WHERE id <= {n} ORDER BY id")).await;
