@@ -303,7 +303,12 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
         Ok(done) => done,
         Err(e) => {
             // A damaged file stops the run whatever else happened, and takes back what was made.
+            // The journal goes first: nothing is left to resume, and it lives in the schema
+            // the run may have made.
             if matches!(e, FerryError::SourceCorrupt { .. }) && !sh.opts.data_only {
+                if let Some(j) = &sh.journal {
+                    let _ = j.remove(admin).await;
+                }
                 drop_created(sh, admin).await;
             }
             return Err(e);
