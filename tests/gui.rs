@@ -351,8 +351,8 @@ async fn change_type(app: &App, table: &str, column: &str, ty: &str) -> Result<(
     Ok(())
 }
 
-/// Every table of the demo holds the source's row count, and tenants.name is varchar(200).
-async fn check_target(app: &App, db: &TestDb) -> Result<(), String> {
+/// Every table of the demo holds the source's row count.
+async fn same_rows(app: &App, db: &TestDb) -> Result<(), String> {
     let demo = app.data_dir.join("demo/demo.sqlite");
     let src = rusqlite::Connection::open_with_flags(&demo, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| format!("open {}: {e}", demo.display()))?;
     let tables: Vec<String> = src
@@ -370,6 +370,12 @@ async fn check_target(app: &App, db: &TestDb) -> Result<(), String> {
             return Err(format!("{:?}: table {t} holds {got:?} rows, the source {want}", db.target));
         }
     }
+    Ok(())
+}
+
+/// Every table of the demo holds the source's row count, and tenants.name is varchar(200).
+async fn check_target(app: &App, db: &TestDb) -> Result<(), String> {
+    same_rows(app, db).await?;
     let q = if db.target == Target::Pg {
         "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'tenants'::regclass AND attname = 'name'"
     } else {
@@ -821,6 +827,46 @@ async fn a_cancelled_run_is_undone_from_the_run_view() {
         let (marked, offered) = (count(&app, "[data-rolled-back]").await?, count(&app, "[data-rollback]").await?);
         if (marked, offered) != (1, 1) {
             return Err(format!("Backups marks {marked} run(s) rolled back and offers {offered} rollback(s); want 1 and 1"));
+        }
+        Ok(())
+    }
+    .await;
+    app.finish(result).await;
+    pg.drop_now().await;
+}
+
+/// Cancelled mid-run, the run is continued from the Run view ("Continue this run", as
+/// `ferry migrate --resume`): it finishes, every table holds the source's rows, and the
+/// run's journal is gone from the target.
+#[tokio::test]
+async fn a_cancelled_run_continues_from_the_run_view() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let app = App::start("state-continue").await;
+    let pg = TestDb::new(Target::Pg).await;
+    let result = async {
+        let demo = app.data_dir.join("demo/demo.sqlite");
+        fs::create_dir_all(demo.parent().unwrap()).unwrap();
+        ferry_core::demo::build(&demo, BIG_DEMO_ROWS, true).map_err(|e| format!("build the demo: {e}"))?;
+        app.wait("#try-demo", STARTUP).await?;
+        app.click("#try-demo").await?;
+        app.text_with("#source-summary", "16 tables", RUN).await?;
+        connect_to(&app, Target::Pg, &pg.name, "").await?;
+        app.text_with("#connection-result", "Empty", ANSWER).await?;
+        app.click("#nav-run").await?;
+        app.click("#start-run").await?;
+        app.wait("tr[data-run-table]", RUN).await?;
+        app.click("#cancel-run").await?;
+        app.text_with("#run-status", "cancelled", RUN).await?;
+        if pg_tables(&pg).await == 0 {
+            return Err("the cancel landed before any table was made: nothing to continue (make the demo bigger)".into());
+        }
+        app.click("#continue-run").await?;
+        app.text_with("#run-result", "finished", RUN).await?;
+        expect_hint(&app, "run", "Finished").await?;
+        same_rows(&app, &pg).await?;
+        let journal = pg.scalar("SELECT count(*)::text FROM information_schema.tables WHERE table_name = 'ferry_run_journal'").await;
+        if journal.as_deref() != Some("0") {
+            return Err(format!("the finished run left its journal: {journal:?}"));
         }
         Ok(())
     }

@@ -310,7 +310,7 @@ describe('Run', () => {
     expect(await page.locator('tr[data-run-table="customers"]').textContent()).toContain('done');
     expect(await page.locator('#run-log').textContent()).toContain('trigger orders_touch');
     const start = (await calls()).find((c) => c.cmd === 'start_run')!;
-    expect(start.args.options).toEqual({ jobs: 2, strict: false, pg_schema: null, backup_source: true });
+    expect(start.args.options).toEqual({ jobs: 2, strict: false, pg_schema: null, backup_source: true, resume: false });
     expect(start.args.url).toBe('postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require');
     await page.click('#to-report');
     expect(await page.locator('#report-verdict').textContent()).toContain('12 values refused');
@@ -340,6 +340,8 @@ describe('Run', () => {
     expect(await page.locator('#start-run').count()).toBe(0);
     // The results stay: the tables it got to.
     expect(await page.locator('tr[data-run-table="orders"]').textContent()).toContain('stopped');
+    // Beside Undo, Continue: the two ways on from a stopped run.
+    expect(await page.isEnabled('#continue-run')).toBe(true);
 
     // Undo: says what it removes, waits for the confirming click, then runs this run's rollback.
     await page.click('#undo-run');
@@ -358,12 +360,32 @@ describe('Run', () => {
     expect(await page.locator('#progress-h').textContent()).toContain('Rolled back');
     expect(await page.textContent('#nav-run')).toContain('Rolled back');
     expect(await page.locator('#undo-run').count()).toBe(0);
+    expect(await page.locator('#continue-run').count()).toBe(0);
 
     // A new run is a deliberate step, up in the setup card; then Start is back.
     await page.click('#new-run');
     expect(await page.locator('#run-result').count()).toBe(0);
     expect(await page.isEnabled('#start-run')).toBe(true);
     expect(await page.textContent('#nav-run')).toContain('Not started');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('continues a cancelled run where it stopped, as migrate --resume does', async () => {
+    const { page, calls, errors } = await open(runSpec(9));
+    await readyToRun(page);
+    await page.click('#start-run');
+    await page.locator('#run-log').getByText('placed_at').waitFor();
+    await page.click('#cancel-run');
+    await page.locator('#run-result').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#run-result').textContent()).toContain('continue this run where it stopped, or undo it');
+    await page.click('#continue-run');
+    await page.waitForFunction(() => (window as any).__FERRY_MOCK__.calls.filter((c: any) => c.cmd === 'start_run').length === 2, null, { timeout: 10_000 });
+    const starts = (await calls()).filter((c) => c.cmd === 'start_run');
+    // The same plan and target; resumed, and the source not snapshotted again.
+    expect(starts.map((c) => [c.args.options.resume, c.args.options.backup_source])).toEqual([[false, true], [true, false]]);
+    expect(starts[1].args.url).toBe(starts[0].args.url);
+    expect(starts[1].args.plan).toEqual(starts[0].args.plan);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -30,6 +30,10 @@ pub struct RunOptions {
     pub pg_schema: Option<String>,
     /// Take a snapshot of the SQLite file first (SQLite's online backup).
     pub backup_source: bool,
+    /// Continue the unfinished run the target holds (its journal), as `ferry migrate --resume`:
+    /// finished tables kept, the others loaded again, then what is left to build.
+    #[serde(default)]
+    pub resume: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -155,6 +159,9 @@ pub async fn start_run(state: State<'_, AppState>, source: String, url: String, 
     rec.option("jobs", options.jobs);
     rec.option("strict", options.strict);
     rec.option("backup_source", options.backup_source);
+    if options.resume {
+        rec.option("resume", true);
+    }
     // Written now, so a run the app did not live to end still shows ("did not finish").
     if let Err(e) = rec.announce() {
         eprintln!("ferry: warning: {e}");
@@ -205,6 +212,7 @@ async fn run(state: &AppState, source: String, url: String, plan: Plan, options:
             jobs: options.jobs.max(1),
             strict: options.strict,
             rejects: Some(dir.join("rejects.jsonl")),
+            resume: options.resume,
             ..Default::default()
         };
         let report = ferry_core::copy::migrate(Path::new(&source), &url, opts, events).await?;

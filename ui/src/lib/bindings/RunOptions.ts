@@ -16,4 +16,9 @@ pg_schema: string | null,
 /**
  * Take a snapshot of the SQLite file first (SQLite's online backup).
  */
-backup_source: boolean, };
+backup_source: boolean, 
+/**
+ * Continue the unfinished run the target holds (its journal), as `ferry migrate --resume`:
+ * finished tables kept, the others loaded again, then what is left to build.
+ */
+resume: boolean, };
