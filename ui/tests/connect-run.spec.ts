@@ -371,6 +371,25 @@ describe('Run', () => {
     await page.close();
   });
 
+  it('names the place to choose instead of a target that is not empty: a schema on PostgreSQL, a database on MariaDB', async () => {
+    const mariadb: ServerInfo = { ...server, dialect: 'mariadb', server: 'MariaDB 10.11.6', host: 'db.internal:3306', schema: null, objects: ['orders'] };
+    const cases: [ServerInfo, string, string | null][] = [
+      [{ ...server, objects: ['orders', 'customers'] }, 'Not empty: 2 tables or views already there (orders, customers). Choose an empty database or another schema.', null],
+      [mariadb, 'Not empty: 1 table or view already there (orders). Choose an empty database (MySQL and MariaDB have no schemas).', 'another schema'],
+    ];
+    for (const [s, want, never] of cases) {
+      const { page, errors } = await open(connectSpec);
+      const kind = s.dialect === 'postgres' ? 'postgres' : 'mysql';
+      await setState(page, { target: { server: s, fields: { kind, host: 'db.internal', port: kind === 'postgres' ? 5432 : 3306, database: 'shop', user: 'ferry', tls: 'require', schema: '' }, password: '' } });
+      await page.click('#nav-connections');
+      const text = (await page.locator('#connection-result').textContent()) ?? '';
+      expect(text).toContain(want);
+      if (never) expect(text).not.toContain(never);
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  });
+
   it('continues a cancelled run where it stopped, as migrate --resume does', async () => {
     const { page, calls, errors } = await open(runSpec(9));
     await readyToRun(page);
