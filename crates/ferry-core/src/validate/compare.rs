@@ -325,7 +325,8 @@ pub(super) async fn validate_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Table
     let mut tv = TableValidation { table: t.source.name.clone(), target: t.name.clone(), ..Default::default() };
     let generated: Vec<&str> = t.columns.iter().filter(|c| c.generated_sql.is_some()).map(|c| c.source.as_str()).collect();
     if !generated.is_empty() {
-        tv.notes.push(format!("generated column(s) {} not compared: the target computes them", generated.join(", ")));
+        let (what, verb) = if generated.len() == 1 { ("generated column", "is") } else { ("generated columns", "are") };
+        tv.notes.push(format!("{what} {} {verb} not compared: the target computes them", generated.join(", ")));
     }
     let result = if spec.key.is_empty() {
         tv.method = "multiset".into();
