@@ -27,6 +27,7 @@ describe('entries', () => {
   it.each([
     [{ jobs: 2, backup_source: true }, 'migrate', '2 tables at a time; backed up the source first.'],
     [{ backup_source: true, jobs: 1 }, 'migrate', 'Backed up the source first; 1 table at a time.'],
+    [{ jobs: 2, backup_source: false, resume: true }, 'migrate', '2 tables at a time; continued the run that had stopped.'],
     [{ jobs: 2, strict: true, out: '/home/me/.local/share/ferry/backups', schema: 'sales' }, 'migrate', '2 tables at a time; stopped at the first refused value (strict); into backups; schema sales.'],
     [{ dialect: 'postgres', ready: true, rows_checked: 20000 }, 'preflight', 'Ready to migrate; checked 20,000 rows for PostgreSQL.'],
     [{ dialect: 'mariadb', unresolved: 3, rows_checked: 1 }, 'preflight', '3 groups of refused values left to decide; checked 1 row for MariaDB.'],

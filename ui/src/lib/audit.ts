@@ -59,6 +59,7 @@ const OPTION_WORDS: Record<string, (v: unknown, o: Record<string, unknown>) => s
   jobs: (v) => (num(v) !== null ? `${plural(num(v)!, 'table')} at a time` : null),
   strict: (v) => (v ? 'stopped at the first refused value (strict)' : null),
   data_only: (v) => (v ? 'rows only, into tables already there' : null),
+  resume: (v) => (v ? 'continued the run that had stopped' : null),
   batch_rows: (v) => (num(v) !== null ? `${plural(num(v)!, 'row')} per batch` : null),
   schema: (v) => `schema ${v}`,
   plan: (v) => `plan ${fileOf(v)}`,
