@@ -761,19 +761,8 @@ async fn a_cancelled_run_is_undone_from_the_run_view() {
     let app = App::start("state-cancel").await;
     let pg = TestDb::new(Target::Pg).await;
     let result = async {
-        // Where "Try with the demo database" looks: it builds its own only when none is there.
-        let demo = app.data_dir.join("demo/demo.sqlite");
-        fs::create_dir_all(demo.parent().unwrap()).unwrap();
-        ferry_core::demo::build(&demo, BIG_DEMO_ROWS, true).map_err(|e| format!("build the demo: {e}"))?;
-        app.wait("#try-demo", STARTUP).await?;
-        app.click("#try-demo").await?;
-        app.text_with("#source-summary", "16 tables", RUN).await?;
-        connect_to(&app, Target::Pg, &pg.name, "").await?;
-        app.text_with("#connection-result", "Empty", ANSWER).await?;
-        app.click("#nav-run").await?;
-        app.click("#start-run").await?;
         // Cancel once rows are being copied.
-        app.wait("tr[data-run-table]", RUN).await?;
+        start_big_demo_run(&app, &pg).await?;
         let cancel = app.wait("#cancel-run", ANSWER).await?;
         // Where Cancel is in the window (viewport coordinates, as elementFromPoint takes them).
         let at = app
@@ -844,17 +833,7 @@ async fn a_cancelled_run_continues_from_the_run_view() {
     let app = App::start("state-continue").await;
     let pg = TestDb::new(Target::Pg).await;
     let result = async {
-        let demo = app.data_dir.join("demo/demo.sqlite");
-        fs::create_dir_all(demo.parent().unwrap()).unwrap();
-        ferry_core::demo::build(&demo, BIG_DEMO_ROWS, true).map_err(|e| format!("build the demo: {e}"))?;
-        app.wait("#try-demo", STARTUP).await?;
-        app.click("#try-demo").await?;
-        app.text_with("#source-summary", "16 tables", RUN).await?;
-        connect_to(&app, Target::Pg, &pg.name, "").await?;
-        app.text_with("#connection-result", "Empty", ANSWER).await?;
-        app.click("#nav-run").await?;
-        app.click("#start-run").await?;
-        app.wait("tr[data-run-table]", RUN).await?;
+        start_big_demo_run(&app, &pg).await?;
         app.click("#cancel-run").await?;
         app.text_with("#run-status", "cancelled", RUN).await?;
         if pg_tables(&pg).await == 0 {
@@ -873,6 +852,24 @@ async fn a_cancelled_run_continues_from_the_run_view() {
     .await;
     app.finish(result).await;
     pg.drop_now().await;
+}
+
+/// The cancel tests' start: the big demo (`BIG_DEMO_ROWS`) opened with "Try with the demo
+/// database", the empty `pg` tested, the run started; returns once rows are being copied.
+async fn start_big_demo_run(app: &App, pg: &TestDb) -> Result<(), String> {
+    // Where "Try with the demo database" looks: it builds its own only when none is there.
+    let demo = app.data_dir.join("demo/demo.sqlite");
+    fs::create_dir_all(demo.parent().unwrap()).unwrap();
+    ferry_core::demo::build(&demo, BIG_DEMO_ROWS, true).map_err(|e| format!("build the demo: {e}"))?;
+    app.wait("#try-demo", STARTUP).await?;
+    app.click("#try-demo").await?;
+    app.text_with("#source-summary", "16 tables", RUN).await?;
+    connect_to(app, Target::Pg, &pg.name, "").await?;
+    app.text_with("#connection-result", "Empty", ANSWER).await?;
+    app.click("#nav-run").await?;
+    app.click("#start-run").await?;
+    app.wait("tr[data-run-table]", RUN).await?;
+    Ok(())
 }
 
 /// Rows of the demo for the cancel test: enough that copying takes a few seconds.
