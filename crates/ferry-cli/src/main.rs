@@ -476,7 +476,11 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             print_summary(&rep, report.as_deref());
             if let Some(e) = &rep.error {
                 audit::note_failure(e);
-                eprintln!("ferry: {e}");
+                match rep.resumable {
+                    // One line: what stopped it, and the command that goes on.
+                    Some(true) => eprintln!("ferry: {}", go_on(e, &source, &rep.target, report.as_deref())),
+                    _ => eprintln!("ferry: {e}"),
+                }
                 return Ok(status::exit(if interrupted.load(std::sync::atomic::Ordering::SeqCst) { status::INTERRUPTED } else { status::FAILED }));
             }
             Ok(if rep.is_exact() { status::exit(status::OK) } else { status::exit(status::LISTED) })
@@ -487,6 +491,15 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         Command::Audit { csv, json } => audit::run(&audit_path, csv, json),
         Command::Validate(args) => validate::run(args).await,
     }
+}
+
+/// A stopped run's error, and how to continue it or take it back, in one line.
+fn go_on(error: &str, source: &Path, target: &str, report: Option<&Path>) -> String {
+    let back = match report {
+        Some(r) => format!(", or take it back with `ferry rollback {} --to {target}`", r.display()),
+        None => String::new(),
+    };
+    format!("{}. The target keeps the run's journal: continue it with `ferry migrate {} --to {target} --resume` once the target answers again{back}", error.trim_end_matches('.'), source.display())
 }
 
 fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {

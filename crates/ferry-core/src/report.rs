@@ -33,6 +33,10 @@ pub struct Report {
     pub rejects_file: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// `Some(true)` when the run stopped part way and the target keeps its journal:
+    /// `ferry migrate --resume` (Continue this run, in the app) goes on from where it stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumable: Option<bool>,
     /// What the run made in the target, in the order it made it (`ferry rollback` removes
     /// exactly these); for `--data-only`, the tables it loaded, empty before the run.
     #[serde(default)]

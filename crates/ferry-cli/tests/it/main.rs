@@ -12,6 +12,7 @@ mod corpus;
 mod demo;
 mod diff;
 mod exit_status;
+mod faults;
 mod infer;
 mod load_data;
 mod lossless;

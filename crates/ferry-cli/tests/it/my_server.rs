@@ -31,39 +31,58 @@ impl MyServer {
         // another (at most five).
         for attempt in 0..5 {
             let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let log = root.join(format!("err{attempt}.log"));
-            let child = Command::new("/usr/sbin/mariadbd")
-                .args(["--no-defaults", "--user=mysql", "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--performance-schema=OFF"])
-                .arg(format!("--port={port}"))
-                .arg(format!("--datadir={}", root.join("data").display()))
-                .arg(format!("--socket={}", root.join("sock").display()))
-                .arg(format!("--pid-file={}", root.join("pid").display()))
-                .arg(format!("--log-error={}", log.display()))
-                .arg(format!("--ssl-cert={}", root.join("server.pem").display()))
-                .arg(format!("--ssl-key={}", root.join("server.key").display()))
-                .arg(format!("--ssl-ca={}", root.join("ca.pem").display()))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("mariadbd runs");
-            server.child = Some(child);
-            let started = Instant::now();
-            while started.elapsed() < Duration::from_secs(60) {
-                if server.sql("SELECT 1").is_ok() {
-                    server.port = port;
-                    return server;
-                }
-                if server.child.as_mut().unwrap().try_wait().unwrap().is_some() {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(200));
+            match server.launch(port, attempt) {
+                Ok(()) => return server,
+                Err(text) => assert!(text.contains("Address already in use") || text.contains("Can't start server"), "the test's MariaDB did not start: {text}"),
             }
-            let text = std::fs::read_to_string(&log).unwrap_or_default();
-            server.stop();
-            assert!(text.contains("Address already in use") || text.contains("Can't start server"), "the test's MariaDB did not start: {text}");
         }
         panic!("the test's MariaDB found no free port in five tries");
+    }
+
+    /// Starts `mariadbd` on `port` and waits (at most 60 s) until it answers; else stops it
+    /// and returns its error log.
+    fn launch(&mut self, port: u16, attempt: u32) -> Result<(), String> {
+        let root = &self.root;
+        let log = root.join(format!("err{attempt}.log"));
+        let child = Command::new("/usr/sbin/mariadbd")
+            .args(["--no-defaults", "--user=mysql", "--bind-address=127.0.0.1", "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--performance-schema=OFF"])
+            .arg(format!("--port={port}"))
+            .arg(format!("--datadir={}", root.join("data").display()))
+            .arg(format!("--socket={}", root.join("sock").display()))
+            .arg(format!("--pid-file={}", root.join("pid").display()))
+            .arg(format!("--log-error={}", log.display()))
+            .arg(format!("--ssl-cert={}", root.join("server.pem").display()))
+            .arg(format!("--ssl-key={}", root.join("server.key").display()))
+            .arg(format!("--ssl-ca={}", root.join("ca.pem").display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd runs");
+        self.child = Some(child);
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            if self.sql("SELECT 1").is_ok() {
+                self.port = port;
+                return Ok(());
+            }
+            if self.child.as_mut().unwrap().try_wait().unwrap().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        self.stop();
+        Err(text)
+    }
+
+    /// Shuts the server down (TERM: every session ended) and starts it again on its port.
+    pub fn restart(&mut self) {
+        self.stop();
+        let port = self.port;
+        if let Err(text) = self.launch(port, 9) {
+            panic!("the test's MariaDB did not start again on port {port}: {text}");
+        }
     }
 
     /// SQL as root over the server's own socket.

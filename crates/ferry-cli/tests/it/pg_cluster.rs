@@ -186,7 +186,18 @@ impl PgCluster {
 
     /// SQL run as `postgres` over the cluster's own socket (trusted), for setting it up.
     pub fn psql(&self, sql: &str) -> String {
-        self.as_postgres(&[&format!("{}/psql", bin()), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", self.root.to_str().unwrap(), "-p", &self.port.to_string(), "-d", "postgres", "-c", sql], 60)
+        self.psql_in("postgres", sql)
+    }
+
+    /// SQL as `postgres` in the database `db`, over the cluster's own socket.
+    pub fn psql_in(&self, db: &str, sql: &str) -> String {
+        self.as_postgres(&[&format!("{}/psql", bin()), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", self.root.to_str().unwrap(), "-p", &self.port.to_string(), "-d", db, "-c", sql], 60)
+    }
+
+    /// Restarts the server on its port (`pg_ctl restart -m fast`: every session is ended);
+    /// returns once it accepts connections again (at most 60 s).
+    pub fn restart(&self) {
+        self.as_postgres(&[&format!("{}/pg_ctl", bin()), "-D", self.data.to_str().unwrap(), "-l", self.root.join("log-restart").to_str().unwrap(), "-m", "fast", "-w", "-t", "60", "-o", &format!("-p {}", self.port), "restart"], 90);
     }
 
     /// A URL of this cluster: `user[:password]@host:port/postgres` and `query`.

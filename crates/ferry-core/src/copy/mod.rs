@@ -190,7 +190,13 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     report.seconds = started.elapsed().as_secs_f64();
     match result {
         Ok(()) => report.completed = true,
-        Err(e) => report.error = Some(e.to_string()),
+        Err(e) => {
+            // The journal stays in the target (a lost connection, a restart, a cancel): the
+            // run can go on from there. Not after a `--strict` stop: the same value would
+            // stop it again, and a source fixed since is not resumed.
+            report.resumable = sh.journal.as_ref().filter(|_| !matches!(e, FerryError::Strict(_))).map(|_| true);
+            report.error = Some(e.to_string());
+        }
     }
     match sh.log.finish() {
         Ok(path) => report.rejects_file = path,

@@ -28,6 +28,11 @@ completed: boolean,
  */
 rejects_file?: string | null, error?: string | null, 
 /**
+ * `Some(true)` when the run stopped part way and the target keeps its journal:
+ * `ferry migrate --resume` (Continue this run, in the app) goes on from where it stopped.
+ */
+resumable?: boolean | null, 
+/**
  * What the run made in the target, in the order it made it (`ferry rollback` removes
  * exactly these); for `--data-only`, the tables it loaded, empty before the run.
  */

@@ -1,0 +1,343 @@
+//! A run that meets a fault part way — the connection cut under it, the server restarted
+//! mid-load, the process killed while it builds indexes — says so in one line with the command
+//! that goes on, and `ferry migrate --resume` then brings the target to every row of the
+//! source, once, validated clean. The source stays byte-identical throughout.
+//!
+//! The faults are real: a TCP proxy the test runs between `ferry` and the server (cut by
+//! shutting every socket it carries), a PostgreSQL cluster and a MariaDB server of the test's
+//! own (restarted under the run; the shared servers are never touched), and `kill -9`.
+
+use crate::common::*;
+use crate::pg_cluster::{Certs, PgCluster, Setup, PASSWORD};
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A demo of `rows` rows in the scratch folder.
+fn demo(dir: &Scratch, rows: u64) -> PathBuf {
+    let src = dir.path("demo.sqlite");
+    let built = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", &rows.to_string()]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    src
+}
+
+/// Each table's row count in the SQLite file, by name.
+fn source_counts(src: &Path) -> Vec<(String, i64)> {
+    let c = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    names.into_iter().map(|n| {
+        let k: i64 = c.query_row(&format!("SELECT count(*) FROM \"{n}\""), [], |r| r.get(0)).unwrap();
+        (n, k)
+    }).collect()
+}
+
+/// A TCP proxy on 127.0.0.1 to `upstream`, on threads of its own (so it keeps carrying while
+/// the test waits on a process). `cut` shuts every connection it carries at that moment, as a
+/// dropped network does; it goes on accepting new ones, as a network that comes back does.
+struct Proxy {
+    port: u16,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(upstream: u16) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let keep = open.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else { continue };
+                let mut held = keep.lock().unwrap();
+                held.push(client.try_clone().unwrap());
+                held.push(server.try_clone().unwrap());
+                drop(held);
+                for (mut from, mut to) in [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)] {
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 64 * 1024];
+                        while let Ok(n) = from.read(&mut buf) {
+                            if n == 0 || to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(Shutdown::Both);
+                        let _ = from.shutdown(Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Proxy { port, open }
+    }
+
+    /// Shuts every connection the proxy carries now; returns how many there were.
+    fn cut(&self) -> usize {
+        let mut held = self.open.lock().unwrap();
+        for s in held.iter() {
+            let _ = s.shutdown(Shutdown::Both);
+        }
+        let n = held.len() / 2;
+        held.clear();
+        n
+    }
+}
+
+/// `url` with its `127.0.0.1:PORT` moved to `port`.
+fn through(url: &str, port: u16) -> String {
+    let mut u = url::Url::parse(url).unwrap();
+    u.set_port(Some(port)).unwrap();
+    u.to_string()
+}
+
+/// `ferry migrate SRC --to URL --report REPORT --jobs 2`, started.
+fn start_migrate(src: &Path, url: &str, report: &Path, audit: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["migrate", src.to_str().unwrap(), "--to", url, "--jobs", "2", "--report", report.to_str().unwrap()])
+        .env("FERRY_AUDIT_LOG", audit)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Polls `ready` every 30 ms until it says yes or `child` ends (at most 90 s); whether the
+/// child was still running when it did.
+fn wait_for(child: &mut Child, what: &str, mut ready: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if ready() {
+            return true;
+        }
+        assert!(started.elapsed() < Duration::from_secs(90), "{what}: not seen within 90 s");
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    false
+}
+
+/// Waits at most 90 s for `child` to end; its exit code and standard error.
+fn ended(mut child: Child, what: &str) -> (i32, String) {
+    let started = Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return (st.code().unwrap_or(-1), err);
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("{what}: the run did not end within 90 s of the fault");
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    }
+}
+
+/// The journal's states (2: loading, 3: rows in, keys not yet) from "name|state" lines.
+fn states(lines: &str) -> Vec<(String, i64)> {
+    lines.lines().filter_map(|l| l.rsplit_once('|')).map(|(t, s)| (t.trim().to_string(), s.trim().parse().unwrap_or(-1))).collect()
+}
+
+/// The journal's states in a shared server's test database; none before the run makes it.
+fn journal_states(rt: &tokio::runtime::Handle, db: &TestDb) -> Vec<(String, i64)> {
+    let exists = match db.kind {
+        Kind::Pg => "SELECT count(*)::text FROM information_schema.tables WHERE table_schema = 'public' AND table_name = 'ferry_run_journal'",
+        Kind::My => "SELECT CAST(count(*) AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'ferry_run_journal'",
+    };
+    if rt.block_on(db.texts(exists)).first().cloned().flatten().as_deref() != Some("1") {
+        return vec![];
+    }
+    states(&rt.block_on(db.texts(JOURNAL)).into_iter().flatten().collect::<Vec<_>>().join("\n"))
+}
+
+const JOURNAL: &str = "SELECT CONCAT(table_name, '|', CAST(state AS CHAR(4))) FROM ferry_run_journal ORDER BY table_name";
+
+/// What a run stopped by a fault says: one line, what stopped it, and both ways on.
+fn assert_one_line_that_goes_on(what: &str, code: i32, stderr: &str, src: &Path, report: &Path) {
+    assert_eq!(code, 1, "{what}: {stderr}");
+    let last = stderr.trim_end().lines().last().unwrap_or_default();
+    assert!(last.starts_with("ferry: "), "{what}: {stderr}");
+    let goes_on = format!("The target keeps the run's journal: continue it with `ferry migrate {} --to ", src.display());
+    assert!(last.contains(&goes_on) && last.contains("--resume` once the target answers again"), "{what}: {last}");
+    assert!(last.ends_with(&format!("or take it back with `ferry rollback {} --to {}`", report.display(), last.rsplit_once("--to ").unwrap().1.trim_end_matches('`'))), "{what}: {last}");
+    let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    assert_eq!(rep["completed"], false, "{what}");
+    assert_eq!(rep["resumable"], true, "{what}: {rep}");
+}
+
+/// `--resume` to the end, then validate: every row once, clean.
+fn resume_and_validate(what: &str, src: &Path, url: &str, audit: &Path, counts: &[(String, i64)], count: impl Fn(&str) -> i64) {
+    let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+    let limit = Duration::from_secs(300);
+    let report = src.with_file_name(format!("resumed-{}.json", unique_name("r")));
+    let (run, took) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", url, "--resume", "--report", report.to_str().unwrap()], &env, limit);
+    assert!(run.code == 0 || run.code == 2, "{what} (resume, after {took:?}): {}{}", run.stdout, run.stderr);
+    let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(rep["completed"], true, "{what}: {}", rep["error"]);
+    for (t, n) in counts {
+        assert_eq!(count(t), *n, "{what}: every row of {t}, once");
+        assert_eq!(rep["tables"][t]["rows_written"].as_i64(), Some(*n), "{what}: the report covers {t}");
+    }
+    let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", url], &env, limit).0;
+    assert_eq!(valid.code, 0, "{what}: {}{}", valid.stdout, valid.stderr);
+}
+
+/// The network drops mid-load (every connection `ferry` has to the server cut at once), on
+/// both targets: one line says so and how to go on; `--resume`, once the network is back,
+/// completes the run, clean.
+#[test]
+fn a_connection_cut_mid_load_is_continued() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let rt = runtime.handle();
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let before = sha256(&src);
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    for kind in Kind::all() {
+        let what = format!("{kind:?}");
+        let db = rt.block_on(TestDb::new(kind, "fault_cut"));
+        let upstream = url::Url::parse(&db.url).unwrap().port().unwrap_or(if kind == Kind::Pg { 5432 } else { 3306 });
+        let proxy = Proxy::start(upstream);
+        let url = through(&db.url, proxy.port);
+        let report = dir.path(&format!("cut-{what}.json"));
+        let mut child = start_migrate(&src, &url, &report, &audit);
+        let loading = wait_for(&mut child, &what, || journal_states(rt, &db).iter().any(|(_, s)| *s == 2));
+        if !loading {
+            panic!("{what}: the run ended before the cut: {:?}", ended(child, &what));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let carried = proxy.cut();
+        assert!(carried >= 2, "{what}: the run had {carried} connections open");
+        let (code, err) = ended(child, &what);
+        assert_one_line_that_goes_on(&what, code, &err, &src, &report);
+
+        let count = |t: &str| -> i64 {
+            let n = rt.block_on(db.texts(&format!("SELECT CONCAT(count(*), '') FROM {}", db.q(t))));
+            n[0].as_deref().unwrap().parse().unwrap()
+        };
+        resume_and_validate(&what, &src, &url, &audit, &counts, count);
+        assert_eq!(sha256(&src), before, "{what}: the source is byte-identical");
+    }
+}
+
+/// PostgreSQL restarted (`pg_ctl restart -m fast`) while the run copies: one line, then
+/// `--resume` on the restarted server completes it, clean.
+#[test]
+fn a_postgres_restart_mid_copy_is_continued() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let before = sha256(&src);
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    let cluster = PgCluster::start(Setup::default());
+    cluster.psql("CREATE DATABASE shop");
+    let mut url = url::Url::parse(&cluster.url(&format!("postgres:{PASSWORD}"), "127.0.0.1", "")).unwrap();
+    url.set_path("/shop");
+    let url = url.to_string();
+    let sql = |q: &str| -> String { cluster.psql_in("shop", q) };
+    let report = dir.path("restart.json");
+    let mut child = start_migrate(&src, &url, &report, &audit);
+    let copying = wait_for(&mut child, "PostgreSQL", || {
+        sql("SELECT to_regclass('ferry_run_journal') IS NOT NULL").trim() == "t" && states(&sql(JOURNAL)).iter().any(|(_, s)| *s == 2)
+    });
+    if !copying {
+        panic!("the run ended before the restart: {:?}", ended(child, "PostgreSQL"));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    cluster.restart();
+    let (code, err) = ended(child, "PostgreSQL");
+    assert_one_line_that_goes_on("PostgreSQL", code, &err, &src, &report);
+    resume_and_validate("PostgreSQL", &src, &url, &audit, &counts, |t| sql(&format!("SELECT count(*) FROM \"{t}\"")).trim().parse().unwrap());
+    assert_eq!(sha256(&src), before, "the source is byte-identical");
+}
+
+/// MariaDB shut down and started again while the run loads: one line, then `--resume`
+/// completes it, clean.
+#[test]
+fn a_mariadb_restart_mid_load_is_continued() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let before = sha256(&src);
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    let certs = Certs::new(&dir.path("certs"));
+    let ca = certs.ca("ferry-test-ca");
+    let server = certs.server("server", &ca, "DNS:localhost,IP:127.0.0.1");
+    let mut my = crate::my_server::MyServer::start(&server, &ca);
+    my.sql("CREATE DATABASE shop").unwrap();
+    let url = format!("mysql://root@127.0.0.1:{}/shop", my.port);
+    let report = dir.path("restart.json");
+    let mut child = start_migrate(&src, &url, &report, &audit);
+    let loading = wait_for(&mut child, "MariaDB", || my.sql(&format!("USE shop; {JOURNAL}")).is_ok_and(|out| states(&out).iter().any(|(_, s)| *s == 2)));
+    if !loading {
+        panic!("the run ended before the restart: {:?}", ended(child, "MariaDB"));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    my.restart();
+    let (code, err) = ended(child, "MariaDB");
+    assert_one_line_that_goes_on("MariaDB", code, &err, &src, &report);
+    resume_and_validate("MariaDB", &src, &url, &audit, &counts, |t| my.sql(&format!("SELECT count(*) FROM shop.`{t}`")).unwrap().trim().parse().unwrap());
+    assert_eq!(sha256(&src), before, "the source is byte-identical");
+}
+
+/// `kill -9` while the run builds a table's keys and indexes (its rows all in, the journal
+/// at "loaded"): `--resume` reloads that table whole, says so, and completes, clean.
+#[test]
+fn a_run_killed_while_it_builds_indexes_is_continued() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let rt = runtime.handle();
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let before = sha256(&src);
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    for kind in Kind::all() {
+        let what = format!("{kind:?}");
+        let db = rt.block_on(TestDb::new(kind, "fault_idx"));
+        let report = dir.path(&format!("idx-{what}.json"));
+        let mut child = start_migrate(&src, &db.url, &report, &audit);
+        let mut at_kill = vec![];
+        let building = wait_for(&mut child, &what, || {
+            at_kill = journal_states(rt, &db);
+            at_kill.iter().any(|(_, s)| *s == 3)
+        });
+        if !building {
+            panic!("{what}: the run ended before any table's indexes were built: {:?}", ended(child, &what));
+        }
+        let _ = Command::new("kill").args(["-9", &child.id().to_string()]).status();
+        let _ = ended(child, &what);
+        let loaded: Vec<&String> = at_kill.iter().filter(|(_, s)| *s == 3).map(|(t, _)| t).collect();
+
+        let count = |t: &str| -> i64 {
+            let n = rt.block_on(db.texts(&format!("SELECT CONCAT(count(*), '') FROM {}", db.q(t))));
+            n[0].as_deref().unwrap().parse().unwrap()
+        };
+        let resumed = dir.path(&format!("idx-{what}-resumed.json"));
+        let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+        let run = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume", "--report", resumed.to_str().unwrap()], &env, Duration::from_secs(300)).0;
+        assert!(run.code == 0 || run.code == 2, "{what}: {}{}", run.stdout, run.stderr);
+        let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&resumed).unwrap()).unwrap();
+        let notes = rep["notes"].to_string();
+        for t in &loaded {
+            // Killed at "loaded" it may have got on to "finished" before the kill landed.
+            let reloaded = notes.contains(&format!("\"table {t}\",\"reason\":\"reloaded whole: its rows were in, but not its keys and indexes, when the run stopped\""));
+            let kept = notes.contains(&format!("\"table {t}\",\"reason\":\"kept: the interrupted run had finished it\""));
+            assert!(reloaded || kept, "{what}: {t} is reloaded or kept: {notes}");
+        }
+        for (t, n) in &counts {
+            assert_eq!(count(t), *n, "{what}: every row of {t}, once");
+        }
+        let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, Duration::from_secs(300)).0;
+        assert_eq!(valid.code, 0, "{what}: {}{}", valid.stdout, valid.stderr);
+        assert_eq!(sha256(&src), before, "{what}: the source is byte-identical");
+    }
+}
