@@ -74,12 +74,13 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("replace", *replace);
             r
         }
-        Command::Rollback { report, to, backup, force } => {
+        Command::Rollback { report, to, backup, force, schema } => {
             let mut r = Recorder::start(path, "rollback");
             r.target(to);
             r.option("report", report.as_ref().map(|p| p.display().to_string()));
             r.option("backup", backup.as_ref().map(|p| p.display().to_string()));
             r.option("force", *force);
+            r.option("schema", schema.clone());
             r
         }
         Command::Preflight { job, schema, choose, out, .. } => {

@@ -181,12 +181,13 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
-    /// Remove exactly what one run made in the target (from its --report), or with --backup
-    /// put the target's backup back instead.
+    /// Remove exactly what one run made in the target (from its --report; without one, what
+    /// the unfinished run the target holds names), or with --backup put the target's backup
+    /// back instead.
     #[command(after_help = status::help("rollback"))]
     Rollback {
-        /// The run's JSON report (`ferry migrate --report`).
-        #[arg(required_unless_present = "backup")]
+        /// The run's JSON report (`ferry migrate --report`). Without it, the unfinished run
+        /// the target holds (killed before it wrote a report) is taken back by its journal.
         report: Option<PathBuf>,
         /// postgres://… or mysql://… (mariadb://…): the database that run wrote to.
         #[arg(long = "to")]
@@ -197,6 +198,10 @@ enum Command {
         /// Drop the run's tables even when they hold other rows than the run wrote.
         #[arg(long)]
         force: bool,
+        /// PostgreSQL: the schema the unfinished run wrote to, without a report (default
+        /// public).
+        #[arg(long, conflicts_with_all = ["report", "backup"])]
+        schema: Option<String>,
     },
     /// Print the audit log: every migrate, backup, restore, rollback and validate, with its outcome.
     #[command(after_help = status::help("audit"))]
@@ -487,7 +492,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         }
         Command::Monitor { to, schema, json } => monitor::run(&to, schema.as_deref(), json).await,
         Command::Restore { backup, to, replace } => restore::run(&backup, &to, replace).await,
-        Command::Rollback { report, to, backup, force } => rollback::run(report.as_deref(), &to, backup.as_deref(), force).await,
+        Command::Rollback { report, to, backup, force, schema } => rollback::run(report.as_deref(), &to, backup.as_deref(), force, schema.as_deref()).await,
         Command::Audit { csv, json } => audit::run(&audit_path, csv, json),
         Command::Validate(args) => validate::run(args).await,
     }

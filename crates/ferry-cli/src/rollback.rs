@@ -8,15 +8,15 @@ use crate::words::count;
 use std::process::ExitCode;
 
 /// Rolls back and lists what went, what was already gone and what was kept.
-pub async fn run(report: Option<&Path>, to: &str, backup: Option<&Path>, force: bool) -> Result<ExitCode, FerryError> {
+pub async fn run(report: Option<&Path>, to: &str, backup: Option<&Path>, force: bool, schema: Option<&str>) -> Result<ExitCode, FerryError> {
     if let Some(b) = backup {
         println!("rolling back by restoring the backup {} (the objects it holds are replaced)", b.display());
         return crate::restore::run(b, to, true).await;
     }
-    let Some(report) = report else {
-        return Err(FerryError::Other("give the run's report (ferry rollback RUN_REPORT.json --to URL), or a backup with --backup BACKUP.json".into()));
+    let (r, what) = match report {
+        Some(report) => (ferry_core::rollback::rollback(report, to, force, |_: &str| {}).await?, report.display().to_string()),
+        None => (ferry_core::rollback::rollback_unfinished(to, schema, |line: &str| println!("{line}")).await?, "the unfinished run".to_string()),
     };
-    let r = ferry_core::rollback::rollback(report, to, force, |_: &str| {}).await?;
     for d in &r.dropped {
         println!("dropped {d}");
     }
@@ -30,6 +30,6 @@ pub async fn run(report: Option<&Path>, to: &str, backup: Option<&Path>, force: 
         println!("kept {k}");
     }
     let n = |v: &[String], one, many| count(v.len() as u64, one, many);
-    println!("rolled back {} in {}: {} dropped, {} emptied, {} already gone, in {:.2} s", report.display(), r.target, n(&r.dropped, "object", "objects"), n(&r.emptied, "table", "tables"), n(&r.missing, "object", "objects"), r.seconds);
+    println!("rolled back {what} in {}: {} dropped, {} emptied, {} already gone, in {:.2} s", r.target, n(&r.dropped, "object", "objects"), n(&r.emptied, "table", "tables"), n(&r.missing, "object", "objects"), r.seconds);
     Ok(status::exit(status::OK))
 }

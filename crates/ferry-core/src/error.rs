@@ -29,7 +29,7 @@ pub enum FerryError {
     NoDatabase { host: String, database: String, hint: String },
     #[error("the target {where_} is not empty: it already holds {objects} — drop them or choose another {another}")]
     TargetNotEmpty { where_: String, objects: String, another: String },
-    #[error("the target holds an unfinished Ferry run (started {started}, {loaded} of {tables} tables loaded): continue it with `ferry migrate {src} --to {to} --resume`, or roll it back with `ferry rollback`")]
+    #[error("the target holds an unfinished Ferry run (started {started}, {loaded} of {tables} tables loaded): continue it with `ferry migrate {src} --to {to} --resume`, or roll it back with `ferry rollback --to {to}`")]
     UnfinishedRun { started: String, loaded: i64, tables: i64, src: String, to: String },
     #[error("cannot resume the run started {started}: {what} since. Roll it back with `ferry rollback` and migrate again (a catch-up sync is not there yet)")]
     ResumeMismatch { started: String, what: String },

@@ -46,7 +46,7 @@ pub fn load_report(path: &Path) -> Result<Report> {
 
 /// Removes what the run of `report_path` made in the database at `url`. `force` drops tables
 /// even when they hold another number of rows than the run wrote.
-pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: impl FnMut(&str) + Send) -> Result<RollbackOutcome> {
+pub async fn rollback(report_path: &Path, url: &str, force: bool, progress: impl FnMut(&str) + Send) -> Result<RollbackOutcome> {
     let started = Instant::now();
     let report = load_report(report_path)?;
     if report.created.is_empty() {
@@ -67,7 +67,36 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: 
         }
     }
     let schema = report.created.iter().find_map(|c| if c.kind == CreatedKind::Schema { Some(c.name.clone()) } else { c.schema.clone() });
-    let (target, mut conn) = Target::open(url, schema.as_deref()).await?;
+    let (target, conn) = Target::open(url, schema.as_deref()).await?;
+    undo(&report, target, conn, force, false, started, progress).await
+}
+
+/// Takes back an unfinished run that left no report (killed with -9, the machine lost): the
+/// tables and views its journal in the target names, and the journal. A PostgreSQL schema
+/// the run may have made is kept (the journal does not say whether it made it). With no
+/// report there is no count of the rows the run wrote to compare; the tables outside the
+/// run that reference its tables still stop it.
+pub async fn rollback_unfinished(url: &str, pg_schema: Option<&str>, mut progress: impl FnMut(&str) + Send) -> Result<RollbackOutcome> {
+    let started = Instant::now();
+    let (target, mut conn) = Target::open(url, pg_schema).await?;
+    let Some((tables, views)) = crate::copy::journal::Journal::new(&target).objects(&mut conn).await? else {
+        return Err(FerryError::Other(format!(
+            "the target {} holds no unfinished Ferry run{}: give the run's report (ferry rollback RUN_REPORT.json --to URL), or a backup with --backup BACKUP.json",
+            target.ddl().place(&target.url.database),
+            if target.dialect.has_schemas() && pg_schema.is_none() { " (a run into another schema: add --schema)" } else { "" }
+        )));
+    };
+    progress(&format!("the target's unfinished run names {} and {}", crate::value::plural(tables.len() as u64, "table", "tables"), crate::value::plural(views.len() as u64, "view", "views")));
+    let schema = target.dialect.has_schemas().then(|| target.pg_schema.clone());
+    let made = tables.into_iter().map(|n| (CreatedKind::Table, n)).chain(views.into_iter().map(|n| (CreatedKind::View, n)));
+    let created = made.map(|(kind, name)| crate::report::CreatedObject { kind, schema: schema.clone(), name }).collect();
+    let report = Report { target: target.url.redacted.clone(), created, ..Default::default() };
+    undo(&report, target, conn, false, true, started, progress).await
+}
+
+/// Drops what `report.created` lists (`journal`: the list is an unfinished run's journal;
+/// the journal goes even when none of its tables were made yet).
+async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, journal: bool, started: Instant, mut progress: impl FnMut(&str) + Send) -> Result<RollbackOutcome> {
     let present = objects(&mut conn, &target.pg_schema).await?;
     let mut out = RollbackOutcome { target: target.url.redacted.clone(), ..Default::default() };
     let of = |k: CreatedKind| report.created.iter().filter(move |c| c.kind == k).map(|c| c.name.clone());
@@ -140,6 +169,8 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, mut progress: 
             progress(&sql);
             conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
             out.dropped.extend(tables.iter().map(|t| format!("table {t}")));
+        }
+        if !tables.is_empty() || journal {
             // The run's journal (a run that stopped leaves it) goes with its tables: else the
             // next migration would take the target for one holding an unfinished run.
             let sql = format!("DROP TABLE IF EXISTS {}", name(crate::dialect::session::JOURNAL_TABLE));

@@ -158,7 +158,7 @@ fn journal_states(rt: &tokio::runtime::Handle, db: &TestDb) -> Vec<(String, i64)
     states(&rt.block_on(db.texts(JOURNAL)).into_iter().flatten().collect::<Vec<_>>().join("\n"))
 }
 
-const JOURNAL: &str = "SELECT CONCAT(table_name, '|', CAST(state AS CHAR(4))) FROM ferry_run_journal ORDER BY table_name";
+const JOURNAL: &str = "SELECT CONCAT(table_name, '|', CAST(state AS CHAR(4))) FROM ferry_run_journal WHERE kind = 'table' ORDER BY table_name";
 
 /// What a run stopped by a fault says: one line, what stopped it, and both ways on.
 fn assert_one_line_that_goes_on(what: &str, code: i32, stderr: &str, src: &Path, report: &Path) {

@@ -98,7 +98,7 @@ async fn a_killed_run_shows_in_the_audit_log() {
 
 /// The journal's rows: (table, state), by table.
 async fn journal(db: &TestDb) -> Vec<(String, i64)> {
-    let rows = db.texts("SELECT CONCAT(table_name, '|', CAST(state AS CHAR(4))) FROM ferry_run_journal ORDER BY table_name").await;
+    let rows = db.texts("SELECT CONCAT(table_name, '|', CAST(state AS CHAR(4))) FROM ferry_run_journal WHERE kind = 'table' ORDER BY table_name").await;
     let mut got: Vec<(String, i64)> = rows.into_iter().flatten().map(|r| {
         let (t, s) = r.rsplit_once('|').unwrap();
         (t.to_string(), s.trim().parse().unwrap())
@@ -192,7 +192,7 @@ async fn a_run_killed_mid_load_resumes_to_a_clean_target() {
         let loaded = states.iter().filter(|(_, s)| *s >= 3).count();
         let says = format!("the target holds an unfinished Ferry run (started ");
         let counted = format!("{loaded} of {} tables loaded): continue it with `ferry migrate {} --to ", states.len(), src.display());
-        assert!(line.contains(&says) && line.contains(&counted) && line.ends_with("--resume`, or roll it back with `ferry rollback`"), "{kind:?}: {line}");
+        assert!(line.contains(&says) && line.contains(&counted) && line.ends_with(&format!("--resume`, or roll it back with `ferry rollback --to {}`", db.url)), "{kind:?}: {line}");
 
         let report = dir.path(&format!("{kind:?}.json"));
         let (resumed, took) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume", "--report", report.to_str().unwrap()], &env, limit);
@@ -261,4 +261,32 @@ async fn a_cancelled_run_resumes_or_rolls_back() {
     assert!(resumed.code == 0 || resumed.code == 2, "{}{}", resumed.stdout, resumed.stderr);
     let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
     assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
+}
+
+/// kill -9 leaves no report; `ferry rollback --to URL` takes the run back by its journal:
+/// every table and view it made and the journal go, and the target takes a new migration.
+/// With no unfinished run there, it says so and what to give instead.
+#[tokio::test]
+async fn a_killed_run_without_a_report_is_rolled_back_by_its_journal() {
+    let dir = Scratch::new();
+    let src = demo(&dir, 300_000);
+    let audit = dir.path("audit.jsonl");
+    let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+    let limit = Duration::from_secs(300);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "rs_jrb").await;
+        assert!(migrate_and_kill(&src, &db, &audit, &[]).await, "{kind:?}: still loading when killed");
+        assert!(has_journal(&db).await, "{kind:?}");
+        let rolled = ferry_within(&["rollback", "--to", &db.url], &env, limit).0;
+        assert_eq!(rolled.code, 0, "{kind:?}: {}{}", rolled.stdout, rolled.stderr);
+        assert!(rolled.stdout.contains("the target's unfinished run names 16 tables and "), "{kind:?}: {}", rolled.stdout);
+        assert!(rolled.stdout.contains("rolled back the unfinished run in "), "{kind:?}: {}", rolled.stdout);
+        assert!(!has_journal(&db).await, "{kind:?}: the journal goes");
+        assert!(!some_table_has_rows(&db).await, "{kind:?}: {}", rolled.stdout);
+        let again = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
+        assert!(again.code == 0 || again.code == 2, "{kind:?}: the target takes a new run: {}{}", again.stdout, again.stderr);
+        let none = ferry_within(&["rollback", "--to", &db.url], &env, limit).0;
+        assert_eq!(none.code, 1, "{kind:?}: {}{}", none.stdout, none.stderr);
+        assert!(none.stderr.contains("holds no unfinished Ferry run") && none.stderr.contains("give the run's report"), "{kind:?}: {}", none.stderr);
+    }
 }

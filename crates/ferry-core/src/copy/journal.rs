@@ -3,10 +3,12 @@
 //! of the plan as given and the options that shape it) and how far each table got. Each step
 //! is its own small statement (autocommit), written as the table moves on; the table is
 //! dropped when the run completes. A run that stops — killed, crashed, cancelled, failed —
-//! leaves it, so the next `ferry migrate` can say so and `--resume` can continue.
+//! leaves it, so the next `ferry migrate` can say so and `--resume` can continue — or, with
+//! no report written (kill -9), `ferry rollback --to URL` can take back the tables and views
+//! it names.
 //!
-//! Only numbers and equality are read back (`Conn::query_i64`): the journal needs no
-//! dialect code of its own.
+//! Only numbers, equality and names are read back (`Conn::query_i64`, `query_texts`): the
+//! journal needs no dialect code of its own.
 
 use crate::dialect::session::{target_err, Conn, Target, JOURNAL_TABLE};
 use crate::dialect::Dialect;
@@ -60,7 +62,7 @@ pub(super) fn plan_hash(plan: Option<&crate::plan::Plan>, pg_schema: Option<&str
 }
 
 /// The journal of one target.
-pub(super) struct Journal {
+pub(crate) struct Journal {
     table: String,
     dialect: Dialect,
     exists_sql: String,
@@ -83,7 +85,7 @@ impl Unfinished {
 }
 
 impl Journal {
-    pub(super) fn new(target: &Target) -> Journal {
+    pub(crate) fn new(target: &Target) -> Journal {
         let place = if target.dialect.has_schemas() { quote_literal(&target.pg_schema, target.dialect) } else { "DATABASE()".into() };
         let exists_sql = format!("SELECT count(*) FROM information_schema.tables WHERE table_schema = {place} AND table_name = '{JOURNAL_TABLE}'");
         Journal { table: target.table_sql_name(JOURNAL_TABLE), dialect: target.dialect, exists_sql }
@@ -93,19 +95,37 @@ impl Journal {
         quote_literal(s, self.dialect)
     }
 
-    /// Makes the journal with every table `Planned`.
-    pub(super) async fn begin(&self, conn: &mut Conn, started_unix: i64, fp: &Fingerprint, plan_hash: &str, tables: &[String]) -> Result<()> {
+    /// Makes the journal with every table `Planned`: `tables` as (source name, target name),
+    /// and the views the run will try to make (by target name), so that a run stopped with
+    /// no report can still be taken back (`rollback::rollback_unfinished`).
+    pub(super) async fn begin(&self, conn: &mut Conn, started_unix: i64, fp: &Fingerprint, plan_hash: &str, tables: &[(String, String)], views: &[String]) -> Result<()> {
         let create = format!(
-            "CREATE TABLE {} (source_size BIGINT NOT NULL, source_sha256 VARCHAR(64) NOT NULL, plan_hash VARCHAR(64) NOT NULL, started_unix BIGINT NOT NULL, table_name VARCHAR(1000) NOT NULL, state BIGINT NOT NULL)",
+            "CREATE TABLE {} (source_size BIGINT NOT NULL, source_sha256 VARCHAR(64) NOT NULL, plan_hash VARCHAR(64) NOT NULL, started_unix BIGINT NOT NULL, table_name VARCHAR(1000) NOT NULL, target_name VARCHAR(1000) NOT NULL, kind VARCHAR(8) NOT NULL, state BIGINT NOT NULL)",
             self.table
         );
         conn.execute(&create).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?;
-        if tables.is_empty() {
+        let objects = tables.iter().map(|(s, t)| (s, t, "table")).chain(views.iter().map(|v| (v, v, "view")));
+        let rows: Vec<String> = objects.map(|(s, t, kind)| format!("({}, {}, {}, {started_unix}, {}, {}, '{kind}', 0)", fp.size, self.lit(&fp.sha256), self.lit(plan_hash), self.lit(s), self.lit(t))).collect();
+        if rows.is_empty() {
             return Ok(());
         }
-        let rows: Vec<String> = tables.iter().map(|t| format!("({}, {}, {}, {started_unix}, {}, 0)", fp.size, self.lit(&fp.sha256), self.lit(plan_hash), self.lit(t))).collect();
-        let insert = format!("INSERT INTO {} (source_size, source_sha256, plan_hash, started_unix, table_name, state) VALUES {}", self.table, rows.join(", "));
+        let insert = format!("INSERT INTO {} (source_size, source_sha256, plan_hash, started_unix, table_name, target_name, kind, state) VALUES {}", self.table, rows.join(", "));
         conn.execute(&insert).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
+    }
+
+    /// What the unfinished run the target holds set out to make, by target name: (tables,
+    /// views); None when the target holds no unfinished run.
+    pub(crate) async fn objects(&self, conn: &mut Conn) -> Result<Option<(Vec<String>, Vec<String>)>> {
+        if self.number(conn, &self.exists_sql).await? == 0 {
+            return Ok(None);
+        }
+        let mut found = [vec![], vec![]];
+        for (kind, out) in ["table", "view"].into_iter().zip(found.iter_mut()) {
+            let sql = format!("SELECT target_name FROM {} WHERE kind = '{kind}' ORDER BY target_name", self.table);
+            *out = conn.query_texts(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?.into_iter().flatten().collect();
+        }
+        let [tables, views] = found;
+        Ok(Some((tables, views)))
     }
 
     /// Moves one table (by source name) on to `state`.
@@ -143,8 +163,8 @@ impl Journal {
         let q = |what: &str| format!("SELECT {what} FROM {t}");
         Ok(Some(Unfinished {
             started_unix: self.number(conn, &q("max(started_unix)")).await?,
-            tables: self.number(conn, &q("count(*)")).await?,
-            loaded: self.number(conn, &format!("{} WHERE state >= {}", q("count(*)"), State::Loaded as i64)).await?,
+            tables: self.number(conn, &format!("{} WHERE kind = 'table'", q("count(*)"))).await?,
+            loaded: self.number(conn, &format!("{} WHERE kind = 'table' AND state >= {}", q("count(*)"), State::Loaded as i64)).await?,
             source_size: self.number(conn, &q("max(source_size)")).await?,
         }))
     }

@@ -8,7 +8,7 @@
 //! lands in the report with its row's key, the column and the original value.
 
 mod finish;
-mod journal;
+pub(crate) mod journal;
 mod load;
 mod resume;
 mod schedule;
@@ -115,8 +115,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
                 }
             }
             None => {
-                let names: Vec<String> = planned.iter().map(|t| t.source.name.clone()).collect();
-                jr.begin(&mut admin, started_unix, &fp, &plan_hash, &names).await?;
+                let names: Vec<(String, String)> = planned.iter().map(|t| (t.source.name.clone(), t.name.clone())).collect();
+                let views: Vec<String> = schema.views.iter().map(|v| v.name.clone()).collect();
+                jr.begin(&mut admin, started_unix, &fp, &plan_hash, &names, &views).await?;
             }
         }
         Some(jr)

@@ -224,6 +224,8 @@ pub trait Session {
     async fn execute(&mut self, sql: &str) -> std::result::Result<(), sqlx::Error>;
     /// The one integer (or NULL) a query returns.
     async fn query_i64(&mut self, sql: &str) -> std::result::Result<Option<i64>, sqlx::Error>;
+    /// The first column of every row a query returns, as text.
+    async fn query_texts(&mut self, sql: &str) -> std::result::Result<Vec<Option<String>>, sqlx::Error>;
     /// Sets a new session up for the target (MySQL: its collation; PostgreSQL: nothing, every
     /// name being schema-qualified).
     async fn prepare(&mut self, target: &Target) -> Result<()>;
@@ -259,6 +261,9 @@ impl Conn {
     }
     pub async fn query_i64(&mut self, sql: &str) -> std::result::Result<Option<i64>, sqlx::Error> {
         each!(self, c => c.query_i64(sql).await)
+    }
+    pub async fn query_texts(&mut self, sql: &str) -> std::result::Result<Vec<Option<String>>, sqlx::Error> {
+        each!(self, c => c.query_texts(sql).await)
     }
     pub async fn ensure_place(&mut self, target: &Target) -> Result<bool> {
         each!(self, c => c.ensure_place(target).await)

@@ -16,6 +16,10 @@ impl Session for MySqlConnection {
         sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(self).await
     }
 
+    async fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, sqlx::Error> {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(self).await
+    }
+
     async fn prepare(&mut self, target: &Target) -> Result<()> {
         let flavor = target.flavor.as_ref().expect("mysql flavor");
         super::set_collation(self, flavor).await.map_err(|e| target_err("the session collation", e))

@@ -19,6 +19,10 @@ impl Session for PgConnection {
         super::simple::scalar(self, &super::with_own_limits(sql)).await
     }
 
+    async fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, sqlx::Error> {
+        super::simple::scalars(self, &super::with_own_limits(sql)).await
+    }
+
     /// Nothing to set: every name Ferry writes is schema-qualified, and a view's body carries
     /// its search path (`ddl::create_view`). A session's search path would not last through a
     /// transaction pooler, and would be left for the next client of the server connection.
