@@ -119,6 +119,66 @@ pub fn backup_source(source: &Path, out_dir: &Path, mut progress: impl FnMut(u64
     Ok(backup)
 }
 
+/// A consistent copy of the source in a private temporary folder (the owner's alone),
+/// removed with it: what `sync` reads, so the file is read once, at one commit, while its
+/// application goes on writing.
+pub struct PrivateSnapshot {
+    dir: PathBuf,
+    path: PathBuf,
+    /// When the copy was taken (RFC 3339, UTC).
+    pub taken_at: String,
+    /// How long taking it took.
+    pub seconds: f64,
+}
+
+impl PrivateSnapshot {
+    /// The copy's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for PrivateSnapshot {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Takes a consistent snapshot of `source` (as `backup_source` does: one read transaction,
+/// the backup API stepped once over every page) into a private temporary folder.
+pub fn private_snapshot(source: &Path) -> Result<PrivateSnapshot> {
+    let started = Instant::now();
+    let taken_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let src = inspect::open(source)?;
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("ferry-sync-{}-{n}", std::process::id()));
+    let shown = dir.display().to_string();
+    let failed = |e: &dyn std::fmt::Display| FerryError::Io(format!("cannot copy {} into {shown} to read it ({e}): free space there or point TMPDIR elsewhere", source.display()));
+    let _ = std::fs::remove_dir_all(&dir);
+    {
+        let mut b = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(&dir).map_err(|e| failed(&e))?;
+    }
+    let mut snap = PrivateSnapshot { path: dir.join("source.sqlite"), dir, taken_at, seconds: 0.0 };
+    let mut dst = rusqlite::Connection::open(&snap.path).map_err(|e| failed(&e))?;
+    begin_snapshot(&src, source, lock_wait())?;
+    {
+        let backup = rusqlite::backup::Backup::new(&src, &mut dst).map_err(|e| if full_disk(&e) { failed(&e) } else { inspect::map_err(source, e) })?;
+        let r = backup.step(-1).map_err(|e| if full_disk(&e) { failed(&e) } else { inspect::map_err(source, e) })?;
+        if r != rusqlite::backup::StepResult::Done {
+            return Err(FerryError::Source(format!("{}: the copy stopped part way ({r:?}) although it held the file still; try again", source.display())));
+        }
+    }
+    let _ = src.execute_batch("COMMIT");
+    dst.execute_batch("PRAGMA journal_mode = DELETE;").map_err(|e| failed(&e))?;
+    drop(dst);
+    snap.seconds = started.elapsed().as_secs_f64();
+    Ok(snap)
+}
+
 /// How long a backup waits for a moment when no other program is committing to the source:
 /// 30 s, or `FERRY_LOCK_WAIT_SECONDS`.
 fn lock_wait() -> std::time::Duration {

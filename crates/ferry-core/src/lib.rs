@@ -25,6 +25,7 @@ pub mod rollback;
 pub mod schema;
 pub mod source;
 pub mod sqlexpr;
+pub mod sync;
 pub mod validate;
 pub mod value;
 

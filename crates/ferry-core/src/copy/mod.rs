@@ -209,6 +209,11 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     Ok(report)
 }
 
+/// When the unfinished run the target holds started (its journal is there), if one is.
+pub async fn unfinished_run(target: &Target, conn: &mut Conn) -> Result<Option<String>> {
+    Ok(journal::Journal::new(target).find(conn).await?.map(|u| u.started()))
+}
+
 /// What the data phase will copy: every planned table and the rows the source holds in them.
 fn planned_event(tables: &[Arc<PlannedTable>]) -> Event {
     Event::Planned { tables: tables.len() as u64, rows: tables.iter().map(|t| t.source.row_count).sum() }

@@ -100,6 +100,14 @@ impl Dialect {
         }
     }
 
+    /// How `sync` writes values and opens a table's transaction (`dialect/*/sync.rs`).
+    pub fn sync_sql(self) -> &'static dyn super::sync::SyncSql {
+        match self {
+            Dialect::Postgres => &postgres::sync::POSTGRES,
+            Dialect::MySql | Dialect::MariaDb => &mysql::sync::MYSQL,
+        }
+    }
+
     /// A float read back as the dialect's canonical text (`Read::read_rows`).
     pub fn decode_float(self, raw: &str) -> Option<f64> {
         match self {

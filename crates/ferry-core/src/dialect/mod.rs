@@ -49,6 +49,7 @@ pub mod probe;
 pub mod read;
 pub mod rehearse;
 pub mod session;
+pub mod sync;
 pub mod write;
 
 use crate::error::{FerryError, Result};

@@ -11,36 +11,36 @@ const SHOWN_CHARS: usize = 300;
 
 /// One row's canonical values back to back.
 #[derive(Clone, Default)]
-pub(super) struct Row {
-    pub(super) buf: String,
-    pub(super) spans: Vec<Option<(u32, u32)>>,
+pub(crate) struct Row {
+    pub(crate) buf: String,
+    pub(crate) spans: Vec<Option<(u32, u32)>>,
 }
 
 impl Row {
-    pub(super) fn with_columns(n: usize) -> Row {
+    pub(crate) fn with_columns(n: usize) -> Row {
         Row { buf: String::with_capacity(32 * n), spans: Vec::with_capacity(n) }
     }
-    pub(super) fn get(&self, i: usize) -> Option<&str> {
+    pub(crate) fn get(&self, i: usize) -> Option<&str> {
         self.spans[i].map(|(a, b)| &self.buf[a as usize..b as usize])
     }
-    pub(super) fn push(&mut self, v: Option<&str>) {
+    pub(crate) fn push(&mut self, v: Option<&str>) {
         match v {
             None => self.spans.push(None),
             Some(s) => self.push_with(|b| b.push_str(s)),
         }
     }
-    pub(super) fn push_with(&mut self, f: impl FnOnce(&mut String)) {
+    pub(crate) fn push_with(&mut self, f: impl FnOnce(&mut String)) {
         let start = self.buf.len() as u32;
         f(&mut self.buf);
         self.spans.push(Some((start, self.buf.len() as u32)));
     }
     /// Every value the same, NULLs in the same places: compared whole, not by a hash.
-    pub(super) fn same(&self, other: &Row) -> bool {
+    pub(crate) fn same(&self, other: &Row) -> bool {
         self.spans == other.spans && self.buf == other.buf
     }
     /// The key's values as one string of bytes, equal exactly when the keys are equal (each
     /// NULL or length-prefixed canonical text).
-    pub(super) fn key_bytes(&self, key: &[usize]) -> Vec<u8> {
+    pub(crate) fn key_bytes(&self, key: &[usize]) -> Vec<u8> {
         let mut out = Vec::with_capacity(40 * key.len());
         for &i in key {
             match self.get(i) {
@@ -54,15 +54,15 @@ impl Row {
         }
         out
     }
-    pub(super) fn keys_equal(&self, other: &Row, key: &[usize]) -> bool {
+    pub(crate) fn keys_equal(&self, other: &Row, key: &[usize]) -> bool {
         key.iter().all(|&i| self.get(i) == other.get(i))
     }
-    pub(super) fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.buf.len() + 8 * self.spans.len() + 64
     }
     /// The hash of the canonical values (each NULL or length-prefixed text, in column order),
     /// by which tables without a key are compared as multisets.
-    pub(super) fn hash(&self) -> [u8; 16] {
+    pub(crate) fn hash(&self) -> [u8; 16] {
         let mut h = sha2::Sha256::new();
         for i in 0..self.spans.len() {
             match self.get(i) {
@@ -81,7 +81,7 @@ impl Row {
 }
 
 /// Writes converted values in canonical text: the form the target's read-back SELECT gives.
-pub(super) struct Canon<'a>(pub(super) &'a mut Row);
+pub(crate) struct Canon<'a>(pub(crate) &'a mut Row);
 
 impl Encoder for Canon<'_> {
     fn null(&mut self) {
@@ -134,16 +134,16 @@ fn push_hex(buf: &mut String, b: &[u8]) {
 
 /// A double's canonical text: its 8 bytes in hex (PostgreSQL's `float8send`), so equal
 /// means the same bits; shown as its shortest text (`float_text`).
-pub(super) fn push_float_bits(buf: &mut String, f: f64) {
+pub(crate) fn push_float_bits(buf: &mut String, f: f64) {
     push_hex(buf, &f.to_bits().to_be_bytes());
 }
 
-pub(super) fn float_of(bits: &str) -> Option<f64> {
+pub(crate) fn float_of(bits: &str) -> Option<f64> {
     u64::from_str_radix(bits, 16).ok().map(f64::from_bits)
 }
 
 /// A canonical double as a person reads it (`0.1`, `1e300`); other text unchanged.
-pub(super) fn float_text(bits: &str) -> String {
+pub(crate) fn float_text(bits: &str) -> String {
     match float_of(bits) {
         Some(f) if bits.len() == 16 => float_shown(f),
         _ => bits.to_string(),
@@ -152,7 +152,7 @@ pub(super) fn float_text(bits: &str) -> String {
 
 /// The shortest text that reads back as `f`: plain digits in the usual range, else with an
 /// exponent.
-pub(super) fn float_shown(f: f64) -> String {
+pub(crate) fn float_shown(f: f64) -> String {
     let a = f.abs();
     if f.is_finite() && (a == 0.0 || (1e-6..1e15).contains(&a)) {
         if f == 0.0 && f.is_sign_negative() { "-0".into() } else { format!("{f}") }
@@ -178,7 +178,7 @@ pub fn canonical_json(s: &str) -> Option<String> {
 }
 
 /// `canonical_json` written at the end of `out`; false (and `out` as it was) when `s` is not JSON.
-pub(super) fn push_canonical_json(out: &mut String, s: &str) -> bool {
+pub(crate) fn push_canonical_json(out: &mut String, s: &str) -> bool {
     match serde_json::from_str::<J>(s) {
         Ok(v) => {
             write_json(&v, out);
@@ -266,7 +266,7 @@ fn push_json_string(out: &mut String, s: &str) {
 }
 
 /// A value as a report shows it: cut after `SHOWN_CHARS` characters, with the full length.
-pub(super) fn shown(v: Option<&str>) -> Option<String> {
+pub(crate) fn shown(v: Option<&str>) -> Option<String> {
     let s = v?;
     if s.len() <= SHOWN_CHARS {
         return Some(s.to_string());

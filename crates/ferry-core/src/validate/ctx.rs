@@ -9,15 +9,15 @@ use std::path::PathBuf;
 /// Mismatches (and expected rows) a table keeps in the report; the totals count them all.
 pub const KEPT: usize = 1000;
 
-pub(super) struct Ctx {
-    pub(super) target: Target,
+pub(crate) struct Ctx {
+    pub(crate) target: Target,
     /// Target sessions between tables: a new one costs a handshake (TLS, authentication).
-    pub(super) sessions: std::sync::Mutex<Vec<Conn>>,
-    pub(super) source: PathBuf,
+    pub(crate) sessions: std::sync::Mutex<Vec<Conn>>,
+    pub(crate) source: PathBuf,
     /// Per source table: run-report keys (JSON text) → the run's reason.
-    pub(super) reported: HashMap<String, HashMap<String, String>>,
+    pub(crate) reported: HashMap<String, HashMap<String, String>>,
     /// Per source table: rejected rows the run counted (the report keeps 1,000 of them).
-    pub(super) reported_total: HashMap<String, u64>,
+    pub(crate) reported_total: HashMap<String, u64>,
     /// Per source table: the plan's choices for refused values.
-    pub(super) value_choices: HashMap<String, crate::plan::choices::ValueChoices>,
+    pub(crate) value_choices: HashMap<String, crate::plan::choices::ValueChoices>,
 }

@@ -23,13 +23,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 mod aggregates;
-mod canonical;
+pub(crate) mod canonical;
 mod compare;
-mod ctx;
+pub(crate) mod ctx;
 mod pairer;
-mod read;
+pub(crate) mod read;
 mod report;
-mod spec;
+pub(crate) mod spec;
 
 pub use canonical::canonical_json;
 pub use report::{Aggregates, ColumnCheck, Expected, Mismatch, MismatchKind, SchemaDifference, TableValidation, ValidateOptions, ValidationReport};
@@ -67,7 +67,7 @@ fn reported_rows(rep: &Report) -> (HashMap<String, HashMap<String, String>>, Has
 /// Each generated column the target holds as a plain one (the server refused its expression,
 /// and `migrate` loaded the values SQLite computed) is compared like any loaded column. When
 /// the catalog cannot be read, generated columns stay uncompared, as the target computes them.
-async fn as_made(target: &Target, admin: &mut Conn, planned: &mut [PlannedTable]) {
+pub(crate) async fn as_made(target: &Target, admin: &mut Conn, planned: &mut [PlannedTable]) {
     if !planned.iter().any(|t| t.columns.iter().any(|c| c.generated_sql.is_some())) {
         return;
     }

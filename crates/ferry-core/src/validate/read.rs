@@ -21,16 +21,18 @@ const BATCH_ROWS: usize = 1000;
 
 /// What the source reader found besides the rows it sent.
 #[derive(Default)]
-pub(super) struct SourceOutcome {
-    pub(super) rows: u64,
-    pub(super) refused: Vec<Expected>,
-    pub(super) refused_total: u64,
+pub(crate) struct SourceOutcome {
+    pub(crate) rows: u64,
+    pub(crate) refused: Vec<Expected>,
+    pub(crate) refused_total: u64,
+    /// The first `KEPT` refused rows as `migrate` reports them: key, column, value, reason.
+    pub(crate) rejected: Vec<crate::report::Rejected>,
 }
 
 /// Reads a table from SQLite (in key order when it has one), converts every value as the
 /// load did, and sends canonical rows in batches. Rows the conversion refuses are not sent:
 /// they are expected to be absent.
-pub(super) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<SourceOutcome> {
+pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<SourceOutcome> {
     let conn = inspect::open(&path)?;
     // The sorter of a key-ordered read works in this much memory, then in temporary files.
     let _ = conn.execute_batch("PRAGMA cache_size = -16384");
@@ -73,7 +75,9 @@ pub(super) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
                 out.refused_total += 1;
                 if out.refused.len() < KEPT {
                     let rid = if select.rowid.is_some() { row.get::<_, i64>(0).ok() } else { None };
-                    out.refused.push(Expected { row: t.row_key(rid, row, offset), reason: format!("refused by the conversion, column {src}: {reason}") });
+                    let key = t.row_key(rid, row, offset);
+                    out.rejected.push(crate::report::Rejected { row: key.clone(), column: Some(src.clone()), value: crate::value::value_to_json(v), reason: reason.reason.clone() });
+                    out.refused.push(Expected { row: key, reason: format!("refused by the conversion, column {src}: {reason}") });
                 }
                 continue 'rows;
             }
@@ -113,7 +117,7 @@ fn target_row(spec: &Spec, dialect: Dialect, text: &str, fields: &[Option<(usize
 }
 
 /// Streams the target table's canonical rows in batches.
-pub(super) async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<u64> {
+pub(crate) async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: Arc<Spec>, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<u64> {
     let kept = ctx.sessions.lock().expect("sessions").pop();
     let mut conn = match kept {
         Some(c) => c,
@@ -141,7 +145,7 @@ pub(super) async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: 
 
 /// One side's rows, one at a time, from its batches; the rows compared go back to the
 /// reader (`done`) to be filled again.
-pub(super) struct Side {
+pub(crate) struct Side {
     rx: mpsc::Receiver<Vec<Row>>,
     cur: std::vec::IntoIter<Row>,
     back: std::sync::mpsc::SyncSender<Vec<Row>>,
@@ -149,18 +153,18 @@ pub(super) struct Side {
 }
 
 impl Side {
-    pub(super) fn new(rx: mpsc::Receiver<Vec<Row>>, back: std::sync::mpsc::SyncSender<Vec<Row>>) -> Side {
+    pub(crate) fn new(rx: mpsc::Receiver<Vec<Row>>, back: std::sync::mpsc::SyncSender<Vec<Row>>) -> Side {
         Side { rx, cur: Vec::new().into_iter(), back, spent: vec![] }
     }
     /// A row the comparison is done with.
-    pub(super) fn done(&mut self, r: Row) {
+    pub(crate) fn done(&mut self, r: Row) {
         self.spent.push(r);
         if self.spent.len() >= BATCH_ROWS {
             // A reader that has rows enough to spare (or has stopped) lets them go.
             let _ = self.back.try_send(std::mem::take(&mut self.spent));
         }
     }
-    pub(super) async fn next(&mut self) -> Option<Row> {
+    pub(crate) async fn next(&mut self) -> Option<Row> {
         loop {
             if let Some(r) = self.cur.next() {
                 return Some(r);
@@ -171,14 +175,14 @@ impl Side {
 }
 
 /// A reader's rows to fill: those the comparison handed back, else new ones.
-pub(super) struct Pool {
+pub(crate) struct Pool {
     back: std::sync::mpsc::Receiver<Vec<Row>>,
     free: Vec<Row>,
     columns: usize,
 }
 
 impl Pool {
-    pub(super) fn new(back: std::sync::mpsc::Receiver<Vec<Row>>, columns: usize) -> Pool {
+    pub(crate) fn new(back: std::sync::mpsc::Receiver<Vec<Row>>, columns: usize) -> Pool {
         Pool { back, free: vec![], columns }
     }
     fn row(&mut self) -> Row {

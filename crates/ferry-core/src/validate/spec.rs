@@ -10,20 +10,20 @@ use super::canonical::{float_of, float_text, shown, Row};
 
 /// A table's compared columns (loaded ones: generated columns are computed by the target)
 /// and its key.
-pub(super) struct Spec {
+pub(crate) struct Spec {
     /// (source name, target name, logical type, source position)
-    pub(super) cols: Vec<(String, String, LogicalType, usize)>,
+    pub(crate) cols: Vec<(String, String, LogicalType, usize)>,
     /// The plan's transform of each column in `cols`, as the load applied it.
-    pub(super) transforms: Vec<Option<crate::convert::Transform>>,
+    pub(crate) transforms: Vec<Option<crate::convert::Transform>>,
     /// The plan's pre-flight choices for refused values (set NULL, strip NULs), by source
     /// column, as the load applied them.
-    pub(super) choices: crate::plan::choices::ValueChoices,
-    pub(super) key: Vec<usize>,
-    pub(super) key_what: String,
+    pub(crate) choices: crate::plan::choices::ValueChoices,
+    pub(crate) key: Vec<usize>,
+    pub(crate) key_what: String,
 }
 
 impl Spec {
-    pub(super) fn new(t: &PlannedTable) -> Spec {
+    pub(crate) fn new(t: &PlannedTable) -> Spec {
         let cols: Vec<(String, String, LogicalType, usize)> =
             t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| (c.source.clone(), c.name.clone(), c.logical.clone(), c.source_index)).collect();
         let pos = |src: &str| cols.iter().position(|c| c.0.eq_ignore_ascii_case(src));
@@ -57,15 +57,15 @@ impl Spec {
         Spec { choices: Default::default(), cols, transforms, key, key_what }
     }
 
-    pub(super) fn typed(&self) -> Vec<(String, LogicalType)> {
+    pub(crate) fn typed(&self) -> Vec<(String, LogicalType)> {
         self.cols.iter().map(|c| (c.1.clone(), c.2.clone())).collect()
     }
 
-    pub(super) fn key_names(&self) -> Vec<String> {
+    pub(crate) fn key_names(&self) -> Vec<String> {
         self.key.iter().map(|&i| self.cols[i].0.clone()).collect()
     }
 
-    pub(super) fn cmp_keys(&self, a: &Row, b: &Row) -> Ordering {
+    pub(crate) fn cmp_keys(&self, a: &Row, b: &Row) -> Ordering {
         for &i in &self.key {
             let o = cmp_values(&self.cols[i].2, a.get(i), b.get(i));
             if o != Ordering::Equal {
@@ -76,7 +76,7 @@ impl Spec {
     }
 
     /// The row's key as a report names it: `{"id": 7}`; numbers as numbers.
-    pub(super) fn key_json(&self, r: &Row) -> J {
+    pub(crate) fn key_json(&self, r: &Row) -> J {
         let idx: Vec<usize> = if self.key.is_empty() { (0..self.cols.len()).collect() } else { self.key.clone() };
         let mut m = serde_json::Map::new();
         for i in idx {
@@ -95,7 +95,7 @@ impl Spec {
 
 /// Orders two canonical values as both databases order the key: numbers by value, the rest
 /// by bytes (SQLite BINARY, PostgreSQL `COLLATE "C"`, MySQL's binary collation).
-pub(super) fn cmp_values(t: &LogicalType, a: Option<&str>, b: Option<&str>) -> Ordering {
+pub(crate) fn cmp_values(t: &LogicalType, a: Option<&str>, b: Option<&str>) -> Ordering {
     let (a, b) = match (a, b) {
         (None, None) => return Ordering::Equal,
         (None, _) => return Ordering::Less,

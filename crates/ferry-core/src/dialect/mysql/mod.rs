@@ -17,6 +17,7 @@ pub mod monitor;
 pub mod read;
 pub mod rehearse;
 pub mod session;
+pub mod sync;
 pub mod types;
 pub mod write;
 

@@ -23,6 +23,7 @@ pub mod read;
 pub mod rehearse;
 pub mod session;
 pub mod simple;
+pub mod sync;
 pub mod types;
 pub mod write;
 

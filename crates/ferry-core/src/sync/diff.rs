@@ -1,0 +1,170 @@
+//! What changed in one table since the run: both sides read as `validate` reads them (the
+//! source through the plan's conversion, the target cast to the same canonical text),
+//! streamed in key order and merged, so memory holds the changed rows and no more. A table
+//! without a key is compared as a multiset of row hashes.
+
+use crate::error::{FerryError, Result};
+use crate::plan::resolve::PlannedTable;
+use crate::validate::canonical::Row;
+use crate::validate::ctx::Ctx;
+use crate::validate::read::{read_source_rows, read_target_rows, Pool, Side, SourceOutcome};
+use crate::validate::spec::Spec;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A source row whose target row differs, and the columns (positions in `Spec::cols`) that do.
+pub(super) struct Update {
+    pub(super) row: Row,
+    pub(super) columns: Vec<usize>,
+}
+
+/// One table's changes.
+pub(super) struct TableDiff {
+    pub(super) t: Arc<PlannedTable>,
+    pub(super) spec: Arc<Spec>,
+    /// Source rows whose key the target lacks.
+    pub(super) inserts: Vec<Row>,
+    pub(super) updates: Vec<Update>,
+    /// Target rows whose key the source lacks (only their key is used).
+    pub(super) deletes: Vec<Row>,
+    pub(super) unchanged: u64,
+    pub(super) rows_source: u64,
+    pub(super) rows_target: u64,
+    /// No key, and the two multisets differ: the table is reloaded whole.
+    pub(super) reload: bool,
+    /// Rows the plan's conversion refuses (never sent to the target).
+    pub(super) refused: SourceOutcome,
+}
+
+impl TableDiff {
+    pub(super) fn nothing_to_do(&self) -> bool {
+        self.inserts.is_empty() && self.updates.is_empty() && self.deletes.is_empty() && !self.reload
+    }
+}
+
+/// Starts both readers for one pass over a table (as `validate` does).
+pub(super) fn start_pass(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>, ordered: bool) -> (Side, Side, tokio::task::JoinHandle<Result<SourceOutcome>>, tokio::task::JoinHandle<Result<u64>>) {
+    let (stx, srx) = mpsc::channel(4);
+    let (ttx, trx) = mpsc::channel(4);
+    let (s_back, s_spent) = std::sync::mpsc::sync_channel(2);
+    let (t_back, t_spent) = std::sync::mpsc::sync_channel(2);
+    let n = spec.cols.len();
+    let src = {
+        let (path, t, spec, d) = (ctx.source.clone(), t.clone(), spec.clone(), ctx.target.dialect);
+        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, ordered, stx, Pool::new(s_spent, n)))
+    };
+    let tgt = tokio::spawn(read_target_rows(ctx.clone(), t.clone(), spec.clone(), ordered, ttx, Pool::new(t_spent, n)));
+    (Side::new(srx, s_back), Side::new(trx, t_back), src, tgt)
+}
+
+async fn finish_pass(src: tokio::task::JoinHandle<Result<SourceOutcome>>, tgt: tokio::task::JoinHandle<Result<u64>>) -> Result<SourceOutcome> {
+    let s = src.await.map_err(|e| FerryError::Other(format!("the source reader stopped: {e}")))?;
+    let t = tgt.await.map_err(|e| FerryError::Other(format!("the target reader stopped: {e}")))?;
+    t?;
+    s
+}
+
+/// The columns whose values differ between two rows of the same key.
+fn differing(spec: &Spec, x: &Row, y: &Row) -> Vec<usize> {
+    (0..spec.cols.len()).filter(|&i| x.get(i) != y.get(i)).collect()
+}
+
+/// Finds a table's changes: by key in a streaming merge, or (no key) as multisets.
+pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<TableDiff> {
+    let mut spec = Spec::new(&t);
+    spec.choices = ctx.value_choices.get(&t.source.name).cloned().unwrap_or_default();
+    let spec = Arc::new(spec);
+    let mut d = TableDiff { t: t.clone(), spec: spec.clone(), inserts: vec![], updates: vec![], deletes: vec![], unchanged: 0, rows_source: 0, rows_target: 0, reload: false, refused: SourceOutcome::default() };
+    if spec.key.is_empty() {
+        multiset(&ctx, &mut d).await?;
+        return Ok(d);
+    }
+    let (mut s, mut g, sh, th) = start_pass(&ctx, &t, &spec, true);
+    let mut a = s.next().await;
+    let mut b = g.next().await;
+    let mut broken: Option<String> = None;
+    let check = |prev: &Row, next: &Option<Row>, side: &str| -> Option<String> {
+        match next {
+            Some(n) if spec.cmp_keys(prev, n) != Ordering::Less => Some(format!("the {side} returned key {} after {}", spec.key_json(n), spec.key_json(prev))),
+            _ => None,
+        }
+    };
+    loop {
+        let step = match (&a, &b) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => spec.cmp_keys(x, y),
+        };
+        if matches!(step, Ordering::Less | Ordering::Equal) {
+            d.rows_source += 1;
+        }
+        if matches!(step, Ordering::Greater | Ordering::Equal) {
+            d.rows_target += 1;
+        }
+        match step {
+            Ordering::Less => {
+                let next = s.next().await;
+                let x = std::mem::replace(&mut a, next).expect("source row");
+                broken = broken.or_else(|| check(&x, &a, "source"));
+                d.inserts.push(x);
+            }
+            Ordering::Greater => {
+                let next = g.next().await;
+                let y = std::mem::replace(&mut b, next).expect("target row");
+                broken = broken.or_else(|| check(&y, &b, "target"));
+                d.deletes.push(y);
+            }
+            Ordering::Equal => {
+                let (next_a, next_b) = (s.next().await, g.next().await);
+                let x = std::mem::replace(&mut a, next_a).expect("source row");
+                let y = std::mem::replace(&mut b, next_b).expect("target row");
+                broken = broken.or_else(|| check(&x, &a, "source")).or_else(|| check(&y, &b, "target"));
+                if x.same(&y) {
+                    d.unchanged += 1;
+                    s.done(x);
+                } else {
+                    let columns = differing(&spec, &x, &y);
+                    d.updates.push(Update { row: x, columns });
+                }
+                g.done(y);
+            }
+        }
+        if broken.is_some() {
+            break;
+        }
+    }
+    drop((s, g));
+    d.refused = finish_pass(sh, th).await?;
+    if let Some(why) = broken {
+        return Err(FerryError::Other(format!("the source and target orders of its {} disagreed ({why}), so its rows cannot be paired by key", spec.key_what)));
+    }
+    Ok(d)
+}
+
+/// A table without a key: every row's hash counted on both sides; any difference reloads it.
+async fn multiset(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<()> {
+    let (mut s, mut g, sh, th) = start_pass(ctx, &d.t, &d.spec, false);
+    let mut counts: HashMap<[u8; 16], i64> = HashMap::new();
+    let (mut s_done, mut g_done) = (false, false);
+    while !(s_done && g_done) {
+        tokio::select! {
+            r = s.next(), if !s_done => match r {
+                Some(r) => { d.rows_source += 1; *counts.entry(r.hash()).or_default() += 1; s.done(r); }
+                None => s_done = true,
+            },
+            r = g.next(), if !g_done => match r {
+                Some(r) => { d.rows_target += 1; *counts.entry(r.hash()).or_default() -= 1; g.done(r); }
+                None => g_done = true,
+            },
+        }
+    }
+    d.refused = finish_pass(sh, th).await?;
+    d.reload = counts.values().any(|n| *n != 0);
+    if !d.reload {
+        d.unchanged = d.rows_source;
+    }
+    Ok(())
+}

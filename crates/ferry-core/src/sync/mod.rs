@@ -1,0 +1,362 @@
+//! Catch-up sync: after a run, brings the target up to the SQLite file as it is now — the
+//! rows inserted, updated and deleted since, found by key — so the application's downtime is
+//! one sync, not a whole migration.
+//!
+//! The source is read once: a consistent copy taken with SQLite's backup API in one read
+//! transaction (`backup::private_snapshot`), while the application may go on writing; every
+//! table is then read from the copy. Each table's rows are compared as `validate` compares
+//! them (`diff`): both sides streamed in key order through the same canonical form and
+//! merged, memory holding the changed rows only. A table without a key is compared as a
+//! multiset of row hashes and, when they differ, reloaded whole (said in its notes).
+//!
+//! Values are converted by the plan the run used (`--plan`, else the one the run's report
+//! recorded, else the proposal, as `migrate` makes it). Changes are written (`apply`) in one
+//! transaction per table, parents first: inserts and updates, and the deletes of a table no
+//! foreign key refers to; then, children first, the deletes of the tables others refer to, in
+//! a transaction each. PostgreSQL defers the constraints that are deferrable. Identities and
+//! AUTO_INCREMENT move above the new maximum. Rows the plan refuses, and rows the target
+//! refuses, are reported as `migrate` reports them. `dry_run` finds and counts, and writes
+//! nothing. This module never writes the source or its folder.
+
+mod apply;
+mod diff;
+
+use crate::dialect::session::{Conn, Target};
+use crate::error::{FerryError, Result};
+use crate::plan::resolve::{planned_tables, PlannedTable};
+use crate::plan::Plan;
+use crate::report::{Rejected, Report};
+use crate::validate::ctx::Ctx;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use apply::Writer;
+use diff::{diff_table, TableDiff};
+
+/// What a sync is asked to do.
+#[derive(Default)]
+pub struct SyncOptions {
+    /// The plan the run used (`--plan`); without it, the plan the run's report recorded, else
+    /// the proposal.
+    pub plan: Option<Plan>,
+    pub plan_path: Option<String>,
+    /// The run's JSON report (`--run-report`), for the plan it recorded.
+    pub run_report: Option<Report>,
+    pub run_report_path: Option<String>,
+    /// PostgreSQL schema the tables are in (default public).
+    pub pg_schema: Option<String>,
+    /// Find and count the changes, write nothing.
+    pub dry_run: bool,
+    /// Tables compared at once.
+    pub jobs: usize,
+}
+
+/// One table's sync.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct TableSync {
+    pub table: String,
+    pub target: String,
+    /// `key` (paired by key) or `multiset` (no key).
+    pub method: String,
+    pub key: Vec<String>,
+    pub inserted: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    /// Rows the plan's conversion or the target refused: not in the target.
+    pub rejected: Vec<Rejected>,
+    pub rejected_total: u64,
+    /// A table without a key whose rows differed, emptied and loaded again.
+    pub reloaded: bool,
+    pub notes: Vec<String>,
+    /// Why the table was not synced.
+    pub error: Option<String>,
+    pub seconds: f64,
+}
+
+impl TableSync {
+    pub fn changed(&self) -> u64 {
+        self.inserted + self.updated + self.deleted
+    }
+}
+
+/// What a sync did (or, with `dry_run`, would do).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SyncReport {
+    pub ferry_version: String,
+    pub source: String,
+    pub target: String,
+    pub target_server: String,
+    pub started_at: String,
+    /// When the source's copy was taken: the moment the target now matches.
+    pub snapshot_at: String,
+    pub dry_run: bool,
+    /// Where the plan came from: its path, the run report's, or none (the proposal).
+    pub plan: Option<String>,
+    pub tables: Vec<TableSync>,
+    pub notes: Vec<String>,
+    /// Every table synced (or, dry, compared).
+    pub completed: bool,
+    pub seconds: f64,
+}
+
+impl SyncReport {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a sync report serializes")
+    }
+    /// Rows inserted, updated and deleted in all tables.
+    pub fn changed(&self) -> u64 {
+        self.tables.iter().map(TableSync::changed).sum()
+    }
+    pub fn rejected(&self) -> u64 {
+        self.tables.iter().map(|t| t.rejected_total).sum()
+    }
+    /// The target matched the source already.
+    pub fn nothing_to_do(&self) -> bool {
+        self.completed && self.changed() == 0
+    }
+}
+
+/// The order tables are written in: each after the tables its foreign keys name (a circle is
+/// broken where it closes, in the plan's order). Indexes into `tables`.
+pub(crate) fn parents_first(tables: &[(String, Vec<String>)]) -> Vec<usize> {
+    fn visit(i: usize, tables: &[(String, Vec<String>)], state: &mut [u8], out: &mut Vec<usize>) {
+        if state[i] != 0 {
+            return;
+        }
+        state[i] = 1;
+        for parent in &tables[i].1 {
+            if let Some(p) = tables.iter().position(|(n, _)| n == parent) {
+                if p != i {
+                    visit(p, tables, state, out);
+                }
+            }
+        }
+        state[i] = 2;
+        out.push(i);
+    }
+    let mut state = vec![0u8; tables.len()];
+    let mut out = vec![];
+    for i in 0..tables.len() {
+        visit(i, tables, &mut state, &mut out);
+    }
+    out
+}
+
+/// Syncs the target at `url` with `source` as it is now (see the module's notes).
+pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncReport> {
+    let started = Instant::now();
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (target, mut admin) = Target::open(url, opts.pg_schema.as_deref()).await?;
+    if let Some(started) = crate::copy::unfinished_run(&target, &mut admin).await? {
+        return Err(FerryError::Other(format!(
+            "the target holds the unfinished run started {started}: continue it with `ferry migrate {} --to URL --resume` first, then sync",
+            source.display()
+        )));
+    }
+    let jobs = opts.jobs.max(1);
+    let src = source.to_path_buf();
+    let snapshot = tokio::task::spawn_blocking(move || crate::backup::private_snapshot(&src)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let given = opts.plan.clone().map(|p| (p, opts.plan_path.clone().unwrap_or_else(|| "plan".into()))).or_else(|| {
+        let p = opts.run_report.as_ref()?.plan.clone()?;
+        Some((p, format!("the plan recorded in {}", opts.run_report_path.as_deref().unwrap_or("the run report"))))
+    });
+    let snap = snapshot.path().to_path_buf();
+    let profile = given.is_none();
+    let schema = tokio::task::spawn_blocking(move || crate::source::sqlite::read_source(&snap, profile, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    let dialect = target.dialect;
+    let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
+    let mut planned = planned_tables(&schema, &plan, dialect)?;
+    let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
+    crate::validate::as_made(&target, &mut admin, &mut planned).await;
+    let mut report = SyncReport {
+        ferry_version: crate::version().into(),
+        source: source.display().to_string(),
+        target: target.url.redacted.clone(),
+        target_server: target.server.clone(),
+        started_at,
+        snapshot_at: snapshot.taken_at.clone(),
+        dry_run: opts.dry_run,
+        plan: given.as_ref().map(|(_, p)| p.clone()),
+        ..Default::default()
+    };
+    if given.is_none() {
+        report.notes.push("no plan given (--plan, --run-report): values converted by the proposal for the file as it is now, as `migrate` without a plan made it".into());
+    }
+    let ctx = Arc::new(Ctx {
+        target,
+        sessions: std::sync::Mutex::new(vec![]),
+        source: snapshot.path().to_path_buf(),
+        reported: HashMap::new(),
+        reported_total: HashMap::new(),
+        value_choices,
+    });
+    // Every table's changes, `jobs` at a time, largest first.
+    let planned: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
+    let mut queue: Vec<(usize, Arc<PlannedTable>)> = planned.iter().cloned().enumerate().collect();
+    queue.sort_by_key(|(_, t)| t.source.row_count);
+    let queue = Arc::new(std::sync::Mutex::new(queue));
+    let mut workers = vec![];
+    for _ in 0..jobs {
+        let (ctx, queue) = (ctx.clone(), queue.clone());
+        workers.push(tokio::spawn(async move {
+            let mut done = vec![];
+            loop {
+                let next = queue.lock().expect("queue").pop();
+                let Some((i, t)) = next else { return done };
+                let t0 = Instant::now();
+                let d = diff_table(ctx.clone(), t).await;
+                done.push((i, d, t0.elapsed().as_secs_f64()));
+            }
+        }));
+    }
+    let mut diffs: Vec<(usize, Result<TableDiff>, f64)> = vec![];
+    for w in workers {
+        diffs.extend(w.await.map_err(|e| FerryError::Other(format!("a comparison stopped: {e}")))?);
+    }
+    diffs.sort_by_key(|(i, _, _)| *i);
+    let mut entries: Vec<TableSync> = vec![];
+    let mut found: Vec<Option<TableDiff>> = vec![];
+    for ((_, d, secs), t) in diffs.into_iter().zip(&planned) {
+        let mut e = TableSync { table: t.source.name.clone(), target: t.name.clone(), seconds: secs, ..Default::default() };
+        match d {
+            Ok(mut d) => {
+                e.method = if d.spec.key.is_empty() { "multiset".into() } else { "key".into() };
+                e.key = d.spec.key_names();
+                e.unchanged = d.unchanged;
+                e.rejected_total = d.refused.refused_total;
+                e.rejected = std::mem::take(&mut d.refused.rejected);
+                if d.reload {
+                    e.notes.push(format!(
+                        "no primary key or NOT NULL UNIQUE: compared as a multiset of row hashes; the rows differ, so the table {} emptied and loaded again ({} out, {} in)",
+                        if opts.dry_run { "would be" } else { "was" },
+                        crate::value::plural(d.rows_target, "row", "rows"),
+                        crate::value::plural(d.rows_source, "row", "rows")
+                    ));
+                }
+                // Until written (or, dry, what would be).
+                e.inserted = if d.reload { d.rows_source } else { d.inserts.len() as u64 };
+                e.updated = d.updates.len() as u64;
+                e.deleted = if d.reload { d.rows_target } else { d.deletes.len() as u64 };
+                e.reloaded = d.reload && !opts.dry_run;
+                found.push(Some(d));
+            }
+            Err(err) => {
+                e.error = Some(format!("not synced: {err}"));
+                found.push(None);
+            }
+        }
+        entries.push(e);
+    }
+    if !opts.dry_run {
+        apply_all(&ctx, &mut admin, &planned, &mut found, &mut entries).await?;
+        admin.make_durable().await?;
+    }
+    drop(snapshot);
+    report.completed = entries.iter().all(|e| e.error.is_none());
+    report.tables = entries;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
+
+/// Writes every table's changes in foreign-key order (see the module's notes).
+async fn apply_all(ctx: &Arc<Ctx>, admin: &mut Conn, planned: &[Arc<PlannedTable>], found: &mut [Option<TableDiff>], entries: &mut [TableSync]) -> Result<()> {
+    let graph: Vec<(String, Vec<String>)> = planned.iter().map(|t| (t.name.clone(), t.foreign_keys.iter().map(|f| f.ref_table.clone()).collect())).collect();
+    let order = parents_first(&graph);
+    let referenced = |name: &str| planned.iter().any(|t| t.foreign_keys.iter().any(|f| f.ref_table == name));
+    let target = &ctx.target;
+    // Parents first: inserts and updates (and the deletes no other table's rows can hold).
+    for &i in &order {
+        let Some(d) = found[i].as_ref().filter(|d| !d.nothing_to_do()) else { continue };
+        let t0 = Instant::now();
+        let deletes_now = !referenced(&d.t.name) || d.reload;
+        let mut w = Writer::new(admin, target, &d.t, &d.spec);
+        w.begin().await?;
+        let r = async {
+            if d.reload {
+                w.reload(ctx.source.clone(), d.t.clone(), d.spec.clone()).await?;
+            } else {
+                if deletes_now {
+                    w.delete(&d.deletes).await?;
+                }
+                w.update(&d.updates).await?;
+                w.insert(&d.inserts).await?;
+            }
+            w.commit().await
+        }
+        .await;
+        if let Err(e) = r {
+            w.rollback().await;
+            entries[i].error = Some(format!("not synced (its changes were rolled back): {e}"));
+            continue;
+        }
+        let moved = if !d.inserts.is_empty() || !d.updates.is_empty() || d.reload { w.continue_identity().await? } else { None };
+        let applied = std::mem::take(&mut w.applied);
+        let e = &mut entries[i];
+        if d.reload {
+            e.inserted = applied.inserted;
+        } else {
+            e.inserted = applied.inserted;
+            e.updated = applied.updated;
+            e.deleted = applied.deleted;
+        }
+        e.rejected_total += applied.rejected_total;
+        e.rejected.extend(applied.rejected);
+        e.rejected.truncate(crate::report::KEPT);
+        e.notes.extend(moved);
+        e.seconds += t0.elapsed().as_secs_f64();
+    }
+    // Children first: the deletes of the tables others refer to.
+    for &i in order.iter().rev() {
+        let Some(d) = found[i].as_ref() else { continue };
+        if d.reload || d.deletes.is_empty() || !referenced(&d.t.name) || entries[i].error.is_some() {
+            continue;
+        }
+        let t0 = Instant::now();
+        let mut w = Writer::new(admin, target, &d.t, &d.spec);
+        w.begin().await?;
+        let r = async {
+            w.delete(&d.deletes).await?;
+            w.commit().await
+        }
+        .await;
+        if let Err(e) = r {
+            w.rollback().await;
+            entries[i].error = Some(format!("its deletes were not made (rolled back): {e}"));
+            continue;
+        }
+        let applied = std::mem::take(&mut w.applied);
+        let e = &mut entries[i];
+        e.deleted = applied.deleted;
+        e.rejected_total += applied.rejected_total;
+        e.rejected.extend(applied.rejected);
+        e.rejected.truncate(crate::report::KEPT);
+        e.seconds += t0.elapsed().as_secs_f64();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_are_written_after_the_tables_they_refer_to() {
+        let t = |n: &str, parents: &[&str]| (n.to_string(), parents.iter().map(|p| p.to_string()).collect::<Vec<_>>());
+        // (tables with their parents, the order wanted by name)
+        let cases: Vec<(Vec<(String, Vec<String>)>, &[&str])> = vec![
+            (vec![t("lines", &["orders", "items"]), t("orders", &["customers"]), t("items", &[]), t("customers", &[])], &["customers", "orders", "items", "lines"]),
+            (vec![t("a", &[]), t("b", &[])], &["a", "b"]),
+            // A table referring to itself, and a circle: each table once.
+            (vec![t("tree", &["tree"]), t("x", &["y"]), t("y", &["x"])], &["tree", "y", "x"]),
+            (vec![t("child", &["gone"])], &["child"]),
+        ];
+        for (tables, want) in cases {
+            let got: Vec<&str> = parents_first(&tables).into_iter().map(|i| tables[i].0.as_str()).collect();
+            assert_eq!(got, want, "{tables:?}");
+        }
+    }
+}
