@@ -104,6 +104,15 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("run_report", a.run_report.as_ref().map(|p| p.display().to_string()));
             r
         }
+        Command::Sync(a) => {
+            let mut r = Recorder::start(path, "sync");
+            r.source(&a.source);
+            r.target(&a.to);
+            r.option("plan", a.plan.as_ref().map(|p| p.display().to_string()));
+            r.option("run_report", a.run_report.as_ref().map(|p| p.display().to_string()));
+            r.option("dry_run", a.dry_run);
+            r
+        }
         _ => return None,
     };
     Some(rec)

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+mod sync;
 mod validate;
 
 #[derive(Parser)]
@@ -51,6 +52,7 @@ impl Command {
             Command::Restore { to, .. } | Command::Rollback { to, .. } | Command::Connect { to, .. } | Command::Plan { to, .. } | Command::Monitor { to, .. } => Some(to),
             Command::Preflight { job, .. } | Command::Diff { job, .. } | Command::Migrate { job, .. } => Some(&mut job.to),
             Command::Validate(args) => Some(&mut args.to),
+            Command::Sync(args) => Some(&mut args.to),
             Command::Demo { .. } | Command::Audit { .. } | Command::Inspect { .. } => None,
         }
     }
@@ -345,6 +347,11 @@ enum Command {
     /// aggregates and a hash of every row (exit 0 when everything matches, 2 when not).
     #[command(after_help = status::help("validate"))]
     Validate(validate::Args),
+    /// Bring a target `ferry migrate` filled up to the SQLite file as it is now: the rows
+    /// inserted, updated and deleted since, found by key, in one transaction per table
+    /// (exit 0 when the target matches, 2 when rows were refused, listed).
+    #[command(after_help = status::help("sync"))]
+    Sync(sync::Args),
 }
 
 fn main() -> ExitCode {
@@ -495,6 +502,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         Command::Rollback { report, to, backup, force, schema } => rollback::run(report.as_deref(), &to, backup.as_deref(), force, schema.as_deref()).await,
         Command::Audit { csv, json } => audit::run(&audit_path, csv, json),
         Command::Validate(args) => validate::run(args).await,
+        Command::Sync(args) => sync::run(args).await,
     }
 }
 

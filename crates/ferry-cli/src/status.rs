@@ -30,6 +30,7 @@ fn ok(command: &str) -> &'static str {
         "preflight" => "ready to migrate: no group of values is left to a default that rejects rows",
         "diff" => "the target matches the plan, or holds none of it",
         "validate" => "valid: every row matches the source, the schema matches the plan",
+        "sync" => "the target matches the source as it is now (synced, or nothing to do)",
         "connect" => "connected (whether the target is empty is printed)",
         _ => "done",
     }
@@ -42,6 +43,7 @@ fn listed(command: &str) -> Option<&'static str> {
         "preflight" => Some("some group of values is left to a default that rejects rows: choose for it (--choose)"),
         "diff" => Some("the target holds something that differs from the plan: listed"),
         "validate" => Some("the target differs from the source or the plan: the differences are listed"),
+        "sync" => Some("synced, but rows the plan or the target refuses are not in the target: listed"),
         _ => None,
     }
 }
@@ -105,7 +107,7 @@ mod tests {
 
     #[test]
     fn each_command_lists_exactly_its_statuses() {
-        let cases: [(&str, &[u8]); 13] = [
+        let cases: [(&str, &[u8]); 14] = [
             ("demo", &[0, 1, 64]),
             ("backup", &[0, 1, 64]),
             ("restore", &[0, 1, 64]),
@@ -119,6 +121,7 @@ mod tests {
             ("migrate", &[0, 1, 2, 64, 130]),
             ("monitor", &[0, 1, 64]),
             ("validate", &[0, 1, 2, 64]),
+            ("sync", &[0, 1, 2, 64]),
         ];
         for (command, want) in cases {
             assert_eq!(statuses(command), want, "{command}");
@@ -129,7 +132,7 @@ mod tests {
             }
         }
         // Every command is in the table.
-        let commands = ["demo", "backup", "restore", "rollback", "audit", "connect", "inspect", "plan", "preflight", "diff", "migrate", "monitor", "validate"];
+        let commands = ["demo", "backup", "restore", "rollback", "audit", "connect", "inspect", "plan", "preflight", "diff", "migrate", "monitor", "validate", "sync"];
         assert_eq!(cases.map(|c| c.0), commands);
     }
 }
