@@ -33,6 +33,7 @@ mod safety;
 mod sampled_plan;
 mod source_folder;
 mod statistics;
+mod sync;
 mod time_limits;
 mod tls;
 mod validate;

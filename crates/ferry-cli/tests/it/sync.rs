@@ -1,0 +1,189 @@
+//! `ferry sync`: after a migration the source goes on changing (inserts, updates of every
+//! column type, deletes, a parent deleted with its children, a key changed, a table without a
+//! key, a value the plan refuses); a sync brings the target level, `ferry validate` finds it
+//! clean, a second sync finds nothing to do, a dry run writes nothing, a sync killed part way
+//! and run again ends clean, and the source file is never written.
+
+use crate::common::*;
+use rusqlite::Connection;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const SCHEMA: &str = "
+CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id), note TEXT);
+CREATE TABLE things (code TEXT PRIMARY KEY NOT NULL, n INTEGER, price DECIMAL(10,2), ratio REAL, flag BOOLEAN, data BLOB, uid UUID, day DATE, at DATETIME, doc JSON, level INTEGER);
+CREATE TABLE log (msg TEXT, n INTEGER);
+";
+
+fn build(src: &Path) {
+    let c = Connection::open(src).unwrap();
+    c.execute_batch(SCHEMA).unwrap();
+    for i in 1..=5 {
+        c.execute("INSERT INTO customers VALUES (?1, ?2)", rusqlite::params![i, format!("customer {i}")]).unwrap();
+    }
+    for i in 1..=10 {
+        c.execute("INSERT INTO orders VALUES (?1, ?2, ?3)", rusqlite::params![i, (i - 1) % 5 + 1, format!("order {i}")]).unwrap();
+    }
+    for (i, code) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+        c.execute(
+            "INSERT INTO things VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            rusqlite::params![code, i as i64 * 10, format!("{}.25", i + 1), 0.5 + i as f64, (i % 2) as i64, vec![i as u8, 0xff], format!("0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9c1{i}"), format!("2024-01-0{}", i + 1), format!("2024-01-0{} 10:00:00", i + 1), format!("{{\"k\": {i}}}"), i as i64],
+        )
+        .unwrap();
+    }
+    c.execute_batch("INSERT INTO log VALUES ('start', 1), ('same', 2), ('same', 2);").unwrap();
+}
+
+/// What the application does to the file after the migration.
+const CHANGES: &str = "
+INSERT INTO customers VALUES (6, 'new six'), (7, 'new seven');
+INSERT INTO orders VALUES (11, 6, 'for the new customer');
+UPDATE customers SET name = 'renamed two' WHERE id = 2;
+DELETE FROM orders WHERE id = 3;
+DELETE FROM orders WHERE customer_id = 5;
+DELETE FROM customers WHERE id = 5;
+UPDATE things SET n = -7, price = '99.99', ratio = 1e300, flag = 1, data = x'00010203', uid = '0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9cff', day = '1999-12-31', at = '2030-06-01 23:59:58.5', doc = '{\"k\": [1, 2], \"it''s\": null}', level = 3 WHERE code = 'a';
+UPDATE things SET code = 'bb' WHERE code = 'b';
+UPDATE things SET level = 100000 WHERE code = 'c';
+INSERT INTO log VALUES ('later', 3);
+DELETE FROM log WHERE msg = 'start';
+";
+
+fn sync(src: &Path, db: &TestDb, plan: &Path, extra: &[&str]) -> (Run, serde_json::Value) {
+    let mut args = vec!["sync", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap(), "--json"];
+    args.extend_from_slice(extra);
+    let (run, _) = ferry_within(&args, &[], Duration::from_secs(120));
+    let rep = serde_json::from_str(&run.stdout).unwrap_or(serde_json::Value::Null);
+    (run, rep)
+}
+
+fn table<'a>(rep: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    rep["tables"].as_array().and_then(|t| t.iter().find(|t| t["table"] == name)).unwrap_or_else(|| panic!("{name} in {rep}"))
+}
+
+/// (inserted, updated, deleted) of a table in a sync report.
+fn counts(rep: &serde_json::Value, name: &str) -> (u64, u64, u64) {
+    let t = table(rep, name);
+    (t["inserted"].as_u64().unwrap(), t["updated"].as_u64().unwrap(), t["deleted"].as_u64().unwrap())
+}
+
+fn validate_clean(src: &Path, db: &TestDb, plan: &Path) {
+    let (run, _) = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()], &[], Duration::from_secs(120));
+    assert_eq!(run.code, 0, "{:?}: validate after sync: {}{}", db.kind, run.stdout, run.stderr);
+}
+
+async fn count_rows(db: &TestDb, t: &str) -> i64 {
+    let sql = match db.kind {
+        Kind::Pg => format!("SELECT count(*)::text FROM {}", db.q(t)),
+        Kind::My => format!("SELECT CAST(count(*) AS CHAR) FROM {}", db.q(t)),
+    };
+    db.texts(&sql).await[0].as_deref().unwrap().parse().unwrap()
+}
+
+fn source_rows(src: &Path, t: &str) -> i64 {
+    Connection::open(src).unwrap().query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn a_sync_brings_the_target_level_with_the_source() {
+    for kind in Kind::all() {
+        let dir = Scratch::new();
+        let src = dir.path("app.sqlite");
+        build(&src);
+        let db = TestDb::new(kind, "sync").await;
+        let plan = plan_with_type(&src, &db.url, "level", "smallint", &dir.path("plan.toml"));
+        let (run, _) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        Connection::open(&src).unwrap().execute_batch(CHANGES).unwrap();
+
+        // A dry run counts and writes nothing.
+        let before = sha256(&src);
+        let (dry, rep) = sync(&src, &db, &plan, &["--dry-run"]);
+        assert_eq!(dry.code, 2, "{kind:?}: {}{}", dry.stdout, dry.stderr);
+        assert_eq!(counts(&rep, "customers"), (2, 1, 1), "{kind:?}: {rep}");
+        assert_eq!((count_rows(&db, "customers").await, count_rows(&db, "orders").await, count_rows(&db, "log").await), (5, 10, 3), "{kind:?}: the dry run wrote");
+
+        let (run, rep) = sync(&src, &db, &plan, &[]);
+        assert_eq!(run.code, 2, "{kind:?}: the refused row is listed: {}{}", run.stdout, run.stderr);
+        assert_eq!(counts(&rep, "customers"), (2, 1, 1), "{kind:?}: {rep}");
+        // Order 3, and customer 5's orders 5 and 10, deleted; 11 inserted.
+        assert_eq!(counts(&rep, "orders"), (1, 0, 3), "{kind:?}: {rep}");
+        // 'a' updated in every column; 'b' became 'bb'; 'c' now holds a value the plan refuses:
+        // its old row goes, as a migration now would not carry it.
+        assert_eq!(counts(&rep, "things"), (1, 1, 2), "{kind:?}: {rep}");
+        let things = table(&rep, "things");
+        assert_eq!(things["rejected_total"], 1, "{kind:?}: {things}");
+        assert_eq!((things["rejected"][0]["row"]["code"].as_str(), things["rejected"][0]["column"].as_str()), (Some("c"), Some("level")), "{kind:?}: {things}");
+        let log = table(&rep, "log");
+        assert_eq!((log["method"].as_str(), log["reloaded"].as_bool()), (Some("multiset"), Some(true)), "{kind:?}: {log}");
+        assert!(log["notes"][0].as_str().unwrap().contains("emptied and loaded again"), "{kind:?}: {log}");
+        assert_eq!(sha256(&src), before, "{kind:?}: the source was written");
+        validate_clean(&src, &db, &plan);
+        for t in ["customers", "orders", "log"] {
+            assert_eq!(count_rows(&db, t).await, source_rows(&src, t), "{kind:?}: {t}");
+        }
+        assert_eq!(count_rows(&db, "things").await, source_rows(&src, "things") - 1, "{kind:?}: all but the refused row");
+
+        // Right after: nothing to do.
+        let (again, rep) = sync(&src, &db, &plan, &[]);
+        assert_eq!(again.code, 2, "{kind:?}: {}{}", again.stdout, again.stderr);
+        for t in ["customers", "orders", "things", "log"] {
+            assert_eq!(counts(&rep, t), (0, 0, 0), "{kind:?}: {t}: {rep}");
+        }
+        let (words, _) = ferry_within(&["sync", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()], &[], Duration::from_secs(120));
+        assert!(words.stdout.contains("nothing to do"), "{kind:?}: {}", words.stdout);
+        assert_eq!(sha256(&src), before, "{kind:?}: the source was written");
+    }
+}
+
+/// A sync killed with -9 part way leaves each table as it was or synced (one transaction
+/// each); the next sync ends clean.
+#[tokio::test]
+async fn a_sync_killed_part_way_is_run_again_and_ends_clean() {
+    for kind in Kind::all() {
+        let dir = Scratch::new();
+        let src = dir.path("app.sqlite");
+        build(&src);
+        let db = TestDb::new(kind, "sync_kill").await;
+        let plan = plan_with_type(&src, &db.url, "level", "smallint", &dir.path("plan.toml"));
+        let (run, _) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        {
+            let c = Connection::open(&src).unwrap();
+            c.execute_batch("BEGIN").unwrap();
+            for i in 100..20_100 {
+                c.execute("INSERT INTO customers VALUES (?1, ?2)", rusqlite::params![i, format!("bulk {i}")]).unwrap();
+                c.execute("INSERT INTO orders VALUES (?1, ?2, 'bulk')", rusqlite::params![i, i]).unwrap();
+            }
+            c.execute_batch("UPDATE customers SET name = name || '!' WHERE id <= 3; COMMIT").unwrap();
+        }
+        let before = sha256(&src);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["sync", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()])
+            .env("FERRY_AUDIT_LOG", dir.path("audit.jsonl"))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed once its writes have begun (the target's customers grow), or after 20 s.
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20) && child.try_wait().unwrap().is_none() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            if started.elapsed() > Duration::from_millis(300) && count_rows(&db, "orders").await > 10 {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let (run, rep) = sync(&src, &db, &plan, &[]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert_eq!(table(&rep, "customers")["error"], serde_json::Value::Null, "{kind:?}: {rep}");
+        validate_clean(&src, &db, &plan);
+        for t in ["customers", "orders"] {
+            assert_eq!(count_rows(&db, t).await, source_rows(&src, t), "{kind:?}: {t}");
+        }
+        assert_eq!(sha256(&src), before, "{kind:?}: the source was written");
+    }
+}
