@@ -31,8 +31,8 @@ pub enum FerryError {
     TargetNotEmpty { where_: String, objects: String, another: String },
     #[error("the target holds an unfinished Ferry run (started {started}, {loaded} of {tables} tables loaded): continue it with `ferry migrate {src} --to {to} --resume`, or roll it back with `ferry rollback --to {to}`")]
     UnfinishedRun { started: String, loaded: i64, tables: i64, src: String, to: String },
-    #[error("cannot resume the run started {started}: {what} since. Roll it back with `ferry rollback` and migrate again (a catch-up sync is not there yet)")]
-    ResumeMismatch { started: String, what: String },
+    #[error("cannot resume the run started {started}: {what} since. Roll it back with `ferry rollback` and migrate again{way}")]
+    ResumeMismatch { started: String, what: String, way: String },
     #[error("the plan {path} does not match the source: {detail}. Make a new plan with `ferry plan`, or fix the plan by hand")]
     PlanMismatch { path: String, detail: String },
     #[error("cannot read the plan {path}: {detail}")]

@@ -231,6 +231,7 @@ async fn a_changed_source_is_not_resumed() {
     let line = run.stderr.trim_end();
     assert_eq!(line.lines().count(), 1, "one line: {line}");
     assert!(line.contains("cannot resume the run started ") && line.contains("the source changed") && line.contains("Roll it back with `ferry rollback` and migrate again"), "{line}");
+    assert!(line.contains("`ferry sync ") && line.contains(" --to URL` brings the target up to"), "the way on names ferry sync: {line}");
     assert!(has_journal(&db).await, "the journal stays");
 }
 

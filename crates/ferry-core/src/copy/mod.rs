@@ -108,7 +108,13 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             // Continued only on the same source and plan: anything else would load a mix.
             Some(u) => {
                 if let Some(what) = jr.changed(&mut admin, u, &fp, &plan_hash).await? {
-                    return Err(FerryError::ResumeMismatch { started: u.started(), what });
+                    // A changed file is what a catch-up sync is for, once a run has completed.
+                    let way = if what.starts_with("the source changed") {
+                        format!("; once that run completes, `ferry sync {} --to URL` brings the target up to what the application writes meanwhile, so the file need not stand still for the migration", source.display())
+                    } else {
+                        String::new()
+                    };
+                    return Err(FerryError::ResumeMismatch { started: u.started(), what, way });
                 }
                 for t in &planned {
                     resumed.insert(t.source.name.clone(), jr.state(&mut admin, &t.source.name).await?);
