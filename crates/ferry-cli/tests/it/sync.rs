@@ -167,16 +167,22 @@ async fn a_sync_killed_part_way_is_run_again_and_ends_clean() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // Killed once its writes have begun (the target's customers grow), or after 20 s.
+        // Killed once its first table is written (customers, the parent, committed) and
+        // before the next is (orders, its own transaction): polled for at most 20 s.
         let started = Instant::now();
+        let mut caught = false;
         while started.elapsed() < Duration::from_secs(20) && child.try_wait().unwrap().is_none() {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            if started.elapsed() > Duration::from_millis(300) && count_rows(&db, "orders").await > 10 {
+            if count_rows(&db, "customers").await > 5 {
+                caught = child.try_wait().unwrap().is_none();
                 break;
             }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let _ = child.kill();
         let _ = child.wait();
+        assert!(caught, "{kind:?}: the sync was still running when its first table was written");
+        assert_eq!(count_rows(&db, "customers").await, source_rows(&src, "customers"), "{kind:?}: the first table is whole");
+        assert_eq!(count_rows(&db, "orders").await, 10, "{kind:?}: the table being written when it was killed is as it was");
         let (run, rep) = sync(&src, &db, &plan, &[]);
         assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
         assert_eq!(table(&rep, "customers")["error"], serde_json::Value::Null, "{kind:?}: {rep}");
