@@ -41,6 +41,7 @@ fn export_all(dir: &Path) {
         ferry_core::restore::RestoreOutcome,
         ferry_core::rollback::RollbackOutcome,
         ferry_core::validate::ValidationReport,
+        ferry_core::sync::SyncReport,
         ferry_core::audit::AuditEntry,
     );
 }

@@ -89,6 +89,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             safety::rollback_run,
             safety::validate_run,
             safety::run_validation,
+            safety::sync_run,
+            safety::run_sync,
             safety::open_validation_html,
             audit::list_audit,
             audit::export_audit_csv,

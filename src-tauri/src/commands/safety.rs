@@ -13,6 +13,7 @@ use ferry_core::plan::Plan;
 use ferry_core::report::Report;
 use ferry_core::restore::RestoreOutcome;
 use ferry_core::rollback::RollbackOutcome;
+use ferry_core::sync::{SyncOptions, SyncReport};
 use ferry_core::validate::{ValidateOptions, ValidationReport};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -260,6 +261,60 @@ pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, p
         })
     });
     result
+}
+
+/// Syncs the target at `url` with the past run `id`'s source as it is now (`ferry sync`): the
+/// plan the run used (its `plan.toml`, else the one its report recorded); `dry_run` counts
+/// and writes nothing. Keeps the result as `sync.json` in the run's folder.
+#[tauri::command]
+pub async fn sync_run(state: State<'_, AppState>, id: String, url: String, pg_schema: Option<String>, dry_run: bool) -> IpcResult<SyncReport> {
+    state.grants.check_url(&url)?;
+    let dir = run_dir(&state, &id)?;
+    let report_path = dir.join("report.json");
+    let run: Report = ferry_core::rollback::load_report(&report_path)?;
+    let mut rec = audit::start(&state, "sync");
+    rec.source(Path::new(&run.source));
+    rec.target(&url);
+    rec.option("run", id.clone());
+    rec.option("dry_run", dry_run);
+    let result = async {
+        let plan_path = dir.join("plan.toml");
+        let plan = if plan_path.is_file() { Some(Plan::load(&plan_path)?) } else { None };
+        let opts = SyncOptions {
+            plan,
+            plan_path: plan_path.is_file().then(|| plan_path.display().to_string()),
+            pg_schema: pg_schema.or_else(|| run_schema(&run)),
+            jobs: 2,
+            run_report: Some(run.clone()),
+            run_report_path: Some(report_path.display().to_string()),
+            dry_run,
+        };
+        let s = ferry_core::sync::sync(Path::new(&run.source), &url, opts).await?;
+        std::fs::write(dir.join("sync.json"), s.to_json())?;
+        Ok::<_, IpcError>(s)
+    }
+    .await;
+    if let Ok(s) = &result {
+        rec.option("changed", s.changed());
+        rec.option("seconds", (s.seconds * 100.0).round() / 100.0);
+    }
+    audit::finish(rec, &result, |s| {
+        Some(match (s.completed, s.dry_run, s.changed()) {
+            (false, _, _) => format!("{} not synced.", plural(s.tables.iter().filter(|t| t.error.is_some()).count() as u64, "table", "tables")),
+            (true, _, 0) => "Nothing to do: the target matches the file.".into(),
+            (true, true, n) => format!("Dry run: {} would change.", plural(n, "row", "rows")),
+            (true, false, n) => format!("Synced: {} changed.", plural(n, "row", "rows")),
+        })
+    });
+    result
+}
+
+/// The last sync kept for the past run `id`, if it was synced.
+#[tauri::command]
+pub fn run_sync(state: State<'_, AppState>, id: String) -> IpcResult<Option<SyncReport>> {
+    let path = run_dir(&state, &id)?.join("sync.json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    serde_json::from_str(&text).map(Some).map_err(|e| IpcError::new(ErrorKind::Io, format!("{}: the last sync cannot be read ({e}); sync again", path.display())))
 }
 
 /// The last validation kept for the past run `id`, if it was validated.

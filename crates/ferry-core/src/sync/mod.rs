@@ -56,6 +56,7 @@ pub struct SyncOptions {
 
 /// One table's sync.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TableSync {
     pub table: String,
     pub target: String,
@@ -85,6 +86,7 @@ impl TableSync {
 
 /// What a sync did (or, with `dry_run`, would do).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncReport {
     pub ferry_version: String,
     pub source: String,
