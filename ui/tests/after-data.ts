@@ -5,6 +5,7 @@ import type { BackupItem } from '../src/lib/bindings/BackupItem';
 import type { Snapshot } from '../src/lib/bindings/Snapshot';
 import type { TargetBackup } from '../src/lib/bindings/TargetBackup';
 import type { ValidationReport } from '../src/lib/bindings/ValidationReport';
+import type { SyncReport } from '../src/lib/bindings/SyncReport';
 import { HOSTILE, report, runs, source } from './demo-data';
 
 export const fields = { kind: 'postgres', host: 'db.internal', port: 5432, database: 'shop', user: 'ferry', tls: 'require', schema: '' };
@@ -117,3 +118,17 @@ export const validation: ValidationReport = {
   ],
   rows_compared: 10403, mismatches: 2, expected: 12, clean: false, notes: [],
 };
+
+/** A sync of the demo's run: rows written since the run, a keyless table reloaded, one row refused. */
+export const sync: SyncReport = {
+  ferry_version: '0.1.0', source: source.path, target: TARGET, target_server: 'PostgreSQL 16.4', started_at: '2026-05-04T11:20:00Z', snapshot_at: '2026-05-04T11:20:00.412Z', dry_run: false,
+  plan: `/home/ada/.local/share/ferry/runs/${runs[0].id}/plan.toml`, completed: true, seconds: 3.4, notes: [],
+  tables: [
+    { table: 'customers', target: 'customers', method: 'key', key: ['id'], inserted: 12, updated: 3, deleted: 0, unchanged: 1997, rejected: [], rejected_total: 0, reloaded: false, notes: [], error: null, seconds: 0.9 },
+    { table: 'orders', target: 'orders', method: 'key', key: ['id'], inserted: 40, updated: 7, deleted: 2, unchanged: 7951, rejected: [{ row: { id: 8041 }, column: 'total', value: 'n/a', reason: 'not a number' }], rejected_total: 1, reloaded: false, notes: [], error: null, seconds: 1.6 },
+    { table: 'audit_log', target: 'audit_log', method: 'multiset', key: [], inserted: 520, updated: 0, deleted: 500, unchanged: 0, rejected: [], rejected_total: 0, reloaded: true, notes: ['no primary key or NOT NULL UNIQUE: compared as a multiset of row hashes; the rows differ, so the table was emptied and loaded again (500 rows out, 520 rows in)'], error: null, seconds: 0.7 },
+  ],
+};
+
+/** The same, counted by a dry run after the sync: nothing to do. */
+export const syncNothing: SyncReport = { ...sync, dry_run: true, seconds: 2.9, tables: sync.tables.map((t) => ({ ...t, unchanged: t.unchanged + t.inserted + t.updated, inserted: 0, updated: 0, deleted: 0, reloaded: false, notes: [], rejected: [], rejected_total: 0 })) };

@@ -57,7 +57,7 @@ const diff = longer(checks.mixedDiff);
 diff.tables.push({ name: 'order_ingest_chunks', source: 'order_ingest_chunks', status: 'create', items: [{ kind: 'table', name: 'order_ingest_chunks', status: 'create', planned: 'table order_ingest_chunks', actual: null, differences: [] }] });
 
 const spec = {
-  data: { events, report, runs: longer(demo.runs).map((r: any) => ({ ...r, target: URL_AS_TESTED })), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), previews: longer(demo.previews), preflight, diff },
+  data: { events, report, runs: longer(demo.runs).map((r: any) => ({ ...r, target: URL_AS_TESTED })), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), sync: longer(after.sync), previews: longer(demo.previews), preflight, diff },
   handlers: {
     engine_version: '0.1.0',
     initial_source: null,
@@ -78,6 +78,8 @@ const spec = {
     open_run: (_a: any, mock: any) => mock.data.report,
     list_backups: (_a: any, mock: any) => mock.data.backups,
     validate_run: async (_a: any, mock: any) => mock.data.validation,
+    run_sync: null,
+    sync_run: async (_a: any, mock: any) => mock.data.sync,
     monitor_history: (_a: any, mock: any) => mock.data.history,
     checklist_state: { target: 'postgres://ferry@db.internal:5432/shop?sslmode=require', ticks: {} },
     list_audit: (_a: any, mock: any) => mock.data.audit,
@@ -178,6 +180,10 @@ const views: [string, (page: Page) => Promise<void>][] = [
   ['validation', async (page) => {
     await page.click('#validation-go');
     await page.locator('#validation-verdict').waitFor();
+  }],
+  ['cutover', async (page) => {
+    await page.click('#cutover-sync');
+    await page.locator('#cutover-verdict').waitFor();
   }],
   ['backups', async (page) => {
     await page.locator('[data-rollback]').first().click();

@@ -27,6 +27,7 @@ const spec = {
     monitor_history: (_a: any, mock: any) => mock.data.history,
     checklist_state: { target: 'postgres://ferry@db.internal:5432/shop?sslmode=require', ticks: {} },
     list_audit: (_a: any, mock: any) => mock.data.audit,
+    run_sync: null,
   },
 };
 
@@ -46,7 +47,7 @@ async function where(page: Page): Promise<{ step: string | null; scrollTop: numb
   });
 }
 
-const ORDER = ['connections', 'mapping', 'preflight', 'diff', 'run', 'report', 'validation', 'monitor', 'backups', 'checklist', 'audit'];
+const ORDER = ['connections', 'mapping', 'preflight', 'diff', 'run', 'report', 'validation', 'cutover', 'monitor', 'backups', 'checklist', 'audit'];
 
 describe('Back and Next', () => {
   it('lead through every step and back, each at its top, Next always in sight', async () => {

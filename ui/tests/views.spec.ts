@@ -543,6 +543,63 @@ describe('Validation', () => {
   });
 });
 
+describe('Cutover', () => {
+  const spec = {
+    data: { sync: after.sync, nothing: after.syncNothing },
+    handlers: {
+      engine_version: '0.1.0',
+      list_runs: demo.runs,
+      run_sync: null,
+      sync_run: async (a: any, mock: any) => {
+        await mock.sleep(50);
+        return a.dryRun ? mock.data.nothing : mock.data.sync;
+      },
+    },
+  };
+
+  it('syncs the run, shows the counts per table and the time it took, and the day’s steps', async () => {
+    const { page, calls, errors } = await open(spec);
+    await setState(page, { ...withTarget, run: { reportId: '20260504-094107' } });
+    await page.click('#nav-cutover');
+    await page.locator('#cutover-none').waitFor();
+    expect(await page.inputValue('#cutover-run')).toBe('20260504-094107');
+    // The day, in the guide's order.
+    expect(await page.locator('#cutover-steps li').evaluateAll((ls) => ls.map((l) => (l as HTMLElement).dataset.step))).toEqual(['maintenance', 'final_sync', 'validation', 'switch_url', 'smoke']);
+
+    await page.click('#cutover-sync');
+    await page.locator('#cutover-verdict').waitFor();
+    expect(await page.textContent('#cutover-verdict')).toContain('Synced: 1,084 rows changed');
+    expect(await page.textContent('#cutover-verdict')).toContain('1 row is refused');
+    expect(await page.textContent('#cutover-took')).toContain('The last sync took 3.4 s');
+    const cells = (t: string) => page.locator(`[data-stable="${t}"] td`).evaluateAll((ts) => ts.map((x) => x.textContent));
+    expect(await cells('orders')).toEqual(['40', '7', '2', '7,951', '1', '1.60']);
+    expect(await page.textContent('[data-smore="audit_log"]')).toContain('emptied and loaded again');
+    expect(await page.textContent('[data-smore="orders"]')).toContain('not a number');
+    const sent = (await calls()).filter((c) => c.cmd === 'sync_run');
+    expect(sent.map((c) => [c.args.id, c.args.dryRun, c.args.url.includes('db.internal')])).toEqual([['20260504-094107', false, true]]);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'cutover.png') });
+
+    // A dry run after it: nothing to do, and it says it wrote nothing.
+    await page.click('#cutover-dry');
+    await page.waitForFunction(() => document.querySelector('#cutover-verdict')?.textContent?.includes('Nothing to do'));
+    expect(await page.textContent('#cutover-took')).toContain('The last dry run took 2.9 s');
+    expect((await calls()).filter((c) => c.cmd === 'sync_run').map((c) => c.args.dryRun)).toEqual([false, true]);
+
+    await page.click('#cutover-checklist');
+    expect(await page.getAttribute('#nav-checklist', 'aria-current')).toBe('page');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says a run comes first', async () => {
+    const { page, errors } = await open({ ...spec, handlers: { ...spec.handlers, list_runs: [] } });
+    await page.click('#nav-cutover');
+    await page.locator('#cutover-no-run').waitFor();
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('Checklist', () => {
   const spec = {
     data: { audit: after.audit, history: after.history, report: after.createdReport, ticks: {} as Record<string, { at: string }> },
@@ -575,18 +632,18 @@ describe('Checklist', () => {
     await page.click('#nav-checklist');
     await page.waitForSelector('li[data-item="backup"]');
     const by = () => page.locator('li[data-item]').evaluateAll((ls) => Object.fromEntries(ls.map((l) => [(l as HTMLElement).dataset.item, (l as HTMLElement).dataset.by])));
-    expect(await by()).toEqual({ backup: 'auto', preflight: 'open', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'open', indexes: 'auto', validation: 'auto', smoke: 'open', monitoring: 'auto' });
+    expect(await by()).toEqual({ backup: 'auto', preflight: 'open', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'open', indexes: 'auto', maintenance: 'open', final_sync: 'open', validation: 'auto', switch_url: 'open', smoke: 'open', monitoring: 'auto' });
     expect(await page.textContent('li[data-item="backup"] .evidence')).toBe('Target backup taken 2026-05-04 09:35 UTC.');
     expect(await page.textContent('li[data-item="dry_run"] .evidence')).toContain('shop_scratch');
     expect(await page.textContent('li[data-item="data"] .evidence')).toBe('The last run refused 12 values: see its report.');
-    expect(await page.textContent('#checklist-progress')).toBe('7 of 10 done');
+    expect(await page.textContent('#checklist-progress')).toBe('7 of 13 done');
     // Items Ferry ticked cannot be unticked by hand.
     expect(await page.locator('li[data-item="backup"] input').count()).toBe(0);
 
     await page.check('[data-tick="smoke"]');
     await page.waitForSelector('li[data-item="smoke"][data-by="hand"]');
     expect(await page.textContent('li[data-item="smoke"] .evidence')).toBe('Ticked by hand 2026-05-04 11:02 UTC.');
-    expect(await page.textContent('#checklist-progress')).toBe('8 of 10 done');
+    expect(await page.textContent('#checklist-progress')).toBe('8 of 13 done');
     const tick = (await calls()).find((c) => c.cmd === 'set_checklist_tick')!;
     expect([tick.args.source, tick.args.item, tick.args.ticked]).toEqual([demo.source.path, 'smoke', true]);
 

@@ -303,7 +303,7 @@ pub async fn sync_run(state: State<'_, AppState>, id: String, url: String, pg_sc
             (false, _, _) => format!("{} not synced.", plural(s.tables.iter().filter(|t| t.error.is_some()).count() as u64, "table", "tables")),
             (true, _, 0) => "Nothing to do: the target matches the file.".into(),
             (true, true, n) => format!("Dry run: {} would change.", plural(n, "row", "rows")),
-            (true, false, n) => format!("Synced: {} changed.", plural(n, "row", "rows")),
+            (true, false, n) => format!("{} changed.", plural(n, "row", "rows")),
         })
     });
     result
@@ -522,6 +522,58 @@ mod tests {
         for f in ["audit.jsonl", "checklist.json"] {
             assert!(!std::fs::read_to_string(data.join(f)).unwrap().contains("s3cret"), "{f}");
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The Cutover view's sync: a dry run counts and writes nothing, "Sync now" writes, the
+    /// result is kept with the run, a second sync has nothing to do, each is audited.
+    #[test]
+    fn a_run_is_synced_through_ipc() {
+        let db = Db::new("cutover");
+        let dir = temp_dir("cutover");
+        let data = dir.join("data");
+        let source = dir.join("shop.sqlite");
+        let c = rusqlite::Connection::open(&source).unwrap();
+        c.execute_batch(
+            "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+             CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total NUMERIC(10,2));
+             INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace');
+             INSERT INTO orders VALUES (1, 1, 10.50), (2, 2, 7.25), (3, 1, 1.00);",
+        )
+        .unwrap();
+        let (app_, w) = app(&data);
+        app_.state::<AppState>().grants.grant_dropped(std::slice::from_ref(&dir));
+        let (url, src) = (db.url.clone(), source.display().to_string());
+        call(&w, "open_source", json!({ "path": src })).expect("the source opens");
+        let plan = call(&w, "propose_plan", json!({ "dialect": "postgres" })).unwrap();
+        let opts = json!({ "jobs": 1, "strict": false, "pg_schema": null, "backup_source": false });
+        let id = call(&w, "start_run", json!({ "source": src, "url": url, "plan": plan, "options": opts, "onEvent": "__CHANNEL__:7" })).expect("the run succeeds")["id"].as_str().unwrap().to_string();
+        assert_eq!(call(&w, "run_sync", json!({ "id": id })).unwrap(), Value::Null, "not synced yet");
+
+        // The application goes on writing.
+        c.execute_batch("INSERT INTO customers VALUES (3, 'Edsger'); UPDATE orders SET total = 8.75 WHERE id = 2; DELETE FROM orders WHERE id = 3;").unwrap();
+        drop(c);
+        let changed = |r: &Value| r["tables"].as_array().unwrap().iter().map(|t| (t["table"].as_str().unwrap().to_string(), t["inserted"].as_u64().unwrap(), t["updated"].as_u64().unwrap(), t["deleted"].as_u64().unwrap())).collect::<Vec<_>>();
+        let want = vec![("customers".to_string(), 1, 0, 0), ("orders".to_string(), 0, 1, 1)];
+        let dry = call(&w, "sync_run", json!({ "id": id, "url": url, "pgSchema": null, "dryRun": true })).expect("the dry run");
+        assert_eq!((changed(&dry), dry["dry_run"].clone()), (want.clone(), json!(true)), "{dry}");
+        assert_eq!(db.query("SELECT count(*)::text FROM orders"), ["3"], "the dry run wrote nothing");
+        let done = call(&w, "sync_run", json!({ "id": id, "url": url, "pgSchema": null, "dryRun": false })).expect("the sync");
+        assert_eq!(changed(&done), want, "{done}");
+        assert_eq!(db.query("SELECT string_agg(id || '=' || total, ',' ORDER BY id) FROM orders"), ["1=10.50,2=8.75"]);
+        assert_eq!(call(&w, "run_sync", json!({ "id": id })).unwrap()["started_at"], done["started_at"], "kept with the run");
+        let again = call(&w, "sync_run", json!({ "id": id, "url": url, "pgSchema": null, "dryRun": false })).expect("the second sync");
+        assert!(changed(&again).iter().all(|(_, i, u, d)| i + u + d == 0), "{again}");
+        let v = call(&w, "validate_run", json!({ "id": id, "url": url, "pgSchema": null })).expect("validation runs");
+        assert_eq!(v["clean"], true, "{v}");
+
+        let log = call(&w, "list_audit", json!({})).unwrap();
+        // (dry run, rows changed, message), newest first; the log leaves a false option out.
+        let syncs: Vec<(bool, Value, String)> = log.as_array().unwrap().iter().filter(|e| e["action"] == "sync").map(|e| (e["options"]["dry_run"] == json!(true), e["options"]["changed"].clone(), e["message"].as_str().unwrap_or("").to_string())).collect();
+        assert_eq!(
+            syncs,
+            [(false, json!(0), "Nothing to do: the target matches the file.".to_string()), (false, json!(3), "3 rows changed.".to_string()), (true, json!(3), "Dry run: 3 rows would change.".to_string())]
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

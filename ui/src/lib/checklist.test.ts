@@ -34,7 +34,7 @@ describe('checklist rules', () => {
   it('starts with nothing done', () => {
     const items = evaluate(facts());
     expect(items.every((i) => !i.done && i.by === null)).toBe(true);
-    expect(progress(items)).toBe('0 of 10 done');
+    expect(progress(items)).toBe('0 of 13 done');
   });
 
   it('ticks itself from what happened to this source and target', () => {
@@ -43,17 +43,19 @@ describe('checklist rules', () => {
       entry({ action: 'migrate', source: SRC, target: SCRATCH, at: '2026-05-04T09:00:00.000Z' }),
       entry({ action: 'rollback', target: SCRATCH, at: '2026-05-04T09:10:00.000Z' }),
       entry({ action: 'migrate', source: SRC, target: AS_LOGGED, at: '2026-05-04T11:00:00.000Z' }),
+      entry({ action: 'sync', source: SRC, target: AS_LOGGED, at: '2026-05-04T11:04:00.000Z', options: { dry_run: false, changed: 3 }, message: '3 rows changed.' }),
       entry({ action: 'validate', source: SRC, target: AS_LOGGED, at: '2026-05-04T11:05:00.000Z', options: { clean: true, mismatches: 0 }, message: 'clean: 10 rows compared in 1 tables' }),
     ];
     const items = evaluate(facts({ audit, lastRun: report(), snapshots: [snap('2026-05-04T12:00:00Z')] }));
     expect(Object.fromEntries(items.map((i) => [i.id, i.by ?? '-']))).toEqual({
-      backup: 'auto', preflight: '-', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'auto', indexes: 'auto', validation: 'auto', smoke: '-', monitoring: 'auto',
+      backup: 'auto', preflight: '-', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'auto', indexes: 'auto', maintenance: '-', final_sync: 'auto', validation: 'auto', switch_url: '-', smoke: '-', monitoring: 'auto',
     });
     const ev = Object.fromEntries(items.map((i) => [i.id, i.evidence]));
     expect(ev.backup).toBe('Target backup taken 2026-05-04 10:30 UTC.');
     expect(ev.dry_run).toBe(`Run into ${SCRATCH} 2026-05-04 09:00 UTC.`);
     expect(ev.data).toBe('10 rows copied, nothing refused (run of 2026-05-04 11:00 UTC).');
     expect(ev.validation).toBe('Clean 2026-05-04 11:05 UTC: 10 rows compared in 1 tables.');
+    expect(ev.final_sync).toBe('Synced 2026-05-04 11:04 UTC: 3 rows changed.');
     expect(ev.monitoring).toBe('Snapshot 2026-05-04 12:00 UTC, cache hit ratio 99.5 %, 3 connections.');
   });
 
@@ -72,6 +74,10 @@ describe('checklist rules', () => {
     ['a pre-flight with groups left open does not', { audit: [entry({ action: 'preflight', source: SRC, options: { ready: false, unresolved: 2 } })] }, 'preflight', '-'],
     ['the newest pre-flight counts', { audit: [entry({ action: 'preflight', source: SRC, options: { ready: true }, at: '2026-05-04T09:00:00Z' }), entry({ action: 'preflight', source: SRC, options: { ready: false, unresolved: 1 }, at: '2026-05-04T12:00:00Z' })] }, 'preflight', '-'],
     ['a pre-flight of another file does not count', { audit: [entry({ action: 'preflight', source: '/other.sqlite', options: { ready: true } })] }, 'preflight', '-'],
+    ['a dry run is not the final sync', { lastRun: report(), audit: [entry({ action: 'sync', source: SRC, target: AS_LOGGED, options: { dry_run: true }, at: '2026-05-04T12:00:00Z' })] }, 'final_sync', '-'],
+    ['a sync before the last run is not its final sync', { lastRun: report(), audit: [entry({ action: 'sync', source: SRC, target: AS_LOGGED, options: { dry_run: false }, at: '2026-05-04T10:00:00Z' })] }, 'final_sync', '-'],
+    ['a failed sync is not done', { lastRun: report(), audit: [entry({ action: 'sync', source: SRC, target: AS_LOGGED, outcome: 'failed', options: { dry_run: false }, at: '2026-05-04T12:00:00Z' })] }, 'final_sync', '-'],
+    ['a sync of this file into this target after the run ticks it', { lastRun: report(), audit: [entry({ action: 'sync', source: SRC, target: AS_LOGGED, options: { dry_run: false }, at: '2026-05-04T12:00:00Z' })] }, 'final_sync', 'auto'],
     ['a hand tick counts where Ferry cannot see', { ticks: { smoke: { at: '2026-05-04T13:00:00Z' } } }, 'smoke', 'hand'],
     ['a hand tick stands in for an automatic item', { ticks: { backup: { at: '2026-05-04T13:00:00Z' } } }, 'backup', 'hand'],
   ] as [string, Partial<Facts>, string, string][])('%s', (_name, f, id, want) => {

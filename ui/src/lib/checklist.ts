@@ -33,7 +33,10 @@ export const ITEMS: ItemDef[] = [
   { id: 'schema', phase: 'day', label: 'Schema created', hint: 'The run creates the tables first (Run).', auto: true },
   { id: 'data', phase: 'day', label: 'Every row copied', hint: 'The run copies the rows; its report lists anything refused or changed.', auto: true },
   { id: 'indexes', phase: 'day', label: 'Indexes and constraints built', hint: 'The run builds them after the data.', auto: true },
+  { id: 'maintenance', phase: 'day', label: 'The application is in maintenance mode', hint: 'Stop the application writing to the SQLite file (Cutover lists the day’s steps in order).', auto: false },
+  { id: 'final_sync', phase: 'day', label: 'The final sync is done', hint: 'Cutover → “Sync now” once the application has stopped writing.', auto: true },
   { id: 'validation', phase: 'day', label: 'Validation is clean', hint: 'Validation → “Validate” compares every row with the source.', auto: true },
+  { id: 'switch_url', phase: 'day', label: 'The application uses the new database', hint: 'Switch the application’s database URL to the target, and take it out of maintenance.', auto: false },
   { id: 'smoke', phase: 'day', label: 'A smoke query from the application works', hint: 'Point the application (or a test copy) at the new database and run a real query.', auto: false },
   { id: 'monitoring', phase: 'after', label: 'A monitoring snapshot after the run', hint: 'Monitor → “Take a snapshot” once the application uses the new database.', auto: true },
 ];
@@ -120,6 +123,15 @@ export function autoCheck(id: string, f: Facts): { done: boolean; evidence: stri
       if (v.options.clean === true) return { done: true, evidence: `Clean ${when(v.at)}${v.message ? `: ${v.message.replace(/^clean: /, '')}` : ''}.` };
       const m = typeof v.options.mismatches === 'number' ? v.options.mismatches : null;
       return no(`The last validation (${when(v.at)}) found ${m === null ? 'differences' : plural(m, 'mismatch', 'mismatches')}.`);
+    }
+    case 'final_sync': {
+      const syncs = forTarget.filter((e) => e.action === 'sync' && e.source === f.source && e.options.dry_run !== true);
+      const s = syncs[0];
+      if (!s) return no(forTarget.some((e) => e.action === 'sync' && e.source === f.source) ? 'Only dry runs so far: “Sync now” writes.' : '');
+      if (rolledBack) return no(`The run was rolled back ${when(rolledBack)}: nothing left to sync.`);
+      if (r && Date.parse(s.at) < Date.parse(r.started_at)) return no(`The last sync (${when(s.at)}) is older than the last run: sync again.`);
+      if (!ok(s)) return no(`The last sync failed: ${s.message ?? 'see the audit log'}.`);
+      return { done: true, evidence: `Synced ${when(s.at)}${s.message ? `: ${s.message}` : '.'}` };
     }
     case 'monitoring': {
       const after = r ? Date.parse(r.started_at) : -Infinity;

@@ -36,8 +36,9 @@ import type { Snapshot } from './bindings/Snapshot';
 import type { EnableOutcome } from './bindings/EnableOutcome';
 import type { TargetBackup } from './bindings/TargetBackup';
 import type { ValidationReport } from './bindings/ValidationReport';
+import type { SyncReport } from './bindings/SyncReport';
 
-export type { AuditEntry, BackupItem, BackupStep, ChecklistState, EnableOutcome, RestoreOutcome, RollbackOutcome, Snapshot, TargetBackup, ValidationReport };
+export type { AuditEntry, BackupItem, BackupStep, ChecklistState, EnableOutcome, RestoreOutcome, RollbackOutcome, Snapshot, SyncReport, TargetBackup, ValidationReport };
 export type { BulkApplied, BulkDecision, BulkPreview, BulkUndo };
 export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
 
@@ -244,6 +245,16 @@ export function runValidation(id: string): Promise<ValidationReport | null> {
 /** Writes the run's last validation as HTML into its folder and opens it. */
 export function openValidationHtml(id: string): Promise<void> {
   return call('open_validation_html', { id });
+}
+
+/** Syncs run `id`'s target at `url` with its source as it is now (`ferry sync`); `dryRun` writes nothing. */
+export function syncRun(id: string, url: string, pgSchema: string | null, dryRun: boolean): Promise<SyncReport> {
+  return call('sync_run', { id, url, pgSchema, dryRun });
+}
+
+/** The last sync kept for run `id`, or null. */
+export function runSync(id: string): Promise<SyncReport | null> {
+  return call('run_sync', { id });
 }
 
 /** The audit log, newest first. */

@@ -6,7 +6,7 @@ const ready: Facts = { file: true, target: 'ready', preflight: 'ready', diff: 'd
 
 describe('steps', () => {
   it('lists every view once, the migration first, then what comes after', () => {
-    expect(STEPS.map((s) => s.id)).toEqual(['connections', 'mapping', 'preflight', 'diff', 'run', 'report', 'validation', 'monitor', 'backups', 'checklist', 'audit']);
+    expect(STEPS.map((s) => s.id)).toEqual(['connections', 'mapping', 'preflight', 'diff', 'run', 'report', 'validation', 'cutover', 'monitor', 'backups', 'checklist', 'audit']);
     expect(STEPS.filter((s) => s.group === 'flow').map((s) => s.id)).toEqual(['connections', 'mapping', 'preflight', 'diff', 'run', 'report']);
   });
 
@@ -15,7 +15,8 @@ describe('steps', () => {
       ['connections', null, 'mapping'],
       ['mapping', 'connections', 'preflight'],
       ['report', 'run', 'validation'],
-      ['validation', 'report', 'monitor'],
+      ['validation', 'report', 'cutover'],
+      ['cutover', 'validation', 'monitor'],
       ['audit', 'checklist', null],
     ];
     for (const [view, back, next] of cases) {

@@ -19,6 +19,7 @@ export const STEPS: readonly Step[] = [
   { id: 'run', label: 'Run', group: 'flow' },
   { id: 'report', label: 'Report', group: 'flow' },
   { id: 'validation', label: 'Validation', group: 'after' },
+  { id: 'cutover', label: 'Cutover', group: 'after' },
   { id: 'monitor', label: 'Monitor', group: 'after' },
   { id: 'backups', label: 'Backups', group: 'after' },
   { id: 'checklist', label: 'Checklist', group: 'after' },
@@ -96,7 +97,9 @@ function ownPart(view: View, f: Facts): string {
     case 'report':
       return 'Read what arrived and what changed. Next: compare every row in Validation.';
     case 'validation':
-      return 'Compare every row of the file with the target. Next: the target’s health in Monitor.';
+      return 'Compare every row of the file with the target. Next: the cutover.';
+    case 'cutover':
+      return 'Sync the rows written since the run; on the day, follow the steps in order. Next: the target’s health in Monitor.';
     case 'monitor':
       return 'Watch the target at work. Next: backups, and rolling a run back.';
     case 'backups':
