@@ -39,7 +39,7 @@ fn build(src: &Path) {
 const CHANGES: &str = "
 INSERT INTO customers VALUES (6, 'new six'), (7, 'new seven');
 INSERT INTO orders VALUES (11, 6, 'for the new customer');
-UPDATE customers SET name = 'renamed two' WHERE id = 2;
+UPDATE customers SET name = 'renamed \\ two''s' WHERE id = 2;
 DELETE FROM orders WHERE id = 3;
 DELETE FROM orders WHERE customer_id = 5;
 DELETE FROM customers WHERE id = 5;

@@ -1,6 +1,7 @@
 //! `sync`'s literals for MySQL/MariaDB: numbers bare, booleans 1/0, bytes `X'…'`, doubles
-//! from their bits, the rest quoted (sessions run with NO_BACKSLASH_ESCAPES and in UTC, as
-//! the load does).
+//! from their bits, the rest quoted (sessions run in UTC, as the load does). Text holding a
+//! backslash goes as `_utf8mb4 0x…`, as the load's INSERTs write it, so it reads the same
+//! whether or not the session has NO_BACKSLASH_ESCAPES (a proxy may not keep it).
 
 use crate::dialect::sync::SyncSql;
 use crate::schema::LogicalType;
@@ -29,6 +30,7 @@ impl SyncSql for MySync {
                 other => number(other),
             },
             LogicalType::Bytes => format!("X'{s}'"),
+            _ if s.contains('\\') => format!("_utf8mb4 0x{}", crate::value::hex(s.as_bytes())),
             _ => quoted(s),
         }
     }
@@ -53,7 +55,8 @@ mod tests {
             (Some("false"), Boolean, "0"),
             (Some(""), Bytes, "X''"),
             (Some("00ab"), Bytes, "X'00ab'"),
-            (Some("a'b\\c"), Text { max: None }, "'a''b\\c'"),
+            (Some("a'b"), Text { max: None }, "'a''b'"),
+            (Some("a\\b"), Text { max: None }, "_utf8mb4 0x615c62"),
             (Some("2024-03-05 13:22:01.500000"), Timestamp { tz: true }, "'2024-03-05 13:22:01.500000'"),
         ];
         for (v, t, want) in cases {
