@@ -193,3 +193,27 @@ async fn a_sync_killed_part_way_is_run_again_and_ends_clean() {
         assert_eq!(sha256(&src), before, "{kind:?}: the source was written");
     }
 }
+
+/// A table the target no longer holds is named and not synced (exit 1); the others are.
+#[tokio::test]
+async fn a_table_that_cannot_be_synced_is_named_and_the_others_are_synced() {
+    for kind in Kind::all() {
+        let dir = Scratch::new();
+        let src = dir.path("app.sqlite");
+        build(&src);
+        let db = TestDb::new(kind, "sync_gone").await;
+        let plan = plan_with_type(&src, &db.url, "level", "smallint", &dir.path("plan.toml"));
+        let (run, _) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        db.exec(&format!("DROP TABLE {}", db.q("log"))).await.unwrap();
+        Connection::open(&src).unwrap().execute_batch("INSERT INTO customers VALUES (6, 'six'); INSERT INTO log VALUES ('x', 9);").unwrap();
+        let (run, rep) = sync(&src, &db, &plan, &[]);
+        assert_eq!(run.code, 1, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert!(table(&rep, "log")["error"].as_str().is_some_and(|e| e.starts_with("not synced: ")), "{kind:?}: {rep}");
+        assert_eq!(counts(&rep, "log"), (0, 0, 0), "{kind:?}: {rep}");
+        assert_eq!(counts(&rep, "customers"), (1, 0, 0), "{kind:?}: {rep}");
+        assert_eq!(count_rows(&db, "customers").await, 6, "{kind:?}");
+        let (words, _) = ferry_within(&["sync", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()], &[], Duration::from_secs(120));
+        assert!(words.stdout.contains("NOT synced: 1 table could not be synced"), "{kind:?}: {}", words.stdout);
+    }
+}

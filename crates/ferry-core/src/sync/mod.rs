@@ -292,7 +292,10 @@ async fn apply_all(ctx: &Arc<Ctx>, admin: &mut Conn, planned: &[Arc<PlannedTable
         .await;
         if let Err(e) = r {
             w.rollback().await;
-            entries[i].error = Some(format!("not synced (its changes were rolled back): {e}"));
+            let e_ = &mut entries[i];
+            e_.error = Some(format!("not synced (its changes were rolled back): {e}"));
+            // Nothing of it was written: the counts say so.
+            (e_.inserted, e_.updated, e_.deleted, e_.reloaded) = (0, 0, 0, false);
             continue;
         }
         let moved = if !d.inserts.is_empty() || !d.updates.is_empty() || d.reload { w.continue_identity().await? } else { None };
