@@ -134,6 +134,13 @@ async fn a_sync_brings_the_target_level_with_the_source() {
         let (words, _) = ferry_within(&["sync", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()], &[], Duration::from_secs(120));
         assert!(words.stdout.contains("nothing to do"), "{kind:?}: {}", words.stdout);
         assert_eq!(sha256(&src), before, "{kind:?}: the source was written");
+        // The identity moved above the rows the sync inserted (7): the application's next row is 8.
+        db.exec(&format!("INSERT INTO {} (name) VALUES ('next')", db.q("customers"))).await.unwrap();
+        let max = match kind {
+            Kind::Pg => "SELECT max(id)::text FROM customers",
+            Kind::My => "SELECT CAST(max(id) AS CHAR) FROM customers",
+        };
+        assert_eq!(db.texts(max).await, [Some("8".to_string())], "{kind:?}");
     }
 }
 
