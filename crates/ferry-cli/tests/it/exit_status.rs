@@ -58,6 +58,11 @@ async fn every_status_of_every_command() {
         let (run, _) = migrate(&dir.path("clean.sqlite"), db, &[]);
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     }
+    // The narrow file migrated on its narrow plan: the row with a NUL is refused, then and at
+    // every sync.
+    let refusing = TestDb::new(Kind::Pg, "st_refusing").await;
+    let (run, _) = migrate(&dir.path("narrow.sqlite"), &refusing, &["--plan", &narrow]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     changed.exec("UPDATE t SET name = 'z' WHERE id = 2").await.unwrap();
     other.exec("CREATE TABLE t (id bigint PRIMARY KEY, name varchar(3))").await.unwrap();
     let run_report = dir.path("clean.sqlite").with_extension(format!("{}.report.json", rolled.name));
@@ -153,6 +158,12 @@ async fn every_status_of_every_command() {
             case(&["validate", &clean, "--to", &changed.url], 2, "NOT valid"),
             case(&["validate", &clean, "--to", nowhere], 1, "cannot reach"),
             case(&["validate", &clean, "--to", &filled.url, "--jobs", "x"], 64, "--jobs"),
+        ]),
+        ("sync", vec![
+            case(&["sync", &clean, "--to", &filled.url], 0, "nothing to do"),
+            case(&["sync", &narrow_src, "--to", &refusing.url, "--plan", &narrow], 2, "1 row refused"),
+            case(&["sync", &clean, "--to", nowhere], 1, "cannot reach"),
+            case(&["sync", &clean, "--to", &filled.url, "--jobs", "x"], 64, "--jobs"),
         ]),
     ];
     let mut seen: Vec<(String, i32)> = vec![];
