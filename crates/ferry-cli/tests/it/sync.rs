@@ -224,3 +224,48 @@ async fn a_table_that_cannot_be_synced_is_named_and_the_others_are_synced() {
         assert!(words.stdout.contains("NOT synced: 1 table could not be synced"), "{kind:?}: {}", words.stdout);
     }
 }
+
+/// The application goes on writing (WAL, a commit every few milliseconds) while the sync
+/// runs: the sync reads one consistent copy and ends; once the writes stop, one more sync
+/// brings the target level and validation is clean.
+#[tokio::test]
+async fn a_sync_while_the_application_writes() {
+    for kind in Kind::all() {
+        let dir = Scratch::new();
+        let src = dir.path("app.sqlite");
+        build(&src);
+        Connection::open(&src).unwrap().execute_batch("PRAGMA journal_mode = WAL").unwrap();
+        let db = TestDb::new(kind, "sync_busy").await;
+        let plan = plan_with_type(&src, &db.url, "level", "smallint", &dir.path("plan.toml"));
+        let (run, _) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writer = {
+            let (src, stop) = (src.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let c = Connection::open(&src).unwrap();
+                c.busy_timeout(Duration::from_secs(5)).unwrap();
+                let started = Instant::now();
+                let mut n = 0i64;
+                // At most 2,000 commits or 60 s.
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) && n < 2_000 && started.elapsed() < Duration::from_secs(60) {
+                    c.execute_batch(&format!("BEGIN; INSERT INTO customers VALUES ({}, 'busy'); UPDATE orders SET note = 'touched {n}' WHERE id = {}; COMMIT;", 1000 + n, n % 10 + 1)).unwrap();
+                    n += 1;
+                    std::thread::sleep(Duration::from_millis(3));
+                }
+                n
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (during, rep) = sync(&src, &db, &plan, &[]);
+        assert_eq!(during.code, 0, "{kind:?}: {}{}", during.stdout, during.stderr);
+        assert!(counts(&rep, "customers").0 > 0, "{kind:?}: the rows written before the copy went over: {rep}");
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let written = writer.join().unwrap();
+        assert!(written > 0, "{kind:?}");
+        let (after, _) = sync(&src, &db, &plan, &[]);
+        assert_eq!(after.code, 0, "{kind:?}: {}{}", after.stdout, after.stderr);
+        validate_clean(&src, &db, &plan);
+        assert_eq!(count_rows(&db, "customers").await, 5 + written, "{kind:?}");
+    }
+}
