@@ -6,8 +6,10 @@
 //! transaction (`backup::private_snapshot`), while the application may go on writing; every
 //! table is then read from the copy. Each table's rows are compared as `validate` compares
 //! them (`diff`): both sides streamed in key order through the same canonical form and
-//! merged, memory holding the changed rows only. A table without a key is compared as a
-//! multiset of row hashes and, when they differ, reloaded whole (said in its notes).
+//! merged, memory holding the changed rows only — and those of a few tables at once: tables
+//! are compared in the order they are written, at most `jobs + 1` ahead. A table without a
+//! key is compared as a multiset of row hashes and, when they differ, reloaded whole (said in
+//! its notes).
 //!
 //! Values are converted by the plan the run used (`--plan`, else the one the run's report
 //! recorded, else the proposal, as `migrate` makes it). Changes are written (`apply`) in one
@@ -196,33 +198,59 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
         reported_total: HashMap::new(),
         value_choices,
     });
-    // Every table's changes, `jobs` at a time, largest first.
+    // Tables in foreign-key order, parents first: each table's changes are found (`jobs` at a
+    // time, at most `jobs + 1` tables ahead of the writing) and written as soon as the tables
+    // before it are, so memory holds the changes of a few tables, never of all of them.
     let planned: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
-    let mut queue: Vec<(usize, Arc<PlannedTable>)> = planned.iter().cloned().enumerate().collect();
-    queue.sort_by_key(|(_, t)| t.source.row_count);
-    let queue = Arc::new(std::sync::Mutex::new(queue));
-    let mut workers = vec![];
+    let graph: Vec<(String, Vec<String>)> = planned.iter().map(|t| (t.name.clone(), t.foreign_keys.iter().map(|f| f.ref_table.clone()).collect())).collect();
+    let order = parents_first(&graph);
+    let referenced: Vec<bool> = planned.iter().map(|t| planned.iter().any(|o| o.foreign_keys.iter().any(|f| f.ref_table == t.name))).collect();
+    let queue = Arc::new(std::sync::Mutex::new(order.iter().copied().collect::<std::collections::VecDeque<usize>>()));
+    let ahead = Arc::new(tokio::sync::Semaphore::new(jobs + 1));
+    // However this ends, the comparisons still waiting stop.
+    struct Close(Arc<tokio::sync::Semaphore>);
+    impl Drop for Close {
+        fn drop(&mut self) {
+            self.0.close();
+        }
+    }
+    let _close = Close(ahead.clone());
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Result<TableDiff>, f64)>();
     for _ in 0..jobs {
-        let (ctx, queue) = (ctx.clone(), queue.clone());
-        workers.push(tokio::spawn(async move {
-            let mut done = vec![];
+        let (ctx, queue, ahead, done_tx, planned) = (ctx.clone(), queue.clone(), ahead.clone(), done_tx.clone(), planned.clone());
+        tokio::spawn(async move {
             loop {
-                let next = queue.lock().expect("queue").pop();
-                let Some((i, t)) = next else { return done };
+                let Ok(permit) = ahead.acquire().await else { return };
+                permit.forget();
+                let next = queue.lock().expect("queue").pop_front();
+                let Some(i) = next else { return };
                 let t0 = Instant::now();
-                let d = diff_table(ctx.clone(), t).await;
-                done.push((i, d, t0.elapsed().as_secs_f64()));
+                let d = diff_table(ctx.clone(), planned[i].clone()).await;
+                if done_tx.send((i, d, t0.elapsed().as_secs_f64())).is_err() {
+                    return;
+                }
             }
-        }));
+        });
     }
-    let mut diffs: Vec<(usize, Result<TableDiff>, f64)> = vec![];
-    for w in workers {
-        diffs.extend(w.await.map_err(|e| FerryError::Other(format!("a comparison stopped: {e}")))?);
-    }
-    diffs.sort_by_key(|(i, _, _)| *i);
-    let mut entries: Vec<TableSync> = vec![];
-    let mut found: Vec<Option<TableDiff>> = vec![];
-    for ((_, d, secs), t) in diffs.into_iter().zip(&planned) {
+    drop(done_tx);
+    let mut arrived: HashMap<usize, (Result<TableDiff>, f64)> = HashMap::new();
+    let mut entries: Vec<Option<TableSync>> = vec![None; planned.len()];
+    // The deletes of tables other tables refer to: made last, children first.
+    let mut later: Vec<(usize, TableDiff)> = vec![];
+    for &i in &order {
+        let (d, secs) = loop {
+            if let Some(x) = arrived.remove(&i) {
+                break x;
+            }
+            match done_rx.recv().await {
+                Some((j, d, secs)) => {
+                    arrived.insert(j, (d, secs));
+                }
+                None => return Err(FerryError::Other("a comparison stopped before its end".into())),
+            }
+        };
+        ahead.add_permits(1);
+        let t = &planned[i];
         let mut e = TableSync { table: t.source.name.clone(), target: t.name.clone(), seconds: secs, ..Default::default() };
         match d {
             Ok(mut d) => {
@@ -239,108 +267,106 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
                         crate::value::plural(d.rows_source, "row", "rows")
                     ));
                 }
-                // Until written (or, dry, what would be).
+                // What would be written (dry), or is about to be.
                 e.inserted = if d.reload { d.rows_source } else { d.inserts.len() as u64 };
                 e.updated = d.updates.len() as u64;
                 e.deleted = if d.reload { d.rows_target } else { d.deletes.len() as u64 };
-                e.reloaded = d.reload && !opts.dry_run;
-                found.push(Some(d));
+                if !opts.dry_run {
+                    apply_table(&ctx, &mut admin, &d, &mut e, referenced[i]).await?;
+                    if referenced[i] && !d.reload && !d.deletes.is_empty() && e.error.is_none() {
+                        d.inserts = vec![];
+                        d.updates = vec![];
+                        later.push((i, d));
+                    }
+                }
             }
-            Err(err) => {
-                e.error = Some(format!("not synced: {err}"));
-                found.push(None);
-            }
+            Err(err) => e.error = Some(format!("not synced: {err}")),
         }
-        entries.push(e);
+        entries[i] = Some(e);
+    }
+    for (i, d) in later.into_iter().rev() {
+        let e = entries[i].as_mut().expect("a table's entry");
+        delete_later(&ctx, &mut admin, &d, e).await?;
     }
     if !opts.dry_run {
-        apply_all(&ctx, &mut admin, &planned, &mut found, &mut entries).await?;
         admin.make_durable().await?;
     }
     drop(snapshot);
+    let entries: Vec<TableSync> = entries.into_iter().flatten().collect();
     report.completed = entries.iter().all(|e| e.error.is_none());
     report.tables = entries;
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
 }
 
-/// Writes every table's changes in foreign-key order (see the module's notes).
-async fn apply_all(ctx: &Arc<Ctx>, admin: &mut Conn, planned: &[Arc<PlannedTable>], found: &mut [Option<TableDiff>], entries: &mut [TableSync]) -> Result<()> {
-    let graph: Vec<(String, Vec<String>)> = planned.iter().map(|t| (t.name.clone(), t.foreign_keys.iter().map(|f| f.ref_table.clone()).collect())).collect();
-    let order = parents_first(&graph);
-    let referenced = |name: &str| planned.iter().any(|t| t.foreign_keys.iter().any(|f| f.ref_table == name));
-    let target = &ctx.target;
-    // Parents first: inserts and updates (and the deletes no other table's rows can hold).
-    for &i in &order {
-        let Some(d) = found[i].as_ref().filter(|d| !d.nothing_to_do()) else { continue };
-        let t0 = Instant::now();
-        let deletes_now = !referenced(&d.t.name) || d.reload;
-        let mut w = Writer::new(admin, target, &d.t, &d.spec);
-        w.begin().await?;
-        let r = async {
-            if d.reload {
-                w.reload(ctx.source.clone(), d.t.clone(), d.spec.clone()).await?;
-            } else {
-                if deletes_now {
-                    w.delete(&d.deletes).await?;
-                }
-                w.update(&d.updates).await?;
-                w.insert(&d.inserts).await?;
-            }
-            w.commit().await
-        }
-        .await;
-        if let Err(e) = r {
-            w.rollback().await;
-            let e_ = &mut entries[i];
-            e_.error = Some(format!("not synced (its changes were rolled back): {e}"));
-            // Nothing of it was written: the counts say so.
-            (e_.inserted, e_.updated, e_.deleted, e_.reloaded) = (0, 0, 0, false);
-            continue;
-        }
-        let moved = if !d.inserts.is_empty() || !d.updates.is_empty() || d.reload { w.continue_identity().await? } else { None };
-        let applied = std::mem::take(&mut w.applied);
-        let e = &mut entries[i];
+/// Writes one table's inserts and updates (and its deletes, where no other table refers to
+/// it) in one transaction, then moves its identity above the new maximum.
+async fn apply_table(ctx: &Arc<Ctx>, admin: &mut Conn, d: &TableDiff, e: &mut TableSync, referenced: bool) -> Result<()> {
+    if d.nothing_to_do() {
+        return Ok(());
+    }
+    let t0 = Instant::now();
+    let deletes_now = !referenced || d.reload;
+    let mut w = Writer::new(admin, &ctx.target, &d.t, &d.spec);
+    w.begin().await?;
+    let r = async {
         if d.reload {
-            e.inserted = applied.inserted;
+            w.reload(ctx.source.clone(), d.t.clone(), d.spec.clone()).await?;
         } else {
-            e.inserted = applied.inserted;
-            e.updated = applied.updated;
-            e.deleted = applied.deleted;
+            if deletes_now {
+                w.delete(&d.deletes).await?;
+            }
+            w.update(&d.updates).await?;
+            w.insert(&d.inserts).await?;
         }
-        e.rejected_total += applied.rejected_total;
-        e.rejected.extend(applied.rejected);
-        e.rejected.truncate(crate::report::KEPT);
-        e.notes.extend(moved);
-        e.seconds += t0.elapsed().as_secs_f64();
+        w.commit().await
     }
-    // Children first: the deletes of the tables others refer to.
-    for &i in order.iter().rev() {
-        let Some(d) = found[i].as_ref() else { continue };
-        if d.reload || d.deletes.is_empty() || !referenced(&d.t.name) || entries[i].error.is_some() {
-            continue;
-        }
-        let t0 = Instant::now();
-        let mut w = Writer::new(admin, target, &d.t, &d.spec);
-        w.begin().await?;
-        let r = async {
-            w.delete(&d.deletes).await?;
-            w.commit().await
-        }
-        .await;
-        if let Err(e) = r {
-            w.rollback().await;
-            entries[i].error = Some(format!("its deletes were not made (rolled back): {e}"));
-            continue;
-        }
-        let applied = std::mem::take(&mut w.applied);
-        let e = &mut entries[i];
+    .await;
+    if let Err(err) = r {
+        w.rollback().await;
+        e.error = Some(format!("not synced (its changes were rolled back): {err}"));
+        // Nothing of it was written: the counts say so.
+        (e.inserted, e.updated, e.deleted, e.reloaded) = (0, 0, 0, false);
+        return Ok(());
+    }
+    let moved = if !d.inserts.is_empty() || !d.updates.is_empty() || d.reload { w.continue_identity().await? } else { None };
+    let applied = std::mem::take(&mut w.applied);
+    e.inserted = applied.inserted;
+    e.reloaded = d.reload;
+    if !d.reload {
+        e.updated = applied.updated;
         e.deleted = applied.deleted;
-        e.rejected_total += applied.rejected_total;
-        e.rejected.extend(applied.rejected);
-        e.rejected.truncate(crate::report::KEPT);
-        e.seconds += t0.elapsed().as_secs_f64();
     }
+    e.rejected_total += applied.rejected_total;
+    e.rejected.extend(applied.rejected);
+    e.rejected.truncate(crate::report::KEPT);
+    e.notes.extend(moved);
+    e.seconds += t0.elapsed().as_secs_f64();
+    Ok(())
+}
+
+/// The deletes of a table other tables refer to, in a transaction of their own, once the
+/// tables that refer to it are written.
+async fn delete_later(ctx: &Arc<Ctx>, admin: &mut Conn, d: &TableDiff, e: &mut TableSync) -> Result<()> {
+    let t0 = Instant::now();
+    let mut w = Writer::new(admin, &ctx.target, &d.t, &d.spec);
+    w.begin().await?;
+    let r = async {
+        w.delete(&d.deletes).await?;
+        w.commit().await
+    }
+    .await;
+    if let Err(err) = r {
+        w.rollback().await;
+        e.error = Some(format!("its deletes were not made (rolled back): {err}"));
+        return Ok(());
+    }
+    let applied = std::mem::take(&mut w.applied);
+    e.deleted = applied.deleted;
+    e.rejected_total += applied.rejected_total;
+    e.rejected.extend(applied.rejected);
+    e.rejected.truncate(crate::report::KEPT);
+    e.seconds += t0.elapsed().as_secs_f64();
     Ok(())
 }
 
