@@ -1,4 +1,4 @@
-//! The audit log from the command line: each migrate, preflight, backup, restore, rollback and validate appends
+//! The audit log from the command line: each migrate, preflight, backup, restore, rollback, validate and sync appends
 //! one entry (`--audit-log PATH`, else `$FERRY_AUDIT_LOG`, else the platform's data folder);
 //! `ferry audit [--csv]` prints the log.
 

@@ -34,7 +34,7 @@ mod validate;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// The audit log migrate, backup, restore, rollback and validate append to (default
+    /// The audit log migrate, backup, restore, rollback, validate and sync append to (default
     /// $FERRY_AUDIT_LOG, else ferry/audit.jsonl in the platform's data folder).
     #[arg(long, global = true)]
     audit_log: Option<PathBuf>,
@@ -205,7 +205,7 @@ enum Command {
         #[arg(long, conflicts_with_all = ["report", "backup"])]
         schema: Option<String>,
     },
-    /// Print the audit log: every migrate, backup, restore, rollback and validate, with its outcome.
+    /// Print the audit log: every migrate, backup, restore, rollback, validate and sync, with its outcome.
     #[command(after_help = status::help("audit"))]
     Audit {
         /// As CSV (RFC 4180), for a spreadsheet.
