@@ -4,6 +4,7 @@
 //! Data flows one way: source → plan → target → report. This crate never depends on Tauri;
 //! the desktop shell and the `ferry` CLI are thin adapters over it.
 
+pub mod advise;
 pub mod audit;
 pub mod backup;
 pub mod convert;

@@ -176,3 +176,14 @@ impl TargetUrl {
         }
     }
 }
+
+impl TargetUrl {
+    /// What to fix in the database, through the dialect's own catalogs
+    /// (`dialect/*/advise.rs`); a check the server refuses or lacks is listed as unchecked.
+    pub async fn advise(&self, taken_at: String) -> crate::error::Result<crate::advise::Advice> {
+        match self.dialect {
+            Dialect::Postgres => postgres::advise::advise(self, taken_at).await,
+            Dialect::MySql | Dialect::MariaDb => mysql::advise::advise(self, taken_at).await,
+        }
+    }
+}

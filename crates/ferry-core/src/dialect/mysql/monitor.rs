@@ -32,7 +32,7 @@ pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
 }
 
 /// Global variables or status counters by name (`SHOW GLOBAL …`), lowercased names.
-async fn show(conn: &mut MySqlConnection, what: &str, names: &[&str]) -> Result<HashMap<String, String>, sqlx::Error> {
+pub(super) async fn show(conn: &mut MySqlConnection, what: &str, names: &[&str]) -> Result<HashMap<String, String>, sqlx::Error> {
     let list = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SHOW GLOBAL {what} WHERE Variable_name IN ({list})"))).fetch_all(conn).await?;
     let mut out = HashMap::new();
@@ -43,18 +43,18 @@ async fn show(conn: &mut MySqlConnection, what: &str, names: &[&str]) -> Result<
 }
 
 /// A text column that the server may send as binary.
-fn text(r: &sqlx::mysql::MySqlRow, i: usize) -> Result<String, sqlx::Error> {
+pub(super) fn text(r: &sqlx::mysql::MySqlRow, i: usize) -> Result<String, sqlx::Error> {
     match r.try_get::<Option<String>, _>(i) {
         Ok(s) => Ok(s.unwrap_or_default()),
         Err(_) => Ok(r.try_get::<Option<Vec<u8>>, _>(i)?.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()),
     }
 }
 
-fn number(vars: &HashMap<String, String>, name: &str) -> u64 {
+pub(super) fn number(vars: &HashMap<String, String>, name: &str) -> u64 {
     vars.get(name).and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
 
-fn is_on(vars: &HashMap<String, String>, name: &str) -> bool {
+pub(super) fn is_on(vars: &HashMap<String, String>, name: &str) -> bool {
     vars.get(name).is_some_and(|v| v.eq_ignore_ascii_case("ON") || v == "1")
 }
 

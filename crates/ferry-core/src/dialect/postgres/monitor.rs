@@ -24,7 +24,7 @@ const MARK: &str = "/* ferry monitor */";
 const GUARD: &str = "/* ferry monitor */ SET TRANSACTION READ ONLY; /* ferry monitor */ SET LOCAL statement_timeout = '60s'; ";
 
 /// A query behind the guard, in the simple protocol (`simple`).
-fn guarded(sql: &str) -> String {
+pub(super) fn guarded(sql: &str) -> String {
     format!("{GUARD}{sql}")
 }
 
