@@ -526,7 +526,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         // Indexes, as the engine builds them in this dialect.
         let mut planned_index_names = vec![];
         for ix in &t.indexes {
-            if !dialect.partial_indexes() && ix.where_sql.is_some() && ix.unique {
+            if !dialect.partial_indexes() && ix.where_sql.is_some() && (ix.unique || t.covered_when_full(ix).is_some()) {
                 continue; // never created there (the migrate report says so)
             }
             planned_index_names.push(ix.name.clone());

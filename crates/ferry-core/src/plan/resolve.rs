@@ -132,6 +132,21 @@ pub struct PlannedTable {
 }
 
 impl PlannedTable {
+    /// Where a server has no partial indexes (MySQL/MariaDB make a partial, non-unique one over
+    /// all rows), the index that already serves everything this one would over all rows: an
+    /// index that leads with the same parts, full or partial and listed before it (so of two
+    /// alike one is made). `None` for a full or unique index, or when none covers it.
+    pub fn covered_when_full(&self, ix: &PlannedIndex) -> Option<&PlannedIndex> {
+        if ix.where_sql.is_none() || ix.unique {
+            return None;
+        }
+        let at = self.indexes.iter().position(|i| std::ptr::eq(i, ix)).unwrap_or(usize::MAX);
+        self.indexes.iter().enumerate().find_map(|(n, other)| {
+            let usable = other.where_sql.is_none() || (n < at && !other.unique);
+            (n != at && usable && other.parts.len() >= ix.parts.len() && other.parts.starts_with(&ix.parts)).then_some(other)
+        })
+    }
+
     /// Whether loading and finishing the table as `other` plans it does exactly what this plan
     /// does: the same target names, column types, transforms, defaults, keys, indexes,
     /// constraints and identity. The source's profile and the planning notes are not compared.

@@ -289,6 +289,29 @@ mod tests {
         }
     }
 
+    /// A partial index is made over all rows here; where another index already leads with its
+    /// parts it is not made at all (the advisor's duplicate_index on the demo's orders).
+    #[test]
+    fn a_partial_index_already_served_over_all_rows_is_not_made() {
+        let named = |name: &str, parts: &[&str], unique: bool, partial: bool| PlannedIndex { name: name.into(), ..index(parts, unique, partial) };
+        let cases: Vec<(Vec<PlannedIndex>, usize, Option<&str>)> = vec![
+            (vec![named("full", &["a", "b"], false, false), named("part", &["a", "b"], false, true)], 1, Some("full")),
+            (vec![named("part", &["a", "b"], false, true), named("full", &["a", "b"], false, false)], 0, Some("full")),
+            (vec![named("full", &["a", "b", "c"], false, false), named("part", &["a", "b"], false, true)], 1, Some("full")),
+            (vec![named("full", &["a"], false, false), named("part", &["a", "b"], false, true)], 1, None),
+            (vec![named("full", &["b", "a"], false, false), named("part", &["a", "b"], false, true)], 1, None),
+            (vec![named("p1", &["a"], false, true), named("p2", &["a"], false, true)], 1, Some("p1")),
+            (vec![named("p1", &["a"], false, true), named("p2", &["a"], false, true)], 0, None),
+            (vec![named("uniq", &["a"], true, true), named("part", &["a"], false, true)], 1, None),
+            (vec![named("full", &["a"], false, false), named("upart", &["a"], true, true)], 1, None),
+            (vec![named("full", &["a"], false, false), named("plain", &["a"], false, false)], 1, None),
+        ];
+        for (indexes, at, want) in cases {
+            let t = table(&["id"], &[], indexes);
+            assert_eq!(t.covered_when_full(&t.indexes[at]).map(|i| i.name.as_str()), want, "{:?} at {at}", t.indexes.iter().map(|i| &i.name).collect::<Vec<_>>());
+        }
+    }
+
     /// The index under a foreign key is made only where no key or index begins with its
     /// columns, in their order (as InnoDB decides whether it must make one).
     #[test]

@@ -55,6 +55,11 @@ impl Session for MySqlConnection {
                     found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {} has no partial indexes, and a full UNIQUE index would refuse rows the partial one allows", flavor.dialect.name())).await;
                     continue;
                 }
+                if let Some(other) = t.covered_when_full(ix) {
+                    let reason = format!("not created: {} has no partial indexes, and over all rows it would repeat index {}, which serves the same queries", flavor.dialect.name(), other.name);
+                    found.note(Warning { table: Some(t.source.name.clone()), object: format!("index {}", ix.name), reason }).await;
+                    continue;
+                }
                 found.note(Warning { table: Some(t.source.name.clone()), object: format!("index {}", ix.name), reason: format!("{} has no partial indexes: created over all rows", flavor.dialect.name()) }).await;
             }
             let mut notes = vec![];
