@@ -3,6 +3,7 @@
 //! Exit statuses: see `status` (0 done, 2 done with something listed, 1 failed, 64 a wrong
 //! command line, 130 Ctrl-C); each command's `--help` lists its own.
 
+mod advise;
 mod audit;
 mod backup_target;
 mod diff;
@@ -49,7 +50,7 @@ impl Command {
     fn target_url(&mut self) -> Option<&mut String> {
         match self {
             Command::Backup { to, .. } => to.as_mut(),
-            Command::Restore { to, .. } | Command::Rollback { to, .. } | Command::Connect { to, .. } | Command::Plan { to, .. } | Command::Monitor { to, .. } => Some(to),
+            Command::Restore { to, .. } | Command::Rollback { to, .. } | Command::Connect { to, .. } | Command::Plan { to, .. } | Command::Monitor { to, .. } | Command::Advise { to, .. } => Some(to),
             Command::Preflight { job, .. } | Command::Diff { job, .. } | Command::Migrate { job, .. } => Some(&mut job.to),
             Command::Validate(args) => Some(&mut args.to),
             Command::Sync(args) => Some(&mut args.to),
@@ -343,6 +344,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What to fix in the target database: duplicate and unused indexes, foreign keys without
+    /// an index, tables without a primary key, keys near their type's end, NOT VALID
+    /// constraints, tables never analyzed; TLS, archiving, replicas, a superuser application
+    /// — each with its code, the evidence and the SQL or setting that fixes it (never run).
+    #[command(after_help = status::help("advise"))]
+    Advise {
+        /// postgres://… or mysql://… (mariadb://…).
+        #[arg(value_name = "URL")]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Compare the target a migration filled with the source, row by row: counts, per-column
     /// aggregates and a hash of every row (exit 0 when everything matches, 2 when not).
     #[command(after_help = status::help("validate"))]
@@ -498,6 +511,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             Ok(if rep.is_exact() { status::exit(status::OK) } else { status::exit(status::LISTED) })
         }
         Command::Monitor { to, schema, json } => monitor::run(&to, schema.as_deref(), json).await,
+        Command::Advise { to, json } => advise::run(&to, json).await,
         Command::Restore { backup, to, replace } => restore::run(&backup, &to, replace).await,
         Command::Rollback { report, to, backup, force, schema } => rollback::run(report.as_deref(), &to, backup.as_deref(), force, schema.as_deref()).await,
         Command::Audit { csv, json } => audit::run(&audit_path, csv, json),

@@ -32,6 +32,7 @@ fn ok(command: &str) -> &'static str {
         "validate" => "valid: every row matches the source, the schema matches the plan",
         "sync" => "the target matches the source as it is now (synced, or nothing to do)",
         "connect" => "connected (whether the target is empty is printed)",
+        "advise" => "looked: the findings (if any) are listed, each with its fix, and what could not be checked",
         _ => "done",
     }
 }
@@ -122,6 +123,7 @@ mod tests {
             ("monitor", &[0, 1, 64]),
             ("validate", &[0, 1, 2, 64]),
             ("sync", &[0, 1, 2, 64]),
+            ("advise", &[0, 1, 64]),
         ];
         for (command, want) in cases {
             assert_eq!(statuses(command), want, "{command}");
@@ -132,7 +134,7 @@ mod tests {
             }
         }
         // Every command is in the table.
-        let commands = ["demo", "backup", "restore", "rollback", "audit", "connect", "inspect", "plan", "preflight", "diff", "migrate", "monitor", "validate", "sync"];
+        let commands = ["demo", "backup", "restore", "rollback", "audit", "connect", "inspect", "plan", "preflight", "diff", "migrate", "monitor", "validate", "sync", "advise"];
         assert_eq!(cases.map(|c| c.0), commands);
     }
 }

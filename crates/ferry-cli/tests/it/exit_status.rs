@@ -153,6 +153,11 @@ async fn every_status_of_every_command() {
             case(&["monitor", "--to", nowhere], 1, "cannot reach"),
             case(&["monitor", "--to", &filled.url, "--schema"], 64, "--schema"),
         ]),
+        ("advise", vec![
+            case(&["advise", &filled.url], 0, "not checked"),
+            case(&["advise", nowhere], 1, "cannot reach"),
+            case(&["advise"], 64, "URL"),
+        ]),
         ("validate", vec![
             case(&["validate", &clean, "--to", &filled.url], 0, "valid: every row matches"),
             case(&["validate", &clean, "--to", &changed.url], 2, "NOT valid"),
