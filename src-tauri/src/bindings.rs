@@ -37,6 +37,7 @@ fn export_all(dir: &Path) {
         crate::commands::audit::ChecklistState,
         ferry_core::monitor::Snapshot,
         ferry_core::monitor::EnableOutcome,
+        ferry_core::advise::Advice,
         ferry_core::backup::TargetBackup,
         ferry_core::restore::RestoreOutcome,
         ferry_core::rollback::RollbackOutcome,

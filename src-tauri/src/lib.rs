@@ -83,6 +83,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             monitor::monitor_snapshot,
             monitor::monitor_history,
             monitor::enable_statements,
+            monitor::monitor_advice,
             safety::backup_target,
             safety::list_backups,
             safety::restore_backup,

@@ -243,6 +243,47 @@ describe('Monitor', () => {
     },
   };
 
+  it('Advice: findings by severity, each fix shown with a Copy button and never run', async () => {
+    const finding = (code: string, severity: string, title: string, fix: { sql?: string; setting?: string }) => ({
+      code, scope: code === 'tls_off' ? 'server' : 'schema', severity, title, evidence: `evidence of ${code} ${demo.HOSTILE}`, objects: [title], fix_sql: fix.sql ?? null, fix_setting: fix.setting ?? null,
+    });
+    const advice = {
+      taken_at: '2026-12-06T20:00:00Z', dialect: 'postgres', server: 'PostgreSQL 15.20', database: 'shop', user: 'ferry',
+      findings: [
+        finding('sequence_near_max', 'critical', 'public.orders.id (integer) has used 90.0 % of its range', { sql: 'ALTER TABLE "public"."orders" ALTER COLUMN "id" TYPE bigint;' }),
+        finding('duplicate_index', 'warning', 'index b duplicates a on public.t (x)', { sql: 'DROP INDEX CONCURRENTLY "public"."b";' }),
+        finding('tls_off', 'warning', 'the server does not offer TLS', { setting: 'ssl = on in postgresql.conf' }),
+      ],
+      unchecked: [{ code: 'unused_index', why: 'too early to judge: statistics gathered for 3 min over 12 transactions' }],
+    };
+    const { page, calls, errors } = await open({ data: { ...spec.data, advice }, handlers: { ...spec.handlers, monitor_advice: async (_a: any, mock: any) => { await mock.sleep(30); return mock.data.advice; } } });
+    await setState(page, withTarget);
+    await page.click('#nav-monitor');
+    await page.click('#monitor-tab-advice');
+    await page.locator('#advice-empty').waitFor();
+    expect((await calls()).filter((c) => c.cmd === 'monitor_advice').length).toBe(0);
+    await page.click('#advice-look');
+    await page.locator('#advice-summary').waitFor();
+    expect(await page.textContent('#advice-summary')).toContain('1 critical · 2 warnings');
+    expect((await calls()).find((c) => c.cmd === 'monitor_advice')!.args).toEqual({ url: 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require' });
+    // Most severe first; each with its code, evidence (text, never markup) and fix.
+    expect(await page.locator('.finding').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')))).toEqual(['sequence_near_max', 'duplicate_index', 'tls_off']);
+    expect(await page.textContent('[data-code="duplicate_index"] pre.fix')).toBe('DROP INDEX CONCURRENTLY "public"."b";');
+    expect(await page.textContent('[data-code="tls_off"] pre.fix')).toBe('ssl = on in postgresql.conf');
+    expect(await page.textContent('[data-code="duplicate_index"] .evidence')).toContain(demo.HOSTILE);
+    expect(await page.textContent('#advice-unchecked')).toContain('too early to judge');
+    // Copy puts the fix on the clipboard (or selects it where the clipboard is refused); nothing runs.
+    const before = (await calls()).length;
+    await page.click('[data-code="duplicate_index"] button.copy');
+    await page.locator('[data-code="duplicate_index"] [role="status"]').waitFor();
+    expect(await page.textContent('[data-code="duplicate_index"] [role="status"]')).toMatch(/^(Copied\.|Selected: press Ctrl\+C to copy it\.)$/);
+    expect((await calls()).length).toBe(before);
+    expect((await calls()).filter((c) => c.cmd === 'monitor_advice').length).toBe(1);
+    expect(await page.locator('main img').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('asks for a target first', async () => {
     const { page, errors } = await open(spec);
     await page.click('#nav-monitor');

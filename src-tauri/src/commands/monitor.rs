@@ -4,6 +4,7 @@
 
 use crate::error::{ErrorKind, IpcError, IpcResult};
 use crate::state::AppState;
+use ferry_core::advise::Advice;
 use ferry_core::monitor::{EnableOutcome, Snapshot};
 use std::io::Write;
 use std::path::PathBuf;
@@ -34,6 +35,14 @@ pub async fn monitor_snapshot(state: State<'_, AppState>, url: String, pg_schema
     let path = history_path(&state, &url, pg_schema.as_deref());
     append(&path, &snap)?;
     Ok(snap)
+}
+
+/// What to fix in the target's database (`ferry_core::advise`): findings with their fix,
+/// shown to be copied; nothing is run.
+#[tauri::command]
+pub async fn monitor_advice(state: State<'_, AppState>, url: String) -> IpcResult<Advice> {
+    state.grants.check_url(&url)?;
+    Ok(ferry_core::advise::advise(&url).await?)
 }
 
 /// Turns on the statements' statistics in the target's database when one statement can

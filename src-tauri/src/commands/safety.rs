@@ -600,6 +600,26 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// The Advice tab's command: the engine's findings cross as they are, nothing is run.
+    #[test]
+    fn advice_crosses_the_ipc_and_changes_nothing() {
+        let db = Db::new("advice");
+        let dir = temp_dir("advice");
+        db.exec("CREATE TABLE t (id int PRIMARY KEY, v text); CREATE INDEX t_v ON t (v); CREATE INDEX t_v_again ON t (v)");
+        let (_app, w) = app(&dir);
+        let a = call(&w, "monitor_advice", json!({ "url": db.url })).expect("advice");
+        let dup: Vec<&Value> = a["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "duplicate_index").collect();
+        assert_eq!(dup.len(), 1, "{a:#}");
+        assert_eq!(dup[0]["objects"][0], "public.t.t_v_again");
+        assert!(dup[0]["fix_sql"].as_str().unwrap().starts_with("DROP INDEX CONCURRENTLY"));
+        // Shown, not run: the index is still there.
+        let again = call(&w, "monitor_advice", json!({ "url": db.url })).unwrap();
+        assert_eq!(again["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "duplicate_index").count(), 1);
+        let e = call(&w, "monitor_advice", json!({ "url": format!("{}_nope", db.url) })).unwrap_err();
+        assert_eq!(e["kind"], "no_database", "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn mariadb_target_backup_and_snapshot_through_ipc() {
         let admin = std::env::var("FERRY_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());

@@ -33,11 +33,14 @@ import type { ChecklistState } from './bindings/ChecklistState';
 import type { RestoreOutcome } from './bindings/RestoreOutcome';
 import type { RollbackOutcome } from './bindings/RollbackOutcome';
 import type { Snapshot } from './bindings/Snapshot';
+import type { Advice } from './bindings/Advice';
+import type { Finding } from './bindings/Finding';
 import type { EnableOutcome } from './bindings/EnableOutcome';
 import type { TargetBackup } from './bindings/TargetBackup';
 import type { ValidationReport } from './bindings/ValidationReport';
 import type { SyncReport } from './bindings/SyncReport';
 
+export type { Advice, Finding };
 export type { AuditEntry, BackupItem, BackupStep, ChecklistState, EnableOutcome, RestoreOutcome, RollbackOutcome, Snapshot, SyncReport, TargetBackup, ValidationReport };
 export type { BulkApplied, BulkDecision, BulkPreview, BulkUndo };
 export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
@@ -192,6 +195,11 @@ export function openRunFile(id: string, file: RunFile): Promise<void> {
 /** One snapshot of the target's health, kept with the target's earlier ones. */
 export function monitorSnapshot(url: string, pgSchema: string | null): Promise<Snapshot> {
   return call('monitor_snapshot', { url, pgSchema });
+}
+
+/** What to fix in the target's database, each finding with its fix (never run). */
+export function monitorAdvice(url: string): Promise<Advice> {
+  return call('monitor_advice', { url });
 }
 
 /** The snapshots kept for the target, oldest first. */
