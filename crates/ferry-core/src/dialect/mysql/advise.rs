@@ -47,6 +47,12 @@ pub fn grants_everything(grants: &[String]) -> bool {
     })
 }
 
+/// A grant line cut before its grantee (`GRANT ALL PRIVILEGES ON *.*`): MariaDB adds the
+/// password's hash after it (`IDENTIFIED BY PASSWORD '*…'`), which is not shown.
+pub fn privileges_only(grant: &str) -> String {
+    grant.split(" TO ").next().unwrap_or("").trim().to_string()
+}
+
 /// Every check, over the URL's database.
 pub async fn advise(t: &TargetUrl, taken_at: String) -> Result<Advice> {
     let db = t.database.clone();
@@ -354,7 +360,7 @@ async fn settings(conn: &mut MySqlConnection, t: &TargetUrl) -> std::result::Res
         let user: String = sqlx::query_scalar("SELECT CAST(CURRENT_USER() AS CHAR)").fetch_one(&mut *conn).await?;
         let app = format!("{}_app", t.database);
         out.push(
-            Finding::new(code::APP_IS_SUPERUSER, format!("{user} may do anything on the server"), format!("{}: if the application connects as {user}, one injected statement can read or drop every database", grants.iter().find(|g| g.contains("*.*")).cloned().unwrap_or_default()))
+            Finding::new(code::APP_IS_SUPERUSER, format!("{user} may do anything on the server"), format!("{}: if the application connects as {user}, one injected statement can read or drop every database", grants.iter().find(|g| g.contains("*.*")).map(|g| privileges_only(g)).unwrap_or_default()))
                 .objects([user.clone()])
                 .sql(format!(
                     "CREATE USER '{app}'@'%' IDENTIFIED BY 'a password you choose';\nGRANT SELECT, INSERT, UPDATE, DELETE ON {}.* TO '{app}'@'%';\n-- and connect the application as {app}",
@@ -434,5 +440,7 @@ mod tests {
         for (grants, want) in cases {
             assert_eq!(grants_everything(&grants), want, "{grants:?}");
         }
+        let shown = privileges_only("GRANT ALL PRIVILEGES ON *.* TO `root`@`localhost` IDENTIFIED BY PASSWORD '*81F5E21E35407D884A6CD4A731AEBFB6AF209E1B' WITH GRANT OPTION");
+        assert_eq!(shown, "GRANT ALL PRIVILEGES ON *.*");
     }
 }

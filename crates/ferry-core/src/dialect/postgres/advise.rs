@@ -485,7 +485,12 @@ async fn settings(conn: &mut PgConnection, t: &TargetUrl) -> std::result::Result
     }
     let (wal_level, archive_mode, archive_command, archive_library) = (s(1)?, s(2)?, s(3)?, s(4)?);
     if wal_level == "minimal" || archive_mode == "off" || (archive_command.trim().is_empty() && archive_library.trim().is_empty()) {
-        let command = if archive_command.trim().is_empty() { "(none)".to_string() } else { archive_command.clone() };
+        // Whether a command is set, not the command: it may carry a storage key.
+        let command = match archive_command.trim() {
+            "" => "(none)",
+            "(disabled)" => "(disabled)",
+            _ => "set",
+        };
         out.push(
             Finding::new(
                 code::NO_WAL_ARCHIVING,
