@@ -46,7 +46,7 @@ async fn fix(db: &TestDb, a: &J, code: &str) {
     }
 }
 
-const SCHEMA_FIXED: [&str; 6] = ["duplicate_index", "unindexed_foreign_key", "no_primary_key", "sequence_near_max", "never_analyzed", "not_valid_constraint"];
+const SCHEMA_FIXED: [&str; 9] = ["duplicate_index", "redundant_index", "unindexed_foreign_key", "no_primary_key", "sequence_near_max", "never_analyzed", "not_valid_constraint", "json_text_column", "dead_rows"];
 
 #[tokio::test]
 async fn postgres_spoiled_on_purpose() {
@@ -67,11 +67,31 @@ async fn postgres_spoiled_on_purpose() {
          ALTER TABLE orphan ADD CONSTRAINT orphan_parent FOREIGN KEY (parent_id) REFERENCES parent (id) NOT VALID;
          CREATE TABLE cold (id int PRIMARY KEY) WITH (autovacuum_enabled = false);
          INSERT INTO cold SELECT generate_series(1, 100);
-         ANALYZE parent; ANALYZE child; ANALYZE keyless; ANALYZE orphan;",
+         CREATE INDEX child_qty ON child (qty);
+         CREATE INDEX child_qty_parent ON child (qty, parent_id);
+         CREATE TABLE doc (id int PRIMARY KEY, body text);
+         INSERT INTO doc SELECT i, '{\"n\": ' || i || ', \"tags\": [\"a\"]}' FROM generate_series(1, 20) i;
+         CREATE TABLE churn (id int PRIMARY KEY, v text);
+         INSERT INTO churn SELECT i, 'v' FROM generate_series(1, 6000) i;
+         ANALYZE parent; ANALYZE child; ANALYZE keyless; ANALYZE orphan; ANALYZE doc; ANALYZE churn;",
     )
     .await
     .unwrap();
+    // A unique index built concurrently over duplicate values fails and is left invalid.
+    db.exec("CREATE TABLE half (id int PRIMARY KEY, line text); INSERT INTO half VALUES (1, 'x'), (2, 'x'); ANALYZE half").await.unwrap();
+    assert!(db.exec("CREATE UNIQUE INDEX CONCURRENTLY half_line ON half (line)").await.is_err());
+    // Dead rows: the server counts them once the deleting session's statistics arrive (bounded wait).
+    db.exec("DELETE FROM churn WHERE id > 1000").await.unwrap();
+    let started = std::time::Instant::now();
+    while db.texts("SELECT n_dead_tup::text FROM pg_stat_user_tables WHERE relname = 'churn'").await != [Some("5000".to_string())] {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the server counts 5,000 dead rows in churn");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     let a = advise_json(&db.url);
+    assert_eq!(objects(&a, "redundant_index"), ["public.child.child_qty"], "{a:#}");
+    assert_eq!(objects(&a, "invalid_index"), ["public.half.half_line"], "{a:#}");
+    assert_eq!(objects(&a, "json_text_column"), ["public.doc.body"], "{a:#}");
+    assert_eq!(objects(&a, "dead_rows"), ["public.churn"], "{a:#}");
     assert_eq!(objects(&a, "duplicate_index"), ["public.parent.parent_email_copy"], "{a:#}");
     assert_eq!(objects(&a, "unindexed_foreign_key"), ["public.child.child_parent_id_fkey"]);
     assert_eq!(objects(&a, "no_primary_key"), ["public.keyless"]);
@@ -124,6 +144,7 @@ async fn mariadb_spoiled_on_purpose() {
          INSERT INTO parent (email, meta) VALUES ('a', '{\"tags\": [1]}'), ('b', '[]');
          CREATE INDEX parent_email ON parent (email);
          CREATE INDEX parent_email_copy ON parent (email);
+         CREATE TABLE pair (id int PRIMARY KEY, a int, b int, KEY pair_a (a), KEY pair_a_b (a, b));
          CREATE TABLE counter (id int AUTO_INCREMENT PRIMARY KEY, v int);
          ALTER TABLE counter AUTO_INCREMENT = 1932735284;
          CREATE TABLE keyless (at datetime, line text);
@@ -137,6 +158,7 @@ async fn mariadb_spoiled_on_purpose() {
     let a = advise_json(&db.url);
     let d = &db.name;
     assert_eq!(objects(&a, "duplicate_index"), [format!("{d}.parent.parent_email_copy")], "{a:#}");
+    assert_eq!(objects(&a, "redundant_index"), [format!("{d}.pair.pair_a")], "{a:#}");
     assert_eq!(objects(&a, "no_primary_key"), [format!("{d}.keyless")]);
     assert_eq!(objects(&a, "sequence_near_max"), [format!("{d}.counter.id")]);
     assert!(findings(&a, "sequence_near_max")[0]["title"].as_str().unwrap().contains("90.0 %"), "{a:#}");
@@ -152,11 +174,12 @@ async fn mariadb_spoiled_on_purpose() {
     let log_bin = db.texts("SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = 'LOG_BIN'").await == [Some("OFF".to_string())];
     assert_eq!(findings(&a, "no_binlog").len(), log_bin as usize, "{a:#}");
 
-    for code in ["duplicate_index", "no_primary_key", "sequence_near_max", "never_analyzed", "json_text_column"] {
+    let fixed = ["duplicate_index", "redundant_index", "no_primary_key", "sequence_near_max", "never_analyzed", "json_text_column"];
+    for code in fixed {
         fix(&db, &a, code).await;
     }
     let after = advise_json(&db.url);
-    for code in ["duplicate_index", "no_primary_key", "sequence_near_max", "never_analyzed", "json_text_column"] {
+    for code in fixed {
         assert!(findings(&after, code).is_empty(), "{code} after its fix: {after:#}");
     }
 }

@@ -199,7 +199,7 @@ fn invalid(list: &[Ix]) -> Vec<Finding> {
             Finding::new(
                 code::INVALID_INDEX,
                 format!("index {} on {} is not valid", i.cols.name, format!("{}.{}", i.schema, i.table)),
-                "a CREATE INDEX CONCURRENTLY or REINDEX failed part-way: queries do not use it, yet every write keeps it up to date".to_string(),
+                "a CREATE INDEX CONCURRENTLY or REINDEX failed part-way: queries do not use it, yet every write keeps it up to date; fix it before anything that rewrites the table (ALTER TABLE … TYPE, ADD COLUMN … IDENTITY), which rebuilds it and fails while what broke it (duplicate values) is still there".to_string(),
             )
             .objects([format!("{}.{}.{}", i.schema, i.table, i.cols.name)])
             .sql(format!("REINDEX INDEX CONCURRENTLY {};", qual(&i.schema, &i.cols.name)))
