@@ -71,7 +71,12 @@ pub async fn advise(t: &TargetUrl, taken_at: String) -> Result<Advice> {
     check(&mut f, &mut u, &[code::SEQUENCE_NEAR_MAX], counters(&mut conn, &db).await);
     check(&mut f, &mut u, &[code::JSON_TEXT_COLUMN], json_text(&mut conn, &db).await);
     match monitor::stats_age(&mut conn).await {
-        Ok(a) if a.enough => check(&mut f, &mut u, &[code::UNUSED_INDEX, code::CACHE_HIT_LOW], usage(&mut conn, &db, &a).await),
+        Ok(a) if a.enough => {
+            let mut young = vec![];
+            let r = usage(&mut conn, &db, &a, &mut young).await;
+            check(&mut f, &mut u, &[code::UNUSED_INDEX, code::CACHE_HIT_LOW], r);
+            u.append(&mut young);
+        }
         Ok(a) => {
             let why = a.too_early().unwrap_or_default();
             u.push(Unchecked::new(code::UNUSED_INDEX, format!("{why}: no index is called unused yet")));
@@ -296,11 +301,28 @@ async fn json_text(conn: &mut MySqlConnection, db: &str) -> std::result::Result<
 }
 
 /// Unused indexes and a low buffer-pool hit ratio, once the counters are old enough (`age`).
-async fn usage(conn: &mut MySqlConnection, db: &str, age: &StatsAge) -> std::result::Result<Vec<Finding>, sqlx::Error> {
+async fn usage(conn: &mut MySqlConnection, db: &str, age: &StatsAge, unchecked_young: &mut Vec<Unchecked>) -> std::result::Result<Vec<Finding>, sqlx::Error> {
     let since = format!("counters gathered for {} (since {}) over {}", format_age(age.seconds), age.since, plural(age.transactions, "transaction", "transactions"));
     let mut out = vec![];
+    // The server's counters may be old while the tables are new (a migration an hour ago on a
+    // server up for months): a table's indexes are judged once it is as old as the judgement needs.
+    let young: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND CREATE_TIME > NOW() - INTERVAL {} SECOND",
+        crate::monitor::JUDGE_AFTER_SECONDS
+    )))
+    .bind(db)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| text(r, 0))
+    .collect::<std::result::Result<_, _>>()?;
     let (indexes, _) = monitor::indexes(&mut *conn, db).await?;
-    for i in indexes.iter().filter(|i| i.unused) {
+    let held = indexes.iter().filter(|i| i.unused && young.contains(&i.table)).count() as u64;
+    if held > 0 {
+        let why = format!("{} made less than {} ago: their indexes are not judged yet", plural(young.len() as u64, "table was", "tables were"), format_age(crate::monitor::JUDGE_AFTER_SECONDS));
+        unchecked_young.push(Unchecked::new(code::UNUSED_INDEX, why));
+    }
+    for i in indexes.iter().filter(|i| i.unused && !young.contains(&i.table)) {
         out.push(
             Finding::new(code::UNUSED_INDEX, format!("index {} on {db}.{} was never used", i.name, i.table), format!("no read through it in the {since}; it slows every write"))
                 .objects([format!("{db}.{}.{}", i.table, i.name)])
