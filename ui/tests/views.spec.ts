@@ -265,7 +265,7 @@ describe('Monitor', () => {
     await page.click('#advice-look');
     await page.locator('#advice-summary').waitFor();
     expect(await page.textContent('#advice-summary')).toContain('1 critical · 2 warnings');
-    expect((await calls()).find((c) => c.cmd === 'monitor_advice')!.args).toEqual({ url: 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require' });
+    expect((await calls()).find((c) => c.cmd === 'monitor_advice')!.args).toEqual({ url: 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require', pgSchema: null });
     // Most severe first; each with its code, evidence (text, never markup) and fix.
     expect(await page.locator('.finding').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')))).toEqual(['sequence_near_max', 'duplicate_index', 'tls_off']);
     expect(await page.textContent('[data-code="duplicate_index"] pre.fix')).toBe('DROP INDEX CONCURRENTLY "public"."b";');

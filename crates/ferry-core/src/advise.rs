@@ -70,6 +70,7 @@ pub mod code {
     pub const DEAD_ROWS: &str = "dead_rows";
     pub const CACHE_HIT_LOW: &str = "cache_hit_low";
     pub const ERRORS: &str = "errors";
+    pub const STORAGE_GROWTH: &str = "storage_growth";
 
     /// The schema codes (the rest are the server's).
     pub const SCHEMA: [&str; 10] = [
@@ -199,8 +200,57 @@ pub async fn advise(url: &str) -> Result<Advice> {
             u.why = crate::monitor::hide(&u.why, &secret);
         }
     }
+    a.unchecked.push(Unchecked::new(code::STORAGE_GROWTH, NO_HISTORY));
     sort(&mut a.findings);
     Ok(a)
+}
+
+/// Why `storage_growth` is not checked without Monitor's snapshots.
+const NO_HISTORY: &str = "it compares the snapshots Monitor keeps in the app over days; the command line keeps none";
+
+/// The advice with `storage_growth` judged from Monitor's snapshots of this target (`history`,
+/// in any order): a table that grew by `GROWTH_MIN_BYTES` and by half its size between the
+/// first snapshot that has it and the last, over at least `GROWTH_MIN_SECONDS`.
+pub fn with_history(mut a: Advice, history: &[crate::monitor::Snapshot]) -> Advice {
+    a.unchecked.retain(|u| u.code != code::STORAGE_GROWTH);
+    let mut snaps: Vec<(i64, &crate::monitor::Snapshot)> =
+        history.iter().filter_map(|s| chrono::DateTime::parse_from_rfc3339(&s.taken_at).ok().map(|t| (t.timestamp(), s))).collect();
+    snaps.sort_by_key(|x| x.0);
+    let span = match (snaps.first(), snaps.last()) {
+        (Some(f), Some(l)) => l.0 - f.0,
+        _ => 0,
+    };
+    if span < GROWTH_MIN_SECONDS {
+        let kept = crate::value::plural(snaps.len() as u64, "snapshot", "snapshots");
+        a.unchecked.push(Unchecked::new(code::STORAGE_GROWTH, format!("needs snapshots at least a day apart: {kept} kept over {}", crate::monitor::format_age(span.max(0) as u64))));
+        return a;
+    }
+    let (last_at, last) = snaps[snaps.len() - 1];
+    for t in &last.tables {
+        let Some((first_at, first)) = snaps.iter().find_map(|(at, s)| s.tables.iter().find(|x| x.schema == t.schema && x.name == t.name).map(|x| (*at, x.total_bytes))) else { continue };
+        let days = (last_at - first_at) as f64 / 86_400.0;
+        if (last_at - first_at) < GROWTH_MIN_SECONDS || !grew_much(first, t.total_bytes) {
+            continue;
+        }
+        let per_day = (t.total_bytes - first) as f64 / days;
+        let fmt = crate::monitor::format_bytes;
+        a.findings.push(
+            Finding::new(code::STORAGE_GROWTH, format!("{}.{} grew from {} to {}", t.schema, t.name, fmt(first), fmt(t.total_bytes)), format!("in {:.1} days of Monitor's snapshots: about {} a day", days, fmt(per_day as u64)))
+                .objects([format!("{}.{}", t.schema, t.name)])
+                .setting(format!("room on the server's disk for {} more a month at this rate; or old rows archived or partitioned away if it should not grow", fmt((per_day * 30.0) as u64))),
+        );
+    }
+    sort(&mut a.findings);
+    a
+}
+
+/// Growth is judged over at least a day of snapshots …
+pub const GROWTH_MIN_SECONDS: i64 = 86_400;
+/// … and reported past this many bytes and half the table's first size.
+pub const GROWTH_MIN_BYTES: u64 = 64 * 1024 * 1024;
+
+pub fn grew_much(first: u64, last: u64) -> bool {
+    last > first && last - first >= GROWTH_MIN_BYTES && (last - first) as f64 >= 0.5 * first as f64
 }
 
 /// Most severe first, then schema before server, then by code and first object.
@@ -424,6 +474,46 @@ mod tests {
             assert_eq!(rollbacks_high(c, r), high, "{c} {r}");
         }
         assert_eq!(percent(share_used(1_932_735_283, int4)), "90.0 %");
+    }
+
+    #[test]
+    fn storage_growth_from_the_snapshots() {
+        const MIB: u64 = 1024 * 1024;
+        for (first, last, much) in [(0, 64 * MIB, true), (100 * MIB, 150 * MIB, false), (100 * MIB, 164 * MIB, true), (200 * MIB, 299 * MIB, false), (10 * MIB, 5 * MIB, false), (MIB, 60 * MIB, false)] {
+            assert_eq!(grew_much(first, last), much, "{first} → {last}");
+        }
+        let snap = |at: &str, tables: &[(&str, u64)]| crate::monitor::Snapshot {
+            taken_at: at.into(),
+            dialect: Dialect::Postgres,
+            server: "PostgreSQL 15".into(),
+            database: "shop".into(),
+            schema: None,
+            statements: vec![],
+            indexes: vec![],
+            tables: tables.iter().map(|(n, b)| crate::monitor::TableStat { schema: "public".into(), name: n.to_string(), rows: None, data_bytes: *b, index_bytes: 0, total_bytes: *b, dead_rows: None }).collect(),
+            cache_hit_ratio: None,
+            cache: None,
+            connections: None,
+            notes: vec![],
+            stats: None,
+            statements_setup: None,
+        };
+        let empty = Advice { taken_at: String::new(), dialect: Dialect::Postgres, server: String::new(), database: "shop".into(), user: "u".into(), findings: vec![], unchecked: vec![Unchecked::new(code::STORAGE_GROWTH, NO_HISTORY)] };
+        let history = vec![
+            snap("2026-05-03T10:00:00Z", &[("events", 300 * MIB), ("users", 10 * MIB)]),
+            snap("2026-05-01T10:00:00Z", &[("events", 100 * MIB), ("users", 10 * MIB)]),
+            snap("not a time", &[("events", 0)]),
+            snap("2026-05-02T10:00:00Z", &[("events", 200 * MIB), ("users", 10 * MIB), ("orders", 1)]),
+        ];
+        let a = with_history(empty.clone(), &history);
+        assert!(a.unchecked.is_empty(), "{:?}", a.unchecked);
+        let got: Vec<_> = a.findings.iter().map(|f| (f.objects[0].as_str(), f.title.as_str(), f.evidence.as_str())).collect();
+        assert_eq!(got, [("public.events", "public.events grew from 100.0 MiB to 300.0 MiB", "in 2.0 days of Monitor's snapshots: about 100.0 MiB a day")]);
+        // Under a day of snapshots: not judged, and said so.
+        let a = with_history(empty, &[snap("2026-05-01T10:00:00Z", &[("events", 100 * MIB)]), snap("2026-05-02T09:00:00Z", &[("events", 300 * MIB)])]);
+        assert!(a.findings.is_empty());
+        let why = a.unchecked.iter().find(|u| u.code == code::STORAGE_GROWTH).map(|u| u.why.clone()).unwrap();
+        assert_eq!(why, "needs snapshots at least a day apart: 2 snapshots kept over 23 h 00 min");
     }
 
     #[test]

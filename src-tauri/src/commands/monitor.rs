@@ -38,11 +38,14 @@ pub async fn monitor_snapshot(state: State<'_, AppState>, url: String, pg_schema
 }
 
 /// What to fix in the target's database (`ferry_core::advise`): findings with their fix,
-/// shown to be copied; nothing is run.
+/// shown to be copied; nothing is run. The snapshots kept for the target judge its storage
+/// growth.
 #[tauri::command]
-pub async fn monitor_advice(state: State<'_, AppState>, url: String) -> IpcResult<Advice> {
+pub async fn monitor_advice(state: State<'_, AppState>, url: String, pg_schema: Option<String>) -> IpcResult<Advice> {
     state.grants.check_url(&url)?;
-    Ok(ferry_core::advise::advise(&url).await?)
+    let advice = ferry_core::advise::advise(&url).await?;
+    let history = read_history(&history_path(&state, &url, pg_schema.as_deref()))?;
+    Ok(ferry_core::advise::with_history(advice, &history))
 }
 
 /// Turns on the statements' statistics in the target's database when one statement can

@@ -607,15 +607,17 @@ mod tests {
         let dir = temp_dir("advice");
         db.exec("CREATE TABLE t (id int PRIMARY KEY, v text); CREATE INDEX t_v ON t (v); CREATE INDEX t_v_again ON t (v)");
         let (_app, w) = app(&dir);
-        let a = call(&w, "monitor_advice", json!({ "url": db.url })).expect("advice");
+        let a = call(&w, "monitor_advice", json!({ "url": db.url, "pgSchema": null })).expect("advice");
+        // No snapshot kept yet: growth is not judged, and said so.
+        assert!(a["unchecked"].as_array().unwrap().iter().any(|u| u["code"] == "storage_growth" && u["why"].as_str().unwrap().starts_with("needs snapshots")), "{a:#}");
         let dup: Vec<&Value> = a["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "duplicate_index").collect();
         assert_eq!(dup.len(), 1, "{a:#}");
         assert_eq!(dup[0]["objects"][0], "public.t.t_v_again");
         assert!(dup[0]["fix_sql"].as_str().unwrap().starts_with("DROP INDEX CONCURRENTLY"));
         // Shown, not run: the index is still there.
-        let again = call(&w, "monitor_advice", json!({ "url": db.url })).unwrap();
+        let again = call(&w, "monitor_advice", json!({ "url": db.url, "pgSchema": null })).unwrap();
         assert_eq!(again["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "duplicate_index").count(), 1);
-        let e = call(&w, "monitor_advice", json!({ "url": format!("{}_nope", db.url) })).unwrap_err();
+        let e = call(&w, "monitor_advice", json!({ "url": format!("{}_nope", db.url), "pgSchema": null })).unwrap_err();
         assert_eq!(e["kind"], "no_database", "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }

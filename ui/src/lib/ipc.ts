@@ -198,8 +198,8 @@ export function monitorSnapshot(url: string, pgSchema: string | null): Promise<S
 }
 
 /** What to fix in the target's database, each finding with its fix (never run). */
-export function monitorAdvice(url: string): Promise<Advice> {
-  return call('monitor_advice', { url });
+export function monitorAdvice(url: string, pgSchema: string | null): Promise<Advice> {
+  return call('monitor_advice', { url, pgSchema });
 }
 
 /** The snapshots kept for the target, oldest first. */
