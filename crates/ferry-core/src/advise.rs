@@ -135,7 +135,7 @@ pub struct Advice {
 }
 
 impl Advice {
-    /// Whether any finding is about the schema (the database's own objects).
+    /// The findings about the schema (the database's own objects).
     pub fn schema_findings(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.scope == Scope::Schema)
     }

@@ -228,3 +228,43 @@ async fn the_migrated_demo_has_nothing_of_ferrys_making() {
         assert!(!a["findings"].as_array().unwrap().iter().any(|f| f["code"] == "never_analyzed"), "{kind:?}: the run analyzes every table");
     }
 }
+
+/// unused_index once PostgreSQL's statistics are old and busy enough (this database's 1,000
+/// transactions, an hour since the server started): the indexes never scanned are found, with
+/// the statistics' age; the one the queries use and the primary keys are not. On a server
+/// started less than an hour ago the check waits, and says so.
+#[tokio::test]
+async fn postgres_unused_index_once_statistics_are_old_enough() {
+    let db = TestDb::new(Kind::Pg, "advise_unused").await;
+    db.exec(
+        "CREATE TABLE busy (id int PRIMARY KEY, note text, code text); CREATE INDEX busy_note ON busy (note); CREATE INDEX busy_code ON busy (code);
+         INSERT INTO busy SELECT i, 'n' || i, 'c' || i FROM generate_series(1, 100) i;
+         CREATE TABLE idle (id int PRIMARY KEY, note text); CREATE INDEX idle_note ON idle (note);",
+    )
+    .await
+    .unwrap();
+    {
+        use sqlx::Connection;
+        let mut c = db.pg().await;
+        sqlx::raw_sql("SET enable_seqscan = off").execute(&mut c).await.unwrap();
+        for i in 0..1000 {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM busy WHERE code = 'c{}'", i % 100 + 1))).execute(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    while db.texts("SELECT (xact_commit >= 1000 AND (SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'busy_code') >= 1000)::text FROM pg_stat_database WHERE datname = current_database()").await != [Some("true".to_string())] {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the server counts the 1,000 transactions through busy_code");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let old_server = db.texts("SELECT (now() - pg_postmaster_start_time() >= interval '1 hour')::text").await == [Some("true".to_string())];
+    let a = advise_json(&db.url);
+    let why = unchecked(&a, "unused_index");
+    if old_server {
+        assert_eq!(objects(&a, "unused_index"), ["public.busy.busy_note", "public.idle.idle_note"], "{a:#}");
+        assert!(findings(&a, "unused_index")[0]["evidence"].as_str().unwrap().contains("statistics gathered for"), "{a:#}");
+        assert_eq!(why, None);
+    } else {
+        assert!(findings(&a, "unused_index").is_empty() && why.is_some_and(|w| w.starts_with("too early to judge")), "{a:#}");
+    }
+}
