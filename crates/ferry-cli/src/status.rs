@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn each_command_lists_exactly_its_statuses() {
-        let cases: [(&str, &[u8]); 14] = [
+        let cases: [(&str, &[u8]); 15] = [
             ("demo", &[0, 1, 64]),
             ("backup", &[0, 1, 64]),
             ("restore", &[0, 1, 64]),
