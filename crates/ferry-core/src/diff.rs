@@ -388,16 +388,14 @@ fn describe_column(type_sql: &str, not_null: bool, default: Option<&str>, identi
     s
 }
 
-fn expected_columns(t: &PlannedTable, dialect: Dialect, collations: Option<(&str, &str)>) -> Vec<Expected> {
+fn expected_columns(t: &PlannedTable, dialect: Dialect, collations: (Option<&str>, &str)) -> Vec<Expected> {
     t.columns
         .iter()
         .map(|c| {
             let generated = c.generated_sql.as_ref().map(|g| g.0.clone());
             let collation = match (collations, &c.logical) {
-                (Some((binary, nocase)), LogicalType::Text { .. }) => {
-                    let is_nocase = t.source.columns[c.source_index].collation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("NOCASE"));
-                    Some(if is_nocase { nocase } else { binary }.to_string())
-                }
+                ((_, nocase), _) if c.case_insensitive => Some(nocase.to_string()),
+                ((binary, _), LogicalType::Text { .. }) => binary.map(String::from),
                 _ => None,
             };
             Expected {
@@ -440,9 +438,9 @@ fn compare_column(dialect: Dialect, e: &Expected, a: &crate::diff::ExistingColum
     if e.generated.is_some() != a.generated.is_some() {
         differences.push(format!("generated: {} in the target, {} planned", a.generated.as_deref().unwrap_or("no"), e.generated.as_deref().unwrap_or("no")));
     }
-    if let (Some(want), Some(have)) = (&e.collation, &a.collation) {
-        if !want.eq_ignore_ascii_case(have) {
-            differences.push(format!("collation: {have} in the target, {want} planned"));
+    if let Some(want) = &e.collation {
+        if !a.collation.as_deref().is_some_and(|have| want.eq_ignore_ascii_case(have)) {
+            differences.push(format!("collation: {} in the target, {want} planned", a.collation.as_deref().unwrap_or("the default")));
         }
     }
     ItemDiff {
@@ -478,9 +476,10 @@ fn index_text(unique: bool, parts: &[(String, bool)], where_sql: Option<&str>) -
     format!("{}({}){}", if unique { "UNIQUE " } else { "" }, p.join(", "), where_sql.map(|w| format!(" WHERE {w}")).unwrap_or_default())
 }
 
-/// Compares the planned tables with what the target holds. `collations` is MySQL's
-/// (binary, NOCASE) pair for text columns.
-pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Dialect, collations: Option<(&str, &str)>) -> (Vec<TableDiff>, Vec<DestructiveStep>) {
+/// Compares the planned tables with what the target holds. `collations`: the collation text
+/// columns get (MySQL's binary one; PostgreSQL's default, unnamed) and the one for columns
+/// compared without case (`Target::collations`).
+pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Dialect, collations: (Option<&str>, &str)) -> (Vec<TableDiff>, Vec<DestructiveStep>) {
     let mut tables = vec![];
     let mut destructive = vec![];
     for t in planned {
@@ -655,8 +654,7 @@ pub async fn existing_tables(target: &Target, conn: &mut Conn) -> Result<Vec<Exi
 /// The planned tables against what the target's open session sees.
 pub async fn diff_planned(target: &Target, conn: &mut Conn, planned: &[PlannedTable]) -> Result<SchemaDiff> {
     let existing = existing_tables(target, conn).await?;
-    let collations = target.flavor.as_ref().map(|f| (f.binary_collation(), f.nocase_collation()));
-    let (tables, destructive) = compare(planned, &existing, target.dialect, collations);
+    let (tables, destructive) = compare(planned, &existing, target.dialect, target.collations());
     Ok(SchemaDiff { dialect: target.dialect, target: target.url.redacted.clone(), place: target.place(), tables, destructive })
 }
 

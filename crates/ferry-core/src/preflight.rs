@@ -28,6 +28,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+pub mod case_fold;
 mod general_ci;
 pub mod rehearse;
 
@@ -190,9 +191,9 @@ struct KeyCheck {
 }
 
 /// The keys of `t` worth checking for values SQLite keeps apart but the target would not:
-/// a MySQL column compared case-insensitively, a type whose conversion normalises (decimal,
+/// a column compared case-insensitively (the target also folds non-ASCII letters), a type whose conversion normalises (decimal,
 /// float, date, timestamp, boolean, JSON), or a column holding more than one storage class.
-fn key_checks(t: &PlannedTable, dialect: Dialect) -> Vec<KeyCheck> {
+fn key_checks(t: &PlannedTable) -> Vec<KeyCheck> {
     let mut keys: Vec<Vec<String>> = vec![];
     if t.primary_key.is_some() {
         keys.push(t.pk_columns());
@@ -210,7 +211,7 @@ fn key_checks(t: &PlannedTable, dialect: Dialect) -> Vec<KeyCheck> {
             let Some(i) = t.columns.iter().position(|c| c.source.eq_ignore_ascii_case(k)) else { break };
             let c = &t.columns[i];
             let src = &t.source.columns[c.source_index];
-            let ci = dialect.keeps_nocase() && matches!(c.logical, LogicalType::Text { .. }) && src.collation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("NOCASE"));
+            let ci = c.case_insensitive;
             let normalises = matches!(c.logical, LogicalType::Decimal { .. } | LogicalType::Float | LogicalType::Date | LogicalType::Timestamp { .. } | LogicalType::Boolean | LogicalType::Json);
             let mixed = src.profile.as_ref().is_some_and(|p| [p.integers, p.reals, p.texts, p.blobs].iter().filter(|n| **n > 0).count() > 1);
             worth |= ci || normalises || mixed;
@@ -309,7 +310,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(source, e))?;
     let loaded: Vec<(usize, &crate::plan::resolve::PlannedColumn)> = t.columns.iter().enumerate().filter(|(_, c)| c.generated_sql.is_none()).collect();
     let pk = t.source.primary_key.as_ref().map(|p| p.columns.clone()).unwrap_or_default();
-    let mut keys = key_checks(t, dialect);
+    let mut keys = key_checks(t);
     let mut key_buf = vec![];
     while let Some(row) = rows.next().map_err(|e| inspect::map_err(source, e))? {
         found.rows_checked += 1;
@@ -371,7 +372,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
                     continue 'keys;
                 }
                 if ci {
-                    let folded = general_ci_fold(&String::from_utf8_lossy(&cap.0));
+                    let folded = case_fold::fold(&String::from_utf8_lossy(&cap.0));
                     cap.0 = folded.into_bytes();
                 }
                 key_buf.extend_from_slice(&(cap.0.len() as u64).to_le_bytes());
@@ -380,7 +381,7 @@ fn scan_table(source: &Path, conn: &rusqlite::Connection, t: &PlannedTable, dial
             if !k.seen.insert(key_buf.clone()) {
                 let values: Vec<serde_json::Value> = k.columns.iter().map(|&(i, _)| row.get_ref(t.columns[i].source_index + offset).map(crate::value::value_to_json).unwrap_or_default()).collect();
                 let value = if values.len() == 1 { values.into_iter().next().unwrap() } else { serde_json::Value::Array(values) };
-                let how = if k.columns.iter().any(|c| c.1) { "once case and accents are ignored, as the target's case-insensitive collation compares" } else { "once converted to the target's type" };
+                let how = if k.columns.iter().any(|c| c.1) { "once case is ignored as the target's case-insensitive collation ignores it (SQLite's NOCASE folds only ASCII letters)" } else { "once converted to the target's type" };
                 let cause = format!("duplicate under the key ({}): another row has the same value {how}", k.name);
                 if chosen.get(&(t.source.name.clone(), Some(k.name.clone()), Kind::DuplicateUnique)) != Some(&Choice::DropConstraint) {
                     found.rejected.extend(rid);

@@ -6,6 +6,7 @@ mod backup;
 mod bad_input;
 mod bulk;
 mod busy_inputs;
+mod collation;
 mod common;
 mod compare;
 mod connect;

@@ -154,6 +154,17 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             }
         }
     }
+    // Columns compared without case in SQLite: which collation the target gave them.
+    for t in &planned {
+        for c in t.columns.iter().filter(|c| c.case_insensitive) {
+            let name = t.source.columns[c.source_index].collation.clone().unwrap_or_default();
+            report.notes.push(Warning {
+                table: Some(t.source.name.clone()),
+                object: format!("column {}", c.source),
+                reason: format!("COLLATE {name} carried as collation {}: compared without case, accents kept", target.collations().1),
+            });
+        }
+    }
     for tp in plan.tables.iter().filter(|t| t.skip) {
         report.warnings.push(Warning { table: Some(tp.source.clone()), object: format!("table {}", tp.source), reason: "skipped by the plan".into() });
     }

@@ -21,6 +21,16 @@ impl Dialect {
         }
     }
 
+    /// The collation a SQLite column that ignores case (NOCASE, `unicase`) gets, and why, in
+    /// words for the plan (`dialect/*/collation.rs`).
+    pub fn nocase_collation_words(self) -> &'static str {
+        match self {
+            Dialect::Postgres => postgres::collation::WORDS,
+            Dialect::MySql => mysql::collation::MYSQL_WORDS,
+            Dialect::MariaDb => mysql::collation::MARIADB_WORDS,
+        }
+    }
+
     /// A column type of this dialect read back as a logical type; None when it is not one
     /// Ferry can carry.
     pub fn parse_type(self, s: &str) -> Option<LogicalType> {

@@ -37,12 +37,6 @@ impl Dialect {
         self.is_mysql_family()
     }
 
-    /// Whether a SQLite `COLLATE NOCASE` text column compares without case in the target
-    /// (MySQL's default collations do), so values that differ only in case clash in a key.
-    pub fn keeps_nocase(self) -> bool {
-        self.is_mysql_family()
-    }
-
     /// Whether AUTO_INCREMENT needs a key: a column that loses its key loses its identity.
     pub fn identity_needs_key(self) -> bool {
         self.is_mysql_family()

@@ -174,6 +174,16 @@ impl Target {
         self.flavor.as_ref().map(|f| f.binary_collation()).unwrap_or("")
     }
 
+    /// The collation text columns get where the target names one (MySQL's binary one), and
+    /// the one for columns compared without case (`dialect/*/collation.rs`), as the target's
+    /// catalog names them.
+    pub fn collations(&self) -> (Option<&'static str>, &'static str) {
+        match &self.flavor {
+            Some(f) => (Some(f.binary_collation()), f.nocase_collation()),
+            None => (None, super::postgres::collation::NOCASE),
+        }
+    }
+
     pub fn table_sql_name(&self, name: &str) -> String {
         self.ddl.table(name)
     }

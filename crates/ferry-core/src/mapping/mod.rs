@@ -8,6 +8,7 @@
 //! values win (a tie goes to the values too: a type that would refuse half the rows is not
 //! kept). Nothing here truncates, clamps or rounds.
 
+pub mod collation;
 pub mod declared;
 mod fit;
 pub mod suggest;
@@ -179,6 +180,12 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
                 unfit = 0;
             }
             None => reason.push_str(&format!("; {} cannot be carried by any one type and will be rejected", values(unfit))),
+        }
+    }
+    // The column's collation, where it is not BINARY: which target collation, and why.
+    if let (LogicalType::Text { .. }, Some(name)) = (&logical, &col.collation) {
+        if let Some(why) = collation::reason(name, dialect.nocase_collation_words()) {
+            reason.push_str(&format!("; {why}"));
         }
     }
     let suggestion = narrower.or_else(|| suggest::suggest(col, p, dialect, &logical));

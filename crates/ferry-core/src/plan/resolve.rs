@@ -31,6 +31,9 @@ pub struct PlannedColumn {
     /// The best type, where the plan carries the column wider so that every row arrives (its
     /// `narrower` suggestion): the values it cannot hold are listed in pre-flight and the report.
     pub narrower: Option<Narrower>,
+    /// Text compared without case, as the source's collation does (NOCASE, `unicase`): the
+    /// dialect gives it its case-insensitive collation.
+    pub case_insensitive: bool,
 }
 
 /// A column's best type, narrower than the type it is carried in.
@@ -279,7 +282,15 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                 },
                 (_, sql) => sql,
             };
+            let meaning = src.collation.as_deref().map(crate::mapping::collation::meaning);
+            let is_text = matches!(logical, LogicalType::Text { .. });
+            if let (true, Some(name), Some(m)) = (is_text, &src.collation, meaning) {
+                if matches!(m, crate::mapping::collation::Meaning::Rtrim | crate::mapping::collation::Meaning::Unknown) {
+                    warn(format!("COLLATE {name} of column {}", src.name), crate::mapping::collation::reason(name, "").unwrap_or_default());
+                }
+            }
             planned_cols.push(PlannedColumn {
+                case_insensitive: is_text && meaning.is_some_and(|m| m.ignores_case()),
                 source: src.name.clone(),
                 name: cp.target.clone(),
                 type_sql,

@@ -219,13 +219,13 @@ fn expressions() {
         ("name || 1", r#""Name" || '1'"#, "CONCAT(`Name`, '1')"),
         ("name || ratio", "ERR", "ERR"),
         // LIKE: ASCII-only case folding, no default escape character.
-        ("name LIKE 'ab%'", r#""Name" ILIKE 'ab%'"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin LIKE 'ab%'"),
-        ("name NOT LIKE 'AB_'", r#""Name" NOT ILIKE 'AB_'"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin NOT LIKE 'ab_'"),
-        ("name LIKE 'a\\%'", r#""Name" ILIKE 'a\%' ESCAPE ''"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin LIKE 'a\\%' ESCAPE '!'"),
-        ("name LIKE 'a!%' ESCAPE '!'", r#""Name" ILIKE 'a!%' ESCAPE '!'"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin LIKE 'a!%' ESCAPE '!'"),
+        ("name LIKE 'ab%'", r#""Name" COLLATE "C" ILIKE 'ab%'"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin LIKE 'ab%'"),
+        ("name NOT LIKE 'AB_'", r#""Name" COLLATE "C" NOT ILIKE 'AB_'"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin NOT LIKE 'ab_'"),
+        ("name LIKE 'a\\%'", r#""Name" COLLATE "C" ILIKE 'a\%' ESCAPE ''"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin LIKE 'a\\%' ESCAPE '!'"),
+        ("name LIKE 'a!%' ESCAPE '!'", r#""Name" COLLATE "C" ILIKE 'a!%' ESCAPE '!'"#, "LOWER(`Name`) COLLATE utf8mb4_nopad_bin LIKE 'a!%' ESCAPE '!'"),
         ("name LIKE 'é%'", "ERR", "ERR"),
         ("name LIKE name", "ERR", "ERR"),
-        ("name GLOB 'a*_?'", r#""Name" LIKE 'a%!__' ESCAPE '!'"#, "`Name` COLLATE utf8mb4_nopad_bin LIKE 'a%!__' ESCAPE '!'"),
+        ("name GLOB 'a*_?'", r#""Name" COLLATE "C" LIKE 'a%!__' ESCAPE '!'"#, "`Name` COLLATE utf8mb4_nopad_bin LIKE 'a%!__' ESCAPE '!'"),
         ("name GLOB '[a-z]*'", "ERR", "ERR"),
         // Arithmetic: integer division, NULL on division by zero, reals stay doubles.
         ("qty / 2", r#""qty" / 2"#, "`qty` DIV 2"),
@@ -335,7 +335,7 @@ fn views() {
         ),
         (
             "WITH t AS (SELECT * FROM orders) SELECT * FROM t WHERE id IN (SELECT id FROM customers) AND name LIKE 'a%'",
-            r#"WITH "t" AS (SELECT * FROM "Orders") SELECT * FROM "t" WHERE ("id" IN (SELECT "id" FROM "customers")) AND ("name" ILIKE 'a%')"#,
+            r#"WITH "t" AS (SELECT * FROM "Orders") SELECT * FROM "t" WHERE ("id" IN (SELECT "id" FROM "customers")) AND ("name" COLLATE "C" ILIKE 'a%')"#,
             "WITH `t` AS (SELECT * FROM `Orders`) SELECT * FROM `t` WHERE (`id` IN (SELECT `id` FROM `customers`)) AND (LOWER(`name`) COLLATE utf8mb4_nopad_bin LIKE 'a%')",
         ),
         (

@@ -25,12 +25,8 @@ pub fn create_table(t: &PlannedTable, flavor: &Flavor, with_checks: bool) -> Str
     let mut defs = vec![];
     for c in &t.columns {
         let mut d = format!("{} {}", q(&c.name), c.type_sql);
-        let is_text = matches!(c.logical, crate::schema::LogicalType::Text { .. });
-        if is_text {
-            let nocase = t.source.columns[c.source_index].collation.as_deref().is_some_and(|x| x.eq_ignore_ascii_case("NOCASE"));
-            if nocase {
-                d.push_str(&format!(" COLLATE {}", flavor.nocase_collation()));
-            }
+        if c.case_insensitive {
+            d.push_str(&format!(" COLLATE {}", flavor.nocase_collation()));
         }
         if let Some((expr, stored)) = &c.generated_sql {
             d.push_str(&format!(" AS ({expr}) {}", if *stored { "STORED" } else { "VIRTUAL" }));

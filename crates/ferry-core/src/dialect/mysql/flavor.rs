@@ -17,8 +17,9 @@ impl Flavor {
         if self.dialect == Dialect::MariaDb { "utf8mb4_nopad_bin" } else { "utf8mb4_0900_bin" }
     }
     /// For SQLite `COLLATE NOCASE` columns: case-insensitive, accent-sensitive, no-pad where offered.
+    /// (`collation.rs` says which and why.)
     pub fn nocase_collation(&self) -> &'static str {
-        if self.dialect == Dialect::MariaDb { "utf8mb4_general_nopad_ci" } else { "utf8mb4_0900_as_ci" }
+        if self.dialect == Dialect::MariaDb { super::collation::mariadb(super::collation::major_minor(&self.version)) } else { super::collation::MYSQL }
     }
     pub fn functional_indexes(&self) -> bool {
         self.dialect == Dialect::MySql

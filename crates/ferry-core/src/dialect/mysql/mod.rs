@@ -6,6 +6,7 @@
 //! (a stored id 0 stays 0), UTC, and utf8mb4.
 
 pub mod advise;
+pub mod collation;
 pub mod constraints;
 pub mod ddl;
 pub mod dump;

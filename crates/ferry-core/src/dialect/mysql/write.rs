@@ -42,7 +42,7 @@ mod lenient_connection_tests {
     use sqlx::{Connection, Row};
 
     fn column(name: &str, i: usize, logical: LogicalType, type_sql: &str) -> PlannedColumn {
-        PlannedColumn { source: name.into(), name: name.into(), logical, transform: None, type_sql: type_sql.into(), not_null: false, source_index: i, default_sql: None, generated_sql: None, narrower: None }
+        PlannedColumn { source: name.into(), name: name.into(), logical, transform: None, type_sql: type_sql.into(), not_null: false, source_index: i, default_sql: None, generated_sql: None, narrower: None, case_insensitive: false }
     }
 
     fn encode(id: i64, s: &str, t: &PlannedTable) -> Vec<u8> {

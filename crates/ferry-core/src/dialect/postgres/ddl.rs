@@ -27,6 +27,9 @@ pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String
     let mut defs = vec![];
     for c in &t.columns {
         let mut d = format!("{} {}", q(&c.name), c.type_sql);
+        if c.case_insensitive {
+            d.push_str(&format!(" COLLATE {}", super::collation::qualified(schema)));
+        }
         if let Some((expr, _)) = &c.generated_sql {
             // PostgreSQL 15 has stored generated columns only; the values are the same.
             d.push_str(&format!(" GENERATED ALWAYS AS ({expr}) STORED"));
@@ -41,7 +44,9 @@ pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String
     for ck in t.checks.iter().filter(|_| checks) {
         defs.push(format!("CONSTRAINT {} CHECK ({})", q(&ck.name), ck.sql));
     }
-    format!("CREATE TABLE {} (\n  {}\n)", qualified(schema, &t.name), defs.join(",\n  "))
+    // The collation first, where a column needs it (once per schema; IF NOT EXISTS after).
+    let collation = if t.columns.iter().any(|c| c.case_insensitive) { format!("{};\n", super::collation::create(schema)) } else { String::new() };
+    format!("{collation}CREATE TABLE {} (\n  {}\n)", qualified(schema, &t.name), defs.join(",\n  "))
 }
 
 pub fn primary_key(t: &PlannedTable, schema: &str) -> Option<String> {

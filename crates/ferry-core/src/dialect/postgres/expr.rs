@@ -169,10 +169,12 @@ impl Spelling for Postgres {
             None if pattern.contains('\\') => " ESCAPE ''".to_string(),
             None => String::new(),
         };
-        Ok(format!("{operand} {not}ILIKE {}{esc_sql}", self.quote_literal(pattern)))
+        // Under "C": ASCII case folding as SQLite's LIKE, and a column with a nondeterministic
+        // collation (SQLite NOCASE, `collation.rs`) is matched at all: PostgreSQL refuses LIKE under one.
+        Ok(format!("{operand} COLLATE {} {not}ILIKE {}{esc_sql}", self.binary_collation(), self.quote_literal(pattern)))
     }
     fn glob(&self, operand: &str, like_pattern: &str) -> String {
-        format!("{operand} LIKE {} ESCAPE '!'", self.quote_literal(like_pattern))
+        format!("{operand} COLLATE {} LIKE {} ESCAPE '!'", self.binary_collation(), self.quote_literal(like_pattern))
     }
     fn substring_function(&self) -> &'static str {
         "substr"

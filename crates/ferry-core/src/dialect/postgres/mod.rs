@@ -12,6 +12,7 @@
 //! either carried by the pooler or harmless if lost (see there).
 
 pub mod advise;
+pub mod collation;
 pub mod constraints;
 pub mod ddl;
 pub mod dump;

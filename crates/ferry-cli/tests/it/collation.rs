@@ -1,0 +1,140 @@
+//! SQLite collations carried natively: a `COLLATE NOCASE` key stays case-insensitive in both
+//! targets (PostgreSQL: the nondeterministic ICU collation Ferry creates; MariaDB: its
+//! accent-sensitive `_ci`), pre-flight finds the keys only the target's wider folding makes
+//! collide, and the fold it uses agrees with both servers.
+
+use crate::common::*;
+use rusqlite::Connection;
+use serde_json::Value as J;
+use std::path::Path;
+
+fn build_customers(path: &Path, extra: &str) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(&format!(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, email TEXT NOT NULL COLLATE NOCASE, name TEXT,
+            UNIQUE (tenant_id, email));
+         INSERT INTO customers (tenant_id, email, name) VALUES (1, 'alice@example.com', 'Alice'), (1, 'bob@example.com', 'Bob'),
+            (2, 'ALICE@EXAMPLE.COM', 'Alice too'), (1, 'zoë@example.org', 'Zoë');
+         CREATE VIEW example_com AS SELECT id, email FROM customers WHERE email LIKE '%@EXAMPLE.com';
+         CREATE VIEW alice AS SELECT id FROM customers WHERE email = 'Alice@Example.com';
+         {extra}"
+    ))
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_nocase_unique_key_stays_case_insensitive() {
+    let dir = Scratch::new();
+    let src = dir.path("customers.sqlite");
+    build_customers(&src, "");
+    let before = sha256(&src);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "nocase").await;
+        // The plan says which collation and why.
+        let plan = dir.path(&format!("{kind:?}.toml"));
+        let run = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let text = std::fs::read_to_string(&plan).unwrap();
+        let want = if kind == Kind::Pg { "collation ferry_nocase" } else { "utf8mb4_uca1400_nopad_as_ci" };
+        assert!(text.contains(want) && text.contains("COLLATE NOCASE"), "{kind:?}: {text}");
+
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
+        let used = if kind == Kind::Pg { "collation ferry_nocase" } else { "collation utf8mb4_uca1400_nopad_as_ci" };
+        let notes = rep["notes"].to_string();
+        assert!(notes.contains("column email") && notes.contains(used), "{kind:?}: the report says which collation: {notes}");
+        // Case-variant duplicates are refused, accents are not folded, tenants stay apart.
+        let ins = |t: i64, e: &str| format!("INSERT INTO customers (tenant_id, email) VALUES ({t}, '{e}')");
+        assert!(db.exec(&ins(1, "ALICE@EXAMPLE.COM")).await.is_err(), "{kind:?}: a case variant is refused");
+        assert!(db.exec(&ins(1, "Bob@Example.Com")).await.is_err(), "{kind:?}");
+        assert!(db.exec(&ins(1, "zoe@example.org")).await.is_ok(), "{kind:?}: ë and e stay apart");
+        assert!(db.exec(&ins(3, "alice@example.com")).await.is_ok(), "{kind:?}: another tenant");
+        // The views return SQLite's rows: LIKE and = ignore ASCII case as in SQLite.
+        let ids = |v: &str| format!("SELECT CAST(id AS CHAR(10)) FROM {v} WHERE id <= 4 ORDER BY id").replace("CHAR(10)", if kind == Kind::Pg { "text" } else { "CHAR" });
+        assert_eq!(db.texts(&ids("example_com")).await, vec![Some("1".into()), Some("2".into()), Some("3".into())], "{kind:?}");
+        assert_eq!(db.texts(&ids("alice")).await, vec![Some("1".into()), Some("3".into())], "{kind:?}");
+        db.exec("DELETE FROM customers WHERE id > 4").await.unwrap();
+        // validate and diff agree with the source.
+        let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url]);
+        assert_eq!(v.code, 0, "{kind:?}: {}\n{}", v.stdout, v.stderr);
+        let d = ferry(&["diff", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        let dj: J = serde_json::from_str(&d.stdout).unwrap_or(J::Null);
+        let unequal: Vec<String> = dj["tables"].as_array().unwrap().iter().flat_map(|t| t["items"].as_array().unwrap().iter().filter(|i| i["status"] != "equal").map(|i| i.to_string())).collect();
+        assert!(unequal.is_empty(), "{kind:?}: {unequal:?}");
+        let email = dj["tables"][0]["items"].as_array().unwrap().iter().find(|i| i["name"] == "email").unwrap().to_string();
+        assert!(email.contains("COLLATE"), "{kind:?}: the collation is compared: {email}");
+    }
+    assert_eq!(sha256(&src), before, "the source is not written to");
+}
+
+/// 'É' and 'é' are two values under SQLite's NOCASE, one under the targets' folding:
+/// pre-flight names the row, and migrate refuses that row and no other.
+#[tokio::test]
+async fn keys_that_collide_only_in_the_target_are_found_first() {
+    let dir = Scratch::new();
+    let src = dir.path("accents.sqlite");
+    build_customers(&src, "INSERT INTO customers (tenant_id, email) VALUES (1, 'élodie@example.com'), (1, 'ÉLODIE@example.com');");
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "nocase_pf").await;
+        let run = ferry(&["preflight", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        let pf: J = serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("{kind:?}: {}\n{}", run.stdout, run.stderr));
+        let dup: Vec<&J> = pf["groups"].as_array().unwrap().iter().filter(|g| g["kind"] == "duplicate_unique").collect();
+        assert_eq!(dup.len(), 1, "{kind:?}: {dup:?}");
+        assert_eq!(dup[0]["count"], 1, "{kind:?}: {dup:?}");
+        assert_eq!(dup[0]["examples"][0]["row"]["id"], 6, "{kind:?}: {dup:?}");
+        let (_, rep) = migrate(&src, &db, &[]);
+        let rej = rep["tables"]["customers"]["rejected"].as_array().cloned().unwrap_or_default();
+        assert_eq!(rej.len(), 1, "{kind:?}: {rep:#}");
+        assert_eq!(rej[0]["row"]["id"], 6, "{kind:?}");
+    }
+}
+
+/// The fold pre-flight uses equates exactly what the targets' case-insensitive collations do,
+/// over Latin, Greek and Cyrillic, the compatibility forms and the ignorable characters.
+#[tokio::test]
+async fn case_fold_agrees_with_both_servers() {
+    // Letters (Latin, Greek, Cyrillic), full-width forms, spaces and format characters; not
+    // lone combining marks, C1 controls or IPA ligatures, which the fold does not model.
+    let ranges = [0x20u32..0x7F, 0xA0..0x250, 0x370..0x37A, 0x37B..0x400, 0x400..0x483, 0x48A..0x530, 0xFF01..0xFF5F, 0x2000..0x2070];
+    let mut samples: Vec<String> = ranges.into_iter().flatten().filter(|&c| c != 0x17F).filter_map(char::from_u32).map(String::from).collect();
+    samples.extend(["ﬁ", "fi", "straße", "strasse", "😀", "😁", "a ", "a", "e\u{301}", "Σας", "ΣΑΣ", "x²", "X2", "a\u{1}b", "ab"].map(String::from));
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "fold").await;
+        match kind {
+            Kind::Pg => db
+                .exec("CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false); CREATE TABLE f (i int PRIMARY KEY, s text COLLATE ci)")
+                .await
+                .unwrap(),
+            Kind::My => db.exec("CREATE TABLE f (i INT PRIMARY KEY, s VARCHAR(20) CHARACTER SET utf8mb4 COLLATE utf8mb4_uca1400_nopad_as_ci)").await.unwrap(),
+        }
+        for (n, chunk) in samples.chunks(500).enumerate() {
+            let values: Vec<String> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
+                    match kind {
+                        Kind::Pg => format!("({}, convert_from('\\x{hex}'::bytea, 'UTF8'))", n * 500 + i),
+                        Kind::My => format!("({}, X'{hex}')", n * 500 + i),
+                    }
+                })
+                .collect();
+            let sql = format!("INSERT INTO f VALUES {}", values.join(","));
+            db.exec(&sql).await.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
+        }
+        let rows = db.texts("SELECT CONCAT(a.i, ' ', MIN(b.i)) FROM f a JOIN f b ON a.s = b.s GROUP BY a.i ORDER BY a.i").await;
+        assert_eq!(rows.len(), samples.len());
+        let mut disagree = vec![];
+        for r in rows {
+            let r = r.unwrap();
+            let (a, b) = r.split_once(' ').unwrap();
+            let (a, b): (usize, usize) = (a.parse().unwrap(), b.parse().unwrap());
+            let fold = ferry_core::preflight::case_fold::fold;
+            let first = samples.iter().position(|s| fold(s) == fold(&samples[a])).unwrap();
+            if first != b {
+                disagree.push(format!("{:?}: server {:?}, fold {:?}", samples[a], samples[b], samples[first]));
+            }
+        }
+        assert!(disagree.is_empty(), "{kind:?}: {} disagreements: {disagree:?}", disagree.len());
+    }
+}
