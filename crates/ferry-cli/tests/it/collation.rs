@@ -138,3 +138,44 @@ async fn case_fold_agrees_with_both_servers() {
         assert!(disagree.is_empty(), "{kind:?}: {} disagreements: {disagree:?}", disagree.len());
     }
 }
+
+/// A file whose application registers its own collations (`unicase`, `pinyin`): read through
+/// stand-ins, `unicase` carried with the target's case-insensitive collation, `pinyin` with
+/// the default one and reported; the file stays byte for byte as it was.
+#[tokio::test]
+async fn collations_only_the_application_knows_are_read_and_carried() {
+    let dir = Scratch::new();
+    let src = dir.path("app.db");
+    {
+        let c = Connection::open(&src).unwrap();
+        let fold = |s: &str| s.to_uppercase().to_lowercase();
+        c.create_collation("unicase", move |a: &str, b: &str| fold(a).cmp(&fold(b))).unwrap();
+        c.create_collation("pinyin", |a: &str, b: &str| a.cmp(b)).unwrap();
+        c.execute_batch(
+            "CREATE TABLE tags (id INTEGER PRIMARY KEY, name text COLLATE unicase UNIQUE, sort_key TEXT COLLATE pinyin);
+             CREATE INDEX tags_sort ON tags (sort_key);
+             INSERT INTO tags (name, sort_key) VALUES ('Rust', 'r'), ('Émile', 'e'), ('zoë', 'z');",
+        )
+        .unwrap();
+    }
+    let before = sha256(&src);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "unicase").await;
+        let plan = dir.path(&format!("{kind:?}.toml"));
+        let run = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}", run.stderr);
+        let text = std::fs::read_to_string(&plan).unwrap();
+        assert!(text.contains("COLLATE unicase (the application's own collation"), "{kind:?}: {text}");
+        assert!(text.contains("COLLATE pinyin not carried"), "{kind:?}: {text}");
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert!(!run.stderr.contains("no such collation"), "{kind:?}: {}", run.stderr);
+        assert_eq!(db.texts("SELECT name FROM tags ORDER BY id").await, vec![Some("Rust".into()), Some("Émile".into()), Some("zoë".into())], "{kind:?}: {}", run.stderr);
+        let warnings = rep["warnings"].to_string();
+        assert!(warnings.contains("COLLATE pinyin of column sort_key") && warnings.contains("default collation"), "{kind:?}: {warnings}");
+        assert!(rep["notes"].to_string().contains("COLLATE unicase carried as collation"), "{kind:?}: {}", rep["notes"]);
+        assert!(db.exec("INSERT INTO tags (name) VALUES ('RUST')").await.is_err(), "{kind:?}: unicase's key ignores case in the target");
+        assert!(db.exec("INSERT INTO tags (name) VALUES ('émile')").await.is_err(), "{kind:?}");
+        assert!(db.exec("INSERT INTO tags (name) VALUES ('Emile')").await.is_ok(), "{kind:?}: accents kept");
+    }
+    assert_eq!(sha256(&src), before, "the source is not written to");
+}

@@ -1,4 +1,5 @@
 //! Reading a SQLite file: schema, rows, profiles. The file is opened read-only, never written.
+pub mod collation;
 pub mod inspect;
 pub mod open;
 pub mod parse;

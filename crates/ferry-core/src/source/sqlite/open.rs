@@ -62,6 +62,8 @@ pub fn open(path: &Path) -> Result<SourceConn> {
     // file is not trusted: functions its views, triggers, CHECKs and defaults call run only
     // where SQLite knows them harmless (`trusted_schema`).
     conn.execute_batch("PRAGMA query_only = ON; PRAGMA trusted_schema = OFF;").map_err(|e| map_err(path, e))?;
+    // Collations the file's application registers, read through stand-ins.
+    super::collation::register_stand_ins(&conn).map_err(|e| map_err(path, e))?;
     Ok(conn)
 }
 
