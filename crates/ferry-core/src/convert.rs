@@ -264,6 +264,21 @@ pub fn convert(v: ValueRef<'_>, ty: &LogicalType, dialect: Dialect, out: &mut im
             Ok(None)
         }
         LogicalType::Json => {
+            // A number is a JSON document (json_valid(42) is 1), the form SQLite keeps '42' in.
+            match v {
+                ValueRef::Integer(i) => {
+                    out.json(&i.to_string());
+                    return Ok(None);
+                }
+                ValueRef::Real(f) => match serde_json::Number::from_f64(f) {
+                    Some(n) => {
+                        out.json(&n.to_string());
+                        return Ok(None);
+                    }
+                    None => return Err(Refusal::new(InvalidJson, "not a JSON number (infinite)")),
+                },
+                _ => {}
+            }
             let Some(s) = as_str(v) else { return Err(Refusal::new(InvalidJson, "not JSON text")) };
             if serde_json::from_str::<serde::de::IgnoredAny>(s).is_err() {
                 return Err(Refusal::new(InvalidJson, "not valid JSON"));
@@ -814,6 +829,11 @@ mod tests {
             (ValueRef::Text(b"2024-03-05"), Timestamp { tz: true }, "2024-03-05 00:00:00+00", "'2024-03-05 00:00:00'"),
             (ValueRef::Text(b"2024-03-05"), Date, "2024-03-05", "'2024-03-05'"),
             (ValueRef::Text(b"{\"a\": [1, 2]}"), Json, "{\"a\": [1, 2]}", "'{\"a\": [1, 2]}'"),
+            // Bare scalars are JSON documents; numbers arrive as JSON numbers.
+            (ValueRef::Integer(42), Json, "42", "'42'"),
+            (ValueRef::Real(2.5), Json, "2.5", "'2.5'"),
+            (ValueRef::Text(b"\"x\""), Json, "\"x\"", "'\"x\"'"),
+            (ValueRef::Text(b"null"), Json, "null", "'null'"),
             (ValueRef::Text("日本 🚀".as_bytes()), Text { max: Some(4) }, "日本 🚀", "'日本 🚀'"),
         ];
         for (v, t, want_pg, want_my) in cases {
@@ -995,7 +1015,7 @@ mod tests {
             (ValueRef::Text(b"0999-01-01 00:00:00"), ts.clone(), None, m, OutOfRange),
             (ValueRef::Text(b"2024-03-05 14:22:01.1234567"), ts.clone(), None, p, Rounded),
             // json
-            (ValueRef::Integer(1), Json, None, p, InvalidJson),
+            (ValueRef::Real(f64::INFINITY), Json, None, p, InvalidJson),
             (ValueRef::Text(b"{bad"), Json, None, p, InvalidJson),
             (ValueRef::Text(b"[\"\\u0000\"]"), Json, None, p, InvalidJson),
             // a transform for another type (a choice can change the column's type under it)

@@ -228,8 +228,14 @@ pub struct ColumnProfile {
     pub text_iso_timestamp: u64,
     pub text_iso_date: u64,
     pub text_uuid: u64,
+    /// Texts that are a JSON document, as `json_valid` reads them: an object or array, or a
+    /// bare string, number, `true`, `false` or `null`.
     pub text_json: u64,
     pub text_bool: u64,
+    /// Of `text_json`, the bare scalars (`42`, `"x"`, `true`, `null`): JSON in a column
+    /// declared JSON, but no reason to take a TEXT column for JSON.
+    #[serde(default)]
+    pub text_json_scalar: u64,
     /// Blobs that are UTF-8 text without NUL (carried as text in a text column).
     pub blob_utf8: u64,
     /// Timestamps whose fraction is finer than microseconds.

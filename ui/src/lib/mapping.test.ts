@@ -15,7 +15,7 @@ function prof(p: Partial<ColumnProfile>): ColumnProfile {
   return {
     rows: 0, nulls: 0, integers: 0, reals: 0, texts: 0, blobs: 0, min_integer: null, max_integer: null, min_real: null, max_real: null, max_text_chars: 0,
     max_blob_bytes: 0, max_scale: 0, max_int_digits: 0, non_integral_reals: 0, infinite_reals: 0, invalid_utf8: 0, with_nul: 0, text_numeric: 0,
-    text_iso_timestamp: 0, text_iso_date: 0, text_uuid: 0, text_json: 0, text_bool: 0, blob_utf8: 0, sub_micro: 0, min_text: null, max_text: null,
+    text_iso_timestamp: 0, text_iso_date: 0, text_uuid: 0, text_json: 0, text_json_scalar: 0, text_bool: 0, blob_utf8: 0, sub_micro: 0, min_text: null, max_text: null,
     text_uuid_any_case: 0, text_ts_offset: 0, blob_uuid: 0, distinct_texts: [], many_texts: false, ...p,
   };
 }

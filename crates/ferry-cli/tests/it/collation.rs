@@ -179,3 +179,44 @@ async fn collations_only_the_application_knows_are_read_and_carried() {
     }
     assert_eq!(sha256(&src), before, "the source is not written to");
 }
+
+/// JSON documents that are bare scalars (`42`, `"x"`, `true`, `null`): json_valid counts them,
+/// so the column declared JSON stays JSON, and the integer 42 SQLite keeps (a JSON column has
+/// NUMERIC affinity) arrives as the JSON number 42.
+#[tokio::test]
+async fn bare_json_scalars_are_json_documents() {
+    let dir = Scratch::new();
+    let src = dir.path("docs.sqlite");
+    {
+        let c = Connection::open(&src).unwrap();
+        c.execute_batch(
+            r#"CREATE TABLE docs (id INTEGER PRIMARY KEY, doc JSON);
+               INSERT INTO docs (doc) VALUES ('{"a": 1}'), ('[1, "two"]'), ('42'), ('"x"'), ('true'), ('null'), (2.5), (NULL);"#,
+        )
+        .unwrap();
+        let kinds: String = c.query_row("SELECT group_concat(typeof(doc) || ':' || coalesce(json_valid(doc), 'n'), ',') FROM docs", [], |r| r.get(0)).unwrap();
+        assert_eq!(kinds, "text:1,text:1,integer:1,text:1,text:1,text:1,real:1,null:n", "what SQLite keeps");
+    }
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "jsonscalar").await;
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
+        let planned = rep["plan"]["tables"][0]["columns"][1].clone();
+        assert_eq!(planned["type"], if kind == Kind::Pg { "jsonb" } else { "json" }, "{kind:?}: {planned}");
+        assert_eq!(rep["tables"]["docs"]["rejected"].as_array().map(|a| a.len()), Some(0), "{kind:?}: {rep:#}");
+        match kind {
+            Kind::Pg => {
+                let got = db.texts("SELECT coalesce(jsonb_typeof(doc) || ' ' || doc::text, 'NULL') FROM docs ORDER BY id").await;
+                let want = ["object {\"a\": 1}", "array [1, \"two\"]", "number 42", "string \"x\"", "boolean true", "null null", "number 2.5", "NULL"];
+                assert_eq!(got, want.map(|s| Some(s.to_string())).to_vec());
+            }
+            Kind::My => {
+                let got = db.texts("SELECT coalesce(CONCAT(JSON_TYPE(doc), ' ', doc), 'NULL') FROM docs ORDER BY id").await;
+                let want = ["OBJECT {\"a\": 1}", "ARRAY [1, \"two\"]", "INTEGER 42", "STRING \"x\"", "BOOLEAN true", "NULL null", "DOUBLE 2.5", "NULL"];
+                assert_eq!(got, want.map(|s| Some(s.to_string())).to_vec());
+            }
+        }
+        let v = ferry(&["validate", src.to_str().unwrap(), "--to", &db.url]);
+        assert_eq!(v.code, 0, "{kind:?}: {}\n{}", v.stdout, v.stderr);
+    }
+}

@@ -40,7 +40,9 @@ pub fn fits(t: &LogicalType, p: &ColumnProfile, dialect: Dialect) -> u64 {
         LogicalType::Date | LogicalType::Timestamp { .. } if !timestamps_in_range(p, dialect) => 0,
         LogicalType::Date => p.text_iso_date,
         LogicalType::Timestamp { .. } => p.text_iso_timestamp + p.text_iso_date,
-        LogicalType::Json => p.text_json,
+        // json_valid(42) is 1: numbers are JSON documents too (a column declared JSON has
+        // NUMERIC affinity, so SQLite keeps '42' as the integer 42).
+        LogicalType::Json => p.text_json + p.integers + p.reals - p.infinite_reals.min(p.reals),
         LogicalType::Unsupported { .. } => 0,
     }
 }

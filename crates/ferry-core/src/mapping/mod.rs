@@ -91,7 +91,8 @@ fn infer_text(p: &ColumnProfile, dialect: Dialect) -> Option<(LogicalType, Strin
     if all(p.text_uuid) {
         return Some((LogicalType::Uuid, format!("{} → {}", suggest::values_are(nn, nn, "UUIDs", "a UUID"), suggest::uuid_words(dialect))));
     }
-    if all(p.text_json) {
+    // Objects and arrays only: a TEXT column of `42` and `"x"` is not taken for JSON.
+    if all(p.text_json) && p.text_json_scalar == 0 {
         return Some((LogicalType::Json, format!("{} → json", suggest::values_are(nn, nn, "JSON objects or arrays", "a JSON object or array"))));
     }
     if all(p.text_iso_timestamp) && p.sub_micro == 0 && timestamps_in_range(p, dialect) {
@@ -292,6 +293,10 @@ mod tests {
             ("varchar(5)", prof(|p| { p.rows = 2; p.texts = 2; p.max_text_chars = 9; }), Dialect::Postgres, Text { max: None }, 0),
             ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_uuid = 2; p.max_text_chars = 36; }), Dialect::Postgres, Uuid, 0),
             ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_json = 2; }), Dialect::Postgres, Json, 0),
+            ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_json = 2; p.text_json_scalar = 1; }), Dialect::Postgres, Text { max: None }, 0),
+            // Declared JSON: bare scalars, as text or as the numbers NUMERIC affinity made, fit it.
+            ("JSON", prof(|p| { p.rows = 6; p.texts = 4; p.text_json = 4; p.text_json_scalar = 2; p.integers = 1; p.reals = 1; p.min_integer = Some(42); p.max_integer = Some(42); }), Dialect::Postgres, Json, 0),
+            ("JSON", prof(|p| { p.rows = 3; p.texts = 2; p.text_json = 1; p.integers = 1; p.min_integer = Some(42); p.max_integer = Some(42); }), Dialect::MariaDb, Text { max: None }, 0),
             ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_iso_timestamp = 2; p.min_text = Some("2020".into()); p.max_text = Some("2024".into()); }), Dialect::MySql, Timestamp { tz: true }, 0),
             ("TEXT", prof(|p| { p.rows = 2; p.texts = 2; p.text_iso_timestamp = 1; }), Dialect::Postgres, Text { max: None }, 0),
             ("TEXT", prof(|p| { p.rows = 3; p.texts = 3; p.invalid_utf8 = 1; }), Dialect::Postgres, Bytes, 0),

@@ -19,7 +19,17 @@ invalid_utf8: number, with_nul: number,
 /**
  * Counts of texts parsing as each candidate.
  */
-text_numeric: number, text_iso_timestamp: number, text_iso_date: number, text_uuid: number, text_json: number, text_bool: number, 
+text_numeric: number, text_iso_timestamp: number, text_iso_date: number, text_uuid: number, 
+/**
+ * Texts that are a JSON document, as `json_valid` reads them: an object or array, or a
+ * bare string, number, `true`, `false` or `null`.
+ */
+text_json: number, text_bool: number, 
+/**
+ * Of `text_json`, the bare scalars (`42`, `"x"`, `true`, `null`): JSON in a column
+ * declared JSON, but no reason to take a TEXT column for JSON.
+ */
+text_json_scalar: number, 
 /**
  * Blobs that are UTF-8 text without NUL (carried as text in a text column).
  */

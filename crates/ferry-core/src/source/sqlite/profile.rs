@@ -279,8 +279,15 @@ fn classify_text(p: &mut ColumnProfile, s: &str, json_valid: bool) {
             p.text_uuid += 1;
         }
     }
-    if (first == b'{' || first == b'[') && (json_valid || serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok()) {
+    // A JSON document, as json_valid has it: an object or array, or a bare scalar. Only text
+    // that can begin one is parsed.
+    let lead = b.iter().copied().find(|c| !c.is_ascii_whitespace()).unwrap_or(first);
+    let may_be_json = matches!(lead, b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9');
+    if may_be_json && (json_valid || serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok()) {
         p.text_json += 1;
+        if lead != b'{' && lead != b'[' {
+            p.text_json_scalar += 1;
+        }
     }
     if b.len() <= 5 && parse_bool_text(s).is_some() {
         p.text_bool += 1;
@@ -365,9 +372,15 @@ mod tests {
             (Text("2024-02-30".into()), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
             (Text("yes".into()), (0, 0, 0, 0, 0, 0, 1, 0, 0)),
             (Text("F".into()), (0, 0, 0, 0, 0, 0, 1, 0, 0)),
-            (Text("1".into()), (0, 0, 0, 0, 0, 0, 1, 1, 0)),
-            (Text("19.99".into()), (0, 0, 0, 0, 0, 0, 0, 1, 0)),
+            (Text("1".into()), (0, 0, 0, 0, 0, 0, 1, 1, 1)),
+            (Text("19.99".into()), (0, 0, 0, 0, 0, 0, 0, 1, 1)),
             (Text("[1, 2]".into()), (0, 0, 0, 0, 0, 0, 0, 0, 1)),
+            // Bare JSON scalars are JSON documents (json_valid is 1); words and dates are not.
+            (Text("\"x\"".into()), (0, 0, 0, 0, 0, 0, 0, 0, 1)),
+            (Text(" true".into()), (0, 0, 0, 0, 0, 0, 0, 0, 1)),
+            (Text("null".into()), (0, 0, 0, 0, 0, 0, 0, 0, 1)),
+            (Text("nothing".into()), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
+            (Text("{bad".into()), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
             (Integer(1_700_000_000_123), (0, 0, 0, 0, 0, 0, 0, 0, 0)),
         ];
         for (v, want) in cases {
