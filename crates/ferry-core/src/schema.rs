@@ -73,6 +73,11 @@ pub struct Column {
     /// The default expression as SQLite text (`'it''s'`, `CURRENT_TIMESTAMP`, `(datetime('now'))`).
     pub default: Option<String>,
     pub collation: Option<String>,
+    /// The collation a PRIMARY KEY, UNIQUE constraint or unique index gives this column's part
+    /// (`UNIQUE (tenant_id, email COLLATE NOCASE)`) where it differs from the column's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub key_collation: Option<String>,
     pub generated: Option<Generated>,
     /// Storage and value statistics, filled by profiling.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -157,7 +157,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     // Columns compared without case in SQLite: which collation the target gave them.
     for t in &planned {
         for c in t.columns.iter().filter(|c| c.case_insensitive) {
-            let name = t.source.columns[c.source_index].collation.clone().unwrap_or_default();
+            let src = &t.source.columns[c.source_index];
+            let on_column = src.collation.as_deref().is_some_and(|n| crate::mapping::collation::meaning(n).ignores_case());
+            let name = if on_column { src.collation.clone().unwrap_or_default() } else { format!("{} (on its key)", src.key_collation.clone().unwrap_or_default()) };
             report.notes.push(Warning {
                 table: Some(t.source.name.clone()),
                 object: format!("column {}", c.source),

@@ -189,6 +189,14 @@ pub fn propose(col: &Column, dialect: Dialect, usage: Usage) -> Proposal {
             reason.push_str(&format!("; {why}"));
         }
     }
+    if let (LogicalType::Text { .. }, Some(name)) = (&logical, &col.key_collation) {
+        if collation::meaning(name).ignores_case() && !col.collation.as_deref().is_some_and(|c| collation::meaning(c).ignores_case()) {
+            reason.push_str(&format!(
+                "; its key compares it COLLATE {name} → {}, on the column (a target's key takes its column's collation), so the column's other comparisons ignore case too",
+                dialect.nocase_collation_words()
+            ));
+        }
+    }
     let suggestion = narrower.or_else(|| suggest::suggest(col, p, dialect, &logical));
     Proposal { logical, reason, unfit, suggestion }
 }

@@ -289,8 +289,11 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                     warn(format!("COLLATE {name} of column {}", src.name), crate::mapping::collation::reason(name, "").unwrap_or_default());
                 }
             }
+            // A key that compares the column without case (`UNIQUE (email COLLATE NOCASE)`):
+            // the target's collations are the column's, so the column gets the key's.
+            let key_ci = src.key_collation.as_deref().is_some_and(|k| crate::mapping::collation::meaning(k).ignores_case());
             planned_cols.push(PlannedColumn {
-                case_insensitive: is_text && meaning.is_some_and(|m| m.ignores_case()),
+                case_insensitive: is_text && (meaning.is_some_and(|m| m.ignores_case()) || key_ci),
                 source: src.name.clone(),
                 name: cp.target.clone(),
                 type_sql,

@@ -10,7 +10,12 @@ declared_type: string, not_null: boolean,
 /**
  * The default expression as SQLite text (`'it''s'`, `CURRENT_TIMESTAMP`, `(datetime('now'))`).
  */
-default: string | null, collation: string | null, generated: Generated | null, 
+default: string | null, collation: string | null, 
+/**
+ * The collation a PRIMARY KEY, UNIQUE constraint or unique index gives this column's part
+ * (`UNIQUE (tenant_id, email COLLATE NOCASE)`) where it differs from the column's own.
+ */
+key_collation?: string, generated: Generated | null, 
 /**
  * Storage and value statistics, filled by profiling.
  */

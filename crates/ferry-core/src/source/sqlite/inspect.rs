@@ -212,6 +212,7 @@ fn read_table(conn: &Connection, name: &str, sql: &str, count_them: bool) -> rus
                 not_null,
                 default: dflt,
                 collation: pc.and_then(|c| c.collation.clone()),
+                key_collation: None,
                 generated,
                 profile: None,
             });
@@ -242,8 +243,24 @@ fn read_table(conn: &Connection, name: &str, sql: &str, count_them: bool) -> rus
     }
     // UNIQUE constraints are the indexes of origin 'u'.
     {
-        let mut stmt = conn.prepare("SELECT name, origin FROM pragma_index_list(?1) ORDER BY seq DESC")?;
-        let rows: Vec<(String, String)> = stmt.query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut stmt = conn.prepare("SELECT name, origin, \"unique\" FROM pragma_index_list(?1) ORDER BY seq DESC")?;
+        let rows: Vec<(String, String, i64)> = stmt.query_map([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        // A key's own collation on a column (`UNIQUE (email COLLATE NOCASE)`), kept on the column.
+        for (iname, _, unique) in &rows {
+            if *unique == 0 {
+                continue;
+            }
+            for part in index_columns(conn, iname)? {
+                if let IndexPart::Column { name: cname, collation: Some(coll), .. } = part {
+                    if let Some(c) = t.columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&cname)) {
+                        if !c.collation.as_deref().is_some_and(|own| own.eq_ignore_ascii_case(&coll)) && c.key_collation.is_none() {
+                            c.key_collation = Some(coll);
+                        }
+                    }
+                }
+            }
+        }
+        let rows: Vec<(String, String)> = rows.into_iter().map(|(n, o, _)| (n, o)).collect();
         for (iname, origin) in rows {
             if origin != "u" {
                 continue;
