@@ -354,7 +354,19 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             let mut parts = vec![];
             for p in &ix.parts {
                 match p {
-                    IndexPart::Column { name, desc, .. } => parts.push(PlannedPart::Column { name: tcol(name), desc: *desc }),
+                    IndexPart::Column { name, desc, collation } => {
+                        // A part's own collation (`ON t (name COLLATE NOCASE)`): a target's index
+                        // compares as its column does, so one the column does not have is said.
+                        let col = planned_cols.iter().find(|c| c.source.eq_ignore_ascii_case(name));
+                        let own = col.and_then(|c| t.columns[c.source_index].collation.as_deref());
+                        if let (Some(coll), Some(col)) = (collation, col) {
+                            let same = own.is_some_and(|o| o.eq_ignore_ascii_case(coll)) || (col.case_insensitive && crate::mapping::collation::meaning(coll).ignores_case());
+                            if !same {
+                                warn(format!("index {}", ix.name), format!("created without COLLATE {coll} on column {name}: the target's index compares the column as the column does"));
+                            }
+                        }
+                        parts.push(PlannedPart::Column { name: tcol(name), desc: *desc })
+                    }
                     IndexPart::Expr { expr, desc } => match sqlexpr::translate_expr(expr, &ctx) {
                         Ok(sql) => parts.push(PlannedPart::Expr { sql, desc: *desc }),
                         Err(reason) => {
