@@ -175,6 +175,19 @@ async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, jour
             // next migration would take the target for one holding an unfinished run.
             let sql = format!("DROP TABLE IF EXISTS {}", name(crate::dialect::session::JOURNAL_TABLE));
             conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
+            // The case-insensitive collation runs create (PostgreSQL), once no column uses it.
+            if let Some((coll, exists, drop)) = target.dialect.own_collation_sql(&target.pg_schema) {
+                if conn.query_i64(&exists).await.map_err(|e| step(&exists, e))?.unwrap_or(0) > 0 {
+                    conn.execute("SAVEPOINT ferry_collation").await.map_err(|e| step("SAVEPOINT", e))?;
+                    match conn.execute(&drop).await {
+                        Ok(()) => out.dropped.push(format!("collation {coll}")),
+                        Err(_) => {
+                            conn.execute("ROLLBACK TO SAVEPOINT ferry_collation").await.map_err(|e| step("ROLLBACK TO SAVEPOINT", e))?;
+                            out.kept.push(format!("collation {coll}: other tables' columns use it"));
+                        }
+                    }
+                }
+            }
         }
         if !emptied.is_empty() {
             let stmts = target.dialect.empty_tables_sql(&emptied.iter().map(|t| name(t)).collect::<Vec<_>>());

@@ -93,6 +93,14 @@ async fn key_stays_case_insensitive(keyed: bool) {
         assert!(unequal.is_empty(), "{kind:?}: {unequal:?}");
         let email = dj["tables"][0]["items"].as_array().unwrap().iter().find(|i| i["name"] == "email").unwrap().to_string();
         assert!(email.contains("COLLATE"), "{kind:?}: the collation is compared: {email}");
+        // Rolled back, the run's collation goes with its tables.
+        let report = src.with_extension(format!("{}.report.json", db.name));
+        let r = ferry(&["rollback", report.to_str().unwrap(), "--to", &db.url]);
+        assert_eq!(r.code, 0, "{kind:?}: {}\n{}", r.stdout, r.stderr);
+        if kind == Kind::Pg {
+            assert!(r.stdout.contains("collation ferry_nocase"), "{}", r.stdout);
+            assert_eq!(db.texts("SELECT count(*)::text FROM pg_collation WHERE collname = 'ferry_nocase'").await, vec![Some("0".into())]);
+        }
     }
     assert_eq!(sha256(&src), before, "the source is not written to");
 }

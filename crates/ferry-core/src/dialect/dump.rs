@@ -128,6 +128,25 @@ impl Dialect {
         }
     }
 
+    /// The collation runs create for columns compared without case (PostgreSQL's
+    /// `ferry_nocase`, `postgres/collation.rs`): its name, a query counting it in `schema`,
+    /// and the statement that drops it, which fails while a column still uses it. None for
+    /// MySQL, whose collations are the server's own.
+    pub fn own_collation_sql(self, schema: &str) -> Option<(&'static str, String, String)> {
+        match self {
+            Dialect::Postgres => Some((
+                super::postgres::collation::NOCASE,
+                format!(
+                    "SELECT count(*) FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace WHERE c.collname = {} AND n.nspname = {}",
+                    crate::sqlexpr::quote_literal(super::postgres::collation::NOCASE, self),
+                    crate::sqlexpr::quote_literal(schema, self)
+                ),
+                format!("DROP COLLATION {}", super::postgres::collation::qualified(schema)),
+            )),
+            _ => None,
+        }
+    }
+
     /// The statement that drops an empty schema (PostgreSQL; none for MySQL).
     pub fn drop_schema_sql(self, schema: &str) -> Option<String> {
         match self {
