@@ -123,6 +123,10 @@ pub trait Spelling: Sync {
     fn length(&self, sql: &str, bytes: bool) -> String;
     /// instr(a, b): 1-based position, binary comparison.
     fn instr(&self, a: &str, a_operand: &str, b: &str) -> String;
+    /// `replace(a, b, c)`, matching bytes as SQLite's does.
+    fn replace(&self, a: &str, _a_operand: &str, b: &str, c: &str) -> String {
+        format!("{}({a}, {b}, {c})", self.function_name("replace"))
+    }
     /// Scalar max()/min() (`GREATEST`/`LEAST`), NULL when an argument in `nullable` is.
     fn greatest_least(&self, function: &str, sqls: &[String], nullable: &[bool]) -> String;
 

@@ -192,7 +192,7 @@ impl<'a> Tx<'a> {
                     }
                 }
                 // MySQL's REPLACE matches case-sensitively, like SQLite's.
-                Ok(Tr::new(format!("{}({}, {}, {})", self.sp.function_name("replace"), ts[0].sql, ts[1].sql, ts[2].sql), Kind::Text, true))
+                Ok(Tr::new(self.sp.replace(&ts[0].sql, &ts[0].operand(), &ts[1].sql, &ts[2].sql), Kind::Text, true))
             }
             "instr" => {
                 arity(n == 2)?;

@@ -197,8 +197,13 @@ impl Spelling for Postgres {
     fn length(&self, sql: &str, _bytes: bool) -> String {
         format!("length({sql})")
     }
-    fn instr(&self, a: &str, _a_operand: &str, b: &str) -> String {
-        format!("strpos({a}, {b})")
+    /// Under "C": bytes matched, as SQLite does, and a column with a nondeterministic
+    /// collation (`collation.rs`) searched at all: PostgreSQL refuses substring searches under one.
+    fn instr(&self, _a: &str, a_operand: &str, b: &str) -> String {
+        format!("strpos({a_operand} COLLATE {}, {b})", self.binary_collation())
+    }
+    fn replace(&self, _a: &str, a_operand: &str, b: &str, c: &str) -> String {
+        format!("replace({a_operand} COLLATE {}, {b}, {c})", self.binary_collation())
     }
     fn greatest_least(&self, function: &str, sqls: &[String], nullable: &[bool]) -> String {
         // SQLite's scalar max/min is NULL when any argument is; GREATEST/LEAST skip NULLs.
