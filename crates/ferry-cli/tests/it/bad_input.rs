@@ -61,7 +61,7 @@ async fn damage_found_while_loading_leaves_the_target_as_it_was() {
     {
         let c = Connection::open(&src).unwrap();
         c.execute_batch(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); CREATE TABLE junk (x);
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT COLLATE NOCASE); CREATE TABLE junk (x);
              WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) INSERT INTO t SELECT i, printf('value %d', i) FROM n;
              INSERT INTO junk SELECT randomblob(1000) FROM t LIMIT 500; DELETE FROM junk;",
         )
@@ -91,6 +91,8 @@ async fn damage_found_while_loading_leaves_the_target_as_it_was() {
         assert!(db.texts(tables).await.is_empty(), "{kind:?}: nothing left in the target");
         // Into a schema the run makes itself: that goes too.
         if kind == Kind::Pg {
+            // The collation the NOCASE column needed goes too.
+            assert_eq!(db.texts("SELECT count(*)::text FROM pg_collation WHERE collname = 'ferry_nocase'").await, vec![Some("0".into())]);
             assert_fails(&ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--schema", "fresh"]), &["damaged"]);
             assert!(db.texts("SELECT nspname::text FROM pg_namespace WHERE nspname = 'fresh'").await.is_empty());
         }

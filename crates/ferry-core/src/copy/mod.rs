@@ -250,7 +250,7 @@ fn rename_reason(dialect: Dialect, name: &str) -> String {
 /// Rows of each table a speculative plan is made from (`profile_table_spread`).
 const SPREAD_SAMPLE_ROWS: u64 = 4096;
 
-/// Drops the tables this run made (and the PostgreSQL schema, when it made that too): a
+/// Drops the tables this run made (and the PostgreSQL schema and collation, when it made them): a
 /// damaged source found after the load began leaves the target as it was.
 async fn drop_created(sh: &Shared, admin: &mut Conn) {
     let created = sh.report.lock().await.created.clone();
@@ -266,6 +266,11 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
         if admin.execute(&sql).await.is_ok() {
             sh.report.lock().await.created.retain(|x| x != c);
         }
+    }
+    // The case-insensitive collation the tables needed (PostgreSQL), unless a column still
+    // uses it (then the server refuses, and it stays).
+    if let Some((_, _, drop)) = sh.dialect.own_collation_sql(&sh.target.pg_schema) {
+        let _ = admin.execute(&drop).await;
     }
 }
 

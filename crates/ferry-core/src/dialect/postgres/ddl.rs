@@ -229,8 +229,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn drop_table(&self, name: &str) -> String {
         format!("DROP TABLE IF EXISTS {} CASCADE", qualified(&self.schema, name))
     }
+    /// A schema the run made: the collation it made there goes first (`collation.rs`).
     fn drop_schema(&self, name: &str) -> Option<String> {
-        Some(format!("DROP SCHEMA IF EXISTS {}", q(name)))
+        Some(format!("DROP COLLATION IF EXISTS {};\nDROP SCHEMA IF EXISTS {}", super::collation::qualified(name), q(name)))
     }
 }
 
