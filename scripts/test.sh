@@ -12,6 +12,22 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 bash scripts/setup.sh
 
+# The Citus test cluster (crates/ferry-cli/tests/it/citus.rs): `shared/citus/cluster.sh` in the
+# nearest folder above the project that has it, or FERRY_CITUS_SH; its tests skip without it.
+citus_sh=${FERRY_CITUS_SH:-}
+if [[ -z $citus_sh ]]; then
+  d=$(pwd)
+  while [[ $d != / ]]; do
+    d=$(dirname "$d")
+    if [[ -f $d/shared/citus/cluster.sh ]]; then citus_sh=$d/shared/citus/cluster.sh; break; fi
+  done
+fi
+if [[ -n $citus_sh && -f $citus_sh ]]; then
+  echo "== citus: $(bash "$citus_sh" start | tail -1)"
+else
+  echo "== citus: no shared/citus/cluster.sh above $(pwd) and FERRY_CITUS_SH unset: the Citus tests skip"
+fi
+
 echo "== ui: svelte-check"
 npm --prefix ui run --silent check
 echo "== ui: unit tests (vitest)"

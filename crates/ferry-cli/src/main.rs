@@ -535,6 +535,9 @@ fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {
         None => format!("database {:?}", info.database),
     };
     println!("{} at {} as {} ({}), {place}", info.server, info.host, info.user, if info.tls { "TLS" } else { "no TLS" });
+    if let Some(citus) = &info.citus {
+        println!("{citus}");
+    }
     if info.is_empty() {
         println!("empty: ready for a migration");
     } else {

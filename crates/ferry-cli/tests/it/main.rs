@@ -7,6 +7,7 @@ mod bad_input;
 mod bulk;
 mod busy_inputs;
 mod collation;
+mod citus;
 mod common;
 mod compare;
 mod connect;

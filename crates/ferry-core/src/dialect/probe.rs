@@ -32,6 +32,10 @@ pub struct ServerInfo {
     /// PostgreSQL: a connection pooler seems to sit in front of the server, and what that
     /// means for a migration (a sentence); `None` when nothing says so.
     pub pooler: Option<String>,
+    /// PostgreSQL with the Citus extension: its version and nodes ("Citus 13.2: coordinator
+    /// and 2 workers"); `None` otherwise.
+    #[serde(default)]
+    pub citus: Option<String>,
 }
 
 impl ServerInfo {
@@ -58,6 +62,7 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
             may_create: postgres::flavor::may_create(&mut conn, schema).await.map_err(fail)?,
             tls: postgres::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
             pooler: postgres::flavor::pooler_sign(&mut conn, &t).await.map_err(fail)?.map(|s| s.explain()),
+            citus: postgres::flavor::citus(&mut conn).await.map_err(fail)?.map(|c| c.describe()),
         })
     } else {
         let mut conn = mysql::connect(&t).await?;
@@ -73,6 +78,7 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
             may_create: mysql::flavor::may_create(&mut conn).await.map_err(fail)?,
             tls: mysql::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
             pooler: None,
+            citus: None,
         })
     }
 }

@@ -37,4 +37,9 @@ tls: boolean,
  * PostgreSQL: a connection pooler seems to sit in front of the server, and what that
  * means for a migration (a sentence); `None` when nothing says so.
  */
-pooler: string | null, };
+pooler: string | null, 
+/**
+ * PostgreSQL with the Citus extension: its version and nodes ("Citus 13.2: coordinator
+ * and 2 workers"); `None` otherwise.
+ */
+citus: string | null, };

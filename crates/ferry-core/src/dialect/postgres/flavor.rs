@@ -9,6 +9,40 @@ pub async fn server_version(conn: &mut PgConnection) -> Result<String, sqlx::Err
     Ok(v.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
 }
 
+/// A Citus cluster behind this PostgreSQL: the extension's version and its active worker
+/// nodes (the coordinator is group 0 in `pg_dist_node`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Citus {
+    /// `13.2` (the extension's version without its packaging suffix, `13.2-1`).
+    pub version: String,
+    pub workers: u64,
+}
+
+impl Citus {
+    /// "Citus 13.2: coordinator and 2 workers".
+    pub fn describe(&self) -> String {
+        if self.workers == 0 {
+            format!("Citus {}: coordinator only, no workers yet (distributed tables would stay on the coordinator; add workers with citus_add_node)", self.version)
+        } else {
+            format!("Citus {}: coordinator and {}", self.version, crate::value::plural(self.workers, "worker", "workers"))
+        }
+    }
+}
+
+/// `Some` when the database has the Citus extension (`pg_extension`), with its workers
+/// (`pg_dist_node`); `None` for plain PostgreSQL.
+pub async fn citus(conn: &mut PgConnection) -> Result<Option<Citus>, sqlx::Error> {
+    let v: Option<String> = simple::scalar_opt(conn, "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'citus'").await?;
+    let Some(v) = v else { return Ok(None) };
+    let workers: i64 = simple::scalar(conn, "SELECT count(*) FROM pg_catalog.pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' AND isactive").await?;
+    Ok(Some(Citus { version: citus_version(&v), workers: workers.max(0) as u64 }))
+}
+
+/// `13.2-1` → `13.2`.
+fn citus_version(ext: &str) -> String {
+    ext.split('-').next().unwrap_or(ext).to_string()
+}
+
 /// Whether the session's user may create tables in `schema` (or, when the schema does not
 /// exist yet, create schemas in the current database).
 pub async fn may_create(conn: &mut PgConnection, schema: &str) -> Result<bool, sqlx::Error> {
@@ -124,6 +158,17 @@ mod tests {
         for (mine, theirs, want) in cases {
             assert_eq!(shares_connections(mine, theirs), want, "{mine:?} {theirs:?}");
         }
+    }
+
+    #[test]
+    fn citus_is_said_in_words() {
+        assert_eq!(citus_version("13.2-1"), "13.2");
+        assert_eq!(citus_version("12.1"), "12.1");
+        let cases = [(2, "Citus 13.2: coordinator and 2 workers"), (1, "Citus 13.2: coordinator and 1 worker")];
+        for (workers, want) in cases {
+            assert_eq!(Citus { version: "13.2".into(), workers }.describe(), want);
+        }
+        assert!(Citus { version: "13.2".into(), workers: 0 }.describe().contains("no workers"));
     }
 
     #[test]
