@@ -35,7 +35,7 @@ pub fn log_path(cli: &Cli) -> PathBuf {
 pub fn start(cli: &Cli) -> Option<Recorder> {
     let path = log_path(cli);
     let rec = match &cli.command {
-        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume } => {
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume, distribute } => {
             let mut r = Recorder::start(path, "migrate");
             r.source(&job.source);
             r.target(&job.to);
@@ -48,6 +48,7 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("rejects", rejects.as_ref().map(|p| p.display().to_string()));
             r.option("data_only", *data_only);
             r.option("resume", *resume);
+            r.option("distribute", distribute.clone());
             // Written now, so a run killed before it ends still shows ("did not finish").
             if let Err(e) = r.announce() {
                 eprintln!("ferry: warning: {e}");

@@ -262,6 +262,10 @@ enum Command {
         /// With --take: only these tables (comma-separated source names).
         #[arg(long, value_delimiter = ',', requires = "take")]
         tables: Option<Vec<String>>,
+        /// Citus: distribute the tables by this column (tenant_id): each table's role, with
+        /// its evidence, goes in the plan's [distribution].
+        #[arg(long, value_name = "COLUMN")]
+        distribute: Option<String>,
     },
     /// Find, without writing anything, every value and row the target would refuse or
     /// change, grouped by cause, with the choices for each (exit 0 when ready to migrate:
@@ -329,6 +333,10 @@ enum Command {
         /// it finished are kept, the others loaded again, then keys, indexes and constraints.
         #[arg(long)]
         resume: bool,
+        /// Citus: distribute the tables by this column (as `ferry plan --distribute` plans it),
+        /// unless the plan given already distributes them by it.
+        #[arg(long, value_name = "COLUMN")]
+        distribute: Option<String>,
     },
     /// One snapshot of the target database's health: slowest and most frequent statements,
     /// index use (and unused indexes), table and index sizes, cache hit ratio, connections.
@@ -433,10 +441,19 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(status::exit(status::OK))
         }
-        Command::Plan { source, to, out, narrow, take, tables } => {
+        Command::Plan { source, to, out, narrow, take, tables, distribute } => {
             let dialect = TargetUrl::parse(&to)?.dialect;
             let schema = read(&source)?;
             let mut plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
+            let mut said = vec![];
+            if let Some(column) = &distribute {
+                if dialect.is_mysql_family() {
+                    return Err(FerryError::Other(format!("--distribute is for a Citus cluster (postgres://…); {} has no equivalent Ferry supports yet (Vitess is not supported)", dialect.name())));
+                }
+                let d = ferry_core::plan::distribute::propose(&schema, column).map_err(FerryError::Other)?;
+                said = distribution_lines(&d, &source, &schema, &to).await;
+                plan.distribution = Some(d);
+            }
             if narrow {
                 let n = plan.narrow();
                 eprintln!("narrowed: {} will be rejected (ferry preflight lists them)", count(n as u64, "value", "values"));
@@ -448,15 +465,23 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 Some(path) => {
                     std::fs::write(&path, plan.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
                     print_plan(&plan);
+                    for l in &said {
+                        println!("{l}");
+                    }
                     println!("\nplan written to {}", path.display());
                 }
-                None => print!("{}", plan.to_toml()),
+                None => {
+                    print!("{}", plan.to_toml());
+                    for l in &said {
+                        eprintln!("{l}");
+                    }
+                }
             }
             Ok(status::exit(status::OK))
         }
         Command::Preflight { job, schema, json, choose, out } => preflight::run(&job.source, &job.to, schema.as_deref(), job.plan.as_deref(), json, &choose, out.as_deref()).await,
         Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
-        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume } => {
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume, distribute } => {
             let plan_loaded = job.load_plan()?;
             let Job { source, to, plan } = job;
             if let Some(r) = &report {
@@ -472,6 +497,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 rejects: rejects.or_else(|| report.as_ref().map(|r| r.with_extension("rejects.jsonl"))),
                 data_only,
                 resume,
+                distribute,
             };
             let progress = Progress::new();
             let events = progress.events();
@@ -701,6 +727,29 @@ fn take_suggestions(plan: &mut ferry_core::plan::Plan, which: &str, tables: Opti
     }
     bulk::apply(plan, &d);
     Ok(())
+}
+
+/// What `ferry plan --distribute` says beside the plan: the cluster (when the target can be
+/// reached), each table's role with its evidence, and how the rows spread over the column.
+async fn distribution_lines(d: &ferry_core::plan::distribute::Distribution, source: &Path, schema: &Schema, to: &str) -> Vec<String> {
+    let mut out = vec![];
+    match ferry_core::dialect::probe::probe(to, None).await {
+        Ok(info) => out.push(match &info.citus {
+            Some(c) => format!("target: {c}"),
+            None => format!("target: {} without Citus: `ferry migrate --distribute` refuses it until CREATE EXTENSION citus is run there and workers are added", info.server),
+        }),
+        Err(e) => out.push(format!("target: not reached to check it is Citus ({e})")),
+    }
+    out.push(format!("distribution by {} ({}):", d.column, d.summary()));
+    let width = d.tables.iter().map(|t| t.table.chars().count()).max().unwrap_or(0);
+    for t in &d.tables {
+        out.push(format!("  {:<width$}  {:<11}  {}", t.table, t.role.name(), t.evidence));
+    }
+    match ferry_core::plan::distribute::skew(source, schema, d) {
+        Ok(s) => out.push(format!("skew: {}", s.describe(&d.column))),
+        Err(e) => out.push(format!("skew: not read ({e})")),
+    }
+    out
 }
 
 fn print_plan(plan: &ferry_core::plan::Plan) {

@@ -35,6 +35,9 @@ pub struct Args {
     /// Tables compared at once.
     #[arg(long, default_value_t = 2)]
     pub(crate) jobs: usize,
+    /// Citus: the migration distributed the tables by this column (`migrate --distribute`).
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) distribute: Option<String>,
 }
 
 fn is_html(p: &Path) -> bool {
@@ -63,6 +66,7 @@ pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
         jobs: a.jobs,
         run_report,
         run_report_path: a.run_report.as_ref().map(|p| p.display().to_string()),
+        distribute: a.distribute,
     };
     let rep = ferry_core::validate::validate(&a.source, &a.to, opts).await?;
     crate::audit::note_source_sha256(&rep.source_sha256);

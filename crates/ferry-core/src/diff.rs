@@ -409,6 +409,8 @@ fn expected_columns(t: &PlannedTable, dialect: Dialect, collations: (Option<&str
                 collation,
             }
         })
+        // A column the plan adds (Citus: the distribution column, filled while loading).
+        .chain(t.added.iter().map(|a| Expected { name: a.name.clone(), type_sql: a.type_sql.clone(), not_null: true, default: None, identity: false, generated: None, collation: None }))
         .collect()
 }
 
@@ -593,7 +595,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
         }
         // What the target has beyond the plan.
         for c in &x.columns {
-            let planned_col = t.columns.iter().any(|p| dialect.same_name(&p.name, &c.name)) || engine_columns.iter().any(|n| dialect.same_name(n, &c.name));
+            let planned_col = t.columns.iter().any(|p| dialect.same_name(&p.name, &c.name)) || t.added.as_ref().is_some_and(|a| dialect.same_name(&a.name, &c.name)) || engine_columns.iter().any(|n| dialect.same_name(n, &c.name));
             if !planned_col {
                 items.push(item(ObjectKind::Column, &c.name, None, Some(describe_column(&c.type_sql, c.not_null, c.default.as_deref(), c.identity, c.generated.as_deref(), c.collation.as_deref())), vec![]));
                 destructive.push(DestructiveStep { table: t.name.clone(), action: "drop column".into(), object: c.name.clone(), detail: format!("column {}.{} ({}) is not in the plan; dropping it deletes its values", t.name, c.name, c.type_sql) });

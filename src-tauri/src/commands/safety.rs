@@ -243,6 +243,7 @@ pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, p
             jobs: 2,
             run_report: Some(run.clone()),
             run_report_path: Some(report_path.display().to_string()),
+            distribute: None,
         };
         let v = ferry_core::validate::validate(Path::new(&run.source), &url, opts).await?;
         std::fs::write(dir.join("validation.json"), v.to_json())?;

@@ -108,7 +108,7 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
     let loaded: Vec<&crate::plan::resolve::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
     // The columns carried wider than their best type, with that type (usually none).
     let widened: Vec<(&crate::plan::resolve::PlannedColumn, &crate::plan::resolve::Narrower)> = loaded.iter().filter_map(|c| Some((*c, c.narrower.as_ref()?))).collect();
-    let RowSelect { sql, rowid, offset } = RowSelect::new(&t.source);
+    let RowSelect { sql, rowid, offset } = RowSelect::with_extra(&t.source, t.added.as_ref().map(|a| a.fill_sql.as_str()));
     let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
     let mut out = ReadOutcome::default();
@@ -148,7 +148,7 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
         let start = batch.data.len();
         let mut rejected: Option<(String, serde_json::Value, String)> = None;
         let mut changes = vec![];
-        F::row_start(&mut batch.data, loaded.len());
+        F::row_start(&mut batch.data, loaded.len() + usize::from(t.added.is_some()));
         for (n, c) in loaded.iter().enumerate() {
             let v = vals[c.source_index];
             F::value_start(&mut batch.data, n);
@@ -176,6 +176,17 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
                     rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason.reason));
                     break;
                 }
+            }
+        }
+        // The column the target adds, read through the row's foreign keys: a row whose key
+        // names no parent has no value for it, and cannot be placed.
+        if let (None, Some(a)) = (&rejected, &t.added) {
+            let v = row.get_ref(ncols + offset).map_err(|e| inspect::map_err(&path, e))?;
+            F::value_start(&mut batch.data, loaded.len());
+            if matches!(v, rusqlite::types::ValueRef::Null) {
+                rejected = Some((a.name.clone(), serde_json::Value::Null, format!("its foreign key names no parent row, so it has no {} (from {}) to be placed by", a.name, a.from)));
+            } else if let Err(reason) = F::write(v, &a.logical, None, dialect, &mut batch.data) {
+                rejected = Some((a.name.clone(), crate::value::value_to_json(v), reason.reason));
             }
         }
         if let Some(p) = profiles.as_mut() {

@@ -93,6 +93,15 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     events.emit(Event::PhaseDone { phase: Phase::Source, seconds: read_secs });
     let dialect = target.dialect;
     let (plan, planned, value_choices, dropped) = plan_tables(&opts, source, &schema, dialect)?;
+    if let Some(d) = &plan.distribution {
+        // Distributing asks for a Citus cluster; refused before anything is written.
+        if target.citus.is_none() {
+            return Err(FerryError::Other(format!(
+                "the plan distributes the tables by {} but {} is not a Citus cluster (no citus extension in database {:?}): run CREATE EXTENSION citus there and add the workers, or migrate without --distribute",
+                d.column, target.url.redacted, target.url.database
+            )));
+        }
+    }
     if opts.data_only {
         crate::diff::check_data_only(&target, &mut admin, &planned).await?;
     }
@@ -357,6 +366,8 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
         let mut found: Vec<Warning> = final_planned.iter().flat_map(|t| t.warnings.iter().cloned()).collect();
         found.extend(dropped);
         report.warnings.splice(0..0, found);
+        let notes: Vec<Warning> = final_planned.iter().flat_map(|t| t.notes.iter().cloned()).collect();
+        report.notes.splice(0..0, notes);
     }
     let mut order: Vec<Arc<PlannedTable>> = final_planned.into_iter().map(Arc::new).collect();
     order.sort_by_key(|t| std::cmp::Reverse(t.source.row_count));

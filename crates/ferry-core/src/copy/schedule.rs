@@ -378,6 +378,9 @@ mod tests {
                 .collect(),
             identity: None,
             warnings: vec![],
+            citus: None,
+            added: None,
+            notes: vec![],
         })
     }
 

@@ -35,11 +35,14 @@ pub struct MigrateOptions {
     /// Continue the unfinished run whose journal the target holds (`copy::journal`): tables
     /// it finished are kept, the others made and loaded again, then the remaining phases.
     pub resume: bool,
+    /// Citus: distribute the tables by this column (`plan::distribute`), unless the plan
+    /// given already has a distribution by it.
+    pub distribute: Option<String>,
 }
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false, resume: false }
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false, resume: false, distribute: None }
     }
 }
 
@@ -161,7 +164,12 @@ pub(super) type ValueChoicesByTable = std::collections::HashMap<String, crate::p
 /// what its pre-flight choices do: types widened and constraints dropped (warnings), values to
 /// set NULL or strip at load (per table).
 pub(super) fn plan_tables(opts: &MigrateOptions, source: &Path, schema: &Schema, dialect: Dialect) -> Result<(Plan, Vec<PlannedTable>, ValueChoicesByTable, Vec<Warning>)> {
-    let plan = Plan::resolve(opts.plan.as_ref(), opts.plan_path.as_deref().unwrap_or("plan"), schema, source, dialect)?;
+    let mut plan = Plan::resolve(opts.plan.as_ref(), opts.plan_path.as_deref().unwrap_or("plan"), schema, source, dialect)?;
+    if let Some(column) = &opts.distribute {
+        if plan.distribution.as_ref().is_none_or(|d| !d.column.eq_ignore_ascii_case(column.trim())) {
+            plan.distribution = Some(crate::plan::distribute::propose(schema, column).map_err(FerryError::Other)?);
+        }
+    }
     let mut planned = planned_tables(schema, &plan, dialect)?;
     let (value_choices, dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
     Ok((plan, planned, value_choices, dropped))

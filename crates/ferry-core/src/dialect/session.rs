@@ -49,6 +49,8 @@ pub struct Target {
     pub server: String,
     pub pg_schema: String,
     pub flavor: Option<Flavor>,
+    /// PostgreSQL with Citus: its version and workers.
+    pub citus: Option<postgres::flavor::Citus>,
     ddl: Box<dyn Ddl>,
     /// MySQL's bulk path (LOAD DATA LOCAL INFILE), shared by the run's sessions.
     infile: Option<std::sync::Arc<mysql::infile::Infile>>,
@@ -87,9 +89,15 @@ impl Target {
             Dialect::Postgres => {
                 let mut c = postgres::connect(&url).await?;
                 let server = postgres::flavor::server_version(&mut c).await.map_err(|e| target_err("the server version", e))?;
+                let citus = postgres::flavor::citus(&mut c).await.map_err(|e| target_err("the Citus extension", e))?;
+                // "PostgreSQL 15.20 (Citus 13.2: coordinator and 2 workers)" in the run's summary.
+                let server = match &citus {
+                    Some(ci) => format!("{server} ({})", ci.describe()),
+                    None => server,
+                };
                 let schema = pg_schema.unwrap_or("public").to_string();
                 let ddl = Box::new(postgres::ddl::PgDdl { schema: schema.clone() });
-                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, ddl, infile: None }, Conn::Pg(c)))
+                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, citus, ddl, infile: None }, Conn::Pg(c)))
             }
             _ => {
                 let mut c = mysql::connect(&url).await?;
@@ -97,7 +105,7 @@ impl Target {
                 mysql::set_collation(&mut c, &flavor).await.map_err(|e| target_err("the session collation", e))?;
                 let infile = Some(std::sync::Arc::new(mysql::infile::Infile::new(&url, &mut c, &flavor).await));
                 Ok((
-                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile },
+                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile },
                     Conn::My(c),
                 ))
             }
@@ -110,10 +118,10 @@ impl Target {
     pub(crate) fn offline(url: &str, pg_schema: &str) -> Target {
         let url = TargetUrl::parse(url).expect("a target URL");
         match url.dialect {
-            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }), infile: None },
+            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, citus: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }), infile: None },
             dialect => {
                 let flavor = Flavor { dialect, version: String::new(), max_packet: 64 << 20 };
-                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None }
+                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None }
             }
         }
     }
@@ -126,7 +134,7 @@ impl Target {
             None => (name.to_string(), Box::new(postgres::ddl::PgDdl { schema: name.to_string() })),
             Some(flavor) => (String::new(), Box::new(mysql::ddl::MyDdl { flavor: flavor.clone() })),
         };
-        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), ddl, infile: self.infile.clone() }
+        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), citus: self.citus.clone(), ddl, infile: self.infile.clone() }
     }
 
     pub async fn connect(&self) -> Result<Conn> {

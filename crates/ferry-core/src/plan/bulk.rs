@@ -293,6 +293,7 @@ mod tests {
                 t("d", false, vec![ColumnPlan { reason: "override".into(), ..col("typed", "integer", sg("boolean", K::Boolean, Some(Transform::Bool01), High)) }]),
             ],
             choices: vec![],
+            distribution: None,
         }
     }
 

@@ -8,6 +8,7 @@
 pub mod bulk;
 pub mod choices;
 pub mod default_fit;
+pub mod distribute;
 pub mod kinds;
 mod model;
 pub mod resolve;
@@ -89,7 +90,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     // A foreign key's column must have its parent's type; where they differ, the child
     // follows the parent when the parent's type holds the child's values.
     align_foreign_keys(schema, dialect, &mut tables);
-    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![] }
+    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![], distribution: None }
 }
 
 impl Plan {

@@ -21,6 +21,9 @@ pub struct Plan {
     /// What to do with each pre-flight group (`ferry preflight`); plans without any still load.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub choices: Vec<PlanChoice>,
+    /// Citus: each table's role when distributed by a column (`ferry plan --distribute`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<super::distribute::Distribution>,
 }
 
 /// One pre-flight group's choice: `[[choices]]` with `table`, `column` (the column, or a key's

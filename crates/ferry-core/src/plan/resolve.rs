@@ -11,6 +11,7 @@ use crate::schema::{FkAction, IndexPart};
 use crate::sqlexpr::{self, ExprContext};
 use crate::dialect::{derived_name, Names};
 use crate::dialect::Dialect;
+use crate::plan::distribute::{Distribution, Hop, Role};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,6 +133,37 @@ pub struct PlannedTable {
     pub identity: Option<(String, i64)>,
     /// What could not be carried as it was, found while planning.
     pub warnings: Vec<Warning>,
+    /// Citus: the table's role by the plan's distribution; None without one.
+    pub citus: Option<CitusTable>,
+    /// A column the source table does not have, filled while loading (Citus: the distribution
+    /// column of a table that reaches it through foreign keys).
+    pub added: Option<AddedColumn>,
+    /// What the plan made differently from the source by design (Citus's rewrite of keys),
+    /// for the report's notes.
+    pub notes: Vec<Warning>,
+}
+
+/// A table's place in a Citus cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CitusTable {
+    pub role: crate::plan::distribute::Role,
+    /// A distributed table's distribution column (target name).
+    pub column: Option<String>,
+    /// The table it is co-located with (target name); None for the first, which the others
+    /// follow.
+    pub colocate_with: Option<String>,
+}
+
+/// A column only the target has, with the SQLite expression that gives its value for a row
+/// of the source table (read beside the row's own columns).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AddedColumn {
+    pub name: String,
+    pub logical: LogicalType,
+    pub type_sql: String,
+    pub fill_sql: String,
+    /// Where the values come from, for messages ("orders.tenant_id").
+    pub from: String,
 }
 
 impl PlannedTable {
@@ -163,6 +195,8 @@ impl PlannedTable {
             && self.checks == other.checks
             && self.foreign_keys == other.foreign_keys
             && self.identity == other.identity
+            && self.citus == other.citus
+            && self.added == other.added
     }
 
     pub fn column(&self, source: &str) -> Option<&PlannedColumn> {
@@ -453,7 +487,197 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             foreign_keys,
             identity,
             warnings,
+            citus: None,
+            added: None,
+            notes: vec![],
         });
     }
+    if let Some(d) = &plan.distribution {
+        rewrite_for_citus(&mut out, d);
+    }
     Ok(out)
+}
+
+// Citus ------------------------------------------------------------------------------
+// The schema rewritten as Citus requires, by the plan's distribution: a distributed table's
+// primary key and UNIQUE constraints include the distribution column, foreign keys between
+// distributed tables include it on both sides, a table that reaches it only through foreign
+// keys gets it added (filled from its parent while loading), and what Citus refuses (SET NULL
+// on such a key, a key between a distributed table and a local one) is left off and said.
+// Each change is a note (by design) or a warning (something the source had that the target
+// will not do), never a failed run.
+
+fn sqlite_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// The SQLite expression that reads the column through a chain of foreign keys, for a row of
+/// `table` (the outer query's table): nested scalar subqueries, one per key.
+pub(crate) fn fill_sql(table: &str, column: &str, chain: &[Hop]) -> String {
+    fn from(alias: &str, column: &str, chain: &[Hop], depth: usize) -> String {
+        match chain.split_first() {
+            None => format!("{}.{}", sqlite_quote(alias), sqlite_quote(column)),
+            Some((hop, rest)) => {
+                let a = format!("ferry_h{depth}");
+                let on: Vec<String> = hop.parent_columns.iter().zip(&hop.columns).map(|(p, c)| format!("{}.{} = {}.{}", sqlite_quote(&a), sqlite_quote(p), sqlite_quote(alias), sqlite_quote(c))).collect();
+                format!("(SELECT {} FROM {} AS {} WHERE {})", from(&a, column, rest, depth + 1), sqlite_quote(&hop.parent), sqlite_quote(&a), on.join(" AND "))
+            }
+        }
+    }
+    from(table, column, chain, 0)
+}
+
+fn cols_list(c: &[String]) -> String {
+    c.join(", ")
+}
+
+/// Rewrites the planned tables for a Citus cluster by `d` (see the module's note).
+pub fn rewrite_for_citus(tables: &mut [PlannedTable], d: &Distribution) {
+    let role = |source: &str| d.role(source).map(|r| r.role).unwrap_or(Role::Local);
+    // The added columns first: a table's column follows the type of the table its chain ends at.
+    for i in 0..tables.len() {
+        let Some(r) = d.role(&tables[i].source.name).filter(|r| r.role == Role::Distributed && !r.filled_from.is_empty()) else { continue };
+        let root = &r.filled_from.last().expect("a chain").parent;
+        let Some(rt) = tables.iter().find(|t| t.source.name == *root) else { continue };
+        let Some(rc) = rt.column(&d.column) else { continue };
+        let added = AddedColumn {
+            name: rc.name.clone(),
+            logical: rc.logical.clone(),
+            type_sql: rc.type_sql.clone(),
+            fill_sql: fill_sql(&tables[i].source.name, &rc.source, &r.filled_from),
+            from: format!("{}.{}", root, rc.source),
+        };
+        let t = &mut tables[i];
+        let via: Vec<String> = r.filled_from.iter().map(|h| format!("({}) → {}", cols_list(&h.columns), h.parent)).collect();
+        t.notes.push(Warning {
+            table: Some(t.source.name.clone()),
+            object: format!("column {}", added.name),
+            reason: format!("added for Citus: filled from {} through {} while loading, so each row is placed beside its parent", added.from, via.join(", ")),
+        });
+        t.added = Some(added);
+    }
+    // The distribution column of each table, by target name.
+    let column_of = |t: &PlannedTable| -> Option<(String, String)> {
+        if let Some(a) = &t.added {
+            return Some((a.name.clone(), a.type_sql.clone()));
+        }
+        t.column(&d.column).map(|c| (c.name.clone(), c.type_sql.clone()))
+    };
+    let anchor = tables.iter().find(|t| role(&t.source.name) == Role::Distributed).and_then(|t| Some((t.name.clone(), column_of(t)?.1)));
+    let dist_cols: std::collections::HashMap<String, String> = tables.iter().filter(|t| role(&t.source.name) == Role::Distributed).filter_map(|t| Some((t.source.name.clone(), column_of(t)?.0))).collect();
+    for t in tables.iter_mut() {
+        let r = role(&t.source.name);
+        let src = t.source.name.clone();
+        let note = |t: &mut PlannedTable, object: String, reason: String| t.notes.push(Warning { table: Some(src.clone()), object, reason });
+        let warn = |t: &mut PlannedTable, object: String, reason: String| t.warnings.push(Warning { table: Some(src.clone()), object, reason });
+        let dc = dist_cols.get(&src).cloned();
+        t.citus = Some(CitusTable { role: r, column: dc.clone(), colocate_with: None });
+        if let (Role::Distributed, Some(dc)) = (r, &dc) {
+            // Co-located with the first distributed table, where the column's type is the same.
+            if let Some((anchor_name, anchor_type)) = &anchor {
+                let own = column_of(t).map(|c| c.1).unwrap_or_default();
+                if *anchor_name != t.name {
+                    if own == *anchor_type {
+                        t.citus.as_mut().expect("set").colocate_with = Some(anchor_name.clone());
+                    } else {
+                        warn(t, format!("distribution of {}", t.name), format!("not co-located with {anchor_name}: its {dc} is {own}, {anchor_name}'s is {anchor_type} (give both the same type in the plan to co-locate them); joins between them move rows between nodes"));
+                    }
+                }
+            }
+            if let Some((_, cols)) = t.primary_key.as_mut() {
+                if !cols.iter().any(|c| c == dc) {
+                    let was = cols_list(cols);
+                    cols.insert(0, dc.clone());
+                    let now = cols_list(cols);
+                    note(t, "primary key".into(), format!("({was}) made ({now}): Citus needs the distribution column in every unique key of a distributed table; ({was}) is unique within each {dc}"));
+                }
+            }
+            let mut widened = vec![];
+            for (name, cols) in t.uniques.iter_mut() {
+                if !cols.iter().any(|c| c == dc) {
+                    let was = cols_list(cols);
+                    cols.insert(0, dc.clone());
+                    widened.push((format!("UNIQUE {name}"), was, cols_list(cols)));
+                }
+            }
+            for ix in t.indexes.iter_mut().filter(|ix| ix.unique) {
+                if !ix.parts.iter().any(|p| matches!(p, PlannedPart::Column { name, .. } if name == dc)) {
+                    let was: Vec<String> = ix.parts.iter().map(|p| match p {
+                        PlannedPart::Column { name, .. } => name.clone(),
+                        PlannedPart::Expr { sql, .. } => sql.clone(),
+                    }).collect();
+                    ix.parts.insert(0, PlannedPart::Column { name: dc.clone(), desc: false });
+                    widened.push((format!("unique index {}", ix.name), cols_list(&was), format!("{dc}, {}", cols_list(&was))));
+                }
+            }
+            for (object, was, now) in widened {
+                warn(t, object, format!("made ({now}): Citus needs the distribution column in every unique key of a distributed table, so ({was}) is unique within each {dc} only, no longer across them (make the table a reference table in the plan's [distribution] to keep it)"));
+            }
+        }
+        // Foreign keys: between distributed tables they include the column on both sides;
+        // Citus keeps none between a distributed table and a local one, or from a reference
+        // or local table to a distributed one.
+        let mut kept = vec![];
+        for mut fk in std::mem::take(&mut t.foreign_keys) {
+            let pr = role(&fk.ref_source_table);
+            let object = format!("foreign key ({}) → {}", cols_list(&fk.columns), fk.ref_source_table);
+            match (r, pr) {
+                (Role::Distributed, Role::Distributed) => {
+                    let (Some(c), Some(p)) = (dc.as_ref(), dist_cols.get(&fk.ref_source_table)) else {
+                        warn(t, object, format!("not created: the plan's [distribution] makes both tables distributed but one has no {} to key them by", d.column));
+                        continue;
+                    };
+                    let same_place = fk.target_columns.iter().position(|x| x == c).is_some_and(|i| fk.ref_columns.get(i) == Some(p));
+                    if !same_place {
+                        let was = format!("({}) → {} ({})", cols_list(&fk.target_columns), fk.ref_table, cols_list(&fk.ref_columns));
+                        fk.target_columns.insert(0, c.clone());
+                        fk.columns.insert(0, d.column.clone());
+                        fk.ref_columns.insert(0, p.clone());
+                        note(t, object.clone(), format!("{was} made ({}) → {} ({}): Citus keeps a key between distributed tables only with the distribution column on both sides", cols_list(&fk.target_columns), fk.ref_table, cols_list(&fk.ref_columns)));
+                    }
+                }
+                (Role::Distributed, Role::Local) | (Role::Reference | Role::Local, Role::Distributed) => {
+                    warn(t, object, format!("not created: Citus keeps no foreign key from a {} table to a {} one (the rows are loaded as they are)", r.name(), pr.name()));
+                    continue;
+                }
+                _ => {}
+            }
+            // A key that includes the distribution column: Citus refuses SET NULL / SET DEFAULT
+            // on delete, and any action but NO ACTION / RESTRICT on update.
+            if r == Role::Distributed && dc.as_ref().is_some_and(|c| fk.target_columns.contains(c)) {
+                if matches!(fk.on_delete, FkAction::SetNull | FkAction::SetDefault) {
+                    warn(t, object.clone(), format!("kept without ON DELETE {}: Citus refuses it on a key that includes the distribution column; deleting the parent row is now refused while this row points to it", fk.on_delete.sql()));
+                    fk.on_delete = FkAction::NoAction;
+                }
+                if !matches!(fk.on_update, FkAction::NoAction | FkAction::Restrict) {
+                    warn(t, object.clone(), format!("kept without ON UPDATE {}: Citus refuses it on a key that includes the distribution column", fk.on_update.sql()));
+                    fk.on_update = FkAction::NoAction;
+                }
+            }
+            kept.push(fk);
+        }
+        t.foreign_keys = kept;
+    }
+}
+
+#[cfg(test)]
+mod citus_tests {
+    use super::*;
+
+    #[test]
+    fn the_column_is_read_through_each_key_of_the_chain() {
+        let hop = |c: &str, p: &str| Hop { columns: vec![c.into()], parent: p.into(), parent_columns: vec!["id".into()] };
+        let cases: Vec<(Vec<Hop>, &str)> = vec![
+            (vec![], r#""t"."tenant_id""#),
+            (vec![hop("order_id", "orders")], r#"(SELECT "ferry_h0"."tenant_id" FROM "orders" AS "ferry_h0" WHERE "ferry_h0"."id" = "t"."order_id")"#),
+            (
+                vec![hop("item_id", "items"), hop("order_id", "orders")],
+                r#"(SELECT (SELECT "ferry_h1"."tenant_id" FROM "orders" AS "ferry_h1" WHERE "ferry_h1"."id" = "ferry_h0"."order_id") FROM "items" AS "ferry_h0" WHERE "ferry_h0"."id" = "t"."item_id")"#,
+            ),
+        ];
+        for (chain, want) in cases {
+            assert_eq!(fill_sql("t", "tenant_id", &chain), want);
+        }
+        assert_eq!(fill_sql("a\"b", "c", &[]), r#""a""b"."c""#);
+    }
 }

@@ -156,7 +156,12 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     let sessions = sessions.into_iter().collect::<Result<Vec<Conn>>>()?;
     let sha = sha.await.map_err(|e| FerryError::Other(e.to_string()))?.map_err(|e| FerryError::SourceUnreadable { path: source.to_path_buf(), detail: e.to_string() })?;
     let dialect = target.dialect;
-    let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
+    let mut plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
+    if let Some(column) = &opts.distribute {
+        if plan.distribution.as_ref().is_none_or(|d| !d.column.eq_ignore_ascii_case(column.trim())) {
+            plan.distribution = Some(crate::plan::distribute::propose(&schema, column).map_err(FerryError::Other)?);
+        }
+    }
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     // The plan's pre-flight choices, as the load applied them: types widened, values fixed.
     let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;

@@ -209,6 +209,9 @@ pub struct ValidateOptions {
     /// The run's report: its rejected rows (and those in its rejects file) are expected.
     pub run_report: Option<Report>,
     pub run_report_path: Option<String>,
+    /// Citus: the tables were distributed by this column (`migrate --distribute`), where
+    /// the plan does not say so already.
+    pub distribute: Option<String>,
 }
 
 impl ValidationReport {

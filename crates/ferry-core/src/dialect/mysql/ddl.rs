@@ -254,6 +254,9 @@ mod tests {
             foreign_keys: vec![],
             identity: None,
             warnings: vec![],
+            citus: None,
+            added: None,
+            notes: vec![],
         }
     }
 

@@ -20,7 +20,7 @@ pub fn canonical_expr(column: &str, t: &LogicalType) -> String {
     match t {
         LogicalType::Decimal { .. } => format!("trim_scale({c})::text"),
         LogicalType::Float => format!("encode(float8send({c}), 'hex')"),
-        LogicalType::Boolean => format!("CASE {c} WHEN true THEN 'true' WHEN false THEN 'false' END"),
+        LogicalType::Boolean => format!("CASE WHEN {c} THEN 'true' WHEN NOT {c} THEN 'false' END"),
         LogicalType::Bytes => format!("encode({c}, 'hex')"),
         LogicalType::Date => astronomical(&c, "-MM-DD"),
         LogicalType::Timestamp { tz: true } => astronomical(&format!("({c} AT TIME ZONE 'UTC')"), "-MM-DD HH24:MI:SS.US"),

@@ -9,8 +9,28 @@ use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
 use std::collections::HashSet;
 
 impl Session for PgConnection {
-    /// With Ferry's own limits for the statement's transaction (`with_own_limits`).
+    /// With Ferry's own limits for the statement's transaction (`with_own_limits`). A key,
+    /// index or constraint of a table on a Citus cluster (`ddl::ALONE`) goes in a message of
+    /// its own, in a transaction that carries the limits: Citus sends such a statement on to
+    /// the workers as the text of its message, and refuses one that holds other statements.
+    /// Inside a transaction already open (a rehearsal's), that transaction carries them.
     async fn execute(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        if let Some((settings, ddl)) = alone(sql) {
+            // Outside a transaction block each statement starts one of its own: its start is
+            // the transaction's.
+            let open: bool = super::simple::scalar(&mut *self, "SELECT now() <> statement_timestamp()").await?;
+            if open {
+                if !settings.is_empty() {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(settings.trim_start_matches("; ").to_string())).execute(&mut *self).await?;
+                }
+                return sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.to_string())).execute(&mut *self).await.map(|_| ());
+            }
+            let begin = format!("BEGIN; {}{settings}", super::OWN_LIMITS);
+            sqlx::raw_sql(sqlx::AssertSqlSafe(begin)).execute(&mut *self).await?;
+            let done = sqlx::raw_sql(sqlx::AssertSqlSafe(ddl.to_string())).execute(&mut *self).await.map(|_| ());
+            let end = sqlx::raw_sql(if done.is_ok() { "COMMIT" } else { "ROLLBACK" }).execute(&mut *self).await.map(|_| ());
+            return done.and(end);
+        }
         sqlx::raw_sql(sqlx::AssertSqlSafe(super::with_own_limits(sql))).execute(self).await.map(|_| ())
     }
 
@@ -94,7 +114,12 @@ impl Session for PgConnection {
         constraints::orphans(self, &table, &fk.target_columns, &parent, &fk.ref_columns, remove).await
     }
 
+    /// On a Citus cluster the identity was made with the table (`ddl::create_table_with`):
+    /// it continues as one the table already had.
     async fn restart_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> Result<(), sqlx::Error> {
+        if ddl::on_nodes(t) && t.columns.iter().any(|c| c.name == column && c.type_sql == "bigint") {
+            return self.continue_identity(target, t, column, next).await;
+        }
         self.execute(&ddl::identity(t, &target.pg_schema, column, next)).await
     }
 
@@ -110,6 +135,21 @@ impl Session for PgConnection {
     async fn make_durable(&mut self) -> Result<()> {
         super::flush_wal(self).await.map_err(|e| target_err("the final commit", e))
     }
+}
+
+/// A statement `ddl` marked to go alone (`ddl::ALONE`: a key, index or constraint of a
+/// table on a Citus cluster), apart from the `SET LOCAL` settings before it: (the settings,
+/// each after "; ", and the statement). None for anything else.
+fn alone(sql: &str) -> Option<(String, &str)> {
+    let mut rest = sql.trim_start();
+    let mut settings = String::new();
+    while rest.get(..9).is_some_and(|h| h.eq_ignore_ascii_case("SET LOCAL")) {
+        let end = rest.find(';')?;
+        settings.push_str("; ");
+        settings.push_str(&rest[..end]);
+        rest = rest[end + 1..].trim_start();
+    }
+    (rest.starts_with(ddl::ALONE) && !rest.contains(';')).then_some((settings, rest))
 }
 
 /// Runs a statement that adds a key; on a duplicate, takes the later rows out (reported) and
@@ -135,4 +175,26 @@ async fn add_key(conn: &mut PgConnection, target: &Target, t: &PlannedTable, sql
 /// transaction: sent in one message, the two statements run as one.
 fn with_build_memory(sql: &str) -> String {
     format!("SET LOCAL maintenance_work_mem = '256MB'; {sql}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keys_and_indexes_of_a_cluster_go_alone() {
+        let a = super::ddl::ALONE;
+        let pk = format!("{a}ALTER TABLE t ADD PRIMARY KEY (a)");
+        let ix = format!("SET LOCAL maintenance_work_mem = '256MB'; {a}CREATE INDEX i ON t (a)");
+        let two = format!("{a}ALTER TABLE t ADD CHECK (a > 0); DROP TABLE t");
+        let cases: Vec<(&str, Option<(&str, String)>)> = vec![
+            (&pk, Some(("", pk.clone()))),
+            (&ix, Some(("; SET LOCAL maintenance_work_mem = '256MB'", format!("{a}CREATE INDEX i ON t (a)")))),
+            ("ALTER TABLE t ADD PRIMARY KEY (a)", None),
+            ("SET LOCAL maintenance_work_mem = '256MB'; CREATE INDEX i ON t (a)", None),
+            ("CREATE TABLE t (a int); SELECT create_distributed_table('t', 'a')", None),
+            (&two, None),
+        ];
+        for (sql, want) in cases {
+            assert_eq!(super::alone(sql).map(|(s, d)| (s, d.to_string())), want.map(|(s, d)| (s.to_string(), d)), "{sql}");
+        }
+    }
 }

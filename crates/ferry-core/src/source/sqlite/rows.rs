@@ -21,9 +21,16 @@ pub struct RowSelect {
 
 impl RowSelect {
     pub fn new(t: &crate::schema::Table) -> RowSelect {
+        RowSelect::with_extra(t, None)
+    }
+
+    /// The same with one more value after the columns: `extra`, an expression over the row
+    /// (a column the target adds, read through the row's foreign keys).
+    pub fn with_extra(t: &crate::schema::Table, extra: Option<&str>) -> RowSelect {
         let rowid = rowid_name(t);
         let mut select: Vec<String> = rowid.iter().map(|r| r.to_string()).collect();
         select.extend(t.columns.iter().map(|c| inspect::quote(&c.name)));
+        select.extend(extra.map(String::from));
         RowSelect { sql: format!("SELECT {} FROM {}", select.join(", "), inspect::quote(&t.name)), rowid, offset: usize::from(rowid.is_some()) }
     }
 
