@@ -225,25 +225,24 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
     Ok(Distribution { column: column.to_string(), tables })
 }
 
-/// "no table has a column named x; the column most tables have is tenant_id (9 of 16)".
+/// "no table has a column named x; columns that key several tables: account_id (2 tables)":
+/// the single-column foreign keys' column names most tables share.
 fn no_such_column(schema: &Schema, column: &str) -> String {
-    let mut counts: Vec<(String, usize)> = vec![];
+    let mut counts: Vec<(String, u64)> = vec![];
     for t in &schema.tables {
-        for c in &t.columns {
-            match counts.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&c.name)) {
+        for fk in t.foreign_keys.iter().filter(|f| f.columns.len() == 1) {
+            match counts.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(&fk.columns[0])) {
                 Some((_, k)) => *k += 1,
-                None => counts.push((c.name.clone(), 1)),
+                None => counts.push((fk.columns[0].clone(), 1)),
             }
         }
     }
-    // Columns every table has (`id`, `created_at`) say nothing about tenants; the most shared
-    // of the others does.
-    let all = schema.tables.len();
-    counts.retain(|(_, k)| *k > 1 && (*k < all || all <= 2));
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    match counts.first() {
-        Some((name, k)) => format!("--distribute {column}: no table has a column named {column}; the column most tables share is {name} ({k} of {all} tables): name a column the tables have"),
-        None => format!("--distribute {column}: no table has a column named {column}: name a column the tables have"),
+    let named: Vec<String> = counts.iter().take(3).map(|(n, k)| format!("{n} ({})", crate::value::plural(*k, "table", "tables"))).collect();
+    if named.is_empty() {
+        format!("--distribute {column}: no table has a column named {column}: name a column the tables have")
+    } else {
+        format!("--distribute {column}: no table has a column named {column}; the columns that key most tables: {}", named.join(", "))
     }
 }
 
