@@ -209,7 +209,8 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
 
 /// A schema that cannot be distributed exactly as asked: a global UNIQUE (users.email), ON
 /// DELETE SET NULL on keys that take the column, a table with no path to it (settings), one
-/// whose key may be NULL (notes), a chain (pages → documents); and a column no table has.
+/// whose key may be NULL (notes), one whose column is NULL in a row (events), a chain (pages →
+/// documents); and a column no table has.
 /// Each is adjusted or refused with a clear line, and every row arrives.
 #[tokio::test]
 async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
@@ -225,12 +226,14 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
          CREATE TABLE pages (id INTEGER PRIMARY KEY, document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE, body TEXT);
          CREATE TABLE notes (id INTEGER PRIMARY KEY, document_id INTEGER REFERENCES documents(id), text TEXT);
          CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT);
+         CREATE TABLE events (id INTEGER PRIMARY KEY, account_id INTEGER REFERENCES accounts(id), kind TEXT);
          INSERT INTO accounts VALUES (1, 'a'), (2, 'b'), (3, 'c');
          INSERT INTO users VALUES (1, 1, 'x@a', NULL), (2, 1, 'y@a', 1), (3, 2, 'x@b', NULL), (4, 3, 'z@c', NULL);
          INSERT INTO documents VALUES (1, 1, 1, 'one'), (2, 1, 2, 'two'), (3, 2, 3, 'three'), (4, 3, NULL, 'four');
          INSERT INTO pages VALUES (1, 1, 'p1'), (2, 1, 'p2'), (3, 3, 'p3'), (4, 4, 'p4'), (5, 2, 'p5');
          INSERT INTO notes VALUES (1, 1, 'n1'), (2, NULL, 'loose'), (3, 4, 'n3');
-         INSERT INTO settings VALUES ('theme', 'dark'), ('lang', 'en');",
+         INSERT INTO settings VALUES ('theme', 'dark'), ('lang', 'en');
+         INSERT INTO events VALUES (1, 1, 'login'), (2, NULL, 'boot'), (3, 2, 'login');",
     )
     .unwrap();
     drop(c);
@@ -266,16 +269,17 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
     // NULL, stays local.
     let roles = db.texts("SELECT table_name::text || ' ' || citus_table_type FROM citus_tables ORDER BY 1").await;
     let roles: Vec<String> = roles.into_iter().flatten().collect();
-    assert_eq!(roles, ["accounts reference", "documents distributed", "pages distributed", "users distributed"]);
+    // events.account_id is NULL in a row no shard could take: a reference table keeps it.
+    assert_eq!(roles, ["accounts reference", "documents distributed", "events reference", "pages distributed", "users distributed"]);
     assert_eq!(db.text("SELECT count(DISTINCT colocation_id)::text FROM citus_tables WHERE citus_table_type = 'distributed'").await, "1");
     assert_eq!(db.text("SELECT string_agg(p.id || ':' || p.account_id, ',' ORDER BY p.id) FROM pages p").await, "1:1,2:1,3:2,4:3,5:1");
     // No row lost: every table holds what the source holds, and validate agrees.
-    for (table, n) in [("accounts", 3), ("users", 4), ("documents", 4), ("pages", 5), ("notes", 3), ("settings", 2)] {
+    for (table, n) in [("accounts", 3), ("users", 4), ("documents", 4), ("pages", 5), ("notes", 3), ("settings", 2), ("events", 3)] {
         assert_eq!(db.text(&format!("SELECT count(*)::text FROM {table}")).await, n.to_string(), "{table}");
     }
     let valid = ferry(&["validate", s, "--to", &db.url, "--distribute", "account_id"]);
     assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
     // The keys that were kept hold, and the ones Citus refuses the action of are there without it.
-    assert_eq!(db.text("SELECT count(*)::text FROM pg_constraint WHERE contype = 'f' AND convalidated AND conrelid::regclass::text IN ('accounts', 'users', 'documents', 'pages', 'notes', 'settings')").await, "5");
+    assert_eq!(db.text("SELECT count(*)::text FROM pg_constraint WHERE contype = 'f' AND convalidated AND conrelid::regclass::text IN ('accounts', 'users', 'documents', 'pages', 'notes', 'settings', 'events')").await, "6");
     assert_eq!(db.text("SELECT confdeltype::text FROM pg_constraint WHERE conname = 'documents_owner_id_fkey'").await, "a");
 }

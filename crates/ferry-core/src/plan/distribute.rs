@@ -104,7 +104,19 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
     // The tables that have the column.
     for (i, t) in schema.tables.iter().enumerate() {
         if has_column(t, column) {
-            roles[i] = Some(TableRole { table: t.name.clone(), role: Role::Distributed, evidence: format!("has {column} ({}): distributed by it, co-located with the others", rows(t.row_count)), filled_from: vec![] });
+            // A row whose column is NULL cannot be placed on a shard (Citus refuses it): such
+            // a table keeps every row as a reference table.
+            let nulls = t.column(column).and_then(|c| c.profile.as_ref()).map_or(0, |p| p.nulls);
+            roles[i] = Some(if nulls > 0 {
+                TableRole {
+                    table: t.name.clone(),
+                    role: Role::Reference,
+                    evidence: format!("has {column}, but it is NULL in {} of its {}: a row without it cannot be placed on a shard, so a reference table (copied to every node) keeps every row", crate::value::plural(nulls, "row", "rows"), rows(t.row_count)),
+                    filled_from: vec![],
+                }
+            } else {
+                TableRole { table: t.name.clone(), role: Role::Distributed, evidence: format!("has {column} ({}): distributed by it, co-located with the others", rows(t.row_count)), filled_from: vec![] }
+            });
         }
     }
     // The table the column itself points to (the tenants table): a reference table.
@@ -340,6 +352,19 @@ mod tests {
         assert_eq!(d.summary(), "3 distributed, 2 reference, 1 local");
         let err = propose(&schema, "account_id").unwrap_err();
         assert!(err.contains("no table has a column named account_id"), "{err}");
+    }
+
+    #[test]
+    fn a_table_whose_column_holds_null_is_a_reference_table() {
+        let mut events = table("events", &["id", "tenant_id"], &[]);
+        events.columns[1].not_null = false;
+        events.columns[1].profile = Some(crate::schema::ColumnProfile { rows: 10, nulls: 2, ..Default::default() });
+        let schema = Schema { tables: vec![table("orders", &["id", "tenant_id"], &[]), events], ..Default::default() };
+        let d = propose(&schema, "tenant_id").unwrap();
+        let r = d.role("events").unwrap();
+        assert_eq!(r.role, Role::Reference);
+        assert!(r.evidence.contains("NULL in 2 rows"), "{}", r.evidence);
+        assert_eq!(d.role("orders").unwrap().role, Role::Distributed);
     }
 
     #[test]
