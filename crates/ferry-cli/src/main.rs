@@ -733,11 +733,13 @@ fn take_suggestions(plan: &mut ferry_core::plan::Plan, which: &str, tables: Opti
 /// reached), each table's role with its evidence, and how the rows spread over the column.
 async fn distribution_lines(d: &ferry_core::plan::distribute::Distribution, source: &Path, schema: &Schema, to: &str) -> Vec<String> {
     let mut out = vec![];
-    match ferry_core::dialect::probe::probe(to, None).await {
-        Ok(info) => out.push(match &info.citus {
-            Some(c) => format!("target: {c}"),
-            None => format!("target: {} without Citus: `ferry migrate --distribute` refuses it until CREATE EXTENSION citus is run there and workers are added", info.server),
-        }),
+    let mut shards = None;
+    match ferry_core::dialect::probe::citus(to).await {
+        Ok(Some(c)) => {
+            out.push(format!("target: {}", c.describe()));
+            shards = Some(c.shard_count);
+        }
+        Ok(None) => out.push("target: PostgreSQL without Citus: `ferry migrate --distribute` refuses it until CREATE EXTENSION citus is run there and workers are added".into()),
         Err(e) => out.push(format!("target: not reached to check it is Citus ({e})")),
     }
     out.push(format!("distribution by {} ({}):", d.column, d.summary()));
@@ -746,7 +748,7 @@ async fn distribution_lines(d: &ferry_core::plan::distribute::Distribution, sour
         out.push(format!("  {:<width$}  {:<11}  {}", t.table, t.role.name(), t.evidence));
     }
     match ferry_core::plan::distribute::skew(source, schema, d) {
-        Ok(s) => out.push(format!("skew: {}", s.describe(&d.column))),
+        Ok(s) => out.push(format!("skew: {}{}", s.describe(&d.column), shards.map(|n| format!("; {} per distributed table (citus.shard_count)", count(n, "shard", "shards"))).unwrap_or_default())),
         Err(e) => out.push(format!("skew: not read ({e})")),
     }
     out

@@ -147,7 +147,7 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
     let planned = ferry(&["plan", s, "--to", &db.url, "--distribute", "tenant_id", "--out", plan.to_str().unwrap()]);
     assert_eq!(planned.code, 0, "{}{}", planned.stdout, planned.stderr);
     let out = &planned.stdout;
-    for want in ["target: Citus ", ": coordinator and 2 workers", "distribution by tenant_id (15 distributed, 1 reference, 0 local)", "distinct values of tenant_id"] {
+    for want in ["target: Citus ", ": coordinator and 2 workers", "distribution by tenant_id (15 distributed, 1 reference, 0 local)", "distinct values of tenant_id", "shards per distributed table"] {
         assert!(out.contains(want), "{want:?} not in\n{out}");
     }
     let line = |table: &str| out.lines().find(|l| l.trim_start().starts_with(&format!("{table} "))).unwrap_or_else(|| panic!("{table} in\n{out}")).to_string();

@@ -83,6 +83,16 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
     }
 }
 
+/// The Citus cluster behind a PostgreSQL URL (None for plain PostgreSQL or MySQL/MariaDB).
+pub async fn citus(url: &str) -> Result<Option<postgres::flavor::Citus>> {
+    let t = TargetUrl::parse(url)?;
+    if t.dialect != Dialect::Postgres {
+        return Ok(None);
+    }
+    let mut conn = postgres::connect(&t).await?;
+    postgres::flavor::citus(&mut conn).await.map_err(|e| crate::dialect::connect_error(&t, e))
+}
+
 /// Whether a prompt for the password could help: the URL carries none (`user:password@` or
 /// `?password=`) and the server refuses the login as it is (no password from `PGPASSWORD`,
 /// `~/.pgpass` / `PGPASSFILE` or `MYSQL_PWD`, or a wrong one). Other failures are left for

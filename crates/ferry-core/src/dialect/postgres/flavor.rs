@@ -16,6 +16,8 @@ pub struct Citus {
     /// `13.2` (the extension's version without its packaging suffix, `13.2-1`).
     pub version: String,
     pub workers: u64,
+    /// Shards a new distributed table gets (`citus.shard_count`).
+    pub shard_count: u64,
 }
 
 impl Citus {
@@ -35,7 +37,8 @@ pub async fn citus(conn: &mut PgConnection) -> Result<Option<Citus>, sqlx::Error
     let v: Option<String> = simple::scalar_opt(conn, "SELECT extversion FROM pg_catalog.pg_extension WHERE extname = 'citus'").await?;
     let Some(v) = v else { return Ok(None) };
     let workers: i64 = simple::scalar(conn, "SELECT count(*) FROM pg_catalog.pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' AND isactive").await?;
-    Ok(Some(Citus { version: citus_version(&v), workers: workers.max(0) as u64 }))
+    let shards: String = simple::scalar(conn, "SELECT current_setting('citus.shard_count')").await?;
+    Ok(Some(Citus { version: citus_version(&v), workers: workers.max(0) as u64, shard_count: shards.trim().parse().unwrap_or(0) }))
 }
 
 /// `13.2-1` → `13.2`.
@@ -166,9 +169,9 @@ mod tests {
         assert_eq!(citus_version("12.1"), "12.1");
         let cases = [(2, "Citus 13.2: coordinator and 2 workers"), (1, "Citus 13.2: coordinator and 1 worker")];
         for (workers, want) in cases {
-            assert_eq!(Citus { version: "13.2".into(), workers }.describe(), want);
+            assert_eq!(Citus { version: "13.2".into(), workers, shard_count: 32 }.describe(), want);
         }
-        assert!(Citus { version: "13.2".into(), workers: 0 }.describe().contains("no workers"));
+        assert!(Citus { version: "13.2".into(), workers: 0, shard_count: 32 }.describe().contains("no workers"));
     }
 
     #[test]
