@@ -279,6 +279,22 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
     }
     let valid = ferry(&["validate", s, "--to", &db.url, "--distribute", "account_id"]);
     assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
+    // A plan edited to distribute a table that has no account_id (and no chain to fill it
+    // through): it stays local, and the run says so.
+    let plan = dir.path("plan.toml");
+    let made = ferry(&["plan", s, "--to", &db.url, "--distribute", "account_id", "--out", plan.to_str().unwrap()]);
+    assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let at = text.find("table = \"settings\"").expect("settings in [distribution]");
+    let role = at + text[at..].find("role = \"local\"").expect("settings is local");
+    std::fs::write(&plan, format!("{}role = \"distributed\"{}", &text[..role], &text[role + "role = \"local\"".len()..])).unwrap();
+    let again = CitusDb::new(&sh, "cedge");
+    let report = dir.path("edited.json");
+    let run = ferry(&["migrate", s, "--to", &again.url, "--plan", plan.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("settings") && run.stdout.contains("not distributed: it has no account_id"), "{}", run.stdout);
+    assert_eq!(again.text("SELECT count(*)::text FROM settings").await, "2");
+    assert_eq!(again.text("SELECT count(*)::text FROM citus_tables WHERE table_name::text = 'settings'").await, "0");
     // The keys that were kept hold, and the ones Citus refuses the action of are there without it.
     assert_eq!(db.text("SELECT count(*)::text FROM pg_constraint WHERE contype = 'f' AND convalidated AND conrelid::regclass::text IN ('accounts', 'users', 'documents', 'pages', 'notes', 'settings', 'events')").await, "6");
     assert_eq!(db.text("SELECT confdeltype::text FROM pg_constraint WHERE conname = 'documents_owner_id_fkey'").await, "a");

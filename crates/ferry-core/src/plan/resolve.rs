@@ -563,8 +563,19 @@ pub fn rewrite_for_citus(tables: &mut [PlannedTable], d: &Distribution) {
         }
         t.column(&d.column).map(|c| (c.name.clone(), c.type_sql.clone()))
     };
-    let anchor = tables.iter().find(|t| role(&t.source.name) == Role::Distributed).and_then(|t| Some((t.name.clone(), column_of(t)?.1)));
     let dist_cols: std::collections::HashMap<String, String> = tables.iter().filter(|t| role(&t.source.name) == Role::Distributed).filter_map(|t| Some((t.source.name.clone(), column_of(t)?.0))).collect();
+    // A table the plan calls distributed that has no column to be distributed by (nor a
+    // chain to fill it from) stays on the coordinator, and says so.
+    let unplaceable: Vec<String> = tables.iter().filter(|t| role(&t.source.name) == Role::Distributed && !dist_cols.contains_key(&t.source.name)).map(|t| t.source.name.clone()).collect();
+    let role = |source: &str| if unplaceable.iter().any(|u| u == source) { Role::Local } else { role(source) };
+    for t in tables.iter_mut().filter(|t| unplaceable.contains(&t.source.name)) {
+        t.warnings.push(Warning {
+            table: Some(t.source.name.clone()),
+            object: format!("distribution of {}", t.name),
+            reason: format!("not distributed: it has no {} and the plan's [distribution] gives no foreign keys to fill it through (filled_from); it stays a local table on the coordinator", d.column),
+        });
+    }
+    let anchor = tables.iter().find(|t| role(&t.source.name) == Role::Distributed).and_then(|t| Some((t.name.clone(), column_of(t)?.1)));
     for t in tables.iter_mut() {
         let r = role(&t.source.name);
         let src = t.source.name.clone();
