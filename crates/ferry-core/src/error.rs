@@ -45,6 +45,9 @@ pub enum FerryError {
     Cancelled,
     #[error("{}", in_words(.0))]
     Io(String),
+    /// The mask key is missing, unreadable or too short (`mask::MaskKey`).
+    #[error("{0}")]
+    MaskKey(String),
     #[error("{0}")]
     Other(String),
 }
@@ -72,6 +75,7 @@ impl FerryError {
             FerryError::Strict(_) => "strict",
             FerryError::Cancelled => "cancelled",
             FerryError::Io(_) => "io",
+            FerryError::MaskKey(_) => "mask_key",
             FerryError::Other(_) => "other",
         }
     }

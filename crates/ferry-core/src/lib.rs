@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod html;
 pub mod mapping;
+pub mod mask;
 pub mod monitor;
 pub mod plan;
 pub mod preflight;
