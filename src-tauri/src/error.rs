@@ -83,6 +83,8 @@ impl From<FerryError> for IpcError {
             FerryError::Strict(_) => ErrorKind::Strict,
             FerryError::Cancelled => ErrorKind::Cancelled,
             FerryError::Io(_) => ErrorKind::Io,
+            // The app has no masked copies yet (its key would come from the keyring).
+            FerryError::MaskKey(_) => ErrorKind::Other,
             FerryError::Other(_) => ErrorKind::Other,
         };
         let detail = e.raw().map(str::to_string);

@@ -266,6 +266,12 @@ enum Command {
         /// its evidence, goes in the plan's [distribution].
         #[arg(long, value_name = "COLUMN")]
         distribute: Option<String>,
+        /// A safe copy for staging: propose a mask for every column whose name or sampled
+        /// values look personal (emails, phones, names, addresses, IP addresses, personal
+        /// keys in JSON), each with its evidence, and `clear` for the others, listed; a run
+        /// then copies a text column in clear only where the plan says `mask = "clear"`.
+        #[arg(long)]
+        mask_pii: bool,
     },
     /// Find, without writing anything, every value and row the target would refuse or
     /// change, grouped by cause, with the choices for each (exit 0 when ready to migrate:
@@ -441,7 +447,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(status::exit(status::OK))
         }
-        Command::Plan { source, to, out, narrow, take, tables, distribute } => {
+        Command::Plan { source, to, out, narrow, take, tables, distribute, mask_pii } => {
             let dialect = TargetUrl::parse(&to)?.dialect;
             let schema = read(&source)?;
             let mut plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
@@ -460,6 +466,20 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             if let Some(which) = take {
                 take_suggestions(&mut plan, &which, tables)?;
+            }
+            if mask_pii {
+                let decisions = ferry_core::plan::masks::propose(&mut plan, &schema, &source)?;
+                let masked = decisions.iter().filter(|d| !d.rule.is_clear()).count() as u64;
+                eprintln!("masked: {}", count(masked, "column", "columns"));
+                for d in decisions.iter().filter(|d| !d.rule.is_clear()) {
+                    eprintln!("  {}.{}: {} ({})", d.table, d.column, d.rule, d.why);
+                }
+                let clear = decisions.len() as u64 - masked;
+                eprintln!("left in clear: {} (mask = \"clear\" in the plan; change it to mask one)", count(clear, "text column", "text columns"));
+                for d in decisions.iter().filter(|d| d.rule.is_clear()) {
+                    eprintln!("  {}.{}: {}", d.table, d.column, d.why);
+                }
+                eprintln!("the run needs the key: {} or --mask-key-file PATH (at least {} bytes; never written anywhere)", ferry_core::mask::KEY_ENV, ferry_core::mask::MaskKey::MIN_BYTES);
             }
             match out {
                 Some(path) => {

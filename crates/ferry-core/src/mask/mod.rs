@@ -12,6 +12,7 @@
 //! This module knows rules and values; which column takes which rule is the plan's.
 
 mod apply;
+pub mod detect;
 mod forms;
 mod hmac;
 mod rule;

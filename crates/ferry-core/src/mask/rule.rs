@@ -2,6 +2,7 @@
 //! `"shift_days:±30"`, `"noise:±10%"`, `"clear"`): read, written back the same way, and
 //! named in messages. What a rule does to a value is `apply`'s.
 
+use crate::schema::LogicalType;
 use serde::{Deserialize, Serialize};
 
 /// What a masked copy writes for a column's values (NULL stays NULL under every rule).
@@ -88,6 +89,35 @@ impl Rule {
 
     pub fn is_clear(self) -> bool {
         self == Rule::Clear
+    }
+
+    /// Why the rule cannot mask a column of type `ty` (`not_null`: the column refuses
+    /// NULL), in words that follow "mask \"x\""; None when it can.
+    pub fn refuses(self, ty: &LogicalType, not_null: bool) -> Option<String> {
+        use LogicalType as T;
+        let text = matches!(ty, T::Text { .. });
+        let ok = match self {
+            Rule::Clear => true,
+            Rule::Null => !not_null,
+            Rule::Email | Rule::Name | Rule::Text | Rule::Ip => text,
+            Rule::Phone | Rule::KeepLast(_) => text || matches!(ty, T::Integer { .. } | T::Decimal { .. }),
+            Rule::Json => text || matches!(ty, T::Json),
+            Rule::Hash => text || matches!(ty, T::Uuid | T::Integer { .. } | T::Decimal { .. } | T::Float | T::Bytes),
+            Rule::ShiftDays(_) => matches!(ty, T::Date | T::Timestamp { .. }),
+            Rule::Noise(_) => matches!(ty, T::Integer { .. } | T::Float | T::Decimal { .. }),
+        };
+        if ok {
+            return None;
+        }
+        Some(match self {
+            Rule::Null => "cannot apply: the column is NOT NULL (choose another mask)".into(),
+            Rule::Email | Rule::Name | Rule::Text | Rule::Ip => format!("needs a text column, not {} (for JSON use \"json\")", ty.label()),
+            Rule::Phone | Rule::KeepLast(_) => format!("needs a text or integer column, not {}", ty.label()),
+            Rule::Json => format!("needs a JSON or text column, not {}", ty.label()),
+            Rule::Hash => format!("cannot hash a {} column (use shift_days for dates, null or clear)", ty.label()),
+            Rule::ShiftDays(_) => format!("needs a date or timestamp column, not {}", ty.label()),
+            _ => format!("needs a number column, not {}", ty.label()),
+        })
     }
 }
 

@@ -265,7 +265,7 @@ mod tests {
     }
 
     fn col(name: &str, ty: &str, s: Option<Suggestion>) -> ColumnPlan {
-        ColumnPlan { source: name.into(), target: name.into(), target_type: ty.into(), reason: "declared".into(), unfit: 0, transform: None, suggestion: s }
+        ColumnPlan { source: name.into(), target: name.into(), target_type: ty.into(), reason: "declared".into(), unfit: 0, transform: None, suggestion: s, mask: None, mask_why: None }
     }
 
     /// Three tables: `a` (high 0/1, medium money, an enum), `b` (high uuid, low narrower),
@@ -294,6 +294,7 @@ mod tests {
             ],
             choices: vec![],
             distribution: None,
+            safe_copy: false,
         }
     }
 

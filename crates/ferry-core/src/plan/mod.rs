@@ -10,6 +10,7 @@ pub mod choices;
 pub mod default_fit;
 pub mod distribute;
 pub mod kinds;
+pub mod masks;
 mod model;
 pub mod resolve;
 
@@ -83,6 +84,8 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
                 unfit: p.unfit,
                 transform: None,
                 suggestion: p.suggestion,
+                mask: None,
+                mask_why: None,
             });
         }
         tables.push(TablePlan { source: t.name.clone(), target: tname, skip: false, columns });
@@ -90,7 +93,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     // A foreign key's column must have its parent's type; where they differ, the child
     // follows the parent when the parent's type holds the child's values.
     align_foreign_keys(schema, dialect, &mut tables);
-    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![], distribution: None }
+    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![], distribution: None, safe_copy: false }
 }
 
 impl Plan {
@@ -216,6 +219,13 @@ impl Plan {
                             _ => {}
                         }
                     }
+                    for cp in &tp.columns {
+                        if let (Some(rule), Some(c), Ok(ty)) = (cp.mask, t.column(&cp.source), self.dialect.read_plan_type(&cp.target_type)) {
+                            if let Some(why) = rule.refuses(&ty, c.not_null || t.primary_key.as_ref().is_some_and(|p| p.columns.iter().any(|k| k.eq_ignore_ascii_case(&c.name)))) {
+                                problems.push(format!("column {}.{}: mask {rule:?} {why}", tp.source, cp.source, rule = rule.to_string()));
+                            }
+                        }
+                    }
                     for c in &t.columns {
                         if !tp.columns.iter().any(|cp| cp.source == c.name) {
                             problems.push(format!("column {}.{} is in the source but not in the plan", t.name, c.name));
@@ -229,6 +239,7 @@ impl Plan {
                 problems.push(format!("table {:?} is in the source but not in the plan", t.name));
             }
         }
+        problems.extend(masks::problems(self, schema));
         if problems.is_empty() {
             Ok(())
         } else {

@@ -24,6 +24,10 @@ pub struct Plan {
     /// Citus: each table's role when distributed by a column (`ferry plan --distribute`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distribution: Option<super::distribute::Distribution>,
+    /// A safe copy (`ferry plan --mask-pii`): every text, JSON and binary column says its
+    /// `mask`, `"clear"` to copy it as it is; a run refuses the plan while one does not.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub safe_copy: bool,
 }
 
 /// One pre-flight group's choice: `[[choices]]` with `table`, `column` (the column, or a key's
@@ -92,6 +96,15 @@ pub struct ColumnPlan {
     /// A type the values point at, not applied: accepting it puts its `type` and `transform` here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<Suggestion>,
+    /// The masked copy's rule for the column (`email`, `name`, `phone`, `text`, `hash`,
+    /// `null`, `keep_last:4`, `shift_days:±30`, `noise:±10%`, `clear`, …); none: copied as
+    /// it is, which a safe copy refuses for text. The key is never in the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>"))]
+    pub mask: Option<crate::mask::Rule>,
+    /// Why that rule was proposed: what the column's name or sampled values showed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask_why: Option<String>,
 }
 
 fn is_zero(n: &u64) -> bool {

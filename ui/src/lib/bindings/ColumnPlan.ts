@@ -22,4 +22,14 @@ transform?: Transform | null,
 /**
  * A type the values point at, not applied: accepting it puts its `type` and `transform` here.
  */
-suggestion?: Suggestion | null, };
+suggestion?: Suggestion | null, 
+/**
+ * The masked copy's rule for the column (`email`, `name`, `phone`, `text`, `hash`,
+ * `null`, `keep_last:4`, `shift_days:±30`, `noise:±10%`, `clear`, …); none: copied as
+ * it is, which a safe copy refuses for text. The key is never in the plan.
+ */
+mask?: string | null, 
+/**
+ * Why that rule was proposed: what the column's name or sampled values showed.
+ */
+mask_why?: string | null, };
