@@ -16,6 +16,14 @@ static FAILURE: Mutex<Option<String>> = Mutex::new(None);
 /// The source's SHA-256 a command computed itself (validation), for its entry.
 static SOURCE_SHA256: Mutex<Option<String>> = Mutex::new(None);
 
+/// The fingerprint of the mask key a masked copy (or its validation) used.
+static MASK_KEY: Mutex<Option<String>> = Mutex::new(None);
+
+/// Notes that the command masks, and with which key (by its fingerprint, never the key).
+pub fn note_mask_key(fingerprint: &str) {
+    *MASK_KEY.lock().expect("audit note") = Some(fingerprint.to_string());
+}
+
 /// Notes the source's SHA-256 the command computed, so the entry need not hash the file again.
 pub fn note_source_sha256(sha: &str) {
     *SOURCE_SHA256.lock().expect("audit note") = Some(sha.to_string());
@@ -126,6 +134,10 @@ pub fn finish(rec: Option<Recorder>, result: &Result<ExitCode, FerryError>) {
         if let Ok(code) = result {
             rec.option("ready", *code == status::exit(status::OK));
         }
+    }
+    if let Some(fp) = MASK_KEY.lock().expect("audit note").take() {
+        rec.option("masked_copy", true);
+        rec.option("mask_key_fingerprint", fp);
     }
     if let Some(sha) = SOURCE_SHA256.lock().expect("audit note").take() {
         rec.source_sha256(sha);

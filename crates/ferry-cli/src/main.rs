@@ -122,6 +122,10 @@ struct Job {
     /// A plan made by `ferry plan` (edited or not); without it the proposal is used.
     #[arg(long)]
     plan: Option<PathBuf>,
+    /// The mask key of a plan that masks columns (`ferry plan --mask-pii`), read from this
+    /// file; without it from $FERRY_MASK_KEY. At least 16 bytes; never written anywhere.
+    #[arg(long, value_name = "PATH")]
+    mask_key_file: Option<PathBuf>,
 }
 
 /// `--choose`: a choice as written (`TABLE.COLUMN:KIND=CHOICE`), refused with the command
@@ -134,6 +138,17 @@ impl Job {
     fn load_plan(&self) -> Result<Option<ferry_core::plan::Plan>, FerryError> {
         self.plan.as_deref().map(ferry_core::plan::Plan::load).transpose()
     }
+}
+
+/// The mask key a plan needs (one that masks columns), from `--mask-key-file` or
+/// $FERRY_MASK_KEY, noted for the audit log by its fingerprint; None for other plans.
+pub(crate) fn mask_key(plan: Option<&ferry_core::plan::Plan>, file: Option<&Path>) -> Result<Option<ferry_core::mask::MaskKey>, FerryError> {
+    if !plan.is_some_and(|p| p.masks()) {
+        return Ok(None);
+    }
+    let key = ferry_core::mask::MaskKey::from_file_or_env(file)?;
+    audit::note_mask_key(key.fingerprint());
+    Ok(Some(key))
 }
 
 #[derive(Subcommand)]
@@ -503,7 +518,8 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
         Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume, distribute } => {
             let plan_loaded = job.load_plan()?;
-            let Job { source, to, plan } = job;
+            let mask_key = mask_key(plan_loaded.as_ref(), job.mask_key_file.as_deref())?;
+            let Job { source, to, plan, .. } = job;
             if let Some(r) = &report {
                 check_writable(r)?;
             }
@@ -518,6 +534,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 data_only,
                 resume,
                 distribute,
+                mask_key,
             };
             let progress = Progress::new();
             let events = progress.events();
@@ -698,6 +715,17 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
         println!("\nleft behind or changed ({}):", group(rep.warnings.len() as u64));
         for w in &rep.warnings {
             println!("  - {}{}: {}", w.table.as_ref().map(|t| format!("{t}: ")).unwrap_or_default(), w.object, w.reason);
+        }
+    }
+    if let Some(fp) = &rep.mask_key_fingerprint {
+        let cols: Vec<(&String, &ferry_core::report::MaskedColumn)> = rep.tables.iter().flat_map(|(t, r)| r.masked.iter().map(move |m| (t, m))).collect();
+        let values: u64 = cols.iter().map(|(_, m)| m.values).sum();
+        println!("\nmasked copy (key fingerprint {fp}): {} in {}", count(values, "value", "values"), count(cols.len() as u64, "column", "columns"));
+        for (t, m) in cols {
+            println!("  {t}.{}: {} ({})", m.column, m.rule, count(m.values, "value", "values"));
+        }
+        for n in rep.notes.iter().filter(|n| n.object.starts_with("mask ")) {
+            println!("  {}: {}", n.object, n.reason);
         }
     }
     for r in &rep.renames {

@@ -32,6 +32,10 @@ pub struct Args {
     /// Print the report as JSON instead of the summary.
     #[arg(long)]
     pub(crate) json: bool,
+    /// The mask key of a masked copy's plan (else $FERRY_MASK_KEY): the source is compared
+    /// through the same masks.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) mask_key_file: Option<PathBuf>,
     /// Tables compared at once.
     #[arg(long, default_value_t = 2)]
     pub(crate) jobs: usize,
@@ -59,6 +63,8 @@ pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
     if let Some(r) = &a.report {
         crate::check_writable(r)?;
     }
+    // The plan given, else the one the run report recorded: either may mask.
+    let mask_key = crate::mask_key(plan.as_ref().or(run_report.as_ref().and_then(|r| r.plan.as_ref())), a.mask_key_file.as_deref())?;
     let opts = ValidateOptions {
         plan,
         plan_path: a.plan.as_ref().map(|p| p.display().to_string()),
@@ -67,6 +73,7 @@ pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
         run_report,
         run_report_path: a.run_report.as_ref().map(|p| p.display().to_string()),
         distribute: a.distribute,
+        mask_key,
     };
     let rep = ferry_core::validate::validate(&a.source, &a.to, opts).await?;
     crate::audit::note_source_sha256(&rep.source_sha256);

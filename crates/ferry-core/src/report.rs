@@ -46,6 +46,10 @@ pub struct Report {
     /// source again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<crate::plan::Plan>,
+    /// A masked copy: the fingerprint of the key it was masked with (a short hash, never the
+    /// key); each table's `masked` says what was masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask_key_fingerprint: Option<String>,
 }
 
 /// One thing a run made in the target.
@@ -101,6 +105,21 @@ pub struct TableReport {
     pub widened: Vec<Rejected>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub widened_total: u64,
+    /// A masked copy: each masked column, its rule and how many values it masked. A masked
+    /// column's values are never in the report or the rejects file (a row is named by key).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub masked: Vec<MaskedColumn>,
+}
+
+/// One column a masked copy masked.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MaskedColumn {
+    pub column: String,
+    /// The rule, as the plan spells it (`email`, `keep_last:4`).
+    pub rule: String,
+    /// Values masked (NULLs stay NULL and are not counted).
+    pub values: u64,
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -87,6 +87,9 @@ pub(super) struct ReadJob {
     /// loaded again once the plan rests on every row. The reading goes on to the end for the
     /// profile.
     pub(super) abandon: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// A masked copy's masks: each masked value is masked before it is converted, and never
+    /// reported (its row is named by key, a masked key column hidden).
+    pub(super) masks: Option<Arc<crate::plan::masks::RunMasks>>,
 }
 
 /// A table's reader with the channels to its writer.
@@ -103,7 +106,7 @@ impl WithRowFormat for Reader {
 /// sends batches to the writer.
 pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<Batch>, std::sync::mpsc::Receiver<Batch>)) -> Result<ReadOutcome> {
     use std::sync::atomic::Ordering;
-    let ReadJob { path, t, dialect, batch_rows, max_statement, strict, events, log, choices, abandon } = job;
+    let ReadJob { path, t, dialect, batch_rows, max_statement, strict, events, log, choices, abandon, masks } = job;
     let conn = inspect::open(&path)?;
     let loaded: Vec<&crate::plan::resolve::PlannedColumn> = t.columns.iter().filter(|c| c.generated_sql.is_none()).collect();
     // The columns carried wider than their best type, with that type (usually none).
@@ -122,6 +125,19 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
     let pk_only_keys = t.source.without_rowid || rowid.is_none();
     let ncols = t.source.columns.len();
     let mut known = vec![profile::Known::Nothing; ncols];
+    // Each loaded column's mask (None: copied as it is), and how many values it masked.
+    let rules: Vec<Option<crate::mask::Rule>> = loaded.iter().map(|c| masks.as_ref().and_then(|m| m.rule(&t.source.name, &c.source))).collect();
+    let mut masked_counts = vec![0u64; loaded.len()];
+    let masked_key = masks.as_ref().is_some_and(|m| t.pk_columns().iter().any(|c| m.rule(&t.source.name, c).is_some()));
+    let row_key = |rid: Option<i64>, row: &rusqlite::Row<'_>| -> serde_json::Value {
+        let key = t.row_key(rid, row, offset);
+        match (&masks, masked_key) {
+            (Some(m), true) => m.hide_key(&t.source.name, key, rid),
+            _ => key,
+        }
+    };
+    // A value as the report shows it: a masked column's never.
+    let shown = |n: usize, v: rusqlite::types::ValueRef<'_>| if rules[n].is_some() { serde_json::Value::String(crate::plan::masks::HIDDEN.into()) } else { crate::value::value_to_json(v) };
     while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows_read += 1;
         // Each value fetched once, for the profile and the conversion alike.
@@ -150,7 +166,16 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
         let mut changes = vec![];
         F::row_start(&mut batch.data, loaded.len() + usize::from(t.added.is_some()));
         for (n, c) in loaded.iter().enumerate() {
-            let v = vals[c.source_index];
+            let clear = vals[c.source_index];
+            let masked;
+            let v = match (rules[n], &masks) {
+                (Some(rule), Some(m)) if !matches!(clear, rusqlite::types::ValueRef::Null) => {
+                    masked = m.masker.mask(rule, clear, crate::mask::Column { logical: &c.logical, transform: c.transform });
+                    masked_counts[n] += 1;
+                    rusqlite::types::ValueRef::from(&masked)
+                }
+                _ => clear,
+            };
             F::value_start(&mut batch.data, n);
             let r = F::write(v, &c.logical, c.transform, dialect, &mut batch.data);
             // A refused value the plan chose to set NULL or strip of its NULs: written so, reported changed.
@@ -171,9 +196,10 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
             }
             match r {
                 Ok(None) => {}
-                Ok(Some(ch)) => changes.push((c.source.clone(), crate::value::value_to_json(v), ch, chosen)),
+                Ok(Some(ch)) => changes.push((c.source.clone(), shown(n, v), ch, chosen, rules[n].is_some())),
                 Err(reason) => {
-                    rejected = Some((c.source.clone(), crate::value::value_to_json(v), reason.reason));
+                    let reason = if rules[n].is_some() { format!("masked by {}: {}", rules[n].expect("masked"), reason.reason) } else { reason.reason };
+                    rejected = Some((c.source.clone(), shown(n, v), reason));
                     break;
                 }
             }
@@ -205,7 +231,7 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
             // No single column is at fault: the whole row is too big for one statement.
             let size = batch.data.len() - start;
             batch.data.truncate(start);
-            let key = t.row_key(rid, row, offset);
+            let key = row_key(rid, row);
             let reason = format!("the row ({size} bytes as SQL) is larger than the server's max_allowed_packet ({max_statement} bytes): raise max_allowed_packet on the server to carry it");
             if strict {
                 return Err(FerryError::Strict(format!("table {} row {key}: {reason}", t.source.name)));
@@ -216,7 +242,7 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
         }
         if let Some((column, value, reason)) = rejected {
             batch.data.truncate(start);
-            let key = t.row_key(rid, row, offset);
+            let key = row_key(rid, row);
             if strict {
                 return Err(FerryError::Strict(format!("table {} row {} column {column}: {reason} (value {value})", t.source.name, key)));
             }
@@ -230,22 +256,24 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
             let v = vals[c.source_index];
             if let Err(refusal) = convert::convert_with(v, &n.logical, n.transform, dialect, &mut convert::Discard) {
                 let reason = format!("{} cannot hold it ({}): carried as {}", n.type_sql, refusal.reason, c.type_sql);
-                out.found.add_widened(&t.source.name, Rejected { row: t.row_key(rid, row, offset), column: Some(c.source.clone()), value: crate::value::value_to_json(v), reason }, &log);
+                let i = loaded.iter().position(|x| x.source == c.source).unwrap_or(0);
+                let (value, reason) = if rules.get(i).copied().flatten().is_some() { (serde_json::Value::String(crate::plan::masks::HIDDEN.into()), format!("{} cannot hold every value: carried as {}", n.type_sql, c.type_sql)) } else { (crate::value::value_to_json(v), reason) };
+                out.found.add_widened(&t.source.name, Rejected { row: row_key(rid, row), column: Some(c.source.clone()), value, reason }, &log);
             }
         }
-        for (column, from, ch, chosen) in changes {
+        for (column, from, ch, chosen, hidden) in changes {
             // A change the plan chose is a decision, not a surprise: --strict lets it through.
             if strict && !chosen {
                 return Err(FerryError::Strict(format!("table {} column {column}: value {from} would be {}: {}", t.source.name, ch.to, ch.reason)));
             }
-            let to = if ch.to == SET_NULL { serde_json::Value::Null } else { serde_json::Value::String(ch.to) };
-            out.found.add_changed(&t.source.name, Changed { row: t.row_key(rid, row, offset), column, from, to, reason: ch.reason }, &log);
+            let to = if ch.to == SET_NULL { serde_json::Value::Null } else if hidden { serde_json::Value::String(crate::plan::masks::HIDDEN.into()) } else { serde_json::Value::String(ch.to) };
+            out.found.add_changed(&t.source.name, Changed { row: row_key(rid, row), column, from, to, reason: ch.reason }, &log);
         }
         F::row_end(&mut batch.data);
         batch.ends.push(batch.data.len());
         batch.keys.push(match (pk_only_keys, rid) {
             (false, Some(r)) => RowRef::Rowid(r),
-            _ => RowRef::Key(t.row_key(rid, row, offset)),
+            _ => RowRef::Key(row_key(rid, row)),
         });
         if batch.ends.len() >= batch_rows || batch.data.len() >= max_bytes {
             if events.cancelled() {
@@ -263,6 +291,11 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
     }
     out.profiles = profiles;
     out.abandoned = !loading;
+    for (n, c) in loaded.iter().enumerate() {
+        if let Some(rule) = rules[n] {
+            out.found.masked.push(crate::report::MaskedColumn { column: c.source.clone(), rule: rule.to_string(), values: masked_counts[n] });
+        }
+    }
     Ok(out)
 }
 
@@ -404,6 +437,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
             log: sh.log.clone(),
             choices: sh.value_choices.get(&name).cloned().unwrap_or_default(),
             abandon: abandon.clone(),
+            masks: sh.masks.clone(),
         };
         tokio::task::spawn_blocking(move || match bulk_format {
             Some(f) => f.with_row_format(Reader(job, (tx, spent))),
@@ -481,6 +515,18 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                 let source_col = column.as_ref().map(|c| t.columns.iter().find(|x| x.name == *c).map(|x| x.source.clone()).unwrap_or(c.clone()));
                 let (path, tt, key, sc) = (sh.source.clone(), t.clone(), batch.keys[i].clone(), source_col.clone());
                 let (row, value) = tokio::task::spawn_blocking(move || lookup_row(&path, &tt, &key, sc.as_deref())).await.unwrap_or_default();
+                // A masked run names the row by key only: no clear value of a masked column.
+                let (row, value) = match &sh.masks {
+                    Some(m) => {
+                        let rowid = match &batch.keys[i] {
+                            RowRef::Rowid(r) => Some(*r),
+                            RowRef::Key(_) => None,
+                        };
+                        let masked_col = source_col.as_ref().is_some_and(|c| m.rule(&name, c).is_some());
+                        (m.hide_key(&name, row, rowid), if masked_col { serde_json::Value::String(crate::plan::masks::HIDDEN.into()) } else { value })
+                    }
+                    None => (row, value),
+                };
                 let reason = format!("refused by the target: {}", db_message(&e));
                 if sh.opts.strict {
                     failure = Some(FerryError::Strict(format!("table {} row {row}: {reason}", t.source.name)));
@@ -570,6 +616,9 @@ pub(super) async fn record_load(sh: &Shared, t: &PlannedTable, loaded: Loaded) {
         tr.widened.extend(part.widened);
         tr.widened.truncate(crate::report::KEPT);
         tr.widened_total += part.widened_total;
+        if !part.masked.is_empty() {
+            tr.masked = part.masked;
+        }
     }
 }
 

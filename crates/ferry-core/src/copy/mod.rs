@@ -102,6 +102,8 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             )));
         }
     }
+    // A masked copy's masks, collisions of unique columns resolved, before anything is written.
+    let masks = crate::plan::masks::RunMasks::new(&plan, &schema, source, opts.mask_key.as_ref())?.map(Arc::new);
     if opts.data_only {
         crate::diff::check_data_only(&target, &mut admin, &planned).await?;
     }
@@ -147,6 +149,17 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         plan: Some(plan.clone()),
         ..Default::default()
     };
+    if let Some(m) = &masks {
+        report.mask_key_fingerprint = Some(m.masker.key().fingerprint().to_string());
+        for (rule, c) in &m.collisions {
+            if c.resolved > 0 {
+                report.notes.push(Warning { table: None, object: format!("mask {rule}"), reason: format!("{} among the values of unique columns resolved (each moved to another mask)", crate::value::plural(c.resolved, "collision", "collisions")) });
+            }
+            if c.unresolved > 0 {
+                report.warnings.push(Warning { table: None, object: format!("mask {rule}"), reason: format!("{} among the values of unique columns could not be resolved: the target may refuse those rows", crate::value::plural(c.unresolved, "collision", "collisions")) });
+            }
+        }
+    }
     if made_schema {
         report.created.push(CreatedObject { kind: CreatedKind::Schema, schema: None, name: target.pg_schema.clone() });
     }
@@ -206,6 +219,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         plain_generated: Default::default(),
         journal,
         resumed,
+        masks,
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
     let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;

@@ -12,6 +12,7 @@ use crate::report::{CreatedKind, CreatedObject, RejectLog, Rejected, Report};
 use crate::schema::Schema;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tokio::sync::Mutex;
 
 /// How a migration runs.
@@ -38,11 +39,13 @@ pub struct MigrateOptions {
     /// Citus: distribute the tables by this column (`plan::distribute`), unless the plan
     /// given already has a distribution by it.
     pub distribute: Option<String>,
+    /// The key a plan's masks are drawn with (`plan::masks`); needed when the plan masks.
+    pub mask_key: Option<crate::mask::MaskKey>,
 }
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false, resume: false, distribute: None }
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false, resume: false, distribute: None, mask_key: None }
     }
 }
 
@@ -70,6 +73,8 @@ pub(super) struct Shared {
     pub(super) journal: Option<super::journal::Journal>,
     /// Resuming: how far each table (by source name) got in the interrupted run.
     pub(super) resumed: std::collections::HashMap<String, super::journal::State>,
+    /// A masked copy's masks (`plan::masks::RunMasks`); None when the plan masks nothing.
+    pub(super) masks: Option<Arc<crate::plan::masks::RunMasks>>,
 }
 
 impl Shared {

@@ -169,6 +169,108 @@ pub fn problems(plan: &Plan, schema: &Schema) -> Vec<String> {
     problems
 }
 
+/// A masked run's masks: the key's masker (with the collisions of unique columns resolved)
+/// and each loaded column's rule. Shared by the copy and validation, so both mask alike.
+#[derive(Debug)]
+pub struct RunMasks {
+    pub masker: crate::mask::Masker,
+    /// (source table, source column) → its rule; `clear` columns are not here.
+    rules: std::collections::HashMap<(String, String), Rule>,
+    /// Per rule, what `make_unique` found among the unique columns' values.
+    pub collisions: Vec<(Rule, crate::mask::Collisions)>,
+}
+
+/// What a masked value's place in a report shows: the value is never there.
+pub const HIDDEN: &str = "(masked)";
+
+impl RunMasks {
+    /// The masks `plan` asks for, with `key`; None when it masks nothing. Refused without a
+    /// key. Reads the distinct values of every masked column a primary key, UNIQUE or
+    /// unique index covers, to resolve collisions before anything is written.
+    pub fn new(plan: &Plan, schema: &Schema, source: &Path, key: Option<&crate::mask::MaskKey>) -> Result<Option<RunMasks>> {
+        if !plan.masks() {
+            return Ok(None);
+        }
+        let Some(key) = key else {
+            let n = plan.tables.iter().filter(|t| !t.skip).flat_map(|t| &t.columns).filter(|c| c.mask.is_some_and(|m| !m.is_clear())).count() as u64;
+            return Err(crate::error::FerryError::MaskKey(format!(
+                "the plan masks {} but no mask key was given: set {} or pass --mask-key-file PATH (at least {} bytes)",
+                crate::value::plural(n, "column", "columns"),
+                crate::mask::KEY_ENV,
+                crate::mask::MaskKey::MIN_BYTES
+            )));
+        };
+        let mut rules = std::collections::HashMap::new();
+        for tp in plan.tables.iter().filter(|t| !t.skip) {
+            for cp in &tp.columns {
+                if let Some(r) = cp.mask.filter(|m| !m.is_clear()) {
+                    rules.insert((tp.source.clone(), cp.source.clone()), r);
+                }
+            }
+        }
+        let mut masker = crate::mask::Masker::new(key.clone());
+        // Unique masked columns, by rule: all of one rule's values are made distinct together.
+        let mut by_rule: Vec<(Rule, LogicalType, Vec<rusqlite::types::Value>)> = vec![];
+        let conn = crate::source::sqlite::inspect::open(source)?;
+        for t in &schema.tables {
+            // Any column of a key or unique index (a masked column in a composite key is made
+            // unique on its own: more than needed, never less).
+            let mut unique: Vec<&String> = vec![];
+            unique.extend(t.primary_key.iter().flat_map(|p| &p.columns));
+            unique.extend(t.uniques.iter().flat_map(|u| &u.columns));
+            for i in t.indexes.iter().filter(|i| i.unique && i.where_clause.is_none()) {
+                for p in &i.parts {
+                    if let crate::schema::IndexPart::Column { name, .. } = p {
+                        unique.push(name);
+                    }
+                }
+            }
+            unique.sort();
+            unique.dedup();
+            for c in unique {
+                let Some(rule) = rules.get(&(t.name.clone(), c.clone())).copied() else { continue };
+                let Some(ty) = plan.table(&t.name).and_then(|tp| tp.columns.iter().find(|x| x.source == *c)).and_then(|cp| plan.dialect.read_plan_type(&cp.target_type).ok()) else { continue };
+                let sql = format!("SELECT DISTINCT {} FROM {}", quoted(c), quoted(&t.name));
+                let mut st = conn.prepare(&sql).map_err(|e| crate::source::sqlite::inspect::map_err(source, e))?;
+                let values = st.query_map([], |r| r.get::<_, rusqlite::types::Value>(0)).and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>()).map_err(|e| crate::source::sqlite::inspect::map_err(source, e))?;
+                match by_rule.iter_mut().find(|(r, _, _)| *r == rule) {
+                    Some((_, _, all)) => all.extend(values),
+                    None => by_rule.push((rule, ty, values)),
+                }
+            }
+        }
+        let mut collisions = vec![];
+        for (rule, ty, values) in by_rule {
+            let found = masker.make_unique(rule, crate::mask::Column { logical: &ty, transform: None }, values);
+            collisions.push((rule, found));
+        }
+        Ok(Some(RunMasks { masker, rules, collisions }))
+    }
+
+    pub fn rule(&self, table: &str, column: &str) -> Option<Rule> {
+        self.rules.get(&(table.to_string(), column.to_string())).copied()
+    }
+
+    /// A row's key as a report shows it: the value of a masked key column hidden (the row
+    /// then also named by its rowid, where it has one).
+    pub fn hide_key(&self, table: &str, key: serde_json::Value, rowid: Option<i64>) -> serde_json::Value {
+        let serde_json::Value::Object(mut m) = key else { return key };
+        let mut hid = false;
+        for (c, v) in m.iter_mut() {
+            if self.rule(table, c).is_some() {
+                *v = serde_json::Value::String(HIDDEN.into());
+                hid = true;
+            }
+        }
+        if hid {
+            if let Some(r) = rowid {
+                m.insert("rowid".into(), r.into());
+            }
+        }
+        serde_json::Value::Object(m)
+    }
+}
+
 impl Plan {
     /// Whether the run masks anything (a rule other than `clear` on some loaded column): it
     /// then needs the key.

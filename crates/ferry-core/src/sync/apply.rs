@@ -148,7 +148,7 @@ impl<'a> Writer<'a> {
         let (tx, mut rx) = mpsc::channel::<Vec<Row>>(4);
         let (_back, spent) = std::sync::mpsc::sync_channel(2);
         let (n, dialect) = (spec.cols.len(), self.target.dialect);
-        let reader = tokio::task::spawn_blocking(move || crate::validate::read::read_source_rows(source, t, spec, dialect, false, tx, Pool::new(spent, n)));
+        let reader = tokio::task::spawn_blocking(move || crate::validate::read::read_source_rows(source, t, spec, dialect, None, false, tx, Pool::new(spent, n)));
         let mut pending: Vec<Row> = vec![];
         while let Some(batch) = rx.recv().await {
             pending.extend(batch);

@@ -106,8 +106,8 @@ fn start_pass(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>, ordered: 
     let (t_back, t_spent) = std::sync::mpsc::sync_channel(2);
     let n = spec.cols.len();
     let src = {
-        let (path, t, spec, d) = (ctx.source.clone(), t.clone(), spec.clone(), ctx.target.dialect);
-        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, ordered, stx, Pool::new(s_spent, n)))
+        let (path, t, spec, d, masks) = (ctx.source.clone(), t.clone(), spec.clone(), ctx.target.dialect, ctx.masks.clone());
+        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, masks, ordered, stx, Pool::new(s_spent, n)))
     };
     let tgt = tokio::spawn(read_target_rows(ctx.clone(), t.clone(), spec.clone(), ordered, ttx, Pool::new(t_spent, n)));
     (Side::new(srx, s_back), Side::new(trx, t_back), src, tgt)

@@ -20,4 +20,6 @@ pub(crate) struct Ctx {
     pub(crate) reported_total: HashMap<String, u64>,
     /// Per source table: the plan's choices for refused values.
     pub(crate) value_choices: HashMap<String, crate::plan::choices::ValueChoices>,
+    /// A masked copy's masks: the source's values are masked before they are compared.
+    pub(crate) masks: Option<std::sync::Arc<crate::plan::masks::RunMasks>>,
 }

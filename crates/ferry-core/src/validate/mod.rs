@@ -165,6 +165,8 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     // The plan's pre-flight choices, as the load applied them: types widened, values fixed.
     let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
+    // A masked copy is compared through the same masks, collisions resolved the same way.
+    let masks = crate::plan::masks::RunMasks::new(&plan, &schema, source, opts.mask_key.as_ref())?.map(Arc::new);
     as_made(&target, &mut admin, &mut planned).await;
     let schema_differences = schema_as_planned(&target, &mut admin, &planned).await;
     let (reported, reported_total) = opts.run_report.as_ref().map(reported_rows).unwrap_or_default();
@@ -191,7 +193,7 @@ pub async fn validate(source: &Path, url: &str, opts: ValidateOptions) -> Result
     if opts.run_report.is_none() {
         report.notes.push("no run report given (--run-report): rows the migration removed for a constraint (duplicates, orphans, CHECK failures) show as missing in target; rows the conversion refuses are recognised either way".into());
     }
-    let ctx = Arc::new(Ctx { target, sessions: std::sync::Mutex::new(sessions), source: source.to_path_buf(), reported, reported_total, value_choices });
+    let ctx = Arc::new(Ctx { target, sessions: std::sync::Mutex::new(sessions), source: source.to_path_buf(), reported, reported_total, value_choices, masks });
     // Largest first, `jobs` at a time.
     let mut order: Vec<(usize, Arc<PlannedTable>)> = planned.into_iter().map(Arc::new).enumerate().collect();
     order.sort_by_key(|(_, t)| t.source.row_count);

@@ -32,7 +32,8 @@ pub(crate) struct SourceOutcome {
 /// Reads a table from SQLite (in key order when it has one), converts every value as the
 /// load did, and sends canonical rows in batches. Rows the conversion refuses are not sent:
 /// they are expected to be absent.
-pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<SourceOutcome> {
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Spec>, dialect: Dialect, masks: Option<Arc<crate::plan::masks::RunMasks>>, ordered: bool, tx: mpsc::Sender<Vec<Row>>, mut pool: Pool) -> Result<SourceOutcome> {
     let conn = inspect::open(&path)?;
     // The sorter of a key-ordered read works in this much memory, then in temporary files.
     let _ = conn.execute_batch("PRAGMA cache_size = -16384");
@@ -51,11 +52,21 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
     let mut out = SourceOutcome::default();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     let offset = select.offset;
+    // Each compared column's mask: the source's value masked as the load masked it.
+    let rules: Vec<Option<crate::mask::Rule>> = spec.cols.iter().map(|(src, ..)| masks.as_ref().and_then(|m| m.rule(&t.source.name, src))).collect();
     'rows: while let Some(row) = rows.next().map_err(|e| inspect::map_err(&path, e))? {
         out.rows += 1;
         let mut r = pool.row();
-        for ((src, _, ty, idx), tr) in spec.cols.iter().zip(&spec.transforms) {
+        for (((src, _, ty, idx), tr), rule) in spec.cols.iter().zip(&spec.transforms).zip(&rules) {
             let v = row.get_ref(idx + offset).map_err(|e| inspect::map_err(&path, e))?;
+            let masked;
+            let v = match (rule, &masks) {
+                (Some(rule), Some(m)) => {
+                    masked = m.masker.mask(*rule, v, crate::mask::Column { logical: ty, transform: *tr });
+                    rusqlite::types::ValueRef::from(&masked)
+                }
+                _ => v,
+            };
             let mut done = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r));
             if let Err(reason) = &done {
                 // A value the plan chose to set NULL or strip of its NULs arrived so: compare that.
@@ -76,7 +87,13 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
                 if out.refused.len() < KEPT {
                     let rid = if select.rowid.is_some() { row.get::<_, i64>(0).ok() } else { None };
                     let key = t.row_key(rid, row, offset);
-                    out.rejected.push(crate::report::Rejected { row: key.clone(), column: Some(src.clone()), value: crate::value::value_to_json(v), reason: reason.reason.clone() });
+                    let key = match &masks {
+                        Some(m) => m.hide_key(&t.source.name, key, rid),
+                        None => key,
+                    };
+                    // A masked column's value is never shown in clear.
+                    let value = if rule.is_some() { serde_json::Value::String(crate::plan::masks::HIDDEN.into()) } else { crate::value::value_to_json(v) };
+                    out.rejected.push(crate::report::Rejected { row: key.clone(), column: Some(src.clone()), value, reason: reason.reason.clone() });
                     out.refused.push(Expected { row: key, reason: format!("refused by the conversion, column {src}: {reason}") });
                 }
                 continue 'rows;

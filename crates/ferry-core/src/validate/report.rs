@@ -212,6 +212,9 @@ pub struct ValidateOptions {
     /// Citus: the tables were distributed by this column (`migrate --distribute`), where
     /// the plan does not say so already.
     pub distribute: Option<String>,
+    /// The key of a plan that masks (`plan::masks`): the source is compared through the
+    /// same masks the run applied.
+    pub mask_key: Option<crate::mask::MaskKey>,
 }
 
 impl ValidationReport {

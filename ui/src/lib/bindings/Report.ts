@@ -42,4 +42,9 @@ created: Array<CreatedObject>,
  * choices): `ferry validate --run-report` compares by exactly this, without profiling the
  * source again.
  */
-plan?: Plan | null, };
+plan?: Plan | null, 
+/**
+ * A masked copy: the fingerprint of the key it was masked with (a short hash, never the
+ * key); each table's `masked` says what was masked.
+ */
+mask_key_fingerprint?: string | null, };
