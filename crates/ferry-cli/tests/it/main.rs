@@ -19,6 +19,7 @@ mod faults;
 mod infer;
 mod load_data;
 mod lossless;
+mod mask;
 mod pg_cluster;
 mod pooler;
 mod monitor;
