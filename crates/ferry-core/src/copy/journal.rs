@@ -54,10 +54,15 @@ pub(super) fn fingerprint(path: &Path) -> Result<Fingerprint> {
 
 /// A hash of what the plan is resolved from besides the source: the plan as given (none: the
 /// one the source's rows call for), the dialect, the schema and `--strict`.
-pub(super) fn plan_hash(plan: Option<&crate::plan::Plan>, pg_schema: Option<&str>, strict: bool, dialect: Dialect) -> String {
+pub(super) fn plan_hash(plan: Option<&crate::plan::Plan>, pg_schema: Option<&str>, strict: bool, dialect: Dialect, mask_key: Option<&crate::mask::MaskKey>) -> String {
     use sha2::Digest;
     let given = plan.map(|p| p.to_toml()).unwrap_or_default();
-    let text = format!("{}\n{}\n{strict}\n{given}", dialect.name(), pg_schema.unwrap_or(""));
+    let mut text = format!("{}\n{}\n{strict}\n{given}", dialect.name(), pg_schema.unwrap_or(""));
+    // A masked run continues only with the key it began with (by its fingerprint), or the
+    // copy would mix two masks of one value.
+    if let Some(k) = mask_key.filter(|_| plan.is_some_and(|p| p.masks())) {
+        text.push_str(&format!("\nmask key {}", k.fingerprint()));
+    }
     format!("{:x}", sha2::Sha256::digest(text.as_bytes()))
 }
 
@@ -180,7 +185,7 @@ impl Journal {
             return Ok(Some("the source changed (same size, another SHA-256)".into()));
         }
         if self.number(conn, &format!("SELECT count(*) FROM {t} WHERE plan_hash <> {}", self.lit(plan_hash))).await? > 0 {
-            return Ok(Some("the plan or the options that shape it (--plan, --schema, --strict) changed".into()));
+            return Ok(Some("the plan or the options that shape it (--plan, --schema, --strict, the mask key) changed".into()));
         }
         Ok(None)
     }
@@ -189,5 +194,26 @@ impl Journal {
     pub(super) async fn state(&self, conn: &mut Conn, table: &str) -> Result<State> {
         let n = self.number(conn, &format!("SELECT max(state) FROM {} WHERE table_name = {}", self.table, self.lit(table))).await?;
         Ok(State::from_i64(n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plan_hash;
+    use crate::dialect::Dialect;
+    use crate::mask::{MaskKey, Rule};
+
+    #[test]
+    fn a_masked_run_resumes_only_with_its_key() {
+        let plan = |mask: Option<Rule>| {
+            let col = crate::plan::ColumnPlan { source: "e".into(), target: "e".into(), target_type: "text".into(), reason: "r".into(), unfit: 0, transform: None, suggestion: None, mask, mask_why: None };
+            crate::plan::Plan { ferry_version: "t".into(), source: "s".into(), dialect: Dialect::Postgres, tables: vec![crate::plan::TablePlan { source: "t".into(), target: "t".into(), skip: false, columns: vec![col] }], choices: vec![], safe_copy: false }
+        };
+        let (a, b) = (MaskKey::new(b"first-key-16-bytes", "x").unwrap(), MaskKey::new(b"second-key-16-bytes", "x").unwrap());
+        let h = |p: &crate::plan::Plan, k: Option<&MaskKey>| plan_hash(Some(p), None, false, Dialect::Postgres, k);
+        let (masked, clear) = (plan(Some(Rule::Email)), plan(None));
+        assert_ne!(h(&masked, Some(&a)), h(&masked, Some(&b)), "another key: another run");
+        assert_eq!(h(&masked, Some(&a)), h(&masked, Some(&a)));
+        assert_eq!(h(&clear, Some(&a)), h(&clear, None), "a key does not matter to a plan that masks nothing");
     }
 }

@@ -110,7 +110,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     // A PostgreSQL schema is made when missing, once the source and the plan are known good.
     let made_schema = admin.ensure_place(&target).await?;
     let fp = hashing.await.map_err(|e| FerryError::Other(e.to_string()))??;
-    let plan_hash = journal::plan_hash(opts.plan.as_ref(), opts.pg_schema.as_deref(), opts.strict, dialect);
+    let plan_hash = journal::plan_hash(opts.plan.as_ref(), opts.pg_schema.as_deref(), opts.strict, dialect, opts.mask_key.as_ref());
     let mut resumed = std::collections::HashMap::new();
     let journal = if opts.data_only {
         None
