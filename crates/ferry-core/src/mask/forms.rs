@@ -37,9 +37,19 @@ impl Stream {
         (0..8).fold(0u64, |a, _| (a << 8) | self.byte() as u64)
     }
 
-    /// A number in `0..n` (n > 0).
+    /// A number in `0..n` (n > 0), from as few bytes as give it with a bias of at most 1/256
+    /// per value (a letter or a digit takes one byte: the stream's SHA-256 blocks are the
+    /// cost of masking, so a 30-letter text needs two, not sixteen).
     pub(crate) fn below(&mut self, n: u64) -> u64 {
-        self.u64() % n
+        if n <= 1 {
+            0
+        } else if n <= 256 {
+            self.byte() as u64 % n
+        } else if n <= 1 << 16 {
+            ((self.byte() as u64) << 16 | (self.byte() as u64) << 8 | self.byte() as u64) % n
+        } else {
+            self.u64() % n
+        }
     }
 }
 

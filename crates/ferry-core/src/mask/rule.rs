@@ -83,8 +83,19 @@ impl Rule {
 
     /// The name the rule's keyed hash is drawn under: the same rule gives the same value for
     /// the same input in every table (that is what keeps joins), another rule another.
-    pub(crate) fn tag(self) -> String {
-        self.to_string()
+    pub(crate) fn tag(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Rule::Clear => "clear".into(),
+            Rule::Email => "email".into(),
+            Rule::Name => "name".into(),
+            Rule::Phone => "phone".into(),
+            Rule::Text => "text".into(),
+            Rule::Ip => "ip".into(),
+            Rule::Json => "json".into(),
+            Rule::Hash => "hash".into(),
+            Rule::Null => "null".into(),
+            _ => self.to_string().into(),
+        }
     }
 
     pub fn is_clear(self) -> bool {
