@@ -449,6 +449,15 @@ pub fn run_report(r: &Report) -> String {
     if !r.notes.is_empty() {
         b.push_str(&warn_table("Adapted, nothing lost", &r.notes));
     }
+    if let Some(fp) = &r.mask_key_fingerprint {
+        let _ = write!(b, "<h2>Masked copy</h2><p class=\"note\">Masked with the key of fingerprint <code>{}</code>; no masked value is in this report.</p><table><tr><th>Table</th><th>Column</th><th>Mask</th><th class=\"n\">Values masked</th></tr>", escape(fp));
+        for (name, t) in &r.tables {
+            for m in &t.masked {
+                let _ = write!(b, "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td class=\"n\">{}</td></tr>", escape(name), escape(&m.column), escape(&m.rule), group(m.values));
+            }
+        }
+        b.push_str("</table>");
+    }
     if !r.renames.is_empty() {
         b.push_str("<h2>Renamed</h2><table><tr><th>Table</th><th>From</th><th>To</th><th>Why</th></tr>");
         for n in &r.renames {
@@ -516,6 +525,17 @@ pub fn run_report(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_masked_copy_lists_its_columns_and_the_key_fingerprint() {
+        let mut r = Report { completed: true, mask_key_fingerprint: Some("f99a71b5a5fe".into()), ..Default::default() };
+        let masked = vec![crate::report::MaskedColumn { column: "email".into(), rule: "email".into(), values: 1500 }];
+        r.tables.insert("customers".into(), crate::report::TableReport { target: "customers".into(), masked, ..Default::default() });
+        let page = run_report(&r);
+        assert!(page.contains("<h2>Masked copy</h2>") && page.contains("f99a71b5a5fe"), "{page}");
+        assert!(page.contains("<td><code>email</code></td><td><code>email</code></td><td class=\"n\">1,500</td>"), "{page}");
+        assert!(!run_report(&Report { completed: true, ..Default::default() }).contains("Masked copy"), "only for a masked copy");
+    }
 
     #[test]
     fn escape_cases() {
