@@ -206,6 +206,8 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
         reported: HashMap::new(),
         reported_total: HashMap::new(),
         value_choices,
+        // A plan that masks is refused above.
+        masks: None,
     });
     // Tables in foreign-key order, parents first: each table's changes are found (`jobs` at a
     // time, at most `jobs + 1` tables ahead of the writing) and written as soon as the tables

@@ -12,4 +12,9 @@ choices?: Array<PlanChoice>,
 /**
  * Citus: each table's role when distributed by a column (`ferry plan --distribute`).
  */
-distribution?: Distribution | null, };
+distribution?: Distribution | null, 
+/**
+ * A safe copy (`ferry plan --mask-pii`): every text, JSON and binary column says its
+ * `mask`, `"clear"` to copy it as it is; a run refuses the plan while one does not.
+ */
+safe_copy?: boolean, };
