@@ -163,6 +163,12 @@ async fn demo_masked_copy_leaks_nothing_and_keeps_joins() {
         // Through another key it is not.
         let v = ferry_key(&["validate", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()], Some(OTHER_KEY));
         assert_eq!(v.code, 2, "{kind:?}: another key differs: {}{}", v.stdout, v.stderr);
+        // Sync does not mask yet: it refuses the masked copy's plan rather than write the
+        // new rows in clear, and the copy stays as it was.
+        let s = ferry_key(&["sync", src.to_str().unwrap(), "--to", &db.url, "--plan", plan.to_str().unwrap()], Some(KEY));
+        assert_eq!(s.code, 1, "{kind:?}: sync: {}{}", s.stdout, s.stderr);
+        assert!(s.stderr.contains("sync does not mask yet and would write the new rows in clear"), "{kind:?}: {}", s.stderr);
+        assert_eq!(text_columns(&db).await, copy, "{kind:?}: the refused sync wrote nothing");
 
         if kind == Kind::Pg {
             // The same key again: the same copy. Another key: another copy of the masked
