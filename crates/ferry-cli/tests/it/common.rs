@@ -276,3 +276,27 @@ pub fn plan_with_type(src: &Path, url: &str, column: &str, ty: &str, out: &Path)
     std::fs::write(out, lines.join("\n")).unwrap();
     out.to_path_buf()
 }
+
+/// `ferry demo` of `rows` rows in the scratch folder, as `demo.sqlite`.
+pub fn demo_of(dir: &Scratch, rows: u64) -> PathBuf {
+    let src = dir.path("demo.sqlite");
+    let built = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", &rows.to_string()]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    src
+}
+
+/// Each table's row count in a SQLite file, by name (virtual tables aside).
+pub fn source_counts(src: &Path) -> Vec<(String, i64)> {
+    let c = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let names: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    names.into_iter().map(|n| {
+        let k: i64 = c.query_row(&format!("SELECT count(*) FROM \"{n}\""), [], |r| r.get(0)).unwrap();
+        (n, k)
+    }).collect()
+}

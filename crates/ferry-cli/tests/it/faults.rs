@@ -11,34 +11,10 @@ use crate::common::*;
 use crate::pg_cluster::{Certs, PgCluster, Setup, PASSWORD};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A demo of `rows` rows in the scratch folder.
-fn demo(dir: &Scratch, rows: u64) -> PathBuf {
-    let src = dir.path("demo.sqlite");
-    let built = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", &rows.to_string()]);
-    assert_eq!(built.code, 0, "{}", built.stderr);
-    src
-}
-
-/// Each table's row count in the SQLite file, by name.
-fn source_counts(src: &Path) -> Vec<(String, i64)> {
-    let c = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let names: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    names.into_iter().map(|n| {
-        let k: i64 = c.query_row(&format!("SELECT count(*) FROM \"{n}\""), [], |r| r.get(0)).unwrap();
-        (n, k)
-    }).collect()
-}
 
 /// A TCP proxy on 127.0.0.1 to `upstream`, on threads of its own (so it keeps carrying while
 /// the test waits on a process). `cut` shuts every connection it carries at that moment, as a
@@ -190,6 +166,28 @@ fn resume_and_validate(what: &str, src: &Path, url: &str, audit: &Path, counts: 
     assert_eq!(valid.code, 0, "{what}: {}{}", valid.stdout, valid.stderr);
 }
 
+/// A run into `url` meets `fault` while the journal (`states_now`) shows a table loading;
+/// then: one line that says how to go on, and `--resume` to a clean validate with every row
+/// once (`count`: a target table's rows); the source byte-identical.
+fn fault_mid_load(what: &str, url: &str, states_now: impl Fn() -> Vec<(String, i64)>, fault: impl FnOnce(), count: impl Fn(&str) -> i64) {
+    let dir = Scratch::new();
+    let src = demo_of(&dir, 300_000);
+    let before = sha256(&src);
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    let report = dir.path("stopped.json");
+    let mut child = start_migrate(&src, url, &report, &audit);
+    if !wait_for(&mut child, what, || states_now().iter().any(|(_, s)| *s == 2)) {
+        panic!("{what}: the run ended before the fault: {:?}", ended(child, what));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    fault();
+    let (code, err) = ended(child, what);
+    assert_one_line_that_goes_on(what, code, &err, &src, &report);
+    resume_and_validate(what, &src, url, &audit, &counts, count);
+    assert_eq!(sha256(&src), before, "{what}: the source is byte-identical");
+}
+
 /// The network drops mid-load (every connection `ferry` has to the server cut at once), on
 /// both targets: one line says so and how to go on; `--resume`, once the network is back,
 /// completes the run, clean.
@@ -197,35 +195,17 @@ fn resume_and_validate(what: &str, src: &Path, url: &str, audit: &Path, counts: 
 fn a_connection_cut_mid_load_is_continued() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let rt = runtime.handle();
-    let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
-    let before = sha256(&src);
-    let counts = source_counts(&src);
-    let audit = dir.path("audit.jsonl");
     for kind in Kind::all() {
         let what = format!("{kind:?}");
         let db = rt.block_on(TestDb::new(kind, "fault_cut"));
         let upstream = url::Url::parse(&db.url).unwrap().port().unwrap_or(if kind == Kind::Pg { 5432 } else { 3306 });
         let proxy = Proxy::start(upstream);
-        let url = through(&db.url, proxy.port);
-        let report = dir.path(&format!("cut-{what}.json"));
-        let mut child = start_migrate(&src, &url, &report, &audit);
-        let loading = wait_for(&mut child, &what, || journal_states(rt, &db).iter().any(|(_, s)| *s == 2));
-        if !loading {
-            panic!("{what}: the run ended before the cut: {:?}", ended(child, &what));
-        }
-        std::thread::sleep(Duration::from_millis(200));
-        let carried = proxy.cut();
-        assert!(carried >= 2, "{what}: the run had {carried} connections open");
-        let (code, err) = ended(child, &what);
-        assert_one_line_that_goes_on(&what, code, &err, &src, &report);
-
-        let count = |t: &str| -> i64 {
-            let n = rt.block_on(db.texts(&format!("SELECT CONCAT(count(*), '') FROM {}", db.q(t))));
-            n[0].as_deref().unwrap().parse().unwrap()
+        let cut = || {
+            let carried = proxy.cut();
+            assert!(carried >= 2, "{what}: the run had {carried} connections open");
         };
-        resume_and_validate(&what, &src, &url, &audit, &counts, count);
-        assert_eq!(sha256(&src), before, "{what}: the source is byte-identical");
+        let count = |t: &str| -> i64 { rt.block_on(db.texts(&format!("SELECT CONCAT(count(*), '') FROM {}", db.q(t))))[0].as_deref().unwrap().parse().unwrap() };
+        fault_mid_load(&what, &through(&db.url, proxy.port), || journal_states(rt, &db), cut, count);
     }
 }
 
@@ -233,31 +213,13 @@ fn a_connection_cut_mid_load_is_continued() {
 /// `--resume` on the restarted server completes it, clean.
 #[test]
 fn a_postgres_restart_mid_copy_is_continued() {
-    let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
-    let before = sha256(&src);
-    let counts = source_counts(&src);
-    let audit = dir.path("audit.jsonl");
     let cluster = PgCluster::start(Setup::default());
     cluster.psql("CREATE DATABASE shop");
     let mut url = url::Url::parse(&cluster.url(&format!("postgres:{PASSWORD}"), "127.0.0.1", "")).unwrap();
     url.set_path("/shop");
-    let url = url.to_string();
     let sql = |q: &str| -> String { cluster.psql_in("shop", q) };
-    let report = dir.path("restart.json");
-    let mut child = start_migrate(&src, &url, &report, &audit);
-    let copying = wait_for(&mut child, "PostgreSQL", || {
-        sql("SELECT to_regclass('ferry_run_journal') IS NOT NULL").trim() == "t" && states(&sql(JOURNAL)).iter().any(|(_, s)| *s == 2)
-    });
-    if !copying {
-        panic!("the run ended before the restart: {:?}", ended(child, "PostgreSQL"));
-    }
-    std::thread::sleep(Duration::from_millis(200));
-    cluster.restart();
-    let (code, err) = ended(child, "PostgreSQL");
-    assert_one_line_that_goes_on("PostgreSQL", code, &err, &src, &report);
-    resume_and_validate("PostgreSQL", &src, &url, &audit, &counts, |t| sql(&format!("SELECT count(*) FROM \"{t}\"")).trim().parse().unwrap());
-    assert_eq!(sha256(&src), before, "the source is byte-identical");
+    let states_now = || if sql("SELECT to_regclass('ferry_run_journal') IS NOT NULL").trim() == "t" { states(&sql(JOURNAL)) } else { vec![] };
+    fault_mid_load("PostgreSQL", url.as_str(), states_now, || cluster.restart(), |t| sql(&format!("SELECT count(*) FROM \"{t}\"")).trim().parse().unwrap());
 }
 
 /// MariaDB shut down and started again while the run loads: one line, then `--resume`
@@ -265,28 +227,15 @@ fn a_postgres_restart_mid_copy_is_continued() {
 #[test]
 fn a_mariadb_restart_mid_load_is_continued() {
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
-    let before = sha256(&src);
-    let counts = source_counts(&src);
-    let audit = dir.path("audit.jsonl");
     let certs = Certs::new(&dir.path("certs"));
     let ca = certs.ca("ferry-test-ca");
     let server = certs.server("server", &ca, "DNS:localhost,IP:127.0.0.1");
-    let mut my = crate::my_server::MyServer::start(&server, &ca);
-    my.sql("CREATE DATABASE shop").unwrap();
-    let url = format!("mysql://root@127.0.0.1:{}/shop", my.port);
-    let report = dir.path("restart.json");
-    let mut child = start_migrate(&src, &url, &report, &audit);
-    let loading = wait_for(&mut child, "MariaDB", || my.sql(&format!("USE shop; {JOURNAL}")).is_ok_and(|out| states(&out).iter().any(|(_, s)| *s == 2)));
-    if !loading {
-        panic!("the run ended before the restart: {:?}", ended(child, "MariaDB"));
-    }
-    std::thread::sleep(Duration::from_millis(200));
-    my.restart();
-    let (code, err) = ended(child, "MariaDB");
-    assert_one_line_that_goes_on("MariaDB", code, &err, &src, &report);
-    resume_and_validate("MariaDB", &src, &url, &audit, &counts, |t| my.sql(&format!("SELECT count(*) FROM shop.`{t}`")).unwrap().trim().parse().unwrap());
-    assert_eq!(sha256(&src), before, "the source is byte-identical");
+    let my = std::cell::RefCell::new(crate::my_server::MyServer::start(&server, &ca));
+    my.borrow().sql("CREATE DATABASE shop").unwrap();
+    let url = format!("mysql://root@127.0.0.1:{}/shop", my.borrow().port);
+    let states_now = || my.borrow().sql(&format!("USE shop; {JOURNAL}")).map(|out| states(&out)).unwrap_or_default();
+    let count = |t: &str| my.borrow().sql(&format!("SELECT count(*) FROM shop.`{t}`")).unwrap().trim().parse().unwrap();
+    fault_mid_load("MariaDB", &url, states_now, || my.borrow_mut().restart(), count);
 }
 
 /// `kill -9` while the run builds a table's keys and indexes (its rows all in, the journal
@@ -296,7 +245,7 @@ fn a_run_killed_while_it_builds_indexes_is_continued() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let rt = runtime.handle();
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
+    let src = demo_of(&dir, 300_000);
     let before = sha256(&src);
     let counts = source_counts(&src);
     let audit = dir.path("audit.jsonl");

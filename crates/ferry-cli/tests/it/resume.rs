@@ -5,13 +5,6 @@ use crate::common::*;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// A demo of `rows` rows in the scratch folder.
-fn demo(dir: &Scratch, rows: u64) -> std::path::PathBuf {
-    let src = dir.path("demo.sqlite");
-    let built = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", &rows.to_string()]);
-    assert_eq!(built.code, 0, "{}", built.stderr);
-    src
-}
 
 /// Whether any base table of the target (Ferry's journal aside) holds a row.
 async fn some_table_has_rows(db: &TestDb) -> bool {
@@ -79,7 +72,7 @@ fn audit_entries(audit: &Path) -> Vec<serde_json::Value> {
 #[tokio::test]
 async fn a_killed_run_shows_in_the_audit_log() {
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
+    let src = demo_of(&dir, 300_000);
     let audit = dir.path("audit.jsonl");
     let db = TestDb::new(Kind::Pg, "rs_audit").await;
     assert!(migrate_and_kill(&src, &db, &audit, &[]).await, "the run was still loading when killed");
@@ -120,7 +113,7 @@ async fn has_journal(db: &TestDb) -> bool {
 #[tokio::test]
 async fn a_killed_run_leaves_its_journal_and_a_finished_one_none() {
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
+    let src = demo_of(&dir, 300_000);
     let audit = dir.path("audit.jsonl");
     for kind in Kind::all() {
         let done = TestDb::new(kind, "rs_jdone").await;
@@ -144,20 +137,6 @@ async fn a_killed_run_leaves_its_journal_and_a_finished_one_none() {
 }
 
 /// Rows per table of the SQLite file (views and SQLite's own tables aside).
-fn source_counts(src: &Path) -> Vec<(String, i64)> {
-    let c = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-    let names: Vec<String> = c
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    names.into_iter().map(|n| {
-        let k: i64 = c.query_row(&format!("SELECT count(*) FROM \"{n}\""), [], |r| r.get(0)).unwrap();
-        (n, k)
-    }).collect()
-}
 
 async fn target_counts(db: &TestDb, tables: &[(String, i64)]) -> Vec<(String, i64)> {
     let mut out = vec![];
@@ -174,7 +153,7 @@ async fn target_counts(db: &TestDb, tables: &[(String, i64)]) -> Vec<(String, i6
 #[tokio::test]
 async fn a_run_killed_mid_load_resumes_to_a_clean_target() {
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
+    let src = demo_of(&dir, 300_000);
     let before = sha256(&src);
     let counts = source_counts(&src);
     let audit = dir.path("audit.jsonl");
@@ -219,7 +198,7 @@ async fn a_run_killed_mid_load_resumes_to_a_clean_target() {
 #[tokio::test]
 async fn a_changed_source_is_not_resumed() {
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
+    let src = demo_of(&dir, 300_000);
     let audit = dir.path("audit.jsonl");
     let db = TestDb::new(Kind::Pg, "rs_changed").await;
     assert!(migrate_and_kill(&src, &db, &audit, &[]).await, "still loading when killed");
@@ -240,7 +219,7 @@ async fn a_changed_source_is_not_resumed() {
 #[tokio::test]
 async fn a_cancelled_run_resumes_or_rolls_back() {
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
+    let src = demo_of(&dir, 300_000);
     let audit = dir.path("audit.jsonl");
     let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
     let limit = Duration::from_secs(300);
@@ -270,7 +249,7 @@ async fn a_cancelled_run_resumes_or_rolls_back() {
 #[tokio::test]
 async fn a_killed_run_without_a_report_is_rolled_back_by_its_journal() {
     let dir = Scratch::new();
-    let src = demo(&dir, 300_000);
+    let src = demo_of(&dir, 300_000);
     let audit = dir.path("audit.jsonl");
     let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
     let limit = Duration::from_secs(300);
