@@ -1266,7 +1266,7 @@ fn tail(log: &Path) -> String {
 // --- the guided flow, nothing clipped ---
 
 /// The steps as the sidebar lists them, in the order Back and Next follow (ui/src/lib/steps.ts).
-const STEPS: [&str; 11] = ["connections", "mapping", "preflight", "diff", "run", "report", "validation", "monitor", "backups", "checklist", "audit"];
+const STEPS: [&str; 12] = ["connections", "mapping", "preflight", "diff", "run", "report", "validation", "cutover", "monitor", "backups", "checklist", "audit"];
 
 /// Where the app is: the step shown, the view's scroll, and whether Next and Back lie inside
 /// the window.
