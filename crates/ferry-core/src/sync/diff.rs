@@ -7,12 +7,11 @@ use crate::error::{FerryError, Result};
 use crate::plan::resolve::PlannedTable;
 use crate::validate::canonical::Row;
 use crate::validate::ctx::Ctx;
-use crate::validate::read::{read_source_rows, read_target_rows, Pool, Side, SourceOutcome};
+use crate::validate::read::{finish_pass, start_pass, SourceOutcome};
 use crate::validate::spec::Spec;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 /// A source row whose target row differs, and the columns (positions in `Spec::cols`) that do.
 pub(super) struct Update {
@@ -42,28 +41,6 @@ impl TableDiff {
     pub(super) fn nothing_to_do(&self) -> bool {
         self.inserts.is_empty() && self.updates.is_empty() && self.deletes.is_empty() && !self.reload
     }
-}
-
-/// Starts both readers for one pass over a table (as `validate` does).
-pub(super) fn start_pass(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>, ordered: bool) -> (Side, Side, tokio::task::JoinHandle<Result<SourceOutcome>>, tokio::task::JoinHandle<Result<u64>>) {
-    let (stx, srx) = mpsc::channel(4);
-    let (ttx, trx) = mpsc::channel(4);
-    let (s_back, s_spent) = std::sync::mpsc::sync_channel(2);
-    let (t_back, t_spent) = std::sync::mpsc::sync_channel(2);
-    let n = spec.cols.len();
-    let src = {
-        let (path, t, spec, d) = (ctx.source.clone(), t.clone(), spec.clone(), ctx.target.dialect);
-        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, None, ordered, stx, Pool::new(s_spent, n)))
-    };
-    let tgt = tokio::spawn(read_target_rows(ctx.clone(), t.clone(), spec.clone(), ordered, ttx, Pool::new(t_spent, n)));
-    (Side::new(srx, s_back), Side::new(trx, t_back), src, tgt)
-}
-
-async fn finish_pass(src: tokio::task::JoinHandle<Result<SourceOutcome>>, tgt: tokio::task::JoinHandle<Result<u64>>) -> Result<SourceOutcome> {
-    let s = src.await.map_err(|e| FerryError::Other(format!("the source reader stopped: {e}")))?;
-    let t = tgt.await.map_err(|e| FerryError::Other(format!("the target reader stopped: {e}")))?;
-    t?;
-    s
 }
 
 /// The columns whose values differ between two rows of the same key.
@@ -137,7 +114,7 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
         }
     }
     drop((s, g));
-    d.refused = finish_pass(sh, th).await?;
+    d.refused = finish_pass(sh, th).await?.0;
     if let Some(why) = broken {
         return Err(FerryError::Other(format!("the source and target orders of its {} disagreed ({why}), so its rows cannot be paired by key", spec.key_what)));
     }
@@ -161,7 +138,7 @@ async fn multiset(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<()> {
             },
         }
     }
-    d.refused = finish_pass(sh, th).await?;
+    d.refused = finish_pass(sh, th).await?.0;
     d.reload = counts.values().any(|n| *n != 0);
     if !d.reload {
         d.unchanged = d.rows_source;

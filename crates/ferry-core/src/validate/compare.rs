@@ -2,19 +2,18 @@
 //! multisets of hashes.
 
 use crate::plan::resolve::PlannedTable;
-use crate::error::{FerryError, Result};
+use crate::error::Result;
 use crate::schema::LogicalType;
 use serde_json::Value as J;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
-use tokio::sync::mpsc;
 
 use super::aggregates::{aggregates_equal, Agg};
 use super::canonical::{float_text, shown, Row};
 use super::ctx::{Ctx, KEPT};
 use super::pairer::{Pairer, UNPAIRED_BYTES};
-use super::read::{read_source_rows, read_target_rows, Pool, Side, SourceOutcome};
+use super::read::{finish_pass, start_pass, SourceOutcome};
 use super::report::{ColumnCheck, Expected, Mismatch, MismatchKind, TableValidation};
 use super::spec::Spec;
 
@@ -97,29 +96,6 @@ impl Found {
 
 /// The key orders of the two sides disagreed: the merge cannot pair rows.
 struct OrderBroken(String);
-
-/// Starts both readers for one pass over a table.
-fn start_pass(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>, ordered: bool) -> (Side, Side, tokio::task::JoinHandle<Result<SourceOutcome>>, tokio::task::JoinHandle<Result<u64>>) {
-    let (stx, srx) = mpsc::channel(4);
-    let (ttx, trx) = mpsc::channel(4);
-    let (s_back, s_spent) = std::sync::mpsc::sync_channel(2);
-    let (t_back, t_spent) = std::sync::mpsc::sync_channel(2);
-    let n = spec.cols.len();
-    let src = {
-        let (path, t, spec, d, masks) = (ctx.source.clone(), t.clone(), spec.clone(), ctx.target.dialect, ctx.masks.clone());
-        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, masks, ordered, stx, Pool::new(s_spent, n)))
-    };
-    let tgt = tokio::spawn(read_target_rows(ctx.clone(), t.clone(), spec.clone(), ordered, ttx, Pool::new(t_spent, n)));
-    (Side::new(srx, s_back), Side::new(trx, t_back), src, tgt)
-}
-
-async fn finish_pass(src: tokio::task::JoinHandle<Result<SourceOutcome>>, tgt: tokio::task::JoinHandle<Result<u64>>) -> Result<(SourceOutcome, u64)> {
-    let s = src.await.map_err(|e| FerryError::Other(format!("the source reader stopped: {e}")))?;
-    let t = tgt.await.map_err(|e| FerryError::Other(format!("the target reader stopped: {e}")))?;
-    // The target's error first: a missing table is the likelier story.
-    let n = t?;
-    Ok((s?, n))
-}
 
 /// Rows missing in the target that the run reported (or, for a multiset, that it counted).
 fn reported_reason(ctx: &Ctx, table: &str, key: &J) -> Option<String> {

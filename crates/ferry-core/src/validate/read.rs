@@ -218,3 +218,29 @@ impl Pool {
         }
     }
 }
+
+/// Starts both readers for one pass over a table (validate's and sync's): the source
+/// through the plan's conversion (and a masked copy's masks), the target as canonical text.
+pub(crate) fn start_pass(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>, ordered: bool) -> (Side, Side, tokio::task::JoinHandle<Result<SourceOutcome>>, tokio::task::JoinHandle<Result<u64>>) {
+    let (stx, srx) = mpsc::channel(4);
+    let (ttx, trx) = mpsc::channel(4);
+    let (s_back, s_spent) = std::sync::mpsc::sync_channel(2);
+    let (t_back, t_spent) = std::sync::mpsc::sync_channel(2);
+    let n = spec.cols.len();
+    let src = {
+        let (path, t, spec, d, masks) = (ctx.source.clone(), t.clone(), spec.clone(), ctx.target.dialect, ctx.masks.clone());
+        tokio::task::spawn_blocking(move || read_source_rows(path, t, spec, d, masks, ordered, stx, Pool::new(s_spent, n)))
+    };
+    let tgt = tokio::spawn(read_target_rows(ctx.clone(), t.clone(), spec.clone(), ordered, ttx, Pool::new(t_spent, n)));
+    (Side::new(srx, s_back), Side::new(trx, t_back), src, tgt)
+}
+
+/// Waits for both readers of a pass: what the source reader refused, and the target's row
+/// count.
+pub(crate) async fn finish_pass(src: tokio::task::JoinHandle<Result<SourceOutcome>>, tgt: tokio::task::JoinHandle<Result<u64>>) -> Result<(SourceOutcome, u64)> {
+    let s = src.await.map_err(|e| FerryError::Other(format!("the source reader stopped: {e}")))?;
+    let t = tgt.await.map_err(|e| FerryError::Other(format!("the target reader stopped: {e}")))?;
+    // The target's error first: a missing table is the likelier story.
+    let n = t?;
+    Ok((s?, n))
+}
