@@ -429,22 +429,27 @@ mod tests {
         d
     }
 
-    #[test]
-    fn run_validate_back_up_roll_back_restore_and_audit_against_postgres() {
-        let db = Db::new("safety");
-        let dir = temp_dir("safety");
-        let data = dir.join("data");
+    /// `shop.sqlite` in `dir`: two customers and their three orders.
+    fn small_shop(dir: &std::path::Path) -> std::path::PathBuf {
         let source = dir.join("shop.sqlite");
-        {
-            let c = rusqlite::Connection::open(&source).unwrap();
-            c.execute_batch(
+        rusqlite::Connection::open(&source)
+            .unwrap()
+            .execute_batch(
                 "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
                  CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total NUMERIC(10,2));
                  INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace');
                  INSERT INTO orders VALUES (1, 1, 10.50), (2, 2, 7.25), (3, 1, 1.00);",
             )
             .unwrap();
-        }
+        source
+    }
+
+    #[test]
+    fn run_validate_back_up_roll_back_restore_and_audit_against_postgres() {
+        let db = Db::new("safety");
+        let dir = temp_dir("safety");
+        let data = dir.join("data");
+        let source = small_shop(&dir);
         let (app_, w) = app(&data);
         // The test's folder, as if dropped on the window: its files were chosen by the user.
         app_.state::<AppState>().grants.grant_dropped(std::slice::from_ref(&dir));
@@ -535,15 +540,8 @@ mod tests {
         let db = Db::new("cutover");
         let dir = temp_dir("cutover");
         let data = dir.join("data");
-        let source = dir.join("shop.sqlite");
+        let source = small_shop(&dir);
         let c = rusqlite::Connection::open(&source).unwrap();
-        c.execute_batch(
-            "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
-             CREATE TABLE orders (id INTEGER PRIMARY KEY, customer_id INTEGER REFERENCES customers(id), total NUMERIC(10,2));
-             INSERT INTO customers VALUES (1, 'Ada'), (2, 'Grace');
-             INSERT INTO orders VALUES (1, 1, 10.50), (2, 2, 7.25), (3, 1, 1.00);",
-        )
-        .unwrap();
         let (app_, w) = app(&data);
         app_.state::<AppState>().grants.grant_dropped(std::slice::from_ref(&dir));
         let (url, src) = (db.url.clone(), source.display().to_string());
