@@ -480,4 +480,59 @@ mod tests {
         assert_eq!(rows, report.tables.values().map(|t| t.rows_read).sum::<u64>(), "the total is what the run read");
         assert_eq!(tables, report.tables.len() as u64);
     }
+
+    /// A resumed run's progress reaches its total: the tables the interrupted run finished are
+    /// kept, and each is said done (`TableDone`) with its rows, so the app's bar and its
+    /// "N of M tables done" count them (they stayed short of the total, as nothing was sent
+    /// for a kept table).
+    #[tokio::test]
+    async fn a_resumed_run_counts_the_tables_it_keeps_as_done() {
+        use sqlx::Connection;
+        let dir = std::env::temp_dir().join(format!("ferry-kept-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("demo.sqlite");
+        crate::demo::build(&src, 20_000, true).unwrap();
+        let db = format!("ferry_kept_{}", std::process::id());
+        let admin_url = pg_admin_url();
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("PostgreSQL for tests");
+        for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
+        }
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&format!("/{db}"));
+        // The first run is cancelled as soon as one table is done.
+        let handle: Arc<std::sync::OnceLock<Events>> = Arc::new(std::sync::OnceLock::new());
+        let h = handle.clone();
+        let first = Events::new(move |e| {
+            if matches!(e, Event::TableDone { .. }) {
+                if let Some(ev) = h.get() {
+                    ev.cancel();
+                }
+            }
+        });
+        handle.set(first.clone()).ok();
+        let limit = std::time::Duration::from_secs(120);
+        let stopped = tokio::time::timeout(limit, migrate(&src, url.as_str(), MigrateOptions { jobs: 1, ..Default::default() }, first)).await;
+        let seen = Arc::new(std::sync::Mutex::new(Vec::<Event>::new()));
+        let sink = seen.clone();
+        let events = Events::new(move |e| sink.lock().unwrap().push(e));
+        let resumed = tokio::time::timeout(limit, migrate(&src, url.as_str(), MigrateOptions { jobs: 1, resume: true, ..Default::default() }, events)).await;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))).execute(&mut admin).await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        // A cancelled run ends in an error or in a report that says it did not complete.
+        if let Ok(r) = stopped.expect("the first run ends within 120 s") {
+            assert!(!r.completed, "the first run was cancelled");
+        }
+        let report = resumed.expect("the resumed run ends within 120 s").expect("the resumed run");
+        assert!(report.completed, "{:?}", report.error);
+        let kept = report.notes.iter().filter(|w| w.reason.starts_with("kept:")).count();
+        assert!(kept >= 1, "the interrupted run had finished a table: {:?}", report.notes);
+        let seen = seen.lock().unwrap();
+        let planned = seen.iter().find_map(|e| if let Event::Planned { rows, .. } = e { Some(*rows) } else { None }).expect("a Planned event");
+        let done: std::collections::BTreeMap<&str, u64> = seen.iter().filter_map(|e| if let Event::TableDone { table, rows_read, .. } = e { Some((table.as_str(), *rows_read)) } else { None }).collect();
+        let names: Vec<&str> = report.tables.keys().map(|k| k.as_str()).collect();
+        assert_eq!(seen.iter().filter(|e| matches!(e, Event::TableDone { .. })).count(), names.len(), "one TableDone per table");
+        assert_eq!(done.keys().copied().collect::<Vec<_>>(), names, "every table, kept or loaded, is said done once");
+        assert_eq!(done.values().sum::<u64>(), planned, "the rows said done add up to the total");
+    }
 }

@@ -4,7 +4,7 @@ use super::journal::State;
 use super::shared::Shared;
 use crate::dialect::session::{target_err, Conn};
 use crate::error::Result;
-use crate::events::Warning;
+use crate::events::{Event, Warning};
 use crate::plan::resolve::PlannedTable;
 
 /// Moves a table on in the run's journal, where the run keeps one.
@@ -30,6 +30,10 @@ pub(super) async fn resume_table(sh: &Shared, conn: &mut Conn, t: &PlannedTable)
         tr.rows_read = t.source.row_count;
         tr.rows_written = rows;
         rep.notes.push(Warning { table: Some(name.clone()), object: format!("table {name}"), reason: "kept: the interrupted run had finished it".into() });
+        drop(rep);
+        // Done before this run's first batch: the caller's progress counts its rows as done,
+        // or its total (every planned row) is never reached.
+        sh.events.emit(Event::TableDone { table: name.clone(), rows_read: t.source.row_count, rows_written: rows, rejected: 0, seconds: 0.0 });
         return Ok(());
     }
     conn.execute(&format!("DROP TABLE IF EXISTS {sql_name}")).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
