@@ -256,9 +256,17 @@ impl Recorder {
         append(&self.path, &AuditEntry { outcome: STARTED.into(), ..self.entry.clone() })
     }
 
-    /// Writes the entry as `cancelled` (stopped by the user), with the message.
-    pub fn cancelled(self, message: String) -> Result<AuditEntry> {
-        self.end("cancelled", Some(message))
+    /// Writes the entry as `cancelled` (stopped by the user), with the message. A cancel
+    /// does not wait for the source's SHA-256: the entry has it only when it is already in
+    /// (on a 300,000-row demo the wait held Ctrl-C up by five seconds in a debug build, and it
+    /// grows with the file).
+    pub fn cancelled(mut self, message: String) -> Result<AuditEntry> {
+        if let Some(h) = self.source_hash.take() {
+            if h.is_finished() {
+                self.entry.source_sha256 = h.join().ok().flatten();
+            }
+        }
+        self.end_now("cancelled", Some(message))
     }
 
     /// Writes the entry with its outcome: `Ok(note)` is `ok` (with an optional note), `Err` is
@@ -271,13 +279,18 @@ impl Recorder {
     }
 
     fn end(mut self, outcome: &str, message: Option<String>) -> Result<AuditEntry> {
-        self.entry.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         if let Some(h) = self.source_hash.take() {
             self.entry.source_sha256 = h.join().ok().flatten();
         } else if let (None, Some(src)) = (&self.entry.source_sha256, &self.entry.source) {
             // The action ended before it hashed the file.
             self.entry.source_sha256 = crate::backup::sha256_file(Path::new(src)).ok();
         }
+        self.end_now(outcome, message)
+    }
+
+    /// Writes the entry as it is, hashed or not.
+    fn end_now(mut self, outcome: &str, message: Option<String>) -> Result<AuditEntry> {
+        self.entry.seconds = (self.started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
         self.entry.outcome = outcome.into();
         self.entry.message = message;
         append(&self.path, &self.entry)?;

@@ -33,19 +33,28 @@ pub struct SourceBackup {
 
 /// SHA-256 of a file, streamed.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    Ok(sha256_file_unless(path, &|| false)?.expect("never stopped"))
+}
+
+/// `sha256_file`, given up (None) once `stop` says so: it is asked after every MiB read, so a
+/// cancelled run does not wait for the rest of a large file.
+pub fn sha256_file_unless(path: &Path, stop: &dyn Fn() -> bool) -> std::io::Result<Option<String>> {
     use sha2::Digest;
     use std::io::Read;
     let mut f = std::fs::File::open(path)?;
     let mut h = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
+        if stop() {
+            return Ok(None);
+        }
         let n = f.read(&mut buf)?;
         if n == 0 {
             break;
         }
         h.update(&buf[..n]);
     }
-    Ok(crate::value::hex(&h.finalize()))
+    Ok(Some(crate::value::hex(&h.finalize())))
 }
 
 fn full_disk(e: &rusqlite::Error) -> bool {

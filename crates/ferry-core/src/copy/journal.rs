@@ -45,10 +45,10 @@ pub(super) struct Fingerprint {
     pub(super) sha256: String,
 }
 
-/// The source's fingerprint (reads the whole file once).
-pub(super) fn fingerprint(path: &Path) -> Result<Fingerprint> {
+/// The source's fingerprint (reads the whole file once); a cancel stops the reading.
+pub(super) fn fingerprint(path: &Path, events: &crate::events::Events) -> Result<Fingerprint> {
     let size = std::fs::metadata(path).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", path.display())))?.len();
-    let sha256 = crate::backup::sha256_file(path).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let sha256 = crate::backup::sha256_file_unless(path, &|| events.cancelled()).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", path.display())))?.ok_or(FerryError::Cancelled)?;
     Ok(Fingerprint { size, sha256 })
 }
 

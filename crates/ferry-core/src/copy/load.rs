@@ -462,6 +462,12 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
         conn.execute("START TRANSACTION").await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
     }
     while let Some(batch) = rx.recv().await {
+        // A cancel stops the writer at once, not after the batches already read (the reader
+        // looks only as each batch fills): what is committed stays, and says so.
+        if sh.events.cancelled() {
+            failure = Some(FerryError::Cancelled);
+            break;
+        }
         if abandon.as_ref().is_some_and(|stop| stop.load(Ordering::Relaxed)) {
             continue; // the table is loaded again; the reader finishes its profile
         }

@@ -53,7 +53,8 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     let read_started = Instant::now();
     // The source's fingerprint for the run's journal, hashed beside the reading.
     let fp_src = source.to_path_buf();
-    let hashing = tokio::task::spawn_blocking(move || journal::fingerprint(&fp_src));
+    let fp_events = events.clone();
+    let hashing = tokio::task::spawn_blocking(move || journal::fingerprint(&fp_src, &fp_events));
     events.emit(Event::PhaseStarted { phase: Phase::Source });
     let reading = tokio::task::spawn_blocking(move || -> Result<(Schema, Option<Integrity>)> {
         if speculative {

@@ -232,7 +232,7 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
                                 if all { b.integrity.take() } else { None }
                             };
                             match check {
-                                Some(h) => tokio::task::spawn_blocking(move || h.join().expect("integrity check thread")).await.map_err(|e| FerryError::Other(e.to_string())).and_then(|r| r),
+                                Some(h) => tokio::task::spawn_blocking(move || h.join()).await.map_err(|e| FerryError::Other(e.to_string())).and_then(|r| r),
                                 None => Ok(()),
                             }
                         }
@@ -283,10 +283,16 @@ pub(super) async fn schedule(sh: &Arc<Shared>, spec: Vec<Arc<PlannedTable>>, sch
         for (t, rows) in left {
             record_kept(sh, &t, rows).await;
         }
-        // A damaged file is the cause to name, whatever else went wrong meanwhile.
+        // A damaged file is the cause to name, whatever else went wrong meanwhile; a cancel
+        // does not wait for the check (Ctrl-C took 14 s on a 300,000-row demo, most of it
+        // the check reading the file), but names damage it already found.
         let check = board.lock().expect("board").integrity.take();
         if let Some(h) = check {
-            if let Ok(Err(damage)) = tokio::task::spawn_blocking(move || h.join().expect("integrity check thread")).await {
+            let verdict = match e {
+                FerryError::Cancelled => h.stop(),
+                _ => tokio::task::spawn_blocking(move || h.join()).await.ok(),
+            };
+            if let Some(Err(damage)) = verdict {
                 return Err(damage);
             }
         }

@@ -85,7 +85,28 @@ fn each_table_on_threads(path: &Path, jobs: usize, tables: &mut [crate::schema::
 }
 
 /// The file's structure check, running beside a speculative load.
-pub type Integrity = std::thread::JoinHandle<Result<()>>;
+pub struct Integrity {
+    handle: std::thread::JoinHandle<Result<()>>,
+    interrupt: rusqlite::InterruptHandle,
+}
+
+impl Integrity {
+    /// Waits for the check's verdict.
+    pub fn join(self) -> Result<()> {
+        self.handle.join().expect("integrity check thread")
+    }
+
+    /// A cancelled run does not wait for a verdict: the check is interrupted (on a large file
+    /// it reads every page, ten seconds and more) and its thread left to end by itself. A
+    /// verdict already in is returned.
+    pub fn stop(self) -> Option<Result<()>> {
+        if self.handle.is_finished() {
+            return Some(self.join());
+        }
+        self.interrupt.interrupt();
+        None
+    }
+}
 
 /// The schema with a spread sample of each table's values (`profile_table_spread`), for a
 /// plan made before the rows are read; the file's structure check (`PRAGMA quick_check`)
@@ -93,12 +114,15 @@ pub type Integrity = std::thread::JoinHandle<Result<()>>;
 pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema, Integrity)> {
     let p = path.to_path_buf();
     let conn = inspect::open(path)?;
-    let check = std::thread::spawn(move || {
+    let checking = inspect::open(path)?;
+    let interrupt = checking.get_interrupt_handle();
+    let handle = std::thread::spawn(move || {
         // Measured: at normal priority the check slowed the load it runs beside (~0.15 s of
         // 3.5 s on the 1M demo); the load waits for it only once every row is in.
         crate::lowest_priority();
-        inspect::check_integrity(&*inspect::open(&p)?, &p)
+        inspect::check_integrity(&checking, &p)
     });
+    let check = Integrity { handle, interrupt };
     let read = || -> Result<Schema> {
         let mut schema = inspect::inspect_with(&conn, path, false)?;
         // The counts and samples, `jobs` tables at a time.
@@ -108,6 +132,6 @@ pub fn read_source_spread(path: &Path, rows: u64, jobs: usize) -> Result<(Schema
     match read() {
         Ok(schema) => Ok((schema, check)),
         // A damaged file can fail here already; the integrity check words it best.
-        Err(e) => Err(check.join().expect("integrity check thread").err().unwrap_or(e)),
+        Err(e) => Err(check.join().err().unwrap_or(e)),
     }
 }
