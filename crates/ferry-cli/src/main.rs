@@ -829,6 +829,10 @@ fn print_schema(s: &Schema) {
         if let Some(seq) = t.sqlite_sequence {
             flags.push(format!("AUTOINCREMENT (sqlite_sequence {seq})"));
         }
+        if let Some(f) = &t.fts {
+            let content = f.content.as_ref().map(|c| format!(", documents from {c}")).unwrap_or_default();
+            flags.push(format!("{} virtual table, tokenizer {}{content}, read as its documents (shadow tables: {})", f.module, f.tokenizer_name(), f.shadow_tables.join(", ")));
+        }
         println!("table {} — {}{}", t.name, count(t.row_count, "row", "rows"), if flags.is_empty() { String::new() } else { format!(" — {}", flags.join(", ")) });
         if let Some(n) = t.profile_sample {
             println!("  (values below profiled on a sample of {} of its {} rows — a quick look; plans read every row)", group(n), group(t.row_count));

@@ -593,6 +593,11 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
             let actual_text = actual.map(|a| fk_text(&a.columns, &a.ref_table, &a.ref_columns, dialect.fk_action_as_kept(a.on_update), dialect.fk_action_as_kept(a.on_delete)));
             items.push(item(ObjectKind::ForeignKey, &fk.name, Some(planned_text), actual_text, diffs));
         }
+        // An FTS table's search: PostgreSQL's generated column, the index.
+        if let Some(s) = &t.search {
+            engine_columns.push(s.vector.clone());
+            planned_index_names.push(s.index.clone());
+        }
         // What the target has beyond the plan.
         for c in &x.columns {
             let planned_col = t.columns.iter().any(|p| dialect.same_name(&p.name, &c.name)) || t.added.as_ref().is_some_and(|a| dialect.same_name(&a.name, &c.name)) || engine_columns.iter().any(|n| dialect.same_name(n, &c.name));

@@ -558,7 +558,7 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
         out.objects.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
     }
     for vt in &schema.virtual_tables {
-        out.objects.push(Warning { table: Some(vt.name.clone()), object: format!("virtual table {} (USING {})", vt.name, vt.module), reason: "not carried: it exists only in SQLite".into() });
+        out.objects.push(Warning { table: Some(vt.name.clone()), object: format!("virtual table {} (USING {})", vt.name, vt.module), reason: vt.why.clone().unwrap_or_else(|| "not carried: it exists only in SQLite".into()) });
     }
     for tp in plan.tables.iter().filter(|t| !t.skip) {
         let mut renamed = |table: Option<&str>, from: &str, to: &str| {

@@ -50,6 +50,54 @@ pub struct Table {
     /// for with `ferry inspect --sample`), not on every row; plans never rest on one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_sample: Option<u64>,
+    /// An FTS3/4/5 virtual table read as a table of its documents (`source::sqlite::fts`):
+    /// its row id, then its columns as text. The target indexes them for search.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub fts: Option<Fts>,
+}
+
+/// What an FTS table searches, as its `CREATE VIRTUAL TABLE` says.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Fts {
+    /// `fts3`, `fts4` or `fts5`.
+    pub module: String,
+    /// The `tokenize` option as written (`porter unicode61`); empty: the module's default.
+    pub tokenizer: String,
+    /// Columns stored but not searched (FTS5 `UNINDEXED`, FTS4 `notindexed=`).
+    pub unindexed: Vec<String>,
+    /// The external content table (`content='t'`) whose rows are the documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub content: Option<String>,
+    /// The shadow tables SQLite keeps its index in: not copied.
+    pub shadow_tables: Vec<String>,
+}
+
+impl Fts {
+    /// The tokenizer's words, lowercased (`["porter", "unicode61"]`); the default when none.
+    pub fn tokenizer_words(&self) -> Vec<String> {
+        let words: Vec<String> = self.tokenizer.split(|c: char| c.is_whitespace() || c == '\'' || c == '"').filter(|w| !w.is_empty()).map(str::to_ascii_lowercase).collect();
+        if words.is_empty() {
+            return vec![if self.module == "fts5" { "unicode61".into() } else { "simple".into() }];
+        }
+        words
+    }
+    /// Whether words are searched by their stem (the `porter` tokenizer).
+    pub fn stems(&self) -> bool {
+        self.tokenizer_words().first().is_some_and(|w| w == "porter")
+    }
+    /// The tokenizer by name (`porter unicode61`, `unicode61`, `trigram`), for messages: its
+    /// options left out (`porter` wraps the tokenizer named after it).
+    pub fn tokenizer_name(&self) -> String {
+        let w = self.tokenizer_words();
+        match w.first().map(String::as_str) {
+            Some("porter") if w.len() > 1 && self.module == "fts5" => format!("porter {}", w[1]),
+            Some(first) => first.to_string(),
+            None => String::new(),
+        }
+    }
 }
 
 impl Table {
@@ -201,6 +249,10 @@ pub struct VirtualTable {
     pub sql: String,
     /// The shadow tables SQLite made for it (`docs_data`, `docs_idx`, …), skipped with it.
     pub shadow_tables: Vec<String>,
+    /// Why it is not carried, where Ferry knows more than that it exists only in SQLite.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub why: Option<String>,
 }
 
 /// What the values of one column hold (one streaming pass over every row).

@@ -16,6 +16,7 @@ mod demo;
 mod diff;
 mod exit_status;
 mod faults;
+mod fts;
 mod infer;
 mod load_data;
 mod lossless;

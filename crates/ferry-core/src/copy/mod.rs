@@ -200,7 +200,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         report.warnings.push(Warning {
             table: Some(vt.name.clone()),
             object: format!("virtual table {} (USING {})", vt.name, vt.module),
-            reason: format!("not carried: {} virtual tables exist only in SQLite; use the target's own search or index features", vt.module),
+            reason: vt.why.clone().unwrap_or_else(|| format!("not carried: {} virtual tables exist only in SQLite; use the target's own search or index features", vt.module)),
         });
     }
     let log = RejectLog::new(opts.rejects.clone());

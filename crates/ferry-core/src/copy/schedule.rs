@@ -387,6 +387,7 @@ mod tests {
             citus: None,
             added: None,
             notes: vec![],
+            search: None,
         })
     }
 

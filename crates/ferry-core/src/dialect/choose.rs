@@ -13,6 +13,15 @@ use std::path::{Path, PathBuf};
 use crate::schema::LogicalType;
 
 impl Dialect {
+    /// How an FTS table's documents are searched on this target: a few words for the plan's
+    /// column reasons, and the whole note for the report (`dialect/*/search.rs`).
+    pub fn search_how(self, fts: &crate::schema::Fts, columns: &[String], vector: &str, index: &str) -> (String, String) {
+        match self {
+            Dialect::Postgres => (postgres::search::how_short(fts, vector), postgres::search::how(fts, columns, vector, index)),
+            Dialect::MySql | Dialect::MariaDb => (mysql::search::how_short(fts, vector), mysql::search::how(fts, columns, vector, index)),
+        }
+    }
+
     /// A logical type as this dialect's column type (`dialect/*/types.rs`).
     pub fn format_type(self, t: &LogicalType) -> String {
         match self {

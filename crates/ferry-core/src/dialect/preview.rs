@@ -36,11 +36,13 @@ pub fn preview(schema: &Schema, plan: &Plan, dialect: Dialect, pg_schema: Option
         .map(|t| {
             let mut statements = vec![];
             let mut warnings = t.warnings.clone();
+            warnings.extend(t.notes.iter().cloned());
             if dialect == Dialect::Postgres {
                 statements.push(postgres::ddl::create_table(t, ns));
                 statements.extend(postgres::ddl::primary_key(t, ns));
                 statements.extend(t.uniques.iter().map(|(name, cols)| postgres::ddl::unique(t, ns, name, cols)));
                 statements.extend(t.indexes.iter().map(|ix| postgres::ddl::index(t, ns, ix)));
+                statements.extend(postgres::ddl::search_index(t, ns));
                 statements.extend(t.checks.iter().map(|ck| postgres::ddl::check(t, ns, &ck.name, &ck.sql)));
                 statements.extend(t.foreign_keys.iter().map(|fk| postgres::ddl::foreign_key(t, ns, fk)));
             } else {
@@ -53,6 +55,9 @@ pub fn preview(schema: &Schema, plan: &Plan, dialect: Dialect, pg_schema: Option
                 }
                 if !clauses.is_empty() {
                     statements.push(mysql::ddl::alter(t, &clauses));
+                }
+                if let Some(s) = &t.search {
+                    statements.push(mysql::ddl::alter(t, &[mysql::search::index_clause(&s.index, &s.columns)]));
                 }
                 statements.extend(t.foreign_keys.iter().map(|fk| mysql::ddl::foreign_key(t, fk)));
             }

@@ -13,6 +13,7 @@ pub mod kinds;
 pub mod masks;
 mod model;
 pub mod resolve;
+pub mod search;
 
 use crate::error::{FerryError, Result};
 use crate::mapping::{self, Usage};
@@ -88,7 +89,9 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
                 mask_why: None,
             });
         }
-        tables.push(TablePlan { source: t.name.clone(), target: tname, skip: false, columns });
+        let mut tp = TablePlan { source: t.name.clone(), target: tname, skip: false, columns };
+        search::propose(t, &mut tp, dialect);
+        tables.push(tp);
     }
     // A foreign key's column must have its parent's type; where they differ, the child
     // follows the parent when the parent's type holds the child's values.

@@ -141,6 +141,8 @@ pub struct PlannedTable {
     /// What the plan made differently from the source by design (Citus's rewrite of keys),
     /// for the report's notes.
     pub notes: Vec<Warning>,
+    /// An FTS table's search on the target (`plan::search`).
+    pub search: Option<crate::plan::search::PlannedSearch>,
 }
 
 /// A table's place in a Citus cluster.
@@ -197,6 +199,7 @@ impl PlannedTable {
             && self.identity == other.identity
             && self.citus == other.citus
             && self.added == other.added
+            && self.search == other.search
     }
 
     pub fn column(&self, source: &str) -> Option<&PlannedColumn> {
@@ -475,6 +478,15 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             let pc = planned_cols.iter().find(|p| p.source == *c)?;
             matches!(pc.logical, LogicalType::Integer { .. }).then(|| (pc.name.clone(), t.sqlite_sequence.unwrap_or(0)))
         });
+        let searched: Vec<(String, String, bool)> = planned_cols.iter().map(|c| (c.source.clone(), c.name.clone(), matches!(c.logical, LogicalType::Text { .. }))).collect();
+        let (search, notes) = match crate::plan::search::plan(t, dialect, &tp.target, &searched, &mut object_names) {
+            Some((Some(s), note)) => (Some(s), vec![note]),
+            Some((None, why)) => {
+                warnings.push(why);
+                (None, vec![])
+            }
+            None => (None, vec![]),
+        };
         out.push(PlannedTable {
             source: t.clone(),
             name: tp.target.clone(),
@@ -489,7 +501,8 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             warnings,
             citus: None,
             added: None,
-            notes: vec![],
+            notes,
+            search,
         });
     }
     if let Some(d) = &plan.distribution {

@@ -2,6 +2,7 @@
 import type { Check } from "./Check";
 import type { Column } from "./Column";
 import type { ForeignKey } from "./ForeignKey";
+import type { Fts } from "./Fts";
 import type { Index } from "./Index";
 import type { PrimaryKey } from "./PrimaryKey";
 import type { Unique } from "./Unique";
@@ -35,4 +36,9 @@ sql: string,
  * Set when the columns' profiles rest on a sample of this many rows (a quick look, asked
  * for with `ferry inspect --sample`), not on every row; plans never rest on one.
  */
-profile_sample?: number | null, };
+profile_sample?: number | null, 
+/**
+ * An FTS3/4/5 virtual table read as a table of its documents (`source::sqlite::fts`):
+ * its row id, then its columns as text. The target indexes them for search.
+ */
+fts?: Fts, };

@@ -4,4 +4,8 @@ export type VirtualTable = { name: string, module: string, sql: string,
 /**
  * The shadow tables SQLite made for it (`docs_data`, `docs_idx`, …), skipped with it.
  */
-shadow_tables: Array<string>, };
+shadow_tables: Array<string>, 
+/**
+ * Why it is not carried, where Ferry knows more than that it exists only in SQLite.
+ */
+why?: string, };

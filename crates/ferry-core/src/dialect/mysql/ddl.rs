@@ -167,7 +167,7 @@ pub fn insert_prefix(t: &PlannedTable, flavor: &Flavor) -> String {
 /// makes them where the server refuses them all in one. A partial UNIQUE index is left
 /// off by `migrate` without asking the server (it says why), so it is not tried.
 pub fn key_steps(flavor: &Flavor, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
-    t.indexes
+    let mut steps: Vec<crate::dialect::ddl::Step> = t.indexes
         .iter()
         .filter(|ix| !(ix.unique && ix.where_sql.is_some()))
         .map(|ix| {
@@ -175,7 +175,11 @@ pub fn key_steps(flavor: &Flavor, t: &PlannedTable) -> Vec<crate::dialect::ddl::
             let all: Vec<String> = columns.into_iter().chain([clause]).collect();
             crate::dialect::ddl::Step { object: format!("index {}", ix.name), sql: alter(t, &all) }
         })
-        .collect()
+        .collect();
+    if let Some(s) = &t.search {
+        steps.push(crate::dialect::ddl::Step { object: format!("FULLTEXT index {}", s.index), sql: alter(t, &[super::search::index_clause(&s.index, &s.columns)]) });
+    }
+    steps
 }
 
 pub struct MyDdl {
@@ -257,6 +261,7 @@ mod tests {
             citus: None,
             added: None,
             notes: vec![],
+            search: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod inspect;
 pub mod monitor;
 pub mod read;
 pub mod rehearse;
+pub mod search;
 pub mod session;
 pub mod sync;
 pub mod types;

@@ -83,6 +83,12 @@ impl Session for MySqlConnection {
                 let _ = self.execute(&ddl::alter(t, std::slice::from_ref(clause))).await;
             }
         }
+        // An FTS table's FULLTEXT index alone: InnoDB builds one at a time.
+        if let Some(s) = &t.search {
+            if let Err(e) = self.execute(&ddl::alter(t, &[super::search::index_clause(&s.index, &s.columns)])).await {
+                found.warn(Some(&t.source.name), format!("FULLTEXT index {}", s.index), format!("not created: {}", db_message(&e))).await;
+            }
+        }
         Ok(())
     }
 

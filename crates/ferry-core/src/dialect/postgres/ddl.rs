@@ -50,6 +50,9 @@ pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String
     if let Some(a) = &t.added {
         defs.push(format!("{} {} NOT NULL", q(&a.name), a.type_sql));
     }
+    if let (Some(s), Some(fts)) = (&t.search, &t.source.fts) {
+        defs.push(super::search::vector_column(fts, &s.vector, &s.columns));
+    }
     for ck in t.checks.iter().filter(|_| checks) {
         defs.push(format!("CONSTRAINT {} CHECK ({})", q(&ck.name), ck.sql));
     }
@@ -138,6 +141,12 @@ pub fn foreign_key(t: &PlannedTable, schema: &str, fk: &PlannedForeignKey) -> St
     ))
 }
 
+/// An FTS table's GIN index on its generated `tsvector` (`search.rs`).
+pub fn search_index(t: &PlannedTable, schema: &str) -> Option<String> {
+    let s = t.search.as_ref()?;
+    Some(on_cluster(t, super::search::index(&qualified(schema, &t.name), &s.vector, &s.index)))
+}
+
 /// `ADD CONSTRAINT … NOT VALID`: the key is made without reading the rows (a moment's
 /// lock on both tables); `validate_constraint` then checks them holding locks under which
 /// other keys of the same parent can be checked at once.
@@ -201,6 +210,9 @@ pub fn key_steps(schema: &str, t: &PlannedTable) -> Vec<crate::dialect::ddl::Ste
     }
     for ix in &t.indexes {
         steps.push(crate::dialect::ddl::Step { object: format!("index {}", ix.name), sql: index(t, schema, ix) });
+    }
+    if let (Some(sql), Some(s)) = (search_index(t, schema), &t.search) {
+        steps.push(crate::dialect::ddl::Step { object: format!("search index {}", s.index), sql });
     }
     if let Some((col, _)) = &t.identity {
         steps.push(crate::dialect::ddl::Step { object: format!("identity of {col}"), sql: identity(t, schema, col, 1) });

@@ -23,6 +23,7 @@ pub mod inspect;
 pub mod monitor;
 pub mod read;
 pub mod rehearse;
+pub mod search;
 pub mod session;
 pub mod simple;
 pub mod sync;

@@ -102,6 +102,11 @@ impl Session for PgConnection {
                 found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
             }
         }
+        if let Some(sql) = ddl::search_index(t, schema) {
+            if let Err(e) = self.execute(&with_build_memory(&sql)).await {
+                found.warn(Some(&t.source.name), format!("search index {}", t.search.as_ref().map(|s| s.index.as_str()).unwrap_or_default()), format!("not created: {}", db_message(&e))).await;
+            }
+        }
         Ok(())
     }
 

@@ -82,7 +82,7 @@ pub fn inspect_with(conn: &Connection, path: &Path, count: bool) -> Result<Schem
                 let kind = kinds.get(&m.name).map(String::as_str).unwrap_or("table");
                 if kind == "virtual" {
                     let module = virtual_module(&sql);
-                    schema.virtual_tables.push(VirtualTable { name: m.name.clone(), module, sql, shadow_tables: vec![] });
+                    schema.virtual_tables.push(VirtualTable { name: m.name.clone(), module, sql, shadow_tables: vec![], why: None });
                     continue;
                 }
                 if kind == "shadow" {
@@ -107,6 +107,17 @@ pub fn inspect_with(conn: &Connection, path: &Path, count: bool) -> Result<Schem
     }
     for vt in &mut schema.virtual_tables {
         vt.shadow_tables.sort();
+    }
+    // FTS tables are read as tables of their documents (`fts`), after the others.
+    for vt in std::mem::take(&mut schema.virtual_tables) {
+        if !super::fts::is_fts(&vt.module) {
+            schema.virtual_tables.push(vt);
+            continue;
+        }
+        match super::fts::read(conn, &vt.name, &vt.module, &vt.sql, vt.shadow_tables.clone(), count).map_err(e)? {
+            Ok(t) => schema.tables.push(t),
+            Err(why) => schema.virtual_tables.push(VirtualTable { why: Some(why), ..vt }),
+        }
     }
     // Index definitions (the automatic ones behind UNIQUE/PRIMARY KEY come from PRAGMAs).
     for m in master.iter().filter(|m| m.kind == "index") {

@@ -1,5 +1,6 @@
 //! Reading a SQLite file: schema, rows, profiles. The file is opened read-only, never written.
 pub mod collation;
+pub mod fts;
 pub mod inspect;
 pub mod open;
 pub mod parse;
