@@ -244,6 +244,7 @@ pub fn same_type(dialect: Dialect, a: &str, b: &str) -> bool {
 /// back: lowercase outside string literals, identifier quotes, `::type` casts, parentheses
 /// and spaces dropped (`("qty" > 0)` and `qty > 0::numeric` both give `qty>0`).
 pub fn expr_skeleton(s: &str) -> String {
+    let s = &casts_as_colons(s);
     const TYPE_WORDS: [&str; 6] = ["with", "without", "time", "zone", "varying", "precision"];
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::new();
@@ -307,6 +308,50 @@ pub fn expr_skeleton(s: &str) -> String {
         }
     }
     out
+}
+
+/// `CAST(x AS type)` written as `(x)::t`, innermost first, so the skeleton drops the type as
+/// it drops PostgreSQL's `::type` (the server prints `CAST(x AS text)` as `(x)::text`, MariaDB
+/// as `cast(x as char charset utf8mb4)`).
+fn casts_as_colons(s: &str) -> String {
+    let mut s = s.to_string();
+    // MariaDB prints lower() and upper() back as lcase() and ucase().
+    for (from, to) in [("lcase(", "lower("), ("ucase(", "upper(")] {
+        while let Some(at) = find_outside_literals(&s.to_ascii_lowercase(), from).filter(|&at| !s[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_')) {
+            s.replace_range(at..at + from.len(), to);
+        }
+    }
+    for _ in 0..64 {
+        let lower = s.to_ascii_lowercase();
+        let starts: Vec<usize> = (0..lower.len())
+            .filter(|&i| lower[i..].starts_with("cast(") && !lower[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') && !in_literal(&lower, i))
+            .collect();
+        let Some(&at) = starts.last() else { break };
+        let body = at + 5;
+        let (mut depth, mut as_at, mut end) = (0i32, None, None);
+        let mut lit = false;
+        for (j, c) in lower[body..].char_indices() {
+            match c {
+                '\'' => lit = !lit,
+                _ if lit => {}
+                '(' => depth += 1,
+                ')' if depth == 0 => {
+                    end = Some(body + j);
+                    break;
+                }
+                ')' => depth -= 1,
+                _ if depth == 0 && lower[body + j..].starts_with(" as ") => as_at = Some(body + j),
+                _ => {}
+            }
+        }
+        let (Some(as_at), Some(end)) = (as_at, end) else { break };
+        s = format!("{}({})::t{}", &s[..at], &s[body..as_at], &s[end + 1..]);
+    }
+    s
+}
+
+fn in_literal(s: &str, at: usize) -> bool {
+    s[..at].chars().filter(|&c| c == '\'').count() % 2 == 1
 }
 
 /// Where `pat` starts in `s`, not counting text inside '…' literals.
@@ -855,11 +900,19 @@ mod tests {
             ("\"flag\" IN (0, 1)", "flag = ANY (ARRAY[0::bigint, 1::bigint])"),
             ("x NOT IN ('a')", "x <> ALL (ARRAY['a'::text])"),
             ("note IN ('=anyarray[')", "note IN ('=anyarray[')"),
+            // CAST as the servers print it back: PostgreSQL `(x)::type`, MariaDB `cast(x as char charset …)`.
+            ("(CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS bigint))", "(floor(EXTRACT(epoch FROM CURRENT_TIMESTAMP)))::bigint"),
+            ("(CAST(CAST(floor(x) AS bigint) AS text))", "((floor(x))::bigint)::text"),
+            ("(CAST(UNIX_TIMESTAMP() AS CHAR))", "cast(unix_timestamp() as char charset utf8mb4)"),
+            ("CAST((1 + 2) AS CHAR)", "cast(1 + 2 as char charset utf8mb4)"),
+            ("'CAST(a AS b)'", "'CAST(a AS b)'"),
+            ("(LOWER(HEX(RANDOM_BYTES(16))))", "lcase(hex(random_bytes(16)))"),
+            ("UPPER(x)", "ucase(`x`)"),
         ];
         for (a, b) in same {
             assert!(same_expr(a, b), "{a} ~ {b}: {} vs {}", expr_skeleton(a), expr_skeleton(b));
         }
-        let different = [("x IN ('a', 'b')", "x = ANY (ARRAY['a'::text])"), ("qty > 0", "qty >= 0"), ("'Abc'", "'abc'"), ("'a b'", "'ab'"), ("0", "1")];
+        let different = [("'CAST(a AS b)'", "'(a)::t'"), ("CAST(a AS int)", "CAST(b AS int)"), ("x IN ('a', 'b')", "x = ANY (ARRAY['a'::text])"), ("qty > 0", "qty >= 0"), ("'Abc'", "'abc'"), ("'a b'", "'ab'"), ("0", "1")];
         for (a, b) in different {
             assert!(!same_expr(a, b), "{a} ≁ {b}");
         }

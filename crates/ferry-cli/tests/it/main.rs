@@ -15,6 +15,7 @@ mod corpus;
 mod demo;
 mod diff;
 mod exit_status;
+mod expr_defaults;
 mod faults;
 mod fts;
 mod infer;

@@ -63,6 +63,12 @@ pub trait Spelling: Sync {
     fn text_default(&self, literal: String) -> String;
     /// A blob DEFAULT from its hex digits.
     fn blob_default(&self, hex: &str) -> String;
+    /// `randomblob(n)` in a DEFAULT: `n` bytes the server draws at random, with no extension.
+    fn random_bytes(&self, n: u32) -> String;
+    /// `hex(x)` of bytes (`text`: of a text's UTF-8), upper-case as SQLite's.
+    fn hex_upper(&self, sql: &str, text: bool) -> String;
+    /// `strftime('%s', 'now')`: the whole seconds since 1970 as an integer.
+    fn epoch_seconds_now(&self) -> String;
 
     // --- the current time -------------------------------------------------------------------
 

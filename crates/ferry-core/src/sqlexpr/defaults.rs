@@ -9,13 +9,23 @@ use super::literals::{canonical_uuid, hex_encode, numeric_text, parse_timestamp_
 use super::now::NowSpec;
 use super::parse::strip_nested;
 use super::tx::{Tx, R};
-use super::values::{Kind, Lit};
+use super::values::{Kind, Lit, Tr};
+use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments, Value, ValueWithSpan};
+use super::parse::one_part;
 
 /// One default value as SQLite sees it.
 pub(super) enum DefaultValue {
     Null,
     Lit(Lit),
     Now(NowSpec),
+    /// `DEFAULT (expr)`: an expression, translated as a CHECK's is, computed by the target
+    /// for each row (PostgreSQL; MariaDB 10.2+ and MySQL 8.0.13+ take it in parentheses).
+    Expr(Tr),
+}
+
+/// Whether a DEFAULT is an expression rather than a literal, NULL or the current time.
+pub(super) fn is_expression(e: &Expr) -> bool {
+    !matches!(e, Expr::Value(_) | Expr::Identifier(_)) && !matches!(e, Expr::UnaryOp { expr, .. } if matches!(strip_nested(expr), Expr::Value(_)))
 }
 
 impl<'a> Tx<'a> {
@@ -39,6 +49,73 @@ impl<'a> Tx<'a> {
         }
     }
 
+    /// A DEFAULT that is an expression, translated as CHECKs are, with what only a DEFAULT
+    /// means (`randomblob`, `hex`, `strftime('%s', 'now')`).
+    pub(super) fn default_expr(&mut self, e: &Expr) -> R<DefaultValue> {
+        self.in_default = true;
+        let t = self.expr(e);
+        self.in_default = false;
+        Ok(DefaultValue::Expr(t?))
+    }
+
+    /// `strftime('%s', 'now')` and `unixepoch()` in a DEFAULT: the whole seconds since 1970
+    /// (strftime gives SQLite's text of them, which a numeric column stores as the integer).
+    pub(super) fn epoch_now(&self, f: &Function) -> Option<Tr> {
+        let name = one_part(&f.name)?.value.to_ascii_lowercase();
+        if !self.in_default || !matches!(name.as_str(), "strftime" | "unixepoch") {
+            return None;
+        }
+        let epoch = || Tr::new(self.sp.epoch_seconds_now(), Kind::Int, true);
+        let l = match &f.args {
+            FunctionArguments::None if name == "unixepoch" => return Some(epoch()),
+            FunctionArguments::List(l) => l,
+            _ => return None,
+        };
+        let strs: Vec<String> = l
+            .args
+            .iter()
+            .map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => match strip_nested(e) {
+                    Expr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) => Some(s.to_ascii_lowercase()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect::<Option<_>>()?;
+        let now: &[&str] = if name == "unixepoch" { &[] } else { &["%s"] };
+        let args: Vec<&str> = strs.iter().map(String::as_str).collect();
+        (args == [now, &["now"]].concat() || (name == "unixepoch" && args.is_empty())).then(epoch)
+    }
+
+    /// `randomblob(n)` and `hex(x)` in a DEFAULT.
+    pub(super) fn default_function(&mut self, name: &str, args: &[&Expr]) -> R<Tr> {
+        match (name, args) {
+            ("randomblob", [n]) => {
+                let n = match strip_nested(n) {
+                    Expr::Value(v) => match self.value_lit(v)? {
+                        Lit::Int(n) => n,
+                        _ => return Err("randomblob() of anything but a whole number".into()),
+                    },
+                    _ => return Err("randomblob() of a computed length".into()),
+                };
+                if n > 1024 {
+                    return Err(format!("randomblob({n}): MySQL's RANDOM_BYTES draws at most 1,024 bytes; Ferry carries up to that"));
+                }
+                // SQLite draws one byte for a length below 1.
+                Ok(Tr::new(self.sp.random_bytes(n.max(1) as u32), Kind::Bytes, true))
+            }
+            ("hex", [x]) => {
+                let t = self.expr(x)?;
+                match t.kind {
+                    Kind::Bytes => Ok(Tr::new(self.sp.hex_upper(&t.sql, false), Kind::Text, true)),
+                    Kind::Text => Ok(Tr::new(self.sp.hex_upper(&t.sql, true), Kind::Text, true)),
+                    k => Err(format!("hex() of a {} value: SQLite takes the bytes of its text form", k.label())),
+                }
+            }
+            _ => Err(format!("{name}() with {} arguments", args.len())),
+        }
+    }
+
     pub(super) fn why_not_function(&self, f: &Function) -> String {
         let name = f.name.to_string().to_ascii_lowercase();
         match name.as_str() {
@@ -52,6 +129,7 @@ impl<'a> Tx<'a> {
         let kind = Kind::from_logical(ty)?;
         let lit = match v {
             DefaultValue::Null => return Ok(None),
+            DefaultValue::Expr(t) => return self.expr_default(t, kind).map(Some),
             DefaultValue::Now(spec) => {
                 let t = self.now_as(kind, &spec)?;
                 return Ok(Some(format!("({})", t.sql)));
@@ -146,6 +224,21 @@ impl<'a> Tx<'a> {
             Kind::Null | Kind::Unknown => unreachable!(),
         };
         Ok(Some(out))
+    }
+}
+
+impl<'a> Tx<'a> {
+    /// An expression DEFAULT for a column of `kind`, in parentheses: the value the target
+    /// computes must be what SQLite stores, the column's affinity applied. An integer into a
+    /// text column becomes its text; anything else of another kind is refused.
+    fn expr_default(&self, t: Tr, kind: Kind) -> R<String> {
+        let sql = match (kind, t.kind) {
+            (Kind::Int, Kind::Int) | (Kind::Dec | Kind::Float, Kind::Int | Kind::Dec | Kind::Float) | (Kind::Text, Kind::Text) | (Kind::Bytes, Kind::Bytes) | (Kind::Bool, Kind::Bool) => t.sql,
+            (Kind::Text, Kind::Int) => self.sp.cast_text(&t.operand()),
+            (Kind::Int | Kind::Dec | Kind::Float | Kind::Text | Kind::Bytes | Kind::Bool, Kind::Null) => return Err("the expression is always NULL".into()),
+            (to, from) => return Err(format!("the expression gives a {} value for a {} column: SQLite applies the column's affinity to it, the target converts by its own rules; carried only where the two agree", from.label(), to.label())),
+        };
+        Ok(format!("({sql})"))
     }
 }
 

@@ -74,6 +74,9 @@ impl<'a> Tx<'a> {
     }
 
     pub(super) fn function(&mut self, f: &Function) -> R<Tr> {
+        if let Some(t) = self.epoch_now(f) {
+            return Ok(t);
+        }
         if let Some(spec) = self.now_function(f)? {
             let sql = self.now_text(&spec)?;
             return Ok(Tr { sql, kind: Kind::Text, lit: None, now: Some(spec), atom: true });
@@ -282,6 +285,7 @@ impl<'a> Tx<'a> {
                 self.glob(args[1], args[0])
             }
             "like" => Err("like() as a function is not supported; write x LIKE pattern".into()),
+            "randomblob" | "hex" if self.in_default => self.default_function(&name, &args),
             "random" | "randomblob" => Err(format!("{name}() draws SQLite's own random values")),
             "round" => Err("round(): SQLite rounds doubles half away from zero, the targets' rounding of doubles differs".into()),
             "julianday" | "unixepoch" | "strftime" | "datetime" | "time" | "date" | "timediff" => {

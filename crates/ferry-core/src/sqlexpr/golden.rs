@@ -320,6 +320,11 @@ const TEST_DEFAULTS: &[&str] = &[
     "(randomblob(16))",
     "(lower(hex(randomblob(16))))",
     "(1 + 1)",
+    "(1+2)",
+    "(randomblob(20))",
+    "(hex('ab'))",
+    "(CAST(strftime('%s','now') AS INTEGER))",
+    "(abs(-3) * 2)",
     "'x'",
 ];
 

@@ -96,9 +96,15 @@ pub fn translate_default(dflt: &str, ty: &LogicalType, dialect: Dialect) -> Resu
 
 fn translate_default_here(dflt: &str, ty: &LogicalType, dialect: Dialect) -> Result<Option<String>, String> {
     let expr = parse_expr(dflt)?;
-    let tx = Tx::new(dialect, dflt);
-    let value = tx.default_value(strip_nested(&expr))
-        .map_err(|e| format!("DEFAULT {}: {e}", dflt.trim()))?;
+    let mut tx = Tx::new(dialect, dflt);
+    let e = strip_nested(&expr);
+    // An expression the literal reading refuses is translated as a CHECK is; where that
+    // fails too, a function call keeps the literal reading's reason (it names the function).
+    let value = match tx.default_value(e) {
+        Err(why) if defaults::is_expression(e) => tx.default_expr(e).map_err(|other| if matches!(e, sqlparser::ast::Expr::Function(_)) { why } else { other }),
+        v => v,
+    }
+    .map_err(|e| format!("DEFAULT {}: {e}", dflt.trim()))?;
     tx.render_default(value, ty).map_err(|e| format!("DEFAULT {} on a {} column: {e}", dflt.trim(), ty.label()))
 }
 

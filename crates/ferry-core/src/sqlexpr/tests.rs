@@ -118,7 +118,15 @@ fn defaults_by_type() {
         ),
         ("(datetime('now', '+1 month'))", text(), "ERR", "ERR", "ERR"),
         ("(datetime('now', 'weekday 0'))", text(), "ERR", "ERR", "ERR"),
-        ("(strftime('%s','now'))", text(), "ERR", "ERR", "ERR"),
+        // Epoch seconds: SQLite's text of them; an integer column stores the integer.
+        ("(strftime('%s','now'))", text(), "(CAST(CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS bigint) AS text))", "(CAST(UNIX_TIMESTAMP() AS CHAR))", "(CAST(UNIX_TIMESTAMP() AS CHAR))"),
+        ("(strftime('%s','now'))", L::Integer { bits: 64 }, "(CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS bigint))", "(UNIX_TIMESTAMP())", "(UNIX_TIMESTAMP())"),
+        ("(CAST(strftime('%s','now') AS INTEGER))", L::Integer { bits: 64 }, "OK", "OK", "OK"),
+        ("(strftime('%s','now'))", ts(false), "ERR", "ERR", "ERR"),
+        ("(strftime('%s','now','+1 day'))", L::Integer { bits: 64 }, "ERR", "ERR", "ERR"),
+        ("unixepoch()", L::Integer { bits: 64 }, "(CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS bigint))", "(UNIX_TIMESTAMP())", "(UNIX_TIMESTAMP())"),
+        ("(unixepoch('now'))", L::Integer { bits: 64 }, "(CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS bigint))", "(UNIX_TIMESTAMP())", "(UNIX_TIMESTAMP())"),
+        ("(unixepoch('2020-01-01'))", L::Integer { bits: 64 }, "ERR", "ERR", "ERR"),
         ("(julianday('now'))", L::Float, "ERR", "ERR", "ERR"),
         // A timestamp literal: normalised to UTC; timestamptz gets an explicit offset.
         ("'2020-01-01 10:00:00'", ts(true), "'2020-01-01 10:00:00+00'", "'2020-01-01 10:00:00'", "'2020-01-01 10:00:00'"),
@@ -134,10 +142,30 @@ fn defaults_by_type() {
         ("'[1, \"a\"]'", L::Json, "'[1, \"a\"]'", "('[1, \"a\"]')", "'[1, \"a\"]'"),
         ("'{oops'", L::Json, "ERR", "ERR", "ERR"),
         ("'0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b'", L::Uuid, "'0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b'", "'0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b'", "'0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b'"),
+        // random(): SQLite's 64-bit draws have no equivalent without an extension.
         ("random()", L::Integer { bits: 64 }, "ERR", "ERR", "ERR"),
-        ("(randomblob(16))", L::Bytes, "ERR", "ERR", "ERR"),
-        ("(lower(hex(randomblob(16))))", text(), "ERR", "ERR", "ERR"),
-        ("(1 + 1)", L::Integer { bits: 64 }, "ERR", "ERR", "ERR"),
+        // randomblob: fresh bytes per row, with no extension (PostgreSQL: MD5 of a random UUID per 16 bytes).
+        ("(randomblob(16))", L::Bytes, "(decode(md5(gen_random_uuid()::text), 'hex'))", "(RANDOM_BYTES(16))", "(RANDOM_BYTES(16))"),
+        ("(randomblob(20))", L::Bytes, "(substring(decode(md5(gen_random_uuid()::text), 'hex') || decode(md5(gen_random_uuid()::text), 'hex') from 1 for 20))", "(RANDOM_BYTES(20))", "(RANDOM_BYTES(20))"),
+        ("(randomblob(0))", L::Bytes, "(substring(decode(md5(gen_random_uuid()::text), 'hex') from 1 for 1))", "(RANDOM_BYTES(1))", "(RANDOM_BYTES(1))"),
+        ("(randomblob(4096))", L::Bytes, "ERR", "ERR", "ERR"),
+        ("(randomblob(16))", text(), "ERR", "ERR", "ERR"),
+        (
+            "(lower(hex(randomblob(16))))",
+            text(),
+            "(lower(upper(encode(decode(md5(gen_random_uuid()::text), 'hex'), 'hex'))))",
+            "(LOWER(HEX(RANDOM_BYTES(16))))",
+            "(LOWER(HEX(RANDOM_BYTES(16))))",
+        ),
+        ("(hex('ab'))", text(), "(upper(encode(convert_to('ab', 'UTF8'), 'hex')))", "(HEX('ab'))", "(HEX('ab'))"),
+        ("(hex(12))", text(), "ERR", "ERR", "ERR"),
+        // Arithmetic: computed by the target per row; an integer into a text column is its text.
+        ("(1 + 1)", L::Integer { bits: 64 }, "(1 + 1)", "(1 + 1)", "(1 + 1)"),
+        ("1+2", L::Integer { bits: 32 }, "(1 + 2)", "(1 + 2)", "(1 + 2)"),
+        ("(1+2)", text(), "(CAST((1 + 2) AS text))", "(CAST((1 + 2) AS CHAR))", "(CAST((1 + 2) AS CHAR))"),
+        ("(1+2)", L::Float, "(1 + 2)", "(1 + 2)", "(1 + 2)"),
+        ("(1.5 * 2)", L::Integer { bits: 64 }, "ERR", "ERR", "ERR"),
+        ("(1+2)", L::Bytes, "ERR", "ERR", "ERR"),
         ("'x'", L::Unsupported { reason: "geometry".into() }, "ERR", "ERR", "ERR"),
     ];
     for (dflt, ty, pg, my, ma) in &cases {
@@ -149,6 +177,7 @@ fn defaults_by_type() {
                     assert!(e.len() > 20, "reason too short: {e}");
                 }
                 "-" => assert_eq!(got, Ok(None), "{dialect:?} DEFAULT {dflt}"),
+                "OK" => assert!(matches!(got, Ok(Some(_))), "{dialect:?} DEFAULT {dflt}: {got:?}"),
                 w => assert_eq!(got, Ok(Some(w.to_string())), "{dialect:?} DEFAULT {dflt} on {}", ty.label()),
             }
         }

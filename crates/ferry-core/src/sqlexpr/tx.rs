@@ -25,6 +25,9 @@ pub(super) struct Tx<'a> {
     pub(super) derived: usize,
     /// How deep the expression walk is (`Tx::expr`), held under `MAX_DEPTH`.
     pub(super) depth: usize,
+    /// Translating a column DEFAULT: functions that draw new values (`randomblob`) are
+    /// meant, as they are nowhere else (`defaults::default_function`).
+    pub(super) in_default: bool,
 }
 
 /// The deepest expression translated. SQLite itself stores none deeper than 1,000 levels
@@ -34,7 +37,7 @@ pub(super) const MAX_DEPTH: usize = 1200;
 
 impl<'a> Tx<'a> {
     pub(super) fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0 }
+        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0, in_default: false }
     }
 
     pub(super) fn qi(&self, name: &str) -> String {

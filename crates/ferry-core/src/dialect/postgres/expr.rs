@@ -56,6 +56,21 @@ impl Spelling for Postgres {
     fn blob_default(&self, hex: &str) -> String {
         format!("'\\x{hex}'::bytea")
     }
+    /// Each 16 bytes the MD5 of a fresh `gen_random_uuid()` (built in since PostgreSQL 13; its
+    /// 122 random bits, spread over all 128): pgcrypto's `gen_random_bytes` needs the extension.
+    fn random_bytes(&self, n: u32) -> String {
+        let n = n.max(1);
+        let blocks = n.div_ceil(16);
+        let block = "decode(md5(gen_random_uuid()::text), 'hex')";
+        let all = vec![block; blocks as usize].join(" || ");
+        if n % 16 == 0 { all } else { format!("substring({all} from 1 for {n})") }
+    }
+    fn hex_upper(&self, sql: &str, text: bool) -> String {
+        if text { format!("upper(encode(convert_to({sql}, 'UTF8'), 'hex'))") } else { format!("upper(encode({sql}, 'hex'))") }
+    }
+    fn epoch_seconds_now(&self) -> String {
+        "CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS bigint)".into()
+    }
 
     fn now_wall(&self, local: bool, _millis: bool) -> String {
         if local { "LOCALTIMESTAMP".into() } else { "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')".into() }
