@@ -17,6 +17,15 @@
 #                sqlite3 -> CSV export is timed and printed separately.
 #     pgloader   `pgloader sqlite:///demo.sqlite postgresql://.../db`. If it fails as is, the
 #                reason is printed and it is run again with the workarounds it needs (said so).
+#     ferry sync `ferry sync` of a copy of the demo with 1% of the rows changed in each table
+#                that has a numeric column no key, index or CHECK names (scripts/bench/change.py;
+#                most of the demo's tables) into what `ferry migrate` just loaded, timed beside
+#                `ferry validate` (the issue's bar: no longer than validate), then validated clean.
+#     duckdb     DuckDB (PyPI `duckdb` + `duckdb-ext-sqlite`/`-postgres`/`-mysql`, in a venv in the
+#                work dir) copying every table with CREATE TABLE ... AS SELECT through its sqlite
+#                and postgres scanners (scripts/bench/duckdb_copy.py): the quick copy people reach
+#                for. It carries rows and its own column types only: no keys, indexes, CHECKs,
+#                foreign keys, defaults or views (said in the notes).
 #   MariaDB/MySQL (127.0.0.1:3306, user root, no password):
 #     ferry      as above.
 #     raw limit  `mariadb-dump --no-data` of Ferry's result, split: tables with their columns,
@@ -24,6 +33,7 @@
 #                time, foreign_key_checks=0, unique_checks=0); then each table's UNIQUE and
 #                secondary keys in one ALTER TABLE (N tables at a time); then the foreign keys
 #                (foreign_key_checks=0, as Ferry adds them). Timed: loads + keys + foreign keys.
+#     ferry sync, duckdb  as above (duckdb through its mysql scanner).
 #     sqlite3-to-mysql  (PyPI; installed into a venv in the work dir if missing). Slow, so it
 #                runs on a smaller demo (FERRY_BENCH_S2M_ROWS) and is compared with Ferry on
 #                that same smaller file.
@@ -50,6 +60,7 @@
 #                         in the notes (default 3; 1 = one run each)
 #   FERRY_BENCH_S2M_ROWS  demo size for sqlite3-to-mysql (default 100000)
 #   FERRY_BENCH_SKIP_S2M=1       skip sqlite3-to-mysql
+#   FERRY_BENCH_SKIP_DUCKDB=1    skip DuckDB
 #   FERRY_BENCH_ROWS_BIG  also measure Ferry (PostgreSQL) at this many rows, e.g. 10000000
 #   FERRY_BENCH_TIMEOUT   seconds any one baseline tool may run (default 3600)
 #   FERRY_BENCH_NO_BUILD=1       use the existing target/release/ferry
@@ -227,7 +238,66 @@ run_validate() {
     measure "$name" "$FERRY" validate "$src" --to "$url" --run-report "$rep" --report "${rep%.json}.validation.json" --jobs "$JOBS"
     [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry validate did not find the target equal (exit $M_RC); log: $W/logs/$name.log"; }
     say "  ferry validate: $M_SEC s (the migration took $migrate_sec s), $(jq .rows_compared "${rep%.json}.validation.json") rows compared, peak $((M_KB / 1024)) MB"
+    V_SEC=$M_SEC
     M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
+# run_sync NAME SOURCE URL RUN_REPORT: `ferry sync` of a copy of SOURCE with 1% of each table's
+# rows changed into what run_ferry loaded, timed beside validate (V_SEC, set by run_validate),
+# then `ferry validate` of the changed copy, which must find every row equal.
+run_sync() {
+    local name=$1 src=$2 url=$3 rep=$4 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC
+    local changed=$W/logs/$name.sqlite
+    cp "$src" "$changed"
+    python3 "$BENCH/change.py" "$changed" 1 >"$W/logs/$name.change.log"
+    settle
+    measure "$name" "$FERRY" sync "$changed" --to "$url" --run-report "$rep" --report "$W/logs/$name.json" --jobs "$JOBS"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry sync failed (exit $M_RC); log: $W/logs/$name.log"; }
+    local sync_sec=$M_SEC sync_kb=$M_KB
+    measure "$name-validate" "$FERRY" validate "$changed" --to "$url" --run-report "$rep" --jobs "$JOBS"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name-validate.log" | sed 's/^/  | /'; die "after ferry sync, ferry validate did not find the target equal (exit $M_RC); log: $W/logs/$name-validate.log"; }
+    say "  ferry sync: $sync_sec s for $(group "$(sed -n 's/^changed=//p' "$W/logs/$name.change.log")") changed rows ($(jq '[.tables[] | .updated] | add' "$W/logs/$name.json") updated; ferry validate took $V_SEC s), peak $((sync_kb / 1024)) MB; validated clean after it"
+    rm -f "$changed"
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
+# run_duckdb RES GROUP KIND DB CONNINFO EXPECTED_ROWS: DuckDB's quick copy into the new database DB
+# (made by the caller), one result line.
+DUCKDB_PY=""
+run_duckdb() {
+    local res=$1 group=$2 kind=$3 db=$4 conn=$5 expect=$6 n
+    if [ "${FERRY_BENCH_SKIP_DUCKDB:-0}" = 1 ]; then
+        result "$res" base "$group" "duckdb" "" "" "" "" "skipped (FERRY_BENCH_SKIP_DUCKDB=1)"
+        return
+    fi
+    if [ -z "$DUCKDB_PY" ]; then
+        if [ ! -x "$W/venv-duckdb/bin/python" ] || ! "$W/venv-duckdb/bin/python" -c 'import duckdb' 2>/dev/null; then
+            say "  installing duckdb and its scanners (pip, into $W/venv-duckdb)"
+            { python3 -m venv "$W/venv-duckdb" && "$W/venv-duckdb/bin/pip" install -q duckdb==1.4.4 duckdb-ext-sqlite duckdb-ext-postgres duckdb-ext-mysql; } >"$W/logs/pip-duckdb.log" 2>&1 || true
+        fi
+        "$W/venv-duckdb/bin/python" -c 'import duckdb' 2>/dev/null && DUCKDB_PY=$W/venv-duckdb/bin/python
+    fi
+    if [ -z "$DUCKDB_PY" ]; then
+        result "$res" base "$group" "duckdb" "" "" "" "" "not installed (pip install duckdb duckdb-ext-*: see $W/logs/pip-duckdb.log): skipped"
+        return
+    fi
+    local version
+    version=$("$DUCKDB_PY" -c 'import duckdb; print(duckdb.__version__)')
+    settle
+    measure "$group-duckdb" timeout -k 10 "$LIMIT" "$DUCKDB_PY" "$BENCH/duckdb_copy.py" "$DEMO" "$kind" "$conn"
+    if [ "$M_RC" -eq 0 ]; then
+        if [ "$kind" = pg ]; then n=$(pg_rows "$db"); else n=$(my_rows "$db"); fi
+        local skipped star=""
+        skipped=$(sed -n 's/.* skipped=//p' "$W/logs/$group-duckdb.log")
+        [ -z "$skipped" ] || star="*"
+        result "$res" base "$group" "duckdb $version (scanners)$star" "$M_SEC" "$n" "$M_KB" "$SIZE" \
+            "$(count_note "$n" "$expect")$([ -z "$skipped" ] || echo "WITHOUT ROWID table(s) $skipped left out: its sqlite scanner reads by ROWID and fails on them; ")rows and DuckDB's column types only (CREATE TABLE AS SELECT): no keys, indexes, CHECKs, foreign keys, defaults or views"
+    else
+        local err
+        err=$(tail -1 "$W/logs/$group-duckdb.log" | cut -c1-200)
+        say "  duckdb: FAILED (exit $M_RC) after $M_SEC s: $err"
+        result "$res" base "$group" "duckdb $version" "" "" "" "" "fails on this database: $err"
+    fi
 }
 
 # run_preflight NAME SOURCE URL: `ferry preflight` of the same file for the same target, timed
@@ -343,6 +413,7 @@ PG_FERRY_ROWS=$F_ROWS
 FERRY_SECS=("$M_SEC") FERRY_KB=$M_KB
 ferry_detail "$W/pg/report.json"
 run_validate pg-validate "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
+run_sync pg-sync "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 run_preflight pg-preflight "$DEMO" "$PG_URL/$DB_PF"
 run_profile pg-profile "$DEMO" "$PG_URL/$DB_PF"
 
@@ -406,7 +477,7 @@ if ! have pgloader; then
     say "  pgloader: not installed (apt-get install pgloader failed), skipped"
     result "$PG_RES" base pg "pgloader" "" "" "" "" "not installed (apt-get install pgloader failed): skipped"
 else
-    PGL_VERSION=$(pgloader --version 2>/dev/null | head -1 | sed 's/.*version "\(.*\)".*/\1/')
+    PGL_VERSION=$(pgloader --version 2>/dev/null | sed -n '1s/.*version "\(.*\)".*/\1/p' || true)
     DB_PL=${PREFIX}_pg_pgloader
     new_pg_db "$DB_PL"
     settle
@@ -444,6 +515,11 @@ else
     fi
 fi
 
+section "PostgreSQL: duckdb (sqlite + postgres scanners)"
+DB_PD=${PREFIX}_pg_duckdb
+new_pg_db "$DB_PD"
+run_duckdb "$PG_RES" pg pg "$DB_PD" "host=$PGH port=$PGP user=$PGU dbname=$DB_PD" "$PG_FERRY_ROWS"
+
 # ------------------------------------------------------------------------------------------
 # MariaDB / MySQL
 
@@ -455,6 +531,7 @@ MY_FERRY_ROWS=$F_ROWS
 FERRY_SECS=("$M_SEC") FERRY_KB=$M_KB
 ferry_detail "$W/mysql/report.json"
 run_validate my-validate "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
+run_sync my-sync "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 run_preflight my-preflight "$DEMO" "$MY_URL/$DB_MF"
 run_profile my-profile "$DEMO" "$MY_URL/$DB_MF"
 
@@ -515,6 +592,11 @@ else
         "$(count_note "$N" "$MY_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: $FIRST; PK and CHECKs created with the tables; $([ "$FIRST_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-raw-load.log"); CSV export ${MY_EXPORT} s not included"
 fi
 
+section "MariaDB: duckdb (sqlite + mysql scanners)"
+DB_MD=${PREFIX}_my_duckdb
+new_my_db "$DB_MD"
+run_duckdb "$MY_RES" my mysql "$DB_MD" "host=$MYH port=$MYP user=$MYU database=$DB_MD" "$MY_FERRY_ROWS"
+
 section "MariaDB: sqlite3-to-mysql"
 if [ "$SKIP_S2M" = 1 ]; then
     say "  skipped (FERRY_BENCH_SKIP_S2M=1)"
@@ -532,7 +614,7 @@ else
         say "  sqlite3-to-mysql: not installed (pip install sqlite3-to-mysql failed: $W/logs/pip-s2m.log), skipped"
         result "$MY_RES" base my "sqlite3-to-mysql" "" "" "" "" "not installed (pip install sqlite3-to-mysql failed): skipped"
     else
-        S2M_VERSION=$("$S2M" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
+        S2M_VERSION=$("$S2M" --version 2>/dev/null | grep -oE '[0-9]+\.[0-9]+\.[0-9]+' | sed -n 1p || true)
         if [ "$S2M_ROWS" -lt "$ROWS" ]; then
             S2M_DEMO=$W/s2m/demo.sqlite
             say "  on a smaller demo: $(group "$S2M_ROWS") rows (FERRY_BENCH_S2M_ROWS), with Ferry run on that same file"
