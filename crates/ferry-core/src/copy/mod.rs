@@ -402,30 +402,26 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
         sh.add_phase(Phase::Constraints, secs).await;
         sh.events.emit(Event::PhaseDone { phase: Phase::Constraints, seconds: secs });
     }
-    // Views, translated where possible.
+    // Views, translated where possible, each after the views it reads.
     let t0 = Instant::now();
-    let table_map: std::collections::HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();
-    for v in &views {
+    let mut queue = crate::plan::views::ViewQueue::new(sh.dialect, order.iter().map(|t| &**t), &views);
+    while let Some((v, sql)) = queue.next() {
         let object = format!("view {}", v.name);
-        let select = match crate::source::sqlite::parse::view_select(&v.sql) {
-            Ok(s) => s,
-            Err(e) => {
-                sh.warn(None, object, format!("not created: its definition could not be read: {e}")).await;
-                continue;
-            }
-        };
-        let sql = match crate::sqlexpr::translate_select(&select, sh.dialect, &table_map) {
-            Ok(s) => s,
-            Err(e) => {
-                sh.warn(None, object, format!("not created: {e}")).await;
-                continue;
-            }
-        };
         let stmt = sh.target.ddl().create_view(&v.name, &sql);
         match admin.execute(&stmt).await {
-            Err(e) => sh.warn(None, object, format!("not created: {}", db_message(&e))).await,
-            Ok(()) => sh.report.lock().await.created.push(sh.created(CreatedKind::View, &v.name)),
+            Err(e) => {
+                let why = db_message(&e);
+                sh.warn(None, object, format!("not created: {why}")).await;
+                queue.done(&v.name, Err(why));
+            }
+            Ok(()) => {
+                sh.report.lock().await.created.push(sh.created(CreatedKind::View, &v.name));
+                queue.done(&v.name, Ok(()));
+            }
         }
+    }
+    for (v, why) in queue.refused() {
+        sh.warn(None, format!("view {}", v.name), format!("not created: {why}")).await;
     }
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
     // The run is complete: its journal goes.

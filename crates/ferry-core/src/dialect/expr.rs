@@ -91,6 +91,20 @@ pub trait Spelling: Sync {
     /// `date()` of a timestamp column.
     fn date_of(&self, sql: &str, operand: &str, tz: bool) -> String;
 
+    // --- date and time functions of a column (views) -----------------------------------------
+
+    /// A date column's value as a wall-clock timestamp (midnight).
+    fn date_wall(&self, sql: &str) -> String;
+    /// A timestamp column's value as a UTC wall-clock timestamp (`tz`: one with zone).
+    fn timestamp_wall(&self, operand: &str, tz: bool) -> String;
+    /// An integer of seconds since 1970-01-01 UTC as a wall-clock timestamp (`'unixepoch'`).
+    fn epoch_wall(&self, sql: &str) -> String;
+    /// `wall` plus `n` months as SQLite adds them: the day of the month is kept and overflows
+    /// into the next month (2024-01-31 + 1 month is 2024-03-02), where the targets clamp.
+    fn add_months_overflow(&self, wall: &str, n: i64) -> String;
+    /// SQLite's `weekday N`: forward to the next day whose weekday is `n` (0 Sunday), or stay.
+    fn next_weekday(&self, wall: &str, n: i64) -> String;
+
     // --- comparisons ------------------------------------------------------------------------
 
     /// SQLite's `a IS b` (`negated`: `IS NOT`), NULL-safe.

@@ -14,6 +14,7 @@ pub mod masks;
 mod model;
 pub mod resolve;
 pub mod search;
+pub mod views;
 
 use crate::error::{FerryError, Result};
 use crate::mapping::{self, Usage};

@@ -10,7 +10,7 @@ use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::resolve::PlannedTable;
 use crate::plan::Plan;
 use crate::schema::View;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// What a rehearsal found: the objects the server refused, and how it went, in one line.
 pub struct Rehearsal {
@@ -99,7 +99,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// Tables (each with its DEFAULTs, CHECKs, keys and indexes), then foreign keys, then
     /// views, in `migrate`'s order. Errs only where the session is lost.
-    async fn all(&mut self, planned: &[PlannedTable], views: &[View], plan: &Plan) -> Result<(), Stopped> {
+    async fn all(&mut self, planned: &[PlannedTable], views: &[View], _plan: &Plan) -> Result<(), Stopped> {
         let mut made = HashSet::new();
         for t in planned {
             if self.table(t).await? {
@@ -113,19 +113,21 @@ impl Run<'_> {
                 self.step(Some(&t.source.name), object, &step(self.scratch), &step(self.real)).await?;
             }
         }
-        let table_map: HashMap<String, String> = plan.tables.iter().filter(|t| !t.skip).map(|t| (t.source.clone(), t.target.clone())).collect();
-        for v in views {
+        // Each view after the views it reads, as `migrate` makes them.
+        let mut queue = crate::plan::views::ViewQueue::new(self.real.dialect, planned.iter().filter(|t| made.contains(&t.name)), views);
+        while let Some((v, select)) = queue.next() {
             let object = format!("view {}", v.name);
-            let translated = crate::source::sqlite::parse::view_select(&v.sql)
-                .map_err(|e| format!("its definition could not be read: {e}"))
-                .and_then(|select| crate::sqlexpr::translate_select(&select, self.real.dialect, &table_map));
-            match translated {
-                Ok(select) => {
-                    let (sql, shown) = (self.scratch.ddl().create_view(&v.name, &select), self.real.ddl().create_view(&v.name, &select));
-                    self.step(None, object, &sql, &shown).await?;
-                }
-                Err(e) => self.refused.push(Warning { table: None, object, reason: format!("not created: {e}") }),
-            }
+            let (sql, shown) = (self.scratch.ddl().create_view(&v.name, &select), self.real.ddl().create_view(&v.name, &select));
+            let before = self.refused.len();
+            self.step(None, object, &sql, &shown).await?;
+            let result = match self.refused.get(before) {
+                None => Ok(()),
+                Some(w) => Err(w.reason.clone()),
+            };
+            queue.done(&v.name, result);
+        }
+        for (v, why) in queue.refused() {
+            self.refused.push(Warning { table: None, object: format!("view {}", v.name), reason: format!("not created: {why}") });
         }
         Ok(())
     }

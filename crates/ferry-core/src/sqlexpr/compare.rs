@@ -154,6 +154,11 @@ impl<'a> Tx<'a> {
             return Ok((c, op));
         }
         let bad = |why: &str| Err(format!("compares a {} value with {}: {why}", col.kind.label(), c.sql));
+        if let Some(aff) = col.aff {
+            if let Some(t) = self.affinity_literal(col.kind, aff, &lit, op).map_err(|why| format!("compares the column {} with {}: {why}", col.sql, c.sql))? {
+                return Ok((t, op));
+            }
+        }
         match col.kind {
             Kind::Unknown | Kind::Null => Ok((c, op)),
             Kind::Bool => {
@@ -222,6 +227,54 @@ impl<'a> Tx<'a> {
                 Lit::Str(s) if canonical_uuid(s) && matches!(op, Cmp::Eq | Cmp::NotEq | Cmp::Is | Cmp::IsNot) => Ok((c, op)),
                 _ => bad("only equality with a UUID in its 36-character form compares the same way"),
             },
+        }
+    }
+
+    /// A view's column compared with a literal where the column's SQLite affinity and its
+    /// target type disagree about the literal (datatype3.html §4.2: a column with INTEGER,
+    /// REAL or NUMERIC affinity converts a literal to a number, one with TEXT affinity converts
+    /// a number to text, one without affinity converts nothing). `Ok(Some)`: the literal to
+    /// compare with; `Ok(None)`: the general rules below apply; `Err`: no faithful equivalent.
+    pub(super) fn affinity_literal(&self, kind: Kind, aff: crate::mapping::declared::Affinity, lit: &Lit, op: Cmp) -> R<Option<Tr>> {
+        use crate::mapping::declared::Affinity as A;
+        let equality = matches!(op, Cmp::Eq | Cmp::NotEq | Cmp::Is | Cmp::IsNot);
+        let number = matches!(lit, Lit::Int(_) | Lit::Real(..));
+        match (kind, aff) {
+            (k, A::Text) if (k.numeric() || k == Kind::Bool) => {
+                Err(format!("the column has TEXT affinity in SQLite, which compares its stored text, while the target holds it as {}", k.label()))
+            }
+            (Kind::Text, A::Integer | A::Real | A::Numeric) => {
+                // SQLite compares numbers as numbers (text after all numbers); the target
+                // compares text. The same only for equality with an integer, stored as its
+                // canonical text in both.
+                let n = match lit {
+                    Lit::Int(n) => Some(*n),
+                    Lit::Str(s) => match numeric_text(s) {
+                        Some(Lit::Int(n)) => Some(n),
+                        Some(_) => None,
+                        None if equality => return Ok(None),
+                        None => None,
+                    },
+                    _ => None,
+                };
+                match n {
+                    Some(n) if equality && aff != A::Real => Ok(Some(self.lit_tr(Lit::Str(n.to_string())))),
+                    _ => Err(format!("the column has {aff} affinity in SQLite, which compares it as a number, while the target holds it as text")),
+                }
+            }
+            (k, A::Blob) => {
+                let same_class = match k {
+                    Kind::Text => matches!(lit, Lit::Str(_)),
+                    k if k.numeric() || k == Kind::Bool => number,
+                    _ => true,
+                };
+                if same_class {
+                    Ok(None)
+                } else {
+                    Err("the column has no type affinity in SQLite, which never converts the literal, so a number never equals a text there".into())
+                }
+            }
+            _ => Ok(None),
         }
     }
 

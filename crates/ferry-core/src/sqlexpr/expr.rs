@@ -166,24 +166,63 @@ impl<'a> Tx<'a> {
                 if col.quote_style.is_none() && ["rowid", "oid", "_rowid_"].contains(&col.value.to_ascii_lowercase().as_str()) {
                     return Err(format!("`{}` is SQLite's hidden row id, which the target does not have", col.value));
                 }
-                Ok(Tr::new(self.qi(&col.value), Kind::Unknown, true))
+                match self.unqualified_column(&col.value) {
+                    Some(c) => self.view_column(self.qi(&c.target), c),
+                    None => Ok(Tr::new(self.qi(&col.value), Kind::Unknown, true)),
+                }
             }
             [q, col] => {
-                let qual = self.resolve_qualifier(&q.value)?;
-                Ok(Tr::new(format!("{qual}.{}", self.qi(&col.value)), Kind::Unknown, true))
+                let (qual, source) = self.qualifier(&q.value)?;
+                match source.and_then(|s| find_column(s, &col.value)) {
+                    Some(c) => self.view_column(format!("{qual}.{}", self.qi(&c.target)), c),
+                    None => Ok(Tr::new(format!("{qual}.{}", self.qi(&col.value)), Kind::Unknown, true)),
+                }
             }
             _ => Err(format!("`{}` is not a column reference the target can resolve", parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join("."))),
         }
     }
 
     pub(super) fn resolve_qualifier(&self, q: &str) -> R<String> {
+        self.qualifier(q).map(|(t, _)| t)
+    }
+
+    /// The qualifier's SQL and, when it is a table whose columns are known, the table.
+    fn qualifier(&self, q: &str) -> R<(String, Option<&'a super::sources::ViewSource>)> {
         let l = q.to_ascii_lowercase();
         for scope in self.scopes.iter().rev() {
-            if let Some((_, t)) = scope.iter().rev().find(|(n, _)| *n == l) {
-                return Ok(t.clone());
+            if let Some((_, t, source)) = scope.iter().rev().find(|(n, _, _)| *n == l) {
+                return Ok((t.clone(), *source));
             }
         }
         Err(format!("`{q}` names no table in the query"))
+    }
+
+    /// An unqualified column of a view, where the FROM clauses say which table's it is: the
+    /// innermost query whose tables have it, one table with that name only. `None` when a
+    /// subquery, a CTE or a view in the way may hold it (its type is then unknown).
+    fn unqualified_column(&self, name: &str) -> Option<&'a super::sources::ViewColumn> {
+        for scope in self.scopes.iter().rev() {
+            let found: Vec<&super::sources::ViewColumn> = scope.iter().filter_map(|(_, _, s)| s.and_then(|s| find_column(s, name))).collect();
+            match found.as_slice() {
+                [one] => return Some(one),
+                [] if scope.iter().all(|(_, _, s)| s.is_some()) => continue,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// A view's column of a known table: typed as the target holds it, with its affinity.
+    fn view_column(&self, sql: String, c: &super::sources::ViewColumn) -> R<Tr> {
+        let kind = match &c.logical {
+            Some(l) => Kind::from_logical(l).unwrap_or(Kind::Unknown),
+            None => Kind::Unknown,
+        };
+        let mut t = Tr::new(sql, kind, true);
+        if kind != Kind::Unknown {
+            t.aff = Some(c.affinity);
+        }
+        Ok(t)
     }
 
     /// As a truth value (a target with a boolean type needs booleans where SQLite takes any
@@ -233,4 +272,10 @@ impl<'a> Tx<'a> {
             k => Err(format!("`{what}` on a {} value: SQLite first converts it to an integer", k.label())),
         }
     }
+}
+
+/// A column of a table by its source name (exactly, then ignoring ASCII case, as SQLite does).
+fn find_column<'s>(s: &'s super::sources::ViewSource, name: &str) -> Option<&'s super::sources::ViewColumn> {
+    let cols = s.columns.as_ref()?;
+    cols.get(name).or_else(|| cols.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
 }

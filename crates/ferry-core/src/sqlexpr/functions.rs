@@ -79,7 +79,7 @@ impl<'a> Tx<'a> {
         }
         if let Some(spec) = self.now_function(f)? {
             let sql = self.now_text(&spec)?;
-            return Ok(Tr { sql, kind: Kind::Text, lit: None, now: Some(spec), atom: true });
+            return Ok(Tr { sql, kind: Kind::Text, lit: None, now: Some(spec), atom: true, aff: None });
         }
         let Some(name_id) = one_part(&f.name) else {
             return Err(format!("function `{}` is not SQLite's", f.name));
@@ -120,6 +120,11 @@ impl<'a> Tx<'a> {
             return Err(format!("{name}(DISTINCT …) is not supported"));
         }
         let dist = if distinct { "DISTINCT " } else { "" };
+        if !(name == "date" && n == 1) {
+            if let Some(t) = self.time_of_column(&name, &args)? {
+                return Ok(t);
+            }
+        }
         match name.as_str() {
             "lower" | "upper" => {
                 arity(n == 1)?;
@@ -291,7 +296,8 @@ impl<'a> Tx<'a> {
             "julianday" | "unixepoch" | "strftime" | "datetime" | "time" | "date" | "timediff" => {
                 Err(format!("{name}() of anything but 'now': SQLite parses the text itself; there is no faithful equivalent"))
             }
-            "printf" | "format" | "quote" | "hex" | "unhex" | "char" | "unicode" | "soundex" | "zeroblob"
+            "printf" | "format" if n >= 1 => self.printf(&name, &args),
+            "quote" | "hex" | "unhex" | "char" | "unicode" | "soundex" | "zeroblob"
             | "total" | "last_insert_rowid" | "changes" | "total_changes" | "sqlite_version" => {
                 Err(format!("{name}() has no faithful equivalent in {}", self.sp.name()))
             }

@@ -193,7 +193,7 @@ impl<'a> Tx<'a> {
             Lit::Blob(_) => Kind::Bytes,
             Lit::Null => Kind::Null,
         };
-        Tr { sql, kind, lit: Some(l), now: None, atom }
+        Tr { sql, kind, lit: Some(l), now: None, atom, aff: None }
     }
 
     /// A literal number, folding a leading sign.

@@ -57,11 +57,15 @@ mod literals;
 mod now;
 mod operators;
 mod parse;
+mod printf;
 mod select;
+mod sources;
 mod time;
+mod timecol;
 mod tx;
 mod values;
 
+pub use sources::{ViewColumn, ViewSource, ViewStatus, PENDING_VIEW};
 use parse::{parse_expr, strip_nested};
 use tx::Tx;
 
@@ -136,8 +140,18 @@ fn translate_expr_here(expr: &str, ctx: &ExprContext) -> Result<String, String> 
 }
 
 /// A view's SELECT (or its whole `CREATE VIEW … AS SELECT …`); `tables` maps source table (and
-/// view) names to target names; column names are carried unchanged. Returns the SELECT only.
+/// view) names to target names; column names are carried unchanged and untyped. Returns the
+/// SELECT only.
 pub fn translate_select(select: &str, dialect: Dialect, tables: &HashMap<String, String>) -> Result<String, String> {
+    let sources: HashMap<String, ViewSource> = tables.iter().map(|(k, v)| (k.clone(), ViewSource::untyped(v))).collect();
+    translate_view(select, dialect, &sources)
+}
+
+/// A view's SELECT with what it reads known: each table's target name and, where known, its
+/// columns' target names, types and SQLite affinities, so that comparisons and arithmetic
+/// follow SQLite's rules for those columns (a TEXT column compared with `0` compares as text;
+/// an INTEGER column over an INTEGER column divides as integers). Returns the SELECT only.
+pub fn translate_view(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<String, String> {
     on_deep_stack(select, || translate_select_here(select, dialect, tables))
 }
 
@@ -160,7 +174,7 @@ fn on_deep_stack<T: Send>(text: &str, f: impl FnOnce() -> Result<T, String> + Se
     })
 }
 
-fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String, String>) -> Result<String, String> {
+fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<String, String> {
     let d = SQLiteDialect {};
     let stmts = Parser::parse_sql(&d, select).map_err(|e| format!("cannot parse the view: {e}"))?;
     if stmts.len() != 1 {
@@ -186,6 +200,9 @@ mod golden;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod typed_views;
 
 /// Against the real servers (PostgreSQL and MySQL/MariaDB).
 #[cfg(test)]

@@ -62,6 +62,13 @@ impl<'a> Tx<'a> {
         } else {
             Kind::Unknown
         };
+        if matches!(op, B::Divide | B::Modulo) {
+            for t in [&a, &b] {
+                if let Some(why) = uncertain_class(t) {
+                    return Err(format!("{op} on {}: {why}", t.sql));
+                }
+            }
+        }
         let (sa, sb) = (self.arith_operand(&a), self.arith_operand(&b));
         // SQLite gives NULL for a division by zero; the targets raise an error.
         let divisor = |t: &Tr, s: String| match &t.lit {
@@ -143,6 +150,9 @@ impl<'a> Tx<'a> {
                 Some(sql) => Tr::new(sql, Kind::Text, true),
                 None => t,
             }),
+            // A date column's SQLite text is its YYYY-MM-DD form (what the copy parsed), in
+            // any session's date style.
+            (_, Kind::Date) => Ok(Tr::new(self.sp.format_time(&self.sp.date_wall(&t.sql), "%Y-%m-%d"), Kind::Text, true)),
             (_, Kind::Bool) => Ok(match self.sp.bool_as_text(&t.sql) {
                 Some(sql) => Tr::new(sql, Kind::Text, true),
                 None => t,
@@ -293,5 +303,20 @@ impl<'a> Tx<'a> {
             return Ok(Tr::new(sql, Kind::Float, true));
         }
         Err(format!("CAST(… AS {type_name}): SQLite's conversion has no faithful equivalent"))
+    }
+}
+
+/// Why a view's column may hold, value by value, other storage classes in SQLite than its
+/// target type says (so SQLite's division could be an integer one on some rows and a real
+/// one on others); `None` when its class is certain.
+fn uncertain_class(t: &Tr) -> Option<String> {
+    use crate::mapping::declared::Affinity as A;
+    let aff = t.aff?;
+    match (t.kind, aff) {
+        (Kind::Int | Kind::Bool, A::Integer | A::Numeric | A::Blob) | (Kind::Float, A::Real) => None,
+        (Kind::Int | Kind::Bool, A::Real) => Some("the column has REAL affinity in SQLite, which holds its values as reals, while the target holds integers".into()),
+        (Kind::Float, _) => Some(format!("the column has {aff} affinity in SQLite, which keeps whole numbers as integers (divided as integers) while the target holds doubles")),
+        (k, A::Text) if k.numeric() || k == Kind::Bool => Some(format!("the column has TEXT affinity in SQLite, which holds its values as text, while the target holds {}", k.label())),
+        _ => None,
     }
 }

@@ -297,13 +297,17 @@ impl<'a> Tx<'a> {
                 };
                 let lower = id.value.to_ascii_lowercase();
                 let is_cte = self.ctes.iter().any(|c| c.contains(&lower));
-                let target = if is_cte {
-                    self.qi(&id.value)
+                let (target, source) = if is_cte {
+                    (self.qi(&id.value), None)
                 } else {
                     let tables = self.tables.expect("view mode");
                     let found = tables.get(&id.value).or_else(|| tables.iter().find(|(k, _)| k.eq_ignore_ascii_case(&id.value)).map(|(_, v)| v));
                     match found {
-                        Some(t) => self.qi(t),
+                        Some(t) => match &t.status {
+                            super::sources::ViewStatus::Made => (self.qi(&t.target), t.columns.as_ref().map(|_| t)),
+                            super::sources::ViewStatus::Pending => return Err(format!("it reads the view `{}`, {}", id.value, super::sources::PENDING_VIEW)),
+                            super::sources::ViewStatus::Refused(why) => return Err(format!("it reads the view `{}`, which was not created ({why})", id.value)),
+                        },
                         None => return Err(format!("the view reads `{}`, which is not among the migrated tables", id.value)),
                     }
                 };
@@ -311,11 +315,13 @@ impl<'a> Tx<'a> {
                     Some(a) => {
                         let cols = self.alias_columns(a)?;
                         let q = self.qi(&a.name.value);
-                        self.scopes.last_mut().expect("scope").push((a.name.value.to_ascii_lowercase(), q.clone()));
+                        // Renamed columns: their types no longer follow the names.
+                        let source = if cols.is_empty() { source } else { None };
+                        self.scopes.last_mut().expect("scope").push((a.name.value.to_ascii_lowercase(), q.clone(), source));
                         Ok(format!("{target} AS {q}{cols}"))
                     }
                     None => {
-                        self.scopes.last_mut().expect("scope").push((lower, target.clone()));
+                        self.scopes.last_mut().expect("scope").push((lower, target.clone(), source));
                         Ok(target)
                     }
                 }
@@ -334,7 +340,7 @@ impl<'a> Tx<'a> {
                     }
                 };
                 let qn = self.qi(&name);
-                self.scopes.last_mut().expect("scope").push((name.to_ascii_lowercase(), qn.clone()));
+                self.scopes.last_mut().expect("scope").push((name.to_ascii_lowercase(), qn.clone(), None));
                 Ok(format!("({q}) AS {qn}{cols}"))
             }
             TableFactor::NestedJoin { table_with_joins, alias } => {

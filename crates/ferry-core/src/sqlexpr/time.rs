@@ -106,6 +106,6 @@ impl<'a> Tx<'a> {
             other => return Err(format!("the current time cannot be a {} value", other.label())),
         };
         let atom = is_call(&sql) || !sql.contains(' ');
-        Ok(Tr { sql, kind: if kind == Kind::Unknown || kind == Kind::Null { Kind::Text } else { kind }, lit: None, now: Some(spec.clone()), atom })
+        Ok(Tr { sql, kind: if kind == Kind::Unknown || kind == Kind::Null { Kind::Text } else { kind }, lit: None, now: Some(spec.clone()), atom, aff: None })
     }
 }

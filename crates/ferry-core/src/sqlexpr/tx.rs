@@ -11,16 +11,16 @@ use crate::schema::LogicalType;
 pub(super) type R<T> = Result<T, String>;
 
 /// A name visible to qualified column references in a view: (lower-case source name, the
-/// target's qualifier SQL).
-pub(super) type Scope = Vec<(String, String)>;
+/// target's qualifier SQL, the table when it is one whose columns are known).
+pub(super) type Scope<'a> = Vec<(String, String, Option<&'a super::sources::ViewSource>)>;
 
 pub(super) struct Tx<'a> {
     /// How the target spells what the translation decides.
     pub(super) sp: &'static dyn Spelling,
     pub(super) src: &'a str,
     pub(super) cols: Option<&'a HashMap<String, (String, LogicalType)>>,
-    pub(super) tables: Option<&'a HashMap<String, String>>,
-    pub(super) scopes: Vec<Scope>,
+    pub(super) tables: Option<&'a HashMap<String, super::sources::ViewSource>>,
+    pub(super) scopes: Vec<Scope<'a>>,
     pub(super) ctes: Vec<Vec<String>>,
     pub(super) derived: usize,
     /// How deep the expression walk is (`Tx::expr`), held under `MAX_DEPTH`.

@@ -1,6 +1,7 @@
 //! What the translator knows about a value: its kind in the target (`Kind`), a literal as SQLite
 //! sees it (`Lit`), and a translated expression (`Tr`).
 
+use crate::mapping::declared::Affinity;
 use crate::schema::LogicalType;
 
 use super::now::NowSpec;
@@ -55,6 +56,12 @@ impl Kind {
             Kind::Unknown => "untyped",
         }
     }
+    /// The label with its article ("an integer value").
+    pub(super) fn a_value(self) -> String {
+        let l = self.label();
+        let an = l.starts_with(['a', 'e', 'i', 'o', 'u']);
+        format!("{} {l} value", if an { "an" } else { "a" })
+    }
     pub(super) fn numeric(self) -> bool {
         matches!(self, Kind::Int | Kind::Dec | Kind::Float)
     }
@@ -92,11 +99,13 @@ pub(super) struct Tr {
     pub(super) now: Option<NowSpec>,
     /// True when `sql` can be used as an operand without parentheses.
     pub(super) atom: bool,
+    /// A view's column: its SQLite affinity (how SQLite converts what it is compared with).
+    pub(super) aff: Option<Affinity>,
 }
 
 impl Tr {
     pub(super) fn new(sql: String, kind: Kind, atom: bool) -> Tr {
-        Tr { sql, kind, lit: None, now: None, atom }
+        Tr { sql, kind, lit: None, now: None, atom, aff: None }
     }
     pub(super) fn boolean(sql: String) -> Tr {
         Tr::new(sql, Kind::Bool, false)

@@ -164,6 +164,24 @@ impl Spelling for MySql {
     fn date_of(&self, sql: &str, _operand: &str, _tz: bool) -> String {
         format!("CAST({sql} AS DATE)")
     }
+    fn date_wall(&self, sql: &str) -> String {
+        format!("CAST({sql} AS DATETIME)")
+    }
+    fn timestamp_wall(&self, operand: &str, _tz: bool) -> String {
+        operand.to_string()
+    }
+    fn epoch_wall(&self, sql: &str) -> String {
+        // FROM_UNIXTIME would give the session's zone.
+        format!("(CAST('1970-01-01 00:00:00' AS DATETIME) + INTERVAL {sql} SECOND)")
+    }
+    fn add_months_overflow(&self, wall: &str, n: i64) -> String {
+        // From the first of the month (no clamping there), then the time it was past it.
+        let first = self.start_of(wall, "month");
+        format!("({first} + INTERVAL {n} MONTH + INTERVAL TIMESTAMPDIFF(MICROSECOND, {first}, {wall}) MICROSECOND)")
+    }
+    fn next_weekday(&self, wall: &str, n: i64) -> String {
+        format!("({wall} + INTERVAL (({n} + 8 - DAYOFWEEK({wall})) % 7) DAY)")
+    }
 
     fn null_safe_equal(&self, a: &str, b: &str, negated: bool) -> String {
         if negated { format!("NOT ({a} <=> {b})") } else { format!("{a} <=> {b}") }

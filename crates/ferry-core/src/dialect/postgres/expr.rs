@@ -151,6 +151,23 @@ impl Spelling for Postgres {
     fn date_of(&self, sql: &str, operand: &str, tz: bool) -> String {
         if tz { format!("CAST({operand} AT TIME ZONE 'UTC' AS date)") } else { format!("CAST({sql} AS date)") }
     }
+    fn date_wall(&self, sql: &str) -> String {
+        format!("CAST({sql} AS timestamp)")
+    }
+    fn timestamp_wall(&self, operand: &str, tz: bool) -> String {
+        if tz { format!("({operand} AT TIME ZONE 'UTC')") } else { operand.to_string() }
+    }
+    fn epoch_wall(&self, sql: &str) -> String {
+        format!("(to_timestamp({sql}) AT TIME ZONE 'UTC')")
+    }
+    fn add_months_overflow(&self, wall: &str, n: i64) -> String {
+        // From the first of the month (no clamping there), then the days and time it was past it.
+        let first = format!("date_trunc('month', {wall})");
+        format!("({first} + INTERVAL '{n} month' + ({wall} - {first}))")
+    }
+    fn next_weekday(&self, wall: &str, n: i64) -> String {
+        format!("({wall} + ((CAST({n} + 7 - EXTRACT(DOW FROM {wall}) AS integer) % 7) * INTERVAL '1 day'))")
+    }
 
     fn null_safe_equal(&self, a: &str, b: &str, negated: bool) -> String {
         if negated { format!("{a} IS DISTINCT FROM {b}") } else { format!("{a} IS NOT DISTINCT FROM {b}") }

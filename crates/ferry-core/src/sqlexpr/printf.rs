@@ -1,0 +1,109 @@
+//! SQLite's `printf(format, …)` (alias `format`) where the target can make the same text:
+//! a literal format of plain text, `%%`, `%s` and `%d` without flags, width or precision.
+//! SQLite prints a NULL argument as `''` for `%s` and `0` for `%d`, and a missing one the
+//! same way; `%d` of an integer column is its decimal text. Refused: `%f`, `%.2f` and the
+//! other conversions (SQLite rounds the double's exact binary value, PostgreSQL's numeric
+//! conversion keeps 15 digits and MySQL's `FORMAT`/`ROUND` differ again), flags and widths,
+//! `%d` of anything but an integer column (SQLite truncates reals and parses text).
+
+use sqlparser::ast::Expr;
+
+use super::parse::strip_nested;
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit, Tr};
+
+enum Piece {
+    Text(String),
+    Str,
+    Int,
+}
+
+fn pieces(fmt: &str) -> R<Vec<Piece>> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            text.push(c);
+            continue;
+        }
+        let p = match chars.next() {
+            Some('%') => {
+                text.push('%');
+                continue;
+            }
+            Some('s') => Piece::Str,
+            Some('d' | 'i') => Piece::Int,
+            Some(x) => return Err(format!("printf() conversion %{x}…: SQLite formats it its own way (rounding of the double's exact value, flags, widths), the target differently")),
+            None => return Err("printf() format ends with %".into()),
+        };
+        if !text.is_empty() {
+            out.push(Piece::Text(std::mem::take(&mut text)));
+        }
+        out.push(p);
+    }
+    if !text.is_empty() {
+        out.push(Piece::Text(text));
+    }
+    Ok(out)
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn printf(&mut self, name: &str, args: &[&Expr]) -> R<Tr> {
+        let fmt = match strip_nested(args[0]) {
+            Expr::Value(v) => match self.value_lit(v)? {
+                Lit::Str(s) => s,
+                _ => return Err(format!("{name}() with a format that is not text")),
+            },
+            _ => return Err(format!("{name}() with a computed format")),
+        };
+        let mut rest = args[1..].iter();
+        let mut sqls = Vec::new();
+        let mut operands = Vec::new();
+        for p in pieces(&fmt)? {
+            let sql = match p {
+                Piece::Text(t) => self.ql(&t),
+                Piece::Str => match rest.next() {
+                    None => "''".to_string(),
+                    Some(a) => {
+                        let t = self.expr(a)?;
+                        let t = self.as_text(t, "printf('%s')")?;
+                        match &t.lit {
+                            Some(Lit::Str(s)) => self.ql(s),
+                            Some(Lit::Null) => "''".to_string(),
+                            _ => format!("COALESCE({}, '')", t.sql),
+                        }
+                    }
+                },
+                Piece::Int => match rest.next() {
+                    None => "'0'".to_string(),
+                    Some(a) => {
+                        let t = self.expr(a)?;
+                        match (&t.lit, t.kind) {
+                            (Some(Lit::Int(n)), _) => self.ql(&n.to_string()),
+                            (Some(Lit::Null), _) => "'0'".to_string(),
+                            (None, Kind::Int) => {
+                                let t = self.as_text(t, "printf('%d')")?;
+                                format!("COALESCE({}, '0')", t.sql)
+                            }
+                            (_, k) => return Err(format!("printf('%d') of {}: SQLite converts it to an integer its own way", k.a_value())),
+                        }
+                    }
+                },
+            };
+            operands.push(sql.clone());
+            sqls.push(sql);
+        }
+        if rest.next().is_some() {
+            return Err(format!("{name}() with more arguments than its format uses"));
+        }
+        if sqls.is_empty() {
+            return Ok(self.lit_tr(Lit::Str(String::new())));
+        }
+        if sqls.len() == 1 {
+            return Ok(Tr::new(sqls.remove(0), Kind::Text, true));
+        }
+        let (sql, atom) = self.sp.concat(&sqls, &operands);
+        Ok(Tr::new(sql, Kind::Text, atom))
+    }
+}

@@ -1,0 +1,98 @@
+//! SQLite's date and time functions of a column in a view: `date(x, '+18 years')`,
+//! `datetime(x, 'start of month', '+1 month', '-1 day')`, `strftime('%Y', x)`,
+//! `datetime(n, 'unixepoch')`, `'weekday N'`. SQLite returns text; so does the translation
+//! (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS`, the format's text), computed from the column's
+//! wall-clock UTC time, the convention the copy keeps for timestamp columns.
+//!
+//! Carried only where the column's type says what SQLite would read: a date or timestamp
+//! column (its text is the ISO form SQLite parses) or, with `'unixepoch'`, an integer one.
+//! SQLite's month and year arithmetic keeps the day and lets it overflow (`2024-01-31` +
+//! 1 month is `2024-03-02`, `2024-02-29` + 1 year is `2025-03-01`), where the targets clamp
+//! to the month's end: it is spelled from the first of the month plus the days past it.
+//! `'localtime'` and `'utc'` convert through the zone of the process reading the view, which
+//! the target has no equivalent of: refused.
+
+use sqlparser::ast::{Expr, Value, ValueWithSpan};
+
+use super::now::{Mod, NowSpec, Unit};
+use super::parse::strip_nested;
+use super::tx::{Tx, R};
+use super::values::{Kind, Tr};
+
+/// A string literal argument.
+fn literal(e: &Expr) -> Option<&str> {
+    match strip_nested(e) {
+        Expr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) => Some(s),
+        _ => None,
+    }
+}
+
+impl<'a> Tx<'a> {
+    /// `Some` when `name(args)` is a date/time function of a value other than 'now' in a view.
+    pub(super) fn time_of_column(&mut self, name: &str, args: &[&Expr]) -> R<Option<Tr>> {
+        if !self.view_mode() {
+            return Ok(None);
+        }
+        let (fmt, rest): (String, &[&Expr]) = match name {
+            "date" => ("%Y-%m-%d".into(), args),
+            "datetime" => ("%Y-%m-%d %H:%M:%S".into(), args),
+            "time" => ("%H:%M:%S".into(), args),
+            "strftime" => match args.split_first() {
+                Some((f, rest)) => match literal(f) {
+                    Some(f) => (f.to_string(), rest),
+                    None => return Err("strftime() with a computed format".into()),
+                },
+                None => return Err("strftime() needs a format".into()),
+            },
+            _ => return Ok(None),
+        };
+        let Some((value, mods)) = rest.split_first() else {
+            return Err(format!("{name}() without a time value"));
+        };
+        if literal(value).is_some_and(|v| v.eq_ignore_ascii_case("now")) {
+            return Ok(None);
+        }
+        // Checks the format's codes.
+        NowSpec::new(&fmt, &[])?;
+        let mods: Vec<&str> = mods.iter().map(|m| literal(m).ok_or_else(|| format!("{name}() with a computed modifier"))).collect::<R<_>>()?;
+        let x = self.expr(value)?;
+        let epoch = mods.first().is_some_and(|m| m.trim().eq_ignore_ascii_case("unixepoch"));
+        let mut wall = match x.kind {
+            Kind::Int if epoch => self.sp.epoch_wall(&x.operand()),
+            _ if epoch => return Err(format!("{name}(x, 'unixepoch') of {}: SQLite reads its number, which the target does not hold as seconds", x.kind.a_value())),
+            Kind::Date => self.sp.date_wall(&x.sql),
+            Kind::Ts(tz) => self.sp.timestamp_wall(&x.operand(), tz),
+            Kind::Int | Kind::Dec | Kind::Float => return Err(format!("{name}() of a number: SQLite reads it as a Julian day number")),
+            Kind::Null => return Ok(Some(self.lit_tr(super::values::Lit::Null))),
+            k => return Err(format!("{name}() of {}: SQLite parses the text itself, in any of its formats, and gives NULL for the rest; carried only for date and timestamp columns", k.a_value())),
+        };
+        for m in mods.iter().skip(usize::from(epoch)) {
+            wall = self.time_modifier(&wall, m)?;
+        }
+        Ok(Some(Tr::new(self.sp.format_time(&wall, &fmt), Kind::Text, true)))
+    }
+
+    fn time_modifier(&self, wall: &str, m: &str) -> R<String> {
+        let l = m.trim().to_ascii_lowercase();
+        match l.as_str() {
+            "localtime" | "utc" => {
+                return Err(format!("the modifier '{m}' converts through the time zone of the process that reads the view; the target has no equivalent of it"))
+            }
+            "unixepoch" => return Err("'unixepoch' must follow the value directly".into()),
+            _ => {}
+        }
+        if let Some(n) = l.strip_prefix("weekday ") {
+            return match n.trim().parse::<i64>() {
+                Ok(n @ 0..=6) => Ok(self.sp.next_weekday(wall, n)),
+                _ => Err(format!("the modifier '{m}' is not supported (weekday 0 to 6)")),
+            };
+        }
+        Ok(match NowSpec::parse_mod(m)? {
+            Mod::Local => unreachable!("'localtime' is refused above"),
+            Mod::Add(n, Unit::Month) => self.sp.add_months_overflow(wall, n),
+            Mod::Add(n, Unit::Year) => self.sp.add_months_overflow(wall, n.checked_mul(12).ok_or("a year count out of range")?),
+            Mod::Add(n, u) => self.sp.add_interval(wall, n, u.name()),
+            Mod::Start(u) => self.sp.start_of(wall, u.name()),
+        })
+    }
+}
