@@ -43,3 +43,4 @@ mod sync;
 mod time_limits;
 mod tls;
 mod validate;
+mod views;

@@ -1,0 +1,184 @@
+//! Views carried with SQLite's meaning: a SQLite file made here with views of each shape
+//! (date and time modifiers of a column, a TEXT column compared with a number, an INTEGER
+//! column compared with text, integer division and zero divisors, `||`, `iif`, `ifnull`,
+//! `substr`, `instr`, `printf`, `group_concat`, a view read by a view defined before it) and
+//! data at the edges (month ends, leap days, NULLs, zero divisors, the text '0' beside '00').
+//! After `ferry migrate`, each view the target made returns SQLite's rows, compared as text;
+//! each one it could not make is named in the report with the reason.
+
+use crate::common::*;
+use rusqlite::Connection;
+use serde_json::Value as J;
+use sqlx::Row;
+
+const SCHEMA: &str = "
+CREATE TABLE people (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    born DATE,
+    joined DATETIME,
+    epoch INTEGER,
+    flag TEXT,
+    qty INTEGER,
+    per INTEGER,
+    price REAL
+);
+INSERT INTO people VALUES
+    (1, 'Ann',  '2000-01-31', '2024-01-31 10:20:30',     1700000000, '0',  7,  2,  1.5),
+    (2, 'Bob',  '2004-02-29', '2023-02-28 23:59:59',     0,          '1',  -7, 2,  2.25),
+    (3, 'Cyd',  '1999-12-31', '2024-02-29 00:00:00',     -86400,     '00', 5,  0,  NULL),
+    (4, NULL,   NULL,         NULL,                      NULL,       NULL, NULL, NULL, NULL),
+    (5, 'Dee',  '2024-03-31', '2024-12-31 23:59:59',     951782400,  '0',  9,  -4, 0.5),
+    (6, 'Eve',  '2023-01-29', '2024-05-31 12:00:00.250', 1234567890, 'x',  0,  3,  3.0),
+    (7, 'Flo',  '2024-02-29', '2024-03-30 06:07:08',     86399,      '1',  10, 3,  7.0);
+-- Defined before the view it reads, as SQLite allows.
+CREATE VIEW a_reads_base AS SELECT id, adult FROM z_base WHERE id > 1;
+CREATE VIEW v_dates AS SELECT id,
+    date(born, '+18 years') AS adult,
+    date(born, '+1 month') AS next_month,
+    date(born, '-1 month') AS prev_month,
+    date(born, '+1 year') AS next_year,
+    datetime(joined, '+1 month') AS joined_next_month,
+    datetime(joined, 'start of month', '+1 month', '-1 day') AS month_end,
+    date(joined, 'start of year') AS year_start,
+    date(joined, 'start of day', '+1 day') AS next_day,
+    date(born, 'weekday 0') AS sunday,
+    date(born, 'weekday 3') AS wednesday,
+    datetime(epoch, 'unixepoch') AS from_epoch,
+    datetime(epoch, 'unixepoch', 'start of month', '-3 months') AS epoch_quarter,
+    datetime(joined, '+90 minutes', '-30 seconds') AS shifted,
+    strftime('%Y/%m', born) AS ym,
+    time(joined, '+2 hours') AS later
+    FROM people;
+CREATE VIEW v_flag AS SELECT id, name FROM people WHERE flag = 0;
+CREATE VIEW v_flag_in AS SELECT id FROM people WHERE flag IN (0, 1);
+CREATE VIEW v_qty_text AS SELECT id FROM people WHERE qty = '5' OR qty > '8';
+CREATE VIEW v_div AS SELECT id, qty / per AS q, qty % per AS m, price / per AS p, qty / 2 AS half FROM people;
+CREATE VIEW v_text AS SELECT id,
+    name || ' #' || id AS label,
+    iif(qty > 0, 'pos', 'not pos') AS sign,
+    ifnull(name, '?') AS nm,
+    substr(name, 2) AS tail,
+    substr(name, 1, 2) AS head,
+    instr(name, 'e') AS e_at,
+    printf('%s has %d', name, qty) AS said,
+    born || '' AS born_text
+    FROM people;
+CREATE VIEW v_group AS SELECT flag, group_concat(name, '; ') AS names FROM people WHERE id IN (1, 2, 3) GROUP BY flag;
+CREATE VIEW v_local AS SELECT id, datetime(joined, 'localtime') AS here FROM people;
+CREATE VIEW v_reads_local AS SELECT * FROM v_local;
+CREATE VIEW z_base AS SELECT id, date(born, '+18 years') AS adult FROM people;
+";
+
+/// The views every target makes.
+const MADE: [&str; 8] = ["a_reads_base", "v_dates", "v_flag", "v_flag_in", "v_qty_text", "v_div", "v_text", "z_base"];
+
+/// A value as both sides are compared: numbers with a fraction by their value (1.0 and 1
+/// alike), everything else as its text.
+fn norm(v: Option<String>) -> Option<String> {
+    v.map(|s| if s.contains('.') { s.parse::<f64>().map(|f| f.to_string()).unwrap_or(s) } else { s })
+}
+
+fn sqlite_rows(src: &std::path::Path, view: &str) -> (Vec<String>, Vec<Vec<Option<String>>>) {
+    let c = Connection::open(src).unwrap();
+    let cols: Vec<String> = c.prepare(&format!("SELECT name FROM pragma_table_info('{view}')")).unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let list = cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+    let mut st = c.prepare(&format!("SELECT {list} FROM \"{view}\"")).unwrap();
+    // A real by its exact value (SQLite's own text of it keeps 15 digits).
+    let text = |v: rusqlite::types::Value| match v {
+        rusqlite::types::Value::Null => None,
+        rusqlite::types::Value::Integer(n) => Some(n.to_string()),
+        rusqlite::types::Value::Real(f) => Some(format!("{f:?}")),
+        rusqlite::types::Value::Text(s) => Some(s),
+        rusqlite::types::Value::Blob(b) => Some(format!("{b:?}")),
+    };
+    let mut rows: Vec<Vec<Option<String>>> = st.query_map([], |r| (0..cols.len()).map(|i| r.get::<_, rusqlite::types::Value>(i).map(text)).collect()).unwrap().map(Result::unwrap).collect();
+    for r in &mut rows {
+        for v in r.iter_mut() {
+            *v = norm(v.take());
+        }
+    }
+    rows.sort();
+    (cols, rows)
+}
+
+async fn target_rows(db: &TestDb, view: &str, cols: &[String]) -> Result<Vec<Vec<Option<String>>>, String> {
+    let cast = |c: &str| match db.kind {
+        Kind::Pg => format!("CAST({} AS text)", db.q(c)),
+        Kind::My => format!("CAST({} AS CHAR)", db.q(c)),
+    };
+    let sql = format!("SELECT {} FROM {}", cols.iter().map(|c| cast(c)).collect::<Vec<_>>().join(", "), db.q(view));
+    let mut rows: Vec<Vec<Option<String>>> = match db.kind {
+        Kind::Pg => {
+            let mut c = db.pg().await;
+            let got = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut c).await.map_err(|e| format!("{sql}: {e}"))?;
+            got.iter().map(|r| (0..cols.len()).map(|i| r.try_get::<Option<String>, _>(i).unwrap()).collect()).collect()
+        }
+        Kind::My => {
+            let mut c = db.my().await;
+            let got = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut c).await.map_err(|e| format!("{sql}: {e}"))?;
+            got.iter()
+                .map(|r| {
+                    (0..cols.len())
+                        .map(|i| r.try_get::<Option<String>, _>(i).or_else(|_| r.try_get::<Option<Vec<u8>>, _>(i).map(|o| o.map(|b| String::from_utf8(b).unwrap()))).unwrap())
+                        .collect()
+                })
+                .collect()
+        }
+    };
+    for r in &mut rows {
+        for v in r.iter_mut() {
+            *v = norm(v.take());
+        }
+    }
+    rows.sort();
+    Ok(rows)
+}
+
+fn warning<'a>(rep: &'a J, view: &str) -> Option<&'a str> {
+    rep["warnings"].as_array()?.iter().find(|w| w["object"] == format!("view {view}")).and_then(|w| w["reason"].as_str())
+}
+
+#[tokio::test]
+async fn each_view_returns_sqlites_rows_or_is_named_with_its_reason() {
+    let dir = Scratch::new();
+    let src = dir.path("views.sqlite");
+    Connection::open(&src).unwrap().execute_batch(SCHEMA).unwrap();
+    // The edges the data is there for.
+    let (_, flag) = sqlite_rows(&src, "v_flag");
+    assert_eq!(flag.len(), 2, "'0' only, not '00': {flag:?}");
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "views").await;
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 2, "{kind:?}: views left behind make exit 2: {}{}", run.stdout, run.stderr);
+        let mut failures = Vec::new();
+        let mut made = MADE.to_vec();
+        if kind == Kind::Pg {
+            made.push("v_group");
+        }
+        for view in &made {
+            if let Some(why) = warning(&rep, view) {
+                failures.push(format!("{view} not created: {why}"));
+                continue;
+            }
+            let (cols, want) = sqlite_rows(&src, view);
+            match target_rows(&db, view, &cols).await {
+                Ok(got) if got == want => {}
+                Ok(got) => failures.push(format!("{view}: rows differ\n  SQLite {want:?}\n  target {got:?}")),
+                Err(e) => failures.push(format!("{view}: {e}")),
+            }
+        }
+        assert!(failures.is_empty(), "{kind:?}:\n{}", failures.join("\n"));
+        // What cannot be carried is named, with the reason.
+        let local = warning(&rep, "v_local").unwrap_or_else(|| panic!("{kind:?}: v_local is reported: {}", rep["warnings"]));
+        assert!(local.contains("'localtime'") && local.contains("time zone"), "{kind:?}: {local}");
+        let reads = warning(&rep, "v_reads_local").unwrap_or_else(|| panic!("{kind:?}: v_reads_local is reported: {}", rep["warnings"]));
+        assert!(reads.contains("v_local") && reads.contains("not created"), "{kind:?}: {reads}");
+        if kind == Kind::My {
+            let group = warning(&rep, "v_group").unwrap_or_else(|| panic!("v_group is reported: {}", rep["warnings"]));
+            assert!(group.contains("group_concat_max_len"), "{group}");
+        }
+        let reported: Vec<&str> = rep["warnings"].as_array().unwrap().iter().filter_map(|w| w["object"].as_str()).filter(|o| o.starts_with("view ")).collect();
+        assert_eq!(reported.len(), if kind == Kind::Pg { 2 } else { 3 }, "{kind:?}: {reported:?}");
+    }
+}
