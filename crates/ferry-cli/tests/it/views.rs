@@ -4,7 +4,8 @@
 //! `substr`, `instr`, `printf`, `group_concat`, a view read by a view defined before it) and
 //! data at the edges (month ends, leap days, NULLs, zero divisors, the text '0' beside '00').
 //! After `ferry migrate`, each view the target made returns SQLite's rows, compared as text;
-//! each one it could not make is named in the report with the reason.
+//! each one it could not make is named in the report with the reason, and pre-flight names
+//! the same ones first.
 
 use crate::common::*;
 use rusqlite::Connection;
@@ -149,6 +150,13 @@ async fn each_view_returns_sqlites_rows_or_is_named_with_its_reason() {
     assert_eq!(flag.len(), 2, "'0' only, not '00': {flag:?}");
     for kind in Kind::all() {
         let db = TestDb::new(kind, "views").await;
+        // Pre-flight's rehearsal makes the views in migrate's order and names the same ones.
+        let pf = ferry(&["preflight", src.to_str().unwrap(), "--to", &db.url, "--json"]);
+        let pf: J = serde_json::from_str(&pf.stdout).unwrap_or_else(|e| panic!("{kind:?}: preflight --json: {e}: {}{}", pf.stdout, pf.stderr));
+        let mut named: Vec<&str> = pf["objects"].as_array().unwrap().iter().filter_map(|o| o["object"].as_str()).filter(|o| o.starts_with("view ")).collect();
+        named.sort();
+        let want: &[&str] = if kind == Kind::Pg { &["view v_local", "view v_reads_local"] } else { &["view v_group", "view v_local", "view v_reads_local"] };
+        assert_eq!(named, want, "{kind:?}: {}", pf["objects"]);
         let (run, rep) = migrate(&src, &db, &[]);
         assert_eq!(run.code, 2, "{kind:?}: views left behind make exit 2: {}{}", run.stdout, run.stderr);
         let mut failures = Vec::new();
