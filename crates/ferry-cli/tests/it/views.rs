@@ -68,11 +68,13 @@ CREATE VIEW v_text AS SELECT id,
 CREATE VIEW v_group AS SELECT flag, group_concat(name, '; ') AS names FROM people WHERE id IN (1, 2, 3) GROUP BY flag;
 CREATE VIEW v_local AS SELECT id, datetime(joined, 'localtime') AS here FROM people;
 CREATE VIEW v_reads_local AS SELECT * FROM v_local;
+-- The current time with month arithmetic (no row is near the boundary).
+CREATE VIEW v_recent AS SELECT id FROM people WHERE born > date('now', '-26 years', '-1 month') AND joined < datetime('now', '+1 month');
 CREATE VIEW z_base AS SELECT id, date(born, '+18 years') AS adult FROM people;
 ";
 
 /// The views every target makes.
-const MADE: [&str; 8] = ["a_reads_base", "v_dates", "v_flag", "v_flag_in", "v_qty_text", "v_div", "v_text", "z_base"];
+const MADE: [&str; 9] = ["a_reads_base", "v_dates", "v_flag", "v_flag_in", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
 
 /// A value as both sides are compared: numbers with a fraction by their value (1.0 and 1
 /// alike), everything else as its text.

@@ -76,23 +76,9 @@ impl NowSpec {
     }
 
     pub(super) fn new(fmt: &str, mods: &[String]) -> R<NowSpec> {
-        let mut out = Vec::new();
-        // Month and year arithmetic is the same in SQLite and the targets only from the first
-        // of a month (SQLite normalises Jan 31 + 1 month to Mar 3, the targets clamp to Feb 28).
-        let mut on_first = false;
-        for m in mods {
-            let m = NowSpec::parse_mod(m)?;
-            match m {
-                Mod::Start(Unit::Month | Unit::Year) => on_first = true,
-                Mod::Add(_, Unit::Month | Unit::Year) => {
-                    if !on_first {
-                        return Err("month and year arithmetic on the current date differs between SQLite (which normalises Jan 31 + 1 month to Mar 3) and the target; it is carried only after 'start of month' or 'start of year'".into());
-                    }
-                }
-                _ => on_first = false,
-            }
-            out.push(m);
-        }
+        // Month and year arithmetic keeps SQLite's overflow (Jan 31 + 1 month is Mar 2):
+        // `Spelling::add_months_overflow`.
+        let out = mods.iter().map(|m| NowSpec::parse_mod(m)).collect::<R<Vec<_>>>()?;
         // Validate the format.
         let mut chars = fmt.chars();
         while let Some(c) = chars.next() {

@@ -116,7 +116,14 @@ fn defaults_by_type() {
             "(DATE_FORMAT((UTC_TIMESTAMP() + INTERVAL 1 DAY), '%Y-%m-%d %H:%i:%s'))",
             "(DATE_FORMAT((UTC_TIMESTAMP() + INTERVAL 1 DAY), '%Y-%m-%d %H:%i:%s'))",
         ),
-        ("(datetime('now', '+1 month'))", text(), "ERR", "ERR", "ERR"),
+        // Months overflow as SQLite's do (Jan 31 + 1 month is Mar 2): from the first of the month.
+        (
+            "(datetime('now', '+1 month'))",
+            text(),
+            "(to_char((date_trunc('month', (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')) + INTERVAL '1 month' + ((CURRENT_TIMESTAMP AT TIME ZONE 'UTC') - date_trunc('month', (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')))), 'YYYY-MM-DD HH24:MI:SS'))",
+            "(DATE_FORMAT((CAST(DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-01') AS DATETIME) + INTERVAL 1 MONTH + INTERVAL TIMESTAMPDIFF(MICROSECOND, CAST(DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-01') AS DATETIME), UTC_TIMESTAMP()) MICROSECOND), '%Y-%m-%d %H:%i:%s'))",
+            "(DATE_FORMAT((CAST(DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-01') AS DATETIME) + INTERVAL 1 MONTH + INTERVAL TIMESTAMPDIFF(MICROSECOND, CAST(DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-01') AS DATETIME), UTC_TIMESTAMP()) MICROSECOND), '%Y-%m-%d %H:%i:%s'))",
+        ),
         ("(datetime('now', 'weekday 0'))", text(), "ERR", "ERR", "ERR"),
         // Epoch seconds: SQLite's text of them; an integer column stores the integer.
         ("(strftime('%s','now'))", text(), "(CAST(CAST(floor(extract(epoch FROM CURRENT_TIMESTAMP)) AS bigint) AS text))", "(CAST(UNIX_TIMESTAMP() AS CHAR))", "(CAST(UNIX_TIMESTAMP() AS CHAR))"),

@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{Expr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Value, ValueWithSpan};
 
-use super::now::{Mod, NowSpec, Shape};
+use super::now::{Mod, NowSpec, Shape, Unit};
 use super::parse::{is_call, one_part, strip_nested};
 use super::tx::{Tx, R};
 use super::values::{Kind, Tr};
@@ -71,14 +71,26 @@ impl<'a> Tx<'a> {
             mods = &mods[1..];
         }
         let mut w = self.sp.now_wall(local, millis);
+        let mut on_first = false;
         for m in mods {
-            w = match m {
-                Mod::Local => self.sp.to_local(&w)?,
-                Mod::Add(n, u) => self.sp.add_interval(&w, *n, u.name()),
-                Mod::Start(u) => self.sp.start_of(&w, u.name()),
-            };
+            (w, on_first) = self.time_mod(&w, m, on_first)?;
         }
         Ok(w)
+    }
+
+    /// One modifier applied to a wall-clock time; `on_first`: the time is the first of a
+    /// month at midnight (after 'start of month|year'), where months add the same in SQLite
+    /// and the targets. Returns the new time and whether it is still on a first.
+    pub(super) fn time_mod(&self, w: &str, m: &Mod, on_first: bool) -> R<(String, bool)> {
+        Ok(match m {
+            Mod::Local => (self.sp.to_local(w)?, false),
+            Mod::Add(n, u @ (Unit::Month | Unit::Year)) if on_first => (self.sp.add_interval(w, *n, u.name()), true),
+            // SQLite keeps the day and lets it overflow (Jan 31 + 1 month is Mar 2).
+            Mod::Add(n, Unit::Month) => (self.sp.add_months_overflow(w, *n), false),
+            Mod::Add(n, Unit::Year) => (self.sp.add_months_overflow(w, n.checked_mul(12).ok_or("a year count out of range")?), false),
+            Mod::Add(n, u) => (self.sp.add_interval(w, *n, u.name()), false),
+            Mod::Start(u) => (self.sp.start_of(w, u.name()), matches!(u, Unit::Month | Unit::Year)),
+        })
     }
 
     /// The text SQLite would produce.

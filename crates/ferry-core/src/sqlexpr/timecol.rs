@@ -14,7 +14,7 @@
 
 use sqlparser::ast::{Expr, Value, ValueWithSpan};
 
-use super::now::{Mod, NowSpec, Unit};
+use super::now::{Mod, NowSpec};
 use super::parse::strip_nested;
 use super::tx::{Tx, R};
 use super::values::{Kind, Tr};
@@ -66,13 +66,14 @@ impl<'a> Tx<'a> {
             Kind::Null => return Ok(Some(self.lit_tr(super::values::Lit::Null))),
             k => return Err(format!("{name}() of {}: SQLite parses the text itself, in any of its formats, and gives NULL for the rest; carried only for date and timestamp columns", k.a_value())),
         };
+        let mut on_first = false;
         for m in mods.iter().skip(usize::from(epoch)) {
-            wall = self.time_modifier(&wall, m)?;
+            (wall, on_first) = self.time_modifier(&wall, m, on_first)?;
         }
         Ok(Some(Tr::new(self.sp.format_time(&wall, &fmt), Kind::Text, true)))
     }
 
-    fn time_modifier(&self, wall: &str, m: &str) -> R<String> {
+    fn time_modifier(&self, wall: &str, m: &str, on_first: bool) -> R<(String, bool)> {
         let l = m.trim().to_ascii_lowercase();
         match l.as_str() {
             "localtime" | "utc" => {
@@ -83,16 +84,13 @@ impl<'a> Tx<'a> {
         }
         if let Some(n) = l.strip_prefix("weekday ") {
             return match n.trim().parse::<i64>() {
-                Ok(n @ 0..=6) => Ok(self.sp.next_weekday(wall, n)),
+                Ok(n @ 0..=6) => Ok((self.sp.next_weekday(wall, n), false)),
                 _ => Err(format!("the modifier '{m}' is not supported (weekday 0 to 6)")),
             };
         }
-        Ok(match NowSpec::parse_mod(m)? {
+        match NowSpec::parse_mod(m)? {
             Mod::Local => unreachable!("'localtime' is refused above"),
-            Mod::Add(n, Unit::Month) => self.sp.add_months_overflow(wall, n),
-            Mod::Add(n, Unit::Year) => self.sp.add_months_overflow(wall, n.checked_mul(12).ok_or("a year count out of range")?),
-            Mod::Add(n, u) => self.sp.add_interval(wall, n, u.name()),
-            Mod::Start(u) => self.sp.start_of(wall, u.name()),
-        })
+            other => self.time_mod(wall, &other, on_first),
+        }
     }
 }
