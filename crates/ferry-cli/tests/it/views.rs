@@ -22,16 +22,17 @@ CREATE TABLE people (
     flag TEXT,
     qty INTEGER,
     per INTEGER,
-    price REAL
+    price REAL,
+    active BOOLEAN
 );
 INSERT INTO people VALUES
-    (1, 'Ann',  '2000-01-31', '2024-01-31 10:20:30',     1700000000, '0',  7,  2,  1.5),
-    (2, 'Bob',  '2004-02-29', '2023-02-28 23:59:59',     0,          '1',  -7, 2,  2.25),
-    (3, 'Cyd',  '1999-12-31', '2024-02-29 00:00:00',     -86400,     '00', 5,  0,  NULL),
-    (4, NULL,   NULL,         NULL,                      NULL,       NULL, NULL, NULL, NULL),
-    (5, 'Dee',  '2024-03-31', '2024-12-31 23:59:59',     951782400,  '0',  9,  -4, 0.5),
-    (6, 'Eve',  '2023-01-29', '2024-05-31 12:00:00.250', 1234567890, 'x',  0,  3,  3.0),
-    (7, 'Flo',  '2024-02-29', '2024-03-30 06:07:08',     86399,      '1',  10, 3,  7.0);
+    (1, 'Ann',  '2000-01-31', '2024-01-31 10:20:30',     1700000000, '0',  7,  2,  1.5, 1),
+    (2, 'Bob',  '2004-02-29', '2023-02-28 23:59:59',     0,          '1',  -7, 2,  2.25, 0),
+    (3, 'Cyd',  '1999-12-31', '2024-02-29 00:00:00',     -86400,     '00', 5,  0,  NULL, 1),
+    (4, NULL,   NULL,         NULL,                      NULL,       NULL, NULL, NULL, NULL, NULL),
+    (5, 'Dee',  '2024-03-31', '2024-12-31 23:59:59',     951782400,  '0',  9,  -4, 0.5, 0),
+    (6, 'Eve',  '2023-01-29', '2024-05-31 12:00:00.250', 1234567890, 'x',  0,  3,  3.0, 1),
+    (7, 'Flo',  '2024-02-29', '2024-03-30 06:07:08',     86399,      '1',  10, 3,  7.0, 1);
 -- Defined before the view it reads, as SQLite allows.
 CREATE VIEW a_reads_base AS SELECT id, adult FROM z_base WHERE id > 1;
 CREATE VIEW v_dates AS SELECT id,
@@ -53,6 +54,7 @@ CREATE VIEW v_dates AS SELECT id,
     FROM people;
 CREATE VIEW v_flag AS SELECT id, name FROM people WHERE flag = 0;
 CREATE VIEW v_flag_in AS SELECT id FROM people WHERE flag IN (0, 1);
+CREATE VIEW v_active AS SELECT id, iif(active, 'on', 'off') AS state FROM people WHERE active = 1 OR active IS NULL OR NOT active;
 CREATE VIEW v_qty_text AS SELECT id FROM people WHERE qty = '5' OR qty > '8';
 CREATE VIEW v_div AS SELECT id, qty / per AS q, qty % per AS m, price / per AS p, qty / 2 AS half FROM people;
 CREATE VIEW v_text AS SELECT id,
@@ -74,7 +76,7 @@ CREATE VIEW z_base AS SELECT id, date(born, '+18 years') AS adult FROM people;
 ";
 
 /// The views every target makes.
-const MADE: [&str; 9] = ["a_reads_base", "v_dates", "v_flag", "v_flag_in", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
+const MADE: [&str; 10] = ["a_reads_base", "v_dates", "v_flag", "v_flag_in", "v_active", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
 
 /// A value as both sides are compared: numbers with a fraction by their value (1.0 and 1
 /// alike), everything else as its text.

@@ -18,7 +18,10 @@ pub fn table_sources<'p>(planned: impl IntoIterator<Item = &'p PlannedTable>) ->
         .map(|t| {
             let cols = t.columns.iter().map(|c| {
                 let declared = t.source.column(&c.source).map(|s| s.declared_type.clone()).unwrap_or_default();
-                (c.source.clone(), c.name.clone(), c.logical.clone(), c.transform.is_some(), declared)
+                // 0/1 integers read as booleans are what the translator's booleans stand for;
+                // the other transforms change what SQLite would compare.
+                let changed = c.transform.is_some_and(|t| t != crate::convert::Transform::Bool01);
+                (c.source.clone(), c.name.clone(), c.logical.clone(), changed, declared)
             });
             (t.source.name.clone(), ViewSource::of_table(&t.name, cols))
         })

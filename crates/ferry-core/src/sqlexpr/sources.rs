@@ -37,8 +37,9 @@ impl ViewSource {
     pub fn untyped(target: &str) -> ViewSource {
         ViewSource { target: target.to_string(), columns: None, status: ViewStatus::Made }
     }
-    /// A planned table's columns: those read through a transform (epoch seconds, boolean
-    /// text, …) hold on the target what SQLite does not, so they stay untyped.
+    /// A planned table's columns: (source name, target name, type, `changed`, declared type).
+    /// Those whose values the load changed (epoch seconds, boolean text, …) hold on the target
+    /// what SQLite does not compare the same way, so they stay untyped.
     pub fn of_table(target: &str, columns: impl IntoIterator<Item = (String, String, LogicalType, bool, String)>) -> ViewSource {
         let columns = columns.into_iter().map(|(source, target, logical, transformed, declared)| {
             let logical = if transformed { None } else { Some(logical) };
