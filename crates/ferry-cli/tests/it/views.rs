@@ -72,16 +72,32 @@ CREATE VIEW v_local AS SELECT id, datetime(joined, 'localtime') AS here FROM peo
 CREATE VIEW v_reads_local AS SELECT * FROM v_local;
 -- The current time with month arithmetic (no row is near the boundary).
 CREATE VIEW v_recent AS SELECT id FROM people WHERE born > date('now', '-26 years', '-1 month') AND joined < datetime('now', '+1 month');
+-- A view of a view: its columns keep their types (flag compares as text, dbl divides as an integer).
+CREATE VIEW v_of_v AS SELECT s.id, s.dbl / s.per AS r FROM v_src s WHERE s.flag = 0 OR s.flag = '1';
+CREATE VIEW v_src AS SELECT *, qty * 2 AS dbl FROM people;
 CREATE VIEW z_base AS SELECT id, date(born, '+18 years') AS adult FROM people;
 ";
 
 /// The views every target makes.
-const MADE: [&str; 10] = ["a_reads_base", "v_dates", "v_flag", "v_flag_in", "v_active", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
+const MADE: [&str; 12] = ["a_reads_base", "v_of_v", "v_src", "v_dates", "v_flag", "v_flag_in", "v_active", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
 
-/// A value as both sides are compared: numbers with a fraction by their value (1.0 and 1
-/// alike), everything else as its text.
+/// A value as both sides are compared, in the form validate compares: numbers with a
+/// fraction by their value (1.0 and 1 alike), booleans as 0/1, timestamps without the UTC
+/// offset PostgreSQL prints and without trailing zeros in the fraction; the rest as text.
 fn norm(v: Option<String>) -> Option<String> {
-    v.map(|s| if s.contains('.') { s.parse::<f64>().map(|f| f.to_string()).unwrap_or(s) } else { s })
+    v.map(|s| {
+        let b = s.as_bytes();
+        if s == "true" || s == "false" {
+            (if s == "true" { "1" } else { "0" }).to_string()
+        } else if b.len() >= 19 && b[4] == b'-' && b[10] == b' ' && b[13] == b':' {
+            let t = s.strip_suffix("+00").unwrap_or(&s);
+            if t.contains('.') { t.trim_end_matches('0').trim_end_matches('.').to_string() } else { t.to_string() }
+        } else if s.contains('.') {
+            s.parse::<f64>().map(|f| f.to_string()).unwrap_or(s)
+        } else {
+            s
+        }
+    })
 }
 
 fn sqlite_rows(src: &std::path::Path, view: &str) -> (Vec<String>, Vec<Vec<Option<String>>>) {

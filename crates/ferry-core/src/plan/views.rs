@@ -1,5 +1,6 @@
 //! The views of a run, in the order they can be made: what each reads (the planned tables,
-//! typed, and the views made before it), translated with `sqlexpr::translate_view`. A view
+//! typed, and the views made before it, typed where their result columns are known),
+//! translated with `sqlexpr::translate_view`. A view
 //! that reads another view waits until that one is made, whatever their order in the file;
 //! one that reads a view that could not be made is refused with both reasons.
 
@@ -34,6 +35,8 @@ pub struct ViewQueue {
     sources: HashMap<String, ViewSource>,
     /// Not yet made, in the file's order: (view, its SELECT or why it could not be read).
     pending: Vec<(View, Result<String, String>)>,
+    /// The result columns of the view handed out last, where known.
+    columns: Option<HashMap<String, crate::sqlexpr::ViewColumn>>,
 }
 
 impl ViewQueue {
@@ -46,7 +49,7 @@ impl ViewQueue {
         for (v, _) in &pending {
             sources.insert(v.name.clone(), ViewSource { target: v.name.clone(), columns: None, status: ViewStatus::Pending });
         }
-        ViewQueue { dialect, sources, pending }
+        ViewQueue { dialect, sources, pending, columns: None }
     }
 
     /// The next view that can be made now, with its translated SELECT; `None` when every
@@ -54,9 +57,10 @@ impl ViewQueue {
     pub fn next(&mut self) -> Option<(View, String)> {
         for i in 0..self.pending.len() {
             let Ok(select) = &self.pending[i].1 else { continue };
-            if let Ok(sql) = crate::sqlexpr::translate_view(select, self.dialect, &self.sources) {
+            if let Ok(t) = crate::sqlexpr::translate_view(select, self.dialect, &self.sources) {
                 let (v, _) = self.pending.remove(i);
-                return Some((v, sql));
+                self.columns = t.columns;
+                return Some((v, t.sql));
             }
         }
         None
@@ -65,11 +69,12 @@ impl ViewQueue {
     /// The view handed out last was made (`Ok`) or the target refused it (`Err`, why): the
     /// views that read it follow it, or say why they cannot.
     pub fn done(&mut self, name: &str, made: Result<(), String>) {
-        let status = match made {
-            Ok(()) => ViewStatus::Made,
-            Err(e) => ViewStatus::Refused(e),
+        let columns = self.columns.take();
+        let (status, columns) = match made {
+            Ok(()) => (ViewStatus::Made, columns),
+            Err(e) => (ViewStatus::Refused(e), None),
         };
-        self.sources.insert(name.to_string(), ViewSource { target: name.to_string(), columns: None, status });
+        self.sources.insert(name.to_string(), ViewSource { target: name.to_string(), columns, status });
     }
 
     /// The views that cannot be made, each with the reason (`next` has returned `None`).

@@ -144,14 +144,22 @@ fn translate_expr_here(expr: &str, ctx: &ExprContext) -> Result<String, String> 
 /// SELECT only.
 pub fn translate_select(select: &str, dialect: Dialect, tables: &HashMap<String, String>) -> Result<String, String> {
     let sources: HashMap<String, ViewSource> = tables.iter().map(|(k, v)| (k.clone(), ViewSource::untyped(v))).collect();
-    translate_view(select, dialect, &sources)
+    translate_view(select, dialect, &sources).map(|v| v.sql)
+}
+
+/// A view translated: its SELECT, and its result columns where their types are known (for
+/// the views that read it).
+#[derive(Debug, Clone)]
+pub struct TranslatedView {
+    pub sql: String,
+    pub columns: Option<HashMap<String, ViewColumn>>,
 }
 
 /// A view's SELECT with what it reads known: each table's target name and, where known, its
 /// columns' target names, types and SQLite affinities, so that comparisons and arithmetic
 /// follow SQLite's rules for those columns (a TEXT column compared with `0` compares as text;
 /// an INTEGER column over an INTEGER column divides as integers). Returns the SELECT only.
-pub fn translate_view(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<String, String> {
+pub fn translate_view(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<TranslatedView, String> {
     on_deep_stack(select, || translate_select_here(select, dialect, tables))
 }
 
@@ -174,7 +182,7 @@ fn on_deep_stack<T: Send>(text: &str, f: impl FnOnce() -> Result<T, String> + Se
     })
 }
 
-fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<String, String> {
+fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<TranslatedView, String> {
     let d = SQLiteDialect {};
     let stmts = Parser::parse_sql(&d, select).map_err(|e| format!("cannot parse the view: {e}"))?;
     if stmts.len() != 1 {
@@ -192,7 +200,13 @@ fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String
     };
     let mut tx = Tx::new(dialect, select);
     tx.tables = Some(tables);
-    tx.query(&query)
+    let sql = tx.query(&query)?;
+    let columns = tx.outputs.take().map(|outs| {
+        outs.into_iter()
+            .map(|(name, kind, affinity)| (name.clone(), ViewColumn { target: name, logical: kind.to_logical(), affinity }))
+            .collect()
+    });
+    Ok(TranslatedView { sql, columns })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! modifiers of `datetime('now', …)` and its kin, read and checked. A translated expression
 //! carries one (`Tr::now`), so it sits below `values`; `time` turns it into SQL.
 
-use super::tx::R;
+type R<T> = Result<T, String>;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) enum Unit {

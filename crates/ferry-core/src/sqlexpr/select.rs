@@ -11,7 +11,8 @@ use sqlparser::ast::{
 
 use super::parse::{one_part, strip_nested};
 use super::tx::{Tx, R};
-use super::values::Lit;
+use super::values::{Kind, Lit};
+use crate::mapping::declared::Affinity;
 
 pub(super) fn plain_wildcard(o: &WildcardAdditionalOptions) -> R<()> {
     if o.opt_ilike.is_some() || o.opt_exclude.is_some() || o.opt_except.is_some() || o.opt_replace.is_some() || o.opt_rename.is_some() || o.opt_alias.is_some() {
@@ -22,6 +23,13 @@ pub(super) fn plain_wildcard(o: &WildcardAdditionalOptions) -> R<()> {
 
 impl<'a> Tx<'a> {
     pub(super) fn query(&mut self, q: &Query) -> R<String> {
+        self.queries += 1;
+        let r = self.query_here(q);
+        self.queries -= 1;
+        r
+    }
+
+    fn query_here(&mut self, q: &Query) -> R<String> {
         if q.fetch.is_some() || !q.locks.is_empty() || q.for_clause.is_some() || q.settings.is_some() || q.format_clause.is_some() || !q.pipe_operators.is_empty() {
             return Err(format!("`{q}` uses clauses SQLite does not have"));
         }
@@ -51,7 +59,12 @@ impl<'a> Tx<'a> {
             let mut s = match &*q.body {
                 SetExpr::Select(sel) => {
                     self.check_select(sel)?;
-                    self.select_inner(sel)?
+                    let outputs = self.queries == 1;
+                    let s = self.select_inner(sel)?;
+                    if outputs {
+                        self.outputs = Some(self.select_outputs(sel));
+                    }
+                    s
                 }
                 other => self.set_expr(other)?,
             };
@@ -190,12 +203,24 @@ impl<'a> Tx<'a> {
             Some(Distinct::On(_)) => return Err("DISTINCT ON is not SQLite".into()),
         }
         let mut items = Vec::new();
+        let mut typed = Vec::new();
         for item in &s.projection {
             items.push(match item {
-                SelectItem::UnnamedExpr(e) => self.expr(e)?.sql,
-                SelectItem::ExprWithAlias { expr, alias } => format!("{} AS {}", self.expr(expr)?.sql, self.qi(&alias.value)),
+                SelectItem::UnnamedExpr(e) => {
+                    let t = self.expr(e)?;
+                    let sql = t.sql.clone();
+                    typed.push(Some(t));
+                    sql
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    let t = self.expr(expr)?;
+                    let sql = format!("{} AS {}", t.sql, self.qi(&alias.value));
+                    typed.push(Some(t));
+                    sql
+                }
                 SelectItem::Wildcard(opts) => {
                     plain_wildcard(opts)?;
+                    typed.push(None);
                     "*".into()
                 }
                 SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), opts) => {
@@ -205,6 +230,7 @@ impl<'a> Tx<'a> {
                         [ObjectNamePart::Identifier(sch), ObjectNamePart::Identifier(t)] if sch.value.eq_ignore_ascii_case("main") => t,
                         _ => return Err(format!("`{name}.*` is not supported")),
                     };
+                    typed.push(None);
                     format!("{}.*", self.resolve_qualifier(&q.value)?)
                 }
                 other => return Err(format!("`{other}` is not supported")),
@@ -212,6 +238,9 @@ impl<'a> Tx<'a> {
         }
         out.push_str(&items.join(", "));
         out.push_str(&from);
+        if self.queries == 1 {
+            self.items = typed;
+        }
         if let Some(w) = &s.selection {
             out.push_str(&format!(" WHERE {}", self.pred(w)?.sql));
         }
@@ -231,6 +260,66 @@ impl<'a> Tx<'a> {
             out.push_str(&format!(" HAVING {}", self.pred(h)?.sql));
         }
         Ok(out)
+    }
+
+    /// The view's result columns after `select_inner` translated `s` (its scope still open):
+    /// a column keeps its table's type and affinity, an expression with an alias has its
+    /// type and no affinity (datatype3 §3.2), `*` and `t.*` the columns of the tables whose
+    /// columns are known. A name given twice is left out (SQLite renames the second).
+    pub(super) fn select_outputs(&mut self, s: &Select) -> Vec<(String, Kind, Affinity)> {
+        let mut out: Vec<(String, Kind, Affinity)> = Vec::new();
+        let items = std::mem::take(&mut self.items);
+        let scope: Vec<(String, Option<&'a super::sources::ViewSource>)> = self.scopes.last().map(|sc| sc.iter().map(|(n, _, src)| (n.clone(), *src)).collect()).unwrap_or_default();
+        let table_columns = |src: &super::sources::ViewSource, out: &mut Vec<(String, Kind, Affinity)>| {
+            for c in src.columns.iter().flatten().map(|(_, c)| c) {
+                let kind = c.logical.as_ref().and_then(|l| Kind::from_logical(l).ok()).unwrap_or(Kind::Unknown);
+                out.push((c.target.clone(), kind, c.affinity));
+            }
+        };
+        for (item, t) in s.projection.iter().zip(items.iter()) {
+            match (item, t) {
+                (SelectItem::UnnamedExpr(e), Some(t)) => {
+                    if let Expr::Identifier(id) = e {
+                        out.push((id.value.clone(), t.kind, t.aff.unwrap_or(Affinity::Blob)));
+                    } else if let Expr::CompoundIdentifier(ids) = e {
+                        out.push((ids.last().map(|i| i.value.clone()).unwrap_or_default(), t.kind, t.aff.unwrap_or(Affinity::Blob)));
+                    }
+                }
+                (SelectItem::ExprWithAlias { expr, alias }, Some(t)) => {
+                    let aff = match expr {
+                        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => t.aff.unwrap_or(Affinity::Blob),
+                        _ => Affinity::Blob,
+                    };
+                    out.push((alias.value.clone(), t.kind, aff));
+                }
+                // Only where every table's columns are known: an unknown one could hold the same
+                // name first.
+                (SelectItem::Wildcard(_), _) if scope.iter().all(|(_, src)| src.is_some()) => {
+                    for (_, src) in &scope {
+                        if let Some(src) = src {
+                            table_columns(src, &mut out);
+                        }
+                    }
+                }
+                (SelectItem::QualifiedWildcard(SelectItemQualifiedWildcardKind::ObjectName(name), _), _) => {
+                    let q = match name.0.last() {
+                        Some(ObjectNamePart::Identifier(i)) => i.value.to_ascii_lowercase(),
+                        _ => String::new(),
+                    };
+                    if let Some((_, Some(src))) = scope.iter().rev().find(|(n, _)| *n == q) {
+                        table_columns(src, &mut out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        // A column whose value is untyped, or a name given twice, is not typed.
+        let mut seen = std::collections::HashMap::<String, usize>::new();
+        for (n, _, _) in &out {
+            *seen.entry(n.to_ascii_lowercase()).or_default() += 1;
+        }
+        out.retain(|(n, k, _)| seen[&n.to_ascii_lowercase()] == 1 && *k != Kind::Unknown && *k != Kind::Null);
+        out
     }
 
     pub(super) fn table_with_joins(&mut self, twj: &TableWithJoins) -> R<String> {

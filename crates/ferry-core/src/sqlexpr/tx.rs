@@ -28,6 +28,13 @@ pub(super) struct Tx<'a> {
     /// Translating a column DEFAULT: functions that draw new values (`randomblob`) are
     /// meant, as they are nowhere else (`defaults::default_function`).
     pub(super) in_default: bool,
+    /// How deep the query walk is (1: the view's own query).
+    pub(super) queries: usize,
+    /// The view's output columns, where known: (name, kind, SQLite affinity); `None` where
+    /// the SELECT's result names cannot all be told (set operations).
+    pub(super) outputs: Option<Vec<(String, super::values::Kind, crate::mapping::declared::Affinity)>>,
+    /// The last top-level SELECT's result items as translated (`None` for `*`).
+    pub(super) items: Vec<Option<super::values::Tr>>,
 }
 
 /// The deepest expression translated. SQLite itself stores none deeper than 1,000 levels
@@ -37,7 +44,7 @@ pub(super) const MAX_DEPTH: usize = 1200;
 
 impl<'a> Tx<'a> {
     pub(super) fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0, in_default: false }
+        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0, in_default: false, queries: 0, outputs: None, items: Vec::new() }
     }
 
     pub(super) fn qi(&self, name: &str) -> String {

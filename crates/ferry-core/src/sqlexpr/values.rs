@@ -5,7 +5,7 @@ use crate::mapping::declared::Affinity;
 use crate::schema::LogicalType;
 
 use super::now::NowSpec;
-use super::tx::R;
+type R<T> = Result<T, String>;
 
 /// What the translator knows about a value's type in the target.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,6 +38,22 @@ impl Kind {
             LogicalType::Timestamp { tz } => Kind::Ts(*tz),
             LogicalType::Json => Kind::Json,
             LogicalType::Unsupported { reason } => return Err(format!("the column is not carried ({reason})")),
+        })
+    }
+    /// The logical type a value of this kind is held in (`None`: not known).
+    pub(super) fn to_logical(self) -> Option<LogicalType> {
+        Some(match self {
+            Kind::Bool => LogicalType::Boolean,
+            Kind::Int => LogicalType::Integer { bits: 64 },
+            Kind::Dec => LogicalType::Decimal { precision: None, scale: None },
+            Kind::Float => LogicalType::Float,
+            Kind::Text => LogicalType::Text { max: None },
+            Kind::Bytes => LogicalType::Bytes,
+            Kind::Date => LogicalType::Date,
+            Kind::Ts(tz) => LogicalType::Timestamp { tz },
+            Kind::Json => LogicalType::Json,
+            Kind::Uuid => LogicalType::Uuid,
+            Kind::Null | Kind::Unknown => return None,
         })
     }
     pub(super) fn label(self) -> &'static str {
