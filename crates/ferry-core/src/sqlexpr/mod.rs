@@ -34,8 +34,10 @@
 //!
 //! Known, documented limits: `lower`/`upper`/`LIKE` fold only ASCII letters in SQLite but all of
 //! Unicode in the targets (a LIKE pattern containing a non-ASCII letter is refused; `lower('É')`
-//! is `'é'` on the target, `'É'` in SQLite); in views, column types are unknown, so text
-//! comparisons there use the target column's collation, and unaliased expression columns get the
+//! is `'é'` on the target, `'É'` in SQLite); in views (`translate_view`), the columns of
+//! tables and of views whose result columns can be told are typed, with their SQLite affinity,
+//! but those of CTEs, subqueries in FROM, set operations and ambiguous names are not: they
+//! are compared and divided as the target does, and unaliased expression columns get the
 //! target's names. `translate_expr` does not know whether it translates a predicate or a value:
 //! a CHECK whose SQLite body is a bare number (`CHECK (qty)`) stays a number, which PostgreSQL
 //! refuses when the constraint is created.
