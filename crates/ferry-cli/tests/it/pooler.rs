@@ -139,6 +139,9 @@ async fn demo_through(mode: &str) {
         ("diff", vec!["diff", src_s, "--to", &url, "--schema", "shop"]),
         ("monitor", vec!["monitor", "--to", &url, "--schema", "shop"]),
         ("backup", vec!["backup", "--to", &url, "--schema", "shop", "--out", backups.to_str().unwrap()]),
+        // The commands the open issues added talk to the target too.
+        ("sync", vec!["sync", src_s, "--to", &url, "--schema", "shop", "--run-report", report.to_str().unwrap()]),
+        ("advise", vec!["advise", &url]),
     ];
     for (what, args) in &steps {
         let (r, took) = ferry_within(args, &[], Duration::from_secs(180));
@@ -156,6 +159,7 @@ async fn demo_through(mode: &str) {
             "migrate" => assert!(r.stdout.contains("every row arrived exactly"), "{}", r.stdout),
             "validate" => assert!(r.stdout.contains("valid: every row matches"), "{}", r.stdout),
             "diff" => assert!(r.stdout.contains("the target matches the plan"), "{}", r.stdout),
+            "sync" => assert!(r.stdout.contains("nothing to do: the target matches"), "{}", r.stdout),
             _ => {}
         }
     }
@@ -180,6 +184,10 @@ async fn demo_through(mode: &str) {
     assert!((2..=POOL_SIZE).contains(&backends), "{backends} server connection(s) behind the pooler");
     let made = std::fs::read_dir(&backups).map(|d| d.flatten().filter(|e| e.path().extension().is_some_and(|x| x == "dump")).count()).unwrap_or(0);
     assert_eq!(made, 1, "one backup made");
+    // Last, the run taken back through the pooler: every table of it gone from `shop`.
+    let (r, took) = ferry_within(&["rollback", report.to_str().unwrap(), "--to", &url], &[], Duration::from_secs(180));
+    assert_eq!(r.code, 0, "rollback through pgbouncer ({mode} mode) failed after {took:?}:\n{}\n{}", r.stdout, r.stderr);
+    assert_eq!(db.texts(&in_schema("shop")).await, Vec::<Option<String>>::new(), "rolled back: nothing left in shop");
     drop(pooler);
 }
 
