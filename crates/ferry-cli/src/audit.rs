@@ -43,7 +43,7 @@ pub fn log_path(cli: &Cli) -> PathBuf {
 pub fn start(cli: &Cli) -> Option<Recorder> {
     let path = log_path(cli);
     let rec = match &cli.command {
-        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume, distribute } => {
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume, distribute, access } => {
             let mut r = Recorder::start(path, "migrate");
             r.source(&job.source);
             r.target(&job.to);
@@ -57,6 +57,11 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("data_only", *data_only);
             r.option("resume", *resume);
             r.option("distribute", distribute.clone());
+            // The request, never a password (the passwords' file is named, not read).
+            r.option("roles", access.roles.clone());
+            r.option("roles_login", access.roles_login);
+            r.option("roles_passwords", access.roles_passwords.as_ref().map(|p| p.display().to_string()));
+            r.option("tenant_isolation", access.tenant_isolation.clone());
             // Written now, so a run killed before it ends still shows ("did not finish").
             if let Err(e) = r.announce() {
                 eprintln!("ferry: warning: {e}");

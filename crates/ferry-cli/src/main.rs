@@ -3,6 +3,7 @@
 //! Exit statuses: see `status` (0 done, 2 done with something listed, 1 failed, 64 a wrong
 //! command line, 130 Ctrl-C); each command's `--help` lists its own.
 
+mod access;
 mod advise;
 mod audit;
 mod backup_target;
@@ -287,6 +288,8 @@ enum Command {
         /// then copies a text column in clear only where the plan says `mask = "clear"`.
         #[arg(long)]
         mask_pii: bool,
+        #[command(flatten)]
+        access: access::AccessArgs,
     },
     /// Find, without writing anything, every value and row the target would refuse or
     /// change, grouped by cause, with the choices for each (exit 0 when ready to migrate:
@@ -358,6 +361,8 @@ enum Command {
         /// unless the plan given already distributes them by it.
         #[arg(long, value_name = "COLUMN")]
         distribute: Option<String>,
+        #[command(flatten)]
+        access: access::AccessArgs,
     },
     /// One snapshot of the target database's health: slowest and most frequent statements,
     /// index use (and unused indexes), table and index sizes, cache hit ratio, connections.
@@ -462,8 +467,9 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(status::exit(status::OK))
         }
-        Command::Plan { source, to, out, narrow, take, tables, distribute, mask_pii } => {
-            let dialect = TargetUrl::parse(&to)?.dialect;
+        Command::Plan { source, to, out, narrow, take, tables, distribute, mask_pii, access } => {
+            let parsed = TargetUrl::parse(&to)?;
+            let dialect = parsed.dialect;
             let schema = read(&source)?;
             let mut plan = ferry_core::plan::propose(&schema, &source.display().to_string(), dialect);
             let mut said = vec![];
@@ -496,6 +502,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 }
                 eprintln!("the run needs the key: {} or --mask-key-file PATH (at least {} bytes; never written anywhere)", ferry_core::mask::KEY_ENV, ferry_core::mask::MaskKey::MIN_BYTES);
             }
+            said.extend(access::plan_access(&mut plan, &schema, &access, &parsed)?);
             match out {
                 Some(path) => {
                     std::fs::write(&path, plan.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
@@ -516,7 +523,9 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
         }
         Command::Preflight { job, schema, json, choose, out } => preflight::run(&job.source, &job.to, schema.as_deref(), job.plan.as_deref(), json, &choose, out.as_deref()).await,
         Command::Diff { job, schema, json } => diff::run(&job.source, &job.to, job.plan.as_deref(), schema.as_deref(), json).await,
-        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume, distribute } => {
+        Command::Migrate { job, report, jobs, schema, strict, batch_rows, rejects, data_only, resume, distribute, access } => {
+            let access_request = access.request(&TargetUrl::parse(&job.to)?)?;
+            access.check_passwords_file()?;
             let plan_loaded = job.load_plan()?;
             let mask_key = mask_key(plan_loaded.as_ref(), job.mask_key_file.as_deref())?;
             let Job { source, to, plan, .. } = job;
@@ -535,6 +544,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 resume,
                 distribute,
                 mask_key,
+                access: access_request,
             };
             let progress = Progress::new();
             let events = progress.events();
@@ -562,6 +572,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 }
             }
             print_summary(&rep, report.as_deref());
+            access::hand_over(&rep.logins, access.roles_passwords.as_deref());
             if let Some(e) = &rep.error {
                 audit::note_failure(e);
                 match rep.resumable {

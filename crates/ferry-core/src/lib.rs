@@ -4,6 +4,7 @@
 //! Data flows one way: source → plan → target → report. This crate never depends on Tauri;
 //! the desktop shell and the `ferry` CLI are thin adapters over it.
 
+pub mod access;
 pub mod advise;
 pub mod audit;
 pub mod backup;
@@ -25,6 +26,7 @@ pub mod report;
 pub mod restore;
 pub mod rollback;
 pub mod schema;
+pub mod secret;
 pub mod source;
 pub mod sqlexpr;
 pub mod sync;

@@ -50,6 +50,12 @@ pub struct Report {
     /// key); each table's `masked` says what was masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_key_fingerprint: Option<String>,
+    /// The login users the run made (`--roles-login`), with their passwords: for the caller
+    /// to hand over once. Never serialized: not in the JSON or HTML report, the audit log or
+    /// the app's IPC.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub logins: Vec<crate::secret::Login>,
 }
 
 /// One thing a run made in the target.
@@ -74,6 +80,10 @@ pub enum CreatedKind {
     /// Rows loaded into a table that existed and was empty (`--data-only`): the table
     /// stays, its rows go.
     Rows,
+    /// A role (`--roles`): the server's, not the database's.
+    Role,
+    /// A login user for a role (`--roles-login`).
+    Login,
 }
 
 /// Entries a table keeps in the report, per kind; every entry also goes to the rejects file.

@@ -1,6 +1,7 @@
 //! Undoes one run: removes exactly what its report's `created` list says the run made —
 //! views first, then tables (children before the tables they reference), then a PostgreSQL
-//! schema the run made, when nothing else is left in it. For a `--data-only` run the tables
+//! schema the run made, when nothing else is left in it, then the roles and login users it
+//! made (`--roles`), each once it owns nothing else (roles are the server's). For a `--data-only` run the tables
 //! stay and the rows it loaded are removed (the run checked those tables were empty before).
 //!
 //! Safety first: the report must be of a run into this database; a table that holds another
@@ -107,7 +108,8 @@ async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, jour
         let there = match c.kind {
             CreatedKind::View => present.views.contains(&c.name),
             CreatedKind::Table | CreatedKind::Rows => present.tables.contains(&c.name),
-            CreatedKind::Schema => true,
+            // Looked for as they are dropped (`access::drop_roles`).
+            CreatedKind::Schema | CreatedKind::Role | CreatedKind::Login => true,
         };
         if !there {
             out.missing.push(format!("{} {}", kind_word(c.kind), c.name));
@@ -210,6 +212,10 @@ async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, jour
                 }
             }
         }
+        // The roles and login users the run made (`--roles`), once its tables are gone.
+        let (dropped, kept) = crate::access::drop_roles(&target, &mut conn, &report.created, pg, |s| progress(s)).await;
+        out.dropped.extend(dropped);
+        out.kept.extend(kept);
         Ok::<(), FerryError>(())
     }
     .await;
@@ -231,6 +237,8 @@ fn kind_word(k: CreatedKind) -> &'static str {
         CreatedKind::Table => "table",
         CreatedKind::View => "view",
         CreatedKind::Rows => "rows of table",
+        CreatedKind::Role => "role",
+        CreatedKind::Login => "login user",
     }
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests of `ferry` against the real PostgreSQL and MariaDB: one binary, one
 //! module per concern.
 
+mod access;
 mod advise;
 mod backup;
 mod bad_input;

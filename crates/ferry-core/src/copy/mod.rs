@@ -103,6 +103,12 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             )));
         }
     }
+    // Roles and tenant isolation: names the server takes, and roles not there already (unless
+    // reused), before anything is written.
+    if let Some(a) = &plan.access {
+        crate::access::check(a, &plan, dialect).map_err(|detail| FerryError::PlanUnreadable { path: "[access]".into(), detail })?;
+        crate::access::check_existing(&target, &mut admin, a, opts.access.as_ref().is_some_and(|r| r.reuse)).await?;
+    }
     // A masked copy's masks, collisions of unique columns resolved, before anything is written.
     let masks = crate::plan::masks::RunMasks::new(&plan, &schema, source, opts.mask_key.as_ref())?.map(Arc::new);
     if opts.data_only {
@@ -223,7 +229,10 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         masks,
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
-    let result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
+    let mut result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
+    if result.is_ok() {
+        result = access(&sh, &mut admin).await;
+    }
     if let Err(e @ FerryError::SourceCorrupt { .. }) = result {
         // A damaged file is refused as before anything was written: what was made is gone.
         return Err(e);
@@ -250,6 +259,30 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         }
     }
     Ok(report)
+}
+
+/// Roles, grants and row-level security of the plan's `[access]`, once everything else is
+/// made: what it made joins the report's `created` (a rollback drops it), the login users'
+/// passwords its `logins` (never serialized).
+async fn access(sh: &Shared, admin: &mut Conn) -> Result<()> {
+    let (plan, views) = {
+        let report = sh.report.lock().await;
+        let views: Vec<String> = report.created.iter().filter(|c| c.kind == CreatedKind::View).map(|c| c.name.clone()).collect();
+        (report.plan.clone(), views)
+    };
+    let Some((plan, a)) = plan.and_then(|p| p.access.clone().map(|a| (p, a))) else { return Ok(()) };
+    let t0 = Instant::now();
+    let mut out = crate::access::Applied::default();
+    let reuse = sh.opts.access.as_ref().is_some_and(|r| r.reuse);
+    let result = crate::access::apply(&sh.target, admin, &a, &plan, &views, reuse, &mut out).await;
+    let mut report = sh.report.lock().await;
+    report.created.extend(out.created);
+    report.logins.extend(out.logins);
+    report.notes.extend(out.notes);
+    report.warnings.extend(out.warnings);
+    drop(report);
+    sh.add_phase(Phase::Constraints, t0.elapsed().as_secs_f64()).await;
+    result
 }
 
 /// When the unfinished run the target holds started (its journal is there), if one is.

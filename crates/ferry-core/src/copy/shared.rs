@@ -41,11 +41,14 @@ pub struct MigrateOptions {
     pub distribute: Option<String>,
     /// The key a plan's masks are drawn with (`plan::masks`); needed when the plan masks.
     pub mask_key: Option<crate::mask::MaskKey>,
+    /// Roles and tenant isolation (`--roles`, `--tenant-isolation`), unless the plan given
+    /// has its `[access]`; made once the rows are in.
+    pub access: Option<crate::access::AccessRequest>,
 }
 
 impl Default for MigrateOptions {
     fn default() -> Self {
-        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false, resume: false, distribute: None, mask_key: None }
+        MigrateOptions { plan: None, plan_path: None, pg_schema: None, jobs: 2, strict: false, batch_rows: 20000, rejects: None, data_only: false, resume: false, distribute: None, mask_key: None, access: None }
     }
 }
 
@@ -173,6 +176,11 @@ pub(super) fn plan_tables(opts: &MigrateOptions, source: &Path, schema: &Schema,
     if let Some(column) = &opts.distribute {
         if plan.distribution.as_ref().is_none_or(|d| !d.column.eq_ignore_ascii_case(column.trim())) {
             plan.distribution = Some(crate::plan::distribute::propose(schema, column).map_err(FerryError::Other)?);
+        }
+    }
+    if let Some(req) = &opts.access {
+        if plan.access.is_none() {
+            plan.access = Some(crate::access::propose(&plan, schema, dialect, req).map_err(FerryError::Other)?);
         }
     }
     let mut planned = planned_tables(schema, &plan, dialect)?;

@@ -206,3 +206,14 @@ impl TargetUrl {
         }
     }
 }
+
+impl Dialect {
+    /// Roles, grants and row-level security as this dialect writes them (`dialect/*/access.rs`).
+    pub fn access_sql(self) -> &'static dyn super::access::AccessSql {
+        match self {
+            Dialect::Postgres => &postgres::access::POSTGRES,
+            Dialect::MySql => &mysql::access::MYSQL,
+            Dialect::MariaDb => &mysql::access::MARIADB,
+        }
+    }
+}

@@ -34,6 +34,7 @@ impl Dialect {
     }
 }
 
+pub mod access;
 mod choose;
 pub mod ddl;
 pub mod dump;

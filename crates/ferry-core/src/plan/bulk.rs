@@ -295,6 +295,7 @@ mod tests {
             choices: vec![],
             distribution: None,
             safe_copy: false,
+            access: None,
         }
     }
 

@@ -5,6 +5,7 @@
 //! proposal. The plan holds no secrets. Loading a plan against a source that changed says
 //! what moved instead of guessing.
 
+pub mod access;
 pub mod bulk;
 pub mod choices;
 pub mod default_fit;
@@ -97,7 +98,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     // A foreign key's column must have its parent's type; where they differ, the child
     // follows the parent when the parent's type holds the child's values.
     align_foreign_keys(schema, dialect, &mut tables);
-    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![], distribution: None, safe_copy: false }
+    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![], distribution: None, safe_copy: false, access: None }
 }
 
 impl Plan {

@@ -28,6 +28,9 @@ pub struct Plan {
     /// `mask`, `"clear"` to copy it as it is; a run refuses the plan while one does not.
     #[serde(default, skip_serializing_if = "is_false")]
     pub safe_copy: bool,
+    /// Roles and tenant isolation made once the rows are in (`--roles`, `--tenant-isolation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<super::access::Access>,
 }
 
 /// One pre-flight group's choice: `[[choices]]` with `table`, `column` (the column, or a key's

@@ -425,6 +425,15 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             };
             indexes.push(PlannedIndex { name: object_names.take(&ix.name), unique: ix.unique, parts, where_sql, source_sql: ix.sql.clone() });
         }
+        // The index on the tenant column row-level security asks for (`[access.isolation]`, where
+        // none led with it): made with the table's own, so diff and validate expect it too.
+        for it in plan.access.iter().flat_map(|a| a.isolation.iter()).flat_map(|i| i.tables.iter()).filter(|x| x.index && x.table == t.name) {
+            if let Some(col) = &it.column {
+                let target = tcol(col);
+                let name = object_names.take(&derived_name(dialect, &[&tp.target, &target], "idx"));
+                indexes.push(PlannedIndex { name, unique: false, parts: vec![PlannedPart::Column { name: target, desc: false }], where_sql: None, source_sql: format!("row-level security by {col} ([access.isolation])") });
+            }
+        }
         let mut checks = vec![];
         for (i, c) in t.checks.iter().enumerate() {
             match sqlexpr::translate_expr(&c.expr, &ctx) {

@@ -5,6 +5,7 @@
 //! truncate, with NO_BACKSLASH_ESCAPES (literals escape only quotes), NO_AUTO_VALUE_ON_ZERO
 //! (a stored id 0 stays 0), UTC, and utf8mb4.
 
+pub mod access;
 pub mod advise;
 pub mod collation;
 pub mod constraints;

@@ -11,6 +11,7 @@
 //! (`SET LOCAL …; statement`), which runs as one transaction. The settings of `connect` are
 //! either carried by the pooler or harmless if lost (see there).
 
+pub mod access;
 pub mod advise;
 pub mod collation;
 pub mod constraints;
