@@ -389,6 +389,14 @@ enum Command {
         to: String,
         #[arg(long)]
         json: bool,
+        /// PostgreSQL: also write a PgBouncer configuration for this database into DIR
+        /// (pgbouncer.ini and a userlist.txt template without secrets): transaction pooling,
+        /// pool sizes from the server's max_connections and the cores, caveats in comments.
+        #[arg(long, value_name = "DIR")]
+        pgbouncer: Option<PathBuf>,
+        /// The port the written PgBouncer listens on.
+        #[arg(long, value_name = "PORT", default_value_t = 6432, requires = "pgbouncer")]
+        pgbouncer_port: u16,
     },
     /// Compare the target a migration filled with the source, row by row: counts, per-column
     /// aggregates and a hash of every row (exit 0 when everything matches, 2 when not).
@@ -585,7 +593,21 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             Ok(if rep.is_exact() { status::exit(status::OK) } else { status::exit(status::LISTED) })
         }
         Command::Monitor { to, schema, json } => monitor::run(&to, schema.as_deref(), json).await,
-        Command::Advise { to, json } => advise::run(&to, json).await,
+        Command::Advise { to, json, pgbouncer, pgbouncer_port } => {
+            if let Some(dir) = &pgbouncer {
+                let (files, sizes) = ferry_core::pooling::write_pgbouncer(&to, dir, pgbouncer_port).await?;
+                let said = format!(
+                    "pgbouncer: {} written (transaction pooling, {} server connections per user, at most {} to the database); start it with: pgbouncer {}",
+                    files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(" and "),
+                    sizes.default_pool_size,
+                    sizes.max_db_connections,
+                    files[0].display()
+                );
+                // Standard output stays the advice's (--json).
+                eprintln!("{said}");
+            }
+            advise::run(&to, json).await
+        }
         Command::Restore { backup, to, replace } => restore::run(&backup, &to, replace).await,
         Command::Rollback { report, to, backup, force, schema } => rollback::run(report.as_deref(), &to, backup.as_deref(), force, schema.as_deref()).await,
         Command::Audit { csv, json } => audit::run(&audit_path, csv, json),

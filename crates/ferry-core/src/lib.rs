@@ -20,6 +20,7 @@ pub mod mapping;
 pub mod mask;
 pub mod monitor;
 pub mod plan;
+pub mod pooling;
 pub mod preflight;
 pub mod private;
 pub mod report;

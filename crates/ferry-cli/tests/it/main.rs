@@ -24,6 +24,7 @@ mod load_data;
 mod lossless;
 mod mask;
 mod pg_cluster;
+mod pgbouncer_config;
 mod pooler;
 mod monitor;
 mod orphans;

@@ -217,3 +217,13 @@ impl Dialect {
         }
     }
 }
+
+impl TargetUrl {
+    /// What a connection pooler in front of this server must fit (`dialect/*/pooling.rs`).
+    pub async fn pool_figures(&self) -> crate::error::Result<crate::pooling::ServerFigures> {
+        match self.dialect {
+            Dialect::Postgres => postgres::pooling::figures(self).await,
+            Dialect::MySql | Dialect::MariaDb => mysql::pooling::figures(self).await,
+        }
+    }
+}

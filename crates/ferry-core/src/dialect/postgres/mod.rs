@@ -13,6 +13,7 @@
 
 pub mod access;
 pub mod advise;
+pub mod pooling;
 pub mod collation;
 pub mod constraints;
 pub mod ddl;
