@@ -293,3 +293,28 @@ async fn mysql_says_it_has_no_row_level_security() {
     let tables = db.texts(&format!("SELECT CAST(COUNT(*) AS CHAR) FROM information_schema.tables WHERE table_schema = '{}'", db.name)).await;
     assert_eq!(tables, vec![Some("0".into())], "nothing written");
 }
+
+#[test]
+fn the_plan_holds_the_names_and_shows_the_ddl() {
+    let dir = Scratch::new();
+    let src = demo_of(&dir, 300);
+    let out = dir.path("plan.toml");
+    let r = ferry(&["plan", src.to_str().unwrap(), "--to", "postgres://u@127.0.0.1/shop", "--roles", "--roles-login", "--tenant-isolation", "tenant_id", "--out", out.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let plan = std::fs::read_to_string(&out).unwrap();
+    for want in ["[access.roles]", "owner = \"shop_owner\"", "app = \"shop_app\"", "read = \"shop_read\"", "login = true", "setting = \"app.tenant_id\"", "by = \"parent\"", "parent = \"orders\""] {
+        assert!(plan.contains(want), "{want} in the plan:\n{plan}");
+    }
+    for want in ["CREATE ROLE \"shop_app\" NOLOGIN", "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE", "CREATE ROLE \"shop_app_login\" LOGIN INHERIT PASSWORD '<generated>' IN ROLE \"shop_app\"", "FORCE ROW LEVEL SECURITY", "CREATE POLICY ferry_tenant_isolation ON \"public\".\"order_items\" USING (EXISTS"] {
+        assert!(r.stdout.contains(want), "{want} shown:\n{}", r.stdout);
+    }
+    assert!(!plan.contains("PASSWORD"), "no password in the plan");
+    // MariaDB: roles, grants and login users alike; tables have no owner there.
+    let r = ferry(&["plan", src.to_str().unwrap(), "--to", "mariadb://u@127.0.0.1/shop", "--roles=crm", "--roles-login"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for want in ["CREATE ROLE `crm_owner`", "GRANT ALL PRIVILEGES ON `shop`.* TO `crm_owner`", "GRANT SELECT, INSERT, UPDATE, DELETE ON `shop`.`orders` TO `crm_app`", "GRANT `crm_read` TO 'crm_read_login'@'%'", "SET DEFAULT ROLE `crm_app` FOR 'crm_app_login'@'%'"] {
+        assert!(r.stderr.contains(want), "{want} shown (beside the plan, on stderr):\n{}", r.stderr);
+    }
+    assert!(!r.stderr.contains("OWNER TO") && !r.stderr.contains("POLICY"), "{}", r.stderr);
+    assert!(r.stdout.contains("owner = \"crm_owner\""), "the plan on stdout");
+}
