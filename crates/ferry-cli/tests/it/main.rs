@@ -36,6 +36,7 @@ mod preflight;
 mod refused_objects;
 mod resume;
 mod rehearse;
+mod replica;
 mod roundtrip;
 mod safety;
 mod sampled_plan;
