@@ -318,3 +318,34 @@ fn the_plan_holds_the_names_and_shows_the_ddl() {
     assert!(!r.stderr.contains("OWNER TO") && !r.stderr.contains("POLICY"), "{}", r.stderr);
     assert!(r.stdout.contains("owner = \"crm_owner\""), "the plan on stdout");
 }
+
+/// A hosted server's admin is no superuser: it may create roles (CREATEROLE) and owns the
+/// database. `--roles` still gives the tables to the owner role (the loader joins it first),
+/// and the application reads through its login.
+#[tokio::test]
+async fn postgres_roles_from_a_loading_user_that_is_not_superuser() {
+    let dir = Scratch::new();
+    let src = demo_of(&dir, 500);
+    let db = TestDb::new(Kind::Pg, "loader").await;
+    let loader = format!("{}_loader", db.name);
+    let mut names = role_names(&db.name);
+    names.push(loader.clone());
+    let _roles = Roles { kind: Kind::Pg, db: db.name.clone(), names };
+    let mut admin = sqlx::PgConnection::connect(&pg_base()).await.unwrap();
+    for sql in [format!("CREATE ROLE \"{loader}\" LOGIN CREATEROLE"), format!("ALTER DATABASE \"{}\" OWNER TO \"{loader}\"", db.name)] {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
+    }
+    let mut as_loader = url::Url::parse(&db.url).unwrap();
+    as_loader.set_username(&loader).unwrap();
+    let file = dir.path("passwords");
+    let report = dir.path("run.json");
+    let r = ferry(&["migrate", src.to_str().unwrap(), "--to", as_loader.as_str(), "--roles", "--roles-login", "--roles-passwords", file.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+    assert!(r.code == 2 || r.code == 0, "{}{}", r.stdout, r.stderr);
+    let owners = db.texts("SELECT DISTINCT tableowner::text FROM pg_tables WHERE schemaname = 'public'").await;
+    assert_eq!(owners, vec![Some(format!("{}_owner", db.name))]);
+    let pw = passwords(&file);
+    let (user, secret) = &pw[&format!("{}_app", db.name)];
+    let mut app = Session::open(Kind::Pg, &url_as(&db, user, secret)).await;
+    assert!(app.count("SELECT count(*) FROM orders").await.unwrap() > 0);
+    assert!(app.exec("DROP TABLE order_items").await.is_err());
+}

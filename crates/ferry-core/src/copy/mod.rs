@@ -230,7 +230,9 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
     let mut result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
-    if result.is_ok() {
+    // Once the run is complete its journal is gone: a failure making the roles is not resumed.
+    let loaded = result.is_ok();
+    if loaded {
         result = access(&sh, &mut admin).await;
     }
     if let Err(e @ FerryError::SourceCorrupt { .. }) = result {
@@ -247,8 +249,8 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             // The journal stays in the target (a lost connection, a restart, a cancel): the
             // run can go on from there. Not after a `--strict` stop: the same value would
             // stop it again, and a source fixed since is not resumed.
-            report.resumable = sh.journal.as_ref().filter(|_| !matches!(e, FerryError::Strict(_))).map(|_| true);
-            report.error = Some(e.to_string());
+            report.resumable = sh.journal.as_ref().filter(|_| !loaded && !matches!(e, FerryError::Strict(_))).map(|_| true);
+            report.error = Some(if loaded { format!("every table is loaded, but {e}; take the run back with `ferry rollback` (the roles it made go too), or grant by hand") } else { e.to_string() });
         }
     }
     match sh.log.finish() {

@@ -46,6 +46,12 @@ impl AccessSql for PgAccess {
         let step = |object: String, sql: String| Step { object, sql };
         let (owner, app, read) = (q(r.owner), q(r.app), q(r.read));
         let mut out = vec![
+            // Giving a table to the owner takes membership in it: a loading user that is not a
+            // superuser (a hosted server's admin, with CREATEROLE) becomes a member first.
+            step(
+                format!("role {}", r.owner),
+                format!("DO $ferry$ BEGIN IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN EXECUTE format('GRANT %I TO %I', {}, current_user); END IF; END $ferry$", lit(r.owner)),
+            ),
             step(format!("database {}", p.database), format!("GRANT CONNECT ON DATABASE {} TO {owner}, {app}, {read}", q(p.database))),
             step(format!("schema {}", p.schema), format!("GRANT USAGE, CREATE ON SCHEMA {} TO {owner}", q(p.schema))),
             step(format!("schema {}", p.schema), format!("GRANT USAGE ON SCHEMA {} TO {app}, {read}", q(p.schema))),
