@@ -99,10 +99,15 @@ pub fn plan_access(plan: &mut ferry_core::plan::Plan, schema: &ferry_core::schem
         return Err(FerryError::Other("--roles-passwords and --roles-reuse are for ferry migrate (the plan holds no passwords and makes nothing)".into()));
     }
     let Some(req) = args.request(url)? else { return Ok(vec![]) };
+    let mut out = vec![];
+    if req.tenant_column.is_none() && url.dialect.access_sql().row_security().is_ok() {
+        if let Some((column, table, n)) = ferry_core::access::tenant_column(schema) {
+            out.push(format!("{column} references {table} from {n} of {} tables: --tenant-isolation {column} would keep each tenant to its own rows (row-level security)", schema.tables.len()));
+        }
+    }
     let a = ferry_core::access::propose(plan, schema, plan.dialect, &req).map_err(FerryError::Other)?;
     let views: Vec<String> = schema.views.iter().map(|v| v.name.clone()).collect();
     let ddl = ferry_core::access::preview(&a, plan, plan.dialect, &url.database, "public", &views)?;
-    let mut out = vec![];
     if let Some(iso) = &a.isolation {
         out.push(format!("tenant isolation by {} (setting {}):", iso.column, iso.setting));
         for t in &iso.tables {

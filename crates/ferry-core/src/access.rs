@@ -229,6 +229,30 @@ fn isolation(plan: &Plan, schema: &Schema, column: &str, setting: &str) -> std::
     Ok(Isolation { column: column.to_string(), setting: setting.to_string(), open, tables: out })
 }
 
+/// The column most tables reach their tenant by, proposed unasked: a single-column foreign
+/// key of the same name to the same table on more than half of the tables. Returns the
+/// column, the table it references, and how many tables have it.
+pub fn tenant_column(schema: &Schema) -> Option<(String, String, usize)> {
+    let mut counts: Vec<((String, String), usize)> = vec![];
+    for t in &schema.tables {
+        let mut seen: Vec<(String, String)> = vec![];
+        for fk in t.foreign_keys.iter().filter(|f| f.columns.len() == 1 && !f.ref_table.eq_ignore_ascii_case(&t.name)) {
+            let key = (fk.columns[0].to_ascii_lowercase(), fk.ref_table.to_ascii_lowercase());
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key.clone());
+            match counts.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((key, 1)),
+            }
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let ((column, table), n) = counts.into_iter().next()?;
+    (n * 2 > schema.tables.len() && n >= 2).then_some((column, table, n))
+}
+
 /// The run's tables (target names) the plan loads.
 fn target_tables(plan: &Plan) -> Vec<String> {
     plan.tables.iter().filter(|t| !t.skip).map(|t| t.target.clone()).collect()
@@ -557,6 +581,7 @@ mod tests {
                 assert!(iso.tables[..i].iter().any(|x| x.table == *p), "{} after {p}", t.table);
             }
         }
+        assert_eq!(tenant_column(&schema), Some(("tenant_id".to_string(), "tenants".to_string(), 13)), "proposed unasked");
         let sql = preview(&a, &plan, Dialect::Postgres, "shop", "public", &[]).unwrap().join(";\n");
         assert!(sql.contains("ALTER TABLE \"public\".\"orders\" OWNER TO \"shop_owner\""), "{sql}");
         assert!(sql.contains("FORCE ROW LEVEL SECURITY"));

@@ -316,6 +316,10 @@ fn the_plan_holds_the_names_and_shows_the_ddl() {
         assert!(r.stderr.contains(want), "{want} shown (beside the plan, on stderr):\n{}", r.stderr);
     }
     assert!(!r.stderr.contains("OWNER TO") && !r.stderr.contains("POLICY"), "{}", r.stderr);
+    // Not asked for isolation: proposed, where the server has it (not on MariaDB).
+    assert!(!r.stderr.contains("--tenant-isolation tenant_id would"), "{}", r.stderr);
+    let hint = ferry(&["plan", src.to_str().unwrap(), "--to", "postgres://u@127.0.0.1/shop", "--roles"]);
+    assert!(hint.stderr.contains("tenant_id references tenants from 13 of 16 tables: --tenant-isolation tenant_id would"), "{}", hint.stderr);
     assert!(r.stdout.contains("owner = \"crm_owner\""), "the plan on stdout");
 }
 
