@@ -19,6 +19,7 @@ fn export_all(dir: &Path) {
         crate::commands::source::TypeCheck,
         crate::commands::connections::SavedConnection,
         crate::commands::connections::KeyringStatus,
+        crate::commands::masks::MaskKeyStatus,
         crate::commands::pick::PickKind,
         crate::commands::runs::RunOptions,
         crate::commands::runs::RunOutcome,

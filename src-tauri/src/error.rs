@@ -44,6 +44,9 @@ pub enum ErrorKind {
     NotChosen,
     /// No browser or other app could open a file (`commands::launch`); `detail` is its path.
     NotOpened,
+    /// The plan masks columns and no mask key is there (or it is too short): the UI offers
+    /// Masked copy's "Make a key" / "Use a key file…".
+    MaskKey,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -83,8 +86,7 @@ impl From<FerryError> for IpcError {
             FerryError::Strict(_) => ErrorKind::Strict,
             FerryError::Cancelled => ErrorKind::Cancelled,
             FerryError::Io(_) => ErrorKind::Io,
-            // The app has no masked copies yet (its key would come from the keyring).
-            FerryError::MaskKey(_) => ErrorKind::Other,
+            FerryError::MaskKey(_) => ErrorKind::MaskKey,
             FerryError::Other(_) => ErrorKind::Other,
         };
         let detail = e.raw().map(str::to_string);

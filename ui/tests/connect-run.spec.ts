@@ -310,7 +310,7 @@ describe('Run', () => {
     expect(await page.locator('tr[data-run-table="customers"]').textContent()).toContain('done');
     expect(await page.locator('#run-log').textContent()).toContain('trigger orders_touch');
     const start = (await calls()).find((c) => c.cmd === 'start_run')!;
-    expect(start.args.options).toEqual({ jobs: 2, strict: false, pg_schema: null, backup_source: true, resume: false });
+    expect(start.args.options).toEqual({ jobs: 2, strict: false, pg_schema: null, backup_source: true, resume: false, mask_key_file: null });
     expect(start.args.url).toBe('postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require');
     await page.click('#to-report');
     expect(await page.locator('#report-verdict').textContent()).toContain('12 values refused');

@@ -10,7 +10,7 @@ use tauri::State;
 use ts_rs::TS;
 
 /// The keyring's service name for every Ferry entry; the entry's user is the connection name.
-const SERVICE: &str = "dev.ferry.desktop";
+pub(crate) const SERVICE: &str = "dev.ferry.desktop";
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, TS)]
 pub struct SavedConnection {
@@ -63,7 +63,7 @@ fn write_all(dir: &Path, all: &[SavedConnection]) -> IpcResult<()> {
     Ok(())
 }
 
-fn keyring_error(e: keyring::Error) -> IpcError {
+pub(crate) fn keyring_error(e: keyring::Error) -> IpcError {
     let raw = e.to_string();
     IpcError { kind: ErrorKind::Keyring, message: crate::error::keyring_words(&raw).into(), detail: Some(raw) }
 }

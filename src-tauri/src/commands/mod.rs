@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod check;
 pub mod connections;
 pub(crate) mod launch;
+pub mod masks;
 pub mod monitor;
 pub mod pick;
 pub mod runs;

@@ -27,6 +27,8 @@ pub enum PickKind {
     CsvSave,
     /// The CA certificate (PEM) that signs the target server's certificate.
     CaFile,
+    /// A mask key file (the CLI's `--mask-key-file`), for a masked copy.
+    MaskKey,
 }
 
 struct Spec {
@@ -44,6 +46,7 @@ fn spec(kind: PickKind) -> Spec {
         PickKind::PlanOpen => Spec { save: false, title: "Open a Ferry plan", filters: &[("Ferry plan", &["toml"]), ANY], ending: None },
         PickKind::PlanSave => Spec { save: true, title: "Save the plan", filters: &[("Ferry plan", &["toml"])], ending: Some("toml") },
         PickKind::CsvSave => Spec { save: true, title: "Export the audit log", filters: &[("CSV", &["csv"])], ending: Some("csv") },
+        PickKind::MaskKey => Spec { save: false, title: "Choose the mask key file", filters: &[ANY], ending: None },
         PickKind::CaFile => Spec { save: false, title: "Choose the CA certificate", filters: &[("Certificate (PEM)", &["pem", "crt", "cer"]), ANY], ending: None },
     }
 }

@@ -34,6 +34,10 @@ pub struct RunOptions {
     /// finished tables kept, the others loaded again, then what is left to build.
     #[serde(default)]
     pub resume: bool,
+    /// A masked plan's key file (its path, chosen by the user; the CLI's `--mask-key-file`),
+    /// where the system keyring does not keep the source's key. The key itself never crosses.
+    #[serde(default)]
+    pub mask_key_file: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -139,6 +143,8 @@ fn run_dir(state: &AppState, id: &str) -> IpcResult<PathBuf> {
 pub async fn start_run(state: State<'_, AppState>, source: String, url: String, plan: Plan, options: RunOptions, on_event: Channel<Event>) -> IpcResult<RunOutcome> {
     state.chosen(&source, crate::paths::Access::Read)?;
     state.grants.check_url(&url)?;
+    // A masked plan without its key is refused before anything starts.
+    let mask_key = super::masks::key_for_plan(&state, Some(&plan), Path::new(&source), options.mask_key_file.as_deref())?;
     let throttle = Mutex::new(Throttle::new(PROGRESS_EVERY));
     let events = Events::new(move |e| {
         if throttle.lock().unwrap().pass(&e, Instant::now()) {
@@ -162,11 +168,15 @@ pub async fn start_run(state: State<'_, AppState>, source: String, url: String, 
     if options.resume {
         rec.option("resume", true);
     }
+    if let Some(k) = &mask_key {
+        rec.option("masked_copy", true);
+        rec.option("mask_key_fingerprint", k.fingerprint());
+    }
     // Written now, so a run the app did not live to end still shows ("did not finish").
     if let Err(e) = rec.announce() {
         eprintln!("ferry: warning: {e}");
     }
-    let result = run(&state, source, url, plan, options, events).await;
+    let result = run(&state, source, url, plan, options, mask_key, events).await;
     *state.run.lock().unwrap() = None;
     super::audit::finish(rec, &result, |o| {
         o.report.error.clone().map(|e| format!("Stopped early: {e}")).or_else(|| Some(run_note(&o.id, &o.report)))
@@ -189,7 +199,7 @@ fn run_note(id: &str, r: &ferry_core::report::Report) -> String {
     format!("Run {id}: {}, {}; {what}.", plural(r.tables.len() as u64, "table", "tables"), plural(rows, "row", "rows"))
 }
 
-async fn run(state: &AppState, source: String, url: String, plan: Plan, options: RunOptions, events: Events) -> IpcResult<RunOutcome> {
+async fn run(state: &AppState, source: String, url: String, plan: Plan, options: RunOptions, mask_key: Option<ferry_core::mask::MaskKey>, events: Events) -> IpcResult<RunOutcome> {
     let runs = state.runs_dir();
     std::fs::create_dir_all(&runs)?;
     let id = new_id(&runs);
@@ -213,6 +223,7 @@ async fn run(state: &AppState, source: String, url: String, plan: Plan, options:
             strict: options.strict,
             rejects: Some(dir.join("rejects.jsonl")),
             resume: options.resume,
+            mask_key,
             ..Default::default()
         };
         let report = ferry_core::copy::migrate(Path::new(&source), &url, opts, events).await?;

@@ -224,7 +224,7 @@ fn run_schema(r: &Report) -> Option<String> {
 /// with and its report (so refused rows count as expected). Keeps the result as
 /// `validation.json` in the run's folder.
 #[tauri::command]
-pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, pg_schema: Option<String>) -> IpcResult<ValidationReport> {
+pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, pg_schema: Option<String>, mask_key_file: Option<String>) -> IpcResult<ValidationReport> {
     state.grants.check_url(&url)?;
     let dir = run_dir(&state, &id)?;
     let report_path = dir.join("report.json");
@@ -236,6 +236,8 @@ pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, p
     let result = async {
         let plan_path = dir.join("plan.toml");
         let plan = if plan_path.is_file() { Some(Plan::load(&plan_path)?) } else { None };
+        // A masked copy is compared through the same masks: the same key.
+        let mask_key = super::masks::key_for_plan(&state, plan.as_ref().or(run.plan.as_ref()), Path::new(&run.source), mask_key_file.as_deref())?;
         let opts = ValidateOptions {
             plan,
             plan_path: plan_path.is_file().then(|| plan_path.display().to_string()),
@@ -244,8 +246,7 @@ pub async fn validate_run(state: State<'_, AppState>, id: String, url: String, p
             run_report: Some(run.clone()),
             run_report_path: Some(report_path.display().to_string()),
             distribute: None,
-            // The app makes no masked copies yet: a plan that masks is refused for want of a key.
-            mask_key: None,
+            mask_key,
         };
         let v = ferry_core::validate::validate(Path::new(&run.source), &url, opts).await?;
         std::fs::write(dir.join("validation.json"), v.to_json())?;
@@ -348,7 +349,7 @@ pub fn open_validation_html<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: 
 /// real PostgreSQL at `$FERRY_TEST_PG_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`),
 /// each test in a database of its own.
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::state::AppState;
     use serde_json::{json, Value};
     use sqlx::Connection as _;
@@ -360,14 +361,14 @@ mod tests {
     }
 
     /// A PostgreSQL database of the test's own, dropped when it ends.
-    struct Db {
+    pub(crate) struct Db {
         name: String,
-        url: String,
+        pub(crate) url: String,
         rt: tokio::runtime::Runtime,
     }
 
     impl Db {
-        fn new(tag: &str) -> Db {
+        pub(crate) fn new(tag: &str) -> Db {
             let name = format!("ferry_app_{tag}_{}", std::process::id());
             let rt = tokio::runtime::Runtime::new().unwrap();
             let admin = pg_admin();
@@ -388,7 +389,7 @@ mod tests {
             });
         }
 
-        fn query(&self, sql: &str) -> Vec<String> {
+        pub(crate) fn query(&self, sql: &str) -> Vec<String> {
             self.rt.block_on(async {
                 let mut c = sqlx::PgConnection::connect(&self.url).await.unwrap();
                 sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(&mut c).await.unwrap()
@@ -409,7 +410,7 @@ mod tests {
     }
 
     /// The app as `setup` builds it, its data in `data_dir`.
-    fn app(data_dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    pub(crate) fn app(data_dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
         let app = crate::setup(mock_builder()).build(mock_context(noop_assets())).expect("mock app builds");
         // The mock runtime never runs `setup`'s hook (no event loop): the state is the test's.
         app.manage(AppState::new(data_dir.to_path_buf()));
@@ -418,11 +419,11 @@ mod tests {
         (app, window)
     }
 
-    fn call(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    pub(crate) fn call(w: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
         crate::commands::ipc_call(w, cmd, args)
     }
 
-    fn temp_dir(tag: &str) -> std::path::PathBuf {
+    pub(crate) fn temp_dir(tag: &str) -> std::path::PathBuf {
         let d = std::env::temp_dir().join(format!("ferry-app-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();

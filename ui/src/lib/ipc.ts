@@ -10,6 +10,7 @@ import type { Event } from './bindings/Event';
 import type { IpcError } from './bindings/IpcError';
 import { sentence } from './format';
 import type { KeyringStatus } from './bindings/KeyringStatus';
+import type { MaskKeyStatus } from './bindings/MaskKeyStatus';
 import type { PickKind } from './bindings/PickKind';
 import type { Plan } from './bindings/Plan';
 import type { BulkApplied } from './bindings/BulkApplied';
@@ -43,6 +44,7 @@ import type { SyncReport } from './bindings/SyncReport';
 export type { Advice, Finding };
 export type { AuditEntry, BackupItem, BackupStep, ChecklistState, EnableOutcome, RestoreOutcome, RollbackOutcome, Snapshot, SyncReport, TargetBackup, ValidationReport };
 export type { BulkApplied, BulkDecision, BulkPreview, BulkUndo };
+export type { MaskKeyStatus };
 export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
 
 /** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
@@ -137,6 +139,44 @@ export function savePlan(plan: Plan, path: string): Promise<void> {
 
 export function openPlan(path: string): Promise<Plan> {
   return call('open_plan', { path });
+}
+
+// --- a masked copy ------------------------------------------------------------------------
+
+/** `plan` with a mask proposed for every column (`ferry plan --mask-pii`), as a safe copy:
+ * each column's rule and its evidence (`mask_why`). */
+export function proposeMasks(plan: Plan): Promise<Plan> {
+  return call('propose_masks', { plan });
+}
+
+/** A rule for one column (its planned type `typeSql`): the rule as the plan spells it, or the
+ * engine's refusal (kind `invalid`). */
+export function checkMask(dialect: Dialect, table: string, column: string, typeSql: string, rule: string): Promise<string> {
+  return call('check_mask', { dialect, table, column, typeSql, rule });
+}
+
+/** What is wrong with the plan's masks as a whole; empty when nothing. */
+export function maskProblems(plan: Plan): Promise<string[]> {
+  return call('mask_problems', { plan });
+}
+
+/** The mask key of `source` (its fingerprint only, never the key); with `keyFile`, that file's. */
+export function maskKeyStatus(source: string, keyFile: string | null = null): Promise<MaskKeyStatus> {
+  return call('mask_key_status', { source, keyFile });
+}
+
+/** Makes a new key for `source`, kept in the system keyring. */
+export function makeMaskKey(source: string): Promise<MaskKeyStatus> {
+  return call('make_mask_key', { source });
+}
+
+/** Imports the key file at `path` as `source`'s key (into the keyring, where one answers). */
+export function useMaskKeyFile(source: string, path: string): Promise<MaskKeyStatus> {
+  return call('use_mask_key_file', { source, path });
+}
+
+export function forgetMaskKey(source: string): Promise<MaskKeyStatus> {
+  return call('forget_mask_key', { source });
 }
 
 // --- the target -------------------------------------------------------------------------
@@ -241,8 +281,8 @@ export function rollbackRun(id: string, url: string, force: boolean, onProgress:
 }
 
 /** Validates run `id` against the target at `url` (the plan and report it ran with). */
-export function validateRun(id: string, url: string, pgSchema: string | null): Promise<ValidationReport> {
-  return call('validate_run', { id, url, pgSchema });
+export function validateRun(id: string, url: string, pgSchema: string | null, maskKeyFile: string | null = null): Promise<ValidationReport> {
+  return call('validate_run', { id, url, pgSchema, maskKeyFile });
 }
 
 /** The last validation kept for run `id`, or null. */

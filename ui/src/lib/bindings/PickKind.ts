@@ -3,4 +3,4 @@
 /**
  * What the dialog is for.
  */
-export type PickKind = "sqlite" | "plan_open" | "plan_save" | "csv_save" | "ca_file";
+export type PickKind = "sqlite" | "plan_open" | "plan_save" | "csv_save" | "ca_file" | "mask_key";

@@ -21,4 +21,9 @@ backup_source: boolean,
  * Continue the unfinished run the target holds (its journal), as `ferry migrate --resume`:
  * finished tables kept, the others loaded again, then what is left to build.
  */
-resume: boolean, };
+resume: boolean, 
+/**
+ * A masked plan's key file (its path, chosen by the user; the CLI's `--mask-key-file`),
+ * where the system keyring does not keep the source's key. The key itself never crosses.
+ */
+mask_key_file: string | null, };
