@@ -35,6 +35,7 @@ describe('entries', () => {
     [{ run: '20260504-094107', mismatches: 12 }, 'validate', 'Run 20260504-094107; 12 differences found.'],
     [{ backup: '/b/shop.dump', replace: true }, 'restore', 'From shop.dump; replacing what was there.'],
     [{ run: 'r1', report: '/runs/r1/report.json', force: true }, 'rollback', 'Run r1; report report.json; forced, though rows were written since the run.'],
+    [{ jobs: 1, masked_copy: true, mask_key_fingerprint: 'f99a71b5a5fe' }, 'migrate', '1 table at a time; a masked copy; mask key f99a71b5a5fe.'],
     [{ batch_rows: 5000, data_only: true }, 'migrate', '5,000 rows per batch; rows only, into tables already there.'],
     [{ some_new_flag: true, level: 3, path: 'C:\\x\\y.txt' }, 'migrate', 'Some new flag; level: 3; path: y.txt.'],
     [{}, 'migrate', ''],

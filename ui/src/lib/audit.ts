@@ -74,6 +74,9 @@ const OPTION_WORDS: Record<string, (v: unknown, o: Record<string, unknown>) => s
   run: (v) => `run ${v}`,
   choose: (v) => `choices given: ${Array.isArray(v) ? v.join(', ') : v}`,
   extension: (v) => `extension ${v}`,
+  // A masked copy (the CLI's and the app's migrate): which key, by its fingerprint.
+  masked_copy: (v) => (v ? 'a masked copy' : null),
+  mask_key_fingerprint: (v) => `mask key ${v}`,
   // Pre-flight's findings.
   dialect: () => null,
   rows_checked: (v, o) => (num(v) !== null ? `checked ${plural(num(v)!, 'row')}${o.dialect ? ` for ${dialectName(String(o.dialect))}` : ''}` : null),
