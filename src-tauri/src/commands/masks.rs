@@ -188,8 +188,12 @@ pub(crate) fn import_key_file(source: &Path, file: &Path) -> IpcResult<MaskKeySt
 #[tauri::command]
 pub fn forget_mask_key(state: State<'_, AppState>, source: String) -> IpcResult<MaskKeyStatus> {
     state.chosen(&source, Access::Read)?;
+    forget_key(Path::new(&source))
+}
+
+pub(crate) fn forget_key(source: &Path) -> IpcResult<MaskKeyStatus> {
     if keyring_ok().is_ok() {
-        match entry(Path::new(&source))?.delete_credential() {
+        match entry(source)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => {}
             Err(e) => return Err(super::connections::keyring_error(e)),
         }
@@ -197,6 +201,75 @@ pub fn forget_mask_key(state: State<'_, AppState>, source: String) -> IpcResult<
     Ok(status(None, None))
 }
 
+/// The key in a real Secret Service (GNOME Keyring in its own D-Bus session, a throw-away
+/// home), as `connections`' test does: made, found again for the run, replaced by an imported
+/// key file, forgotten; never in a file.
+#[cfg(test)]
+mod keyring_tests {
+    use super::*;
+    use std::process::Command;
+
+    fn round_trip_with_a_keyring() {
+        assert!(keyring_ok().is_ok(), "the Secret Service should answer: {:?}", keyring_ok());
+        let dir = std::env::temp_dir().join(format!("ferry-maskkey-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = dir.join("shop.sqlite");
+        assert!(matches!(key_for(&source, None), Err(IpcError { kind: ErrorKind::MaskKey, .. })), "no key yet");
+
+        let made = make_key(&source).expect("a key is made");
+        assert_eq!(made.kept_in.as_deref(), Some("keyring"));
+        let fp = made.fingerprint.clone().expect("its fingerprint");
+        assert_eq!(key_for(&source, None).unwrap().fingerprint(), fp, "the run finds the same key");
+        let secret = keyring::Entry::new(super::super::connections::SERVICE, &entry_user(&source)).unwrap().get_secret().unwrap();
+        assert_eq!(secret.len(), 2 * KEY_BYTES, "32 random bytes as hex");
+        assert!(secret.iter().all(|b| b.is_ascii_hexdigit()));
+        let again = make_key(&dir.join("other.sqlite")).unwrap();
+        assert_ne!(again.fingerprint, made.fingerprint, "each file its own key");
+
+        // A team's key file replaces it; the file's key, byte for byte, as the CLI reads it.
+        let file = dir.join("team.key");
+        std::fs::write(&file, "team-key-of-at-least-16-bytes\r\n").unwrap();
+        let imported = import_key_file(&source, &file).unwrap();
+        let cli = MaskKey::from_file_or_env(Some(&file)).unwrap();
+        assert_eq!(imported.fingerprint.as_deref(), Some(cli.fingerprint()));
+        assert_eq!(key_for(&source, None).unwrap().fingerprint(), cli.fingerprint());
+        // Nothing of it in any file but the user's own.
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            if e.path() != file {
+                assert!(!std::fs::read(e.path()).unwrap_or_default().windows(8).any(|w| w == b"team-key"), "{}", e.path().display());
+            }
+        }
+        for s in [&source, &dir.join("other.sqlite")] {
+            assert_eq!(forget_key(s).unwrap().fingerprint, None);
+        }
+        assert!(matches!(key_for(&source, None), Err(IpcError { kind: ErrorKind::MaskKey, .. })), "forgotten");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn mask_keys_live_in_the_system_keyring() {
+        if std::env::var_os("FERRY_IN_KEYRING_SESSION").is_some() {
+            return round_trip_with_a_keyring();
+        }
+        let home = std::env::temp_dir().join(format!("ferry-maskkey-home-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&home);
+        std::fs::create_dir_all(&home).unwrap();
+        let me = std::env::current_exe().unwrap();
+        let out = Command::new("dbus-run-session")
+            .args(["--", "sh", "-c", "printf 'test-keyring-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" --exact commands::masks::keyring_tests::mask_keys_live_in_the_system_keyring --test-threads=1"])
+            .arg(&me)
+            .env("FERRY_IN_KEYRING_SESSION", "1")
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .output()
+            .expect("dbus-run-session runs (package dbus-daemon; gnome-keyring: scripts/setup.sh installs it)");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success() && text.contains("1 passed"), "the round trip in a keyring session failed:\n{text}");
+        std::fs::remove_dir_all(&home).unwrap();
+    }
+}
 
 /// A masked copy through Tauri's real IPC (mock runtime), against the real PostgreSQL: masks
 /// proposed on the demo, a rule checked, the run refused without a key, then made with a key
