@@ -111,20 +111,40 @@ pub async fn propose_masks(state: State<'_, AppState>, plan: Plan) -> IpcResult<
 pub fn check_mask(state: State<'_, AppState>, dialect: Dialect, table: String, column: String, type_sql: String, rule: String) -> IpcResult<String> {
     let l = state.loaded()?;
     let r = Rule::parse(&rule).map_err(|e| IpcError::new(ErrorKind::Invalid, e))?;
-    let c = l.schema.table(&table).and_then(|t| t.column(&column)).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("no column {table}.{column}")))?;
+    let t = l.schema.table(&table).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("no table {table:?}")))?;
+    let c = t.column(&column).ok_or_else(|| IpcError::new(ErrorKind::Invalid, format!("no column {table}.{column}")))?;
     let ty = dialect.read_plan_type(&type_sql).map_err(|e| IpcError::new(ErrorKind::Invalid, e))?;
-    if let Some(why) = r.refuses(&ty, c.not_null) {
+    if let Some(why) = r.refuses(&ty, refuses_null(t, c)) {
         return Err(IpcError::new(ErrorKind::Invalid, format!("mask \"{r}\" {why}")));
     }
     Ok(r.to_string())
 }
 
-/// What is wrong with the plan's masks as a whole (a key masked one way and referenced from a
-/// column masked another; in a safe copy, text columns with no word on them); empty when nothing.
+/// Whether the column takes no NULL, as `Plan::check_against` judges a mask: NOT NULL, or
+/// in the primary key.
+fn refuses_null(t: &ferry_core::schema::Table, c: &ferry_core::schema::Column) -> bool {
+    c.not_null || t.primary_key.as_ref().is_some_and(|p| p.columns.iter().any(|k| k.eq_ignore_ascii_case(&c.name)))
+}
+
+/// What is wrong with the plan's masks, as the run would refuse them: a rule that no longer
+/// fits its column's type (after a type override), a key masked one way and referenced from a
+/// column masked another, in a safe copy text columns with no word on them; empty when nothing.
 #[tauri::command]
 pub fn mask_problems(state: State<'_, AppState>, plan: Plan) -> IpcResult<Vec<String>> {
     let l = state.loaded()?;
-    Ok(ferry_core::plan::masks::problems(&plan, &l.schema))
+    let mut out = vec![];
+    for tp in plan.tables.iter().filter(|t| !t.skip) {
+        let Some(t) = l.schema.table(&tp.source) else { continue };
+        for cp in &tp.columns {
+            if let (Some(rule), Some(c), Ok(ty)) = (cp.mask, t.column(&cp.source), plan.dialect.read_plan_type(&cp.target_type)) {
+                if let Some(why) = rule.refuses(&ty, refuses_null(t, c)) {
+                    out.push(format!("column {}.{}: mask \"{rule}\" {why}", tp.source, cp.source));
+                }
+            }
+        }
+    }
+    out.extend(ferry_core::plan::masks::problems(&plan, &l.schema));
+    Ok(out)
 }
 
 /// The mask key of `source`: its fingerprint when the keyring keeps one (or, with `key_file`,
@@ -322,12 +342,25 @@ mod tests {
         }
         assert!(mask_of(&plan, "customers", "id")["mask"] != json!("hash"), "a key is masked only when asked");
         assert_eq!(call(&w, "mask_problems", json!({ "plan": plan })).unwrap(), json!([]), "the proposal is a plan the engine takes");
+        // A type changed under a mask, and a bare text column in the safe copy: both said.
+        let mut changed = plan.clone();
+        for c in changed["tables"].as_array_mut().unwrap().iter_mut().filter(|t| t["source"] == "customers").flat_map(|t| t["columns"].as_array_mut().unwrap().iter_mut()) {
+            match c["source"].as_str().unwrap() {
+                "email" => c["type"] = json!("bigint"),
+                "notes" => c["mask"] = Value::Null,
+                _ => {}
+            }
+        }
+        let p = call(&w, "mask_problems", json!({ "plan": changed })).unwrap();
+        let p: Vec<&str> = p.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+        assert!(p.iter().any(|x| x.starts_with("column customers.email: mask \"email\" needs a text column")), "{p:?}");
+        assert!(p.iter().any(|x| x.contains("customers.notes") && x.contains("no mask")), "{p:?}");
 
         // A rule the user picks: the engine's spelling, or its refusal.
         let check = |column: &str, ty: &str, rule: &str| call(&w, "check_mask", json!({ "dialect": "postgres", "table": "customers", "column": column, "typeSql": ty, "rule": rule }));
         assert_eq!(check("email", "text", "keep_last:4").unwrap(), "keep_last:4");
         assert_eq!(check("email", "text", "keep_last: 4").unwrap(), "keep_last:4");
-        let refused = [("email", "text", "emial", "is not a mask"), ("email", "text", "noise:5", "needs a number column"), ("email", "text", "keep_last:0", "from 1 to 1000"), ("email", "text", "null", "NOT NULL")];
+        let refused = [("email", "text", "emial", "is not a mask"), ("email", "text", "noise:5", "needs a number column"), ("email", "text", "keep_last:0", "from 1 to 1000"), ("email", "text", "null", "NOT NULL"), ("id", "uuid", "null", "NOT NULL")];
         for (column, ty, rule, want) in refused {
             let e = check(column, ty, rule).expect_err(rule);
             assert_eq!(e["kind"], "invalid", "{rule}: {e}");
