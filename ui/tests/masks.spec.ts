@@ -120,6 +120,20 @@ describe('Masked copy', () => {
     await page.close();
   });
 
+  it('the Run view finds a masked plan’s key in the keyring by itself', async () => {
+    const masked = { ...spec(true), handlers: { ...spec(true).handlers, mask_key_status: { fingerprint: 'f99a71b5a5fe', kept_in: 'keyring', keyring: true, keyring_detail: null } } };
+    const { page, calls, errors } = await open(masked);
+    const plan = JSON.parse(JSON.stringify(demo.plan));
+    plan.tables[0].columns[1].mask = 'email';
+    await setState(page, { source: { file: demo.source }, plan: { current: plan }, target: { server, fields: { kind: 'postgres', host: 'db.internal', port: 5432, database: 'shop', user: 'ferry', tls: 'require', schema: '' }, password: '' } });
+    await page.click('#nav-run');
+    await page.locator('#run-masked').getByText('key f99a71b5a5fe (system keyring)').waitFor();
+    expect(await page.locator('#run-masked').textContent()).toContain('1 column masked');
+    expect((await calls()).filter((c) => c.cmd === 'mask_key_status').map((c) => c.args)).toEqual([{ source: demo.source.path, keyFile: null }]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('without a keyring: the run is refused with its reason, then made with a key file, and the report says what was masked', async () => {
     const { page, calls, errors } = await open(spec(false));
     await setState(page, {

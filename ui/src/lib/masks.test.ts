@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from './bindings/Plan';
 import type { Report } from './bindings/Report';
+import { MaskKeyState } from './state/masks.svelte';
 import { CHOSEN, RULES, clearMasks, keyLine, maskSummary, planMasks, reportMasked, ruleParts, ruleText, setMask, summaryText } from './masks';
 
 /** customers (email, name, city, a key), orders (a note), and a skipped table with a mask. */
@@ -108,5 +109,38 @@ describe('a report’s masked columns', () => {
     expect(reportMasked(r).map((m) => `${m.table}.${m.col.column}:${m.col.values}`)).toEqual(['customers.email:1500']);
     expect(reportMasked({ ...r, mask_key_fingerprint: null })).toEqual([]);
     expect(reportMasked(null)).toEqual([]);
+  });
+});
+
+describe('the key is looked up once per file', () => {
+  const status = (fingerprint: string) => ({ fingerprint, kept_in: 'keyring', keyring: true, keyring_detail: null });
+  it('not again while under way or once known; an answer for a file no longer open is dropped', async () => {
+    const k = new MaskKeyState();
+    const asked: string[] = [];
+    let answer: (() => void)[] = [];
+    const fetch = (p: string) => {
+      asked.push(p);
+      return new Promise<ReturnType<typeof status>>((resolve) => answer.push(() => resolve(status(`fp-${p}`))));
+    };
+    const a = k.lookUp('/a.sqlite', fetch);
+    const again = k.lookUp('/a.sqlite', fetch);
+    expect(asked).toEqual(['/a.sqlite']);
+    answer.forEach((f) => f());
+    await Promise.all([a, again]);
+    expect(k.status?.fingerprint).toBe('fp-/a.sqlite');
+    await k.lookUp('/a.sqlite', fetch);
+    expect(asked).toEqual(['/a.sqlite']);
+    // Another file: asked afresh; the file changes before the answer comes: not kept.
+    answer = [];
+    k.keyFile = '/keys/a.key';
+    const b = k.lookUp('/b.sqlite', fetch);
+    expect([k.status, k.keyFile]).toEqual([null, null]);
+    k.follow('/c.sqlite');
+    answer.forEach((f) => f());
+    await b;
+    expect([k.source, k.status]).toEqual(['/c.sqlite', null]);
+    expect(k.fileFor('/c.sqlite')).toBe(null);
+    k.keyFile = '/keys/c.key';
+    expect([k.fileFor('/c.sqlite'), k.fileFor('/a.sqlite'), k.fileFor(null)]).toEqual(['/keys/c.key', null, null]);
   });
 });

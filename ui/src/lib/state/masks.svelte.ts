@@ -15,6 +15,23 @@ export class MaskKeyState {
     return path && path === this.source ? this.keyFile : null;
   }
 
+  /** The file whose key is being looked up (not reactive: views' effects call `lookUp`). */
+  #pending: string | null = null;
+
+  /** Looks `path`'s key up with `fetch` once (not again while it is under way, nor once
+   * known); the answer is kept unless another file was opened meanwhile. */
+  async lookUp(path: string, fetch: (path: string) => Promise<MaskKeyStatus>): Promise<void> {
+    this.follow(path);
+    if (this.status || this.#pending === path) return;
+    this.#pending = path;
+    try {
+      const s = await fetch(path);
+      if (this.source === path) this.status = s;
+    } finally {
+      if (this.#pending === path) this.#pending = null;
+    }
+  }
+
   /** Starts afresh for another file. */
   follow(path: string | null): void {
     if (path === this.source) return;
