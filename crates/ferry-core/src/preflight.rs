@@ -554,8 +554,14 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
         rejected.entry(planned[i].source.name.clone()).or_default().extend(found.rejected);
     }
     cascade(source, &planned, &chosen, rejected, &mut groups, &mut group_column)?;
+    // Triggers: each one that cannot be carried, and why (the run makes the others).
+    let trigger_tables = crate::copy::trigger_tables(&planned);
+    let ctx = crate::sqlexpr::TriggerContext { dialect, tables: &trigger_tables };
     for tr in &schema.triggers {
-        out.objects.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
+        let carried = crate::sqlexpr::translate_trigger(&tr.sql, &ctx).and_then(|t| dialect.create_trigger_sql("public", &t));
+        if let Err(e) = carried {
+            out.objects.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: format!("not carried: {e}") });
+        }
     }
     for vt in &schema.virtual_tables {
         out.objects.push(Warning { table: Some(vt.name.clone()), object: format!("virtual table {} (USING {})", vt.name, vt.module), reason: vt.why.clone().unwrap_or_else(|| "not carried: it exists only in SQLite".into()) });

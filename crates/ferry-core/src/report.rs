@@ -77,6 +77,8 @@ pub enum CreatedKind {
     Schema,
     Table,
     View,
+    /// A trigger translated from SQLite (and, on PostgreSQL, the function it runs).
+    Trigger,
     /// Rows loaded into a table that existed and was empty (`--data-only`): the table
     /// stays, its rows go.
     Rows,

@@ -1,7 +1,8 @@
 //! Undoes one run: removes exactly what its report's `created` list says the run made —
-//! views first, then tables (children before the tables they reference), then a PostgreSQL
-//! schema the run made, when nothing else is left in it, then the roles and login users it
-//! made (`--roles`), each once it owns nothing else (roles are the server's). For a `--data-only` run the tables
+//! triggers (with a PostgreSQL trigger's function) and views first, then tables (children
+//! before the tables they reference), then a PostgreSQL schema the run made, when nothing else
+//! is left in it, then the roles and login users it made (`--roles`), each once it owns nothing
+//! else (roles are the server's). For a `--data-only` run the tables
 //! stay and the rows it loaded are removed (the run checked those tables were empty before).
 //!
 //! Safety first: the report must be of a run into this database; a table that holds another
@@ -73,14 +74,14 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, progress: impl
 }
 
 /// Takes back an unfinished run that left no report (killed with -9, the machine lost): the
-/// tables and views its journal in the target names, and the journal. A PostgreSQL schema
+/// tables, views and triggers its journal in the target names, and the journal. A PostgreSQL schema
 /// the run may have made is kept (the journal does not say whether it made it). With no
 /// report there is no count of the rows the run wrote to compare; the tables outside the
 /// run that reference its tables still stop it.
 pub async fn rollback_unfinished(url: &str, pg_schema: Option<&str>, mut progress: impl FnMut(&str) + Send) -> Result<RollbackOutcome> {
     let started = Instant::now();
     let (target, mut conn) = Target::open(url, pg_schema).await?;
-    let Some((tables, views)) = crate::copy::journal::Journal::new(&target).objects(&mut conn).await? else {
+    let Some((tables, views, triggers)) = crate::copy::journal::Journal::new(&target).objects(&mut conn).await? else {
         return Err(FerryError::Other(format!(
             "the target {} holds no unfinished Ferry run{}: give the run's report (ferry rollback RUN_REPORT.json --to URL), or a backup with --backup BACKUP.json",
             target.ddl().place(&target.url.database),
@@ -89,7 +90,7 @@ pub async fn rollback_unfinished(url: &str, pg_schema: Option<&str>, mut progres
     };
     progress(&format!("the target's unfinished run names {} and {}", crate::value::plural(tables.len() as u64, "table", "tables"), crate::value::plural(views.len() as u64, "view", "views")));
     let schema = target.dialect.has_schemas().then(|| target.pg_schema.clone());
-    let made = tables.into_iter().map(|n| (CreatedKind::Table, n)).chain(views.into_iter().map(|n| (CreatedKind::View, n)));
+    let made = tables.into_iter().map(|n| (CreatedKind::Table, n)).chain(views.into_iter().map(|n| (CreatedKind::View, n))).chain(triggers.into_iter().map(|n| (CreatedKind::Trigger, n)));
     let created = made.map(|(kind, name)| crate::report::CreatedObject { kind, schema: schema.clone(), name }).collect();
     let report = Report { target: target.url.redacted.clone(), created, ..Default::default() };
     undo(&report, target, conn, false, true, started, progress).await
@@ -104,8 +105,16 @@ async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, jour
     let views: Vec<String> = of(CreatedKind::View).filter(|v| present.views.contains(v)).collect();
     let tables: Vec<String> = of(CreatedKind::Table).filter(|t| present.tables.contains(t)).collect();
     let emptied: Vec<String> = of(CreatedKind::Rows).filter(|t| present.tables.contains(t)).collect();
+    let mut triggers = vec![];
+    for t in of(CreatedKind::Trigger) {
+        let sql = target.ddl().trigger_exists(&t);
+        if conn.query_i64(&sql).await.map_err(|e| db_err(&format!("trigger {t}"), e))?.unwrap_or(0) > 0 {
+            triggers.push(t);
+        }
+    }
     for c in &report.created {
         let there = match c.kind {
+            CreatedKind::Trigger => triggers.contains(&c.name),
             CreatedKind::View => present.views.contains(&c.name),
             CreatedKind::Table | CreatedKind::Rows => present.tables.contains(&c.name),
             // Looked for as they are dropped (`access::drop_roles`).
@@ -159,6 +168,13 @@ async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, jour
         conn.execute("BEGIN").await.map_err(|e| step("BEGIN", e))?;
     }
     let result = async {
+        // Triggers first: a PostgreSQL trigger's function outlives its table.
+        for t in &triggers {
+            let sql = target.ddl().drop_trigger(t);
+            progress(&sql);
+            conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
+            out.dropped.push(format!("trigger {t}"));
+        }
         if !views.is_empty() {
             let sql = format!("DROP VIEW {}", views.iter().map(|v| name(v)).collect::<Vec<_>>().join(", "));
             progress(&sql);
@@ -236,6 +252,7 @@ fn kind_word(k: CreatedKind) -> &'static str {
         CreatedKind::Schema => "schema",
         CreatedKind::Table => "table",
         CreatedKind::View => "view",
+        CreatedKind::Trigger => "trigger",
         CreatedKind::Rows => "rows of table",
         CreatedKind::Role => "role",
         CreatedKind::Login => "login user",

@@ -45,5 +45,6 @@ mod statistics;
 mod sync;
 mod time_limits;
 mod tls;
+mod triggers;
 mod validate;
 mod views;

@@ -269,6 +269,9 @@ async fn roundtrip(kind: Kind) {
     let refused = db.exec("INSERT INTO child (id, parent_id, name) VALUES (50, 12345, 'new orphan')").await;
     assert!(refused.is_err(), "{kind:?}: the foreign key refuses new orphans");
     db.exec("INSERT INTO child (id, parent_id, name) VALUES (51, 2, 'new child')").await.unwrap();
+    // trg_child is carried and fires: parent b's qty went from 2 to 3.
+    let qty = db.texts(&format!("SELECT CAST(qty AS {}) FROM parent WHERE id = 2", if kind == Kind::Pg { "text" } else { "CHAR" })).await;
+    assert_eq!(qty, vec![Some("3".into())], "{kind:?}: the trigger fired");
 
     // Schema facts.
     let t = |s: &str| db.q(s);
@@ -316,12 +319,13 @@ async fn roundtrip(kind: Kind) {
     assert_eq!(calc, vec![Some("42q".into())]);
     db.exec("UPDATE calc SET qty = 5").await.unwrap();
     assert_eq!(db.texts(&format!("SELECT CAST(doubled AS {}) FROM calc", if kind == Kind::Pg { "text" } else { "CHAR" })).await, vec![Some("10".into())]);
-    // The view is translated; the trigger is named, not carried; the FTS5 table arrives as a
-    // table of its documents (fts.rs tests its search), without its shadow tables.
+    // The view and the trigger are translated; the FTS5 table arrives as a table of its
+    // documents (fts.rs tests its search), without its shadow tables.
     // (Child 2 and the new child 51 both have parent b; the orphan joins nothing.)
     assert_eq!(db.texts("SELECT code FROM v_child ORDER BY code").await, vec![Some("b".into()), Some("b".into())]);
     let warned: Vec<String> = rep["warnings"].as_array().unwrap().iter().map(|w| w["object"].as_str().unwrap().to_string()).collect();
-    assert!(warned.iter().any(|w| w == "trigger trg_child"), "{warned:?}");
+    assert!(!warned.iter().any(|w| w.starts_with("trigger ")), "{warned:?}");
+    assert!(rep["created"].as_array().unwrap().iter().any(|c| c["kind"] == "trigger" && c["name"] == "trg_child"), "{}", rep["created"]);
     assert!(!warned.iter().any(|w| w.starts_with("virtual table")), "{warned:?}");
     let tables = rep["tables"].as_object().unwrap();
     assert!(tables.contains_key("docs") && tables.keys().all(|k| !k.starts_with("docs_")), "FTS shadow tables are not copied: {:?}", tables.keys().collect::<Vec<_>>());
@@ -456,7 +460,7 @@ fn preflight_finds_what_migrate_rejects() {
         let orphan = |table: &str| groups.iter().find(|g| g["table"] == table && g["cause"].as_str().unwrap().starts_with("orphan")).map(|g| g["examples"][0]["row"]["id"].clone());
         assert_eq!(orphan("child"), Some(J::from(3)));
         assert_eq!(orphan("par"), Some(J::from(1)));
-        assert!(pf["objects"].as_array().unwrap().iter().any(|o| o["object"] == "trigger trg_child"));
+        assert!(!pf["objects"].as_array().unwrap().iter().any(|o| o["object"] == "trigger trg_child"), "the trigger is carried");
     }
     assert_eq!(sha256(&src), before);
 }

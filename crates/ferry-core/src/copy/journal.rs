@@ -101,15 +101,15 @@ impl Journal {
     }
 
     /// Makes the journal with every table `Planned`: `tables` as (source name, target name),
-    /// and the views the run will try to make (by target name), so that a run stopped with
+    /// and the views and triggers the run will try to make (by target name), so that a run stopped with
     /// no report can still be taken back (`rollback::rollback_unfinished`).
-    pub(super) async fn begin(&self, conn: &mut Conn, started_unix: i64, fp: &Fingerprint, plan_hash: &str, tables: &[(String, String)], views: &[String]) -> Result<()> {
+    pub(super) async fn begin(&self, conn: &mut Conn, started_unix: i64, fp: &Fingerprint, plan_hash: &str, tables: &[(String, String)], views: &[String], triggers: &[String]) -> Result<()> {
         let create = format!(
             "CREATE TABLE {} (source_size BIGINT NOT NULL, source_sha256 VARCHAR(64) NOT NULL, plan_hash VARCHAR(64) NOT NULL, started_unix BIGINT NOT NULL, table_name VARCHAR(1000) NOT NULL, target_name VARCHAR(1000) NOT NULL, kind VARCHAR(8) NOT NULL, state BIGINT NOT NULL)",
             self.table
         );
         conn.execute(&create).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?;
-        let objects = tables.iter().map(|(s, t)| (s, t, "table")).chain(views.iter().map(|v| (v, v, "view")));
+        let objects = tables.iter().map(|(s, t)| (s, t, "table")).chain(views.iter().map(|v| (v, v, "view"))).chain(triggers.iter().map(|t| (t, t, "trigger")));
         let rows: Vec<String> = objects.map(|(s, t, kind)| format!("({}, {}, {}, {started_unix}, {}, {}, '{kind}', 0)", fp.size, self.lit(&fp.sha256), self.lit(plan_hash), self.lit(s), self.lit(t))).collect();
         if rows.is_empty() {
             return Ok(());
@@ -119,18 +119,18 @@ impl Journal {
     }
 
     /// What the unfinished run the target holds set out to make, by target name: (tables,
-    /// views); None when the target holds no unfinished run.
-    pub(crate) async fn objects(&self, conn: &mut Conn) -> Result<Option<(Vec<String>, Vec<String>)>> {
+    /// views, triggers); None when the target holds no unfinished run.
+    pub(crate) async fn objects(&self, conn: &mut Conn) -> Result<Option<(Vec<String>, Vec<String>, Vec<String>)>> {
         if self.number(conn, &self.exists_sql).await? == 0 {
             return Ok(None);
         }
-        let mut found = [vec![], vec![]];
-        for (kind, out) in ["table", "view"].into_iter().zip(found.iter_mut()) {
+        let mut found = [vec![], vec![], vec![]];
+        for (kind, out) in ["table", "view", "trigger"].into_iter().zip(found.iter_mut()) {
             let sql = format!("SELECT target_name FROM {} WHERE kind = '{kind}' ORDER BY target_name", self.table);
             *out = conn.query_texts(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?.into_iter().flatten().collect();
         }
-        let [tables, views] = found;
-        Ok(Some((tables, views)))
+        let [tables, views, triggers] = found;
+        Ok(Some((tables, views, triggers)))
     }
 
     /// Moves one table (by source name) on to `state`.

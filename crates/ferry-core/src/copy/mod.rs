@@ -13,8 +13,10 @@ mod load;
 mod resume;
 mod schedule;
 mod shared;
+mod triggers;
 
 pub use shared::MigrateOptions;
+pub(crate) use triggers::trigger_tables;
 use finish::*;
 use load::*;
 use schedule::*;
@@ -141,7 +143,8 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             None => {
                 let names: Vec<(String, String)> = planned.iter().map(|t| (t.source.name.clone(), t.name.clone())).collect();
                 let views: Vec<String> = schema.views.iter().map(|v| v.name.clone()).collect();
-                jr.begin(&mut admin, started_unix, &fp, &plan_hash, &names, &views).await?;
+                let triggers: Vec<String> = schema.triggers.iter().map(|t| t.name.clone()).collect();
+                jr.begin(&mut admin, started_unix, &fp, &plan_hash, &names, &views, &triggers).await?;
             }
         }
         Some(jr)
@@ -198,9 +201,6 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     }
     for tp in plan.tables.iter().filter(|t| t.skip) {
         report.warnings.push(Warning { table: Some(tp.source.clone()), object: format!("table {}", tp.source), reason: "skipped by the plan".into() });
-    }
-    for tr in &schema.triggers {
-        report.warnings.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: "not carried: a trigger is SQLite code; rewrite it for the target".into() });
     }
     for vt in &schema.virtual_tables {
         report.warnings.push(Warning {
@@ -333,7 +333,7 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
     }
 }
 
-/// Schema, rows, keys and indexes, foreign keys, views.
+/// Schema, rows, keys and indexes, foreign keys, views, triggers.
 ///
 /// `sure`: the plan (and what its choices dropped) when it rests on every row already
 /// (`--data-only`). Otherwise the tables are made and loaded on the plan of a spread sample
@@ -394,6 +394,7 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     sh.events.emit(planned_event(&spec));
     let interleaved = sh.target.ddl().foreign_keys_per_table() && !sh.opts.data_only && parents_first(&spec).is_some();
     let views = schema.views.clone();
+    let source_triggers = schema.triggers.clone();
     let (plan, final_planned, dropped) = match schedule(sh, spec, schema, sure, integrity, interleaved).await {
         Ok(done) => done,
         Err(e) => {
@@ -458,6 +459,8 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     for (v, why) in queue.refused() {
         sh.warn(None, format!("view {}", v.name), format!("not created: {why}")).await;
     }
+    // Triggers, once every row is in: none fires during the copy.
+    triggers::make_triggers(sh, &order, &source_triggers, admin).await;
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
     // The run is complete: its journal goes.
     if let Some(j) = &sh.journal {

@@ -128,6 +128,15 @@ impl Dialect {
     }
 
     /// A float read back as the dialect's canonical text (`Read::read_rows`).
+    /// The statements that make a translated SQLite trigger with the run's tables in
+    /// `pg_schema` (`Ddl::create_trigger`), known without a server (pre-flight); `Err`: why
+    /// the dialect cannot have it.
+    pub fn create_trigger_sql(self, pg_schema: &str, t: &crate::sqlexpr::TranslatedTrigger) -> std::result::Result<Vec<String>, String> {
+        match self {
+            Dialect::Postgres => postgres::triggers::create(pg_schema, t),
+            Dialect::MySql | Dialect::MariaDb => mysql::triggers::create(t),
+        }
+    }
     pub fn decode_float(self, raw: &str) -> Option<f64> {
         match self {
             Dialect::Postgres => postgres::read::decode_float(raw),

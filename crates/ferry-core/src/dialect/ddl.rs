@@ -82,6 +82,13 @@ pub trait Ddl: Send + Sync {
     /// Gathers a loaded table's planner statistics.
     fn analyze(&self, t: &PlannedTable) -> String;
     fn create_view(&self, name: &str, select: &str) -> String;
+    /// The statements that make a translated SQLite trigger, in order (`triggers.rs`); `Err`:
+    /// why the target cannot have it.
+    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String>;
+    /// Drops a trigger the run made, and what it made to run it (a PostgreSQL function).
+    fn drop_trigger(&self, name: &str) -> String;
+    /// A query counting the triggers (or their functions) named `name` where the run's tables go.
+    fn trigger_exists(&self, name: &str) -> String;
     /// Drops a table this run made, with whatever else the run already hung on it.
     fn drop_table(&self, name: &str) -> String;
     /// Drops a schema this run made, where the dialect has schemas apart from databases.

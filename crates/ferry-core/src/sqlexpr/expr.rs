@@ -135,6 +135,9 @@ impl<'a> Tx<'a> {
 
     /// A column reference.
     pub(super) fn column(&mut self, parts: &[Ident]) -> R<Tr> {
+        if let Some(t) = self.row_ref(parts)? {
+            return Ok(t);
+        }
         if let Some(cols) = self.cols {
             let name = &parts.last().expect("identifier").value;
             if parts.len() > 3 {

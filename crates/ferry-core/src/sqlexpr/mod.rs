@@ -64,10 +64,13 @@ mod select;
 mod sources;
 mod time;
 mod timecol;
+mod trigger;
 mod tx;
 mod values;
 
 pub use sources::{ViewColumn, ViewSource, ViewStatus, PENDING_VIEW};
+pub use trigger::{Action, Event, RaiseKind, Timing, TranslatedTrigger, TriggerContext, TriggerTable};
+
 use parse::{parse_expr, strip_nested};
 use tx::Tx;
 
@@ -165,6 +168,12 @@ pub fn translate_view(select: &str, dialect: Dialect, tables: &HashMap<String, V
     on_deep_stack(select, || translate_select_here(select, dialect, tables))
 }
 
+/// `CREATE [TEMP] TRIGGER [IF NOT EXISTS] …` as sqlite_master keeps it → what it does on the
+/// target (`trigger.rs`); `Err` with the reason it cannot be carried.
+pub fn translate_trigger(sql: &str, ctx: &TriggerContext) -> Result<TranslatedTrigger, String> {
+    on_deep_stack(sql, || trigger::translate(sql, ctx))
+}
+
 /// Runs a translation of `text`: where the text is long enough to nest deeply, on a thread
 /// whose stack holds `MAX_DEPTH` levels of the walk (each level is a few frames; a
 /// 900-term `a+a+…` CHECK overflowed an 8 MiB stack), so no input can abort the process.
@@ -219,6 +228,8 @@ mod tests;
 
 #[cfg(test)]
 mod typed_views;
+#[cfg(test)]
+mod trigger_tests;
 
 /// Against the real servers (PostgreSQL and MySQL/MariaDB).
 #[cfg(test)]

@@ -22,9 +22,13 @@ pub(super) fn plain_wildcard(o: &WildcardAdditionalOptions) -> R<()> {
 }
 
 impl<'a> Tx<'a> {
+    /// A query, its columns those of its own FROM: a subquery in a trigger's UPDATE or DELETE
+    /// does not see the written table's columns as its own.
     pub(super) fn query(&mut self, q: &Query) -> R<String> {
         self.queries += 1;
+        let outer = self.cols.take();
         let r = self.query_here(q);
+        self.cols = outer;
         self.queries -= 1;
         r
     }

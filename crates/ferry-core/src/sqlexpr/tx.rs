@@ -35,6 +35,8 @@ pub(super) struct Tx<'a> {
     pub(super) outputs: Option<Vec<(String, super::values::Kind, crate::mapping::declared::Affinity)>>,
     /// The last top-level SELECT's result items as translated (`None` for `*`).
     pub(super) items: Vec<Option<super::values::Tr>>,
+    /// In a trigger: the columns `NEW.`/`OLD.` name (`trigger.rs`).
+    pub(super) row: Option<&'a HashMap<String, (String, LogicalType)>>,
 }
 
 /// The deepest expression translated. SQLite itself stores none deeper than 1,000 levels
@@ -44,7 +46,7 @@ pub(super) const MAX_DEPTH: usize = 1200;
 
 impl<'a> Tx<'a> {
     pub(super) fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0, in_default: false, queries: 0, outputs: None, items: Vec::new() }
+        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0, in_default: false, queries: 0, outputs: None, items: Vec::new(), row: None }
     }
 
     pub(super) fn qi(&self, name: &str) -> String {

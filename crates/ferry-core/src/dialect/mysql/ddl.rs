@@ -235,6 +235,15 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     fn create_view(&self, name: &str, select: &str) -> String {
         create_view(name, select)
     }
+    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String> {
+        super::triggers::create(t)
+    }
+    fn drop_trigger(&self, name: &str) -> String {
+        super::triggers::drop(name)
+    }
+    fn trigger_exists(&self, name: &str) -> String {
+        super::triggers::exists(name)
+    }
     fn drop_table(&self, name: &str) -> String {
         format!("DROP TABLE IF EXISTS {}", q(name))
     }

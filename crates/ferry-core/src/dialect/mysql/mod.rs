@@ -23,6 +23,7 @@ pub mod rehearse;
 pub mod search;
 pub mod session;
 pub mod sync;
+pub mod triggers;
 pub mod types;
 pub mod write;
 

@@ -285,6 +285,15 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn create_view(&self, name: &str, select: &str) -> String {
         create_view(&self.schema, name, select)
     }
+    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String> {
+        super::triggers::create(&self.schema, t)
+    }
+    fn drop_trigger(&self, name: &str) -> String {
+        super::triggers::drop(&self.schema, name)
+    }
+    fn trigger_exists(&self, name: &str) -> String {
+        super::triggers::exists(&self.schema, name)
+    }
     /// With the foreign keys other tables of the run may already have to it.
     fn drop_table(&self, name: &str) -> String {
         format!("DROP TABLE IF EXISTS {} CASCADE", qualified(&self.schema, name))

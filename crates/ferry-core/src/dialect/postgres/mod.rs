@@ -29,6 +29,7 @@ pub mod search;
 pub mod session;
 pub mod simple;
 pub mod sync;
+pub mod triggers;
 pub mod types;
 pub mod write;
 

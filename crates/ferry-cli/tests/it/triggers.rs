@@ -1,0 +1,201 @@
+//! SQLite triggers carried to the real PostgreSQL and MariaDB: after `ferry migrate` each
+//! translated trigger fires on the target as it does in SQLite (the same DML run on both, the
+//! effects compared), none fired while the rows were copied, the ones a target cannot have
+//! are named with their SQL and the reason, and `ferry rollback` leaves nothing behind.
+
+use super::common::*;
+use std::path::Path;
+
+/// Items with an audit log, an `updated_at` trigger, a guard, a cascade, an AFTER INSERT log,
+/// and one trigger no target takes (INSERT OR REPLACE). Rows are written before the triggers,
+/// so the source holds a row the guard would refuse (qty -3) and a log of 2 rows.
+fn build_source(path: &Path) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, qty INTEGER NOT NULL, updated_at TEXT);
+         CREATE TABLE item_log (id INTEGER PRIMARY KEY AUTOINCREMENT, item_id INTEGER, old_qty INTEGER, new_qty INTEGER, at TEXT NOT NULL);
+         CREATE TABLE parts (id INTEGER PRIMARY KEY, item_id INTEGER, label TEXT);
+         INSERT INTO items VALUES (1, 'bolt', 5, '2024-01-01 10:00:00'), (2, 'nut', 9, '2024-01-02 11:00:00'), (3, 'odd', -3, '2024-01-03 12:00:00');
+         INSERT INTO item_log (item_id, old_qty, new_qty, at) VALUES (1, 4, 5, '2024-01-01 10:00:00'), (2, 8, 9, '2024-01-02 11:00:00');
+         INSERT INTO parts VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 2, 'c'), (4, 3, 'd');
+         CREATE TRIGGER trg_audit AFTER UPDATE ON items
+         BEGIN
+             INSERT INTO item_log (item_id, old_qty, new_qty, at) VALUES (NEW.id, OLD.qty, NEW.qty, datetime('now'));
+         END;
+         CREATE TRIGGER trg_touch AFTER UPDATE ON items FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
+         BEGIN
+             UPDATE items SET updated_at = datetime('now') WHERE id = NEW.id;
+         END;
+         CREATE TRIGGER IF NOT EXISTS trg_guard BEFORE INSERT ON items WHEN NEW.qty < 0
+         BEGIN
+             SELECT RAISE(ABORT, 'negative');
+         END;
+         CREATE TRIGGER trg_cascade AFTER DELETE ON items BEGIN DELETE FROM parts WHERE item_id = OLD.id; END;
+         CREATE TRIGGER trg_part_added AFTER INSERT ON parts
+         BEGIN
+             INSERT INTO item_log (item_id, old_qty, new_qty, at) VALUES (NEW.item_id, NULL, NULL, CURRENT_TIMESTAMP);
+         END;
+         CREATE TRIGGER trg_replace AFTER INSERT ON parts BEGIN INSERT OR REPLACE INTO item_log (item_id, at) VALUES (NEW.item_id, 'x'); END;",
+    )
+    .unwrap();
+}
+
+/// The DML run on the source and on the target, in order; the guard's INSERT fails on both.
+const DML: &[&str] = &[
+    "UPDATE items SET qty = 7 WHERE id = 1",
+    "UPDATE items SET name = 'nut2', updated_at = '2025-05-05 05:05:05' WHERE id = 2",
+    "DELETE FROM items WHERE id = 2",
+    "INSERT INTO parts (id, item_id, label) VALUES (10, 1, 'e')",
+];
+const REFUSED: &str = "INSERT INTO items (id, name, qty) VALUES (10, 'bad', -1)";
+
+const LOG: &str = "SELECT concat_ws('|', coalesce(item_id, -1), coalesce(old_qty, -1), coalesce(new_qty, -1)) FROM item_log";
+const PARTS: &str = "SELECT concat_ws('|', id, item_id, label) FROM parts";
+
+fn sqlite_rows(c: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut st = c.prepare(sql).unwrap();
+    let mut v: Vec<String> = st.query_map([], |r| r.get::<_, String>(0)).unwrap().map(|r| r.unwrap()).collect();
+    v.sort();
+    v
+}
+
+async fn target_rows(db: &TestDb, sql: &str) -> Vec<String> {
+    let mut v: Vec<String> = db.texts(sql).await.into_iter().map(|x| x.unwrap_or_default()).collect();
+    v.sort();
+    v
+}
+
+async fn triggers_fire_as_in_sqlite(kind: Kind) {
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    build_source(&src);
+    let db = TestDb::new(kind, "triggers").await;
+    let (run, rep) = migrate(&src, &db, &[]);
+    // 2: complete, with objects left behind (named below).
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+
+    // What was made, and what was named instead (with its SQL and the reason).
+    let created: Vec<String> = rep["created"].as_array().unwrap().iter().filter(|c| c["kind"] == "trigger").map(|c| c["name"].as_str().unwrap().to_string()).collect();
+    let warned: Vec<(String, String)> = rep["warnings"].as_array().unwrap().iter()
+        .filter(|w| w["object"].as_str().unwrap().starts_with("trigger "))
+        .map(|w| (w["object"].as_str().unwrap().trim_start_matches("trigger ").to_string(), w["reason"].as_str().unwrap().to_string()))
+        .collect();
+    let mut expect_made = vec!["trg_audit", "trg_cascade", "trg_guard", "trg_part_added", "trg_touch"];
+    if kind == Kind::My {
+        expect_made.retain(|t| *t != "trg_touch");
+    }
+    let mut made = created.clone();
+    made.sort();
+    assert_eq!(made, expect_made, "{warned:?}");
+    let not_made: Vec<&str> = warned.iter().map(|(n, _)| n.as_str()).collect();
+    let expect_not: Vec<&str> = if kind == Kind::My { vec!["trg_touch", "trg_replace"] } else { vec!["trg_replace"] };
+    let mut sorted = not_made.clone();
+    sorted.sort();
+    let mut want = expect_not.clone();
+    want.sort();
+    assert_eq!(sorted, want, "{warned:?}");
+    for (name, reason) in &warned {
+        assert!(reason.contains(&format!("CREATE TRIGGER {name}")) || reason.contains(&format!("CREATE TRIGGER IF NOT EXISTS {name}")), "the SQL is given: {reason}");
+        match name.as_str() {
+            "trg_replace" => assert!(reason.contains("INSERT OR IGNORE/REPLACE"), "{reason}"),
+            "trg_touch" => assert!(reason.contains("error 1442"), "{reason}"),
+            _ => unreachable!(),
+        }
+    }
+
+    // The copy fired nothing: the log holds the source's rows, the guarded row arrived, the
+    // updated_at values are the source's.
+    let source = rusqlite::Connection::open(&src).unwrap();
+    assert_eq!(target_rows(&db, LOG).await, sqlite_rows(&source, "SELECT coalesce(item_id, -1) || '|' || coalesce(old_qty, -1) || '|' || coalesce(new_qty, -1) FROM item_log"));
+    assert_eq!(db.texts("SELECT name FROM items WHERE qty < 0").await, [Some("odd".to_string())]);
+    let touched = |db: &TestDb| {
+        let sql = match db.kind {
+            Kind::Pg => "SELECT CAST(updated_at AS text) FROM items WHERE id = 1",
+            Kind::My => "SELECT CAST(updated_at AS CHAR) FROM items WHERE id = 1",
+        };
+        sql.to_string()
+    };
+    let before = db.texts(&touched(&db)).await;
+    assert!(before[0].as_deref().is_some_and(|s| s.starts_with("2024-01-01 10:00:00")), "{before:?}");
+    drop(source);
+
+    // The same DML on a copy of the source without the triggers the target did not get, and on
+    // the target: the same rows come of it.
+    let twin = dir.path("twin.sqlite");
+    std::fs::copy(&src, &twin).unwrap();
+    let sqlite = rusqlite::Connection::open(&twin).unwrap();
+    for name in &not_made {
+        sqlite.execute_batch(&format!("DROP TRIGGER {name}")).unwrap();
+    }
+    for sql in DML {
+        sqlite.execute_batch(sql).unwrap();
+        db.exec(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+    let e = sqlite.execute_batch(REFUSED).unwrap_err().to_string();
+    assert!(e.contains("negative"), "{e}");
+    let e = db.exec(REFUSED).await.unwrap_err();
+    assert!(e.contains("negative"), "the guard's message on the target: {e}");
+    assert_eq!(db.texts("SELECT name FROM items WHERE id = 10").await, Vec::<Option<String>>::new(), "the guarded row is refused");
+
+    let sqlite_log = sqlite_rows(&sqlite, "SELECT coalesce(item_id, -1) || '|' || coalesce(old_qty, -1) || '|' || coalesce(new_qty, -1) FROM item_log");
+    assert_eq!(target_rows(&db, LOG).await, sqlite_log, "the audit log");
+    // Two UPDATEs and one INSERT into parts each logged (more where trg_touch's own UPDATE is).
+    assert!(sqlite_log.len() >= 2 + 3, "the triggers wrote to the log: {sqlite_log:?}");
+    assert_eq!(target_rows(&db, PARTS).await, sqlite_rows(&sqlite, "SELECT id || '|' || item_id || '|' || label FROM parts"), "the cascade");
+    // Every log row the triggers wrote has its time.
+    assert_eq!(db.texts("SELECT name FROM items WHERE id = 2").await.len(), 0);
+    let untimed = db.texts("SELECT CASE WHEN count(*) = 0 THEN 'none' ELSE 'some' END FROM item_log WHERE at IS NULL").await;
+    assert_eq!(untimed, [Some("none".to_string())]);
+    let after = db.texts(&touched(&db)).await;
+    if kind == Kind::Pg {
+        // updated_at moved to the current time (UTC, whole seconds, as datetime('now')).
+        assert_ne!(after, before, "trg_touch fired");
+        let fresh = db.texts("SELECT CAST(count(*) AS text) FROM items WHERE id = 1 AND updated_at > (now() AT TIME ZONE 'UTC') - interval '5 minutes'").await;
+        assert_eq!(fresh, [Some("1".to_string())], "{after:?}");
+    } else {
+        assert_eq!(after, before, "trg_touch is not on MariaDB");
+    }
+
+    // Rollback takes every trigger (and PostgreSQL's functions) back with the tables.
+    let report = src.with_extension(format!("{}.report.json", db.name));
+    let r = ferry(&["rollback", report.to_str().unwrap(), "--to", &db.url, "--force"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    for t in &created {
+        assert!(r.stdout.contains(&format!("dropped trigger {t}")), "{}", r.stdout);
+    }
+    let left = match kind {
+        Kind::Pg => db.texts("SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' UNION ALL SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal UNION ALL SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'").await,
+        Kind::My => db.texts("SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE() UNION ALL SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()").await,
+    };
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[tokio::test]
+async fn postgres_triggers_fire_as_in_sqlite() {
+    triggers_fire_as_in_sqlite(Kind::Pg).await;
+}
+
+#[tokio::test]
+async fn mariadb_triggers_fire_as_in_sqlite() {
+    triggers_fire_as_in_sqlite(Kind::My).await;
+}
+
+/// Pre-flight names, before any run, the triggers each target cannot have.
+#[tokio::test]
+async fn preflight_names_the_triggers_a_target_cannot_have() {
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    build_source(&src);
+    // Unreachable servers: pre-flight checks offline, by the URL's dialect.
+    for (dialect, expect) in [("postgres", vec!["trg_replace"]), ("mysql", vec!["trg_replace", "trg_touch"])] {
+        let url = format!("{dialect}://nobody@127.0.0.1:1/none");
+        let r = ferry(&["preflight", src.to_str().unwrap(), "--to", &url, "--json"]);
+        assert!(r.code == 0 || r.code == 2, "{}{}", r.stdout, r.stderr);
+        let pf: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.stdout));
+        let mut named: Vec<String> = pf["objects"].as_array().unwrap().iter()
+            .filter_map(|o| o["object"].as_str().and_then(|s| s.strip_prefix("trigger ")).map(String::from))
+            .collect();
+        named.sort();
+        assert_eq!(named, expect, "{dialect}: {}", pf["objects"]);
+    }
+}

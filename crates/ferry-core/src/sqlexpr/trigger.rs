@@ -1,0 +1,439 @@
+//! Triggers: a SQLite `CREATE TRIGGER` read into what it does — when it fires, its `WHEN`
+//! condition, and each statement of its body (INSERT / UPDATE / DELETE, `SELECT RAISE(…)`)
+//! translated with `NEW.`/`OLD.` mapped to the target's column names — for the dialect's
+//! trigger code (`dialect/*/triggers.rs`) to wrap in the target's own form.
+//!
+//! Faithful or refused: the body's expressions go through the same translator as CHECKs and
+//! views; a value written to a column is converted as SQLite would store it there (the current
+//! time on a timestamp column is the target's clock, a literal takes the column's type); what
+//! SQLite would do differently (`INSERT OR REPLACE`, `RAISE` over a `FROM`, an `INSTEAD OF`
+//! trigger on a view, a `TEMP` trigger) is refused with the reason.
+
+use std::collections::HashMap;
+
+use sqlparser::ast::{
+    AssignmentTarget, ConditionalStatements, CreateTrigger, Expr, FromTable, FunctionArg, FunctionArgExpr,
+    FunctionArguments, Ident, ObjectName, ObjectNamePart, Query, SelectItem, SetExpr, Statement, TableFactor,
+    TableObject, TableWithJoins, TriggerEvent, TriggerObject, TriggerObjectKind, TriggerPeriod, Value, ValueWithSpan,
+};
+use sqlparser::dialect::SQLiteDialect;
+use sqlparser::parser::Parser;
+
+use crate::dialect::Dialect;
+use crate::schema::LogicalType;
+
+use super::defaults::DefaultValue;
+use super::parse::{one_part, strip_nested};
+use super::tx::{Tx, R};
+use super::values::{Kind, Lit, Tr};
+
+/// A table a trigger may read or write, as the target has it.
+#[derive(Debug, Clone)]
+pub struct TriggerTable {
+    /// The target's name of the table.
+    pub name: String,
+    /// Source column name → (target column name, logical type).
+    pub columns: HashMap<String, (String, LogicalType)>,
+    /// The carried columns' source names in the source's order (`INSERT INTO t VALUES …`).
+    pub order: Vec<String>,
+}
+
+/// The tables of the run, by source name.
+pub struct TriggerContext<'a> {
+    pub dialect: Dialect,
+    pub tables: &'a HashMap<String, TriggerTable>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    Before,
+    After,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Insert,
+    /// `UPDATE OF cols` (target names); empty: any UPDATE.
+    Update(Vec<String>),
+    Delete,
+}
+
+impl Event {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Event::Insert => "INSERT",
+            Event::Update(_) => "UPDATE",
+            Event::Delete => "DELETE",
+        }
+    }
+}
+
+/// SQLite's `RAISE(kind, …)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RaiseKind {
+    Abort,
+    Fail,
+    Rollback,
+    /// Skip the row (and the rest of the trigger), no error.
+    Ignore,
+}
+
+/// One statement of a trigger's body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// An INSERT, UPDATE or DELETE in the target's SQL; `table`: the target table it writes.
+    Write { sql: String, table: String },
+    /// `SELECT RAISE(kind, 'message') [WHERE when]`: `when` translated as a condition.
+    Raise { when: Option<String>, kind: RaiseKind, message: String },
+}
+
+/// A trigger as the target is to have it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TranslatedTrigger {
+    pub name: String,
+    /// The target's name of the table it is on.
+    pub table: String,
+    pub timing: Timing,
+    pub event: Event,
+    /// The `WHEN` condition, translated (a condition, `NEW.`/`OLD.` as the target spells them).
+    pub when: Option<String>,
+    pub actions: Vec<Action>,
+}
+
+impl TranslatedTrigger {
+    /// True when a statement of the body writes the table the trigger is on.
+    pub fn writes_own_table(&self) -> bool {
+        self.actions.iter().any(|a| matches!(a, Action::Write { table, .. } if *table == self.table))
+    }
+}
+
+
+/// sqlparser reads SQLite's `CREATE TRIGGER` but not its `IF NOT EXISTS`; it changes nothing
+/// of what the trigger does.
+fn without_if_not_exists(sql: &str) -> String {
+    let upper = sql.to_ascii_uppercase();
+    let Some(at) = upper.find("TRIGGER") else { return sql.to_string() };
+    let after = at + "TRIGGER".len();
+    let rest = &upper[after..];
+    let words: Vec<&str> = rest.split_whitespace().take(3).collect();
+    if words == ["IF", "NOT", "EXISTS"] {
+        let end = rest.find("EXISTS").expect("found") + "EXISTS".len();
+        format!("{}{}", &sql[..after], &sql[after + end..])
+    } else {
+        sql.to_string()
+    }
+}
+
+pub(super) fn translate(sql: &str, ctx: &TriggerContext) -> R<TranslatedTrigger> {
+    let text = without_if_not_exists(sql);
+    let stmts = Parser::parse_sql(&SQLiteDialect {}, &text).map_err(|e| format!("cannot parse the trigger: {e}"))?;
+    let [Statement::CreateTrigger(ct)] = stmts.as_slice() else {
+        return Err("not one CREATE TRIGGER statement".into());
+    };
+    let CreateTrigger { temporary, name, period, events, table_name, referencing, trigger_object, condition, exec_body, statements, referenced_table_name, .. } = ct;
+    if *temporary {
+        return Err("a TEMP trigger lives only in the SQLite connection that made it".into());
+    }
+    if exec_body.is_some() || !referencing.is_empty() || referenced_table_name.is_some() {
+        return Err("the trigger uses clauses SQLite does not have".into());
+    }
+    let timing = match period {
+        // SQLite's default.
+        None | Some(TriggerPeriod::Before) => Timing::Before,
+        Some(TriggerPeriod::After) => Timing::After,
+        Some(TriggerPeriod::InsteadOf) => {
+            return Err("an INSTEAD OF trigger makes a view writable; the view is carried, the trigger is not: write the view's INSERT/UPDATE/DELETE rules for the target".into())
+        }
+        Some(TriggerPeriod::For) => return Err("FOR is not a SQLite trigger time".into()),
+    };
+    match trigger_object {
+        None | Some(TriggerObjectKind::ForEach(TriggerObject::Row)) => {}
+        _ => return Err("SQLite triggers fire for each row only".into()),
+    }
+    let table_src = table_id(table_name)?;
+    let table = lookup(ctx.tables, &table_src.value)
+        .ok_or_else(|| format!("it is on `{}`, which is not among the migrated tables (a view's trigger, or a skipped table)", table_src.value))?;
+    let event = match events.as_slice() {
+        [TriggerEvent::Insert] => Event::Insert,
+        [TriggerEvent::Delete] => Event::Delete,
+        [TriggerEvent::Update(cols)] => {
+            let mut out = Vec::new();
+            for c in cols {
+                let (target, _) = lookup(&table.columns, &c.value).ok_or_else(|| format!("UPDATE OF `{}`: not a carried column of {}", c.value, table_src.value))?;
+                out.push(target.clone());
+            }
+            Event::Update(out)
+        }
+        _ => return Err("the trigger's event is not one INSERT, UPDATE or DELETE".into()),
+    };
+    let trigger_name = match name.0.as_slice() {
+        [ObjectNamePart::Identifier(n)] => n.value.clone(),
+        [ObjectNamePart::Identifier(s), ObjectNamePart::Identifier(n)] if s.value.eq_ignore_ascii_case("main") => n.value.clone(),
+        _ => return Err(format!("`{name}` is not a trigger of the main database")),
+    };
+    let table_names: HashMap<String, super::sources::ViewSource> = ctx.tables.iter().map(|(k, v)| (k.clone(), super::sources::ViewSource::untyped(&v.name))).collect();
+    let none: HashMap<String, (String, LogicalType)> = HashMap::new();
+    let mut tx = Tx::new(ctx.dialect, &text);
+    tx.row = Some(&table.columns);
+    tx.tables = Some(&table_names);
+    let when = match condition {
+        Some(c) => {
+            tx.cols = Some(&none);
+            let t = tx.pred(c).map_err(|e| format!("WHEN {c}: {e}"))?;
+            Some(t.sql)
+        }
+        None => None,
+    };
+    let Some(body) = statements else { return Err("the trigger has no body".into()) };
+    let body = match body {
+        ConditionalStatements::BeginEnd(b) => &b.statements,
+        ConditionalStatements::Sequence { statements } => statements,
+    };
+    if body.is_empty() {
+        return Err("the trigger's body is empty".into());
+    }
+    let mut actions = Vec::new();
+    for st in body {
+        let a = action(&mut tx, ctx.tables, &none, st).map_err(|e| format!("`{st}`: {e}"))?;
+        actions.push(a);
+    }
+    Ok(TranslatedTrigger { name: trigger_name, table: table.name.clone(), timing, event, when, actions })
+}
+
+fn lookup<'m, V>(m: &'m HashMap<String, V>, name: &str) -> Option<&'m V> {
+    m.get(name).or_else(|| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+fn table_id(name: &ObjectName) -> R<&Ident> {
+    match name.0.as_slice() {
+        [ObjectNamePart::Identifier(t)] => Ok(t),
+        [ObjectNamePart::Identifier(s), ObjectNamePart::Identifier(t)] if s.value.eq_ignore_ascii_case("main") => Ok(t),
+        _ => Err(format!("`{name}` is not a table of the main database")),
+    }
+}
+
+fn plain_table(twj: &TableWithJoins) -> R<&Ident> {
+    if !twj.joins.is_empty() {
+        return Err("a join in an UPDATE or DELETE is not SQLite".into());
+    }
+    match &twj.relation {
+        TableFactor::Table { name, alias: None, args: None, .. } => table_id(name),
+        other => Err(format!("`{other}`: only a plain table name is carried here")),
+    }
+}
+
+fn written<'c>(tables: &'c HashMap<String, TriggerTable>, name: &Ident) -> R<&'c TriggerTable> {
+    lookup(tables, &name.value).ok_or_else(|| format!("it writes `{}`, which is not among the migrated tables", name.value))
+}
+
+fn action<'a>(tx: &mut Tx<'a>, tables: &'a HashMap<String, TriggerTable>, none: &'a HashMap<String, (String, LogicalType)>, st: &Statement) -> R<Action> {
+    match st {
+        Statement::Insert(ins) => {
+            if ins.or.is_some() || ins.ignore || ins.replace_into {
+                return Err("INSERT OR IGNORE/REPLACE resolves conflicts SQLite's way; it is not carried".into());
+            }
+            if ins.on.is_some() || ins.returning.is_some() || !ins.assignments.is_empty() || ins.partitioned.is_some() || !ins.after_columns.is_empty() || ins.overriding.is_some() || ins.table_alias.is_some() {
+                return Err("the INSERT uses clauses that are not carried".into());
+            }
+            let TableObject::TableName(tn) = &ins.table else { return Err("INSERT into a table function".into()) };
+            let t = written(tables, table_id(tn)?)?;
+            let names: Vec<String> = if ins.columns.is_empty() {
+                t.order.clone()
+            } else {
+                ins.columns.iter().map(|c| one_part_name(c)).collect::<R<_>>()?
+            };
+            let mut cols = Vec::new();
+            for n in &names {
+                cols.push(lookup(&t.columns, n).ok_or_else(|| format!("`{n}` is not a carried column of `{}`", t.name))?);
+            }
+            let Some(source) = &ins.source else { return Err("INSERT … DEFAULT VALUES is not carried".into()) };
+            let col_list = cols.iter().map(|(c, _)| tx.qi(c)).collect::<Vec<_>>().join(", ");
+            let body = match values_only(source) {
+                Some(rows) => {
+                    tx.cols = Some(none);
+                    let mut out = Vec::new();
+                    for row in rows {
+                        if row.len() != cols.len() {
+                            return Err(format!("{} values for {} columns", row.len(), cols.len()));
+                        }
+                        let mut items = Vec::new();
+                        for (e, (_, ty)) in row.iter().zip(&cols) {
+                            let v = tx.expr(e)?;
+                            items.push(tx.assign(v, ty)?);
+                        }
+                        out.push(format!("({})", items.join(", ")));
+                    }
+                    format!("VALUES {}", out.join(", "))
+                }
+                None => {
+                    tx.cols = None;
+                    tx.query(source)?
+                }
+            };
+            Ok(Action::Write { sql: format!("INSERT INTO {} ({col_list}) {body}", tx.qi(&t.name)), table: t.name.clone() })
+        }
+        Statement::Update(u) => {
+            if u.from.is_some() || u.returning.is_some() || u.or.is_some() || !u.order_by.is_empty() || u.limit.is_some() || u.output.is_some() {
+                return Err("the UPDATE uses clauses that are not carried (OR …, FROM, RETURNING, ORDER BY, LIMIT)".into());
+            }
+            let t = written(tables, plain_table(&u.table)?)?;
+            tx.cols = Some(&t.columns);
+            let mut sets = Vec::new();
+            for a in &u.assignments {
+                let AssignmentTarget::ColumnName(c) = &a.target else { return Err("SET (a, b) = … is not carried".into()) };
+                let n = one_part_name(c)?;
+                let (target, ty) = lookup(&t.columns, &n).ok_or_else(|| format!("`{n}` is not a carried column of `{}`", t.name))?;
+                let v = tx.expr(&a.value)?;
+                sets.push(format!("{} = {}", tx.qi(target), tx.assign(v, ty)?));
+            }
+            let mut sql = format!("UPDATE {} SET {}", tx.qi(&t.name), sets.join(", "));
+            if let Some(w) = &u.selection {
+                sql.push_str(&format!(" WHERE {}", tx.pred(w)?.sql));
+            }
+            Ok(Action::Write { sql, table: t.name.clone() })
+        }
+        Statement::Delete(d) => {
+            if !d.tables.is_empty() || d.using.is_some() || d.returning.is_some() || !d.order_by.is_empty() || d.limit.is_some() || d.output.is_some() {
+                return Err("the DELETE uses clauses that are not carried (USING, RETURNING, ORDER BY, LIMIT)".into());
+            }
+            let from = match &d.from {
+                FromTable::WithFromKeyword(f) | FromTable::WithoutKeyword(f) => f,
+            };
+            let [twj] = from.as_slice() else { return Err("DELETE from more than one table".into()) };
+            let t = written(tables, plain_table(twj)?)?;
+            tx.cols = Some(&t.columns);
+            let mut sql = format!("DELETE FROM {}", tx.qi(&t.name));
+            if let Some(w) = &d.selection {
+                sql.push_str(&format!(" WHERE {}", tx.pred(w)?.sql));
+            }
+            Ok(Action::Write { sql, table: t.name.clone() })
+        }
+        Statement::Query(q) => raise(tx, none, q),
+        other => Err(format!("a `{}` statement in a trigger is not carried", other.to_string().split_whitespace().next().unwrap_or(""))),
+    }
+}
+
+fn one_part_name(c: &ObjectName) -> R<String> {
+    match c.0.as_slice() {
+        [ObjectNamePart::Identifier(id)] => Ok(id.value.clone()),
+        // `SET t.col = …`: SQLite refuses a qualified column there; the last part names it.
+        [.., ObjectNamePart::Identifier(id)] => Ok(id.value.clone()),
+        _ => Err(format!("`{c}` is not a column")),
+    }
+}
+
+/// The rows of `VALUES (…), (…)` when the query is only that.
+fn values_only(q: &Query) -> Option<&Vec<sqlparser::ast::Parens<Vec<Expr>>>> {
+    if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
+        return None;
+    }
+    match &*q.body {
+        SetExpr::Values(v) => Some(&v.rows),
+        _ => None,
+    }
+}
+
+/// `SELECT RAISE(kind, 'msg') [WHERE c]` or `SELECT CASE WHEN c THEN RAISE(…) END`.
+fn raise<'a>(tx: &mut Tx<'a>, none: &'a HashMap<String, (String, LogicalType)>, q: &Query) -> R<Action> {
+    let refuse = || Err("a SELECT in a trigger is carried only as `SELECT RAISE(…) [WHERE …]` or `SELECT CASE WHEN … THEN RAISE(…) END`: other SELECTs do nothing but call functions".to_string());
+    if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
+        return refuse();
+    }
+    let SetExpr::Select(sel) = &*q.body else { return refuse() };
+    if sel.having.is_some() || sel.distinct.is_some() || !matches!(&sel.group_by, sqlparser::ast::GroupByExpr::Expressions(g, _) if g.is_empty()) {
+        return refuse();
+    }
+    if !sel.from.is_empty() {
+        return Err("RAISE(…) over a FROM clause fires once per row found; write it as `SELECT RAISE(…) WHERE EXISTS (SELECT … FROM …)`".into());
+    }
+    let [SelectItem::UnnamedExpr(e)] = sel.projection.as_slice() else { return refuse() };
+    tx.cols = Some(none);
+    let mut conds = Vec::new();
+    if let Some(w) = &sel.selection {
+        conds.push(tx.pred(w)?.operand());
+    }
+    let call = match strip_nested(e) {
+        Expr::Case { operand: None, conditions, else_result: None, .. } if conditions.len() == 1 => {
+            conds.push(tx.pred(&conditions[0].condition)?.operand());
+            &conditions[0].result
+        }
+        other => other,
+    };
+    let (kind, message) = raise_call(call).ok_or_else(|| refuse().unwrap_err())?;
+    let when = if conds.is_empty() { None } else { Some(conds.join(" AND ")) };
+    Ok(Action::Raise { when, kind, message })
+}
+
+/// `RAISE(ABORT|FAIL|ROLLBACK, 'message')` or `RAISE(IGNORE)`.
+fn raise_call(e: &Expr) -> Option<(RaiseKind, String)> {
+    let Expr::Function(f) = strip_nested(e) else { return None };
+    if !one_part(&f.name)?.value.eq_ignore_ascii_case("raise") {
+        return None;
+    }
+    let FunctionArguments::List(l) = &f.args else { return None };
+    let args: Vec<&Expr> = l.args.iter().map(|a| match a {
+        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
+        _ => None,
+    }).collect::<Option<_>>()?;
+    let kind = match args.first().map(|a| strip_nested(a)) {
+        Some(Expr::Identifier(id)) => match id.value.to_ascii_uppercase().as_str() {
+            "ABORT" => RaiseKind::Abort,
+            "FAIL" => RaiseKind::Fail,
+            "ROLLBACK" => RaiseKind::Rollback,
+            "IGNORE" => RaiseKind::Ignore,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    match (kind, &args[1..]) {
+        (RaiseKind::Ignore, []) => Some((kind, String::new())),
+        (RaiseKind::Ignore, _) => None,
+        (_, [m]) => match strip_nested(m) {
+            Expr::Value(ValueWithSpan { value: Value::SingleQuotedString(s), .. }) => Some((kind, s.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<'a> Tx<'a> {
+    /// `NEW.col` / `OLD.col` in a trigger: the row's column by its target name.
+    pub(super) fn row_ref(&self, parts: &[Ident]) -> R<Option<Tr>> {
+        let Some(row) = self.row else { return Ok(None) };
+        let [which, col] = parts else { return Ok(None) };
+        let w = which.value.to_ascii_uppercase();
+        if which.quote_style.is_some() || (w != "NEW" && w != "OLD") {
+            return Ok(None);
+        }
+        let (target, ty) = lookup(row, &col.value).ok_or_else(|| format!("`{w}.{}` is not a carried column of the trigger's table", col.value))?;
+        let kind = Kind::from_logical(ty).map_err(|e| format!("column {}: {e}", col.value))?;
+        Ok(Some(Tr::new(format!("{w}.{}", self.qi(target)), kind, true)))
+    }
+
+    /// A value written to a column of type `ty`, as SQLite would store it there.
+    pub(super) fn assign(&self, v: Tr, ty: &LogicalType) -> R<String> {
+        let kind = Kind::from_logical(ty)?;
+        if let Some(spec) = &v.now {
+            return Ok(self.now_as(kind, spec)?.sql);
+        }
+        if let Some(l) = &v.lit {
+            return Ok(match l {
+                Lit::Null => "NULL".into(),
+                l => self.render_default(DefaultValue::Lit(l.clone()), ty)?.unwrap_or_else(|| "NULL".into()),
+            });
+        }
+        let same = v.kind == kind
+            || matches!(v.kind, Kind::Null | Kind::Unknown)
+            || (matches!(kind, Kind::Dec | Kind::Float) && v.kind.numeric())
+            || (kind == Kind::Int && v.kind == Kind::Bool && !self.sp.has_boolean_type())
+            || (kind == Kind::Bool && v.kind == Kind::Int && !self.sp.has_boolean_type());
+        if same {
+            return Ok(v.sql);
+        }
+        match (v.kind, kind) {
+            (Kind::Bool, Kind::Int) => Ok(self.to_num(v, "a boolean")?.sql),
+            (Kind::Int, Kind::Text) => Ok(self.sp.int_as_text(&v.sql).unwrap_or(v.sql)),
+            (from, to) => Err(format!("a {} value written to a {} column: SQLite stores it as it is, the target would convert it", from.label(), to.label())),
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! Triggers translated, as tables of cases: the SQLite trigger → the DDL each target gets, or
+//! the reason it does not.
+
+use std::collections::HashMap;
+
+use super::{translate_trigger, TriggerContext, TriggerTable};
+use crate::dialect::Dialect;
+use crate::schema::LogicalType;
+
+/// items (column Qty renamed qty_n on the target) and log (renamed item_log).
+fn tables() -> HashMap<String, TriggerTable> {
+    let t = |name: &str, cols: &[(&str, &str, LogicalType)]| TriggerTable {
+        name: name.into(),
+        columns: cols.iter().map(|(s, d, ty)| (s.to_string(), (d.to_string(), ty.clone()))).collect(),
+        order: cols.iter().map(|(s, _, _)| s.to_string()).collect(),
+    };
+    let int = LogicalType::Integer { bits: 64 };
+    let text = LogicalType::Text { max: None };
+    let ts = LogicalType::Timestamp { tz: false };
+    HashMap::from([
+        ("items".to_string(), t("items", &[("id", "id", int.clone()), ("Qty", "qty_n", int.clone()), ("name", "name", text.clone()), ("updated_at", "updated_at", ts.clone())])),
+        ("log".to_string(), t("item_log", &[("id", "id", int.clone()), ("item_id", "item_id", int.clone()), ("note", "note", text.clone()), ("at", "at", ts.clone())])),
+    ])
+}
+
+/// (SQLite trigger, PostgreSQL statements joined by "\n;\n" or "ERR: part of the reason", MariaDB the same).
+const CASES: &[(&str, &str, &str)] = &[
+    // An audit log: the current time on a timestamp column is the target's clock, in UTC.
+    (
+        "CREATE TRIGGER audit AFTER UPDATE ON items BEGIN INSERT INTO log (item_id, note, at) VALUES (NEW.id, 'qty ' || OLD.qty, datetime('now')); END",
+        "CREATE FUNCTION \"s\".\"audit\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  INSERT INTO \"item_log\" (\"item_id\", \"note\", \"at\") VALUES (NEW.\"id\", 'qty ' || CAST(OLD.\"qty_n\" AS text), date_trunc('second', (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')));\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"audit\" AFTER UPDATE ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"audit\"()",
+        "CREATE TRIGGER `audit` AFTER UPDATE ON `items` FOR EACH ROW\nBEGIN\n  INSERT INTO `item_log` (`item_id`, `note`, `at`) VALUES (NEW.`id`, CONCAT('qty ', OLD.`qty_n`), UTC_TIMESTAMP());\nEND",
+    ),
+    // A guard: WHEN on the trigger, RAISE an error with the message.
+    (
+        "CREATE TRIGGER IF NOT EXISTS guard BEFORE INSERT ON items WHEN NEW.Qty < 0 BEGIN SELECT RAISE(ABORT, 'negative'); END",
+        "CREATE FUNCTION \"s\".\"guard\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  RAISE EXCEPTION USING MESSAGE = 'negative';\n  RETURN NEW;\nEND\n$ferry$\n;\nCREATE TRIGGER \"guard\" BEFORE INSERT ON \"s\".\"items\" FOR EACH ROW WHEN (NEW.\"qty_n\" < 0) EXECUTE FUNCTION \"s\".\"guard\"()",
+        "CREATE TRIGGER `guard` BEFORE INSERT ON `items` FOR EACH ROW\nBEGIN\n  IF NEW.`qty_n` < 0 THEN\n    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'negative';\n  END IF;\nEND",
+    ),
+    // RAISE under its own condition, and a BEFORE DELETE that lets the row go (RETURN OLD).
+    (
+        "CREATE TRIGGER keep BEFORE DELETE ON items BEGIN SELECT CASE WHEN OLD.name = 'root' THEN RAISE(FAIL, 'root stays') END; END",
+        "CREATE FUNCTION \"s\".\"keep\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  IF (OLD.\"name\" = 'root') THEN RAISE EXCEPTION USING MESSAGE = 'root stays'; END IF;\n  RETURN OLD;\nEND\n$ferry$\n;\nCREATE TRIGGER \"keep\" BEFORE DELETE ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"keep\"()",
+        "CREATE TRIGGER `keep` BEFORE DELETE ON `items` FOR EACH ROW\nBEGIN\n  IF (OLD.`name` = 'root') THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'root stays'; END IF;\nEND",
+    ),
+    // A cascade by trigger.
+    (
+        "CREATE TRIGGER gone AFTER DELETE ON items FOR EACH ROW BEGIN DELETE FROM log WHERE item_id = OLD.id; END",
+        "CREATE FUNCTION \"s\".\"gone\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  DELETE FROM \"item_log\" WHERE \"item_id\" = OLD.\"id\";\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"gone\" AFTER DELETE ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"gone\"()",
+        "CREATE TRIGGER `gone` AFTER DELETE ON `items` FOR EACH ROW\nBEGIN\n  DELETE FROM `item_log` WHERE `item_id` = OLD.`id`;\nEND",
+    ),
+    // updated_at: writes its own table. PostgreSQL: guarded against firing itself again
+    // (SQLite's recursive_triggers is off); MySQL/MariaDB refuse such a trigger.
+    (
+        "CREATE TRIGGER touch AFTER UPDATE OF Qty, name ON items WHEN NEW.updated_at IS OLD.updated_at BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END",
+        "CREATE FUNCTION \"s\".\"touch\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  IF current_setting('ferry.firing_touch', true) = 'on' THEN RETURN NULL; END IF;\n  PERFORM set_config('ferry.firing_touch', 'on', true);\n  UPDATE \"items\" SET \"updated_at\" = date_trunc('second', (CURRENT_TIMESTAMP AT TIME ZONE 'UTC')) WHERE \"id\" = NEW.\"id\";\n  PERFORM set_config('ferry.firing_touch', 'off', true);\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"touch\" AFTER UPDATE OF \"qty_n\", \"name\" ON \"s\".\"items\" FOR EACH ROW WHEN (NEW.\"updated_at\" IS NOT DISTINCT FROM OLD.\"updated_at\") EXECUTE FUNCTION \"s\".\"touch\"()",
+        "ERR: error 1442",
+    ),
+    (
+        "CREATE TRIGGER touch2 AFTER UPDATE OF name ON items BEGIN UPDATE log SET note = NEW.name WHERE item_id = NEW.id; END",
+        "CREATE FUNCTION \"s\".\"touch2\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  UPDATE \"item_log\" SET \"note\" = NEW.\"name\" WHERE \"item_id\" = NEW.\"id\";\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"touch2\" AFTER UPDATE OF \"name\" ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"touch2\"()",
+        "ERR: UPDATE OF columns",
+    ),
+    // RAISE(IGNORE) skips the row on PostgreSQL; MySQL/MariaDB cannot skip one.
+    (
+        "CREATE TRIGGER skip BEFORE INSERT ON items BEGIN SELECT RAISE(IGNORE) WHERE NEW.name = ''; END",
+        "CREATE FUNCTION \"s\".\"skip\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  IF (NEW.\"name\" = '') THEN RETURN NULL; END IF;\n  RETURN NEW;\nEND\n$ferry$\n;\nCREATE TRIGGER \"skip\" BEFORE INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"skip\"()",
+        "ERR: RAISE(IGNORE)",
+    ),
+    // INSERT … SELECT reading another table, and INSERT without a column list (every column).
+    (
+        "CREATE TRIGGER copy AFTER INSERT ON items BEGIN INSERT INTO log SELECT NULL, NEW.id, name, updated_at FROM items WHERE id = NEW.id; END",
+        "CREATE FUNCTION \"s\".\"copy\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  INSERT INTO \"item_log\" (\"id\", \"item_id\", \"note\", \"at\") SELECT NULL, NEW.\"id\", \"name\", \"updated_at\" FROM \"items\" WHERE \"id\" = NEW.\"id\";\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"copy\" AFTER INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"copy\"()",
+        "CREATE TRIGGER `copy` AFTER INSERT ON `items` FOR EACH ROW\nBEGIN\n  INSERT INTO `item_log` (`id`, `item_id`, `note`, `at`) SELECT NULL, NEW.`id`, `name`, `updated_at` FROM `items` WHERE `id` = NEW.`id`;\nEND",
+    ),
+    // What neither target gets, with the reason.
+    ("CREATE TRIGGER r AFTER INSERT ON items BEGIN INSERT OR REPLACE INTO log (item_id) VALUES (NEW.id); END", "ERR: INSERT OR IGNORE/REPLACE", "ERR: INSERT OR IGNORE/REPLACE"),
+    ("CREATE TRIGGER v INSTEAD OF INSERT ON items BEGIN DELETE FROM log; END", "ERR: INSTEAD OF", "ERR: INSTEAD OF"),
+    ("CREATE TEMP TRIGGER t AFTER INSERT ON items BEGIN DELETE FROM log; END", "ERR: TEMP", "ERR: TEMP"),
+    ("CREATE TRIGGER n AFTER INSERT ON nowhere BEGIN DELETE FROM log; END", "ERR: not among the migrated tables", "ERR: not among the migrated tables"),
+    ("CREATE TRIGGER w AFTER INSERT ON items BEGIN DELETE FROM elsewhere; END", "ERR: not among the migrated tables", "ERR: not among the migrated tables"),
+    ("CREATE TRIGGER c AFTER INSERT ON items BEGIN UPDATE log SET nope = 1; END", "ERR: `nope` is not a carried column", "ERR: `nope` is not a carried column"),
+    ("CREATE TRIGGER o AFTER INSERT ON items BEGIN INSERT INTO log (item_id) VALUES (NEW.missing); END", "ERR: NEW.missing", "ERR: NEW.missing"),
+    ("CREATE TRIGGER s AFTER INSERT ON items BEGIN SELECT 1; END", "ERR: SELECT RAISE", "ERR: SELECT RAISE"),
+    ("CREATE TRIGGER f AFTER INSERT ON items BEGIN SELECT RAISE(ABORT, 'x') FROM log WHERE item_id = NEW.id; END", "ERR: WHERE EXISTS", "ERR: WHERE EXISTS"),
+    ("CREATE TRIGGER x AFTER INSERT ON items BEGIN INSERT INTO log (note) VALUES (randomblob(4)); END", "ERR: randomblob", "ERR: randomblob"),
+    // A number written to a timestamp column: SQLite keeps the number.
+    ("CREATE TRIGGER y AFTER INSERT ON items BEGIN UPDATE log SET at = NEW.id; END", "ERR: integer value written to a timestamp column", "ERR: integer value written to a timestamp column"),
+];
+
+#[test]
+fn triggers_translate_or_say_why_not() {
+    let tables = tables();
+    let mut failures = vec![];
+    for (sql, pg, my) in CASES {
+        for (dialect, want) in [(Dialect::Postgres, pg), (Dialect::MariaDb, my), (Dialect::MySql, my)] {
+            let ctx = TriggerContext { dialect, tables: &tables };
+            let got = translate_trigger(sql, &ctx).and_then(|t| dialect.create_trigger_sql("s", &t)).map(|v| v.join("\n;\n"));
+            let ok = match (&got, want.strip_prefix("ERR: ")) {
+                (Err(e), Some(part)) => e.contains(part),
+                (Ok(g), None) => g == want,
+                _ => false,
+            };
+            if !ok {
+                failures.push(format!("{dialect:?}: {sql}\n    got  {got:?}\n    want {want}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
