@@ -7,7 +7,7 @@ use super::common::*;
 use std::path::Path;
 
 /// Items with an audit log, an `updated_at` trigger, a guard, a cascade, an AFTER INSERT log,
-/// and one trigger no target takes (INSERT OR REPLACE). Rows are written before the triggers,
+/// one whose WHEN reads a table, and one trigger no target takes (INSERT OR REPLACE). Rows are written before the triggers,
 /// so the source holds a row the guard would refuse (qty -3) and a log of 2 rows.
 fn build_source(path: &Path) {
     let c = rusqlite::Connection::open(path).unwrap();
@@ -35,6 +35,11 @@ fn build_source(path: &Path) {
          BEGIN
              INSERT INTO item_log (item_id, old_qty, new_qty, at) VALUES (NEW.item_id, NULL, NULL, CURRENT_TIMESTAMP);
          END;
+         CREATE TRIGGER trg_first_part AFTER INSERT ON parts
+         WHEN NOT EXISTS (SELECT 1 FROM parts p WHERE p.item_id = NEW.item_id AND p.id <> NEW.id)
+         BEGIN
+             INSERT INTO item_log (item_id, old_qty, new_qty, at) VALUES (NEW.item_id, 0, 0, datetime('now'));
+         END;
          CREATE TRIGGER trg_replace AFTER INSERT ON parts BEGIN INSERT OR REPLACE INTO item_log (item_id, at) VALUES (NEW.item_id, 'x'); END;",
     )
     .unwrap();
@@ -46,6 +51,8 @@ const DML: &[&str] = &[
     "UPDATE items SET name = 'nut2', updated_at = '2025-05-05 05:05:05' WHERE id = 2",
     "DELETE FROM items WHERE id = 2",
     "INSERT INTO parts (id, item_id, label) VALUES (10, 1, 'e')",
+    // Item 2's parts went with it: this is its first part again (trg_first_part's WHEN).
+    "INSERT INTO parts (id, item_id, label) VALUES (11, 2, 'f')",
 ];
 const REFUSED: &str = "INSERT INTO items (id, name, qty) VALUES (10, 'bad', -1)";
 
@@ -80,7 +87,7 @@ async fn triggers_fire_as_in_sqlite(kind: Kind) {
         .filter(|w| w["object"].as_str().unwrap().starts_with("trigger "))
         .map(|w| (w["object"].as_str().unwrap().trim_start_matches("trigger ").to_string(), w["reason"].as_str().unwrap().to_string()))
         .collect();
-    let mut expect_made = vec!["trg_audit", "trg_cascade", "trg_guard", "trg_part_added", "trg_touch"];
+    let mut expect_made = vec!["trg_audit", "trg_cascade", "trg_first_part", "trg_guard", "trg_part_added", "trg_touch"];
     if kind == Kind::My {
         expect_made.retain(|t| *t != "trg_touch");
     }
@@ -139,8 +146,10 @@ async fn triggers_fire_as_in_sqlite(kind: Kind) {
 
     let sqlite_log = sqlite_rows(&sqlite, "SELECT coalesce(item_id, -1) || '|' || coalesce(old_qty, -1) || '|' || coalesce(new_qty, -1) FROM item_log");
     assert_eq!(target_rows(&db, LOG).await, sqlite_log, "the audit log");
-    // Two UPDATEs and one INSERT into parts each logged (more where trg_touch's own UPDATE is).
-    assert!(sqlite_log.len() >= 2 + 3, "the triggers wrote to the log: {sqlite_log:?}");
+    // Two UPDATEs and two INSERTs into parts each logged, the first part of item 2 once more
+    // (and more where trg_touch's own UPDATE is).
+    assert!(sqlite_log.len() >= 2 + 5, "the triggers wrote to the log: {sqlite_log:?}");
+    assert!(sqlite_log.contains(&"2|0|0".to_string()), "trg_first_part fired: {sqlite_log:?}");
     assert_eq!(target_rows(&db, PARTS).await, sqlite_rows(&sqlite, "SELECT id || '|' || item_id || '|' || label FROM parts"), "the cascade");
     // Every log row the triggers wrote has its time.
     assert_eq!(db.texts("SELECT name FROM items WHERE id = 2").await.len(), 0);

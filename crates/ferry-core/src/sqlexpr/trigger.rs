@@ -97,6 +97,8 @@ pub struct TranslatedTrigger {
     pub event: Event,
     /// The `WHEN` condition, translated (a condition, `NEW.`/`OLD.` as the target spells them).
     pub when: Option<String>,
+    /// The `WHEN` condition reads tables (a subquery; PostgreSQL takes none in a trigger's WHEN).
+    pub when_reads: bool,
     pub actions: Vec<Action>,
 }
 
@@ -197,7 +199,9 @@ pub(super) fn translate(sql: &str, ctx: &TriggerContext) -> R<TranslatedTrigger>
         let a = action(&mut tx, ctx.tables, &none, st).map_err(|e| format!("`{st}`: {e}"))?;
         actions.push(a);
     }
-    Ok(TranslatedTrigger { name: trigger_name, table: table.name.clone(), timing, event, when, actions })
+    // A word `select` anywhere (a string too) only moves the test into the body.
+    let when_reads = condition.as_ref().is_some_and(|c| c.to_string().to_ascii_lowercase().contains("select"));
+    Ok(TranslatedTrigger { name: trigger_name, table: table.name.clone(), timing, event, when, when_reads, actions })
 }
 
 fn lookup<'m, V>(m: &'m HashMap<String, V>, name: &str) -> Option<&'m V> {
@@ -419,6 +423,8 @@ impl<'a> Tx<'a> {
         if let Some(l) = &v.lit {
             return Ok(match l {
                 Lit::Null => "NULL".into(),
+                // As it is (a DEFAULT's spelling wraps it in parentheses for MySQL 8).
+                Lit::Str(s) if kind == Kind::Text => self.ql(s),
                 l => self.render_default(DefaultValue::Lit(l.clone()), ty)?.unwrap_or_else(|| "NULL".into()),
             });
         }

@@ -73,6 +73,13 @@ const CASES: &[(&str, &str, &str)] = &[
         "CREATE FUNCTION \"s\".\"copy\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  INSERT INTO \"item_log\" (\"id\", \"item_id\", \"note\", \"at\") SELECT NULL, NEW.\"id\", \"name\", \"updated_at\" FROM \"items\" WHERE \"id\" = NEW.\"id\";\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"copy\" AFTER INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"copy\"()",
         "CREATE TRIGGER `copy` AFTER INSERT ON `items` FOR EACH ROW\nBEGIN\n  INSERT INTO `item_log` (`id`, `item_id`, `note`, `at`) SELECT NULL, NEW.`id`, `name`, `updated_at` FROM `items` WHERE `id` = NEW.`id`;\nEND",
     ),
+    // A WHEN that reads a table: PostgreSQL takes no subquery in a trigger's WHEN, so the
+    // function tests it first.
+    (
+        "CREATE TRIGGER first AFTER INSERT ON items WHEN NOT EXISTS (SELECT 1 FROM log WHERE item_id = NEW.id) BEGIN INSERT INTO log (item_id, note, at) VALUES (NEW.id, 'first', '2024-01-02 03:04:05'); END",
+        "CREATE FUNCTION \"s\".\"first\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  IF (NOT EXISTS (SELECT 1 FROM \"item_log\" WHERE \"item_id\" = NEW.\"id\")) IS NOT TRUE THEN RETURN NULL; END IF;\n  INSERT INTO \"item_log\" (\"item_id\", \"note\", \"at\") VALUES (NEW.\"id\", 'first', '2024-01-02 03:04:05');\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"first\" AFTER INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"first\"()",
+        "CREATE TRIGGER `first` AFTER INSERT ON `items` FOR EACH ROW\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM `item_log` WHERE `item_id` = NEW.`id`) THEN\n    INSERT INTO `item_log` (`item_id`, `note`, `at`) VALUES (NEW.`id`, 'first', '2024-01-02 03:04:05');\n  END IF;\nEND",
+    ),
     // What neither target gets, with the reason.
     ("CREATE TRIGGER r AFTER INSERT ON items BEGIN INSERT OR REPLACE INTO log (item_id) VALUES (NEW.id); END", "ERR: INSERT OR IGNORE/REPLACE", "ERR: INSERT OR IGNORE/REPLACE"),
     ("CREATE TRIGGER v INSTEAD OF INSERT ON items BEGIN DELETE FROM log; END", "ERR: INSTEAD OF", "ERR: INSTEAD OF"),

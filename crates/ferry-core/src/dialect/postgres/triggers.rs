@@ -34,6 +34,15 @@ pub fn create(schema: &str, t: &TranslatedTrigger) -> Result<Vec<String>, String
         lit(&format!("ferry.firing_{id}"))
     });
     let mut body = vec![];
+    // A WHEN that reads tables is tested first thing in the function instead.
+    let (when, when_in_body) = match &t.when {
+        Some(w) if t.when_reads => (String::new(), Some(w)),
+        Some(w) => (format!(" WHEN ({w})"), None),
+        None => (String::new(), None),
+    };
+    if let Some(w) = when_in_body {
+        body.push(format!("IF ({w}) IS NOT TRUE THEN RETURN {ret}; END IF;"));
+    }
     if let Some(g) = &guard {
         body.push(format!("IF current_setting({g}, true) = 'on' THEN RETURN {ret}; END IF;"));
         body.push(format!("PERFORM set_config({g}, 'on', true);"));
@@ -69,7 +78,6 @@ pub fn create(schema: &str, t: &TranslatedTrigger) -> Result<Vec<String>, String
         e => e.keyword().to_string(),
     };
     let timing = if t.timing == Timing::Before { "BEFORE" } else { "AFTER" };
-    let when = t.when.as_ref().map(|w| format!(" WHEN ({w})")).unwrap_or_default();
     let trigger = format!(
         "CREATE TRIGGER {} {timing} {event} ON {}.{} FOR EACH ROW{when} EXECUTE FUNCTION {}",
         q(&t.name),
