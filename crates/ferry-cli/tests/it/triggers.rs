@@ -208,3 +208,39 @@ async fn preflight_names_the_triggers_a_target_cannot_have() {
         assert_eq!(named, expect, "{dialect}: {}", pf["objects"]);
     }
 }
+
+/// A run stopped after its triggers were made, with no report (kill -9 just before the end):
+/// `ferry rollback --to URL` takes the triggers back by the journal too (PostgreSQL's
+/// functions would outlive the tables). The journal is put back as the run kept it then.
+#[tokio::test]
+async fn a_stopped_runs_triggers_go_with_its_journal() {
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    build_source(&src);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "triggers_jrb").await;
+        let (run, rep) = migrate(&src, &db, &[]);
+        assert_eq!(run.code, 2, "{kind:?}: {}{}", run.stdout, run.stderr);
+        let made: Vec<&str> = rep["created"].as_array().unwrap().iter().filter(|c| c["kind"] == "trigger").map(|c| c["name"].as_str().unwrap()).collect();
+        assert!(made.len() >= 5, "{kind:?}: {made:?}");
+        let objects = ["items", "item_log", "parts"].iter().map(|t| (t, "table")).chain(made.iter().map(|t| (t, "trigger")));
+        let rows: Vec<String> = objects.map(|(name, kind)| format!("SELECT 1, 'x', 'y', 0, '{name}', '{name}', '{kind}', 5")).collect();
+        db.exec(&format!(
+            "CREATE TABLE ferry_run_journal (source_size BIGINT NOT NULL, source_sha256 VARCHAR(64) NOT NULL, plan_hash VARCHAR(64) NOT NULL, started_unix BIGINT NOT NULL, table_name VARCHAR(1000) NOT NULL, target_name VARCHAR(1000) NOT NULL, kind VARCHAR(8) NOT NULL, state BIGINT NOT NULL);
+             INSERT INTO ferry_run_journal {}",
+            rows.join(" UNION ALL ")
+        ))
+        .await
+        .unwrap();
+        let r = ferry(&["rollback", "--to", &db.url]);
+        assert_eq!(r.code, 0, "{kind:?}: {}{}", r.stdout, r.stderr);
+        for t in &made {
+            assert!(r.stdout.contains(&format!("dropped trigger {t}")), "{kind:?}: {}", r.stdout);
+        }
+        let left = match kind {
+            Kind::Pg => db.texts("SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' UNION ALL SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'").await,
+            Kind::My => db.texts("SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE() UNION ALL SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()").await,
+        };
+        assert!(left.is_empty(), "{kind:?}: left behind: {left:?}");
+    }
+}

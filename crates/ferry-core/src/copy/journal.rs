@@ -101,15 +101,15 @@ impl Journal {
     }
 
     /// Makes the journal with every table `Planned`: `tables` as (source name, target name),
-    /// and the views and triggers the run will try to make (by target name), so that a run stopped with
+    /// and the views the run will try to make (by target name), so that a run stopped with
     /// no report can still be taken back (`rollback::rollback_unfinished`).
-    pub(super) async fn begin(&self, conn: &mut Conn, started_unix: i64, fp: &Fingerprint, plan_hash: &str, tables: &[(String, String)], views: &[String], triggers: &[String]) -> Result<()> {
+    pub(super) async fn begin(&self, conn: &mut Conn, started_unix: i64, fp: &Fingerprint, plan_hash: &str, tables: &[(String, String)], views: &[String]) -> Result<()> {
         let create = format!(
             "CREATE TABLE {} (source_size BIGINT NOT NULL, source_sha256 VARCHAR(64) NOT NULL, plan_hash VARCHAR(64) NOT NULL, started_unix BIGINT NOT NULL, table_name VARCHAR(1000) NOT NULL, target_name VARCHAR(1000) NOT NULL, kind VARCHAR(8) NOT NULL, state BIGINT NOT NULL)",
             self.table
         );
         conn.execute(&create).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?;
-        let objects = tables.iter().map(|(s, t)| (s, t, "table")).chain(views.iter().map(|v| (v, v, "view"))).chain(triggers.iter().map(|t| (t, t, "trigger")));
+        let objects = tables.iter().map(|(s, t)| (s, t, "table")).chain(views.iter().map(|v| (v, v, "view")));
         let rows: Vec<String> = objects.map(|(s, t, kind)| format!("({}, {}, {}, {started_unix}, {}, {}, '{kind}', 0)", fp.size, self.lit(&fp.sha256), self.lit(plan_hash), self.lit(s), self.lit(t))).collect();
         if rows.is_empty() {
             return Ok(());
@@ -131,6 +131,15 @@ impl Journal {
         }
         let [tables, views, triggers] = found;
         Ok(Some((tables, views, triggers)))
+    }
+
+    /// Notes a trigger the run made (`name`), once it is made: a function of that name the
+    /// run failed to make (someone else's) is never taken back for it.
+    pub(super) async fn made_trigger(&self, conn: &mut Conn, name: &str) -> Result<()> {
+        let t = &self.table;
+        let n = self.lit(name);
+        let sql = format!("INSERT INTO {t} (source_size, source_sha256, plan_hash, started_unix, table_name, target_name, kind, state) SELECT source_size, source_sha256, plan_hash, started_unix, {n}, {n}, 'trigger', 0 FROM {t} WHERE kind = 'table' LIMIT 1");
+        conn.execute(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
     }
 
     /// Moves one table (by source name) on to `state`.

@@ -143,8 +143,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
             None => {
                 let names: Vec<(String, String)> = planned.iter().map(|t| (t.source.name.clone(), t.name.clone())).collect();
                 let views: Vec<String> = schema.views.iter().map(|v| v.name.clone()).collect();
-                let triggers: Vec<String> = schema.triggers.iter().map(|t| t.name.clone()).collect();
-                jr.begin(&mut admin, started_unix, &fp, &plan_hash, &names, &views, &triggers).await?;
+                jr.begin(&mut admin, started_unix, &fp, &plan_hash, &names, &views).await?;
             }
         }
         Some(jr)

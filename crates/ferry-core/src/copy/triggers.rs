@@ -45,7 +45,15 @@ pub(super) async fn make_triggers(sh: &Shared, tables: &[Arc<PlannedTable>], tri
             }
         }
         match failed {
-            None => sh.report.lock().await.created.push(sh.created(CreatedKind::Trigger, &t.name)),
+            None => {
+                sh.report.lock().await.created.push(sh.created(CreatedKind::Trigger, &t.name));
+                // A run stopped after this (no report written) takes it back by its journal.
+                if let Some(j) = &sh.journal {
+                    if let Err(e) = j.made_trigger(conn, &t.name).await {
+                        sh.warn(Some(&tr.table), object, format!("made, but not noted in the run's journal: {e}")).await;
+                    }
+                }
+            }
             Some((i, e)) => {
                 // What this run made of it goes (not a function of the same name it did not make).
                 if i > 0 {
