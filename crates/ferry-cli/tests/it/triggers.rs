@@ -20,7 +20,7 @@ fn build_source(path: &Path) {
          INSERT INTO parts VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 2, 'c'), (4, 3, 'd');
          CREATE TRIGGER trg_audit AFTER UPDATE ON items
          BEGIN
-             INSERT INTO item_log (item_id, old_qty, new_qty, at) VALUES (NEW.id, OLD.qty, NEW.qty, datetime('now'));
+             INSERT INTO item_log VALUES (NULL, NEW.id, OLD.qty, NEW.qty, datetime('now'));
          END;
          CREATE TRIGGER trg_touch AFTER UPDATE ON items FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
          BEGIN

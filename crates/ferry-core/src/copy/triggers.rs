@@ -18,7 +18,7 @@ pub(crate) fn trigger_tables<'t>(tables: impl IntoIterator<Item = &'t PlannedTab
         .into_iter()
         .map(|t| {
             let order = t.source.columns.iter().map(|c| c.name.clone()).filter(|n| t.column_map.contains_key(n)).collect();
-            (t.source.name.clone(), TriggerTable { name: t.name.clone(), columns: t.column_map.clone(), order })
+            (t.source.name.clone(), TriggerTable { name: t.name.clone(), columns: t.column_map.clone(), order, identity: t.identity.as_ref().map(|(c, _)| c.clone()) })
         })
         .collect()
 }

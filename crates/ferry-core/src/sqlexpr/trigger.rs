@@ -36,6 +36,8 @@ pub struct TriggerTable {
     pub columns: HashMap<String, (String, LogicalType)>,
     /// The carried columns' source names in the source's order (`INSERT INTO t VALUES …`).
     pub order: Vec<String>,
+    /// The rowid alias carried as an identity / AUTO_INCREMENT (target name).
+    pub identity: Option<String>,
 }
 
 /// The tables of the run, by source name.
@@ -251,8 +253,14 @@ fn action<'a>(tx: &mut Tx<'a>, tables: &'a HashMap<String, TriggerTable>, none: 
                 cols.push(lookup(&t.columns, n).ok_or_else(|| format!("`{n}` is not a carried column of `{}`", t.name))?);
             }
             let Some(source) = &ins.source else { return Err("INSERT … DEFAULT VALUES is not carried".into()) };
+            // NULL into the rowid alias makes SQLite number the row; the target numbers it
+            // when the column is left out (PostgreSQL's identity refuses a NULL).
+            let id_at = t.identity.as_ref().and_then(|id| cols.iter().position(|(c, _)| c == id));
+            let mut source = source.clone();
+            let skip = id_at.filter(|i| drop_null_item(&mut source, *i));
+            let cols: Vec<_> = cols.into_iter().enumerate().filter(|(i, _)| Some(*i) != skip).map(|(_, c)| c).collect();
             let col_list = cols.iter().map(|(c, _)| tx.qi(c)).collect::<Vec<_>>().join(", ");
-            let body = match values_only(source) {
+            let body = match values_only(&source) {
                 Some(rows) => {
                     tx.cols = Some(none);
                     let mut out = Vec::new();
@@ -271,7 +279,7 @@ fn action<'a>(tx: &mut Tx<'a>, tables: &'a HashMap<String, TriggerTable>, none: 
                 }
                 None => {
                     tx.cols = None;
-                    tx.query(source)?
+                    tx.query(&source)?
                 }
             };
             Ok(Action::Write { sql: format!("INSERT INTO {} ({col_list}) {body}", tx.qi(&t.name)), table: t.name.clone() })
@@ -323,6 +331,31 @@ fn one_part_name(c: &ObjectName) -> R<String> {
         // `SET t.col = …`: SQLite refuses a qualified column there; the last part names it.
         [.., ObjectNamePart::Identifier(id)] => Ok(id.value.clone()),
         _ => Err(format!("`{c}` is not a column")),
+    }
+}
+
+fn is_null(e: &Expr) -> bool {
+    matches!(strip_nested(e), Expr::Value(ValueWithSpan { value: Value::Null, .. }))
+}
+
+/// Takes item `i` out of an INSERT's `VALUES` rows or plain `SELECT` list when it is NULL in
+/// every row; true when it did.
+fn drop_null_item(q: &mut Query, i: usize) -> bool {
+    if q.with.is_some() {
+        return false;
+    }
+    match &mut *q.body {
+        SetExpr::Values(v) if !v.rows.is_empty() && v.rows.iter().all(|r| r.get(i).is_some_and(is_null)) => {
+            for r in &mut v.rows {
+                r.content.remove(i);
+            }
+            true
+        }
+        SetExpr::Select(sel) if matches!(sel.projection.get(i), Some(SelectItem::UnnamedExpr(e)) if is_null(e)) => {
+            sel.projection.remove(i);
+            true
+        }
+        _ => false,
     }
 }
 

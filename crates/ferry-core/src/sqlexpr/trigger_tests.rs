@@ -13,6 +13,7 @@ fn tables() -> HashMap<String, TriggerTable> {
         name: name.into(),
         columns: cols.iter().map(|(s, d, ty)| (s.to_string(), (d.to_string(), ty.clone()))).collect(),
         order: cols.iter().map(|(s, _, _)| s.to_string()).collect(),
+        identity: Some("id".into()),
     };
     let int = LogicalType::Integer { bits: 64 };
     let text = LogicalType::Text { max: None };
@@ -67,11 +68,12 @@ const CASES: &[(&str, &str, &str)] = &[
         "CREATE FUNCTION \"s\".\"skip\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  IF (NEW.\"name\" = '') THEN RETURN NULL; END IF;\n  RETURN NEW;\nEND\n$ferry$\n;\nCREATE TRIGGER \"skip\" BEFORE INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"skip\"()",
         "ERR: RAISE(IGNORE)",
     ),
-    // INSERT … SELECT reading another table, and INSERT without a column list (every column).
+    // INSERT … SELECT reading another table, and INSERT without a column list (every column);
+    // NULL into the rowid alias (SQLite numbers the row) leaves the column out.
     (
         "CREATE TRIGGER copy AFTER INSERT ON items BEGIN INSERT INTO log SELECT NULL, NEW.id, name, updated_at FROM items WHERE id = NEW.id; END",
-        "CREATE FUNCTION \"s\".\"copy\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  INSERT INTO \"item_log\" (\"id\", \"item_id\", \"note\", \"at\") SELECT NULL, NEW.\"id\", \"name\", \"updated_at\" FROM \"items\" WHERE \"id\" = NEW.\"id\";\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"copy\" AFTER INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"copy\"()",
-        "CREATE TRIGGER `copy` AFTER INSERT ON `items` FOR EACH ROW\nBEGIN\n  INSERT INTO `item_log` (`id`, `item_id`, `note`, `at`) SELECT NULL, NEW.`id`, `name`, `updated_at` FROM `items` WHERE `id` = NEW.`id`;\nEND",
+        "CREATE FUNCTION \"s\".\"copy\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  INSERT INTO \"item_log\" (\"item_id\", \"note\", \"at\") SELECT NEW.\"id\", \"name\", \"updated_at\" FROM \"items\" WHERE \"id\" = NEW.\"id\";\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"copy\" AFTER INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"copy\"()",
+        "CREATE TRIGGER `copy` AFTER INSERT ON `items` FOR EACH ROW\nBEGIN\n  INSERT INTO `item_log` (`item_id`, `note`, `at`) SELECT NEW.`id`, `name`, `updated_at` FROM `items` WHERE `id` = NEW.`id`;\nEND",
     ),
     // A WHEN that reads a table: PostgreSQL takes no subquery in a trigger's WHEN, so the
     // function tests it first.
@@ -79,6 +81,11 @@ const CASES: &[(&str, &str, &str)] = &[
         "CREATE TRIGGER first AFTER INSERT ON items WHEN NOT EXISTS (SELECT 1 FROM log WHERE item_id = NEW.id) BEGIN INSERT INTO log (item_id, note, at) VALUES (NEW.id, 'first', '2024-01-02 03:04:05'); END",
         "CREATE FUNCTION \"s\".\"first\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  IF (NOT EXISTS (SELECT 1 FROM \"item_log\" WHERE \"item_id\" = NEW.\"id\")) IS NOT TRUE THEN RETURN NULL; END IF;\n  INSERT INTO \"item_log\" (\"item_id\", \"note\", \"at\") VALUES (NEW.\"id\", 'first', '2024-01-02 03:04:05');\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"first\" AFTER INSERT ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"first\"()",
         "CREATE TRIGGER `first` AFTER INSERT ON `items` FOR EACH ROW\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM `item_log` WHERE `item_id` = NEW.`id`) THEN\n    INSERT INTO `item_log` (`item_id`, `note`, `at`) VALUES (NEW.`id`, 'first', '2024-01-02 03:04:05');\n  END IF;\nEND",
+    ),
+    (
+        "CREATE TRIGGER ids AFTER DELETE ON items BEGIN INSERT INTO log VALUES (NULL, OLD.id, 'gone', NULL), (NULL, OLD.id, 'again', NULL); INSERT INTO log VALUES (7, OLD.id, NULL, NULL); END",
+        "CREATE FUNCTION \"s\".\"ids\"() RETURNS trigger LANGUAGE plpgsql SET search_path = \"s\" AS $ferry$\nBEGIN\n  INSERT INTO \"item_log\" (\"item_id\", \"note\", \"at\") VALUES (OLD.\"id\", 'gone', NULL), (OLD.\"id\", 'again', NULL);\n  INSERT INTO \"item_log\" (\"id\", \"item_id\", \"note\", \"at\") VALUES (7, OLD.\"id\", NULL, NULL);\n  RETURN NULL;\nEND\n$ferry$\n;\nCREATE TRIGGER \"ids\" AFTER DELETE ON \"s\".\"items\" FOR EACH ROW EXECUTE FUNCTION \"s\".\"ids\"()",
+        "CREATE TRIGGER `ids` AFTER DELETE ON `items` FOR EACH ROW\nBEGIN\n  INSERT INTO `item_log` (`item_id`, `note`, `at`) VALUES (OLD.`id`, 'gone', NULL), (OLD.`id`, 'again', NULL);\n  INSERT INTO `item_log` (`id`, `item_id`, `note`, `at`) VALUES (7, OLD.`id`, NULL, NULL);\nEND",
     ),
     // What neither target gets, with the reason.
     ("CREATE TRIGGER r AFTER INSERT ON items BEGIN INSERT OR REPLACE INTO log (item_id) VALUES (NEW.id); END", "ERR: INSERT OR IGNORE/REPLACE", "ERR: INSERT OR IGNORE/REPLACE"),
