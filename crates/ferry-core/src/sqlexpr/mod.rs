@@ -2,7 +2,8 @@
 //!
 //! The schema keeps every expression as the SQLite text it was written in: column DEFAULTs
 //! (`PRAGMA table_info.dflt_value`), CHECK bodies, partial-index predicates, index and
-//! generated-column expressions, and view SELECTs. This module parses that text with
+//! generated-column expressions, view SELECTs and trigger bodies (`trigger.rs`: the statements
+//! of a `CREATE TRIGGER`, `NEW.`/`OLD.` included). This module parses that text with
 //! `sqlparser` (`SQLiteDialect`), walks the tree, and prints SQL for the target dialect itself
 //! (sqlparser's `Display` prints SQLite back, it does not translate).
 //!
