@@ -161,7 +161,7 @@ pub fn password(name: &str) -> IpcResult<Option<String>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::process::Command;
 
@@ -204,20 +204,27 @@ mod tests {
         if std::env::var_os("FERRY_IN_KEYRING_SESSION").is_some() {
             return round_trip_with_a_keyring();
         }
-        let home = scratch("home");
+        run_in_keyring_session("commands::connections::tests::passwords_live_in_the_system_keyring", &scratch("home"));
+    }
+
+    /// Runs this test binary's test `test` again inside `dbus-run-session` with GNOME
+    /// Keyring unlocked and `home` as a throw-away home (removed after), and asserts it passed
+    /// there. The test itself does its keyring round trip when `FERRY_IN_KEYRING_SESSION` is set.
+    pub(crate) fn run_in_keyring_session(test: &str, home: &Path) {
         let me = std::env::current_exe().unwrap();
+        let script = format!("printf 'test-keyring-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" --exact {test} --test-threads=1");
         let out = Command::new("dbus-run-session")
-            .args(["--", "sh", "-c", "printf 'test-keyring-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" --exact commands::connections::tests::passwords_live_in_the_system_keyring --test-threads=1"])
+            .args(["--", "sh", "-c", &script])
             .arg(&me)
             .env("FERRY_IN_KEYRING_SESSION", "1")
-            .env("HOME", &home)
+            .env("HOME", home)
             .env("XDG_DATA_HOME", home.join("data"))
             .env_remove("DBUS_SESSION_BUS_ADDRESS")
             .output()
             .expect("dbus-run-session runs (package dbus-daemon; gnome-keyring: scripts/setup.sh installs it)");
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success() && text.contains("1 passed"), "the round trip in a keyring session failed:\n{text}");
-        std::fs::remove_dir_all(&home).unwrap();
+        std::fs::remove_dir_all(home).unwrap();
     }
 
     /// Without any Secret Service the password is not stored anywhere, and the record says so.

@@ -227,7 +227,6 @@ pub(crate) fn forget_key(source: &Path) -> IpcResult<MaskKeyStatus> {
 #[cfg(test)]
 mod keyring_tests {
     use super::*;
-    use std::process::Command;
 
     fn round_trip_with_a_keyring() {
         assert!(keyring_ok().is_ok(), "the Secret Service should answer: {:?}", keyring_ok());
@@ -275,19 +274,7 @@ mod keyring_tests {
         let home = std::env::temp_dir().join(format!("ferry-maskkey-home-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&home);
         std::fs::create_dir_all(&home).unwrap();
-        let me = std::env::current_exe().unwrap();
-        let out = Command::new("dbus-run-session")
-            .args(["--", "sh", "-c", "printf 'test-keyring-password' | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec \"$0\" --exact commands::masks::keyring_tests::mask_keys_live_in_the_system_keyring --test-threads=1"])
-            .arg(&me)
-            .env("FERRY_IN_KEYRING_SESSION", "1")
-            .env("HOME", &home)
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env_remove("DBUS_SESSION_BUS_ADDRESS")
-            .output()
-            .expect("dbus-run-session runs (package dbus-daemon; gnome-keyring: scripts/setup.sh installs it)");
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success() && text.contains("1 passed"), "the round trip in a keyring session failed:\n{text}");
-        std::fs::remove_dir_all(&home).unwrap();
+        crate::commands::connections::tests::run_in_keyring_session("commands::masks::keyring_tests::mask_keys_live_in_the_system_keyring", &home);
     }
 }
 
