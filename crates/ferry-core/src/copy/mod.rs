@@ -478,17 +478,16 @@ mod tests {
         std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
     }
 
-    /// A run's total is known before its first batch: the `Planned` event comes before any
-    /// table starts and counts every row the run reads (the app's total grew from 17,000 to
-    /// 20,000 as tables started, two at a time).
-    #[tokio::test]
-    async fn the_total_is_sent_before_the_first_batch() {
+    /// A demo of `rows` rows in a scratch folder and an empty PostgreSQL database named after
+    /// `tag`: (folder, file, database, its URL, an admin connection to drop it with, the
+    /// demo's row count).
+    async fn demo_and_db(tag: &str, rows: u64) -> (std::path::PathBuf, std::path::PathBuf, String, url::Url, sqlx::PgConnection, u64) {
         use sqlx::Connection;
-        let dir = std::env::temp_dir().join(format!("ferry-planned-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("ferry-{tag}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let src = dir.join("demo.sqlite");
-        let demo = crate::demo::build(&src, 5_000, true).unwrap();
-        let db = format!("ferry_planned_{}", std::process::id());
+        let demo = crate::demo::build(&src, rows, true).unwrap();
+        let db = format!("ferry_{tag}_{}", std::process::id());
         let admin_url = pg_admin_url();
         let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("PostgreSQL for tests");
         for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
@@ -496,6 +495,15 @@ mod tests {
         }
         let mut url = url::Url::parse(&admin_url).unwrap();
         url.set_path(&format!("/{db}"));
+        (dir, src, db, url, admin, demo.total_rows)
+    }
+
+    /// A run's total is known before its first batch: the `Planned` event comes before any
+    /// table starts and counts every row the run reads (the app's total grew from 17,000 to
+    /// 20,000 as tables started, two at a time).
+    #[tokio::test]
+    async fn the_total_is_sent_before_the_first_batch() {
+        let (dir, src, db, url, mut admin, total_rows) = demo_and_db("planned", 5_000).await;
         let seen = Arc::new(std::sync::Mutex::new(Vec::<Event>::new()));
         let sink = seen.clone();
         let events = Events::new(move |e| sink.lock().unwrap().push(e));
@@ -510,7 +518,7 @@ mod tests {
         let (at, tables, rows) = planned[0];
         let first_table = seen.iter().position(|e| matches!(e, Event::TableStarted { .. })).expect("tables start");
         assert!(at < first_table, "Planned ({at}) before the first table ({first_table})");
-        assert_eq!(rows, demo.total_rows, "the total is every row of the source");
+        assert_eq!(rows, total_rows, "the total is every row of the source");
         assert_eq!(rows, report.tables.values().map(|t| t.rows_read).sum::<u64>(), "the total is what the run read");
         assert_eq!(tables, report.tables.len() as u64);
     }
@@ -521,19 +529,7 @@ mod tests {
     /// for a kept table).
     #[tokio::test]
     async fn a_resumed_run_counts_the_tables_it_keeps_as_done() {
-        use sqlx::Connection;
-        let dir = std::env::temp_dir().join(format!("ferry-kept-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let src = dir.join("demo.sqlite");
-        crate::demo::build(&src, 20_000, true).unwrap();
-        let db = format!("ferry_kept_{}", std::process::id());
-        let admin_url = pg_admin_url();
-        let mut admin = sqlx::PgConnection::connect(&admin_url).await.expect("PostgreSQL for tests");
-        for sql in [format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"), format!("CREATE DATABASE {db}")] {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut admin).await.unwrap();
-        }
-        let mut url = url::Url::parse(&admin_url).unwrap();
-        url.set_path(&format!("/{db}"));
+        let (dir, src, db, url, mut admin, _) = demo_and_db("kept", 20_000).await;
         // The first run is cancelled as soon as one table is done.
         let handle: Arc<std::sync::OnceLock<Events>> = Arc::new(std::sync::OnceLock::new());
         let h = handle.clone();
