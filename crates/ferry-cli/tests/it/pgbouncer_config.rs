@@ -16,16 +16,7 @@ struct Stop(PathBuf);
 
 impl Drop for Stop {
     fn drop(&mut self) {
-        let Some(pid) = std::fs::read_to_string(&self.0).ok().and_then(|p| p.trim().parse::<u32>().ok()) else { return };
-        let alive = || Command::new("kill").args(["-0", &pid.to_string()]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
-        let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-        let started = Instant::now();
-        while alive() && started.elapsed() < Duration::from_secs(5) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        if alive() {
-            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
-        }
+        crate::pooler::stop_by_pid_file(&self.0);
     }
 }
 

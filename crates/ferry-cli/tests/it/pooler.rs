@@ -103,19 +103,23 @@ impl Pooler {
 
 impl Drop for Pooler {
     fn drop(&mut self) {
-        // The process this test started, by the pid it wrote: asked to stop, then killed.
-        if let Some(pid) = std::fs::read_to_string(self.pid_file()).ok().and_then(|p| p.trim().parse::<u32>().ok()) {
-            let alive = || Command::new("kill").args(["-0", &pid.to_string()]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
-            let started = Instant::now();
-            while alive() && started.elapsed() < Duration::from_secs(5) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            if alive() {
-                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
-            }
-        }
+        stop_by_pid_file(&self.pid_file());
         let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Stops the process a test started, by the pid file it wrote: asked to stop, given 5 s,
+/// then killed. Nothing when the file is missing or holds no pid.
+pub fn stop_by_pid_file(file: &std::path::Path) {
+    let Some(pid) = std::fs::read_to_string(file).ok().and_then(|p| p.trim().parse::<u32>().ok()) else { return };
+    let alive = || Command::new("kill").args(["-0", &pid.to_string()]).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let started = Instant::now();
+    while alive() && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if alive() {
+        let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
     }
 }
 
