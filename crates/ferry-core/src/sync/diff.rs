@@ -62,19 +62,9 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
     let mut a = s.next().await;
     let mut b = g.next().await;
     let mut broken: Option<String> = None;
-    let check = |prev: &Row, next: &Option<Row>, side: &str| -> Option<String> {
-        match next {
-            Some(n) if spec.cmp_keys(prev, n) != Ordering::Less => Some(format!("the {side} returned key {} after {}", spec.key_json(n), spec.key_json(prev))),
-            _ => None,
-        }
-    };
+    let check = |prev: &Row, next: &Option<Row>, side: &str| spec.out_of_order(prev, next.as_ref(), side);
     loop {
-        let step = match (&a, &b) {
-            (None, None) => break,
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(x), Some(y)) => spec.cmp_keys(x, y),
-        };
+        let Some(step) = spec.merge_step(a.as_ref(), b.as_ref()) else { break };
         if matches!(step, Ordering::Less | Ordering::Equal) {
             d.rows_source += 1;
         }

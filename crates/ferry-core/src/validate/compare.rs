@@ -164,19 +164,9 @@ async fn compare_keyed(ctx: &Arc<Ctx>, t: &Arc<PlannedTable>, spec: &Arc<Spec>) 
     let mut a = s.next().await;
     let mut b = g.next().await;
     let mut broken: Option<String> = None;
-    let check = |prev: &Option<Row>, next: &Option<Row>, side: &str| -> Option<String> {
-        match (prev, next) {
-            (Some(p), Some(n)) if spec.cmp_keys(p, n) != Ordering::Less => Some(format!("the {side} returned key {} after {}", spec.key_json(n), spec.key_json(p))),
-            _ => None,
-        }
-    };
+    let check = |prev: &Option<Row>, next: &Option<Row>, side: &str| prev.as_ref().and_then(|p| spec.out_of_order(p, next.as_ref(), side));
     loop {
-        let step = match (&a, &b) {
-            (None, None) => break,
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(x), Some(y)) => spec.cmp_keys(x, y),
-        };
+        let Some(step) = spec.merge_step(a.as_ref(), b.as_ref()) else { break };
         if matches!(step, Ordering::Less | Ordering::Equal) {
             let x = a.as_ref().expect("source row");
             f.rows_source += 1;

@@ -75,6 +75,27 @@ impl Spec {
         Ordering::Equal
     }
 
+    /// A merge of two streams ordered by key (validate's pairing, sync's diff): which side's
+    /// row comes next — `Less` the source's alone, `Greater` the target's alone, `Equal` both,
+    /// paired; `None` once both have run out.
+    pub(crate) fn merge_step(&self, a: Option<&Row>, b: Option<&Row>) -> Option<Ordering> {
+        match (a, b) {
+            (None, None) => None,
+            (Some(_), None) => Some(Ordering::Less),
+            (None, Some(_)) => Some(Ordering::Greater),
+            (Some(x), Some(y)) => Some(self.cmp_keys(x, y)),
+        }
+    }
+
+    /// A stream that gave `next` after `prev` out of key order (a merge needs both sides in
+    /// the same order), said as what went wrong; `None` in order or at the stream's end.
+    pub(crate) fn out_of_order(&self, prev: &Row, next: Option<&Row>, side: &str) -> Option<String> {
+        match next {
+            Some(n) if self.cmp_keys(prev, n) != Ordering::Less => Some(format!("the {side} returned key {} after {}", self.key_json(n), self.key_json(prev))),
+            _ => None,
+        }
+    }
+
     /// The row's key as a report names it: `{"id": 7}`; numbers as numbers.
     pub(crate) fn key_json(&self, r: &Row) -> J {
         let idx: Vec<usize> = if self.key.is_empty() { (0..self.cols.len()).collect() } else { self.key.clone() };
