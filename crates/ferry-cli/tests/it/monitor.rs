@@ -200,16 +200,30 @@ async fn the_connection_password_never_shows() {
     // The test server trusts local logins, so any password connects; a utility statement that
     // holds it verbatim (pg_stat_statements keeps those unnormalized) must still not show it.
     let db = TestDb::new(Kind::Pg, "monitor_secret").await;
-    db.exec("CREATE EXTENSION pg_stat_statements; CREATE TABLE t (id int PRIMARY KEY); COMMENT ON TABLE t IS 'Xyzzy-s3cret-42'").await.unwrap();
+    db.exec("CREATE EXTENSION pg_stat_statements; CREATE TABLE t (id int PRIMARY KEY)").await.unwrap();
     let mut u = url::Url::parse(&db.url).unwrap();
     u.set_password(Some("Xyzzy-s3cret-42")).unwrap();
     for extra in [&["--json"][..], &[]] {
         let mut args = vec!["monitor", "--to", u.as_str()];
         args.extend_from_slice(extra);
-        let run = ferry(&args);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(run.stdout.contains("COMMENT ON TABLE t IS"), "the statement is listed: {}", run.stdout);
-        assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"), "{}", run.stdout);
+        // The server keeps 5,000 statements for all databases and evicts the least used when
+        // full; with every other test's statements arriving beside this one, a statement run
+        // once can be gone before the snapshot reads it. Run it often enough to be kept, and
+        // try again (a bounded few times) where it was evicted all the same.
+        let mut listed = None;
+        for _ in 0..5 {
+            for _ in 0..20 {
+                db.exec("COMMENT ON TABLE t IS 'Xyzzy-s3cret-42'").await.unwrap();
+            }
+            let run = ferry(&args);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert!(!run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"), "{}", run.stdout);
+            if run.stdout.contains("COMMENT ON TABLE t IS") {
+                listed = Some(run);
+                break;
+            }
+        }
+        assert!(listed.is_some(), "the statement is listed in one of five snapshots");
     }
 }
 
