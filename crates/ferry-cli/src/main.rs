@@ -288,6 +288,12 @@ enum Command {
         /// then copies a text column in clear only where the plan says `mask = "clear"`.
         #[arg(long)]
         mask_pii: bool,
+        /// Propose the production features the data points at (JSON indexes, full-text search,
+        /// partial indexes, partitions, UUID and time defaults, extensions), each with its
+        /// evidence and DDL, into the plan's [[production]]; those without a trade-off are
+        /// accepted (`accept = true`), the others are listed for you to accept.
+        #[arg(long)]
+        production: bool,
         #[command(flatten)]
         access: access::AccessArgs,
     },
@@ -475,7 +481,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(status::exit(status::OK))
         }
-        Command::Plan { source, to, out, narrow, take, tables, distribute, mask_pii, access } => {
+        Command::Plan { source, to, out, narrow, take, tables, distribute, mask_pii, production, access } => {
             let parsed = TargetUrl::parse(&to)?;
             let dialect = parsed.dialect;
             let schema = read(&source)?;
@@ -511,6 +517,10 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 eprintln!("the run needs the key: {} or --mask-key-file PATH (at least {} bytes; never written anywhere)", ferry_core::mask::KEY_ENV, ferry_core::mask::MaskKey::MIN_BYTES);
             }
             said.extend(access::plan_access(&mut plan, &schema, &access, &parsed)?);
+            if production {
+                plan.production = ferry_core::plan::production::propose(&schema, &plan, &source)?;
+                said.extend(production_lines(&plan.production));
+            }
             match out {
                 Some(path) => {
                     std::fs::write(&path, plan.to_toml()).map_err(|e| FerryError::Io(format!("cannot write {}: {e}", path.display())))?;
@@ -831,6 +841,23 @@ async fn distribution_lines(d: &ferry_core::plan::distribute::Distribution, sour
     match ferry_core::plan::distribute::skew(source, schema, d) {
         Ok(s) => out.push(format!("skew: {}{}", s.describe(&d.column), shards.map(|n| format!("; {} per distributed table (citus.shard_count)", count(n, "shard", "shards"))).unwrap_or_default())),
         Err(e) => out.push(format!("skew: not read ({e})")),
+    }
+    out
+}
+
+/// `ferry plan --production`: each proposal on a line with its evidence, then its DDL.
+fn production_lines(proposals: &[ferry_core::plan::production::Proposal]) -> Vec<String> {
+    let taken = proposals.iter().filter(|p| p.accept).count() as u64;
+    let mut out = vec![format!("\nproduction: {} ({taken} accepted; set accept = true in [[production]] to take another)", count(proposals.len() as u64, "proposal", "proposals"))];
+    for p in proposals {
+        let kind = p.kind.map_or("?", |k| k.name());
+        out.push(format!("  [{}] {kind} on {}: {}", if p.accept { "x" } else { " " }, p.subject(), p.evidence));
+        if let Some(n) = &p.note {
+            out.push(format!("      note: {n}"));
+        }
+        for sql in &p.sql {
+            out.push(format!("      {sql}"));
+        }
     }
     out
 }

@@ -216,7 +216,7 @@ mod tests {
     fn a_masked_run_resumes_only_with_its_key() {
         let plan = |mask: Option<Rule>| {
             let col = crate::plan::ColumnPlan { source: "e".into(), target: "e".into(), target_type: "text".into(), reason: "r".into(), unfit: 0, transform: None, suggestion: None, mask, mask_why: None };
-            crate::plan::Plan { ferry_version: "t".into(), source: "s".into(), dialect: Dialect::Postgres, tables: vec![crate::plan::TablePlan { source: "t".into(), target: "t".into(), skip: false, columns: vec![col] }], choices: vec![], safe_copy: false, distribution: None, access: None }
+            crate::plan::Plan { ferry_version: "t".into(), source: "s".into(), dialect: Dialect::Postgres, tables: vec![crate::plan::TablePlan { source: "t".into(), target: "t".into(), skip: false, columns: vec![col] }], choices: vec![], safe_copy: false, distribution: None, access: None, production: vec![] }
         };
         let (a, b) = (MaskKey::new(b"first-key-16-bytes", "x").unwrap(), MaskKey::new(b"second-key-16-bytes", "x").unwrap());
         let h = |p: &crate::plan::Plan, k: Option<&MaskKey>| plan_hash(Some(p), None, false, Dialect::Postgres, k);

@@ -296,6 +296,7 @@ mod tests {
             distribution: None,
             safe_copy: false,
             access: None,
+            production: vec![],
         }
     }
 

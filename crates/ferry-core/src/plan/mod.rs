@@ -12,6 +12,8 @@ pub mod default_fit;
 pub mod distribute;
 pub mod kinds;
 pub mod masks;
+mod planned;
+pub mod production;
 mod model;
 pub mod resolve;
 pub mod search;
@@ -98,7 +100,7 @@ pub fn propose(schema: &Schema, source: &str, dialect: Dialect) -> Plan {
     // A foreign key's column must have its parent's type; where they differ, the child
     // follows the parent when the parent's type holds the child's values.
     align_foreign_keys(schema, dialect, &mut tables);
-    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![], distribution: None, safe_copy: false, access: None }
+    Plan { ferry_version: crate::version().into(), source: source.into(), dialect, tables, choices: vec![], distribution: None, safe_copy: false, access: None, production: vec![] }
 }
 
 impl Plan {
@@ -245,6 +247,7 @@ impl Plan {
             }
         }
         problems.extend(masks::problems(self, schema));
+        problems.extend(production::problems(self, schema));
         if problems.is_empty() {
             Ok(())
         } else {

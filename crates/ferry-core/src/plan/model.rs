@@ -31,6 +31,10 @@ pub struct Plan {
     /// Roles and tenant isolation made once the rows are in (`--roles`, `--tenant-isolation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<super::access::Access>,
+    /// Production features (`ferry plan --production`): every proposal with its evidence,
+    /// and whether it was accepted; migrate builds the accepted ones.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub production: Vec<super::production::proposal::Proposal>,
 }
 
 /// One pre-flight group's choice: `[[choices]]` with `table`, `column` (the column, or a key's

@@ -5,7 +5,7 @@
 use crate::error::{FerryError, Result};
 use crate::plan::model::Plan;
 use crate::plan::default_fit::default_refusal;
-use crate::schema::{LogicalType, Schema, Table};
+use crate::schema::{LogicalType, Schema};
 use crate::events::Warning;
 use crate::schema::{FkAction, IndexPart};
 use crate::sqlexpr::{self, ExprContext};
@@ -14,86 +14,7 @@ use crate::dialect::Dialect;
 use crate::plan::distribute::{Distribution, Hop, Role};
 use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedColumn {
-    pub source: String,
-    pub name: String,
-    pub logical: LogicalType,
-    /// How the source values are read into `logical` (the plan's `transform`).
-    pub transform: Option<crate::convert::Transform>,
-    pub type_sql: String,
-    pub not_null: bool,
-    /// Position of the column in the source table.
-    pub source_index: usize,
-    /// The DEFAULT translated for the target.
-    pub default_sql: Option<String>,
-    /// A generated column's expression translated for the target; such columns are not loaded.
-    pub generated_sql: Option<(String, bool)>,
-    /// The best type, where the plan carries the column wider so that every row arrives (its
-    /// `narrower` suggestion): the values it cannot hold are listed in pre-flight and the report.
-    pub narrower: Option<Narrower>,
-    /// Text compared without case, as the source's collation does (NOCASE, `unicase`): the
-    /// dialect gives it its case-insensitive collation.
-    pub case_insensitive: bool,
-}
-
-/// A column's best type, narrower than the type it is carried in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Narrower {
-    pub logical: LogicalType,
-    pub transform: Option<crate::convert::Transform>,
-    /// As the plan spells it.
-    pub type_sql: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedIndex {
-    pub name: String,
-    pub unique: bool,
-    /// Each part as target SQL: a quoted column (with DESC) or an expression in parentheses.
-    pub parts: Vec<PlannedPart>,
-    pub where_sql: Option<String>,
-    /// The SQLite definition, for messages.
-    pub source_sql: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PlannedPart {
-    Column { name: String, desc: bool },
-    Expr { sql: String, desc: bool },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedCheck {
-    pub name: String,
-    pub sql: String,
-    pub source_sql: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedForeignKey {
-    pub name: String,
-    /// Source names (for reports) and target names.
-    pub columns: Vec<String>,
-    pub target_columns: Vec<String>,
-    pub ref_source_table: String,
-    pub ref_table: String,
-    pub ref_columns: Vec<String>,
-    pub on_update: FkAction,
-    pub on_delete: FkAction,
-    /// The plan's choice for this key's orphans. `reject_rows`: they are taken out (reported),
-    /// with their own children, and the key is validated. Otherwise (`keep_unchecked`, the
-    /// default) they load and the key is left unchecked against them; `--strict` stops at
-    /// them unless the plan chose so.
-    pub orphans: Option<crate::plan::kinds::Choice>,
-}
-
-impl PlannedForeignKey {
-    /// Orphans are taken out (the plan chose `reject_rows`), not loaded unchecked.
-    pub fn rejects_orphans(&self) -> bool {
-        self.orphans == Some(crate::plan::kinds::Choice::RejectRows)
-    }
-}
+pub use crate::plan::planned::*;
 
 /// Why a foreign key cannot be made, when one of its columns is carried wider than the
 /// parent's type so that values of another kind arrive (text in an INTEGER column that
@@ -114,133 +35,6 @@ fn widened_away_from_parent(child: &crate::plan::TablePlan, parent: &crate::plan
         ));
     }
     None
-}
-
-#[derive(Debug, Clone)]
-pub struct PlannedTable {
-    pub source: Table,
-    pub name: String,
-    pub columns: Vec<PlannedColumn>,
-    /// Source column name → (target name, logical type), for expression translation.
-    pub column_map: HashMap<String, (String, LogicalType)>,
-    pub primary_key: Option<(String, Vec<String>)>,
-    /// UNIQUE constraints: (name, target columns).
-    pub uniques: Vec<(String, Vec<String>)>,
-    pub indexes: Vec<PlannedIndex>,
-    pub checks: Vec<PlannedCheck>,
-    pub foreign_keys: Vec<PlannedForeignKey>,
-    /// The rowid-alias column that continues as an identity / AUTO_INCREMENT, and where.
-    pub identity: Option<(String, i64)>,
-    /// What could not be carried as it was, found while planning.
-    pub warnings: Vec<Warning>,
-    /// Citus: the table's role by the plan's distribution; None without one.
-    pub citus: Option<CitusTable>,
-    /// A column the source table does not have, filled while loading (Citus: the distribution
-    /// column of a table that reaches it through foreign keys).
-    pub added: Option<AddedColumn>,
-    /// What the plan made differently from the source by design (Citus's rewrite of keys),
-    /// for the report's notes.
-    pub notes: Vec<Warning>,
-    /// An FTS table's search on the target (`plan::search`).
-    pub search: Option<crate::plan::search::PlannedSearch>,
-}
-
-/// A table's place in a Citus cluster.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CitusTable {
-    pub role: crate::plan::distribute::Role,
-    /// A distributed table's distribution column (target name).
-    pub column: Option<String>,
-    /// The table it is co-located with (target name); None for the first, which the others
-    /// follow.
-    pub colocate_with: Option<String>,
-}
-
-/// A column only the target has, with the SQLite expression that gives its value for a row
-/// of the source table (read beside the row's own columns).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AddedColumn {
-    pub name: String,
-    pub logical: LogicalType,
-    pub type_sql: String,
-    pub fill_sql: String,
-    /// Where the values come from, for messages ("orders.tenant_id").
-    pub from: String,
-}
-
-impl PlannedTable {
-    /// Where a server has no partial indexes (MySQL/MariaDB make a partial, non-unique one over
-    /// all rows), the index that already serves everything this one would over all rows: an
-    /// index that leads with the same parts, full or partial and listed before it (so of two
-    /// alike one is made). `None` for a full or unique index, or when none covers it.
-    pub fn covered_when_full(&self, ix: &PlannedIndex) -> Option<&PlannedIndex> {
-        if ix.where_sql.is_none() || ix.unique {
-            return None;
-        }
-        let at = self.indexes.iter().position(|i| std::ptr::eq(i, ix)).unwrap_or(usize::MAX);
-        self.indexes.iter().enumerate().find_map(|(n, other)| {
-            let usable = other.where_sql.is_none() || (n < at && !other.unique);
-            (n != at && usable && other.parts.len() >= ix.parts.len() && other.parts.starts_with(&ix.parts)).then_some(other)
-        })
-    }
-
-    /// Whether loading and finishing the table as `other` plans it does exactly what this plan
-    /// does: the same target names, column types, transforms, defaults, keys, indexes,
-    /// constraints and identity. The source's profile and the planning notes are not compared.
-    pub fn same_shape(&self, other: &PlannedTable) -> bool {
-        self.name == other.name
-            && self.columns == other.columns
-            && self.column_map == other.column_map
-            && self.primary_key == other.primary_key
-            && self.uniques == other.uniques
-            && self.indexes == other.indexes
-            && self.checks == other.checks
-            && self.foreign_keys == other.foreign_keys
-            && self.identity == other.identity
-            && self.citus == other.citus
-            && self.added == other.added
-            && self.search == other.search
-    }
-
-    pub fn column(&self, source: &str) -> Option<&PlannedColumn> {
-        self.columns.iter().find(|c| c.source == source).or_else(|| self.columns.iter().find(|c| c.source.eq_ignore_ascii_case(source)))
-    }
-
-    /// Target name of a source column (the source name when unknown).
-    pub fn target_column(&self, source: &str) -> String {
-        self.column(source).map(|c| c.name.clone()).unwrap_or_else(|| source.to_string())
-    }
-
-    /// Every target column with its logical type.
-    pub fn typed_columns(&self) -> Vec<(String, LogicalType)> {
-        self.columns.iter().map(|c| (c.name.clone(), c.logical.clone())).collect()
-    }
-
-
-    /// The source columns of the primary key the target gets (none when it cannot have one):
-    /// what names a row in the report.
-    pub fn pk_columns(&self) -> Vec<String> {
-        match (&self.primary_key, &self.source.primary_key) {
-            (Some(_), Some(p)) => p.columns.clone(),
-            _ => vec![],
-        }
-    }
-
-    /// A source row's key for the report: its primary key's values where the plan keeps the
-        /// key, else its row id. `offset`: the columns before the source's (`RowSelect`).
-    pub(crate) fn row_key(&self, rowid: Option<i64>, row: &rusqlite::Row<'_>, offset: usize) -> serde_json::Value {
-        let pk = self.pk_columns();
-        if !pk.is_empty() {
-            let mut m = serde_json::Map::new();
-            for c in &pk {
-                if let Some(i) = self.source.column_index(c) {
-                    m.insert(self.source.columns[i].name.clone(), row.get_ref(i + offset).map(crate::value::value_to_json).unwrap_or_default());
-                }
-            }
-            return serde_json::Value::Object(m);
-        }
-        serde_json::json!({ "rowid": rowid })
-    }
 }
 
 /// Applies the plan to the schema: names, types, and every expression translated for the
@@ -514,6 +308,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             search,
         });
     }
+    crate::plan::production::apply(&mut out, schema, plan, dialect, &mut object_names)?;
     if let Some(d) = &plan.distribution {
         rewrite_for_citus(&mut out, d);
     }

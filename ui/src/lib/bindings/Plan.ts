@@ -3,6 +3,7 @@ import type { Access } from "./Access";
 import type { Dialect } from "./Dialect";
 import type { Distribution } from "./Distribution";
 import type { PlanChoice } from "./PlanChoice";
+import type { Proposal } from "./Proposal";
 import type { TablePlan } from "./TablePlan";
 
 export type Plan = { ferry_version: string, source: string, dialect: Dialect, tables: Array<TablePlan>, 
@@ -22,4 +23,9 @@ safe_copy?: boolean,
 /**
  * Roles and tenant isolation made once the rows are in (`--roles`, `--tenant-isolation`).
  */
-access?: Access | null, };
+access?: Access | null, 
+/**
+ * Production features (`ferry plan --production`): every proposal with its evidence,
+ * and whether it was accepted; migrate builds the accepted ones.
+ */
+production?: Array<Proposal>, };
