@@ -70,6 +70,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             masks::make_mask_key,
             masks::use_mask_key_file,
             masks::forget_mask_key,
+            production::propose_production,
+            production::set_production_accept,
             bulk::bulk_preview,
             bulk::bulk_apply,
             bulk::bulk_undo,

@@ -11,6 +11,7 @@ pub(crate) mod launch;
 pub mod masks;
 pub mod monitor;
 pub mod pick;
+pub mod production;
 pub mod runs;
 pub mod safety;
 pub mod source;
