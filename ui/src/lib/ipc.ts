@@ -141,6 +141,21 @@ export function openPlan(path: string): Promise<Plan> {
   return call('open_plan', { path });
 }
 
+// --- production features -------------------------------------------------------------------
+
+/** `plan` with its production features (`[[production]]`, `ferry plan --production`) proposed
+ * afresh for the open file, each with its evidence, note and SQL; the user's earlier accept
+ * is kept on a proposal still made. */
+export function proposeProduction(plan: Plan): Promise<Plan> {
+  return call('propose_production', { plan });
+}
+
+/** `plan` with proposal `index` taken or left; taking one the engine would refuse is an
+ * `invalid` error with its words. */
+export function setProductionAccept(plan: Plan, index: number, accept: boolean): Promise<Plan> {
+  return call('set_production_accept', { plan, index, accept });
+}
+
 // --- a masked copy ------------------------------------------------------------------------
 
 /** `plan` with a mask proposed for every column (`ferry plan --mask-pii`), as a safe copy:

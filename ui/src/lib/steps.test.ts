@@ -6,14 +6,16 @@ const ready: Facts = { file: true, target: 'ready', preflight: 'ready', diff: 'd
 
 describe('steps', () => {
   it('lists every view once, the migration first, then what comes after', () => {
-    expect(STEPS.map((s) => s.id)).toEqual(['connections', 'mapping', 'preflight', 'diff', 'run', 'report', 'validation', 'cutover', 'monitor', 'backups', 'checklist', 'audit']);
-    expect(STEPS.filter((s) => s.group === 'flow').map((s) => s.id)).toEqual(['connections', 'mapping', 'preflight', 'diff', 'run', 'report']);
+    expect(STEPS.map((s) => s.id)).toEqual(['connections', 'mapping', 'production', 'preflight', 'diff', 'run', 'report', 'validation', 'cutover', 'monitor', 'backups', 'checklist', 'audit']);
+    expect(STEPS.filter((s) => s.group === 'flow').map((s) => s.id)).toEqual(['connections', 'mapping', 'production', 'preflight', 'diff', 'run', 'report']);
   });
 
   it('leads back and on, with nothing before the first nor after the last', () => {
     const cases: [Parameters<typeof around>[0], string | null, string | null][] = [
       ['connections', null, 'mapping'],
-      ['mapping', 'connections', 'preflight'],
+      ['mapping', 'connections', 'production'],
+      ['production', 'mapping', 'preflight'],
+      ['preflight', 'production', 'diff'],
       ['report', 'run', 'validation'],
       ['validation', 'report', 'cutover'],
       ['cutover', 'validation', 'monitor'],
@@ -43,7 +45,10 @@ describe('steps', () => {
       ['connections', { file: true, target: 'not_empty' }, /not empty: choose an empty database\.$/],
       ['connections', { ...ready }, /Next: review the schema/],
       ['mapping', {}, /Open a SQLite file in Connections first/],
-      ['mapping', { ...ready }, /Pre-flight/],
+      ['mapping', { ...ready }, /Next: the production features in Production\.$/],
+      ['production', {}, /Open a SQLite file in Connections first/],
+      // No target is needed to choose them.
+      ['production', { file: true }, /Take the features worth building.*Pre-flight\.$/],
       ['preflight', { ...ready, preflight: 'none' }, /Run the pre-flight/],
       ['preflight', { ...ready, preflight: 'unresolved' }, /rows listed/],
       ['preflight', { ...ready, preflight: 'stale' }, /again/],
@@ -69,6 +74,8 @@ describe('steps', () => {
       ['connections', { file: true, target: 'no_create' }, false],
       ['connections', ready, true],
       ['mapping', ready, true],
+      ['production', none, false],
+      ['production', { file: true }, true],
       ['preflight', { ...ready, preflight: 'none' }, false],
       ['preflight', { ...ready, preflight: 'unresolved' }, true],
       ['diff', { ...ready, diff: 'stale' }, false],

@@ -14,6 +14,7 @@ export interface Step {
 export const STEPS: readonly Step[] = [
   { id: 'connections', label: 'Connections', group: 'flow' },
   { id: 'mapping', label: 'Schema & mapping', group: 'flow' },
+  { id: 'production', label: 'Production', group: 'flow' },
   { id: 'preflight', label: 'Pre-flight', group: 'flow' },
   { id: 'diff', label: 'Diff', group: 'flow' },
   { id: 'run', label: 'Run', group: 'flow' },
@@ -68,7 +69,9 @@ function ownPart(view: View, f: Facts): string {
     case 'connections':
       return 'File and target are ready. Next: review the schema and the types.';
     case 'mapping':
-      return 'Look at the tables marked for a look, then check every value in Pre-flight.';
+      return 'Look at the tables marked for a look. Next: the production features in Production.';
+    case 'production':
+      return 'Take the features worth building (each with its figures and its SQL), then check every value in Pre-flight.';
     case 'preflight':
       return {
         none: 'Run the pre-flight: it checks every value against the target’s types, writing nothing.',
@@ -113,7 +116,7 @@ function ownPart(view: View, f: Facts): string {
 
 /** What must be done elsewhere before `view` can do its part, if anything. */
 function prerequisite(view: View, f: Facts): string | null {
-  const needsFile = ['connections', 'mapping', 'preflight', 'diff', 'run'].includes(view);
+  const needsFile = ['connections', 'mapping', 'production', 'preflight', 'diff', 'run'].includes(view);
   const needsTarget = ['connections', 'diff', 'run'].includes(view);
   if (needsFile && !f.file) return view === 'connections' ? 'Choose a SQLite file, or try the demo database.' : 'Open a SQLite file in Connections first.';
   if (needsTarget && f.run === 'idle') {
