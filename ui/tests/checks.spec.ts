@@ -39,9 +39,9 @@ describe('Pre-flight', () => {
     const { page, calls, errors } = await open(preflightSpec);
     await setState(page, { source: { file: demo.source }, plan: { current: demo.plan } });
     await page.click('#nav-preflight');
-    // The step sits between Schema & mapping and Run.
+    // The step sits between Production and Run.
     const steps = await page.locator('nav ol button').evaluateAll((bs) => bs.map((b) => b.id));
-    expect(steps).toEqual(['nav-connections', 'nav-mapping', 'nav-preflight', 'nav-diff', 'nav-run', 'nav-report']);
+    expect(steps).toEqual(['nav-connections', 'nav-mapping', 'nav-production', 'nav-preflight', 'nav-diff', 'nav-run', 'nav-report']);
 
     await page.click('#run-preflight');
     // While it runs: the button says so and cannot be pressed twice.

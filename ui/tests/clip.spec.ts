@@ -9,6 +9,7 @@ import { open, setState, start, stop } from './browser';
 import * as demo from './demo-data';
 import * as checks from './check-data';
 import * as after from './after-data';
+import { proposals } from './production-data';
 
 beforeAll(start);
 afterAll(stop);
@@ -56,8 +57,12 @@ preflight.objects.push({ table: 'products', object: 'trigger trg_products_update
 const diff = longer(checks.mixedDiff);
 diff.tables.push({ name: 'order_ingest_chunks', source: 'order_ingest_chunks', status: 'create', items: [{ kind: 'table', name: 'order_ingest_chunks', status: 'create', planned: 'table order_ingest_chunks', actual: null, differences: [] }] });
 
+/** The proposals, on the long table wherever they name orders, with long columns and SQL. */
+const production = longer(proposals);
+production.push({ table: LONG, kind: 'covering_index', accept: false, evidence: `${LONG}: 12,345,678 rows read by customer_id, 98% of them also reading placed_at and total`, columns: ['is_gift_wrapped_and_delivered_to_a_different_address', 'customer_id'], include: ['placed_at', 'total'], note: 'a wider index: about 240 MiB more, and slower writes', sql: [`CREATE INDEX ${LONG.slice(0, 50)}_covering ON ${LONG.slice(0, 63)} (is_gift_wrapped_and_delivered_to_a_different_address, customer_id) INCLUDE (placed_at, total)`] });
+
 const spec = {
-  data: { events, report, runs: longer(demo.runs).map((r: any) => ({ ...r, target: URL_AS_TESTED })), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), sync: longer(after.sync), previews: longer(demo.previews), preflight, diff },
+  data: { production, events, report, runs: longer(demo.runs).map((r: any) => ({ ...r, target: URL_AS_TESTED })), backups: after.backups, audit: longer(after.audit), history: after.history, validation: longer(after.validation), sync: longer(after.sync), previews: longer(demo.previews), preflight, diff },
   handlers: {
     engine_version: '0.1.0',
     initial_source: null,
@@ -65,6 +70,7 @@ const spec = {
     list_connections: [{ name: `shop on ${LONG}.internal`, kind: 'postgres', host: `${LONG}.internal`, port: 5432, database: LONG, user: 'ferry', tls: 'require', ca_file: null, schema: null, password_saved: true }],
     keyring_status: { available: true, detail: null },
     preview_tables: (_a: any, mock: any) => mock.data.previews,
+    propose_production: ({ plan }: any, mock: any) => ({ ...plan, production: mock.data.production }),
     run_preflight: async (_a: any, mock: any) => mock.data.preflight,
     schema_diff: async (_a: any, mock: any) => mock.data.diff,
     start_run: async (args: any, mock: any) => {
@@ -161,6 +167,10 @@ const views: [string, (page: Page) => Promise<void>][] = [
   ['mapping', async (page) => {
     await page.click(`button[data-table="${LONG}"]`);
     await page.locator('[data-column="is_gift_wrapped_and_delivered_to_a_different_address"] .attention').waitFor();
+  }],
+  ['production', async (page) => {
+    await page.locator('#production-count').waitFor();
+    await page.locator('[data-proposal]').last().waitFor();
   }],
   ['preflight', async (page) => {
     await page.click('#run-preflight');

@@ -21,6 +21,7 @@ const spec = {
     list_connections: [],
     keyring_status: { available: true, detail: null },
     preview_tables: [],
+    propose_production: ({ plan }: any) => ({ ...plan, production: [] }),
     list_runs: (_a: any, mock: any) => mock.data.runs,
     open_run: (a: any, mock: any) => (a.id === '20260504-094107' ? mock.data.report : mock.data.reports[a.id]),
     list_backups: (_a: any, mock: any) => mock.data.backups,
@@ -47,7 +48,7 @@ async function where(page: Page): Promise<{ step: string | null; scrollTop: numb
   });
 }
 
-const ORDER = ['connections', 'mapping', 'preflight', 'diff', 'run', 'report', 'validation', 'cutover', 'monitor', 'backups', 'checklist', 'audit'];
+const ORDER = ['connections', 'mapping', 'production', 'preflight', 'diff', 'run', 'report', 'validation', 'cutover', 'monitor', 'backups', 'checklist', 'audit'];
 
 describe('Back and Next', () => {
   it('lead through every step and back, each at its top, Next always in sight', async () => {
