@@ -3,7 +3,8 @@
 //! MariaDB.
 //!
 //! - `migrates_the_demo_through_the_app`: "Try with the demo database", test the connection,
-//!   change one column's type in Schema & mapping, back up the target, run, see the report say
+//!   change one column's type in Schema & mapping, see Production propose unasked, back up
+//!   the target, run, see the report say
 //!   every row arrived — once into
 //!   PostgreSQL and once into MariaDB — then check in each target that every table holds the
 //!   source's row count and that the changed column has the chosen type. Screenshots of every
@@ -286,6 +287,17 @@ async fn migrates_the_demo_through_the_app() {
             change_type(&app, "tenants", "name", "varchar(200)").await?;
             if first {
                 app.screenshot("mapping").await?;
+            }
+            // Production: proposed unasked on the first visit for each server kind, each
+            // proposal with its figures and SQL (or, where the data points at none, what was
+            // looked at); the run then builds what is accepted.
+            app.click("#step-next").await?;
+            app.wait("#production-count, #production-empty", RUN).await?;
+            if count(&app, "#production-error").await? != 0 {
+                return Err(format!("the proposals failed: {}", app.text("#production-error").await?));
+            }
+            if first {
+                app.screenshot("production").await?;
             }
             app.click("#nav-run").await?;
             // One click backs up the (still empty) target first, with the server's own tool.
@@ -1266,7 +1278,7 @@ fn tail(log: &Path) -> String {
 // --- the guided flow, nothing clipped ---
 
 /// The steps as the sidebar lists them, in the order Back and Next follow (ui/src/lib/steps.ts).
-const STEPS: [&str; 12] = ["connections", "mapping", "preflight", "diff", "run", "report", "validation", "cutover", "monitor", "backups", "checklist", "audit"];
+const STEPS: [&str; 13] = ["connections", "mapping", "production", "preflight", "diff", "run", "report", "validation", "cutover", "monitor", "backups", "checklist", "audit"];
 
 /// Where the app is: the step shown, the view's scroll, and whether Next and Back lie inside
 /// the window.
