@@ -290,3 +290,59 @@ fn a_run_killed_while_it_builds_indexes_is_continued() {
         assert_eq!(sha256(&src), before, "{what}: the source is byte-identical");
     }
 }
+
+/// Stopped after it made its views and triggers but before it removed its journal (a moment
+/// too short to hit with `kill -9`; `FERRY_TEST_ABORT_AT` aborts the process there):
+/// `--resume` makes them again — none "already exists" — and the target validates clean.
+#[test]
+fn a_run_stopped_after_its_views_and_triggers_is_continued() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let rt = runtime.handle();
+    let dir = Scratch::new();
+    let src = demo_of(&dir, 2_000);
+    // A trigger both targets carry (the demo's own updates its table, which MySQL refuses).
+    rusqlite::Connection::open(&src)
+        .unwrap()
+        .execute_batch("CREATE TABLE tenant_log (id INTEGER PRIMARY KEY, name TEXT); CREATE TRIGGER trg_tenant_log AFTER INSERT ON tenants BEGIN INSERT INTO tenant_log (name) VALUES (NEW.name); END;")
+        .unwrap();
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    for kind in Kind::all() {
+        let what = format!("{kind:?}");
+        let db = rt.block_on(TestDb::new(kind, "fault_views"));
+        let (views_sql, triggers_sql) = match kind {
+            Kind::Pg => (
+                "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM information_schema.views WHERE table_schema = 'public'",
+                "SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = 'public'",
+            ),
+            Kind::My => (
+                "SELECT GROUP_CONCAT(table_name ORDER BY table_name) FROM information_schema.views WHERE table_schema = DATABASE()",
+                "SELECT GROUP_CONCAT(trigger_name ORDER BY trigger_name) FROM information_schema.triggers WHERE trigger_schema = DATABASE()",
+            ),
+        };
+        let objects = || (rt.block_on(db.texts(views_sql)).remove(0).unwrap_or_default(), rt.block_on(db.texts(triggers_sql)).remove(0).unwrap_or_default());
+        let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap()), ("FERRY_TEST_ABORT_AT", "before_journal_removed")];
+        let (stopped, _) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url], &env, Duration::from_secs(300));
+        assert_ne!(stopped.code, 0, "{what}: the run stops at the failpoint: {}{}", stopped.stdout, stopped.stderr);
+        assert!(!journal_states(rt, &db).is_empty(), "{what}: the journal is left");
+        let made = objects();
+        assert!(!made.0.is_empty() && !made.1.is_empty(), "{what}: the stopped run made views and triggers: {made:?}");
+
+        let report = dir.path(&format!("views-{what}.json"));
+        let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+        let (run, _) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume", "--report", report.to_str().unwrap()], &env, Duration::from_secs(300));
+        assert!(run.code == 0 || run.code == 2, "{what}: {}{}", run.stdout, run.stderr);
+        let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(rep["completed"], true, "{what}: {}", rep["error"]);
+        let warnings = rep["warnings"].to_string();
+        assert!(!warnings.contains("already exists"), "{what}: {warnings}");
+        assert_eq!(objects(), made, "{what}: the same views and triggers, once each");
+        assert!(journal_states(rt, &db).is_empty(), "{what}: the journal is gone");
+        for (t, n) in &counts {
+            let got = rt.block_on(db.texts(&format!("SELECT CONCAT(count(*), '') FROM {}", db.q(t))));
+            assert_eq!(got[0].as_deref().unwrap().parse::<i64>().unwrap(), *n, "{what}: every row of {t}, once");
+        }
+        let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, Duration::from_secs(300)).0;
+        assert_eq!(valid.code, 0, "{what}: {}{}", valid.stdout, valid.stderr);
+    }
+}

@@ -142,6 +142,11 @@ impl Journal {
         conn.execute(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
     }
 
+    /// Forgets the triggers noted as made (a resumed run drops and makes them again).
+    pub(super) async fn forget_triggers(&self, conn: &mut Conn) -> Result<()> {
+        conn.execute(&format!("DELETE FROM {} WHERE kind = 'trigger'", self.table)).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
+    }
+
     /// Moves one table (by source name) on to `state`.
     pub(super) async fn mark(&self, conn: &mut Conn, table: &str, state: State) -> Result<()> {
         self.set(conn, table, state).await

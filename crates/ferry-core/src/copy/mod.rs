@@ -28,7 +28,7 @@ use crate::report::{CreatedKind, CreatedObject, RejectLog, Report, TableReport};
 use crate::schema::Schema;
 use crate::source::sqlite::{read_source, read_source_spread, Integrity};
 use crate::plan::resolve::PlannedTable;
-use crate::dialect::session::{db_message, Conn, Target};
+use crate::dialect::session::{db_message, target_err, Conn, Target};
 use crate::dialect::{Dialect, TargetUrl};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -439,6 +439,13 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     }
     // Views, translated where possible, each after the views it reads.
     let t0 = Instant::now();
+    // Resuming a run stopped while it made them: what it made goes, and is made again as
+    // this run plans it (else each says "already exists" and the run ends with warnings).
+    if !sh.resumed.is_empty() {
+        if let Some(j) = &sh.journal {
+            take_back_views_and_triggers(sh, j, admin).await?;
+        }
+    }
     let mut queue = crate::plan::views::ViewQueue::new(sh.dialect, order.iter().map(|t| &**t), &views);
     while let Some((v, sql)) = queue.next() {
         let object = format!("view {}", v.name);
@@ -461,6 +468,7 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     // Triggers, once every row is in: none fires during the copy.
     triggers::make_triggers(sh, &order, &source_triggers, admin).await;
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
+    failpoint("before_journal_removed");
     // The run is complete: its journal goes.
     if let Some(j) = &sh.journal {
         j.remove(admin).await?;
@@ -468,6 +476,31 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     // Everything durable before the run says it is done.
     admin.make_durable().await?;
     Ok(())
+}
+
+/// Resuming: drops the views the interrupted run set out to make and the triggers it noted
+/// as made (its journal names both), so that this run makes them again.
+async fn take_back_views_and_triggers(sh: &Shared, j: &journal::Journal, admin: &mut Conn) -> Result<()> {
+    let Some((_, views, triggers)) = j.objects(admin).await? else { return Ok(()) };
+    let ddl = sh.target.ddl();
+    for t in &triggers {
+        admin.execute(&ddl.drop_trigger(t)).await.map_err(|e| target_err(&format!("trigger {t}"), e))?;
+    }
+    j.forget_triggers(admin).await?;
+    if !views.is_empty() {
+        // One statement: views that read each other go together.
+        let names: Vec<String> = views.iter().map(|v| ddl.table(v)).collect();
+        admin.execute(&format!("DROP VIEW IF EXISTS {}", names.join(", "))).await.map_err(|e| target_err("the interrupted run's views", e))?;
+    }
+    Ok(())
+}
+
+/// Stops the process at once, as `kill -9` would, where `FERRY_TEST_ABORT_AT` names this
+/// point: the tests' way to stop a run at a moment too short to hit with a signal.
+fn failpoint(name: &str) {
+    if std::env::var("FERRY_TEST_ABORT_AT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
 }
 
 #[cfg(test)]
