@@ -33,6 +33,7 @@ mod my_server;
 mod not_empty;
 mod passwords;
 mod preflight;
+mod production_partition;
 mod refused_objects;
 mod resume;
 mod rehearse;

@@ -388,6 +388,7 @@ mod tests {
             added: None,
             notes: vec![],
             search: None,
+            partition: None,
         })
     }
 

@@ -43,6 +43,7 @@ pub mod existing;
 pub mod expr;
 pub mod inspect;
 mod limits;
+mod partition;
 pub mod mysql;
 pub mod postgres;
 pub mod preview;

@@ -114,6 +114,40 @@ pub struct PlannedTable {
     pub notes: Vec<Warning>,
     /// An FTS table's search on the target (`plan::search`).
     pub search: Option<crate::plan::search::PlannedSearch>,
+    /// Range partitions by a time column (an accepted `[[production]]` partition).
+    pub partition: Option<PlannedPartition>,
+}
+
+/// A table made as range partitions of one time column, one per month or year of the span
+/// the plan names, and a catch-all for the rows outside it (`production::partition`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedPartition {
+    /// The partition key (target name).
+    pub column: String,
+    /// One range per period, in order, each from its start to the next one's.
+    pub ranges: Vec<PartitionRange>,
+    /// The partition for rows outside every range (PostgreSQL's DEFAULT; MySQL's range up to
+    /// MAXVALUE, whose first range also holds the rows before the span).
+    pub default_name: String,
+}
+
+/// One period's partition: its name where the dialect names partitions as tables
+/// (PostgreSQL), its label (`y2024m01`, `y2024`) where it names them within the table, and
+/// its bounds [from, to).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartitionRange {
+    pub name: String,
+    pub label: String,
+    pub from: PartitionBound,
+    pub to: PartitionBound,
+}
+
+/// A bound as the column holds it: the first instant of a date (a date or timestamp column,
+/// read in UTC) or a number of seconds / milliseconds since 1970 (an integer column).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PartitionBound {
+    Date(chrono::NaiveDate),
+    Epoch(i64),
 }
 
 /// A table's place in a Citus cluster.
@@ -171,6 +205,7 @@ impl PlannedTable {
             && self.citus == other.citus
             && self.added == other.added
             && self.search == other.search
+            && self.partition == other.partition
     }
 
     pub fn column(&self, source: &str) -> Option<&PlannedColumn> {

@@ -306,6 +306,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             added: None,
             notes,
             search,
+            partition: None,
         });
     }
     crate::plan::production::apply(&mut out, schema, plan, dialect, &mut object_names)?;

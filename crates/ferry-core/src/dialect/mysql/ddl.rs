@@ -55,11 +55,16 @@ pub fn create_table(t: &PlannedTable, flavor: &Flavor, with_checks: bool) -> Str
             defs.push(format!("CONSTRAINT {} CHECK ({})", q(&ck.name), ck.sql));
         }
     }
+    let partitions = t.partition.as_ref().map(|p| {
+        let logical = t.columns.iter().find(|c| c.name == p.column).map(|c| c.logical.clone()).unwrap_or(crate::schema::LogicalType::Date);
+        super::partition::clause(p, &logical)
+    });
     format!(
-        "CREATE TABLE {} (\n  {}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE={}",
+        "CREATE TABLE {} (\n  {}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE={}{}",
         q(&t.name),
         defs.join(",\n  "),
-        flavor.binary_collation()
+        flavor.binary_collation(),
+        partitions.unwrap_or_default()
     )
 }
 
@@ -271,6 +276,7 @@ mod tests {
             added: None,
             notes: vec![],
             search: None,
+            partition: None,
         }
     }
 

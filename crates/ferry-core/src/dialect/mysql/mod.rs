@@ -17,6 +17,7 @@ pub mod expr;
 pub mod flavor;
 pub mod infile;
 pub mod inspect;
+pub mod partition;
 pub mod monitor;
 pub mod read;
 pub mod rehearse;

@@ -74,7 +74,7 @@ mod lenient_connection_tests {
             sqlx::raw_sql("SET SESSION sql_mode = ''; SET NAMES utf8mb4; CREATE TABLE t (id int PRIMARY KEY, s varchar(8))").execute(&mut c).await.map_err(|e| e.to_string())?;
             let flavor = flavor::detect(&mut c).await.map_err(|e| e.to_string())?;
             let cols = vec![column("id", 0, LogicalType::Integer { bits: 32 }, "int"), column("s", 1, LogicalType::Text { max: None }, "varchar(8)")];
-            let t = PlannedTable { source: Default::default(), name: "t".into(), columns: cols, column_map: Default::default(), primary_key: None, uniques: vec![], indexes: vec![], checks: vec![], foreign_keys: vec![], identity: None, warnings: vec![], citus: None, added: None, notes: vec![], search: None };
+            let t = PlannedTable { source: Default::default(), name: "t".into(), columns: cols, column_map: Default::default(), primary_key: None, uniques: vec![], indexes: vec![], checks: vec![], foreign_keys: vec![], identity: None, warnings: vec![], citus: None, added: None, notes: vec![], search: None, partition: None };
             let prefix = ddl::insert_prefix(&t, &flavor);
             let values = ["a\\nb\\'", "C:\\x\\", "it's", "\\\\ é"];
             let rows: Vec<Vec<u8>> = values.iter().enumerate().map(|(i, s)| encode(i as i64, s, &t)).collect();

@@ -58,7 +58,15 @@ pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String
     }
     // The collation first, where a column needs it (once per schema; IF NOT EXISTS after).
     let collation = if t.columns.iter().any(|c| c.case_insensitive) { format!("{};\n", super::collation::create(schema)) } else { String::new() };
-    let create = format!("{collation}CREATE TABLE {} (\n  {}\n)", qualified(schema, &t.name), defs.join(",\n  "));
+    let mut create = format!("{collation}CREATE TABLE {} (\n  {}\n){}", qualified(schema, &t.name), defs.join(",\n  "), t.partition.as_ref().map(super::partition::clause).unwrap_or_default());
+    // Range partitions: each period's, then the default one, made with their parent.
+    if let Some(p) = &t.partition {
+        let logical = t.columns.iter().find(|c| c.name == p.column).map(|c| c.logical.clone()).unwrap_or(crate::schema::LogicalType::Date);
+        for sql in super::partition::partitions(&qualified(schema, &t.name), p, &logical, |n| qualified(schema, n)) {
+            create.push_str(";\n");
+            create.push_str(&sql);
+        }
+    }
     match distribute(t, schema) {
         Some(place) => format!("{create};\n{place}"),
         None => create,
@@ -194,7 +202,8 @@ pub fn copy_statement(t: &PlannedTable, schema: &str, freeze: bool) -> String {
     let mut c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
     c.extend(t.added.iter().map(|a| q(&a.name)));
     // Citus copies into the shards on connections of its own: FREEZE is not for them.
-    let freeze = freeze && !on_nodes(t);
+    // Nor for a partitioned table: PostgreSQL refuses COPY FREEZE into one.
+    let freeze = freeze && !on_nodes(t) && t.partition.is_none();
     format!("COPY {} ({}) FROM STDIN (FORMAT binary{})", qualified(schema, &t.name), c.join(", "), if freeze { ", FREEZE" } else { "" })
 }
 /// PostgreSQL's DDL for tables in one schema.
@@ -268,7 +277,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     }
     fn two_step_foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> Option<crate::dialect::ddl::TwoStepForeignKey> {
         Some(crate::dialect::ddl::TwoStepForeignKey {
-            add: foreign_key_not_valid(t, &self.schema, fk),
+            // PostgreSQL (before 18) adds no NOT VALID key to a partitioned table: its keys
+            // are checked as they are added.
+            add: if t.partition.is_some() { foreign_key(t, &self.schema, fk) } else { foreign_key_not_valid(t, &self.schema, fk) },
             validate: validate_constraint(t, &self.schema, &fk.name),
             drop: drop_constraint(t, &self.schema, &fk.name),
         })

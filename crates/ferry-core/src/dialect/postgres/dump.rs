@@ -51,11 +51,12 @@ impl Dump for PgConnection {
     }
 }
 
-/// The schema's tables and views, in the order they were made.
+/// The schema's tables and views, in the order they were made; a partitioned table once (its
+/// partitions' rows are read through it).
 pub async fn objects(conn: &mut PgConnection, schema: &str) -> Result<DumpObjects, sqlx::Error> {
     let sql = format!(
         "SELECT c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = {} AND c.relkind IN ('r', 'p', 'v') ORDER BY c.oid",
+         WHERE n.nspname = {} AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition ORDER BY c.oid",
         simple::lit(schema)
     );
     let rows = simple::rows(conn, &sql).await?;

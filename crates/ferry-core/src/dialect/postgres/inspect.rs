@@ -4,13 +4,14 @@ use crate::dialect::inspect::{Existing, Inspect};
 use super::simple;
 use sqlx::postgres::PgConnection;
 
-/// Tables, views, materialized views and foreign tables already in the schema — not those an
+/// Tables, views, materialized views and foreign tables already in the schema — not the
+/// partitions of a partitioned table (`relispartition`: they are its parent's), nor those an
 /// extension owns (`pg_stat_statements` puts two views in `public`; they do not make a
 /// database "not empty").
 pub async fn existing_objects(conn: &mut PgConnection, schema: &str) -> Result<Vec<Existing>, sqlx::Error> {
     let rows = simple::rows(conn, &format!(
         "SELECT c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = {s} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+         WHERE n.nspname = {s} AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
          ORDER BY 1",
         s = simple::lit(schema)
@@ -56,14 +57,15 @@ fn fk_action(code: &str) -> FkAction {
     }
 }
 
-/// Every ordinary table of the schema as the catalogs describe it: columns (type as
+/// Every ordinary and partitioned table of the schema (not the partitions, which hold a
+/// partitioned table's rows and clones of its keys) as the catalogs describe it: columns (type as
 /// `format_type` spells it, nullability, default, identity, generation), primary key, UNIQUE
 /// constraints, foreign keys, CHECKs, and the indexes that back no constraint.
 pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Vec<ExistingTable>, sqlx::Error> {
     let mut tables: BTreeMap<String, ExistingTable> = BTreeMap::new();
     let names: Vec<String> = simple::scalars(&mut *conn, &format!(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') ORDER BY 1",
+         WHERE n.nspname = {s} AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY 1",
         s = simple::lit(schema)
     ))
     .await?;

@@ -22,6 +22,7 @@ pub mod errors;
 pub mod expr;
 pub mod flavor;
 pub mod inspect;
+pub mod partition;
 pub mod monitor;
 pub mod read;
 pub mod rehearse;

@@ -84,6 +84,10 @@ pub struct Proposal {
     /// A covering index's extra columns (source names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include: Vec<String>,
+    /// A partition's first and last period (`["2024-01", "2025-02"]` by month, `["2024",
+    /// "2025"]` by year): one partition each, and a default one for the rest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub span: Vec<String>,
 }
 
 impl Proposal {
