@@ -53,4 +53,9 @@ replaces?: Array<string>,
 /**
  * A covering index's extra columns (source names).
  */
-include?: Array<string>, };
+include?: Array<string>, 
+/**
+ * A partition's first and last period (`["2024-01", "2025-02"]` by month, `["2024",
+ * "2025"]` by year): one partition each, and a default one for the rest.
+ */
+span?: Array<string>, };

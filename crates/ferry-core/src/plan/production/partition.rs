@@ -284,6 +284,12 @@ fn updated_column(t: &Table) -> Option<&str> {
     })
 }
 
+/// `text` with its first letter in capitals.
+fn sentence(text: &str) -> String {
+    let mut c = text.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 /// `1.2 MiB`.
 fn size_text(n: u64) -> String {
     const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
@@ -415,13 +421,13 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
         if !refs.is_empty() {
             notes.push(if dialect.partitioned_keeps_foreign_keys() {
                 format!(
-                    "{} reference it: a PostgreSQL partitioned table's unique keys must include the partition key, so its key becomes ({}) and those foreign keys must be dropped or widened with {} in the referencing tables; accepted, they are left off (each a warning)",
+                    "referenced by {}: a PostgreSQL partitioned table's unique keys must include the partition key, so its key becomes ({}) and those foreign keys must be dropped or widened with {} in the referencing tables; accepted, they are left off (each a warning)",
                     refs.join(", "),
                     pk.join(", "),
                     col.name
                 )
             } else {
-                format!("{} reference it: InnoDB partitioned tables take no foreign keys at all, in or out; accepted, those keys are left off (each a warning)", refs.join(", "))
+                format!("referenced by {}: InnoDB partitioned tables take no foreign keys at all, in or out; accepted, those keys are left off (each a warning)", refs.join(", "))
             });
         }
         if pk_widened {
@@ -436,7 +442,7 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
         }
         if has_nulls {
             notes.push(format!(
-                "{} is NULL in {}: such rows {}{}",
+                "the column {} is NULL in {}: such rows {}{}",
                 col.name,
                 plural(nulls, "row", "rows"),
                 if dialect.partitioned_keeps_foreign_keys() { "land in the DEFAULT partition" } else { "land in the first partition" },
@@ -457,7 +463,7 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
         p.using = Some(interval.name().into());
         p.span = vec![period_text(start, interval), period_text(end, interval)];
         p.sql = dialect.partition_sql(target, &pk, &spec, &logical);
-        p.note = Some(notes.join(". "));
+        p.note = Some(notes.iter().map(|n| sentence(n)).collect::<Vec<_>>().join(". "));
         out.push(p);
     }
     Ok(out)
@@ -583,6 +589,74 @@ mod tests {
             span: span.iter().map(|s| s.to_string()).collect(),
             ..Default::default()
         }
+    }
+
+    /// A source of `rows` events (ISO text, NOT NULL, over 14 months, pointing at `sources`)
+    /// and an activity log that notes reference; `events` is also given a UNIQUE key.
+    fn source(tag: &str, rows: i64) -> (std::path::PathBuf, Schema) {
+        let path = std::env::temp_dir().join(format!("ferry-partition-{tag}-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch(
+            "CREATE TABLE sources (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+             INSERT INTO sources VALUES (1, 'a');
+             CREATE TABLE events (id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id), code TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+             CREATE TABLE activity_log (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+             CREATE TABLE activity_notes (id INTEGER PRIMARY KEY, activity_id TEXT NOT NULL REFERENCES activity_log(id));",
+        )
+        .unwrap();
+        c.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
+             INSERT INTO events SELECT i + 1, 1, 'c' || i, strftime('%Y-%m-%dT%H:%M:%fZ', '2024-01-01', '+' || (i * 424 / (?1 - 1)) || ' days') FROM n",
+            [rows],
+        )
+        .unwrap();
+        c.execute_batch("INSERT INTO activity_log SELECT 'a' || id, created_at FROM events; INSERT INTO activity_notes SELECT id, 'a' || id FROM events;").unwrap();
+        drop(c);
+        let schema = crate::source::sqlite::read::read_source(&path, true, 1).unwrap();
+        (path, schema)
+    }
+
+    /// Proposed from the data, accepted, applied: the keys widened, the foreign keys a
+    /// partitioned table cannot keep (and those to it) left off and said, one partition per
+    /// month; the referenced table's proposal and the event table's (a UNIQUE key to widen,
+    /// and on InnoDB a foreign key to lose) are not taken.
+    #[test]
+    fn proposed_then_applied_on_each_target() {
+        let (path, schema) = source("apply", 1_500);
+        let conn = crate::source::sqlite::inspect::open(&path).unwrap();
+        for dialect in [Dialect::Postgres, Dialect::MariaDb] {
+            let mut plan = crate::plan::propose(&schema, "x.sqlite", dialect);
+            let ps = propose(&schema, &plan, dialect, &conn, &path).unwrap();
+            let by = |t: &str| ps.iter().find(|p| p.table == t).unwrap_or_else(|| panic!("{dialect:?}: {t} proposed: {ps:#?}"));
+            let ev = by("events");
+            assert_eq!((ev.columns.as_slice(), ev.using.as_deref(), ev.span.as_slice(), ev.accept), (&["created_at".to_string()][..], Some("month"), &["2024-01".to_string(), "2025-02".to_string()][..], false), "{dialect:?}");
+            assert!(ev.evidence.starts_with("1,500 rows, ") && ev.evidence.contains("14 months, 14 partitions by month"), "{}", ev.evidence);
+            let note = ev.note.as_deref().unwrap();
+            assert!(note.starts_with("Small today (1,500 rows") && note.contains("UNIQUE (code) widened with created_at"), "{note}");
+            assert_eq!(note.contains("(source_id) → sources left off"), dialect != Dialect::Postgres, "{note}");
+            let act = by("activity_log");
+            assert!(!act.accept && act.note.as_deref().unwrap().contains("Referenced by activity_notes (activity_id): "), "{act:?}");
+            assert!(ps.iter().all(|p| p.table != "sources" && p.table != "activity_notes"), "{ps:#?}");
+            // Accepted, both of them.
+            plan.production = ps.into_iter().map(|p| Proposal { accept: true, ..p }).collect();
+            assert_eq!(super::super::problems(&plan, &schema), Vec::<String>::new());
+            let planned = crate::plan::resolve::planned_tables(&schema, &plan, dialect).unwrap();
+            let t = planned.iter().find(|t| t.name == "events").unwrap();
+            let part = t.partition.as_ref().expect("partitioned");
+            assert_eq!((part.column.as_str(), part.ranges.len(), part.ranges[0].name.as_str(), part.default_name.as_str()), ("created_at", 14, "events_y2024m01", "events_default"));
+            assert_eq!(part.ranges[13].to, PartitionBound::Date(NaiveDate::from_ymd_opt(2025, 3, 1).unwrap()));
+            assert_eq!(t.primary_key.as_ref().unwrap().1, ["id", "created_at"]);
+            assert!(t.uniques.iter().all(|(_, c)| c.last().map(String::as_str) == Some("created_at")), "{:?}", t.uniques);
+            assert_eq!(t.foreign_keys.len(), if dialect == Dialect::Postgres { 1 } else { 0 }, "{dialect:?}");
+            let notes = planned.iter().find(|t| t.name == "activity_notes").unwrap();
+            assert!(notes.foreign_keys.is_empty() && notes.warnings.iter().any(|w| w.reason.contains("activity_log is partitioned by created_at")), "{:?}", notes.warnings);
+            // What the dialect makes of it.
+            let ddl = dialect.partition_sql("events", &t.primary_key.as_ref().unwrap().1, part, &LogicalType::Timestamp { tz: true });
+            let want = if dialect == Dialect::Postgres { "CREATE TABLE \"events_y2025m02\" PARTITION OF \"events\" FOR VALUES FROM ('2025-02-01 00:00:00+00') TO ('2025-03-01 00:00:00+00')" } else { "PARTITION `p2025m02` VALUES LESS THAN ('2025-03-01 00:00:00')" };
+            assert!(ddl.iter().any(|s| s.contains(want)), "{dialect:?}: {ddl:#?}");
+        }
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]
