@@ -34,6 +34,7 @@ mod not_empty;
 mod passwords;
 mod preflight;
 mod production_partition;
+mod production_search;
 mod refused_objects;
 mod resume;
 mod rehearse;

@@ -22,6 +22,25 @@ impl Dialect {
         }
     }
 
+    /// The text search configuration an ordinary table's search uses on this target (`english`
+    /// for prose, `simple` for names), or None where the target has none (InnoDB's FULLTEXT).
+    pub fn search_config(self, prose: bool) -> Option<&'static str> {
+        match self {
+            Dialect::Postgres => Some(if prose { "english" } else { "simple" }),
+            Dialect::MySql | Dialect::MariaDb => None,
+        }
+    }
+
+    /// An ordinary table's search as this target builds it (`[[production]]` search): the DDL
+    /// the proposal shows (names unqualified) and the note that says its trade-off.
+    /// `config`: `search_config`'s, where the target has one.
+    pub fn search_proposal(self, table: &str, columns: &[String], config: Option<&str>, vector: &str, index: &str) -> (Vec<String>, String) {
+        match self {
+            Dialect::Postgres => postgres::search::proposal(table, columns, config.unwrap_or("simple"), vector, index),
+            Dialect::MySql | Dialect::MariaDb => mysql::search::proposal(table, columns, index),
+        }
+    }
+
     /// A logical type as this dialect's column type (`dialect/*/types.rs`).
     pub fn format_type(self, t: &LogicalType) -> String {
         match self {

@@ -21,9 +21,13 @@ pub struct PlannedSearch {
     pub index: String,
     /// The searched columns, by target name, in order.
     pub columns: Vec<String>,
+    /// An ordinary table's text search configuration (`[[production]]` search: `english`,
+    /// `simple`), where the dialect has them; None for an FTS table, whose tokenizer decides.
+    pub config: Option<String>,
 }
 
-fn vector_name(taken: &[String]) -> String {
+/// The generated column's name: `search_vector`, or `search_vector_1`… when a column has it.
+pub fn vector_name(taken: &[String]) -> String {
     let free = |n: &str| !taken.iter().any(|t| t.eq_ignore_ascii_case(n));
     (0..).map(|i| if i == 0 { VECTOR.to_string() } else { format!("{VECTOR}_{i}") }).find(|n| free(n)).expect("a free name")
 }
@@ -79,5 +83,5 @@ pub fn plan(t: &Table, dialect: Dialect, target: &str, columns: &[(String, Strin
     if !fts.shadow_tables.is_empty() {
         note.push_str(&format!(". SQLite's own index ({}) is not copied", fts.shadow_tables.join(", ")));
     }
-    Some((Some(PlannedSearch { vector, index, columns: cols }), Warning { table: Some(t.name.clone()), object, reason: note }))
+    Some((Some(PlannedSearch { vector, index, columns: cols, config: None }), Warning { table: Some(t.name.clone()), object, reason: note }))
 }

@@ -39,3 +39,14 @@ pub fn index_clause(index: &str, columns: &[String]) -> String {
     let cols: Vec<String> = columns.iter().map(|c| quote_ident(c, Dialect::MySql)).collect();
     format!("ADD FULLTEXT INDEX {} ({})", quote_ident(index, Dialect::MySql), cols.join(", "))
 }
+
+/// An ordinary table's search (`[[production]]` search): the DDL as the proposal shows it
+/// (names unqualified) and its note.
+pub fn proposal(table: &str, columns: &[String], index: &str) -> (Vec<String>, String) {
+    let sql = vec![format!("ALTER TABLE {} {}", quote_ident(table, Dialect::MySql), index_clause(index, columns))];
+    let note = format!(
+        "InnoDB FULLTEXT: words shorter than innodb_ft_min_token_size (3 characters by default) and InnoDB's stop words (\"the\", \"about\", …) are not indexed, and words are not stemmed (search word* for endings). The columns compare in binary, as SQLite's do, which makes the search case-sensitive: the rows loaded before the index is built are indexed in lower case, rows written afterwards as they are written (MariaDB 10.11), so search a word in both forms: AGAINST ('gilded Gilded' IN BOOLEAN MODE). Search with WHERE MATCH ({}) AGAINST ('+word' IN BOOLEAN MODE), naming exactly these columns. The trade-off: each insert or update also updates the index, and InnoDB keeps an FTS_DOC_ID column and auxiliary tables for it",
+        columns.join(", ")
+    );
+    (sql, note)
+}

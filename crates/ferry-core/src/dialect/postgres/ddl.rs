@@ -50,8 +50,9 @@ pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String
     if let Some(a) = &t.added {
         defs.push(format!("{} {} NOT NULL", q(&a.name), a.type_sql));
     }
-    if let (Some(s), Some(fts)) = (&t.search, &t.source.fts) {
-        defs.push(super::search::vector_column(fts, &s.vector, &s.columns));
+    if let Some(s) = &t.search {
+        let config = s.config.as_deref().or_else(|| t.source.fts.as_ref().map(super::search::config)).unwrap_or("simple");
+        defs.push(super::search::vector_column(config, &s.vector, &s.columns));
     }
     for ck in t.checks.iter().filter(|_| checks) {
         defs.push(format!("CONSTRAINT {} CHECK ({})", q(&ck.name), ck.sql));

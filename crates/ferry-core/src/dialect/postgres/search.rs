@@ -46,10 +46,25 @@ fn q(s: &str) -> String {
 }
 
 /// The generated column's definition, for `CREATE TABLE`.
-pub fn vector_column(fts: &Fts, vector: &str, columns: &[String]) -> String {
+pub fn vector_column(config: &str, vector: &str, columns: &[String]) -> String {
     let doc: Vec<String> = columns.iter().map(|c| format!("coalesce({}::text, '')", q(c))).collect();
     let doc = if doc.is_empty() { "''".to_string() } else { doc.join(" || ' ' || ") };
-    format!("{} tsvector GENERATED ALWAYS AS (to_tsvector('{}'::regconfig, {doc})) STORED", q(vector), config(fts))
+    format!("{} tsvector GENERATED ALWAYS AS (to_tsvector({}::regconfig, {doc})) STORED", q(vector), super::simple::lit(config))
+}
+
+/// An ordinary table's search (`[[production]]` search): the DDL as the proposal shows it
+/// (names unqualified) and its note. `prose`: a column reads as prose (so `english`).
+pub fn proposal(table: &str, columns: &[String], config: &str, vector: &str, index_name: &str) -> (Vec<String>, String) {
+    let sql = vec![format!("ALTER TABLE {} ADD COLUMN {}", q(table), vector_column(config, vector, columns)), index(&q(table), vector, index_name)];
+    let why = if config == "english" {
+        "'english' because a column reads as prose: words are stemmed (\"shipping\" finds \"shipped\") and English stop words left out; names in the same vector are stemmed alike, so they match when searched with 'english' too"
+    } else {
+        "'simple' because the columns are names: they are not English words to stem (\"Jones\" stays \"jones\"), and no word is left out as a stop word"
+    };
+    let note = format!(
+        "{why}. Search with WHERE {vector} @@ websearch_to_tsquery('{config}', 'words'). The trade-off: the stored column takes about the text's size again, and each insert or update recomputes it and updates the GIN index {index_name}"
+    );
+    (sql, note)
 }
 
 /// The GIN index on the generated column.

@@ -1,0 +1,177 @@
+//! `ferry plan --production`: full-text search over prose and names (`search`), partial
+//! indexes where a flag or a status is skewed (`partial_index`), covering indexes where a
+//! view reads more of a table than its index holds (`covering_index`). Each proposal is made
+//! from the data, migrate builds it when accepted, the target uses it, and validate is clean.
+
+use crate::common::*;
+use rusqlite::Connection;
+use serde_json::Value as J;
+use std::path::{Path, PathBuf};
+
+const FIRST: [&str; 20] = ["marta", "oskar", "ingrid", "tomas", "helga", "pavel", "agnes", "dmitri", "yusuf", "leona", "bruno", "camila", "fabian", "greta", "hamid", "irena", "jonas", "kirsten", "lucian", "mireille"];
+const LAST: [&str; 15] = ["lindqvist", "okafor", "brennan", "castillo", "nakamura", "petrov", "duarte", "eriksen", "fontaine", "gallagher", "haddad", "iwasaki", "jovanovic", "kowalczyk", "moreau"];
+/// Words of the notes: four letters or more, no stop word, none inside another or inside a name.
+const WORDS: [&str; 20] = ["harbor", "lantern", "meadow", "copper", "violet", "granite", "orchard", "falcon", "willow", "thunder", "ember", "canyon", "marble", "saffron", "juniper", "pebble", "glacier", "velvet", "cobalt", "tundra"];
+const ADJ: [&str; 6] = ["Rustic", "Polished", "Folding", "Woven", "Carved", "Glazed"];
+const NOUN: [&str; 8] = ["Kettle", "Bench", "Basket", "Stool", "Mirror", "Ladder", "Bucket", "Shelf"];
+
+fn cap(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// customers: names, e-mail addresses (their parts are the name's), notes in sentences
+/// (some NULL), and columns that are not words (a SKU-like code, a status, instants);
+/// products: two-word names and SKUs.
+fn build(path: &Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE customers (id INTEGER PRIMARY KEY, code TEXT NOT NULL, email TEXT NOT NULL, full_name TEXT NOT NULL, status TEXT NOT NULL, notes TEXT, created_at TEXT NOT NULL);
+         CREATE TABLE products (id INTEGER PRIMARY KEY, sku TEXT NOT NULL, name TEXT NOT NULL);",
+    )
+    .unwrap();
+    let tx = c.unchecked_transaction().unwrap();
+    for i in 0..200usize {
+        let (f, l) = (FIRST[(i * 7) % 20], LAST[(i * 11 + i / 20) % 15]);
+        let notes = (i % 9 != 4).then(|| {
+            let n = 6 + i % 7;
+            let s: Vec<String> = (0..n).map(|k| WORDS[(i * 3 + k * k * 5 + k) % 20].to_string()).collect();
+            format!("{}, said the clerk.", s.join(" "))
+        });
+        let status = ["new", "active", "active", "active"][i % 4];
+        tx.execute(
+            "INSERT INTO customers VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            rusqlite::params![i as i64 + 1, format!("C-{:05}", i * 37), format!("{f}.{l}{i}@example.com"), format!("{} {}", cap(f), cap(l)), status, notes, format!("2024-03-{:02}T10:00:00Z", 1 + i % 28)],
+        )
+        .unwrap();
+    }
+    for i in 0..40usize {
+        tx.execute("INSERT INTO products VALUES (?1, ?2, ?3)", rusqlite::params![i as i64 + 1, format!("SKU-{:04}", i), format!("{} {}", ADJ[i % 6], NOUN[(i / 6 + i) % 8])]).unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+/// The ids SQLite answers for a word anywhere in the columns (the words are chosen so that a
+/// substring is a whole word).
+fn sqlite_ids(path: &Path, table: &str, cols: &[&str], word: &str) -> Vec<String> {
+    let c = Connection::open(path).unwrap();
+    let doc = cols.iter().map(|c| format!("coalesce({c}, '')")).collect::<Vec<_>>().join(" || ' ' || ");
+    let mut s = c.prepare(&format!("SELECT id FROM {table} WHERE instr(lower({doc}), lower(?1)) > 0 ORDER BY id")).unwrap();
+    s.query_map([word], |r| r.get::<_, i64>(0)).unwrap().map(|r| r.unwrap().to_string()).collect()
+}
+
+/// `ferry plan --production` into `out`; returns its production lines and the plan's text.
+pub fn production_plan(src: &Path, url: &str, out: &Path) -> (String, String) {
+    let run = ferry(&["plan", src.to_str().unwrap(), "--to", url, "--production", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let said = run.stdout + &run.stderr;
+    let at = said.find("\nproduction: ").unwrap_or_else(|| panic!("no production lines: {said}"));
+    (said[at..].to_string(), std::fs::read_to_string(out).unwrap())
+}
+
+/// The plan's `[[production]]` entries of `kind` accepted (`accept = true`), as a user edits
+/// the file.
+pub fn accept_kind(plan: &Path, kind: &str) {
+    let text = std::fs::read_to_string(plan).unwrap();
+    let want = format!("kind = \"{kind}\"\naccept = false");
+    assert!(text.contains(&want), "no {kind} proposal left to accept: {text}");
+    std::fs::write(plan, text.replace(&want, &format!("kind = \"{kind}\"\naccept = true"))).unwrap();
+}
+
+/// A copy of the plan with one more `[[production]]` entry, for refusals.
+pub fn with_entry(plan: &Path, name: &str, entry: &str) -> PathBuf {
+    let out = plan.with_file_name(name);
+    std::fs::write(&out, format!("{}\n\n[[production]]\n{entry}\n", std::fs::read_to_string(plan).unwrap())).unwrap();
+    out
+}
+
+/// `ferry validate` and `ferry diff` with the plan: clean and equal.
+pub fn clean(src: &Path, db: &TestDb, plan: &Path, kind: Kind) {
+    let (s, p) = (src.to_str().unwrap(), plan.to_str().unwrap());
+    let v = ferry(&["validate", s, "--to", &db.url, "--plan", p]);
+    assert_eq!(v.code, 0, "{kind:?}: {}\n{}", v.stdout, v.stderr);
+    let d = ferry(&["diff", s, "--to", &db.url, "--plan", p, "--json"]);
+    let dj: J = serde_json::from_str(&d.stdout).unwrap_or(J::Null);
+    let unequal: Vec<String> = dj["tables"].as_array().unwrap_or(&vec![]).iter().flat_map(|t| t["items"].as_array().cloned().unwrap_or_default().into_iter().filter(|i| i["status"] != "equal").map(|i| i.to_string())).collect();
+    assert!(unequal.is_empty() && dj["tables"].is_array(), "{kind:?}: {unequal:?} {}", d.stderr);
+}
+
+#[tokio::test]
+async fn search_over_prose_and_names_answers_as_sqlite_does() {
+    let dir = Scratch::new();
+    let src = dir.path("search.sqlite");
+    build(&src);
+    let s = src.to_str().unwrap();
+    // (table, searched columns, PostgreSQL configuration, words)
+    let searches: [(&str, &[&str], &str, &[&str]); 2] = [
+        ("customers", &["email", "full_name", "notes"], "english", &["harbor", "glacier", "ember", "Ingrid", "Nakamura", "Lucian", "tundra"]),
+        ("products", &["name"], "simple", &["Kettle", "Woven", "Shelf"]),
+    ];
+    for (table, cols, _, words) in searches {
+        for w in words {
+            let n = sqlite_ids(&src, table, cols, w).len();
+            assert!(n > 0 && n < if table == "customers" { 200 } else { 40 }, "{table} {w}: {n} rows; the test's words tell rows apart");
+        }
+    }
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "prod_search").await;
+        let plan = dir.path(&format!("search-{kind:?}.toml"));
+        let (said, text) = production_plan(&src, &db.url, &plan);
+        // The proposals, from the data: customers' notes read as prose, names and addresses
+        // searched with them; products' names alone; codes, statuses and instants left out.
+        assert!(said.contains("search on customers.email, full_name, notes: 200 rows;") && said.contains("words on average (prose)") && said.contains("200 e-mail addresses"), "{kind:?}: {said}");
+        assert!(said.contains("search on products.name: 40 rows; name: 40 values, 2 words on average (names)"), "{kind:?}: {said}");
+        assert!(!said.contains("code:") && !said.contains("status:") && !said.contains("created_at"), "{kind:?}: {said}");
+        match kind {
+            Kind::Pg => assert!(text.contains("using = \"english\"") && text.contains("using = \"simple\"") && said.contains("USING gin (\"search_vector\")") && said.contains("stemmed"), "{text}"),
+            Kind::My => assert!(!text.contains("using =") && said.contains("ADD FULLTEXT INDEX") && said.contains("innodb_ft_min_token_size") && said.contains("'gilded Gilded'"), "{text}"),
+        }
+        // Refusals: a column the source does not have, one that is not text, a configuration
+        // the server has not.
+        let hostile: [(&str, &str, &[&str]); 3] = [
+            ("nope.toml", "table = \"customers\"\nkind = \"search\"\naccept = true\nevidence = \"\"\ncolumns = [\"nope\"]\nusing = \"english\"", &["column customers.nope is not in the source"]),
+            ("int.toml", "table = \"customers\"\nkind = \"search\"\naccept = true\nevidence = \"\"\ncolumns = [\"id\"]\nusing = \"simple\"", &["customers.id is planned as", "not text"]),
+            ("conf.toml", "table = \"products\"\nkind = \"search\"\naccept = true\nevidence = \"\"\ncolumns = [\"name\"]\nusing = \"klingon\"", &[if kind == Kind::Pg { "\"klingon\" is not a text search configuration" } else { "has no text search configuration" }]),
+        ];
+        for (name, entry, words) in hostile {
+            let bad = with_entry(&plan, name, entry);
+            let run = ferry(&["migrate", s, "--to", &db.url, "--plan", bad.to_str().unwrap()]);
+            let all = format!("{}{}", run.stdout, run.stderr);
+            assert!(run.code != 0 && words.iter().all(|w| all.contains(w)) && !all.contains("panicked"), "{kind:?} {name}: {} {all}", run.code);
+        }
+
+        accept_kind(&plan, "search");
+        let run = ferry(&["migrate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
+        // The catalog has the search; the same words find the same rows.
+        let catalog = match kind {
+            Kind::Pg => "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE indexdef LIKE '%USING gin%' ORDER BY 1",
+            Kind::My => "SELECT CAST(CONCAT(index_name, ' ', table_name) AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_type = 'FULLTEXT' AND seq_in_index = 1 ORDER BY 1",
+        };
+        let got: Vec<String> = db.texts(catalog).await.into_iter().map(Option::unwrap).collect();
+        assert_eq!(got.len(), 2, "{kind:?}: {got:?}");
+        assert!(got[0].starts_with("customers_search_idx") && got[1].starts_with("products_search_idx"), "{kind:?}: {got:?}");
+        for (table, cols, config, words) in searches {
+            for word in words {
+                let want = sqlite_ids(&src, table, cols, word);
+                let sql = match kind {
+                    Kind::Pg => format!("SELECT id::text FROM {table} WHERE search_vector @@ websearch_to_tsquery('{config}', '{word}') ORDER BY {table}.id"),
+                    // The columns compare in binary: InnoDB indexed the loaded rows' words in
+                    // lower case (the plan's note says it); a row written afterwards as written.
+                    Kind::My => format!("SELECT CAST(id AS CHAR) FROM {table} WHERE MATCH ({}) AGAINST ('+{}' IN BOOLEAN MODE) ORDER BY {table}.id", cols.join(", "), word.to_lowercase()),
+                };
+                let got: Vec<String> = db.texts(&sql).await.into_iter().map(Option::unwrap).collect();
+                assert_eq!(got, want, "{kind:?}: {table} searched for {word}");
+            }
+        }
+        // A row written afterwards is searched too.
+        db.exec("INSERT INTO products (id, sku, name) VALUES (41, 'SKU-0041', 'Gilded Kettle')").await.unwrap();
+        let sql = match kind {
+            Kind::Pg => "SELECT count(*)::text FROM products WHERE search_vector @@ websearch_to_tsquery('simple', 'gilded')",
+            Kind::My => "SELECT CAST(count(*) AS CHAR) FROM products WHERE MATCH (name) AGAINST ('gilded Gilded' IN BOOLEAN MODE)",
+        };
+        assert_eq!(db.texts(sql).await, [Some("1".to_string())], "{kind:?}");
+        db.exec("DELETE FROM products WHERE id = 41").await.unwrap();
+        clean(&src, &db, &plan, kind);
+    }
+}
