@@ -175,3 +175,95 @@ async fn search_over_prose_and_names_answers_as_sqlite_does() {
         clean(&src, &db, &plan, kind);
     }
 }
+
+/// products: 5% inactive, indexed (tenant_id, is_active), with UNIQUE (tenant_id, sku) beside
+/// it; uploads: 3% pending, indexed (tenant_id, status) and by an existing partial index.
+fn build_skewed(path: &Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE tenants (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+         CREATE TABLE products (id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id), sku TEXT NOT NULL,
+            is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)), UNIQUE (tenant_id, sku));
+         CREATE INDEX idx_products_tenant_active ON products (tenant_id, is_active);
+         CREATE TABLE uploads (id INTEGER PRIMARY KEY, tenant_id TEXT NOT NULL REFERENCES tenants(id),
+            status TEXT NOT NULL CHECK (status IN ('pending', 'done')), created_at TEXT NOT NULL);
+         CREATE INDEX idx_uploads_tenant_status ON uploads (tenant_id, status);
+         CREATE INDEX idx_uploads_pending ON uploads (tenant_id, created_at) WHERE status = 'pending';",
+    )
+    .unwrap();
+    let tx = c.unchecked_transaction().unwrap();
+    for t in 0..4 {
+        tx.execute("INSERT INTO tenants VALUES (?1, ?2)", rusqlite::params![format!("t{t}"), format!("Tenant {t}")]).unwrap();
+    }
+    for i in 0..400i64 {
+        tx.execute("INSERT INTO products VALUES (?1, ?2, ?3, ?4)", rusqlite::params![i + 1, format!("t{}", i % 4), format!("SKU-{i:04}"), (i % 20 != 0) as i64]).unwrap();
+    }
+    for i in 0..300i64 {
+        tx.execute("INSERT INTO uploads VALUES (?1, ?2, ?3, ?4)", rusqlite::params![i + 1, format!("t{}", i % 4), if i % 33 == 0 { "pending" } else { "done" }, format!("2024-05-{:02}T08:00:00Z", 1 + i % 28)]).unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+#[tokio::test]
+async fn a_skewed_flag_or_status_gets_a_partial_index_on_postgres_only() {
+    let dir = Scratch::new();
+    let src = dir.path("skewed.sqlite");
+    build_skewed(&src);
+    let s = src.to_str().unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "prod_partial").await;
+        let plan = dir.path(&format!("partial-{kind:?}.toml"));
+        let (said, _) = production_plan(&src, &db.url, &plan);
+        let p = plan.to_str().unwrap();
+        if kind == Kind::My {
+            // Said once, not taken; taking it is refused; the source's indexes are carried.
+            assert_eq!(said.matches("have no partial indexes").count(), 1, "{said}");
+            assert!(said.contains("[ ] partial_index on products: 380 of 400 rows (95%) have is_active = 1"), "{said}");
+            let bad = with_entry(&plan, "taken.toml", "table = \"products\"\nkind = \"partial_index\"\naccept = true\nevidence = \"\"\ncolumns = [\"tenant_id\"]\npredicate = \"is_active = 1\"");
+            let run = ferry(&["migrate", s, "--to", &db.url, "--plan", bad.to_str().unwrap()]);
+            assert!(run.code != 0 && run.stderr.contains("have no partial indexes: set accept = false"), "{}{}", run.stdout, run.stderr);
+            let run = ferry(&["migrate", s, "--to", &db.url, "--plan", p]);
+            assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+            let got = db.texts("SELECT DISTINCT CAST(index_name AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name LIKE 'idx_%' ORDER BY 1").await;
+            assert_eq!(got.into_iter().map(Option::unwrap).collect::<Vec<_>>(), ["idx_products_tenant_active", "idx_uploads_pending", "idx_uploads_tenant_status"]);
+            clean(&src, &db, &plan, kind);
+            continue;
+        }
+        // products: the set side, taken (UNIQUE (tenant_id, sku) still serves the rest);
+        // uploads: the rare side, not taken (nothing else leads with tenant_id).
+        assert!(said.contains("[x] partial_index on products.tenant_id: 380 of 400 rows (95%) have is_active = 1; index idx_products_tenant_active (tenant_id, is_active) leads with the foreign key tenant_id"), "{said}");
+        assert!(said.contains("UNIQUE (tenant_id, sku)") && said.contains("Replaces idx_products_tenant_active"), "{said}");
+        assert!(said.contains("[ ] partial_index on uploads.tenant_id: 10 of 300 rows (3%) have status = 'pending'") && said.contains("no longer have an index"), "{said}");
+        // Refusals: a predicate over a column the table has not, an index the source has not.
+        let hostile: [(&str, &str, &str); 2] = [
+            ("pred.toml", "predicate = \"nope = 1\"\nreplaces = [\"idx_products_tenant_active\"]", "cannot be translated"),
+            ("repl.toml", "predicate = \"is_active = 1\"\nreplaces = [\"idx_missing\"]", "replaces \"idx_missing\": the source has no such index on products"),
+        ];
+        for (name, more, word) in hostile {
+            let bad = with_entry(&plan, name, &format!("table = \"products\"\nkind = \"partial_index\"\naccept = true\nevidence = \"\"\ncolumns = [\"tenant_id\"]\n{more}"));
+            let run = ferry(&["migrate", s, "--to", &db.url, "--plan", bad.to_str().unwrap()]);
+            assert!(run.code != 0 && run.stderr.contains(word) && !run.stderr.contains("panicked"), "{name}: {}{}", run.stdout, run.stderr);
+        }
+        accept_kind(&plan, "partial_index");
+        let run = ferry(&["migrate", s, "--to", &db.url, "--plan", p]);
+        assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+        let got: Vec<String> = db.texts("SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%pkey' AND indexname NOT LIKE '%key' ORDER BY 1").await.into_iter().map(Option::unwrap).collect();
+        let all = got.join("\n");
+        assert!(!all.contains("idx_products_tenant_active") && !all.contains("idx_uploads_tenant_status"), "the replaced indexes are left out: {all}");
+        assert!(all.contains("idx_uploads_pending") && all.contains("(tenant_id, created_at) WHERE (status = 'pending'::text)"), "the source's partial index is carried: {all}");
+        assert!(all.contains("products_tenant_id_where_idx: CREATE INDEX products_tenant_id_where_idx ON public.products USING btree (tenant_id) WHERE (is_active = 1)"), "{all}");
+        assert!(all.contains("uploads_tenant_id_where_idx: CREATE INDEX uploads_tenant_id_where_idx ON public.uploads USING btree (tenant_id) WHERE (status = 'pending'::text)"), "{all}");
+        // The planner uses it for the rows it holds.
+        let mut c = db.pg().await;
+        sqlx::raw_sql("ANALYZE; SET enable_seqscan = off").execute(&mut c).await.unwrap();
+        for (sql, index) in [
+            ("EXPLAIN SELECT id FROM products WHERE tenant_id = 't1' AND is_active = 1", "products_tenant_id_where_idx"),
+            ("EXPLAIN SELECT id FROM uploads WHERE tenant_id = 't1' AND status = 'pending'", "_where_idx"),
+        ] {
+            use sqlx::Row;
+            let lines: Vec<String> = sqlx::query(sql).fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect();
+            assert!(lines.join("\n").contains(index), "{sql}: {lines:?}");
+        }
+        clean(&src, &db, &plan, kind);
+    }
+}
