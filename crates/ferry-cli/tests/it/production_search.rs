@@ -121,6 +121,7 @@ async fn search_over_prose_and_names_answers_as_sqlite_does() {
         // searched with them; products' names alone; codes, statuses and instants left out.
         assert!(said.contains("search on customers.email, full_name, notes: 200 rows;") && said.contains("words on average (prose)") && said.contains("200 e-mail addresses"), "{kind:?}: {said}");
         assert!(said.contains("search on products.name: 40 rows; name: 40 values, 2 words on average (names)"), "{kind:?}: {said}");
+        assert!(!said.contains("covering_index") && !said.contains("partial_index"), "{kind:?}: no view, no skewed index: {said}");
         assert!(!said.contains("code:") && !said.contains("status:") && !said.contains("created_at"), "{kind:?}: {said}");
         match kind {
             Kind::Pg => assert!(text.contains("using = \"english\"") && text.contains("using = \"simple\"") && said.contains("USING gin (\"search_vector\")") && said.contains("stemmed"), "{text}"),
@@ -264,6 +265,93 @@ async fn a_skewed_flag_or_status_gets_a_partial_index_on_postgres_only() {
             let lines: Vec<String> = sqlx::query(sql).fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect();
             assert!(lines.join("\n").contains(index), "{sql}: {lines:?}");
         }
+        clean(&src, &db, &plan, kind);
+    }
+}
+
+/// The demo's `order_totals` view over orders and their items, the items indexed by order.
+fn build_view(path: &Path, view: bool) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE orders (id TEXT PRIMARY KEY, customer TEXT NOT NULL, status TEXT NOT NULL, total REAL NOT NULL);
+         CREATE TABLE order_items (id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES orders(id), sku TEXT NOT NULL,
+            quantity INTEGER NOT NULL, line_total REAL NOT NULL, note TEXT);
+         CREATE INDEX idx_order_items_order ON order_items (order_id);",
+    )
+    .unwrap();
+    if view {
+        c.execute_batch(
+            "CREATE VIEW order_totals AS SELECT o.id AS order_id, o.status, COUNT(i.id) AS item_count, COALESCE(SUM(i.quantity), 0) AS units,
+                COALESCE(SUM(i.line_total), 0) AS items_total, o.total FROM orders o LEFT JOIN order_items i ON i.order_id = o.id GROUP BY o.id;",
+        )
+        .unwrap();
+    }
+    let tx = c.unchecked_transaction().unwrap();
+    for o in 0..120i64 {
+        tx.execute("INSERT INTO orders VALUES (?1, ?2, ?3, ?4)", rusqlite::params![format!("o{o:03}"), format!("c{}", o % 17), ["paid", "shipped"][o as usize % 2], (o * 7 % 50) as f64 + 0.5]).unwrap();
+        for k in 0..(o % 4) {
+            tx.execute("INSERT INTO order_items VALUES (?1, ?2, ?3, ?4, ?5, NULL)", rusqlite::params![format!("i{o:03}-{k}"), format!("o{o:03}"), format!("SKU-{}", (o + k) % 9), 1 + k, (1 + k) as f64 * 2.25]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+#[tokio::test]
+async fn a_view_reading_past_its_index_gets_a_covering_index() {
+    let dir = Scratch::new();
+    let src = dir.path("view.sqlite");
+    build_view(&src, true);
+    let bare = dir.path("bare.sqlite");
+    build_view(&bare, false);
+    let s = src.to_str().unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "prod_cover").await;
+        // Never guessed: without the view, no proposal.
+        let (said, _) = production_plan(&bare, &db.url, &dir.path(&format!("bare-{kind:?}.toml")));
+        assert!(!said.contains("covering_index"), "{kind:?}: {said}");
+
+        let plan = dir.path(&format!("cover-{kind:?}.toml"));
+        let (said, _) = production_plan(&src, &db.url, &plan);
+        // InnoDB's secondary indexes hold the primary key already: id is not appended there.
+        let (reads, sql) = match kind {
+            Kind::Pg => ("id, quantity, line_total", "CREATE INDEX \"idx_order_items_order\" ON \"order_items\" (\"order_id\") INCLUDE (\"id\", \"quantity\", \"line_total\")"),
+            Kind::My => ("quantity, line_total", "ALTER TABLE `order_items` DROP INDEX `idx_order_items_order`, ADD INDEX `idx_order_items_order` (`order_id`, `quantity`, `line_total`)"),
+        };
+        let want = format!("[ ] covering_index on order_items.order_id: view order_totals selects rows of order_items by order_id (index idx_order_items_order (order_id)) and reads {reads} of them");
+        assert!(said.contains(&want) && said.contains(sql) && said.contains("trade-off"), "{kind:?}: {said}");
+        assert_eq!(said.matches("covering_index").count(), 1, "{kind:?}: orders has no index the view's rows are selected by: {said}");
+        let hostile: [(&str, &str, &str); 2] = [
+            ("cover-ix.toml", "replaces = [\"idx_nope\"]\ninclude = [\"quantity\"]", "replaces \"idx_nope\": the source has no index"),
+            ("cover-col.toml", "replaces = [\"idx_order_items_order\"]\ninclude = [\"nope\"]", "column order_items.nope is not in the source"),
+        ];
+        for (name, more, word) in hostile {
+            let bad = with_entry(&plan, name, &format!("table = \"order_items\"\nkind = \"covering_index\"\naccept = true\nevidence = \"\"\ncolumns = [\"order_id\"]\n{more}"));
+            let run = ferry(&["migrate", s, "--to", &db.url, "--plan", bad.to_str().unwrap()]);
+            assert!(run.code != 0 && run.stderr.contains(word) && !run.stderr.contains("panicked"), "{kind:?} {name}: {}{}", run.stdout, run.stderr);
+        }
+        accept_kind(&plan, "covering_index");
+        let run = ferry(&["migrate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
+        match kind {
+            Kind::Pg => {
+                let def = db.texts("SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_order_items_order'").await;
+                assert_eq!(def, [Some("CREATE INDEX idx_order_items_order ON public.order_items USING btree (order_id) INCLUDE (id, quantity, line_total)".to_string())]);
+                let mut c = db.pg().await;
+                sqlx::raw_sql("VACUUM ANALYZE order_items").execute(&mut c).await.unwrap();
+                sqlx::raw_sql("SET enable_seqscan = off; SET enable_bitmapscan = off").execute(&mut c).await.unwrap();
+                use sqlx::Row;
+                let lines: Vec<String> = sqlx::query("EXPLAIN SELECT id, quantity, line_total FROM order_items WHERE order_id = 'o007'").fetch_all(&mut c).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect();
+                assert!(lines.join("\n").contains("Index Only Scan using idx_order_items_order"), "{lines:?}");
+            }
+            Kind::My => {
+                let cols = db.texts("SELECT CAST(column_name AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND index_name = 'idx_order_items_order' ORDER BY seq_in_index").await;
+                assert_eq!(cols.into_iter().map(Option::unwrap).collect::<Vec<_>>(), ["order_id", "quantity", "line_total"]);
+            }
+        }
+        // The view answers as SQLite's does.
+        let sum: f64 = Connection::open(&src).unwrap().query_row("SELECT sum(units) + sum(items_total) + count(*) FROM order_totals", [], |r| r.get(0)).unwrap();
+        let got = db.texts(if kind == Kind::Pg { "SELECT (sum(units) + sum(items_total) + count(*))::text FROM order_totals" } else { "SELECT CAST(sum(units) + sum(items_total) + count(*) AS CHAR) FROM order_totals" }).await;
+        assert_eq!(got[0].as_deref().map(|t| t.parse::<f64>().unwrap()), Some(sum), "{kind:?}");
         clean(&src, &db, &plan, kind);
     }
 }

@@ -41,6 +41,12 @@ impl Dialect {
         }
     }
 
+    /// Whether an index can carry columns it does not search by (PostgreSQL `INCLUDE`); on
+    /// MySQL/MariaDB a covering index has them appended to its key instead.
+    pub fn index_include(self) -> bool {
+        self == Dialect::Postgres
+    }
+
     /// A logical type as this dialect's column type (`dialect/*/types.rs`).
     pub fn format_type(self, t: &LogicalType) -> String {
         match self {

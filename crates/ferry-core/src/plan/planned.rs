@@ -38,7 +38,7 @@ pub struct Narrower {
     pub type_sql: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlannedIndex {
     pub name: String,
     pub unique: bool,
@@ -47,6 +47,9 @@ pub struct PlannedIndex {
     pub where_sql: Option<String>,
     /// The SQLite definition, for messages.
     pub source_sql: String,
+    /// Columns the index carries without searching by them (PostgreSQL `INCLUDE`), target
+    /// names; a covering index (`[[production]]` covering_index).
+    pub include: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

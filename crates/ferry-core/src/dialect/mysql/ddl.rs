@@ -291,6 +291,7 @@ mod tests {
                 .collect(),
             where_sql: partial.then(|| "x > 0".into()),
             source_sql: String::new(),
+            include: vec![],
         }
     }
 

@@ -131,6 +131,9 @@ pub fn index(t: &PlannedTable, schema: &str, ix: &PlannedIndex) -> String {
         qualified(schema, &t.name),
         parts.join(", ")
     );
+    if !ix.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", cols(&ix.include)));
+    }
     if let Some(w) = &ix.where_sql {
         s.push_str(&format!(" WHERE {w}"));
     }

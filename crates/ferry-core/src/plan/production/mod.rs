@@ -13,8 +13,11 @@
 //!   indexes they would replace.
 //! - `partition`: range partitions of large time-keyed tables that nothing references.
 //! - `defaults`: UUID keys `DEFAULT gen_random_uuid()`, creation times `DEFAULT now()`, the
-//!   extensions the plan needs, and covering indexes where the schema shows the need.
+//!   extensions the plan needs.
+//! - `covering`: covering indexes where the schema shows the need (a view reads more of the
+//!   rows an index selects).
 
+pub mod covering;
 pub mod defaults;
 pub mod json;
 pub mod partial;
@@ -43,6 +46,7 @@ pub fn propose(schema: &Schema, plan: &Plan, source: &Path) -> Result<Vec<Propos
     out.extend(prose::propose(schema, plan, dialect, &conn, source)?);
     out.extend(partial::propose(schema, plan, dialect, &conn, source)?);
     out.extend(partition::propose(schema, plan, dialect, &conn, source)?);
+    out.extend(covering::propose(schema, plan, dialect)?);
     out.extend(defaults::propose(schema, plan, dialect, &out)?);
     let order: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
     out.sort_by_key(|p| (p.table.is_empty(), order.iter().position(|t| *t == p.table), p.kind));
@@ -80,7 +84,8 @@ pub fn problems(plan: &Plan, schema: &Schema) -> Vec<String> {
             ProposalKind::Search => prose::check(p, plan, schema),
             ProposalKind::PartialIndex => partial::check(p, plan, schema),
             ProposalKind::Partition => partition::check(p, plan, schema),
-            ProposalKind::Default | ProposalKind::Extension | ProposalKind::CoveringIndex => defaults::check(p, plan, schema),
+            ProposalKind::CoveringIndex => covering::check(p, plan, schema),
+            ProposalKind::Default | ProposalKind::Extension => defaults::check(p, plan, schema),
         };
         out.extend(more.into_iter().map(|m| format!("{at}: {m}")));
     }
@@ -98,7 +103,8 @@ pub fn apply(tables: &mut [PlannedTable], schema: &Schema, plan: &Plan, dialect:
             ProposalKind::Search => prose::apply(p, tables, schema, dialect, names)?,
             ProposalKind::PartialIndex => partial::apply(p, tables, schema, dialect, names)?,
             ProposalKind::Partition => partition::apply(p, tables, schema, dialect, names)?,
-            ProposalKind::Default | ProposalKind::Extension | ProposalKind::CoveringIndex => defaults::apply(p, tables, schema, dialect, names)?,
+            ProposalKind::CoveringIndex => covering::apply(p, tables, schema, dialect, names)?,
+            ProposalKind::Default | ProposalKind::Extension => defaults::apply(p, tables, schema, dialect, names)?,
         }
     }
     Ok(())
