@@ -72,6 +72,20 @@ pub fn reads_as(s: &TextStats) -> Reads {
     }
 }
 
+/// Values a searched column needs before a search index is worth its cost.
+const MIN_VALUES: u64 = 100;
+
+fn is_address(s: &TextStats) -> bool {
+    s.with_at * 10 >= s.values * 9
+}
+
+/// Whether a table's columns that read as words earn it a search: one of prose or names
+/// (e-mail addresses alone are looked up whole, not searched) that most of the `rows` read
+/// fill, with `MIN_VALUES` values at least (an error column of a few rows is not searched).
+pub fn worth_searching(read: &[(TextStats, Reads)], rows: u64) -> bool {
+    read.iter().any(|(s, r)| *r != Reads::Neither && !is_address(s) && s.values >= MIN_VALUES && s.values * 2 >= rows)
+}
+
 /// Why the profile rules a text column out of search, or None when it may hold words.
 pub fn ruled_out(t: &Table, c: &Column) -> Option<&'static str> {
     let key = |cols: &[String]| cols.iter().any(|k| k.eq_ignore_ascii_case(&c.name));
@@ -98,7 +112,9 @@ pub fn ruled_out(t: &Table, c: &Column) -> Option<&'static str> {
         Some("JSON")
     } else if most(p.text_numeric) {
         Some("numbers")
-    } else if !p.many_texts && !p.distinct_texts.is_empty() && p.distinct_texts.len() as u64 * 4 <= texts {
+    } else if !p.many_texts && !p.distinct_texts.is_empty() && p.distinct_texts.len() as u64 * 4 <= texts && listed_words(&p.distinct_texts) < 3.0 {
+        // A few values, repeated, of a word or two: a status. Canned sentences repeated are
+        // still words to search.
         Some("enum-like")
     } else if p.max_text_chars < 3 {
         Some("too short")
@@ -107,20 +123,28 @@ pub fn ruled_out(t: &Table, c: &Column) -> Option<&'static str> {
     }
 }
 
+/// The average number of words of the distinct values a profile lists.
+fn listed_words(values: &[String]) -> f64 {
+    values.iter().map(|v| v.split_whitespace().count() as f64).sum::<f64>() / values.len().max(1) as f64
+}
+
 fn q(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// One aggregate over the candidate columns of a table: their `TextStats`, in order.
 fn stats(conn: &rusqlite::Connection, table: &str, columns: &[&str], path: &Path) -> Result<Vec<TextStats>> {
+    // Each value read once (the subquery under an aggregate is not flattened), and no more
+    // than `SAMPLE` rows: what a column reads as shows in its first rows already.
+    let inner: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("NULLIF(trim({}), '') AS c{i}", q(c))).collect();
     let mut sel = vec![];
-    for c in columns {
-        let v = format!("(CASE WHEN typeof({0}) = 'text' AND {0} <> '' THEN {0} END)", q(c));
+    for i in 0..columns.len() {
+        let v = format!("c{i}");
         sel.push(format!(
-            "count({v}), coalesce(avg(length({v})), 0), coalesce(avg(length(trim({v})) - length(replace(trim({v}), ' ', '')) + 1), 0), coalesce(sum({v} GLOB '*[0-9]*'), 0), coalesce(sum(instr({v}, '@') > 0), 0)"
+            "count({v}), coalesce(avg(length({v})), 0), coalesce(avg(length({v}) - length(replace(replace({v}, char(10), ''), ' ', '')) + 1), 0), coalesce(sum({v} GLOB '*[0-9]*'), 0), coalesce(sum(instr({v}, '@') > 0), 0)"
         ));
     }
-    let sql = format!("SELECT {} FROM {}", sel.join(", "), q(table));
+    let sql = format!("SELECT {} FROM (SELECT {} FROM {} LIMIT {SAMPLE})", sel.join(", "), inner.join(", "), q(table));
     let fail = |e: rusqlite::Error| FerryError::SourceUnreadable { path: path.to_path_buf(), detail: format!("reading the text of {table} for search: {e}") };
     conn.query_row(&sql, [], |r| {
         (0..columns.len())
@@ -132,6 +156,9 @@ fn stats(conn: &rusqlite::Connection, table: &str, columns: &[&str], path: &Path
     })
     .map_err(fail)
 }
+
+/// Rows read at most per table to tell how its text reads.
+const SAMPLE: u64 = 5_000;
 
 /// 8120 → "8,120".
 pub(super) fn figure(n: u64) -> String {
@@ -170,16 +197,19 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
         }
         let cols: Vec<&str> = candidates.iter().map(|c| c.name.as_str()).collect();
         let found = stats(conn, &t.name, &cols, path)?;
+        // The averages are the sample's; beyond it the number of values is the profile's.
+        let sampled = t.row_count > SAMPLE;
+        let counted = |c: &str, s: &TextStats| if sampled { t.column(c).and_then(|c| c.profile.as_ref()).map_or(s.values, |p| p.texts) } else { s.values };
         let read: Vec<(&str, TextStats, Reads)> = cols.iter().zip(found).map(|(c, s)| (*c, s, reads_as(&s))).filter(|(_, _, r)| *r != Reads::Neither).collect();
-        if read.is_empty() {
+        if !worth_searching(&read.iter().map(|(_, s, r)| (*s, *r)).collect::<Vec<_>>(), t.row_count.min(SAMPLE)) {
             continue;
         }
         let prose = read.iter().any(|(_, _, r)| *r == Reads::Prose);
         let evidence: Vec<String> = read
             .iter()
             .map(|(c, s, r)| match r {
-                Reads::Names if s.with_at * 10 >= s.values * 9 => format!("{c}: {} e-mail addresses", figure(s.values)),
-                _ => format!("{c}: {} values, {:.0} words on average ({})", figure(s.values), s.avg_words, if *r == Reads::Prose { "prose" } else { "names" }),
+                Reads::Names if is_address(s) => format!("{c}: {} e-mail addresses", figure(counted(c, s))),
+                _ => format!("{c}: {} values, {:.0} words on average ({})", figure(counted(c, s)), s.avg_words, if *r == Reads::Prose { "prose" } else { "names" }),
             })
             .collect();
         let config = dialect.search_config(prose);
@@ -188,7 +218,8 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
         let vector = vector_name(&targets);
         let index = names.take(&derived_name(dialect, &[&tp.target, "search"], "idx"));
         let (sql, note) = dialect.search_proposal(&tp.target, &searched, config, &vector, &index);
-        let mut p = Proposal::new(&t.name, ProposalKind::Search, format!("{} rows; {}", figure(t.row_count), evidence.join("; ")));
+        let first = if sampled { format!(" (words counted in the first {})", figure(SAMPLE)) } else { String::new() };
+        let mut p = Proposal::new(&t.name, ProposalKind::Search, format!("{} rows{first}; {}", figure(t.row_count), evidence.join("; ")));
         p.accept = false;
         p.columns = read.iter().map(|(c, _, _)| c.to_string()).collect();
         p.using = config.map(str::to_string);
@@ -297,6 +328,7 @@ mod tests {
             (col("label", ColumnProfile { text_json: 100, text_json_scalar: 100, ..texts(100) }), None),
             (col("zip", ColumnProfile { text_numeric: 100, ..texts(100) }), Some("numbers")),
             (col("status", ColumnProfile { many_texts: false, distinct_texts: vec!["paid".into(), "pending".into()], ..texts(100) }), Some("enum-like")),
+            (col("canned", ColumnProfile { many_texts: false, distinct_texts: vec!["Said: leave it at the door".into(), "Plain description here.".into()], ..texts(100) }), None),
             (col("nick", ColumnProfile { many_texts: false, distinct_texts: (0..10).map(|i| i.to_string()).collect(), ..texts(10) }), None),
             (col("n", ColumnProfile { integers: 100, texts: 0, ..texts(100) }), Some("not text")),
             (col("cc", ColumnProfile { max_text_chars: 2, ..texts(100) }), Some("too short")),
@@ -304,6 +336,24 @@ mod tests {
         ];
         for (c, want) in cases {
             assert_eq!(ruled_out(&t, &c), want, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn a_table_earns_a_search_with_prose_or_names() {
+        let s = |values, with_at| TextStats { values, avg_chars: 20.0, avg_words: 2.0, with_digit: 0, with_at };
+        let cases = [
+            (vec![(s(1000, 0), Reads::Names)], 1000, true, "names"),
+            (vec![(s(1000, 1000), Reads::Names)], 1000, false, "e-mail addresses alone"),
+            (vec![(s(1000, 1000), Reads::Names), (s(900, 0), Reads::Prose)], 1000, true, "addresses beside prose"),
+            (vec![(s(1000, 1000), Reads::Names), (s(190, 0), Reads::Prose)], 1000, false, "addresses beside a few error messages"),
+            (vec![(s(1000, 0), Reads::Names), (s(190, 0), Reads::Prose)], 1000, true, "names beside a few notes"),
+            (vec![(s(3, 0), Reads::Names)], 3, false, "three tenants"),
+            (vec![(s(10, 0), Reads::Prose)], 10, false, "ten error messages"),
+            (vec![], 0, false, "nothing"),
+        ];
+        for (read, rows, want, what) in cases {
+            assert_eq!(worth_searching(&read, rows), want, "{what}");
         }
     }
 
