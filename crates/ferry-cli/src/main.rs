@@ -855,7 +855,13 @@ fn production_lines(proposals: &[ferry_core::plan::production::Proposal]) -> Vec
         if let Some(n) = &p.note {
             out.push(format!("      note: {n}"));
         }
-        for sql in &p.sql {
+        // A partitioned table's statements run to one per month: the first and last few say
+        // the shape, the plan holds them all.
+        let shown = if p.sql.len() > 6 { [&p.sql[..3], &p.sql[p.sql.len() - 2..]].concat() } else { p.sql.clone() };
+        for (i, sql) in shown.iter().enumerate() {
+            if p.sql.len() > 6 && i == 3 {
+                out.push(format!("      … ({} in all; the plan's sql holds every one)", count(p.sql.len() as u64, "statement", "statements")));
+            }
             out.push(format!("      {sql}"));
         }
     }
