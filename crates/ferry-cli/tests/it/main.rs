@@ -35,6 +35,7 @@ mod passwords;
 mod preflight;
 mod production_partition;
 mod production_search;
+mod production_json;
 mod refused_objects;
 mod resume;
 mod rehearse;

@@ -42,6 +42,7 @@ pub mod errors;
 pub mod existing;
 pub mod expr;
 pub mod inspect;
+pub mod json_index;
 mod limits;
 mod partition;
 pub mod mysql;

@@ -12,7 +12,7 @@ pub mod default_fit;
 pub mod distribute;
 pub mod kinds;
 pub mod masks;
-mod planned;
+pub mod planned;
 pub mod production;
 mod model;
 pub mod resolve;

@@ -50,6 +50,10 @@ pub struct PlannedIndex {
     /// Columns the index carries without searching by them (PostgreSQL `INCLUDE`), target
     /// names; a covering index (`[[production]]` covering_index).
     pub include: Vec<String>,
+    /// PostgreSQL: the access method (`gin`) where not the default B-tree; MySQL never has one.
+    pub using: Option<String>,
+    /// PostgreSQL: the operator class of each column part (`jsonb_path_ops`).
+    pub opclass: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -217,7 +217,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
                     }
                 },
             };
-            indexes.push(PlannedIndex { name: object_names.take(&ix.name), unique: ix.unique, parts, where_sql, source_sql: ix.sql.clone(), include: vec![] });
+            indexes.push(PlannedIndex { name: object_names.take(&ix.name), unique: ix.unique, parts, where_sql, source_sql: ix.sql.clone(), include: vec![], using: None, opclass: None });
         }
         // The index on the tenant column row-level security asks for (`[access.isolation]`, where
         // none led with it): made with the table's own, so diff and validate expect it too.
@@ -225,7 +225,7 @@ pub fn planned_tables(schema: &Schema, plan: &Plan, dialect: Dialect) -> Result<
             if let Some(col) = &it.column {
                 let target = tcol(col);
                 let name = object_names.take(&derived_name(dialect, &[&tp.target, &target], "idx"));
-                indexes.push(PlannedIndex { name, unique: false, parts: vec![PlannedPart::Column { name: target, desc: false }], where_sql: None, source_sql: format!("row-level security by {col} ([access.isolation])"), include: vec![] });
+                indexes.push(PlannedIndex { name, unique: false, parts: vec![PlannedPart::Column { name: target, desc: false }], where_sql: None, source_sql: format!("row-level security by {col} ([access.isolation])"), include: vec![], using: None, opclass: None });
             }
         }
         let mut checks = vec![];

@@ -292,6 +292,8 @@ mod tests {
             where_sql: partial.then(|| "x > 0".into()),
             source_sql: String::new(),
             include: vec![],
+            using: None,
+            opclass: None,
         }
     }
 

@@ -18,6 +18,7 @@ pub mod flavor;
 pub mod infile;
 pub mod inspect;
 pub mod partition;
+pub mod json_index;
 pub mod monitor;
 pub mod read;
 pub mod rehearse;

@@ -120,15 +120,16 @@ pub fn index(t: &PlannedTable, schema: &str, ix: &PlannedIndex) -> String {
         .parts
         .iter()
         .map(|p| match p {
-            PlannedPart::Column { name, desc } => format!("{}{}", q(name), if *desc { " DESC" } else { "" }),
+            PlannedPart::Column { name, desc } => format!("{}{}{}", q(name), ix.opclass.as_ref().map(|o| format!(" {o}")).unwrap_or_default(), if *desc { " DESC" } else { "" }),
             PlannedPart::Expr { sql, desc } => format!("({sql}){}", if *desc { " DESC" } else { "" }),
         })
         .collect();
     let mut s = format!(
-        "CREATE {}INDEX {} ON {} ({})",
+        "CREATE {}INDEX {} ON {}{} ({})",
         if ix.unique { "UNIQUE " } else { "" },
         q(&ix.name),
         qualified(schema, &t.name),
+        ix.using.as_ref().map(|u| format!(" USING {u}")).unwrap_or_default(),
         parts.join(", ")
     );
     if !ix.include.is_empty() {

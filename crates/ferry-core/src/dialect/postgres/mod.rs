@@ -23,6 +23,7 @@ pub mod expr;
 pub mod flavor;
 pub mod inspect;
 pub mod partition;
+pub mod json_index;
 pub mod monitor;
 pub mod read;
 pub mod rehearse;

@@ -252,7 +252,7 @@ pub fn apply(p: &Proposal, tables: &mut [PlannedTable], _schema: &Schema, dialec
     let name = names.take(&derived_name(dialect, &refs, "idx"));
     let replaced = if left_out.is_empty() { String::new() } else { format!("; it replaces {}, left out", left_out.join(", ")) };
     t.notes.push(Warning { table: Some(p.table.clone()), object: format!("index {name}"), reason: format!("partial index over {} WHERE {pred} ([[production]]){replaced}", p.columns.join(", ")) });
-    t.indexes.push(PlannedIndex { name, unique: false, parts, where_sql: Some(where_sql), source_sql: format!("[[production]] partial_index ({}) WHERE {pred}", p.columns.join(", ")), include: vec![] });
+    t.indexes.push(PlannedIndex { name, unique: false, parts, where_sql: Some(where_sql), source_sql: format!("[[production]] partial_index ({}) WHERE {pred}", p.columns.join(", ")), include: vec![], using: None, opclass: None });
     Ok(())
 }
 

@@ -1,0 +1,158 @@
+//! `ferry plan --production` on JSON columns, UUID keys and creation times, and the
+//! extensions: the proposal with its figures in the plan, migrate builds it, the target's
+//! catalog has it and it answers as SQLite does, validate and diff are clean, and a hostile
+//! `[[production]]` entry is refused by name.
+
+use crate::common::*;
+use rusqlite::Connection;
+use std::path::Path;
+
+const SOURCES: [&str; 3] = ["web", "mobile", "api"];
+
+/// `events`: 1,200 object documents (every one with `source`, a third with `promo`), 30 NULL.
+fn build_json(path: &Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, doc JSON)").unwrap();
+    let tx = c.unchecked_transaction().unwrap();
+    for i in 0..1230i64 {
+        let doc = if i >= 1200 {
+            None
+        } else if i % 3 == 0 {
+            Some(format!("{{\"source\":\"{}\",\"n\":{i},\"promo\":\"p{}\"}}", SOURCES[(i % 3) as usize], i % 7))
+        } else {
+            Some(format!("{{\"source\":\"{}\",\"n\":{i}}}", SOURCES[(i % 3) as usize]))
+        };
+        tx.execute("INSERT INTO events (kind, doc) VALUES ('e', ?1)", [doc]).unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+fn sqlite_ids(path: &Path, sql: &str) -> Vec<String> {
+    let c = Connection::open(path).unwrap();
+    let mut s = c.prepare(sql).unwrap();
+    s.query_map([], |r| r.get::<_, i64>(0)).unwrap().map(|r| r.unwrap().to_string()).collect()
+}
+
+/// Row ids in number order (the targets' text of them may come in any).
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort_by_key(|i| i.parse::<i64>().unwrap());
+    ids
+}
+
+fn plan_production(src: &Path, url: &str, out: &Path) -> String {
+    let run = ferry(&["plan", src.to_str().unwrap(), "--to", url, "--production", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// The `[[production]]` entries of one kind in a plan file.
+fn proposals(text: &str, kind: &str) -> Vec<toml::Value> {
+    let v: toml::Value = toml::from_str(text).unwrap();
+    v.get("production").and_then(|p| p.as_array()).cloned().unwrap_or_default().into_iter().filter(|p| p.get("kind").and_then(|k| k.as_str()) == Some(kind)).collect()
+}
+
+/// The plan with the first proposal of `kind` changed by `edit`, written to `out`.
+fn edited(text: &str, kind: &str, out: &Path, edit: impl Fn(&mut toml::Table)) {
+    let mut v: toml::Value = toml::from_str(text).unwrap();
+    let list = v.get_mut("production").and_then(|p| p.as_array_mut()).unwrap();
+    let p = list.iter_mut().find(|p| p.get("kind").and_then(|k| k.as_str()) == Some(kind)).unwrap();
+    edit(p.as_table_mut().unwrap());
+    std::fs::write(out, toml::to_string(&v).unwrap()).unwrap();
+}
+
+#[tokio::test]
+async fn a_json_index_is_built_used_and_validated() {
+    let dir = Scratch::new();
+    let src = dir.path("json.sqlite");
+    build_json(&src);
+    let s = src.to_str().unwrap();
+    let want_web = sqlite_ids(&src, "SELECT id FROM events WHERE json_extract(doc, '$.source') = 'web' ORDER BY id");
+    assert_eq!(want_web.len(), 400);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "pjson").await;
+        let plan = dir.path(&format!("{kind:?}.toml"));
+        let text = plan_production(&src, &db.url, &plan);
+        let ps = proposals(&text, "json_index");
+        assert_eq!(ps.len(), 1, "{kind:?}: {text}");
+        let p = &ps[0];
+        let evidence = p["evidence"].as_str().unwrap();
+        assert!(evidence.starts_with("1,200 of 1,200 documents (100%) are objects; keys in most: n in 1,200 (100%, integer"), "{evidence}");
+        assert!(evidence.contains("source in 1,200 (100%, text, up to 6 characters)") && evidence.contains("1 other key"), "{evidence}");
+        assert_eq!(p["accept"].as_bool(), Some(true), "{p:?}");
+        let sql = p["sql"].as_array().unwrap()[0].as_str().unwrap().to_string();
+        match kind {
+            Kind::Pg => {
+                // promo is in a third of the documents: keys come and go, `?` is a question.
+                assert_eq!(p["using"].as_str(), Some("jsonb_ops"), "{p:?}");
+                assert_eq!(sql, "CREATE INDEX \"events_doc_gin\" ON \"events\" USING gin (\"doc\" jsonb_ops)");
+                assert!(p["note"].as_str().unwrap().contains("jsonb_path_ops cannot answer it"), "{p:?}");
+            }
+            Kind::My => {
+                assert_eq!(p["key"].as_str(), Some("$.source"), "{p:?}");
+                assert!(sql.contains("'$.source'"), "{sql}");
+            }
+        }
+
+        let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
+        assert_eq!(rep["tables"]["events"]["rows_written"].as_u64(), Some(1230), "{rep}");
+        match kind {
+            Kind::Pg => {
+                let def = db.texts("SELECT am.amname || ' ' || o.opcname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am am ON am.oid = i.relam JOIN pg_opclass o ON o.oid = x.indclass[0] WHERE i.relname = 'events_doc_gin'").await;
+                assert_eq!(def, [Some("gin jsonb_ops".to_string())]);
+                let got: Vec<String> = db.texts("SELECT id::text FROM events WHERE doc @> '{\"source\": \"web\"}' ORDER BY id").await.into_iter().flatten().collect();
+                let got = sorted(got);
+                assert_eq!(got, want_web);
+                let with_promo = db.texts("SELECT count(*)::text FROM events WHERE doc ? 'promo'").await;
+                let sqlite_promo = sqlite_ids(&src, "SELECT count(*) FROM events WHERE json_extract(doc, '$.promo') IS NOT NULL");
+                assert_eq!(with_promo[0].as_deref(), Some(sqlite_promo[0].as_str()));
+                let mut c = db.pg().await;
+                use sqlx::Row;
+                sqlx::raw_sql("SET enable_seqscan = off").execute(&mut c).await.unwrap();
+                let rows = sqlx::query("EXPLAIN SELECT id FROM events WHERE doc @> '{\"source\": \"web\"}'").fetch_all(&mut c).await.unwrap();
+                let plan_text: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+                assert!(plan_text.join("\n").contains("events_doc_gin"), "{plan_text:?}");
+            }
+            Kind::My => {
+                let rows = db.texts(&format!("SELECT column_name FROM information_schema.statistics WHERE table_schema = '{}' AND table_name = 'events' AND index_name = 'events_doc_source_idx'", db.name)).await;
+                assert_eq!(rows.len(), 1, "{rows:?}");
+                let col = rows[0].clone().unwrap();
+                let gen = db.texts(&format!("SELECT generation_expression FROM information_schema.columns WHERE table_schema = '{}' AND table_name = 'events' AND column_name = '{col}'", db.name)).await;
+                assert!(gen[0].as_deref().unwrap_or("").to_lowercase().contains("json_value"), "{gen:?}");
+                let got: Vec<String> = db.texts(&format!("SELECT CAST(id AS CHAR) FROM events WHERE `{col}` = 'web' ORDER BY id")).await.into_iter().flatten().collect();
+                let got = sorted(got);
+                assert_eq!(got, want_web);
+                let mut c = db.my().await;
+                use sqlx::Row;
+                let rows = sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN SELECT id FROM events WHERE `{col}` = 'web'"))).fetch_all(&mut c).await.unwrap();
+                let key: Option<String> = rows[0].try_get::<Option<String>, _>("key").unwrap();
+                assert_eq!(key.as_deref(), Some("events_doc_source_idx"));
+            }
+        }
+        let run = ferry(&["validate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?} validate: {}\n{}", run.stdout, run.stderr);
+        let run = ferry(&["diff", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?} diff: {}\n{}", run.stdout, run.stderr);
+
+        // Hostile entries are refused by name, before anything runs.
+        let bad = dir.path(&format!("{kind:?}-bad.toml"));
+        let cases: Vec<(Box<dyn Fn(&mut toml::Table)>, &str)> = match kind {
+            Kind::Pg => vec![
+                (Box::new(|p| { p.insert("using".into(), "gin_trgm_ops".into()); }), "using = \"gin_trgm_ops\" is not an operator class"),
+                (Box::new(|p| { p.insert("columns".into(), toml::Value::Array(vec!["nope".into()])); }), "column events.nope is not in the source"),
+                (Box::new(|p| { p.insert("columns".into(), toml::Value::Array(vec!["kind".into()])); }), "column events.kind is carried as text, not as JSON"),
+            ],
+            Kind::My => vec![
+                (Box::new(|p| { p.insert("key".into(), "$.a b'; DROP TABLE events; --".into()); }), "is not a path to one plain key"),
+                (Box::new(|p| { p.insert("using".into(), "char(999)".into()); }), "using = \"char(999)\" is not the cast"),
+                (Box::new(|p| { p.remove("key"); }), "key is missing"),
+            ],
+        };
+        for (edit, want) in cases {
+            edited(&text, "json_index", &bad, edit);
+            let run = ferry(&["validate", s, "--to", &db.url, "--plan", bad.to_str().unwrap()]);
+            assert_eq!(run.code, 1, "{kind:?} {want}: {}\n{}", run.stdout, run.stderr);
+            assert!(run.stderr.contains(want) && run.stderr.contains("[[production]] 1 (json_index)"), "{kind:?}: {}", run.stderr);
+        }
+    }
+}
