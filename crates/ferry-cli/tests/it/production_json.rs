@@ -156,3 +156,100 @@ async fn a_json_index_is_built_used_and_validated() {
         }
     }
 }
+
+/// `accounts`: UUID keys and creation times in text, no DEFAULT; `notes`: SQLite's own
+/// `CURRENT_TIMESTAMP` DEFAULT, already carried.
+fn build_defaults(path: &Path) {
+    let c = Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE accounts (id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT);
+         CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT, created_at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP);",
+    )
+    .unwrap();
+    for i in 0..20u32 {
+        let id = format!("{:08x}-1234-4abc-8def-{:012x}", i * 7919 + 1, u64::from(i) * 104_729);
+        c.execute("INSERT INTO accounts VALUES (?1, ?2, ?3)", [id, format!("a{i}"), format!("2024-03-{:02}T10:00:{:02}.123Z", i + 1, i)]).unwrap();
+        c.execute("INSERT INTO notes (body, created_at) VALUES (?1, ?2)", [format!("n{i}"), format!("2024-03-{:02} 10:00:00", i + 1)]).unwrap();
+    }
+}
+
+/// The plan with `entry` added to its `[[production]]`.
+fn added(text: &str, out: &Path, entry: toml::Table) {
+    let mut v: toml::Value = toml::from_str(text).unwrap();
+    let t = v.as_table_mut().unwrap();
+    let list = t.entry("production").or_insert_with(|| toml::Value::Array(vec![])).as_array_mut().unwrap();
+    list.push(toml::Value::Table(entry));
+    std::fs::write(out, toml::to_string(&v).unwrap()).unwrap();
+}
+
+#[tokio::test]
+async fn uuid_keys_and_creation_times_get_the_targets_defaults() {
+    let dir = Scratch::new();
+    let src = dir.path("defaults.sqlite");
+    build_defaults(&src);
+    let s = src.to_str().unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "pdefault").await;
+        let plan = dir.path(&format!("{kind:?}.toml"));
+        let text = plan_production(&src, &db.url, &plan);
+        let ds = proposals(&text, "default");
+        let find = |col: &str| ds.iter().find(|p| p["table"].as_str() == Some(if col == "body" { "notes" } else { "accounts" }) && p["columns"][0].as_str() == Some(col)).cloned();
+        let id = find("id").unwrap_or_else(|| panic!("{kind:?}: {text}"));
+        assert_eq!(id["evidence"].as_str(), Some("20 of 20 values are UUIDs; no DEFAULT in SQLite"));
+        assert_eq!((id["using"].as_str(), id["accept"].as_bool()), (Some("uuid"), Some(true)));
+        let created = find("created_at").unwrap();
+        assert_eq!(created["evidence"].as_str(), Some("20 of 20 values are timestamps; no DEFAULT in SQLite"));
+        assert_eq!(created["accept"].as_bool(), Some(true));
+        // notes.created_at: SQLite's CURRENT_TIMESTAMP is carried already; now() is written, not taken.
+        let notes = ds.iter().find(|p| p["table"].as_str() == Some("notes")).unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(notes["accept"].as_bool(), Some(false), "{notes:?}");
+        assert!(notes["evidence"].as_str().unwrap().contains("SQLite's DEFAULT CURRENT_TIMESTAMP is carried as"), "{notes:?}");
+        if kind == Kind::Pg {
+            assert_eq!(id["sql"][0].as_str(), Some("ALTER TABLE \"accounts\" ALTER COLUMN \"id\" SET DEFAULT gen_random_uuid()"));
+        }
+
+        let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
+        assert_eq!(rep["tables"]["accounts"]["rows_written"].as_u64(), Some(20), "{rep}");
+        let run = ferry(&["validate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?} validate: {}\n{}", run.stdout, run.stderr);
+        let run = ferry(&["diff", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?} diff: {}\n{}", run.stdout, run.stderr);
+        // An INSERT that leaves them out gets a UUID and a time.
+        db.exec("INSERT INTO accounts (name) VALUES ('fresh')").await.unwrap();
+        let cast = if kind == Kind::Pg { "SELECT id::text || ' ' || created_at::text FROM accounts WHERE name = 'fresh'" } else { "SELECT CONCAT(id, ' ', created_at) FROM accounts WHERE name = 'fresh'" };
+        let got = db.texts(cast).await;
+        let got = got[0].clone().unwrap();
+        let (uuid, time) = got.split_once(' ').unwrap();
+        assert!(uuid.len() == 36 && uuid.chars().filter(|c| *c == '-').count() == 4, "{got}");
+        assert!(time.starts_with("20"), "{got}");
+
+        // Hostile entries.
+        let bad = dir.path(&format!("{kind:?}-bad.toml"));
+        let cases: Vec<(toml::Table, &str)> = {
+            let entry = |kind: &str, table: &str, col: Option<&str>, using: &str| {
+                let mut t = toml::Table::new();
+                t.insert("table".into(), table.into());
+                t.insert("kind".into(), kind.into());
+                t.insert("accept".into(), true.into());
+                t.insert("evidence".into(), "hand-written".into());
+                if let Some(c) = col {
+                    t.insert("columns".into(), toml::Value::Array(vec![c.into()]));
+                }
+                t.insert("using".into(), using.into());
+                t
+            };
+            vec![
+                (entry("default", "accounts", Some("created_at"), "serial"), "using = \"serial\" is not a default Ferry makes"),
+                (entry("default", "accounts", Some("name"), "uuid"), "column accounts.name is carried as"),
+                (entry("default", "accounts", Some("missing"), "now"), "column accounts.missing is not in the source"),
+            ]
+        };
+        for (entry, want) in cases {
+            added(&text, &bad, entry);
+            let run = ferry(&["validate", s, "--to", &db.url, "--plan", bad.to_str().unwrap()]);
+            assert_eq!(run.code, 1, "{kind:?} {want}: {}\n{}", run.stdout, run.stderr);
+            assert!(run.stderr.contains(want), "{kind:?}: {}", run.stderr);
+        }
+    }
+}

@@ -37,6 +37,7 @@ impl Dialect {
 pub mod access;
 mod choose;
 pub mod ddl;
+pub mod defaults;
 pub mod dump;
 pub mod errors;
 pub mod existing;
