@@ -204,8 +204,14 @@ async fn uuid_keys_and_creation_times_get_the_targets_defaults() {
         let notes = ds.iter().find(|p| p["table"].as_str() == Some("notes")).unwrap_or_else(|| panic!("{text}"));
         assert_eq!(notes["accept"].as_bool(), Some(false), "{notes:?}");
         assert!(notes["evidence"].as_str().unwrap().contains("SQLite's DEFAULT CURRENT_TIMESTAMP is carried as"), "{notes:?}");
-        if kind == Kind::Pg {
-            assert_eq!(id["sql"][0].as_str(), Some("ALTER TABLE \"accounts\" ALTER COLUMN \"id\" SET DEFAULT gen_random_uuid()"));
+        let exts = proposals(&text, "extension");
+        match kind {
+            Kind::Pg => {
+                assert_eq!(id["sql"][0].as_str(), Some("ALTER TABLE \"accounts\" ALTER COLUMN \"id\" SET DEFAULT gen_random_uuid()"));
+                assert_eq!(exts.len(), 1, "{exts:?}");
+                assert_eq!((exts[0]["using"].as_str(), exts[0]["accept"].as_bool(), exts[0]["table"].as_str()), (Some("pg_stat_statements"), Some(true), Some("")));
+            }
+            Kind::My => assert!(exts.is_empty(), "{exts:?}"),
         }
 
         let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
@@ -215,6 +221,10 @@ async fn uuid_keys_and_creation_times_get_the_targets_defaults() {
         assert_eq!(run.code, 0, "{kind:?} validate: {}\n{}", run.stdout, run.stderr);
         let run = ferry(&["diff", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{kind:?} diff: {}\n{}", run.stdout, run.stderr);
+        if kind == Kind::Pg {
+            let e = db.texts("SELECT extname::text FROM pg_extension WHERE extname = 'pg_stat_statements'").await;
+            assert_eq!(e.len(), 1, "{e:?}");
+        }
         // An INSERT that leaves them out gets a UUID and a time.
         db.exec("INSERT INTO accounts (name) VALUES ('fresh')").await.unwrap();
         let cast = if kind == Kind::Pg { "SELECT id::text || ' ' || created_at::text FROM accounts WHERE name = 'fresh'" } else { "SELECT CONCAT(id, ' ', created_at) FROM accounts WHERE name = 'fresh'" };
@@ -239,11 +249,16 @@ async fn uuid_keys_and_creation_times_get_the_targets_defaults() {
                 t.insert("using".into(), using.into());
                 t
             };
-            vec![
+            let mut v = vec![
                 (entry("default", "accounts", Some("created_at"), "serial"), "using = \"serial\" is not a default Ferry makes"),
                 (entry("default", "accounts", Some("name"), "uuid"), "column accounts.name is carried as"),
                 (entry("default", "accounts", Some("missing"), "now"), "column accounts.missing is not in the source"),
-            ]
+            ];
+            v.push(match kind {
+                Kind::Pg => (entry("extension", "", None, "plpython3u"), "using = \"plpython3u\" is not an extension Ferry creates"),
+                Kind::My => (entry("extension", "", None, "pg_trgm"), "has no extensions"),
+            });
+            v
         };
         for (entry, want) in cases {
             added(&text, &bad, entry);
@@ -252,4 +267,53 @@ async fn uuid_keys_and_creation_times_get_the_targets_defaults() {
             assert!(run.stderr.contains(want), "{kind:?}: {}", run.stderr);
         }
     }
+}
+
+/// A login role of the test's own, dropped at the end (declared before the database it
+/// owns, so dropped after it).
+struct Role(String);
+
+impl Drop for Role {
+    fn drop(&mut self) {
+        cleanup(Kind::Pg, format!("DROP ROLE IF EXISTS \"{}\"", self.0), 30);
+    }
+}
+
+/// Issue #22: a database owner that is no superuser may not create pg_stat_statements; the
+/// run says so in one line and goes on, and the rows are all there.
+#[tokio::test]
+async fn an_extension_the_role_may_not_create_is_said_and_left_out() {
+    let dir = Scratch::new();
+    let src = dir.path("defaults.sqlite");
+    build_defaults(&src);
+    let s = src.to_str().unwrap();
+    let role = Role(unique_name("extowner"));
+    let db = TestDb::new(Kind::Pg, "pext").await;
+    for sql in [format!("CREATE ROLE \"{}\" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE", role.0), format!("ALTER DATABASE \"{}\" OWNER TO \"{}\"", db.name, role.0)] {
+        let admin = TestDb { kind: Kind::Pg, name: String::new(), url: pg_base() };
+        let r = admin.exec(&sql).await;
+        std::mem::forget(admin);
+        r.unwrap();
+    }
+    let mut u = url::Url::parse(&db.url).unwrap();
+    u.set_username(&role.0).unwrap();
+    let url = u.to_string();
+    let plan = dir.path("pg.toml");
+    let text = plan_production(&src, &url, &plan);
+    assert_eq!(proposals(&text, "extension").len(), 1, "{text}");
+    let report = dir.path("run.json");
+    let run = ferry(&["migrate", s, "--to", &url, "--plan", plan.to_str().unwrap(), "--report", report.to_str().unwrap()]);
+    assert!(run.code == 0 || run.code == 2, "exit {}: {}\n{}", run.code, run.stdout, run.stderr);
+    let all = format!("{}\n{}", run.stdout, run.stderr);
+    let lines: Vec<&str> = all.lines().filter(|l| l.contains("extension pg_stat_statements")).collect();
+    assert_eq!(lines.len(), 1, "{all}");
+    assert!(lines[0].contains("not created") && lines[0].contains("go without it"), "{all}");
+    let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(rep["completed"].as_bool(), Some(true), "{rep}");
+    assert_eq!(rep["tables"]["accounts"]["rows_written"].as_u64(), Some(20));
+    let run = ferry(&["validate", s, "--to", &url, "--plan", plan.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "validate: {}\n{}", run.stdout, run.stderr);
+    // The defaults were made all the same.
+    let d = db.texts("SELECT column_default::text FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'id'").await;
+    assert_eq!(d, [Some("gen_random_uuid()".to_string())]);
 }

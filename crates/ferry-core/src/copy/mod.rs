@@ -346,6 +346,18 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     // Schema: every table, with its columns, defaults and (MySQL) keys.
     let t0 = Instant::now();
     sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
+    // The extensions the plan's accepted proposals need, before the tables that use them.
+    // Where the role may not create one: said in one line, and the run goes on without it.
+    if !sh.opts.data_only {
+        let plan = sh.report.lock().await.plan.clone();
+        for name in plan.as_ref().map(crate::plan::production::defaults::extensions).unwrap_or_default() {
+            let Some(sql) = sh.dialect.create_extension(&name) else { continue };
+            if let Err(e) = admin.execute(&sql).await {
+                let why = crate::dialect::session::db_message(&e);
+                sh.warn(None, format!("extension {name}"), format!("not created ({why}): the production proposals that need it go without it")).await;
+            }
+        }
+    }
     if sh.opts.data_only {
         // Each table was checked empty before the run: rolling back removes all its rows.
         let mut report = sh.report.lock().await;

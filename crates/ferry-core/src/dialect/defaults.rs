@@ -1,9 +1,14 @@
-//! The defaults `plan::production::defaults` proposes, as each target spells
-//! them: a UUID key the server generates and a creation time it fills.
+//! The defaults and extensions `plan::production::defaults` proposes, as each target spells
+//! them: a UUID key the server generates, a creation time it fills, and the extensions
+//! (PostgreSQL only: MySQL and MariaDB have none).
 
 use super::Dialect;
 use crate::schema::LogicalType;
 use crate::sqlexpr::quote_ident;
+
+/// The extensions a plan may name (`[[production]]` kind `extension`): the ones Ferry's
+/// proposals and monitor use, and a few common ones.
+pub const EXTENSIONS: &[&str] = &["pg_stat_statements", "pg_trgm", "btree_gin", "btree_gist", "pgcrypto", "unaccent", "citext", "fuzzystrmatch"];
 
 impl Dialect {
     /// The DEFAULT that generates a new UUID in a column of `logical` typed `type_sql`; None
@@ -52,5 +57,25 @@ impl Dialect {
     /// `ALTER TABLE … SET DEFAULT …`, names unqualified, for a proposal's `sql`.
     pub fn set_default_sql(self, table: &str, column: &str, default_sql: &str) -> String {
         format!("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default_sql}", quote_ident(table, self), quote_ident(column, self))
+    }
+
+    /// Whether the target has extensions to create.
+    pub fn has_extensions(self) -> bool {
+        self == Dialect::Postgres
+    }
+
+    /// `CREATE EXTENSION IF NOT EXISTS name`; None where the target has none or the name is
+    /// not one of `EXTENSIONS`.
+    pub fn create_extension(self, name: &str) -> Option<String> {
+        (self.has_extensions() && EXTENSIONS.contains(&name)).then(|| format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(name, self)))
+    }
+
+    /// What an extension needs beyond being created, and what it costs.
+    pub fn extension_note(self, name: &str) -> Option<&'static str> {
+        match (self, name) {
+            (Dialect::Postgres, "pg_stat_statements") => Some("it counts statements only once the server loads it at start (shared_preload_libraries = 'pg_stat_statements', then a restart); creating it needs a superuser (it is not a trusted extension): where the role may not, migrate says so and goes on without it"),
+            (Dialect::Postgres, "pg_trgm") => Some("a trusted extension: a database owner may create it; where the role may not, migrate says so and goes on, and the trigram indexes that need it are not made"),
+            _ => None,
+        }
     }
 }

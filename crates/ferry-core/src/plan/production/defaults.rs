@@ -13,6 +13,7 @@
 //! - `covering_index`: not proposed here yet; a plan's entry is refused by `check`.
 
 use super::proposal::{Proposal, ProposalKind};
+use crate::dialect::defaults::EXTENSIONS;
 use crate::dialect::{Dialect, Names};
 use crate::error::Result;
 use crate::plan::model::Plan;
@@ -59,7 +60,7 @@ fn time_evidence(c: &Column) -> Option<String> {
 }
 
 /// The proposals for this schema; `others` are the other kinds' (an extension they need).
-pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, _others: &[Proposal]) -> Result<Vec<Proposal>> {
+pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, others: &[Proposal]) -> Result<Vec<Proposal>> {
     let mut out = vec![];
     for tp in plan.tables.iter().filter(|t| !t.skip) {
         let Some(t) = schema.table(&tp.source) else { continue };
@@ -105,12 +106,46 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, _others: &[Propos
             out.push(p);
         }
     }
+    if dialect.has_extensions() {
+        let trigram: Vec<&Proposal> = others.iter().filter(|p| needs_trigram(p)).collect();
+        if !trigram.is_empty() {
+            let who: Vec<String> = trigram.iter().map(|p| format!("{} on {}", p.kind.map_or("?", |k| k.name()), p.subject())).collect();
+            out.push(extension(dialect, "pg_trgm", format!("the trigram index{} of {} need{} it", if who.len() == 1 { "" } else { "es" }, who.join(", "), if who.len() == 1 { "s" } else { "" }), trigram.iter().any(|p| p.accept)));
+        }
+        out.push(extension(dialect, "pg_stat_statements", "ferry monitor reads the slowest and most frequent statements from it".into(), true));
+    }
     Ok(out)
+}
+
+/// A proposal that makes a trigram index (`gin_trgm_ops`, `pg_trgm`).
+fn needs_trigram(p: &Proposal) -> bool {
+    let says = |s: &str| s.contains("trgm");
+    p.using.as_deref().is_some_and(says) || p.sql.iter().any(|s| says(s))
+}
+
+fn extension(dialect: Dialect, name: &str, evidence: String, accept: bool) -> Proposal {
+    let mut p = Proposal::new("", ProposalKind::Extension, evidence);
+    p.using = Some(name.into());
+    p.accept = accept;
+    p.note = dialect.extension_note(name).map(String::from);
+    p.sql = dialect.create_extension(name).into_iter().collect();
+    p
 }
 
 /// What is wrong with one proposal's parameters.
 pub fn check(p: &Proposal, plan: &Plan, schema: &Schema) -> Vec<String> {
+    let dialect = plan.dialect;
     match p.kind {
+        Some(ProposalKind::Extension) => {
+            if !dialect.has_extensions() {
+                return vec![format!("{} has no extensions", dialect.name())];
+            }
+            match p.using.as_deref() {
+                None => vec!["using (the extension's name) is missing".into()],
+                Some(u) if !EXTENSIONS.contains(&u) => vec![format!("using = {u:?} is not an extension Ferry creates (one of {})", EXTENSIONS.join(", "))],
+                _ => vec![],
+            }
+        }
         Some(ProposalKind::CoveringIndex) => vec!["covering_index is not made yet: take the entry out".into()],
         _ => check_default(p, plan, schema),
     }
@@ -166,6 +201,11 @@ pub fn apply(p: &Proposal, tables: &mut [PlannedTable], _schema: &Schema, dialec
     Ok(())
 }
 
+/// The accepted extensions of a plan, by name, for migrate to create before the tables.
+pub fn extensions(plan: &Plan) -> Vec<String> {
+    plan.production.iter().filter(|p| p.accept && p.kind == Some(ProposalKind::Extension)).filter_map(|p| p.using.clone()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +245,8 @@ mod tests {
             assert_eq!(d.uuid_default(l, ty).as_deref(), u, "{d:?} {ty}");
             assert_eq!(d.now_default(l, ty).as_deref(), now, "{d:?} {ty}");
         }
+        assert_eq!(Dialect::Postgres.create_extension("pg_trgm").as_deref(), Some("CREATE EXTENSION IF NOT EXISTS \"pg_trgm\""));
+        assert_eq!(Dialect::Postgres.create_extension("plpython3u"), None);
+        assert_eq!(Dialect::MariaDb.create_extension("pg_trgm"), None);
     }
 }
