@@ -27,6 +27,12 @@ fn build_json(path: &Path) {
     tx.commit().unwrap();
 }
 
+/// `build_json` over again (a test changed the file).
+fn build_json_again(path: &Path) {
+    std::fs::remove_file(path).unwrap();
+    build_json(path);
+}
+
 fn sqlite_ids(path: &Path, sql: &str) -> Vec<String> {
     let c = Connection::open(path).unwrap();
     let mut s = c.prepare(sql).unwrap();
@@ -93,6 +99,8 @@ async fn a_json_index_is_built_used_and_validated() {
             }
         }
 
+        let run = ferry(&["preflight", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?} preflight: {}\n{}", run.stdout, run.stderr);
         let (run, rep) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
         assert_eq!(rep["tables"]["events"]["rows_written"].as_u64(), Some(1230), "{rep}");
@@ -133,6 +141,31 @@ async fn a_json_index_is_built_used_and_validated() {
         assert_eq!(run.code, 0, "{kind:?} validate: {}\n{}", run.stdout, run.stderr);
         let run = ferry(&["diff", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{kind:?} diff: {}\n{}", run.stdout, run.stderr);
+
+        // The source goes on changing: sync carries it, the index follows, validate is clean.
+        let c = Connection::open(&src).unwrap();
+        let next: i64 = c.query_row("SELECT max(id) + 1 FROM events", [], |r| r.get(0)).unwrap();
+        c.execute_batch(&format!(
+            "UPDATE events SET doc = '{{\"source\":\"web\",\"n\":-2}}' WHERE id = 2; INSERT INTO events (id, kind, doc) VALUES ({next}, 'e', '{{\"source\":\"web\"}}');"
+        ))
+        .unwrap();
+        drop(c);
+        let run = ferry(&["sync", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?} sync: {}\n{}", run.stdout, run.stderr);
+        let run = ferry(&["validate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?} validate after sync: {}\n{}", run.stdout, run.stderr);
+        let want = sqlite_ids(&src, "SELECT id FROM events WHERE json_extract(doc, '$.source') = 'web' ORDER BY id");
+        assert_eq!(want.len(), 402);
+        let sql = match kind {
+            Kind::Pg => "SELECT id::text FROM events WHERE doc @> '{\"source\": \"web\"}'".to_string(),
+            Kind::My => {
+                let col = db.texts(&format!("SELECT column_name FROM information_schema.statistics WHERE table_schema = '{}' AND index_name = 'events_doc_source_idx'", db.name)).await;
+                format!("SELECT CAST(id AS CHAR) FROM events WHERE `{}` = 'web'", col[0].clone().unwrap())
+            }
+        };
+        assert_eq!(sorted(db.texts(&sql).await.into_iter().flatten().collect()), want);
+        // Restore the source for the next target.
+        build_json_again(&src);
 
         // Hostile entries are refused by name, before anything runs.
         let bad = dir.path(&format!("{kind:?}-bad.toml"));
