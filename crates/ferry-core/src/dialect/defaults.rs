@@ -79,3 +79,33 @@ impl Dialect {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_target_spells_its_defaults() {
+        let uuid = LogicalType::Uuid;
+        let ts = LogicalType::Timestamp { tz: true };
+        let cases: Vec<(Dialect, &LogicalType, &str, Option<&str>, Option<&str>)> = vec![
+            (Dialect::Postgres, &uuid, "uuid", Some("gen_random_uuid()"), None),
+            (Dialect::Postgres, &uuid, "text", None, None),
+            (Dialect::MySql, &uuid, "char(36)", Some("(uuid())"), None),
+            (Dialect::MySql, &LogicalType::Text { max: Some(36) }, "char(36)", Some("(uuid())"), None),
+            (Dialect::MySql, &uuid, "varchar(40)", None, None),
+            (Dialect::MariaDb, &uuid, "uuid", Some("uuid()"), None),
+            (Dialect::Postgres, &ts, "timestamptz", None, Some("now()")),
+            (Dialect::MySql, &ts, "datetime(6)", None, Some("CURRENT_TIMESTAMP(6)")),
+            (Dialect::MariaDb, &ts, "datetime", None, Some("CURRENT_TIMESTAMP")),
+            (Dialect::MySql, &ts, "varchar(40)", None, None),
+        ];
+        for (d, l, ty, u, now) in cases {
+            assert_eq!(d.uuid_default(l, ty).as_deref(), u, "{d:?} {ty}");
+            assert_eq!(d.now_default(l, ty).as_deref(), now, "{d:?} {ty}");
+        }
+        assert_eq!(Dialect::Postgres.create_extension("pg_trgm").as_deref(), Some("CREATE EXTENSION IF NOT EXISTS \"pg_trgm\""));
+        assert_eq!(Dialect::Postgres.create_extension("plpython3u"), None);
+        assert_eq!(Dialect::MariaDb.create_extension("pg_trgm"), None);
+    }
+}

@@ -209,7 +209,6 @@ pub fn extensions(plan: &Plan) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::LogicalType;
 
     #[test]
     fn creation_columns_by_name() {
@@ -223,30 +222,5 @@ mod tests {
         for (d, want) in [("CURRENT_TIMESTAMP", true), ("(strftime('%Y-%m-%dT%H:%M:%fZ','now'))", true), ("(datetime('now'))", true), ("'2020-01-01'", false), ("0", false)] {
             assert_eq!(now_default(d), want, "{d}");
         }
-    }
-
-    #[test]
-    fn each_target_spells_its_defaults() {
-        let uuid = LogicalType::Uuid;
-        let ts = LogicalType::Timestamp { tz: true };
-        let cases: Vec<(Dialect, &LogicalType, &str, Option<&str>, Option<&str>)> = vec![
-            (Dialect::Postgres, &uuid, "uuid", Some("gen_random_uuid()"), None),
-            (Dialect::Postgres, &uuid, "text", None, None),
-            (Dialect::MySql, &uuid, "char(36)", Some("(uuid())"), None),
-            (Dialect::MySql, &LogicalType::Text { max: Some(36) }, "char(36)", Some("(uuid())"), None),
-            (Dialect::MySql, &uuid, "varchar(40)", None, None),
-            (Dialect::MariaDb, &uuid, "uuid", Some("uuid()"), None),
-            (Dialect::Postgres, &ts, "timestamptz", None, Some("now()")),
-            (Dialect::MySql, &ts, "datetime(6)", None, Some("CURRENT_TIMESTAMP(6)")),
-            (Dialect::MariaDb, &ts, "datetime", None, Some("CURRENT_TIMESTAMP")),
-            (Dialect::MySql, &ts, "varchar(40)", None, None),
-        ];
-        for (d, l, ty, u, now) in cases {
-            assert_eq!(d.uuid_default(l, ty).as_deref(), u, "{d:?} {ty}");
-            assert_eq!(d.now_default(l, ty).as_deref(), now, "{d:?} {ty}");
-        }
-        assert_eq!(Dialect::Postgres.create_extension("pg_trgm").as_deref(), Some("CREATE EXTENSION IF NOT EXISTS \"pg_trgm\""));
-        assert_eq!(Dialect::Postgres.create_extension("plpython3u"), None);
-        assert_eq!(Dialect::MariaDb.create_extension("pg_trgm"), None);
     }
 }
