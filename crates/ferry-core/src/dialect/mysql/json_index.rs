@@ -72,14 +72,14 @@ pub fn note(dialect: Dialect, table: &str, _column: &str, ix: &PlannedIndex, (_k
         Dialect::MariaDb => {
             let col = virtual_column(dialect, ix);
             format!(
-                "MariaDB has no functional indexes: a VIRTUAL generated column {col} = {} and an index on it. VIRTUAL, not PERSISTENT: the index holds the values, a stored copy would make every row longer and rewrite the table. MariaDB's optimizer does not match the expression to the column: query the column (SELECT … FROM {} WHERE {} = '{v}'). Ferry's load, validate, diff and sync leave the column out; the index makes each write a little slower",
+                "MariaDB has no functional indexes: a VIRTUAL generated column {col} = {} and an index on it. VIRTUAL, not PERSISTENT: the index holds the values, a stored copy would make every row longer and rewrite the table. MariaDB's optimizer does not match the expression to the column: query the column (SELECT … FROM {} WHERE {} = '{v}'). Ferry's load, validate, diff and sync leave the column out. The trade-offs: a later document whose value is longer than 768 characters is refused (Data too long) under a strict sql_mode, MariaDB's default, and each write is a little slower",
                 expr(ix),
                 q(table),
                 q(&col)
             )
         }
         _ => format!(
-            "One key of the documents, not all of them: the optimizer uses it only where a query repeats the expression exactly (SELECT … FROM {} WHERE {} = '{v}'); the cast holds twice the longest value found, and a longer one does not fit it. The index makes each write a little slower",
+            "One key of the documents, not all of them: the optimizer uses it only where a query repeats the expression exactly (SELECT … FROM {} WHERE {} = '{v}'); the cast holds twice the longest value found, and a later document with a longer one may be refused in strict mode. The index makes each write a little slower",
             q(table),
             expr(ix)
         ),
