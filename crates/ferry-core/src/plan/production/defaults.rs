@@ -223,4 +223,35 @@ mod tests {
             assert_eq!(now_default(d), want, "{d}");
         }
     }
+
+    fn plan(dialect: &str) -> Plan {
+        toml::from_str(&format!("ferry_version = \"0\"\nsource = \"x\"\ndialect = \"{dialect}\"\ntables = []")).unwrap()
+    }
+
+    /// pg_trgm comes with a proposal that makes a trigram index, taken as it is;
+    /// pg_stat_statements always on PostgreSQL; no extension on MySQL/MariaDB.
+    #[test]
+    fn the_extensions_follow_the_other_proposals() {
+        let mut search = Proposal::new("products", ProposalKind::Search, "names");
+        search.columns = vec!["name".into()];
+        search.using = Some("gin_trgm_ops".into());
+        let plain = Proposal::new("orders", ProposalKind::JsonIndex, "documents");
+        let cases: Vec<(&str, Vec<Proposal>, Vec<(&str, bool)>)> = vec![
+            ("postgres", vec![search.clone(), plain.clone()], vec![("pg_trgm", true), ("pg_stat_statements", true)]),
+            ("postgres", vec![Proposal { accept: false, ..search.clone() }], vec![("pg_trgm", false), ("pg_stat_statements", true)]),
+            ("postgres", vec![plain.clone()], vec![("pg_stat_statements", true)]),
+            ("mariadb", vec![search.clone()], vec![]),
+            ("mysql", vec![], vec![]),
+        ];
+        for (d, others, want) in cases {
+            let p = plan(d);
+            let got: Vec<Proposal> = propose(&Schema::default(), &p, p.dialect, &others).unwrap().into_iter().filter(|p| p.kind == Some(ProposalKind::Extension)).collect();
+            let names: Vec<(&str, bool)> = got.iter().map(|p| (p.using.as_deref().unwrap(), p.accept)).collect();
+            assert_eq!(names, want, "{d}");
+            if let Some(t) = got.iter().find(|p| p.using.as_deref() == Some("pg_trgm")) {
+                assert_eq!(t.evidence, "the trigram index of search on products.name needs it");
+                assert!(t.table.is_empty() && t.sql == ["CREATE EXTENSION IF NOT EXISTS \"pg_trgm\""], "{t:?}");
+            }
+        }
+    }
 }
