@@ -354,7 +354,12 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
             let Some(sql) = sh.dialect.create_extension(&name) else { continue };
             if let Err(e) = admin.execute(&sql).await {
                 let why = crate::dialect::session::db_message(&e);
-                sh.warn(None, format!("extension {name}"), format!("not created ({why}): the production proposals that need it go without it")).await;
+                let what = plan.as_ref().map(|p| crate::plan::production::defaults::without_extension(p, &name)).unwrap_or_default();
+                sh.warn(None, format!("extension {name}"), format!("not created ({why}): {what}")).await;
+                // The indexes that need it are left out rather than refused one by one.
+                for t in planned.iter_mut() {
+                    t.indexes.retain(|ix| sh.dialect.index_extension(ix).is_none_or(|x| x != name));
+                }
             }
         }
     }

@@ -70,6 +70,16 @@ impl Dialect {
         (self.has_extensions() && EXTENSIONS.contains(&name)).then(|| format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(name, self)))
     }
 
+    /// The extension an index needs (a trigram operator class: `pg_trgm`), if any.
+    pub fn index_extension(self, ix: &crate::plan::planned::PlannedIndex) -> Option<&'static str> {
+        if self != Dialect::Postgres {
+            return None;
+        }
+        let trgm = |s: &str| s.contains("gin_trgm_ops") || s.contains("gist_trgm_ops");
+        let in_parts = ix.parts.iter().any(|p| matches!(p, crate::plan::planned::PlannedPart::Expr { sql, .. } if trgm(sql)));
+        (ix.opclass.as_deref().is_some_and(trgm) || in_parts).then_some("pg_trgm")
+    }
+
     /// What an extension needs beyond being created, and what it costs.
     pub fn extension_note(self, name: &str) -> Option<&'static str> {
         match (self, name) {
@@ -107,5 +117,12 @@ mod tests {
         assert_eq!(Dialect::Postgres.create_extension("pg_trgm").as_deref(), Some("CREATE EXTENSION IF NOT EXISTS \"pg_trgm\""));
         assert_eq!(Dialect::Postgres.create_extension("plpython3u"), None);
         assert_eq!(Dialect::MariaDb.create_extension("pg_trgm"), None);
+        use crate::plan::planned::{PlannedIndex, PlannedPart};
+        let ix = |opclass: Option<&str>, part: PlannedPart| PlannedIndex { name: "i".into(), unique: false, parts: vec![part], where_sql: None, source_sql: String::new(), using: Some("gin".into()), opclass: opclass.map(String::from) };
+        let col = || PlannedPart::Column { name: "name".into(), desc: false };
+        assert_eq!(Dialect::Postgres.index_extension(&ix(Some("gin_trgm_ops"), col())), Some("pg_trgm"));
+        assert_eq!(Dialect::Postgres.index_extension(&ix(None, PlannedPart::Expr { sql: "lower(name) gin_trgm_ops".into(), desc: false })), Some("pg_trgm"));
+        assert_eq!(Dialect::Postgres.index_extension(&ix(Some("jsonb_path_ops"), col())), None);
+        assert_eq!(Dialect::MariaDb.index_extension(&ix(Some("gin_trgm_ops"), col())), None);
     }
 }

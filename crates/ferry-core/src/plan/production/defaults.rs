@@ -206,6 +206,21 @@ pub fn extensions(plan: &Plan) -> Vec<String> {
     plan.production.iter().filter(|p| p.accept && p.kind == Some(ProposalKind::Extension)).filter_map(|p| p.using.clone()).collect()
 }
 
+/// What goes without extension `name` when the role may not create it, for the run's one
+/// line: the accepted proposals that need it, by subject.
+pub fn without_extension(plan: &Plan, name: &str) -> String {
+    if name == "pg_stat_statements" {
+        return "ferry monitor cannot list the statements; the run goes on without it".into();
+    }
+    let who: Vec<String> = plan
+        .production
+        .iter()
+        .filter(|p| p.accept && p.kind != Some(ProposalKind::Extension) && (name == "pg_trgm" && needs_trigram(p)))
+        .map(|p| format!("{} on {}", p.kind.map_or("?", |k| k.name()), p.subject()))
+        .collect();
+    if who.is_empty() { "the run goes on without it".into() } else { format!("left out: {}; the run goes on without it", who.join(", ")) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +263,9 @@ mod tests {
             let got: Vec<Proposal> = propose(&Schema::default(), &p, p.dialect, &others).unwrap().into_iter().filter(|p| p.kind == Some(ProposalKind::Extension)).collect();
             let names: Vec<(&str, bool)> = got.iter().map(|p| (p.using.as_deref().unwrap(), p.accept)).collect();
             assert_eq!(names, want, "{d}");
+            let mut p = p;
+            p.production = others.clone();
+            assert_eq!(without_extension(&p, "pg_trgm").contains("left out: search on products.name"), others.iter().any(|o| o.accept && o.kind == Some(ProposalKind::Search)), "{d}");
             if let Some(t) = got.iter().find(|p| p.using.as_deref() == Some("pg_trgm")) {
                 assert_eq!(t.evidence, "the trigram index of search on products.name needs it");
                 assert!(t.table.is_empty() && t.sql == ["CREATE EXTENSION IF NOT EXISTS \"pg_trgm\""], "{t:?}");
