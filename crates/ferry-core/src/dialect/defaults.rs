@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(Dialect::Postgres.create_extension("plpython3u"), None);
         assert_eq!(Dialect::MariaDb.create_extension("pg_trgm"), None);
         use crate::plan::planned::{PlannedIndex, PlannedPart};
-        let ix = |opclass: Option<&str>, part: PlannedPart| PlannedIndex { name: "i".into(), unique: false, parts: vec![part], where_sql: None, source_sql: String::new(), using: Some("gin".into()), opclass: opclass.map(String::from) };
+        let ix = |opclass: Option<&str>, part: PlannedPart| PlannedIndex { name: "i".into(), unique: false, parts: vec![part], where_sql: None, source_sql: String::new(), using: Some("gin".into()), opclass: opclass.map(String::from), include: vec![] };
         let col = || PlannedPart::Column { name: "name".into(), desc: false };
         assert_eq!(Dialect::Postgres.index_extension(&ix(Some("gin_trgm_ops"), col())), Some("pg_trgm"));
         assert_eq!(Dialect::Postgres.index_extension(&ix(None, PlannedPart::Expr { sql: "lower(name) gin_trgm_ops".into(), desc: false })), Some("pg_trgm"));
