@@ -33,6 +33,7 @@ mod my_server;
 mod not_empty;
 mod passwords;
 mod preflight;
+mod production_demo;
 mod production_partition;
 mod production_search;
 mod production_json;
