@@ -374,17 +374,7 @@ pub(crate) fn disk_full(out_dir: &Path, written: u64, estimate: u64) -> FerryErr
     ))
 }
 
-/// `1.5 MiB`.
-pub fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 { format!("{n} bytes") } else { format!("{v:.1} {}", UNITS[u]) }
-}
+pub use crate::value::human_bytes;
 
 /// Counts what goes through it.
 struct Counting<W: Write> {

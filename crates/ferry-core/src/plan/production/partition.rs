@@ -290,17 +290,6 @@ fn sentence(text: &str) -> String {
     c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// `1.2 MiB`.
-fn size_text(n: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u < UNITS.len() - 1 {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 { format!("{n} bytes") } else { format!("{v:.1} {}", UNITS[u]) }
-}
 
 /// The table's size on disk and how it was found: SQLite's `dbstat` (the pages of its b-tree),
 /// else its row count times the average length of its values over its first 1,000 rows.
@@ -403,7 +392,7 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
         let evidence = format!(
             "{} rows, {} ({how}); {span_words}: {}, {} by {} and a default one; {shape}",
             group_thousands(t.row_count),
-            size_text(bytes),
+            crate::value::human_bytes(bytes),
             plural(months as u64, "month", "months"),
             plural(n_parts as u64, "partition", "partitions"),
             interval.name(),
@@ -413,9 +402,9 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
             notes.push(format!(
                 "small today ({} rows, {}): worth it once the table passes {} rows or {}, when a period's rows go with their partition (DROP TABLE / DROP PARTITION instead of a DELETE over millions of rows) and a query on a period reads only its own",
                 group_thousands(t.row_count),
-                size_text(bytes),
+                crate::value::human_bytes(bytes),
                 group_thousands(ACCEPT_ROWS),
-                size_text(ACCEPT_BYTES)
+                crate::value::human_bytes(ACCEPT_BYTES)
             ));
         }
         if !refs.is_empty() {
