@@ -83,6 +83,8 @@ type SinkFn = dyn Fn(Event) + Send + Sync;
 pub struct Events {
     sink: Arc<SinkFn>,
     cancel: Arc<AtomicBool>,
+    /// Rung on cancel (`until_cancelled`).
+    cancelled_now: Arc<tokio::sync::Notify>,
 }
 
 impl Default for Events {
@@ -93,15 +95,29 @@ impl Default for Events {
 
 impl Events {
     pub fn new(sink: impl Fn(Event) + Send + Sync + 'static) -> Events {
-        Events { sink: Arc::new(sink), cancel: Arc::new(AtomicBool::new(false)) }
+        Events { sink: Arc::new(sink), cancel: Arc::new(AtomicBool::new(false)), cancelled_now: Arc::new(tokio::sync::Notify::new()) }
     }
     pub fn emit(&self, e: Event) {
         (self.sink)(e)
     }
     pub fn cancel(&self) {
-        self.cancel.store(true, Ordering::SeqCst)
+        self.cancel.store(true, Ordering::SeqCst);
+        self.cancelled_now.notify_waiters();
     }
     pub fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
+    }
+    /// Returns once the run is cancelled.
+    pub async fn until_cancelled(&self) {
+        loop {
+            let rung = self.cancelled_now.notified();
+            tokio::pin!(rung);
+            // Listening before the flag is read: a cancel after the read still wakes it.
+            rung.as_mut().enable();
+            if self.cancel.load(Ordering::SeqCst) {
+                return;
+            }
+            rung.await;
+        }
     }
 }

@@ -38,6 +38,7 @@ pub(super) async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn)
     let started = Instant::now();
     let inline = sh.checks_inline.lock().await.contains(&t.name);
     for ck in t.checks.iter().filter(|_| !inline) {
+        stop_if_cancelled(sh)?;
         let object = format!("CHECK ({})", ck.source_sql);
         let sql = sh.target.ddl().check(t, &ck.name, &ck.sql);
         // Adding the CHECK checks every row; only when some row fails is it worth finding them.
@@ -61,6 +62,7 @@ pub(super) async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn)
         }
     }
     sh.add_phase(Phase::Constraints, started.elapsed().as_secs_f64()).await;
+    stop_if_cancelled(sh)?;
     // The rowid alias continues above both max(id) and sqlite_sequence.
     let started = Instant::now();
     if let Some((col, seq)) = &t.identity {
@@ -71,7 +73,20 @@ pub(super) async fn finish_table(sh: &Shared, t: &PlannedTable, conn: &mut Conn)
         }
     }
     sh.add_phase(Phase::Sequences, started.elapsed().as_secs_f64()).await;
-    analyze(sh, t, conn).await
+    stop_if_cancelled(sh)?;
+    analyze(sh, t, conn).await?;
+    // What a cancel stopped on the way (a CHECK, the identity, the statistics) was said as
+    // not made: the table is not finished, and is made again when the run resumes.
+    stop_if_cancelled(sh)
+}
+
+/// Errs once the run is cancelled: no further statement is sent, and the table at hand is
+/// not marked done in the journal.
+pub(super) fn stop_if_cancelled(sh: &Shared) -> Result<()> {
+    if sh.events.cancelled() {
+        return Err(FerryError::Cancelled);
+    }
+    Ok(())
 }
 
 /// Gathers the table's planner statistics, beside the other tables' loads: without them the
@@ -193,6 +208,7 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
                 let (sh, t, fk, sem) = (sh.clone(), t.clone(), fk.clone(), sem.clone());
                 tasks.push(tokio::spawn(async move {
                     let _permit = sem.acquire().await.expect("semaphore");
+                    stop_if_cancelled(&sh)?;
                     let mut c = sh.target.connect().await?;
                     let r = handle_orphans(&sh, &t, &fk, &mut c).await;
                     Ok::<_, FerryError>((t, fk, r))
@@ -223,6 +239,7 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
         removed_any = false;
         for t in tables {
             for fk in t.foreign_keys.iter().filter(|fk| fk.rejects_orphans()) {
+                stop_if_cancelled(sh)?;
                 if broken.contains(&(t.name.clone(), fk.name.clone())) || !by_name.contains_key(fk.ref_table.as_str()) {
                     continue;
                 }
@@ -239,6 +256,7 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
     }
     for t in tables {
         for fk in &t.foreign_keys {
+            stop_if_cancelled(sh)?;
             let id = (t.name.clone(), fk.name.clone());
             if broken.contains(&id) || !by_name.contains_key(fk.ref_table.as_str()) {
                 continue;
@@ -255,7 +273,7 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
             }
         }
     }
-    Ok(())
+    stop_if_cancelled(sh)
 }
 
 /// One table's foreign keys, where the dialect makes them in two steps
@@ -266,6 +284,7 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
 pub(super) async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn: &mut Conn) -> Result<()> {
     let started = Instant::now();
     for fk in t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)) {
+        stop_if_cancelled(sh)?;
         let step = sh.target.ddl().two_step_foreign_key(t, fk).expect("a dialect that makes foreign keys per table");
         if let Err(e) = conn.execute(&step.add).await {
             sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
@@ -293,5 +312,6 @@ pub(super) async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn:
         }
     }
     sh.add_phase(Phase::Constraints, started.elapsed().as_secs_f64()).await;
-    Ok(())
+    // A key a cancel stopped was said as not made: the table's keys are made again on resume.
+    stop_if_cancelled(sh)
 }

@@ -365,8 +365,9 @@ pub(super) async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch, alon
                 refused.extend((a..b).map(|i| (i, sqlx::Error::Protocol(format!("connection lost: {e}")))).take(1));
                 return (written, refused);
             }
-            Err(e) if Limit::of(&e).is_some() => {
-                // A time limit, not a refusal of these rows: smaller batches would only hide it.
+            Err(e) if Limit::of(&e).is_some() || crate::dialect::interrupted(&e) => {
+                // A time limit or a cancel, not a refusal of these rows: smaller batches would
+                // only hide it.
                 refused.push((a, e));
                 return (written, refused);
             }
@@ -481,6 +482,11 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                     let _ = give_back.send(batch);
                     continue;
                 }
+                // A cancel stops LOAD DATA (`KILL QUERY`): its batch is not sent again.
+                Sent::Again if sh.events.cancelled() => {
+                    failure = Some(FerryError::Cancelled);
+                    break;
+                }
                 Sent::Again => Some(by_insert(b, &batch)),
                 Sent::Off(reason) => {
                     sh.warn(None, "LOAD DATA LOCAL INFILE".into(), reason).await;
@@ -493,6 +499,10 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
             // Speculative: one attempt; a refusal stops the load, unreported.
             match conn.send_rows(&stmt, sent.rows(0, sent.ends.len()), !in_tx && !whole_table_tx).await {
                 Ok(n) => written += n,
+                Err(e) if crate::dialect::interrupted(&e) => {
+                    failure = Some(FerryError::Cancelled);
+                    break;
+                }
                 Err(e) if e.as_database_error().is_some() => {
                     stop.store(true, Ordering::Relaxed);
                     if whole_table_tx {
@@ -509,6 +519,10 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
             let (n, refused) = write_batch(conn, &stmt, sent, !in_tx && !whole_table_tx).await;
             written += n;
             for (i, e) in refused {
+                if crate::dialect::interrupted(&e) {
+                    failure = Some(FerryError::Cancelled);
+                    break;
+                }
                 if e.as_database_error().is_none() {
                     failure = Some(FerryError::Target { object: format!("table {}", t.name), detail: e.to_string() });
                     break;

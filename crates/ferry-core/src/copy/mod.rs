@@ -228,7 +228,10 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         masks,
     });
     let sure = if speculative { None } else { Some((plan, dropped)) };
+    // A cancel reaches what the server is running for the run, not only the next batch.
+    let interrupter = tokio::spawn(interrupt_on_cancel(sh.clone()));
     let mut result = run(&sh, planned, schema, sure, integrity, &mut admin).await;
+    interrupter.abort();
     // Once the run is complete its journal is gone: a failure making the roles is not resumed.
     let loaded = result.is_ok();
     if loaded {
@@ -260,6 +263,21 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         }
     }
     Ok(report)
+}
+
+/// Once the run is cancelled, stops the statements its sessions are running (an index build,
+/// a constraint's check, a COPY, a LOAD DATA batch: `Target::interrupt`), from a session of
+/// its own; and again every 100 ms while the run winds down, so a statement sent after the
+/// first (the next index of the same table) stops too. Ctrl-C took 1.3–1.9 s on a 1,000,000-row
+/// demo while the server finished what it had been sent. Ends when the caller aborts it, or
+/// after a minute.
+async fn interrupt_on_cancel(sh: Arc<Shared>) {
+    sh.events.until_cancelled().await;
+    let Ok(mut side) = Target::connect_bare(&sh.target.url).await else { return };
+    for _ in 0..600 {
+        sh.target.interrupt(&mut side).await;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// Roles, grants and row-level security of the plan's `[access]`, once everything else is
@@ -485,6 +503,8 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     // Triggers, once every row is in: none fires during the copy.
     triggers::make_triggers(sh, &order, &source_triggers, admin).await;
     sh.add_phase(Phase::Views, t0.elapsed().as_secs_f64()).await;
+    // A cancel stopped a view or a trigger (said as not made): the run is not complete.
+    stop_if_cancelled(sh)?;
     failpoint("before_journal_removed");
     // The run is complete: its journal goes.
     if let Some(j) = &sh.journal {

@@ -110,6 +110,12 @@ impl Shared {
         }
     }
     pub(super) async fn warn(&self, table: Option<&str>, object: String, reason: String) {
+        // The run is stopping: what it did not make then (a statement the cancel stopped) is
+        // not a finding; a table it was finishing is not marked finished, and is made again
+        // when the run resumes.
+        if self.events.cancelled() {
+            return;
+        }
         self.events.emit(Event::Warning { table: table.map(String::from), object: object.clone(), reason: reason.clone() });
         self.report.lock().await.warnings.push(Warning { table: table.map(String::from), object, reason });
     }
@@ -154,6 +160,9 @@ pub(super) async fn reject_rows(sh: &Shared, t: &PlannedTable, rows: Vec<Rejecte
 }
 
 impl Findings for Shared {
+    fn stopping(&self) -> bool {
+        self.events.cancelled()
+    }
     async fn warn(&self, table: Option<&str>, object: String, reason: String) {
         Shared::warn(self, table, object, reason).await
     }

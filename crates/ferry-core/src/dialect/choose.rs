@@ -198,6 +198,11 @@ impl crate::dialect::errors::Limit {
     }
 }
 
+/// Whether a statement was stopped by a cancel (`Target::interrupt`), not refused.
+pub fn interrupted(e: &sqlx::Error) -> bool {
+    server_error(e).is_some_and(|s| s.interrupted())
+}
+
 impl TargetUrl {
     /// The command (beside `tool_env`) that restores the native dump `dump`: `pg_restore`
     /// in one transaction, or the `mariadb` / `mysql` client reading the SQL file. With it,

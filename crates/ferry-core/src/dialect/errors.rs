@@ -46,4 +46,7 @@ pub trait ServerError {
     fn column(&self) -> Option<String>;
     /// The time limit that stopped the statement, if one did.
     fn limit(&self) -> Option<Limit>;
+    /// Whether the statement was stopped because a session asked the server to (Ferry's
+    /// own cancel, `Target::interrupt`): not a refusal of the data.
+    fn interrupted(&self) -> bool;
 }

@@ -36,6 +36,7 @@ impl Dialect {
 
 pub mod access;
 mod choose;
+pub use choose::interrupted;
 pub mod ddl;
 pub mod defaults;
 pub mod dump;

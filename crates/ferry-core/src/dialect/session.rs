@@ -54,6 +54,23 @@ pub struct Target {
     ddl: Box<dyn Ddl>,
     /// MySQL's bulk path (LOAD DATA LOCAL INFILE), shared by the run's sessions.
     infile: Option<std::sync::Arc<mysql::infile::Infile>>,
+    /// The server's ids of the sessions opened to it (`interrupt`).
+    pub ids: SessionIds,
+}
+
+/// The server's ids of the sessions a target opened (PostgreSQL backend pids, MySQL and
+/// MariaDB connection ids, the bulk path's included): a cancel reaches the statements they
+/// are running (`Target::interrupt`), not only the next batch.
+#[derive(Clone, Default)]
+pub struct SessionIds(std::sync::Arc<std::sync::Mutex<Vec<i64>>>);
+
+impl SessionIds {
+    pub fn add(&self, id: i64) {
+        self.0.lock().expect("session ids").push(id);
+    }
+    pub fn all(&self) -> Vec<i64> {
+        self.0.lock().expect("session ids").clone()
+    }
 }
 
 pub use crate::dialect::mysql::infile::Sent;
@@ -97,17 +114,20 @@ impl Target {
                 };
                 let schema = pg_schema.unwrap_or("public").to_string();
                 let ddl = Box::new(postgres::ddl::PgDdl { schema: schema.clone() });
-                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, citus, ddl, infile: None }, Conn::Pg(c)))
+                let ids = SessionIds::default();
+                let mut c = Conn::Pg(c);
+                c.record_id(&ids).await;
+                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, citus, ddl, infile: None, ids }, c))
             }
             _ => {
                 let mut c = mysql::connect(&url).await?;
                 let flavor = mysql::flavor::detect(&mut c).await.map_err(|e| target_err("the server version", e))?;
                 mysql::set_collation(&mut c, &flavor).await.map_err(|e| target_err("the session collation", e))?;
-                let infile = Some(std::sync::Arc::new(mysql::infile::Infile::new(&url, &mut c, &flavor).await));
-                Ok((
-                    Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile },
-                    Conn::My(c),
-                ))
+                let ids = SessionIds::default();
+                let infile = Some(std::sync::Arc::new(mysql::infile::Infile::new(&url, &mut c, &flavor, ids.clone()).await));
+                let mut c = Conn::My(c);
+                c.record_id(&ids).await;
+                Ok((Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile, ids }, c))
             }
         }
     }
@@ -118,10 +138,10 @@ impl Target {
     pub(crate) fn offline(url: &str, pg_schema: &str) -> Target {
         let url = TargetUrl::parse(url).expect("a target URL");
         match url.dialect {
-            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, citus: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }), infile: None },
+            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, citus: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }), infile: None, ids: SessionIds::default() },
             dialect => {
                 let flavor = Flavor { dialect, version: String::new(), max_packet: 64 << 20 };
-                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None }
+                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None, ids: SessionIds::default() }
             }
         }
     }
@@ -134,7 +154,7 @@ impl Target {
             None => (name.to_string(), Box::new(postgres::ddl::PgDdl { schema: name.to_string() })),
             Some(flavor) => (String::new(), Box::new(mysql::ddl::MyDdl { flavor: flavor.clone() })),
         };
-        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), citus: self.citus.clone(), ddl, infile: self.infile.clone() }
+        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), citus: self.citus.clone(), ddl, infile: self.infile.clone(), ids: self.ids.clone() }
     }
 
     pub async fn connect(&self) -> Result<Conn> {
@@ -153,7 +173,21 @@ impl Target {
     /// session needs nothing: every name is schema-qualified).
     pub async fn prepare(&self, mut conn: Conn) -> Result<Conn> {
         each!(&mut conn, c => c.prepare(self).await)?;
+        conn.record_id(&self.ids).await;
         Ok(conn)
+    }
+
+    /// Stops the statements the target's sessions are running (PostgreSQL
+    /// `pg_cancel_backend`, MySQL `KILL QUERY`), asked on `side`, a session of its own: a
+    /// cancelled run stops at once, not when the server has finished what it was sent (an
+    /// index build, a constraint's check, a COPY, a LOAD DATA batch). Each session's
+    /// transaction is rolled back; the sessions stay open. Best effort: what the server
+    /// refuses is ignored (the run stops between statements anyway).
+    pub async fn interrupt(&self, side: &mut Conn) {
+        let ids = self.ids.all();
+        if !ids.is_empty() {
+            let _ = each!(side, c => c.interrupt(&ids).await);
+        }
     }
 
     /// The tables and views already there (Ferry's run journal, `JOURNAL_TABLE`, aside).
@@ -197,7 +231,12 @@ impl Target {
     }
 }
 
+/// A statement that failed on the target as an error of the run's: one a cancel stopped
+/// (`Target::interrupt`) is the cancel.
 pub fn target_err(object: &str, e: sqlx::Error) -> FerryError {
+    if crate::dialect::interrupted(&e) {
+        return FerryError::Cancelled;
+    }
     FerryError::Target { object: object.into(), detail: db_message(&e) }
 }
 
@@ -232,6 +271,10 @@ pub trait Findings {
     /// Rows a constraint refused, taken out of the target, with the columns it names
     /// (none for a CHECK). Errs where the run stops at the first (`--strict`).
     async fn removed(&self, t: &PlannedTable, rows: Vec<serde_json::Value>, columns: &[String], reason: &str) -> Result<()>;
+    /// The run is stopping (cancelled): no further statement is worth sending.
+    fn stopping(&self) -> bool {
+        false
+    }
 }
 
 /// What the pipeline asks of a target session. Implemented in `dialect/postgres/session.rs`
@@ -271,6 +314,11 @@ pub trait Session {
     async fn continue_identity(&mut self, target: &Target, t: &PlannedTable, column: &str, next: i64) -> std::result::Result<(), sqlx::Error>;
     /// Waits until everything committed on this session is on disk.
     async fn make_durable(&mut self) -> Result<()>;
+    /// The server's id of this session (`SessionIds`).
+    async fn session_id(&mut self) -> std::result::Result<i64, sqlx::Error>;
+    /// Stops what the sessions `ids` are running (`Target::interrupt`); this session is not
+    /// one of them.
+    async fn interrupt(&mut self, ids: &[i64]) -> std::result::Result<(), sqlx::Error>;
 }
 
 impl Conn {
@@ -309,6 +357,12 @@ impl Conn {
     }
     pub async fn make_durable(&mut self) -> Result<()> {
         each!(self, c => c.make_durable().await)
+    }
+    /// Adds this session's server id to `ids`, where the server says it.
+    async fn record_id(&mut self, ids: &SessionIds) {
+        if let Ok(id) = each!(self, c => c.session_id().await) {
+            ids.add(id);
+        }
     }
 }
 

@@ -22,6 +22,11 @@ impl ServerError for MySqlDatabaseError {
     fn limit(&self) -> Option<Limit> {
         limit(self.number())
     }
+
+    /// ER_QUERY_INTERRUPTED 1317: `KILL QUERY` stopped it.
+    fn interrupted(&self) -> bool {
+        self.number() == 1317
+    }
 }
 
 /// MariaDB's ER_STATEMENT_TIMEOUT 1969 (`max_statement_time`), MySQL's

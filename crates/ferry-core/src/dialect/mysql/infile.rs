@@ -166,6 +166,8 @@ pub struct Infile {
     idle: Mutex<Vec<mysql_async::Conn>>,
     off: AtomicBool,
     said: AtomicBool,
+    /// Where each connection's id goes, so a cancel stops its LOAD DATA (`Target::interrupt`).
+    ids: crate::dialect::session::SessionIds,
 }
 
 /// What became of a batch sent by LOAD DATA.
@@ -190,7 +192,7 @@ impl Infile {
     /// The bulk path for the server `conn` is connected to. Off where the server's
     /// `local_infile` is, or where the URL names a client certificate (mysql_async over
     /// native-tls takes only a PKCS#12 archive).
-    pub async fn new(url: &TargetUrl, conn: &mut MySqlConnection, flavor: &Flavor) -> Infile {
+    pub async fn new(url: &TargetUrl, conn: &mut MySqlConnection, flavor: &Flavor, ids: crate::dialect::session::SessionIds) -> Infile {
         let setup = format!("SET SESSION sql_mode = '{}', time_zone = '+00:00', autocommit = 0, NAMES utf8mb4 COLLATE {}", super::SQL_MODE, flavor.binary_collation());
         let mut opts = options(url, conn).await;
         let server_on: Option<i64> = sqlx::query_scalar("SELECT CAST(@@GLOBAL.local_infile AS SIGNED)").fetch_one(&mut *conn).await.ok();
@@ -200,7 +202,7 @@ impl Infile {
         if std::env::var("FERRY_TEST_REFUSE_LOCAL_INFILE").is_ok_and(|v| v == "1") {
             opts = Err(format!("refused for this test (FERRY_TEST_REFUSE_LOCAL_INFILE): {}", loading_by_insert()));
         }
-        Infile { off: AtomicBool::new(false), said: AtomicBool::new(false), opts, setup, idle: Mutex::new(vec![]) }
+        Infile { off: AtomicBool::new(false), said: AtomicBool::new(false), opts, setup, idle: Mutex::new(vec![]), ids }
     }
 
     /// Turns the path off; the reason the first time.
@@ -236,7 +238,10 @@ impl Infile {
         let c = match idle {
             Some(c) => Ok(c),
             None => match tokio::time::timeout(Duration::from_secs(20), mysql_async::Conn::new(opts)).await {
-                Ok(r) => r.map_err(|e| e.to_string()),
+                Ok(r) => r.map(|c| {
+                    self.ids.add(i64::from(c.id()));
+                    c
+                }).map_err(|e| e.to_string()),
                 Err(_) => Err("no answer within 20 seconds".into()),
             },
         };

@@ -71,8 +71,11 @@ impl Session for MySqlConnection {
         }
         let fk_indexes: Vec<String> = t.foreign_keys.iter().filter(|fk| in_run.contains(&fk.ref_table)).filter_map(|fk| ddl::foreign_key_index(t, fk)).collect();
         let all: Vec<String> = clauses.iter().flat_map(|(_, cols, clause)| cols.iter().cloned().chain([clause.clone()])).chain(fk_indexes.iter().cloned()).collect();
+        // A cancelled run sends no further build (the one running is stopped by the cancel).
+        let go_on = || if found.stopping() { Err(crate::error::FerryError::Cancelled) } else { Ok(()) };
         if !all.is_empty() && self.execute(&ddl::alter(t, &all)).await.is_err() {
             for (ix, cols, clause) in &clauses {
+                go_on()?;
                 let one: Vec<String> = cols.iter().cloned().chain([clause.clone()]).collect();
                 if let Err(e) = self.execute(&ddl::alter(t, &one)).await {
                     found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
@@ -80,16 +83,18 @@ impl Session for MySqlConnection {
             }
             // Not an object of the source: where it fails, InnoDB makes it with the key.
             for clause in &fk_indexes {
+                go_on()?;
                 let _ = self.execute(&ddl::alter(t, std::slice::from_ref(clause))).await;
             }
         }
         // An FTS table's FULLTEXT index alone: InnoDB builds one at a time.
         if let Some(s) = &t.search {
+            go_on()?;
             if let Err(e) = self.execute(&ddl::alter(t, &[super::search::index_clause(&s.index, &s.columns)])).await {
                 found.warn(Some(&t.source.name), format!("FULLTEXT index {}", s.index), format!("not created: {}", db_message(&e))).await;
             }
         }
-        Ok(())
+        go_on()
     }
 
     async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
@@ -111,6 +116,19 @@ impl Session for MySqlConnection {
 
     /// InnoDB's commits are durable when they return.
     async fn make_durable(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn session_id(&mut self) -> Result<i64, sqlx::Error> {
+        self.query_i64("SELECT CAST(CONNECTION_ID() AS SIGNED)").await.map(|id| id.unwrap_or(0))
+    }
+
+    /// `KILL QUERY` of each session: what it runs stops, the session stays (an id that has
+    /// ended is refused, and skipped).
+    async fn interrupt(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
+        for id in ids {
+            let _ = self.execute(&format!("KILL QUERY {id}")).await;
+        }
         Ok(())
     }
 }

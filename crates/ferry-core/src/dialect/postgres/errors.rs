@@ -21,6 +21,11 @@ impl ServerError for PgDatabaseError {
     fn limit(&self) -> Option<Limit> {
         limit(self.code(), self.message())
     }
+
+    /// query_canceled 57014 asked for by `pg_cancel_backend` ("due to user request").
+    fn interrupted(&self) -> bool {
+        self.code() == "57014" && self.message().contains("user request")
+    }
 }
 
 /// query_canceled 57014 (also a cancel asked for, told apart by the message),

@@ -89,25 +89,30 @@ impl Session for PgConnection {
     /// taken out, reported, and the key made), then the indexes.
     async fn keys_and_indexes(&mut self, target: &Target, t: &PlannedTable, _in_run: &HashSet<String>, found: &impl Findings) -> Result<()> {
         let schema = &target.pg_schema;
+        // A cancelled run sends no further build (the one running is stopped by the cancel).
+        let go_on = || if found.stopping() { Err(crate::error::FerryError::Cancelled) } else { Ok(()) };
         if let Some(sql) = ddl::primary_key(t, schema) {
             let (_, cols) = t.primary_key.clone().expect("a primary key");
             add_key(self, target, t, &sql, &cols, &t.pk_columns(), "primary key", found).await?;
         }
         for (i, (name, cols)) in t.uniques.iter().enumerate() {
+            go_on()?;
             let sql = ddl::unique(t, schema, name, cols);
             add_key(self, target, t, &sql, cols, &t.source.uniques[i].columns, &format!("UNIQUE {name}"), found).await?;
         }
         for ix in &t.indexes {
+            go_on()?;
             if let Err(e) = self.execute(&with_build_memory(&ddl::index(t, schema, ix))).await {
                 found.warn(Some(&t.source.name), format!("index {}", ix.name), format!("not created: {}", db_message(&e))).await;
             }
         }
         if let Some(sql) = ddl::search_index(t, schema) {
+            go_on()?;
             if let Err(e) = self.execute(&with_build_memory(&sql)).await {
                 found.warn(Some(&t.source.name), format!("search index {}", t.search.as_ref().map(|s| s.index.as_str()).unwrap_or_default()), format!("not created: {}", db_message(&e))).await;
             }
         }
-        Ok(())
+        go_on()
     }
 
     async fn delete_check_failures(&mut self, target: &Target, t: &PlannedTable, check_sql: &str) -> Result<Vec<serde_json::Value>, sqlx::Error> {
@@ -139,6 +144,20 @@ impl Session for PgConnection {
     /// waits makes everything before it durable.
     async fn make_durable(&mut self) -> Result<()> {
         super::flush_wal(self).await.map_err(|e| target_err("the final commit", e))
+    }
+
+    async fn session_id(&mut self) -> Result<i64, sqlx::Error> {
+        super::simple::scalar::<i32>(self, "SELECT pg_backend_pid()").await.map(i64::from)
+    }
+
+    /// `pg_cancel_backend` of each session still connected to this database as this user
+    /// (a backend's pid, once it has ended, may be another's).
+    async fn interrupt(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
+        let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE pid IN ({list}) AND pid <> pg_backend_pid() AND datname = current_database() AND usename = current_user AND state <> 'idle'"
+        );
+        super::simple::scalar::<i64>(self, &sql).await.map(|_| ())
     }
 }
 
