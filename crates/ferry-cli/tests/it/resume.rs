@@ -31,6 +31,30 @@ async fn migrate_and_kill(src: &Path, db: &TestDb, audit: &Path, extra: &[&str])
 /// `migrate_and_kill` with the signal `signal` (`KILL`, `INT`); waits at most 60 s for the
 /// run to end after it, and says how long that took.
 async fn migrate_and_signal(src: &Path, db: &TestDb, audit: &Path, extra: &[&str], signal: &str) -> (bool, Duration) {
+    migrate_and_signal_when(src, db, audit, extra, signal, When::Rows).await
+}
+
+/// When a test signals the run.
+#[derive(Clone, Copy, PartialEq)]
+enum When {
+    /// Once a table of the target has rows.
+    Rows,
+    /// Once the target is building an index (PostgreSQL CREATE INDEX, MySQL ALTER TABLE …
+    /// ADD INDEX) for the run.
+    Indexing,
+}
+
+/// Whether one of the run's sessions is building an index (the test's own session aside).
+async fn building_an_index(db: &TestDb) -> bool {
+    let sql = match db.kind {
+        Kind::Pg => "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%CREATE INDEX%'",
+        Kind::My => "SELECT CAST(count(*) AS CHAR) FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID() AND info LIKE 'ALTER TABLE%ADD%INDEX%'",
+    };
+    db.texts(sql).await[0].as_deref() != Some("0")
+}
+
+/// `migrate_and_signal`, the signal sent `when`.
+async fn migrate_and_signal_when(src: &Path, db: &TestDb, audit: &Path, extra: &[&str], signal: &str, when: When) -> (bool, Duration) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
         .args(["migrate", src.to_str().unwrap(), "--to", &db.url, "--jobs", "2"])
         .args(extra)
@@ -41,8 +65,13 @@ async fn migrate_and_signal(src: &Path, db: &TestDb, audit: &Path, extra: &[&str
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(60) && child.try_wait().unwrap().is_none() {
-        if some_table_has_rows(db).await {
+    let wait = if when == When::Rows { Duration::from_secs(60) } else { Duration::from_secs(240) };
+    while started.elapsed() < wait && child.try_wait().unwrap().is_none() {
+        let ready = match when {
+            When::Rows => some_table_has_rows(db).await,
+            When::Indexing => building_an_index(db).await,
+        };
+        if ready {
             break;
         }
         tokio::time::sleep(Duration::from_millis(30)).await;
@@ -284,5 +313,78 @@ async fn a_killed_run_without_a_report_is_rolled_back_by_its_journal() {
         let none = ferry_within(&["rollback", "--to", &db.url], &env, limit).0;
         assert_eq!(none.code, 1, "{kind:?}: {}{}", none.stdout, none.stderr);
         assert!(none.stderr.contains("holds no unfinished Ferry run") && none.stderr.contains("give the run's report"), "{kind:?}: {}", none.stderr);
+    }
+}
+
+/// A SQLite file with one table of `rows` rows and eight secondary indexes over its text
+/// columns: building them takes the target several seconds (14.7 s on PostgreSQL for 300,000
+/// rows and ten indexes, debug build, on the test machine).
+fn slow_to_index(dir: &Scratch, rows: i64) -> std::path::PathBuf {
+    let src = dir.path("wide.sqlite");
+    let mut c = rusqlite::Connection::open(&src).unwrap();
+    c.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; CREATE TABLE wide (id INTEGER PRIMARY KEY, a TEXT NOT NULL, b TEXT NOT NULL, c TEXT NOT NULL, d TEXT NOT NULL, n INTEGER NOT NULL)").unwrap();
+    // A fixed pseudo-random sequence (xorshift): the same file every time.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let tx = c.transaction().unwrap();
+    {
+        let mut ins = tx.prepare("INSERT INTO wide VALUES (?1, ?2, ?3, ?4, ?5, ?6)").unwrap();
+        let mut text = |len: usize| -> String { (0..len).map(|_| (b'a' + (next() % 26) as u8) as char).collect() };
+        for id in 1..=rows {
+            let (a, b, c, d) = (text(32), text(32), text(32), text(48));
+            ins.execute(rusqlite::params![id, a, b, c, d, (id * 7919) % 1_000_003]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    for (i, cols) in ["a", "b", "c", "d", "a, b", "b, c", "c, d", "n, a"].iter().enumerate() {
+        c.execute_batch(&format!("CREATE INDEX wide_ix{i} ON wide ({cols})")).unwrap();
+    }
+    src
+}
+
+/// The indexes on table `wide` of the target (its primary key's included).
+async fn wide_indexes(db: &TestDb) -> usize {
+    let sql = match db.kind {
+        Kind::Pg => "SELECT count(*)::text FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'wide'",
+        Kind::My => "SELECT CAST(count(DISTINCT index_name) AS CHAR) FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'wide'",
+    };
+    db.texts(sql).await[0].as_deref().unwrap().parse().unwrap()
+}
+
+/// Ctrl-C while the target builds a large table's indexes stops the run within the bound
+/// (the cancel reaches the server: `pg_cancel_backend`, `KILL QUERY`; before, the run waited
+/// for every index of the table, 14.7 s here): the table is left loaded but not finished in
+/// the journal, `--resume` makes it again with every index, and `ferry validate` is clean.
+#[tokio::test]
+async fn ctrl_c_during_index_builds_stops_at_once_and_resumes() {
+    let dir = Scratch::new();
+    let src = slow_to_index(&dir, 150_000);
+    let before = sha256(&src);
+    let audit = dir.path("audit.jsonl");
+    let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+    let limit = Duration::from_secs(300);
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "rs_ixint").await;
+        let (running, took) = migrate_and_signal_when(&src, &db, &audit, &[], "INT", When::Indexing).await;
+        assert!(running, "{kind:?}: still building indexes at Ctrl-C");
+        eprintln!("{kind:?}: Ctrl-C during the index builds to exit in {} ms (goal: 1,000 ms)", took.as_millis());
+        // Three times the goal: a busy machine does not fail it, a run that waits for the
+        // builds it has sent (seconds each) does.
+        assert!(took < Duration::from_secs(3), "{kind:?}: the run took {took:?} to stop after Ctrl-C during its index builds");
+        assert_eq!(audit_entries(&audit).last().unwrap()["outcome"], "cancelled", "{kind:?}");
+        assert_eq!(journal(&db).await, vec![("wide".to_string(), 3)], "{kind:?}: loaded, not finished");
+        let resumed = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume"], &env, limit).0;
+        assert!(resumed.code == 0 || resumed.code == 2, "{kind:?}: {}{}", resumed.stdout, resumed.stderr);
+        assert!(!has_journal(&db).await, "{kind:?}: the completed run drops its journal");
+        assert_eq!(wide_indexes(&db).await, 9, "{kind:?}: the primary key and the eight indexes");
+        assert_eq!(target_counts(&db, &[("wide".to_string(), 0)]).await, vec![("wide".to_string(), 150_000)], "{kind:?}");
+        let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
+        assert_eq!(valid.code, 0, "{kind:?}: {}{}", valid.stdout, valid.stderr);
+        assert_eq!(sha256(&src), before, "{kind:?}: the source is byte-identical");
     }
 }
