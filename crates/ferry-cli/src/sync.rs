@@ -39,6 +39,9 @@ pub struct Args {
     /// Tables compared at once.
     #[arg(long, default_value_t = 2)]
     pub(crate) jobs: usize,
+    /// Also print where the seconds went (snapshot, schema, comparing, writing), on stderr.
+    #[arg(long)]
+    pub(crate) verbose: bool,
 }
 
 /// Runs `ferry sync`: 0 when the target matches the source (synced, or nothing to do), 2
@@ -68,6 +71,11 @@ pub async fn run(a: Args) -> Result<ExitCode, FerryError> {
     let rep = ferry_core::sync::sync(&a.source, &a.to, opts).await?;
     if let Some(path) = &a.report {
         std::fs::write(path, rep.to_json()).map_err(|e| FerryError::Io(format!("cannot write the report {}: {e}", path.display())))?;
+    }
+    if a.verbose {
+        for (what, secs) in &rep.timings {
+            eprintln!("{what:<40} {secs:>8.3} s");
+        }
     }
     if a.json {
         println!("{}", rep.to_json());

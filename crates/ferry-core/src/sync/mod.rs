@@ -105,6 +105,11 @@ pub struct SyncReport {
     /// Every table synced (or, dry, compared).
     pub completed: bool,
     pub seconds: f64,
+    /// Where the seconds went, in order (`ferry sync --verbose`): opening the target, the
+    /// source's snapshot, its schema, waiting for comparisons, writing.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub timings: Vec<(String, f64)>,
 }
 
 impl SyncReport {
@@ -162,15 +167,30 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
         )));
     }
     let jobs = opts.jobs.max(1);
+    let mut timings: Vec<(String, f64)> = vec![];
+    let mut lap = started;
+    let mut time = |what: &str, timings: &mut Vec<(String, f64)>| {
+        timings.push((what.to_string(), lap.elapsed().as_secs_f64()));
+        lap = Instant::now();
+    };
+    time("open the target", &mut timings);
     let src = source.to_path_buf();
     let snapshot = tokio::task::spawn_blocking(move || crate::backup::private_snapshot(&src)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    time("snapshot of the source", &mut timings);
     let given = opts.plan.clone().map(|p| (p, opts.plan_path.clone().unwrap_or_else(|| "plan".into()))).or_else(|| {
         let p = opts.run_report.as_ref()?.plan.clone()?;
         Some((p, format!("the plan recorded in {}", opts.run_report_path.as_deref().unwrap_or("the run report"))))
     });
     let snap = snapshot.path().to_path_buf();
     let profile = given.is_none();
-    let schema = tokio::task::spawn_blocking(move || crate::source::sqlite::read_source(&snap, profile, jobs)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+    // Given the plan, only the schema is read first: the snapshot's structure check runs beside
+    // the comparisons (as `validate` runs it), and must pass before the first write.
+    let (schema, mut check) = tokio::task::spawn_blocking(move || match profile {
+        true => crate::source::sqlite::read_source(&snap, true, jobs).map(|s| (s, None)),
+        false => crate::source::sqlite::read_schema_check_beside(&snap).map(|(s, c)| (s, Some(c))),
+    })
+    .await
+    .map_err(|e| FerryError::Other(e.to_string()))??;
     let dialect = target.dialect;
     let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
     // What sync cannot carry yet is refused before anything is read or written: a masked
@@ -185,6 +205,7 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
     crate::validate::as_made(&target, &mut admin, &mut planned).await;
+    time("schema and plan", &mut timings);
     let mut report = SyncReport {
         ferry_version: crate::version().into(),
         source: source.display().to_string(),
@@ -248,7 +269,9 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
     let mut entries: Vec<Option<TableSync>> = vec![None; planned.len()];
     // The deletes of tables other tables refer to: made last, children first.
     let mut later: Vec<(usize, TableDiff)> = vec![];
+    let (mut waiting, mut writing) = (0f64, 0f64);
     for &i in &order {
+        let t_wait = Instant::now();
         let (d, secs) = loop {
             if let Some(x) = arrived.remove(&i) {
                 break x;
@@ -261,6 +284,8 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
             }
         };
         ahead.add_permits(1);
+        waiting += t_wait.elapsed().as_secs_f64();
+        let t_write = Instant::now();
         let t = &planned[i];
         let mut e = TableSync { table: t.source.name.clone(), target: t.name.clone(), seconds: secs, ..Default::default() };
         match d {
@@ -283,6 +308,7 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
                 e.updated = d.updates.len() as u64;
                 e.deleted = if d.reload { d.rows_target } else { d.deletes.len() as u64 };
                 if !opts.dry_run {
+                    checked(&mut check).await?;
                     apply_table(&ctx, &mut admin, &d, &mut e, referenced[i]).await?;
                     if referenced[i] && !d.reload && !d.deletes.is_empty() && e.error.is_none() {
                         d.inserts = vec![];
@@ -294,7 +320,10 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
             Err(err) => e.error = Some(format!("not synced: {err}")),
         }
         entries[i] = Some(e);
+        writing += t_write.elapsed().as_secs_f64();
     }
+    checked(&mut check).await?;
+    let t_write = Instant::now();
     for (i, d) in later.into_iter().rev() {
         let e = entries[i].as_mut().expect("a table's entry");
         delete_later(&ctx, &mut admin, &d, e).await?;
@@ -302,12 +331,26 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
     if !opts.dry_run {
         admin.make_durable().await?;
     }
+    writing += t_write.elapsed().as_secs_f64();
+    time("compare and write", &mut timings);
+    timings.push(("  of which waiting for a comparison".into(), waiting));
+    timings.push(("  of which writing".into(), writing));
+    timings.push(("  comparisons, summed over tables".into(), entries.iter().flatten().map(|e| e.seconds).sum::<f64>()));
     drop(snapshot);
     let entries: Vec<TableSync> = entries.into_iter().flatten().collect();
     report.completed = entries.iter().all(|e| e.error.is_none());
     report.tables = entries;
     report.seconds = started.elapsed().as_secs_f64();
+    report.timings = timings;
     Ok(report)
+}
+
+/// Waits for the snapshot's structure check, once: a damaged file is not synced from.
+async fn checked(check: &mut Option<std::thread::JoinHandle<Result<()>>>) -> Result<()> {
+    match check.take() {
+        Some(h) => tokio::task::spawn_blocking(move || h.join().map_err(|_| FerryError::Other("the source's structure check stopped".into()))?).await.map_err(|e| FerryError::Other(e.to_string()))?,
+        None => Ok(()),
+    }
 }
 
 /// Writes one table's inserts and updates (and its deletes, where no other table refers to
