@@ -365,7 +365,7 @@ pub(super) async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch, alon
                 refused.extend((a..b).map(|i| (i, sqlx::Error::Protocol(format!("connection lost: {e}")))).take(1));
                 return (written, refused);
             }
-            Err(e) if Limit::of(&e).is_some() || crate::dialect::interrupted(&e) => {
+            Err(e) if Limit::of(&e).is_some() || crate::dialect::errors::Interrupted::of(&e) => {
                 // A time limit or a cancel, not a refusal of these rows: smaller batches would
                 // only hide it.
                 refused.push((a, e));
@@ -499,7 +499,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
             // Speculative: one attempt; a refusal stops the load, unreported.
             match conn.send_rows(&stmt, sent.rows(0, sent.ends.len()), !in_tx && !whole_table_tx).await {
                 Ok(n) => written += n,
-                Err(e) if crate::dialect::interrupted(&e) => {
+                Err(e) if crate::dialect::errors::Interrupted::of(&e) => {
                     failure = Some(FerryError::Cancelled);
                     break;
                 }
@@ -519,7 +519,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
             let (n, refused) = write_batch(conn, &stmt, sent, !in_tx && !whole_table_tx).await;
             written += n;
             for (i, e) in refused {
-                if crate::dialect::interrupted(&e) {
+                if crate::dialect::errors::Interrupted::of(&e) {
                     failure = Some(FerryError::Cancelled);
                     break;
                 }

@@ -198,9 +198,11 @@ impl crate::dialect::errors::Limit {
     }
 }
 
-/// Whether a statement was stopped by a cancel (`Target::interrupt`), not refused.
-pub fn interrupted(e: &sqlx::Error) -> bool {
-    server_error(e).is_some_and(|s| s.interrupted())
+impl crate::dialect::errors::Interrupted {
+    /// Whether a statement was stopped by a cancel (`Target::interrupt`), not refused.
+    pub fn of(e: &sqlx::Error) -> bool {
+        server_error(e).is_some_and(|s| s.interrupted())
+    }
 }
 
 impl TargetUrl {

@@ -50,3 +50,7 @@ pub trait ServerError {
     /// own cancel, `Target::interrupt`): not a refusal of the data.
     fn interrupted(&self) -> bool;
 }
+
+/// A statement stopped because a session asked the server to (Ferry's own cancel,
+/// `Target::interrupt`), not a refusal of the data: `Interrupted::of(&e)`.
+pub struct Interrupted;

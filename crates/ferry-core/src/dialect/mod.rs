@@ -36,8 +36,8 @@ impl Dialect {
 
 pub mod access;
 mod choose;
-pub use choose::interrupted;
 pub mod ddl;
+pub mod ids;
 pub mod defaults;
 pub mod dump;
 pub mod errors;

@@ -58,20 +58,7 @@ pub struct Target {
     pub ids: SessionIds,
 }
 
-/// The server's ids of the sessions a target opened (PostgreSQL backend pids, MySQL and
-/// MariaDB connection ids, the bulk path's included): a cancel reaches the statements they
-/// are running (`Target::interrupt`), not only the next batch.
-#[derive(Clone, Default)]
-pub struct SessionIds(std::sync::Arc<std::sync::Mutex<Vec<i64>>>);
-
-impl SessionIds {
-    pub fn add(&self, id: i64) {
-        self.0.lock().expect("session ids").push(id);
-    }
-    pub fn all(&self) -> Vec<i64> {
-        self.0.lock().expect("session ids").clone()
-    }
-}
+pub use crate::dialect::ids::SessionIds;
 
 pub use crate::dialect::mysql::infile::Sent;
 
@@ -234,7 +221,7 @@ impl Target {
 /// A statement that failed on the target as an error of the run's: one a cancel stopped
 /// (`Target::interrupt`) is the cancel.
 pub fn target_err(object: &str, e: sqlx::Error) -> FerryError {
-    if crate::dialect::interrupted(&e) {
+    if crate::dialect::errors::Interrupted::of(&e) {
         return FerryError::Cancelled;
     }
     FerryError::Target { object: object.into(), detail: db_message(&e) }

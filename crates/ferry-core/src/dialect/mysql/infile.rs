@@ -167,7 +167,7 @@ pub struct Infile {
     off: AtomicBool,
     said: AtomicBool,
     /// Where each connection's id goes, so a cancel stops its LOAD DATA (`Target::interrupt`).
-    ids: crate::dialect::session::SessionIds,
+    ids: crate::dialect::ids::SessionIds,
 }
 
 /// What became of a batch sent by LOAD DATA.
@@ -192,7 +192,7 @@ impl Infile {
     /// The bulk path for the server `conn` is connected to. Off where the server's
     /// `local_infile` is, or where the URL names a client certificate (mysql_async over
     /// native-tls takes only a PKCS#12 archive).
-    pub async fn new(url: &TargetUrl, conn: &mut MySqlConnection, flavor: &Flavor, ids: crate::dialect::session::SessionIds) -> Infile {
+    pub async fn new(url: &TargetUrl, conn: &mut MySqlConnection, flavor: &Flavor, ids: crate::dialect::ids::SessionIds) -> Infile {
         let setup = format!("SET SESSION sql_mode = '{}', time_zone = '+00:00', autocommit = 0, NAMES utf8mb4 COLLATE {}", super::SQL_MODE, flavor.binary_collation());
         let mut opts = options(url, conn).await;
         let server_on: Option<i64> = sqlx::query_scalar("SELECT CAST(@@GLOBAL.local_infile AS SIGNED)").fetch_one(&mut *conn).await.ok();
