@@ -150,12 +150,16 @@ impl Session for PgConnection {
         super::simple::scalar::<i32>(self, "SELECT pg_backend_pid()").await.map(i64::from)
     }
 
-    /// `pg_cancel_backend` of each session still connected to this database as this user
-    /// (a backend's pid, once it has ended, may be another's).
+    /// `pg_cancel_backend` of each session still connected to this database as this user and
+    /// running a statement of Ferry's (`application_name` "ferry", which Ferry's sessions set).
+    /// A backend's pid, once it has ended, may be another's; and through a transaction pooler
+    /// the server connection a pid names runs other clients' transactions between Ferry's —
+    /// the pooler sets each client's `application_name` on it, so the application's own
+    /// statements, run as the same user, are never cancelled.
     async fn interrupt(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
         let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
         let sql = format!(
-            "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE pid IN ({list}) AND pid <> pg_backend_pid() AND datname = current_database() AND usename = current_user AND state <> 'idle'"
+            "SELECT count(pg_cancel_backend(pid)) FROM pg_stat_activity WHERE pid IN ({list}) AND pid <> pg_backend_pid() AND datname = current_database() AND usename = current_user AND application_name = 'ferry' AND state <> 'idle'"
         );
         super::simple::scalar::<i64>(self, &sql).await.map(|_| ())
     }
@@ -203,6 +207,41 @@ fn with_build_memory(sql: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::dialect::session::Session;
+    use sqlx::postgres::PgConnectOptions;
+    use sqlx::ConnectOptions;
+    use std::str::FromStr;
+
+    /// A cancel stops Ferry's statements only: through a transaction pooler the server
+    /// connection whose pid Ferry noted runs other clients' transactions too, as the same user.
+    /// Here an application's session and a Ferry session each sleep, both pids asked to stop.
+    #[tokio::test]
+    async fn a_cancel_stops_ferrys_statements_not_the_applications() {
+        let base = std::env::var("FERRY_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let opts = PgConnectOptions::from_str(&base).unwrap();
+        let mut app = opts.clone().application_name("app").connect().await.unwrap();
+        let mut ferry = opts.clone().application_name("ferry").connect().await.unwrap();
+        let mut side = opts.clone().application_name("ferry").connect().await.unwrap();
+        let pid = "SELECT pg_backend_pid()";
+        let app_pid = i64::from(sqlx::query_scalar::<_, i32>(pid).fetch_one(&mut app).await.unwrap());
+        let ferry_pid = i64::from(sqlx::query_scalar::<_, i32>(pid).fetch_one(&mut ferry).await.unwrap());
+        let app_sleep = tokio::spawn(async move { sqlx::query("SELECT pg_sleep(3)").execute(&mut app).await.map(|_| ()) });
+        let ferry_sleep = tokio::spawn(async move { sqlx::query("SELECT pg_sleep(3)").execute(&mut ferry).await.map(|_| ()) });
+        // Both asleep (at most 2 s of looking).
+        let active = "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1) AND state = 'active'";
+        let pids = vec![app_pid as i32, ferry_pid as i32];
+        for _ in 0..40 {
+            if sqlx::query_scalar::<_, i64>(active).bind(&pids).fetch_one(&mut side).await.unwrap() == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        side.interrupt(&[app_pid, ferry_pid]).await.unwrap();
+        let ferry_ended = ferry_sleep.await.unwrap();
+        assert!(ferry_ended.as_ref().is_err_and(|e| crate::dialect::error_code(e) == "57014"), "Ferry's statement is cancelled: {ferry_ended:?}");
+        assert!(app_sleep.await.unwrap().is_ok(), "the application's statement runs on");
+    }
+
     #[test]
     fn keys_and_indexes_of_a_cluster_go_alone() {
         let a = super::ddl::ALONE;
