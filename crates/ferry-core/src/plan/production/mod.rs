@@ -37,7 +37,8 @@ use std::path::Path;
 /// Every proposal for a profiled schema under its plan, in table order, kind by kind. The
 /// profile (`Column::profile`) answers most questions; what it does not count (a JSON
 /// column's keys, how a status column's values spread) each kind asks the source for, on
-/// the columns it is about only, so `--production` costs little beside the plan itself.
+/// the columns it is about only: about 0.7–0.9 s on the 1,000,000-row demo, which the
+/// profile pass could count instead (the README's figures).
 pub fn propose(schema: &Schema, plan: &Plan, source: &Path) -> Result<Vec<Proposal>> {
     let conn = crate::source::sqlite::inspect::open(source)?;
     let dialect = plan.dialect;
