@@ -593,12 +593,13 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             access::hand_over(&rep.logins, access.roles_passwords.as_deref());
             if let Some(e) = &rep.error {
                 audit::note_failure(e);
+                let cancelled = interrupted.load(std::sync::atomic::Ordering::SeqCst);
                 match rep.resumable {
                     // One line: what stopped it, and the command that goes on.
-                    Some(true) => eprintln!("ferry: {}", go_on(e, &source, &rep.target, report.as_deref())),
+                    Some(true) => eprintln!("ferry: {}", go_on(e, &source, &rep.target, report.as_deref(), cancelled)),
                     _ => eprintln!("ferry: {e}"),
                 }
-                return Ok(status::exit(if interrupted.load(std::sync::atomic::Ordering::SeqCst) { status::INTERRUPTED } else { status::FAILED }));
+                return Ok(status::exit(if cancelled { status::INTERRUPTED } else { status::FAILED }));
             }
             Ok(if rep.is_exact() { status::exit(status::OK) } else { status::exit(status::LISTED) })
         }
@@ -626,13 +627,16 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
     }
 }
 
-/// A stopped run's error, and how to continue it or take it back, in one line.
-fn go_on(error: &str, source: &Path, target: &str, report: Option<&Path>) -> String {
+/// A stopped run's error, and how to continue it or take it back, in one line. A run the
+/// user cancelled (Ctrl-C) goes on whenever they like; one the target stopped (a lost
+/// connection, a restart) once the target answers again.
+fn go_on(error: &str, source: &Path, target: &str, report: Option<&Path>, cancelled: bool) -> String {
     let back = match report {
         Some(r) => format!(", or take it back with `ferry rollback {} --to {target}`", r.display()),
         None => String::new(),
     };
-    format!("{}. The target keeps the run's journal: continue it with `ferry migrate {} --to {target} --resume` once the target answers again{back}", error.trim_end_matches('.'), source.display())
+    let when = if cancelled { "" } else { " once the target answers again" };
+    format!("{}. The target keeps the run's journal: continue it with `ferry migrate {} --to {target} --resume`{when}{back}", error.trim_end_matches('.'), source.display())
 }
 
 fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {

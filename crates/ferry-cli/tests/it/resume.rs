@@ -29,8 +29,8 @@ async fn migrate_and_kill(src: &Path, db: &TestDb, audit: &Path, extra: &[&str])
 }
 
 /// `migrate_and_kill` with the signal `signal` (`KILL`, `INT`); waits at most 60 s for the
-/// run to end after it, and says how long that took.
-async fn migrate_and_signal(src: &Path, db: &TestDb, audit: &Path, extra: &[&str], signal: &str) -> (bool, Duration) {
+/// run to end after it, and says how long that took and what the run wrote to stderr.
+async fn migrate_and_signal(src: &Path, db: &TestDb, audit: &Path, extra: &[&str], signal: &str) -> (bool, Duration, String) {
     migrate_and_signal_when(src, db, audit, extra, signal, When::Rows).await
 }
 
@@ -48,20 +48,22 @@ enum When {
 async fn building_an_index(db: &TestDb) -> bool {
     let sql = match db.kind {
         Kind::Pg => "SELECT count(*)::text FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'active' AND query LIKE '%CREATE INDEX%'",
-        Kind::My => "SELECT CAST(count(*) AS CHAR) FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID() AND info LIKE 'ALTER TABLE%ADD%INDEX%'",
+        Kind::My => "SELECT CAST(count(*) AS CHAR) FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID() AND info LIKE '/* ferry */ ALTER TABLE%ADD%INDEX%'",
     };
     db.texts(sql).await[0].as_deref() != Some("0")
 }
 
 /// `migrate_and_signal`, the signal sent `when`.
-async fn migrate_and_signal_when(src: &Path, db: &TestDb, audit: &Path, extra: &[&str], signal: &str, when: When) -> (bool, Duration) {
+async fn migrate_and_signal_when(src: &Path, db: &TestDb, audit: &Path, extra: &[&str], signal: &str, when: When) -> (bool, Duration, String) {
+    // Its stderr to a file beside the audit log: a pipe nobody reads could fill and stall it.
+    let err_path = audit.with_extension(format!("{signal}.stderr"));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ferry"))
         .args(["migrate", src.to_str().unwrap(), "--to", &db.url, "--jobs", "2"])
         .args(extra)
         .env("FERRY_AUDIT_LOG", audit)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()
         .unwrap();
     let started = Instant::now();
@@ -88,7 +90,8 @@ async fn migrate_and_signal_when(src: &Path, db: &TestDb, audit: &Path, extra: &
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    (running, signalled.elapsed())
+    let took = signalled.elapsed();
+    (running, took, std::fs::read_to_string(&err_path).unwrap_or_default())
 }
 
 fn audit_entries(audit: &Path) -> Vec<serde_json::Value> {
@@ -255,9 +258,15 @@ async fn a_cancelled_run_resumes_or_rolls_back() {
     let limit = Duration::from_secs(300);
     let db = TestDb::new(Kind::Pg, "rs_int").await;
     let report = dir.path("stopped.json");
-    let (running, took) = migrate_and_signal(&src, &db, &audit, &["--report", report.to_str().unwrap()], "INT").await;
+    let (running, took, said) = migrate_and_signal(&src, &db, &audit, &["--report", report.to_str().unwrap()], "INT").await;
     assert!(running, "still loading at Ctrl-C");
     stopped_soon("PostgreSQL", took);
+    // One line: a cancelled run goes on whenever the user likes (not "once the target answers
+    // again", which is for a lost connection), or is taken back by its report.
+    let line = said.trim_end().lines().last().unwrap_or_default();
+    let goes_on = format!("continue it with `ferry migrate {} --to {} --resume`, or take it back with `ferry rollback {} --to {}`", src.display(), db.url, report.display(), db.url);
+    assert!(line.starts_with("ferry: ") && line.ends_with(&goes_on), "{said}");
+    assert!(!said.contains("answers again"), "{said}");
     assert!(has_journal(&db).await, "a cancelled run leaves its journal");
     let got = audit_entries(&audit);
     assert_eq!(got.last().unwrap()["outcome"], "cancelled", "{got:?}");
@@ -269,9 +278,11 @@ async fn a_cancelled_run_resumes_or_rolls_back() {
 
     for kind in [Kind::Pg, Kind::My] {
         let db = TestDb::new(kind, "rs_int_resume").await;
-        let (running, took) = migrate_and_signal(&src, &db, &audit, &[], "INT").await;
+        let (running, took, said) = migrate_and_signal(&src, &db, &audit, &[], "INT").await;
         assert!(running, "{kind:?}: still loading at Ctrl-C");
         stopped_soon(&format!("{kind:?}"), took);
+        let line = said.trim_end().lines().last().unwrap_or_default();
+        assert!(line.starts_with("ferry: ") && line.ends_with(&format!("continue it with `ferry migrate {} --to {} --resume`", src.display(), db.url)), "{kind:?}: {said}");
         let resumed = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume"], &env, limit).0;
         assert!(resumed.code == 0 || resumed.code == 2, "{kind:?}: {}{}", resumed.stdout, resumed.stderr);
         let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, limit).0;
@@ -370,7 +381,7 @@ async fn ctrl_c_during_index_builds_stops_at_once_and_resumes() {
     let limit = Duration::from_secs(300);
     for kind in Kind::all() {
         let db = TestDb::new(kind, "rs_ixint").await;
-        let (running, took) = migrate_and_signal_when(&src, &db, &audit, &[], "INT", When::Indexing).await;
+        let (running, took, _) = migrate_and_signal_when(&src, &db, &audit, &[], "INT", When::Indexing).await;
         assert!(running, "{kind:?}: still building indexes at Ctrl-C");
         eprintln!("{kind:?}: Ctrl-C during the index builds to exit in {} ms (goal: 1,000 ms)", took.as_millis());
         // Three times the goal: a busy machine does not fail it, a run that waits for the

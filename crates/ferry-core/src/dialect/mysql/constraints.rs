@@ -28,7 +28,7 @@ fn json_row(alias: &str, columns: &[(String, LogicalType)], collation: &str) -> 
 }
 
 async fn select_json(conn: &mut MySqlConnection, sql: String) -> Result<Vec<serde_json::Value>, sqlx::Error> {
-    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_all(conn).await?;
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(super::marked(&sql))).fetch_all(conn).await?;
     Ok(rows.into_iter().filter_map(|r| serde_json::from_str(&r).ok()).collect())
 }
 
@@ -55,13 +55,13 @@ pub async fn orphans(
     let from = format!("{} t LEFT JOIN {} p ON {join} WHERE {not_null} AND p.{first_parent} IS NULL", q(table), q(parent));
     // Usually there are none: asking for the key columns alone lets the server answer from the
     // index under the foreign key, where the whole row would make it read every row.
-    let any: Option<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT 1 FROM {from} LIMIT 1"))).fetch_optional(&mut *conn).await?;
+    let any: Option<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(super::marked(&format!("SELECT 1 FROM {from} LIMIT 1")))).fetch_optional(&mut *conn).await?;
     if any.is_none() {
         return Ok(vec![]);
     }
     let rows = select_json(conn, format!("SELECT CAST({} AS CHAR) FROM {from}", json_row("t", columns, collation))).await?;
     if remove && !rows.is_empty() {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DELETE t FROM {from}"))).execute(&mut *conn).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(super::marked(&format!("DELETE t FROM {from}")))).execute(&mut *conn).await?;
     }
     Ok(rows)
 }
@@ -76,7 +76,7 @@ pub async fn delete_check_failures(
 ) -> Result<Vec<serde_json::Value>, sqlx::Error> {
     let rows = select_json(conn, format!("SELECT CAST({} AS CHAR) FROM {} t WHERE NOT ({check_sql})", json_row("t", columns, collation), q(table))).await?;
     if !rows.is_empty() {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DELETE FROM {} WHERE NOT ({check_sql})", q(table)))).execute(&mut *conn).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(super::marked(&format!("DELETE FROM {} WHERE NOT ({check_sql})", q(table))))).execute(&mut *conn).await?;
     }
     Ok(rows)
 }
@@ -94,5 +94,5 @@ static AUTO_INCREMENT_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_n
 /// Sets the table's next AUTO_INCREMENT value, taking its turn with every other such change.
 pub async fn continue_auto_increment(conn: &mut MySqlConnection, table: &str, next: i64) -> Result<(), sqlx::Error> {
     let _turn = AUTO_INCREMENT_TURN.lock().await;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("ALTER TABLE {} AUTO_INCREMENT = {next}", q(table)))).execute(conn).await.map(|_| ())
+    sqlx::raw_sql(sqlx::AssertSqlSafe(super::marked(&format!("ALTER TABLE {} AUTO_INCREMENT = {next}", q(table))))).execute(conn).await.map(|_| ())
 }

@@ -218,7 +218,7 @@ impl Infile {
         let mut l = Loader {
             infile: self.clone(),
             conn: None,
-            statement: load_statement(t),
+            statement: super::marked(&load_statement(t)),
             fields: loaded.iter().map(|c| field_of(&c.logical)).collect(),
             identity: t.identity.as_ref().and_then(|(name, _)| loaded.iter().position(|c| c.name == *name)),
             to_say: None,

@@ -39,6 +39,17 @@ pub use sqlx::mysql::MySqlConnection;
 
 pub const SQL_MODE: &str = "STRICT_ALL_TABLES,NO_BACKSLASH_ESCAPES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO";
 
+/// Leads each statement a run may wait on (DDL, INSERT batches, LOAD DATA, the constraint
+/// repairs): a cancel stops only statements that start with it (`Session::interrupt`), as
+/// `information_schema.PROCESSLIST` shows them. Through a proxy that multiplexes, the server
+/// connection whose id Ferry noted also runs other clients' statements, as the same user.
+pub const MARK: &str = "/* ferry */";
+
+/// `sql` led by `MARK`.
+pub fn marked(sql: &str) -> String {
+    format!("{MARK} {sql}")
+}
+
 pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
     let opts = options(t)?.charset("utf8mb4");
     let mut conn = match tokio::time::timeout(Duration::from_secs(20), opts.connect()).await {

@@ -4,7 +4,7 @@
 //! Canonical forms: integers and decimals as plain digits (a DECIMAL's trailing zeros
 //! trimmed), doubles as the server prints them (`decode_float` makes the shortest text),
 //! booleans `true`/`false`, bytes as lowercase hex, dates `YYYY-MM-DD`, timestamps
-//! `YYYY-MM-DD HH:MM:SS.ffffff` (the session runs in UTC), JSON as stored (normalised after).
+//! `YYYY-MM-DD HH:MM:SS.ffffff` (`datetime(6)` holds UTC, and no session's time zone shifts it), JSON as stored (normalised after).
 
 use crate::schema::LogicalType;
 use crate::sqlexpr::quote_ident;

@@ -8,16 +8,17 @@ use crate::plan::resolve::{PlannedForeignKey, PlannedTable};
 use std::collections::HashSet;
 
 impl Session for MySqlConnection {
+    /// Led by `MARK`, as every statement of a run: a cancel stops it (`interrupt`).
     async fn execute(&mut self, sql: &str) -> Result<(), sqlx::Error> {
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(self).await.map(|_| ())
+        sqlx::raw_sql(sqlx::AssertSqlSafe(super::marked(sql))).execute(self).await.map(|_| ())
     }
 
     async fn query_i64(&mut self, sql: &str) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_one(self).await
+        sqlx::query_scalar(sqlx::AssertSqlSafe(super::marked(sql))).fetch_one(self).await
     }
 
     async fn query_texts(&mut self, sql: &str) -> Result<Vec<Option<String>>, sqlx::Error> {
-        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_string())).fetch_all(self).await
+        sqlx::query_scalar(sqlx::AssertSqlSafe(super::marked(sql))).fetch_all(self).await
     }
 
     async fn prepare(&mut self, target: &Target) -> Result<()> {
@@ -123,12 +124,71 @@ impl Session for MySqlConnection {
         self.query_i64("SELECT CAST(CONNECTION_ID() AS SIGNED)").await.map(|id| id.unwrap_or(0))
     }
 
-    /// `KILL QUERY` of each session: what it runs stops, the session stays (an id that has
-    /// ended is refused, and skipped).
+    /// `KILL QUERY` of what each session runs, where it is a statement of Ferry's (led by
+    /// `MARK`), run as this user in this database: the session stays. A connection id, once
+    /// the session has ended, may be another's; and through a proxy that multiplexes (ProxySQL,
+    /// MaxScale, a provider's), the server connection an id names runs other clients'
+    /// statements between Ferry's, as the same user — those are never stopped. MariaDB kills
+    /// the statement itself by its query id (`KILL QUERY ID`: one that has ended names nothing,
+    /// and is refused); MySQL has no such KILL, and the statement found may end in the moment
+    /// before the `KILL QUERY` of its connection.
     async fn interrupt(&mut self, ids: &[i64]) -> Result<(), sqlx::Error> {
-        for id in ids {
-            let _ = self.execute(&format!("KILL QUERY {id}")).await;
+        let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let ferrys = format!(
+            "FROM information_schema.PROCESSLIST WHERE ID IN ({list}) AND ID <> CONNECTION_ID() AND USER = SUBSTRING_INDEX(USER(), '@', 1) AND DB <=> DATABASE() AND INFO LIKE '{}%'",
+            super::MARK
+        );
+        let mariadb = self.query_i64("SELECT CAST(VERSION() LIKE '%MariaDB%' AS SIGNED)").await?.unwrap_or(0) == 1;
+        let (which, kill) = if mariadb { ("QUERY_ID", "KILL QUERY ID") } else { ("ID", "KILL QUERY") };
+        for id in self.query_texts(&format!("SELECT CAST({which} AS CHAR) {ferrys}")).await?.into_iter().flatten() {
+            let _ = self.execute(&format!("{kill} {id}")).await;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dialect::session::Session;
+    use sqlx::Connection;
+    use std::time::{Duration, Instant};
+
+    /// A cancel stops Ferry's statements only: through a proxy that multiplexes, the server
+    /// connection whose id Ferry noted runs other clients' statements too, as the same user.
+    /// Here an application's session and a Ferry session (its statement led by `MARK`) each
+    /// sleep 3 s, both ids asked to stop: Ferry's stops at once, the application's sleeps on.
+    #[tokio::test]
+    async fn a_cancel_stops_ferrys_statements_not_the_applications() {
+        let base = std::env::var("FERRY_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306".into());
+        let connect = || async { sqlx::MySqlConnection::connect(&base).await.unwrap_or_else(|e| panic!("MariaDB at {base}: {e}")) };
+        let (mut app, mut ferry, mut side) = (connect().await, connect().await, connect().await);
+        let id = "SELECT CAST(CONNECTION_ID() AS SIGNED)";
+        let app_id: i64 = sqlx::query_scalar(id).fetch_one(&mut app).await.unwrap();
+        let ferry_id: i64 = sqlx::query_scalar(id).fetch_one(&mut ferry).await.unwrap();
+        let sleep = |mut c: sqlx::MySqlConnection, sql: String| {
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let r = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql)).fetch_one(&mut c).await.map_err(|e| e.to_string());
+                (r, started.elapsed())
+            })
+        };
+        let app_sleep = sleep(app, "SELECT SLEEP(3)".into());
+        let ferry_sleep = sleep(ferry, super::super::marked("SELECT SLEEP(3)"));
+        // Both asleep (at most 2 s of looking).
+        let asleep = format!("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID IN ({app_id}, {ferry_id}) AND INFO LIKE '%SLEEP(3)'");
+        for _ in 0..40 {
+            if sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(asleep.clone())).fetch_one(&mut side).await.unwrap() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        side.interrupt(&[app_id, ferry_id]).await.unwrap();
+        let (ferry_ended, ferry_took) = ferry_sleep.await.unwrap();
+        let (app_ended, app_took) = app_sleep.await.unwrap();
+        // Stopped: MariaDB refuses the statement ("interrupted"), MySQL's SLEEP returns 1.
+        assert!(ferry_ended.as_ref().is_err_and(|e| e.contains("interrupted")) || ferry_ended == Ok(1), "Ferry's statement is stopped: {ferry_ended:?}");
+        assert!(ferry_took < Duration::from_millis(2500), "Ferry's statement stopped at once: {ferry_took:?}");
+        assert_eq!(app_ended, Ok(0), "the application's statement runs on to its end");
+        assert!(app_took >= Duration::from_secs(3), "{app_took:?}");
     }
 }
