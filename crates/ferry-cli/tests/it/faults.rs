@@ -346,3 +346,57 @@ fn a_run_stopped_after_its_views_and_triggers_is_continued() {
         assert_eq!(valid.code, 0, "{what}: {}{}", valid.stdout, valid.stderr);
     }
 }
+
+/// Stopped just after it made a foreign key (PostgreSQL: added NOT VALID, not yet validated;
+/// MySQL/MariaDB: in the phase that makes them all): `--resume` makes the keys again — none
+/// said "not created" because it "already exists", none left unchecked — and the target
+/// holds the same keys as an uninterrupted run's.
+#[test]
+fn a_run_stopped_while_making_its_foreign_keys_is_continued() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let rt = runtime.handle();
+    let dir = Scratch::new();
+    let src = demo_of(&dir, 2_000);
+    let counts = source_counts(&src);
+    let audit = dir.path("audit.jsonl");
+    let env = [("FERRY_AUDIT_LOG", audit.to_str().unwrap())];
+    for kind in Kind::all() {
+        let what = format!("{kind:?}");
+        let keys_sql = match kind {
+            Kind::Pg => "SELECT c.conrelid::regclass::text || '.' || c.conname || CASE WHEN c.convalidated THEN '' ELSE ' NOT VALID' END FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = 'public' ORDER BY 1",
+            Kind::My => "SELECT CONCAT(table_name, '.', constraint_name) FROM information_schema.referential_constraints WHERE constraint_schema = DATABASE() ORDER BY 1",
+        };
+        // What an uninterrupted run makes.
+        let whole = rt.block_on(TestDb::new(kind, "fault_fk_whole"));
+        let (run, _) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &whole.url], &env, Duration::from_secs(300));
+        assert!(run.code == 0 || run.code == 2, "{what}: {}{}", run.stdout, run.stderr);
+        let keys: Vec<String> = rt.block_on(whole.texts(keys_sql)).into_iter().flatten().collect();
+        assert!(keys.len() >= 5 && keys.iter().all(|k| !k.ends_with("NOT VALID")), "{what}: {keys:?}");
+        drop(whole);
+
+        let db = rt.block_on(TestDb::new(kind, "fault_fk"));
+        let stop = [("FERRY_AUDIT_LOG", audit.to_str().unwrap()), ("FERRY_TEST_ABORT_AT", "foreign_key_made")];
+        let (stopped, _) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url], &stop, Duration::from_secs(300));
+        assert_ne!(stopped.code, 0, "{what}: the run stops at the failpoint: {}{}", stopped.stdout, stopped.stderr);
+        assert!(!journal_states(rt, &db).is_empty(), "{what}: the journal is left");
+        let made: Vec<String> = rt.block_on(db.texts(keys_sql)).into_iter().flatten().collect();
+        assert_eq!(made.len(), 1, "{what}: the stopped run made one key: {made:?}");
+
+        let report = dir.path(&format!("fk-{what}.json"));
+        let (run, _) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume", "--report", report.to_str().unwrap()], &env, Duration::from_secs(300));
+        assert!(run.code == 0 || run.code == 2, "{what}: {}{}", run.stdout, run.stderr);
+        let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(rep["completed"], true, "{what}: {}", rep["error"]);
+        let warnings = rep["warnings"].to_string();
+        assert!(!warnings.contains("not created") && !warnings.contains("already exists"), "{what}: {warnings}");
+        let got: Vec<String> = rt.block_on(db.texts(keys_sql)).into_iter().flatten().collect();
+        assert_eq!(got, keys, "{what}: the keys of an uninterrupted run, each checked");
+        assert!(journal_states(rt, &db).is_empty(), "{what}: the journal is gone");
+        for (t, n) in &counts {
+            let got = rt.block_on(db.texts(&format!("SELECT CONCAT(count(*), '') FROM {}", db.q(t))));
+            assert_eq!(got[0].as_deref().unwrap().parse::<i64>().unwrap(), *n, "{what}: every row of {t}, once");
+        }
+        let valid = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url], &env, Duration::from_secs(300)).0;
+        assert_eq!(valid.code, 0, "{what}: {}{}", valid.stdout, valid.stderr);
+    }
+}

@@ -261,6 +261,11 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
             if broken.contains(&id) || !by_name.contains_key(fk.ref_table.as_str()) {
                 continue;
             }
+            // Resuming a run stopped while it made its keys: one it made goes, and is made
+            // again (else it "already exists", said as not created though it is there).
+            if !sh.resumed.is_empty() {
+                let _ = conn.execute(&sh.target.ddl().drop_foreign_key(t, fk)).await;
+            }
             let made = match sh.target.ddl().two_step_foreign_key(t, fk) {
                 // Orphans stayed: the key is added unchecked and left so.
                 Some(step) if kept.contains(&id) => conn.execute(&step.add).await,
@@ -268,8 +273,11 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
             };
             if let Err(e) = made {
                 sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
-            } else if let Some(note) = sh.target.ddl().foreign_key_note(fk) {
-                sh.warn(Some(&t.source.name), fk_object(fk), note).await;
+            } else {
+                super::failpoint("foreign_key_made");
+                if let Some(note) = sh.target.ddl().foreign_key_note(fk) {
+                    sh.warn(Some(&t.source.name), fk_object(fk), note).await;
+                }
             }
         }
     }
@@ -286,10 +294,16 @@ pub(super) async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn:
     for fk in t.foreign_keys.iter().filter(|fk| sh.tables.contains(&fk.ref_table)) {
         stop_if_cancelled(sh)?;
         let step = sh.target.ddl().two_step_foreign_key(t, fk).expect("a dialect that makes foreign keys per table");
+        // Resuming a table whose keys the interrupted run was making: a key it added (perhaps
+        // never validated) goes, and is made and checked again.
+        if super::resume::kept(sh, &t.source.name, super::journal::State::Finished) {
+            conn.execute(&step.drop).await.map_err(|e| target_err(&format!("foreign key {} of {}", fk.name, t.name), e))?;
+        }
         if let Err(e) = conn.execute(&step.add).await {
             sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
             continue;
         }
+        super::failpoint("foreign_key_made");
         let Err(first) = conn.execute(&step.validate).await else { continue };
         let result = match Violation::of(&first) {
             Some(Violation::ForeignKey) => match handle_orphans(sh, t, fk, conn).await {

@@ -57,6 +57,9 @@ pub trait Ddl: Send + Sync {
     /// Gives a column of a made table its DEFAULT (`default_sql`, as `create_table` writes it).
     fn set_default(&self, t: &PlannedTable, column: &str, default_sql: &str) -> String;
     fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String;
+    /// Drops a foreign key an interrupted run may have made (resuming makes it again); on
+    /// MySQL/MariaDB it fails where there is none, which the caller ignores.
+    fn drop_foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String;
     /// What the server makes of a foreign key differently from the source, said once it is made.
     fn foreign_key_note(&self, _fk: &PlannedForeignKey) -> Option<String> {
         None

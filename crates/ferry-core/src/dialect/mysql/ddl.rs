@@ -140,6 +140,10 @@ pub fn foreign_key(t: &PlannedTable, fk: &PlannedForeignKey) -> String {
     )
 }
 
+pub fn drop_foreign_key(t: &PlannedTable, fk: &PlannedForeignKey) -> String {
+    format!("ALTER TABLE {} DROP FOREIGN KEY {}", q(&t.name), q(&fk.name))
+}
+
 pub fn check(t: &PlannedTable, name: &str, sql: &str) -> String {
     format!("ALTER TABLE {} ADD CONSTRAINT {} CHECK ({sql})", q(&t.name), q(name))
 }
@@ -216,6 +220,9 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     }
     fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
         foreign_key(t, fk)
+    }
+    fn drop_foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
+        drop_foreign_key(t, fk)
     }
     fn set_default(&self, t: &PlannedTable, column: &str, default_sql: &str) -> String {
         format!("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default_sql}", q(&t.name), q(column))

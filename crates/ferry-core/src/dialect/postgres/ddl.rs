@@ -271,6 +271,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
         foreign_key(t, &self.schema, fk)
     }
+    fn drop_foreign_key(&self, t: &PlannedTable, fk: &PlannedForeignKey) -> String {
+        drop_constraint(t, &self.schema, &fk.name)
+    }
     fn set_default(&self, t: &PlannedTable, column: &str, default_sql: &str) -> String {
         format!("ALTER TABLE {} ALTER COLUMN {} SET DEFAULT {default_sql}", qualified(&self.schema, &t.name), q(column))
     }
