@@ -260,12 +260,70 @@ async fn a_sync_while_the_application_writes() {
         let (during, rep) = sync(&src, &db, &plan, &[]);
         assert_eq!(during.code, 0, "{kind:?}: {}{}", during.stdout, during.stderr);
         assert!(counts(&rep, "customers").0 > 0, "{kind:?}: the rows written before the copy went over: {rep}");
+        // Commits came while the file was read: it was compared again from a consistent copy.
+        let again = |rep: &serde_json::Value| rep["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().contains("compared again from a copy of it taken at "));
+        assert!(again(&rep), "{kind:?}: {rep}");
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let written = writer.join().unwrap();
         assert!(written > 0, "{kind:?}");
-        let (after, _) = sync(&src, &db, &plan, &[]);
+        let (after, rep) = sync(&src, &db, &plan, &[]);
         assert_eq!(after.code, 0, "{kind:?}: {}{}", after.stdout, after.stderr);
+        assert!(!again(&rep), "{kind:?}: nothing wrote meanwhile: the file itself was read: {rep}");
         validate_clean(&src, &db, &plan);
         assert_eq!(count_rows(&db, "customers").await, 5 + written, "{kind:?}");
+    }
+}
+
+/// A row the target refuses while the sync writes (a UNIQUE the application's team added on
+/// the target, which a change in the source now breaks) is reported as `migrate` reports a
+/// row the target refused — its key, column and the server's words — and the table's other
+/// changes go in: the sync is consistent, the refused row as it was (exit 2: listed).
+#[tokio::test]
+async fn a_row_the_target_refuses_is_reported_and_the_rest_written() {
+    for kind in Kind::all() {
+        let dir = Scratch::new();
+        let src = dir.path("app.sqlite");
+        build(&src);
+        let db = TestDb::new(kind, "sync_refused").await;
+        let plan = plan_with_type(&src, &db.url, "level", "smallint", &dir.path("plan.toml"));
+        let (run, _) = migrate(&src, &db, &["--plan", plan.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{kind:?}: {}{}", run.stdout, run.stderr);
+        db.exec(&format!("CREATE UNIQUE INDEX customers_name_uq ON {} ({})", db.q("customers"), db.q("name"))).await.unwrap();
+        Connection::open(&src)
+            .unwrap()
+            .execute_batch("UPDATE customers SET name = 'customer 1' WHERE id = 2; UPDATE customers SET name = 'renamed' WHERE id = 3; INSERT INTO customers VALUES (6, 'six'), (7, 'customer 4'); INSERT INTO orders VALUES (11, 6, 'for six');")
+            .unwrap();
+        let before = sha256(&src);
+        let (run, rep) = sync(&src, &db, &plan, &[]);
+        assert_eq!(run.code, 2, "{kind:?}: the refused rows are listed: {}{}", run.stdout, run.stderr);
+        let customers = table(&rep, "customers");
+        assert_eq!(customers["error"], serde_json::Value::Null, "{kind:?}: {customers}");
+        assert_eq!(counts(&rep, "customers"), (1, 1, 0), "{kind:?}: 6 inserted, 3 renamed: {rep}");
+        assert_eq!(customers["rejected_total"], 2, "{kind:?}: {customers}");
+        let mut refused: Vec<(i64, String)> = customers["rejected"].as_array().unwrap().iter().map(|r| (r["row"]["id"].as_i64().unwrap(), r["reason"].as_str().unwrap().to_string())).collect();
+        refused.sort();
+        assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [2, 7], "{kind:?}: {customers}");
+        for (id, reason) in &refused {
+            assert!(reason.starts_with("refused by the target: ") && reason.to_lowercase().contains("dup"), "{kind:?}: row {id}: {reason}");
+        }
+        assert_eq!(counts(&rep, "orders"), (1, 0, 0), "{kind:?}: {rep}");
+        let names = match kind {
+            Kind::Pg => "SELECT string_agg(id::text || '=' || name, ',' ORDER BY id) FROM customers",
+            Kind::My => "SELECT GROUP_CONCAT(CONCAT(id, '=', name) ORDER BY id) FROM customers",
+        };
+        assert_eq!(db.texts(names).await, [Some("1=customer 1,2=customer 2,3=renamed,4=customer 4,5=customer 5,6=six".to_string())], "{kind:?}: the refused rows as they were, the rest written");
+        assert_eq!(count_rows(&db, "orders").await, 11, "{kind:?}");
+        assert_eq!(sha256(&src), before, "{kind:?}: the source was written");
+        // Once the team drops its index, the next sync carries the two rows.
+        db.exec(&match kind {
+            Kind::Pg => "DROP INDEX customers_name_uq".to_string(),
+            Kind::My => format!("DROP INDEX customers_name_uq ON {}", db.q("customers")),
+        })
+        .await
+        .unwrap();
+        let (again, rep) = sync(&src, &db, &plan, &[]);
+        assert_eq!(again.code, 0, "{kind:?}: {}{}", again.stdout, again.stderr);
+        assert_eq!(counts(&rep, "customers"), (1, 1, 0), "{kind:?}: {rep}");
+        validate_clean(&src, &db, &plan);
     }
 }

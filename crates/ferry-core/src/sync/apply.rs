@@ -1,4 +1,5 @@
-//! Writing one table's changes: INSERT, UPDATE and DELETE by key, with each value written
+//! Writing one table's changes: INSERT, UPDATE and DELETE by key (updates many to a
+//! statement where the target has one: `SyncSql::update_many`), with each value written
 //! as a literal of its column's type (`SyncSql::literal`) from the canonical text the
 //! comparison read, inside one transaction. Rows go in chunks, each under a savepoint; a
 //! chunk the server refuses is split until the refused rows are found, and each is reported
@@ -118,9 +119,35 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Updates the differing columns of each row, by key.
+    /// Updates the rows by key: many in one statement where the target has one
+    /// (`SyncSql::update_many`), each chunk under a savepoint; a chunk refused there (or every
+    /// row, elsewhere) goes row by row, the differing columns of each.
     pub(super) async fn update(&mut self, rows: &[Update]) -> Result<()> {
-        let items: Vec<Item> = rows
+        let cols: Vec<String> = (0..self.spec.cols.len()).map(|i| self.col(i)).collect();
+        let key: Vec<String> = self.spec.key.iter().map(|&i| self.col(i)).collect();
+        let mut one_by_one: Vec<&Update> = vec![];
+        if self.sql.update_many(&self.table_sql, &cols, &key, &["()"]).is_some() {
+            let items: Vec<Item> = rows.iter().map(|u| Item { sql: self.values(&u.row), key: serde_json::Value::Null }).collect();
+            for (a, b) in self.chunks(&items, CHUNK_ROWS) {
+                let parts: Vec<&str> = items[a..b].iter().map(|i| i.sql.as_str()).collect();
+                let sql = self.sql.update_many(&self.table_sql, &cols, &key, &parts).expect("a statement for many updates");
+                self.exec("SAVEPOINT ferry_sync").await?;
+                match self.conn.execute(&sql).await {
+                    Ok(()) => {
+                        self.exec("RELEASE SAVEPOINT ferry_sync").await?;
+                        self.applied.updated += (b - a) as u64;
+                    }
+                    Err(e) if e.as_database_error().is_some() => {
+                        self.exec("ROLLBACK TO SAVEPOINT ferry_sync").await?;
+                        one_by_one.extend(&rows[a..b]);
+                    }
+                    Err(e) => return Err(target_err(&format!("table {}", self.t.name), e)),
+                }
+            }
+        } else {
+            one_by_one.extend(rows);
+        }
+        let items: Vec<Item> = one_by_one
             .iter()
             .map(|u| {
                 let set: Vec<String> = u.columns.iter().map(|&i| format!("{} = {}", self.col(i), self.lit(&u.row, i))).collect();
@@ -164,10 +191,8 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Runs `items` in chunks of at most `per` (and `max_bytes`), `build` making a chunk's
-    /// statement text, each under a savepoint; a refused chunk is split until the refused
-    /// rows are found. Returns the rows that went in.
-    async fn run(&mut self, items: Vec<Item>, per: usize, build: impl Fn(&[&str]) -> String) -> Result<u64> {
+    /// `items` cut into chunks (ranges) of at most `per` items and `max_bytes`.
+    fn chunks(&self, items: &[Item], per: usize) -> Vec<(usize, usize)> {
         let mut ranges = vec![];
         let mut start = 0;
         let mut bytes = 0;
@@ -182,6 +207,14 @@ impl<'a> Writer<'a> {
         if start < items.len() {
             ranges.push((start, items.len()));
         }
+        ranges
+    }
+
+    /// Runs `items` in chunks of at most `per` (and `max_bytes`), `build` making a chunk's
+    /// statement text, each under a savepoint; a refused chunk is split until the refused
+    /// rows are found. Returns the rows that went in.
+    async fn run(&mut self, items: Vec<Item>, per: usize, build: impl Fn(&[&str]) -> String) -> Result<u64> {
+        let mut ranges = self.chunks(&items, per);
         ranges.reverse();
         let mut done = 0u64;
         while let Some((a, b)) = ranges.pop() {

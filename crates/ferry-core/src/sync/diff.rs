@@ -1,12 +1,15 @@
 //! What changed in one table since the run: both sides read as `validate` reads them (the
-//! source through the plan's conversion, the target cast to the same canonical text),
-//! streamed in key order and merged, so memory holds the changed rows and no more. A table
-//! without a key is compared as a multiset of row hashes.
+//! source through the plan's conversion, the target cast to the same canonical text), and
+//! paired by key as `validate` pairs them: on a target that keeps the order a table was
+//! loaded in (PostgreSQL) as both sides come, neither sorted, else streamed in key order and
+//! merged. Memory holds the changed rows and no more. A table without a key is compared as a
+//! multiset of row hashes.
 
 use crate::error::{FerryError, Result};
 use crate::plan::resolve::PlannedTable;
 use crate::validate::canonical::Row;
 use crate::validate::ctx::Ctx;
+use crate::validate::pairer::{Pairer, UNPAIRED_BYTES};
 use crate::validate::read::{finish_pass, start_pass, SourceOutcome};
 use crate::validate::spec::Spec;
 use std::cmp::Ordering;
@@ -56,6 +59,11 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
     let mut d = TableDiff { t: t.clone(), spec: spec.clone(), inserts: vec![], updates: vec![], deletes: vec![], unchanged: 0, rows_source: 0, rows_target: 0, reload: false, refused: SourceOutcome::default() };
     if spec.key.is_empty() {
         multiset(&ctx, &mut d).await?;
+        return Ok(d);
+    }
+    // PostgreSQL keeps a table Ferry loaded (and synced: a few rows moved) in the order it
+    // was read: rows are paired as they come, and neither side sorts.
+    if ctx.target.dialect.keeps_load_order() && in_load_order(&ctx, &mut d).await? {
         return Ok(d);
     }
     let (mut s, mut g, sh, th) = start_pass(&ctx, &t, &spec, true);
@@ -109,6 +117,53 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
         return Err(FerryError::Other(format!("the source and target orders of its {} disagreed ({why}), so its rows cannot be paired by key", spec.key_what)));
     }
     Ok(d)
+}
+
+/// Pairs the rows by key as both sides return them unsorted (`validate`'s pairing in load
+/// order): a source row left without a partner is an insert, a target row a delete. `false`
+/// (and `d` untouched) when the two orders disagree more than the pairer holds, or a key
+/// repeats: the caller merges in key order instead.
+async fn in_load_order(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<bool> {
+    let spec = d.spec.clone();
+    let (mut s, mut g, sh, th) = start_pass(ctx, &d.t, &spec, false);
+    let mut pairer = Pairer::new(spec.key.clone(), UNPAIRED_BYTES);
+    let (mut rows_source, mut rows_target, mut unchanged) = (0u64, 0u64, 0u64);
+    let mut updates = vec![];
+    loop {
+        let (a, b) = (s.next().await, g.next().await);
+        if a.is_none() && b.is_none() {
+            break;
+        }
+        rows_source += u64::from(a.is_some());
+        rows_target += u64::from(b.is_some());
+        // Most often the two rows are partners already.
+        let pairs = match (a, b) {
+            (Some(x), Some(y)) if x.keys_equal(&y, &spec.key) => [Some((x, y)), None],
+            (a, b) => [a.and_then(|x| pairer.offer(true, x)), b.and_then(|y| pairer.offer(false, y))],
+        };
+        for (x, y) in pairs.into_iter().flatten() {
+            if x.same(&y) {
+                unchanged += 1;
+                s.done(x);
+            } else {
+                let columns = differing(&spec, &x, &y);
+                updates.push(Update { row: x, columns });
+            }
+            g.done(y);
+        }
+        if pairer.stuck() {
+            break;
+        }
+    }
+    drop((s, g));
+    let (refused, _) = finish_pass(sh, th).await?;
+    if pairer.stuck() {
+        return Ok(false);
+    }
+    let (inserts, deletes) = pairer.unpaired(&spec);
+    (d.inserts, d.deletes, d.updates) = (inserts, deletes, updates);
+    (d.rows_source, d.rows_target, d.unchanged, d.refused) = (rows_source, rows_target, unchanged, refused);
+    Ok(true)
 }
 
 /// A table without a key: every row's hash counted on both sides; any difference reloads it.

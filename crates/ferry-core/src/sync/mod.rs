@@ -2,26 +2,31 @@
 //! rows inserted, updated and deleted since, found by key — so the application's downtime is
 //! one sync, not a whole migration.
 //!
-//! The source is read once: a consistent copy taken with SQLite's backup API in one read
-//! transaction (`backup::private_snapshot`), while the application may go on writing; every
-//! table is then read from the copy. Each table's rows are compared as `validate` compares
-//! them (`diff`): both sides streamed in key order through the same canonical form and
-//! merged, memory holding the changed rows only — and those of a few tables at once: tables
-//! are compared in the order they are written, at most `jobs + 1` ahead. A table without a
-//! key is compared as a multiset of row hashes and, when they differ, reloaded whole (said in
-//! its notes).
+//! The source is read as it is, as `validate` reads it, each table through its own
+//! connection, while a `watch` looks for another program's commits: when none came while the
+//! tables were read, every table was read as the file stood when the sync began. When one
+//! did (the application goes on writing), a consistent copy is taken with SQLite's backup
+//! API in one read transaction (`backup::private_snapshot`) and every table is compared
+//! again from the copy, said in the notes. Each table's rows are compared as `validate`
+//! compares them (`diff`), largest table first, `jobs` at a time: both sides through the
+//! same canonical form, paired by key as they come (PostgreSQL) or merged in key order,
+//! memory holding the changed rows only — of every table, until they are written. A table
+//! without a key is compared as a multiset of row hashes and, when they differ, reloaded
+//! whole (said in its notes).
 //!
 //! Values are converted by the plan the run used (`--plan`, else the one the run's report
-//! recorded, else the proposal, as `migrate` makes it). Changes are written (`apply`) in one
-//! transaction per table, parents first: inserts and updates, and the deletes of a table no
-//! foreign key refers to; then, children first, the deletes of the tables others refer to, in
-//! a transaction each. PostgreSQL defers the constraints that are deferrable. Identities and
-//! AUTO_INCREMENT move above the new maximum. Rows the plan refuses, and rows the target
-//! refuses, are reported as `migrate` reports them. `dry_run` finds and counts, and writes
-//! nothing. This module never writes the source or its folder.
+//! recorded, else the proposal, as `migrate` makes it). Once every table is compared, the
+//! changes are written (`apply`) in one transaction per table, parents first: inserts and
+//! updates, and the deletes of a table no foreign key refers to; then, children first, the
+//! deletes of the tables others refer to, in a transaction each. PostgreSQL defers the
+//! constraints that are deferrable. Identities and AUTO_INCREMENT move above the new maximum.
+//! Rows the plan refuses, and rows the target refuses, are reported as `migrate` reports
+//! them. `dry_run` finds and counts, and writes nothing. This module never writes the source
+//! or its folder.
 
 mod apply;
 mod diff;
+mod watch;
 
 use crate::dialect::session::{Conn, Target};
 use crate::error::{FerryError, Result};
@@ -37,6 +42,7 @@ use std::time::Instant;
 
 use apply::Writer;
 use diff::{diff_table, TableDiff};
+use watch::Watch;
 
 /// What a sync is asked to do.
 #[derive(Default)]
@@ -106,7 +112,8 @@ pub struct SyncReport {
     pub completed: bool,
     pub seconds: f64,
     /// Where the seconds went, in order (`ferry sync --verbose`): opening the target, the
-    /// source's snapshot, its schema, waiting for comparisons, writing.
+    /// source's schema and the plan, the comparisons (again, from a copy, when another
+    /// program wrote to the source meanwhile), writing.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub timings: Vec<(String, f64)>,
@@ -174,23 +181,30 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
         lap = Instant::now();
     };
     time("open the target", &mut timings);
-    let src = source.to_path_buf();
-    let snapshot = tokio::task::spawn_blocking(move || crate::backup::private_snapshot(&src)).await.map_err(|e| FerryError::Other(e.to_string()))??;
-    time("snapshot of the source", &mut timings);
+    // The file is read as it is, watched for another program's commits (`watch`); the moment
+    // the target will match is now, unless a copy has to be taken after all.
+    let watch = {
+        let src = source.to_path_buf();
+        tokio::task::spawn_blocking(move || Watch::start(&src)).await.map_err(|e| FerryError::Other(e.to_string()))??
+    };
+    let mut snapshot_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let given = opts.plan.clone().map(|p| (p, opts.plan_path.clone().unwrap_or_else(|| "plan".into()))).or_else(|| {
         let p = opts.run_report.as_ref()?.plan.clone()?;
         Some((p, format!("the plan recorded in {}", opts.run_report_path.as_deref().unwrap_or("the run report"))))
     });
-    let snap = snapshot.path().to_path_buf();
+    let src = source.to_path_buf();
     let profile = given.is_none();
-    // Given the plan, only the schema is read first: the snapshot's structure check runs beside
-    // the comparisons (as `validate` runs it), and must pass before the first write.
-    let (schema, mut check) = tokio::task::spawn_blocking(move || match profile {
-        true => crate::source::sqlite::read_source(&snap, true, jobs).map(|s| (s, None)),
-        false => crate::source::sqlite::read_schema_check_beside(&snap).map(|(s, c)| (s, Some(c))),
-    })
-    .await
-    .map_err(|e| FerryError::Other(e.to_string()))??;
+    // Given the plan, only the schema is read first: the file's structure check runs beside
+    // the comparisons (as `validate` runs it), and must pass before the first write. The
+    // sessions the comparisons read through open meanwhile.
+    let read = tokio::task::spawn_blocking(move || match profile {
+        true => crate::source::sqlite::read_source(&src, true, jobs).map(|s| (s, None)),
+        false => crate::source::sqlite::read_schema_check_beside(&src).map(|(s, c)| (s, Some(c))),
+    });
+    let sessions = futures_util::future::join_all((0..jobs).map(|_| target.connect()));
+    let (read, sessions) = tokio::join!(read, sessions);
+    let (schema, mut check) = read.map_err(|e| FerryError::Other(e.to_string()))??;
+    let sessions = sessions.into_iter().collect::<Result<Vec<Conn>>>()?;
     let dialect = target.dialect;
     let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
     // What sync cannot carry yet is refused before anything is read or written: a masked
@@ -212,7 +226,6 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
         target: target.url.redacted.clone(),
         target_server: target.server.clone(),
         started_at,
-        snapshot_at: snapshot.taken_at.clone(),
         dry_run: opts.dry_run,
         plan: given.as_ref().map(|(_, p)| p.clone()),
         ..Default::default()
@@ -220,72 +233,50 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
     if given.is_none() {
         report.notes.push("no plan given (--plan, --run-report): values converted by the proposal for the file as it is now, as `migrate` without a plan made it".into());
     }
-    let ctx = Arc::new(Ctx {
+    let mut ctx = Arc::new(Ctx {
         target,
-        sessions: std::sync::Mutex::new(vec![]),
-        source: snapshot.path().to_path_buf(),
+        sessions: std::sync::Mutex::new(sessions),
+        source: source.to_path_buf(),
         reported: HashMap::new(),
         reported_total: HashMap::new(),
         value_choices,
         // A plan that masks is refused above.
         masks: None,
     });
-    // Tables in foreign-key order, parents first: each table's changes are found (`jobs` at a
-    // time, at most `jobs + 1` tables ahead of the writing) and written as soon as the tables
-    // before it are, so memory holds the changes of a few tables, never of all of them.
     let planned: Vec<Arc<PlannedTable>> = planned.into_iter().map(Arc::new).collect();
+    // Every table's changes found first (as `validate` compares: largest first, `jobs` at a
+    // time), then written: memory holds the changed rows of all tables.
+    let mut diffs = compare_all(&ctx, &planned, jobs).await?;
+    checked(&mut check).await?;
+    time("compare", &mut timings);
+    let mut snapshot = None;
+    if watch.changed()? {
+        // Another program committed while the tables were read: they may not show one state
+        // of the file. A consistent copy is taken (SQLite's backup API, in one read
+        // transaction) and the comparisons are made again from it.
+        let src = source.to_path_buf();
+        let snap = tokio::task::spawn_blocking(move || crate::backup::private_snapshot(&src)).await.map_err(|e| FerryError::Other(e.to_string()))??;
+        time("copy of the source (it changed)", &mut timings);
+        Arc::get_mut(&mut ctx).ok_or_else(|| FerryError::Other("a comparison was still reading the source".into()))?.source = snap.path().to_path_buf();
+        snapshot_at = snap.taken_at.clone();
+        report.notes.push(format!("another program wrote to the source while it was read: compared again from a copy of it taken at {snapshot_at} (the moment the target now matches)"));
+        snapshot = Some(snap);
+        diffs = compare_all(&ctx, &planned, jobs).await?;
+        time("compare again, from the copy", &mut timings);
+    }
+    report.snapshot_at = snapshot_at;
+    // A table reloaded whole reads the source again: from the file itself only while no other
+    // program has committed to it since the comparisons began.
+    let unchanged = || if snapshot.is_some() { Ok(true) } else { watch.changed().map(|c| !c) };
+    // Written in foreign-key order, parents first.
     let graph: Vec<(String, Vec<String>)> = planned.iter().map(|t| (t.name.clone(), t.foreign_keys.iter().map(|f| f.ref_table.clone()).collect())).collect();
     let order = parents_first(&graph);
     let referenced: Vec<bool> = planned.iter().map(|t| planned.iter().any(|o| o.foreign_keys.iter().any(|f| f.ref_table == t.name))).collect();
-    let queue = Arc::new(std::sync::Mutex::new(order.iter().copied().collect::<std::collections::VecDeque<usize>>()));
-    let ahead = Arc::new(tokio::sync::Semaphore::new(jobs + 1));
-    // However this ends, the comparisons still waiting stop.
-    struct Close(Arc<tokio::sync::Semaphore>);
-    impl Drop for Close {
-        fn drop(&mut self) {
-            self.0.close();
-        }
-    }
-    let _close = Close(ahead.clone());
-    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Result<TableDiff>, f64)>();
-    for _ in 0..jobs {
-        let (ctx, queue, ahead, done_tx, planned) = (ctx.clone(), queue.clone(), ahead.clone(), done_tx.clone(), planned.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok(permit) = ahead.acquire().await else { return };
-                permit.forget();
-                let next = queue.lock().expect("queue").pop_front();
-                let Some(i) = next else { return };
-                let t0 = Instant::now();
-                let d = diff_table(ctx.clone(), planned[i].clone()).await;
-                if done_tx.send((i, d, t0.elapsed().as_secs_f64())).is_err() {
-                    return;
-                }
-            }
-        });
-    }
-    drop(done_tx);
-    let mut arrived: HashMap<usize, (Result<TableDiff>, f64)> = HashMap::new();
     let mut entries: Vec<Option<TableSync>> = vec![None; planned.len()];
     // The deletes of tables other tables refer to: made last, children first.
     let mut later: Vec<(usize, TableDiff)> = vec![];
-    let (mut waiting, mut writing) = (0f64, 0f64);
     for &i in &order {
-        let t_wait = Instant::now();
-        let (d, secs) = loop {
-            if let Some(x) = arrived.remove(&i) {
-                break x;
-            }
-            match done_rx.recv().await {
-                Some((j, d, secs)) => {
-                    arrived.insert(j, (d, secs));
-                }
-                None => return Err(FerryError::Other("a comparison stopped before its end".into())),
-            }
-        };
-        ahead.add_permits(1);
-        waiting += t_wait.elapsed().as_secs_f64();
-        let t_write = Instant::now();
+        let (d, secs) = diffs[i].take().expect("each table compared once");
         let t = &planned[i];
         let mut e = TableSync { table: t.source.name.clone(), target: t.name.clone(), seconds: secs, ..Default::default() };
         match d {
@@ -308,8 +299,7 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
                 e.updated = d.updates.len() as u64;
                 e.deleted = if d.reload { d.rows_target } else { d.deletes.len() as u64 };
                 if !opts.dry_run {
-                    checked(&mut check).await?;
-                    apply_table(&ctx, &mut admin, &d, &mut e, referenced[i]).await?;
+                    apply_table(&ctx, &mut admin, &d, &mut e, referenced[i], &unchanged).await?;
                     if referenced[i] && !d.reload && !d.deletes.is_empty() && e.error.is_none() {
                         d.inserts = vec![];
                         d.updates = vec![];
@@ -320,10 +310,7 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
             Err(err) => e.error = Some(format!("not synced: {err}")),
         }
         entries[i] = Some(e);
-        writing += t_write.elapsed().as_secs_f64();
     }
-    checked(&mut check).await?;
-    let t_write = Instant::now();
     for (i, d) in later.into_iter().rev() {
         let e = entries[i].as_mut().expect("a table's entry");
         delete_later(&ctx, &mut admin, &d, e).await?;
@@ -331,10 +318,7 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
     if !opts.dry_run {
         admin.make_durable().await?;
     }
-    writing += t_write.elapsed().as_secs_f64();
-    time("compare and write", &mut timings);
-    timings.push(("  of which waiting for a comparison".into(), waiting));
-    timings.push(("  of which writing".into(), writing));
+    time("write", &mut timings);
     timings.push(("  comparisons, summed over tables".into(), entries.iter().flatten().map(|e| e.seconds).sum::<f64>()));
     drop(snapshot);
     let entries: Vec<TableSync> = entries.into_iter().flatten().collect();
@@ -345,7 +329,36 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
     Ok(report)
 }
 
-/// Waits for the snapshot's structure check, once: a damaged file is not synced from.
+/// Finds every table's changes, largest first, `jobs` tables at a time; each with the seconds
+/// it took, in the order of `planned`.
+async fn compare_all(ctx: &Arc<Ctx>, planned: &[Arc<PlannedTable>], jobs: usize) -> Result<Vec<Option<(Result<TableDiff>, f64)>>> {
+    let mut order: Vec<usize> = (0..planned.len()).collect();
+    order.sort_by_key(|&i| planned[i].source.row_count);
+    let queue = Arc::new(std::sync::Mutex::new(order));
+    let mut workers = vec![];
+    for _ in 0..jobs {
+        let (ctx, queue, planned) = (ctx.clone(), queue.clone(), planned.to_vec());
+        workers.push(tokio::spawn(async move {
+            let mut done = vec![];
+            loop {
+                let next = queue.lock().expect("queue").pop();
+                let Some(i) = next else { return done };
+                let t0 = Instant::now();
+                let d = diff_table(ctx.clone(), planned[i].clone()).await;
+                done.push((i, d, t0.elapsed().as_secs_f64()));
+            }
+        }));
+    }
+    let mut out: Vec<Option<(Result<TableDiff>, f64)>> = (0..planned.len()).map(|_| None).collect();
+    for w in workers {
+        for (i, d, secs) in w.await.map_err(|e| FerryError::Other(format!("a comparison stopped: {e}")))? {
+            out[i] = Some((d, secs));
+        }
+    }
+    Ok(out)
+}
+
+/// Waits for the source's structure check, once: a damaged file is not synced from.
 async fn checked(check: &mut Option<std::thread::JoinHandle<Result<()>>>) -> Result<()> {
     match check.take() {
         Some(h) => tokio::task::spawn_blocking(move || h.join().map_err(|_| FerryError::Other("the source's structure check stopped".into()))?).await.map_err(|e| FerryError::Other(e.to_string()))?,
@@ -355,7 +368,7 @@ async fn checked(check: &mut Option<std::thread::JoinHandle<Result<()>>>) -> Res
 
 /// Writes one table's inserts and updates (and its deletes, where no other table refers to
 /// it) in one transaction, then moves its identity above the new maximum.
-async fn apply_table(ctx: &Arc<Ctx>, admin: &mut Conn, d: &TableDiff, e: &mut TableSync, referenced: bool) -> Result<()> {
+async fn apply_table(ctx: &Arc<Ctx>, admin: &mut Conn, d: &TableDiff, e: &mut TableSync, referenced: bool, unchanged: &(dyn Fn() -> Result<bool> + Sync)) -> Result<()> {
     if d.nothing_to_do() {
         return Ok(());
     }
@@ -366,6 +379,9 @@ async fn apply_table(ctx: &Arc<Ctx>, admin: &mut Conn, d: &TableDiff, e: &mut Ta
     let r = async {
         if d.reload {
             w.reload(ctx.source.clone(), d.t.clone(), d.spec.clone()).await?;
+            if !unchanged()? {
+                return Err(FerryError::Other("another program wrote to the source while the table was read again: sync again".into()));
+            }
         } else {
             if deletes_now {
                 w.delete(&d.deletes).await?;
@@ -427,6 +443,15 @@ async fn delete_later(ctx: &Arc<Ctx>, admin: &mut Conn, d: &TableDiff, e: &mut T
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The app's Cutover command runs a sync on a multi-threaded runtime: its future must be
+    /// Send (the source's watch, held across the writes, among what it keeps).
+    #[test]
+    fn a_sync_can_run_on_any_thread() {
+        fn send<T: Send>(_: &T) {}
+        let f = sync(Path::new("app.sqlite"), "postgres://127.0.0.1/none", SyncOptions::default());
+        send(&f);
+    }
 
     #[test]
     fn tables_are_written_after_the_tables_they_refer_to() {

@@ -26,7 +26,7 @@ mod aggregates;
 pub(crate) mod canonical;
 mod compare;
 pub(crate) mod ctx;
-mod pairer;
+pub(crate) mod pairer;
 pub(crate) mod read;
 mod report;
 pub(crate) mod spec;

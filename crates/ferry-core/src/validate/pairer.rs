@@ -6,12 +6,12 @@ use super::canonical::Row;
 use super::spec::Spec;
 
 /// Rows held unpaired in `compare_in_load_order` before it gives up on the two orders agreeing.
-pub(super) const UNPAIRED_BYTES: usize = 32 << 20;
+pub(crate) const UNPAIRED_BYTES: usize = 32 << 20;
 
 /// Pairs rows of the same key offered from both sides in any order. A row whose partner has
 /// not come yet waits in a map; what still waits at the end is missing (source) or extra
 /// (target). Memory grows with how far the two orders disagree, up to a budget.
-pub(super) struct Pairer {
+pub(crate) struct Pairer {
     key: Vec<usize>,
     source: HashMap<Vec<u8>, Row>,
     target: HashMap<Vec<u8>, Row>,
@@ -22,13 +22,13 @@ pub(super) struct Pairer {
 }
 
 impl Pairer {
-    pub(super) fn new(key: Vec<usize>, budget: usize) -> Pairer {
+    pub(crate) fn new(key: Vec<usize>, budget: usize) -> Pairer {
         Pairer { key, source: HashMap::new(), target: HashMap::new(), bytes: 0, budget, repeated: false }
     }
 
     /// Offers a source row (`from_source`) or a target row: the pair (source, target) when its
     /// partner was waiting, else it waits.
-    pub(super) fn offer(&mut self, from_source: bool, r: Row) -> Option<(Row, Row)> {
+    pub(crate) fn offer(&mut self, from_source: bool, r: Row) -> Option<(Row, Row)> {
         let k = r.key_bytes(&self.key);
         let (mine, theirs) = if from_source { (&mut self.source, &mut self.target) } else { (&mut self.target, &mut self.source) };
         match theirs.remove(&k) {
@@ -45,12 +45,12 @@ impl Pairer {
     }
 
     /// Pairing by this key cannot go on: a key repeated, or the rows waiting outgrew the budget.
-    pub(super) fn stuck(&self) -> bool {
+    pub(crate) fn stuck(&self) -> bool {
         self.repeated || self.bytes > self.budget
     }
 
     /// The rows that never met their partner, each side in key order: (source, target).
-    pub(super) fn unpaired(self, spec: &Spec) -> (Vec<Row>, Vec<Row>) {
+    pub(crate) fn unpaired(self, spec: &Spec) -> (Vec<Row>, Vec<Row>) {
         let sorted = |m: HashMap<Vec<u8>, Row>| {
             let mut v: Vec<Row> = m.into_values().collect();
             v.sort_by(|x, y| spec.cmp_keys(x, y));

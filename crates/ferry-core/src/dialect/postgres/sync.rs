@@ -49,6 +49,15 @@ impl SyncSql for PgSync {
     fn begin(&self) -> &'static [&'static str] {
         &["BEGIN", "SET CONSTRAINTS ALL DEFERRED"]
     }
+    /// `INSERT … ON CONFLICT (key) DO UPDATE`: a row that exists is updated, planned once for
+    /// the whole statement; a clash with another UNIQUE is an error, never another row written.
+    fn update_many(&self, table: &str, cols: &[String], key: &[String], rows: &[&str]) -> Option<String> {
+        let set: Vec<String> = cols.iter().filter(|c| !key.contains(c)).map(|c| format!("{c} = EXCLUDED.{c}")).collect();
+        if set.is_empty() || key.is_empty() {
+            return None;
+        }
+        Some(format!("INSERT INTO {table} ({}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}", cols.join(", "), rows.join(", "), key.join(", "), set.join(", ")))
+    }
 }
 
 #[cfg(test)]
@@ -75,5 +84,16 @@ mod tests {
         for (v, t, want) in cases {
             assert_eq!(POSTGRES.literal(*v, t), *want, "{v:?} as {t:?}");
         }
+    }
+
+    #[test]
+    fn many_updates_by_key_in_one_statement() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            POSTGRES.update_many("t", &s(&["\"id\"", "\"a\"", "\"b\""]), &s(&["\"id\""]), &["('1', 'x', NULL)", "('2', 'y', '3')"]).as_deref(),
+            Some("INSERT INTO t (\"id\", \"a\", \"b\") VALUES ('1', 'x', NULL), ('2', 'y', '3') ON CONFLICT (\"id\") DO UPDATE SET \"a\" = EXCLUDED.\"a\", \"b\" = EXCLUDED.\"b\"")
+        );
+        // Every column in the key: nothing to set (a changed row is a delete and an insert).
+        assert_eq!(POSTGRES.update_many("t", &s(&["\"a\"", "\"b\""]), &s(&["\"a\"", "\"b\""]), &["('1', '2')"]), None);
     }
 }
