@@ -262,7 +262,7 @@ pub async fn preflight_against(source: &Path, url: &str, pg_schema: Option<&str>
         Ok((target, mut conn)) => {
             let mut planned = planned_tables(&schema, &plan, dialect)?;
             crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
-            match rehearse::rehearse(&target, &mut conn, &planned, &schema.views, &plan, events).await {
+            match rehearse::rehearse(&target, &mut conn, &planned, &schema.views, &schema.triggers, &plan, events).await {
                 Ok(r) => {
                     pf.objects.extend(r.refused);
                     r.note
@@ -556,7 +556,7 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
     cascade(source, &planned, &chosen, rejected, &mut groups, &mut group_column)?;
     // Triggers: each one that cannot be carried, and why (the run makes the others).
     let trigger_tables = crate::copy::trigger_tables(&planned);
-    let ctx = crate::sqlexpr::TriggerContext { dialect, tables: &trigger_tables };
+    let ctx = crate::sqlexpr::TriggerContext { dialect, tables: &trigger_tables, triggers: &schema.triggers };
     for tr in &schema.triggers {
         let carried = crate::sqlexpr::translate_trigger(&tr.sql, &ctx).and_then(|t| dialect.create_trigger_sql("public", &t));
         if let Err(e) = carried {

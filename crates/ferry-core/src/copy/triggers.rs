@@ -18,14 +18,17 @@ pub(crate) fn trigger_tables<'t>(tables: impl IntoIterator<Item = &'t PlannedTab
         .into_iter()
         .map(|t| {
             let order = t.source.columns.iter().map(|c| c.name.clone()).filter(|n| t.column_map.contains_key(n)).collect();
-            (t.source.name.clone(), TriggerTable { name: t.name.clone(), columns: t.column_map.clone(), order, identity: t.identity.as_ref().map(|(c, _)| c.clone()) })
+            (t.source.name.clone(), TriggerTable { name: t.name.clone(), columns: t.column_map.clone(), order, identity: t.identity.as_ref().map(|(c, _)| c.clone()), key: t.primary_key.as_ref().and_then(|(_, cols)| match cols.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            }) })
         })
         .collect()
 }
 
 pub(super) async fn make_triggers(sh: &Shared, tables: &[Arc<PlannedTable>], triggers: &[Trigger], conn: &mut Conn) {
     let map = trigger_tables(tables.iter().map(|t| t.as_ref()));
-    let ctx = TriggerContext { dialect: sh.dialect, tables: &map };
+    let ctx = TriggerContext { dialect: sh.dialect, tables: &map, triggers };
     let ddl = sh.target.ddl();
     for tr in triggers {
         let object = format!("trigger {}", tr.name);

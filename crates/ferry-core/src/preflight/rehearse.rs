@@ -1,5 +1,5 @@
 //! Pre-flight's rehearsal of the schema on the target: every table, DEFAULT, CHECK, key,
-//! index, foreign key and view `migrate` would make, made in a scratch place on the server
+//! index, foreign key, view and trigger `migrate` would make, made in a scratch place on the server
 //! (`dialect::rehearse`) and taken away again, to learn which the server refuses before any
 //! data moves. No rows go in, so only definitions are judged: a CHECK that rows fail is a
 //! pre-flight group already.
@@ -9,7 +9,7 @@ use crate::dialect::session::{db_message, Conn, Target};
 use crate::events::{Event, Events, Phase, Warning};
 use crate::plan::resolve::PlannedTable;
 use crate::plan::Plan;
-use crate::schema::View;
+use crate::schema::{Trigger, View};
 use std::collections::HashSet;
 
 /// What a rehearsal found: the objects the server refused, and how it went, in one line.
@@ -31,21 +31,21 @@ fn refused_reason(message: &str, sql: &str, consequence: &str) -> String {
     format!("the target refuses it: {message}; {consequence}. SQL: {sql}")
 }
 
-/// Rehearses `planned` (with `views`) on `target` through `conn`. Errs, saying why, where no
+/// Rehearses `planned` (with `views` and `triggers`) on `target` through `conn`. Errs, saying why, where no
 /// scratch place could be made, the session was lost or `events` was cancelled (checked
 /// before each statement); the scratch place is gone either way (or the note says it could
 /// not be taken away, and its name). While the scratch place exists, `events` hears
 /// `PhaseStarted`/`PhaseDone` of `Phase::Schema`: a caller that stops on Ctrl-C cancels
 /// instead, meanwhile, so that the place is taken away.
-pub async fn rehearse(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], plan: &Plan, events: &Events) -> Result<Rehearsal, String> {
+pub async fn rehearse(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], triggers: &[Trigger], plan: &Plan, events: &Events) -> Result<Rehearsal, String> {
     let started = std::time::Instant::now();
     events.emit(Event::PhaseStarted { phase: Phase::Schema });
-    let r = rehearse_in_scratch(target, conn, planned, views, plan, events).await;
+    let r = rehearse_in_scratch(target, conn, planned, views, triggers, plan, events).await;
     events.emit(Event::PhaseDone { phase: Phase::Schema, seconds: started.elapsed().as_secs_f64() });
     r
 }
 
-async fn rehearse_in_scratch(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], plan: &Plan, events: &Events) -> Result<Rehearsal, String> {
+async fn rehearse_in_scratch(target: &Target, conn: &mut Conn, planned: &[PlannedTable], views: &[View], triggers: &[Trigger], plan: &Plan, events: &Events) -> Result<Rehearsal, String> {
     let name = scratch_name();
     let place = if target.flavor.is_some() { "database" } else { "schema" };
     if let Err(e) = conn.enter_scratch(&name).await {
@@ -53,7 +53,7 @@ async fn rehearse_in_scratch(target: &Target, conn: &mut Conn, planned: &[Planne
     }
     let scratch = target.scratch(&name);
     let mut run = Run { conn, real: target, scratch: &scratch, events, refused: vec![] };
-    let outcome = run.all(planned, views, plan).await;
+    let outcome = run.all(planned, views, triggers, plan).await;
     let refused = std::mem::take(&mut run.refused);
     let mut left = conn.leave_scratch(&name).await;
     if left.is_err() {
@@ -98,8 +98,8 @@ struct Run<'a> {
 
 impl Run<'_> {
     /// Tables (each with its DEFAULTs, CHECKs, keys and indexes), then foreign keys, then
-    /// views, in `migrate`'s order. Errs only where the session is lost.
-    async fn all(&mut self, planned: &[PlannedTable], views: &[View], _plan: &Plan) -> Result<(), Stopped> {
+    /// views, then triggers, in `migrate`'s order. Errs only where the session is lost.
+    async fn all(&mut self, planned: &[PlannedTable], views: &[View], triggers: &[Trigger], _plan: &Plan) -> Result<(), Stopped> {
         let mut made = HashSet::new();
         for t in planned {
             if self.table(t).await? {
@@ -128,6 +128,21 @@ impl Run<'_> {
         }
         for (v, why) in queue.refused() {
             self.refused.push(Warning { table: None, object: format!("view {}", v.name), reason: format!("not created: {why}") });
+        }
+        // Triggers, each as `migrate` makes it: one the translator does not carry is named by
+        // pre-flight already; one the server refuses is named here.
+        let tables = crate::copy::trigger_tables(planned.iter().filter(|t| made.contains(&t.name)));
+        let ctx = crate::sqlexpr::TriggerContext { dialect: self.real.dialect, tables: &tables, triggers };
+        for tr in triggers {
+            let Ok(t) = crate::sqlexpr::translate_trigger(&tr.sql, &ctx) else { continue };
+            let (Ok(stmts), Ok(shown)) = (self.scratch.ddl().create_trigger(&t), self.real.ddl().create_trigger(&t)) else { continue };
+            for sql in &stmts {
+                if let Err(e) = self.attempt(sql).await? {
+                    let reason = refused_reason(&db_message(&e), &shown.join(";\n"), "migrate leaves it off");
+                    self.refused.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason });
+                    break;
+                }
+            }
         }
         Ok(())
     }

@@ -38,12 +38,17 @@ pub struct TriggerTable {
     pub order: Vec<String>,
     /// The rowid alias carried as an identity / AUTO_INCREMENT (target name).
     pub identity: Option<String>,
+    /// The target's primary key when it is one column (target name): NOT NULL and unique
+    /// there, so `WHERE key = NEW.key` picks the trigger's own row.
+    pub key: Option<String>,
 }
 
-/// The tables of the run, by source name.
+/// The tables of the run, by source name, and the source's triggers (to tell which others
+/// fire on a table).
 pub struct TriggerContext<'a> {
     pub dialect: Dialect,
     pub tables: &'a HashMap<String, TriggerTable>,
+    pub triggers: &'a [crate::schema::Trigger],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +107,11 @@ pub struct TranslatedTrigger {
     /// The `WHEN` condition reads tables (a subquery; PostgreSQL takes none in a trigger's WHEN).
     pub when_reads: bool,
     pub actions: Vec<Action>,
+    /// For a trigger that writes its own table: `Ok` with the columns it sets (target name,
+    /// value) when it is an `AFTER UPDATE` whose only statement sets columns of the row it
+    /// fired for, which a `BEFORE UPDATE` setting `NEW.col` does the same (`own_row`);
+    /// `Err` with why not.
+    pub own_row: Result<Vec<(String, String)>, String>,
 }
 
 impl TranslatedTrigger {
@@ -203,7 +213,100 @@ pub(super) fn translate(sql: &str, ctx: &TriggerContext) -> R<TranslatedTrigger>
     }
     // A word `select` anywhere (a string too) only moves the test into the body.
     let when_reads = condition.as_ref().is_some_and(|c| c.to_string().to_ascii_lowercase().contains("select"));
-    Ok(TranslatedTrigger { name: trigger_name, table: table.name.clone(), timing, event, when, when_reads, actions })
+    let writes_own = actions.iter().any(|a| matches!(a, Action::Write { table: t, .. } if *t == table.name));
+    let own_row = if writes_own { own_row(&mut tx, ctx, &none, &trigger_name, &table_src.value, table, timing, &event, when_reads, body) } else { Err(String::new()) };
+    Ok(TranslatedTrigger { name: trigger_name, table: table.name.clone(), timing, event, when, when_reads, actions, own_row })
+}
+
+/// `AFTER UPDATE ON t [WHEN c] BEGIN UPDATE t SET col = x, … WHERE key = NEW.key; END`: the
+/// trigger sets columns of the row it fired for. A `BEFORE UPDATE` trigger that sets
+/// `NEW.col = x` (under the same `WHEN`) leaves the same row, and is what MySQL/MariaDB
+/// take (they refuse a trigger writing its own table, error 1442). The same, because:
+/// - `key` is the table's one-column primary key (NOT NULL and unique on the target, where
+///   SQLite's could hold NULLs): the UPDATE writes that row and no other;
+/// - `x` reads no column of the row (a bare column would be the row after the UPDATE, or
+///   another row in a subquery) and no `NEW.col` of a column set (MySQL's `SET NEW.a`
+///   changes what a later `NEW.a` reads; SQLite's NEW does not change);
+/// - no other UPDATE trigger is on `t`: SQLite's inner UPDATE fires the others again (not
+///   this one: `recursive_triggers` is off by default), and they would see `NEW.col`
+///   before it was set; the rewrite fires none of that;
+/// - `WHEN` reads no table (in a BEFORE trigger a subquery sees the row before the UPDATE).
+#[allow(clippy::too_many_arguments)]
+fn own_row<'a>(
+    tx: &mut Tx<'a>, ctx: &TriggerContext<'_>, none: &'a HashMap<String, (String, LogicalType)>, name: &str, table_src: &str, table: &'a TriggerTable, timing: Timing, event: &Event,
+    when_reads: bool, body: &[Statement],
+) -> R<Vec<(String, String)>> {
+    if timing != Timing::After || *event != Event::Update(Vec::new()) {
+        return Err("it is not an AFTER UPDATE trigger (of any column)".into());
+    }
+    let [Statement::Update(u)] = body else { return Err("its body is more than the one UPDATE of its own table".into()) };
+    if when_reads {
+        return Err("its WHEN reads a table".into());
+    }
+    let Some(key) = &table.key else { return Err(format!("{table_src} has no one-column primary key to tell the row by")) };
+    let by_key = |e: &Expr| -> bool {
+        let names = |e: &Expr| match strip_nested(e) {
+            Expr::Identifier(id) => Some((None, id.value.clone())),
+            Expr::CompoundIdentifier(ids) if ids.len() == 2 => Some((Some(ids[0].value.to_ascii_uppercase()), ids[1].value.clone())),
+            _ => None,
+        };
+        let is_key = |c: &str| lookup(&table.columns, c).is_some_and(|(t, _)| t == key);
+        match strip_nested(e) {
+            Expr::BinaryOp { left, op: sqlparser::ast::BinaryOperator::Eq, right } => match (names(left), names(right)) {
+                (Some((None, a)), Some((Some(n), b))) | (Some((Some(n), b)), Some((None, a))) => n == "NEW" && is_key(&a) && is_key(&b),
+                _ => false,
+            },
+            _ => false,
+        }
+    };
+    if !u.selection.as_ref().is_some_and(by_key) {
+        return Err(format!("its UPDATE does not pick the row by `WHERE {key} = NEW.{key}`"));
+    }
+    let others: Vec<&str> = ctx.triggers.iter()
+        .filter(|t| t.table.eq_ignore_ascii_case(table_src) && !t.name.eq_ignore_ascii_case(name))
+        .filter(|t| fires_on_update(&t.sql))
+        .map(|t| t.name.as_str())
+        .collect();
+    if !others.is_empty() {
+        return Err(format!("SQLite's inner UPDATE fires {} on {table_src} again", others.join(", ")));
+    }
+    let mut sets = Vec::new();
+    let mut set_cols = Vec::new();
+    for a in &u.assignments {
+        let AssignmentTarget::ColumnName(c) = &a.target else { return Err("SET (a, b) = …".into()) };
+        let n = one_part_name(c)?;
+        let (target, ty) = lookup(&table.columns, &n).ok_or_else(|| format!("`{n}` is not a carried column"))?;
+        if target == key {
+            return Err("its UPDATE sets the key".into());
+        }
+        if a.value.to_string().to_ascii_lowercase().contains("select") {
+            return Err(format!("the value set to {n} reads a table"));
+        }
+        // The same text with the row's columns known and unknown: it reads none of them.
+        tx.cols = Some(&table.columns);
+        let with = tx.expr(&a.value).and_then(|v| tx.assign(v, ty));
+        tx.cols = Some(none);
+        let without = tx.expr(&a.value).and_then(|v| tx.assign(v, ty));
+        match (with, without) {
+            (Ok(w), Ok(o)) if w == o => sets.push((target.clone(), w)),
+            _ => return Err(format!("the value set to {n} reads the row's columns")),
+        }
+        set_cols.push(target.clone());
+    }
+    for (_, v) in &sets {
+        if let Some(c) = set_cols.iter().find(|c| v.contains(&format!("NEW.{}", tx.qi(c)))) {
+            return Err(format!("a value set reads NEW.{c}, which the trigger sets"));
+        }
+    }
+    Ok(sets)
+}
+
+/// True when the trigger `sql` fires on an UPDATE (or cannot be read: taken as firing).
+fn fires_on_update(sql: &str) -> bool {
+    match Parser::parse_sql(&SQLiteDialect {}, &without_if_not_exists(sql)).as_deref() {
+        Ok([Statement::CreateTrigger(ct)]) => ct.events.iter().any(|e| matches!(e, TriggerEvent::Update(_))),
+        _ => true,
+    }
 }
 
 fn lookup<'m, V>(m: &'m HashMap<String, V>, name: &str) -> Option<&'m V> {

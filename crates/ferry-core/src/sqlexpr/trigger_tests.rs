@@ -14,6 +14,7 @@ fn tables() -> HashMap<String, TriggerTable> {
         columns: cols.iter().map(|(s, d, ty)| (s.to_string(), (d.to_string(), ty.clone()))).collect(),
         order: cols.iter().map(|(s, _, _)| s.to_string()).collect(),
         identity: Some("id".into()),
+        key: Some("id".into()),
     };
     let int = LogicalType::Integer { bits: 64 };
     let text = LogicalType::Text { max: None };
@@ -108,7 +109,7 @@ fn triggers_translate_or_say_why_not() {
     let mut failures = vec![];
     for (sql, pg, my) in CASES {
         for (dialect, want) in [(Dialect::Postgres, pg), (Dialect::MariaDb, my), (Dialect::MySql, my)] {
-            let ctx = TriggerContext { dialect, tables: &tables };
+            let ctx = TriggerContext { dialect, tables: &tables, triggers: &[] };
             let got = translate_trigger(sql, &ctx).and_then(|t| dialect.create_trigger_sql("s", &t)).map(|v| v.join("\n;\n"));
             let ok = match (&got, want.strip_prefix("ERR: ")) {
                 (Err(e), Some(part)) => e.contains(part),
@@ -121,4 +122,50 @@ fn triggers_translate_or_say_why_not() {
         }
     }
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// An AFTER UPDATE that sets columns of its own row (`updated_at`): MySQL/MariaDB get the
+/// BEFORE UPDATE setting `NEW.col` it is equivalent to; where it is not (another UPDATE
+/// trigger on the table that SQLite's inner UPDATE fires again, a value reading the row, a
+/// WHERE not by the key, …) the refusal stays, with the reason.
+#[test]
+fn own_row_updates_become_before_triggers_where_equivalent() {
+    let tables = tables();
+    let trigger = |name: &str, sql: &str| crate::schema::Trigger { name: name.into(), table: "items".into(), sql: sql.into() };
+    let touch = "CREATE TRIGGER touch AFTER UPDATE ON items FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END";
+    let alone = [trigger("touch", touch), trigger("ins", "CREATE TRIGGER ins AFTER INSERT ON items BEGIN DELETE FROM log; END")];
+    let ctx = TriggerContext { dialect: Dialect::MariaDb, tables: &tables, triggers: &alone };
+    let got = translate_trigger(touch, &ctx).and_then(|t| Dialect::MariaDb.create_trigger_sql("s", &t)).unwrap();
+    assert_eq!(got.len(), 1);
+    let want_start = "CREATE TRIGGER `touch` BEFORE UPDATE ON `items` FOR EACH ROW\nBEGIN\n  /* Ferry: SQLite's AFTER UPDATE trigger set these columns";
+    assert!(got[0].starts_with(want_start), "{}", got[0]);
+    assert!(got[0].ends_with("*/\n  IF NEW.`updated_at` <=> OLD.`updated_at` THEN\n    SET NEW.`updated_at` = UTC_TIMESTAMP();\n  END IF;\nEND"), "{}", got[0]);
+    // PostgreSQL keeps its AFTER trigger (it may write its own table).
+    let pg = TriggerContext { dialect: Dialect::Postgres, tables: &tables, triggers: &alone };
+    let got = translate_trigger(touch, &pg).and_then(|t| Dialect::Postgres.create_trigger_sql("s", &t)).unwrap().join("\n");
+    assert!(got.contains("AFTER UPDATE ON") && got.contains("UPDATE \"items\" SET"), "{got}");
+
+    let audit = trigger("audit", "CREATE TRIGGER audit AFTER UPDATE OF name ON items BEGIN INSERT INTO log (item_id) VALUES (NEW.id); END");
+    let cases: &[(&str, &[crate::schema::Trigger], &str)] = &[
+        (touch, &[trigger("touch", touch), audit.clone()], "fires audit on items again"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET name = name || '!' WHERE id = NEW.id; END", &[], "reads the row's columns"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET name = upper(\"name\") WHERE id = NEW.id; END", &[], "reads the row's columns"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE name = NEW.name; END", &[], "WHERE id = NEW.id"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP; END", &[], "WHERE id = NEW.id"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET name = 'x', Qty = length(NEW.name) WHERE id = NEW.id; END", &[], "reads NEW.name"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET updated_at = (SELECT max(at) FROM log) WHERE id = NEW.id; END", &[], "reads a table"),
+        ("CREATE TRIGGER t2 BEFORE UPDATE ON items BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END", &[], "not an AFTER UPDATE"),
+        ("CREATE TRIGGER t2 AFTER INSERT ON items BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END", &[], "not an AFTER UPDATE"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; DELETE FROM log; END", &[], "more than the one UPDATE"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items WHEN EXISTS (SELECT 1 FROM log) BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END", &[], "WHEN reads a table"),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET id = NEW.id + 1 WHERE id = NEW.id; END", &[], "sets the key"),
+    ];
+    for (sql, triggers, why) in cases {
+        let ctx = TriggerContext { dialect: Dialect::MySql, tables: &tables, triggers };
+        let got = translate_trigger(sql, &ctx).and_then(|t| Dialect::MySql.create_trigger_sql("s", &t));
+        match got {
+            Err(e) => assert!(e.contains("error 1442") && e.contains(why), "{sql}: {e}"),
+            Ok(s) => panic!("{sql}: rewritten: {s:?}"),
+        }
+    }
 }

@@ -3,7 +3,8 @@
 //! `RAISE(ABORT, 'm')` a `SIGNAL SQLSTATE '45000'` with the message.
 //!
 //! What the servers cannot do is refused with the reason: a trigger that writes the table it
-//! fires on (error 1442), `UPDATE OF cols` (a MySQL trigger fires on every UPDATE and cannot
+//! fires on (error 1442; but an `AFTER UPDATE` that only sets columns of its own row becomes
+//! the `BEFORE UPDATE` setting `NEW.col` it is equivalent to, `own_row`), `UPDATE OF cols` (a MySQL trigger fires on every UPDATE and cannot
 //! tell which columns the statement set), and `RAISE(IGNORE)` (a trigger cannot skip a row).
 //! Several triggers on one event and time are fine on MySQL 5.7+ and MariaDB 10.2+.
 
@@ -17,7 +18,14 @@ fn q(s: &str) -> String {
 /// `CREATE TRIGGER …`, or why the server cannot have it.
 pub fn create(t: &TranslatedTrigger) -> Result<Vec<String>, String> {
     if t.writes_own_table() {
-        return Err(format!("its body writes {}, the table it fires on; MySQL/MariaDB refuse that in a trigger (error 1442). A BEFORE trigger that sets NEW.col is the MySQL way", t.table));
+        return match &t.own_row {
+            Ok(sets) => Ok(vec![own_row(t, sets)]),
+            Err(why) => Err(format!(
+                "its body writes {}, the table it fires on; MySQL/MariaDB refuse that in a trigger (error 1442). A BEFORE trigger that sets NEW.col is the MySQL way; Ferry writes one only where it does the same{}",
+                t.table,
+                if why.is_empty() { String::new() } else { format!(", and here {why}") }
+            )),
+        };
     }
     if matches!(&t.event, Event::Update(cols) if !cols.is_empty()) {
         return Err("UPDATE OF columns: a MySQL/MariaDB trigger fires on every UPDATE and cannot tell which columns the statement set".into());
@@ -42,6 +50,20 @@ pub fn create(t: &TranslatedTrigger) -> Result<Vec<String>, String> {
     };
     let timing = if t.timing == Timing::Before { "BEFORE" } else { "AFTER" };
     Ok(vec![format!("CREATE TRIGGER {} {timing} {} ON {} FOR EACH ROW\nBEGIN\n  {body}\nEND", q(&t.name), t.event.keyword(), q(&t.table))])
+}
+
+/// SQLite's `AFTER UPDATE … UPDATE t SET col = x WHERE key = NEW.key` as a `BEFORE UPDATE`
+/// trigger setting `NEW.col = x`: the same row results (`sqlexpr` checked the conditions:
+/// the row by its key, values that read no column, no other UPDATE trigger on the table).
+/// The body says so, where `SHOW CREATE TRIGGER` shows it.
+fn own_row(t: &TranslatedTrigger, sets: &[(String, String)]) -> String {
+    let sets: Vec<String> = sets.iter().map(|(c, v)| format!("SET NEW.{} = {v};", q(c))).collect();
+    let body = match &t.when {
+        Some(w) => format!("IF {w} THEN\n    {}\n  END IF;", sets.join("\n    ")),
+        None => sets.join("\n  "),
+    };
+    let note = "/* Ferry: SQLite's AFTER UPDATE trigger set these columns of the row it fired for with an UPDATE of its own table, which MySQL/MariaDB refuse (error 1442). Set before the row is written, they come to the same row: the UPDATE picked the row by its key, the values read none of its columns, and no other UPDATE trigger is on the table (SQLite's inner UPDATE does not fire this one again: recursive_triggers is off). */";
+    format!("CREATE TRIGGER {} BEFORE UPDATE ON {} FOR EACH ROW\nBEGIN\n  {note}\n  {body}\nEND", q(&t.name), q(&t.table))
 }
 
 pub fn drop(name: &str) -> String {
