@@ -72,7 +72,7 @@ fn build_source(path: &std::path::Path) {
 
 /// The plan's column `name` with its suggestion accepted, by editing the TOML text: the
 /// suggestion's `type` and `transform` replace the column's, the suggestion block goes.
-fn accept(toml: &str, name: &str) -> String {
+pub(crate) fn accept(toml: &str, name: &str) -> String {
     let lines: Vec<&str> = toml.lines().collect();
     let start = lines.iter().position(|l| *l == format!("source = \"{name}\"")).unwrap_or_else(|| panic!("column {name} in the plan"));
     let sugg = start + lines[start..].iter().position(|l| *l == "[tables.columns.suggestion]").unwrap();

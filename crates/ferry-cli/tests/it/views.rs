@@ -1,7 +1,8 @@
 //! Views carried with SQLite's meaning: a SQLite file made here with views of each shape
 //! (date and time modifiers of a column, a TEXT column compared with a number, an INTEGER
 //! column compared with text, integer division and zero divisors, `||`, `iif`, `ifnull`,
-//! `substr`, `instr`, `printf`, `group_concat`, a view read by a view defined before it) and
+//! `substr`, `instr`, `printf`, `group_concat`, a view read by a view defined before it, a
+//! view that names its columns (`CREATE VIEW v(a, b) AS …`), `julianday` and `unixepoch`) and
 //! data at the edges (month ends, leap days, NULLs, zero divisors, the text '0' beside '00').
 //! After `ferry migrate`, each view the target made returns SQLite's rows, compared as text;
 //! each one it could not make is named in the report with the reason, and pre-flight names
@@ -32,7 +33,11 @@ INSERT INTO people VALUES
     (4, NULL,   NULL,         NULL,                      NULL,       NULL, NULL, NULL, NULL, NULL),
     (5, 'Dee',  '2024-03-31', '2024-12-31 23:59:59',     951782400,  '0',  9,  -4, 0.5, 0),
     (6, 'Eve',  '2023-01-29', '2024-05-31 12:00:00.250', 1234567890, 'x',  0,  3,  3.0, 1),
-    (7, 'Flo',  '2024-02-29', '2024-03-30 06:07:08',     86399,      '1',  10, 3,  7.0, 1);
+    (7, 'Flo',  '2024-02-29', '2024-03-30 06:07:08',     86399,      '1',  10, 3,  7.0, 1),
+    -- Fractions SQLite reads as doubles: capped at .999, half a millisecond rounded up.
+    (8, 'Gus',  '1969-12-31', '1969-12-31 23:59:59.9996', -1,        NULL, 1,  1,  NULL, NULL),
+    (9, 'Hal',  '1900-03-01', '2000-01-01 00:00:12.0005', -2208988800, NULL, 2, 1, NULL, NULL),
+    (10, 'Ida', '1600-01-01', '1955-07-07 07:07:07.4445', 253402300799, NULL, 3, 1, NULL, NULL);
 -- Defined before the view it reads, as SQLite allows.
 CREATE VIEW a_reads_base AS SELECT id, adult FROM z_base WHERE id > 1;
 CREATE VIEW v_dates AS SELECT id,
@@ -76,10 +81,24 @@ CREATE VIEW v_recent AS SELECT id FROM people WHERE born > date('now', '-26 year
 CREATE VIEW v_of_v AS SELECT s.id, s.dbl / s.per AS r FROM v_src s WHERE s.flag = 0 OR s.flag = '1';
 CREATE VIEW v_src AS SELECT *, qty * 2 AS dbl FROM people;
 CREATE VIEW z_base AS SELECT id, date(born, '+18 years') AS adult FROM people;
+-- Julian days and epoch seconds, to the bit: of dates, timestamps, day differences, 'now'.
+CREATE VIEW v_julian AS SELECT id,
+    julianday(joined) AS j,
+    julianday(born) AS jb,
+    julianday(joined) - julianday(born) AS age_days,
+    unixepoch(joined) AS u,
+    julianday(joined, '+1 month', '-30 seconds') AS jm,
+    unixepoch(epoch, 'unixepoch', 'start of month') AS ue,
+    julianday(epoch, 'unixepoch') AS je
+    FROM people;
+CREATE VIEW v_julian_now AS SELECT id FROM people WHERE julianday('now') - julianday(joined) > 30 AND unixepoch() > unixepoch(born, '+1 day');
+-- Names given by the view, not by the SELECT; read by a view defined before it, by those names.
+CREATE VIEW a_reads_named AS SELECT who FROM v_named WHERE code = 0 AND twice > 5;
+CREATE VIEW v_named (who, [born on], twice, code) AS SELECT name, born || '', qty * 2, flag FROM people;
 ";
 
 /// The views every target makes.
-const MADE: [&str; 12] = ["a_reads_base", "v_of_v", "v_src", "v_dates", "v_flag", "v_flag_in", "v_active", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
+const MADE: [&str; 16] = ["v_julian", "v_julian_now", "a_reads_named", "v_named", "a_reads_base", "v_of_v", "v_src", "v_dates", "v_flag", "v_flag_in", "v_active", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
 
 /// A value as both sides are compared, in the form validate compares: numbers with a
 /// fraction by their value (1.0 and 1 alike), booleans as 0/1, timestamps without the UTC
@@ -208,5 +227,47 @@ async fn each_view_returns_sqlites_rows_or_is_named_with_its_reason() {
         }
         let reported: Vec<&str> = rep["warnings"].as_array().unwrap().iter().filter_map(|w| w["object"].as_str()).filter(|o| o.starts_with("view ")).collect();
         assert_eq!(reported.len(), if kind == Kind::Pg { 2 } else { 3 }, "{kind:?}: {reported:?}");
+    }
+}
+
+/// Epoch seconds the plan loads as timestamps (the `epoch_s` suggestion accepted): SQLite's
+/// views read them with `'unixepoch'`, which the target's timestamp already is. Each view
+/// returns SQLite's rows; one that uses the number itself is named, not carried as a near-miss.
+#[tokio::test]
+async fn epoch_seconds_loaded_as_timestamps_read_as_in_sqlite() {
+    let dir = Scratch::new();
+    let src = dir.path("epoch.sqlite");
+    Connection::open(&src)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE ev (id INTEGER PRIMARY KEY, created INTEGER);
+             INSERT INTO ev VALUES (1, 1700000000), (2, 1600000000), (3, 1234567890), (4, 1000000000), (5, 1709164799), (6, NULL);
+             CREATE VIEW v_epoch AS SELECT e.id,
+                 datetime(created, 'unixepoch') AS t,
+                 date(e.created, 'unixepoch', 'start of month', '+1 month') AS next_month,
+                 strftime('%Y/%m %H', created, 'unixepoch') AS ym,
+                 julianday(created, 'unixepoch') AS j,
+                 unixepoch(created, 'unixepoch', '+1 day') AS tomorrow
+                 FROM ev e;
+             CREATE VIEW v_number AS SELECT id FROM ev WHERE created > 1500000000;",
+        )
+        .unwrap();
+    for kind in Kind::all() {
+        let db = TestDb::new(kind, "views_epoch").await;
+        let plan_path = dir.path("plan.toml");
+        let run = ferry(&["plan", src.to_str().unwrap(), "--to", &db.url, "--out", plan_path.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        let text = crate::infer::accept(&std::fs::read_to_string(&plan_path).unwrap(), "created");
+        assert!(text.contains("transform = \"epoch_s\""), "{text}");
+        std::fs::write(&plan_path, text).unwrap();
+        let (run, rep) = migrate(&src, &db, &["--plan", plan_path.to_str().unwrap()]);
+        assert!(run.code == 0 || run.code == 2, "{kind:?}: {}{}", run.stdout, run.stderr);
+        assert!(warning(&rep, "v_epoch").is_none(), "{kind:?}: {:?}", warning(&rep, "v_epoch"));
+        let (cols, want) = sqlite_rows(&src, "v_epoch");
+        assert_eq!(target_rows(&db, "v_epoch", &cols).await.unwrap(), want, "{kind:?}");
+        // The number itself is a timestamp on the target: compared with a number, refused
+        // (MariaDB would compare the DATETIME with 1500000000 and return other rows).
+        let why = warning(&rep, "v_number").unwrap_or_else(|| panic!("{kind:?}: v_number is named: {}", rep["warnings"]));
+        assert!(why.contains("epoch_s") && why.contains("'unixepoch'"), "{kind:?}: {why}");
     }
 }

@@ -482,9 +482,9 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
         }
     }
     let mut queue = crate::plan::views::ViewQueue::new(sh.dialect, order.iter().map(|t| &**t), &views);
-    while let Some((v, sql)) = queue.next() {
+    while let Some((v, columns, sql)) = queue.next() {
         let object = format!("view {}", v.name);
-        let stmt = sh.target.ddl().create_view(&v.name, &sql);
+        let stmt = sh.target.ddl().create_view(&v.name, &columns, &sql);
         match admin.execute(&stmt).await {
             Err(e) => {
                 let why = db_message(&e);

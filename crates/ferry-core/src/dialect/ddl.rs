@@ -84,7 +84,9 @@ pub trait Ddl: Send + Sync {
     fn key_steps(&self, t: &PlannedTable) -> Vec<Step>;
     /// Gathers a loaded table's planner statistics.
     fn analyze(&self, t: &PlannedTable) -> String;
-    fn create_view(&self, name: &str, select: &str) -> String;
+    /// `CREATE VIEW name [(columns)] AS select`; `columns`: the names the view gives its
+    /// columns, empty when it gives none.
+    fn create_view(&self, name: &str, columns: &[String], select: &str) -> String;
     /// The statements that make a translated SQLite trigger, in order (`triggers.rs`); `Err`:
     /// why the target cannot have it.
     fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String>;

@@ -104,6 +104,19 @@ pub trait Spelling: Sync {
     fn add_months_overflow(&self, wall: &str, n: i64) -> String;
     /// SQLite's `weekday N`: forward to the next day whose weekday is `n` (0 Sunday), or stay.
     fn next_weekday(&self, wall: &str, n: i64) -> String;
+    /// The whole milliseconds since 1970-01-01 SQLite counts for a wall-clock time
+    /// (`computeJD`): the fraction of the second read as a double (microseconds over 10⁶,
+    /// the same double SQLite reads from up to six digits), capped at 0.999, then
+    /// `(seconds + fraction) * 1000 + 0.5` truncated, in double arithmetic.
+    fn wall_millis(&self, wall: &str) -> String;
+    /// A count of milliseconds since 1970-01-01 as a wall-clock time, exactly.
+    fn millis_wall(&self, ms: &str) -> String;
+    /// SQLite's `julianday()` of a count of milliseconds since 1970: `iJD / 86400000.0`,
+    /// one division of two doubles.
+    fn julian_day(&self, ms: &str) -> String;
+    /// SQLite's `unixepoch()` of a count of milliseconds since 1970: the whole seconds,
+    /// rounded down.
+    fn millis_seconds(&self, ms: &str) -> String;
 
     // --- comparisons ------------------------------------------------------------------------
 

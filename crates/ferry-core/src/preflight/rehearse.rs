@@ -115,9 +115,9 @@ impl Run<'_> {
         }
         // Each view after the views it reads, as `migrate` makes them.
         let mut queue = crate::plan::views::ViewQueue::new(self.real.dialect, planned.iter().filter(|t| made.contains(&t.name)), views);
-        while let Some((v, select)) = queue.next() {
+        while let Some((v, columns, select)) = queue.next() {
             let object = format!("view {}", v.name);
-            let (sql, shown) = (self.scratch.ddl().create_view(&v.name, &select), self.real.ddl().create_view(&v.name, &select));
+            let (sql, shown) = (self.scratch.ddl().create_view(&v.name, &columns, &select), self.real.ddl().create_view(&v.name, &columns, &select));
             let before = self.refused.len();
             self.step(None, object, &sql, &shown).await?;
             let result = match self.refused.get(before) {

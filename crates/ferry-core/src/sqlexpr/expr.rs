@@ -215,8 +215,110 @@ impl<'a> Tx<'a> {
         None
     }
 
+    /// The columns grouping by `e` also groups by on the target (`ViewColumn::grouped_with`),
+    /// qualified as `e`'s table is in the query.
+    pub(super) fn grouped_with(&self, e: &sqlparser::ast::Expr) -> Vec<String> {
+        use sqlparser::ast::Expr;
+        let found = match e {
+            Expr::Identifier(id) => self.scopes.last().and_then(|scope| {
+                let mut hits = scope.iter().filter_map(|(_, q, s)| s.and_then(|s| find_column(s, &id.value)).map(|c| (q.clone(), c)));
+                let one = hits.next();
+                if hits.next().is_some() { None } else { one }
+            }),
+            Expr::CompoundIdentifier(ids) if ids.len() == 2 => self.qualifier(&ids[0].value).ok().and_then(|(q, s)| Some((q, find_column(s?, &ids[1].value)?))),
+            _ => None,
+        };
+        match found {
+            Some((q, c)) => c.grouped_with.iter().map(|k| format!("{q}.{}", self.qi(k))).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// The equalities of distribution columns a join's ON implies (`ViewColumn::same_shard`):
+    /// for each `a.x = b.y` among its ANDed terms where `a.x` references `b.y` by a key that
+    /// includes both distribution columns, `a.da = b.db`, unless the ON says it already.
+    pub(super) fn same_shard_terms(&self, on: &sqlparser::ast::Expr) -> Vec<String> {
+        use sqlparser::ast::{BinaryOperator as B, Expr};
+        let mut eqs: Vec<(&Expr, &Expr)> = Vec::new();
+        let mut stack = vec![on];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Nested(inner) => stack.push(inner),
+                Expr::BinaryOp { left, op: B::And, right } => {
+                    stack.push(right);
+                    stack.push(left);
+                }
+                Expr::BinaryOp { left, op: B::Eq, right } => eqs.push((left, right)),
+                _ => {}
+            }
+        }
+        let column = |e: &Expr| -> Option<(String, &'a super::sources::ViewSource, &'a super::sources::ViewColumn)> {
+            let Expr::CompoundIdentifier(ids) = e else { return None };
+            let [q, c] = ids.as_slice() else { return None };
+            let (qsql, src) = self.qualifier(&q.value).ok()?;
+            let src = src?;
+            Some((qsql, src, find_column(src, &c.value)?))
+        };
+        let cols: Vec<_> = eqs.iter().filter_map(|(l, r)| Some((column(l)?, column(r)?))).collect();
+        let said = |qa: &str, ca: &str, qb: &str, cb: &str| {
+            cols.iter().any(|((q1, _, c1), (q2, _, c2))| (q1 == qa && c1.target == ca && q2 == qb && c2.target == cb) || (q1 == qb && c1.target == cb && q2 == qa && c2.target == ca))
+        };
+        let mut out = Vec::new();
+        for (l, r) in &cols {
+            for ((qa, _, ca), (qb, sb, cb)) in [(l, r), (r, l)] {
+                for j in &ca.same_shard {
+                    if sb.target == j.table && cb.target == j.column && !said(qa, &j.own, qb, &j.theirs) {
+                        let term = format!("{qa}.{} = {qb}.{}", self.qi(&j.own), self.qi(&j.theirs));
+                        if !out.contains(&term) {
+                            out.push(term);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A column reference to a number the load made a timestamp (`ViewColumn::time_of_number`).
+    pub(super) fn time_of_number_column(&self, e: &sqlparser::ast::Expr) -> Option<&'a super::sources::ViewColumn> {
+        use sqlparser::ast::Expr;
+        let c = match e {
+            Expr::Identifier(id) => self.unqualified_column(&id.value)?,
+            Expr::CompoundIdentifier(ids) if ids.len() == 2 => find_column(self.qualifier(&ids[0].value).ok()?.1?, &ids[1].value)?,
+            _ => return None,
+        };
+        c.time_of_number.as_ref().map(|_| c)
+    }
+
+    /// A column of a known table holding epoch seconds in SQLite and their timestamp on the
+    /// target (`ViewColumn::epoch`): its SQL and whether the timestamp has a zone.
+    pub(super) fn epoch_column(&self, e: &sqlparser::ast::Expr) -> Option<(String, bool)> {
+        use sqlparser::ast::Expr;
+        if self.cols.is_some() {
+            return None;
+        }
+        match super::parse::strip_nested(e) {
+            Expr::Identifier(id) => self.unqualified_column(&id.value).and_then(|c| c.epoch.map(|tz| (self.qi(&c.target), tz))),
+            Expr::CompoundIdentifier(ids) if ids.len() == 2 => {
+                let (qual, source) = self.qualifier(&ids[0].value).ok()?;
+                let c = find_column(source?, &ids[1].value)?;
+                c.epoch.map(|tz| (format!("{qual}.{}", self.qi(&c.target)), tz))
+            }
+            _ => None,
+        }
+    }
+
     /// A view's column of a known table: typed as the target holds it, with its affinity.
     fn view_column(&self, sql: String, c: &super::sources::ViewColumn) -> R<Tr> {
+        if let Some(tr) = &c.time_of_number {
+            if !self.bare_item {
+                return Err(format!(
+                    "it computes with {}, a number in SQLite that the load made a timestamp ({tr}): the target would compute with the timestamp; carried only as a result column of its own{}",
+                    c.target,
+                    if c.epoch.is_some() { " or through 'unixepoch' (datetime(x, 'unixepoch'), …)" } else { "" }
+                ));
+            }
+        }
         let kind = match &c.logical {
             Some(l) => Kind::from_logical(l).unwrap_or(Kind::Unknown),
             None => Kind::Unknown,

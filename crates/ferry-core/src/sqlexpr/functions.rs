@@ -120,6 +120,11 @@ impl<'a> Tx<'a> {
             return Err(format!("{name}(DISTINCT …) is not supported"));
         }
         let dist = if distinct { "DISTINCT " } else { "" };
+        if matches!(name.as_str(), "julianday" | "unixepoch") {
+            if let Some(t) = self.day_number(&name, &args)? {
+                return Ok(t);
+            }
+        }
         if !(name == "date" && n == 1) {
             if let Some(t) = self.time_of_column(&name, &args)? {
                 return Ok(t);

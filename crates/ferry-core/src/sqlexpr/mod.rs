@@ -69,7 +69,7 @@ mod trigger;
 mod tx;
 mod values;
 
-pub use sources::{ViewColumn, ViewSource, ViewStatus, PENDING_VIEW};
+pub use sources::{SameShard, ViewColumn, ViewSource, ViewStatus, PENDING_VIEW};
 pub use trigger::{Action, Event, RaiseKind, Timing, TranslatedTrigger, TriggerContext, TriggerTable};
 
 use parse::{parse_expr, strip_nested};
@@ -166,7 +166,15 @@ pub struct TranslatedView {
 /// follow SQLite's rules for those columns (a TEXT column compared with `0` compares as text;
 /// an INTEGER column over an INTEGER column divides as integers). Returns the SELECT only.
 pub fn translate_view(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<TranslatedView, String> {
-    on_deep_stack(select, || translate_select_here(select, dialect, tables))
+    translate_named_view(select, &[], dialect, tables)
+}
+
+/// [`translate_view`] for a view that names its columns (`CREATE VIEW v(a, b) AS …`,
+/// `names` in order; empty when it does not): the result columns are typed under those
+/// names, and a SELECT whose column count differs is refused (SQLite makes such a view but
+/// refuses every query of it; PostgreSQL would accept fewer names).
+pub fn translate_named_view(select: &str, names: &[String], dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<TranslatedView, String> {
+    on_deep_stack(select, || translate_select_here(select, names, dialect, tables))
 }
 
 /// `CREATE [TEMP] TRIGGER [IF NOT EXISTS] …` as sqlite_master keeps it → what it does on the
@@ -194,15 +202,17 @@ fn on_deep_stack<T: Send>(text: &str, f: impl FnOnce() -> Result<T, String> + Se
     })
 }
 
-fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<TranslatedView, String> {
+fn translate_select_here(select: &str, names: &[String], dialect: Dialect, tables: &HashMap<String, ViewSource>) -> Result<TranslatedView, String> {
     let d = SQLiteDialect {};
     let stmts = Parser::parse_sql(&d, select).map_err(|e| format!("cannot parse the view: {e}"))?;
     if stmts.len() != 1 {
         return Err(format!("expected one SELECT statement, found {}", stmts.len()));
     }
+    let names = names.to_vec();
     let query = match &stmts[0] {
         Statement::Query(q) => q.clone(),
         Statement::CreateView(cv) => {
+            // Only the SELECT is returned: names given here would be lost.
             if !cv.columns.is_empty() {
                 return Err("the view names its columns (`CREATE VIEW v(a, b) AS …`); give the column list to CREATE VIEW on the target".into());
             }
@@ -210,13 +220,26 @@ fn translate_select_here(select: &str, dialect: Dialect, tables: &HashMap<String
         }
         other => return Err(format!("not a SELECT: `{other}`")),
     };
+    if !names.is_empty() {
+        if let Some(n) = select::result_count(&query.body) {
+            if n != names.len() {
+                return Err(format!("the view names {} columns and its SELECT makes {n}: SQLite refuses every query of it", names.len()));
+            }
+        }
+    }
     let mut tx = Tx::new(dialect, select);
     tx.tables = Some(tables);
+    tx.names = names;
     let sql = tx.query(&query)?;
+    let marked = std::mem::take(&mut tx.marked);
     let columns = tx.outputs.take().map(|outs| {
-        outs.into_iter()
-            .map(|(name, kind, affinity)| (name.clone(), ViewColumn { target: name, logical: kind.to_logical(), affinity }))
-            .collect()
+        let mut cols: HashMap<String, ViewColumn> = outs.into_iter()
+            .map(|(name, kind, affinity)| (name.clone(), ViewColumn { target: name, logical: kind.to_logical(), affinity, epoch: None, time_of_number: None, grouped_with: Vec::new(), same_shard: Vec::new() }))
+            .collect();
+        for (name, c) in marked {
+            cols.entry(name.clone()).or_insert(ViewColumn { target: name, ..c });
+        }
+        cols
     });
     Ok(TranslatedView { sql, columns })
 }

@@ -2,9 +2,12 @@
 //! a literal format of plain text, `%%`, `%s` and `%d` without flags, width or precision.
 //! SQLite prints a NULL argument as `''` for `%s` and `0` for `%d`, and a missing one the
 //! same way; `%d` of an integer column is its decimal text. Refused: `%f`, `%.2f` and the
-//! other conversions (SQLite rounds the double's exact binary value, PostgreSQL's numeric
-//! conversion keeps 15 digits and MySQL's `FORMAT`/`ROUND` differ again), flags and widths,
-//! `%d` of anything but an integer column (SQLite truncates reals and parses text).
+//! other conversions, flags and widths, `%d` of anything but an integer column (SQLite
+//! truncates reals and parses text). SQLite rounds the double's exact value half away from
+//! zero: `printf('%.2f', 2.675)` is `2.67` (the double is 2.67499999…), of 0.125 `0.13`;
+//! PostgreSQL's `round(x::numeric, 2)` keeps 15 digits (`2.68`) and its `to_char` rounds
+//! exact halves to even (`0.12`); MariaDB's `ROUND` says `2.68` and `0.12`, `FORMAT` adds
+//! thousands separators. No target spelling gives SQLite's digits for every double.
 
 use sqlparser::ast::Expr;
 
@@ -34,7 +37,7 @@ fn pieces(fmt: &str) -> R<Vec<Piece>> {
             }
             Some('s') => Piece::Str,
             Some('d' | 'i') => Piece::Int,
-            Some(x) => return Err(format!("printf() conversion %{x}…: SQLite formats it its own way (rounding of the double's exact value, flags, widths), the target differently")),
+            Some(x) => return Err(format!("printf() conversion %{x}…: SQLite formats it its own way (the double's exact value rounded half away from zero: printf('%.2f', 2.675) is 2.67, of 0.125 0.13; flags, widths), the target's rounding differs (2.68, 0.12)")),
             None => return Err("printf() format ends with %".into()),
         };
         if !text.is_empty() {

@@ -21,6 +21,20 @@ pub(super) fn plain_wildcard(o: &WildcardAdditionalOptions) -> R<()> {
     Ok(())
 }
 
+/// How many columns a query's result has, where it can be told without the tables (no `*`).
+pub(super) fn result_count(body: &SetExpr) -> Option<usize> {
+    match body {
+        SetExpr::Select(s) => {
+            let star = s.projection.iter().any(|i| matches!(i, SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)));
+            (!star).then_some(s.projection.len())
+        }
+        SetExpr::Query(q) => result_count(&q.body),
+        SetExpr::SetOperation { left, .. } => result_count(left),
+        SetExpr::Values(v) => v.rows.first().map(|r| r.len()),
+        _ => None,
+    }
+}
+
 impl<'a> Tx<'a> {
     /// A query, its columns those of its own FROM: a subquery in a trigger's UPDATE or DELETE
     /// does not see the written table's columns as its own.
@@ -172,6 +186,15 @@ impl<'a> Tx<'a> {
         r
     }
 
+    /// A result column: a bare column reference is carried as the column is, whatever the
+    /// load made of it.
+    fn item_expr(&mut self, e: &Expr) -> R<super::values::Tr> {
+        self.bare_item = matches!(e, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
+        let t = self.expr(e);
+        self.bare_item = false;
+        t
+    }
+
     pub(super) fn check_select(&self, s: &Select) -> R<()> {
         if s.top.is_some() || s.into.is_some() || !s.lateral_views.is_empty() || s.prewhere.is_some() || !s.connect_by.is_empty()
             || !s.cluster_by.is_empty() || !s.distribute_by.is_empty() || !s.sort_by.is_empty() || s.qualify.is_some()
@@ -211,13 +234,13 @@ impl<'a> Tx<'a> {
         for item in &s.projection {
             items.push(match item {
                 SelectItem::UnnamedExpr(e) => {
-                    let t = self.expr(e)?;
+                    let t = self.item_expr(e)?;
                     let sql = t.sql.clone();
                     typed.push(Some(t));
                     sql
                 }
                 SelectItem::ExprWithAlias { expr, alias } => {
-                    let t = self.expr(expr)?;
+                    let t = self.item_expr(expr)?;
                     let sql = format!("{} AS {}", t.sql, self.qi(&alias.value));
                     typed.push(Some(t));
                     sql
@@ -254,7 +277,15 @@ impl<'a> Tx<'a> {
                     return Err("GROUP BY … WITH ROLLUP/CUBE is not SQLite".into());
                 }
                 if !exprs.is_empty() {
-                    let g = exprs.iter().map(|e| self.expr(e).map(|t| t.sql)).collect::<R<Vec<_>>>()?;
+                    let mut g = exprs.iter().map(|e| self.expr(e).map(|t| t.sql)).collect::<R<Vec<_>>>()?;
+                    // A key the target widened: its added columns join the group.
+                    for e in exprs {
+                        for k in self.grouped_with(e) {
+                            if !g.contains(&k) {
+                                g.push(k);
+                            }
+                        }
+                    }
                     out.push_str(&format!(" GROUP BY {}", g.join(", ")));
                 }
             }
@@ -273,6 +304,26 @@ impl<'a> Tx<'a> {
     pub(super) fn select_outputs(&mut self, s: &Select) -> Vec<(String, Kind, Affinity)> {
         let mut out: Vec<(String, Kind, Affinity)> = Vec::new();
         let items = std::mem::take(&mut self.items);
+        // The view names its columns: each item takes its name in order (a column keeps its
+        // affinity, an expression has none); `*` leaves the order untold.
+        if !self.names.is_empty() {
+            if items.len() != self.names.len() || items.iter().any(Option::is_none) {
+                return out;
+            }
+            for ((item, t), name) in s.projection.iter().zip(items.iter().flatten()).zip(&self.names) {
+                let e = match item {
+                    SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => e,
+                    _ => return Vec::new(),
+                };
+                let aff = match e {
+                    Expr::Identifier(_) | Expr::CompoundIdentifier(_) => t.aff.unwrap_or(Affinity::Blob),
+                    _ => Affinity::Blob,
+                };
+                out.push((name.clone(), t.kind, aff));
+            }
+            out.retain(|(_, k, _)| *k != Kind::Unknown && *k != Kind::Null);
+            return out;
+        }
         let scope: Vec<(String, Option<&'a super::sources::ViewSource>)> = self.scopes.last().map(|sc| sc.iter().map(|(n, _, src)| (n.clone(), *src)).collect()).unwrap_or_default();
         let table_columns = |src: &super::sources::ViewSource, out: &mut Vec<(String, Kind, Affinity)>| {
             for c in src.columns.iter().flatten().map(|(_, c)| c) {
@@ -323,6 +374,27 @@ impl<'a> Tx<'a> {
             *seen.entry(n.to_ascii_lowercase()).or_default() += 1;
         }
         out.retain(|(n, k, _)| seen[&n.to_ascii_lowercase()] == 1 && *k != Kind::Unknown && *k != Kind::Null);
+        // A number the load made a timestamp stays one for the views that read this one.
+        let mut marked = Vec::new();
+        for item in &s.projection {
+            let (e, name) = match item {
+                SelectItem::UnnamedExpr(e) => (e, None),
+                SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.value.clone())),
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                    for (_, src) in &scope {
+                        for c in src.iter().flat_map(|s| s.columns.iter().flatten()).map(|(_, c)| c).filter(|c| c.time_of_number.is_some()) {
+                            marked.push((c.target.clone(), c.clone()));
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if let Some(c) = self.time_of_number_column(e) {
+                marked.push((name.unwrap_or_else(|| c.target.clone()), c.clone()));
+            }
+        }
+        self.marked = marked;
         out
     }
 
@@ -362,7 +434,16 @@ impl<'a> Tx<'a> {
                 format!("{kw} {rel}")
             }
             JoinConstraint::Natural => format!("NATURAL {kw} {rel}"),
-            JoinConstraint::On(e) => format!("{kw} {rel} ON {}", self.pred(e)?.sql),
+            JoinConstraint::On(e) => {
+                let on = self.pred(e)?.sql;
+                // Citus: co-located tables joined by their key joined on the shard column too.
+                let extra = self.same_shard_terms(e);
+                if extra.is_empty() {
+                    format!("{kw} {rel} ON {on}")
+                } else {
+                    format!("{kw} {rel} ON ({on}) AND {}", extra.join(" AND "))
+                }
+            }
             JoinConstraint::Using(cols) => {
                 let cs = cols.iter().map(|c| match one_part(c) {
                     Some(id) => Ok(self.qi(&id.value)),

@@ -37,6 +37,13 @@ pub(super) struct Tx<'a> {
     pub(super) items: Vec<Option<super::values::Tr>>,
     /// In a trigger: the columns `NEW.`/`OLD.` name (`trigger.rs`).
     pub(super) row: Option<&'a HashMap<String, (String, LogicalType)>>,
+    /// The names a view gives its columns (`CREATE VIEW v(a, b) AS …`), in place of the
+    /// SELECT's own; empty when it gives none.
+    pub(super) names: Vec<String>,
+    /// Translating a result column that is a bare column reference (`SELECT t.c AS x`).
+    pub(super) bare_item: bool,
+    /// The view's result columns that carry a number the load made a timestamp, by name.
+    pub(super) marked: Vec<(String, super::sources::ViewColumn)>,
 }
 
 /// The deepest expression translated. SQLite itself stores none deeper than 1,000 levels
@@ -46,7 +53,7 @@ pub(super) const MAX_DEPTH: usize = 1200;
 
 impl<'a> Tx<'a> {
     pub(super) fn new(d: Dialect, src: &'a str) -> Tx<'a> {
-        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0, in_default: false, queries: 0, outputs: None, items: Vec::new(), row: None }
+        Tx { sp: d.spelling(), src, cols: None, tables: None, scopes: Vec::new(), ctes: Vec::new(), derived: 0, depth: 0, in_default: false, queries: 0, outputs: None, items: Vec::new(), row: None, names: Vec::new(), bare_item: false, marked: Vec::new() }
     }
 
     pub(super) fn qi(&self, name: &str) -> String {

@@ -152,8 +152,9 @@ pub fn max_of(t: &PlannedTable, column: &str) -> String {
     format!("SELECT CAST(MAX({}) AS SIGNED) FROM {}", q(column), q(&t.name))
 }
 
-pub fn create_view(name: &str, select: &str) -> String {
-    format!("CREATE VIEW {} AS {select}", q(name))
+pub fn create_view(name: &str, columns: &[String], select: &str) -> String {
+    let list = if columns.is_empty() { String::new() } else { format!(" ({})", columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", ")) };
+    format!("CREATE VIEW {}{list} AS {select}", q(name))
 }
 
 /// `INSERT INTO t (cols) VALUES ` for the loaded (not generated) columns, carrying Ferry's
@@ -244,8 +245,8 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     fn key_steps(&self, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
         key_steps(&self.flavor, t)
     }
-    fn create_view(&self, name: &str, select: &str) -> String {
-        create_view(name, select)
+    fn create_view(&self, name: &str, columns: &[String], select: &str) -> String {
+        create_view(name, columns, select)
     }
     fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String> {
         super::triggers::create(t)

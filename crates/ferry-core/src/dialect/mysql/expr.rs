@@ -182,6 +182,22 @@ impl Spelling for MySql {
     fn next_weekday(&self, wall: &str, n: i64) -> String {
         format!("({wall} + INTERVAL (({n} + 8 - DAYOFWEEK({wall})) % 7) DAY)")
     }
+    fn wall_millis(&self, wall: &str) -> String {
+        // Whole minutes exactly (TIMESTAMPDIFF truncates toward zero, so from a minute's
+        // start); the seconds' arithmetic is SQLite's, in doubles.
+        format!(
+            "(TIMESTAMPDIFF(MINUTE, CAST('1970-01-01 00:00:00' AS DATETIME), CAST(DATE_FORMAT({wall}, '%Y-%m-%d %H:%i:00') AS DATETIME)) * 60000 + CAST(FLOOR((CAST(SECOND({wall}) AS DOUBLE) + LEAST(CAST(MICROSECOND({wall}) AS DOUBLE) / 1000000e0, 0.999e0)) * 1000e0 + 0.5e0) AS SIGNED))"
+        )
+    }
+    fn millis_wall(&self, ms: &str) -> String {
+        format!("(CAST('1970-01-01 00:00:00' AS DATETIME(6)) + INTERVAL ({ms}) * 1000 MICROSECOND)")
+    }
+    fn julian_day(&self, ms: &str) -> String {
+        format!("(({ms} + 210866760000000) / 86400000e0)")
+    }
+    fn millis_seconds(&self, ms: &str) -> String {
+        format!("CAST(FLOOR(({ms}) / 1000) AS SIGNED)")
+    }
 
     fn null_safe_equal(&self, a: &str, b: &str, negated: bool) -> String {
         if negated { format!("NOT ({a} <=> {b})") } else { format!("{a} <=> {b}") }

@@ -194,8 +194,16 @@ pub fn max_of(t: &PlannedTable, schema: &str, column: &str) -> String {
 
 /// The view's body names its tables as the source did, unqualified: they resolve in the
 /// target schema by the search path the statement carries (`search_path_for`).
-pub fn create_view(schema: &str, name: &str, select: &str) -> String {
-    format!("{}CREATE VIEW {} AS {select}", super::search_path_for(schema), qualified(schema, name))
+pub fn create_view(schema: &str, name: &str, columns: &[String], select: &str) -> String {
+    format!("{}CREATE VIEW {}{} AS {select}", super::search_path_for(schema), qualified(schema, name), column_list(columns))
+}
+
+/// ` ("a", "b")`, or nothing for no names.
+fn column_list(columns: &[String]) -> String {
+    if columns.is_empty() {
+        return String::new();
+    }
+    format!(" ({})", columns.iter().map(|c| q(c)).collect::<Vec<_>>().join(", "))
 }
 
 /// `COPY t (cols) FROM STDIN (FORMAT binary)` for the loaded (not generated) columns.
@@ -301,8 +309,8 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn key_steps(&self, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
         key_steps(&self.schema, t)
     }
-    fn create_view(&self, name: &str, select: &str) -> String {
-        create_view(&self.schema, name, select)
+    fn create_view(&self, name: &str, columns: &[String], select: &str) -> String {
+        create_view(&self.schema, name, columns, select)
     }
     fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String> {
         super::triggers::create(&self.schema, t)

@@ -168,6 +168,27 @@ impl Spelling for Postgres {
     fn next_weekday(&self, wall: &str, n: i64) -> String {
         format!("({wall} + ((CAST({n} + 7 - EXTRACT(DOW FROM {wall}) AS integer) % 7) * INTERVAL '1 day'))")
     }
+    fn wall_millis(&self, wall: &str) -> String {
+        // EXTRACT gives numerics (exact); the seconds' arithmetic is SQLite's, in doubles.
+        let sec = format!("EXTRACT(SECOND FROM {wall})");
+        let minute = format!("CAST(EXTRACT(EPOCH FROM date_trunc('minute', {wall})) AS bigint) * 1000");
+        let frac = format!("CAST(({sec} - floor({sec})) * 1000000 AS double precision) / CAST(1000000 AS double precision)");
+        let d = |x: &str| format!("CAST({x} AS double precision)");
+        format!(
+            "({minute} + CAST(trunc(({} + LEAST({frac}, {})) * {} + {}) AS bigint))",
+            d(&format!("floor({sec})")), d("0.999"), d("1000"), d("0.5")
+        )
+    }
+    fn millis_wall(&self, ms: &str) -> String {
+        // Whole days, then the milliseconds into the day: exact at any distance from 1970.
+        format!("(CAST(DATE '1970-01-01' + CAST(floor({ms} / 86400000.0) AS integer) AS timestamp) + ({ms} - floor({ms} / 86400000.0) * 86400000) * INTERVAL '1 millisecond')")
+    }
+    fn julian_day(&self, ms: &str) -> String {
+        format!("(CAST({ms} + 210866760000000 AS double precision) / CAST(86400000 AS double precision))")
+    }
+    fn millis_seconds(&self, ms: &str) -> String {
+        format!("CAST(floor({ms} / 1000.0) AS bigint)")
+    }
 
     fn null_safe_equal(&self, a: &str, b: &str, negated: bool) -> String {
         if negated { format!("{a} IS DISTINCT FROM {b}") } else { format!("{a} IS NOT DISTINCT FROM {b}") }

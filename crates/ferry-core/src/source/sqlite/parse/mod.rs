@@ -132,6 +132,13 @@ pub fn parse_create_index(sql: &str) -> Result<ParsedIndex, String> {
 
 /// `CREATE [TEMP] VIEW [IF NOT EXISTS] [schema.]name [(cols)] AS select` → the SELECT text.
 pub fn view_select(sql: &str) -> Result<String, String> {
+    parse_create_view(sql).map(|(_, select)| select)
+}
+
+/// `CREATE [TEMP] VIEW [IF NOT EXISTS] [schema.]name [(cols)] AS select` → the names the
+/// view gives its columns (empty without a list; SQLite takes bare names only, a COLLATE or
+/// ASC after one is its syntax error) and the SELECT text.
+pub fn parse_create_view(sql: &str) -> Result<(Vec<String>, String), String> {
     let p = Parser::new(sql)?;
     let n = p.toks.len();
     let mut i = p.expect_kw(0, "CREATE")?;
@@ -142,12 +149,20 @@ pub fn view_select(sql: &str) -> Result<String, String> {
     i = p.skip_if_not_exists(i);
     let (_, next) = p.qualified_name(i)?;
     i = next;
+    let mut columns = Vec::new();
     if p.is_punct(i, b'(') {
-        i = p.matching(i)? + 1;
+        let close = p.matching(i)?;
+        for (a, b) in p.split_items(i + 1, close)? {
+            if b != a + 1 {
+                return Err(format!("expected a column name in the view's column list, found `{}`", p.span(a, b)));
+            }
+            columns.push(p.ident(a)?);
+        }
+        i = close + 1;
     }
     i = p.expect_kw(i, "AS")?;
     if i >= n {
         return Err("a view without a SELECT".into());
     }
-    Ok(p.span(i, n).to_string())
+    Ok((columns, p.span(i, n).to_string()))
 }

@@ -1,6 +1,6 @@
 use super::parsed::*;
 use super::lex::*;
-use super::{parse_create_index, parse_create_table, view_select};
+use super::{parse_create_index, parse_create_table, parse_create_view, view_select};
 use super::parser::*;
 use crate::schema::{Check, Generated, IndexPart};
 
@@ -630,6 +630,18 @@ fn parse_view_select() {
     assert!(view_select("CREATE VIEW v").is_err());
     assert!(view_select("CREATE VIEW v AS").is_err());
     assert!(view_select("CREATE TABLE v(a)").is_err());
+    // The names a view gives its columns, unquoted.
+    for (sql, want) in [
+        ("CREATE VIEW v AS SELECT 1", vec![]),
+        ("CREATE VIEW v(a) AS SELECT 1", vec!["a"]),
+        ("CREATE TEMP VIEW IF NOT EXISTS main.\"v v\" ( \"a b\", [c], `d`, 'e' ) AS SELECT 1, 2, 3, 4", vec!["a b", "c", "d", "e"]),
+    ] {
+        let (cols, select) = parse_create_view(sql).unwrap();
+        assert_eq!(cols, want, "{sql}");
+        assert!(select.starts_with("SELECT 1"), "{sql}: {select}");
+    }
+    assert!(parse_create_view("CREATE VIEW v(a COLLATE NOCASE) AS SELECT 1").is_err());
+    assert!(parse_create_view("CREATE VIEW v(a,) AS SELECT 1").is_err());
 }
 
 #[test]
