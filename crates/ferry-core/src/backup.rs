@@ -249,6 +249,14 @@ pub struct TableSql {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pre: Vec<String>,
     pub create: String,
+    /// Right after `create`: a partitioned table's partitions (PostgreSQL, where each is a
+    /// table of its own; MySQL's are in `create`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partitions: Vec<String>,
+    /// A partitioned table (PostgreSQL): its rows are read through a query, as `COPY` reads
+    /// no partitioned table itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partitioned: bool,
     /// The columns whose values are dumped (generated columns are left out: they are computed again).
     pub columns: Vec<String>,
     /// MySQL/MariaDB: which of `columns` hold bytes (dumped as hex).

@@ -13,7 +13,7 @@ use crate::dialect::session::{db_message, Conn, Target};
 use crate::error::{FerryError, Result};
 use crate::plan::Plan;
 use crate::schema::{FkAction, LogicalType};
-use crate::plan::resolve::{planned_tables, PlannedPart, PlannedTable};
+use crate::plan::resolve::{planned_tables, PlannedPart, PlannedPartition, PlannedTable};
 use crate::dialect::{derived_name, Dialect};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -35,6 +35,21 @@ pub struct ExistingTable {
     /// (name, the CHECK's expression as the server prints it).
     pub checks: Vec<(String, String)>,
     pub indexes: Vec<ExistingIndex>,
+    /// How the table is partitioned, if it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<ExistingPartition>,
+}
+
+/// A partitioned table's partitioning as the catalogs describe it (PostgreSQL
+/// `pg_partitioned_table` and `pg_get_partkeydef`; MySQL `information_schema.PARTITIONS`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ExistingPartition {
+    /// `range`, `list`, `hash` (MySQL's `RANGE COLUMNS` reads as `range`).
+    pub method: String,
+    /// The partition key: column names, or expressions as the server prints them.
+    pub key: Vec<String>,
+    /// The partitions' names: PostgreSQL's partition tables, MySQL's partitions.
+    pub partitions: Vec<String>,
 }
 
 /// A column as the target holds it.
@@ -72,6 +87,9 @@ pub struct ExistingIndex {
     /// Each part: a column name or an expression, and whether it is DESC.
     pub parts: Vec<(String, bool)>,
     pub where_sql: Option<String>,
+    /// Columns carried without being searched by (PostgreSQL `INCLUDE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,6 +137,8 @@ pub enum ObjectKind {
     ForeignKey,
     Check,
     Index,
+    /// How a table is partitioned (or that it is not).
+    Partitioning,
 }
 
 impl ObjectKind {
@@ -131,6 +151,7 @@ impl ObjectKind {
             ObjectKind::ForeignKey => "foreign key",
             ObjectKind::Check => "check",
             ObjectKind::Index => "index",
+            ObjectKind::Partitioning => "partitioning",
         }
     }
 }
@@ -523,6 +544,80 @@ fn index_text(unique: bool, parts: &[(String, bool)], where_sql: Option<&str>) -
     format!("{}({}){}", if unique { "UNIQUE " } else { "" }, p.join(", "), where_sql.map(|w| format!(" WHERE {w}")).unwrap_or_default())
 }
 
+/// ` INCLUDE (a, b)`, or nothing for an index that carries no columns.
+fn include_text(include: &[String]) -> String {
+    if include.is_empty() { String::new() } else { format!(" INCLUDE {}", cols_text(include)) }
+}
+
+fn include_words(include: &[String]) -> String {
+    if include.is_empty() { "none".into() } else { cols_text(include) }
+}
+
+/// A planned partitioning in words: `range (created_at) monthly: 15 partitions (…)`.
+fn planned_partition_text(p: &PlannedPartition, dialect: Dialect) -> String {
+    let names = dialect.partition_names(p);
+    format!("{}: {} partitions ({})", planned_words(p), names.len(), list_some(&names))
+}
+
+fn existing_partition_text(x: &ExistingPartition) -> String {
+    format!("{} ({}): {} partitions ({})", x.method, x.key.join(", "), x.partitions.len(), list_some(&x.partitions))
+}
+
+/// Up to four names; more as the first two, an ellipsis and the last two.
+fn list_some(names: &[String]) -> String {
+    if names.len() <= 4 {
+        return names.join(", ");
+    }
+    format!("{}, … {}", names[..2].join(", "), names[names.len() - 2..].join(", "))
+}
+
+/// The planned partitioning (or none) against the target's, as one item; None when neither
+/// side partitions the table.
+fn compare_partitioning(dialect: Dialect, t: &PlannedTable, x: &ExistingTable) -> Option<ItemDiff> {
+    let (planned, actual) = (t.partition.as_ref(), x.partition.as_ref());
+    if planned.is_none() && actual.is_none() {
+        return None;
+    }
+    let planned_text = planned.map(|p| planned_partition_text(p, dialect)).unwrap_or_else(|| "not partitioned".into());
+    let actual_text = actual.map(existing_partition_text).unwrap_or_else(|| "not partitioned".into());
+    let mut diffs = vec![];
+    match (planned, actual) {
+        (Some(p), None) => diffs.push(format!("planned partitioned by {}; the target's table is not partitioned", planned_words(p))),
+        (None, Some(a)) => diffs.push(format!("the target's table is partitioned by {} ({} partitions); planned not partitioned", existing_words(a), a.partitions.len())),
+        (Some(p), Some(a)) => {
+            let same_key = a.method == "range" && a.key.len() == 1 && dialect.same_name(&a.key[0], &p.column);
+            if !same_key {
+                diffs.push(format!("partition key: {} in the target, range ({}) planned", existing_words(a), p.column));
+            }
+            let want = dialect.partition_names(p);
+            let missing: Vec<String> = want.iter().filter(|w| !a.partitions.iter().any(|h| dialect.same_name(h, w))).cloned().collect();
+            let extra: Vec<String> = a.partitions.iter().filter(|h| !want.iter().any(|w| dialect.same_name(h, w))).cloned().collect();
+            if !missing.is_empty() {
+                diffs.push(format!("partitions planned, not in the target: {}", list_some(&missing)));
+            }
+            if !extra.is_empty() {
+                diffs.push(format!("partitions in the target, not planned: {}", list_some(&extra)));
+            }
+        }
+        (None, None) => {}
+    }
+    Some(ItemDiff { kind: ObjectKind::Partitioning, name: t.name.clone(), status: if diffs.is_empty() { Status::Equal } else { Status::Different }, planned: Some(planned_text), actual: Some(actual_text), differences: diffs })
+}
+
+/// `range (created_at) monthly`.
+fn planned_words(p: &PlannedPartition) -> String {
+    let every = match p.ranges.first().map(|r| r.label.contains('m')) {
+        Some(true) => " monthly",
+        Some(false) => " yearly",
+        None => "",
+    };
+    format!("range ({}){every}", p.column)
+}
+
+fn existing_words(x: &ExistingPartition) -> String {
+    format!("{} ({})", x.method, x.key.join(", "))
+}
+
 /// Compares the planned tables with what the target holds. `collations`: the collation text
 /// columns get (MySQL's binary one; PostgreSQL's default, unnamed) and the one for columns
 /// compared without case (`Target::collations`).
@@ -610,9 +705,17 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
                 if !same_where {
                     diffs.push(format!("WHERE: {} in the target, {} planned", a.where_sql.as_deref().unwrap_or("none"), where_sql.as_deref().unwrap_or("none")));
                 }
+                // A covering index's carried columns (PostgreSQL INCLUDE; MySQL appends them
+                // to the key, compared as parts above).
+                if !same_names(dialect, &a.include, &ix.include) {
+                    diffs.push(format!("INCLUDE: {} in the target, {} planned", include_words(&a.include), include_words(&ix.include)));
+                }
             }
-            items.push(item(ObjectKind::Index, &ix.name, Some(index_text(ix.unique, &parts, where_sql.as_deref())), actual.map(|a| index_text(a.unique, &a.parts, a.where_sql.as_deref())), diffs));
+            let planned_text = index_text(ix.unique, &parts, where_sql.as_deref()) + &include_text(&ix.include);
+            items.push(item(ObjectKind::Index, &ix.name, Some(planned_text), actual.map(|a| index_text(a.unique, &a.parts, a.where_sql.as_deref()) + &include_text(&a.include)), diffs));
         }
+        // Partitioning: planned or in the target (or both).
+        items.extend(compare_partitioning(dialect, t, x));
         // CHECKs.
         for ck in &t.checks {
             let actual = x.checks.iter().find(|(n, _)| dialect.same_name(n, &ck.name));
@@ -662,7 +765,7 @@ pub fn compare(planned: &[PlannedTable], existing: &[ExistingTable], dialect: Di
             // MySQL lists UNIQUE constraints' indexes and the ones InnoDB adds for foreign keys.
             let owned = dialect.lists_constraint_indexes() && (x.uniques.iter().any(|(n, _)| n == &ix.name) || fk_names.contains(&ix.name.as_str()));
             if !owned && !planned_index_names.iter().any(|n| dialect.same_name(n, &ix.name)) {
-                items.push(item(ObjectKind::Index, &ix.name, None, Some(index_text(ix.unique, &ix.parts, ix.where_sql.as_deref())), vec![]));
+                items.push(item(ObjectKind::Index, &ix.name, None, Some(index_text(ix.unique, &ix.parts, ix.where_sql.as_deref()) + &include_text(&ix.include)), vec![]));
             }
         }
         for (name, sql) in &x.checks {

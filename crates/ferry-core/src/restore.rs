@@ -210,7 +210,7 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
             match rec {
                 DumpRecord::Header { .. } => return Err(FerryError::Other(format!("{} is damaged: a second header", dump.display()))),
                 DumpRecord::Table { name, sql } => {
-                    for s in sql.pre.iter().chain(std::iter::once(&sql.create)) {
+                    for s in sql.pre.iter().chain(std::iter::once(&sql.create)).chain(&sql.partitions) {
                         conn.execute(s).await.map_err(|e| step(s, e))?;
                     }
                     current = Some((name, sql));

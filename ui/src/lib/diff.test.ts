@@ -66,6 +66,7 @@ describe('the diff', () => {
     expect(new Set(Object.values(TONE)).size).toBe(5);
     expect(kindLabel('foreign_key')).toBe('foreign key');
     expect(kindLabel('primary_key')).toBe('primary key');
+    expect(kindLabel('partitioning')).toBe('partitioning');
   });
 
   it('ties an acknowledgement to exactly the steps read', () => {

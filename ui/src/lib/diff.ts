@@ -37,6 +37,7 @@ const KIND: Record<ObjectKind, string> = {
   foreign_key: 'foreign key',
   check: 'check',
   index: 'index',
+  partitioning: 'partitioning',
 };
 
 export function kindLabel(k: ObjectKind): string {

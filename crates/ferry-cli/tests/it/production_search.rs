@@ -332,6 +332,8 @@ async fn a_view_reading_past_its_index_gets_a_covering_index() {
             let run = ferry(&["migrate", s, "--to", &db.url, "--plan", bad.to_str().unwrap()]);
             assert!(run.code != 0 && run.stderr.contains(word) && !run.stderr.contains("panicked"), "{kind:?} {name}: {}{}", run.stdout, run.stderr);
         }
+        let proposed = dir.path(&format!("proposed-{kind:?}.toml"));
+        std::fs::copy(&plan, &proposed).unwrap();
         accept_kind(&plan, "covering_index");
         let run = ferry(&["migrate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
         assert_eq!(run.code, 0, "{kind:?}: {}\n{}", run.stdout, run.stderr);
@@ -356,5 +358,26 @@ async fn a_view_reading_past_its_index_gets_a_covering_index() {
         let got = db.texts(if kind == Kind::Pg { "SELECT (sum(units) + sum(items_total) + count(*))::text FROM order_totals" } else { "SELECT CAST(sum(units) + sum(items_total) + count(*) AS CHAR) FROM order_totals" }).await;
         assert_eq!(got[0].as_deref().map(|t| t.parse::<f64>().unwrap()), Some(sum), "{kind:?}");
         clean(&src, &db, &plan, kind);
+
+        // Diff compares what the index carries, both ways: the covering index against the
+        // plan that leaves it plain, a plain one against the plan that covers.
+        let index_diffs = |plan: &Path| -> Vec<String> {
+            let d = ferry(&["diff", s, "--to", &db.url, "--plan", plan.to_str().unwrap(), "--json"]);
+            let dj: J = serde_json::from_str(&d.stdout).unwrap_or_else(|_| panic!("{kind:?}: diff --json: {}\n{}", d.stdout, d.stderr));
+            let items = dj["tables"].as_array().unwrap().iter().flat_map(|t| t["items"].as_array().unwrap().clone());
+            items.filter(|i| i["status"] != "equal").map(|i| format!("{} {}: {}", i["kind"].as_str().unwrap(), i["name"].as_str().unwrap(), i["differences"].as_array().unwrap().iter().filter_map(J::as_str).collect::<Vec<_>>().join("; "))).collect()
+        };
+        let (covering, plain) = match kind {
+            Kind::Pg => ("INCLUDE: (id, quantity, line_total) in the target, none planned", "INCLUDE: none in the target, (id, quantity, line_total) planned"),
+            Kind::My => ("parts: (order_id, quantity, line_total) in the target, (order_id) planned", "parts: (order_id) in the target, (order_id, quantity, line_total) planned"),
+        };
+        assert_eq!(index_diffs(&proposed), [format!("index idx_order_items_order: {covering}")], "{kind:?}");
+        let remake = match kind {
+            Kind::Pg => "DROP INDEX idx_order_items_order; CREATE INDEX idx_order_items_order ON order_items (order_id)",
+            Kind::My => "ALTER TABLE order_items DROP INDEX idx_order_items_order, ADD INDEX idx_order_items_order (order_id)",
+        };
+        db.exec(remake).await.unwrap();
+        assert_eq!(index_diffs(&plan), [format!("index idx_order_items_order: {plain}")], "{kind:?}");
+        assert!(index_diffs(&proposed).is_empty(), "{kind:?}");
     }
 }

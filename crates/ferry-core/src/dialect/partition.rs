@@ -17,6 +17,15 @@ impl Dialect {
 }
 
 impl Dialect {
+    /// The names the partitions of `p` get: PostgreSQL's partition tables, MySQL's partitions
+    /// within the table; for `diff` to compare with what the target holds.
+    pub fn partition_names(self, p: &PlannedPartition) -> Vec<String> {
+        match self {
+            Dialect::Postgres => postgres::partition::names(p),
+            Dialect::MySql | Dialect::MariaDb => mysql::partition::names(p),
+        }
+    }
+
     /// Whether a partitioned table keeps foreign keys (its own, to other tables): PostgreSQL
     /// does; InnoDB partitioned tables take none, in or out.
     pub fn partitioned_keeps_foreign_keys(self) -> bool {

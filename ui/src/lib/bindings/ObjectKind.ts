@@ -3,4 +3,4 @@
 /**
  * What kind of object an item is.
  */
-export type ObjectKind = "column" | "primary_key" | "unique" | "foreign_key" | "check" | "index";
+export type ObjectKind = "column" | "primary_key" | "unique" | "foreign_key" | "check" | "index" | "partitioning";

@@ -27,7 +27,7 @@ impl Inspect for MySqlConnection {
     }
 }
 
-use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};
+use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingPartition, ExistingTable};
 use crate::schema::FkAction;
 use crate::dialect::Dialect;
 use sqlx::Row;
@@ -167,10 +167,85 @@ pub async fn existing_tables(conn: &mut MySqlConnection, dialect: Dialect) -> Re
         let desc = r.try_get::<Option<String>, _>(4)?.as_deref() == Some("D");
         match t.indexes.iter_mut().find(|i| i.name == name) {
             Some(i) => i.parts.push((part, desc)),
-            None => t.indexes.push(ExistingIndex { name, unique, parts: vec![(part, desc)], where_sql: None }),
+            None => t.indexes.push(ExistingIndex { name, unique, parts: vec![(part, desc)], where_sql: None, include: vec![] }),
         }
     }
+    // Partitioned tables: one row per partition (a plain table has one with no name).
+    let parts = sqlx::query(
+        "SELECT CAST(TABLE_NAME AS CHAR), CAST(PARTITION_NAME AS CHAR), CAST(PARTITION_METHOD AS CHAR), CAST(PARTITION_EXPRESSION AS CHAR)
+         FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL
+         ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in parts {
+        let table: String = r.try_get(0)?;
+        let Some(t) = tables.get_mut(&table) else { continue };
+        let name: String = r.try_get(1)?;
+        let p = t.partition.get_or_insert_with(|| {
+            let method = r.try_get::<Option<String>, _>(2).ok().flatten().unwrap_or_default();
+            let expr = r.try_get::<Option<String>, _>(3).ok().flatten().unwrap_or_default();
+            ExistingPartition { method: partition_method(&method), key: partition_key(&expr), partitions: vec![] }
+        });
+        p.partitions.push(name);
+    }
     Ok(tables.into_values().collect())
+}
+
+/// `RANGE COLUMNS` reads as `range` (the key is then columns), `LINEAR HASH` as `hash`.
+fn partition_method(m: &str) -> String {
+    let m = m.trim().to_ascii_lowercase();
+    let m = m.strip_suffix(" columns").unwrap_or(&m);
+    m.strip_prefix("linear ").unwrap_or(m).to_string()
+}
+
+/// `PARTITION_EXPRESSION` (`` `created_at` ``, `` `a`,`b` ``, `year(`d`)`) as its columns,
+/// unquoted, or expressions as printed.
+fn partition_key(expr: &str) -> Vec<String> {
+    let mut key = vec![];
+    let (mut depth, mut quoted, mut part) = (0i32, false, String::new());
+    for ch in expr.chars() {
+        match ch {
+            '`' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                key.push(unquote(&part));
+                part.clear();
+                continue;
+            }
+            _ => {}
+        }
+        part.push(ch);
+    }
+    if !part.trim().is_empty() {
+        key.push(unquote(&part));
+    }
+    key
+}
+
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    match s.strip_prefix('`').and_then(|x| x.strip_suffix('`')) {
+        Some(inner) if !inner.replace("``", "").contains('`') => inner.replace("``", "`"),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_partition_key_reads_as_its_method_and_columns() {
+        let cases: [(&str, &str, &str, &[&str]); 4] = [
+            ("RANGE COLUMNS", "`created_at`", "range", &["created_at"]),
+            ("RANGE", "year(`d`)", "range", &["year(`d`)"]),
+            ("LINEAR HASH", "`a`,`b`", "hash", &["a", "b"]),
+            ("LIST COLUMNS", "`a,b`", "list", &["a,b"]),
+        ];
+        for (method, expr, m, key) in cases {
+            assert_eq!((super::partition_method(method).as_str(), super::partition_key(expr)), (m, key.iter().map(|s| s.to_string()).collect::<Vec<_>>()), "{method} {expr}");
+        }
+    }
 }
 
 /// Whether the table holds at least one row.

@@ -24,9 +24,19 @@ pub fn literal(b: PartitionBound, logical: &LogicalType) -> String {
 /// The name of the catch-all partition.
 pub const MAX: &str = "pmax";
 
+/// A period's partition by its label (`y2024m01` → `p2024m01`).
+pub fn name(label: &str) -> String {
+    format!("p{}", label.trim_start_matches('y'))
+}
+
+/// The partitions' names, in order, the catch-all last.
+pub fn names(p: &PlannedPartition) -> Vec<String> {
+    p.ranges.iter().map(|r| name(&r.label)).chain([MAX.to_string()]).collect()
+}
+
 /// What follows the column list of `CREATE TABLE` (after its options).
 pub fn clause(p: &PlannedPartition, logical: &LogicalType) -> String {
-    let mut parts: Vec<String> = p.ranges.iter().map(|r| format!("PARTITION {} VALUES LESS THAN ({})", q(&format!("p{}", r.label.trim_start_matches('y'))), literal(r.to, logical))).collect();
+    let mut parts: Vec<String> = p.ranges.iter().map(|r| format!("PARTITION {} VALUES LESS THAN ({})", q(&name(&r.label)), literal(r.to, logical))).collect();
     parts.push(format!("PARTITION {} VALUES LESS THAN (MAXVALUE)", q(MAX)));
     format!("\nPARTITION BY RANGE COLUMNS({}) (\n  {}\n)", q(&p.column), parts.join(",\n  "))
 }

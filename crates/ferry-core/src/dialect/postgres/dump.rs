@@ -44,7 +44,7 @@ impl Dump for PgConnection {
         view_sql(self, schema, view).await
     }
     async fn dump_rows(&mut self, schema: &str, table: &str, t: &TableSql, sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> Result<u64, DumpError> {
-        write_rows(self, schema, table, &t.columns, sink).await
+        write_rows(self, schema, table, &t.columns, t.partitioned, sink).await
     }
     async fn restore_rows(&mut self, schema: &str, table: &str, t: &TableSql, _max_statement: usize, lines: &mut dyn Iterator<Item = std::io::Result<Vec<u8>>>) -> Result<u64, DumpError> {
         read_rows(self, schema, table, &t.columns, lines).await
@@ -52,11 +52,15 @@ impl Dump for PgConnection {
 }
 
 /// The schema's tables and views, in the order they were made; a partitioned table once (its
-/// partitions' rows are read through it).
+/// partitions' rows are read through it). Not those an extension owns (`pg_stat_statements`
+/// puts two views in the schema it is created in): they come with their extension, and
+/// their functions are not in the dump.
 pub async fn objects(conn: &mut PgConnection, schema: &str) -> Result<DumpObjects, sqlx::Error> {
     let sql = format!(
         "SELECT c.relname::text, c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = {} AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition ORDER BY c.oid",
+         WHERE n.nspname = {} AND c.relkind IN ('r', 'p', 'v') AND NOT c.relispartition
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+         ORDER BY c.oid",
         simple::lit(schema)
     );
     let rows = simple::rows(conn, &sql).await?;
@@ -142,6 +146,29 @@ pub async fn table_sql(conn: &mut PgConnection, schema: &str, table: &str) -> Re
         defs.push(d);
     }
     out.create = format!("CREATE TABLE {qt} (\n  {}\n)", defs.join(",\n  "));
+    // A partitioned table: its key, then its partitions (and theirs, a level down), each a
+    // table of the schema made `PARTITION OF` its parent with its bounds as the server prints
+    // them (a timestamptz bound with its offset).
+    let sql = format!(
+        "{CATALOG_PATH}WITH RECURSIVE tree(oid, parent, depth) AS (
+             SELECT i.inhrelid, i.inhparent, 1 FROM pg_inherits i WHERE i.inhparent = {oid}::bigint::oid
+             UNION ALL SELECT i.inhrelid, i.inhparent, t.depth + 1 FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid WHERE t.depth < 16)
+         SELECT pg_get_partkeydef({oid}::bigint::oid),
+                ARRAY(SELECT format('CREATE TABLE %s.%s PARTITION OF %s.%s %s%s', quote_ident(cn.nspname), quote_ident(c.relname), quote_ident(pn.nspname), quote_ident(p.relname),
+                                    pg_get_expr(c.relpartbound, c.oid), CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END)
+                      FROM tree t JOIN pg_class c ON c.oid = t.oid JOIN pg_namespace cn ON cn.oid = c.relnamespace
+                      JOIN pg_class p ON p.oid = t.parent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+                      WHERE c.relispartition ORDER BY t.depth, c.relname)
+         FROM pg_class WHERE oid = {oid}::bigint::oid AND relkind = 'p'"
+    );
+    if let Some(r) = simple::rows(&mut *conn, &sql).await?.into_iter().next() {
+        let key: Option<String> = r.try_get(0)?;
+        if let Some(key) = key {
+            out.create.push_str(&format!(" PARTITION BY {key}"));
+            out.partitions = r.try_get(1)?;
+            out.partitioned = true;
+        }
+    }
     let sql = format!("{CATALOG_PATH}SELECT conname::text, contype::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = {oid}::bigint::oid AND contype IN ('p', 'u', 'c', 'x', 'f') ORDER BY contype = 'f', contype <> 'p', conname");
     let cons = simple::rows(&mut *conn, &sql).await?;
     for r in cons {
@@ -150,13 +177,26 @@ pub async fn table_sql(conn: &mut PgConnection, schema: &str, table: &str) -> Re
         if kind == "f" { out.foreign_keys.push(sql) } else { out.post.push(sql) }
     }
     let sql = format!(
-        "{CATALOG_PATH}SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+        "{CATALOG_PATH}SELECT pg_get_indexdef(x.indexrelid), i.relkind = 'I', quote_ident(i.relname) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
          WHERE x.indrelid = {oid}::bigint::oid AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid AND con.conrelid = x.indrelid)
          ORDER BY i.relname"
     );
-    let idx: Vec<String> = simple::scalars(&mut *conn, &sql).await?;
-    out.post.extend(idx);
+    for r in simple::rows(&mut *conn, &sql).await? {
+        let (def, partitioned, name): (String, bool, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        out.post.push(if partitioned { on_every_partition(&def, &name) } else { def });
+    }
     Ok(out)
+}
+
+/// A partitioned table's index as `pg_get_indexdef` prints it (`CREATE INDEX i ON ONLY
+/// s.t …`: the parent alone, its partitions' indexes attached one by one, as `pg_dump` does)
+/// made on the table, so that it reaches every partition as the run made it.
+fn on_every_partition(def: &str, quoted_name: &str) -> String {
+    let only = format!(" {quoted_name} ON ONLY ");
+    match def.find(&only) {
+        Some(at) => format!("{} {quoted_name} ON {}", &def[..at], &def[at + only.len()..]),
+        None => def.to_string(),
+    }
 }
 
 /// `CREATE VIEW` for one view, as the server prints its definition.
@@ -168,9 +208,14 @@ pub async fn view_sql(conn: &mut PgConnection, schema: &str, view: &str) -> Resu
 
 /// Streams the table's rows (the columns `table_sql` listed, generated ones left out) as COPY
 /// text, one line a row, to `sink`; returns the rows.
-pub async fn write_rows(conn: &mut PgConnection, schema: &str, table: &str, columns: &[String], sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> Result<u64, crate::backup::DumpError> {
+pub async fn write_rows(conn: &mut PgConnection, schema: &str, table: &str, columns: &[String], partitioned: bool, sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> Result<u64, crate::backup::DumpError> {
     let cols: Vec<String> = columns.iter().map(|c| q(c)).collect();
-    let sql = format!("COPY {}.{} ({}) TO STDOUT", q(schema), q(table), cols.join(", "));
+    let sql = if partitioned {
+        // COPY reads no partitioned table itself; its rows, every partition's, through a query.
+        format!("COPY (SELECT {} FROM {}.{}) TO STDOUT", cols.join(", "), q(schema), q(table))
+    } else {
+        format!("COPY {}.{} ({}) TO STDOUT", q(schema), q(table), cols.join(", "))
+    };
     // Floats printed exactly (the default from PostgreSQL 12 on; set here for older servers,
     // as pg_dump does), for the COPY's own transaction: a session setting would not last
     // through a transaction pooler.
@@ -267,6 +312,18 @@ pub async fn read_rows(conn: &mut PgConnection, schema: &str, table: &str, colum
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_partitioned_tables_index_is_made_on_every_partition() {
+        let cases = [
+            ("CREATE INDEX ev_k ON ONLY public.ev USING btree (k) INCLUDE (id)", "ev_k", "CREATE INDEX ev_k ON public.ev USING btree (k) INCLUDE (id)"),
+            ("CREATE UNIQUE INDEX \"a ON ONLY b\" ON ONLY s.\"t\" USING btree (x)", "\"a ON ONLY b\"", "CREATE UNIQUE INDEX \"a ON ONLY b\" ON s.\"t\" USING btree (x)"),
+            ("CREATE INDEX i ON public.t USING btree (x)", "i", "CREATE INDEX i ON public.t USING btree (x)"),
+        ];
+        for (def, name, want) in cases {
+            assert_eq!(on_every_partition(def, name), want, "{def}");
+        }
+    }
 
     #[test]
     fn the_schema_entries_are_found_in_a_restore_list() {

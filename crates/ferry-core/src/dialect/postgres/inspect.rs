@@ -41,7 +41,7 @@ impl Inspect for PgConnection {
     }
 }
 
-use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingTable};
+use crate::diff::{ExistingColumn, ExistingForeignKey, ExistingIndex, ExistingPartition, ExistingTable};
 use crate::schema::FkAction;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -145,7 +145,8 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
     let idx = simple::rows(&mut *conn, &format!(
         "SELECT t.relname::text, i.relname::text, x.indisunique,
                 ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(1, x.indnkeyatts) k ORDER BY k),
-                x.indoption::text, pg_get_expr(x.indpred, x.indrelid, true)
+                x.indoption::text, pg_get_expr(x.indpred, x.indrelid, true),
+                ARRAY(SELECT pg_get_indexdef(x.indexrelid, k, true) FROM generate_series(x.indnkeyatts + 1, x.indnatts) k ORDER BY k)
          FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid
          JOIN pg_class t ON t.oid = x.indrelid
@@ -168,9 +169,83 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
             unique: r.try_get(2)?,
             parts: parts.into_iter().enumerate().map(|(i, p)| (p, desc.get(i).copied().unwrap_or(false))).collect(),
             where_sql: r.try_get(5)?,
+            include: r.try_get(6)?,
         });
     }
+    // Partitioned tables: the key as `pg_get_partkeydef` prints it (`RANGE (created_at)`) and
+    // the partitions attached to each.
+    let parts = simple::rows(&mut *conn, &format!(
+        "SELECT c.relname::text, pg_get_partkeydef(c.oid),
+                ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid ORDER BY p.relname)
+         FROM pg_partitioned_table pt
+         JOIN pg_class c ON c.oid = pt.partrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = {s} AND NOT c.relispartition
+         ORDER BY 1",
+        s = simple::lit(schema)
+    ))
+    .await?;
+    for r in parts {
+        let table: String = r.try_get(0)?;
+        let Some(t) = tables.get_mut(&table) else { continue };
+        let (method, key) = partition_key(&r.try_get::<String, _>(1)?);
+        t.partition = Some(ExistingPartition { method, key, partitions: r.try_get(2)? });
+    }
     Ok(tables.into_values().collect())
+}
+
+/// `RANGE (created_at)`, `LIST ("Kind")`, `RANGE (a, lower(b))` read as the method (lower
+/// case) and the key's columns or expressions, column names unquoted.
+fn partition_key(def: &str) -> (String, Vec<String>) {
+    let Some((method, rest)) = def.split_once('(') else { return (def.trim().to_ascii_lowercase(), vec![]) };
+    let inner = rest.trim_end().strip_suffix(')').unwrap_or(rest);
+    let mut key = vec![];
+    let (mut depth, mut quoted, mut part) = (0i32, false, String::new());
+    for ch in inner.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                key.push(unquote(&part));
+                part.clear();
+                continue;
+            }
+            _ => {}
+        }
+        part.push(ch);
+    }
+    if !part.trim().is_empty() {
+        key.push(unquote(&part));
+    }
+    (method.trim().to_ascii_lowercase(), key)
+}
+
+/// A quoted identifier's name (`"Kind"` → `Kind`, `""` inside → `"`); anything else as it is.
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
+        Some(inner) if !inner.replace("\"\"", "").contains('"') => inner.replace("\"\"", "\""),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_partition_key_reads_as_its_method_and_columns() {
+        let cases: [(&str, &str, &[&str]); 5] = [
+            ("RANGE (created_at)", "range", &["created_at"]),
+            ("LIST (\"Kind\")", "list", &["Kind"]),
+            ("RANGE (a, lower(b))", "range", &["a", "lower(b)"]),
+            ("HASH (\"a,b\")", "hash", &["a,b"]),
+            ("RANGE (\"say \"\"hi\"\"\")", "range", &["say \"hi\""]),
+        ];
+        for (def, method, key) in cases {
+            let (m, k) = super::partition_key(def);
+            assert_eq!((m.as_str(), k), (method, key.iter().map(|s| s.to_string()).collect::<Vec<_>>()), "{def}");
+        }
+    }
 }
 
 /// Whether the table holds at least one row.

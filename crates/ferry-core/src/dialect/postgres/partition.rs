@@ -21,6 +21,11 @@ pub fn literal(b: PartitionBound, logical: &LogicalType) -> String {
     }
 }
 
+/// The partitions' names (tables of their own), in order, the DEFAULT one last.
+pub fn names(p: &PlannedPartition) -> Vec<String> {
+    p.ranges.iter().map(|r| r.name.clone()).chain([p.default_name.clone()]).collect()
+}
+
 /// What follows the column list of the parent's `CREATE TABLE`.
 pub fn clause(p: &PlannedPartition) -> String {
     format!(" PARTITION BY RANGE ({})", q(&p.column))
