@@ -86,6 +86,9 @@ pub enum CreatedKind {
     Role,
     /// A login user for a role (`--roles-login`).
     Login,
+    /// A PostgreSQL extension the plan's accepted proposals needed (`pg_trgm`,
+    /// `pg_stat_statements`), recorded only when the run created it: one that was there stays.
+    Extension,
 }
 
 /// Entries a table keeps in the report, per kind; every entry also goes to the rejects file.

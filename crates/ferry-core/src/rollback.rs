@@ -1,6 +1,7 @@
 //! Undoes one run: removes exactly what its report's `created` list says the run made —
 //! triggers (with a PostgreSQL trigger's function) and views first, then tables (children
-//! before the tables they reference), then a PostgreSQL schema the run made, when nothing else
+//! before the tables they reference), then the PostgreSQL extensions the run created (when
+//! nothing else uses them), then a PostgreSQL schema the run made, when nothing else
 //! is left in it, then the roles and login users it made (`--roles`), each once it owns nothing
 //! else (roles are the server's). For a `--data-only` run the tables
 //! stay and the rows it loaded are removed (the run checked those tables were empty before).
@@ -81,7 +82,8 @@ pub async fn rollback(report_path: &Path, url: &str, force: bool, progress: impl
 pub async fn rollback_unfinished(url: &str, pg_schema: Option<&str>, mut progress: impl FnMut(&str) + Send) -> Result<RollbackOutcome> {
     let started = Instant::now();
     let (target, mut conn) = Target::open(url, pg_schema).await?;
-    let Some((tables, views, triggers)) = crate::copy::journal::Journal::new(&target).objects(&mut conn).await? else {
+    let journal = crate::copy::journal::Journal::new(&target);
+    let Some((tables, views, triggers)) = journal.objects(&mut conn).await? else {
         return Err(FerryError::Other(format!(
             "the target {} holds no unfinished Ferry run{}: give the run's report (ferry rollback RUN_REPORT.json --to URL), or a backup with --backup BACKUP.json",
             target.ddl().place(&target.url.database),
@@ -90,7 +92,8 @@ pub async fn rollback_unfinished(url: &str, pg_schema: Option<&str>, mut progres
     };
     progress(&format!("the target's unfinished run names {} and {}", crate::value::plural(tables.len() as u64, "table", "tables"), crate::value::plural(views.len() as u64, "view", "views")));
     let schema = target.dialect.has_schemas().then(|| target.pg_schema.clone());
-    let made = tables.into_iter().map(|n| (CreatedKind::Table, n)).chain(views.into_iter().map(|n| (CreatedKind::View, n))).chain(triggers.into_iter().map(|n| (CreatedKind::Trigger, n)));
+    let extensions = journal.extensions(&mut conn).await?;
+    let made = tables.into_iter().map(|n| (CreatedKind::Table, n)).chain(views.into_iter().map(|n| (CreatedKind::View, n))).chain(triggers.into_iter().map(|n| (CreatedKind::Trigger, n))).chain(extensions.into_iter().map(|n| (CreatedKind::Extension, n)));
     let created = made.map(|(kind, name)| crate::report::CreatedObject { kind, schema: schema.clone(), name }).collect();
     let report = Report { target: target.url.redacted.clone(), created, ..Default::default() };
     undo(&report, target, conn, false, true, started, progress).await
@@ -112,8 +115,16 @@ async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, jour
             triggers.push(t);
         }
     }
+    let mut extensions = vec![];
+    for e in of(CreatedKind::Extension) {
+        let Some(sql) = target.dialect.extension_exists_sql(&e) else { continue };
+        if conn.query_i64(&sql).await.map_err(|x| db_err(&format!("extension {e}"), x))?.unwrap_or(0) > 0 {
+            extensions.push(e);
+        }
+    }
     for c in &report.created {
         let there = match c.kind {
+            CreatedKind::Extension => extensions.contains(&c.name),
             CreatedKind::Trigger => triggers.contains(&c.name),
             CreatedKind::View => present.views.contains(&c.name),
             CreatedKind::Table | CreatedKind::Rows => present.tables.contains(&c.name),
@@ -207,6 +218,26 @@ async fn undo(report: &Report, target: Target, mut conn: Conn, force: bool, jour
                 }
             }
         }
+        // The extensions the run created, once the tables whose indexes used them are gone;
+        // one that objects the run did not make still use is kept, and said.
+        for (i, e) in extensions.iter().enumerate() {
+            let Some(sql) = target.dialect.drop_extension(e) else { continue };
+            let savepoint = format!("ferry_extension_{i}");
+            if pg {
+                conn.execute(&format!("SAVEPOINT {savepoint}")).await.map_err(|x| step("SAVEPOINT", x))?;
+            }
+            progress(&sql);
+            match conn.execute(&sql).await {
+                Ok(()) => out.dropped.push(format!("extension {e}")),
+                Err(x) => {
+                    if pg {
+                        conn.execute(&format!("ROLLBACK TO SAVEPOINT {savepoint}")).await.map_err(|x| step("ROLLBACK TO SAVEPOINT", x))?;
+                    }
+                    let why = x.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| x.to_string());
+                    out.kept.push(format!("extension {e}: objects the run did not make use it ({why})"));
+                }
+            }
+        }
         if !emptied.is_empty() {
             let stmts = target.dialect.empty_tables_sql(&emptied.iter().map(|t| name(t)).collect::<Vec<_>>());
             for sql in stmts {
@@ -256,6 +287,7 @@ fn kind_word(k: CreatedKind) -> &'static str {
         CreatedKind::Rows => "rows of table",
         CreatedKind::Role => "role",
         CreatedKind::Login => "login user",
+        CreatedKind::Extension => "extension",
     }
 }
 

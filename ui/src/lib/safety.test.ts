@@ -32,6 +32,7 @@ describe('confirmations say what they replace or remove', () => {
       'This drops table customers and view recent in T — exactly what the run created, nothing else. It stops if someone wrote to those tables since.',
     );
     expect(rollbackWarning([{ kind: 'rows', schema: null, name: 'orders' }], 'T')).toContain('deletes the rows of orders');
+    expect(rollbackWarning([{ kind: 'table', schema: 'public', name: 'events' }, { kind: 'extension', schema: 'public', name: 'pg_trgm' }], 'T')).toContain('drops table events and extension pg_trgm in T');
     expect(rollbackWarning([], 'T')).toContain('nothing to roll back');
   });
 });

@@ -63,18 +63,18 @@ fn is_partition_of(block: &str, table: &str) -> bool {
 }
 
 /// The plan with the partition proposal of `table` rewritten by `edit`.
-fn edited(plan: &str, table: &str, edit: impl Fn(&str) -> String) -> String {
+pub fn edited(plan: &str, table: &str, edit: impl Fn(&str) -> String) -> String {
     let (head, bs) = blocks(plan);
     assert!(bs.iter().any(|b| is_partition_of(b, table)), "a partition proposal for {table}:\n{plan}");
     head + &bs.iter().map(|b| if is_partition_of(b, table) { edit(b) } else { b.clone() }).collect::<String>()
 }
 
-fn accept(b: &str) -> String {
+pub fn accept(b: &str) -> String {
     b.replace("accept = false", "accept = true")
 }
 
 /// Each month's row count in the source, `YYYY-MM` → rows.
-fn source_months(src: &Path, sql: &str) -> BTreeMap<String, i64> {
+pub fn source_months(src: &Path, sql: &str) -> BTreeMap<String, i64> {
     let c = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     let mut st = c.prepare(sql).unwrap();
     st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).unwrap().map(Result::unwrap).collect()
@@ -82,7 +82,7 @@ fn source_months(src: &Path, sql: &str) -> BTreeMap<String, i64> {
 
 /// Each partition's row count on the target, by the partition's month (`YYYY-MM`; `default`
 /// for the catch-all).
-async fn target_months(db: &TestDb, table: &str) -> BTreeMap<String, i64> {
+pub async fn target_months(db: &TestDb, table: &str) -> BTreeMap<String, i64> {
     let month = |name: &str| -> String {
         // events_y2024m01 / p2024m01 → 2024-01.
         match name.rsplit_once('y').filter(|_| db.kind == Kind::Pg).map(|(_, r)| r.to_string()).or_else(|| name.strip_prefix('p').map(str::to_string)) {
@@ -113,7 +113,7 @@ async fn target_months(db: &TestDb, table: &str) -> BTreeMap<String, i64> {
 }
 
 /// The partitions a table has on the target, by name.
-async fn partitions(db: &TestDb, table: &str) -> Vec<String> {
+pub async fn partitions(db: &TestDb, table: &str) -> Vec<String> {
     let sql = match db.kind {
         Kind::Pg => format!("SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = '{table}' ORDER BY 1"),
         Kind::My => format!("SELECT PARTITION_NAME FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME = '{table}' AND PARTITION_NAME IS NOT NULL ORDER BY PARTITION_ORDINAL_POSITION", db.name),
@@ -379,4 +379,73 @@ async fn a_partitioned_table_is_restored_partitioned() {
             assert_eq!(v.code, 0, "{kind:?} {engine}: {}\n{}", v.stdout, v.stderr);
         }
     }
+}
+
+/// The extensions in the database, by name, Ferry's and the server's default (`plpgsql`)
+/// aside.
+async fn extensions(db: &TestDb) -> Vec<String> {
+    db.texts("SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1").await.into_iter().flatten().collect()
+}
+
+/// PostgreSQL: the extensions a run creates for the plan (`pg_stat_statements`, `pg_trgm`
+/// here by an entry of the user's) are in its report's `created` and go with `ferry
+/// rollback`, unless objects the run did not make use them; one that was there before the
+/// run is neither; a run stopped before it completed (no report) is taken back by its
+/// journal, its extensions too.
+#[tokio::test]
+async fn a_rollback_drops_the_extensions_the_run_created() {
+    let dir = Scratch::new();
+    let src = dir.path("events.sqlite");
+    build(&src);
+    let s = src.to_str().unwrap();
+    let made = |rep: &J| -> Vec<String> { rep["created"].as_array().unwrap().iter().filter(|c| c["kind"] == "extension").map(|c| c["name"].as_str().unwrap().to_string()).collect() };
+
+    // Neither there: both made, both listed, both dropped.
+    let db = TestDb::new(Kind::Pg, "ext_made").await;
+    let (plan, _) = plans(&dir, &src, &db);
+    let text = std::fs::read_to_string(&plan).unwrap();
+    assert!(text.contains("using = \"pg_stat_statements\""), "{text}");
+    std::fs::write(&plan, format!("{text}\n[[production]]\nkind = \"extension\"\naccept = true\nevidence = \"the user's\"\nusing = \"pg_trgm\"\n")).unwrap();
+    let p = plan.to_str().unwrap();
+    assert!(extensions(&db).await.is_empty());
+    let (run, report) = migrate(&src, &db, &["--plan", p]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(extensions(&db).await, ["pg_stat_statements", "pg_trgm"]);
+    let mut listed = made(&report);
+    listed.sort();
+    assert_eq!(listed, ["pg_stat_statements", "pg_trgm"], "{}", report["created"]);
+    // Since the run, a table of the user's uses pg_trgm: that one is kept, and said.
+    db.exec("CREATE TABLE mine (t text); CREATE INDEX mine_t ON mine USING gin (t gin_trgm_ops)").await.unwrap();
+    let report_path = src.with_extension(format!("{}.report.json", db.name));
+    let r = ferry(&["rollback", report_path.to_str().unwrap(), "--to", &db.url]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("dropped extension pg_stat_statements") && r.stdout.contains("kept extension pg_trgm: objects the run did not make use it"), "{}", r.stdout);
+    assert_eq!(extensions(&db).await, ["pg_trgm"], "{}", r.stdout);
+
+    // pg_trgm there before the run: not the run's, left where it was.
+    let db = TestDb::new(Kind::Pg, "ext_there").await;
+    db.exec("CREATE EXTENSION pg_trgm").await.unwrap();
+    let (run, report) = migrate(&src, &db, &["--plan", p]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(made(&report), ["pg_stat_statements"], "{}", report["created"]);
+    let report_path = src.with_extension(format!("{}.report.json", db.name));
+    let r = ferry(&["rollback", report_path.to_str().unwrap(), "--to", &db.url]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("extension pg_trgm"), "{}", r.stdout);
+    assert_eq!(extensions(&db).await, ["pg_trgm"], "{}", r.stdout);
+
+    // Stopped before its journal went (as kill -9 would), no report: rolled back by the
+    // journal, which names the extensions the run made.
+    let db = TestDb::new(Kind::Pg, "ext_journal").await;
+    let (stopped, _) = ferry_within(&["migrate", s, "--to", &db.url, "--plan", p], &[("FERRY_TEST_ABORT_AT", "before_journal_removed")], std::time::Duration::from_secs(120));
+    assert_ne!(stopped.code, 0, "{}\n{}", stopped.stdout, stopped.stderr);
+    assert_eq!(extensions(&db).await, ["pg_stat_statements", "pg_trgm"]);
+    let noted = db.texts("SELECT string_agg(target_name, ',' ORDER BY target_name) FROM ferry_run_journal WHERE kind = 'ext'").await;
+    assert_eq!(noted, vec![Some("pg_stat_statements,pg_trgm".to_string())]);
+    let r = ferry(&["rollback", "--to", &db.url]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("dropped extension pg_stat_statements"), "{}", r.stdout);
+    assert!(extensions(&db).await.is_empty(), "{}", r.stdout);
+    let left = db.texts("SELECT count(*)::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')").await;
+    assert_eq!(left, vec![Some("0".into())], "{}", r.stdout);
 }

@@ -142,6 +142,24 @@ impl Journal {
         conn.execute(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
     }
 
+    /// Notes an extension the run created (`name`, which was not there before it), once it
+    /// is made: `ext` (the kind column holds eight characters).
+    pub(super) async fn made_extension(&self, conn: &mut Conn, name: &str) -> Result<()> {
+        let t = &self.table;
+        let n = self.lit(name);
+        let sql = format!("INSERT INTO {t} (source_size, source_sha256, plan_hash, started_unix, table_name, target_name, kind, state) SELECT source_size, source_sha256, plan_hash, started_unix, {n}, {n}, 'ext', 0 FROM {t} WHERE kind = 'table' LIMIT 1");
+        conn.execute(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))
+    }
+
+    /// The extensions the unfinished run noted as created (`made_extension`).
+    pub(crate) async fn extensions(&self, conn: &mut Conn) -> Result<Vec<String>> {
+        if self.number(conn, &self.exists_sql).await? == 0 {
+            return Ok(vec![]);
+        }
+        let sql = format!("SELECT target_name FROM {} WHERE kind = 'ext' ORDER BY target_name", self.table);
+        Ok(conn.query_texts(&sql).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))?.into_iter().flatten().collect())
+    }
+
     /// Forgets the triggers noted as made (a resumed run drops and makes them again).
     pub(super) async fn forget_triggers(&self, conn: &mut Conn) -> Result<()> {
         conn.execute(&format!("DELETE FROM {} WHERE kind = 'trigger'", self.table)).await.map_err(|e| target_err(&format!("table {JOURNAL_TABLE}"), e))

@@ -337,6 +337,10 @@ async fn drop_created(sh: &Shared, admin: &mut Conn) {
                 Some(sql) => sql,
                 None => continue,
             },
+            CreatedKind::Extension => match sh.dialect.drop_extension(&c.name) {
+                Some(sql) => sql,
+                None => continue,
+            },
             _ => continue,
         };
         if admin.execute(&sql).await.is_ok() {
@@ -366,11 +370,28 @@ async fn run(sh: &Arc<Shared>, mut planned: Vec<PlannedTable>, schema: Schema, s
     sh.events.emit(Event::PhaseStarted { phase: Phase::Schema });
     // The extensions the plan's accepted proposals need, before the tables that use them.
     // Where the role may not create one: said in one line, and the run goes on without it.
+    // One the run creates (not there before) is in its report's `created` and its journal,
+    // so a rollback drops it; a resumed run keeps what its journal says the first one made.
     if !sh.opts.data_only {
         let plan = sh.report.lock().await.plan.clone();
+        let made_before = match (&sh.journal, sh.resumed.is_empty()) {
+            (Some(j), false) => j.extensions(admin).await?,
+            _ => vec![],
+        };
         for name in plan.as_ref().map(crate::plan::production::defaults::extensions).unwrap_or_default() {
             let Some(sql) = sh.dialect.create_extension(&name) else { continue };
-            if let Err(e) = admin.execute(&sql).await {
+            let there = match sh.dialect.extension_exists_sql(&name) {
+                Some(q) => admin.query_i64(&q).await.map_err(|e| target_err(&format!("extension {name}"), e))?.unwrap_or(0) > 0,
+                None => false,
+            };
+            let created = admin.execute(&sql).await;
+            if created.is_ok() && (!there || made_before.contains(&name)) {
+                sh.report.lock().await.created.push(sh.created(CreatedKind::Extension, &name));
+                if let (Some(j), false) = (&sh.journal, there) {
+                    j.made_extension(admin, &name).await?;
+                }
+            }
+            if let Err(e) = created {
                 let why = crate::dialect::session::db_message(&e);
                 let what = plan.as_ref().map(|p| crate::plan::production::defaults::without_extension(p, &name)).unwrap_or_default();
                 sh.warn(None, format!("extension {name}"), format!("not created ({why}): {what}")).await;

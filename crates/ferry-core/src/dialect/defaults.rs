@@ -70,6 +70,18 @@ impl Dialect {
         (self.has_extensions() && EXTENSIONS.contains(&name)).then(|| format!("CREATE EXTENSION IF NOT EXISTS {}", quote_ident(name, self)))
     }
 
+    /// A query counting the extensions named `name` in the database (0 or 1), to tell one a
+    /// run creates from one that was there; None where the target has none.
+    pub fn extension_exists_sql(self, name: &str) -> Option<String> {
+        self.has_extensions().then(|| format!("SELECT count(*) FROM pg_extension WHERE extname = {}", crate::sqlexpr::quote_literal(name, self)))
+    }
+
+    /// `DROP EXTENSION IF EXISTS name`, without CASCADE: the server refuses while objects the
+    /// run did not make use it. None where the target has none.
+    pub fn drop_extension(self, name: &str) -> Option<String> {
+        self.has_extensions().then(|| format!("DROP EXTENSION IF EXISTS {}", quote_ident(name, self)))
+    }
+
     /// The extension an index needs (a trigram operator class: `pg_trgm`), if any.
     pub fn index_extension(self, ix: &crate::plan::planned::PlannedIndex) -> Option<&'static str> {
         if self != Dialect::Postgres {

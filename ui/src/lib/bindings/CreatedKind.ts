@@ -3,4 +3,4 @@
 /**
  * What kind of object a run made.
  */
-export type CreatedKind = "schema" | "table" | "view" | "trigger" | "rows" | "role" | "login";
+export type CreatedKind = "schema" | "table" | "view" | "trigger" | "rows" | "role" | "login" | "extension";
