@@ -315,6 +315,73 @@ pub struct ColumnProfile {
     /// More distinct texts than that (or a longer one): too many to list.
     #[serde(default)]
     pub many_texts: bool,
+    /// How many values each of `distinct_texts` holds, in its order (empty in a profile made
+    /// before they were counted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub distinct_counts: Vec<u64>,
+    /// Integers equal to 1 (a flag's set side).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub integer_ones: u64,
+    /// The JSON objects and their top-level keys, where the profile counted them (the plan's
+    /// pass over every row does; a load's does not): what `plan --production` proposes a JSON
+    /// index from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub json_keys: Option<JsonKeys>,
+    /// The words of the column's first `WORD_ROWS` rows, where the profile counted them: what
+    /// `plan --production` reads a column as prose or names from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub words: Option<TextWords>,
+}
+
+/// Top-level keys of a column's JSON objects a profile follows; past them it says `many` and
+/// the plan asks the source.
+pub const JSON_KEYS: usize = 64;
+/// JSON kinds as SQLite's `json_each` names them, in the order `JsonKey::kinds` counts them.
+pub const JSON_KINDS: [&str; 8] = ["text", "integer", "real", "true", "false", "null", "object", "array"];
+/// Rows whose words a profile counts: the first ones of the table.
+pub const WORD_ROWS: u64 = 5_000;
+
+/// The object documents of a JSON column and their top-level keys.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct JsonKeys {
+    /// Texts that are JSON objects.
+    pub objects: u64,
+    /// The keys in the order first seen, at most `JSON_KEYS`.
+    pub keys: Vec<JsonKey>,
+    /// More distinct keys than that: the list is not all of them.
+    pub many: bool,
+}
+
+/// One top-level key of a column's object documents.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct JsonKey {
+    pub key: String,
+    /// Its values of each JSON kind (`JSON_KINDS`), a key written twice in a document counted twice.
+    pub kinds: [u64; 8],
+    /// Its longest value in characters, as SQLite's `length()` has it (a number as SQLite
+    /// writes it, an object or array minified, `null` 0).
+    pub max_len: u64,
+}
+
+/// What the non-empty values of a column's first `WORD_ROWS` rows hold, trimmed of spaces
+/// (as SQLite's `trim`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct TextWords {
+    /// Rows looked at (NULLs included).
+    pub rows: u64,
+    /// Non-empty values, their characters, their words (spaces and line feeds + 1), those
+    /// holding a digit, those holding an `@`.
+    pub values: u64,
+    pub chars: u64,
+    pub words: u64,
+    pub with_digit: u64,
+    pub with_at: u64,
+    /// A value these figures do not read as SQLite would (a blob, text with NUL or not UTF-8).
+    pub other: bool,
 }
 
 /// Distinct texts a profile counts exactly before it says "many".
@@ -323,6 +390,11 @@ pub const DISTINCT_TEXTS: usize = 64;
 pub const DISTINCT_TEXT_CHARS: usize = 64;
 
 impl ColumnProfile {
+    /// An empty profile that also counts what `plan --production` reads (JSON keys, words).
+    pub fn counting() -> ColumnProfile {
+        ColumnProfile { json_keys: Some(JsonKeys::default()), words: Some(TextWords::default()), ..Default::default() }
+    }
+
     pub fn non_null(&self) -> u64 {
         self.rows - self.nulls
     }

@@ -1,9 +1,9 @@
 //! `[[production]]` proposals of kind `json_index` (see mod.rs): an index over a JSON column
 //! the plan carries as JSON, where most of its documents are objects.
 //!
-//! The evidence comes from the column alone, in one pass of SQLite's `json_each` over it:
-//! how many documents are objects, and each top-level key's documents, JSON kind and longest
-//! value. PostgreSQL gets a GIN index over the whole document (`using` = its operator class:
+//! The evidence is the column's: how many documents are objects, and each top-level key's
+//! documents, JSON kind and longest value, as the profile counted them (`profile_stats`), or
+//! where it did not, from one pass of SQLite's `json_each` over the column (`read_stats`). PostgreSQL gets a GIN index over the whole document (`using` = its operator class:
 //! `jsonb_path_ops` when the documents share their keys, so the question is a value, asked
 //! by containment; `jsonb_ops` when keys come and go, so `?` is a question too). MySQL and
 //! MariaDB index one scalar key (`key` = `$.name`, the commonest; MySQL's `using` =
@@ -17,7 +17,7 @@ use crate::dialect::{derived_name, Dialect, Names};
 use crate::error::{FerryError, Result};
 use crate::plan::model::Plan;
 use crate::plan::planned::{table_mut, PlannedTable};
-use crate::schema::{LogicalType, Schema};
+use crate::schema::{ColumnProfile, LogicalType, Schema, Table, JSON_KINDS};
 use crate::value::group_thousands as n;
 use std::path::Path;
 
@@ -99,6 +99,24 @@ pub fn read_stats(conn: &rusqlite::Connection, table: &str, column: &str) -> rus
     }
     keys.sort_by(|a, b| b.docs.cmp(&a.docs).then(a.key.cmp(&b.key)));
     Ok(DocStats { docs: docs as u64, objects: objects as u64, keys })
+}
+
+/// The column's documents and keys as its profile counted them, in `read_stats`'s terms;
+/// None where the profile did not count them all (a sampled profile, one made before keys
+/// were counted, more keys than it follows, text that is not UTF-8): then `read_stats` asks.
+pub fn profile_stats(t: &Table, p: &ColumnProfile) -> Option<DocStats> {
+    let k = p.json_keys.as_ref().filter(|k| !k.many && t.profile_sample.is_none() && p.invalid_utf8 == 0)?;
+    let mut keys: Vec<KeyStat> = k
+        .keys
+        .iter()
+        .map(|x| {
+            let mut kinds: Vec<(String, u64)> = JSON_KINDS.iter().zip(x.kinds).filter(|(_, n)| *n > 0).map(|(k, n)| (k.to_string(), n)).collect();
+            kinds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            KeyStat { key: x.key.clone(), docs: x.kinds.iter().sum(), kinds, max_len: x.max_len }
+        })
+        .collect();
+    keys.sort_by(|a, b| b.docs.cmp(&a.docs).then(a.key.cmp(&b.key)));
+    Some(DocStats { docs: p.text_json, objects: k.objects, keys })
 }
 
 /// A key a `$.name` path can name without quoting.
@@ -188,7 +206,10 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
             if col.profile.as_ref().is_some_and(|p| p.rows == p.nulls) {
                 continue;
             }
-            let s = read_stats(conn, &t.name, &col.name).map_err(|e| FerryError::SourceUnreadable { path: path.to_path_buf(), detail: format!("the JSON keys of {}.{}: {e}", t.name, col.name) })?;
+            let s = match col.profile.as_ref().and_then(|p| profile_stats(t, p)) {
+                Some(s) => s,
+                None => read_stats(conn, &t.name, &col.name).map_err(|e| FerryError::SourceUnreadable { path: path.to_path_buf(), detail: format!("the JSON keys of {}.{}: {e}", t.name, col.name) })?,
+            };
             if s.objects == 0 || (s.objects as f64) < MOST * s.docs as f64 {
                 continue;
             }
@@ -354,5 +375,53 @@ mod tests {
         let src = s.keys.iter().find(|k| k.key == "source").unwrap();
         assert_eq!((src.docs, src.max_len, src.scalar()), (3, 6, false), "{src:?}");
         assert_eq!(s.keys[0].key, "source");
+    }
+
+    /// The profile's count of a column's keys says what `json_each` says: documents, objects,
+    /// each key's documents, kinds and longest value (strings escaped or not, numbers as SQLite
+    /// writes them, containers minified, a key written twice, NULs, blobs, invalid text). And
+    /// past `JSON_KEYS` distinct keys, or on a sampled profile, it does not say.
+    #[test]
+    fn the_profile_counts_the_keys_json_each_reads() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, doc TEXT, wide TEXT)").unwrap();
+        let docs = [
+            r#"{"s":"web","n":1,"r":19.99,"b":true}"#,
+            r#"  { "s" : "mobile" , "n" : -0 , "r" : 1.50, "b" : false, "o" : { "a" : [1, 2 , "x y"] } }  "#,
+            r#"{"s":"caf\u00e9 \"q\"","n":12345678901234567890,"r":1e5,"b":null,"o":{"k":"\u00e9"}}"#,
+            r#"{"s":"été","n":9223372036854775807,"r":-2.5E-7,"a":[ ],"o":{}}"#,
+            r#"{"s":"a\u0000b","r":0.30000000000000004,"r2":123456789012345678,"s":"dup"}"#,
+            r#"{"bad key":1, "n": -9223372036854775808, "r": 1.0e+20, "r3": 100000000000000.0, "r4": 0.0001}"#,
+            r#"[1, 2]"#,
+            r#"42"#,
+            r#""text""#,
+            r#"{"unclosed": 1"#,
+            r#"not json"#,
+            r#"{}"#,
+        ];
+        for d in docs {
+            c.execute("INSERT INTO t (doc) VALUES (?1)", [d]).unwrap();
+        }
+        c.execute_batch(r#"INSERT INTO t (doc) VALUES (NULL), (x'7b7d'), (42), ('{"s":"x"}');"#).unwrap();
+        // `wide`: one more key than the profile follows.
+        for i in 0..=crate::schema::JSON_KEYS {
+            c.execute("INSERT INTO t (wide) VALUES (?1)", [format!("{{\"k{i}\": {i}}}")]).unwrap();
+        }
+        let mut t = crate::schema::Table {
+            name: "t".into(),
+            columns: ["id", "doc", "wide"].iter().map(|n| crate::schema::Column { name: n.to_string(), ..Default::default() }).collect(),
+            ..Default::default()
+        };
+        crate::source::sqlite::profile::profile_table(&c, std::path::Path::new("t.sqlite"), &mut t).unwrap();
+        let want = read_stats(&c, "t", "doc").unwrap();
+        let got = profile_stats(&t, t.columns[1].profile.as_ref().unwrap()).expect("counted");
+        assert_eq!(got, want);
+        assert_eq!((got.docs, got.objects), (12, 8), "{got:?}");
+        assert!(want.keys.iter().any(|k| k.kinds.iter().any(|(kind, _)| kind == "real") && k.max_len > 5), "{want:?}");
+
+        assert_eq!(profile_stats(&t, t.columns[2].profile.as_ref().unwrap()), None, "more keys than the profile follows");
+        assert_eq!(read_stats(&c, "t", "wide").unwrap().keys.len(), crate::schema::JSON_KEYS + 1);
+        t.profile_sample = Some(10);
+        assert_eq!(profile_stats(&t, t.columns[1].profile.as_ref().unwrap()), None, "a sampled profile");
     }
 }

@@ -101,6 +101,26 @@ fn other_leading(t: &Table, skip: &str, lead: &str) -> Option<String> {
     t.primary_key.as_ref().filter(|p| p.columns.first().is_some_and(|f| eq(f))).map(|p| format!("PRIMARY KEY ({})", p.columns.join(", ")))
 }
 
+/// A flag's or status's values with their rows, most first, as the profile counted them (in
+/// `counts`'s terms); None where it did not count them all (a sampled profile, one made before
+/// they were counted, blobs, a collation that groups other than byte by byte).
+pub fn profile_counts(t: &Table, c: &Column, shape: Shape) -> Option<Vec<(String, u64)>> {
+    let p = c.profile.as_ref()?;
+    let binary = c.collation.as_deref().is_none_or(|k| k.eq_ignore_ascii_case("BINARY"));
+    if t.profile_sample.is_some() || p.blobs > 0 || p.reals > 0 || p.invalid_utf8 > 0 || !binary {
+        return None;
+    }
+    let mut out: Vec<(String, u64)> = match shape {
+        Shape::Flag if p.texts == 0 => vec![("1".into(), p.integer_ones), ("0".into(), p.integers - p.integer_ones)],
+        Shape::Status if p.integers == 0 && !p.many_texts && p.distinct_counts.len() == p.distinct_texts.len() => p.distinct_texts.iter().cloned().zip(p.distinct_counts.iter().copied()).collect(),
+        _ => return None,
+    };
+    out.retain(|(_, n)| *n > 0);
+    // Most first; of equally many, as SQLite's sorter gives the groups back: last value first.
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    Some(out)
+}
+
 fn counts(conn: &rusqlite::Connection, table: &str, column: &str, path: &Path) -> Result<Vec<(String, u64)>> {
     let sql = format!("SELECT CAST({c} AS TEXT), count(*) FROM {t} WHERE {c} IS NOT NULL GROUP BY {c} ORDER BY count(*) DESC", c = qi(column), t = qi(table));
     let fail = |e: rusqlite::Error| FerryError::SourceUnreadable { path: path.to_path_buf(), detail: format!("counting the values of {table}.{column}: {e}") };
@@ -129,7 +149,11 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
                 let Some(shape) = shape(c, planned(col).as_ref()) else { continue };
                 let key = (t.name.clone(), c.name.clone());
                 if !counted.contains_key(&key) {
-                    counted.insert(key.clone(), counts(conn, &t.name, &c.name, path)?);
+                    let found = match profile_counts(t, c, shape) {
+                        Some(found) => found,
+                        None => counts(conn, &t.name, &c.name, path)?,
+                    };
+                    counted.insert(key.clone(), found);
                 }
                 let found = &counted[&key];
                 let Some((values, n)) = side(shape, found, t.row_count) else { continue };
@@ -307,5 +331,38 @@ mod tests {
         for (i, (c, planned, want)) in cases.into_iter().enumerate() {
             assert_eq!(shape(&c, planned.as_ref()), want, "case {i}");
         }
+    }
+
+    /// The values the profile counts are the GROUP BY's, most first; a column whose
+    /// collation groups otherwise (NOCASE), or that holds a blob, is counted by the query.
+    #[test]
+    fn the_profile_counts_the_values_the_query_groups() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, active INTEGER, status TEXT, nocase TEXT COLLATE NOCASE, b TEXT)").unwrap();
+        let statuses = ["done", "done", "done", "new", "failed", "", "done", "pending", "failed", "done", "Done"];
+        let tx = c.unchecked_transaction().unwrap();
+        for i in 0..1_000usize {
+            let active = if i % 17 == 0 { None } else { Some(i64::from(i % 11 != 0)) };
+            let s = statuses[i % statuses.len()];
+            let b: rusqlite::types::Value = if i == 5 { rusqlite::types::Value::Blob(b"new".to_vec()) } else { rusqlite::types::Value::Text(s.into()) };
+            tx.execute("INSERT INTO t (active, status, nocase, b) VALUES (?1, ?2, ?2, ?3)", rusqlite::params![active, s, b]).unwrap();
+        }
+        tx.commit().unwrap();
+        let names = ["id", "active", "status", "nocase", "b"];
+        let mut t = Table { name: "t".into(), columns: names.iter().map(|n| Column { name: n.to_string(), ..Default::default() }).collect(), ..Default::default() };
+        t.columns[3].collation = Some("NOCASE".into());
+        crate::source::sqlite::profile::profile_table(&c, Path::new("t.sqlite"), &mut t).unwrap();
+        let path = Path::new("t.sqlite");
+        for (i, shape) in [(1, Shape::Flag), (2, Shape::Status)] {
+            let col = &t.columns[i];
+            assert_eq!(super::shape(col, None), Some(shape), "{}", col.name);
+            let want = counts(&c, "t", &col.name, path).unwrap();
+            assert_eq!(profile_counts(&t, col, shape), Some(want), "{}", col.name);
+        }
+        assert_eq!(profile_counts(&t, &t.columns[3], Shape::Status), None, "NOCASE groups Done with done");
+        assert_ne!(counts(&c, "t", "nocase", path).unwrap(), counts(&c, "t", "status", path).unwrap());
+        assert_eq!(profile_counts(&t, &t.columns[4], Shape::Status), None, "a blob");
+        t.profile_sample = Some(10);
+        assert_eq!(profile_counts(&t, &t.columns[2], Shape::Status), None, "a sampled profile");
     }
 }

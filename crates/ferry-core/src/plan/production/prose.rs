@@ -1,8 +1,9 @@
 //! `[[production]]` proposals of kind `search`: full-text search over the text columns of a
 //! table that read as prose (descriptions, notes) or names (people's, products', e-mail
 //! addresses). The profile rules out what is not words (UUIDs, instants, JSON, numbers,
-//! enum-like columns, keys); one aggregate per table over the remaining text columns then
-//! tells how long the values are and how many words they hold. PostgreSQL gets a stored
+//! enum-like columns, keys); the words the profile counted in the first 5,000 rows of the
+//! remaining text columns then tell how long the values are and how many words they hold
+//! (where it did not count them, one aggregate per table over those rows). PostgreSQL gets a stored
 //! generated `tsvector` and a GIN index (as FTS tables do, `plan::search`), under `english`
 //! when a column reads as prose and `simple` when all are names; MySQL/MariaDB a `FULLTEXT`
 //! index over the columns.
@@ -132,6 +133,16 @@ fn q(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A column's `TextStats` as its profile counted them over the first `SAMPLE` rows; None
+/// where it did not (a sampled profile, one made before words were counted, a value it could
+/// not read as SQLite does): then `stats` asks the source.
+pub fn profile_stats(t: &Table, c: &Column) -> Option<TextStats> {
+    let p = c.profile.as_ref()?;
+    let w = p.words.as_ref().filter(|w| t.profile_sample.is_none() && !w.other && w.rows == p.rows.min(SAMPLE))?;
+    let avg = |n: u64| if w.values == 0 { 0.0 } else { n as f64 / w.values as f64 };
+    Some(TextStats { values: w.values, avg_chars: avg(w.chars), avg_words: avg(w.words), with_digit: w.with_digit, with_at: w.with_at })
+}
+
 /// One aggregate over the candidate columns of a table: their `TextStats`, in order.
 fn stats(conn: &rusqlite::Connection, table: &str, columns: &[&str], path: &Path) -> Result<Vec<TextStats>> {
     // Each value read once (the subquery under an aggregate is not flattened), and no more
@@ -157,8 +168,8 @@ fn stats(conn: &rusqlite::Connection, table: &str, columns: &[&str], path: &Path
     .map_err(fail)
 }
 
-/// Rows read at most per table to tell how its text reads.
-const SAMPLE: u64 = 5_000;
+/// Rows read at most per table to tell how its text reads (the profile counts their words).
+const SAMPLE: u64 = crate::schema::WORD_ROWS;
 
 /// 8120 → "8,120".
 pub(super) fn figure(n: u64) -> String {
@@ -196,7 +207,11 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
             continue;
         }
         let cols: Vec<&str> = candidates.iter().map(|c| c.name.as_str()).collect();
-        let found = stats(conn, &t.name, &cols, path)?;
+        let from_profile: Option<Vec<TextStats>> = candidates.iter().map(|c| profile_stats(t, c)).collect();
+        let found = match from_profile {
+            Some(found) => found,
+            None => stats(conn, &t.name, &cols, path)?,
+        };
         // The averages are the sample's; beyond it the number of values is the profile's.
         let sampled = t.row_count > SAMPLE;
         let counted = |c: &str, s: &TextStats| if sampled { t.column(c).and_then(|c| c.profile.as_ref()).map_or(s.values, |p| p.texts) } else { s.values };
@@ -355,6 +370,43 @@ mod tests {
         for (read, rows, want, what) in cases {
             assert_eq!(worth_searching(&read, rows), want, "{what}");
         }
+    }
+
+    /// The words the profile counts are what the aggregate over the first 5,000 rows says:
+    /// integers as SQLite writes them, text trimmed of spaces (not tabs), words split at spaces
+    /// and line feeds, characters not bytes, empty values left out. A blob or a real (which
+    /// the aggregate reads as SQLite's text of it) leaves the profile silent.
+    #[test]
+    fn the_profile_counts_the_words_the_aggregate_reads() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, a, b TEXT, d, e)").unwrap();
+        let texts = ["  Anna Maria  Lopez ", "line one\nline two", "tab\there", "", "   ", "née Müller", "x@example.com", "Order 42 shipped", "a"];
+        let tx = c.unchecked_transaction().unwrap();
+        for i in 0..6_000i64 {
+            let a: rusqlite::types::Value = match i % 13 {
+                0 => rusqlite::types::Value::Null,
+                1 => rusqlite::types::Value::Integer(-i * 1_000),
+                2 => rusqlite::types::Value::Integer(i),
+                _ => rusqlite::types::Value::Text(texts[(i % 9) as usize].to_string()),
+            };
+            // After the first 5,000 rows, only what the aggregate does not read.
+            let b = if i < 5_000 { texts[(i % 7) as usize].to_string() } else { "x y z w v u t s r q p o n m l k j i h g f e d c b a 1 2 3".into() };
+            let d: rusqlite::types::Value = if i == 77 { rusqlite::types::Value::Blob(b"a b".to_vec()) } else { rusqlite::types::Value::Text("word".into()) };
+            let e: rusqlite::types::Value = if i == 4_999 { rusqlite::types::Value::Real(1e20) } else { rusqlite::types::Value::Text("some words".into()) };
+            tx.execute("INSERT INTO t (a, b, d, e) VALUES (?1, ?2, ?3, ?4)", rusqlite::params![a, b, d, e]).unwrap();
+        }
+        tx.commit().unwrap();
+        let mut t = Table { name: "t".into(), columns: ["id", "a", "b", "d", "e"].iter().map(|n| Column { name: n.to_string(), ..Default::default() }).collect(), ..Default::default() };
+        crate::source::sqlite::profile::profile_table(&c, Path::new("t.sqlite"), &mut t).unwrap();
+        let want = stats(&c, "t", &["a", "b", "d"], Path::new("t.sqlite")).unwrap();
+        for (i, w) in want.iter().enumerate().take(2) {
+            assert_eq!(profile_stats(&t, &t.columns[i + 1]).as_ref(), Some(w), "{}", t.columns[i + 1].name);
+        }
+        assert!(want[0].values > 3_000 && want[0].with_at > 0 && want[0].avg_words > 1.0, "{:?}", want[0]);
+        assert_eq!(profile_stats(&t, &t.columns[3]), None, "a blob");
+        assert_eq!(profile_stats(&t, &t.columns[4]), None, "a real");
+        t.profile_sample = Some(100);
+        assert_eq!(profile_stats(&t, &t.columns[1]), None, "a sampled profile");
     }
 
     #[test]

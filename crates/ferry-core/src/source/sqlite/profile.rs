@@ -7,8 +7,8 @@
 use super::inspect::{map_err, quote};
 use crate::error::Result;
 use crate::convert::is_uuid_blob;
-use crate::schema::{ColumnProfile, Table, DISTINCT_TEXTS, DISTINCT_TEXT_CHARS};
-use crate::value::{f64_scale_and_int_digits, parse_uuid_text, parse_bool_text, parse_iso_date, parse_iso_timestamp, Decimal};
+use crate::schema::{ColumnProfile, JsonKey, Table, TextWords, DISTINCT_TEXTS, DISTINCT_TEXT_CHARS, JSON_KEYS, WORD_ROWS};
+use crate::value::{f64_scale_and_int_digits, parse_uuid_text, parse_bool_text, parse_iso_date, parse_iso_timestamp, sqlite_real_text, Decimal};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use std::path::Path;
@@ -42,9 +42,16 @@ fn observe_query(conn: &Connection, path: &Path, sql: &str, params: &[i64], prof
 pub fn keep_profiles(table: &mut Table, profiles: Vec<ColumnProfile>, sampled: bool) {
     table.profile_sample = sampled.then(|| profiles.first().map(|p| p.rows).unwrap_or(0));
     for (c, mut p) in table.columns.iter_mut().zip(profiles) {
-        p.distinct_texts.sort_unstable();
+        sort_distinct(&mut p);
         c.profile = Some(p);
     }
+}
+
+/// The distinct texts sorted, their counts with them.
+fn sort_distinct(p: &mut ColumnProfile) {
+    let mut both: Vec<(String, u64)> = std::mem::take(&mut p.distinct_texts).into_iter().zip(std::mem::take(&mut p.distinct_counts)).collect();
+    both.sort_unstable();
+    (p.distinct_texts, p.distinct_counts) = both.into_iter().unzip();
 }
 
 /// The query that reads a table's values for its profile: every row, or — for a quick look —
@@ -74,7 +81,8 @@ pub fn profile_table_sampled(conn: &Connection, path: &Path, table: &mut Table, 
         return Ok(());
     }
     let (sql, sampled) = profile_sql(table, &cols, sample);
-    let mut profiles = vec![ColumnProfile::default(); cols.len()];
+    // The plan's profile: what `plan --production` reads too (JSON keys, words).
+    let mut profiles = vec![ColumnProfile::counting(); cols.len()];
     observe_query(conn, path, &sql, &[], &mut profiles)?;
     keep_profiles(table, profiles, sampled.is_some());
     Ok(())
@@ -142,6 +150,9 @@ pub fn observe_known(p: &mut ColumnProfile, v: ValueRef<'_>, known: Known) {
     if let (Known::LowercaseUuid, ValueRef::Text(t)) = (known, v) {
         // 36 ASCII characters that are nothing but a UUID: not a date, JSON, a boolean or a number.
         p.rows += 1;
+        if let Some(w) = words(p) {
+            count_text_words(w, t, t.len() as u64);
+        }
         p.texts += 1;
         p.max_text_chars = p.max_text_chars.max(t.len() as u64);
         p.text_uuid_any_case += 1;
@@ -152,10 +163,17 @@ pub fn observe_known(p: &mut ColumnProfile, v: ValueRef<'_>, known: Known) {
         return;
     }
     p.rows += 1;
+    // Text is counted below, where its characters are.
+    if !matches!(v, ValueRef::Text(_)) {
+        if let Some(w) = words(p) {
+            count_words(w, v);
+        }
+    }
     match v {
         ValueRef::Null => p.nulls += 1,
         ValueRef::Integer(i) => {
             p.integers += 1;
+            p.integer_ones += u64::from(i == 1);
             p.min_integer = Some(p.min_integer.map_or(i, |m| m.min(i)));
             p.max_integer = Some(p.max_integer.map_or(i, |m| m.max(i)));
             let digits = i.unsigned_abs().checked_ilog10().map_or(1, |d| d + 1);
@@ -182,13 +200,24 @@ pub fn observe_known(p: &mut ColumnProfile, v: ValueRef<'_>, known: Known) {
                 Err(_) => {
                     p.invalid_utf8 += 1;
                     p.max_text_chars = p.max_text_chars.max(t.len() as u64);
+                    if let Some(w) = words(p) {
+                        w.other = true;
+                    }
                 }
                 Ok(s) => {
-                    if t.contains(&0) {
+                    let nul = t.contains(&0);
+                    if nul {
                         p.with_nul += 1;
                     }
                     let chars = if s.is_ascii() { s.len() } else { s.chars().count() } as u64;
                     p.max_text_chars = p.max_text_chars.max(chars);
+                    if let Some(w) = words(p) {
+                        if nul {
+                            w.other = true;
+                        } else {
+                            count_text_words(w, t, chars);
+                        }
+                    }
                     classify_text(p, s, known == Known::Json);
                     count_distinct(p, s);
                     min_max_text(p, s);
@@ -229,17 +258,23 @@ fn count_distinct(p: &mut ColumnProfile, s: &str) {
     if s.len() > DISTINCT_TEXT_CHARS {
         p.many_texts = true;
         p.distinct_texts = vec![];
+        p.distinct_counts = vec![];
         return;
     }
-    if p.distinct_texts.iter().any(|d| d == s) {
+    if let Some(i) = p.distinct_texts.iter().position(|d| d == s) {
+        if let Some(n) = p.distinct_counts.get_mut(i) {
+            *n += 1;
+        }
         return;
     }
     if p.distinct_texts.len() == DISTINCT_TEXTS {
         p.many_texts = true;
         p.distinct_texts = vec![];
+        p.distinct_counts = vec![];
         return;
     }
     p.distinct_texts.push(s.to_string());
+    p.distinct_counts.push(1);
 }
 
 /// The first `n` characters of `s`.
@@ -283,7 +318,9 @@ fn classify_text(p: &mut ColumnProfile, s: &str, json_valid: bool) {
     // that can begin one is parsed.
     let lead = b.iter().copied().find(|c| !c.is_ascii_whitespace()).unwrap_or(first);
     let may_be_json = matches!(lead, b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'-' | b'0'..=b'9');
-    if may_be_json && (json_valid || serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok()) {
+    // An object, where the profile counts keys: parsed once, for its keys and validity both.
+    let keys = lead == b'{' && p.json_keys.as_ref().is_some_and(|k| !k.many);
+    if may_be_json && (if keys { count_keys(p, s) } else { json_valid || serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() }) {
         p.text_json += 1;
         if lead != b'{' && lead != b'[' {
             p.text_json_scalar += 1;
@@ -295,6 +332,194 @@ fn classify_text(p: &mut ColumnProfile, s: &str, json_valid: bool) {
     if (first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') && Decimal::may_parse(s) && Decimal::parse(s).is_some() {
         p.text_numeric += 1;
     }
+}
+
+/// The column's word counts, while this row (just counted in `rows`) is one of the first
+/// `WORD_ROWS` and they are counted; its `rows` counts it.
+fn words(p: &mut ColumnProfile) -> Option<&mut TextWords> {
+    if p.rows > WORD_ROWS {
+        return None;
+    }
+    let w = p.words.as_mut()?;
+    w.rows += 1;
+    (!w.other).then_some(w)
+}
+
+/// Adds a value other than text to the column's words, as the SQL `NULLIF(trim(v), '')`
+/// reads it: NULL not at all, an integer as SQLite writes it. A real (whose text is SQLite's
+/// own to write) or a blob stops the count (`other`): the plan asks the source then.
+fn count_words(w: &mut TextWords, v: ValueRef<'_>) {
+    match v {
+        ValueRef::Null => {}
+        ValueRef::Integer(i) => {
+            w.values += 1;
+            w.chars += u64::from(i.unsigned_abs().checked_ilog10().map_or(1, |d| d + 1)) + u64::from(i < 0);
+            w.words += 1;
+            w.with_digit += 1;
+        }
+        _ => w.other = true,
+    }
+}
+
+/// Adds a UTF-8 text without NUL of `chars` characters to the column's words: trimmed of
+/// spaces (as SQLite's `trim`), left out when empty, its words the spaces and line feeds
+/// between them + 1.
+fn count_text_words(w: &mut TextWords, t: &[u8], chars: u64) {
+    let lead = t.iter().take_while(|c| **c == b' ').count();
+    if lead == t.len() {
+        return;
+    }
+    let trail = t.iter().rev().take_while(|c| **c == b' ').count();
+    let t = &t[lead..t.len() - trail];
+    // One branch-free pass, in runs short enough for byte counters (which vectorize).
+    let (mut gaps, mut digit, mut at) = (0u64, 0u8, 0u8);
+    for run in t.chunks(255) {
+        let (mut g, mut d, mut a) = (0u8, 0u8, 0u8);
+        for &c in run {
+            g += u8::from(c == b' ') + u8::from(c == b'\n');
+            d |= u8::from(c.wrapping_sub(b'0') < 10);
+            a |= u8::from(c == b'@');
+        }
+        gaps += u64::from(g);
+        (digit, at) = (digit | d, at | a);
+    }
+    w.values += 1;
+    w.chars += chars - (lead + trail) as u64;
+    w.words += gaps + 1;
+    w.with_digit += u64::from(digit);
+    w.with_at += u64::from(at);
+}
+
+/// A JSON object's top-level entries: each key (unescaped) and its value's text as written.
+struct Entries<'a>(Vec<(std::borrow::Cow<'a, str>, &'a serde_json::value::RawValue)>);
+
+/// A key, borrowed from the document unless it holds an escape.
+struct Key<'a>(std::borrow::Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(s)))
+            }
+            fn visit_str<E>(self, s: &str) -> std::result::Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(s.to_string())))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Entries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Entries<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> std::result::Result<Entries<'de>, A::Error> {
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(8));
+                // Every entry, a key written twice included (as json_each reads them).
+                while let Some(Key(k)) = m.next_key()? {
+                    out.push((k, m.next_value()?));
+                }
+                Ok(Entries(out))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Parses a text that may be a JSON object; when it is one, counts its top-level keys into
+/// the profile's (the first `JSON_KEYS` distinct ones; past them the profile says "many").
+/// Whether the text is valid JSON.
+fn count_keys(p: &mut ColumnProfile, s: &str) -> bool {
+    let Ok(Entries(entries)) = serde_json::from_str::<Entries>(s) else {
+        return false;
+    };
+    let k = p.json_keys.as_mut().expect("counting keys");
+    k.objects += 1;
+    for (key, raw) in entries {
+        let (kind, len) = kind_and_length(raw.get());
+        let at = match k.keys.iter().position(|x| x.key == key) {
+            Some(i) => i,
+            None if k.keys.len() == JSON_KEYS => {
+                // Too many to follow: the plan asks the source instead.
+                k.many = true;
+                k.keys = vec![];
+                return true;
+            }
+            None => {
+                k.keys.push(JsonKey { key: key.into_owned(), ..Default::default() });
+                k.keys.len() - 1
+            }
+        };
+        let x = &mut k.keys[at];
+        x.kinds[kind] += 1;
+        x.max_len = x.max_len.max(len);
+    }
+    true
+}
+
+/// A JSON value's kind (its index in `JSON_KINDS`) and its length as SQLite's `json_each`
+/// gives it: a string's characters unescaped (to a NUL, as `length()` counts), a number as
+/// SQLite writes the integer or real it reads, `true`/`false` as 1/0, `null` none, an object
+/// or array minified.
+fn kind_and_length(raw: &str) -> (usize, u64) {
+    let b = raw.as_bytes();
+    match b.first() {
+        Some(b'"') => {
+            let inner = &raw[1..raw.len() - 1];
+            let chars = |s: &str| s.split('\0').next().unwrap_or("").chars().count() as u64;
+            let len = if !inner.contains('\\') {
+                if inner.is_ascii() { inner.len() as u64 } else { inner.chars().count() as u64 }
+            } else {
+                serde_json::from_str::<String>(raw).map_or(0, |s| chars(&s))
+            };
+            (0, len)
+        }
+        Some(b't') => (3, 1),
+        Some(b'f') => (4, 1),
+        Some(b'n') => (5, 0),
+        Some(b'{') | Some(b'[') => (if b[0] == b'{' { 6 } else { 7 }, minified_chars(b)),
+        _ => {
+            let real = b.iter().any(|c| matches!(c, b'.' | b'e' | b'E'));
+            match (real, raw.parse::<i64>()) {
+                (false, Ok(i)) => (1, i.to_string().len() as u64),
+                // An integer too big for 64 bits is read as a real, its kind still integer.
+                (r, _) => (if r { 2 } else { 1 }, raw.parse::<f64>().map_or(0, |f| sqlite_real_text(f).len() as u64)),
+            }
+        }
+    }
+}
+
+/// The characters of a JSON object or array written without the spaces between its tokens.
+fn minified_chars(b: &[u8]) -> u64 {
+    let (mut n, mut in_string, mut escaped) = (0u64, false, false);
+    for &c in b {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == b'\\' {
+                escaped = true;
+            } else if c == b'"' {
+                in_string = false;
+            }
+        } else if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            continue;
+        } else if c == b'"' {
+            in_string = true;
+        }
+        // Characters, not bytes: a UTF-8 continuation byte is part of the one before.
+        n += u64::from(c & 0xC0 != 0x80);
+    }
+    n
 }
 
 #[cfg(test)]
