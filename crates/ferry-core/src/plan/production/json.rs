@@ -193,6 +193,14 @@ fn example_value(conn: &rusqlite::Connection, table: &str, column: &str, key: &s
     conn.query_row(&sql, [format!("$.{key}")], |r| r.get::<_, String>(0)).ok().and_then(|v| serde_json::from_str(&v).ok()).unwrap_or(serde_json::Value::Null)
 }
 
+/// Why a one-key target gets no JSON index on these documents.
+pub fn no_key_note(dialect: Dialect) -> String {
+    format!(
+        "not proposed: {} indexes a JSON column one key at a time, and no key here is in most documents with scalar values (no object, array or null), a plain name and at most {MAX_KEY_CHARS} characters; an index on a rarer key serves only the queries for that key: to take one, set key = \"$.name\" and accept = true",
+        dialect.name()
+    )
+}
+
 /// The proposals for this schema; `conn` reads the source (`path` names it in messages).
 pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::Connection, path: &Path) -> Result<Vec<Proposal>> {
     let mut out = vec![];
@@ -225,7 +233,11 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
                 }
                 JsonIndexForm::Key => {
                     let Some(k) = index_key(&s) else {
-                        continue; // no scalar key in most documents: nothing one index serves
+                        // Said, not left out: no key one index would serve.
+                        p.accept = false;
+                        p.note = Some(no_key_note(dialect));
+                        out.push(p);
+                        continue;
                     };
                     let len = cast_len(k.max_len);
                     p.key = Some(format!("$.{}", k.key));
@@ -273,6 +285,8 @@ pub fn check(p: &Proposal, plan: &Plan, _schema: &Schema) -> Vec<String> {
         }
         JsonIndexForm::Key => {
             match p.key.as_deref() {
+                // A proposal that says why there is none.
+                None if !p.accept => {}
                 None => out.push(format!("key is missing: a {} JSON index is over one key (key = \"$.name\")", dialect.name())),
                 Some(k) if path_key(k).is_none() => out.push(format!("key = {k:?} is not a path to one plain key ($. then letters, digits and _)")),
                 _ => {}
@@ -375,6 +389,46 @@ mod tests {
         let src = s.keys.iter().find(|k| k.key == "source").unwrap();
         assert_eq!((src.docs, src.max_len, src.scalar()), (3, 6, false), "{src:?}");
         assert_eq!(s.keys[0].key, "source");
+    }
+
+    /// MySQL/MariaDB index one key: documents with no key in most of them get a proposal
+    /// that says so (not accepted, no SQL), which the plan check lets stand, refuses accepted
+    /// as it is, and takes with a key named.
+    #[test]
+    fn a_one_key_target_says_why_it_gets_no_index() {
+        let dir = std::env::temp_dir().join(format!("ferry-json-nokey-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("s.sqlite");
+        let _ = std::fs::remove_file(&src);
+        let c = rusqlite::Connection::open(&src).unwrap();
+        c.execute_batch("CREATE TABLE items (id INTEGER PRIMARY KEY, attrs JSON NOT NULL)").unwrap();
+        for i in 0..2_000 {
+            // Each document its own key (a third of them each), and a nested one in all.
+            c.execute("INSERT INTO items (attrs) VALUES (?1)", [format!("{{\"k{}\": {i}, \"dims\": {{\"w\": {i}}}}}", i % 3)]).unwrap();
+        }
+        drop(c);
+        let schema = crate::source::sqlite::read_source(&src, true, 1).unwrap();
+        for dialect in [Dialect::MySql, Dialect::MariaDb, Dialect::Postgres] {
+            let mut plan = crate::plan::propose(&schema, &src.display().to_string(), dialect);
+            let ps = super::super::propose(&schema, &plan, &src).unwrap();
+            let js: Vec<&Proposal> = ps.iter().filter(|p| p.kind == Some(ProposalKind::JsonIndex)).collect();
+            assert_eq!(js.len(), 1, "{dialect:?}: {ps:#?}");
+            let p = js[0].clone();
+            assert!(p.evidence.starts_with("2,000 of 2,000 documents (100%) are objects; keys in most: dims in 2,000 (100%, object"), "{dialect:?}: {}", p.evidence);
+            if dialect == Dialect::Postgres {
+                assert!(p.accept && !p.sql.is_empty(), "{p:?}");
+                continue;
+            }
+            assert!(!p.accept && p.sql.is_empty() && p.key.is_none(), "{dialect:?}: {p:?}");
+            assert!(p.note.as_deref().unwrap().starts_with(&format!("not proposed: {} indexes a JSON column one key at a time", dialect.name())), "{p:?}");
+            plan.production = vec![p.clone()];
+            assert_eq!(super::super::problems(&plan, &schema), Vec::<String>::new());
+            plan.production[0].accept = true;
+            assert!(super::super::problems(&plan, &schema).iter().any(|m| m.contains("key is missing")), "{dialect:?}");
+            plan.production[0].key = Some("$.k1".into());
+            assert_eq!(super::super::problems(&plan, &schema), Vec::<String>::new());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     /// The profile's count of a column's keys says what `json_each` says: documents, objects,
