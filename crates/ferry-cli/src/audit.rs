@@ -62,6 +62,14 @@ pub fn start(cli: &Cli) -> Option<Recorder> {
             r.option("roles_login", access.roles_login);
             r.option("roles_passwords", access.roles_passwords.as_ref().map(|p| p.display().to_string()));
             r.option("tenant_isolation", access.tenant_isolation.clone());
+            // A masked copy says so from its first line, so a run killed part way shows it too
+            // (the key by its fingerprint; a missing key is the run's own error, said there).
+            if job.plan.as_deref().and_then(|p| ferry_core::plan::Plan::load(p).ok()).is_some_and(|p| p.masks()) {
+                r.option("masked_copy", true);
+                if let Ok(key) = ferry_core::mask::MaskKey::from_file_or_env(job.mask_key_file.as_deref()) {
+                    r.option("mask_key_fingerprint", key.fingerprint());
+                }
+            }
             // Written now, so a run killed before it ends still shows ("did not finish").
             if let Err(e) = r.announce() {
                 eprintln!("ferry: warning: {e}");

@@ -283,8 +283,36 @@ fn scan(source: &Path, dialect: Dialect, plan: Option<&Plan>, choices: &[PlanCho
         plan.set_choice(c.clone());
     }
     plan.take_chosen_narrowings()?;
-    let pf = run(source, &schema, &plan, dialect, jobs)?;
+    let mut pf = run(source, &schema, &plan, dialect, jobs)?;
+    hide_masked(&mut pf, &plan);
     Ok((pf, plan, schema))
+}
+
+/// A masked plan's pre-flight shows no clear value of a masked column, as the run's report
+/// does not (`plan::masks::HIDDEN`): an example's value when the group is about a masked
+/// column (or a key or foreign key one of whose columns is masked), and a masked column's
+/// value in an example's row key. What is checked is the clear value all the same: the
+/// pre-flight needs no key, and a value the target refuses is refused whatever its mask.
+fn hide_masked(pf: &mut Preflight, plan: &Plan) {
+    let masked = |table: &str, column: &str| {
+        plan.tables.iter().find(|t| t.source == table).and_then(|t| t.columns.iter().find(|c| c.source == column)).and_then(|c| c.mask).is_some_and(|m| !m.is_clear())
+    };
+    let hidden = || serde_json::Value::String(crate::plan::masks::HIDDEN.into());
+    for g in &mut pf.groups {
+        let about_masked = g.column.as_deref().is_some_and(|cols| cols.split(", ").any(|c| masked(&g.table, c)));
+        for e in &mut g.examples {
+            if about_masked && !e.value.is_null() && g.kind != Kind::IdentifierRenamed && g.kind != Kind::IdentifierTooLong {
+                e.value = hidden();
+            }
+            if let serde_json::Value::Object(m) = &mut e.row {
+                for (c, v) in m.iter_mut() {
+                    if masked(&g.table, c) {
+                        *v = hidden();
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// What one table's scan found.

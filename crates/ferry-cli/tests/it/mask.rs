@@ -3,7 +3,7 @@
 //! them; keys, foreign keys and joins on masked columns hold; the same key gives the same
 //! copy and another key another; validation through the masks is clean; a missing or short
 //! key is refused before anything is written. A unique column whose masks collide still
-//! loads every row.
+//! loads every row, and neither the report nor the pre-flight shows a masked value.
 
 use crate::common::*;
 use std::collections::BTreeMap;
@@ -246,7 +246,9 @@ async fn unique_masked_keys_collide_and_still_load_every_row() {
         c.execute_batch(
             "CREATE TABLE people (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, email TEXT NOT NULL, full_name TEXT);
              CREATE TABLE visits (id INTEGER PRIMARY KEY, code TEXT NOT NULL REFERENCES people(code), note TEXT);
-             CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT);",
+             CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT);
+             CREATE TABLE tags (code TEXT PRIMARY KEY, note TEXT);
+             INSERT INTO tags VALUES ('tag-secret-01', 'ok'), ('tag-secret-02', 'a note too long');",
         )
         .unwrap();
         for i in 0..100 {
@@ -279,11 +281,43 @@ async fn unique_masked_keys_collide_and_still_load_every_row() {
                     assert_eq!(c.mask, Some(ferry_core::mask::Rule::Email));
                     c.target_type = "varchar(16)".into();
                 }
+                if tp.source == "tags" && c.source == "note" {
+                    c.mask = Some(ferry_core::mask::Rule::Text);
+                    c.target_type = "varchar(4)".into();
+                }
             }
         }
         std::fs::write(&plan_path, plan.to_toml()).unwrap();
+        // Pre-flight names the same rows, by key, and shows no clear value of a masked column
+        // either: not the long addresses, not a masked key.
+        let pf = ferry_key(&["preflight", src.to_str().unwrap(), "--to", &db.url, "--plan", plan_path.to_str().unwrap(), "--json"], None);
+        assert_eq!(pf.code, 2, "{kind:?}: preflight: {}{}", pf.stdout, pf.stderr);
+        let shown: serde_json::Value = serde_json::from_str(&pf.stdout).expect("preflight --json");
+        let group = |table: &str, column: &str| shown["groups"].as_array().unwrap().iter().find(|g| g["table"] == table && g["column"] == column).cloned().unwrap_or_else(|| panic!("{kind:?}: no group for {table}.{column}: {}", pf.stdout));
+        let g = group("contacts", "email");
+        assert_eq!(g["count"], 4, "{g}");
+        for e in g["examples"].as_array().unwrap() {
+            assert_eq!(e["value"], "(masked)", "{e}");
+            assert!(e["row"]["id"].is_number(), "the row is named by its key: {e}");
+        }
+        let g = group("tags", "note");
+        assert_eq!(g["examples"][0]["row"]["code"], "(masked)", "{g}");
+        assert_eq!(g["examples"][0]["value"], "(masked)", "{g}");
+        for clear in long.iter().map(String::as_str).chain(["tag-secret-02", "a note too long"]) {
+            assert!(!pf.stdout.contains(clear) && !pf.stderr.contains(clear), "{kind:?}: pre-flight shows {clear}: {}{}", pf.stdout, pf.stderr);
+        }
         let (run, rep, report_path) = masked_migrate(&src, &db, &plan_path, KEY);
         assert_eq!(run.code, 2, "{kind:?}: {}\n{}", run.stdout, run.stderr);
+        // The audit log says it was a masked copy, and with which key, from the line written
+        // when the run started (a run killed part way leaves only that one) to its end.
+        let fp = rep["mask_key_fingerprint"].as_str().unwrap();
+        let audit = std::fs::read_to_string(std::env::temp_dir().join(format!("ferry-test-audit-{}.jsonl", std::process::id()))).unwrap();
+        let lines: Vec<serde_json::Value> = audit.lines().map(|l| serde_json::from_str(l).unwrap()).filter(|e: &serde_json::Value| e["action"] == "migrate" && e["target"].as_str().is_some_and(|t| t.contains(&db.name))).collect();
+        assert_eq!(lines.len(), 2, "{kind:?}: started and ended: {lines:?}");
+        for e in &lines {
+            assert_eq!(e["options"]["masked_copy"], true, "{e}");
+            assert_eq!(e["options"]["mask_key_fingerprint"], fp, "{e}");
+        }
         for t in ["people", "visits"] {
             assert_eq!(rep["tables"][t]["rejected_total"], 0, "{kind:?} {t}: {}", rep["tables"][t]["rejected"]);
         }

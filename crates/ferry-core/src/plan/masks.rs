@@ -105,6 +105,9 @@ pub fn propose(plan: &mut Plan, schema: &Schema, source: &Path) -> Result<Vec<Ma
                 match found {
                     Some((r, why)) if r.refuses(&ty, c.not_null).is_none() => (r, why),
                     _ if !textual => continue,
+                    // A personal column the rule cannot take (a name carried as bytes because
+                    // one value is not text): the keyed hash can, so it is not left in clear.
+                    Some((r, why)) if Rule::Hash.refuses(&ty, c.not_null).is_none() => (Rule::Hash, format!("{why}; {r} cannot mask a {} column, so hash", ty.label())),
                     Some((r, why)) => (Rule::Clear, format!("{why}, but {r} cannot mask a {} column: check it", ty.label())),
                     None if samples.is_empty() => (Rule::Clear, "no personal name, and no values to sample".to_string()),
                     None => (Rule::Clear, format!("nothing personal in its name or in {}", crate::value::plural(samples.len() as u64, "sampled value", "sampled values"))),
@@ -301,7 +304,9 @@ mod tests {
             "CREATE TABLE people (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, full_name TEXT, phone TEXT, city TEXT, born DATE, kind TEXT NOT NULL);
              CREATE TABLE orders (id INTEGER PRIMARY KEY, person TEXT NOT NULL REFERENCES people(id), total REAL, meta TEXT, by_whom TEXT);
              INSERT INTO people VALUES ('p1', 'ann@example.com', 'Ann Lee', '+1-555-0100', 'Oslo', '1990-01-02', 'a'), ('p2', 'bo@example.org', 'Bo Yu', '+1-555-0101', 'Rome', '1985-05-06', 'b');
-             INSERT INTO orders VALUES (1, 'p1', 9.5, '{\"contact\":{\"phone\":\"+1-555-0100\"}}', 'ann@example.com'), (2, 'p2', 3.25, '{\"gift\":true}', 'bo@example.org');",
+             INSERT INTO orders VALUES (1, 'p1', 9.5, '{\"contact\":{\"phone\":\"+1-555-0100\"}}', 'ann@example.com'), (2, 'p2', 3.25, '{\"gift\":true}', 'bo@example.org');
+             CREATE TABLE signers (id INTEGER PRIMARY KEY, full_name TEXT);
+             INSERT INTO signers VALUES (1, 'Ann' || char(0) || 'Lee'), (2, 'Bo Yu');",
         )
         .unwrap();
         Source(p)
@@ -333,12 +338,16 @@ mod tests {
             ("orders", "total", None),
             ("orders", "meta", Some(Rule::Json)),
             ("orders", "by_whom", Some(Rule::Email)),
+            // A NUL byte makes the column bytea: a name it is still, hashed rather than clear.
+            ("signers", "full_name", Some(Rule::Hash)),
         ];
         for (t, c, want) in cases {
             assert_eq!(mask_of(&plan, t, c), want, "{t}.{c}");
         }
         let email = decisions.iter().find(|d| d.column == "by_whom").unwrap();
         assert_eq!(email.why, "email addresses: 2 of 2 sampled values");
+        let bytes = decisions.iter().find(|d| d.table == "signers" && d.column == "full_name").unwrap();
+        assert!(bytes.why.ends_with("name cannot mask a bytes column, so hash"), "{}", bytes.why);
         assert!(decisions.iter().position(|d| d.rule.is_clear()) > decisions.iter().position(|d| d.rule == Rule::Email), "masked first");
         assert!(plan.check_against(&schema, "p.toml").is_ok(), "{:?}", plan.check_against(&schema, "p.toml"));
         // Through TOML and back, the masks and their evidence stay.
