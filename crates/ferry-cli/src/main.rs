@@ -662,6 +662,9 @@ fn print_server(info: &ferry_core::dialect::probe::ServerInfo) {
     if let Some(pooler) = &info.pooler {
         println!("{pooler}");
     }
+    if let Some(rights) = &info.rights {
+        println!("{rights}");
+    }
 }
 
 fn read(source: &Path) -> Result<Schema, FerryError> {

@@ -30,6 +30,11 @@ impl Pooler {
     /// PgBouncer in `mode` (`transaction` or `session`) in front of the shared PostgreSQL,
     /// for `postgres` and `users` (trusted, as the server trusts them).
     pub fn start(mode: &str, users: &[&str]) -> Pooler {
+        Pooler::start_sized(mode, users, POOL_SIZE)
+    }
+
+    /// `start`, with `size` server connections in the pool.
+    pub fn start_sized(mode: &str, users: &[&str], size: u32) -> Pooler {
         let root = std::env::temp_dir().join(unique_name("pgbouncer"));
         std::fs::create_dir_all(&root).unwrap();
         // Dropped from here on, so a failure below still removes the folder.
@@ -46,7 +51,7 @@ impl Pooler {
             let (ini, log) = (pooler.root.join(format!("pgbouncer{attempt}.ini")), pooler.root.join(format!("log{attempt}")));
             let conf = format!(
                 "[databases]\n* = host={host} port={server_port}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
-                 auth_type = trust\nauth_file = {users}\npool_mode = {mode}\ndefault_pool_size = {POOL_SIZE}\nmin_pool_size = {POOL_SIZE}\nserver_round_robin = 1\n\
+                 auth_type = trust\nauth_file = {users}\npool_mode = {mode}\ndefault_pool_size = {size}\nmin_pool_size = {size}\nserver_round_robin = 1\n\
                  max_client_conn = 100\nlogfile = {log}\npidfile = {pid}\n",
                 users = pooler.root.join("users.txt").display(),
                 log = log.display(),
@@ -123,9 +128,18 @@ pub fn stop_by_pid_file(file: &std::path::Path) {
     }
 }
 
+/// The one backup record (`.json`) `dir` holds.
+fn record_in(dir: &std::path::Path) -> String {
+    let records: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    assert_eq!(records.len(), 1, "one backup record in {}: {records:?}", dir.display());
+    records[0].to_str().unwrap().to_string()
+}
+
 /// The demo through PgBouncer in `mode` into schema `shop`: connect, preflight, migrate,
-/// validate, diff, monitor and backup succeed; every table lands in `shop`, none in `public`;
-/// validate compares clean.
+/// validate, diff, monitor, backup (pg_dump's and Ferry's own), sync and advise succeed; every
+/// table lands in `shop`, none in `public`; validate compares clean. Then, still through the
+/// pooler, the run is rolled back (nothing left in `shop`), pg_dump's backup restored (validate
+/// clean again), and Ferry's own backup restored over it with `--replace` (clean again).
 async fn demo_through(mode: &str) {
     let dir = Scratch::new();
     let src = dir.path("demo.sqlite");
@@ -134,7 +148,7 @@ async fn demo_through(mode: &str) {
     let db = TestDb::new(Kind::Pg, "pooler").await;
     let pooler = Pooler::start(mode, &[]);
     let url = pooler.url(&db.name);
-    let (src_s, report, backups) = (src.to_str().unwrap(), dir.path("run.json"), dir.path("backups"));
+    let (src_s, report, backups, own_backups) = (src.to_str().unwrap(), dir.path("run.json"), dir.path("backups"), dir.path("own-backups"));
     let steps: Vec<(&str, Vec<&str>)> = vec![
         ("connect", vec!["connect", "--to", &url, "--schema", "shop"]),
         ("preflight", vec!["preflight", src_s, "--to", &url]),
@@ -143,6 +157,7 @@ async fn demo_through(mode: &str) {
         ("diff", vec!["diff", src_s, "--to", &url, "--schema", "shop"]),
         ("monitor", vec!["monitor", "--to", &url, "--schema", "shop"]),
         ("backup", vec!["backup", "--to", &url, "--schema", "shop", "--out", backups.to_str().unwrap()]),
+        ("backup --engine ferry", vec!["backup", "--to", &url, "--schema", "shop", "--out", own_backups.to_str().unwrap(), "--engine", "ferry"]),
         // The commands the open issues added talk to the target too.
         ("sync", vec!["sync", src_s, "--to", &url, "--schema", "shop", "--run-report", report.to_str().unwrap()]),
         ("advise", vec!["advise", &url]),
@@ -159,6 +174,7 @@ async fn demo_through(mode: &str) {
                 // mode: the server's port is not the URL's.
                 let sign = if mode == "transaction" { "pooler in transaction mode" } else { "pooler or proxy" };
                 assert!(r.stdout.contains(sign), "connect says: {}", r.stdout);
+                assert!(!r.stdout.contains("superuser"), "a superuser lacks nothing: {}", r.stdout);
             }
             "migrate" => assert!(r.stdout.contains("every row arrived exactly"), "{}", r.stdout),
             "validate" => assert!(r.stdout.contains("valid: every row matches"), "{}", r.stdout),
@@ -192,6 +208,21 @@ async fn demo_through(mode: &str) {
     let (r, took) = ferry_within(&["rollback", report.to_str().unwrap(), "--to", &url], &[], Duration::from_secs(180));
     assert_eq!(r.code, 0, "rollback through pgbouncer ({mode} mode) failed after {took:?}:\n{}\n{}", r.stdout, r.stderr);
     assert_eq!(db.texts(&in_schema("shop")).await, Vec::<Option<String>>::new(), "rolled back: nothing left in shop");
+    // The backups restored through the pooler: pg_dump's into the empty place, then Ferry's own
+    // over it; each time every table is back in `shop` and every row matches the source.
+    let validate = ["validate", src_s, "--to", &url, "--schema", "shop", "--run-report", report.to_str().unwrap()];
+    for (what, record, replace) in [("pg_dump's", record_in(&backups), false), ("Ferry's own", record_in(&own_backups), true)] {
+        let mut args = vec!["restore", &record, "--to", &url];
+        if replace {
+            args.push("--replace");
+        }
+        let (r, took) = ferry_within(&args, &[], Duration::from_secs(180));
+        assert_eq!(r.code, 0, "restore of {what} backup through pgbouncer ({mode} mode) failed after {took:?}:\n{}\n{}", r.stdout, r.stderr);
+        let back: Vec<String> = db.texts(&in_schema("shop")).await.into_iter().flatten().collect();
+        assert_eq!(back, want, "{what} backup restored: the demo's tables in shop");
+        let (r, took) = ferry_within(&validate, &[], Duration::from_secs(180));
+        assert!(r.code == 0 && r.stdout.contains("valid: every row matches"), "validate after restoring {what} backup ({mode} mode), {took:?}:\n{}\n{}", r.stdout, r.stderr);
+    }
     drop(pooler);
 }
 
@@ -203,6 +234,100 @@ async fn the_demo_through_pgbouncer_in_transaction_mode() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_demo_through_pgbouncer_in_session_mode() {
     demo_through("session").await;
+}
+
+/// `plan --production` and `--roles` through PgBouncer in transaction mode, into schema
+/// `shop`: every proposal accepted (the demo's partitions, full-text and JSON indexes, partial
+/// and covering indexes, defaults, the `pg_trgm` extension), the run builds them and makes the
+/// three roles, the tables are the owner role's, validate and diff compare clean; the rollback
+/// drops tables and roles. Every command through the pooler.
+#[tokio::test(flavor = "multi_thread")]
+async fn production_proposals_and_roles_through_pgbouncer_in_transaction_mode() {
+    use crate::access::{role_names, Roles};
+    let dir = Scratch::new();
+    let src = dir.path("demo.sqlite");
+    let r = ferry(&["demo", "--out", src.to_str().unwrap(), "--scale", "20000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let db = TestDb::new(Kind::Pg, "poolprod").await;
+    let names = role_names(&db.name);
+    let _roles = Roles { kind: Kind::Pg, db: db.name.clone(), names: names.clone() };
+    let pooler = Pooler::start("transaction", &[]);
+    let url = pooler.url(&db.name);
+    let (src_s, plan_file, report) = (src.to_str().unwrap(), dir.path("plan.toml"), dir.path("run.json"));
+    let (plan_s, report_s) = (plan_file.to_str().unwrap(), report.to_str().unwrap());
+    let run = |args: &[&str]| {
+        let (r, took) = ferry_within(args, &[], Duration::from_secs(300));
+        assert!(r.code == 0 || (args[0] == "migrate" && r.code == 2), "{} through pgbouncer failed (exit {}) after {took:?}:\n{}\n{}", args[0], r.code, r.stdout, r.stderr);
+        r
+    };
+    run(&["plan", src_s, "--to", &url, "--production", "--roles", "--out", plan_s]);
+    let mut plan = ferry_core::plan::Plan::load(&plan_file).unwrap();
+    assert!(plan.production.len() >= 5, "proposals for the demo: {:?}", plan.production);
+    for p in plan.production.iter_mut() {
+        p.accept = true;
+    }
+    std::fs::write(&plan_file, plan.to_toml()).unwrap();
+    let r = run(&["migrate", src_s, "--to", &url, "--plan", plan_s, "--schema", "shop", "--report", report_s]);
+    assert!(r.stdout.contains("every row arrived exactly"), "{}", r.stdout);
+    let rep: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(rep["completed"], true, "{}", rep["error"]);
+    for w in rep["warnings"].as_array().unwrap() {
+        assert!(w["object"].as_str().unwrap().starts_with("trigger "), "only the trigger is left behind: {w}");
+    }
+    let r = run(&["validate", src_s, "--to", &url, "--plan", plan_s, "--schema", "shop", "--run-report", report_s]);
+    assert!(r.stdout.contains("valid: every row matches"), "{}", r.stdout);
+    let r = run(&["diff", src_s, "--to", &url, "--plan", plan_s, "--schema", "shop"]);
+    assert!(r.stdout.contains("the target matches the plan"), "{}", r.stdout);
+    let list = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(", ");
+    let roles_sql = format!("SELECT rolname::text FROM pg_roles WHERE rolname IN ({list}) ORDER BY 1");
+    let mut made: Vec<String> = names[..3].to_vec();
+    made.sort();
+    assert_eq!(db.texts(&roles_sql).await.into_iter().flatten().collect::<Vec<String>>(), made, "the three roles made");
+    let owners = db.texts("SELECT DISTINCT tableowner::text FROM pg_tables WHERE schemaname = 'shop'").await;
+    assert_eq!(owners, vec![Some(names[0].clone())], "the tables are the owner role's");
+    let r = run(&["rollback", report_s, "--to", &url]);
+    assert!(r.code == 0, "{}", r.stdout);
+    assert_eq!(db.texts("SELECT count(*)::text FROM pg_tables WHERE schemaname = 'shop'").await, vec![Some("0".to_string())], "rolled back: no table left in shop");
+    assert_eq!(db.texts(&roles_sql).await, Vec::<Option<String>>::new(), "rolled back: the roles dropped");
+    drop(pooler);
+}
+
+/// Two server connections lent in turn (FIFO): two sessions whose transactions strictly
+/// alternate would each get the same server connection every time, and look unpooled. The
+/// pooler's pool is filled to its two connections before `connect` looks; it must still
+/// see the pooler in transaction mode.
+#[tokio::test(flavor = "multi_thread")]
+async fn connect_sees_a_transaction_pooler_lending_two_connections_in_turn() {
+    let db = TestDb::new(Kind::Pg, "pool2").await;
+    let pooler = Pooler::start_sized("transaction", &[], 2);
+    let url = pooler.url(&db.name);
+    // An idle client (psql, its input held open) makes the pool, and while a client is there
+    // PgBouncer opens both connections (at most 10 s).
+    let mut client = Command::new("psql")
+        .args(["-X", "-q", "-h", "127.0.0.1", "-p", &pooler.port.to_string(), "-U", "postgres", "-d", &db.name])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("psql");
+    {
+        use std::io::Write;
+        writeln!(client.stdin.as_mut().unwrap(), "SELECT 1;").unwrap();
+    }
+    let backends = format!("SELECT count(*)::text FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()", db.name);
+    let started = Instant::now();
+    while db.texts(&backends).await[0].as_deref() != Some("2") && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(db.texts(&backends).await[0].as_deref(), Some("2"), "two server connections behind the pooler");
+    for _ in 0..3 {
+        let r = ferry(&["connect", "--to", &url]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.contains("pooler in transaction mode"), "connect says: {}", r.stdout);
+    }
+    let _ = client.kill();
+    let _ = client.wait();
+    drop(pooler);
 }
 
 /// A login role of the test's own, dropped at the end (declared before the database it
@@ -244,6 +369,16 @@ async fn the_demo_as_a_database_owner_with_a_statement_timeout_through_pgbouncer
     }
     let pooler = Pooler::start("transaction", &[&role.0]);
     let url = pooler.url_as(&role.0, &db.name);
+    // `connect` says the role is no superuser, that the migration needs none, and what would.
+    let r = ferry(&["connect", "--to", &url, "--schema", "shop"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let said = format!("{} is no superuser, and every migration step works without one; these would need more: ", role.0);
+    assert!(r.stdout.contains(&said), "connect says: {}", r.stdout);
+    for what in ["Monitor's slowest queries", "--roles (CREATEROLE)", "(BYPASSRLS)"] {
+        assert!(r.stdout.contains(what), "connect names {what}: {}", r.stdout);
+    }
+    // The database's owner may create pg_trgm (a trusted extension): not among them.
+    assert!(!r.stdout.contains("pg_trgm"), "{}", r.stdout);
     let (src_s, report) = (src.to_str().unwrap(), dir.path("run.json"));
     let (r, took) = ferry_within(&["migrate", src_s, "--to", &url, "--schema", "shop", "--report", report.to_str().unwrap()], &[], Duration::from_secs(300));
     assert!(r.code == 0 || r.code == 2, "migrate as the owner failed (exit {}) after {took:?}:\n{}\n{}", r.code, r.stdout, r.stderr);

@@ -36,6 +36,10 @@ pub struct ServerInfo {
     /// and 2 workers"); `None` otherwise.
     #[serde(default)]
     pub citus: Option<String>,
+    /// PostgreSQL, a user that is no superuser: the features that need a right it lacks, and
+    /// which (a sentence; no step of a migration needs one); `None` otherwise.
+    #[serde(default)]
+    pub rights: Option<String>,
 }
 
 impl ServerInfo {
@@ -63,6 +67,7 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
             tls: postgres::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
             pooler: postgres::flavor::pooler_sign(&mut conn, &t).await.map_err(fail)?.map(|s| s.explain()),
             citus: postgres::flavor::citus(&mut conn).await.map_err(fail)?.map(|c| c.describe()),
+            rights: postgres::flavor::rights(&mut conn).await.map_err(fail)?.missing(&t.user),
         })
     } else {
         let mut conn = mysql::connect(&t).await?;
@@ -79,6 +84,7 @@ pub async fn probe(url: &str, pg_schema: Option<&str>) -> Result<ServerInfo> {
             tls: mysql::flavor::tls_in_use(&mut conn).await.map_err(fail)?,
             pooler: None,
             citus: None,
+            rights: None,
         })
     }
 }

@@ -42,4 +42,9 @@ pooler: string | null,
  * PostgreSQL with the Citus extension: its version and nodes ("Citus 13.2: coordinator
  * and 2 workers"); `None` otherwise.
  */
-citus: string | null, };
+citus: string | null, 
+/**
+ * PostgreSQL, a user that is no superuser: the features that need a right it lacks, and
+ * which (a sentence; no step of a migration needs one); `None` otherwise.
+ */
+rights: string | null, };

@@ -59,6 +59,18 @@ impl AccessSql for PgAccess {
         for t in p.tables {
             out.push(step(format!("table {t}"), format!("ALTER TABLE {} OWNER TO {owner}", qual(p.schema, t))));
         }
+        // A partitioned table's partitions are tables of their own, which the ALTER above
+        // leaves to the loading user: given to the owner too (at every level of the tree).
+        if !p.tables.is_empty() {
+            let parents = p.tables.iter().map(|t| lit(&qual(p.schema, t))).collect::<Vec<_>>().join(", ");
+            out.push(step(
+                format!("role {}", r.owner),
+                format!(
+                    "DO $ferry$ DECLARE part regclass; BEGIN FOR part IN WITH RECURSIVE tree(rel) AS (SELECT inhrelid FROM pg_catalog.pg_inherits WHERE inhparent = ANY (ARRAY[{parents}]::regclass[]) UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.rel) SELECT rel::regclass FROM tree LOOP EXECUTE format('ALTER TABLE %s OWNER TO %I', part, {}); END LOOP; END $ferry$",
+                    lit(r.owner)
+                ),
+            ));
+        }
         for v in p.views {
             out.push(step(format!("view {v}"), format!("ALTER VIEW {} OWNER TO {owner}", qual(p.schema, v))));
         }

@@ -64,6 +64,58 @@ pub async fn tls_in_use(conn: &mut PgConnection) -> Result<bool, sqlx::Error> {
     Ok(ssl.unwrap_or(false))
 }
 
+/// The rights this user has, of those a feature of Ferry's needs beyond owning the database:
+/// no step of a migration (nor validate, diff, backup, restore, rollback, sync) needs any of
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rights {
+    pub superuser: bool,
+    /// `pg_stat_statements` is in this database (Monitor's slowest queries); only a superuser
+    /// creates it (not a trusted extension).
+    pub statements: bool,
+    /// Member of `pg_read_all_stats`: Monitor shows other users' statements.
+    pub read_all_stats: bool,
+    /// `CREATEROLE`: `--roles`.
+    pub create_role: bool,
+    /// `BYPASSRLS`: validate and sync read every row of a `--tenant-isolation` table.
+    pub bypass_rls: bool,
+    /// `CREATE` on the database, or `pg_trgm` already there: the production proposals that
+    /// need it (a trusted extension, which a database owner may create).
+    pub trigram: bool,
+}
+
+pub async fn rights(conn: &mut PgConnection) -> Result<Rights, sqlx::Error> {
+    let r = simple::one(
+        conn,
+        "SELECT r.rolsuper, EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'), \
+                pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'), r.rolcreaterole, r.rolbypassrls, \
+                has_database_privilege(current_database(), 'CREATE') OR EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_trgm') \
+         FROM pg_catalog.pg_roles r WHERE r.rolname = current_user",
+    )
+    .await?;
+    use sqlx::Row;
+    Ok(Rights { superuser: r.try_get(0)?, statements: r.try_get(1)?, read_all_stats: r.try_get(2)?, create_role: r.try_get(3)?, bypass_rls: r.try_get(4)?, trigram: r.try_get(5)? })
+}
+
+impl Rights {
+    /// For a user who is no superuser, the features that need a right it lacks, with the
+    /// right, in a sentence; `None` for a superuser, or where nothing is missing.
+    pub fn missing(&self, user: &str) -> Option<String> {
+        if self.superuser {
+            return None;
+        }
+        let wants = [
+            (self.statements, "Monitor's slowest queries (pg_stat_statements is not in this database, and only a superuser creates it)"),
+            (self.read_all_stats, "other users' statements in Monitor (GRANT pg_read_all_stats)"),
+            (self.create_role, "--roles (CREATEROLE)"),
+            (self.bypass_rls, "validate and sync of tables under --tenant-isolation (BYPASSRLS)"),
+            (self.trigram, "the production proposals that need pg_trgm (CREATE on the database)"),
+        ];
+        let lacking: Vec<&str> = wants.iter().filter(|(has, _)| !has).map(|(_, what)| *what).collect();
+        (!lacking.is_empty()).then(|| format!("{user} is no superuser, and every migration step works without one; these would need more: {}", lacking.join("; ")))
+    }
+}
+
 /// What a pooler between Ferry and the server looks like from here.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PoolerSign {
@@ -90,7 +142,11 @@ pub async fn pooler_sign(conn: &mut PgConnection, t: &crate::dialect::TargetUrl)
     let opts = super::options(t).map_err(|e| sqlx::Error::Configuration(e.to_string().into()))?;
     // A second session refused (a host's connection limit) leaves this one's own pids.
     let mut other = opts.clone().application_name("ferry").connect().await.ok();
-    let (mut mine, mut theirs) = (Vec::with_capacity(PID_LOOKS), Vec::with_capacity(PID_LOOKS));
+    let (mut mine, mut theirs) = (Vec::with_capacity(PID_LOOKS + 1), Vec::with_capacity(PID_LOOKS));
+    // This session twice in a row first: a pooler lending two server connections in turn
+    // (PgBouncer's `server_round_robin`) gives two sessions that strictly alternate the same
+    // one each, every time, as if nothing were in between.
+    mine.push(backend_pid(conn).await?);
     for _ in 0..PID_LOOKS {
         mine.push(backend_pid(conn).await?);
         if let Some(o) = other.as_mut() {
@@ -172,6 +228,15 @@ mod tests {
             assert_eq!(Citus { version: "13.2".into(), workers, shard_count: 32 }.describe(), want);
         }
         assert!(Citus { version: "13.2".into(), workers: 0, shard_count: 32 }.describe().contains("no workers"));
+    }
+
+    #[test]
+    fn rights_missing_are_said_for_a_user_that_is_no_superuser() {
+        let all = Rights { superuser: false, statements: true, read_all_stats: true, create_role: true, bypass_rls: true, trigram: true };
+        assert_eq!(all.missing("owner"), None);
+        assert_eq!(Rights { superuser: true, ..Rights::default() }.missing("postgres"), None);
+        let said = Rights { create_role: false, bypass_rls: false, ..all }.missing("owner").unwrap();
+        assert_eq!(said, "owner is no superuser, and every migration step works without one; these would need more: --roles (CREATEROLE); validate and sync of tables under --tenant-isolation (BYPASSRLS)");
     }
 
     #[test]
