@@ -228,7 +228,8 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
     let src = dir.path("accounts.sqlite");
     let c = rusqlite::Connection::open(&src).unwrap();
     c.execute_batch(
-        "CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+        "PRAGMA foreign_keys = OFF;
+         CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
          CREATE TABLE users (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), email TEXT NOT NULL UNIQUE,
                              manager_id INTEGER REFERENCES users(id) ON DELETE SET NULL);
          CREATE TABLE documents (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id), owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL, title TEXT);
@@ -239,7 +240,7 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
          INSERT INTO accounts VALUES (1, 'a'), (2, 'b'), (3, 'c');
          INSERT INTO users VALUES (1, 1, 'x@a', NULL), (2, 1, 'y@a', 1), (3, 2, 'x@b', NULL), (4, 3, 'z@c', NULL);
          INSERT INTO documents VALUES (1, 1, 1, 'one'), (2, 1, 2, 'two'), (3, 2, 3, 'three'), (4, 3, NULL, 'four');
-         INSERT INTO pages VALUES (1, 1, 'p1'), (2, 1, 'p2'), (3, 3, 'p3'), (4, 4, 'p4'), (5, 2, 'p5');
+         INSERT INTO pages VALUES (1, 1, 'p1'), (2, 1, 'p2'), (3, 3, 'p3'), (4, 4, 'p4'), (5, 2, 'p5'), (6, 99, 'no such document');
          INSERT INTO notes VALUES (1, 1, 'n1'), (2, NULL, 'loose'), (3, 4, 'n3');
          INSERT INTO settings VALUES ('theme', 'dark'), ('lang', 'en');
          INSERT INTO events VALUES (1, 1, 'login'), (2, NULL, 'boot'), (3, 2, 'login');",
@@ -274,6 +275,10 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
     assert!(warned("users", &["manager_id", "without ON DELETE SET NULL"]), "{}", rep["warnings"]);
     assert!(warned("documents", &["owner_id", "without ON DELETE SET NULL"]), "{}", rep["warnings"]);
     assert!(warned("notes", &["document_id", "not created", "local table to a distributed one"]), "{}", rep["warnings"]);
+    // A page whose document is not there has no account_id to be placed by: refused, listed.
+    let refused = &rep["tables"]["pages"]["rejected"];
+    assert_eq!(refused.as_array().map(Vec::len), Some(1), "{refused}");
+    assert!(refused[0]["row"] == serde_json::json!({"id": 6}) && refused[0]["reason"].as_str().unwrap().contains("so it has no account_id (from "), "{refused}");
     // Roles: the chain's end is distributed and co-located; no path, or a key that may be
     // NULL, stays local.
     let roles = db.texts("SELECT table_name::text || ' ' || citus_table_type FROM citus_tables ORDER BY 1").await;
@@ -282,7 +287,8 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
     assert_eq!(roles, ["accounts reference", "documents distributed", "events reference", "pages distributed", "users distributed"]);
     assert_eq!(db.text("SELECT count(DISTINCT colocation_id)::text FROM citus_tables WHERE citus_table_type = 'distributed'").await, "1");
     assert_eq!(db.text("SELECT string_agg(p.id || ':' || p.account_id, ',' ORDER BY p.id) FROM pages p").await, "1:1,2:1,3:2,4:3,5:1");
-    // No row lost: every table holds what the source holds, and validate agrees.
+    // No row lost but the refused page: every table holds what the source holds, and validate
+    // agrees (the page is expected absent, as the load refused it, even without the run's report).
     for (table, n) in [("accounts", 3), ("users", 4), ("documents", 4), ("pages", 5), ("notes", 3), ("settings", 2), ("events", 3)] {
         assert_eq!(db.text(&format!("SELECT count(*)::text FROM {table}")).await, n.to_string(), "{table}");
     }
@@ -307,4 +313,155 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
     // The keys that were kept hold, and the ones Citus refuses the action of are there without it.
     assert_eq!(db.text("SELECT count(*)::text FROM pg_constraint WHERE contype = 'f' AND convalidated AND conrelid::regclass::text IN ('accounts', 'users', 'documents', 'pages', 'notes', 'settings', 'events')").await, "6");
     assert_eq!(db.text("SELECT confdeltype::text FROM pg_constraint WHERE conname = 'documents_owner_id_fkey'").await, "a");
+}
+
+/// The run's journal on the coordinator: (table, state), once it is there.
+async fn journal_states(db: &CitusDb) -> Vec<(String, i64)> {
+    if db.text("SELECT (to_regclass('ferry_run_journal') IS NOT NULL)::text").await != "true" {
+        return vec![];
+    }
+    let rows = db.texts("SELECT table_name || '|' || state FROM ferry_run_journal WHERE kind = 'table' ORDER BY table_name").await;
+    rows.into_iter()
+        .flatten()
+        .map(|r| {
+            let (t, s) = r.rsplit_once('|').unwrap();
+            (t.to_string(), s.parse().unwrap())
+        })
+        .collect()
+}
+
+/// kill -9 mid-load into the cluster, then `--resume`: the run completes, every row is in
+/// once, the tables are distributed and co-located as a run that was never stopped makes
+/// them, order_items' added tenant_id is its order's, and validate finds the target clean.
+#[tokio::test]
+async fn a_run_killed_mid_load_resumes_on_the_cluster() {
+    use std::time::{Duration, Instant};
+    let Some(sh) = cluster() else { return };
+    let dir = Scratch::new();
+    let src = demo_of(&dir, 100_000);
+    let counts = source_counts(&src);
+    let db = CitusDb::new(&sh, "cresume");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["migrate", src.to_str().unwrap(), "--to", &db.url, "--distribute", "tenant_id", "--jobs", "2"])
+        .env("FERRY_AUDIT_LOG", dir.path("audit.jsonl"))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Killed once a table is finished, so the resumed run keeps some tables and makes the
+    // others again beside them (polled for at most 120 s).
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(120) && child.try_wait().unwrap().is_none() {
+        if journal_states(&db).await.iter().any(|(_, s)| *s >= 4) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(child.try_wait().unwrap().is_none(), "the run was still going when killed");
+    let _ = child.kill();
+    let _ = child.wait();
+    let states = journal_states(&db).await;
+    assert!(states.iter().any(|(_, s)| *s < 4) && states.iter().any(|(_, s)| *s >= 4), "some table finished, some left to do: {states:?}");
+
+    let report = dir.path("resumed.json");
+    let limit = Duration::from_secs(300);
+    let (resumed, _) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--distribute", "tenant_id", "--resume", "--report", report.to_str().unwrap()], &[], limit);
+    assert!(resumed.code == 0 || resumed.code == 2, "{}{}", resumed.stdout, resumed.stderr);
+    let rep: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(rep["completed"], true, "{}", rep["error"]);
+    assert!(journal_states(&db).await.is_empty(), "the completed run drops its journal");
+    // What the interrupted run had finished is kept; what was loading is made again, placed, and loaded whole.
+    let notes = rep["notes"].to_string();
+    let finished_before = states.iter().filter(|(_, s)| *s >= 4).count();
+    assert_eq!(notes.matches("kept: the interrupted run had finished it").count(), finished_before, "{states:?} {notes}");
+    assert!(states.iter().filter(|(_, s)| *s == 2).all(|(t, _)| notes.contains(&format!("\"table {t}\",\"reason\":\"reloaded whole: it was loading when the run stopped\""))), "{states:?} {notes}");
+    // Every row once, and so in the report's placement.
+    let placed = rep["placement"]["tables"].as_array().unwrap_or_else(|| panic!("placement: {}", rep["placement"]));
+    for (t, n) in &counts {
+        assert_eq!(db.text(&format!("SELECT count(*)::text FROM {t}")).await, n.to_string(), "{t}");
+        let p = placed.iter().find(|p| p["table"] == t.as_str()).unwrap_or_else(|| panic!("{t} in {placed:?}"));
+        assert_eq!(p["rows"].as_i64(), Some(*n), "{t}: {p}");
+    }
+    // Placed as an uninterrupted run places them: one co-location group, tenants a reference table.
+    let roles = db.texts("SELECT citus_table_type || ' ' || count(*) || ' ' || count(DISTINCT colocation_id) FROM citus_tables GROUP BY citus_table_type ORDER BY 1").await;
+    assert_eq!(roles.into_iter().flatten().collect::<Vec<_>>(), ["distributed 15 1", "reference 1 1"]);
+    let items = counts.iter().find(|(t, _)| t == "order_items").unwrap().1;
+    assert_eq!(db.text("SELECT count(*)::text FROM order_items i JOIN orders o ON o.tenant_id = i.tenant_id AND o.id = i.order_id").await, items.to_string());
+    assert_eq!(db.text("SELECT count(*)::text FROM pg_constraint WHERE contype = 'f' AND NOT convalidated").await, "0");
+    let (valid, _) = ferry_within(&["validate", src.to_str().unwrap(), "--to", &db.url, "--run-report", report.to_str().unwrap()], &[], limit);
+    assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
+}
+
+const SHOP: &str = "
+CREATE TABLE tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE orders (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL REFERENCES tenants(id), total INTEGER);
+CREATE TABLE order_items (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE, qty INTEGER);
+";
+
+/// `ferry sync` into a cluster: inserts, updates and deletes in a distributed table (orders)
+/// and in its child that the distribution gave tenant_id (order_items), and a new tenant in
+/// the reference table. The new items get their order's tenant_id, a second sync finds
+/// nothing, validate finds the target clean, and the tables stay distributed.
+#[tokio::test]
+async fn sync_fills_the_column_the_distribution_added() {
+    let Some(sh) = cluster() else { return };
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    let c = rusqlite::Connection::open(&src).unwrap();
+    c.execute_batch(SHOP).unwrap();
+    for i in 1..=3 {
+        c.execute("INSERT INTO tenants VALUES (?1, ?2)", rusqlite::params![i, format!("tenant {i}")]).unwrap();
+    }
+    for i in 1..=6 {
+        c.execute("INSERT INTO orders VALUES (?1, ?2, ?3)", rusqlite::params![i, (i - 1) % 3 + 1, i * 100]).unwrap();
+    }
+    for i in 1..=12 {
+        c.execute("INSERT INTO order_items VALUES (?1, ?2, ?3)", rusqlite::params![i, (i - 1) % 6 + 1, i]).unwrap();
+    }
+    let s = src.to_str().unwrap();
+    let db = CitusDb::new(&sh, "csync");
+    let report = dir.path("run.json");
+    let run = ferry(&["migrate", s, "--to", &db.url, "--distribute", "tenant_id", "--report", report.to_str().unwrap()]);
+    assert!(run.code == 0 || run.code == 2, "{}{}", run.stdout, run.stderr);
+    let roles = db.texts("SELECT table_name::text || ' ' || citus_table_type FROM citus_tables ORDER BY 1").await;
+    let roles: Vec<String> = roles.into_iter().flatten().collect();
+    assert_eq!(roles, ["order_items distributed", "orders distributed", "tenants reference"]);
+
+    // What the application does meanwhile (order 6's items deleted before it, as an
+    // application on a file that does not enforce its foreign keys does).
+    c.execute_batch(
+        "INSERT INTO tenants VALUES (4, 'four');
+         INSERT INTO orders VALUES (7, 4, 700), (8, 2, 800);
+         INSERT INTO order_items VALUES (13, 7, 1), (14, 8, 2), (15, 1, 3);
+         UPDATE order_items SET qty = 99 WHERE id = 2;
+         UPDATE orders SET total = 111 WHERE id = 1;
+         DELETE FROM order_items WHERE id = 3;
+         DELETE FROM order_items WHERE order_id = 6;
+         DELETE FROM orders WHERE id = 6;",
+    )
+    .unwrap();
+    drop(c);
+    let sync = |what: &str| {
+        let run = ferry(&["sync", s, "--to", &db.url, "--run-report", report.to_str().unwrap(), "--json"]);
+        assert_eq!(run.code, 0, "{what}: {}{}", run.stdout, run.stderr);
+        let rep: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{what}: {e}: {}", run.stdout));
+        let mut got: Vec<(String, u64, u64, u64)> = rep["tables"].as_array().unwrap().iter().map(|t| (t["table"].as_str().unwrap().to_string(), t["inserted"].as_u64().unwrap(), t["updated"].as_u64().unwrap(), t["deleted"].as_u64().unwrap())).collect();
+        got.sort();
+        assert!(rep["tables"].as_array().unwrap().iter().all(|t| t["rejected_total"] == 0 && t["error"].is_null()), "{what}: {rep}");
+        got
+    };
+    let first = sync("the first sync");
+    let want = |t: &str, i: u64, u: u64, d: u64| (t.to_string(), i, u, d);
+    assert_eq!(first, [want("order_items", 3, 1, 3), want("orders", 2, 1, 1), want("tenants", 1, 0, 0)]);
+    // Each new item sits with its order: tenant_id filled from orders.
+    assert_eq!(db.text("SELECT string_agg(id || ':' || tenant_id, ',' ORDER BY id) FROM order_items WHERE id >= 13").await, "13:4,14:2,15:1");
+    assert_eq!(db.text("SELECT count(*)::text FROM order_items i JOIN orders o ON o.tenant_id = i.tenant_id AND o.id = i.order_id").await, "12");
+    assert_eq!(db.text("SELECT count(*)::text FROM orders").await, "7");
+    let again = sync("the second sync");
+    assert_eq!(again, [want("order_items", 0, 0, 0), want("orders", 0, 0, 0), want("tenants", 0, 0, 0)]);
+    let valid = ferry(&["validate", s, "--to", &db.url, "--run-report", report.to_str().unwrap()]);
+    assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
+    let roles_after: Vec<String> = db.texts("SELECT table_name::text || ' ' || citus_table_type FROM citus_tables ORDER BY 1").await.into_iter().flatten().collect();
+    assert_eq!(roles_after, roles, "still distributed");
 }

@@ -208,13 +208,10 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
     let dialect = target.dialect;
     let plan = Plan::resolve(given.as_ref().map(|(p, _)| p), given.as_ref().map_or("plan", |(_, path)| path), &schema, source, dialect)?;
     // What sync cannot carry yet is refused before anything is read or written: a masked
-    // copy (it would write the new rows in clear) and a Citus distribution (the columns the
-    // plan adds to tables that reach the tenant by a key are not filled).
+    // copy (it would write the new rows in clear). A Citus distribution's added columns are
+    // compared and written as the load fills them (`validate::spec`).
     if plan.masks() {
         return Err(FerryError::Other("the plan masks columns (a masked copy): sync does not mask yet and would write the new rows in clear; make the masked copy again with `ferry migrate --plan`".into()));
-    }
-    if let Some(d) = &plan.distribution {
-        return Err(FerryError::Other(format!("the plan distributes the tables by {} over a Citus cluster: sync does not fill the column the distribution adds yet; migrate again instead", d.column)));
     }
     let mut planned = planned_tables(&schema, &plan, dialect)?;
     let (value_choices, _dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;

@@ -37,7 +37,10 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
     let conn = inspect::open(&path)?;
     // The sorter of a key-ordered read works in this much memory, then in temporary files.
     let _ = conn.execute_batch("PRAGMA cache_size = -16384");
-    let select = RowSelect::new(&t.source);
+    // With the column the target adds (`Spec::new`), read through the row's foreign keys as
+    // the load reads it.
+    let select = RowSelect::with_extra(&t.source, t.added.as_ref().map(|a| a.fill_sql.as_str()));
+    let added_at = t.added.as_ref().map(|_| t.source.columns.len());
     let mut sql = select.sql.clone();
     if ordered && !spec.key.is_empty() {
         // The rowid alias is the table's own order. Any other key: SQLite's sorter over one
@@ -67,7 +70,12 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
                 }
                 _ => v,
             };
-            let mut done = convert_with(v, ty, *tr, dialect, &mut Canon(&mut r));
+            // A row whose key names no parent has no value for the added column: the load
+            // refuses it, so it is expected absent.
+            let mut done = match (added_at == Some(*idx), v) {
+                (true, rusqlite::types::ValueRef::Null) => Err(crate::convert::Refusal::new(crate::plan::kinds::Kind::Orphan, format!("its foreign key names no parent row, so it has no {src} (from {}) to be placed by", t.added.as_ref().map_or("", |a| a.from.as_str())))),
+                _ => convert_with(v, ty, *tr, dialect, &mut Canon(&mut r)),
+            };
             if let Err(reason) = &done {
                 // A value the plan chose to set NULL or strip of its NULs arrived so: compare that.
                 done = match crate::plan::choices::value_choice(spec.choices.get(src), reason.kind) {

@@ -24,8 +24,11 @@ pub(crate) struct Spec {
 
 impl Spec {
     pub(crate) fn new(t: &PlannedTable) -> Spec {
-        let cols: Vec<(String, String, LogicalType, usize)> =
+        let mut cols: Vec<(String, String, LogicalType, usize)> =
             t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| (c.source.clone(), c.name.clone(), c.logical.clone(), c.source_index)).collect();
+        // A column only the target has (Citus: the distribution column of a table that reaches
+        // it through foreign keys): read after the source's columns, through its parents.
+        let added = t.added.as_ref().map(|a| (a.name.clone(), a.name.clone(), a.logical.clone(), t.source.columns.len()));
         let pos = |src: &str| cols.iter().position(|c| c.0.eq_ignore_ascii_case(src));
         let all = |names: &[String]| names.iter().map(|n| pos(n)).collect::<Option<Vec<usize>>>();
         let not_null = |names: &[String]| names.iter().all(|n| t.column(n).is_some_and(|c| c.not_null));
@@ -53,7 +56,11 @@ impl Spec {
                 }
             }
         }
-        let transforms = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| c.transform).collect();
+        let mut transforms: Vec<_> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| c.transform).collect();
+        if let Some(a) = added {
+            cols.push(a);
+            transforms.push(None);
+        }
         Spec { choices: Default::default(), cols, transforms, key, key_what }
     }
 
