@@ -743,6 +743,28 @@ impl Progress {
     }
 }
 
+/// Citus: where the cluster put the tables, per node, and the biggest tenants.
+fn print_placement(p: &ferry_core::report::Placement) {
+    let kinds = |k: &str| p.tables.iter().filter(|t| t.kind == k).count() as u64;
+    println!(
+        "\nplacement on the cluster: {} and {} on {}; {}",
+        count(kinds("distributed"), "distributed table", "distributed tables"),
+        count(kinds("reference"), "reference table", "reference tables"),
+        count(p.nodes.len() as u64, "node", "nodes"),
+        p.describe_skew()
+    );
+    for n in &p.nodes {
+        let refs = if n.reference_bytes > 0 { format!(" (+ {} of reference copies)", size(n.reference_bytes)) } else { String::new() };
+        println!("  {:<24} {:>12} {:>14} {:>12}{refs}", n.node, count(n.shards, "shard", "shards"), count(n.rows, "row", "rows"), size(n.bytes));
+    }
+    if !p.tenants.is_empty() {
+        println!("  biggest tenants ({} of {}):", group(p.tenants.len() as u64), group(p.tenants_distinct));
+        for t in &p.tenants {
+            println!("    {:<38} {:>5.1}% {:>14}{}", t.tenant, t.share * 100.0, count(t.rows, "row", "rows"), t.node.as_ref().map(|n| format!(" on {n}")).unwrap_or_default());
+        }
+    }
+}
+
 fn print_summary(rep: &Report, report_path: Option<&Path>) {
     println!("{:<32} {:>12} {:>12} {:>9} {:>9}", "table", "read", "written", "rejected", "seconds");
     let (mut tr, mut tw, mut tj) = (0, 0, 0);
@@ -759,6 +781,9 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
     let phases: Vec<(&str, f64)> = Phase::ALL.iter().map(|p| (p.name(), rep.phase_seconds(*p))).collect();
     for line in words::phase_lines(&phases, rep.seconds) {
         println!("{line}");
+    }
+    if let Some(p) = &rep.placement {
+        print_placement(p);
     }
     let changed = rep.changed_count();
     if !rep.warnings.is_empty() {

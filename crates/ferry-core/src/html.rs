@@ -60,12 +60,17 @@ td.n .pair div { white-space: nowrap; }
 .pair .diff { color: var(--bad); }
 .note { color: var(--muted); font-size: 13px; margin: 4px 0; }
 .more { color: var(--muted); font-size: 12px; }
+.bar { background: var(--soft); border-radius: 3px; height: 10px; min-width: 120px; }
+.bar span { display: block; height: 10px; border-radius: 3px; }
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; }
+svg.chart { display: block; margin: 6px 0 12px; max-width: 100%; height: auto; }
+details summary { cursor: pointer; color: var(--muted); margin: 8px 0; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; }
 @media print {
   body { padding: 0; font-size: 11px; }
   h2 { break-after: avoid; }
   tr, .card, .verdict { break-inside: avoid; }
-  .verdict, .badge, th, .card, .diff { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .verdict, .badge, th, .card, .diff, .bar span, .swatch { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 "#;
 
@@ -382,7 +387,136 @@ fn phase_label(p: &str) -> &str {
     }
 }
 
-/// The migration run's report as one page: the outcome first, then each table's counts,
+/// Colours of the nodes in the placement's chart and bars, in the nodes' order.
+const NODE_COLOURS: [&str; 6] = ["#2f6fb0", "#d9822b", "#3a9b6b", "#8e5ab8", "#c2474a", "#5f7d8c"];
+
+/// A bar `share` (0 to 1) of its cell wide.
+fn bar(share: f64, colour: &str) -> String {
+    let pct = (share.clamp(0.0, 1.0) * 100.0 * 10.0).round() / 10.0;
+    format!("<div class=\"bar\"><span style=\"width:{pct}%;background:{colour}\"></span></div>")
+}
+
+/// Citus: where the cluster put the tables — per node, the shard groups as a chart, the
+/// largest tenants, per table, and every shard (folded).
+fn placement(p: &crate::report::Placement) -> String {
+    use crate::value::human_bytes;
+    let colour = |node: &str| p.nodes.iter().position(|n| n.node == node).map(|i| NODE_COLOURS[i % NODE_COLOURS.len()]).unwrap_or("#999");
+    let mut b = String::from("<h2 id=\"placement\">Placement on the cluster</h2>");
+    let distributed = p.tables.iter().filter(|t| t.kind == "distributed").count() as u64;
+    let reference = p.tables.iter().filter(|t| t.kind == "reference").count() as u64;
+    let _ = write!(
+        b,
+        "<p>{} and {} on {}; {}.</p>",
+        plural(distributed, "distributed table", "distributed tables"),
+        plural(reference, "reference table", "reference tables"),
+        plural(p.nodes.len() as u64, "node", "nodes"),
+        escape(&p.describe_skew())
+    );
+    let rows = p.distributed_rows().max(1);
+    b.push_str("<h3>Nodes</h3><table><tr><th>Node</th><th class=\"n\">Shards</th><th class=\"n\">Rows</th><th>Share of the rows</th><th class=\"n\">Size</th><th class=\"n\">Reference copies</th></tr>");
+    for n in &p.nodes {
+        let _ = write!(
+            b,
+            "<tr><td><span class=\"swatch\" style=\"background:{}\"></span><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            colour(&n.node),
+            escape(&n.node),
+            group(n.shards),
+            group(n.rows),
+            bar(n.rows as f64 / rows as f64, colour(&n.node)),
+            human_bytes(n.bytes),
+            human_bytes(n.reference_bytes)
+        );
+    }
+    b.push_str("</table>");
+    if !p.groups.is_empty() {
+        // One bar per shard group, as tall as its size, coloured by its node.
+        // About 640 pixels wide whatever the shard count, each bar 4 to 48 wide.
+        let (h, gap) = (120.0f64, 4u64);
+        let w = (640 / p.groups.len() as u64).saturating_sub(gap).clamp(4, 48);
+        let max = p.groups.iter().map(|g| g.bytes).max().unwrap_or(0).max(1) as f64;
+        let width = p.groups.len() as u64 * (w + gap);
+        let _ = write!(
+            b,
+            "<h3>Shard groups</h3><p class=\"note\">Each bar is one shard group of the co-located tables ({}): the shards with one hash range, on one node. Height: its size; the largest is {}.</p><svg class=\"chart\" role=\"img\" aria-label=\"size of each shard group\" width=\"{width}\" height=\"{}\" viewBox=\"0 0 {width} {}\">",
+            escape(&p.tenant_tables.join(", ")),
+            human_bytes(max as u64),
+            h as u64 + 18,
+            h as u64 + 18
+        );
+        for (i, g) in p.groups.iter().enumerate() {
+            let bh = (g.bytes as f64 / max * h).max(1.0);
+            let x = i as u64 * (w + gap);
+            let _ = write!(
+                b,
+                "<rect x=\"{x}\" y=\"{:.1}\" width=\"{w}\" height=\"{bh:.1}\" fill=\"{}\"><title>group {}: {} rows, {} on {}</title></rect>",
+                h - bh,
+                colour(&g.node),
+                g.index,
+                group(g.rows),
+                human_bytes(g.bytes),
+                escape(&g.node)
+            );
+            let every = (p.groups.len() as u64).div_ceil(8).max(1);
+            if g.index == 1 || g.index % every == 0 {
+                let _ = write!(b, "<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\" fill=\"#616e7c\">{}</text>", x + w / 2, h as u64 + 13, g.index);
+            }
+        }
+        b.push_str("</svg>");
+    }
+    if !p.tenants.is_empty() {
+        let _ = write!(
+            b,
+            "<h3>Biggest tenants</h3><p class=\"note\">The {} (of {}) with the most rows in the co-located tables ({} in all); the bars are to the largest.</p><table><tr><th>Tenant</th><th class=\"n\">Rows</th><th class=\"n\">Share</th><th></th><th>Node</th></tr>",
+            plural(p.tenants.len() as u64, "tenant", "tenants"),
+            group(p.tenants_distinct),
+            plural(p.tenant_rows, "row", "rows")
+        );
+        let top = p.tenants.first().map(|t| t.share).unwrap_or(0.0).max(f64::MIN_POSITIVE);
+        for t in &p.tenants {
+            let node = t.node.as_deref().unwrap_or("");
+            let _ = write!(
+                b,
+                "<tr><td><span class=\"v\">{}</span></td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td><td>{}</td><td><code>{}</code></td></tr>",
+                escape(&t.tenant),
+                group(t.rows),
+                t.share * 100.0,
+                bar(t.share / top, colour(node)),
+                escape(node)
+            );
+        }
+        b.push_str("</table>");
+    }
+    b.push_str("<h3>Tables</h3><table><tr><th>Table</th><th>Kind</th><th class=\"n\">Shards</th><th class=\"n\">Rows</th><th class=\"n\">Size</th><th class=\"n\">Largest shard</th></tr>");
+    for t in &p.tables {
+        let _ = write!(
+            b,
+            "<tr><td><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(&t.table),
+            escape(&t.kind),
+            group(t.shards),
+            group(t.rows),
+            human_bytes(t.bytes),
+            human_bytes(t.largest_shard_bytes)
+        );
+    }
+    b.push_str("</table>");
+    let _ = write!(b, "<details><summary>Every shard ({})</summary><table><tr><th>Table</th><th class=\"n\">Shard</th><th>Node</th><th class=\"n\">Rows</th><th class=\"n\">Size</th></tr>", group(p.shards.len() as u64));
+    for s in &p.shards {
+        let _ = write!(
+            b,
+            "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            escape(&s.table),
+            s.shard_id,
+            escape(&s.node),
+            group(s.rows),
+            human_bytes(s.bytes)
+        );
+    }
+    b.push_str("</table></details>");
+    b
+}
+
+/// The migration run's report as one page:/// The migration run's report as one page: the outcome first, then each table's counts,
 /// what was left behind or renamed, and every rejected and changed value kept.
 pub fn run_report(r: &Report) -> String {
     let mut b = String::new();
@@ -434,6 +568,9 @@ pub fn run_report(r: &Report) -> String {
     b.push_str("</table>");
     if !r.phases.is_empty() {
         b.push_str(&phases(r));
+    }
+    if let Some(p) = &r.placement {
+        b.push_str(&placement(p));
     }
     let warn_table = |title: &str, list: &[crate::events::Warning]| {
         let mut out = format!("<h2>{}</h2><table><tr><th>Table</th><th>Object</th><th>Why</th></tr>", escape(title));
@@ -535,6 +672,36 @@ mod tests {
         assert!(page.contains("<h2>Masked copy</h2>") && page.contains("f99a71b5a5fe"), "{page}");
         assert!(page.contains("<td><code>email</code></td><td><code>email</code></td><td class=\"n\">1,500</td>"), "{page}");
         assert!(!run_report(&Report { completed: true, ..Default::default() }).contains("Masked copy"), "only for a masked copy");
+    }
+
+    /// A run into Citus: the page shows each node with its bar, one bar of the chart per
+    /// shard group, the biggest tenants, and every shard folded away; names are text.
+    #[test]
+    fn a_citus_run_shows_where_the_shards_went() {
+        use crate::report::{NodePlacement, Placement, ShardGroup, ShardPlacement, TablePlacement, TenantShare};
+        let evil = "<b>x</b>";
+        let p = Placement {
+            nodes: vec![NodePlacement { node: "w1:9701".into(), shards: 2, rows: 90, bytes: 8192, reference_bytes: 800 }, NodePlacement { node: "w2:9702".into(), shards: 2, rows: 30, bytes: 2048, reference_bytes: 800 }],
+            tables: vec![TablePlacement { table: evil.into(), kind: "distributed".into(), shards: 4, rows: 120, bytes: 10240, largest_shard_bytes: 5000 }],
+            shards: (0..4).map(|i| ShardPlacement { table: evil.into(), shard_id: 100 + i, kind: "distributed".into(), node: if i % 2 == 0 { "w1:9701" } else { "w2:9702" }.into(), rows: 30, bytes: 2560 }).collect(),
+            groups: vec![ShardGroup { index: 1, node: "w1:9701".into(), rows: 90, bytes: 8192 }, ShardGroup { index: 2, node: "w2:9702".into(), rows: 30, bytes: 2048 }],
+            skew: 1.6,
+            tenants: vec![TenantShare { tenant: evil.into(), rows: 90, share: 0.75, node: Some("w1:9701".into()) }],
+            tenant_tables: vec![evil.into()],
+            tenants_distinct: 2,
+            tenant_rows: 120,
+        };
+        let r = Report { completed: true, placement: Some(p), ..Default::default() };
+        let html = run_report(&r);
+        assert!(html.contains("<h2 id=\"placement\">Placement on the cluster</h2>"), "{html}");
+        assert!(html.contains("1 distributed table and 0 reference tables on 2 nodes; skew 1.60"), "{html}");
+        assert!(html.contains("<code>w1:9701</code></td><td class=\"n\">2</td><td class=\"n\">90</td><td><div class=\"bar\"><span style=\"width:75%;background:#2f6fb0\">"), "{html}");
+        assert_eq!(html.matches("<rect ").count(), 2, "one bar per shard group");
+        assert!(html.contains("<h3>Biggest tenants</h3>") && html.contains("75.0%"), "{html}");
+        assert!(html.contains("<summary>Every shard (4)</summary>"), "{html}");
+        assert!(!html.contains(evil) && html.contains("&lt;b&gt;x&lt;/b&gt;"));
+        assert!(!html.contains("<script") && !html.contains("http://") && !html.contains("https://"));
+        assert!(!run_report(&Report { completed: true, ..Default::default() }).contains("Placement on the cluster"), "only for a Citus run");
     }
 
     #[test]

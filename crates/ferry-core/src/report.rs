@@ -50,12 +50,193 @@ pub struct Report {
     /// key); each table's `masked` says what was masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mask_key_fingerprint: Option<String>,
+    /// Citus: where the cluster put the tables — rows and bytes per node, table and shard, the
+    /// largest tenants and the skew — read once the run completed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
     /// The login users the run made (`--roles-login`), with their passwords: for the caller
     /// to hand over once. Never serialized: not in the JSON or HTML report, the audit log or
     /// the app's IPC.
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub logins: Vec<crate::secret::Login>,
+}
+
+/// Where a Citus cluster put a run's tables (`citus_shards`), summed up.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Placement {
+    /// Each node that holds a shard, by address.
+    pub nodes: Vec<NodePlacement>,
+    pub tables: Vec<TablePlacement>,
+    /// Every placement of every shard (a reference table's shard once per node).
+    pub shards: Vec<ShardPlacement>,
+    /// The shard groups of the co-located tables that hold the most rows: the shards with
+    /// the same hash range, which sit together on one node and hold the same tenants.
+    #[serde(default)]
+    pub groups: Vec<ShardGroup>,
+    /// The largest shard group's bytes over the groups' mean (1.0: even); rows where no
+    /// group has a size yet.
+    #[serde(default)]
+    pub skew: f64,
+    /// The values of the distribution column with the most rows (at most ten), over
+    /// `tenant_tables`.
+    #[serde(default)]
+    pub tenants: Vec<TenantShare>,
+    /// The co-located distributed tables the tenants were counted over.
+    #[serde(default)]
+    pub tenant_tables: Vec<String>,
+    /// Distinct values of the distribution column over those tables.
+    #[serde(default)]
+    pub tenants_distinct: u64,
+    /// Rows of those tables.
+    #[serde(default)]
+    pub tenant_rows: u64,
+}
+
+/// One node's part: the shards of distributed tables on it, their rows and bytes, and the
+/// bytes of the reference tables' copies it keeps.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NodePlacement {
+    /// `host:port`.
+    pub node: String,
+    pub shards: u64,
+    pub rows: u64,
+    pub bytes: u64,
+    #[serde(default)]
+    pub reference_bytes: u64,
+}
+
+/// One table: its kind (`distributed`, `reference`, `local`), shards, rows and bytes (a
+/// reference table's bytes are one copy's).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TablePlacement {
+    pub table: String,
+    pub kind: String,
+    pub shards: u64,
+    pub rows: u64,
+    pub bytes: u64,
+    /// Its largest shard's bytes.
+    pub largest_shard_bytes: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ShardPlacement {
+    pub table: String,
+    pub shard_id: i64,
+    pub kind: String,
+    pub node: String,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// One shard group (numbered from 1 in hash order) of the co-located tables.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ShardGroup {
+    pub index: u64,
+    pub node: String,
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// A value of the distribution column, its rows, their share of `Placement::tenant_rows`
+/// (0 to 1), and the node that holds them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TenantShare {
+    pub tenant: String,
+    pub rows: u64,
+    pub share: f64,
+    pub node: Option<String>,
+}
+
+impl Placement {
+    /// Sums up what the catalog said, shard by shard.
+    pub fn from_placed(p: crate::dialect::placement::Placed) -> Placement {
+        use std::collections::{BTreeMap, HashSet};
+        let mut nodes: BTreeMap<String, NodePlacement> = BTreeMap::new();
+        let mut tables: BTreeMap<String, TablePlacement> = BTreeMap::new();
+        let mut counted = HashSet::new();
+        for s in &p.shards {
+            let n = nodes.entry(s.node.clone()).or_insert_with(|| NodePlacement { node: s.node.clone(), ..Default::default() });
+            if s.kind == "reference" {
+                n.reference_bytes += s.bytes;
+            } else {
+                n.shards += 1;
+                n.rows += s.rows;
+                n.bytes += s.bytes;
+            }
+            let t = tables.entry(s.table.clone()).or_insert_with(|| TablePlacement { table: s.table.clone(), kind: s.kind.clone(), ..Default::default() });
+            // A reference table's shard counts once (its copies are alike).
+            if counted.insert(s.shard_id) {
+                t.shards += 1;
+                t.rows += s.rows;
+                t.bytes += s.bytes;
+                t.largest_shard_bytes = t.largest_shard_bytes.max(s.bytes);
+            }
+        }
+        // Shard groups: the shards of the tenants' tables with the same range start.
+        let mut groups: BTreeMap<i64, ShardGroup> = BTreeMap::new();
+        for s in p.shards.iter().filter(|s| p.tenant_tables.contains(&s.table)) {
+            let Some(start) = s.range_start else { continue };
+            let g = groups.entry(start).or_insert_with(|| ShardGroup { node: s.node.clone(), ..Default::default() });
+            g.rows += s.rows;
+            g.bytes += s.bytes;
+        }
+        let groups: Vec<ShardGroup> = groups.into_values().enumerate().map(|(i, g)| ShardGroup { index: i as u64 + 1, ..g }).collect();
+        let skew = skew(&groups.iter().map(|g| g.bytes).collect::<Vec<_>>()).or_else(|| skew(&groups.iter().map(|g| g.rows).collect::<Vec<_>>())).unwrap_or(0.0);
+        let tenant_rows: u64 = p.tenant_tables.iter().filter_map(|t| tables.get(t)).map(|t| t.rows).sum();
+        let node_of: std::collections::HashMap<i64, &str> = p.shards.iter().map(|s| (s.shard_id, s.node.as_str())).collect();
+        let tenants = p
+            .tenants
+            .iter()
+            .map(|t| TenantShare {
+                tenant: t.value.clone(),
+                rows: t.rows,
+                share: if tenant_rows > 0 { t.rows as f64 / tenant_rows as f64 } else { 0.0 },
+                node: t.shard_id.and_then(|id| node_of.get(&id)).map(|n| n.to_string()),
+            })
+            .collect();
+        let shards = p.shards.into_iter().map(|s| ShardPlacement { table: s.table, shard_id: s.shard_id, kind: s.kind, node: s.node, rows: s.rows, bytes: s.bytes }).collect();
+        Placement {
+            nodes: nodes.into_values().collect(),
+            tables: tables.into_values().collect(),
+            shards,
+            groups,
+            skew,
+            tenants,
+            tenant_tables: p.tenant_tables,
+            tenants_distinct: p.tenants_distinct,
+            tenant_rows,
+        }
+    }
+
+    /// Rows of the distributed tables, over every node.
+    pub fn distributed_rows(&self) -> u64 {
+        self.nodes.iter().map(|n| n.rows).sum()
+    }
+
+    /// "skew 1.18 (the largest of 32 shard groups over their mean)".
+    pub fn describe_skew(&self) -> String {
+        if self.groups.is_empty() {
+            return "no distributed shards".into();
+        }
+        format!("skew {:.2} (the largest of {} shard groups over their mean; 1.00 is even)", self.skew, self.groups.len())
+    }
+}
+
+/// The largest over the mean; None when they add up to nothing.
+fn skew(sizes: &[u64]) -> Option<f64> {
+    let total: u64 = sizes.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let mean = total as f64 / sizes.len() as f64;
+    Some(*sizes.iter().max().expect("some") as f64 / mean)
 }
 
 /// One thing a run made in the target.
@@ -302,5 +483,53 @@ impl Report {
     }
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("report serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dialect::placement::{Placed, ShardRow, TenantRow};
+
+    fn shard(table: &str, id: i64, kind: &str, node: &str, rows: u64, bytes: u64, start: Option<i64>) -> ShardRow {
+        ShardRow { table: table.into(), shard_id: id, kind: kind.into(), colocation_id: if kind == "distributed" { 1 } else { 2 }, node: node.into(), bytes, rows, range_start: start }
+    }
+
+    /// Two co-located tables in two shard groups on two nodes, and a reference table copied
+    /// to three: rows and bytes per node and table, the groups, the skew and the shares.
+    #[test]
+    fn a_placement_sums_up_by_node_table_and_shard_group() {
+        let (a, b, c) = ("w1:9701", "w2:9702", "co:9700");
+        let p = Placed {
+            shards: vec![
+                shard("orders", 11, "distributed", a, 30, 3000, Some(-100)),
+                shard("orders", 12, "distributed", b, 10, 1000, Some(0)),
+                shard("items", 21, "distributed", a, 60, 5000, Some(-100)),
+                shard("items", 22, "distributed", b, 20, 1000, Some(0)),
+                shard("tenants", 31, "reference", a, 2, 800, None),
+                shard("tenants", 31, "reference", b, 2, 800, None),
+                shard("tenants", 31, "reference", c, 2, 800, None),
+            ],
+            tenants: vec![TenantRow { value: "7".into(), rows: 90, shard_id: Some(11) }, TenantRow { value: "8".into(), rows: 30, shard_id: Some(12) }],
+            tenant_tables: vec!["items".into(), "orders".into()],
+            tenants_distinct: 2,
+        };
+        let pl = Placement::from_placed(p);
+        let nodes: Vec<(&str, u64, u64, u64, u64)> = pl.nodes.iter().map(|n| (n.node.as_str(), n.shards, n.rows, n.bytes, n.reference_bytes)).collect();
+        assert_eq!(nodes, [(c, 0, 0, 0, 800), (a, 2, 90, 8000, 800), (b, 2, 30, 2000, 800)]);
+        assert_eq!(pl.distributed_rows(), 120);
+        let tables: Vec<(&str, &str, u64, u64, u64, u64)> = pl.tables.iter().map(|t| (t.table.as_str(), t.kind.as_str(), t.shards, t.rows, t.bytes, t.largest_shard_bytes)).collect();
+        assert_eq!(tables, [("items", "distributed", 2, 80, 6000, 5000), ("orders", "distributed", 2, 40, 4000, 3000), ("tenants", "reference", 1, 2, 800, 800)]);
+        assert_eq!(pl.shards.len(), 7);
+        let groups: Vec<(u64, &str, u64, u64)> = pl.groups.iter().map(|g| (g.index, g.node.as_str(), g.rows, g.bytes)).collect();
+        assert_eq!(groups, [(1, a, 90, 8000), (2, b, 30, 2000)]);
+        assert!((pl.skew - 1.6).abs() < 1e-9, "8000 over a mean of 5000: {}", pl.skew);
+        assert_eq!(pl.tenant_rows, 120);
+        let tenants: Vec<(&str, u64, String, Option<&str>)> = pl.tenants.iter().map(|t| (t.tenant.as_str(), t.rows, format!("{:.3}", t.share), t.node.as_deref())).collect();
+        assert_eq!(tenants, [("7", 90, "0.750".into(), Some(a)), ("8", 30, "0.250".into(), Some(b))]);
+        assert!(pl.describe_skew().starts_with("skew 1.60 (the largest of 2 shard groups"), "{}", pl.describe_skew());
+        // Sizes not known yet (0 bytes everywhere): the skew is by rows.
+        let p = Placed { shards: vec![shard("t", 1, "distributed", a, 3, 0, Some(0)), shard("t", 2, "distributed", b, 1, 0, Some(5))], tenant_tables: vec!["t".into()], ..Default::default() };
+        assert!((Placement::from_placed(p).skew - 1.5).abs() < 1e-9);
     }
 }

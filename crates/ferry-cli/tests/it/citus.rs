@@ -128,6 +128,65 @@ fn source_count(src: &Path, sql: &str) -> i64 {
     c.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
+/// The run's placement (report `placement`, its page, the summary) against what the cluster
+/// says: both workers named with their shards, each table's shards as `citus_shards` counts
+/// them and its rows as `count(*)`, the nodes' rows adding up to the distributed tables',
+/// the biggest tenant's rows as counted, and the page's chart.
+async fn placement_is_reported(db: &CitusDb, p: &Value, html: &str, summary: &str) {
+    let n = |v: &Value| v.as_u64().unwrap_or_else(|| panic!("a count: {v}"));
+    let workers: Vec<String> = db.texts("SELECT nodename || ':' || nodeport FROM pg_dist_node WHERE groupid <> 0 ORDER BY 1").await.into_iter().flatten().collect();
+    assert_eq!(workers.len(), 2, "{workers:?}");
+    let nodes = p["nodes"].as_array().unwrap_or_else(|| panic!("placement in the report: {p}"));
+    for w in &workers {
+        let node = nodes.iter().find(|x| x["node"] == w.as_str()).unwrap_or_else(|| panic!("{w} in {p}"));
+        let want = db.text(&format!("SELECT count(*)::text FROM citus_shards WHERE citus_table_type = 'distributed' AND nodename || ':' || nodeport = '{w}'")).await;
+        assert_eq!(n(&node["shards"]).to_string(), want, "{w}: {node}");
+        // (A small demo's few tenants may all hash to one worker: its rows are checked in sum below.)
+        assert!(n(&node["bytes"]) > 0, "{w}: {node}");
+        assert!(html.contains(&format!("<code>{w}</code>")) && summary.contains(w.as_str()), "{w} on the page and in the summary");
+    }
+    let tables = p["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 16, "{p}");
+    let mut distributed_rows = 0;
+    for t in tables {
+        let name = t["table"].as_str().unwrap();
+        let shards = db.text(&format!("SELECT count(DISTINCT shardid)::text FROM citus_shards WHERE table_name = '{name}'::regclass")).await;
+        assert_eq!(n(&t["shards"]).to_string(), shards, "{name}: {t}");
+        let rows = db.text(&format!("SELECT count(*)::text FROM {name}")).await;
+        assert_eq!(n(&t["rows"]).to_string(), rows, "{name}: {t}");
+        if t["kind"] == "distributed" {
+            distributed_rows += n(&t["rows"]);
+        }
+    }
+    let placements = db.text("SELECT count(*)::text FROM citus_shards").await;
+    assert_eq!(p["shards"].as_array().unwrap().len().to_string(), placements);
+    assert_eq!(nodes.iter().map(|x| n(&x["rows"])).sum::<u64>(), distributed_rows, "the nodes' rows add up to the distributed tables'");
+    // The biggest tenants: ten at most, largest first, the first one's rows as the tables
+    // count them.
+    let tenants = p["tenants"].as_array().unwrap();
+    let distinct = db.text("SELECT count(DISTINCT tenant_id)::text FROM orders").await.parse::<u64>().unwrap();
+    assert_eq!(n(&p["tenants_distinct"]), distinct, "{p}");
+    assert_eq!(tenants.len() as u64, distinct.min(10), "{p}");
+    assert!(tenants.windows(2).all(|w| n(&w[0]["rows"]) >= n(&w[1]["rows"])), "largest first: {tenants:?}");
+    let top = tenants[0]["tenant"].as_str().unwrap().replace('\'', "''");
+    let sum: Vec<String> = p["tenant_tables"].as_array().unwrap().iter().map(|t| format!("(SELECT count(*) FROM {} WHERE tenant_id = '{top}')", t.as_str().unwrap())).collect();
+    assert_eq!(p["tenant_tables"].as_array().unwrap().len(), 15, "{p}");
+    assert_eq!(db.text(&format!("SELECT ({})::text", sum.join(" + "))).await, n(&tenants[0]["rows"]).to_string(), "{}", tenants[0]);
+    let share = tenants[0]["share"].as_f64().unwrap();
+    assert!((share - n(&tenants[0]["rows"]) as f64 / n(&p["tenant_rows"]) as f64).abs() < 1e-9 && share > 0.0 && share < 1.0, "{}", tenants[0]);
+    assert!(workers.contains(&tenants[0]["node"].as_str().unwrap().to_string()), "{}", tenants[0]);
+    assert_eq!(n(&p["tenant_rows"]), distributed_rows);
+    let skew = p["skew"].as_f64().unwrap();
+    assert!(skew >= 1.0 && skew < 32.0, "{skew}");
+    assert!(!p["groups"].as_array().unwrap().is_empty());
+    // The page: the section, a bar per shard group, the tenants; still no script.
+    assert!(html.contains("Placement on the cluster") && html.contains("<h3>Biggest tenants</h3>"), "the page's placement");
+    assert_eq!(html.matches("<rect ").count(), p["groups"].as_array().unwrap().len());
+    assert!(!html.contains("<script"));
+    assert!(summary.contains("placement on the cluster: 15 distributed tables and 1 reference table on 3 nodes; skew "), "{summary}");
+    assert!(summary.contains(&format!("biggest tenants ({} of {distinct}):\n", tenants.len())), "{summary}");
+}
+
 /// The demo through the plain URL with `--distribute tenant_id`: every table that has
 /// tenant_id or reaches it by foreign key is distributed by it and co-located, tenants is a
 /// reference table, shards sit on both workers, every foreign key is there and valid,
@@ -157,11 +216,13 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
     let toml = std::fs::read_to_string(&plan).unwrap();
     assert!(toml.contains("[distribution]") && toml.contains("role = \"reference\""), "{toml}");
 
+    let page = dir.path("run.html");
     let report = dir.path("run.json");
-    let run = ferry(&["migrate", s, "--to", &db.url, "--distribute", "tenant_id", "--report", report.to_str().unwrap()]);
+    let run = ferry(&["migrate", s, "--to", &db.url, "--distribute", "tenant_id", "--report", page.to_str().unwrap()]);
     let rep: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap_or_default()).unwrap_or(Value::Null);
     assert!(run.code == 0 || run.code == 2, "{}{}", run.stdout, run.stderr);
     assert_eq!(rep["completed"], true, "{}", rep["error"]);
+    placement_is_reported(&db, &rep["placement"], &std::fs::read_to_string(&page).unwrap(), &run.stdout).await;
     // What the rewrite changed is said: the column added to order_items, the SET NULL left off.
     let said = |key: &str, words: &[&str]| rep[key].as_array().unwrap().iter().any(|w| words.iter().all(|x| w.to_string().contains(x)));
     assert!(said("notes", &["order_items", "added for Citus", "orders.tenant_id"]), "{}", rep["notes"]);

@@ -241,8 +241,19 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
         // A damaged file is refused as before anything was written: what was made is gone.
         return Err(e);
     }
+    // A Citus cluster: where it put the tables, shard by shard, once they are all in. Not
+    // read, the run is still done: a note says why.
+    let placement = match (&result, sh.target.citus.is_some()) {
+        (Ok(()), true) => Some(sh.target.placement(&mut admin).await),
+        _ => None,
+    };
     let phases = sh.phase_seconds.lock().await.clone();
     let mut report = sh.report.lock().await.clone();
+    match placement {
+        Some(Ok(Some(p))) if !p.shards.is_empty() => report.placement = Some(crate::report::Placement::from_placed(p)),
+        Some(Err(e)) => report.notes.push(Warning { table: None, object: "placement of the shards".into(), reason: format!("not read, so not in this report: {e}") }),
+        _ => {}
+    }
     report.phases = phases.into_iter().map(|(p, s)| (p.name().to_string(), (s * 1000.0).round() / 1000.0)).collect();
     report.seconds = started.elapsed().as_secs_f64();
     match result {

@@ -47,6 +47,7 @@ pub mod inspect;
 pub mod json_index;
 mod limits;
 mod partition;
+pub mod placement;
 pub mod mysql;
 pub mod postgres;
 pub mod preview;

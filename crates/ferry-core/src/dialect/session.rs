@@ -216,6 +216,14 @@ impl Target {
     pub fn table_sql_name(&self, name: &str) -> String {
         self.ddl.table(name)
     }
+
+    /// Where a Citus cluster put the tables of the run's schema, shard by shard, with the
+    /// rows in each and the largest tenants (`dialect::placement`); None where the target is
+    /// no Citus cluster.
+    pub async fn placement(&self, conn: &mut Conn) -> Result<Option<crate::dialect::placement::Placed>> {
+        let (Some(_), Conn::Pg(c)) = (&self.citus, conn) else { return Ok(None) };
+        postgres::flavor::placement(c, &self.pg_schema).await.map(Some).map_err(|e| target_err("where Citus placed the tables (citus_shards)", e))
+    }
 }
 
 /// A statement that failed on the target as an error of the run's: one a cancel stopped

@@ -46,6 +46,132 @@ fn citus_version(ext: &str) -> String {
     ext.split('-').next().unwrap_or(ext).to_string()
 }
 
+/// Where Citus put the tables of `schema`: every shard placement (`citus_shards`) with the rows
+/// counted in it (`shard_rows`), and the largest values
+/// of the distribution column over the co-located distributed tables holding the most rows.
+/// Empty when the schema has no Citus table.
+pub async fn placement(conn: &mut PgConnection, schema: &str) -> Result<crate::dialect::placement::Placed, sqlx::Error> {
+    use crate::dialect::placement::{Placed, ShardRow, TenantRow, TOP_TENANTS};
+    use sqlx::Row;
+    let s = simple::lit(schema);
+    let tables = simple::rows(
+        conn,
+        &format!(
+            // `pg_dist_partition` rather than the `citus_tables` view, which is not in
+            // pg_catalog (an installation puts it in its first schema).
+            "SELECT c.relname::text, format('%I.%I', n.nspname, c.relname),
+                    CASE WHEN p.partmethod = 'h' THEN 'distributed' WHEN p.repmodel = 't' THEN 'reference' ELSE 'local' END, p.colocationid::bigint,
+                    CASE WHEN p.partmethod = 'h' THEN quote_ident(pg_catalog.column_to_column_name(p.logicalrelid, p.partkey)) END
+             FROM pg_catalog.pg_dist_partition p JOIN pg_catalog.pg_class c ON c.oid = p.logicalrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = {s} ORDER BY 1"
+        ),
+    )
+    .await?;
+    if tables.is_empty() {
+        return Ok(Placed::default());
+    }
+    // (name, qualified, kind, colocation, quoted column)
+    let tables: Vec<(String, String, String, i64, Option<String>)> = tables.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?))).collect::<Result<_, sqlx::Error>>()?;
+    let rows = simple::rows(
+        conn,
+        &format!(
+            "SELECT c.relname::text, s.shardid, s.citus_table_type::text, s.colocation_id::bigint, s.nodename || ':' || s.nodeport,
+                    coalesce(s.shard_size, 0)::bigint, p.shardminvalue, pg_catalog.shard_name(s.table_name, s.shardid, false)
+             FROM pg_catalog.citus_shards s JOIN pg_catalog.pg_class c ON c.oid = s.table_name JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  JOIN pg_catalog.pg_dist_shard p ON p.shardid = s.shardid
+             WHERE n.nspname = {s} ORDER BY 1, 2, 5"
+        ),
+    )
+    .await?;
+    let mut shards = Vec::with_capacity(rows.len());
+    let mut names: Vec<(i64, String)> = vec![];
+    for r in &rows {
+        let kind: String = r.try_get(2)?;
+        let start: Option<String> = r.try_get(6)?;
+        let shard_id: i64 = r.try_get(1)?;
+        if names.last().is_none_or(|(id, _)| *id != shard_id) {
+            names.push((shard_id, r.try_get(7)?));
+        }
+        shards.push(ShardRow {
+            table: r.try_get(0)?,
+            shard_id,
+            range_start: if kind == "distributed" { start.and_then(|v| v.parse().ok()) } else { None },
+            kind,
+            colocation_id: r.try_get(3)?,
+            node: r.try_get(4)?,
+            bytes: r.try_get::<i64, _>(5)?.max(0) as u64,
+            rows: 0,
+        });
+    }
+    let counts = shard_rows(conn, &names).await?;
+    for sh in shards.iter_mut() {
+        sh.rows = *counts.get(&sh.shard_id).ok_or_else(|| sqlx::Error::Protocol(format!("shard {} of {} was not found on any node to count its rows", sh.shard_id, sh.table)))?;
+    }
+    // The co-located distributed tables with the most rows: their tenants.
+    let mut by_group: std::collections::BTreeMap<i64, u64> = Default::default();
+    let mut seen = std::collections::HashSet::new();
+    for sh in shards.iter().filter(|sh| sh.kind == "distributed") {
+        if seen.insert(sh.shard_id) {
+            *by_group.entry(sh.colocation_id).or_default() += sh.rows;
+        }
+    }
+    let mut out = Placed { shards, ..Default::default() };
+    let Some((&group, _)) = by_group.iter().max_by_key(|(g, n)| (**n, std::cmp::Reverse(**g))) else { return Ok(out) };
+    let members: Vec<&(String, String, String, i64, Option<String>)> = tables.iter().filter(|t| t.2 == "distributed" && t.3 == group && t.4.is_some()).collect();
+    let Some(anchor) = members.first() else { return Ok(out) };
+    let each = |count: bool| members.iter().map(|t| format!("SELECT {} AS v{} FROM {} GROUP BY 1", t.4.as_deref().unwrap_or_default(), if count { ", count(*) AS n" } else { "" }, t.1)).collect::<Vec<_>>().join(" UNION ALL ");
+    let top = simple::rows(
+        conn,
+        &format!(
+            "SELECT v::text, n::bigint, pg_catalog.get_shard_id_for_distribution_column({}::regclass, v) FROM (SELECT v, sum(n) AS n FROM ({}) u GROUP BY v ORDER BY 2 DESC, 1 LIMIT {TOP_TENANTS}) top ORDER BY 2 DESC, 1",
+            simple::lit(&anchor.1),
+            each(true)
+        ),
+    )
+    .await?;
+    for r in &top {
+        out.tenants.push(TenantRow { value: r.try_get(0)?, rows: r.try_get::<i64, _>(1)?.max(0) as u64, shard_id: r.try_get(2)? });
+    }
+    let distinct: i64 = simple::scalar(conn, &format!("SELECT count(*) FROM (SELECT v FROM ({}) u GROUP BY v) d", each(false))).await?;
+    out.tenants_distinct = distinct.max(0) as u64;
+    out.tenant_tables = members.iter().map(|t| t.0.clone()).collect();
+    Ok(out)
+}
+
+/// The rows of each shard (id, qualified name), counted on the nodes themselves in one
+/// statement (`run_command_on_all_nodes`, the nodes in parallel): each node counts the shards
+/// it holds. `run_command_on_shards` took 180 ms a table on the test cluster, this 0.2 s for
+/// all 16 tables of the demo.
+async fn shard_rows(conn: &mut PgConnection, shards: &[(i64, String)]) -> Result<std::collections::HashMap<i64, u64>, sqlx::Error> {
+    use sqlx::Row;
+    let mut counts = std::collections::HashMap::new();
+    if shards.is_empty() {
+        return Ok(counts);
+    }
+    let values: Vec<String> = shards.iter().map(|(id, name)| format!("({id}, {})", simple::lit(name))).collect();
+    // A count per shard as text, `id:rows,…`, through query_to_xml (plain SQL runs no
+    // statement it builds otherwise).
+    let command = format!(
+        "SELECT coalesce(string_agg(v.id || ':' || (xpath('/row/n/text()', query_to_xml('SELECT count(*) AS n FROM ' || v.name, false, true, '')))[1]::text, ','), '') \
+         FROM (VALUES {}) v(id, name) WHERE to_regclass(v.name) IS NOT NULL",
+        values.join(", ")
+    );
+    let rows = simple::rows(conn, &format!("SELECT success, result FROM pg_catalog.run_command_on_all_nodes({})", simple::lit(&command))).await?;
+    for r in &rows {
+        let (ok, result): (bool, Option<String>) = (r.try_get(0)?, r.try_get(1)?);
+        let result = result.unwrap_or_default();
+        if !ok {
+            return Err(sqlx::Error::Protocol(format!("a node did not count its shards' rows: {result}")));
+        }
+        for pair in result.split(',').filter(|p| !p.is_empty()) {
+            let parsed = pair.split_once(':').and_then(|(id, n)| Some((id.parse::<i64>().ok()?, n.parse::<u64>().ok()?)));
+            let Some((id, n)) = parsed else { return Err(sqlx::Error::Protocol(format!("a node's count of its shards' rows is not understood: {pair}"))) };
+            counts.insert(id, n);
+        }
+    }
+    Ok(counts)
+}
+
 /// Whether the session's user may create tables in `schema` (or, when the schema does not
 /// exist yet, create schemas in the current database).
 pub async fn may_create(conn: &mut PgConnection, schema: &str) -> Result<bool, sqlx::Error> {
