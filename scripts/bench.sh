@@ -10,7 +10,17 @@
 #                it reads the source's profile and checks every value, key and foreign key), then
 #                `ferry plan` (the profile of every column and the proposal) timed likewise,
 #                then `ferry plan --production` beside it, and `ferry migrate` with every
-#                production proposal the target takes accepted, validated clean.
+#                production proposal the target takes accepted, validated clean; then
+#                `ferry plan --mask-pii` and the masked migration it plans (a made-up key),
+#                timed beside the plain one and validated clean through the same masks.
+#     ctrl-c     the same migration sent SIGINT mid-load (at 40% of the plain run's time): the
+#                seconds from the signal to the exit, then `--resume` timed and validated clean.
+#     pooler     the same migration through Debian's pgbouncer in transaction mode (4 server
+#                connections in rotation), beside the direct one, validated through it.
+#     citus      the same migration with --distribute tenant_id into a fresh database of the
+#                Citus test cluster (shared/citus/cluster.sh: coordinator + 2 workers on the
+#                same cores, fsync off), timed beside the plain run and validated; skipped
+#                without the script.
 #     raw limit  Ferry's own result, re-created from `pg_dump --schema-only` (custom format):
 #                pre-data (tables, typed columns, CHECKs, identities), then every table's CSV
 #                loaded with psql `\copy ... (FORMAT csv, NULL '\N')`, N at a time, then
@@ -39,6 +49,9 @@
 #     sqlite3-to-mysql  (PyPI; installed into a venv in the work dir if missing). Slow, so it
 #                runs on a smaller demo (FERRY_BENCH_S2M_ROWS) and is compared with Ferry on
 #                that same smaller file.
+#     heavier file  Ferry and the raw limit again (validated, in turn, medians) on a second file
+#                whose rows carry JSON documents of a few KB and long text with tabs, newlines
+#                and backslashes in it (scripts/bench/heavy.py; FERRY_BENCH_HEAVY_DOCS).
 #   Optionally Ferry alone at a bigger scale (FERRY_BENCH_ROWS_BIG), into PostgreSQL: its time
 #   and peak memory.
 #
@@ -63,6 +76,8 @@
 #   FERRY_BENCH_S2M_ROWS  demo size for sqlite3-to-mysql (default 100000)
 #   FERRY_BENCH_SKIP_S2M=1       skip sqlite3-to-mysql
 #   FERRY_BENCH_SKIP_DUCKDB=1    skip DuckDB
+#   FERRY_BENCH_HEAVY_DOCS  documents in the heavier file for MariaDB (default 40000, about
+#                         470 MB; 0 skips it)
 #   FERRY_BENCH_ROWS_BIG  also measure Ferry (PostgreSQL) at this many rows, e.g. 10000000
 #   FERRY_BENCH_TIMEOUT   seconds any one baseline tool may run (default 3600)
 #   FERRY_BENCH_NO_BUILD=1       use the existing target/release/ferry
@@ -83,6 +98,7 @@ REPEAT=${FERRY_BENCH_REPEAT:-3}
 S2M_ROWS=${FERRY_BENCH_S2M_ROWS:-100000}
 SKIP_S2M=${FERRY_BENCH_SKIP_S2M:-0}
 BIG=${FERRY_BENCH_ROWS_BIG:-}
+HEAVY_DOCS=${FERRY_BENCH_HEAVY_DOCS:-40000}
 LIMIT=${FERRY_BENCH_TIMEOUT:-3600}
 PGH=127.0.0.1 PGP=5432 PGU=postgres
 MYH=127.0.0.1 MYP=3306 MYU=root
@@ -116,12 +132,24 @@ my() { mariadb -h "$MYH" -P "$MYP" -u "$MYU" "$@"; }
 
 PG_DBS=()
 MY_DBS=()
+CITUS_DBS=()
+# The Citus test cluster's script (as scripts/test.sh finds it): FERRY_CITUS_SH, else
+# shared/citus/cluster.sh in the nearest folder above the project that has one.
+CITUS_SH=${FERRY_CITUS_SH:-}
+if [ -z "$CITUS_SH" ]; then
+    d=$ROOT
+    while [ "$d" != / ]; do
+        d=$(dirname "$d")
+        if [ -f "$d/shared/citus/cluster.sh" ]; then CITUS_SH=$d/shared/citus/cluster.sh; break; fi
+    done
+fi
 new_pg_db() { pg -d postgres -c "CREATE DATABASE \"$1\"" && PG_DBS+=("$1"); }
 new_my_db() { my -e "CREATE DATABASE \`$1\` CHARACTER SET utf8mb4" && MY_DBS+=("$1"); }
 
 cleanup() {
     local rc=$?
     set +e
+    stop_pooler
     local d dropped=()
     if [ "${FERRY_BENCH_KEEP:-0}" = 1 ]; then
         say "FERRY_BENCH_KEEP=1: kept databases: ${PG_DBS[*]} ${MY_DBS[*]}; CSVs in $W/pg/csv, $W/mysql/csv"
@@ -132,6 +160,9 @@ cleanup() {
     done
     for d in "${MY_DBS[@]}"; do
         if my -e "DROP DATABASE IF EXISTS \`$d\`" >/dev/null 2>&1; then dropped+=("mysql:$d"); else say "warning: could not drop MariaDB database $d"; fi
+    done
+    for d in "${CITUS_DBS[@]}"; do
+        if bash "$CITUS_SH" dropdb "$d" >/dev/null 2>&1; then dropped+=("citus:$d"); else say "warning: could not drop Citus database $d"; fi
     done
     [ ${#dropped[@]} -eq 0 ] || say "dropped ${#dropped[@]} benchmark databases (${PREFIX}_*)"
     rm -rf "$W/pg/csv" "$W/mysql/csv" "$W/big/demo.sqlite"
@@ -170,13 +201,13 @@ median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { printf "%.2f
 # runs_note SECONDS...: "3 runs: 3.41, 3.52, 3.38 s (median 3.41 s)" when there was more than one.
 runs_note() { [ $# -gt 1 ] && printf '%s runs: %s s (median %s s); ' "$#" "$(printf '%s, ' "$@" | sed 's/, $//')" "$(median "$@")"; }
 
-# again_ferry NAME URL_BASE DB NEWDB DROPDB: one more `ferry migrate` into a fresh database, for the
-# median; appends to FERRY_SECS, raises FERRY_KB.
+# again_ferry NAME URL_BASE DB NEWDB DROPDB: one more `ferry migrate` (of $AGAIN_SRC, else the
+# demo) into a fresh database, for the median; appends to FERRY_SECS, raises FERRY_KB.
 again_ferry() {
     local name=$1 url=$2 db=$3
     "$4" "$db"
     settle
-    measure "$name" "$FERRY" migrate "$DEMO" --to "$url/$db" --report "$W/logs/$name.report.json" --jobs "$JOBS"
+    measure "$name" "$FERRY" migrate "${AGAIN_SRC:-$DEMO}" --to "$url/$db" --report "$W/logs/$name.report.json" --jobs "$JOBS"
     case $M_RC in 0 | 2) ;; *) tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry migrate failed (exit $M_RC); log: $W/logs/$name.log" ;; esac
     FERRY_SECS+=("$M_SEC")
     FERRY_KB=$(maxn "$FERRY_KB" "$M_KB")
@@ -367,6 +398,122 @@ run_production() {
     M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
 }
 
+# run_masked NAME SOURCE URL_BASE NEWDB DROPDB: `ferry plan --mask-pii`, then a masked migration
+# of SOURCE into a fresh database with that plan (the key from $FERRY_MASK_KEY, made up here),
+# timed beside the plain migration run_ferry just made (issue 16's goal: at most 1.3x), then
+# validated through the same masks. Leaves run_ferry's M_SEC/M_KB/M_RC as they were.
+run_masked() {
+    local name=$1 src=$2 url=$3 newdb=$4 dropdb=$5 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC db=${PREFIX}_$1
+    local plan="$W/$name.plan.toml" ratio
+    export FERRY_MASK_KEY="bench-mask-key-$$-0123456789"
+    measure "$name-plan" "$FERRY" plan "$src" --to "$url/x" --mask-pii --out "$plan"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name-plan.log" | sed 's/^/  | /'; die "ferry plan --mask-pii failed (exit $M_RC); log: $W/logs/$name-plan.log"; }
+    "$newdb" "$db"
+    settle
+    measure "$name-migrate" "$FERRY" migrate "$src" --to "$url/$db" --plan "$plan" --report "$W/logs/$name.report.json" --jobs "$JOBS"
+    case $M_RC in 0 | 2) ;; *) tail -20 "$W/logs/$name-migrate.log" | sed 's/^/  | /'; die "the masked migration failed (exit $M_RC); log: $W/logs/$name-migrate.log" ;; esac
+    ratio=$(awk -v a="$M_SEC" -v b="$migrate_sec" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    say "  ferry migrate, masked ($(jq '[.tables[].masked // [] | length] | add' "$W/logs/$name.report.json") columns): $M_SEC s (the plain migration took $migrate_sec s: ${ratio}x; goal <= 1.3x), $(group "$(jq '[.tables[].rows_written] | add' "$W/logs/$name.report.json")") rows, peak $((M_KB / 1024)) MB"
+    measure "$name-validate" "$FERRY" validate "$src" --to "$url/$db" --plan "$plan" --run-report "$W/logs/$name.report.json" --jobs "$JOBS"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name-validate.log" | sed 's/^/  | /'; die "ferry validate through the masks did not find the target equal (exit $M_RC); log: $W/logs/$name-validate.log"; }
+    say "  validated clean through the same masks ($M_SEC s)"
+    unset FERRY_MASK_KEY
+    "$dropdb" "$db"
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
+# run_citus NAME SOURCE: the same migration into a fresh database of the Citus test cluster
+# (shared/citus/cluster.sh: a coordinator and 2 workers on this machine) with --distribute
+# tenant_id, timed beside the plain PostgreSQL run run_ferry just made (issue 17's goal: at most
+# 1.5x, peak memory as for plain PostgreSQL), then validated. Skipped without the script.
+# Leaves run_ferry's M_SEC/M_KB/M_RC as they were.
+run_citus() {
+    local name=$1 src=$2 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC db=${PREFIX}_citus url ratio
+    if [ -z "$CITUS_SH" ]; then
+        say "  Citus: no shared/citus/cluster.sh above $ROOT and FERRY_CITUS_SH unset: skipped"
+        return
+    fi
+    bash "$CITUS_SH" start >/dev/null || die "cluster.sh start failed"
+    url=$(bash "$CITUS_SH" createdb "$db" | tail -1) || die "cluster.sh createdb $db failed"
+    CITUS_DBS+=("$db")
+    settle
+    measure "$name" "$FERRY" migrate "$src" --to "$url" --distribute tenant_id --report "$W/logs/$name.report.json" --jobs "$JOBS"
+    case $M_RC in 0 | 2) ;; *) tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry migrate into Citus failed (exit $M_RC); log: $W/logs/$name.log" ;; esac
+    ratio=$(awk -v a="$M_SEC" -v b="$migrate_sec" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    say "  ferry migrate --distribute tenant_id into Citus $(psql -X -At "$url" -c "SELECT extversion FROM pg_extension WHERE extname = 'citus'") (coordinator + 2 workers, all on these $(nproc) cores, fsync off): $M_SEC s (plain PostgreSQL took $migrate_sec s: ${ratio}x; goal <= 1.5x), $(group "$(jq '[.tables[].rows_written] | add' "$W/logs/$name.report.json")") rows, peak $((M_KB / 1024)) MB (plain: $((migrate_kb / 1024)) MB)"
+    measure "$name-validate" "$FERRY" validate "$src" --to "$url" --run-report "$W/logs/$name.report.json" --jobs "$JOBS"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name-validate.log" | sed 's/^/  | /'; die "ferry validate of the Citus copy did not find it equal (exit $M_RC); log: $W/logs/$name-validate.log"; }
+    say "  validated clean through the coordinator ($M_SEC s)"
+    bash "$CITUS_SH" dropdb "$db" >/dev/null && unset 'CITUS_DBS[-1]'
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
+# run_cancel NAME URL_BASE NEWDB DROPDB: issue 14's "Ctrl-C stops within a second and leaves a
+# resumable target", measured: the demo's migration into a fresh database is sent SIGINT when
+# 40% of the plain run's time (run_ferry's) has passed, mid-load; the seconds from the signal
+# to the process's exit, then `--resume` timed to the end and validated clean. Leaves
+# run_ferry's M_SEC/M_KB/M_RC as they were.
+run_cancel() {
+    local name=$1 url=$2 newdb=$3 dropdb=$4 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC db=${PREFIX}_$1 at pid t0 rc stop
+    at=$(awk -v s="$migrate_sec" 'BEGIN { printf "%.2f", s * 0.4 }')
+    "$newdb" "$db"
+    settle
+    "$FERRY" migrate "$DEMO" --to "$url/$db" --report "$W/logs/$name.report.json" --jobs "$JOBS" >"$W/logs/$name.log" 2>&1 &
+    pid=$!
+    sleep "$at"
+    t0=$(now)
+    kill -INT "$pid" 2>/dev/null || true
+    if wait "$pid"; then rc=0; else rc=$?; fi
+    stop=$(since "$t0")
+    [ "$rc" = 130 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry migrate sent SIGINT at $at s ended with exit $rc, not 130; log: $W/logs/$name.log"; }
+    measure "$name-resume" "$FERRY" migrate "$DEMO" --to "$url/$db" --resume --report "$W/logs/$name-resume.report.json" --jobs "$JOBS"
+    case $M_RC in 0 | 2) ;; *) tail -20 "$W/logs/$name-resume.log" | sed 's/^/  | /'; die "ferry migrate --resume after Ctrl-C failed (exit $M_RC); log: $W/logs/$name-resume.log" ;; esac
+    say "  Ctrl-C at $at s (mid-load): the run stopped $stop s after the signal (goal: within 1 s); --resume then took $M_SEC s (the whole plain run took $migrate_sec s)"
+    measure "$name-validate" "$FERRY" validate "$DEMO" --to "$url/$db" --run-report "$W/logs/$name-resume.report.json" --jobs "$JOBS"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name-validate.log" | sed 's/^/  | /'; die "ferry validate after Ctrl-C and --resume did not find the target equal (exit $M_RC); log: $W/logs/$name-validate.log"; }
+    say "  validated clean after the resume ($M_SEC s)"
+    "$dropdb" "$db"
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
+# run_pooler NAME: issue 22's cost of being correct through a transaction pooler, measured: the
+# demo's migration into a fresh database through Debian's pgbouncer in transaction mode (4
+# server connections in rotation, as the tests run it) beside the direct run run_ferry just
+# made, then validated through the pooler. Skipped without pgbouncer. Leaves run_ferry's
+# M_SEC/M_KB/M_RC as they were.
+run_pooler() {
+    local name=$1 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC db=${PREFIX}_$1 dir=$W/pgbouncer port ratio
+    if ! have pgbouncer; then
+        say "  pgbouncer: not installed (scripts/setup.sh installs it): skipped"
+        return
+    fi
+    rm -rf "$dir" && mkdir -p "$dir"
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    printf '"%s" ""\n' "$PGU" >"$dir/users.txt"
+    printf '[databases]\n* = host=%s port=%s\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = %s\nunix_socket_dir =\nauth_type = trust\nauth_file = %s\npool_mode = transaction\ndefault_pool_size = 4\nmin_pool_size = 4\nserver_round_robin = 1\nmax_client_conn = 100\nlogfile = %s\npidfile = %s\n' \
+        "$PGH" "$PGP" "$port" "$dir/users.txt" "$dir/pgbouncer.log" "$dir/pgbouncer.pid" >"$dir/pgbouncer.ini"
+    chown -R postgres:postgres "$dir"
+    runuser -u postgres -- pgbouncer -d "$dir/pgbouncer.ini" >/dev/null 2>&1 || die "pgbouncer did not start: $(tail -3 "$dir/pgbouncer.log")"
+    POOLER_PID_FILE=$dir/pgbouncer.pid
+    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.2; done
+    new_pg_db "$db"
+    settle
+    measure "$name" "$FERRY" migrate "$DEMO" --to "postgres://$PGU@127.0.0.1:$port/$db" --report "$W/logs/$name.report.json" --jobs "$JOBS"
+    case $M_RC in 0 | 2) ;; *) tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry migrate through pgbouncer failed (exit $M_RC); log: $W/logs/$name.log" ;; esac
+    ratio=$(awk -v a="$M_SEC" -v b="$migrate_sec" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    say "  ferry migrate through pgbouncer $(pgbouncer --version | head -1 | grep -oE '[0-9]+\.[0-9.]+') (transaction mode, 4 server connections in rotation): $M_SEC s (direct: $migrate_sec s: ${ratio}x), $(group "$(jq '[.tables[].rows_written] | add' "$W/logs/$name.report.json")") rows, peak $((M_KB / 1024)) MB"
+    measure "$name-validate" "$FERRY" validate "$DEMO" --to "postgres://$PGU@127.0.0.1:$port/$db" --run-report "$W/logs/$name.report.json" --jobs "$JOBS"
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name-validate.log" | sed 's/^/  | /'; die "ferry validate through pgbouncer did not find the target equal (exit $M_RC); log: $W/logs/$name-validate.log"; }
+    say "  validated clean through the pooler ($M_SEC s)"
+    stop_pooler
+    drop_pg_db "$db"
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+stop_pooler() {
+    [ -n "${POOLER_PID_FILE:-}" ] && [ -f "$POOLER_PID_FILE" ] && kill "$(cat "$POOLER_PID_FILE")" 2>/dev/null
+    POOLER_PID_FILE=""
+}
+
 ferry_detail() { # ferry_detail REPORT: the phases and the slowest tables, from Ferry's report
     say "  Ferry's report: $(jq -r '.seconds | . * 100 | round / 100' "$1") s; phases (seconds summed over tables where they overlap):"
     jq -r '.phases | to_entries | sort_by(-.value)[] | "\(.key)\t\(.value)"' "$1" | awk -F'\t' '{ printf "    %-14s %8.2f\n", $1, $2 }'
@@ -452,6 +599,10 @@ run_sync pg-sync "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 run_preflight pg-preflight "$DEMO" "$PG_URL/$DB_PF"
 run_profile pg-profile "$DEMO" "$PG_URL/$DB_PF"
 run_production pg-production "$DEMO" "$PG_URL" new_pg_db drop_pg_db
+run_masked pg-masked "$DEMO" "$PG_URL" new_pg_db drop_pg_db
+run_citus pg-citus "$DEMO"
+run_cancel pg-cancel "$PG_URL" new_pg_db drop_pg_db
+run_pooler pg-pooler
 
 section "PostgreSQL: raw limit (pg_dump sections of Ferry's result + psql \\copy CSV)"
 pg_dump -h "$PGH" -p "$PGP" -U "$PGU" -Fc --schema-only -f "$W/pg/schema.dump" "$DB_PF"
@@ -571,6 +722,8 @@ run_sync my-sync "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 run_preflight my-preflight "$DEMO" "$MY_URL/$DB_MF"
 run_profile my-profile "$DEMO" "$MY_URL/$DB_MF"
 run_production my-production "$DEMO" "$MY_URL" new_my_db drop_my_db
+run_masked my-masked "$DEMO" "$MY_URL" new_my_db drop_my_db
+run_cancel my-cancel "$MY_URL" new_my_db drop_my_db
 
 section "MariaDB: raw limit (mariadb-dump of Ferry's result, split + LOAD DATA LOCAL INFILE)"
 mariadb-dump -h "$MYH" -P "$MYP" -u "$MYU" --no-data --compact --skip-add-drop-table --skip-triggers "$DB_MF" >"$W/mysql/schema.sql"
@@ -582,26 +735,28 @@ mkdir -p "$W/mysql/csv"
 MY_EXPORT=$(export_csv "$W/mysql/plan" "$DEMO")
 say "  CSV export (sqlite3 -csv, not part of the figure): $MY_EXPORT s, $(du -sm "$W/mysql/csv" | cut -f1) MB of CSV"
 MYCLI="mariadb -h $MYH -P $MYP -u $MYU"
-# my_raw NAME DB: the raw limit once into a new database DB: tables with their primary keys and
+MYW=$W/mysql
+# my_raw NAME DB: the raw limit once into a new database DB (its schema, CSVs and scripts in
+# $MYW): tables with their primary keys and
 # CHECKs, then (timed) every CSV by LOAD DATA, the unique/secondary keys, the foreign keys. Sets
 # RAW_OK, RAW_SEC, RAW_KB, RAW_ERR, RAW_LOAD, RAW_KEYS, RAW_FKS, RAW_WARN (LOAD DATA's warnings).
 my_raw() {
     local name=$1 db=$2
     RAW_OK=0 RAW_ERR=""
     new_my_db "$db"
-    my "$db" <"$W/mysql/split/pre.sql"
+    my "$db" <"$MYW/split/pre.sql"
     settle
-    measure "$name-load" xargs -d '\n' -P "$JOBS" -I{} sh -c "$MYCLI --local-infile=1 \"\$1\" < \"\$2\"" sh "$db" "$W/mysql/plan/{}.load" <"$W/mysql/plan/tables.txt"
+    measure "$name-load" xargs -d '\n' -P "$JOBS" -I{} sh -c "$MYCLI --local-infile=1 \"\$1\" < \"\$2\"" sh "$db" "$MYW/plan/{}.load" <"$MYW/plan/tables.txt"
     if [ "$M_RC" -ne 0 ]; then
         RAW_ERR="load failed (exit $M_RC): $(first_error "$W/logs/$name-load.log" 'ERROR'); see $W/logs/$name-load.log"
         return
     fi
     RAW_LOAD=$M_SEC RAW_KB=$M_KB
     RAW_WARN=$(grep -c . "$W/logs/$name-load.log" || true)
-    measure "$name-keys" sh -c "ls \"\$1\"/*.sql 2>/dev/null | xargs -d '\n' -P $JOBS -I{} sh -c '$MYCLI \"\$0\" < \"\$1\"' \"\$2\" {}" sh "$W/mysql/split/keys" "$db"
+    measure "$name-keys" sh -c "ls \"\$1\"/*.sql 2>/dev/null | xargs -d '\n' -P $JOBS -I{} sh -c '$MYCLI \"\$0\" < \"\$1\"' \"\$2\" {}" sh "$MYW/split/keys" "$db"
     local k_rc=$M_RC
     RAW_KEYS=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB")
-    measure "$name-fks" sh -c "$MYCLI \"\$1\" < \"\$2\"" sh "$db" "$W/mysql/split/fks.sql"
+    measure "$name-fks" sh -c "$MYCLI \"\$1\" < \"\$2\"" sh "$db" "$MYW/split/fks.sql"
     if [ "$k_rc" -ne 0 ] || [ "$M_RC" -ne 0 ]; then
         RAW_ERR="keys or foreign keys failed: $(first_error "$W/logs/$name-keys.log" 'ERROR') $(first_error "$W/logs/$name-fks.log" 'ERROR'); see $W/logs/$name-keys.log, $name-fks.log"
         return
@@ -708,6 +863,52 @@ else
             fi
         fi
     fi
+fi
+
+# ------------------------------------------------------------------------------------------
+# MariaDB: the heavier file (issue 15): rows of KB-sized JSON and text, where the demo's are
+# small; Ferry beside the same raw LOAD DATA path, both made from Ferry's result as above.
+
+if [ "$HEAVY_DOCS" -gt 0 ]; then
+    section "MariaDB: a heavier file ($(group "$HEAVY_DOCS") documents, KB-sized JSON and text: scripts/bench/heavy.py)"
+    HEAVY=$W/heavy/heavy.sqlite
+    MYW=$W/heavy/mysql
+    mkdir -p "$MYW/csv"
+    rm -f "$HEAVY"
+    t0=$(now)
+    python3 "$BENCH/heavy.py" "$HEAVY" "$HEAVY_DOCS" || die "heavy.py failed"
+    HEAVY_SIZE=$(stat -c %s "$HEAVY")
+    say "  $(mb "$HEAVY_SIZE") MB SQLite, written in $(since "$t0") s (not part of any figure)"
+    DB_HF=${PREFIX}_heavy_ferry
+    new_my_db "$DB_HF"
+    run_ferry my-heavy-ferry "$HEAVY" "$MY_URL/$DB_HF" "$MYW/report.json"
+    HEAVY_ROWS=$F_ROWS
+    FERRY_SECS=("$M_SEC") FERRY_KB=$M_KB
+    ferry_detail "$MYW/report.json"
+    run_validate my-heavy-validate "$HEAVY" "$MY_URL/$DB_HF" "$MYW/report.json"
+    mariadb-dump -h "$MYH" -P "$MYP" -u "$MYU" --no-data --compact --skip-add-drop-table --skip-triggers "$DB_HF" >"$MYW/schema.sql"
+    python3 "$BENCH/mysql_split.py" "$MYW/schema.sql" "$MYW/split"
+    my -N -B -e "SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_schema = '$DB_HF' AND is_generated = 'NEVER' ORDER BY table_name, ordinal_position" >"$MYW/columns.tsv"
+    python3 "$BENCH/loadplan.py" mysql "$MYW/report.json" "$MYW/columns.tsv" "$MYW/csv" "$MYW/plan"
+    HEAVY_EXPORT=$(export_csv "$MYW/plan" "$HEAVY")
+    say "  CSV export (sqlite3 -csv, not part of the figure): $HEAVY_EXPORT s, $(du -sm "$MYW/csv" | cut -f1) MB of CSV"
+    my_raw my-heavy-raw "${PREFIX}_heavy_raw"
+    if [ "$RAW_OK" != 1 ]; then
+        say "  raw: $RAW_ERR"
+        result "$MY_RES" ferry my-heavy "ferry (heavier file)" "$(median "${FERRY_SECS[@]}")" "$HEAVY_ROWS" "$FERRY_KB" "$HEAVY_SIZE" ""
+        result "$MY_RES" base my-heavy "raw: LOAD DATA + keys (heavier file)" "" "" "" "" "$RAW_ERR"
+    else
+        N=$(my_rows "${PREFIX}_heavy_raw")
+        say "  $(my_raw_detail)"
+        RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST="load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s"
+        FIRST_WARN=$RAW_WARN
+        AGAIN_SRC=$HEAVY more_pairs my-heavy "$MY_URL" my_raw new_my_db drop_my_db my_raw_detail
+        result "$MY_RES" ferry my-heavy "ferry (heavier file)" "$(median "${FERRY_SECS[@]}")" "$HEAVY_ROWS" "$FERRY_KB" "$HEAVY_SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
+        result "$MY_RES" base my-heavy "raw: LOAD DATA + keys (heavier file)" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$HEAVY_SIZE" \
+            "$(count_note "$N" "$HEAVY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: $FIRST; $([ "$FIRST_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-heavy-raw-load.log"); CSV export ${HEAVY_EXPORT} s not included"
+    fi
+    rm -rf "$MYW/csv"
 fi
 
 # ------------------------------------------------------------------------------------------
