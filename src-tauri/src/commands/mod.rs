@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bulk;
 pub mod check;
 pub mod connections;
+pub mod distribute;
 pub(crate) mod launch;
 pub mod masks;
 pub mod monitor;

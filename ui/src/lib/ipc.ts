@@ -156,6 +156,31 @@ export function setProductionAccept(plan: Plan, index: number, accept: boolean):
   return call('set_production_accept', { plan, index, accept });
 }
 
+// --- distribution over a Citus cluster ---------------------------------------------------
+
+/** The column the engine proposes unasked for the open file (most tables key by it), and the
+ * columns that key tables, most first. */
+export function distributionChoice(): Promise<import('./bindings/DistributionChoice').DistributionChoice> {
+  return call('distribution_choice');
+}
+
+/** `plan` distributed by `column` (each table's role with its evidence), or with `null` not
+ * distributed; a column no table has is an `invalid` error with the engine's words. */
+export function proposeDistribution(plan: Plan, column: string | null): Promise<Plan> {
+  return call('propose_distribution', { plan, column });
+}
+
+/** How the rows spread over the plan's distribution column, with the shards of the cluster
+ * at `url` (not reaching it is said in `cluster_error`). */
+export function distributionSkew(plan: Plan, url: string | null): Promise<import('./bindings/DistributionSkew').DistributionSkew> {
+  return call('distribution_skew', { plan, url });
+}
+
+/** Where the run places each table, and every change the rewrite for Citus makes. */
+export function distributionRewrite(plan: Plan): Promise<import('./bindings/DistributionRewrite').DistributionRewrite> {
+  return call('distribution_rewrite', { plan });
+}
+
 // --- a masked copy ------------------------------------------------------------------------
 
 /** `plan` with a mask proposed for every column (`ferry plan --mask-pii`), as a safe copy:
