@@ -299,6 +299,24 @@ async fn migrates_the_demo_through_the_app() {
             if first {
                 app.screenshot("production").await?;
             }
+            // Access, a part of Production: the engine's offer for this server kind. On
+            // PostgreSQL the tenant column it proposes, with its figures; isolation turned on
+            // shows the engine's DDL, and off again leaves the plan without [access] (the run
+            // below makes no roles: they would be the shared server's). MariaDB says it has no
+            // row-level security.
+            if db.target == Target::Pg {
+                app.text_with("#access-tenant-hint", "tenant_id references tenants from 13 of 16 tables", ANSWER).await?;
+                app.click("#access-isolation").await?;
+                app.text_with("#access-ddl", "FORCE ROW LEVEL SECURITY", ANSWER).await?;
+                app.text_with("#access-summary", "Tenant isolation by tenant_id", ANSWER).await?;
+                app.click("#access-isolation").await?;
+                app.text_with("#access-summary", "Off: the tables belong to the user Ferry connects as.", ANSWER).await?;
+                if count(&app, "#access-ddl, #access-error").await? != 0 {
+                    return Err("turned off, the access DDL (or an error) is still shown".into());
+                }
+            } else {
+                app.text_with("#access-no-rls", "no row-level security", ANSWER).await?;
+            }
             app.click("#nav-run").await?;
             // One click backs up the (still empty) target first, with the server's own tool.
             app.click("#backup-target").await?;

@@ -71,6 +71,7 @@ const spec = {
     keyring_status: { available: true, detail: null },
     preview_tables: (_a: any, mock: any) => mock.data.previews,
     propose_production: ({ plan }: any, mock: any) => ({ ...plan, production: mock.data.production }),
+    access_offer: { roles: { owner: 'shop_owner', app: 'shop_app', read: 'shop_read', login: false }, row_security: true, row_security_why: null, tenant: { column: 'customer_id', table: 'customers', tables: 3, of: 5 } },
     run_preflight: async (_a: any, mock: any) => mock.data.preflight,
     schema_diff: async (_a: any, mock: any) => mock.data.diff,
     start_run: async (args: any, mock: any) => {

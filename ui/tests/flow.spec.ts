@@ -22,6 +22,7 @@ const spec = {
     keyring_status: { available: true, detail: null },
     preview_tables: [],
     propose_production: ({ plan }: any) => ({ ...plan, production: [] }),
+    access_offer: { roles: { owner: 'shop_owner', app: 'shop_app', read: 'shop_read', login: false }, row_security: true, row_security_why: null, tenant: null },
     list_runs: (_a: any, mock: any) => mock.data.runs,
     open_run: (a: any, mock: any) => (a.id === '20260504-094107' ? mock.data.report : mock.data.reports[a.id]),
     list_backups: (_a: any, mock: any) => mock.data.backups,

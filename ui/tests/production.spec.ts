@@ -23,6 +23,8 @@ function spec(found: unknown[] = proposals, fail = false) {
       engine_version: '0.1.0',
       list_runs: [],
       preview_tables: () => [],
+      keyring_status: { available: true, detail: null, raw: null },
+      access_offer: { roles: { owner: 'shop_owner', app: 'shop_app', read: 'shop_read', login: false }, row_security: true, row_security_why: null, tenant: null },
       propose_production: async ({ plan }: any, mock: any) => {
         await mock.sleep(300);
         if (mock.data.fail) throw { kind: 'source_unreadable', message: 'the SQLite file cannot be read: database is locked', detail: 'database is locked (code 5)' };

@@ -3,6 +3,7 @@
 //! Each is an adapter: convert the arguments, call ferry-core, map the result. No SQL and no
 //! migration logic here; that all lives in the engine.
 
+pub mod access;
 pub mod audit;
 pub mod bulk;
 pub mod check;

@@ -47,6 +47,9 @@ pub struct RunOutcome {
     pub report: Report,
     /// The source's snapshot, when one was taken.
     pub backup: Option<String>,
+    /// The login users the run made (the plan's `[access]`), each with where its password
+    /// is: the system keyring; the password itself only when the keyring refused it.
+    pub logins: Vec<super::access::KeptLogin>,
 }
 
 /// One line per past run, for the list.
@@ -145,6 +148,8 @@ pub async fn start_run(state: State<'_, AppState>, source: String, url: String, 
     state.grants.check_url(&url)?;
     // A masked plan without its key is refused before anything starts.
     let mask_key = super::masks::key_for_plan(&state, Some(&plan), Path::new(&source), options.mask_key_file.as_deref())?;
+    // Login users' passwords are kept in the keyring only: none, no run that makes them.
+    super::access::check_keyring_for(&plan)?;
     let throttle = Mutex::new(Throttle::new(PROGRESS_EVERY));
     let events = Events::new(move |e| {
         if throttle.lock().unwrap().pass(&e, Instant::now()) {
@@ -171,6 +176,16 @@ pub async fn start_run(state: State<'_, AppState>, source: String, url: String, 
     if let Some(k) = &mask_key {
         rec.option("masked_copy", true);
         rec.option("mask_key_fingerprint", k.fingerprint());
+    }
+    // The roles' and login users' names; never a password.
+    if let Some(r) = plan.access.as_ref().and_then(|a| a.roles.as_ref()) {
+        rec.option("roles", r.all().join(", "));
+        if r.login {
+            rec.option("login_users", r.all().iter().map(|n| ferry_core::access::Roles::login_of(n)).collect::<Vec<_>>().join(", "));
+        }
+    }
+    if let Some(i) = plan.access.as_ref().and_then(|a| a.isolation.as_ref()) {
+        rec.option("tenant_isolation", i.column.clone());
     }
     // Written now, so a run the app did not live to end still shows ("did not finish").
     if let Err(e) = rec.announce() {
@@ -227,8 +242,10 @@ async fn run(state: &AppState, source: String, url: String, plan: Plan, options:
             ..Default::default()
         };
         let report = ferry_core::copy::migrate(Path::new(&source), &url, opts, events).await?;
+        // The passwords first: a report that cannot be written must not lose them.
+        let logins = super::access::keep_logins(&url, &report.logins);
         std::fs::write(dir.join("report.json"), report.to_json())?;
-        Ok(RunOutcome { id: id.clone(), dir: dir.display().to_string(), report, backup })
+        Ok(RunOutcome { id: id.clone(), dir: dir.display().to_string(), report, backup, logins })
     }
     .await;
     if outcome.is_err() {

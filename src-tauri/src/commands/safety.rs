@@ -189,6 +189,10 @@ pub async fn rollback_run(state: State<'_, AppState>, id: String, url: String, f
     })
     .await
     .map_err(IpcError::from);
+    // The login users it dropped take their passwords out of the keyring with them.
+    if let Ok(o) = &result {
+        super::access::forget_dropped(&url, &o.dropped);
+    }
     audit::finish(rec, &result, |o| Some(rollback_note(&o.dropped, &o.emptied)));
     result
 }

@@ -37,6 +37,10 @@ import type { Snapshot } from './bindings/Snapshot';
 import type { Advice } from './bindings/Advice';
 import type { Finding } from './bindings/Finding';
 import type { EnableOutcome } from './bindings/EnableOutcome';
+import type { AccessChoice } from './bindings/AccessChoice';
+import type { AccessOffer } from './bindings/AccessOffer';
+import type { AccessPreview } from './bindings/AccessPreview';
+import type { LoginStatus } from './bindings/LoginStatus';
 import type { TargetBackup } from './bindings/TargetBackup';
 import type { ValidationReport } from './bindings/ValidationReport';
 import type { SyncReport } from './bindings/SyncReport';
@@ -45,6 +49,7 @@ export type { Advice, Finding };
 export type { AuditEntry, BackupItem, BackupStep, ChecklistState, EnableOutcome, RestoreOutcome, RollbackOutcome, Snapshot, SyncReport, TargetBackup, ValidationReport };
 export type { BulkApplied, BulkDecision, BulkPreview, BulkUndo };
 export type { MaskKeyStatus };
+export type { AccessChoice, AccessOffer, AccessPreview, LoginStatus };
 export type { Dialect, Event, IpcError, ErrorKind, KeyringStatus, PickKind, Plan, Report, RunFile, RunOptions, RunOutcome, RunSummary, SavedConnection, ServerInfo, SourceView, TablePreview, TypeCheck };
 
 /** An error from a command, always `{kind, message, detail}`; anything else (a bug, a
@@ -154,6 +159,31 @@ export function proposeProduction(plan: Plan): Promise<Plan> {
  * `invalid` error with its words. */
 export function setProductionAccept(plan: Plan, index: number, accept: boolean): Promise<Plan> {
   return call('set_production_accept', { plan, index, accept });
+}
+
+// --- access: roles and tenant isolation ----------------------------------------------------
+
+/** What the Access panel offers for `plan` and the target's `database`: the roles' default
+ * names (`ferry plan --roles`), whether the server kind has row-level security, and the
+ * tenant column the engine proposes unasked. */
+export function accessOffer(plan: Plan, database: string): Promise<AccessOffer> {
+  return call('access_offer', { plan, database });
+}
+
+/** `plan` with `[access]` as chosen (the engine's proposal, checked as a run would) and the
+ * DDL the run would make of it; a refused choice is an `invalid` error with its words. */
+export function setAccess(plan: Plan, choice: AccessChoice, database: string, pgSchema: string | null): Promise<AccessPreview> {
+  return call('set_access', { plan, choice, database, pgSchema });
+}
+
+/** Which login users have their password in the keyring for the server `url` names. */
+export function loginPasswords(url: string, users: string[]): Promise<LoginStatus[]> {
+  return call('login_passwords', { url, users });
+}
+
+/** A login user's password from the keyring, for Copy. */
+export function loginPassword(url: string, user: string): Promise<string> {
+  return call('login_password', { url, user });
 }
 
 // --- distribution over a Citus cluster ---------------------------------------------------

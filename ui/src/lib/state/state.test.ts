@@ -16,7 +16,7 @@ import type { RunOutcome } from '../bindings/RunOutcome';
 const file = (path: string): SourceView => ({ path, bytes: 1, schema: { tables: [], views: [], triggers: [], virtual_tables: [] } as never });
 const preflight: Preflight = { source: 'a.sqlite', dialect: 'postgres', rows_checked: 3, groups: [], objects: [], renames: [], seconds: 0.1 };
 const diff = { tables: [{ status: 'create' }], destructive: [] } as unknown as SchemaDiff;
-const outcome = (error: string | null): RunOutcome => ({ id: 'r1', dir: '/runs/r1', backup: null, report: { completed: error === null, error, created: [{ kind: 'table', schema: null, name: 't' }] } as never });
+const outcome = (error: string | null): RunOutcome => ({ id: 'r1', dir: '/runs/r1', backup: null, logins: [], report: { completed: error === null, error, created: [{ kind: 'table', schema: null, name: 't' }] } as never });
 
 /** The file and target set, a pre-flight, a diff and a finished run made on them. */
 function made(): void {
