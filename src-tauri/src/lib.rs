@@ -101,6 +101,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             monitor::monitor_history,
             monitor::enable_statements,
             monitor::monitor_advice,
+            monitor::latest_advice,
             safety::backup_target,
             safety::list_backups,
             safety::restore_backup,

@@ -89,6 +89,7 @@ const spec = {
     sync_run: async (_a: any, mock: any) => mock.data.sync,
     monitor_history: (_a: any, mock: any) => mock.data.history,
     checklist_state: { target: 'postgres://ferry@db.internal:5432/shop?sslmode=require', ticks: {} },
+    latest_advice: null,
     list_audit: (_a: any, mock: any) => mock.data.audit,
   },
 };

@@ -28,6 +28,7 @@ const spec = {
     list_backups: (_a: any, mock: any) => mock.data.backups,
     monitor_history: (_a: any, mock: any) => mock.data.history,
     checklist_state: { target: 'postgres://ferry@db.internal:5432/shop?sslmode=require', ticks: {} },
+    latest_advice: null,
     list_audit: (_a: any, mock: any) => mock.data.audit,
     run_sync: null,
   },

@@ -650,6 +650,11 @@ describe('Checklist', () => {
       list_runs: demo.runs,
       open_run: (_a: any, mock: any) => mock.data.report,
       monitor_history: (_a: any, mock: any) => mock.data.history,
+      // The latest advice Monitor asked for: archiving off, the rest clean.
+      latest_advice: {
+        taken_at: '2026-05-04T10:40:00Z', dialect: 'postgres', server: 'PostgreSQL 16.4', database: 'shop', user: 'ferry', unchecked: [],
+        findings: [{ code: 'no_wal_archiving', scope: 'server', severity: 'warning', title: 'no point-in-time recovery: archive_mode is off', evidence: 'wal_level replica, archive_mode off', objects: ['archive_mode'], fix_sql: null, fix_setting: 'archive_mode = on' }],
+      },
       checklist_state: (_a: any, mock: any) => ({ target: 'postgres://ferry@db.internal:5432/shop?sslmode=require', ticks: mock.data.ticks }),
       set_checklist_tick: (a: any, mock: any) => {
         if (a.ticked) mock.data.ticks[a.item] = { at: '2026-05-04T11:02:00Z' };
@@ -673,18 +678,23 @@ describe('Checklist', () => {
     await page.click('#nav-checklist');
     await page.waitForSelector('li[data-item="backup"]');
     const by = () => page.locator('li[data-item]').evaluateAll((ls) => Object.fromEntries(ls.map((l) => [(l as HTMLElement).dataset.item, (l as HTMLElement).dataset.by])));
-    expect(await by()).toEqual({ backup: 'auto', preflight: 'open', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'open', indexes: 'auto', maintenance: 'open', final_sync: 'open', validation: 'auto', switch_url: 'open', smoke: 'open', monitoring: 'auto' });
+    expect(await by()).toEqual({
+      backup: 'auto', preflight: 'open', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'open', indexes: 'auto', maintenance: 'open', final_sync: 'open', validation: 'auto', switch_url: 'open', smoke: 'open', monitoring: 'auto',
+      statements: 'auto', tls: 'auto', archiving: 'open', roles: 'auto', isolation: 'open',
+    });
+    expect(await page.textContent('li[data-item="tls"] .evidence')).toBe('The advice of 2026-05-04 10:40 UTC found no tls_off (PostgreSQL 16.4).');
+    expect(await page.textContent('li[data-item="archiving"] .evidence')).toBe('The advice of 2026-05-04 10:40 UTC found no_wal_archiving: no point-in-time recovery: archive_mode is off.');
     expect(await page.textContent('li[data-item="backup"] .evidence')).toBe('Target backup taken 2026-05-04 09:35 UTC.');
     expect(await page.textContent('li[data-item="dry_run"] .evidence')).toContain('shop_scratch');
     expect(await page.textContent('li[data-item="data"] .evidence')).toBe('The last run refused 12 values: see its report.');
-    expect(await page.textContent('#checklist-progress')).toBe('7 of 13 done');
+    expect(await page.textContent('#checklist-progress')).toBe('10 of 18 done');
     // Items Ferry ticked cannot be unticked by hand.
     expect(await page.locator('li[data-item="backup"] input').count()).toBe(0);
 
     await page.check('[data-tick="smoke"]');
     await page.waitForSelector('li[data-item="smoke"][data-by="hand"]');
     expect(await page.textContent('li[data-item="smoke"] .evidence')).toBe('Ticked by hand 2026-05-04 11:02 UTC.');
-    expect(await page.textContent('#checklist-progress')).toBe('8 of 13 done');
+    expect(await page.textContent('#checklist-progress')).toBe('11 of 18 done');
     const tick = (await calls()).find((c) => c.cmd === 'set_checklist_tick')!;
     expect([tick.args.source, tick.args.item, tick.args.ticked]).toEqual([demo.source.path, 'smoke', true]);
 

@@ -45,7 +45,40 @@ pub async fn monitor_advice(state: State<'_, AppState>, url: String, pg_schema: 
     state.grants.check_url(&url)?;
     let advice = ferry_core::advise::advise(&url).await?;
     let history = read_history(&history_path(&state, &url, pg_schema.as_deref()))?;
-    Ok(ferry_core::advise::with_history(advice, &history))
+    let advice = ferry_core::advise::with_history(advice, &history);
+    // Kept (the latest only) for the Checklist, which ticks TLS, archiving and statistics
+    // from it; a copy that cannot be written costs the Checklist those ticks, not the advice.
+    if let Err(e) = keep_advice(&advice_path(&state, &url, pg_schema.as_deref()), &advice) {
+        eprintln!("ferry: warning: {}", e.message);
+    }
+    Ok(advice)
+}
+
+/// Where the latest advice for a target is kept: beside its snapshots.
+pub(crate) fn advice_path(state: &AppState, url: &str, pg_schema: Option<&str>) -> PathBuf {
+    state.data_dir.join("monitor").join(format!("{}.advice.json", target_key(url, pg_schema)))
+}
+
+fn keep_advice(path: &std::path::Path, advice: &Advice) -> IpcResult<()> {
+    let fail = |e: std::io::Error| IpcError::new(ErrorKind::Io, format!("cannot keep the advice in {}: {e}", path.display()));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let tmp = path.with_extension("json.partial");
+    std::fs::write(&tmp, serde_json::to_string(advice).expect("advice serializes")).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+/// The latest advice asked for the target at `url` (Monitor's Advice tab), or None when none
+/// was (or its copy cannot be read: the Checklist then says it has none).
+#[tauri::command]
+pub fn latest_advice(state: State<'_, AppState>, url: String, pg_schema: Option<String>) -> IpcResult<Option<Advice>> {
+    let path = advice_path(&state, &url, pg_schema.as_deref());
+    match std::fs::read_to_string(&path) {
+        Ok(t) => Ok(serde_json::from_str(&t).ok()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(IpcError::new(ErrorKind::Io, format!("cannot read the advice in {}: {e}", path.display()))),
+    }
 }
 
 /// Turns on the statements' statistics in the target's database when one statement can
@@ -105,5 +138,26 @@ mod tests {
         assert_ne!(a, target_key("postgres://bob:one@db:5432/shop2", None));
         assert_eq!(a.len(), 16);
         assert!(a.chars().all(|c| c.is_ascii_hexdigit()));
+    }
+
+    /// The advice Monitor asks for is kept, the latest only, per target (password aside), for
+    /// the Checklist; another target has none.
+    #[test]
+    fn the_latest_advice_is_kept_per_target() {
+        use super::super::safety::tests::{app, call, temp_dir, Db};
+        use serde_json::json;
+        let db = Db::new("advicekept");
+        let dir = temp_dir("advicekept");
+        let (_app, w) = app(&dir);
+        assert_eq!(call(&w, "latest_advice", json!({ "url": db.url, "pgSchema": null })).unwrap(), serde_json::Value::Null, "none asked yet");
+        call(&w, "monitor_advice", json!({ "url": db.url, "pgSchema": null })).expect("advice");
+        let second = call(&w, "monitor_advice", json!({ "url": db.url, "pgSchema": null })).expect("advice again");
+        let kept = call(&w, "latest_advice", json!({ "url": db.url, "pgSchema": null })).unwrap();
+        assert_eq!(kept, second, "the latest, whole");
+        let with_password = db.url.replacen("://postgres@", "://postgres:whatever@", 1);
+        assert_eq!(call(&w, "latest_advice", json!({ "url": with_password, "pgSchema": null })).unwrap()["taken_at"], second["taken_at"]);
+        assert_eq!(call(&w, "latest_advice", json!({ "url": format!("{}_other", db.url), "pgSchema": null })).unwrap(), serde_json::Value::Null);
+        assert_eq!(call(&w, "latest_advice", json!({ "url": db.url, "pgSchema": "sales" })).unwrap(), serde_json::Value::Null);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { Advice } from './bindings/Advice';
 import type { AuditEntry } from './bindings/AuditEntry';
+import type { Finding } from './bindings/Finding';
+import type { Plan } from './bindings/Plan';
 import type { Report } from './bindings/Report';
 import type { RunSummary } from './bindings/RunSummary';
 import type { Snapshot } from './bindings/Snapshot';
-import { evaluate, latestRun, progress, type Facts } from './checklist';
+import { evaluate, fromAdvice, latestRun, progress, type Facts } from './checklist';
 
 const SRC = '/data/shop.sqlite';
 const TGT = 'postgres://app:pw@db:5432/shop?sslmode=prefer';
@@ -34,7 +37,7 @@ describe('checklist rules', () => {
   it('starts with nothing done', () => {
     const items = evaluate(facts());
     expect(items.every((i) => !i.done && i.by === null)).toBe(true);
-    expect(progress(items)).toBe('0 of 13 done');
+    expect(progress(items)).toBe('0 of 18 done');
   });
 
   it('ticks itself from what happened to this source and target', () => {
@@ -49,6 +52,7 @@ describe('checklist rules', () => {
     const items = evaluate(facts({ audit, lastRun: report(), snapshots: [snap('2026-05-04T12:00:00Z')] }));
     expect(Object.fromEntries(items.map((i) => [i.id, i.by ?? '-']))).toEqual({
       backup: 'auto', preflight: '-', dry_run: 'auto', rollback: 'auto', schema: 'auto', data: 'auto', indexes: 'auto', maintenance: '-', final_sync: 'auto', validation: 'auto', switch_url: '-', smoke: '-', monitoring: 'auto',
+      statements: '-', tls: '-', archiving: '-', roles: '-', isolation: '-',
     });
     const ev = Object.fromEntries(items.map((i) => [i.id, i.evidence]));
     expect(ev.backup).toBe('Target backup taken 2026-05-04 10:30 UTC.');
@@ -125,5 +129,57 @@ describe('latestRun', () => {
     const runs = [run('2026-05-01', SRC, AS_LOGGED), run('2026-05-03', SRC, SCRATCH), run('2026-05-02', SRC, 'postgres://app@db/shop'), run('2026-05-04', '/other', AS_LOGGED)];
     expect(latestRun(runs, SRC, TGT)?.id).toBe('2026-05-02');
     expect(latestRun(runs, '/none', TGT)).toBeNull();
+  });
+});
+
+describe('the guide’s production items, from the advice and the run', () => {
+  const finding = (code: string, title: string): Finding => ({ code, scope: 'server', severity: 'warning', title, evidence: 'figures', objects: [], fix_sql: null, fix_setting: null });
+  const advice = (codes: string[], more: Partial<Advice> = {}): Advice => ({
+    taken_at: '2026-05-04T12:30:00Z', dialect: 'postgres', server: 'PostgreSQL 15.20', database: 'shop', user: 'ferry',
+    findings: codes.map((c) => finding(c, `${c} title`)), unchecked: [], ...more,
+  });
+  const access = { roles: { owner: 'shop_owner', app: 'shop_app', read: 'shop_read', login: true }, isolation: { column: 'tenant_id', setting: 'app.tenant_id', open: [], tables: [{ table: 'orders', by: 'column' as const, column: 'tenant_id', why: 'w' }, { table: 'tenants', by: 'key' as const, column: 'id', why: 'w' }] } };
+  const withAccess = (a: object | null, more: Partial<Report> = {}) => report({ plan: { ferry_version: '0.1.0', source: SRC, dialect: 'postgres', tables: [], access: a } as unknown as Plan, ...more });
+  const roleMade = (n: string) => ({ kind: 'role' as const, schema: null, name: n });
+  const items = ['statements', 'tls', 'archiving', 'roles', 'isolation'];
+  const pick = (f: Partial<Facts>) => {
+    const s = state(facts(f));
+    return Object.fromEntries(items.map((i) => [i, s[i]]));
+  };
+
+  it.each<[string, Partial<Facts>, Record<string, string>]>([
+    ['no advice, no access: nothing', {}, { statements: '-', tls: '-', archiving: '-', roles: '-', isolation: '-' }],
+    ['clean advice on PostgreSQL: statistics, TLS, archiving and roles', { advice: advice([]) }, { statements: 'auto', tls: 'auto', archiving: 'auto', roles: 'auto', isolation: '-' }],
+    ['each finding leaves its item open', { advice: advice(['tls_off', 'no_wal_archiving', 'statements_off', 'app_is_superuser']) }, { statements: '-', tls: '-', archiving: '-', roles: '-', isolation: '-' }],
+    ['MySQL’s no_wal_archiving is not its archiving; no_binlog is', { advice: advice(['no_wal_archiving'], { dialect: 'mariadb' }) }, { statements: 'auto', tls: 'auto', archiving: 'auto', roles: 'auto', isolation: '-' }],
+    ['no_binlog on MariaDB', { advice: advice(['no_binlog'], { dialect: 'mariadb' }) }, { statements: 'auto', tls: 'auto', archiving: '-', roles: 'auto', isolation: '-' }],
+    ['a check not made ticks nothing', { advice: advice([], { unchecked: [{ code: 'tls_off', why: 'no privilege to read ssl' }, { code: 'app_is_superuser', why: 'x' }] }) }, { statements: 'auto', tls: '-', archiving: 'auto', roles: '-', isolation: '-' }],
+    ['the run made roles and isolation', { lastRun: withAccess(access, { created: [roleMade('shop_owner'), roleMade('shop_app'), roleMade('shop_read')] }) }, { statements: '-', tls: '-', archiving: '-', roles: 'auto', isolation: 'auto' }],
+    ['the run’s roles count over a superuser in the advice; its isolation does not', { lastRun: withAccess(access), advice: advice(['app_is_superuser']) }, { statements: 'auto', tls: 'auto', archiving: 'auto', roles: 'auto', isolation: '-' }],
+    ['a stopped run made neither', { lastRun: withAccess(access, { completed: false }) }, { statements: '-', tls: '-', archiving: '-', roles: '-', isolation: '-' }],
+    ['a rolled-back run’s roles are gone', { lastRun: withAccess(access), runs: [{ id: 'r1', started_at: '2026-05-04T11:00:00Z', source: SRC, target: AS_LOGGED, target_server: '', completed: true, exact: true, tables: 1, rows_written: 10, rejected: 0, changed: 0, seconds: 3, error: null, rolled_back: '2026-05-04T11:30:00Z' }] }, { statements: '-', tls: '-', archiving: '-', roles: '-', isolation: '-' }],
+  ])('%s', (_what, f, want) => {
+    expect(pick(f)).toEqual(want);
+  });
+
+  it('says where each tick came from', () => {
+    const ev = (f: Partial<Facts>) => Object.fromEntries(evaluate(facts(f)).map((i) => [i.id, i.evidence]));
+    const clean = ev({ advice: advice([]) });
+    expect(clean.tls).toBe('The advice of 2026-05-04 12:30 UTC found no tls_off (PostgreSQL 15.20).');
+    expect(clean.archiving).toBe('The advice of 2026-05-04 12:30 UTC found no no_wal_archiving (PostgreSQL 15.20).');
+    expect(clean.roles).toBe('The advice of 2026-05-04 12:30 UTC found no app_is_superuser (PostgreSQL 15.20): ferry is no superuser.');
+    const found = ev({ advice: advice(['tls_off', 'statements_off']) });
+    expect(found.tls).toBe('The advice of 2026-05-04 12:30 UTC found tls_off: tls_off title.');
+    expect(found.statements).toBe('The advice of 2026-05-04 12:30 UTC found statements_off: statements_off title.');
+    expect(ev({}).tls).toBe('Monitor → Advice has not looked at this target yet.');
+    expect(ev({ advice: advice([], { unchecked: [{ code: 'tls_off', why: 'no privilege' }] }) }).tls).toBe('The advice of 2026-05-04 12:30 UTC could not check tls_off: no privilege.');
+    const run = ev({ lastRun: withAccess({ ...access, isolation: { ...access.isolation, open: ['audit_log: no tenant_id'] } }, { created: [roleMade('shop_app')] }) });
+    expect(run.roles).toBe('Roles shop_owner, shop_app and shop_read made (shop_app) and granted by the run of 2026-05-04 11:00 UTC, with login users.');
+    expect(run.isolation).toBe('Row-level security by tenant_id on 2 tables (setting app.tenant_id), made by the run of 2026-05-04 11:00 UTC; 1 table not isolated: see Production → Access.');
+    expect(ev({ lastRun: withAccess(access), advice: advice(['app_is_superuser']) }).isolation).toBe(
+      'Row-level security by tenant_id was made by the run of 2026-05-04 11:00 UTC, but the advice of 2026-05-04 12:30 UTC found app_is_superuser: app_is_superuser title — a superuser passes every policy.',
+    );
+    expect(ev({ advice: advice([], { dialect: 'mariadb' }) }).isolation).toBe('MySQL and MariaDB have no row-level security: tick it by hand once the application keeps tenants apart.');
+    expect(fromAdvice(null, 'tls_off').done).toBe(false);
   });
 });

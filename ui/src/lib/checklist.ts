@@ -1,7 +1,11 @@
 // The migration checklist (the guide's, as a view): what to have done before the day, on the
 // day, and after. Items Ferry can see tick themselves from what happened to this project's
 // source and target (the audit log, the runs, the kept validation and monitor snapshots),
-// saying what they saw; the rest are ticked by hand and remembered per project. Pure, tested.
+// saying what they saw; the rest are ticked by hand and remembered per project. The guide's
+// production items (query statistics, TLS, archiving, roles, isolation) tick from the latest
+// advice Monitor asked for the target, and from the roles and row-level security the last
+// run made. Pure, tested.
+import type { Advice } from './bindings/Advice';
 import type { AuditEntry } from './bindings/AuditEntry';
 import type { ManualTick } from './bindings/ManualTick';
 import type { Report } from './bindings/Report';
@@ -39,6 +43,11 @@ export const ITEMS: ItemDef[] = [
   { id: 'switch_url', phase: 'day', label: 'The application uses the new database', hint: 'Switch the application’s database URL to the target, and take it out of maintenance.', auto: false },
   { id: 'smoke', phase: 'day', label: 'A smoke query from the application works', hint: 'Point the application (or a test copy) at the new database and run a real query.', auto: false },
   { id: 'monitoring', phase: 'after', label: 'A monitoring snapshot after the run', hint: 'Monitor → “Take a snapshot” once the application uses the new database.', auto: true },
+  { id: 'statements', phase: 'after', label: 'Query statistics are on', hint: 'Monitor → Advice: pg_stat_statements (PostgreSQL) or performance_schema (MySQL/MariaDB); the finding says how.', auto: true },
+  { id: 'tls', phase: 'after', label: 'Connections to the database use TLS', hint: 'Monitor → Advice checks it; connect with sslmode=require (or verify-full) once the server has a certificate.', auto: true },
+  { id: 'archiving', phase: 'after', label: 'Point-in-time recovery is possible', hint: 'WAL archiving (PostgreSQL) or the binary log (MySQL/MariaDB): Monitor → Advice says what to set.', auto: true },
+  { id: 'roles', phase: 'after', label: 'The application has its own role', hint: 'Production → Access → “Make roles”, then migrate: the application connects as a role that reads and writes rows and nothing else.', auto: true },
+  { id: 'isolation', phase: 'after', label: 'Tenants are kept to their own rows', hint: 'For a multi-tenant application: Production → Access → “Tenant isolation” (PostgreSQL row-level security).', auto: true },
 ];
 
 export interface Facts {
@@ -50,6 +59,8 @@ export interface Facts {
   /** The report of the latest run of this source into this target, when there is one. */
   lastRun: Report | null;
   snapshots: Snapshot[];
+  /** The latest advice Monitor asked for this target, when there is one. */
+  advice?: Advice | null;
   ticks: Record<string, ManualTick>;
 }
 
@@ -67,6 +78,25 @@ const newestFirst = (a: { at: string }, b: { at: string }) => b.at.localeCompare
 /** The latest run of `source` into `target`, from the list of past runs. */
 export function latestRun(runs: RunSummary[], source: string | null, target: string | null): RunSummary | null {
   return runs.filter((r) => r.source === source && sameTarget(r.target, target)).sort((a, b) => b.started_at.localeCompare(a.started_at) || b.id.localeCompare(a.id))[0] ?? null;
+}
+
+/** The advice code that says an item is not done, for the advice's server kind. */
+const ADVICE_CODE: Record<string, (a: Advice) => string> = {
+  statements: () => 'statements_off',
+  tls: () => 'tls_off',
+  archiving: (a) => (a.dialect === 'postgres' ? 'no_wal_archiving' : 'no_binlog'),
+};
+
+/** What the latest advice says of `code`: found (its title), checked and not found, not
+ * checked (why), or no advice asked yet. */
+export function fromAdvice(a: Advice | null | undefined, code: string): { done: boolean; evidence: string } {
+  if (!a) return { done: false, evidence: 'Monitor → Advice has not looked at this target yet.' };
+  const of = `The advice of ${when(a.taken_at)}`;
+  const found = a.findings.find((f) => f.code === code);
+  if (found) return { done: false, evidence: `${of} found ${code}: ${found.title}.` };
+  const skipped = a.unchecked.find((u) => u.code === code);
+  if (skipped) return { done: false, evidence: `${of} could not check ${code}: ${skipped.why}.` };
+  return { done: true, evidence: `${of} found no ${code} (${a.server}).` };
 }
 
 /** What Ferry can tell for one item: done with its evidence, or why not (evidence may be ""). */
@@ -138,6 +168,37 @@ export function autoCheck(id: string, f: Facts): { done: boolean; evidence: stri
       const s = f.snapshots.filter((x) => Date.parse(x.taken_at) >= after).sort((a, b) => b.taken_at.localeCompare(a.taken_at))[0];
       if (s) return { done: true, evidence: `Snapshot ${when(s.taken_at)}${s.cache_hit_ratio !== null ? `, cache hit ratio ${(s.cache_hit_ratio * 100).toFixed(1)} %` : ''}${s.connections ? `, ${plural(s.connections.total, 'connection')}` : ''}.` };
       return no(f.snapshots.length ? 'The snapshots kept are older than the last run.' : '');
+    }
+    case 'statements':
+    case 'tls':
+    case 'archiving':
+      return f.advice ? fromAdvice(f.advice, ADVICE_CODE[id](f.advice)) : no(fromAdvice(null, '').evidence);
+    case 'roles': {
+      const made = r && r.completed && !rolledBack ? r.plan?.access?.roles : null;
+      if (made) {
+        const created = r!.created.filter((c) => c.kind === 'role').map((c) => c.name);
+        const how = created.length === 3 ? 'made' : created.length ? `made (${created.join(', ')}) and granted` : 'granted';
+        return { done: true, evidence: `Roles ${made.owner}, ${made.app} and ${made.read} ${how} by the run of ${when(r!.started_at)}${made.login ? ', with login users' : ''}.` };
+      }
+      if (r && rolledBack && r.plan?.access?.roles) return gone();
+      if (!f.advice) return no();
+      const su = fromAdvice(f.advice, 'app_is_superuser');
+      if (su.done) return { done: true, evidence: `${su.evidence.replace(/\.$/, '')}: ${f.advice.user} is no superuser.` };
+      return su;
+    }
+    case 'isolation': {
+      const iso = r && r.completed && !rolledBack ? r.plan?.access?.isolation : null;
+      if (iso) {
+        // A superuser passes every policy: the advice says whether the application is one.
+        const su = f.advice?.findings.find((x) => x.code === 'app_is_superuser');
+        if (su) return no(`Row-level security by ${iso.column} was made by the run of ${when(r!.started_at)}, but the advice of ${when(f.advice!.taken_at)} found app_is_superuser: ${su.title} — a superuser passes every policy.`);
+        const open = iso.open?.length ?? 0;
+        return { done: true, evidence: `Row-level security by ${iso.column} on ${plural(iso.tables.length, 'table', 'tables')} (setting ${iso.setting}), made by the run of ${when(r!.started_at)}${open ? `; ${plural(open, 'table', 'tables')} not isolated: see Production → Access` : ''}.` };
+      }
+      if (r && rolledBack && r.plan?.access?.isolation) return gone();
+      const server = f.advice?.dialect ?? r?.plan?.dialect;
+      if (server && server !== 'postgres') return no('MySQL and MariaDB have no row-level security: tick it by hand once the application keeps tenants apart.');
+      return no();
     }
     default:
       return no();

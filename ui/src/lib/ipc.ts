@@ -308,6 +308,11 @@ export function monitorSnapshot(url: string, pgSchema: string | null): Promise<S
 }
 
 /** What to fix in the target's database, each finding with its fix (never run). */
+/** The latest advice Monitor asked for the target, kept by the app (null when none was). */
+export function latestAdvice(url: string, pgSchema: string | null): Promise<Advice | null> {
+  return call('latest_advice', { url, pgSchema });
+}
+
 export function monitorAdvice(url: string, pgSchema: string | null): Promise<Advice> {
   return call('monitor_advice', { url, pgSchema });
 }
