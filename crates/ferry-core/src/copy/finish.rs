@@ -274,7 +274,7 @@ pub(super) async fn foreign_keys(sh: &Arc<Shared>, tables: &[Arc<PlannedTable>],
             if let Err(e) = made {
                 sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
             } else {
-                super::failpoint("foreign_key_made");
+                super::shared::failpoint("foreign_key_made");
                 if let Some(note) = sh.target.ddl().foreign_key_note(fk) {
                     sh.warn(Some(&t.source.name), fk_object(fk), note).await;
                 }
@@ -303,7 +303,7 @@ pub(super) async fn table_foreign_keys(sh: &Arc<Shared>, t: &PlannedTable, conn:
             sh.warn(Some(&t.source.name), fk_object(fk), format!("not created: {}", db_message(&e))).await;
             continue;
         }
-        super::failpoint("foreign_key_made");
+        super::shared::failpoint("foreign_key_made");
         let Err(first) = conn.execute(&step.validate).await else { continue };
         let result = match Violation::of(&first) {
             Some(Violation::ForeignKey) => match handle_orphans(sh, t, fk, conn).await {

@@ -564,14 +564,6 @@ async fn take_back_views_and_triggers(sh: &Shared, j: &journal::Journal, admin: 
     Ok(())
 }
 
-/// Stops the process at once, as `kill -9` would, where `FERRY_TEST_ABORT_AT` names this
-/// point: the tests' way to stop a run at a moment too short to hit with a signal.
-fn failpoint(name: &str) {
-    if std::env::var("FERRY_TEST_ABORT_AT").is_ok_and(|v| v == name) {
-        std::process::abort();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,3 +196,11 @@ pub(super) fn plan_tables(opts: &MigrateOptions, source: &Path, schema: &Schema,
     let (value_choices, dropped) = crate::plan::choices::apply_choices(&mut planned, &plan, dialect)?;
     Ok((plan, planned, value_choices, dropped))
 }
+
+/// Stops the process at once, as `kill -9` would, where `FERRY_TEST_ABORT_AT` names this
+/// point: the tests' way to stop a run at a moment too short to hit with a signal.
+pub(super) fn failpoint(name: &str) {
+    if std::env::var("FERRY_TEST_ABORT_AT").is_ok_and(|v| v == name) {
+        std::process::abort();
+    }
+}
