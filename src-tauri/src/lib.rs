@@ -76,6 +76,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             access::set_access,
             access::login_passwords,
             access::login_password,
+            access::forget_login_password,
             distribute::distribution_choice,
             distribute::propose_distribution,
             distribute::distribution_skew,

@@ -62,7 +62,11 @@ function spec(keyring = true, offer: unknown = OFFER) {
         }
         return { plan: { ...plan, access }, ddl };
       },
-      login_passwords: ({ users }: any) => users.map((u: string) => ({ user: u, kept: u.endsWith('_app_login') })),
+      login_passwords: ({ users }: any) => users.map((u: string) => ({ user: u, kept: u.endsWith('_app_login') && (globalThis as any).__forgot !== u })),
+      forget_login_password: ({ user }: any) => {
+        (globalThis as any).__forgot = user;
+        return null;
+      },
       login_password: ({ user }: any) => (user === 'shop_app_login' ? 'Xq7mP2vR9sT4uW6yZ8aB1cD3' : null),
     },
   };
@@ -193,6 +197,19 @@ describe('Access, in Production', () => {
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('Xq7mP2vR9sT4uW6yZ8aB1cD3');
     // Not left in the page.
     expect(await page.locator('[data-login="shop_app_login"] textarea').inputValue()).toBe('');
+    // Forget asks first; kept, nothing is asked of the engine.
+    await page.click('[data-login="shop_app_login"] button.forget');
+    expect(await page.textContent('[data-login="shop_app_login"] .forget-ask')).toContain('only a new password set on the server');
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    expect((await calls()).filter((c) => c.cmd === 'forget_login_password')).toEqual([]);
+    // Forgotten: asked of the engine for this server and user, and the list asked again.
+    const listed = (await calls()).filter((c) => c.cmd === 'login_passwords').length;
+    await page.click('[data-login="shop_app_login"] button.forget');
+    await page.getByRole('button', { name: 'Forget it' }).click();
+    await page.locator('#access-logins').waitFor({ state: 'detached' });
+    const forgot = (await calls()).filter((c) => c.cmd === 'forget_login_password');
+    expect(forgot.map((c) => c.args)).toEqual([{ url: 'postgres://ferry:s3cret@db.internal:5432/shop?sslmode=require', user: 'shop_app_login' }]);
+    expect((await calls()).filter((c) => c.cmd === 'login_passwords').length).toBeGreaterThan(listed);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -213,6 +213,18 @@ pub(crate) fn forget_dropped(url: &str, dropped: &[String]) {
     }
 }
 
+/// The keyring entry of a login user on the server `url` names, for a command the page calls:
+/// the URL one the app was given, and a keyring that answers (its own words when none does).
+fn login_entry(state: &AppState, url: &str, user: &str) -> IpcResult<(TargetUrl, keyring::Entry)> {
+    state.grants.check_url(url)?;
+    let u = TargetUrl::parse(url)?;
+    if let Err(raw) = keyring_ok() {
+        return Err(IpcError { kind: ErrorKind::Keyring, message: crate::error::keyring_words(&raw).into(), detail: Some(raw) });
+    }
+    let e = entry(&u, user)?;
+    Ok((u, e))
+}
+
 /// Which of `users` have their password in the keyring for the server `url` names.
 #[tauri::command]
 pub fn login_passwords(state: State<'_, AppState>, url: String, users: Vec<String>) -> IpcResult<Vec<LoginStatus>> {
@@ -230,14 +242,22 @@ pub fn login_passwords(state: State<'_, AppState>, url: String, users: Vec<Strin
 /// has none for this server).
 #[tauri::command]
 pub fn login_password(state: State<'_, AppState>, url: String, user: String) -> IpcResult<String> {
-    state.grants.check_url(&url)?;
-    let u = TargetUrl::parse(&url)?;
-    if let Err(raw) = keyring_ok() {
-        return Err(IpcError { kind: ErrorKind::Keyring, message: crate::error::keyring_words(&raw).into(), detail: Some(raw) });
-    }
-    match entry(&u, &user)?.get_password() {
+    let (u, entry) = login_entry(&state, &url, &user)?;
+    match entry.get_password() {
         Ok(p) => Ok(p),
         Err(keyring::Error::NoEntry) => Err(IpcError::new(ErrorKind::NotFound, format!("no password is kept for {user} on {}: a run made with “Login users” keeps them", u.host))),
+        Err(e) => Err(super::connections::keyring_error(e)),
+    }
+}
+
+/// Takes a login user's password out of the keyring for the server `url` names (the Access
+/// panel's Forget, once the user keeps it elsewhere). None there is not an error: it is gone.
+/// The user itself stays on the server; only the app's copy of its password goes.
+#[tauri::command]
+pub fn forget_login_password(state: State<'_, AppState>, url: String, user: String) -> IpcResult<()> {
+    let (_, entry) = login_entry(&state, &url, &user)?;
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
         Err(e) => Err(super::connections::keyring_error(e)),
     }
 }
@@ -461,6 +481,15 @@ mod tests {
                 assert!(!text.contains(pw.as_str()), "a password in {what}");
             }
         }
+        // Forget takes one password out of the keyring (twice is no error) and leaves the
+        // others; the user itself stays and still logs in with it.
+        call(&w, "forget_login_password", json!({ "url": url, "user": users[2] })).expect("forgotten");
+        call(&w, "forget_login_password", json!({ "url": url, "user": users[2] })).expect("forgetting again is no error");
+        let status = call(&w, "login_passwords", json!({ "url": url, "users": users })).unwrap();
+        let kept: Vec<bool> = status.as_array().unwrap().iter().map(|s| s["kept"] == true).collect();
+        assert_eq!(kept, [true, true, false], "{status}");
+        assert_eq!(call(&w, "login_password", json!({ "url": url, "user": users[2] })).unwrap_err()["kind"], "not_found");
+        exec("SELECT 1", &format!("mysql://{}:{}@{host}/{tag}", users[2], passwords[2])).expect("the user is still there");
         // Undone from the app: the users dropped, their passwords out of the keyring.
         let undone = call(&w, "rollback_run", json!({ "id": outcome["id"], "url": url, "force": false, "onProgress": "__CHANNEL__:2" })).expect("the run is undone");
         let dropped: Vec<&str> = undone["dropped"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();

@@ -186,6 +186,11 @@ export function loginPassword(url: string, user: string): Promise<string> {
   return call('login_password', { url, user });
 }
 
+/** Takes a login user's password out of the keyring (the user stays on the server). */
+export function forgetLoginPassword(url: string, user: string): Promise<void> {
+  return call('forget_login_password', { url, user });
+}
+
 // --- distribution over a Citus cluster ---------------------------------------------------
 
 /** The column the engine proposes unasked for the open file (most tables key by it), and the
