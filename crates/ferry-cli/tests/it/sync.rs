@@ -40,12 +40,15 @@ const CHANGES: &str = "
 INSERT INTO customers VALUES (6, 'new six'), (7, 'new seven');
 INSERT INTO orders VALUES (11, 6, 'for the new customer');
 UPDATE customers SET name = 'renamed \\ two''s' WHERE id = 2;
+UPDATE customers SET name = 'plain one' WHERE id = 1;
 DELETE FROM orders WHERE id = 3;
 DELETE FROM orders WHERE customer_id = 5;
 DELETE FROM customers WHERE id = 5;
 UPDATE things SET n = -7, price = '99.99', ratio = 1e300, flag = 1, data = x'00010203', uid = '0b9e1d6c-9f0a-4c1e-8d43-5a2b7e3f9cff', day = '1999-12-31', at = '2030-06-01 23:59:58.5', doc = '{\"k\": [1, 2], \"it''s\": null}', level = 3 WHERE code = 'a';
 UPDATE things SET code = 'bb' WHERE code = 'b';
 UPDATE things SET level = 100000 WHERE code = 'c';
+UPDATE things SET n = NULL, price = NULL, ratio = NULL, flag = NULL, data = NULL, uid = NULL, day = NULL, at = NULL, doc = NULL WHERE code = 'd';
+UPDATE things SET ratio = -0.0, data = x'', doc = '\"\\\\ tab\\t\"' WHERE code = 'e';
 INSERT INTO log VALUES ('later', 3);
 DELETE FROM log WHERE msg = 'start';
 ";
@@ -101,17 +104,19 @@ async fn a_sync_brings_the_target_level_with_the_source() {
         let before = sha256(&src);
         let (dry, rep) = sync(&src, &db, &plan, &["--dry-run"]);
         assert_eq!(dry.code, 2, "{kind:?}: {}{}", dry.stdout, dry.stderr);
-        assert_eq!(counts(&rep, "customers"), (2, 1, 1), "{kind:?}: {rep}");
+        assert_eq!(counts(&rep, "customers"), (2, 2, 1), "{kind:?}: {rep}");
         assert_eq!((count_rows(&db, "customers").await, count_rows(&db, "orders").await, count_rows(&db, "log").await), (5, 10, 3), "{kind:?}: the dry run wrote");
 
         let (run, rep) = sync(&src, &db, &plan, &[]);
         assert_eq!(run.code, 2, "{kind:?}: the refused row is listed: {}{}", run.stdout, run.stderr);
-        assert_eq!(counts(&rep, "customers"), (2, 1, 1), "{kind:?}: {rep}");
+        // 1 and 2 updated in one statement, a backslash in one name and none in the other.
+        assert_eq!(counts(&rep, "customers"), (2, 2, 1), "{kind:?}: {rep}");
         // Order 3, and customer 5's orders 5 and 10, deleted; 11 inserted.
         assert_eq!(counts(&rep, "orders"), (1, 0, 3), "{kind:?}: {rep}");
-        // 'a' updated in every column; 'b' became 'bb'; 'c' now holds a value the plan refuses:
-        // its old row goes, as a migration now would not carry it.
-        assert_eq!(counts(&rep, "things"), (1, 1, 2), "{kind:?}: {rep}");
+        // 'a' updated in every column, 'd' to NULLs and 'e' to edge values, together; 'b' became
+        // 'bb'; 'c' now holds a value the plan refuses: its old row goes, as a migration now
+        // would not carry it.
+        assert_eq!(counts(&rep, "things"), (1, 3, 2), "{kind:?}: {rep}");
         let things = table(&rep, "things");
         assert_eq!(things["rejected_total"], 1, "{kind:?}: {things}");
         assert_eq!((things["rejected"][0]["row"]["code"].as_str(), things["rejected"][0]["column"].as_str()), (Some("c"), Some("level")), "{kind:?}: {things}");
