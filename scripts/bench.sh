@@ -25,8 +25,9 @@
 #                pre-data (tables, typed columns, CHECKs, identities), then every table's CSV
 #                loaded with psql `\copy ... (FORMAT csv, NULL '\N')`, N at a time, then
 #                post-data (primary keys, uniques, indexes, foreign keys) with
-#                `pg_restore --section=post-data -j N`. Timed: the loads + post-data; the
-#                sqlite3 -> CSV export is timed and printed separately.
+#                `pg_restore --section=post-data -j N`, then `vacuumdb --analyze-only -j N`
+#                (Ferry analyzes each table it loads). Timed: the loads + post-data + analyze;
+#                the sqlite3 -> CSV export is timed and printed separately.
 #     pgloader   `pgloader sqlite:///demo.sqlite postgresql://.../db`. If it fails as is, the
 #                reason is printed and it is run again with the workarounds it needs (said so).
 #     ferry sync `ferry sync` of a copy of the demo with 1% of the rows changed in each table
@@ -44,7 +45,8 @@
 #                primary key and CHECKs first; `LOAD DATA LOCAL INFILE` of each CSV (N at a
 #                time, foreign_key_checks=0, unique_checks=0); then each table's UNIQUE and
 #                secondary keys in one ALTER TABLE (N tables at a time); then the foreign keys
-#                (foreign_key_checks=0, as Ferry adds them). Timed: loads + keys + foreign keys.
+#                (foreign_key_checks=0, as Ferry adds them); then ANALYZE TABLE of every table
+#                (as Ferry's run does). Timed: loads + keys + foreign keys + analyze.
 #     ferry sync, duckdb  as above (duckdb through its mysql scanner).
 #     sqlite3-to-mysql  (PyPI; installed into a venv in the work dir if missing). Slow, so it
 #                runs on a smaller demo (FERRY_BENCH_S2M_ROWS) and is compared with Ferry on
@@ -380,11 +382,22 @@ run_production() {
     ratio=$(awk -v p="$M_SEC" -v m="$P_SEC" 'BEGIN { printf "%.2f", (m > 0 ? p / m : 0) }')
     n=$(grep -c '^\[\[production\]\]' "$plan" || true)
     say "  ferry plan --production: $M_SEC s for $n proposals (ferry plan took $P_SEC s: ${ratio}x), peak $((M_KB / 1024)) MB"
+    # Each proposal is read whole before it is written: one listed without SQL (a MySQL JSON
+    # column no key is common enough in, saying how to take one) is not one the target takes.
     awk -v my="$([ "$newdb" = new_my_db ] && echo 1)" '
-        /^\[\[production\]\]/ { kind = "" }
-        /^kind = / { kind = $3 }
-        /^accept = false/ && !(my && kind == "\"partial_index\"") { print "accept = true"; next }
-        { print }' "$plan" >"$plan.all"
+        function flush(   i) {
+            for (i = 1; i <= n; i++) {
+                if (lines[i] == "accept = false" && inside && !(my && kind == "\"partial_index\"") && made) print "accept = true"
+                else print lines[i]
+            }
+            n = 0
+        }
+        /^\[\[production\]\]/ { flush(); inside = 1; kind = ""; made = 0 }
+        /^\[/ && !/^\[\[production\]\]/ { flush(); inside = 0 }
+        inside && /^kind = / { kind = $3 }
+        inside && /^sql = / { made = 1 }
+        { lines[++n] = $0 }
+        END { flush() }' "$plan" >"$plan.all"
     taken=$(grep -c '^accept = true' "$plan.all" || true)
     "$newdb" "$db"
     settle
@@ -615,8 +628,8 @@ mkdir -p "$W/pg/csv"
 PG_EXPORT=$(export_csv "$W/pg/plan" "$DEMO")
 say "  CSV export (sqlite3 -csv, not part of the figure): $PG_EXPORT s, $(du -sm "$W/pg/csv" | cut -f1) MB of CSV"
 # pg_raw NAME DB: the raw limit once into a new database DB: its pre-data, then (timed) every
-# CSV loaded and the post-data. Sets RAW_OK (1 when both steps ran), RAW_SEC, RAW_KB, RAW_ERR,
-# RAW_LOAD, RAW_POST.
+# CSV loaded, the post-data and the statistics (Ferry's run analyzes each table). Sets RAW_OK
+# (1 when every step ran), RAW_SEC, RAW_KB, RAW_ERR, RAW_LOAD, RAW_POST, RAW_ANALYZE.
 pg_raw() {
     local name=$1 db=$2
     RAW_OK=0 RAW_ERR=""
@@ -634,25 +647,31 @@ pg_raw() {
         RAW_ERR="post-data failed (exit $M_RC): $(first_error "$W/logs/$name-post.log" 'error'); see $W/logs/$name-post.log"
         return
     fi
-    RAW_POST=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB") RAW_SEC=$(add "$RAW_LOAD" "$M_SEC") RAW_OK=1
+    RAW_POST=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB")
+    measure "$name-analyze" vacuumdb -h "$PGH" -p "$PGP" -U "$PGU" --analyze-only -q -j "$JOBS" -d "$db"
+    if [ "$M_RC" -ne 0 ]; then
+        RAW_ERR="analyze failed (exit $M_RC): $(first_error "$W/logs/$name-analyze.log" 'error'); see $W/logs/$name-analyze.log"
+        return
+    fi
+    RAW_ANALYZE=$M_SEC RAW_SEC=$(add "$(add "$RAW_LOAD" "$RAW_POST")" "$M_SEC") RAW_OK=1
 }
 
-pg_raw_detail() { echo "load $RAW_LOAD s + post-data $RAW_POST s"; }
+pg_raw_detail() { echo "load $RAW_LOAD s + post-data $RAW_POST s + analyze $RAW_ANALYZE s"; }
 
 DB_PR=${PREFIX}_pg_raw
 pg_raw pg-raw "$DB_PR"
 if [ "$RAW_OK" != 1 ]; then
     say "  raw: $RAW_ERR"
     result "$PG_RES" ferry pg "ferry" "$(median "${FERRY_SECS[@]}")" "$PG_FERRY_ROWS" "$FERRY_KB" "$SIZE" ""
-    result "$PG_RES" base pg "raw: \\copy + post-data" "" "" "" "" "$RAW_ERR"
+    result "$PG_RES" base pg "raw: \\copy + post-data + analyze" "" "" "" "" "$RAW_ERR"
 else
     N=$(pg_rows "$DB_PR")
     say "  $(pg_raw_detail)"
-    RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST_LOAD=$RAW_LOAD FIRST_POST=$RAW_POST
+    RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST_LOAD=$RAW_LOAD FIRST_POST=$RAW_POST FIRST_ANALYZE=$RAW_ANALYZE
     more_pairs pg "$PG_URL" pg_raw new_pg_db drop_pg_db pg_raw_detail
     result "$PG_RES" ferry pg "ferry" "$(median "${FERRY_SECS[@]}")" "$PG_FERRY_ROWS" "$FERRY_KB" "$SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
-    result "$PG_RES" base pg "raw: \\copy + post-data" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
-        "$(count_note "$N" "$PG_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: load $FIRST_LOAD s ($JOBS tables at a time) + post-data $FIRST_POST s (pg_restore -j $JOBS); CSV export ${PG_EXPORT} s not included"
+    result "$PG_RES" base pg "raw: \\copy + post-data + analyze" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
+        "$(count_note "$N" "$PG_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: load $FIRST_LOAD s ($JOBS tables at a time) + post-data $FIRST_POST s (pg_restore -j $JOBS) + analyze $FIRST_ANALYZE s (vacuumdb -j $JOBS); CSV export ${PG_EXPORT} s not included"
 fi
 
 section "PostgreSQL: pgloader"
@@ -739,7 +758,8 @@ MYW=$W/mysql
 # my_raw NAME DB: the raw limit once into a new database DB (its schema, CSVs and scripts in
 # $MYW): tables with their primary keys and
 # CHECKs, then (timed) every CSV by LOAD DATA, the unique/secondary keys, the foreign keys. Sets
-# RAW_OK, RAW_SEC, RAW_KB, RAW_ERR, RAW_LOAD, RAW_KEYS, RAW_FKS, RAW_WARN (LOAD DATA's warnings).
+# RAW_OK, RAW_SEC, RAW_KB, RAW_ERR, RAW_LOAD, RAW_KEYS, RAW_FKS, RAW_ANALYZE, RAW_WARN (LOAD
+# DATA's warnings). Last, ANALYZE TABLE of every table, as Ferry's run does.
 my_raw() {
     local name=$1 db=$2
     RAW_OK=0 RAW_ERR=""
@@ -761,26 +781,32 @@ my_raw() {
         RAW_ERR="keys or foreign keys failed: $(first_error "$W/logs/$name-keys.log" 'ERROR') $(first_error "$W/logs/$name-fks.log" 'ERROR'); see $W/logs/$name-keys.log, $name-fks.log"
         return
     fi
-    RAW_FKS=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB") RAW_SEC=$(add "$(add "$RAW_LOAD" "$RAW_KEYS")" "$M_SEC") RAW_OK=1
+    RAW_FKS=$M_SEC RAW_KB=$(maxn "$RAW_KB" "$M_KB")
+    measure "$name-analyze" sh -c "$MYCLI \"\$1\" -e \"\$2\"" sh "$db" "ANALYZE TABLE $(sed 's/.*/`&`/' "$MYW/plan/tables.txt" | paste -sd, -)"
+    if [ "$M_RC" -ne 0 ]; then
+        RAW_ERR="analyze failed (exit $M_RC): $(first_error "$W/logs/$name-analyze.log" 'ERROR'); see $W/logs/$name-analyze.log"
+        return
+    fi
+    RAW_ANALYZE=$M_SEC RAW_SEC=$(add "$(add "$(add "$RAW_LOAD" "$RAW_KEYS")" "$RAW_FKS")" "$M_SEC") RAW_OK=1
 }
 
-my_raw_detail() { echo "load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s"; }
+my_raw_detail() { echo "load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s + analyze $RAW_ANALYZE s"; }
 
 DB_MR=${PREFIX}_my_raw
 my_raw my-raw "$DB_MR"
 if [ "$RAW_OK" != 1 ]; then
     say "  raw: $RAW_ERR"
     result "$MY_RES" ferry my "ferry" "$(median "${FERRY_SECS[@]}")" "$MY_FERRY_ROWS" "$FERRY_KB" "$SIZE" ""
-    result "$MY_RES" base my "raw: LOAD DATA + keys" "" "" "" "" "$RAW_ERR"
+    result "$MY_RES" base my "raw: LOAD DATA + keys + analyze" "" "" "" "" "$RAW_ERR"
 else
     [ "$RAW_WARN" -eq 0 ] || say "  LOAD DATA warnings: $(head -3 "$W/logs/my-raw-load.log" | tr '\n' ' ')"
     N=$(my_rows "$DB_MR")
     say "  $(my_raw_detail)"
-    RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST="load $RAW_LOAD s ($JOBS tables at a time) + unique/secondary keys $RAW_KEYS s (one ALTER per table, $JOBS at a time) + foreign keys $RAW_FKS s"
+    RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST="load $RAW_LOAD s ($JOBS tables at a time) + unique/secondary keys $RAW_KEYS s (one ALTER per table, $JOBS at a time) + foreign keys $RAW_FKS s + ANALYZE TABLE $RAW_ANALYZE s"
     FIRST_WARN=$RAW_WARN
     more_pairs my "$MY_URL" my_raw new_my_db drop_my_db my_raw_detail
     result "$MY_RES" ferry my "ferry" "$(median "${FERRY_SECS[@]}")" "$MY_FERRY_ROWS" "$FERRY_KB" "$SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
-    result "$MY_RES" base my "raw: LOAD DATA + keys" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
+    result "$MY_RES" base my "raw: LOAD DATA + keys + analyze" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$SIZE" \
         "$(count_note "$N" "$MY_FERRY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: $FIRST; PK and CHECKs created with the tables; $([ "$FIRST_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-raw-load.log"); CSV export ${MY_EXPORT} s not included"
 fi
 
@@ -897,15 +923,15 @@ if [ "$HEAVY_DOCS" -gt 0 ]; then
     if [ "$RAW_OK" != 1 ]; then
         say "  raw: $RAW_ERR"
         result "$MY_RES" ferry my-heavy "ferry (heavier file)" "$(median "${FERRY_SECS[@]}")" "$HEAVY_ROWS" "$FERRY_KB" "$HEAVY_SIZE" ""
-        result "$MY_RES" base my-heavy "raw: LOAD DATA + keys (heavier file)" "" "" "" "" "$RAW_ERR"
+        result "$MY_RES" base my-heavy "raw: LOAD DATA + keys + analyze (heavier file)" "" "" "" "" "$RAW_ERR"
     else
         N=$(my_rows "${PREFIX}_heavy_raw")
         say "  $(my_raw_detail)"
-        RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST="load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s"
+        RAW_SECS=("$RAW_SEC") RAW_PEAK=$RAW_KB FIRST="load $RAW_LOAD s + keys $RAW_KEYS s + foreign keys $RAW_FKS s + analyze $RAW_ANALYZE s"
         FIRST_WARN=$RAW_WARN
         AGAIN_SRC=$HEAVY more_pairs my-heavy "$MY_URL" my_raw new_my_db drop_my_db my_raw_detail
         result "$MY_RES" ferry my-heavy "ferry (heavier file)" "$(median "${FERRY_SECS[@]}")" "$HEAVY_ROWS" "$FERRY_KB" "$HEAVY_SIZE" "$(runs_note "${FERRY_SECS[@]}" | sed 's/; $//')"
-        result "$MY_RES" base my-heavy "raw: LOAD DATA + keys (heavier file)" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$HEAVY_SIZE" \
+        result "$MY_RES" base my-heavy "raw: LOAD DATA + keys + analyze (heavier file)" "$(median "${RAW_SECS[@]}")" "$N" "$RAW_PEAK" "$HEAVY_SIZE" \
             "$(count_note "$N" "$HEAVY_ROWS")$(runs_note "${RAW_SECS[@]}")first run: $FIRST; $([ "$FIRST_WARN" -eq 0 ] && echo 'no LOAD DATA warnings' || echo "LOAD DATA warnings: see $W/logs/my-heavy-raw-load.log"); CSV export ${HEAVY_EXPORT} s not included"
     fi
     rm -rf "$MYW/csv"
