@@ -119,7 +119,7 @@ pub(super) fn read_table<F: RowFormat>(job: ReadJob, (tx, spent): (mpsc::Sender<
     // False once a speculative load has stopped: the rows are still read for their profile.
     let mut loading = true;
     let mut batch = Batch::new();
-    let max_bytes = (8 << 20).min(max_statement / 2);
+    let max_bytes = (4 << 20).min(max_statement / 2);
     // A row the server cannot take in one statement, less room for the INSERT around it.
     let max_row = max_statement.saturating_sub(64 << 10);
     let pk_only_keys = t.source.without_rowid || rowid.is_none();
