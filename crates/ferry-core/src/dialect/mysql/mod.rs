@@ -58,6 +58,7 @@ pub async fn connect(t: &TargetUrl) -> Result<MySqlConnection> {
             return Err(FerryError::Unreachable { what: t.server_name().into(), host: t.host.clone(), detail: "no answer within 20 seconds".into() })
         }
     };
+    crate::tcp_no_delay();
     let setup = format!("SET SESSION sql_mode = '{SQL_MODE}', time_zone = '+00:00', foreign_key_checks = 0, NAMES utf8mb4");
     sqlx::raw_sql(sqlx::AssertSqlSafe(setup)).execute(&mut conn).await.map_err(|e| connect_error(t, e))?;
     Ok(conn)

@@ -56,6 +56,7 @@ pub async fn connect(t: &TargetUrl) -> Result<PgConnection> {
             })
         }
     };
+    crate::tcp_no_delay();
     // Through a pooler each of these may be lost, or reach a server connection other than
     // the next statement's:
     // - TimeZone UTC and client_encoding UTF8 are sqlx's startup parameters too, which a
