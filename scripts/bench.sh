@@ -12,7 +12,8 @@
 #                then `ferry plan --production` beside it, and `ferry migrate` with every
 #                production proposal the target takes accepted, validated clean; then
 #                `ferry plan --mask-pii` and the masked migration it plans (a made-up key),
-#                timed beside the plain one and validated clean through the same masks.
+#                timed beside the plain one and validated clean through the same masks; and
+#                `ferry advise` of the migrated database (issue 20: within a few seconds).
 #     ctrl-c     the same migration sent SIGINT mid-load (at 40% of the plain run's time): the
 #                seconds from the signal to the exit, then `--resume` timed and validated clean.
 #     pooler     the same migration through Debian's pgbouncer in transaction mode (4 server
@@ -368,6 +369,17 @@ run_profile() {
     M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
 }
 
+# run_advise NAME URL: `ferry advise` of the database the plain run filled, timed (its findings
+# counted; exit 0 whatever it finds).
+run_advise() {
+    local name=$1 url=$2 migrate_sec=$M_SEC migrate_kb=$M_KB migrate_rc=$M_RC
+    settle
+    measure "$name" "$FERRY" advise "$url" --json
+    [ "$M_RC" = 0 ] || { tail -20 "$W/logs/$name.log" | sed 's/^/  | /'; die "ferry advise failed (exit $M_RC); log: $W/logs/$name.log"; }
+    say "  ferry advise: $M_SEC s, $(jq '.findings | length' "$W/logs/$name.log" 2>/dev/null || echo '?') findings, peak $((M_KB / 1024)) MB"
+    M_SEC=$migrate_sec M_KB=$migrate_kb M_RC=$migrate_rc
+}
+
 # run_production NAME SOURCE URL_BASE NEWDB DROPDB: `ferry plan --production` timed beside the
 # plain `ferry plan` run_profile just timed (P_SEC; the issue's bar: no more than 20% over it),
 # then `ferry migrate` with every proposal the target takes accepted (MySQL/MariaDB have no
@@ -611,6 +623,7 @@ run_validate pg-validate "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 run_sync pg-sync "$DEMO" "$PG_URL/$DB_PF" "$W/pg/report.json"
 run_preflight pg-preflight "$DEMO" "$PG_URL/$DB_PF"
 run_profile pg-profile "$DEMO" "$PG_URL/$DB_PF"
+run_advise pg-advise "$PG_URL/$DB_PF"
 run_production pg-production "$DEMO" "$PG_URL" new_pg_db drop_pg_db
 run_masked pg-masked "$DEMO" "$PG_URL" new_pg_db drop_pg_db
 run_citus pg-citus "$DEMO"
@@ -740,6 +753,7 @@ run_validate my-validate "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 run_sync my-sync "$DEMO" "$MY_URL/$DB_MF" "$W/mysql/report.json"
 run_preflight my-preflight "$DEMO" "$MY_URL/$DB_MF"
 run_profile my-profile "$DEMO" "$MY_URL/$DB_MF"
+run_advise my-advise "$MY_URL/$DB_MF"
 run_production my-production "$DEMO" "$MY_URL" new_my_db drop_my_db
 run_masked my-masked "$DEMO" "$MY_URL" new_my_db drop_my_db
 run_cancel my-cancel "$MY_URL" new_my_db drop_my_db
