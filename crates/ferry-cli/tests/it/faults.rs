@@ -380,7 +380,9 @@ fn a_run_stopped_while_making_its_foreign_keys_is_continued() {
         assert_ne!(stopped.code, 0, "{what}: the run stops at the failpoint: {}{}", stopped.stdout, stopped.stderr);
         assert!(!journal_states(rt, &db).is_empty(), "{what}: the journal is left");
         let made: Vec<String> = rt.block_on(db.texts(keys_sql)).into_iter().flatten().collect();
-        assert_eq!(made.len(), 1, "{what}: the stopped run made one key: {made:?}");
+        // Tables make their keys side by side, so another may have landed beside the one the
+        // failpoint followed; some, never all.
+        assert!(!made.is_empty() && made.len() < keys.len(), "{what}: the stopped run made some keys, not all: {made:?}");
 
         let report = dir.path(&format!("fk-{what}.json"));
         let (run, _) = ferry_within(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--resume", "--report", report.to_str().unwrap()], &env, Duration::from_secs(300));
