@@ -228,6 +228,31 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
     assert!(said("notes", &["order_items", "added for Citus", "orders.tenant_id"]), "{}", rep["notes"]);
     assert!(said("warnings", &["order_ingest_chunks", "ON DELETE SET NULL"]), "{}", rep["warnings"]);
 
+    // Each shard's statistics gathered at its share of the server's target, and said.
+    let note = rep["notes"].as_array().unwrap().iter().map(|w| w["reason"].as_str().unwrap_or_default()).find(|r| r.contains("shards of the 15 distributed tables")).unwrap_or_else(|| panic!("{}", rep["notes"]));
+    let target: usize = note.split("default_statistics_target ").nth(1).and_then(|r| r.split(':').next()).and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{note}"));
+    // Per shard: the most values any column's statistics keep, the shard's rows, and whether
+    // autovacuum analyzed it again since (at the server's own target: those are not Ferry's).
+    let slots = (1..=5).map(|i| format!("coalesce(cardinality(stavalues{i}::text::text[]), 0)")).collect::<Vec<_>>().join(", ");
+    let shards = db
+        .texts(&format!(
+            "SELECT result FROM run_command_on_shards('orders', $$SELECT coalesce(max(greatest({slots})), 0) || ' ' || (SELECT count(*) FROM %1$s) || ' ' || (SELECT coalesce(last_autoanalyze > last_analyze, false) FROM pg_stat_all_tables WHERE relid = '%1$s'::regclass) FROM pg_statistic WHERE starelid = '%1$s'::regclass$$)"
+        ))
+        .await;
+    let shards: Vec<(usize, usize, bool)> = shards
+        .iter()
+        .map(|r| {
+            let r = r.as_deref().unwrap_or_default();
+            let w: Vec<&str> = r.split(' ').collect();
+            let n = |i: usize| w.get(i).and_then(|n| n.parse::<usize>().ok()).unwrap_or_else(|| panic!("a shard's statistics: {r:?}"));
+            (n(0), n(1), w.get(2) == Some(&"true"))
+        })
+        .collect();
+    let ferrys: Vec<&(usize, usize, bool)> = shards.iter().filter(|s| !s.2).collect();
+    assert!(ferrys.iter().all(|&&(kept, rows, _)| (kept > 0 || rows == 0) && kept <= target + 1), "each at most {} values: {shards:?}", target + 1);
+    // (The shards are large enough that the server's own target would have kept more.)
+    assert!(ferrys.iter().any(|&&(_, rows, _)| rows > 2 * (target + 1)) || shards.iter().all(|s| s.2 || s.1 == 0), "{shards:?}");
+
     // Roles as Citus has them.
     let tables = db.texts("SELECT table_name::text || ' ' || citus_table_type || ' ' || distribution_column || ' ' || colocation_id FROM citus_tables ORDER BY 1").await;
     let tables: Vec<Vec<String>> = tables.into_iter().map(|r| r.unwrap().split(' ').map(String::from).collect()).collect();

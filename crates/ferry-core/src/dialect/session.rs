@@ -100,7 +100,7 @@ impl Target {
                     None => server,
                 };
                 let schema = pg_schema.unwrap_or("public").to_string();
-                let ddl = Box::new(postgres::ddl::PgDdl { schema: schema.clone() });
+                let ddl = Box::new(postgres::ddl::PgDdl::new(&schema, citus.as_ref()));
                 let ids = SessionIds::default();
                 let mut c = Conn::Pg(c);
                 c.record_id(&ids).await;
@@ -125,7 +125,7 @@ impl Target {
     pub(crate) fn offline(url: &str, pg_schema: &str) -> Target {
         let url = TargetUrl::parse(url).expect("a target URL");
         match url.dialect {
-            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, citus: None, ddl: Box::new(postgres::ddl::PgDdl { schema: pg_schema.into() }), infile: None, ids: SessionIds::default() },
+            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, citus: None, ddl: Box::new(postgres::ddl::PgDdl::new(pg_schema, None)), infile: None, ids: SessionIds::default() },
             dialect => {
                 let flavor = Flavor { dialect, version: String::new(), max_packet: 64 << 20 };
                 Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None, ids: SessionIds::default() }
@@ -138,7 +138,7 @@ impl Target {
     /// without their database, so they go wherever the session is (`USE name`).
     pub fn scratch(&self, name: &str) -> Target {
         let (pg_schema, ddl): (String, Box<dyn Ddl>) = match &self.flavor {
-            None => (name.to_string(), Box::new(postgres::ddl::PgDdl { schema: name.to_string() })),
+            None => (name.to_string(), Box::new(postgres::ddl::PgDdl::new(name, self.citus.as_ref()))),
             Some(flavor) => (String::new(), Box::new(mysql::ddl::MyDdl { flavor: flavor.clone() })),
         };
         Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), citus: self.citus.clone(), ddl, infile: self.infile.clone(), ids: self.ids.clone() }

@@ -97,6 +97,19 @@ pub fn distribute(t: &PlannedTable, schema: &str) -> Option<String> {
     }
 }
 
+/// `ANALYZE` of the table. A distributed table's shards are analyzed with `shard_statistics`
+/// as their target, passed on to the workers (`citus.propagate_set_commands`, in a
+/// transaction of its own): each shard sampled at the server's target would read about as many
+/// rows as the whole table — on the 1,000,000-row demo with 8 shards a table, 2.5 s of a
+/// 10 s run.
+pub fn analyze(t: &PlannedTable, schema: &str, shard_statistics: Option<u64>) -> String {
+    let sql = format!("ANALYZE {}", qualified(schema, &t.name));
+    match (t.citus.as_ref().map(|c| c.role), shard_statistics) {
+        (Some(Role::Distributed), Some(n)) => format!("SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL default_statistics_target = {n}; {ALONE}{sql}"),
+        _ => sql,
+    }
+}
+
 /// Marks a statement Citus passes on to the workers as its text (`session::alone`): it goes
 /// in a message of its own.
 pub const ALONE: &str = "/* ferry: alone */ ";
@@ -244,6 +257,15 @@ pub fn key_steps(schema: &str, t: &PlannedTable) -> Vec<crate::dialect::ddl::Ste
 
 pub struct PgDdl {
     pub schema: String,
+    /// On a Citus cluster: the statistics target each shard of a distributed table is
+    /// analyzed with (`Citus::shard_statistics_target`).
+    shard_statistics: Option<u64>,
+}
+
+impl PgDdl {
+    pub fn new(schema: &str, citus: Option<&super::flavor::Citus>) -> PgDdl {
+        PgDdl { schema: schema.to_string(), shard_statistics: citus.and_then(|c| c.shard_statistics_target()) }
+    }
 }
 
 impl crate::dialect::ddl::Ddl for PgDdl {
@@ -304,7 +326,7 @@ impl crate::dialect::ddl::Ddl for PgDdl {
         max_of(t, &self.schema, column)
     }
     fn analyze(&self, t: &PlannedTable) -> String {
-        format!("ANALYZE {}", qualified(&self.schema, &t.name))
+        analyze(t, &self.schema, self.shard_statistics)
     }
     fn key_steps(&self, t: &PlannedTable) -> Vec<crate::dialect::ddl::Step> {
         key_steps(&self.schema, t)
@@ -331,3 +353,48 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::planned::CitusTable;
+
+    fn table(role: Option<Role>) -> PlannedTable {
+        PlannedTable {
+            source: Default::default(),
+            name: "orders".into(),
+            columns: vec![],
+            column_map: Default::default(),
+            primary_key: None,
+            uniques: vec![],
+            indexes: vec![],
+            checks: vec![],
+            foreign_keys: vec![],
+            identity: None,
+            warnings: vec![],
+            citus: role.map(|role| CitusTable { role, column: (role == Role::Distributed).then(|| "tenant_id".into()), colocate_with: None }),
+            added: None,
+            notes: vec![],
+            search: None,
+            partition: None,
+        }
+    }
+
+    #[test]
+    fn a_distributed_tables_shards_are_analyzed_at_their_share_of_the_target() {
+        let plain = "ANALYZE \"s\".\"orders\"";
+        let shared = format!("SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL default_statistics_target = 13; {ALONE}{plain}");
+        // (role on the cluster, each shard's target, the statement)
+        let cases = [
+            (Some(Role::Distributed), Some(13), shared.as_str()),
+            (Some(Role::Distributed), None, plain),
+            (Some(Role::Reference), Some(13), plain),
+            (Some(Role::Local), Some(13), plain),
+            (None, Some(13), plain),
+            (None, None, plain),
+        ];
+        for (role, target, want) in cases {
+            assert_eq!(analyze(&table(role), "s", target), want, "{role:?} {target:?}");
+        }
+    }
+}

@@ -18,6 +18,8 @@ pub struct Citus {
     pub workers: u64,
     /// Shards a new distributed table gets (`citus.shard_count`).
     pub shard_count: u64,
+    /// The server's `default_statistics_target`: how many values ANALYZE keeps per column.
+    pub statistics_target: u64,
 }
 
 impl Citus {
@@ -29,7 +31,21 @@ impl Citus {
             format!("Citus {}: coordinator and {}", self.version, crate::value::plural(self.workers, "worker", "workers"))
         }
     }
+
+    /// The statistics target each shard of a distributed table is analyzed with: the server's
+    /// target shared among the shards, so that the shards together sample about as many rows
+    /// as one plain table's ANALYZE does (each shard holds a share of the rows, and is sampled
+    /// at the same density), and at least `SHARD_STATISTICS_FLOOR`. `None` where that is no
+    /// lower than the server's own (one shard, a low target): ANALYZE as it is.
+    pub fn shard_statistics_target(&self) -> Option<u64> {
+        let per_shard = self.statistics_target.div_ceil(self.shard_count.max(1)).max(SHARD_STATISTICS_FLOOR);
+        (per_shard < self.statistics_target).then_some(per_shard)
+    }
 }
+
+/// The fewest values a shard's statistics keep per column (a tenth of PostgreSQL's default):
+/// enough for the most common values and a coarse histogram of each shard.
+pub const SHARD_STATISTICS_FLOOR: u64 = 10;
 
 /// `Some` when the database has the Citus extension (`pg_extension`), with its workers
 /// (`pg_dist_node`); `None` for plain PostgreSQL.
@@ -38,7 +54,8 @@ pub async fn citus(conn: &mut PgConnection) -> Result<Option<Citus>, sqlx::Error
     let Some(v) = v else { return Ok(None) };
     let workers: i64 = simple::scalar(conn, "SELECT count(*) FROM pg_catalog.pg_dist_node WHERE groupid <> 0 AND noderole = 'primary' AND isactive").await?;
     let shards: String = simple::scalar(conn, "SELECT current_setting('citus.shard_count')").await?;
-    Ok(Some(Citus { version: citus_version(&v), workers: workers.max(0) as u64, shard_count: shards.trim().parse().unwrap_or(0) }))
+    let target: String = simple::scalar(conn, "SELECT current_setting('default_statistics_target')").await?;
+    Ok(Some(Citus { version: citus_version(&v), workers: workers.max(0) as u64, shard_count: shards.trim().parse().unwrap_or(0), statistics_target: target.trim().parse().unwrap_or(100) }))
 }
 
 /// `13.2-1` → `13.2`.
@@ -351,9 +368,19 @@ mod tests {
         assert_eq!(citus_version("12.1"), "12.1");
         let cases = [(2, "Citus 13.2: coordinator and 2 workers"), (1, "Citus 13.2: coordinator and 1 worker")];
         for (workers, want) in cases {
-            assert_eq!(Citus { version: "13.2".into(), workers, shard_count: 32 }.describe(), want);
+            assert_eq!(Citus { version: "13.2".into(), workers, shard_count: 32, statistics_target: 100 }.describe(), want);
         }
-        assert!(Citus { version: "13.2".into(), workers: 0, shard_count: 32 }.describe().contains("no workers"));
+        assert!(Citus { version: "13.2".into(), workers: 0, shard_count: 32, statistics_target: 100 }.describe().contains("no workers"));
+    }
+
+    #[test]
+    fn a_shards_statistics_target_is_its_share_of_the_servers() {
+        // (shards, the server's target, each shard's)
+        let cases = [(32, 100, Some(10)), (8, 100, Some(13)), (4, 100, Some(25)), (32, 1000, Some(32)), (1, 100, None), (32, 10, None), (32, 5, None), (0, 100, None), (64, 10_000, Some(157))];
+        for (shard_count, statistics_target, want) in cases {
+            let c = Citus { version: "13.2".into(), workers: 2, shard_count, statistics_target };
+            assert_eq!(c.shard_statistics_target(), want, "{shard_count} shards, target {statistics_target}");
+        }
     }
 
     #[test]

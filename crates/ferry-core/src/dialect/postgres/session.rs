@@ -248,8 +248,10 @@ mod tests {
         let pk = format!("{a}ALTER TABLE t ADD PRIMARY KEY (a)");
         let ix = format!("SET LOCAL maintenance_work_mem = '256MB'; {a}CREATE INDEX i ON t (a)");
         let two = format!("{a}ALTER TABLE t ADD CHECK (a > 0); DROP TABLE t");
+        let analyze = format!("SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL default_statistics_target = 10; {a}ANALYZE t");
         let cases: Vec<(&str, Option<(&str, String)>)> = vec![
             (&pk, Some(("", pk.clone()))),
+            (&analyze, Some(("; SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL default_statistics_target = 10", format!("{a}ANALYZE t")))),
             (&ix, Some(("; SET LOCAL maintenance_work_mem = '256MB'", format!("{a}CREATE INDEX i ON t (a)")))),
             ("ALTER TABLE t ADD PRIMARY KEY (a)", None),
             ("SET LOCAL maintenance_work_mem = '256MB'; CREATE INDEX i ON t (a)", None),
