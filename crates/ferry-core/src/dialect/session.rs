@@ -94,6 +94,9 @@ impl Target {
                 let mut c = postgres::connect(&url).await?;
                 let server = postgres::flavor::server_version(&mut c).await.map_err(|e| target_err("the server version", e))?;
                 let citus = postgres::flavor::citus(&mut c).await.map_err(|e| target_err("the Citus extension", e))?;
+                if let Some(ci) = &citus {
+                    postgres::flavor::keep_worker_connections(&mut c, ci).await.map_err(|e| target_err("Citus's connections to the workers (citus.max_cached_conns_per_worker)", e))?;
+                }
                 // "PostgreSQL 15.20 (Citus 13.2: coordinator and 2 workers)" in the run's summary.
                 let server = match &citus {
                     Some(ci) => format!("{server} ({})", ci.describe()),

@@ -43,11 +43,16 @@ impl Session for PgConnection {
         super::simple::scalars(self, &super::with_own_limits(sql)).await
     }
 
-    /// Nothing to set: every name Ferry writes is schema-qualified, and a view's body carries
+    /// No search path: every name Ferry writes is schema-qualified, and a view's body carries
     /// its search path (`ddl::create_view`). A session's search path would not last through a
     /// transaction pooler, and would be left for the next client of the server connection.
-    async fn prepare(&mut self, _target: &Target) -> Result<()> {
-        Ok(())
+    /// On a Citus coordinator, the connections to the workers are kept
+    /// (`flavor::keep_worker_connections`).
+    async fn prepare(&mut self, target: &Target) -> Result<()> {
+        match &target.citus {
+            Some(c) => super::flavor::keep_worker_connections(self, c).await.map_err(|e| target_err("Citus's connections to the workers (citus.max_cached_conns_per_worker)", e)),
+            None => Ok(()),
+        }
     }
 
     async fn existing_objects(&mut self, target: &Target) -> Result<Vec<crate::dialect::existing::Existing>, sqlx::Error> {
