@@ -117,7 +117,6 @@ async fn connects_with_the_plain_url_and_names_the_cluster() {
     assert_eq!(info["citus"], Value::Null, "{info}");
 }
 
-/// Foreign keys per table of a SQLite file, as the source declares them.
 /// Each of Ferry's sessions with the coordinator keeps its connections to the workers, one
 /// for each shard a worker holds of a table, not Citus's one: else every COPY, index and key
 /// over a distributed table started new backends on the workers and closed them at its commit
@@ -138,6 +137,7 @@ async fn ferrys_sessions_keep_their_connections_to_the_workers() {
     }
 }
 
+/// Foreign keys per table of a SQLite file, as the source declares them.
 fn source_foreign_keys(src: &Path) -> u64 {
     let c = rusqlite::Connection::open_with_flags(src, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
     c.query_row("SELECT count(*) FROM (SELECT DISTINCT m.name, f.id FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table')", [], |r| r.get::<_, i64>(0)).unwrap() as u64

@@ -567,6 +567,24 @@ async fn take_back_views_and_triggers(sh: &Shared, j: &journal::Journal, admin: 
     Ok(())
 }
 
+/// On a Citus cluster, what the distributed tables' shards are analyzed with
+/// (`Citus::shard_statistics_target`), said once for the run.
+fn shard_statistics_note(target: &Target, planned: &[PlannedTable]) -> Option<Warning> {
+    let c = target.citus.as_ref()?;
+    let n = c.shard_statistics_target()?;
+    let distributed = planned.iter().filter(|t| t.citus.as_ref().is_some_and(|c| c.role == crate::plan::distribute::Role::Distributed)).count() as u64;
+    (distributed > 0).then(|| Warning {
+        table: None,
+        object: "statistics".into(),
+        reason: format!(
+            "the shards of the {} analyzed with default_statistics_target {n}: the server's {} shared among {} a table, so that they sample about as many rows together as one table's ANALYZE does; ANALYZE a table again for fuller statistics on each shard",
+            crate::value::plural(distributed, "distributed table", "distributed tables"),
+            c.statistics_target,
+            crate::value::plural(c.shard_count, "shard", "shards"),
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,22 +680,4 @@ mod tests {
         assert_eq!(done.keys().copied().collect::<Vec<_>>(), names, "every table, kept or loaded, is said done once");
         assert_eq!(done.values().sum::<u64>(), planned, "the rows said done add up to the total");
     }
-}
-
-/// On a Citus cluster, what the distributed tables' shards are analyzed with
-/// (`Citus::shard_statistics_target`), said once for the run.
-fn shard_statistics_note(target: &Target, planned: &[PlannedTable]) -> Option<Warning> {
-    let c = target.citus.as_ref()?;
-    let n = c.shard_statistics_target()?;
-    let distributed = planned.iter().filter(|t| t.citus.as_ref().is_some_and(|c| c.role == crate::plan::distribute::Role::Distributed)).count() as u64;
-    (distributed > 0).then(|| Warning {
-        table: None,
-        object: "statistics".into(),
-        reason: format!(
-            "the shards of the {} analyzed with default_statistics_target {n}: the server's {} shared among {} a table, so that they sample about as many rows together as one table's ANALYZE does; ANALYZE a table again for fuller statistics on each shard",
-            crate::value::plural(distributed, "distributed table", "distributed tables"),
-            c.statistics_target,
-            crate::value::plural(c.shard_count, "shard", "shards"),
-        ),
-    })
 }

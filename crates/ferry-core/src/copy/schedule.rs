@@ -362,12 +362,6 @@ mod tests {
         Arc::new(PlannedTable {
             source: crate::schema::Table { name: name.into(), ..Default::default() },
             name: name.into(),
-            columns: vec![],
-            column_map: Default::default(),
-            primary_key: None,
-            uniques: vec![],
-            indexes: vec![],
-            checks: vec![],
             foreign_keys: parents
                 .iter()
                 .map(|p| PlannedForeignKey {
@@ -382,13 +376,7 @@ mod tests {
                     orphans: None,
                 })
                 .collect(),
-            identity: None,
-            warnings: vec![],
-            citus: None,
-            added: None,
-            notes: vec![],
-            search: None,
-            partition: None,
+            ..Default::default()
         })
     }
 

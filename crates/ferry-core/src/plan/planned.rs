@@ -94,7 +94,7 @@ impl PlannedForeignKey {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct PlannedTable {
     pub source: Table,
     pub name: String,

@@ -269,22 +269,11 @@ mod tests {
     fn table(pk: &[&str], uniques: &[&[&str]], indexes: Vec<PlannedIndex>) -> PlannedTable {
         let v = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         PlannedTable {
-            source: Default::default(),
             name: "items".into(),
-            columns: vec![],
-            column_map: Default::default(),
             primary_key: (!pk.is_empty()).then(|| ("items_pkey".to_string(), v(pk))),
             uniques: uniques.iter().map(|u| ("u".to_string(), v(u))).collect(),
             indexes,
-            checks: vec![],
-            foreign_keys: vec![],
-            identity: None,
-            warnings: vec![],
-            citus: None,
-            added: None,
-            notes: vec![],
-            search: None,
-            partition: None,
+            ..Default::default()
         }
     }
 

@@ -470,7 +470,7 @@ mod tests {
     #[test]
     fn the_statement_names_the_loaded_columns_and_unhexes_bytes() {
         let col = |name: &str, i: usize, logical: LogicalType, generated: bool| crate::plan::resolve::PlannedColumn { source: name.into(), name: name.into(), logical, transform: None, type_sql: String::new(), not_null: false, source_index: i, default_sql: None, generated_sql: generated.then(|| ("1".to_string(), true)), narrower: None, case_insensitive: false };
-        let t = PlannedTable { source: Default::default(), name: "t`x".into(), columns: vec![col("id", 0, Integer { bits: 64 }, false), col("g", 1, Integer { bits: 64 }, true), col("b", 2, Bytes, false)], column_map: Default::default(), primary_key: None, uniques: vec![], indexes: vec![], checks: vec![], foreign_keys: vec![], identity: None, warnings: vec![], citus: None, added: None, notes: vec![], search: None, partition: None };
+        let t = PlannedTable { name: "t`x".into(), columns: vec![col("id", 0, Integer { bits: 64 }, false), col("g", 1, Integer { bits: 64 }, true), col("b", 2, Bytes, false)], ..Default::default() };
         assert_eq!(
             load_statement(&t),
             "LOAD DATA LOCAL INFILE 'ferry' INTO TABLE `t``x` CHARACTER SET utf8mb4 FIELDS TERMINATED BY X'09' ESCAPED BY X'5C' LINES TERMINATED BY X'0A' (`id`, @ferry_1) SET `b` = UNHEX(@ferry_1)"

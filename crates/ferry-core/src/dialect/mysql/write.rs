@@ -80,7 +80,7 @@ mod lenient_connection_tests {
             let flavor = flavor::detect(&mut c).await.map_err(|e| e.to_string())?;
             let at = LogicalType::Timestamp { tz: true };
             let cols = vec![column("id", 0, LogicalType::Integer { bits: 32 }, "int"), column("s", 1, LogicalType::Text { max: None }, "varchar(8)"), column("at", 2, at.clone(), "datetime(6)")];
-            let t = PlannedTable { source: Default::default(), name: "t".into(), columns: cols, column_map: Default::default(), primary_key: None, uniques: vec![], indexes: vec![], checks: vec![], foreign_keys: vec![], identity: None, warnings: vec![], citus: None, added: None, notes: vec![], search: None, partition: None };
+            let t = PlannedTable { name: "t".into(), columns: cols, ..Default::default() };
             let prefix = ddl::insert_prefix(&t, &flavor);
             let values = ["a\\nb\\'", "C:\\x\\", "it's", "\\\\ é"];
             let times = ["2024-03-05T14:22:01.5+01:00", "2024-03-05 23:59:59", "2024-12-31T22:30:00-02:00", "1969-07-20T20:17:40Z"];

@@ -353,7 +353,6 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,22 +360,9 @@ mod tests {
 
     fn table(role: Option<Role>) -> PlannedTable {
         PlannedTable {
-            source: Default::default(),
             name: "orders".into(),
-            columns: vec![],
-            column_map: Default::default(),
-            primary_key: None,
-            uniques: vec![],
-            indexes: vec![],
-            checks: vec![],
-            foreign_keys: vec![],
-            identity: None,
-            warnings: vec![],
             citus: role.map(|role| CitusTable { role, column: (role == Role::Distributed).then(|| "tenant_id".into()), colocate_with: None }),
-            added: None,
-            notes: vec![],
-            search: None,
-            partition: None,
+            ..Default::default()
         }
     }
 
