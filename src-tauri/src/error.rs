@@ -110,7 +110,7 @@ const KEYRING_WORDS: &[(&[&str], &str)] = &[
     ),
     (
         &["org.freedesktop.secrets", "serviceunknown", "was not provided by any"],
-        "No keyring service (GNOME Keyring or KWallet) is running, so the password will not be remembered: Ferry asks for it each time.",
+        "No keyring service (GNOME Keyring or KWallet) is running, so the password will not be remembered: Ferry asks for it each time. To keep passwords, install one and log in again (Debian, Ubuntu: sudo apt install gnome-keyring; on KDE: kwalletmanager).",
     ),
     (
         &["locked", "dismissed", "prompt", "couldn't access platform storage", "access denied", "not authorized"],
@@ -181,6 +181,7 @@ mod tests {
         let cases = [
             ("Platform failure: zbus error: Failed to connect to address unix:path=/run/user/0/bus: No such file or directory (os error 2)", "no D-Bus session"),
             ("Platform failure: zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files", "No keyring service"),
+            ("Platform failure: zbus error: org.freedesktop.DBus.Error.ServiceUnknown: The name org.freedesktop.secrets was not provided by any .service files", "sudo apt install gnome-keyring"),
             ("Couldn't access platform storage: the collection is locked", "locked or refused access"),
             ("Platform failure: Prompt dismissed", "locked or refused access"),
             ("No default store has been set", "No system keyring is set up"),
