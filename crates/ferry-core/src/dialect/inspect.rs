@@ -156,6 +156,44 @@ impl Dialect {
     }
 }
 
+/// A key as the server's catalog prints it (`created_at, lower(b), "Kind"`): its parts at the
+/// commas outside parentheses and identifiers quoted with `quote`, each trimmed and, where it
+/// is one quoted identifier, unquoted (`quote` doubled inside stands for itself); an
+/// expression as printed.
+pub(crate) fn key_parts(list: &str, quote: char) -> Vec<String> {
+    let mut key = vec![];
+    let (mut depth, mut quoted, mut part) = (0i32, false, String::new());
+    for ch in list.chars() {
+        match ch {
+            c if c == quote => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                key.push(unquote(&part, quote));
+                part.clear();
+                continue;
+            }
+            _ => {}
+        }
+        part.push(ch);
+    }
+    if !part.trim().is_empty() {
+        key.push(unquote(&part, quote));
+    }
+    key
+}
+
+/// A quoted identifier's name (`"Kind"` → `Kind`, the quote doubled inside → one); anything
+/// else as it is.
+fn unquote(s: &str, quote: char) -> String {
+    let s = s.trim();
+    let (one, two) = (quote.to_string(), quote.to_string().repeat(2));
+    match s.strip_prefix(quote).and_then(|x| x.strip_suffix(quote)) {
+        Some(inner) if !inner.replace(&two, "").contains(quote) => inner.replace(&two, &one),
+        _ => s.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -202,34 +202,7 @@ fn partition_method(m: &str) -> String {
 /// `PARTITION_EXPRESSION` (`` `created_at` ``, `` `a`,`b` ``, `year(`d`)`) as its columns,
 /// unquoted, or expressions as printed.
 fn partition_key(expr: &str) -> Vec<String> {
-    let mut key = vec![];
-    let (mut depth, mut quoted, mut part) = (0i32, false, String::new());
-    for ch in expr.chars() {
-        match ch {
-            '`' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                key.push(unquote(&part));
-                part.clear();
-                continue;
-            }
-            _ => {}
-        }
-        part.push(ch);
-    }
-    if !part.trim().is_empty() {
-        key.push(unquote(&part));
-    }
-    key
-}
-
-fn unquote(s: &str) -> String {
-    let s = s.trim();
-    match s.strip_prefix('`').and_then(|x| x.strip_suffix('`')) {
-        Some(inner) if !inner.replace("``", "").contains('`') => inner.replace("``", "`"),
-        _ => s.to_string(),
-    }
+    crate::dialect::inspect::key_parts(expr, '`')
 }
 
 #[cfg(test)]

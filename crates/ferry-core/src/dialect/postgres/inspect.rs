@@ -199,35 +199,7 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
 fn partition_key(def: &str) -> (String, Vec<String>) {
     let Some((method, rest)) = def.split_once('(') else { return (def.trim().to_ascii_lowercase(), vec![]) };
     let inner = rest.trim_end().strip_suffix(')').unwrap_or(rest);
-    let mut key = vec![];
-    let (mut depth, mut quoted, mut part) = (0i32, false, String::new());
-    for ch in inner.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            '(' if !quoted => depth += 1,
-            ')' if !quoted => depth -= 1,
-            ',' if !quoted && depth == 0 => {
-                key.push(unquote(&part));
-                part.clear();
-                continue;
-            }
-            _ => {}
-        }
-        part.push(ch);
-    }
-    if !part.trim().is_empty() {
-        key.push(unquote(&part));
-    }
-    (method.trim().to_ascii_lowercase(), key)
-}
-
-/// A quoted identifier's name (`"Kind"` → `Kind`, `""` inside → `"`); anything else as it is.
-fn unquote(s: &str) -> String {
-    let s = s.trim();
-    match s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) {
-        Some(inner) if !inner.replace("\"\"", "").contains('"') => inner.replace("\"\"", "\""),
-        _ => s.to_string(),
-    }
+    (method.trim().to_ascii_lowercase(), crate::dialect::inspect::key_parts(inner, '"'))
 }
 
 #[cfg(test)]
