@@ -22,6 +22,14 @@ impl Dialect {
         }
     }
 
+    /// The name of the generated column a search indexes, where no column has it already.
+    pub fn search_column(self) -> &'static str {
+        match self {
+            Dialect::Postgres => postgres::search::COLUMN,
+            Dialect::MySql | Dialect::MariaDb => mysql::search::COLUMN,
+        }
+    }
+
     /// The text search configuration an ordinary table's search uses on this target (`english`
     /// for prose, `simple` for names), or None where the target has none (InnoDB's FULLTEXT).
     pub fn search_config(self, prose: bool) -> Option<&'static str> {
@@ -37,7 +45,7 @@ impl Dialect {
     pub fn search_proposal(self, table: &str, columns: &[String], config: Option<&str>, vector: &str, index: &str) -> (Vec<String>, String) {
         match self {
             Dialect::Postgres => postgres::search::proposal(table, columns, config.unwrap_or("simple"), vector, index),
-            Dialect::MySql | Dialect::MariaDb => mysql::search::proposal(table, columns, index),
+            Dialect::MySql | Dialect::MariaDb => mysql::search::proposal(table, columns, vector, index),
         }
     }
 

@@ -57,7 +57,7 @@ pub fn preview(schema: &Schema, plan: &Plan, dialect: Dialect, pg_schema: Option
                     statements.push(mysql::ddl::alter(t, &clauses));
                 }
                 if let Some(s) = &t.search {
-                    statements.push(mysql::ddl::alter(t, &[mysql::search::index_clause(&s.index, &s.columns)]));
+                    statements.push(mysql::ddl::alter(t, &[mysql::search::index_clause(&s.index, &s.vector)]));
                 }
                 statements.extend(t.foreign_keys.iter().map(|fk| mysql::ddl::foreign_key(t, fk)));
             }

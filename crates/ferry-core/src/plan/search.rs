@@ -1,21 +1,19 @@
 //! FTS tables in the plan. `source::sqlite::fts` reads an FTS3/4/5 table as a table of its
 //! documents (its row id, then its columns); here its columns are planned as text, each
 //! reason saying how the target searches it, and the search the target builds is named: a
-//! generated `tsvector` and its GIN index in PostgreSQL, a FULLTEXT index in MySQL/MariaDB
-//! (`dialect/*/search.rs`).
+//! generated `tsvector` and its GIN index in PostgreSQL, a generated case-insensitive text
+//! column and its FULLTEXT index in MySQL/MariaDB (`dialect/*/search.rs`).
 
 use crate::dialect::{derived_name, Dialect, Names};
 use crate::events::Warning;
 use crate::plan::model::TablePlan;
 use crate::schema::{LogicalType, Table};
 
-/// The generated column's name (PostgreSQL), unless a column already has it.
-pub const VECTOR: &str = "search_vector";
-
 /// The search a planned FTS table gets on the target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedSearch {
-    /// The generated column holding the searchable words, where the dialect makes one.
+    /// The generated column holding the searchable words (PostgreSQL's `tsvector`,
+    /// MySQL/MariaDB's text under a case-insensitive collation).
     pub vector: String,
     /// The index that searches them.
     pub index: String,
@@ -26,10 +24,12 @@ pub struct PlannedSearch {
     pub config: Option<String>,
 }
 
-/// The generated column's name: `search_vector`, or `search_vector_1`… when a column has it.
-pub fn vector_name(taken: &[String]) -> String {
+/// The generated column's name: the dialect's (`search_vector`, `search_text`), or
+/// `search_vector_1`, `search_text_1`… when a column has it.
+pub fn vector_name(dialect: Dialect, taken: &[String]) -> String {
+    let base = dialect.search_column();
     let free = |n: &str| !taken.iter().any(|t| t.eq_ignore_ascii_case(n));
-    (0..).map(|i| if i == 0 { VECTOR.to_string() } else { format!("{VECTOR}_{i}") }).find(|n| free(n)).expect("a free name")
+    (0..).map(|i| if i == 0 { base.to_string() } else { format!("{base}_{i}") }).find(|n| free(n)).expect("a free name")
 }
 
 fn is_key(t: &Table, column: &str) -> bool {
@@ -46,7 +46,7 @@ pub fn propose(t: &Table, tp: &mut TablePlan, dialect: Dialect) {
     let Some(fts) = &t.fts else { return };
     let module = fts.module.to_ascii_uppercase();
     let targets: Vec<String> = tp.columns.iter().map(|c| c.target.clone()).collect();
-    let vector = vector_name(&targets);
+    let vector = vector_name(dialect, &targets);
     let index = derived_name(dialect, &[&tp.target, "search"], "idx");
     let cols: Vec<String> = tp.columns.iter().filter(|c| searched(t, &c.source)).map(|c| c.target.clone()).collect();
     let (short, _) = dialect.search_how(fts, &cols, &vector, &index);
@@ -74,7 +74,7 @@ pub fn plan(t: &Table, dialect: Dialect, target: &str, columns: &[(String, Strin
         return Some((None, Warning { table: Some(t.name.clone()), object, reason: "not indexed for search: the plan carries none of its searched columns as text".into() }));
     }
     let taken: Vec<String> = columns.iter().map(|(_, n, _)| n.clone()).collect();
-    let vector = vector_name(&taken);
+    let vector = vector_name(dialect, &taken);
     let index = object_names.take(&derived_name(dialect, &[target, "search"], "idx"));
     let (_, mut note) = dialect.search_how(fts, &cols, &vector, &index);
     if let Some(c) = &fts.content {

@@ -44,6 +44,9 @@ pub fn create_table(t: &PlannedTable, flavor: &Flavor, with_checks: bool) -> Str
         }
         defs.push(d);
     }
+    if let Some(s) = &t.search {
+        defs.push(super::search::text_column(&s.vector, &s.columns));
+    }
     if let Some((_, c)) = &t.primary_key {
         defs.push(format!("PRIMARY KEY ({})", cols(c)));
     }
@@ -187,7 +190,7 @@ pub fn key_steps(flavor: &Flavor, t: &PlannedTable) -> Vec<crate::dialect::ddl::
         })
         .collect();
     if let Some(s) = &t.search {
-        steps.push(crate::dialect::ddl::Step { object: format!("FULLTEXT index {}", s.index), sql: alter(t, &[super::search::index_clause(&s.index, &s.columns)]) });
+        steps.push(crate::dialect::ddl::Step { object: format!("FULLTEXT index {}", s.index), sql: alter(t, &[super::search::index_clause(&s.index, &s.vector)]) });
     }
     steps
 }

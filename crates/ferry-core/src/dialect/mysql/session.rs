@@ -91,7 +91,7 @@ impl Session for MySqlConnection {
         // An FTS table's FULLTEXT index alone: InnoDB builds one at a time.
         if let Some(s) = &t.search {
             go_on()?;
-            if let Err(e) = self.execute(&ddl::alter(t, &[super::search::index_clause(&s.index, &s.columns)])).await {
+            if let Err(e) = self.execute(&ddl::alter(t, &[super::search::index_clause(&s.index, &s.vector)])).await {
                 found.warn(Some(&t.source.name), format!("FULLTEXT index {}", s.index), format!("not created: {}", db_message(&e))).await;
             }
         }

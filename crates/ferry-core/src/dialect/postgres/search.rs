@@ -7,6 +7,9 @@ use crate::schema::Fts;
 use crate::sqlexpr::quote_ident;
 use crate::dialect::Dialect;
 
+/// The generated column's name where no column has it already (`plan::search::vector_name`).
+pub const COLUMN: &str = "search_vector";
+
 /// The text search configuration the tokenizer maps to.
 pub fn config(fts: &Fts) -> &'static str {
     if fts.stems() { "english" } else { "simple" }

@@ -5,8 +5,8 @@
 //! remaining text columns then tell how long the values are and how many words they hold
 //! (where it did not count them, one aggregate per table over those rows). PostgreSQL gets a stored
 //! generated `tsvector` and a GIN index (as FTS tables do, `plan::search`), under `english`
-//! when a column reads as prose and `simple` when all are names; MySQL/MariaDB a `FULLTEXT`
-//! index over the columns.
+//! when a column reads as prose and `simple` when all are names; MySQL/MariaDB a stored
+//! generated column of their text under a case-insensitive collation, with a `FULLTEXT` index.
 //!
 //! Parameters: `columns` (the searched columns, source names, all planned as text) and
 //! `using` (PostgreSQL's text search configuration; none on MySQL/MariaDB).
@@ -230,7 +230,7 @@ pub fn propose(schema: &Schema, plan: &Plan, dialect: Dialect, conn: &rusqlite::
         let config = dialect.search_config(prose);
         let targets: Vec<String> = tp.columns.iter().map(|c| c.target.clone()).collect();
         let searched: Vec<String> = read.iter().map(|(c, _, _)| tp.columns.iter().find(|pc| pc.source == *c).map_or(c.to_string(), |pc| pc.target.clone())).collect();
-        let vector = vector_name(&targets);
+        let vector = vector_name(dialect, &targets);
         let index = names.take(&derived_name(dialect, &[&tp.target, "search"], "idx"));
         let (sql, note) = dialect.search_proposal(&tp.target, &searched, config, &vector, &index);
         let first = if sampled { format!(" (words counted in the first {})", figure(SAMPLE)) } else { String::new() };
@@ -291,7 +291,7 @@ pub fn apply(p: &Proposal, tables: &mut [PlannedTable], _schema: &Schema, dialec
     }
     let mut taken: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
     taken.extend(t.added.iter().map(|a| a.name.clone()));
-    let vector = vector_name(&taken);
+    let vector = vector_name(dialect, &taken);
     let index = names.take(&derived_name(dialect, &[&t.name, "search"], "idx"));
     let config = dialect.search_config(true).and(p.using.clone());
     let (_, note) = dialect.search_proposal(&t.name, &columns, config.as_deref(), &vector, &index);
