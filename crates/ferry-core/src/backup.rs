@@ -240,6 +240,12 @@ use std::io::Write;
 pub struct DumpObjects {
     pub tables: Vec<String>,
     pub views: Vec<String>,
+    /// PostgreSQL: the extensions the schema's objects need (a `citext` column, a
+    /// `gin_trgm_ops` index) or that live in it, each `CREATE EXTENSION IF NOT EXISTS … WITH
+    /// SCHEMA …`, made before the tables when the dump is restored. A dump taken before
+    /// these were kept has none, and reads as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extensions: Vec<String>,
 }
 
 /// One table of Ferry's own dump, as statements.

@@ -184,10 +184,10 @@ impl Iterator for RowLines<'_> {
 async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[String], progress: &mut (impl FnMut(&str) + Send)) -> Result<u64> {
     let file = std::fs::File::open(dump).map_err(|e| FerryError::Io(format!("cannot read {}: {e}", dump.display())))?;
     let mut r = DumpReader { lines: std::io::BufReader::with_capacity(1 << 20, file), path: dump.to_path_buf() };
-    match r.record()? {
-        Some(DumpRecord::Header { ferry_dump: 1, .. }) => {}
+    let extensions = match r.record()? {
+        Some(DumpRecord::Header { ferry_dump: 1, objects, .. }) => objects.extensions,
         _ => return Err(FerryError::Other(format!("{} is not a Ferry dump (version 1)", dump.display()))),
-    }
+    };
     let pg = target.dialect.transactional_ddl();
     let step = |sql: &str, e: sqlx::Error| FerryError::Target { object: first_line(sql), detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) };
     if pg {
@@ -200,6 +200,11 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
         }
         if let Some(sql) = target.dialect.create_schema_sql(&target.pg_schema) {
             conn.execute(&sql).await.map_err(|e| step(&sql, e))?;
+        }
+        // The extensions the tables need (a citext column, a trigram index), before them.
+        for sql in &extensions {
+            progress(sql);
+            conn.execute(sql).await.map_err(|e| extension_error(sql, e))?;
         }
         let max_statement = target.flavor.as_ref().map(|f| f.max_packet as usize).unwrap_or(usize::MAX);
         let (mut fks, mut after, mut views) = (vec![], vec![], vec![]);
@@ -279,6 +284,15 @@ async fn restore_ferry(target: &Target, conn: &mut Conn, dump: &Path, drops: &[S
     result
 }
 
+/// An extension the dump needs and the server would not make: which, why, and what to do.
+fn extension_error(sql: &str, e: sqlx::Error) -> FerryError {
+    let why = e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string());
+    FerryError::Target {
+        object: first_line(sql),
+        detail: format!("{why}. The backed-up tables use this extension: install it on this server (PostgreSQL's own are in the postgresql-contrib package) or restore as a user allowed to create it, then run the restore again; nothing was restored"),
+    }
+}
+
 fn first_line(sql: &str) -> String {
     let l = sql.lines().next().unwrap_or("").trim();
     if l.chars().count() > 120 { format!("{}…", l.chars().take(120).collect::<String>()) } else { l.to_string() }
@@ -337,9 +351,9 @@ mod tests {
             taken_at: String::new(),
         };
         let (pg, maria) = (Target::offline("postgres://h/d", "s"), Target::offline("mariadb://h/d", ""));
-        let present = DumpObjects { tables: vec!["a".into(), "other".into()], views: vec!["v".into(), "w".into()] };
+        let present = DumpObjects { tables: vec!["a".into(), "other".into()], views: vec!["v".into(), "w".into()], ..Default::default() };
         assert_eq!(drop_statements(&pg, &present, &b), vec!["DROP VIEW \"s\".\"v\"".to_string(), "DROP TABLE \"s\".\"a\"".to_string()]);
-        assert_eq!(drop_statements(&maria, &DumpObjects { tables: vec!["b".into()], views: vec![] }, &b), vec!["DROP TABLE `b`".to_string()]);
+        assert_eq!(drop_statements(&maria, &DumpObjects { tables: vec!["b".into()], ..Default::default() }, &b), vec!["DROP TABLE `b`".to_string()]);
         assert!(drop_statements(&pg, &DumpObjects::default(), &b).is_empty());
     }
 }

@@ -69,7 +69,36 @@ pub async fn objects(conn: &mut PgConnection, schema: &str) -> Result<DumpObject
         let (name, kind): (String, String) = (r.try_get(0)?, r.try_get(1)?);
         if kind == "v" { out.views.push(name) } else { out.tables.push(name) }
     }
+    for r in simple::rows(conn, &extensions_sql(schema)).await? {
+        let (name, place): (String, String) = (r.try_get(0)?, r.try_get(1)?);
+        out.extensions.extend(create_extension(&name, &place, schema));
+    }
     Ok(out)
+}
+
+/// The extensions a restore of the schema needs: those installed in it, and those whose
+/// objects (a type, an operator class, a function) the schema's tables, columns and indexes
+/// depend on. Not `plpgsql` (every database has it), nor Citus's (a cluster's own, made
+/// with the server's preloaded library, not by a restore).
+fn extensions_sql(schema: &str) -> String {
+    format!(
+        "SELECT e.extname::text, en.nspname::text FROM pg_extension e JOIN pg_namespace en ON en.oid = e.extnamespace
+         WHERE e.extname <> 'plpgsql' AND e.extname NOT LIKE 'citus%'
+           AND (en.nspname = {s} OR EXISTS (
+             SELECT 1 FROM pg_depend x
+             JOIN pg_depend d ON d.refclassid = x.classid AND d.refobjid = x.objid AND d.classid = 'pg_class'::regclass
+             JOIN pg_class c ON c.oid = d.objid JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE x.refclassid = 'pg_extension'::regclass AND x.refobjid = e.oid AND x.deptype = 'e' AND n.nspname = {s}))
+         ORDER BY e.oid",
+        s = simple::lit(schema)
+    )
+}
+
+/// The statements that make one extension where a restore finds it missing: in the schema
+/// it was in, made first when that is not the dumped schema (which the restore makes).
+fn create_extension(name: &str, place: &str, schema: &str) -> Vec<String> {
+    let make = format!("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", q(name), q(place));
+    if place == schema { vec![make] } else { vec![format!("CREATE SCHEMA IF NOT EXISTS {}", q(place)), make] }
 }
 
 /// The schema's size on disk (tables, their indexes and TOAST), for progress and messages.
