@@ -300,3 +300,48 @@ pub fn source_counts(src: &Path) -> Vec<(String, i64)> {
         (n, k)
     }).collect()
 }
+
+/// A login made for one test, dropped at its end (also when it fails).
+pub struct Login {
+    kind: Kind,
+    name: String,
+}
+
+impl Login {
+    /// A user who may work in `db` but make nothing beside it (no CREATE SCHEMA on
+    /// PostgreSQL, no CREATE DATABASE on MariaDB), and the URL that logs in as it.
+    pub async fn confined_to(db: &TestDb) -> (Login, String) {
+        let grants = match db.kind {
+            Kind::Pg => String::new(),
+            Kind::My => format!("GRANT ALL ON `{}`.* TO '{{name}}'@'%'", db.name),
+        };
+        Login::granted(db, &grants).await
+    }
+
+    /// A user made with `grants` (statements after CREATE, `{name}` standing for the user's
+    /// name), and the URL that logs in as it.
+    pub async fn granted(db: &TestDb, grants: &str) -> (Login, String) {
+        let name = unique_name("rh_user").chars().take(60).collect::<String>();
+        let create = match db.kind {
+            Kind::Pg => format!("CREATE ROLE \"{name}\" LOGIN"),
+            Kind::My => format!("CREATE USER '{name}'@'%'"),
+        };
+        let grants = grants.replace("{name}", &name);
+        db.exec(&if grants.is_empty() { create } else { format!("{create}; {grants}") }).await.unwrap();
+        let mut u = url::Url::parse(&db.url).unwrap();
+        u.set_username(&name).unwrap();
+        u.set_password(None).unwrap();
+        (Login { kind: db.kind, name }, u.to_string())
+    }
+}
+
+impl Drop for Login {
+    fn drop(&mut self) {
+        let name = &self.name;
+        let sql = match self.kind {
+            Kind::Pg => format!("DROP ROLE IF EXISTS \"{name}\""),
+            Kind::My => format!("DROP USER IF EXISTS '{name}'@'%'"),
+        };
+        cleanup(self.kind, sql, 30);
+    }
+}

@@ -149,40 +149,6 @@ fn an_unreachable_target_is_said_in_one_line() {
     }
 }
 
-/// A login made for one test, dropped at its end (also when it fails).
-struct Login {
-    kind: Kind,
-    name: String,
-}
-
-impl Login {
-    /// A user who may work in `db` but make nothing beside it (no CREATE SCHEMA on
-    /// PostgreSQL, no CREATE DATABASE on MariaDB), and the URL that logs in as it.
-    async fn confined_to(db: &TestDb) -> (Login, String) {
-        let name = unique_name("rh_user").chars().take(60).collect::<String>();
-        let sql = match db.kind {
-            Kind::Pg => format!("CREATE ROLE \"{name}\" LOGIN"),
-            Kind::My => format!("CREATE USER '{name}'@'%'; GRANT ALL ON `{}`.* TO '{name}'@'%'", db.name),
-        };
-        db.exec(&sql).await.unwrap();
-        let mut u = url::Url::parse(&db.url).unwrap();
-        u.set_username(&name).unwrap();
-        u.set_password(None).unwrap();
-        (Login { kind: db.kind, name }, u.to_string())
-    }
-}
-
-impl Drop for Login {
-    fn drop(&mut self) {
-        let name = &self.name;
-        let sql = match self.kind {
-            Kind::Pg => format!("DROP ROLE IF EXISTS \"{name}\""),
-            Kind::My => format!("DROP USER IF EXISTS '{name}'@'%'"),
-        };
-        cleanup(self.kind, sql, 30);
-    }
-}
-
 /// A user who may not make the scratch schema or database: pre-flight says it could not
 /// rehearse and why, and is otherwise whole.
 #[tokio::test]

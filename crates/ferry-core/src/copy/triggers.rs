@@ -49,6 +49,10 @@ pub(super) async fn make_triggers(sh: &Shared, tables: &[Arc<PlannedTable>], tri
         }
         match failed {
             None => {
+                if t.name != tr.name {
+                    let note = crate::events::Warning { table: Some(tr.table.clone()), object: object.clone(), reason: format!("made as {}: {}'s names are at most {}", t.name, sh.dialect.name(), sh.dialect.ident_limit_words()) };
+                    sh.report.lock().await.notes.push(note);
+                }
                 sh.report.lock().await.created.push(sh.created(CreatedKind::Trigger, &t.name));
                 // A run stopped after this (no report written) takes it back by its journal.
                 if let Some(j) = &sh.journal {

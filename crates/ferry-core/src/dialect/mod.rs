@@ -153,6 +153,16 @@ pub fn ident_fits(dialect: Dialect, name: &str) -> bool {
     }
 }
 
+impl Dialect {
+    /// `ident_fits`' limit in words, for messages: "63 bytes", "64 characters".
+    pub fn ident_limit_words(self) -> &'static str {
+        match self {
+            Dialect::Postgres => "63 bytes",
+            _ => "64 characters",
+        }
+    }
+}
+
 fn truncate_ident(dialect: Dialect, name: &str, room: usize) -> String {
     let mut out = String::new();
     for c in name.chars() {

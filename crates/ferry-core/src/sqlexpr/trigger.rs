@@ -185,6 +185,7 @@ pub(super) fn translate(sql: &str, ctx: &TriggerContext) -> R<TranslatedTrigger>
         [ObjectNamePart::Identifier(s), ObjectNamePart::Identifier(n)] if s.value.eq_ignore_ascii_case("main") => n.value.clone(),
         _ => return Err(format!("`{name}` is not a trigger of the main database")),
     };
+    let trigger_name = target_name(ctx.dialect, &trigger_name, ctx.triggers);
     let table_names: HashMap<String, super::sources::ViewSource> = ctx.tables.iter().map(|(k, v)| (k.clone(), super::sources::ViewSource::untyped(&v.name))).collect();
     let none: HashMap<String, (String, LogicalType)> = HashMap::new();
     let mut tx = Tx::new(ctx.dialect, &text);
@@ -216,6 +217,22 @@ pub(super) fn translate(sql: &str, ctx: &TriggerContext) -> R<TranslatedTrigger>
     let writes_own = actions.iter().any(|a| matches!(a, Action::Write { table: t, .. } if *t == table.name));
     let own_row = if writes_own { own_row(&mut tx, ctx, &none, &trigger_name, &table_src.value, table, timing, &event, when_reads, body) } else { Err(String::new()) };
     Ok(TranslatedTrigger { name: trigger_name, table: table.name.clone(), timing, event, when, when_reads, actions, own_row })
+}
+
+/// The trigger's name on the target: its SQLite name where the target takes it, else one cut
+/// to the target's limit (PostgreSQL 63 bytes, MySQL 64 characters) and made unique with a
+/// short hash. PostgreSQL would cut it silently, so that the run's own lookups (`resume`,
+/// `rollback`) missed it and two names alike in their first 63 bytes met as one. The
+/// source's triggers take their names in order, so every caller gets the same one.
+pub fn target_name(dialect: Dialect, name: &str, all: &[crate::schema::Trigger]) -> String {
+    let mut names = crate::dialect::Names::new(dialect);
+    for tr in all {
+        let taken = names.take(&tr.name);
+        if tr.name == name {
+            return taken;
+        }
+    }
+    names.take(name)
 }
 
 /// `AFTER UPDATE ON t [WHEN c] BEGIN UPDATE t SET col = x, … WHERE key = NEW.key; END`: the
