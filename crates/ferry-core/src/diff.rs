@@ -50,6 +50,11 @@ pub struct ExistingPartition {
     pub key: Vec<String>,
     /// The partitions' names: PostgreSQL's partition tables, MySQL's partitions.
     pub partitions: Vec<String>,
+    /// Each partition's bounds, beside its name, as the dialect words them for comparing
+    /// (`dialect/*/partition.rs` `bound_words`): `from 2024-01-01 to 2024-02-01`, `default`
+    /// (PostgreSQL); `less than 2024-02-01`, `less than MAXVALUE` (MySQL/MariaDB).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bounds: Vec<String>,
 }
 
 /// A column as the target holds it.
@@ -597,6 +602,22 @@ fn compare_partitioning(dialect: Dialect, t: &PlannedTable, x: &ExistingTable) -
             }
             if !extra.is_empty() {
                 diffs.push(format!("partitions in the target, not planned: {}", list_some(&extra)));
+            }
+            // The partitions both have: the same bounds (a table made by hand, or planned over
+            // another span, can have a partition of the same name over other dates).
+            let logical = t.columns.iter().find(|c| c.name == p.column).map(|c| c.logical.clone()).unwrap_or(crate::schema::LogicalType::Date);
+            let planned_bounds = dialect.partition_bounds(p, &logical);
+            let moved: Vec<String> = want
+                .iter()
+                .zip(&planned_bounds)
+                .filter_map(|(name, planned)| {
+                    let i = a.partitions.iter().position(|h| dialect.same_name(h, name))?;
+                    let actual = a.bounds.get(i)?;
+                    (actual != planned).then(|| format!("{name} holds {actual} in the target, {planned} planned"))
+                })
+                .collect();
+            if !moved.is_empty() {
+                diffs.push(format!("partition bounds: {}", list_some(&moved)));
             }
         }
         (None, None) => {}

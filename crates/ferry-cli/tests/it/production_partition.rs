@@ -288,8 +288,8 @@ fn migrated(src: &Path, db: &TestDb, plan: &Path, partitioned: bool) {
 }
 
 /// Partitioning is compared both ways: a partitioned target against a plan without it, a
-/// plain one against a plan with it, and a partition gone — each named as what it is, and
-/// validate stops at it too.
+/// plain one against a plan with it, a partition gone, and one over other dates — each
+/// named as what it is, and validate stops at it too.
 #[tokio::test]
 async fn diff_compares_partitioning_both_ways() {
     let dir = Scratch::new();
@@ -329,6 +329,22 @@ async fn diff_compares_partitioning_both_ways() {
         parted.exec(drop).await.unwrap();
         let got = unequal(&src, &parted, &taken);
         assert_eq!(got, vec![("events".to_string(), "partitioning".to_string(), format!("partitions planned, not in the target: {gone}"))], "{kind:?}");
+
+        // Back under the same name over other dates: its bounds named. (Compared by name
+        // alone, this read as equal.)
+        let (remake, words) = match kind {
+            Kind::Pg => (
+                "CREATE TABLE events_y2024m06 PARTITION OF events FOR VALUES FROM ('2030-01-01') TO ('2030-02-01')",
+                "events_y2024m06 holds from 2030-01-01 to 2030-02-01 in the target, from 2024-06-01 to 2024-07-01 planned",
+            ),
+            Kind::My => (
+                "ALTER TABLE events REORGANIZE PARTITION pmax INTO (PARTITION p2024m06 VALUES LESS THAN ('2030-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
+                "p2024m06 holds less than 2030-01-01 in the target, less than 2024-07-01 planned",
+            ),
+        };
+        parted.exec(remake).await.unwrap();
+        let got = unequal(&src, &parted, &taken);
+        assert_eq!(got, vec![("events".to_string(), "partitioning".to_string(), format!("partition bounds: {words}"))], "{kind:?}");
     }
 }
 

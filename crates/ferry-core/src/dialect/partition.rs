@@ -26,6 +26,15 @@ impl Dialect {
         }
     }
 
+    /// Each partition's bounds as `partition_names` lists them, worded as the target's
+    /// catalog reads back (`ExistingPartition::bounds`), for `diff` to compare.
+    pub fn partition_bounds(self, p: &PlannedPartition, logical: &LogicalType) -> Vec<String> {
+        match self {
+            Dialect::Postgres => postgres::partition::bounds(p, logical),
+            Dialect::MySql | Dialect::MariaDb => mysql::partition::bounds(p, logical),
+        }
+    }
+
     /// Whether a partitioned table keeps foreign keys (its own, to other tables): PostgreSQL
     /// does; InnoDB partitioned tables take none, in or out.
     pub fn partitioned_keeps_foreign_keys(self) -> bool {

@@ -170,9 +170,10 @@ pub async fn existing_tables(conn: &mut MySqlConnection, dialect: Dialect) -> Re
             None => t.indexes.push(ExistingIndex { name, unique, parts: vec![(part, desc)], where_sql: None, include: vec![] }),
         }
     }
-    // Partitioned tables: one row per partition (a plain table has one with no name).
+    // Partitioned tables: one row per partition (a plain table has one with no name), with its
+    // bound.
     let parts = sqlx::query(
-        "SELECT CAST(TABLE_NAME AS CHAR), CAST(PARTITION_NAME AS CHAR), CAST(PARTITION_METHOD AS CHAR), CAST(PARTITION_EXPRESSION AS CHAR)
+        "SELECT CAST(TABLE_NAME AS CHAR), CAST(PARTITION_NAME AS CHAR), CAST(PARTITION_METHOD AS CHAR), CAST(PARTITION_EXPRESSION AS CHAR), CAST(PARTITION_DESCRIPTION AS CHAR)
          FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL
          ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION",
     )
@@ -185,9 +186,10 @@ pub async fn existing_tables(conn: &mut MySqlConnection, dialect: Dialect) -> Re
         let p = t.partition.get_or_insert_with(|| {
             let method = r.try_get::<Option<String>, _>(2).ok().flatten().unwrap_or_default();
             let expr = r.try_get::<Option<String>, _>(3).ok().flatten().unwrap_or_default();
-            ExistingPartition { method: partition_method(&method), key: partition_key(&expr), partitions: vec![] }
+            ExistingPartition { method: partition_method(&method), key: partition_key(&expr), ..Default::default() }
         });
         p.partitions.push(name);
+        p.bounds.push(super::partition::bound_words(&r.try_get::<Option<String>, _>(4)?.unwrap_or_default()));
     }
     Ok(tables.into_values().collect())
 }

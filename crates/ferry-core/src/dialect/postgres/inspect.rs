@@ -173,10 +173,11 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
         });
     }
     // Partitioned tables: the key as `pg_get_partkeydef` prints it (`RANGE (created_at)`) and
-    // the partitions attached to each.
+    // the partitions attached to each, with their bounds.
     let parts = simple::rows(&mut *conn, &format!(
         "SELECT c.relname::text, pg_get_partkeydef(c.oid),
-                ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid ORDER BY p.relname)
+                ARRAY(SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid ORDER BY p.relname),
+                ARRAY(SELECT pg_get_expr(p.relpartbound, p.oid) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid ORDER BY p.relname)
          FROM pg_partitioned_table pt
          JOIN pg_class c ON c.oid = pt.partrelid
          JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -189,7 +190,9 @@ pub async fn existing_tables(conn: &mut PgConnection, schema: &str) -> Result<Ve
         let table: String = r.try_get(0)?;
         let Some(t) = tables.get_mut(&table) else { continue };
         let (method, key) = partition_key(&r.try_get::<String, _>(1)?);
-        t.partition = Some(ExistingPartition { method, key, partitions: r.try_get(2)? });
+        let bounds: Vec<Option<String>> = r.try_get(3)?;
+        let bounds = bounds.into_iter().map(|b| super::partition::bound_words(&b.unwrap_or_default())).collect();
+        t.partition = Some(ExistingPartition { method, key, partitions: r.try_get(2)?, bounds });
     }
     Ok(tables.into_values().collect())
 }
