@@ -2,7 +2,8 @@
 //! (date and time modifiers of a column, a TEXT column compared with a number, an INTEGER
 //! column compared with text, integer division and zero divisors, `||`, `iif`, `ifnull`,
 //! `substr`, `instr`, `printf`, `group_concat`, a view read by a view defined before it, a
-//! view that names its columns (`CREATE VIEW v(a, b) AS …`), `julianday` and `unixepoch`) and
+//! view that names its columns (`CREATE VIEW v(a, b) AS …`), `julianday` and `unixepoch`, a
+//! UUID column's text and a boolean's sum) and
 //! data at the edges (month ends, leap days, NULLs, zero divisors, the text '0' beside '00').
 //! After `ferry migrate`, each view the target made returns SQLite's rows, compared as text;
 //! each one it could not make is named in the report with the reason, and pre-flight names
@@ -92,13 +93,24 @@ CREATE VIEW v_julian AS SELECT id,
     julianday(epoch, 'unixepoch') AS je
     FROM people;
 CREATE VIEW v_julian_now AS SELECT id FROM people WHERE julianday('now') - julianday(joined) > 30 AND unixepoch() > unixepoch(born, '+1 day');
+-- A column of UUIDs (a uuid on PostgreSQL) read as SQLite's text, and a boolean summed.
+CREATE TABLE accounts (id TEXT PRIMARY KEY, owner INTEGER, enabled BOOLEAN);
+INSERT INTO accounts VALUES
+    ('0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b', 1, 1),
+    ('f47ac10b-58cc-4372-a567-0e02b2c3d479', 2, 0),
+    ('9c858901-8a57-4791-81fe-4c455b099bc9', 3, 1),
+    ('16fd2706-8baf-433b-82eb-8c7fada847da', NULL, 0);
+CREATE VIEW v_uuid AS SELECT upper(id) AS u, substr(id, 1, 8) AS head, length(id) AS n, id || '/' || owner AS path,
+    ifnull(owner || '', id) AS who, replace(id, '-', '') AS hex, instr(id, '4') AS four
+    FROM accounts WHERE id LIKE '%c%' OR enabled;
+CREATE VIEW v_uuid_agg AS SELECT max(id) AS top, min(id) AS low, sum(enabled) AS on_count, max(enabled) AS any_on FROM accounts;
 -- Names given by the view, not by the SELECT; read by a view defined before it, by those names.
 CREATE VIEW a_reads_named AS SELECT who FROM v_named WHERE code = 0 AND twice > 5;
 CREATE VIEW v_named (who, [born on], twice, code) AS SELECT name, born || '', qty * 2, flag FROM people;
 ";
 
 /// The views every target makes.
-const MADE: [&str; 16] = ["v_julian", "v_julian_now", "a_reads_named", "v_named", "a_reads_base", "v_of_v", "v_src", "v_dates", "v_flag", "v_flag_in", "v_active", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
+const MADE: [&str; 18] = ["v_uuid", "v_uuid_agg", "v_julian", "v_julian_now", "a_reads_named", "v_named", "a_reads_base", "v_of_v", "v_src", "v_dates", "v_flag", "v_flag_in", "v_active", "v_qty_text", "v_div", "v_text", "v_recent", "z_base"];
 
 /// A value as both sides are compared, in the form validate compares: numbers with a
 /// fraction by their value (1.0 and 1 alike), booleans as 0/1, timestamps without the UTC

@@ -137,6 +137,9 @@ pub trait Spelling: Sync {
     fn int_as_text(&self, sql: &str) -> Option<String>;
     /// A boolean as its text ("0"/"1"); `None` when the target converts it itself.
     fn bool_as_text(&self, sql: &str) -> Option<String>;
+    /// A UUID column's value as its text (lowercase, 8-4-4-4-12: what SQLite holds, as the
+    /// load takes no other form into a UUID column); `None` where the column is text already.
+    fn uuid_as_text(&self, sql: &str) -> Option<String>;
     /// True when LIKE can match an integer column's text.
     fn like_on_integers(&self) -> bool;
     /// `x LIKE pattern [ESCAPE e]` with SQLite's ASCII-only case folding.

@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{Expr, InTarget, Value, ValueWithSpan};
 
-use super::literals::{canonical_uuid, numeric_text, parse_timestamp_text, sqlite_real_text, valid_date_text};
+use super::literals::{canonical_uuid, lowercase_uuid, numeric_text, parse_timestamp_text, sqlite_real_text, valid_date_text};
 use super::parse::{strip_nested, typeof_arg};
 use super::tx::{Tx, R};
 use super::values::{Kind, Lit, Tr};
@@ -224,8 +224,11 @@ impl<'a> Tx<'a> {
             },
             Kind::Json => bad("SQLite compares JSON as text, the target compares JSON values"),
             Kind::Uuid => match &lit {
-                Lit::Str(s) if canonical_uuid(s) && matches!(op, Cmp::Eq | Cmp::NotEq | Cmp::Is | Cmp::IsNot) => Ok((c, op)),
-                _ => bad("only equality with a UUID in its 36-character form compares the same way"),
+                Lit::Str(s) if lowercase_uuid(s) && matches!(op, Cmp::Eq | Cmp::NotEq | Cmp::Is | Cmp::IsNot) => Ok((c, op)),
+                // SQLite compares the text: an uppercase one never equals the column's values,
+                // the target would read it as the same UUID.
+                Lit::Str(s) if canonical_uuid(s) => bad("SQLite compares a UUID's text, and the column holds lowercase ones; the target compares values, which ignore case"),
+                _ => bad("only equality with a UUID in its 36-character lowercase form compares the same way"),
             },
         }
     }

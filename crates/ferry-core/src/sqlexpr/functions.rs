@@ -12,6 +12,7 @@ use super::values::{Kind, Lit, Tr};
 impl<'a> Tx<'a> {
     pub(super) fn substr(&mut self, x: &Expr, from: Option<&Expr>, len: Option<&Expr>) -> R<Tr> {
         let xt = self.expr(x)?;
+        let xt = self.uuid_text(xt)?;
         if !matches!(xt.kind, Kind::Text | Kind::Unknown | Kind::Bytes | Kind::Null) {
             return Err(format!("substr() of a {} value: SQLite takes its text form", xt.kind.label()));
         }
@@ -49,6 +50,7 @@ impl<'a> Tx<'a> {
 
     pub(super) fn trim(&mut self, which: &str, x: &Expr, chars: Option<&Expr>) -> R<Tr> {
         let xt = self.expr(x)?;
+        let xt = self.uuid_text(xt)?;
         if !matches!(xt.kind, Kind::Text | Kind::Unknown | Kind::Null) {
             return Err(format!("{which}() of a {} value", xt.kind.label()));
         }
@@ -134,6 +136,7 @@ impl<'a> Tx<'a> {
             "lower" | "upper" => {
                 arity(n == 1)?;
                 let t = self.expr(args[0])?;
+                let t = self.uuid_text(t)?;
                 if !matches!(t.kind, Kind::Text | Kind::Unknown | Kind::Null) {
                     return Err(format!("{name}() of a {} value", t.kind.label()));
                 }
@@ -142,6 +145,7 @@ impl<'a> Tx<'a> {
             "length" => {
                 arity(n == 1)?;
                 let t = self.expr(args[0])?;
+                let t = self.uuid_text(t)?;
                 let sql = match t.kind {
                     Kind::Bytes => self.sp.length(&t.sql, true),
                     Kind::Text | Kind::Unknown | Kind::Null => self.sp.length(&t.sql, false),
@@ -198,7 +202,7 @@ impl<'a> Tx<'a> {
             }
             "replace" => {
                 arity(n == 3)?;
-                let ts = args.iter().map(|a| self.expr(a)).collect::<R<Vec<_>>>()?;
+                let ts = args.iter().map(|a| self.expr(a).and_then(|t| self.uuid_text(t))).collect::<R<Vec<_>>>()?;
                 for t in &ts {
                     if !matches!(t.kind, Kind::Text | Kind::Unknown | Kind::Null) {
                         return Err(format!("replace() on a {} value", t.kind.label()));
@@ -210,7 +214,9 @@ impl<'a> Tx<'a> {
             "instr" => {
                 arity(n == 2)?;
                 let a = self.expr(args[0])?;
+                let a = self.uuid_text(a)?;
                 let b = self.expr(args[1])?;
+                let b = self.uuid_text(b)?;
                 for t in [&a, &b] {
                     if !matches!(t.kind, Kind::Text | Kind::Unknown | Kind::Null) {
                         return Err(format!("instr() on a {} value", t.kind.label()));
@@ -245,6 +251,13 @@ impl<'a> Tx<'a> {
                 self.need_view("an aggregate")?;
                 arity(n == 1)?;
                 let t = self.expr(args[0])?;
+                // SQLite's max of UUIDs is of their text (PostgreSQL has no max(uuid)); its
+                // sum, max and min of booleans of their 0 and 1 (PostgreSQL has no sum(boolean)).
+                let t = match t.kind {
+                    Kind::Uuid => self.as_text(t, "max()")?,
+                    Kind::Bool => self.to_num(t, &format!("{name}()"))?,
+                    _ => t,
+                };
                 Ok(Tr::new(format!("{}({dist}{})", name.to_uppercase(), t.sql), if name == "sum" { Kind::Unknown } else { t.kind }, true))
             }
             "avg" => {
@@ -315,6 +328,13 @@ impl<'a> Tx<'a> {
 
     /// Arguments that must share a type (COALESCE, GREATEST, …): literals follow the first typed one.
     pub(super) fn same_kind(&self, ts: Vec<Tr>) -> R<(Vec<String>, Kind)> {
+        // A UUID beside text (`ifnull(id, 'none')`): SQLite's result is text either way.
+        let not_uuid_text = |t: &Tr| t.kind == Kind::Text && !matches!(&t.lit, Some(Lit::Str(s)) if super::literals::lowercase_uuid(s));
+        let ts = if ts.iter().any(|t| t.kind == Kind::Uuid) && ts.iter().any(not_uuid_text) {
+            ts.into_iter().map(|t| self.uuid_text(t)).collect::<R<Vec<_>>>()?
+        } else {
+            ts
+        };
         let anchor = ts.iter().find(|t| !t.is_const() && !matches!(t.kind, Kind::Unknown | Kind::Null)).cloned();
         let mut out = Vec::new();
         let mut kind = anchor.as_ref().map(|a| a.kind).unwrap_or(Kind::Unknown);

@@ -150,6 +150,12 @@ pub(super) fn canonical_uuid(s: &str) -> bool {
     s.len() == 36 && uuid::Uuid::parse_str(s).is_ok()
 }
 
+/// A UUID in the form a UUID column holds in SQLite (lowercase 8-4-4-4-12), so that text
+/// equality with it is value equality on the target.
+pub(super) fn lowercase_uuid(s: &str) -> bool {
+    canonical_uuid(s) && !s.bytes().any(|b| b.is_ascii_uppercase())
+}
+
 impl<'a> Tx<'a> {
     pub(super) fn value_lit(&self, v: &ValueWithSpan) -> R<Lit> {
         match &v.value {

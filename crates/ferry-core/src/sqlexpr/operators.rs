@@ -136,6 +136,12 @@ impl<'a> Tx<'a> {
         Ok(Tr::new(sql, Kind::Text, atom))
     }
 
+    /// A UUID as its text, for what SQLite does to text (its letters, its length, its parts,
+    /// its order); any other value as it is.
+    pub(super) fn uuid_text(&self, t: Tr) -> R<Tr> {
+        if t.kind == Kind::Uuid { self.as_text(t, "a UUID") } else { Ok(t) }
+    }
+
     /// A value as SQLite's text of it.
     pub(super) fn as_text(&self, t: Tr, what: &str) -> R<Tr> {
         match (&t.lit, t.kind) {
@@ -157,12 +163,20 @@ impl<'a> Tx<'a> {
                 Some(sql) => Tr::new(sql, Kind::Text, true),
                 None => t,
             }),
+            // The load takes only lowercase 8-4-4-4-12 text into a UUID column (anything else
+            // widens it, or is a transform's, whose column is not typed here): the target's
+            // text of the value is SQLite's.
+            (_, Kind::Uuid) => Ok(match self.sp.uuid_as_text(&t.sql) {
+                Some(sql) => Tr::new(sql, Kind::Text, true),
+                None => Tr { kind: Kind::Text, ..t },
+            }),
             (_, k) => Err(format!("{what} on a {} value: SQLite's text for it differs from the target's", k.label())),
         }
     }
 
     pub(super) fn like(&mut self, x: &Expr, pattern: &Expr, escape: Option<&Expr>, negated: bool) -> R<Tr> {
         let xt = self.expr(x)?;
+        let xt = self.uuid_text(xt)?;
         let xt = match xt.kind {
             Kind::Text | Kind::Unknown | Kind::Null => xt,
             Kind::Int if self.sp.like_on_integers() => self.as_text(xt, "LIKE")?,

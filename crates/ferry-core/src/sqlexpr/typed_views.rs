@@ -38,6 +38,10 @@ fn sources() -> HashMap<String, ViewSource> {
             ("note", text, "TEXT"),
         ])),
     );
+    m.insert(
+        "accounts".to_string(),
+        ViewSource::of_table("accounts", cols(vec![("id", L::Uuid, "TEXT"), ("active", L::Boolean, "INTEGER"), ("name", L::Text { max: None }, "TEXT")])),
+    );
     m.insert("done".to_string(), ViewSource::untyped("done"));
     m.insert("waiting".to_string(), ViewSource { target: "waiting".into(), columns: None, status: ViewStatus::Pending });
     m.insert("refused".to_string(), ViewSource { target: "refused".into(), columns: None, status: ViewStatus::Refused("no reason".into()) });
@@ -138,6 +142,26 @@ fn typed_views() {
         ),
         // Views: made, waiting for another, or reading one that was refused.
         ("SELECT * FROM done", r#"SELECT * FROM "done""#, "SELECT * FROM `done`"),
+        // A UUID column as its text (what SQLite holds: the load takes lowercase text only);
+        // a boolean's sum and max of its 0 and 1.
+        (
+            "SELECT upper(id) AS u, substr(id, 1, 8) AS p, length(id) AS l, id || '-x' AS s FROM accounts WHERE id LIKE 'a%'",
+            r#"SELECT upper(CAST("id" AS text)) AS "u", substr(CAST("id" AS text), 1, 8) AS "p", length(CAST("id" AS text)) AS "l", CAST("id" AS text) || '-x' AS "s" FROM "accounts" WHERE CAST("id" AS text) COLLATE "C" ILIKE 'a%'"#,
+            "SELECT UPPER(`id`) AS `u`, SUBSTRING(`id`, 1, 8) AS `p`, CHAR_LENGTH(`id`) AS `l`, CONCAT(`id`, '-x') AS `s` FROM `accounts` WHERE LOWER(`id`) COLLATE utf8mb4_nopad_bin LIKE 'a%'",
+        ),
+        (
+            "SELECT max(id) AS m, ifnull(id, 'none') AS i, sum(active) AS n FROM accounts",
+            r#"SELECT MAX(CAST("id" AS text)) AS "m", COALESCE(CAST("id" AS text), 'none') AS "i", SUM(CAST("active" AS integer)) AS "n" FROM "accounts""#,
+            "SELECT MAX(`id`) AS `m`, COALESCE(`id`, 'none') AS `i`, SUM(`active`) AS `n` FROM `accounts`",
+        ),
+        // Equality with a lowercase UUID is value equality; with an uppercase one SQLite's
+        // text never matches, the target's value would.
+        (
+            "SELECT name FROM accounts WHERE id = '0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b'",
+            r#"SELECT "name" FROM "accounts" WHERE "id" = '0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b'"#,
+            "SELECT `name` FROM `accounts` WHERE `id` = '0b6a2f4e-9f5c-4d7e-8a1b-2c3d4e5f6a7b'",
+        ),
+        ("SELECT name FROM accounts WHERE id = '0B6A2F4E-9F5C-4D7E-8A1B-2C3D4E5F6A7B'", "ERR", "ERR"),
         ("SELECT * FROM waiting", "ERR", "ERR"),
         ("SELECT * FROM refused", "ERR", "ERR"),
     ];

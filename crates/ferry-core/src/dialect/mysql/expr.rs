@@ -218,6 +218,10 @@ impl Spelling for MySql {
     fn bool_as_text(&self, _sql: &str) -> Option<String> {
         None
     }
+    /// `char(36)`: the text itself.
+    fn uuid_as_text(&self, _sql: &str) -> Option<String> {
+        None
+    }
     fn like_on_integers(&self) -> bool {
         false
     }

@@ -211,6 +211,9 @@ impl Spelling for Postgres {
     fn bool_as_text(&self, sql: &str) -> Option<String> {
         Some(format!("CAST(CAST({sql} AS integer) AS text)"))
     }
+    fn uuid_as_text(&self, sql: &str) -> Option<String> {
+        Some(format!("CAST({sql} AS text)"))
+    }
     fn like_on_integers(&self) -> bool {
         true
     }
