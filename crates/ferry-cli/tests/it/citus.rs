@@ -78,6 +78,22 @@ impl Drop for CitusDb {
     }
 }
 
+/// The demo of `scale` rows in `dir`, a database of the cluster, and the plan of the one into
+/// the other distributed by tenant_id (with `extra`), written to plan.toml.
+fn demo_planned(sh: &Path, dir: &Scratch, scale: u32, prefix: &str, extra: &[&str]) -> (PathBuf, CitusDb, PathBuf, Run) {
+    let src = dir.path("demo.sqlite");
+    let s = src.to_str().unwrap();
+    let built = ferry(&["demo", "--out", s, "--scale", &scale.to_string()]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let db = CitusDb::new(sh, prefix);
+    let plan = dir.path("plan.toml");
+    let mut args = vec!["plan", s, "--to", &db.url, "--distribute", "tenant_id", "--out", plan.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let planned = ferry(&args);
+    assert_eq!(planned.code, 0, "{}{}", planned.stdout, planned.stderr);
+    (src, db, plan, planned)
+}
+
 fn connect(url: &str) -> (Run, Value) {
     let run = ferry(&["connect", "--to", url, "--json"]);
     let info = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
@@ -215,16 +231,9 @@ async fn placement_is_reported(db: &CitusDb, p: &Value, html: &str, summary: &st
 async fn the_demo_is_sharded_by_tenant_and_co_located() {
     let Some(sh) = cluster() else { return };
     let dir = Scratch::new();
-    let src = dir.path("demo.sqlite");
-    let s = src.to_str().unwrap();
-    let built = ferry(&["demo", "--out", s, "--scale", "3000"]);
-    assert_eq!(built.code, 0, "{}", built.stderr);
-    let db = CitusDb::new(&sh, "cdemo");
-
     // The plan says each table's role, with its evidence, and the cluster.
-    let plan = dir.path("plan.toml");
-    let planned = ferry(&["plan", s, "--to", &db.url, "--distribute", "tenant_id", "--out", plan.to_str().unwrap()]);
-    assert_eq!(planned.code, 0, "{}{}", planned.stdout, planned.stderr);
+    let (src, db, plan, planned) = demo_planned(&sh, &dir, 3000, "cdemo", &[]);
+    let s = src.to_str().unwrap();
     let out = &planned.stdout;
     for want in ["target: Citus ", ": coordinator and 2 workers", "distribution by tenant_id (15 distributed, 1 reference, 0 local)", "distinct values of tenant_id", "shards per distributed table"] {
         assert!(out.contains(want), "{want:?} not in\n{out}");
@@ -581,15 +590,9 @@ async fn sync_fills_the_column_the_distribution_added() {
 async fn partitions_are_distributed_with_their_table() {
     let Some(sh) = cluster() else { return };
     let dir = Scratch::new();
-    let src = dir.path("demo.sqlite");
-    let s = src.to_str().unwrap();
     // At 6,000 rows the demo's stock_events is the one proposed (at 3,000 none is).
-    let built = ferry(&["demo", "--out", s, "--scale", "6000"]);
-    assert_eq!(built.code, 0, "{}", built.stderr);
-    let db = CitusDb::new(&sh, "cpart");
-    let plan = dir.path("plan.toml");
-    let planned = ferry(&["plan", s, "--to", &db.url, "--production", "--distribute", "tenant_id", "--out", plan.to_str().unwrap()]);
-    assert_eq!(planned.code, 0, "{}{}", planned.stdout, planned.stderr);
+    let (src, db, plan, _) = demo_planned(&sh, &dir, 6000, "cpart", &["--production"]);
+    let s = src.to_str().unwrap();
     // Only the partitions accepted.
     let text = std::fs::read_to_string(&plan).unwrap();
     let blocks: Vec<String> = text.split("[[production]]").map(|b| if b.contains("kind = \"partition\"") { b.replacen("accept = false", "accept = true", 1) } else { b.to_string() }).collect();

@@ -167,17 +167,25 @@ async fn triggers_fire_as_in_sqlite(kind: Kind) {
     }
 
     // Rollback takes every trigger (and PostgreSQL's functions) back with the tables.
+    rolled_back_by_report(&src, &db, &created).await;
+}
+
+/// `ferry rollback` of the run's report (`--force`: the test wrote rows since) drops each
+/// trigger the run made, by the name it made it under, and leaves no function, trigger or
+/// table behind.
+async fn rolled_back_by_report(src: &Path, db: &TestDb, made: &[impl AsRef<str>]) {
+    let kind = db.kind;
     let report = src.with_extension(format!("{}.report.json", db.name));
     let r = ferry(&["rollback", report.to_str().unwrap(), "--to", &db.url, "--force"]);
-    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    for t in &created {
-        assert!(r.stdout.contains(&format!("dropped trigger {t}")), "{}", r.stdout);
+    assert_eq!(r.code, 0, "{kind:?}: {}{}", r.stdout, r.stderr);
+    for t in made {
+        assert!(r.stdout.contains(&format!("dropped trigger {}", t.as_ref())), "{kind:?}: {}", r.stdout);
     }
     let left = match kind {
         Kind::Pg => db.texts("SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' UNION ALL SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal UNION ALL SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'").await,
         Kind::My => db.texts("SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE() UNION ALL SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()").await,
     };
-    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(left.is_empty(), "{kind:?}: left behind: {left:?}");
 }
 
 #[tokio::test]
@@ -302,6 +310,18 @@ async fn an_own_row_update_trigger_fires_on_both_targets() {
     }
 }
 
+/// A trigger name of 70 characters: SQLite takes it, MariaDB's limit is 64, PostgreSQL's 63
+/// bytes.
+const LONG: &str = "trg_guard_guard_guard_guard_guard_guard_guard_guard_guard_guard_guard_";
+
+/// A source of one table, `items` (one row), with `triggers` on it.
+fn items_with(path: &Path, triggers: &str) {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute_batch(&format!("CREATE TABLE items (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL); INSERT INTO items VALUES (1, 5); {triggers}"))
+        .unwrap();
+}
+
 /// Pre-flight's rehearsal makes each translated trigger on the real server, in its scratch
 /// place: what the server refuses (MariaDB, a user without the TRIGGER privilege) is named
 /// before any run, with the server's reason and the SQL; as root nothing is. A name over 64
@@ -310,16 +330,11 @@ async fn an_own_row_update_trigger_fires_on_both_targets() {
 async fn preflight_rehearses_the_triggers_on_the_server() {
     let dir = Scratch::new();
     let src = dir.path("long.sqlite");
-    let long = format!("trg_{}", "guard_".repeat(11));
-    rusqlite::Connection::open(&src)
-        .unwrap()
-        .execute_batch(&format!(
-            "CREATE TABLE items (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL);
-             INSERT INTO items VALUES (1, 5);
-             CREATE TRIGGER {long} BEFORE INSERT ON items WHEN NEW.qty < 0 BEGIN SELECT RAISE(ABORT, 'negative'); END;
-             CREATE TRIGGER short AFTER DELETE ON items BEGIN SELECT RAISE(ABORT, 'kept'); END;"
-        ))
-        .unwrap();
+    let long = LONG;
+    items_with(&src, &format!(
+        "CREATE TRIGGER {long} BEFORE INSERT ON items WHEN NEW.qty < 0 BEGIN SELECT RAISE(ABORT, 'negative'); END;
+         CREATE TRIGGER short AFTER DELETE ON items BEGIN SELECT RAISE(ABORT, 'kept'); END;"
+    ));
     assert!(long.len() > 64);
     let rehearsed = |url: &str| -> Vec<(String, String)> {
         let r = ferry(&["preflight", src.to_str().unwrap(), "--to", url, "--json"]);
@@ -338,7 +353,7 @@ async fn preflight_rehearses_the_triggers_on_the_server() {
     let (_login, url) = Login::granted(&db, "GRANT ALL ON *.* TO '{name}'@'%'; REVOKE TRIGGER ON *.* FROM '{name}'@'%'").await;
     let mut named = rehearsed(&url);
     named.sort();
-    assert_eq!(named.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["short", long.as_str()], "{named:?}");
+    assert_eq!(named.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["short", long], "{named:?}");
     for (n, why) in &named {
         assert!(why.contains("TRIGGER command denied") && why.contains("CREATE TRIGGER"), "{n}: {why}");
     }
@@ -353,17 +368,12 @@ async fn preflight_rehearses_the_triggers_on_the_server() {
 async fn long_trigger_names_are_cut_to_the_limit_and_kept_apart() {
     let dir = Scratch::new();
     let src = dir.path("long_names.sqlite");
-    let stem = format!("trg_{}", "guard_".repeat(11));
+    let stem = LONG;
     let (low, high) = (format!("{stem}low"), format!("{stem}high"));
-    rusqlite::Connection::open(&src)
-        .unwrap()
-        .execute_batch(&format!(
-            "CREATE TABLE items (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL);
-             INSERT INTO items VALUES (1, 5);
-             CREATE TRIGGER {low} BEFORE INSERT ON items WHEN NEW.qty < 0 BEGIN SELECT RAISE(ABORT, 'negative'); END;
-             CREATE TRIGGER {high} BEFORE INSERT ON items WHEN NEW.qty > 1000 BEGIN SELECT RAISE(ABORT, 'too many'); END;"
-        ))
-        .unwrap();
+    items_with(&src, &format!(
+        "CREATE TRIGGER {low} BEFORE INSERT ON items WHEN NEW.qty < 0 BEGIN SELECT RAISE(ABORT, 'negative'); END;
+         CREATE TRIGGER {high} BEFORE INSERT ON items WHEN NEW.qty > 1000 BEGIN SELECT RAISE(ABORT, 'too many'); END;"
+    ));
     assert!(low.len() > 64 && high.len() > 64);
     for kind in Kind::all() {
         let db = TestDb::new(kind, "trig_long").await;
@@ -383,16 +393,6 @@ async fn long_trigger_names_are_cut_to_the_limit_and_kept_apart() {
                 None => assert!(got.is_ok(), "{kind:?} {qty}: {got:?}"),
             }
         }
-        let report = src.with_extension(format!("{}.report.json", db.name));
-        let r = ferry(&["rollback", report.to_str().unwrap(), "--to", &db.url, "--force"]);
-        assert_eq!(r.code, 0, "{kind:?}: {}{}", r.stdout, r.stderr);
-        for n in &made {
-            assert!(r.stdout.contains(&format!("dropped trigger {n}")), "{kind:?}: {}", r.stdout);
-        }
-        let left = match kind {
-            Kind::Pg => db.texts("SELECT p.proname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'").await,
-            Kind::My => db.texts("SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()").await,
-        };
-        assert!(left.is_empty(), "{kind:?}: left behind: {left:?}");
+        rolled_back_by_report(&src, &db, &made).await;
     }
 }
