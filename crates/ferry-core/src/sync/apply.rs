@@ -52,6 +52,8 @@ pub(super) struct Writer<'a> {
     pub(super) spec: &'a Spec,
     sql: &'static dyn SyncSql,
     table_sql: String,
+    /// A Citus distributed table's distribution column (`diff::shard_column`).
+    shard: Option<usize>,
     /// Bytes one statement may carry.
     max_bytes: usize,
     pub(super) applied: Applied,
@@ -66,7 +68,7 @@ struct Item {
 impl<'a> Writer<'a> {
     pub(super) fn new(conn: &'a mut Conn, target: &'a Target, t: &'a PlannedTable, spec: &'a Spec) -> Writer<'a> {
         let max_bytes = target.flavor.as_ref().map(|f| (f.max_packet as usize) / 4).unwrap_or(usize::MAX).clamp(64 << 10, 4 << 20);
-        Writer { sql: target.dialect.sync_sql(), table_sql: target.table_sql_name(&t.name), conn, target, t, spec, max_bytes, applied: Applied::default() }
+        Writer { sql: target.dialect.sync_sql(), table_sql: target.table_sql_name(&t.name), shard: super::diff::shard_column(t, spec), conn, target, t, spec, max_bytes, applied: Applied::default() }
     }
 
     fn col(&self, i: usize) -> String {
@@ -77,9 +79,17 @@ impl<'a> Writer<'a> {
         self.sql.literal(r.get(i), &self.spec.cols[i].2)
     }
 
-    /// `k1 = v1 AND k2 = v2` for the row's key.
+    /// The key's columns, and a Citus distributed table's distribution column after them
+    /// (the shard a statement goes to: without it, Citus sends each one to every shard).
+    fn where_columns(&self) -> Vec<usize> {
+        let mut cols = self.spec.key.clone();
+        cols.extend(self.shard.filter(|i| !cols.contains(i)));
+        cols
+    }
+
+    /// `k1 = v1 AND k2 = v2` for the row's key (and its distribution column).
     fn key_where(&self, r: &Row) -> String {
-        let parts: Vec<String> = self.spec.key.iter().map(|&i| match r.get(i) {
+        let parts: Vec<String> = self.where_columns().into_iter().map(|i| match r.get(i) {
             None => format!("{} IS NULL", self.col(i)),
             Some(_) => format!("{} = {}", self.col(i), self.lit(r, i)),
         }).collect();
@@ -124,7 +134,7 @@ impl<'a> Writer<'a> {
     /// row, elsewhere) goes row by row, the differing columns of each.
     pub(super) async fn update(&mut self, rows: &[Update]) -> Result<()> {
         let cols: Vec<String> = (0..self.spec.cols.len()).map(|i| self.col(i)).collect();
-        let key: Vec<String> = self.spec.key.iter().map(|&i| self.col(i)).collect();
+        let key: Vec<String> = self.where_columns().into_iter().map(|i| self.col(i)).collect();
         let mut one_by_one: Vec<&Update> = vec![];
         if self.sql.update_many(&self.table_sql, &cols, &key, &["()"]).is_some() {
             let items: Vec<Item> = rows.iter().map(|u| Item { sql: self.values(&u.row), key: serde_json::Value::Null }).collect();
