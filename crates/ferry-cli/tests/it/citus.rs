@@ -517,7 +517,8 @@ CREATE TABLE order_items (id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFE
 /// `ferry sync` into a cluster: inserts, updates and deletes in a distributed table (orders)
 /// and in its child that the distribution gave tenant_id (order_items), and a new tenant in
 /// the reference table. The new items get their order's tenant_id, a second sync finds
-/// nothing, validate finds the target clean, and the tables stay distributed.
+/// nothing; an order moved to another tenant moves with its items; validate finds the
+/// target clean, and the tables stay distributed.
 #[tokio::test]
 async fn sync_fills_the_column_the_distribution_added() {
     let Some(sh) = cluster() else { return };
@@ -575,6 +576,20 @@ async fn sync_fills_the_column_the_distribution_added() {
     assert_eq!(db.text("SELECT count(*)::text FROM orders").await, "7");
     let again = sync("the second sync");
     assert_eq!(again, [want("order_items", 0, 0, 0), want("orders", 0, 0, 0), want("tenants", 0, 0, 0)]);
+
+    // Order 2 moves to tenant 3, its items with it (their tenant_id is their order's), beside
+    // an ordinary update. Citus changes no row's distribution column ("modifying the
+    // partition value of rows is not allowed": each moved row was refused): each moved row
+    // is inserted on its new shard, parents first, and deleted from its old one, children
+    // first; the update goes by key and tenant_id, to its own shard.
+    let c = rusqlite::Connection::open(&src).unwrap();
+    c.execute_batch("UPDATE orders SET tenant_id = 3 WHERE id = 2; UPDATE orders SET total = 333 WHERE id = 3;").unwrap();
+    drop(c);
+    let moved = sync("the sync of a move");
+    assert_eq!(moved, [want("order_items", 2, 0, 2), want("orders", 1, 1, 1), want("tenants", 0, 0, 0)]);
+    assert_eq!(db.text("SELECT string_agg(id || ':' || tenant_id, ',' ORDER BY id) FROM order_items WHERE order_id = 2").await, "2:3,8:3");
+    assert_eq!(db.text("SELECT string_agg(id || ':' || tenant_id || ':' || total, ',' ORDER BY id) FROM orders WHERE id IN (2, 3)").await, "2:3:200,3:3:333");
+    assert_eq!(db.text("SELECT count(*)::text FROM order_items i JOIN orders o ON o.tenant_id = i.tenant_id AND o.id = i.order_id").await, "12");
     let valid = ferry(&["validate", s, "--to", &db.url, "--run-report", report.to_str().unwrap()]);
     assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
     let roles_after: Vec<String> = db.texts("SELECT table_name::text || ' ' || citus_table_type FROM citus_tables ORDER BY 1").await.into_iter().flatten().collect();

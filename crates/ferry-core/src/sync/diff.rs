@@ -22,6 +22,13 @@ pub(super) struct Update {
     pub(super) columns: Vec<usize>,
 }
 
+/// A Citus distributed table's distribution column, as its index in the compared columns.
+pub(super) fn shard_column(t: &PlannedTable, spec: &Spec) -> Option<usize> {
+    let c = t.citus.as_ref().filter(|c| c.role == crate::plan::distribute::Role::Distributed)?;
+    let name = c.column.as_deref()?;
+    spec.cols.iter().position(|(_, target, _, _)| target == name)
+}
+
 /// One table's changes.
 pub(super) struct TableDiff {
     pub(super) t: Arc<PlannedTable>,
@@ -38,9 +45,27 @@ pub(super) struct TableDiff {
     pub(super) reload: bool,
     /// Rows the plan's conversion refuses (never sent to the target).
     pub(super) refused: SourceOutcome,
+    /// Rows whose distribution column changed (moved to another tenant): Citus updates no
+    /// distribution column ("modifying the partition value of rows is not allowed"), and a
+    /// distributed table's keys include it, so each is an insert where it goes (parents
+    /// first) and a delete where it was (children first), in `inserts` and `deletes`.
+    pub(super) moved: u64,
 }
 
 impl TableDiff {
+    /// `x` (the source's) differs from the target's `y` of the same key: an update, or where
+    /// the distribution column differs, an insert and a delete.
+    fn changed(&mut self, shard: Option<usize>, x: Row, y: &Row) {
+        if shard.is_some_and(|i| x.get(i) != y.get(i)) {
+            self.inserts.push(x);
+            self.deletes.push(y.clone());
+            self.moved += 1;
+        } else {
+            let columns = differing(&self.spec, &x, y);
+            self.updates.push(Update { row: x, columns });
+        }
+    }
+
     pub(super) fn nothing_to_do(&self) -> bool {
         self.inserts.is_empty() && self.updates.is_empty() && self.deletes.is_empty() && !self.reload
     }
@@ -56,7 +81,8 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
     let mut spec = Spec::new(&t);
     spec.choices = ctx.value_choices.get(&t.source.name).cloned().unwrap_or_default();
     let spec = Arc::new(spec);
-    let mut d = TableDiff { t: t.clone(), spec: spec.clone(), inserts: vec![], updates: vec![], deletes: vec![], unchanged: 0, rows_source: 0, rows_target: 0, reload: false, refused: SourceOutcome::default() };
+    let shard = shard_column(&t, &spec);
+    let mut d = TableDiff { t: t.clone(), spec: spec.clone(), inserts: vec![], updates: vec![], deletes: vec![], unchanged: 0, rows_source: 0, rows_target: 0, reload: false, refused: SourceOutcome::default(), moved: 0 };
     if spec.key.is_empty() {
         multiset(&ctx, &mut d).await?;
         return Ok(d);
@@ -101,8 +127,7 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
                     d.unchanged += 1;
                     s.done(x);
                 } else {
-                    let columns = differing(&spec, &x, &y);
-                    d.updates.push(Update { row: x, columns });
+                    d.changed(shard, x, &y);
                 }
                 g.done(y);
             }
@@ -125,10 +150,11 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
 /// repeats: the caller merges in key order instead.
 async fn in_load_order(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<bool> {
     let spec = d.spec.clone();
+    let shard = shard_column(&d.t, &spec);
     let (mut s, mut g, sh, th) = start_pass(ctx, &d.t, &spec, false);
     let mut pairer = Pairer::new(spec.key.clone(), UNPAIRED_BYTES);
     let (mut rows_source, mut rows_target, mut unchanged) = (0u64, 0u64, 0u64);
-    let mut updates = vec![];
+    let (mut updates, mut moved) = (vec![], vec![]);
     loop {
         let (a, b) = (s.next().await, g.next().await);
         if a.is_none() && b.is_none() {
@@ -145,9 +171,10 @@ async fn in_load_order(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<bool> {
             if x.same(&y) {
                 unchanged += 1;
                 s.done(x);
+            } else if shard.is_some_and(|i| x.get(i) != y.get(i)) {
+                moved.push((x, y.clone()));
             } else {
-                let columns = differing(&spec, &x, &y);
-                updates.push(Update { row: x, columns });
+                updates.push(Update { columns: differing(&spec, &x, &y), row: x });
             }
             g.done(y);
         }
@@ -162,6 +189,12 @@ async fn in_load_order(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<bool> {
     }
     let (inserts, deletes) = pairer.unpaired(&spec);
     (d.inserts, d.deletes, d.updates) = (inserts, deletes, updates);
+    // As `TableDiff::changed` does in the merge.
+    d.moved = moved.len() as u64;
+    for (x, y) in moved {
+        d.inserts.push(x);
+        d.deletes.push(y);
+    }
     (d.rows_source, d.rows_target, d.unchanged, d.refused) = (rows_source, rows_target, unchanged, refused);
     Ok(true)
 }

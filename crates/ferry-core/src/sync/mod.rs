@@ -291,6 +291,14 @@ pub async fn sync(source: &Path, url: &str, opts: SyncOptions) -> Result<SyncRep
                         crate::value::plural(d.rows_source, "row", "rows")
                     ));
                 }
+                if d.moved > 0 {
+                    e.notes.push(format!(
+                        "{} moved to another {}: Citus changes no row's distribution column, so each {} inserted on its new shard and deleted from its old one (counted in both)",
+                        crate::value::plural(d.moved, "row", "rows"),
+                        d.t.citus.as_ref().and_then(|c| c.column.as_deref()).unwrap_or("shard"),
+                        if opts.dry_run { "would be" } else { "was" }
+                    ));
+                }
                 // What would be written (dry), or is about to be.
                 e.inserted = if d.reload { d.rows_source } else { d.inserts.len() as u64 };
                 e.updated = d.updates.len() as u64;
