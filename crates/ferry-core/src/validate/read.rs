@@ -17,7 +17,17 @@ use super::ctx::{Ctx, KEPT};
 use super::report::Expected;
 use super::spec::Spec;
 
+/// A batch goes once it holds this many rows, or this many bytes of them: with 1,000 rows of
+/// KB-sized documents, the batches in flight (each side's channel and the rows it hands back,
+/// per table) were most of validate's memory.
 const BATCH_ROWS: usize = 1000;
+const BATCH_BYTES: usize = 1 << 20;
+
+/// What a row holds on to: its buffers as allocated (a recycled row keeps the capacity of the
+/// largest row it held).
+fn held(r: &Row) -> usize {
+    r.buf.capacity() + r.spans.capacity() * std::mem::size_of::<Option<(u32, u32)>>()
+}
 
 /// What the source reader found besides the rows it sent.
 #[derive(Default)]
@@ -54,6 +64,7 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
     let mut out = SourceOutcome::default();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut bytes = 0;
     let offset = select.offset;
     // Each compared column's mask: the source's value masked as the load masked it.
     let rules: Vec<Option<crate::mask::Rule>> = spec.cols.iter().map(|(src, ..)| masks.as_ref().and_then(|m| m.rule(&t.source.name, src))).collect();
@@ -107,9 +118,13 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
                 continue 'rows;
             }
         }
+        bytes += held(&r);
         batch.push(r);
-        if batch.len() >= BATCH_ROWS && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))).is_err() {
+        if (batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES) && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))).is_err() {
             return Ok(out);
+        }
+        if batch.is_empty() {
+            bytes = 0;
         }
     }
     if !batch.is_empty() {
@@ -152,9 +167,15 @@ pub(crate) async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: 
     let key: &[usize] = if ordered { &spec.key } else { &[] };
     let dialect = ctx.target.dialect;
     let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut bytes = 0;
     let mut make = |text: &str, fields: &[Option<(usize, usize)>]| {
-        batch.push(target_row(&spec, dialect, text, fields, pool.row()));
-        (batch.len() >= BATCH_ROWS).then(|| std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))
+        let r = target_row(&spec, dialect, text, fields, pool.row());
+        bytes += held(&r);
+        batch.push(r);
+        (batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES).then(|| {
+            bytes = 0;
+            std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))
+        })
     };
     let what = format!("table {}", t.name);
     let (n, to_the_end) = conn.read_rows(&ctx.target, &t.name, &cols, key, &tx, &mut make).await.map_err(|e| FerryError::Target { object: what, detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) })?;
@@ -175,18 +196,21 @@ pub(crate) struct Side {
     cur: std::vec::IntoIter<Row>,
     back: std::sync::mpsc::SyncSender<Vec<Row>>,
     spent: Vec<Row>,
+    spent_bytes: usize,
 }
 
 impl Side {
     pub(crate) fn new(rx: mpsc::Receiver<Vec<Row>>, back: std::sync::mpsc::SyncSender<Vec<Row>>) -> Side {
-        Side { rx, cur: Vec::new().into_iter(), back, spent: vec![] }
+        Side { rx, cur: Vec::new().into_iter(), back, spent: vec![], spent_bytes: 0 }
     }
     /// A row the comparison is done with.
     pub(crate) fn done(&mut self, r: Row) {
+        self.spent_bytes += held(&r);
         self.spent.push(r);
-        if self.spent.len() >= BATCH_ROWS {
+        if self.spent.len() >= BATCH_ROWS || self.spent_bytes >= BATCH_BYTES {
             // A reader that has rows enough to spare (or has stopped) lets them go.
             let _ = self.back.try_send(std::mem::take(&mut self.spent));
+            self.spent_bytes = 0;
         }
     }
     pub(crate) async fn next(&mut self) -> Option<Row> {
