@@ -207,6 +207,13 @@ fn partition_key(expr: &str) -> Vec<String> {
     crate::dialect::inspect::key_parts(expr, '`')
 }
 
+/// Whether the table holds at least one row.
+pub async fn has_rows(conn: &mut MySqlConnection, table: &str) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", crate::sqlexpr::quote_ident(table, Dialect::MySql));
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(conn).await?;
+    Ok(n != 0)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -221,11 +228,4 @@ mod tests {
             assert_eq!((super::partition_method(method).as_str(), super::partition_key(expr)), (m, key.iter().map(|s| s.to_string()).collect::<Vec<_>>()), "{method} {expr}");
         }
     }
-}
-
-/// Whether the table holds at least one row.
-pub async fn has_rows(conn: &mut MySqlConnection, table: &str) -> Result<bool, sqlx::Error> {
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", crate::sqlexpr::quote_ident(table, Dialect::MySql));
-    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(conn).await?;
-    Ok(n != 0)
 }

@@ -205,6 +205,12 @@ fn partition_key(def: &str) -> (String, Vec<String>) {
     (method.trim().to_ascii_lowercase(), crate::dialect::inspect::key_parts(inner, '"'))
 }
 
+/// Whether the table holds at least one row.
+pub async fn has_rows(conn: &mut PgConnection, schema: &str, table: &str) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", super::ddl::qualified(schema, table));
+    simple::scalar(conn, &sql).await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -221,10 +227,4 @@ mod tests {
             assert_eq!((m.as_str(), k), (method, key.iter().map(|s| s.to_string()).collect::<Vec<_>>()), "{def}");
         }
     }
-}
-
-/// Whether the table holds at least one row.
-pub async fn has_rows(conn: &mut PgConnection, schema: &str, table: &str) -> Result<bool, sqlx::Error> {
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM {})", super::ddl::qualified(schema, table));
-    simple::scalar(conn, &sql).await
 }
