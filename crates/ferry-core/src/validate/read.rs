@@ -29,6 +29,27 @@ fn held(r: &Row) -> usize {
     r.buf.capacity() + r.spans.capacity() * std::mem::size_of::<Option<(u32, u32)>>()
 }
 
+/// Rows gathered up to a batch's bound: `BATCH_ROWS`, or `BATCH_BYTES` of what they hold. The
+/// readers' batches and the rows each side hands back to be refilled go by it.
+#[derive(Default)]
+struct Batch {
+    rows: Vec<Row>,
+    bytes: usize,
+}
+
+impl Batch {
+    /// Adds the row; the batch, taken, once it is at its bound.
+    fn push(&mut self, r: Row) -> Option<Vec<Row>> {
+        self.bytes += held(&r);
+        self.rows.push(r);
+        (self.rows.len() >= BATCH_ROWS || self.bytes >= BATCH_BYTES).then(|| self.take())
+    }
+    fn take(&mut self) -> Vec<Row> {
+        self.bytes = 0;
+        std::mem::replace(&mut self.rows, Vec::with_capacity(BATCH_ROWS))
+    }
+}
+
 /// What the source reader found besides the rows it sent.
 #[derive(Default)]
 pub(crate) struct SourceOutcome {
@@ -63,8 +84,7 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
     let mut stmt = conn.prepare(&sql).map_err(|e| inspect::map_err(&path, e))?;
     let mut rows = stmt.query([]).map_err(|e| inspect::map_err(&path, e))?;
     let mut out = SourceOutcome::default();
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
-    let mut bytes = 0;
+    let mut batch = Batch::default();
     let offset = select.offset;
     // Each compared column's mask: the source's value masked as the load masked it.
     let rules: Vec<Option<crate::mask::Rule>> = spec.cols.iter().map(|(src, ..)| masks.as_ref().and_then(|m| m.rule(&t.source.name, src))).collect();
@@ -118,17 +138,14 @@ pub(crate) fn read_source_rows(path: PathBuf, t: Arc<PlannedTable>, spec: Arc<Sp
                 continue 'rows;
             }
         }
-        bytes += held(&r);
-        batch.push(r);
-        if (batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES) && tx.blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))).is_err() {
-            return Ok(out);
-        }
-        if batch.is_empty() {
-            bytes = 0;
+        if let Some(full) = batch.push(r) {
+            if tx.blocking_send(full).is_err() {
+                return Ok(out);
+            }
         }
     }
-    if !batch.is_empty() {
-        let _ = tx.blocking_send(batch);
+    if !batch.rows.is_empty() {
+        let _ = tx.blocking_send(batch.take());
     }
     Ok(out)
 }
@@ -166,21 +183,12 @@ pub(crate) async fn read_target_rows(ctx: Arc<Ctx>, t: Arc<PlannedTable>, spec: 
     let cols = spec.typed();
     let key: &[usize] = if ordered { &spec.key } else { &[] };
     let dialect = ctx.target.dialect;
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
-    let mut bytes = 0;
-    let mut make = |text: &str, fields: &[Option<(usize, usize)>]| {
-        let r = target_row(&spec, dialect, text, fields, pool.row());
-        bytes += held(&r);
-        batch.push(r);
-        (batch.len() >= BATCH_ROWS || bytes >= BATCH_BYTES).then(|| {
-            bytes = 0;
-            std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS))
-        })
-    };
+    let mut batch = Batch::default();
+    let mut make = |text: &str, fields: &[Option<(usize, usize)>]| batch.push(target_row(&spec, dialect, text, fields, pool.row()));
     let what = format!("table {}", t.name);
     let (n, to_the_end) = conn.read_rows(&ctx.target, &t.name, &cols, key, &tx, &mut make).await.map_err(|e| FerryError::Target { object: what, detail: e.as_database_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string()) })?;
-    if !batch.is_empty() {
-        let _ = tx.send(batch).await;
+    if !batch.rows.is_empty() {
+        let _ = tx.send(batch.take()).await;
     }
     // A session whose reader was stopped part way may still be streaming: not kept.
     if to_the_end {
@@ -195,22 +203,18 @@ pub(crate) struct Side {
     rx: mpsc::Receiver<Vec<Row>>,
     cur: std::vec::IntoIter<Row>,
     back: std::sync::mpsc::SyncSender<Vec<Row>>,
-    spent: Vec<Row>,
-    spent_bytes: usize,
+    spent: Batch,
 }
 
 impl Side {
     pub(crate) fn new(rx: mpsc::Receiver<Vec<Row>>, back: std::sync::mpsc::SyncSender<Vec<Row>>) -> Side {
-        Side { rx, cur: Vec::new().into_iter(), back, spent: vec![], spent_bytes: 0 }
+        Side { rx, cur: Vec::new().into_iter(), back, spent: Batch::default() }
     }
     /// A row the comparison is done with.
     pub(crate) fn done(&mut self, r: Row) {
-        self.spent_bytes += held(&r);
-        self.spent.push(r);
-        if self.spent.len() >= BATCH_ROWS || self.spent_bytes >= BATCH_BYTES {
+        if let Some(spent) = self.spent.push(r) {
             // A reader that has rows enough to spare (or has stopped) lets them go.
-            let _ = self.back.try_send(std::mem::take(&mut self.spent));
-            self.spent_bytes = 0;
+            let _ = self.back.try_send(spent);
         }
     }
     pub(crate) async fn next(&mut self) -> Option<Row> {
