@@ -605,8 +605,7 @@ fn compare_partitioning(dialect: Dialect, t: &PlannedTable, x: &ExistingTable) -
             }
             // The partitions both have: the same bounds (a table made by hand, or planned over
             // another span, can have a partition of the same name over other dates).
-            let logical = t.columns.iter().find(|c| c.name == p.column).map(|c| c.logical.clone()).unwrap_or(crate::schema::LogicalType::Date);
-            let planned_bounds = dialect.partition_bounds(p, &logical);
+            let planned_bounds = dialect.partition_bounds(p, &t.partition_key_type(p));
             let moved: Vec<String> = want
                 .iter()
                 .zip(&planned_bounds)

@@ -181,6 +181,17 @@ pub struct AddedColumn {
 }
 
 impl PlannedTable {
+    /// A Citus distributed table's distribution column (target name); None for any other
+    /// table.
+    pub fn distribution_column(&self) -> Option<&str> {
+        self.citus.as_ref().filter(|c| c.role == crate::plan::distribute::Role::Distributed).and_then(|c| c.column.as_deref())
+    }
+
+    /// The type of `p`'s partition key, as planned (a date where the column is not found).
+    pub fn partition_key_type(&self, p: &PlannedPartition) -> LogicalType {
+        self.columns.iter().find(|c| c.name == p.column).map(|c| c.logical.clone()).unwrap_or(LogicalType::Date)
+    }
+
     /// Where a server has no partial indexes (MySQL/MariaDB make a partial, non-unique one over
     /// all rows), the index that already serves everything this one would over all rows: an
     /// index that leads with the same parts, full or partial and listed before it (so of two

@@ -18,7 +18,7 @@ pub fn table_sources<'p>(planned: impl IntoIterator<Item = &'p PlannedTable>) ->
     // Citus: each distributed table's distribution column (target names).
     let shard_column: HashMap<&str, &str> = planned
         .iter()
-        .filter_map(|t| t.citus.as_ref().filter(|c| c.role == crate::plan::distribute::Role::Distributed).and_then(|c| c.column.as_deref()).map(|c| (t.name.as_str(), c)))
+        .filter_map(|t| t.distribution_column().map(|c| (t.name.as_str(), c)))
         .collect();
     planned
         .into_iter()

@@ -24,8 +24,7 @@ pub(super) struct Update {
 
 /// A Citus distributed table's distribution column, as its index in the compared columns.
 pub(super) fn shard_column(t: &PlannedTable, spec: &Spec) -> Option<usize> {
-    let c = t.citus.as_ref().filter(|c| c.role == crate::plan::distribute::Role::Distributed)?;
-    let name = c.column.as_deref()?;
+    let name = t.distribution_column()?;
     spec.cols.iter().position(|(_, target, _, _)| target == name)
 }
 

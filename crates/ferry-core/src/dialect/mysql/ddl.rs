@@ -59,7 +59,7 @@ pub fn create_table(t: &PlannedTable, flavor: &Flavor, with_checks: bool) -> Str
         }
     }
     let partitions = t.partition.as_ref().map(|p| {
-        let logical = t.columns.iter().find(|c| c.name == p.column).map(|c| c.logical.clone()).unwrap_or(crate::schema::LogicalType::Date);
+        let logical = t.partition_key_type(p);
         super::partition::clause(p, &logical)
     });
     format!(

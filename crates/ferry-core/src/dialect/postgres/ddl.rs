@@ -62,7 +62,7 @@ pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String
     let mut create = format!("{collation}CREATE TABLE {} (\n  {}\n){}", qualified(schema, &t.name), defs.join(",\n  "), t.partition.as_ref().map(super::partition::clause).unwrap_or_default());
     // Range partitions: each period's, then the default one, made with their parent.
     if let Some(p) = &t.partition {
-        let logical = t.columns.iter().find(|c| c.name == p.column).map(|c| c.logical.clone()).unwrap_or(crate::schema::LogicalType::Date);
+        let logical = t.partition_key_type(p);
         for sql in super::partition::partitions(&qualified(schema, &t.name), p, &logical, |n| qualified(schema, n)) {
             create.push_str(";\n");
             create.push_str(&sql);
