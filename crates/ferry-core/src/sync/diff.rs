@@ -49,13 +49,20 @@ pub(super) struct TableDiff {
     /// distributed table's keys include it, so each is an insert where it goes (parents
     /// first) and a delete where it was (children first), in `inserts` and `deletes`.
     pub(super) moved: u64,
+    /// The distribution column (`shard_column`).
+    shard: Option<usize>,
 }
 
 impl TableDiff {
+    fn new(t: Arc<PlannedTable>, spec: Arc<Spec>) -> TableDiff {
+        let shard = shard_column(&t, &spec);
+        TableDiff { t, spec, inserts: vec![], updates: vec![], deletes: vec![], unchanged: 0, rows_source: 0, rows_target: 0, reload: false, refused: SourceOutcome::default(), moved: 0, shard }
+    }
+
     /// `x` (the source's) differs from the target's `y` of the same key: an update, or where
     /// the distribution column differs, an insert and a delete.
-    fn changed(&mut self, shard: Option<usize>, x: Row, y: &Row) {
-        if shard.is_some_and(|i| x.get(i) != y.get(i)) {
+    fn changed(&mut self, x: Row, y: &Row) {
+        if self.shard.is_some_and(|i| x.get(i) != y.get(i)) {
             self.inserts.push(x);
             self.deletes.push(y.clone());
             self.moved += 1;
@@ -80,8 +87,7 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
     let mut spec = Spec::new(&t);
     spec.choices = ctx.value_choices.get(&t.source.name).cloned().unwrap_or_default();
     let spec = Arc::new(spec);
-    let shard = shard_column(&t, &spec);
-    let mut d = TableDiff { t: t.clone(), spec: spec.clone(), inserts: vec![], updates: vec![], deletes: vec![], unchanged: 0, rows_source: 0, rows_target: 0, reload: false, refused: SourceOutcome::default(), moved: 0 };
+    let mut d = TableDiff::new(t.clone(), spec.clone());
     if spec.key.is_empty() {
         multiset(&ctx, &mut d).await?;
         return Ok(d);
@@ -126,7 +132,7 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
                     d.unchanged += 1;
                     s.done(x);
                 } else {
-                    d.changed(shard, x, &y);
+                    d.changed(x, &y);
                 }
                 g.done(y);
             }
@@ -149,18 +155,17 @@ pub(super) async fn diff_table(ctx: Arc<Ctx>, t: Arc<PlannedTable>) -> Result<Ta
 /// repeats: the caller merges in key order instead.
 async fn in_load_order(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<bool> {
     let spec = d.spec.clone();
-    let shard = shard_column(&d.t, &spec);
     let (mut s, mut g, sh, th) = start_pass(ctx, &d.t, &spec, false);
     let mut pairer = Pairer::new(spec.key.clone(), UNPAIRED_BYTES);
-    let (mut rows_source, mut rows_target, mut unchanged) = (0u64, 0u64, 0u64);
-    let (mut updates, mut moved) = (vec![], vec![]);
+    // Filled here, and `d`'s only once the pairing held.
+    let mut got = TableDiff::new(d.t.clone(), spec.clone());
     loop {
         let (a, b) = (s.next().await, g.next().await);
         if a.is_none() && b.is_none() {
             break;
         }
-        rows_source += u64::from(a.is_some());
-        rows_target += u64::from(b.is_some());
+        got.rows_source += u64::from(a.is_some());
+        got.rows_target += u64::from(b.is_some());
         // Most often the two rows are partners already.
         let pairs = match (a, b) {
             (Some(x), Some(y)) if x.keys_equal(&y, &spec.key) => [Some((x, y)), None],
@@ -168,12 +173,10 @@ async fn in_load_order(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<bool> {
         };
         for (x, y) in pairs.into_iter().flatten() {
             if x.same(&y) {
-                unchanged += 1;
+                got.unchanged += 1;
                 s.done(x);
-            } else if shard.is_some_and(|i| x.get(i) != y.get(i)) {
-                moved.push((x, y.clone()));
             } else {
-                updates.push(Update { columns: differing(&spec, &x, &y), row: x });
+                got.changed(x, &y);
             }
             g.done(y);
         }
@@ -187,14 +190,10 @@ async fn in_load_order(ctx: &Arc<Ctx>, d: &mut TableDiff) -> Result<bool> {
         return Ok(false);
     }
     let (inserts, deletes) = pairer.unpaired(&spec);
-    (d.inserts, d.deletes, d.updates) = (inserts, deletes, updates);
-    // As `TableDiff::changed` does in the merge.
-    d.moved = moved.len() as u64;
-    for (x, y) in moved {
-        d.inserts.push(x);
-        d.deletes.push(y);
-    }
-    (d.rows_source, d.rows_target, d.unchanged, d.refused) = (rows_source, rows_target, unchanged, refused);
+    got.inserts.extend(inserts);
+    got.deletes.extend(deletes);
+    got.refused = refused;
+    *d = got;
     Ok(true)
 }
 
