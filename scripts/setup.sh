@@ -84,8 +84,10 @@ for version in $(ls /etc/postgresql); do
   pg() { runuser -u postgres -- psql -X -q -At -p "$port" -c "$1"; }
   preload=$(pg 'SHOW shared_preload_libraries')
   if [[ ",${preload// /}," != *,pg_stat_statements,* ]]; then
-    # Keep whatever the server already preloads.
-    quietly pg "ALTER SYSTEM SET shared_preload_libraries = '${preload:+$preload, }pg_stat_statements'"
+    # Keep whatever the server already preloads, one quoted name each: a single quoted string
+    # is read as one library's name ('a, b' would stop the server at its start).
+    libs=$(for l in ${preload//,/ } pg_stat_statements; do printf "'%s', " "$l"; done)
+    quietly pg "ALTER SYSTEM SET shared_preload_libraries = ${libs%, }"
     quietly pg_ctlcluster --skip-systemctl-redirect "$version" main restart
     for _ in $(seq 1 60); do
       pg_isready -q -p "$port" && break
