@@ -23,7 +23,21 @@ if [[ -z $citus_sh ]]; then
   done
 fi
 if [[ -n $citus_sh && -f $citus_sh ]]; then
-  echo "== citus: $(bash "$citus_sh" start | tail -1)"
+  citus_url=$(bash "$citus_sh" start | tail -1)
+  # Monitor reads citus_stat_statements, which needs pg_stat_statements loaded on every node
+  # (after citus, which must come first): set once, then the nodes restart (about 5 s).
+  preload=$(psql -X -q -At "$citus_url" -c 'SHOW shared_preload_libraries')
+  if [[ ",${preload// /}," != *,pg_stat_statements,* ]]; then
+    # One quoted name each: a single quoted string would be read as one library's name.
+    libs=$(for l in ${preload//,/ } pg_stat_statements; do printf "'%s', " "$l"; done)
+    for port in $(psql -X -q -At "$citus_url" -c 'SELECT DISTINCT nodeport FROM pg_dist_node'); do
+      psql -X -q -At "${citus_url/:${citus_url##*:}/:$port/postgres}" \
+        -c "ALTER SYSTEM SET shared_preload_libraries = ${libs%, }"
+    done
+    bash "$citus_sh" stop
+    citus_url=$(bash "$citus_sh" start | tail -1)
+  fi
+  echo "== citus: $citus_url"
 else
   echo "== citus: no shared/citus/cluster.sh above $(pwd) and FERRY_CITUS_SH unset: the Citus tests skip"
 fi
