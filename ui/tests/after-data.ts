@@ -25,10 +25,10 @@ export function snapshot(i: number): Snapshot {
     database: 'shop',
     schema: null,
     statements: [
-      { id: '-311', query: 'SELECT o.id, o.total, c.email\n  FROM orders o JOIN customers c ON c.id = o.customer_id\n WHERE o.placed_at > $1 ORDER BY o.placed_at DESC LIMIT $2', calls: 1200 + i * 340, total_ms: 5400 + i * 820, mean_ms: 4.5, rows: 24000 + i * 6800 },
-      { id: '-512', query: 'SELECT * FROM products WHERE sku = $1', calls: 9800 + i * 2100, total_ms: 980 + i * 160, mean_ms: 0.1, rows: 9800 + i * 2100 },
-      { id: '-713', query: 'UPDATE orders SET status = $1 WHERE id = $2', calls: 300 + i * 45, total_ms: 2100 + i * 300, mean_ms: 7, rows: 300 + i * 45 },
-      { id: '-914', query: `SELECT count(*) FROM events WHERE payload->>'kind' = $1 -- ${HOSTILE}`, calls: 12 + i, total_ms: 8800 + i * 1200, mean_ms: 733, rows: 12 + i },
+      { id: '-311', query: 'SELECT o.id, o.total, c.email\n  FROM orders o JOIN customers c ON c.id = o.customer_id\n WHERE o.placed_at > $1 ORDER BY o.placed_at DESC LIMIT $2', calls: 1200 + i * 340, total_ms: 5400 + i * 820, mean_ms: 4.5, rows: 24000 + i * 6800 , routing: null },
+      { id: '-512', query: 'SELECT * FROM products WHERE sku = $1', calls: 9800 + i * 2100, total_ms: 980 + i * 160, mean_ms: 0.1, rows: 9800 + i * 2100 , routing: null },
+      { id: '-713', query: 'UPDATE orders SET status = $1 WHERE id = $2', calls: 300 + i * 45, total_ms: 2100 + i * 300, mean_ms: 7, rows: 300 + i * 45 , routing: null },
+      { id: '-914', query: `SELECT count(*) FROM events WHERE payload->>'kind' = $1 -- ${HOSTILE}`, calls: 12 + i, total_ms: 8800 + i * 1200, mean_ms: 733, rows: 12 + i , routing: null },
     ],
     indexes: [
       { schema: 'public', table: 'orders', name: 'orders_pkey', unique: true, primary: true, scans: 5200 + i * 300, size_bytes: 196_608, unused: false },
@@ -37,10 +37,10 @@ export function snapshot(i: number): Snapshot {
       { schema: 'public', table: 'events', name: 'events_by_session', unique: false, primary: false, scans: 0, size_bytes: 417_792, unused: true },
     ],
     tables: [
-      { schema: 'public', name: 'events', rows: 9600, data_bytes: Math.round(2_400_000 * grow), index_bytes: 700_000, total_bytes: Math.round(3_100_000 * grow), dead_rows: 40 + i * 3 },
-      { schema: 'public', name: 'orders', rows: 7988 + i * 20, data_bytes: 960_000, index_bytes: 460_000, total_bytes: 1_420_000 + i * 12_000, dead_rows: 120 + i * 15 },
-      { schema: 'public', name: 'customers', rows: 2000, data_bytes: 240_000, index_bytes: 180_000, total_bytes: 420_000, dead_rows: 0 },
-      { schema: 'public', name: 'products', rows: 400, data_bytes: 180_000, index_bytes: 40_000, total_bytes: 220_000, dead_rows: 0 },
+      { schema: 'public', name: 'events', rows: 9600, data_bytes: Math.round(2_400_000 * grow), index_bytes: 700_000, total_bytes: Math.round(3_100_000 * grow), dead_rows: 40 + i * 3 , placement: null },
+      { schema: 'public', name: 'orders', rows: 7988 + i * 20, data_bytes: 960_000, index_bytes: 460_000, total_bytes: 1_420_000 + i * 12_000, dead_rows: 120 + i * 15 , placement: null },
+      { schema: 'public', name: 'customers', rows: 2000, data_bytes: 240_000, index_bytes: 180_000, total_bytes: 420_000, dead_rows: 0 , placement: null },
+      { schema: 'public', name: 'products', rows: 400, data_bytes: 180_000, index_bytes: 40_000, total_bytes: 220_000, dead_rows: 0 , placement: null },
     ],
     cache_hit_ratio: [0.912, 0.948, 0.967, 0.981, 0.986, 0.991, 0.993, 0.994, 0.995, 0.996][i],
     cache: null,
@@ -48,6 +48,7 @@ export function snapshot(i: number): Snapshot {
     notes: [],
     stats: { seconds: 3 * 86_400 + i * 300, since: 'the server started', transactions: 180_000 + i * 5000, enough: true },
     statements_setup: null,
+    cluster: null,
   };
 }
 

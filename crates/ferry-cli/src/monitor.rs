@@ -1,7 +1,7 @@
 //! `ferry monitor`: one snapshot of the target database's health, as tables or as JSON.
 
 use crate::words::size as format_bytes;
-use ferry_core::monitor::{format_age, format_ms, format_ratio, query_line, Snapshot, Statement};
+use ferry_core::monitor::{format_age, format_ms, format_ratio, query_line, Cluster, Snapshot, Statement};
 use ferry_core::value::group_thousands as group;
 use ferry_core::FerryError;
 use crate::status;
@@ -60,20 +60,28 @@ fn print(s: &Snapshot) {
         print_statements(&frequent);
     }
 
+    if let Some(c) = &s.cluster {
+        print_cluster(c);
+    }
+
     if !s.tables.is_empty() {
-        println!("\n{:<40} {:>12} {:>10} {:>10} {:>10} {:>10}", "table", "rows", "data", "indexes", "total", "dead rows");
+        // Where a Citus table lives, after its figures (which are then its shards').
+        let placed = s.tables.iter().any(|t| t.placement.is_some());
+        println!("\n{:<40} {:>12} {:>10} {:>10} {:>10} {:>10}{}", "table", "rows", "data", "indexes", "total", "dead rows", if placed { "  placement" } else { "" });
         for t in &s.tables {
             let rows = t.rows.map(group).unwrap_or_else(|| "-".into());
             let dead = t.dead_rows.map(group).unwrap_or_else(|| "-".into());
-            println!(
-                "{:<40} {:>12} {:>10} {:>10} {:>10} {:>10}",
+            let line = format!(
+                "{:<40} {:>12} {:>10} {:>10} {:>10} {:>10}  {}",
                 qualified(s, &t.schema, &t.name),
                 rows,
                 format_bytes(t.data_bytes),
                 format_bytes(t.index_bytes),
                 format_bytes(t.total_bytes),
-                dead
+                dead,
+                t.placement.as_deref().unwrap_or_default()
             );
+            println!("{}", line.trim_end());
         }
     }
 
@@ -128,6 +136,34 @@ fn print_statements(list: &[&Statement]) {
             group(st.rows),
             query_line(&st.query, QUERY_WIDTH)
         );
+        if let Some(r) = &st.routing {
+            println!("  {:>43}  {}", "", r.words());
+        }
+    }
+}
+
+/// The nodes and what each holds, then the busiest tenants.
+fn print_cluster(c: &Cluster) {
+    println!("\n{}", c.engine);
+    println!("  {:<28} {:<12} {:>8} {:>12} {:>10}", "node", "role", "shards", "rows", "size");
+    for n in &c.nodes {
+        println!("  {:<28} {:<12} {:>8} {:>12} {:>10}", n.node, if n.coordinator { "coordinator" } else { "worker" }, group(n.shards), group(n.rows), format_bytes(n.bytes));
+    }
+    if !c.tenants.is_empty() {
+        println!("\nbusiest tenants (queries in this period of {} and the one before)", format_age(c.tenant_period_seconds));
+        println!("  {:<24} {:>6} {:>10} {:>10} {:>10} {:>12}", "tenant", "group", "queries", "before", "reads", "cpu");
+        for t in &c.tenants {
+            println!(
+                "  {:<24} {:>6} {:>10} {:>10} {:>10} {:>12}",
+                query_line(&t.tenant, 24),
+                t.colocation_id,
+                group(t.queries),
+                group(t.queries_last),
+                group(t.reads),
+                format_ms((t.cpu_seconds) * 1000.0)
+            );
+        }
+        println!("  (Citus counts tenants per server: another database's co-location group of the same number shares a line)");
     }
 }
 

@@ -490,13 +490,14 @@ mod tests {
             schema: None,
             statements: vec![],
             indexes: vec![],
-            tables: tables.iter().map(|(n, b)| crate::monitor::TableStat { schema: "public".into(), name: n.to_string(), rows: None, data_bytes: *b, index_bytes: 0, total_bytes: *b, dead_rows: None }).collect(),
+            tables: tables.iter().map(|(n, b)| crate::monitor::TableStat { schema: "public".into(), name: n.to_string(), rows: None, data_bytes: *b, index_bytes: 0, total_bytes: *b, dead_rows: None, placement: None }).collect(),
             cache_hit_ratio: None,
             cache: None,
             connections: None,
             notes: vec![],
             stats: None,
             statements_setup: None,
+            cluster: None,
         };
         let empty = Advice { taken_at: String::new(), dialect: Dialect::Postgres, server: String::new(), database: "shop".into(), user: "u".into(), findings: vec![], unchecked: vec![Unchecked::new(code::STORAGE_GROWTH, NO_HISTORY)] };
         let history = vec![

@@ -46,6 +46,71 @@ pub struct Snapshot {
     /// `pg_stat_statements`): a statement Ferry can run, or a server restart.
     #[serde(default)]
     pub statements_setup: Option<StatementsSetup>,
+    /// A sharded target (Citus): its nodes and its busiest tenants; `None` on one server.
+    #[serde(default)]
+    pub cluster: Option<Cluster>,
+}
+
+/// Where a sharded database keeps its data, and who keeps it busy (Citus).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Cluster {
+    /// `Citus 13.2: coordinator and 2 workers`.
+    pub engine: String,
+    /// Every node, the coordinator first.
+    pub nodes: Vec<NodeStat>,
+    /// The busiest tenants (`citus_stat_tenants`), by queries in this period and the last;
+    /// empty when Citus does not track them (then a note says how).
+    pub tenants: Vec<TenantStat>,
+    /// How long one of `citus_stat_tenants`' periods lasts (`citus.stat_tenants_period`).
+    pub tenant_period_seconds: u64,
+}
+
+/// What one node holds of the Citus tables.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct NodeStat {
+    /// `host:port`.
+    pub node: String,
+    pub coordinator: bool,
+    /// Shard placements on it (a reference table has one on every node).
+    pub shards: u64,
+    /// The server's estimate of live rows in them.
+    pub rows: u64,
+    /// Their size with indexes and TOAST.
+    pub bytes: u64,
+}
+
+/// One tenant (a value of the distribution column) and the work its queries made, in the
+/// current period of `citus_stat_tenants` and the one before. Citus counts them per server,
+/// by co-location group number: another database's group of the same number shares the line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TenantStat {
+    pub tenant: String,
+    /// The co-location group whose tables it keys.
+    pub colocation_id: i64,
+    pub queries: u64,
+    pub queries_last: u64,
+    /// Of the queries, those that only read.
+    pub reads: u64,
+    pub reads_last: u64,
+    pub cpu_seconds: f64,
+    pub cpu_seconds_last: f64,
+}
+
+/// How Citus ran one statement's calls (`citus_stat_statements`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Routing {
+    /// Calls routed to one tenant's shards (the distribution column's value was known).
+    pub tenant_calls: u64,
+    /// Calls that went to many shards.
+    pub fanout_calls: u64,
+    /// Distinct tenants its routed calls reached.
+    pub tenants: u64,
+    /// Citus's executors for it: `adaptive`, `insert-select`, …
+    pub executor: String,
 }
 
 /// Statistics gathered for less than this say little (a cache still cold, indexes not yet
@@ -83,6 +148,26 @@ impl StatsAge {
             let noun = if self.transactions == 1 { "transaction" } else { "transactions" };
             format!("too early to judge: statistics gathered for {} over {n} {noun}", format_age(self.seconds))
         })
+    }
+}
+
+impl Routing {
+    /// `one tenant: 7 of 7 calls (1 tenant)`, `every shard: 3 of 3 calls`, or both, `; `-joined.
+    pub fn words(&self) -> String {
+        let calls = self.tenant_calls + self.fanout_calls;
+        let mut parts = vec![];
+        if self.tenant_calls > 0 {
+            parts.push(format!(
+                "one tenant: {} of {} ({})",
+                crate::value::group_thousands(self.tenant_calls),
+                crate::value::plural(calls, "call", "calls"),
+                crate::value::plural(self.tenants, "tenant", "tenants")
+            ));
+        }
+        if self.fanout_calls > 0 || calls == 0 {
+            parts.push(format!("every shard: {} of {}", crate::value::group_thousands(self.fanout_calls), crate::value::plural(calls, "call", "calls")));
+        }
+        parts.join("; ")
     }
 }
 
@@ -144,6 +229,10 @@ pub struct Statement {
     pub mean_ms: f64,
     /// Rows returned or changed, summed over all calls.
     pub rows: u64,
+    /// A Citus target: how its calls were routed; `None` elsewhere, and for a statement
+    /// that touched no Citus table.
+    #[serde(default)]
+    pub routing: Option<Routing>,
 }
 
 /// One index and how much it is used.
@@ -179,6 +268,11 @@ pub struct TableStat {
     pub total_bytes: u64,
     /// Dead row versions waiting for VACUUM (PostgreSQL only).
     pub dead_rows: Option<u64>,
+    /// Where a Citus table lives: `distributed by tenant_id, 8 shards`, `reference, a copy on
+    /// every node`. Its figures are then its shards' on the nodes (one copy of each), not the
+    /// coordinator's empty table. `None` for a table of one server.
+    #[serde(default)]
+    pub placement: Option<String>,
 }
 
 /// Reads served from memory (`hits`) and from disk (`reads`).
@@ -348,6 +442,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn routing_in_words() {
+        let r = |tenant_calls, fanout_calls, tenants| Routing { tenant_calls, fanout_calls, tenants, executor: "adaptive".into() };
+        let cases = [
+            (r(7, 0, 1), "one tenant: 7 of 7 calls (1 tenant)"),
+            (r(0, 3, 0), "every shard: 3 of 3 calls"),
+            (r(1_200, 1, 40), "one tenant: 1,200 of 1,201 calls (40 tenants); every shard: 1 of 1,201 calls"),
+            (r(0, 0, 0), "every shard: 0 of 0 calls"),
+        ];
+        for (routing, want) in cases {
+            assert_eq!(routing.words(), want);
+        }
+    }
+
+    #[test]
     fn hit_ratios() {
         let cases: [(u64, u64, Option<f64>); 5] = [(0, 0, None), (10, 0, Some(1.0)), (0, 10, Some(0.0)), (3, 1, Some(0.75)), (u64::MAX, u64::MAX, Some(0.5))];
         for (hits, reads, want) in cases {
@@ -430,7 +538,7 @@ mod tests {
     #[test]
     fn top_statements_keep_slowest_and_most_frequent_once() {
         let st =
-            |id: &str, calls: u64, total_ms: f64| Statement { id: id.into(), query: id.into(), calls, total_ms, mean_ms: total_ms / calls as f64, rows: 0 };
+            |id: &str, calls: u64, total_ms: f64| Statement { id: id.into(), query: id.into(), calls, total_ms, mean_ms: total_ms / calls as f64, rows: 0, routing: None };
         let all = vec![st("slow", 1, 900.0), st("busy", 1000, 50.0), st("both", 500, 800.0), st("quiet", 2, 1.0)];
         let ids = |v: Vec<Statement>| v.into_iter().map(|s| s.id).collect::<Vec<_>>();
         assert_eq!(ids(top_statements(all.clone(), 1)), ["slow", "busy"]);

@@ -24,7 +24,7 @@ function report(r: Partial<Report> = {}): Report {
 }
 
 function snap(at: string): Snapshot {
-  return { taken_at: at, dialect: 'postgres', server: 'PostgreSQL 15', database: 'shop', schema: null, statements: [], indexes: [], tables: [], cache_hit_ratio: 0.995, cache: null, connections: { active: 1, total: 3, max: 100 }, notes: [], stats: null, statements_setup: null };
+  return { taken_at: at, dialect: 'postgres', server: 'PostgreSQL 15', database: 'shop', schema: null, statements: [], indexes: [], tables: [], cache_hit_ratio: 0.995, cache: null, connections: { active: 1, total: 3, max: 100 }, notes: [], stats: null, statements_setup: null, cluster: null };
 }
 
 function facts(f: Partial<Facts> = {}): Facts {

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { Snapshot } from './bindings/Snapshot';
 import { age, cacheTone, formatValue, indexesByConcern, judged, mostFrequent, ms, notesShown, oneLine, seriesOf, slowest, statsText, tooEarly } from './monitor';
 
-const st = (id: string, calls: number, total_ms: number) => ({ id, query: id, calls, total_ms, mean_ms: total_ms / calls, rows: 0 });
+const st = (id: string, calls: number, total_ms: number) => ({ id, query: id, calls, total_ms, mean_ms: total_ms / calls, rows: 0, routing: null });
 const idx = (name: string, unused: boolean, size: number | null) => ({ schema: 'public', table: 't', name, unique: false, primary: false, scans: unused ? 0 : 5, size_bytes: size, unused });
 
 function snap(at: string, s: Partial<Snapshot> = {}): Snapshot {
   return {
     taken_at: at, dialect: 'postgres', server: 'PostgreSQL 15.2', database: 'shop', schema: null, statements: [], indexes: [], tables: [],
-    cache_hit_ratio: null, cache: null, connections: null, notes: [], stats: null, statements_setup: null, ...s,
+    cache_hit_ratio: null, cache: null, connections: null, notes: [], stats: null, statements_setup: null, cluster: null, ...s,
   };
 }
 
@@ -16,7 +16,7 @@ describe('seriesOf', () => {
   it('orders by time, leaves gaps where a figure is missing', () => {
     const snaps = [
       snap('2026-05-04T10:10:00Z', { cache_hit_ratio: 0.99, connections: { active: 1, total: 4, max: 100 }, statements: [st('a', 10, 5), st('b', 5, 1)] }),
-      snap('2026-05-04T10:00:00Z', { cache_hit_ratio: 0.5, tables: [{ schema: 'p', name: 't', rows: 1, data_bytes: 8192, index_bytes: 8192, total_bytes: 16384, dead_rows: 0 }] }),
+      snap('2026-05-04T10:00:00Z', { cache_hit_ratio: 0.5, tables: [{ schema: 'p', name: 't', rows: 1, data_bytes: 8192, index_bytes: 8192, total_bytes: 16384, dead_rows: 0, placement: null }] }),
       snap('not a time', { cache_hit_ratio: 1 }),
     ];
     const s = Object.fromEntries(seriesOf(snaps).map((x) => [x.id, x.points.map((p) => [new Date(p.t).toISOString().slice(11, 16), p.v])]));

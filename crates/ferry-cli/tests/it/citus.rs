@@ -651,3 +651,122 @@ async fn partitions_are_distributed_with_their_table() {
     let v = ferry(&["validate", s, "--to", &db.url, "--plan", p]);
     assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
 }
+
+/// A shop of 20 tenants: items keyed by (tenant_id, id), with an index the probe uses
+/// (`items_sku`) and one nothing uses (`items_note`); 20,000 items, so that a shard is big
+/// enough for its planner to choose the index.
+fn tenant_shop(path: &Path) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(
+        "CREATE TABLE tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+         CREATE TABLE items (tenant_id INTEGER NOT NULL REFERENCES tenants (id), id INTEGER NOT NULL, sku TEXT NOT NULL, note TEXT,
+                             PRIMARY KEY (tenant_id, id));
+         CREATE INDEX items_sku ON items (tenant_id, sku);
+         CREATE INDEX items_note ON items (note);
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) INSERT INTO tenants SELECT i, printf('tenant %d', i) FROM n;
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+         INSERT INTO items SELECT 1 + i % 20, i, printf('sku-%05d', i), printf('note %d', i) FROM n;",
+    )
+    .unwrap();
+}
+
+/// Monitor on a cluster reads the shards, not the coordinator's empty tables: each Citus table's
+/// rows and size over its shards (as `citus_total_relation_size` says), its placement, each
+/// index's scans on the shards (the one used is not called unused), what each node holds; and,
+/// once Citus is asked to track them, the busiest tenants and which statements went to one
+/// tenant and which to every shard. Before that, notes say how to turn them on.
+#[tokio::test]
+async fn monitor_reads_the_shards_the_tenants_and_the_routing() {
+    let Some(sh) = cluster() else { return };
+    let dir = Scratch::new();
+    let src = dir.path("shop.sqlite");
+    tenant_shop(&src);
+    let db = CitusDb::new(&sh, "cmon");
+    let run = ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--distribute", "tenant_id"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    db.texts("CREATE EXTENSION IF NOT EXISTS pg_stat_statements").await;
+    let monitor = || {
+        let run = ferry(&["monitor", "--to", &db.url, "--json"]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        serde_json::from_str::<Value>(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
+    };
+    let notes = |snap: &Value| snap["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect::<Vec<_>>();
+    let first = monitor();
+    for setting in ["citus.stat_tenants_track", "citus.stat_statements_track"] {
+        let how = format!("ALTER DATABASE \"{}\" SET {setting} = 'all'", db.name);
+        assert!(notes(&first).iter().any(|n| n.contains(&format!("{setting} is none")) && n.contains(&how)), "{setting}: {:#?}", notes(&first));
+        db.texts(&how).await;
+    }
+
+    // A new session (the settings apply to sessions opened after them): seven lookups of one
+    // tenant's item through items_sku, three counts over every shard.
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        for k in 0..7 {
+            let sku = format!("sku-{:05}", 2 + 20 * k);
+            let sql = format!("SELECT count(*) AS citus_probe FROM items WHERE tenant_id = 3 AND sku = '{sku}'");
+            let row = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).fetch_one(&mut c).await.unwrap();
+            assert_eq!(sqlx::Row::get::<i64, _>(&row, 0), 1);
+        }
+        for _ in 0..3 {
+            sqlx::raw_sql("SELECT count(*) AS citus_fanout FROM items").fetch_one(&mut c).await.unwrap();
+        }
+        c.close().await.unwrap();
+    }
+    let index = |snap: &Value, name: &str| snap["indexes"].as_array().unwrap().iter().find(|i| i["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {:#}", snap["indexes"]));
+    // The workers' statistics reach their views a moment after the statements: at most 10 s.
+    let mut snap = monitor();
+    for _ in 0..20 {
+        if index(&snap, "items_sku")["scans"].as_u64().unwrap_or(0) >= 7 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        snap = monitor();
+    }
+
+    // The tables: their shards' figures, one copy of each.
+    let table = |name: &str| snap["tables"].as_array().unwrap().iter().find(|t| t["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {:#}", snap["tables"]));
+    let items = table("items");
+    assert!(items["placement"].as_str().unwrap_or_default().starts_with("distributed by tenant_id, "), "{items:#}");
+    let rows = items["rows"].as_u64().unwrap();
+    assert!((18_000..=22_000).contains(&rows), "the shards' estimate of 20,000 rows: {items:#}");
+    let size: i64 = db.text("SELECT citus_total_relation_size('items')::text").await.parse().unwrap();
+    assert_eq!(items["total_bytes"].as_u64(), Some(size as u64), "{items:#}");
+    let tenants = table("tenants");
+    assert!(tenants["placement"].as_str().is_some_and(|p| p.starts_with("reference") || p.starts_with("distributed")), "{tenants:#}");
+    assert_eq!(tenants["rows"].as_u64(), Some(20), "{tenants:#}");
+
+    // The indexes: the probe's has its scans from the shards, the other none.
+    let sku = index(&snap, "items_sku");
+    assert!(sku["scans"].as_u64().unwrap() >= 7 && sku["unused"] == false, "{sku:#}");
+    let note = index(&snap, "items_note");
+    assert_eq!((note["scans"].as_u64(), note["unused"].as_bool()), (Some(0), Some(true)), "{note:#}");
+    assert!(note["size_bytes"].as_u64().unwrap() > 8192 * 8, "every shard's copy of the index: {note:#}");
+
+    // The nodes, coordinator first, shards on both workers.
+    let cluster = &snap["cluster"];
+    assert!(cluster["engine"].as_str().unwrap().contains("coordinator and 2 workers"), "{cluster:#}");
+    let nodes = cluster["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 3, "{cluster:#}");
+    assert_eq!(nodes[0]["coordinator"], true);
+    assert!(nodes[1..].iter().all(|n| n["shards"].as_u64().unwrap() > 0 && n["bytes"].as_u64().unwrap() > 0), "{cluster:#}");
+
+    // The busiest tenant, and how each statement was routed.
+    let busiest = &cluster["tenants"][0];
+    assert_eq!(busiest["tenant"], "3", "{cluster:#}");
+    assert!(busiest["queries"].as_u64().unwrap() + busiest["queries_last"].as_u64().unwrap() >= 7, "{busiest:#}");
+    let statement = |marker: &str| snap["statements"].as_array().unwrap().iter().find(|s| s["query"].as_str().unwrap().contains(marker)).cloned().unwrap_or_else(|| panic!("{marker} in {:#}", snap["statements"]));
+    let probe = statement("citus_probe")["routing"].clone();
+    assert_eq!((probe["tenant_calls"].as_u64(), probe["fanout_calls"].as_u64(), probe["tenants"].as_u64()), (Some(7), Some(0), Some(1)), "{probe:#}");
+    let fanout = statement("citus_fanout")["routing"].clone();
+    assert_eq!((fanout["tenant_calls"].as_u64(), fanout["fanout_calls"].as_u64()), (Some(0), Some(3)), "{fanout:#}");
+    assert!(notes(&snap).iter().all(|n| !n.contains("is none") && !n.contains("not measured") && !n.contains("not read")), "{:#?}", notes(&snap));
+
+    // The same for people.
+    let run = ferry(&["monitor", "--to", &db.url]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for needle in ["coordinator and 2 workers", "distributed by tenant_id", "busiest tenants", "one tenant: 7 of 7 calls (1 tenant)"] {
+        assert!(run.stdout.contains(needle), "{needle:?} in\n{}", run.stdout);
+    }
+}

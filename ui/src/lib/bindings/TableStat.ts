@@ -15,4 +15,10 @@ data_bytes: number, index_bytes: number, total_bytes: number,
 /**
  * Dead row versions waiting for VACUUM (PostgreSQL only).
  */
-dead_rows: number | null, };
+dead_rows: number | null, 
+/**
+ * Where a Citus table lives: `distributed by tenant_id, 8 shards`, `reference, a copy on
+ * every node`. Its figures are then its shards' on the nodes (one copy of each), not the
+ * coordinator's empty table. `None` for a table of one server.
+ */
+placement: string | null, };

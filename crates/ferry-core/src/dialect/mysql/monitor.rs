@@ -109,6 +109,7 @@ pub async fn statements(conn: &mut MySqlConnection, database: &str, limit: usize
             total_ms,
             mean_ms: if calls > 0 { total_ms / calls as f64 } else { 0.0 },
             rows: r.try_get(4)?,
+            routing: None,
         });
     }
     // A full digest table counts nothing new, for any database: say so, or the list is
@@ -214,6 +215,7 @@ pub async fn tables(conn: &mut MySqlConnection, database: &str) -> Result<(Vec<T
             index_bytes,
             total_bytes: data_bytes + index_bytes,
             dead_rows: None,
+            placement: None,
         });
     }
     let notes =
@@ -277,6 +279,7 @@ pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, not
         notes: vec![],
         stats,
         statements_setup: None,
+        cluster: None,
     })
 }
 

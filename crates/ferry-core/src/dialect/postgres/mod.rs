@@ -29,6 +29,7 @@ pub mod read;
 pub mod rehearse;
 pub mod search;
 pub mod session;
+pub mod shards;
 pub mod simple;
 pub mod sync;
 pub mod triggers;

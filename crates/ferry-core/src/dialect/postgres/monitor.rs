@@ -4,29 +4,18 @@
 //! Every query starts with the comment `/* ferry monitor */`, which `pg_stat_statements` keeps,
 //! so Ferry's own queries are left out of the statements it reports. The session is opened
 //! without Ferry's loading settings: nothing is written, and nothing but these queries runs.
-//! Each query goes in one message with its own guard (`GUARD`: read-only, a 60 s limit) as
+//! Each query goes in one message with its own guard (`simple::guarded`: read-only, a 60 s limit) as
 //! one transaction — not as settings of the session, which a transaction pooler neither keeps
 //! nor accepts at connection (PgBouncer refuses the `options` startup parameter).
 
 use crate::error::{FerryError, Result};
-use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Connections, EnableOutcome, IndexStat, Statement, StatementsSetup, StatsAge, TableStat};
+use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Cluster, Connections, EnableOutcome, IndexStat, Statement, StatementsSetup, StatsAge, TableStat};
+use super::shards;
 use crate::dialect::{connect_error, TargetUrl};
-use super::simple;
+use super::simple::{self, guarded, MONITOR_MARK as MARK};
 use sqlx::postgres::PgConnection;
 use sqlx::{ConnectOptions, Row};
 use std::time::Duration;
-
-/// The marker every query here starts with.
-const MARK: &str = "/* ferry monitor */";
-
-/// Before each query, in the same message: the transaction it runs in reads only, and stops
-/// after 60 seconds. Each statement starts with the marker, which `pg_stat_statements` keeps.
-const GUARD: &str = "/* ferry monitor */ SET TRANSACTION READ ONLY; /* ferry monitor */ SET LOCAL statement_timeout = '60s'; ";
-
-/// A query behind the guard, in the simple protocol (`simple`).
-pub(super) fn guarded(sql: &str) -> String {
-    format!("{GUARD}{sql}")
-}
 
 /// How to load the extension into the server, for the notes.
 const PRELOAD: &str = "set shared_preload_libraries = 'pg_stat_statements' in postgresql.conf and restart the server";
@@ -106,6 +95,7 @@ pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: u
             total_ms,
             mean_ms: if calls > 0 { total_ms / calls as f64 } else { 0.0 },
             rows: r.try_get::<i64, _>(4)?.max(0) as u64,
+            routing: None,
         });
     }
     let mut notes = vec![];
@@ -115,7 +105,18 @@ pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: u
             crate::value::plural(hidden, "statement", "statements")
         ));
     }
-    Ok((top_statements(all, limit), notes))
+    let mut top = top_statements(all, limit);
+    if shards::is_citus(&mut *conn).await? {
+        match shards::routing(&mut *conn, &mut top).await {
+            Ok(mut n) => notes.append(&mut n),
+            Err(e) => notes.push(format!("statements: how Citus routed them was not read: {}", one_line(&e.to_string()))),
+        }
+    }
+    Ok((top, notes))
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `shared_preload_libraries` (a comma-separated, maybe quoted list) holds the extension.
@@ -124,9 +125,10 @@ fn preloads_statements(list: &str) -> bool {
 }
 
 /// Every index of the user's tables with its scans and size; unique and primary-key indexes
-/// are never called unused.
+/// are never called unused. On a Citus coordinator, a Citus table's index counts its shards'
+/// scans and size on the nodes (`shards`).
 pub async fn indexes(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Vec<IndexStat>, Vec<String>), sqlx::Error> {
-    let rows = simple::rows(conn, &guarded(&format!(
+    let rows = simple::rows(&mut *conn, &guarded(&format!(
         "{MARK} SELECT s.schemaname::text, s.relname::text, s.indexrelname::text, i.indisunique, i.indisprimary, s.idx_scan, pg_relation_size(s.indexrelid) \
          FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid \
          WHERE {s}::text IS NULL OR s.schemaname = {s} \
@@ -147,13 +149,17 @@ pub async fn indexes(conn: &mut PgConnection, schema: Option<&str>) -> Result<(V
             unused: is_unused(scans, unique, primary),
         });
     }
+    if shards::is_citus(&mut *conn).await? {
+        shards::fold_indexes(&mut out, &shards::shard_indexes(&mut *conn).await?);
+    }
     Ok((out, vec![]))
 }
 
 /// Every user table's size (data with TOAST, indexes, total), live-row estimate and dead rows,
-/// largest first.
-pub async fn tables(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Vec<TableStat>, Vec<String>), sqlx::Error> {
-    let rows = simple::rows(conn, &guarded(&format!(
+/// largest first; on a Citus coordinator, a Citus table's are its shards' (`shards`), and the
+/// nodes with what each holds.
+pub async fn tables(conn: &mut PgConnection, schema: Option<&str>) -> Result<((Vec<TableStat>, Vec<crate::monitor::NodeStat>), Vec<String>), sqlx::Error> {
+    let rows = simple::rows(&mut *conn, &guarded(&format!(
         "{MARK} SELECT schemaname::text, relname::text, n_live_tup, n_dead_tup, pg_table_size(relid), pg_indexes_size(relid), pg_total_relation_size(relid) \
          FROM pg_stat_user_tables \
          WHERE {s}::text IS NULL OR schemaname = {s} \
@@ -170,20 +176,32 @@ pub async fn tables(conn: &mut PgConnection, schema: Option<&str>) -> Result<(Ve
             data_bytes: n(r, 4)?,
             index_bytes: n(r, 5)?,
             total_bytes: n(r, 6)?,
+            placement: None,
         });
     }
-    Ok((out, vec![]))
+    if !shards::is_citus(&mut *conn).await? {
+        return Ok(((out, vec![]), vec![]));
+    }
+    let placements = shards::placements(&mut *conn).await?;
+    let (all, placed) = shards::shard_tables(&mut *conn).await?;
+    shards::fold_tables(&mut out, &placed, &placements);
+    Ok(((out, shards::nodes(&all, &placed)), vec![]))
 }
 
-/// Heap and index blocks found in shared buffers (hits) or read in (reads), over the user's tables.
+/// Heap and index blocks found in shared buffers (hits) or read in (reads), over the user's
+/// tables; on a Citus coordinator, their shards' on every node as well.
 pub async fn cache(conn: &mut PgConnection, schema: Option<&str>) -> Result<Cache, sqlx::Error> {
-    let r = simple::one(conn, &guarded(&format!(
+    let r = simple::one(&mut *conn, &guarded(&format!(
         "{MARK} SELECT COALESCE(sum(heap_blks_hit), 0)::int8, COALESCE(sum(heap_blks_read), 0)::int8, \
                 COALESCE(sum(idx_blks_hit), 0)::int8, COALESCE(sum(idx_blks_read), 0)::int8 \
          FROM pg_statio_user_tables WHERE {s}::text IS NULL OR schemaname = {s}", s = simple::lit_opt(schema))))
     .await?;
     let n = |i: usize| -> Result<u64, sqlx::Error> { Ok(r.try_get::<i64, _>(i)?.max(0) as u64) };
-    let (heap_hit, heap_read, idx_hit, idx_read) = (n(0)?, n(1)?, n(2)?, n(3)?);
+    let (mut heap_hit, mut heap_read, mut idx_hit, mut idx_read) = (n(0)?, n(1)?, n(2)?, n(3)?);
+    if shards::is_citus(&mut *conn).await? {
+        let [hh, hr, ih, ir] = shards::shard_blocks(&mut *conn, schema).await?;
+        (heap_hit, heap_read, idx_hit, idx_read) = (heap_hit + hh, heap_read + hr, idx_hit + ih, idx_read + ir);
+    }
     Ok(Cache {
         hits: heap_hit + idx_hit,
         reads: heap_read + idx_read,
@@ -273,11 +291,22 @@ pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, not
     let server = server(&mut conn).await.map_err(|e| crate::dialect::connect_error(t, e))?;
     let statements = section(notes, "statements", statements(&mut conn, schema, TOP_STATEMENTS).await);
     let indexes = section(notes, "index usage", indexes(&mut conn, schema).await);
-    let tables = section(notes, "table sizes", tables(&mut conn, schema).await);
+    let (tables, nodes) = section(notes, "table sizes", tables(&mut conn, schema).await);
     let cache = section(notes, "cache hit ratio", cache(&mut conn, schema).await.map(|c| (Some(c), vec![])));
     let connections = section(notes, "connections", connections(&mut conn).await.map(|c| (Some(c), vec![])));
     let stats = section(notes, "statistics' age", stats_age(&mut conn).await.map(|s| (Some(s), vec![])));
     let statements_setup = section(notes, "statements", statements_setup(&mut conn).await.map(|s| (s, vec![])));
+    let cluster = match shards::engine(&mut conn).await {
+        Ok(Some(engine)) => {
+            let (tenants, tenant_period_seconds) = section(notes, "tenants", shards::tenants(&mut conn).await.map(|(t, p, n)| ((t, p), n)));
+            Some(Cluster { engine, nodes, tenants, tenant_period_seconds })
+        }
+        Ok(None) => None,
+        Err(e) => {
+            notes.push(format!("cluster: not read: {}", one_line(&e.to_string())));
+            None
+        }
+    };
     Ok(Snapshot {
         taken_at,
         dialect: t.dialect,
@@ -293,6 +322,7 @@ pub async fn snapshot(t: &TargetUrl, schema: Option<&str>, taken_at: String, not
         notes: vec![],
         stats,
         statements_setup,
+        cluster,
     })
 }
 

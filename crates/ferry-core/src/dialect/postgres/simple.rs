@@ -91,3 +91,16 @@ mod tests {
         assert_eq!(lit_opt(None), "NULL");
     }
 }
+
+/// The marker every monitoring query starts with (`monitor`, `shards`), which
+/// `pg_stat_statements` keeps: Ferry's own queries are left out of the statements it reports.
+pub const MONITOR_MARK: &str = "/* ferry monitor */";
+
+/// Before each monitoring query, in the same message: the transaction it runs in reads only,
+/// and stops after 60 seconds. Each statement starts with the marker.
+const GUARD: &str = "/* ferry monitor */ SET TRANSACTION READ ONLY; /* ferry monitor */ SET LOCAL statement_timeout = '60s'; ";
+
+/// A query behind the guard: one transaction, read-only, 60 seconds at most.
+pub fn guarded(sql: &str) -> String {
+    format!("{GUARD}{sql}")
+}
