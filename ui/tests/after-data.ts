@@ -25,10 +25,10 @@ export function snapshot(i: number): Snapshot {
     database: 'shop',
     schema: null,
     statements: [
-      { id: '-311', query: 'SELECT o.id, o.total, c.email\n  FROM orders o JOIN customers c ON c.id = o.customer_id\n WHERE o.placed_at > $1 ORDER BY o.placed_at DESC LIMIT $2', calls: 1200 + i * 340, total_ms: 5400 + i * 820, mean_ms: 4.5, rows: 24000 + i * 6800 , routing: null },
-      { id: '-512', query: 'SELECT * FROM products WHERE sku = $1', calls: 9800 + i * 2100, total_ms: 980 + i * 160, mean_ms: 0.1, rows: 9800 + i * 2100 , routing: null },
-      { id: '-713', query: 'UPDATE orders SET status = $1 WHERE id = $2', calls: 300 + i * 45, total_ms: 2100 + i * 300, mean_ms: 7, rows: 300 + i * 45 , routing: null },
-      { id: '-914', query: `SELECT count(*) FROM events WHERE payload->>'kind' = $1 -- ${HOSTILE}`, calls: 12 + i, total_ms: 8800 + i * 1200, mean_ms: 733, rows: 12 + i , routing: null },
+      { id: '-311', query: 'SELECT o.id, o.total, c.email\n  FROM orders o JOIN customers c ON c.id = o.customer_id\n WHERE o.placed_at > $1 ORDER BY o.placed_at DESC LIMIT $2', calls: 1200 + i * 340, total_ms: 5400 + i * 820, mean_ms: 4.5, rows: 24000 + i * 6800, routing: null },
+      { id: '-512', query: 'SELECT * FROM products WHERE sku = $1', calls: 9800 + i * 2100, total_ms: 980 + i * 160, mean_ms: 0.1, rows: 9800 + i * 2100, routing: null },
+      { id: '-713', query: 'UPDATE orders SET status = $1 WHERE id = $2', calls: 300 + i * 45, total_ms: 2100 + i * 300, mean_ms: 7, rows: 300 + i * 45, routing: null },
+      { id: '-914', query: `SELECT count(*) FROM events WHERE payload->>'kind' = $1 -- ${HOSTILE}`, calls: 12 + i, total_ms: 8800 + i * 1200, mean_ms: 733, rows: 12 + i, routing: null },
     ],
     indexes: [
       { schema: 'public', table: 'orders', name: 'orders_pkey', unique: true, primary: true, scans: 5200 + i * 300, size_bytes: 196_608, unused: false },
@@ -37,10 +37,10 @@ export function snapshot(i: number): Snapshot {
       { schema: 'public', table: 'events', name: 'events_by_session', unique: false, primary: false, scans: 0, size_bytes: 417_792, unused: true },
     ],
     tables: [
-      { schema: 'public', name: 'events', rows: 9600, data_bytes: Math.round(2_400_000 * grow), index_bytes: 700_000, total_bytes: Math.round(3_100_000 * grow), dead_rows: 40 + i * 3 , placement: null },
-      { schema: 'public', name: 'orders', rows: 7988 + i * 20, data_bytes: 960_000, index_bytes: 460_000, total_bytes: 1_420_000 + i * 12_000, dead_rows: 120 + i * 15 , placement: null },
-      { schema: 'public', name: 'customers', rows: 2000, data_bytes: 240_000, index_bytes: 180_000, total_bytes: 420_000, dead_rows: 0 , placement: null },
-      { schema: 'public', name: 'products', rows: 400, data_bytes: 180_000, index_bytes: 40_000, total_bytes: 220_000, dead_rows: 0 , placement: null },
+      { schema: 'public', name: 'events', rows: 9600, data_bytes: Math.round(2_400_000 * grow), index_bytes: 700_000, total_bytes: Math.round(3_100_000 * grow), dead_rows: 40 + i * 3, placement: null },
+      { schema: 'public', name: 'orders', rows: 7988 + i * 20, data_bytes: 960_000, index_bytes: 460_000, total_bytes: 1_420_000 + i * 12_000, dead_rows: 120 + i * 15, placement: null },
+      { schema: 'public', name: 'customers', rows: 2000, data_bytes: 240_000, index_bytes: 180_000, total_bytes: 420_000, dead_rows: 0, placement: null },
+      { schema: 'public', name: 'products', rows: 400, data_bytes: 180_000, index_bytes: 40_000, total_bytes: 220_000, dead_rows: 0, placement: null },
     ],
     cache_hit_ratio: [0.912, 0.948, 0.967, 0.981, 0.986, 0.991, 0.993, 0.994, 0.995, 0.996][i],
     cache: null,
@@ -63,6 +63,35 @@ export const young: Snapshot = {
   stats: { seconds: 180, since: 'the server started', transactions: 12, enough: false },
   notes: ['statements: pg_stat_statements is not installed in database "shop". To see them: run CREATE EXTENSION pg_stat_statements; in database "shop"'],
   statements_setup: { sql: 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements', restart: false, how: 'The server loads pg_stat_statements; this database only needs CREATE EXTENSION IF NOT EXISTS pg_stat_statements.' },
+};
+
+/** A Citus coordinator and two workers: the tables' figures are their shards', one worker
+ *  holds more than the other, tenants are tracked and statements say how they were routed. */
+export const citus: Snapshot = {
+  ...snapshot(9),
+  tables: [
+    { schema: 'public', name: 'orders', rows: 7988, data_bytes: 960_000, index_bytes: 460_000, total_bytes: 1_420_000, dead_rows: 12, placement: 'distributed by tenant_id, 32 shards' },
+    { schema: 'public', name: 'tenants', rows: 40, data_bytes: 8192, index_bytes: 16_384, total_bytes: 24_576, dead_rows: 0, placement: 'reference, a copy on every node' },
+    { schema: 'public', name: 'settings', rows: 3, data_bytes: 8192, index_bytes: 8192, total_bytes: 16_384, dead_rows: 0, placement: null },
+  ],
+  statements: [
+    { id: '-21', query: 'SELECT * FROM orders WHERE tenant_id = $1 AND id = $2', calls: 9800, total_ms: 980, mean_ms: 0.1, rows: 9800, routing: { tenant_calls: 9800, fanout_calls: 0, tenants: 37, executor: 'adaptive' } },
+    { id: '-22', query: 'SELECT count(*) FROM orders WHERE placed_at > $1', calls: 12, total_ms: 8800, mean_ms: 733, rows: 12, routing: { tenant_calls: 0, fanout_calls: 12, tenants: 0, executor: 'adaptive' } },
+    { id: '-23', query: 'SELECT name FROM settings', calls: 40, total_ms: 4, mean_ms: 0.1, rows: 40, routing: null },
+  ],
+  cluster: {
+    engine: 'Citus 13.2: coordinator and 2 workers',
+    nodes: [
+      { node: '10.0.0.1:5432', coordinator: true, shards: 1, rows: 40, bytes: 24_576 },
+      { node: '10.0.0.2:5432', coordinator: false, shards: 17, rows: 5600, bytes: 1_000_000 },
+      { node: '10.0.0.3:5432', coordinator: false, shards: 17, rows: 2428, bytes: 444_576 },
+    ],
+    tenants: [
+      { tenant: '6f1c0d2e-5a7b-4c3d-9e8f-0a1b2c3d4e5f', colocation_id: 2, queries: 5200, queries_last: 4100, reads: 5100, reads_last: 4000, cpu_seconds: 0.82, cpu_seconds_last: 0.61 },
+      { tenant: `acme ${HOSTILE}`, colocation_id: 2, queries: 410, queries_last: 380, reads: 400, reads_last: 370, cpu_seconds: 0.05, cpu_seconds_last: 0.04 },
+    ],
+    tenant_period_seconds: 60,
+  },
 };
 
 export const targetBackup: TargetBackup = {

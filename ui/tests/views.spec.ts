@@ -337,6 +337,35 @@ describe('Monitor', () => {
     await page.close();
   });
 
+  it('a Citus target: its nodes and their share, the busiest tenants, each table\'s placement, how statements were routed', async () => {
+    const { page, errors } = await open({ data: { history: [after.citus] }, handlers: { ...spec.handlers, monitor_history: (_a: any, mock: any) => mock.data.history } });
+    await setState(page, withTarget);
+    await page.click('#nav-monitor');
+    await page.locator('#monitor-nodes').waitFor();
+    expect(await page.textContent('#monitor-engine')).toBe('Citus 13.2: coordinator and 2 workers');
+    const node = async (n: string) => (await page.locator(`[data-node="${n}"] td`).allTextContents()).map((t) => t.trim());
+    expect((await node('10.0.0.1:5432'))[0]).toBe('coordinator');
+    expect(await node('10.0.0.2:5432')).toEqual(['worker', '17', '5,600', '977 KiB', '68 %']);
+    // 1,000,000 over the workers' mean of 722,288: 1.38×.
+    expect(await page.textContent('#monitor-skew')).toContain('1.38×');
+    // Tenants: values are text, never markup.
+    expect(await page.locator('#monitor-tenants tbody tr').count()).toBe(2);
+    expect(await page.locator('#monitor-tenants').textContent()).toContain(demo.HOSTILE);
+    expect(await page.locator('#monitor-tenants tbody tr').first().textContent()).toContain('5,200');
+    // Placement beside each table's (shard-summed) figures; a table of the coordinator says so.
+    expect(await page.locator('[data-table="orders"] .placement').textContent()).toBe('distributed by tenant_id, 32 shards');
+    expect(await page.locator('[data-table="settings"] .placement').textContent()).toBe('on the coordinator only');
+    // Routing under each statement; fanning out is marked.
+    const slowest = page.locator('#monitor-slowest');
+    expect(await slowest.locator('.routing.fanout').first().textContent()).toBe('every shard: 12 of 12 calls');
+    expect(await slowest.textContent()).toContain('one tenant: 9,800 of 9,800 calls (37 tenants)');
+    expect(await page.locator('main img').count()).toBe(0);
+    await page.locator('#monitor-nodes').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'monitor-citus.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   // The issue's case: a database that had served no query was "82.1 % low" with unused
   // indexes "worth a look", and the note said to run CREATE EXTENSION by hand.
   it('holds judgement on young statistics, and turns on pg_stat_statements after showing the SQL', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from './bindings/Snapshot';
-import { age, cacheTone, formatValue, indexesByConcern, judged, mostFrequent, ms, notesShown, oneLine, seriesOf, slowest, statsText, tooEarly } from './monitor';
+import { age, cacheTone, formatValue, indexesByConcern, judged, mostFrequent, ms, nodeShares, notesShown, oneLine, routingText, seriesOf, slowest, statsText, tooEarly } from './monitor';
 
 const st = (id: string, calls: number, total_ms: number) => ({ id, query: id, calls, total_ms, mean_ms: total_ms / calls, rows: 0, routing: null });
 const idx = (name: string, unused: boolean, size: number | null) => ({ schema: 'public', table: 't', name, unique: false, primary: false, scans: unused ? 0 : 5, size_bytes: size, unused });
@@ -113,5 +113,34 @@ describe('notesShown', () => {
     ['the statements\' note left to the box that turns them on', ['statements: not installed', 'cache: denied'], setup, [{ title: 'Cache not measured', text: 'denied' }]],
   ])('%s', (_what, notes, statements_setup, want) => {
     expect(notesShown(snap('2026-05-04T09:00:00Z', { notes, statements_setup }))).toEqual(want);
+  });
+});
+
+describe('a Citus target', () => {
+  it.each([
+    ['one tenant', { tenant_calls: 7, fanout_calls: 0, tenants: 1, executor: 'adaptive' }, 'one tenant: 7 of 7 calls (1 tenant)'],
+    ['every shard', { tenant_calls: 0, fanout_calls: 3, tenants: 0, executor: 'adaptive' }, 'every shard: 3 of 3 calls'],
+    ['both', { tenant_calls: 1200, fanout_calls: 1, tenants: 40, executor: 'adaptive' }, 'one tenant: 1,200 of 1,201 calls (40 tenants); every shard: 1 of 1,201 calls'],
+    ['nothing', { tenant_calls: 0, fanout_calls: 0, tenants: 0, executor: '' }, 'every shard: 0 of 0 calls'],
+  ])('routing in words: %s (as the engine says it)', (_what, r, want) => {
+    expect(routingText(r)).toBe(want);
+  });
+
+  it('no routing, no words', () => {
+    expect(routingText(null)).toBeNull();
+  });
+
+  it.each([
+    ['even workers', [0, 500, 500], 1],
+    ['one worker twice the other', [100, 1000, 500], 1000 / 750],
+    ['one worker only', [0, 800], null],
+    ['no data', [0, 0, 0], null],
+  ])('node shares and the workers\' skew: %s', (_what, bytes, skew) => {
+    const c = { engine: 'Citus 13.2', tenants: [], tenant_period_seconds: 60, nodes: bytes.map((b, i) => ({ node: `n${i}:5432`, coordinator: i === 0, shards: 1, rows: 1, bytes: b })) };
+    const got = nodeShares(c);
+    const total = bytes.reduce((a, b) => a + b, 0);
+    expect(got.nodes.map((x) => x.share)).toEqual(bytes.map((b) => (total ? b / total : 0)));
+    if (skew === null) expect(got.skew).toBeNull();
+    else expect(got.skew).toBeCloseTo(skew, 9);
   });
 });

@@ -5,6 +5,9 @@ import type { Snapshot } from './bindings/Snapshot';
 import type { Statement } from './bindings/Statement';
 import type { Point } from './chart';
 import type { StatsAge } from './bindings/StatsAge';
+import type { Cluster } from './bindings/Cluster';
+import type { NodeStat } from './bindings/NodeStat';
+import type { Routing } from './bindings/Routing';
 import { bytes, n, plural } from './format';
 
 export type Unit = 'ratio' | 'count' | 'bytes';
@@ -150,4 +153,27 @@ export function notesShown(snap: Snapshot): { title: string; text: string }[] {
     })
     .filter((x) => !(snap.statements_setup && x.section === 'statements'))
     .map(({ title, text }) => ({ title, text }));
+}
+
+/** How Citus routed a statement's calls, as the engine says it (`Routing::words`):
+ *  "one tenant: 7 of 7 calls (1 tenant)", "every shard: 3 of 3 calls", or both. */
+export function routingText(r: Routing | null | undefined): string | null {
+  if (!r) return null;
+  const calls = r.tenant_calls + r.fanout_calls;
+  const parts: string[] = [];
+  if (r.tenant_calls > 0) parts.push(`one tenant: ${n(r.tenant_calls)} of ${plural(calls, 'call')} (${plural(r.tenants, 'tenant')})`);
+  if (r.fanout_calls > 0 || calls === 0) parts.push(`every shard: ${n(r.fanout_calls)} of ${plural(calls, 'call')}`);
+  return parts.join('; ');
+}
+
+/** Each node with its share of the cluster's bytes (0..1), for a bar; the workers' skew: the
+ *  largest worker's bytes over the workers' mean (1 when even; null with fewer than 2 workers
+ *  holding data). */
+export function nodeShares(c: Cluster): { nodes: (NodeStat & { share: number })[]; skew: number | null } {
+  const total = c.nodes.reduce((a, x) => a + x.bytes, 0);
+  const nodes = c.nodes.map((x) => ({ ...x, share: total > 0 ? x.bytes / total : 0 }));
+  const workers = c.nodes.filter((x) => !x.coordinator).map((x) => x.bytes);
+  const mean = workers.reduce((a, b) => a + b, 0) / (workers.length || 1);
+  const skew = workers.length >= 2 && mean > 0 ? Math.max(...workers) / mean : null;
+  return { nodes, skew };
 }
