@@ -8,7 +8,7 @@
 //!   every row arrived — once into
 //!   PostgreSQL and once into MariaDB — then check in each target that every table holds the
 //!   source's row count and that the changed column has the chosen type. Screenshots of every
-//!   view go to `docs/screenshots/` (the README shows them).
+//!   view go to `docs/screenshots/` with `FERRY_UPDATE_SCREENSHOTS=1` (the README shows them).
 //! - `a_wrong_password_is_shown_in_the_form`: the server's refusal, in words, in the form.
 //! - `the_tls_choice_says_what_it_checks_and_takes_a_chosen_ca_file`: at 1024×700, the hint
 //!   under TLS, the CA file chosen with Browse (the shell's dialog, answered through
@@ -163,7 +163,8 @@ impl App {
         }
     }
 
-    /// Saves what the window shows as `docs/screenshots/<name>.png`.
+    /// Saves what the window shows as `docs/screenshots/<name>.png` with
+    /// `FERRY_UPDATE_SCREENSHOTS=1` (the README shows them), else in a scratch folder.
     async fn screenshot(&self, name: &str) -> Result<(), String> {
         // From the top of the page, as a person arriving at the view sees it.
         self.client.execute("window.scrollTo(0, 0); document.getElementById('view')?.scrollTo(0, 0);", vec![]).await.map_err(|e| format!("scroll to the top: {e}"))?;
@@ -172,8 +173,13 @@ impl App {
         if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
             return Err("the WebDriver screenshot is not a PNG".into());
         }
-        let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("docs/screenshots/{name}.png"));
-        fs::create_dir_all(shot.parent().unwrap()).map_err(|e| format!("create docs/screenshots: {e}"))?;
+        let folder = if std::env::var_os("FERRY_UPDATE_SCREENSHOTS").is_some() {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
+        } else {
+            std::env::temp_dir().join(format!("ferry-screenshots-{}", std::process::id()))
+        };
+        let shot = folder.join(format!("{name}.png"));
+        fs::create_dir_all(&folder).map_err(|e| format!("create {}: {e}", folder.display()))?;
         fs::write(&shot, png).map_err(|e| format!("write {}: {e}", shot.display()))
     }
 }

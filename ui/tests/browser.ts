@@ -4,10 +4,16 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import os from 'node:os';
+import fs from 'node:fs';
 import { installIpcMock, type MockSpec } from './mock-ipc';
 
 export const UI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SCREENSHOTS = path.resolve(UI, '..', 'docs', 'screenshots');
+// The README's pictures are rewritten only when asked (FERRY_UPDATE_SCREENSHOTS=1): a plain
+// test run takes them into a scratch folder, and leaves the checkout as it found it.
+export const SCREENSHOTS = process.env.FERRY_UPDATE_SCREENSHOTS
+  ? path.resolve(UI, '..', 'docs', 'screenshots')
+  : fs.mkdtempSync(path.join(os.tmpdir(), 'ferry-screenshots-'));
 // A free port unless one is asked for: a fixed one clashes with any other run on the machine.
 const PORT = Number(process.env.FERRY_E2E_PORT ?? 0);
 let base = '';

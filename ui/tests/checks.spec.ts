@@ -1,5 +1,5 @@
 // The Pre-flight and Diff views, built, in headless Chromium at 1024×700, the IPC answered
-// from canned data (check-data.ts). Screenshots go to docs/screenshots/.
+// from canned data (check-data.ts). Screenshots go to docs/screenshots/ with FERRY_UPDATE_SCREENSHOTS=1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { open, getState, SCREENSHOTS, setState, start, stop } from './browser';

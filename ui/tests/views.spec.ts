@@ -1,5 +1,5 @@
 // The Schema & mapping and Report views, built, in headless Chromium at 1024×700, the IPC
-// answered from demo-like data. Screenshots go to docs/screenshots/.
+// answered from demo-like data. Screenshots go to docs/screenshots/ with FERRY_UPDATE_SCREENSHOTS=1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { open, getState, SCREENSHOTS, setState, start, stop } from './browser';

@@ -195,15 +195,20 @@ async fn validate_finds_what_changed_behind_ferrys_back() {
         assert_eq!(from_file["tables"].as_array().unwrap().len(), 5);
         assert_eq!(from_file["source_sha256"], before.as_str());
         if kind == Kind::Pg {
-            screenshot(&html);
+            screenshot(&html, &dir);
         }
     }
     assert_eq!(sha256(&src), before, "the source is never written");
 }
 
-/// Renders the report in headless Chromium and keeps the picture in docs/screenshots.
-fn screenshot(html: &Path) {
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots/validation-report.png");
+/// Renders the report in headless Chromium: into docs/screenshots with
+/// `FERRY_UPDATE_SCREENSHOTS=1` (the README shows it), else beside the test's files.
+fn screenshot(html: &Path, dir: &Scratch) {
+    let out = if std::env::var_os("FERRY_UPDATE_SCREENSHOTS").is_some() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots/validation-report.png")
+    } else {
+        dir.path("validation-report.png")
+    };
     let _ = std::fs::remove_file(&out);
     let status = std::process::Command::new("/usr/bin/chromium")
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", &format!("--screenshot={}", out.display()), "--window-size=1200,1600"])
