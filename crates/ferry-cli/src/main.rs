@@ -282,6 +282,10 @@ enum Command {
         /// its evidence, goes in the plan's [distribution].
         #[arg(long, value_name = "COLUMN")]
         distribute: Option<String>,
+        /// With --distribute: this table's role, chosen (repeatable): `orders=reference`,
+        /// `audit_logs=local`, `notes=distributed`; the other tables are placed around it.
+        #[arg(long = "role", value_name = "TABLE=ROLE", requires = "distribute", value_parser = parse_role)]
+        table_roles: Vec<ferry_core::plan::distribute::RoleChoice>,
         /// A safe copy for staging: propose a mask for every column whose name or sampled
         /// values look personal (emails, phones, names, addresses, IP addresses, personal
         /// keys in JSON), each with its evidence, and `clear` for the others, listed; a run
@@ -481,7 +485,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
             }
             Ok(status::exit(status::OK))
         }
-        Command::Plan { source, to, out, narrow, take, tables, distribute, mask_pii, production, access } => {
+        Command::Plan { source, to, out, narrow, take, tables, distribute, table_roles, mask_pii, production, access } => {
             let parsed = TargetUrl::parse(&to)?;
             let dialect = parsed.dialect;
             let schema = read(&source)?;
@@ -491,7 +495,7 @@ async fn run(cli: Cli) -> Result<ExitCode, FerryError> {
                 if dialect.is_mysql_family() {
                     return Err(FerryError::Other(format!("--distribute is for a Citus cluster (postgres://…); {} has no equivalent Ferry supports yet (Vitess is not supported)", dialect.name())));
                 }
-                let d = ferry_core::plan::distribute::propose(&schema, column).map_err(FerryError::Other)?;
+                let d = ferry_core::plan::distribute::propose_with(&schema, column, &table_roles).map_err(FerryError::Other)?;
                 said = distribution_lines(&d, &source, &schema, &to).await;
                 plan.distribution = Some(d);
             }
@@ -835,6 +839,11 @@ fn print_summary(rep: &Report, report_path: Option<&Path>) {
 }
 
 /// `--take`'s value, checked as clap reads it (a wrong one is a usage error).
+/// `--role orders=reference`; clap names the flag and the value before the reason.
+fn parse_role(s: &str) -> Result<ferry_core::plan::distribute::RoleChoice, String> {
+    ferry_core::plan::distribute::RoleChoice::parse(s).map_err(|e| e.strip_prefix(&format!("--role {s}: ")).unwrap_or(&e).to_string())
+}
+
 fn parse_take(s: &str) -> Result<String, String> {
     ferry_core::plan::bulk::BulkDecision::parse(ferry_core::plan::bulk::Verb::Take, s, None).map(|_| s.to_string())
 }
@@ -1029,5 +1038,17 @@ fn print_schema(s: &Schema) {
     }
     for v in &s.virtual_tables {
         println!("virtual table {} USING {} (shadow tables: {})", v.name, v.module, v.shadow_tables.join(", "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// clap's own checks of every command's arguments (two with one name, a `requires` that
+    /// names nothing), which otherwise fail only when that command runs: `--role` was first
+    /// named `roles`, as `--roles` of the access options already is, and `ferry plan` stopped.
+    #[test]
+    fn the_commands_arguments_are_well_formed() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -331,17 +331,11 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
     assert!(plan.iter().any(|l| l.trim() == "Task Count: 1"), "{}", plan.join("\n"));
 }
 
-/// A schema that cannot be distributed exactly as asked: a global UNIQUE (users.email), ON
-/// DELETE SET NULL on keys that take the column, a table with no path to it (settings), one
-/// whose key may be NULL (notes), one whose column is NULL in a row (events), a chain (pages →
-/// documents); and a column no table has.
-/// Each is adjusted or refused with a clear line, and every row arrives.
-#[tokio::test]
-async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
-    let Some(sh) = cluster() else { return };
-    let dir = Scratch::new();
-    let src = dir.path("accounts.sqlite");
-    let c = rusqlite::Connection::open(&src).unwrap();
+/// Accounts and what hangs off them: users (a global UNIQUE email, a self key SET NULL),
+/// documents (owner SET NULL), pages (one without its document), notes (a key that may be
+/// NULL), settings (no account_id, no key), events (account_id NULL in one row).
+fn accounts(src: &Path) {
+    let c = rusqlite::Connection::open(src).unwrap();
     c.execute_batch(
         "PRAGMA foreign_keys = OFF;
          CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
@@ -361,7 +355,19 @@ async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
          INSERT INTO events VALUES (1, 1, 'login'), (2, NULL, 'boot'), (3, 2, 'login');",
     )
     .unwrap();
-    drop(c);
+}
+
+/// A schema that cannot be distributed exactly as asked: a global UNIQUE (users.email), ON
+/// DELETE SET NULL on keys that take the column, a table with no path to it (settings), one
+/// whose key may be NULL (notes), one whose column is NULL in a row (events), a chain (pages →
+/// documents); and a column no table has.
+/// Each is adjusted or refused with a clear line, and every row arrives.
+#[tokio::test]
+async fn what_cannot_be_distributed_as_asked_is_adjusted_or_refused() {
+    let Some(sh) = cluster() else { return };
+    let dir = Scratch::new();
+    let src = dir.path("accounts.sqlite");
+    accounts(&src);
     let s = src.to_str().unwrap();
     let db = CitusDb::new(&sh, "cedge");
 
@@ -768,5 +774,46 @@ async fn monitor_reads_the_shards_the_tenants_and_the_routing() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     for needle in ["coordinator and 2 workers", "distributed by tenant_id", "busiest tenants", "one tenant: 7 of 7 calls (1 tenant)"] {
         assert!(run.stdout.contains(needle), "{needle:?} in\n{}", run.stdout);
+    }
+}
+
+/// `--role` keeps the user's choice and places the others around it: users made a reference
+/// table keeps its global UNIQUE (email) whole, settings made a reference table is copied to
+/// every node, and the run builds exactly that; a role a table cannot have is refused in one
+/// line before anything is written.
+#[tokio::test]
+async fn roles_chosen_in_the_plan_are_kept_and_the_rest_placed_around_them() {
+    let Some(sh) = cluster() else { return };
+    let dir = Scratch::new();
+    let src = dir.path("accounts.sqlite");
+    accounts(&src);
+    let s = src.to_str().unwrap();
+    let db = CitusDb::new(&sh, "croles");
+    let plan = dir.path("plan.toml");
+
+    let refused = ferry(&["plan", s, "--to", &db.url, "--distribute", "account_id", "--role", "settings=distributed", "--out", plan.to_str().unwrap()]);
+    assert_eq!(refused.code, 1, "{}{}", refused.stdout, refused.stderr);
+    assert_eq!(refused.stderr.trim_end().lines().count(), 1, "{}", refused.stderr);
+    assert!(refused.stderr.contains("settings=distributed: it has no account_id"), "{}", refused.stderr);
+    let bad = ferry(&["plan", s, "--to", &db.url, "--distribute", "account_id", "--role", "users=sharded"]);
+    assert!(bad.code != 0 && bad.stderr.contains("not a role"), "{}", bad.stderr);
+    assert!(!plan.exists());
+
+    let made = ferry(&["plan", s, "--to", &db.url, "--distribute", "account_id", "--role", "users=reference", "--role", "settings=reference", "--out", plan.to_str().unwrap()]);
+    assert_eq!(made.code, 0, "{}{}", made.stdout, made.stderr);
+    assert!(made.stdout.contains("chosen: a reference table"), "{}", made.stdout);
+    let toml = std::fs::read_to_string(&plan).unwrap();
+    assert_eq!(toml.matches("chosen = true").count(), 2, "{toml}");
+
+    let run = ferry(&["migrate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+    assert!(run.code == 0 || run.code == 2, "{}{}", run.stdout, run.stderr);
+    let roles: Vec<String> = db.texts("SELECT table_name::text || ' ' || citus_table_type FROM citus_tables ORDER BY 1").await.into_iter().flatten().collect();
+    assert_eq!(roles, ["accounts reference", "documents distributed", "events reference", "pages distributed", "settings reference", "users reference"]);
+    // users' email is unique across every account again: one column, as in the source.
+    assert_eq!(db.text("SELECT string_agg(pg_get_constraintdef(oid), ' ') FROM pg_constraint WHERE conrelid = 'users'::regclass AND contype = 'u'").await, "UNIQUE (email)");
+    let valid = ferry(&["validate", s, "--to", &db.url, "--plan", plan.to_str().unwrap()]);
+    assert_eq!(valid.code, 0, "{}{}", valid.stdout, valid.stderr);
+    for (table, n) in [("accounts", 3), ("users", 4), ("documents", 4), ("pages", 5), ("notes", 3), ("settings", 2), ("events", 3)] {
+        assert_eq!(db.text(&format!("SELECT count(*)::text FROM {table}")).await, n.to_string(), "{table}");
     }
 }

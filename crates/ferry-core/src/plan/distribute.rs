@@ -61,6 +61,35 @@ pub struct TableRole {
     /// the column; the column is added and filled through them while loading.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filled_from: Vec<Hop>,
+    /// The user chose this role (`--role`, the app's Distribution panel): kept when the
+    /// others are placed again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub chosen: bool,
+}
+
+/// A role the user chose for one table (`--role orders=reference`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RoleChoice {
+    pub table: String,
+    pub role: Role,
+}
+
+impl RoleChoice {
+    /// `orders=reference` → the choice; Err: one line saying what is expected.
+    pub fn parse(s: &str) -> Result<RoleChoice, String> {
+        let Some((table, role)) = s.split_once('=') else { return Err(format!("--role {s}: expected TABLE=ROLE, ROLE one of distributed, reference, local")) };
+        let role = match role.trim().to_ascii_lowercase().as_str() {
+            "distributed" => Role::Distributed,
+            "reference" => Role::Reference,
+            "local" => Role::Local,
+            other => return Err(format!("--role {s}: {other:?} is not a role: distributed, reference or local")),
+        };
+        if table.trim().is_empty() {
+            return Err(format!("--role {s}: name the table before ="));
+        }
+        Ok(RoleChoice { table: table.trim().to_string(), role })
+    }
 }
 
 impl Distribution {
@@ -95,14 +124,50 @@ fn never_null(t: &Table, cols: &[String]) -> bool {
 /// Proposes each table's role for distributing by `column`. Err: one line saying what is
 /// wrong (no table has the column).
 pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
+    propose_with(schema, column, &[])
+}
+
+/// Proposes each table's role with the user's `chosen` ones kept, the others placed around
+/// them: a table whose column was filled through a table no longer distributed finds another
+/// way or stays local; a table chosen distributed without the column is filled through its
+/// foreign keys. Err: one line (a table not in the file, a table that cannot be distributed).
+pub fn propose_with(schema: &Schema, column: &str, chosen: &[RoleChoice]) -> Result<Distribution, String> {
     let column = column.trim();
     if schema.tables.iter().all(|t| !has_column(t, column)) {
         return Err(no_such_column(schema, column));
     }
     let rows = |n: u64| crate::value::plural(n, "row", "rows");
+    let mut wanted: Vec<Option<Role>> = vec![None; schema.tables.len()];
+    for c in chosen {
+        let Some(i) = schema.tables.iter().position(|t| t.name.eq_ignore_ascii_case(&c.table)) else {
+            return Err(format!("--role {}: the file has no table {}", c.table, c.table));
+        };
+        wanted[i] = Some(c.role);
+    }
     let mut roles: Vec<Option<TableRole>> = vec![None; schema.tables.len()];
+    // The chosen reference and local tables, and the chosen distributed ones that have the
+    // column (those without it are filled below, through their keys).
+    for (i, t) in schema.tables.iter().enumerate() {
+        let Some(role) = wanted[i] else { continue };
+        let evidence = match role {
+            Role::Reference => format!("chosen: a reference table ({} copied to every node)", rows(t.row_count)),
+            Role::Local => format!("chosen: a plain table on the coordinator ({})", rows(t.row_count)),
+            Role::Distributed if !has_column(t, column) => continue,
+            Role::Distributed => {
+                let nulls = t.column(column).and_then(|c| c.profile.as_ref()).map_or(0, |p| p.nulls);
+                if nulls > 0 {
+                    return Err(format!("--role {}=distributed: {column} is NULL in {} of its {}, and a row without it cannot be placed on a shard: make it a reference table, or fill {column} first", t.name, crate::value::plural(nulls, "row", "rows"), rows(t.row_count)));
+                }
+                format!("chosen: distributed by {column} ({}), co-located with the others", rows(t.row_count))
+            }
+        };
+        roles[i] = Some(TableRole { table: t.name.clone(), role, evidence, filled_from: vec![], chosen: true });
+    }
     // The tables that have the column.
     for (i, t) in schema.tables.iter().enumerate() {
+        if roles[i].is_some() || wanted[i].is_some() {
+            continue;
+        }
         if has_column(t, column) {
             // A row whose column is NULL cannot be placed on a shard (Citus refuses it): such
             // a table keeps every row as a reference table.
@@ -113,9 +178,10 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
                     role: Role::Reference,
                     evidence: format!("has {column}, but it is NULL in {} of its {}: a row without it cannot be placed on a shard, so a reference table (copied to every node) keeps every row", crate::value::plural(nulls, "row", "rows"), rows(t.row_count)),
                     filled_from: vec![],
+                    chosen: false,
                 }
             } else {
-                TableRole { table: t.name.clone(), role: Role::Distributed, evidence: format!("has {column} ({}): distributed by it, co-located with the others", rows(t.row_count)), filled_from: vec![] }
+                TableRole { table: t.name.clone(), role: Role::Distributed, evidence: format!("has {column} ({}): distributed by it, co-located with the others", rows(t.row_count)), filled_from: vec![], chosen: false }
             });
         }
     }
@@ -125,7 +191,7 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
         for fk in &t.foreign_keys {
             if fk.columns.len() == 1 && fk.columns[0].eq_ignore_ascii_case(column) {
                 if let Some(pi) = schema.tables.iter().position(|p| p.name.eq_ignore_ascii_case(&fk.ref_table)) {
-                    if roles[pi].is_none() {
+                    if roles[pi].is_none() && wanted[pi].is_none() {
                         match pointers.iter_mut().find(|(i, _)| *i == pi) {
                             Some((_, from)) => from.push(t.name.clone()),
                             None => pointers.push((pi, vec![t.name.clone()])),
@@ -149,6 +215,7 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
                 rows(p.row_count)
             ),
             filled_from: vec![],
+            chosen: false,
         });
     }
     // Tables without the column that hang off a distributed table by a foreign key, chains
@@ -177,15 +244,17 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
             if let Some((chain, parent)) = best {
                 let path: Vec<String> = std::iter::once(t.name.clone()).chain(chain.iter().map(|h| h.parent.clone())).collect();
                 let via = chain[0].columns.join(", ");
+                let by = if wanted[i].is_some() { "chosen: distributed; " } else { "" };
                 roles[i] = Some(TableRole {
                     table: t.name.clone(),
                     role: Role::Distributed,
                     evidence: format!(
-                        "no {column}, but ({via}) → {parent} ({}): {column} added, filled from {} while loading, so each row lives beside its parent",
+                        "{by}no {column}, but ({via}) → {parent} ({}): {column} added, filled from {} while loading, so each row lives beside its parent",
                         rows(t.row_count),
                         if chain.len() == 1 { parent.clone() } else { path.join(" → ") }
                     ),
                     filled_from: chain,
+                    chosen: wanted[i].is_some(),
                 });
                 found = true;
             }
@@ -204,7 +273,7 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
             }
             for fk in &t.foreign_keys {
                 let Some(pi) = schema.tables.iter().position(|p| p.name.eq_ignore_ascii_case(&fk.ref_table)) else { continue };
-                if roles[pi].is_some() {
+                if roles[pi].is_some() || wanted[pi].is_some() {
                     continue;
                 }
                 let p = &schema.tables[pi];
@@ -213,6 +282,7 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
                     role: Role::Reference,
                     evidence: format!("no {column}; {} ({}) → it: a reference table ({} copied to every node), so that key holds", t.name, fk.columns.join(", "), rows(p.row_count)),
                     filled_from: vec![],
+                    chosen: false,
                 });
                 found = true;
             }
@@ -220,6 +290,13 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
         if !found {
             break;
         }
+    }
+    // A table chosen distributed that has neither the column nor a key to fill it through.
+    if let Some(t) = schema.tables.iter().zip(&roles).zip(&wanted).find(|((_, r), w)| r.is_none() && **w == Some(Role::Distributed)).map(|((t, _), _)| t) {
+        return Err(format!(
+            "--role {}=distributed: it has no {column}, and none of its foreign keys (never NULL) reaches a distributed table to fill {column} from: make it a reference or local table",
+            t.name
+        ));
     }
     let tables = schema
         .tables
@@ -231,6 +308,7 @@ pub fn propose(schema: &Schema, column: &str) -> Result<Distribution, String> {
                 role: Role::Local,
                 evidence: format!("no {column} and no foreign key that reaches it ({}): stays a plain table on the coordinator", rows(t.row_count)),
                 filled_from: vec![],
+                chosen: false,
             })
         })
         .collect();
@@ -352,6 +430,76 @@ mod tests {
         assert_eq!(d.summary(), "3 distributed, 2 reference, 1 local");
         let err = propose(&schema, "account_id").unwrap_err();
         assert!(err.contains("no table has a column named account_id"), "{err}");
+    }
+
+    /// The first test's schema: tenants ← orders (tenant_id, country → countries) ← items ←
+    /// item_notes, and settings on its own.
+    fn shop() -> Schema {
+        Schema {
+            tables: vec![
+                table("tenants", &["id", "slug"], &[]),
+                table("orders", &["id", "tenant_id", "country"], &[("tenant_id", "tenants"), ("country", "countries")]),
+                table("items", &["id", "order_id"], &[("order_id", "orders")]),
+                table("item_notes", &["id", "item_id"], &[("item_id", "items")]),
+                table("countries", &["id"], &[]),
+                table("settings", &["id"], &[]),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn chosen_roles_are_kept_and_the_others_placed_around_them() {
+        use Role::{Distributed as D, Local as L, Reference as R};
+        // (choices) → roles of tenants, orders, items, item_notes, countries, settings
+        let cases: Vec<(&[&str], [Role; 6])> = vec![
+            (&[], [R, D, D, D, R, L]),
+            // items' column came through orders: with orders local, nothing fills it.
+            (&["orders=local"], [R, L, L, L, L, L]),
+            // a reference parent fills no column: its children stay local.
+            (&["items=reference"], [R, D, R, L, R, L]),
+            (&["item_notes=local", "settings=reference"], [R, D, D, L, R, R]),
+            (&["countries=local", "tenants=local"], [L, D, D, D, L, L]),
+            // chosen as proposed: the same roles, said as chosen.
+            (&["orders=distributed", "item_notes=distributed"], [R, D, D, D, R, L]),
+        ];
+        for (choices, want) in cases {
+            let chosen: Vec<RoleChoice> = choices.iter().map(|c| RoleChoice::parse(c).unwrap()).collect();
+            let d = propose_with(&shop(), "tenant_id", &chosen).unwrap_or_else(|e| panic!("{choices:?}: {e}"));
+            let got: Vec<Role> = d.tables.iter().map(|t| t.role).collect();
+            assert_eq!(got, want, "{choices:?}: {:#?}", d.tables);
+            for t in &d.tables {
+                let is_chosen = chosen.iter().any(|c| c.table == t.table);
+                assert_eq!(t.chosen, is_chosen, "{choices:?}: {}", t.table);
+                assert_eq!(t.evidence.starts_with("chosen"), is_chosen, "{choices:?}: {}", t.evidence);
+            }
+        }
+        // item_notes chosen distributed is still filled through items and orders.
+        let d = propose_with(&shop(), "tenant_id", &[RoleChoice::parse("item_notes=distributed").unwrap()]).unwrap();
+        assert_eq!(d.role("item_notes").unwrap().filled_from.iter().map(|h| h.parent.as_str()).collect::<Vec<_>>(), ["items", "orders"]);
+    }
+
+    #[test]
+    fn a_role_that_cannot_be_is_refused_in_one_line() {
+        let cases = [
+            ("nowhere=local", "the file has no table nowhere"),
+            ("countries=distributed", "countries=distributed: it has no tenant_id"),
+            ("settings=distributed", "settings=distributed: it has no tenant_id"),
+            ("tenants=distributed", "tenants=distributed: it has no tenant_id"),
+        ];
+        for (choice, want) in cases {
+            let err = propose_with(&shop(), "tenant_id", &[RoleChoice::parse(choice).unwrap()]).unwrap_err();
+            assert!(err.contains(want) && !err.contains('\n'), "{choice}: {err}");
+        }
+        let mut events = table("events", &["id", "tenant_id"], &[]);
+        events.columns[1].profile = Some(crate::schema::ColumnProfile { rows: 10, nulls: 2, ..Default::default() });
+        let schema = Schema { tables: vec![table("orders", &["id", "tenant_id"], &[]), events], ..Default::default() };
+        let err = propose_with(&schema, "tenant_id", &[RoleChoice::parse("events=distributed").unwrap()]).unwrap_err();
+        assert!(err.contains("NULL in 2 rows"), "{err}");
+        for bad in ["orders", "orders=sharded", "=local"] {
+            assert!(RoleChoice::parse(bad).is_err_and(|e| e.starts_with(&format!("--role {bad}: "))), "{bad}");
+        }
+        assert_eq!(RoleChoice::parse(" orders = Reference ").unwrap(), RoleChoice { table: "orders".into(), role: Role::Reference });
     }
 
     #[test]

@@ -15,4 +15,9 @@ evidence: string,
  * A distributed table without the column: the foreign keys from it to a table that has
  * the column; the column is added and filled through them while loading.
  */
-filled_from?: Array<Hop>, };
+filled_from?: Array<Hop>, 
+/**
+ * The user chose this role (`--role`, the app's Distribution panel): kept when the
+ * others are placed again.
+ */
+chosen?: boolean, };
