@@ -27,6 +27,7 @@ fn export_all(dir: &Path) {
         crate::commands::distribute::DistributionChoice,
         crate::commands::distribute::DistributionSkew,
         crate::commands::distribute::DistributionRewrite,
+        ferry_core::plan::distribute::RoleChoice,
         crate::commands::pick::PickKind,
         crate::commands::runs::RunOptions,
         crate::commands::runs::RunOutcome,

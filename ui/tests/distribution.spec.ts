@@ -5,7 +5,8 @@
 // refused with the engine's words, turned off and not proposed again, on again. The real
 // commands are tested in src-tauri (commands::distribute), the roles in ferry-core.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open, getState, setState, start, stop } from './browser';
+import path from 'node:path';
+import { open, getState, setState, SCREENSHOTS, start, stop } from './browser';
 import * as demo from './demo-data';
 
 beforeAll(start);
@@ -43,10 +44,21 @@ function spec() {
         columns: [{ column: 'tenant_id', tables: 3 }, { column: 'customer_id', tables: 1 }, { column: 'region', tables: 1 }],
         tables: mock.data.tables,
       }),
-      propose_distribution: async ({ plan, column }: any, mock: any) => {
+      propose_distribution: async ({ plan, column, chosen }: any, mock: any) => {
         await mock.sleep(150);
         if (column === 'region') throw { kind: 'invalid', message: '--distribute region: no table has a column named region; the columns that key most tables: tenant_id (3 tables)', detail: null };
-        return { ...plan, distribution: column ? { column, tables: mock.data.roles.map((r: any) => ({ ...r, evidence: r.evidence.replaceAll('tenant_id', column) })) } : null };
+        const refused = (chosen ?? []).find((c: any) => c.table === 'products' && c.role === 'distributed');
+        if (refused) throw { kind: 'invalid', message: '--role products=distributed: it has no tenant_id, and none of its foreign keys (never NULL) reaches a distributed table to fill tenant_id from: make it a reference or local table', detail: null };
+        const pick = (r: any) => (chosen ?? []).find((c: any) => c.table === r.table);
+        // orders made local: events, filled through it, stays local too.
+        const ordersLocal = (chosen ?? []).some((c: any) => c.table === 'orders' && c.role === 'local');
+        const tables = mock.data.roles.map((r: any) => {
+          const c = pick(r);
+          if (c) return { table: r.table, role: c.role, evidence: `chosen: ${c.role}`, chosen: true };
+          if (ordersLocal && r.table === 'events') return { table: r.table, role: 'local', evidence: 'no tenant_id and no foreign key that reaches it' };
+          return { ...r, evidence: r.evidence.replaceAll('tenant_id', column) };
+        });
+        return { ...plan, distribution: column ? { column, tables } : null };
       },
       distribution_skew: ({ plan, url }: any) => ({
         tenants: plan.distribution.column === 'tenant_id' ? 12 : 2000, largest: 1450, rows: 16000, largest_share: 9.0625,
@@ -114,7 +126,7 @@ describe('Distribution', () => {
     // Each table: its role, its evidence, where the run places it; markup stays text.
     await page.locator('[data-dist-table="orders"] .placed').waitFor();
     expect(await page.locator('[data-dist-table="orders"]').textContent()).toContain('by tenant_id, co-located with customers');
-    expect(await page.locator('[data-dist-table="products"] .tag').first().textContent()).toBe('reference');
+    expect(await page.inputValue('[data-dist-table="products"] select.role')).toBe('reference');
     expect(await page.locator('[data-dist-table="events"]').textContent()).toContain('tenant_id from orders');
     expect(await page.locator('[data-dist-table="events"] .placed.differs').textContent()).toBe('the run places it otherwise: on the coordinator');
     expect(await page.locator(`[data-dist-table="${demo.HOSTILE}"] .why`).textContent()).toContain('<script>alert(1)</script>');
@@ -159,6 +171,41 @@ describe('Distribution', () => {
     await page.check('#distribution-toggle');
     await page.locator('#distribution-summary').waitFor();
     expect(await column(page)).toBe('tenant_id');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('changes one table\'s role: the engine places the others around it, refuses what cannot be, gives it back', async () => {
+    const { page, calls, errors } = await open(spec());
+    await setState(page, { source: { file: demo.source }, plan: { current: demo.plan }, target: { server: citus, fields, password: '' } });
+    await page.click('#nav-mapping');
+    await page.locator('[data-dist-table="orders"] select.role').waitFor();
+    expect(await page.locator('[data-role-back]').count()).toBe(0);
+    // orders made local: asked of the engine with the choice, its answer shown — events,
+    // whose column came through orders, is local now too.
+    await page.selectOption('[data-dist-table="orders"] select.role', 'local');
+    await page.locator('[data-dist-table="orders"] .tag.chosen').waitFor();
+    const last = async () => (await calls()).filter((c) => c.cmd === 'propose_distribution').at(-1)!.args;
+    expect((await last()).chosen).toEqual([{ table: 'orders', role: 'local' }]);
+    expect(await page.inputValue('[data-dist-table="events"] select.role')).toBe('local');
+    expect(await getState(page, (s) => s.plan.current.distribution.tables.find((t: any) => t.table === 'orders'))).toMatchObject({ role: 'local', chosen: true });
+    // A second choice keeps the first.
+    await page.selectOption('[data-dist-table="products"] select.role', 'local');
+    await page.locator('[data-dist-table="products"] .tag.chosen').waitFor();
+    expect((await last()).chosen).toEqual([{ table: 'orders', role: 'local' }, { table: 'products', role: 'local' }]);
+    await page.locator('#distribution-tables').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'distribution-roles.png') });
+    // One the table cannot have: the engine's words, the plan as it was.
+    await page.selectOption('[data-dist-table="products"] select.role', 'distributed');
+    await page.locator('#distribution-error').getByText('products=distributed: it has no tenant_id').waitFor();
+    expect(await getState(page, (s) => s.plan.current.distribution.tables.find((t: any) => t.table === 'products').role)).toBe('local');
+    expect(await page.inputValue('[data-dist-table="products"] select.role')).toBe('local');
+    // Back to the proposal: the choice dropped, the engine's role again.
+    await page.click('[data-dist-table="orders"] [data-role-back]');
+    await page.waitForFunction(() => (window as any).__FERRY_STATE__.plan.current.distribution.tables.find((t: any) => t.table === 'orders').role === 'distributed');
+    expect((await last()).chosen).toEqual([{ table: 'products', role: 'local' }]);
+    expect(await page.inputValue('[data-dist-table="events"] select.role')).toBe('distributed');
+    expect(await page.locator('[data-dist-table="orders"] .tag.chosen').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -151,11 +151,12 @@ pub fn distribution_choice(state: State<'_, AppState>) -> IpcResult<Distribution
     Ok(DistributionChoice { proposed, columns: keying_columns(&l.schema), tables: l.schema.tables.len() as u64 })
 }
 
-/// `plan` distributed by `column` (`plan::distribute::propose`: each table's role with its
-/// evidence), or, with no column, not distributed. A column no table has, or a MySQL/MariaDB
-/// plan, is refused as `invalid` with the engine's words.
+/// `plan` distributed by `column` (`plan::distribute::propose_with`: each table's role with
+/// its evidence, the `chosen` ones kept and the others placed around them), or, with no
+/// column, not distributed. A column no table has, a role a table cannot have, or a
+/// MySQL/MariaDB plan, is refused as `invalid` with the engine's words.
 #[tauri::command]
-pub fn propose_distribution(state: State<'_, AppState>, plan: Plan, column: Option<String>) -> IpcResult<Plan> {
+pub fn propose_distribution(state: State<'_, AppState>, plan: Plan, column: Option<String>, chosen: Option<Vec<ferry_core::plan::distribute::RoleChoice>>) -> IpcResult<Plan> {
     let l = state.loaded()?;
     let mut plan = plan;
     let Some(column) = column.filter(|c| !c.trim().is_empty()) else {
@@ -165,7 +166,8 @@ pub fn propose_distribution(state: State<'_, AppState>, plan: Plan, column: Opti
     if plan.dialect.is_mysql_family() {
         return Err(IpcError::new(ErrorKind::Invalid, format!("distribution is for a Citus cluster (PostgreSQL); {} has no equivalent Ferry supports yet (Vitess is not supported)", plan.dialect.name())));
     }
-    plan.distribution = Some(ferry_core::plan::distribute::propose(&l.schema, &column).map_err(|e| IpcError::new(ErrorKind::Invalid, e))?);
+    let chosen = chosen.unwrap_or_default();
+    plan.distribution = Some(ferry_core::plan::distribute::propose_with(&l.schema, &column, &chosen).map_err(|e| IpcError::new(ErrorKind::Invalid, e))?);
     Ok(plan)
 }
 
@@ -377,6 +379,19 @@ mod tests {
         let engine = ferry_core::plan::distribute::propose(&l.schema, "tenant_id").unwrap();
         assert_eq!(plan["distribution"], serde_json::to_value(&engine).unwrap());
         assert_eq!(plan["tables"], proposed["tables"], "the rest of the plan is the user's");
+        // A role chosen: kept, marked, the others placed around it; one a table cannot have,
+        // refused with the engine's words, the plan as it was.
+        let local_orders = call(&w, "propose_distribution", json!({ "plan": plan, "column": "tenant_id", "chosen": [{ "table": "orders", "role": "local" }] })).expect("orders local");
+        let chosen = [ferry_core::plan::distribute::RoleChoice { table: "orders".into(), role: Role::Local }];
+        let engine_local = ferry_core::plan::distribute::propose_with(&l.schema, "tenant_id", &chosen).unwrap();
+        assert_eq!(local_orders["distribution"], serde_json::to_value(&engine_local).unwrap());
+        // order_items was filled through orders: now through another way (products), or not.
+        let order_items = engine_local.role("order_items").expect("order_items");
+        assert_eq!(engine.role("order_items").unwrap().filled_from[0].parent, "orders");
+        assert!(order_items.filled_from.iter().all(|h| h.parent != "orders"), "{order_items:?}");
+        assert!(engine_local.role("orders").is_some_and(|r| r.chosen && r.role == Role::Local));
+        let e = call(&w, "propose_distribution", json!({ "plan": plan, "column": "tenant_id", "chosen": [{ "table": "tenants", "role": "distributed" }] })).unwrap_err();
+        assert!(e["kind"] == "invalid" && e["message"].as_str().unwrap().contains("tenants=distributed"), "{e}");
         // A column no table has: refused with the engine's words, naming the ones that key tables.
         let e = call(&w, "propose_distribution", json!({ "plan": plan, "column": "account_id" })).unwrap_err();
         assert_eq!(e["kind"], "invalid", "{e}");

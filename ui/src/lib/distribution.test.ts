@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from './bindings/Plan';
 import type { ServerInfo } from './bindings/ServerInfo';
 import {
+  chosenWith,
   changeGroups,
   changesLine,
   columnOptions,
@@ -139,6 +140,20 @@ describe('roles, placements and the skew', () => {
     expect(roleRows(ROLES, []).every((r) => r.placed === null && !r.differs)).toBe(true);
     expect(filterRoles(rows, 'reference').map((r) => r.table)).toEqual(['tenants']);
     expect(filterRoles(rows, '').length).toBe(5);
+  });
+
+  it.each([
+    ['a first choice', ROLES, 'orders', 'local', [{ table: 'orders', role: 'local' }]],
+    ['another beside one made', ROLES.map((r) => (r.table === 'settings' ? { ...r, role: 'reference' as const, chosen: true } : r)), 'tenants', 'local', [{ table: 'settings', role: 'reference' }, { table: 'tenants', role: 'local' }]],
+    ['one changed again', ROLES.map((r) => (r.table === 'orders' ? { ...r, role: 'local' as const, chosen: true } : r)), 'orders', 'reference', [{ table: 'orders', role: 'reference' }]],
+    ['one given back to the proposal', ROLES.map((r) => (r.table === 'orders' ? { ...r, role: 'local' as const, chosen: true } : r)), 'orders', null, []],
+  ] as const)('the chosen roles: %s', (_what, roles, table, role, want) => {
+    expect(chosenWith([...roles], table, role)).toEqual(want);
+  });
+
+  it('marks the chosen rows', () => {
+    const rows = roleRows(ROLES.map((r) => (r.table === 'settings' ? { ...r, role: 'reference' as const, chosen: true } : r)), []);
+    expect(rows.filter((r) => r.chosen).map((r) => r.table)).toEqual(['settings']);
   });
 
   const skew = (more: Partial<DistributionSkew>): DistributionSkew => ({ tenants: 12, largest: 1_450, rows: 16_000, largest_share: 9.0625, text: '12 distinct values of tenant_id', cluster: 'Citus 13.2: coordinator and 2 workers', shard_count: 32, cluster_error: null, ...more });

@@ -11,11 +11,12 @@ import type { DistributionPlacement as Placement } from './bindings/Distribution
 import type { Plan } from './bindings/Plan';
 import type { RewriteChange } from './bindings/RewriteChange';
 import type { Role } from './bindings/Role';
+import type { RoleChoice } from './bindings/RoleChoice';
 import type { ServerInfo } from './bindings/ServerInfo';
 import type { TableRole } from './bindings/TableRole';
 import { n, plural } from './format';
 
-export type { ChangeKind, DistributionChoice, DistributionSkew, Placement, RewriteChange, Role, TableRole };
+export type { ChangeKind, DistributionChoice, DistributionSkew, Placement, RewriteChange, Role, RoleChoice, TableRole };
 
 /** Whether the target is a Citus cluster, as "Test connection" found it. */
 export function isCitus(server: ServerInfo | null | undefined): boolean {
@@ -78,6 +79,8 @@ export function roleSummary(roles: TableRole[]): string {
 export interface RoleRow {
   table: string;
   role: Role;
+  /** The user chose this role; the engine placed the others around it. */
+  chosen: boolean;
   evidence: string;
   /** A distributed table that gets the column, filled from its parents: "orders" or
    * "items → orders"; null for one that has it. */
@@ -103,12 +106,21 @@ export function roleRows(roles: TableRole[], placements: Placement[]): RoleRow[]
     return {
       table: r.table,
       role: r.role,
+      chosen: !!r.chosen,
       evidence: r.evidence,
       filledFrom: hops.length ? hops.map((h) => h.parent).join(' → ') : null,
       placed: p ? placedText(p) : null,
       differs: !!p && p.role !== r.role,
     };
   });
+}
+
+/** The roles the user chose, with `table`'s set to `role` (or, with null, given back to the
+ * engine's proposal): what the engine keeps when it places the others again. */
+export function chosenWith(roles: TableRole[], table: string, role: Role | null): RoleChoice[] {
+  const out = roles.filter((r) => r.chosen && r.table !== table).map((r) => ({ table: r.table, role: r.role }));
+  if (role) out.push({ table, role });
+  return out;
 }
 
 /** The tables with `role` (all for ''). */

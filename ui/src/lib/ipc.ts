@@ -4,6 +4,7 @@
 // window, dropped files) are behind the sibling `shell.ts`. The types come from the Rust types
 // (ts-rs, `src/lib/bindings/`, checked fresh by `cargo test`).
 import { Channel, invoke } from '@tauri-apps/api/core';
+import type { RoleChoice } from './bindings/RoleChoice';
 import type { Dialect } from './bindings/Dialect';
 import type { ErrorKind } from './bindings/ErrorKind';
 import type { Event } from './bindings/Event';
@@ -201,8 +202,9 @@ export function distributionChoice(): Promise<import('./bindings/DistributionCho
 
 /** `plan` distributed by `column` (each table's role with its evidence), or with `null` not
  * distributed; a column no table has is an `invalid` error with the engine's words. */
-export function proposeDistribution(plan: Plan, column: string | null): Promise<Plan> {
-  return call('propose_distribution', { plan, column });
+/** `plan` distributed by `column`, the `chosen` roles kept and the others placed around them. */
+export function proposeDistribution(plan: Plan, column: string | null, chosen: RoleChoice[] = []): Promise<Plan> {
+  return call('propose_distribution', { plan, column, chosen });
 }
 
 /** How the rows spread over the plan's distribution column, with the shards of the cluster
