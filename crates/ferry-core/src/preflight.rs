@@ -586,7 +586,7 @@ fn run(source: &Path, schema: &Schema, plan: &Plan, dialect: Dialect, jobs: usiz
     let trigger_tables = crate::copy::trigger_tables(&planned);
     let ctx = crate::sqlexpr::TriggerContext { dialect, tables: &trigger_tables, triggers: &schema.triggers };
     for tr in &schema.triggers {
-        let carried = crate::sqlexpr::translate_trigger(&tr.sql, &ctx).and_then(|t| dialect.create_trigger_sql("public", &t));
+        let carried = crate::sqlexpr::translate_trigger(&tr.sql, &ctx).and_then(|t| dialect.create_trigger_sql("public", &t, planned.iter().find(|p| p.name == t.table)));
         if let Err(e) = carried {
             out.objects.push(Warning { table: Some(tr.table.clone()), object: format!("trigger {}", tr.name), reason: format!("not carried: {e}") });
         }

@@ -324,6 +324,19 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
         assert_eq!(valid.code, 0, "{how:?}: {}{}", valid.stdout, valid.stderr);
     }
 
+    // The demo's updated_at trigger on products (distributed) runs on the shards, as the
+    // BEFORE UPDATE it is equivalent to: a product renamed gets a new updated_at, as in SQLite.
+    assert!(!rep["warnings"].to_string().contains("trg_products_updated_at"), "{}", rep["warnings"]);
+    let product = db.text("SELECT id::text FROM products ORDER BY id LIMIT 1").await;
+    let before = db.text(&format!("SELECT updated_at::text FROM products WHERE id = '{product}'")).await;
+    db.texts(&format!("UPDATE products SET name = name || ' (renamed)' WHERE id = '{product}'")).await;
+    let after = db.text(&format!("SELECT (updated_at > now() - interval '1 minute')::text || ' ' || (updated_at::text <> '{before}')::text FROM products WHERE id = '{product}'")).await;
+    assert_eq!(after, "true true", "updated_at was {before}");
+    // A trigger's function on every worker, its trigger on every shard of products.
+    let shards = db.text("SELECT count(*)::text FROM citus_shards WHERE table_name = 'products'::regclass").await;
+    let on_shards = db.text("SELECT sum(result::int)::text FROM run_command_on_workers($$SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'trg_products_updated_at_%'$$)").await;
+    assert_eq!(on_shards, shards);
+
     // One tenant's orders with their items: one task, on the node holding that tenant.
     let tenant = db.text("SELECT tenant_id::text FROM orders ORDER BY id LIMIT 1").await;
     let plan = db.texts(&format!("EXPLAIN SELECT o.id, i.id FROM orders o JOIN order_items i ON i.tenant_id = o.tenant_id AND i.order_id = o.id WHERE o.tenant_id = '{}'", tenant.replace('\'', "''"))).await;

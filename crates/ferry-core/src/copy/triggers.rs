@@ -20,6 +20,10 @@ pub(crate) fn trigger_tables<'t>(tables: impl IntoIterator<Item = &'t PlannedTab
             let order = t.source.columns.iter().map(|c| c.name.clone()).filter(|n| t.column_map.contains_key(n)).collect();
             (t.source.name.clone(), TriggerTable { name: t.name.clone(), columns: t.column_map.clone(), order, identity: t.identity.as_ref().map(|(c, _)| c.clone()), key: t.primary_key.as_ref().and_then(|(_, cols)| match cols.as_slice() {
                 [one] => Some(one.clone()),
+                // Citus put its distribution column before the source's one-column key: that
+                // column was unique alone in the source, so `WHERE key = NEW.key` meant the
+                // row the trigger fired for.
+                [dc, one] if t.citus.as_ref().and_then(|c| c.column.as_deref()) == Some(dc.as_str()) && t.source.primary_key.as_ref().is_some_and(|p| p.columns.len() == 1) => Some(one.clone()),
                 _ => None,
             }) })
         })
@@ -32,7 +36,10 @@ pub(super) async fn make_triggers(sh: &Shared, tables: &[Arc<PlannedTable>], tri
     let ddl = sh.target.ddl();
     for tr in triggers {
         let object = format!("trigger {}", tr.name);
-        let made = translate_trigger(&tr.sql, &ctx).and_then(|t| ddl.create_trigger(&t).map(|stmts| (t, stmts)));
+        let made = translate_trigger(&tr.sql, &ctx).and_then(|t| {
+            let on = tables.iter().find(|p| p.name == t.table).map(|p| p.as_ref());
+            ddl.create_trigger(&t, on).map(|stmts| (t, stmts))
+        });
         let (t, stmts) = match made {
             Ok(x) => x,
             Err(e) => {

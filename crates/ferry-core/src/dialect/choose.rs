@@ -162,11 +162,14 @@ impl Dialect {
 
     /// A float read back as the dialect's canonical text (`Read::read_rows`).
     /// The statements that make a translated SQLite trigger with the run's tables in
-    /// `pg_schema` (`Ddl::create_trigger`), known without a server (pre-flight); `Err`: why
-    /// the dialect cannot have it.
-    pub fn create_trigger_sql(self, pg_schema: &str, t: &crate::sqlexpr::TranslatedTrigger) -> std::result::Result<Vec<String>, String> {
+    /// `pg_schema` (`Ddl::create_trigger`), known without a server (pre-flight); `on`: the
+    /// planned table it fires on, when known; `Err`: why the dialect cannot have it.
+    pub fn create_trigger_sql(self, pg_schema: &str, t: &crate::sqlexpr::TranslatedTrigger, on: Option<&crate::plan::resolve::PlannedTable>) -> std::result::Result<Vec<String>, String> {
         match self {
-            Dialect::Postgres => postgres::triggers::create(pg_schema, t),
+            Dialect::Postgres => {
+                let citus = on.and_then(|p| p.citus.as_ref()).map(|c| c.role).filter(|r| *r != crate::plan::distribute::Role::Local);
+                postgres::triggers::create(pg_schema, t, citus)
+            }
             Dialect::MySql | Dialect::MariaDb => mysql::triggers::create(t),
         }
     }

@@ -88,8 +88,9 @@ pub trait Ddl: Send + Sync {
     /// columns, empty when it gives none.
     fn create_view(&self, name: &str, columns: &[String], select: &str) -> String;
     /// The statements that make a translated SQLite trigger, in order (`triggers.rs`); `Err`:
-    /// why the target cannot have it.
-    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String>;
+    /// why the target cannot have it. `on`: the planned table it fires on, when known (on a
+    /// Citus cluster a distributed or reference table's trigger runs on its shards).
+    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger, on: Option<&PlannedTable>) -> Result<Vec<String>, String>;
     /// Drops a trigger the run made, and what it made to run it (a PostgreSQL function).
     fn drop_trigger(&self, name: &str) -> String;
     /// A query counting the triggers (or their functions) named `name` where the run's tables go.

@@ -135,7 +135,8 @@ impl Run<'_> {
         let ctx = crate::sqlexpr::TriggerContext { dialect: self.real.dialect, tables: &tables, triggers };
         for tr in triggers {
             let Ok(t) = crate::sqlexpr::translate_trigger(&tr.sql, &ctx) else { continue };
-            let (Ok(stmts), Ok(shown)) = (self.scratch.ddl().create_trigger(&t), self.real.ddl().create_trigger(&t)) else { continue };
+            let on = planned.iter().find(|p| p.name == t.table);
+            let (Ok(stmts), Ok(shown)) = (self.scratch.ddl().create_trigger(&t, None), self.real.ddl().create_trigger(&t, on)) else { continue };
             for sql in &stmts {
                 if let Err(e) = self.attempt(sql).await? {
                     let reason = refused_reason(&db_message(&e), &shown.join(";\n"), "migrate leaves it off");

@@ -39,7 +39,8 @@ pub struct TriggerTable {
     /// The rowid alias carried as an identity / AUTO_INCREMENT (target name).
     pub identity: Option<String>,
     /// The target's primary key when it is one column (target name): NOT NULL and unique
-    /// there, so `WHERE key = NEW.key` picks the trigger's own row.
+    /// there, so `WHERE key = NEW.key` picks the trigger's own row. (On Citus, the source's
+    /// one-column key behind the distribution column the rewrite put first.)
     pub key: Option<String>,
 }
 

@@ -110,7 +110,7 @@ fn triggers_translate_or_say_why_not() {
     for (sql, pg, my) in CASES {
         for (dialect, want) in [(Dialect::Postgres, pg), (Dialect::MariaDb, my), (Dialect::MySql, my)] {
             let ctx = TriggerContext { dialect, tables: &tables, triggers: &[] };
-            let got = translate_trigger(sql, &ctx).and_then(|t| dialect.create_trigger_sql("s", &t)).map(|v| v.join("\n;\n"));
+            let got = translate_trigger(sql, &ctx).and_then(|t| dialect.create_trigger_sql("s", &t, None)).map(|v| v.join("\n;\n"));
             let ok = match (&got, want.strip_prefix("ERR: ")) {
                 (Err(e), Some(part)) => e.contains(part),
                 (Ok(g), None) => g == want,
@@ -135,14 +135,14 @@ fn own_row_updates_become_before_triggers_where_equivalent() {
     let touch = "CREATE TRIGGER touch AFTER UPDATE ON items FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END";
     let alone = [trigger("touch", touch), trigger("ins", "CREATE TRIGGER ins AFTER INSERT ON items BEGIN DELETE FROM log; END")];
     let ctx = TriggerContext { dialect: Dialect::MariaDb, tables: &tables, triggers: &alone };
-    let got = translate_trigger(touch, &ctx).and_then(|t| Dialect::MariaDb.create_trigger_sql("s", &t)).unwrap();
+    let got = translate_trigger(touch, &ctx).and_then(|t| Dialect::MariaDb.create_trigger_sql("s", &t, None)).unwrap();
     assert_eq!(got.len(), 1);
     let want_start = "CREATE TRIGGER `touch` BEFORE UPDATE ON `items` FOR EACH ROW\nBEGIN\n  /* Ferry: SQLite's AFTER UPDATE trigger set these columns";
     assert!(got[0].starts_with(want_start), "{}", got[0]);
     assert!(got[0].ends_with("*/\n  IF NEW.`updated_at` <=> OLD.`updated_at` THEN\n    SET NEW.`updated_at` = UTC_TIMESTAMP();\n  END IF;\nEND"), "{}", got[0]);
     // PostgreSQL keeps its AFTER trigger (it may write its own table).
     let pg = TriggerContext { dialect: Dialect::Postgres, tables: &tables, triggers: &alone };
-    let got = translate_trigger(touch, &pg).and_then(|t| Dialect::Postgres.create_trigger_sql("s", &t)).unwrap().join("\n");
+    let got = translate_trigger(touch, &pg).and_then(|t| Dialect::Postgres.create_trigger_sql("s", &t, None)).unwrap().join("\n");
     assert!(got.contains("AFTER UPDATE ON") && got.contains("UPDATE \"items\" SET"), "{got}");
 
     let audit = trigger("audit", "CREATE TRIGGER audit AFTER UPDATE OF name ON items BEGIN INSERT INTO log (item_id) VALUES (NEW.id); END");
@@ -162,10 +162,56 @@ fn own_row_updates_become_before_triggers_where_equivalent() {
     ];
     for (sql, triggers, why) in cases {
         let ctx = TriggerContext { dialect: Dialect::MySql, tables: &tables, triggers };
-        let got = translate_trigger(sql, &ctx).and_then(|t| Dialect::MySql.create_trigger_sql("s", &t));
+        let got = translate_trigger(sql, &ctx).and_then(|t| Dialect::MySql.create_trigger_sql("s", &t, None));
         match got {
             Err(e) => assert!(e.contains("error 1442") && e.contains(why), "{sql}: {e}"),
             Ok(s) => panic!("{sql}: rewritten: {s:?}"),
         }
     }
+}
+
+/// On a Citus distributed or reference table a trigger runs on each shard: the `updated_at`
+/// kind becomes the BEFORE UPDATE it is equivalent to, a trigger that only raises over the
+/// row stays as it is, both made with Citus told it is safe; one that reads or writes a
+/// table is refused with why. A local table's triggers are made as on one server.
+#[test]
+fn on_a_citus_table_only_what_runs_on_a_shard_is_carried() {
+    use crate::plan::distribute::Role;
+    let tables = tables();
+    let trigger = |name: &str, sql: &str| crate::schema::Trigger { name: name.into(), table: "items".into(), sql: sql.into() };
+    let touch = "CREATE TRIGGER touch AFTER UPDATE ON items FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at BEGIN UPDATE items SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END";
+    let guard = "CREATE TRIGGER guard BEFORE INSERT ON items WHEN NEW.Qty < 0 BEGIN SELECT RAISE(ABORT, 'negative'); END";
+    let unsafe_on = "SET LOCAL citus.enable_unsafe_triggers = on; /* ferry: alone */ CREATE TRIGGER";
+    // (trigger, Ok: what the statements hold | Err: part of the reason)
+    let cases: &[(&str, Result<&[&str], &str>)] = &[
+        (touch, Ok(&["NEW.\"updated_at\" := ", "RETURN NEW;", "BEFORE UPDATE ON \"s\".\"items\" FOR EACH ROW WHEN (NEW.\"updated_at\" IS NOT DISTINCT FROM OLD.\"updated_at\")", unsafe_on])),
+        (guard, Ok(&["RAISE EXCEPTION USING MESSAGE = 'negative'", "BEFORE INSERT ON \"s\".\"items\"", unsafe_on])),
+        ("CREATE TRIGGER audit AFTER UPDATE OF name ON items BEGIN INSERT INTO log (item_id) VALUES (NEW.id); END", Err("a body that writes a table")),
+        ("CREATE TRIGGER t2 BEFORE INSERT ON items BEGIN SELECT RAISE(ABORT, 'full') WHERE (SELECT count(*) FROM log) > 9; END", Err("a body that reads a table")),
+        ("CREATE TRIGGER t2 AFTER UPDATE ON items BEGIN UPDATE items SET name = name || '!' WHERE id = NEW.id; END", Err("reads the row's columns")),
+    ];
+    for role in [Role::Distributed, Role::Reference] {
+        for (sql, want) in cases {
+            let own = [trigger(sql.split_whitespace().nth(2).unwrap(), sql)];
+            let ctx = TriggerContext { dialect: Dialect::Postgres, tables: &tables, triggers: &own };
+            let t = translate_trigger(sql, &ctx).unwrap_or_else(|e| panic!("{sql}: {e}"));
+            let got = crate::dialect::postgres::triggers::create("s", &t, Some(role)).map(|v| v.join("\n;\n"));
+            match (want, got) {
+                (Ok(parts), Ok(got)) => {
+                    for p in *parts {
+                        assert!(got.contains(p), "{role:?} {sql}: {p:?} not in\n{got}");
+                    }
+                    assert!(!got.contains("AFTER UPDATE ON") && !got.contains("UPDATE \"items\""), "{got}");
+                }
+                (Err(why), Err(e)) => assert!(e.contains(why) && e.contains(&format!("Citus {} table", role.name())), "{role:?} {sql}: {e}"),
+                (want, got) => panic!("{role:?} {sql}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+    // A local table: as on one server.
+    let own = [trigger("touch", touch)];
+    let ctx = TriggerContext { dialect: Dialect::Postgres, tables: &tables, triggers: &own };
+    let t = translate_trigger(touch, &ctx).unwrap();
+    assert_eq!(crate::dialect::postgres::triggers::create("s", &t, None), Dialect::Postgres.create_trigger_sql("s", &t, None));
+    assert!(crate::dialect::postgres::triggers::create("s", &t, None).unwrap().join(";").contains("AFTER UPDATE"));
 }

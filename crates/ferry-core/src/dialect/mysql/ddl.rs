@@ -251,7 +251,7 @@ impl crate::dialect::ddl::Ddl for MyDdl {
     fn create_view(&self, name: &str, columns: &[String], select: &str) -> String {
         create_view(name, columns, select)
     }
-    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String> {
+    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger, _on: Option<&PlannedTable>) -> Result<Vec<String>, String> {
         super::triggers::create(t)
     }
     fn drop_trigger(&self, name: &str) -> String {

@@ -110,9 +110,7 @@ pub fn analyze(t: &PlannedTable, schema: &str, shard_statistics: Option<u64>) ->
     }
 }
 
-/// Marks a statement Citus passes on to the workers as its text (`session::alone`): it goes
-/// in a message of its own.
-pub const ALONE: &str = "/* ferry: alone */ ";
+pub use super::simple::ALONE;
 
 /// `sql`, marked `ALONE` for a table on a Citus cluster's nodes.
 fn on_cluster(t: &PlannedTable, sql: String) -> String {
@@ -334,8 +332,9 @@ impl crate::dialect::ddl::Ddl for PgDdl {
     fn create_view(&self, name: &str, columns: &[String], select: &str) -> String {
         create_view(&self.schema, name, columns, select)
     }
-    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger) -> Result<Vec<String>, String> {
-        super::triggers::create(&self.schema, t)
+    fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger, on: Option<&PlannedTable>) -> Result<Vec<String>, String> {
+        let citus = on.and_then(|p| p.citus.as_ref()).map(|c| c.role).filter(|r| *r != Role::Local);
+        super::triggers::create(&self.schema, t, citus)
     }
     fn drop_trigger(&self, name: &str) -> String {
         super::triggers::drop(&self.schema, name)

@@ -104,3 +104,7 @@ const GUARD: &str = "/* ferry monitor */ SET TRANSACTION READ ONLY; /* ferry mon
 pub fn guarded(sql: &str) -> String {
     format!("{GUARD}{sql}")
 }
+
+/// Marks a statement Citus passes on to the workers as its text (`session::alone`): it goes
+/// in a message of its own, after the `SET LOCAL` settings before it, in a transaction.
+pub const ALONE: &str = "/* ferry: alone */ ";

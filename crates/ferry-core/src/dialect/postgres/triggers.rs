@@ -4,9 +4,17 @@
 //! SQLite runs triggers with `recursive_triggers` off: a trigger whose body writes its own
 //! table (the `updated_at` kind) does not fire itself again. PostgreSQL would, without end; the
 //! function marks itself running in a transaction-local setting and does nothing when it is.
+//!
+//! On a Citus cluster, a distributed or reference table's trigger runs on each of its shards,
+//! on the worker that holds it, and Citus takes one only when told it is safe
+//! (`citus.enable_unsafe_triggers`): a body that reads or writes tables would run a query from
+//! a shard, which Citus cannot route. What is carried there: the `updated_at` kind as the
+//! `BEFORE UPDATE` setting `NEW.col` it is equivalent to (`own_row`, as for MySQL), and a
+//! trigger whose only statements are `RAISE`s over the row; the rest is refused, with why.
 
 use crate::sqlexpr::{quote_ident, quote_literal, Action, Event, RaiseKind, Timing, TranslatedTrigger};
 use crate::dialect::Dialect;
+use crate::plan::distribute::Role;
 
 fn q(s: &str) -> String {
     quote_ident(s, Dialect::Postgres)
@@ -21,8 +29,55 @@ pub fn function(schema: &str, name: &str) -> String {
     format!("{}.{}()", q(schema), q(name))
 }
 
-/// `CREATE FUNCTION …` and `CREATE TRIGGER …`, in that order.
-pub fn create(schema: &str, t: &TranslatedTrigger) -> Result<Vec<String>, String> {
+/// `CREATE FUNCTION …` and `CREATE TRIGGER …`, in that order; `citus`: the role of the table
+/// on a Citus cluster, when it is on the nodes (distributed or reference).
+pub fn create(schema: &str, t: &TranslatedTrigger, citus: Option<Role>) -> Result<Vec<String>, String> {
+    let Some(role) = citus else { return plain(schema, t) };
+    let on_shards = |why: &str| format!("on a Citus {} table a trigger runs on each shard, where a body that {why} would query from the shard, which Citus cannot route; Ferry carries only a trigger that sets the row's own columns or raises an error over the row", role.name());
+    let stmts = if t.writes_own_table() {
+        match &t.own_row {
+            Ok(sets) => own_row(schema, t, sets),
+            Err(why) => return Err(format!("{}; here it writes {}, and {why}", on_shards("writes a table"), t.table)),
+        }
+    } else if t.actions.iter().any(|a| matches!(a, Action::Write { .. })) {
+        return Err(on_shards("writes a table"));
+    } else if t.when_reads || t.actions.iter().any(|a| matches!(a, Action::Raise { when: Some(w), .. } if reads_tables(w))) {
+        return Err(on_shards("reads a table"));
+    } else {
+        plain(schema, t)?
+    };
+    // Citus takes the trigger (and passes it to the shards) when told it is safe: the setting
+    // in the trigger's own transaction, the statement alone (`ddl::ALONE`).
+    Ok(stmts.into_iter().map(|s| if s.starts_with("CREATE TRIGGER") { format!("SET LOCAL citus.enable_unsafe_triggers = on; {}{s}", super::simple::ALONE) } else { s }).collect())
+}
+
+/// Whether a translated condition reads a table (a subquery).
+fn reads_tables(cond: &str) -> bool {
+    cond.to_ascii_uppercase().contains("SELECT")
+}
+
+/// SQLite's `AFTER UPDATE … UPDATE t SET col = x WHERE key = NEW.key` as a `BEFORE UPDATE`
+/// trigger setting `NEW.col := x` under the same `WHEN`: the same row results (`sqlexpr`
+/// checked the conditions), and nothing is queried from the shard.
+fn own_row(schema: &str, t: &TranslatedTrigger, sets: &[(String, String)]) -> Vec<String> {
+    let sets: Vec<String> = sets.iter().map(|(c, v)| format!("NEW.{} := {v};", q(c))).collect();
+    let body = format!(
+        "BEGIN\n  -- Ferry: SQLite's AFTER UPDATE set these columns of the row it fired for with an UPDATE of its own table; set before the row is written, they come to the same row.\n  {}\n  RETURN NEW;\nEND\n",
+        sets.join("\n  ")
+    );
+    let mut tag = "$ferry$".to_string();
+    while body.contains(&tag) {
+        tag.insert(tag.len() - 1, '_');
+    }
+    let when = t.when.as_ref().map(|w| format!(" WHEN ({w})")).unwrap_or_default();
+    vec![
+        format!("CREATE FUNCTION {} RETURNS trigger LANGUAGE plpgsql SET search_path = {} AS {tag}\n{body}{tag}", function(schema, &t.name), q(schema)),
+        format!("CREATE TRIGGER {} BEFORE UPDATE ON {}.{} FOR EACH ROW{when} EXECUTE FUNCTION {}", q(&t.name), q(schema), q(&t.table), function(schema, &t.name)),
+    ]
+}
+
+/// The trigger on one server: its function, then the trigger.
+fn plain(schema: &str, t: &TranslatedTrigger) -> Result<Vec<String>, String> {
     let ret = match (t.timing, &t.event) {
         (Timing::Before, Event::Delete) => "OLD",
         (Timing::Before, _) => "NEW",
