@@ -711,11 +711,16 @@ async fn monitor_reads_the_shards_the_tenants_and_the_routing() {
     };
     let notes = |snap: &Value| snap["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_string()).collect::<Vec<_>>();
     let first = monitor();
+    let setup = first["statements_setup"]["sql"].as_str().unwrap_or_else(|| panic!("a statement to turn Citus's tracking on: {:#}", first["statements_setup"])).to_string();
     for setting in ["citus.stat_tenants_track", "citus.stat_statements_track"] {
         let how = format!("ALTER DATABASE \"{}\" SET {setting} = 'all'", db.name);
         assert!(notes(&first).iter().any(|n| n.contains(&format!("{setting} is none")) && n.contains(&how)), "{setting}: {:#?}", notes(&first));
-        db.texts(&how).await;
+        assert!(setup.contains(&how), "{setup}");
     }
+    // Turned on as the app's Monitor does, on a click.
+    let on = ferry_core::monitor::enable_statements(&db.url).await.expect("Citus's tracking turned on");
+    assert!(on.enabled && on.ran.as_deref() == Some(setup.as_str()) && on.message.contains("Citus tracks"), "{on:?}");
+    assert!(monitor()["statements_setup"].is_null());
 
     // A new session (the settings apply to sessions opened after them): seven lookups of one
     // tenant's item through items_sku, three counts over every shard.

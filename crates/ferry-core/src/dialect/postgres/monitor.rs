@@ -237,15 +237,53 @@ pub async fn stats_age(conn: &mut PgConnection) -> Result<StatsAge, sqlx::Error>
 pub const CREATE_STATEMENTS: &str = "CREATE EXTENSION IF NOT EXISTS pg_stat_statements";
 
 /// What it takes to see the statements here: nothing (`None`), the extension made in this
-/// database (a statement Ferry can run), or the library loaded by the server (a restart).
+/// database (a statement Ferry can run), or the library loaded by the server (a restart); on
+/// a Citus coordinator, also Citus's tracking of routing and tenants (`citus_setup`).
 pub async fn statements_setup(conn: &mut PgConnection) -> Result<Option<StatementsSetup>, sqlx::Error> {
     let row = simple::one(&mut *conn, &guarded(&format!(
         "{MARK} SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'), \
                 EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements'), \
-                current_setting('shared_preload_libraries')")))
+                current_setting('shared_preload_libraries'), \
+                EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'), current_database()::text")))
     .await?;
     let (installed, available): (bool, bool) = (row.try_get(0)?, row.try_get(1)?);
-    Ok(setup_for(installed, available, preloads_statements(&row.try_get::<String, _>(2)?)))
+    let base = setup_for(installed, available, preloads_statements(&row.try_get::<String, _>(2)?));
+    let (citus, database): (bool, String) = (row.try_get(3)?, row.try_get(4)?);
+    if !citus {
+        return Ok(base);
+    }
+    let r = simple::one(&mut *conn, &guarded(&format!("{MARK} SELECT current_setting('citus.stat_statements_track'), current_setting('citus.stat_tenants_track')"))).await?;
+    let mut off = vec![];
+    for (i, name) in [(0, "citus.stat_statements_track"), (1, "citus.stat_tenants_track")] {
+        if r.try_get::<String, _>(i)? == "none" {
+            off.push(name);
+        }
+    }
+    Ok(citus_setup(base, &database, &off))
+}
+
+/// The setup with Citus's tracking settings that are `none` (`off`) turned on for the
+/// database as well: `ALTER DATABASE … SET … = 'all'` (Citus passes it to the workers;
+/// sessions opened afterwards count), after `CREATE EXTENSION` where that is needed, and said
+/// beside a restart where one is.
+fn citus_setup(base: Option<StatementsSetup>, database: &str, off: &[&str]) -> Option<StatementsSetup> {
+    if off.is_empty() {
+        return base;
+    }
+    let db = crate::sqlexpr::quote_ident(database, crate::dialect::Dialect::Postgres);
+    let alters: Vec<String> = off.iter().map(|s| format!("ALTER DATABASE {db} SET {s} = 'all'")).collect();
+    let what: Vec<&str> = off.iter().map(|s| if *s == "citus.stat_tenants_track" { "the busiest tenants" } else { "which statements go to one tenant and which to every shard" }).collect();
+    let citus = format!(
+        "Citus does not track {} ({}): {} turns it on for this database (as a superuser; sessions opened afterwards are counted).",
+        what.join(", nor "),
+        if off.len() == 1 { format!("{} is none", off[0]) } else { format!("{} are none", off.join(" and ")) },
+        alters.join("; ")
+    );
+    Some(match base {
+        None => StatementsSetup { sql: Some(alters.join("; ")), restart: false, how: citus },
+        Some(StatementsSetup { sql: Some(sql), restart: false, how }) => StatementsSetup { sql: Some(format!("{sql}; {}", alters.join("; "))), restart: false, how: format!("{how} {citus}") },
+        Some(StatementsSetup { sql, restart, how }) => StatementsSetup { sql, restart, how: format!("{how} {citus}") },
+    })
 }
 
 /// The setup for what the server has: the extension made here, offered by the server, and its
@@ -282,7 +320,8 @@ pub async fn enable_statements(t: &TargetUrl) -> Result<EnableOutcome> {
         object: format!("{sql} in database \"{}\"", t.database),
         detail: crate::dialect::session::db_message(&e),
     })?;
-    Ok(EnableOutcome { ran: Some(sql), enabled: true, message: format!("pg_stat_statements is on in database \"{}\": statements are counted from now on.", t.database) })
+    let citus = if sql.contains("citus.stat_") { " Citus tracks what it was told to for the sessions opened from now on." } else { "" };
+    Ok(EnableOutcome { ran: Some(sql), enabled: true, message: format!("pg_stat_statements is on in database \"{}\": statements are counted from now on.{citus}", t.database) })
 }
 
 /// One snapshot (`monitor::snapshot`); `schema` narrows it to one schema.
@@ -341,6 +380,31 @@ mod tests {
         for (have, want) in cases {
             let got = super::setup_for(have.0, have.1, have.2).map(|s| (s.sql.is_some(), s.restart));
             assert_eq!(got, want, "{have:?}");
+        }
+    }
+
+    #[test]
+    fn citus_tracking_joins_the_setup() {
+        use super::StatementsSetup;
+        let create = || Some(StatementsSetup { sql: Some(super::CREATE_STATEMENTS.into()), restart: false, how: "Create it.".into() });
+        let restart = || Some(StatementsSetup { sql: None, restart: true, how: "Restart.".into() });
+        let both = ["citus.stat_statements_track", "citus.stat_tenants_track"];
+        let alter = |s: &str| format!("ALTER DATABASE \"shop\" SET {s} = 'all'");
+        // (what pg_stat_statements needs, Citus's settings off) → (the statement, a restart)
+        let cases: Vec<(Option<StatementsSetup>, &[&str], Option<(Option<String>, bool)>)> = vec![
+            (None, &[], None),
+            (None, &both, Some((Some(format!("{}; {}", alter(both[0]), alter(both[1]))), false))),
+            (None, &both[1..], Some((Some(alter(both[1])), false))),
+            (create(), &both[..1], Some((Some(format!("{}; {}", super::CREATE_STATEMENTS, alter(both[0]))), false))),
+            (create(), &[], Some((Some(super::CREATE_STATEMENTS.into()), false))),
+            (restart(), &both, Some((None, true))),
+        ];
+        for (base, off, want) in cases {
+            let got = super::citus_setup(base.clone(), "shop", off);
+            assert_eq!(got.as_ref().map(|s| (s.sql.clone(), s.restart)), want, "{base:?} {off:?}");
+            if let Some(g) = got.filter(|_| !off.is_empty()) {
+                assert!(off.iter().all(|s| g.how.contains(&alter(s))) && g.how.contains(" none)"), "{}", g.how);
+            }
         }
     }
 
