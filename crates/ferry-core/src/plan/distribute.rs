@@ -403,19 +403,8 @@ mod tests {
 
     #[test]
     fn roles_follow_the_column_and_the_keys() {
-        let mut tenants = table("tenants", &["id", "slug"], &[]);
-        tenants.uniques.push(Unique { name: None, columns: vec!["slug".into()] });
-        let schema = Schema {
-            tables: vec![
-                tenants,
-                table("orders", &["id", "tenant_id", "country"], &[("tenant_id", "tenants"), ("country", "countries")]),
-                table("items", &["id", "order_id"], &[("order_id", "orders")]),
-                table("item_notes", &["id", "item_id"], &[("item_id", "items")]),
-                table("countries", &["id"], &[]),
-                table("settings", &["id"], &[]),
-            ],
-            ..Default::default()
-        };
+        let mut schema = shop();
+        schema.tables[0].uniques.push(Unique { name: None, columns: vec!["slug".into()] });
         let d = propose(&schema, "tenant_id").unwrap();
         let role = |t: &str| d.role(t).unwrap().clone();
         let cases = [("tenants", Role::Reference), ("orders", Role::Distributed), ("items", Role::Distributed), ("item_notes", Role::Distributed), ("countries", Role::Reference), ("settings", Role::Local)];
@@ -432,8 +421,8 @@ mod tests {
         assert!(err.contains("no table has a column named account_id"), "{err}");
     }
 
-    /// The first test's schema: tenants ← orders (tenant_id, country → countries) ← items ←
-    /// item_notes, and settings on its own.
+    /// tenants ← orders (tenant_id, country → countries) ← items ← item_notes, and settings
+    /// on its own.
     fn shop() -> Schema {
         Schema {
             tables: vec![
