@@ -9,7 +9,8 @@
 //! on the worker that holds it, and Citus takes one only when told it is safe
 //! (`citus.enable_unsafe_triggers`): a body that reads or writes tables would run a query from
 //! a shard, which Citus cannot route. What is carried there: the `updated_at` kind as the
-//! `BEFORE UPDATE` setting `NEW.col` it is equivalent to (`own_row`, as for MySQL), and a
+//! `BEFORE UPDATE` setting `NEW.col` it is equivalent to (`own_row`, as for MySQL) on a
+//! distributed table (on a reference table each node's copy would set its own value), and a
 //! trigger whose only statements are `RAISE`s over the row; the rest is refused, with why.
 
 use crate::sqlexpr::{quote_ident, quote_literal, Action, Event, RaiseKind, Timing, TranslatedTrigger};
@@ -34,7 +35,11 @@ pub fn function(schema: &str, name: &str) -> String {
 pub fn create(schema: &str, t: &TranslatedTrigger, citus: Option<Role>) -> Result<Vec<String>, String> {
     let Some(role) = citus else { return plain(schema, t) };
     let on_shards = |why: &str| format!("on a Citus {} table a trigger runs on each shard, where a body that {why} would query from the shard, which Citus cannot route; Ferry carries only a trigger that sets the row's own columns or raises an error over the row", role.name());
-    let stmts = if t.writes_own_table() {
+    let stmts = if t.writes_own_table() && role == Role::Reference {
+        // Each node's copy runs the trigger on its own: what it sets (the clock, most often)
+        // would differ between the copies.
+        return Err(format!("on a Citus reference table each node's copy runs a trigger on its own, so the values this one sets in {} would differ between the copies", t.table));
+    } else if t.writes_own_table() {
         match &t.own_row {
             Ok(sets) => own_row(schema, t, sets),
             Err(why) => return Err(format!("{}; here it writes {}, and {why}", on_shards("writes a table"), t.table)),
