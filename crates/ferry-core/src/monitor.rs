@@ -335,7 +335,8 @@ pub(crate) fn section<T: Default>(notes: &mut Vec<String>, what: &str, r: std::r
     }
 }
 
-fn one_line(s: &str) -> String {
+/// A server's message on one line: its whitespace runs (new lines too) as single spaces.
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

@@ -11,7 +11,7 @@
 use crate::advise::{self, check, code, Advice, Finding, IndexCols, Overlap, Unchecked};
 use crate::dialect::{connect_error, TargetUrl};
 use crate::error::Result;
-use crate::monitor::{format_age, format_bytes, StatsAge};
+use crate::monitor::{format_age, format_bytes, one_line, StatsAge};
 use crate::value::{group_thousands as group, plural};
 use super::monitor::{self, is_on, number, show, text};
 use sqlx::mysql::MySqlConnection;
@@ -88,10 +88,6 @@ pub async fn advise(t: &TargetUrl, taken_at: String) -> Result<Advice> {
     check(&mut f, &mut u, &[code::TLS_OFF, code::STATEMENTS_OFF, code::NO_BINLOG, code::APP_IS_SUPERUSER, code::NO_REPLICA, code::CONNECTIONS_NEAR_MAX], r);
     check(&mut f, &mut u, &[code::ERRORS], errors(&mut conn).await);
     Ok(Advice { taken_at, dialect, server, database: db, user: t.user.clone(), findings: f, unchecked: u })
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Duplicate indexes and indexes whose columns lead another's, per table.

@@ -8,7 +8,7 @@
 use crate::advise::{self, check, code, Advice, Finding, IndexCols, Overlap, Severity, Unchecked};
 use crate::dialect::{connect_error, derived_name, Dialect, TargetUrl};
 use crate::error::Result;
-use crate::monitor::{format_age, format_bytes, StatsAge};
+use crate::monitor::{format_age, format_bytes, one_line, StatsAge};
 use crate::value::{group_thousands as group, plural};
 use super::monitor;
 use super::simple::guarded;
@@ -91,10 +91,6 @@ pub async fn advise(t: &TargetUrl, taken_at: String) -> Result<Advice> {
     check(&mut f, &mut u, &[code::CONNECTIONS_NEAR_MAX], r);
     check(&mut f, &mut u, &[code::ERRORS], errors(&mut conn).await);
     Ok(Advice { taken_at, dialect: t.dialect, server, database: t.database.clone(), user: t.user.clone(), findings: f, unchecked: u })
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// One index as the catalogs describe it.

@@ -9,7 +9,7 @@
 //! nor accepts at connection (PgBouncer refuses the `options` startup parameter).
 
 use crate::error::{FerryError, Result};
-use crate::monitor::{section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Cluster, Connections, EnableOutcome, IndexStat, Statement, StatementsSetup, StatsAge, TableStat};
+use crate::monitor::{one_line, section, Snapshot, TOP_STATEMENTS, is_unused, top_statements, Cache, Cluster, Connections, EnableOutcome, IndexStat, Statement, StatementsSetup, StatsAge, TableStat};
 use super::shards;
 use crate::dialect::{connect_error, TargetUrl};
 use super::simple::{self, guarded, MONITOR_MARK as MARK};
@@ -113,10 +113,6 @@ pub async fn statements(conn: &mut PgConnection, _schema: Option<&str>, limit: u
         }
     }
     Ok((top, notes))
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether `shared_preload_libraries` (a comma-separated, maybe quoted list) holds the extension.

@@ -120,7 +120,7 @@ async fn on_every_node(conn: &mut PgConnection, command: &str) -> Result<Vec<Ans
         let (node, coordinator, ok, result): (String, bool, bool, Option<String>) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
         let result = result.unwrap_or_default();
         if !ok {
-            return Err(sqlx::Error::Protocol(format!("node {node} did not answer: {}", result.split_whitespace().collect::<Vec<_>>().join(" "))));
+            return Err(sqlx::Error::Protocol(format!("node {node} did not answer: {}", crate::monitor::one_line(&result))));
         }
         let value = serde_json::from_str(&result).map_err(|e| sqlx::Error::Protocol(format!("node {node} answered what is not understood ({e})")))?;
         out.push(Answer { node, coordinator, value });
