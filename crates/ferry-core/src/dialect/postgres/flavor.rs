@@ -77,7 +77,7 @@ pub async fn citus(conn: &mut PgConnection) -> Result<Option<Citus>, sqlx::Error
 }
 
 /// `13.2-1` → `13.2`.
-fn citus_version(ext: &str) -> String {
+pub(super) fn citus_version(ext: &str) -> String {
     ext.split('-').next().unwrap_or(ext).to_string()
 }
 

@@ -266,8 +266,7 @@ fn citus_setup(base: Option<StatementsSetup>, database: &str, off: &[&str]) -> O
     if off.is_empty() {
         return base;
     }
-    let db = crate::sqlexpr::quote_ident(database, crate::dialect::Dialect::Postgres);
-    let alters: Vec<String> = off.iter().map(|s| format!("ALTER DATABASE {db} SET {s} = 'all'")).collect();
+    let alters: Vec<String> = off.iter().map(|s| shards::track_sql(database, s)).collect();
     let what: Vec<&str> = off.iter().map(|s| if *s == "citus.stat_tenants_track" { "the busiest tenants" } else { "which statements go to one tenant and which to every shard" }).collect();
     let citus = format!(
         "Citus does not track {} ({}): {} turns it on for this database (as a superuser; sessions opened afterwards are counted).",

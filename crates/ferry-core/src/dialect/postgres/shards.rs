@@ -38,7 +38,7 @@ pub async fn engine(conn: &mut PgConnection) -> Result<Option<String>, sqlx::Err
     .await?;
     let Some(version) = r.try_get::<Option<String>, _>(0)? else { return Ok(None) };
     let workers = r.try_get::<Option<i64>, _>(1)?.unwrap_or(0).max(0) as u64;
-    let c = super::flavor::Citus { version: version.split('-').next().unwrap_or(&version).to_string(), workers, shard_count: 0, statistics_target: 0 };
+    let c = super::flavor::Citus { version: super::flavor::citus_version(&version), workers, shard_count: 0, statistics_target: 0 };
     Ok(Some(c.describe()))
 }
 
@@ -349,9 +349,14 @@ pub async fn tenants(conn: &mut PgConnection) -> Result<(Vec<TenantStat>, u64, V
 }
 
 /// The statement that turns a Citus tracking setting on for this database (Citus passes it to
-/// the workers; sessions opened afterwards count).
+/// the workers; sessions opened afterwards count): the notes' and the statements setup's.
+pub fn track_sql(database: &str, setting: &str) -> String {
+    format!("ALTER DATABASE {} SET {setting} = 'all'", crate::sqlexpr::quote_ident(database, crate::dialect::Dialect::Postgres))
+}
+
+/// `track_sql`, with who may run it and when it counts, for a note.
 fn track_on(database: &str, setting: &str) -> String {
-    format!("ALTER DATABASE {} SET {setting} = 'all' (as a superuser; sessions opened afterwards are counted)", crate::sqlexpr::quote_ident(database, crate::dialect::Dialect::Postgres))
+    format!("{} (as a superuser; sessions opened afterwards are counted)", track_sql(database, setting))
 }
 
 /// Adds how Citus routed each statement (`citus_stat_statements`); a note when it does not
