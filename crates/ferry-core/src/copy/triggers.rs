@@ -23,7 +23,7 @@ pub(crate) fn trigger_tables<'t>(tables: impl IntoIterator<Item = &'t PlannedTab
                 // Citus put its distribution column before the source's one-column key: that
                 // column was unique alone in the source, so `WHERE key = NEW.key` meant the
                 // row the trigger fired for.
-                [dc, one] if t.citus.as_ref().and_then(|c| c.column.as_deref()) == Some(dc.as_str()) && t.source.primary_key.as_ref().is_some_and(|p| p.columns.len() == 1) => Some(one.clone()),
+                [dc, one] if t.distribution_column() == Some(dc.as_str()) && t.source.primary_key.as_ref().is_some_and(|p| p.columns.len() == 1) => Some(one.clone()),
                 _ => None,
             }) })
         })

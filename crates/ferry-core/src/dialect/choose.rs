@@ -166,10 +166,7 @@ impl Dialect {
     /// planned table it fires on, when known; `Err`: why the dialect cannot have it.
     pub fn create_trigger_sql(self, pg_schema: &str, t: &crate::sqlexpr::TranslatedTrigger, on: Option<&crate::plan::resolve::PlannedTable>) -> std::result::Result<Vec<String>, String> {
         match self {
-            Dialect::Postgres => {
-                let citus = on.and_then(|p| p.citus.as_ref()).map(|c| c.role).filter(|r| *r != crate::plan::distribute::Role::Local);
-                postgres::triggers::create(pg_schema, t, citus)
-            }
+            Dialect::Postgres => postgres::triggers::create(pg_schema, t, on.and_then(crate::plan::resolve::PlannedTable::role_on_nodes)),
             Dialect::MySql | Dialect::MariaDb => mysql::triggers::create(t),
         }
     }

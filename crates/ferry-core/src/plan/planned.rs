@@ -181,6 +181,12 @@ pub struct AddedColumn {
 }
 
 impl PlannedTable {
+    /// A Citus table's role where it lives on the nodes (distributed or reference); None for
+    /// a table on the coordinator alone or on one server.
+    pub fn role_on_nodes(&self) -> Option<crate::plan::distribute::Role> {
+        self.citus.as_ref().map(|c| c.role).filter(|r| *r != crate::plan::distribute::Role::Local)
+    }
+
     /// A Citus distributed table's distribution column (target name); None for any other
     /// table.
     pub fn distribution_column(&self) -> Option<&str> {

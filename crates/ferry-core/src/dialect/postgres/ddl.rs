@@ -77,7 +77,7 @@ pub fn create_table_with(t: &PlannedTable, schema: &str, checks: bool) -> String
 /// Whether the table lives on a Citus cluster's nodes (distributed or reference), not only
 /// on the coordinator.
 pub fn on_nodes(t: &PlannedTable) -> bool {
-    t.citus.as_ref().is_some_and(|c| c.role != Role::Local)
+    t.role_on_nodes().is_some()
 }
 
 /// Citus: the call that places a table just made, while it is empty — a reference table on
@@ -333,8 +333,7 @@ impl crate::dialect::ddl::Ddl for PgDdl {
         create_view(&self.schema, name, columns, select)
     }
     fn create_trigger(&self, t: &crate::sqlexpr::TranslatedTrigger, on: Option<&PlannedTable>) -> Result<Vec<String>, String> {
-        let citus = on.and_then(|p| p.citus.as_ref()).map(|c| c.role).filter(|r| *r != Role::Local);
-        super::triggers::create(&self.schema, t, citus)
+        super::triggers::create(&self.schema, t, on.and_then(PlannedTable::role_on_nodes))
     }
     fn drop_trigger(&self, name: &str) -> String {
         super::triggers::drop(&self.schema, name)

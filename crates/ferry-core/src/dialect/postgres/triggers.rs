@@ -56,6 +56,15 @@ pub fn create(schema: &str, t: &TranslatedTrigger, citus: Option<Role>) -> Resul
     Ok(stmts.into_iter().map(|s| if s.starts_with("CREATE TRIGGER") { format!("SET LOCAL citus.enable_unsafe_triggers = on; {}{s}", super::simple::ALONE) } else { s }).collect())
 }
 
+/// A dollar-quote tag the function's body does not hold: `$ferry$`, `$ferry_$`, …
+fn dollar_tag(body: &str) -> String {
+    let mut tag = "$ferry$".to_string();
+    while body.contains(&tag) {
+        tag.insert(tag.len() - 1, '_');
+    }
+    tag
+}
+
 /// Whether a translated condition reads a table (a subquery).
 fn reads_tables(cond: &str) -> bool {
     cond.to_ascii_uppercase().contains("SELECT")
@@ -70,10 +79,7 @@ fn own_row(schema: &str, t: &TranslatedTrigger, sets: &[(String, String)]) -> Ve
         "BEGIN\n  -- Ferry: SQLite's AFTER UPDATE set these columns of the row it fired for with an UPDATE of its own table; set before the row is written, they come to the same row.\n  {}\n  RETURN NEW;\nEND\n",
         sets.join("\n  ")
     );
-    let mut tag = "$ferry$".to_string();
-    while body.contains(&tag) {
-        tag.insert(tag.len() - 1, '_');
-    }
+    let tag = dollar_tag(&body);
     let when = t.when.as_ref().map(|w| format!(" WHEN ({w})")).unwrap_or_default();
     vec![
         format!("CREATE FUNCTION {} RETURNS trigger LANGUAGE plpgsql SET search_path = {} AS {tag}\n{body}{tag}", function(schema, &t.name), q(schema)),
@@ -124,10 +130,7 @@ fn plain(schema: &str, t: &TranslatedTrigger) -> Result<Vec<String>, String> {
     }
     body.push(format!("RETURN {ret};"));
     let body = format!("BEGIN\n  {}\nEND\n", body.join("\n  "));
-    let mut tag = "$ferry$".to_string();
-    while body.contains(&tag) {
-        tag.insert(tag.len() - 1, '_');
-    }
+    let tag = dollar_tag(&body);
     let func = format!(
         "CREATE FUNCTION {} RETURNS trigger LANGUAGE plpgsql SET search_path = {} AS {tag}\n{body}{tag}",
         function(schema, &t.name),
