@@ -181,6 +181,12 @@ pub struct AddedColumn {
 }
 
 impl PlannedTable {
+    /// The target columns a load writes, in the order its rows carry them: the planned ones
+    /// but the generated, then the added one.
+    pub fn loaded_columns(&self) -> Vec<String> {
+        self.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| c.name.clone()).chain(self.added.iter().map(|a| a.name.clone())).collect()
+    }
+
     /// A Citus table's role where it lives on the nodes (distributed or reference); None for
     /// a table on the coordinator alone or on one server.
     pub fn role_on_nodes(&self) -> Option<crate::plan::distribute::Role> {

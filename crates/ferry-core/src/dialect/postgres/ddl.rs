@@ -223,8 +223,7 @@ fn column_list(columns: &[String]) -> String {
 /// (its index builds, its foreign key checks) then need not look up and stamp each row's
 /// visibility.
 pub fn copy_statement(t: &PlannedTable, schema: &str, freeze: bool) -> String {
-    let mut c: Vec<String> = t.columns.iter().filter(|c| c.generated_sql.is_none()).map(|c| q(&c.name)).collect();
-    c.extend(t.added.iter().map(|a| q(&a.name)));
+    let c: Vec<String> = t.loaded_columns().iter().map(|c| q(c)).collect();
     // Citus copies into the shards on connections of its own: FREEZE is not for them.
     // Nor for a partitioned table: PostgreSQL refuses COPY FREEZE into one.
     let freeze = freeze && !on_nodes(t) && t.partition.is_none();
