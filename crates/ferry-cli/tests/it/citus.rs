@@ -318,6 +318,12 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
     let one = source_count(&src, &format!("SELECT count(*) FROM order_totals WHERE tenant_id = '{}'", first.replace('\'', "''")));
     assert_eq!(db.text(&format!("SELECT count(*)::text FROM order_totals WHERE tenant_id = '{}'", first.replace('\'', "''"))).await, one.to_string());
 
+    // The distributed tables' rows went straight into their shards on the workers, each on
+    // the shard Citus routes its tenant to: every tenant's rows are found by a query Citus
+    // sends to that one shard.
+    assert!(said("notes", &["went straight into their shards", "of 15 distributed tables"]), "{}", rep["notes"]);
+    routed_as_citus_routes(&db, &src, &["orders", "order_items", "customers", "audit_logs"]).await;
+
     // Validate, told the distribution as migrate was, or reading it from the run's report.
     for how in [["--distribute", "tenant_id"], ["--run-report", report.to_str().unwrap()]] {
         let valid = ferry(&["validate", s, "--to", &db.url, how[0], how[1]]);
@@ -342,6 +348,88 @@ async fn the_demo_is_sharded_by_tenant_and_co_located() {
     let plan = db.texts(&format!("EXPLAIN SELECT o.id, i.id FROM orders o JOIN order_items i ON i.tenant_id = o.tenant_id AND i.order_id = o.id WHERE o.tenant_id = '{}'", tenant.replace('\'', "''"))).await;
     let plan: Vec<String> = plan.into_iter().flatten().collect();
     assert!(plan.iter().any(|l| l.trim() == "Task Count: 1"), "{}", plan.join("\n"));
+}
+
+/// Every row of each table in `tables` (distributed by tenant_id) is on the shard Citus routes
+/// its tenant to: the counts of one query per tenant (each sent to that tenant's shard alone)
+/// add up to the source's, tenant by tenant.
+async fn routed_as_citus_routes(db: &CitusDb, src: &Path, tables: &[&str]) {
+    let tenants: Vec<String> = db.texts("SELECT DISTINCT tenant_id::text FROM orders ORDER BY 1").await.into_iter().flatten().collect();
+    assert!(tenants.len() > 1, "{tenants:?}");
+    for t in tables {
+        let mut found = 0;
+        for tenant in &tenants {
+            let lit = tenant.replace('\'', "''");
+            let plan = db.texts(&format!("EXPLAIN SELECT count(*) FROM {t} WHERE tenant_id = '{lit}'")).await.into_iter().flatten().collect::<Vec<_>>().join("\n");
+            assert!(plan.contains("Task Count: 1"), "{t}, tenant {tenant}: {plan}");
+            let n: i64 = db.text(&format!("SELECT count(*)::text FROM {t} WHERE tenant_id = '{lit}'")).await.parse().unwrap();
+            found += n;
+        }
+        assert_eq!(found, source_count(src, &format!("SELECT count(*) FROM {t}")), "{t}: rows off their tenant's shard");
+    }
+}
+
+/// Into tables Ferry made, emptied, and given a trigger that refuses large amounts (on every
+/// shard), loaded again with `--data-only`: the rows a shard refuses go again through the
+/// coordinator, which refuses them too, and each is reported with its key and value; every
+/// other row is in, on its tenant's shard.
+#[tokio::test]
+async fn rows_the_shards_refuse_are_reported_and_the_rest_arrive() {
+    let Some(sh) = cluster() else { return };
+    let dir = Scratch::new();
+    let src = dir.path("orders.sqlite");
+    let big = |i: i64| i % 23 + 1 == 5 && (i / 23) % 3 == 0;
+    {
+        let c = rusqlite::Connection::open(&src).unwrap();
+        c.execute_batch("CREATE TABLE orders (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, amount INTEGER NOT NULL);").unwrap();
+        let tx = c.unchecked_transaction().unwrap();
+        for i in 1..=3000i64 {
+            // Some of tenant 5's orders are too large for the target's trigger (amount < 1000):
+            // one shard refuses, in most batches.
+            let amount = if big(i) { 5000 + i } else { i % 900 };
+            tx.execute("INSERT INTO orders VALUES (?1, ?2, ?3)", rusqlite::params![i, i % 23 + 1, amount]).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let db = CitusDb::new(&sh, "crefuse");
+    let (s, plan) = (src.to_str().unwrap(), dir.path("plan.toml"));
+    let p = plan.to_str().unwrap();
+    let planned = ferry(&["plan", s, "--to", &db.url, "--distribute", "tenant_id", "--out", p]);
+    assert_eq!(planned.code, 0, "{}{}", planned.stdout, planned.stderr);
+    let first = ferry(&["migrate", s, "--to", &db.url, "--plan", p]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    db.texts("TRUNCATE orders").await;
+    db.texts("CREATE FUNCTION refuse_large() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN IF NEW.amount >= 1000 THEN RAISE EXCEPTION 'amount % too large', NEW.amount; END IF; RETURN NEW; END$$").await;
+    {
+        // Each in a message of its own: Citus sends the statement's text to the workers.
+        let mut c = db.conn().await;
+        for sql in ["SET citus.enable_unsafe_triggers = on", "CREATE TRIGGER refuse_large BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION refuse_large()"] {
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    }
+    let report = dir.path("run.json");
+    let run = ferry(&["migrate", s, "--to", &db.url, "--data-only", "--plan", p, "--report", report.to_str().unwrap(), "--batch-rows", "500"]);
+    assert!(run.code == 0 || run.code == 2, "{}{}", run.stdout, run.stderr);
+    let rep: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let t = &rep["tables"]["orders"];
+    let refused: Vec<i64> = t["rejected"].as_array().unwrap().iter().map(|r| r["row"]["id"].as_i64().unwrap_or_else(|| panic!("{r}"))).collect();
+    let want: Vec<i64> = (1..=3000).filter(|&i| big(i)).collect();
+    assert_eq!(refused, want, "{t:#}");
+    assert!(t["rejected"][0]["reason"].as_str().unwrap().contains(&format!("amount {} too large", 5000 + want[0])), "{t:#}");
+    assert_eq!(t["rows_written"], serde_json::json!(3000 - want.len()), "{t:#}");
+    // The shards that took their part of a batch kept it; only the refusing shards' rows
+    // went again through the coordinator.
+    let went = rep["notes"].as_array().unwrap().iter().filter_map(|n| n["reason"].as_str()).find_map(|r| r.split(" rows of 1 distributed table went straight into their shards").next().filter(|h| h.len() < r.len())).unwrap_or_else(|| panic!("{}", rep["notes"]));
+    let went: usize = went.replace(',', "").parse().unwrap_or_else(|e| panic!("{went}: {e}"));
+    assert!((1500..3000 - want.len()).contains(&went), "{went} rows straight into the shards");
+    assert_eq!(t["rejected_total"], serde_json::json!(want.len()), "{t:#}");
+    assert_eq!(db.text("SELECT count(*)::text FROM orders").await, (3000 - want.len()).to_string());
+    // Each tenant's rows on its shard.
+    for tenant in 1..=23 {
+        let n = db.text(&format!("SELECT count(*)::text FROM orders WHERE tenant_id = {tenant}")).await;
+        let expect = (1..=3000i64).filter(|&i| i % 23 + 1 == tenant && !big(i)).count();
+        assert_eq!(n, expect.to_string(), "tenant {tenant}");
+    }
 }
 
 /// Accounts and what hangs off them: users (a global UNIQUE email, a self key SET NULL),
@@ -750,13 +838,26 @@ async fn monitor_reads_the_shards_the_tenants_and_the_routing() {
     }
 
     // The tables: their shards' figures, one copy of each.
-    let table = |name: &str| snap["tables"].as_array().unwrap().iter().find(|t| t["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {:#}", snap["tables"]));
+    let find = |snap: &Value, name: &str| snap["tables"].as_array().unwrap().iter().find(|t| t["name"] == name).cloned().unwrap_or_else(|| panic!("{name} in {:#}", snap["tables"]));
+    let table = |name: &str| find(&snap, name);
     let items = table("items");
     assert!(items["placement"].as_str().unwrap_or_default().starts_with("distributed by tenant_id, "), "{items:#}");
     let rows = items["rows"].as_u64().unwrap();
     assert!((18_000..=22_000).contains(&rows), "the shards' estimate of 20,000 rows: {items:#}");
-    let size: i64 = db.text("SELECT citus_total_relation_size('items')::text").await.parse().unwrap();
-    assert_eq!(items["total_bytes"].as_u64(), Some(size as u64), "{items:#}");
+    // The size as Citus sums it, read while it holds still across a snapshot: autovacuum may
+    // be at the fresh shards (a visibility map, a free space map). At most 5 tries.
+    let size = || async { db.text("SELECT citus_total_relation_size('items')::text").await.parse::<u64>().unwrap() };
+    let mut sized = (items.clone(), 0, 1);
+    for _ in 0..5 {
+        let before = size().await;
+        let snap = monitor();
+        sized = (find(&snap, "items"), before, size().await);
+        if sized.1 == sized.2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    assert_eq!(sized.0["total_bytes"].as_u64(), Some(sized.2), "{:#} (Citus's sum before the snapshot: {})", sized.0, sized.1);
     let tenants = table("tenants");
     assert!(tenants["placement"].as_str().is_some_and(|p| p.starts_with("reference") || p.starts_with("distributed")), "{tenants:#}");
     assert_eq!(tenants["rows"].as_u64(), Some(20), "{tenants:#}");

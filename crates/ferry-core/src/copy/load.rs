@@ -382,11 +382,14 @@ pub(super) async fn write_batch(conn: &mut Conn, stmt: &str, batch: &Batch, alon
     (written, refused)
 }
 
-/// A batch the bulk path did not take, encoded as `send_rows` takes it (its keys stay with
-/// the batch it came from).
-fn by_insert(b: &Bulk, batch: &Batch) -> Batch {
-    let mut again = Batch { data: Vec::with_capacity(batch.data.len() * 5 / 4), ends: Vec::with_capacity(batch.ends.len()), keys: vec![] };
-    b.insert_rows(batch.rows(0, batch.ends.len()), &mut again.data, &mut again.ends);
+/// The rows of a batch the bulk path did not take (`which`, by their places in it), encoded
+/// as `send_rows` takes them, with their keys.
+fn not_taken(b: &Bulk, batch: &Batch, which: &[usize]) -> Batch {
+    let all = batch.rows(0, batch.ends.len());
+    let each: Vec<&[u8]> = all.each().collect();
+    let rows: Vec<&[u8]> = which.iter().map(|&i| each[i]).collect();
+    let mut again = Batch { data: Vec::with_capacity(batch.data.len() * 5 / 4), ends: Vec::with_capacity(rows.len()), keys: which.iter().map(|&i| batch.keys[i].clone()).collect() };
+    b.insert_rows(&rows, &mut again.data, &mut again.ends);
     again
 }
 
@@ -411,17 +414,24 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
     // `LoadTx::WholeTable` (speculative): the first refusal rolls it back and the table is
     // loaded again.
     let load_tx = sh.target.ddl().load_tx(speculative);
-    let whole_table_tx = load_tx == LoadTx::WholeTable;
+    // The dialect's bulk path where it has one (MySQL: LOAD DATA LOCAL INFILE; Citus: COPY
+    // into a distributed table's shards); a batch it does not take goes through `send_rows`
+    // as without it. The shards load in the workers' own transactions, so a distributed
+    // table's load has no whole-table transaction on the coordinator (its TRUNCATE would lock
+    // the shards against them); a refusal still stops a speculative load, and the table is
+    // made again (`schedule`).
+    let mut bulk = match load_tx {
+        LoadTx::WholeTable if t.distribution_column().is_none() => None,
+        _ => sh.target.bulk(conn, t, sh.opts.data_only).await,
+    };
+    let whole_table_tx = load_tx == LoadTx::WholeTable && bulk.is_none();
     if whole_table_tx {
         let table_sql = sh.target.table_sql_name(&t.name);
         for sql in ["BEGIN".to_string(), format!("TRUNCATE {table_sql}")] {
             conn.execute(&sql).await.map_err(|e| target_err(&format!("table {}", t.name), e))?;
         }
     }
-    // The dialect's bulk path where it has one (MySQL: LOAD DATA LOCAL INFILE); a batch it
-    // does not take goes through `send_rows` as without it.
-    let mut bulk = if whole_table_tx { None } else { sh.target.bulk(conn, t, sh.opts.data_only).await };
-    let bulk_format = bulk.as_ref().map(|b| b.format());
+    let bulk_format = bulk.as_ref().and_then(|b| b.format());
     let (tx, mut rx) = mpsc::channel::<Batch>(2);
     // Written batches go back to the reader to be filled again.
     let (give_back, spent) = std::sync::mpsc::channel::<Batch>();
@@ -474,7 +484,7 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
         }
         let again = match bulk.as_mut() {
             None => None,
-            Some(b) => match b.send(batch.rows(0, batch.ends.len())).await {
+            Some(b) => match b.send(conn, batch.rows(0, batch.ends.len())).await {
                 Sent::Taken(n) => {
                     written += n;
                     committed = written;
@@ -487,10 +497,15 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                     failure = Some(FerryError::Cancelled);
                     break;
                 }
-                Sent::Again => Some(by_insert(b, &batch)),
+                Sent::Again => Some(not_taken(b, &batch, &(0..batch.ends.len()).collect::<Vec<_>>())),
                 Sent::Off(reason) => {
-                    sh.warn(None, "LOAD DATA LOCAL INFILE".into(), reason).await;
-                    Some(by_insert(b, &batch))
+                    sh.warn(None, b.name().into(), reason).await;
+                    Some(not_taken(b, &batch, &(0..batch.ends.len()).collect::<Vec<_>>()))
+                }
+                Sent::Partly { taken, rest } => {
+                    written += taken;
+                    committed = written;
+                    Some(not_taken(b, &batch, &rest))
                 }
             },
         };
@@ -533,12 +548,12 @@ pub(super) async fn load_table(sh: &Arc<Shared>, conn: &mut Conn, t: &Arc<Planne
                 }
                 let column = Violation::column_of(&e);
                 let source_col = column.as_ref().map(|c| t.columns.iter().find(|x| x.name == *c).map(|x| x.source.clone()).unwrap_or(c.clone()));
-                let (path, tt, key, sc) = (sh.source.clone(), t.clone(), batch.keys[i].clone(), source_col.clone());
+                let (path, tt, key, sc) = (sh.source.clone(), t.clone(), sent.keys[i].clone(), source_col.clone());
                 let (row, value) = tokio::task::spawn_blocking(move || lookup_row(&path, &tt, &key, sc.as_deref())).await.unwrap_or_default();
                 // A masked run names the row by key only: no clear value of a masked column.
                 let (row, value) = match &sh.masks {
                     Some(m) => {
-                        let rowid = match &batch.keys[i] {
+                        let rowid = match &sent.keys[i] {
                             RowRef::Rowid(r) => Some(*r),
                             RowRef::Key(_) => None,
                         };

@@ -252,6 +252,7 @@ pub async fn migrate(source: &Path, url: &str, opts: MigrateOptions, events: Eve
     };
     let phases = sh.phase_seconds.lock().await.clone();
     let mut report = sh.report.lock().await.clone();
+    report.notes.extend(sh.target.into_shards_note());
     match placement {
         Some(Ok(Some(p))) if !p.shards.is_empty() => report.placement = Some(crate::report::Placement::from_placed(p)),
         Some(Err(e)) => report.notes.push(Warning { table: None, object: "placement of the shards".into(), reason: format!("not read, so not in this report: {e}") }),

@@ -54,34 +54,67 @@ pub struct Target {
     ddl: Box<dyn Ddl>,
     /// MySQL's bulk path (LOAD DATA LOCAL INFILE), shared by the run's sessions.
     infile: Option<std::sync::Arc<mysql::infile::Infile>>,
+    /// Citus's: COPY into the shards on the workers.
+    shards: Option<std::sync::Arc<postgres::shard_copy::ShardPaths>>,
     /// The server's ids of the sessions opened to it (`interrupt`).
     pub ids: SessionIds,
 }
 
 pub use crate::dialect::ids::SessionIds;
 
-pub use crate::dialect::mysql::infile::Sent;
+pub use crate::dialect::write::Sent;
 
 /// A table's bulk path beside its session (`Target::bulk`).
-pub struct Bulk(mysql::infile::Loader);
+pub enum Bulk {
+    /// MySQL: LOAD DATA LOCAL INFILE, rows in its own format.
+    Infile(mysql::infile::Loader),
+    /// Citus: COPY straight into a distributed table's shards, rows as COPY takes them.
+    Shards(postgres::shard_copy::ShardLoader),
+}
 
 impl Bulk {
-    /// The row format the table's reader encodes in.
-    pub fn format(&self) -> mysql::infile::LoadDataFormat {
-        self.0.format()
+    /// The row format the table's reader encodes in, where it is not the dialect's own.
+    pub fn format(&self) -> Option<mysql::infile::LoadDataFormat> {
+        match self {
+            Bulk::Infile(l) => Some(l.format()),
+            Bulk::Shards(_) => None,
+        }
     }
-    /// Sends rows; what the bulk path does not take goes through `send_rows`.
-    pub async fn send(&mut self, rows: Rows<'_>) -> Sent {
+    /// How the path is named in the report's notes.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Bulk::Infile(_) => "LOAD DATA LOCAL INFILE",
+            Bulk::Shards(_) => postgres::shard_copy::PATH,
+        }
+    }
+    /// Sends rows; what the bulk path does not take goes through `send_rows`. `conn`: the
+    /// table's session.
+    pub async fn send(&mut self, conn: &mut Conn, rows: Rows<'_>) -> Sent {
         let each: Vec<&[u8]> = rows.each().collect();
-        self.0.send(rows.data, &each).await
+        match (self, conn) {
+            (Bulk::Infile(l), _) => l.send(rows.data, &each).await,
+            (Bulk::Shards(l), Conn::Pg(c)) => l.send(c, &each).await,
+            (Bulk::Shards(_), Conn::My(_)) => Sent::Again,
+        }
     }
     /// Rows as `Session::send_rows` takes them, appended to `data`, with where each ends.
-    pub fn insert_rows(&self, rows: Rows<'_>, data: &mut Vec<u8>, ends: &mut Vec<usize>) {
-        self.0.insert_rows(&rows.each().collect::<Vec<_>>(), data, ends)
+    pub fn insert_rows(&self, rows: &[&[u8]], data: &mut Vec<u8>, ends: &mut Vec<usize>) {
+        match self {
+            Bulk::Infile(l) => l.insert_rows(rows, data, ends),
+            Bulk::Shards(_) => {
+                for r in rows {
+                    data.extend_from_slice(r);
+                    ends.push(data.len());
+                }
+            }
+        }
     }
     /// The table is loaded.
     pub fn done(self) {
-        self.0.done()
+        match self {
+            Bulk::Infile(l) => l.done(),
+            Bulk::Shards(l) => l.done(),
+        }
     }
 }
 
@@ -107,7 +140,8 @@ impl Target {
                 let ids = SessionIds::default();
                 let mut c = Conn::Pg(c);
                 c.record_id(&ids).await;
-                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, citus, ddl, infile: None, ids }, c))
+                let shards = citus.as_ref().map(|_| std::sync::Arc::new(postgres::shard_copy::ShardPaths::new(&url)));
+                Ok((Target { url, dialect: Dialect::Postgres, server, pg_schema: schema, flavor: None, citus, ddl, infile: None, shards, ids }, c))
             }
             _ => {
                 let mut c = mysql::connect(&url).await?;
@@ -117,7 +151,7 @@ impl Target {
                 let infile = Some(std::sync::Arc::new(mysql::infile::Infile::new(&url, &mut c, &flavor, ids.clone()).await));
                 let mut c = Conn::My(c);
                 c.record_id(&ids).await;
-                Ok((Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile, ids }, c))
+                Ok((Target { url, dialect: flavor.dialect, server: flavor.version.clone(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile, shards: None, ids }, c))
             }
         }
     }
@@ -128,10 +162,10 @@ impl Target {
     pub(crate) fn offline(url: &str, pg_schema: &str) -> Target {
         let url = TargetUrl::parse(url).expect("a target URL");
         match url.dialect {
-            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, citus: None, ddl: Box::new(postgres::ddl::PgDdl::new(pg_schema, None)), infile: None, ids: SessionIds::default() },
+            Dialect::Postgres => Target { dialect: url.dialect, url, server: String::new(), pg_schema: pg_schema.into(), flavor: None, citus: None, ddl: Box::new(postgres::ddl::PgDdl::new(pg_schema, None)), infile: None, shards: None, ids: SessionIds::default() },
             dialect => {
                 let flavor = Flavor { dialect, version: String::new(), max_packet: 64 << 20 };
-                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None, ids: SessionIds::default() }
+                Target { dialect, url, server: String::new(), pg_schema: String::new(), flavor: Some(flavor.clone()), citus: None, ddl: Box::new(mysql::ddl::MyDdl { flavor }), infile: None, shards: None, ids: SessionIds::default() }
             }
         }
     }
@@ -144,7 +178,7 @@ impl Target {
             None => (name.to_string(), Box::new(postgres::ddl::PgDdl::new(name, self.citus.as_ref()))),
             Some(flavor) => (String::new(), Box::new(mysql::ddl::MyDdl { flavor: flavor.clone() })),
         };
-        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), citus: self.citus.clone(), ddl, infile: self.infile.clone(), ids: self.ids.clone() }
+        Target { url: self.url.clone(), dialect: self.dialect, server: self.server.clone(), pg_schema, flavor: self.flavor.clone(), citus: self.citus.clone(), ddl, infile: self.infile.clone(), shards: self.shards.clone(), ids: self.ids.clone() }
     }
 
     pub async fn connect(&self) -> Result<Conn> {
@@ -187,11 +221,13 @@ impl Target {
     }
 
     /// The bulk path for loading table `t` on `conn` (MySQL: LOAD DATA LOCAL INFILE on a
-    /// connection of its own, into the database `conn` is in); None where the dialect has none
-    /// or it is off. `check_fks`: foreign keys are checked while loading (`--data-only`).
+    /// connection of its own, into the database `conn` is in; Citus: a distributed table's
+    /// shards on the workers); None where the dialect has none or it is off. `check_fks`:
+    /// foreign keys are checked while loading (`--data-only`; the shards check their own).
     pub async fn bulk(&self, conn: &mut Conn, t: &PlannedTable, check_fks: bool) -> Option<Bulk> {
-        match (conn, &self.infile) {
-            (Conn::My(c), Some(infile)) => infile.loader(c, t, check_fks).await.map(Bulk),
+        match (conn, &self.infile, &self.shards) {
+            (Conn::My(c), Some(infile), _) => infile.loader(c, t, check_fks).await.map(Bulk::Infile),
+            (Conn::Pg(c), _, Some(shards)) if t.distribution_column().is_some() => shards.loader(c, &self.ddl.table(&t.name), &t.loaded_columns()).await.map(Bulk::Shards),
             _ => None,
         }
     }
@@ -218,6 +254,21 @@ impl Target {
 
     pub fn table_sql_name(&self, name: &str) -> String {
         self.ddl.table(name)
+    }
+
+    /// Citus: how many rows of how many tables went straight into their shards on the
+    /// workers (`postgres::shard_copy`), as a note for the run's report; None where none did.
+    pub fn into_shards_note(&self) -> Option<Warning> {
+        let (tables, rows) = self.shards.as_ref().map(|s| s.went()).filter(|(t, _)| *t > 0)?;
+        Some(Warning {
+            table: None,
+            object: postgres::shard_copy::PATH.into(),
+            reason: format!(
+                "{} of {} went straight into their shards, a COPY on each worker, not through the coordinator (which was asked the shard of each distribution value)",
+                crate::value::plural(rows, "row", "rows"),
+                crate::value::plural(tables, "distributed table", "distributed tables"),
+            ),
+        })
     }
 
     /// Where a Citus cluster put the tables of the run's schema, shard by shard, with the

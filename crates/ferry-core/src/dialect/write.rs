@@ -25,3 +25,18 @@ pub trait WithRowFormat {
     type Output;
     fn run<F: RowFormat>(self) -> Self::Output;
 }
+
+/// What became of a batch sent by a dialect's bulk path (`session::Bulk`: MySQL's LOAD DATA,
+/// Citus's COPY into the shards).
+pub enum Sent {
+    /// Every row taken: committed.
+    Taken(u64),
+    /// Not taken (rolled back, or not tried): send it the ordinary way.
+    Again,
+    /// The path is off: the ordinary way from now on, for the whole run; the reason is given
+    /// once (to the first loader that met it), to be said in the report.
+    Off(String),
+    /// Some rows taken (committed); the others, by their places in the batch, not: send
+    /// those the ordinary way.
+    Partly { taken: u64, rest: Vec<usize> },
+}

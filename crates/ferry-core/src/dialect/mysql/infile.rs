@@ -17,7 +17,7 @@
 
 use super::flavor::Flavor;
 use crate::convert::{Encoder, MySqlLiteral};
-use crate::dialect::write::{RowFormat, WithRowFormat};
+use crate::dialect::write::{RowFormat, Sent, WithRowFormat};
 use crate::dialect::TargetUrl;
 use crate::plan::resolve::PlannedTable;
 use crate::schema::LogicalType;
@@ -168,17 +168,6 @@ pub struct Infile {
     said: AtomicBool,
     /// Where each connection's id goes, so a cancel stops its LOAD DATA (`Target::interrupt`).
     ids: crate::dialect::ids::SessionIds,
-}
-
-/// What became of a batch sent by LOAD DATA.
-pub enum Sent {
-    /// Every row taken, without a warning: committed.
-    Taken(u64),
-    /// Not taken (rolled back, or not tried): send it by INSERT.
-    Again,
-    /// The server refuses LOAD DATA LOCAL: by INSERT from now on, for the whole run; the
-    /// reason is given once (to the first loader that met it), to be said in the report.
-    Off(String),
 }
 
 /// Error numbers of a server that refuses LOAD DATA LOCAL: ER_NOT_ALLOWED_COMMAND 1148

@@ -30,6 +30,7 @@ pub mod rehearse;
 pub mod search;
 pub mod session;
 pub mod shards;
+pub mod shard_copy;
 pub mod simple;
 pub mod sync;
 pub mod triggers;
