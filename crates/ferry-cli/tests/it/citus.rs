@@ -432,6 +432,39 @@ async fn rows_the_shards_refuse_are_reported_and_the_rest_arrive() {
     }
 }
 
+/// A table whose shards Citus keeps in two copies (`citus.shard_replication_factor = 2`) is
+/// loaded through the coordinator, which writes each copy, and the run says why; every row
+/// arrives on its tenant's shards.
+#[tokio::test]
+async fn shards_kept_in_two_copies_load_through_the_coordinator() {
+    let Some(sh) = cluster() else { return };
+    let dir = Scratch::new();
+    let src = dir.path("orders.sqlite");
+    {
+        let c = rusqlite::Connection::open(&src).unwrap();
+        c.execute_batch(
+            "CREATE TABLE orders (id INTEGER PRIMARY KEY, tenant_id INTEGER NOT NULL, amount INTEGER NOT NULL);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO orders SELECT i, 1 + i % 11, i % 900 FROM n;",
+        )
+        .unwrap();
+    }
+    let db = CitusDb::new(&sh, "creplica");
+    db.texts(&format!("ALTER DATABASE \"{}\" SET citus.shard_replication_factor = 2", db.name)).await;
+    let report = dir.path("run.json");
+    let run = ferry(&["migrate", src.to_str().unwrap(), "--to", &db.url, "--distribute", "tenant_id", "--report", report.to_str().unwrap()]);
+    assert!(run.code == 0 || run.code == 2, "{}{}", run.stdout, run.stderr);
+    let rep: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(rep["tables"]["orders"]["rows_written"], serde_json::json!(2000), "{rep:#}");
+    let said = rep["warnings"].to_string();
+    assert!(said.contains("shards are kept in 2 copies: its rows load through the coordinator"), "{said}");
+    assert!(!rep["notes"].to_string().contains("went straight into their shards"), "{}", rep["notes"]);
+    assert_eq!(db.text("SELECT count(DISTINCT nodeport)::text FROM citus_shards WHERE table_name = 'orders'::regclass AND shardid = (SELECT min(shardid) FROM citus_shards)").await, "2");
+    for tenant in 1..=11 {
+        let n = db.text(&format!("SELECT count(*)::text FROM orders WHERE tenant_id = {tenant}")).await;
+        assert_eq!(n, (1..=2000).filter(|i| 1 + i % 11 == tenant).count().to_string(), "tenant {tenant}");
+    }
+}
+
 /// Accounts and what hangs off them: users (a global UNIQUE email, a self key SET NULL),
 /// documents (owner SET NULL), pages (one without its document), notes (a key that may be
 /// NULL), settings (no account_id, no key), events (account_id NULL in one row).

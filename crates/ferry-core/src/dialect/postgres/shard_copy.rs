@@ -184,10 +184,17 @@ impl ShardPaths {
         let mut l = ShardLoader { paths: self.clone(), lookup: String::new(), key_at: 0, key_type: KeyType::Int8, shards: HashMap::new(), nodes: vec![], buffers: vec![], known: HashMap::new(), to_say: None, taken: 0 };
         match l.set_up(coordinator, table, &reg, columns, (&column, oid, &type_sql)).await {
             Ok(()) => Some(l),
-            Err(why) => {
+            // A worker not reached: no table can take this path.
+            Err(SetUp::Run(why)) => {
                 l.done_with_nodes();
                 l.to_say = self.refuse(format!("{why}: the distributed tables load through the coordinator"));
                 l.to_say.is_some().then_some(l)
+            }
+            // Something of this table's: it alone loads through the coordinator.
+            Err(SetUp::Table(why)) => {
+                l.done_with_nodes();
+                l.to_say = Some(format!("{why}: its rows load through the coordinator"));
+                Some(l)
             }
         }
     }
@@ -210,11 +217,17 @@ fn node_url(url: &TargetUrl, host: &str, port: i64) -> Result<TargetUrl, String>
     Ok(t)
 }
 
+/// Why a loader could not be set up: for the whole run, or for its table alone.
+enum SetUp {
+    Run(String),
+    Table(String),
+}
+
 impl ShardLoader {
-    async fn set_up(&mut self, coordinator: &mut PgConnection, table: &str, reg: &str, columns: &[String], (column, oid, type_sql): (&str, i64, &str)) -> Result<(), String> {
+    async fn set_up(&mut self, coordinator: &mut PgConnection, table: &str, reg: &str, columns: &[String], (column, oid, type_sql): (&str, i64, &str)) -> Result<(), SetUp> {
         use sqlx::Row;
-        self.key_type = KeyType::of(oid).ok_or_else(|| format!("{table} is distributed by {column}, of type {type_sql}"))?;
-        self.key_at = columns.iter().position(|c| c == column).ok_or_else(|| format!("{table}'s rows do not carry its distribution column {column}"))?;
+        self.key_type = KeyType::of(oid).ok_or_else(|| SetUp::Table(format!("{table} is distributed by {column}, of type {type_sql}")))?;
+        self.key_at = columns.iter().position(|c| c == column).ok_or_else(|| SetUp::Table(format!("{table}'s rows do not carry its distribution column {column}")))?;
         self.lookup = format!("get_shard_id_for_distribution_column({reg}::regclass, v::{type_sql})");
         let rows = simple::rows(
             coordinator,
@@ -226,25 +239,26 @@ impl ShardLoader {
             ),
         )
         .await
-        .map_err(|e| format!("the shards of {table}: {e}"))?;
+        .map_err(|e| SetUp::Table(format!("the shards of {table}: {e}")))?;
         if rows.is_empty() {
-            return Err(format!("{table} has no shard on an active node"));
+            return Err(SetUp::Table(format!("{table} has no shard on an active node")));
         }
         let cols = columns.iter().map(|c| crate::sqlexpr::quote_ident(c, crate::dialect::Dialect::Postgres)).collect::<Vec<_>>().join(", ");
+        let read = |e: sqlx::Error| SetUp::Table(format!("the shards of {table}: {e}"));
         for r in rows {
-            let id: i64 = r.try_get(0).map_err(|e| e.to_string())?;
-            let name: String = r.try_get(1).map_err(|e| e.to_string())?;
-            let host: String = r.try_get(2).map_err(|e| e.to_string())?;
-            let port: i64 = r.try_get(3).map_err(|e| e.to_string())?;
-            let copies: i64 = r.try_get(4).map_err(|e| e.to_string())?;
+            let id: i64 = r.try_get(0).map_err(read)?;
+            let name: String = r.try_get(1).map_err(read)?;
+            let host: String = r.try_get(2).map_err(read)?;
+            let port: i64 = r.try_get(3).map_err(read)?;
+            let copies: i64 = r.try_get(4).map_err(read)?;
             if copies != 1 {
-                return Err(format!("{table}'s shards are kept in {copies} copies"));
+                return Err(SetUp::Table(format!("{table}'s shards are kept in {copies} copies")));
             }
             let key = format!("{host}:{port}");
             let node = match self.nodes.iter().position(|(k, _)| *k == key) {
                 Some(i) => i,
                 None => {
-                    let (k, c) = self.paths.node(&host, port).await?;
+                    let (k, c) = self.paths.node(&host, port).await.map_err(SetUp::Run)?;
                     self.nodes.push((k, Some(c)));
                     self.buffers.push(vec![]);
                     self.nodes.len() - 1
