@@ -985,7 +985,12 @@ async fn bulk_decisions_on_a_500_table_file() {
         // over within 6 s, so the measure starts after that. The blink cost 14-15 % in every
         // window; one window can catch a stray repaint (5.2 % once, in CI, where 0.0-2.4 % is
         // usual), so up to three windows are measured and the
-        // quietest must be under 5 %: a steady cost still fails, a passing one does not.
+        // quietest must be under 8 %: a steady cost still fails, a passing one does not.
+        // Why 8 % and not 5 %: with WebKitGTK 2.50.6 (Debian 12's 2.50.6-1~deb12u2) a focused
+        // text field costs 5.2-6.6 % alone, 7.0-7.8 % beside the other GUI tests, with the
+        // blink off, in the UI process's VBlankMonitor and the web process's main thread, no
+        // painting thread; and 9.0-9.4 % with the blink on (`idle::quiet` undone). The bound
+        // sits between the two, so turning the blink back on still fails here.
         app.click("#table-filter").await?;
         tokio::time::sleep(Duration::from_secs(8)).await;
         let mut shares = vec![];
@@ -993,7 +998,7 @@ async fn bulk_decisions_on_a_500_table_file() {
             let share = idle_cpu(&app.data_dir, Duration::from_secs(5))?;
             eprintln!("idle: the app and its web processes used {:.1} % of a core", share * 100.0);
             shares.push(format!("{:.1} %", share * 100.0));
-            if share <= 0.05 {
+            if share <= 0.08 {
                 return Ok(());
             }
         }
