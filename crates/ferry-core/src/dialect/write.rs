@@ -40,3 +40,27 @@ pub enum Sent {
     /// those the ordinary way.
     Partly { taken: u64, rest: Vec<usize> },
 }
+
+/// A bulk path's switch for the run: on until something turns it off, with the reason given
+/// once (to the first loader that met it).
+#[derive(Default)]
+pub struct OffOnce {
+    off: std::sync::atomic::AtomicBool,
+    said: std::sync::atomic::AtomicBool,
+}
+
+impl OffOnce {
+    /// Off from the start, with nothing to say.
+    pub fn off_unsaid() -> OffOnce {
+        OffOnce { off: true.into(), said: true.into() }
+    }
+    pub fn is_off(&self) -> bool {
+        self.off.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    /// Turns the path off; the reason the first time.
+    pub fn refuse(&self, reason: String) -> Option<String> {
+        use std::sync::atomic::Ordering;
+        self.off.store(true, Ordering::Relaxed);
+        (!self.said.swap(true, Ordering::Relaxed)).then_some(reason)
+    }
+}

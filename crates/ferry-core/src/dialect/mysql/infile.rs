@@ -17,13 +17,12 @@
 
 use super::flavor::Flavor;
 use crate::convert::{Encoder, MySqlLiteral};
-use crate::dialect::write::{RowFormat, Sent, WithRowFormat};
+use crate::dialect::write::{OffOnce, RowFormat, Sent, WithRowFormat};
 use crate::dialect::TargetUrl;
 use crate::plan::resolve::PlannedTable;
 use crate::schema::LogicalType;
 use mysql_async::prelude::Queryable;
 use sqlx::mysql::{MySqlConnectOptions, MySqlConnection, MySqlSslMode};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -164,8 +163,7 @@ pub struct Infile {
     opts: Result<mysql_async::Opts, String>,
     setup: String,
     idle: Mutex<Vec<mysql_async::Conn>>,
-    off: AtomicBool,
-    said: AtomicBool,
+    off: OffOnce,
     /// Where each connection's id goes, so a cancel stops its LOAD DATA (`Target::interrupt`).
     ids: crate::dialect::ids::SessionIds,
 }
@@ -191,13 +189,12 @@ impl Infile {
         if std::env::var("FERRY_TEST_REFUSE_LOCAL_INFILE").is_ok_and(|v| v == "1") {
             opts = Err(format!("refused for this test (FERRY_TEST_REFUSE_LOCAL_INFILE): {}", loading_by_insert()));
         }
-        Infile { off: AtomicBool::new(false), said: AtomicBool::new(false), opts, setup, idle: Mutex::new(vec![]), ids }
+        Infile { off: OffOnce::default(), opts, setup, idle: Mutex::new(vec![]), ids }
     }
 
     /// Turns the path off; the reason the first time.
     fn refuse(&self, reason: String) -> Option<String> {
-        self.off.store(true, Ordering::Relaxed);
-        (!self.said.swap(true, Ordering::Relaxed)).then_some(reason)
+        self.off.refuse(reason)
     }
 
     /// A loader for table `t` on the database `conn` is in; None where the path is off (and
@@ -212,7 +209,7 @@ impl Infile {
             identity: t.identity.as_ref().and_then(|(name, _)| loaded.iter().position(|c| c.name == *name)),
             to_say: None,
         };
-        if self.off.load(Ordering::Relaxed) {
+        if self.off.is_off() {
             return None;
         }
         let opts = match &self.opts {
@@ -342,7 +339,7 @@ impl Loader {
         if let Some(why) = self.to_say.take() {
             return Sent::Off(why);
         }
-        if self.infile.off.load(Ordering::Relaxed) {
+        if self.infile.off.is_off() {
             self.conn = None;
         }
         let Some(c) = self.conn.as_mut() else { return Sent::Again };

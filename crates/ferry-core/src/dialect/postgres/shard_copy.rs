@@ -18,10 +18,10 @@
 
 use super::simple;
 use super::PgConnection;
-use crate::dialect::write::Sent;
+use crate::dialect::write::{OffOnce, Sent};
 use crate::dialect::TargetUrl;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -90,8 +90,7 @@ fn field(row: &[u8], n: usize) -> Option<&[u8]> {
 pub struct ShardPaths {
     url: TargetUrl,
     idle: Mutex<Vec<(String, PgConnection)>>,
-    off: AtomicBool,
-    said: AtomicBool,
+    off: OffOnce,
     /// The tables whose rows (some or all) went this way, and those rows.
     tables: AtomicU64,
     rows: AtomicU64,
@@ -123,8 +122,8 @@ const KNOWN_MAX: usize = 1 << 20;
 
 impl ShardPaths {
     pub fn new(url: &TargetUrl) -> ShardPaths {
-        let off = std::env::var("FERRY_TEST_CITUS_THROUGH_COORDINATOR").is_ok_and(|v| v == "1");
-        ShardPaths { url: url.clone(), idle: Mutex::new(vec![]), off: AtomicBool::new(off), said: AtomicBool::new(off), tables: AtomicU64::new(0), rows: AtomicU64::new(0) }
+        let off = if std::env::var("FERRY_TEST_CITUS_THROUGH_COORDINATOR").is_ok_and(|v| v == "1") { OffOnce::off_unsaid() } else { OffOnce::default() };
+        ShardPaths { url: url.clone(), idle: Mutex::new(vec![]), off, tables: AtomicU64::new(0), rows: AtomicU64::new(0) }
     }
 
     /// The tables whose rows went straight into their shards so far, and those rows.
@@ -134,8 +133,7 @@ impl ShardPaths {
 
     /// Turns the path off for the run; the reason the first time.
     fn refuse(&self, reason: String) -> Option<String> {
-        self.off.store(true, Ordering::Relaxed);
-        (!self.said.swap(true, Ordering::Relaxed)).then_some(reason)
+        self.off.refuse(reason)
     }
 
     /// A session on the node `host:port`, kept from an earlier table or opened with the
@@ -162,7 +160,7 @@ impl ShardPaths {
     /// the coordinator, as it should) or the path is off. A loader that could not be set up
     /// says why once (`Sent::Off`) and takes nothing.
     pub async fn loader(self: &Arc<Self>, coordinator: &mut PgConnection, table: &str, columns: &[String]) -> Option<ShardLoader> {
-        if self.off.load(Ordering::Relaxed) {
+        if self.off.is_off() {
             return None;
         }
         let reg = simple::lit(table);
